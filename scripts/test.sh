@@ -8,6 +8,8 @@
 #
 #   scripts/test.sh            # everything
 #   scripts/test.sh -run Foo ./internal/kbs/...   # extra args go to `go test`
+#   scripts/test.sh --with CMD ARGS...            # start the services, run CMD with
+#                                                 # their variables set, then stop them
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -41,8 +43,7 @@ ORT_LIB=$(find "$NPM_DIR/node_modules/onnxruntime-node/bin" -path '*linux/x64*' 
 [ -n "$ORT_LIB" ] || { echo "libonnxruntime.so not found in onnxruntime-node" >&2; exit 1; }
 if ! command -v staticcheck >/dev/null 2>&1 && [ ! -x "$TOOLS/bin/staticcheck" ]; then
   log "installing staticcheck"
-  GOBIN="$TOOLS/bin" go install honnef.co/go/tools/cmd/staticcheck@2026.1 >/dev/null 2>&1 ||
-    GOBIN="$TOOLS/bin" go install honnef.co/go/tools/cmd/staticcheck@latest
+  GOBIN="$TOOLS/bin" go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 fi
 export PATH="$TOOLS/bin:$PATH"
 
@@ -57,7 +58,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port nobody listens on (checked by connecting), in the ephemeral-free range.
+free_port() {
+  local p
+  while :; do
+    p=$(shuf -i 20000-32000 -n 1)
+    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
+  done
+}
 
 PG_BIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
 PG_PORT=$(free_port)
@@ -82,6 +90,13 @@ export TRUSTGATE_TEST_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstor
 export TRUSTGATE_TEST_CHROMIUM=$(command -v chromium)
 export TRUSTGATE_ONNXRUNTIME_LIB="$ORT_LIB"
 export PATH="$NPM_DIR/node_modules/.bin:$PATH"
+
+if [ "${1:-}" = "--with" ]; then
+  shift
+  log "running $* with the test services"
+  set +e; "$@"; rc=$?; set -e
+  exit $rc
+fi
 
 # --- static checks -----------------------------------------------------------
 log "gofmt"

@@ -1,0 +1,205 @@
+// Package deid finds protected health information (PHI) in clinical text and
+// replaces it. The rule engine covers every HIPAA Safe Harbor identifier that
+// can occur in free text; further recognizers (such as the transformer NER in
+// internal/deid/ner) plug in through the Recognizer interface and are merged
+// with the rules.
+//
+// Offsets in every Span are Unicode code points (not bytes), end exclusive, so
+// that browsers and Python tooling agree on them.
+//
+// Nothing in this package logs or puts note text into errors: PHI must never
+// reach a log line.
+package deid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"unicode/utf8"
+)
+
+// Type is the category of a PHI span.
+type Type string
+
+// The span types. PATIENT/STAFF map to NAME; HOSP/LOC/PATORG map to LOCATION.
+const (
+	TypeName     Type = "NAME"
+	TypeLocation Type = "LOCATION"
+	TypeDate     Type = "DATE"
+	TypeAge      Type = "AGE"
+	TypePhone    Type = "PHONE"
+	TypeEmail    Type = "EMAIL"
+	TypeURL      Type = "URL"
+	TypeIP       Type = "IP"
+	TypeID       Type = "ID"
+	TypeOther    Type = "OTHER"
+)
+
+// Types lists every span type in a stable order.
+var Types = []Type{TypeName, TypeLocation, TypeDate, TypeAge, TypePhone, TypeEmail, TypeURL, TypeIP, TypeID, TypeOther}
+
+// ParseType accepts a type name (case-sensitive, as in Types).
+func ParseType(s string) (Type, error) {
+	for _, t := range Types {
+		if string(t) == s {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("unknown span type %q", s)
+}
+
+// Span is one PHI occurrence: code-point offsets [Start, End), its type and
+// the recognizer that found it.
+type Span struct {
+	Start      int    `json:"start"`
+	End        int    `json:"end"`
+	Type       Type   `json:"type"`
+	Recognizer string `json:"recognizer,omitempty"`
+}
+
+// Recognizer finds PHI spans in a text. Implementations must be safe for
+// concurrent use and must return code-point offsets.
+type Recognizer interface {
+	Name() string
+	Recognize(ctx context.Context, text string) ([]Span, error)
+}
+
+// Input errors. They never contain the text itself.
+var (
+	ErrEmpty       = errors.New("deid: text is empty")
+	ErrInvalidUTF8 = errors.New("deid: text is not valid UTF-8")
+	ErrTooLong     = errors.New("deid: text is too long")
+)
+
+// DefaultMaxBytes is the largest text Detect accepts unless WithMaxBytes says otherwise.
+const DefaultMaxBytes = 4 << 20
+
+// Engine runs the rule recognizer plus any added recognizers and merges their spans.
+type Engine struct {
+	recognizers []Recognizer
+	maxBytes    int
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithRecognizer adds a recognizer whose spans are merged with the others.
+func WithRecognizer(r Recognizer) Option {
+	return func(e *Engine) { e.recognizers = append(e.recognizers, r) }
+}
+
+// WithoutRules drops the built-in rule recognizer (for testing a model alone).
+func WithoutRules() Option {
+	return func(e *Engine) {
+		out := e.recognizers[:0]
+		for _, r := range e.recognizers {
+			if _, ok := r.(*Rules); !ok {
+				out = append(out, r)
+			}
+		}
+		e.recognizers = out
+	}
+}
+
+// WithMaxBytes sets the largest accepted text in bytes (<= 0 keeps the default).
+func WithMaxBytes(n int) Option {
+	return func(e *Engine) {
+		if n > 0 {
+			e.maxBytes = n
+		}
+	}
+}
+
+// New returns an engine with the built-in rules and the given options applied.
+func New(opts ...Option) *Engine {
+	e := &Engine{recognizers: []Recognizer{DefaultRules()}, maxBytes: DefaultMaxBytes}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Validate reports whether text is acceptable input for Detect.
+func (e *Engine) Validate(text string) error {
+	switch {
+	case len(text) == 0:
+		return ErrEmpty
+	case len(text) > e.maxBytes:
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLong, len(text), e.maxBytes)
+	case !utf8.ValidString(text):
+		return ErrInvalidUTF8
+	}
+	return nil
+}
+
+// Detect returns the PHI spans in text, sorted, non-overlapping, from all recognizers.
+func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
+	if err := e.Validate(text); err != nil {
+		return nil, err
+	}
+	var all []Span
+	for _, r := range e.recognizers {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		spans, err := r.Recognize(ctx, text)
+		if err != nil {
+			return nil, fmt.Errorf("recognizer %s: %w", r.Name(), err)
+		}
+		all = append(all, spans...)
+	}
+	return Resolve(all), nil
+}
+
+// typeRank breaks ties when overlapping spans of different types are merged:
+// the more specific pattern wins.
+var typeRank = map[Type]int{
+	TypeEmail: 9, TypeURL: 8, TypeIP: 7, TypePhone: 6, TypeID: 5, TypeDate: 4,
+	TypeAge: 3, TypeName: 2, TypeLocation: 1, TypeOther: 0,
+}
+
+// Resolve sorts spans and merges overlapping ones so that no two spans share a
+// character: overlapping spans become their union (a missed character is a
+// leak, an extra one only a lost word), typed by the longest member, ties broken
+// by typeRank. Empty or inverted spans are dropped.
+func Resolve(spans []Span) []Span {
+	in := make([]Span, 0, len(spans))
+	for _, s := range spans {
+		if s.End > s.Start && s.Start >= 0 {
+			in = append(in, s)
+		}
+	}
+	sort.Slice(in, func(i, j int) bool {
+		if in[i].Start != in[j].Start {
+			return in[i].Start < in[j].Start
+		}
+		return in[i].End > in[j].End
+	})
+	out := in[:0]
+	var best Span // the member that decides the type of the current group
+	for _, s := range in {
+		if n := len(out); n > 0 && s.Start < out[n-1].End {
+			cur := &out[n-1]
+			if better(s, best) {
+				best = s
+				cur.Type, cur.Recognizer = s.Type, s.Recognizer
+			}
+			if s.End > cur.End {
+				cur.End = s.End
+			}
+			continue
+		}
+		best = s
+		out = append(out, s)
+	}
+	return out
+}
+
+func better(a, b Span) bool {
+	la, lb := a.End-a.Start, b.End-b.Start
+	if la != lb {
+		return la > lb
+	}
+	return typeRank[a.Type] > typeRank[b.Type]
+}

@@ -1,0 +1,740 @@
+package store
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+)
+
+// Options configure Open.
+type Options struct {
+	// URL is "postgres://…" / "postgresql://…" for PostgreSQL, or a SQLite
+	// file path (optionally "sqlite://PATH" or "file:PATH").
+	URL string
+	// KEK is the 32-byte AES-256 key-encryption key for resource values
+	// and secret keys.
+	KEK []byte
+	// MaxBatch caps the writes group-committed in one transaction (default 256).
+	MaxBatch int
+}
+
+type dialect int
+
+const (
+	sqlite dialect = iota
+	postgres
+)
+
+// SQL is the Store over database/sql.
+type SQL struct {
+	d    dialect
+	w    *sql.DB // writes (SQLite: one connection, so writers never wait on locks)
+	r    *sql.DB // reads
+	kmu  sync.RWMutex
+	kek  cipher.AEAD
+	kid  string
+	q    chan *writeOp
+	done chan struct{}
+	max  int
+
+	closeOnce sync.Once
+}
+
+var _ Store = (*SQL)(nil)
+
+// Open opens (creating if needed) the database at opts.URL and applies
+// pending schema migrations.
+func Open(ctx context.Context, opts Options) (*SQL, error) {
+	aead, kid, err := newKEK(opts.KEK)
+	if err != nil {
+		return nil, err
+	}
+	s := &SQL{kek: aead, kid: kid, q: make(chan *writeOp, 4096), done: make(chan struct{}), max: opts.MaxBatch}
+	if s.max <= 0 {
+		s.max = 256
+	}
+	u := opts.URL
+	switch {
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		s.d = postgres
+		db, err := sql.Open("pgx", u)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(16)
+		s.w, s.r = db, db
+	default:
+		s.d = sqlite
+		path := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "file:")
+		if path == "" {
+			return nil, errors.New("open sqlite: empty path")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		// synchronous(FULL) in WAL mode fsyncs the WAL on every commit:
+		// an acknowledged write survives a crash of the process or host.
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+		w, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		r, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		r.SetMaxOpenConns(8)
+		r.SetMaxIdleConns(8)
+		s.w, s.r = w, r
+		_ = os.Chmod(path, 0o600) // best effort: the file holds only ciphertext of secrets
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	go s.writer()
+	return s, nil
+}
+
+func (s *SQL) closeDBs() {
+	s.w.Close()
+	if s.r != s.w {
+		s.r.Close()
+	}
+}
+
+// Close stops the writer after it has flushed what is queued.
+func (s *SQL) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.q)
+		<-s.done
+		s.closeDBs()
+	})
+	return nil
+}
+
+// Ping checks both connections.
+func (s *SQL) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	return s.r.PingContext(ctx)
+}
+
+// Dialect names the backend ("sqlite" or "postgres").
+func (s *SQL) Dialect() string {
+	if s.d == postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// rebind turns ? placeholders into $n for PostgreSQL. Our queries hold no
+// literal question marks.
+func (s *SQL) rebind(q string) string {
+	if s.d != postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// ---- group commit ----
+
+type writeOp struct {
+	fn  func(ctx context.Context, tx *sql.Tx) error
+	ctx context.Context
+	err chan error
+}
+
+// write runs fn inside a transaction shared with other concurrent writes
+// and returns once that transaction has committed. fn must report logical
+// outcomes (not found, already used) through captured variables and
+// return only database errors, because it may run twice: when any write in
+// a batch fails, the batch is rolled back and each write re-run alone.
+func (s *SQL) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
+	op := &writeOp{fn: fn, ctx: ctx, err: make(chan error, 1)}
+	defer func() {
+		if r := recover(); r != nil { // send on closed queue: store closed
+			err = errors.New("store closed")
+		}
+	}()
+	select {
+	case s.q <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends: the caller must
+	// not report failure for a write that may yet commit.
+	return <-op.err
+}
+
+func (s *SQL) writer() {
+	defer close(s.done)
+	batch := make([]*writeOp, 0, s.max)
+	for op := range s.q {
+		batch = append(batch[:0], op)
+	drain:
+		for len(batch) < s.max {
+			select {
+			case o, ok := <-s.q:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, o)
+			default:
+				break drain
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+func (s *SQL) commit(batch []*writeOp) {
+	live := batch[:0:0]
+	for _, op := range batch {
+		if err := op.ctx.Err(); err != nil {
+			op.err <- err
+			continue
+		}
+		live = append(live, op)
+	}
+	if len(live) == 0 {
+		return
+	}
+	err := s.runTx(live)
+	if err == nil {
+		for _, op := range live {
+			op.err <- nil
+		}
+		return
+	}
+	if len(live) == 1 {
+		live[0].err <- err
+		return
+	}
+	for _, op := range live {
+		op.err <- s.runTx([]*writeOp{op})
+	}
+}
+
+func (s *SQL) runTx(ops []*writeOp) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	for _, op := range ops {
+		if err := op.fn(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// exec is a write of one statement; it returns the rows affected.
+func (s *SQL) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(q), args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// ---- KEK ----
+
+func newKEK(k []byte) (cipher.AEAD, string, error) {
+	if len(k) != 32 {
+		return nil, "", fmt.Errorf("key-encryption key must be 32 bytes, got %d", len(k))
+	}
+	b, err := aes.NewCipher(k)
+	if err != nil {
+		return nil, "", err
+	}
+	g, err := cipher.NewGCM(b)
+	if err != nil {
+		return nil, "", err
+	}
+	h := sha256.Sum256(append([]byte("trustgate kek id\x00"), k...))
+	return g, hex.EncodeToString(h[:8]), nil
+}
+
+// seal encrypts value with AAD = kind/name so that a ciphertext cannot be
+// moved to another row.
+func seal(g cipher.AEAD, aad string, value []byte) []byte {
+	nonce := make([]byte, g.NonceSize(), g.NonceSize()+len(value)+g.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return g.Seal(nonce, nonce, value, []byte(aad))
+}
+
+func open(g cipher.AEAD, aad string, ct []byte) ([]byte, error) {
+	if len(ct) < g.NonceSize() {
+		return nil, errors.New("ciphertext too short")
+	}
+	return g.Open(nil, ct[:g.NonceSize()], ct[g.NonceSize():], []byte(aad))
+}
+
+func (s *SQL) current() (cipher.AEAD, string) {
+	s.kmu.RLock()
+	defer s.kmu.RUnlock()
+	return s.kek, s.kid
+}
+
+func (s *SQL) decrypt(aad, kid string, ct []byte) ([]byte, error) {
+	g, cur := s.current()
+	if kid != cur {
+		return nil, fmt.Errorf("value is encrypted under key-encryption key %s, this server holds %s (was the KEK rotated on another replica?)", kid, cur)
+	}
+	v, err := open(g, aad, ct)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt %s: integrity check failed", aad)
+	}
+	return v, nil
+}
+
+// ---- sessions ----
+
+func nanos(t time.Time) int64 { return t.UnixNano() }
+
+// CreateSession implements Store.
+func (s *SQL) CreateSession(ctx context.Context, ss Session) error {
+	_, err := s.exec(ctx, `INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)`,
+		ss.ID, ss.Nonce, ss.Tee, SessionChallenged, "", nanos(ss.Expires))
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+func (s *SQL) getSession(ctx context.Context, id string) (Session, error) {
+	var ss Session
+	var exp int64
+	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT id, nonce, tee, state, token, expires FROM sessions WHERE id = ?`), id).
+		Scan(&ss.ID, &ss.Nonce, &ss.Tee, &ss.State, &ss.Token, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("get session: %w", err)
+	}
+	ss.Expires = time.Unix(0, exp)
+	return ss, nil
+}
+
+// GetSession implements Store.
+func (s *SQL) GetSession(ctx context.Context, id string) (Session, error) {
+	ss, err := s.getSession(ctx, id)
+	if err != nil {
+		return Session{}, err
+	}
+	if !time.Now().Before(ss.Expires) {
+		return Session{}, ErrNotFound
+	}
+	return ss, nil
+}
+
+// ClaimSession implements Store.
+func (s *SQL) ClaimSession(ctx context.Context, id string, now time.Time) (Session, error) {
+	n, err := s.exec(ctx, `UPDATE sessions SET state = ? WHERE id = ? AND state = ? AND expires > ?`,
+		SessionClaimed, id, SessionChallenged, nanos(now))
+	if err != nil {
+		return Session{}, fmt.Errorf("claim session: %w", err)
+	}
+	ss, gerr := s.getSession(ctx, id)
+	if gerr != nil {
+		return Session{}, gerr
+	}
+	if n == 1 {
+		return ss, nil
+	}
+	if !now.Before(ss.Expires) {
+		return ss, ErrSessionExpired
+	}
+	return ss, ErrNonceUsed
+}
+
+// AttestSession implements Store.
+func (s *SQL) AttestSession(ctx context.Context, id, token string) error {
+	n, err := s.exec(ctx, `UPDATE sessions SET state = ?, token = ? WHERE id = ? AND state = ?`,
+		SessionAttested, token, id, SessionClaimed)
+	if err != nil {
+		return fmt.Errorf("attest session: %w", err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// DeleteExpiredSessions implements Store.
+func (s *SQL) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	n, err := s.exec(ctx, `DELETE FROM sessions WHERE expires <= ?`, nanos(now))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return n, nil
+}
+
+// ---- resources ----
+
+// PutResource implements Store.
+func (s *SQL) PutResource(ctx context.Context, path string, value []byte) error {
+	g, kid := s.current()
+	ct := seal(g, "resource/"+path, value)
+	_, err := s.exec(ctx, `INSERT INTO resources(path, kek_id, value, updated) VALUES (?,?,?,?)
+		ON CONFLICT (path) DO UPDATE SET kek_id = excluded.kek_id, value = excluded.value, updated = excluded.updated`,
+		path, kid, ct, nanos(time.Now()))
+	if err != nil {
+		return fmt.Errorf("put resource: %w", err)
+	}
+	return nil
+}
+
+// GetResource implements Store.
+func (s *SQL) GetResource(ctx context.Context, path string) ([]byte, error) {
+	var kid string
+	var ct []byte
+	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT kek_id, value FROM resources WHERE path = ?`), path).Scan(&kid, &ct)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get resource: %w", err)
+	}
+	return s.decrypt("resource/"+path, kid, ct)
+}
+
+// DeleteResource implements Store.
+func (s *SQL) DeleteResource(ctx context.Context, path string) error {
+	n, err := s.exec(ctx, `DELETE FROM resources WHERE path = ?`, path)
+	if err != nil {
+		return fmt.Errorf("delete resource: %w", err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ListResources implements Store.
+func (s *SQL) ListResources(ctx context.Context) ([]string, error) {
+	return s.strings(ctx, `SELECT path FROM resources ORDER BY path`)
+}
+
+func (s *SQL) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, fmt.Errorf("list: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ---- policies ----
+
+// PutPolicy implements Store.
+func (s *SQL) PutPolicy(ctx context.Context, kind, id string, body []byte) error {
+	_, err := s.exec(ctx, `INSERT INTO policies(kind, id, body, updated) VALUES (?,?,?,?)
+		ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, updated = excluded.updated`,
+		kind, id, body, nanos(time.Now()))
+	if err != nil {
+		return fmt.Errorf("put %s policy: %w", kind, err)
+	}
+	return nil
+}
+
+// GetPolicy implements Store.
+func (s *SQL) GetPolicy(ctx context.Context, kind, id string) ([]byte, error) {
+	var b []byte
+	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT body FROM policies WHERE kind = ? AND id = ?`), kind, id).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s policy: %w", kind, err)
+	}
+	return b, nil
+}
+
+// ListPolicies implements Store.
+func (s *SQL) ListPolicies(ctx context.Context, kind string) ([]string, error) {
+	return s.strings(ctx, `SELECT id FROM policies WHERE kind = ? ORDER BY id`, kind)
+}
+
+// ---- reference values ----
+
+// PutReferenceValue implements Store.
+func (s *SQL) PutReferenceValue(ctx context.Context, rv ReferenceValue) error {
+	_, err := s.exec(ctx, `INSERT INTO reference_values(name, value, expiration) VALUES (?,?,?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value, expiration = excluded.expiration`,
+		rv.Name, rv.Values, nanos(rv.Expiration))
+	if err != nil {
+		return fmt.Errorf("put reference value: %w", err)
+	}
+	return nil
+}
+
+// GetReferenceValue implements Store.
+func (s *SQL) GetReferenceValue(ctx context.Context, name string) (ReferenceValue, error) {
+	rv := ReferenceValue{Name: name}
+	var exp int64
+	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT value, expiration FROM reference_values WHERE name = ?`), name).Scan(&rv.Values, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ReferenceValue{}, ErrNotFound
+	}
+	if err != nil {
+		return ReferenceValue{}, fmt.Errorf("get reference value: %w", err)
+	}
+	rv.Expiration = time.Unix(0, exp)
+	return rv, nil
+}
+
+// ListReferenceValues implements Store.
+func (s *SQL) ListReferenceValues(ctx context.Context) ([]ReferenceValue, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT name, value, expiration FROM reference_values ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list reference values: %w", err)
+	}
+	defer rows.Close()
+	out := []ReferenceValue{}
+	for rows.Next() {
+		var rv ReferenceValue
+		var exp int64
+		if err := rows.Scan(&rv.Name, &rv.Values, &exp); err != nil {
+			return nil, fmt.Errorf("list reference values: %w", err)
+		}
+		rv.Expiration = time.Unix(0, exp)
+		out = append(out, rv)
+	}
+	return out, rows.Err()
+}
+
+// DeleteReferenceValue implements Store.
+func (s *SQL) DeleteReferenceValue(ctx context.Context, name string) error {
+	n, err := s.exec(ctx, `DELETE FROM reference_values WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("delete reference value: %w", err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ---- secret keys ----
+
+// SecretKey implements Store.
+func (s *SQL) SecretKey(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
+	get := func() ([]byte, error) {
+		var kid string
+		var ct []byte
+		err := s.r.QueryRowContext(ctx, s.rebind(`SELECT kek_id, value FROM secret_keys WHERE name = ?`), name).Scan(&kid, &ct)
+		if err != nil {
+			return nil, err
+		}
+		return s.decrypt("key/"+name, kid, ct)
+	}
+	k, err := get()
+	if err == nil {
+		return k, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("secret key %s: %w", name, err)
+	}
+	k, err = gen()
+	if err != nil {
+		return nil, fmt.Errorf("generate secret key %s: %w", name, err)
+	}
+	g, kid := s.current()
+	if _, err := s.exec(ctx, `INSERT INTO secret_keys(name, kek_id, value) VALUES (?,?,?) ON CONFLICT (name) DO NOTHING`,
+		name, kid, seal(g, "key/"+name, k)); err != nil {
+		return nil, fmt.Errorf("store secret key %s: %w", name, err)
+	}
+	// Another replica may have won the race: use what is stored.
+	k, err = get()
+	if err != nil {
+		return nil, fmt.Errorf("secret key %s: %w", name, err)
+	}
+	return k, nil
+}
+
+// ---- collateral cache (attest.Cache) ----
+
+// Get implements attest.Cache.
+func (s *SQL) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	var v []byte
+	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT value FROM collateral WHERE key = ?`), key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("collateral cache get: %w", err)
+	}
+	return v, true, nil
+}
+
+// Put implements attest.Cache.
+func (s *SQL) Put(ctx context.Context, key string, val []byte) error {
+	_, err := s.exec(ctx, `INSERT INTO collateral(key, value, updated) VALUES (?,?,?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated = excluded.updated`, key, val, nanos(time.Now()))
+	if err != nil {
+		return fmt.Errorf("collateral cache put: %w", err)
+	}
+	return nil
+}
+
+// ---- audit ----
+
+// AppendAudit implements Store.
+func (s *SQL) AppendAudit(ctx context.Context, at time.Time, event []byte) (int64, error) {
+	var id int64
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, s.rebind(`INSERT INTO audit(at, event) VALUES (?,?) RETURNING id`), nanos(at), event).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("append audit: %w", err)
+	}
+	return id, nil
+}
+
+// AuditSince implements Store.
+func (s *SQL) AuditSince(ctx context.Context, afterID int64, since time.Time, limit int) ([]AuditRecord, error) {
+	if limit <= 0 || limit > 10000 {
+		limit = 10000
+	}
+	var from int64
+	if !since.IsZero() {
+		from = nanos(since)
+	}
+	rows, err := s.r.QueryContext(ctx, s.rebind(`SELECT id, at, event FROM audit WHERE id > ? AND at >= ? ORDER BY id LIMIT ?`), afterID, from, limit)
+	if err != nil {
+		return nil, fmt.Errorf("query audit: %w", err)
+	}
+	defer rows.Close()
+	out := []AuditRecord{}
+	for rows.Next() {
+		var r AuditRecord
+		var at int64
+		if err := rows.Scan(&r.ID, &at, &r.Event); err != nil {
+			return nil, fmt.Errorf("query audit: %w", err)
+		}
+		r.Time = time.Unix(0, at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ---- KEK rotation ----
+
+// RotateKEK implements Store. All rows are re-encrypted in one transaction;
+// rows under a KEK this server does not hold make it fail without change.
+func (s *SQL) RotateKEK(ctx context.Context, kek []byte) error {
+	ng, nkid, err := newKEK(kek)
+	if err != nil {
+		return err
+	}
+	// Hold the key lock across the rewrite so that no write seals under the
+	// old key after its rows were re-wrapped.
+	s.kmu.Lock()
+	defer s.kmu.Unlock()
+	og, okid := s.kek, s.kid
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for _, t := range []struct{ table, key, prefix string }{{"resources", "path", "resource/"}, {"secret_keys", "name", "key/"}} {
+			rows, err := tx.QueryContext(ctx, `SELECT `+t.key+`, kek_id, value FROM `+t.table)
+			if err != nil {
+				return err
+			}
+			type row struct {
+				k  string
+				ct []byte
+			}
+			var all []row
+			for rows.Next() {
+				var r row
+				var kid string
+				if err := rows.Scan(&r.k, &kid, &r.ct); err != nil {
+					rows.Close()
+					return err
+				}
+				if kid != okid {
+					rows.Close()
+					return fmt.Errorf("row %s%s is under key-encryption key %s, not the current %s", t.prefix, r.k, kid, okid)
+				}
+				all = append(all, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, r := range all {
+				pt, err := open(og, t.prefix+r.k, r.ct)
+				if err != nil {
+					return fmt.Errorf("decrypt %s%s: integrity check failed", t.prefix, r.k)
+				}
+				if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE `+t.table+` SET kek_id = ?, value = ? WHERE `+t.key+` = ?`),
+					nkid, seal(ng, t.prefix+r.k, pt), r.k); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rotate key-encryption key: %w", err)
+	}
+	s.kek, s.kid = ng, nkid
+	return nil
+}
+
+// KEKID returns the identifier (not the key) of the current KEK.
+func (s *SQL) KEKID() string {
+	_, kid := s.current()
+	return kid
+}

@@ -1,0 +1,137 @@
+// Package store keeps everything trustee must remember: KBS sessions, the
+// resources it releases (encrypted at rest under a key-encryption key),
+// resource and attestation policies, reference values, the token signing
+// key, cached verifier collateral and the audit log.
+//
+// One Store interface has one SQL implementation with two dialects: SQLite
+// (modernc.org/sqlite, pure Go, WAL) for a single server with zero
+// configuration, and PostgreSQL (pgx) for stateless replicas that share one
+// database. Every write goes through a group-commit queue: writes that arrive
+// while a transaction is committing are batched into the next one, so that
+// durable audit (one fsync per commit) scales with concurrency instead of
+// costing one fsync per request.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/attest"
+)
+
+// ErrNotFound is returned when a key is absent.
+var ErrNotFound = errors.New("not found")
+
+// Session states. A session starts Challenged (nonce issued), becomes
+// Claimed when an attest request consumes its nonce, and Attested once a
+// token was issued. A nonce is good for one attestation: a claimed session
+// whose attestation failed cannot be attested again.
+const (
+	SessionChallenged = "challenged"
+	SessionClaimed    = "claimed"
+	SessionAttested   = "attested"
+)
+
+// Session is one KBS handshake (kbs-session-id cookie).
+type Session struct {
+	ID      string
+	Nonce   string
+	Tee     string
+	State   string
+	Token   string // set once attested
+	Expires time.Time
+}
+
+// Claim outcomes of ClaimSession.
+var (
+	ErrSessionExpired = errors.New("session expired")
+	ErrNonceUsed      = errors.New("nonce already used")
+)
+
+// Policy kinds.
+const (
+	PolicyResource    = "resource"
+	PolicyAttestation = "attestation"
+)
+
+// ReferenceValue is one named set of acceptable values (RVPS).
+type ReferenceValue struct {
+	Name       string
+	Values     []byte // JSON array
+	Expiration time.Time
+}
+
+// AuditRecord is one stored audit event.
+type AuditRecord struct {
+	ID    int64
+	Time  time.Time
+	Event []byte // JSON, written by package audit
+}
+
+// Store is trustee's persistent state. Implementations are safe for
+// concurrent use by many goroutines and by several processes sharing one
+// database (PostgreSQL).
+type Store interface {
+	attest.Cache
+
+	// CreateSession stores a new challenged session.
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession returns a session; ErrNotFound when absent or expired.
+	GetSession(ctx context.Context, id string) (Session, error)
+	// ClaimSession atomically moves a challenged, unexpired session to
+	// claimed and returns it. It returns ErrNotFound, ErrSessionExpired, or
+	// ErrNonceUsed (with the session, whose State says whether a token is
+	// already there) otherwise.
+	ClaimSession(ctx context.Context, id string, now time.Time) (Session, error)
+	// AttestSession stores the token of a claimed session.
+	AttestSession(ctx context.Context, id, token string) error
+	// DeleteExpiredSessions removes sessions that expired before now.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+
+	// PutResource stores value (encrypted under the KEK) at path.
+	PutResource(ctx context.Context, path string, value []byte) error
+	// GetResource returns the decrypted value at path or ErrNotFound.
+	GetResource(ctx context.Context, path string) ([]byte, error)
+	// DeleteResource removes path; ErrNotFound when absent.
+	DeleteResource(ctx context.Context, path string) error
+	// ListResources returns resource paths, sorted. Never values.
+	ListResources(ctx context.Context) ([]string, error)
+
+	// PutPolicy stores a policy of kind (PolicyResource, PolicyAttestation) under id.
+	PutPolicy(ctx context.Context, kind, id string, body []byte) error
+	// GetPolicy returns a policy or ErrNotFound.
+	GetPolicy(ctx context.Context, kind, id string) ([]byte, error)
+	// ListPolicies returns the ids of kind, sorted.
+	ListPolicies(ctx context.Context, kind string) ([]string, error)
+
+	// PutReferenceValue stores (replaces) a reference value.
+	PutReferenceValue(ctx context.Context, rv ReferenceValue) error
+	// GetReferenceValue returns a reference value or ErrNotFound; it does
+	// not filter expired values (package rvps does).
+	GetReferenceValue(ctx context.Context, name string) (ReferenceValue, error)
+	// ListReferenceValues returns all reference values, sorted by name.
+	ListReferenceValues(ctx context.Context) ([]ReferenceValue, error)
+	// DeleteReferenceValue removes a reference value; ErrNotFound when absent.
+	DeleteReferenceValue(ctx context.Context, name string) error
+
+	// SecretKey returns the secret key material stored under name
+	// (encrypted under the KEK), creating it with gen on first use. Replicas
+	// racing to create it all end up with the first one written.
+	SecretKey(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error)
+
+	// AppendAudit stores an audit event durably (committed and synced)
+	// before it returns.
+	AppendAudit(ctx context.Context, at time.Time, event []byte) (int64, error)
+	// AuditSince returns events with ID > afterID and time >= since
+	// (zero: any), oldest first, at most limit.
+	AuditSince(ctx context.Context, afterID int64, since time.Time, limit int) ([]AuditRecord, error)
+
+	// RotateKEK re-encrypts every secret under newKEK and makes it current.
+	RotateKEK(ctx context.Context, newKEK []byte) error
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close flushes pending writes and closes the database.
+	Close() error
+}

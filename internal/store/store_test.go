@@ -1,0 +1,324 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/testenv"
+)
+
+func key(t testing.TB) []byte {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// backends opens each dialect: SQLite always, PostgreSQL when
+// TRUSTGATE_TEST_POSTGRES is set (required under CI).
+func backends(t *testing.T) map[string]func(t *testing.T, kek []byte) *SQL {
+	return map[string]func(t *testing.T, kek []byte) *SQL{
+		"sqlite": func(t *testing.T, kek []byte) *SQL {
+			s, err := Open(context.Background(), Options{URL: filepath.Join(t.TempDir(), "t.db"), KEK: kek})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+		"postgres": func(t *testing.T, kek []byte) *SQL {
+			return OpenTestPostgres(t, kek)
+		},
+	}
+}
+
+// OpenTestPostgres opens a fresh schema in the test PostgreSQL.
+func OpenTestPostgres(t *testing.T, kek []byte) *SQL {
+	t.Helper()
+	u := testenv.Require(t, testenv.PostgresURL)
+	url := freshSchema(t, u)
+	s, err := Open(context.Background(), Options{URL: url, KEK: kek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func freshSchema(t *testing.T, u string) string {
+	t.Helper()
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	name := fmt.Sprintf("t_%d", time.Now().UnixNano())
+	if _, err := db.Exec(`CREATE SCHEMA ` + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", u)
+		if err == nil {
+			db.Exec(`DROP SCHEMA ` + name + ` CASCADE`)
+			db.Close()
+		}
+	})
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + "search_path=" + name
+}
+
+func TestStore(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			kek := key(t)
+			s := open(t, kek)
+			ctx := context.Background()
+
+			t.Run("sessions", func(t *testing.T) {
+				now := time.Now()
+				if err := s.CreateSession(ctx, Session{ID: "a", Nonce: "n", Tee: "sample", Expires: now.Add(time.Minute)}); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.CreateSession(ctx, Session{ID: "old", Nonce: "n2", Tee: "sample", Expires: now.Add(-time.Second)}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.GetSession(ctx, "old"); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("expired session: %v", err)
+				}
+				if _, err := s.ClaimSession(ctx, "old", now); !errors.Is(err, ErrSessionExpired) {
+					t.Fatalf("claim expired: %v", err)
+				}
+				if _, err := s.ClaimSession(ctx, "missing", now); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("claim missing: %v", err)
+				}
+				ss, err := s.ClaimSession(ctx, "a", now)
+				if err != nil || ss.Nonce != "n" || ss.State != SessionClaimed {
+					t.Fatalf("claim: %+v %v", ss, err)
+				}
+				if _, err := s.ClaimSession(ctx, "a", now); !errors.Is(err, ErrNonceUsed) {
+					t.Fatalf("second claim: %v", err)
+				}
+				if err := s.AttestSession(ctx, "a", "tok"); err != nil {
+					t.Fatal(err)
+				}
+				ss, err = s.ClaimSession(ctx, "a", now)
+				if !errors.Is(err, ErrNonceUsed) || ss.State != SessionAttested || ss.Token != "tok" {
+					t.Fatalf("claim attested: %+v %v", ss, err)
+				}
+				n, err := s.DeleteExpiredSessions(ctx, now)
+				if err != nil || n != 1 {
+					t.Fatalf("delete expired: %d %v", n, err)
+				}
+			})
+
+			t.Run("concurrent claims: one nonce, one winner", func(t *testing.T) {
+				if err := s.CreateSession(ctx, Session{ID: "race", Nonce: "n", Tee: "sample", Expires: time.Now().Add(time.Minute)}); err != nil {
+					t.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				var mu sync.Mutex
+				wins := 0
+				for range 16 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if _, err := s.ClaimSession(ctx, "race", time.Now()); err == nil {
+							mu.Lock()
+							wins++
+							mu.Unlock()
+						}
+					}()
+				}
+				wg.Wait()
+				if wins != 1 {
+					t.Fatalf("%d claims won", wins)
+				}
+			})
+
+			t.Run("resources", func(t *testing.T) {
+				secret := []byte("canary-secret-value-7f3a")
+				if err := s.PutResource(ctx, "default/key/1", secret); err != nil {
+					t.Fatal(err)
+				}
+				got, err := s.GetResource(ctx, "default/key/1")
+				if err != nil || !bytes.Equal(got, secret) {
+					t.Fatalf("get: %q %v", got, err)
+				}
+				var raw []byte
+				if err := s.r.QueryRow(s.rebind(`SELECT value FROM resources WHERE path = ?`), "default/key/1").Scan(&raw); err != nil {
+					t.Fatal(err)
+				}
+				if bytes.Contains(raw, secret) {
+					t.Fatal("resource stored in plaintext")
+				}
+				if err := s.PutResource(ctx, "default/key/2", []byte("x")); err != nil {
+					t.Fatal(err)
+				}
+				l, err := s.ListResources(ctx)
+				if err != nil || strings.Join(l, ",") != "default/key/1,default/key/2" {
+					t.Fatalf("list: %v %v", l, err)
+				}
+				if err := s.DeleteResource(ctx, "default/key/2"); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.DeleteResource(ctx, "default/key/2"); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("second delete: %v", err)
+				}
+				if _, err := s.GetResource(ctx, "default/key/2"); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("get deleted: %v", err)
+				}
+				// A ciphertext moved to another row does not decrypt (AAD binds the path).
+				if _, err := s.w.Exec(s.rebind(`INSERT INTO resources(path, kek_id, value, updated) VALUES (?,?,?,0)`), "default/key/moved", s.KEKID(), raw); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.GetResource(ctx, "default/key/moved"); err == nil || strings.Contains(err.Error(), string(secret)) {
+					t.Fatalf("moved ciphertext: %v", err)
+				}
+				if err := s.DeleteResource(ctx, "default/key/moved"); err != nil {
+					t.Fatal(err)
+				}
+			})
+
+			t.Run("secret key and rotation", func(t *testing.T) {
+				k1, err := s.SecretKey(ctx, "ear", func() ([]byte, error) { return []byte("k1"), nil })
+				if err != nil || string(k1) != "k1" {
+					t.Fatalf("%q %v", k1, err)
+				}
+				k2, err := s.SecretKey(ctx, "ear", func() ([]byte, error) { return []byte("k2"), nil })
+				if err != nil || string(k2) != "k1" {
+					t.Fatalf("second: %q %v", k2, err)
+				}
+				old := s.KEKID()
+				nk := key(t)
+				if err := s.RotateKEK(ctx, nk); err != nil {
+					t.Fatal(err)
+				}
+				if s.KEKID() == old {
+					t.Fatal("kek id unchanged")
+				}
+				got, err := s.GetResource(ctx, "default/key/1")
+				if err != nil || string(got) != "canary-secret-value-7f3a" {
+					t.Fatalf("after rotation: %q %v", got, err)
+				}
+				if k, err := s.SecretKey(ctx, "ear", nil); err != nil || string(k) != "k1" {
+					t.Fatalf("key after rotation: %q %v", k, err)
+				}
+			})
+
+			t.Run("policies and reference values", func(t *testing.T) {
+				if err := s.PutPolicy(ctx, PolicyResource, "default", []byte("package policy")); err != nil {
+					t.Fatal(err)
+				}
+				if b, err := s.GetPolicy(ctx, PolicyResource, "default"); err != nil || string(b) != "package policy" {
+					t.Fatalf("%q %v", b, err)
+				}
+				if _, err := s.GetPolicy(ctx, PolicyAttestation, "default"); !errors.Is(err, ErrNotFound) {
+					t.Fatal(err)
+				}
+				exp := time.Now().Add(time.Hour).Truncate(time.Microsecond)
+				if err := s.PutReferenceValue(ctx, ReferenceValue{Name: "m", Values: []byte(`["a"]`), Expiration: exp}); err != nil {
+					t.Fatal(err)
+				}
+				rv, err := s.GetReferenceValue(ctx, "m")
+				if err != nil || string(rv.Values) != `["a"]` || !rv.Expiration.Equal(exp) {
+					t.Fatalf("%+v %v", rv, err)
+				}
+				l, err := s.ListReferenceValues(ctx)
+				if err != nil || len(l) != 1 {
+					t.Fatalf("%v %v", l, err)
+				}
+				if err := s.DeleteReferenceValue(ctx, "m"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.GetReferenceValue(ctx, "m"); !errors.Is(err, ErrNotFound) {
+					t.Fatal(err)
+				}
+			})
+
+			t.Run("collateral cache", func(t *testing.T) {
+				if _, ok, err := s.Get(ctx, "vcek"); ok || err != nil {
+					t.Fatal(ok, err)
+				}
+				if err := s.Put(ctx, "vcek", []byte("der")); err != nil {
+					t.Fatal(err)
+				}
+				if v, ok, err := s.Get(ctx, "vcek"); !ok || err != nil || string(v) != "der" {
+					t.Fatal(v, ok, err)
+				}
+			})
+
+			t.Run("audit group commit", func(t *testing.T) {
+				start := time.Now()
+				var wg sync.WaitGroup
+				errs := make(chan error, 200)
+				for i := range 200 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						_, err := s.AppendAudit(ctx, time.Now(), []byte(fmt.Sprintf(`{"i":%d}`, i)))
+						errs <- err
+					}()
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				recs, err := s.AuditSince(ctx, 0, start, 0)
+				if err != nil || len(recs) != 200 {
+					t.Fatalf("%d %v", len(recs), err)
+				}
+				more, err := s.AuditSince(ctx, recs[99].ID, time.Time{}, 0)
+				if err != nil || len(more) != 100 {
+					t.Fatalf("after id: %d %v", len(more), err)
+				}
+			})
+		})
+	}
+}
+
+func TestWrongKEKRefused(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "t.db")
+	ctx := context.Background()
+	s, err := Open(ctx, Options{URL: p, KEK: key(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutResource(ctx, "a/b/c", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, Options{URL: p, KEK: key(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.GetResource(ctx, "a/b/c"); err == nil || !strings.Contains(err.Error(), "key-encryption key") {
+		t.Fatalf("wrong kek: %v", err)
+	}
+	if err := s.RotateKEK(ctx, key(t)); err == nil {
+		t.Fatal("rotation with rows under an unknown KEK succeeded")
+	}
+	if _, err := Open(ctx, Options{URL: p, KEK: []byte("short")}); err == nil {
+		t.Fatal("short KEK accepted")
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("db mode: %v %v", fi.Mode(), err)
+	}
+}

@@ -1,0 +1,262 @@
+package snp
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/attest"
+	"github.com/trustgate/trustgate/internal/testenv"
+)
+
+type vector struct {
+	name   string
+	report []byte
+	certs  Certs
+	now    time.Time
+	debug  bool
+	vmpl   uint32
+}
+
+func readFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// clockFor returns a time at which the endorsement certificate is valid, so
+// that tests never depend on the wall clock.
+func clockFor(t testing.TB, der []byte) time.Time {
+	t.Helper()
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.NotBefore.Add(24 * time.Hour)
+}
+
+// moduleDir locates a module in the module cache via the go command.
+func moduleDir(t testing.TB, mod string) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mod).Output()
+	if err != nil || len(strings.TrimSpace(string(out))) == 0 {
+		t.Skipf("module %s not available: %v", mod, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func rawVectors(t testing.TB) []vector {
+	t.Helper()
+	var vs []vector
+	dir := filepath.Join(moduleDir(t, "github.com/google/go-sev-guest"), "verify", "testdata")
+	vcek := readFile(t, filepath.Join(dir, "vcek.testcer"))
+	vs = append(vs, vector{name: "go-sev-guest/attestation.bin", report: readFile(t, filepath.Join(dir, "attestation.bin")),
+		certs: Certs{VCEK: vcek}, now: clockFor(t, vcek), debug: true})
+	return vs
+}
+
+func trusteeVectors(t testing.TB) []vector {
+	t.Helper()
+	dir := testenv.SharedTestvectors(t, "trustee/snp")
+	vcek := readFile(t, filepath.Join(dir, "test-vcek.der"))
+	vlek := readFile(t, filepath.Join(dir, "test-vlek.der"))
+	vs := []vector{
+		{name: "trustee/test-report.bin", report: readFile(t, filepath.Join(dir, "test-report.bin")), certs: Certs{VCEK: vcek}, now: clockFor(t, vcek)},
+		{name: "trustee/test-vlek-report.bin", report: readFile(t, filepath.Join(dir, "test-vlek-report.bin")), certs: Certs{VLEK: vlek}, now: clockFor(t, vlek), vmpl: 1},
+	}
+	aa := readFile(t, filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json"))
+	ev, err := ParseEvidence(aa)
+	if err != nil {
+		t.Fatalf("ParseEvidence(evidence.json): %v", err)
+	}
+	vs = append(vs, vector{name: "trustee/snp-aa-evidence", report: ev.Report, certs: ev.Certs, now: clockFor(t, ev.Certs.VCEK)})
+	return vs
+}
+
+func (vc vector) verifier() *Verifier {
+	return mustNew(Config{Now: func() time.Time { return vc.now }, AllowDebug: vc.debug, VMPL: vc.vmpl})
+}
+
+func mustNew(cfg Config) *Verifier {
+	v, err := New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestVerifyVectors(t *testing.T) {
+	vs := append(rawVectors(t), trusteeVectors(t)...)
+	for _, vc := range vs {
+		t.Run(vc.name, func(t *testing.T) {
+			want := attest.Expected{ReportData: ReportData(vc.report)}
+			claims, err := vc.verifier().VerifyReport(context.Background(), vc.report, vc.certs, want)
+			if err != nil {
+				t.Fatalf("VerifyReport: %v", err)
+			}
+			for _, k := range []string{ClaimMeasurement, ClaimReportedTCBBootloader, ClaimReportedTCBTEE, ClaimReportedTCBSNP,
+				ClaimReportedTCBMicrocode, ClaimPolicyDebugAllowed, ClaimPolicyMigrateMA, ClaimPlatformSMTEnabled, ClaimReportData, ClaimInitData} {
+				if _, ok := claims[k]; !ok {
+					t.Errorf("claim %q missing", k)
+				}
+			}
+			// The JSON form round-trips to the same bytes and verifies too.
+			js, err := MarshalEvidence(vc.report, vc.certs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := vc.verifier().Verify(context.Background(), js, want); err != nil {
+				t.Fatalf("Verify(JSON): %v", err)
+			}
+		})
+	}
+}
+
+func TestAAEvidenceMeasurementFlip(t *testing.T) {
+	aa := readFile(t, filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json"))
+	ev, err := ParseEvidence(aa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := mustNew(Config{Now: func() time.Time { return clockFor(t, ev.Certs.VCEK) }})
+	if _, err := v.Verify(context.Background(), aa, attest.Expected{}); err != nil {
+		t.Fatalf("Verify(evidence.json): %v", err)
+	}
+	for bit := 0; bit < 48*8; bit++ {
+		r := append([]byte(nil), ev.Report...)
+		r[0x90+bit/8] ^= 1 << (bit % 8)
+		_, err := v.VerifyReport(context.Background(), r, ev.Certs, attest.Expected{})
+		if attest.FailedCheck(err) != CheckSignature {
+			t.Fatalf("measurement bit %d flipped: err = %v, want %s failure", bit, err, CheckSignature)
+		}
+	}
+}
+
+// TestBitFlips flips one bit at 1,000 seeded random positions of each report
+// and requires verification to fail every time.
+func TestBitFlips(t *testing.T) {
+	vs := append(rawVectors(t), trusteeVectors(t)...)
+	if testing.Short() {
+		vs = vs[:1]
+	}
+	for _, vc := range vs {
+		t.Run(vc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewSource(42))
+			v := vc.verifier()
+			for i := 0; i < 1000; i++ {
+				pos := rng.Intn(len(vc.report) * 8)
+				r := append([]byte(nil), vc.report...)
+				r[pos/8] ^= 1 << (pos % 8)
+				if _, err := v.VerifyReport(context.Background(), r, vc.certs, attest.Expected{}); err == nil {
+					t.Fatalf("bit %d (byte 0x%x) flipped: verification succeeded", pos, pos/8)
+				}
+			}
+		})
+	}
+}
+
+func TestRejects(t *testing.T) {
+	dir := testenv.SharedTestvectors(t, "trustee/snp")
+	report := readFile(t, filepath.Join(dir, "test-report.bin"))
+	vcek := readFile(t, filepath.Join(dir, "test-vcek.der"))
+	vlek := readFile(t, filepath.Join(dir, "test-vlek.der"))
+	now := clockFor(t, vcek)
+	ctx := context.Background()
+	v := mustNew(Config{Now: func() time.Time { return now }})
+	cases := []struct {
+		name  string
+		certs Certs
+		want  attest.Expected
+		check string
+	}{
+		{"invalid-legacy-vcek", Certs{VCEK: readFile(t, filepath.Join(dir, "test-vcek-invalid-legacy.der"))}, attest.Expected{}, ""},
+		{"invalid-new-vcek", Certs{VCEK: readFile(t, filepath.Join(dir, "test-vcek-invalid-new.der"))}, attest.Expected{}, ""},
+		{"wrong-vcek", Certs{VCEK: readFile(t, filepath.Join(moduleDir(t, "github.com/google/go-sev-guest"), "verify", "testdata", "vcek.testcer"))}, attest.Expected{}, ""},
+		{"vlek-for-vcek-report", Certs{VLEK: vlek}, attest.Expected{}, CheckEndorsement},
+		{"no-vcek-offline", Certs{}, attest.Expected{}, CheckEndorsement},
+		{"report-data", Certs{VCEK: vcek}, attest.Expected{ReportData: []byte("other")}, CheckReportData},
+		{"init-data", Certs{VCEK: vcek}, attest.Expected{ReportData: ReportData(report), InitDataDigest: []byte{1, 2, 3}}, CheckInitData},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := v.VerifyReport(ctx, report, tc.certs, tc.want)
+			if err == nil {
+				t.Fatal("verification succeeded")
+			}
+			var ae *attest.Error
+			if !errors.As(err, &ae) {
+				t.Fatalf("error %v is not an *attest.Error", err)
+			}
+			if tc.check != "" && ae.Check != tc.check {
+				t.Fatalf("failed check = %q (%v), want %q", ae.Check, err, tc.check)
+			}
+		})
+	}
+}
+
+func TestDebugDetected(t *testing.T) {
+	vs := rawVectors(t)
+	vc := vs[0] // go-sev-guest's real report has the debug policy bit set
+	if Policy(vc.report)&(1<<19) == 0 {
+		t.Skip("vector does not allow debug")
+	}
+	strict := mustNew(Config{Now: func() time.Time { return vc.now }})
+	_, err := strict.VerifyReport(context.Background(), vc.report, vc.certs, attest.Expected{})
+	if attest.FailedCheck(err) != CheckDebug {
+		t.Fatalf("err = %v, want %s failure", err, CheckDebug)
+	}
+	claims, err := vc.verifier().VerifyReport(context.Background(), vc.report, vc.certs, attest.Expected{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims[ClaimPolicyDebugAllowed] != "1" {
+		t.Fatalf("policy_debug_allowed = %v, want 1", claims[ClaimPolicyDebugAllowed])
+	}
+}
+
+func TestMinimumTCB(t *testing.T) {
+	vc := trusteeVectors(t)[0]
+	v := vc.verifier()
+	v.cfg.MinimumTCB.SnpSpl = 255
+	_, err := v.VerifyReport(context.Background(), vc.report, vc.certs, attest.Expected{})
+	if attest.FailedCheck(err) != CheckTCB {
+		t.Fatalf("err = %v, want %s failure", err, CheckTCB)
+	}
+}
+
+func FuzzParseEvidence(f *testing.F) {
+	f.Add([]byte(`{"attestation_report":{},"cert_chain":[]}`))
+	f.Add([]byte(`{"attestation_report":{"version":3,"family_id":[1,2]}}`))
+	if b, err := os.ReadFile("../../../../shared/testvectors/trustee/snp-aa-evidence/evidence.json"); err == nil {
+		f.Add(b)
+	}
+	v := mustNew(Config{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ev, err := ParseEvidence(data)
+		if err != nil {
+			return
+		}
+		if len(ev.Report) != ReportSize {
+			t.Fatalf("report size %d", len(ev.Report))
+		}
+		_, _ = v.VerifyReport(context.Background(), ev.Report, ev.Certs, attest.Expected{})
+	})
+}
+
+func FuzzVerifyReport(f *testing.F) {
+	f.Add(make([]byte, ReportSize))
+	v := mustNew(Config{})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		_, _ = v.VerifyReport(context.Background(), raw, Certs{VCEK: raw}, attest.Expected{})
+	})
+}

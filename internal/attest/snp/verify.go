@@ -1,0 +1,241 @@
+package snp
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"crypto/x509"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/go-sev-guest/abi"
+	"github.com/google/go-sev-guest/kds"
+	spb "github.com/google/go-sev-guest/proto/sevsnp"
+	"github.com/google/go-sev-guest/validate"
+	"github.com/google/go-sev-guest/verify"
+	"github.com/google/go-sev-guest/verify/trust"
+
+	"github.com/trustgate/trustgate/internal/attest"
+)
+
+// Names of the checks reported in attest.Error.Check. They are stable: audit
+// logs and operators' alerts match on them.
+const (
+	CheckParse         = "parse"
+	CheckReportVersion = "report_version"
+	CheckEndorsement   = "endorsement_key" // VCEK/VLEK missing or not fetchable
+	CheckCertChain     = "cert_chain"
+	CheckSignature     = "report_signature"
+	CheckVMPL          = "vmpl"
+	CheckReportData    = "report_data"
+	CheckInitData      = "init_data"
+	CheckDebug         = "debug_policy"
+	CheckTCB           = "tcb"
+)
+
+// Config tunes an SNP verifier. The zero value verifies offline against AMD's
+// embedded roots at the current time and refuses debug-enabled guests.
+type Config struct {
+	// Tee is the TEE name used in errors; "" means attest.TeeSNP.
+	Tee string
+	// Now is the clock for certificate validity; nil means time.Now.
+	Now func() time.Time
+	// Getter fetches a missing VCEK from AMD KDS; nil means the VCEK must be
+	// in the evidence (offline).
+	Getter trust.HTTPSGetter
+	// Roots replaces AMD's embedded ARK/ASK per product line ("Milan",
+	// "Genoa", "Turin"). Only snp-emulated and tests set it.
+	Roots map[string][]*trust.AMDRootCerts
+	// MinimumTCB is the component-wise minimum REPORTED_TCB.
+	MinimumTCB kds.TCBParts
+	// VMPL is the privilege level the report must come from. Upstream and
+	// the default require 0 (the guest kernel, not a paravisor's guest).
+	VMPL uint32
+	// AllowDebug accepts guests whose policy allows debugging. Off by
+	// default: a debuggable guest's memory is readable by the host.
+	AllowDebug bool
+}
+
+// Verifier verifies SNP evidence. It is safe for concurrent use.
+type Verifier struct {
+	cfg   Config
+	roots map[string][]*trust.AMDRootCerts
+}
+
+var _ attest.Verifier = (*Verifier)(nil)
+
+// New returns a verifier for cfg.
+func New(cfg Config) (*Verifier, error) {
+	if cfg.Tee == "" {
+		cfg.Tee = attest.TeeSNP
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	roots := cfg.Roots
+	if roots == nil {
+		var err error
+		if roots, err = AMDRoots(); err != nil {
+			return nil, err
+		}
+	}
+	return &Verifier{cfg: cfg, roots: roots}, nil
+}
+
+// Verify parses upstream's AA evidence JSON and verifies it.
+func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expected) (attest.Claims, error) {
+	ev, err := ParseEvidence(evidence)
+	if err != nil {
+		return nil, attest.Fail(v.cfg.Tee, CheckParse, err)
+	}
+	return v.VerifyReport(ctx, ev.Report, ev.Certs, want)
+}
+
+// VerifyReport verifies a raw report with the certificates that came with it
+// (az-snp-vtpm and tests use it directly).
+func (v *Verifier) VerifyReport(ctx context.Context, raw []byte, certs Certs, want attest.Expected) (attest.Claims, error) {
+	rep, err := v.VerifiedReport(ctx, raw, certs)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Validate(rep, want); err != nil {
+		return nil, err
+	}
+	return Claims(raw), nil
+}
+
+// VerifiedReport checks the report's structure, its endorsement key chain
+// to the trusted ARK and its signature, and returns the parsed report. It
+// applies no policy.
+func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) (*spb.Attestation, error) {
+	tee := v.cfg.Tee
+	if len(raw) != ReportSize {
+		return nil, attest.Fail(tee, CheckParse, fmt.Errorf("report has %d bytes, want %d", len(raw), ReportSize))
+	}
+	if err := abi.ValidateReportFormat(raw); err != nil {
+		return nil, attest.Fail(tee, CheckReportVersion, err)
+	}
+	report, err := abi.ReportToProto(raw)
+	if err != nil {
+		return nil, attest.Fail(tee, CheckParse, err)
+	}
+	info, err := abi.ParseSignerInfo(report.GetSignerInfo())
+	if err != nil {
+		return nil, attest.Fail(tee, CheckParse, err)
+	}
+	chain := &spb.CertificateChain{VcekCert: certs.VCEK, VlekCert: certs.VLEK, Extras: map[string][]byte{}}
+	switch info.SigningKey {
+	case abi.VcekReportSigner:
+		if len(chain.VcekCert) == 0 && v.cfg.Getter == nil {
+			return nil, attest.Fail(tee, CheckEndorsement, errors.New("report is signed by a VCEK but the evidence carries none and collateral fetching is off"))
+		}
+	case abi.VlekReportSigner:
+		if len(chain.VlekCert) == 0 {
+			return nil, attest.Fail(tee, CheckEndorsement, verify.ErrMissingVlek)
+		}
+	default:
+		return nil, attest.Fail(tee, CheckEndorsement, fmt.Errorf("report signer %v is not a VCEK or VLEK", info.SigningKey))
+	}
+	att := &spb.Attestation{Report: report, CertificateChain: chain}
+	// The chain's ASK/ARK are filled from the trusted roots so that
+	// go-sev-guest never fetches them; it verifies against opts.TrustedRoots
+	// (or its embedded AMD roots) and never against what the guest sent.
+	if roots := v.rootsFor(report); roots != nil {
+		chain.AskCert, chain.ArkCert = roots.ProductCerts.Ask.Raw, roots.ProductCerts.Ark.Raw
+	}
+	opts := &verify.Options{
+		DisableCertFetching: v.cfg.Getter == nil,
+		Getter:              v.cfg.Getter,
+		Now:                 v.cfg.Now(),
+		TrustedRoots:        v.roots,
+	}
+	if err := verify.SnpAttestationContext(ctx, att, opts); err != nil {
+		return nil, v.classify(raw, att, err)
+	}
+	return att, nil
+}
+
+// rootsFor returns the product roots to place in the chain, or nil when the
+// product line cannot be told yet (v2 reports; go-sev-guest then reads it
+// from the VCEK).
+func (v *Verifier) rootsFor(report *spb.Report) *trust.AMDRootCerts {
+	fms := report.GetCpuid1EaxFms()
+	if fms == 0 {
+		return nil
+	}
+	if rs := v.roots[kds.ProductLineFromFms(fms)]; len(rs) > 0 && rs[0].ProductCerts != nil &&
+		rs[0].ProductCerts.Ask != nil && rs[0].ProductCerts.Ark != nil {
+		return rs[0]
+	}
+	return nil
+}
+
+// classify names the failed step of go-sev-guest's combined chain and
+// signature verification.
+func (v *Verifier) classify(raw []byte, att *spb.Attestation, err error) error {
+	tee := v.cfg.Tee
+	var recreate *trust.AttestationRecreationErr
+	if errors.As(err, &recreate) || errors.Is(err, verify.ErrMissingVlek) {
+		return attest.Fail(tee, CheckEndorsement, err)
+	}
+	ek := att.GetCertificateChain().GetVcekCert()
+	if len(ek) == 0 {
+		ek = att.GetCertificateChain().GetVlekCert()
+	}
+	if cert, perr := x509.ParseCertificate(ek); perr == nil {
+		if serr := verify.SnpReportSignature(raw, cert); serr != nil {
+			return attest.Fail(tee, CheckSignature, serr)
+		}
+	}
+	return attest.Fail(tee, CheckCertChain, err)
+}
+
+// Regularize zero-pads or truncates d to n bytes, as upstream does when
+// comparing a digest with a fixed-size report field.
+func Regularize(d []byte, n int) []byte {
+	out := make([]byte, n)
+	copy(out, d)
+	return out
+}
+
+// Validate applies policy to a report whose signature and chain were
+// verified: VMPL 0, REPORT_DATA and HOST_DATA bindings, debug, TCB.
+func (v *Verifier) Validate(att *spb.Attestation, want attest.Expected) error {
+	tee := v.cfg.Tee
+	r := att.GetReport()
+	if r.GetVmpl() != v.cfg.VMPL {
+		return attest.Fail(tee, CheckVMPL, fmt.Errorf("report VMPL is %d, want %d", r.GetVmpl(), v.cfg.VMPL))
+	}
+	if want.ReportData != nil && subtle.ConstantTimeCompare(Regularize(want.ReportData, abi.ReportDataSize), r.GetReportData()) != 1 {
+		return attest.Fail(tee, CheckReportData, errors.New("REPORT_DATA does not match the session's runtime-data digest"))
+	}
+	if want.InitDataDigest != nil && subtle.ConstantTimeCompare(Regularize(want.InitDataDigest, abi.HostDataSize), r.GetHostData()) != 1 {
+		return attest.Fail(tee, CheckInitData, errors.New("HOST_DATA does not match the initdata digest"))
+	}
+	pol, err := abi.ParseSnpPolicy(r.GetPolicy())
+	if err != nil {
+		return attest.Fail(tee, CheckParse, err)
+	}
+	if pol.Debug && !v.cfg.AllowDebug {
+		return attest.Fail(tee, CheckDebug, errors.New("guest policy allows debugging"))
+	}
+	// Guest policy limits are the policy engine's business (claims); here we
+	// only let go-sev-guest check TCB consistency with the VCEK and minimums.
+	vopts := &validate.Options{
+		GuestPolicy:               abi.SnpPolicy{ABIMajor: 0, ABIMinor: 0, SMT: true, MigrateMA: true, Debug: true, CXLAllowed: true},
+		MinimumTCB:                v.cfg.MinimumTCB,
+		PermitProvisionalFirmware: true,
+	}
+	if err := validate.SnpAttestation(att, vopts); err != nil {
+		return attest.Fail(tee, CheckTCB, err)
+	}
+	return nil
+}
+
+// ReportData returns REPORT_DATA of a raw report (no verification).
+func ReportData(raw []byte) []byte { return bytes.Clone(raw[0x50:0x90]) }
+
+// Policy returns the guest policy of a raw report (no verification).
+func Policy(raw []byte) uint64 { return binary.LittleEndian.Uint64(raw[0x08:0x10]) }

@@ -85,7 +85,8 @@ type Signature struct {
 }
 
 // CertEntry is one entry of the extended report's certificate table, as the
-// sev crate names it: cert_type is "ARK", "ASK", "VCEK", "VLEK", "CRL" or
+// sev crate names it: cert_type is "ARK", "ASK", "VCEK", "VLEK", "CRL",
+// "Empty" or
 // {"OTHER":"<guid>"} for unknown GUIDs.
 type CertEntry struct {
 	CertType any       `json:"cert_type"`
@@ -137,6 +138,7 @@ var certTypes = map[string]string{
 	abi.VcekGUID:                           "VCEK",
 	abi.VlekGUID:                           "VLEK",
 	"92f81bc3-5811-4d3d-97ff-d19f88dc67ea": "CRL",
+	"00000000-0000-0000-0000-000000000000": "Empty", // the sev crate's name for the nil GUID
 }
 
 // EvidenceFromRaw builds upstream's evidence JSON from a raw 1184-byte report

@@ -1,0 +1,229 @@
+// Package as is trustee's attestation service: it checks that evidence is
+// bound to the session's nonce and the guest's key, verifies it with the TEE's
+// verifier, appraises the claims with the attestation policy and issues an
+// EAR token. As upstream, a token is issued whenever the evidence verifies and
+// is bound, whatever its trust vector: the resource policy decides releases.
+package as
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/gowebpki/jcs"
+
+	"github.com/trustgate/trustgate/internal/attest"
+	"github.com/trustgate/trustgate/internal/ear"
+	"github.com/trustgate/trustgate/internal/initdata"
+	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/policy"
+)
+
+// DefaultPolicyID is the attestation policy id used when none is named; the
+// policy looked up is "<id>_cpu" (upstream's "<id>_<class>").
+const DefaultPolicyID = "default"
+
+// PolicyStore returns attestation policies by id ("default_cpu"). ok is
+// false when none is stored; the embedded default then serves "default_cpu".
+type PolicyStore interface {
+	AttestationPolicy(ctx context.Context, id string) (src string, ok bool, err error)
+}
+
+// Config wires the service.
+type Config struct {
+	// Verifiers by TEE name (catalog.Build).
+	Verifiers map[string]attest.Verifier
+	// Policies holds operator attestation policies; nil means only the
+	// embedded default.
+	Policies PolicyStore
+	// Engine evaluates policies (with reference values).
+	Engine *policy.Engine
+	// Issuer signs tokens.
+	Issuer *ear.Issuer
+	// Logger; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// Service is the attestation service. Safe for concurrent use.
+type Service struct {
+	cfg Config
+}
+
+// New returns a service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Engine == nil || cfg.Issuer == nil {
+		return nil, errors.New("as: Engine and Issuer are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Service{cfg: cfg}, nil
+}
+
+// Request is one attestation.
+type Request struct {
+	// Tee is the TEE named in the session's auth request.
+	Tee string
+	// SessionNonce is the nonce the server issued for this session.
+	SessionNonce string
+	// Attestation is the decoded /attest body.
+	Attestation *kbs.Attestation
+	// PolicyID names the attestation policy ("default" when empty).
+	PolicyID string
+}
+
+// Outcomes recorded in Result.Outcome.
+const (
+	OutcomeIssued = "issued" // token issued (whatever its ear.status)
+	OutcomeDenied = "denied" // evidence refused; no token
+	OutcomeError  = "error"  // server-side fault; no token
+)
+
+// Result describes an attestation for the audit log; it is returned with and
+// without error.
+type Result struct {
+	Token       string         // the EAR JWT ("" unless Outcome is issued)
+	Claims      map[string]any // the token's claims
+	Tee         string
+	Outcome     string
+	Reason      string // why it was denied; the failed check when known
+	PolicyID    string // policy that was evaluated
+	Status      string // ear.status of cpu0
+	TrustVector map[string]int
+	// Rules are the policy's other rule values, for explanation.
+	Rules map[string]any
+	// ClaimsDigest is hex SHA-256 of the JCS of the token claims.
+	ClaimsDigest string
+}
+
+// Attest runs one attestation. Errors are *kbs.Error (AttestationError for
+// refused evidence, PolicyEngineError for a broken policy, InternalError for
+// faults), ready for kbs.WriteError; they never carry secrets.
+func (s *Service) Attest(ctx context.Context, req Request) (*Result, error) {
+	res := &Result{Tee: req.Tee, Outcome: OutcomeDenied}
+	pid := req.PolicyID
+	if pid == "" {
+		pid = DefaultPolicyID
+	}
+	res.PolicyID = pid
+	deny := func(reason string, err error) (*Result, error) {
+		res.Reason = reason
+		return res, kbs.Errorf(kbs.AttestationError, "%s: %w", reason, err)
+	}
+	a := req.Attestation
+	if a == nil {
+		return deny("no attestation", errors.New("empty request"))
+	}
+	v, ok := s.cfg.Verifiers[req.Tee]
+	if !ok || v == nil {
+		return deny("unknown tee", fmt.Errorf("%w %q", attest.ErrUnknownTee, req.Tee))
+	}
+	if subtle.ConstantTimeCompare([]byte(a.RuntimeData.Nonce), []byte(req.SessionNonce)) != 1 || req.SessionNonce == "" {
+		return deny("nonce mismatch", errors.New("runtime-data nonce differs from the session's"))
+	}
+	if _, err := a.RuntimeData.TeePubKey.PublicKey(); err != nil {
+		return deny("invalid tee-pubkey", err)
+	}
+	reportData := kbs.ReportDataFor(req.Tee, a.RuntimeData.Nonce, a.RuntimeData.TeePubKey, a.TeeEvidence.AdditionalEvidence)
+	if reportData == nil {
+		return deny("runtime data", errors.New("cannot compute the runtime-data digest"))
+	}
+	want := attest.Expected{ReportData: reportData}
+	var initClaims any
+	if a.InitData != nil {
+		id, err := initdata.Parse([]byte(a.InitData.Body))
+		if err != nil {
+			return deny("invalid initdata", err)
+		}
+		want.InitDataDigest = id.Digest()
+		data := map[string]any{}
+		for k, v := range id.Data {
+			data[k] = v
+		}
+		initClaims = map[string]any{"version": id.Version, "algorithm": id.Algorithm, "data": data}
+	}
+
+	claims, err := v.Verify(ctx, a.TeeEvidence.PrimaryEvidence, want)
+	if err != nil {
+		reason := "evidence"
+		if c := attest.FailedCheck(err); c != "" {
+			reason = "evidence: " + c
+		}
+		return deny(reason, err)
+	}
+
+	pubClaim := a.RuntimeData.TeePubKey.Map()
+	input := map[string]any{
+		"init_data":           hex.EncodeToString(want.InitDataDigest),
+		"init_data_claims":    initClaims,
+		"report_data":         hex.EncodeToString(reportData),
+		"runtime_data_claims": map[string]any{"nonce": a.RuntimeData.Nonce, "tee-pubkey": pubClaim},
+		req.Tee:               map[string]any(claims),
+	}
+	src, err := s.policy(ctx, pid+"_cpu")
+	if err != nil {
+		res.Outcome, res.Reason = OutcomeError, "attestation policy unavailable"
+		return res, kbs.Errorf(kbs.PolicyEngineError, "attestation policy %s_cpu: %w", pid, err)
+	}
+	app, err := s.cfg.Engine.Appraise(ctx, src, input)
+	if err != nil {
+		res.Outcome, res.Reason = OutcomeError, "attestation policy failed"
+		return res, kbs.Errorf(kbs.PolicyEngineError, "attestation policy %s_cpu: %w", pid, err)
+	}
+	res.TrustVector, res.Rules, res.Status = app.TrustVector, app.Rules, app.Status
+
+	tok, tclaims, err := s.cfg.Issuer.Issue(ear.Appraisal{
+		Tee:               req.Tee,
+		TrustVector:       app.TrustVector,
+		PolicyID:          pid,
+		Claims:            claims,
+		InitData:          hex.EncodeToString(want.InitDataDigest),
+		InitDataClaims:    initClaims,
+		ReportData:        hex.EncodeToString(reportData),
+		RuntimeDataClaims: map[string]any{"nonce": a.RuntimeData.Nonce, "tee-pubkey": pubClaim},
+		Extensions:        app.Extensions,
+	})
+	if err != nil {
+		res.Outcome, res.Reason = OutcomeError, "token issue failed"
+		return res, kbs.Errorf(kbs.InternalError, "issue token: %w", err)
+	}
+	res.Token, res.Claims, res.Outcome = tok, tclaims, OutcomeIssued
+	res.ClaimsDigest = ClaimsDigest(tclaims)
+	return res, nil
+}
+
+func (s *Service) policy(ctx context.Context, id string) (string, error) {
+	if s.cfg.Policies != nil {
+		src, ok, err := s.cfg.Policies.AttestationPolicy(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			return src, nil
+		}
+	}
+	if id == policy.DefaultAttestationPolicyID {
+		return policy.DefaultAttestationPolicy(), nil
+	}
+	return "", fmt.Errorf("no attestation policy %q", id)
+}
+
+// ClaimsDigest returns hex SHA-256 of the RFC 8785 canonical JSON of claims
+// ("" if they cannot be encoded), the audit log's fingerprint of a token.
+func ClaimsDigest(claims map[string]any) string {
+	b, err := json.Marshal(claims)
+	if err != nil {
+		return ""
+	}
+	c, err := jcs.Transform(b)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(c)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,408 @@
+// Package kbs holds the wire types of the KBS attestation protocol (RCAR,
+// version 0.4.0) as upstream Confidential Containers speaks it: the auth
+// request, the challenge, the attestation body, the TEE public key, the token
+// response and the error body, plus the two pieces of protocol logic that both
+// sides must compute identically: the runtime-data binding (ReportData) and
+// resource path validation.
+//
+// Everything here is pure data and pure functions; the HTTP server lives in
+// internal/kbs/server and the guest side in internal/kbs/client.
+package kbs
+
+import (
+	"bytes"
+	"crypto/ecdh"
+	"crypto/rsa"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/gowebpki/jcs"
+)
+
+// ProtocolVersion is the only protocol version this implementation speaks.
+// Upstream matches the semver requirement "=0.4.0", i.e. exactly this string.
+const ProtocolVersion = "0.4.0"
+
+// SessionCookie is the name of the cookie carrying the session id.
+const SessionCookie = "kbs-session-id"
+
+// MaxBodySize is the default limit on request bodies (upstream's
+// payload_request_size default, 2 MiB).
+const MaxBodySize = 2 << 20
+
+// Key types and algorithms of a TEE public key.
+const (
+	KtyEC  = "EC"
+	KtyRSA = "RSA"
+
+	CurveP256 = "P-256"
+	CurveP521 = "P-521"
+
+	AlgECDHESA256KW = "ECDH-ES+A256KW"
+	AlgRSAOAEP256   = "RSA-OAEP-256"
+	AlgRSA15        = "RSA1_5" // deprecated upstream; accepted on the wire, never produced by our guest
+)
+
+// Request is the body of POST /kbs/v0/auth.
+type Request struct {
+	Version string `json:"version"`
+	Tee     string `json:"tee"`
+	// ExtraParams is opaque JSON: recent guests send
+	// {"supported-hash-algorithms":[…]}, older ones the empty string.
+	ExtraParams json.RawMessage `json:"extra-params,omitempty"`
+}
+
+// Challenge is the response to /auth.
+type Challenge struct {
+	// Nonce is standard padded base64 of 32 random bytes.
+	Nonce string `json:"nonce"`
+	// ExtraParams is "" for every TEE except se, where it is
+	// {"selected-hash-algorithm":"sha512"}.
+	ExtraParams any `json:"extra-params"`
+}
+
+// SelectedHashAlgorithm returns the hash the verifier asked the guest to use
+// for the runtime-data binding; "sha384" (upstream's default) when absent.
+func (c Challenge) SelectedHashAlgorithm() string {
+	if m, ok := c.ExtraParams.(map[string]any); ok {
+		if s, ok := m["selected-hash-algorithm"].(string); ok && s != "" {
+			return s
+		}
+	}
+	return "sha384"
+}
+
+// InitData is the optional initdata a guest sends with its evidence.
+type InitData struct {
+	Format string `json:"format"` // "toml"
+	Body   string `json:"body"`   // the raw initdata document; its bytes are hashed as sent
+}
+
+// RuntimeData is what the guest binds into the hardware report.
+type RuntimeData struct {
+	Nonce     string    `json:"nonce"`
+	TeePubKey TeePubKey `json:"tee-pubkey"`
+}
+
+// CompositeEvidence carries the TEE evidence.
+type CompositeEvidence struct {
+	// PrimaryEvidence is the TEE-specific evidence object, handed verbatim to
+	// the verifier.
+	PrimaryEvidence json.RawMessage `json:"primary_evidence"`
+	// AdditionalEvidence is a JSON string (a serialised {tee: evidence} map)
+	// or "". It is part of the binding as the exact string sent.
+	AdditionalEvidence string `json:"additional_evidence"`
+}
+
+// Attestation is the body of POST /kbs/v0/attest.
+type Attestation struct {
+	InitData    *InitData         `json:"init-data,omitempty"`
+	RuntimeData RuntimeData       `json:"runtime-data"`
+	TeeEvidence CompositeEvidence `json:"tee-evidence"`
+}
+
+// TokenResponse is the response to /attest.
+type TokenResponse struct {
+	Token string `json:"token"`
+}
+
+// TeePubKey is the guest's ephemeral public key, to which resources are
+// encrypted. Only the typed fields exist: upstream rebuilds the object from
+// them before hashing, so unknown members never reach the binding.
+type TeePubKey struct {
+	Kty string // "EC" or "RSA"
+	Alg string // "ECDH-ES+A256KW", "RSA-OAEP-256" or "RSA1_5"
+	Crv string // EC only: "P-256" or "P-521"
+	X   string // EC only: base64url, no padding
+	Y   string // EC only
+	N   string // RSA only: modulus, base64url, no padding
+	E   string // RSA only: exponent
+}
+
+// ecKeyJSON and rsaKeyJSON fix the member order of upstream's serde
+// serialisation (kbs-types: kty tag first, then the declared fields).
+type ecKeyJSON struct {
+	Kty string `json:"kty"`
+	Crv string `json:"crv"`
+	Alg string `json:"alg"`
+	X   string `json:"x"`
+	Y   string `json:"y"`
+}
+
+type rsaKeyJSON struct {
+	Kty string `json:"kty"`
+	Alg string `json:"alg"`
+	N   string `json:"n"`
+	E   string `json:"e"`
+}
+
+// MarshalJSON writes only the typed members of the key's type.
+func (k TeePubKey) MarshalJSON() ([]byte, error) {
+	switch k.Kty {
+	case KtyEC:
+		return json.Marshal(ecKeyJSON{Kty: k.Kty, Crv: k.Crv, Alg: k.Alg, X: k.X, Y: k.Y})
+	case KtyRSA:
+		return json.Marshal(rsaKeyJSON{Kty: k.Kty, Alg: k.Alg, N: k.N, E: k.E})
+	default:
+		return nil, fmt.Errorf("tee-pubkey: unsupported kty %q", k.Kty)
+	}
+}
+
+// UnmarshalJSON reads a key and requires the members of its type.
+func (k *TeePubKey) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Kty *string `json:"kty"`
+		Crv *string `json:"crv"`
+		Alg *string `json:"alg"`
+		X   *string `json:"x"`
+		Y   *string `json:"y"`
+		N   *string `json:"n"`
+		E   *string `json:"e"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("tee-pubkey: %w", err)
+	}
+	if raw.Kty == nil || raw.Alg == nil {
+		return errors.New("tee-pubkey: kty and alg are required")
+	}
+	out := TeePubKey{Kty: *raw.Kty, Alg: *raw.Alg}
+	switch out.Kty {
+	case KtyEC:
+		if raw.Crv == nil || raw.X == nil || raw.Y == nil {
+			return errors.New("tee-pubkey: EC key needs crv, x and y")
+		}
+		out.Crv, out.X, out.Y = *raw.Crv, *raw.X, *raw.Y
+	case KtyRSA:
+		if raw.N == nil || raw.E == nil {
+			return errors.New("tee-pubkey: RSA key needs n and e")
+		}
+		out.N, out.E = *raw.N, *raw.E
+	default:
+		return fmt.Errorf("tee-pubkey: unsupported kty %q", out.Kty)
+	}
+	*k = out
+	return nil
+}
+
+// Map returns the key as a JSON object value (for token claims and policy
+// input), holding only the typed members.
+func (k TeePubKey) Map() map[string]any {
+	if k.Kty == KtyRSA {
+		return map[string]any{"kty": k.Kty, "alg": k.Alg, "n": k.N, "e": k.E}
+	}
+	return map[string]any{"kty": k.Kty, "crv": k.Crv, "alg": k.Alg, "x": k.X, "y": k.Y}
+}
+
+// TeePubKeyFromClaim reads a key from a decoded JSON value (a token claim).
+func TeePubKeyFromClaim(v any) (TeePubKey, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return TeePubKey{}, fmt.Errorf("tee-pubkey claim: %w", err)
+	}
+	var k TeePubKey
+	if err := json.Unmarshal(b, &k); err != nil {
+		return TeePubKey{}, err
+	}
+	return k, nil
+}
+
+// maxRSABits bounds the RSA modulus we accept: larger keys only cost CPU.
+const maxRSABits = 8192
+
+// PublicKey decodes and validates the key: an EC point must be on its curve
+// (*ecdh.PublicKey), an RSA key must have 2048..8192 bits and a sane exponent
+// (*rsa.PublicKey). The algorithm must suit the key type.
+func (k TeePubKey) PublicKey() (any, error) {
+	switch k.Kty {
+	case KtyEC:
+		if k.Alg != AlgECDHESA256KW {
+			return nil, fmt.Errorf("tee-pubkey: EC algorithm %q is not supported", k.Alg)
+		}
+		var curve ecdh.Curve
+		var size int
+		switch k.Crv {
+		case CurveP256:
+			curve, size = ecdh.P256(), 32
+		case CurveP521:
+			curve, size = ecdh.P521(), 66
+		default:
+			return nil, fmt.Errorf("tee-pubkey: curve %q is not supported", k.Crv)
+		}
+		x, err := base64.RawURLEncoding.DecodeString(k.X)
+		if err != nil || len(x) != size {
+			return nil, fmt.Errorf("tee-pubkey: x is not %d bytes of base64url", size)
+		}
+		y, err := base64.RawURLEncoding.DecodeString(k.Y)
+		if err != nil || len(y) != size {
+			return nil, fmt.Errorf("tee-pubkey: y is not %d bytes of base64url", size)
+		}
+		pt := make([]byte, 0, 1+2*size)
+		pt = append(append(append(pt, 4), x...), y...)
+		pub, err := curve.NewPublicKey(pt)
+		if err != nil {
+			return nil, fmt.Errorf("tee-pubkey: point is not on %s: %w", k.Crv, err)
+		}
+		return pub, nil
+	case KtyRSA:
+		if k.Alg != AlgRSAOAEP256 && k.Alg != AlgRSA15 {
+			return nil, fmt.Errorf("tee-pubkey: RSA algorithm %q is not supported", k.Alg)
+		}
+		n, err := base64.RawURLEncoding.DecodeString(k.N)
+		if err != nil || len(n) == 0 {
+			return nil, errors.New("tee-pubkey: n is not base64url")
+		}
+		e, err := base64.RawURLEncoding.DecodeString(k.E)
+		if err != nil || len(e) == 0 || len(e) > 4 {
+			return nil, errors.New("tee-pubkey: e is not a base64url integer of at most 4 bytes")
+		}
+		nn := new(big.Int).SetBytes(n)
+		if nn.BitLen() < 2048 || nn.BitLen() > maxRSABits {
+			return nil, fmt.Errorf("tee-pubkey: RSA modulus of %d bits outside 2048..%d", nn.BitLen(), maxRSABits)
+		}
+		ee := int(new(big.Int).SetBytes(e).Int64())
+		if ee < 3 || ee%2 == 0 {
+			return nil, errors.New("tee-pubkey: RSA exponent must be odd and at least 3")
+		}
+		return &rsa.PublicKey{N: nn, E: ee}, nil
+	default:
+		return nil, fmt.Errorf("tee-pubkey: unsupported kty %q", k.Kty)
+	}
+}
+
+// NewTeePubKey describes pub (an *ecdh.PublicKey on P-256/P-521, or an
+// *rsa.PublicKey) as a TEE public key. RSA keys get RSA-OAEP-256.
+func NewTeePubKey(pub any) (TeePubKey, error) {
+	switch p := pub.(type) {
+	case *ecdh.PublicKey:
+		var crv string
+		var size int
+		switch p.Curve() {
+		case ecdh.P256():
+			crv, size = CurveP256, 32
+		case ecdh.P521():
+			crv, size = CurveP521, 66
+		default:
+			return TeePubKey{}, errors.New("tee-pubkey: unsupported curve")
+		}
+		b := p.Bytes() // 0x04 || X || Y
+		return TeePubKey{
+			Kty: KtyEC, Crv: crv, Alg: AlgECDHESA256KW,
+			X: base64.RawURLEncoding.EncodeToString(b[1 : 1+size]),
+			Y: base64.RawURLEncoding.EncodeToString(b[1+size:]),
+		}, nil
+	case *rsa.PublicKey:
+		return TeePubKey{
+			Kty: KtyRSA, Alg: AlgRSAOAEP256,
+			N: base64.RawURLEncoding.EncodeToString(p.N.Bytes()),
+			E: base64.RawURLEncoding.EncodeToString(big.NewInt(int64(p.E)).Bytes()),
+		}, nil
+	default:
+		return TeePubKey{}, fmt.Errorf("tee-pubkey: unsupported key type %T", pub)
+	}
+}
+
+// runtimeData is the object hashed for the binding; JCS sorts the keys, the
+// struct only has to carry the right names.
+type runtimeData struct {
+	AdditionalEvidence string    `json:"additional-evidence"`
+	Nonce              string    `json:"nonce"`
+	TeePubKey          TeePubKey `json:"tee-pubkey"`
+}
+
+// RuntimeDataJCS returns the RFC 8785 canonical JSON of
+// {"additional-evidence","nonce","tee-pubkey"} that both sides hash.
+func RuntimeDataJCS(nonce string, pub TeePubKey, additionalEvidence string) ([]byte, error) {
+	raw, err := json.Marshal(runtimeData{AdditionalEvidence: additionalEvidence, Nonce: nonce, TeePubKey: pub})
+	if err != nil {
+		return nil, fmt.Errorf("runtime data: %w", err)
+	}
+	out, err := jcs.Transform(raw)
+	if err != nil {
+		return nil, fmt.Errorf("runtime data: canonicalise: %w", err)
+	}
+	return out, nil
+}
+
+// ReportData returns SHA-384(JCS(runtime data)), the digest a guest binds into
+// its hardware report and the verifier expects there. It returns nil only for
+// a key whose kty is neither EC nor RSA (which UnmarshalJSON never yields);
+// callers must treat nil as a failed binding, never as "no binding".
+func ReportData(nonce string, pub TeePubKey, additionalEvidence string) []byte {
+	b, err := RuntimeDataJCS(nonce, pub, additionalEvidence)
+	if err != nil {
+		return nil
+	}
+	sum := sha512.Sum384(b)
+	return sum[:]
+}
+
+// ReportDataFor is ReportData with the hash the TEE uses: SHA-512 for se (its
+// challenge selects sha512), SHA-384 for every other TEE.
+func ReportDataFor(tee string, nonce string, pub TeePubKey, additionalEvidence string) []byte {
+	if tee != "se" {
+		return ReportData(nonce, pub, additionalEvidence)
+	}
+	b, err := RuntimeDataJCS(nonce, pub, additionalEvidence)
+	if err != nil {
+		return nil
+	}
+	sum := sha512.Sum512(b)
+	return sum[:]
+}
+
+// decodeStrict decodes one JSON value from b into v and refuses trailing data.
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after JSON value")
+	}
+	return nil
+}
+
+// DecodeRequest parses and checks an /auth body. Malformed JSON is a
+// SerdeError (400); a version other than 0.4.0 is refused as upstream does
+// (AttestationError, 401).
+func DecodeRequest(body []byte) (*Request, error) {
+	var r Request
+	if err := decodeStrict(body, &r); err != nil {
+		return nil, Errorf(SerdeError, "decode auth request: %v", err)
+	}
+	if r.Version != ProtocolVersion {
+		return nil, Errorf(AttestationError, "KBS Client Protocol Version Mismatch: %q, want %s", r.Version, ProtocolVersion)
+	}
+	if r.Tee == "" {
+		return nil, Errorf(SerdeError, "decode auth request: missing tee")
+	}
+	return &r, nil
+}
+
+// DecodeAttestation parses an /attest body. It checks the shape (a nonce, a
+// usable key, an evidence object) but not the binding, which needs the
+// session: see ReportData.
+func DecodeAttestation(body []byte) (*Attestation, error) {
+	var a Attestation
+	if err := decodeStrict(body, &a); err != nil {
+		return nil, Errorf(SerdeError, "decode attestation: %v", err)
+	}
+	if a.RuntimeData.Nonce == "" {
+		return nil, Errorf(SerdeError, "decode attestation: missing runtime-data nonce")
+	}
+	if _, err := a.RuntimeData.TeePubKey.PublicKey(); err != nil {
+		return nil, Errorf(AttestationError, "attestation: %v", err)
+	}
+	pe := bytes.TrimSpace(a.TeeEvidence.PrimaryEvidence)
+	if len(pe) == 0 || bytes.Equal(pe, []byte("null")) {
+		return nil, Errorf(SerdeError, "decode attestation: missing tee-evidence primary_evidence")
+	}
+	if a.InitData != nil && a.InitData.Format != "toml" {
+		return nil, Errorf(AttestationError, "attestation: init-data format %q is not supported", a.InitData.Format)
+	}
+	return &a, nil
+}

@@ -1,0 +1,55 @@
+package kbs
+
+import (
+	"regexp"
+	"strings"
+)
+
+// segmentRE is upstream's rule for each resource path segment. It admits no
+// '%', so percent-encoded separators (%2F) and traversal (%2e%2e) never pass,
+// and no leading '.', so "." and ".." never pass either.
+var segmentRE = regexp.MustCompile(`^[a-zA-Z0-9_\-]+[a-zA-Z0-9_\-\.]*$`)
+
+// maxSegment bounds a segment's length; upstream has no bound, but a path is
+// also a store key and a log field.
+const maxSegment = 255
+
+// ValidSegment reports whether s is a valid resource path segment.
+func ValidSegment(s string) bool { return len(s) <= maxSegment && segmentRE.MatchString(s) }
+
+// ResourcePath names a resource: <repo>/<type>/<tag>.
+type ResourcePath struct {
+	Repo, Type, Tag string
+}
+
+// String returns "repo/type/tag".
+func (p ResourcePath) String() string { return p.Repo + "/" + p.Type + "/" + p.Tag }
+
+// Segments returns [repo, type, tag], the resource policy's "resource-path".
+func (p ResourcePath) Segments() []string { return []string{p.Repo, p.Type, p.Tag} }
+
+// ParseResourcePath parses "repo/type/tag". Pass the path as it came on the
+// wire, still escaped (http.Request.URL.EscapedPath with the
+// "/kbs/v0/resource/" prefix cut): validating the decoded path would let
+// "%2F" smuggle a separator. Anything but three valid segments is an
+// InvalidRequestPath error (404).
+func ParseResourcePath(escaped string) (ResourcePath, error) {
+	parts := strings.Split(escaped, "/")
+	if len(parts) != 3 {
+		return ResourcePath{}, Errorf(InvalidRequestPath, "Request path %s is invalid: want <repo>/<type>/<tag>", quotePath(escaped))
+	}
+	for _, s := range parts {
+		if !ValidSegment(s) {
+			return ResourcePath{}, Errorf(InvalidRequestPath, "Request path %s is invalid", quotePath(escaped))
+		}
+	}
+	return ResourcePath{Repo: parts[0], Type: parts[1], Tag: parts[2]}, nil
+}
+
+// quotePath bounds and quotes an untrusted path for an error detail.
+func quotePath(s string) string {
+	if len(s) > 512 {
+		s = s[:512] + "…"
+	}
+	return `"` + strings.ToValidUTF8(s, "?") + `"`
+}

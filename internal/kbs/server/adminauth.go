@@ -1,0 +1,148 @@
+package server
+
+import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/trustgate/trustgate/internal/kbs"
+)
+
+// AdminAuth checks the admin bearer tokens that upstream's kbs-client and
+// cococtl produce: a JWT with header {"alg":"EdDSA","typ":"JWT"} signed by
+// an Ed25519 key the server trusts, with iat and exp claims. A token without
+// exp, expired, issued in the future, or signed by another key is refused.
+type AdminAuth struct {
+	Keys []ed25519.PublicKey
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Leeway tolerates clock skew between the admin's machine and the
+	// server (default 60 s).
+	Leeway time.Duration
+	// MaxLifetime refuses tokens whose exp-iat exceeds it (0: no bound).
+	MaxLifetime time.Duration
+}
+
+// maxAdminToken bounds the token we parse.
+const maxAdminToken = 8 << 10
+
+// Check returns nil when r carries a valid admin token, else a kbs
+// AdminAuth error (401) saying why without echoing the token.
+func (a *AdminAuth) Check(r *http.Request) error {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		return kbs.NewError(kbs.AdminAuth, "admin token required: Authorization: Bearer <JWT>")
+	}
+	return a.CheckToken(strings.TrimSpace(tok))
+}
+
+// CheckToken validates one token.
+func (a *AdminAuth) CheckToken(tok string) error {
+	if len(tok) > maxAdminToken {
+		return kbs.NewError(kbs.AdminAuth, "admin token too large")
+	}
+	parsed, err := jwt.ParseSigned(tok, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		return kbs.NewError(kbs.AdminAuth, "admin token is not an EdDSA JWT")
+	}
+	if len(parsed.Headers) != 1 {
+		return kbs.NewError(kbs.AdminAuth, "admin token must have one signature")
+	}
+	if typ, ok := parsed.Headers[0].ExtraHeaders[jose.HeaderType]; ok && typ != "JWT" {
+		return kbs.NewError(kbs.AdminAuth, "admin token typ must be JWT")
+	}
+	var claims jwt.Claims
+	verified := false
+	for _, k := range a.Keys {
+		if err := parsed.Claims(k, &claims); err == nil {
+			verified = true
+			break
+		}
+	}
+	if !verified {
+		return kbs.NewError(kbs.AdminAuth, "admin token signature does not verify with a trusted admin key")
+	}
+	if claims.IssuedAt == nil || claims.Expiry == nil {
+		return kbs.NewError(kbs.AdminAuth, "admin token must carry iat and exp")
+	}
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	leeway := a.Leeway
+	if leeway == 0 {
+		leeway = 60 * time.Second
+	}
+	if err := claims.ValidateWithLeeway(jwt.Expected{Time: now()}, leeway); err != nil {
+		switch {
+		case errors.Is(err, jwt.ErrExpired):
+			return kbs.NewError(kbs.AdminAuth, "admin token expired")
+		case errors.Is(err, jwt.ErrIssuedInTheFuture):
+			return kbs.NewError(kbs.AdminAuth, "admin token issued in the future (check clocks)")
+		default:
+			return kbs.NewError(kbs.AdminAuth, "admin token not valid now")
+		}
+	}
+	if a.MaxLifetime > 0 && claims.Expiry.Time().Sub(claims.IssuedAt.Time()) > a.MaxLifetime {
+		return kbs.Errorf(kbs.AdminAuth, "admin token lifetime over %s", a.MaxLifetime)
+	}
+	return nil
+}
+
+// NewAdminToken signs an admin token as kbs-client does: header
+// {"alg":"EdDSA","typ":"JWT"}, claims iat and exp = iat+lifetime.
+func NewAdminToken(key ed25519.PrivateKey, now time.Time, lifetime time.Duration) (string, error) {
+	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key}, (&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", fmt.Errorf("admin token signer: %w", err)
+	}
+	c := jwt.Claims{IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(lifetime))}
+	tok, err := jwt.Signed(sig).Claims(c).Serialize()
+	if err != nil {
+		return "", fmt.Errorf("sign admin token: %w", err)
+	}
+	return tok, nil
+}
+
+// ParseAdminPublicKey reads an Ed25519 public key in PKIX PEM ("PUBLIC KEY").
+func ParseAdminPublicKey(b []byte) (ed25519.PublicKey, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PUBLIC KEY" {
+		return nil, errors.New("admin public key: want a PEM \"PUBLIC KEY\" block")
+	}
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("admin public key: %w", err)
+	}
+	pk, ok := k.(ed25519.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("admin public key: %T is not Ed25519", k)
+	}
+	return pk, nil
+}
+
+// ParseAdminPrivateKey reads an Ed25519 private key in PKCS#8 PEM ("PRIVATE KEY").
+func ParseAdminPrivateKey(b []byte) (ed25519.PrivateKey, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PRIVATE KEY" {
+		return nil, errors.New("admin key: want a PKCS#8 PEM \"PRIVATE KEY\" block")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("admin key: %w", err)
+	}
+	pk, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("admin key: %T is not Ed25519", k)
+	}
+	return pk, nil
+}

@@ -1,0 +1,381 @@
+// Package policy evaluates trustee's two kinds of Rego policy with OPA:
+//
+//   - attestation policies (package policy) turn verified TEE claims into an
+//     AR4SI trust vector (data.policy.trust_claims, optionally
+//     data.policy.extensions), reading reference values through the custom
+//     builtin query_reference_value(name) or, in older upstream policies,
+//     data.reference.<name>;
+//   - resource policies (package policy) decide data.policy.allow from the
+//     token claims (input) and the request (data.plugin,
+//     data["resource-path"], data.query).
+//
+// Both use upstream Trustee's shapes, so upstream policies load unchanged.
+// Compiled queries are cached by the SHA-256 of the policy text (its version),
+// because evaluation sits on the handshake's hot path.
+package policy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/types"
+
+	"github.com/trustgate/trustgate/internal/ear"
+)
+
+// ReferenceValues gives policies the reference values by name. The RVPS
+// implements it and never returns an expired value. A name with no (live)
+// value returns (nil, nil).
+type ReferenceValues interface {
+	Query(ctx context.Context, name string) ([]any, error)
+}
+
+// ReferenceLister is optionally implemented by a ReferenceValues to serve
+// policies that index data.reference with a variable (data.reference[x]);
+// without it only literal names (data.reference.foo) resolve.
+type ReferenceLister interface {
+	Names(ctx context.Context) ([]string, error)
+}
+
+// MaxPolicySize bounds a policy's text.
+const MaxPolicySize = 1 << 20
+
+// Kind tells the two policy kinds apart.
+type Kind string
+
+// Policy kinds.
+const (
+	KindAttestation Kind = "attestation"
+	KindResource    Kind = "resource"
+)
+
+// Engine compiles and evaluates policies. It is safe for concurrent use.
+type Engine struct {
+	rv ReferenceValues
+
+	mu    sync.Mutex
+	cache map[cacheKey]*compiled
+}
+
+type cacheKey struct {
+	kind Kind
+	sum  [32]byte
+}
+
+// maxCached bounds the compiled-policy cache; policies are few, but each
+// admin update adds a version.
+const maxCached = 64
+
+// NewEngine returns an engine reading reference values from rv (nil: none).
+func NewEngine(rv ReferenceValues) *Engine {
+	return &Engine{rv: rv, cache: map[cacheKey]*compiled{}}
+}
+
+type compiled struct {
+	query rego.PreparedEvalQuery
+	store storage.Store
+	// refNames are the literal names under data.reference the policy reads;
+	// refDynamic is set when it indexes data.reference with a variable.
+	refNames   []string
+	refDynamic bool
+}
+
+// queryRefBuiltin is the declaration of query_reference_value(name).
+var queryRefBuiltin = &rego.Function{
+	Name:             "query_reference_value",
+	Decl:             types.NewFunction(types.Args(types.S), types.A),
+	Memoize:          true,
+	Nondeterministic: true,
+}
+
+// Validate compiles src as a policy of kind k and reports the first error, so
+// that an admin upload is refused before it replaces a working policy.
+func Validate(k Kind, src string) error {
+	_, err := NewEngine(nil).compile(context.Background(), k, src)
+	return err
+}
+
+func (e *Engine) compile(ctx context.Context, k Kind, src string) (*compiled, error) {
+	if len(src) > MaxPolicySize {
+		return nil, fmt.Errorf("policy of %d bytes exceeds %d", len(src), MaxPolicySize)
+	}
+	key := cacheKey{k, sha256.Sum256([]byte(src))}
+	e.mu.Lock()
+	c, ok := e.cache[key]
+	e.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+
+	// Upstream policies come in both Rego dialects; v1 first, then v0 (no
+	// "if"/"contains" keywords) so that older upstream samples still load.
+	mod, err := ast.ParseModuleWithOpts("policy.rego", src, ast.ParserOptions{RegoVersion: ast.RegoV1})
+	version := ast.RegoV1
+	if err != nil {
+		m0, err0 := ast.ParseModuleWithOpts("policy.rego", src, ast.ParserOptions{RegoVersion: ast.RegoV0})
+		if err0 != nil {
+			return nil, fmt.Errorf("parse policy: %w", err)
+		}
+		mod, version = m0, ast.RegoV0
+	}
+	if mod.Package.Path.String() != "data.policy" {
+		return nil, fmt.Errorf("policy must be `package policy`, is %s", strings.TrimPrefix(mod.Package.Path.String(), "data."))
+	}
+	c = &compiled{store: inmem.NewFromObject(map[string]any{})}
+	c.refNames, c.refDynamic = referenceRefs(mod)
+
+	opts := []func(*rego.Rego){
+		rego.Query("data.policy"),
+		rego.ParsedModule(mod),
+		rego.SetRegoVersion(version),
+		rego.Store(c.store),
+		rego.StrictBuiltinErrors(false),
+	}
+	if k == KindAttestation {
+		opts = append(opts, rego.Function1(queryRefBuiltin, e.queryReferenceValue))
+	}
+	pq, err := rego.New(opts...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("compile policy: %w", err)
+	}
+	c.query = pq
+
+	e.mu.Lock()
+	if len(e.cache) >= maxCached {
+		clear(e.cache) // versions are rare; rebuilding beats tracking LRU
+	}
+	e.cache[key] = c
+	e.mu.Unlock()
+	return c, nil
+}
+
+// referenceRefs lists the names a module reads under data.reference.
+func referenceRefs(mod *ast.Module) (names []string, dynamic bool) {
+	prefix := ast.MustParseRef("data.reference")
+	seen := map[string]bool{}
+	ast.WalkRefs(mod, func(r ast.Ref) bool {
+		if !r.HasPrefix(prefix) {
+			return false
+		}
+		if len(r) < 3 {
+			dynamic = true // the whole of data.reference
+			return false
+		}
+		if s, ok := r[2].Value.(ast.String); ok {
+			if !seen[string(s)] {
+				seen[string(s)] = true
+				names = append(names, string(s))
+			}
+		} else {
+			dynamic = true
+		}
+		return false
+	})
+	sort.Strings(names)
+	return names, dynamic
+}
+
+func (e *Engine) queryReferenceValue(bctx rego.BuiltinContext, a *ast.Term) (*ast.Term, error) {
+	name, ok := a.Value.(ast.String)
+	if !ok {
+		return nil, errors.New("query_reference_value: name must be a string")
+	}
+	if e.rv == nil {
+		return ast.NullTerm(), nil
+	}
+	vals, err := e.rv.Query(bctx.Context, string(name))
+	if err != nil {
+		return nil, fmt.Errorf("query_reference_value(%q): %w", string(name), err)
+	}
+	if vals == nil {
+		// As upstream: an unknown name is null, which no claim is "in".
+		return ast.NullTerm(), nil
+	}
+	v, err := ast.InterfaceToValue(vals)
+	if err != nil {
+		return nil, fmt.Errorf("query_reference_value(%q): %w", string(name), err)
+	}
+	return ast.NewTerm(v), nil
+}
+
+// referenceData fetches what the policy reads under data.reference.
+func (e *Engine) referenceData(ctx context.Context, c *compiled) (map[string]any, error) {
+	if e.rv == nil {
+		return map[string]any{}, nil
+	}
+	names := c.refNames
+	if c.refDynamic {
+		if l, ok := e.rv.(ReferenceLister); ok {
+			all, err := l.Names(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("list reference values: %w", err)
+			}
+			names = all
+		}
+	}
+	out := make(map[string]any, len(names))
+	for _, n := range names {
+		v, err := e.rv.Query(ctx, n)
+		if err != nil {
+			return nil, fmt.Errorf("reference value %q: %w", n, err)
+		}
+		if v != nil {
+			out[n] = v
+		}
+	}
+	return out, nil
+}
+
+// eval runs the package query with input and data (data.reference added for
+// attestation policies that read it) and returns the package document.
+func (e *Engine) eval(ctx context.Context, k Kind, src string, input any, data map[string]any) (map[string]any, error) {
+	c, err := e.compile(ctx, k, src)
+	if err != nil {
+		return nil, err
+	}
+	if k == KindAttestation && (len(c.refNames) > 0 || c.refDynamic) {
+		ref, err := e.referenceData(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if data == nil {
+			data = map[string]any{}
+		}
+		data["reference"] = ref
+	}
+	opts := []rego.EvalOption{rego.EvalInput(input)}
+	if len(data) > 0 {
+		// Request-specific data goes through a write transaction that is
+		// aborted afterwards, so nothing persists between evaluations.
+		txn, err := c.store.NewTransaction(ctx, storage.WriteParams)
+		if err != nil {
+			return nil, fmt.Errorf("policy data: %w", err)
+		}
+		defer c.store.Abort(ctx, txn)
+		for key, v := range data {
+			if err := c.store.Write(ctx, txn, storage.AddOp, storage.Path{key}, v); err != nil {
+				return nil, fmt.Errorf("policy data %s: %w", key, err)
+			}
+		}
+		opts = append(opts, rego.EvalTransaction(txn))
+	}
+	rs, err := c.query.Eval(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate policy: %w", err)
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return map[string]any{}, nil
+	}
+	doc, _ := rs[0].Expressions[0].Value.(map[string]any)
+	if doc == nil {
+		doc = map[string]any{}
+	}
+	return doc, nil
+}
+
+// Appraisal is the result of an attestation policy.
+type Appraisal struct {
+	// TrustVector holds the eight AR4SI claims (missing ones are 0).
+	TrustVector map[string]int
+	// Status is the worst tier of the vector: "affirming", "warning",
+	// "contraindicated" or "none".
+	Status string
+	// Extensions is data.policy.extensions, or nil.
+	Extensions any
+	// Rules holds the value of every other rule of the package (for example
+	// "hardware": 97 means the default stood), for explaining a result.
+	Rules map[string]any
+}
+
+// Appraise evaluates an attestation policy on input, the annotated evidence
+// ({"<tee>": claims, "init_data", "init_data_claims", "report_data",
+// "runtime_data_claims"}). A policy without trust_claims, or with a claim
+// outside the AR4SI names or -128..127, is an error: fail closed.
+func (e *Engine) Appraise(ctx context.Context, src string, input map[string]any) (*Appraisal, error) {
+	doc, err := e.eval(ctx, KindAttestation, src, input, nil)
+	if err != nil {
+		return nil, err
+	}
+	tc, ok := doc["trust_claims"].(map[string]any)
+	if !ok {
+		return nil, errors.New("attestation policy: data.policy.trust_claims is undefined or not an object")
+	}
+	a := &Appraisal{TrustVector: map[string]int{}, Rules: map[string]any{}}
+	for _, k := range ear.TrustVectorKeys {
+		a.TrustVector[k] = 0
+	}
+	for k, v := range tc {
+		if _, known := a.TrustVector[k]; !known {
+			return nil, fmt.Errorf("attestation policy: unknown trust claim %q", k)
+		}
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, fmt.Errorf("attestation policy: trust claim %s is not a number", k)
+		}
+		i, err := n.Int64()
+		if err != nil || i < -128 || i > 127 {
+			return nil, fmt.Errorf("attestation policy: trust claim %s=%s is not an integer in -128..127", k, n)
+		}
+		a.TrustVector[k] = int(i)
+	}
+	a.Status = ear.StatusOf(a.TrustVector).String()
+	a.Extensions = doc["extensions"]
+	for k, v := range doc {
+		if k != "trust_claims" && k != "extensions" {
+			a.Rules[k] = v
+		}
+	}
+	return a, nil
+}
+
+// Request describes a resource request to the resource policy.
+type Request struct {
+	// Plugin is the first path element after /kbs/v0/ ("resource").
+	Plugin string
+	// Path is the rest of the path, split: [repo, type, tag] for resources.
+	Path []string
+	// Query holds the URL query parameters.
+	Query map[string]string
+	// AllowEmulated is exposed as data["allow-emulated"]; the default
+	// resource policy refuses snp-emulated tokens unless it is true.
+	AllowEmulated bool
+}
+
+func (r Request) data() map[string]any {
+	q := map[string]any{}
+	for k, v := range r.Query {
+		q[k] = v
+	}
+	path := make([]any, len(r.Path))
+	for i, s := range r.Path {
+		path[i] = s
+	}
+	return map[string]any{
+		"plugin":         r.Plugin,
+		"resource-path":  path,
+		"query":          q,
+		"allow-emulated": r.AllowEmulated,
+	}
+}
+
+// Allow evaluates a resource policy: claims are the verified token claims
+// (input), req the request (data). Anything but allow == true is a denial;
+// an evaluation error is returned with allowed = false.
+func (e *Engine) Allow(ctx context.Context, src string, claims map[string]any, req Request) (bool, error) {
+	doc, err := e.eval(ctx, KindResource, src, claims, req.data())
+	if err != nil {
+		return false, err
+	}
+	allow, _ := doc["allow"].(bool)
+	return allow, nil
+}

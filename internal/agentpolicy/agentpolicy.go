@@ -50,7 +50,10 @@ type Container struct {
 	Args []string `json:"args"`
 	// Env lists exact NAME=VALUE entries (sealed values appear as their
 	// sealed.… reference, never as plaintext).
-	Env             []string `json:"env"`
+	Env []string `json:"env"`
+	// EnvRegex lists regular expressions for NAME=VALUE entries whose value
+	// the manifest does not fix (downward API fields).
+	EnvRegex        []string `json:"env_regex"`
 	Mounts          []Mount  `json:"mounts"`
 	Privileged      bool     `json:"privileged"`
 	CapAdd          []string `json:"cap_add"`
@@ -117,6 +120,7 @@ var defaultMounts = []defaultMount{
 	{"/etc/hostname", "bind", `^/run/kata-containers/shared/containers/[a-z0-9]{64}-[a-z0-9]{16}-hostname$`},
 	{"/etc/resolv.conf", "bind", `^/run/kata-containers/shared/containers/[a-z0-9]{64}-[a-z0-9]{16}-resolv\.conf$`},
 	{"/dev/termination-log", "bind", `^/run/kata-containers/shared/containers/[a-z0-9]{64}-[a-z0-9]{16}-termination-log$`},
+	{"/var/run/secrets/kubernetes.io/serviceaccount", "bind", `^/run/kata-containers/shared/containers/[a-z0-9]{64}-[a-z0-9]{16}-serviceaccount$`},
 }
 
 var digestRef = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_.-]+)?@sha256:[0-9a-f]{64}$`)
@@ -156,7 +160,7 @@ func policyData(pod *Pod) (string, error) {
 		return "", fmt.Errorf("agent policy: bad sandbox name pattern %q", pod.SandboxName)
 	}
 	containers := []Container{{
-		ContainerType: "sandbox", Args: []string{"/pause"}, UID: -1, Env: []string{},
+		ContainerType: "sandbox", Args: []string{"/pause"}, UID: -1, Env: []string{}, EnvRegex: []string{},
 		Mounts: []Mount{}, CapAdd: []string{},
 	}}
 	for _, c := range pod.Containers {
@@ -169,6 +173,12 @@ func policyData(pod *Pod) (string, error) {
 		c.ContainerType = "container"
 		c.Env = nonNil(c.Env)
 		sort.Strings(c.Env)
+		c.EnvRegex = nonNil(c.EnvRegex)
+		for _, r := range c.EnvRegex {
+			if _, err := regexp.Compile(r); err != nil {
+				return "", fmt.Errorf("agent policy: container %q: bad env regex %q: %w", c.Name, r, err)
+			}
+		}
 		c.CapAdd = nonNil(c.CapAdd)
 		for i, cp := range c.CapAdd {
 			if !strings.HasPrefix(cp, "CAP_") {

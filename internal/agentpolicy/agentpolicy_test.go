@@ -21,8 +21,8 @@ func testPod() *Pod {
 		Namespace:   "hospital",
 		Containers: []Container{
 			{Name: "deid", Image: appImage, Args: []string{"/usr/bin/deid", "serve", "--port=8080"},
-				Env:    []string{"AZURE_CONN=" + sealedRef, "MODE=strict"},
-				Mounts: []Mount{{Destination: "/etc/deid/tls", ReadOnly: true}, {Destination: "/tmp", ReadOnly: false}},
+				Env: []string{"AZURE_CONN=" + sealedRef, "MODE=strict"}, EnvRegex: []string{`^POD_IP=[0-9.]+$`},
+				Mounts:          []Mount{{Destination: "/etc/deid/tls", ReadOnly: true}, {Destination: "/tmp", ReadOnly: false}},
 				NoNewPrivileges: true, UID: 1000, ReadOnlyRootFS: true},
 			{Name: "tls-sidecar", Image: sideImage, Args: []string{"/tls-sidecar", "--upstream=127.0.0.1:8080"},
 				UID: -1},
@@ -172,6 +172,11 @@ func TestStrict(t *testing.T) {
 			t.Errorf("container %s denied", c.Name)
 		}
 	}
+	withDownward := pod.Containers[0]
+	withDownward.Env = append(append([]string{}, withDownward.Env...), "POD_IP=10.1.2.3")
+	if !eval(t, pol, "CreateContainerRequest", request(withDownward, "container")) {
+		t.Error("downward API env denied")
+	}
 	app := pod.Containers[0]
 	tamper := []struct {
 		name string
@@ -224,6 +229,11 @@ func TestStrict(t *testing.T) {
 		{"no-new-privileges dropped", func() map[string]any {
 			c := app
 			c.NoNewPrivileges = false
+			return request(c, "container")
+		}},
+		{"downward env with other value shape", func() map[string]any {
+			c := app
+			c.Env = append(append([]string{}, app.Env...), "POD_IP=$(curl evil)")
 			return request(c, "container")
 		}},
 		{"other uid", func() map[string]any {

@@ -1,0 +1,287 @@
+package imagesig
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/trustgate/trustgate/internal/imagesig/policy"
+	"github.com/trustgate/trustgate/internal/imagesig/sigs"
+)
+
+// Exit codes of the CLI functions.
+const (
+	ExitOK     = 0
+	ExitDenied = 1 // denied, or any failure: fail closed
+	ExitUsage  = 2
+)
+
+// parseInterspersed parses flags that may follow positional arguments
+// ("guest image pull IMAGE --dest DIR").
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// envDefaults lets every flag be set from TRUSTGATE_<BINARY>_<FLAG>.
+func envDefaults(fs *flag.FlagSet, binary string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		key := "TRUSTGATE_" + strings.ToUpper(binary) + "_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(key); ok && err == nil {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("%s: %w", key, serr)
+			}
+		}
+	})
+	return err
+}
+
+func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: "+usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+const guestUsage = `guest image verify [--policy POLICY.json | --policy-uri kbs:///R/T/TAG] [--insecure-accept-anything] IMAGE
+       guest image pull   [--policy ... ] IMAGE --dest DIR`
+
+// GuestImageMain implements "guest image verify" and "guest image pull".
+// args are the arguments after "image". fetch resolves kbs:/// key paths
+// and --policy-uri; nil makes those fail closed. It returns the exit code:
+// 0 only when the policy allows the image (and, for pull, it is unpacked).
+func GuestImageMain(args []string, stdout, stderr io.Writer, fetch ResourceFetcher) int {
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "pull") {
+		fmt.Fprintln(stderr, "usage: "+guestUsage)
+		return ExitUsage
+	}
+	cmd := args[0]
+	fs := newFlagSet("guest image "+cmd, stderr, guestUsage)
+	policyPath := fs.String("policy", "", "containers-policy.json file (overrides the configured policy)")
+	policyURI := fs.String("policy-uri", "", "policy resource kbs:///repository/type/tag, fetched through the data hub")
+	acceptAll := fs.Bool("insecure-accept-anything", false, "explicit opt-out when no policy is configured: accept unsigned images")
+	timeout := fs.Duration("timeout", 5*time.Minute, "overall time limit")
+	dest := fs.String("dest", "", "directory to unpack the root filesystem into (pull)")
+	maxBytes := fs.Int64("max-bytes", 0, "limit on unpacked bytes (pull; 0 = 16 GiB)")
+	if err := envDefaults(fs, "guest"); err != nil {
+		fmt.Fprintln(stderr, "guest image:", err)
+		return ExitUsage
+	}
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return ExitUsage
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return ExitUsage
+	}
+	if cmd == "pull" && *dest == "" {
+		fmt.Fprintln(stderr, "guest image pull: --dest is required")
+		return ExitUsage
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	pol, err := loadPolicy(ctx, *policyPath, *policyURI, fetch)
+	if err != nil {
+		fmt.Fprintln(stderr, "denied:", err)
+		return ExitDenied
+	}
+	o := Options{Fetcher: fetch, InsecureAcceptAnything: *acceptAll && pol == nil}
+	if o.InsecureAcceptAnything {
+		fmt.Fprintln(stderr, "warning: no image policy; --insecure-accept-anything accepts unsigned images")
+	}
+	if cmd == "verify" {
+		dec, err := Verify(ctx, pol, pos[0], o)
+		if err != nil {
+			fmt.Fprintln(stderr, "denied:", err)
+			return ExitDenied
+		}
+		printDecision(stdout, dec)
+		return ExitOK
+	}
+	res, err := Pull(ctx, pol, pos[0], *dest, PullOptions{Options: o, Limits: Limits{MaxTotalBytes: *maxBytes}})
+	if err != nil {
+		fmt.Fprintln(stderr, "denied:", err)
+		return ExitDenied
+	}
+	printDecision(stdout, res.Decision)
+	fmt.Fprintf(stdout, "pulled: %s (%d layers, %d bytes) into %s\n", res.Manifest, res.Layers, res.Bytes, *dest)
+	return ExitOK
+}
+
+func printDecision(w io.Writer, dec *Decision) {
+	fmt.Fprintf(w, "allowed: %s\nscope: %s\n", dec.Image, dec.Scope)
+	for _, s := range dec.Satisfied {
+		fmt.Fprintf(w, "satisfied: %s\n", s)
+	}
+}
+
+// loadPolicy reads the policy from a file or a kbs:/// resource; neither
+// gives a nil policy (refused later unless explicitly opted out).
+func loadPolicy(ctx context.Context, path, uri string, fetch ResourceFetcher) (*policy.Policy, error) {
+	switch {
+	case path != "":
+		data, err := readLimited(path, policy.MaxPolicyBytes)
+		if err != nil {
+			return nil, fmt.Errorf("read policy: %w", err)
+		}
+		return policy.Parse(data)
+	case uri != "":
+		if fetch == nil {
+			return nil, fmt.Errorf("policy %s: no confidential data hub available to fetch it", uri)
+		}
+		data, err := fetch.GetResource(ctx, uri)
+		if err != nil {
+			return nil, fmt.Errorf("policy %s: %w", uri, err)
+		}
+		return policy.Parse(data)
+	}
+	return nil, nil
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return b, nil
+}
+
+// keyPassword reads the signing key password from the environment (never
+// a flag, which other users could read from the process list).
+func keyPassword() []byte {
+	for _, k := range []string{"TRUSTGATE_COCOFY_KEY_PASSWORD", "COSIGN_PASSWORD"} {
+		if v, ok := os.LookupEnv(k); ok {
+			return []byte(v)
+		}
+	}
+	return nil
+}
+
+const signUsage = `cocofy sign --key KEY IMAGE@sha256:DIGEST   (key password from COSIGN_PASSWORD or TRUSTGATE_COCOFY_KEY_PASSWORD)`
+
+// CocofySignMain implements "cocofy sign --key KEY IMAGE@DIGEST": it signs
+// the digest in cosign's tag layout. args are the arguments after "sign".
+func CocofySignMain(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("cocofy sign", stderr, signUsage)
+	keyPath := fs.String("key", "", "PEM private key (PKCS#8/PKCS#1/EC, or cosign's encrypted key)")
+	timeout := fs.Duration("timeout", 5*time.Minute, "overall time limit")
+	if err := envDefaults(fs, "cocofy"); err != nil {
+		fmt.Fprintln(stderr, "cocofy sign:", err)
+		return ExitUsage
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(pos) != 1 || *keyPath == "" {
+		fs.Usage()
+		return ExitUsage
+	}
+	key, err := readLimited(*keyPath, MaxKeyBytes)
+	if err != nil {
+		fmt.Fprintln(stderr, "cocofy sign: read key:", err)
+		return ExitDenied
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	tag, err := Sign(ctx, key, keyPassword(), pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, "cocofy sign:", err)
+		return ExitDenied
+	}
+	fmt.Fprintf(stdout, "signed: %s\nsignature: %s\n", pos[0], tag)
+	return ExitOK
+}
+
+const imageUsage = `cocofy image build --binary PATH --repo REGISTRY/REPOSITORY [--tag TAG] [--key KEY] [--platform linux/amd64] [--user UID:GID]`
+
+// CocofyImageMain implements "cocofy image build": build a minimal image of
+// one binary, push it and (with --key) sign it. args are the arguments
+// after "image". The pushed digest reference is printed on stdout.
+func CocofyImageMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "build" {
+		fmt.Fprintln(stderr, "usage: "+imageUsage)
+		return ExitUsage
+	}
+	fs := newFlagSet("cocofy image build", stderr, imageUsage)
+	binary := fs.String("binary", "", "executable to package")
+	repo := fs.String("repo", "", "REGISTRY/REPOSITORY to push to")
+	tag := fs.String("tag", "latest", "tag to push")
+	keyPath := fs.String("key", "", "PEM private key to sign the pushed digest (omit to push unsigned)")
+	platform := fs.String("platform", "linux/amd64", "OS/ARCH[/VARIANT] of the binary")
+	user := fs.String("user", "65532:65532", "user the entrypoint runs as")
+	timeout := fs.Duration("timeout", 10*time.Minute, "overall time limit")
+	if err := envDefaults(fs, "cocofy"); err != nil {
+		fmt.Fprintln(stderr, "cocofy image build:", err)
+		return ExitUsage
+	}
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return ExitUsage
+	}
+	if len(pos) != 0 || *binary == "" || *repo == "" {
+		fs.Usage()
+		return ExitUsage
+	}
+	plat, err := v1.ParsePlatform(*platform)
+	if err != nil {
+		fmt.Fprintln(stderr, "cocofy image build: --platform:", err)
+		return ExitUsage
+	}
+	p := PublishOptions{Repo: *repo, Tag: *tag}
+	if *keyPath != "" {
+		key, err := readLimited(*keyPath, MaxKeyBytes)
+		if err != nil {
+			fmt.Fprintln(stderr, "cocofy image build: read key:", err)
+			return ExitDenied
+		}
+		p.Signer, err = sigs.LoadPrivateKey(key, keyPassword())
+		if err != nil {
+			fmt.Fprintln(stderr, "cocofy image build:", err)
+			return ExitDenied
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	res, err := BuildPushSign(ctx, BuildOptions{Binary: *binary, Platform: *plat, User: *user}, p)
+	if err != nil {
+		fmt.Fprintln(stderr, "cocofy image build:", err)
+		return ExitDenied
+	}
+	fmt.Fprintf(stdout, "%s\n", res.Digest)
+	if res.Signed {
+		fmt.Fprintf(stderr, "pushed %s, signed (%s)\n", res.Tag, res.SignatureTag)
+	} else {
+		fmt.Fprintf(stderr, "pushed %s, NOT signed (no --key)\n", res.Tag)
+	}
+	return ExitOK
+}

@@ -121,6 +121,13 @@ func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) 
 	if err != nil {
 		return nil, attest.Fail(tee, CheckParse, err)
 	}
+	// go-sev-guest verifies the signature over bytes re-serialized from the
+	// parsed report; refuse reports whose bytes do not survive that round
+	// trip (e.g. CPUID bits it masks) so that what was signed is exactly
+	// what we read claims from.
+	if canon, err := abi.ReportToAbiBytes(report); err != nil || !bytes.Equal(canon, raw) {
+		return nil, attest.Fail(tee, CheckParse, errors.New("report is not in canonical ABI form"))
+	}
 	info, err := abi.ParseSignerInfo(report.GetSignerInfo())
 	if err != nil {
 		return nil, attest.Fail(tee, CheckParse, err)

@@ -1,0 +1,17 @@
+package catalog
+
+import (
+	"github.com/trustgate/trustgate/internal/attest"
+	"github.com/trustgate/trustgate/internal/attest/snpemu"
+)
+
+func init() {
+	// snp-emulated exists only when the operator hands trustee a development
+	// root; without it the factory reports the TEE disabled.
+	Register(attest.TeeSNPEmulated, func(opts Options) (attest.Verifier, error) {
+		if opts.DevEmulatedSNPRoot == nil {
+			return nil, nil
+		}
+		return snpemu.New(snpemu.Config{Root: opts.DevEmulatedSNPRoot, Now: opts.Now, Logger: opts.Logger})
+	})
+}

@@ -1,0 +1,232 @@
+package guest
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/attester"
+)
+
+// Version is reported by GET /info.
+const Version = "trustgate-guest/0.1.0"
+
+// maxRuntimeData bounds /aa/evidence's runtime_data: every TEE's report-data
+// field is at most 64 bytes.
+const maxRuntimeData = 64
+
+// API is the local REST API of upstream's API Server REST: the same paths,
+// bodies and status codes, so that upstream workloads and sidecars work
+// unchanged. It answers only loopback callers.
+type API struct {
+	Hub      *Hub
+	KBS      KBS
+	Attester attester.Attester
+	Log      *slog.Logger
+}
+
+// Upstream's bodies for the plain-text answers.
+const (
+	bodyBadRequest = "BAD REQUEST"
+	bodyForbidden  = "Forbidden"
+	bodyNotFound   = "URL NOT FOUND"
+	bodyNotAllowed = "Method Not Allowed"
+)
+
+type info struct {
+	Version string `json:"version"`
+	Tee     string `json:"tee,omitempty"`
+	Feature string `json:"feature"`
+}
+
+type tokenResponse struct {
+	Token      string `json:"token"`
+	TeeKeypair string `json:"tee_keypair"`
+}
+
+func (a *API) log() *slog.Logger {
+	if a.Log != nil {
+		return a.Log
+	}
+	return slog.Default()
+}
+
+// ServeHTTP routes one request.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !isLoopback(r.RemoteAddr) {
+		a.log().Warn("local API refused a non-loopback caller", "remote", r.RemoteAddr, "path", r.URL.Path)
+		plain(w, http.StatusForbidden, bodyForbidden)
+		return
+	}
+	path := r.URL.Path
+	if path == "/info" || path == "/aa/token" || path == "/aa/evidence" || strings.HasPrefix(path, "/cdh/resource/") {
+		if r.Method != http.MethodGet {
+			plain(w, http.StatusMethodNotAllowed, bodyNotAllowed)
+			return
+		}
+	}
+	params, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		plain(w, http.StatusBadRequest, bodyBadRequest)
+		return
+	}
+	switch {
+	case path == "/info":
+		tee := ""
+		if a.Attester != nil {
+			tee = a.Attester.Tee()
+		}
+		writeJSON(w, info{Version: Version, Tee: tee, Feature: "attestation,resource"})
+	case path == "/aa/token":
+		a.token(w, r.Context(), params)
+	case path == "/aa/evidence":
+		a.evidence(w, r.Context(), params)
+	case strings.HasPrefix(path, "/cdh/resource/"):
+		a.resource(w, r.Context(), strings.TrimPrefix(path, "/cdh/resource/"))
+	default:
+		plain(w, http.StatusNotFound, bodyNotFound)
+	}
+}
+
+func (a *API) token(w http.ResponseWriter, ctx context.Context, params url.Values) {
+	tt, ok := params["token_type"]
+	if !ok || len(tt) != 1 {
+		plain(w, http.StatusBadRequest, bodyBadRequest)
+		return
+	}
+	if tt[0] != "kbs" {
+		plain(w, http.StatusBadRequest, "unsupported token type "+strconvQuote(tt[0])+" (only kbs)")
+		return
+	}
+	if a.KBS == nil {
+		plain(w, http.StatusInternalServerError, ErrNoKBS.Error())
+		return
+	}
+	tok, key, err := a.KBS.Token(ctx)
+	if err != nil {
+		a.log().Warn("token request failed", "err", err)
+		plain(w, http.StatusInternalServerError, "get kbs token: "+err.Error())
+		return
+	}
+	writeJSON(w, tokenResponse{Token: tok, TeeKeypair: string(key)})
+}
+
+// decodeRuntimeData follows upstream: the raw query value, or its standard
+// base64 decoding with encoding=base64.
+func decodeRuntimeData(params url.Values) ([]byte, bool) {
+	rd, ok := params["runtime_data"]
+	if !ok || len(rd) != 1 {
+		return nil, false
+	}
+	var out []byte
+	switch enc := params.Get("encoding"); enc {
+	case "", "raw", "string":
+		out = []byte(rd[0])
+	case "base64":
+		b, err := base64.StdEncoding.DecodeString(rd[0])
+		if err != nil {
+			b, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(rd[0], "="))
+			if err != nil {
+				return nil, false
+			}
+		}
+		out = b
+	default:
+		return nil, false
+	}
+	if len(out) > maxRuntimeData {
+		return nil, false
+	}
+	return out, true
+}
+
+func (a *API) evidence(w http.ResponseWriter, ctx context.Context, params url.Values) {
+	rd, ok := decodeRuntimeData(params)
+	if !ok {
+		plain(w, http.StatusBadRequest, bodyBadRequest)
+		return
+	}
+	if a.Attester == nil {
+		plain(w, http.StatusNotFound, "Attestation Feature Not Enabled")
+		return
+	}
+	ev, err := a.Attester.Evidence(ctx, rd)
+	if err != nil {
+		a.log().Warn("evidence request failed", "err", err)
+		plain(w, http.StatusInternalServerError, "get evidence: "+err.Error())
+		return
+	}
+	octets(w, ev)
+}
+
+func (a *API) resource(w http.ResponseWriter, ctx context.Context, p string) {
+	if a.Hub == nil {
+		plain(w, http.StatusNotFound, "Resource Feature Not Enabled")
+		return
+	}
+	if _, err := ResourcePath(p); err != nil {
+		plain(w, http.StatusNotFound, bodyNotFound)
+		return
+	}
+	b, err := a.Hub.GetResource(ctx, p)
+	if err != nil {
+		// Upstream answers 500 with the error text; the text names the
+		// resource and the KBS's reason, never a value.
+		a.log().Warn("resource request failed", "resource", "kbs:///"+p, "err", err)
+		status := http.StatusInternalServerError
+		if errors.Is(err, ErrBadResourceURI) {
+			status = http.StatusNotFound
+		}
+		plain(w, status, err.Error())
+		return
+	}
+	a.log().Info("resource released to local caller", "resource", "kbs:///"+p, "bytes", len(b))
+	octets(w, b)
+}
+
+func isLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func plain(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+func octets(w http.ResponseWriter, b []byte) {
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(b)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		plain(w, http.StatusInternalServerError, "encode response")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(b)
+}
+
+func strconvQuote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}

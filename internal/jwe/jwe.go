@@ -309,14 +309,15 @@ func unwrapECDH(priv any, rawEpk json.RawMessage, ek []byte) ([]byte, error) {
 	if len(rawEpk) == 0 {
 		return nil, errors.New("jwe: missing epk")
 	}
-	var e kbs.TeePubKey
-	if err := json.Unmarshal(rawEpk, &e); err != nil {
+	var ep epk
+	if err := json.Unmarshal(rawEpk, &ep); err != nil {
 		return nil, fmt.Errorf("jwe: epk: %w", err)
 	}
-	if e.Kty != kbs.KtyEC {
+	if ep.Kty != kbs.KtyEC {
 		return nil, errors.New("jwe: epk is not an EC key")
 	}
-	e.Alg = kbs.AlgECDHESA256KW // the epk carries no alg; PublicKey checks it
+	// The epk carries no alg; PublicKey validates the point on its curve.
+	e := kbs.TeePubKey{Kty: ep.Kty, Crv: ep.Crv, Alg: kbs.AlgECDHESA256KW, X: ep.X, Y: ep.Y}
 	pubAny, err := e.PublicKey()
 	if err != nil {
 		return nil, fmt.Errorf("jwe: epk: %w", err)

@@ -1,0 +1,379 @@
+package ear
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	vear "github.com/veraison/ear"
+
+	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/testenv"
+)
+
+var t0 = time.Unix(1760426134, 0)
+
+func fixedNow() time.Time { return t0 }
+
+func newIssuer(t testing.TB) *Issuer {
+	t.Helper()
+	k, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, err := NewIssuer(k, Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return i
+}
+
+var pub = kbs.TeePubKey{Kty: "EC", Crv: "P-256", Alg: "ECDH-ES+A256KW", X: "xx", Y: "yy"}
+
+func sampleAppraisal() Appraisal {
+	return Appraisal{
+		Tee:               "sample",
+		TrustVector:       map[string]int{"executables": 3, "hardware": 2, "configuration": 2},
+		PolicyID:          "default",
+		Claims:            map[string]any{"svn": "1", "debug": false},
+		ReportData:        "abcd",
+		RuntimeDataClaims: map[string]any{"nonce": "n", "tee-pubkey": pub.Map()},
+	}
+}
+
+func TestIssueVerify(t *testing.T) {
+	i := newIssuer(t)
+	tok, claims, err := i.Issue(sampleAppraisal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewVerifier(i.PublicKey())
+	v.Now = func() time.Time { return t0.Add(time.Minute) }
+	got, err := v.Verify(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status("cpu0") != "affirming" || got.Issuer != DefaultIssuer {
+		t.Fatalf("status %q iss %q", got.Status("cpu0"), got.Issuer)
+	}
+	if !got.IssuedAt.Equal(t0) || !got.Expiry.Equal(t0.Add(DefaultTTL)) {
+		t.Fatalf("iat %v exp %v", got.IssuedAt, got.Expiry)
+	}
+	k, err := got.TeePubKey()
+	if err != nil || k != pub {
+		t.Fatalf("tee-pubkey %+v %v", k, err)
+	}
+	cb, _ := json.Marshal(claims)
+	gb, _ := json.Marshal(got.Claims)
+	if string(cb) != string(gb) {
+		t.Fatalf("issued claims differ from verified claims\n%s\n%s", cb, gb)
+	}
+
+	// Header: ES256, typ JWT, the signer's JWK.
+	jws, _ := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.ES256})
+	h := jws.Signatures[0].Protected
+	if h.Algorithm != "ES256" || h.JSONWebKey == nil || !h.JSONWebKey.Valid() {
+		t.Fatalf("header %+v", h)
+	}
+	if h.ExtraHeaders["typ"] != "JWT" {
+		t.Fatalf("typ %v", h.ExtraHeaders["typ"])
+	}
+	hk := h.JSONWebKey.Key.(*ecdsa.PublicKey)
+	if !hk.Equal(i.PublicKey()) {
+		t.Fatal("jwk in header is not the signer's key")
+	}
+}
+
+func TestStatusTiers(t *testing.T) {
+	tests := []struct {
+		vec  map[string]int
+		want string
+	}{
+		{map[string]int{}, "none"},
+		{map[string]int{"hardware": 1, "executables": -1}, "none"},
+		{map[string]int{"hardware": 2}, "affirming"},
+		{map[string]int{"hardware": 31, "executables": -32}, "affirming"},
+		{map[string]int{"hardware": 2, "executables": 32}, "warning"},
+		{map[string]int{"hardware": 95, "executables": -96}, "warning"},
+		{map[string]int{"hardware": 2, "configuration": 96}, "contraindicated"},
+		{map[string]int{"hardware": 97, "executables": 33, "configuration": 36}, "contraindicated"},
+		{map[string]int{"hardware": -128}, "contraindicated"},
+	}
+	for _, tc := range tests {
+		if got := StatusOf(tc.vec).String(); got != tc.want {
+			t.Errorf("%v: %s, want %s", tc.vec, got, tc.want)
+		}
+	}
+}
+
+func TestVerifyRejects(t *testing.T) {
+	i := newIssuer(t)
+	tok, _, err := i.Issue(sampleAppraisal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := newIssuer(t)
+	otherTok, _, _ := other.Issue(sampleAppraisal())
+
+	at := func(d time.Duration) *Verifier {
+		v := NewVerifier(i.PublicKey())
+		v.Now = func() time.Time { return t0.Add(d) }
+		return v
+	}
+	// Unsigned / HS256 / tampered tokens built by hand.
+	parts := strings.Split(tok, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	tampered := strings.Replace(string(payload), `"affirming"`, `"warning"  `, 1)
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
+
+	tests := []struct {
+		name string
+		v    *Verifier
+		tok  string
+	}{
+		{"expired", at(DefaultTTL + DefaultSkew + time.Second), tok},
+		{"exactly expired+skew", at(DefaultTTL + DefaultSkew), tok},
+		{"issued in the future", at(-DefaultSkew - time.Minute), tok},
+		{"other key", at(0), otherTok},
+		{"no keys", &Verifier{Now: fixedNow}, tok},
+		{"tampered payload", at(0), parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(tampered)) + "." + parts[2]},
+		{"alg none", at(0), none},
+		{"garbage", at(0), "a.b.c"},
+		{"empty", at(0), ""},
+		{"huge", at(0), strings.Repeat("a", MaxTokenSize+1)},
+	}
+	for _, tc := range tests {
+		if _, err := tc.v.Verify(tc.tok); err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
+	}
+	if _, err := at(DefaultTTL + DefaultSkew - time.Second).Verify(tok); err != nil {
+		t.Errorf("within skew: %v", err)
+	}
+}
+
+// A token without exp, or with the wrong profile, is refused even when signed.
+func TestVerifyRequiresExpAndProfile(t *testing.T) {
+	k, _ := GenerateKey()
+	s, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: k}, nil)
+	i := newIssuer(t)
+	good, _ := i.Claims(sampleAppraisal())
+	for name, mutate := range map[string]func(map[string]any){
+		"no exp":        func(m map[string]any) { delete(m, "exp") },
+		"string exp":    func(m map[string]any) { m["exp"] = "tomorrow" },
+		"veraison prof": func(m map[string]any) { m["eat_profile"] = vear.EatProfile },
+		"no status":     func(m map[string]any) { delete(m["submods"].(map[string]any)["cpu0"].(map[string]any), "ear.status") },
+		"no submods":    func(m map[string]any) { m["submods"] = map[string]any{} },
+	} {
+		b, _ := json.Marshal(good)
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		mutate(m)
+		p, _ := json.Marshal(m)
+		jws, _ := s.Sign(p)
+		tok, _ := jws.CompactSerialize()
+		v := NewVerifier(&k.PublicKey)
+		v.Now = fixedNow
+		if _, err := v.Verify(tok); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestTeePubKeyFromClaimsOrder(t *testing.T) {
+	k := func(x string) map[string]any {
+		m := pub.Map()
+		m["x"] = x
+		return m
+	}
+	tests := []struct {
+		name   string
+		claims map[string]any
+		want   string
+	}{
+		{"tdx runtime first", map[string]any{
+			"tdx":        map[string]any{"attester_runtime_data": map[string]any{"tee-pubkey": k("a")}, "attester_user_data": map[string]any{"tee-pubkey": k("b")}},
+			"tee-pubkey": k("z"),
+		}, "a"},
+		{"tdx user", map[string]any{"tdx": map[string]any{"attester_user_data": map[string]any{"tee-pubkey": k("b")}}, "tee-pubkey": k("z")}, "b"},
+		{"customized", map[string]any{"customized_claims": map[string]any{"runtime_data": map[string]any{"tee-pubkey": k("c")}}, "tee-pubkey": k("z")}, "c"},
+		{"ear", map[string]any{
+			"submods":    map[string]any{"cpu0": map[string]any{"ear.veraison.annotated-evidence": map[string]any{"runtime_data_claims": map[string]any{"tee-pubkey": k("d")}}}},
+			"tee-pubkey": k("z"),
+		}, "d"},
+		{"top level", map[string]any{"tee-pubkey": k("z")}, "z"},
+		{"wrong shape skipped", map[string]any{"tdx": "str", "tee-pubkey": k("z")}, "z"},
+	}
+	for _, tc := range tests {
+		got, err := TeePubKeyFromClaims(tc.claims)
+		if err != nil || got.X != tc.want {
+			t.Errorf("%s: %+v %v", tc.name, got, err)
+		}
+	}
+	if _, err := TeePubKeyFromClaims(map[string]any{}); err == nil {
+		t.Error("no key: accepted")
+	}
+	if _, err := TeePubKeyFromClaims(map[string]any{"tee-pubkey": "x"}); err == nil {
+		t.Error("malformed key: accepted")
+	}
+}
+
+// Our claims have upstream's shape: compare key sets with the upstream
+// example token (an SGX appraisal from upstream Trustee).
+func TestShapeMatchesUpstreamExample(t *testing.T) {
+	dir := testenv.SharedTestvectors(t, "trustee/ear")
+	b, err := os.ReadFile(filepath.Join(dir, "example.token.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var up map[string]any
+	if err := json.Unmarshal(b, &up); err != nil {
+		t.Fatal(err)
+	}
+	// The EAR library accepts upstream's claims.
+	var ar vear.AttestationResult
+	if err := ar.UnmarshalJSON(b); err != nil {
+		t.Fatalf("veraison/ear rejects upstream example: %v", err)
+	}
+	i := newIssuer(t)
+	ours, err := i.Claims(Appraisal{Tee: "sgx", TrustVector: map[string]int{"executables": 33, "hardware": 97, "configuration": 36}, PolicyID: "default", Claims: map[string]any{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, _ := json.Marshal(ours)
+	var o map[string]any
+	_ = json.Unmarshal(rt, &o)
+
+	// Every upstream top-level claim is present; ours adds only iss.
+	if diff := keyDiff(up, o); diff != "iss" {
+		t.Errorf("top-level claims differ: %s", diff)
+	}
+	upSub := up["submods"].(map[string]any)["cpu0"].(map[string]any)
+	ourSub := o["submods"].(map[string]any)["cpu0"].(map[string]any)
+	if diff := keyDiff(upSub, ourSub); diff != "" {
+		t.Errorf("cpu0 claims differ: %s", diff)
+	}
+	ua := upSub["ear.veraison.annotated-evidence"].(map[string]any)
+	oa := ourSub["ear.veraison.annotated-evidence"].(map[string]any)
+	if diff := keyDiff(ua, oa); diff != "" {
+		t.Errorf("annotated evidence differs: %s", diff)
+	}
+	if diff := keyDiff(upSub["ear.trustworthiness-vector"].(map[string]any), ourSub["ear.trustworthiness-vector"].(map[string]any)); diff != "" {
+		t.Errorf("trust vector keys differ: %s", diff)
+	}
+	if ourSub["ear.status"] != upSub["ear.status"] {
+		t.Errorf("status %v, upstream %v for the same vector", ourSub["ear.status"], upSub["ear.status"])
+	}
+	if o["eat_profile"] != up["eat_profile"] {
+		t.Errorf("profile %v", o["eat_profile"])
+	}
+	if up["exp"].(float64)-up["iat"].(float64) != DefaultTTL.Seconds() {
+		t.Errorf("upstream TTL differs from ours")
+	}
+}
+
+func keyDiff(a, b map[string]any) string {
+	var d []string
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			d = append(d, "-"+k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			d = append(d, k)
+		}
+	}
+	sort.Strings(d)
+	return strings.Join(d, ",")
+}
+
+func TestKeyMarshal(t *testing.T) {
+	k, _ := GenerateKey()
+	p, err := MarshalPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParsePrivateKey(p)
+	if err != nil || !got.Equal(k) {
+		t.Fatalf("round trip: %v", err)
+	}
+	if _, err := MarshalPublicKey(&k.PublicKey); err != nil {
+		t.Fatal(err)
+	}
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	bad, _ := MarshalPrivateKey(p384)
+	for name, in := range map[string][]byte{"p384": bad, "garbage": []byte("x"), "empty": nil} {
+		if _, err := ParsePrivateKey(in); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := NewIssuer(p384, Options{}); err == nil {
+		t.Error("P-384 issuer accepted")
+	}
+}
+
+func TestClaimsRejectBadVectors(t *testing.T) {
+	i := newIssuer(t)
+	for name, a := range map[string]Appraisal{
+		"unknown claim": {Tee: "sample", TrustVector: map[string]int{"bogus": 2}},
+		"out of range":  {Tee: "sample", TrustVector: map[string]int{"hardware": 200}},
+		"no tee":        {TrustVector: map[string]int{"hardware": 2}},
+	} {
+		if _, _, err := i.Issue(a); err == nil {
+			t.Errorf("%s: issued", name)
+		}
+	}
+}
+
+func FuzzParseToken(f *testing.F) {
+	i := newIssuer(f)
+	tok, _, _ := i.Issue(sampleAppraisal())
+	f.Add(tok)
+	f.Add("eyJhbGciOiJub25lIn0.e30.")
+	f.Add("a.b.c")
+	v := NewVerifier(i.PublicKey())
+	v.Now = fixedNow
+	f.Fuzz(func(t *testing.T, s string) {
+		if tk, err := ParseUnverified(s); err == nil {
+			_, _ = tk.TeePubKey()
+			_ = tk.Status("cpu0")
+		}
+		if tk, err := v.Verify(s); err == nil && tk.Status("cpu0") == "" {
+			t.Fatal("verified token without cpu0 status")
+		}
+	})
+}
+
+func BenchmarkIssue(b *testing.B) {
+	i := newIssuer(b)
+	a := sampleAppraisal()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := i.Issue(a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	i := newIssuer(b)
+	tok, _, _ := i.Issue(sampleAppraisal())
+	v := NewVerifier(i.PublicKey())
+	v.Now = fixedNow
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,366 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/policy"
+	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/store"
+)
+
+// admin wraps h with admin token authentication. A refused token is
+// audited (without the token).
+func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := s.cfg.Admin.Check(r); err != nil {
+			s.fail(w, r, audit.Event{Kind: audit.KindAdmin, Action: r.Method + " " + boundPath(r.URL.EscapedPath())}, err)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// adminDone audits a successful admin change and answers 200 with body v
+// (nil: empty body).
+func (s *Server) adminDone(w http.ResponseWriter, r *http.Request, ev audit.Event, v any) {
+	ev.Kind, ev.Outcome = audit.KindAdmin, audit.OutcomeAllow
+	if err := s.record(r.Context(), r, ev); err != nil {
+		kbs.WriteError(w, err)
+		return
+	}
+	if v == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, ev audit.Event, err error) {
+	ev.Kind = audit.KindAdmin
+	if kbs.Status(err) >= 500 {
+		s.log.Error("admin request failed", "action", ev.Action, "err", err)
+	}
+	s.fail(w, r, ev, err)
+}
+
+// storeErr maps a store failure to a protocol error without its detail.
+func storeErr(err error) error {
+	var ke *kbs.Error
+	if errors.As(err, &ke) {
+		return err
+	}
+	return kbs.Errorf(kbs.InternalError, "store unavailable")
+}
+
+// ---- resources ----
+
+func (s *Server) handleSetResource(rest string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ev := audit.Event{Action: "set-resource"}
+		p, err := kbs.ParseResourcePath(rest)
+		if err != nil {
+			ev.Resource = boundPath(rest)
+			s.adminFail(w, r, ev, err)
+			return
+		}
+		ev.Resource = p.String()
+		body, err := s.readBody(w, r)
+		if err != nil {
+			s.adminFail(w, r, ev, err)
+			return
+		}
+		if err := s.cfg.Store.PutResource(r.Context(), p.String(), body); err != nil {
+			s.adminFail(w, r, ev, storeErr(err))
+			return
+		}
+		s.adminDone(w, r, ev, nil)
+	}
+}
+
+func (s *Server) handleDeleteResource(rest string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ev := audit.Event{Action: "delete-resource"}
+		p, err := kbs.ParseResourcePath(rest)
+		if err != nil {
+			ev.Resource = boundPath(rest)
+			s.adminFail(w, r, ev, err)
+			return
+		}
+		ev.Resource = p.String()
+		err = s.cfg.Store.DeleteResource(r.Context(), p.String())
+		if errors.Is(err, store.ErrNotFound) {
+			s.adminFail(w, r, ev, kbs.Errorf(kbs.ResourceNotFound, "resource %s not found", p))
+			return
+		}
+		if err != nil {
+			s.adminFail(w, r, ev, storeErr(err))
+			return
+		}
+		s.adminDone(w, r, ev, nil)
+	}
+}
+
+// ResourceList is the answer of GET /kbs/v0/resources: names only. The
+// admin API never returns a resource value: secrets are released only to
+// attested TEEs.
+type ResourceList struct {
+	Resources []string `json:"resources"`
+}
+
+func (s *Server) handleListResources(w http.ResponseWriter, r *http.Request) {
+	l, err := s.cfg.Store.ListResources(r.Context())
+	if err != nil {
+		s.adminFail(w, r, audit.Event{Action: "list-resources"}, storeErr(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, ResourceList{Resources: l})
+}
+
+// ---- policies ----
+
+// decodePolicyB64 accepts base64url without padding (upstream), with
+// padding, or standard base64.
+func decodePolicyB64(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.RawURLEncoding, base64.URLEncoding, base64.StdEncoding, base64.RawStdEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, errors.New("policy is not base64url")
+}
+
+// PolicyRequest is the body of POST /kbs/v0/resource-policy and
+// /attestation-policy (upstream's shapes; Type and PolicyID only for the
+// latter). GET answers with the same shape.
+type PolicyRequest struct {
+	Type     string `json:"type,omitempty"`
+	PolicyID string `json:"policy_id,omitempty"`
+	Policy   string `json:"policy"`
+}
+
+// DecodePolicyRequest parses and checks a policy upload body.
+func DecodePolicyRequest(body []byte, kind policy.Kind) (PolicyRequest, string, error) {
+	var req PolicyRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return req, "", kbs.Errorf(kbs.SerdeError, "decode policy request: %v", err)
+	}
+	src, err := decodePolicyB64(req.Policy)
+	if err != nil {
+		return req, "", kbs.Errorf(kbs.SerdeError, "decode policy request: %v", err)
+	}
+	if kind == policy.KindAttestation {
+		if req.Type != "" && req.Type != "rego" {
+			return req, "", kbs.Errorf(kbs.ParsePolicyError, "attestation policy type %q is not supported (only rego)", req.Type)
+		}
+		if req.PolicyID == "" {
+			req.PolicyID = policy.DefaultAttestationPolicyID
+		}
+		if !kbs.ValidSegment(req.PolicyID) {
+			return req, "", kbs.Errorf(kbs.ParsePolicyError, "policy_id must match %s", "[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+		}
+	}
+	if err := policy.Validate(kind, string(src)); err != nil {
+		return req, "", kbs.Errorf(kbs.ParsePolicyError, "%v", err)
+	}
+	return req, string(src), nil
+}
+
+func (s *Server) handleSetResourcePolicy(w http.ResponseWriter, r *http.Request) {
+	ev := audit.Event{Action: "set-resource-policy", PolicyID: DefaultResourcePolicyID}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.adminFail(w, r, ev, err)
+		return
+	}
+	_, src, err := DecodePolicyRequest(body, policy.KindResource)
+	if err != nil {
+		s.adminFail(w, r, ev, err)
+		return
+	}
+	if err := s.cfg.Store.PutPolicy(r.Context(), store.PolicyResource, DefaultResourcePolicyID, []byte(src)); err != nil {
+		s.adminFail(w, r, ev, storeErr(err))
+		return
+	}
+	s.adminDone(w, r, ev, nil)
+}
+
+func (s *Server) handleGetResourcePolicy(w http.ResponseWriter, r *http.Request) {
+	src, err := s.resourcePolicy(r.Context())
+	if err != nil {
+		s.adminFail(w, r, audit.Event{Action: "get-resource-policy"}, storeErr(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString([]byte(src))})
+}
+
+func (s *Server) handleSetAttestationPolicy(w http.ResponseWriter, r *http.Request) {
+	ev := audit.Event{Action: "set-attestation-policy"}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.adminFail(w, r, ev, err)
+		return
+	}
+	req, src, err := DecodePolicyRequest(body, policy.KindAttestation)
+	ev.PolicyID = boundPath(req.PolicyID)
+	if err != nil {
+		s.adminFail(w, r, ev, err)
+		return
+	}
+	if err := s.cfg.Store.PutPolicy(r.Context(), store.PolicyAttestation, req.PolicyID, []byte(src)); err != nil {
+		s.adminFail(w, r, ev, storeErr(err))
+		return
+	}
+	s.adminDone(w, r, ev, nil)
+}
+
+// PolicyList is the answer of GET /kbs/v0/attestation-policy.
+type PolicyList struct {
+	Policies []string `json:"policies"`
+}
+
+func (s *Server) handleListAttestationPolicies(w http.ResponseWriter, r *http.Request) {
+	ids, err := s.cfg.Store.ListPolicies(r.Context(), store.PolicyAttestation)
+	if err != nil {
+		s.adminFail(w, r, audit.Event{Action: "list-attestation-policies"}, storeErr(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, PolicyList{Policies: ids})
+}
+
+func (s *Server) handleGetAttestationPolicy(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	src, ok, err := s.AttestationPolicy(r.Context(), id)
+	if err != nil {
+		s.adminFail(w, r, audit.Event{Action: "get-attestation-policy"}, storeErr(err))
+		return
+	}
+	if !ok {
+		if id != policy.DefaultAttestationPolicyID {
+			kbs.WriteError(w, kbs.Errorf(kbs.ResourceNotFound, "no attestation policy %q", boundPath(id)))
+			return
+		}
+		src = policy.DefaultAttestationPolicy()
+	}
+	writeJSON(w, http.StatusOK, PolicyRequest{Type: "rego", PolicyID: id, Policy: base64.RawURLEncoding.EncodeToString([]byte(src))})
+}
+
+// ---- reference values ----
+
+func (s *Server) handleSetReferenceValue(w http.ResponseWriter, r *http.Request) {
+	ev := audit.Event{Action: "set-reference-value"}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.adminFail(w, r, ev, err)
+		return
+	}
+	names, err := s.cfg.RVPS.Register(r.Context(), body)
+	if errors.Is(err, rvps.ErrInvalid) {
+		s.adminFail(w, r, ev, kbs.Errorf(kbs.RvpsError, "%v", err))
+		return
+	}
+	if err != nil {
+		s.adminFail(w, r, ev, storeErr(err))
+		return
+	}
+	ev.Resource = boundPath(strings.Join(names, ","))
+	s.adminDone(w, r, ev, map[string][]string{"registered": names})
+}
+
+func (s *Server) handleGetReferenceValue(w http.ResponseWriter, r *http.Request) {
+	e, err := s.cfg.RVPS.Get(r.Context(), r.PathValue("name"))
+	if errors.Is(err, store.ErrNotFound) {
+		kbs.WriteError(w, kbs.Errorf(kbs.ResourceNotFound, "no reference value %q", boundPath(r.PathValue("name"))))
+		return
+	}
+	if err != nil {
+		s.adminFail(w, r, audit.Event{Action: "get-reference-value"}, storeErr(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+func (s *Server) handleListReferenceValues(w http.ResponseWriter, r *http.Request) {
+	l, err := s.cfg.RVPS.List(r.Context())
+	if err != nil {
+		s.adminFail(w, r, audit.Event{Action: "list-reference-values"}, storeErr(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
+}
+
+func (s *Server) handleDeleteReferenceValue(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	ev := audit.Event{Action: "delete-reference-value", Resource: boundPath(name)}
+	err := s.cfg.RVPS.Delete(r.Context(), name)
+	if errors.Is(err, store.ErrNotFound) {
+		s.adminFail(w, r, ev, kbs.Errorf(kbs.ResourceNotFound, "no reference value %q", boundPath(name)))
+		return
+	}
+	if err != nil {
+		s.adminFail(w, r, ev, storeErr(err))
+		return
+	}
+	s.adminDone(w, r, ev, nil)
+}
+
+// ---- audit ----
+
+// AuditList is the answer of GET /kbs/v0/audit.
+type AuditList struct {
+	Events []audit.Event `json:"events"`
+}
+
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+	afterID, since, err := audit.ParseSince(r.URL.Query().Get("since"))
+	if err != nil {
+		kbs.WriteError(w, kbs.Errorf(kbs.SerdeError, "%v", err))
+		return
+	}
+	limit := 1000
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 10000 {
+			kbs.WriteError(w, kbs.Errorf(kbs.SerdeError, "limit must be 1..10000"))
+			return
+		}
+		limit = n
+	}
+	if r.URL.Query().Get("follow") == "1" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		if err := s.cfg.Audit.Stream(r.Context(), w, afterID, since); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Debug("audit stream ended", "err", err)
+		}
+		return
+	}
+	evs, err := s.cfg.Audit.Since(r.Context(), afterID, since, limit)
+	if err != nil {
+		s.adminFail(w, r, audit.Event{Action: "audit"}, storeErr(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, AuditList{Events: evs})
+}
+
+// ---- KEK ----
+
+func (s *Server) handleRotateKEK(w http.ResponseWriter, r *http.Request) {
+	ev := audit.Event{Action: "rotate-kek"}
+	if s.cfg.RotateKEK == nil {
+		s.adminFail(w, r, ev, kbs.Errorf(kbs.PluginNotFound, "KEK rotation is not available on this server (KEK from environment?)"))
+		return
+	}
+	id, err := s.cfg.RotateKEK(r.Context())
+	if err != nil {
+		s.adminFail(w, r, ev, kbs.Errorf(kbs.InternalError, "KEK rotation failed; the old KEK is still in use"))
+		s.log.Error("rotate KEK", "err", err)
+		return
+	}
+	ev.Reason = "new KEK id " + id
+	s.adminDone(w, r, ev, map[string]string{"kek_id": id})
+}

@@ -1,0 +1,537 @@
+// Package server is trustee's HTTP front: the KBS attestation protocol
+// (RCAR 0.4.0: /kbs/v0/auth, /attest, /resource/<repo>/<type>/<tag>), the
+// admin API (resources, policies, reference values, audit), health, readiness
+// and Prometheus metrics.
+//
+// Sessions live in the store, so any replica can finish a handshake another
+// began. Every decision is audited durably before the response leaves.
+// Protocol errors map to status codes in one place (kbs.Status).
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/trustgate/trustgate/internal/as"
+	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/ear"
+	"github.com/trustgate/trustgate/internal/jwe"
+	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/policy"
+	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/store"
+)
+
+// Attester is the attestation service (internal/as).
+type Attester interface {
+	Attest(ctx context.Context, req as.Request) (*as.Result, error)
+}
+
+// Config wires a Server.
+type Config struct {
+	Store    store.Store
+	Audit    *audit.Log
+	RVPS     *rvps.Service
+	Policy   *policy.Engine
+	AS       Attester
+	Tokens   *ear.Verifier
+	Admin    *AdminAuth
+	Registry *prometheus.Registry // nil: a new one
+
+	// SessionTimeout is a handshake's lifetime (default 5 min).
+	SessionTimeout time.Duration
+	// MaxBody limits request bodies (default 2 MiB).
+	MaxBody int64
+	// AuthRate/AuthBurst limit /auth per client address (0: no limit).
+	AuthRate  float64
+	AuthBurst int
+	// AllowEmulated is passed to the resource policy as
+	// data["allow-emulated"] (set with --dev-emulated-snp-root).
+	AllowEmulated bool
+	// RotateKEK makes a new KEK, re-wraps the store and persists the key;
+	// nil disables the admin rotate-kek endpoint.
+	RotateKEK func(ctx context.Context) (kekID string, err error)
+	Logger    *slog.Logger
+}
+
+// DefaultResourcePolicyID is the id under which the resource policy is stored.
+const DefaultResourcePolicyID = "default"
+
+// Server serves the KBS and admin APIs.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	limit   *limiter
+	mux     *http.ServeMux
+	metrics *metrics
+	ready   func(context.Context) error
+}
+
+// New checks cfg and returns a Server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.AS == nil || cfg.Tokens == nil || cfg.Policy == nil || cfg.Admin == nil {
+		return nil, errors.New("server: Store, AS, Tokens, Policy and Admin are required")
+	}
+	if cfg.Audit == nil {
+		cfg.Audit = audit.New(cfg.Store)
+	}
+	if cfg.RVPS == nil {
+		cfg.RVPS = rvps.New(cfg.Store)
+	}
+	if cfg.SessionTimeout <= 0 {
+		cfg.SessionTimeout = 5 * time.Minute
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = kbs.MaxBodySize
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux()}
+	s.metrics = newMetrics(cfg.Registry)
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.Handle("POST /kbs/v0/auth", s.instrument("auth", s.handleAuth))
+	m.Handle("POST /kbs/v0/attest", s.instrument("attest", s.handleAttest))
+	m.Handle("GET /kbs/v0/resources", s.instrument("admin_list_resources", s.admin(s.handleListResources)))
+	m.Handle("POST /kbs/v0/resource-policy", s.instrument("admin_set_resource_policy", s.admin(s.handleSetResourcePolicy)))
+	m.Handle("GET /kbs/v0/resource-policy", s.instrument("admin_get_resource_policy", s.admin(s.handleGetResourcePolicy)))
+	m.Handle("POST /kbs/v0/attestation-policy", s.instrument("admin_set_attestation_policy", s.admin(s.handleSetAttestationPolicy)))
+	m.Handle("GET /kbs/v0/attestation-policy", s.instrument("admin_list_attestation_policies", s.admin(s.handleListAttestationPolicies)))
+	m.Handle("GET /kbs/v0/attestation-policy/{id}", s.instrument("admin_get_attestation_policy", s.admin(s.handleGetAttestationPolicy)))
+	m.Handle("POST /kbs/v0/reference-value", s.instrument("admin_set_reference_value", s.admin(s.handleSetReferenceValue)))
+	m.Handle("GET /kbs/v0/reference-value", s.instrument("admin_list_reference_values", s.admin(s.handleListReferenceValues)))
+	m.Handle("GET /kbs/v0/reference-value/{name}", s.instrument("admin_get_reference_value", s.admin(s.handleGetReferenceValue)))
+	m.Handle("DELETE /kbs/v0/reference-value/{name}", s.instrument("admin_delete_reference_value", s.admin(s.handleDeleteReferenceValue)))
+	m.Handle("GET /kbs/v0/audit", s.instrument("admin_audit", s.admin(s.handleAudit)))
+	m.Handle("POST /kbs/v0/admin/rotate-kek", s.instrument("admin_rotate_kek", s.admin(s.handleRotateKEK)))
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	m.HandleFunc("GET /readyz", s.handleReady)
+	m.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		kbs.WriteError(w, kbs.Errorf(kbs.PluginNotFound, "no endpoint %s %s", r.Method, boundPath(r.URL.EscapedPath())))
+	})
+}
+
+// resourcePrefix is routed before ServeMux, which would clean ".." and
+// "//" out of the path (with a redirect) before we could refuse them.
+const resourcePrefix = "/kbs/v0/resource/"
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.EscapedPath(), resourcePrefix); ok {
+		switch r.Method {
+		case http.MethodGet:
+			s.instrument("resource", s.handleGetResource(rest)).ServeHTTP(w, r)
+		case http.MethodPost, http.MethodPut:
+			s.instrument("admin_set_resource", s.admin(s.handleSetResource(rest))).ServeHTTP(w, r)
+		case http.MethodDelete:
+			s.instrument("admin_delete_resource", s.admin(s.handleDeleteResource(rest))).ServeHTTP(w, r)
+		default:
+			w.Header().Set("Allow", "GET, POST, DELETE")
+			kbs.WriteError(w, kbs.Errorf(kbs.PluginNotFound, "method %s not allowed on resources", r.Method))
+		}
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// Run deletes expired sessions until ctx ends.
+func (s *Server) Run(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.cfg.Store.DeleteExpiredSessions(ctx, time.Now()); err != nil {
+				s.log.Warn("delete expired sessions", "err", err)
+			} else if n > 0 {
+				s.log.Debug("deleted expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		s.log.Warn("not ready: store", "err", err)
+		http.Error(w, "store unavailable\n", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+// ---- helpers ----
+
+// readBody reads at most MaxBody bytes; a larger body is PayloadTooLarge.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, kbs.Errorf(kbs.PayloadTooLarge, "request body over %d bytes", s.cfg.MaxBody)
+		}
+		return nil, kbs.Errorf(kbs.SerdeError, "read request body: %v", err)
+	}
+	return b, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		kbs.WriteError(w, kbs.Errorf(kbs.InternalError, "encode response"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func boundPath(p string) string {
+	if len(p) > 256 {
+		return p[:256] + "…"
+	}
+	return p
+}
+
+// record writes an audit event; when it fails the caller must not answer
+// with success: a decision that cannot be audited is not taken.
+func (s *Server) record(ctx context.Context, r *http.Request, e audit.Event) error {
+	e.Client = clientAddr(r)
+	if _, err := s.cfg.Audit.Record(ctx, e); err != nil {
+		s.log.Error("audit write failed", "kind", e.Kind, "err", err)
+		return kbs.Errorf(kbs.InternalError, "audit log unavailable")
+	}
+	return nil
+}
+
+// fail audits a denial (best effort: the request is refused anyway) and
+// writes the error.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err error) {
+	if e.Outcome == "" {
+		e.Outcome = audit.OutcomeDeny
+		if kbs.Status(err) >= 500 {
+			e.Outcome = audit.OutcomeError
+		}
+	}
+	if e.Reason == "" {
+		e.Reason = kbs.Info(err).Detail
+	}
+	_ = s.record(r.Context(), r, e)
+	if e.Kind == audit.KindResource {
+		s.metrics.denials.WithLabelValues(reasonLabel(err)).Inc()
+	}
+	kbs.WriteError(w, err)
+}
+
+// ---- /auth ----
+
+func newSessionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = (b[6] & 0x0f) | 0x40 // UUID v4, written as 32 hex digits as upstream
+	b[8] = (b[8] & 0x3f) | 0x80
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
+	ev := audit.Event{Kind: audit.KindAuth}
+	if !s.limit.allow(clientAddr(r)) {
+		kbs.WriteError(w, kbs.Errorf(kbs.TooManyRequests, "too many auth requests from this client; retry later"))
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, ev, err)
+		return
+	}
+	req, err := kbs.DecodeRequest(body)
+	if err != nil {
+		s.fail(w, r, ev, err)
+		return
+	}
+	ev.Tee = boundPath(req.Tee)
+	var nb [32]byte
+	_, _ = rand.Read(nb[:])
+	sess := store.Session{
+		ID:      newSessionID(),
+		Nonce:   base64.StdEncoding.EncodeToString(nb[:]),
+		Tee:     req.Tee,
+		Expires: time.Now().Add(s.cfg.SessionTimeout),
+	}
+	if err := s.cfg.Store.CreateSession(r.Context(), sess); err != nil {
+		s.log.Error("create session", "err", err)
+		s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "session store unavailable"))
+		return
+	}
+	ev.Outcome = audit.OutcomeAllow
+	if err := s.record(r.Context(), r, ev); err != nil {
+		kbs.WriteError(w, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: kbs.SessionCookie, Value: sess.ID, Expires: sess.Expires, HttpOnly: true, Secure: r.TLS != nil})
+	writeJSON(w, http.StatusOK, kbs.Challenge{Nonce: sess.Nonce, ExtraParams: ""})
+}
+
+// ---- /attest ----
+
+func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ev := audit.Event{Kind: audit.KindAttest}
+	c, err := r.Cookie(kbs.SessionCookie)
+	if err != nil || c.Value == "" {
+		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "missing kbs-session-id cookie: call /kbs/v0/auth first"))
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, ev, err)
+		return
+	}
+	att, err := kbs.DecodeAttestation(body)
+	if err != nil {
+		s.fail(w, r, ev, err)
+		return
+	}
+	// A second attest on an attested session returns the stored token.
+	if sess, err := s.cfg.Store.GetSession(ctx, c.Value); err == nil && sess.State == store.SessionAttested {
+		ev.Tee, ev.Outcome, ev.Reason = sess.Tee, audit.OutcomeAllow, "session already attested: stored token returned"
+		if err := s.record(ctx, r, ev); err != nil {
+			kbs.WriteError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: sess.Token})
+		return
+	}
+	// Consume the nonce before verifying: one nonce, one attestation
+	// attempt, even when two replicas receive the same request at once.
+	sess, err := s.cfg.Store.ClaimSession(ctx, c.Value, time.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again"))
+		return
+	case errors.Is(err, store.ErrSessionExpired):
+		ev.Tee = sess.Tee
+		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "session expired: call /kbs/v0/auth again"))
+		return
+	case errors.Is(err, store.ErrNonceUsed):
+		ev.Tee = sess.Tee
+		if sess.State == store.SessionAttested { // raced with a concurrent attest that won
+			writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: sess.Token})
+			return
+		}
+		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "nonce already used: call /kbs/v0/auth again"))
+		return
+	case err != nil:
+		s.log.Error("claim session", "err", err)
+		s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "session store unavailable"))
+		return
+	}
+	ev.Tee = sess.Tee
+	if subtle.ConstantTimeCompare([]byte(att.RuntimeData.Nonce), []byte(sess.Nonce)) != 1 {
+		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "nonce mismatch: runtime-data nonce differs from the session's"))
+		return
+	}
+	res, err := s.cfg.AS.Attest(ctx, as.Request{Tee: sess.Tee, SessionNonce: sess.Nonce, Attestation: att})
+	if res != nil {
+		ev.PolicyID, ev.ClaimsDigest = res.PolicyID, res.ClaimsDigest
+		if res.Reason != "" {
+			ev.Reason = res.Reason
+		}
+	}
+	if err != nil {
+		if kbs.Status(err) >= 500 {
+			s.log.Error("attestation failed", "tee", sess.Tee, "err", err)
+		}
+		s.fail(w, r, ev, err)
+		return
+	}
+	if err := s.cfg.Store.AttestSession(ctx, sess.ID, res.Token); err != nil {
+		s.log.Error("store token", "err", err)
+		s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "session store unavailable"))
+		return
+	}
+	ev.Outcome = audit.OutcomeAllow
+	ev.Reason = "token issued, ear.status " + res.Status
+	if err := s.record(ctx, r, ev); err != nil {
+		kbs.WriteError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: res.Token})
+}
+
+// ---- GET /resource ----
+
+// token finds the attestation token of a resource request: the session
+// cookie of an attested session, else an Authorization bearer token.
+func (s *Server) token(r *http.Request) (string, error) {
+	if c, err := r.Cookie(kbs.SessionCookie); err == nil && c.Value != "" {
+		sess, err := s.cfg.Store.GetSession(r.Context(), c.Value)
+		switch {
+		case err == nil && sess.State == store.SessionAttested:
+			return sess.Token, nil
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return "", kbs.Errorf(kbs.InternalError, "session store unavailable")
+		}
+	}
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && strings.TrimSpace(tok) != "" {
+		return strings.TrimSpace(tok), nil
+	}
+	return "", kbs.Errorf(kbs.TokenNotFound, "no attested session and no bearer token: attest first")
+}
+
+func (s *Server) handleGetResource(rest string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		ev := audit.Event{Kind: audit.KindResource, PolicyID: DefaultResourcePolicyID}
+		p, err := kbs.ParseResourcePath(rest)
+		if err != nil {
+			ev.Resource = boundPath(rest)
+			s.fail(w, r, ev, err)
+			return
+		}
+		ev.Resource = p.String()
+		raw, err := s.token(r)
+		if err != nil {
+			s.fail(w, r, ev, err)
+			return
+		}
+		tok, err := s.cfg.Tokens.Verify(raw)
+		if err != nil {
+			s.fail(w, r, ev, kbs.Errorf(kbs.TokenVerifierError, "attestation token refused: %v", err))
+			return
+		}
+		ev.ClaimsDigest = as.ClaimsDigest(tok.Claims)
+		ev.Tee = teeOf(tok.Claims)
+		src, err := s.resourcePolicy(ctx)
+		if err != nil {
+			s.log.Error("load resource policy", "err", err)
+			s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "resource policy unavailable"))
+			return
+		}
+		allowed, err := s.cfg.Policy.Allow(ctx, src, tok.Claims, policy.Request{
+			Plugin: "resource", Path: p.Segments(), Query: flatQuery(r), AllowEmulated: s.cfg.AllowEmulated,
+		})
+		if err != nil {
+			s.log.Error("evaluate resource policy", "err", err)
+			s.fail(w, r, ev, kbs.Errorf(kbs.PolicyEngineError, "resource policy could not be evaluated"))
+			return
+		}
+		if !allowed {
+			s.fail(w, r, ev, kbs.Errorf(kbs.PolicyDeny, "resource policy denied %s", p))
+			return
+		}
+		value, err := s.cfg.Store.GetResource(ctx, p.String())
+		if errors.Is(err, store.ErrNotFound) {
+			s.fail(w, r, ev, kbs.Errorf(kbs.PluginInternal, "resource %s not found", p))
+			return
+		}
+		if err != nil {
+			s.log.Error("read resource", "path", p.String(), "err", err)
+			s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "resource store unavailable"))
+			return
+		}
+		pub, err := tok.TeePubKey()
+		if err != nil {
+			s.fail(w, r, ev, kbs.Errorf(kbs.JweError, "token carries no usable tee-pubkey"))
+			return
+		}
+		out, err := jwe.Encrypt(pub, value)
+		if err != nil {
+			s.fail(w, r, ev, kbs.Errorf(kbs.JweError, "encrypt resource to tee-pubkey: %v", err))
+			return
+		}
+		ev.Outcome, ev.Reason = audit.OutcomeAllow, "released"
+		if err := s.record(ctx, r, ev); err != nil {
+			kbs.WriteError(w, err) // not audited: not released
+			return
+		}
+		s.metrics.releases.Inc()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(out)
+	}
+}
+
+func (s *Server) resourcePolicy(ctx context.Context) (string, error) {
+	b, err := s.cfg.Store.GetPolicy(ctx, store.PolicyResource, DefaultResourcePolicyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return policy.DefaultResourcePolicy(), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func flatQuery(r *http.Request) map[string]string {
+	q := map[string]string{}
+	for k, v := range r.URL.Query() {
+		if len(v) > 0 {
+			q[k] = v[0]
+		}
+	}
+	return q
+}
+
+// teeOf names the TEE whose claims a token carries (for the audit log).
+func teeOf(claims map[string]any) string {
+	sub, _ := claims["submods"].(map[string]any)
+	cpu, _ := sub[ear.DefaultSubmod].(map[string]any)
+	ae, _ := cpu["ear.veraison.annotated-evidence"].(map[string]any)
+	for k := range ae {
+		switch k {
+		case "init_data", "init_data_claims", "report_data", "runtime_data_claims":
+		default:
+			return boundPath(k)
+		}
+	}
+	return ""
+}
+
+// AttestationPolicy implements as.PolicyStore over the store.
+func (s *Server) AttestationPolicy(ctx context.Context, id string) (string, bool, error) {
+	return StorePolicies{s.cfg.Store}.AttestationPolicy(ctx, id)
+}
+
+// StorePolicies serves attestation policies from a store (as.PolicyStore).
+type StorePolicies struct{ Store store.Store }
+
+// AttestationPolicy implements as.PolicyStore.
+func (p StorePolicies) AttestationPolicy(ctx context.Context, id string) (string, bool, error) {
+	b, err := p.Store.GetPolicy(ctx, store.PolicyAttestation, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("attestation policy %s: %w", id, err)
+	}
+	return string(b), true, nil
+}
+
+var _ as.PolicyStore = StorePolicies{}

@@ -312,7 +312,7 @@ func TestWriteError(t *testing.T) {
 
 func TestChallengeHashAlgorithm(t *testing.T) {
 	tests := map[string]string{
-		`{"nonce":"n","extra-params":""}`: "sha384",
+		`{"nonce":"n","extra-params":""}`:                                   "sha384",
 		`{"nonce":"n","extra-params":{"selected-hash-algorithm":"sha512"}}`: "sha512",
 		`{"nonce":"n"}`: "sha384",
 	}

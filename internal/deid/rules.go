@@ -1,19 +1,190 @@
 package deid
 
-import "context"
+import (
+	"context"
+	"strings"
+	"sync"
 
-// Rules is the built-in rule recognizer: patterns, context rules and lexicons.
-type Rules struct{}
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
 
-var defaultRules = &Rules{}
+// Rules is the built-in rule recognizer: one tokenizing pass, then patterns
+// over tokens (dates, phones, IDs, addresses), context rules ("Dr.", "Pt:",
+// "MRN #", "lives in") and lexicon look-ups (names, cities). Map look-ups on
+// tokens replace per-token regular expressions, which keeps it fast.
+type Rules struct {
+	lex  *lexicon.Lexicon
+	pool sync.Pool
+}
+
+var (
+	rulesOnce    sync.Once
+	defaultRules *Rules
+)
 
 // DefaultRules returns the shared rule recognizer (safe for concurrent use).
-func DefaultRules() *Rules { return defaultRules }
+// The lexicons are loaded on first call.
+func DefaultRules() *Rules {
+	rulesOnce.Do(func() {
+		defaultRules = &Rules{lex: lexicon.Get()}
+		defaultRules.pool.New = func() any { return &scan{} }
+	})
+	return defaultRules
+}
 
 // Name implements Recognizer.
 func (r *Rules) Name() string { return "rules" }
 
 // Recognize implements Recognizer.
 func (r *Rules) Recognize(ctx context.Context, text string) ([]Span, error) {
-	return nil, nil
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sc := r.pool.Get().(*scan)
+	defer r.pool.Put(sc)
+	sc.reset(text, r.lex)
+	sc.run()
+	return sc.spans(), nil
+}
+
+// bspan is a span in byte offsets.
+type bspan struct {
+	s, e int
+	t    Type
+	rec  string
+}
+
+// scan is the per-call state; pooled to avoid allocation.
+type scan struct {
+	text  string
+	lex   *lexicon.Lexicon
+	toks  []token
+	out   []bspan
+	names map[string]bool // lower-cased words of names found, for later mentions
+	claim []bool          // token already inside a name/location span
+}
+
+func (sc *scan) reset(text string, lex *lexicon.Lexicon) {
+	sc.text, sc.lex = text, lex
+	sc.toks = tokenize(text, sc.toks, lex)
+	sc.out = sc.out[:0]
+	if sc.names == nil {
+		sc.names = map[string]bool{}
+	}
+	clear(sc.names)
+	if cap(sc.claim) < len(sc.toks) {
+		sc.claim = make([]bool, len(sc.toks))
+	}
+	sc.claim = sc.claim[:len(sc.toks)]
+	clear(sc.claim)
+}
+
+func (sc *scan) add(s, e int, t Type, rec string) {
+	if e > s {
+		sc.out = append(sc.out, bspan{s: s, e: e, t: t, rec: rec})
+	}
+}
+
+// addToks adds a span covering tokens i..j inclusive.
+func (sc *scan) addToks(i, j int, t Type, rec string) {
+	if i < 0 || j >= len(sc.toks) || j < i {
+		return
+	}
+	sc.add(sc.toks[i].s, sc.toks[j].e, t, rec)
+	if t == TypeName || t == TypeLocation {
+		for k := i; k <= j; k++ {
+			sc.claim[k] = true
+		}
+	}
+}
+
+func (sc *scan) run() {
+	sc.scanBytes()
+	sc.scanNumbers()
+	sc.scanWords()
+	sc.scanOrgs()
+	sc.scanAddresses()
+	sc.scanNames()
+	sc.scanMentions()
+}
+
+// spans converts byte spans to code-point spans.
+func (sc *scan) spans() []Span {
+	if len(sc.out) == 0 {
+		return nil
+	}
+	out := make([]Span, len(sc.out))
+	ascii := true
+	for i := 0; i < len(sc.text); i++ {
+		if sc.text[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	var idx []int
+	if !ascii {
+		// idx[b] = code-point index of byte offset b (for rune starts).
+		idx = make([]int, len(sc.text)+1)
+		n := 0
+		for b := range sc.text {
+			idx[b] = n
+			n++
+		}
+		idx[len(sc.text)] = n
+	}
+	for i, b := range sc.out {
+		s, e := b.s, b.e
+		if !ascii {
+			s, e = idx[s], idx[e]
+		}
+		out[i] = Span{Start: s, End: e, Type: b.t, Recognizer: "rules/" + b.rec}
+	}
+	return out
+}
+
+// tok helpers
+
+func (sc *scan) str(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
+
+// is reports whether token i is the word w (case-insensitive, ASCII).
+func (sc *scan) is(i int, w string) bool {
+	if i < 0 || i >= len(sc.toks) {
+		return false
+	}
+	t := sc.toks[i]
+	return t.e-t.s == len(w) && strings.EqualFold(sc.text[t.s:t.e], w)
+}
+
+func (sc *scan) punct(i int, c byte) bool {
+	if i < 0 || i >= len(sc.toks) {
+		return false
+	}
+	t := sc.toks[i]
+	return t.kind == kPunct && sc.text[t.s] == c
+}
+
+// joined reports whether token i follows token i-1 with no space between.
+func (sc *scan) joined(i int) bool {
+	return i > 0 && i < len(sc.toks) && !sc.toks[i].sp
+}
+
+func (sc *scan) lower(i int) string { return strings.ToLower(sc.str(i)) }
+
+func (sc *scan) numVal(i int) int {
+	t := sc.toks[i]
+	if t.kind != kNum || t.e-t.s > 6 {
+		return -1
+	}
+	v := 0
+	for k := t.s; k < t.e; k++ {
+		v = v*10 + int(sc.text[k]-'0')
+	}
+	return v
+}
+
+func (sc *scan) numLen(i int) int {
+	if i < 0 || i >= len(sc.toks) || sc.toks[i].kind != kNum {
+		return 0
+	}
+	return sc.toks[i].e - sc.toks[i].s
 }

@@ -1,0 +1,299 @@
+// Package cli implements the deid command: redact, detect, eval, synth and
+// serve. It lives here rather than in cmd/deid so tests can run it in-process.
+//
+// The note text read on stdin never reaches stderr or a log: errors name the
+// line number and the reason only.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid"
+	"github.com/trustgate/trustgate/internal/deid/ner"
+	"github.com/trustgate/trustgate/internal/deid/synth"
+)
+
+const usage = `usage: deid <command> [flags]
+
+commands:
+  redact  [--mode tags|numbered|surrogate] [--seed N] [--model DIR]   text on stdin → redacted text on stdout
+  detect  [--model DIR]                  JSON Lines {"text": …} on stdin → {"spans":[…]} per line on stdout
+  eval    [--model DIR] [--json] FILE    JSON Lines {"text", "spans"} → precision/recall/F1 per type
+  synth   [--n 500] [--seed 1]           synthetic notes with gold spans (JSON Lines) on stdout
+  serve   …                              the review web app (see docs/deid.md)
+
+Every flag can also be set as TRUSTGATE_DEID_<FLAG> (e.g. TRUSTGATE_DEID_MODE=numbered).
+`
+
+// Serve runs the web app; set by cmd/deid so this package does not depend on it.
+var Serve func(args []string) int
+
+// Main runs the command and returns the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "redact":
+		err = redact(rest, stdin, stdout)
+	case "detect":
+		err = detect(rest, stdin, stdout)
+	case "eval":
+		err = eval(rest, stdout)
+	case "synth":
+		err = synthCmd(rest, stdout)
+	case "serve":
+		if Serve == nil {
+			fmt.Fprintln(stderr, "deid serve: the web app is not built into this binary")
+			return 2
+		}
+		return Serve(rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "deid: unknown command %q\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "deid %s: %v\n", cmd, err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+type usageError struct{ error }
+
+// newFlags returns a FlagSet whose defaults come from TRUSTGATE_DEID_<FLAG>.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("deid "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "TRUSTGATE_DEID_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if err := f.Value.Set(v); err != nil && envErr == nil {
+				envErr = usageError{fmt.Errorf("%s: %w", env, err)}
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	return nil
+}
+
+func engine(model string) (*deid.Engine, error) {
+	if model == "" {
+		return deid.New(), nil
+	}
+	r, err := ner.Load(model)
+	if err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	return deid.New(deid.WithRecognizer(r)), nil
+}
+
+func redact(args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := newFlags("redact")
+	mode := fs.String("mode", "tags", "tags, numbered or surrogate")
+	seed := fs.Uint64("seed", 0, "surrogate seed (0: random)")
+	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	m, err := deid.ParseMode(*mode)
+	if err != nil {
+		return usageError{err}
+	}
+	e, err := engine(*model)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, deid.DefaultMaxBytes+1))
+	if err != nil {
+		return fmt.Errorf("read stdin: %w", err)
+	}
+	text := string(data)
+	spans, err := e.Detect(context.Background(), text)
+	if err != nil {
+		return err
+	}
+	var opts []deid.RedactOption
+	if *seed != 0 {
+		opts = append(opts, deid.WithSeed(*seed))
+	}
+	out, err := deid.Redact(text, spans, m, opts...)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, out)
+	return err
+}
+
+type detectOut struct {
+	Spans []deid.Span `json:"spans"`
+	Error string      `json:"error,omitempty"`
+}
+
+// detect answers every input line with one output line; a bad line gets an
+// "error" member (never its text) so the lines stay aligned.
+func detect(args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := newFlags("detect")
+	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	e, err := engine(*model)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(stdout)
+	defer bw.Flush()
+	enc := json.NewEncoder(bw)
+	br := bufio.NewReaderSize(stdin, 64<<10)
+	bad := 0
+	for line := 1; ; line++ {
+		data, rerr := readLine(br)
+		if rerr == io.EOF && len(data) == 0 {
+			break
+		}
+		if rerr != nil && rerr != io.EOF {
+			return fmt.Errorf("line %d: %w", line, rerr)
+		}
+		var out detectOut
+		n, derr := deid.DecodeNote(data)
+		if derr == nil {
+			out.Spans, derr = e.Detect(context.Background(), n.Text)
+		}
+		if derr != nil {
+			out.Error = derr.Error()
+			bad++
+		}
+		if out.Spans == nil {
+			out.Spans = []deid.Span{}
+		}
+		for i := range out.Spans {
+			out.Spans[i].Recognizer = ""
+		}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		if rerr == io.EOF {
+			break
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d line(s) could not be processed (see their \"error\" members)", bad)
+	}
+	return nil
+}
+
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var out []byte
+	for {
+		chunk, isPrefix, err := br.ReadLine()
+		out = append(out, chunk...)
+		if len(out) > deid.MaxLineBytes {
+			return nil, errors.New("line longer than 16 MiB")
+		}
+		if err != nil || !isPrefix {
+			return out, err
+		}
+	}
+}
+
+func eval(args []string, stdout io.Writer) error {
+	fs := newFlags("eval")
+	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
+	asJSON := fs.Bool("json", false, "print the evaluation as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{errors.New("want exactly one FILE")}
+	}
+	e, err := engine(*model)
+	if err != nil {
+		return err
+	}
+	ev, err := EvaluateFile(context.Background(), e, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ev)
+	}
+	return ev.WriteTable(stdout)
+}
+
+// EvaluateFile runs e over every note of a gold JSON Lines file.
+func EvaluateFile(ctx context.Context, e *deid.Engine, path string) (*deid.Evaluation, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ev := deid.NewEvaluation()
+	err = deid.ReadJSONL(f, func(line int, n deid.GoldNote) error {
+		pred, err := e.Detect(ctx, n.Text)
+		if err != nil && !errors.Is(err, deid.ErrEmpty) {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		if err := ev.Add(n.Text, n.Spans, pred); err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", path, err)
+	}
+	return ev, nil
+}
+
+func synthCmd(args []string, stdout io.Writer) error {
+	fs := newFlags("synth")
+	n := fs.Int("n", 500, "number of notes")
+	seed := fs.Uint64("seed", 1, "generator seed")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *n < 0 || *n > 1_000_000 {
+		return usageError{errors.New("--n must be between 0 and 1000000")}
+	}
+	notes, err := synth.Generate(*seed, *n)
+	if err != nil {
+		return err
+	}
+	return synth.WriteJSONL(stdout, notes)
+}

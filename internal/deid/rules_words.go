@@ -1,0 +1,739 @@
+package deid
+
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+var months = map[string]int{
+	"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+	"may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+	"september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+
+var dayWords = map[string]bool{
+	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+	"saturday": true, "sunday": true, "christmas": true, "thanksgiving": true, "easter": true,
+	"hanukkah": true, "halloween": true,
+}
+
+// ordinalDay returns the day of "3", "3rd", "21st" at token i, or 0.
+func (sc *scan) ordinalDay(i int) int {
+	if i >= len(sc.toks) {
+		return 0
+	}
+	t := sc.toks[i]
+	s := sc.lower(i)
+	switch t.kind {
+	case kNum:
+	case kAlnum:
+		for _, suf := range []string{"st", "nd", "rd", "th"} {
+			if strings.HasSuffix(s, suf) {
+				s = s[:len(s)-2]
+				break
+			}
+		}
+	default:
+		return 0
+	}
+	if len(s) == 0 || len(s) > 2 {
+		return 0
+	}
+	v := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		v = v*10 + int(c-'0')
+	}
+	if v < 1 || v > 31 {
+		return 0
+	}
+	return v
+}
+
+// scanWords finds written dates: "Jan 3rd", "January 3, 2019", "3 Jan 2019",
+// "March 2019", "in March", weekdays and holidays.
+func (sc *scan) scanWords() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind != kWord {
+			continue
+		}
+		w := sc.lower(i)
+		if dayWords[w] && t.cap {
+			sc.addToks(i, i, TypeDate, "date")
+			continue
+		}
+		m, ok := months[w]
+		if !ok || m == 0 {
+			continue
+		}
+		k := i + 1
+		if sc.punct(k, '.') {
+			k++
+		}
+		end := -1
+		if d := sc.ordinalDay(k); d > 0 && !sc.unitAfter(k) {
+			end = k
+			k++
+			if sc.punct(k, ',') {
+				k++
+			}
+			if sc.numLen(k) == 4 {
+				end = k
+			}
+		} else if sc.numLen(k) == 4 {
+			end = k // "March 2019"
+		}
+		start := i
+		// "3 Jan", "3rd of January"
+		p := i - 1
+		if sc.is(p, "of") {
+			p--
+		}
+		if p >= 0 && sc.ordinalDay(p) > 0 && (toks[p].kind == kAlnum || p == i-1) {
+			start = p
+			if end < 0 {
+				end = i
+				if sc.numLen(i+1) == 4 {
+					end = i + 1
+				}
+			}
+		}
+		if end < 0 {
+			// a bare month: only full, capitalised names that are not also verbs.
+			if t.cap && len(w) > 3 && w != "may" && w != "march" {
+				end = i
+			} else if t.cap && w == "march" && (sc.is(i-1, "in") || sc.is(i-1, "of") || sc.is(i-1, "since")) {
+				end = i
+			} else {
+				continue
+			}
+		}
+		sc.addToks(start, end, TypeDate, "date")
+		i = end
+	}
+}
+
+// orgWords end (or make up) the name of a hospital or other organisation.
+var orgWords = map[string]bool{
+	"hospital": true, "hospitals": true, "clinic": true, "clinics": true, "center": true, "centre": true,
+	"infirmary": true, "institute": true, "university": true, "college": true, "hospice": true,
+	"pharmacy": true, "associates": true, "group": true, "practice": true, "laboratories": true,
+	"laboratory": true, "labs": true, "foundation": true, "rehabilitation": true, "rehab": true,
+	"healthcare": true, "health": true, "medical": true, "memorial": true, "home": true,
+	"school": true, "church": true, "inc": true, "llc": true, "corp": true, "company": true,
+	"services": true, "partners": true, "physicians": true, "pediatrics": true, "clinicians": true,
+	"sanatorium": true, "system": true, "network": true, "care": true, "nursing": true,
+	"urgent": true, "dialysis": true, "surgery": true, "surgical": true, "specialists": true,
+	"ltd": true, "agency": true, "department": true, "office": true,
+}
+
+// orgHeads are the words that make a capitalised run an organisation.
+var orgHeads = map[string]bool{
+	"hospital": true, "hospitals": true, "clinic": true, "center": true, "centre": true,
+	"infirmary": true, "institute": true, "university": true, "college": true, "hospice": true,
+	"pharmacy": true, "associates": true, "group": true, "practice": true, "laboratories": true,
+	"foundation": true, "healthcare": true, "school": true, "church": true, "inc": true,
+	"llc": true, "corp": true, "partners": true, "physicians": true, "sanatorium": true,
+	"labs": true, "home": true, "rehabilitation": true, "pediatrics": true, "specialists": true,
+}
+
+// capWord reports whether token i is a capitalised word (or "St" in "St. Mary's").
+func (sc *scan) capWord(i int) bool {
+	return i >= 0 && i < len(sc.toks) && sc.toks[i].kind == kWord && sc.toks[i].cap
+}
+
+// proper reports whether token i looks like part of a proper noun: a name,
+// a city, or a word that is not common English.
+func (sc *scan) proper(i int) bool {
+	t := sc.toks[i]
+	return t.kind == kWord && t.cap && (t.flags&(lexicon.Name|lexicon.City) != 0 || t.flags&lexicon.Common == 0)
+}
+
+// scanOrgs finds hospitals and organisations: a capitalised run that ends in
+// (or is followed by "of …" after) an organisation word and holds at least one
+// proper word: "Mount Rushmore Hospital", "St. Mary's Medical Center",
+// "University of Michigan Health".
+func (sc *scan) scanOrgs() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		if !sc.capWord(i) || !orgHeads[sc.lower(i)] || toks[i].upper && sc.lineUpper(i) {
+			continue
+		}
+		// back over the name part
+		s := i
+		for k := i - 1; k >= 0; k-- {
+			if toks[k+1].nl {
+				break
+			}
+			if sc.capWord(k) || (sc.punct(k, '.') && sc.is(k-1, "st")) || sc.punct(k, '&') ||
+				(sc.is(k, "of") || sc.is(k, "and") || sc.is(k, "the")) && sc.capWord(k-1) ||
+				(toks[k].kind == kPunct && sc.text[toks[k].s] == '-' && !toks[k].sp && sc.capWord(k-1)) {
+				s = k
+				continue
+			}
+			break
+		}
+		for s < i && !sc.capWord(s) {
+			s++
+		}
+		// forward over more org words and "of <Proper ...>"
+		e := i
+		for k := i + 1; k < len(toks); k++ {
+			if toks[k].nl {
+				break
+			}
+			if sc.capWord(k) && orgWords[sc.lower(k)] {
+				e = k
+				continue
+			}
+			if sc.is(k, "of") && sc.capWord(k+1) && !toks[k+1].nl {
+				m := k + 1
+				for m+1 < len(toks) && sc.capWord(m+1) && !toks[m+1].nl {
+					m++
+				}
+				e = m
+				k = m
+				continue
+			}
+			break
+		}
+		ok := false
+		for k := s; k <= e; k++ {
+			if sc.capWord(k) && !orgWords[sc.lower(k)] && sc.proper(k) && !isTitle(sc.lower(k)) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		for s < i && (isTitle(sc.lower(s)) && !sc.is(s, "st") || sc.is(s, "the")) {
+			s++
+		}
+		sc.addToks(s, e, TypeLocation, "org")
+		i = e
+	}
+}
+
+// lineUpper reports whether the line of token i is all upper case (a heading).
+func (sc *scan) lineUpper(i int) bool {
+	s := i
+	for s > 0 && !sc.toks[s].nl {
+		s--
+	}
+	words, upper := 0, 0
+	for k := s; k < len(sc.toks) && (k == s || !sc.toks[k].nl); k++ {
+		if sc.toks[k].kind == kWord {
+			words++
+			if sc.toks[k].upper {
+				upper++
+			}
+		}
+	}
+	return words >= 2 && upper == words
+}
+
+var streetSuffixes = map[string]bool{
+	"street": true, "st": true, "avenue": true, "ave": true, "av": true, "road": true, "rd": true,
+	"drive": true, "dr": true, "lane": true, "ln": true, "boulevard": true, "blvd": true,
+	"court": true, "ct": true, "way": true, "place": true, "pl": true, "terrace": true, "ter": true,
+	"circle": true, "cir": true, "parkway": true, "pkwy": true, "highway": true, "hwy": true,
+	"square": true, "sq": true, "trail": true, "trl": true, "alley": true, "row": true,
+	"crescent": true, "close": true, "plaza": true, "loop": true, "path": true, "pike": true,
+	"run": true, "bend": true, "crossing": true, "point": true, "ridge": true, "heights": true,
+	"walk": true, "route": true, "rte": true, "expressway": true, "turnpike": true, "grove": true,
+	"park": true, "gardens": true, "manor": true, "mews": true, "hill": true, "hills": true,
+	"view": true, "commons": true, "green": true, "estates": true, "landing": true, "pass": true,
+	"track": true, "trace": true, "glen": true, "meadow": true, "meadows": true, "creek": true,
+	"harbor": true, "junction": true, "knoll": true, "oval": true, "spur": true, "station": true,
+	"village": true, "vista": true, "wharf": true, "fork": true, "forks": true, "mill": true,
+	"mills": true, "pines": true, "port": true, "prairie": true, "ranch": true, "shore": true,
+	"shores": true, "springs": true, "summit": true, "valley": true, "ville": true, "wells": true,
+	"brook": true, "camp": true, "canyon": true, "cape": true, "causeway": true, "club": true,
+	"corner": true, "corners": true, "course": true, "cove": true, "crest": true, "curve": true,
+	"dale": true, "dam": true, "divide": true, "estate": true, "extension": true, "falls": true,
+	"ferry": true, "field": true, "fields": true, "flat": true, "flats": true, "ford": true,
+	"forest": true, "forge": true, "freeway": true, "garden": true, "gateway": true, "harbors": true,
+	"haven": true, "hollow": true, "inlet": true, "island": true, "isle": true, "key": true,
+	"lake": true, "lakes": true, "light": true, "lock": true, "lodge": true, "mall": true,
+	"mission": true, "motorway": true, "mount": true, "mountain": true, "neck": true, "orchard": true,
+	"overpass": true, "plain": true, "plains": true, "radial": true, "ramp": true, "rapid": true,
+	"rest": true, "river": true, "roads": true, "shoal": true, "skyway": true, "spring": true,
+	"stream": true, "streets": true, "throughway": true, "trafficway": true, "tunnel": true,
+	"underpass": true, "union": true, "viaduct": true, "ways": true, "well": true, "burg": true,
+	"bypass": true, "centers": true, "cliff": true, "cliffs": true, "common": true, "fall": true,
+	"fort": true, "greens": true, "groves": true, "ports": true, "ridges": true, "squares": true,
+	"views": true, "villages": true, "bluff": true, "bluffs": true, "bottom": true, "branch": true,
+	"bridge": true, "brooks": true, "burgs": true, "coves": true, "courts": true, "drives": true,
+	"glens": true, "junctions": true, "keys": true, "knolls": true, "lanes": true, "loaf": true,
+	"locks": true, "manors": true, "mountains": true, "parks": true, "parkways": true, "points": true,
+	"rapids": true, "route66": false, "shoals": true, "stravenue": true, "terr": true,
+}
+
+var unitWords = map[string]bool{"apt": true, "apartment": true, "suite": true, "ste": true, "unit": true, "floor": true, "fl": true, "room": true, "rm": true, "bldg": true, "building": true}
+
+var directions = map[string]bool{"n": true, "s": true, "e": true, "w": true, "ne": true, "nw": true, "se": true, "sw": true, "north": true, "south": true, "east": true, "west": true}
+
+// scanAddresses finds street addresses ("123 Park Drive", "813 riverside
+// Ave.", "PO Box 12"), cities before a state ("Hyderabad, WI 62297"), known
+// cities after a place cue ("lives in Nantucket"), and any capitalised place
+// after a strong cue ("resides in").
+func (sc *scan) scanAddresses() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		// street address
+		if ((t.kind == kNum && t.e-t.s <= 6) || (t.kind == kAlnum && t.ndig > 0 && t.e-t.s <= 6)) && (t.sp || i == 0) && !sc.joined(i+1) {
+			if e := sc.street(i); e > i {
+				sc.addToks(i, e, TypeLocation, "street")
+				i = e
+				continue
+			}
+		}
+		if (sc.is(i, "po") || sc.is(i, "p")) && t.kind == kWord {
+			k := i + 1
+			for k < len(toks) && (sc.punct(k, '.') || sc.is(k, "o")) {
+				k++
+			}
+			if sc.is(k, "box") && sc.numLen(k+1) > 0 {
+				sc.addToks(i, k+1, TypeLocation, "street")
+				i = k + 1
+				continue
+			}
+		}
+		// "City, ST 12345" / "City, ST" / "City, State"
+		if t.kind == kWord && t.flags&lexicon.State != 0 && i > 0 {
+			if s, e := sc.cityBeforeState(i); s >= 0 {
+				sc.addToks(s, e, TypeLocation, "city")
+			}
+		}
+	}
+	// known cities and places after a cue
+	for i := 0; i < len(toks); i++ {
+		if !sc.capWord(i) || sc.claim[i] {
+			continue
+		}
+		e := sc.city(i)
+		cue := sc.placeCue(i)
+		if e >= i && (cue > 0 || sc.strongCity(i, e)) {
+			sc.addToks(i, e, TypeLocation, "city")
+			i = e
+			continue
+		}
+		if cue == 2 {
+			e := i
+			for e+1 < len(toks) && sc.capWord(e+1) && !toks[e+1].nl && e-i < 3 {
+				e++
+			}
+			sc.addToks(i, e, TypeLocation, "place")
+			i = e
+		}
+	}
+}
+
+// street returns the last token of a street address starting at i, or -1.
+func (sc *scan) street(i int) int {
+	toks := sc.toks
+	for k := i + 1; k < len(toks) && k <= i+6; k++ {
+		if toks[k].nl || toks[k].kind == kPunct && !(sc.punct(k, '.') || sc.punct(k, '-') || sc.punct(k, '\'')) {
+			return -1
+		}
+		if toks[k].kind == kNum {
+			return -1
+		}
+		w := sc.lower(k)
+		if k > i+1 && streetSuffixes[w] && (toks[k].cap || toks[k-1].cap || toks[k].kind == kWord && k-1 > i && toks[k-1].kind == kWord) {
+			// need a name between number and suffix
+			e := k
+			if sc.punct(e+1, '.') {
+				e++
+			}
+			if directions[sc.lower(min(e+1, len(toks)-1))] && e+1 < len(toks) && !toks[e+1].nl && toks[e+1].cap {
+				e++
+			}
+			// ", Apt 4B", "Suite 1s", "#12"
+			m := e + 1
+			if sc.punct(m, ',') {
+				m++
+			}
+			if m < len(toks) && unitWords[sc.lower(m)] {
+				n := m + 1
+				if sc.punct(n, '.') {
+					n++
+				}
+				if sc.punct(n, '#') {
+					n++
+				}
+				if n < len(toks) && (toks[n].kind == kNum || toks[n].kind == kAlnum || toks[n].kind == kWord && toks[n].e-toks[n].s <= 2) {
+					e = n
+				}
+			} else if sc.punct(m, '#') && m+1 < len(toks) && toks[m+1].ndig > 0 {
+				e = m + 1
+			}
+			return e
+		}
+		if toks[k].kind == kWord && !toks[k].cap && !(k > i+1 && toks[k-1].cap) && !ordinalWord(w) {
+			if k == i+1 {
+				// lower-case street names happen ("813 riverside Ave.") but only before a suffix
+				continue
+			}
+		}
+	}
+	return -1
+}
+
+func ordinalWord(w string) bool {
+	return strings.HasSuffix(w, "st") || strings.HasSuffix(w, "nd") || strings.HasSuffix(w, "rd") || strings.HasSuffix(w, "th")
+}
+
+// credentials are not state codes when they follow a name ("Kelly, MD").
+var credentialStates = map[string]bool{"MD": true, "PA": true, "DO": true, "OR": true, "IN": true, "ME": true, "OK": true, "HI": true, "DE": true, "MS": true, "NP": false}
+
+// cityBeforeState finds the city in "City, ST 12345" where token i is the state.
+func (sc *scan) cityBeforeState(i int) (int, int) {
+	toks := sc.toks
+	t := toks[i]
+	s := sc.str(i)
+	zipAfter := sc.numLen(i+1) == 5 && !toks[i+1].nl
+	if len(s) == 2 {
+		if !t.upper || !sc.lex.StateAbbr[s] {
+			return -1, -1
+		}
+		if credentialStates[s] && !zipAfter {
+			return -1, -1
+		}
+	} else if !t.cap {
+		return -1, -1
+	}
+	comma := sc.punct(i-1, ',')
+	if !zipAfter && !comma {
+		return -1, -1
+	}
+	e := i - 1
+	if comma {
+		e--
+	}
+	if e < 0 || !sc.capWord(e) || toks[i].nl {
+		return -1, -1
+	}
+	b := e
+	for b-1 >= 0 && sc.capWord(b-1) && toks[b-1].upper == toks[e].upper && !toks[b].nl && e-b < 2 && !streetSuffixes[sc.lower(b-1)] && !sc.claim[b-1] {
+		b--
+	}
+	for b <= e && sc.claim[b] {
+		b++
+	}
+	if b > e || orgWords[sc.lower(e)] {
+		return -1, -1
+	}
+	return b, e
+}
+
+// city returns the last token of a known city name starting at i, or -1.
+func (sc *scan) city(i int) int {
+	t := sc.toks[i]
+	if t.flags&lexicon.City == 0 {
+		return -1
+	}
+	first := sc.lower(i)
+	n := sc.lex.CityWords[first]
+	best := -1
+	if sc.lex.Cities[first] {
+		best = i
+	}
+	key := first
+	for k := i + 1; k < len(sc.toks) && k-i < n; k++ {
+		if !sc.capWord(k) || sc.toks[k].nl {
+			break
+		}
+		key += " " + sc.lower(k)
+		if sc.lex.Cities[key] {
+			best = k
+		}
+	}
+	return best
+}
+
+// strongCity: a multi-word known city, or one whose word is neither common
+// English nor a name ("Nantucket").
+func (sc *scan) strongCity(i, e int) bool {
+	if e > i {
+		return true
+	}
+	f := sc.toks[i].flags
+	return f&(lexicon.Common|lexicon.Name) == 0 && !sc.toks[i].upper
+}
+
+// placeCue returns 2 after a strong cue ("lives in", "resides in", "moved to",
+// "born in", "native of"), 1 after a weak one ("in", "from", "to", "near",
+// "at", "City:"), else 0.
+func (sc *scan) placeCue(i int) int {
+	p := i - 1
+	if p < 0 {
+		return 0
+	}
+	if sc.punct(p, ':') && (sc.is(p-1, "city") || sc.is(p-1, "town") || sc.is(p-1, "address") || sc.is(p-1, "birthplace") || sc.is(p-1, "hometown")) {
+		return 2
+	}
+	switch strings.ToLower(sc.str(p)) {
+	case "in", "to", "of", "from":
+		q := strings.ToLower(sc.str(max(p-1, 0)))
+		switch q {
+		case "lives", "living", "lived", "resides", "residing", "resident", "moved", "relocated", "born", "native", "grew", "raised", "reside", "live":
+			return 2
+		}
+		return 1
+	case "near", "at", "outside", "visiting", "towards":
+		return 1
+	}
+	return 0
+}
+
+// titles come before names and stay outside the span.
+var titles = map[string]bool{
+	"dr": true, "doctor": true, "mr": true, "mrs": true, "ms": true, "miss": true, "mx": true,
+	"prof": true, "professor": true, "nurse": true, "rev": true, "sr": false, "st": true,
+	"dra": true, "sir": true, "madam": true, "mister": true,
+}
+
+func isTitle(w string) bool { return titles[w] }
+
+// nameCues announce a name after them (optionally followed by ":" or ",").
+var nameCues = map[string]int{
+	// value 2: needs ":" after it; 1: no colon needed
+	"pt": 2, "patient": 2, "name": 2, "attending": 2, "pcp": 2, "physician": 2, "provider": 2,
+	"resident": 2, "intern": 2, "fellow": 2, "surgeon": 2, "referring": 2, "cc": 2, "from": 2,
+	"to": 2, "author": 2, "contact": 2, "nok": 2, "witness": 2, "interpreter": 2, "signed": 2,
+	"np": 2, "rn": 2, "cosigner": 2, "dictated": 2, "transcribed": 2, "guardian": 2,
+	"caregiver": 2, "parent": 2, "mother": 1, "father": 1, "wife": 1, "husband": 1, "son": 1,
+	"daughter": 1, "sister": 1, "brother": 1, "partner": 1, "spouse": 1, "friend": 1, "aunt": 1,
+	"uncle": 1, "niece": 1, "nephew": 1, "grandson": 1, "granddaughter": 1, "grandmother": 1,
+	"grandfather": 1, "fiance": 1, "fiancee": 1, "girlfriend": 1, "boyfriend": 1, "neighbor": 1,
+	"by": 1, "dear": 1, "hi": 1, "hello": 1, "thanks": 1, "regards": 1, "sincerely": 1,
+	"cousin": 1, "stepson": 1, "stepdaughter": 1, "roommate": 1, "mom": 1, "dad": 1,
+}
+
+// credentials follow a name ("Roger C Kelly, MD").
+var credentials = map[string]bool{
+	"md": true, "do": true, "rn": true, "np": true, "pa": true, "phd": true, "dds": true,
+	"dmd": true, "lpn": true, "cnm": true, "crna": true, "pharmd": true, "facs": true,
+	"facp": true, "mph": true, "msw": true, "lcsw": true, "aprn": true, "fnp": true,
+	"dnp": true, "bsn": true, "pt": true, "ot": true, "rd": true, "mbbs": true, "od": true,
+}
+
+// nameRun returns the last token of a name starting at i: capitalised words,
+// initials ("C", "C."), hyphenated parts; at most five tokens; -1 if none.
+// loose accepts a first word that is common English (after a strong cue).
+func (sc *scan) nameRun(i int, loose bool) int {
+	toks := sc.toks
+	if i >= len(toks) || !sc.capWord(i) || sc.stopWord(i) {
+		return -1
+	}
+	if !loose && !sc.nameish(i) {
+		return -1
+	}
+	e := i
+	words := 1
+	for k := i + 1; k < len(toks) && words < 4; k++ {
+		t := toks[k]
+		if t.nl {
+			break
+		}
+		switch {
+		case t.kind == kPunct && sc.text[t.s] == '-' && !t.sp && k+1 < len(toks) && !toks[k+1].sp && sc.capWord(k+1):
+			e = k + 1
+			k++
+		case t.kind == kPunct && sc.text[t.s] == '.' && !t.sp && toks[k-1].e-toks[k-1].s == 1 && sc.capWord(k-1):
+			e = k // initial with a period
+		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && (sc.nameish(k) || t.e-t.s == 1 || loose && t.flags&lexicon.Name != 0):
+			e = k
+			words++
+		default:
+			k = len(toks)
+		}
+	}
+	// a trailing single initial without a period is not part of the name ("M")
+	return e
+}
+
+// nameish: a capitalised word that is a known name or not common English.
+func (sc *scan) nameish(i int) bool {
+	t := sc.toks[i]
+	if t.kind != kWord || !t.cap {
+		return false
+	}
+	if t.flags&lexicon.Name != 0 && (t.flags&lexicon.Common == 0 || !t.upper) {
+		return true
+	}
+	return t.flags&(lexicon.Common|lexicon.State) == 0 && t.e-t.s > 1
+}
+
+// stopWord: capitalised words that never start or continue a name.
+func (sc *scan) stopWord(i int) bool {
+	w := sc.lower(i)
+	if credentials[w] && (sc.toks[i].upper || len(w) <= 3) {
+		return true
+	}
+	if _, ok := months[w]; ok && w != "may" && w != "june" && w != "april" && w != "august" {
+		return true
+	}
+	return dayWords[w] || orgWords[w] || isTitle(w) || streetSuffixes[w] && sc.toks[i].flags&lexicon.Name == 0
+}
+
+// scanNames finds person names by cue ("Dr.", "Pt:", "wife"), by a following
+// credential ("Kelly, MD"), and by lexicon (two or more name-like words, or
+// one uncommon known name).
+func (sc *scan) scanNames() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind != kWord || sc.claim[i] {
+			continue
+		}
+		w := sc.lower(i)
+		// title: "Dr. Strange", "Mrs Jones"
+		if titles[w] && t.cap && w != "st" {
+			k := i + 1
+			if sc.punct(k, '.') {
+				k++
+			}
+			if e := sc.nameRun(k, true); e >= 0 {
+				sc.markName(k, e, "title")
+				i = e
+				continue
+			}
+		}
+		if need, ok := nameCues[w]; ok {
+			k := i + 1
+			colon := false
+			if sc.punct(k, ':') || (need == 1 && sc.punct(k, ',')) {
+				colon = sc.punct(k, ':')
+				k++
+			}
+			if need == 2 && !colon && !(w == "signed" || w == "dictated" || w == "transcribed") {
+				goto next
+			}
+			if w == "signed" || w == "dictated" || w == "transcribed" {
+				if sc.is(k, "by") {
+					k++
+				}
+				if sc.punct(k, ':') {
+					k++
+				}
+			}
+			for k < len(toks) && isTitle(sc.lower(k)) && toks[k].kind == kWord {
+				k++
+				if sc.punct(k, '.') {
+					k++
+				}
+			}
+			if k < len(toks) && !sc.claim[k] {
+				if w == "by" && !colon && toks[k].flags&lexicon.Name == 0 {
+					goto next
+				}
+				if e := sc.nameRun(k, need == 2 || w == "by" && colon); e >= 0 {
+					// "OSCAR, JOHNNY" / "Doe, John" after a label
+					if need == 2 && sc.punct(e+1, ',') && e+2 < len(toks) && sc.capWord(e+2) && !toks[e+2].nl {
+						if e2 := sc.nameRun(e+2, true); e2 >= 0 {
+							e = e2
+						}
+					}
+					sc.markName(k, e, "cue")
+					i = e
+					continue
+				}
+			}
+		}
+	next:
+		// credential after: "Roger C Kelly, MD", "Jon C Miller, M.D."
+		if t.cap && !sc.stopWord(i) {
+			e := sc.nameRun(i, true)
+			if e >= 0 {
+				k := e + 1
+				if sc.punct(k, ',') {
+					k++
+				}
+				if k < len(toks) && !toks[k].nl && credentials[sc.lower(k)] && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
+					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d") {
+					sc.markName(i, e, "credential")
+					i = e
+					continue
+				}
+			}
+		}
+		// lexicon: two name-like words with at least one known, uncommon name
+		if t.cap && sc.nameish(i) && !sc.stopWord(i) {
+			e := sc.nameRun(i, false)
+			known := 0
+			for k := i; k <= e; k++ {
+				if toks[k].kind == kWord && toks[k].flags&lexicon.Name != 0 {
+					known++
+				}
+			}
+			strong := t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && !t.upper
+			// "OSCAR, JOHNNY": two upper-case known names around a comma
+			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
+				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) {
+				sc.markName(i, i+2, "lexicon")
+				i += 2
+				continue
+			}
+			if e > i && known >= 1 && !t.upper || e == i && strong && !t.nl && !sc.sentenceStart(i) && t.flags&lexicon.City == 0 {
+				sc.markName(i, e, "lexicon")
+				i = e
+			}
+		}
+	}
+}
+
+// sentenceStart: token i begins a sentence (after ". " or a line break).
+func (sc *scan) sentenceStart(i int) bool {
+	if i == 0 || sc.toks[i].nl {
+		return true
+	}
+	p := sc.toks[i-1]
+	return p.kind == kPunct && strings.IndexByte(".!?:", sc.text[p.s]) >= 0
+}
+
+func (sc *scan) markName(s, e int, rec string) {
+	for s <= e && sc.claim[s] {
+		s++
+	}
+	for e >= s && sc.claim[e] {
+		e--
+	}
+	if s > e {
+		return
+	}
+	sc.addToks(s, e, TypeName, rec)
+	for k := s; k <= e; k++ {
+		if sc.toks[k].kind == kWord && sc.toks[k].e-sc.toks[k].s > 1 {
+			sc.names[sc.lower(k)] = true
+		}
+	}
+}
+
+// scanMentions marks later (and earlier) capitalised mentions of words of
+// names already found: "John Doe … Doe".
+func (sc *scan) scanMentions() {
+	if len(sc.names) == 0 {
+		return
+	}
+	for i, t := range sc.toks {
+		if t.kind != kWord || !t.cap || sc.claim[i] || t.e-t.s < 2 {
+			continue
+		}
+		if sc.names[sc.lower(i)] && !sc.stopWord(i) {
+			e := i
+			for e+1 < len(sc.toks) && !sc.claim[e+1] && sc.toks[e+1].kind == kWord && sc.toks[e+1].cap && sc.names[sc.lower(e+1)] {
+				e++
+			}
+			sc.addToks(i, e, TypeName, "mention")
+		}
+	}
+}

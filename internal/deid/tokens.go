@@ -1,0 +1,171 @@
+package deid
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+// Token kinds.
+const (
+	kWord  uint8 = iota + 1 // letters (and inner apostrophes)
+	kNum                    // digits only
+	kAlnum                  // letters and digits mixed
+	kPunct                  // one other non-space character
+)
+
+// token is one word, number or punctuation mark; s and e are byte offsets.
+type token struct {
+	s, e  int
+	kind  uint8
+	sp    bool // whitespace before it
+	nl    bool // a line break before it (or start of text)
+	cap   bool // first character is an upper-case letter
+	upper bool // every letter is upper case (and there are two or more)
+	ndig  int  // number of digits
+	flags lexicon.Flags
+}
+
+// tokenize splits text into tokens and looks each word up in the lexicon.
+// It lower-cases ASCII words into buf to avoid allocating per word.
+func tokenize(text string, toks []token, lex *lexicon.Lexicon) []token {
+	toks = toks[:0]
+	var buf [64]byte
+	sp, nl := true, true
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+				sp = true
+				i++
+				continue
+			case c == '\n':
+				sp, nl = true, true
+				i++
+				continue
+			case isASCIIAlnum(c):
+				// fall through to the word scanner below
+			default:
+				toks = append(toks, token{s: i, e: i + 1, kind: kPunct, sp: sp, nl: nl})
+				sp, nl = false, false
+				i++
+				continue
+			}
+		} else {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if unicode.IsSpace(r) {
+				sp = true
+				i += size
+				continue
+			}
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl})
+				sp, nl = false, false
+				i += size
+				continue
+			}
+		}
+		// A word: letters/digits, with inner apostrophes ("O'Brien", "Mary's").
+		t := token{s: i, sp: sp, nl: nl}
+		sp, nl = false, false
+		letters, uppers, n := 0, 0, 0
+		ascii := true
+		first := true
+		for i < len(text) {
+			c := text[i]
+			var r rune
+			size := 1
+			if c < utf8.RuneSelf {
+				r = rune(c)
+			} else {
+				r, size = utf8.DecodeRuneInString(text[i:])
+				ascii = false
+			}
+			if r == '\'' || r == '’' {
+				// keep an apostrophe only between letters
+				if i+size < len(text) && letters > 0 {
+					nr, _ := utf8.DecodeRuneInString(text[i+size:])
+					if unicode.IsLetter(nr) {
+						if n < len(buf) && r == '\'' {
+							buf[n] = '\''
+						}
+						n++
+						i += size
+						continue
+					}
+				}
+				break
+			}
+			// "0937884Date": a capitalised word glued to digits starts a new token
+			if t.ndig > 0 && letters == 0 && unicode.IsUpper(r) && i+size < len(text) {
+				if nr, _ := utf8.DecodeRuneInString(text[i+size:]); unicode.IsLower(nr) {
+					goto done
+				}
+			}
+			switch {
+			case '0' <= r && r <= '9':
+				t.ndig++
+			case unicode.IsLetter(r):
+				letters++
+				if unicode.IsUpper(r) {
+					uppers++
+					if first {
+						t.cap = true
+					}
+				}
+			case unicode.IsDigit(r):
+				t.ndig++
+			default:
+				goto done
+			}
+			if n < len(buf) && r < utf8.RuneSelf {
+				b := byte(r)
+				if 'A' <= b && b <= 'Z' {
+					b += 'a' - 'A'
+				}
+				buf[n] = b
+			}
+			n++
+			first = false
+			i += size
+		}
+	done:
+		t.e = i
+		switch {
+		case letters == 0:
+			t.kind = kNum
+		case t.ndig == 0:
+			t.kind = kWord
+		default:
+			t.kind = kAlnum
+		}
+		t.upper = letters >= 2 && uppers == letters
+		if t.kind == kWord {
+			if ascii && n <= len(buf) {
+				t.flags = lex.Words[string(buf[:n])]
+			} else {
+				t.flags = lex.Words[lowerString(text[t.s:t.e])]
+			}
+		}
+		toks = append(toks, t)
+	}
+	return toks
+}
+
+func isASCIIAlnum(c byte) bool {
+	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
+}
+
+func lowerString(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '’' {
+			r = '\''
+		}
+		out = append(out, unicode.ToLower(r))
+	}
+	return string(out)
+}

@@ -1,0 +1,292 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/beacon"
+	"github.com/trustgate/trustgate/internal/ear"
+	"github.com/trustgate/trustgate/internal/kbs"
+)
+
+type fixture struct {
+	trusteeKey *ecdsa.PrivateKey
+	teeKey     *ecdsa.PrivateKey
+	now        time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	tk, err := ear.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	teeKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{trusteeKey: tk, teeKey: teeKey, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+}
+
+// token issues an EAR token binding the fixture's TEE key, signed by key.
+func (f *fixture) token(t *testing.T, key *ecdsa.PrivateKey, status int, at time.Time) string {
+	t.Helper()
+	iss, err := ear.NewIssuer(key, ear.Options{Now: func() time.Time { return at }, TTL: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := f.teeECDH(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := iss.Issue(ear.Appraisal{
+		Tee:               "snp",
+		TrustVector:       map[string]int{"executables": status, "hardware": 2},
+		PolicyID:          "default_cpu",
+		Claims:            map[string]any{"measurement": "abc"},
+		RuntimeDataClaims: map[string]any{"tee-pubkey": pub.Map()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func (f *fixture) teeECDH(t *testing.T) (kbs.TeePubKey, error) {
+	t.Helper()
+	k, err := f.teeKey.PublicKey.ECDH()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kbs.NewTeePubKey(k)
+}
+
+func (f *fixture) server(t *testing.T, logs io.Writer) *Server {
+	t.Helper()
+	tv := ear.NewVerifier(&f.trusteeKey.PublicKey)
+	tv.Now = func() time.Time { return f.now }
+	return New(Config{
+		Verifier:      &BeaconVerifier{Tokens: tv, Now: func() time.Time { return f.now }},
+		LateAfter:     30 * time.Second,
+		AdminPassword: "correct horse",
+		Logger:        slog.New(slog.NewTextHandler(logs, nil)),
+		Now:           func() time.Time { return f.now },
+	})
+}
+
+func (f *fixture) heartbeat(t *testing.T, tok string, signer crypto.Signer, id string, at time.Time) []byte {
+	t.Helper()
+	hb, err := beacon.Sign(tok, signer, beacon.Payload{
+		Workload: beacon.Workload{Pod: "deid-0", Namespace: "hospital", ImageDigest: "sha256:1234", TEE: "snp"},
+		ID:       id, SentAt: at, Seq: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(hb)
+	return b
+}
+
+func post(t *testing.T, s *Server, body []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/v1/beacons", bytes.NewReader(body)))
+	return rec
+}
+
+func TestBeacons(t *testing.T) {
+	f := newFixture(t)
+	otherTrustee, _ := ear.GenerateKey()
+	otherTEE, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+
+	tests := []struct {
+		name     string
+		body     func(s *Server) []byte
+		wantCode int
+		wantText string // in the alert
+	}{
+		{"valid", func(s *Server) []byte {
+			return f.heartbeat(t, f.token(t, f.trusteeKey, 2, f.now), f.teeKey, "a1", f.now)
+		}, http.StatusNoContent, ""},
+		{"token signed by another key", func(s *Server) []byte {
+			return f.heartbeat(t, f.token(t, otherTrustee, 2, f.now), f.teeKey, "a2", f.now)
+		}, http.StatusUnauthorized, "attestation token rejected"},
+		{"heartbeat signed by a key the token does not bind", func(s *Server) []byte {
+			return f.heartbeat(t, f.token(t, f.trusteeKey, 2, f.now), otherTEE, "a3", f.now)
+		}, http.StatusUnauthorized, "not signed by the TEE key"},
+		{"expired token", func(s *Server) []byte {
+			return f.heartbeat(t, f.token(t, f.trusteeKey, 2, f.now.Add(-time.Hour)), f.teeKey, "a4", f.now)
+		}, http.StatusUnauthorized, "expired"},
+		{"stale heartbeat", func(s *Server) []byte {
+			return f.heartbeat(t, f.token(t, f.trusteeKey, 2, f.now), f.teeKey, "a5", f.now.Add(-10*time.Minute))
+		}, http.StatusUnauthorized, "outside the allowed skew"},
+		{"replayed heartbeat", func(s *Server) []byte {
+			b := f.heartbeat(t, f.token(t, f.trusteeKey, 2, f.now), f.teeKey, "a6", f.now)
+			if rec := post(t, s, b); rec.Code != http.StatusNoContent {
+				t.Fatalf("first delivery: %d %s", rec.Code, rec.Body)
+			}
+			return b
+		}, http.StatusUnauthorized, "replayed"},
+		{"malformed body", func(s *Server) []byte { return []byte(`{"token":1}`) }, http.StatusBadRequest, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			s := f.server(t, &logs)
+			rec := post(t, s, tc.body(s))
+			if rec.Code != tc.wantCode {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.wantCode, rec.Body)
+			}
+			alerts := s.st.listAlerts()
+			if tc.wantText == "" {
+				if len(alerts) != 0 {
+					t.Fatalf("unexpected alerts %+v", alerts)
+				}
+				return
+			}
+			if len(alerts) != 1 || alerts[0].Kind != AlertBeaconForged || !strings.Contains(alerts[0].Message, tc.wantText) {
+				t.Fatalf("alerts %+v, want one %s containing %q", alerts, AlertBeaconForged, tc.wantText)
+			}
+			if alerts[0].Workload != "hospital/deid-0" {
+				t.Errorf("alert names workload %q", alerts[0].Workload)
+			}
+			if strings.Contains(logs.String(), "eyJ") {
+				t.Errorf("a token reached the logs: %s", logs.String())
+			}
+		})
+	}
+}
+
+func TestWorkloadListAndLateAlert(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t, io.Discard)
+	if rec := post(t, s, f.heartbeat(t, f.token(t, f.trusteeKey, 2, f.now), f.teeKey, "b1", f.now)); rec.Code != http.StatusNoContent {
+		t.Fatalf("beacon: %d %s", rec.Code, rec.Body)
+	}
+	ws := s.st.list(f.now)
+	if len(ws) != 1 || !ws[0].Attested || ws[0].TEE != "snp" || ws[0].ImageDigest != "sha256:1234" || ws[0].PolicyID != "default_cpu" {
+		t.Fatalf("workloads %+v", ws)
+	}
+	// A contraindicated token is not "attested".
+	if rec := post(t, s, f.heartbeat(t, f.token(t, f.trusteeKey, 97, f.now), f.teeKey, "b2", f.now)); rec.Code != http.StatusNoContent {
+		t.Fatalf("beacon: %d", rec.Code)
+	}
+	if ws := s.st.list(f.now); ws[0].Attested || ws[0].Status != "contraindicated" {
+		t.Fatalf("contraindicated token shown as %+v", ws[0])
+	}
+	later := f.now.Add(time.Minute)
+	late := s.st.newlyLate(later)
+	if len(late) != 1 {
+		t.Fatalf("newlyLate = %+v", late)
+	}
+	if again := s.st.newlyLate(later.Add(time.Second)); len(again) != 0 {
+		t.Fatalf("late reported twice: %+v", again)
+	}
+}
+
+func TestAuditAlertsAndBuckets(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t, io.Discard)
+	s.onAudit(audit.Event{ID: 1, Time: f.now, Kind: audit.KindAttest, Tee: "snp", Outcome: audit.OutcomeDeny, Reason: "report_data check failed"})
+	s.onAudit(audit.Event{ID: 2, Time: f.now, Kind: audit.KindResource, Outcome: audit.OutcomeAllow, Resource: "default/azure/conn"})
+	s.onAudit(audit.Event{ID: 3, Time: f.now.Add(time.Second), Kind: audit.KindResource, Outcome: audit.OutcomeDeny, Resource: "default/azure/conn", Reason: "policy denied"})
+	al := s.st.listAlerts()
+	if len(al) != 2 || al[0].Kind != AlertAttestationFailed || al[1].Kind != AlertReleaseDenied {
+		t.Fatalf("alerts %+v", al)
+	}
+	b := s.st.listBuckets()
+	if len(b) != 1 || b[0].Releases != 1 || b[0].Denials != 1 {
+		t.Fatalf("buckets %+v", b)
+	}
+}
+
+func TestAccessControl(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t, io.Discard)
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c := srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	resp, err := c.Get(srv.URL + "/api/v1/workloads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unauthenticated API: %d", resp.StatusCode)
+	}
+	for _, tc := range []struct {
+		pw   string
+		want string
+	}{{"wrong", "/login?failed=1"}, {"correct horse", "/"}} {
+		resp, err := c.PostForm(srv.URL+"/login", url.Values{"password": {tc.pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); loc != tc.want {
+			t.Fatalf("login with %q → %q, want %q", tc.pw, loc, tc.want)
+		}
+		if tc.want == "/" {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/workloads", nil)
+			for _, ck := range resp.Cookies() {
+				req.AddCookie(ck)
+			}
+			r2, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r2.Body.Close()
+			if r2.StatusCode != http.StatusOK {
+				t.Fatalf("API after login: %d", r2.StatusCode)
+			}
+		}
+	}
+}
+
+func TestSSEAuditFollow(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer admintok" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "id: 7\nevent: audit\ndata: {\"id\":7,\"kind\":\"attest\",\"outcome\":\"deny\",\"reason\":\"nonce\"}\n\n: keepalive\n\n")
+	}))
+	defer srv.Close()
+	a := &SSEAudit{URL: srv.URL, Token: func() (string, error) { return "admintok", nil }}
+	var got []audit.Event
+	err := a.Follow(context.Background(), func(e audit.Event) { got = append(got, e) })
+	if err == nil || len(got) != 1 || got[0].ID != 7 || got[0].Reason != "nonce" || a.lastID != "7" {
+		t.Fatalf("got %+v, err %v, lastID %q", got, err, a.lastID)
+	}
+}
+
+func FuzzHeartbeat(f *testing.F) {
+	fx := &fixture{now: time.Now()}
+	fx.trusteeKey, _ = ear.GenerateKey()
+	s := New(Config{Verifier: &BeaconVerifier{Tokens: ear.NewVerifier(&fx.trusteeKey.PublicKey)}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	f.Add([]byte(`{"token":"a.b.c","signed":"x.y.z"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := post(t, s, body)
+		if rec.Code != http.StatusBadRequest && rec.Code != http.StatusUnauthorized {
+			t.Fatalf("status %d for fuzzed heartbeat", rec.Code)
+		}
+	})
+}

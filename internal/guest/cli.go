@@ -1,0 +1,380 @@
+package guest
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/trustgate/trustgate/internal/attester/detect"
+	"github.com/trustgate/trustgate/internal/sealed"
+)
+
+const usage = `usage: guest <command> [flags]
+
+commands:
+  serve         attest, check initdata, fetch credentials and serve the local API
+                (guest serve --kbs-url URL --tee sample --listen 127.0.0.1:8006 [--kbs-cert FILE] [--initdata FILE])
+  get-resource  print a KBS resource to stdout (guest get-resource kbs:///repo/type/tag)
+  run           unseal sealed. env values and files, then exec (guest run [flags] -- CMD ARGS)
+  seal          make a signed sealed secret (guest seal --key KEY.pem --resource kbs:///r/t/k)
+  keygen        make a sealed-secret signing key (guest keygen --out KEY.pem)
+  image         verify or pull a container image against the image policy (guest image verify|pull ...)
+
+Every flag can also be set as TRUSTGATE_GUEST_<FLAG> (upper case, - as _).`
+
+// Main runs the guest CLI and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(rest, stderr)
+	case "get-resource":
+		err = cmdGetResource(rest, stdout, stderr)
+	case "run":
+		err = cmdRun(rest, stderr)
+	case "seal":
+		err = cmdSeal(rest, stdout, stderr)
+	case "keygen":
+		err = cmdKeygen(rest, stdout, stderr)
+	case "image":
+		if ImageMain == nil {
+			fmt.Fprintln(stderr, "guest image: image signature checks are not built into this binary")
+			return 1
+		}
+		return ImageMain(rest, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "guest: unknown command %q\n%s\n", cmd, usage)
+		return 2
+	}
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(stderr, "guest "+cmd+": "+err.Error())
+		return 2
+	}
+	fmt.Fprintln(stderr, "guest "+cmd+": "+err.Error())
+	return 1
+}
+
+type usageError struct{ error }
+
+// ImageMain runs "guest image ..." (internal/imagesig's GuestImageMain,
+// wired in image.go); it fetches keys and policies through the local API
+// at $TRUSTGATE_GUEST_API (default http://127.0.0.1:8006).
+var ImageMain func(args []string, stdout, stderr io.Writer) int
+
+// common holds the flags every attesting command shares.
+type common struct {
+	cfg         Config
+	kbsCertFile string
+	kbsCertPin  string
+	bound       string
+	emuDir      string
+	emuMeas     string
+	logLevel    string
+	logFormat   string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.cfg.KBSURL, "kbs-url", "", "KBS base URL, e.g. https://trustee:8080 (default: initdata's cdh.toml kbc.url)")
+	fs.StringVar(&c.kbsCertFile, "kbs-cert", "", "PEM file of a CA (or self-signed) certificate to trust for the KBS")
+	fs.StringVar(&c.kbsCertPin, "kbs-cert-sha256", "", "hex SHA-256 of the KBS's DER certificate to pin (as trustee prints it)")
+	fs.StringVar(&c.cfg.Tee, "tee", "", "TEE: "+strings.Join(detect.Names(), ", ")+" (default: detect, as upstream)")
+	fs.StringVar(&c.cfg.InitDataPath, "initdata", "", "initdata file: raw TOML or gzip+base64 (default: "+PeerPodInitDataPath+" or "+KataInitDataDir+"/)")
+	fs.StringVar(&c.bound, "bound-initdata-digest", "", "software TEEs only: hex initdata digest bound at launch (default: the given initdata's)")
+	fs.StringVar(&c.emuDir, "emulated-dir", "", "snp-emulated: directory with the emulated AMD chain")
+	fs.StringVar(&c.emuMeas, "emulated-measurement", "", "snp-emulated: hex launch measurement to report")
+	fs.StringVar(&c.cfg.SealedSecretKey, "sealed-key", "", "sealed-secret verification key (PEM/JWK file, or a directory of them named by kid) for kids that are not kbs:/// URIs")
+	fs.BoolVar(&c.cfg.SkipSealedSecretVerification, "skip-sealed-secret-verification", false, "accept unsigned sealed secrets (insecure; upstream's skip_sealed_secret_verification)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+}
+
+func (c *common) finish(stderr io.Writer) (detect.Options, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return detect.Options{}, usageError{fmt.Errorf("--log-level: %w", err)}
+	}
+	hopts := &slog.HandlerOptions{Level: lvl}
+	if c.logFormat == "json" {
+		c.cfg.Logger = slog.New(slog.NewJSONHandler(stderr, hopts))
+	} else {
+		c.cfg.Logger = slog.New(slog.NewTextHandler(stderr, hopts))
+	}
+	if c.kbsCertFile != "" {
+		b, err := os.ReadFile(c.kbsCertFile)
+		if err != nil {
+			return detect.Options{}, fmt.Errorf("--kbs-cert: %w", err)
+		}
+		c.cfg.KBSCertPEM = b
+	}
+	var opts detect.Options
+	for _, h := range []struct {
+		name, val string
+		dst       *[]byte
+	}{
+		{"--kbs-cert-sha256", c.kbsCertPin, &c.cfg.KBSCertSHA256},
+		{"--bound-initdata-digest", c.bound, &opts.SoftwareInitDataDigest},
+		{"--emulated-measurement", c.emuMeas, &opts.EmulatedMeasurement},
+	} {
+		if h.val == "" {
+			continue
+		}
+		b, err := hex.DecodeString(strings.ReplaceAll(h.val, ":", ""))
+		if err != nil {
+			return detect.Options{}, usageError{fmt.Errorf("%s: not hex: %w", h.name, err)}
+		}
+		*h.dst = b
+	}
+	opts.EmulatedDir = c.emuDir
+	opts.Logger = c.cfg.Logger
+	return opts, nil
+}
+
+// parseFlags parses args, then fills unset flags from TRUSTGATE_GUEST_*.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		key := EnvName(f.Name)
+		if v, ok := os.LookupEnv(key); ok {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = usageError{fmt.Errorf("%s: %w", key, e)}
+			}
+		}
+	})
+	return err
+}
+
+// EnvName is the environment variable for a flag: TRUSTGATE_GUEST_<FLAG>.
+func EnvName(flagName string) string {
+	return "TRUSTGATE_GUEST_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func newFS(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("guest "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func cmdServe(args []string, stderr io.Writer) error {
+	fs := newFS("serve", stderr)
+	var c common
+	c.register(fs)
+	fs.StringVar(&c.cfg.Listen, "listen", DefaultListen, "local API address (loopback only is served to callers)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	opts, err := c.finish(stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Serve(ctx, &c.cfg, opts)
+}
+
+func cmdGetResource(args []string, stdout, stderr io.Writer) error {
+	fs := newFS("get-resource", stderr)
+	var c common
+	c.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{errors.New("want exactly one resource URI, e.g. kbs:///default/azure/conn")}
+	}
+	opts, err := c.finish(stderr)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	rt, err := Prepare(ctx, &c.cfg, opts)
+	if err != nil {
+		return err
+	}
+	b, err := rt.Hub.GetResource(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(b)
+	return err
+}
+
+// listFlag is a repeatable, comma-separated flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+func cmdRun(args []string, stderr io.Writer) error {
+	fs := newFS("run", stderr)
+	var c common
+	c.register(fs)
+	var dirs listFlag
+	fs.Var(&dirs, "unseal-dir", "directory whose files holding a sealed secret are replaced by its value (repeatable, comma-separated)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	argv := fs.Args()
+	if len(argv) == 0 {
+		return usageError{errors.New("no command: guest run [flags] -- CMD ARGS")}
+	}
+	opts, err := c.finish(stderr)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	rt, err := Prepare(ctx, &c.cfg, opts)
+	if err != nil {
+		return err
+	}
+	return RunCommand(ctx, rt.Hub, argv, os.Environ(), append(dirs, c.cfg.UnsealDirs...), &c.cfg, nil)
+}
+
+func cmdSeal(args []string, stdout, stderr io.Writer) error {
+	fs := newFS("seal", stderr)
+	keyFile := fs.String("key", "", "ES256 signing key (PEM) made by guest keygen")
+	kid := fs.String("kid", "", "key id in the header: the kbs:/// URI where guests find the public JWK, or a key file name (required unless --unsigned)")
+	resource := fs.String("resource", "", "vault secret: the kbs:///repo/type/tag holding the value")
+	kekFile := fs.String("kek", "", "envelope secret: file with the 32-byte key-encryption key; the value is read from stdin")
+	keyID := fs.String("key-id", "", "envelope secret: the kbs:/// URI where the guest finds the key-encryption key")
+	unsigned := fs.Bool("unsigned", false, "emit the legacy unsigned form (guests accept it only with verification switched off)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var sec sealed.Secret
+	switch {
+	case *resource != "" && *kekFile == "":
+		sec = sealed.NewVault(*resource)
+		if err := sec.Validate(); err != nil {
+			return usageError{err}
+		}
+	case *resource == "" && *kekFile != "":
+		kek, err := os.ReadFile(*kekFile)
+		if err != nil {
+			return err
+		}
+		value, err := io.ReadAll(io.LimitReader(os.Stdin, sealed.MaxSize))
+		if err != nil {
+			return err
+		}
+		if sec, err = SealEnvelope(kek, *keyID, value); err != nil {
+			return err
+		}
+	default:
+		return usageError{errors.New("give either --resource (vault) or --kek with --key-id (envelope)")}
+	}
+	var out string
+	var err error
+	if *unsigned {
+		out, err = sealed.Unsigned(sec)
+	} else {
+		if *keyFile == "" || *kid == "" {
+			return usageError{errors.New("--key and --kid are required (or --unsigned)")}
+		}
+		pemBytes, rerr := os.ReadFile(*keyFile)
+		if rerr != nil {
+			return rerr
+		}
+		priv, perr := sealed.ParsePrivateKeyPEM(pemBytes)
+		if perr != nil {
+			return perr
+		}
+		out, err = sealed.Sign(priv, *kid, sec)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, out)
+	return err
+}
+
+func cmdKeygen(args []string, stdout, stderr io.Writer) error {
+	fs := newFS("keygen", stderr)
+	out := fs.String("out", "", "file to write the private signing key to (PEM, mode 0600; required)")
+	pubOut := fs.String("pub-out", "", "also write the public key as PEM to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError{errors.New("--out is required")}
+	}
+	priv, err := sealed.GenerateKey()
+	if err != nil {
+		return err
+	}
+	pemBytes, err := sealed.MarshalPrivateKeyPEM(priv)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("write key: %w", err)
+	}
+	if _, err := f.Write(pemBytes); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if *pubOut != "" {
+		pub, err := sealed.MarshalPublicKeyPEM(&priv.PublicKey)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*pubOut, pub, 0o644); err != nil {
+			return err
+		}
+	}
+	jwk, err := sealed.MarshalPublicJWK(&priv.PublicKey)
+	if err != nil {
+		return err
+	}
+	// The public JWK goes to stdout: upload it as the kid resource
+	// (trustee admin set-resource default/sealed-secret-key/1 -).
+	_, err = fmt.Fprintln(stdout, string(jwk))
+	return err
+}

@@ -139,7 +139,9 @@ func (e *Engine) compile(ctx context.Context, k Kind, src string) (*compiled, er
 		rego.ParsedModule(mod),
 		rego.SetRegoVersion(version),
 		rego.Store(c.store),
-		rego.StrictBuiltinErrors(false),
+		// A failing builtin (reference values unavailable) must fail the
+		// evaluation, not quietly make a rule undefined.
+		rego.StrictBuiltinErrors(true),
 	}
 	if k == KindAttestation {
 		opts = append(opts, rego.Function1(queryRefBuiltin, e.queryReferenceValue))

@@ -1,0 +1,351 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// rvMap is an in-memory ReferenceValues for tests (the real one is the RVPS).
+type rvMap struct {
+	mu      sync.Mutex
+	vals    map[string][]any
+	queries int
+	fail    bool
+}
+
+func (r *rvMap) Query(_ context.Context, name string) ([]any, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.queries++
+	if r.fail {
+		return nil, errors.New("rvps down")
+	}
+	v, ok := r.vals[name]
+	if !ok {
+		return nil, nil
+	}
+	return v, nil
+}
+
+func (r *rvMap) Names(context.Context) ([]string, error) {
+	var out []string
+	for k := range r.vals {
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func sampleInput() map[string]any {
+	return map[string]any{
+		"sample": map[string]any{
+			"svn": "1", "report_data": "x", "launch_digest": "abcde",
+			"platform_version": map[string]any{"major": 1, "minor": 4}, "debug": false, "init_data": "",
+		},
+		"init_data": "", "init_data_claims": nil, "report_data": "ab", "runtime_data_claims": map[string]any{},
+	}
+}
+
+func snpInput(measurement string) map[string]any {
+	return map[string]any{"snp": map[string]any{
+		"measurement": measurement, "reported_tcb_bootloader": 3, "reported_tcb_microcode": 209,
+		"reported_tcb_snp": 20, "reported_tcb_tee": 0, "policy_debug_allowed": false, "policy_migrate_ma": false,
+		"platform_smt_enabled": true, "platform_tsme_enabled": false, "policy_abi_major": 0, "policy_abi_minor": 0,
+		"policy_single_socket": false, "policy_smt_allowed": true,
+	}}
+}
+
+func TestDefaultAttestationPolicy(t *testing.T) {
+	sampleRV := map[string][]any{
+		"launch_digest": {"abcde"}, "svn": {"1"}, "major_version": {1}, "minimum_minor_version": {2},
+	}
+	snpRV := map[string][]any{
+		"snp_launch_measurement": {"aa", "bb"}, "snp_bootloader": {3}, "snp_microcode": {209}, "snp_snp_svn": {20},
+		"snp_tee_svn": {0}, "snp_smt_enabled": {true}, "snp_tsme_enabled": {false}, "snp_guest_abi_major": {0},
+		"snp_guest_abi_minor": {0}, "snp_single_socket": {false}, "snp_smt_allowed": {true},
+	}
+	tests := []struct {
+		name   string
+		rv     map[string][]any
+		input  map[string]any
+		want   map[string]int
+		status string
+	}{
+		{"sample without reference values", nil, sampleInput(),
+			map[string]int{"executables": 33, "hardware": 97, "configuration": 2}, "contraindicated"},
+		{"sample with reference values", sampleRV, sampleInput(),
+			map[string]int{"executables": 3, "hardware": 2, "configuration": 2}, "affirming"},
+		{"sample minor too low", map[string][]any{"launch_digest": {"abcde"}, "svn": {"1"}, "major_version": {1}, "minimum_minor_version": {5}}, sampleInput(),
+			map[string]int{"executables": 3, "hardware": 97, "configuration": 2}, "contraindicated"},
+		{"snp matching", snpRV, snpInput("bb"),
+			map[string]int{"executables": 3, "hardware": 2, "configuration": 2}, "affirming"},
+		{"snp unknown measurement", snpRV, snpInput("cc"),
+			map[string]int{"executables": 33, "hardware": 2, "configuration": 2}, "warning"},
+		{"snp no reference values", nil, snpInput("aa"),
+			map[string]int{"executables": 33, "hardware": 97, "configuration": 3}, "contraindicated"},
+		{"unknown tee", snpRV, map[string]any{"cca": map[string]any{}},
+			map[string]int{"executables": 33, "hardware": 97, "configuration": 36}, "contraindicated"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := NewEngine(&rvMap{vals: tc.rv})
+			a, err := e.Appraise(context.Background(), DefaultAttestationPolicy(), tc.input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tc.want {
+				if a.TrustVector[k] != v {
+					t.Errorf("%s = %d, want %d (vector %v)", k, a.TrustVector[k], v, a.TrustVector)
+				}
+			}
+			if a.Status != tc.status {
+				t.Errorf("status %s, want %s", a.Status, tc.status)
+			}
+			if len(a.TrustVector) != 8 {
+				t.Errorf("vector has %d claims", len(a.TrustVector))
+			}
+			if _, ok := a.Rules["hardware"]; !ok {
+				t.Errorf("rules do not explain hardware: %v", a.Rules)
+			}
+		})
+	}
+}
+
+// Upstream's legacy form data.reference.<name> works alongside the builtin.
+func TestDataReference(t *testing.T) {
+	const src = `package policy
+import rego.v1
+default hardware := 97
+hardware := 2 if { input.sample.svn in data.reference.svn }
+default executables := 33
+executables := 3 if {
+	some k
+	data.reference[k]
+	k == "launch_digest"
+	input.sample.launch_digest in data.reference[k]
+}
+trust_claims := {"hardware": hardware, "executables": executables}
+`
+	rv := &rvMap{vals: map[string][]any{"svn": {"1"}, "launch_digest": {"abcde"}}}
+	e := NewEngine(rv)
+	a, err := e.Appraise(context.Background(), src, sampleInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.TrustVector["hardware"] != 2 || a.TrustVector["executables"] != 3 {
+		t.Fatalf("vector %v", a.TrustVector)
+	}
+	// Nothing persists between evaluations.
+	rv.vals = map[string][]any{}
+	a, err = e.Appraise(context.Background(), src, sampleInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.TrustVector["hardware"] != 97 || a.TrustVector["executables"] != 33 {
+		t.Fatalf("stale reference data: %v", a.TrustVector)
+	}
+}
+
+// Rego v0 policies (upstream's older samples) load too.
+func TestRegoV0Policy(t *testing.T) {
+	const src = `package policy
+default hardware = 97
+hardware = 2 { input.sample.svn == "1" }
+trust_claims = {"hardware": hardware}
+`
+	a, err := NewEngine(nil).Appraise(context.Background(), src, sampleInput())
+	if err != nil || a.TrustVector["hardware"] != 2 {
+		t.Fatalf("%v %v", a, err)
+	}
+}
+
+func TestAppraiseFailsClosed(t *testing.T) {
+	tests := map[string]string{
+		"no trust_claims": "package policy\nx := 1\n",
+		"unknown claim":   "package policy\ntrust_claims := {\"bogus\": 2}\n",
+		"out of range":    "package policy\ntrust_claims := {\"hardware\": 300}\n",
+		"not integer":     "package policy\ntrust_claims := {\"hardware\": 2.5}\n",
+		"not number":      "package policy\ntrust_claims := {\"hardware\": \"2\"}\n",
+		"wrong package":   "package other\ntrust_claims := {\"hardware\": 2}\n",
+		"syntax":          "package policy\ntrust_claims := {\n",
+		"conflict":        "package policy\nimport rego.v1\nx := 1 if input.a\nx := 2 if input.a\ntrust_claims := {\"hardware\": x}\n",
+	}
+	for name, src := range tests {
+		_, err := NewEngine(nil).Appraise(context.Background(), src, map[string]any{"a": true})
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	// Reference value errors surface as errors, never as "no match".
+	_, err := NewEngine(&rvMap{fail: true}).Appraise(context.Background(), DefaultAttestationPolicy(), sampleInput())
+	if err == nil {
+		t.Error("rvps failure: accepted")
+	}
+}
+
+func TestExtensions(t *testing.T) {
+	const src = `package policy
+trust_claims := {"hardware": 2}
+extensions := [{"name": "x", "value": input.sample.svn}]
+`
+	a, err := NewEngine(nil).Appraise(context.Background(), src, sampleInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(a.Extensions) != "[map[name:x value:1]]" {
+		t.Fatalf("extensions %v", a.Extensions)
+	}
+}
+
+func claims(tee, status string) map[string]any {
+	return map[string]any{"submods": map[string]any{"cpu0": map[string]any{
+		"ear.status":                      status,
+		"ear.veraison.annotated-evidence": map[string]any{tee: map[string]any{"svn": "1"}},
+	}}}
+}
+
+func TestResourcePolicies(t *testing.T) {
+	res := Request{Plugin: "resource", Path: []string{"default", "key", "1"}, Query: map[string]string{}}
+	emul := res
+	emul.AllowEmulated = true
+	markedEmulated := claims("snp", "affirming")
+	markedEmulated["submods"].(map[string]any)["cpu0"].(map[string]any)["ear.veraison.annotated-evidence"].(map[string]any)["snp"].(map[string]any)["emulated"] = true
+	twoSubmods := claims("snp", "affirming")
+	twoSubmods["submods"].(map[string]any)["gpu0"] = map[string]any{"ear.status": "warning"}
+
+	def := DefaultResourcePolicy()
+	allowAll, _ := SampleResourcePolicy("allow-all")
+	denyAll, _ := SampleResourcePolicy("deny-all")
+	affirming, _ := SampleResourcePolicy("affirming")
+	upstream, _ := SampleResourcePolicy("upstream-default")
+	tests := []struct {
+		name   string
+		policy string
+		claims map[string]any
+		req    Request
+		want   bool
+	}{
+		{"default: snp affirming", def, claims("snp", "affirming"), res, true},
+		{"default: tdx affirming", def, claims("tdx", "affirming"), res, true},
+		{"default: snp warning", def, claims("snp", "warning"), res, false},
+		{"default: snp contraindicated", def, claims("snp", "contraindicated"), res, false},
+		{"default: sample affirming", def, claims("sample", "affirming"), res, false},
+		{"default: sample affirming, emulation allowed", def, claims("sample", "affirming"), emul, false},
+		{"default: snp-emulated", def, claims("snp-emulated", "affirming"), res, false},
+		{"default: snp-emulated allowed", def, claims("snp-emulated", "affirming"), emul, true},
+		{"default: claims marked emulated", def, markedEmulated, res, false},
+		{"default: claims marked emulated, allowed", def, markedEmulated, emul, true},
+		{"default: other plugin", def, claims("snp", "affirming"), Request{Plugin: "nebula-ca"}, false},
+		{"default: gpu warning", def, twoSubmods, res, false},
+		{"default: no claims", def, map[string]any{}, res, false},
+		{"allow-all", allowAll, map[string]any{}, res, true},
+		{"deny-all", denyAll, claims("snp", "affirming"), res, false},
+		{"affirming: yes", affirming, claims("sample", "affirming"), res, true},
+		{"affirming: no", affirming, claims("snp", "warning"), res, false},
+		{"upstream default: snp warning", upstream, claims("snp", "warning"), res, true},
+		{"upstream default: sample", upstream, claims("sample", "affirming"), res, false},
+		{"path data", "package policy\nimport rego.v1\nallow if data[\"resource-path\"][2] == \"1\"\n", map[string]any{}, res, true},
+		{"query data", "package policy\nimport rego.v1\nallow if data.query.v == \"2\"\n", map[string]any{}, Request{Plugin: "resource", Query: map[string]string{"v": "2"}}, true},
+		{"non-bool allow", "package policy\nallow := \"yes\"\n", map[string]any{}, res, false},
+	}
+	e := NewEngine(nil)
+	for _, tc := range tests {
+		got, err := e.Allow(context.Background(), tc.policy, tc.claims, tc.req)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("%s: allow=%v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestEmbeddedPoliciesLoad(t *testing.T) {
+	if err := Validate(KindAttestation, DefaultAttestationPolicy()); err != nil {
+		t.Fatalf("default attestation policy: %v", err)
+	}
+	if err := Validate(KindResource, DefaultResourcePolicy()); err != nil {
+		t.Fatalf("default resource policy: %v", err)
+	}
+	names := SampleResourcePolicies()
+	if len(names) != 4 {
+		t.Fatalf("samples %v", names)
+	}
+	for _, n := range names {
+		src, err := SampleResourcePolicy(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Validate(KindResource, src); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+	}
+	if _, err := SampleResourcePolicy("nope"); err == nil {
+		t.Error("unknown sample accepted")
+	}
+	// Resource policies cannot call query_reference_value.
+	if err := Validate(KindResource, "package policy\nimport rego.v1\nallow if query_reference_value(\"x\")\n"); err == nil {
+		t.Error("resource policy with query_reference_value accepted")
+	}
+}
+
+// The compiled query is cached per policy text and reused concurrently.
+func TestCacheAndConcurrency(t *testing.T) {
+	rv := &rvMap{vals: map[string][]any{"launch_digest": {"abcde"}, "svn": {"1"}, "major_version": {1}, "minimum_minor_version": {0}}}
+	e := NewEngine(rv)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 4; j++ {
+				a, err := e.Appraise(context.Background(), DefaultAttestationPolicy(), sampleInput())
+				if err != nil || a.Status != "affirming" {
+					errs <- fmt.Errorf("%v %v", a, err)
+				}
+				ok, err := e.Allow(context.Background(), DefaultResourcePolicy(), claims("snp", "affirming"), Request{Plugin: "resource"})
+				if err != nil || !ok {
+					errs <- fmt.Errorf("allow %v %v", ok, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := len(e.cache); n != 2 {
+		t.Errorf("cache holds %d compiled policies, want 2", n)
+	}
+}
+
+func BenchmarkAppraiseDefault(b *testing.B) {
+	rv := &rvMap{vals: map[string][]any{"launch_digest": {"abcde"}, "svn": {"1"}, "major_version": {1}, "minimum_minor_version": {0}}}
+	e := NewEngine(rv)
+	in := sampleInput()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Appraise(ctx, DefaultAttestationPolicy(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAllowDefault(b *testing.B) {
+	e := NewEngine(nil)
+	c := claims("snp", "affirming")
+	req := Request{Plugin: "resource", Path: []string{"default", "key", "1"}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Allow(ctx, DefaultResourcePolicy(), c, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -106,12 +106,10 @@ func (k *PublicKey) VerifySignature(sig, msg []byte) error {
 // verification through sigstore-go).
 func (k *PublicKey) Verifiers() []signature.Verifier { return k.verifiers }
 
-// LoadPrivateKey parses a PEM private key for signing: PKCS#8, PKCS#1, SEC1
-// EC, encrypted PKCS#8, or cosign's encrypted "SIGSTORE/COSIGN PRIVATE KEY"
-// format (the password may be empty, as cosign allows). The signer uses
-// SHA-256 for ECDSA and RSA (PKCS#1 v1.5) and pure Ed25519: the schemes
-// `cosign verify --key` checks by default.
-func LoadPrivateKey(pemBytes, password []byte) (signature.SignerVerifier, error) {
+// ParsePrivateKey parses a PEM private key for signing: PKCS#8, PKCS#1,
+// SEC1 EC, encrypted PKCS#8, or cosign's encrypted "SIGSTORE/COSIGN
+// PRIVATE KEY" format (the password may be empty, as cosign allows).
+func ParsePrivateKey(pemBytes, password []byte) (crypto.Signer, error) {
 	pf := func(bool) ([]byte, error) {
 		if password == nil {
 			return []byte{}, nil
@@ -120,13 +118,28 @@ func LoadPrivateKey(pemBytes, password []byte) (signature.SignerVerifier, error)
 	}
 	priv, err := cryptoutils.UnmarshalPEMToPrivateKey(bytes.TrimSpace(pemBytes), pf)
 	if err != nil {
-		// The error text of the parser never contains key material.
+		// The parser's error text never contains key material.
 		return nil, fmt.Errorf("load private key: %w", err)
 	}
-	switch priv.(type) {
-	case *ecdsa.PrivateKey, *rsa.PrivateKey, ed25519.PrivateKey:
+	switch k := priv.(type) {
+	case *ecdsa.PrivateKey:
+		return k, nil
+	case *rsa.PrivateKey:
+		return k, nil
+	case ed25519.PrivateKey:
+		return k, nil
 	default:
 		return nil, fmt.Errorf("load private key: unsupported type %T", priv)
+	}
+}
+
+// LoadPrivateKey is ParsePrivateKey returning a signer for cosign's tag
+// layout: SHA-256 for ECDSA and RSA (PKCS#1 v1.5) and pure Ed25519, the
+// schemes `cosign verify --key` checks by default.
+func LoadPrivateKey(pemBytes, password []byte) (signature.SignerVerifier, error) {
+	priv, err := ParsePrivateKey(pemBytes, password)
+	if err != nil {
+		return nil, err
 	}
 	sv, err := signature.LoadSignerVerifier(priv, crypto.SHA256)
 	if err != nil {

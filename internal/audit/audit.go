@@ -10,8 +10,6 @@ package audit
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -49,22 +47,7 @@ type Event struct {
 	Resource     string    `json:"resource,omitempty"`
 	Action       string    `json:"action,omitempty"` // admin: e.g. "set-resource"
 	Client       string    `json:"client,omitempty"`
-	ClaimsDigest string    `json:"claims_digest,omitempty"` // sha256:<hex> of the token claims JSON
-}
-
-// ClaimsDigest returns "sha256:<hex>" of the JSON encoding of claims, or ""
-// for nil claims. Operators compare it with a token's claims to tell which
-// appraisal a decision used without the claims being logged.
-func ClaimsDigest(claims any) string {
-	if claims == nil {
-		return ""
-	}
-	b, err := json.Marshal(claims)
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	ClaimsDigest string    `json:"claims_digest,omitempty"` // hex SHA-256 of the JCS of the token claims (as.ClaimsDigest)
 }
 
 // Log writes events to the store and wakes stream readers.

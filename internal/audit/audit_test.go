@@ -57,13 +57,6 @@ func TestParseSince(t *testing.T) {
 	}
 }
 
-func TestClaimsDigest(t *testing.T) {
-	d := ClaimsDigest(map[string]any{"a": 1})
-	if !strings.HasPrefix(d, "sha256:") || len(d) != 7+64 || ClaimsDigest(nil) != "" {
-		t.Fatal(d)
-	}
-}
-
 func TestStream(t *testing.T) {
 	l := newLog(t)
 	ctx := context.Background()

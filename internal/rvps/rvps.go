@@ -233,25 +233,39 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	return s.Store.DeleteReferenceValue(ctx, name)
 }
 
-// Query returns the values a policy may match for name: none when the
+// Query returns the values a policy may match for name: nil when the
 // name is unknown or its values have expired (an expired value never
 // matches). It implements policy.ReferenceValues.
 func (s *Service) Query(ctx context.Context, name string) ([]any, error) {
 	rv, err := s.Store.GetReferenceValue(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return []any{}, nil
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("query reference value %s: %w", name, err)
 	}
 	if !s.now().Before(rv.Expiration) {
-		return []any{}, nil
+		return nil, nil
 	}
 	e, err := entry(rv)
 	if err != nil {
 		return nil, err
 	}
 	return e.Value, nil
+}
+
+// Names returns the names with unexpired values (policy.ReferenceLister).
+func (s *Service) Names(ctx context.Context) ([]string, error) {
+	all, err := s.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(all))
+	for n := range all {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // All returns every unexpired value, name → values, for policies that read

@@ -68,7 +68,7 @@ func TestServiceExpiryNeverMatches(t *testing.T) {
 	if v, err := s.Query(ctx, "m"); err != nil || !reflect.DeepEqual(v, []any{"x"}) {
 		t.Fatal(v, err)
 	}
-	if v, err := s.Query(ctx, "unknown"); err != nil || len(v) != 0 {
+	if v, err := s.Query(ctx, "unknown"); err != nil || v != nil {
 		t.Fatal(v, err)
 	}
 	all, err := s.All(ctx)
@@ -78,8 +78,11 @@ func TestServiceExpiryNeverMatches(t *testing.T) {
 	// A year and a day later the value has expired: it no longer matches,
 	// but is still listed so an operator sees why.
 	now = now.Add(DefaultExpiry + 24*time.Hour)
-	if v, err := s.Query(ctx, "m"); err != nil || len(v) != 0 {
+	if v, err := s.Query(ctx, "m"); err != nil || v != nil {
 		t.Fatalf("expired value matched: %v %v", v, err)
+	}
+	if n, err := s.Names(ctx); err != nil || len(n) != 0 {
+		t.Fatalf("expired in Names: %v %v", n, err)
 	}
 	if all, _ := s.All(ctx); len(all) != 0 {
 		t.Fatalf("expired in All: %v", all)

@@ -66,6 +66,8 @@ type Config struct {
 	// nil disables the admin rotate-kek endpoint.
 	RotateKEK func(ctx context.Context) (kekID string, err error)
 	Logger    *slog.Logger
+	// Now is the clock for session expiry; nil means time.Now.
+	Now func() time.Time
 }
 
 // DefaultResourcePolicyID is the id under which the resource policy is stored.
@@ -100,6 +102,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
@@ -166,7 +171,7 @@ func (s *Server) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := s.cfg.Store.DeleteExpiredSessions(ctx, time.Now()); err != nil {
+			if n, err := s.cfg.Store.DeleteExpiredSessions(ctx, s.cfg.Now()); err != nil {
 				s.log.Warn("delete expired sessions", "err", err)
 			} else if n > 0 {
 				s.log.Debug("deleted expired sessions", "count", n)
@@ -282,7 +287,7 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 		ID:      newSessionID(),
 		Nonce:   base64.StdEncoding.EncodeToString(nb[:]),
 		Tee:     req.Tee,
-		Expires: time.Now().Add(s.cfg.SessionTimeout),
+		Expires: s.cfg.Now().Add(s.cfg.SessionTimeout),
 	}
 	if err := s.cfg.Store.CreateSession(r.Context(), sess); err != nil {
 		s.log.Error("create session", "err", err)
@@ -330,7 +335,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	}
 	// Consume the nonce before verifying: one nonce, one attestation
 	// attempt, even when two replicas receive the same request at once.
-	sess, err := s.cfg.Store.ClaimSession(ctx, c.Value, time.Now())
+	sess, err := s.cfg.Store.ClaimSession(ctx, c.Value, s.cfg.Now())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again"))

@@ -1,0 +1,344 @@
+package trustee
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/as"
+	"github.com/trustgate/trustgate/internal/attest/catalog"
+	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/ear"
+	"github.com/trustgate/trustgate/internal/kbs/server"
+	"github.com/trustgate/trustgate/internal/policy"
+	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/store"
+)
+
+// signingKeyName is the store name of the EAR token signing key, shared by
+// all replicas so that a token issued by one is accepted by the others.
+const signingKeyName = "ear-signing-key"
+
+// Instance is a started trustee.
+type Instance struct {
+	// URL is the base URL clients use (https://127.0.0.1:PORT).
+	URL string
+	// Addr is the listening address.
+	Addr string
+	// Material describes the first-run files (fingerprint, admin key path).
+	Material *Material
+	// Store is the open store (for in-process callers and tests).
+	Store *store.SQL
+	// Server is the HTTP handler.
+	Server *server.Server
+
+	hs     *http.Server
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+}
+
+// Options for Start beyond the configuration.
+type Options struct {
+	// Logger receives operator messages; nil builds one from cfg on stderr.
+	Logger *slog.Logger
+	// Getenv reads the environment (TRUSTEE_KEK); nil means os.Getenv.
+	Getenv func(string) string
+	// Out receives the first-run banner (fingerprint, key paths); nil: stderr.
+	Out io.Writer
+	// Listener, when set, is used instead of listening on cfg.Listen.
+	Listener net.Listener
+}
+
+// NewLogger builds the slog logger a configuration asks for.
+func NewLogger(cfg Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	switch strings.ToLower(cfg.LogLevel) {
+	case "debug":
+		lvl = slog.LevelDebug
+	case "warn":
+		lvl = slog.LevelWarn
+	case "error":
+		lvl = slog.LevelError
+	}
+	o := &slog.HandlerOptions{Level: lvl}
+	if strings.ToLower(cfg.LogFormat) == "json" {
+		return slog.New(slog.NewJSONHandler(w, o))
+	}
+	return slog.New(slog.NewTextHandler(w, o))
+}
+
+// Run starts trustee and serves until ctx ends, then shuts down gracefully
+// (in-flight requests get up to 10 s). It is the hook for `trustgate up`.
+func Run(ctx context.Context, cfg Config, opts Options) error {
+	inst, err := Start(ctx, cfg, opts)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-inst.done:
+		inst.done <- err
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return inst.Shutdown(sctx)
+}
+
+// Start prepares the data directory, opens the store, builds the
+// verifiers, attestation service and server, and starts serving. It
+// returns once the listener is open.
+func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.Out == nil {
+		opts.Out = os.Stderr
+	}
+	log := opts.Logger
+	if log == nil {
+		log = NewLogger(cfg, os.Stderr)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	cfg.resolve()
+	m, err := Prepare(cfg, opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Options{URL: cfg.Store, KEK: m.KEK})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	inst := &Instance{Store: st, Material: m, done: make(chan error, 1)}
+	ok := false
+	defer func() {
+		if !ok {
+			st.Close()
+		}
+	}()
+
+	keyPEM, err := st.SecretKey(ctx, signingKeyName, func() ([]byte, error) {
+		k, err := ear.GenerateKey()
+		if err != nil {
+			return nil, err
+		}
+		return ear.MarshalPrivateKey(k)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("token signing key: %w", err)
+	}
+	signKey, err := ear.ParsePrivateKey(keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("token signing key: %w", err)
+	}
+	issuer, err := ear.NewIssuer(signKey, ear.Options{TTL: cfg.TokenLifetime.Duration})
+	if err != nil {
+		return nil, err
+	}
+	rv := rvps.New(st)
+	engine := policy.NewEngine(rv)
+
+	var devRoot *x509.Certificate
+	if cfg.DevEmulatedSNPRoot != "" {
+		devRoot, err = readCert(cfg.DevEmulatedSNPRoot)
+		if err != nil {
+			return nil, fmt.Errorf("dev emulated SNP root: %w", err)
+		}
+		log.Warn("DEVELOPMENT MODE: the snp-emulated verifier is enabled with a locally generated root; evidence it accepts proves nothing about hardware",
+			"root", cfg.DevEmulatedSNPRoot)
+	}
+	verifiers, err := catalog.Build(catalog.Options{Cache: st, DevEmulatedSNPRoot: devRoot, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	asvc, err := as.New(as.Config{Verifiers: verifiers, Policies: server.StorePolicies{Store: st}, Engine: engine, Issuer: issuer, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	var adminKeys []ed25519.PublicKey
+	for _, p := range cfg.AdminPublicKeys {
+		b, err := os.ReadFile(strings.TrimSpace(p))
+		if err != nil {
+			return nil, fmt.Errorf("admin public key: %w", err)
+		}
+		k, err := server.ParseAdminPublicKey(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		adminKeys = append(adminKeys, k)
+	}
+
+	var rotate func(context.Context) (string, error)
+	if opts.Getenv("TRUSTEE_KEK") == "" && opts.Getenv("TRUSTGATE_TRUSTEE_KEK") == "" {
+		var mu sync.Mutex
+		rotate = func(ctx context.Context) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			nk := make([]byte, 32)
+			if _, err := rand.Read(nk); err != nil {
+				return "", err
+			}
+			// Write the new key next to the old one first: if the process
+			// dies between the two steps, both keys are on disk.
+			if err := writeNewFile(cfg.KEKFile+".next", EncodeKEK(nk)); err != nil {
+				return "", fmt.Errorf("write new KEK: %w", err)
+			}
+			if err := st.RotateKEK(ctx, nk); err != nil {
+				_ = os.Remove(cfg.KEKFile + ".next")
+				return "", err
+			}
+			if err := WriteKEKFile(cfg.KEKFile, nk); err != nil {
+				return "", fmt.Errorf("store re-wrapped but KEK file not replaced (new key is in %s.next): %w", cfg.KEKFile, err)
+			}
+			_ = os.Remove(cfg.KEKFile + ".next")
+			log.Info("key-encryption key rotated", "kek_id", st.KEKID(), "file", cfg.KEKFile)
+			return st.KEKID(), nil
+		}
+	}
+
+	srv, err := server.New(server.Config{
+		Store:          st,
+		Audit:          audit.New(st),
+		RVPS:           rv,
+		Policy:         engine,
+		AS:             asvc,
+		Tokens:         ear.NewVerifier(issuer.PublicKey()),
+		Admin:          &server.AdminAuth{Keys: adminKeys},
+		SessionTimeout: cfg.SessionTimeout.Duration,
+		MaxBody:        cfg.MaxBody,
+		AuthRate:       cfg.AuthRate,
+		AuthBurst:      cfg.AuthBurst,
+		AllowEmulated:  devRoot != nil,
+		RotateKEK:      rotate,
+		Logger:         log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	inst.Server = srv
+
+	ln := opts.Listener
+	if ln == nil {
+		ln, err = net.Listen("tcp", cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+		}
+	}
+	scheme := "https"
+	if cfg.InsecureHTTP {
+		scheme = "http"
+		log.Warn("INSECURE: serving plain HTTP (--insecure-http); tokens, evidence and admin credentials travel unencrypted. Development only.")
+	} else {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("TLS: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}})
+	}
+	inst.Addr = ln.Addr().String()
+	inst.URL = scheme + "://" + inst.Addr
+	inst.hs = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	inst.cancel = cancel
+	go srv.Run(rctx)
+	go func() {
+		err := inst.hs.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		inst.done <- err
+	}()
+	ok = true
+
+	printBanner(opts.Out, cfg, inst, st.Dialect())
+	log.Info("trustee serving", "url", inst.URL, "store", st.Dialect(), "tees", strings.Join(keys(verifiers), ","))
+	return inst, nil
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func printBanner(w io.Writer, cfg Config, inst *Instance, dialect string) {
+	m := inst.Material
+	fmt.Fprintf(w, "trustee listening on %s (store: %s)\n", inst.URL, dialect)
+	if m.TLSFingerprint != "" {
+		made := ""
+		if m.CreatedTLS {
+			made = " (self-signed, made now)"
+		}
+		fmt.Fprintf(w, "  TLS certificate %s%s\n  SHA-256 fingerprint %s\n", cfg.TLSCert, made, m.TLSFingerprint)
+	}
+	if m.AdminKeyPath != "" {
+		made := ""
+		if m.CreatedAdminKey {
+			made = " (made now)"
+		}
+		fmt.Fprintf(w, "  admin key %s%s\n  admin public key %s\n", m.AdminKeyPath, made, m.AdminPubPath)
+		fmt.Fprintf(w, "  try: trustee admin --url %s --key %s --cacert %s list-resources\n", inst.URL, m.AdminKeyPath, cfg.TLSCert)
+	}
+	if m.CreatedKEK {
+		fmt.Fprintf(w, "  key-encryption key made at %s: back it up; without it stored resources are lost\n", cfg.KEKFile)
+	}
+}
+
+// Shutdown stops accepting requests, waits for in-flight ones (until ctx
+// ends), then closes the store after its queued writes are committed.
+func (i *Instance) Shutdown(ctx context.Context) error {
+	var err error
+	i.once.Do(func() {
+		err = i.hs.Shutdown(ctx)
+		if serr := <-i.done; serr != nil && err == nil {
+			err = serr
+		}
+		i.cancel()
+		if cerr := i.Store.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	})
+	return err
+}
+
+func readCert(path string) (*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "CERTIFICATE" {
+		return nil, errors.New("want a PEM CERTIFICATE")
+	}
+	return x509.ParseCertificate(blk.Bytes)
+}
+
+func writeNewFile(path string, b []byte) error {
+	_ = os.Remove(path)
+	return writeNew(path, b, 0o600)
+}

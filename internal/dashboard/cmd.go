@@ -1,0 +1,218 @@
+package dashboard
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/ear"
+	"github.com/trustgate/trustgate/internal/kbs/server"
+)
+
+// Main runs `dashboard [flags]`. Every flag also reads an environment
+// variable DASHBOARD_<FLAG> (upper case, dashes as underscores).
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:9443", "address to serve on")
+	dataDir := fs.String("data-dir", "dashboard-data", "directory for the admin password")
+	tokenKey := fs.String("token-key", "", "PEM public key that signs Trustee's attestation tokens (Trustee's data dir: token-signer.pub)")
+	trusteeURL := fs.String("trustee-url", "", "Trustee base URL, to follow its audit stream")
+	trusteeCA := fs.String("trustee-cacert", "", "PEM certificate to trust for Trustee's TLS")
+	adminKey := fs.String("admin-key", "", "Trustee admin private key (Ed25519 PEM), for the audit stream")
+	tlsCert := fs.String("tls-cert", "", "serving certificate (PEM); without it the dashboard serves plain HTTP and only on loopback")
+	tlsKey := fs.String("tls-key", "", "serving key (PEM)")
+	clientCA := fs.String("client-ca", "", "PEM CA whose client certificates may use the dashboard without logging in")
+	lateAfter := fs.Duration("late-after", 30*time.Second, "beacon age after which a workload is late and an alert is raised")
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := os.LookupEnv("DASHBOARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))); ok {
+			_ = f.Value.Set(v)
+		}
+	})
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg, err := buildConfig(*dataDir, *tokenKey, *trusteeURL, *trusteeCA, *adminKey, *lateAfter, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "dashboard:", err)
+		return 1
+	}
+	cfg.Logger = log
+	cfg.ClientCertAuth = *clientCA != ""
+	srv := New(cfg)
+	hs := &http.Server{Addr: *listen, Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	if *tlsCert != "" {
+		tc, err := serverTLS(*tlsCert, *tlsKey, *clientCA)
+		if err != nil {
+			fmt.Fprintln(stderr, "dashboard:", err)
+			return 1
+		}
+		hs.TLSConfig = tc
+	} else if host, _, _ := net.SplitHostPort(*listen); !isLoopback(host) {
+		fmt.Fprintln(stderr, "dashboard: refusing plain HTTP on a non-loopback address; give --tls-cert and --tls-key")
+		return 1
+	} else {
+		log.Warn("serving plain HTTP on loopback: give --tls-cert for TLS and client-certificate access")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go srv.Run(ctx)
+	errc := make(chan error, 1)
+	go func() {
+		if hs.TLSConfig != nil {
+			errc <- hs.ListenAndServeTLS("", "")
+		} else {
+			errc <- hs.ListenAndServe()
+		}
+	}()
+	scheme := "http"
+	if hs.TLSConfig != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "dashboard on %s://%s\n", scheme, *listen)
+	select {
+	case err := <-errc:
+		fmt.Fprintln(stderr, "dashboard:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx)
+	return 0
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, lateAfter time.Duration, stdout io.Writer) (Config, error) {
+	var cfg Config
+	cfg.LateAfter = lateAfter
+	if tokenKey == "" {
+		return cfg, errors.New("--token-key is required: the dashboard trusts only tokens signed by Trustee's key")
+	}
+	pub, err := ReadTokenKey(tokenKey)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Verifier = &BeaconVerifier{Tokens: ear.NewVerifier(pub)}
+	pw, err := AdminPassword(dataDir, stdout)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.AdminPassword = pw
+	if trusteeURL != "" {
+		if adminKey == "" {
+			return cfg, errors.New("--trustee-url needs --admin-key to read the audit stream")
+		}
+		b, err := os.ReadFile(adminKey)
+		if err != nil {
+			return cfg, fmt.Errorf("read admin key: %w", err)
+		}
+		k, err := server.ParseAdminPrivateKey(b)
+		if err != nil {
+			return cfg, fmt.Errorf("admin key: %w", err)
+		}
+		client := &http.Client{}
+		if trusteeCA != "" {
+			pemCA, err := os.ReadFile(trusteeCA)
+			if err != nil {
+				return cfg, fmt.Errorf("read trustee CA: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pemCA) {
+				return cfg, errors.New("trustee CA: no certificate found")
+			}
+			client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+		}
+		cfg.Audit = &SSEAudit{URL: trusteeURL, Client: client, Token: func() (string, error) {
+			return server.NewAdminToken(k, time.Now(), 10*time.Minute)
+		}}
+	}
+	return cfg, nil
+}
+
+// ReadTokenKey reads Trustee's token-signing public key (PEM, PKIX).
+func ReadTokenKey(path string) (*ecdsa.PublicKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read token key: %w", err)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("token key %s is not PEM", path)
+	}
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("token key: %w", err)
+	}
+	pub, ok := k.(*ecdsa.PublicKey)
+	if !ok {
+		return nil, errors.New("token key is not an ECDSA key")
+	}
+	return pub, nil
+}
+
+// AdminPassword reads, or on first run creates (mode 0600), the local
+// admin password in dir. It prints the file's path, never the password.
+func AdminPassword(dir string, stdout io.Writer) (string, error) {
+	p := filepath.Join(dir, "dashboard-admin-password")
+	if b, err := os.ReadFile(p); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create data dir: %w", err)
+	}
+	var r [18]byte
+	_, _ = rand.Read(r[:]) // crypto/rand never fails on supported platforms
+	pw := hex.EncodeToString(r[:])
+	if err := os.WriteFile(p, []byte(pw+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write admin password: %w", err)
+	}
+	fmt.Fprintf(stdout, "dashboard admin password written to %s\n", p)
+	return pw, nil
+}
+
+func serverTLS(certFile, keyFile, clientCA string) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("load TLS key pair: %w", err)
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if clientCA != "" {
+		b, err := os.ReadFile(clientCA)
+		if err != nil {
+			return nil, fmt.Errorf("read client CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(b) {
+			return nil, errors.New("client CA: no certificate found")
+		}
+		tc.ClientCAs = pool
+		tc.ClientAuth = tls.VerifyClientCertIfGiven
+	}
+	return tc, nil
+}

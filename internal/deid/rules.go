@@ -102,9 +102,11 @@ func (sc *scan) run() {
 	sc.scanBytes()
 	sc.scanNumbers()
 	sc.scanWords()
+	sc.scanNames(false) // names announced by a cue, title or credential
 	sc.scanOrgs()
 	sc.scanAddresses()
-	sc.scanNames()
+	sc.scanPlaces()
+	sc.scanNames(true) // names the lexicon knows
 	sc.scanMentions()
 }
 

@@ -177,7 +177,9 @@ func (sc *scan) scanNumbers() {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		startsNum := t.kind == kNum || (t.kind == kAlnum && t.ndig > 0)
+		startsNum := t.kind == kNum || (t.kind == kAlnum && t.ndig > 0) ||
+			// "ACCT-44658267", "SN-88213": a short upper-case prefix glued to a number
+			t.kind == kWord && t.upper && t.e-t.s <= 5 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) >= 3
 		if !startsNum && t.kind == kPunct && (sc.text[t.s] == '(' || sc.text[t.s] == '+' || sc.text[t.s] == '#') &&
 			i+1 < len(toks) && sc.joined(i+1) && toks[i+1].kind == kNum {
 			startsNum = true
@@ -311,7 +313,7 @@ func (sc *scan) number(i, j int) int {
 			return j + 1
 		}
 	}
-	if digits >= 5 && !sc.unitAfter(j) && !strings.Contains(shape, ",") && !strings.ContainsAny(shape, ".") {
+	if digits >= 5 && !sc.unitAfter(j) && !strings.ContainsAny(shape, ",.") && !isRange(shape) {
 		if sc.toks[i].kind == kPunct && sc.text[sc.toks[i].s] != '#' {
 			i++
 		}
@@ -442,4 +444,10 @@ func (sc *scan) zipContext(i int) bool {
 		return true
 	}
 	return sc.hasCue(i, 3, map[string]bool{"zip": true, "zipcode": true, "postal": true, "postcode": true})
+}
+
+// isRange: two plain numbers joined by "-" or "/" ("135-145", "142/88"):
+// a range or ratio, not an identifier, unless a cue says otherwise.
+func isRange(shape string) bool {
+	return len(shape) == 3 && shape[0] >= '1' && shape[0] <= '4' && (shape[1] == '-' || shape[1] == '/') && shape[2] >= '1' && shape[2] <= '4'
 }

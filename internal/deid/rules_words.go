@@ -171,6 +171,7 @@ func (sc *scan) scanOrgs() {
 				break
 			}
 			if sc.capWord(k) || (sc.punct(k, '.') && sc.is(k-1, "st")) || sc.punct(k, '&') ||
+				(sc.is(k, "s") && sc.punct(k-1, '\'') || sc.punct(k, '\'') && sc.capWord(k-1)) ||
 				(sc.is(k, "of") || sc.is(k, "and") || sc.is(k, "the")) && sc.capWord(k-1) ||
 				(toks[k].kind == kPunct && sc.text[toks[k].s] == '-' && !toks[k].sp && sc.capWord(k-1)) {
 				s = k
@@ -193,7 +194,7 @@ func (sc *scan) scanOrgs() {
 			}
 			if sc.is(k, "of") && sc.capWord(k+1) && !toks[k+1].nl {
 				m := k + 1
-				for m+1 < len(toks) && sc.capWord(m+1) && !toks[m+1].nl {
+				for m+1 < len(toks) && sc.capWord(m+1) && !toks[m+1].nl && !orgWords[sc.lower(m+1)] && m-k < 3 {
 					m++
 				}
 				e = m
@@ -313,13 +314,26 @@ func (sc *scan) scanAddresses() {
 			}
 		}
 	}
-	// known cities and places after a cue
+}
+
+// scanPlaces finds known cities after a place cue and any place after a strong cue.
+func (sc *scan) scanPlaces() {
+	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
 		if !sc.capWord(i) || sc.claim[i] {
 			continue
 		}
 		e := sc.city(i)
 		cue := sc.placeCue(i)
+		if cue == 2 {
+			// "lives in West Seneca": the whole capitalised run
+			r := i
+			for r+1 < len(toks) && !toks[r+1].nl && r-i < 3 && (sc.capWord(r+1) && !sc.claim[r+1] ||
+				sc.punct(r+1, '-') && !toks[r+1].sp && sc.capWord(r+2) || sc.punct(r+1, '.') && sc.is(r, "st")) {
+				r++
+			}
+			e = max(e, r)
+		}
 		if e >= i && (cue > 0 || sc.strongCity(i, e)) {
 			sc.addToks(i, e, TypeLocation, "city")
 			i = e
@@ -422,8 +436,17 @@ func (sc *scan) cityBeforeState(i int) (int, int) {
 		return -1, -1
 	}
 	b := e
-	for b-1 >= 0 && sc.capWord(b-1) && toks[b-1].upper == toks[e].upper && !toks[b].nl && e-b < 2 && !streetSuffixes[sc.lower(b-1)] && !sc.claim[b-1] {
-		b--
+	for words := 1; b-1 >= 0 && !toks[b].nl && !sc.claim[b-1] && words < 4; {
+		switch {
+		case sc.capWord(b-1) && toks[b-1].upper == toks[e].upper && !orgWords[sc.lower(b-1)]:
+			b--
+			words++
+		case (sc.punct(b-1, '-') && !toks[b].sp && !toks[b-1].sp || sc.punct(b-1, '.') && sc.is(b-2, "st")) && sc.capWord(b-2) && !sc.claim[b-2]:
+			b -= 2
+			words++
+		default:
+			words = 99
+		}
 	}
 	for b <= e && sc.claim[b] {
 		b++
@@ -503,6 +526,23 @@ var titles = map[string]bool{
 
 func isTitle(w string) bool { return titles[w] }
 
+func isMonth(w string) bool { _, ok := months[w]; return ok }
+
+// headerWords are capitalised clinical words that end a name run after a cue
+// ("Patient: John Smith Admission Date: …").
+var headerWords = map[string]bool{
+	"admission": true, "admit": true, "date": true, "history": true, "discharge": true, "diagnosis": true,
+	"service": true, "unit": true, "room": true, "floor": true, "mrn": true, "dob": true, "age": true,
+	"sex": true, "phone": true, "reason": true, "chief": true, "complaint": true, "allergies": true,
+	"medications": true, "plan": true, "assessment": true, "impression": true, "exam": true,
+	"physical": true, "review": true, "team": true, "care": true, "hospital": true, "course": true,
+	"consult": true, "note": true, "report": true, "attending": true, "primary": true, "the": true,
+	"patient": true, "information": true, "address": true, "home": true, "status": true, "code": true,
+	"summary": true, "follow": true, "up": true, "visit": true, "department": true, "clinic": true,
+	"hpi": true, "pmh": true, "labs": true, "results": true, "sent": true, "subject": true, "to": true,
+	"from": true, "cc": true, "re": true, "insurance": true, "account": true, "dr": true, "with": true,
+}
+
 // nameCues announce a name after them (optionally followed by ":" or ",").
 var nameCues = map[string]int{
 	// value 2: needs ":" after it; 1: no colon needed
@@ -531,7 +571,7 @@ var credentials = map[string]bool{
 // loose accepts a first word that is common English (after a strong cue).
 func (sc *scan) nameRun(i int, loose bool) int {
 	toks := sc.toks
-	if i >= len(toks) || !sc.capWord(i) || sc.stopWord(i) {
+	if i >= len(toks) || !sc.capWord(i) || sc.stopWord(i) && !(loose && isMonth(sc.lower(i)) && sc.capWord(i+1)) {
 		return -1
 	}
 	if !loose && !sc.nameish(i) {
@@ -550,7 +590,8 @@ func (sc *scan) nameRun(i int, loose bool) int {
 			k++
 		case t.kind == kPunct && sc.text[t.s] == '.' && !t.sp && toks[k-1].e-toks[k-1].s == 1 && sc.capWord(k-1):
 			e = k // initial with a period
-		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && (sc.nameish(k) || t.e-t.s == 1 || loose && t.flags&lexicon.Name != 0):
+		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && !sc.punct(k+1, ':') &&
+			(sc.nameish(k) || t.e-t.s == 1 || t.flags&lexicon.Name != 0 || loose && !headerWords[sc.lower(k)]):
 			e = k
 			words++
 		default:
@@ -567,7 +608,7 @@ func (sc *scan) nameish(i int) bool {
 	if t.kind != kWord || !t.cap {
 		return false
 	}
-	if t.flags&lexicon.Name != 0 && (t.flags&lexicon.Common == 0 || !t.upper) {
+	if t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 {
 		return true
 	}
 	return t.flags&(lexicon.Common|lexicon.State) == 0 && t.e-t.s > 1
@@ -588,11 +629,17 @@ func (sc *scan) stopWord(i int) bool {
 // scanNames finds person names by cue ("Dr.", "Pt:", "wife"), by a following
 // credential ("Kelly, MD"), and by lexicon (two or more name-like words, or
 // one uncommon known name).
-func (sc *scan) scanNames() {
+func (sc *scan) scanNames(lexical bool) {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.kind != kWord || sc.claim[i] {
+			continue
+		}
+		if lexical {
+			if e := sc.lexicalName(i); e >= i {
+				i = e
+			}
 			continue
 		}
 		w := sc.lower(i)
@@ -611,8 +658,8 @@ func (sc *scan) scanNames() {
 		if need, ok := nameCues[w]; ok {
 			k := i + 1
 			colon := false
-			if sc.punct(k, ':') || (need == 1 && sc.punct(k, ',')) {
-				colon = sc.punct(k, ':')
+			if sc.punct(k, ':') || sc.punct(k, ',') {
+				colon = true
 				k++
 			}
 			if need == 2 && !colon && !(w == "signed" || w == "dictated" || w == "transcribed") {
@@ -636,7 +683,8 @@ func (sc *scan) scanNames() {
 				if w == "by" && !colon && toks[k].flags&lexicon.Name == 0 {
 					goto next
 				}
-				if e := sc.nameRun(k, need == 2 || w == "by" && colon); e >= 0 {
+				loose := need == 2 || w == "by" && colon || toks[k].flags&lexicon.Name != 0
+				if e := sc.nameRun(k, loose); e >= 0 {
 					// "OSCAR, JOHNNY" / "Doe, John" after a label
 					if need == 2 && sc.punct(e+1, ',') && e+2 < len(toks) && sc.capWord(e+2) && !toks[e+2].nl {
 						if e2 := sc.nameRun(e+2, true); e2 >= 0 {
@@ -666,8 +714,17 @@ func (sc *scan) scanNames() {
 				}
 			}
 		}
-		// lexicon: two name-like words with at least one known, uncommon name
-		if t.cap && sc.nameish(i) && !sc.stopWord(i) {
+	}
+}
+
+// lexicalName marks a name starting at i found by the lexicon alone: two
+// name-like words with at least one known name, or one known name that is
+// not a common word; it returns the last token used or -1.
+func (sc *scan) lexicalName(i int) int {
+	toks := sc.toks
+	t := toks[i]
+	{
+		if t.cap && sc.nameish(i) && !sc.stopWord(i) && sc.placeCue(i) == 0 {
 			e := sc.nameRun(i, false)
 			known := 0
 			for k := i; k <= e; k++ {
@@ -680,15 +737,15 @@ func (sc *scan) scanNames() {
 			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
 				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) {
 				sc.markName(i, i+2, "lexicon")
-				i += 2
-				continue
+				return i + 2
 			}
 			if e > i && known >= 1 && !t.upper || e == i && strong && !t.nl && !sc.sentenceStart(i) && t.flags&lexicon.City == 0 {
 				sc.markName(i, e, "lexicon")
-				i = e
+				return e
 			}
 		}
 	}
+	return -1
 }
 
 // sentenceStart: token i begins a sentence (after ". " or a line break).

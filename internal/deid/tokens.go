@@ -85,10 +85,12 @@ func tokenize(text string, toks []token, lex *lexicon.Lexicon) []token {
 				ascii = false
 			}
 			if r == '\'' || r == '’' {
-				// keep an apostrophe only between letters
+				// keep an apostrophe only between letters, and not before a
+				// possessive "s" ("Doe's" is "Doe" + "'" + "s")
 				if i+size < len(text) && letters > 0 {
 					nr, _ := utf8.DecodeRuneInString(text[i+size:])
-					if unicode.IsLetter(nr) {
+					possessive := (nr == 's' || nr == 'S') && (i+size+1 >= len(text) || !isASCIIAlnum(text[i+size+1]))
+					if unicode.IsLetter(nr) && !possessive {
 						if n < len(buf) && r == '\'' {
 							buf[n] = '\''
 						}

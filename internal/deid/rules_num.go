@@ -227,7 +227,7 @@ func (sc *scan) number(i, j int) int {
 		}
 		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" &&
 			!(sc.joined(i) || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
-			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && !(a == 1 && b <= 4 && prevWord == "") {
+			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j)) {
 			sc.addToks(i, j, TypeDate, "date")
 			return j + 1
 		}
@@ -450,4 +450,9 @@ func (sc *scan) zipContext(i int) bool {
 // a range or ratio, not an identifier, unless a cue says otherwise.
 func isRange(shape string) bool {
 	return len(shape) == 3 && shape[0] >= '1' && shape[0] <= '4' && (shape[1] == '-' || shape[1] == '/') && shape[2] >= '1' && shape[2] <= '4'
+}
+
+// aloneOnLine: tokens i..j make up their whole line.
+func (sc *scan) aloneOnLine(i, j int) bool {
+	return sc.toks[i].nl && (j+1 >= len(sc.toks) || sc.toks[j+1].nl)
 }

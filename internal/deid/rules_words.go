@@ -295,6 +295,11 @@ func (sc *scan) scanAddresses() {
 				i = e
 				continue
 			}
+			if e := sc.streetBeforeCity(i); e > i {
+				sc.addToks(i, e, TypeLocation, "street")
+				i = e
+				continue
+			}
 		}
 		if (sc.is(i, "po") || sc.is(i, "p")) && t.kind == kWord {
 			k := i + 1
@@ -306,6 +311,14 @@ func (sc *scan) scanAddresses() {
 				i = k + 1
 				continue
 			}
+		}
+		// "Jefferson County"
+		if t.kind == kWord && t.cap && placeWords[sc.lower(i)] && sc.capWord(i-1) && !toks[i].nl {
+			b := i - 1
+			for b-1 >= 0 && sc.capWord(b-1) && !toks[b].nl && i-b < 3 {
+				b--
+			}
+			sc.addToks(b, i, TypeLocation, "county")
 		}
 		// "City, ST 12345" / "City, ST" / "City, State"
 		if t.kind == kWord && t.flags&lexicon.State != 0 && i > 0 {
@@ -469,12 +482,19 @@ func (sc *scan) city(i int) int {
 	if sc.lex.Cities[first] {
 		best = i
 	}
-	key := first
-	for k := i + 1; k < len(sc.toks) && k-i < n; k++ {
-		if !sc.capWord(k) || sc.toks[k].nl {
+	words := 1
+	for k := i + 1; k < len(sc.toks) && words <= n && k-i < 3*n; k++ {
+		if sc.toks[k].nl || sc.toks[k].kind == kNum {
 			break
 		}
-		key += " " + sc.lower(k)
+		if sc.toks[k].sp {
+			words++
+		}
+		if sc.toks[k].kind == kPunct || words > n {
+			continue
+		}
+		// raw text, so "Fond du Lac" and "Coeur d'Alene" match too
+		key := strings.ToLower(strings.Join(strings.Fields(sc.text[sc.toks[i].s:sc.toks[k].e]), " "))
 		if sc.lex.Cities[key] {
 			best = k
 		}
@@ -623,8 +643,19 @@ func (sc *scan) stopWord(i int) bool {
 	if _, ok := months[w]; ok && w != "may" && w != "june" && w != "april" && w != "august" {
 		return true
 	}
-	return dayWords[w] || orgWords[w] || isTitle(w) || streetSuffixes[w] && sc.toks[i].flags&lexicon.Name == 0
+	return dayWords[w] || orgWords[w] || isTitle(w) || interjections[w] || placeWords[w] ||
+		streetSuffixes[w] && sc.toks[i].flags&lexicon.Name == 0
 }
+
+// interjections open sentences and greetings; capitalised, they look like names.
+var interjections = map[string]bool{
+	"no": true, "yes": true, "hello": true, "hi": true, "okay": true, "ok": true, "please": true,
+	"thanks": true, "thank": true, "sorry": true, "oh": true, "hey": true, "dear": true, "yeah": true,
+	"well": true, "so": true, "sir": true, "regards": true, "sincerely": true, "best": true,
+}
+
+// placeWords end the name of a county or similar unit: "Jefferson County".
+var placeWords = map[string]bool{"county": true, "parish": true, "township": true, "borough": true}
 
 // scanNames finds person names by cue ("Dr.", "Pt:", "wife"), by a following
 // credential ("Kelly, MD"), and by lexicon (two or more name-like words, or
@@ -683,7 +714,9 @@ func (sc *scan) scanNames(lexical bool) {
 				if w == "by" && !colon && toks[k].flags&lexicon.Name == 0 {
 					goto next
 				}
-				loose := need == 2 || w == "by" && colon || toks[k].flags&lexicon.Name != 0
+				// a capitalised word right after "her partner" is a name ("Sunny")
+				loose := need == 2 || w == "by" && colon || toks[k].flags&lexicon.Name != 0 ||
+					need == 1 && w != "by" && !sc.sentenceStart(k)
 				if e := sc.nameRun(k, loose); e >= 0 {
 					// "OSCAR, JOHNNY" / "Doe, John" after a label
 					if need == 2 && sc.punct(e+1, ',') && e+2 < len(toks) && sc.capWord(e+2) && !toks[e+2].nl {
@@ -793,4 +826,37 @@ func (sc *scan) scanMentions() {
 			sc.addToks(i, e, TypeName, "mention")
 		}
 	}
+}
+
+// streetBeforeCity recognises a street by what follows it when its suffix is
+// unusual ("2286 Mose Via\nBedford, WI 67268"): a number, one to three
+// capitalised words, then a comma or line break and "City, ST".
+func (sc *scan) streetBeforeCity(i int) int {
+	toks := sc.toks
+	e := i
+	for k := i + 1; k < len(toks) && k <= i+3 && !toks[k].nl; k++ {
+		if sc.capWord(k) || toks[k].kind == kAlnum && ordinalWord(sc.lower(k)) {
+			e = k
+			continue
+		}
+		break
+	}
+	if e == i {
+		return -1
+	}
+	k := e + 1
+	if sc.punct(k, ',') {
+		k++
+	}
+	for m := k; m < len(toks) && m <= k+6; m++ {
+		if toks[m].kind == kWord && toks[m].flags&lexicon.State != 0 && m > k {
+			if s, _ := sc.cityBeforeState(m); s > e {
+				return e
+			}
+		}
+		if !(sc.capWord(m) || sc.punct(m, ',') || sc.punct(m, '-') || sc.punct(m, '.') || sc.punct(m, '\'') || sc.is(m, "s")) {
+			break
+		}
+	}
+	return -1
 }

@@ -59,7 +59,7 @@ func loadPools() (*pools, error) {
 	p := &pools{streetSuffix: w.StreetSuffix, cityPrefix: w.CityPrefix, citySuffix: w.CitySuffix}
 	split := func(list []string, known func(string) bool) (in, out []string) {
 		for _, s := range list {
-			if strings.ContainsAny(s, " '") && !strings.Contains(s, " ") {
+			if s == "Name" { // a faker first name that reads as the label it is
 				continue
 			}
 			if known(strings.ToLower(s)) {

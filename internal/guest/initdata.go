@@ -119,6 +119,17 @@ func CheckInitData(ctx context.Context, a attester.Attester, id *initdata.InitDa
 		return fmt.Errorf("check initdata: read the value bound at launch on %s: %w", a.Tee(), err)
 	}
 	digest := id.Digest()
+	if ex, ok := a.(initDataExtender); ok && isZero(bound) {
+		// vTPM platforms: the first guest component to start binds initdata
+		// by extending the reset PCR 8, as upstream's attestation agent does;
+		// later starts find it extended and compare.
+		if err := ex.ExtendInitData(digest); err != nil {
+			return fmt.Errorf("check initdata: bind to PCR 8: %w", err)
+		}
+		if bound, err = a.BoundInitData(ctx); err != nil {
+			return fmt.Errorf("check initdata: read the value bound at launch on %s: %w", a.Tee(), err)
+		}
+	}
 	if len(bound) == 0 {
 		return fmt.Errorf("check initdata: %w: the %s TEE reports no bound initdata, but initdata (%s %x) was given",
 			ErrInitDataMismatch, a.Tee(), id.Algorithm, digest)
@@ -130,4 +141,19 @@ func CheckInitData(ctx context.Context, a attester.Attester, id *initdata.InitDa
 			ErrInitDataMismatch, id.Algorithm, digest, a.Tee(), bound)
 	}
 	return nil
+}
+
+// initDataExtender is an attester whose initdata binding the guest performs
+// itself (vTPM PCR 8).
+type initDataExtender interface {
+	ExtendInitData(digest []byte) error
+}
+
+func isZero(b []byte) bool {
+	for _, v := range b {
+		if v != 0 {
+			return false
+		}
+	}
+	return len(b) > 0
 }

@@ -1,14 +1,22 @@
 package detect
 
 import (
-	"fmt"
+	"sync"
 
+	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attester"
+	"github.com/trustgate/trustgate/internal/attester/azvtpm"
 )
 
-func detectAzTDX() bool { return false }
-func detectAzSNP() bool { return false }
+// azDetect reads the HCL report once: both Azure probes need the same answer.
+var azDetect = sync.OnceValue(azvtpm.Detect)
+
+func detectAzTDX() bool { return azDetect() == attest.TeeAzTDXvTPM }
+func detectAzSNP() bool { return azDetect() == attest.TeeAzSNPvTPM }
 
 func newAz(tee string) (attester.Attester, error) {
-	return nil, fmt.Errorf("tee %s: Azure vTPM attester not built in", tee)
+	if tee == attest.TeeAzTDXvTPM {
+		return azvtpm.NewTDX(), nil
+	}
+	return azvtpm.NewSNP(), nil
 }

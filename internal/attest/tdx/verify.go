@@ -1,0 +1,297 @@
+// Package tdx verifies Intel TDX evidence: TD quotes v4 (PCK certificate
+// chain to Intel's SGX root, quote and QE report signatures, and, when a
+// collateral source is configured, TCB info, QE identity and CRLs from an
+// offline bundle or Intel PCS) with go-tdx-guest; then REPORT_DATA and
+// MRCONFIGID bindings, the debug attribute, and an RTMR replay of the CC event
+// log when the evidence carries one. Claims use upstream Trustee's names.
+package tdx
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"crypto/x509"
+	_ "embed"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/go-tdx-guest/abi"
+	pb "github.com/google/go-tdx-guest/proto/tdx"
+	"github.com/google/go-tdx-guest/verify"
+
+	"github.com/trustgate/trustgate/internal/attest"
+	"github.com/trustgate/trustgate/internal/attest/collateral"
+)
+
+// Names of the checks reported in attest.Error.Check.
+const (
+	CheckParse          = "parse"
+	CheckQuoteVersion   = "quote_version"
+	CheckQuoteSignature = "quote_signature" // PCK chain, QE report, quote signature
+	CheckCollateral     = "collateral"      // TCB info, QE identity, CRLs
+	CheckReportData     = "report_data"
+	CheckInitData       = "init_data"
+	CheckDebug          = "debug"
+	CheckEventLog       = "event_log"
+)
+
+// MaxEvidenceSize bounds the evidence JSON (quote plus CC event log).
+const MaxEvidenceSize = 8 << 20
+
+// Quote layout (Intel TDX DCAP quote v4).
+const (
+	headerSize  = 48
+	bodyOffset  = headerSize
+	bodySize    = 584
+	quoteV4     = 4
+	tdAttrDebug = 1 << 0
+)
+
+// Config tunes a TDX verifier. The zero value checks the PCK chain and
+// signatures offline at the current time and refuses debug TDs.
+type Config struct {
+	// Tee is the TEE name used in errors; "" means attest.TeeTDX.
+	Tee string
+	// Now is the clock for certificate and collateral validity.
+	Now func() time.Time
+	// Collateral, when set, supplies TCB info, QE identity and CRLs (from
+	// its cache, i.e. an imported bundle, or Intel PCS), and they are then
+	// required and checked. Nil skips collateral checks.
+	Collateral *collateral.Getter
+	// AllowDebug accepts TDs with the DEBUG attribute.
+	AllowDebug bool
+}
+
+// intelRootPEM is Intel's SGX Root CA (the same certificate go-tdx-guest
+// embeds). Passing it explicitly keeps go-tdx-guest from logging a warning
+// to stdout on every verification, which would corrupt `trustee verify`
+// output.
+//
+//go:embed intel_sgx_root_ca.pem
+var intelRootPEM []byte
+
+var intelRoots = func() *x509.CertPool {
+	p := x509.NewCertPool()
+	if !p.AppendCertsFromPEM(intelRootPEM) {
+		panic("tdx: embedded Intel SGX Root CA does not parse")
+	}
+	return p
+}()
+
+// Verifier verifies TDX evidence. It is safe for concurrent use.
+type Verifier struct{ cfg Config }
+
+var _ attest.Verifier = (*Verifier)(nil)
+
+// New returns a verifier for cfg.
+func New(cfg Config) *Verifier {
+	if cfg.Tee == "" {
+		cfg.Tee = attest.TeeTDX
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Verifier{cfg: cfg}
+}
+
+// Evidence is upstream's TDX evidence: base64 quote and optional base64 CC
+// event log.
+type Evidence struct {
+	Quote      []byte
+	CCEventLog []byte
+}
+
+type evidenceJSON struct {
+	CCEventLog *string `json:"cc_eventlog"`
+	Quote      string  `json:"quote"`
+}
+
+// ParseEvidence parses {"cc_eventlog": "<b64>"|null, "quote": "<b64>"}.
+func ParseEvidence(data []byte) (*Evidence, error) {
+	if len(data) > MaxEvidenceSize {
+		return nil, fmt.Errorf("parse tdx evidence: %d bytes exceeds limit of %d", len(data), MaxEvidenceSize)
+	}
+	var ej evidenceJSON
+	if err := json.Unmarshal(data, &ej); err != nil {
+		return nil, fmt.Errorf("parse tdx evidence: %w", err)
+	}
+	if ej.Quote == "" {
+		return nil, errors.New("parse tdx evidence: empty quote")
+	}
+	q, err := base64.StdEncoding.DecodeString(ej.Quote)
+	if err != nil {
+		return nil, fmt.Errorf("parse tdx evidence: quote: %w", err)
+	}
+	ev := &Evidence{Quote: q}
+	if ej.CCEventLog != nil && *ej.CCEventLog != "" {
+		if ev.CCEventLog, err = base64.StdEncoding.DecodeString(*ej.CCEventLog); err != nil {
+			return nil, fmt.Errorf("parse tdx evidence: cc_eventlog: %w", err)
+		}
+	}
+	return ev, nil
+}
+
+// MarshalEvidence is the inverse of ParseEvidence (attesters, tests).
+func MarshalEvidence(ev Evidence) ([]byte, error) {
+	ej := evidenceJSON{Quote: base64.StdEncoding.EncodeToString(ev.Quote)}
+	if len(ev.CCEventLog) > 0 {
+		s := base64.StdEncoding.EncodeToString(ev.CCEventLog)
+		ej.CCEventLog = &s
+	}
+	return json.Marshal(ej)
+}
+
+// Verify parses upstream's TDX evidence JSON and verifies it.
+func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expected) (attest.Claims, error) {
+	ev, err := ParseEvidence(evidence)
+	if err != nil {
+		return nil, attest.Fail(v.cfg.Tee, CheckParse, err)
+	}
+	return v.VerifyQuote(ctx, ev.Quote, ev.CCEventLog, want)
+}
+
+// VerifyQuote verifies a raw quote (and optional CC event log) and returns
+// claims.
+func (v *Verifier) VerifyQuote(ctx context.Context, raw, ccel []byte, want attest.Expected) (attest.Claims, error) {
+	if _, err := v.VerifiedQuote(ctx, raw); err != nil {
+		return nil, err
+	}
+	if err := v.Validate(raw, want); err != nil {
+		return nil, err
+	}
+	claims := Claims(raw)
+	if len(ccel) > 0 {
+		events, err := v.ReplayEventLog(raw, ccel)
+		if err != nil {
+			return nil, err
+		}
+		claims["uefi_event_logs"] = eventClaims(events)
+	}
+	return claims, nil
+}
+
+// QuoteVersion returns the version field of a raw quote.
+func QuoteVersion(raw []byte) (uint16, error) {
+	if len(raw) < 2 {
+		return 0, errors.New("quote shorter than its version field")
+	}
+	return binary.LittleEndian.Uint16(raw), nil
+}
+
+// VerifiedQuote checks that raw is a v4 TD quote in canonical form whose PCK
+// chain reaches Intel's root and whose signatures hold (and, with
+// collateral, whose TCB and QE identity are current and nothing is
+// revoked). It applies no policy.
+func (v *Verifier) VerifiedQuote(ctx context.Context, raw []byte) (*pb.QuoteV4, error) {
+	tee := v.cfg.Tee
+	ver, err := QuoteVersion(raw)
+	if err != nil {
+		return nil, attest.Fail(tee, CheckParse, err)
+	}
+	if ver != quoteV4 {
+		return nil, attest.Fail(tee, CheckQuoteVersion, fmt.Errorf("unsupported quote version %d (only version 4 is supported)", ver))
+	}
+	anyQ, err := abi.QuoteToProto(raw)
+	if err != nil {
+		return nil, attest.Fail(tee, CheckParse, err)
+	}
+	q, ok := anyQ.(*pb.QuoteV4)
+	if !ok {
+		return nil, attest.Fail(tee, CheckQuoteVersion, fmt.Errorf("unsupported quote type %T", anyQ))
+	}
+	// Verification works on the parsed form; refuse bytes that the parser
+	// would silently normalise, so claims come from exactly what was signed.
+	if canon, err := abi.QuoteToAbiBytes(q); err != nil || !bytes.Equal(canon, raw) {
+		return nil, attest.Fail(tee, CheckParse, errors.New("quote is not in canonical form"))
+	}
+	// Device buffers pad quotes with zeros; anything else after the signed
+	// structure would be bytes nobody vouches for.
+	if len(bytes.Trim(q.GetExtraBytes(), "\x00")) != 0 {
+		return nil, attest.Fail(tee, CheckParse, errors.New("non-zero bytes after the quote"))
+	}
+	if err := checkCertData(q); err != nil {
+		return nil, attest.Fail(tee, CheckParse, err)
+	}
+	now := v.cfg.Now()
+	ts := &verify.TimeSet{PckCertChain: now, TcbInfo: now, QeIdentity: now, PckCrl: now, RootCaCrl: now}
+	opts := &verify.Options{Now: ts, TrustedRoots: intelRoots}
+	if v.cfg.Collateral != nil {
+		opts.GetCollateral, opts.CheckRevocations = true, true
+		opts.Getter = collateral.TDXGetter{G: v.cfg.Collateral}
+	}
+	if err := verify.TdxQuoteContext(ctx, q, opts); err != nil {
+		if v.cfg.Collateral != nil {
+			// Tell collateral failures from signature failures (failure
+			// path only, so the extra work costs nothing on success).
+			if verify.TdxQuoteContext(ctx, q, &verify.Options{Now: ts, TrustedRoots: intelRoots}) == nil {
+				return nil, attest.Fail(tee, CheckCollateral, err)
+			}
+		}
+		return nil, attest.Fail(tee, CheckQuoteSignature, err)
+	}
+	return q, nil
+}
+
+// checkCertData requires the PCK certification data to be exactly the PEM
+// chain with nothing after it but NUL padding, so that no byte of the quote
+// escapes verification.
+func checkCertData(q *pb.QuoteV4) error {
+	cd := q.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetPckCertificateChainData().GetPckCertChain()
+	end := bytes.LastIndex(cd, []byte("-----END CERTIFICATE-----"))
+	if end < 0 {
+		return errors.New("PCK certificate chain has no PEM certificate")
+	}
+	rest := cd[end+len("-----END CERTIFICATE-----"):]
+	rest = bytes.TrimLeft(rest, "\n")
+	if len(bytes.Trim(rest, "\x00")) != 0 {
+		return errors.New("unexpected bytes after the PCK certificate chain")
+	}
+	return nil
+}
+
+// Validate applies policy to a verified raw quote.
+func (v *Verifier) Validate(raw []byte, want attest.Expected) error {
+	tee := v.cfg.Tee
+	body := raw[bodyOffset : bodyOffset+bodySize]
+	if want.ReportData != nil && subtle.ConstantTimeCompare(regularize(want.ReportData, 64), body[520:584]) != 1 {
+		return attest.Fail(tee, CheckReportData, errors.New("REPORT_DATA does not match the session's runtime-data digest"))
+	}
+	if want.InitDataDigest != nil && subtle.ConstantTimeCompare(regularize(want.InitDataDigest, 48), body[184:232]) != 1 {
+		return attest.Fail(tee, CheckInitData, errors.New("MRCONFIGID does not match the initdata digest"))
+	}
+	if binary.LittleEndian.Uint64(body[120:128])&tdAttrDebug != 0 && !v.cfg.AllowDebug {
+		return attest.Fail(tee, CheckDebug, errors.New("TD attributes allow debugging"))
+	}
+	return nil
+}
+
+// ReplayEventLog parses the CC event log and checks that replaying it
+// yields the quote's RTMRs.
+func (v *Verifier) ReplayEventLog(raw, ccel []byte) ([]Event, error) {
+	tee := v.cfg.Tee
+	events, err := ParseEventLog(ccel)
+	if err != nil {
+		return nil, attest.Fail(tee, CheckEventLog, err)
+	}
+	rtmrs, err := Replay(events)
+	if err != nil {
+		return nil, attest.Fail(tee, CheckEventLog, err)
+	}
+	body := raw[bodyOffset : bodyOffset+bodySize]
+	for i := range rtmrs {
+		if !bytes.Equal(rtmrs[i][:], body[328+48*i:376+48*i]) {
+			return nil, attest.Fail(tee, CheckEventLog, fmt.Errorf("replayed event log does not match RTMR%d", i))
+		}
+	}
+	return events, nil
+}
+
+func regularize(d []byte, n int) []byte {
+	out := make([]byte, n)
+	copy(out, d)
+	return out
+}

@@ -16,6 +16,8 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/verify"
 )
 
+const emptyConfigMediaType = "application/vnd.oci.empty.v1+json"
+
 // FindBundles returns the sigstore bundles attached to digest as OCI
 // referrers (cosign v3's default layout). Registries without the
 // referrers API are read through the "sha256-<hex>" fallback tag by
@@ -36,7 +38,9 @@ func FindBundles(ctx context.Context, repo name.Repository, digest v1.Hash, opts
 	var out [][]byte
 	seen := 0
 	for _, desc := range im.Manifests {
-		if desc.ArtifactType != "" && !strings.HasPrefix(desc.ArtifactType, BundleMediaTypePrefix) {
+		// Registries report the manifest's artifactType, or its config
+		// media type when it has none (cosign also sets the empty config).
+		if at := desc.ArtifactType; at != "" && at != emptyConfigMediaType && !strings.HasPrefix(at, BundleMediaTypePrefix) {
 			continue // an SBOM or other attachment, not a signature
 		}
 		if seen++; seen > MaxSignatures {

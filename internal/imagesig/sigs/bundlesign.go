@@ -167,7 +167,7 @@ func WriteBundleReferrer(ctx context.Context, d name.Digest, bundleJSON []byte, 
 		return fmt.Errorf("write bundle: image %s: %w", d, err)
 	}
 	repo := d.Context()
-	cfg := static.NewLayer([]byte("{}"), "application/vnd.oci.empty.v1+json")
+	cfg := static.NewLayer([]byte("{}"), emptyConfigMediaType)
 	layer := static.NewLayer(bundleJSON, types.MediaType(mt))
 	descs := make([]v1.Descriptor, 0, 2)
 	for _, l := range []v1.Layer{cfg, layer} {

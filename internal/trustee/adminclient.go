@@ -1,0 +1,357 @@
+package trustee
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/kbs/server"
+	"github.com/trustgate/trustgate/internal/rvps"
+)
+
+// AdminClient calls trustee's admin API with Ed25519 JWT bearer tokens
+// (the same tokens upstream's kbs-client makes). Other tools (cocofy,
+// trustgate up) use it to upload secrets and reference values.
+type AdminClient struct {
+	// URL is the trustee base URL (https://host:port, no /kbs/v0).
+	URL string
+	// Key signs the admin tokens.
+	Key ed25519.PrivateKey
+	// HTTP is the client; nil means one with system roots.
+	HTTP *http.Client
+	// TokenLifetime is each token's exp-iat (default 5 min).
+	TokenLifetime time.Duration
+}
+
+// TLSOptions select how the admin client trusts the server certificate.
+type TLSOptions struct {
+	// CACert is a PEM file of trusted roots, e.g. trustee-data/tls.crt
+	// (the self-signed certificate is its own CA).
+	CACert string
+	// Insecure skips certificate verification. Development only.
+	Insecure bool
+}
+
+// NewAdminClient loads the admin key (PKCS#8 PEM) and builds a client.
+func NewAdminClient(baseURL, keyFile string, t TLSOptions) (*AdminClient, error) {
+	kb, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("admin key: %w", err)
+	}
+	key, err := server.ParseAdminPrivateKey(kb)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid trustee URL %q: want https://host:port", baseURL)
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if t.CACert != "" {
+		pem, err := os.ReadFile(t.CACert)
+		if err != nil {
+			return nil, fmt.Errorf("CA certificate: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA certificate %s: no PEM certificate", t.CACert)
+		}
+		tc.RootCAs = pool
+	}
+	if t.Insecure {
+		tc.InsecureSkipVerify = true //nolint:gosec // explicit --insecure, documented as development only
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tc, Proxy: http.ProxyFromEnvironment}}
+	return &AdminClient{URL: u.String(), Key: key, HTTP: hc}, nil
+}
+
+func (c *AdminClient) do(ctx context.Context, method, path, ctype string, body []byte) ([]byte, error) {
+	resp, err := c.send(ctx, method, path, ctype, body, "")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, statusError(method, path, resp.StatusCode, b)
+	}
+	return b, nil
+}
+
+func (c *AdminClient) send(ctx context.Context, method, path, ctype string, body []byte, accept string) (*http.Response, error) {
+	life := c.TokenLifetime
+	if life <= 0 {
+		life = 5 * time.Minute
+	}
+	tok, err := server.NewAdminToken(c.Key, time.Now(), life)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return resp, nil
+}
+
+// AdminError is a non-200 admin API answer.
+type AdminError struct {
+	Status int
+	Info   kbs.ErrorInfo
+	Op     string
+}
+
+func (e *AdminError) Error() string {
+	if e.Info.Type != "" {
+		return fmt.Sprintf("%s: HTTP %d: %s: %s", e.Op, e.Status, e.Info.Variant(), e.Info.Detail)
+	}
+	return fmt.Sprintf("%s: HTTP %d", e.Op, e.Status)
+}
+
+func statusError(method, path string, status int, body []byte) error {
+	info, _ := kbs.ParseErrorInfo(body)
+	return &AdminError{Status: status, Info: info, Op: method + " " + path}
+}
+
+func resourceURL(path string) (string, error) {
+	p, err := kbs.ParseResourcePath(path)
+	if err != nil {
+		return "", fmt.Errorf("resource path %q: want REPO/TYPE/TAG with segments [A-Za-z0-9_-][A-Za-z0-9_.-]*", path)
+	}
+	return "/kbs/v0/resource/" + p.String(), nil
+}
+
+// SetResource stores value at REPO/TYPE/TAG.
+func (c *AdminClient) SetResource(ctx context.Context, path string, value []byte) error {
+	u, err := resourceURL(path)
+	if err != nil {
+		return err
+	}
+	_, err = c.do(ctx, http.MethodPost, u, "application/octet-stream", value)
+	return err
+}
+
+// DeleteResource removes REPO/TYPE/TAG.
+func (c *AdminClient) DeleteResource(ctx context.Context, path string) error {
+	u, err := resourceURL(path)
+	if err != nil {
+		return err
+	}
+	_, err = c.do(ctx, http.MethodDelete, u, "", nil)
+	return err
+}
+
+// ListResources returns the resource names (never values).
+func (c *AdminClient) ListResources(ctx context.Context) ([]string, error) {
+	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/resources", "", nil)
+	if err != nil {
+		return nil, err
+	}
+	var l server.ResourceList
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, fmt.Errorf("list resources: %w", err)
+	}
+	return l.Resources, nil
+}
+
+// SetResourcePolicy uploads Rego source as the resource policy.
+func (c *AdminClient) SetResourcePolicy(ctx context.Context, rego []byte) error {
+	b, _ := json.Marshal(server.PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString(rego)})
+	_, err := c.do(ctx, http.MethodPost, "/kbs/v0/resource-policy", "application/json", b)
+	return err
+}
+
+func decodePolicy(b []byte) ([]byte, error) {
+	var p server.PolicyRequest
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("policy response: %w", err)
+	}
+	src, err := base64.RawURLEncoding.DecodeString(p.Policy)
+	if err != nil {
+		return nil, fmt.Errorf("policy response: %w", err)
+	}
+	return src, nil
+}
+
+// GetResourcePolicy returns the resource policy's Rego source.
+func (c *AdminClient) GetResourcePolicy(ctx context.Context) ([]byte, error) {
+	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/resource-policy", "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return decodePolicy(b)
+}
+
+// SetAttestationPolicy uploads a Rego attestation policy under id
+// ("default_cpu" is what the attestation service uses).
+func (c *AdminClient) SetAttestationPolicy(ctx context.Context, id string, rego []byte) error {
+	b, _ := json.Marshal(server.PolicyRequest{Type: "rego", PolicyID: id, Policy: base64.RawURLEncoding.EncodeToString(rego)})
+	_, err := c.do(ctx, http.MethodPost, "/kbs/v0/attestation-policy", "application/json", b)
+	return err
+}
+
+// GetAttestationPolicy returns an attestation policy's Rego source.
+func (c *AdminClient) GetAttestationPolicy(ctx context.Context, id string) ([]byte, error) {
+	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/attestation-policy/"+url.PathEscape(id), "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return decodePolicy(b)
+}
+
+// RegisterReferenceValue sends a raw RVPS registration message.
+func (c *AdminClient) RegisterReferenceValue(ctx context.Context, msg []byte) error {
+	_, err := c.do(ctx, http.MethodPost, "/kbs/v0/reference-value", "application/json", msg)
+	return err
+}
+
+// SetReferenceValue registers values under name until exp (zero: the
+// server's default, 12 months).
+func (c *AdminClient) SetReferenceValue(ctx context.Context, name string, values []any, exp time.Time) error {
+	msg, err := rvps.NewMessage(rvps.Values{name: values}, exp)
+	if err != nil {
+		return err
+	}
+	return c.RegisterReferenceValue(ctx, msg)
+}
+
+// GetReferenceValue returns a stored reference value.
+func (c *AdminClient) GetReferenceValue(ctx context.Context, name string) (rvps.Entry, error) {
+	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/reference-value/"+url.PathEscape(name), "", nil)
+	if err != nil {
+		return rvps.Entry{}, err
+	}
+	var e rvps.Entry
+	if err := json.Unmarshal(b, &e); err != nil {
+		return rvps.Entry{}, fmt.Errorf("reference value: %w", err)
+	}
+	return e, nil
+}
+
+// ListReferenceValues returns every stored reference value.
+func (c *AdminClient) ListReferenceValues(ctx context.Context) ([]rvps.Entry, error) {
+	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/reference-value", "", nil)
+	if err != nil {
+		return nil, err
+	}
+	var l []rvps.Entry
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, fmt.Errorf("reference values: %w", err)
+	}
+	return l, nil
+}
+
+// DeleteReferenceValue removes a reference value.
+func (c *AdminClient) DeleteReferenceValue(ctx context.Context, name string) error {
+	_, err := c.do(ctx, http.MethodDelete, "/kbs/v0/reference-value/"+url.PathEscape(name), "", nil)
+	return err
+}
+
+// Audit returns audit events after since (an event id or RFC 3339 time; "" all).
+func (c *AdminClient) Audit(ctx context.Context, since string, limit int) ([]audit.Event, error) {
+	q := url.Values{}
+	if since != "" {
+		q.Set("since", since)
+	}
+	if limit > 0 {
+		q.Set("limit", fmt.Sprint(limit))
+	}
+	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/audit?"+q.Encode(), "", nil)
+	if err != nil {
+		return nil, err
+	}
+	var l server.AuditList
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	return l.Events, nil
+}
+
+// FollowAudit streams audit events (server-sent events) to fn until ctx
+// ends or fn returns an error.
+func (c *AdminClient) FollowAudit(ctx context.Context, since string, fn func(audit.Event) error) error {
+	q := url.Values{"follow": {"1"}}
+	if since != "" {
+		q.Set("since", since)
+	}
+	resp, err := c.send(ctx, http.MethodGet, "/kbs/v0/audit?"+q.Encode(), "", nil, "text/event-stream")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		return statusError("GET", "/kbs/v0/audit", resp.StatusCode, b)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		d, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		var e audit.Event
+		if err := json.Unmarshal([]byte(d), &e); err != nil {
+			return fmt.Errorf("audit stream: %w", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("audit stream: %w", err)
+	}
+	return errors.New("audit stream: server closed the stream")
+}
+
+// RotateKEK asks the server to re-encrypt the store under a new KEK and
+// returns the new KEK id.
+func (c *AdminClient) RotateKEK(ctx context.Context) (string, error) {
+	b, err := c.do(ctx, http.MethodPost, "/kbs/v0/admin/rotate-kek", "", nil)
+	if err != nil {
+		return "", err
+	}
+	var r struct {
+		KEKID string `json:"kek_id"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return "", fmt.Errorf("rotate-kek: %w", err)
+	}
+	return r.KEKID, nil
+}

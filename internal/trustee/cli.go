@@ -1,0 +1,395 @@
+package trustee
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/audit"
+)
+
+// VerifyMain runs `trustee verify …`; cmd/trustee sets it to
+// verifycli.Main once that package exists.
+var VerifyMain func(args []string, stdout, stderr io.Writer) int
+
+const usage = `trustee: attestation-gated secret release (KBS protocol 0.4.0)
+
+usage:
+  trustee serve [flags]            run the server (trustee serve -h for flags)
+  trustee admin [flags] COMMAND    call the admin API (trustee admin -h)
+  trustee verify …                 verify evidence offline
+  trustee bench [flags]            load-test a server with sample-TEE guests
+`
+
+// Main is the trustee command line; it returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serveMain(args[1:], stderr)
+	case "admin":
+		return adminMain(args[1:], stdout, stderr, os.Getenv)
+	case "verify":
+		if VerifyMain == nil {
+			fmt.Fprintln(stderr, "trustee verify: not built yet")
+			return 2
+		}
+		return VerifyMain(args[1:], stdout, stderr)
+	case "bench":
+		return benchMain(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "trustee: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+}
+
+func serveMain(args []string, stderr io.Writer) int {
+	cfg, err := ParseServeFlags(args, os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "trustee serve: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, cfg, Options{Out: stderr, Logger: NewLogger(cfg, stderr)}); err != nil {
+		fmt.Fprintf(stderr, "trustee serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+const adminUsage = `usage: trustee admin --url URL --key ADMIN_KEY [--cacert FILE | --insecure] COMMAND [ARGS]
+
+commands:
+  set-resource REPO/TYPE/TAG FILE|-        store a secret (from a file or stdin)
+  delete-resource REPO/TYPE/TAG
+  list-resources                           names only: values are never returned
+  set-resource-policy FILE|-               upload the resource policy (Rego)
+  get-resource-policy
+  set-attestation-policy [--id default_cpu] FILE|-
+  get-attestation-policy [ID]
+  list-attestation-policies
+  set-reference-value NAME VALUE... [--expires 720h|RFC3339]
+  register-reference-value FILE|-          send a raw RVPS "sample" message
+  get-reference-value NAME
+  list-reference-values
+  delete-reference-value NAME
+  audit [--since ID|RFC3339] [--limit N] [--follow]
+  rotate-kek                               re-encrypt stored secrets under a new KEK
+
+flags also read TRUSTEE_ADMIN_URL, TRUSTEE_ADMIN_KEY, TRUSTEE_ADMIN_CACERT, TRUSTEE_ADMIN_INSECURE.
+`
+
+func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("trustee admin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, adminUsage); fs.PrintDefaults() }
+	u := fs.String("url", getenv("TRUSTEE_ADMIN_URL"), "trustee URL, e.g. https://127.0.0.1:8080")
+	key := fs.String("key", getenv("TRUSTEE_ADMIN_KEY"), "admin private key (PKCS#8 PEM), e.g. trustee-data/admin.key")
+	ca := fs.String("cacert", getenv("TRUSTEE_ADMIN_CACERT"), "PEM certificate to trust, e.g. trustee-data/tls.crt")
+	insecure := fs.Bool("insecure", getenv("TRUSTEE_ADMIN_INSECURE") == "true", "skip TLS certificate verification (development only)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	rest := fs.Args()
+	if len(rest) == 0 || *u == "" || *key == "" {
+		fs.Usage()
+		return 2
+	}
+	c, err := NewAdminClient(*u, *key, TLSOptions{CACert: *ca, Insecure: *insecure})
+	if err != nil {
+		fmt.Fprintf(stderr, "trustee admin: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runAdmin(ctx, c, rest[0], rest[1:], stdout); err != nil {
+		fmt.Fprintf(stderr, "trustee admin %s: %v\n", rest[0], err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// splitFlags pulls --name VALUE / --name=VALUE (and boolean --name) out
+// of args wherever they appear, so that flags may follow positionals.
+func splitFlags(args []string, valued, boolean []string) (map[string]string, []string, error) {
+	isV := map[string]bool{}
+	for _, n := range valued {
+		isV[n] = true
+	}
+	isB := map[string]bool{}
+	for _, n := range boolean {
+		isB[n] = true
+	}
+	flags := map[string]string{}
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch {
+		case isB[name]:
+			flags[name] = "true"
+		case isV[name] && hasVal:
+			flags[name] = val
+		case isV[name]:
+			if i+1 >= len(args) {
+				return nil, nil, usageError("--" + name + " needs a value")
+			}
+			flags[name] = args[i+1]
+			i++
+		default:
+			return nil, nil, usageError("unknown flag " + a)
+		}
+	}
+	return flags, pos, nil
+}
+
+func readInput(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(io.LimitReader(os.Stdin, 64<<20))
+	}
+	return os.ReadFile(name)
+}
+
+func nargs(pos []string, n int, form string) error {
+	if len(pos) != n {
+		return usageError("usage: trustee admin … " + form)
+	}
+	return nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(b))
+	return err
+}
+
+// parseExpires reads a duration from now ("720h") or an RFC 3339 time.
+func parseExpires(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		if d <= 0 {
+			return time.Time{}, usageError("--expires must be in the future")
+		}
+		return time.Now().Add(d), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, usageError("--expires: want a duration (720h) or an RFC 3339 time")
+	}
+	return t, nil
+}
+
+func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, out io.Writer) error {
+	fl, pos, err := splitFlags(args, []string{"id", "expires", "since", "limit"}, []string{"follow"})
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "set-resource":
+		if err := nargs(pos, 2, "set-resource REPO/TYPE/TAG FILE|-"); err != nil {
+			return err
+		}
+		v, err := readInput(pos[1])
+		if err != nil {
+			return err
+		}
+		if err := c.SetResource(ctx, pos[0], v); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "stored %s (%d bytes)\n", pos[0], len(v))
+	case "delete-resource":
+		if err := nargs(pos, 1, "delete-resource REPO/TYPE/TAG"); err != nil {
+			return err
+		}
+		if err := c.DeleteResource(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "deleted %s\n", pos[0])
+	case "list-resources":
+		l, err := c.ListResources(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range l {
+			fmt.Fprintln(out, p)
+		}
+	case "set-resource-policy":
+		if err := nargs(pos, 1, "set-resource-policy FILE|-"); err != nil {
+			return err
+		}
+		src, err := readInput(pos[0])
+		if err != nil {
+			return err
+		}
+		if err := c.SetResourcePolicy(ctx, src); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "resource policy set")
+	case "get-resource-policy":
+		src, err := c.GetResourcePolicy(ctx)
+		if err != nil {
+			return err
+		}
+		_, _ = out.Write(src)
+	case "set-attestation-policy":
+		if err := nargs(pos, 1, "set-attestation-policy [--id default_cpu] FILE|-"); err != nil {
+			return err
+		}
+		src, err := readInput(pos[0])
+		if err != nil {
+			return err
+		}
+		id := fl["id"]
+		if id == "" {
+			id = "default_cpu"
+		}
+		if err := c.SetAttestationPolicy(ctx, id, src); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "attestation policy %s set\n", id)
+	case "get-attestation-policy":
+		id := "default_cpu"
+		if len(pos) == 1 {
+			id = pos[0]
+		} else if len(pos) > 1 {
+			return usageError("usage: trustee admin … get-attestation-policy [ID]")
+		}
+		src, err := c.GetAttestationPolicy(ctx, id)
+		if err != nil {
+			return err
+		}
+		_, _ = out.Write(src)
+	case "list-attestation-policies":
+		b, err := c.do(ctx, "GET", "/kbs/v0/attestation-policy", "", nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, string(b))
+	case "set-reference-value":
+		if len(pos) < 2 {
+			return usageError("usage: trustee admin … set-reference-value NAME VALUE... [--expires 720h|RFC3339]")
+		}
+		exp, err := parseExpires(fl["expires"])
+		if err != nil {
+			return err
+		}
+		vals := make([]any, 0, len(pos)-1)
+		for _, v := range pos[1:] {
+			vals = append(vals, v)
+		}
+		if err := c.SetReferenceValue(ctx, pos[0], vals, exp); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "reference value %s set (%d values)\n", pos[0], len(vals))
+	case "register-reference-value":
+		if err := nargs(pos, 1, "register-reference-value FILE|-"); err != nil {
+			return err
+		}
+		msg, err := readInput(pos[0])
+		if err != nil {
+			return err
+		}
+		if err := c.RegisterReferenceValue(ctx, msg); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "reference values registered")
+	case "get-reference-value":
+		if err := nargs(pos, 1, "get-reference-value NAME"); err != nil {
+			return err
+		}
+		e, err := c.GetReferenceValue(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return printJSON(out, e)
+	case "list-reference-values":
+		l, err := c.ListReferenceValues(ctx)
+		if err != nil {
+			return err
+		}
+		return printJSON(out, l)
+	case "delete-reference-value":
+		if err := nargs(pos, 1, "delete-reference-value NAME"); err != nil {
+			return err
+		}
+		if err := c.DeleteReferenceValue(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "deleted reference value %s\n", pos[0])
+	case "audit":
+		print := func(e audit.Event) error {
+			b, _ := json.Marshal(e)
+			_, err := fmt.Fprintln(out, string(b))
+			return err
+		}
+		if fl["follow"] == "true" {
+			return c.FollowAudit(ctx, fl["since"], print)
+		}
+		limit := 0
+		if l := fl["limit"]; l != "" {
+			if _, err := fmt.Sscan(l, &limit); err != nil {
+				return usageError("--limit must be a number")
+			}
+		}
+		evs, err := c.Audit(ctx, fl["since"], limit)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if err := print(e); err != nil {
+				return err
+			}
+		}
+	case "rotate-kek":
+		id, err := c.RotateKEK(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "key-encryption key rotated; new KEK id %s\n", id)
+	default:
+		return usageError("unknown admin command " + cmd + "\n" + adminUsage)
+	}
+	return nil
+}

@@ -63,7 +63,7 @@ func (sc *scan) scanWords() {
 			continue
 		}
 		w := sc.lower(i)
-		if dayWords[w] && t.cap {
+		if dayWords[w] && t.cap && !(sc.capWord(i+1) && !toks[i+1].nl && !sc.is(i+1, "eve") && !sc.is(i+1, "day")) {
 			sc.addToks(i, i, TypeDate, "date")
 			continue
 		}
@@ -203,9 +203,11 @@ func (sc *scan) scanOrgs() {
 			}
 			break
 		}
+		// at least one capitalised word that is not an organisation word or
+		// a title ("Price Memorial Hospital", but not "Hospital Course")
 		ok := false
 		for k := s; k <= e; k++ {
-			if sc.capWord(k) && !orgWords[sc.lower(k)] && sc.proper(k) && !isTitle(sc.lower(k)) {
+			if sc.capWord(k) && !orgWords[sc.lower(k)] && !isTitle(sc.lower(k)) && !sc.is(k, "the") && !headerWords[sc.lower(k)] {
 				ok = true
 				break
 			}
@@ -315,8 +317,14 @@ func (sc *scan) scanAddresses() {
 		// "Jefferson County"
 		if t.kind == kWord && t.cap && placeWords[sc.lower(i)] && sc.capWord(i-1) && !toks[i].nl {
 			b := i - 1
-			for b-1 >= 0 && sc.capWord(b-1) && !toks[b].nl && i-b < 3 {
-				b--
+			for b-1 >= 0 && !toks[b].nl && i-b < 4 {
+				if sc.capWord(b-1) {
+					b--
+				} else if sc.punct(b-1, '-') && sc.capWord(b-2) {
+					b -= 2
+				} else {
+					break
+				}
 			}
 			sc.addToks(b, i, TypeLocation, "county")
 		}
@@ -456,6 +464,9 @@ func (sc *scan) cityBeforeState(i int) (int, int) {
 			words++
 		case (sc.punct(b-1, '-') && !toks[b].sp && !toks[b-1].sp || sc.punct(b-1, '.') && sc.is(b-2, "st")) && sc.capWord(b-2) && !sc.claim[b-2]:
 			b -= 2
+			words++
+		case sc.is(b-1, "s") && sc.punct(b-2, '\'') && sc.capWord(b-3) && !sc.claim[b-3]: // "Lee's Summit"
+			b -= 3
 			words++
 		default:
 			words = 99
@@ -611,7 +622,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 		case t.kind == kPunct && sc.text[t.s] == '.' && !t.sp && toks[k-1].e-toks[k-1].s == 1 && sc.capWord(k-1):
 			e = k // initial with a period
 		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && !sc.punct(k+1, ':') &&
-			(sc.nameish(k) || t.e-t.s == 1 || t.flags&lexicon.Name != 0 || loose && !headerWords[sc.lower(k)]):
+			(sc.nameish(k) || t.e-t.s == 1 || t.flags&lexicon.Name != 0 || (loose || sc.credentialAt(k+1)) && !headerWords[sc.lower(k)]):
 			e = k
 			words++
 		default:
@@ -847,6 +858,13 @@ func (sc *scan) streetBeforeCity(i int) int {
 	k := e + 1
 	if sc.punct(k, ',') {
 		k++
+	} else if k < len(toks) && !toks[k].nl {
+		// no delimiter: "6797 Daugherty Crossroad Portland, WI": split where a known city starts
+		for c := i + 2; c <= e; c++ {
+			if ce := sc.city(c); ce >= e && (sc.punct(ce+1, ',') || ce+1 < len(toks) && toks[ce+1].flags&lexicon.State != 0) {
+				return c - 1
+			}
+		}
 	}
 	for m := k; m < len(toks) && m <= k+6; m++ {
 		if toks[m].kind == kWord && toks[m].flags&lexicon.State != 0 && m > k {
@@ -859,4 +877,16 @@ func (sc *scan) streetBeforeCity(i int) int {
 		}
 	}
 	return -1
+}
+
+// credentialAt: token k starts ", MD", "MD", "RN", "M.D." after a name.
+func (sc *scan) credentialAt(k int) bool {
+	if sc.punct(k, ',') {
+		k++
+	}
+	if k >= len(sc.toks) || sc.toks[k].nl {
+		return false
+	}
+	return credentials[sc.lower(k)] && (sc.toks[k].upper || sc.punct(k+1, '.')) ||
+		sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d")
 }

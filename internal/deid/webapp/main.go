@@ -1,0 +1,108 @@
+package webapp
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/trustgate/trustgate/internal/deid"
+	"github.com/trustgate/trustgate/internal/deid/ner"
+)
+
+// Main is `deid serve ARGS…`; it returns the process exit code.
+func Main(args []string) int {
+	return mainWithEnv(args, os.Getenv, os.Stderr)
+}
+
+func mainWithEnv(args []string, getenv func(string) string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("deid serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	model := fs.String("model", "", "directory of an ONNX token-classification model (model.onnx, tokenizer.json, config.json) to run next to the rules")
+	mode := fs.String("mode", "tags", "redaction of approved notes: tags, numbered or surrogate")
+	secretURL := fs.String("secret-url", DefaultSecretURL, "guest local API resource holding the blob connection string")
+	connEnv := fs.String("connection-string-env", "AZURE_STORAGE_CONNECTION_STRING", "environment variable with the connection string unsealed by `guest run` (used instead of --secret-url when set)")
+	container := fs.String("container", "deid-approved", "blob container for approved notes")
+	ttl := fs.Duration("session-ttl", 0, "idle time after which a session and its notes are discarded (default 30m)")
+	insecure := fs.Bool("insecure-cookie", false, "drop the Secure cookie attribute (plain-HTTP development only)")
+	maxBatch := fs.Int("max-batch", 0, "notes per upload (default 500)")
+	maxNote := fs.Int("max-note-bytes", 0, "bytes per note (default 1 MiB)")
+	maxUpload := fs.Int64("max-upload-bytes", 0, "bytes per upload request (default 16 MiB)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: deid serve [flags]\n\nServes the clinician review app. Every flag can also be set as TRUSTGATE_DEID_<FLAG> (dashes as underscores).")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if err := flagsFromEnv(fs, getenv); err != nil {
+		fmt.Fprintln(stderr, "deid serve:", err)
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintln(stderr, "deid serve: --log-level:", err)
+		return 2
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	m, err := deid.ParseMode(*mode)
+	if err != nil {
+		fmt.Fprintln(stderr, "deid serve:", err)
+		return 2
+	}
+	opts := []deid.Option{}
+	if *model != "" {
+		rec, err := ner.Load(*model)
+		if err != nil {
+			logger.Error("cannot load the NER model", "dir", *model, "err", err)
+			return 1
+		}
+		opts = append(opts, deid.WithRecognizer(rec))
+	}
+	cfg := Config{
+		Addr: *addr, Detector: deid.New(opts...), Mode: m, SecretURL: *secretURL, Container: *container,
+		SessionTTL: *ttl, InsecureCookie: *insecure, MaxBatch: *maxBatch, MaxNoteBytes: *maxNote,
+		MaxUploadBytes: *maxUpload, Logger: logger,
+	}
+	if *connEnv != "" {
+		cfg.ConnectionString = getenv(*connEnv)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, cfg); err != nil {
+		logger.Error("deid serve stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// flagsFromEnv sets every flag not given on the command line from
+// TRUSTGATE_DEID_<FLAG>.
+func flagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		env := "TRUSTGATE_DEID_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s: %w", env, e)
+			}
+		}
+	})
+	return err
+}

@@ -41,6 +41,8 @@ type Lexicon struct {
 	Zips      map[string]bool
 	// StateAbbr holds the two-letter postal codes, upper case.
 	StateAbbr map[string]bool
+	// NameList and CityList keep the original spelling, for surrogates.
+	NameList, CityList []string
 }
 
 var (
@@ -90,13 +92,15 @@ func load() *Lexicon {
 		Words: make(map[string]Flags, 250000), Cities: map[string]bool{},
 		CityWords: map[string]int{}, Zips: map[string]bool{}, StateAbbr: map[string]bool{},
 	}
-	for _, n := range lines("names.txt.gz") {
+	l.NameList = lines("names.txt.gz")
+	for _, n := range l.NameList {
 		l.Words[strings.ToLower(n)] |= Name
 	}
 	for _, w := range lines("common.txt.gz") {
 		l.Words[w] |= Common
 	}
-	for _, c := range lines("cities.txt.gz") {
+	l.CityList = lines("cities.txt.gz")
+	for _, c := range l.CityList {
 		c = strings.ToLower(c)
 		words := strings.Fields(c)
 		l.Words[words[0]] |= City

@@ -194,4 +194,3 @@ func FuzzVerifyBundle(f *testing.F) {
 		}
 	})
 }
-

@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/ear"
-	"github.com/trustgate/trustgate/internal/kbs/server"
+	"github.com/trustgate/trustgate/internal/trustee"
 )
 
 // Main runs `dashboard [flags]`. Every flag also reads an environment
@@ -128,29 +128,11 @@ func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, late
 		if adminKey == "" {
 			return cfg, errors.New("--trustee-url needs --admin-key to read the audit stream")
 		}
-		b, err := os.ReadFile(adminKey)
+		c, err := trustee.NewAdminClient(trusteeURL, adminKey, trustee.TLSOptions{CACert: trusteeCA})
 		if err != nil {
-			return cfg, fmt.Errorf("read admin key: %w", err)
+			return cfg, err
 		}
-		k, err := server.ParseAdminPrivateKey(b)
-		if err != nil {
-			return cfg, fmt.Errorf("admin key: %w", err)
-		}
-		client := &http.Client{}
-		if trusteeCA != "" {
-			pemCA, err := os.ReadFile(trusteeCA)
-			if err != nil {
-				return cfg, fmt.Errorf("read trustee CA: %w", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pemCA) {
-				return cfg, errors.New("trustee CA: no certificate found")
-			}
-			client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
-		}
-		cfg.Audit = &SSEAudit{URL: trusteeURL, Client: client, Token: func() (string, error) {
-			return server.NewAdminToken(k, time.Now(), 10*time.Minute)
-		}}
+		cfg.Audit = FollowFunc(c.FollowAudit)
 	}
 	return cfg, nil
 }

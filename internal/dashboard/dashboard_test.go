@@ -259,21 +259,24 @@ func TestAccessControl(t *testing.T) {
 	}
 }
 
-func TestSSEAuditFollow(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer admintok" {
-			http.Error(w, "no", http.StatusUnauthorized)
-			return
+func TestFollowFuncResumes(t *testing.T) {
+	var sinces []string
+	calls := 0
+	ctx, cancel := context.WithCancel(context.Background())
+	f := FollowFunc(func(ctx context.Context, since string, fn func(audit.Event) error) error {
+		sinces = append(sinces, since)
+		calls++
+		if calls == 1 {
+			_ = fn(audit.Event{ID: 7, Kind: audit.KindAttest})
+			return nil // stream ended: reconnect from 7
 		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, "id: 7\nevent: audit\ndata: {\"id\":7,\"kind\":\"attest\",\"outcome\":\"deny\",\"reason\":\"nonce\"}\n\n: keepalive\n\n")
-	}))
-	defer srv.Close()
-	a := &SSEAudit{URL: srv.URL, Token: func() (string, error) { return "admintok", nil }}
-	var got []audit.Event
-	err := a.Follow(context.Background(), func(e audit.Event) { got = append(got, e) })
-	if err == nil || len(got) != 1 || got[0].ID != 7 || got[0].Reason != "nonce" || a.lastID != "7" {
-		t.Fatalf("got %+v, err %v, lastID %q", got, err, a.lastID)
+		cancel()
+		return nil
+	})
+	var got []int64
+	_ = f.Follow(ctx, func(e audit.Event) { got = append(got, e.ID) })
+	if len(sinces) != 2 || sinces[0] != "" || sinces[1] != "7" || len(got) != 1 {
+		t.Fatalf("sinces %q, got %v", sinces, got)
 	}
 }
 

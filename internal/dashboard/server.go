@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,12 +8,12 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -419,70 +418,34 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // --- Trustee audit stream ---------------------------------------------------
 
-// SSEAudit follows Trustee's audit stream (GET {URL}/kbs/v0/audit with
-// Accept: text/event-stream), authenticating with an admin token.
-type SSEAudit struct {
-	URL    string
-	Client *http.Client
-	// Token returns a fresh admin bearer token.
-	Token func() (string, error)
-
-	lastID string
-}
+// FollowFunc adapts a "follow from an event id" function, such as
+// (*trustee.AdminClient).FollowAudit, to AuditSource. It resumes after the
+// last event it delivered when the stream is reconnected.
+type FollowFunc func(ctx context.Context, since string, fn func(audit.Event) error) error
 
 // Follow implements AuditSource.
-func (a *SSEAudit) Follow(ctx context.Context, fn func(audit.Event)) error {
-	tok, err := a.Token()
-	if err != nil {
-		return fmt.Errorf("audit stream: admin token: %w", err)
-	}
-	u := strings.TrimRight(a.URL, "/") + "/kbs/v0/audit"
-	if a.lastID != "" {
-		u += "?since=" + a.lastID
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return fmt.Errorf("audit stream: %w", err)
-	}
-	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	c := a.Client
-	if c == nil {
-		c = http.DefaultClient
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return fmt.Errorf("audit stream: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("audit stream: trustee answered %d", resp.StatusCode)
-	}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var id, data string
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if data != "" {
-				var e audit.Event
-				if json.Unmarshal([]byte(data), &e) == nil {
-					fn(e)
-					if id != "" {
-						a.lastID = id
-					}
-				}
+func (f FollowFunc) Follow(ctx context.Context, fn func(audit.Event)) error {
+	var last int64
+	for {
+		since := ""
+		if last > 0 {
+			since = strconv.FormatInt(last, 10)
+		}
+		err := f(ctx, since, func(e audit.Event) error {
+			if e.ID > last {
+				last = e.ID
 			}
-			id, data = "", ""
-		case strings.HasPrefix(line, "id: "):
-			id = strings.TrimPrefix(line, "id: ")
-		case strings.HasPrefix(line, "data: "):
-			data += strings.TrimPrefix(line, "data: ")
+			fn(e)
+			return nil
+		})
+		if ctx.Err() != nil || err != nil {
+			return err
 		}
 	}
-	if err := sc.Err(); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("audit stream: %w", err)
-	}
-	return io.ErrUnexpectedEOF
 }
+
+// Workloads returns the workloads as the API lists them.
+func (s *Server) Workloads() []WorkloadState { return s.st.list(s.now()) }
+
+// Alerts returns the current alerts, oldest first.
+func (s *Server) Alerts() []Alert { return s.st.listAlerts() }

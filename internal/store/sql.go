@@ -81,7 +81,7 @@ func Open(ctx context.Context, opts Options) (*SQL, error) {
 		s.w, s.r = db, db
 	default:
 		s.d = sqlite
-		path := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "file:")
+		path := sqlitePath(u)
 		if path == "" {
 			return nil, errors.New("open sqlite: empty path")
 		}
@@ -104,14 +104,24 @@ func Open(ctx context.Context, opts Options) (*SQL, error) {
 		r.SetMaxOpenConns(8)
 		r.SetMaxIdleConns(8)
 		s.w, s.r = w, r
-		_ = os.Chmod(path, 0o600) // best effort: the file holds only ciphertext of secrets
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
 		return nil, err
 	}
+	if s.d == sqlite {
+		// The file exists now; secrets in it are encrypted, but sessions
+		// and tokens are not: keep it to the owner.
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			_ = os.Chmod(sqlitePath(u)+suffix, 0o600)
+		}
+	}
 	go s.writer()
 	return s, nil
+}
+
+func sqlitePath(u string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "file:")
 }
 
 func (s *SQL) closeDBs() {

@@ -314,7 +314,7 @@ func (v *Verifier) Verify(token string) (*Token, error) {
 	if len(token) > MaxTokenSize {
 		return nil, errors.New("ear: token too large")
 	}
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		return nil, fmt.Errorf("ear: parse token: %w", err)
 	}
@@ -356,7 +356,7 @@ func ParseUnverified(token string) (*Token, error) {
 	if len(token) > MaxTokenSize {
 		return nil, errors.New("ear: token too large")
 	}
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		return nil, fmt.Errorf("ear: parse token: %w", err)
 	}

@@ -79,7 +79,7 @@ func TestIssueVerify(t *testing.T) {
 	}
 
 	// Header: ES256, typ JWT, the signer's JWK.
-	jws, _ := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.ES256})
+	jws, _ := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.ES256})
 	h := jws.Signatures[0].Protected
 	if h.Algorithm != "ES256" || h.JSONWebKey == nil || !h.JSONWebKey.Valid() {
 		t.Fatalf("header %+v", h)

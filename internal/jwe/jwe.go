@@ -119,8 +119,11 @@ func EncryptResponse(pub kbs.TeePubKey, plaintext []byte) (*Response, error) {
 		case kbs.AlgRSAOAEP256:
 			encryptedKey, err = rsa.EncryptOAEP(sha256.New(), rand.Reader, k, cek, nil)
 		case kbs.AlgRSA15:
-			// Deprecated upstream but still served for old guests.
-			encryptedKey, err = rsa.EncryptPKCS1v15(rand.Reader, k, cek) //nolint:staticcheck // wire compatibility
+			// Deprecated upstream but still served to old guests that ask
+			// for it; the padding-oracle risk is on the decrypting side,
+			// and our own guest never asks for RSA1_5.
+			//lint:ignore SA1019 wire compatibility with upstream guests
+			encryptedKey, err = rsa.EncryptPKCS1v15(rand.Reader, k, cek)
 		default:
 			err = fmt.Errorf("algorithm %q is not supported", pub.Alg)
 		}

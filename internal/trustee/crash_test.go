@@ -1,0 +1,158 @@
+package trustee
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/testenv"
+)
+
+// buildTrustee compiles cmd/trustee once per test binary.
+var buildOnce struct {
+	sync.Once
+	bin string
+	err error
+}
+
+func trusteeBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "trustee-bin-")
+		if err != nil {
+			buildOnce.err = err
+			return
+		}
+		buildOnce.bin = filepath.Join(dir, "trustee")
+		cmd := exec.Command("go", "build", "-o", buildOnce.bin, "./cmd/trustee")
+		cmd.Dir = testenv.RepoRoot(t)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildOnce.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildOnce.err != nil {
+		t.Fatal(buildOnce.err)
+	}
+	return buildOnce.bin
+}
+
+// serveProcess starts `trustee serve` and returns it with its URL.
+func serveProcess(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
+	cmd.Env = append(os.Environ(), "TRUSTEE_KEK=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "trustee listening on "); ok {
+				urlc <- strings.Fields(u)[0]
+			}
+		}
+		close(urlc)
+	}()
+	select {
+	case u, ok := <-urlc:
+		if !ok {
+			_ = cmd.Wait()
+			t.Fatal("trustee exited before listening")
+		}
+		return cmd, u
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("trustee did not start")
+	}
+	return nil, ""
+}
+
+// TestKill9DuringAdminBurst kills a real trustee process (SIGKILL) while
+// admin writes are in flight; after a restart every write that was
+// acknowledged with 200 is there.
+func TestKill9DuringAdminBurst(t *testing.T) {
+	bin := trusteeBinary(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	cmd, url := serveProcess(t, bin, "--data-dir", dir, "--insecure-http")
+	ac, err := NewAdminClient(url, filepath.Join(dir, "admin.key"), TLSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var (
+		mu    sync.Mutex
+		acked = map[string]string{}
+		wg    sync.WaitGroup
+	)
+	killAt := 300
+	killed := make(chan struct{})
+	var once sync.Once
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				path := fmt.Sprintf("burst/w%d/r%d", w, i)
+				val := fmt.Sprintf("value-%d-%d", w, i)
+				if err := ac.SetResource(ctx, path, []byte(val)); err != nil {
+					select {
+					case <-killed:
+						return // the server is gone: stop
+					default:
+						t.Errorf("write before kill failed: %v", err)
+						return
+					}
+				}
+				mu.Lock()
+				acked[path] = val
+				n := len(acked)
+				mu.Unlock()
+				if n >= killAt {
+					once.Do(func() {
+						_ = cmd.Process.Kill() // SIGKILL: no shutdown, no flush
+						close(killed)
+					})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	_ = cmd.Wait()
+
+	cmd2, url2 := serveProcess(t, bin, "--data-dir", dir, "--insecure-http")
+	defer func() { _ = cmd2.Process.Kill(); _ = cmd2.Wait() }()
+	ac.URL = url2
+	got, err := ac.ListResources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, p := range got {
+		have[p] = true
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	missing := 0
+	for p := range acked {
+		if !have[p] {
+			missing++
+			t.Errorf("acknowledged write %s lost", p)
+		}
+	}
+	if len(acked) < killAt || missing > 0 {
+		t.Fatalf("%d acknowledged, %d missing", len(acked), missing)
+	}
+	t.Logf("%d writes acknowledged before SIGKILL, %d stored after restart", len(acked), len(got))
+}

@@ -1,0 +1,83 @@
+package cocofy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// MaxInputSize bounds the manifests cocofy reads.
+const MaxInputSize = 16 << 20
+
+// document is one YAML document with the sequence indent style it was written in.
+type document struct {
+	node      *yaml.RNode
+	seqIndent string
+}
+
+var separator = regexp.MustCompile(`(?m)^---[ \t]*(#.*)?$`)
+
+// readDocuments splits multi-document YAML and parses each document with
+// kyaml (comments and field order kept). Empty documents are dropped.
+func readDocuments(input []byte) ([]document, error) {
+	if len(input) > MaxInputSize {
+		return nil, fmt.Errorf("manifests too large (%d bytes, limit %d)", len(input), MaxInputSize)
+	}
+	text := strings.ReplaceAll(string(input), "\r\n", "\n")
+	locs := separator.FindAllStringIndex(text, -1)
+	var parts []string
+	prev := 0
+	for _, l := range locs {
+		parts = append(parts, text[prev:l[0]])
+		prev = l[1]
+	}
+	parts = append(parts, text[prev:])
+	var docs []document
+	for i, p := range parts {
+		dec := yaml.NewDecoder(strings.NewReader(p))
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			if errors.Is(err, io.EOF) {
+				continue
+			}
+			return nil, fmt.Errorf("document %d: %w", i+1, err)
+		}
+		var extra yaml.Node
+		if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("document %d: unexpected content after the document", i+1)
+		}
+		rn := yaml.NewRNode(&n)
+		if rn.YNode().Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("document %d: want a Kubernetes object (a mapping)", i+1)
+		}
+		if rn.GetKind() == "" {
+			return nil, fmt.Errorf("document %d: no kind", i+1)
+		}
+		docs = append(docs, document{node: rn, seqIndent: yaml.DeriveSeqIndentStyle(p)})
+	}
+	return docs, nil
+}
+
+// writeDocuments writes the documents separated by ---, each in its own
+// sequence indent style.
+func writeDocuments(docs []document) ([]byte, error) {
+	var buf bytes.Buffer
+	for i, d := range docs {
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		enc := yaml.NewEncoderWithOptions(&buf, &yaml.EncoderOptions{SeqIndent: yaml.SequenceIndentStyle(d.seqIndent)})
+		if err := enc.Encode(d.node.Document()); err != nil {
+			return nil, fmt.Errorf("write %s %s: %w", d.node.GetKind(), d.node.GetName(), err)
+		}
+		if err := enc.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,140 @@
+// Package cocofy hardens ordinary Kubernetes workloads into confidential
+// ones (Confidential Containers on Kata / peer pods): runtime class, the
+// initdata annotation (aa.toml, cdh.toml, agent policy), signed sealed-secret
+// references in place of Secret values, optional mTLS and beacon sidecars.
+// It edits the YAML with kyaml so comments and field order survive, and it is
+// deterministic: the same input and key directory give byte-identical output,
+// and applying it to its own output changes nothing.
+//
+// Plaintext secret values never reach the output: they go to Trustee through
+// the admin API, or with Offline into a bundle file outside the output
+// directory for `trustee admin import`.
+package cocofy
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/agentpolicy"
+	"github.com/trustgate/trustgate/internal/initdata"
+)
+
+// Annotation and naming constants.
+const (
+	DefaultRuntimeClass   = "kata-remote"
+	MachineTypeAnnotation = "io.katacontainers.config.hypervisor.machine_type"
+	// HardenedAnnotation marks objects cocofy produced; its value is the tool version.
+	HardenedAnnotation    = "trustgate.dev/cocofy"
+	SealedFromAnnotation  = "trustgate.dev/sealed-from"
+	SealedSuffix          = "-sealed"
+	SidecarName           = "tls-sidecar"
+	SidecarPort           = 8443
+	BeaconName            = "beacon"
+	DefaultSidecarImage   = "ghcr.io/trustgate/tls-sidecar:latest"
+	DefaultBeaconImage    = "ghcr.io/trustgate/beacon:latest"
+	DefaultImagePolicyURI = "kbs:///default/image-policy/default"
+	// ReferenceValueName is the RVPS name the initdata digests are registered under.
+	ReferenceValueName = "init_data"
+	toolVersion        = "v1"
+)
+
+// Options configure Apply. The zero value plus TrusteeURL is usable.
+type Options struct {
+	RuntimeClass   string
+	MachineType    string
+	Namespace      string // default namespace for objects without one
+	TrusteeURL     string // https://trustee.example:8080 as the guest reaches it
+	TrusteeCertPEM []byte // Trustee's TLS certificate (or CA), embedded in aa.toml/cdh.toml
+	AdminURL       string // where cocofy reaches the admin API (default TrusteeURL)
+	AdminKeyPEM    []byte // Ed25519 private key for admin JWTs
+	Offline        bool
+	BundlePath     string
+	ImportKeyPEM   []byte // Trustee's import public key: encrypts the bundle
+	KeyDir         string
+	Algorithm      string // initdata digest algorithm, default sha256
+	ImagePolicyURI string
+	PolicyMode     string // strict (default) or hardened
+	AllowLogs      bool
+	ResolveDigests bool
+	Resolver       Resolver // used when ResolveDigests; default: remote registry
+
+	Sidecar        bool
+	SidecarImage   string
+	SidecarAppPort int
+	SANs           []string
+	KeyType        string // ecdsa-p256 (default) or rsa4096
+	Beacon         string // dashboard URL; empty: no beacon
+	BeaconImage    string
+}
+
+func (o *Options) normalize() error {
+	if o.RuntimeClass == "" {
+		o.RuntimeClass = DefaultRuntimeClass
+	}
+	if o.Algorithm == "" {
+		o.Algorithm = initdata.SHA256
+	}
+	if _, err := initdata.Digest(o.Algorithm, nil); err != nil {
+		return err
+	}
+	if o.ImagePolicyURI == "" {
+		o.ImagePolicyURI = DefaultImagePolicyURI
+	}
+	if o.PolicyMode == "" {
+		o.PolicyMode = agentpolicy.Strict
+	}
+	if o.PolicyMode != agentpolicy.Strict && o.PolicyMode != agentpolicy.Hardened {
+		return fmt.Errorf("--policy must be strict or hardened, not %q", o.PolicyMode)
+	}
+	if o.SidecarImage == "" {
+		o.SidecarImage = DefaultSidecarImage
+	}
+	if o.BeaconImage == "" {
+		o.BeaconImage = DefaultBeaconImage
+	}
+	switch o.KeyType {
+	case "":
+		o.KeyType = KeyECDSAP256
+	case KeyECDSAP256, KeyRSA4096:
+	default:
+		return fmt.Errorf("--key-type must be %s or %s, not %q", KeyECDSAP256, KeyRSA4096, o.KeyType)
+	}
+	if o.TrusteeURL == "" {
+		return fmt.Errorf("--trustee-url is required: the guest must know where to attest")
+	}
+	u, err := url.Parse(o.TrusteeURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("--trustee-url %q must be an http(s) URL", o.TrusteeURL)
+	}
+	o.TrusteeURL = strings.TrimRight(o.TrusteeURL, "/")
+	if o.AdminURL == "" {
+		o.AdminURL = o.TrusteeURL
+	}
+	if o.KeyDir == "" {
+		dir, err := DefaultKeyDir()
+		if err != nil {
+			return err
+		}
+		o.KeyDir = dir
+	}
+	if !o.Offline && len(o.AdminKeyPEM) == 0 {
+		return fmt.Errorf("uploading to Trustee needs --admin-key (or use --offline to write a bundle)")
+	}
+	return nil
+}
+
+// DefaultKeyDir is where cocofy keeps its signing key and sidecar PKI:
+// $TRUSTGATE_COCOFY_KEY_DIR, else <user config dir>/trustgate/cocofy.
+func DefaultKeyDir() (string, error) {
+	if d := os.Getenv("TRUSTGATE_COCOFY_KEY_DIR"); d != "" {
+		return d, nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find key directory (set --key-dir): %w", err)
+	}
+	return filepath.Join(base, "trustgate", "cocofy"), nil
+}

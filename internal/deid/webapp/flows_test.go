@@ -41,11 +41,10 @@ func TestNotReadyUntilSecretReleased(t *testing.T) {
 			t.Errorf("GET %s: body %s does not say why", path, body)
 		}
 	}
-	code, body := a.do("POST", "/api/notes", strings.NewReader("x"), "text/plain")
-	if code != http.StatusServiceUnavailable {
+	if code, _ := a.do("POST", "/api/notes", strings.NewReader("x"), "text/plain"); code != http.StatusServiceUnavailable {
 		t.Errorf("POST before release = %d", code)
 	}
-	code, body = a.do("GET", "/readyz", nil, "")
+	_, body := a.do("GET", "/readyz", nil, "")
 	var rz struct {
 		Ready  bool   `json:"ready"`
 		Reason string `json:"reason"`
@@ -59,7 +58,7 @@ func TestNotReadyUntilSecretReleased(t *testing.T) {
 	}
 	g.released.Store(true)
 	a.waitReady()
-	if code, body = a.do("GET", "/readyz", nil, ""); code != 200 {
+	if code, body := a.do("GET", "/readyz", nil, ""); code != 200 {
 		t.Errorf("readyz after release = %d %s", code, body)
 	}
 	a.open()

@@ -48,7 +48,6 @@ type session struct {
 	notes    []*note
 	byID     map[string]*note
 	held     int64 // bytes of originals held
-	seq      int   // numbering of pasted notes
 	dead     bool  // expired: a request that raced the janitor must not add to it
 }
 

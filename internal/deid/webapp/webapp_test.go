@@ -115,6 +115,15 @@ type app struct {
 // else a temp directory (opened only after the secret is released).
 func startApp(t *testing.T, cfg Config, azure bool) *app {
 	t.Helper()
+	// Go's cookie jar keeps Secure cookies away from plain-HTTP test servers.
+	cfg.InsecureCookie = true
+	return startAppCookie(t, cfg, azure)
+}
+
+// startAppCookie is startApp keeping cfg.InsecureCookie (the browser test
+// checks that Chromium accepts the Secure __Host- cookie on loopback).
+func startAppCookie(t *testing.T, cfg Config, azure bool) *app {
+	t.Helper()
 	a := &app{t: t}
 	if azure {
 		conn := testenv.Require(t, testenv.AzuriteConn)
@@ -134,7 +143,6 @@ func startApp(t *testing.T, cfg Config, azure bool) *app {
 		}
 	}
 	cfg.Logger = testLogger
-	cfg.InsecureCookie = true // httptest serves plain HTTP
 	if cfg.RetryMin == 0 {
 		cfg.RetryMin, cfg.RetryMax = 20*time.Millisecond, 100*time.Millisecond
 	}

@@ -1,0 +1,129 @@
+package webapp
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/trustgate/trustgate/internal/testenv"
+)
+
+// TestBrowserReviewFlow drives the page in real Chromium against real
+// Azurite: paste → review → remove one span (with the keyboard) → add one
+// span → approve → the uploaded blob holds exactly those edits.
+func TestBrowserReviewFlow(t *testing.T) {
+	chromium := testenv.Require(t, testenv.ChromiumPath)
+	a := startAppCookie(t, Config{}, true)
+	a.waitReady()
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1000),
+	)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	// Start the browser without a deadline (a deadline on the first run
+	// would stop the browser), then bound the steps.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	step, cancelStep := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelStep()
+
+	const phone = "555-867-5309"
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			shot(t, ctx, "failure")
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	must("open page", chromedp.Do(step,
+		chromedp.Navigate(a.ts.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("paste")),
+		chromedp.SendKeys(chromedp.ID("paste"), canaryNote),
+		chromedp.Click(chromedp.ID("paste-submit")),
+		chromedp.WaitVisible(chromedp.CSS("article.note.pending .original button.span")),
+	))
+	// The engine highlighted the phone number; the clinician decides it is a
+	// false positive and removes it with the keyboard (focus + Enter).
+	phoneBtn := chromedp.Search(`//article//div[contains(@class,"original")]//button[contains(@class,"span") and text()="` + phone + `"]`)
+	must("remove span", chromedp.Do(step,
+		chromedp.Focus(phoneBtn),
+		chromedp.KeyEvent("\r"),
+		chromedp.Poll[chromedp.Void](`document.querySelector(".redacted").textContent.includes("`+phone+`")`),
+	))
+	status, err := chromedp.Run(step, chromedp.Text(chromedp.ID("status")))
+	must("read status", err)
+	if !strings.Contains(status, "Removed") {
+		t.Errorf("aria-live status after removal = %q", status)
+	}
+	// The engine missed "Rosebud"; the clinician marks it as OTHER.
+	must("add span", chromedp.Do(step,
+		chromedp.SendKeys(chromedp.CSS("article.note input.phrase"), "Rosebud"),
+		chromedp.SetValue(chromedp.CSS("article.note select.type"), "OTHER"),
+		chromedp.Click(chromedp.CSS("article.note button.mark")),
+		chromedp.Poll[chromedp.Void](`(() => { const t = document.querySelector(".redacted").textContent; return t.includes("[OTHER]") && !t.includes("Rosebud"); })()`),
+	))
+	shot(t, ctx, "review")
+	must("approve", chromedp.Do(step,
+		chromedp.Click(chromedp.CSS("article.note .decide button.primary")),
+		chromedp.WaitVisible(chromedp.CSS("article.note.approved")),
+	))
+	shot(t, ctx, "approved")
+
+	// The blob holds the clinician's edits: the phone stays (removed span),
+	// Rosebud is tagged (added span), the name is gone.
+	names, err := a.store.List(context.Background(), "notes/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 2 {
+		t.Fatalf("blobs = %v, want text and report", names)
+	}
+	var text string
+	for _, n := range names {
+		if strings.HasSuffix(n, ".txt") {
+			b, err := a.store.Get(context.Background(), n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text = string(b)
+		}
+	}
+	if !strings.Contains(text, phone) || !strings.Contains(text, "He asked about [OTHER] again.") ||
+		strings.Contains(text, "Rosebud") || strings.Contains(text, "Quackenbush") || !strings.Contains(text, "[DATE]") {
+		t.Errorf("uploaded text does not carry the edits:\n%s", text)
+	}
+}
+
+// shot saves a full-page screenshot under $WEBAPP_SCREENSHOTS (when set)
+// for a human to look at.
+func shot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("WEBAPP_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(c, chromedp.FullScreenshot(100)) // 100: PNG; lower values give JPEG
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}

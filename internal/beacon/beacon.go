@@ -53,6 +53,15 @@ type Payload struct {
 	SentAt time.Time `json:"sent_at"`
 	// Seq grows by one per heartbeat of one beacon process.
 	Seq uint64 `json:"seq"`
+	// Incident, when set, reports a refusal that happened inside the VM
+	// (such as an image that failed Gate 1); the dashboard raises an alert.
+	Incident *Incident `json:"incident,omitempty"`
+}
+
+// Incident is a security refusal observed inside the confidential VM.
+type Incident struct {
+	Kind    string `json:"kind"`    // e.g. "image-rejected"
+	Message string `json:"message"` // operator-readable; never a secret
 }
 
 // Heartbeat is the body POSTed to the dashboard.
@@ -192,7 +201,12 @@ type Sender struct {
 }
 
 // SendOnce fetches a token and posts one heartbeat.
-func (s *Sender) SendOnce(ctx context.Context) error {
+func (s *Sender) SendOnce(ctx context.Context) error { return s.send(ctx, nil) }
+
+// Report posts an incident, signed like a heartbeat.
+func (s *Sender) Report(ctx context.Context, in Incident) error { return s.send(ctx, &in) }
+
+func (s *Sender) send(ctx context.Context, in *Incident) error {
 	tok, key, err := s.Source.Token(ctx)
 	if err != nil {
 		return err
@@ -202,7 +216,7 @@ func (s *Sender) SendOnce(ctx context.Context) error {
 		now = s.Now
 	}
 	s.seq++
-	hb, err := Sign(tok, key, Payload{Workload: s.Workload, ID: NewID(), SentAt: now().UTC(), Seq: s.seq})
+	hb, err := Sign(tok, key, Payload{Workload: s.Workload, ID: NewID(), SentAt: now().UTC(), Seq: s.seq, Incident: in})
 	if err != nil {
 		return err
 	}

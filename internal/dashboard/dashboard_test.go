@@ -293,3 +293,23 @@ func FuzzHeartbeat(f *testing.F) {
 		}
 	})
 }
+
+func TestIncidentFromAttestedWorkload(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t, io.Discard)
+	hb, err := beacon.Sign(f.token(t, f.trusteeKey, 2, f.now), f.teeKey, beacon.Payload{
+		Workload: beacon.Workload{Pod: "deid-0", Namespace: "hospital"}, ID: "i1", SentAt: f.now,
+		Incident: &beacon.Incident{Kind: "image-rejected", Message: "unsigned image example.com/x@sha256:00"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(hb)
+	if rec := post(t, s, b); rec.Code != http.StatusNoContent {
+		t.Fatalf("incident: %d %s", rec.Code, rec.Body)
+	}
+	al := s.Alerts()
+	if len(al) != 1 || al[0].Kind != "image-rejected" || !strings.Contains(al[0].Message, "unsigned image") {
+		t.Fatalf("alerts %+v", al)
+	}
+}

@@ -210,6 +210,17 @@ func (s *Server) postBeacon(w http.ResponseWriter, r *http.Request) {
 	}
 	s.beats.WithLabelValues("accepted").Inc()
 	ws := s.st.beacon(v, s.now())
+	if in := v.Payload.Incident; in != nil {
+		kind := AlertIncident
+		if len(in.Kind) <= 64 && in.Kind != "" {
+			kind = in.Kind
+		}
+		msg := in.Message
+		if len(msg) > 1000 {
+			msg = msg[:1000]
+		}
+		s.raise(Alert{Kind: kind, Workload: ws.Key, Message: fmt.Sprintf("%s reports: %s", ws.Key, msg)})
+	}
 	s.hub.publish("workload", ws)
 	w.WriteHeader(http.StatusNoContent)
 }

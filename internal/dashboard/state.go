@@ -32,7 +32,7 @@ type WorkloadState struct {
 type Alert struct {
 	ID       int64     `json:"id"`
 	Time     time.Time `json:"time"`
-	Kind     string    `json:"kind"` // beacon-late, beacon-forged, attestation-failed, release-denied
+	Kind     string    `json:"kind"` // beacon-late, beacon-forged, attestation-failed, release-denied, or an incident kind
 	Workload string    `json:"workload,omitempty"`
 	Message  string    `json:"message"`
 }
@@ -43,6 +43,9 @@ const (
 	AlertBeaconForged      = "beacon-forged"
 	AlertAttestationFailed = "attestation-failed"
 	AlertReleaseDenied     = "release-denied"
+	// AlertIncident is the kind of an attested workload's incident report
+	// that names no kind of its own.
+	AlertIncident = "incident"
 )
 
 // Bucket counts releases and denials in one minute.

@@ -332,6 +332,13 @@ func (sc *scan) number(i, j int) int {
 
 // extension extends a phone span over "x123" / "ext. 123".
 func (sc *scan) extension(k int) int {
+	if k < len(sc.toks) && sc.toks[k].kind == kAlnum && !sc.toks[k].nl {
+		// "x204" in one token
+		if s := sc.lower(k); s[0] == 'x' && sc.toks[k].ndig == len(s)-1 && len(s) <= 6 {
+			sc.out[len(sc.out)-1].e = sc.toks[k].e
+			return k + 1
+		}
+	}
 	if k < len(sc.toks) && (sc.is(k, "x") || sc.is(k, "ext")) {
 		m := k + 1
 		if sc.punct(m, '.') {

@@ -1,0 +1,330 @@
+package deid
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func detectTags(t *testing.T, text string) string {
+	t.Helper()
+	spans, err := New().Detect(context.Background(), text)
+	if err != nil {
+		t.Fatalf("Detect: %v", err)
+	}
+	out, err := Redact(text, spans, ModeTags)
+	if err != nil {
+		t.Fatalf("Redact: %v", err)
+	}
+	return out
+}
+
+func TestSeedExample(t *testing.T) {
+	got := detectTags(t, "Dr. Strange admitted John Doe to Mount Rushmore Hospital on 2023-05-12")
+	const want = "Dr. [NAME] admitted [NAME] to [LOCATION] on [DATE]"
+	if got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestGolden covers every identifier type in its usual formats, and text
+// that must stay untouched.
+func TestGolden(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// names: titles stay outside, cues, credentials, relatives, label forms
+		{"title", "Seen by Dr. Wilson today.", "Seen by Dr. [NAME] today."},
+		{"pt cue", "Pt: Ulysses Ogrady, stable.", "Pt: [NAME], stable."},
+		{"last, first", "Patient: DOE, JOHN", "Patient: [NAME]"},
+		{"relative", "His wife Mary called.", "His wife [NAME] called."},
+		{"credential", "Roger C Kelly, MD", "[NAME], MD"},
+		{"signed by", "Signed by Jane Q Public, RN", "Signed by [NAME], RN"},
+		{"month-like first name", "Follow up with Dr. Jan Hagenes next week.", "Follow up with Dr. [NAME] next week."},
+		{"letter", "Dear Dr. Hamill,", "Dear Dr. [NAME],"},
+		{"surname mention", "John Doe was seen. Doe is better.", "[NAME] was seen. [NAME] is better."},
+		// dates: every element but the year
+		{"m-d-yy", "Admitted 07-22-19 for CP.", "Admitted [DATE] for CP."},
+		{"month ordinal", "Seen Jan 3rd.", "Seen [DATE]."},
+		{"m/d", "Visit on 3/4 went well.", "Visit on [DATE] went well."},
+		{"m/d/yyyy", "DOB: 1/21/1928", "DOB: [DATE]"},
+		{"dotted", "On 08.03.19 stable.", "On [DATE] stable."},
+		{"iso", "Labs 2023-05-12.", "Labs [DATE]."},
+		{"written", "Discharged January 3, 2019.", "Discharged [DATE]."},
+		{"day month year", "Seen 3 Jan 2019.", "Seen [DATE]."},
+		{"month year", "Since March 2019.", "Since [DATE]."},
+		{"weekday", "Presented on Friday.", "Presented on [DATE]."},
+		// ages: only over 89
+		{"age over 89", "A 92-year-old man.", "A [AGE]-year-old man."},
+		{"age under 90 kept", "The 77-year-old man.", "The 77-year-old man."},
+		{"age label", "Age: 95", "Age: [AGE]"},
+		{"age yo", "She is 93 yo.", "She is [AGE] yo."},
+		// phones
+		{"phone parens ext", "Call (634) 743-5135 x204.", "Call [PHONE]."},
+		{"phone dashes", "Phone: 634-743-5135", "Phone: [PHONE]"},
+		{"fax dots", "Fax 634.743.5135", "Fax [PHONE]"},
+		{"phone +1", "Call +1 634 743 5135", "Call [PHONE]"},
+		{"pager 7 digits", "pager 743-5135", "pager [PHONE]"},
+		// email, URL, IP
+		{"email", "Email john.doe@example.com now.", "Email [EMAIL] now."},
+		{"url", "See https://portal.example.org/p/123.", "See [URL]."},
+		{"www", "Visit www.clinic-example.com today.", "Visit [URL] today."},
+		{"ipv4", "Host 10.1.2.3 sent it.", "Host [IP] sent it."},
+		// identifiers
+		{"mrn #", "MRN #0937884", "MRN #[ID]"},
+		{"mrn colon", "MRN: 12345678", "MRN: [ID]"},
+		{"ssn", "SSN: 123-45-6789", "SSN: [ID]"},
+		{"account", "Account No. ACCT-44658267", "Account No. [ID]"},
+		{"health plan", "Member ID: XKJ123456789", "Member ID: [ID]"},
+		{"licence", "Driver's license: S1234567", "Driver's license: [ID]"},
+		{"vehicle", "Vehicle VIN 1HGCM82633A004352", "Vehicle VIN [ID]"},
+		{"device", "pacemaker serial number SN88213921", "pacemaker serial number [ID]"},
+		{"bare long number", "Fluoroscopy [203078398] resulted", "Fluoroscopy [[ID]] resulted"},
+		// places
+		{"address", "Home: 123 Park Drive, San Diego, CA 92101", "Home: [LOCATION], [LOCATION], CA [LOCATION]"},
+		{"lives in", "Lives in Nantucket with her son.", "Lives in [LOCATION] with her son."},
+		{"moved to", "Moved to Springfield last year.", "Moved to [LOCATION] last year."},
+		{"hospital", "Transferred from Brigham Health Center.", "Transferred from [LOCATION]."},
+		{"po box", "PO Box 123", "[LOCATION]"},
+		{"county", "Lives in Jefferson County.", "Lives in [LOCATION]."},
+		{"city state zip", "Hyderabad, WI 62297", "[LOCATION], WI [LOCATION]"},
+		// no PHI
+		{"vitals", "BP 120/80, HR 88, Na 138, K 4.1.", "BP 120/80, HR 88, Na 138, K 4.1."},
+		{"dose fraction", "Take 1/2 tablet daily.", "Take 1/2 tablet daily."},
+		{"drug", "Sotalol 40 mg PO b.i.d.", "Sotalol 40 mg PO b.i.d."},
+		{"heading", "HOSPITAL COURSE: stable.", "HOSPITAL COURSE: stable."},
+		{"range", "Range 135-145 mmol/L.", "Range 135-145 mmol/L."},
+		{"year alone", "In 2019 she quit smoking.", "In 2019 she quit smoking."},
+		{"time", "Given at 10:15 AM.", "Given at 10:15 AM."},
+		{"spine level", "L4-L5 laminectomy.", "L4-L5 laminectomy."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := detectTags(t, tc.in); got != tc.want {
+				t.Errorf("\nin   %q\ngot  %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestOffsetsAreCodePoints: spans count code points, not bytes.
+func TestOffsetsAreCodePoints(t *testing.T) {
+	text := "Café ☕ 👩‍⚕️ Dr. Zoë Ångström seen 2023-05-12"
+	spans, err := New().Detect(context.Background(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runes := []rune(text)
+	got := map[Type]string{}
+	for _, s := range spans {
+		got[s.Type] = string(runes[s.Start:s.End])
+	}
+	if got[TypeName] != "Zoë Ångström" || got[TypeDate] != "2023-05-12" {
+		t.Fatalf("spans by type = %q", got)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	e := New(WithMaxBytes(1 << 20))
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		text string
+		want error
+	}{
+		{"empty", "", ErrEmpty},
+		{"invalid utf8", "Dr. Smith \xff\xfe seen", ErrInvalidUTF8},
+		{"too long", strings.Repeat("a", 1<<20+1), ErrTooLong},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.Detect(ctx, tc.text)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "Smith") {
+				t.Fatalf("error leaks text: %v", err)
+			}
+		})
+	}
+	if _, err := Redact("abc\xff", nil, ModeTags); !errors.Is(err, ErrInvalidUTF8) {
+		t.Fatalf("Redact invalid UTF-8: %v", err)
+	}
+	if _, err := Redact("abc", []Span{{Start: 1, End: 9, Type: TypeName}}, ModeTags); err == nil {
+		t.Fatal("Redact accepted a span beyond the text")
+	}
+	if _, err := ParseMode("loud"); err == nil {
+		t.Fatal("ParseMode accepted an unknown mode")
+	}
+	ctx2, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := e.Detect(ctx2, "Dr. Smith"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled context: %v", err)
+	}
+}
+
+// TestLongInput: a multi-megabyte note without spaces or newlines is handled
+// in linear time and without a panic.
+func TestLongInput(t *testing.T) {
+	for _, text := range []string{
+		strings.Repeat("x", 3<<20),
+		strings.Repeat("1", 3<<20),
+		strings.Repeat("Dr. ", 700_000),
+		strings.Repeat("@", 3<<20),
+		strings.Repeat("Smith ", 500_000),
+	} {
+		if _, err := New().Detect(context.Background(), text); err != nil {
+			t.Fatalf("Detect(%d bytes): %v", len(text), err)
+		}
+	}
+}
+
+func TestNumbered(t *testing.T) {
+	text := "John Doe met Dr. Jane Roe. Later Doe called Roe. John Doe left on 2023-05-12 and again 2023-05-12."
+	spans, err := New().Detect(context.Background(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Redact(text, spans, ModeNumbered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "[NAME-1] met Dr. [NAME-2]. Later [NAME-1] called [NAME-2]. [NAME-1] left on [DATE-1] and again [DATE-1]."
+	if got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestSurrogate(t *testing.T) {
+	text := "John Doe admitted 2023-05-12, discharged 2023-05-20; Doe called (634) 743-5135 from Nantucket."
+	spans, err := New().Detect(context.Background(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := RedactDetailed(text, spans, ModeSurrogate, WithSeed(42))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"John", "Doe", "2023-05-12", "743-5135", "Nantucket"} {
+		if strings.Contains(r.Text, leak) {
+			t.Fatalf("surrogate text still contains %q: %q", leak, r.Text)
+		}
+	}
+	runes := []rune(r.Text)
+	val := func(i int) string { return string(runes[r.Spans[i].Start:r.Spans[i].End]) }
+	var dates []time.Time
+	var names []string
+	for i, s := range r.Spans {
+		switch s.Type {
+		case TypeDate:
+			d, err := time.Parse("2006-01-02", val(i))
+			if err != nil {
+				t.Fatalf("surrogate date %q: %v", val(i), err)
+			}
+			dates = append(dates, d)
+		case TypeName:
+			names = append(names, val(i))
+		}
+	}
+	if len(dates) != 2 || dates[1].Sub(dates[0]) != 8*24*time.Hour {
+		t.Fatalf("dates %v: the 8-day interval must survive", dates)
+	}
+	if len(names) != 2 || !strings.HasSuffix(names[0], " "+names[1]) {
+		t.Fatalf("names %q: the surname mention must map to the same surrogate surname", names)
+	}
+	again, _ := Redact(text, spans, ModeSurrogate, WithSeed(42))
+	if again != r.Text {
+		t.Fatal("same seed gave different surrogates")
+	}
+}
+
+func TestResolve(t *testing.T) {
+	got := Resolve([]Span{
+		{Start: 10, End: 20, Type: TypeName},
+		{Start: 0, End: 5, Type: TypeDate},
+		{Start: 15, End: 30, Type: TypeLocation},
+		{Start: 3, End: 3, Type: TypeID}, // empty: dropped
+		{Start: 40, End: 45, Type: TypeID},
+	})
+	want := []Span{
+		{Start: 0, End: 5, Type: TypeDate},
+		{Start: 10, End: 30, Type: TypeLocation},
+		{Start: 40, End: 45, Type: TypeID},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %v", got)
+	}
+	for i := range want {
+		if got[i].Start != want[i].Start || got[i].End != want[i].End || got[i].Type != want[i].Type {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+// stubRecognizer is a second recognizer, to check that spans are merged.
+type stubRecognizer struct{}
+
+func (stubRecognizer) Name() string { return "stub" }
+func (stubRecognizer) Recognize(_ context.Context, text string) ([]Span, error) {
+	i := strings.Index(text, "Gotham")
+	if i < 0 {
+		return nil, nil
+	}
+	n := utf8.RuneCountInString(text[:i])
+	return []Span{{Start: n, End: n + 6, Type: TypeLocation, Recognizer: "stub"}}, nil
+}
+
+func TestEngineMergesRecognizers(t *testing.T) {
+	e := New(WithRecognizer(stubRecognizer{}))
+	text := "Dr. Strange flew over Gotham"
+	spans, err := e.Detect(context.Background(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := Redact(text, spans, ModeTags)
+	if out != "Dr. [NAME] flew over [LOCATION]" {
+		t.Fatalf("got %q", out)
+	}
+	only := New(WithoutRules(), WithRecognizer(stubRecognizer{}))
+	spans, _ = only.Detect(context.Background(), text)
+	if len(spans) != 1 || spans[0].Recognizer != "stub" {
+		t.Fatalf("WithoutRules: %v", spans)
+	}
+}
+
+func FuzzDetectRedact(f *testing.F) {
+	for _, s := range []string{
+		"Dr. Strange admitted John Doe to Mount Rushmore Hospital on 2023-05-12",
+		"Call (634) 743-5135 x204. MRN #0937884 SSN 123-45-6789",
+		"123 Park Drive, San Diego, CA 92101 www.x.org a@b.co 10.0.0.1",
+		"Zoë’s 👩‍⚕️ O'Brien-Smith, MD 3/4 Jan 3rd 92 yo",
+		"\xff\xfe", "", "#", "(", "+1", "Dr.", "x1",
+	} {
+		f.Add(s)
+	}
+	e := New(WithMaxBytes(1 << 16))
+	f.Fuzz(func(t *testing.T, text string) {
+		spans, err := e.Detect(context.Background(), text)
+		if err != nil {
+			return
+		}
+		n := utf8.RuneCountInString(text)
+		prev := 0
+		for _, s := range spans {
+			if s.Start < prev || s.End <= s.Start || s.End > n {
+				t.Fatalf("bad span %+v (text of %d runes, prev end %d)", s, n, prev)
+			}
+			prev = s.End
+		}
+		for _, m := range []Mode{ModeTags, ModeNumbered, ModeSurrogate} {
+			out, err := Redact(text, spans, m, WithSeed(1))
+			if err != nil {
+				t.Fatalf("Redact %s: %v", m, err)
+			}
+			if !utf8.ValidString(out) {
+				t.Fatalf("Redact %s produced invalid UTF-8", m)
+			}
+		}
+	})
+}

@@ -18,8 +18,10 @@ func TestSNPEmulatedOnlyWithDevRoot(t *testing.T) {
 	if _, ok := vs[attest.TeeSNPEmulated]; ok {
 		t.Fatal("snp-emulated enabled without a development root")
 	}
-	if _, ok := vs[attest.TeeSNP]; !ok {
-		t.Fatal("snp verifier not registered")
+	for _, tee := range []string{attest.TeeSNP, attest.TeeTDX, attest.TeeAzSNPvTPM, attest.TeeAzTDXvTPM} {
+		if _, ok := vs[tee]; !ok {
+			t.Errorf("%s verifier not registered", tee)
+		}
 	}
 	dir := t.TempDir()
 	if _, err := emu.GenerateRoot(dir); err != nil {

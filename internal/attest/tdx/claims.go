@@ -90,3 +90,7 @@ func eventClaims(events []Event) []any {
 	}
 	return out
 }
+
+// Body returns the 584-byte TD quote body of a raw v4 quote (call only on a
+// quote that VerifiedQuote accepted).
+func Body(raw []byte) []byte { return raw[bodyOffset : bodyOffset+bodySize] }

@@ -1,0 +1,493 @@
+// Package azvtpm holds what the Azure confidential VM verifiers (az-snp-vtpm
+// and az-tdx-vtpm) share: the HCL (paravisor) attestation report that wraps
+// the hardware report and the runtime data whose hash the hardware report
+// binds, and the vTPM quote signed by the HCL attestation key (AK) that binds
+// the session nonce and the PCRs, including PCR 8 for initdata.
+package azvtpm
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/google/go-tpm/tpm2"
+)
+
+// Names of the checks shared by both Azure verifiers.
+const (
+	CheckParse       = "parse"
+	CheckHCLReport   = "hcl_report"
+	CheckRuntimeData = "runtime_data"  // runtime-data hash not bound in the hardware report
+	CheckAK          = "ak"            // attestation key missing or malformed
+	CheckTPMQuote    = "tpm_signature" // quote not signed by the HCL AK
+	CheckPCRDigest   = "pcr_digest"    // PCR values do not match the quote's digest
+	CheckNonce       = "nonce"         // quote nonce != runtime-data digest
+	CheckUserData    = "user_data"     // HCL user-data != report data (evidence v2)
+	CheckInitData    = "init_data"     // PCR 8 != sha256(0^32 || initdata digest)
+)
+
+// MaxEvidenceSize bounds Azure evidence JSON.
+const MaxEvidenceSize = 1 << 20
+
+// HCL report layout (Azure IGVM attestation report).
+const (
+	hclHeaderSize = 0x20
+	hwReportSize  = 1184 // room for an SNP report; a TD report uses 1024 of it
+	hclDataOffset = hclHeaderSize + hwReportSize
+	hclDataHeader = 20
+	hclSignature  = 0x414c4348 // "HCLA"
+
+	// ReportTypeSNP and ReportTypeTDX are the HCL report types.
+	ReportTypeSNP = 2
+	ReportTypeTDX = 4
+)
+
+// HCLReport is a parsed HCL report.
+type HCLReport struct {
+	Raw         []byte
+	Type        uint32
+	HWReport    []byte // SNP report (1184 bytes) or TD report (first 1024 bytes)
+	RuntimeData []byte // the variable data (JSON) whose hash the hardware report binds
+	HashType    uint32
+}
+
+// ParseHCLReport parses and structurally checks an HCL report: header,
+// sizes, and that every byte after the runtime data is zero so that no byte
+// escapes verification.
+func ParseHCLReport(raw []byte) (*HCLReport, error) {
+	if len(raw) < hclDataOffset+hclDataHeader {
+		return nil, fmt.Errorf("HCL report has %d bytes, want at least %d", len(raw), hclDataOffset+hclDataHeader)
+	}
+	le := binary.LittleEndian
+	if le.Uint32(raw[0:]) != hclSignature {
+		return nil, errors.New("HCL report signature is not HCLA")
+	}
+	if v := le.Uint32(raw[4:]); v < 1 || v > 2 {
+		return nil, fmt.Errorf("HCL report header version %d unsupported", v)
+	}
+	size := le.Uint32(raw[8:])
+	if req := le.Uint32(raw[12:]); req != 2 {
+		return nil, fmt.Errorf("HCL report request type %d unsupported", req)
+	}
+	if !allZero(raw[16:hclHeaderSize]) {
+		return nil, errors.New("HCL report status/reserved fields are not zero")
+	}
+	dataSize := le.Uint32(raw[hclDataOffset:])
+	if v := le.Uint32(raw[hclDataOffset+4:]); v != 1 {
+		return nil, fmt.Errorf("HCL data version %d unsupported", v)
+	}
+	typ := le.Uint32(raw[hclDataOffset+8:])
+	hashType := le.Uint32(raw[hclDataOffset+12:])
+	varSize := le.Uint32(raw[hclDataOffset+16:])
+	end := uint64(hclDataOffset) + hclDataHeader + uint64(varSize)
+	switch {
+	case uint64(dataSize) != hclDataHeader+uint64(varSize):
+		return nil, errors.New("HCL data size does not match its variable data size")
+	case uint64(size) != end:
+		return nil, errors.New("HCL report size does not match its content")
+	case end > uint64(len(raw)):
+		return nil, errors.New("HCL variable data runs past the report")
+	case !allZero(raw[end:]):
+		return nil, errors.New("non-zero bytes after the HCL report")
+	}
+	if typ != ReportTypeSNP && typ != ReportTypeTDX {
+		return nil, fmt.Errorf("HCL hardware report type %d unsupported", typ)
+	}
+	if hashType < 1 || hashType > 3 {
+		return nil, fmt.Errorf("HCL report-data hash type %d unsupported", hashType)
+	}
+	hw := raw[hclHeaderSize:hclDataOffset]
+	if typ == ReportTypeTDX {
+		if !allZero(hw[1024:]) {
+			return nil, errors.New("non-zero bytes after the TD report")
+		}
+		hw = hw[:1024]
+	}
+	return &HCLReport{Raw: raw, Type: typ, HWReport: hw, RuntimeData: raw[hclDataOffset+hclDataHeader : end], HashType: hashType}, nil
+}
+
+// RuntimeDataDigest is the hash of the runtime data that the hardware
+// report's REPORT_DATA must start with.
+func (h *HCLReport) RuntimeDataDigest() []byte {
+	switch h.HashType {
+	case 2:
+		d := sha512.Sum384(h.RuntimeData)
+		return d[:]
+	case 3:
+		d := sha512.Sum512(h.RuntimeData)
+		return d[:]
+	default:
+		d := sha256.Sum256(h.RuntimeData)
+		return d[:]
+	}
+}
+
+// RuntimeData is the parsed HCL variable data.
+type RuntimeData struct {
+	AK       *rsa.PublicKey
+	UserData []byte
+}
+
+type jwk struct {
+	Kid string `json:"kid"`
+	Kty string `json:"kty"`
+	N   string `json:"n"`
+	E   string `json:"e"`
+}
+
+// ParseRuntimeData extracts the HCL attestation key and user-data.
+func ParseRuntimeData(data []byte) (*RuntimeData, error) {
+	var rd struct {
+		Keys     []jwk  `json:"keys"`
+		UserData string `json:"user-data"`
+	}
+	if err := json.Unmarshal(data, &rd); err != nil {
+		return nil, fmt.Errorf("runtime data: %w", err)
+	}
+	out := &RuntimeData{}
+	for _, k := range rd.Keys {
+		if k.Kid != "HCLAkPub" {
+			continue
+		}
+		if k.Kty != "RSA" {
+			return nil, fmt.Errorf("HCLAkPub has key type %q, want RSA", k.Kty)
+		}
+		n, err1 := b64(k.N)
+		e, err2 := b64(k.E)
+		if err1 != nil || err2 != nil || len(n) < 256 || len(e) == 0 || len(e) > 4 {
+			return nil, errors.New("HCLAkPub is malformed")
+		}
+		out.AK = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
+	}
+	if out.AK == nil {
+		return nil, errors.New("runtime data has no HCLAkPub")
+	}
+	if rd.UserData != "" {
+		ud, err := hex.DecodeString(rd.UserData)
+		if err != nil {
+			return nil, fmt.Errorf("runtime data user-data: %w", err)
+		}
+		out.UserData = ud
+	}
+	return out, nil
+}
+
+// B64 decodes standard or URL-safe base64, padded or not (upstream writes
+// URL-safe with padding; older agents wrote standard).
+func B64(s string) ([]byte, error) { return b64(s) }
+
+func b64(s string) ([]byte, error) {
+	s = strings.TrimRight(s, "=")
+	if strings.ContainsAny(s, "+/") {
+		return base64.RawStdEncoding.DecodeString(s)
+	}
+	return base64.RawURLEncoding.DecodeString(s)
+}
+
+// Quote is the vTPM quote as upstream's evidence carries it.
+type Quote struct {
+	Signature []byte   // raw RSASSA-PKCS1v1_5 SHA-256 signature
+	Message   []byte   // TPMS_ATTEST
+	PCRs      [][]byte // the 24 SHA-256 PCR values
+}
+
+type quoteJSON struct {
+	Signature flexBytes   `json:"signature"`
+	Message   flexBytes   `json:"message"`
+	PCRs      []flexBytes `json:"pcrs"`
+}
+
+// UnmarshalJSON decodes the fields, written as hex strings (evidence v1,
+// v2) or as arrays of numbers (v0).
+func (q *Quote) UnmarshalJSON(data []byte) error {
+	var qj quoteJSON
+	if err := json.Unmarshal(data, &qj); err != nil {
+		return fmt.Errorf("tpm_quote: %w", err)
+	}
+	if len(qj.PCRs) > 24 {
+		return fmt.Errorf("tpm_quote.pcrs has %d entries, want at most 24", len(qj.PCRs))
+	}
+	q.Signature, q.Message = qj.Signature, qj.Message
+	q.PCRs = make([][]byte, len(qj.PCRs))
+	for i, p := range qj.PCRs {
+		if len(p) != sha256.Size {
+			return fmt.Errorf("tpm_quote.pcrs[%d] is not a SHA-256 value", i)
+		}
+		q.PCRs[i] = p
+	}
+	return nil
+}
+
+// MarshalJSON encodes the fields as hex (evidence v1, v2).
+func (q Quote) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Signature string   `json:"signature"`
+		Message   string   `json:"message"`
+		PCRs      []string `json:"pcrs"`
+	}
+	o := out{Signature: hex.EncodeToString(q.Signature), Message: hex.EncodeToString(q.Message)}
+	for _, p := range q.PCRs {
+		o.PCRs = append(o.PCRs, hex.EncodeToString(p))
+	}
+	return json.Marshal(o)
+}
+
+// flexBytes decodes a hex string or a JSON array of numbers.
+type flexBytes []byte
+
+func (f *flexBytes) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			return err
+		}
+		*f = b
+		return nil
+	}
+	var nums []uint8
+	if err := json.Unmarshal(data, &nums); err != nil {
+		return err
+	}
+	*f = nums
+	return nil
+}
+
+// Evidence is Azure vTPM evidence in any of upstream's versions:
+// v0 {"quote":{arrays},"report":[…],"vcek":"PEM"},
+// v1/v2 {"version":N,"tpm_quote":{hex},"hcl_report":"b64url","vcek":"b64url DER"}
+// and, for TDX, {"version":1,"tpm_quote":…,"hcl_report":…,"td_quote":"b64url"}.
+type Evidence struct {
+	Version   int
+	Quote     Quote
+	HCLReport []byte
+	VCEK      []byte // az-snp-vtpm: DER
+	TDQuote   []byte // az-tdx-vtpm
+}
+
+// blob is a byte string written as base64 (std or URL-safe) or as an array
+// of numbers.
+type blob []byte
+
+func (b *blob) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		if strings.HasPrefix(s, "-----BEGIN") {
+			*b = []byte(s)
+			return nil
+		}
+		d, err := b64(s)
+		if err != nil {
+			return err
+		}
+		*b = d
+		return nil
+	}
+	var nums []uint8
+	if err := json.Unmarshal(data, &nums); err != nil {
+		return err
+	}
+	*b = nums
+	return nil
+}
+
+// ParseEvidence parses Azure vTPM evidence JSON.
+func ParseEvidence(data []byte) (*Evidence, error) {
+	if len(data) > MaxEvidenceSize {
+		return nil, fmt.Errorf("parse azure evidence: %d bytes exceeds limit of %d", len(data), MaxEvidenceSize)
+	}
+	var ej struct {
+		Version   *int   `json:"version"`
+		TPMQuote  *Quote `json:"tpm_quote"`
+		Quote     *Quote `json:"quote"`
+		HCLReport blob   `json:"hcl_report"`
+		Report    blob   `json:"report"`
+		VCEK      blob   `json:"vcek"`
+		TDQuote   blob   `json:"td_quote"`
+	}
+	if err := json.Unmarshal(data, &ej); err != nil {
+		return nil, fmt.Errorf("parse azure evidence: %w", err)
+	}
+	ev := &Evidence{VCEK: ej.VCEK, TDQuote: ej.TDQuote}
+	if ej.Version != nil {
+		ev.Version = *ej.Version
+		if ev.Version < 1 || ev.Version > 2 {
+			return nil, fmt.Errorf("parse azure evidence: version %d unsupported", ev.Version)
+		}
+		if ej.TPMQuote == nil || len(ej.HCLReport) == 0 {
+			return nil, errors.New("parse azure evidence: missing tpm_quote or hcl_report")
+		}
+		ev.Quote, ev.HCLReport = *ej.TPMQuote, ej.HCLReport
+	} else {
+		q, rep := ej.Quote, ej.Report
+		if q == nil {
+			q = ej.TPMQuote
+		}
+		if len(rep) == 0 {
+			rep = ej.HCLReport
+		}
+		if q == nil || len(rep) == 0 {
+			return nil, errors.New("parse azure evidence: missing quote or report")
+		}
+		ev.Quote, ev.HCLReport = *q, rep
+	}
+	if bytes.HasPrefix(ev.VCEK, []byte("-----BEGIN")) {
+		blk, _ := pem.Decode(ev.VCEK)
+		if blk == nil {
+			return nil, errors.New("parse azure evidence: vcek PEM does not decode")
+		}
+		ev.VCEK = blk.Bytes
+	}
+	return ev, nil
+}
+
+// Bind checks what binds the evidence to the session and the workload once
+// the hardware report and the quote are verified: the quote nonce is the
+// runtime-data digest, evidence v2 also carries it as HCL user-data, and
+// PCR 8 holds the initdata digest.
+func Bind(version int, rd *RuntimeData, vq *VerifiedQuote, reportData, initData []byte) (string, error) {
+	if reportData != nil {
+		if subtle.ConstantTimeCompare(vq.Nonce, reportData) != 1 {
+			return CheckNonce, errors.New("vTPM quote nonce does not match the session's runtime-data digest")
+		}
+		if version >= 2 {
+			want := make([]byte, 64)
+			copy(want, reportData)
+			if subtle.ConstantTimeCompare(rd.UserData, want) != 1 {
+				return CheckUserData, errors.New("HCL user-data does not match the session's runtime-data digest")
+			}
+		}
+	}
+	if initData != nil {
+		pcr8, ok := vq.PCRs[8]
+		if !ok {
+			return CheckInitData, errors.New("vTPM quote does not cover PCR 8")
+		}
+		if subtle.ConstantTimeCompare(pcr8, InitDataPCR8(initData)) != 1 {
+			return CheckInitData, errors.New("PCR 8 does not match the initdata digest")
+		}
+	}
+	return "", nil
+}
+
+// VerifiedQuote is what a checked quote vouches for.
+type VerifiedQuote struct {
+	Nonce []byte
+	// PCRs maps each PCR index covered by the quote's digest to its value.
+	PCRs map[int][]byte
+}
+
+// VerifyQuote checks the quote's signature with ak, parses the attested
+// structure, and checks that the SHA-256 PCR values hash to its PCR digest.
+// It returns the name of the failed check with the error.
+func VerifyQuote(q *Quote, ak *rsa.PublicKey) (*VerifiedQuote, string, error) {
+	digest := sha256.Sum256(q.Message)
+	if len(q.Signature) != ak.Size() {
+		return nil, CheckTPMQuote, fmt.Errorf("quote signature has %d bytes, AK modulus %d", len(q.Signature), ak.Size())
+	}
+	if err := rsa.VerifyPKCS1v15(ak, crypto.SHA256, digest[:], q.Signature); err != nil {
+		return nil, CheckTPMQuote, fmt.Errorf("vTPM quote is not signed by the HCL AK: %w", err)
+	}
+	att, err := tpm2.Unmarshal[tpm2.TPMSAttest](q.Message)
+	if err != nil {
+		return nil, CheckTPMQuote, fmt.Errorf("parse TPMS_ATTEST: %w", err)
+	}
+	if !bytes.Equal(tpm2.Marshal(att), q.Message) {
+		return nil, CheckTPMQuote, errors.New("TPMS_ATTEST has trailing bytes")
+	}
+	if att.Magic != tpm2.TPMGeneratedValue || att.Type != tpm2.TPMSTAttestQuote {
+		return nil, CheckTPMQuote, errors.New("attested structure is not a TPM-generated quote")
+	}
+	info, err := att.Attested.Quote()
+	if err != nil {
+		return nil, CheckTPMQuote, err
+	}
+	h := sha256.New()
+	covered := map[int][]byte{}
+	for _, sel := range info.PCRSelect.PCRSelections {
+		if sel.Hash != tpm2.TPMAlgSHA256 {
+			return nil, CheckPCRDigest, fmt.Errorf("quote selects PCR bank %v, want SHA-256", sel.Hash)
+		}
+		for i := 0; i < len(sel.PCRSelect)*8; i++ {
+			if sel.PCRSelect[i/8]&(1<<(i%8)) == 0 {
+				continue
+			}
+			if i >= len(q.PCRs) {
+				return nil, CheckPCRDigest, fmt.Errorf("quote covers PCR %d but evidence has %d PCR values", i, len(q.PCRs))
+			}
+			h.Write(q.PCRs[i])
+			covered[i] = q.PCRs[i]
+		}
+	}
+	if subtle.ConstantTimeCompare(h.Sum(nil), info.PCRDigest.Buffer) != 1 {
+		return nil, CheckPCRDigest, errors.New("PCR values do not hash to the quote's PCR digest")
+	}
+	return &VerifiedQuote{Nonce: att.ExtraData.Buffer, PCRs: covered}, "", nil
+}
+
+// InitDataPCR8 is the PCR 8 value after extending it once, from zero, with
+// the initdata digest (zero-padded or truncated to 32 bytes).
+func InitDataPCR8(digest []byte) []byte {
+	d := make([]byte, 32)
+	copy(d, digest)
+	sum := sha256.Sum256(append(make([]byte, 32), d...))
+	return sum[:]
+}
+
+// TPMClaims maps the covered PCRs to upstream's "tpm" claim
+// ({"pcr00": hex, …}).
+func TPMClaims(v *VerifiedQuote) map[string]any {
+	out := map[string]any{}
+	for i, p := range v.PCRs {
+		out[fmt.Sprintf("pcr%02d", i)] = hex.EncodeToString(p)
+	}
+	return out
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// MarshalEvidence writes ev in upstream's v1/v2 layout (version 0 is
+// written as 1).
+func MarshalEvidence(ev *Evidence) ([]byte, error) {
+	v := ev.Version
+	if v == 0 {
+		v = 1
+	}
+	out := map[string]any{
+		"version":    v,
+		"tpm_quote":  ev.Quote,
+		"hcl_report": base64.URLEncoding.EncodeToString(ev.HCLReport),
+	}
+	if len(ev.VCEK) > 0 {
+		out["vcek"] = base64.URLEncoding.EncodeToString(ev.VCEK)
+	}
+	if len(ev.TDQuote) > 0 {
+		out["td_quote"] = base64.URLEncoding.EncodeToString(ev.TDQuote)
+	}
+	return json.Marshal(out)
+}

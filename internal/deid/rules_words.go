@@ -170,6 +170,9 @@ func (sc *scan) scanOrgs() {
 			if toks[k+1].nl {
 				break
 			}
+			if toks[k].upper && credentials[sc.lower(k)] {
+				break
+			}
 			if sc.capWord(k) || (sc.punct(k, '.') && sc.is(k-1, "st")) || sc.punct(k, '&') ||
 				(sc.is(k, "s") && sc.punct(k-1, '\'') || sc.punct(k, '\'') && sc.capWord(k-1)) ||
 				(sc.is(k, "of") || sc.is(k, "and") || sc.is(k, "the")) && sc.capWord(k-1) ||
@@ -259,7 +262,7 @@ var streetSuffixes = map[string]bool{
 	"shores": true, "springs": true, "summit": true, "valley": true, "ville": true, "wells": true,
 	"brook": true, "camp": true, "canyon": true, "cape": true, "causeway": true, "club": true,
 	"corner": true, "corners": true, "course": true, "cove": true, "crest": true, "curve": true,
-	"dale": true, "dam": true, "divide": true, "estate": true, "extension": true, "falls": true,
+	"dale": true, "dam": true, "divide": true, "estate": true, "falls": true,
 	"ferry": true, "field": true, "fields": true, "flat": true, "flats": true, "ford": true,
 	"forest": true, "forge": true, "freeway": true, "garden": true, "gateway": true, "harbors": true,
 	"haven": true, "hollow": true, "inlet": true, "island": true, "isle": true, "key": true,
@@ -268,7 +271,7 @@ var streetSuffixes = map[string]bool{
 	"overpass": true, "plain": true, "plains": true, "radial": true, "ramp": true, "rapid": true,
 	"rest": true, "river": true, "roads": true, "shoal": true, "skyway": true, "spring": true,
 	"stream": true, "streets": true, "throughway": true, "trafficway": true, "tunnel": true,
-	"underpass": true, "union": true, "viaduct": true, "ways": true, "well": true, "burg": true,
+	"underpass": true, "union": true, "viaduct": true, "ways": true, "burg": true,
 	"bypass": true, "centers": true, "cliff": true, "cliffs": true, "common": true, "fall": true,
 	"fort": true, "greens": true, "groves": true, "ports": true, "ridges": true, "squares": true,
 	"views": true, "villages": true, "bluff": true, "bluffs": true, "bottom": true, "branch": true,
@@ -291,7 +294,7 @@ func (sc *scan) scanAddresses() {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		// street address
-		if ((t.kind == kNum && t.e-t.s <= 6) || (t.kind == kAlnum && t.ndig > 0 && t.e-t.s <= 6)) && (t.sp || i == 0) && !sc.joined(i+1) {
+		if ((t.kind == kNum && t.e-t.s <= 6) || (t.kind == kAlnum && isDigit(sc.text[t.s]) && t.e-t.s <= 6)) && (t.sp || i == 0) && !sc.joined(i+1) {
 			if e := sc.street(i); e > i {
 				sc.addToks(i, e, TypeLocation, "street")
 				i = e
@@ -318,7 +321,7 @@ func (sc *scan) scanAddresses() {
 		if t.kind == kWord && t.cap && placeWords[sc.lower(i)] && sc.capWord(i-1) && !toks[i].nl {
 			b := i - 1
 			for b-1 >= 0 && !toks[b].nl && i-b < 4 {
-				if sc.capWord(b-1) {
+				if sc.capWord(b - 1) {
 					b--
 				} else if sc.punct(b-1, '-') && sc.capWord(b-2) {
 					b -= 2
@@ -382,7 +385,10 @@ func (sc *scan) street(i int) int {
 			return -1
 		}
 		w := sc.lower(k)
-		if k > i+1 && streetSuffixes[w] && (toks[k].cap || toks[k-1].cap || toks[k].kind == kWord && k-1 > i && toks[k-1].kind == kWord) {
+		if headerWords[w] || orgWords[w] && !streetSuffixes[w] {
+			return -1
+		}
+		if k > i+1 && streetSuffixes[w] && (toks[k].cap || !sc.hasLowerWord(i+1, k-1)) && !headerWords[sc.lower(k-1)] && !orgWords[sc.lower(k-1)] {
 			// need a name between number and suffix
 			e := k
 			if sc.punct(e+1, '.') {
@@ -537,6 +543,9 @@ func (sc *scan) placeCue(i int) int {
 	switch strings.ToLower(sc.str(p)) {
 	case "in", "to", "of", "from":
 		q := strings.ToLower(sc.str(max(p-1, 0)))
+		if sc.is(p, "of") && q != "native" && q != "resident" {
+			return 0
+		}
 		switch q {
 		case "lives", "living", "lived", "resides", "residing", "resident", "moved", "relocated", "born", "native", "grew", "raised", "reside", "live":
 			return 2
@@ -622,7 +631,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 		case t.kind == kPunct && sc.text[t.s] == '.' && !t.sp && toks[k-1].e-toks[k-1].s == 1 && sc.capWord(k-1):
 			e = k // initial with a period
 		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && !sc.punct(k+1, ':') &&
-			(sc.nameish(k) || t.e-t.s == 1 || t.flags&lexicon.Name != 0 || (loose || sc.credentialAt(k+1)) && !headerWords[sc.lower(k)]):
+			(sc.nameish(k) || t.e-t.s == 1 || (loose || sc.credentialAt(k+1)) && !headerWords[sc.lower(k)]):
 			e = k
 			words++
 		default:
@@ -654,7 +663,7 @@ func (sc *scan) stopWord(i int) bool {
 	if _, ok := months[w]; ok && w != "may" && w != "june" && w != "april" && w != "august" {
 		return true
 	}
-	return dayWords[w] || orgWords[w] || isTitle(w) || interjections[w] || placeWords[w] ||
+	return dayWords[w] || orgWords[w] || isTitle(w) || interjections[w] || placeWords[w] || demonyms[w] ||
 		streetSuffixes[w] && sc.toks[i].flags&lexicon.Name == 0
 }
 
@@ -663,6 +672,15 @@ var interjections = map[string]bool{
 	"no": true, "yes": true, "hello": true, "hi": true, "okay": true, "ok": true, "please": true,
 	"thanks": true, "thank": true, "sorry": true, "oh": true, "hey": true, "dear": true, "yeah": true,
 	"well": true, "so": true, "sir": true, "regards": true, "sincerely": true, "best": true,
+}
+
+// demonyms and languages are capitalised but not names.
+var demonyms = map[string]bool{
+	"english": true, "spanish": true, "french": true, "chinese": true, "german": true, "italian": true,
+	"russian": true, "portuguese": true, "arabic": true, "american": true, "african": true, "asian": true,
+	"hispanic": true, "latino": true, "latina": true, "caucasian": true, "european": true, "korean": true,
+	"japanese": true, "vietnamese": true, "haitian": true, "creole": true, "polish": true, "greek": true,
+	"hindi": true, "mandarin": true, "cantonese": true, "somali": true, "irish": true, "indian": true,
 }
 
 // placeWords end the name of a county or similar unit: "Jefferson County".
@@ -813,7 +831,9 @@ func (sc *scan) markName(s, e int, rec string) {
 	}
 	sc.addToks(s, e, TypeName, rec)
 	for k := s; k <= e; k++ {
-		if sc.toks[k].kind == kWord && sc.toks[k].e-sc.toks[k].s > 1 {
+		// later mentions count only for words that are not common English,
+		// so one false "Take" does not spread over the note
+		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "lexicon") && !headerWords[sc.lower(k)] {
 			sc.names[sc.lower(k)] = true
 		}
 	}
@@ -829,7 +849,7 @@ func (sc *scan) scanMentions() {
 		if t.kind != kWord || !t.cap || sc.claim[i] || t.e-t.s < 2 {
 			continue
 		}
-		if sc.names[sc.lower(i)] && !sc.stopWord(i) {
+		if sc.names[sc.lower(i)] && !sc.stopWord(i) && !(t.upper && sc.lineUpper(i)) {
 			e := i
 			for e+1 < len(sc.toks) && !sc.claim[e+1] && sc.toks[e+1].kind == kWord && sc.toks[e+1].cap && sc.names[sc.lower(e+1)] {
 				e++
@@ -890,3 +910,15 @@ func (sc *scan) credentialAt(k int) bool {
 	return credentials[sc.lower(k)] && (sc.toks[k].upper || sc.punct(k+1, '.')) ||
 		sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d")
 }
+
+// hasLowerWord: a lower-case word among tokens i..j.
+func (sc *scan) hasLowerWord(i, j int) bool {
+	for k := i; k <= j; k++ {
+		if sc.toks[k].kind == kWord && !sc.toks[k].cap {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -434,7 +434,7 @@ func BenchmarkLocalAPIResource(b *testing.B) {
 	tr := startTrustee(b)
 	tr.admin(b, canary, "set-resource", "default/azure/conn", "-")
 	tr.admin(b, allowAzure, "set-resource-policy", "-")
-	_, addr := startGuest(b, nil, "--kbs-url", tr.url, "--tee", "sample", "--log-level", "error")
+	_, addr := startGuest(b, nil, "--kbs-url", tr.url, "--tee", "sample")
 	url := "http://" + addr + "/cdh/resource/default/azure/conn"
 	if code, _ := httpGet(b, url); code != 200 {
 		b.Fatalf("warm-up: %d", code)

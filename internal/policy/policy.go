@@ -29,6 +29,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/types"
+	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/trustgate/trustgate/internal/ear"
 )
@@ -131,7 +132,10 @@ func (e *Engine) compile(ctx context.Context, k Kind, src string) (*compiled, er
 	if mod.Package.Path.String() != "data.policy" {
 		return nil, fmt.Errorf("policy must be `package policy`, is %s", strings.TrimPrefix(mod.Package.Path.String(), "data."))
 	}
-	c = &compiled{store: inmem.NewFromObject(map[string]any{})}
+	// Values written per evaluation are built by this package from strings,
+	// bools, []any and map[string]any, or JSON round-tripped (reference
+	// values), so the store's own round trip on every write is not needed.
+	c = &compiled{store: inmem.NewFromObjectWithOpts(map[string]any{}, inmem.OptRoundTripOnWrite(false))}
 	c.refNames, c.refDynamic = referenceRefs(mod)
 
 	opts := []func(*rego.Rego){
@@ -235,7 +239,14 @@ func (e *Engine) referenceData(ctx context.Context, c *compiled) (map[string]any
 			out[n] = v
 		}
 	}
-	return out, nil
+	// Reference values come from the RVPS with arbitrary Go types; make
+	// them plain JSON values before they enter the store.
+	var rt any = out
+	if err := util.RoundTrip(&rt); err != nil {
+		return nil, fmt.Errorf("reference values: %w", err)
+	}
+	m, _ := rt.(map[string]any)
+	return m, nil
 }
 
 // eval runs the package query with input and data (data.reference added for

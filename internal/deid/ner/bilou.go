@@ -137,10 +137,15 @@ func decode(scores []float32, labels []label) []int {
 			logp[t*k+j] = float64(v) - lse
 		}
 	}
-	trans := make([]bool, k*k)
+	// preds[b] lists the labels allowed before b: two for I/L (B or I of
+	// the same entity), the closed labels for O/B/U. Walking only those keeps
+	// decoding linear in the number of valid transitions, not k².
+	preds := make([][]int32, k)
 	for a := range labels {
 		for b := range labels {
-			trans[a*k+b] = allowed(labels[a], labels[b])
+			if allowed(labels[a], labels[b]) {
+				preds[b] = append(preds[b], int32(a))
+			}
 		}
 	}
 	start := label{prefix: 'O'}
@@ -156,14 +161,14 @@ func decode(scores []float32, labels []label) []int {
 	}
 	for t := 1; t < n; t++ {
 		for b := 0; b < k; b++ {
-			best, arg := neg, -1
-			for a := 0; a < k; a++ {
-				if trans[a*k+b] && prev[a] > best {
+			best, arg := neg, int32(-1)
+			for _, a := range preds[b] {
+				if prev[a] > best {
 					best, arg = prev[a], a
 				}
 			}
 			cur[b] = best + logp[t*k+b]
-			back[t*k+b] = int32(arg)
+			back[t*k+b] = arg
 		}
 		prev, cur = cur, prev
 	}

@@ -168,3 +168,50 @@ func TestContextCanceled(t *testing.T) {
 		t.Error("canceled context ignored")
 	}
 }
+
+// TestTransformerGraph runs a small random RoBERTa-style encoder written by
+// onnxgen (with external weight data) through the recognizer: the graph the
+// benchmark uses at full size must be valid, and context must matter.
+func TestTransformerGraph(t *testing.T) {
+	lib := testenv.Require(t, testenv.ONNXRuntime)
+	dir := t.TempDir()
+	spec := onnxgen.Transformer{Vocab: 8192, Hidden: 64, Layers: 2, Heads: 4, FFN: 128, MaxPositions: 66, Seed: 3}
+	if err := onnxgen.WriteTransformer(dir, spec); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(dir, WithLibrary(lib))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.window != 62 {
+		t.Errorf("window = %d, want max_position_embeddings-4 = 62", m.window)
+	}
+	text := strings.Repeat("Pt José González seen 03/04 😀. ", 20)
+	toks := m.Tokenizer().Encode(text)
+	scores, err := m.Scores(context.Background(), toks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scores) != len(toks)*45 {
+		t.Fatalf("%d scores for %d tokens", len(scores), len(toks))
+	}
+	// Attention and positions mix in context: the same token at two places
+	// scores differently (the tiny model could not tell them apart).
+	i, j := len(toks)/3, -1
+	for k := i + 1; k < len(toks); k++ {
+		if toks[k].ID == toks[i].ID {
+			j = k
+			break
+		}
+	}
+	if j < 0 {
+		t.Fatal("no repeated token")
+	}
+	if reflect.DeepEqual(scores[i*45:(i+1)*45], scores[j*45:(j+1)*45]) {
+		t.Error("scores do not depend on context")
+	}
+	if _, err := m.Recognize(context.Background(), text); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,6 +8,7 @@ package onnxgen
 
 import (
 	"encoding/binary"
+	"io"
 	"math"
 	"strconv"
 
@@ -30,6 +31,13 @@ const (
 // Graph is an ONNX graph under construction. Node order must be topological,
 // which the builders here guarantee by appending in evaluation order.
 type Graph struct {
+	// ext, when set, receives large initializers as ONNX external data
+	// (the file beside model.onnx), so multi-gigabyte models are streamed
+	// rather than held in one protobuf.
+	ext          io.Writer
+	extLocation  string
+	extOffset    int64
+	extErr       error
 	name         string
 	nodes        [][]byte
 	initializers [][]byte
@@ -111,13 +119,48 @@ func (g *Graph) OpTo(opType string, inputs, outputs []string, attrs ...Attr) {
 	g.nodes = append(g.nodes, n)
 }
 
+// SetExternalData sends float initializers of 1 MiB or more to w, which the
+// caller stores as location next to model.onnx.
+func (g *Graph) SetExternalData(w io.Writer, location string) {
+	g.ext, g.extLocation = w, location
+}
+
+// Err reports the first error writing external data.
+func (g *Graph) Err() error { return g.extErr }
+
 // FloatInit adds a float32 initializer (a weight) and returns its name.
 func (g *Graph) FloatInit(name string, dims []int64, data []float32) string {
 	raw := make([]byte, 4*len(data))
 	for i, v := range data {
 		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
 	}
-	g.initializers = append(g.initializers, tensorProto(name, dtFloat, dims, raw))
+	if g.ext == nil || len(raw) < 1<<20 {
+		g.initializers = append(g.initializers, tensorProto(name, dtFloat, dims, raw))
+		return name
+	}
+	// Align each tensor to 4 KiB so ONNX Runtime can map it directly.
+	if pad := (4096 - g.extOffset%4096) % 4096; pad > 0 && g.extErr == nil {
+		_, g.extErr = g.ext.Write(make([]byte, pad))
+		g.extOffset += pad
+	}
+	if g.extErr == nil {
+		_, g.extErr = g.ext.Write(raw)
+	}
+	var t []byte
+	for _, d := range dims {
+		t = appendVarint(t, 1, uint64(d))
+	}
+	t = appendVarint(t, 2, dtFloat)
+	t = appendString(t, 8, name)
+	for _, kv := range [][2]string{{"location", g.extLocation}, {"offset", strconv.FormatInt(g.extOffset, 10)}, {"length", strconv.Itoa(len(raw))}} {
+		var e []byte
+		e = appendString(e, 1, kv[0])
+		e = appendString(e, 2, kv[1])
+		t = appendBytes(t, 13, e) // external_data
+	}
+	t = appendVarint(t, 14, 1) // data_location = EXTERNAL
+	g.extOffset += int64(len(raw))
+	g.initializers = append(g.initializers, t)
 	return name
 }
 

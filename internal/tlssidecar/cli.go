@@ -1,0 +1,66 @@
+package tlssidecar
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// Main runs the tls-sidecar command line; args exclude the program name.
+// Every flag can also be set as TRUSTGATE_TLS_SIDECAR_<FLAG>.
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tls-sidecar", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c Config
+	fs.StringVar(&c.Listen, "listen", ":8443", "TLS listen address")
+	fs.StringVar(&c.HealthListen, "health-listen", ":8444", "plain HTTP /healthz address (empty: none)")
+	fs.StringVar(&c.Upstream, "upstream", "http://127.0.0.1:8080", "the app's URL")
+	fs.StringVar(&c.API, "api", "http://127.0.0.1:8006", "guest local API")
+	fs.StringVar(&c.CertURI, "cert", "", "server certificate resource (kbs:///repo/type/tag)")
+	fs.StringVar(&c.KeyURI, "key", "", "server key resource")
+	fs.StringVar(&c.ClientCAURI, "client-ca", "", "client CA resource")
+	fs.DurationVar(&c.Refresh, "refresh", 0, "how often to check for rotated material (default 5m)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "TRUSTGATE_TLS_SIDECAR_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok && !set[f.Name] && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = fmt.Errorf("%s: %w", env, err)
+			}
+		}
+	})
+	if envErr != nil || fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "tls-sidecar:", envErr, fs.Args())
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintln(stderr, "tls-sidecar: --log-level:", err)
+		return 2
+	}
+	c.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	s, err := New(c)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := s.Run(ctx); err != nil && ctx.Err() == nil {
+		c.Logger.Error("tls-sidecar stopped", "err", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,323 @@
+// Package tlssidecar is an mTLS-terminating reverse proxy for confidential
+// pods. Its server certificate, key and client CA come only from the guest's
+// local API (GET /cdh/resource/…), which releases them after the pod has
+// attested to Trustee. Until it has them it does not listen at all: a pod
+// whose attestation fails exposes no port. It speaks TLS 1.3 only, requires
+// a client certificate issued by the client CA, and re-fetches the material
+// periodically so rotated keys take effect without a restart.
+package tlssidecar
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// MaxMaterialSize bounds each fetched resource.
+const MaxMaterialSize = 1 << 20
+
+// Config configures a Sidecar.
+type Config struct {
+	Listen       string // TLS address, e.g. ":8443"
+	HealthListen string // plain HTTP /healthz address; "" disables
+	Upstream     string // the app, e.g. "http://127.0.0.1:8080"
+	API          string // guest local API, default http://127.0.0.1:8006
+	CertURI      string // kbs:///repo/type/tag (or repo/type/tag)
+	KeyURI       string
+	ClientCAURI  string
+	Refresh      time.Duration // rotation check interval, default 5m
+	MinBackoff   time.Duration // first retry delay, default 500ms
+	MaxBackoff   time.Duration // retry delay cap, default 30s
+	Logger       *slog.Logger
+	HTTPClient   *http.Client // for the local API
+}
+
+type material struct {
+	cert     *tls.Certificate
+	pool     *x509.CertPool
+	raw      [3][]byte // cert, key, CA as fetched: compared to detect rotation
+	notAfter time.Time
+}
+
+// Sidecar is a running proxy.
+type Sidecar struct {
+	cfg      Config
+	upstream *url.URL
+	cur      atomic.Pointer[material]
+	log      *slog.Logger
+
+	mu    sync.Mutex
+	addr  net.Addr
+	ready chan struct{}
+}
+
+// New validates cfg.
+func New(cfg Config) (*Sidecar, error) {
+	if cfg.API == "" {
+		cfg.API = "http://127.0.0.1:8006"
+	}
+	if cfg.Refresh == 0 {
+		cfg.Refresh = 5 * time.Minute
+	}
+	if cfg.MinBackoff == 0 {
+		cfg.MinBackoff = 500 * time.Millisecond
+	}
+	if cfg.MaxBackoff == 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Listen == "" {
+		return nil, errors.New("tls-sidecar: --listen is required")
+	}
+	u, err := url.Parse(cfg.Upstream)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("tls-sidecar: --upstream %q must be an http(s) URL", cfg.Upstream)
+	}
+	for name, v := range map[string]string{"--cert": cfg.CertURI, "--key": cfg.KeyURI, "--client-ca": cfg.ClientCAURI} {
+		if _, err := resourcePath(v); err != nil {
+			return nil, fmt.Errorf("tls-sidecar: %s: %w", name, err)
+		}
+	}
+	return &Sidecar{cfg: cfg, upstream: u, log: cfg.Logger, ready: make(chan struct{})}, nil
+}
+
+// resourcePath turns kbs:///repo/type/tag or repo/type/tag into repo/type/tag.
+func resourcePath(uri string) (string, error) {
+	p := uri
+	if rest, ok := strings.CutPrefix(uri, "kbs://"); ok {
+		_, p, ok = strings.Cut(rest, "/")
+		if !ok {
+			return "", fmt.Errorf("resource %q: want kbs:///repo/type/tag", uri)
+		}
+	}
+	parts := strings.Split(p, "/")
+	if len(parts) != 3 {
+		return "", fmt.Errorf("resource %q: want kbs:///repo/type/tag", uri)
+	}
+	for _, s := range parts {
+		if s == "" || s == "." || s == ".." || strings.ContainsAny(s, "?#%\\ ") {
+			return "", fmt.Errorf("resource %q: invalid segment %q", uri, s)
+		}
+	}
+	return p, nil
+}
+
+// Ready is closed once the sidecar listens.
+func (s *Sidecar) Ready() <-chan struct{} { return s.ready }
+
+// Addr is the TLS listener's address (nil before Ready).
+func (s *Sidecar) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+func (s *Sidecar) fetch(ctx context.Context, uri string) ([]byte, error) {
+	p, _ := resourcePath(uri)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(s.cfg.API, "/")+"/cdh/resource/"+p, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", uri, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxMaterialSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", uri, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		// The body is the guest's error text, never key material.
+		return nil, fmt.Errorf("fetch %s: HTTP %d", uri, resp.StatusCode)
+	}
+	if len(b) > MaxMaterialSize {
+		return nil, fmt.Errorf("fetch %s: larger than %d bytes", uri, MaxMaterialSize)
+	}
+	return b, nil
+}
+
+// load fetches and validates the three resources.
+func (s *Sidecar) load(ctx context.Context) (*material, error) {
+	var raw [3][]byte
+	for i, uri := range []string{s.cfg.CertURI, s.cfg.KeyURI, s.cfg.ClientCAURI} {
+		b, err := s.fetch(ctx, uri)
+		if err != nil {
+			return nil, err
+		}
+		raw[i] = b
+	}
+	cert, err := tls.X509KeyPair(raw[0], raw[1])
+	if err != nil {
+		return nil, fmt.Errorf("server certificate and key do not form a pair: %w", err)
+	}
+	if time.Now().After(cert.Leaf.NotAfter) {
+		return nil, fmt.Errorf("server certificate expired at %s", cert.Leaf.NotAfter.Format(time.RFC3339))
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(raw[2]) {
+		return nil, errors.New("client CA holds no PEM certificate")
+	}
+	return &material{cert: &cert, pool: pool, raw: raw, notAfter: cert.Leaf.NotAfter}, nil
+}
+
+// waitForMaterial retries load with exponential back-off until it succeeds.
+func (s *Sidecar) waitForMaterial(ctx context.Context) (*material, error) {
+	delay := s.cfg.MinBackoff
+	for {
+		m, err := s.load(ctx)
+		if err == nil {
+			return m, nil
+		}
+		s.log.Warn("waiting for TLS material from the guest API (attestation pending?)", "err", err, "retry_in", delay)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, s.cfg.MaxBackoff)
+	}
+}
+
+func (s *Sidecar) tlsConfig() *tls.Config {
+	base := &tls.Config{MinVersion: tls.VersionTLS13, MaxVersion: tls.VersionTLS13}
+	// GetConfigForClient picks up rotated material for every new handshake.
+	base.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		m := s.cur.Load()
+		return &tls.Config{
+			MinVersion:   tls.VersionTLS13,
+			MaxVersion:   tls.VersionTLS13,
+			Certificates: []tls.Certificate{*m.cert},
+			ClientAuth:   tls.RequireAndVerifyClientCert,
+			ClientCAs:    m.pool,
+			NextProtos:   []string{"h2", "http/1.1"},
+		}, nil
+	}
+	return base
+}
+
+func (s *Sidecar) handler() http.Handler {
+	proxy := httputil.NewSingleHostReverseProxy(s.upstream)
+	director := proxy.Director
+	proxy.Director = func(r *http.Request) {
+		// The app may trust these headers: only the sidecar sets them.
+		r.Header.Del("X-Client-Cert-Subject")
+		r.Header.Del("X-Forwarded-Client-Cert")
+		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+			r.Header.Set("X-Client-Cert-Subject", r.TLS.PeerCertificates[0].Subject.String())
+		}
+		director(r)
+	}
+	proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.log.Warn("upstream unavailable", "err", err)
+		http.Error(w, "upstream unavailable", http.StatusBadGateway)
+	}
+	return proxy
+}
+
+func (s *Sidecar) health(w http.ResponseWriter, r *http.Request) {
+	m := s.cur.Load()
+	if m == nil || time.Now().After(m.notAfter) {
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// Run waits for the material, then serves until ctx ends.
+func (s *Sidecar) Run(ctx context.Context) error {
+	m, err := s.waitForMaterial(ctx)
+	if err != nil {
+		return err
+	}
+	s.cur.Store(m)
+	s.log.Info("TLS material loaded", "not_after", m.notAfter.Format(time.RFC3339))
+
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: s.handler(), TLSConfig: s.tlsConfig(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	var health *http.Server
+	var hln net.Listener
+	if s.cfg.HealthListen != "" {
+		hln, err = net.Listen("tcp", s.cfg.HealthListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen %s: %w", s.cfg.HealthListen, err)
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /healthz", s.health)
+		health = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	}
+	s.mu.Lock()
+	s.addr = ln.Addr()
+	s.mu.Unlock()
+	close(s.ready)
+	s.log.Info("tls-sidecar listening", "addr", ln.Addr().String(), "upstream", s.upstream.String())
+
+	errc := make(chan error, 3)
+	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	if health != nil {
+		go func() { errc <- health.Serve(hln) }()
+	}
+	go s.rotate(ctx)
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shut)
+	if health != nil {
+		health.Shutdown(shut)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// rotate re-fetches the material every Refresh and swaps it in when it
+// changed and is valid; a failed fetch keeps the current material.
+func (s *Sidecar) rotate(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Refresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		m, err := s.load(ctx)
+		if err != nil {
+			s.log.Warn("rotation check failed; keeping current certificate", "err", err)
+			continue
+		}
+		old := s.cur.Load()
+		if bytes.Equal(old.raw[0], m.raw[0]) && bytes.Equal(old.raw[1], m.raw[1]) && bytes.Equal(old.raw[2], m.raw[2]) {
+			continue
+		}
+		s.cur.Store(m)
+		s.log.Info("TLS material rotated", "not_after", m.notAfter.Format(time.RFC3339))
+	}
+}

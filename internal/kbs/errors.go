@@ -83,8 +83,11 @@ func (e *Error) Type() string { return ErrorTypePrefix + string(e.Variant) }
 // other upstream variant (policy denial included: the guest re-runs the
 // handshake on 401). Ours: 400 for malformed bodies (SerdeError), 413, 429,
 // 404 for an admin lookup of a missing resource, 500 for server faults. An
-// error that is not an *Error is a server fault (500).
+// error that is not an *Error is a server fault (500); nil is 200.
 func Status(err error) int {
+	if err == nil {
+		return http.StatusOK
+	}
 	var e *Error
 	if !errors.As(err, &e) {
 		return http.StatusInternalServerError

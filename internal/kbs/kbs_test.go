@@ -279,6 +279,7 @@ func TestStatus(t *testing.T) {
 		{NewError(ResourceNotFound, ""), 404},
 		{NewError(InternalError, ""), 500},
 		{errors.New("plain"), 500},
+		{nil, 200},
 		{Errorf(PolicyDeny, "wrapped: %w", errors.New("x")), 401},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,310 @@
+// Package verifycli implements `trustee verify`: offline verification of one
+// piece of evidence, printing the claims a policy would see (and, with
+// --policy, the trust vector and rule values the attestation policy
+// produces), so operators can tell why evidence fails without patching code.
+package verifycli
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/attest"
+	"github.com/trustgate/trustgate/internal/attest/azsnp"
+	"github.com/trustgate/trustgate/internal/attest/aztdx"
+	"github.com/trustgate/trustgate/internal/attest/catalog"
+	"github.com/trustgate/trustgate/internal/attest/collateral"
+	"github.com/trustgate/trustgate/internal/attest/snp"
+	"github.com/trustgate/trustgate/internal/attest/snpemu"
+	"github.com/trustgate/trustgate/internal/attest/tdx"
+	"github.com/trustgate/trustgate/internal/policy"
+)
+
+const usage = `usage: trustee verify --tee TEE --evidence FILE [flags]
+
+Verifies evidence offline and prints the claims as JSON. Exit status: 0 when
+the evidence verifies, 1 when a check fails (the check is named on stderr),
+2 on a usage error. FILE is the TEE's evidence JSON as the guest sends it
+("primary_evidence"), or for snp a raw 1184-byte report (with --vcek) and for
+tdx a raw quote. Every flag can also be set as TRUSTGATE_TRUSTEE_<FLAG>
+(e.g. TRUSTGATE_TRUSTEE_NOW).
+
+flags:
+`
+
+// maxFileSize bounds the files read (evidence, policy, bundle).
+const maxFileSize = 64 << 20
+
+// Output is what `trustee verify` prints on stdout.
+type Output struct {
+	Tee    string        `json:"tee"`
+	Claims attest.Claims `json:"claims"`
+	Policy *PolicyResult `json:"policy,omitempty"`
+}
+
+// PolicyResult is the attestation policy's appraisal of the claims.
+type PolicyResult struct {
+	Status      string         `json:"status"`
+	TrustVector map[string]int `json:"trust_vector"`
+	// Rules holds the value of every other rule of the policy (e.g.
+	// "hardware": 2), which shows which rules fired for each trust claim.
+	Rules map[string]any `json:"rules"`
+}
+
+// Main runs `trustee verify` with args (without the "verify" word).
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("trustee verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	tee := fs.String("tee", "", "TEE name: snp, tdx, az-snp-vtpm, az-tdx-vtpm, snp-emulated, sample")
+	evidencePath := fs.String("evidence", "", "evidence file (- for stdin)")
+	nonceHex := fs.String("nonce-digest", "", "expected runtime-data digest (hex) bound as REPORT_DATA / quote nonce; unchecked when empty")
+	initHex := fs.String("initdata-digest", "", "expected initdata digest (hex) bound as HOST_DATA / MRCONFIGID / PCR 8; unchecked when empty")
+	nowStr := fs.String("now", "", "verification time (RFC 3339) for certificate and collateral validity; default the current time")
+	policyPath := fs.String("policy", "", "attestation policy (Rego) to appraise the claims with")
+	vcekPath := fs.String("vcek", "", "snp raw report: VCEK or VLEK certificate (DER or PEM)")
+	bundlePath := fs.String("collateral", "", "collateral bundle (trustee admin collateral export) used offline; required TDX collateral checks then apply")
+	devRoot := fs.String("dev-emulated-snp-root", "", "snp-emulated: the development ARK (PEM)")
+	allowDebug := fs.Bool("allow-debug", false, "accept debug-enabled guests (refused by default)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := envDefaults(fs); err != nil {
+		fmt.Fprintf(stderr, "trustee verify: %v\n", err)
+		return 2
+	}
+	if *tee == "" || *evidencePath == "" || fs.NArg() != 0 {
+		fs.Usage()
+		return 2
+	}
+	now := time.Now
+	if *nowStr != "" {
+		t, err := time.Parse(time.RFC3339, *nowStr)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustee verify: --now: %v\n", err)
+			return 2
+		}
+		now = func() time.Time { return t }
+	}
+	var want attest.Expected
+	var err error
+	if want.ReportData, err = optHex(*nonceHex); err != nil {
+		fmt.Fprintf(stderr, "trustee verify: --nonce-digest: %v\n", err)
+		return 2
+	}
+	if want.InitDataDigest, err = optHex(*initHex); err != nil {
+		fmt.Fprintf(stderr, "trustee verify: --initdata-digest: %v\n", err)
+		return 2
+	}
+	evidence, err := readFile(*evidencePath)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustee verify: --evidence: %v\n", err)
+		return 2
+	}
+	ctx := context.Background()
+	var getter *collateral.Getter
+	if *bundlePath != "" {
+		b, err := readFile(*bundlePath)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustee verify: --collateral: %v\n", err)
+			return 2
+		}
+		cache := collateral.NewMemCache()
+		if _, err := collateral.Import(ctx, cache, bytes.NewReader(b)); err != nil {
+			fmt.Fprintf(stderr, "trustee verify: --collateral: %v\n", err)
+			return 2
+		}
+		getter = &collateral.Getter{Cache: cache, Now: now}
+	}
+	var vcek []byte
+	if *vcekPath != "" {
+		if vcek, err = readFile(*vcekPath); err != nil {
+			fmt.Fprintf(stderr, "trustee verify: --vcek: %v\n", err)
+			return 2
+		}
+		if blk, _ := pem.Decode(vcek); blk != nil {
+			vcek = blk.Bytes
+		}
+	}
+	o := options{tee: *tee, now: now, getter: getter, allowDebug: *allowDebug, vcek: vcek, devRoot: *devRoot, logger: slog.New(slog.NewTextHandler(stderr, nil))}
+	claims, err := o.verify(ctx, evidence, want)
+	if err != nil {
+		if check := attest.FailedCheck(err); check != "" {
+			fmt.Fprintf(stderr, "trustee verify: FAILED check %q: %v\n", check, err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "trustee verify: %v\n", err)
+		return 1
+	}
+	out := Output{Tee: *tee, Claims: claims}
+	if *policyPath != "" {
+		src, err := readFile(*policyPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustee verify: --policy: %v\n", err)
+			return 2
+		}
+		a, err := policy.NewEngine(nil).Appraise(ctx, string(src), AnnotatedEvidence(*tee, claims, want))
+		if err != nil {
+			fmt.Fprintf(stderr, "trustee verify: policy: %v\n", err)
+			return 1
+		}
+		out.Policy = &PolicyResult{Status: a.Status, TrustVector: a.TrustVector, Rules: a.Rules}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintf(stderr, "trustee verify: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// AnnotatedEvidence is the attestation policy input the attestation service
+// builds: claims nested under the TEE name, plus the hoisted bindings.
+func AnnotatedEvidence(tee string, claims attest.Claims, want attest.Expected) map[string]any {
+	// Round-trip through JSON so the policy sees plain JSON values.
+	var c map[string]any
+	b, _ := json.Marshal(claims)
+	_ = json.Unmarshal(b, &c)
+	in := map[string]any{tee: c, "init_data_claims": nil, "runtime_data_claims": nil}
+	if want.ReportData != nil {
+		in["report_data"] = hex.EncodeToString(want.ReportData)
+	}
+	if want.InitDataDigest != nil {
+		in["init_data"] = hex.EncodeToString(want.InitDataDigest)
+	}
+	return in
+}
+
+type options struct {
+	tee        string
+	now        func() time.Time
+	getter     *collateral.Getter
+	allowDebug bool
+	vcek       []byte
+	devRoot    string
+	logger     *slog.Logger
+}
+
+func isJSON(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) > 0 && b[0] == '{'
+}
+
+func (o options) verify(ctx context.Context, evidence []byte, want attest.Expected) (attest.Claims, error) {
+	switch o.tee {
+	case attest.TeeSNP:
+		cfg := snp.Config{Now: o.now, AllowDebug: o.allowDebug}
+		if o.getter != nil {
+			cfg.Getter = o.getter
+		}
+		v, err := snp.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		if !isJSON(evidence) {
+			return v.VerifyReport(ctx, evidence, snp.Certs{VCEK: o.vcek, VLEK: o.vcek}, want)
+		}
+		return v.Verify(ctx, evidence, want)
+	case attest.TeeTDX:
+		v := tdx.New(tdx.Config{Now: o.now, Collateral: o.getter, AllowDebug: o.allowDebug})
+		if !isJSON(evidence) {
+			return v.VerifyQuote(ctx, evidence, nil, want)
+		}
+		return v.Verify(ctx, evidence, want)
+	case attest.TeeAzSNPvTPM:
+		cfg := azsnp.Config{Now: o.now, AllowDebug: o.allowDebug}
+		if o.getter != nil {
+			cfg.Getter = o.getter
+		}
+		v, err := azsnp.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return v.Verify(ctx, evidence, want)
+	case attest.TeeAzTDXvTPM:
+		return aztdx.New(aztdx.Config{Now: o.now, Collateral: o.getter, AllowDebug: o.allowDebug}).Verify(ctx, evidence, want)
+	case attest.TeeSNPEmulated:
+		if o.devRoot == "" {
+			return nil, errors.New("snp-emulated needs --dev-emulated-snp-root")
+		}
+		root, err := snpemu.LoadRoot(o.devRoot)
+		if err != nil {
+			return nil, err
+		}
+		v, err := snpemu.New(snpemu.Config{Root: root, Now: o.now, Logger: o.logger, AllowDebug: o.allowDebug})
+		if err != nil {
+			return nil, err
+		}
+		return v.Verify(ctx, evidence, want)
+	default:
+		vs, err := catalog.Build(catalog.Options{Now: o.now, Logger: o.logger})
+		if err != nil {
+			return nil, err
+		}
+		v, ok := vs[o.tee]
+		if !ok {
+			return nil, fmt.Errorf("%w %q (known: %s)", attest.ErrUnknownTee, o.tee, strings.Join(catalog.Names(), ", "))
+		}
+		return v.Verify(ctx, evidence, want)
+	}
+}
+
+func optHex(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	return hex.DecodeString(strings.TrimPrefix(s, "0x"))
+}
+
+func readFile(path string) ([]byte, error) {
+	var r io.Reader
+	if path == "-" {
+		r = os.Stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxFileSize {
+		return nil, fmt.Errorf("%s exceeds %d bytes", path, maxFileSize)
+	}
+	return b, nil
+}
+
+// envDefaults fills flags not given on the command line from
+// TRUSTGATE_TRUSTEE_<FLAG> (dashes become underscores).
+func envDefaults(fs *flag.FlagSet) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		key := "TRUSTGATE_TRUSTEE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(key); ok {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", key, e)
+			}
+		}
+	})
+	return err
+}

@@ -2,11 +2,8 @@ package agentpolicy
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 const (
@@ -32,104 +29,39 @@ func testPod() *Pod {
 
 func eval(t *testing.T, policy, query string, input map[string]any) bool {
 	t.Helper()
-	// Round-trip through JSON so the input looks exactly like what the agent sends.
-	raw, _ := json.Marshal(input)
-	var in any
-	json.Unmarshal(raw, &in)
-	r := rego.New(rego.Query("data.agent_policy."+query), rego.Module("policy.rego", policy), rego.Input(in))
-	rs, err := r.Eval(context.Background())
+	ok, err := Evaluate(context.Background(), policy, query, input)
 	if err != nil {
-		t.Fatalf("eval %s: %v", query, err)
+		t.Fatal(err)
 	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		t.Fatalf("eval %s: no result", query)
-	}
-	b, ok := rs[0].Expressions[0].Value.(bool)
-	if !ok {
-		t.Fatalf("eval %s: non-bool %v", query, rs[0].Expressions[0].Value)
-	}
-	return b
-}
-
-func defaultMountsInput() []any {
-	sf := "/run/kata-containers/shared/containers/" + strings.Repeat("a", 64) + "-" + strings.Repeat("b", 16) + "-"
-	return []any{
-		map[string]any{"destination": "/proc", "source": "proc", "type_": "proc", "options": []string{"nosuid", "noexec", "nodev"}},
-		map[string]any{"destination": "/dev", "source": "tmpfs", "type_": "tmpfs", "options": []string{"nosuid"}},
-		map[string]any{"destination": "/dev/shm", "source": "/run/kata-containers/sandbox/shm", "type_": "bind", "options": []string{"rbind"}},
-		map[string]any{"destination": "/sys", "source": "sysfs", "type_": "sysfs", "options": []string{"ro"}},
-		map[string]any{"destination": "/etc/hosts", "source": sf + "hosts", "type_": "bind", "options": []string{"rbind", "rprivate", "rw"}},
-		map[string]any{"destination": "/etc/resolv.conf", "source": sf + "resolv.conf", "type_": "bind", "options": []string{"rbind", "rprivate", "rw"}},
-	}
+	return ok
 }
 
 // request builds a CreateContainerRequest input shaped as the Kata agent
 // passes it to the policy engine (kata-containers genpolicy rules.rego).
 func request(c Container, ctype string, extraMounts ...any) map[string]any {
-	ann := map[string]any{
-		"io.kubernetes.cri.container-type":      ctype,
-		"io.kubernetes.cri.sandbox-name":        "deid-7d9c8b6f5-x2k4q",
-		"io.kubernetes.cri.sandbox-namespace":   "hospital",
-		"io.kubernetes.cri.sandbox-id":          strings.Repeat("c", 64),
-		"io.katacontainers.pkg.oci.bundle_path": "/run/containerd/io.containerd.runtime.v2.task/k8s.io/x",
+	r := ContainerRequest{
+		SandboxName: "deid-7d9c8b6f5-x2k4q", Namespace: "hospital", Type: ctype, Name: c.Name, Image: c.Image,
+		Args: c.Args, NoNewPrivileges: c.NoNewPrivileges, ReadOnlyRoot: c.ReadOnlyRootFS, UID: max(c.UID, 0),
+		Capabilities: []string{"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"},
+		Env: append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=deid-7d9c8b6f5-x2k4q",
+			"KUBERNETES_SERVICE_HOST=10.0.0.1", "KUBERNETES_SERVICE_PORT=443", "KUBERNETES_PORT=tcp://10.0.0.1:443"}, c.Env...),
+		Mounts: DefaultMountRequests(strings.Repeat("a", 64)),
 	}
-	image := c.Image
 	if ctype == "sandbox" {
-		image = "registry.k8s.io/pause:3.9"
-	} else {
-		ann["io.kubernetes.cri.container-name"] = c.Name
+		r.Image = "registry.k8s.io/pause:3.9"
 	}
-	ann["io.kubernetes.cri.image-name"] = image
-	env := append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=deid-7d9c8b6f5-x2k4q",
-		"KUBERNETES_SERVICE_HOST=10.0.0.1", "KUBERNETES_SERVICE_PORT=443", "KUBERNETES_PORT=tcp://10.0.0.1:443"}, c.Env...)
-	mounts := defaultMountsInput()
 	for _, m := range c.Mounts {
 		opts := []string{"rbind", "rprivate", "rw"}
 		if m.ReadOnly {
 			opts = []string{"rbind", "rprivate", "ro"}
 		}
-		mounts = append(mounts, map[string]any{"destination": m.Destination, "type_": "bind", "options": opts,
-			"source": "/run/kata-containers/shared/containers/" + strings.Repeat("a", 64) + "-" + strings.Repeat("d", 16) + "-vol"})
+		r.Mounts = append(r.Mounts, MountRequest{Destination: m.Destination, Type: "bind", Options: opts,
+			Source: KataSharedPrefix + strings.Repeat("a", 64) + "-" + strings.Repeat("d", 16) + "-vol"})
 	}
-	mounts = append(mounts, extraMounts...)
-	uid := c.UID
-	if uid < 0 {
-		uid = 0
-	}
-	caps := []string{"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"}
-	storages := []any{}
-	if ctype == "container" {
-		storages = append(storages, map[string]any{"driver": "image_guest_pull", "driver_options": []string{}, "source": image,
-			"fstype": "overlay", "options": []string{}, "mount_point": "/run/kata-containers/" + strings.Repeat("e", 64) + "/rootfs", "fs_group": nil})
-	}
-	return map[string]any{
-		"container_id":  strings.Repeat("f", 64),
-		"exec_id":       strings.Repeat("f", 64),
-		"sandbox_pidns": false,
-		"shared_mounts": []any{},
-		"string_user":   nil,
-		"devices":       []any{},
-		"storages":      storages,
-		"OCI": map[string]any{
-			"Version": "1.1.0",
-			"Process": map[string]any{
-				"Terminal": false,
-				"User":     map[string]any{"UID": uid, "GID": 0, "AdditionalGids": []int{0}, "Username": ""},
-				"Args":     c.Args,
-				"Env":      env,
-				"Cwd":      "/",
-				"Capabilities": map[string]any{"Ambient": []string{}, "Bounding": caps, "Effective": caps,
-					"Inheritable": []string{}, "Permitted": caps},
-				"NoNewPrivileges": c.NoNewPrivileges,
-			},
-			"Root":        map[string]any{"Path": "/run/kata-containers/shared/containers/x/rootfs", "Readonly": c.ReadOnlyRootFS},
-			"Mounts":      mounts,
-			"Hooks":       nil,
-			"Annotations": ann,
-			"Linux": map[string]any{"Namespaces": []any{map[string]any{"Type": "ipc", "Path": ""}},
-				"Resources": map[string]any{"Devices": []any{}}},
-		},
-	}
+	in := CreateContainerInput(r)
+	oci := in["OCI"].(map[string]any)
+	oci["Mounts"] = append(oci["Mounts"].([]any), extraMounts...)
+	return in
 }
 
 func TestHardenedDenies(t *testing.T) {

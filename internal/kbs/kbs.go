@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"crypto/ecdh"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
@@ -343,15 +344,35 @@ func ReportData(nonce string, pub TeePubKey, additionalEvidence string) []byte {
 // ReportDataFor is ReportData with the hash the TEE uses: SHA-512 for se (its
 // challenge selects sha512), SHA-384 for every other TEE.
 func ReportDataFor(tee string, nonce string, pub TeePubKey, additionalEvidence string) []byte {
-	if tee != "se" {
-		return ReportData(nonce, pub, additionalEvidence)
+	alg := "sha384"
+	if tee == "se" {
+		alg = "sha512"
 	}
+	d, _ := ReportDataHash(alg, nonce, pub, additionalEvidence)
+	return d
+}
+
+// ReportDataHash computes the binding with a named hash ("sha256",
+// "sha384", "sha512"), the guest's side of a challenge's
+// selected-hash-algorithm.
+func ReportDataHash(alg string, nonce string, pub TeePubKey, additionalEvidence string) ([]byte, error) {
 	b, err := RuntimeDataJCS(nonce, pub, additionalEvidence)
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	sum := sha512.Sum512(b)
-	return sum[:]
+	switch alg {
+	case "sha256":
+		s := sha256.Sum256(b)
+		return s[:], nil
+	case "sha384":
+		s := sha512.Sum384(b)
+		return s[:], nil
+	case "sha512":
+		s := sha512.Sum512(b)
+		return s[:], nil
+	default:
+		return nil, fmt.Errorf("runtime data: hash algorithm %q is not supported", alg)
+	}
 }
 
 // decodeStrict decodes one JSON value from b into v and refuses trailing data.

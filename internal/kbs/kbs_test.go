@@ -4,6 +4,7 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
@@ -59,6 +60,13 @@ func TestRuntimeDataJCS(t *testing.T) {
 			sum := sha512.Sum384([]byte(tc.want))
 			if rd := ReportData(tc.nonce, tc.key, tc.addl); hex.EncodeToString(rd) != hex.EncodeToString(sum[:]) {
 				t.Fatalf("ReportData is not SHA-384 of the JCS")
+			}
+			s256 := sha256.Sum256([]byte(tc.want))
+			if rd, err := ReportDataHash("sha256", tc.nonce, tc.key, tc.addl); err != nil || hex.EncodeToString(rd) != hex.EncodeToString(s256[:]) {
+				t.Fatalf("ReportDataHash(sha256): %v", err)
+			}
+			if _, err := ReportDataHash("sm3", tc.nonce, tc.key, tc.addl); err == nil {
+				t.Fatal("sm3 accepted")
 			}
 			s512 := sha512.Sum512([]byte(tc.want))
 			if rd := ReportDataFor("se", tc.nonce, tc.key, tc.addl); hex.EncodeToString(rd) != hex.EncodeToString(s512[:]) {

@@ -284,17 +284,9 @@ func (c *Client) handshake(ctx context.Context) (*session, error) {
 	}
 
 	addl := ""
-	var reportData []byte
-	switch ch.SelectedHashAlgorithm() {
-	case "sha384":
-		reportData = kbs.ReportData(ch.Nonce, pub, addl)
-	case "sha512":
-		reportData = kbs.ReportDataFor("se", ch.Nonce, pub, addl)
-	default:
-		return nil, fmt.Errorf("kbs auth: unsupported hash algorithm %q", ch.SelectedHashAlgorithm())
-	}
-	if reportData == nil {
-		return nil, errors.New("kbs: cannot compute runtime data digest")
+	reportData, err := kbs.ReportDataHash(ch.SelectedHashAlgorithm(), ch.Nonce, pub, addl)
+	if err != nil {
+		return nil, fmt.Errorf("kbs auth: %w", err)
 	}
 	ev, err := c.opts.Attester.Evidence(ctx, reportData)
 	if err != nil {

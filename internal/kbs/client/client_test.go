@@ -448,3 +448,37 @@ func FuzzServerResponses(f *testing.F) {
 		}
 	})
 }
+
+// A challenge selecting sha512 (as for se) makes the guest bind SHA-512.
+func TestSelectedHashAlgorithm(t *testing.T) {
+	var got []byte
+	var want []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch r.URL.Path {
+		case "/kbs/v0/auth":
+			_ = json.NewEncoder(w).Encode(kbs.Challenge{Nonce: "bm9uY2U=", ExtraParams: map[string]any{"selected-hash-algorithm": "sha512"}})
+		case "/kbs/v0/attest":
+			a, err := kbs.DecodeAttestation(body)
+			if err != nil {
+				kbs.WriteError(w, err)
+				return
+			}
+			var ev struct {
+				ReportData string `json:"report_data"`
+			}
+			_ = json.Unmarshal(a.TeeEvidence.PrimaryEvidence, &ev)
+			got, _ = base64.StdEncoding.DecodeString(ev.ReportData)
+			want, _ = kbs.ReportDataHash("sha512", a.RuntimeData.Nonce, a.RuntimeData.TeePubKey, "")
+			kbs.WriteError(w, kbs.NewError(kbs.AttestationError, "stop here"))
+		}
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, func(o *Options) { o.HandshakeAttempts = 1 })
+	if _, err := c.Token(context.Background()); err == nil {
+		t.Fatal("token from a server that refused")
+	}
+	if len(got) != 64 || string(got) != string(want) {
+		t.Fatalf("bound %x, want %x", got, want)
+	}
+}

@@ -40,6 +40,7 @@ type Model struct {
 	window    int // content tokens per window, without <s> and </s>
 	overlap   int
 	inputMask bool // whether the graph takes attention_mask
+	perToken  bool // decode every token (WithTokenLabels) instead of first-of-word
 }
 
 var _ deid.Recognizer = (*Model)(nil)
@@ -51,6 +52,7 @@ type options struct {
 	lib             string
 	window, overlap int
 	threads         int
+	perToken        bool
 }
 
 // WithLibrary sets the path of libonnxruntime.so (default: $TRUSTGATE_ONNXRUNTIME_LIB).
@@ -62,6 +64,12 @@ func WithLibrary(path string) Option { return func(o *options) { o.lib = path } 
 func WithWindow(size, overlap int) Option {
 	return func(o *options) { o.window, o.overlap = size, overlap }
 }
+
+// WithTokenLabels decodes the label of every token, for models trained with
+// label_all_tokens on running text. The default follows how robust-deid
+// trained obi/deid_roberta_i2b2: words encoded separately with a leading
+// space, and only each word's first token carrying a label.
+func WithTokenLabels() Option { return func(o *options) { o.perToken = true } }
 
 // WithThreads sets ONNX Runtime's intra-op threads (0: its default, all cores).
 func WithThreads(n int) Option { return func(o *options) { o.threads = n } }
@@ -142,7 +150,7 @@ func Open(dir string, opts ...Option) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open model %s: read graph: %w", dir, err)
 	}
-	m := &Model{tok: tok, labels: labels, window: o.window, overlap: o.overlap}
+	m := &Model{tok: tok, labels: labels, window: o.window, overlap: o.overlap, perToken: o.perToken}
 	inputNames := []string{}
 	for _, in := range ins {
 		switch in.Name {
@@ -197,18 +205,37 @@ func (m *Model) Name() string { return RecognizerName }
 func (m *Model) Tokenizer() *Tokenizer { return m.tok }
 
 // Recognize implements deid.Recognizer: tokens → windows → logits → strict
-// BILOU → spans in code points.
+// BILOU over words (or tokens) → spans in code points.
 func (m *Model) Recognize(ctx context.Context, text string) ([]deid.Span, error) {
-	toks := m.tok.Encode(text)
-	if len(toks) == 0 {
+	if m.perToken {
+		toks := m.tok.Encode(text)
+		if len(toks) == 0 {
+			return nil, nil
+		}
+		scores, err := m.Scores(ctx, toks)
+		if err != nil {
+			return nil, err
+		}
+		return spansFromLabels([]rune(text), toks, decode(scores, m.labels), m.labels, RecognizerName), nil
+	}
+	toks, words := m.tok.EncodeWords(text)
+	if len(words) == 0 {
 		return nil, nil
 	}
 	scores, err := m.Scores(ctx, toks)
 	if err != nil {
 		return nil, err
 	}
-	path := decode(scores, m.labels)
-	return spansFromLabels([]rune(text), toks, path, m.labels, RecognizerName), nil
+	// A word's label is its first token's (the others were ignored in
+	// training), and its span is the whole word.
+	k := len(m.labels)
+	wordScores := make([]float32, len(words)*k)
+	units := make([]Token, len(words))
+	for i, w := range words {
+		copy(wordScores[i*k:(i+1)*k], scores[w.First*k:(w.First+1)*k])
+		units[i] = Token{Start: w.Start, End: w.End}
+	}
+	return spansFromLabels([]rune(text), units, decode(wordScores, m.labels), m.labels, RecognizerName), nil
 }
 
 // Scores runs the model over toks in overlapping windows and returns one row

@@ -23,8 +23,10 @@ var planted = map[string]string{
 	" Dr":     "O",
 	" Ng":     "U-STAFF",
 	" 03":     "B-DATE",
-	"/":       "I-DATE",
+	"/":       "I-DATE", // running text: "03", "/", "04"
 	"04":      "L-DATE",
+	" /":      "I-DATE", // word mode: each word gets a leading space
+	" 04":     "L-DATE",
 	" Zoë":    "U-PATIENT",
 	" Élodie": "U-STAFF",
 }
@@ -66,7 +68,11 @@ func runeSpan(t *testing.T, text, sub string, nth int) (int, int) {
 // TestTinyModelSpans: tokens → labels → spans with correct code point offsets
 // on text with accents, emoji (4-byte, one code point) and long whitespace.
 func TestTinyModelSpans(t *testing.T) {
-	m := openTiny(t)
+	t.Run("words", func(t *testing.T) { testTinyModelSpans(t, openTiny(t)) })
+	t.Run("tokens", func(t *testing.T) { testTinyModelSpans(t, openTiny(t, WithTokenLabels())) })
+}
+
+func testTinyModelSpans(t *testing.T, m *Model) {
 	text := "😀😀 Pt José González,\t\t   \n\n\n      seen at Mercy on 03/04 by Dr Ng 👩‍⚕️ and Élodie;      Zoë…"
 	type want struct {
 		sub string
@@ -102,13 +108,18 @@ func TestTinyModelSpans(t *testing.T) {
 // TestWindows cuts a long note into small overlapping windows and checks the
 // result equals one long window's, and that every planted mention is found.
 func TestWindows(t *testing.T) {
+	t.Run("words", func(t *testing.T) { testWindows(t) })
+	t.Run("tokens", func(t *testing.T) { testWindows(t, WithTokenLabels()) })
+}
+
+func testWindows(t *testing.T, mode ...Option) {
 	var b strings.Builder
 	const mentions = 60
 	for i := 0; i < mentions; i++ {
 		fmt.Fprintf(&b, "Visit %d: José González seen at Mercy on 03/04.\n\n", i)
 	}
 	text := b.String()
-	whole := openTiny(t, WithWindow(4000, 0))
+	whole := openTiny(t, append(mode, WithWindow(8000, 0))...)
 	ctx := context.Background()
 	want, err := whole.Recognize(ctx, text)
 	if err != nil {
@@ -118,7 +129,7 @@ func TestWindows(t *testing.T) {
 		t.Fatalf("single window found %d spans, want %d", len(want), 3*mentions)
 	}
 	for _, w := range []struct{ size, overlap int }{{16, 5}, {7, 3}, {33, 0}, {510, 128}} {
-		m := openTiny(t, WithWindow(w.size, w.overlap))
+		m := openTiny(t, append(mode, WithWindow(w.size, w.overlap))...)
 		got, err := m.Recognize(ctx, text)
 		if err != nil {
 			t.Fatal(err)

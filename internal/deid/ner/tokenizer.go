@@ -153,57 +153,115 @@ func parseMerges(raw json.RawMessage) ([][2]string, error) {
 	return out, nil
 }
 
-// Encode splits text into tokens (without <s> and </s>) with code point
-// offsets into text.
-func (t *Tokenizer) Encode(text string) []Token {
-	// runeStarts[i] = number of character starts in text[:i]; it turns byte
-	// offsets into code point offsets in O(1).
-	runeStarts := make([]int32, len(text)+1)
-	countRuneStarts(text, runeStarts)
-	total := int(runeStarts[len(text)])
-	// floor: index of the character containing byte b; ceil: index of the
-	// first character starting at or after b.
-	floor := func(b int) int {
-		if b >= len(text) {
-			return total
-		}
-		return int(runeStarts[b+1]) - 1
-	}
-	ceil := func(b int) int { return int(runeStarts[b]) }
+// encoding accumulates the tokens of one text.
+type encoding struct {
+	t          *Tokenizer
+	runeStarts []int32 // number of character starts in text[:i]
+	total      int
+	cache      map[string][]string
+	out        []Token
+}
 
-	var out []Token
-	src := text
-	shift := 0
-	if t.addPrefixSpace && !strings.HasPrefix(text, " ") {
-		// The virtual leading space belongs to no character: its byte maps
-		// to offset 0 and the first word's offsets stay exact.
-		src = " " + text
-		shift = 1
+func (t *Tokenizer) newEncoding(text string) *encoding {
+	e := &encoding{t: t, runeStarts: make([]int32, len(text)+1), cache: map[string][]string{}}
+	countRuneStarts(text, e.runeStarts)
+	e.total = int(e.runeStarts[len(text)])
+	return e
+}
+
+// floor is the index of the character containing byte b.
+func (e *encoding) floor(b int) int {
+	if b >= len(e.runeStarts)-1 {
+		return e.total
 	}
-	cache := map[string][]string{}
+	return int(e.runeStarts[b+1]) - 1
+}
+
+// ceil is the index of the first character starting at or after byte b.
+func (e *encoding) ceil(b int) int { return int(e.runeStarts[b]) }
+
+// add runs BPE on piece, whose byte i stands for text byte base+i. Bytes
+// before lo (a virtual space the tokenizer adds) map to lo, zero-width.
+func (e *encoding) add(piece string, base, lo int) {
+	syms, ok := e.cache[piece]
+	if !ok {
+		syms = e.t.bpe(piece)
+		if len(e.cache) < 4096 {
+			e.cache[piece] = syms
+		}
+	}
+	off := base
+	for _, s := range syms {
+		nb := symBytes(s)
+		bs, be := max(off, lo), max(off+nb, lo)
+		off += nb
+		for _, id := range e.t.ids(s) {
+			e.out = append(e.out, Token{ID: id, Start: e.floor(bs), End: e.ceil(be)})
+		}
+	}
+}
+
+// Encode splits text into tokens (without <s> and </s>) with code point
+// offsets into text, as the Hugging Face tokenizer does for running text.
+func (t *Tokenizer) Encode(text string) []Token {
+	e := t.newEncoding(text)
+	src, shift := text, 0
+	if t.addPrefixSpace && !strings.HasPrefix(text, " ") {
+		src, shift = " "+text, 1
+	}
 	for _, p := range preTokenize(src) {
 		for lo := p[0]; lo < p[1]; lo += maxPieceBytes {
-			hi := min(lo+maxPieceBytes, p[1])
-			piece := src[lo:hi]
-			syms, ok := cache[piece]
-			if !ok {
-				syms = t.bpe(piece)
-				if len(cache) < 4096 {
-					cache[piece] = syms
-				}
-			}
-			off := lo
-			for _, s := range syms {
-				nb := symBytes(s)
-				bs, be := max(off-shift, 0), max(off+nb-shift, 0)
-				off += nb
-				for _, id := range t.ids(s) {
-					out = append(out, Token{ID: id, Start: floor(bs), End: ceil(be)})
-				}
-			}
+			e.add(src[lo:min(lo+maxPieceBytes, p[1])], lo-shift, 0)
 		}
 	}
-	return out
+	return e.out
+}
+
+// Word is one whitespace- and punctuation-delimited word of a text: its code
+// point range and the index of its first token.
+type Word struct {
+	Start, End int
+	First      int
+}
+
+// EncodeWords tokenizes text the way robust-deid trained obi's models
+// (is_split_into_words with add_prefix_space): the text is split into words
+// (GPT-2's pre-tokens without whitespace), and each word is encoded on its
+// own with a leading space, so every word starts with a "Ġ" token.
+// Whitespace produces no tokens.
+func (t *Tokenizer) EncodeWords(text string) ([]Token, []Word) {
+	e := t.newEncoding(text)
+	var words []Word
+	for _, p := range preTokenize(text) {
+		s, end := p[0], p[1]
+		if text[s] == ' ' && end-s > 1 && !isSpaceRun(text[s:end]) {
+			s++
+		}
+		if isSpaceRun(text[s:end]) {
+			continue
+		}
+		w := Word{Start: e.floor(s), End: e.ceil(end), First: len(e.out)}
+		for lo := s; lo < end; lo += maxPieceBytes {
+			chunk := text[lo:min(lo+maxPieceBytes, end)]
+			if lo == s {
+				e.add(" "+chunk, lo-1, lo)
+			} else {
+				e.add(chunk, lo, lo)
+			}
+		}
+		words = append(words, w)
+	}
+	return e.out, words
+}
+
+// isSpaceRun reports whether s is all white space (a pre-token of \s+).
+func isSpaceRun(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // countRuneStarts fills runeStarts[i] with the number of character starts

@@ -158,3 +158,38 @@ func FuzzParseTokenizer(f *testing.F) {
 		}
 	})
 }
+
+// TestEncodeWords: every word is encoded with a leading space (its first
+// token starts with "Ġ"), whitespace gives no tokens, and word ranges are
+// exact code point offsets.
+func TestEncodeWords(t *testing.T) {
+	tok := tinyTokenizer(t, onnxgen.Tiny{Pieces: []string{" Gonz", "á", "lez", " José", " 03"}})
+	text := "😀 José   González,\n\n\t03/04 Zoë"
+	toks, words := tok.EncodeWords(text)
+	runes := []rune(text)
+	var got []string
+	for i, w := range words {
+		got = append(got, string(runes[w.Start:w.End]))
+		first := toks[w.First]
+		if first.Start != w.Start || first.ID == tok.vocab["<unk>"] {
+			t.Errorf("word %q: first token %+v", got[i], first)
+		}
+		end := len(toks)
+		if i+1 < len(words) {
+			end = words[i+1].First
+		}
+		if toks[end-1].End != w.End {
+			t.Errorf("word %q ends at %d, its last token at %d", got[i], w.End, toks[end-1].End)
+		}
+	}
+	want := []string{"😀", "José", "González", ",", "03", "/", "04", "Zoë"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("words = %q, want %q", got, want)
+	}
+	if id := toks[words[1].First].ID; id != tok.vocab[onnxgen.Symbols(" José")] {
+		t.Errorf("José encoded without its leading space (id %d)", id)
+	}
+	if id := toks[words[4].First].ID; id != tok.vocab[onnxgen.Symbols(" 03")] {
+		t.Errorf("03 after newlines encoded without a leading space (id %d)", id)
+	}
+}

@@ -1,0 +1,66 @@
+package trustee
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+func TestParseServeFlags(t *testing.T) {
+	dir := t.TempDir()
+	cf := filepath.Join(dir, "trustee.toml")
+	if err := os.WriteFile(cf, []byte("listen = \"127.0.0.1:9000\"\nsession_timeout = \"2m\"\nmax_body = 4096\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+
+	c, err := ParseServeFlags(nil, getenv)
+	if err != nil || c.Listen != "127.0.0.1:8080" || c.DataDir != "trustee-data" || c.Store != filepath.Join("trustee-data", "trustee.db") || c.InsecureHTTP {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	c, err = ParseServeFlags([]string{"--config", cf}, getenv)
+	if err != nil || c.Listen != "127.0.0.1:9000" || c.SessionTimeout.Duration != 2*time.Minute || c.MaxBody != 4096 {
+		t.Fatalf("file: %+v %v", c, err)
+	}
+	env["TRUSTEE_LISTEN"] = "127.0.0.1:9100"
+	env["TRUSTEE_INSECURE_HTTP"] = "true"
+	env["TRUSTGATE_TRUSTEE_DATA_DIR"] = "/var/lib/trustee"
+	c, err = ParseServeFlags([]string{"--config", cf}, getenv)
+	if err != nil || c.Listen != "127.0.0.1:9100" || !c.InsecureHTTP || c.DataDir != "/var/lib/trustee" || c.KEKFile != "/var/lib/trustee/kek" {
+		t.Fatalf("env over file: %+v %v", c, err)
+	}
+	c, err = ParseServeFlags([]string{"--config", cf, "--listen", "127.0.0.1:9200", "--store", "postgres://x/y"}, getenv)
+	if err != nil || c.Listen != "127.0.0.1:9200" || c.Store != "postgres://x/y" {
+		t.Fatalf("flag over env: %+v %v", c, err)
+	}
+	for _, bad := range [][]string{{"--session-timeout", "-1s"}, {"--max-body", "10"}, {"extra"}, {"--nope"}} {
+		if _, err := ParseServeFlags(bad, func(string) string { return "" }); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	if err := os.WriteFile(cf, []byte("lisen = \"typo\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseServeFlags([]string{"--config", cf}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "unknown keys") {
+		t.Fatalf("typo accepted: %v", err)
+	}
+}
+
+func FuzzConfigTOML(f *testing.F) {
+	f.Add("listen = \"127.0.0.1:1\"\nsession_timeout = \"5m\"\n")
+	f.Add("admin_public_keys = [\"a\", \"b\"]\nmax_body = -1\n")
+	f.Add("session_timeout = 5")
+	f.Fuzz(func(t *testing.T, doc string) {
+		c := Defaults()
+		if _, err := toml.Decode(doc, &c); err != nil {
+			return
+		}
+		c.resolve()
+		_ = c.Validate()
+	})
+}

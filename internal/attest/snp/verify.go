@@ -164,15 +164,14 @@ func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) 
 	return att, nil
 }
 
-// rootsFor returns the product roots to place in the chain, or nil when the
-// product line cannot be told yet (v2 reports; go-sev-guest then reads it
-// from the VCEK).
+// rootsFor returns the product roots whose ASK/ARK are placed in the chain
+// so that go-sev-guest never fetches them (it trusts only opts.TrustedRoots).
 func (v *Verifier) rootsFor(report *spb.Report) *trust.AMDRootCerts {
-	fms := report.GetCpuid1EaxFms()
-	if fms == 0 {
-		return nil
+	line := "Milan" // v2 reports: go-sev-guest assumes Milan for fetching too
+	if fms := report.GetCpuid1EaxFms(); fms != 0 {
+		line = kds.ProductLineFromFms(fms)
 	}
-	if rs := v.roots[kds.ProductLineFromFms(fms)]; len(rs) > 0 && rs[0].ProductCerts != nil &&
+	if rs := v.roots[line]; len(rs) > 0 && rs[0].ProductCerts != nil &&
 		rs[0].ProductCerts.Ask != nil && rs[0].ProductCerts.Ark != nil {
 		return rs[0]
 	}

@@ -1,0 +1,81 @@
+package aztdx
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha256"
+	"math/big"
+	"testing"
+
+	"github.com/google/go-tdx-guest/abi"
+	pb "github.com/google/go-tdx-guest/proto/tdx"
+	"github.com/google/go-tdx-guest/verify"
+
+	"github.com/trustgate/trustgate/internal/attest"
+	"github.com/trustgate/trustgate/internal/attest/azvtpm"
+)
+
+// BenchmarkVerify measures full az-tdx-vtpm verification (no collateral)
+// next to BenchmarkFloor: the TD quote's four ECDSA P-256 checks and the vTPM
+// quote's RSA check.
+func BenchmarkVerify(b *testing.B) {
+	ev, data := load(b)
+	v := New(Config{Now: clock(b, ev.TDQuote)})
+	want := attest.Expected{ReportData: nonce(b, ev)}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(ctx, data, want); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFloor(b *testing.B) {
+	ev, _ := load(b)
+	h, _ := azvtpm.ParseHCLReport(ev.HCLReport)
+	rd, err := azvtpm.ParseRuntimeData(h.RuntimeData)
+	if err != nil {
+		b.Fatal(err)
+	}
+	anyQ, err := abi.QuoteToProto(ev.TDQuote)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := anyQ.(*pb.QuoteV4)
+	chain, err := verify.ExtractChainFromQuote(q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	qe := q.GetSignedData().GetCertificationData().GetQeReportCertificationData()
+	qeRaw, _ := abi.EnclaveReportToAbiBytes(qe.GetQeReport())
+	qeSig := qe.GetQeReportSignature()
+	pck := chain.PCKCertificate.PublicKey.(*ecdsa.PublicKey)
+	xy := q.GetSignedData().GetEcdsaAttestationKey()
+	ak := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(xy[:32]), Y: new(big.Int).SetBytes(xy[32:])}
+	sig := q.GetSignedData().GetSignature()
+	signed := ev.TDQuote[:48+584]
+	for b.Loop() {
+		if err := chain.IntermediateCertificate.CheckSignatureFrom(chain.RootCertificate); err != nil {
+			b.Fatal(err)
+		}
+		if err := chain.PCKCertificate.CheckSignatureFrom(chain.IntermediateCertificate); err != nil {
+			b.Fatal(err)
+		}
+		hq := sha256.Sum256(qeRaw)
+		if !ecdsa.Verify(pck, hq[:], new(big.Int).SetBytes(qeSig[:32]), new(big.Int).SetBytes(qeSig[32:])) {
+			b.Fatal("QE report signature")
+		}
+		hq = sha256.Sum256(signed)
+		if !ecdsa.Verify(ak, hq[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
+			b.Fatal("quote signature")
+		}
+		d := sha256.Sum256(ev.Quote.Message)
+		if err := rsa.VerifyPKCS1v15(rd.AK, crypto.SHA256, d[:], ev.Quote.Signature); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -482,3 +482,41 @@ func TestSelectedHashAlgorithm(t *testing.T) {
 		t.Fatalf("bound %x, want %x", got, want)
 	}
 }
+
+// Tokens, keys and resource values never reach the client's log.
+func TestNoSecretsInLogs(t *testing.T) {
+	f := newFakeKBS(t, "package policy\ndefault allow = true\n")
+	f.resources["default/key/1"] = []byte("CANARY-5f1e-SECRET")
+	f.failAuth.Store(2)
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newClient(t, srv.URL, func(o *Options) { o.Logger = logger })
+	v, err := c.GetResource(context.Background(), "default", "key", "1")
+	if err != nil || string(v) != "CANARY-5f1e-SECRET" {
+		t.Fatalf("%q %v", v, err)
+	}
+	tok, key, _ := c.TokenAndKey(context.Background())
+	_, _ = c.GetResource(context.Background(), "default", "key", "missing")
+	mu.Lock()
+	defer mu.Unlock()
+	logs := buf.String()
+	if !strings.Contains(logs, "handshake failed") {
+		t.Fatalf("expected retry warnings, got %q", logs)
+	}
+	for _, secret := range []string{"CANARY-5f1e-SECRET", tok, string(key)} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("secret in logs")
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -86,14 +86,46 @@ func TestBrowserReviewFlow(t *testing.T) {
 	))
 	shot(t, ctx, "approved")
 
+	// Upload several .txt files (one of them binary); reject one good note.
+	dir := t.TempDir()
+	var files []string
+	for name, body := range map[string]string{
+		"a.txt": "Seen by Dr. Quackenbush on 2024-02-03.",
+		"b.txt": "Zebulon called 555-867-5309 on 2024-02-04.",
+		"c.txt": "\x00\x01binary",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	must("upload files", chromedp.Do(step,
+		chromedp.SetUploadFiles(chromedp.ID("files"), files),
+		chromedp.Click(chromedp.ID("upload-submit")),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("article.note.pending").length === 2`),
+	))
+	errText, err := chromedp.Run(step, chromedp.Text(chromedp.ID("errors")))
+	must("read errors", err)
+	if !strings.Contains(errText, "c.txt") || !strings.Contains(errText, "binary") {
+		t.Errorf("error region after a binary upload = %q", errText)
+	}
+	must("reject", chromedp.Do(step,
+		chromedp.Click(chromedp.CSS("article.note.pending .decide button.danger")),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("article.note.rejected").length === 1`),
+	))
+	shot(t, ctx, "files")
+
 	// The blob holds the clinician's edits: the phone stays (removed span),
 	// Rosebud is tagged (added span), the name is gone.
+	// Only the approved note reached the container: the rejected upload
+	// and the still-pending one left nothing.
 	names, err := a.store.List(context.Background(), "notes/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(names) != 2 {
-		t.Fatalf("blobs = %v, want text and report", names)
+		t.Fatalf("blobs = %v, want text and report of the one approved note", names)
 	}
 	var text string
 	for _, n := range names {

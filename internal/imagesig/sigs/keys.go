@@ -38,7 +38,7 @@ func ParsePublicKey(pemBytes []byte) (*PublicKey, error) {
 
 // NewPublicKey wraps a crypto public key.
 func NewPublicKey(pub crypto.PublicKey) (*PublicKey, error) {
-	if err := cryptoutils.ValidatePubKey(pub); err != nil {
+	if err := validatePublicKey(pub); err != nil {
 		return nil, fmt.Errorf("public key: %w", err)
 	}
 	der, err := cryptoutils.MarshalPublicKeyToDER(pub)
@@ -87,6 +87,30 @@ func NewPublicKey(pub crypto.PublicKey) (*PublicKey, error) {
 		k.verifiers = append(k.verifiers, v)
 	}
 	return k, nil
+}
+
+// validatePublicKey refuses weak or malformed keys: RSA below 2048 bits,
+// curves other than P-256/P-384/P-521, and malformed Ed25519 keys.
+func validatePublicKey(pub crypto.PublicKey) error {
+	switch p := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch p.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+			return nil
+		}
+		return errors.New("unsupported ECDSA curve")
+	case *rsa.PublicKey:
+		if p.N.BitLen() < 2048 {
+			return fmt.Errorf("RSA key of %d bits is too small (minimum 2048)", p.N.BitLen())
+		}
+		return nil
+	case ed25519.PublicKey:
+		if len(p) != ed25519.PublicKeySize {
+			return errors.New("malformed Ed25519 key")
+		}
+		return nil
+	}
+	return fmt.Errorf("unsupported key type %T", pub)
 }
 
 // ErrBadSignature is returned when no scheme of the key verifies.

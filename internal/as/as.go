@@ -95,8 +95,10 @@ type Result struct {
 	PolicyID    string // policy that was evaluated
 	Status      string // ear.status of cpu0
 	TrustVector map[string]int
-	// Rules are the policy's other rule values, for explanation.
-	Rules map[string]any
+	// Rules are the policy's other rule values; Explain renders them, marking
+	// those left at their default ("hardware = 97 (default)").
+	Rules   map[string]any
+	Explain []string
 	// ClaimsDigest is hex SHA-256 of the JCS of the token claims.
 	ClaimsDigest string
 }
@@ -175,7 +177,7 @@ func (s *Service) Attest(ctx context.Context, req Request) (*Result, error) {
 		res.Outcome, res.Reason = OutcomeError, "attestation policy failed"
 		return res, kbs.Errorf(kbs.PolicyEngineError, "attestation policy %s_cpu: %w", pid, err)
 	}
-	res.TrustVector, res.Rules, res.Status = app.TrustVector, app.Rules, app.Status
+	res.TrustVector, res.Rules, res.Status, res.Explain = app.TrustVector, app.Rules, app.Status, app.Explain()
 
 	tok, tclaims, err := s.cfg.Issuer.Issue(ear.Appraisal{
 		Tee:               req.Tee,

@@ -89,6 +89,9 @@ type compiled struct {
 	// refDynamic is set when it indexes data.reference with a variable.
 	refNames   []string
 	refDynamic bool
+	// defaults holds the value of each `default <rule> := <value>` whose
+	// value is a constant, for explaining which claims no rule changed.
+	defaults map[string]any
 }
 
 // queryRefBuiltin is the declaration of query_reference_value(name).
@@ -137,6 +140,7 @@ func (e *Engine) compile(ctx context.Context, k Kind, src string) (*compiled, er
 	// values), so the store's own round trip on every write is not needed.
 	c = &compiled{store: inmem.NewFromObjectWithOpts(map[string]any{}, inmem.OptRoundTripOnWrite(false))}
 	c.refNames, c.refDynamic = referenceRefs(mod)
+	c.defaults = defaultValues(mod)
 
 	opts := []func(*rego.Rego){
 		rego.Query("data.policy"),
@@ -163,6 +167,22 @@ func (e *Engine) compile(ctx context.Context, k Kind, src string) (*compiled, er
 	e.cache[key] = c
 	e.mu.Unlock()
 	return c, nil
+}
+
+// defaultValues collects the constant values of the module's default rules.
+func defaultValues(mod *ast.Module) map[string]any {
+	out := map[string]any{}
+	for _, r := range mod.Rules {
+		if !r.Default || r.Head == nil || r.Head.Value == nil {
+			continue
+		}
+		v, err := ast.JSON(r.Head.Value.Value)
+		if err != nil {
+			continue // not a constant
+		}
+		out[r.Head.Name.String()] = v
+	}
+	return out
 }
 
 // referenceRefs lists the names a module reads under data.reference.
@@ -305,9 +325,39 @@ type Appraisal struct {
 	Status string
 	// Extensions is data.policy.extensions, or nil.
 	Extensions any
-	// Rules holds the value of every other rule of the package (for example
-	// "hardware": 97 means the default stood), for explaining a result.
+	// Rules holds the value of every other rule of the package, for
+	// explaining a result.
 	Rules map[string]any
+	// Defaults holds the declared default of each rule that has a constant
+	// one; a rule whose value in Rules equals its default was not changed
+	// by any matching rule body (with the default policy: no reference
+	// value matched). Shared with the compiled policy: read only.
+	Defaults map[string]any
+}
+
+// Explain describes, for each rule with a default, whether its value is the
+// default ("hardware = 97 (default)") or was set by a rule body
+// ("executables = 3"). Sorted by rule name.
+func (a *Appraisal) Explain() []string {
+	names := make([]string, 0, len(a.Rules))
+	for n := range a.Rules {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []string
+	for _, n := range names {
+		v := a.Rules[n]
+		vj, _ := json.Marshal(v)
+		line := n + " = " + string(vj)
+		if d, ok := a.Defaults[n]; ok {
+			dj, _ := json.Marshal(d)
+			if string(dj) == string(vj) {
+				line += " (default)"
+			}
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // Appraise evaluates an attestation policy on input, the annotated evidence
@@ -315,6 +365,10 @@ type Appraisal struct {
 // "runtime_data_claims"}). A policy without trust_claims, or with a claim
 // outside the AR4SI names or -128..127, is an error: fail closed.
 func (e *Engine) Appraise(ctx context.Context, src string, input map[string]any) (*Appraisal, error) {
+	c, err := e.compile(ctx, KindAttestation, src)
+	if err != nil {
+		return nil, err
+	}
 	doc, err := e.eval(ctx, KindAttestation, src, input, nil)
 	if err != nil {
 		return nil, err
@@ -323,7 +377,7 @@ func (e *Engine) Appraise(ctx context.Context, src string, input map[string]any)
 	if !ok {
 		return nil, errors.New("attestation policy: data.policy.trust_claims is undefined or not an object")
 	}
-	a := &Appraisal{TrustVector: map[string]int{}, Rules: map[string]any{}}
+	a := &Appraisal{TrustVector: map[string]int{}, Rules: map[string]any{}, Defaults: c.defaults}
 	for _, k := range ear.TrustVectorKeys {
 		a.TrustVector[k] = 0
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -106,8 +107,13 @@ func TestDefaultAttestationPolicy(t *testing.T) {
 			if len(a.TrustVector) != 8 {
 				t.Errorf("vector has %d claims", len(a.TrustVector))
 			}
-			if _, ok := a.Rules["hardware"]; !ok {
-				t.Errorf("rules do not explain hardware: %v", a.Rules)
+			ex := strings.Join(a.Explain(), "\n")
+			hw := fmt.Sprintf("hardware = %d", tc.want["hardware"])
+			if tc.want["hardware"] == 97 {
+				hw += " (default)"
+			}
+			if !strings.Contains(ex, hw+"\n") {
+				t.Errorf("explanation lacks %q:\n%s", hw, ex)
 			}
 		})
 	}

@@ -13,8 +13,9 @@ import (
 // "MRN #", "lives in") and lexicon look-ups (names, cities). Map look-ups on
 // tokens replace per-token regular expressions, which keeps it fast.
 type Rules struct {
-	lex  *lexicon.Lexicon
-	pool sync.Pool
+	lex   *lexicon.Lexicon
+	vocab map[string]uint64 // lexicon flags | keyword bits << 8: one look-up per word
+	pool  sync.Pool
 }
 
 var (
@@ -26,7 +27,15 @@ var (
 // The lexicons are loaded on first call.
 func DefaultRules() *Rules {
 	rulesOnce.Do(func() {
-		defaultRules = &Rules{lex: lexicon.Get()}
+		lex := lexicon.Get()
+		vocab := make(map[string]uint64, len(lex.Words)+len(keywordBits))
+		for w, f := range lex.Words {
+			vocab[w] = uint64(f)
+		}
+		for w, b := range keywordBits {
+			vocab[w] |= uint64(b) << 8
+		}
+		defaultRules = &Rules{lex: lex, vocab: vocab}
 		defaultRules.pool.New = func() any { return &scan{} }
 	})
 	return defaultRules
@@ -42,7 +51,7 @@ func (r *Rules) Recognize(ctx context.Context, text string) ([]Span, error) {
 	}
 	sc := r.pool.Get().(*scan)
 	defer r.pool.Put(sc)
-	sc.reset(text, r.lex)
+	sc.reset(text, r.lex, r.vocab)
 	sc.run()
 	return sc.spans(), nil
 }
@@ -60,18 +69,24 @@ type scan struct {
 	lex   *lexicon.Lexicon
 	toks  []token
 	out   []bspan
-	names map[string]bool // lower-cased words of names found, for later mentions
+	low   string // text with ASCII letters lower-cased (same byte offsets)
+	buf   []byte
+	names []string // lower-cased words of names found, for later mentions
 	claim []bool          // token already inside a name/location span
 }
 
-func (sc *scan) reset(text string, lex *lexicon.Lexicon) {
+func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[string]uint64) {
 	sc.text, sc.lex = text, lex
-	sc.toks = tokenize(text, sc.toks, lex)
-	sc.out = sc.out[:0]
-	if sc.names == nil {
-		sc.names = map[string]bool{}
+	sc.buf = append(sc.buf[:0], text...)
+	for i, c := range sc.buf {
+		if 'A' <= c && c <= 'Z' {
+			sc.buf[i] = c + 'a' - 'A'
+		}
 	}
-	clear(sc.names)
+	sc.low = string(sc.buf)
+	sc.toks = tokenize(text, sc.toks, vocab)
+	sc.out = sc.out[:0]
+	sc.names = sc.names[:0]
 	if cap(sc.claim) < len(sc.toks) {
 		sc.claim = make([]bool, len(sc.toks))
 	}
@@ -170,7 +185,9 @@ func (sc *scan) joined(i int) bool {
 	return i > 0 && i < len(sc.toks) && !sc.toks[i].sp
 }
 
-func (sc *scan) lower(i int) string { return strings.ToLower(sc.str(i)) }
+// lower returns token i in lower case (ASCII letters only; a slice of the
+// lower-cased copy of the text, so it does not allocate).
+func (sc *scan) lower(i int) string { t := sc.toks[i]; return sc.low[t.s:t.e] }
 
 func (sc *scan) numVal(i int) int {
 	t := sc.toks[i]
@@ -189,4 +206,22 @@ func (sc *scan) numLen(i int) int {
 		return 0
 	}
 	return sc.toks[i].e - sc.toks[i].s
+}
+
+// addName remembers a name word for later mentions.
+func (sc *scan) addName(w string) {
+	if !sc.isName(w) && len(sc.names) < 4096 {
+		sc.names = append(sc.names, w)
+	}
+}
+
+// isName: w is a word of a name found earlier. Notes hold few names, so a
+// slice beats a map that would have to be cleared for every note.
+func (sc *scan) isName(w string) bool {
+	for _, n := range sc.names {
+		if n == w {
+			return true
+		}
+	}
+	return false
 }

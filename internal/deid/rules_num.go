@@ -148,9 +148,14 @@ var units = map[string]bool{
 
 // hasCue reports whether one of the n tokens before i is in cues.
 func (sc *scan) hasCue(i, n int, cues map[string]bool) bool {
+	return sc.hasCueBits(i, n, 0, cues)
+}
+
+// hasCueBits is hasCue for a keyword set (bits) or, when bits is 0, a map.
+func (sc *scan) hasCueBits(i, n int, bits uint32, cues map[string]bool) bool {
 	for k := i - 1; k >= 0 && k >= i-n; k-- {
 		t := sc.toks[k]
-		if t.kind == kWord && cues[sc.lower(k)] {
+		if t.kind == kWord && (bits != 0 && t.kw&bits != 0 || bits == 0 && cues[sc.lower(k)]) {
 			return true
 		}
 		if t.nl && k < i-1 {
@@ -164,7 +169,7 @@ func (sc *scan) hasCue(i, n int, cues map[string]bool) bool {
 func (sc *scan) unitAfter(j int) bool {
 	k := j + 1
 	if k < len(sc.toks) && sc.toks[k].kind == kWord {
-		return units[sc.lower(k)]
+		return sc.in(k, setMeasure)
 	}
 	return false
 }
@@ -237,7 +242,7 @@ func (sc *scan) number(i, j int) int {
 			return j + 1
 		}
 	case "3-2-4", "9":
-		if shape == "9" && !sc.hasCue(i, 3, map[string]bool{"ssn": true, "social": true, "security": true}) {
+		if shape == "9" && !sc.hasCue(i, 3, ssnCues) {
 			break
 		}
 		sc.addToks(i, j, TypeID, "ssn")
@@ -255,7 +260,7 @@ func (sc *scan) number(i, j int) int {
 					k = e + 1
 				}
 			}
-		} else if shape == "3" && !sc.hasCue(i, 4, phoneCues) {
+		} else if shape == "3" && !sc.hasCueBits(i, 4, setPhoneCue, nil) {
 			break
 		}
 		if k < len(sc.toks) {
@@ -274,12 +279,12 @@ func (sc *scan) number(i, j int) int {
 			}
 		}
 	case "3-4", "3.4":
-		if sc.hasCue(i, 4, phoneCues) {
+		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
 			sc.addToks(i, j, TypePhone, "phone")
 			return sc.extension(j + 1)
 		}
 	case "10", "11":
-		if sc.hasCue(i, 4, phoneCues) {
+		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
 			sc.addToks(i, j, TypePhone, "phone")
 			return j + 1
 		}
@@ -303,7 +308,7 @@ func (sc *scan) number(i, j int) int {
 	for k := i; k <= j; k++ {
 		digits += sc.toks[k].ndig
 	}
-	if sc.hasCue(i, 3, idCues) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
+	if sc.hasCueBits(i, 3, setIDCue, nil) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
 		if digits >= 3 {
 			s := i
 			if sc.punct(i, '#') {
@@ -450,7 +455,7 @@ func (sc *scan) zipContext(i int) bool {
 	if t.kind == kWord && (t.flags&lexicon.State != 0) && (t.upper || t.cap) {
 		return true
 	}
-	return sc.hasCue(i, 3, map[string]bool{"zip": true, "zipcode": true, "postal": true, "postcode": true})
+	return sc.hasCue(i, 3, zipCues)
 }
 
 // isRange: two plain numbers joined by "-" or "/" ("135-145", "142/88"):
@@ -463,3 +468,8 @@ func isRange(shape string) bool {
 func (sc *scan) aloneOnLine(i, j int) bool {
 	return sc.toks[i].nl && (j+1 >= len(sc.toks) || sc.toks[j+1].nl)
 }
+
+var (
+	ssnCues = map[string]bool{"ssn": true, "social": true, "security": true}
+	zipCues = map[string]bool{"zip": true, "zipcode": true, "postal": true, "postcode": true}
+)

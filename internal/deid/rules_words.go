@@ -63,12 +63,11 @@ func (sc *scan) scanWords() {
 			continue
 		}
 		w := sc.lower(i)
-		if dayWords[w] && t.cap && !(sc.capWord(i+1) && !toks[i+1].nl && !sc.is(i+1, "eve") && !sc.is(i+1, "day")) {
+		if t.kw&setDay != 0 && t.cap && !(sc.capWord(i+1) && !toks[i+1].nl && !sc.is(i+1, "eve") && !sc.is(i+1, "day")) {
 			sc.addToks(i, i, TypeDate, "date")
 			continue
 		}
-		m, ok := months[w]
-		if !ok || m == 0 {
+		if t.kw&setMonth == 0 {
 			continue
 		}
 		k := i + 1
@@ -161,7 +160,7 @@ func (sc *scan) proper(i int) bool {
 func (sc *scan) scanOrgs() {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
-		if !sc.capWord(i) || !orgHeads[sc.lower(i)] || toks[i].upper && sc.lineUpper(i) {
+		if !sc.capWord(i) || !sc.in(i, setOrgHead) || toks[i].upper && sc.lineUpper(i) {
 			continue
 		}
 		// back over the name part
@@ -170,7 +169,7 @@ func (sc *scan) scanOrgs() {
 			if toks[k+1].nl {
 				break
 			}
-			if toks[k].upper && credentials[sc.lower(k)] {
+			if toks[k].upper && sc.in(k, setCred) {
 				break
 			}
 			if sc.capWord(k) || (sc.punct(k, '.') && sc.is(k-1, "st")) || sc.punct(k, '&') ||
@@ -191,13 +190,13 @@ func (sc *scan) scanOrgs() {
 			if toks[k].nl {
 				break
 			}
-			if sc.capWord(k) && orgWords[sc.lower(k)] {
+			if sc.capWord(k) && sc.in(k, setOrg) {
 				e = k
 				continue
 			}
 			if sc.is(k, "of") && sc.capWord(k+1) && !toks[k+1].nl {
 				m := k + 1
-				for m+1 < len(toks) && sc.capWord(m+1) && !toks[m+1].nl && !orgWords[sc.lower(m+1)] && m-k < 3 {
+				for m+1 < len(toks) && sc.capWord(m+1) && !toks[m+1].nl && !sc.in(m+1, setOrg) && m-k < 3 {
 					m++
 				}
 				e = m
@@ -210,7 +209,7 @@ func (sc *scan) scanOrgs() {
 		// a title ("Price Memorial Hospital", but not "Hospital Course")
 		ok := false
 		for k := s; k <= e; k++ {
-			if sc.capWord(k) && !orgWords[sc.lower(k)] && !isTitle(sc.lower(k)) && !sc.is(k, "the") && !headerWords[sc.lower(k)] {
+			if sc.capWord(k) && !sc.in(k, setOrg) && !sc.in(k, setTitle) && !sc.is(k, "the") && !sc.in(k, setHeader) {
 				ok = true
 				break
 			}
@@ -218,7 +217,7 @@ func (sc *scan) scanOrgs() {
 		if !ok {
 			continue
 		}
-		for s < i && (isTitle(sc.lower(s)) && !sc.is(s, "st") || sc.is(s, "the")) {
+		for s < i && (sc.in(s, setTitle) && !sc.is(s, "st") || sc.is(s, "the")) {
 			s++
 		}
 		sc.addToks(s, e, TypeLocation, "org")
@@ -318,7 +317,7 @@ func (sc *scan) scanAddresses() {
 			}
 		}
 		// "Jefferson County"
-		if t.kind == kWord && t.cap && placeWords[sc.lower(i)] && sc.capWord(i-1) && !toks[i].nl {
+		if t.kind == kWord && t.cap && sc.in(i, setPlace) && sc.capWord(i-1) && !toks[i].nl {
 			b := i - 1
 			for b-1 >= 0 && !toks[b].nl && i-b < 4 {
 				if sc.capWord(b - 1) {
@@ -385,10 +384,10 @@ func (sc *scan) street(i int) int {
 			return -1
 		}
 		w := sc.lower(k)
-		if headerWords[w] || orgWords[w] && !streetSuffixes[w] {
+		if sc.in(k, setHeader) || sc.in(k, setOrg) && !sc.in(k, setStreet) {
 			return -1
 		}
-		if k > i+1 && streetSuffixes[w] && (toks[k].cap || !sc.hasLowerWord(i+1, k-1)) && !headerWords[sc.lower(k-1)] && !orgWords[sc.lower(k-1)] {
+		if k > i+1 && sc.in(k, setStreet) && (toks[k].cap || !sc.hasLowerWord(i+1, k-1)) && !sc.in(k-1, setHeader) && !sc.in(k-1, setOrg) {
 			// need a name between number and suffix
 			e := k
 			if sc.punct(e+1, '.') {
@@ -402,7 +401,7 @@ func (sc *scan) street(i int) int {
 			if sc.punct(m, ',') {
 				m++
 			}
-			if m < len(toks) && unitWords[sc.lower(m)] {
+			if m < len(toks) && sc.in(m, setUnitWord) {
 				n := m + 1
 				if sc.punct(n, '.') {
 					n++
@@ -465,7 +464,7 @@ func (sc *scan) cityBeforeState(i int) (int, int) {
 	b := e
 	for words := 1; b-1 >= 0 && !toks[b].nl && !sc.claim[b-1] && words < 4; {
 		switch {
-		case sc.capWord(b-1) && toks[b-1].upper == toks[e].upper && !orgWords[sc.lower(b-1)]:
+		case sc.capWord(b-1) && toks[b-1].upper == toks[e].upper && !sc.in(b-1, setOrg):
 			b--
 			words++
 		case (sc.punct(b-1, '-') && !toks[b].sp && !toks[b-1].sp || sc.punct(b-1, '.') && sc.is(b-2, "st")) && sc.capWord(b-2) && !sc.claim[b-2]:
@@ -481,7 +480,7 @@ func (sc *scan) cityBeforeState(i int) (int, int) {
 	for b <= e && sc.claim[b] {
 		b++
 	}
-	if b > e || orgWords[sc.lower(e)] {
+	if b > e || sc.in(e, setOrg) {
 		return -1, -1
 	}
 	return b, e
@@ -511,8 +510,7 @@ func (sc *scan) city(i int) int {
 			continue
 		}
 		// raw text, so "Fond du Lac" and "Coeur d'Alene" match too
-		key := strings.ToLower(strings.Join(strings.Fields(sc.text[sc.toks[i].s:sc.toks[k].e]), " "))
-		if sc.lex.Cities[key] {
+		if sc.lex.Cities[sc.low[sc.toks[i].s:sc.toks[k].e]] {
 			best = k
 		}
 	}
@@ -540,9 +538,9 @@ func (sc *scan) placeCue(i int) int {
 	if sc.punct(p, ':') && (sc.is(p-1, "city") || sc.is(p-1, "town") || sc.is(p-1, "address") || sc.is(p-1, "birthplace") || sc.is(p-1, "hometown")) {
 		return 2
 	}
-	switch strings.ToLower(sc.str(p)) {
+	switch sc.lower(p) {
 	case "in", "to", "of", "from":
-		q := strings.ToLower(sc.str(max(p-1, 0)))
+		q := sc.lower(max(p-1, 0))
 		if sc.is(p, "of") && q != "native" && q != "resident" {
 			return 0
 		}
@@ -611,7 +609,7 @@ var credentials = map[string]bool{
 // loose accepts a first word that is common English (after a strong cue).
 func (sc *scan) nameRun(i int, loose bool) int {
 	toks := sc.toks
-	if i >= len(toks) || !sc.capWord(i) || sc.stopWord(i) && !(loose && isMonth(sc.lower(i)) && sc.capWord(i+1)) {
+	if i >= len(toks) || !sc.capWord(i) || sc.stopWord(i) && !(loose && sc.in(i, setMonth) && sc.capWord(i+1)) {
 		return -1
 	}
 	if !loose && !sc.nameish(i) {
@@ -631,7 +629,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 		case t.kind == kPunct && sc.text[t.s] == '.' && !t.sp && toks[k-1].e-toks[k-1].s == 1 && sc.capWord(k-1):
 			e = k // initial with a period
 		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && !sc.punct(k+1, ':') &&
-			(sc.nameish(k) || t.e-t.s == 1 || (loose || sc.credentialAt(k+1)) && !headerWords[sc.lower(k)]):
+			(sc.nameish(k) || t.e-t.s == 1 || (loose || sc.credentialAt(k+1)) && !sc.in(k, setHeader)):
 			e = k
 			words++
 		default:
@@ -656,15 +654,22 @@ func (sc *scan) nameish(i int) bool {
 
 // stopWord: capitalised words that never start or continue a name.
 func (sc *scan) stopWord(i int) bool {
-	w := sc.lower(i)
-	if credentials[w] && (sc.toks[i].upper || len(w) <= 3) {
+	t := sc.toks[i]
+	if t.kw == 0 {
+		return false
+	}
+	if t.kw&setCred != 0 && (t.upper || t.e-t.s <= 3) {
 		return true
 	}
-	if _, ok := months[w]; ok && w != "may" && w != "june" && w != "april" && w != "august" {
-		return true
+	if t.kw&setMonth != 0 {
+		switch sc.lower(i) {
+		case "may", "june", "april", "august":
+		default:
+			return true
+		}
 	}
-	return dayWords[w] || orgWords[w] || isTitle(w) || interjections[w] || placeWords[w] || demonyms[w] ||
-		streetSuffixes[w] && sc.toks[i].flags&lexicon.Name == 0
+	return t.kw&(setDay|setOrg|setTitle|setInterj|setPlace|setDemonym) != 0 ||
+		t.kw&setStreet != 0 && t.flags&lexicon.Name == 0
 }
 
 // interjections open sentences and greetings; capitalised, they look like names.
@@ -704,7 +709,7 @@ func (sc *scan) scanNames(lexical bool) {
 		}
 		w := sc.lower(i)
 		// title: "Dr. Strange", "Mrs Jones"
-		if titles[w] && t.cap && w != "st" {
+		if t.kw&setTitle != 0 && t.cap && w != "st" {
 			k := i + 1
 			if sc.punct(k, '.') {
 				k++
@@ -715,7 +720,11 @@ func (sc *scan) scanNames(lexical bool) {
 				continue
 			}
 		}
-		if need, ok := nameCues[w]; ok {
+		if t.kw&(setCue1|setCue2) != 0 {
+			need := 1
+			if t.kw&setCue2 != 0 {
+				need = 2
+			}
 			k := i + 1
 			colon := false
 			if sc.punct(k, ':') || sc.punct(k, ',') {
@@ -733,7 +742,7 @@ func (sc *scan) scanNames(lexical bool) {
 					k++
 				}
 			}
-			for k < len(toks) && isTitle(sc.lower(k)) && toks[k].kind == kWord {
+			for k < len(toks) && sc.in(k, setTitle) && toks[k].kind == kWord {
 				k++
 				if sc.punct(k, '.') {
 					k++
@@ -768,7 +777,7 @@ func (sc *scan) scanNames(lexical bool) {
 				if sc.punct(k, ',') {
 					k++
 				}
-				if k < len(toks) && !toks[k].nl && credentials[sc.lower(k)] && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
+				if k < len(toks) && !toks[k].nl && sc.in(k, setCred) && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
 					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d") {
 					sc.markName(i, e, "credential")
 					i = e
@@ -833,8 +842,8 @@ func (sc *scan) markName(s, e int, rec string) {
 	for k := s; k <= e; k++ {
 		// later mentions count only for words that are not common English,
 		// so one false "Take" does not spread over the note
-		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "lexicon") && !headerWords[sc.lower(k)] {
-			sc.names[sc.lower(k)] = true
+		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "lexicon") && !sc.in(k, setHeader) {
+			sc.addName(sc.lower(k))
 		}
 	}
 }
@@ -849,9 +858,9 @@ func (sc *scan) scanMentions() {
 		if t.kind != kWord || !t.cap || sc.claim[i] || t.e-t.s < 2 {
 			continue
 		}
-		if sc.names[sc.lower(i)] && !sc.stopWord(i) && !(t.upper && sc.lineUpper(i)) {
+		if sc.isName(sc.lower(i)) && !sc.stopWord(i) && !(t.upper && sc.lineUpper(i)) {
 			e := i
-			for e+1 < len(sc.toks) && !sc.claim[e+1] && sc.toks[e+1].kind == kWord && sc.toks[e+1].cap && sc.names[sc.lower(e+1)] {
+			for e+1 < len(sc.toks) && !sc.claim[e+1] && sc.toks[e+1].kind == kWord && sc.toks[e+1].cap && sc.isName(sc.lower(e+1)) {
 				e++
 			}
 			sc.addToks(i, e, TypeName, "mention")
@@ -907,7 +916,7 @@ func (sc *scan) credentialAt(k int) bool {
 	if k >= len(sc.toks) || sc.toks[k].nl {
 		return false
 	}
-	return credentials[sc.lower(k)] && (sc.toks[k].upper || sc.punct(k+1, '.')) ||
+	return sc.in(k, setCred) && (sc.toks[k].upper || sc.punct(k+1, '.')) ||
 		sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d")
 }
 

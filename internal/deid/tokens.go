@@ -25,11 +25,12 @@ type token struct {
 	upper bool // every letter is upper case (and there are two or more)
 	ndig  int  // number of digits
 	flags lexicon.Flags
+	kw    uint32 // keyword sets (keywords.go)
 }
 
 // tokenize splits text into tokens and looks each word up in the lexicon.
 // It lower-cases ASCII words into buf to avoid allocating per word.
-func tokenize(text string, toks []token, lex *lexicon.Lexicon) []token {
+func tokenize(text string, toks []token, vocab map[string]uint64) []token {
 	toks = toks[:0]
 	var buf [64]byte
 	sp, nl := true, true
@@ -146,10 +147,20 @@ func tokenize(text string, toks []token, lex *lexicon.Lexicon) []token {
 		}
 		t.upper = letters >= 2 && uppers == letters
 		if t.kind == kWord {
-			if ascii && n <= len(buf) {
-				t.flags = lex.Words[string(buf[:n])]
-			} else {
-				t.flags = lex.Words[lowerString(text[t.s:t.e])]
+			// Lexicon flags matter only for capitalised words (names, places);
+			// lower-case words, most of a note, only need the small keyword map.
+			// m[string(b)] does not allocate; keep the conversion inside the index.
+			switch {
+			case t.cap && ascii && n <= len(buf):
+				v := vocab[string(buf[:n])]
+				t.flags, t.kw = lexicon.Flags(v), uint32(v>>8)
+			case ascii && n <= len(buf):
+				if maybeKeyword(buf[:n]) {
+					t.kw = keywordBits[string(buf[:n])]
+				}
+			default:
+				v := vocab[lowerString(text[t.s:t.e])]
+				t.flags, t.kw = lexicon.Flags(v), uint32(v>>8)
 			}
 		}
 		toks = append(toks, t)

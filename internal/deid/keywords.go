@@ -1,0 +1,82 @@
+package deid
+
+// Keyword sets as bits, looked up once per word in tokenize, so the rules
+// test a bit instead of probing a dozen maps per token.
+const (
+	setMonth uint32 = 1 << iota
+	setDay
+	setOrg
+	setOrgHead
+	setHeader
+	setTitle
+	setCue1 // a name cue that needs no colon ("wife")
+	setCue2 // a name cue that needs a colon ("Patient:")
+	setCred
+	setStreet
+	setUnitWord
+	setDir
+	setInterj
+	setPlace
+	setDemonym
+	setIDCue
+	setPhoneCue
+	setMeasure
+)
+
+var keywordBits = func() map[string]uint32 {
+	m := map[string]uint32{}
+	add := func(set map[string]bool, bit uint32) {
+		for w, ok := range set {
+			if ok {
+				m[w] |= bit
+			}
+		}
+	}
+	for w := range months {
+		m[w] |= setMonth
+	}
+	for w, need := range nameCues {
+		if need == 1 {
+			m[w] |= setCue1
+		} else {
+			m[w] |= setCue2
+		}
+	}
+	add(dayWords, setDay)
+	add(orgWords, setOrg)
+	add(orgHeads, setOrgHead)
+	add(headerWords, setHeader)
+	add(titles, setTitle)
+	add(credentials, setCred)
+	add(streetSuffixes, setStreet)
+	add(unitWords, setUnitWord)
+	add(directions, setDir)
+	add(interjections, setInterj)
+	add(placeWords, setPlace)
+	add(demonyms, setDemonym)
+	add(idCues, setIDCue)
+	add(phoneCues, setPhoneCue)
+	add(units, setMeasure)
+	return m
+}()
+
+// in reports whether token k is a word in the keyword set(s) bits.
+func (sc *scan) in(k int, bits uint32) bool {
+	return k >= 0 && k < len(sc.toks) && sc.toks[k].kw&bits != 0
+}
+
+// keywordStart[len][first letter] says whether any keyword has that length
+// and first letter: most lower-case words skip the map look-up altogether.
+var keywordStart = func() (t [16][26]bool) {
+	for w := range keywordBits {
+		if n := len(w); n < 16 && w[0] >= 'a' && w[0] <= 'z' {
+			t[n][w[0]-'a'] = true
+		}
+	}
+	return t
+}()
+
+func maybeKeyword(w []byte) bool {
+	n := len(w)
+	return n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' && keywordStart[n][w[0]-'a']
+}

@@ -72,7 +72,7 @@ type scan struct {
 	low   string // text with ASCII letters lower-cased (same byte offsets)
 	buf   []byte
 	names []string // lower-cased words of names found, for later mentions
-	claim []bool          // token already inside a name/location span
+	claim []bool   // token already inside a name/location span
 }
 
 func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[string]uint64) {

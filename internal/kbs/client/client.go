@@ -66,6 +66,7 @@ type Options struct {
 	HTTPClient *http.Client
 	// HandshakeAttempts, RetryDelay, ResourceAttempts: upstream's retry
 	// rules (5 handshakes 1 s apart; 3 resource GETs, re-attesting on 401).
+	// Zero values take those defaults; a negative RetryDelay means no delay.
 	HandshakeAttempts int
 	RetryDelay        time.Duration
 	ResourceAttempts  int

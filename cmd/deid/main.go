@@ -7,8 +7,10 @@ import (
 	"os"
 
 	"github.com/trustgate/trustgate/internal/deid/cli"
+	"github.com/trustgate/trustgate/internal/deid/webapp"
 )
 
 func main() {
+	cli.Serve = webapp.Main
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

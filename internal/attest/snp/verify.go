@@ -152,8 +152,17 @@ func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) 
 	if roots := v.rootsFor(report); roots != nil {
 		chain.AskCert, chain.ArkCert = roots.ProductCerts.Ask.Raw, roots.ProductCerts.Ark.Raw
 	}
+	// Fetch only what is missing; a v2 report names no product, so state
+	// go-sev-guest's own default (Milan) rather than let it log a warning
+	// through a logger that other libraries point at stdout.
+	fetch := v.cfg.Getter != nil && len(chain.VcekCert) == 0 && len(chain.VlekCert) == 0
+	var product *spb.SevProduct
+	if fetch && report.GetCpuid1EaxFms() == 0 {
+		product = &spb.SevProduct{Name: spb.SevProduct_SEV_PRODUCT_MILAN}
+	}
 	opts := &verify.Options{
-		DisableCertFetching: v.cfg.Getter == nil,
+		DisableCertFetching: !fetch,
+		Product:             product,
 		Getter:              v.cfg.Getter,
 		Now:                 v.cfg.Now(),
 		TrustedRoots:        v.roots,

@@ -68,8 +68,9 @@ func TestTDXRawQuote(t *testing.T) {
 		t.Fatalf("debug quote without --allow-debug: exit %d %s", code, stderr)
 	}
 	code, out, stderr := run("--tee", "tdx", "--evidence", q, "--now", "2024-01-01T00:00:00Z", "--allow-debug")
-	if code != 0 || !strings.Contains(out, "mr_td") {
-		t.Fatalf("exit %d; %s %s", code, stderr, out)
+	var o Output
+	if code != 0 || json.Unmarshal([]byte(out), &o) != nil || !strings.Contains(out, "mr_td") {
+		t.Fatalf("exit %d; stdout must be the claims JSON only; %s %s", code, stderr, out)
 	}
 }
 

@@ -5,7 +5,10 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/trustgate/trustgate/internal/imagesig/policy"
 )
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -20,4 +23,24 @@ func copyImage(t *testing.T, src name.Digest, repo name.Repository) {
 	if err := remote.Write(repo.Tag("copied"), img); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func parsePolicy(doc []byte) (*policy.Policy, error) { return policy.Parse(doc) }
+
+func mustDigest(tb testing.TB, s string) name.Digest {
+	tb.Helper()
+	d, err := name.NewDigest(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+func mustHash(tb testing.TB, s string) v1.Hash {
+	tb.Helper()
+	h, err := v1.NewHash(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
 }

@@ -135,3 +135,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseAndLookup(b *testing.B) {
+	doc := []byte(`{"default":[{"type":"reject"}],"transports":{"docker":{
+	  "ghcr.io/org":[{"type":"sigstoreSigned","keyPath":"kbs:///default/cosign-public-key/1"}],
+	  "ghcr.io/org/app:debug":[{"type":"reject"}],
+	  "*.example.com":[{"type":"insecureAcceptAnything"}]}}}`)
+	img := ImageName{Registry: "ghcr.io", Repository: "org/team/app", Tag: "v1", Digest: "sha256:00"}
+	for i := 0; i < b.N; i++ {
+		p, err := Parse(doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if m := p.Requirements(img); m.Scope != "ghcr.io/org" {
+			b.Fatal(m.Scope)
+		}
+	}
+}

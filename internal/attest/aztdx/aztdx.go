@@ -96,16 +96,9 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 	if err != nil {
 		return nil, err
 	}
-	rd, err := azvtpm.ParseRuntimeData(h.RuntimeData)
+	vq, err := azvtpm.VerifyVTPM(tee, ev, h, want)
 	if err != nil {
-		return nil, attest.Fail(tee, azvtpm.CheckAK, err)
-	}
-	vq, check, err := azvtpm.VerifyQuote(&ev.Quote, rd.AK)
-	if err != nil {
-		return nil, attest.Fail(tee, check, err)
-	}
-	if check, err := azvtpm.Bind(ev.Version, rd, vq, want.ReportData, want.InitDataDigest); err != nil {
-		return nil, attest.Fail(tee, check, err)
+		return nil, err
 	}
 	claims := tdx.Claims(ev.TDQuote)
 	claims[ClaimTPM] = azvtpm.TPMClaims(vq)

@@ -23,6 +23,8 @@ import (
 	"strings"
 
 	"github.com/google/go-tpm/tpm2"
+
+	"github.com/trustgate/trustgate/internal/attest"
 )
 
 // Names of the checks shared by both Azure verifiers.
@@ -490,4 +492,23 @@ func MarshalEvidence(ev *Evidence) ([]byte, error) {
 		out["td_quote"] = base64.URLEncoding.EncodeToString(ev.TDQuote)
 	}
 	return json.Marshal(out)
+}
+
+// VerifyVTPM checks the vTPM side of verified HCL evidence: the runtime
+// data's attestation key signed the quote, the PCRs match it, and it binds
+// the session (nonce, v2 user-data) and initdata (PCR 8). Errors are
+// *attest.Error for tee.
+func VerifyVTPM(tee string, ev *Evidence, h *HCLReport, want attest.Expected) (*VerifiedQuote, error) {
+	rd, err := ParseRuntimeData(h.RuntimeData)
+	if err != nil {
+		return nil, attest.Fail(tee, CheckAK, err)
+	}
+	vq, check, err := VerifyQuote(&ev.Quote, rd.AK)
+	if err != nil {
+		return nil, attest.Fail(tee, check, err)
+	}
+	if check, err := Bind(ev.Version, rd, vq, want.ReportData, want.InitDataDigest); err != nil {
+		return nil, attest.Fail(tee, check, err)
+	}
+	return vq, nil
 }

@@ -357,7 +357,9 @@ func (sc *scan) scanPlaces() {
 			}
 			e = max(e, r)
 		}
-		if e >= i && (cue > 0 || sc.strongCity(i, e)) {
+		// without a cue a lone city word followed by another capitalised word
+		// is more likely a first name ("Zebulon Quartermaine")
+		if e >= i && (cue > 0 || sc.strongCity(i, e) && !(e == i && sc.capWord(i+1) && !toks[i+1].nl)) {
 			sc.addToks(i, e, TypeLocation, "city")
 			i = e
 			continue

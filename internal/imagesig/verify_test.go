@@ -189,8 +189,7 @@ func TestKBSKeyPath(t *testing.T) {
 	ctx := context.Background()
 	reg := imagesigtest.NewRegistry(t)
 	priv, pub := imagesigtest.NewKeyPair(t, imagesigtest.ECDSAP256)
-	d := imagesigtest.PushRandomImage(t, reg+"/org/app:v1")
-	sign(t, priv, d)
+	imagesigtest.PushSignedImage(t, reg+"/org/app:v1", priv)
 	const uri = "kbs:///default/cosign-public-key/1"
 	pol := mustPolicy(t, imagesigtest.Policy(reg+"/org", uri))
 

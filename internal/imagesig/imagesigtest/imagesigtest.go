@@ -26,6 +26,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
+	"github.com/trustgate/trustgate/internal/imagesig/sigs"
 )
 
 // NewRegistry starts go-containerregistry's in-memory registry (with the
@@ -61,6 +63,21 @@ func PushRandomImage(t testing.TB, ref string) name.Digest {
 		t.Fatal(err)
 	}
 	return tag.Context().Digest(h.String())
+}
+
+// PushSignedImage pushes a random image to ref and signs its digest with
+// privPEM in cosign's tag layout (what `cocofy sign` writes).
+func PushSignedImage(t testing.TB, ref string, privPEM []byte) name.Digest {
+	t.Helper()
+	d := PushRandomImage(t, ref)
+	signer, err := sigs.LoadPrivateKey(privPEM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sigs.SignDigest(context.Background(), signer, d); err != nil {
+		t.Fatalf("sign %s: %v", d, err)
+	}
+	return d
 }
 
 // Key kinds accepted by NewKeyPair.

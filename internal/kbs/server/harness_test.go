@@ -92,11 +92,14 @@ func newHarnessOn(t testing.TB, st store.Store, _ any, opts ...harnessOpt) *harn
 	}
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	h := &harness{t: t, st: st, adminKey: priv, issuer: issuer}
+	now := func() time.Time { return time.Now().Add(time.Duration(h.clock.Load())) }
+	tv := ear.NewVerifier(issuer.PublicKey())
+	tv.Now = now
 	cfg := Config{
 		Store: st, RVPS: rv, Policy: engine, AS: svc,
-		Tokens: ear.NewVerifier(issuer.PublicKey()),
+		Tokens: tv,
 		Admin:  &AdminAuth{Keys: []ed25519.PublicKey{pub}},
-		Now:    func() time.Time { return time.Now().Add(time.Duration(h.clock.Load())) },
+		Now:    now,
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -80,7 +80,7 @@ type Server struct {
 	limit   *limiter
 	mux     *http.ServeMux
 	metrics *metrics
-	ready   func(context.Context) error
+	tokens  *tokenCache
 }
 
 // New checks cfg and returns a Server.
@@ -109,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), tokens: newTokenCache()}
 	s.metrics = newMetrics(cfg.Registry)
 	s.routes()
 	return s, nil
@@ -323,18 +323,9 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ev, err)
 		return
 	}
-	// A second attest on an attested session returns the stored token.
-	if sess, err := s.cfg.Store.GetSession(ctx, c.Value); err == nil && sess.State == store.SessionAttested {
-		ev.Tee, ev.Outcome, ev.Reason = sess.Tee, audit.OutcomeAllow, "session already attested: stored token returned"
-		if err := s.record(ctx, r, ev); err != nil {
-			kbs.WriteError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: sess.Token})
-		return
-	}
 	// Consume the nonce before verifying: one nonce, one attestation
 	// attempt, even when two replicas receive the same request at once.
+	// An already attested session answers ErrNonceUsed with its token.
 	sess, err := s.cfg.Store.ClaimSession(ctx, c.Value, s.cfg.Now())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -346,7 +337,14 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, store.ErrNonceUsed):
 		ev.Tee = sess.Tee
-		if sess.State == store.SessionAttested { // raced with a concurrent attest that won
+		if sess.State == store.SessionAttested {
+			// A second attest on an attested session returns the stored
+			// token, as upstream.
+			ev.Outcome, ev.Reason = audit.OutcomeAllow, "session already attested: stored token returned"
+			if err := s.record(ctx, r, ev); err != nil {
+				kbs.WriteError(w, err)
+				return
+			}
 			writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: sess.Token})
 			return
 		}
@@ -381,6 +379,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "session store unavailable"))
 		return
 	}
+	s.tokens.put(res.Token, issuedToken(res.Claims, res.ClaimsDigest), s.cfg.Now())
 	ev.Outcome = audit.OutcomeAllow
 	ev.Reason = "token issued, ear.status " + res.Status
 	if err := s.record(ctx, r, ev); err != nil {
@@ -426,12 +425,18 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 			s.fail(w, r, ev, err)
 			return
 		}
-		tok, err := s.cfg.Tokens.Verify(raw)
-		if err != nil {
-			s.fail(w, r, ev, kbs.Errorf(kbs.TokenVerifierError, "attestation token refused: %v", err))
-			return
+		ct, ok := s.tokens.get(raw, s.cfg.Now())
+		if !ok {
+			tok, err := s.cfg.Tokens.Verify(raw)
+			if err != nil {
+				s.fail(w, r, ev, kbs.Errorf(kbs.TokenVerifierError, "attestation token refused: %v", err))
+				return
+			}
+			ct = cachedToken{tok: tok, digest: as.ClaimsDigest(tok.Claims)}
+			s.tokens.put(raw, ct, s.cfg.Now())
 		}
-		ev.ClaimsDigest = as.ClaimsDigest(tok.Claims)
+		tok := ct.tok
+		ev.ClaimsDigest = ct.digest
 		ev.Tee = teeOf(tok.Claims)
 		src, err := s.resourcePolicy(ctx)
 		if err != nil {

@@ -166,6 +166,18 @@ func TestNegative(t *testing.T) {
 		wantError(t, r, 413, kbs.PayloadTooLarge)
 	})
 
+	t.Run("expired token", func(t *testing.T) {
+		h.setResourcePolicy("allow-all")
+		defer h.setResourcePolicy("deny-all")
+		g := h.guest()
+		tok := g.handshake()
+		g.open(g.get("default/db/password", nil)) // valid now (cached at issue)
+		h.clock.Store(int64(10 * time.Minute))
+		defer h.clock.Store(0)
+		g2 := &guest{h: h, c: h.client(), priv: g.priv, pub: g.pub}
+		wantError(t, g2.get("default/db/password", map[string]string{"Authorization": "Bearer " + tok}), 401, kbs.TokenVerifierError)
+	})
+
 	// Unknown resource: allowed by policy, absent from the store.
 	t.Run("unknown resource", func(t *testing.T) {
 		h.setResourcePolicy("allow-all")

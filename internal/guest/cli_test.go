@@ -3,8 +3,14 @@ package guest
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -65,5 +71,62 @@ func TestEnvFlags(t *testing.T) {
 	}
 	if err := parseFlags(fs, []string{"--kbs-url", "http://x"}); err != nil || c.cfg.KBSURL != "http://x" {
 		t.Fatalf("flag must win over env: %q %v", c.cfg.KBSURL, err)
+	}
+}
+
+// TestSealWireFormat checks `guest seal` output against wire-compat §6
+// independently of internal/sealed: four dot-separated parts, unpadded
+// base64url, header {"alg":"ES256","kid":…}, upstream's vault payload, and
+// a JWS (raw r||s) ES256 signature over "header.payload".
+func TestSealWireFormat(t *testing.T) {
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "k.pem")
+	var out, errb bytes.Buffer
+	if Main([]string{"keygen", "--out", keyPath}, &out, &errb) != 0 {
+		t.Fatal(errb.String())
+	}
+	pemBytes, _ := os.ReadFile(keyPath)
+	priv, err := sealed.ParsePrivateKeyPEM(pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if Main([]string{"seal", "--key", keyPath, "--kid", "kbs:///default/k/1", "--resource", "kbs:///default/db/password"}, &out, &errb) != 0 {
+		t.Fatal(errb.String())
+	}
+	parts := strings.Split(strings.TrimSpace(out.String()), ".")
+	if len(parts) != 4 || parts[0] != "sealed" {
+		t.Fatalf("not sealed.<h>.<p>.<s>: %q", out.String())
+	}
+	dec := func(s string) []byte {
+		if strings.ContainsAny(s, "=+/") {
+			t.Fatalf("part %q is not unpadded base64url", s)
+		}
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var hdr map[string]any
+	if err := json.Unmarshal(dec(parts[1]), &hdr); err != nil || hdr["alg"] != "ES256" || hdr["kid"] != "kbs:///default/k/1" || len(hdr) != 2 {
+		t.Fatalf("header %v %v", hdr, err)
+	}
+	var payload map[string]any
+	if err := json.Unmarshal(dec(parts[2]), &payload); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"version": "0.1.0", "type": "vault", "name": "kbs:///default/db/password", "provider": "kbs", "provider_settings": map[string]any{}, "annotations": map[string]any{}}
+	if !reflect.DeepEqual(payload, want) {
+		t.Fatalf("payload %v, want %v", payload, want)
+	}
+	sig := dec(parts[3])
+	if len(sig) != 64 {
+		t.Fatalf("signature is %d bytes, want raw 64-byte r||s", len(sig))
+	}
+	h := sha256.Sum256([]byte(parts[1] + "." + parts[2]))
+	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+	if !ecdsa.Verify(&priv.PublicKey, h[:], r, s) {
+		t.Fatal("signature does not verify over header.payload")
 	}
 }

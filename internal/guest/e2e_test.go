@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/attester/snpemu"
 	"github.com/trustgate/trustgate/internal/initdata"
 	"github.com/trustgate/trustgate/internal/sealed"
 	"github.com/trustgate/trustgate/internal/testenv"
@@ -461,3 +462,39 @@ func BenchmarkLocalAPIResource(b *testing.B) {
 }
 
 var _ = context.Background
+
+// TestE2ESNPEmulated runs the hardware-shaped path: an snp-emulated guest
+// whose HOST_DATA binds the initdata digest attests to a trustee that
+// trusts the emulated root; a guest given other initdata refuses to start.
+func TestE2ESNPEmulated(t *testing.T) {
+	bin, guestBin := binaries(t)
+	chain := t.TempDir()
+	if _, err := snpemu.GenerateRoot(chain); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := start(t, nil, bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--insecure-http",
+		"--auth-rate", "0", "--dev-emulated-snp-root", filepath.Join(chain, snpemu.ARKFile))
+	tr := &trusteeProc{url: p.waitFor(t, reTrusteeURL), dir: dir, bin: bin, p: p}
+	tr.admin(t, canary, "set-resource", "default/azure/conn", "-")
+	tr.admin(t, allowAzure, "set-resource-policy", "-")
+	id, digest := writeInitData(t, tr.url, "")
+	other, _ := writeInitData(t, tr.url, "# other workload\n")
+
+	_, addr := startGuest(t, nil, "--tee", "snp-emulated", "--emulated-dir", chain, "--initdata", id,
+		"--bound-initdata-digest", hex.EncodeToString(digest))
+	code, body := httpGet(t, "http://"+addr+"/cdh/resource/default/azure/conn")
+	if code != 200 || body != canary {
+		t.Fatalf("snp-emulated guest: %d %q", code, body)
+	}
+	code, body = httpGet(t, "http://"+addr+"/aa/evidence?runtime_data=abc")
+	if code != 200 || !strings.Contains(body, `"attestation_report"`) {
+		t.Fatalf("evidence: %d %.200s", code, body)
+	}
+
+	out, err := exec.Command(guestBin, "serve", "--listen", "127.0.0.1:0", "--tee", "snp-emulated", "--emulated-dir", chain,
+		"--initdata", other, "--bound-initdata-digest", hex.EncodeToString(digest)).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "does not match") {
+		t.Fatalf("guest with other initdata started or said nothing useful: %v\n%s", err, out)
+	}
+}

@@ -59,6 +59,9 @@ func Prepare(ctx context.Context, cfg *Config, opts detect.Options) (*Runtime, e
 			// A software TEE has no launch-time binding of its own; without
 			// an explicit bound digest it binds what it was given.
 			opts.SoftwareInitDataDigest = id.Digest()
+			if cfg.Tee == attest.TeeSample || cfg.Tee == attest.TeeSNPEmulated {
+				log.Warn("software TEE: the initdata binding is self-asserted (no --bound-initdata-digest); only a hardware TEE proves it", "tee", cfg.Tee)
+			}
 		}
 		if opts.Logger == nil {
 			opts.Logger = log

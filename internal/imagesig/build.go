@@ -223,3 +223,23 @@ func Sign(ctx context.Context, keyPEM, password []byte, ref string, remoteOpts .
 	h, _ := v1.NewHash(d.DigestStr())
 	return sigs.SignatureTag(d.Context(), h), nil
 }
+
+// SignBundle signs ref (which must name a digest) with the PEM private key
+// as a cosign v3 sigstore bundle attached as an OCI referrer.
+func SignBundle(ctx context.Context, keyPEM, password []byte, ref string, remoteOpts ...remote.Option) error {
+	d, err := name.NewDigest(ref)
+	if err != nil {
+		return fmt.Errorf("sign bundle: %s must be IMAGE@sha256:DIGEST: %w", ref, err)
+	}
+	priv, err := sigs.ParsePrivateKey(keyPEM, password)
+	if err != nil {
+		return fmt.Errorf("sign bundle: %w", err)
+	}
+	ctxOpts := (Options{Remote: remoteOpts}).remoteOpts(ctx)
+	b, err := sigs.SignBundle(ctx, priv, d)
+	if err != nil {
+		return err
+	}
+	// WriteBundleReferrer checks that the image exists before attaching.
+	return sigs.WriteBundleReferrer(ctx, d, b, ctxOpts...)
+}

@@ -186,13 +186,14 @@ func keyPassword() []byte {
 	return nil
 }
 
-const signUsage = `cocofy sign --key KEY IMAGE@sha256:DIGEST   (key password from COSIGN_PASSWORD or TRUSTGATE_COCOFY_KEY_PASSWORD)`
+const signUsage = `cocofy sign --key KEY [--format tag|bundle|both] IMAGE@sha256:DIGEST   (key password from COSIGN_PASSWORD or TRUSTGATE_COCOFY_KEY_PASSWORD)`
 
 // CocofySignMain implements "cocofy sign --key KEY IMAGE@DIGEST": it signs
 // the digest in cosign's tag layout. args are the arguments after "sign".
 func CocofySignMain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("cocofy sign", stderr, signUsage)
 	keyPath := fs.String("key", "", "PEM private key (PKCS#8/PKCS#1/EC, or cosign's encrypted key)")
+	format := fs.String("format", "tag", "signature layout: tag (cosign tag layout), bundle (cosign v3 referrer), or both")
 	timeout := fs.Duration("timeout", 5*time.Minute, "overall time limit")
 	if err := envDefaults(fs, "cocofy"); err != nil {
 		fmt.Fprintln(stderr, "cocofy sign:", err)
@@ -202,7 +203,7 @@ func CocofySignMain(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return ExitUsage
 	}
-	if len(pos) != 1 || *keyPath == "" {
+	if len(pos) != 1 || *keyPath == "" || (*format != "tag" && *format != "bundle" && *format != "both") {
 		fs.Usage()
 		return ExitUsage
 	}
@@ -213,12 +214,23 @@ func CocofySignMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	tag, err := Sign(ctx, key, keyPassword(), pos[0])
-	if err != nil {
-		fmt.Fprintln(stderr, "cocofy sign:", err)
-		return ExitDenied
+	var out []string
+	if *format != "bundle" {
+		tag, err := Sign(ctx, key, keyPassword(), pos[0])
+		if err != nil {
+			fmt.Fprintln(stderr, "cocofy sign:", err)
+			return ExitDenied
+		}
+		out = append(out, "signature: "+tag.String())
 	}
-	fmt.Fprintf(stdout, "signed: %s\nsignature: %s\n", pos[0], tag)
+	if *format != "tag" {
+		if err := SignBundle(ctx, key, keyPassword(), pos[0]); err != nil {
+			fmt.Fprintln(stderr, "cocofy sign:", err)
+			return ExitDenied
+		}
+		out = append(out, "bundle: attached as OCI referrer")
+	}
+	fmt.Fprintf(stdout, "signed: %s\n%s\n", pos[0], strings.Join(out, "\n"))
 	return ExitOK
 }
 

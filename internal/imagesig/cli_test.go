@@ -75,6 +75,18 @@ func TestCLIEndToEnd(t *testing.T) {
 	if r = guest([]string{"verify", "--policy", polFile, unsignedRef}, nil); r.code != 0 {
 		t.Fatalf("verify after cocofy sign: %d %s", r.code, r.stderr)
 	}
+	// --format bundle alone is enough too.
+	r = cocofyImage("build", "--binary", bin, "--repo", reg+"/org/bundled", "--user", "1000:1001")
+	bundledRef := strings.TrimSpace(r.stdout)
+	if r = cocofySign("--key", keyFile, "--format", "bundle", bundledRef); r.code != 0 || !strings.Contains(r.stdout, "bundle:") {
+		t.Fatalf("cocofy sign --format bundle: %d %s", r.code, r.stderr)
+	}
+	if r = guest([]string{"verify", "--policy", polFile, bundledRef}, nil); r.code != 0 || !strings.Contains(r.stdout, "sigstore bundle") {
+		t.Fatalf("verify bundle-signed: %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	if r = cocofySign("--key", keyFile, "--format", "gpg", bundledRef); r.code != 2 {
+		t.Fatalf("--format gpg: %d", r.code)
+	}
 
 	// No policy: fail closed with a message; the explicit opt-out works.
 	if r = guest([]string{"verify", reg + "/org/guest:v1"}, nil); r.code != 1 || !strings.Contains(r.stderr, "no image policy configured") {

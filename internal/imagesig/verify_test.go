@@ -3,12 +3,16 @@ package imagesig_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/trustgate/trustgate/internal/imagesig"
@@ -277,5 +281,38 @@ func TestRequirementsAreAllRequired(t *testing.T) {
 	polFulcio := mustPolicy(t, []byte(`{"default":[{"type":"sigstoreSigned","fulcio":{"caPath":"/ca"}}]}`))
 	if _, err := imagesig.Verify(ctx, polFulcio, d.String(), imagesig.Options{}); err == nil || !strings.Contains(err.Error(), "fulcio") {
 		t.Fatalf("fulcio: %v", err)
+	}
+}
+
+// TestRegistryWithoutReferrersAPI: registries without the OCI 1.1
+// referrers API still work for the tag layout, and bundles are found
+// through the fallback tag.
+func TestRegistryWithoutReferrersAPI(t *testing.T) {
+	ctx := context.Background()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	reg := strings.TrimPrefix(srv.URL, "http://")
+	privPEM, pub := imagesigtest.NewKeyPair(t, imagesigtest.ECDSAP256)
+	pol := mustPolicy(t, imagesigtest.PolicyKeyData(reg+"/org", pub))
+
+	imagesigtest.PushSignedImage(t, reg+"/org/app:v1", privPEM)
+	if _, err := imagesig.Verify(ctx, pol, reg+"/org/app:v1", imagesig.Options{}); err != nil {
+		t.Fatalf("tag layout without referrers API: %v", err)
+	}
+	imagesigtest.PushRandomImage(t, reg+"/org/unsigned:v1")
+	if _, err := imagesig.Verify(ctx, pol, reg+"/org/unsigned:v1", imagesig.Options{}); err == nil || !strings.Contains(err.Error(), "no signatures found") {
+		t.Fatalf("unsigned without referrers API: %v", err)
+	}
+	d := imagesigtest.PushRandomImage(t, reg+"/org/bundled:v1")
+	priv, _ := sigs.ParsePrivateKey(privPEM, nil)
+	b, err := sigs.SignBundle(ctx, priv, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sigs.WriteBundleReferrer(ctx, d, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := imagesig.Verify(ctx, pol, reg+"/org/bundled:v1", imagesig.Options{}); err != nil {
+		t.Fatalf("bundle through the referrers fallback tag: %v", err)
 	}
 }

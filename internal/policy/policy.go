@@ -142,8 +142,15 @@ func (e *Engine) compile(ctx context.Context, k Kind, src string) (*compiled, er
 	c.refNames, c.refDynamic = referenceRefs(mod)
 	c.defaults = defaultValues(mod)
 
+	// An attestation policy is read whole (trust_claims, extensions and
+	// the other rules, for explanation); a resource policy only for its
+	// decision, as upstream, so helper rules are not evaluated needlessly.
+	query := "data.policy"
+	if k == KindResource {
+		query = "data.policy.allow"
+	}
 	opts := []func(*rego.Rego){
-		rego.Query("data.policy"),
+		rego.Query(query),
 		rego.ParsedModule(mod),
 		rego.SetRegoVersion(version),
 		rego.Store(c.store),
@@ -308,6 +315,9 @@ func (e *Engine) eval(ctx context.Context, k Kind, src string, input any, data m
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return map[string]any{}, nil
+	}
+	if k == KindResource {
+		return map[string]any{"allow": rs[0].Expressions[0].Value}, nil
 	}
 	doc, _ := rs[0].Expressions[0].Value.(map[string]any)
 	if doc == nil {

@@ -7,6 +7,7 @@
 package snpemu
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/google/go-sev-guest/verify/trust"
@@ -43,6 +45,12 @@ type Config struct {
 // Verifier verifies snp-emulated evidence.
 type Verifier struct {
 	cfg Config
+
+	// The emulated chain's ASK is the same in every evidence; keep the
+	// verifier built for the last one instead of rebuilding it per request.
+	mu    sync.Mutex
+	ask   []byte
+	inner *snp.Verifier
 }
 
 var _ attest.Verifier = (*Verifier)(nil)
@@ -79,15 +87,7 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 	if len(ev.Certs.ASK) == 0 {
 		return nil, attest.Fail(tee, CheckASK, errors.New("cert_chain lacks the ASK of the emulated chain"))
 	}
-	ask, err := x509.ParseCertificate(ev.Certs.ASK)
-	if err != nil {
-		return nil, attest.Fail(tee, CheckASK, err)
-	}
-	// The ASK is only an intermediate: go-sev-guest verifies VCEK→ASK→ARK
-	// with the development ARK as the sole root.
-	roots := trust.AMDRootCertsProduct("Milan")
-	roots.ProductCerts = &trust.ProductCerts{Ark: v.cfg.Root, Ask: ask}
-	sv, err := snp.New(snp.Config{Tee: tee, Now: v.cfg.Now, Roots: snp.RootsFor(roots), AllowDebug: v.cfg.AllowDebug})
+	sv, err := v.verifierFor(ev.Certs.ASK)
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +97,30 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 	}
 	claims[ClaimEmulated] = true
 	return claims, nil
+}
+
+// verifierFor returns an SNP verifier trusting the development ARK through
+// askDER.
+func (v *Verifier) verifierFor(askDER []byte) (*snp.Verifier, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.inner != nil && bytes.Equal(v.ask, askDER) {
+		return v.inner, nil
+	}
+	ask, err := x509.ParseCertificate(askDER)
+	if err != nil {
+		return nil, attest.Fail(attest.TeeSNPEmulated, CheckASK, err)
+	}
+	// The ASK is only an intermediate: go-sev-guest verifies VCEK→ASK→ARK
+	// with the development ARK as the sole root.
+	roots := trust.AMDRootCertsProduct("Milan")
+	roots.ProductCerts = &trust.ProductCerts{Ark: v.cfg.Root, Ask: ask}
+	sv, err := snp.New(snp.Config{Tee: attest.TeeSNPEmulated, Now: v.cfg.Now, Roots: snp.RootsFor(roots), AllowDebug: v.cfg.AllowDebug})
+	if err != nil {
+		return nil, err
+	}
+	v.ask, v.inner = bytes.Clone(askDER), sv
+	return sv, nil
 }
 
 // LoadRoot reads the development ARK (PEM or DER) from path.

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/store"
@@ -145,10 +146,55 @@ type Service struct {
 	Store store.Store
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// CacheTTL is how long Query may answer from memory (default 1 s):
+	// policies query the same names on every attestation. Local writes
+	// invalidate at once; writes on another replica are seen within CacheTTL.
+	// Expiry is checked on every answer, cached or not.
+	CacheTTL time.Duration
+
+	mu    sync.Mutex
+	cache map[string]cachedValue
+}
+
+type cachedValue struct {
+	rv      store.ReferenceValue
+	found   bool
+	fetched time.Time
 }
 
 // New returns a Service over st.
-func New(st store.Store) *Service { return &Service{Store: st} }
+func New(st store.Store) *Service { return &Service{Store: st, CacheTTL: time.Second} }
+
+func (s *Service) invalidate() {
+	s.mu.Lock()
+	s.cache = nil
+	s.mu.Unlock()
+}
+
+// lookup returns the stored value for name, from the cache when fresh.
+func (s *Service) lookup(ctx context.Context, name string) (store.ReferenceValue, bool, error) {
+	now := time.Now()
+	s.mu.Lock()
+	c, ok := s.cache[name]
+	s.mu.Unlock()
+	if ok && now.Sub(c.fetched) < s.CacheTTL {
+		return c.rv, c.found, nil
+	}
+	rv, err := s.Store.GetReferenceValue(ctx, name)
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.ReferenceValue{}, false, err
+	}
+	if s.CacheTTL > 0 {
+		s.mu.Lock()
+		if s.cache == nil || len(s.cache) > 4096 {
+			s.cache = map[string]cachedValue{}
+		}
+		s.cache[name] = cachedValue{rv: rv, found: found, fetched: now}
+		s.mu.Unlock()
+	}
+	return rv, found, nil
+}
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {
@@ -188,6 +234,7 @@ func (s *Service) Set(ctx context.Context, name string, values []any, exp time.T
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
+	defer s.invalidate()
 	if err := s.Store.PutReferenceValue(ctx, store.ReferenceValue{Name: name, Values: b, Expiration: exp}); err != nil {
 		return fmt.Errorf("register reference value %s: %w", name, err)
 	}
@@ -230,6 +277,7 @@ func (s *Service) List(ctx context.Context) ([]Entry, error) {
 
 // Delete removes name.
 func (s *Service) Delete(ctx context.Context, name string) error {
+	defer s.invalidate()
 	return s.Store.DeleteReferenceValue(ctx, name)
 }
 
@@ -237,12 +285,12 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 // name is unknown or its values have expired (an expired value never
 // matches). It implements policy.ReferenceValues.
 func (s *Service) Query(ctx context.Context, name string) ([]any, error) {
-	rv, err := s.Store.GetReferenceValue(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
+	rv, found, err := s.lookup(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("query reference value %s: %w", name, err)
+	}
+	if !found {
+		return nil, nil
 	}
 	if !s.now().Before(rv.Expiration) {
 		return nil, nil

@@ -384,17 +384,33 @@ func (s *SQL) GetSession(ctx context.Context, id string) (Session, error) {
 
 // ClaimSession implements Store.
 func (s *SQL) ClaimSession(ctx context.Context, id string, now time.Time) (Session, error) {
-	n, err := s.exec(ctx, `UPDATE sessions SET state = ? WHERE id = ? AND state = ? AND expires > ?`,
-		SessionClaimed, id, SessionChallenged, nanos(now))
+	var ss Session
+	var exp int64
+	claimed := false
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		claimed = false
+		err := tx.QueryRowContext(ctx, s.rebind(`UPDATE sessions SET state = ? WHERE id = ? AND state = ? AND expires > ?
+			RETURNING id, nonce, tee, state, token, expires`), SessionClaimed, id, SessionChallenged, nanos(now)).
+			Scan(&ss.ID, &ss.Nonce, &ss.Tee, &ss.State, &ss.Token, &exp)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		claimed = true
+		return nil
+	})
 	if err != nil {
 		return Session{}, fmt.Errorf("claim session: %w", err)
 	}
-	ss, gerr := s.getSession(ctx, id)
-	if gerr != nil {
-		return Session{}, gerr
-	}
-	if n == 1 {
+	if claimed {
+		ss.Expires = time.Unix(0, exp)
 		return ss, nil
+	}
+	ss, err = s.getSession(ctx, id)
+	if err != nil {
+		return Session{}, err
 	}
 	if !now.Before(ss.Expires) {
 		return ss, ErrSessionExpired

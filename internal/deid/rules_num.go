@@ -218,6 +218,12 @@ func (sc *scan) number(i, j int) int {
 			sc.addToks(i, j, TypeDate, "date")
 			return j + 1
 		}
+	case "1-a-4", "2-a-4", "1-a-2", "2-a-2", "1/a/4", "2/a/4", "1 a 4":
+		// "12-Mar-2019"
+		if sc.in(i+2, setMonth) && sc.numVal(i) >= 1 && sc.numVal(i) <= 31 {
+			sc.addToks(i, j, TypeDate, "date")
+			return j + 1
+		}
 	case "4-2-2", "4/2/2", "4.2.2", "4-1-1", "4/1/1", "4-1-2", "4-2-1", "4/1/2", "4/2/1":
 		if validMD(sc.numVal(i+2), sc.numVal(i+4)) {
 			sc.addToks(i, j, TypeDate, "date")
@@ -227,8 +233,13 @@ func (sc *scan) number(i, j int) int {
 		// "3/4", "12/25": a date only when it cannot be a ratio or a dose.
 		a, b := sc.numVal(i), sc.numVal(i+2)
 		prevWord := ""
-		if i > 0 && sc.toks[i-1].kind == kWord {
-			prevWord = sc.lower(i - 1)
+		if p := i - 1; p >= 0 {
+			if sc.punct(p, ':') && p > 0 {
+				p-- // "Sent: 1/2"
+			}
+			if sc.toks[p].kind == kWord {
+				prevWord = sc.lower(p)
+			}
 		}
 		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" &&
 			!(sc.joined(i) || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
@@ -360,7 +371,8 @@ func (sc *scan) extension(k int) int {
 
 func dateCue(w string) bool {
 	switch w {
-	case "on", "since", "from", "until", "till", "by", "dated", "date", "dos", "admitted", "discharged", "seen", "of", "before", "after":
+	case "on", "since", "from", "until", "till", "by", "dated", "date", "dos", "admitted", "discharged", "seen", "of", "before", "after",
+		"sent", "dob", "received", "collected", "signed", "visit", "due":
 		return true
 	}
 	return false

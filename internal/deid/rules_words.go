@@ -12,6 +12,8 @@ var months = map[string]int{
 	"september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }
 
+var weekdayAbbr = map[string]bool{"mon": true, "tue": true, "tues": true, "wed": true, "thu": true, "thur": true, "thurs": true, "fri": true, "sat": true, "sun": true}
+
 var dayWords = map[string]bool{
 	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
 	"saturday": true, "sunday": true, "christmas": true, "thanksgiving": true, "easter": true,
@@ -75,7 +77,7 @@ func (sc *scan) scanWords() {
 			k++
 		}
 		end := -1
-		if d := sc.ordinalDay(k); d > 0 && !sc.unitAfter(k) {
+		if d := sc.ordinalDay(k); d > 0 && !sc.unitAfter(k) && !(sc.punct(k+1, ':') && sc.joined(k+1)) { // not "Jul 09:10"
 			end = k
 			k++
 			if sc.punct(k, ',') {
@@ -111,6 +113,10 @@ func (sc *scan) scanWords() {
 			} else {
 				continue
 			}
+		}
+		// "Wed, 7 Oct", "Tue, Jan 3": the weekday belongs to the date
+		if sc.punct(start-1, ',') && (sc.in(start-2, setDay) || weekdayAbbr[sc.lower(max(start-2, 0))] && sc.capWord(start-2)) {
+			start -= 2
 		}
 		sc.addToks(start, end, TypeDate, "date")
 		i = end
@@ -270,7 +276,9 @@ var streetSuffixes = map[string]bool{
 	"overpass": true, "plain": true, "plains": true, "radial": true, "ramp": true, "rapid": true,
 	"rest": true, "river": true, "roads": true, "shoal": true, "skyway": true, "spring": true,
 	"stream": true, "streets": true, "throughway": true, "trafficway": true, "tunnel": true,
-	"underpass": true, "union": true, "viaduct": true, "ways": true, "burg": true,
+	"underpass": true, "union": true, "viaduct": true, "ways": true, "burg": true, "well": true,
+	"extension": true, "extensions": true, "crossroad": true, "crossroads": true, "unions": true,
+	"lights": true, "stravenues": true, "trails": true,
 	"bypass": true, "centers": true, "cliff": true, "cliffs": true, "common": true, "fall": true,
 	"fort": true, "greens": true, "groves": true, "ports": true, "ridges": true, "squares": true,
 	"views": true, "villages": true, "bluff": true, "bluffs": true, "bottom": true, "branch": true,
@@ -887,6 +895,17 @@ func (sc *scan) streetBeforeCity(i int) int {
 		return -1
 	}
 	k := e + 1
+	// "Suite 559", "Apt 4"
+	if sc.punct(k, ',') && sc.in(k+1, setUnitWord) {
+		k++
+	}
+	if sc.in(k, setUnitWord) && k+1 < len(toks) && toks[k+1].ndig > 0 {
+		e = k + 1
+		k = e + 1
+	} else if e > i+1 && sc.in(e, setUnitWord) && sc.numLen(e+1) > 0 {
+		e++
+		k = e + 1
+	}
 	if sc.punct(k, ',') {
 		k++
 	} else if k < len(toks) && !toks[k].nl {

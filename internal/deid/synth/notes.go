@@ -67,6 +67,9 @@ func (g *gen) discharge(b *builder) {
 	g.staff(b, pcp)
 	b.t(" in 1-2 weeks, phone ").phi(deid.TypePhone, g.phone()).t(".\n")
 	b.t("Electronically signed by ").phi(name, doc.full()).t(", MD on ").phi(deid.TypeDate, g.date()).t(" 14:32\n")
+	if g.coin(0.4) {
+		b.t("cc: ").phi(name, g.person().full()).t(", NP; ").phi(deid.TypeLocation, g.hospital()).t(", ").phi(deid.TypeLocation, g.city()).t(", ").t(g.pick([]string{"Massachusetts", "Ohio", "Texas"})).t("\n")
+	}
 }
 
 func (g *gen) consult(b *builder) {
@@ -78,7 +81,7 @@ func (g *gen) consult(b *builder) {
 		g.oldAge(b)
 		b.t(" ")
 	}
-	b.t(g.pick([]string{"Patient ", "Pt ", "The patient, "})).phi(name, pt.first).t(" ").phi(name, pt.last)
+	b.t(g.pick([]string{"Patient ", "Pt ", "The patient, "})).phi(name, pt.first+" "+pt.last)
 	b.t(", was transferred from ").phi(deid.TypeLocation, g.hospital()).t(" on ").phi(deid.TypeDate, g.date()).
 		t(". Last seen in clinic ").phi(deid.TypeDate, g.date()).t(". Labs: WBC 11.2, Hgb 9.8, Plt 210, Na 134, K 4.1.\n")
 	b.t("Assessment: ", g.pick(problems), ", stable. Plan: continue ", g.pick(drugs), " 40 mg PO b.i.d., repeat labs in 3 days.\n")
@@ -149,6 +152,10 @@ func (g *gen) messages(b *builder) {
 	g.address(b)
 	b.t(", on ").phi(deid.TypeDate, g.date()).t(" at 10:15 AM. Directions: ").phi(deid.TypeURL, g.url()).t("\n")
 	b.t("Thanks,\n").phi(name, nurse.first).t("\n")
+	if g.coin(0.5) {
+		b.t("\nOn ").phi(deid.TypeDate, g.date()).t(" at 9:14 AM, ").phi(name, pt.full()).t(" <").phi(deid.TypeEmail, g.email(pt)).t("> wrote:\n")
+		b.t("> Is the clinic open on ").phi(deid.TypeDate, g.pick([]string{"Monday", "Saturday", "Thanksgiving"})).t("?\n")
+	}
 }
 
 func (g *gen) email(p person) string {

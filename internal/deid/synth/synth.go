@@ -168,9 +168,18 @@ func (g *gen) person() person {
 	if g.coin(0.5) {
 		last = g.pick(g.p.lastOut)
 	}
+	switch {
+	case g.coin(0.06): // double-barrelled surname
+		last += "-" + g.pick(g.p.lastOut)
+	case g.coin(0.04):
+		last = "O'" + last
+	}
 	p := person{first: first, last: last}
-	if g.coin(0.25) {
+	switch {
+	case g.coin(0.2):
 		p.middle = string(rune('A' + g.r.IntN(26)))
+	case g.coin(0.08):
+		p.middle = string(rune('A'+g.r.IntN(26))) + "."
 	}
 	return p
 }
@@ -263,7 +272,13 @@ func (g *gen) date() string {
 	m := 1 + g.r.IntN(12)
 	d := 1 + g.r.IntN(28)
 	mon := []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}[m-1]
-	switch g.r.IntN(12) {
+	switch g.r.IntN(15) {
+	case 12:
+		return fmt.Sprintf("%02d-%s-%04d", d, mon[:3], y) // 12-Mar-2019
+	case 13:
+		return fmt.Sprintf("%d%s of %s", d, ordinal(d), mon)
+	case 14:
+		return fmt.Sprintf("%s %d", []string{"Mon", "Tue", "Wed", "Thu", "Fri"}[g.r.IntN(5)]+",", d) + " " + mon[:3]
 	case 0:
 		return fmt.Sprintf("%04d-%02d-%02d", y, m, d)
 	case 1:
@@ -305,7 +320,11 @@ func ordinal(d int) string {
 
 func (g *gen) phone() string {
 	a, b, c := g.digits(3), g.digits(3), g.digits(4)
-	switch g.r.IntN(5) {
+	switch g.r.IntN(7) {
+	case 5:
+		return "1-" + a + "-" + b + "-" + c
+	case 6:
+		return a + "-" + b + "-" + c + " ext. " + g.digits(3)
 	case 0:
 		return "(" + a + ") " + b + "-" + c
 	case 1:
@@ -321,7 +340,13 @@ func (g *gen) phone() string {
 
 // identifier returns a cue and an ID value of one of the Safe Harbor kinds.
 func (g *gen) identifier() (string, string) {
-	switch g.r.IntN(10) {
+	switch g.r.IntN(13) {
+	case 10:
+		return "Med Rec #: ", g.digits(6)
+	case 11:
+		return "License plate ", g.digits(1) + g.letters(3) + g.digits(3)
+	case 12:
+		return "DEA # ", g.letters(2) + g.digits(7)
 	case 0:
 		return "MRN: ", g.digits(7 + g.r.IntN(2))
 	case 1:
@@ -348,7 +373,11 @@ func (g *gen) identifier() (string, string) {
 // oldAge returns an age over 89 with its wording; the number alone is the span.
 func (g *gen) oldAge(b *builder) {
 	v := fmt.Sprint(90 + g.r.IntN(15))
-	switch g.r.IntN(4) {
+	switch g.r.IntN(6) {
+	case 4:
+		b.t("a ").phi(deid.TypeAge, v).t(" y/o")
+	case 5:
+		b.t("in her ").phi(deid.TypeAge, "90").t("s") // the decade, not the "s", is the span
 	case 0:
 		b.t("a ").phi(deid.TypeAge, v).t("-year-old")
 	case 1:

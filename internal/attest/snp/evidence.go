@@ -111,8 +111,10 @@ type reportJSON struct {
 }
 
 type certEntryJSON struct {
-	CertType string    `json:"cert_type"`
-	Data     bytesJSON `json:"data"`
+	// CertType is a string for the standard entries; the sev crate writes
+	// other entries as objects (e.g. {"OTHER": "<uuid>"}), which we skip.
+	CertType json.RawMessage `json:"cert_type"`
+	Data     bytesJSON       `json:"data"`
 }
 
 type evidenceJSON struct {
@@ -141,8 +143,12 @@ func ParseEvidence(data []byte) (*Evidence, error) {
 	}
 	out := &Evidence{Report: raw}
 	for i, c := range ev.CertChain {
+		var typ string
+		if json.Unmarshal(c.CertType, &typ) != nil {
+			continue
+		}
 		var dst *[]byte
-		switch c.CertType {
+		switch typ {
 		case "VCEK", "vcek":
 			dst = &out.Certs.VCEK
 		case "VLEK", "vlek":
@@ -157,7 +163,7 @@ func ParseEvidence(data []byte) (*Evidence, error) {
 			continue // other table entries (e.g. OEM) carry nothing we verify
 		}
 		if len(*dst) != 0 {
-			return nil, fmt.Errorf("parse snp evidence: duplicate %s in cert_chain[%d]", c.CertType, i)
+			return nil, fmt.Errorf("parse snp evidence: duplicate %s in cert_chain[%d]", typ, i)
 		}
 		*dst = c.Data
 	}
@@ -299,7 +305,8 @@ func MarshalEvidence(raw []byte, certs Certs) ([]byte, error) {
 		data []byte
 	}{{"VCEK", certs.VCEK}, {"VLEK", certs.VLEK}, {"ASK", certs.ASK}, {"ASVK", certs.ASVK}, {"ARK", certs.ARK}} {
 		if len(c.data) > 0 {
-			ev.CertChain = append(ev.CertChain, certEntryJSON{CertType: c.typ, Data: c.data})
+			typ, _ := json.Marshal(c.typ)
+			ev.CertChain = append(ev.CertChain, certEntryJSON{CertType: typ, Data: c.data})
 		}
 	}
 	return json.Marshal(ev)

@@ -2,6 +2,7 @@ package snp
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/x509"
 	"errors"
 	"math/rand"
@@ -259,4 +260,18 @@ func FuzzVerifyReport(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		_, _ = v.VerifyReport(context.Background(), raw, Certs{VCEK: raw}, attest.Expected{})
 	})
+}
+
+func TestParseEvidenceSkipsOtherCertEntries(t *testing.T) {
+	aa := readFile(t, filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json"))
+	var doc map[string]any
+	if err := json.Unmarshal(aa, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["cert_chain"] = append(doc["cert_chain"].([]any), map[string]any{"cert_type": map[string]any{"OTHER": "00000000-0000-0000-0000-000000000000"}, "data": []int{1, 2}})
+	js, _ := json.Marshal(doc)
+	ev, err := ParseEvidence(js)
+	if err != nil || len(ev.Certs.VCEK) == 0 {
+		t.Fatalf("ParseEvidence = %v, %v", ev, err)
+	}
 }

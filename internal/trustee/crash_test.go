@@ -3,6 +3,8 @@ package trustee
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/policy"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -46,8 +49,13 @@ func trusteeBinary(t *testing.T) string {
 // serveProcess starts `trustee serve` and returns it with its URL.
 func serveProcess(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
+	return serveProcessEnv(t, bin, []string{"TRUSTEE_KEK="}, args...)
+}
+
+func serveProcessEnv(t *testing.T, bin string, env []string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
-	cmd.Env = append(os.Environ(), "TRUSTEE_KEK=")
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -155,4 +163,38 @@ func TestKill9DuringAdminBurst(t *testing.T) {
 		t.Fatalf("%d acknowledged, %d missing", len(acked), missing)
 	}
 	t.Logf("%d writes acknowledged before SIGKILL, %d stored after restart", len(acked), len(got))
+}
+
+// TestTwoProcessesPostgres runs two real `trustee serve` processes on one
+// PostgreSQL: a resource written through one is read through the other,
+// and a handshake begun on one finishes on the other.
+func TestTwoProcessesPostgres(t *testing.T) {
+	pg := testenv.Require(t, testenv.PostgresURL)
+	url := freshPGSchema(t, pg)
+	bin := trusteeBinary(t)
+	kek := make([]byte, 32)
+	_, _ = rand.Read(kek)
+	env := []string{"TRUSTEE_KEK=" + base64.StdEncoding.EncodeToString(kek), "TRUSTEE_STORE=" + url}
+	dirA := filepath.Join(t.TempDir(), "a")
+	pa, ua := serveProcessEnv(t, bin, env, "--data-dir", dirA, "--insecure-http")
+	defer func() { _ = pa.Process.Signal(os.Interrupt); _ = pa.Wait() }()
+	pb, ub := serveProcessEnv(t, bin, env, "--data-dir", filepath.Join(t.TempDir(), "b"), "--insecure-http",
+		"--admin-public-key", filepath.Join(dirA, "admin.pub"))
+	defer func() { _ = pb.Process.Signal(os.Interrupt); _ = pb.Wait() }()
+
+	ctx := context.Background()
+	ac, err := NewAdminClient(ua, filepath.Join(dirA, "admin.key"), TLSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ac.SetResource(ctx, "default/shared/key", []byte("written-via-A")); err != nil {
+		t.Fatal(err)
+	}
+	ac.URL = ub
+	allow, _ := policy.SampleResourcePolicy("allow-all")
+	if err := ac.SetResourcePolicy(ctx, []byte(allow)); err != nil {
+		t.Fatal(err)
+	}
+	splitHandshake(t, ua, ub, "default/shared/key", "written-via-A")
+	splitHandshake(t, ub, ua, "default/shared/key", "written-via-A")
 }

@@ -249,7 +249,14 @@ func TestTwoReplicasPostgres(t *testing.T) {
 		t.Fatalf("list via B: %v %v", l, err)
 	}
 
-	// Handshake: auth on A, attest on B, resource from A (cookie) and B (bearer).
+	splitHandshake(t, a.URL, b.URL, "default/shared/key", "from-A")
+}
+
+// splitHandshake runs auth on replica a, attest on replica b, then fetches
+// resource from a (session cookie) and from b (bearer token).
+func splitHandshake(t *testing.T, a, b, resource, want string) {
+	t.Helper()
+	ctx := context.Background()
 	priv, pub, _ := jwe.GenerateKey(jwe.KeyP256)
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar}
@@ -266,31 +273,31 @@ func TestTwoReplicasPostgres(t *testing.T) {
 		return rb
 	}
 	var ch kbs.Challenge
-	if err := json.Unmarshal(post(a.URL, "/kbs/v0/auth", []byte(`{"version":"0.4.0","tee":"sample","extra-params":""}`)), &ch); err != nil {
+	if err := json.Unmarshal(post(a, "/kbs/v0/auth", []byte(`{"version":"0.4.0","tee":"sample","extra-params":""}`)), &ch); err != nil {
 		t.Fatal(err)
 	}
-	// The cookie was set for A's host:port; send it to B explicitly.
-	copyCookies(t, jar, a.URL, b.URL)
+	// The cookie was set for a's host:port; send it to b explicitly.
+	copyCookies(t, jar, a, b)
 	ev, _ := (&samplea.Attester{}).Evidence(ctx, kbs.ReportData(ch.Nonce, pub, ""))
 	body, _ := json.Marshal(kbs.Attestation{RuntimeData: kbs.RuntimeData{Nonce: ch.Nonce, TeePubKey: pub}, TeeEvidence: kbs.CompositeEvidence{PrimaryEvidence: ev}})
 	var tr kbs.TokenResponse
-	if err := json.Unmarshal(post(b.URL, "/kbs/v0/attest", body), &tr); err != nil {
+	if err := json.Unmarshal(post(b, "/kbs/v0/attest", body), &tr); err != nil {
 		t.Fatal(err)
 	}
-	copyCookies(t, jar, b.URL, a.URL)
-	resp, err := hc.Get(a.URL + "/kbs/v0/resource/default/shared/key")
+	copyCookies(t, jar, b, a)
+	resp, err := hc.Get(a + "/kbs/v0/resource/" + resource)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rb, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
-		t.Fatalf("resource via A: %d %s", resp.StatusCode, rb)
+		t.Fatalf("resource via first replica: %d %s", resp.StatusCode, rb)
 	}
-	if v, err := jwe.Decrypt(priv, rb); err != nil || string(v) != "from-A" {
+	if v, err := jwe.Decrypt(priv, rb); err != nil || string(v) != want {
 		t.Fatalf("%q %v", v, err)
 	}
-	req, _ := http.NewRequest("GET", b.URL+"/kbs/v0/resource/default/shared/key", nil)
+	req, _ := http.NewRequest("GET", b+"/kbs/v0/resource/"+resource, nil)
 	req.Header.Set("Authorization", "Bearer "+tr.Token)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
@@ -298,14 +305,14 @@ func TestTwoReplicasPostgres(t *testing.T) {
 	}
 	rb, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if v, err := jwe.Decrypt(priv, rb); resp.StatusCode != 200 || err != nil || string(v) != "from-A" {
-		t.Fatalf("bearer via B: %d %q %v", resp.StatusCode, v, err)
+	if v, err := jwe.Decrypt(priv, rb); resp.StatusCode != 200 || err != nil || string(v) != want {
+		t.Fatalf("bearer via second replica: %d %q %v", resp.StatusCode, v, err)
 	}
-	// The nonce is spent on both replicas.
-	resp, _ = hc.Post(a.URL+"/kbs/v0/attest", "application/json", bytes.NewReader(body))
-	resp.Body.Close()
-	if resp.StatusCode != 200 { // attested session: stored token returned
-		t.Fatalf("re-attest on A: %d", resp.StatusCode)
+	// The session is attested on both replicas: a second attest returns
+	// the stored token, and its nonce cannot start another attestation.
+	var tr2 kbs.TokenResponse
+	if err := json.Unmarshal(post(a, "/kbs/v0/attest", body), &tr2); err != nil || tr2.Token != tr.Token {
+		t.Fatalf("re-attest on first replica: %v", err)
 	}
 }
 
@@ -351,5 +358,28 @@ func TestCertFingerprintMatchesServedCert(t *testing.T) {
 	fp := strings.ReplaceAll(inst.Material.TLSFingerprint, ":", "")
 	if !strings.EqualFold(fp, fmt.Sprintf("%x", sum)) {
 		t.Fatalf("printed %s, served %x", fp, sum)
+	}
+}
+
+func TestFollowAudit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	inst := startTest(t, func(c *Config) { c.DataDir = dir }, quiet())
+	ac := adminFor(t, inst, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got := make(chan audit.Event, 8)
+	go func() {
+		_ = ac.FollowAudit(ctx, "", func(e audit.Event) error { got <- e; return nil })
+	}()
+	if err := ac.SetResource(ctx, "default/x/1", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-got:
+		if e.Kind != audit.KindAdmin || e.Resource != "default/x/1" || e.ID == 0 {
+			t.Fatalf("%+v", e)
+		}
+	case <-ctx.Done():
+		t.Fatal("no event streamed")
 	}
 }

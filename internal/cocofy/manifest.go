@@ -2,12 +2,16 @@ package cocofy
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -55,8 +59,8 @@ func readDocuments(input []byte) ([]document, error) {
 		if rn.YNode().Kind != yaml.MappingNode {
 			return nil, fmt.Errorf("document %d: want a Kubernetes object (a mapping)", i+1)
 		}
-		if rn.GetKind() == "" {
-			return nil, fmt.Errorf("document %d: no kind", i+1)
+		if err := checkShape(rn); err != nil {
+			return nil, fmt.Errorf("document %d: %w", i+1, err)
 		}
 		docs = append(docs, document{node: rn, seqIndent: yaml.DeriveSeqIndentStyle(p)})
 	}
@@ -80,4 +84,56 @@ func writeDocuments(docs []document) ([]byte, error) {
 		}
 	}
 	return buf.Bytes(), nil
+}
+
+// checkShape decodes the document into its k8s.io/api type (leniently:
+// unknown fields pass, wrong types do not), so that the YAML edits that
+// follow only ever see well-formed objects.
+func checkShape(rn *yaml.RNode) error {
+	js, err := rn.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	var tm struct {
+		Kind string `json:"kind"`
+	}
+	if err := json.Unmarshal(js, &tm); err != nil || tm.Kind == "" {
+		return errors.New("not a Kubernetes object (no kind)")
+	}
+	var into any
+	switch tm.Kind {
+	case "Pod":
+		into = &corev1.Pod{}
+	case "Deployment":
+		into = &appsv1.Deployment{}
+	case "StatefulSet":
+		into = &appsv1.StatefulSet{}
+	case "DaemonSet":
+		into = &appsv1.DaemonSet{}
+	case "ReplicaSet":
+		into = &appsv1.ReplicaSet{}
+	case "Job":
+		into = &batchv1.Job{}
+	case "CronJob":
+		into = &batchv1.CronJob{}
+	case "Secret":
+		into = &corev1.Secret{}
+	case "ConfigMap":
+		into = &corev1.ConfigMap{}
+	case "Service":
+		into = &corev1.Service{}
+	default:
+		into = &struct {
+			Metadata struct {
+				Name        string            `json:"name"`
+				Namespace   string            `json:"namespace"`
+				Labels      map[string]string `json:"labels"`
+				Annotations map[string]string `json:"annotations"`
+			} `json:"metadata"`
+		}{}
+	}
+	if err := json.Unmarshal(js, into); err != nil {
+		return fmt.Errorf("%s: %w", tm.Kind, err)
+	}
+	return nil
 }

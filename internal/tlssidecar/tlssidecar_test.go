@@ -326,3 +326,37 @@ func TestNewRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The material comes from the guest API; whatever it serves must never
+// panic the sidecar, and only a matching pair plus a CA is accepted.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), []byte("x"), []byte("y"))
+	f.Fuzz(func(t *testing.T, cert, key, ca []byte) {
+		api := &fakeAPI{available: true, res: map[string][]byte{"r/t/c": cert, "r/t/k": key, "r/t/a": ca}}
+		srv := httptest.NewServer(api)
+		defer srv.Close()
+		s, err := New(Config{Listen: ":0", Upstream: "http://127.0.0.1:1", API: srv.URL, CertURI: "r/t/c", KeyURI: "r/t/k", ClientCAURI: "r/t/a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := s.load(context.Background()); err == nil && (m.cert == nil || m.pool == nil) {
+			t.Fatal("accepted incomplete material")
+		}
+	})
+}
+
+func FuzzResourcePath(f *testing.F) {
+	f.Add("kbs:///a/b/c")
+	f.Add("a/b/c")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := resourcePath(s)
+		if err != nil {
+			return
+		}
+		for _, seg := range strings.Split(p, "/") {
+			if seg == ".." || seg == "" {
+				t.Fatalf("%q -> %q", s, p)
+			}
+		}
+	})
+}

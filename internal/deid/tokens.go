@@ -30,7 +30,7 @@ type token struct {
 
 // tokenize splits text into tokens and looks each word up in the lexicon.
 // It lower-cases ASCII words into buf to avoid allocating per word.
-func tokenize(text string, toks []token, vocab map[string]uint64) []token {
+func tokenize(text string, toks []token, vocab map[uint64]uint64) []token {
 	toks = toks[:0]
 	var buf [64]byte
 	sp, nl := true, true
@@ -152,14 +152,14 @@ func tokenize(text string, toks []token, vocab map[string]uint64) []token {
 			// m[string(b)] does not allocate; keep the conversion inside the index.
 			switch {
 			case t.cap && ascii && n <= len(buf):
-				v := vocab[string(buf[:n])]
+				v := vocab[hashBytes(buf[:n])]
 				t.flags, t.kw = lexicon.Flags(v), uint32(v>>8)
 			case ascii && n <= len(buf):
 				if maybeKeyword(buf[:n]) {
 					t.kw = keywordBits[string(buf[:n])]
 				}
 			default:
-				v := vocab[lowerString(text[t.s:t.e])]
+				v := vocab[wordHash(lowerString(text[t.s:t.e]))]
 				t.flags, t.kw = lexicon.Flags(v), uint32(v>>8)
 			}
 		}
@@ -181,4 +181,26 @@ func lowerString(s string) string {
 		out = append(out, unicode.ToLower(r))
 	}
 	return string(out)
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// wordHash is 64-bit FNV-1a of s.
+func wordHash(s string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+func hashBytes(b []byte) uint64 {
+	h := uint64(fnvOffset)
+	for _, c := range b {
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	return h
 }

@@ -13,7 +13,7 @@ import (
 // "MRN #", "lives in") and lexicon look-ups (names, cities). Map look-ups on
 // tokens replace per-token regular expressions, which keeps it fast.
 type Rules struct {
-	lex   *lexicon.Lexicon
+	lex *lexicon.Lexicon
 	// vocab maps the 64-bit FNV-1a hash of a lower-cased word to its lexicon
 	// flags | keyword bits << 8: one integer-keyed look-up per word, which is
 	// much cheaper than hashing and comparing strings (collisions among

@@ -191,17 +191,55 @@ func TestBitFlips(t *testing.T) {
 	}
 	for _, vc := range vs {
 		t.Run(vc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewSource(42))
-			v := vc.verifier()
-			for i := 0; i < 1000; i++ {
-				pos := rng.Intn(len(vc.quote) * 8)
-				q := append([]byte(nil), vc.quote...)
-				q[pos/8] ^= 1 << (pos % 8)
-				if _, err := v.VerifyQuote(context.Background(), q, nil, attest.Expected{}); err == nil {
-					t.Fatalf("bit %d (byte %d) flipped: verification succeeded", pos, pos/8)
-				}
+			// Warm: the chain is cached after one good quote, so flips
+			// exercise the fast path; cold: go-tdx-guest's full path.
+			warm := vc.verifier()
+			if _, err := warm.VerifyQuote(context.Background(), vc.quote, nil, attest.Expected{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range []*Verifier{warm, vc.verifier()} {
+				flipAll(t, v, vc.quote)
 			}
 		})
+	}
+}
+
+// flipAll flips one bit at 1,000 seeded random positions of quote and
+// requires every verification to fail.
+func flipAll(t *testing.T, v *Verifier, quote []byte) {
+	t.Helper()
+	rng := rand.New(rand.NewSource(42))
+	for i := 0; i < 1000; i++ {
+		pos := rng.Intn(len(quote) * 8)
+		q := append([]byte(nil), quote...)
+		q[pos/8] ^= 1 << (pos % 8)
+		if _, err := v.VerifyQuote(context.Background(), q, nil, attest.Expected{}); err == nil {
+			t.Fatalf("bit %d (byte %d) flipped: verification succeeded", pos, pos/8)
+		}
+	}
+}
+
+func TestFastPath(t *testing.T) {
+	vc := vectors(t)[2] // trustee tdx_quote_4
+	ctx := context.Background()
+	v := vc.verifier()
+	if _, err := v.VerifyQuote(ctx, vc.quote, nil, attest.Expected{}); err != nil {
+		t.Fatal(err)
+	}
+	anyQ, _ := abi.QuoteToProto(vc.quote)
+	if v.chains.lookup(anyQ.(*pb.QuoteV4), vc.now) == nil {
+		t.Fatal("verified chain not cached")
+	}
+	// A body change under the same chain fails the quote signature.
+	q := append([]byte(nil), vc.quote...)
+	q[bodyOffset+136] ^= 1 // MRTD
+	if _, err := v.VerifyQuote(ctx, q, nil, attest.Expected{}); attest.FailedCheck(err) != CheckQuoteSignature {
+		t.Fatalf("tampered body: err = %v", err)
+	}
+	// Outside the chain's validity the cache is not used and the full path fails.
+	v.cfg.Now = func() time.Time { return vc.now.AddDate(40, 0, 0) }
+	if _, err := v.VerifyQuote(ctx, vc.quote, nil, attest.Expected{}); attest.FailedCheck(err) != CheckQuoteSignature {
+		t.Fatalf("expired chain with warm cache: err = %v", err)
 	}
 }
 

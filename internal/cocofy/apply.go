@@ -501,12 +501,8 @@ func (t *transformer) rewriteSecretRefs(id, ns string, spec *yaml.RNode) error {
 		t.change(id, where+": Secret "+cur+" -> "+info.sealedName, "reference the sealed Secret; the plaintext one is not deployed")
 		return field.PipeE(yaml.SetField(key, yaml.NewStringRNode(info.sealedName)))
 	}
-	for _, list := range []string{"containers", "initContainers"} {
-		cs, _ := spec.Pipe(yaml.Lookup(list))
-		if cs == nil {
-			continue
-		}
-		elems, err := cs.Elements()
+	{
+		elems, err := containerNodes(spec)
 		if err != nil {
 			return err
 		}
@@ -569,4 +565,21 @@ func setAnnotation(n *yaml.RNode, key, value string) error {
 	v.YNode().Style = 0
 	v.YNode().Tag = "!!str"
 	return nil
+}
+
+// containerNodes returns the init containers and containers of a pod spec.
+func containerNodes(spec *yaml.RNode) ([]*yaml.RNode, error) {
+	var out []*yaml.RNode
+	for _, list := range []string{"initContainers", "containers"} {
+		cs, _ := spec.Pipe(yaml.Lookup(list))
+		if cs == nil {
+			continue
+		}
+		elems, err := cs.Elements()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, elems...)
+	}
+	return out, nil
 }

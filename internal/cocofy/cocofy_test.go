@@ -12,9 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/trustgate/trustgate/internal/agentpolicy"
@@ -146,29 +143,8 @@ func TestOutputDecodesStrictly(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, d := range docs {
-				var into any
-				switch d.node.GetKind() {
-				case "Deployment":
-					into = &appsv1.Deployment{}
-				case "StatefulSet":
-					into = &appsv1.StatefulSet{}
-				case "DaemonSet":
-					into = &appsv1.DaemonSet{}
-				case "ReplicaSet":
-					into = &appsv1.ReplicaSet{}
-				case "Job":
-					into = &batchv1.Job{}
-				case "CronJob":
-					into = &batchv1.CronJob{}
-				case "Pod":
-					into = &corev1.Pod{}
-				case "Secret":
-					into = &corev1.Secret{}
-				case "ConfigMap":
-					into = &corev1.ConfigMap{}
-				case "Service":
-					into = &corev1.Service{}
-				default:
+				into := TypedObject(d.node.GetKind())
+				if _, generic := into.(*GenericObject); generic {
 					t.Fatalf("unexpected kind %s", d.node.GetKind())
 				}
 				if err := strictDecode(docJSON(t, d.node), into); err != nil {

@@ -100,40 +100,47 @@ func checkShape(rn *yaml.RNode) error {
 	if err := json.Unmarshal(js, &tm); err != nil || tm.Kind == "" {
 		return errors.New("not a Kubernetes object (no kind)")
 	}
-	var into any
-	switch tm.Kind {
-	case "Pod":
-		into = &corev1.Pod{}
-	case "Deployment":
-		into = &appsv1.Deployment{}
-	case "StatefulSet":
-		into = &appsv1.StatefulSet{}
-	case "DaemonSet":
-		into = &appsv1.DaemonSet{}
-	case "ReplicaSet":
-		into = &appsv1.ReplicaSet{}
-	case "Job":
-		into = &batchv1.Job{}
-	case "CronJob":
-		into = &batchv1.CronJob{}
-	case "Secret":
-		into = &corev1.Secret{}
-	case "ConfigMap":
-		into = &corev1.ConfigMap{}
-	case "Service":
-		into = &corev1.Service{}
-	default:
-		into = &struct {
-			Metadata struct {
-				Name        string            `json:"name"`
-				Namespace   string            `json:"namespace"`
-				Labels      map[string]string `json:"labels"`
-				Annotations map[string]string `json:"annotations"`
-			} `json:"metadata"`
-		}{}
-	}
+	into := TypedObject(tm.Kind)
 	if err := json.Unmarshal(js, into); err != nil {
 		return fmt.Errorf("%s: %w", tm.Kind, err)
 	}
 	return nil
+}
+
+// TypedObject returns a new k8s.io/api value for kind; for kinds cocofy does
+// not edit, a struct holding only the metadata it reads.
+func TypedObject(kind string) any {
+	switch kind {
+	case "Pod":
+		return &corev1.Pod{}
+	case "Deployment":
+		return &appsv1.Deployment{}
+	case "StatefulSet":
+		return &appsv1.StatefulSet{}
+	case "DaemonSet":
+		return &appsv1.DaemonSet{}
+	case "ReplicaSet":
+		return &appsv1.ReplicaSet{}
+	case "Job":
+		return &batchv1.Job{}
+	case "CronJob":
+		return &batchv1.CronJob{}
+	case "Secret":
+		return &corev1.Secret{}
+	case "ConfigMap":
+		return &corev1.ConfigMap{}
+	case "Service":
+		return &corev1.Service{}
+	}
+	return &GenericObject{}
+}
+
+// GenericObject is the metadata cocofy reads from objects it does not edit.
+type GenericObject struct {
+	Metadata struct {
+		Name        string            `json:"name"`
+		Namespace   string            `json:"namespace"`
+		Labels      map[string]string `json:"labels"`
+		Annotations map[string]string `json:"annotations"`
+	} `json:"metadata"`
 }

@@ -58,15 +58,11 @@ func (t *transformer) resolveImages(id string, spec *yaml.RNode) error {
 	if r == nil {
 		r = RegistryResolver{}
 	}
-	for _, list := range []string{"initContainers", "containers"} {
-		cs, _ := spec.Pipe(yaml.Lookup(list))
-		if cs == nil {
-			continue
-		}
-		elems, err := cs.Elements()
-		if err != nil {
-			return err
-		}
+	elems, err := containerNodes(spec)
+	if err != nil {
+		return err
+	}
+	{
 		for _, c := range elems {
 			image, _ := c.GetString("image")
 			if image == "" {

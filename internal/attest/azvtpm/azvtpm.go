@@ -251,8 +251,8 @@ type flexBytes []byte
 
 func (f *flexBytes) UnmarshalJSON(data []byte) error {
 	if len(data) > 0 && data[0] == '"' {
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
+		s, err := jsonString(data)
+		if err != nil {
 			return err
 		}
 		b, err := hex.DecodeString(s)
@@ -288,8 +288,8 @@ type blob []byte
 
 func (b *blob) UnmarshalJSON(data []byte) error {
 	if len(data) > 0 && data[0] == '"' {
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
+		s, err := jsonString(data)
+		if err != nil {
 			return err
 		}
 		if strings.HasPrefix(s, "-----BEGIN") {
@@ -309,6 +309,17 @@ func (b *blob) UnmarshalJSON(data []byte) error {
 	}
 	*b = nums
 	return nil
+}
+
+// jsonString decodes a JSON string token; the common case (base64 or hex,
+// no escapes) skips a second validation pass over large values.
+func jsonString(data []byte) (string, error) {
+	if len(data) >= 2 && data[len(data)-1] == '"' && !bytes.ContainsAny(data[1:len(data)-1], "\\\"") {
+		return string(data[1 : len(data)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(data, &s)
+	return s, err
 }
 
 // ParseEvidence parses Azure vTPM evidence JSON.

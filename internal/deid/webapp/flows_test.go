@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -55,6 +56,18 @@ func TestNotReadyUntilSecretReleased(t *testing.T) {
 	}
 	if code, _ := a.do("GET", "/healthz", nil, ""); code != 200 {
 		t.Errorf("healthz = %d", code)
+	}
+	// A browser gets a page that explains and reloads itself.
+	req, _ := http.NewRequest("GET", a.ts.URL+"/", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	resp, err := a.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || !strings.Contains(string(page), "Not ready yet") || !strings.Contains(string(page), "attestation") {
+		t.Errorf("browser GET / before release = %d %s", resp.StatusCode, page)
 	}
 	g.released.Store(true)
 	a.waitReady()

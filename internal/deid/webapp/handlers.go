@@ -77,7 +77,16 @@ func (s *Server) ready(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ok, reason := s.gate.status(); !ok {
 			w.Header().Set("Retry-After", "5")
-			httpError(w, http.StatusServiceUnavailable, "The de-identification service is not ready: "+reason+".")
+			msg := "The de-identification service is not ready: " + reason + "."
+			if r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") {
+				// A clinician opening the page gets a page that says so and
+				// reloads itself (meta refresh: no script needed).
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				notReadyTmpl.Execute(w, msg)
+				return
+			}
+			httpError(w, http.StatusServiceUnavailable, msg)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -102,7 +111,14 @@ func (s *Server) withSession(next func(http.ResponseWriter, *http.Request, *sess
 	})
 }
 
-var indexTmpl = template.Must(template.ParseFS(assets, "static/index.html"))
+var (
+	indexTmpl    = template.Must(template.ParseFS(assets, "static/index.html"))
+	notReadyTmpl = template.Must(template.New("notready").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
+<title>Not ready yet: clinical note de-identification</title></head>
+<body><main><h1>Not ready yet</h1><p role="status">{{.}}</p>
+<p>This page reloads itself every 10 seconds. No note can be entered until the service is ready.</p></main></body></html>`))
+)
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	sess := s.sessions.get(r)

@@ -17,7 +17,9 @@ func collateralGetter(opts Options) *collateral.Getter {
 }
 
 func snpConfig(opts Options) snp.Config {
-	cfg := snp.Config{Now: opts.Now}
+	// Online, the ASK is also checked against AMD's CRL (cached like any
+	// collateral); offline there may be no CRL to check against.
+	cfg := snp.Config{Now: opts.Now, CheckRevocations: opts.HTTPClient != nil}
 	if g := collateralGetter(opts); g != nil { // no typed nil in the interface
 		cfg.Getter = g
 	}

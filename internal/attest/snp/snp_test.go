@@ -2,8 +2,8 @@ package snp
 
 import (
 	"context"
-	"encoding/json"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"math/rand"
 	"os"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attest"
+	"github.com/trustgate/trustgate/internal/attest/collateral"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -273,5 +274,14 @@ func TestParseEvidenceSkipsOtherCertEntries(t *testing.T) {
 	ev, err := ParseEvidence(js)
 	if err != nil || len(ev.Certs.VCEK) == 0 {
 		t.Fatalf("ParseEvidence = %v, %v", ev, err)
+	}
+}
+
+func TestRevocationNeedsCRL(t *testing.T) {
+	vc := trusteeVectors(t)[0]
+	v := mustNew(Config{Now: func() time.Time { return vc.now }, Getter: &collateral.Getter{Cache: collateral.NewMemCache()}, CheckRevocations: true})
+	_, err := v.VerifyReport(context.Background(), vc.report, vc.certs, attest.Expected{})
+	if attest.FailedCheck(err) != CheckRevocation {
+		t.Fatalf("offline without CRL: err = %v, want %s", err, CheckRevocation)
 	}
 }

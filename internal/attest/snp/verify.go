@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/go-sev-guest/abi"
@@ -33,6 +34,7 @@ const (
 	CheckInitData      = "init_data"
 	CheckDebug         = "debug_policy"
 	CheckTCB           = "tcb"
+	CheckRevocation    = "revocation" // ASK CRL unavailable or ASK revoked
 )
 
 // Config tunes an SNP verifier. The zero value verifies offline against AMD's
@@ -53,6 +55,10 @@ type Config struct {
 	// VMPL is the privilege level the report must come from. Upstream and
 	// the default require 0 (the guest kernel, not a paravisor's guest).
 	VMPL uint32
+	// CheckRevocations fetches AMD's CRL (through Getter, so from the
+	// collateral cache or KDS) and refuses a revoked ASK/ASVK. Without a
+	// reachable or imported CRL verification fails.
+	CheckRevocations bool
 	// AllowDebug accepts guests whose policy allows debugging. Off by
 	// default: a debuggable guest's memory is readable by the host.
 	AllowDebug bool
@@ -163,6 +169,7 @@ func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) 
 	opts := &verify.Options{
 		DisableCertFetching: !fetch,
 		Product:             product,
+		CheckRevocations:    v.cfg.CheckRevocations && v.cfg.Getter != nil,
 		Getter:              v.cfg.Getter,
 		Now:                 v.cfg.Now(),
 		TrustedRoots:        v.roots,
@@ -194,6 +201,10 @@ func (v *Verifier) classify(raw []byte, att *spb.Attestation, err error) error {
 	var recreate *trust.AttestationRecreationErr
 	if errors.As(err, &recreate) || errors.Is(err, verify.ErrMissingVlek) {
 		return attest.Fail(tee, CheckEndorsement, err)
+	}
+	var crl verify.CRLUnavailableErr
+	if errors.As(err, &crl) || strings.Contains(err.Error(), "revoked") || strings.Contains(err.Error(), "CRL") {
+		return attest.Fail(tee, CheckRevocation, err)
 	}
 	ek := att.GetCertificateChain().GetVcekCert()
 	if len(ek) == 0 {

@@ -226,6 +226,24 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 
+	// The same 20 MB streamed without a Content-Length: the body limit
+	// stops it mid-stream with the same clear answer.
+	body, ct := multipartBody(t, []part{{field: "files", filename: "big.txt", data: big}})
+	req, _ := http.NewRequest("POST", a.ts.URL+"/api/notes", io.NopCloser(body))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set(csrfHeader, a.csrf)
+	if resp, err := a.client.Do(req); err != nil {
+		t.Errorf("streamed 20 MB: %v", err)
+	} else {
+		msg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 413 || !strings.Contains(string(msg), "limit") {
+			t.Errorf("streamed 20 MB = %d %s", resp.StatusCode, msg)
+		}
+	}
+	a.alive()
+
 	// A mixed batch keeps the good notes and names the bad file.
 	code, res, raw := a.upload([]part{
 		{field: "files", filename: "good.txt", data: []byte("Seen 2023-05-12.")},
@@ -263,7 +281,7 @@ func TestBadInput(t *testing.T) {
 	}
 	a.csrf = tok
 	// Without a session cookie the API refuses.
-	req, _ := http.NewRequest("GET", a.ts.URL+"/api/notes", nil)
+	req, _ = http.NewRequest("GET", a.ts.URL+"/api/notes", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

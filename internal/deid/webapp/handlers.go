@@ -439,11 +439,15 @@ func (s *Server) pendingNote(w http.ResponseWriter, r *http.Request, sess *sessi
 		httpError(w, http.StatusNotFound, "No such note in this session (it may have expired).")
 		return nil
 	}
-	if n.Status != statusPending {
+	switch n.Status {
+	case statusPending:
+		return n
+	case statusApproving:
+		httpError(w, http.StatusConflict, "This note is being approved and uploaded.")
+	default:
 		httpError(w, http.StatusConflict, "This note was already "+n.Status+".")
-		return nil
 	}
-	return n
+	return nil
 }
 
 func (s *Server) editSpans(w http.ResponseWriter, r *http.Request, sess *session) {

@@ -216,7 +216,8 @@
     t.id = id;
     t.setAttribute("role", "region");
     t.setAttribute("aria-labelledby", h.id);
-    t.setAttribute("aria-live", "polite");
+    // Changes are announced once through #status; a live text pane would
+    // read the whole note aloud on every edit.
     t.tabIndex = 0;
     d.appendChild(h);
     d.appendChild(t);

@@ -234,3 +234,14 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal("not deterministic")
 	}
 }
+
+func BenchmarkEvaluateCreateContainer(b *testing.B) {
+	pod := testPod()
+	pol, _ := Generate(Options{Mode: Strict}, pod)
+	in := request(pod.Containers[0], "container")
+	for b.Loop() {
+		if ok, err := Evaluate(context.Background(), pol, "CreateContainerRequest", in); err != nil || !ok {
+			b.Fatal(err)
+		}
+	}
+}

@@ -476,3 +476,16 @@ func FuzzTransform(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkTransform(b *testing.B) {
+	dir := b.TempDir()
+	key, _ := os.ReadFile("testdata/keys/sealed-signing-key.pem")
+	os.WriteFile(filepath.Join(dir, signingKeyFile), key, 0o600)
+	in, _ := os.ReadFile("testdata/in/deid.yaml")
+	opts := Options{TrusteeURL: testTrusteeURL, Offline: true, KeyDir: dir}
+	for b.Loop() {
+		if _, err := Transform(opts, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -207,3 +207,16 @@ func FuzzParseAnnotation(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseAnnotation(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(b), "..", "shared", "testvectors", "trustee", "initdata", "init-data-with-policy.toml"))
+	if err != nil {
+		b.Skip("test vectors not found")
+	}
+	ann, _ := EncodeAnnotation(raw)
+	for b.Loop() {
+		if _, err := ParseAnnotation(ann); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -287,3 +287,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkSign(b *testing.B) {
+	k, _ := GenerateKey()
+	sec := NewVault("kbs:///default/azure/conn")
+	for b.Loop() {
+		if _, err := Sign(k, "kbs:///default/sealed-secret/k", sec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpen(b *testing.B) {
+	k, _ := GenerateKey()
+	s, _ := Sign(k, "kbs:///default/sealed-secret/k", NewVault("kbs:///default/azure/conn"))
+	for b.Loop() {
+		if _, err := Open(s, &k.PublicKey); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

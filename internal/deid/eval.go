@@ -198,7 +198,7 @@ const MaxLineBytes = 16 << 20
 func ReadJSONL(r io.Reader, fn func(line int, n GoldNote) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for line := 1; ; line++ {
-		data, err := readLine(br)
+		data, err := ReadLine(br)
 		if err == io.EOF && len(data) == 0 {
 			return nil
 		}
@@ -222,7 +222,8 @@ func ReadJSONL(r io.Reader, fn func(line int, n GoldNote) error) error {
 
 var errLineTooLong = errors.New("line longer than 16 MiB")
 
-func readLine(br *bufio.Reader) ([]byte, error) {
+// ReadLine reads one line of at most MaxLineBytes (without its newline).
+func ReadLine(br *bufio.Reader) ([]byte, error) {
 	var out []byte
 	for {
 		chunk, isPrefix, err := br.ReadLine()

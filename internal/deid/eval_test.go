@@ -20,7 +20,8 @@ import (
 
 const synthSet = "testdata/synth-500.jsonl"
 
-func evaluate(t *testing.T, path string) *deid.Evaluation {
+// detectEach runs the engine over every note of a gold file.
+func detectEach(t *testing.T, path string, fn func(n deid.GoldNote, pred []deid.Span) error) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -28,17 +29,22 @@ func evaluate(t *testing.T, path string) *deid.Evaluation {
 	}
 	defer f.Close()
 	e := deid.New()
-	ev := deid.NewEvaluation()
 	err = deid.ReadJSONL(f, func(line int, n deid.GoldNote) error {
 		pred, err := e.Detect(context.Background(), n.Text)
 		if err != nil {
 			return fmt.Errorf("line %d: %w", line, err)
 		}
-		return ev.Add(n.Text, n.Spans, pred)
+		return fn(n, pred)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func evaluate(t *testing.T, path string) *deid.Evaluation {
+	t.Helper()
+	ev := deid.NewEvaluation()
+	detectEach(t, path, func(n deid.GoldNote, pred []deid.Span) error { return ev.Add(n.Text, n.Spans, pred) })
 	return ev
 }
 
@@ -233,19 +239,9 @@ func FuzzReadJSONL(f *testing.F) {
 // word the engine's name lexicon lacks: what the context rules find alone.
 func unknownNameRecall(t *testing.T) float64 {
 	t.Helper()
-	f, err := os.Open(synthSet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	lex := lexicon.Get()
-	e := deid.New()
 	found, total, spans := 0, 0, 0
-	err = deid.ReadJSONL(f, func(_ int, n deid.GoldNote) error {
-		pred, err := e.Detect(context.Background(), n.Text)
-		if err != nil {
-			return err
-		}
+	detectEach(t, synthSet, func(n deid.GoldNote, pred []deid.Span) error {
 		covered := make([]bool, utf8.RuneCountInString(n.Text))
 		for _, p := range pred {
 			for i := p.Start; i < p.End; i++ {
@@ -278,9 +274,6 @@ func unknownNameRecall(t *testing.T) float64 {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := float64(found) / float64(total)
 	t.Logf("names with a word unknown to the lexicon: %d spans, character recall %.4f (%d/%d)", spans, r, found, total)
 	return r

@@ -196,7 +196,7 @@ func (s *surrogater) date(v string) string {
 		}
 		out := shifted.Format(layout)
 		if ord {
-			out += ordinal(shifted.Day())
+			out += OrdinalSuffix(shifted.Day())
 		}
 		return out
 	}
@@ -218,7 +218,8 @@ func stripOrdinal(v string) (string, bool) {
 	return v, false
 }
 
-func ordinal(d int) string {
+// OrdinalSuffix returns "st", "nd", "rd" or "th" for a day of the month.
+func OrdinalSuffix(d int) string {
 	switch {
 	case d%10 == 1 && d != 11:
 		return "st"

@@ -182,7 +182,7 @@ func detect(args []string, stdin io.Reader, stdout io.Writer) error {
 	br := bufio.NewReaderSize(stdin, 64<<10)
 	bad := 0
 	for line := 1; ; line++ {
-		data, rerr := readLine(br)
+		data, rerr := deid.ReadLine(br)
 		if rerr == io.EOF && len(data) == 0 {
 			break
 		}
@@ -215,20 +215,6 @@ func detect(args []string, stdin io.Reader, stdout io.Writer) error {
 		return fmt.Errorf("%d line(s) could not be processed (see their \"error\" members)", bad)
 	}
 	return nil
-}
-
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var out []byte
-	for {
-		chunk, isPrefix, err := br.ReadLine()
-		out = append(out, chunk...)
-		if len(out) > deid.MaxLineBytes {
-			return nil, errors.New("line longer than 16 MiB")
-		}
-		if err != nil || !isPrefix {
-			return out, err
-		}
-	}
 }
 
 func eval(args []string, stdout io.Writer) error {

@@ -276,7 +276,7 @@ func (g *gen) date() string {
 	case 12:
 		return fmt.Sprintf("%02d-%s-%04d", d, mon[:3], y) // 12-Mar-2019
 	case 13:
-		return fmt.Sprintf("%d%s of %s", d, ordinal(d), mon)
+		return fmt.Sprintf("%d%s of %s", d, deid.OrdinalSuffix(d), mon)
 	case 14:
 		return fmt.Sprintf("%s %d", []string{"Mon", "Tue", "Wed", "Thu", "Fri"}[g.r.IntN(5)]+",", d) + " " + mon[:3]
 	case 0:
@@ -290,7 +290,7 @@ func (g *gen) date() string {
 	case 4:
 		return fmt.Sprintf("%02d.%02d.%02d", m, d, y%100)
 	case 5:
-		return fmt.Sprintf("%s %d%s", mon[:3], d, ordinal(d))
+		return fmt.Sprintf("%s %d%s", mon[:3], d, deid.OrdinalSuffix(d))
 	case 6:
 		return fmt.Sprintf("%s %d, %d", mon, d, y)
 	case 7:
@@ -304,18 +304,6 @@ func (g *gen) date() string {
 	default:
 		return fmt.Sprintf("%d/%d/%d", m, d, y)
 	}
-}
-
-func ordinal(d int) string {
-	switch {
-	case d%10 == 1 && d != 11:
-		return "st"
-	case d%10 == 2 && d != 12:
-		return "nd"
-	case d%10 == 3 && d != 13:
-		return "rd"
-	}
-	return "th"
 }
 
 func (g *gen) phone() string {

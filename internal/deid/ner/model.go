@@ -40,6 +40,7 @@ type Model struct {
 	window    int // content tokens per window, without <s> and </s>
 	overlap   int
 	inputMask bool // whether the graph takes attention_mask
+	typeIDs   bool // whether the graph takes token_type_ids (BERT-style exports)
 	perToken  bool // decode every token (WithTokenLabels) instead of first-of-word
 }
 
@@ -158,8 +159,10 @@ func Open(dir string, opts ...Option) (*Model, error) {
 			inputNames = append(inputNames, in.Name)
 		case "attention_mask":
 			m.inputMask = true
+		case "token_type_ids":
+			m.typeIDs = true
 		default:
-			return nil, fmt.Errorf("open model %s: unexpected graph input %q (want input_ids, attention_mask)", dir, in.Name)
+			return nil, fmt.Errorf("open model %s: unexpected graph input %q (want input_ids, attention_mask, token_type_ids)", dir, in.Name)
 		}
 	}
 	if len(inputNames) == 0 {
@@ -167,6 +170,9 @@ func Open(dir string, opts ...Option) (*Model, error) {
 	}
 	if m.inputMask {
 		inputNames = append(inputNames, "attention_mask")
+	}
+	if m.typeIDs {
+		inputNames = append(inputNames, "token_type_ids")
 	}
 	if len(outs) == 0 {
 		return nil, fmt.Errorf("open model %s: graph has no output", dir)
@@ -306,6 +312,14 @@ func (m *Model) run(toks []Token) ([]float32, error) {
 		}
 		defer maskT.Destroy()
 		inputs = append(inputs, maskT)
+	}
+	if m.typeIDs { // one segment: all zeros
+		typeT, err := ort.NewTensor(shape, make([]int64, n))
+		if err != nil {
+			return nil, fmt.Errorf("ner: token type tensor: %w", err)
+		}
+		defer typeT.Destroy()
+		inputs = append(inputs, typeT)
 	}
 	k := int64(len(m.labels))
 	out, err := ort.NewEmptyTensor[float32](ort.NewShape(1, n, k))

@@ -157,6 +157,30 @@ func TestEngineMerge(t *testing.T) {
 	}
 }
 
+// TestTokenTypeIDs: a BERT-style graph with token_type_ids gets zeros. The
+// generated graph adds 100×type to every hidden unit, which the random
+// classifier weights turn into large random logits: any non-zero type id
+// would scramble the planted answer.
+func TestTokenTypeIDs(t *testing.T) {
+	lib := testenv.Require(t, testenv.ONNXRuntime)
+	dir := t.TempDir()
+	if err := onnxgen.WriteTiny(dir, onnxgen.Tiny{Tokens: planted, Seed: 7, TokenTypeIDs: true}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(dir, WithLibrary(lib))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	spans, err := m.Recognize(context.Background(), "Seen at Mercy by Dr Ng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spans) != 2 || spans[0].Type != deid.TypeLocation || spans[1].Type != deid.TypeName {
+		t.Errorf("spans = %v", spans)
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	lib := testenv.Require(t, testenv.ONNXRuntime)
 	if _, err := Open(t.TempDir(), WithLibrary(lib)); err == nil {

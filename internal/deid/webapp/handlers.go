@@ -313,6 +313,9 @@ func (s *Server) addNotes(w http.ResponseWriter, r *http.Request, sess *session)
 		httpError(w, http.StatusServiceUnavailable, "The server holds as many notes as it may right now. Finish reviewing some notes and try again.")
 		return
 	}
+	// Detection with a transformer on CPU can take seconds per note; give
+	// the answer time beyond the server's default write timeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(2*time.Minute + time.Duration(len(in))*time.Minute))
 	res := uploadResult{Notes: []noteView{}, Errors: errs}
 	var added []*note
 	for _, n := range in {

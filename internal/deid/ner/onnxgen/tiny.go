@@ -39,6 +39,9 @@ type Tiny struct {
 	Seed uint64
 	// MaxPositions is written as max_position_embeddings (0: 514).
 	MaxPositions int
+	// TokenTypeIDs adds a BERT-style token_type_ids input (added to the
+	// hidden state after a cast, so a wrong value changes the logits).
+	TokenTypeIDs bool
 }
 
 // Symbols spells text in GPT-2's byte-level alphabet (a space is "Ġ").
@@ -151,6 +154,11 @@ func WriteTiny(dir string, spec Tiny) error {
 	hidden := g.Op("Gather", []string{E, ids})
 	maskF := g.Op("Cast", []string{mask}, IntAttr("to", dtFloat))
 	hidden = g.Op("Mul", []string{hidden, g.Op("Unsqueeze", []string{maskF, axes})})
+	if spec.TokenTypeIDs {
+		types := g.Int64Input("token_type_ids", batch, seq)
+		typesF := g.Op("Cast", []string{types}, IntAttr("to", dtFloat))
+		hidden = g.Op("Add", []string{hidden, g.Op("Mul", []string{g.Op("Unsqueeze", []string{typesF, axes}), g.FloatInit("type_scale", nil, []float32{100})})})
+	}
 	g.OpTo("Add", []string{g.Op("MatMul", []string{hidden, W}), B}, []string{"logits"})
 	g.FloatOutput("logits", batch, seq, Dim{Value: int64(k)})
 	if err := os.WriteFile(filepath.Join(dir, "model.onnx"), g.Marshal(), 0o644); err != nil {

@@ -40,8 +40,6 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-func (c *Counts) add(o Counts) { c.TP += o.TP; c.FP += o.FP; c.FN += o.FN }
-
 // Evaluation scores predicted spans against gold spans.
 //
 // Character level counts non-space characters. Per type it is typed: a

@@ -152,13 +152,6 @@ func (sc *scan) capWord(i int) bool {
 	return i >= 0 && i < len(sc.toks) && sc.toks[i].kind == kWord && sc.toks[i].cap
 }
 
-// proper reports whether token i looks like part of a proper noun: a name,
-// a city, or a word that is not common English.
-func (sc *scan) proper(i int) bool {
-	t := sc.toks[i]
-	return t.kind == kWord && t.cap && (t.flags&(lexicon.Name|lexicon.City) != 0 || t.flags&lexicon.Common == 0)
-}
-
 // scanOrgs finds hospitals and organisations: a capitalised run that ends in
 // (or is followed by "of …" after) an organisation word and holds at least one
 // proper word: "Mount Rushmore Hospital", "St. Mary's Medical Center",
@@ -571,10 +564,6 @@ var titles = map[string]bool{
 	"prof": true, "professor": true, "nurse": true, "rev": true, "sr": false, "st": true,
 	"dra": true, "sir": true, "madam": true, "mister": true,
 }
-
-func isTitle(w string) bool { return titles[w] }
-
-func isMonth(w string) bool { _, ok := months[w]; return ok }
 
 // headerWords are capitalised clinical words that end a name run after a cue
 // ("Patient: John Smith Admission Date: …").

@@ -116,6 +116,28 @@ func TestBrowserReviewFlow(t *testing.T) {
 	))
 	shot(t, ctx, "files")
 
+	// Mark by mouse selection in a note with emoji: the page must turn the
+	// DOM's UTF-16 selection into code point offsets.
+	must("select and mark", chromedp.Do(step,
+		chromedp.SetValue(chromedp.ID("paste"), "😀😀 Rosebud was here 😀"),
+		chromedp.Click(chromedp.ID("paste-submit")),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("article.note.pending").length === 2`),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const art = [...document.querySelectorAll("article.note")].pop();
+			const seg = [...art.querySelectorAll(".original [data-start]")].find(e => e.textContent.includes("Rosebud"));
+			const node = seg.firstChild, i = node.textContent.indexOf("Rosebud");
+			const r = document.createRange();
+			r.setStart(node, i); r.setEnd(node, i + 7);
+			const sel = document.getSelection();
+			sel.removeAllRanges(); sel.addRange(r);
+		})()`),
+		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll("article.note")].pop().querySelector(".selection").textContent.includes("characters 3–10")`),
+		chromedp.Evaluate[chromedp.Void](`(() => { const a = [...document.querySelectorAll("article.note")].pop(); a.querySelector("select.type").value = "OTHER"; a.querySelector("button.mark").click(); })()`),
+		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll("article.note")].pop().querySelector(".redacted").textContent === "😀😀 [OTHER] was here 😀"`),
+		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("article.note")].pop().querySelector(".decide button.danger").click()`),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("article.note.rejected").length === 2`),
+	))
+
 	// The blob holds the clinician's edits: the phone stays (removed span),
 	// Rosebud is tagged (added span), the name is gone.
 	// Only the approved note reached the container: the rejected upload

@@ -357,6 +357,11 @@ func podSpec(template *yaml.RNode) (*corev1.PodSpec, error) {
 	if err != nil || spec == nil {
 		return nil, fmt.Errorf("no pod spec")
 	}
+	return podSpecOf(spec)
+}
+
+// podSpecOf decodes a pod spec node.
+func podSpecOf(spec *yaml.RNode) (*corev1.PodSpec, error) {
 	js, err := spec.MarshalJSON()
 	if err != nil {
 		return nil, err

@@ -112,15 +112,32 @@ func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, templ
 }
 
 func (t *transformer) injectBeacon(id, ns, app string, spec *yaml.RNode) error {
+	args := []string{"--dashboard=" + t.opts.Beacon}
+	// The app's image digest lets the dashboard show what runs; the beacon
+	// cannot carry the initdata digest, which covers its own arguments.
+	if ps, err := podSpecOf(spec); err == nil {
+		for _, c := range ps.Containers {
+			if c.Name == SidecarName || c.Name == BeaconName {
+				continue
+			}
+			if _, d, ok := strings.Cut(c.Image, "@"); ok {
+				args = append(args, "--image-digest="+d)
+			}
+			break
+		}
+	}
 	c := container{
-		Name: BeaconName, Image: t.opts.BeaconImage, Command: []string{"/beacon"},
-		Args:            []string{"--dashboard=" + t.opts.Beacon, "--workload=" + ns + "/" + app},
+		Name: BeaconName, Image: t.opts.BeaconImage, Command: []string{"/beacon"}, Args: args,
+		Env: []envVar{
+			{Name: "POD_NAME", ValueFrom: &envSource{FieldRef: fieldRef{FieldPath: "metadata.name"}}},
+			{Name: "POD_NAMESPACE", ValueFrom: &envSource{FieldRef: fieldRef{FieldPath: "metadata.namespace"}}},
+		},
 		SecurityContext: restricted(),
 	}
 	if err := upsertContainer(spec, c); err != nil {
 		return err
 	}
-	t.change(id, "container "+BeaconName+" reporting to "+t.opts.Beacon, "the dashboard sees liveness and attestation status")
+	t.change(id, "container "+BeaconName+" reporting to "+t.opts.Beacon, "the dashboard sees liveness and attestation status, proven with the attestation token")
 	return nil
 }
 
@@ -317,9 +334,23 @@ type container struct {
 	Image           string           `yaml:"image"`
 	Command         []string         `yaml:"command,omitempty"`
 	Args            []string         `yaml:"args,omitempty"`
+	Env             []envVar         `yaml:"env,omitempty"`
 	Ports           []containerPort  `yaml:"ports,omitempty"`
 	ReadinessProbe  *probe           `yaml:"readinessProbe,omitempty"`
 	SecurityContext *securityContext `yaml:"securityContext,omitempty"`
+}
+
+type envVar struct {
+	Name      string     `yaml:"name"`
+	ValueFrom *envSource `yaml:"valueFrom,omitempty"`
+}
+
+type envSource struct {
+	FieldRef fieldRef `yaml:"fieldRef"`
+}
+
+type fieldRef struct {
+	FieldPath string `yaml:"fieldPath"`
 }
 
 type containerPort struct {

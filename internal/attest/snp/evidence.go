@@ -61,12 +61,78 @@ type signatureJSON struct {
 type bytesJSON []byte
 
 func (b *bytesJSON) UnmarshalJSON(data []byte) error {
-	var nums []uint8
+	if out, ok := parseByteArray(data); ok {
+		*b = out
+		return nil
+	}
+	// Slow path, for its error message. []uint16, not []uint8: encoding/json
+	// would accept a base64 string for []uint8, which upstream never sends.
+	var nums []uint16
 	if err := json.Unmarshal(data, &nums); err != nil {
 		return fmt.Errorf("byte array: %w", err)
 	}
-	*b = nums
+	out := make([]byte, len(nums))
+	for i, v := range nums {
+		if v > 255 {
+			return fmt.Errorf("byte array: element %d is %d, not a byte", i, v)
+		}
+		out[i] = byte(v)
+	}
+	*b = out
 	return nil
+}
+
+// parseByteArray decodes a JSON array of integers 0..255 without
+// reflection (certificates arrive as thousands of numbers). encoding/json
+// has already checked the token's syntax; anything unusual returns false.
+func parseByteArray(data []byte) ([]byte, bool) {
+	i, n := 0, len(data)
+	ws := func() {
+		for i < n && (data[i] == ' ' || data[i] == '\n' || data[i] == '\t' || data[i] == '\r') {
+			i++
+		}
+	}
+	ws()
+	if i >= n || data[i] != '[' {
+		return nil, false
+	}
+	i++
+	out := make([]byte, 0, n/3)
+	ws()
+	if i < n && data[i] == ']' {
+		return out, true
+	}
+	for i < n {
+		ws()
+		v, digits := 0, 0
+		for i < n && data[i] >= '0' && data[i] <= '9' {
+			v = v*10 + int(data[i]-'0')
+			i++
+			digits++
+			if v > 255 || digits > 3 {
+				return nil, false
+			}
+		}
+		if digits == 0 {
+			return nil, false
+		}
+		out = append(out, byte(v))
+		ws()
+		if i >= n {
+			return nil, false
+		}
+		switch data[i] {
+		case ',':
+			i++
+		case ']':
+			i++
+			ws()
+			return out, i == n
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
 }
 
 func (b bytesJSON) MarshalJSON() ([]byte, error) {

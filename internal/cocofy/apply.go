@@ -248,8 +248,14 @@ func (t *transformer) sealSecret(n *yaml.RNode) (*yaml.RNode, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	tags := map[string]string{}
 	for _, k := range keys {
-		uri := "kbs:///" + ns + "/" + name + "/" + k
+		tag := resourceTag(k)
+		if other, dup := tags[tag]; dup {
+			return nil, fmt.Errorf("%s keys %q and %q map to the same Trustee resource %q; rename one", id, other, k, tag)
+		}
+		tags[tag] = k
+		uri := "kbs:///" + ns + "/" + name + "/" + tag
 		ru, err := sealed.ParseResourceURI(uri)
 		if err != nil {
 			return nil, fmt.Errorf("%s key %q cannot be a Trustee resource name (letters, digits, _ - . only): %w", id, k, err)
@@ -587,4 +593,19 @@ func containerNodes(spec *yaml.RNode) ([]*yaml.RNode, error) {
 		out = append(out, elems...)
 	}
 	return out, nil
+}
+
+// resourceTag turns a Secret key into a KBS path segment
+// (^[a-zA-Z0-9_-]+[a-zA-Z0-9_.-]*$): leading dots are dropped
+// (".dockerconfigjson" → "dockerconfigjson") and other characters become "-".
+func resourceTag(key string) string {
+	var b strings.Builder
+	for _, r := range strings.TrimLeft(key, ".") {
+		if r < 0x80 && (r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
 }

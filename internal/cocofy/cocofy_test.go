@@ -428,7 +428,8 @@ func TestErrors(t *testing.T) {
 		{"tag in strict mode", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    command: [nginx]\n", "--resolve-digests", nil},
 		{"no command in strict mode", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x@sha256:" + strings.Repeat("a", 64) + "\n", "no command", nil},
 		{"mixed secret", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: 'sealed.x.y.z', b: plain}\n", "mixes", nil},
-		{"bad secret key", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {'bad key': v}\n", "resource name", nil},
+		{"colliding secret keys", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {'a b': v, 'a-b': w}\n", "same Trustee resource", nil},
+		{"empty secret key", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {'.': v}\n", "resource name", nil},
 		{"not yaml", "kind: [", "read manifests", nil},
 		{"no trustee url", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "--trustee-url", func(o *Options) { o.TrusteeURL = "" }},
 		{"online without admin key", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "--admin-key", func(o *Options) { o.Offline = false }},
@@ -487,5 +488,22 @@ func BenchmarkTransform(b *testing.B) {
 		if _, err := Transform(opts, in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestDockerConfigSecret(t *testing.T) {
+	in := "apiVersion: v1\nkind: Secret\nmetadata: {name: regcred, namespace: apps}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{\"auths\":{\"ghcr.io\":{\"auth\":\"dXNlcjpwYXNz\"}}}'\n"
+	res, err := Transform(testOptions(t), []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, u := range res.Uploads {
+		if u.Path == "apps/regcred/dockerconfigjson" {
+			found = true
+		}
+	}
+	if !found || !strings.Contains(string(res.Manifests), "type: kubernetes.io/dockerconfigjson") || strings.Contains(string(res.Manifests), "dXNlcjpwYXNz") {
+		t.Fatalf("dockerconfigjson not sealed properly:\n%s", res.Manifests)
 	}
 }

@@ -328,6 +328,15 @@ func (t *transformer) sealedSecretNode(orig *yaml.RNode, name string, values map
 		return nil, err
 	}
 	if typ, _ := orig.GetString("type"); typ != "" {
+		// The API server validates typed Secrets' contents (a
+		// dockerconfigjson must be JSON); sealed references are not, so
+		// typed Secrets become Opaque and keep their type in an annotation.
+		if typ != "Opaque" {
+			if err := setAnnotation(n, SealedTypeAnnotation, typ); err != nil {
+				return nil, err
+			}
+			typ = "Opaque"
+		}
 		if err := n.PipeE(yaml.SetField("type", yaml.NewStringRNode(typ))); err != nil {
 			return nil, err
 		}

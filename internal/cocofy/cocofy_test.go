@@ -503,7 +503,7 @@ func TestDockerConfigSecret(t *testing.T) {
 			found = true
 		}
 	}
-	if !found || !strings.Contains(string(res.Manifests), "type: kubernetes.io/dockerconfigjson") || strings.Contains(string(res.Manifests), "dXNlcjpwYXNz") {
+	if !found || !strings.Contains(string(res.Manifests), "trustgate.dev/sealed-type: kubernetes.io/dockerconfigjson") || !strings.Contains(string(res.Manifests), "type: Opaque") || strings.Contains(string(res.Manifests), "dXNlcjpwYXNz") {
 		t.Fatalf("dockerconfigjson not sealed properly:\n%s", res.Manifests)
 	}
 }

@@ -27,8 +27,10 @@ const (
 	DefaultRuntimeClass   = "kata-remote"
 	MachineTypeAnnotation = "io.katacontainers.config.hypervisor.machine_type"
 	// HardenedAnnotation marks objects cocofy produced; its value is the tool version.
-	HardenedAnnotation    = "trustgate.dev/cocofy"
-	SealedFromAnnotation  = "trustgate.dev/sealed-from"
+	HardenedAnnotation   = "trustgate.dev/cocofy"
+	SealedFromAnnotation = "trustgate.dev/sealed-from"
+	// SealedTypeAnnotation keeps the type of a typed Secret cocofy sealed.
+	SealedTypeAnnotation  = "trustgate.dev/sealed-type"
 	SealedSuffix          = "-sealed"
 	SidecarName           = "tls-sidecar"
 	SidecarPort           = 8443

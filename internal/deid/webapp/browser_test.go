@@ -80,6 +80,25 @@ func TestBrowserReviewFlow(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`(() => { const t = document.querySelector(".redacted").textContent; return t.includes("[OTHER]") && !t.includes("Rosebud"); })()`),
 	))
 	shot(t, ctx, "review")
+	// Accessibility basics on the live page: every form control has a
+	// label, every button a name, and the status region is polite-live.
+	problems, err := chromedp.Run(step, chromedp.Evaluate[[]string](`(() => {
+		const out = [];
+		document.querySelectorAll("input, select, textarea").forEach(e => {
+			if (!e.labels || e.labels.length === 0) out.push("unlabelled " + e.tagName + "#" + e.id);
+		});
+		document.querySelectorAll("button").forEach(b => {
+			if (!(b.getAttribute("aria-label") || b.textContent).trim()) out.push("button without a name");
+			if (b.type !== "button" && b.type !== "submit") out.push("button without a type");
+		});
+		if (document.getElementById("status").getAttribute("aria-live") !== "polite") out.push("status not live");
+		if (document.querySelectorAll("[onclick], div[role=button]").length) out.push("clickable non-button");
+		return out;
+	})()`))
+	must("accessibility check", err)
+	if len(problems) > 0 {
+		t.Errorf("accessibility problems: %v", problems)
+	}
 	must("approve", chromedp.Do(step,
 		chromedp.Click(chromedp.CSS("article.note .decide button.primary")),
 		chromedp.WaitVisible(chromedp.CSS("article.note.approved")),

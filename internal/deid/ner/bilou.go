@@ -179,7 +179,7 @@ func decode(scores []float32, labels []label) []int {
 			best, arg = prev[j], j
 		}
 	}
-	if arg < 0 { // no valid path (a label set without O/U/L): fall back to O-less argmax
+	if arg < 0 { // no label can end a sequence (no O, L or U in the set): take label 0
 		arg = 0
 	}
 	path := make([]int, n)

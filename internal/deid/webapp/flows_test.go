@@ -157,6 +157,7 @@ func TestApproveAndRejectAzurite(t *testing.T) {
 			t.Errorf("report contains %q", c)
 		}
 	}
+	t.Logf("uploaded text:\n%s\nreport:\n%s", text, repRaw)
 	var rep report
 	if err := json.Unmarshal(repRaw, &rep); err != nil {
 		t.Fatal(err)

@@ -29,6 +29,22 @@ type API struct {
 	KBS      KBS
 	Attester attester.Attester
 	Log      *slog.Logger
+	// ImagePolicyURI is cdh.toml's [image] image_security_policy_uri, which
+	// `guest image` reads at ImageConfigPath when given no policy of its own.
+	ImagePolicyURI string
+}
+
+// ImageConfigPath is a trustgate extension of the local API: it reports the
+// daemon's image settings as ImageConfigResponse. Upstream's image-rs runs
+// inside the data hub and reads them from its own config; ours runs in the
+// `guest image` command, which asks the daemon, so that both use the same
+// verified initdata.
+const ImageConfigPath = "/trustgate/image-config"
+
+// ImageConfigResponse is the body of GET ImageConfigPath. An empty URI means
+// no image policy is configured.
+type ImageConfigResponse struct {
+	ImageSecurityPolicyURI string `json:"image_security_policy_uri"`
 }
 
 // Upstream's bodies for the plain-text answers.
@@ -65,7 +81,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.Path
-	if path == "/info" || path == "/aa/token" || path == "/aa/evidence" || strings.HasPrefix(path, "/cdh/resource/") {
+	if path == "/info" || path == ImageConfigPath || path == "/aa/token" || path == "/aa/evidence" || strings.HasPrefix(path, "/cdh/resource/") {
 		if r.Method != http.MethodGet {
 			plain(w, http.StatusMethodNotAllowed, bodyNotAllowed)
 			return
@@ -83,6 +99,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			tee = a.Attester.Tee()
 		}
 		writeJSON(w, info{Version: Version, Tee: tee, Feature: "attestation,resource"})
+	case path == ImageConfigPath:
+		writeJSON(w, ImageConfigResponse{ImageSecurityPolicyURI: a.ImagePolicyURI})
 	case path == "/aa/token":
 		a.token(w, r.Context(), params)
 	case path == "/aa/evidence":

@@ -26,7 +26,9 @@ commands:
   run           unseal sealed. env values and files, then exec (guest run [flags] -- CMD ARGS)
   seal          make a signed sealed secret (guest seal --key KEY.pem --resource kbs:///r/t/k)
   keygen        make a sealed-secret signing key (guest keygen --out KEY.pem)
-  image         verify or pull a container image against the image policy (guest image verify|pull ...)
+  image         verify or pull a container image against the image policy
+                (guest image verify|pull [--policy POLICY.json] [--api URL] IMAGE [--dest DIR];
+                without --policy: the daemon's cdh.toml [image] image_security_policy_uri)
 
 Every flag can also be set as TRUSTGATE_GUEST_<FLAG> (upper case, - as _).`
 
@@ -81,7 +83,8 @@ type usageError struct{ error }
 
 // ImageMain runs "guest image ..." (internal/imagesig's GuestImageMain,
 // wired in image.go); it fetches keys and policies through the local API
-// at $TRUSTGATE_GUEST_API (default http://127.0.0.1:8006).
+// at --api or $TRUSTGATE_GUEST_API (default http://127.0.0.1:8006) and,
+// given no --policy or --policy-uri, uses the daemon's configured policy.
 var ImageMain func(args []string, stdout, stderr io.Writer) int
 
 // common holds the flags every attesting command shares.
@@ -193,6 +196,7 @@ func cmdServe(args []string, stderr io.Writer) error {
 	var c common
 	c.register(fs)
 	fs.StringVar(&c.cfg.Listen, "listen", DefaultListen, "local API address (loopback only is served to callers)")
+	fs.StringVar(&c.cfg.Image.ImageSecurityPolicyURI, "image-security-policy-uri", "", "image policy that guest image uses when given none, as kbs:///repo/type/tag (default: initdata's cdh.toml [image] image_security_policy_uri)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

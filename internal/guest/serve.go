@@ -147,7 +147,7 @@ func Start(ctx context.Context, cfg *Config, opts detect.Options) (*Daemon, erro
 	if err != nil {
 		return nil, fmt.Errorf("local API: %w", err)
 	}
-	api := &API{Hub: rt.Hub, KBS: rt.KBS, Attester: rt.Attester, Log: cfg.logger()}
+	api := &API{Hub: rt.Hub, KBS: rt.KBS, Attester: rt.Attester, Log: cfg.logger(), ImagePolicyURI: cfg.Image.ImageSecurityPolicyURI}
 	d := &Daemon{
 		Runtime: rt,
 		Addr:    ln.Addr().String(),
@@ -163,7 +163,8 @@ func Start(ctx context.Context, cfg *Config, opts detect.Options) (*Daemon, erro
 		<-ctx.Done()
 		_ = d.Close()
 	}()
-	cfg.logger().Info("guest local API listening", "addr", d.Addr, "tee", rt.Attester.Tee(), "kbs", cfg.KBSURL)
+	cfg.logger().Info("guest local API listening", "addr", d.Addr, "tee", rt.Attester.Tee(), "kbs", cfg.KBSURL,
+		"image_security_policy_uri", cfg.Image.ImageSecurityPolicyURI)
 	return d, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -140,7 +141,13 @@ func TestKill9DuringAdminBurst(t *testing.T) {
 	_ = cmd.Wait()
 
 	cmd2, url2 := serveProcess(t, bin, "--data-dir", dir, "--insecure-http")
-	defer func() { _ = cmd2.Process.Kill(); _ = cmd2.Wait() }()
+	defer func() {
+		// Graceful shutdown on SIGTERM: exit status 0.
+		_ = cmd2.Process.Signal(syscall.SIGTERM)
+		if err := cmd2.Wait(); err != nil {
+			t.Errorf("trustee after SIGTERM: %v", err)
+		}
+	}()
 	ac.URL = url2
 	got, err := ac.ListResources(ctx)
 	if err != nil {

@@ -545,3 +545,9 @@ func (p StorePolicies) AttestationPolicy(ctx context.Context, id string) (string
 }
 
 var _ as.PolicyStore = StorePolicies{}
+
+// The RVPS is what policies read reference values from.
+var (
+	_ policy.ReferenceValues = (*rvps.Service)(nil)
+	_ policy.ReferenceLister = (*rvps.Service)(nil)
+)

@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	m.Handle("POST /api/notes/{id}/spans", s.ready(s.withSession(s.editSpans)))
 	m.Handle("POST /api/notes/{id}/approve", s.ready(s.withSession(s.approve)))
 	m.Handle("POST /api/notes/{id}/reject", s.ready(s.withSession(s.reject)))
+	m.Handle("POST /api/redact", s.ready(http.HandlerFunc(s.redactOne)))
 	m.Handle("/", s.ready(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotFound, "not found")
 	})))
@@ -189,6 +190,45 @@ func (s *Server) listNotes(w http.ResponseWriter, r *http.Request, sess *session
 	}
 	sess.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"notes": views})
+}
+
+// redactOne de-identifies one note sent as the request body and answers the
+// redacted text (the app's mode), for scripts and curl. It keeps nothing:
+// no session, no review, no upload. Approval still goes through the page.
+func (s *Server) redactOne(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, int64(s.cfg.MaxNoteBytes))
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("The note is larger than the limit of %s.", size(int64(s.cfg.MaxNoteBytes))))
+		return
+	}
+	text := string(b)
+	if strings.TrimSpace(text) == "" {
+		httpError(w, http.StatusBadRequest, "The note is empty.")
+		return
+	}
+	if !utf8.ValidString(text) {
+		httpError(w, http.StatusBadRequest, "The note is not valid UTF-8 text.")
+		return
+	}
+	spans, err := s.cfg.Detector.Detect(r.Context(), text)
+	if err != nil {
+		s.log.Error("redact: detection failed", "err", err)
+		httpError(w, http.StatusInternalServerError, "De-identification failed.")
+		return
+	}
+	out, err := deid.Redact(text, spans, s.cfg.Mode)
+	if err != nil {
+		s.log.Error("redact: redaction failed", "err", err)
+		httpError(w, http.StatusInternalServerError, "De-identification failed.")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, out)
+	if !strings.HasSuffix(out, "\n") {
+		_, _ = io.WriteString(w, "\n")
+	}
 }
 
 // fileError reports one rejected file or paste in an upload.

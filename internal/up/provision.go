@@ -1,0 +1,264 @@
+package up
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	_ "embed"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/trustgate/trustgate/examples"
+	"github.com/trustgate/trustgate/internal/agentpolicy"
+	"github.com/trustgate/trustgate/internal/cocofy"
+	"github.com/trustgate/trustgate/internal/policy"
+)
+
+// emulatedPolicy extends the default CPU attestation policy with rules for
+// the snp-emulated VM. They mirror the SNP rules: the measurement and the
+// initdata digest must match registered reference values and debug must be
+// off. The hardware claim is affirmed because Trustee only verifies such
+// evidence when an operator started it with the development root.
+//
+//go:embed emulated.rego
+var emulatedPolicy string
+
+// AttestationPolicy is the default_cpu policy up installs.
+func AttestationPolicy() string { return policy.DefaultAttestationPolicy() + "\n" + emulatedPolicy }
+
+// azuriteKey is the public, documented key of Azurite's development account.
+const azuriteKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+func (s *Stack) startBlobStore(ctx context.Context, opts Options, p progress) error {
+	bin := opts.Azurite
+	if bin == "" {
+		if found, err := exec.LookPath("azurite-blob"); err == nil {
+			bin = found
+		} else if found, err := exec.LookPath("azurite"); err == nil {
+			bin = found
+		}
+	}
+	if bin == "" || bin == "-" {
+		s.BlobDir = filepath.Join(s.Dir, "blobs")
+		if err := os.MkdirAll(s.BlobDir, 0o700); err != nil {
+			return err
+		}
+		s.BlobConn = localDirPrefix + s.BlobDir
+		p.step("blob store: local directory %s (install Azurite with npm to use the Azure Blob API)", filepath.Join(s.BlobDir, Container))
+		return nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	args := []string{"--silent", "--skipApiVersionCheck", "--loose", "--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port),
+		"--location", filepath.Join(s.Dir, "azurite")}
+	if filepath.Base(bin) == "azurite" {
+		args = append(args, "--queuePort", "0", "--tablePort", "0")
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout, cmd.Stderr = nil, nil
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start azurite: %w", err)
+	}
+	s.onStop(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for i := 0; ; i++ {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if i > 100 {
+			return fmt.Errorf("azurite did not listen on %s", addr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.BlobConn = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + azuriteKey +
+		";BlobEndpoint=http://" + addr + "/devstoreaccount1;"
+	p.step("blob store: Azurite on %s, container %s", addr, Container)
+	return nil
+}
+
+// cosignKey reads, or makes on first run, the ECDSA P-256 key pair the
+// hospital's pipeline signs images with (cosign's key type), and returns
+// the public key (PEM) that Gate 1 trusts.
+func cosignKey(dir string) ([]byte, error) {
+	pubPath := filepath.Join(dir, "cosign.pub")
+	if b, err := os.ReadFile(pubPath); err == nil {
+		return b, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cosign.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return nil, err
+	}
+	pder, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	pub := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pder})
+	return pub, os.WriteFile(pubPath, pub, 0o644)
+}
+
+// hardened is what cocofy made of the example.
+type hardened struct {
+	manifests   string
+	imageDigest string
+	serverCert  string // Trustee resource paths of the sidecar material
+	serverKey   string
+	clientCA    string
+}
+
+// provision installs policies, reference values and secrets, and hardens
+// the example with cocofy (which uploads its own secrets and the initdata
+// digest).
+func (s *Stack) provision(ctx context.Context, p progress) (*hardened, error) {
+	if err := s.Admin.SetAttestationPolicy(ctx, policy.DefaultAttestationPolicyID, []byte(AttestationPolicy())); err != nil {
+		return nil, fmt.Errorf("attestation policy: %w", err)
+	}
+	if err := s.Admin.SetResourcePolicy(ctx, []byte(policy.DefaultResourcePolicy())); err != nil {
+		return nil, fmt.Errorf("resource policy: %w", err)
+	}
+	exp := time.Now().AddDate(1, 0, 0)
+	if err := s.Admin.SetReferenceValue(ctx, "snp_launch_measurement", []any{hex.EncodeToString(Measurement)}, exp); err != nil {
+		return nil, fmt.Errorf("reference value: %w", err)
+	}
+	pub, err := cosignKey(filepath.Join(s.Dir, "cosign"))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Admin.SetResource(ctx, CosignKeyResource, pub); err != nil {
+		return nil, fmt.Errorf("store the image signing key: %w", err)
+	}
+	p.step("provisioned: default policies, measurement reference value, %s", CosignKeyResource)
+
+	input, err := exampleInput()
+	if err != nil {
+		return nil, err
+	}
+	certPEM, err := os.ReadFile(s.TrusteeCert)
+	if err != nil {
+		return nil, err
+	}
+	adminPEM, err := os.ReadFile(s.AdminKey)
+	if err != nil {
+		return nil, err
+	}
+	keyDir := filepath.Join(s.Dir, "cocofy")
+	opts := cocofy.Options{
+		TrusteeURL: s.TrusteeURL, TrusteeCertPEM: certPEM, AdminKeyPEM: adminPEM, KeyDir: keyDir,
+		Sidecar: true, SANs: []string{"localhost"}, Beacon: s.DashboardURL,
+		// The VM here runs our binaries in-process, not container images, so
+		// there are no image digests to pin: the hardened agent policy
+		// (exec, logs and policy changes denied) rather than strict.
+		PolicyMode: agentpolicy.Hardened,
+	}
+	outDir := filepath.Join(s.Dir, "hardened")
+	res, err := cocofy.Apply(ctx, opts, input, "hospital.yaml", outDir, &bytes.Buffer{})
+	if err != nil {
+		return nil, fmt.Errorf("cocofy: %w", err)
+	}
+	p.step("cocofy hardened examples/hospital → %s (%d resources uploaded, initdata digest registered)", res.ManifestPath, len(res.Uploads))
+	// The example's Secret holds a placeholder; this machine's blob store
+	// replaces it (in real use the operator uploads the real value).
+	if err := s.Admin.SetResource(ctx, ConnectionStringResource, []byte(s.BlobConn)); err != nil {
+		return nil, fmt.Errorf("store the blob connection string: %w", err)
+	}
+
+	// The VM runs the de-identification workload: its initdata.
+	var key string
+	for k := range res.InitData {
+		if strings.Contains(k, "/"+Namespace+"/") && strings.HasSuffix(k, "/"+App) {
+			key = k
+		}
+	}
+	if key == "" {
+		keys := make([]string, 0, len(res.InitData))
+		for k := range res.InitData {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return nil, fmt.Errorf("cocofy produced no initdata for %s/%s (have %v)", Namespace, App, keys)
+	}
+	vmDir := filepath.Join(s.Dir, "vm")
+	if err := os.MkdirAll(vmDir, 0o700); err != nil {
+		return nil, err
+	}
+	s.InitData = filepath.Join(vmDir, "initdata.toml")
+	if err := os.WriteFile(s.InitData, res.InitData[key], 0o600); err != nil {
+		return nil, err
+	}
+	pki := filepath.Join(keyDir, "sidecar", Namespace, App)
+	s.ClientCert, s.ClientKey = filepath.Join(pki, "client.pem"), filepath.Join(pki, "client-key.pem")
+	s.ClientP12, s.SidecarCA = filepath.Join(pki, "client.p12"), filepath.Join(pki, "ca.pem")
+	base := Namespace + "/sidecar-tls-" + App + "/"
+	return &hardened{manifests: res.ManifestPath, imageDigest: imageDigest(res.Manifests),
+		serverCert: base + "server-cert", serverKey: base + "server-key", clientCA: base + "client-ca"}, nil
+}
+
+// exampleInput concatenates the example's plain manifests.
+func exampleInput() ([]byte, error) {
+	names, err := fs.Glob(examples.Hospital, "hospital/*.yaml")
+	if err != nil || len(names) == 0 {
+		return nil, fmt.Errorf("embedded example manifests missing: %v", err)
+	}
+	sort.Strings(names)
+	var b bytes.Buffer
+	for _, n := range names {
+		data, err := fs.ReadFile(examples.Hospital, n)
+		if err != nil {
+			return nil, err
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n---\n")
+		}
+		b.Write(data)
+	}
+	return b.Bytes(), nil
+}
+
+// imageDigest finds the first image pinned by digest in the manifests.
+func imageDigest(manifests []byte) string {
+	for _, line := range strings.Split(string(manifests), "\n") {
+		if i := strings.Index(line, "@sha256:"); i >= 0 && strings.Contains(line, "image:") {
+			d := line[i+1:]
+			if len(d) >= 71 {
+				return d[:71]
+			}
+		}
+	}
+	return ""
+}

@@ -64,6 +64,29 @@ type Log struct {
 // New returns a Log over st.
 func New(st store.Store) *Log { return &Log{st: st, wake: make(chan struct{}), Poll: time.Second} }
 
+// Entry encodes e for a store write that carries it with another change
+// (store.CreateSession, store.AttestSession). Call Written after the
+// write succeeded.
+func (l *Log) Entry(e Event) (store.AuditEntry, error) {
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	e.ID = 0
+	b, err := json.Marshal(e)
+	if err != nil {
+		return store.AuditEntry{}, fmt.Errorf("audit: encode: %w", err)
+	}
+	return store.AuditEntry{At: e.Time, Event: b}, nil
+}
+
+// Written wakes stream readers after an Entry was stored.
+func (l *Log) Written() {
+	l.mu.Lock()
+	close(l.wake)
+	l.wake = make(chan struct{})
+	l.mu.Unlock()
+}
+
 // Record stores e durably and returns it with its ID. Callers answer the
 // request only after Record returned nil: a decision that cannot be
 // audited is not taken.
@@ -71,20 +94,16 @@ func (l *Log) Record(ctx context.Context, e Event) (Event, error) {
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
 	}
-	e.ID = 0
-	b, err := json.Marshal(e)
+	ent, err := l.Entry(e)
 	if err != nil {
-		return e, fmt.Errorf("audit: encode: %w", err)
+		return e, err
 	}
-	id, err := l.st.AppendAudit(ctx, e.Time, b)
+	id, err := l.st.AppendAudit(ctx, ent.At, ent.Event)
 	if err != nil {
 		return e, fmt.Errorf("audit: %w", err)
 	}
 	e.ID = id
-	l.mu.Lock()
-	close(l.wake)
-	l.wake = make(chan struct{})
-	l.mu.Unlock()
+	l.Written()
 	return e, nil
 }
 

@@ -43,8 +43,10 @@ const (
 // SQL is the Store over database/sql.
 type SQL struct {
 	d    dialect
-	w    *sql.DB // writes (SQLite: one connection, so writers never wait on locks)
-	r    *sql.DB // reads
+	w    *sql.DB   // writes
+	wc   *sql.Conn // SQLite: the writer's own connection, so writers never wait on locks
+	sync bool      // SQLite: wc is in synchronous=FULL (else NORMAL)
+	r    *sql.DB   // reads
 	kmu  sync.RWMutex
 	kek  cipher.AEAD
 	kid  string
@@ -95,7 +97,7 @@ func Open(ctx context.Context, opts Options) (*SQL, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
-		w.SetMaxOpenConns(1)
+		w.SetMaxOpenConns(2) // the writer's, and one for migrations and tests
 		r, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=query_only(1)")
 		if err != nil {
 			w.Close()
@@ -115,6 +117,12 @@ func Open(ctx context.Context, opts Options) (*SQL, error) {
 		for _, suffix := range []string{"", "-wal", "-shm"} {
 			_ = os.Chmod(sqlitePath(u)+suffix, 0o600)
 		}
+		wc, err := s.w.Conn(ctx)
+		if err != nil {
+			s.closeDBs()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		s.wc, s.sync = wc, true
 	}
 	go s.writer()
 	return s, nil
@@ -136,6 +144,9 @@ func (s *SQL) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.q)
 		<-s.done
+		if s.wc != nil {
+			s.wc.Close()
+		}
 		s.closeDBs()
 	})
 	return nil
@@ -179,18 +190,30 @@ func (s *SQL) rebind(q string) string {
 // ---- group commit ----
 
 type writeOp struct {
-	fn  func(ctx context.Context, tx *sql.Tx) error
-	ctx context.Context
-	err chan error
+	fn      func(ctx context.Context, tx *sql.Tx) error
+	ctx     context.Context
+	err     chan error
+	durable bool
 }
 
 // write runs fn inside a transaction shared with other concurrent writes
-// and returns once that transaction has committed. fn must report logical
-// outcomes (not found, already used) through captured variables and
-// return only database errors, because it may run twice: when any write in
-// a batch fails, the batch is rolled back and each write re-run alone.
-func (s *SQL) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
-	op := &writeOp{fn: fn, ctx: ctx, err: make(chan error, 1)}
+// and returns once that transaction has committed and is on disk (fsync).
+// fn must report logical outcomes (not found, already used) through
+// captured variables and return only database errors, because it may run
+// twice: when any write in a batch fails, the batch is rolled back and
+// each write re-run alone.
+func (s *SQL) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.enqueue(ctx, true, fn)
+}
+
+// enqueue queues fn. A durable write returns once its commit is fsync'd.
+// A lazy one (durable false) is for state that may be lost in a power
+// failure, never in a process crash: KBS sessions, which a guest recreates
+// with /auth, and cached collateral. Its commit skips the fsync (SQLite
+// synchronous=NORMAL, PostgreSQL synchronous_commit=off), and the next
+// durable commit makes it durable too.
+func (s *SQL) enqueue(ctx context.Context, durable bool, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
+	op := &writeOp{fn: fn, ctx: ctx, err: make(chan error, 1), durable: durable}
 	defer func() {
 		if r := recover(); r != nil { // send on closed queue: store closed
 			err = errors.New("store closed")
@@ -258,9 +281,35 @@ func (s *SQL) commit(batch []*writeOp) {
 func (s *SQL) runTx(ops []*writeOp) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	tx, err := s.w.BeginTx(ctx, nil)
+	durable := false
+	for _, op := range ops {
+		durable = durable || op.durable
+	}
+	var tx *sql.Tx
+	var err error
+	if s.wc != nil {
+		if durable != s.sync {
+			mode := "NORMAL"
+			if durable {
+				mode = "FULL"
+			}
+			if _, err := s.wc.ExecContext(ctx, "PRAGMA synchronous = "+mode); err != nil {
+				return fmt.Errorf("set synchronous: %w", err)
+			}
+			s.sync = durable
+		}
+		tx, err = s.wc.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
+	}
+	if !durable && s.d == postgres {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("set synchronous_commit: %w", err)
+		}
 	}
 	for _, op := range ops {
 		if err := op.fn(ctx, tx); err != nil {
@@ -274,10 +323,14 @@ func (s *SQL) runTx(ops []*writeOp) error {
 	return nil
 }
 
-// exec is a write of one statement; it returns the rows affected.
+// exec is a durable write of one statement; it returns the rows affected.
 func (s *SQL) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return s.execMode(ctx, true, q, args...)
+}
+
+func (s *SQL) execMode(ctx context.Context, durable bool, q string, args ...any) (int64, error) {
 	var n int64
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.enqueue(ctx, durable, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.rebind(q), args...)
 		if err != nil {
 			return err
@@ -345,10 +398,25 @@ func (s *SQL) decrypt(aad, kid string, ct []byte) ([]byte, error) {
 
 func nanos(t time.Time) int64 { return t.UnixNano() }
 
+// insertAudit adds audit rows inside a transaction.
+func (s *SQL) insertAudit(ctx context.Context, tx *sql.Tx, audit []AuditEntry) error {
+	for _, a := range audit {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO audit(at, event) VALUES (?,?)`), nanos(a.At), a.Event); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CreateSession implements Store.
-func (s *SQL) CreateSession(ctx context.Context, ss Session) error {
-	_, err := s.exec(ctx, `INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)`,
-		ss.ID, ss.Nonce, ss.Tee, SessionChallenged, "", nanos(ss.Expires))
+func (s *SQL) CreateSession(ctx context.Context, ss Session, audit ...AuditEntry) error {
+	err := s.enqueue(ctx, len(audit) > 0, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)`),
+			ss.ID, ss.Nonce, ss.Tee, SessionChallenged, "", nanos(ss.Expires)); err != nil {
+			return err
+		}
+		return s.insertAudit(ctx, tx, audit)
+	})
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -387,6 +455,7 @@ func (s *SQL) ClaimSession(ctx context.Context, id string, now time.Time) (Sessi
 	var ss Session
 	var exp int64
 	claimed := false
+	// Durable: a nonce consumed before a crash stays consumed after it.
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		claimed = false
 		err := tx.QueryRowContext(ctx, s.rebind(`UPDATE sessions SET state = ? WHERE id = ? AND state = ? AND expires > ?
@@ -419,9 +488,19 @@ func (s *SQL) ClaimSession(ctx context.Context, id string, now time.Time) (Sessi
 }
 
 // AttestSession implements Store.
-func (s *SQL) AttestSession(ctx context.Context, id, token string) error {
-	n, err := s.exec(ctx, `UPDATE sessions SET state = ?, token = ? WHERE id = ? AND state = ?`,
-		SessionAttested, token, id, SessionClaimed)
+func (s *SQL) AttestSession(ctx context.Context, id, token string, audit ...AuditEntry) error {
+	var n int64
+	err := s.enqueue(ctx, len(audit) > 0, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE sessions SET state = ?, token = ? WHERE id = ? AND state = ?`),
+			SessionAttested, token, id, SessionClaimed)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err // n == 0: nothing to audit; reported below
+		}
+		return s.insertAudit(ctx, tx, audit)
+	})
 	if err != nil {
 		return fmt.Errorf("attest session: %w", err)
 	}
@@ -433,7 +512,7 @@ func (s *SQL) AttestSession(ctx context.Context, id, token string) error {
 
 // DeleteExpiredSessions implements Store.
 func (s *SQL) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	n, err := s.exec(ctx, `DELETE FROM sessions WHERE expires <= ?`, nanos(now))
+	n, err := s.execMode(ctx, false, `DELETE FROM sessions WHERE expires <= ?`, nanos(now))
 	if err != nil {
 		return 0, fmt.Errorf("delete expired sessions: %w", err)
 	}
@@ -648,7 +727,7 @@ func (s *SQL) Get(ctx context.Context, key string) ([]byte, bool, error) {
 
 // Put implements attest.Cache.
 func (s *SQL) Put(ctx context.Context, key string, val []byte) error {
-	_, err := s.exec(ctx, `INSERT INTO collateral(key, value, updated) VALUES (?,?,?)
+	_, err := s.execMode(ctx, false, `INSERT INTO collateral(key, value, updated) VALUES (?,?,?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated = excluded.updated`, key, val, nanos(time.Now()))
 	if err != nil {
 		return fmt.Errorf("collateral cache put: %w", err)

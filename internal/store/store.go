@@ -62,6 +62,12 @@ type ReferenceValue struct {
 	Expiration time.Time
 }
 
+// AuditEntry is an audit event to write along with another change.
+type AuditEntry struct {
+	At    time.Time
+	Event []byte // JSON, written by package audit
+}
+
 // AuditRecord is one stored audit event.
 type AuditRecord struct {
 	ID    int64
@@ -75,8 +81,10 @@ type AuditRecord struct {
 type Store interface {
 	attest.Cache
 
-	// CreateSession stores a new challenged session.
-	CreateSession(ctx context.Context, s Session) error
+	// CreateSession stores a new challenged session, with audit rows in
+	// the same transaction. Without audit rows the commit is not fsync'd
+	// (a session lost to a power failure costs the guest one /auth).
+	CreateSession(ctx context.Context, s Session, audit ...AuditEntry) error
 	// GetSession returns a session; ErrNotFound when absent or expired.
 	GetSession(ctx context.Context, id string) (Session, error)
 	// ClaimSession atomically moves a challenged, unexpired session to
@@ -84,8 +92,9 @@ type Store interface {
 	// ErrNonceUsed (with the session, whose State says whether a token is
 	// already there) otherwise.
 	ClaimSession(ctx context.Context, id string, now time.Time) (Session, error)
-	// AttestSession stores the token of a claimed session.
-	AttestSession(ctx context.Context, id, token string) error
+	// AttestSession stores the token of a claimed session, with audit rows
+	// in the same (then durable) transaction.
+	AttestSession(ctx context.Context, id, token string, audit ...AuditEntry) error
 	// DeleteExpiredSessions removes sessions that expired before now.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 

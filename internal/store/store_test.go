@@ -125,6 +125,54 @@ func TestStore(t *testing.T) {
 				}
 			})
 
+			t.Run("session writes carry audit rows; lazy and durable writes mix", func(t *testing.T) {
+				before, _ := s.AuditSince(ctx, 0, time.Time{}, 0)
+				var wg sync.WaitGroup
+				errs := make(chan error, 300)
+				for i := range 100 {
+					wg.Add(3)
+					id := fmt.Sprintf("mix%d", i)
+					go func() {
+						defer wg.Done()
+						errs <- s.CreateSession(ctx, Session{ID: id, Nonce: "n", Tee: "sample", Expires: time.Now().Add(time.Minute)},
+							AuditEntry{At: time.Now(), Event: []byte(`{"kind":"auth"}`)})
+					}()
+					go func() {
+						defer wg.Done()
+						errs <- s.CreateSession(ctx, Session{ID: id + "-lazy", Nonce: "n", Tee: "sample", Expires: time.Now().Add(time.Minute)})
+					}()
+					go func() {
+						defer wg.Done()
+						_, err := s.AppendAudit(ctx, time.Now(), []byte(`{"kind":"x"}`))
+						errs <- err
+					}()
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := s.ClaimSession(ctx, "mix7", time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.AttestSession(ctx, "mix7", "tok", AuditEntry{At: time.Now(), Event: []byte(`{"kind":"attest"}`)}); err != nil {
+					t.Fatal(err)
+				}
+				// Not claimed: no token stored and no audit row written.
+				if err := s.AttestSession(ctx, "mix8", "tok", AuditEntry{At: time.Now(), Event: []byte(`{"kind":"attest"}`)}); !errors.Is(err, ErrNotFound) {
+					t.Fatal(err)
+				}
+				after, _ := s.AuditSince(ctx, 0, time.Time{}, 0)
+				if len(after)-len(before) != 201 {
+					t.Fatalf("%d audit rows added, want 201", len(after)-len(before))
+				}
+				if _, err := s.GetSession(ctx, "mix3-lazy"); err != nil {
+					t.Fatal(err)
+				}
+			})
+
 			t.Run("concurrent claims: one nonce, one winner", func(t *testing.T) {
 				if err := s.CreateSession(ctx, Session{ID: "race", Nonce: "n", Tee: "sample", Expires: time.Now().Add(time.Minute)}); err != nil {
 					t.Fatal(err)

@@ -289,16 +289,18 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 		Tee:     req.Tee,
 		Expires: s.cfg.Now().Add(s.cfg.SessionTimeout),
 	}
-	if err := s.cfg.Store.CreateSession(r.Context(), sess); err != nil {
+	// The session and its audit event commit together.
+	ev.Outcome, ev.Client = audit.OutcomeAllow, clientAddr(r)
+	ent, err := s.cfg.Audit.Entry(ev)
+	if err == nil {
+		err = s.cfg.Store.CreateSession(r.Context(), sess, ent)
+	}
+	if err != nil {
 		s.log.Error("create session", "err", err)
-		s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "session store unavailable"))
+		s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "session store unavailable"))
 		return
 	}
-	ev.Outcome = audit.OutcomeAllow
-	if err := s.record(r.Context(), r, ev); err != nil {
-		kbs.WriteError(w, err)
-		return
-	}
+	s.cfg.Audit.Written()
 	http.SetCookie(w, &http.Cookie{Name: kbs.SessionCookie, Value: sess.ID, Expires: sess.Expires, HttpOnly: true, Secure: r.TLS != nil})
 	writeJSON(w, http.StatusOK, kbs.Challenge{Nonce: sess.Nonce, ExtraParams: ""})
 }
@@ -374,18 +376,20 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ev, err)
 		return
 	}
-	if err := s.cfg.Store.AttestSession(ctx, sess.ID, res.Token); err != nil {
+	// The token and its audit event commit together.
+	okEv := ev
+	okEv.Outcome, okEv.Reason, okEv.Client = audit.OutcomeAllow, "token issued, ear.status "+res.Status, clientAddr(r)
+	ent, err := s.cfg.Audit.Entry(okEv)
+	if err == nil {
+		err = s.cfg.Store.AttestSession(ctx, sess.ID, res.Token, ent)
+	}
+	if err != nil {
 		s.log.Error("store token", "err", err)
 		s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "session store unavailable"))
 		return
 	}
+	s.cfg.Audit.Written()
 	s.tokens.put(res.Token, issuedToken(res.Claims, res.ClaimsDigest), s.cfg.Now())
-	ev.Outcome = audit.OutcomeAllow
-	ev.Reason = "token issued, ear.status " + res.Status
-	if err := s.record(ctx, r, ev); err != nil {
-		kbs.WriteError(w, err)
-		return
-	}
 	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: res.Token})
 }
 

@@ -30,8 +30,9 @@ import (
 
 var reGuestAddr = regexp.MustCompile(`guest local API listening.* addr=(127\.0\.0\.1:\d+)`)
 
-// startGuest builds and runs the real guest daemon (sample TEE) against kbsURL.
-func startGuest(t *testing.T, kbsURL string) string {
+// startGuest builds and runs the real guest daemon (sample TEE) against
+// kbsURL; it returns the local API address and the binary.
+func startGuest(t *testing.T, kbsURL string) (string, string) {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "guest")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/guest")
@@ -64,11 +65,11 @@ func startGuest(t *testing.T, kbsURL string) string {
 	}()
 	select {
 	case a := <-addr:
-		return a
+		return a, bin
 	case <-time.After(60 * time.Second):
 		t.Fatal("guest did not start")
 	}
-	return ""
+	return "", ""
 }
 
 // countingHandler counts the sidecar's "waiting for TLS material" warnings.
@@ -112,7 +113,7 @@ func TestSidecarEndToEnd(t *testing.T) {
 	if _, err := cocofy.Apply(ctx, opts, testdata(t, "in/deid.yaml"), "deid.yaml", t.TempDir(), nil); err != nil {
 		t.Fatal(err)
 	}
-	guestAddr := startGuest(t, inst.URL)
+	guestAddr, guestBin := startGuest(t, inst.URL)
 
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "deid: 3 notes de-identified for "+r.Header.Get("X-Client-Cert-Subject"))
@@ -155,7 +156,7 @@ func TestSidecarEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ac.SetResourcePolicy(ctx, []byte("package policy\nimport rego.v1\ndefault allow := false\nallow if data[\"resource-path\"][1] == \"sidecar-tls-deid\"\n")); err != nil {
+	if err := ac.SetResourcePolicy(ctx, []byte("package policy\nimport rego.v1\ndefault allow := false\nallow if data[\"resource-path\"][1] == \"sidecar-tls-deid\"\nallow if data[\"resource-path\"][0] == \"hospital\"\nallow if data[\"resource-path\"][1] == \"sealed-secret\"\n")); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -197,5 +198,29 @@ func TestSidecarEndToEnd(t *testing.T) {
 	body, err := get([]tls.Certificate{clientCert})
 	if err != nil || !strings.HasPrefix(body, "deid: 3 notes de-identified for CN=trustgate client for hospital/deid") {
 		t.Fatalf("right certificate: %v %q", err, body)
+	}
+
+	// The sealed secrets cocofy wrote unseal in the guest (`guest run`,
+	// attested fetch from trustee) to the values of the original Secrets.
+	res, err := cocofy.Transform(opts, testdata(t, "in/deid.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealedValues := sealedFromManifests(t, res.Manifests)
+	cmd := exec.Command(guestBin, "run", "--kbs-url", inst.URL, "--tee", "sample", "--", "sh", "-c", `printf '%s|%s' "$AZURE" "$DBPW"`)
+	cmd.Env = append(os.Environ(), "AZURE="+sealedValues["connection-string"], "DBPW="+sealedValues["DB_PASSWORD"])
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("guest run: %v", err)
+	}
+	if want := "DefaultEndpointsProtocol=https;AccountName=hospdeidout;AccountKey=7qXyWzf3kP9vL2mR8sT1aB4cD5eF6gH7iJ8kL9mN0oP1qR2sT3uV4wX5yZ6A==;EndpointSuffix=core.windows.net|s3cr3t-Postgres-pw!42"; string(out) != want {
+		t.Fatalf("guest run unsealed %q", out)
+	}
+	bad := []byte(sealedValues["DB_PASSWORD"])
+	bad[len(bad)-5] ^= 1
+	cmd = exec.Command(guestBin, "run", "--kbs-url", inst.URL, "--tee", "sample", "--", "true")
+	cmd.Env = append(os.Environ(), "DBPW="+string(bad))
+	if out, err := cmd.CombinedOutput(); err == nil || strings.Contains(string(out), "s3cr3t") {
+		t.Fatalf("tampered sealed secret: err=%v", err)
 	}
 }

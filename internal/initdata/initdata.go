@@ -271,8 +271,8 @@ func tomlKey(k string) string {
 	return tomlBasic(k)
 }
 
-// tomlString prefers a multi-line literal ('''…''') so embedded TOML and Rego
-// stay readable; it falls back to a basic string when the value contains '''
+// tomlString prefers a multi-line literal (”'…”') so embedded TOML and Rego
+// stay readable; it falls back to a basic string when the value contains ”'
 // or characters a literal string cannot hold.
 func tomlString(s string) string {
 	literalOK := !strings.Contains(s, "'''")

@@ -271,9 +271,10 @@ func tomlKey(k string) string {
 	return tomlBasic(k)
 }
 
-// tomlString prefers a multi-line literal (”'…”') so embedded TOML and Rego
-// stay readable; it falls back to a basic string when the value contains ”'
-// or characters a literal string cannot hold.
+// tomlString prefers a TOML multi-line literal string (three single quotes)
+// so embedded TOML and Rego stay readable; it falls back to a basic string
+// when the value contains three single quotes in a row or characters a
+// literal string cannot hold.
 func tomlString(s string) string {
 	literalOK := !strings.Contains(s, "'''")
 	for _, r := range s {

@@ -3,6 +3,8 @@ package deid
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +178,22 @@ func TestLongInput(t *testing.T) {
 	} {
 		if _, err := New().Detect(context.Background(), text); err != nil {
 			t.Fatalf("Detect(%d bytes): %v", len(text), err)
+		}
+	}
+	// thousands of distinct names: mention tracking and numbering must stay
+	// linear (they were quadratic once: minutes for this document)
+	var sb strings.Builder
+	for i := 0; sb.Len() < 1<<20; i++ {
+		fmt.Fprintf(&sb, "Dr. Q%sz Wy%sk saw Mr. Pel%sa on 3/4. ", strconv.Itoa(i), strconv.Itoa(i*7), strconv.Itoa(i*13))
+	}
+	text := strings.NewReplacer("0", "o", "1", "i", "2", "e", "3", "a", "4", "u", "5", "s", "6", "b", "7", "t", "8", "x", "9", "g").Replace(sb.String())
+	spans, err := New().Detect(context.Background(), text)
+	if err != nil || len(spans) < 10000 {
+		t.Fatalf("many names: %d spans, %v", len(spans), err)
+	}
+	for _, m := range []Mode{ModeNumbered, ModeSurrogate} {
+		if _, err := Redact(text, spans, m); err != nil {
+			t.Fatalf("Redact %s: %v", m, err)
 		}
 	}
 }

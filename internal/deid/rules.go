@@ -69,14 +69,15 @@ type bspan struct {
 
 // scan is the per-call state; pooled to avoid allocation.
 type scan struct {
-	text  string
-	lex   *lexicon.Lexicon
-	toks  []token
-	out   []bspan
-	low   string // text with ASCII letters lower-cased (same byte offsets)
-	buf   []byte
-	names []string // lower-cased words of names found, for later mentions
-	claim []bool   // token already inside a name/location span
+	text    string
+	lex     *lexicon.Lexicon
+	toks    []token
+	out     []bspan
+	low     string // text with ASCII letters lower-cased (same byte offsets)
+	buf     []byte
+	names   []string        // lower-cased words of names found, for later mentions
+	nameSet map[string]bool // the same as a set, once there are many
+	claim   []bool          // token already inside a name/location span
 }
 
 func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[uint64]uint64) {
@@ -90,7 +91,7 @@ func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[uint64]uint64
 	sc.low = string(sc.buf)
 	sc.toks = tokenize(text, sc.toks, vocab)
 	sc.out = sc.out[:0]
-	sc.names = sc.names[:0]
+	sc.names, sc.nameSet = sc.names[:0], nil
 	if cap(sc.claim) < len(sc.toks) {
 		sc.claim = make([]bool, len(sc.toks))
 	}
@@ -214,14 +215,30 @@ func (sc *scan) numLen(i int) int {
 
 // addName remembers a name word for later mentions.
 func (sc *scan) addName(w string) {
-	if !sc.isName(w) && len(sc.names) < 4096 {
-		sc.names = append(sc.names, w)
+	if sc.isName(w) {
+		return
+	}
+	sc.names = append(sc.names, w)
+	if sc.nameSet != nil {
+		sc.nameSet[w] = true
+	} else if len(sc.names) > smallNames {
+		sc.nameSet = make(map[string]bool, 2*len(sc.names))
+		for _, n := range sc.names {
+			sc.nameSet[n] = true
+		}
 	}
 }
 
-// isName: w is a word of a name found earlier. Notes hold few names, so a
-// slice beats a map that would have to be cleared for every note.
+// smallNames: up to this many name words a linear search beats a map that
+// would have to be allocated or cleared for every note; past it (long
+// documents) the map keeps the scan linear.
+const smallNames = 32
+
+// isName: w is a word of a name found earlier.
 func (sc *scan) isName(w string) bool {
+	if sc.nameSet != nil {
+		return sc.nameSet[w]
+	}
 	for _, n := range sc.names {
 		if n == w {
 			return true

@@ -410,7 +410,7 @@ func (s *SQL) insertAudit(ctx context.Context, tx *sql.Tx, audit []AuditEntry) e
 
 // CreateSession implements Store.
 func (s *SQL) CreateSession(ctx context.Context, ss Session, audit ...AuditEntry) error {
-	err := s.enqueue(ctx, len(audit) > 0, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.enqueue(ctx, false, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)`),
 			ss.ID, ss.Nonce, ss.Tee, SessionChallenged, "", nanos(ss.Expires)); err != nil {
 			return err
@@ -455,8 +455,10 @@ func (s *SQL) ClaimSession(ctx context.Context, id string, now time.Time) (Sessi
 	var ss Session
 	var exp int64
 	claimed := false
-	// Durable: a nonce consumed before a crash stays consumed after it.
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	// Lazy: it survives a process crash; against a power failure, every
+	// answer to the attest request that follows a claim (token or refusal)
+	// is preceded by a durable write, which makes the claim durable too.
+	err := s.enqueue(ctx, false, func(ctx context.Context, tx *sql.Tx) error {
 		claimed = false
 		err := tx.QueryRowContext(ctx, s.rebind(`UPDATE sessions SET state = ? WHERE id = ? AND state = ? AND expires > ?
 			RETURNING id, nonce, tee, state, token, expires`), SessionClaimed, id, SessionChallenged, nanos(now)).

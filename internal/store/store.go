@@ -82,13 +82,15 @@ type Store interface {
 	attest.Cache
 
 	// CreateSession stores a new challenged session, with audit rows in
-	// the same transaction. Without audit rows the commit is not fsync'd
-	// (a session lost to a power failure costs the guest one /auth).
+	// the same transaction. The commit survives a process crash but is not
+	// fsync'd: a power failure may lose the last milliseconds of sessions
+	// (the guest runs /auth again) and of their auth events, until the
+	// next durable write.
 	CreateSession(ctx context.Context, s Session, audit ...AuditEntry) error
 	// GetSession returns a session; ErrNotFound when absent or expired.
 	GetSession(ctx context.Context, id string) (Session, error)
 	// ClaimSession atomically moves a challenged, unexpired session to
-	// claimed and returns it. It returns ErrNotFound, ErrSessionExpired, or
+	// claimed and returns it (committed like CreateSession). It returns ErrNotFound, ErrSessionExpired, or
 	// ErrNonceUsed (with the session, whose State says whether a token is
 	// already there) otherwise.
 	ClaimSession(ctx context.Context, id string, now time.Time) (Session, error)

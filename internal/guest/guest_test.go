@@ -449,13 +449,13 @@ func contains(list []string, s string) bool {
 // never panic and never answer 5xx for a request it could parse, since the
 // fake KBS below always succeeds.
 func FuzzAPIQuery(f *testing.F) {
-	for _, s := range []string{"/aa/evidence?runtime_data=abc&encoding=base64", "/aa/token?token_type=kbs", "/cdh/resource/a/b/c", "/info", "/cdh/resource/%2e%2e/b/c", "/aa/evidence?runtime_data=%ZZ"} {
+	for _, s := range []string{"/aa/evidence?runtime_data=abc&encoding=base64", "/aa/token?token_type=kbs", "/cdh/resource/a/b/c", "/info", ImageConfigPath + "?x=1", "/cdh/resource/%2e%2e/b/c", "/aa/evidence?runtime_data=%ZZ"} {
 		f.Add(s)
 	}
 	kbs := &fakeKBS{resources: map[string][]byte{"a/b/c": []byte("x")}}
 	key, _ := ecdsa.GenerateKey(sealedCurve(), rand.Reader)
 	kbs.key = key
-	api := &API{Hub: NewHub(kbs, &Config{Logger: slog.New(slog.DiscardHandler)}), KBS: kbs, Attester: &sample.Attester{}, Log: slog.New(slog.DiscardHandler)}
+	api := &API{Hub: NewHub(kbs, &Config{Logger: slog.New(slog.DiscardHandler)}), KBS: kbs, Attester: &sample.Attester{}, Log: slog.New(slog.DiscardHandler), ImagePolicyURI: "kbs:///a/b/c"}
 	f.Fuzz(func(t *testing.T, target string) {
 		r, err := http.NewRequest("GET", "http://127.0.0.1:8006"+target, nil)
 		if err != nil || r.URL.Path == "" {

@@ -123,7 +123,7 @@ func TestEncryptedBundle(t *testing.T) {
 			t.Fatal("plaintext in encrypted bundle")
 		}
 	}
-	obj, err := jose.ParseEncrypted(strings.TrimSpace(string(b)), []jose.KeyAlgorithm{jose.ECDH_ES_A256KW}, []jose.ContentEncryption{jose.A256GCM})
+	obj, err := jose.ParseEncryptedCompact(strings.TrimSpace(string(b)), []jose.KeyAlgorithm{jose.ECDH_ES_A256KW}, []jose.ContentEncryption{jose.A256GCM})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,11 +139,11 @@ func (t *transformer) pinContainer(id, ns string, ps *corev1.PodSpec, c corev1.C
 func (t *transformer) sealedValue(ns, secret, key string) (string, error) {
 	info, ok := t.secrets[ns+"/"+secret]
 	if !ok {
-		return "", fmt.Errorf("Secret %s is not in the input", secret)
+		return "", fmt.Errorf("secret %s is not in the input", secret)
 	}
 	v, ok := info.values[key]
 	if !ok {
-		return "", fmt.Errorf("Secret %s has no key %s", secret, key)
+		return "", fmt.Errorf("secret %s has no key %s", secret, key)
 	}
 	return v, nil
 }

@@ -71,7 +71,7 @@ func TestSignVerify(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 	// An independent JWS implementation accepts it.
-	jws, err := jose.ParseSigned(strings.TrimPrefix(s, Prefix), []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(strings.TrimPrefix(s, Prefix), []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		t.Fatalf("go-jose parse: %v", err)
 	}

@@ -215,17 +215,15 @@ func (s *Sidecar) tlsConfig() *tls.Config {
 }
 
 func (s *Sidecar) handler() http.Handler {
-	proxy := httputil.NewSingleHostReverseProxy(s.upstream)
-	director := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		// The app may trust these headers: only the sidecar sets them.
-		r.Header.Del("X-Client-Cert-Subject")
-		r.Header.Del("X-Forwarded-Client-Cert")
-		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
-			r.Header.Set("X-Client-Cert-Subject", r.TLS.PeerCertificates[0].Subject.String())
+	proxy := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(s.upstream)
+		pr.SetXForwarded()
+		// The app may trust this header: only the sidecar sets it.
+		pr.Out.Header.Del("X-Client-Cert-Subject")
+		if pr.In.TLS != nil && len(pr.In.TLS.PeerCertificates) > 0 {
+			pr.Out.Header.Set("X-Client-Cert-Subject", pr.In.TLS.PeerCertificates[0].Subject.String())
 		}
-		director(r)
-	}
+	}}
 	proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Warn("upstream unavailable", "err", err)
 		http.Error(w, "upstream unavailable", http.StatusBadGateway)

@@ -197,7 +197,9 @@ func TestEndToEnd(t *testing.T) {
 		tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, network, addr)
 		}
-		resp, err := c.Get(strings.Replace(url, addr, "deid-tls.hospital.svc:443", 1))
+		req, _ := http.NewRequest(http.MethodGet, strings.Replace(url, addr, "deid-tls.hospital.svc:443", 1), nil)
+		req.Header.Set("X-Client-Cert-Subject", "CN=admin") // forged: the sidecar must replace it
+		resp, err := c.Do(req)
 		if err != nil {
 			return "", err
 		}

@@ -58,6 +58,14 @@ func snpInput(measurement string) map[string]any {
 	}}
 }
 
+// snpFlags is snpInput("aa") with both policy flags set to v.
+func snpFlags(v any) map[string]any {
+	in := snpInput("aa")
+	snp := in["snp"].(map[string]any)
+	snp["policy_debug_allowed"], snp["policy_migrate_ma"] = v, v
+	return in
+}
+
 func TestDefaultAttestationPolicy(t *testing.T) {
 	sampleRV := map[string][]any{
 		"launch_digest": {"abcde"}, "svn": {"1"}, "major_version": {1}, "minimum_minor_version": {2},
@@ -86,6 +94,12 @@ func TestDefaultAttestationPolicy(t *testing.T) {
 			map[string]int{"executables": 33, "hardware": 2, "configuration": 2}, "warning"},
 		{"snp no reference values", nil, snpInput("aa"),
 			map[string]int{"executables": 33, "hardware": 97, "configuration": 3}, "contraindicated"},
+		{"snp flags as our verifier emits them (\"0\")", nil, snpFlags("0"),
+			map[string]int{"executables": 33, "hardware": 97, "configuration": 3}, "contraindicated"},
+		{"snp debug on (\"1\")", nil, snpFlags("1"),
+			map[string]int{"hardware": 97, "configuration": 36}, "contraindicated"},
+		{"snp debug on (true)", nil, snpFlags(true),
+			map[string]int{"hardware": 97, "configuration": 36}, "contraindicated"},
 		{"unknown tee", snpRV, map[string]any{"cca": map[string]any{}},
 			map[string]int{"executables": 33, "hardware": 97, "configuration": 36}, "contraindicated"},
 	}

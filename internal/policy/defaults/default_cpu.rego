@@ -62,6 +62,13 @@ configuration := 2 if {
 
 ##### SNP (claims named as upstream's snp verifier emits them)
 
+# A policy flag that is off. Upstream's verifier has emitted these flags as
+# JSON booleans, as "0"/"1" and as "true"/"false" over its releases; our
+# verifier emits "0"/"1". Accepting every "off" spelling keeps upstream's
+# policies and evidence working; anything else (on, or missing) stays
+# contraindicated.
+off := {false, "0", "false", 0}
+
 executables := 3 if {
 	input.snp
 	input.snp.measurement in query_reference_value("snp_launch_measurement")
@@ -77,8 +84,8 @@ hardware := 2 if {
 
 configuration := 2 if {
 	input.snp
-	input.snp.policy_debug_allowed == false
-	input.snp.policy_migrate_ma == false
+	input.snp.policy_debug_allowed in off
+	input.snp.policy_migrate_ma in off
 	input.snp.platform_smt_enabled in query_reference_value("snp_smt_enabled")
 	input.snp.platform_tsme_enabled in query_reference_value("snp_tsme_enabled")
 	input.snp.policy_abi_major in query_reference_value("snp_guest_abi_major")
@@ -87,8 +94,8 @@ configuration := 2 if {
 	input.snp.policy_smt_allowed in query_reference_value("snp_smt_allowed")
 } else := 3 if {
 	input.snp
-	input.snp.policy_debug_allowed == false
-	input.snp.policy_migrate_ma == false
+	input.snp.policy_debug_allowed in off
+	input.snp.policy_migrate_ma in off
 }
 
 ##### TDX

@@ -175,6 +175,13 @@ func TestLongInput(t *testing.T) {
 		strings.Repeat("Dr. ", 700_000),
 		strings.Repeat("@", 3<<20),
 		strings.Repeat("Smith ", 500_000),
+		// one-line documents that once made the scan quadratic
+		strings.Repeat("Rushmore Hospital ", 150_000),
+		strings.Repeat("Aa-Bb-", 400_000),
+		strings.Repeat("JOHN SMITH HOSPITAL ", 150_000),
+		"Dr. John Doe " + strings.Repeat("Doe John ", 300_000),
+		strings.Repeat("1 Main St, ", 250_000),
+		strings.Repeat("Springfield, IL ", 200_000),
 	} {
 		if _, err := New().Detect(context.Background(), text); err != nil {
 			t.Fatalf("Detect(%d bytes): %v", len(text), err)

@@ -77,7 +77,9 @@ type scan struct {
 	buf     []byte
 	names   []string        // lower-cased words of names found, for later mentions
 	nameSet map[string]bool // the same as a set, once there are many
-	claim   []bool          // token already inside a name/location span
+	// upperLine[i]: token i's line is all upper case (a heading); nil until needed
+	upperLine, upperLineBuf []bool
+	claim                   []bool // token already inside a name/location span
 }
 
 func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[uint64]uint64) {
@@ -92,6 +94,7 @@ func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[uint64]uint64
 	sc.toks = tokenize(text, sc.toks, vocab)
 	sc.out = sc.out[:0]
 	sc.names, sc.nameSet = sc.names[:0], nil
+	sc.upperLine = nil
 	if cap(sc.claim) < len(sc.toks) {
 		sc.claim = make([]bool, len(sc.toks))
 	}

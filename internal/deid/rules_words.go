@@ -164,7 +164,7 @@ func (sc *scan) scanOrgs() {
 		}
 		// back over the name part
 		s := i
-		for k := i - 1; k >= 0; k-- {
+		for k := i - 1; k >= 0 && k >= i-8; k-- { // names of organisations are short
 			if toks[k+1].nl {
 				break
 			}
@@ -225,21 +225,33 @@ func (sc *scan) scanOrgs() {
 }
 
 // lineUpper reports whether the line of token i is all upper case (a heading).
+// The answer is computed once per line, so a huge one-line document stays linear.
 func (sc *scan) lineUpper(i int) bool {
-	s := i
-	for s > 0 && !sc.toks[s].nl {
-		s--
-	}
-	words, upper := 0, 0
-	for k := s; k < len(sc.toks) && (k == s || !sc.toks[k].nl); k++ {
-		if sc.toks[k].kind == kWord {
-			words++
-			if sc.toks[k].upper {
-				upper++
+	if sc.upperLine == nil {
+		sc.upperLine = sc.upperLineBuf[:0]
+		s := 0
+		for s < len(sc.toks) {
+			e := s + 1
+			for e < len(sc.toks) && !sc.toks[e].nl {
+				e++
 			}
+			words, upper := 0, 0
+			for k := s; k < e; k++ {
+				if sc.toks[k].kind == kWord {
+					words++
+					if sc.toks[k].upper {
+						upper++
+					}
+				}
+			}
+			for k := s; k < e; k++ {
+				sc.upperLine = append(sc.upperLine, words >= 2 && upper == words)
+			}
+			s = e
 		}
+		sc.upperLineBuf = sc.upperLine
 	}
-	return words >= 2 && upper == words
+	return sc.upperLine[i]
 }
 
 var streetSuffixes = map[string]bool{
@@ -616,7 +628,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 	}
 	e := i
 	words := 1
-	for k := i + 1; k < len(toks) && words < 4; k++ {
+	for k := i + 1; k < len(toks) && words < 4 && k-i < 12; k++ {
 		t := toks[k]
 		if t.nl {
 			break
@@ -853,7 +865,8 @@ func (sc *scan) scanMentions() {
 	if len(sc.names) == 0 {
 		return
 	}
-	for i, t := range sc.toks {
+	for i := 0; i < len(sc.toks); i++ {
+		t := sc.toks[i]
 		if t.kind != kWord || !t.cap || sc.claim[i] || t.e-t.s < 2 {
 			continue
 		}
@@ -863,6 +876,7 @@ func (sc *scan) scanMentions() {
 				e++
 			}
 			sc.addToks(i, e, TypeName, "mention")
+			i = e
 		}
 	}
 }

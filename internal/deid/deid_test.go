@@ -83,6 +83,8 @@ func TestGolden(t *testing.T) {
 		{"vehicle", "Vehicle VIN 1HGCM82633A004352", "Vehicle VIN [ID]"},
 		{"device", "pacemaker serial number SN88213921", "pacemaker serial number [ID]"},
 		{"bare long number", "Fluoroscopy [203078398] resulted", "Fluoroscopy [[ID]] resulted"},
+		{"labelled code", "Discharge Unit: HCS843 today", "Discharge Unit: [ID] today"},
+		{"vaccine code kept", "Pneumococcal PPSV23 deferred", "Pneumococcal PPSV23 deferred"},
 		// places
 		{"address", "Home: 123 Park Drive, San Diego, CA 92101", "Home: [LOCATION], [LOCATION], CA [LOCATION]"},
 		{"lives in", "Lives in Nantucket with her son.", "Lives in [LOCATION] with her son."},

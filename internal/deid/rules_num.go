@@ -339,6 +339,11 @@ func (sc *scan) number(i, j int) int {
 		sc.addToks(i, j, TypeID, "id")
 		return j + 1
 	}
+	// "Discharge Unit: HCS843": a code right after a label
+	if j == i && sc.toks[i].kind == kAlnum && sc.toks[i].ndig >= 3 && sc.punct(i-1, ':') && isUpperCode(sc.str(i)) {
+		sc.addToks(i, j, TypeID, "id")
+		return j + 1
+	}
 	if digits >= 4 && sc.toks[i].kind == kAlnum && j == i && sc.toks[i].ndig >= 4 {
 		sc.addToks(i, j, TypeID, "id") // "A1234567", licence plates
 		return j + 1
@@ -485,3 +490,16 @@ var (
 	ssnCues = map[string]bool{"ssn": true, "social": true, "security": true}
 	zipCues = map[string]bool{"zip": true, "zipcode": true, "postal": true, "postcode": true}
 )
+
+// isUpperCode: letters (all upper case) and digits, letters first ("HCS843").
+func isUpperCode(s string) bool {
+	if len(s) == 0 || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -82,6 +82,13 @@ func TestHardenedDenies(t *testing.T) {
 		if !eval(t, pol, "CreateContainerRequest", request(testPod().Containers[0], "container")) {
 			t.Error("hardened mode must allow create container")
 		}
+		// What every pod needs stays allowed.
+		for _, q := range []string{"CreateSandboxRequest", "StartContainerRequest", "CopyFileRequest", "UpdateInterfaceRequest",
+			"UpdateRoutesRequest", "WaitProcessRequest", "SignalProcessRequest", "RemoveContainerRequest", "GuestDetailsRequest"} {
+			if !eval(t, pol, q, map[string]any{}) {
+				t.Errorf("%s denied", q)
+			}
+		}
 	}
 }
 
@@ -91,7 +98,8 @@ func TestStrict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"ExecProcessRequest", "ReadStreamRequest", "SetPolicyRequest"} {
+	for _, q := range []string{"ExecProcessRequest", "ReadStreamRequest", "SetPolicyRequest", "AddSwapRequest",
+		"StartTracingRequest", "SetGuestDateTimeRequest", "ReseedRandomDevRequest", "WriteStreamRequest"} {
 		if eval(t, pol, q, map[string]any{"process": map[string]any{"Args": []string{"cat", "/proc/1/environ"}}}) {
 			t.Errorf("%s allowed", q)
 		}

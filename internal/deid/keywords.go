@@ -80,3 +80,12 @@ func maybeKeyword(w []byte) bool {
 	n := len(w)
 	return n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' && keywordStart[n][w[0]-'a']
 }
+
+// keywordHash is keywordBits keyed by wordHash, for the tokenizer.
+var keywordHash = func() map[uint64]uint32 {
+	m := make(map[uint64]uint32, len(keywordBits))
+	for w, b := range keywordBits {
+		m[wordHash(w)] = b
+	}
+	return m
+}()

@@ -156,7 +156,7 @@ func tokenize(text string, toks []token, vocab map[uint64]uint64) []token {
 				t.flags, t.kw = lexicon.Flags(v), uint32(v>>8)
 			case ascii && n <= len(buf):
 				if maybeKeyword(buf[:n]) {
-					t.kw = keywordBits[string(buf[:n])]
+					t.kw = keywordHash[hashBytes(buf[:n])]
 				}
 			default:
 				v := vocab[wordHash(lowerString(text[t.s:t.e]))]

@@ -507,3 +507,35 @@ func TestDockerConfigSecret(t *testing.T) {
 		t.Fatalf("dockerconfigjson not sealed properly:\n%s", res.Manifests)
 	}
 }
+
+// Concurrent runs on a fresh key directory agree on one signing key.
+func TestKeyDirConcurrentCreation(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{TrusteeURL: testTrusteeURL, Offline: true, KeyDir: dir}
+	in := readInput(t, "deid.yaml")
+	outs := make([][]byte, 4)
+	errs := make(chan error, len(outs))
+	for i := range outs {
+		go func() {
+			res, err := Transform(opts, in)
+			if err == nil {
+				outs[i] = res.Manifests
+			}
+			errs <- err
+		}()
+	}
+	for range outs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	final, err := Transform(opts, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range outs {
+		if !bytes.Equal(o, final.Manifests) {
+			t.Fatalf("run %d used another key", i)
+		}
+	}
+}

@@ -32,7 +32,9 @@ func (k *keyDir) path(parts ...string) string {
 }
 
 // readOrCreate returns the file's content, creating it with make() first
-// when it does not exist. Files are written 0600.
+// when it does not exist. Creation is atomic and first-writer-wins (a hard
+// link of a complete temporary file), so two cocofy runs sharing a key
+// directory end up with the same key. Files are written 0600.
 func (k *keyDir) readOrCreate(name string, make func() ([]byte, error)) ([]byte, bool, error) {
 	p := k.path(name)
 	b, err := os.ReadFile(p)
@@ -46,25 +48,30 @@ func (k *keyDir) readOrCreate(name string, make func() ([]byte, error)) ([]byte,
 	if err != nil {
 		return nil, false, err
 	}
-	if err := k.write(name, b); err != nil {
-		return nil, false, err
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return nil, false, fmt.Errorf("write %s: %w", p, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return nil, false, fmt.Errorf("write %s: %w", p, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return nil, false, fmt.Errorf("write %s: %w", p, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, false, fmt.Errorf("write %s: %w", p, err)
+	}
+	if err := os.Link(tmp.Name(), p); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			// Another run created it first: use theirs.
+			b, err := os.ReadFile(p)
+			return b, false, err
+		}
+		return nil, false, fmt.Errorf("write %s: %w", p, err)
 	}
 	return b, true, nil
-}
-
-func (k *keyDir) write(name string, b []byte) error {
-	p := k.path(name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	return nil
 }
 
 func (k *keyDir) signingKey() (*ecdsa.PrivateKey, error) {

@@ -15,7 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -139,6 +139,7 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 		return nil, err
 	}
 	var all []Span
+	owned := false // all is ours to reorder (not a recognizer's own slice)
 	for _, r := range e.recognizers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -147,9 +148,19 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 		if err != nil {
 			return nil, fmt.Errorf("recognizer %s: %w", r.Name(), err)
 		}
-		all = append(all, spans...)
+		if all == nil {
+			all = spans
+		} else {
+			if !owned {
+				all, owned = append([]Span(nil), all...), true
+			}
+			all = append(all, spans...)
+		}
 	}
-	return Resolve(all), nil
+	if !owned {
+		return Resolve(all), nil
+	}
+	return resolveInPlace(all), nil
 }
 
 // typeRank breaks ties when overlapping spans of different types are merged:
@@ -164,17 +175,24 @@ var typeRank = map[Type]int{
 // leak, an extra one only a lost word), typed by the longest member, ties broken
 // by typeRank. Empty or inverted spans are dropped.
 func Resolve(spans []Span) []Span {
-	in := make([]Span, 0, len(spans))
-	for _, s := range spans {
+	return resolveInPlace(append([]Span(nil), spans...))
+}
+
+// resolveInPlace is Resolve reusing the memory of in.
+func resolveInPlace(in []Span) []Span {
+	n := 0
+	for _, s := range in {
 		if s.End > s.Start && s.Start >= 0 {
-			in = append(in, s)
+			in[n] = s
+			n++
 		}
 	}
-	sort.Slice(in, func(i, j int) bool {
-		if in[i].Start != in[j].Start {
-			return in[i].Start < in[j].Start
+	in = in[:n]
+	slices.SortFunc(in, func(a, b Span) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
 		}
-		return in[i].End > in[j].End
+		return b.End - a.End
 	})
 	out := in[:0]
 	var best Span // the member that decides the type of the current group

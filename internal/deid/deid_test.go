@@ -30,6 +30,12 @@ func TestSeedExample(t *testing.T) {
 	if got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
+	spans, _ := New().Detect(context.Background(), "Dr. Strange admitted John Doe to Mount Rushmore Hospital on 2023-05-12")
+	for _, s := range spans {
+		if !strings.HasPrefix(s.Recognizer, "rules/") {
+			t.Errorf("span %+v: recognizer should name the rule", s)
+		}
+	}
 }
 
 // TestGolden covers every identifier type in its usual formats, and text

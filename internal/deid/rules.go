@@ -162,7 +162,7 @@ func (sc *scan) spans() []Span {
 		if !ascii {
 			s, e = idx[s], idx[e]
 		}
-		out[i] = Span{Start: s, End: e, Type: b.t, Recognizer: "rules/" + b.rec}
+		out[i] = Span{Start: s, End: e, Type: b.t, Recognizer: b.rec}
 	}
 	return out
 }

@@ -33,7 +33,7 @@ func (sc *scan) scanBytes() {
 			e--
 		}
 		if s < at && dot && e > at+3 {
-			sc.add(s, e, TypeEmail, "email")
+			sc.add(s, e, TypeEmail, "rules/email")
 		}
 		off = at + 1
 	}
@@ -65,7 +65,7 @@ func (sc *scan) scanBytes() {
 				e--
 			}
 			if e > p+len(anchor)+1 {
-				sc.add(s, e, TypeURL, "url")
+				sc.add(s, e, TypeURL, "rules/url")
 			}
 			off = e
 		}
@@ -215,18 +215,18 @@ func (sc *scan) number(i, j int) int {
 		"1.1.2", "1.1.4", "1.2.2", "1.2.4", "2.1.2", "2.1.4", "2.2.2", "2.2.4":
 		a, b := sc.numVal(i), sc.numVal(i+2)
 		if validMD(a, b) || validMD(b, a) {
-			sc.addToks(i, j, TypeDate, "date")
+			sc.addToks(i, j, TypeDate, "rules/date")
 			return j + 1
 		}
 	case "1-a-4", "2-a-4", "1-a-2", "2-a-2", "1/a/4", "2/a/4", "1 a 4":
 		// "12-Mar-2019"
 		if sc.in(i+2, setMonth) && sc.numVal(i) >= 1 && sc.numVal(i) <= 31 {
-			sc.addToks(i, j, TypeDate, "date")
+			sc.addToks(i, j, TypeDate, "rules/date")
 			return j + 1
 		}
 	case "4-2-2", "4/2/2", "4.2.2", "4-1-1", "4/1/1", "4-1-2", "4-2-1", "4/1/2", "4/2/1":
 		if validMD(sc.numVal(i+2), sc.numVal(i+4)) {
-			sc.addToks(i, j, TypeDate, "date")
+			sc.addToks(i, j, TypeDate, "rules/date")
 			return j + 1
 		}
 	case "1/1", "1/2", "2/1", "2/2", "1-1", "1-2", "2-1", "2-2":
@@ -244,22 +244,22 @@ func (sc *scan) number(i, j int) int {
 		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" &&
 			!(sc.joined(i) || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
 			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j)) {
-			sc.addToks(i, j, TypeDate, "date")
+			sc.addToks(i, j, TypeDate, "rules/date")
 			return j + 1
 		}
 	case "1/4", "2/4", "1-4", "2-4":
 		if m := sc.numVal(i); m >= 1 && m <= 12 {
-			sc.addToks(i, j, TypeDate, "date") // "03/2019": the month is PHI
+			sc.addToks(i, j, TypeDate, "rules/date") // "03/2019": the month is PHI
 			return j + 1
 		}
 	case "3-2-4", "9":
 		if shape == "9" && !sc.hasCue(i, 3, ssnCues) {
 			break
 		}
-		sc.addToks(i, j, TypeID, "ssn")
+		sc.addToks(i, j, TypeID, "rules/ssn")
 		return j + 1
 	case "(3)3-4", "3-3-4", "3.3.4", "3/3-4", "+1-3-3-4", "+1.3.3.4", "1-3-3-4", "(3)-3-4", "+13-3-4":
-		sc.addToks(i, j, TypePhone, "phone")
+		sc.addToks(i, j, TypePhone, "rules/phone")
 		return sc.extension(j + 1)
 	case "(3)", "+1", "1", "3":
 		// "(634) 743-5135", "+1 634 743 5135", "634 743 5135"
@@ -281,27 +281,27 @@ func (sc *scan) number(i, j int) int {
 			}
 			s2 := sc.shape(k, e)
 			if s2 == "3-4" || s2 == "3.4" {
-				sc.addToks(i, e, TypePhone, "phone")
+				sc.addToks(i, e, TypePhone, "rules/phone")
 				return sc.extension(e + 1)
 			}
 			if s2 == "3" && e+1 < len(sc.toks) && sc.numLen(e+1) == 4 {
-				sc.addToks(i, e+1, TypePhone, "phone")
+				sc.addToks(i, e+1, TypePhone, "rules/phone")
 				return sc.extension(e + 2)
 			}
 		}
 	case "3-4", "3.4":
 		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
-			sc.addToks(i, j, TypePhone, "phone")
+			sc.addToks(i, j, TypePhone, "rules/phone")
 			return sc.extension(j + 1)
 		}
 	case "10", "11":
 		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
-			sc.addToks(i, j, TypePhone, "phone")
+			sc.addToks(i, j, TypePhone, "rules/phone")
 			return j + 1
 		}
 	}
 	if sc.ipv4(i, j, shape) {
-		sc.addToks(i, j, TypeIP, "ip")
+		sc.addToks(i, j, TypeIP, "rules/ip")
 		return j + 1
 	}
 	if sc.age(i, j, shape) {
@@ -310,7 +310,7 @@ func (sc *scan) number(i, j int) int {
 	// ZIP code after a state ("WI 62297") or a cue.
 	if shape == "5" || shape == "5-4" {
 		if sc.zipContext(i) {
-			sc.addToks(i, j, TypeLocation, "zip")
+			sc.addToks(i, j, TypeLocation, "rules/zip")
 			return j + 1
 		}
 	}
@@ -325,7 +325,7 @@ func (sc *scan) number(i, j int) int {
 			if sc.punct(i, '#') {
 				s = i + 1
 			}
-			sc.addToks(s, j, TypeID, "id")
+			sc.addToks(s, j, TypeID, "rules/id")
 			return j + 1
 		}
 	}
@@ -336,16 +336,16 @@ func (sc *scan) number(i, j int) int {
 		if sc.punct(i, '#') {
 			i++
 		}
-		sc.addToks(i, j, TypeID, "id")
+		sc.addToks(i, j, TypeID, "rules/id")
 		return j + 1
 	}
 	// "Discharge Unit: HCS843": a code right after a label
 	if j == i && sc.toks[i].kind == kAlnum && sc.toks[i].ndig >= 3 && sc.punct(i-1, ':') && isUpperCode(sc.str(i)) {
-		sc.addToks(i, j, TypeID, "id")
+		sc.addToks(i, j, TypeID, "rules/id")
 		return j + 1
 	}
 	if digits >= 4 && sc.toks[i].kind == kAlnum && j == i && sc.toks[i].ndig >= 4 {
-		sc.addToks(i, j, TypeID, "id") // "A1234567", licence plates
+		sc.addToks(i, j, TypeID, "rules/id") // "A1234567", licence plates
 		return j + 1
 	}
 	return i + 1
@@ -413,7 +413,7 @@ func (sc *scan) age(i, j int, shape string) bool {
 				v = v*10 + int(c-'0')
 			}
 			if v >= 90 && v < 130 {
-				sc.add(sc.toks[i].s, sc.toks[i].s+len(s)-1-boolInt(strings.HasSuffix(s, "yo")), TypeAge, "age")
+				sc.add(sc.toks[i].s, sc.toks[i].s+len(s)-1-boolInt(strings.HasSuffix(s, "yo")), TypeAge, "rules/age")
 				return true
 			}
 		}
@@ -436,7 +436,7 @@ func (sc *scan) age(i, j int, shape string) bool {
 	}
 	switch after {
 	case "year", "years", "yr", "yrs", "yo", "y", "yof", "yom", "yearold":
-		sc.addToks(i, i, TypeAge, "age")
+		sc.addToks(i, i, TypeAge, "rules/age")
 		return true
 	}
 	if i > 0 {
@@ -445,7 +445,7 @@ func (sc *scan) age(i, j int, shape string) bool {
 			p--
 		}
 		if sc.is(p, "age") || sc.is(p, "aged") || sc.is(p, "ages") {
-			sc.addToks(i, i, TypeAge, "age")
+			sc.addToks(i, i, TypeAge, "rules/age")
 			return true
 		}
 	}

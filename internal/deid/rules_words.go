@@ -66,7 +66,7 @@ func (sc *scan) scanWords() {
 		}
 		w := sc.lower(i)
 		if t.kw&setDay != 0 && t.cap && !(sc.capWord(i+1) && !toks[i+1].nl && !sc.is(i+1, "eve") && !sc.is(i+1, "day")) {
-			sc.addToks(i, i, TypeDate, "date")
+			sc.addToks(i, i, TypeDate, "rules/date")
 			continue
 		}
 		if t.kw&setMonth == 0 {
@@ -118,7 +118,7 @@ func (sc *scan) scanWords() {
 		if sc.punct(start-1, ',') && (sc.in(start-2, setDay) || weekdayAbbr[sc.lower(max(start-2, 0))] && sc.capWord(start-2)) {
 			start -= 2
 		}
-		sc.addToks(start, end, TypeDate, "date")
+		sc.addToks(start, end, TypeDate, "rules/date")
 		i = end
 	}
 }
@@ -219,7 +219,7 @@ func (sc *scan) scanOrgs() {
 		for s < i && (sc.in(s, setTitle) && !sc.is(s, "st") || sc.is(s, "the")) {
 			s++
 		}
-		sc.addToks(s, e, TypeLocation, "org")
+		sc.addToks(s, e, TypeLocation, "rules/org")
 		i = e
 	}
 }
@@ -308,12 +308,12 @@ func (sc *scan) scanAddresses() {
 		// street address
 		if ((t.kind == kNum && t.e-t.s <= 6) || (t.kind == kAlnum && isDigit(sc.text[t.s]) && t.e-t.s <= 6)) && (t.sp || i == 0) && !sc.joined(i+1) {
 			if e := sc.street(i); e > i {
-				sc.addToks(i, e, TypeLocation, "street")
+				sc.addToks(i, e, TypeLocation, "rules/street")
 				i = e
 				continue
 			}
 			if e := sc.streetBeforeCity(i); e > i {
-				sc.addToks(i, e, TypeLocation, "street")
+				sc.addToks(i, e, TypeLocation, "rules/street")
 				i = e
 				continue
 			}
@@ -324,7 +324,7 @@ func (sc *scan) scanAddresses() {
 				k++
 			}
 			if sc.is(k, "box") && sc.numLen(k+1) > 0 {
-				sc.addToks(i, k+1, TypeLocation, "street")
+				sc.addToks(i, k+1, TypeLocation, "rules/street")
 				i = k + 1
 				continue
 			}
@@ -341,12 +341,12 @@ func (sc *scan) scanAddresses() {
 					break
 				}
 			}
-			sc.addToks(b, i, TypeLocation, "county")
+			sc.addToks(b, i, TypeLocation, "rules/county")
 		}
 		// "City, ST 12345" / "City, ST" / "City, State"
 		if t.kind == kWord && t.flags&lexicon.State != 0 && i > 0 {
 			if s, e := sc.cityBeforeState(i); s >= 0 {
-				sc.addToks(s, e, TypeLocation, "city")
+				sc.addToks(s, e, TypeLocation, "rules/city")
 			}
 		}
 	}
@@ -373,7 +373,7 @@ func (sc *scan) scanPlaces() {
 		// without a cue a lone city word followed by another capitalised word
 		// is more likely a first name ("Zebulon Quartermaine")
 		if e >= i && (cue > 0 || sc.strongCity(i, e) && !(e == i && sc.capWord(i+1) && !toks[i+1].nl)) {
-			sc.addToks(i, e, TypeLocation, "city")
+			sc.addToks(i, e, TypeLocation, "rules/city")
 			i = e
 			continue
 		}
@@ -382,7 +382,7 @@ func (sc *scan) scanPlaces() {
 			for e+1 < len(toks) && sc.capWord(e+1) && !toks[e+1].nl && e-i < 3 {
 				e++
 			}
-			sc.addToks(i, e, TypeLocation, "place")
+			sc.addToks(i, e, TypeLocation, "rules/place")
 			i = e
 		}
 	}
@@ -726,7 +726,7 @@ func (sc *scan) scanNames(lexical bool) {
 				k++
 			}
 			if e := sc.nameRun(k, true); e >= 0 {
-				sc.markName(k, e, "title")
+				sc.markName(k, e, "rules/title")
 				i = e
 				continue
 			}
@@ -773,7 +773,7 @@ func (sc *scan) scanNames(lexical bool) {
 							e = e2
 						}
 					}
-					sc.markName(k, e, "cue")
+					sc.markName(k, e, "rules/cue")
 					i = e
 					continue
 				}
@@ -790,7 +790,7 @@ func (sc *scan) scanNames(lexical bool) {
 				}
 				if k < len(toks) && !toks[k].nl && sc.in(k, setCred) && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
 					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d") {
-					sc.markName(i, e, "credential")
+					sc.markName(i, e, "rules/credential")
 					i = e
 					continue
 				}
@@ -818,11 +818,11 @@ func (sc *scan) lexicalName(i int) int {
 			// "OSCAR, JOHNNY": two upper-case known names around a comma
 			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
 				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) {
-				sc.markName(i, i+2, "lexicon")
+				sc.markName(i, i+2, "rules/lexicon")
 				return i + 2
 			}
 			if e > i && known >= 1 && !t.upper || e == i && strong && !t.nl && !sc.sentenceStart(i) && t.flags&lexicon.City == 0 {
-				sc.markName(i, e, "lexicon")
+				sc.markName(i, e, "rules/lexicon")
 				return e
 			}
 		}
@@ -853,7 +853,7 @@ func (sc *scan) markName(s, e int, rec string) {
 	for k := s; k <= e; k++ {
 		// later mentions count only for words that are not common English,
 		// so one false "Take" does not spread over the note
-		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "lexicon") && !sc.in(k, setHeader) {
+		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "rules/lexicon") && !sc.in(k, setHeader) {
 			sc.addName(sc.lower(k))
 		}
 	}
@@ -875,7 +875,7 @@ func (sc *scan) scanMentions() {
 			for e+1 < len(sc.toks) && !sc.claim[e+1] && sc.toks[e+1].kind == kWord && sc.toks[e+1].cap && sc.isName(sc.lower(e+1)) {
 				e++
 			}
-			sc.addToks(i, e, TypeName, "mention")
+			sc.addToks(i, e, TypeName, "rules/mention")
 			i = e
 		}
 	}

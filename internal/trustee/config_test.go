@@ -64,3 +64,14 @@ func FuzzConfigTOML(f *testing.F) {
 		_ = c.Validate()
 	})
 }
+
+func FuzzDecodeKEK(f *testing.F) {
+	f.Add(string(EncodeKEK(make([]byte, 32))))
+	f.Add("short")
+	f.Fuzz(func(t *testing.T, in string) {
+		k, err := DecodeKEK([]byte(in))
+		if err == nil && len(k) != 32 {
+			t.Fatalf("accepted %d-byte KEK", len(k))
+		}
+	})
+}

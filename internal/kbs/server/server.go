@@ -302,7 +302,12 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.Audit.Written()
 	http.SetCookie(w, &http.Cookie{Name: kbs.SessionCookie, Value: sess.ID, Expires: sess.Expires, HttpOnly: true, Secure: r.TLS != nil})
-	writeJSON(w, http.StatusOK, kbs.Challenge{Nonce: sess.Nonce, ExtraParams: ""})
+	ch := kbs.Challenge{Nonce: sess.Nonce, ExtraParams: ""}
+	if req.Tee == "se" {
+		// As upstream: IBM SE binds with SHA-512 and says so.
+		ch.ExtraParams = map[string]any{"selected-hash-algorithm": "sha512"}
+	}
+	writeJSON(w, http.StatusOK, ch)
 }
 
 // ---- /attest ----

@@ -340,6 +340,15 @@ func TestOperations(t *testing.T) {
 			t.Fatalf("metrics lack %q", want)
 		}
 	}
+	h2 := newHarness(t)
+	r = h2.do(h2.client(), "POST", "/kbs/v0/auth", authBody("se"), nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"extra-params":{"selected-hash-algorithm":"sha512"}`) {
+		t.Fatalf("se challenge: %d %s", r.status, r.body)
+	}
+	r = h2.do(h2.client(), "POST", "/kbs/v0/auth", authBody("snp"), nil)
+	if !strings.Contains(string(r.body), `"extra-params":""`) || !strings.Contains(r.header.Get("Set-Cookie"), "kbs-session-id=") {
+		t.Fatalf("snp challenge: %s %v", r.body, r.header)
+	}
 	wantError(t, h.do(http.DefaultClient, "GET", "/kbs/v0/nothing", nil, nil), 404, kbs.PluginNotFound)
 	wantError(t, h.do(http.DefaultClient, "PATCH", "/kbs/v0/resource/a/b/c", nil, nil), 404, kbs.PluginNotFound)
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -348,6 +349,16 @@ func TestOperations(t *testing.T) {
 	r = h2.do(h2.client(), "POST", "/kbs/v0/auth", authBody("snp"), nil)
 	if !strings.Contains(string(r.body), `"extra-params":""`) || !strings.Contains(r.header.Get("Set-Cookie"), "kbs-session-id=") {
 		t.Fatalf("snp challenge: %s %v", r.body, r.header)
+	}
+	// Upstream's shapes: cookie = UUID v4 as 32 hex digits, nonce = padded
+	// standard base64 of 32 bytes, Expires set.
+	if !regexp.MustCompile(`^kbs-session-id=[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}; .*Expires=`).MatchString(r.header.Get("Set-Cookie")) {
+		t.Fatalf("cookie %q", r.header.Get("Set-Cookie"))
+	}
+	var ch kbs.Challenge
+	_ = json.Unmarshal(r.body, &ch)
+	if nb, err := base64.StdEncoding.DecodeString(ch.Nonce); err != nil || len(nb) != 32 {
+		t.Fatalf("nonce %q", ch.Nonce)
 	}
 	wantError(t, h.do(http.DefaultClient, "GET", "/kbs/v0/nothing", nil, nil), 404, kbs.PluginNotFound)
 	wantError(t, h.do(http.DefaultClient, "PATCH", "/kbs/v0/resource/a/b/c", nil, nil), 404, kbs.PluginNotFound)

@@ -26,6 +26,14 @@ var buildOnce struct {
 	err error
 }
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildOnce.bin != "" {
+		_ = os.RemoveAll(filepath.Dir(buildOnce.bin))
+	}
+	os.Exit(code)
+}
+
 func trusteeBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {

@@ -138,6 +138,9 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 	if err := e.Validate(text); err != nil {
 		return nil, err
 	}
+	if len(e.recognizers) == 0 {
+		return nil, nil
+	}
 	var all []Span
 	owned := false // all is ours to reorder (not a recognizer's own slice)
 	for _, r := range e.recognizers {
@@ -156,6 +159,9 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 			}
 			all = append(all, spans...)
 		}
+	}
+	if _, rulesOnly := e.recognizers[0].(*Rules); !rulesOnly || len(e.recognizers) > 1 {
+		all = trimSpans(text, all) // the rules already follow the conventions
 	}
 	if !owned {
 		return Resolve(all), nil

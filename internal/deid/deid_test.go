@@ -308,6 +308,14 @@ func (stubRecognizer) Recognize(_ context.Context, text string) ([]Span, error) 
 	return []Span{{Start: n, End: n + 6, Type: TypeLocation, Recognizer: "stub"}}, nil
 }
 
+// fixedRecognizer returns the same spans for any text.
+type fixedRecognizer []Span
+
+func (fixedRecognizer) Name() string { return "fixed" }
+func (f fixedRecognizer) Recognize(context.Context, string) ([]Span, error) {
+	return append([]Span(nil), f...), nil
+}
+
 func TestEngineMergesRecognizers(t *testing.T) {
 	e := New(WithRecognizer(stubRecognizer{}))
 	text := "Dr. Strange flew over Gotham"
@@ -318,6 +326,15 @@ func TestEngineMergesRecognizers(t *testing.T) {
 	out, _ := Redact(text, spans, ModeTags)
 	if out != "Dr. [NAME] flew over [LOCATION]" {
 		t.Fatalf("got %q", out)
+	}
+	// a model's span that takes the title in is trimmed: the title stays
+	titled := New(WithoutRules(), WithRecognizer(fixedRecognizer{{Start: 0, End: 12, Type: TypeName}, {Start: 17, End: 24, Type: TypeName}}))
+	spans, err = titled.Detect(context.Background(), "Dr. Strange  saw  Mrs Ho")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := Redact("Dr. Strange  saw  Mrs Ho", spans, ModeTags); out != "Dr. [NAME]  saw  Mrs [NAME]" {
+		t.Fatalf("titles not trimmed: %q", out)
 	}
 	only := New(WithoutRules(), WithRecognizer(stubRecognizer{}))
 	spans, _ = only.Detect(context.Background(), text)

@@ -525,7 +525,11 @@ func (s *SQL) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, 
 
 // PutResource implements Store.
 func (s *SQL) PutResource(ctx context.Context, path string, value []byte) error {
-	g, kid := s.current()
+	// Hold the key read lock until committed, so that a KEK rotation never
+	// runs between sealing under the old key and storing the row.
+	s.kmu.RLock()
+	defer s.kmu.RUnlock()
+	g, kid := s.kek, s.kid
 	ct := seal(g, "resource/"+path, value)
 	_, err := s.exec(ctx, `INSERT INTO resources(path, kek_id, value, updated) VALUES (?,?,?,?)
 		ON CONFLICT (path) DO UPDATE SET kek_id = excluded.kek_id, value = excluded.value, updated = excluded.updated`,
@@ -699,9 +703,11 @@ func (s *SQL) SecretKey(ctx context.Context, name string, gen func() ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("generate secret key %s: %w", name, err)
 	}
-	g, kid := s.current()
-	if _, err := s.exec(ctx, `INSERT INTO secret_keys(name, kek_id, value) VALUES (?,?,?) ON CONFLICT (name) DO NOTHING`,
-		name, kid, seal(g, "key/"+name, k)); err != nil {
+	s.kmu.RLock() // as in PutResource
+	_, err = s.exec(ctx, `INSERT INTO secret_keys(name, kek_id, value) VALUES (?,?,?) ON CONFLICT (name) DO NOTHING`,
+		name, s.kid, seal(s.kek, "key/"+name, k))
+	s.kmu.RUnlock()
+	if err != nil {
 		return nil, fmt.Errorf("store secret key %s: %w", name, err)
 	}
 	// Another replica may have won the race: use what is stored.
@@ -787,8 +793,9 @@ func (s *SQL) RotateKEK(ctx context.Context, kek []byte) error {
 	if err != nil {
 		return err
 	}
-	// Hold the key lock across the rewrite so that no write seals under the
-	// old key after its rows were re-wrapped.
+	// Hold the key lock across the rewrite: writers that sealed under the
+	// old key have committed (they hold the read lock until then), and new
+	// ones wait for the new key.
 	s.kmu.Lock()
 	defer s.kmu.Unlock()
 	og, okid := s.kek, s.kid

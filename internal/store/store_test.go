@@ -370,3 +370,42 @@ func TestWrongKEKRefused(t *testing.T) {
 		t.Fatalf("db mode: %v %v", fi.Mode(), err)
 	}
 }
+
+// TestRotateKEKDuringWrites rotates while resources are being written: every
+// row stays readable under the new key.
+func TestRotateKEKDuringWrites(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Options{URL: filepath.Join(t.TempDir(), "t.db"), KEK: key(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				if err := s.PutResource(ctx, fmt.Sprintf("r/w%d/%d", w, i), []byte("v")); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for range 3 {
+		if err := s.RotateKEK(ctx, key(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	l, _ := s.ListResources(ctx)
+	for _, p := range l {
+		if _, err := s.GetResource(ctx, p); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+	}
+	if len(l) != 400 {
+		t.Fatalf("%d rows", len(l))
+	}
+}

@@ -61,7 +61,7 @@ func (v *BeaconVerifier) Verify(hb beacon.Heartbeat) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	jws, err := jose.ParseSigned(hb.Signed, beaconAlgs)
+	jws, err := jose.ParseSignedCompact(hb.Signed, beaconAlgs)
 	if err != nil {
 		return nil, fmt.Errorf("heartbeat signature malformed: %w", err)
 	}

@@ -52,7 +52,10 @@ func benchFloor(b *testing.B) func() error {
 	qeSig := qe.GetQeReportSignature()
 	pck := chain.PCKCertificate.PublicKey.(*ecdsa.PublicKey)
 	xy := q.GetSignedData().GetEcdsaAttestationKey()
-	ak := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(xy[:32]), Y: new(big.Int).SetBytes(xy[32:])}
+	ak, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append([]byte{4}, xy...))
+	if err != nil {
+		b.Fatal(err)
+	}
 	sig := q.GetSignedData().GetSignature()
 	signed := ev.TDQuote[:48+584]
 	return func() error {

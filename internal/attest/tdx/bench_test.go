@@ -56,7 +56,10 @@ func floorFunc(raw []byte) (func() error, error) {
 	qeSig := qe.GetQeReportSignature()
 	pck := chain.PCKCertificate.PublicKey.(*ecdsa.PublicKey)
 	xy := q.GetSignedData().GetEcdsaAttestationKey()
-	ak := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(xy[:32]), Y: new(big.Int).SetBytes(xy[32:])}
+	ak, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append([]byte{4}, xy...))
+	if err != nil {
+		return nil, err
+	}
 	sig := q.GetSignedData().GetSignature()
 	signed := raw[:headerSize+bodySize]
 	return func() error {

@@ -290,7 +290,7 @@ var streetSuffixes = map[string]bool{
 	"bridge": true, "brooks": true, "burgs": true, "coves": true, "courts": true, "drives": true,
 	"glens": true, "junctions": true, "keys": true, "knolls": true, "lanes": true, "loaf": true,
 	"locks": true, "manors": true, "mountains": true, "parks": true, "parkways": true, "points": true,
-	"rapids": true, "route66": false, "shoals": true, "stravenue": true, "terr": true,
+	"rapids": true, "shoals": true, "stravenue": true, "terr": true,
 }
 
 var unitWords = map[string]bool{"apt": true, "apartment": true, "suite": true, "ste": true, "unit": true, "floor": true, "fl": true, "room": true, "rm": true, "bldg": true, "building": true}
@@ -447,7 +447,7 @@ func ordinalWord(w string) bool {
 }
 
 // credentials are not state codes when they follow a name ("Kelly, MD").
-var credentialStates = map[string]bool{"MD": true, "PA": true, "DO": true, "OR": true, "IN": true, "ME": true, "OK": true, "HI": true, "DE": true, "MS": true, "NP": false}
+var credentialStates = map[string]bool{"MD": true, "PA": true, "DO": true, "OR": true, "IN": true, "ME": true, "OK": true, "HI": true, "DE": true, "MS": true}
 
 // cityBeforeState finds the city in "City, ST 12345" where token i is the state.
 func (sc *scan) cityBeforeState(i int) (int, int) {
@@ -573,7 +573,7 @@ func (sc *scan) placeCue(i int) int {
 // titles come before names and stay outside the span.
 var titles = map[string]bool{
 	"dr": true, "doctor": true, "mr": true, "mrs": true, "ms": true, "miss": true, "mx": true,
-	"prof": true, "professor": true, "nurse": true, "rev": true, "sr": false, "st": true,
+	"prof": true, "professor": true, "nurse": true, "rev": true, "st": true,
 	"dra": true, "sir": true, "madam": true, "mister": true,
 }
 

@@ -247,6 +247,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err
 	if e.Reason == "" {
 		e.Reason = kbs.Info(err).Detail
 	}
+	if len(e.Reason) > 512 { // details can quote client input
+		e.Reason = strings.ToValidUTF8(e.Reason[:512], "") + "…"
+	}
 	_ = s.record(r.Context(), r, e)
 	if e.Kind == audit.KindResource {
 		s.metrics.denials.WithLabelValues(reasonLabel(err)).Inc()

@@ -151,6 +151,17 @@ func TestNegative(t *testing.T) {
 			wantError(t, g.get(p, nil), 404, kbs.InvalidRequestPath)
 		}
 	})
+	t.Run("huge version string is bounded in the audit log", func(t *testing.T) {
+		g := h.guest()
+		v := strings.Repeat("9", 100000)
+		wantError(t, h.do(g.c, "POST", "/kbs/v0/auth", []byte(`{"version":"`+v+`","tee":"sample"}`), nil), 401, kbs.AttestationError)
+		evs, _ := h.srv.cfg.Audit.Since(context.Background(), 0, time.Time{}, 0)
+		for _, e := range evs {
+			if len(e.Reason) > 600 {
+				t.Fatalf("audit reason of %d bytes", len(e.Reason))
+			}
+		}
+	})
 	t.Run("malformed bodies", func(t *testing.T) {
 		g := h.guest()
 		wantError(t, h.do(g.c, "POST", "/kbs/v0/auth", []byte(`{"version":`), nil), 400, kbs.SerdeError)

@@ -302,7 +302,11 @@ func printBanner(w io.Writer, cfg Config, inst *Instance, dialect string) {
 			made = " (made now)"
 		}
 		fmt.Fprintf(w, "  admin key %s%s\n  admin public key %s\n", m.AdminKeyPath, made, m.AdminPubPath)
-		fmt.Fprintf(w, "  try: trustee admin --url %s --key %s --cacert %s list-resources\n", inst.URL, m.AdminKeyPath, cfg.TLSCert)
+		ca := ""
+		if !cfg.InsecureHTTP {
+			ca = " --cacert " + cfg.TLSCert
+		}
+		fmt.Fprintf(w, "  try: trustee admin --url %s --key %s%s list-resources\n", inst.URL, m.AdminKeyPath, ca)
 	}
 	if m.CreatedKEK {
 		fmt.Fprintf(w, "  key-encryption key made at %s: back it up; without it stored resources are lost\n", cfg.KEKFile)

@@ -385,7 +385,7 @@ func (s *SQL) current() (cipher.AEAD, string) {
 func (s *SQL) decrypt(aad, kid string, ct []byte) ([]byte, error) {
 	g, cur := s.current()
 	if kid != cur {
-		return nil, fmt.Errorf("value is encrypted under key-encryption key %s, this server holds %s (was the KEK rotated on another replica?)", kid, cur)
+		return nil, fmt.Errorf("value is encrypted under key-encryption key %s, this server holds %s: start every replica with the same KEK (TRUSTEE_KEK or one kek file), and after rotate-kek give the other replicas the new one", kid, cur)
 	}
 	v, err := open(g, aad, ct)
 	if err != nil {

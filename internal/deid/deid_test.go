@@ -98,6 +98,8 @@ func TestGolden(t *testing.T) {
 		{"hospital", "Transferred from Brigham Health Center.", "Transferred from [LOCATION]."},
 		{"po box", "PO Box 123", "[LOCATION]"},
 		{"county", "Lives in Jefferson County.", "Lives in [LOCATION]."},
+		{"rehab facility", "Discharged to Spaulding Rehab on day 6.", "Discharged to [LOCATION] on day 6."},
+		{"clinic of a specialty kept", "Seen in Cardiology Clinic today.", "Seen in Cardiology Clinic today."},
 		{"city state zip", "Hyderabad, WI 62297", "[LOCATION], WI [LOCATION]"},
 		// no PHI
 		{"vitals", "BP 120/80, HR 88, Na 138, K 4.1.", "BP 120/80, HR 88, Na 138, K 4.1."},
@@ -108,6 +110,9 @@ func TestGolden(t *testing.T) {
 		{"year alone", "In 2019 she quit smoking.", "In 2019 she quit smoking."},
 		{"time", "Given at 10:15 AM.", "Given at 10:15 AM."},
 		{"spine level", "L4-L5 laminectomy.", "L4-L5 laminectomy."},
+		{"pain score", "Pain 3/10, given Tylenol.", "Pain 3/10, given Tylenol."},
+		{"dose route", "Continue Lovenox 40 mg SQ daily.", "Continue Lovenox 40 mg SQ daily."},
+		{"eponyms", "History of Parkinson's disease and Hodgkin lymphoma.", "History of Parkinson's disease and Hodgkin lymphoma."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ const (
 	setIDCue
 	setPhoneCue
 	setMeasure
+	setGeneric
 )
 
 var keywordBits = func() map[string]uint32 {
@@ -57,6 +58,7 @@ var keywordBits = func() map[string]uint32 {
 	add(idCues, setIDCue)
 	add(phoneCues, setPhoneCue)
 	add(units, setMeasure)
+	add(genericOrgWords, setGeneric)
 	return m
 }()
 

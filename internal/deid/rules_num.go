@@ -241,7 +241,7 @@ func (sc *scan) number(i, j int) int {
 				prevWord = sc.lower(p)
 			}
 		}
-		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" &&
+		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
 			!(sc.joined(i) || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
 			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j)) {
 			sc.addToks(i, j, TypeDate, "rules/date")
@@ -502,4 +502,10 @@ func isUpperCode(s string) bool {
 		}
 	}
 	return true
+}
+
+// scoreWords come before "n/10"-style scores, which are not dates ("Pain 3/10").
+var scoreWords = map[string]bool{
+	"pain": true, "score": true, "scale": true, "strength": true, "power": true, "rated": true,
+	"grade": true, "apgar": true, "gcs": true, "nihss": true, "vas": true, "level": true,
 }

@@ -137,6 +137,24 @@ var orgWords = map[string]bool{
 	"ltd": true, "agency": true, "department": true, "office": true,
 }
 
+// genericOrgWords name a kind of service, not a place: "Cardiology Clinic",
+// "Mental Health", "Cardiac Rehab" identify no one.
+var genericOrgWords = map[string]bool{
+	"cardiology": true, "oncology": true, "neurology": true, "nephrology": true, "pulmonology": true,
+	"pulmonary": true, "cardiac": true, "gastroenterology": true, "gi": true, "endocrinology": true,
+	"dermatology": true, "orthopedic": true, "orthopedics": true, "urology": true, "psychiatry": true,
+	"psychiatric": true, "rheumatology": true, "hematology": true, "infectious": true, "disease": true,
+	"diseases": true, "pediatric": true, "geriatric": true, "geriatrics": true, "obstetrics": true,
+	"gynecology": true, "ob": true, "gyn": true, "radiology": true, "imaging": true, "dialysis": true,
+	"physical": true, "occupational": true, "speech": true, "therapy": true, "mental": true,
+	"behavioral": true, "public": true, "primary": true, "urgent": true, "emergency": true,
+	"inpatient": true, "outpatient": true, "family": true, "community": true, "general": true,
+	"internal": true, "medicine": true, "surgery": true, "surgical": true, "anticoagulation": true,
+	"wound": true, "pain": true, "sleep": true, "diabetes": true, "heart": true, "cancer": true,
+	"transplant": true, "vascular": true, "ent": true, "eye": true, "dental": true, "women's": true,
+	"women": true, "children's": true, "children": true, "veterans": true, "va": true,
+}
+
 // orgHeads are the words that make a capitalised run an organisation.
 var orgHeads = map[string]bool{
 	"hospital": true, "hospitals": true, "clinic": true, "center": true, "centre": true,
@@ -145,6 +163,7 @@ var orgHeads = map[string]bool{
 	"foundation": true, "healthcare": true, "school": true, "church": true, "inc": true,
 	"llc": true, "corp": true, "partners": true, "physicians": true, "sanatorium": true,
 	"labs": true, "home": true, "rehabilitation": true, "pediatrics": true, "specialists": true,
+	"health": true, "rehab": true,
 }
 
 // capWord reports whether token i is a capitalised word (or "St" in "St. Mary's").
@@ -208,7 +227,7 @@ func (sc *scan) scanOrgs() {
 		// a title ("Price Memorial Hospital", but not "Hospital Course")
 		ok := false
 		for k := s; k <= e; k++ {
-			if sc.capWord(k) && !sc.in(k, setOrg) && !sc.in(k, setTitle) && !sc.is(k, "the") && !sc.in(k, setHeader) {
+			if sc.capWord(k) && !sc.in(k, setOrg|setTitle|setHeader|setGeneric) && !sc.is(k, "the") {
 				ok = true
 				break
 			}
@@ -399,7 +418,7 @@ func (sc *scan) street(i int) int {
 			return -1
 		}
 		w := sc.lower(k)
-		if sc.in(k, setHeader) || sc.in(k, setOrg) && !sc.in(k, setStreet) {
+		if sc.in(k, setHeader) || sc.in(k, setOrg) && !sc.in(k, setStreet) || sc.in(k, setMeasure) {
 			return -1
 		}
 		if k > i+1 && sc.in(k, setStreet) && (toks[k].cap || !sc.hasLowerWord(i+1, k-1)) && !sc.in(k-1, setHeader) && !sc.in(k-1, setOrg) {
@@ -620,7 +639,8 @@ var credentials = map[string]bool{
 // loose accepts a first word that is common English (after a strong cue).
 func (sc *scan) nameRun(i int, loose bool) int {
 	toks := sc.toks
-	if i >= len(toks) || !sc.capWord(i) || sc.stopWord(i) && !(loose && sc.in(i, setMonth) && sc.capWord(i+1)) {
+	// after a cue, "Jan Hagenes" and "German Fay" are names, not a month and a language
+	if i >= len(toks) || !sc.capWord(i) || sc.stopWord(i) && !(loose && sc.in(i, setMonth|setDemonym) && sc.capWord(i+1)) {
 		return -1
 	}
 	if !loose && !sc.nameish(i) {
@@ -808,6 +828,9 @@ func (sc *scan) lexicalName(i int) int {
 	{
 		if t.cap && sc.nameish(i) && !sc.stopWord(i) && sc.placeCue(i) == 0 {
 			e := sc.nameRun(i, false)
+			if sc.eponym(e + 1) {
+				return -1 // "Parkinson's disease", "Hodgkin lymphoma"
+			}
 			known := 0
 			for k := i; k <= e; k++ {
 				if toks[k].kind == kWord && toks[k].flags&lexicon.Name != 0 {
@@ -955,3 +978,24 @@ func (sc *scan) hasLowerWord(i, j int) bool {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// eponymHeads follow a person's name in the name of a disease, sign or test.
+var eponymHeads = map[string]bool{
+	"disease": true, "syndrome": true, "palsy": true, "sign": true, "test": true, "maneuver": true,
+	"manoeuvre": true, "reflex": true, "phenomenon": true, "lymphoma": true, "sarcoma": true,
+	"tumor": true, "tumour": true, "criteria": true, "score": true, "scale": true, "procedure": true,
+	"operation": true, "repair": true, "catheter": true, "ulcer": true, "fracture": true, "triad": true,
+	"node": true, "nodes": true, "cell": true, "cells": true, "bodies": true, "body": true,
+	"classification": true, "dementia": true, "contracture": true, "deformity": true, "disorder": true,
+	"anomaly": true, "malformation": true, "esophagus": true, "encephalopathy": true, "ratio": true,
+	"units": true, "angle": true, "line": true, "point": true, "position": true, "method": true,
+	"approach": true, "incision": true, "formula": true, "equation": true, "rule": true, "law": true,
+}
+
+// eponym reports whether tokens from k read "'s disease" or "disease".
+func (sc *scan) eponym(k int) bool {
+	if sc.punct(k, '\'') && sc.is(k+1, "s") {
+		k += 2
+	}
+	return k < len(sc.toks) && sc.toks[k].kind == kWord && !sc.toks[k].cap && eponymHeads[sc.lower(k)]
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/policy"
+	"github.com/trustgate/trustgate/internal/store"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -149,13 +150,19 @@ func TestKill9DuringAdminBurst(t *testing.T) {
 	_ = cmd.Wait()
 
 	cmd2, url2 := serveProcess(t, bin, "--data-dir", dir, "--insecure-http")
-	defer func() {
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		// Graceful shutdown on SIGTERM: exit status 0.
 		_ = cmd2.Process.Signal(syscall.SIGTERM)
 		if err := cmd2.Wait(); err != nil {
 			t.Errorf("trustee after SIGTERM: %v", err)
 		}
-	}()
+	}
+	defer stop()
 	ac.URL = url2
 	got, err := ac.ListResources(ctx)
 	if err != nil {
@@ -177,7 +184,29 @@ func TestKill9DuringAdminBurst(t *testing.T) {
 	if len(acked) < killAt || missing > 0 {
 		t.Fatalf("%d acknowledged, %d missing", len(acked), missing)
 	}
-	t.Logf("%d writes acknowledged before SIGKILL, %d stored after restart", len(acked), len(got))
+	// Values too: the admin API never returns them, so read the store
+	// directly once the server has stopped.
+	stop()
+	kb, err := os.ReadFile(filepath.Join(dir, "kek"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kek, err := DecodeKEK(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, store.Options{URL: filepath.Join(dir, "trustee.db"), KEK: kek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for p, want := range acked {
+		v, err := st.GetResource(ctx, p)
+		if err != nil || string(v) != want {
+			t.Fatalf("%s after restart: %q %v, want %q", p, v, err, want)
+		}
+	}
+	t.Logf("%d writes acknowledged before SIGKILL, %d stored after restart, values intact", len(acked), len(got))
 }
 
 // TestTwoProcessesPostgres runs two real `trustee serve` processes on one

@@ -1,6 +1,7 @@
 package trustee
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,4 +75,34 @@ func FuzzDecodeKEK(f *testing.F) {
 			t.Fatalf("accepted %d-byte KEK", len(k))
 		}
 	})
+}
+
+func TestCLIDispatch(t *testing.T) {
+	var out, errb strings.Builder
+	if code := Main(nil, &out, &errb); code != 2 || !strings.Contains(errb.String(), "usage") {
+		t.Fatalf("no args: %d %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := Main([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+		t.Fatalf("unknown: %d %q", code, errb.String())
+	}
+	old := VerifyMain
+	defer func() { VerifyMain = old }()
+	VerifyMain = nil
+	errb.Reset()
+	if code := Main([]string{"verify"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "not built yet") {
+		t.Fatalf("verify without verifycli: %d %q", code, errb.String())
+	}
+	var got []string
+	VerifyMain = func(args []string, _, _ io.Writer) int { got = args; return 7 }
+	if code := Main([]string{"verify", "--tee", "snp"}, &out, &errb); code != 7 || strings.Join(got, " ") != "--tee snp" {
+		t.Fatalf("verify dispatch: %d %v", code, got)
+	}
+	errb.Reset()
+	if code := Main([]string{"admin", "list-resources"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--url URL --key ADMIN_KEY") {
+		t.Fatalf("admin without url: %d %q", code, errb.String())
+	}
+	if code := Main([]string{"serve", "--max-body", "1"}, &out, &errb); code != 2 {
+		t.Fatalf("bad serve flag: %d", code)
+	}
 }

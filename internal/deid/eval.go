@@ -218,7 +218,9 @@ func ReadJSONL(r io.Reader, fn func(line int, n GoldNote) error) error {
 	}
 }
 
-var errLineTooLong = errors.New("line longer than 16 MiB")
+// ErrLineTooLong: a JSON line over MaxLineBytes. ReadLine has skipped the
+// rest of it, so the caller may go on with the next line.
+var ErrLineTooLong = errors.New("line longer than 16 MiB")
 
 // ReadLine reads one line of at most MaxLineBytes (without its newline).
 func ReadLine(br *bufio.Reader) ([]byte, error) {
@@ -227,7 +229,13 @@ func ReadLine(br *bufio.Reader) ([]byte, error) {
 		chunk, isPrefix, err := br.ReadLine()
 		out = append(out, chunk...)
 		if len(out) > MaxLineBytes {
-			return nil, errLineTooLong
+			for isPrefix && err == nil {
+				_, isPrefix, err = br.ReadLine()
+			}
+			if err != nil && err != io.EOF {
+				return nil, err
+			}
+			return nil, ErrLineTooLong
 		}
 		if err != nil {
 			return out, err

@@ -186,13 +186,17 @@ func detect(args []string, stdin io.Reader, stdout io.Writer) error {
 		if rerr == io.EOF && len(data) == 0 {
 			break
 		}
-		if rerr != nil && rerr != io.EOF {
+		if rerr != nil && rerr != io.EOF && !errors.Is(rerr, deid.ErrLineTooLong) {
 			return fmt.Errorf("line %d: %w", line, rerr)
 		}
 		var out detectOut
-		n, derr := deid.DecodeNote(data)
-		if derr == nil {
-			out.Spans, derr = e.Detect(context.Background(), n.Text)
+		derr := rerr
+		if rerr == nil || rerr == io.EOF {
+			var n deid.GoldNote
+			n, derr = deid.DecodeNote(data)
+			if derr == nil {
+				out.Spans, derr = e.Detect(context.Background(), n.Text)
+			}
 		}
 		if derr != nil {
 			out.Error = derr.Error()

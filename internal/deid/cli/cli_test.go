@@ -144,6 +144,17 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+// TestDetectHugeLine: a line over 16 MiB gets an error line and the next
+// line is still answered.
+func TestDetectHugeLine(t *testing.T) {
+	in := `{"text":"` + strings.Repeat("a", 17<<20) + `"}` + "\n" + `{"text":"Dr. Strange"}` + "\n"
+	code, out, errOut := run(t, in, "detect")
+	lines := decodeLines(t, out)
+	if code != 1 || len(lines) != 2 || !strings.Contains(lines[0].Error, "16 MiB") || len(lines[1].Spans) != 1 {
+		t.Fatalf("code %d, err %q, lines %+v", code, errOut, lines)
+	}
+}
+
 func TestEvalAndSynth(t *testing.T) {
 	code, notes, _ := run(t, "", "synth", "--n", "20", "--seed", "3")
 	if code != 0 || strings.Count(notes, "\n") != 20 {

@@ -68,6 +68,9 @@ func TestGolden(t *testing.T) {
 		{"age under 90 kept", "The 77-year-old man.", "The 77-year-old man."},
 		{"age label", "Age: 95", "Age: [AGE]"},
 		{"age yo", "She is 93 yo.", "She is [AGE] yo."},
+		{"age glued", "DOB 02/29/1932 (92y)", "DOB [DATE] ([AGE]y)"},
+		{"credential without comma", "Message from Jun Park RN today", "Message from [NAME] RN today"},
+		{"header word before name", "Adm 11/03/2024 Attending R. Feldstein, MD", "Adm [DATE] Attending [NAME], MD"},
 		// phones
 		{"phone parens ext", "Call (634) 743-5135 x204.", "Call [PHONE]."},
 		{"phone dashes", "Phone: 634-743-5135", "Phone: [PHONE]"},

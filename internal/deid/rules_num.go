@@ -404,16 +404,16 @@ func (sc *scan) ipv4(i, j int, shape string) bool {
 func (sc *scan) age(i, j int, shape string) bool {
 	if sc.toks[i].kind == kAlnum && j == i {
 		s := sc.lower(i)
-		if (strings.HasSuffix(s, "s") || strings.HasSuffix(s, "yo")) && len(s) >= 3 {
-			v := 0
-			for _, c := range s {
-				if c < '0' || c > '9' {
-					break
-				}
-				v = v*10 + int(c-'0')
-			}
+		// "90s", "92y", "93yo", "95yrs": the number is the span
+		v, n := 0, 0
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			v = v*10 + int(s[n]-'0')
+			n++
+		}
+		switch s[n:] {
+		case "s", "y", "yo", "yr", "yrs", "yof", "yom":
 			if v >= 90 && v < 130 {
-				sc.add(sc.toks[i].s, sc.toks[i].s+len(s)-1-boolInt(strings.HasSuffix(s, "yo")), TypeAge, "rules/age")
+				sc.add(sc.toks[i].s, sc.toks[i].s+n, TypeAge, "rules/age")
 				return true
 			}
 		}
@@ -452,12 +452,6 @@ func (sc *scan) age(i, j int, shape string) bool {
 	return false
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // zipContext: a state abbreviation or name before, or a "zip" cue.
 func (sc *scan) zipContext(i int) bool {

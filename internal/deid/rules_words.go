@@ -643,7 +643,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 	if i >= len(toks) || !sc.capWord(i) || sc.stopWord(i) && !(loose && sc.in(i, setMonth|setDemonym) && sc.capWord(i+1)) {
 		return -1
 	}
-	if !loose && !sc.nameish(i) {
+	if !loose && !sc.nameish(i) || sc.in(i, setHeader) {
 		return -1
 	}
 	e := i
@@ -801,7 +801,7 @@ func (sc *scan) scanNames(lexical bool) {
 		}
 	next:
 		// credential after: "Roger C Kelly, MD", "Jon C Miller, M.D."
-		if t.cap && !sc.stopWord(i) {
+		if t.cap && (!sc.stopWord(i) || sc.in(i, setMonth|setDemonym)) { // "Jun Park RN"
 			e := sc.nameRun(i, true)
 			if e >= 0 {
 				k := e + 1

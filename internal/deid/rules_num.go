@@ -452,7 +452,6 @@ func (sc *scan) age(i, j int, shape string) bool {
 	return false
 }
 
-
 // zipContext: a state abbreviation or name before, or a "zip" cue.
 func (sc *scan) zipContext(i int) bool {
 	p := i - 1

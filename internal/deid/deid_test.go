@@ -82,6 +82,12 @@ func TestGolden(t *testing.T) {
 		{"url", "See https://portal.example.org/p/123.", "See [URL]."},
 		{"www", "Visit www.clinic-example.com today.", "Visit [URL] today."},
 		{"ipv4", "Host 10.1.2.3 sent it.", "Host [IP] sent it."},
+		{"bare domain", "Joined via zoom.example.com/j/8812 today.", "Joined via [URL] today."},
+		{"weekday and date", "Telehealth visit Mon 6/3 at noon.", "Telehealth visit [DATE] at noon."},
+		{"day alone", "Next appt the 14th at 9:30.", "Next appt the [DATE] at 9:30."},
+		{"floor kept", "Admitted to the 14th floor.", "Admitted to the 14th floor."},
+		{"relative in parentheses", "Instructions given to daughter (Yvette).", "Instructions given to daughter ([NAME])."},
+		{"language kept", "Seen with interpreter (Dari).", "Seen with interpreter (Dari)."},
 		// identifiers
 		{"mrn #", "MRN #0937884", "MRN #[ID]"},
 		{"mrn colon", "MRN: 12345678", "MRN: [ID]"},

@@ -123,6 +123,7 @@ func (sc *scan) addToks(i, j int, t Type, rec string) {
 
 func (sc *scan) run() {
 	sc.scanBytes()
+	sc.scanDomains()
 	sc.scanNumbers()
 	sc.scanWords()
 	sc.scanNames(false) // names announced by a cue, title or credential

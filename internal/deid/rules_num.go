@@ -72,6 +72,45 @@ func (sc *scan) scanBytes() {
 	}
 }
 
+// tlds end bare web addresses ("zoom.example.com/j/8812").
+var tlds = []string{".com", ".org", ".net", ".edu", ".gov", ".io", ".info", ".health"}
+
+// scanDomains finds web addresses without a scheme or "www." by their
+// top-level domain.
+func (sc *scan) scanDomains() {
+	t := sc.low
+	for _, tld := range tlds {
+		for off := 0; ; {
+			k := strings.Index(t[off:], tld)
+			if k < 0 {
+				break
+			}
+			p := off + k
+			off = p + len(tld)
+			e := p + len(tld)
+			if e < len(t) && (isASCIIAlnum(t[e]) || t[e] == '-') {
+				continue // ".community", ".org-chart"
+			}
+			s := p
+			for s > 0 && (isASCIIAlnum(t[s-1]) || t[s-1] == '-' || t[s-1] == '.') {
+				s--
+			}
+			if s == p || s > 0 && (t[s-1] == '@' || t[s-1] == '/' || isURLChar(t[s-1]) && t[s-1] != '(' && t[s-1] != '"' && t[s-1] != '\'' && t[s-1] != '<' && t[s-1] != '[') {
+				continue // part of an e-mail or a URL already found, or no name before the dot
+			}
+			if e < len(t) && t[e] == '/' {
+				for e < len(t) && isURLChar(t[e]) {
+					e++
+				}
+				for strings.IndexByte(".,;:!?)'\"", t[e-1]) >= 0 {
+					e--
+				}
+			}
+			sc.add(s, e, TypeURL, "rules/url")
+		}
+	}
+}
+
 func isEmailLocal(c byte) bool {
 	return isASCIIAlnum(c) || strings.IndexByte("._%+-", c) >= 0
 }
@@ -215,7 +254,7 @@ func (sc *scan) number(i, j int) int {
 		"1.1.2", "1.1.4", "1.2.2", "1.2.4", "2.1.2", "2.1.4", "2.2.2", "2.2.4":
 		a, b := sc.numVal(i), sc.numVal(i+2)
 		if validMD(a, b) || validMD(b, a) {
-			sc.addToks(i, j, TypeDate, "rules/date")
+			sc.addDate(i, j)
 			return j + 1
 		}
 	case "1-a-4", "2-a-4", "1-a-2", "2-a-2", "1/a/4", "2/a/4", "1 a 4":
@@ -226,7 +265,7 @@ func (sc *scan) number(i, j int) int {
 		}
 	case "4-2-2", "4/2/2", "4.2.2", "4-1-1", "4/1/1", "4-1-2", "4-2-1", "4/1/2", "4/2/1":
 		if validMD(sc.numVal(i+2), sc.numVal(i+4)) {
-			sc.addToks(i, j, TypeDate, "rules/date")
+			sc.addDate(i, j)
 			return j + 1
 		}
 	case "1/1", "1/2", "2/1", "2/2", "1-1", "1-2", "2-1", "2-2":
@@ -244,7 +283,7 @@ func (sc *scan) number(i, j int) int {
 		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
 			!(sc.joined(i) || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
 			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j)) {
-			sc.addToks(i, j, TypeDate, "rules/date")
+			sc.addDate(i, j)
 			return j + 1
 		}
 	case "1/4", "2/4", "1-4", "2-4":
@@ -305,6 +344,9 @@ func (sc *scan) number(i, j int) int {
 		return j + 1
 	}
 	if sc.age(i, j, shape) {
+		return j + 1
+	}
+	if j == i && sc.ordinalAlone(i) {
 		return j + 1
 	}
 	// ZIP code after a state ("WI 62297") or a cue.

@@ -114,11 +114,7 @@ func (sc *scan) scanWords() {
 				continue
 			}
 		}
-		// "Wed, 7 Oct", "Tue, Jan 3": the weekday belongs to the date
-		if sc.punct(start-1, ',') && (sc.in(start-2, setDay) || weekdayAbbr[sc.lower(max(start-2, 0))] && sc.capWord(start-2)) {
-			start -= 2
-		}
-		sc.addToks(start, end, TypeDate, "rules/date")
+		sc.addDate(start, end)
 		i = end
 	}
 }
@@ -163,7 +159,7 @@ var orgHeads = map[string]bool{
 	"foundation": true, "healthcare": true, "school": true, "church": true, "inc": true,
 	"llc": true, "corp": true, "partners": true, "physicians": true, "sanatorium": true,
 	"labs": true, "home": true, "rehabilitation": true, "pediatrics": true, "specialists": true,
-	"health": true, "rehab": true,
+	"health": true, "rehab": true, "medicine": true,
 }
 
 // capWord reports whether token i is a capitalised word (or "St" in "St. Mary's").
@@ -717,6 +713,9 @@ var demonyms = map[string]bool{
 	"hispanic": true, "latino": true, "latina": true, "caucasian": true, "european": true, "korean": true,
 	"japanese": true, "vietnamese": true, "haitian": true, "creole": true, "polish": true, "greek": true,
 	"hindi": true, "mandarin": true, "cantonese": true, "somali": true, "irish": true, "indian": true,
+	"dari": true, "pashto": true, "farsi": true, "urdu": true, "tagalog": true, "swahili": true,
+	"amharic": true, "hmong": true, "punjabi": true, "bengali": true, "tamil": true, "nepali": true,
+	"burmese": true, "khmer": true, "turkish": true, "ukrainian": true, "tigrinya": true, "oromo": true,
 }
 
 // placeWords end the name of a county or similar unit: "Jefferson County".
@@ -758,7 +757,7 @@ func (sc *scan) scanNames(lexical bool) {
 			}
 			k := i + 1
 			colon := false
-			if sc.punct(k, ':') || sc.punct(k, ',') {
+			if sc.punct(k, ':') || sc.punct(k, ',') || sc.punct(k, '(') && need == 1 { // "daughter (Yvette)"
 				colon = true
 				k++
 			}
@@ -844,7 +843,8 @@ func (sc *scan) lexicalName(i int) int {
 				sc.markName(i, i+2, "rules/lexicon")
 				return i + 2
 			}
-			if e > i && known >= 1 && !t.upper || e == i && strong && !t.nl && !sc.sentenceStart(i) && t.flags&lexicon.City == 0 {
+			if e > i && known >= 1 && !t.upper || e > i && t.upper && sc.allKnownNames(i, e) && !sc.lineUpper(i) ||
+				e == i && strong && !t.nl && !sc.sentenceStart(i) && t.flags&lexicon.City == 0 {
 				sc.markName(i, e, "rules/lexicon")
 				return e
 			}
@@ -998,4 +998,47 @@ func (sc *scan) eponym(k int) bool {
 		k += 2
 	}
 	return k < len(sc.toks) && sc.toks[k].kind == kWord && !sc.toks[k].cap && eponymHeads[sc.lower(k)]
+}
+
+// addDate marks tokens s..e as a date, taking in a weekday right before it
+// ("Wed, 7 Oct", "Tue, Jan 3", "Mon 6/3").
+func (sc *scan) addDate(s, e int) {
+	p := s - 1
+	if sc.punct(p, ',') {
+		p--
+	}
+	if p >= 0 && sc.capWord(p) && (sc.in(p, setDay) || weekdayAbbr[sc.lower(p)]) && !sc.toks[s].nl {
+		s = p
+	}
+	sc.addToks(s, e, TypeDate, "rules/date")
+}
+
+// ordinalAlone marks "the 14th" (a day without a month) when no noun follows
+// ("the 14th floor" is not a date).
+func (sc *scan) ordinalAlone(i int) bool {
+	if sc.toks[i].kind != kAlnum || !sc.is(i-1, "the") || sc.ordinalDay(i) == 0 {
+		return false
+	}
+	if k := i + 1; k < len(sc.toks) && sc.toks[k].kind == kWord && !sc.is(k, "at") && !sc.is(k, "and") && !sc.is(k, "or") && !sc.toks[k].nl {
+		return false
+	}
+	sc.addToks(i, i, TypeDate, "rules/date")
+	return true
+}
+
+// allKnownNames: every word of tokens i..e is a known name that is not a
+// common word ("ROSALIND QUINTERO-BLAKE" in an upper-case line of other text).
+func (sc *scan) allKnownNames(i, e int) bool {
+	words := 0
+	for k := i; k <= e; k++ {
+		t := sc.toks[k]
+		if t.kind != kWord {
+			continue
+		}
+		words++
+		if t.flags&lexicon.Name == 0 || t.flags&lexicon.Common != 0 {
+			return false
+		}
+	}
+	return words >= 2
 }

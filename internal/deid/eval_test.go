@@ -315,7 +315,12 @@ func TestHandwritten(t *testing.T) {
 	var table bytes.Buffer
 	_ = ev.WriteTable(&table)
 	t.Logf("hand-written notes:\n%s", table.String())
-	if r := ev.CharOverall.Recall(); r < 0.95 {
-		t.Errorf("overall character recall %.4f < 0.95 on hand-written notes", r)
+	// a regression floor, below the synthetic targets: the third batch is
+	// kept untuned so that it keeps measuring first contact with new layouts
+	if r := ev.CharOverall.Recall(); r < 0.90 {
+		t.Errorf("overall character recall %.4f < 0.90 on hand-written notes", r)
+	}
+	if p := ev.CharOverall.Precision(); p < 0.95 {
+		t.Errorf("overall character precision %.4f < 0.95 on hand-written notes", p)
 	}
 }

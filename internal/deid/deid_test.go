@@ -88,6 +88,11 @@ func TestGolden(t *testing.T) {
 		{"floor kept", "Admitted to the 14th floor.", "Admitted to the 14th floor."},
 		{"relative in parentheses", "Instructions given to daughter (Yvette).", "Instructions given to daughter ([NAME])."},
 		{"language kept", "Seen with interpreter (Dari).", "Seen with interpreter (Dari)."},
+		{"street without number", "Reconciled with the pharmacy on Division St today.", "Reconciled with the pharmacy on [LOCATION] today."},
+		{"assisted living", "Resides at Oak Terrace Assisted Living, room 214.", "Resides at [LOCATION], room 214."},
+		{"last four", "SSN on file ends in 4471.", "SSN on file ends in [ID]."},
+		{"by initial", "Specimen collected by T. Nakamura today.", "Specimen collected by [NAME] today."},
+		{"on the street kept", "Found on the street.", "Found on the street."},
 		// identifiers
 		{"mrn #", "MRN #0937884", "MRN #[ID]"},
 		{"mrn colon", "MRN: 12345678", "MRN: [ID]"},

@@ -361,6 +361,11 @@ func (sc *scan) number(i, j int) int {
 	for k := i; k <= j; k++ {
 		digits += sc.toks[k].ndig
 	}
+	// "(SSN) ends in 4471", "last four 4471": a partial identifier
+	if j == i && sc.numLen(i) == 4 && (sc.is(i-1, "in") && sc.is(i-2, "ends") || sc.is(i-1, "four") && sc.is(i-2, "last") || sc.is(i-1, "4") && sc.is(i-2, "last")) {
+		sc.addToks(i, j, TypeID, "rules/id")
+		return j + 1
+	}
 	if sc.hasCueBits(i, 3, setIDCue, nil) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
 		if digits >= 3 {
 			s := i

@@ -159,7 +159,7 @@ var orgHeads = map[string]bool{
 	"foundation": true, "healthcare": true, "school": true, "church": true, "inc": true,
 	"llc": true, "corp": true, "partners": true, "physicians": true, "sanatorium": true,
 	"labs": true, "home": true, "rehabilitation": true, "pediatrics": true, "specialists": true,
-	"health": true, "rehab": true, "medicine": true,
+	"health": true, "rehab": true, "medicine": true, "living": true, "residence": true,
 }
 
 // capWord reports whether token i is a capitalised word (or "St" in "St. Mary's").
@@ -373,6 +373,14 @@ func (sc *scan) scanPlaces() {
 	for i := 0; i < len(toks); i++ {
 		if !sc.capWord(i) || sc.claim[i] {
 			continue
+		}
+		// "on Division St", "off Main Street": a street named without a number
+		if p := i - 1; p >= 0 && (sc.is(p, "on") || sc.is(p, "off") || sc.is(p, "at") || sc.is(p, "near")) {
+			if e := sc.namedStreet(i); e > i {
+				sc.addToks(i, e, TypeLocation, "rules/street")
+				i = e
+				continue
+			}
 		}
 		e := sc.city(i)
 		cue := sc.placeCue(i)
@@ -779,11 +787,12 @@ func (sc *scan) scanNames(lexical bool) {
 				}
 			}
 			if k < len(toks) && !sc.claim[k] {
-				if w == "by" && !colon && toks[k].flags&lexicon.Name == 0 {
+				initial := toks[k].e-toks[k].s == 1 && sc.punct(k+1, '.') && sc.capWord(k+2) // "by T. Nakamura"
+				if w == "by" && !colon && toks[k].flags&lexicon.Name == 0 && !initial {
 					goto next
 				}
 				// a capitalised word right after "her partner" is a name ("Sunny")
-				loose := need == 2 || w == "by" && colon || toks[k].flags&lexicon.Name != 0 ||
+				loose := need == 2 || w == "by" && (colon || initial) || toks[k].flags&lexicon.Name != 0 ||
 					need == 1 && w != "by" && !sc.sentenceStart(k)
 				if e := sc.nameRun(k, loose); e >= 0 {
 					// "OSCAR, JOHNNY" / "Doe, John" after a label
@@ -1041,4 +1050,22 @@ func (sc *scan) allKnownNames(i, e int) bool {
 		}
 	}
 	return words >= 2
+}
+
+// namedStreet returns the last token of "Division St" / "Main Street" starting
+// at i (one to three capitalised words, then a street suffix), or -1. "Dr" is
+// left out: after a name it is a title.
+func (sc *scan) namedStreet(i int) int {
+	for k := i + 1; k < len(sc.toks) && k <= i+3 && !sc.toks[k].nl; k++ {
+		if !sc.capWord(k) {
+			return -1
+		}
+		if sc.in(k, setStreet) && !sc.is(k, "dr") && k > i {
+			if sc.punct(k+1, '.') && sc.toks[k].e-sc.toks[k].s <= 4 {
+				return k + 1
+			}
+			return k
+		}
+	}
+	return -1
 }

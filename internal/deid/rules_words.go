@@ -421,7 +421,6 @@ func (sc *scan) street(i int) int {
 		if toks[k].kind == kNum {
 			return -1
 		}
-		w := sc.lower(k)
 		if sc.in(k, setHeader) || sc.in(k, setOrg) && !sc.in(k, setStreet) || sc.in(k, setMeasure) {
 			return -1
 		}
@@ -455,12 +454,8 @@ func (sc *scan) street(i int) int {
 			}
 			return e
 		}
-		if toks[k].kind == kWord && !toks[k].cap && !(k > i+1 && toks[k-1].cap) && !ordinalWord(w) {
-			if k == i+1 {
-				// lower-case street names happen ("813 riverside Ave.") but only before a suffix
-				continue
-			}
-		}
+		// lower-case street words happen ("813 riverside Ave."); the suffix
+		// check above then wants a capitalised suffix
 	}
 	return -1
 }
@@ -469,7 +464,8 @@ func ordinalWord(w string) bool {
 	return strings.HasSuffix(w, "st") || strings.HasSuffix(w, "nd") || strings.HasSuffix(w, "rd") || strings.HasSuffix(w, "th")
 }
 
-// credentials are not state codes when they follow a name ("Kelly, MD").
+// credentialStates are state codes that also read as credentials or words
+// ("Kelly, MD", "IN", "OR"): they count as a state only before a ZIP code.
 var credentialStates = map[string]bool{"MD": true, "PA": true, "DO": true, "OR": true, "IN": true, "ME": true, "OK": true, "HI": true, "DE": true, "MS": true}
 
 // cityBeforeState finds the city in "City, ST 12345" where token i is the state.

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -152,6 +153,31 @@ func TestDetectHugeLine(t *testing.T) {
 	lines := decodeLines(t, out)
 	if code != 1 || len(lines) != 2 || !strings.Contains(lines[0].Error, "16 MiB") || len(lines[1].Spans) != 1 {
 		t.Fatalf("code %d, err %q, lines %+v", code, errOut, lines)
+	}
+}
+
+// TestDetectBatch: 10,000 notes in one batch, one answer line each.
+func TestDetectBatch(t *testing.T) {
+	var in strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&in, `{"text":"Note %d: Dr. Strange saw John Doe on 2023-05-12."}`+"\n", i)
+	}
+	code, out, errOut := run(t, in.String(), "detect")
+	lines := decodeLines(t, out)
+	if code != 0 || len(lines) != 10000 || len(lines[9999].Spans) != 3 {
+		t.Fatalf("code %d err %q, %d lines", code, errOut, len(lines))
+	}
+}
+
+func TestRedactBinary(t *testing.T) {
+	bin := string([]byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0xff, 0xfe, 0x00, 0x80})
+	code, out, errOut := run(t, bin, "redact")
+	if code != 1 || out != "" || !strings.Contains(errOut, "not valid UTF-8") {
+		t.Fatalf("binary input: code %d out %q err %q", code, out, errOut)
+	}
+	code, out, errOut = run(t, strings.Repeat("Dr. Strange ", 2<<20), "redact") // 24 MB
+	if code != 1 || out != "" || !strings.Contains(errOut, "too long") {
+		t.Fatalf("24 MB input: code %d err %q", code, errOut)
 	}
 }
 

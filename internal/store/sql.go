@@ -743,6 +743,23 @@ func (s *SQL) Put(ctx context.Context, key string, val []byte) error {
 	return nil
 }
 
+// Keys lists the collateral cache keys that start with prefix, sorted
+// (collateral.Lister: `trustee admin collateral export`). The prefix is
+// matched in Go, not with LIKE, so that '%' and '_' in it are literal.
+func (s *SQL) Keys(ctx context.Context, prefix string) ([]string, error) {
+	all, err := s.strings(ctx, `SELECT key FROM collateral ORDER BY key`)
+	if err != nil {
+		return nil, fmt.Errorf("collateral cache keys: %w", err)
+	}
+	out := all[:0]
+	for _, k := range all {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
 // ---- audit ----
 
 // AppendAudit implements Store.

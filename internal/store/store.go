@@ -80,6 +80,9 @@ type AuditRecord struct {
 // database (PostgreSQL).
 type Store interface {
 	attest.Cache
+	// Keys lists the cache keys with prefix, sorted, so that collateral
+	// can be exported (collateral.Lister).
+	Keys(ctx context.Context, prefix string) ([]string, error)
 
 	// CreateSession stores a new challenged session, with audit rows in
 	// the same transaction. The commit survives a process crash but is not

@@ -307,6 +307,19 @@ func TestStore(t *testing.T) {
 				if v, ok, err := s.Get(ctx, "vcek"); !ok || err != nil || string(v) != "der" {
 					t.Fatal(v, ok, err)
 				}
+				// Keys lists by literal prefix: '%' and '_' are not wildcards.
+				for _, k := range []string{"collateral/https://b", "collateral/https://a", "collateral_x", "collateral%/y"} {
+					if err := s.Put(ctx, k, []byte("v")); err != nil {
+						t.Fatal(err)
+					}
+				}
+				keys, err := s.Keys(ctx, "collateral/")
+				if err != nil || strings.Join(keys, " ") != "collateral/https://a collateral/https://b" {
+					t.Fatalf("Keys: %q %v", keys, err)
+				}
+				if keys, err := s.Keys(ctx, ""); err != nil || len(keys) != 5 {
+					t.Fatalf("Keys(\"\"): %q %v", keys, err)
+				}
 			})
 
 			t.Run("audit group commit", func(t *testing.T) {

@@ -10,6 +10,7 @@ package server
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -21,6 +22,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +64,15 @@ type Config struct {
 	// AllowEmulated is passed to the resource policy as
 	// data["allow-emulated"] (set with --dev-emulated-snp-root).
 	AllowEmulated bool
+	// MaxImportBody limits collateral and bundle imports (default 32 MiB).
+	MaxImportBody int64
+	// ImportKey decrypts bundles encrypted to this trustee (cocofy
+	// --import-key); its public half is served at /kbs/v0/import-key. Nil:
+	// only plain JSON bundles import.
+	ImportKey *ecdsa.PrivateKey
+	// TokenKey is the public key that verifies this trustee's attestation
+	// tokens, served at /kbs/v0/token-key for relying parties. Nil: not served.
+	TokenKey *ecdsa.PublicKey
 	// RotateKEK makes a new KEK, re-wraps the store and persists the key;
 	// nil disables the admin rotate-kek endpoint.
 	RotateKEK func(ctx context.Context) (kekID string, err error)
@@ -81,6 +92,8 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	tokens  *tokenCache
+
+	importMu sync.Mutex // serialises reference value merges of imports
 }
 
 // New checks cfg and returns a Server.
@@ -99,6 +112,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = kbs.MaxBodySize
+	}
+	if cfg.MaxImportBody <= 0 {
+		cfg.MaxImportBody = DefaultMaxImportBody
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -131,6 +147,17 @@ func (s *Server) routes() {
 	m.Handle("DELETE /kbs/v0/reference-value/{name}", s.instrument("admin_delete_reference_value", s.admin(s.handleDeleteReferenceValue)))
 	m.Handle("GET /kbs/v0/audit", s.instrument("admin_audit", s.admin(s.handleAudit)))
 	m.Handle("POST /kbs/v0/admin/rotate-kek", s.instrument("admin_rotate_kek", s.admin(s.handleRotateKEK)))
+	// trustgate extensions (not upstream): air-gapped collateral, cocofy
+	// bundles, and the public keys relying parties and cocofy need.
+	m.Handle("GET /kbs/v0/collateral", s.instrument("admin_export_collateral", s.admin(s.handleExportCollateral)))
+	m.Handle("POST /kbs/v0/collateral", s.instrument("admin_import_collateral", s.admin(s.handleImportCollateral)))
+	m.Handle("POST /kbs/v0/import", s.instrument("admin_import", s.admin(s.handleImport)))
+	var importPub *ecdsa.PublicKey
+	if s.cfg.ImportKey != nil {
+		importPub = &s.cfg.ImportKey.PublicKey
+	}
+	m.Handle("GET /kbs/v0/import-key", s.instrument("import_key", handlePublicKey(importPub, "bundle import key")))
+	m.Handle("GET /kbs/v0/token-key", s.instrument("token_key", handlePublicKey(s.cfg.TokenKey, "token key")))
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	m.HandleFunc("GET /readyz", s.handleReady)
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
@@ -195,11 +222,15 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 
 // readBody reads at most MaxBody bytes; a larger body is PayloadTooLarge.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	return readBodyMax(w, r, s.cfg.MaxBody)
+}
+
+func readBodyMax(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, kbs.Errorf(kbs.PayloadTooLarge, "request body over %d bytes", s.cfg.MaxBody)
+			return nil, kbs.Errorf(kbs.PayloadTooLarge, "request body over %d bytes", limit)
 		}
 		return nil, kbs.Errorf(kbs.SerdeError, "read request body: %v", err)
 	}

@@ -47,15 +47,19 @@ type TLSOptions struct {
 	Insecure bool
 }
 
-// NewAdminClient loads the admin key (PKCS#8 PEM) and builds a client.
+// NewAdminClient loads the admin key (PKCS#8 PEM) and builds a client. An
+// empty keyFile makes a client for the public endpoints only (TokenKey,
+// ImportKey).
 func NewAdminClient(baseURL, keyFile string, t TLSOptions) (*AdminClient, error) {
-	kb, err := os.ReadFile(keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("admin key: %w", err)
-	}
-	key, err := server.ParseAdminPrivateKey(kb)
-	if err != nil {
-		return nil, err
+	var key ed25519.PrivateKey
+	if keyFile != "" {
+		kb, err := os.ReadFile(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("admin key: %w", err)
+		}
+		if key, err = server.ParseAdminPrivateKey(kb); err != nil {
+			return nil, err
+		}
 	}
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -101,15 +105,17 @@ func (c *AdminClient) send(ctx context.Context, method, path, ctype string, body
 	if life <= 0 {
 		life = 5 * time.Minute
 	}
-	tok, err := server.NewAdminToken(c.Key, time.Now(), life)
-	if err != nil {
-		return nil, err
-	}
 	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
+	if c.Key != nil { // nil: the public endpoints (token-key, import-key)
+		tok, err := server.NewAdminToken(c.Key, time.Now(), life)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
@@ -354,4 +360,65 @@ func (c *AdminClient) RotateKEK(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("rotate-kek: %w", err)
 	}
 	return r.KEKID, nil
+}
+
+// ExportCollateral returns the collateral cache as a bundle (JSON) and the
+// number of entries in it.
+func (c *AdminClient) ExportCollateral(ctx context.Context) ([]byte, int, error) {
+	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/collateral", "", nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	var bundle struct {
+		Entries map[string]json.RawMessage `json:"entries"`
+	}
+	if err := json.Unmarshal(b, &bundle); err != nil {
+		return nil, 0, fmt.Errorf("collateral export: %w", err)
+	}
+	return b, len(bundle.Entries), nil
+}
+
+// ImportCollateral stores a collateral bundle (what ExportCollateral
+// returned, possibly on another trustee) and returns the entries imported.
+func (c *AdminClient) ImportCollateral(ctx context.Context, bundle []byte) (int, error) {
+	b, err := c.do(ctx, http.MethodPost, "/kbs/v0/collateral", "application/json", bundle)
+	if err != nil {
+		return 0, err
+	}
+	var r server.CollateralImportResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		return 0, fmt.Errorf("collateral import: %w", err)
+	}
+	return r.Imported, nil
+}
+
+// Import sends a cocofy offline bundle (plain JSON, or a compact JWE
+// encrypted to this trustee's import key): its resources are stored and its
+// reference values merged into the stored ones.
+func (c *AdminClient) Import(ctx context.Context, bundle []byte) (server.ImportResult, error) {
+	ctype := "application/json"
+	if t := bytes.TrimSpace(bundle); len(t) > 0 && t[0] != '{' {
+		ctype = "application/jose"
+	}
+	b, err := c.do(ctx, http.MethodPost, "/kbs/v0/import", ctype, bundle)
+	if err != nil {
+		return server.ImportResult{}, err
+	}
+	var r server.ImportResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		return server.ImportResult{}, fmt.Errorf("import: %w", err)
+	}
+	return r, nil
+}
+
+// TokenKey returns the PEM public key that verifies this trustee's
+// attestation tokens (no admin key needed).
+func (c *AdminClient) TokenKey(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/kbs/v0/token-key", "", nil)
+}
+
+// ImportKey returns the PEM public key that cocofy encrypts offline bundles
+// to (`cocofy apply --offline --import-key`; no admin key needed).
+func (c *AdminClient) ImportKey(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/kbs/v0/import-key", "", nil)
 }

@@ -93,6 +93,14 @@ commands:
   delete-reference-value NAME
   audit [--since ID|RFC3339] [--limit N] [--follow]
   rotate-kek                               re-encrypt stored secrets under a new KEK
+  collateral export [FILE|-]               write the collateral cache as a bundle (default stdout)
+  collateral import FILE|-                 load a collateral bundle (air-gapped sites)
+  import BUNDLE|-                          load a cocofy offline bundle (plain or encrypted):
+                                           set its resources, merge its reference values
+  import-key                               print the bundle import public key (for cocofy --import-key)
+  token-key                                print the token verification public key (dashboard --token-key)
+
+import-key and token-key need no --key.
 
 flags also read TRUSTEE_ADMIN_URL, TRUSTEE_ADMIN_KEY, TRUSTEE_ADMIN_CACERT, TRUSTEE_ADMIN_INSECURE.
 `
@@ -112,7 +120,8 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		return 2
 	}
 	rest := fs.Args()
-	if len(rest) == 0 || *u == "" || *key == "" {
+	public := len(rest) > 0 && (rest[0] == "token-key" || rest[0] == "import-key")
+	if len(rest) == 0 || *u == "" || (*key == "" && !public) {
 		fs.Usage()
 		return 2
 	}
@@ -382,6 +391,36 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 				return err
 			}
 		}
+	case "collateral":
+		return runCollateral(ctx, c, pos, out)
+	case "import":
+		if err := nargs(pos, 1, "import BUNDLE|-"); err != nil {
+			return err
+		}
+		b, err := readInput(pos[0])
+		if err != nil {
+			return err
+		}
+		r, err := c.Import(ctx, b)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "imported %d resources: %s\n", len(r.Resources), strings.Join(r.Resources, " "))
+		fmt.Fprintf(out, "merged %d reference values: %s\n", len(r.ReferenceValues), strings.Join(r.ReferenceValues, " "))
+	case "import-key", "token-key":
+		if err := nargs(pos, 0, cmd); err != nil {
+			return err
+		}
+		get := c.ImportKey
+		if cmd == "token-key" {
+			get = c.TokenKey
+		}
+		b, err := get(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(b)
+		return err
 	case "rotate-kek":
 		id, err := c.RotateKEK(ctx)
 		if err != nil {
@@ -390,6 +429,49 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 		fmt.Fprintf(out, "key-encryption key rotated; new KEK id %s\n", id)
 	default:
 		return usageError("unknown admin command " + cmd + "\n" + adminUsage)
+	}
+	return nil
+}
+
+// runCollateral is `trustee admin collateral export [FILE|-]` and
+// `collateral import FILE|-`.
+func runCollateral(ctx context.Context, c *AdminClient, pos []string, out io.Writer) error {
+	if len(pos) == 0 {
+		return usageError("usage: trustee admin … collateral export [FILE|-] | collateral import FILE|-")
+	}
+	switch pos[0] {
+	case "export":
+		if len(pos) > 2 {
+			return usageError("usage: trustee admin … collateral export [FILE|-]")
+		}
+		b, n, err := c.ExportCollateral(ctx)
+		if err != nil {
+			return err
+		}
+		if len(pos) == 1 || pos[1] == "-" {
+			_, err = out.Write(b)
+			return err
+		}
+		// Collateral is public (vendor certificates, CRLs, TCB info).
+		if err := os.WriteFile(pos[1], b, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "exported %d collateral entries to %s\n", n, pos[1])
+	case "import":
+		if err := nargs(pos, 2, "collateral import FILE|-"); err != nil {
+			return err
+		}
+		b, err := readInput(pos[1])
+		if err != nil {
+			return err
+		}
+		n, err := c.ImportCollateral(ctx, b)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "imported %d collateral entries\n", n)
+	default:
+		return usageError("usage: trustee admin … collateral export [FILE|-] | collateral import FILE|-")
 	}
 	return nil
 }

@@ -52,6 +52,14 @@ type Config struct {
 	// (default 20/s, burst 40; 0 rate disables).
 	AuthRate  float64 `toml:"auth_rate"`
 	AuthBurst int     `toml:"auth_burst"`
+	// MaxImportBody is the body limit of collateral and bundle imports
+	// (default 32 MiB).
+	MaxImportBody int64 `toml:"max_import_body"`
+	// CollateralFetch lets the verifiers fetch missing collateral (AMD KDS
+	// VCEKs and CRLs, Intel PCS TCB info, QE identity and CRLs) over HTTPS
+	// and cache it in the store (default true). Air-gapped sites set it
+	// false and import collateral bundles instead.
+	CollateralFetch bool `toml:"collateral_fetch"`
 	// DevEmulatedSNPRoot is a PEM ARK that enables the snp-emulated
 	// verifier. Development only.
 	DevEmulatedSNPRoot string `toml:"dev_emulated_snp_root"`
@@ -79,15 +87,17 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // Defaults returns the zero-config configuration.
 func Defaults() Config {
 	return Config{
-		Listen:         "127.0.0.1:8080",
-		DataDir:        "trustee-data",
-		SessionTimeout: Duration{5 * time.Minute},
-		TokenLifetime:  Duration{5 * time.Minute},
-		MaxBody:        2 << 20,
-		AuthRate:       20,
-		AuthBurst:      40,
-		LogLevel:       "info",
-		LogFormat:      "text",
+		Listen:          "127.0.0.1:8080",
+		DataDir:         "trustee-data",
+		SessionTimeout:  Duration{5 * time.Minute},
+		TokenLifetime:   Duration{5 * time.Minute},
+		MaxBody:         2 << 20,
+		MaxImportBody:   32 << 20,
+		CollateralFetch: true,
+		AuthRate:        20,
+		AuthBurst:       40,
+		LogLevel:        "info",
+		LogFormat:       "text",
 	}
 }
 
@@ -126,6 +136,9 @@ func (c *Config) Validate() error {
 	if c.MaxBody < 1024 {
 		errs = append(errs, errors.New("max_body must be at least 1024 bytes"))
 	}
+	if c.MaxImportBody < 1024 {
+		errs = append(errs, errors.New("max_import_body must be at least 1024 bytes"))
+	}
 	if c.AuthRate < 0 || c.AuthBurst < 0 {
 		errs = append(errs, errors.New("auth_rate and auth_burst must not be negative"))
 	}
@@ -154,6 +167,8 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 		maxBody    = fs.Int64("max-body", 0, "request body limit in bytes (default 2097152; env TRUSTEE_MAX_BODY)")
 		authRate   = fs.Float64("auth-rate", -1, "per-client /auth requests per second, 0 disables (default 20; env TRUSTEE_AUTH_RATE)")
 		authBurst  = fs.Int("auth-burst", -1, "per-client /auth burst (default 40; env TRUSTEE_AUTH_BURST)")
+		maxImport  = fs.Int64("max-import-body", 0, "collateral and bundle import body limit in bytes (default 33554432; env TRUSTEE_MAX_IMPORT_BODY)")
+		fetch      = fs.Bool("collateral-fetch", true, "fetch missing collateral from AMD KDS / Intel PCS and cache it; false for air-gapped sites (env TRUSTEE_COLLATERAL_FETCH)")
 		devSNP     = fs.String("dev-emulated-snp-root", "", "PEM ARK enabling the snp-emulated verifier: development only (env TRUSTEE_DEV_EMULATED_SNP_ROOT)")
 		logLevel   = fs.String("log-level", "", "debug, info, warn, error (env TRUSTEE_LOG_LEVEL)")
 		logFormat  = fs.String("log-format", "", "text or json (env TRUSTEE_LOG_FORMAT)")
@@ -215,15 +230,19 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 	if pubs != "" {
 		cfg.AdminPublicKeys = strings.Split(pubs, ",")
 	}
-	if set["insecure-http"] {
-		cfg.InsecureHTTP = *insecure
-	} else if v, ok := env("insecure-http"); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TRUSTEE_INSECURE_HTTP: %w", err))
+	boolean := func(name string, flagVal bool, dst *bool) {
+		if set[name] {
+			*dst = flagVal
+		} else if v, ok := env(name); ok {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("TRUSTEE_%s: %w", strings.ToUpper(strings.ReplaceAll(name, "-", "_")), err))
+			}
+			*dst = b
 		}
-		cfg.InsecureHTTP = b
 	}
+	boolean("insecure-http", *insecure, &cfg.InsecureHTTP)
+	boolean("collateral-fetch", *fetch, &cfg.CollateralFetch)
 	dur := func(name string, flagVal time.Duration, dst *Duration) {
 		if set[name] {
 			dst.Duration = flagVal
@@ -245,6 +264,15 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 			errs = append(errs, fmt.Errorf("max-body: %w", err))
 		}
 		cfg.MaxBody = n
+	}
+	if set["max-import-body"] {
+		cfg.MaxImportBody = *maxImport
+	} else if v, ok := env("max-import-body"); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("max-import-body: %w", err))
+		}
+		cfg.MaxImportBody = n
 	}
 	if set["auth-rate"] {
 		cfg.AuthRate = *authRate

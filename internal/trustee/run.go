@@ -1,7 +1,9 @@
 package trustee
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/tls"
@@ -14,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -132,17 +135,7 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 		}
 	}()
 
-	keyPEM, err := st.SecretKey(ctx, signingKeyName, func() ([]byte, error) {
-		k, err := ear.GenerateKey()
-		if err != nil {
-			return nil, err
-		}
-		return ear.MarshalPrivateKey(k)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("token signing key: %w", err)
-	}
-	signKey, err := ear.ParsePrivateKey(keyPEM)
+	signKey, err := storedKey(ctx, st, signingKeyName)
 	if err != nil {
 		return nil, fmt.Errorf("token signing key: %w", err)
 	}
@@ -162,7 +155,15 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 		log.Warn("DEVELOPMENT MODE: the snp-emulated verifier is enabled with a locally generated root; evidence it accepts proves nothing about hardware",
 			"root", cfg.DevEmulatedSNPRoot)
 	}
-	verifiers, err := catalog.Build(catalog.Options{Cache: st, DevEmulatedSNPRoot: devRoot, Logger: log})
+	copts := catalogOptions(cfg, st, devRoot, log)
+	if copts.HTTPClient == nil {
+		log.Info("collateral fetching is off (--collateral-fetch=false): TDX and SNP evidence without its VCEK need imported collateral (trustee admin collateral import)")
+	}
+	verifiers, err := catalog.Build(copts)
+	if err != nil {
+		return nil, err
+	}
+	importKey, err := loadImportKey(ctx, st, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +222,9 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 		Admin:          &server.AdminAuth{Keys: adminKeys},
 		SessionTimeout: cfg.SessionTimeout.Duration,
 		MaxBody:        cfg.MaxBody,
+		MaxImportBody:  cfg.MaxImportBody,
+		ImportKey:      importKey,
+		TokenKey:       issuer.PublicKey(),
 		AuthRate:       cfg.AuthRate,
 		AuthBurst:      cfg.AuthBurst,
 		AllowEmulated:  devRoot != nil,
@@ -308,6 +312,7 @@ func printBanner(w io.Writer, cfg Config, inst *Instance, dialect string) {
 		}
 		fmt.Fprintf(w, "  try: trustee admin --url %s --key %s%s list-resources\n", inst.URL, m.AdminKeyPath, ca)
 	}
+	fmt.Fprintf(w, "  bundle import key (public, for cocofy --import-key) %s\n", filepath.Join(cfg.DataDir, ImportPubFile))
 	if m.CreatedKEK {
 		fmt.Fprintf(w, "  key-encryption key made at %s: back it up; without it stored resources are lost\n", cfg.KEKFile)
 	}
@@ -345,4 +350,88 @@ func readCert(path string) (*x509.Certificate, error) {
 func writeNewFile(path string, b []byte) error {
 	_ = os.Remove(path)
 	return writeNew(path, b, 0o600)
+}
+
+// catalogOptions builds the verifier options: the store is the collateral
+// cache, and with CollateralFetch an HTTP client lets the verifiers fetch
+// what the cache lacks from AMD KDS and Intel PCS.
+func catalogOptions(cfg Config, st *store.SQL, devRoot *x509.Certificate, log *slog.Logger) catalog.Options {
+	o := catalog.Options{Cache: st, DevEmulatedSNPRoot: devRoot, Logger: log}
+	if cfg.CollateralFetch {
+		o.HTTPClient = collateralHTTPClient()
+	}
+	return o
+}
+
+// collateralHTTPClient fetches vendor collateral. Every step has a timeout
+// so that an unreachable vendor delays an attestation by at most 30 s (the
+// collateral getter then serves a stale cached copy, or the check fails
+// closed). HTTPS_PROXY is honoured for sites that reach the internet
+// through a proxy.
+func collateralHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: 20 * time.Second,
+			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConnsPerHost:   4,
+		},
+	}
+}
+
+// importKeyName is the store name of the bundle import key, shared by all
+// replicas (like the token signing key), so that a bundle encrypted to
+// one replica's import.pub imports through any of them.
+const importKeyName = "bundle-import-key"
+
+// ImportPubFile is the file in the data directory that holds the public
+// bundle import key (what `cocofy apply --import-key` takes).
+const ImportPubFile = "import.pub"
+
+// loadImportKey returns the bundle import key (ECDSA P-256, kept encrypted
+// under the KEK in the store, made on first run) and writes its public
+// half to DATA_DIR/import.pub.
+func loadImportKey(ctx context.Context, st *store.SQL, dataDir string) (*ecdsa.PrivateKey, error) {
+	k, err := storedKey(ctx, st, importKeyName)
+	if err != nil {
+		return nil, fmt.Errorf("bundle import key: %w", err)
+	}
+	pub, err := ear.MarshalPublicKey(&k.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dataDir, ImportPubFile)
+	if cur, err := os.ReadFile(path); err != nil || !bytes.Equal(cur, pub) {
+		// Replace atomically: the file is public, but a torn write would
+		// make cocofy refuse it.
+		tmp := path + ".new"
+		_ = os.Remove(tmp)
+		if err := writeNew(tmp, pub, 0o644); err != nil {
+			return nil, fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return nil, fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	return k, nil
+}
+
+// storedKey returns the ECDSA P-256 key kept (encrypted under the KEK) in
+// the store under name, making it on first use; replicas share it.
+func storedKey(ctx context.Context, st *store.SQL, name string) (*ecdsa.PrivateKey, error) {
+	b, err := st.SecretKey(ctx, name, func() ([]byte, error) {
+		k, err := ear.GenerateKey()
+		if err != nil {
+			return nil, err
+		}
+		return ear.MarshalPrivateKey(k)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ear.ParsePrivateKey(b)
 }

@@ -8,9 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/trustgate/trustgate/internal/cliflags"
 )
 
 // Main runs `beacon [flags]`. Every flag also reads an environment variable
@@ -28,12 +29,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	tee := fs.String("tee", "", "TEE the workload runs in")
 	initdata := fs.String("initdata-digest", "", "hex digest of the workload's initdata")
 	once := fs.Bool("once", false, "send one heartbeat and exit")
-	fs.VisitAll(func(f *flag.Flag) {
-		if v, ok := os.LookupEnv("BEACON_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))); ok {
-			_ = f.Value.Set(v)
-		}
-	})
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := cliflags.EnvDefaults(fs, "BEACON_"); err != nil {
+		fmt.Fprintln(stderr, "beacon:", err)
 		return 2
 	}
 	if *dash == "" || *pod == "" {

@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/trustgate/trustgate/internal/agentpolicy"
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/initdata"
 )
 
@@ -78,26 +79,6 @@ commands:
 	return ExitUsage
 }
 
-// envDefaults sets each flag not given on the command line from
-// TRUSTGATE_COCOFY_<FLAG>.
-func envDefaults(fs *flag.FlagSet) error {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] || err != nil {
-			return
-		}
-		env := "TRUSTGATE_COCOFY_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(env); ok {
-			if e := fs.Set(f.Name, v); e != nil {
-				err = fmt.Errorf("%s: %w", env, e)
-			}
-		}
-	})
-	return err
-}
-
 type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
@@ -149,7 +130,7 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
-	if err := envDefaults(fs); err != nil {
+	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_COCOFY_"); err != nil {
 		fmt.Fprintf(stderr, "%s %s: %v\n", prog, name, err)
 		return ExitUsage
 	}
@@ -262,7 +243,7 @@ func cmdInitData(prog string, args []string, stdout, stderr io.Writer) int {
 		if err := fs.Parse(args[1:]); err != nil {
 			return ExitUsage
 		}
-		if err := envDefaults(fs); err != nil {
+		if err := cliflags.EnvDefaults(fs, "TRUSTGATE_COCOFY_"); err != nil {
 			return fail(err)
 		}
 		var err error

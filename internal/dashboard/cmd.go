@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/trustee"
 )
@@ -41,12 +42,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	tlsKey := fs.String("tls-key", "", "serving key (PEM)")
 	clientCA := fs.String("client-ca", "", "PEM CA whose client certificates may use the dashboard without logging in")
 	lateAfter := fs.Duration("late-after", 30*time.Second, "beacon age after which a workload is late and an alert is raised")
-	fs.VisitAll(func(f *flag.Flag) {
-		if v, ok := os.LookupEnv("DASHBOARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))); ok {
-			_ = f.Value.Set(v)
-		}
-	})
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := cliflags.EnvDefaults(fs, "DASHBOARD_"); err != nil {
+		fmt.Fprintln(stderr, "dashboard:", err)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))

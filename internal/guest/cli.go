@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/trustgate/trustgate/internal/attester/detect"
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/sealed"
 )
 
@@ -163,27 +164,16 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 		return usageError{err}
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] || err != nil {
-			return
-		}
-		key := EnvName(f.Name)
-		if v, ok := os.LookupEnv(key); ok {
-			if e := fs.Set(f.Name, v); e != nil {
-				err = usageError{fmt.Errorf("%s: %w", key, e)}
-			}
-		}
-	})
-	return err
+	if err := cliflags.EnvDefaults(fs, envPrefix); err != nil {
+		return usageError{err}
+	}
+	return nil
 }
 
+const envPrefix = "TRUSTGATE_GUEST_"
+
 // EnvName is the environment variable for a flag: TRUSTGATE_GUEST_<FLAG>.
-func EnvName(flagName string) string {
-	return "TRUSTGATE_GUEST_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
-}
+func EnvName(flagName string) string { return cliflags.EnvName(envPrefix, flagName) }
 
 func newFS(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("guest "+name, flag.ContinueOnError)

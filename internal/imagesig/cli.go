@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/imagesig/policy"
 	"github.com/trustgate/trustgate/internal/imagesig/sigs"
 )
@@ -37,20 +38,6 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-}
-
-// envDefaults lets every flag be set from TRUSTGATE_<BINARY>_<FLAG>.
-func envDefaults(fs *flag.FlagSet, binary string) error {
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		key := "TRUSTGATE_" + strings.ToUpper(binary) + "_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(key); ok && err == nil {
-			if serr := fs.Set(f.Name, v); serr != nil {
-				err = fmt.Errorf("%s: %w", key, serr)
-			}
-		}
-	})
-	return err
 }
 
 func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
@@ -83,12 +70,12 @@ func GuestImageMain(args []string, stdout, stderr io.Writer, fetch ResourceFetch
 	timeout := fs.Duration("timeout", 5*time.Minute, "overall time limit")
 	dest := fs.String("dest", "", "directory to unpack the root filesystem into (pull)")
 	maxBytes := fs.Int64("max-bytes", 0, "limit on unpacked bytes (pull; 0 = 16 GiB)")
-	if err := envDefaults(fs, "guest"); err != nil {
-		fmt.Fprintln(stderr, "guest image:", err)
-		return ExitUsage
-	}
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
+		return ExitUsage
+	}
+	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_GUEST_"); err != nil {
+		fmt.Fprintln(stderr, "guest image:", err)
 		return ExitUsage
 	}
 	if len(pos) != 1 {
@@ -195,12 +182,12 @@ func CocofySignMain(args []string, stdout, stderr io.Writer) int {
 	keyPath := fs.String("key", "", "PEM private key (PKCS#8/PKCS#1/EC, or cosign's encrypted key)")
 	format := fs.String("format", "tag", "signature layout: tag (cosign tag layout), bundle (cosign v3 referrer), or both")
 	timeout := fs.Duration("timeout", 5*time.Minute, "overall time limit")
-	if err := envDefaults(fs, "cocofy"); err != nil {
-		fmt.Fprintln(stderr, "cocofy sign:", err)
-		return ExitUsage
-	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
+		return ExitUsage
+	}
+	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_COCOFY_"); err != nil {
+		fmt.Fprintln(stderr, "cocofy sign:", err)
 		return ExitUsage
 	}
 	if len(pos) != 1 || *keyPath == "" || (*format != "tag" && *format != "bundle" && *format != "both") {
@@ -252,12 +239,12 @@ func CocofyImageMain(args []string, stdout, stderr io.Writer) int {
 	platform := fs.String("platform", "linux/amd64", "OS/ARCH[/VARIANT] of the binary")
 	user := fs.String("user", "65532:65532", "user the entrypoint runs as")
 	timeout := fs.Duration("timeout", 10*time.Minute, "overall time limit")
-	if err := envDefaults(fs, "cocofy"); err != nil {
-		fmt.Fprintln(stderr, "cocofy image build:", err)
-		return ExitUsage
-	}
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
+		return ExitUsage
+	}
+	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_COCOFY_"); err != nil {
+		fmt.Fprintln(stderr, "cocofy image build:", err)
 		return ExitUsage
 	}
 	if len(pos) != 0 || *binary == "" || *repo == "" {

@@ -8,8 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
+
+	"github.com/trustgate/trustgate/internal/cliflags"
 )
 
 // Main runs the tls-sidecar command line; args exclude the program name.
@@ -30,17 +31,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
-		env := "TRUSTGATE_TLS_SIDECAR_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(env); ok && !set[f.Name] && envErr == nil {
-			if err := fs.Set(f.Name, v); err != nil {
-				envErr = fmt.Errorf("%s: %w", env, err)
-			}
-		}
-	})
+	envErr := cliflags.EnvDefaults(fs, "TRUSTGATE_TLS_SIDECAR_")
 	if envErr != nil || fs.NArg() != 0 {
 		fmt.Fprintln(stderr, "tls-sidecar:", envErr, fs.Args())
 		return 2

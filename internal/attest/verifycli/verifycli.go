@@ -27,6 +27,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attest/snp"
 	"github.com/trustgate/trustgate/internal/attest/snpemu"
 	"github.com/trustgate/trustgate/internal/attest/tdx"
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/policy"
 )
 
@@ -79,7 +80,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := envDefaults(fs); err != nil {
+	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_TRUSTEE_"); err != nil {
 		fmt.Fprintf(stderr, "trustee verify: %v\n", err)
 		return 2
 	}
@@ -287,24 +288,4 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s exceeds %d bytes", path, maxFileSize)
 	}
 	return b, nil
-}
-
-// envDefaults fills flags not given on the command line from
-// TRUSTGATE_TRUSTEE_<FLAG> (dashes become underscores).
-func envDefaults(fs *flag.FlagSet) error {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] || err != nil {
-			return
-		}
-		key := "TRUSTGATE_TRUSTEE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(key); ok {
-			if e := fs.Set(f.Name, v); e != nil {
-				err = fmt.Errorf("%s: %w", key, e)
-			}
-		}
-	})
-	return err
 }

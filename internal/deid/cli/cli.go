@@ -14,8 +14,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/deid"
 	"github.com/trustgate/trustgate/internal/deid/ner"
 	"github.com/trustgate/trustgate/internal/deid/synth"
@@ -90,22 +90,13 @@ func newFlags(name string) *flag.FlagSet {
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
-	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
-		env := "TRUSTGATE_DEID_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(env); ok {
-			if err := f.Value.Set(v); err != nil && envErr == nil {
-				envErr = usageError{fmt.Errorf("%s: %w", env, err)}
-			}
-		}
-	})
-	if envErr != nil {
-		return envErr
-	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
+		return usageError{err}
+	}
+	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_DEID_"); err != nil {
 		return usageError{err}
 	}
 	return nil

@@ -9,9 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/deid"
 	"github.com/trustgate/trustgate/internal/deid/ner"
 )
@@ -46,7 +46,10 @@ func mainWithEnv(args []string, getenv func(string) string, stderr io.Writer) in
 		}
 		return 2
 	}
-	if err := flagsFromEnv(fs, getenv); err != nil {
+	if err := cliflags.FromLookup(fs, "TRUSTGATE_DEID_", func(k string) (string, bool) {
+		v := getenv(k) // an empty variable counts as unset
+		return v, v != ""
+	}); err != nil {
 		fmt.Fprintln(stderr, "deid serve:", err)
 		return 2
 	}
@@ -85,24 +88,4 @@ func mainWithEnv(args []string, getenv func(string) string, stderr io.Writer) in
 		return 1
 	}
 	return 0
-}
-
-// flagsFromEnv sets every flag not given on the command line from
-// TRUSTGATE_DEID_<FLAG>.
-func flagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || err != nil {
-			return
-		}
-		env := "TRUSTGATE_DEID_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v := getenv(env); v != "" {
-			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s: %w", env, e)
-			}
-		}
-	})
-	return err
 }

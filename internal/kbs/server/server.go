@@ -29,6 +29,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/trustgate/trustgate/internal/as"
+	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/jwe"
@@ -411,6 +412,12 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if kbs.Status(err) >= 500 {
 			s.log.Error("attestation failed", "tee", sess.Tee, "err", err)
+		}
+		// The audit gets the full detail (the failing check and why), not
+		// only the short outcome, so that an operator sees what to fix.
+		ev.Reason = ""
+		if errors.Is(err, attest.ErrUnknownTee) {
+			ev.Reason = fmt.Sprintf("unknown tee %q: this trustee has no verifier for it enabled (snp-emulated needs --dev-emulated-snp-root)", boundPath(sess.Tee))
 		}
 		s.fail(w, r, ev, err)
 		return

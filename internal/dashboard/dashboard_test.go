@@ -313,3 +313,23 @@ func TestIncidentFromAttestedWorkload(t *testing.T) {
 		t.Fatalf("alerts %+v", al)
 	}
 }
+
+// TestIncidentKind: an incident's kind becomes a metrics label, so only a
+// short lower-case slug is kept; anything else is the generic kind.
+func TestIncidentKind(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"image-rejected", "image-rejected"},
+		{"disk-key-2", "disk-key-2"},
+		{"", AlertIncident},
+		{"Image Rejected", AlertIncident},
+		{`x"} 1` + "\n", AlertIncident},
+		{"ünicode", AlertIncident},
+		{strings.Repeat("a", 64), strings.Repeat("a", 64)},
+		{strings.Repeat("a", 65), AlertIncident},
+	}
+	for _, tc := range tests {
+		if got := incidentKind(tc.in); got != tc.want {
+			t.Errorf("incidentKind(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -211,10 +211,7 @@ func (s *Server) postBeacon(w http.ResponseWriter, r *http.Request) {
 	s.beats.WithLabelValues("accepted").Inc()
 	ws := s.st.beacon(v, s.now())
 	if in := v.Payload.Incident; in != nil {
-		kind := AlertIncident
-		if len(in.Kind) <= 64 && in.Kind != "" {
-			kind = in.Kind
-		}
+		kind := incidentKind(in.Kind)
 		msg := in.Message
 		if len(msg) > 1000 {
 			msg = msg[:1000]
@@ -223,6 +220,22 @@ func (s *Server) postBeacon(w http.ResponseWriter, r *http.Request) {
 	}
 	s.hub.publish("workload", ws)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// incidentKind is the alert kind for an incident's kind: kept when it is a
+// short lower-case slug ("image-rejected"), AlertIncident otherwise. The kind
+// becomes a metrics label and a CSS-visible string, so a workload (attested,
+// but not trusted to be tidy) cannot mint unbounded or odd label values.
+func incidentKind(k string) string {
+	if k == "" || len(k) > 64 {
+		return AlertIncident
+	}
+	for _, r := range k {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return AlertIncident
+		}
+	}
+	return k
 }
 
 // claimedWorkload reads the workload a (possibly forged) heartbeat claims,

@@ -8,8 +8,6 @@ import (
 	"crypto/x509"
 	"testing"
 
-	"github.com/google/go-sev-guest/abi"
-
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
 	"github.com/trustgate/trustgate/internal/attest/benchfloor"
@@ -43,44 +41,22 @@ func benchFloor(b *testing.B) func() error {
 	}
 	roots, _ := snp.AMDRoots()
 	pc := roots["Milan"][0].ProductCerts
-	der, _ := abi.ReportToSignatureDER(h.HWReport)
-	signed := abi.SignedComponent(h.HWReport)
+	hw, err := benchfloor.SNPReport(h.HWReport, vcek, pc.Ask, pc.Ark)
+	if err != nil {
+		b.Fatal(err)
+	}
 	return func() error {
-		if err := vcek.CheckSignature(x509.ECDSAWithSHA384, signed, der); err != nil {
-			return err
-		}
-		if err := vcek.CheckSignatureFrom(pc.Ask); err != nil {
-			return err
-		}
-		if err := pc.Ask.CheckSignatureFrom(pc.Ark); err != nil {
+		if err := hw(); err != nil {
 			return err
 		}
 		d := sha256.Sum256(ev.Quote.Message)
-		if err := rsa.VerifyPKCS1v15(rd.AK, crypto.SHA256, d[:], ev.Quote.Signature); err != nil {
-			return err
-		}
-		return nil
+		return rsa.VerifyPKCS1v15(rd.AK, crypto.SHA256, d[:], ev.Quote.Signature)
 	}
 }
 
-func BenchmarkVerify(b *testing.B) {
-	f := benchVerify(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkVerify(b *testing.B) { benchfloor.Loop(b, benchVerify(b)) }
 
-func BenchmarkFloor(b *testing.B) {
-	f := benchFloor(b)
-	for b.Loop() {
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkFloor(b *testing.B) { benchfloor.Loop(b, benchFloor(b)) }
 
 // BenchmarkVerifyVsFloor interleaves the two and reports their ratio.
 func BenchmarkVerifyVsFloor(b *testing.B) { benchfloor.Compare(b, benchVerify(b), benchFloor(b)) }

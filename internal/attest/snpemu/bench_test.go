@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-sev-guest/abi"
-
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/benchfloor"
 	"github.com/trustgate/trustgate/internal/attest/snpemu"
@@ -35,40 +33,16 @@ func benchFloor(b *testing.B) func() error {
 	vcek, _ := x509.ParseCertificate(certs.VCEK)
 	ask, _ := x509.ParseCertificate(certs.ASK)
 	ark, _ := snpemu.LoadRoot(filepath.Join(dir, emu.ARKFile))
-	der, _ := abi.ReportToSignatureDER(raw)
-	signed := abi.SignedComponent(raw)
-	return func() error {
-		if err := vcek.CheckSignature(x509.ECDSAWithSHA384, signed, der); err != nil {
-			return err
-		}
-		if err := vcek.CheckSignatureFrom(ask); err != nil {
-			return err
-		}
-		if err := ask.CheckSignatureFrom(ark); err != nil {
-			return err
-		}
-		return nil
+	f, err := benchfloor.SNPReport(raw, vcek, ask, ark)
+	if err != nil {
+		b.Fatal(err)
 	}
+	return f
 }
 
-func BenchmarkVerify(b *testing.B) {
-	f := benchVerify(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkVerify(b *testing.B) { benchfloor.Loop(b, benchVerify(b)) }
 
-func BenchmarkFloor(b *testing.B) {
-	f := benchFloor(b)
-	for b.Loop() {
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkFloor(b *testing.B) { benchfloor.Loop(b, benchFloor(b)) }
 
 // BenchmarkVerifyVsFloor interleaves the two and reports their ratio.
 func BenchmarkVerifyVsFloor(b *testing.B) { benchfloor.Compare(b, benchVerify(b), benchFloor(b)) }

@@ -96,7 +96,9 @@ const (
 )
 
 // Measurement is the launch measurement the emulated VM reports and the
-// reference value up registers (the SHA-384 of a fixed label).
+// reference value up registers: a fixed 48-byte label (the ASCII of
+// "local-demo-measurement-trustgate-snp-emulated-v1"), so that nobody
+// mistakes it for the digest of a real firmware image.
 var Measurement = mustHex("6c6f63616c2d64656d6f2d6d6561737572656d656e742d7472757374676174652d736e702d656d756c617465642d7631")
 
 func mustHex(s string) []byte {

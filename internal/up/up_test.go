@@ -58,7 +58,7 @@ func TestUpEndToEnd(t *testing.T) {
 		}
 		t.Skip("azurite-blob not on PATH; run scripts/test.sh")
 	}
-	chromium := testenv.Require(t, testenv.ChromiumPath)
+	testenv.Require(t, testenv.ChromiumPath) // skip before building the stack
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -140,7 +140,7 @@ func TestUpEndToEnd(t *testing.T) {
 		return true
 	})
 
-	browserCheck(t, chromium, s, wantAlerts)
+	browserCheck(t, s, wantAlerts)
 
 	// Nothing secret or patient-identifying reached the logs.
 	all := logs.String() + out.String()
@@ -246,30 +246,14 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 // browserCheck logs in to the dashboard in Chromium and waits until the
 // page shows the attested workload, each denial in the alerts, and refused
 // decisions highlighted in the audit feed.
-func browserCheck(t *testing.T, chromium string, s *Stack, alerts []string) {
+func browserCheck(t *testing.T, s *Stack, alerts []string) {
 	t.Helper()
 	pw, err := os.ReadFile(s.DashPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1100),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	ctx, closeBrowser := testenv.Chromium(t, 1280, 1100)
+	defer closeBrowser()
 	step, cancelStep := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelStep()
 	must := func(what string, err error) {

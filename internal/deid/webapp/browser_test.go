@@ -17,30 +17,12 @@ import (
 // Azurite: paste → review → remove one span (with the keyboard) → add one
 // span → approve → the uploaded blob holds exactly those edits.
 func TestBrowserReviewFlow(t *testing.T) {
-	chromium := testenv.Require(t, testenv.ChromiumPath)
+	testenv.Require(t, testenv.ChromiumPath) // skip before starting anything
 	a := startAppCookie(t, Config{}, true)
 	a.waitReady()
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	// Start the browser without a deadline (a deadline on the first run
-	// would stop the browser), then bound the steps.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	ctx, closeBrowser := testenv.Chromium(t, 1280, 1000)
+	defer closeBrowser()
 	step, cancelStep := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelStep()
 

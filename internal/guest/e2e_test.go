@@ -1,7 +1,6 @@
 package guest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -15,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,105 +26,15 @@ import (
 // The end-to-end tests run the real trustee and guest binaries, built once
 // per test process, talking over loopback.
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
-
 func binaries(t testing.TB) (trustee, guest string) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test builds binaries; skipped with -short")
-	}
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "guest-e2e-bin")
-		if buildErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator), "./cmd/trustee", "./cmd/guest")
-		cmd.Dir = testenv.RepoRoot(t)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return filepath.Join(binDir, "trustee"), filepath.Join(binDir, "guest")
-}
-
-// proc is a started process whose combined output is captured.
-type proc struct {
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  bytes.Buffer
-	done chan struct{}
-}
-
-func (p *proc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.String()
-}
-
-func start(t testing.TB, env []string, name string, args ...string) *proc {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	p := &proc{cmd: cmd, done: make(chan struct{})}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.out.Write(sc.Bytes())
-			p.out.WriteByte('\n')
-			p.mu.Unlock()
-		}
-	}()
-	go func() {
-		_ = cmd.Wait()
-		pw.Close()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-p.done
-	})
-	return p
-}
-
-// waitFor returns the first submatch of re in the output, failing when the
-// process exits or 30 s pass first.
-func (p *proc) waitFor(t testing.TB, re *regexp.Regexp) string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(p.output()); m != nil {
-			return m[1]
-		}
-		select {
-		case <-p.done:
-			if m := re.FindStringSubmatch(p.output()); m != nil {
-				return m[1]
-			}
-			t.Fatalf("%s exited: %s", p.cmd.Path, p.output())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("timeout waiting for %s in output of %s:\n%s", re, p.cmd.Path, p.output())
-	return ""
+	dir := testenv.Build(t, "./cmd/trustee", "./cmd/guest")
+	return filepath.Join(dir, "trustee"), filepath.Join(dir, "guest")
 }
 
 type trusteeProc struct {
 	url, dir, bin string
-	p             *proc
+	p             *testenv.Proc
 }
 
 var (
@@ -138,8 +46,8 @@ func startTrustee(t testing.TB) *trusteeProc {
 	t.Helper()
 	bin, _ := binaries(t)
 	dir := t.TempDir()
-	p := start(t, nil, bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--insecure-http", "--auth-rate", "0")
-	return &trusteeProc{url: p.waitFor(t, reTrusteeURL), dir: dir, bin: bin, p: p}
+	p := testenv.Start(t, nil, bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--insecure-http", "--auth-rate", "0")
+	return &trusteeProc{url: p.WaitFor(t, reTrusteeURL), dir: dir, bin: bin, p: p}
 }
 
 func (tr *trusteeProc) admin(t testing.TB, stdin string, args ...string) {
@@ -152,11 +60,11 @@ func (tr *trusteeProc) admin(t testing.TB, stdin string, args ...string) {
 	}
 }
 
-func startGuest(t testing.TB, env []string, args ...string) (*proc, string) {
+func startGuest(t testing.TB, env []string, args ...string) (*testenv.Proc, string) {
 	t.Helper()
 	_, bin := binaries(t)
-	p := start(t, env, bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	return p, p.waitFor(t, reGuestAddr)
+	p := testenv.Start(t, env, bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	return p, p.WaitFor(t, reGuestAddr)
 }
 
 func httpGet(t testing.TB, url string) (int, string) {
@@ -202,8 +110,8 @@ func TestE2EResourceRelease(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("token: %d", code)
 	}
-	if strings.Contains(g.output(), canary) || strings.Contains(tr.p.output(), canary) {
-		t.Fatalf("a log line carries the secret:\n%s\n%s", g.output(), tr.p.output())
+	if strings.Contains(g.Output(), canary) || strings.Contains(tr.p.Output(), canary) {
+		t.Fatalf("a log line carries the secret:\n%s\n%s", g.Output(), tr.p.Output())
 	}
 
 	// guest get-resource prints the bytes.
@@ -473,9 +381,9 @@ func TestE2ESNPEmulated(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	p := start(t, nil, bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--insecure-http",
+	p := testenv.Start(t, nil, bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--insecure-http",
 		"--auth-rate", "0", "--dev-emulated-snp-root", filepath.Join(chain, snpemu.ARKFile))
-	tr := &trusteeProc{url: p.waitFor(t, reTrusteeURL), dir: dir, bin: bin, p: p}
+	tr := &trusteeProc{url: p.WaitFor(t, reTrusteeURL), dir: dir, bin: bin, p: p}
 	tr.admin(t, canary, "set-resource", "default/azure/conn", "-")
 	tr.admin(t, allowAzure, "set-resource-policy", "-")
 	id, digest := writeInitData(t, tr.url, "")

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/trustgate/trustgate/internal/imagesig/imagesigtest"
+	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 var reTrusteeHTTPS = regexp.MustCompile(`trustee listening on (https://127\.0\.0\.1:\d+)`)
@@ -22,8 +23,8 @@ func startTrusteeTLS(t *testing.T) (tr *trusteeProc, cert string) {
 	t.Helper()
 	bin, _ := binaries(t)
 	dir := t.TempDir()
-	p := start(t, nil, bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--auth-rate", "0")
-	tr = &trusteeProc{url: p.waitFor(t, reTrusteeHTTPS), dir: dir, bin: bin, p: p}
+	p := testenv.Start(t, nil, bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir, "--auth-rate", "0")
+	tr = &trusteeProc{url: p.WaitFor(t, reTrusteeHTTPS), dir: dir, bin: bin, p: p}
 	cert = filepath.Join(dir, "tls.crt")
 	t.Setenv("TRUSTEE_ADMIN_CACERT", cert)
 	return tr, cert
@@ -163,8 +164,8 @@ func TestE2EImageGate(t *testing.T) {
 				nil, []string{"no signatures found"}},
 		})
 		// The key came from trustee through the daemon, after attestation.
-		if !regexp.MustCompile(`resource released to local caller.*resource=kbs:///default/cosign-public-key/1`).MatchString(plainGuest.output()) {
-			t.Fatalf("the guest daemon released no cosign key:\n%s", plainGuest.output())
+		if !regexp.MustCompile(`resource released to local caller.*resource=kbs:///default/cosign-public-key/1`).MatchString(plainGuest.Output()) {
+			t.Fatalf("the guest daemon released no cosign key:\n%s", plainGuest.Output())
 		}
 		dest := filepath.Join(t.TempDir(), "signed")
 		run(t, []check{{"pull signed", plainAddr, []string{"pull", "--policy", policyFile, reg + "/org/app:v1", "--dest", dest}, 0,

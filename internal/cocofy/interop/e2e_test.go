@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -34,42 +33,9 @@ var reGuestAddr = regexp.MustCompile(`guest local API listening.* addr=(127\.0\.
 // kbsURL; it returns the local API address and the binary.
 func startGuest(t *testing.T, kbsURL string) (string, string) {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "guest")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/guest")
-	build.Dir = testenv.RepoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build guest: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--kbs-url", kbsURL, "--tee", "sample")
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		pw.Close()
-	})
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if m := reGuestAddr.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case addr <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case a := <-addr:
-		return a, bin
-	case <-time.After(60 * time.Second):
-		t.Fatal("guest did not start")
-	}
-	return "", ""
+	bin := filepath.Join(testenv.Build(t, "./cmd/guest"), "guest")
+	p := testenv.Start(t, nil, bin, "serve", "--listen", "127.0.0.1:0", "--kbs-url", kbsURL, "--tee", "sample")
+	return p.WaitFor(t, reGuestAddr), bin
 }
 
 // countingHandler counts the sidecar's "waiting for TLS material" warnings.

@@ -1,15 +1,11 @@
 package webapp
 
 import (
-	"bufio"
 	"context"
-	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,15 +21,10 @@ func TestGate2RealGuest(t *testing.T) {
 		t.Skip("builds trustee and guest; skipped with -short")
 	}
 	conn := testenv.Require(t, testenv.AzuriteConn)
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", bin+string(os.PathSeparator), "./cmd/trustee", "./cmd/guest")
-	build.Dir = testenv.RepoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build trustee and guest: %v\n%s", err, out)
-	}
+	bin := testenv.Build(t, "./cmd/trustee", "./cmd/guest")
 	data := t.TempDir()
-	trustee := startProc(t, filepath.Join(bin, "trustee"), "serve", "--listen", "127.0.0.1:0", "--data-dir", data, "--insecure-http", "--auth-rate", "0")
-	kbsURL := trustee.waitFor(t, regexp.MustCompile(`trustee listening on (http://127\.0\.0\.1:\d+)`))
+	trustee := testenv.Start(t, nil, filepath.Join(bin, "trustee"), "serve", "--listen", "127.0.0.1:0", "--data-dir", data, "--insecure-http", "--auth-rate", "0")
+	kbsURL := trustee.WaitFor(t, regexp.MustCompile(`trustee listening on (http://127\.0\.0\.1:\d+)`))
 	admin := func(stdin string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(bin, "trustee"), append([]string{"admin", "--url", kbsURL, "--key", filepath.Join(data, "admin.key")}, args...)...)
@@ -43,8 +34,8 @@ func TestGate2RealGuest(t *testing.T) {
 		}
 	}
 	admin(conn, "set-resource", "default/azure/connection-string", "-")
-	guest := startProc(t, filepath.Join(bin, "guest"), "serve", "--listen", "127.0.0.1:0", "--kbs-url", kbsURL, "--tee", "sample")
-	guestAddr := guest.waitFor(t, regexp.MustCompile(`guest local API listening.* addr=(127\.0\.0\.1:\d+)`))
+	guest := testenv.Start(t, nil, filepath.Join(bin, "guest"), "serve", "--listen", "127.0.0.1:0", "--kbs-url", kbsURL, "--tee", "sample")
+	guestAddr := guest.WaitFor(t, regexp.MustCompile(`guest local API listening.* addr=(127\.0\.0\.1:\d+)`))
 
 	a := startApp(t, Config{SecretURL: "http://" + guestAddr + "/cdh/resource/default/azure/connection-string", RetryMax: 200 * time.Millisecond}, true)
 	// Trustee's default policy never releases secrets to the sample TEE.
@@ -77,65 +68,11 @@ allow if data["resource-path"] == ["default", "azure", "connection-string"]
 	if err != nil || len(names) != 2 {
 		t.Fatalf("blobs after approval through the released secret: %v %v", names, err)
 	}
-	for _, p := range []*proc{trustee, guest} {
+	for _, p := range []*testenv.Proc{trustee, guest} {
 		for _, c := range append(canaries, "AccountKey") {
-			if strings.Contains(p.output(), c) {
-				t.Errorf("%s logged %q", p.name, c)
+			if strings.Contains(p.Output(), c) {
+				t.Errorf("%s logged %q", p.Name, c)
 			}
 		}
 	}
-}
-
-// proc is a started binary whose combined output is kept for inspection.
-type proc struct {
-	name string
-	mu   sync.Mutex
-	out  strings.Builder
-	done chan struct{}
-}
-
-func (p *proc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.String()
-}
-
-func startProc(t *testing.T, path string, args ...string) *proc {
-	t.Helper()
-	cmd := exec.Command(path, args...)
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	p := &proc{name: filepath.Base(path), done: make(chan struct{})}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.out.WriteString(sc.Text() + "\n")
-			p.mu.Unlock()
-		}
-	}()
-	go func() { cmd.Wait(); pw.Close(); close(p.done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-p.done })
-	return p
-}
-
-// waitFor returns the first submatch of re in the output.
-func (p *proc) waitFor(t *testing.T, re *regexp.Regexp) string {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(p.output()); m != nil {
-			return m[1]
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("%s exited:\n%s", p.name, p.output())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("%s: no %s in output:\n%s", p.name, re, p.output())
-	return ""
 }

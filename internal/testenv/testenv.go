@@ -7,8 +7,10 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -63,4 +65,17 @@ func missing(t testing.TB, msg string) {
 		t.Fatalf("CI=true and a required service is missing: %s", msg)
 	}
 	t.Skip(msg)
+}
+
+// ModuleDir returns the directory of module mod in the module cache (for
+// the test data that upstream modules ship), skipping the test when the go
+// command cannot find it.
+func ModuleDir(t testing.TB, mod string) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mod).Output()
+	dir := strings.TrimSpace(string(out))
+	if err != nil || dir == "" {
+		t.Skipf("module %s not available: %v", mod, err)
+	}
+	return dir
 }

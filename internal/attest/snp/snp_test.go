@@ -7,9 +7,7 @@ import (
 	"errors"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -47,20 +45,10 @@ func clockFor(t testing.TB, der []byte) time.Time {
 	return c.NotBefore.Add(24 * time.Hour)
 }
 
-// moduleDir locates a module in the module cache via the go command.
-func moduleDir(t testing.TB, mod string) string {
-	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mod).Output()
-	if err != nil || len(strings.TrimSpace(string(out))) == 0 {
-		t.Skipf("module %s not available: %v", mod, err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 func rawVectors(t testing.TB) []vector {
 	t.Helper()
 	var vs []vector
-	dir := filepath.Join(moduleDir(t, "github.com/google/go-sev-guest"), "verify", "testdata")
+	dir := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-sev-guest"), "verify", "testdata")
 	vcek := readFile(t, filepath.Join(dir, "vcek.testcer"))
 	vs = append(vs, vector{name: "go-sev-guest/attestation.bin", report: readFile(t, filepath.Join(dir, "attestation.bin")),
 		certs: Certs{VCEK: vcek}, now: clockFor(t, vcek), debug: true})
@@ -183,7 +171,7 @@ func TestRejects(t *testing.T) {
 	}{
 		{"invalid-legacy-vcek", Certs{VCEK: readFile(t, filepath.Join(dir, "test-vcek-invalid-legacy.der"))}, attest.Expected{}, ""},
 		{"invalid-new-vcek", Certs{VCEK: readFile(t, filepath.Join(dir, "test-vcek-invalid-new.der"))}, attest.Expected{}, ""},
-		{"wrong-vcek", Certs{VCEK: readFile(t, filepath.Join(moduleDir(t, "github.com/google/go-sev-guest"), "verify", "testdata", "vcek.testcer"))}, attest.Expected{}, ""},
+		{"wrong-vcek", Certs{VCEK: readFile(t, filepath.Join(testenv.ModuleDir(t, "github.com/google/go-sev-guest"), "verify", "testdata", "vcek.testcer"))}, attest.Expected{}, ""},
 		{"vlek-for-vcek-report", Certs{VLEK: vlek}, attest.Expected{}, CheckEndorsement},
 		{"no-vcek-offline", Certs{}, attest.Expected{}, CheckEndorsement},
 		{"report-data", Certs{VCEK: vcek}, attest.Expected{ReportData: []byte("other")}, CheckReportData},

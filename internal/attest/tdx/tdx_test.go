@@ -23,15 +23,6 @@ import (
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
-func moduleDir(t testing.TB, mod string) string {
-	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mod).Output()
-	if err != nil || strings.TrimSpace(string(out)) == "" {
-		t.Skipf("module %s not available: %v", mod, err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 func read(t testing.TB, p string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(p)
@@ -71,7 +62,7 @@ type vector struct {
 
 func vectors(t testing.TB) []vector {
 	t.Helper()
-	mod := filepath.Join(moduleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
+	mod := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
 	var vs []vector
 	add := func(name string, q, ccel []byte) {
 		vs = append(vs, vector{name: name, quote: q, ccel: ccel, now: pckClock(t, q)})
@@ -100,7 +91,7 @@ func stripExtra(t testing.TB, raw []byte) []byte {
 }
 
 func TestTrailingBytesRefused(t *testing.T) {
-	mod := filepath.Join(moduleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
+	mod := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
 	raw := read(t, filepath.Join(mod, "tdx_prod_quote_SPR_E4.dat"))
 	now := pckClock(t, raw)
 	_, err := New(Config{Now: func() time.Time { return now }}).VerifyQuote(context.Background(), raw, nil, attest.Expected{})
@@ -155,7 +146,7 @@ func TestClaimsMatchUpstream(t *testing.T) {
 }
 
 func TestOfflineCollateralBundle(t *testing.T) {
-	mod := filepath.Join(moduleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
+	mod := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
 	raw := stripExtra(t, read(t, filepath.Join(mod, "tdx_prod_quote_SPR_E4.dat")))
 	ctx := context.Background()
 	cache := collateral.NewMemCache()

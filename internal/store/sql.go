@@ -55,6 +55,12 @@ type SQL struct {
 	max  int
 
 	closeOnce sync.Once
+
+	// Prepared statements by query text, for reads (on r) and for writes
+	// (prepared on w, used in transactions through Tx.StmtContext).
+	// Parsing the SQL again for every query cost about as much as
+	// running it.
+	rstmts, wstmts sync.Map
 }
 
 var _ Store = (*SQL)(nil)
@@ -133,6 +139,9 @@ func sqlitePath(u string) string {
 }
 
 func (s *SQL) closeDBs() {
+	for _, m := range []*sync.Map{&s.rstmts, &s.wstmts} {
+		m.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+	}
 	s.w.Close()
 	if s.r != s.w {
 		s.r.Close()
@@ -185,6 +194,61 @@ func (s *SQL) rebind(q string) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// ---- prepared statements ----
+
+// prepared returns the cached prepared statement for q (before rebind) on
+// db, preparing it on first use.
+func (s *SQL) prepared(ctx context.Context, cache *sync.Map, db *sql.DB, q string) (*sql.Stmt, error) {
+	if st, ok := cache.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.PrepareContext(ctx, s.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := cache.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// queryRow runs a one-row read with a cached prepared statement.
+func (s *SQL) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, &s.rstmts, s.r, q)
+	if err != nil { // the plain query reports the error through Scan
+		return s.r.QueryRowContext(ctx, s.rebind(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// txStmt returns q prepared for tx (closed with the transaction).
+func (s *SQL) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	st, err := s.prepared(ctx, &s.wstmts, s.w, q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st), nil
+}
+
+// txExec runs a write statement inside tx with a cached prepared statement.
+func (s *SQL) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := s.txStmt(ctx, tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// txQueryRow runs a one-row statement (… RETURNING) inside tx.
+func (s *SQL) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	st, err := s.txStmt(ctx, tx, q)
+	if err != nil {
+		return tx.QueryRowContext(ctx, s.rebind(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // ---- group commit ----
@@ -331,7 +395,7 @@ func (s *SQL) exec(ctx context.Context, q string, args ...any) (int64, error) {
 func (s *SQL) execMode(ctx context.Context, durable bool, q string, args ...any) (int64, error) {
 	var n int64
 	err := s.enqueue(ctx, durable, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(q), args...)
+		res, err := s.txExec(ctx, tx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -401,7 +465,7 @@ func nanos(t time.Time) int64 { return t.UnixNano() }
 // insertAudit adds audit rows inside a transaction.
 func (s *SQL) insertAudit(ctx context.Context, tx *sql.Tx, audit []AuditEntry) error {
 	for _, a := range audit {
-		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO audit(at, event) VALUES (?,?)`), nanos(a.At), a.Event); err != nil {
+		if _, err := s.txExec(ctx, tx, `INSERT INTO audit(at, event) VALUES (?,?)`, nanos(a.At), a.Event); err != nil {
 			return err
 		}
 	}
@@ -411,7 +475,7 @@ func (s *SQL) insertAudit(ctx context.Context, tx *sql.Tx, audit []AuditEntry) e
 // CreateSession implements Store.
 func (s *SQL) CreateSession(ctx context.Context, ss Session, audit ...AuditEntry) error {
 	err := s.enqueue(ctx, false, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)`),
+		if _, err := s.txExec(ctx, tx, `INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)`,
 			ss.ID, ss.Nonce, ss.Tee, SessionChallenged, "", nanos(ss.Expires)); err != nil {
 			return err
 		}
@@ -426,7 +490,7 @@ func (s *SQL) CreateSession(ctx context.Context, ss Session, audit ...AuditEntry
 func (s *SQL) getSession(ctx context.Context, id string) (Session, error) {
 	var ss Session
 	var exp int64
-	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT id, nonce, tee, state, token, expires FROM sessions WHERE id = ?`), id).
+	err := s.queryRow(ctx, `SELECT id, nonce, tee, state, token, expires FROM sessions WHERE id = ?`, id).
 		Scan(&ss.ID, &ss.Nonce, &ss.Tee, &ss.State, &ss.Token, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNotFound
@@ -460,8 +524,8 @@ func (s *SQL) ClaimSession(ctx context.Context, id string, now time.Time) (Sessi
 	// is preceded by a durable write, which makes the claim durable too.
 	err := s.enqueue(ctx, false, func(ctx context.Context, tx *sql.Tx) error {
 		claimed = false
-		err := tx.QueryRowContext(ctx, s.rebind(`UPDATE sessions SET state = ? WHERE id = ? AND state = ? AND expires > ?
-			RETURNING id, nonce, tee, state, token, expires`), SessionClaimed, id, SessionChallenged, nanos(now)).
+		err := s.txQueryRow(ctx, tx, `UPDATE sessions SET state = ? WHERE id = ? AND state = ? AND expires > ?
+			RETURNING id, nonce, tee, state, token, expires`, SessionClaimed, id, SessionChallenged, nanos(now)).
 			Scan(&ss.ID, &ss.Nonce, &ss.Tee, &ss.State, &ss.Token, &exp)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -493,7 +557,7 @@ func (s *SQL) ClaimSession(ctx context.Context, id string, now time.Time) (Sessi
 func (s *SQL) AttestSession(ctx context.Context, id, token string, audit ...AuditEntry) error {
 	var n int64
 	err := s.enqueue(ctx, len(audit) > 0, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(`UPDATE sessions SET state = ?, token = ? WHERE id = ? AND state = ?`),
+		res, err := s.txExec(ctx, tx, `UPDATE sessions SET state = ?, token = ? WHERE id = ? AND state = ?`,
 			SessionAttested, token, id, SessionClaimed)
 		if err != nil {
 			return err
@@ -544,7 +608,7 @@ func (s *SQL) PutResource(ctx context.Context, path string, value []byte) error 
 func (s *SQL) GetResource(ctx context.Context, path string) ([]byte, error) {
 	var kid string
 	var ct []byte
-	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT kek_id, value FROM resources WHERE path = ?`), path).Scan(&kid, &ct)
+	err := s.queryRow(ctx, `SELECT kek_id, value FROM resources WHERE path = ?`, path).Scan(&kid, &ct)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -604,7 +668,7 @@ func (s *SQL) PutPolicy(ctx context.Context, kind, id string, body []byte) error
 // GetPolicy implements Store.
 func (s *SQL) GetPolicy(ctx context.Context, kind, id string) ([]byte, error) {
 	var b []byte
-	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT body FROM policies WHERE kind = ? AND id = ?`), kind, id).Scan(&b)
+	err := s.queryRow(ctx, `SELECT body FROM policies WHERE kind = ? AND id = ?`, kind, id).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -636,7 +700,7 @@ func (s *SQL) PutReferenceValue(ctx context.Context, rv ReferenceValue) error {
 func (s *SQL) GetReferenceValue(ctx context.Context, name string) (ReferenceValue, error) {
 	rv := ReferenceValue{Name: name}
 	var exp int64
-	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT value, expiration FROM reference_values WHERE name = ?`), name).Scan(&rv.Values, &exp)
+	err := s.queryRow(ctx, `SELECT value, expiration FROM reference_values WHERE name = ?`, name).Scan(&rv.Values, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ReferenceValue{}, ErrNotFound
 	}
@@ -686,7 +750,7 @@ func (s *SQL) SecretKey(ctx context.Context, name string, gen func() ([]byte, er
 	get := func() ([]byte, error) {
 		var kid string
 		var ct []byte
-		err := s.r.QueryRowContext(ctx, s.rebind(`SELECT kek_id, value FROM secret_keys WHERE name = ?`), name).Scan(&kid, &ct)
+		err := s.queryRow(ctx, `SELECT kek_id, value FROM secret_keys WHERE name = ?`, name).Scan(&kid, &ct)
 		if err != nil {
 			return nil, err
 		}
@@ -723,7 +787,7 @@ func (s *SQL) SecretKey(ctx context.Context, name string, gen func() ([]byte, er
 // Get implements attest.Cache.
 func (s *SQL) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	var v []byte
-	err := s.r.QueryRowContext(ctx, s.rebind(`SELECT value FROM collateral WHERE key = ?`), key).Scan(&v)
+	err := s.queryRow(ctx, `SELECT value FROM collateral WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -766,7 +830,7 @@ func (s *SQL) Keys(ctx context.Context, prefix string) ([]string, error) {
 func (s *SQL) AppendAudit(ctx context.Context, at time.Time, event []byte) (int64, error) {
 	var id int64
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, s.rebind(`INSERT INTO audit(at, event) VALUES (?,?) RETURNING id`), nanos(at), event).Scan(&id)
+		return s.txQueryRow(ctx, tx, `INSERT INTO audit(at, event) VALUES (?,?) RETURNING id`, nanos(at), event).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("append audit: %w", err)

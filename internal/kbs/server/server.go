@@ -436,6 +436,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.Audit.Written()
 	s.tokens.put(res.Token, issuedToken(res.Claims, res.ClaimsDigest), s.cfg.Now())
+	s.tokens.putSession(sess.ID, res.Token, sess.Expires, s.cfg.Now())
 	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: res.Token})
 }
 
@@ -445,6 +446,9 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 // cookie of an attested session, else an Authorization bearer token.
 func (s *Server) token(r *http.Request) (string, error) {
 	if c, err := r.Cookie(kbs.SessionCookie); err == nil && c.Value != "" {
+		if raw, ok := s.tokens.session(c.Value, s.cfg.Now()); ok {
+			return raw, nil
+		}
 		sess, err := s.cfg.Store.GetSession(r.Context(), c.Value)
 		switch {
 		case err == nil && sess.State == store.SessionAttested:

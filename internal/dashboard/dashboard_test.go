@@ -8,6 +8,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,6 +28,7 @@ type fixture struct {
 	trusteeKey *ecdsa.PrivateKey
 	teeKey     *ecdsa.PrivateKey
 	now        time.Time
+	initData   string // hex initdata digest the tokens attest
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -59,6 +61,7 @@ func (f *fixture) token(t *testing.T, key *ecdsa.PrivateKey, status int, at time
 		PolicyID:          "default_cpu",
 		Claims:            map[string]any{"measurement": "abc"},
 		RuntimeDataClaims: map[string]any{"tee-pubkey": pub.Map()},
+		InitData:          f.initData,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -331,5 +334,44 @@ func TestIncidentKind(t *testing.T) {
 		if got := incidentKind(tc.in); got != tc.want {
 			t.Errorf("incidentKind(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestBeaconInitDataMustBeAttested: the initdata digest a heartbeat names is
+// shown beside "attested", so it must be the one in the token.
+func TestBeaconInitDataMustBeAttested(t *testing.T) {
+	const digest = "5f1c3a2b"
+	tests := []struct {
+		name              string
+		attested, claimed string
+		wantCode          int
+	}{
+		{"match", digest, digest, http.StatusNoContent},
+		{"match in upper case", digest, "5F1C3A2B", http.StatusNoContent},
+		{"no claim", digest, "", http.StatusNoContent},
+		{"other digest", digest, "00112233", http.StatusUnauthorized},
+		{"token attests none", "", digest, http.StatusUnauthorized},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.initData = tc.attested
+			s := f.server(t, io.Discard)
+			hb, err := beacon.Sign(f.token(t, f.trusteeKey, 2, f.now), f.teeKey, beacon.Payload{
+				Workload: beacon.Workload{Pod: "deid-0", Namespace: "hospital", InitDataDigest: tc.claimed},
+				ID:       fmt.Sprintf("i%d", i), SentAt: f.now,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(hb)
+			rec := post(t, s, b)
+			if rec.Code != tc.wantCode {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.wantCode, rec.Body)
+			}
+			if tc.wantCode != http.StatusNoContent && !strings.Contains(rec.Body.String(), "initdata") {
+				t.Fatalf("refusal does not say why: %s", rec.Body)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,7 +100,28 @@ func (v *BeaconVerifier) Verify(hb beacon.Heartbeat) (*Verified, error) {
 	if out.TEE != "" && p.Workload.TEE != "" && p.Workload.TEE != out.TEE {
 		return nil, fmt.Errorf("heartbeat claims TEE %q but the token attests %q", p.Workload.TEE, out.TEE)
 	}
+	// The dashboard shows the initdata digest beside "attested": it must be
+	// the one the token attests, not merely the one the workload names.
+	if claimed := p.Workload.InitDataDigest; claimed != "" {
+		attested := initDataOf(tok.Claims)
+		if attested == "" {
+			return nil, fmt.Errorf("heartbeat claims initdata digest %.96s but the token attests no initdata", claimed)
+		}
+		if !strings.EqualFold(claimed, attested) {
+			return nil, fmt.Errorf("heartbeat claims initdata digest %.96s but the token attests %s", claimed, attested)
+		}
+	}
 	return out, nil
+}
+
+// initDataOf is the hex initdata digest under the token's annotated
+// evidence ("" when the guest sent no initdata).
+func initDataOf(claims map[string]any) string {
+	sub, _ := claims["submods"].(map[string]any)
+	cpu, _ := sub["cpu0"].(map[string]any)
+	ev, _ := cpu["ear.veraison.annotated-evidence"].(map[string]any)
+	s, _ := ev["init_data"].(string)
+	return s
 }
 
 // signingKey turns the tee-pubkey (an ECDH key for EC) into the key that

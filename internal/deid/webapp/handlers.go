@@ -247,6 +247,17 @@ type incoming struct {
 	text string
 }
 
+// uploadError answers a failed read of the upload: 413 when the body broke
+// MaxUploadBytes, 400 otherwise.
+func (s *Server) uploadError(w http.ResponseWriter, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("The upload is larger than the limit of %s. Upload fewer or smaller files.", size(s.cfg.MaxUploadBytes)))
+		return
+	}
+	httpError(w, http.StatusBadRequest, "Malformed upload.")
+}
+
 // addNotes takes a multipart form with "text" fields (pasted notes) and
 // "files" parts (.txt uploads). The body is read as a stream with hard
 // limits: nothing touches the disk, and a batch that breaks a limit is
@@ -280,12 +291,7 @@ func (s *Server) addNotes(w http.ResponseWriter, r *http.Request, sess *session)
 			break
 		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("The upload is larger than the limit of %s. Upload fewer or smaller files.", size(s.cfg.MaxUploadBytes)))
-				return
-			}
-			httpError(w, http.StatusBadRequest, "Malformed upload.")
+			s.uploadError(w, err)
 			return
 		}
 		field := part.FormName()
@@ -310,12 +316,7 @@ func (s *Server) addNotes(w http.ResponseWriter, r *http.Request, sess *session)
 		data, err := io.ReadAll(io.LimitReader(part, int64(s.cfg.MaxNoteBytes)+1))
 		part.Close()
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("The upload is larger than the limit of %s. Upload fewer or smaller files.", size(s.cfg.MaxUploadBytes)))
-				return
-			}
-			httpError(w, http.StatusBadRequest, "Malformed upload.")
+			s.uploadError(w, err)
 			return
 		}
 		if len(data) > s.cfg.MaxNoteBytes {

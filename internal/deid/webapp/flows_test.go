@@ -413,3 +413,51 @@ func FuzzUpload(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEditSpans sends fuzzed span lists for a real pending note, so that the
+// offsets and types reach the checks (FuzzUpload's note does not exist):
+// never a panic or a 5xx.
+func FuzzEditSpans(f *testing.F) {
+	f.Add([]byte(`{"spans":[{"start":5,"end":15,"type":"DATE"}]}`))
+	f.Add([]byte(`{"spans":[{"start":-1,"end":99999,"type":"NAME"},{"start":3,"end":2,"type":"x"}]}`))
+	f.Add([]byte(`{"spans":[{"start":0,"end":27,"type":"NAME"},{"start":0,"end":27,"type":"NAME"}]}`))
+	srv, err := New(Config{ConnectionString: "x", Logger: testLogger, InsecureCookie: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv.gate.st = failingStore{}
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	cookie := rec.Result().Cookies()[0]
+	csrf := csrfRe.FindStringSubmatch(rec.Body.String())[1]
+	body, ct := multipartBody(f, []part{{field: "text", data: []byte("Seen 2023-05-12 by Dr. Who.")}})
+	req := httptest.NewRequest("POST", "/api/notes", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set(csrfHeader, csrf)
+	req.AddCookie(cookie)
+	rec = httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	var res uploadResult
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || len(res.Notes) != 1 {
+		f.Fatalf("paste: %d %s", rec.Code, rec.Body)
+	}
+	path := "/api/notes/" + res.Notes[0].ID + "/spans"
+	edit := func(body []byte) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(csrfHeader, csrf)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	// The fuzzed requests reach the span checks only if a valid one works.
+	if rec := edit([]byte(`{"spans":[{"start":5,"end":15,"type":"DATE"}]}`)); rec.Code != 200 {
+		f.Fatalf("valid edit: %d %s", rec.Code, rec.Body)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if rec := edit(body); rec.Code >= 500 {
+			t.Fatalf("%s → %d %s", body, rec.Code, rec.Body)
+		}
+	})
+}

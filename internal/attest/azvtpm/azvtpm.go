@@ -250,24 +250,29 @@ func (q Quote) MarshalJSON() ([]byte, error) {
 type flexBytes []byte
 
 func (f *flexBytes) UnmarshalJSON(data []byte) error {
+	b, err := stringOrNumbers(data, hex.DecodeString)
+	if err != nil {
+		return err
+	}
+	*f = b
+	return nil
+}
+
+// stringOrNumbers decodes a JSON byte string: a string token through
+// decode, or an array of numbers 0..255.
+func stringOrNumbers(data []byte, decode func(string) ([]byte, error)) ([]byte, error) {
 	if len(data) > 0 && data[0] == '"' {
 		s, err := jsonString(data)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		b, err := hex.DecodeString(s)
-		if err != nil {
-			return err
-		}
-		*f = b
-		return nil
+		return decode(s)
 	}
 	var nums []uint8
 	if err := json.Unmarshal(data, &nums); err != nil {
-		return err
+		return nil, err
 	}
-	*f = nums
-	return nil
+	return nums, nil
 }
 
 // Evidence is Azure vTPM evidence in any of upstream's versions:
@@ -287,27 +292,16 @@ type Evidence struct {
 type blob []byte
 
 func (b *blob) UnmarshalJSON(data []byte) error {
-	if len(data) > 0 && data[0] == '"' {
-		s, err := jsonString(data)
-		if err != nil {
-			return err
-		}
+	d, err := stringOrNumbers(data, func(s string) ([]byte, error) {
 		if strings.HasPrefix(s, "-----BEGIN") {
-			*b = []byte(s)
-			return nil
+			return []byte(s), nil
 		}
-		d, err := b64(s)
-		if err != nil {
-			return err
-		}
-		*b = d
-		return nil
-	}
-	var nums []uint8
-	if err := json.Unmarshal(data, &nums); err != nil {
+		return b64(s)
+	})
+	if err != nil {
 		return err
 	}
-	*b = nums
+	*b = d
 	return nil
 }
 

@@ -2,9 +2,6 @@ package azsnp
 
 import (
 	"context"
-	"crypto"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"testing"
 
@@ -27,31 +24,19 @@ func benchVerify(b *testing.B) func() error {
 
 func benchFloor(b *testing.B) func() error {
 	ev, _ := load(b, "evidence-v2.json")
-	h, err := azvtpm.ParseHCLReport(ev.HCLReport)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rd, err := azvtpm.ParseRuntimeData(h.RuntimeData)
-	if err != nil {
-		b.Fatal(err)
-	}
 	vcek, err := x509.ParseCertificate(ev.VCEK)
 	if err != nil {
 		b.Fatal(err)
 	}
 	roots, _ := snp.AMDRoots()
 	pc := roots["Milan"][0].ProductCerts
-	hw, err := benchfloor.SNPReport(h.HWReport, vcek, pc.Ask, pc.Ark)
+	f, err := benchfloor.VTPM(ev, func(h *azvtpm.HCLReport) (func() error, error) {
+		return benchfloor.SNPReport(h.HWReport, vcek, pc.Ask, pc.Ark)
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return func() error {
-		if err := hw(); err != nil {
-			return err
-		}
-		d := sha256.Sum256(ev.Quote.Message)
-		return rsa.VerifyPKCS1v15(rd.AK, crypto.SHA256, d[:], ev.Quote.Signature)
-	}
+	return f
 }
 
 func BenchmarkVerify(b *testing.B) { benchfloor.Loop(b, benchVerify(b)) }

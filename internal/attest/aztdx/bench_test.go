@@ -2,9 +2,6 @@ package aztdx
 
 import (
 	"context"
-	"crypto"
-	"crypto/rsa"
-	"crypto/sha256"
 	"testing"
 
 	"github.com/trustgate/trustgate/internal/attest"
@@ -25,22 +22,11 @@ func benchVerify(b *testing.B) func() error {
 
 func benchFloor(b *testing.B) func() error {
 	ev, _ := load(b)
-	h, _ := azvtpm.ParseHCLReport(ev.HCLReport)
-	rd, err := azvtpm.ParseRuntimeData(h.RuntimeData)
+	f, err := benchfloor.VTPM(ev, func(*azvtpm.HCLReport) (func() error, error) { return benchfloor.TDXQuote(ev.TDQuote) })
 	if err != nil {
 		b.Fatal(err)
 	}
-	td, err := benchfloor.TDXQuote(ev.TDQuote)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return func() error {
-		if err := td(); err != nil {
-			return err
-		}
-		d := sha256.Sum256(ev.Quote.Message)
-		return rsa.VerifyPKCS1v15(rd.AK, crypto.SHA256, d[:], ev.Quote.Signature)
-	}
+	return f
 }
 
 func BenchmarkVerify(b *testing.B) { benchfloor.Loop(b, benchVerify(b)) }

@@ -1,8 +1,10 @@
 package benchfloor
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
@@ -14,6 +16,8 @@ import (
 	tdxabi "github.com/google/go-tdx-guest/abi"
 	pb "github.com/google/go-tdx-guest/proto/tdx"
 	"github.com/google/go-tdx-guest/verify"
+
+	"github.com/trustgate/trustgate/internal/attest/azvtpm"
 )
 
 // Loop runs f b.N times, reporting allocations: the body of each package's
@@ -100,5 +104,30 @@ func TDXQuote(raw []byte) (func() error, error) {
 			return errors.New("quote signature")
 		}
 		return nil
+	}, nil
+}
+
+// VTPM returns the floor of Azure vTPM evidence: the hardware checks hw
+// builds from the HCL report (SNPReport or TDXQuote), then the vTPM quote's
+// RSA signature by the attestation key the HCL report carries.
+func VTPM(ev *azvtpm.Evidence, hw func(h *azvtpm.HCLReport) (func() error, error)) (func() error, error) {
+	h, err := azvtpm.ParseHCLReport(ev.HCLReport)
+	if err != nil {
+		return nil, fmt.Errorf("vtpm floor: %w", err)
+	}
+	rd, err := azvtpm.ParseRuntimeData(h.RuntimeData)
+	if err != nil {
+		return nil, fmt.Errorf("vtpm floor: %w", err)
+	}
+	hwCheck, err := hw(h)
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		if err := hwCheck(); err != nil {
+			return err
+		}
+		d := sha256.Sum256(ev.Quote.Message)
+		return rsa.VerifyPKCS1v15(rd.AK, crypto.SHA256, d[:], ev.Quote.Signature)
 	}, nil
 }

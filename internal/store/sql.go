@@ -696,6 +696,56 @@ func (s *SQL) PutReferenceValue(ctx context.Context, rv ReferenceValue) error {
 	return nil
 }
 
+// UpdateReferenceValue implements Store. The read and the write share one
+// durable transaction; on PostgreSQL the row is locked (FOR UPDATE), so
+// replicas updating the same name at once apply their changes one after
+// the other instead of overwriting each other. SQLite has one writer.
+func (s *SQL) UpdateReferenceValue(ctx context.Context, name string, fn func(cur *ReferenceValue) (ReferenceValue, error)) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		lock := ""
+		if s.d == postgres {
+			// Make sure there is a row to lock; a placeholder is never
+			// committed, since the update below replaces it.
+			if _, err := s.txExec(ctx, tx, `INSERT INTO reference_values(name, value, expiration) VALUES (?, ?, 0) ON CONFLICT (name) DO NOTHING`, name, []byte("null")); err != nil {
+				return err
+			}
+			lock = " FOR UPDATE"
+		}
+		cur := &ReferenceValue{Name: name}
+		var exp int64
+		err := s.txQueryRow(ctx, tx, `SELECT value, expiration FROM reference_values WHERE name = ?`+lock, name).Scan(&cur.Values, &exp)
+		switch {
+		case errors.Is(err, sql.ErrNoRows) || (err == nil && string(cur.Values) == "null"):
+			cur = nil
+		case err != nil:
+			return err
+		default:
+			cur.Expiration = time.Unix(0, exp)
+		}
+		rv, err := fn(cur)
+		if err != nil {
+			return updateError{err} // rolls back (and the placeholder with it)
+		}
+		_, err = s.txExec(ctx, tx, `INSERT INTO reference_values(name, value, expiration) VALUES (?,?,?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value, expiration = excluded.expiration`, name, rv.Values, nanos(rv.Expiration))
+		return err
+	})
+	var ue updateError
+	if errors.As(err, &ue) {
+		return ue.err
+	}
+	if err != nil {
+		return fmt.Errorf("update reference value: %w", err)
+	}
+	return nil
+}
+
+// updateError carries the error of an update function out of the write
+// transaction it rolled back.
+type updateError struct{ err error }
+
+func (e updateError) Error() string { return e.err.Error() }
+
 // GetReferenceValue implements Store.
 func (s *SQL) GetReferenceValue(ctx context.Context, name string) (ReferenceValue, error) {
 	rv := ReferenceValue{Name: name}

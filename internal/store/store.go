@@ -121,6 +121,12 @@ type Store interface {
 
 	// PutReferenceValue stores (replaces) a reference value.
 	PutReferenceValue(ctx context.Context, rv ReferenceValue) error
+	// UpdateReferenceValue replaces the value stored under name with what
+	// fn returns, atomically: fn gets the current value (nil when absent)
+	// and no other update of name runs in between, on any replica. An
+	// error from fn is returned and nothing is written. fn may run more
+	// than once and must not have side effects.
+	UpdateReferenceValue(ctx context.Context, name string, fn func(cur *ReferenceValue) (ReferenceValue, error)) error
 	// GetReferenceValue returns a reference value or ErrNotFound; it does
 	// not filter expired values (package rvps does).
 	GetReferenceValue(ctx context.Context, name string) (ReferenceValue, error)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -420,5 +421,86 @@ func TestRotateKEKDuringWrites(t *testing.T) {
 	}
 	if len(l) != 400 {
 		t.Fatalf("%d rows", len(l))
+	}
+}
+
+// TestUpdateReferenceValueReplicas: two stores on one database (two
+// replicas) add values to one name concurrently; every value survives,
+// because each update reads and writes under the row lock. An update whose
+// function fails writes nothing, not even the row it had to lock.
+func TestUpdateReferenceValueReplicas(t *testing.T) {
+	two := func(t *testing.T, url string) (*SQL, *SQL) {
+		kek := key(t)
+		var out [2]*SQL
+		for i := range out {
+			s, err := Open(context.Background(), Options{URL: url, KEK: kek})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			out[i] = s
+		}
+		return out[0], out[1]
+	}
+	pair := map[string]func(t *testing.T) (*SQL, *SQL){
+		"sqlite": func(t *testing.T) (*SQL, *SQL) { return two(t, filepath.Join(t.TempDir(), "t.db")) },
+		"postgres": func(t *testing.T) (*SQL, *SQL) {
+			return two(t, freshSchema(t, testenv.Require(t, testenv.PostgresURL)))
+		},
+	}
+	for name, open := range pair {
+		t.Run(name, func(t *testing.T) {
+			a, b := open(t)
+			ctx := context.Background()
+			add := func(v string) func(cur *ReferenceValue) (ReferenceValue, error) {
+				return func(cur *ReferenceValue) (ReferenceValue, error) {
+					var vals []string
+					if cur != nil {
+						if err := json.Unmarshal(cur.Values, &vals); err != nil {
+							return ReferenceValue{}, err
+						}
+					}
+					vals = append(vals, v)
+					out, _ := json.Marshal(vals)
+					return ReferenceValue{Name: "init_data", Values: out, Expiration: time.Now().Add(time.Hour)}, nil
+				}
+			}
+			var wg sync.WaitGroup
+			errs := make(chan error, 40)
+			for i := range 40 {
+				s := a
+				if i%2 == 1 {
+					s = b
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs <- s.UpdateReferenceValue(ctx, "init_data", add(fmt.Sprintf("v%02d", i)))
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			rv, err := b.GetReferenceValue(ctx, "init_data")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var vals []string
+			if err := json.Unmarshal(rv.Values, &vals); err != nil || len(vals) != 40 {
+				t.Fatalf("%d values after 40 concurrent adds (lost updates): %s %v", len(vals), rv.Values, err)
+			}
+
+			boom := errors.New("refused")
+			if err := a.UpdateReferenceValue(ctx, "other", func(*ReferenceValue) (ReferenceValue, error) { return ReferenceValue{}, boom }); !errors.Is(err, boom) {
+				t.Fatalf("fn error: %v", err)
+			}
+			if _, err := a.GetReferenceValue(ctx, "other"); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("failed update left a row: %v", err)
+			}
+		})
 	}
 }

@@ -235,41 +235,46 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 // mergeReferenceValue adds rv's values to those stored under its name
 // (several workloads register init_data digests under one name). An expired
 // entry is replaced, not extended: its values must not come back to life.
-// The expiry becomes the later of the stored one and the default.
-// Imports on one server are serialised so that two merges of the same name
-// do not lose each other's values.
+// The expiry becomes the later of the stored one and the default. The store
+// applies the read and the write atomically, so concurrent imports, on this
+// or another replica, do not lose each other's values. This replica's RVPS
+// answers from its cache for up to its CacheTTL (1 s), as for writes made
+// through another replica.
 func (s *Server) mergeReferenceValue(ctx context.Context, rv ImportReferenceValue) error {
-	s.importMu.Lock()
-	defer s.importMu.Unlock()
-	now := s.cfg.Now()
-	exp := now.Add(rvps.DefaultExpiry)
-	var values []any
-	seen := map[string]bool{}
-	add := func(v any) {
-		k, err := json.Marshal(v)
-		if err != nil || seen[string(k)] {
-			return
+	return s.cfg.Store.UpdateReferenceValue(ctx, rv.Name, func(cur *store.ReferenceValue) (store.ReferenceValue, error) {
+		now := s.cfg.Now()
+		exp := now.Add(rvps.DefaultExpiry)
+		var values []any
+		seen := map[string]bool{}
+		add := func(v any) {
+			k, err := json.Marshal(v)
+			if err != nil || seen[string(k)] {
+				return
+			}
+			seen[string(k)] = true
+			values = append(values, v)
 		}
-		seen[string(k)] = true
-		values = append(values, v)
-	}
-	old, err := s.cfg.RVPS.Get(ctx, rv.Name)
-	switch {
-	case err == nil && now.Before(old.Expiration):
-		for _, v := range old.Value {
+		if cur != nil && now.Before(cur.Expiration) {
+			var old []any
+			if err := json.Unmarshal(cur.Values, &old); err != nil {
+				return store.ReferenceValue{}, fmt.Errorf("stored reference value %s is corrupt: %w", rv.Name, err)
+			}
+			for _, v := range old {
+				add(v)
+			}
+			if cur.Expiration.After(exp) {
+				exp = cur.Expiration
+			}
+		}
+		for _, v := range rv.Values {
 			add(v)
 		}
-		if old.Expiration.After(exp) {
-			exp = old.Expiration
+		b, err := json.Marshal(values)
+		if err != nil {
+			return store.ReferenceValue{}, err
 		}
-	case err == nil, errors.Is(err, store.ErrNotFound):
-	default:
-		return err
-	}
-	for _, v := range rv.Values {
-		add(v)
-	}
-	return s.cfg.RVPS.Set(ctx, rv.Name, values, exp)
+		return store.ReferenceValue{Name: rv.Name, Values: b, Expiration: exp}, nil
+	})
 }
 
 // handleExportCollateral answers the collateral cache as a bundle

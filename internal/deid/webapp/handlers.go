@@ -212,7 +212,15 @@ func (s *Server) redactOne(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	spans, err := s.cfg.Detector.Detect(r.Context(), text)
-	if err != nil {
+	switch {
+	case errors.Is(err, deid.ErrTooLong):
+		// Within MaxNoteBytes but over the engine's own limit.
+		httpError(w, http.StatusRequestEntityTooLarge, "The note is too long for the de-identification engine.")
+		return
+	case errors.Is(err, deid.ErrEmpty), errors.Is(err, deid.ErrInvalidUTF8):
+		httpError(w, http.StatusBadRequest, "The note is empty or not valid UTF-8 text.")
+		return
+	case err != nil:
 		s.log.Error("redact: detection failed", "err", err)
 		httpError(w, http.StatusInternalServerError, "De-identification failed.")
 		return

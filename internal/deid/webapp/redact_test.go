@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/trustgate/trustgate/internal/deid"
 )
 
 func TestRedactEndpoint(t *testing.T) {
@@ -37,5 +39,22 @@ func TestRedactEndpoint(t *testing.T) {
 				t.Fatalf("got %q, want exactly %q", b.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestRedactEngineLimit: a note within the app's limit but over the
+// engine's is the client's problem (413), not a server fault (500).
+func TestRedactEngineLimit(t *testing.T) {
+	a := startApp(t, Config{MaxNoteBytes: 4 << 10, Detector: deid.New(deid.WithMaxBytes(1 << 10))}, false)
+	a.waitReady()
+	resp, err := a.client.Post(a.ts.URL+"/api/redact", "text/plain", strings.NewReader(strings.Repeat("a", 2<<10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b := new(strings.Builder)
+	_, _ = io.Copy(b, resp.Body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(b.String(), "too long") {
+		t.Fatalf("%d %q, want 413 saying the note is too long", resp.StatusCode, b.String())
 	}
 }

@@ -253,7 +253,13 @@ func (c *Client) handshakeWithRetry(ctx context.Context) (*session, error) {
 			return s, nil
 		}
 		last = err
-		if errors.Is(err, ErrNotFound) || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			// Cancelled while (or just after) an attempt failed: the
+			// caller asked to stop, so that is the answer, with the
+			// attempt's error for context.
+			return nil, fmt.Errorf("kbs handshake: %w (last attempt: %v)", ctx.Err(), last)
+		}
+		if errors.Is(err, ErrNotFound) {
 			break
 		}
 		c.opts.Logger.Warn("kbs handshake failed", "attempt", i+1, "error", err)

@@ -59,7 +59,11 @@ type Report struct {
 	Current         Version   `json:"current"`
 	Committed       Version   `json:"committed"`
 	LaunchTCB       TCB       `json:"launch_tcb"`
-	Signature       Signature `json:"signature"`
+	// The mitigation vectors exist from report version 5; absent before,
+	// as in upstream's evidence for older reports.
+	LaunchMitVector  *uint64   `json:"launch_mit_vector,omitempty"`
+	CurrentMitVector *uint64   `json:"current_mit_vector,omitempty"`
+	Signature        Signature `json:"signature"`
 }
 
 // TCB is a TCB_VERSION; FMC exists only on Turin and later (null before).
@@ -220,6 +224,10 @@ func ReportFromRaw(raw []byte) (*Report, error) {
 	r.ReportedTCB = tcb(0x180)
 	r.CommittedTCB = tcb(0x1E0)
 	r.LaunchTCB = tcb(0x1F0)
+	if r.Version >= abi.ReportVersion5 {
+		launch, current := le64(0x1F8), le64(0x200)
+		r.LaunchMitVector, r.CurrentMitVector = &launch, &current
+	}
 	return r, nil
 }
 

@@ -3,6 +3,7 @@ package snp
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -41,4 +42,40 @@ func TestEvidenceVerifiesWithTrusteeVerifier(t *testing.T) {
 	if _, err := v.Verify(context.Background(), ev, want); err == nil {
 		t.Fatal("trustee verifier accepted evidence bound to other report data")
 	}
+}
+
+// TestV5MitigationVectorsReachVerifier: a version 5 report's mitigation
+// vectors are signed; evidence that dropped them made trustee rebuild the
+// report with zeros there, so every real v5 report failed its signature.
+func TestV5MitigationVectorsReachVerifier(t *testing.T) {
+	for _, version := range []uint32{3, 5} {
+		raw := make([]byte, ReportSize)
+		binary.LittleEndian.PutUint32(raw[0x00:], version)
+		binary.LittleEndian.PutUint32(raw[0x34:], 1) // ECDSA P-384 with SHA-384
+		raw[0x188] = 0x19                             // Genoa
+		if version >= 5 {
+			binary.LittleEndian.PutUint64(raw[0x1F8:], 0x0102030405060708)
+			binary.LittleEndian.PutUint64(raw[0x200:], 0x1112131415161718)
+		}
+		ev, err := EvidenceFromRaw(raw, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := snpverify.ParseEvidence(ev)
+		if err != nil {
+			t.Fatalf("v%d: %v", version, err)
+		}
+		if !bytes.Equal(got.Report, raw) {
+			t.Fatalf("v%d: the verifier rebuilds a different report at %#x", version, firstDiff(got.Report, raw))
+		}
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }

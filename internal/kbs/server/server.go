@@ -296,6 +296,41 @@ func newSessionID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// maxTeeName bounds the TEE name an /auth request may store with its
+// session (upstream's names, e.g. "azsnpvtpm", are under 16 characters).
+const maxTeeName = 64
+
+// validTee reports whether tee is a plausible TEE name: lower-case ASCII
+// letters, digits, '-' and '_' (upstream's serde names and ours).
+func validTee(tee string) bool {
+	if tee == "" || len(tee) > maxTeeName {
+		return false
+	}
+	for i := 0; i < len(tee); i++ {
+		c := tee[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// validSessionID reports whether id has the shape of the session ids
+// newSessionID makes (32 lower-case hex digits); anything else cannot name
+// a session, and is refused without a store read.
+func validSessionID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 	ev := audit.Event{Kind: audit.KindAuth}
 	if !s.limit.allow(clientAddr(r)) {
@@ -312,7 +347,14 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ev, err)
 		return
 	}
-	ev.Tee = boundPath(req.Tee)
+	if !validTee(req.Tee) {
+		// The name is stored with the session: bound it, so that /auth
+		// cannot put megabytes per row into the store.
+		ev.Tee = boundPath(req.Tee)
+		s.fail(w, r, ev, kbs.Errorf(kbs.SerdeError, "decode auth request: tee must be 1..%d characters of [a-z0-9_-]", maxTeeName))
+		return
+	}
+	ev.Tee = req.Tee
 	var nb [32]byte
 	_, _ = rand.Read(nb[:])
 	sess := store.Session{
@@ -360,6 +402,10 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	att, err := kbs.DecodeAttestation(body)
 	if err != nil {
 		s.fail(w, r, ev, err)
+		return
+	}
+	if !validSessionID(c.Value) {
+		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again"))
 		return
 	}
 	// Consume the nonce before verifying: one nonce, one attestation
@@ -442,7 +488,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 // token finds the attestation token of a resource request: the session
 // cookie of an attested session, else an Authorization bearer token.
 func (s *Server) token(r *http.Request) (string, error) {
-	if c, err := r.Cookie(kbs.SessionCookie); err == nil && c.Value != "" {
+	if c, err := r.Cookie(kbs.SessionCookie); err == nil && validSessionID(c.Value) {
 		if raw, ok := s.tokens.session(c.Value, s.cfg.Now()); ok {
 			return raw, nil
 		}

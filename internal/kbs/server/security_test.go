@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/kbs"
+)
+
+// auditEvents returns every audit event of h.
+func (h *harness) auditEvents() []audit.Event {
+	h.t.Helper()
+	evs, err := h.srv.cfg.Audit.Since(context.Background(), 0, time.Time{}, 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return evs
+}
+
+// TestAuthRefusesBadTee: the TEE name is stored with the session, so
+// /auth refuses one that is oversized or not a TEE name (400, no session)
+// instead of storing megabytes per request.
+func TestAuthRefusesBadTee(t *testing.T) {
+	h := newHarness(t)
+	for name, tee := range map[string]string{
+		"oversized":   strings.Repeat("a", 1<<20),
+		"65 bytes":    strings.Repeat("a", 65),
+		"upper case":  "SNP",
+		"control":     `sample\u0000`,
+		"slash":       "a/b",
+		"quote html":  `<script>`,
+		"space":       "sample ",
+		"unicode":     "sämple",
+		"dot-dot":     "..",
+		"escaped nul": `\u0000`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := h.do(h.client(), "POST", "/kbs/v0/auth", authBody(tee), nil)
+			wantError(t, r, 400, kbs.SerdeError)
+			if r.header.Get("Set-Cookie") != "" {
+				t.Fatal("session created for a refused auth")
+			}
+		})
+	}
+	for _, tee := range []string{"sample", "snp-emulated", "azsnpvtpm", "az_tdx", strings.Repeat("a", 64)} {
+		if r := h.do(h.client(), "POST", "/kbs/v0/auth", authBody(tee), nil); r.status != 200 {
+			t.Fatalf("tee %q: %d %s", tee, r.status, r.body)
+		}
+	}
+	for _, e := range h.auditEvents() {
+		if len(e.Tee) > 300 || len(e.Reason) > 600 {
+			t.Fatalf("unbounded audit event: tee %d bytes, reason %d bytes", len(e.Tee), len(e.Reason))
+		}
+	}
+}
+
+// TestMalformedSessionCookie: a cookie that cannot be a session id is an
+// unknown session (401), whatever its size or bytes.
+func TestMalformedSessionCookie(t *testing.T) {
+	h := newHarness(t)
+	g := h.guest()
+	n := g.auth()
+	body := g.attestBody(n, n)
+	for _, id := range []string{"x", strings.Repeat("f", 31), strings.Repeat("F", 32), strings.Repeat("0", 33), strings.Repeat("a", 4000), "'; DROP TABLE sessions; --"} {
+		r := h.do(h.client(), "POST", "/kbs/v0/attest", body, map[string]string{"Cookie": kbs.SessionCookie + "=" + id})
+		wantError(t, r, 401, kbs.AttestationError)
+		r = h.do(h.client(), "GET", "/kbs/v0/resource/default/db/password", nil, map[string]string{"Cookie": kbs.SessionCookie + "=" + id})
+		wantError(t, r, 401, kbs.TokenNotFound)
+	}
+	// The real session still works.
+	if r := g.attest(body); r.status != http.StatusOK {
+		t.Fatalf("attest: %d %s", r.status, r.body)
+	}
+	var tr kbs.TokenResponse
+	_ = json.Unmarshal(g.attest(body).body, &tr)
+	if tr.Token == "" {
+		t.Fatal("no token on the attested session")
+	}
+}

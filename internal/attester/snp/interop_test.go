@@ -53,7 +53,7 @@ func TestV5MitigationVectorsReachVerifier(t *testing.T) {
 		raw := make([]byte, ReportSize)
 		binary.LittleEndian.PutUint32(raw[0x00:], version)
 		binary.LittleEndian.PutUint32(raw[0x34:], 1) // ECDSA P-384 with SHA-384
-		raw[0x188] = 0x19                             // Genoa
+		raw[0x188] = 0x19                            // Genoa
 		if version >= 5 {
 			binary.LittleEndian.PutUint64(raw[0x1F8:], 0x0102030405060708)
 			binary.LittleEndian.PutUint64(raw[0x200:], 0x1112131415161718)

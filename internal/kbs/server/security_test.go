@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +82,46 @@ func TestMalformedSessionCookie(t *testing.T) {
 	_ = json.Unmarshal(g.attest(body).body, &tr)
 	if tr.Token == "" {
 		t.Fatal("no token on the attested session")
+	}
+}
+
+// TestSessionCookieAttributes: the session cookie is HttpOnly and
+// SameSite=Strict always, Secure when the request came over TLS, and a
+// guest's cookie jar still sends it back over TLS (the handshake works).
+func TestSessionCookieAttributes(t *testing.T) {
+	h := newHarness(t)
+	check := func(c *http.Cookie, secure bool) {
+		t.Helper()
+		if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Secure != secure || c.Expires.IsZero() {
+			t.Fatalf("cookie %s: HttpOnly %v SameSite %v Secure %v (want %v) Expires %v", c.Raw, c.HttpOnly, c.SameSite, c.Secure, secure, c.Expires)
+		}
+	}
+	r := h.do(h.client(), "POST", "/kbs/v0/auth", authBody("sample"), nil)
+	cs := (&http.Response{Header: r.header}).Cookies()
+	if len(cs) != 1 {
+		t.Fatalf("cookies %v", cs)
+	}
+	check(cs[0], false)
+
+	h.mustAdmin("POST", "/kbs/v0/resource/default/db/password", []byte(secret))
+	h.setResourcePolicy("allow-all")
+	tls := httptest.NewTLSServer(h.srv)
+	defer tls.Close()
+	plain := h.ts
+	h.ts = tls
+	defer func() { h.ts = plain }()
+	g := h.guest()
+	jar, _ := cookiejar.New(nil)
+	g.c = tls.Client()
+	g.c.Jar = jar
+	r = h.do(g.c, "POST", "/kbs/v0/auth", authBody("sample"), nil)
+	cs = (&http.Response{Header: r.header}).Cookies()
+	if len(cs) != 1 {
+		t.Fatalf("cookies %v", cs)
+	}
+	check(cs[0], true)
+	g.handshake()
+	if got := g.open(g.get("default/db/password", nil)); string(got) != secret {
+		t.Fatalf("released %q over TLS", got)
 	}
 }

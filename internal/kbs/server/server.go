@@ -375,7 +375,13 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.Audit.Written()
-	http.SetCookie(w, &http.Cookie{Name: kbs.SessionCookie, Value: sess.ID, Expires: sess.Expires, HttpOnly: true, Secure: r.TLS != nil})
+	// The cookie is a bearer credential for the session's token: never
+	// readable by scripts, never sent cross-site, only over TLS when the
+	// request came over TLS (--insecure-http serves plain HTTP on purpose).
+	http.SetCookie(w, &http.Cookie{
+		Name: kbs.SessionCookie, Value: sess.ID, Expires: sess.Expires,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+	})
 	ch := kbs.Challenge{Nonce: sess.Nonce, ExtraParams: ""}
 	if req.Tee == "se" {
 		// As upstream: IBM SE binds with SHA-512 and says so.

@@ -125,3 +125,48 @@ func TestSessionCookieAttributes(t *testing.T) {
 		t.Fatalf("released %q over TLS", got)
 	}
 }
+
+// TestDenialsAuditedBeforeAnswer: every refusal is in the audit log when
+// its answer arrives, and a refusal that cannot be recorded (store down)
+// is answered 500, never as an unrecorded 4xx.
+func TestDenialsAuditedBeforeAnswer(t *testing.T) {
+	h := newHarness(t)
+	h.mustAdmin("POST", "/kbs/v0/resource/default/db/password", []byte(secret))
+	g := h.guest()
+	g.handshake()
+	before := len(h.auditEvents())
+	denials := []struct {
+		method, path string
+		hdr          map[string]string
+		status       int
+	}{
+		{"GET", "/kbs/v0/resource/default/../password", nil, 404},
+		{"GET", "/kbs/v0/resource/default/db/password", map[string]string{"Authorization": "Bearer x.y.z"}, 401},
+		{"GET", "/kbs/v0/resource/default/db/password", nil, 401}, // no token
+		{"POST", "/kbs/v0/attest", nil, 401},                      // no session
+		{"GET", "/kbs/v0/resources", nil, 401},                    // no admin token
+	}
+	for i, d := range denials {
+		r := h.do(h.client(), d.method, d.path, nil, d.hdr)
+		if r.status != d.status {
+			t.Fatalf("%s %s: %d %s", d.method, d.path, r.status, r.body)
+		}
+		if n := len(h.auditEvents()) - before; n != i+1 {
+			t.Fatalf("%s %s answered %d with %d new audit events, want %d", d.method, d.path, r.status, n, i+1)
+		}
+	}
+	// The policy denial of the attested guest (default policy: never the
+	// sample TEE) is audited with its claims digest.
+	wantError(t, g.get("default/db/password", nil), 401, kbs.PolicyDeny)
+	evs := h.auditEvents()
+	last := evs[len(evs)-1]
+	if last.Kind != audit.KindResource || last.Outcome != audit.OutcomeDeny || last.ClaimsDigest == "" || !strings.Contains(last.Reason, "denied") {
+		t.Fatalf("policy denial event: %+v", last)
+	}
+
+	h.st.Close()
+	for _, d := range denials {
+		r := h.do(h.client(), d.method, d.path, nil, d.hdr)
+		wantError(t, r, 500, kbs.InternalError)
+	}
+}

@@ -264,8 +264,8 @@ func (s *Server) record(ctx context.Context, r *http.Request, e audit.Event) err
 	return nil
 }
 
-// fail audits a denial (best effort: the request is refused anyway) and
-// writes the error.
+// fail audits a denial durably, then writes the error (or 500 when the
+// audit write failed).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err error) {
 	if e.Outcome == "" {
 		e.Outcome = audit.OutcomeDeny
@@ -279,9 +279,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err
 	if len(e.Reason) > 512 { // details can quote client input
 		e.Reason = strings.ToValidUTF8(e.Reason[:512], "") + "…"
 	}
-	_ = s.record(r.Context(), r, e)
 	if e.Kind == audit.KindResource {
 		s.metrics.denials.WithLabelValues(reasonLabel(err)).Inc()
+	}
+	if aerr := s.record(r.Context(), r, e); aerr != nil {
+		// A refusal is stored durably before it is answered, like a
+		// release: one that cannot be recorded is answered as the fault it
+		// is (500), so that no 4xx denial leaves without its audit row.
+		// Nothing is released either way.
+		kbs.WriteError(w, aerr)
+		return
 	}
 	kbs.WriteError(w, err)
 }

@@ -2,16 +2,20 @@ package server
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 // auditEvents returns every audit event of h.
@@ -169,4 +173,84 @@ func TestDenialsAuditedBeforeAnswer(t *testing.T) {
 		r := h.do(h.client(), d.method, d.path, nil, d.hdr)
 		wantError(t, r, 500, kbs.InternalError)
 	}
+}
+
+// TestFailClosed: an unknown TEE, evidence of another TEE than the
+// session's, a resource policy that fails at evaluation and an expired
+// token are all refused, each with an audit reason an operator can read.
+func TestFailClosed(t *testing.T) {
+	h := newHarness(t)
+	h.mustAdmin("POST", "/kbs/v0/resource/default/db/password", []byte(secret))
+	lastReason := func() string {
+		evs := h.auditEvents()
+		return evs[len(evs)-1].Reason
+	}
+	t.Run("unknown tee", func(t *testing.T) {
+		g := h.guest()
+		r := h.do(g.c, "POST", "/kbs/v0/auth", authBody("tdx"), nil)
+		var ch kbs.Challenge
+		if r.status != 200 || json.Unmarshal(r.body, &ch) != nil {
+			t.Fatalf("auth: %d %s", r.status, r.body)
+		}
+		// Sample evidence correctly bound to the tdx session's nonce.
+		wantError(t, g.attest(g.attestBody(ch.Nonce, ch.Nonce)), 401, kbs.AttestationError)
+		if reason := lastReason(); !strings.Contains(reason, `unknown tee "tdx"`) {
+			t.Fatalf("audit reason %q", reason)
+		}
+	})
+	t.Run("evidence of another tee", func(t *testing.T) {
+		// A sample session cannot be finished with SNP evidence: the
+		// session's TEE picks the verifier, whatever the evidence is.
+		report := testenvReport(t)
+		g := h.guest()
+		n := g.auth()
+		b, _ := json.Marshal(kbs.Attestation{
+			RuntimeData: kbs.RuntimeData{Nonce: n, TeePubKey: g.pub},
+			TeeEvidence: kbs.CompositeEvidence{PrimaryEvidence: report},
+		})
+		wantError(t, g.attest(b), 401, kbs.AttestationError)
+		if reason := lastReason(); !strings.Contains(reason, "evidence") {
+			t.Fatalf("audit reason %q", reason)
+		}
+	})
+	t.Run("resource policy error", func(t *testing.T) {
+		src := "package policy\n\nallow := true if { input.submods }\nallow := false if { input.submods }\n"
+		b, _ := json.Marshal(PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString([]byte(src))})
+		h.mustAdmin("POST", "/kbs/v0/resource-policy", b)
+		g := h.guest()
+		g.handshake()
+		wantError(t, g.get("default/db/password", nil), 401, kbs.PolicyEngineError)
+		if reason := lastReason(); !strings.Contains(reason, "resource policy could not be evaluated (denied): ") || !strings.Contains(reason, "conflict") {
+			t.Fatalf("audit reason %q", reason)
+		}
+		h.setResourcePolicy("allow-all")
+	})
+	t.Run("expired token", func(t *testing.T) {
+		g := h.guest()
+		tok := g.handshake()
+		h.clock.Store(int64(time.Hour))
+		defer h.clock.Store(0)
+		g2 := &guest{h: h, c: h.client(), priv: g.priv, pub: g.pub}
+		wantError(t, g2.get("default/db/password", map[string]string{"Authorization": "Bearer " + tok}), 401, kbs.TokenVerifierError)
+		if reason := lastReason(); !strings.Contains(reason, "expired") {
+			t.Fatalf("audit reason %q", reason)
+		}
+		// The cookie of the expired session releases nothing either.
+		if r := g.get("default/db/password", nil); r.status != 401 {
+			t.Fatalf("expired session: %d %s", r.status, r.body)
+		} else {
+			noJWE(t, r.body)
+		}
+	})
+}
+
+// testenvReport is an SNP attestation report from the shared test vectors.
+func testenvReport(t *testing.T) json.RawMessage {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testenv.SharedTestvectors(t, "trustee/snp"), "test-report.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, _ := json.Marshal(map[string]any{"attestation_report": b})
+	return j
 }

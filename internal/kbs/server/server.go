@@ -559,6 +559,10 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 		})
 		if err != nil {
 			s.log.Error("evaluate resource policy", "err", err)
+			// The operator reads why in the audit (a policy error names
+			// rules and locations, never a resource value); the guest
+			// gets the short form.
+			ev.Reason = "resource policy could not be evaluated (denied): " + err.Error()
 			s.fail(w, r, ev, kbs.Errorf(kbs.PolicyEngineError, "resource policy could not be evaluated"))
 			return
 		}

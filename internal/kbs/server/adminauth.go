@@ -27,9 +27,15 @@ type AdminAuth struct {
 	// Leeway tolerates clock skew between the admin's machine and the
 	// server (default 60 s).
 	Leeway time.Duration
-	// MaxLifetime refuses tokens whose exp-iat exceeds it (0: no bound).
+	// MaxLifetime refuses tokens whose exp-iat exceeds it (0:
+	// DefaultAdminMaxLifetime; negative: no bound).
 	MaxLifetime time.Duration
 }
+
+// DefaultAdminMaxLifetime bounds exp-iat of an admin token, so that a leaked
+// token is not a standing credential. Upstream's kbs-client and cocofy sign
+// tokens for 2 h, trustee admin for 5 min.
+const DefaultAdminMaxLifetime = 24 * time.Hour
 
 // maxAdminToken bounds the token we parse.
 const maxAdminToken = 8 << 10
@@ -92,8 +98,12 @@ func (a *AdminAuth) CheckToken(tok string) error {
 			return kbs.NewError(kbs.AdminAuth, "admin token not valid now")
 		}
 	}
-	if a.MaxLifetime > 0 && claims.Expiry.Time().Sub(claims.IssuedAt.Time()) > a.MaxLifetime {
-		return kbs.Errorf(kbs.AdminAuth, "admin token lifetime over %s", a.MaxLifetime)
+	maxLife := a.MaxLifetime
+	if maxLife == 0 {
+		maxLife = DefaultAdminMaxLifetime
+	}
+	if maxLife > 0 && claims.Expiry.Time().Sub(claims.IssuedAt.Time()) > maxLife {
+		return kbs.Errorf(kbs.AdminAuth, "admin token lifetime (exp - iat) over %s", maxLife)
 	}
 	return nil
 }

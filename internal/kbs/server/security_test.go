@@ -254,3 +254,34 @@ func testenvReport(t *testing.T) json.RawMessage {
 	j, _ := json.Marshal(map[string]any{"attestation_report": b})
 	return j
 }
+
+// TestAdminTokenLifetime: exp-iat is bounded (24 h by default): a token
+// that stays valid for days is refused, upstream's 2 h tokens pass.
+func TestAdminTokenLifetime(t *testing.T) {
+	h := newHarness(t)
+	for _, c := range []struct {
+		life time.Duration
+		ok   bool
+	}{{5 * time.Minute, true}, {2 * time.Hour, true}, {24 * time.Hour, true}, {25 * time.Hour, false}, {10 * 365 * 24 * time.Hour, false}} {
+		tok, err := NewAdminToken(h.adminKey, time.Now(), c.life)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := h.do(h.client(), "GET", "/kbs/v0/resources", nil, map[string]string{"Authorization": "Bearer " + tok})
+		if c.ok && r.status != 200 {
+			t.Fatalf("lifetime %s: %d %s", c.life, r.status, r.body)
+		}
+		if !c.ok {
+			wantError(t, r, 401, kbs.AdminAuth)
+			if !strings.Contains(string(r.body), "lifetime") {
+				t.Fatalf("reason: %s", r.body)
+			}
+		}
+	}
+	// An operator may lift the bound.
+	a := &AdminAuth{Keys: h.srv.cfg.Admin.Keys, MaxLifetime: -1}
+	tok, _ := NewAdminToken(h.adminKey, time.Now(), 10*365*24*time.Hour)
+	if err := a.CheckToken(tok); err != nil {
+		t.Fatal(err)
+	}
+}

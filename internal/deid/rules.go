@@ -129,9 +129,12 @@ func (sc *scan) run() {
 	sc.scanNames(false) // names announced by a cue, title or credential
 	sc.scanOrgs()
 	sc.scanAddresses()
+	sc.scanContext() // "works at Costco", "called from Walgreens"
 	sc.scanPlaces()
 	sc.scanNames(true) // names the lexicon knows
+	sc.scanSentenceNames()
 	sc.scanMentions()
+	sc.scanNameAges()
 }
 
 // spans converts byte spans to code-point spans.

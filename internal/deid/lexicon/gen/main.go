@@ -60,9 +60,19 @@ func run(npm, out string) error {
 	if err != nil {
 		return err
 	}
+	model := filepath.Join(npm, "compromise", "src", "2-two", "preTagger", "model")
+	orgWords, err := readJSList(filepath.Join(model, "orgWords.js"))
+	if err != nil {
+		return err
+	}
+	placeWords, err := readJSList(filepath.Join(model, "placeWords.js"))
+	if err != nil {
+		return err
+	}
 	for file, lines := range map[string][]string{
 		"names.txt.gz": names, "common.txt.gz": common, "cities.txt.gz": cities,
 		"zips.txt.gz": zips, "states.txt.gz": states,
+		"orgwords.txt.gz": orgWords, "placewords.txt.gz": placeWords,
 	} {
 		if err := writeGz(filepath.Join(out, file), lines); err != nil {
 			return err
@@ -170,6 +180,28 @@ func readStates(path string) ([]string, error) {
 	}
 	if len(set) < 50 {
 		return nil, fmt.Errorf("states: only %d found", len(set))
+	}
+	return sorted(set), nil
+}
+
+// jsString is one quoted entry of an `export default [ 'a', 'b' ]` list.
+var jsString = regexp.MustCompile(`(?m)^\s*'([a-z][a-z ]*)',?\s*$`)
+
+// readJSList reads one of compromise's word lists (orgWords.js: "academy",
+// "agency", … words that end the name of an organisation; placeWords.js:
+// "park", "county", … words that end the name of a place). Commented-out
+// entries stay out.
+func readJSList(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	for _, m := range jsString.FindAllSubmatch(data, -1) {
+		set[string(m[1])] = true
+	}
+	if len(set) < 50 {
+		return nil, fmt.Errorf("%s: only %d words; has the package layout changed?", path, len(set))
 	}
 	return sorted(set), nil
 }

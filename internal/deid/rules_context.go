@@ -1,0 +1,274 @@
+package deid
+
+import "github.com/trustgate/trustgate/internal/deid/lexicon"
+
+// Context rules for organisations, places and names that carry no head word
+// ("Hospital", "Street") and no title: what the sentence says about them is
+// the cue ("works at Costco", "Tobias states", "from Walgreens").
+
+// orgVerbs before "at", "for", "by" (or directly before the name, for the
+// verbs marked direct) make the capitalised run after them an organisation
+// or place: "works at Costco", "employed by Tyson Foods", "attends Bethel AME".
+var orgVerbs = map[string]bool{
+	"works": true, "work": true, "worked": true, "working": true, "employed": true, "job": true,
+	"shifts": true, "shift": true, "teacher": true, "teaches": true, "taught": true, "student": true,
+	"studies": true, "studied": true, "volunteers": true, "volunteer": true, "enrolled": true,
+	"nurse": true, "barista": true, "cashier": true, "driver": true, "manager": true, "staying": true,
+	"stays": true, "lives": true, "lived": true, "living": true, "drink": true, "drinks": true,
+	"employee": true, "intern": true, "office": true, "retired": true, "plays": true,
+}
+
+// orgDirect verbs take the organisation as their object: "attends Bethel AME".
+var orgDirect = map[string]bool{
+	"attends": true, "attended": true, "attend": true, "joined": true, "visits": true,
+}
+
+// orgLabels announce an organisation or place after a colon ("Employer: Tyson Foods").
+var orgLabels = map[string]bool{
+	"employer": true, "school": true, "pharmacy": true, "facility": true, "agency": true,
+	"church": true, "workplace": true, "lab": true, "company": true, "shelter": true,
+	"college": true, "university": true,
+}
+
+// weakPreps before a capitalised run suggest a place or organisation ("called
+// from Walgreens", "presents from Villa Rosa", "seen at Planned Parenthood").
+var weakPreps = map[string]bool{
+	"at": true, "from": true, "to": true, "near": true, "via": true, "through": true, "into": true,
+	"outside": true, "for": true, "on": true,
+}
+
+// changeVerbs before "to"/"from" name a drug or a service, not a place
+// ("switched to Eliquis", "transferred to Medicine").
+var changeVerbs = map[string]bool{
+	"switched": true, "changed": true, "converted": true, "transitioned": true, "increased": true,
+	"decreased": true, "titrated": true, "allergic": true, "reaction": true, "started": true,
+	"responded": true, "response": true, "intolerant": true, "due": true, "secondary": true,
+	"related": true, "prior": true, "according": true, "compared": true,
+	"back": true, "up": true, "down": true, "is": true, "was": true, "are": true, "were": true,
+	"as": true,
+}
+
+// clinicalAcronyms are upper-case words after a preposition that name a unit
+// or a test, not an organisation ("to ICU", "from SNF", "on CT").
+var clinicalAcronyms = map[string]bool{
+	"icu": true, "micu": true, "sicu": true, "ccu": true, "cvicu": true, "nicu": true, "picu": true,
+	"ed": true, "er": true, "or": true, "pacu": true, "snf": true, "ltac": true, "ltach": true,
+	"ir": true, "ct": true, "mri": true, "ekg": true, "ecg": true, "echo": true, "pt": true, "ot": true,
+	"ems": true, "als": true, "bls": true, "rn": true, "md": true, "np": true, "pa": true,
+	"cbc": true, "bmp": true, "cmp": true, "ua": true, "iv": true, "po": true, "im": true, "sq": true,
+	"prn": true, "bid": true, "tid": true, "qid": true, "qd": true, "hs": true, "am": true, "pm": true,
+	"usa": true, "us": true, "uk": true, "ob": true, "gyn": true, "ent": true, "gi": true, "id": true,
+	"ra": true, "copd": true, "chf": true, "cad": true, "dm": true, "htn": true, "ckd": true,
+	"uti": true, "dvt": true, "pe": true, "mi": true, "cva": true, "tia": true, "afib": true,
+	"hiv": true, "tpn": true, "npo": true, "dnr": true, "dni": true, "polst": true, "molst": true,
+	"bipap": true, "cpap": true, "ng": true, "peg": true, "picc": true, "ebl": true, "ivf": true,
+	"hr": true, "bp": true, "rr": true, "o2": true, "nc": true, "ra_": true, "fyi": true,
+	"ip": true, "asap": true, "covid": true, "sars": true, "va": true, "nsaids": true, "nsaid": true,
+}
+
+// payers name an insurance programme, which identifies no one ("Medicaid";
+// a health plan's name is not PHI, its member numbers are).
+var payers = map[string]bool{"medicaid": true, "medicare": true, "tricare": true, "medi": true, "masshealth": true}
+
+// reportVerbs follow a name at the start of a sentence ("Tobias states …").
+var reportVerbs = map[string]bool{
+	"reports": true, "reported": true, "states": true, "stated": true, "says": true, "said": true,
+	"denies": true, "denied": true, "endorses": true, "endorsed": true, "complains": true,
+	"presents": true, "presented": true, "was": true, "is": true, "has": true, "had": true,
+	"notes": true, "noted": true, "admits": true, "feels": true, "felt": true, "called": true,
+	"came": true, "arrived": true, "returns": true, "returned": true, "lives": true, "works": true,
+	"agrees": true, "agreed": true, "declined": true, "declines": true, "understands": true,
+	"wants": true, "asks": true, "asked": true, "requests": true, "requested": true, "went": true,
+	"tolerated": true, "ambulated": true, "slept": true, "ate": true, "will": true, "would": true,
+	"can": true, "cannot": true, "did": true, "does": true, "remains": true, "appears": true,
+	"became": true, "continues": true, "describes": true, "explains": true, "told": true,
+	"brought": true, "drove": true, "visited": true, "refused": true, "refuses": true,
+}
+
+// caps ends a run of capitalised words starting at i (with "of", "&", "'s",
+// "St.", hyphens and a trailing number: "Air Evac 54", "Blue Cross Blue Shield
+// of Michigan", "O'Malley's"); -1 if token i does not start one.
+func (sc *scan) caps(i int) int {
+	toks := sc.toks
+	if !sc.capWord(i) {
+		return -1
+	}
+	e := i
+	for k := i + 1; k < len(toks) && k-i < 10 && !toks[k].nl; k++ {
+		switch {
+		case sc.capWord(k):
+			e = k
+		case sc.punct(k, '.') && sc.is(k-1, "st") && sc.capWord(k+1):
+			e = k
+		case sc.punct(k, '\'') && !toks[k].sp && sc.is(k+1, "s") && !toks[k+1].sp:
+			e = k + 1
+			k++
+		case sc.punct(k, '-') && !toks[k].sp && k+1 < len(toks) && !toks[k+1].sp && toks[k+1].kind != kPunct:
+			e = k + 1
+			k++
+		case (sc.is(k, "of") || sc.punct(k, '&') || sc.is(k, "on") && sc.capWord(k+1) && sc.in(k+1, setOrg|setStreet)) && sc.capWord(k+1) && !toks[k+1].nl:
+			e = k + 1
+			k++
+		case toks[k].kind == kNum && toks[k].sp && toks[k].e-toks[k].s <= 4 && e == k-1 && !sc.unitAfter(k) && !sc.joined(k+1):
+			e = k // "Air Evac 54", "Route 9"
+		default:
+			k = len(toks)
+		}
+	}
+	return e
+}
+
+// plainWord: a capitalised word that names nothing by itself (a heading,
+// a title, a month, a service: "Home", "Cardiology", "Dr", "March").
+func (sc *scan) plainWord(k int) bool {
+	t := sc.toks[k]
+	if t.kind != kWord {
+		return true
+	}
+	if t.kw&(setHeader|setTitle|setGeneric|setMonth|setDay|setDemonym|setInterj|setCred|setCue1|setCue2|setMeasure) != 0 {
+		return true
+	}
+	if t.upper && clinicalAcronyms[sc.lower(k)] {
+		return true
+	}
+	if t.flags&lexicon.State != 0 && t.flags&lexicon.Name == 0 {
+		return true
+	}
+	return weekdayAbbr[sc.lower(k)] || payers[sc.lower(k)] || sc.is(k, "the") || sc.is(k, "a") || sc.is(k, "i")
+}
+
+// scanContext finds organisations and places by what the sentence says about
+// them, and names at the start of a sentence before a reporting verb.
+func (sc *scan) scanContext() {
+	toks := sc.toks
+	for i := 1; i < len(toks); i++ {
+		if sc.claim[i] || !sc.capWord(i) {
+			continue
+		}
+		e := sc.caps(i)
+		if e < 0 {
+			continue
+		}
+		for e > i && sc.plainWord(e) && toks[e].kind == kWord && !sc.in(e, setOrg) {
+			e-- // "Urgent Care Monday"
+		}
+		all := true
+		for k := i; k <= e; k++ {
+			if toks[k].kind == kWord && !sc.plainWord(k) {
+				all = false
+			}
+		}
+		if all || toks[i].upper && sc.lineUpper(i) || sc.unitAfter(e) || sc.eponym(e+1) {
+			continue
+		}
+		if c := sc.orgCue(i); c > 0 {
+			typ := TypeLocation
+			// "spoke to Maria", "with Jose": a person, not a place
+			if c == 1 && toks[i].flags&lexicon.Name != 0 && toks[i].flags&(lexicon.Common|lexicon.City) == 0 && e-i <= 1 &&
+				!sc.in(e, setOrg) && toks[e].flags&(lexicon.OrgWord|lexicon.PlaceWord) == 0 {
+				typ = TypeName
+			}
+			if typ == TypeName {
+				sc.markName(i, e, "rules/context")
+			} else {
+				sc.addToks(i, e, typ, "rules/context")
+			}
+			i = e
+			continue
+		}
+	}
+}
+
+// orgCue: 2 after a strong cue ("works at", "Employer:", "attends"), 1 after
+// a preposition that often introduces a place, 0 otherwise.
+func (sc *scan) orgCue(i int) int {
+	p := i - 1
+	if sc.is(p, "the") || sc.is(p, "a") {
+		p--
+	}
+	if p < 0 {
+		return 0
+	}
+	if sc.punct(p, ':') && p > 0 {
+		q := p - 1
+		if orgLabels[sc.lower(q)] || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
+			return 2
+		}
+		return 0
+	}
+	w := sc.lower(p)
+	if sc.toks[p].kind != kWord || sc.toks[p].nl && sc.toks[i].nl {
+		return 0
+	}
+	if orgDirect[w] {
+		return 2
+	}
+	if !weakPreps[w] {
+		return 0
+	}
+	q := p - 1
+	if q >= 0 && sc.toks[q].kind == kWord {
+		v := sc.lower(q)
+		if changeVerbs[v] && w != "at" || sc.in(q, setMonth|setDay) {
+			return 0
+		}
+		if orgVerbs[v] || q > 0 && orgVerbs[sc.lower(q-1)] && sc.toks[q-1].kind == kWord { // "works nights at"
+			return 2
+		}
+	}
+	if w == "for" || w == "on" {
+		return 0 // "for Cardiology", "on Lasix": only after a verb of work
+	}
+	// after "to" only a name-like run: not "to Tylenol 650 mg"
+	return 1
+}
+
+// scanSentenceNames marks a capitalised word that starts a sentence and is
+// followed by a reporting verb ("Tobias states", "Lena (pt's wife) says") when
+// the word is not common English.
+func (sc *scan) scanSentenceNames() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if sc.claim[i] || !sc.capWord(i) || t.upper || t.e-t.s < 2 || t.flags&lexicon.Common != 0 || sc.plainWord(i) ||
+			sc.stopWord(i) || t.flags&lexicon.State != 0 {
+			continue
+		}
+		if !sc.sentenceStart(i) && !(sc.punct(i-1, '(') || sc.punct(i-1, '[')) {
+			continue
+		}
+		e := i
+		if sc.capWord(i+1) && !toks[i+1].nl && !sc.plainWord(i+1) && toks[i+1].flags&lexicon.Common == 0 {
+			e = i + 1 // "Greta Lund states"
+		}
+		k := e + 1
+		if sc.punct(k, '(') { // "Lena (pt's wife) says"
+			for k < len(toks) && k < e+10 && !sc.punct(k, ')') {
+				k++
+			}
+			k++
+		}
+		if sc.punct(k, ',') {
+			k++
+		}
+		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && reportVerbs[sc.lower(k)] && !toks[k].nl {
+			sc.markName(i, e, "rules/sentence")
+			i = e
+		}
+	}
+}
+
+// scanNameAges marks an age over 89 right after a name: "Giuseppe Marchetti,
+// 92, presents", "Mrs. Papadopoulos (99)".
+func (sc *scan) scanNameAges() {
+	toks := sc.toks
+	for i := 2; i+1 < len(toks); i++ {
+		if toks[i].kind != kNum || !(sc.punct(i-1, ',') && sc.punct(i+1, ',') || sc.punct(i-1, '(') && sc.punct(i+1, ')')) {
+			continue
+		}
+		if v := sc.numVal(i); v < 90 || v >= 130 || !sc.claim[i-2] || toks[i-2].kind != kWord {
+			continue
+		}
+		sc.addToks(i, i, TypeAge, "rules/age")
+	}
+}

@@ -2,11 +2,16 @@ package server
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/policy"
@@ -60,7 +65,11 @@ func FuzzAdminToken(f *testing.F) {
 // method, path or body, the server answers without a 5xx and never
 // returns a JWE to a request without a valid token.
 func FuzzServer(f *testing.F) {
-	h := newHarness(f)
+	importKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := newHarness(f, func(c *Config) { c.ImportKey = importKey })
 	h.mustAdmin("POST", "/kbs/v0/resource/default/db/password", []byte(secret))
 	tok := h.adminToken()
 	for _, s := range []struct{ m, p, b string }{
@@ -72,10 +81,35 @@ func FuzzServer(f *testing.F) {
 		{"POST", "/kbs/v0/attestation-policy", `{"type":"rego"}`},
 		{"POST", "/kbs/v0/reference-value", `{"version":"0.1.0","type":"sample","payload":"e30="}`},
 		{"GET", "/kbs/v0/audit?since=x", ""},
+		// trustgate extensions: collateral, cocofy bundles, public keys.
+		{"GET", "/kbs/v0/collateral", ""},
+		{"POST", "/kbs/v0/collateral", `{"version":1,"entries":{"collateral/https://kdsintf.amd.com/x":"AAAA"}}`},
+		{"POST", "/kbs/v0/collateral", `{"version":1,"entries":{"x":1}}`},
+		{"POST", "/kbs/v0/import", `{"format":"trustgate-bundle/v1","resources":[{"path":"a/b/c","value":"dg=="}],"reference_values":[{"name":"init_data","values":["ab"]}]}`},
+		{"POST", "/kbs/v0/import", `{"format":"trustgate-bundle/v1","resources":[{"path":"a/../c","value":"!"}]}`},
+		{"POST", "/kbs/v0/import", `eyJhbGciOiJFQ0RILUVTK0EyNTZLVyIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d`},
+		{"GET", "/kbs/v0/token-key", ""},
+		{"GET", "/kbs/v0/import-key", ""},
+		{"DELETE", "/kbs/v0/resource/default/db/password", ""},
+		{"GET", "/kbs/v0/attestation-policy/default_cpu", ""},
+		{"DELETE", "/kbs/v0/reference-value/init_data", ""},
 	} {
 		f.Add(s.m, s.p, []byte(s.b), false)
 		f.Add(s.m, s.p, []byte(s.b), true)
 	}
+	// A bundle encrypted to the import key, as cocofy --import-key writes it.
+	enc, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.ECDH_ES_A256KW, Key: &importKey.PublicKey},
+		(&jose.EncrypterOptions{}).WithContentType(jose.ContentType(bundleContentType)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	obj, err := enc.Encrypt([]byte(`{"format":"trustgate-bundle/v1","resources":[{"path":"a/b/c","value":"dg=="}]}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	jweBundle, _ := obj.CompactSerialize()
+	f.Add("POST", "/kbs/v0/import", []byte(jweBundle), true)
+	f.Add("POST", "/kbs/v0/import", []byte(jweBundle[:len(jweBundle)-3]), true)
 	methods := []string{"GET", "POST", "DELETE", "PUT"}
 	f.Fuzz(func(t *testing.T, method, path string, body []byte, admin bool) {
 		if !strings.HasPrefix(path, "/") {

@@ -11,8 +11,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/trustgate/trustgate/internal/cliflags"
 )
 
 // stateFile records a running up for `status`, `down` and `demo`.
@@ -101,8 +104,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("trustgate "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("state-dir", envOr("TRUSTGATE_STATE_DIR", ".trustgate"), "state directory")
-	noAzurite := fs.Bool("no-azurite", os.Getenv("TRUSTGATE_NO_AZURITE") != "", "store blobs in a local directory even when Azurite is installed")
+	dir := fs.String("state-dir", ".trustgate", "state directory")
+	noAzurite := fs.Bool("no-azurite", false, "store blobs in a local directory even when Azurite is installed")
+	var o Options
+	fs.StringVar(&o.TrusteeAddr, "trustee-addr", "127.0.0.1:8080", "Trustee's address (up)")
+	fs.StringVar(&o.GuestAddr, "guest-addr", "127.0.0.1:8006", "the VM's guest local API (up)")
+	fs.StringVar(&o.AppAddr, "app-addr", "127.0.0.1:8081", "the deid app inside the VM, loopback only (up)")
+	fs.StringVar(&o.SidecarAddr, "sidecar-addr", "127.0.0.1:8443", "the mTLS sidecar users reach (up)")
+	fs.StringVar(&o.DashboardAddr, "dashboard-addr", "127.0.0.1:9443", "the dashboard (up)")
 	cmd, rest := args[0], args[1:]
 	if cmd == "demo" {
 		if len(rest) == 0 || rest[0] != "denials" {
@@ -114,9 +123,17 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(rest); err != nil {
 		return 2
 	}
+	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_"); err != nil {
+		fmt.Fprintln(stderr, "trustgate:", err)
+		return 2
+	}
 	switch cmd {
 	case "up":
-		return runUp(*dir, *noAzurite, stdout, stderr)
+		o.StateDir, o.Out = *dir, stdout
+		if *noAzurite {
+			o.Azurite = "-"
+		}
+		return runUp(o, stderr)
 	case "status":
 		return status(*dir, stdout)
 	case "down":
@@ -139,27 +156,20 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func envOr(k, d string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return d
-}
-
-func runUp(dir string, noAzurite bool, stdout, stderr io.Writer) int {
-	if r, err := ReadRecord(dir); err == nil && processAlive(r.PID) {
-		fmt.Fprintf(stderr, "trustgate: already running (pid %d) from %s; `trustgate down` stops it\n", r.PID, dir)
+func runUp(opts Options, stderr io.Writer) int {
+	stdout := opts.Out
+	if r, err := ReadRecord(opts.StateDir); err == nil && processAlive(r.PID) {
+		fmt.Fprintf(stderr, "trustgate: already running (pid %d) from %s; `trustgate down` stops it\n", r.PID, opts.StateDir)
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opts := Options{StateDir: dir, Out: stdout}
-	if noAzurite {
-		opts.Azurite = "-"
-	}
 	s, err := Start(ctx, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "trustgate up:", err)
+		if strings.Contains(err.Error(), "address already in use") {
+			fmt.Fprintln(stderr, "trustgate up: a port is taken; choose others with --trustee-addr, --guest-addr, --app-addr, --sidecar-addr, --dashboard-addr (or TRUSTGATE_<FLAG>)")
+		}
 		return 1
 	}
 	b, _ := json.MarshalIndent(s.record(), "", "  ") // plain struct

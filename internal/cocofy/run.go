@@ -88,15 +88,15 @@ func Apply(ctx context.Context, opts Options, input []byte, inputName, outDir st
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range res.Uploads {
-		if err := c.SetResource(ctx, u.Path, u.Value); err != nil {
-			return nil, err
-		}
+	// One request: the server stores the resources and merges the
+	// reference values atomically (no read-modify-write race with another
+	// pipeline registering its own initdata digest at the same time).
+	bundle, err := MakeBundle(res, nil)
+	if err != nil {
+		return nil, err
 	}
-	for _, rv := range res.ReferenceValues {
-		if err := c.AddReferenceValues(ctx, rv.Name, rv.Values); err != nil {
-			return nil, err
-		}
+	if err := c.Import(ctx, bundle); err != nil {
+		return nil, err
 	}
 	return ar, nil
 }

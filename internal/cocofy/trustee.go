@@ -90,50 +90,17 @@ func (c *AdminClient) do(ctx context.Context, method, path, ctype string, body [
 	return b, resp.StatusCode, nil
 }
 
-// SetResource stores a resource (repo/type/tag). The value is not logged.
-func (c *AdminClient) SetResource(ctx context.Context, path string, value []byte) error {
-	b, code, err := c.do(ctx, http.MethodPost, "/kbs/v0/resource/"+path, "application/octet-stream", value)
+// Import sends a plain bundle (MakeBundle without an import key) to
+// Trustee's POST /kbs/v0/import: resources are stored and reference values
+// merged with those already registered, in one request. Values are not
+// logged.
+func (c *AdminClient) Import(ctx context.Context, bundle []byte) error {
+	b, code, err := c.do(ctx, http.MethodPost, "/kbs/v0/import", "application/json", bundle)
 	if err != nil {
 		return err
 	}
 	if code/100 != 2 {
-		return fmt.Errorf("upload resource %s: HTTP %d: %s", path, code, short(b))
-	}
-	return nil
-}
-
-// AddReferenceValues registers values under name, keeping the values
-// already registered (other workloads' initdata digests).
-func (c *AdminClient) AddReferenceValues(ctx context.Context, name string, values []string) error {
-	merged := map[string]bool{}
-	b, code, err := c.do(ctx, http.MethodGet, "/kbs/v0/reference-value/"+name, "", nil)
-	if err == nil && code == http.StatusOK {
-		var stored struct {
-			Value json.RawMessage `json:"value"`
-		}
-		var list []string
-		if json.Unmarshal(b, &stored) == nil && json.Unmarshal(stored.Value, &list) == nil {
-			for _, v := range list {
-				merged[v] = true
-			}
-		} else if json.Unmarshal(b, &list) == nil {
-			for _, v := range list {
-				merged[v] = true
-			}
-		}
-	}
-	for _, v := range values {
-		merged[v] = true
-	}
-	all := sortedKeys(merged)
-	payload, _ := json.Marshal(map[string][]string{name: all})
-	msg, _ := json.Marshal(map[string]string{"version": "0.1.0", "type": "sample", "payload": base64.StdEncoding.EncodeToString(payload)})
-	b, code, err = c.do(ctx, http.MethodPost, "/kbs/v0/reference-value", "application/json", msg)
-	if err != nil {
-		return err
-	}
-	if code/100 != 2 {
-		return fmt.Errorf("register reference value %s: HTTP %d: %s", name, code, short(b))
+		return fmt.Errorf("upload to trustee: HTTP %d: %s", code, short(b))
 	}
 	return nil
 }

@@ -7,15 +7,11 @@ package as
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-
-	"github.com/gowebpki/jcs"
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/ear"
@@ -213,19 +209,4 @@ func (s *Service) policy(ctx context.Context, id string) (string, error) {
 		return policy.DefaultAttestationPolicy(), nil
 	}
 	return "", fmt.Errorf("no attestation policy %q", id)
-}
-
-// ClaimsDigest returns hex SHA-256 of the RFC 8785 canonical JSON of claims
-// ("" if they cannot be encoded), the audit log's fingerprint of a token.
-func ClaimsDigest(claims map[string]any) string {
-	b, err := json.Marshal(claims)
-	if err != nil {
-		return ""
-	}
-	c, err := jcs.Transform(b)
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256(c)
-	return hex.EncodeToString(sum[:])
 }

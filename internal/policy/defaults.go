@@ -22,12 +22,20 @@ func mustRead(name string) string {
 	return string(b)
 }
 
+// The defaults are read once: they are looked up on every handshake, and
+// handing out the same string also makes the compiled-policy cache's key
+// comparison a pointer check.
+var (
+	defaultAttestation = mustRead("default_cpu.rego")
+	defaultResource    = mustRead("default_resource.rego")
+)
+
 // DefaultAttestationPolicy returns the embedded default CPU attestation policy.
-func DefaultAttestationPolicy() string { return mustRead("default_cpu.rego") }
+func DefaultAttestationPolicy() string { return defaultAttestation }
 
 // DefaultResourcePolicy returns the embedded default resource policy
 // (affirming only, never a software TEE).
-func DefaultResourcePolicy() string { return mustRead("default_resource.rego") }
+func DefaultResourcePolicy() string { return defaultResource }
 
 // SampleResourcePolicies lists the embedded sample resource policies:
 // "allow-all", "deny-all", "affirming" (upstream's samples) and

@@ -10,13 +10,12 @@
 //     data["resource-path"], data.query).
 //
 // Both use upstream Trustee's shapes, so upstream policies load unchanged.
-// Compiled queries are cached by the SHA-256 of the policy text (its version),
+// Compiled queries are cached by the policy text (its version),
 // because evaluation sits on the handshake's hot path.
 package policy
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,13 +67,17 @@ type Engine struct {
 	cache map[cacheKey]*compiled
 }
 
+// cacheKey is a policy's kind and text. The text itself is the key (not a
+// digest of it): Go's map hash over a few KiB costs a fraction of a
+// SHA-256, and this lookup runs twice per handshake.
 type cacheKey struct {
 	kind Kind
-	sum  [32]byte
+	src  string
 }
 
 // maxCached bounds the compiled-policy cache; policies are few, but each
-// admin update adds a version.
+// admin update adds a version. The keys hold at most maxCached texts of at
+// most MaxPolicySize each.
 const maxCached = 64
 
 // NewEngine returns an engine reading reference values from rv (nil: none).
@@ -113,7 +116,7 @@ func (e *Engine) compile(ctx context.Context, k Kind, src string) (*compiled, er
 	if len(src) > MaxPolicySize {
 		return nil, fmt.Errorf("policy of %d bytes exceeds %d", len(src), MaxPolicySize)
 	}
-	key := cacheKey{k, sha256.Sum256([]byte(src))}
+	key := cacheKey{k, src}
 	e.mu.Lock()
 	c, ok := e.cache[key]
 	e.mu.Unlock()
@@ -276,13 +279,9 @@ func (e *Engine) referenceData(ctx context.Context, c *compiled) (map[string]any
 	return m, nil
 }
 
-// eval runs the package query with input and data (data.reference added for
+// eval runs the compiled package query with input and data (data.reference added for
 // attestation policies that read it) and returns the package document.
-func (e *Engine) eval(ctx context.Context, k Kind, src string, input any, data map[string]any) (map[string]any, error) {
-	c, err := e.compile(ctx, k, src)
-	if err != nil {
-		return nil, err
-	}
+func (e *Engine) eval(ctx context.Context, k Kind, c *compiled, input any, data map[string]any) (map[string]any, error) {
 	if k == KindAttestation && (len(c.refNames) > 0 || c.refDynamic) {
 		ref, err := e.referenceData(ctx, c)
 		if err != nil {
@@ -379,7 +378,7 @@ func (e *Engine) Appraise(ctx context.Context, src string, input map[string]any)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := e.eval(ctx, KindAttestation, src, input, nil)
+	doc, err := e.eval(ctx, KindAttestation, c, input, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -449,7 +448,11 @@ func (r Request) data() map[string]any {
 // (input), req the request (data). Anything but allow == true is a denial;
 // an evaluation error is returned with allowed = false.
 func (e *Engine) Allow(ctx context.Context, src string, claims map[string]any, req Request) (bool, error) {
-	doc, err := e.eval(ctx, KindResource, src, claims, req.data())
+	c, err := e.compile(ctx, KindResource, src)
+	if err != nil {
+		return false, err
+	}
+	doc, err := e.eval(ctx, KindResource, c, claims, req.data())
 	if err != nil {
 		return false, err
 	}

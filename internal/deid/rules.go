@@ -134,6 +134,7 @@ func (sc *scan) run() {
 	sc.scanNames(true) // names the lexicon knows
 	sc.scanSentenceNames()
 	sc.scanMentions()
+	sc.scanExtras()
 	sc.scanNameAges()
 }
 

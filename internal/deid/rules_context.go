@@ -1,6 +1,15 @@
 package deid
 
-import "github.com/trustgate/trustgate/internal/deid/lexicon"
+import (
+	"slices"
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+// maxPlacesPerWord bounds the places remembered per first word for later
+// mentions, so that the mention scan stays linear.
+const maxPlacesPerWord = 8
 
 // Context rules for organisations, places and names that carry no head word
 // ("Hospital", "Street") and no title: what the sentence says about them is
@@ -25,7 +34,7 @@ var orgDirect = map[string]bool{
 
 // orgLabels announce an organisation or place after a colon ("Employer: Tyson Foods").
 var orgLabels = map[string]bool{
-	"employer": true, "school": true, "pharmacy": true, "facility": true, "agency": true,
+	"employer": true, "employers": true, "school": true, "pharmacy": true, "facility": true, "agency": true,
 	"church": true, "workplace": true, "lab": true, "company": true, "shelter": true,
 	"college": true, "university": true,
 }
@@ -69,6 +78,9 @@ var clinicalAcronyms = map[string]bool{
 // payers name an insurance programme, which identifies no one ("Medicaid";
 // a health plan's name is not PHI, its member numbers are).
 var payers = map[string]bool{"medicaid": true, "medicare": true, "tricare": true, "medi": true, "masshealth": true}
+
+// timeWords are capitalised at the start of a line or a heading ("Today").
+var timeWords = map[string]bool{"today": true, "tomorrow": true, "yesterday": true, "tonight": true, "now": true, "then": true}
 
 // reportVerbs follow a name at the start of a sentence ("Tobias states …").
 var reportVerbs = map[string]bool{
@@ -128,13 +140,13 @@ func (sc *scan) plainWord(k int) bool {
 	if t.kw&(setHeader|setTitle|setGeneric|setMonth|setDay|setDemonym|setInterj|setCred|setCue1|setCue2|setMeasure) != 0 {
 		return true
 	}
-	if t.upper && clinicalAcronyms[sc.lower(k)] {
+	if clinicalAcronyms[sc.lower(k)] {
 		return true
 	}
 	if t.flags&lexicon.State != 0 && t.flags&lexicon.Name == 0 {
 		return true
 	}
-	return weekdayAbbr[sc.lower(k)] || payers[sc.lower(k)] || sc.is(k, "the") || sc.is(k, "a") || sc.is(k, "i")
+	return weekdayAbbr[sc.lower(k)] || payers[sc.lower(k)] || timeWords[sc.lower(k)] || sc.is(k, "the") || sc.is(k, "a") || sc.is(k, "i")
 }
 
 // scanContext finds organisations and places by what the sentence says about
@@ -189,7 +201,7 @@ func (sc *scan) orgCue(i int) int {
 	if p < 0 {
 		return 0
 	}
-	if sc.punct(p, ':') && p > 0 {
+	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {
 		q := p - 1
 		if orgLabels[sc.lower(q)] || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
 			return 2
@@ -240,6 +252,8 @@ func (sc *scan) scanSentenceNames() {
 		e := i
 		if sc.capWord(i+1) && !toks[i+1].nl && !sc.plainWord(i+1) && toks[i+1].flags&lexicon.Common == 0 {
 			e = i + 1 // "Greta Lund states"
+		} else if sc.punct(i+1, ',') && sc.capWord(i+2) && !toks[i+2].nl && !sc.plainWord(i+2) && toks[i+2].flags&lexicon.Common == 0 {
+			e = i + 2 // "Ahmadi, Farid is a 67M"
 		}
 		k := e + 1
 		if sc.punct(k, '(') { // "Lena (pt's wife) says"
@@ -270,5 +284,160 @@ func (sc *scan) scanNameAges() {
 			continue
 		}
 		sc.addToks(i, i, TypeAge, "rules/age")
+	}
+}
+
+// holidays of more than one word; every one is a date element.
+var holidays = [][]string{
+	{"new", "year's", "eve"}, {"new", "year's", "day"}, {"new", "years", "eve"}, {"christmas", "eve"},
+	{"valentine's", "day"}, {"memorial", "day"}, {"labor", "day"}, {"independence", "day"},
+	{"fourth", "of", "july"}, {"mother's", "day"}, {"father's", "day"}, {"veterans", "day"},
+	{"martin", "luther", "king", "day"}, {"presidents", "day"}, {"good", "friday"}, {"yom", "kippur"},
+	{"rosh", "hashanah"}, {"lunar", "new", "year"}, {"chinese", "new", "year"},
+}
+
+// wordsAt reports whether the words of ws (with "'s" split off as the
+// tokenizer splits it) start at token i, and returns the last token.
+func (sc *scan) wordsAt(i int, ws []string) int {
+	k := i
+	for n, w := range ws {
+		if n > 0 {
+			k++
+		}
+		base, poss := w, false
+		if len(w) > 2 && w[len(w)-2:] == "'s" {
+			base, poss = w[:len(w)-2], true
+		}
+		if !sc.is(k, base) {
+			return -1
+		}
+		if poss {
+			if !sc.punct(k+1, '\'') || !sc.is(k+2, "s") {
+				return -1
+			}
+			k += 2
+		}
+	}
+	return k
+}
+
+// scanExtras finds what the other passes leave: multi-word holidays, highways
+// ("I-94", "Route 9"), names and places followed by their head word from
+// compromise's lists ("Stanley Park", "Jewish Family Service"), and later
+// mentions of organisations and places already found.
+func (sc *scan) scanExtras() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		if toks[i].kind != kWord || !toks[i].cap {
+			continue
+		}
+		for _, h := range holidays {
+			if e := sc.wordsAt(i, h); e > i {
+				sc.addToks(i, e, TypeDate, "rules/date")
+				i = e
+				break
+			}
+		}
+		if sc.claim[i] {
+			continue
+		}
+		// "I-94", "Route 9", "Hwy 61", "Interstate 5"
+		if (sc.is(i, "i") || sc.is(i, "us") || sc.is(i, "sr")) && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) > 0 ||
+			(sc.is(i, "route") || sc.is(i, "highway") || sc.is(i, "hwy") || sc.is(i, "interstate")) && sc.numLen(i+1) > 0 && !sc.unitAfter(i+1) {
+			e := i + 1
+			if sc.punct(i+1, '-') {
+				e = i + 2
+			}
+			sc.addToks(i, e, TypeLocation, "rules/street")
+			i = e
+			continue
+		}
+		if e := sc.headedPlace(i); e > i {
+			sc.addToks(i, e, TypeLocation, "rules/org")
+			i = e
+		}
+	}
+	sc.scanPlaceMentions()
+}
+
+// headedPlace returns the end of "Stanley Park", "Jewish Family Service",
+// "Shaker Heights" starting at i: one to three capitalised words that are
+// not all plain, ending in a word from compromise's organisation or place
+// lists; -1 if none. The first word must be uncommon or not start a sentence.
+func (sc *scan) headedPlace(i int) int {
+	toks := sc.toks
+	if sc.plainWord(i) || sc.stopWord(i) && !sc.in(i, setStreet|setOrg) || toks[i].upper && sc.lineUpper(i) ||
+		toks[i].flags&lexicon.Common != 0 && sc.sentenceStart(i) {
+		return -1
+	}
+	proper := false // a word before the head that is not common English ("Advance Care" is not a place)
+	for k := i; k < len(toks) && k <= i+3 && !toks[k].nl; k++ {
+		if !sc.capWord(k) || sc.claim[k] {
+			return -1
+		}
+		if k > i && toks[k].flags&(lexicon.OrgWord|lexicon.PlaceWord) != 0 && !sc.in(k, setGeneric) {
+			if sc.unitAfter(k) || sc.eponym(k+1) || !proper {
+				return -1
+			}
+			return k
+		}
+		if sc.plainWord(k) && !sc.in(k, setOrg|setGeneric) {
+			return -1
+		}
+		proper = proper || toks[k].flags&lexicon.Common == 0 && !sc.in(k, setOrg|setGeneric|setStreet)
+	}
+	return -1
+}
+
+// scanPlaceMentions marks every other mention of a multi-word place or
+// organisation found in the note ("Birchwood Manor … return to Birchwood
+// Manor"), and of a one-word one that is not a common word.
+func (sc *scan) scanPlaceMentions() {
+	// found[first word] = the places starting with it; a few per word, so
+	// a note made of one place repeated stays linear
+	var found map[string][]string
+	for _, b := range sc.out {
+		if b.t != TypeLocation || b.e-b.s < 4 || sc.text[b.s] < 'A' || sc.text[b.s] > 'Z' {
+			continue
+		}
+		f := sc.low[b.s:b.e]
+		w := f
+		if n := strings.IndexAny(f, " -'."); n > 0 {
+			w = f[:n]
+		}
+		if found == nil {
+			found = map[string][]string{}
+		}
+		if l := found[w]; len(l) < maxPlacesPerWord && !slices.Contains(l, f) {
+			found[w] = append(l, f)
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		if sc.claim[i] || !sc.capWord(i) || !toks[i].sp && i > 0 {
+			continue
+		}
+		for _, f := range found[sc.lower(i)] {
+			end := toks[i].s + len(f)
+			if end > len(sc.low) || sc.low[toks[i].s:end] != f {
+				continue
+			}
+			e := i
+			for e+1 < len(toks) && toks[e+1].e <= end {
+				e++
+			}
+			if toks[e].e != end || e == i && toks[i].flags&lexicon.Common != 0 {
+				continue
+			}
+			if e+1 < len(toks) && sc.joined(e+1) && toks[e+1].kind != kPunct {
+				continue
+			}
+			sc.addToks(i, e, TypeLocation, "rules/mention")
+			i = e
+			break
+		}
 	}
 }

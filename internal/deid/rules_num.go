@@ -290,6 +290,13 @@ func (sc *scan) number(i, j int) int {
 			sc.addDate(i, j)
 			return j + 1
 		}
+	case "4-2", "4/2":
+		// "in 2019-03": a year and a month, after a word that introduces a date
+		if y, m := sc.numVal(i), sc.numVal(i+2); y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && i > 0 &&
+			(sc.is(i-1, "in") || sc.is(i-1, "since") || sc.is(i-1, "on") || sc.is(i-1, "dated") || sc.punct(i-1, ':')) {
+			sc.addToks(i, j, TypeDate, "rules/date")
+			return j + 1
+		}
 	case "1/4", "2/4", "1-4", "2-4":
 		if m := sc.numVal(i); m >= 1 && m <= 12 {
 			sc.addToks(i, j, TypeDate, "rules/date") // "03/2019": the month is PHI
@@ -564,7 +571,7 @@ func (sc *scan) nanp(i int) bool {
 	t := sc.toks
 	return i+2 < len(t) && sc.numLen(i) == 3 && sc.numLen(i+1) == 3 && sc.numLen(i+2) == 4 &&
 		t[i+1].sp && t[i+2].sp && !t[i+1].nl && !t[i+2].nl &&
-		sc.text[t[i].s] >= '2' && sc.text[t[i+1].s] >= '2' && !sc.joined(i+3)
+		sc.text[t[i].s] >= '2' && sc.text[t[i+1].s] >= '2' && !(sc.joined(i+3) && t[i+3].kind != kPunct)
 }
 
 // international: "+44 20 7946 0321": a plus, a country code and groups of

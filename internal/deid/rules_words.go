@@ -155,6 +155,7 @@ var genericOrgWords = map[string]bool{
 	"wound": true, "pain": true, "sleep": true, "diabetes": true, "heart": true, "cancer": true,
 	"transplant": true, "vascular": true, "ent": true, "eye": true, "dental": true, "women's": true,
 	"women": true, "children's": true, "children": true, "veterans": true, "va": true,
+	"clinical": true, "pathology": true, "reference": true, "core": true, "microbiology": true,
 }
 
 // orgHeads are the words that make a capitalised run an organisation.
@@ -674,6 +675,10 @@ func (sc *scan) nameRun(i int, loose bool) int {
 			k++
 		case t.kind == kPunct && sc.text[t.s] == '.' && !t.sp && utf8.RuneCountInString(sc.str(k-1)) == 1 && sc.capWord(k-1):
 			e = k // initial with a period
+		case t.kind == kPunct && (sc.text[t.s] == '"' || sc.text[t.s] == '(') && sc.capWord(k+1) && k+2 < len(toks) &&
+			(sc.text[t.s] == '"' && sc.punct(k+2, '"') || sc.text[t.s] == '(' && sc.punct(k+2, ')')) && sc.capWord(k+3) && !toks[k+3].nl && !sc.stopWord(k+3):
+			e = k + 3 // `Charlotte "Charlie" Vane`: the nickname and the surname
+			k += 3
 		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && !sc.punct(k+1, ':') &&
 			(sc.nameish(k) || t.e-t.s == 1 || (loose || sc.credentialAt(k+1)) && !sc.in(k, setHeader)):
 			e = k
@@ -817,7 +822,7 @@ func (sc *scan) scanNames(lexical bool) {
 					need == 1 && w != "by" && !sc.sentenceStart(k)
 				if e := sc.nameRun(k, loose); e >= 0 {
 					// "OSCAR, JOHNNY" / "Doe, John" after a label
-					if need == 2 && sc.punct(e+1, ',') && e+2 < len(toks) && sc.capWord(e+2) && !toks[e+2].nl {
+					if (need == 2 || colon) && sc.punct(e+1, ',') && e+2 < len(toks) && sc.capWord(e+2) && !toks[e+2].nl {
 						if e2 := sc.nameRun(e+2, true); e2 >= 0 {
 							e = e2
 						}

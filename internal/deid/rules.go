@@ -133,6 +133,7 @@ func (sc *scan) run() {
 	sc.scanPlaces()
 	sc.scanNames(true) // names the lexicon knows
 	sc.scanSentenceNames()
+	sc.scanPeople()
 	sc.scanMentions()
 	sc.scanExtras()
 	sc.scanNameAges()

@@ -161,12 +161,12 @@ func (sc *scan) scanContext() {
 		if e < 0 {
 			continue
 		}
-		for e > i && sc.plainWord(e) && toks[e].kind == kWord && !sc.in(e, setOrg) {
+		for e > i && sc.plainWord(e) && toks[e].kind == kWord && !sc.in(e, setOrg) && toks[e].flags&(lexicon.OrgWord|lexicon.PlaceWord) == 0 {
 			e-- // "Urgent Care Monday"
 		}
 		all := true
 		for k := i; k <= e; k++ {
-			if toks[k].kind == kWord && !sc.plainWord(k) {
+			if toks[k].kind == kWord && !sc.plainWord(k) && !sc.in(k, setOrg) {
 				all = false
 			}
 		}
@@ -438,6 +438,77 @@ func (sc *scan) scanPlaceMentions() {
 			sc.addToks(i, e, TypeLocation, "rules/mention")
 			i = e
 			break
+		}
+	}
+}
+
+// possessed nouns after "X's" that make X a person or a business:
+// "Kroger's pharmacy", "O'Malley's bar" (a place), "Delia's house" (a person).
+var possessed = map[string]Type{
+	"pharmacy": TypeLocation, "store": TypeLocation, "shop": TypeLocation, "restaurant": TypeLocation,
+	"bar": TypeLocation, "pub": TypeLocation, "diner": TypeLocation, "market": TypeLocation,
+	"garage": TypeLocation, "factory": TypeLocation, "farm": TypeLocation, "plant": TypeLocation,
+	"warehouse": TypeLocation, "salon": TypeLocation, "gym": TypeLocation, "cafe": TypeLocation,
+	"house": TypeName, "home": TypeName, "apartment": TypeName, "place": TypeName, "office": TypeName,
+	"wife": TypeName, "husband": TypeName, "daughter": TypeName, "son": TypeName, "mother": TypeName,
+	"father": TypeName, "sister": TypeName, "brother": TypeName, "partner": TypeName, "kids": TypeName,
+	"children": TypeName, "car": TypeName, "funeral": TypeName, "wedding": TypeName, "room": TypeName,
+}
+
+// peopleVerbs before "with" / "to" / "per" make an unknown capitalised word
+// after them a person: "lives with Jae-won", "spoke to Nour".
+var peopleVerbs = map[string]bool{
+	"spoke": true, "speaking": true, "talked": true, "talking": true, "met": true, "meeting": true,
+	"discussed": true, "lives": true, "living": true, "lived": true, "stays": true, "staying": true,
+	"resides": true, "visited": true, "called": true, "texted": true, "emailed": true,
+	"married": true, "engaged": true, "dating": true, "consulted": true, "conferred": true,
+	"argued": true, "fight": true, "fought": true, "left": true, "came": true, "arrived": true,
+}
+
+// scanPeople finds what sits in a person's position without a cue the other
+// passes know: "Rosa Delgado (daughter)", "Sunil Varma, husband", "spoke with
+// Nour", "per Tiffani", "Kroger's pharmacy", "Delia's house".
+func (sc *scan) scanPeople() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		if sc.claim[i] || !sc.capWord(i) || sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
+			continue
+		}
+		e := i
+		for e+1 < len(toks) && e-i < 3 && !toks[e+1].nl && sc.capWord(e+1) && !sc.plainWord(e+1) && !sc.stopWord(e+1) {
+			e++
+		}
+		for e+2 < len(toks) && e-i < 4 && sc.punct(e+1, '-') && !toks[e+1].sp && !toks[e+2].sp && toks[e+2].kind == kWord {
+			e += 2
+		}
+		// "Rosa Delgado (daughter)", "Sunil Varma, husband"
+		k := e + 1
+		if sc.punct(k, '(') || sc.punct(k, ',') || sc.punct(k, '-') {
+			k++
+		}
+		if k > e+1 && k < len(toks) && !toks[k].nl && toks[k].kind == kWord && !toks[k].cap && sc.in(k, setCue1) && !sc.is(k, "by") {
+			sc.markName(i, e, "rules/relation")
+			i = e
+			continue
+		}
+		// "Kroger's pharmacy", "Delia's house"
+		if sc.punct(e+1, '\'') && !toks[e+1].sp && sc.is(e+2, "s") && e+3 < len(toks) && !toks[e+3].cap {
+			if typ, ok := possessed[sc.lower(e+3)]; ok && !(typ == TypeName && toks[i].flags&lexicon.Common != 0 && e == i) {
+				if typ == TypeName {
+					sc.markName(i, e, "rules/possessive")
+				} else {
+					sc.addToks(i, e, typ, "rules/possessive")
+				}
+				i = e
+				continue
+			}
+		}
+		// "spoke with Nour", "lives with Jae-won", "per Tiffani"
+		p := i - 1
+		if toks[i].flags&lexicon.Common == 0 && (sc.is(p, "per") ||
+			(sc.is(p, "with") || sc.is(p, "to")) && p > 0 && peopleVerbs[sc.lower(p-1)]) {
+			sc.markName(i, e, "rules/people")
+			i = e
 		}
 	}
 }

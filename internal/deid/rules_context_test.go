@@ -1,0 +1,58 @@
+package deid
+
+import "testing"
+
+// TestGoldenContext covers the context rules for PHI without a head word or
+// a title (rules_context.go), and text around them that must stay.
+func TestGoldenContext(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"works at", "Pt works at Costco in the bakery.", "Pt works at [LOCATION] in the bakery."},
+		{"works nights at", "She works nights at Kaiser as an aide.", "She works nights at [LOCATION] as an aide."},
+		{"teacher at", "Partner is a teacher at Roosevelt Middle.", "Partner is a teacher at [LOCATION]."},
+		{"attends", "Attends Bethel AME on Sundays.", "Attends [LOCATION] on Sundays."},
+		{"employer label", "Employer: Tyson Foods", "Employer: [LOCATION]"},
+		{"employer comma", "I spoke with his employer, Amazon, today.", "I spoke with his employer, [LOCATION], today."},
+		{"called from", "Sister called from Walgreens about the Rx.", "Sister called from [LOCATION] about the Rx."},
+		{"presents from", "He presents from Villa Rosa nursing home.", "He presents from [LOCATION] nursing home."},
+		{"head word from a package", "Referred to the Jewish Family Service.", "Referred to the [LOCATION]."},
+		{"park", "Found at Stanley Park by police.", "Found at [LOCATION] by police."},
+		{"later mention", "Lives at Birchwood Manor. Return to Birchwood Manor.", "Lives at [LOCATION]. Return to [LOCATION]."},
+		{"highway", "Crash on I-94 near exit 3.", "Crash on [LOCATION] near exit 3."},
+		{"route", "Takes the Route 9 bus.", "Takes the [LOCATION] bus."},
+		{"sentence name", "Tobias states he stopped lithium.", "[NAME] states he stopped lithium."},
+		{"sentence name with relation", "Lena (pt's wife) says he drinks.", "[NAME] (pt's wife) says he drinks."},
+		{"last, first sentence", "Ahmadi, Farid is a 67M with DM2.", "[NAME] [NAME] is a 67M with DM2."},
+		{"relation after", "Rosa Delgado (daughter) 210-555-0119", "[NAME] (daughter) [PHONE]"},
+		{"relation comma", "Emergency: Sunil Varma, husband", "Emergency: [NAME], husband"},
+		{"nickname", `Her niece Charlotte "Charlie" Vane holds POA.`, `Her niece [NAME] holds POA.`},
+		{"hyphenated lower", "Lives with roommate (Jae-won).", "Lives with roommate ([NAME])."},
+		{"particle", "Her husband Yusuf al-Hakim drove.", "Her husband [NAME] drove."},
+		{"spoke with", "Spoke with Nour about the plan.", "Spoke with [NAME] about the plan."},
+		{"possessive business", "Picked up at Kroger's pharmacy.", "Picked up at [LOCATION] pharmacy."},
+		{"age with sex", "ED triage: 97F from home.", "ED triage: [AGE]F from home."},
+		{"age after name", "Giuseppe Marchetti, 92, presents with cough.", "[NAME], [AGE], presents with cough."},
+		{"international phone", "Husband +44 20 7946 0321.", "Husband [PHONE]."},
+		{"spaced phone", "Callback 903 555 0165.", "Callback [PHONE]."},
+		{"fax in parentheses", "Faxed (fax (970) 555-0133) today.", "Faxed (fax [PHONE]) today."},
+		{"weekday abbreviation", "Seen again on Wed.", "Seen again on [DATE]."},
+		{"holiday", "Fell on New Year's Eve.", "Fell on [DATE]."},
+		{"bracketed date", "[9/14 08:02] mom fell", "[[DATE] 08:02] mom fell"},
+		{"year-month", "Seen at UCSF in 2019-03.", "Seen at [LOCATION] in [DATE]."},
+		// must stay
+		{"drug after to", "Switched to Eliquis 5 mg BID.", "Switched to Eliquis 5 mg BID."},
+		{"unit after to", "Transferred to ICU for pressors.", "Transferred to ICU for pressors."},
+		{"service after to", "Admitted to Medicine.", "Admitted to Medicine."},
+		{"payer", "Insurance: Medicaid", "Insurance: Medicaid"},
+		{"time word", "Today: afebrile.", "Today: afebrile."},
+		{"distance", "Walked 100m without rest.", "Walked 100m without rest."},
+		{"lab name", "Performed at Clinical Laboratory.", "Performed at Clinical Laboratory."},
+		{"generic care", "Advance Care Planning discussed.", "Advance Care Planning discussed."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := detectTags(t, tc.in); got != tc.want {
+				t.Errorf("\nin   %q\ngot  %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

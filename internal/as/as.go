@@ -93,8 +93,9 @@ type Result struct {
 	TrustVector map[string]int
 	// Rules are the policy's other rule values; Explain renders them, marking
 	// those left at their default ("hardware = 97 (default)").
-	Rules   map[string]any
-	Explain []string
+	Rules map[string]any
+	// defaults are the policy's constant rule defaults (for Explain).
+	defaults map[string]any
 	// ClaimsDigest is hex SHA-256 of the JCS of the token claims.
 	ClaimsDigest string
 }
@@ -173,7 +174,7 @@ func (s *Service) Attest(ctx context.Context, req Request) (*Result, error) {
 		res.Outcome, res.Reason = OutcomeError, "attestation policy failed"
 		return res, kbs.Errorf(kbs.PolicyEngineError, "attestation policy %s_cpu: %w", pid, err)
 	}
-	res.TrustVector, res.Rules, res.Status, res.Explain = app.TrustVector, app.Rules, app.Status, app.Explain()
+	res.TrustVector, res.Rules, res.Status, res.defaults = app.TrustVector, app.Rules, app.Status, app.Defaults
 
 	tok, tclaims, err := s.cfg.Issuer.Issue(ear.Appraisal{
 		Tee:               req.Tee,
@@ -193,6 +194,16 @@ func (s *Service) Attest(ctx context.Context, req Request) (*Result, error) {
 	res.Token, res.Claims, res.Outcome = tok, tclaims, OutcomeIssued
 	res.ClaimsDigest = ClaimsDigest(tclaims)
 	return res, nil
+}
+
+// Explain describes the policy's rules as policy.Appraisal.Explain does
+// ("hardware = 97 (default)": no rule body changed it). It is rendered on
+// demand, not on every attestation.
+func (r *Result) Explain() []string {
+	if r == nil || r.Rules == nil {
+		return nil
+	}
+	return (&policy.Appraisal{Rules: r.Rules, Defaults: r.defaults}).Explain()
 }
 
 func (s *Service) policy(ctx context.Context, id string) (string, error) {

@@ -110,8 +110,8 @@ func TestAttestIssues(t *testing.T) {
 			if ae["report_data"] != hex.EncodeToString(kbs.ReportData("nonce-1", att.RuntimeData.TeePubKey, "")) {
 				t.Fatalf("report_data %v", ae["report_data"])
 			}
-			if !strings.Contains(strings.Join(res.Explain, ";"), "hardware = ") {
-				t.Fatalf("explain %v", res.Explain)
+			if !strings.Contains(strings.Join(res.Explain(), ";"), "hardware = ") {
+				t.Fatalf("explain %v", res.Explain())
 			}
 			if len(res.ClaimsDigest) != 64 || res.ClaimsDigest != ClaimsDigest(tok.Claims) {
 				t.Fatalf("claims digest %q", res.ClaimsDigest)

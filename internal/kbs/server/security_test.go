@@ -285,3 +285,26 @@ func TestAdminTokenLifetime(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestNoStore: the challenge, the token and admin answers must not be
+// cached by a proxy or client, like the released resource.
+func TestNoStore(t *testing.T) {
+	h := newHarness(t)
+	h.mustAdmin("POST", "/kbs/v0/resource/default/db/password", []byte(secret))
+	h.setResourcePolicy("allow-all")
+	g := h.guest()
+	r := h.do(g.c, "POST", "/kbs/v0/auth", authBody("sample"), nil)
+	var ch kbs.Challenge
+	_ = json.Unmarshal(r.body, &ch)
+	replies := map[string]reply{
+		"auth":      r,
+		"attest":    g.attest(g.attestBody(ch.Nonce, ch.Nonce)),
+		"resource":  g.get("default/db/password", nil),
+		"admin get": h.mustAdmin("GET", "/kbs/v0/resource-policy", nil),
+	}
+	for name, r := range replies {
+		if r.status != 200 || r.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: %d, Cache-Control %q", name, r.status, r.header.Get("Cache-Control"))
+		}
+	}
+}

@@ -130,12 +130,14 @@ func (sc *scan) run() {
 	sc.scanOrgs()
 	sc.scanAddresses()
 	sc.scanContext() // "works at Costco", "called from Walgreens"
+	sc.scanExtras()  // holidays, highways, "Stanley Park"
 	sc.scanPlaces()
 	sc.scanNames(true) // names the lexicon knows
 	sc.scanSentenceNames()
 	sc.scanPeople()
+	sc.scanLists()
 	sc.scanMentions()
-	sc.scanExtras()
+	sc.scanPlaceMentions()
 	sc.scanNameAges()
 }
 

@@ -35,8 +35,8 @@ var orgDirect = map[string]bool{
 // orgLabels announce an organisation or place after a colon ("Employer: Tyson Foods").
 var orgLabels = map[string]bool{
 	"employer": true, "employers": true, "school": true, "pharmacy": true, "facility": true, "agency": true,
-	"church": true, "workplace": true, "lab": true, "company": true, "shelter": true,
-	"college": true, "university": true,
+	"church": true, "workplace": true, "company": true, "shelter": true,
+	"college": true, "university": true, "daycare": true, "preschool": true,
 }
 
 // weakPreps before a capitalised run suggest a place or organisation ("called
@@ -118,6 +118,9 @@ func (sc *scan) caps(i int) int {
 		case sc.punct(k, '-') && !toks[k].sp && k+1 < len(toks) && !toks[k+1].sp && toks[k+1].kind != kPunct:
 			e = k + 1
 			k++
+		case sc.is(k, "of") && sc.is(k+1, "the") && sc.capWord(k+2) && !toks[k+2].nl:
+			e = k + 2 // "Hospice of the Valley"
+			k += 2
 		case (sc.is(k, "of") || sc.punct(k, '&') || sc.is(k, "on") && sc.capWord(k+1) && sc.in(k+1, setOrg|setStreet)) && sc.capWord(k+1) && !toks[k+1].nl:
 			e = k + 1
 			k++
@@ -203,7 +206,7 @@ func (sc *scan) orgCue(i int) int {
 	}
 	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {
 		q := p - 1
-		if orgLabels[sc.lower(q)] || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
+		if orgLabels[sc.lower(q)] || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
 			return 2
 		}
 		return 0
@@ -357,7 +360,6 @@ func (sc *scan) scanExtras() {
 			i = e
 		}
 	}
-	sc.scanPlaceMentions()
 }
 
 // headedPlace returns the end of "Stanley Park", "Jewish Family Service",
@@ -511,4 +513,72 @@ func (sc *scan) scanPeople() {
 			i = e
 		}
 	}
+}
+
+// roles before "is"/"was" and a name: "her outreach worker is Joaquín".
+var roles = map[string]bool{
+	"worker": true, "nurse": true, "doctor": true, "physician": true, "caseworker": true,
+	"therapist": true, "contact": true, "caregiver": true, "agent": true, "proxy": true,
+	"guardian": true, "interpreter": true, "aide": true, "counselor": true, "counsellor": true,
+	"sponsor": true, "pastor": true, "advocate": true, "manager": true, "coordinator": true,
+	"navigator": true, "poa": true, "name": true, "surrogate": true, "attorney": true, "lawyer": true,
+}
+
+// scanLists finds names that a found name or a role points to: the rest of
+// a list ("children Arturo, Beatriz and Consuelo"), "her worker is Joaquín",
+// and "Pruitt, Delphine" after a label when both are known names.
+func (sc *scan) scanLists() {
+	toks := sc.toks
+	for i := 1; i < len(toks); i++ {
+		if sc.claim[i] || !sc.capWord(i) || sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
+			continue
+		}
+		ok := false
+		p := i - 1
+		switch {
+		case sc.punct(p, ',') || sc.is(p, "and") || sc.is(p, "or") || sc.punct(p, '&'):
+			// the item before is a name: "Arturo, Beatriz", "Noa and Itai"
+			q := p - 1
+			if sc.is(p, "and") && sc.punct(q, ',') {
+				q--
+			}
+			if sc.in(q, setCred) && sc.punct(q-1, ',') { // "D. Kapoor, RN and Lucía Fernández"
+				q -= 2
+			}
+			ok = q >= 0 && sc.claim[q] && sc.nameBefore(q) && !toks[p].nl && !toks[i].nl && !toks[i].upper
+		case (sc.is(p, "is") || sc.is(p, "was")) && p > 0 && roles[sc.lower(p-1)]:
+			ok = toks[i].flags&lexicon.Common == 0
+		case sc.punct(p, ':') && sc.punct(i+1, ',') && sc.capWord(i+2) && !toks[i+2].nl:
+			ok = toks[i].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Name != 0 &&
+				toks[i].flags&lexicon.Common == 0 && toks[i+2].flags&lexicon.Common == 0
+			if ok {
+				sc.markName(i, i+2, "rules/list")
+				i += 2
+				continue
+			}
+		}
+		if !ok {
+			continue
+		}
+		e := i
+		for e+1 < len(toks) && e-i < 3 && !toks[e+1].nl && sc.capWord(e+1) && !sc.plainWord(e+1) && !sc.stopWord(e+1) {
+			e++
+		}
+		for e+2 < len(toks) && e-i < 4 && sc.punct(e+1, '-') && !toks[e+1].sp && !toks[e+2].sp && toks[e+2].kind == kWord {
+			e += 2
+		}
+		sc.markName(i, e, "rules/list")
+		i = e
+	}
+}
+
+// nameBefore: the span that ends at token q is a name (its rule says so).
+func (sc *scan) nameBefore(q int) bool {
+	end := sc.toks[q].e
+	for k := len(sc.out) - 1; k >= 0; k-- {
+		if b := sc.out[k]; b.e == end {
+			return b.t == TypeName
+		}
+	}
+	return false
 }

@@ -73,7 +73,8 @@ func (sc *scan) scanBytes() {
 }
 
 // tlds end bare web addresses ("zoom.example.com/j/8812").
-var tlds = []string{".com", ".org", ".net", ".edu", ".gov", ".io", ".info", ".health"}
+// ".example" is reserved for examples (RFC 2606) and appears in test notes.
+var tlds = []string{".com", ".org", ".net", ".edu", ".gov", ".io", ".info", ".health", ".us", ".co", ".care", ".clinic", ".example"}
 
 // scanDomains finds web addresses without a scheme or "www." by their
 // top-level domain.
@@ -235,6 +236,11 @@ func (sc *scan) scanNumbers() {
 		// trim trailing punctuation that ends a sentence
 		for j > i && toks[j].kind == kPunct && strings.IndexByte(".,;:)]!?'\"", sc.text[toks[j].s]) >= 0 &&
 			!(sc.text[toks[j].s] == ')' && sc.punct(i, '(')) {
+			j--
+		}
+		// "(202-555-0169)": a whole number in parentheses, not an area code
+		if sc.punct(i, '(') && sc.punct(j, ')') && j > i+2 && !sc.punct(i+2, ')') {
+			i++
 			j--
 		}
 		if n := sc.number(i, j); n > j {

@@ -600,7 +600,7 @@ func (sc *scan) placeCue(i int) int {
 var titles = map[string]bool{
 	"dr": true, "doctor": true, "mr": true, "mrs": true, "ms": true, "miss": true, "mx": true,
 	"prof": true, "professor": true, "nurse": true, "rev": true, "st": true,
-	"dra": true, "sir": true, "madam": true, "mister": true,
+	"dra": true, "sir": true, "madam": true, "mister": true, "sr": true, "sra": true, "srta": true, "fr": true,
 }
 
 // headerWords are capitalised clinical words that end a name run after a cue
@@ -635,6 +635,7 @@ var nameCues = map[string]int{
 	"landlord": 1, "landlady": 1, "babysitter": 1, "grandma": 1, "grandpa": 1, "godmother": 1,
 	"godfather": 1, "clinician": 2, "pathologist": 2, "radiologist": 2, "requesting": 2,
 	"cosigned": 2, "verified": 2, "sonographer": 2, "technologist": 2, "therapist": 2, "contacts": 2,
+	"parents": 2, "children": 1, "kids": 1, "siblings": 1, "grandchildren": 1, "sons": 1, "daughters": 1,
 }
 
 // credentials follow a name ("Roger C Kelly, MD").

@@ -392,6 +392,24 @@ func (s *SQL) exec(ctx context.Context, q string, args ...any) (int64, error) {
 	return s.execMode(ctx, true, q, args...)
 }
 
+// execAudited is a durable write of one statement with audit rows in the
+// same transaction, written only when the statement changed a row: an
+// admin change and its audit event commit together or not at all.
+func (s *SQL) execAudited(ctx context.Context, audit []AuditEntry, q string, args ...any) (int64, error) {
+	var n int64
+	err := s.enqueue(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := s.txExec(ctx, tx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return s.insertAudit(ctx, tx, audit)
+	})
+	return n, err
+}
+
 func (s *SQL) execMode(ctx context.Context, durable bool, q string, args ...any) (int64, error) {
 	var n int64
 	err := s.enqueue(ctx, durable, func(ctx context.Context, tx *sql.Tx) error {
@@ -588,14 +606,14 @@ func (s *SQL) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, 
 // ---- resources ----
 
 // PutResource implements Store.
-func (s *SQL) PutResource(ctx context.Context, path string, value []byte) error {
+func (s *SQL) PutResource(ctx context.Context, path string, value []byte, audit ...AuditEntry) error {
 	// Hold the key read lock until committed, so that a KEK rotation never
 	// runs between sealing under the old key and storing the row.
 	s.kmu.RLock()
 	defer s.kmu.RUnlock()
 	g, kid := s.kek, s.kid
 	ct := seal(g, "resource/"+path, value)
-	_, err := s.exec(ctx, `INSERT INTO resources(path, kek_id, value, updated) VALUES (?,?,?,?)
+	_, err := s.execAudited(ctx, audit, `INSERT INTO resources(path, kek_id, value, updated) VALUES (?,?,?,?)
 		ON CONFLICT (path) DO UPDATE SET kek_id = excluded.kek_id, value = excluded.value, updated = excluded.updated`,
 		path, kid, ct, nanos(time.Now()))
 	if err != nil {
@@ -619,8 +637,8 @@ func (s *SQL) GetResource(ctx context.Context, path string) ([]byte, error) {
 }
 
 // DeleteResource implements Store.
-func (s *SQL) DeleteResource(ctx context.Context, path string) error {
-	n, err := s.exec(ctx, `DELETE FROM resources WHERE path = ?`, path)
+func (s *SQL) DeleteResource(ctx context.Context, path string, audit ...AuditEntry) error {
+	n, err := s.execAudited(ctx, audit, `DELETE FROM resources WHERE path = ?`, path)
 	if err != nil {
 		return fmt.Errorf("delete resource: %w", err)
 	}
@@ -655,8 +673,8 @@ func (s *SQL) strings(ctx context.Context, q string, args ...any) ([]string, err
 // ---- policies ----
 
 // PutPolicy implements Store.
-func (s *SQL) PutPolicy(ctx context.Context, kind, id string, body []byte) error {
-	_, err := s.exec(ctx, `INSERT INTO policies(kind, id, body, updated) VALUES (?,?,?,?)
+func (s *SQL) PutPolicy(ctx context.Context, kind, id string, body []byte, audit ...AuditEntry) error {
+	_, err := s.execAudited(ctx, audit, `INSERT INTO policies(kind, id, body, updated) VALUES (?,?,?,?)
 		ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, updated = excluded.updated`,
 		kind, id, body, nanos(time.Now()))
 	if err != nil {

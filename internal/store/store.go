@@ -103,17 +103,20 @@ type Store interface {
 	// DeleteExpiredSessions removes sessions that expired before now.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 
-	// PutResource stores value (encrypted under the KEK) at path.
-	PutResource(ctx context.Context, path string, value []byte) error
+	// PutResource stores value (encrypted under the KEK) at path, with
+	// audit rows in the same durable transaction.
+	PutResource(ctx context.Context, path string, value []byte, audit ...AuditEntry) error
 	// GetResource returns the decrypted value at path or ErrNotFound.
 	GetResource(ctx context.Context, path string) ([]byte, error)
-	// DeleteResource removes path; ErrNotFound when absent.
-	DeleteResource(ctx context.Context, path string) error
+	// DeleteResource removes path, with audit rows in the same durable
+	// transaction; ErrNotFound (and no audit rows) when absent.
+	DeleteResource(ctx context.Context, path string, audit ...AuditEntry) error
 	// ListResources returns resource paths, sorted. Never values.
 	ListResources(ctx context.Context) ([]string, error)
 
-	// PutPolicy stores a policy of kind (PolicyResource, PolicyAttestation) under id.
-	PutPolicy(ctx context.Context, kind, id string, body []byte) error
+	// PutPolicy stores a policy of kind (PolicyResource, PolicyAttestation) under
+	// id, with audit rows in the same durable transaction.
+	PutPolicy(ctx context.Context, kind, id string, body []byte, audit ...AuditEntry) error
 	// GetPolicy returns a policy or ErrNotFound.
 	GetPolicy(ctx context.Context, kind, id string) ([]byte, error)
 	// ListPolicies returns the ids of kind, sorted.

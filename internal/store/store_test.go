@@ -126,6 +126,39 @@ func TestStore(t *testing.T) {
 				}
 			})
 
+			t.Run("admin writes carry their audit rows", func(t *testing.T) {
+				count := func() int {
+					evs, err := s.AuditSince(ctx, 0, time.Time{}, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					n := 0
+					for _, e := range evs {
+						if string(e.Event) == `{"kind":"admin-write"}` {
+							n++
+						}
+					}
+					return n
+				}
+				ent := AuditEntry{At: time.Now(), Event: []byte(`{"kind":"admin-write"}`)}
+				before := count()
+				if err := s.PutResource(ctx, "audited/r/1", []byte("v"), ent); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.PutPolicy(ctx, PolicyAttestation, "audited_cpu", []byte("package policy"), ent); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.DeleteResource(ctx, "audited/r/1", ent); err != nil {
+					t.Fatal(err)
+				}
+				// A delete of nothing writes no audit row.
+				if err := s.DeleteResource(ctx, "audited/r/1", ent); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("second delete: %v", err)
+				}
+				if n := count() - before; n != 3 {
+					t.Fatalf("%d audit rows for 3 admin writes", n)
+				}
+			})
 			t.Run("session writes carry audit rows; lazy and durable writes mix", func(t *testing.T) {
 				before, _ := s.AuditSince(ctx, 0, time.Time{}, 0)
 				var wg sync.WaitGroup

@@ -43,6 +43,38 @@ func (s *Server) adminDone(w http.ResponseWriter, r *http.Request, ev audit.Even
 	writeJSON(w, http.StatusOK, v)
 }
 
+// adminChange makes an admin change with its audit event in one durable
+// transaction (write gets the entry), then answers 200 with body v (nil:
+// empty body). A change whose audit row cannot be written is not made.
+func (s *Server) adminChange(w http.ResponseWriter, r *http.Request, ev audit.Event, v any, write func(store.AuditEntry) error) {
+	ok := ev
+	ok.Kind, ok.Outcome, ok.Client = audit.KindAdmin, audit.OutcomeAllow, clientAddr(r)
+	ent, err := s.cfg.Audit.Entry(ok)
+	if err == nil {
+		err = write(ent)
+	}
+	if err != nil {
+		s.adminWriteFail(w, r, ev, err)
+		return
+	}
+	s.cfg.Audit.Written()
+	if v == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// adminWriteFail answers a failed admin write: protocol errors (not found)
+// as they are, store faults as 500 without their detail.
+func (s *Server) adminWriteFail(w http.ResponseWriter, r *http.Request, ev audit.Event, err error) {
+	var ke *kbs.Error
+	if !errors.As(err, &ke) {
+		s.log.Error("admin write failed", "action", ev.Action, "err", err)
+	}
+	s.adminFail(w, r, ev, storeErr(err))
+}
+
 func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, ev audit.Event, err error) {
 	ev.Kind = audit.KindAdmin
 	if kbs.Status(err) >= 500 {
@@ -77,11 +109,9 @@ func (s *Server) handleSetResource(rest string) http.HandlerFunc {
 			s.adminFail(w, r, ev, err)
 			return
 		}
-		if err := s.cfg.Store.PutResource(r.Context(), p.String(), body); err != nil {
-			s.adminFail(w, r, ev, storeErr(err))
-			return
-		}
-		s.adminDone(w, r, ev, nil)
+		s.adminChange(w, r, ev, nil, func(ent store.AuditEntry) error {
+			return s.cfg.Store.PutResource(r.Context(), p.String(), body, ent)
+		})
 	}
 }
 
@@ -95,16 +125,13 @@ func (s *Server) handleDeleteResource(rest string) http.HandlerFunc {
 			return
 		}
 		ev.Resource = p.String()
-		err = s.cfg.Store.DeleteResource(r.Context(), p.String())
-		if errors.Is(err, store.ErrNotFound) {
-			s.adminFail(w, r, ev, kbs.Errorf(kbs.ResourceNotFound, "resource %s not found", p))
-			return
-		}
-		if err != nil {
-			s.adminFail(w, r, ev, storeErr(err))
-			return
-		}
-		s.adminDone(w, r, ev, nil)
+		s.adminChange(w, r, ev, nil, func(ent store.AuditEntry) error {
+			err := s.cfg.Store.DeleteResource(r.Context(), p.String(), ent)
+			if errors.Is(err, store.ErrNotFound) {
+				return kbs.Errorf(kbs.ResourceNotFound, "resource %s not found", p)
+			}
+			return err
+		})
 	}
 }
 
@@ -185,11 +212,9 @@ func (s *Server) handleSetResourcePolicy(w http.ResponseWriter, r *http.Request)
 		s.adminFail(w, r, ev, err)
 		return
 	}
-	if err := s.cfg.Store.PutPolicy(r.Context(), store.PolicyResource, DefaultResourcePolicyID, []byte(src)); err != nil {
-		s.adminFail(w, r, ev, storeErr(err))
-		return
-	}
-	s.adminDone(w, r, ev, nil)
+	s.adminChange(w, r, ev, nil, func(ent store.AuditEntry) error {
+		return s.cfg.Store.PutPolicy(r.Context(), store.PolicyResource, DefaultResourcePolicyID, []byte(src), ent)
+	})
 }
 
 func (s *Server) handleGetResourcePolicy(w http.ResponseWriter, r *http.Request) {
@@ -214,11 +239,9 @@ func (s *Server) handleSetAttestationPolicy(w http.ResponseWriter, r *http.Reque
 		s.adminFail(w, r, ev, err)
 		return
 	}
-	if err := s.cfg.Store.PutPolicy(r.Context(), store.PolicyAttestation, req.PolicyID, []byte(src)); err != nil {
-		s.adminFail(w, r, ev, storeErr(err))
-		return
-	}
-	s.adminDone(w, r, ev, nil)
+	s.adminChange(w, r, ev, nil, func(ent store.AuditEntry) error {
+		return s.cfg.Store.PutPolicy(r.Context(), store.PolicyAttestation, req.PolicyID, []byte(src), ent)
+	})
 }
 
 // PolicyList is the answer of GET /kbs/v0/attestation-policy.

@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/store"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -306,5 +309,74 @@ func TestNoStore(t *testing.T) {
 		if r.status != 200 || r.header.Get("Cache-Control") != "no-store" {
 			t.Errorf("%s: %d, Cache-Control %q", name, r.status, r.header.Get("Cache-Control"))
 		}
+	}
+}
+
+// TestAdminChangeCommitsWithItsAudit: an admin change and its audit event
+// commit in one transaction. With audit inserts failing (a real SQLite
+// trigger, as a full or broken audit table would), every change is
+// refused with 500 and nothing changed.
+func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trustee.db")
+	kek := make([]byte, 32)
+	st, err := store.Open(context.Background(), store.Options{URL: path, KEK: kek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := newHarnessOn(t, st, nil)
+	h.mustAdmin("POST", "/kbs/v0/resource/default/a/1", []byte("v1"))
+
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER audit_broken BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`); err != nil {
+		t.Fatal(err)
+	}
+	allow, _ := json.Marshal(PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ndefault allow := true\n"))})
+	attestation, _ := json.Marshal(PolicyRequest{PolicyID: "x_cpu", Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ntrust_claims := {\"hardware\": 2}\n"))})
+	for _, c := range []struct {
+		method, path string
+		body         []byte
+	}{
+		{"POST", "/kbs/v0/resource/default/a/1", []byte("v2")},
+		{"POST", "/kbs/v0/resource/default/b/1", []byte("new")},
+		{"DELETE", "/kbs/v0/resource/default/a/1", nil},
+		{"POST", "/kbs/v0/resource-policy", allow},
+		{"POST", "/kbs/v0/attestation-policy", attestation},
+	} {
+		wantError(t, h.admin(c.method, c.path, c.body), 500, kbs.InternalError)
+	}
+	if _, err := db.Exec(`DROP TRIGGER audit_broken`); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if v, err := st.GetResource(ctx, "default/a/1"); err != nil || string(v) != "v1" {
+		t.Fatalf("default/a/1 = %q, %v: changed without its audit event", v, err)
+	}
+	if _, err := st.GetResource(ctx, "default/b/1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("default/b/1 stored without its audit event: %v", err)
+	}
+	if _, err := st.GetPolicy(ctx, store.PolicyResource, DefaultResourcePolicyID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("resource policy stored without its audit event: %v", err)
+	}
+	if _, err := st.GetPolicy(ctx, store.PolicyAttestation, "x_cpu"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("attestation policy stored without its audit event: %v", err)
+	}
+	// Each successful change has exactly one event.
+	h.mustAdmin("DELETE", "/kbs/v0/resource/default/a/1", nil)
+	var sets, deletes int
+	for _, e := range h.auditEvents() {
+		if e.Outcome == audit.OutcomeAllow && e.Action == "set-resource" {
+			sets++
+		}
+		if e.Outcome == audit.OutcomeAllow && e.Action == "delete-resource" {
+			deletes++
+		}
+	}
+	if sets != 1 || deletes != 1 {
+		t.Fatalf("%d set-resource and %d delete-resource events, want 1 and 1", sets, deletes)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -62,6 +63,10 @@ const (
 // Engine compiles and evaluates policies. It is safe for concurrent use.
 type Engine struct {
 	rv ReferenceValues
+	// Timeout bounds one evaluation (0: DefaultTimeout). A policy that
+	// runs longer fails, and with it the attestation or the release: a
+	// slow policy must not hold requests (and their connections) forever.
+	Timeout time.Duration
 
 	mu    sync.Mutex
 	cache map[cacheKey]*compiled
@@ -79,6 +84,10 @@ type cacheKey struct {
 // admin update adds a version. The keys hold at most maxCached texts of at
 // most MaxPolicySize each.
 const maxCached = 64
+
+// DefaultTimeout bounds a policy evaluation; the default policies take well
+// under a millisecond.
+const DefaultTimeout = 5 * time.Second
 
 // NewEngine returns an engine reading reference values from rv (nil: none).
 func NewEngine(rv ReferenceValues) *Engine {
@@ -292,6 +301,12 @@ func (e *Engine) eval(ctx context.Context, k Kind, c *compiled, input any, data 
 		}
 		data["reference"] = ref
 	}
+	timeout := e.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	opts := []rego.EvalOption{rego.EvalInput(input)}
 	if len(data) > 0 {
 		// Request-specific data goes through a write transaction that is
@@ -310,6 +325,9 @@ func (e *Engine) eval(ctx context.Context, k Kind, c *compiled, input any, data 
 	}
 	rs, err := c.query.Eval(ctx, opts...)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("evaluate policy: stopped after %s (policy too slow)", timeout)
+		}
 		return nil, fmt.Errorf("evaluate policy: %w", err)
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {

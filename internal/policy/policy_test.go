@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // rvMap is an in-memory ReferenceValues for tests (the real one is the RVPS).
@@ -367,5 +368,21 @@ func BenchmarkAllowDefault(b *testing.B) {
 		if _, err := e.Allow(ctx, DefaultResourcePolicy(), c, req); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestEvalTimeout: a policy that runs too long fails (closed) with a
+// reason naming the bound, instead of holding the request.
+func TestEvalTimeout(t *testing.T) {
+	e := NewEngine(nil)
+	e.Timeout = 50 * time.Millisecond
+	slow := "package policy\n\nallow if {\n\tsome i in numbers.range(1, 20000)\n\tsome j in numbers.range(1, 20000)\n\ti * j == -1\n}\n"
+	allowed, err := e.Allow(context.Background(), slow, map[string]any{}, Request{Plugin: "resource", Path: []string{"a", "b", "c"}})
+	if err == nil || allowed || !strings.Contains(err.Error(), "policy too slow") {
+		t.Fatalf("allowed %v, err %v", allowed, err)
+	}
+	slowAttestation := "package policy\n\ntrust_claims := {\"hardware\": 2} if {\n\tsome i in numbers.range(1, 20000)\n\tsome j in numbers.range(1, 20000)\n\ti * j == -1\n}\n"
+	if _, err := e.Appraise(context.Background(), slowAttestation, map[string]any{}); err == nil || !strings.Contains(err.Error(), "policy too slow") {
+		t.Fatalf("appraise: %v", err)
 	}
 }

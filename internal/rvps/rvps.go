@@ -205,6 +205,13 @@ func (s *Service) now() time.Time {
 
 // Register parses and stores a registration message, returning the names set.
 func (s *Service) Register(ctx context.Context, msg []byte) ([]string, error) {
+	return s.RegisterAudited(ctx, msg, nil)
+}
+
+// RegisterAudited is Register with an audit entry: entry, when not nil, is
+// called with the names the message sets, and its row commits in the same
+// transaction as the values (all names or none).
+func (s *Service) RegisterAudited(ctx context.Context, msg []byte, entry func(names []string) (store.AuditEntry, error)) ([]string, error) {
 	vals, exp, err := ParseMessage(msg, s.now())
 	if err != nil {
 		return nil, err
@@ -214,28 +221,52 @@ func (s *Service) Register(ctx context.Context, msg []byte) ([]string, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	rvs := make([]store.ReferenceValue, 0, len(names))
 	for _, n := range names {
-		if err := s.Set(ctx, n, vals[n], exp); err != nil {
+		rv, err := storedValue(n, vals[n], exp)
+		if err != nil {
 			return nil, err
 		}
+		rvs = append(rvs, rv)
+	}
+	var audit []store.AuditEntry
+	if entry != nil {
+		e, err := entry(names)
+		if err != nil {
+			return nil, err
+		}
+		audit = append(audit, e)
+	}
+	defer s.invalidate()
+	if err := s.Store.PutReferenceValues(ctx, rvs, audit...); err != nil {
+		return nil, fmt.Errorf("register reference values: %w", err)
 	}
 	return names, nil
 }
 
-// Set stores values under name until exp.
-func (s *Service) Set(ctx context.Context, name string, values []any, exp time.Time) error {
+// storedValue checks name and encodes values for the store.
+func storedValue(name string, values []any, exp time.Time) (store.ReferenceValue, error) {
 	if err := checkName(name); err != nil {
-		return err
+		return store.ReferenceValue{}, err
 	}
 	if values == nil {
 		values = []any{}
 	}
 	b, err := json.Marshal(values)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
+		return store.ReferenceValue{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return store.ReferenceValue{Name: name, Values: b, Expiration: exp}, nil
+}
+
+// Set stores values under name until exp.
+func (s *Service) Set(ctx context.Context, name string, values []any, exp time.Time) error {
+	rv, err := storedValue(name, values, exp)
+	if err != nil {
+		return err
 	}
 	defer s.invalidate()
-	if err := s.Store.PutReferenceValue(ctx, store.ReferenceValue{Name: name, Values: b, Expiration: exp}); err != nil {
+	if err := s.Store.PutReferenceValue(ctx, rv); err != nil {
 		return fmt.Errorf("register reference value %s: %w", name, err)
 	}
 	return nil
@@ -275,10 +306,10 @@ func (s *Service) List(ctx context.Context) ([]Entry, error) {
 	return out, nil
 }
 
-// Delete removes name.
-func (s *Service) Delete(ctx context.Context, name string) error {
+// Delete removes name, with audit rows in the same transaction.
+func (s *Service) Delete(ctx context.Context, name string, audit ...store.AuditEntry) error {
 	defer s.invalidate()
-	return s.Store.DeleteReferenceValue(ctx, name)
+	return s.Store.DeleteReferenceValue(ctx, name, audit...)
 }
 
 // Query returns the values a policy may match for name: nil when the

@@ -705,9 +705,21 @@ func (s *SQL) ListPolicies(ctx context.Context, kind string) ([]string, error) {
 
 // PutReferenceValue implements Store.
 func (s *SQL) PutReferenceValue(ctx context.Context, rv ReferenceValue) error {
-	_, err := s.exec(ctx, `INSERT INTO reference_values(name, value, expiration) VALUES (?,?,?)
+	return s.PutReferenceValues(ctx, []ReferenceValue{rv})
+}
+
+// PutReferenceValues implements Store.
+func (s *SQL) PutReferenceValues(ctx context.Context, rvs []ReferenceValue, audit ...AuditEntry) error {
+	err := s.enqueue(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
+		for _, rv := range rvs {
+			if _, err := s.txExec(ctx, tx, `INSERT INTO reference_values(name, value, expiration) VALUES (?,?,?)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value, expiration = excluded.expiration`,
-		rv.Name, rv.Values, nanos(rv.Expiration))
+				rv.Name, rv.Values, nanos(rv.Expiration)); err != nil {
+				return err
+			}
+		}
+		return s.insertAudit(ctx, tx, audit)
+	})
 	if err != nil {
 		return fmt.Errorf("put reference value: %w", err)
 	}
@@ -800,8 +812,8 @@ func (s *SQL) ListReferenceValues(ctx context.Context) ([]ReferenceValue, error)
 }
 
 // DeleteReferenceValue implements Store.
-func (s *SQL) DeleteReferenceValue(ctx context.Context, name string) error {
-	n, err := s.exec(ctx, `DELETE FROM reference_values WHERE name = ?`, name)
+func (s *SQL) DeleteReferenceValue(ctx context.Context, name string, audit ...AuditEntry) error {
+	n, err := s.execAudited(ctx, audit, `DELETE FROM reference_values WHERE name = ?`, name)
 	if err != nil {
 		return fmt.Errorf("delete reference value: %w", err)
 	}

@@ -124,6 +124,9 @@ type Store interface {
 
 	// PutReferenceValue stores (replaces) a reference value.
 	PutReferenceValue(ctx context.Context, rv ReferenceValue) error
+	// PutReferenceValues stores (replaces) reference values, with audit
+	// rows, in one durable transaction: all or none.
+	PutReferenceValues(ctx context.Context, rvs []ReferenceValue, audit ...AuditEntry) error
 	// UpdateReferenceValue replaces the value stored under name with what
 	// fn returns, atomically: fn gets the current value (nil when absent)
 	// and no other update of name runs in between, on any replica. An
@@ -135,8 +138,9 @@ type Store interface {
 	GetReferenceValue(ctx context.Context, name string) (ReferenceValue, error)
 	// ListReferenceValues returns all reference values, sorted by name.
 	ListReferenceValues(ctx context.Context) ([]ReferenceValue, error)
-	// DeleteReferenceValue removes a reference value; ErrNotFound when absent.
-	DeleteReferenceValue(ctx context.Context, name string) error
+	// DeleteReferenceValue removes a reference value, with audit rows in the
+	// same durable transaction; ErrNotFound (and no audit rows) when absent.
+	DeleteReferenceValue(ctx context.Context, name string, audit ...AuditEntry) error
 
 	// SecretKey returns the secret key material stored under name
 	// (encrypted under the KEK), creating it with gen on first use. Replicas

@@ -155,8 +155,24 @@ func TestStore(t *testing.T) {
 				if err := s.DeleteResource(ctx, "audited/r/1", ent); !errors.Is(err, ErrNotFound) {
 					t.Fatalf("second delete: %v", err)
 				}
-				if n := count() - before; n != 3 {
-					t.Fatalf("%d audit rows for 3 admin writes", n)
+				exp := time.Now().Add(time.Hour)
+				if err := s.PutReferenceValues(ctx, []ReferenceValue{{Name: "audited1", Values: []byte(`["a"]`), Expiration: exp}, {Name: "audited2", Values: []byte(`["b"]`), Expiration: exp}}, ent); err != nil {
+					t.Fatal(err)
+				}
+				if rv, err := s.GetReferenceValue(ctx, "audited2"); err != nil || string(rv.Values) != `["b"]` {
+					t.Fatalf("audited2: %s %v", rv.Values, err)
+				}
+				if err := s.DeleteReferenceValue(ctx, "audited1", ent); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.DeleteReferenceValue(ctx, "audited1", ent); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("second delete: %v", err)
+				}
+				if n := count() - before; n != 5 {
+					t.Fatalf("%d audit rows for 5 admin writes", n)
+				}
+				if err := s.DeleteReferenceValue(ctx, "audited2"); err != nil {
+					t.Fatal(err)
 				}
 			})
 			t.Run("session writes carry audit rows; lazy and durable writes mix", func(t *testing.T) {

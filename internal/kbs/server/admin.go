@@ -47,9 +47,7 @@ func (s *Server) adminDone(w http.ResponseWriter, r *http.Request, ev audit.Even
 // transaction (write gets the entry), then answers 200 with body v (nil:
 // empty body). A change whose audit row cannot be written is not made.
 func (s *Server) adminChange(w http.ResponseWriter, r *http.Request, ev audit.Event, v any, write func(store.AuditEntry) error) {
-	ok := ev
-	ok.Kind, ok.Outcome, ok.Client = audit.KindAdmin, audit.OutcomeAllow, clientAddr(r)
-	ent, err := s.cfg.Audit.Entry(ok)
+	ent, err := s.adminEntry(r, ev)
 	if err == nil {
 		err = write(ent)
 	}
@@ -63,6 +61,12 @@ func (s *Server) adminChange(w http.ResponseWriter, r *http.Request, ev audit.Ev
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// adminEntry encodes the audit row of a successful admin change.
+func (s *Server) adminEntry(r *http.Request, ev audit.Event) (store.AuditEntry, error) {
+	ev.Kind, ev.Outcome, ev.Client = audit.KindAdmin, audit.OutcomeAllow, clientAddr(r)
+	return s.cfg.Audit.Entry(ev)
 }
 
 // adminWriteFail answers a failed admin write: protocol errors (not found)
@@ -284,17 +288,21 @@ func (s *Server) handleSetReferenceValue(w http.ResponseWriter, r *http.Request)
 		s.adminFail(w, r, ev, err)
 		return
 	}
-	names, err := s.cfg.RVPS.Register(r.Context(), body)
+	// The values and the audit event commit together.
+	names, err := s.cfg.RVPS.RegisterAudited(r.Context(), body, func(names []string) (store.AuditEntry, error) {
+		ev.Resource = boundPath(strings.Join(names, ","))
+		return s.adminEntry(r, ev)
+	})
 	if errors.Is(err, rvps.ErrInvalid) {
 		s.adminFail(w, r, ev, kbs.Errorf(kbs.RvpsError, "%v", err))
 		return
 	}
 	if err != nil {
-		s.adminFail(w, r, ev, storeErr(err))
+		s.adminWriteFail(w, r, ev, err)
 		return
 	}
-	ev.Resource = boundPath(strings.Join(names, ","))
-	s.adminDone(w, r, ev, map[string][]string{"registered": names})
+	s.cfg.Audit.Written()
+	writeJSON(w, http.StatusOK, map[string][]string{"registered": names})
 }
 
 func (s *Server) handleGetReferenceValue(w http.ResponseWriter, r *http.Request) {
@@ -322,16 +330,13 @@ func (s *Server) handleListReferenceValues(w http.ResponseWriter, r *http.Reques
 func (s *Server) handleDeleteReferenceValue(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	ev := audit.Event{Action: "delete-reference-value", Resource: boundPath(name)}
-	err := s.cfg.RVPS.Delete(r.Context(), name)
-	if errors.Is(err, store.ErrNotFound) {
-		s.adminFail(w, r, ev, kbs.Errorf(kbs.ResourceNotFound, "no reference value %q", boundPath(name)))
-		return
-	}
-	if err != nil {
-		s.adminFail(w, r, ev, storeErr(err))
-		return
-	}
-	s.adminDone(w, r, ev, nil)
+	s.adminChange(w, r, ev, nil, func(ent store.AuditEntry) error {
+		err := s.cfg.RVPS.Delete(r.Context(), name, ent)
+		if errors.Is(err, store.ErrNotFound) {
+			return kbs.Errorf(kbs.ResourceNotFound, "no reference value %q", boundPath(name))
+		}
+		return err
+	})
 }
 
 // ---- audit ----

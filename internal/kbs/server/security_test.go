@@ -17,6 +17,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/rvps"
 	"github.com/trustgate/trustgate/internal/store"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
@@ -326,6 +327,8 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	h := newHarnessOn(t, st, nil)
 	h.mustAdmin("POST", "/kbs/v0/resource/default/a/1", []byte("v1"))
+	keep, _ := rvps.NewMessage(rvps.Values{"keep": {"old"}}, time.Time{})
+	h.mustAdmin("POST", "/kbs/v0/reference-value", keep)
 
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
@@ -337,6 +340,7 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 	}
 	allow, _ := json.Marshal(PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ndefault allow := true\n"))})
 	attestation, _ := json.Marshal(PolicyRequest{PolicyID: "x_cpu", Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ntrust_claims := {\"hardware\": 2}\n"))})
+	both, _ := rvps.NewMessage(rvps.Values{"keep": {"new"}, "other": {"x"}}, time.Time{})
 	for _, c := range []struct {
 		method, path string
 		body         []byte
@@ -346,6 +350,8 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 		{"DELETE", "/kbs/v0/resource/default/a/1", nil},
 		{"POST", "/kbs/v0/resource-policy", allow},
 		{"POST", "/kbs/v0/attestation-policy", attestation},
+		{"POST", "/kbs/v0/reference-value", both},
+		{"DELETE", "/kbs/v0/reference-value/keep", nil},
 	} {
 		wantError(t, h.admin(c.method, c.path, c.body), 500, kbs.InternalError)
 	}
@@ -364,6 +370,12 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 	}
 	if _, err := st.GetPolicy(ctx, store.PolicyAttestation, "x_cpu"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("attestation policy stored without its audit event: %v", err)
+	}
+	if rv, err := st.GetReferenceValue(ctx, "keep"); err != nil || string(rv.Values) != `["old"]` {
+		t.Fatalf("reference value keep = %s, %v: changed without its audit event", rv.Values, err)
+	}
+	if _, err := st.GetReferenceValue(ctx, "other"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("reference value other stored without its audit event: %v", err)
 	}
 	// Each successful change has exactly one event.
 	h.mustAdmin("DELETE", "/kbs/v0/resource/default/a/1", nil)

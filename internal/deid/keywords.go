@@ -22,6 +22,8 @@ const (
 	setPhoneCue
 	setMeasure
 	setGeneric
+	setPlain   // capitalised words that name nothing alone (rules_context.go: plainWord)
+	setHoliday // first words of multi-word holidays
 )
 
 var keywordBits = func() map[string]uint32 {
@@ -59,6 +61,13 @@ var keywordBits = func() map[string]uint32 {
 	add(phoneCues, setPhoneCue)
 	add(units, setMeasure)
 	add(genericOrgWords, setGeneric)
+	// only rare words: a bit on "the" or "or" would slow every rule that
+	// skips keyword-free tokens
+	add(payers, setPlain)
+	add(timeWords, setPlain)
+	for _, h := range holidays {
+		m[h[0]] |= setHoliday
+	}
 	return m
 }()
 

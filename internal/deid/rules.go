@@ -79,7 +79,11 @@ type scan struct {
 	nameSet map[string]bool // the same as a set, once there are many
 	// upperLine[i]: token i's line is all upper case (a heading); nil until needed
 	upperLine, upperLineBuf []bool
-	claim                   []bool // token already inside a name/location span
+	claim                   []bool   // token already inside a name/location span
+	nameTok                 []bool   // token inside a name span
+	places                  []string // places found, for later mentions (rules_context.go)
+	capIdx                  []int    // indices of capitalised words (capTokens)
+	capDone                 bool
 }
 
 func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[uint64]uint64) {
@@ -95,11 +99,17 @@ func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[uint64]uint64
 	sc.out = sc.out[:0]
 	sc.names, sc.nameSet = sc.names[:0], nil
 	sc.upperLine = nil
+	sc.capDone = false
 	if cap(sc.claim) < len(sc.toks) {
 		sc.claim = make([]bool, len(sc.toks))
 	}
 	sc.claim = sc.claim[:len(sc.toks)]
 	clear(sc.claim)
+	if cap(sc.nameTok) < len(sc.toks) {
+		sc.nameTok = make([]bool, len(sc.toks))
+	}
+	sc.nameTok = sc.nameTok[:len(sc.toks)]
+	clear(sc.nameTok)
 }
 
 func (sc *scan) add(s, e int, t Type, rec string) {
@@ -117,6 +127,7 @@ func (sc *scan) addToks(i, j int, t Type, rec string) {
 	if t == TypeName || t == TypeLocation {
 		for k := i; k <= j; k++ {
 			sc.claim[k] = true
+			sc.nameTok[k] = t == TypeName
 		}
 	}
 }

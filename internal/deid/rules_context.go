@@ -7,9 +7,9 @@ import (
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
 
-// maxPlacesPerWord bounds the places remembered per first word for later
-// mentions, so that the mention scan stays linear.
-const maxPlacesPerWord = 8
+// maxPlaces bounds the places remembered for later mentions, so that the
+// mention scan stays linear.
+const maxPlaces = 32
 
 // Context rules for organisations, places and names that carry no head word
 // ("Hospital", "Street") and no title: what the sentence says about them is
@@ -71,7 +71,7 @@ var clinicalAcronyms = map[string]bool{
 	"uti": true, "dvt": true, "pe": true, "mi": true, "cva": true, "tia": true, "afib": true,
 	"hiv": true, "tpn": true, "npo": true, "dnr": true, "dni": true, "polst": true, "molst": true,
 	"bipap": true, "cpap": true, "ng": true, "peg": true, "picc": true, "ebl": true, "ivf": true,
-	"hr": true, "bp": true, "rr": true, "o2": true, "nc": true, "ra_": true, "fyi": true,
+	"hr": true, "bp": true, "rr": true, "o2": true, "nc": true, "fyi": true,
 	"ip": true, "asap": true, "covid": true, "sars": true, "va": true, "nsaids": true, "nsaid": true,
 }
 
@@ -143,21 +143,30 @@ func (sc *scan) plainWord(k int) bool {
 	if t.kw&(setHeader|setTitle|setGeneric|setMonth|setDay|setDemonym|setInterj|setCred|setCue1|setCue2|setMeasure) != 0 {
 		return true
 	}
-	if clinicalAcronyms[sc.lower(k)] {
+	if t.kw&setPlain != 0 || t.flags&lexicon.State != 0 && t.flags&lexicon.Name == 0 {
 		return true
 	}
-	if t.flags&lexicon.State != 0 && t.flags&lexicon.Name == 0 {
-		return true
+	if n := t.e - t.s; n <= 6 {
+		w := sc.lower(k)
+		return w == "the" || w == "a" || w == "i" || weekdayAbbr[w] || t.upper && clinicalAcronyms[w]
 	}
-	return weekdayAbbr[sc.lower(k)] || payers[sc.lower(k)] || timeWords[sc.lower(k)] || sc.is(k, "the") || sc.is(k, "a") || sc.is(k, "i")
+	return false
 }
 
 // scanContext finds organisations and places by what the sentence says about
 // them, and names at the start of a sentence before a reporting verb.
 func (sc *scan) scanContext() {
 	toks := sc.toks
-	for i := 1; i < len(toks); i++ {
-		if sc.claim[i] || !sc.capWord(i) {
+	next := 1
+	for _, i := range sc.capTokens() {
+		if i < next {
+			continue
+		}
+		if sc.claim[i] {
+			continue
+		}
+		c := sc.orgCue(i)
+		if c == 0 {
 			continue
 		}
 		e := sc.caps(i)
@@ -176,7 +185,7 @@ func (sc *scan) scanContext() {
 		if all || toks[i].upper && sc.lineUpper(i) || sc.unitAfter(e) || sc.eponym(e+1) {
 			continue
 		}
-		if c := sc.orgCue(i); c > 0 {
+		{
 			typ := TypeLocation
 			// "spoke to Maria", "with Jose": a person, not a place
 			if c == 1 && toks[i].flags&lexicon.Name != 0 && toks[i].flags&(lexicon.Common|lexicon.City) == 0 && e-i <= 1 &&
@@ -188,7 +197,7 @@ func (sc *scan) scanContext() {
 			} else {
 				sc.addToks(i, e, typ, "rules/context")
 			}
-			i = e
+			next = e + 1
 			continue
 		}
 	}
@@ -243,7 +252,11 @@ func (sc *scan) orgCue(i int) int {
 // the word is not common English.
 func (sc *scan) scanSentenceNames() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
+	next := 0
+	for _, i := range sc.capTokens() {
+		if i < next {
+			continue
+		}
 		t := toks[i]
 		if sc.claim[i] || !sc.capWord(i) || t.upper || t.e-t.s < 2 || t.flags&lexicon.Common != 0 || sc.plainWord(i) ||
 			sc.stopWord(i) || t.flags&lexicon.State != 0 {
@@ -270,7 +283,7 @@ func (sc *scan) scanSentenceNames() {
 		}
 		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && reportVerbs[sc.lower(k)] && !toks[k].nl {
 			sc.markName(i, e, "rules/sentence")
-			i = e
+			next = e + 1
 		}
 	}
 }
@@ -330,34 +343,43 @@ func (sc *scan) wordsAt(i int, ws []string) int {
 // mentions of organisations and places already found.
 func (sc *scan) scanExtras() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
+	next := 0
+	for _, i := range sc.capTokens() {
+		if i < next {
+			continue
+		}
 		if toks[i].kind != kWord || !toks[i].cap {
 			continue
 		}
-		for _, h := range holidays {
-			if e := sc.wordsAt(i, h); e > i {
-				sc.addToks(i, e, TypeDate, "rules/date")
-				i = e
-				break
+		if toks[i].kw&setHoliday != 0 {
+			for _, h := range holidays {
+				if e := sc.wordsAt(i, h); e > i {
+					sc.addToks(i, e, TypeDate, "rules/date")
+					next = e + 1
+					break
+				}
+			}
+			if next > i {
+				continue
 			}
 		}
-		if sc.claim[i] {
+		if sc.claim[i] || i+1 >= len(toks) || toks[i+1].nl {
 			continue
 		}
 		// "I-94", "Route 9", "Hwy 61", "Interstate 5"
-		if (sc.is(i, "i") || sc.is(i, "us") || sc.is(i, "sr")) && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) > 0 ||
+		if (toks[i+1].kind == kNum || sc.punct(i+1, '-')) && (sc.is(i, "i") || sc.is(i, "us") || sc.is(i, "sr")) && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) > 0 ||
 			(sc.is(i, "route") || sc.is(i, "highway") || sc.is(i, "hwy") || sc.is(i, "interstate")) && sc.numLen(i+1) > 0 && !sc.unitAfter(i+1) {
 			e := i + 1
 			if sc.punct(i+1, '-') {
 				e = i + 2
 			}
 			sc.addToks(i, e, TypeLocation, "rules/street")
-			i = e
+			next = e + 1
 			continue
 		}
 		if e := sc.headedPlace(i); e > i {
 			sc.addToks(i, e, TypeLocation, "rules/org")
-			i = e
+			next = e + 1
 		}
 	}
 }
@@ -368,6 +390,9 @@ func (sc *scan) scanExtras() {
 // lists; -1 if none. The first word must be uncommon or not start a sentence.
 func (sc *scan) headedPlace(i int) int {
 	toks := sc.toks
+	if !sc.capWord(i+1) || toks[i+1].nl {
+		return -1
+	}
 	if sc.plainWord(i) || sc.stopWord(i) && !sc.in(i, setStreet|setOrg) || toks[i].upper && sc.lineUpper(i) ||
 		toks[i].flags&lexicon.Common != 0 && sc.sentenceStart(i) {
 		return -1
@@ -395,34 +420,34 @@ func (sc *scan) headedPlace(i int) int {
 // organisation found in the note ("Birchwood Manor … return to Birchwood
 // Manor"), and of a one-word one that is not a common word.
 func (sc *scan) scanPlaceMentions() {
-	// found[first word] = the places starting with it; a few per word, so
-	// a note made of one place repeated stays linear
-	var found map[string][]string
+	// the distinct places found, at most maxPlaces of them, so a note made
+	// of one place repeated, or of thousands, stays linear
+	found := sc.places[:0]
 	for _, b := range sc.out {
 		if b.t != TypeLocation || b.e-b.s < 4 || sc.text[b.s] < 'A' || sc.text[b.s] > 'Z' {
 			continue
 		}
-		f := sc.low[b.s:b.e]
-		w := f
-		if n := strings.IndexAny(f, " -'."); n > 0 {
-			w = f[:n]
-		}
-		if found == nil {
-			found = map[string][]string{}
-		}
-		if l := found[w]; len(l) < maxPlacesPerWord && !slices.Contains(l, f) {
-			found[w] = append(l, f)
+		if f := sc.low[b.s:b.e]; len(found) < maxPlaces && !slices.Contains(found, f) {
+			found = append(found, f)
 		}
 	}
+	sc.places = found
 	if len(found) == 0 {
 		return
 	}
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
+	next := 0
+	for _, i := range sc.capTokens() {
+		if i < next {
+			continue
+		}
 		if sc.claim[i] || !sc.capWord(i) || !toks[i].sp && i > 0 {
 			continue
 		}
-		for _, f := range found[sc.lower(i)] {
+		for _, f := range found {
+			if sc.low[toks[i].s] != f[0] {
+				continue
+			}
 			end := toks[i].s + len(f)
 			if end > len(sc.low) || sc.low[toks[i].s:end] != f {
 				continue
@@ -438,7 +463,7 @@ func (sc *scan) scanPlaceMentions() {
 				continue
 			}
 			sc.addToks(i, e, TypeLocation, "rules/mention")
-			i = e
+			next = e + 1
 			break
 		}
 	}
@@ -472,8 +497,26 @@ var peopleVerbs = map[string]bool{
 // Nour", "per Tiffani", "Kroger's pharmacy", "Delia's house".
 func (sc *scan) scanPeople() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		if sc.claim[i] || !sc.capWord(i) || sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
+	next := 0
+	for _, i := range sc.capTokens() {
+		if i < next {
+			continue
+		}
+		if sc.claim[i] {
+			continue
+		}
+		// cheap gate: what follows the capitalised run, or the word before it,
+		// must be one of the cues below
+		e0 := i
+		for e0+2 < len(toks) && e0-i < 8 && (sc.capWord(e0+1) || sc.punct(e0+1, '-') && toks[e0+2].kind == kWord) && !toks[e0+1].nl {
+			e0++
+		}
+		p := i - 1
+		prev := toks[i].flags&lexicon.Common == 0 && p > 0 && (sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "to"))
+		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && strings.IndexByte("(,-'", sc.text[toks[e0+1].s]) >= 0) {
+			continue
+		}
+		if sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
 			continue
 		}
 		e := i
@@ -490,7 +533,7 @@ func (sc *scan) scanPeople() {
 		}
 		if k > e+1 && k < len(toks) && !toks[k].nl && toks[k].kind == kWord && !toks[k].cap && sc.in(k, setCue1) && !sc.is(k, "by") {
 			sc.markName(i, e, "rules/relation")
-			i = e
+			next = e + 1
 			continue
 		}
 		// "Kroger's pharmacy", "Delia's house"
@@ -501,16 +544,14 @@ func (sc *scan) scanPeople() {
 				} else {
 					sc.addToks(i, e, typ, "rules/possessive")
 				}
-				i = e
+				next = e + 1
 				continue
 			}
 		}
 		// "spoke with Nour", "lives with Jae-won", "per Tiffani"
-		p := i - 1
-		if toks[i].flags&lexicon.Common == 0 && (sc.is(p, "per") ||
-			(sc.is(p, "with") || sc.is(p, "to")) && p > 0 && peopleVerbs[sc.lower(p-1)]) {
+		if prev && (sc.is(p, "per") || peopleVerbs[sc.lower(p-1)]) {
 			sc.markName(i, e, "rules/people")
-			i = e
+			next = e + 1
 		}
 	}
 }
@@ -529,8 +570,12 @@ var roles = map[string]bool{
 // and "Pruitt, Delphine" after a label when both are known names.
 func (sc *scan) scanLists() {
 	toks := sc.toks
-	for i := 1; i < len(toks); i++ {
-		if sc.claim[i] || !sc.capWord(i) || sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
+	next := 1
+	for _, i := range sc.capTokens() {
+		if i < next {
+			continue
+		}
+		if sc.claim[i] {
 			continue
 		}
 		ok := false
@@ -545,19 +590,19 @@ func (sc *scan) scanLists() {
 			if sc.in(q, setCred) && sc.punct(q-1, ',') { // "D. Kapoor, RN and Lucía Fernández"
 				q -= 2
 			}
-			ok = q >= 0 && sc.claim[q] && sc.nameBefore(q) && !toks[p].nl && !toks[i].nl && !toks[i].upper
+			ok = q >= 0 && sc.nameTok[q] && !toks[p].nl && !toks[i].nl && !toks[i].upper
 		case (sc.is(p, "is") || sc.is(p, "was")) && p > 0 && roles[sc.lower(p-1)]:
 			ok = toks[i].flags&lexicon.Common == 0
-		case sc.punct(p, ':') && sc.punct(i+1, ',') && sc.capWord(i+2) && !toks[i+2].nl:
+		case sc.punct(p, ':') && sc.punct(i+1, ',') && sc.capWord(i+2) && !toks[i+2].nl && !sc.plainWord(i) && !sc.stopWord(i):
 			ok = toks[i].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Name != 0 &&
 				toks[i].flags&lexicon.Common == 0 && toks[i+2].flags&lexicon.Common == 0
 			if ok {
 				sc.markName(i, i+2, "rules/list")
-				i += 2
+				next = i + 3
 				continue
 			}
 		}
-		if !ok {
+		if !ok || sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
 			continue
 		}
 		e := i
@@ -568,17 +613,21 @@ func (sc *scan) scanLists() {
 			e += 2
 		}
 		sc.markName(i, e, "rules/list")
-		i = e
+		next = e + 1
 	}
 }
 
-// nameBefore: the span that ends at token q is a name (its rule says so).
-func (sc *scan) nameBefore(q int) bool {
-	end := sc.toks[q].e
-	for k := len(sc.out) - 1; k >= 0; k-- {
-		if b := sc.out[k]; b.e == end {
-			return b.t == TypeName
+// capTokens returns the indices of the capitalised words of the note, built
+// once: the context passes look only at those.
+func (sc *scan) capTokens() []int {
+	if !sc.capDone {
+		sc.capIdx = sc.capIdx[:0]
+		for i, t := range sc.toks {
+			if t.kind == kWord && t.cap {
+				sc.capIdx = append(sc.capIdx, i)
+			}
 		}
+		sc.capDone = true
 	}
-	return false
+	return sc.capIdx
 }

@@ -1,6 +1,10 @@
 package deid
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+)
 
 // TestGoldenContext covers the context rules for PHI without a head word or
 // a title (rules_context.go), and text around them that must stay.
@@ -54,5 +58,26 @@ func TestGoldenContext(t *testing.T) {
 				t.Errorf("\nin   %q\ngot  %q\nwant %q", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestLongInputContext feeds the context rules one-line documents built to
+// make their loops quadratic (each was once, or could be: a list scan that
+// looked back over all spans, a run scan without a bound); a regression shows
+// as a test that takes minutes.
+func TestLongInputContext(t *testing.T) {
+	for _, text := range []string{
+		strings.Repeat("Rosa Delgado (daughter), ", 120_000),
+		strings.Repeat("works at Costco Kaiser Amazon ", 100_000),
+		strings.Repeat("Arturo, Beatriz and Consuelo, ", 100_000),
+		strings.Repeat("Lives at Birchwood Manor near Stanley Park. ", 70_000),
+		strings.Repeat("New Year's Eve I-94 Route 9 ", 100_000),
+		strings.Repeat("Tobias states ", 200_000),
+		strings.Repeat("Ba Ca Da Ea-fa Ga ", 150_000),
+		strings.Repeat("Springfield, IL ", 200_000),
+	} {
+		if _, err := New().Detect(context.Background(), text); err != nil {
+			t.Fatalf("Detect(%d bytes): %v", len(text), err)
+		}
 	}
 }

@@ -80,14 +80,18 @@ var tlds = []string{".com", ".org", ".net", ".edu", ".gov", ".io", ".info", ".he
 // top-level domain.
 func (sc *scan) scanDomains() {
 	t := sc.low
-	for _, tld := range tlds {
-		for off := 0; ; {
-			k := strings.Index(t[off:], tld)
-			if k < 0 {
-				break
+	// one pass over the dots, not one per TLD
+	for off := 0; ; {
+		k := strings.IndexByte(t[off:], '.')
+		if k < 0 {
+			break
+		}
+		p := off + k
+		off = p + 1
+		for _, tld := range tlds {
+			if !strings.HasPrefix(t[p:], tld) {
+				continue
 			}
-			p := off + k
-			off = p + len(tld)
 			e := p + len(tld)
 			if e < len(t) && (isASCIIAlnum(t[e]) || t[e] == '-') {
 				continue // ".community", ".org-chart"
@@ -108,6 +112,7 @@ func (sc *scan) scanDomains() {
 				}
 			}
 			sc.add(s, e, TypeURL, "rules/url")
+			break
 		}
 	}
 }

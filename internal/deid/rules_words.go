@@ -727,7 +727,7 @@ func (sc *scan) stopWord(i int) bool {
 			return true
 		}
 	}
-	if t.kw&setCue1 != 0 && t.flags&lexicon.Name == 0 || sc.is(i, "mom") || sc.is(i, "dad") {
+	if t.kw&setCue1 != 0 && (t.flags&lexicon.Name == 0 || t.e-t.s == 3 && (sc.lower(i) == "mom" || sc.lower(i) == "dad")) {
 		return true // "Mom Yesenia": the relation, then the name
 	}
 	return t.kw&(setDay|setOrg|setTitle|setInterj|setPlace|setDemonym) != 0 ||

@@ -9,12 +9,12 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -306,21 +306,48 @@ func (c *AdminClient) Audit(ctx context.Context, since string, limit int) ([]aud
 	return l.Events, nil
 }
 
-// FollowAudit streams audit events (server-sent events) to fn until ctx
-// ends or fn returns an error.
+// FollowAudit streams audit events after since (an event id or RFC 3339
+// time; "" from the beginning) to fn until ctx ends or fn fails. The
+// server ends a stream when the admin token that opened it expires; the
+// stream is then reopened with a fresh token after the last event
+// received, so fn sees every event once.
 func (c *AdminClient) FollowAudit(ctx context.Context, since string, fn func(audit.Event) error) error {
+	for {
+		last, err := c.followOnce(ctx, since, fn)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if last > 0 {
+			since = strconv.FormatInt(last, 10)
+		}
+		// Ended by the server (token expiry): reopen, not in a tight loop.
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// followOnce reads one audit stream until the server ends it (nil error)
+// and returns the id of the last event delivered.
+func (c *AdminClient) followOnce(ctx context.Context, since string, fn func(audit.Event) error) (int64, error) {
+	var last int64
 	q := url.Values{"follow": {"1"}}
 	if since != "" {
 		q.Set("since", since)
 	}
 	resp, err := c.send(ctx, http.MethodGet, "/kbs/v0/audit?"+q.Encode(), "", nil, "text/event-stream")
 	if err != nil {
-		return err
+		return last, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		return statusError("GET", "/kbs/v0/audit", resp.StatusCode, b)
+		return last, statusError("GET", "/kbs/v0/audit", resp.StatusCode, b)
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -331,19 +358,20 @@ func (c *AdminClient) FollowAudit(ctx context.Context, since string, fn func(aud
 		}
 		var e audit.Event
 		if err := json.Unmarshal([]byte(d), &e); err != nil {
-			return fmt.Errorf("audit stream: %w", err)
+			return last, fmt.Errorf("audit stream: %w", err)
 		}
 		if err := fn(e); err != nil {
-			return err
+			return last, err
 		}
+		last = e.ID
 	}
 	if ctx.Err() != nil {
-		return nil
+		return last, nil
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("audit stream: %w", err)
+		return last, fmt.Errorf("audit stream: %w", err)
 	}
-	return errors.New("audit stream: server closed the stream")
+	return last, nil
 }
 
 // RotateKEK asks the server to re-encrypt the store under a new KEK and

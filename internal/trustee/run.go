@@ -64,6 +64,8 @@ type Options struct {
 	Out io.Writer
 	// Listener, when set, is used instead of listening on cfg.Listen.
 	Listener net.Listener
+	// AdminLeeway is the clock skew tolerated on admin tokens (0: 60 s).
+	AdminLeeway time.Duration
 }
 
 // NewLogger builds the slog logger a configuration asks for.
@@ -219,7 +221,7 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 		Policy:         engine,
 		AS:             asvc,
 		Tokens:         ear.NewVerifier(issuer.PublicKey()),
-		Admin:          &server.AdminAuth{Keys: adminKeys},
+		Admin:          &server.AdminAuth{Keys: adminKeys, Leeway: opts.AdminLeeway},
 		SessionTimeout: cfg.SessionTimeout.Duration,
 		MaxBody:        cfg.MaxBody,
 		MaxImportBody:  cfg.MaxImportBody,

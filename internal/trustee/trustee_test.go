@@ -383,3 +383,52 @@ func TestFollowAudit(t *testing.T) {
 		t.Fatal("no event streamed")
 	}
 }
+
+// TestFollowAuditAcrossTokenExpiry: the server ends an audit stream when
+// the admin token that opened it expires; FollowAudit reopens it with a
+// fresh token after the last event, so events written later still arrive,
+// each once.
+func TestFollowAuditAcrossTokenExpiry(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	o := quiet()
+	o.AdminLeeway = time.Millisecond
+	inst := startTest(t, func(c *Config) { c.DataDir = dir }, o)
+	ac := adminFor(t, inst, dir)
+	ac.TokenLifetime = 2 * time.Second // exp is whole seconds: 1-2 s left
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got := make(chan audit.Event, 64)
+	done := make(chan error, 1)
+	go func() {
+		done <- ac.FollowAudit(ctx, "", func(e audit.Event) error { got <- e; return nil })
+	}()
+	next := func(res string) {
+		t.Helper()
+		for {
+			select {
+			case e := <-got:
+				if e.Resource == res {
+					return
+				}
+			case err := <-done:
+				t.Fatalf("follow ended: %v", err)
+			case <-ctx.Done():
+				t.Fatalf("no event for %s", res)
+			}
+		}
+	}
+	if err := ac.SetResource(ctx, "default/x/1", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	next("default/x/1")
+	time.Sleep(3 * time.Second) // past the first stream's token
+	if err := ac.SetResource(ctx, "default/x/2", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	next("default/x/2")
+	select {
+	case e := <-got:
+		t.Fatalf("event delivered twice or unexpected: %+v", e)
+	default:
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
@@ -20,13 +21,18 @@ import (
 // audited (without the token).
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := s.cfg.Admin.Check(r); err != nil {
+		until, err := s.cfg.Admin.check(r)
+		if err != nil {
 			s.fail(w, r, audit.Event{Kind: audit.KindAdmin, Action: r.Method + " " + boundPath(r.URL.EscapedPath())}, err)
 			return
 		}
-		h(w, r)
+		h(w, r.WithContext(context.WithValue(r.Context(), adminExpiryKey{}, until)))
 	}
 }
+
+// adminExpiryKey carries until when the admin token is accepted in the
+// request context, for answers that outlive the request (the audit stream).
+type adminExpiryKey struct{}
 
 // adminDone audits a successful admin change and answers 200 with body v
 // (nil: empty body).
@@ -362,7 +368,16 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		limit = n
 	}
 	if r.URL.Query().Get("follow") == "1" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
-		if err := s.cfg.Audit.Stream(r.Context(), w, afterID, since); err != nil && !errors.Is(err, context.Canceled) {
+		// The stream ends when the admin token expires: a token is not a
+		// standing subscription. Clients reconnect with a fresh token from
+		// the last event id (trustee.AdminClient.FollowAudit does).
+		ctx := r.Context()
+		if until, ok := ctx.Value(adminExpiryKey{}).(time.Time); ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, until)
+			defer cancel()
+		}
+		if err := s.cfg.Audit.Stream(ctx, w, afterID, since); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 			s.log.Debug("audit stream ended", "err", err)
 		}
 		return

@@ -43,28 +43,41 @@ const maxAdminToken = 8 << 10
 // Check returns nil when r carries a valid admin token, else a kbs
 // AdminAuth error (401) saying why without echoing the token.
 func (a *AdminAuth) Check(r *http.Request) error {
+	_, err := a.check(r)
+	return err
+}
+
+// check is Check that also returns until when the token is accepted (its
+// exp plus the clock-skew leeway).
+func (a *AdminAuth) check(r *http.Request) (time.Time, error) {
 	h := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || tok == "" {
-		return kbs.NewError(kbs.AdminAuth, "admin token required: Authorization: Bearer <JWT>")
+		return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token required: Authorization: Bearer <JWT>")
 	}
-	return a.CheckToken(strings.TrimSpace(tok))
+	return a.checkToken(strings.TrimSpace(tok))
 }
 
 // CheckToken validates one token.
 func (a *AdminAuth) CheckToken(tok string) error {
+	_, err := a.checkToken(tok)
+	return err
+}
+
+// checkToken validates one token and returns until when it is accepted.
+func (a *AdminAuth) checkToken(tok string) (time.Time, error) {
 	if len(tok) > maxAdminToken {
-		return kbs.NewError(kbs.AdminAuth, "admin token too large")
+		return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token too large")
 	}
 	parsed, err := jwt.ParseSigned(tok, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
-		return kbs.NewError(kbs.AdminAuth, "admin token is not an EdDSA JWT")
+		return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token is not an EdDSA JWT")
 	}
 	if len(parsed.Headers) != 1 {
-		return kbs.NewError(kbs.AdminAuth, "admin token must have one signature")
+		return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token must have one signature")
 	}
 	if typ, ok := parsed.Headers[0].ExtraHeaders[jose.HeaderType]; ok && typ != "JWT" {
-		return kbs.NewError(kbs.AdminAuth, "admin token typ must be JWT")
+		return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token typ must be JWT")
 	}
 	var claims jwt.Claims
 	verified := false
@@ -75,10 +88,10 @@ func (a *AdminAuth) CheckToken(tok string) error {
 		}
 	}
 	if !verified {
-		return kbs.NewError(kbs.AdminAuth, "admin token signature does not verify with a trusted admin key")
+		return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token signature does not verify with a trusted admin key")
 	}
 	if claims.IssuedAt == nil || claims.Expiry == nil {
-		return kbs.NewError(kbs.AdminAuth, "admin token must carry iat and exp")
+		return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token must carry iat and exp")
 	}
 	now := time.Now
 	if a.Now != nil {
@@ -91,11 +104,11 @@ func (a *AdminAuth) CheckToken(tok string) error {
 	if err := claims.ValidateWithLeeway(jwt.Expected{Time: now()}, leeway); err != nil {
 		switch {
 		case errors.Is(err, jwt.ErrExpired):
-			return kbs.NewError(kbs.AdminAuth, "admin token expired")
+			return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token expired")
 		case errors.Is(err, jwt.ErrIssuedInTheFuture):
-			return kbs.NewError(kbs.AdminAuth, "admin token issued in the future (check clocks)")
+			return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token issued in the future (check clocks)")
 		default:
-			return kbs.NewError(kbs.AdminAuth, "admin token not valid now")
+			return time.Time{}, kbs.NewError(kbs.AdminAuth, "admin token not valid now")
 		}
 	}
 	maxLife := a.MaxLifetime
@@ -103,9 +116,10 @@ func (a *AdminAuth) CheckToken(tok string) error {
 		maxLife = DefaultAdminMaxLifetime
 	}
 	if maxLife > 0 && claims.Expiry.Time().Sub(claims.IssuedAt.Time()) > maxLife {
-		return kbs.Errorf(kbs.AdminAuth, "admin token lifetime (exp - iat) over %s", maxLife)
+		return time.Time{}, kbs.Errorf(kbs.AdminAuth, "admin token lifetime (exp - iat) over %s", maxLife)
 	}
-	return nil
+	// The instant this check would start refusing the token.
+	return claims.Expiry.Time().Add(leeway), nil
 }
 
 // NewAdminToken signs an admin token as kbs-client does: header

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -390,5 +391,34 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 	}
 	if sets != 1 || deletes != 1 {
 		t.Fatalf("%d set-resource and %d delete-resource events, want 1 and 1", sets, deletes)
+	}
+}
+
+// TestAuditStreamEndsWithToken: an audit stream is not a standing
+// subscription: it ends when the admin token that opened it is no longer
+// accepted (exp plus the leeway), after streaming what was there.
+func TestAuditStreamEndsWithToken(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Admin.Leeway = time.Millisecond })
+	h.mustAdmin("POST", "/kbs/v0/resource/default/a/1", []byte("v"))
+	tok, err := NewAdminToken(h.adminKey, time.Now(), 2*time.Second) // exp is whole seconds: 1-2 s left
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", h.ts.URL+"/kbs/v0/audit?follow=1", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	done := make(chan []byte, 1)
+	go func() { b, _ := io.ReadAll(resp.Body); done <- b }()
+	select {
+	case b := <-done:
+		if resp.StatusCode != 200 || !strings.Contains(string(b), `"action":"set-resource"`) {
+			t.Fatalf("%d %s", resp.StatusCode, b)
+		}
+	case <-time.After(30 * time.Second): // a hang guard, not a timing assertion
+		t.Fatal("the audit stream outlived its admin token")
 	}
 }

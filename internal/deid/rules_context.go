@@ -519,13 +519,7 @@ func (sc *scan) scanPeople() {
 		if sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
 			continue
 		}
-		e := i
-		for e+1 < len(toks) && e-i < 3 && !toks[e+1].nl && sc.capWord(e+1) && !sc.plainWord(e+1) && !sc.stopWord(e+1) {
-			e++
-		}
-		for e+2 < len(toks) && e-i < 4 && sc.punct(e+1, '-') && !toks[e+1].sp && !toks[e+2].sp && toks[e+2].kind == kWord {
-			e += 2
-		}
+		e := sc.personRun(i)
 		// "Rosa Delgado (daughter)", "Sunil Varma, husband"
 		k := e + 1
 		if sc.punct(k, '(') || sc.punct(k, ',') || sc.punct(k, '-') {
@@ -605,13 +599,7 @@ func (sc *scan) scanLists() {
 		if !ok || sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
 			continue
 		}
-		e := i
-		for e+1 < len(toks) && e-i < 3 && !toks[e+1].nl && sc.capWord(e+1) && !sc.plainWord(e+1) && !sc.stopWord(e+1) {
-			e++
-		}
-		for e+2 < len(toks) && e-i < 4 && sc.punct(e+1, '-') && !toks[e+1].sp && !toks[e+2].sp && toks[e+2].kind == kWord {
-			e += 2
-		}
+		e := sc.personRun(i)
 		sc.markName(i, e, "rules/list")
 		next = e + 1
 	}
@@ -630,4 +618,19 @@ func (sc *scan) capTokens() []int {
 		sc.capDone = true
 	}
 	return sc.capIdx
+}
+
+// personRun returns the end of a name-like run from i: up to four
+// capitalised words that are not plain or stop words, then hyphenated parts
+// ("Consuelo Ibáñez", "Jae-won").
+func (sc *scan) personRun(i int) int {
+	toks := sc.toks
+	e := i
+	for e+1 < len(toks) && e-i < 3 && !toks[e+1].nl && sc.capWord(e+1) && !sc.plainWord(e+1) && !sc.stopWord(e+1) {
+		e++
+	}
+	for e+2 < len(toks) && e-i < 4 && sc.punct(e+1, '-') && !toks[e+1].sp && !toks[e+2].sp && toks[e+2].kind == kWord {
+		e += 2
+	}
+	return e
 }

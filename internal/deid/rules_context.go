@@ -206,11 +206,14 @@ func (sc *scan) scanContext() {
 // orgCue: 2 after a strong cue ("works at", "Employer:", "attends"), 1 after
 // a preposition that often introduces a place, 0 otherwise.
 func (sc *scan) orgCue(i int) int {
+	toks := sc.toks
 	p := i - 1
-	if sc.is(p, "the") || sc.is(p, "a") {
-		p--
+	if toks[p].kind == kWord {
+		if w := sc.lower(p); w == "the" || w == "a" {
+			p--
+		}
 	}
-	if p < 0 {
+	if p < 0 || toks[p].kind == kWord && toks[p].e-toks[p].s > 11 || toks[p].kind == kNum || toks[p].kind == kAlnum {
 		return 0
 	}
 	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {

@@ -83,6 +83,7 @@ type scan struct {
 	nameTok                 []bool   // token inside a name span
 	places                  []string // places found, for later mentions (rules_context.go)
 	capIdx                  []int    // indices of capitalised words (capTokens)
+	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
 	capDone                 bool
 }
 

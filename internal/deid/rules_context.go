@@ -27,23 +27,11 @@ var orgVerbs = map[string]bool{
 	"employee": true, "intern": true, "office": true, "retired": true, "plays": true,
 }
 
-// orgDirect verbs take the organisation as their object: "attends Bethel AME".
-var orgDirect = map[string]bool{
-	"attends": true, "attended": true, "attend": true, "joined": true, "visits": true,
-}
-
 // orgLabels announce an organisation or place after a colon ("Employer: Tyson Foods").
 var orgLabels = map[string]bool{
 	"employer": true, "employers": true, "school": true, "pharmacy": true, "facility": true, "agency": true,
 	"church": true, "workplace": true, "company": true, "shelter": true,
 	"college": true, "university": true, "daycare": true, "preschool": true,
-}
-
-// weakPreps before a capitalised run suggest a place or organisation ("called
-// from Walgreens", "presents from Villa Rosa", "seen at Planned Parenthood").
-var weakPreps = map[string]bool{
-	"at": true, "from": true, "to": true, "near": true, "via": true, "through": true, "into": true,
-	"outside": true, "for": true, "on": true,
 }
 
 // changeVerbs before "to"/"from" name a drug or a service, not a place
@@ -110,18 +98,18 @@ func (sc *scan) caps(i int) int {
 		switch {
 		case sc.capWord(k):
 			e = k
-		case sc.punct(k, '.') && sc.is(k-1, "st") && sc.capWord(k+1):
+		case sc.punct(k, '.') && sc.isLow(k-1, "st") && sc.capWord(k+1):
 			e = k
-		case sc.punct(k, '\'') && !toks[k].sp && sc.is(k+1, "s") && !toks[k+1].sp:
+		case sc.punct(k, '\'') && !toks[k].sp && sc.isLow(k+1, "s") && !toks[k+1].sp:
 			e = k + 1
 			k++
 		case sc.punct(k, '-') && !toks[k].sp && k+1 < len(toks) && !toks[k+1].sp && toks[k+1].kind != kPunct:
 			e = k + 1
 			k++
-		case sc.is(k, "of") && sc.is(k+1, "the") && sc.capWord(k+2) && !toks[k+2].nl:
+		case sc.isLow(k, "of") && sc.isLow(k+1, "the") && sc.capWord(k+2) && !toks[k+2].nl:
 			e = k + 2 // "Hospice of the Valley"
 			k += 2
-		case (sc.is(k, "of") || sc.punct(k, '&') || sc.is(k, "on") && sc.capWord(k+1) && sc.in(k+1, setOrg|setStreet)) && sc.capWord(k+1) && !toks[k+1].nl:
+		case (sc.isLow(k, "of") || sc.punct(k, '&') || sc.isLow(k, "on") && sc.capWord(k+1) && sc.in(k+1, setOrg|setStreet)) && sc.capWord(k+1) && !toks[k+1].nl:
 			e = k + 1
 			k++
 		case toks[k].kind == kNum && toks[k].sp && toks[k].e-toks[k].s <= 4 && e == k-1 && !sc.unitAfter(k) && !sc.joined(k+1):
@@ -218,7 +206,7 @@ func (sc *scan) orgCue(i int) int {
 	}
 	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {
 		q := p - 1
-		if orgLabels[sc.lower(q)] || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
+		if orgLabels[sc.lower(q)] || sc.isLow(q, "lab") && sc.isLow(q-1, "performing") || sc.isLow(q, "to") && (sc.isLow(q-1, "discharge") || sc.isLow(q-1, "discharged")) {
 			return 2
 		}
 		return 0
@@ -227,10 +215,11 @@ func (sc *scan) orgCue(i int) int {
 	if sc.toks[p].kind != kWord || sc.toks[p].nl && sc.toks[i].nl {
 		return 0
 	}
-	if orgDirect[w] {
+	switch w {
+	case "attends", "attended", "attend", "joined", "visits": // the organisation is the object
 		return 2
-	}
-	if !weakPreps[w] {
+	case "at", "from", "to", "near", "via", "through", "into", "outside", "for", "on":
+	default:
 		return 0
 	}
 	q := p - 1
@@ -261,11 +250,10 @@ func (sc *scan) scanSentenceNames() {
 			continue
 		}
 		t := toks[i]
-		if sc.claim[i] || !sc.capWord(i) || t.upper || t.e-t.s < 2 || t.flags&lexicon.Common != 0 || sc.plainWord(i) ||
-			sc.stopWord(i) || t.flags&lexicon.State != 0 {
+		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 {
 			continue
 		}
-		if !sc.sentenceStart(i) && !(sc.punct(i-1, '(') || sc.punct(i-1, '[')) {
+		if !sc.sentenceStart(i) && !(sc.punct(i-1, '(') || sc.punct(i-1, '[')) || sc.plainWord(i) || sc.stopWord(i) {
 			continue
 		}
 		e := i
@@ -295,8 +283,9 @@ func (sc *scan) scanSentenceNames() {
 // 92, presents", "Mrs. Papadopoulos (99)".
 func (sc *scan) scanNameAges() {
 	toks := sc.toks
-	for i := 2; i+1 < len(toks); i++ {
-		if toks[i].kind != kNum || !(sc.punct(i-1, ',') && sc.punct(i+1, ',') || sc.punct(i-1, '(') && sc.punct(i+1, ')')) {
+	sc.capTokens() // collects the candidates (numbers 90 to 129)
+	for _, i := range sc.ageIdx {
+		if i < 2 || i+1 >= len(toks) || !(sc.punct(i-1, ',') && sc.punct(i+1, ',') || sc.punct(i-1, '(') && sc.punct(i+1, ')')) {
 			continue
 		}
 		if v := sc.numVal(i); v < 90 || v >= 130 || !sc.claim[i-2] || toks[i-2].kind != kWord {
@@ -327,11 +316,11 @@ func (sc *scan) wordsAt(i int, ws []string) int {
 		if len(w) > 2 && w[len(w)-2:] == "'s" {
 			base, poss = w[:len(w)-2], true
 		}
-		if !sc.is(k, base) {
+		if !sc.isLow(k, base) {
 			return -1
 		}
 		if poss {
-			if !sc.punct(k+1, '\'') || !sc.is(k+2, "s") {
+			if !sc.punct(k+1, '\'') || !sc.isLow(k+2, "s") {
 				return -1
 			}
 			k += 2
@@ -370,8 +359,8 @@ func (sc *scan) scanExtras() {
 			continue
 		}
 		// "I-94", "Route 9", "Hwy 61", "Interstate 5"
-		if (toks[i+1].kind == kNum || sc.punct(i+1, '-')) && (sc.is(i, "i") || sc.is(i, "us") || sc.is(i, "sr")) && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) > 0 ||
-			(sc.is(i, "route") || sc.is(i, "highway") || sc.is(i, "hwy") || sc.is(i, "interstate")) && sc.numLen(i+1) > 0 && !sc.unitAfter(i+1) {
+		if (toks[i+1].kind == kNum || sc.punct(i+1, '-')) && ((sc.isLow(i, "i") || sc.isLow(i, "us") || sc.isLow(i, "sr")) && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) > 0 ||
+			(sc.isLow(i, "route") || sc.isLow(i, "highway") || sc.isLow(i, "hwy") || sc.isLow(i, "interstate")) && sc.numLen(i+1) > 0 && !sc.unitAfter(i+1)) {
 			e := i + 1
 			if sc.punct(i+1, '-') {
 				e = i + 2
@@ -515,7 +504,7 @@ func (sc *scan) scanPeople() {
 			e0++
 		}
 		p := i - 1
-		prev := toks[i].flags&lexicon.Common == 0 && p > 0 && (sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "to"))
+		prev := toks[i].flags&lexicon.Common == 0 && p > 0 && (sc.isLow(p, "per") || sc.isLow(p, "with") || sc.isLow(p, "to"))
 		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && strings.IndexByte("(,-'", sc.text[toks[e0+1].s]) >= 0) {
 			continue
 		}
@@ -528,13 +517,13 @@ func (sc *scan) scanPeople() {
 		if sc.punct(k, '(') || sc.punct(k, ',') || sc.punct(k, '-') {
 			k++
 		}
-		if k > e+1 && k < len(toks) && !toks[k].nl && toks[k].kind == kWord && !toks[k].cap && sc.in(k, setCue1) && !sc.is(k, "by") {
+		if k > e+1 && k < len(toks) && !toks[k].nl && toks[k].kind == kWord && !toks[k].cap && sc.in(k, setCue1) && !sc.isLow(k, "by") {
 			sc.markName(i, e, "rules/relation")
 			next = e + 1
 			continue
 		}
 		// "Kroger's pharmacy", "Delia's house"
-		if sc.punct(e+1, '\'') && !toks[e+1].sp && sc.is(e+2, "s") && e+3 < len(toks) && !toks[e+3].cap {
+		if sc.punct(e+1, '\'') && !toks[e+1].sp && sc.isLow(e+2, "s") && e+3 < len(toks) && !toks[e+3].cap {
 			if typ, ok := possessed[sc.lower(e+3)]; ok && !(typ == TypeName && toks[i].flags&lexicon.Common != 0 && e == i) {
 				if typ == TypeName {
 					sc.markName(i, e, "rules/possessive")
@@ -546,7 +535,7 @@ func (sc *scan) scanPeople() {
 			}
 		}
 		// "spoke with Nour", "lives with Jae-won", "per Tiffani"
-		if prev && (sc.is(p, "per") || peopleVerbs[sc.lower(p-1)]) {
+		if prev && (sc.isLow(p, "per") || peopleVerbs[sc.lower(p-1)]) {
 			sc.markName(i, e, "rules/people")
 			next = e + 1
 		}
@@ -578,17 +567,17 @@ func (sc *scan) scanLists() {
 		ok := false
 		p := i - 1
 		switch {
-		case sc.punct(p, ',') || sc.is(p, "and") || sc.is(p, "or") || sc.punct(p, '&'):
+		case sc.punct(p, ',') || sc.isLow(p, "and") || sc.isLow(p, "or") || sc.punct(p, '&'):
 			// the item before is a name: "Arturo, Beatriz", "Noa and Itai"
 			q := p - 1
-			if sc.is(p, "and") && sc.punct(q, ',') {
+			if sc.isLow(p, "and") && sc.punct(q, ',') {
 				q--
 			}
 			if sc.in(q, setCred) && sc.punct(q-1, ',') { // "D. Kapoor, RN and Lucía Fernández"
 				q -= 2
 			}
 			ok = q >= 0 && sc.nameTok[q] && !toks[p].nl && !toks[i].nl && !toks[i].upper
-		case (sc.is(p, "is") || sc.is(p, "was")) && p > 0 && roles[sc.lower(p-1)]:
+		case (sc.isLow(p, "is") || sc.isLow(p, "was")) && p > 0 && roles[sc.lower(p-1)]:
 			ok = toks[i].flags&lexicon.Common == 0
 		case sc.punct(p, ':') && sc.punct(i+1, ',') && sc.capWord(i+2) && !toks[i+2].nl && !sc.plainWord(i) && !sc.stopWord(i):
 			ok = toks[i].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Name != 0 &&
@@ -609,13 +598,16 @@ func (sc *scan) scanLists() {
 }
 
 // capTokens returns the indices of the capitalised words of the note, built
-// once: the context passes look only at those.
+// once: the context passes look only at those. It also collects the numbers
+// that may be ages over 89 (ageIdx).
 func (sc *scan) capTokens() []int {
 	if !sc.capDone {
-		sc.capIdx = sc.capIdx[:0]
+		sc.capIdx, sc.ageIdx = sc.capIdx[:0], sc.ageIdx[:0]
 		for i, t := range sc.toks {
 			if t.kind == kWord && t.cap {
 				sc.capIdx = append(sc.capIdx, i)
+			} else if t.kind == kNum && t.e-t.s >= 2 && t.e-t.s <= 3 && (sc.text[t.s] == '9' || sc.text[t.s] == '1' && t.e-t.s == 3) {
+				sc.ageIdx = append(sc.ageIdx, i) // 90-199: scanNameAges checks the value
 			}
 		}
 		sc.capDone = true
@@ -636,4 +628,23 @@ func (sc *scan) personRun(i int) int {
 		e += 2
 	}
 	return e
+}
+
+// isLow reports whether token i is the lower-case word w, in any case: a
+// slice of the lower-cased text compared with w, cheaper than EqualFold.
+func (sc *scan) isLow(i int, w string) bool {
+	if i < 0 || i >= len(sc.toks) {
+		return false
+	}
+	t := sc.toks[i]
+	return t.e-t.s == len(w) && sc.low[t.s:t.e] == w
+}
+
+// weekdayShort: "Mon" … "Thurs" (weekdayAbbr), without a map look-up.
+func weekdayShort(w string) bool {
+	switch w {
+	case "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun":
+		return true
+	}
+	return false
 }

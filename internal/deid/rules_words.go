@@ -71,7 +71,7 @@ func (sc *scan) scanWords() {
 			continue
 		}
 		// "on Wed", "by Thurs", "next Fri": an abbreviated weekday after a time word
-		if t.cap && weekdayAbbr[w] && (sc.is(i-1, "on") || sc.is(i-1, "by") || sc.is(i-1, "next") || sc.is(i-1, "last") || sc.is(i-1, "this") || sc.is(i-1, "until")) {
+		if t.cap && len(w) >= 3 && len(w) <= 5 && weekdayShort(w) && (sc.is(i-1, "on") || sc.is(i-1, "by") || sc.is(i-1, "next") || sc.is(i-1, "last") || sc.is(i-1, "this") || sc.is(i-1, "until")) {
 			sc.addToks(i, i, TypeDate, "rules/date")
 			continue
 		}

@@ -218,6 +218,13 @@ func (sc *scan) orgCue(i int) int {
 	switch w {
 	case "attends", "attended", "attend", "joined", "visits": // the organisation is the object
 		return 2
+	case "in":
+		// "in Fishtown", "in Accra": only a word no list knows (not a name,
+		// not common English, no keyword) that is not a service or a drug
+		if t := toks[i]; t.flags == 0 && t.kw == 0 && !t.upper && !(sc.capWord(i+1) && !toks[i+1].nl) && sc.toks[p].kind == kWord {
+			return 1
+		}
+		return 0
 	case "at", "from", "to", "near", "via", "through", "into", "outside", "for", "on":
 	default:
 		return 0

@@ -42,7 +42,11 @@ func TestGoldenContext(t *testing.T) {
 		{"holiday", "Fell on New Year's Eve.", "Fell on [DATE]."},
 		{"bracketed date", "[9/14 08:02] mom fell", "[[DATE] 08:02] mom fell"},
 		{"year-month", "Seen at UCSF in 2019-03.", "Seen at [LOCATION] in [DATE]."},
+		{"in an unknown place", "She moved in with Kayleigh in Fishtown last month.", "She moved in with [NAME] in [LOCATION] last month."},
 		// must stay
+		{"in a language", "Interview done in Spanish today.", "Interview done in Spanish today."},
+		{"in a service", "Seen in Cardiology today.", "Seen in Cardiology today."},
+		{"in a common word", "Documented in Epic.", "Documented in Epic."},
 		{"drug after to", "Switched to Eliquis 5 mg BID.", "Switched to Eliquis 5 mg BID."},
 		{"unit after to", "Transferred to ICU for pressors.", "Transferred to ICU for pressors."},
 		{"service after to", "Admitted to Medicine.", "Admitted to Medicine."},

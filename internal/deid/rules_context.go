@@ -246,6 +246,17 @@ func (sc *scan) orgCue(i int) int {
 	return 1
 }
 
+// personVerbs are the reportVerbs that only a person does, for a name in
+// the middle of a sentence.
+var personVerbs = map[string]bool{
+	"reports": true, "reported": true, "states": true, "stated": true, "says": true, "said": true,
+	"denies": true, "denied": true, "endorses": true, "complains": true, "called": true, "asked": true,
+	"asks": true, "told": true, "agrees": true, "agreed": true, "declined": true, "declines": true,
+	"refused": true, "refuses": true, "wants": true, "feels": true, "understands": true, "drove": true,
+	"brought": true, "visited": true, "explains": true, "describes": true, "requests": true,
+	"requested": true,
+}
+
 // scanSentenceNames marks a capitalised word that starts a sentence and is
 // followed by a reporting verb ("Tobias states", "Lena (pt's wife) says") when
 // the word is not common English.
@@ -260,7 +271,10 @@ func (sc *scan) scanSentenceNames() {
 		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 {
 			continue
 		}
-		if !sc.sentenceStart(i) && !(sc.punct(i-1, '(') || sc.punct(i-1, '[')) || sc.plainWord(i) || sc.stopWord(i) {
+		// mid-sentence only a word no list knows, before a verb only a person
+		// does ("and Kwame reports"; not "Eliquis was held")
+		mid := !sc.sentenceStart(i) && !(sc.punct(i-1, '(') || sc.punct(i-1, '['))
+		if mid && (t.flags != 0 || t.kw != 0) || sc.plainWord(i) || sc.stopWord(i) {
 			continue
 		}
 		e := i
@@ -279,7 +293,7 @@ func (sc *scan) scanSentenceNames() {
 		if sc.punct(k, ',') {
 			k++
 		}
-		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && reportVerbs[sc.lower(k)] && !toks[k].nl {
+		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportVerbs[sc.lower(k)] && (!mid || personVerbs[sc.lower(k)]) {
 			sc.markName(i, e, "rules/sentence")
 			next = e + 1
 		}

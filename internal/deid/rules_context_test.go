@@ -43,7 +43,9 @@ func TestGoldenContext(t *testing.T) {
 		{"bracketed date", "[9/14 08:02] mom fell", "[[DATE] 08:02] mom fell"},
 		{"year-month", "Seen at UCSF in 2019-03.", "Seen at [LOCATION] in [DATE]."},
 		{"in an unknown place", "She moved in with Kayleigh in Fishtown last month.", "She moved in with [NAME] in [LOCATION] last month."},
+		{"unknown word before a person's verb", "Yesterday Kwame reports chest pain.", "Yesterday [NAME] reports chest pain."},
 		// must stay
+		{"drug before a verb", "Eliquis was held and Ozempic caused nausea.", "Eliquis was held and Ozempic caused nausea."},
 		{"in a language", "Interview done in Spanish today.", "Interview done in Spanish today."},
 		{"in a service", "Seen in Cardiology today.", "Seen in Cardiology today."},
 		{"in a common word", "Documented in Epic.", "Documented in Epic."},

@@ -257,6 +257,16 @@ var personVerbs = map[string]bool{
 	"requested": true,
 }
 
+// drugAction follows "X was" when X is a drug ("Eliquis was held"), not a person.
+var drugAction = map[string]bool{
+	"held": true, "increased": true, "decreased": true, "started": true, "stopped": true,
+	"discontinued": true, "given": true, "restarted": true, "titrated": true, "changed": true,
+	"switched": true, "continued": true, "resumed": true, "added": true, "administered": true,
+	"ordered": true, "tapered": true, "weaned": true, "prescribed": true, "dosed": true,
+	"reduced": true, "initiated": true, "caused": true, "used": true, "infused": true,
+	"effective": true, "ineffective": true, "tolerated": true, "not": true, "also": true,
+}
+
 // scanSentenceNames marks a capitalised word that starts a sentence and is
 // followed by a reporting verb ("Tobias states", "Lena (pt's wife) says") when
 // the word is not common English.
@@ -271,8 +281,9 @@ func (sc *scan) scanSentenceNames() {
 		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 {
 			continue
 		}
-		// mid-sentence only a word no list knows, before a verb only a person
-		// does ("and Kwame reports"; not "Eliquis was held")
+		// mid-sentence only a word no list knows before a verb only a person
+		// does ("and Kwame reports"); at the start "Oyelaran was admitted" but
+		// not "Eliquis was held"
 		mid := !sc.sentenceStart(i) && !(sc.punct(i-1, '(') || sc.punct(i-1, '['))
 		if mid && (t.flags != 0 || t.kw != 0) || sc.plainWord(i) || sc.stopWord(i) {
 			continue
@@ -293,7 +304,8 @@ func (sc *scan) scanSentenceNames() {
 		if sc.punct(k, ',') {
 			k++
 		}
-		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportVerbs[sc.lower(k)] && (!mid || personVerbs[sc.lower(k)]) {
+		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportVerbs[sc.lower(k)] &&
+			(personVerbs[sc.lower(k)] || !mid && (t.flags&lexicon.Name != 0 || !drugAction[sc.lower(min(k+1, len(toks)-1))])) {
 			sc.markName(i, e, "rules/sentence")
 			next = e + 1
 		}

@@ -44,6 +44,7 @@ func TestGoldenContext(t *testing.T) {
 		{"year-month", "Seen at UCSF in 2019-03.", "Seen at [LOCATION] in [DATE]."},
 		{"in an unknown place", "She moved in with Kayleigh in Fishtown last month.", "She moved in with [NAME] in [LOCATION] last month."},
 		{"unknown word before a person's verb", "Yesterday Kwame reports chest pain.", "Yesterday [NAME] reports chest pain."},
+		{"unknown word at the start", "Oyelaran was admitted from the SNF.", "[NAME] was admitted from the SNF."},
 		// must stay
 		{"drug before a verb", "Eliquis was held and Ozempic caused nausea.", "Eliquis was held and Ozempic caused nausea."},
 		{"in a language", "Interview done in Spanish today.", "Interview done in Spanish today."},

@@ -98,18 +98,18 @@ func (sc *scan) caps(i int) int {
 		switch {
 		case sc.capWord(k):
 			e = k
-		case sc.punct(k, '.') && sc.isLow(k-1, "st") && sc.capWord(k+1):
+		case sc.punct(k, '.') && sc.is(k-1, "st") && sc.capWord(k+1):
 			e = k
-		case sc.punct(k, '\'') && !toks[k].sp && sc.isLow(k+1, "s") && !toks[k+1].sp:
+		case sc.punct(k, '\'') && !toks[k].sp && sc.is(k+1, "s") && !toks[k+1].sp:
 			e = k + 1
 			k++
 		case sc.punct(k, '-') && !toks[k].sp && k+1 < len(toks) && !toks[k+1].sp && toks[k+1].kind != kPunct:
 			e = k + 1
 			k++
-		case sc.isLow(k, "of") && sc.isLow(k+1, "the") && sc.capWord(k+2) && !toks[k+2].nl:
+		case sc.is(k, "of") && sc.is(k+1, "the") && sc.capWord(k+2) && !toks[k+2].nl:
 			e = k + 2 // "Hospice of the Valley"
 			k += 2
-		case (sc.isLow(k, "of") || sc.punct(k, '&') || sc.isLow(k, "on") && sc.capWord(k+1) && sc.in(k+1, setOrg|setStreet)) && sc.capWord(k+1) && !toks[k+1].nl:
+		case (sc.is(k, "of") || sc.punct(k, '&') || sc.is(k, "on") && sc.capWord(k+1) && sc.in(k+1, setOrg|setStreet)) && sc.capWord(k+1) && !toks[k+1].nl:
 			e = k + 1
 			k++
 		case toks[k].kind == kNum && toks[k].sp && toks[k].e-toks[k].s <= 4 && e == k-1 && !sc.unitAfter(k) && !sc.joined(k+1):
@@ -206,7 +206,7 @@ func (sc *scan) orgCue(i int) int {
 	}
 	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {
 		q := p - 1
-		if orgLabels[sc.lower(q)] || sc.isLow(q, "lab") && sc.isLow(q-1, "performing") || sc.isLow(q, "to") && (sc.isLow(q-1, "discharge") || sc.isLow(q-1, "discharged")) {
+		if orgLabels[sc.lower(q)] || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
 			return 2
 		}
 		return 0
@@ -349,11 +349,11 @@ func (sc *scan) wordsAt(i int, ws []string) int {
 		if len(w) > 2 && w[len(w)-2:] == "'s" {
 			base, poss = w[:len(w)-2], true
 		}
-		if !sc.isLow(k, base) {
+		if !sc.is(k, base) {
 			return -1
 		}
 		if poss {
-			if !sc.punct(k+1, '\'') || !sc.isLow(k+2, "s") {
+			if !sc.punct(k+1, '\'') || !sc.is(k+2, "s") {
 				return -1
 			}
 			k += 2
@@ -392,8 +392,8 @@ func (sc *scan) scanExtras() {
 			continue
 		}
 		// "I-94", "Route 9", "Hwy 61", "Interstate 5"
-		if (toks[i+1].kind == kNum || sc.punct(i+1, '-')) && ((sc.isLow(i, "i") || sc.isLow(i, "us") || sc.isLow(i, "sr")) && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) > 0 ||
-			(sc.isLow(i, "route") || sc.isLow(i, "highway") || sc.isLow(i, "hwy") || sc.isLow(i, "interstate")) && sc.numLen(i+1) > 0 && !sc.unitAfter(i+1)) {
+		if (toks[i+1].kind == kNum || sc.punct(i+1, '-')) && ((sc.is(i, "i") || sc.is(i, "us") || sc.is(i, "sr")) && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) > 0 ||
+			(sc.is(i, "route") || sc.is(i, "highway") || sc.is(i, "hwy") || sc.is(i, "interstate")) && sc.numLen(i+1) > 0 && !sc.unitAfter(i+1)) {
 			e := i + 1
 			if sc.punct(i+1, '-') {
 				e = i + 2
@@ -537,7 +537,7 @@ func (sc *scan) scanPeople() {
 			e0++
 		}
 		p := i - 1
-		prev := toks[i].flags&lexicon.Common == 0 && p > 0 && (sc.isLow(p, "per") || sc.isLow(p, "with") || sc.isLow(p, "to"))
+		prev := toks[i].flags&lexicon.Common == 0 && p > 0 && (sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "to"))
 		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && strings.IndexByte("(,-'", sc.text[toks[e0+1].s]) >= 0) {
 			continue
 		}
@@ -550,13 +550,13 @@ func (sc *scan) scanPeople() {
 		if sc.punct(k, '(') || sc.punct(k, ',') || sc.punct(k, '-') {
 			k++
 		}
-		if k > e+1 && k < len(toks) && !toks[k].nl && toks[k].kind == kWord && !toks[k].cap && sc.in(k, setCue1) && !sc.isLow(k, "by") {
+		if k > e+1 && k < len(toks) && !toks[k].nl && toks[k].kind == kWord && !toks[k].cap && sc.in(k, setCue1) && !sc.is(k, "by") {
 			sc.markName(i, e, "rules/relation")
 			next = e + 1
 			continue
 		}
 		// "Kroger's pharmacy", "Delia's house"
-		if sc.punct(e+1, '\'') && !toks[e+1].sp && sc.isLow(e+2, "s") && e+3 < len(toks) && !toks[e+3].cap {
+		if sc.punct(e+1, '\'') && !toks[e+1].sp && sc.is(e+2, "s") && e+3 < len(toks) && !toks[e+3].cap {
 			if typ, ok := possessed[sc.lower(e+3)]; ok && !(typ == TypeName && toks[i].flags&lexicon.Common != 0 && e == i) {
 				if typ == TypeName {
 					sc.markName(i, e, "rules/possessive")
@@ -568,7 +568,7 @@ func (sc *scan) scanPeople() {
 			}
 		}
 		// "spoke with Nour", "lives with Jae-won", "per Tiffani"
-		if prev && (sc.isLow(p, "per") || peopleVerbs[sc.lower(p-1)]) {
+		if prev && (sc.is(p, "per") || peopleVerbs[sc.lower(p-1)]) {
 			sc.markName(i, e, "rules/people")
 			next = e + 1
 		}
@@ -600,17 +600,17 @@ func (sc *scan) scanLists() {
 		ok := false
 		p := i - 1
 		switch {
-		case sc.punct(p, ',') || sc.isLow(p, "and") || sc.isLow(p, "or") || sc.punct(p, '&'):
+		case sc.punct(p, ',') || sc.is(p, "and") || sc.is(p, "or") || sc.punct(p, '&'):
 			// the item before is a name: "Arturo, Beatriz", "Noa and Itai"
 			q := p - 1
-			if sc.isLow(p, "and") && sc.punct(q, ',') {
+			if sc.is(p, "and") && sc.punct(q, ',') {
 				q--
 			}
 			if sc.in(q, setCred) && sc.punct(q-1, ',') { // "D. Kapoor, RN and Lucía Fernández"
 				q -= 2
 			}
 			ok = q >= 0 && sc.nameTok[q] && !toks[p].nl && !toks[i].nl && !toks[i].upper
-		case (sc.isLow(p, "is") || sc.isLow(p, "was")) && p > 0 && roles[sc.lower(p-1)]:
+		case (sc.is(p, "is") || sc.is(p, "was")) && p > 0 && roles[sc.lower(p-1)]:
 			ok = toks[i].flags&lexicon.Common == 0
 		case sc.punct(p, ':') && sc.punct(i+1, ',') && sc.capWord(i+2) && !toks[i+2].nl && !sc.plainWord(i) && !sc.stopWord(i):
 			ok = toks[i].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Name != 0 &&
@@ -661,16 +661,6 @@ func (sc *scan) personRun(i int) int {
 		e += 2
 	}
 	return e
-}
-
-// isLow reports whether token i is the lower-case word w, in any case: a
-// slice of the lower-cased text compared with w, cheaper than EqualFold.
-func (sc *scan) isLow(i int, w string) bool {
-	if i < 0 || i >= len(sc.toks) {
-		return false
-	}
-	t := sc.toks[i]
-	return t.e-t.s == len(w) && sc.low[t.s:t.e] == w
 }
 
 // weekdayShort: "Mon" … "Thurs" (weekdayAbbr), without a map look-up.

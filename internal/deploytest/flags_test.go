@@ -1,0 +1,214 @@
+package deploytest
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/trustgate/trustgate/internal/beacon"
+	"github.com/trustgate/trustgate/internal/cocofy"
+	"github.com/trustgate/trustgate/internal/dashboard"
+	deidcli "github.com/trustgate/trustgate/internal/deid/cli"
+	"github.com/trustgate/trustgate/internal/deid/webapp"
+	"github.com/trustgate/trustgate/internal/guest"
+	"github.com/trustgate/trustgate/internal/imagesig"
+	"github.com/trustgate/trustgate/internal/tlssidecar"
+	"github.com/trustgate/trustgate/internal/trustee"
+)
+
+// mainFunc is the shape of every binary's Main.
+type mainFunc func(args []string, stdout, stderr io.Writer) int
+
+// mains runs the real command lines, exactly as cmd/<name>/main.go wires them.
+var mains = map[string]mainFunc{
+	"trustee": trustee.Main,
+	"guest":   guest.Main,
+	"cocofy": func(args []string, stdout, stderr io.Writer) int {
+		return cocofy.Main("cocofy", args, stdout, stderr, map[string]cocofy.Subcommand{
+			"sign":  imagesig.CocofySignMain,
+			"image": imagesig.CocofyImageMain,
+		})
+	},
+	"dashboard":   dashboard.Main,
+	"beacon":      beacon.Main,
+	"tls-sidecar": tlssidecar.Main,
+	"deid": func(args []string, stdout, stderr io.Writer) int {
+		deidcli.Serve = webapp.Main
+		return deidcli.Main(args, strings.NewReader(""), stdout, stderr)
+	},
+}
+
+// subcommands lists, per binary, the words that select a flag set.
+var subcommands = map[string][][]string{
+	"trustee":     {{"serve"}, {"admin"}},
+	"guest":       {{"serve"}, {"get-resource"}, {"run"}, {"seal"}, {"keygen"}, {"image", "verify"}, {"image", "pull"}},
+	"cocofy":      {{"apply"}, {"explain"}, {"sign"}, {"image", "build"}},
+	"dashboard":   {{}},
+	"beacon":      {{}},
+	"tls-sidecar": {{}},
+	"deid":        {{"serve"}},
+}
+
+// captureMu serialises the swaps of os.Stdout/os.Stderr (some flag sets
+// print their help there rather than to the writers they are given).
+var captureMu sync.Mutex
+
+// helpOutput runs bin with args and -h, capturing everything it prints.
+func helpOutput(t *testing.T, bin string, args []string) string {
+	t.Helper()
+	captureMu.Lock()
+	defer captureMu.Unlock()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var piped bytes.Buffer
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(&piped, r); close(done) }()
+	oldOut, oldErr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = w, w
+	var buf bytes.Buffer
+	mains[bin](append(append([]string{}, args...), "-h"), &buf, &buf)
+	os.Stdout, os.Stderr = oldOut, oldErr
+	w.Close()
+	<-done
+	r.Close()
+	return buf.String() + piped.String()
+}
+
+var helpFlagRE = regexp.MustCompile(`(?m)^\s+-([A-Za-z0-9][A-Za-z0-9_.-]*)`)
+
+// flagSets maps "bin sub..." to the flag names its -h lists.
+var (
+	flagSetsOnce sync.Once
+	flagSetsVal  map[string]map[string]bool
+)
+
+func flagSets(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	flagSetsOnce.Do(func() {
+		flagSetsVal = map[string]map[string]bool{}
+		for bin, subs := range subcommands {
+			for _, sub := range subs {
+				out := helpOutput(t, bin, sub)
+				set := map[string]bool{}
+				for _, m := range helpFlagRE.FindAllStringSubmatch(out, -1) {
+					set[m[1]] = true
+				}
+				flagSetsVal[strings.Join(append([]string{bin}, sub...), " ")] = set
+			}
+		}
+	})
+	for k, v := range flagSetsVal {
+		if len(v) == 0 && k != "guest keygen" {
+			t.Fatalf("%s -h listed no flags: the help format changed", k)
+		}
+	}
+	return flagSetsVal
+}
+
+// invocation is one command line found in an artifact.
+type invocation struct {
+	where string   // file and place, for messages
+	bin   string   // trustee, guest, cocofy, ...
+	argv  []string // arguments after the binary
+}
+
+// extraFlags are flags a command accepts that its FlagSet's help does not
+// list: guest takes --api out of `guest image` arguments before imagesig
+// parses the rest (internal/guest/image.go scanImageArgs). The test
+// TestGuestImageAcceptsAPI proves the binary accepts it.
+var extraFlags = map[string][]string{"guest image verify": {"api"}, "guest image pull": {"api"}}
+
+// checkInvocation resolves the subcommand and reports every flag that the
+// binary does not define.
+func checkInvocation(sets map[string]map[string]bool, inv invocation) []string {
+	subs, ok := subcommands[inv.bin]
+	if !ok {
+		return []string{inv.where + ": unknown binary " + inv.bin}
+	}
+	var key string
+	var rest []string
+	for _, sub := range subs {
+		if len(inv.argv) >= len(sub) && strings.Join(inv.argv[:len(sub)], " ") == strings.Join(sub, " ") {
+			if k := strings.Join(append([]string{inv.bin}, sub...), " "); len(k) > len(key) {
+				key, rest = k, inv.argv[len(sub):]
+			}
+		}
+	}
+	if key == "" {
+		return []string{inv.where + ": " + inv.bin + " " + strings.Join(inv.argv, " ") + ": unknown subcommand"}
+	}
+	known := map[string]bool{}
+	for k := range sets[key] {
+		known[k] = true
+	}
+	for _, k := range extraFlags[key] {
+		known[k] = true
+	}
+	var bad []string
+	for _, a := range rest {
+		if a == "--" {
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !known[name] {
+			names := make([]string, 0, len(known))
+			for k := range known {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			bad = append(bad, inv.where+": "+key+" has no flag --"+name+" (has "+strings.Join(names, ", ")+")")
+		}
+	}
+	return bad
+}
+
+// TestFlagCheckerCatchesMistakes proves the checker fails on a wrong flag,
+// a wrong subcommand and an unknown binary, and passes the documented forms.
+func TestFlagCheckerCatchesMistakes(t *testing.T) {
+	sets := flagSets(t)
+	cases := []struct {
+		inv  invocation
+		good bool
+	}{
+		{invocation{"doc", "cocofy", []string{"image", "build", "--binary", "b", "--repo", "r", "--key", "k"}}, true},
+		{invocation{"doc", "cocofy", []string{"apply", "-f", "in", "-o", "out", "--trustee-url", "u", "--admin-key", "k"}}, true},
+		{invocation{"doc", "guest", []string{"image", "verify", "--policy", "p.json", "img"}}, true},
+		{invocation{"doc", "trustee", []string{"serve", "--store=postgres://x"}}, true},
+		{invocation{"doc", "cocofy", []string{"image", "build", "--binary", "b", "--registry", "r"}}, false},
+		{invocation{"doc", "cocofy", []string{"apply", "--trustee", "u"}}, false},
+		{invocation{"doc", "guest", []string{"image", "check", "img"}}, false},
+		{invocation{"doc", "trustee", []string{"serve", "--kek=abc"}}, false},
+		{invocation{"doc", "kubectl", []string{"apply"}}, false},
+	}
+	for _, c := range cases {
+		bad := checkInvocation(sets, c.inv)
+		if (len(bad) == 0) != c.good {
+			t.Errorf("%s %v: good=%v, problems %v", c.inv.bin, c.inv.argv, c.good, bad)
+		}
+	}
+}
+
+// TestGuestImageAcceptsAPI: --api is a flag of `guest image` even though
+// the help does not list it. An unknown flag exits 2 (usage); with --api
+// and a policy file that does not exist the command is denied (1).
+func TestGuestImageAcceptsAPI(t *testing.T) {
+	var out bytes.Buffer
+	missing := t.TempDir() + "/no-policy.json"
+	if code := guest.Main([]string{"image", "verify", "--api", "http://127.0.0.1:1", "--policy", missing, "example.invalid/app@sha256:" + strings.Repeat("0", 64)}, &out, &out); code != imagesig.ExitDenied {
+		t.Fatalf("guest image verify --api: exit %d, want %d: %s", code, imagesig.ExitDenied, out.String())
+	}
+	out.Reset()
+	if code := guest.Main([]string{"image", "verify", "--no-such-flag", "x", "--policy", missing, "img"}, &out, &out); code != imagesig.ExitUsage {
+		t.Fatalf("unknown flag: exit %d, want %d", code, imagesig.ExitUsage)
+	}
+}

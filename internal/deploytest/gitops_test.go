@@ -107,6 +107,10 @@ func TestArgoCD(t *testing.T) {
 		}
 		switch d.node.GetKind() {
 		case "AppProject":
+			if msg := checkFields(must(t, d.node, "spec"), d.String()+" spec", set("description", "sourceRepos", "destinations",
+				"clusterResourceWhitelist", "namespaceResourceWhitelist", "clusterResourceBlacklist", "namespaceResourceBlacklist", "roles", "syncWindows")); msg != "" {
+				t.Error(msg)
+			}
 			p := project{repos: map[string]bool{}, dests: map[string]bool{}, kinds: map[string]bool{}}
 			for _, r := range strs(d.node, "spec", "sourceRepos") {
 				p.repos[r] = true

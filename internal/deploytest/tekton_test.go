@@ -98,6 +98,33 @@ func tektonDocs(t *testing.T) (tasks map[string]tektonTask, taskDocs, pipelines 
 	return tasks, taskDocs, pipelines
 }
 
+func set(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// Fields of the tekton.dev/v1 types we use (a typo is an unknown field,
+// which Tekton's admission webhook would refuse).
+var (
+	taskSpecFields     = set("description", "params", "results", "workspaces", "steps", "volumes", "sidecars", "stepTemplate")
+	stepFields         = set("name", "image", "command", "args", "script", "env", "envFrom", "workingDir", "securityContext", "stdoutConfig", "stderrConfig", "volumeMounts", "computeResources", "onError", "timeout", "imagePullPolicy")
+	paramSpecFields    = set("name", "type", "description", "default")
+	workspaceFields    = set("name", "description", "readOnly", "optional", "mountPath")
+	pipelineSpecFields = set("description", "params", "workspaces", "tasks", "finally", "results")
+	pipelineTaskFields = set("name", "taskRef", "params", "workspaces", "runAfter", "when", "retries", "timeout", "matrix")
+)
+
+// fieldProblems checks n's fields against allowed.
+func fieldProblems(where string, n *yaml.RNode, allowed map[string]bool) []string {
+	if msg := checkFields(n, where, allowed); msg != "" {
+		return []string{msg}
+	}
+	return nil
+}
+
 // TestTekton checks Tasks and Pipelines: required fields, pinned non-root
 // step images, and that every task, param, result and workspace a
 // reference names exists and every required param is supplied.
@@ -108,6 +135,20 @@ func TestTekton(t *testing.T) {
 	}
 	for _, d := range taskDocs {
 		tt := tasks[d.node.GetName()]
+		var bad []string
+		bad = append(bad, fieldProblems(d.String()+" spec", must(t, d.node, "spec"), taskSpecFields)...)
+		for _, p := range seq(d.node, "spec", "params") {
+			bad = append(bad, fieldProblems(d.String()+" param", p, paramSpecFields)...)
+		}
+		for _, w := range seq(d.node, "spec", "workspaces") {
+			bad = append(bad, fieldProblems(d.String()+" workspace", w, workspaceFields)...)
+		}
+		for _, s := range seq(d.node, "spec", "steps") {
+			bad = append(bad, fieldProblems(d.String()+" step", s, stepFields)...)
+		}
+		for _, b := range bad {
+			t.Error(b)
+		}
 		steps := seq(d.node, "spec", "steps")
 		if len(steps) == 0 {
 			t.Errorf("%s: no steps", d)
@@ -148,6 +189,14 @@ func TestTekton(t *testing.T) {
 		}
 	}
 	for _, d := range pipelines {
+		for _, b := range fieldProblems(d.String()+" spec", must(t, d.node, "spec"), pipelineSpecFields) {
+			t.Error(b)
+		}
+		for _, pt := range seq(d.node, "spec", "tasks") {
+			for _, b := range fieldProblems(d.String()+" task "+str(pt, "name"), pt, pipelineTaskFields) {
+				t.Error(b)
+			}
+		}
 		params := nameSet(seq(d.node, "spec", "params"))
 		workspaces := nameSet(seq(d.node, "spec", "workspaces"))
 		ptasks := map[string]string{}

@@ -166,13 +166,17 @@ func TestAnsibleRole(t *testing.T) {
 }
 
 // TestArtifactFlagsExist: every command line of a trustgate binary in the
-// Kubernetes manifests, the Tekton steps and scripts, the Ansible units,
+// Kubernetes manifests, the example workload (plain and hardened), the
+// Tekton steps and scripts, the Ansible units,
 // tasks and environment file uses only flags the real binary defines.
 func TestArtifactFlagsExist(t *testing.T) {
 	sets := flagSets(t)
 	var invs []invocation
 	// Kubernetes containers and Tekton steps: command + args.
-	for _, d := range loadDocs(t, append(repoFiles(t, "deploy/kubernetes", ".yaml"), repoFiles(t, "deploy/tekton", ".yaml")...)) {
+	// The example workload too: Argo CD deploys examples/hospital/hardened.
+	files := append(repoFiles(t, "deploy/kubernetes", ".yaml"), repoFiles(t, "deploy/tekton", ".yaml")...)
+	files = append(files, repoFiles(t, "examples/hospital", ".yaml")...)
+	for _, d := range loadDocs(t, files) {
 		var containers []*yaml.RNode
 		containers = append(containers, seq(d.node, "spec", "template", "spec", "containers")...)
 		containers = append(containers, seq(d.node, "spec", "steps")...)

@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"database/sql"
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
@@ -52,7 +51,7 @@ func TestTrusteeReplicasFromManifest(t *testing.T) {
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil && e.Name == "TRUSTEE_KEK":
 			env[e.Name] = base64.StdEncoding.EncodeToString(kek)
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil && e.Name == "TRUSTEE_STORE":
-			env[e.Name] = freshSchema(t, pg)
+			env[e.Name] = testenv.PostgresSchema(t, pg)
 		case e.ValueFrom == nil:
 			env[e.Name] = e.Value
 		default:
@@ -132,31 +131,6 @@ func TestTrusteeReplicasFromManifest(t *testing.T) {
 	if l, err := b.ListResources(ctx); err != nil || len(l) != 1 {
 		t.Fatalf("replica B lists %v, %v", l, err)
 	}
-}
-
-// freshSchema makes a schema of its own in the test database.
-func freshSchema(t *testing.T, u string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	name := fmt.Sprintf("deploytest_%d", time.Now().UnixNano())
-	if _, err := db.Exec(`CREATE SCHEMA ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", u); err == nil {
-			_, _ = db.Exec(`DROP SCHEMA ` + name + ` CASCADE`)
-			db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	return u + sep + "search_path=" + name
 }
 
 func writeFile(t *testing.T, p string, b []byte, mode os.FileMode) {

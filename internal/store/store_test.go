@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,38 +47,13 @@ func backends(t *testing.T) map[string]func(t *testing.T, kek []byte) *SQL {
 func OpenTestPostgres(t *testing.T, kek []byte) *SQL {
 	t.Helper()
 	u := testenv.Require(t, testenv.PostgresURL)
-	url := freshSchema(t, u)
+	url := testenv.PostgresSchema(t, u)
 	s, err := Open(context.Background(), Options{URL: url, KEK: kek})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
-}
-
-func freshSchema(t *testing.T, u string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	name := fmt.Sprintf("t_%d", time.Now().UnixNano())
-	if _, err := db.Exec(`CREATE SCHEMA ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", u)
-		if err == nil {
-			db.Exec(`DROP SCHEMA ` + name + ` CASCADE`)
-			db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	return u + sep + "search_path=" + name
 }
 
 func TestStore(t *testing.T) {
@@ -494,7 +468,7 @@ func TestUpdateReferenceValueReplicas(t *testing.T) {
 	pair := map[string]func(t *testing.T) (*SQL, *SQL){
 		"sqlite": func(t *testing.T) (*SQL, *SQL) { return two(t, filepath.Join(t.TempDir(), "t.db")) },
 		"postgres": func(t *testing.T) (*SQL, *SQL) {
-			return two(t, freshSchema(t, testenv.Require(t, testenv.PostgresURL)))
+			return two(t, testenv.PostgresSchema(t, testenv.Require(t, testenv.PostgresURL)))
 		},
 	}
 	for name, open := range pair {

@@ -214,7 +214,7 @@ func TestKill9DuringAdminBurst(t *testing.T) {
 // and a handshake begun on one finishes on the other.
 func TestTwoProcessesPostgres(t *testing.T) {
 	pg := testenv.Require(t, testenv.PostgresURL)
-	url := freshPGSchema(t, pg)
+	url := testenv.PostgresSchema(t, pg)
 	bin := trusteeBinary(t)
 	kek := make([]byte, 32)
 	_, _ = rand.Read(kek)

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -211,7 +210,7 @@ func TestAdminCLI(t *testing.T) {
 // resource written through one is read through the other.
 func TestTwoReplicasPostgres(t *testing.T) {
 	pg := testenv.Require(t, testenv.PostgresURL)
-	url := freshPGSchema(t, pg)
+	url := testenv.PostgresSchema(t, pg)
 	kek := make([]byte, 32)
 	_, _ = rand.Read(kek)
 	env := func(k string) string {
@@ -321,30 +320,6 @@ func copyCookies(t *testing.T, jar http.CookieJar, from, to string) {
 	fu, _ := url.Parse(from)
 	tu, _ := url.Parse(to)
 	jar.SetCookies(tu, jar.Cookies(fu))
-}
-
-func freshPGSchema(t *testing.T, u string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	name := fmt.Sprintf("trustee_%d", time.Now().UnixNano())
-	if _, err := db.Exec(`CREATE SCHEMA ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", u); err == nil {
-			_, _ = db.Exec(`DROP SCHEMA ` + name + ` CASCADE`)
-			db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	return u + sep + "search_path=" + name
 }
 
 func TestCertFingerprintMatchesServedCert(t *testing.T) {

@@ -123,6 +123,17 @@ func (sc *scan) addToks(i, j int, t Type, rec string) {
 	if i < 0 || j >= len(sc.toks) || j < i {
 		return
 	}
+	if t == TypeID {
+		// An identifier is the whole hyphen-joined code it sits in:
+		// "ACC-XYZ-0099", "CANARY-MRN-99173". Tagging only the digits
+		// would leave the rest of a unique code in the output.
+		for i >= 2 && sc.codeJoin(i-1) {
+			i -= 2
+		}
+		for j+2 < len(sc.toks) && sc.codeJoin(j+1) {
+			j += 2
+		}
+	}
 	sc.add(sc.toks[i].s, sc.toks[j].e, t, rec)
 	if t == TypeName || t == TypeLocation {
 		for k := i; k <= j; k++ {
@@ -130,6 +141,15 @@ func (sc *scan) addToks(i, j int, t Type, rec string) {
 			sc.nameTok[k] = t == TypeName
 		}
 	}
+}
+
+// codeJoin: token k is a '-' glued (no space either side) between two
+// letter or digit tokens, as inside a code.
+func (sc *scan) codeJoin(k int) bool {
+	if k < 1 || k+1 >= len(sc.toks) || !sc.punct(k, '-') || sc.toks[k].sp || sc.toks[k+1].sp {
+		return false
+	}
+	return sc.toks[k-1].kind != kPunct && sc.toks[k+1].kind != kPunct
 }
 
 func (sc *scan) run() {

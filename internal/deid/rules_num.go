@@ -398,7 +398,9 @@ func (sc *scan) number(i, j int) int {
 			return j + 1
 		}
 	}
-	if digits >= 5 && !sc.unitAfter(j) && !strings.ContainsAny(shape, ",.") && !isRange(shape) {
+	// "HX-77-1234" is a code, not the range 77-1234: a letter part glued in front.
+	coded := i >= 2 && sc.codeJoin(i-1) && sc.toks[i-2].kind != kNum
+	if digits >= 5 && !sc.unitAfter(j) && !strings.ContainsAny(shape, ",.") && (!isRange(shape) || coded) {
 		if sc.toks[i].kind == kPunct && sc.text[sc.toks[i].s] != '#' {
 			i++
 		}

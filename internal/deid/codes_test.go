@@ -1,0 +1,21 @@
+package deid
+
+import "testing"
+
+// TestWholeCodes: an identifier is tagged as the whole hyphen-joined code,
+// so no part of a unique code survives; ranges and ordinary hyphenated
+// words stay untouched.
+func TestWholeCodes(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Account ACC-XYZ-0099 closed.", "Account [ID] closed."},
+		{"MRN CANARY-MRN-99173 seen.", "MRN [ID] seen."},
+		{"Policy no. HX-77-1234.", "Policy no. [ID]."},
+		{"MRN: AB-123456 today.", "MRN: [ID] today."},
+		{"BP 120-130 today, HR 60-80.", "BP 120-130 today, HR 60-80."},
+		{"COVID-19 test negative.", "COVID-19 test negative."},
+	} {
+		if got := detectTags(t, tc.in); got != tc.want {
+			t.Errorf("%q → %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -7,11 +7,9 @@ package main
 import (
 	"os"
 
-	"github.com/trustgate/trustgate/internal/attest/verifycli"
 	"github.com/trustgate/trustgate/internal/trustee"
 )
 
 func main() {
-	trustee.VerifyMain = verifycli.Main
 	os.Exit(trustee.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -13,12 +13,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/attest/verifycli"
 	"github.com/trustgate/trustgate/internal/audit"
 )
 
-// VerifyMain runs `trustee verify …`; cmd/trustee sets it to
-// verifycli.Main once that package exists.
-var VerifyMain func(args []string, stdout, stderr io.Writer) int
+// VerifyMain runs `trustee verify …` (offline verification of evidence);
+// a variable so that tests can observe the dispatch.
+var VerifyMain = verifycli.Main
 
 const usage = `trustee: attestation-gated secret release (KBS protocol 0.4.0)
 
@@ -42,7 +43,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return adminMain(args[1:], stdout, stderr, os.Getenv)
 	case "verify":
 		if VerifyMain == nil {
-			fmt.Fprintln(stderr, "trustee verify: not built yet")
+			fmt.Fprintln(stderr, "trustee verify: offline verification is not available in this build")
 			return 2
 		}
 		return VerifyMain(args[1:], stdout, stderr)

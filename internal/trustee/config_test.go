@@ -90,7 +90,7 @@ func TestCLIDispatch(t *testing.T) {
 	defer func() { VerifyMain = old }()
 	VerifyMain = nil
 	errb.Reset()
-	if code := Main([]string{"verify"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "not built yet") {
+	if code := Main([]string{"verify"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "not available in this build") {
 		t.Fatalf("verify without verifycli: %d %q", code, errb.String())
 	}
 	var got []string

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid"
+	"github.com/trustgate/trustgate/internal/httpstatus"
 )
 
 // clinicianRecognizer marks spans a clinician added by hand.
@@ -690,36 +691,17 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (sw *statusWriter) WriteHeader(code int) {
-	if sw.code == 0 {
-		sw.code = code
-	}
-	sw.ResponseWriter.WriteHeader(code)
-}
-
-func (sw *statusWriter) Write(b []byte) (int, error) {
-	if sw.code == 0 {
-		sw.code = http.StatusOK
-	}
-	return sw.ResponseWriter.Write(b)
-}
-
 // logRequests logs method, path pattern and status. Paths hold only random
 // note ids; query strings and bodies are never logged.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := httpstatus.Wrap(w)
 		next.ServeHTTP(sw, r)
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			return
 		}
-		s.log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.code, "ms", time.Since(start).Milliseconds())
+		s.log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.Code(), "ms", time.Since(start).Milliseconds())
 	})
 }
 

@@ -2,12 +2,15 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trustgate/trustgate/internal/httpstatus"
 	"github.com/trustgate/trustgate/internal/kbs"
 )
 
@@ -49,51 +52,25 @@ func reasonLabel(err error) string {
 	return string(kbs.InternalError)
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Flush keeps server-sent events working through the wrapper.
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // instrument counts and times a handler, and turns a panic into a 500
 // without taking the server down.
 func (s *Server) instrument(endpoint string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := httpstatus.Wrap(w)
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.Error("handler panic", "endpoint", endpoint, "panic", p)
-				if sw.code == 0 {
+				// The panic value can hold request data: log its type and
+				// the stack, never the value.
+				s.log.Error("handler panic", "endpoint", endpoint, "panic_type", fmt.Sprintf("%T", p), "stack", string(debug.Stack()))
+				if sw.Code() == 0 {
 					kbs.WriteError(sw, kbs.Errorf(kbs.InternalError, "internal error"))
 				}
 			}
-			code := sw.code
+			code := sw.Code()
 			if code == 0 {
 				code = http.StatusOK
 			}

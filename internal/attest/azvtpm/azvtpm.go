@@ -517,3 +517,24 @@ func VerifyVTPM(tee string, ev *Evidence, h *HCLReport, want attest.Expected) (*
 	}
 	return vq, nil
 }
+
+// QuoteNonce returns the nonce an evidence's TPM quote carries, after
+// checking the quote's signature with the attestation key from the HCL
+// report's runtime data. Tools and tests use it to bind captured evidence
+// to what it actually says; verifiers compare the nonce with the session's
+// digest instead.
+func QuoteNonce(ev *Evidence) ([]byte, error) {
+	h, err := ParseHCLReport(ev.HCLReport)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := ParseRuntimeData(h.RuntimeData)
+	if err != nil {
+		return nil, err
+	}
+	vq, _, err := VerifyQuote(&ev.Quote, rd.AK)
+	if err != nil {
+		return nil, err
+	}
+	return vq.Nonce, nil
+}

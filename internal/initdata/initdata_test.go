@@ -11,12 +11,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustgate/trustgate/internal/testenv"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 func readVector(t *testing.T) []byte {
 	t.Helper()
-	dir := testenv.SharedTestvectors(t, "trustee/initdata")
+	dir := vectors.Dir("trustee/initdata")
 	raw, err := os.ReadFile(filepath.Join(dir, "init-data-with-policy.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -209,10 +209,7 @@ func FuzzParseAnnotation(f *testing.F) {
 }
 
 func BenchmarkParseAnnotation(b *testing.B) {
-	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(b), "..", "shared", "testvectors", "trustee", "initdata", "init-data-with-policy.toml"))
-	if err != nil {
-		b.Skip("test vectors not found")
-	}
+	raw := vectors.Read(b, "trustee/initdata/init-data-with-policy.toml")
 	ann, _ := EncodeAnnotation(raw)
 	for b.Loop() {
 		if _, err := ParseAnnotation(ann); err != nil {

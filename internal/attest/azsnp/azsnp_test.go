@@ -12,12 +12,12 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
-	"github.com/trustgate/trustgate/internal/testenv"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 func load(t testing.TB, name string) (*azvtpm.Evidence, []byte) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.SharedTestvectors(t, "trustee/az-snp-vtpm"), name))
+	data, err := os.ReadFile(filepath.Join(vectors.Dir("trustee/az-snp-vtpm"), name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestVerifyVectors(t *testing.T) {
 }
 
 func TestHCLReportWithVCEKChain(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/az-snp-vtpm")
+	dir := vectors.Dir("trustee/az-snp-vtpm")
 	hcl, err := os.ReadFile(filepath.Join(dir, "hcl-report.bin"))
 	if err != nil {
 		t.Fatal(err)

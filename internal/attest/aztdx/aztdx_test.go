@@ -13,12 +13,12 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
-	"github.com/trustgate/trustgate/internal/testenv"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 func load(t testing.TB) (*azvtpm.Evidence, []byte) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.SharedTestvectors(t, "trustee/az-tdx-vtpm"), "evidence-v1.json"))
+	data, err := os.ReadFile(filepath.Join(vectors.Dir("trustee/az-tdx-vtpm"), "evidence-v1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -57,14 +58,14 @@ func rawVectors(t testing.TB) []vector {
 
 func trusteeVectors(t testing.TB) []vector {
 	t.Helper()
-	dir := testenv.SharedTestvectors(t, "trustee/snp")
+	dir := vectors.Dir("trustee/snp")
 	vcek := readFile(t, filepath.Join(dir, "test-vcek.der"))
 	vlek := readFile(t, filepath.Join(dir, "test-vlek.der"))
 	vs := []vector{
 		{name: "trustee/test-report.bin", report: readFile(t, filepath.Join(dir, "test-report.bin")), certs: Certs{VCEK: vcek}, now: clockFor(t, vcek)},
 		{name: "trustee/test-vlek-report.bin", report: readFile(t, filepath.Join(dir, "test-vlek-report.bin")), certs: Certs{VLEK: vlek}, now: clockFor(t, vlek), vmpl: 1},
 	}
-	aa := readFile(t, filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json"))
+	aa := readFile(t, filepath.Join(vectors.Dir("trustee/snp-aa-evidence"), "evidence.json"))
 	ev, err := ParseEvidence(aa)
 	if err != nil {
 		t.Fatalf("ParseEvidence(evidence.json): %v", err)
@@ -113,7 +114,7 @@ func TestVerifyVectors(t *testing.T) {
 }
 
 func TestAAEvidenceMeasurementFlip(t *testing.T) {
-	aa := readFile(t, filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json"))
+	aa := readFile(t, filepath.Join(vectors.Dir("trustee/snp-aa-evidence"), "evidence.json"))
 	ev, err := ParseEvidence(aa)
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +157,7 @@ func TestBitFlips(t *testing.T) {
 }
 
 func TestRejects(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/snp")
+	dir := vectors.Dir("trustee/snp")
 	report := readFile(t, filepath.Join(dir, "test-report.bin"))
 	vcek := readFile(t, filepath.Join(dir, "test-vcek.der"))
 	vlek := readFile(t, filepath.Join(dir, "test-vlek.der"))
@@ -227,9 +228,7 @@ func TestMinimumTCB(t *testing.T) {
 func FuzzParseEvidence(f *testing.F) {
 	f.Add([]byte(`{"attestation_report":{},"cert_chain":[]}`))
 	f.Add([]byte(`{"attestation_report":{"version":3,"family_id":[1,2]}}`))
-	if b, err := os.ReadFile("../../../../shared/testvectors/trustee/snp-aa-evidence/evidence.json"); err == nil {
-		f.Add(b)
-	}
+	f.Add(vectors.Read(f, "trustee/snp-aa-evidence/evidence.json"))
 	v := mustNew(Config{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ev, err := ParseEvidence(data)
@@ -252,7 +251,7 @@ func FuzzVerifyReport(f *testing.F) {
 }
 
 func TestParseEvidenceSkipsOtherCertEntries(t *testing.T) {
-	aa := readFile(t, filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json"))
+	aa := readFile(t, filepath.Join(vectors.Dir("trustee/snp-aa-evidence"), "evidence.json"))
 	var doc map[string]any
 	if err := json.Unmarshal(aa, &doc); err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -60,7 +61,7 @@ type vector struct {
 	now   time.Time
 }
 
-func vectors(t testing.TB) []vector {
+func quoteVectors(t testing.TB) []vector {
 	t.Helper()
 	mod := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
 	var vs []vector
@@ -69,12 +70,10 @@ func vectors(t testing.TB) []vector {
 	}
 	add("go-tdx-guest/tdx_prod_quote_SPR_E4.dat", stripExtra(t, read(t, filepath.Join(mod, "tdx_prod_quote_SPR_E4.dat"))), nil)
 	add("go-tdx-guest/ccel/cos-113-tdx-quote.dat", read(t, filepath.Join(mod, "ccel", "cos-113-tdx-quote.dat")), read(t, filepath.Join(mod, "ccel", "ccel_data.dat")))
-	if _, err := os.Stat(filepath.Join(testenv.RepoRoot(t), "..", "shared", "testvectors")); err == nil {
-		dir := testenv.SharedTestvectors(t, "trustee")
-		add("trustee/tdx/tdx_quote_4.dat", read(t, filepath.Join(dir, "tdx", "tdx_quote_4.dat")), nil)
-		add("trustee/tdx/tdx_quote_6.dat", read(t, filepath.Join(dir, "tdx", "tdx_quote_6.dat")), nil)
-		add("trustee/az-tdx-vtpm/td-quote.bin", read(t, filepath.Join(dir, "az-tdx-vtpm", "td-quote.bin")), nil)
-	}
+	dir := vectors.Dir("trustee")
+	add("trustee/tdx/tdx_quote_4.dat", read(t, filepath.Join(dir, "tdx", "tdx_quote_4.dat")), nil)
+	add("trustee/tdx/tdx_quote_6.dat", read(t, filepath.Join(dir, "tdx", "tdx_quote_6.dat")), nil)
+	add("trustee/az-tdx-vtpm/td-quote.bin", read(t, filepath.Join(dir, "az-tdx-vtpm", "td-quote.bin")), nil)
 	return vs
 }
 
@@ -107,7 +106,7 @@ func (vc vector) verifier() *Verifier {
 func reportData(raw []byte) []byte { return raw[bodyOffset+520 : bodyOffset+584] }
 
 func TestVerifyVectors(t *testing.T) {
-	for _, vc := range vectors(t) {
+	for _, vc := range quoteVectors(t) {
 		t.Run(vc.name, func(t *testing.T) {
 			ev, _ := MarshalEvidence(Evidence{Quote: vc.quote, CCEventLog: vc.ccel})
 			claims, err := vc.verifier().Verify(context.Background(), ev, attest.Expected{ReportData: reportData(vc.quote)})
@@ -124,7 +123,7 @@ func TestVerifyVectors(t *testing.T) {
 }
 
 func TestClaimsMatchUpstream(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/tdx")
+	dir := vectors.Dir("trustee/tdx")
 	raw := read(t, filepath.Join(dir, "tdx_quote_4.dat"))
 	var want map[string]any
 	if err := json.Unmarshal(read(t, filepath.Join(dir, "parse_tdx_claims_expected.json")), &want); err != nil {
@@ -176,7 +175,7 @@ func TestOfflineCollateralBundle(t *testing.T) {
 }
 
 func TestBitFlips(t *testing.T) {
-	vs := vectors(t)
+	vs := quoteVectors(t)
 	if testing.Short() {
 		vs = vs[:1]
 	}
@@ -211,7 +210,7 @@ func flipAll(t *testing.T, v *Verifier, quote []byte) {
 }
 
 func TestFastPath(t *testing.T) {
-	vc := vectors(t)[2] // trustee tdx_quote_4
+	vc := quoteVectors(t)[2] // trustee tdx_quote_4
 	ctx := context.Background()
 	v := vc.verifier()
 	if _, err := v.VerifyQuote(ctx, vc.quote, nil, attest.Expected{}); err != nil {
@@ -235,7 +234,7 @@ func TestFastPath(t *testing.T) {
 }
 
 func TestRejects(t *testing.T) {
-	vs := vectors(t)
+	vs := quoteVectors(t)
 	vc := vs[0]
 	ctx := context.Background()
 	v5 := append([]byte(nil), vc.quote...)
@@ -258,7 +257,7 @@ func TestRejects(t *testing.T) {
 }
 
 func TestDebugRefused(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/tdx")
+	dir := vectors.Dir("trustee/tdx")
 	raw := read(t, filepath.Join(dir, "tdx_quote_4.dat"))
 	now := pckClock(t, raw)
 	_, err := New(Config{Now: func() time.Time { return now }}).VerifyQuote(context.Background(), raw, nil, attest.Expected{})
@@ -268,7 +267,7 @@ func TestDebugRefused(t *testing.T) {
 }
 
 func TestEventLogTamper(t *testing.T) {
-	for _, vc := range vectors(t) {
+	for _, vc := range quoteVectors(t) {
 		if vc.ccel == nil {
 			continue
 		}

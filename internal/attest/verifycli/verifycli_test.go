@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	emu "github.com/trustgate/trustgate/internal/attester/snpemu"
 	"github.com/trustgate/trustgate/internal/policy"
-	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 func run(args ...string) (int, string, string) {
@@ -22,8 +22,8 @@ func run(args ...string) (int, string, string) {
 }
 
 func TestSNPVectors(t *testing.T) {
-	snpDir := testenv.SharedTestvectors(t, "trustee/snp")
-	aa := filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json")
+	snpDir := vectors.Dir("trustee/snp")
+	aa := filepath.Join(vectors.Dir("trustee/snp-aa-evidence"), "evidence.json")
 	cases := []struct {
 		name  string
 		args  []string
@@ -63,7 +63,7 @@ func TestSNPVectors(t *testing.T) {
 }
 
 func TestTDXRawQuote(t *testing.T) {
-	q := filepath.Join(testenv.SharedTestvectors(t, "trustee/tdx"), "tdx_quote_4.dat")
+	q := filepath.Join(vectors.Dir("trustee/tdx"), "tdx_quote_4.dat")
 	if code, _, stderr := run("--tee", "tdx", "--evidence", q, "--now", "2024-01-01T00:00:00Z"); code != 1 || !strings.Contains(stderr, `"debug"`) {
 		t.Fatalf("debug quote without --allow-debug: exit %d %s", code, stderr)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-tdx-guest/abi"
 	pb "github.com/google/go-tdx-guest/proto/tdx"
 	testcases "github.com/google/go-tdx-guest/testing"
+	"github.com/google/go-tdx-guest/testing/testdata"
 	"github.com/google/go-tdx-guest/verify"
 
 	"github.com/trustgate/trustgate/internal/attest"
@@ -122,6 +123,27 @@ func TestVerifyVectors(t *testing.T) {
 	}
 }
 
+// TestEventDetails: the claims of a real quote with its real CC event log
+// carry decoded event details that reference-value rules can match.
+func TestEventDetails(t *testing.T) {
+	vc := quoteVectors(t)[1] // go-tdx-guest's cos-113 quote and CCEL
+	claims, err := vc.verifier().VerifyQuote(context.Background(), vc.quote, vc.ccel, attest.Expected{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(claims[ClaimUEFIEventLogs])
+	for _, want := range []string{
+		`"details":{"device_paths":["PciRoot(0x0)","Pci(0x4,0x0)","NVMe(0x1,0000000000000000)","HD(12,GPT,58ec8b8f-8e5b-ed42-83a4-0691abb8f3c7,0x3d000,0x10000)","File(\\EFI\\BOOT\\BOOTX64.EFI)"]}`,
+		`"details":{"unicode_name":"SecureBoot","variable_name":"8be4df61-93ca-11d2-aa0d-00e098032b8c"}`,
+		`"details":{"string":"Calling EFI Application from Boot Option"}`,
+		`"details":{"string":"Fv(48DB5E17-707C-472D-91CD-1613E7EF51B0)"}`,
+	} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("uefi_event_logs lack %s", want)
+		}
+	}
+}
+
 func TestClaimsMatchUpstream(t *testing.T) {
 	dir := vectors.Dir("trustee/tdx")
 	raw := read(t, filepath.Join(dir, "tdx_quote_4.dat"))
@@ -144,33 +166,61 @@ func TestClaimsMatchUpstream(t *testing.T) {
 	}
 }
 
+// TestOfflineCollateralBundle verifies real quotes with the real Intel
+// collateral go-tdx-guest ships, imported as an offline bundle.
 func TestOfflineCollateralBundle(t *testing.T) {
-	mod := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
-	raw := stripExtra(t, read(t, filepath.Join(mod, "tdx_prod_quote_SPR_E4.dat")))
 	ctx := context.Background()
-	cache := collateral.NewMemCache()
-	for url, resp := range testcases.TestGetter.Responses {
-		if err := collateral.Put(ctx, cache, url, resp.Header, resp.Body, time.Time{}); err != nil {
-			t.Fatal(err)
+	bundle := vectors.IntelCollateralBundle(t)
+	now := vectors.IntelCollateralTime
+	newV := func(g *collateral.Getter, at time.Time) *Verifier {
+		return New(Config{Now: func() time.Time { return at }, Collateral: g, AllowDebug: true})
+	}
+	// trustee's tdx_quote_4 comes from a platform of the bundle's FMSPC
+	// whose SVNs match Intel's newest level: UpToDate.
+	q4 := vectors.Read(t, "trustee/tdx/tdx_quote_4.dat")
+	claims, err := newV(vectors.OfflineGetter(t, bundle), now).VerifyQuote(ctx, q4, nil, attest.Expected{})
+	if err != nil {
+		t.Fatalf("tdx_quote_4 with offline collateral: %v", err)
+	}
+	for k, want := range map[string]any{ClaimTCBStatus: "UpToDate", ClaimQETCBStatus: "UpToDate", ClaimCollateralExpirationStatus: "0", ClaimTCBDate: "2023-02-15T00:00:00Z"} {
+		if claims[k] != want {
+			t.Errorf("claim %s = %v, want %v", k, claims[k], want)
 		}
 	}
-	now := time.Date(2023, time.July, 1, 1, 0, 0, 0, time.UTC) // inside the sample collateral's validity
-	v := New(Config{Now: func() time.Time { return now }, Collateral: &collateral.Getter{Cache: cache}})
-	// go-tdx-guest's sample TCB info deliberately carries newer SVNs than
-	// its sample quote (see its TestNegativeRawQuoteVerifyWithCollateral):
-	// reaching the TCB-level match proves the bundle was read offline and
-	// its issuer chains, signatures, CRLs and QE identity were accepted.
-	_, err := v.VerifyQuote(ctx, raw, nil, attest.Expected{})
-	if attest.FailedCheck(err) != CheckCollateral || !strings.Contains(err.Error(), "no matching TCB level") {
-		t.Fatalf("with offline collateral: err = %v, want the TCB level mismatch", err)
+	// go-tdx-guest's production quote has CPU SVNs below every level the
+	// TCB info lists: Intel's algorithm finds no level (TCB not supported).
+	spr := stripExtra(t, testdata.RawQuote)
+	if _, err := newV(vectors.OfflineGetter(t, bundle), now).VerifyQuote(ctx, spr, nil, attest.Expected{}); attest.FailedCheck(err) != CheckTCB {
+		t.Errorf("SPR quote: err = %v, want %s", err, CheckTCB)
 	}
-	late := New(Config{Now: func() time.Time { return now.AddDate(30, 0, 0) }, Collateral: &collateral.Getter{Cache: cache}})
-	if _, err := late.VerifyQuote(ctx, raw, nil, attest.Expected{}); err == nil || strings.Contains(err.Error(), "no matching TCB level") {
-		t.Fatalf("expired collateral: err = %v, want an expiry failure", err)
+	// Expired collateral, missing collateral, a tampered bundle: refused.
+	if _, err := newV(vectors.OfflineGetter(t, bundle), now.AddDate(0, 2, 0)).VerifyQuote(ctx, q4, nil, attest.Expected{}); attest.FailedCheck(err) != CheckCollateral || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("expired collateral: err = %v, want %s (expired)", err, CheckCollateral)
 	}
-	empty := New(Config{Now: func() time.Time { return now }, Collateral: &collateral.Getter{Cache: collateral.NewMemCache()}})
-	if _, err := empty.VerifyQuote(ctx, raw, nil, attest.Expected{}); attest.FailedCheck(err) != CheckCollateral {
-		t.Fatalf("missing collateral: err = %v, want %s", err, CheckCollateral)
+	if _, err := newV(&collateral.Getter{Cache: collateral.NewMemCache()}, now).VerifyQuote(ctx, q4, nil, attest.Expected{}); attest.FailedCheck(err) != CheckCollateral {
+		t.Errorf("missing collateral: err = %v, want %s", err, CheckCollateral)
+	}
+	for url := range testcases.TestGetter.Responses {
+		b, err := collateral.ParseBundle(bundle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct {
+			Fetched time.Time           `json:"fetched"`
+			Header  map[string][]string `json:"header"`
+			Body    []byte              `json:"body"`
+		}
+		if err := json.Unmarshal(b.Entries[collateral.Key(url)], &e); err != nil {
+			t.Fatal(err)
+		}
+		e.Body[len(e.Body)/2] ^= 0x01
+		g := vectors.OfflineGetter(t, bundle)
+		if err := collateral.Put(ctx, g.Cache, url, e.Header, e.Body, e.Fetched); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := newV(g, now).VerifyQuote(ctx, q4, nil, attest.Expected{}); attest.FailedCheck(err) != CheckCollateral {
+			t.Errorf("tampered %s: err = %v, want %s", url, err, CheckCollateral)
+		}
 	}
 }
 

@@ -5,10 +5,17 @@
 package vectors
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
+
+	tdxtest "github.com/google/go-tdx-guest/testing"
+
+	"github.com/trustgate/trustgate/internal/attest/collateral"
 )
 
 // Dir returns the absolute path of testdata/<sub>.
@@ -30,4 +37,41 @@ func Read(t testing.TB, rel string) []byte {
 		t.Fatalf("test vector: %v", err)
 	}
 	return b
+}
+
+// IntelCollateralTime lies inside the validity of every item of
+// IntelCollateralBundle (TCB info 2023-06-18..07-18, QE identity
+// 2023-06-08..07-08, and the CRLs).
+var IntelCollateralTime = time.Date(2023, time.July, 1, 1, 0, 0, 0, time.UTC)
+
+// IntelCollateralBundle returns the real Intel PCS responses that
+// go-tdx-guest ships (TDX TCB info and QE identity for FMSPC 50806f000000
+// with their issuer chains, the PCK platform CRL and the SGX root CA CRL,
+// all signed by Intel) as a collateral bundle: the JSON `trustee admin
+// collateral import` reads.
+func IntelCollateralBundle(t testing.TB) []byte {
+	t.Helper()
+	ctx := context.Background()
+	c := collateral.NewMemCache()
+	for url, resp := range tdxtest.TestGetter.Responses {
+		if err := collateral.Put(ctx, c, url, resp.Header, resp.Body, IntelCollateralTime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := collateral.Export(ctx, c, &buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// OfflineGetter imports bundle into a fresh cache and returns a getter that
+// serves it and never goes to the network, as an air-gapped trustee runs.
+func OfflineGetter(t testing.TB, bundle []byte) *collateral.Getter {
+	t.Helper()
+	c := collateral.NewMemCache()
+	if _, err := collateral.Import(context.Background(), c, bytes.NewReader(bundle)); err != nil {
+		t.Fatalf("import collateral bundle: %v", err)
+	}
+	return &collateral.Getter{Cache: c}
 }

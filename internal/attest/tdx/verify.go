@@ -226,7 +226,6 @@ func (v *Verifier) VerifiedQuoteTCB(ctx context.Context, raw []byte) (*pb.QuoteV
 	return q, nil, nil
 }
 
-
 // parseQuote parses raw as a canonical v4 TD quote with nothing unsigned
 // after it.
 func (v *Verifier) parseQuote(raw []byte) (*pb.QuoteV4, error) {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
+	"github.com/trustgate/trustgate/internal/attest/collateral"
+	"github.com/trustgate/trustgate/internal/attest/snp"
 	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
@@ -162,4 +164,30 @@ func FuzzVerify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = v.Verify(context.Background(), data, attest.Expected{})
 	})
+}
+
+// TestCheckedLikeSNP: az-snp-vtpm applies the per-line minimum TCB and
+// requires AMD's CRL from the collateral source, as snp does.
+func TestCheckedLikeSNP(t *testing.T) {
+	ev, data := load(t, "evidence-v2.json")
+	ctx := context.Background()
+	want := attest.Expected{ReportData: nonce(t, ev)}
+	min, err := snp.ParseMinimumTCB("Milan:snp=255")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(Config{Now: clock(t, ev.VCEK), MinimumTCBByLine: min})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(ctx, data, want); attest.FailedCheck(err) != snp.CheckTCB {
+		t.Errorf("below the minimum TCB: err = %v, want %s", err, snp.CheckTCB)
+	}
+	v, err = New(Config{Now: clock(t, ev.VCEK), Getter: &collateral.Getter{Cache: collateral.NewMemCache()}, CheckRevocations: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(ctx, data, want); attest.FailedCheck(err) != snp.CheckRevocation {
+		t.Errorf("offline without a CRL: err = %v, want %s", err, snp.CheckRevocation)
+	}
 }

@@ -217,3 +217,26 @@ func BenchmarkParseAnnotation(b *testing.B) {
 		}
 	}
 }
+
+func TestCheckBindable(t *testing.T) {
+	for _, tc := range []struct {
+		tee, alg string
+		ok       bool
+	}{
+		{"snp", SHA256, true}, {"snp", SHA384, false}, {"snp", SHA512, false},
+		{"snp-emulated", SHA384, false},
+		{"az-snp-vtpm", SHA256, true}, {"az-snp-vtpm", SHA384, false},
+		{"az-tdx-vtpm", SHA512, false},
+		{"tdx", SHA256, true}, {"tdx", SHA384, true}, {"tdx", SHA512, false},
+		{"sample", SHA512, true},
+		{"snp", "md5", false},
+	} {
+		err := CheckBindable(tc.tee, tc.alg)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s %s: err = %v", tc.tee, tc.alg, err)
+		}
+		if err != nil && tc.alg != "md5" && !errors.Is(err, ErrNotBindable) {
+			t.Errorf("%s %s: %v does not wrap ErrNotBindable", tc.tee, tc.alg, err)
+		}
+	}
+}

@@ -142,7 +142,9 @@ func fixed(at time.Time) func() time.Time { return func() time.Time { return at 
 
 // initDataTOML is trustee's captured initdata (aa.toml, cdh.toml, agent
 // policy; algorithm sha256).
-func initDataTOML(t *testing.T) []byte { return vectors.Read(t, "trustee/initdata/init-data-with-policy.toml") }
+func initDataTOML(t *testing.T) []byte {
+	return vectors.Read(t, "trustee/initdata/init-data-with-policy.toml")
+}
 
 // otherDigest is a well-formed initdata digest of nothing the vectors bind.
 var otherDigest = strings.Repeat("5a", 32)

@@ -1,6 +1,7 @@
 package snp
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -225,28 +226,59 @@ func TestMinimumTCB(t *testing.T) {
 	}
 }
 
+// FuzzParseEvidence is seeded with the upstream attestation agent's real
+// evidence: a mutation either fails with a named check or, when it leaves
+// the signed report intact (JSON spelling, unverified cert entries),
+// verifies to the genuine claims. Parsed evidence round-trips through
+// MarshalEvidence.
 func FuzzParseEvidence(f *testing.F) {
+	aa := vectors.Read(f, "trustee/snp-aa-evidence/evidence.json")
+	f.Add(aa)
 	f.Add([]byte(`{"attestation_report":{},"cert_chain":[]}`))
-	f.Add([]byte(`{"attestation_report":{"version":3,"family_id":[1,2]}}`))
-	f.Add(vectors.Read(f, "trustee/snp-aa-evidence/evidence.json"))
-	v := mustNew(Config{})
+	ev, err := ParseEvidence(aa)
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := clockFor(f, ev.Certs.VCEK)
+	v := mustNew(Config{Now: func() time.Time { return now }})
+	genuine, err := v.Verify(context.Background(), aa, attest.Expected{})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		claims, err := v.Verify(context.Background(), data, attest.Expected{})
+		vectors.CheckVerified(t, claims, err, genuine)
 		ev, err := ParseEvidence(data)
 		if err != nil {
 			return
 		}
-		if len(ev.Report) != ReportSize {
-			t.Fatalf("report size %d", len(ev.Report))
+		js, err := MarshalEvidence(ev.Report, ev.Certs)
+		if err != nil {
+			t.Fatalf("parsed evidence does not marshal: %v", err)
 		}
-		_, _ = v.VerifyReport(context.Background(), ev.Report, ev.Certs, attest.Expected{})
+		again, err := ParseEvidence(js)
+		if err != nil || !bytes.Equal(again.Report, ev.Report) {
+			t.Fatalf("round trip changed the report: %v", err)
+		}
 	})
 }
 
+// FuzzVerifyReport: a raw report that differs from the signed one in any
+// byte never verifies, and failures name their check.
 func FuzzVerifyReport(f *testing.F) {
+	vs := trusteeVectors(f)
+	vc := vs[0]
+	f.Add(vc.report)
 	f.Add(make([]byte, ReportSize))
-	v := mustNew(Config{})
+	v := vc.verifier()
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		_, _ = v.VerifyReport(context.Background(), raw, Certs{VCEK: raw}, attest.Expected{})
+		_, err := v.VerifyReport(context.Background(), raw, vc.certs, attest.Expected{})
+		if err == nil && !bytes.Equal(raw, vc.report) {
+			t.Fatal("a mutated report verified")
+		}
+		if err != nil && attest.FailedCheck(err) == "" {
+			t.Fatalf("error does not name the failed check: %v", err)
+		}
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -341,25 +340,66 @@ func TestEventLogTamper(t *testing.T) {
 	}
 }
 
+// FuzzParseEventLog is seeded with a real CC event log and its quote: a
+// mutated log either fails to parse or replay (event_log), or replays to
+// the quote's RTMRs only with the very digests the genuine log extends.
 func FuzzParseEventLog(f *testing.F) {
-	if dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/google/go-tdx-guest").Output(); err == nil {
-		if b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(dir)), "testing", "testdata", "ccel", "ccel_data.dat")); err == nil {
-			f.Add(b[:min(len(b), 4096)])
-		}
-	}
+	vc := quoteVectors(f)[1] // cos-113 quote with its CCEL
+	f.Add(vc.ccel)
 	f.Add([]byte{})
+	v := vc.verifier()
+	want, err := ParseEventLog(vc.ccel)
+	if err != nil {
+		f.Fatal(err)
+	}
+	extended := func(evs []Event) [][]byte {
+		var out [][]byte
+		for _, e := range evs {
+			if e.Index >= 1 && e.Index <= 4 && e.Type != 3 {
+				out = append(out, append([]byte{byte(e.Index)}, e.SHA384()...))
+			}
+		}
+		return out
+	}
+	genuine := extended(want)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		events, err := ParseEventLog(data)
-		if err == nil {
-			_, _ = Replay(events)
+		events, err := v.ReplayEventLog(vc.quote, data)
+		if err != nil {
+			if attest.FailedCheck(err) != CheckEventLog {
+				t.Fatalf("error does not name the event_log check: %v", err)
+			}
+			return
+		}
+		for _, e := range events {
+			_ = Details(e)
+		}
+		if !reflect.DeepEqual(extended(events), genuine) {
+			t.Fatal("a log with other extended digests replayed to the quote's RTMRs")
 		}
 	})
 }
 
+// FuzzVerify is seeded with real quotes: a mutation fails with a named
+// check or verifies to the claims of a genuine quote (zero padding after a
+// quote is allowed and changes nothing).
 func FuzzVerify(f *testing.F) {
+	vs := quoteVectors(f)
+	vc := vs[3] // trustee tdx_quote_6
+	v := vc.verifier()
+	var genuine []map[string]any
+	for _, q := range vs {
+		ev, _ := MarshalEvidence(Evidence{Quote: q.quote})
+		f.Add(ev)
+		if c, err := v.Verify(context.Background(), ev, attest.Expected{}); err == nil {
+			genuine = append(genuine, c)
+		}
+	}
+	if len(genuine) == 0 {
+		f.Fatal("no seed verifies")
+	}
 	f.Add([]byte(`{"quote":"BAACAIEAAAA=","cc_eventlog":null}`))
-	v := New(Config{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = v.Verify(context.Background(), data, attest.Expected{})
+		claims, err := v.Verify(context.Background(), data, attest.Expected{})
+		vectors.CheckVerified(t, claims, err, genuine...)
 	})
 }

@@ -7,6 +7,7 @@ package vectors
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,6 +16,7 @@ import (
 
 	tdxtest "github.com/google/go-tdx-guest/testing"
 
+	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
 )
 
@@ -74,4 +76,33 @@ func OfflineGetter(t testing.TB, bundle []byte) *collateral.Getter {
 		t.Fatalf("import collateral bundle: %v", err)
 	}
 	return &collateral.Getter{Cache: c}
+}
+
+// SameJSON reports whether a and b encode to the same JSON (maps in key
+// order), for fuzz invariants that compare claims.
+func SameJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+// CheckVerified is the invariant of the verifier fuzz targets, whose seeds
+// are real signed evidence: an error must name the failed check (an
+// *attest.Error), and evidence that verifies must yield exactly the claims
+// of one of the genuine seeds, so that no mutation of signed input changes
+// what is vouched for.
+func CheckVerified(t *testing.T, claims map[string]any, err error, genuine ...map[string]any) {
+	t.Helper()
+	if err != nil {
+		if attest.FailedCheck(err) == "" {
+			t.Fatalf("error does not name the failed check: %v", err)
+		}
+		return
+	}
+	for _, g := range genuine {
+		if SameJSON(claims, g) {
+			return
+		}
+	}
+	t.Fatalf("mutated evidence verified with claims no genuine vector has: %v", claims)
 }

@@ -449,3 +449,56 @@ func TestSoftwareTEENeverReleased(t *testing.T) {
 		t.Fatal("snp-emulated token released")
 	}
 }
+
+// TestEventDetailsMatchReferenceValues: the CC event log details the tdx
+// verifier emits from a real log (go-tdx-guest's cos-113 capture) let a
+// rule shaped like default_cpu's kernel rule match a registered digest, and
+// miss a wrong one. (default_cpu's own rule looks for TDVF's "File(kernel)";
+// this guest boots through shim and grub, so the rule names BOOTX64.EFI.)
+func TestEventDetailsMatchReferenceValues(t *testing.T) {
+	dir := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata", "ccel")
+	quote, err := os.ReadFile(filepath.Join(dir, "cos-113-tdx-quote.dat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ccel, err := os.ReadFile(filepath.Join(dir, "ccel_data.dat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evidence, _ := tdx.MarshalEvidence(tdx.Evidence{Quote: quote, CCEventLog: ccel})
+	v := tdx.New(tdx.Config{Now: fixed(pckClock(t, quote))})
+	claims := claimsOf(t, v, evidence, tdx.Body(quote)[520:584])
+	var digest string
+	for _, e := range claims["uefi_event_logs"].([]any) {
+		ev := e.(map[string]any)
+		paths, _ := ev["details"].(map[string]any)["device_paths"].([]any)
+		if ev["type_name"] == "EV_EFI_BOOT_SERVICES_APPLICATION" && len(paths) > 0 && paths[len(paths)-1] == `File(\EFI\BOOT\BOOTX64.EFI)` {
+			digest = ev["digests"].([]any)[0].(map[string]any)["digest"].(string)
+		}
+	}
+	if digest == "" {
+		t.Fatal("no BOOTX64.EFI load event in the claims")
+	}
+	const rule = `
+shim_ok if {
+	event := input.tdx.uefi_event_logs[_]
+	event.type_name == "EV_EFI_BOOT_SERVICES_APPLICATION"
+	"File(\\EFI\\BOOT\\BOOTX64.EFI)" in event.details.device_paths
+	d := event.digests[_]
+	d.digest in query_reference_value("shim")
+}
+`
+	input := map[string]any{"tdx": map[string]any(claims), "init_data": ""}
+	for _, tc := range []struct {
+		ref  string
+		want bool
+	}{{digest, true}, {strings.Repeat("ab", 48), false}} {
+		a, err := policy.NewEngine(rv{"shim": {tc.ref}}).Appraise(context.Background(), policy.DefaultAttestationPolicy()+rule, input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Rules["shim_ok"] == true; got != tc.want {
+			t.Errorf("reference %s…: shim_ok = %v, want %v", tc.ref[:8], got, tc.want)
+		}
+	}
+}

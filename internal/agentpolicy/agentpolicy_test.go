@@ -15,11 +15,12 @@ const (
 func testPod() *Pod {
 	return &Pod{
 		SandboxName: "^deid-[a-z0-9]+-[a-z0-9]+$",
+		Sandbox:     Container{UID: 65535, GID: 65535},
 		Namespace:   "hospital",
 		Containers: []Container{
 			{Name: "deid", Image: appImage, Args: []string{"/usr/bin/deid", "serve", "--port=8080"},
 				Env: []string{"AZURE_CONN=" + sealedRef, "MODE=strict"}, EnvRegex: []string{`^POD_IP=[0-9.]+$`},
-				Mounts:          []Mount{{Destination: "/etc/deid/tls", ReadOnly: true}, {Destination: "/tmp", ReadOnly: false}},
+				Mounts:          []Mount{{Destination: "/etc/deid/tls", ReadOnly: true, Volume: "vol"}, {Destination: "/tmp", ReadOnly: false, Volume: "vol"}},
 				NoNewPrivileges: true, UID: 1000, ReadOnlyRootFS: true},
 			{Name: "tls-sidecar", Image: sideImage, Args: []string{"/tls-sidecar", "--upstream=127.0.0.1:8080"},
 				UID: -1},
@@ -41,7 +42,7 @@ func eval(t *testing.T, policy, query string, input map[string]any) bool {
 func request(c Container, ctype string, extraMounts ...any) map[string]any {
 	r := ContainerRequest{
 		SandboxName: "deid-7d9c8b6f5-x2k4q", Namespace: "hospital", Type: ctype, Name: c.Name, Image: c.Image,
-		Args: c.Args, NoNewPrivileges: c.NoNewPrivileges, ReadOnlyRoot: c.ReadOnlyRootFS, UID: max(c.UID, 0),
+		Args: c.Args, NoNewPrivileges: c.NoNewPrivileges, ReadOnlyRoot: c.ReadOnlyRootFS, UID: max(c.UID, 0), GID: max(c.GID, 0),
 		Capabilities: []string{"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"},
 		Env: append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=deid-7d9c8b6f5-x2k4q",
 			"KUBERNETES_SERVICE_HOST=10.0.0.1", "KUBERNETES_SERVICE_PORT=443", "KUBERNETES_PORT=tcp://10.0.0.1:443"}, c.Env...),
@@ -49,6 +50,7 @@ func request(c Container, ctype string, extraMounts ...any) map[string]any {
 	}
 	if ctype == "sandbox" {
 		r.Image = "registry.k8s.io/pause:3.9"
+		r.UID, r.GID = 65535, 65535
 	}
 	for _, m := range c.Mounts {
 		opts := []string{"rbind", "rprivate", "rw"}
@@ -82,8 +84,10 @@ func TestHardenedDenies(t *testing.T) {
 		if !eval(t, pol, "CreateContainerRequest", request(testPod().Containers[0], "container")) {
 			t.Error("hardened mode must allow create container")
 		}
-		// What every pod needs stays allowed.
-		for _, q := range []string{"CreateSandboxRequest", "StartContainerRequest", "CopyFileRequest", "UpdateInterfaceRequest",
+		// What every pod needs stays allowed (CopyFile, UpdateInterface and
+		// the other checked requests: TestKataConformance in internal/cocofy
+		// evaluates them on captured requests).
+		for _, q := range []string{"CreateSandboxRequest", "StartContainerRequest",
 			"UpdateRoutesRequest", "WaitProcessRequest", "SignalProcessRequest", "RemoveContainerRequest", "GuestDetailsRequest"} {
 			if !eval(t, pol, q, map[string]any{}) {
 				t.Errorf("%s denied", q)
@@ -157,7 +161,7 @@ func TestStrict(t *testing.T) {
 		}},
 		{"read-only mount made writable", func() map[string]any {
 			c := app
-			c.Mounts = []Mount{{Destination: "/etc/deid/tls", ReadOnly: false}, {Destination: "/tmp"}}
+			c.Mounts = []Mount{{Destination: "/etc/deid/tls", ReadOnly: false, Volume: "vol"}, {Destination: "/tmp", Volume: "vol"}}
 			return request(c, "container")
 		}},
 		{"privileged caps", func() map[string]any {

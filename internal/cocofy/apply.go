@@ -73,6 +73,8 @@ func sandboxNamePattern(kind, name string) string {
 		return "^" + q + "-[0-9]+$"
 	case "CronJob":
 		return "^" + q + "-[0-9]+-[a-z0-9]{5}$"
+	case "generateName":
+		return "^" + q + "[a-z0-9]+$"
 	default:
 		return "^" + q + "-[a-z0-9]{5}$"
 	}
@@ -377,7 +379,7 @@ func podSpec(template *yaml.RNode) (*corev1.PodSpec, error) {
 
 // podSpecOf decodes a pod spec node.
 func podSpecOf(spec *yaml.RNode) (*corev1.PodSpec, error) {
-	js, err := spec.MarshalJSON()
+	js, err := stringifySysctls(spec).MarshalJSON()
 	if err != nil {
 		return nil, err
 	}
@@ -416,8 +418,7 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 	var extra []*yaml.RNode
 	// Sidecars run forever, so they go only into long-running workloads: a
 	// Job's pod would never complete.
-	kind := n.GetKind()
-	longRunning := kind != "Job" && kind != "CronJob"
+	longRunning := n.GetKind() != "Job" && n.GetKind() != "CronJob"
 	if t.opts.Sidecar && longRunning {
 		svc, err := t.injectSidecar(id, n, ns, template, spec)
 		if err != nil {
@@ -441,7 +442,14 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 	if err != nil {
 		return nil, err
 	}
-	policy, err := t.agentPolicy(id, n.GetKind(), app, n.GetNamespace(), ps)
+	kind := n.GetKind()
+	if app == "" {
+		// A Pod with metadata.generateName: the API server appends 5 characters.
+		if gen, _ := n.Pipe(yaml.Lookup("metadata", "generateName")); gen != nil {
+			app, kind = yaml.GetValue(gen), "generateName"
+		}
+	}
+	policy, err := t.agentPolicy(id, kind, app, n.GetNamespace(), template.GetLabels(), ps)
 	if err != nil {
 		return nil, err
 	}

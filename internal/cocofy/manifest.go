@@ -90,7 +90,7 @@ func writeDocuments(docs []document) ([]byte, error) {
 // unknown fields pass, wrong types do not), so that the YAML edits that
 // follow only ever see well-formed objects.
 func checkShape(rn *yaml.RNode) error {
-	js, err := rn.MarshalJSON()
+	js, err := stringifySysctls(rn).MarshalJSON()
 	if err != nil {
 		return err
 	}
@@ -143,4 +143,30 @@ type GenericObject struct {
 		Labels      map[string]string `json:"labels"`
 		Annotations map[string]string `json:"annotations"`
 	} `json:"metadata"`
+}
+
+// stringifySysctls returns a copy of n in which every sysctl value is a
+// string: the API types hold strings, and YAML users often write numbers
+// (value: 1), which the API server and genpolicy accept.
+func stringifySysctls(n *yaml.RNode) *yaml.RNode {
+	c := n.Copy()
+	var walk func(y *yaml.Node)
+	walk = func(y *yaml.Node) {
+		if y.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(y.Content); i += 2 {
+				if y.Content[i].Value == "sysctls" && y.Content[i+1].Kind == yaml.SequenceNode {
+					for _, it := range y.Content[i+1].Content {
+						if v, _ := yaml.NewRNode(it).Pipe(yaml.Lookup("value")); v != nil && v.YNode().Kind == yaml.ScalarNode {
+							v.YNode().Tag = "!!str"
+						}
+					}
+				}
+			}
+		}
+		for _, ch := range y.Content {
+			walk(ch)
+		}
+	}
+	walk(c.YNode())
+	return c
 }

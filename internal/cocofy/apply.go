@@ -97,6 +97,8 @@ type transformer struct {
 	uploaded map[string]bool
 	// imageConfigs holds the configs --resolve-digests read, by pinned reference.
 	imageConfigs map[string]*ImageConfig
+	// targets are the pods whose app port a tls-sidecar fronts.
+	targets []sidecarTarget
 }
 
 func objID(n *yaml.RNode, ns string) string {
@@ -182,7 +184,7 @@ func Transform(opts Options, input []byte) (*Result, error) {
 	var final []document
 	for _, d := range out {
 		n := d.node
-		if n.GetKind() == "Service" && n.GetAnnotations()[HardenedAnnotation] != "" {
+		if (n.GetKind() == "Service" || n.GetKind() == "NetworkPolicy") && n.GetAnnotations()[HardenedAnnotation] != "" {
 			continue
 		}
 		final = append(final, d)
@@ -197,6 +199,10 @@ func Transform(opts Options, input []byte) (*Result, error) {
 		for _, e := range extra {
 			final = append(final, document{node: e, seqIndent: d.seqIndent})
 		}
+	}
+	final, err = t.dropPlaintextServices(final)
+	if err != nil {
+		return nil, err
 	}
 	manifests, err := writeDocuments(final)
 	if err != nil {
@@ -420,13 +426,11 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 	// Job's pod would never complete.
 	longRunning := n.GetKind() != "Job" && n.GetKind() != "CronJob"
 	if t.opts.Sidecar && longRunning {
-		svc, err := t.injectSidecar(id, n, ns, template, spec)
+		objs, err := t.injectSidecar(id, n, ns, template, spec)
 		if err != nil {
 			return nil, err
 		}
-		if svc != nil {
-			extra = append(extra, svc)
-		}
+		extra = append(extra, objs...)
 	}
 	if t.opts.Beacon != "" && longRunning {
 		if err := t.injectBeacon(id, ns, app, spec); err != nil {

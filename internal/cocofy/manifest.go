@@ -12,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -131,6 +132,8 @@ func TypedObject(kind string) any {
 		return &corev1.ConfigMap{}
 	case "Service":
 		return &corev1.Service{}
+	case "NetworkPolicy":
+		return &networkingv1.NetworkPolicy{}
 	}
 	return &GenericObject{}
 }

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -133,6 +134,8 @@ func TestEndToEnd(t *testing.T) {
 	otherClient := issue(t, "mallory", otherCA, false, x509.ExtKeyUsageClientAuth)
 
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// An app's own HSTS header that would switch HSTS off: the sidecar's replaces it.
+		w.Header().Set("Strict-Transport-Security", "max-age=0")
 		io.WriteString(w, "deid app says hello to "+r.Header.Get("X-Client-Cert-Subject"))
 	}))
 	defer app.Close()
@@ -207,6 +210,9 @@ func TestEndToEnd(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != 200 {
 			return "", errors.New(resp.Status)
+		}
+		if got := resp.Header.Values("Strict-Transport-Security"); len(got) != 1 || got[0] != HSTS {
+			return "", fmt.Errorf("Strict-Transport-Security %q, want only %q", got, HSTS)
 		}
 		return string(b), nil
 	}

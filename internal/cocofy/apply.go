@@ -46,6 +46,9 @@ type Result struct {
 	Changes         []Change
 	// InitData maps each workload (Kind/namespace/name) to its raw initdata TOML.
 	InitData map[string][]byte
+	// Warnings are problems cocofy did not fix (Pod Security "restricted"
+	// without --fix-pod-security); the CLI prints them to stderr.
+	Warnings []string
 }
 
 // workloadKinds maps a kind to the path of its pod template spec's parent
@@ -436,6 +439,9 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 		if err := t.injectBeacon(id, ns, app, spec); err != nil {
 			return nil, err
 		}
+	}
+	if err := t.podSecurity(id, spec); err != nil {
+		return nil, err
 	}
 	if t.opts.ResolveDigests {
 		if err := t.resolveImages(id, spec); err != nil {

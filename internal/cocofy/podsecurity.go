@@ -88,6 +88,13 @@ func (t *transformer) podSecurity(id string, spec *yaml.RNode) error {
 		return err
 	}
 	all := append(append([]corev1.Container{}, ps.InitContainers...), ps.Containers...)
+	for _, c := range all {
+		for kind, p := range map[string]*corev1.Probe{"livenessProbe": c.LivenessProbe, "readinessProbe": c.ReadinessProbe, "startupProbe": c.StartupProbe} {
+			if p != nil && p.Exec != nil {
+				t.warn(id, "container "+c.Name+" "+kind+" runs a command (exec), which the agent policy denies: the probe always fails; use httpGet or tcpSocket")
+			}
+		}
+	}
 	for i, c := range all {
 		if c.Name == SidecarName || c.Name == BeaconName {
 			continue

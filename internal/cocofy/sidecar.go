@@ -72,6 +72,13 @@ func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, templ
 	if err := t.bindToLoopback(id, spec, ps, port); err != nil {
 		return nil, err
 	}
+	for _, c := range ps.Containers {
+		for _, p := range c.Ports {
+			if int(p.ContainerPort) != port && c.Name != SidecarName {
+				t.warn(id, fmt.Sprintf("container %s port %d is not behind the tls-sidecar: the NetworkPolicy keeps other pods out, not the node; make it listen on 127.0.0.1 unless it may be read in clear", c.Name, p.ContainerPort))
+			}
+		}
+	}
 	t.targets = append(t.targets, sidecarTarget{namespace: ns, labels: labels, port: port, names: portNames(ps, port)})
 	certPath, keyPath, caPath := sidecarPaths(ns, app)
 	pki, err := t.sidecarPKI(ns, app)

@@ -32,7 +32,7 @@ type pki struct {
 	kpem []byte
 }
 
-func issue(t *testing.T, cn string, parent *pki, isCA bool, usage x509.ExtKeyUsage, dns ...string) *pki {
+func issue(t testing.TB, cn string, parent *pki, isCA bool, usage x509.ExtKeyUsage, dns ...string) *pki {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
@@ -339,6 +339,11 @@ func TestNewRejects(t *testing.T) {
 // panic the sidecar, and only a matching pair plus a CA is accepted.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), []byte("x"), []byte("y"))
+	// Real material, as cocofy issues it: the fuzzer mutates from there.
+	ca := issue(f, "client CA", nil, true, 0)
+	srvCA := issue(f, "server CA", nil, true, 0)
+	srv := issue(f, "deid-tls", srvCA, false, x509.ExtKeyUsageServerAuth, "deid-tls.hospital.svc")
+	f.Add(srv.pem, srv.kpem, ca.pem)
 	f.Fuzz(func(t *testing.T, cert, key, ca []byte) {
 		api := &fakeAPI{available: true, res: map[string][]byte{"r/t/c": cert, "r/t/k": key, "r/t/a": ca}}
 		srv := httptest.NewServer(api)
@@ -347,8 +352,16 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m, err := s.load(context.Background()); err == nil && (m.cert == nil || m.pool == nil) {
+		m, err := s.load(context.Background())
+		if err != nil {
+			return
+		}
+		if m.cert == nil || m.pool == nil {
 			t.Fatal("accepted incomplete material")
+		}
+		// Accepted material is a matching pair, not expired.
+		if _, err := tls.X509KeyPair(cert, key); err != nil || time.Now().After(m.notAfter) {
+			t.Fatalf("accepted a key that does not match the certificate, or an expired one: %v", err)
 		}
 	})
 }
@@ -360,6 +373,10 @@ func FuzzResourcePath(f *testing.F) {
 		p, err := resourcePath(s)
 		if err != nil {
 			return
+		}
+		// Round trip: the kbs:/// form of an accepted path is the same path.
+		if again, err := resourcePath("kbs:///" + p); err != nil || again != p {
+			t.Fatalf("%q -> %q -> %q, %v", s, p, again, err)
 		}
 		for _, seg := range strings.Split(p, "/") {
 			if seg == ".." || seg == "" {

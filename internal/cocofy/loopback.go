@@ -167,10 +167,8 @@ func probesReach(ps *corev1.PodSpec, name string, port int) error {
 		if c.Name != name {
 			continue
 		}
-		for kind, p := range map[string]*corev1.Probe{"livenessProbe": c.LivenessProbe, "readinessProbe": c.ReadinessProbe, "startupProbe": c.StartupProbe} {
-			if p == nil {
-				continue
-			}
+		for _, pr := range probes(c) {
+			kind, p := pr.kind, pr.probe
 			var target *intOrString
 			switch {
 			case p.HTTPGet != nil:

@@ -2,10 +2,13 @@ package cocofy
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/trustgate/trustgate/internal/agentpolicy"
 )
 
 // Pod Security "restricted" (kubernetes.io/docs/concepts/security/pod-security-standards):
@@ -89,9 +92,26 @@ func (t *transformer) podSecurity(id string, spec *yaml.RNode) error {
 	}
 	all := append(append([]corev1.Container{}, ps.InitContainers...), ps.Containers...)
 	for _, c := range all {
-		for kind, p := range map[string]*corev1.Probe{"livenessProbe": c.LivenessProbe, "readinessProbe": c.ReadinessProbe, "startupProbe": c.StartupProbe} {
-			if p != nil && p.Exec != nil {
-				t.warn(id, "container "+c.Name+" "+kind+" runs a command (exec), which the agent policy denies: the probe always fails; use httpGet or tcpSocket")
+		for _, p := range c.Ports {
+			if p.HostPort != 0 {
+				t.warn(id, fmt.Sprintf("Pod Security restricted: container %s uses hostPort %d", c.Name, p.HostPort))
+			}
+		}
+		if t.opts.PolicyMode == agentpolicy.Strict {
+			var names []string
+			for r := range c.Resources.Limits {
+				names = append(names, string(r))
+			}
+			sort.Strings(names)
+			for _, r := range names {
+				if strings.Contains(r, "/") && !strings.HasPrefix(r, "hugepages-") {
+					t.warn(id, "container "+c.Name+" requests "+r+": if that is a device (a GPU), the strict agent policy denies it (devices and CDI annotations are not pinned); use --policy hardened")
+				}
+			}
+		}
+		for _, pr := range probes(c) {
+			if pr.probe.Exec != nil {
+				t.warn(id, "container "+c.Name+" "+pr.kind+" runs a command (exec), which the agent policy denies: the probe always fails; use httpGet or tcpSocket")
 			}
 		}
 	}
@@ -122,6 +142,22 @@ func (t *transformer) podSecurity(id string, spec *yaml.RNode) error {
 			"Pod Security restricted: the pod is admitted where the profile is enforced")
 	}
 	return nil
+}
+
+type namedProbe struct {
+	kind  string
+	probe *corev1.Probe
+}
+
+// probes returns the container's probes in a fixed order.
+func probes(c corev1.Container) []namedProbe {
+	var out []namedProbe
+	for _, p := range []namedProbe{{"livenessProbe", c.LivenessProbe}, {"readinessProbe", c.ReadinessProbe}, {"startupProbe", c.StartupProbe}} {
+		if p.probe != nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (t *transformer) warn(id, msg string) {

@@ -147,6 +147,11 @@ func FuzzFindInitData(f *testing.F) {
 	raw, _ := CreateInitData(Options{TrusteeURL: testTrusteeURL})
 	f.Add(raw)
 	f.Add([]byte("H4sIAAAAAAAA/w=="))
+	for _, p := range []string{"testdata/golden/deid.yaml", "testdata/golden/kinds.yaml", "../../examples/hospital/hardened/app.yaml"} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Add([]byte("kind: Pod\nmetadata:\n  annotations:\n    io.katacontainers.config.hypervisor.cc_init_data: AAAA\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		found, err := FindInitData(b)

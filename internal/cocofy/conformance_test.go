@@ -158,6 +158,16 @@ func hardenCapture(t *testing.T, dir, mode string) (string, error) {
 }
 
 func TestKataConformance(t *testing.T) {
+	used := map[string]bool{}
+	defer func() {
+		for _, list := range []map[string]deviation{bothModes, strictDeviations, strictGaps} {
+			for k := range list {
+				if !used[k] {
+					t.Errorf("listed deviation %q matches no captured request", k)
+				}
+			}
+		}
+	}()
 	for _, mode := range []string{agentpolicy.Hardened, agentpolicy.Strict} {
 		t.Run(mode, func(t *testing.T) {
 			evaluated, deviated := 0, 0
@@ -189,11 +199,14 @@ func TestKataConformance(t *testing.T) {
 					key := dir + "/" + c.Description
 					if d, ok := bothModes[key]; ok {
 						want, reason = d.want, d.reason
+						used[key] = true
 					} else if mode == agentpolicy.Strict {
 						if d, ok := strictDeviations[key]; ok {
 							want, reason = d.want, d.reason
+							used[key] = true
 						} else if d, ok := strictGaps[key]; ok {
 							want, reason = d.want, "known gap: "+d.reason
+							used[key] = true
 						}
 					} else if c.Kind == "CreateContainerRequest" {
 						// Hardened mode does not pin containers: every

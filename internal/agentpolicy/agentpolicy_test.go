@@ -257,3 +257,30 @@ func BenchmarkEvaluateCreateContainer(b *testing.B) {
 		}
 	}
 }
+
+// The runtime reports the image as it normalised it: the tag dropped next to
+// the digest, a short name under docker.io/library/. Still pinned to the digest.
+func TestStrictNormalisedImageNames(t *testing.T) {
+	pod := testPod()
+	digest := "@sha256:" + strings.Repeat("1", 64)
+	pod.Containers[0].Image = "busybox:1.36" + digest
+	pol, err := Generate(Options{Mode: Strict}, pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for image, want := range map[string]bool{
+		"busybox:1.36" + digest:                                       true,
+		"busybox" + digest:                                            true,
+		"docker.io/library/busybox" + digest:                          true,
+		"docker.io/library/busybox:1.36" + digest:                     true,
+		"docker.io/library/busybox@sha256:" + strings.Repeat("9", 64): false,
+		"docker.io/evil/busybox" + digest:                             false,
+		"busybox:1.36":                                                false,
+	} {
+		c := pod.Containers[0]
+		c.Image = image
+		if got := eval(t, pol, "CreateContainerRequest", request(c, "container")); got != want {
+			t.Errorf("%s: allowed=%v, want %v", image, got, want)
+		}
+	}
+}

@@ -133,3 +133,26 @@ func TestEveryEndpointDefined(t *testing.T) {
 		}
 	}
 }
+
+func TestImageNames(t *testing.T) {
+	d := "@sha256:" + strings.Repeat("a", 64)
+	for in, want := range map[string][]string{
+		"busybox:1.36" + d:              {"busybox" + d, "busybox:1.36" + d, "docker.io/library/busybox" + d, "docker.io/library/busybox:1.36" + d},
+		"org/app" + d:                   {"docker.io/org/app" + d, "org/app" + d},
+		"docker.io/busybox" + d:         {"docker.io/busybox" + d, "docker.io/library/busybox" + d},
+		"registry.k8s.io/pause:3.6" + d: {"registry.k8s.io/pause" + d, "registry.k8s.io/pause:3.6" + d},
+		"localhost:5000/app:v1" + d:     {"localhost:5000/app" + d, "localhost:5000/app:v1" + d},
+		"ghcr.io/trustgate/deid" + d:    {"ghcr.io/trustgate/deid" + d},
+	} {
+		got := ImageNames(in)
+		sort.Strings(want)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: %v, want %v", in, got, want)
+		}
+		for _, n := range got {
+			if !strings.HasSuffix(n, d) {
+				t.Errorf("%s: %s lost the digest", in, n)
+			}
+		}
+	}
+}

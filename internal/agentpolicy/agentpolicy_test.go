@@ -159,6 +159,24 @@ func TestStrict(t *testing.T) {
 		{"added host mount", func() map[string]any {
 			return request(app, "container", map[string]any{"destination": "/host", "source": "/", "type_": "bind", "options": []string{"rbind", "rw"}})
 		}},
+		{"pod volume sourced from the guest's root", func() map[string]any {
+			r := request(app, "container")
+			for _, m := range r["OCI"].(map[string]any)["Mounts"].([]any) {
+				if mm := m.(map[string]any); mm["destination"] == "/tmp" {
+					mm["source"] = "/"
+				}
+			}
+			return r
+		}},
+		{"pod volume from another container's files", func() map[string]any {
+			r := request(app, "container")
+			for _, m := range r["OCI"].(map[string]any)["Mounts"].([]any) {
+				if mm := m.(map[string]any); mm["destination"] == "/tmp" {
+					mm["source"] = KataSharedPrefix + strings.Repeat("f", 64) + "-" + strings.Repeat("d", 16) + "-vol"
+				}
+			}
+			return r
+		}},
 		{"read-only mount made writable", func() map[string]any {
 			c := app
 			c.Mounts = []Mount{{Destination: "/etc/deid/tls", ReadOnly: false, Volume: "vol"}, {Destination: "/tmp", Volume: "vol"}}

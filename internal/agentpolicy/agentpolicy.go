@@ -5,13 +5,20 @@
 // into the container, read its logs, or start a different container that
 // reads the pod's secrets.
 //
-// Two modes:
-//   - hardened: denies ExecProcessRequest, ReadStreamRequest (logs; --allow-logs
-//     relaxes it) and SetPolicyRequest; everything else as Kata's allow-all policy.
+// Every request the agent asks about is defined. Two modes:
+//   - hardened: denies exec, logs (--allow-logs relaxes it), policy changes
+//     and the requests that let the host read or steer the guest (swap,
+//     tracing, diagnostics, time, entropy, iptables, memory agent); checks
+//     sandbox creation, file copies, routes, interfaces and ARP neighbours as
+//     Kata's genpolicy does; allows every CreateContainerRequest.
 //   - strict: hardened, and CreateContainerRequest is allowed only for this
-//     pod's containers, pinned as Kata's genpolicy does (image by digest, args,
-//     environment, mounts, privileges) against the request shape the agent
-//     evaluates (input.OCI, input.storages, …).
+//     pod's sandbox and containers, pinned as genpolicy pins them (image by
+//     digest and guest-pulled, args, environment, mounts and their sources,
+//     storages, user and groups, privileges, sysctls) against the request
+//     shape the agent evaluates (input.OCI, input.storages, …), checked on
+//     requests captured from real Kata pods (testdata/kata-genpolicy).
+//
+// The template uses only built-ins that regorus, the agent's engine, offers.
 package agentpolicy
 
 import (

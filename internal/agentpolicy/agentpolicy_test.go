@@ -15,11 +15,12 @@ const (
 func testPod() *Pod {
 	return &Pod{
 		SandboxName: "^deid-[a-z0-9]+-[a-z0-9]+$",
+		Sandbox:     Container{UID: 65535, GID: 65535},
 		Namespace:   "hospital",
 		Containers: []Container{
 			{Name: "deid", Image: appImage, Args: []string{"/usr/bin/deid", "serve", "--port=8080"},
 				Env: []string{"AZURE_CONN=" + sealedRef, "MODE=strict"}, EnvRegex: []string{`^POD_IP=[0-9.]+$`},
-				Mounts:          []Mount{{Destination: "/etc/deid/tls", ReadOnly: true}, {Destination: "/tmp", ReadOnly: false}},
+				Mounts:          []Mount{{Destination: "/etc/deid/tls", ReadOnly: true, Volume: "vol"}, {Destination: "/tmp", ReadOnly: false, Volume: "vol"}},
 				NoNewPrivileges: true, UID: 1000, ReadOnlyRootFS: true},
 			{Name: "tls-sidecar", Image: sideImage, Args: []string{"/tls-sidecar", "--upstream=127.0.0.1:8080"},
 				UID: -1},
@@ -41,7 +42,7 @@ func eval(t *testing.T, policy, query string, input map[string]any) bool {
 func request(c Container, ctype string, extraMounts ...any) map[string]any {
 	r := ContainerRequest{
 		SandboxName: "deid-7d9c8b6f5-x2k4q", Namespace: "hospital", Type: ctype, Name: c.Name, Image: c.Image,
-		Args: c.Args, NoNewPrivileges: c.NoNewPrivileges, ReadOnlyRoot: c.ReadOnlyRootFS, UID: max(c.UID, 0),
+		Args: c.Args, NoNewPrivileges: c.NoNewPrivileges, ReadOnlyRoot: c.ReadOnlyRootFS, UID: max(c.UID, 0), GID: max(c.GID, 0),
 		Capabilities: []string{"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"},
 		Env: append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=deid-7d9c8b6f5-x2k4q",
 			"KUBERNETES_SERVICE_HOST=10.0.0.1", "KUBERNETES_SERVICE_PORT=443", "KUBERNETES_PORT=tcp://10.0.0.1:443"}, c.Env...),
@@ -49,6 +50,7 @@ func request(c Container, ctype string, extraMounts ...any) map[string]any {
 	}
 	if ctype == "sandbox" {
 		r.Image = "registry.k8s.io/pause:3.9"
+		r.UID, r.GID = 65535, 65535
 	}
 	for _, m := range c.Mounts {
 		opts := []string{"rbind", "rprivate", "rw"}
@@ -82,8 +84,10 @@ func TestHardenedDenies(t *testing.T) {
 		if !eval(t, pol, "CreateContainerRequest", request(testPod().Containers[0], "container")) {
 			t.Error("hardened mode must allow create container")
 		}
-		// What every pod needs stays allowed.
-		for _, q := range []string{"CreateSandboxRequest", "StartContainerRequest", "CopyFileRequest", "UpdateInterfaceRequest",
+		// What every pod needs stays allowed (CopyFile, UpdateInterface and
+		// the other checked requests: TestKataConformance in internal/cocofy
+		// evaluates them on captured requests).
+		for _, q := range []string{"CreateSandboxRequest", "StartContainerRequest",
 			"UpdateRoutesRequest", "WaitProcessRequest", "SignalProcessRequest", "RemoveContainerRequest", "GuestDetailsRequest"} {
 			if !eval(t, pol, q, map[string]any{}) {
 				t.Errorf("%s denied", q)
@@ -155,9 +159,27 @@ func TestStrict(t *testing.T) {
 		{"added host mount", func() map[string]any {
 			return request(app, "container", map[string]any{"destination": "/host", "source": "/", "type_": "bind", "options": []string{"rbind", "rw"}})
 		}},
+		{"pod volume sourced from the guest's root", func() map[string]any {
+			r := request(app, "container")
+			for _, m := range r["OCI"].(map[string]any)["Mounts"].([]any) {
+				if mm := m.(map[string]any); mm["destination"] == "/tmp" {
+					mm["source"] = "/"
+				}
+			}
+			return r
+		}},
+		{"pod volume from another container's files", func() map[string]any {
+			r := request(app, "container")
+			for _, m := range r["OCI"].(map[string]any)["Mounts"].([]any) {
+				if mm := m.(map[string]any); mm["destination"] == "/tmp" {
+					mm["source"] = KataSharedPrefix + strings.Repeat("f", 64) + "-" + strings.Repeat("d", 16) + "-vol"
+				}
+			}
+			return r
+		}},
 		{"read-only mount made writable", func() map[string]any {
 			c := app
-			c.Mounts = []Mount{{Destination: "/etc/deid/tls", ReadOnly: false}, {Destination: "/tmp"}}
+			c.Mounts = []Mount{{Destination: "/etc/deid/tls", ReadOnly: false, Volume: "vol"}, {Destination: "/tmp", Volume: "vol"}}
 			return request(c, "container")
 		}},
 		{"privileged caps", func() map[string]any {
@@ -250,6 +272,33 @@ func BenchmarkEvaluateCreateContainer(b *testing.B) {
 	for b.Loop() {
 		if ok, err := Evaluate(context.Background(), pol, "CreateContainerRequest", in); err != nil || !ok {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The runtime reports the image as it normalised it: the tag dropped next to
+// the digest, a short name under docker.io/library/. Still pinned to the digest.
+func TestStrictNormalisedImageNames(t *testing.T) {
+	pod := testPod()
+	digest := "@sha256:" + strings.Repeat("1", 64)
+	pod.Containers[0].Image = "busybox:1.36" + digest
+	pol, err := Generate(Options{Mode: Strict}, pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for image, want := range map[string]bool{
+		"busybox:1.36" + digest:                                       true,
+		"busybox" + digest:                                            true,
+		"docker.io/library/busybox" + digest:                          true,
+		"docker.io/library/busybox:1.36" + digest:                     true,
+		"docker.io/library/busybox@sha256:" + strings.Repeat("9", 64): false,
+		"docker.io/evil/busybox" + digest:                             false,
+		"busybox:1.36":                                                false,
+	} {
+		c := pod.Containers[0]
+		c.Image = image
+		if got := eval(t, pol, "CreateContainerRequest", request(c, "container")); got != want {
+			t.Errorf("%s: allowed=%v, want %v", image, got, want)
 		}
 	}
 }

@@ -43,6 +43,9 @@ func Evaluate(ctx context.Context, policy, request string, input any) (bool, err
 // shim present it to the agent; CreateContainerInput turns it into the
 // CreateContainerRequest input the agent's policy sees.
 type ContainerRequest struct {
+	// ContainerID is the 64-hex container (bundle) ID; default "aaaa…".
+	// Mount sources of shared files carry it (DefaultMountRequests(ContainerID)).
+	ContainerID            string
 	SandboxName, Namespace string
 	Type                   string // "sandbox" or "container"
 	Name, Image            string
@@ -51,6 +54,7 @@ type ContainerRequest struct {
 	UID                    int64
 	NoNewPrivileges        bool
 	ReadOnlyRoot           bool
+	GID                    int64
 	Capabilities           []string
 }
 
@@ -83,10 +87,15 @@ func DefaultMountRequests(containerID string) []MountRequest {
 }
 
 // CreateContainerInput builds the policy input of a CreateContainerRequest
-// in the shape kata-agent passes it (OCI spec fields capitalised as in the
+// in the shape kata-agent passes it (the shape of the requests captured from
+// real pods in testdata/kata-genpolicy: guest-pulled image, rootfs under
+// /run/kata-containers/<id>/rootfs, read-only pause root) (OCI spec fields capitalised as in the
 // agent's Rust types, mounts with type_, storages, devices).
 func CreateContainerInput(r ContainerRequest) map[string]any {
-	containerID := strings.Repeat("a", 64)
+	containerID := r.ContainerID
+	if containerID == "" {
+		containerID = strings.Repeat("a", 64)
+	}
 	ann := map[string]any{
 		"io.kubernetes.cri.container-type":      r.Type,
 		"io.kubernetes.cri.sandbox-name":        r.SandboxName,
@@ -125,14 +134,14 @@ func CreateContainerInput(r ContainerRequest) map[string]any {
 			"Version": "1.1.0",
 			"Process": map[string]any{
 				"Terminal":        false,
-				"User":            map[string]any{"UID": r.UID, "GID": 0, "AdditionalGids": []int{0}, "Username": ""},
+				"User":            map[string]any{"UID": r.UID, "GID": r.GID, "AdditionalGids": []int64{r.GID}, "Username": ""},
 				"Args":            r.Args,
 				"Env":             r.Env,
 				"Cwd":             "/",
 				"Capabilities":    map[string]any{"Ambient": []string{}, "Bounding": caps, "Effective": caps, "Inheritable": []string{}, "Permitted": caps},
 				"NoNewPrivileges": r.NoNewPrivileges,
 			},
-			"Root":        map[string]any{"Path": "/run/kata-containers/shared/containers/" + containerID + "/rootfs", "Readonly": r.ReadOnlyRoot},
+			"Root":        map[string]any{"Path": "/run/kata-containers/" + containerID + "/rootfs", "Readonly": r.ReadOnlyRoot || r.Type == "sandbox"},
 			"Mounts":      mounts,
 			"Hooks":       nil,
 			"Annotations": ann,

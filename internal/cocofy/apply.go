@@ -46,6 +46,9 @@ type Result struct {
 	Changes         []Change
 	// InitData maps each workload (Kind/namespace/name) to its raw initdata TOML.
 	InitData map[string][]byte
+	// Warnings are problems cocofy did not fix (Pod Security "restricted"
+	// without --fix-pod-security); the CLI prints them to stderr.
+	Warnings []string
 }
 
 // workloadKinds maps a kind to the path of its pod template spec's parent
@@ -73,6 +76,8 @@ func sandboxNamePattern(kind, name string) string {
 		return "^" + q + "-[0-9]+$"
 	case "CronJob":
 		return "^" + q + "-[0-9]+-[a-z0-9]{5}$"
+	case "generateName":
+		return "^" + q + "[a-z0-9]+$"
 	default:
 		return "^" + q + "-[a-z0-9]{5}$"
 	}
@@ -95,6 +100,8 @@ type transformer struct {
 	uploaded map[string]bool
 	// imageConfigs holds the configs --resolve-digests read, by pinned reference.
 	imageConfigs map[string]*ImageConfig
+	// targets are the pods whose app port a tls-sidecar fronts.
+	targets []sidecarTarget
 }
 
 func objID(n *yaml.RNode, ns string) string {
@@ -180,7 +187,7 @@ func Transform(opts Options, input []byte) (*Result, error) {
 	var final []document
 	for _, d := range out {
 		n := d.node
-		if n.GetKind() == "Service" && n.GetAnnotations()[HardenedAnnotation] != "" {
+		if (n.GetKind() == "Service" || n.GetKind() == "NetworkPolicy") && n.GetAnnotations()[HardenedAnnotation] != "" {
 			continue
 		}
 		final = append(final, d)
@@ -195,6 +202,10 @@ func Transform(opts Options, input []byte) (*Result, error) {
 		for _, e := range extra {
 			final = append(final, document{node: e, seqIndent: d.seqIndent})
 		}
+	}
+	final, err = t.dropPlaintextServices(final)
+	if err != nil {
+		return nil, err
 	}
 	manifests, err := writeDocuments(final)
 	if err != nil {
@@ -377,7 +388,7 @@ func podSpec(template *yaml.RNode) (*corev1.PodSpec, error) {
 
 // podSpecOf decodes a pod spec node.
 func podSpecOf(spec *yaml.RNode) (*corev1.PodSpec, error) {
-	js, err := spec.MarshalJSON()
+	js, err := stringifySysctls(spec).MarshalJSON()
 	if err != nil {
 		return nil, err
 	}
@@ -416,21 +427,21 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 	var extra []*yaml.RNode
 	// Sidecars run forever, so they go only into long-running workloads: a
 	// Job's pod would never complete.
-	kind := n.GetKind()
-	longRunning := kind != "Job" && kind != "CronJob"
+	longRunning := n.GetKind() != "Job" && n.GetKind() != "CronJob"
 	if t.opts.Sidecar && longRunning {
-		svc, err := t.injectSidecar(id, n, ns, template, spec)
+		objs, err := t.injectSidecar(id, n, ns, template, spec)
 		if err != nil {
 			return nil, err
 		}
-		if svc != nil {
-			extra = append(extra, svc)
-		}
+		extra = append(extra, objs...)
 	}
 	if t.opts.Beacon != "" && longRunning {
 		if err := t.injectBeacon(id, ns, app, spec); err != nil {
 			return nil, err
 		}
+	}
+	if err := t.podSecurity(id, spec); err != nil {
+		return nil, err
 	}
 	if t.opts.ResolveDigests {
 		if err := t.resolveImages(id, spec); err != nil {
@@ -441,7 +452,14 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 	if err != nil {
 		return nil, err
 	}
-	policy, err := t.agentPolicy(id, n.GetKind(), app, n.GetNamespace(), ps)
+	kind := n.GetKind()
+	if app == "" {
+		// A Pod with metadata.generateName: the API server appends 5 characters.
+		if gen, _ := n.Pipe(yaml.Lookup("metadata", "generateName")); gen != nil {
+			app, kind = yaml.GetValue(gen), "generateName"
+		}
+	}
+	policy, err := t.agentPolicy(id, kind, app, n.GetNamespace(), template.GetLabels(), ps)
 	if err != nil {
 		return nil, err
 	}

@@ -114,7 +114,9 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	fs.StringVar(&o.RuntimeClass, "runtime-class", DefaultRuntimeClass, "runtimeClassName")
 	fs.StringVar(&o.MachineType, "machine-type", "", "peer-pod VM size annotation")
 	fs.StringVar(&o.Namespace, "namespace", "", "namespace of objects without one (default: any for the policy, \"default\" for resource paths)")
-	fs.StringVar(&o.Algorithm, "initdata-algorithm", initdata.SHA256, "initdata digest algorithm: sha256 (fits SNP HOST_DATA and PCR 8), sha384, sha512")
+	fs.StringVar(&o.Algorithm, "initdata-algorithm", initdata.SHA256, "initdata digest algorithm: sha256 (binds on every TEE), sha384 (TDX only); what the TEE cannot bind is refused")
+	fs.StringVar(&o.TEE, "tee", "", "target TEE: snp, tdx, az-snp-vtpm or az-tdx-vtpm (default: guessed from --runtime-class)")
+	fs.BoolVar(&o.FixPodSecurity, "fix-pod-security", false, "set what the workload's containers lack for Pod Security \"restricted\" (otherwise: a warning)")
 	fs.StringVar(&o.ImagePolicyURI, "image-policy-uri", DefaultImagePolicyURI, "image security policy resource for cdh.toml")
 	fs.StringVar(&o.PolicyMode, "policy", agentpolicy.Strict, "agent policy: strict (pin containers) or hardened")
 	fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs (anything the app prints leaks)")
@@ -157,8 +159,11 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	var input []byte
 	if *in == "-" {
 		input, err = io.ReadAll(io.LimitReader(os.Stdin, MaxInputSize+1))
+	} else if f, ferr := os.Open(*in); ferr != nil {
+		err = ferr
 	} else {
-		input, err = os.ReadFile(*in)
+		input, err = io.ReadAll(io.LimitReader(f, MaxInputSize+1))
+		f.Close()
 	}
 	if err != nil {
 		return fail(err)
@@ -170,6 +175,7 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 			return fail(err)
 		}
 		printChanges(stdout, res)
+		printWarnings(stderr, res)
 		return ExitOK
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -179,6 +185,7 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 		return fail(err)
 	}
 	summary := stderr
+	printWarnings(stderr, ar.Result)
 	if ar.ManifestPath != "" {
 		fmt.Fprintf(summary, "wrote %s\n", ar.ManifestPath)
 	}
@@ -191,6 +198,12 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 		fmt.Fprintf(summary, "reference value %s: %s\n", rv.Name, strings.Join(rv.Values, ", "))
 	}
 	return ExitOK
+}
+
+func printWarnings(w io.Writer, res *Result) {
+	for _, m := range res.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", m)
+	}
 }
 
 func printChanges(w io.Writer, res *Result) {
@@ -237,7 +250,8 @@ func cmdInitData(prog string, args []string, stdout, stderr io.Writer) int {
 		var o Options
 		cert := fs.String("trustee-cert", "", "Trustee TLS certificate (PEM)")
 		fs.StringVar(&o.TrusteeURL, "trustee-url", "", "Trustee URL (required)")
-		fs.StringVar(&o.Algorithm, "algorithm", initdata.SHA256, "digest algorithm")
+		fs.StringVar(&o.Algorithm, "algorithm", initdata.SHA256, "digest algorithm: sha256, or sha384 with --tee tdx")
+		fs.StringVar(&o.TEE, "tee", "", "target TEE: snp, tdx, az-snp-vtpm or az-tdx-vtpm")
 		fs.StringVar(&o.ImagePolicyURI, "image-policy-uri", DefaultImagePolicyURI, "image security policy resource")
 		fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs")
 		if err := fs.Parse(args[1:]); err != nil {

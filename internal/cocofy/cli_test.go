@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/trustgate/trustgate/internal/initdata"
 )
 
 // The acceptance scripts' exact invocation: apply -f IN -o OUTDIR --offline
@@ -145,6 +147,11 @@ func FuzzFindInitData(f *testing.F) {
 	raw, _ := CreateInitData(Options{TrusteeURL: testTrusteeURL})
 	f.Add(raw)
 	f.Add([]byte("H4sIAAAAAAAA/w=="))
+	for _, p := range []string{"testdata/golden/deid.yaml", "testdata/golden/kinds.yaml", "../../examples/hospital/hardened/app.yaml"} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Add([]byte("kind: Pod\nmetadata:\n  annotations:\n    io.katacontainers.config.hypervisor.cc_init_data: AAAA\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		found, err := FindInitData(b)
@@ -154,6 +161,16 @@ func FuzzFindInitData(f *testing.F) {
 		for _, d := range found {
 			if len(d.InitData.Digest()) == 0 {
 				t.Fatal("initdata without digest")
+			}
+			// Round trip: the annotation form of what was found is found
+			// again, with the same digest.
+			ann, err := initdata.EncodeAnnotation(d.InitData.Raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := FindInitData([]byte(ann))
+			if err != nil || len(again) != 1 || !bytes.Equal(again[0].InitData.Digest(), d.InitData.Digest()) {
+				t.Fatalf("annotation round trip: %v", err)
 			}
 		}
 	})

@@ -433,6 +433,16 @@ func TestErrors(t *testing.T) {
 		{"not yaml", "kind: [", "read manifests", nil},
 		{"no trustee url", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "--trustee-url", func(o *Options) { o.TrusteeURL = "" }},
 		{"online without admin key", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "--admin-key", func(o *Options) { o.Offline = false }},
+		{"list", "apiVersion: v1\nkind: List\nitems: []\n", "does not expand lists", nil},
+		{"deployment list", "apiVersion: apps/v1\nkind: DeploymentList\nmetadata: {name: x}\nitems: []\n", "DeploymentList x: cocofy does not expand lists", nil},
+		{"no apiVersion", "kind: ConfigMap\nmetadata: {name: c}\n", "ConfigMap c: no apiVersion", nil},
+		{"no name", "apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n", "ConfigMap: no metadata.name", nil},
+		{"no containers", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec: {}\n", "Deployment d: the pod has no containers", nil},
+		{"container without image", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n", "Pod p: container c has no image", nil},
+		{"no pod template", "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j}\nspec: {schedule: '* * * * *'}\n", "CronJob j:", nil},
+		{"unknown workload kind", "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n", "ReplicationController rc: kind ReplicationController holds a pod template", nil},
+		{"second document wrong", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: 3}\n", "document 2: Pod p:", nil},
+		{"huge", strings.Repeat("#", MaxInputSize+1), "too large", nil},
 		{"foreign sealed secret", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: '" + foreignSealed(t) + "'}\n", "not signed by this cocofy key", nil},
 	}
 	for _, tt := range tests {
@@ -449,6 +459,29 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// An input cocofy refuses leaves the output directory as it was: no file,
+// no half-written manifest.
+func TestRefusedInputWritesNothing(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	good := readInput(t, "deid.yaml")
+	if _, err := Apply(context.Background(), testOptions(t), good, "app.yaml", out, nil); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join(out, "app.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := append(append([]byte{}, good...), []byte("\n---\napiVersion: v1\nkind: List\nitems: []\n")...)
+	if _, err := Apply(context.Background(), testOptions(t), bad, "app.yaml", out, nil); err == nil {
+		t.Fatal("list accepted")
+	}
+	after, _ := os.ReadFile(filepath.Join(out, "app.yaml"))
+	entries, _ := os.ReadDir(out)
+	if string(after) != string(before) || len(entries) != 1 {
+		t.Fatalf("refused input changed the output directory: %v", entries)
+	}
+}
+
 func foreignSealed(t *testing.T) string {
 	k, _ := sealed.GenerateKey()
 	s, err := sealed.Sign(k, "kbs:///default/sealed-secret/other", sealed.NewVault("kbs:///default/s/a"))
@@ -462,18 +495,35 @@ func FuzzTransform(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: x}\n"))
 	f.Add([]byte("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: eA==}\n---\nkind: Deployment\n"))
 	f.Add([]byte("---\n---\nkind: CronJob\nspec: {jobTemplate: 3}\n"))
+	// Real inputs: the pods of Kata's captures and cocofy's own fixtures.
+	seeds, _ := filepath.Glob(filepath.Join(kataCaptures, "*", "pod.yaml"))
+	more, _ := filepath.Glob(filepath.Join(kataCaptures, "*", "*", "pod.yaml"))
+	fixtures, _ := filepath.Glob("testdata/in/*.yaml")
+	for _, p := range append(append(seeds, more...), fixtures...) {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
 	dir := f.TempDir()
 	key, _ := os.ReadFile("testdata/keys/sealed-signing-key.pem")
 	os.WriteFile(filepath.Join(dir, signingKeyFile), key, 0o600)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		opts := Options{TrusteeURL: testTrusteeURL, Offline: true, KeyDir: dir, PolicyMode: agentpolicy.Hardened}
+		opts := Options{TrusteeURL: testTrusteeURL, Offline: true, KeyDir: dir, PolicyMode: agentpolicy.Hardened,
+			Sidecar: true, SidecarImage: sidecarImage}
 		res, err := Transform(opts, in)
 		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("refused without a reason")
+			}
 			return
 		}
-		// Whatever is accepted must be stable under a second pass.
-		if _, err := Transform(opts, res.Manifests); err != nil {
+		// Whatever is accepted is a fixed point: a second pass changes nothing.
+		again, err := Transform(opts, res.Manifests)
+		if err != nil {
 			t.Fatalf("output of an accepted input is rejected: %v\ninput: %q", err, in)
+		}
+		if !bytes.Equal(again.Manifests, res.Manifests) {
+			t.Fatalf("second pass changed the output\ninput: %q", in)
 		}
 	})
 }

@@ -23,9 +23,16 @@ func TestHospitalExample(t *testing.T) {
 	opts.TrusteeURL = "https://trustee.hospital.example:8080"
 	opts.Sidecar, opts.SidecarImage, opts.SANs = true, sidecarImage, []string{"deid.hospital.example"}
 	opts.MachineType = "Standard_DC4as_v5"
+	opts.FixPodSecurity = true
 	res, err := Transform(opts, in)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Admitted where Pod Security "restricted" is enforced.
+	for id, ps := range hardenedPods(t, res.Manifests) {
+		if f := restrictedFailures(t, ps); len(f) > 0 {
+			t.Errorf("%s fails Pod Security restricted: %v", id, f)
+		}
 	}
 	golden := filepath.Join(dir, "hardened", "app.yaml")
 	if *update {

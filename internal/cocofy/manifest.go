@@ -12,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -88,21 +89,83 @@ func writeDocuments(docs []document) ([]byte, error) {
 
 // checkShape decodes the document into its k8s.io/api type (leniently:
 // unknown fields pass, wrong types do not), so that the YAML edits that
-// follow only ever see well-formed objects.
+// follow only ever see well-formed objects. Errors name the object.
 func checkShape(rn *yaml.RNode) error {
-	js, err := rn.MarshalJSON()
+	js, err := stringifySysctls(rn).MarshalJSON()
 	if err != nil {
 		return err
 	}
 	var tm struct {
-		Kind string `json:"kind"`
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+		Metadata   struct {
+			Name         string `json:"name"`
+			GenerateName string `json:"generateName"`
+		} `json:"metadata"`
+		Spec struct {
+			Template    json.RawMessage `json:"template"`
+			JobTemplate json.RawMessage `json:"jobTemplate"`
+		} `json:"spec"`
 	}
 	if err := json.Unmarshal(js, &tm); err != nil || tm.Kind == "" {
 		return errors.New("not a Kubernetes object (no kind)")
 	}
+	what := tm.Kind
+	if tm.Metadata.Name != "" {
+		what += " " + tm.Metadata.Name
+	}
+	switch {
+	case tm.Kind == "List" || strings.HasSuffix(tm.Kind, "List"):
+		return fmt.Errorf("%s: cocofy does not expand lists; write each item as its own document (separated by ---)", what)
+	case tm.APIVersion == "":
+		return fmt.Errorf("%s: no apiVersion", what)
+	case tm.Metadata.Name == "" && !(tm.Kind == "Pod" && tm.Metadata.GenerateName != ""):
+		return fmt.Errorf("%s: no metadata.name", what)
+	}
 	into := TypedObject(tm.Kind)
+	if _, generic := into.(*GenericObject); generic && (len(tm.Spec.Template) > 0 || len(tm.Spec.JobTemplate) > 0) {
+		return fmt.Errorf("%s: kind %s holds a pod template cocofy does not harden (its pods would run outside a confidential VM); use a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod", what, tm.Kind)
+	}
 	if err := json.Unmarshal(js, into); err != nil {
-		return fmt.Errorf("%s: %w", tm.Kind, err)
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if _, workload := workloadKinds[tm.Kind]; workload {
+		if err := checkPodShape(rn, tm.Kind); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return nil
+}
+
+// checkPodShape refuses a workload whose pod has no containers, or a
+// container without a name or image.
+func checkPodShape(rn *yaml.RNode, kind string) error {
+	tmpl := rn
+	if path := workloadKinds[kind]; path != nil {
+		t, err := rn.Pipe(yaml.Lookup(path...))
+		if err != nil || t == nil {
+			return fmt.Errorf("no pod template at %s", strings.Join(path, "."))
+		}
+		tmpl = t
+	}
+	spec, _ := tmpl.Pipe(yaml.Lookup("spec"))
+	if spec == nil {
+		return errors.New("no pod spec")
+	}
+	ps, err := podSpecOf(spec)
+	if err != nil {
+		return err
+	}
+	if len(ps.Containers) == 0 {
+		return errors.New("the pod has no containers")
+	}
+	for _, c := range append(append([]corev1.Container{}, ps.InitContainers...), ps.Containers...) {
+		if c.Name == "" {
+			return errors.New("a container has no name")
+		}
+		if c.Image == "" {
+			return fmt.Errorf("container %s has no image", c.Name)
+		}
 	}
 	return nil
 }
@@ -131,6 +194,8 @@ func TypedObject(kind string) any {
 		return &corev1.ConfigMap{}
 	case "Service":
 		return &corev1.Service{}
+	case "NetworkPolicy":
+		return &networkingv1.NetworkPolicy{}
 	}
 	return &GenericObject{}
 }
@@ -143,4 +208,30 @@ type GenericObject struct {
 		Labels      map[string]string `json:"labels"`
 		Annotations map[string]string `json:"annotations"`
 	} `json:"metadata"`
+}
+
+// stringifySysctls returns a copy of n in which every sysctl value is a
+// string: the API types hold strings, and YAML users often write numbers
+// (value: 1), which the API server and genpolicy accept.
+func stringifySysctls(n *yaml.RNode) *yaml.RNode {
+	c := n.Copy()
+	var walk func(y *yaml.Node)
+	walk = func(y *yaml.Node) {
+		if y.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(y.Content); i += 2 {
+				if y.Content[i].Value == "sysctls" && y.Content[i+1].Kind == yaml.SequenceNode {
+					for _, it := range y.Content[i+1].Content {
+						if v, _ := yaml.NewRNode(it).Pipe(yaml.Lookup("value")); v != nil && v.YNode().Kind == yaml.ScalarNode {
+							v.YNode().Tag = "!!str"
+						}
+					}
+				}
+			}
+		}
+		for _, ch := range y.Content {
+			walk(ch)
+		}
+	}
+	walk(c.YNode())
+	return c
 }

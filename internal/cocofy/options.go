@@ -70,6 +70,58 @@ type Options struct {
 	KeyType        string // ecdsa-p256 (default) or rsa4096
 	Beacon         string // dashboard URL; empty: no beacon
 	BeaconImage    string
+	// FixPodSecurity sets what the user's containers lack for Pod Security
+	// "restricted" (allowPrivilegeEscalation, capabilities.drop ALL,
+	// runAsNonRoot, seccompProfile); without it cocofy only warns.
+	FixPodSecurity bool
+	// TEE is the trusted execution environment the pod runs in (snp, tdx,
+	// az-snp-vtpm, az-tdx-vtpm); empty: guessed from RuntimeClass. It
+	// decides which initdata digests the hardware can bind.
+	TEE string
+}
+
+// TEEs and the largest initdata digest (bytes) each binds: SNP HOST_DATA is
+// 32 bytes, TDX MRCONFIGID 48; on Azure's vTPM attesters (az-snp-vtpm,
+// az-tdx-vtpm) the digest is extended into PCR 8 of the SHA-256 bank and
+// upstream's attester accepts only a 32-byte digest.
+var teeDigestLimit = map[string]int{"snp": 32, "tdx": 48, "az-snp-vtpm": 32, "az-tdx-vtpm": 32}
+
+// tee returns the TEE named or guessed from the runtime class ("" if unknown).
+func (o *Options) tee() (string, error) {
+	if o.TEE != "" {
+		if _, ok := teeDigestLimit[o.TEE]; !ok {
+			return "", fmt.Errorf("--tee %q: want snp, tdx, az-snp-vtpm or az-tdx-vtpm", o.TEE)
+		}
+		return o.TEE, nil
+	}
+	switch rc := strings.ToLower(o.RuntimeClass); {
+	case strings.Contains(rc, "tdx"):
+		return "tdx", nil
+	case strings.Contains(rc, "snp"):
+		return "snp", nil
+	}
+	return "", nil
+}
+
+// checkBindable refuses an initdata digest the target TEE cannot bind into
+// its hardware report: the guest would then start with initdata nobody can
+// verify.
+func (o *Options) checkBindable() error {
+	tee, err := o.tee()
+	if err != nil {
+		return err
+	}
+	size, _ := initdata.Digest(o.Algorithm, nil)
+	if tee == "" {
+		if len(size) > 32 {
+			return fmt.Errorf("--initdata-algorithm %s: cocofy cannot tell the TEE from runtime class %q, and only a 32-byte digest (sha256) binds on every TEE (SNP HOST_DATA, Azure vTPM PCR 8); use --initdata-algorithm sha256, or name the TEE with --tee (tdx binds sha384)", o.Algorithm, o.RuntimeClass)
+		}
+		return nil
+	}
+	if limit := teeDigestLimit[tee]; len(size) > limit {
+		return fmt.Errorf("--initdata-algorithm %s: %s binds at most a %d-byte initdata digest, %s is %d bytes; use --initdata-algorithm sha256%s", o.Algorithm, tee, limit, o.Algorithm, len(size), map[bool]string{true: " or sha384", false: ""}[limit >= 48])
+	}
+	return nil
 }
 
 func (o *Options) normalize() error {
@@ -80,6 +132,9 @@ func (o *Options) normalize() error {
 		o.Algorithm = initdata.SHA256
 	}
 	if _, err := initdata.Digest(o.Algorithm, nil); err != nil {
+		return err
+	}
+	if err := o.checkBindable(); err != nil {
 		return err
 	}
 	if o.ImagePolicyURI == "" {

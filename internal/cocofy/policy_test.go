@@ -61,6 +61,8 @@ func (k *kubeletView) request(sandbox, ns string, ps *corev1.PodSpec, c corev1.C
 			env = append(env, e.Name+"="+k.secrets[e.ValueFrom.SecretKeyRef.Name][e.ValueFrom.SecretKeyRef.Key])
 		case e.ValueFrom.ConfigMapKeyRef != nil:
 			env = append(env, e.Name+"="+k.configs[e.ValueFrom.ConfigMapKeyRef.Name][e.ValueFrom.ConfigMapKeyRef.Key])
+		case e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "metadata.namespace":
+			env = append(env, e.Name+"="+ns)
 		case e.ValueFrom.FieldRef != nil:
 			env = append(env, e.Name+"="+sandbox)
 		}
@@ -90,7 +92,14 @@ func (k *kubeletView) request(sandbox, ns string, ps *corev1.PodSpec, c corev1.C
 			caps = []string{}
 		}
 	}
-	return agentpolicy.ContainerRequest{SandboxName: sandbox, Namespace: ns, Type: "container", Name: c.Name, Image: c.Image,
+	gid := int64(0)
+	if ps.SecurityContext != nil && ps.SecurityContext.RunAsGroup != nil {
+		gid = *ps.SecurityContext.RunAsGroup
+	}
+	if sc := c.SecurityContext; sc != nil && sc.RunAsGroup != nil {
+		gid = *sc.RunAsGroup
+	}
+	return agentpolicy.ContainerRequest{ContainerID: id, GID: gid, SandboxName: sandbox, Namespace: ns, Type: "container", Name: c.Name, Image: c.Image,
 		Args: append(append([]string{}, c.Command...), c.Args...), Env: env, Mounts: mounts, UID: uid, NoNewPrivileges: nnp,
 		Capabilities: caps, ReadOnlyRoot: ro}
 }
@@ -135,7 +144,7 @@ func TestGeneratedPolicyAgainstAgentRequests(t *testing.T) {
 						t.Errorf("%s allowed", r)
 					}
 				}
-				pause := agentpolicy.ContainerRequest{SandboxName: sandbox, Namespace: "hospital", Type: "sandbox",
+				pause := agentpolicy.ContainerRequest{ContainerID: strings.Repeat("d", 64), GID: 65535, SandboxName: sandbox, Namespace: "hospital", Type: "sandbox",
 					Image: "registry.k8s.io/pause:3.10", Args: []string{"/pause"}, Mounts: agentpolicy.DefaultMountRequests(strings.Repeat("d", 64))[:7],
 					Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, UID: 65535, NoNewPrivileges: true}
 				if !eval("CreateContainerRequest", agentpolicy.CreateContainerInput(pause)) {

@@ -63,7 +63,7 @@ func TestResolveDigests(t *testing.T) {
 		t.Fatal(err)
 	}
 	policy := found[0].InitData.Data[initdata.KeyPolicy]
-	req := agentpolicy.ContainerRequest{SandboxName: "app", Namespace: "hospital", Type: "container", Name: "app", Image: pinned,
+	req := agentpolicy.ContainerRequest{ContainerID: strings.Repeat("e", 64), SandboxName: "app", Namespace: "hospital", Type: "container", Name: "app", Image: pinned,
 		Args: []string{"/app", "serve", "--port=8080"}, Env: []string{"PATH=/usr/bin:/bin", "APP_HOME=/srv/app", "HOSTNAME=app"},
 		Mounts: agentpolicy.DefaultMountRequests(strings.Repeat("e", 64)), Capabilities: agentpolicy.DefaultCaps}
 	ok, err := agentpolicy.Evaluate(context.Background(), policy, "CreateContainerRequest", agentpolicy.CreateContainerInput(req))

@@ -63,7 +63,7 @@ func Apply(ctx context.Context, opts Options, input []byte, inputName, outDir st
 			name = "manifests.yaml"
 		}
 		ar.ManifestPath = filepath.Join(outDir, name)
-		if err := os.WriteFile(ar.ManifestPath, res.Manifests, 0o644); err != nil {
+		if err := writeAtomic(ar.ManifestPath, res.Manifests, 0o644); err != nil {
 			return nil, fmt.Errorf("write manifests: %w", err)
 		}
 	}
@@ -75,7 +75,7 @@ func Apply(ctx context.Context, opts Options, input []byte, inputName, outDir st
 		if err := os.MkdirAll(filepath.Dir(ar.BundlePath), 0o700); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(ar.BundlePath, b, 0o600); err != nil {
+		if err := writeAtomic(ar.BundlePath, b, 0o600); err != nil {
 			return nil, fmt.Errorf("write bundle: %w", err)
 		}
 		return ar, nil
@@ -99,6 +99,41 @@ func Apply(ctx context.Context, opts Options, input []byte, inputName, outDir st
 		return nil, err
 	}
 	return ar, nil
+}
+
+// writeAtomic writes data to a temporary file next to path and renames it
+// into place: a reader (or a GitOps sync) sees the old file or the new one,
+// never half of it, and a failed write leaves nothing behind.
+func writeAtomic(path string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(perm); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	ok = true
+	return nil
 }
 
 // isInside reports whether path lies in dir, following symbolic links of

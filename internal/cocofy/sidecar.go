@@ -46,7 +46,7 @@ func (t *transformer) sidecarSANs(ns, app string) []string {
 	return slices.Compact(sans)
 }
 
-func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, template, spec *yaml.RNode) (*yaml.RNode, error) {
+func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, template, spec *yaml.RNode) ([]*yaml.RNode, error) {
 	app := obj.GetName()
 	ps, err := podSpec(template)
 	if err != nil {
@@ -69,6 +69,17 @@ func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, templ
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("--sidecar needs pod labels to select the pods from its Service")
 	}
+	if err := t.bindToLoopback(id, spec, ps, port); err != nil {
+		return nil, err
+	}
+	for _, c := range ps.Containers {
+		for _, p := range c.Ports {
+			if int(p.ContainerPort) != port && c.Name != SidecarName {
+				t.warn(id, fmt.Sprintf("container %s port %d is not behind the tls-sidecar: the NetworkPolicy keeps other pods out, not the node; make it listen on 127.0.0.1 unless it may be read in clear", c.Name, p.ContainerPort))
+			}
+		}
+	}
+	t.targets = append(t.targets, sidecarTarget{namespace: ns, labels: labels, port: port, names: portNames(ps, port)})
 	certPath, keyPath, caPath := sidecarPaths(ns, app)
 	pki, err := t.sidecarPKI(ns, app)
 	if err != nil {
@@ -108,7 +119,18 @@ func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, templ
 		return nil, err
 	}
 	t.change("Service/"+ns+"/"+serviceName(app), "added", "exposes the tls-sidecar; SANs "+strings.Join(t.sidecarSANs(ns, app), ", "))
-	return node, nil
+	np := networkPolicy{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy",
+		Metadata: meta{Name: app + "-tls-only", Namespace: obj.GetNamespace(), Annotations: map[string]string{HardenedAnnotation: toolVersion}},
+		Spec: networkPolicySpec{PodSelector: labelSelector{MatchLabels: labels}, PolicyTypes: []string{"Ingress"},
+			Ingress: []networkPolicyIngress{{Ports: []networkPolicyPort{{Protocol: "TCP", Port: SidecarPort}, {Protocol: "TCP", Port: SidecarPort + 1}}}}},
+	}
+	npNode, err := nodeFrom(np)
+	if err != nil {
+		return nil, err
+	}
+	t.change("NetworkPolicy/"+ns+"/"+np.Metadata.Name, "added",
+		"admits only the tls-sidecar's ports ("+strconv.Itoa(SidecarPort)+" mTLS, "+strconv.Itoa(SidecarPort+1)+" /healthz) into the pods")
+	return []*yaml.RNode{node, npNode}, nil
 }
 
 func (t *transformer) injectBeacon(id, ns, app string, spec *yaml.RNode) error {
@@ -368,19 +390,53 @@ type httpGet struct {
 }
 
 type securityContext struct {
-	AllowPrivilegeEscalation bool         `yaml:"allowPrivilegeEscalation"`
-	ReadOnlyRootFilesystem   bool         `yaml:"readOnlyRootFilesystem"`
-	RunAsNonRoot             bool         `yaml:"runAsNonRoot"`
-	RunAsUser                int          `yaml:"runAsUser"`
-	Capabilities             capabilities `yaml:"capabilities"`
+	AllowPrivilegeEscalation bool           `yaml:"allowPrivilegeEscalation"`
+	ReadOnlyRootFilesystem   bool           `yaml:"readOnlyRootFilesystem"`
+	RunAsNonRoot             bool           `yaml:"runAsNonRoot"`
+	RunAsUser                int            `yaml:"runAsUser"`
+	Capabilities             capabilities   `yaml:"capabilities"`
+	SeccompProfile           seccompProfile `yaml:"seccompProfile"`
 }
 
 type capabilities struct {
 	Drop []string `yaml:"drop"`
 }
 
+type seccompProfile struct {
+	Type string `yaml:"type"`
+}
+
+// restricted is the securityContext of every container cocofy injects: it
+// meets Pod Security "restricted".
 func restricted() *securityContext {
-	return &securityContext{ReadOnlyRootFilesystem: true, RunAsNonRoot: true, RunAsUser: 65532, Capabilities: capabilities{Drop: []string{"ALL"}}}
+	return &securityContext{ReadOnlyRootFilesystem: true, RunAsNonRoot: true, RunAsUser: 65532,
+		Capabilities: capabilities{Drop: []string{"ALL"}}, SeccompProfile: seccompProfile{Type: "RuntimeDefault"}}
+}
+
+type networkPolicy struct {
+	APIVersion string            `yaml:"apiVersion"`
+	Kind       string            `yaml:"kind"`
+	Metadata   meta              `yaml:"metadata"`
+	Spec       networkPolicySpec `yaml:"spec"`
+}
+
+type networkPolicySpec struct {
+	PodSelector labelSelector          `yaml:"podSelector"`
+	PolicyTypes []string               `yaml:"policyTypes"`
+	Ingress     []networkPolicyIngress `yaml:"ingress"`
+}
+
+type labelSelector struct {
+	MatchLabels map[string]string `yaml:"matchLabels"`
+}
+
+type networkPolicyIngress struct {
+	Ports []networkPolicyPort `yaml:"ports"`
+}
+
+type networkPolicyPort struct {
+	Protocol string `yaml:"protocol"`
+	Port     int    `yaml:"port"`
 }
 
 type service struct {

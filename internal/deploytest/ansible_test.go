@@ -2,6 +2,7 @@ package deploytest
 
 import (
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -259,5 +260,67 @@ func TestArtifactFlagsExist(t *testing.T) {
 		if !sets["guest serve"][flag] || !sets["guest get-resource"][flag] {
 			t.Errorf("guest.env.j2: %s names no flag shared by guest serve and get-resource", k)
 		}
+	}
+}
+
+// The role refuses workload images named by tag: Gate 1 verifies the image
+// named in the unit and Podman starts the same reference, which only a
+// digest makes the same bytes.
+func TestAnsibleRefusesTags(t *testing.T) {
+	defs := roleDefaults(t)
+	var images []string
+	for k := range defs {
+		if strings.HasSuffix(k, "_image") {
+			images = append(images, k)
+		}
+	}
+	if len(images) < 3 {
+		t.Fatalf("image defaults: %v", images)
+	}
+	for _, tk := range roleTasks(t, roleDir+"/tasks/main.yml") {
+		if tk.module != "ansible.builtin.assert" {
+			continue
+		}
+		that := strings.Join(strs(tk.node, tk.module, "that"), "\n")
+		loop := strings.Join(strs(tk.node, "loop"), "\n")
+		if !strings.Contains(that, "@sha256:[0-9a-f]{64}$") || !strings.Contains(that, "item is match(") {
+			continue
+		}
+		for _, img := range images {
+			if !strings.Contains(loop, img) {
+				t.Errorf("the tag check does not cover %s", img)
+			}
+		}
+		// The pattern admits no tag: nothing but name components between
+		// the registry and the digest.
+		pat := that[strings.Index(that, "match('")+len("match('"):]
+		re := regexp.MustCompile(pat[:strings.Index(pat, "')")])
+		for ref, want := range map[string]bool{
+			"ghcr.io/trustgate/deid@sha256:" + strings.Repeat("a", 64):     true,
+			"localhost:5000/org/app@sha256:" + strings.Repeat("b", 64):     true,
+			"ghcr.io/trustgate/deid:1.0@sha256:" + strings.Repeat("a", 64): false,
+			"ghcr.io/trustgate/deid:latest":                                false,
+			"ghcr.io/trustgate/deid@sha256:" + strings.Repeat("a", 63):     false,
+		} {
+			if re.MatchString(ref) != want {
+				t.Errorf("tag check on %s: %v, want %v", ref, !want, want)
+			}
+		}
+		return
+	}
+	t.Fatal("no task refuses images named by tag")
+}
+
+// ansible-lint (Debian's package) passes on the role, when it is installed.
+func TestAnsibleLint(t *testing.T) {
+	bin, err := exec.LookPath("ansible-lint")
+	if err != nil {
+		t.Skip("ansible-lint not installed (apt-get install ansible-lint)")
+	}
+	cmd := exec.Command(bin, "--nocolor", "roles/trustgate_cvm")
+	cmd.Dir = filepath.Join(testenv.RepoRoot(t), "deploy", "ansible")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "ANSIBLE_LOCAL_TEMP="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ansible-lint: %v\n%s", err, out)
 	}
 }

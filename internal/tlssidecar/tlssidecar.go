@@ -224,12 +224,25 @@ func (s *Sidecar) handler() http.Handler {
 			pr.Out.Header.Set("X-Client-Cert-Subject", pr.In.TLS.PeerCertificates[0].Subject.String())
 		}
 	}}
+	// The sidecar's HSTS header is the only one: an app's own could weaken it.
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		resp.Header.Del("Strict-Transport-Security")
+		return nil
+	}
 	proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Warn("upstream unavailable", "err", err)
 		http.Error(w, "upstream unavailable", http.StatusBadGateway)
 	}
-	return proxy
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Browsers that reached the app once over the sidecar never try
+		// plain HTTP to this name again.
+		w.Header().Set("Strict-Transport-Security", HSTS)
+		proxy.ServeHTTP(w, r)
+	})
 }
+
+// HSTS is the Strict-Transport-Security value of every response: two years.
+const HSTS = "max-age=63072000; includeSubDomains"
 
 func (s *Sidecar) health(w http.ResponseWriter, r *http.Request) {
 	m := s.cur.Load()

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -31,7 +32,7 @@ type pki struct {
 	kpem []byte
 }
 
-func issue(t *testing.T, cn string, parent *pki, isCA bool, usage x509.ExtKeyUsage, dns ...string) *pki {
+func issue(t testing.TB, cn string, parent *pki, isCA bool, usage x509.ExtKeyUsage, dns ...string) *pki {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
@@ -133,6 +134,8 @@ func TestEndToEnd(t *testing.T) {
 	otherClient := issue(t, "mallory", otherCA, false, x509.ExtKeyUsageClientAuth)
 
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// An app's own HSTS header that would switch HSTS off: the sidecar's replaces it.
+		w.Header().Set("Strict-Transport-Security", "max-age=0")
 		io.WriteString(w, "deid app says hello to "+r.Header.Get("X-Client-Cert-Subject"))
 	}))
 	defer app.Close()
@@ -207,6 +210,9 @@ func TestEndToEnd(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != 200 {
 			return "", errors.New(resp.Status)
+		}
+		if got := resp.Header.Values("Strict-Transport-Security"); len(got) != 1 || got[0] != HSTS {
+			return "", fmt.Errorf("Strict-Transport-Security %q, want only %q", got, HSTS)
 		}
 		return string(b), nil
 	}
@@ -333,6 +339,11 @@ func TestNewRejects(t *testing.T) {
 // panic the sidecar, and only a matching pair plus a CA is accepted.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), []byte("x"), []byte("y"))
+	// Real material, as cocofy issues it: the fuzzer mutates from there.
+	ca := issue(f, "client CA", nil, true, 0)
+	srvCA := issue(f, "server CA", nil, true, 0)
+	srv := issue(f, "deid-tls", srvCA, false, x509.ExtKeyUsageServerAuth, "deid-tls.hospital.svc")
+	f.Add(srv.pem, srv.kpem, ca.pem)
 	f.Fuzz(func(t *testing.T, cert, key, ca []byte) {
 		api := &fakeAPI{available: true, res: map[string][]byte{"r/t/c": cert, "r/t/k": key, "r/t/a": ca}}
 		srv := httptest.NewServer(api)
@@ -341,8 +352,16 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m, err := s.load(context.Background()); err == nil && (m.cert == nil || m.pool == nil) {
+		m, err := s.load(context.Background())
+		if err != nil {
+			return
+		}
+		if m.cert == nil || m.pool == nil {
 			t.Fatal("accepted incomplete material")
+		}
+		// Accepted material is a matching pair, not expired.
+		if _, err := tls.X509KeyPair(cert, key); err != nil || time.Now().After(m.notAfter) {
+			t.Fatalf("accepted a key that does not match the certificate, or an expired one: %v", err)
 		}
 	})
 }
@@ -354,6 +373,10 @@ func FuzzResourcePath(f *testing.F) {
 		p, err := resourcePath(s)
 		if err != nil {
 			return
+		}
+		// Round trip: the kbs:/// form of an accepted path is the same path.
+		if again, err := resourcePath("kbs:///" + p); err != nil || again != p {
+			t.Fatalf("%q -> %q -> %q, %v", s, p, again, err)
 		}
 		for _, seg := range strings.Split(p, "/") {
 			if seg == ".." || seg == "" {

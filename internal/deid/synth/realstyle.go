@@ -230,7 +230,15 @@ func (g *rs) fullInPhrase(b *builder) {
 	case 2:
 		b.t("spoke with ").phi(name, f+" "+l).t(g.oneOf(" and his wife", " and her husband", " and family", ""))
 	case 3:
-		b.phi(name, l+", "+f).t(" DOB ").phi(deid.TypeDate, g.dateNumeric())
+		b.phi(name, l+", "+f)
+		switch g.r.IntN(3) {
+		case 0:
+			b.t(" DOB ").phi(deid.TypeDate, g.dateNumeric())
+		case 1:
+			b.t(fmt.Sprintf(", %d %s, ", 20+g.r.IntN(69), g.oneOf("F", "M", "yo F", "y/o m")))
+		default:
+			b.t(g.oneOf(" is a ", " was seen ", " returns "))
+		}
 	case 4:
 		b.t("Admitted ").phi(name, f+" "+l).t(" to ward ", fmt.Sprint(1+g.r.IntN(9)), g.oneOf("A", "B", "C", "W", "E"))
 	case 5:
@@ -364,7 +372,7 @@ func (g *rs) dateRS(b *builder) {
 func (g *rs) phoneRS(b *builder) {
 	ph := deid.TypePhone
 	num := g.phoneDigits()
-	switch g.r.IntN(8) {
+	switch g.r.IntN(9) {
 	case 0:
 		b.phi(name, g.nameCase(g.firstName())).t(g.oneOf("---", "--", "-", ": ", " @ ")).phi(ph, num)
 	case 1:
@@ -375,6 +383,8 @@ func (g *rs) phoneRS(b *builder) {
 		b.t(g.oneOf("x", "ext ", "X ")).phi(ph, fmt.Sprintf("%d-%s", 1+g.r.IntN(9), g.digits(4)))
 	case 4:
 		b.t(g.oneOf("tel ", "phone ", "call ")).phi(ph, g.oneOf("+44 7700 "+g.digits(6), "01"+g.digits(3)+" "+g.digits(6), "+49 30 "+g.digits(8), "+33 6 "+g.digits(2)+" "+g.digits(2)+" "+g.digits(2)+" "+g.digits(2)))
+	case 5:
+		b.t(g.oneOf("(", ", ", " - ", "faxed to ", "to ", "at ", "")).phi(ph, num).t(g.oneOf(")", "", ".", ","))
 	default:
 		b.t(g.oneOf("phone ", "# ", "tel ", "cell ", "can be reached at ", "call back ")).phi(ph, num)
 	}
@@ -478,7 +488,13 @@ var shorthand = []string{
 
 // clinicalLine writes one line of shorthand without PHI.
 func (g *rs) clinicalLine(b *builder) {
-	switch g.r.IntN(6) {
+	switch g.r.IntN(10) {
+	case 6, 7, 8, 9:
+		g.clinicalSentence(b)
+		if g.coin(0.4) {
+			b.t(" ")
+			g.clinicalSentence(b)
+		}
 	case 0:
 		b.t(g.vitals())
 	case 1:
@@ -592,9 +608,12 @@ func (g *rs) nursing(b *builder) {
 		b.t("\n")
 		phiLines--
 	}
-	if g.coin(0.15) {
+	switch {
+	case g.coin(0.15):
 		g.staffFirst(b)
 		b.t("\n")
+	case g.coin(0.1):
+		b.phi(name, g.nameCase(lowerRunes(g.letters(2+g.r.IntN(2))))).t("\n") // initials as a signature
 	}
 }
 
@@ -638,6 +657,7 @@ func (g *rs) socialWork(b *builder) {
 			g.phiSentence(b)
 		} else {
 			b.t(g.oneOf("discussed rehab vs snf", "provided list of snfs", "pt has medicaid, no copay", "family overwhelmed, support given", "will follow up tomorrow"), ". ")
+			g.clinicalSentence(b)
 		}
 		b.t(g.oneOf(" ", "\n"))
 	}
@@ -684,7 +704,11 @@ func (g *rs) radiology(b *builder) {
 	}
 	b.t(".\nFindings: ", g.oneOf("ETT 4.5 cm above the carina. No pneumothorax.", "No acute infarct. Ventricles normal in size.", "CBD 4 mm. Gallbladder sludge.", "Small left pleural effusion, unchanged.", "6 mm RUL nodule."))
 	b.t(fmt.Sprintf(" Measures %d x %d mm.\n", g.n(2, 40), g.n(2, 40)))
-	b.t("Impression: no acute process.\n")
+	g.clinicalSentence(b)
+	b.t("\n")
+	b.t("Impression: ")
+	g.clinicalSentence(b)
+	b.t("\n")
 	if g.coin(0.5) {
 		b.t("Discussed with ")
 		g.doctor(b)

@@ -101,16 +101,28 @@ func (m *Model) info(t token, lex *lexicon.Lexicon) wordInfo {
 		}
 		w.lex = lex.Words[w.lower]
 	}
-	w.known = !w.alpha || w.lex&lexicon.Common != 0 || m.vocab[uint32(newF('v').s(w.lower))]
+	// Punctuation is always known; a number never is (its digits are
+	// noise: only its shape and length generalise); a word is known when
+	// the lexicon calls it common or the training corpus used it often
+	// outside PHI.
+	switch {
+	case w.digit:
+	case !w.alpha:
+		w.known = true
+	default:
+		w.known = w.lex&lexicon.Common != 0 || m.vocab[uint32(newF('v').s(w.lower))]
+	}
 	return w
 }
 
-// shape maps letters to X/x and digits to d, collapsing repeats: "Smith" →
-// "Xx", "9/7" → "d/d", "MSO4" → "Xd".
+// shape maps letters to X/x and digits to d, collapsing repeated letters
+// but keeping up to five digits of a number: "Smith" → "Xx", "9/7" → "d/d",
+// "MSO4" → "Xd", "0137" → "dddd".
 func shape(s string) string {
 	var b [16]byte
 	n := 0
 	var last byte
+	run := 0
 	for _, r := range s {
 		var c byte
 		switch {
@@ -126,7 +138,12 @@ func shape(s string) string {
 			c = '?'
 		}
 		if c == last {
-			continue
+			run++
+			if c != 'd' || run >= 5 {
+				continue
+			}
+		} else {
+			run = 0
 		}
 		last = c
 		if n < len(b) {

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/trustgate/trustgate/internal/deid"
@@ -44,14 +45,16 @@ type Tagger struct {
 type Model struct {
 	types []deid.Type // tag 0 is O; B-types[k] is 1+2k, I-types[k] is 2+2k
 	vocab map[uint32]bool
-	// open-addressing table: keys[slot] (0 = empty) → feature number
-	keys  []uint32
-	fidx  []uint32
+	// open-addressing table of features (key 0 = empty slot); a slot holds
+	// the feature's key and where its entries lie, so one look-up costs one
+	// cache line for the slot and one for the entries
+	table []slot
 	mask  uint32
-	offs  []uint32 // feature f's entries are ents[offs[f]:offs[f+1]]
 	ents  []uint32 // tag<<16 | uint16(quantized weight)
 	scale float32  // weight = quantized * scale
 }
+
+type slot struct{ key, start, end uint32 }
 
 var (
 	loadOnce sync.Once
@@ -106,13 +109,12 @@ func (m *Model) tag(toks []token) []uint8 {
 func (m *Model) addWeights(f fh, scores []float32) {
 	k := fold(f)
 	for s := k & m.mask; ; s = (s + 1) & m.mask {
-		key := m.keys[s]
-		if key == 0 {
+		sl := &m.table[s]
+		if sl.key == 0 {
 			return
 		}
-		if key == k {
-			fi := m.fidx[s]
-			for _, e := range m.ents[m.offs[fi]:m.offs[fi+1]] {
+		if sl.key == k {
+			for _, e := range m.ents[sl.start:sl.end] {
 				scores[e>>16] += float32(int16(uint16(e))) * m.scale
 			}
 			return
@@ -245,14 +247,13 @@ func ReadModel(r io.Reader) (*Model, error) {
 	for slots < 2*nf+1 {
 		slots <<= 1
 	}
-	m.keys, m.fidx, m.mask = make([]uint32, slots), make([]uint32, slots), uint32(slots-1)
-	m.offs = make([]uint32, 0, nf+1)
-	m.ents = make([]uint32, 0, 3*nf)
+	m.table, m.mask = make([]slot, slots), uint32(slots-1)
+	m.ents = make([]uint32, 0, 4*nf)
 	nTags := m.nTags()
-	for f := range nf {
+	for range nf {
 		key := d.u32()
 		c := int(d.u8())
-		m.offs = append(m.offs, uint32(len(m.ents)))
+		start := uint32(len(m.ents))
 		for range c {
 			tag := d.u8()
 			q := d.u16()
@@ -264,16 +265,10 @@ func ReadModel(r io.Reader) (*Model, error) {
 		if key == 0 {
 			return nil, errors.New("zero feature key")
 		}
-		s := key & m.mask
-		for m.keys[s] != 0 {
-			if m.keys[s] == key {
-				return nil, errors.New("duplicate feature key")
-			}
-			s = (s + 1) & m.mask
+		if err := m.insert(slot{key, start, uint32(len(m.ents))}); err != nil {
+			return nil, err
 		}
-		m.keys[s], m.fidx[s] = key, uint32(f)
 	}
-	m.offs = append(m.offs, uint32(len(m.ents)))
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -323,9 +318,33 @@ func (d *decoder) u32() uint32 {
 	return binary.LittleEndian.Uint32(b)
 }
 
+func (m *Model) insert(sl slot) error {
+	s := sl.key & m.mask
+	for m.table[s].key != 0 {
+		if m.table[s].key == sl.key {
+			return errors.New("duplicate feature key")
+		}
+		s = (s + 1) & m.mask
+	}
+	m.table[s] = sl
+	return nil
+}
+
+// features returns the occupied slots in order of their entries.
+func (m *Model) features() []slot {
+	var out []slot
+	for _, sl := range m.table {
+		if sl.key != 0 {
+			out = append(out, sl)
+		}
+	}
+	slices.SortFunc(out, func(a, b slot) int { return int(a.start) - int(b.start) })
+	return out
+}
+
 // Stats describes a model's size.
 func (m *Model) Stats() (features, weights, vocab int) {
-	return len(m.offs) - 1, len(m.ents), len(m.vocab)
+	return len(m.features()), len(m.ents), len(m.vocab)
 }
 
 var _ deid.Recognizer = (*Tagger)(nil)

@@ -218,21 +218,17 @@ func (tr *trainer) finish(prune float32) (*Model, error) {
 	for slots < 2*len(merged)+1 {
 		slots <<= 1
 	}
-	m.keys, m.fidx, m.mask = make([]uint32, slots), make([]uint32, slots), uint32(slots-1)
-	m.offs, m.ents = m.offs[:0], m.ents[:0]
-	for fi, f := range merged {
-		m.offs = append(m.offs, uint32(len(m.ents)))
+	m.table, m.mask, m.ents = make([]slot, slots), uint32(slots-1), m.ents[:0]
+	for _, f := range merged {
+		start := uint32(len(m.ents))
 		for i, t := range f.tags {
 			q := int16(math.Round(float64(f.vals[i] / scale)))
 			m.ents = append(m.ents, uint32(t)<<16|uint32(uint16(q)))
 		}
-		s := f.key & m.mask
-		for m.keys[s] != 0 {
-			s = (s + 1) & m.mask
+		if err := m.insert(slot{f.key, start, uint32(len(m.ents))}); err != nil {
+			return nil, err
 		}
-		m.keys[s], m.fidx[s] = f.key, uint32(fi)
 	}
-	m.offs = append(m.offs, uint32(len(m.ents)))
 	return m, nil
 }
 
@@ -290,17 +286,11 @@ func (m *Model) Write(w io.Writer) error {
 		u32(k)
 	}
 	u32(math.Float32bits(m.scale))
-	nf := len(m.offs) - 1
-	u32(uint32(nf))
-	keyOf := make([]uint32, nf)
-	for s, k := range m.keys {
-		if k != 0 {
-			keyOf[m.fidx[s]] = k
-		}
-	}
-	for f := range nf {
-		ents := m.ents[m.offs[f]:m.offs[f+1]]
-		u32(keyOf[f])
+	feats := m.features()
+	u32(uint32(len(feats)))
+	for _, sl := range feats {
+		ents := m.ents[sl.start:sl.end]
+		u32(sl.key)
 		bw.WriteByte(byte(len(ents)))
 		for _, e := range ents {
 			bw.WriteByte(byte(e >> 16))

@@ -38,7 +38,9 @@ const Name = "tagger"
 // Tagger tags PHI in clinical text. It is read-only after Load and safe for
 // concurrent use.
 type Tagger struct {
-	m *Model
+	m    *Model
+	edge [4][]float32
+	pool *sync.Pool // of *wordCache
 }
 
 // Model is a trained set of weights.
@@ -71,13 +73,13 @@ func Load() (*Tagger, error) {
 			return
 		}
 		lexicon.Get()
-		loaded = &Tagger{m: m}
+		loaded = New(m)
 	})
 	return loaded, loadErr
 }
 
 // New wraps a model (from ReadModel or Train) as a Tagger.
-func New(m *Model) *Tagger { return &Tagger{m: m} }
+func New(m *Model) *Tagger { return &Tagger{m: m, edge: m.edges(), pool: newCachePool()} }
 
 // Name implements deid.Recognizer.
 func (t *Tagger) Name() string { return Name }
@@ -95,7 +97,7 @@ func (t *Tagger) Recognize(ctx context.Context, text string) ([]deid.Span, error
 // as one code point each); the cost is linear in the length of the text.
 func (t *Tagger) Spans(text string) []deid.Span {
 	toks := tokenize(text)
-	tags := t.m.tag(toks)
+	tags := t.tagCached(toks)
 	return t.m.spans(toks, tags)
 }
 

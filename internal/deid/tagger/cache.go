@@ -127,6 +127,7 @@ func (t *Tagger) tagCached(toks []token) []uint8 {
 		for _, f := range feats {
 			m.addWeights(f, scores)
 		}
+		scores[0] -= t.oPenalty
 		tags[i] = best(scores, p1)
 	}
 	return tags

@@ -38,9 +38,12 @@ const Name = "tagger"
 // Tagger tags PHI in clinical text. It is read-only after Load and safe for
 // concurrent use.
 type Tagger struct {
-	m    *Model
-	edge [4][]float32
-	pool *sync.Pool // of *wordCache
+	m *Model
+	// oPenalty is subtracted from the score of O (no PHI) at every token:
+	// the recall knob (a missed name is a leak, an extra tag a lost word).
+	oPenalty float32
+	edge     [4][]float32
+	pool     *sync.Pool // of *wordCache
 }
 
 // Model is a trained set of weights.
@@ -79,7 +82,21 @@ func Load() (*Tagger, error) {
 }
 
 // New wraps a model (from ReadModel or Train) as a Tagger.
-func New(m *Model) *Tagger { return &Tagger{m: m, edge: m.edges(), pool: newCachePool()} }
+func New(m *Model) *Tagger {
+	return &Tagger{m: m, edge: m.edges(), pool: newCachePool(), oPenalty: DefaultOPenalty}
+}
+
+// DefaultOPenalty is the recall knob's setting, chosen on the development
+// notes (see README.md).
+var DefaultOPenalty float32 = 0
+
+// WithOPenalty returns a copy of t that favours PHI tags by p (in weight
+// units; 0 is the plain model).
+func (t *Tagger) WithOPenalty(p float32) *Tagger {
+	c := *t
+	c.oPenalty = p
+	return &c
+}
 
 // Name implements deid.Recognizer.
 func (t *Tagger) Name() string { return Name }

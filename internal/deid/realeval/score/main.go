@@ -42,6 +42,9 @@ func run(gold, det string, misses bool) error {
 	if err := ev.WriteTable(os.Stdout); err != nil {
 		return err
 	}
+	pr := realeval.Project(ev, notes)
+	fmt.Printf("false-alarm characters per 1,000 non-PHI characters: %.2f; precision projected at real-note PHI density (%.1f per 1,000): %.3f\n",
+		1000*pr.FPRate, 1000*realeval.RealDensity, pr.Precision)
 	if misses {
 		realeval.WriteMisses(os.Stdout, "missed", missed)
 		realeval.WriteMisses(os.Stdout, "false alarms", alarms)

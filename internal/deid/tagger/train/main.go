@@ -25,18 +25,19 @@ import (
 
 func main() {
 	out := flag.String("out", "internal/deid/tagger/model.bin.gz", "where to write the model")
-	nReal := flag.Int("real", 6000, "real-style notes to generate")
+	nReal := flag.Int("real", 8000, "real-style notes to generate")
 	nSynth := flag.Int("synth", 1000, "formatted synthetic notes to generate")
 	seed := flag.Uint64("seed", 1, "generator and training seed")
-	epochs := flag.Int("epochs", 8, "training epochs")
+	epochs := flag.Int("epochs", 10, "training epochs")
+	dropout := flag.Float64("dropout", 0, "share of known words shown as unknown in training (0.2 was tried: dev recall fell from 0.93 to 0.89)")
 	flag.Parse()
-	if err := run(*out, *nReal, *nSynth, *seed, *epochs); err != nil {
+	if err := run(*out, *nReal, *nSynth, *seed, *epochs, *dropout); err != nil {
 		slog.Error("train", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, nReal, nSynth int, seed uint64, epochs int) error {
+func run(out string, nReal, nSynth int, seed uint64, epochs int, dropout float64) error {
 	start := time.Now()
 	rs, err := synth.GenerateRealStyle(seed, nReal)
 	if err != nil {
@@ -51,7 +52,7 @@ func run(out string, nReal, nSynth int, seed uint64, epochs int) error {
 		notes = append(notes, deid.GoldNote{Text: n.Text, Spans: n.Spans})
 	}
 	m, err := tagger.Train(notes, tagger.TrainConfig{
-		Epochs: epochs, Seed: seed, VocabMin: 3, Prune: 0.05,
+		Epochs: epochs, Seed: seed, VocabMin: 3, Prune: 0.05, Dropout: dropout,
 		Log: func(s string) { fmt.Fprintln(os.Stderr, s) },
 	})
 	if err != nil {

@@ -42,7 +42,7 @@ type Tagger struct {
 	// oPenalty is subtracted from the score of O (no PHI) at every token:
 	// the recall knob (a missed name is a leak, an extra tag a lost word).
 	oPenalty float32
-	edge     [4][]float32
+	fixed    *fixed
 	pool     *sync.Pool // of *wordCache
 }
 
@@ -83,7 +83,7 @@ func Load() (*Tagger, error) {
 
 // New wraps a model (from ReadModel or Train) as a Tagger.
 func New(m *Model) *Tagger {
-	return &Tagger{m: m, edge: m.edges(), pool: newCachePool(), oPenalty: DefaultOPenalty}
+	return &Tagger{m: m, fixed: m.fixedWeights(), pool: newCachePool(), oPenalty: DefaultOPenalty}
 }
 
 // DefaultOPenalty is the recall knob's setting, chosen on the development

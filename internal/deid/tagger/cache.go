@@ -33,8 +33,10 @@ type wordCache struct {
 	m map[cacheKey]*wordVecs
 }
 
-// maxCached bounds one cache; a full cache is emptied and refilled.
-const maxCached = 16384
+// maxCached bounds one cache. A full cache takes no new words (the ones it
+// holds came first and are the frequent ones); emptying it instead would
+// make a stream of distinct numbers flush the common words again and again.
+const maxCached = 32768
 
 func nbIndex(d int) int {
 	if d < 0 {
@@ -71,11 +73,10 @@ func (t *Tagger) vecs(c *wordCache, tok token, casing byte, lex *lexicon.Lexicon
 	for p1 := range n {
 		m.addWeights(newF('x').b(uint8(p1)).s(v.info.shape).b(v.info.caseC), v.x[p1*n:(p1+1)*n])
 	}
-	if len(c.m) >= maxCached {
-		clear(c.m)
+	if len(c.m) < maxCached {
+		k.text = strings.Clone(k.text) // do not keep the whole note alive
+		c.m[k] = v
 	}
-	k.text = strings.Clone(k.text) // do not keep the whole note alive
-	c.m[k] = v
 	return v, feats
 }
 

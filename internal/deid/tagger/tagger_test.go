@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -252,5 +253,47 @@ func TestCachedDecodeEqualsPlain(t *testing.T) {
 	})
 	if err != nil || n == 0 {
 		t.Fatalf("%d notes: %v", n, err)
+	}
+}
+
+// TestWithEngine: as a deid.Recognizer the tagger's spans join the rules'
+// in the engine's merged answer, and a cancelled context is honoured.
+func TestWithEngine(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "social- son bill in to visit. per dr smithers ok to extubate. bp 110-130/60-70."
+	rules, err := deid.New().Detect(context.Background(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := deid.New(deid.WithRecognizer(tg)).Detect(context.Background(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := func(spans []deid.Span, word string) bool {
+		i := strings.Index(text, word)
+		for _, s := range spans {
+			if s.Start <= i && i+len(word) <= s.End {
+				return true
+			}
+		}
+		return false
+	}
+	for _, w := range []string{"bill", "smithers"} {
+		if !covered(both, w) {
+			t.Errorf("%q not found by rules+tagger (rules alone: %v; both: %v)", w, covered(rules, w), both)
+		}
+	}
+	// the tagger leaves the vital signs alone (the rules of this branch
+	// still take "110-130/60-70" for an ID: issue 13's number grammar)
+	if covered(tg.Spans(text), "110-130/60-70") {
+		t.Errorf("vital signs tagged by the tagger: %v", tg.Spans(text))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := tg.Recognize(ctx, text); err == nil {
+		t.Error("cancelled context: no error")
 	}
 }

@@ -88,7 +88,7 @@ func New(m *Model) *Tagger {
 
 // DefaultOPenalty is the recall knob's setting, chosen on the development
 // notes (see README.md).
-var DefaultOPenalty float32 = 0
+const DefaultOPenalty float32 = 0
 
 // WithOPenalty returns a copy of t that favours PHI tags by p (in weight
 // units; 0 is the plain model).

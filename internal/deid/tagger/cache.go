@@ -1,6 +1,7 @@
 package tagger
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -31,6 +32,22 @@ type cacheKey struct {
 // Tagger stays safe for concurrent use without locks.
 type wordCache struct {
 	m map[cacheKey]*wordVecs
+	// buffers of one Spans call, kept for the next when they are small
+	toks   []token
+	vs     []*wordVecs
+	tags   []uint8
+	scores []float32
+	feats  []fh
+}
+
+// maxKeptTokens: buffers for longer notes are not kept in the pool.
+const maxKeptTokens = 1 << 16
+
+func (c *wordCache) release() {
+	if cap(c.toks) > maxKeptTokens {
+		c.toks, c.vs, c.tags = nil, nil, nil
+	}
+	clear(c.vs) // drop pointers to words no longer cached
 }
 
 // maxCached bounds one cache. A full cache takes no new words (the ones it
@@ -151,21 +168,21 @@ func newCachePool() *sync.Pool {
 // tagCached decodes like decode, with the per-word sums from the cache and
 // the fixed tables; only the word-pair features Q, R and Z are looked up
 // per token.
-func (t *Tagger) tagCached(toks []token) []uint8 {
-	c := t.pool.Get().(*wordCache)
-	defer t.pool.Put(c)
+func (t *Tagger) tagCached(c *wordCache, toks []token) []uint8 {
 	m, fx := t.m, t.fixed
 	n := m.nTags()
 	lex := lexicon.Get()
 	casing := noteCasing(toks)
-	vs := make([]*wordVecs, len(toks))
-	var feats []fh
+	vs := slices.Grow(c.vs[:0], len(toks))[:len(toks)]
+	feats := c.feats
 	for i, tok := range toks {
 		vs[i], feats = t.vecs(c, tok, casing, lex, feats)
 	}
 	const nc = lexicon.Name | lexicon.Common
-	tags := make([]uint8, len(toks))
-	scores := make([]float32, n)
+	tags := slices.Grow(c.tags[:0], len(toks))[:len(toks)]
+	scores := slices.Grow(c.scores[:0], n)[:n]
+	c.vs, c.tags, c.scores = vs, tags, scores
+	defer func() { c.feats = feats }()
 	for i, tok := range toks {
 		var p1, p2 uint8
 		if i > 0 {

@@ -39,11 +39,22 @@ const (
 func noteCasing(toks []token) byte {
 	up, low := 0, 0
 	for _, t := range toks {
-		for _, r := range t.text {
-			if unicode.IsUpper(r) {
+		for i := 0; i < len(t.text); i++ {
+			c := t.text[i]
+			switch {
+			case 'A' <= c && c <= 'Z':
 				up++
-			} else if unicode.IsLower(r) {
+			case 'a' <= c && c <= 'z':
 				low++
+			case c >= utf8.RuneSelf:
+				for _, r := range t.text[i:] {
+					if unicode.IsUpper(r) {
+						up++
+					} else if unicode.IsLower(r) {
+						low++
+					}
+				}
+				i = len(t.text)
 			}
 		}
 	}

@@ -113,9 +113,12 @@ func (t *Tagger) Recognize(ctx context.Context, text string) ([]deid.Span, error
 // overlap, in code points. Any input is accepted (invalid UTF-8 bytes count
 // as one code point each); the cost is linear in the length of the text.
 func (t *Tagger) Spans(text string) []deid.Span {
-	toks := tokenize(text)
-	tags := t.tagCached(toks)
-	return t.m.spans(toks, tags)
+	c := t.pool.Get().(*wordCache)
+	defer t.pool.Put(c)
+	defer c.release()
+	c.toks = tokenizeInto(c.toks[:0], text)
+	tags := t.tagCached(c, c.toks)
+	return t.m.spans(c.toks, tags)
 }
 
 func (m *Model) nTags() int { return 1 + 2*len(m.types) }

@@ -3,6 +3,7 @@ package tagger
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -187,8 +188,6 @@ func checkSpans(t *testing.T, text string, spans []deid.Span) {
 	}
 }
 
-func isSpace(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\r' }
-
 func FuzzSpans(f *testing.F) {
 	for _, s := range []string{
 		"son bill in to visit", "TRANS TO GH", "mr.renzi returned from OR", "Hafþór Gunnarsson (husband)",
@@ -241,7 +240,9 @@ func TestCachedDecodeEqualsPlain(t *testing.T) {
 	n := 0
 	err = deid.ReadJSONL(f, func(_ int, note deid.GoldNote) error {
 		toks := tokenize(note.Text)
-		a, b := tg.m.tag(toks), tg.tagCached(toks)
+		c := tg.pool.Get().(*wordCache)
+		a, b := tg.m.tag(toks), tg.tagCached(c, toks)
+		tg.pool.Put(c)
 		for i := range a {
 			if a[i] != b[i] {
 				t.Errorf("note %d token %d: plain %d, cached %d", n, i, a[i], b[i])
@@ -295,5 +296,53 @@ func TestWithEngine(t *testing.T) {
 	cancel()
 	if _, err := tg.Recognize(ctx, text); err == nil {
 		t.Error("cancelled context: no error")
+	}
+}
+
+// TestConcurrentSpans: goroutines sharing one Tagger (and its pool of
+// caches) get the answers a single caller gets. Run with -race.
+func TestConcurrentSpans(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../testdata/realstyle/dev.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	err = deid.ReadJSONL(f, func(_ int, n deid.GoldNote) error { texts = append(texts, n.Text); return nil })
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([][]deid.Span, len(texts))
+	for i, s := range texts {
+		want[i] = tg.Spans(s)
+	}
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for k := range texts {
+				i := (k + g*7) % len(texts)
+				got := tg.Spans(texts[i])
+				if len(got) != len(want[i]) {
+					errs <- fmt.Errorf("note %d: %d spans, want %d", i, len(got), len(want[i]))
+					return
+				}
+				for j := range got {
+					if got[j] != want[i][j] {
+						errs <- fmt.Errorf("note %d: span %d = %v, want %v", i, j, got[j], want[i][j])
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -21,6 +21,18 @@ type wordVecs struct {
 	nb    [4][]float32 // as the neighbour at distance -2, -1, +1, +2
 	glued []float32    // feature g of the next token when it is glued to this one
 	x     []float32    // feature x (previous tag, shape, case): x[p1*nTags+k]
+	xDone uint32       // bit p1: row p1 of x is computed (rows are filled on first use)
+}
+
+// xRow returns the weights of feature x for previous tag p1, computing the
+// row on first use: most tokens only ever follow O.
+func (v *wordVecs) xRow(m *Model, p1 uint8, n int) []float32 {
+	row := v.x[int(p1)*n : (int(p1)+1)*n]
+	if v.xDone&(1<<p1) == 0 {
+		m.addWeights(newF('x').b(p1).s(v.info.shape).b(v.info.caseC), row)
+		v.xDone |= 1 << p1
+	}
+	return row
 }
 
 type cacheKey struct {
@@ -87,9 +99,6 @@ func (t *Tagger) vecs(c *wordCache, tok token, casing byte, lex *lexicon.Lexicon
 	v.glued = buf[5*n : 6*n : 6*n]
 	m.addWeights(newF('g').s(v.info.shape), v.glued)
 	v.x = buf[6*n:]
-	for p1 := range n {
-		m.addWeights(newF('x').b(uint8(p1)).s(v.info.shape).b(v.info.caseC), v.x[p1*n:(p1+1)*n])
-	}
 	if len(c.m) < maxCached {
 		k.text = strings.Clone(k.text) // do not keep the whole note alive
 		c.m[k] = v
@@ -222,7 +231,7 @@ func (t *Tagger) tagCached(c *wordCache, toks []token) []uint8 {
 			m.addWeights(f, scores)
 		}
 		addVec(scores, fx.tags[int(p1)*n+int(p2)])
-		addVec(scores, vs[i].x[int(p1)*n:])
+		addVec(scores, vs[i].xRow(m, p1, n))
 		scores[0] -= t.oPenalty
 		tags[i] = best(scores, p1)
 	}

@@ -221,7 +221,7 @@ var magic = []byte("DTAG1\n")
 
 // Limits a model file must respect; ReadModel rejects anything larger.
 const (
-	maxTypes    = 32
+	maxTypes    = 15 // 31 tags at most: wordVecs.xDone has a bit per tag
 	maxFeatures = 1 << 22
 	maxVocab    = 1 << 20
 )

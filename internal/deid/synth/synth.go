@@ -406,6 +406,9 @@ func WriteJSONL(w io.Writer, notes []Note) error {
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	for _, n := range notes {
+		if n.Spans == nil { // a note without PHI: "spans":[] as in the gold format, not null
+			n.Spans = []deid.Span{}
+		}
 		if err := enc.Encode(n); err != nil {
 			return err
 		}

@@ -482,7 +482,7 @@ func (sc *scan) cityBeforeState(i int) (int, int) {
 	s := sc.str(i)
 	zipAfter := sc.numLen(i+1) == 5 && !toks[i+1].nl
 	if len(s) == 2 {
-		if !t.upper || !sc.lex.StateAbbr[s] {
+		if !t.upper || t.flags&lexicon.State == 0 {
 			return -1, -1
 		}
 		if credentialStates[s] && !zipAfter {
@@ -533,10 +533,9 @@ func (sc *scan) city(i int) int {
 	if t.flags&lexicon.City == 0 {
 		return -1
 	}
-	first := sc.lower(i)
-	n := sc.lex.CityWords[first]
+	n := t.flags.CityWords()
 	best := -1
-	if sc.lex.Cities[first] {
+	if t.flags&lexicon.CityFull != 0 {
 		best = i
 	}
 	words := 1
@@ -551,7 +550,7 @@ func (sc *scan) city(i int) int {
 			continue
 		}
 		// raw text, so "Fond du Lac" and "Coeur d'Alene" match too
-		if sc.lex.Cities[sc.low[sc.toks[i].s:sc.toks[k].e]] {
+		if sc.vocab.Lookup(sc.low[sc.toks[i].s:sc.toks[k].e])&lexicon.CityFull != 0 {
 			best = k
 		}
 	}

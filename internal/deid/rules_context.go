@@ -278,7 +278,7 @@ func (sc *scan) scanSentenceNames() {
 			continue
 		}
 		t := toks[i]
-		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 {
+		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 || questionWord(sc.lower(i)) {
 			continue
 		}
 		// mid-sentence only a word no list knows before a verb only a person
@@ -667,6 +667,15 @@ func (sc *scan) personRun(i int) int {
 func weekdayShort(w string) bool {
 	switch w {
 	case "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun":
+		return true
+	}
+	return false
+}
+
+// questionWord: "Why is …", "Where would …" open questions, not names.
+func questionWord(w string) bool {
+	switch w {
+	case "why", "where", "what", "when", "who", "whom", "whose", "which", "how":
 		return true
 	}
 	return false

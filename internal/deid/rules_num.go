@@ -238,8 +238,22 @@ func (sc *scan) scanNumbers() {
 			continue
 		}
 		j := sc.chunk(i)
+		// "9/7-ADMITTED", "7/17/97...TEAM": a word glued on by punctuation is
+		// not part of the number (but "12-Mar-2019" is a date)
+		if t.kind != kWord {
+			for k := i + 2; k <= j; k++ {
+				if toks[k].kind == kWord && toks[k-1].kind == kPunct && toks[k].kw&setMonth == 0 {
+					j = k - 1
+					break
+				}
+			}
+		}
+		if e := sc.clinicalNumber(i, j); e >= i {
+			i = e
+			continue
+		}
 		// trim trailing punctuation that ends a sentence
-		for j > i && toks[j].kind == kPunct && strings.IndexByte(".,;:)]!?'\"", sc.text[toks[j].s]) >= 0 &&
+		for j > i && toks[j].kind == kPunct && strings.IndexByte(".,;:)]!?'\"|-", sc.text[toks[j].s]) >= 0 &&
 			!(sc.text[toks[j].s] == ')' && sc.punct(i, '(')) {
 			j--
 		}
@@ -301,6 +315,12 @@ func (sc *scan) number(i, j int) int {
 			sc.addDate(i, j)
 			return j + 1
 		}
+		// "echo 8/87": a month and a two-digit year (no day is over 31)
+		if a >= 1 && a <= 12 && b >= 32 && b <= 99 && sc.numLen(i+2) == 2 && sc.text[sc.toks[i+1].s] == '/' && !sc.unitAfter(j) &&
+			!(j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct) {
+			sc.addDate(i, j)
+			return j + 1
+		}
 	case "4-2", "4/2":
 		// "in 2019-03": a year and a month, after a word that introduces a date
 		if y, m := sc.numVal(i), sc.numVal(i+2); y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && i > 0 &&
@@ -332,7 +352,7 @@ func (sc *scan) number(i, j int) int {
 					k = e + 1
 				}
 			}
-		} else if shape == "3" && !sc.hasCueBits(i, 4, setPhoneCue, nil) && !sc.nanp(i) {
+		} else if shape == "3" && !sc.hasCueBits(i, 4, setPhoneCue, nil) && !sc.nanp(i) && !sc.nanpDash(i) {
 			break
 		}
 		if k < len(sc.toks) {
@@ -369,6 +389,11 @@ func (sc *scan) number(i, j int) int {
 		return j + 1
 	}
 	if j == i && sc.ordinalAlone(i) {
+		return j + 1
+	}
+	// "pager 45123": a five-digit pager number
+	if shape == "5" && sc.hasCue(i, 3, pagerCues) {
+		sc.addToks(i, j, TypePhone, "rules/phone")
 		return j + 1
 	}
 	// ZIP code after a state ("WI 62297") or a cue.
@@ -610,4 +635,15 @@ func (sc *scan) international(i int) int {
 		return -1
 	}
 	return e
+}
+
+var pagerCues = map[string]bool{"pager": true, "page": true, "paged": true, "pgr": true, "beeper": true, "bpr": true, "beep": true}
+
+// nanpDash: "301 944-5032", an area code then "exchange-line", both starting
+// with 2-9: a phone number even without a cue ("KRISSY---301 944-5032").
+func (sc *scan) nanpDash(i int) bool {
+	t := sc.toks
+	k := i + 1
+	return k+2 < len(t) && sc.numLen(i) == 3 && t[k].sp && !t[k].nl && sc.numLen(k) == 3 && sc.punct(k+1, '-') &&
+		sc.joined(k+1) && sc.joined(k+2) && sc.numLen(k+2) == 4 && sc.text[t[i].s] >= '2' && sc.text[t[k].s] >= '2'
 }

@@ -691,6 +691,18 @@ func (sc *scan) nameRun(i int, loose bool) int {
 	return e
 }
 
+// relations are the cue words that announce a name in any letter case
+// ("son bill", "WIFE MARY"), with the titles.
+var relations = map[string]bool{
+	"mother": true, "father": true, "wife": true, "husband": true, "son": true, "daughter": true,
+	"sister": true, "brother": true, "partner": true, "spouse": true, "friend": true, "aunt": true,
+	"uncle": true, "niece": true, "nephew": true, "grandson": true, "granddaughter": true,
+	"grandmother": true, "grandfather": true, "fiance": true, "fiancee": true, "girlfriend": true,
+	"boyfriend": true, "cousin": true, "stepson": true, "stepdaughter": true, "mom": true, "dad": true,
+	"dtr": true, "sis": true, "bro": true, "husb": true, "hub": true, "gdtr": true, "grandau": true,
+	"granddtr": true, "nok": true, "hcp": true, "poa": true,
+}
+
 // nameParticles are lower-case words inside a name.
 var nameParticles = map[string]bool{
 	"al": true, "el": true, "bin": true, "ibn": true, "van": true, "von": true, "de": true, "da": true,
@@ -707,7 +719,7 @@ func (sc *scan) nameish(i int) bool {
 	if t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 {
 		return true
 	}
-	return t.flags&(lexicon.Common|lexicon.State) == 0 && t.e-t.s > 1
+	return t.flags&(lexicon.Common|lexicon.State|lexicon.SafeCore) == 0 && t.e-t.s > 1
 }
 
 // stopWord: capitalised words that never start or continue a name.
@@ -871,7 +883,7 @@ func (sc *scan) lexicalName(i int) int {
 					known++
 				}
 			}
-			strong := t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && !t.upper
+			strong := t.flags&lexicon.Name != 0 && t.flags&(lexicon.Common|lexicon.SafeCore) == 0 && !t.upper
 			// "OSCAR, JOHNNY": two upper-case known names around a comma
 			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
 				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) {

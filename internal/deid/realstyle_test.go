@@ -1,0 +1,64 @@
+package deid
+
+import "testing"
+
+// TestRealStyle holds one golden case per failure class of issue 13, from the
+// issue's examples (names changed there): PHI in every letter case, and
+// clinical numbers that must stay.
+func TestRealStyle(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// lower-case names and places, cue words in any case
+		{"lower dr", "per dr smithers pt ok to extubate", "per dr [NAME] pt ok to extubate"},
+		{"lower son", "social- son bill in to visit", "social- son [NAME] in to visit"},
+		{"glued mr.", "mr.renzi returned from OR", "mr.[NAME] returned from OR"},
+		{"lower place", "pt transferred from baltimore rehab", "pt transferred from [LOCATION]"},
+		{"lower wife", "wife mary called, updated", "wife [NAME] called, updated"},
+		{"pt's", "pt's daughter krystal at bedside", "pt's daughter [NAME] at bedside"},
+		// all-capitals notes
+		{"caps function words", "PT TO RECEIVE PO LOPRESSOR. WENT INTO AFIB THIS AM AND IN AND OUT OF SR.",
+			"PT TO RECEIVE PO LOPRESSOR. WENT INTO AFIB THIS AM AND IN AND OUT OF SR."},
+		{"caps first and last", "RESP: SPOKE WITH JON DEVAUX RRT RE WEAN", "RESP: SPOKE WITH [NAME] RRT RE WEAN"},
+		{"caps initial", "E. WELSH AWARE OF K 3.2", "[NAME] AWARE OF K 3.2"},
+		{"caps dr", "DR QUINTERO AWARE, NO NEW ORDERS", "DR [NAME] AWARE, NO NEW ORDERS"},
+		// clinical numbers left alone
+		{"sats range", "sats 98-100% on 2L nc", "sats 98-100% on 2L nc"},
+		{"bp ranges", "BP 105-128/48-61, HR 80s", "BP 105-128/48-61, HR 80s"},
+		{"dose glued", "lasix 1000mg iv", "lasix 1000mg iv"},
+		{"times", "ivf 700x10 given", "ivf 700x10 given"},
+		{"cpap", "on CPAP 5/5 overnight", "on CPAP 5/5 overnight"},
+		{"ps", "PS 10/5 fio2 40%", "PS 10/5 fio2 40%"},
+		{"low 100s", "BP in low 100s, sats high 90s", "BP in low 100s, sats high 90s"},
+		{"abg", "ABG 7.32/45/80/26", "ABG 7.32/45/80/26"},
+		// dates glued to punctuation, month/year
+		{"month/year", "echo 8/87 showing EF 20-25%", "echo [DATE] showing EF 20-25%"},
+		{"date-word", "9/7-ADMITTED TO CCU", "[DATE]-ADMITTED TO CCU"},
+		{"date...word", "FROM 7/17/97...TEAM AWARE", "FROM [DATE]...TEAM AWARE"},
+		// phones glued to words or with other separators, pagers, IPs
+		{"phone dashes", "KRISSY---301 944-5032", "[NAME]---[PHONE]"},
+		{"phone glued", "CELLULAR-410 202-6694", "CELLULAR-[PHONE]"},
+		{"pager 5", "paged via pager 45123", "paged via pager [PHONE]"},
+		{"ip pipes", "host|10.12.4.5|", "host|[IP]|"},
+		// institutions by abbreviation and wards, header names
+		{"abbrev institution", "TRANS TO GH FOR CATH", "TRANS TO [LOCATION] FOR CATH"},
+		{"ward name", "TRANSFER TO QUARTERMAIN 2 IN AM", "TRANSFER TO [LOCATION] IN AM"},
+		{"last,first header", "SMITHERS,JOHN\nnursing progress note", "[NAME]\nnursing progress note"},
+		// unknown full names in ordinary phrasings
+		{"patient name", "Patient Zebulon Quaxley (MRN 4471823) seen", "Patient [NAME] (MRN [ID]) seen"},
+		{"pt name age", "Pt Zebulon Quaxley, 45M, stable", "Pt [NAME], 45M, stable"},
+		{"with name", "Met with Zebulon Quaxley and his wife", "Met with [NAME] and his wife"},
+		{"last, first dob", "Quaxley, Zebulon DOB 3/4/1950", "[NAME] DOB [DATE]"},
+		{"admitted name", "Admitted Zebulon Quaxley to ward 5B", "Admitted [NAME] to ward 5B"},
+		{"lone unknown", "Quaxley called back at 3pm.", "[NAME] called back at 3pm."},
+		// non-English letters; question words and drugs are not names
+		{"non-english", "Seen with Hafþór and Júlia today.", "Seen with [NAME] and [NAME] today."},
+		{"question words", "Why is she agitated? Where would you like the line?", "Why is she agitated? Where would you like the line?"},
+		{"drugs", "Neo at 2 mcg/kg/min, Levo off. Precedex titrated.", "Neo at 2 mcg/kg/min, Levo off. Precedex titrated."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := detectTags(t, tc.in); got != tc.want {
+				t.Errorf("\n in   %q\n got  %q\n want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,335 @@
+package deid
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+// Recall first: a word that is neither known-safe (general English, medical
+// and pharmacy vocabulary, clinical shorthand: lexicon.Safe) nor explained by
+// a rule is a PHI candidate, in any letter case.
+//
+// Letter case is a property of the writer: about a third of real nursing notes
+// are written in capitals and a quarter in lower case, where case says nothing
+// about names. Such a note is "true-cased" before the rules run: a word keeps
+// a capital only when it could be PHI (a word no safe list knows, a name or
+// city that is not common English, a word right after a title or relation
+// cue) or when it is capitalised in any writing (a title, month, weekday), so
+// "TO RECEIVE PO LOPRESSOR" reads as lower case and "JON DEVAUX RRT" as
+// "Jon Devaux RRT". The rules written for mixed case then apply unchanged.
+
+// Note casings.
+const (
+	caseMixed uint8 = iota
+	caseUpper
+	caseLower
+)
+
+// noteCasing: upper when at least 70 % of the words of two or more letters
+// are in capitals, lower when at most 5 % hold a capital letter.
+func (sc *scan) noteCasing() uint8 {
+	words, upper, capped := 0, 0, 0
+	for _, t := range sc.toks {
+		if t.kind != kWord || t.e-t.s < 2 {
+			continue
+		}
+		words++
+		if t.upper {
+			upper++
+		}
+		if t.cap || t.upper {
+			capped++
+		}
+	}
+	switch {
+	case words < 3:
+		return caseMixed
+	case upper*10 >= words*7:
+		return caseUpper
+	case capped*20 <= words:
+		return caseLower
+	}
+	return caseMixed
+}
+
+// candidate: word token i is a PHI candidate by its spelling: not a keyword
+// of any rule, and either a name or city that is not common English, or in
+// no safe list and not an abbreviation or a misspelling of a safe word.
+func (sc *scan) candidate(i int) bool {
+	t := sc.toks[i]
+	if t.kind != kWord || t.kw != 0 {
+		return false
+	}
+	f := t.flags
+	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
+		return true
+	}
+	if f&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 {
+		return false
+	}
+	n := utf8.RuneCountInString(sc.text[t.s:t.e])
+	if n < 4 || t.upper && n <= 4 && sc.casing == caseMixed {
+		return false // "hgb", "sxn", "MRSA": abbreviations
+	}
+	w := sc.lower(i)
+	if !hasVowel(w) {
+		return false
+	}
+	return !(n >= 5 && sc.misspelt(w))
+}
+
+func hasVowel(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case 'a', 'e', 'i', 'o', 'u', 'y':
+			return true
+		}
+		if w[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// misspelt: w (lower case ASCII) is one edit (a letter dropped, added,
+// changed or two swapped) from a safe word that is not a name: "secreations",
+// "repositoned", "tachycardic". Only words no list knows get here, a few per
+// note, so the few hundred look-ups stay cheap.
+func (sc *scan) misspelt(w string) bool {
+	if len(w) > 24 {
+		return false
+	}
+	var b [25]byte
+	ok := func(s []byte) bool {
+		f := sc.vocab.LookupHash(hashBytes(s))
+		return f&lexicon.Safe != 0 && f&(lexicon.Name|lexicon.City) == 0
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	n := len(w)
+	// deletion
+	for i := 0; i < n; i++ {
+		m := copy(b[:], w[:i])
+		m += copy(b[m:], w[i+1:])
+		if ok(b[:m]) {
+			return true
+		}
+	}
+	// transposition
+	copy(b[:], w)
+	for i := 0; i+1 < n; i++ {
+		b[i], b[i+1] = b[i+1], b[i]
+		if ok(b[:n]) {
+			return true
+		}
+		b[i], b[i+1] = b[i+1], b[i]
+	}
+	// substitution
+	for i := 0; i < n; i++ {
+		orig := b[i]
+		for c := byte('a'); c <= 'z'; c++ {
+			if c != orig {
+				b[i] = c
+				if ok(b[:n]) {
+					return true
+				}
+			}
+		}
+		b[i] = orig
+	}
+	// insertion
+	for i := 0; i <= n; i++ {
+		copy(b[:], w[:i])
+		copy(b[i+1:], w[i:])
+		for c := byte('a'); c <= 'z'; c++ {
+			b[i] = c
+			if ok(b[:n+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// truecase rewrites the case flags of an all-capitals or all-lower-case note
+// (see above). Original case stays in the text; only t.cap and t.upper change.
+func (sc *scan) truecase() {
+	toks := sc.toks
+	upperNote := sc.casing == caseUpper
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != kWord {
+			continue
+		}
+		wasUpper := t.upper
+		t.cap, t.upper = false, false
+		switch {
+		case t.kw&(setTitle|setMonth|setDay|setHoliday) != 0:
+			t.cap = true
+		case upperNote && wasUpper && (t.kw&setCred != 0 || t.e-t.s == 2 && t.flags&lexicon.State != 0 && (sc.punct(i-1, ',') || sc.numLen(i+1) == 5)):
+			t.cap, t.upper = true, true // "RRT", "MD", "CA 92101"
+		case sc.candidate(i):
+			t.cap = true
+		case t.e-t.s == 1 && upperNote && sc.punct(i+1, '.') && i+2 < len(toks) && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && !functionWord(sc.lower(i+2)):
+			t.cap = true // "E. WELSH": an initial, and the name after it
+			toks[i+2].cap = true
+		}
+	}
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != kWord || t.cap {
+			continue
+		}
+		p := i - 1
+		if sc.punct(p, '.') || sc.punct(p, ',') || sc.punct(p, ':') {
+			p--
+		}
+		switch {
+		// a name after a title or relation: "dr cole", "son bill", "mr.renzi"
+		case sc.cueBefore(i) && sc.nameAfterCue(i):
+			t.cap = true
+		// the rest of an organisation or place: "baltimore rehab", "quartermain 2"
+		case i > 0 && !t.nl && t.sp && toks[i-1].kind == kWord && toks[i-1].cap && sc.in(i, setOrgHead|setOrg|setStreet|setPlace) && !sc.in(i, setGeneric):
+			t.cap = true
+		}
+	}
+}
+
+// functionWords are names in the lexicon that, after a cue, are still the
+// sentence's own words ("wife will call", "son may visit").
+func functionWord(w string) bool {
+	switch w {
+	case "will", "may", "can", "and", "is", "was", "has", "had", "at", "in", "to", "by", "so", "are",
+		"here", "aware", "also", "not", "all", "an", "as", "the", "his", "her", "per", "with", "for",
+		"on", "of", "be", "been", "did", "does", "very", "well", "just", "now", "then", "says", "said",
+		"called", "visited", "updated", "present", "home", "over", "out", "up", "back", "still",
+		"came", "come", "went", "left", "took", "gave", "brought", "spoke", "will't", "feel", "want",
+		"here's", "there", "who", "which", "that", "this", "unable", "able", "again", "today", "tonight",
+		"later", "notified", "made", "about", "from", "into", "or", "but", "if", "when", "while", "would",
+		"fell", "feels", "felt", "states", "stated", "were", "have",
+		"quite", "much", "more", "less", "both", "each", "lives", "living", "arrived", "dropped":
+		return true
+	}
+	return false
+}
+
+// scanCandidates marks what is left: runs of candidate words that no rule
+// took ("Zebulon Quaxley", "smithers", "Hafþór"), a word after a title or a
+// relation cue in any case ("per dr smithers"), and an unknown acronym after
+// a place cue ("TRANS TO GH"). A candidate after a place cue or known only
+// as a city is a LOCATION; any other a NAME.
+func (sc *scan) scanCandidates() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind != kWord || sc.claim[i] || sc.covered(t.s) {
+			continue
+		}
+		cue := sc.cueBefore(i)
+		if !sc.candidate(i) && !(cue && sc.nameAfterCue(i)) {
+			if sc.acronymPlace(i) {
+				sc.addToks(i, i, TypeLocation, recCandidate)
+			}
+			continue
+		}
+		if sc.casing == caseMixed && !t.cap && (!cue || !sc.candidate(i)) && t.flags&(lexicon.Name|lexicon.City) == 0 {
+			continue // lower-case shorthand in a mixed-case note ("tol", "repos")
+		}
+		if sc.casing == caseMixed && !t.cap && !cue {
+			continue // a lower-case word in a mixed-case note needs a cue ("dr smithers")
+		}
+		if t.cap && (sc.punct(i+1, ':') || sc.eponym(i+1)) {
+			continue // a heading ("Zosyn:") or an eponym ("Quervain's tenosynovitis")
+		}
+		s, e := i, i
+		// an initial before: "E. Welsh"
+		if s >= 2 && sc.punct(s-1, '.') && toks[s-2].kind == kWord && toks[s-2].e-toks[s-2].s == 1 && toks[s-2].cap && !sc.claim[s-2] {
+			s -= 2
+		}
+		for k := e + 1; k < len(toks) && !toks[k].nl; k++ {
+			switch {
+			case toks[k].kind == kWord && !sc.claim[k] && (sc.candidate(k) || toks[k].cap && toks[k].flags&lexicon.Name != 0 && !sc.plainWord(k) && !sc.stopWord(k)):
+				e = k
+			case sc.punct(k, '-') && !toks[k].sp && k+1 < len(toks) && !toks[k+1].sp && toks[k+1].kind == kWord:
+				e = k + 1 // "Quintero-Blake"
+				k++
+			case sc.punct(k, ',') && !toks[k].nl && k+1 < len(toks) && !toks[k+1].nl && toks[k+1].kind == kWord && sc.candidate(k+1) && k == e+1:
+				e = k + 1 // "Quaxley, Zebulon", "SMITHERS,JOHN"
+				k++
+			default:
+				k = len(toks)
+				continue
+			}
+		}
+		typ := TypeName
+		if sc.placeCue(s) > 0 && !cue {
+			typ = TypeLocation
+		}
+		if typ == TypeName {
+			sc.markName(s, e, recCandidate)
+		} else {
+			sc.addToks(s, e, typ, recCandidate)
+		}
+		i = e
+	}
+}
+
+// cueBefore: a title or relation word stands right before token i, in any
+// case, with at most a full stop, comma or colon between ("dr smithers",
+// "mr.renzi", "son, bill", "wife: mary").
+func (sc *scan) cueBefore(i int) bool {
+	p := i - 1
+	if sc.punct(p, '.') || sc.punct(p, ',') || sc.punct(p, ':') {
+		p--
+	}
+	return p >= 0 && sc.toks[p].kind == kWord && (sc.in(p, setTitle) && !sc.is(p, "st") || relations[sc.lower(p)]) && !sc.toks[i].nl
+}
+
+// nameAfterCue: after a cue, a word that is a known name (even a common word:
+// "son bill") or at least does not read as the sentence's own word (a verb
+// ending, a function word: "son visiting", "wife aware").
+func (sc *scan) nameAfterCue(i int) bool {
+	t := sc.toks[i]
+	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || sc.punct(i+1, ':') {
+		return false
+	}
+	w := sc.lower(i)
+	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") {
+		return false // "son visiting", "wife concerned"
+	}
+	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && !strings.HasSuffix(w, "s")
+}
+
+// acronymPlace: an acronym no list knows right after "to", "from" or "at"
+// ("TRANS TO GH", "from BWH"): a hospital's abbreviation.
+func (sc *scan) acronymPlace(i int) bool {
+	t := sc.toks[i]
+	if t.kind != kWord || t.kw != 0 || t.flags&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 || t.e-t.s < 2 || t.e-t.s > 4 {
+		return false
+	}
+	for k := t.s; k < t.e; k++ {
+		if c := sc.text[k]; c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	p := i - 1
+	return p >= 0 && !t.nl && (sc.is(p, "to") || sc.is(p, "from") || sc.is(p, "at")) && !(sc.joined(i+1) && !sc.punct(i+1, '.') && !sc.punct(i+1, ','))
+}
+
+// covered: byte offset b is inside a span found already.
+func (sc *scan) covered(b int) bool {
+	for k := len(sc.out) - 1; k >= 0 && k >= len(sc.out)-8; k-- {
+		if s := sc.out[k]; b >= s.s && b < s.e {
+			return true
+		}
+	}
+	return false
+}
+
+// recCandidate names the spans of scanCandidates.
+const recCandidate = "rules/candidate"

@@ -1,0 +1,110 @@
+package realeval
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trustgate/trustgate/internal/deid"
+)
+
+const dataDir = "../testdata/realstyle"
+
+// TestJSONLMatchesMarkup: each gold file is exactly what its hand-written
+// markup gives, every span passes Check, and the sets have their sizes.
+func TestJSONLMatchesMarkup(t *testing.T) {
+	minNotes := map[string]int{"frozen": 100}
+	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no markup files: %v", err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".txt")
+		t.Run(name, func(t *testing.T) {
+			in, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			notes, err := ParseMarkup(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := MarshalJSONL(notes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(strings.TrimSuffix(f, ".txt") + ".jsonl")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatal("jsonl differs from its markup: run go run ./internal/deid/realeval/gen")
+			}
+			loaded, err := LoadJSONL(strings.TrimSuffix(f, ".txt") + ".jsonl")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(loaded) < minNotes[name] {
+				t.Fatalf("%d notes, want at least %d", len(loaded), minNotes[name])
+			}
+		})
+	}
+}
+
+func TestParseNote(t *testing.T) {
+	tests := []struct {
+		in      string
+		text    string
+		spans   []deid.Span
+		wantErr bool
+	}{
+		{"mr.<<NAME:renzi>> back", "mr.renzi back", []deid.Span{{Start: 3, End: 8, Type: deid.TypeName}}, false},
+		{"<<NAME:Hafþór>> <<DATE:9/7>>-ADM", "Hafþór 9/7-ADM", []deid.Span{{Start: 0, End: 6, Type: deid.TypeName}, {Start: 7, End: 10, Type: deid.TypeDate}}, false},
+		{"KRISSY---<<PHONE:301 944-5032>>", "KRISSY---301 944-5032", []deid.Span{{Start: 9, End: 21, Type: deid.TypePhone}}, false},
+		{"re<<NAME:nzi>>", "", nil, true}, // inside a word
+		{"<<NAME:ren>>zi", "", nil, true}, // inside a word
+		{"<<DATE:1>>2", "", nil, true},    // inside a number
+		{"<<NAME: bill>>", "", nil, true}, // outer space
+		{"<<FOO:bill>>", "", nil, true},   // unknown type
+		{"<<NAME:bill", "", nil, true},    // unclosed
+		{"bill>>", "", nil, true},         // stray close
+		{"<<NAME>>", "", nil, true},       // no value
+		{"fb<<ID:59>>", "fb59", []deid.Span{{Start: 2, End: 4, Type: deid.TypeID}}, false}, // letter to digit is a boundary
+	}
+	for _, tc := range tests {
+		n, err := ParseNote(tc.in)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%q: err %v, want error %v", tc.in, err, tc.wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if n.Text != tc.text || len(n.Spans) != len(tc.spans) {
+			t.Errorf("%q: got %q %v", tc.in, n.Text, n.Spans)
+			continue
+		}
+		for i := range n.Spans {
+			if n.Spans[i] != tc.spans[i] {
+				t.Errorf("%q: span %d = %v, want %v", tc.in, i, n.Spans[i], tc.spans[i])
+			}
+		}
+	}
+}
+
+func TestCheckOverlapAndRange(t *testing.T) {
+	bad := []deid.GoldNote{
+		{Text: "ab cd", Spans: []deid.Span{{Start: 0, End: 2, Type: "NAME"}, {Start: 1, End: 5, Type: "NAME"}}},
+		{Text: "ab", Spans: []deid.Span{{Start: 0, End: 3, Type: "NAME"}}},
+		{Text: "ab", Spans: []deid.Span{{Start: 1, End: 1, Type: "NAME"}}},
+		{Text: "ab", Spans: []deid.Span{{Start: -1, End: 1, Type: "NAME"}}},
+	}
+	for i, n := range bad {
+		if Check(n) == nil {
+			t.Errorf("case %d: no error", i)
+		}
+	}
+}

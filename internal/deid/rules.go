@@ -77,7 +77,7 @@ type scan struct {
 	capIdx                  []int    // indices of capitalised words (capTokens)
 	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
 	capDone                 bool
-	casing                  uint8 // caseMixed, caseUpper or caseLower (rules_recall.go)
+	lineCase                []uint8 // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
 }
 
 func (sc *scan) reset(text string, vocab *lexicon.Table) {
@@ -90,8 +90,7 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	}
 	sc.low = string(sc.buf)
 	sc.toks = tokenize(text, sc.toks, vocab)
-	sc.casing = caseMixed
-	if sc.casing = sc.noteCasing(); sc.casing != caseMixed {
+	if sc.setCasing() {
 		sc.truecase()
 	}
 	sc.out = sc.out[:0]

@@ -537,7 +537,7 @@ func (sc *scan) scanPeople() {
 			e0++
 		}
 		p := i - 1
-		prev := toks[i].flags&lexicon.Common == 0 && p > 0 && (sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "to"))
+		prev := toks[i].flags&(lexicon.Common|lexicon.SafeCore) == 0 && p > 0 && (sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "to"))
 		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && strings.IndexByte("(,-'", sc.text[toks[e0+1].s]) >= 0) {
 			continue
 		}

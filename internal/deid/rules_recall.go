@@ -27,11 +27,12 @@ const (
 	caseLower
 )
 
-// noteCasing: upper when at least 70 % of the words of two or more letters
-// are in capitals, lower when at most 5 % hold a capital letter.
-func (sc *scan) noteCasing() uint8 {
+// casingOf: upper when at least 70 % of the words of two or more letters
+// among toks are in capitals, lower when at most 5 % hold a capital letter,
+// caseMixed below minWords such words.
+func casingOf(toks []token, minWords int) uint8 {
 	words, upper, capped := 0, 0, 0
-	for _, t := range sc.toks {
+	for _, t := range toks {
 		if t.kind != kWord || t.e-t.s < 2 {
 			continue
 		}
@@ -44,7 +45,7 @@ func (sc *scan) noteCasing() uint8 {
 		}
 	}
 	switch {
-	case words < 3:
+	case words < minWords:
 		return caseMixed
 	case upper*10 >= words*7:
 		return caseUpper
@@ -52,6 +53,53 @@ func (sc *scan) noteCasing() uint8 {
 		return caseLower
 	}
 	return caseMixed
+}
+
+// setCasing decides the casing of each line: its own when it has four words
+// or more, else the note's (a header "BP 120/80" follows its note). It
+// returns whether any line is not mixed.
+func (sc *scan) setCasing() bool {
+	note := casingOf(sc.toks, 3)
+	sc.lineCase = sc.lineCase[:0]
+	any := false
+	for s := 0; s < len(sc.toks); {
+		e := s + 1
+		for e < len(sc.toks) && !sc.toks[e].nl {
+			e++
+		}
+		c := casingOf(sc.toks[s:e], 4)
+		if c == caseMixed && lineWords(sc.toks[s:e]) < 4 {
+			// a short line follows its note unless it reads as mixed case
+			// itself ("Pt: Zebulon Quaxley" in a capitals note)
+			if c = note; casingOf(sc.toks[s:e], 1) == caseMixed {
+				c = caseMixed
+			}
+		}
+		for k := s; k < e; k++ {
+			sc.lineCase = append(sc.lineCase, c)
+		}
+		any = any || c != caseMixed
+		s = e
+	}
+	return any
+}
+
+func lineWords(toks []token) int {
+	n := 0
+	for _, t := range toks {
+		if t.kind == kWord && t.e-t.s >= 2 {
+			n++
+		}
+	}
+	return n
+}
+
+// caseAt is the casing of token i's line.
+func (sc *scan) caseAt(i int) uint8 {
+	if i < 0 || i >= len(sc.lineCase) {
+		return caseMixed
+	}
+	return sc.lineCase[i]
 }
 
 // candidate: word token i is a PHI candidate by its spelling: not a keyword
@@ -70,7 +118,7 @@ func (sc *scan) candidate(i int) bool {
 		return false
 	}
 	n := utf8.RuneCountInString(sc.text[t.s:t.e])
-	if n < 4 || t.upper && n <= 4 && sc.casing == caseMixed {
+	if n < 4 || t.upper && n <= 4 && sc.caseAt(i) == caseMixed {
 		return false // "hgb", "sxn", "MRSA": abbreviations
 	}
 	w := sc.lower(i)
@@ -93,8 +141,9 @@ func hasVowel(w string) bool {
 	return false
 }
 
-// misspelt: w (lower case ASCII) is one edit (a letter dropped, added,
-// changed or two swapped) from a safe word that is not a name: "secreations",
+// misspelt: w (lower case ASCII) is one edit (a letter dropped, added or two
+// swapped; changed, in words of eight letters or more) from a safe word that
+// is not a name: "secreations",
 // "repositoned", "tachycardic". Only words no list knows get here, a few per
 // note, so the few hundred look-ups stay cheap.
 func (sc *scan) misspelt(w string) bool {
@@ -129,8 +178,9 @@ func (sc *scan) misspelt(w string) bool {
 		}
 		b[i], b[i+1] = b[i+1], b[i]
 	}
-	// substitution
-	for i := 0; i < n; i++ {
+	// substitution, only in long words: in short ones it turns names into
+	// words ("gordon" → "cordon")
+	for i := 0; i < n && n >= 8; i++ {
 		orig := b[i]
 		for c := byte('a'); c <= 'z'; c++ {
 			if c != orig {
@@ -160,12 +210,12 @@ func (sc *scan) misspelt(w string) bool {
 // (see above). Original case stays in the text; only t.cap and t.upper change.
 func (sc *scan) truecase() {
 	toks := sc.toks
-	upperNote := sc.casing == caseUpper
 	for i := range toks {
 		t := &toks[i]
-		if t.kind != kWord {
+		if t.kind != kWord || sc.lineCase[i] == caseMixed {
 			continue
 		}
+		upperNote := sc.lineCase[i] == caseUpper
 		wasUpper := t.upper
 		t.cap, t.upper = false, false
 		switch {
@@ -175,14 +225,17 @@ func (sc *scan) truecase() {
 			t.cap, t.upper = true, true // "RRT", "MD", "CA 92101"
 		case sc.candidate(i):
 			t.cap = true
-		case t.e-t.s == 1 && upperNote && sc.punct(i+1, '.') && i+2 < len(toks) && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && !functionWord(sc.lower(i+2)):
-			t.cap = true // "E. WELSH": an initial, and the name after it
+		case t.e-t.s == 1 && sc.punct(i+1, '.') && i+2 < len(toks) && toks[i+2].kind == kWord && !toks[i+2].nl &&
+			(toks[i+2].flags&lexicon.Name != 0 && toks[i+2].kw == 0 && !functionWord(sc.lower(i+2)) || sc.candidate(i+2)):
+			t.cap = true // "E. WELSH", "c. barre": an initial, and the name after it
 			toks[i+2].cap = true
+		case weekdayShort(sc.lower(i)) && !(sc.is(i, "sat") || sc.is(i, "sun")):
+			t.cap = true // "FRI, 19 SEP"
 		}
 	}
 	for i := range toks {
 		t := &toks[i]
-		if t.kind != kWord || t.cap {
+		if t.kind != kWord || t.cap || sc.lineCase[i] == caseMixed {
 			continue
 		}
 		p := i - 1
@@ -196,6 +249,39 @@ func (sc *scan) truecase() {
 		// the rest of an organisation or place: "baltimore rehab", "quartermain 2"
 		case i > 0 && !t.nl && t.sp && toks[i-1].kind == kWord && toks[i-1].cap && sc.in(i, setOrgHead|setOrg|setStreet|setPlace) && !sc.in(i, setGeneric):
 			t.cap = true
+		}
+	}
+	sc.capOrgs()
+}
+
+// capOrgs: in a true-cased note, an organisation head word ("HOSPITAL",
+// "center") and the words before it on its line become capitalised when one of
+// them could be a name ("OWENSBORO GENERAL HOSPITAL", "salem health center").
+func (sc *scan) capOrgs() {
+	toks := sc.toks
+	for i := range toks {
+		if toks[i].kind != kWord || !sc.in(i, setOrgHead) || sc.lineCase[i] == caseMixed {
+			continue
+		}
+		s, proper := i, false
+		for k := i - 1; k >= 0 && k >= i-5 && !toks[k+1].nl; k-- {
+			if toks[k].kind == kWord && (toks[k].kw&(setOrg|setGeneric|setOrgHead|setTitle) != 0 || sc.is(k, "of") || sc.is(k, "s") || toks[k].cap) ||
+				sc.punct(k, '.') || sc.punct(k, '\'') {
+				if toks[k].kind == kWord && toks[k].cap && toks[k].kw == 0 {
+					proper = true
+				}
+				s = k
+				continue
+			}
+			break
+		}
+		if !proper {
+			continue
+		}
+		for k := s; k <= i; k++ {
+			if toks[k].kind == kWord && !sc.is(k, "of") && !sc.is(k, "s") {
+				toks[k].cap = true
+			}
 		}
 	}
 }
@@ -227,7 +313,23 @@ func (sc *scan) scanCandidates() {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if t.kind != kWord || sc.claim[i] || sc.covered(t.s) {
+		if t.kind != kWord {
+			continue
+		}
+		if sc.nameTok[i] {
+			// a name found by another rule takes in the known names and
+			// candidates right after it ("SISTER MARIE RICE")
+			e := i
+			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (sc.nameNext(e+1) || sc.rareAfterName(e+1))) {
+				e++
+			}
+			if e > i && !sc.nameTok[e] {
+				sc.markName(i, e, recCandidate)
+			}
+			i = e
+			continue
+		}
+		if sc.claim[i] || sc.covered(t.s) {
 			continue
 		}
 		cue := sc.cueBefore(i)
@@ -237,29 +339,41 @@ func (sc *scan) scanCandidates() {
 			}
 			continue
 		}
-		if sc.casing == caseMixed && !t.cap && (!cue || !sc.candidate(i)) && t.flags&(lexicon.Name|lexicon.City) == 0 {
-			continue // lower-case shorthand in a mixed-case note ("tol", "repos")
-		}
-		if sc.casing == caseMixed && !t.cap && !cue {
-			continue // a lower-case word in a mixed-case note needs a cue ("dr smithers")
+		// in a mixed-case line a lower-case word needs a cue ("dr smithers")
+		// unless it is a name or city that no other list knows ("krystal")
+		if sc.caseAt(i) == caseMixed && !t.cap && !cue && !(t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&(lexicon.Safe|lexicon.Common) == 0) {
+			continue
 		}
 		if t.cap && (sc.punct(i+1, ':') || sc.eponym(i+1)) {
 			continue // a heading ("Zosyn:") or an eponym ("Quervain's tenosynovitis")
 		}
 		s, e := i, i
-		// an initial before: "E. Welsh"
-		if s >= 2 && sc.punct(s-1, '.') && toks[s-2].kind == kWord && toks[s-2].e-toks[s-2].s == 1 && toks[s-2].cap && !sc.claim[s-2] {
-			s -= 2
+		// known names next to a candidate belong to it ("bill bergström",
+		// "FRED BROWN", "angel wolff"); an initial before ("E. Welsh", "c. barre")
+		for s > 0 && !toks[s].nl {
+			switch {
+			case sc.nameNext(s - 1):
+				s--
+				continue
+			case s >= 2 && sc.punct(s-1, '.') && !toks[s-1].sp && toks[s-2].kind == kWord && toks[s-2].e-toks[s-2].s == 1 && !sc.claim[s-2] &&
+				!(s >= 3 && sc.punct(s-3, '.') && !toks[s-2].sp):
+				s -= 2
+			case s >= 2 && sc.punct(s-1, ',') && !toks[s-2].nl && sc.nameNext(s-2) && (sc.candidate(s-2) || toks[s-2].cap):
+				s -= 2 // "DAVIS, ALVERTA"
+				continue
+			}
+			break
 		}
 		for k := e + 1; k < len(toks) && !toks[k].nl; k++ {
 			switch {
-			case toks[k].kind == kWord && !sc.claim[k] && (sc.candidate(k) || toks[k].cap && toks[k].flags&lexicon.Name != 0 && !sc.plainWord(k) && !sc.stopWord(k)):
+			case toks[k].kind == kWord && !sc.claim[k] && (sc.candidate(k) || sc.nameNext(k)):
 				e = k
 			case sc.punct(k, '-') && !toks[k].sp && k+1 < len(toks) && !toks[k+1].sp && toks[k+1].kind == kWord:
 				e = k + 1 // "Quintero-Blake"
 				k++
-			case sc.punct(k, ',') && !toks[k].nl && k+1 < len(toks) && !toks[k+1].nl && toks[k+1].kind == kWord && sc.candidate(k+1) && k == e+1:
-				e = k + 1 // "Quaxley, Zebulon", "SMITHERS,JOHN"
+			case sc.punct(k, ',') && k == e+1 && k+1 < len(toks) && !toks[k+1].nl && toks[k+1].kind == kWord && !sc.claim[k+1] &&
+				(sc.candidate(k+1) || sc.nameNext(k+1) && (toks[k+1].cap || !toks[k+1].sp)):
+				e = k + 1 // "Quaxley, Zebulon", "SMITHERS,JOHN", "MOORE, DOCK"
 				k++
 			default:
 				k = len(toks)
@@ -277,6 +391,27 @@ func (sc *scan) scanCandidates() {
 		}
 		i = e
 	}
+}
+
+// nameNext: token k is a known name (even a common word) that joins a
+// candidate next to it: not a keyword, a function word or a word of a rule.
+func (sc *scan) nameNext(k int) bool {
+	if k < 0 || k >= len(sc.toks) {
+		return false
+	}
+	t := sc.toks[k]
+	return t.kind == kWord && !sc.claim[k] && t.kw == 0 && t.flags&lexicon.Name != 0 && t.e-t.s > 1 &&
+		!functionWord(sc.lower(k)) && (t.cap || sc.caseAt(k) != caseMixed) && !sc.covered(t.s)
+}
+
+// rareAfterName: in a true-cased line, a word right after a name that is a
+// candidate or at least no everyday word ("ANTWON DICKENS", not "… STATES").
+func (sc *scan) rareAfterName(k int) bool {
+	t := sc.toks[k]
+	if t.kind != kWord || sc.caseAt(k) == caseMixed || t.kw != 0 || functionWord(sc.lower(k)) {
+		return false
+	}
+	return sc.candidate(k) || t.flags&(lexicon.SafeCore|lexicon.Common) == 0 && t.e-t.s > 3
 }
 
 // cueBefore: a title or relation word stands right before token i, in any

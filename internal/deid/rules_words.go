@@ -643,6 +643,7 @@ var credentials = map[string]bool{
 	"dmd": true, "lpn": true, "cnm": true, "crna": true, "pharmd": true, "facs": true,
 	"facp": true, "mph": true, "msw": true, "lcsw": true, "aprn": true, "fnp": true,
 	"dnp": true, "bsn": true, "pt": true, "ot": true, "rd": true, "mbbs": true, "od": true,
+	"rrt": true, "crt": true, "cna": true, "slp": true, "ccrn": true, "pac": true, "rph": true, "lmsw": true,
 }
 
 // nameRun returns the last token of a name starting at i: capitalised words,

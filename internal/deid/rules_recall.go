@@ -238,10 +238,6 @@ func (sc *scan) truecase() {
 		if t.kind != kWord || t.cap || sc.lineCase[i] == caseMixed {
 			continue
 		}
-		p := i - 1
-		if sc.punct(p, '.') || sc.punct(p, ',') || sc.punct(p, ':') {
-			p--
-		}
 		switch {
 		// a name after a title or relation: "dr cole", "son bill", "mr.renzi"
 		case sc.cueBefore(i) && sc.nameAfterCue(i):
@@ -347,6 +343,9 @@ func (sc *scan) scanCandidates() {
 		if t.cap && (sc.punct(i+1, ':') || sc.eponym(i+1)) {
 			continue // a heading ("Zosyn:") or an eponym ("Quervain's tenosynovitis")
 		}
+		if !cue && sc.doseLine(i) {
+			continue // a medication line: "PACERONE 200 mg tablet", "Glycolax Take 17 g"
+		}
 		s, e := i, i
 		// known names next to a candidate belong to it ("bill bergström",
 		// "FRED BROWN", "angel wolff"); an initial before ("E. Welsh", "c. barre")
@@ -393,6 +392,29 @@ func (sc *scan) scanCandidates() {
 	}
 }
 
+// doseLine: the line of token i holds a dose (a measure word such as "mg",
+// "tablet", "puffs", or a number glued to one: "200mg"). Names rarely sit on
+// a medication line; drug brands no list knows often do.
+func (sc *scan) doseLine(i int) bool {
+	s, e := i, i
+	for s > 0 && !sc.toks[s].nl && i-s < 40 {
+		s--
+	}
+	for e+1 < len(sc.toks) && !sc.toks[e+1].nl && e-i < 40 {
+		e++
+	}
+	for k := s; k <= e; k++ {
+		t := sc.toks[k]
+		if t.kind == kWord && t.kw&setMeasure != 0 && k > s && sc.toks[k-1].kind == kNum || t.kind == kAlnum && sc.clinicalNumber(k, k) == k {
+			return true
+		}
+		if t.kind == kWord && (sc.is(k, "take") || sc.is(k, "tablet") || sc.is(k, "tablets") || sc.is(k, "capsule") || sc.is(k, "inhaler") || sc.is(k, "susp")) {
+			return true
+		}
+	}
+	return false
+}
+
 // nameNext: token k is a known name (even a common word) that joins a
 // candidate next to it: not a keyword, a function word or a word of a rule.
 func (sc *scan) nameNext(k int) bool {
@@ -401,7 +423,7 @@ func (sc *scan) nameNext(k int) bool {
 	}
 	t := sc.toks[k]
 	return t.kind == kWord && !sc.claim[k] && t.kw == 0 && t.flags&lexicon.Name != 0 && t.e-t.s > 1 &&
-		!functionWord(sc.lower(k)) && (t.cap || sc.caseAt(k) != caseMixed) && !sc.covered(t.s)
+		!functionWord(sc.lower(k)) && (t.cap && t.flags&lexicon.SafeCore == 0 || sc.caseAt(k) != caseMixed) && !sc.covered(t.s)
 }
 
 // rareAfterName: in a true-cased line, a word right after a name that is a

@@ -924,7 +924,8 @@ func (sc *scan) markName(s, e int, rec string) {
 	for k := s; k <= e; k++ {
 		// later mentions count only for words that are not common English,
 		// so one false "Take" does not spread over the note
-		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "rules/lexicon") && !sc.in(k, setHeader) {
+		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "rules/lexicon") && !sc.in(k, setHeader) &&
+			(rec != recCandidate || sc.candidate(k)) {
 			sc.addName(sc.lower(k))
 		}
 	}

@@ -77,7 +77,8 @@ type scan struct {
 	capIdx                  []int    // indices of capitalised words (capTokens)
 	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
 	capDone                 bool
-	lineCase                []uint8 // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
+	cache                   *vocabCache // per scan (pooled): the table is shared and read-only
+	lineCase                []uint8     // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
 }
 
 func (sc *scan) reset(text string, vocab *lexicon.Table) {
@@ -89,7 +90,10 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 		}
 	}
 	sc.low = string(sc.buf)
-	sc.toks = tokenize(text, sc.toks, vocab)
+	if sc.cache == nil {
+		sc.cache = new(vocabCache)
+	}
+	sc.toks = tokenize(text, sc.toks, vocab, sc.cache)
 	if sc.setCasing() {
 		sc.truecase()
 	}

@@ -93,6 +93,9 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	}
 	// "5/5" and "10/5" right after a ventilator word on the same line are
 	// caught above; a range of ratios is a blood pressure: "105-128/48-61"
+	if j-i != 6 {
+		return -1
+	}
 	if sh := sc.shape(i, j); sh == "3-3/2-2" || sh == "3-3/3-3" || sh == "3/2-3/2" || sh == "3/3-3/2" || sh == "3/2-3/3" {
 		return j
 	}

@@ -27,51 +27,60 @@ const (
 	caseLower
 )
 
-// casingOf: upper when at least 70 % of the words of two or more letters
-// among toks are in capitals, lower when at most 5 % hold a capital letter,
-// caseMixed below minWords such words.
-func casingOf(toks []token, minWords int) uint8 {
-	words, upper, capped := 0, 0, 0
-	for _, t := range toks {
-		if t.kind != kWord || t.e-t.s < 2 {
-			continue
-		}
-		words++
-		if t.upper {
-			upper++
-		}
-		if t.cap || t.upper {
-			capped++
-		}
+// caseCount counts the words of two or more letters of a run of tokens, those
+// in capitals and those holding a capital letter.
+type caseCount struct{ words, upper, capped int }
+
+func (c *caseCount) add(t token) {
+	if t.kind != kWord || t.e-t.s < 2 {
+		return
 	}
+	c.words++
+	if t.upper {
+		c.upper++
+	}
+	if t.cap || t.upper {
+		c.capped++
+	}
+}
+
+// casing: upper when at least 70 % of the words are in capitals, lower when
+// at most 5 % hold a capital letter, caseMixed below minWords words.
+func (c caseCount) casing(minWords int) uint8 {
 	switch {
-	case words < minWords:
+	case c.words < minWords || c.words == 0:
 		return caseMixed
-	case upper*10 >= words*7:
+	case c.upper*10 >= c.words*7:
 		return caseUpper
-	case capped*20 <= words:
+	case c.capped*20 <= c.words:
 		return caseLower
 	}
 	return caseMixed
 }
 
 // setCasing decides the casing of each line: its own when it has four words
-// or more, else the note's (a header "BP 120/80" follows its note). It
-// returns whether any line is not mixed.
+// or more, else the note's unless the short line reads as mixed case itself
+// ("Pt: Zebulon Quaxley" in a capitals note). It returns whether any line is
+// not mixed.
 func (sc *scan) setCasing() bool {
-	note := casingOf(sc.toks, 3)
+	var all caseCount
+	for _, t := range sc.toks {
+		all.add(t)
+	}
+	note := all.casing(3)
 	sc.lineCase = sc.lineCase[:0]
 	any := false
 	for s := 0; s < len(sc.toks); {
+		var line caseCount
+		line.add(sc.toks[s])
 		e := s + 1
 		for e < len(sc.toks) && !sc.toks[e].nl {
+			line.add(sc.toks[e])
 			e++
 		}
-		c := casingOf(sc.toks[s:e], 4)
-		if c == caseMixed && lineWords(sc.toks[s:e]) < 4 {
-			// a short line follows its note unless it reads as mixed case
-			// itself ("Pt: Zebulon Quaxley" in a capitals note)
-			if c = note; casingOf(sc.toks[s:e], 1) == caseMixed {
+		c := line.casing(4)
+		if line.words < 4 {
+			if c = note; line.casing(1) == caseMixed {
 				c = caseMixed
 			}
 		}
@@ -82,16 +91,6 @@ func (sc *scan) setCasing() bool {
 		s = e
 	}
 	return any
-}
-
-func lineWords(toks []token) int {
-	n := 0
-	for _, t := range toks {
-		if t.kind == kWord && t.e-t.s >= 2 {
-			n++
-		}
-	}
-	return n
 }
 
 // caseAt is the casing of token i's line.
@@ -106,10 +105,22 @@ func (sc *scan) caseAt(i int) uint8 {
 // of any rule, and either a name or city that is not common English, or in
 // no safe list and not an abbreviation or a misspelling of a safe word.
 func (sc *scan) candidate(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kind != kWord || t.kw != 0 {
 		return false
 	}
+	if t.cand == 0 {
+		t.cand = 2
+		if sc.isCandidate(i) {
+			t.cand = 1
+		}
+	}
+	return t.cand == 1
+}
+
+// isCandidate is candidate without the per-token memo.
+func (sc *scan) isCandidate(i int) bool {
+	t := sc.toks[i]
 	f := t.flags
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
 		return true
@@ -125,7 +136,9 @@ func (sc *scan) candidate(i int) bool {
 	if !hasVowel(w) {
 		return false
 	}
-	return !(n >= 5 && sc.misspelt(w))
+	// a capitalised word in a mixed-case line is rarely a typo: skip the
+	// (costly) misspelling check there
+	return !(n >= 5 && !(t.cap && sc.caseAt(i) == caseMixed) && sc.misspelt(w))
 }
 
 func hasVowel(w string) bool {
@@ -141,9 +154,9 @@ func hasVowel(w string) bool {
 	return false
 }
 
-// misspelt: w (lower case ASCII) is one edit (a letter dropped, added or two
-// swapped; changed, in words of eight letters or more) from a safe word that
-// is not a name: "secreations",
+// misspelt: w (lower case ASCII) is one edit (a letter added or two swapped;
+// a letter dropped or changed, in words of eight letters or more) from a safe
+// word that is not a name: "secreations",
 // "repositoned", "tachycardic". Only words no list knows get here, a few per
 // note, so the few hundred look-ups stay cheap.
 func (sc *scan) misspelt(w string) bool {
@@ -192,8 +205,8 @@ func (sc *scan) misspelt(w string) bool {
 		}
 		b[i] = orig
 	}
-	// insertion
-	for i := 0; i <= n; i++ {
+	// insertion, only in long words too
+	for i := 0; i <= n && n >= 8; i++ {
 		copy(b[:], w[:i])
 		copy(b[i+1:], w[i:])
 		for c := byte('a'); c <= 'z'; c++ {
@@ -325,19 +338,28 @@ func (sc *scan) scanCandidates() {
 			i = e
 			continue
 		}
-		if sc.claim[i] || sc.covered(t.s) {
+		if sc.claim[i] {
 			continue
 		}
+		if !t.cap && t.flags&(lexicon.Name|lexicon.City) == 0 && sc.caseAt(i) == caseMixed && !(i > 0 && sc.toks[i-1].kind != kWord) && !sc.in(i-1, setTitle) && !relations[sc.lower(max(i-1, 0))] {
+			continue // the common case: a lower-case word of a mixed-case line, no cue before
+		}
+		if sc.covered(t.s) {
+			continue
+		}
+		if t.kw != 0 && !sc.in(i-1, setTitle) && !(i > 1 && sc.punct(i-1, '.') && sc.in(i-2, setTitle)) {
+			continue // a keyword, not after a title
+		}
 		cue := sc.cueBefore(i)
+		// in a mixed-case line a lower-case word needs a cue ("dr smithers")
+		// unless it is a name or city that no other list knows ("krystal")
+		if sc.caseAt(i) == caseMixed && !t.cap && !cue && !(t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&(lexicon.Safe|lexicon.Common) == 0) {
+			continue
+		}
 		if !sc.candidate(i) && !(cue && sc.nameAfterCue(i)) {
 			if sc.acronymPlace(i) {
 				sc.addToks(i, i, TypeLocation, recCandidate)
 			}
-			continue
-		}
-		// in a mixed-case line a lower-case word needs a cue ("dr smithers")
-		// unless it is a name or city that no other list knows ("krystal")
-		if sc.caseAt(i) == caseMixed && !t.cap && !cue && !(t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&(lexicon.Safe|lexicon.Common) == 0) {
 			continue
 		}
 		if t.cap && (sc.punct(i+1, ':') || sc.eponym(i+1)) {

@@ -26,11 +26,12 @@ type token struct {
 	ndig  int  // number of digits
 	flags lexicon.Flags
 	kw    uint32 // keyword sets (keywords.go)
+	cand  uint8  // memo of scan.candidate: 0 not computed, 1 yes, 2 no
 }
 
 // tokenize splits text into tokens and looks each word up in the lexicon.
 // It lower-cases ASCII words into buf to avoid allocating per word.
-func tokenize(text string, toks []token, vocab *lexicon.Table) []token {
+func tokenize(text string, toks []token, vocab *lexicon.Table, cache *vocabCache) []token {
 	toks = toks[:0]
 	var buf [64]byte
 	sp, nl := true, true
@@ -160,7 +161,7 @@ func tokenize(text string, toks []token, vocab *lexicon.Table) []token {
 				h = wordHash(lowerString(text[t.s:t.e]))
 				t.kw = keywordHash[h]
 			}
-			t.flags = vocab.LookupHash(h)
+			t.flags = cache.lookup(vocab, h)
 		}
 		toks = append(toks, t)
 	}
@@ -202,4 +203,24 @@ func hashBytes(b []byte) uint64 {
 		h = (h ^ uint64(c)) * fnvPrime
 	}
 	return h
+}
+
+// vocabCache remembers the flags of recently seen words (direct-mapped by
+// hash): most words of a note are frequent ones ("the", "pt", "and"), and
+// a hit costs one load instead of a search of the large table.
+type vocabCache struct {
+	keys  [cacheSize]uint64
+	flags [cacheSize]lexicon.Flags
+}
+
+const cacheSize = 4096
+
+func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64) lexicon.Flags {
+	k := h & (cacheSize - 1)
+	if c.keys[k] == h && h != 0 {
+		return c.flags[k]
+	}
+	f := vocab.LookupHash(h)
+	c.keys[k], c.flags[k] = h, f
+	return f
 }

@@ -24,7 +24,8 @@ import (
 const usage = `usage: deid <command> [flags]
 
 commands:
-  redact  [--mode tags|numbered|surrogate] [--seed N] [--model DIR]   text on stdin → redacted text on stdout
+  redact  [--mode tags|numbered|surrogate] [--seed N] [--model DIR] [FILE]
+                                         one note (FILE, or stdin) → redacted text on stdout
   detect  [--model DIR]                  JSON Lines {"text": …} on stdin → {"spans":[…]} per line on stdout
   eval    [--model DIR] [--json] FILE    JSON Lines {"text", "spans"} → precision/recall/F1 per type
   synth   [--n 500] [--seed 1]           synthetic notes with gold spans (JSON Lines) on stdout
@@ -125,13 +126,28 @@ func redact(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	in, name := stdin, "stdin"
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		if p := fs.Arg(0); p != "-" {
+			f, err := os.Open(p)
+			if err != nil {
+				return fmt.Errorf("open note: %w", err) // the path, never the text
+			}
+			defer f.Close()
+			in, name = f, p
+		}
+	default:
+		return usageError{fmt.Errorf("redact takes at most one FILE, got %d", fs.NArg())}
+	}
 	e, err := engine(*model)
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(io.LimitReader(stdin, deid.DefaultMaxBytes+1))
+	data, err := io.ReadAll(io.LimitReader(in, deid.DefaultMaxBytes+1))
 	if err != nil {
-		return fmt.Errorf("read stdin: %w", err)
+		return fmt.Errorf("read %s: %w", name, err)
 	}
 	text := string(data)
 	spans, err := e.Detect(context.Background(), text)

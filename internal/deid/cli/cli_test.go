@@ -58,6 +58,46 @@ func TestRedact(t *testing.T) {
 	}
 }
 
+// TestRedactFile: `deid redact FILE` reads the file, not stdin; "-" is stdin.
+func TestRedactFile(t *testing.T) {
+	dir := t.TempDir()
+	note := filepath.Join(dir, "note.txt")
+	if err := os.WriteFile(note, []byte("Dr. Strange admitted John Doe to Mount Rushmore Hospital on 2023-05-12"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const want = "Dr. [NAME] admitted [NAME] to [LOCATION] on [DATE]"
+	// stdin holds other text: the file must win
+	if code, out, errOut := run(t, "stdin text, not the note", "redact", note); code != 0 || out != want {
+		t.Fatalf("redact FILE: code %d out %q stderr %q", code, out, errOut)
+	}
+	if code, out, _ := run(t, "Seen by Dr. Wilson today.", "redact", "-"); code != 0 || out != "Seen by Dr. [NAME] today." {
+		t.Fatalf("redact -: code %d out %q", code, out)
+	}
+	empty := filepath.Join(dir, "empty.txt")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	binary := filepath.Join(dir, "binary.bin")
+	if err := os.WriteFile(binary, []byte(canaryName+"\x00\xff\xfe"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"redact", filepath.Join(dir, "missing.txt")}, 1, "open note"},
+		{[]string{"redact", empty}, 1, "text is empty"},
+		{[]string{"redact", binary}, 1, "not valid UTF-8"},
+		{[]string{"redact", dir}, 1, "is a directory"},
+		{[]string{"redact", note, note}, 2, "at most one FILE"},
+	} {
+		if code, _, errOut := run(t, "", tc.args...); code != tc.code || !strings.Contains(errOut, tc.msg) {
+			t.Errorf("%v: code %d stderr %q; want %d and %q", tc.args, code, errOut, tc.code, tc.msg)
+		}
+	}
+}
+
 func TestRedactBadInput(t *testing.T) {
 	tests := []struct {
 		name, stdin string

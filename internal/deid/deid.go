@@ -120,6 +120,16 @@ func New(opts ...Option) *Engine {
 	return e
 }
 
+// Detectors names the recognizers that run on every note, in order ("rules",
+// "tagger", "model"), for the review page and the span report.
+func (e *Engine) Detectors() []string {
+	out := make([]string, len(e.recognizers))
+	for i, r := range e.recognizers {
+		out[i] = r.Name()
+	}
+	return out
+}
+
 // Validate reports whether text is acceptable input for Detect.
 func (e *Engine) Validate(text string) error {
 	switch {

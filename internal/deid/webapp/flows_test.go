@@ -162,6 +162,9 @@ func TestApproveAndRejectAzurite(t *testing.T) {
 	if err := json.Unmarshal(repRaw, &rep); err != nil {
 		t.Fatal(err)
 	}
+	if len(rep.Detectors) != 1 || rep.Detectors[0] != "rules" {
+		t.Errorf("report detectors = %v, want [rules]", rep.Detectors)
+	}
 	if rep.Edits.Added != 1 || rep.Edits.Removed != 0 || len(rep.Spans) != len(spans)+1 || len(rep.OutputSpans) != len(rep.Spans) {
 		t.Errorf("report = %s", repRaw)
 	}

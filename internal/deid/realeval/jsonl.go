@@ -42,3 +42,10 @@ func LoadJSONL(path string) ([]deid.GoldNote, error) {
 	})
 	return notes, err
 }
+
+// The generated development set: synth.GenerateRealStyle(DevGenSeed,
+// DevGenNotes). The tagger trains on other seeds.
+const (
+	DevGenSeed  = 20261204
+	DevGenNotes = 300
+)

@@ -113,10 +113,15 @@ type builder struct {
 	sb    strings.Builder
 	runes int
 	spans []deid.Span
+	// cs, when set, re-cases all text rune by rune (a note written in capitals).
+	cs func(string) string
 }
 
 func (b *builder) t(parts ...string) *builder {
 	for _, s := range parts {
+		if b.cs != nil {
+			s = b.cs(s)
+		}
 		b.sb.WriteString(s)
 		b.runes += utf8.RuneCountInString(s)
 	}

@@ -1,0 +1,56 @@
+package realeval
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+)
+
+// TestDevScores scores the rules, the tagger and both on the development
+// sets (never the frozen batch: that one is scored by hand, by the score
+// command, at first contact and at the end) and asserts regression floors
+// a few points under the scores measured when they were set.
+func TestDevScores(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scores 375 notes")
+	}
+	floors := map[string]map[string][2]float64{ // set → detector → {recall, precision}
+		"dev.jsonl": {
+			"rules":  {0.72, 0.74},
+			"tagger": {0.88, 0.78},
+			"both":   {0.95, 0.70},
+		},
+		"dev-gen.jsonl": {
+			"rules":  {0.60, 0.75},
+			"tagger": {0.97, 0.95},
+			"both":   {0.98, 0.80},
+		},
+	}
+	for set, dets := range floors {
+		notes, err := LoadJSONL(filepath.Join(dataDir, set))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range Detectors {
+			d, err := NewDetector(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, _, _, err := Score(context.Background(), notes, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var table bytes.Buffer
+			_ = ev.WriteTable(&table)
+			t.Logf("%s, %s:\n%s", set, name, table.String())
+			f := dets[name]
+			if r := ev.CharOverall.Recall(); r < f[0] {
+				t.Errorf("%s %s: character recall %.4f < floor %.2f", set, name, r, f[0])
+			}
+			if p := ev.CharOverall.Precision(); p < f[1] {
+				t.Errorf("%s %s: character precision %.4f < floor %.2f", set, name, p, f[1])
+			}
+		}
+	}
+}

@@ -77,6 +77,7 @@ type scan struct {
 	capIdx                  []int    // indices of capitalised words (capTokens)
 	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
 	capDone                 bool
+	clinical                []bool      // token claimed by the clinical-number grammar
 	cache                   *vocabCache // per scan (pooled): the table is shared and read-only
 	lineCase                []uint8     // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
 }
@@ -106,6 +107,11 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	}
 	sc.claim = sc.claim[:len(sc.toks)]
 	clear(sc.claim)
+	if cap(sc.clinical) < len(sc.toks) {
+		sc.clinical = make([]bool, len(sc.toks))
+	}
+	sc.clinical = sc.clinical[:len(sc.toks)]
+	clear(sc.clinical)
 	if cap(sc.nameTok) < len(sc.toks) {
 		sc.nameTok = make([]bool, len(sc.toks))
 	}

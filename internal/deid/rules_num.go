@@ -249,6 +249,9 @@ func (sc *scan) scanNumbers() {
 			}
 		}
 		if e := sc.clinicalNumber(i, j); e >= i {
+			for k := i; k <= e; k++ {
+				sc.clinical[k] = true
+			}
 			i = e
 			continue
 		}

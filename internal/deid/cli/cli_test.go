@@ -158,7 +158,8 @@ func TestDetect(t *testing.T) {
 		`{"text":""}`,
 		`{"text":"Zoë 👩‍⚕️ Dr. Ångström"}`,
 	}, "\n")
-	code, out, errOut := run(t, in, "detect")
+	// the rules alone: exact spans (the tagger's are checked in TestTaggerWired)
+	code, out, errOut := run(t, in, "detect", "--tagger=false")
 	if code != 1 || !strings.Contains(errOut, "2 line(s)") {
 		t.Fatalf("code %d stderr %q", code, errOut)
 	}
@@ -185,6 +186,31 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+// TestTaggerWired: the commands run the rules and the statistical tagger
+// unless --tagger=false; both are named as detectors.
+func TestTaggerWired(t *testing.T) {
+	e, err := engine("", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Detectors(); len(got) != 2 || got[0] != "rules" || got[1] != "tagger" {
+		t.Fatalf("detectors %v, want [rules tagger]", got)
+	}
+	e, err = engine("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Detectors(); len(got) != 1 || got[0] != "rules" {
+		t.Fatalf("--tagger=false: detectors %v, want [rules]", got)
+	}
+	// with the tagger, every line is still answered in order
+	code, out, _ := run(t, `{"text":"Dr. Strange admitted John Doe on 2023-05-12"}`+"\n"+`{"text":"BP 120/80 HR 80 sats 98%"}`+"\n", "detect")
+	lines := decodeLines(t, out)
+	if code != 0 || len(lines) != 2 || len(lines[0].Spans) < 3 || len(lines[1].Spans) != 0 {
+		t.Fatalf("code %d lines %+v", code, lines)
+	}
+}
+
 // TestDetectHugeLine: a line over 16 MiB gets an error line and the next
 // line is still answered.
 func TestDetectHugeLine(t *testing.T) {
@@ -202,7 +228,7 @@ func TestDetectBatch(t *testing.T) {
 	for i := range 10000 {
 		fmt.Fprintf(&in, `{"text":"Note %d: Dr. Strange saw John Doe on 2023-05-12."}`+"\n", i)
 	}
-	code, out, errOut := run(t, in.String(), "detect")
+	code, out, errOut := run(t, in.String(), "detect", "--tagger=false")
 	lines := decodeLines(t, out)
 	if code != 0 || len(lines) != 10000 || len(lines[9999].Spans) != 3 {
 		t.Fatalf("code %d err %q, %d lines", code, errOut, len(lines))

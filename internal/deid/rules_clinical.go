@@ -87,6 +87,14 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return max(e, j)
 		}
 	}
+	// a range ending in a decade: "130-150S"
+	if j == i+2 && toks[i].kind == kNum && sc.punct(i+1, '-') && sc.decade(i+2) {
+		return j
+	}
+	// a score out of ten after a symptom: "CP 3/10, NOW 0/10", "headache 5/10"
+	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
+		return j
+	}
 	// after a measure word: everything up to the next word ("CA 92101" is a ZIP)
 	if sc.measureBefore(i, 3) && !(j == i && sc.numLen(i) == 5) {
 		return j
@@ -171,4 +179,25 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// scoreWordsBefore name what is scored out of ten.
+var scoreWordsBefore = map[string]bool{
+	"pain": true, "cp": true, "headache": true, "ha": true, "discomfort": true, "nausea": true,
+	"now": true, "score": true, "rated": true, "rates": true, "rating": true, "anxiety": true,
+	"dyspnea": true, "sob": true, "incisional": true, "back": true, "abd": true, "chest": true,
+}
+
+// scoreContext: one of the three words before token i names a symptom or
+// a score.
+func (sc *scan) scoreContext(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		if sc.toks[k+1].nl {
+			return false
+		}
+		if sc.toks[k].kind == kWord && scoreWordsBefore[sc.lower(k)] {
+			return true
+		}
+	}
+	return false
 }

@@ -134,6 +134,9 @@ func (sc *scan) plainWord(k int) bool {
 	if t.kw&setPlain != 0 || t.flags&lexicon.State != 0 && t.flags&lexicon.Name == 0 {
 		return true
 	}
+	if t.upper && t.e-t.s <= 5 && t.flags&lexicon.SafeCore != 0 && t.flags&lexicon.Name == 0 {
+		return true // a clinical acronym: "LCWS", "PACU"
+	}
 	if n := t.e - t.s; n <= 6 {
 		w := sc.lower(k)
 		return w == "the" || w == "a" || w == "i" || weekdayAbbr[w] || t.upper && clinicalAcronyms[w]

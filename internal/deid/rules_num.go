@@ -248,17 +248,17 @@ func (sc *scan) scanNumbers() {
 				}
 			}
 		}
+		// trim trailing punctuation that ends a sentence
+		for j > i && toks[j].kind == kPunct && strings.IndexByte(".,;:)]!?'\"|-", sc.text[toks[j].s]) >= 0 &&
+			!(sc.text[toks[j].s] == ')' && sc.punct(i, '(')) {
+			j--
+		}
 		if e := sc.clinicalNumber(i, j); e >= i {
 			for k := i; k <= e; k++ {
 				sc.clinical[k] = true
 			}
 			i = e
 			continue
-		}
-		// trim trailing punctuation that ends a sentence
-		for j > i && toks[j].kind == kPunct && strings.IndexByte(".,;:)]!?'\"|-", sc.text[toks[j].s]) >= 0 &&
-			!(sc.text[toks[j].s] == ')' && sc.punct(i, '(')) {
-			j--
 		}
 		// "(202-555-0169)": a whole number in parentheses, not an area code
 		if sc.punct(i, '(') && sc.punct(j, ')') && j > i+2 && !sc.punct(i+2, ')') {

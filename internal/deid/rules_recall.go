@@ -307,7 +307,8 @@ func functionWord(w string) bool {
 		"here's", "there", "who", "which", "that", "this", "unable", "able", "again", "today", "tonight",
 		"later", "notified", "made", "about", "from", "into", "or", "but", "if", "when", "while", "would",
 		"fell", "feels", "felt", "states", "stated", "were", "have",
-		"quite", "much", "more", "less", "both", "each", "lives", "living", "arrived", "dropped":
+		"quite", "much", "more", "less", "both", "each", "lives", "living", "arrived", "dropped",
+		"set", "put", "got", "get", "make", "see", "saw", "seen", "plan", "meet", "met", "call", "tell":
 		return true
 	}
 	return false
@@ -379,7 +380,7 @@ func (sc *scan) scanCandidates() {
 			case s >= 2 && sc.punct(s-1, '.') && !toks[s-1].sp && toks[s-2].kind == kWord && toks[s-2].e-toks[s-2].s == 1 && !sc.claim[s-2] &&
 				!(s >= 3 && sc.punct(s-3, '.') && !toks[s-2].sp):
 				s -= 2
-			case s >= 2 && sc.punct(s-1, ',') && !toks[s-2].nl && sc.nameNext(s-2) && (sc.candidate(s-2) || toks[s-2].cap):
+			case s >= 2 && sc.punct(s-1, ',') && !toks[s-2].nl && !sc.claim[s-2] && (sc.candidate(s-2) || sc.nameNext(s-2) && toks[s-2].cap):
 				s -= 2 // "DAVIS, ALVERTA"
 				continue
 			}
@@ -393,7 +394,8 @@ func (sc *scan) scanCandidates() {
 				e = k + 1 // "Quintero-Blake"
 				k++
 			case sc.punct(k, ',') && k == e+1 && k+1 < len(toks) && !toks[k+1].nl && toks[k+1].kind == kWord && !sc.claim[k+1] &&
-				(sc.candidate(k+1) || sc.nameNext(k+1) && (toks[k+1].cap || !toks[k+1].sp)):
+				(sc.candidate(k+1) || sc.nameNext(k+1) && (toks[k+1].cap || !toks[k+1].sp) ||
+					!toks[k].sp && !toks[k+1].sp && toks[k+1].kw == 0 && toks[k+1].flags&(lexicon.SafeCore|lexicon.Common) == 0):
 				e = k + 1 // "Quaxley, Zebulon", "SMITHERS,JOHN", "MOORE, DOCK"
 				k++
 			default:

@@ -79,6 +79,7 @@ type scan struct {
 	capDone                 bool
 	clinical                []bool      // token claimed by the clinical-number grammar
 	cache                   *vocabCache // per scan (pooled): the table is shared and read-only
+	lineBuf                 []lineCount // setCasing's lines, reused
 	lineCase                []uint8     // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
 }
 

@@ -409,7 +409,7 @@ func (sc *scan) number(i, j int) int {
 	// Anything announced as an identifier, or long enough to be one.
 	digits := 0
 	for k := i; k <= j; k++ {
-		digits += sc.toks[k].ndig
+		digits += int(sc.toks[k].ndig)
 	}
 	// "(SSN) ends in 4471", "last four 4471": a partial identifier
 	if j == i && sc.numLen(i) == 4 && (sc.is(i-1, "in") && sc.is(i-2, "ends") || sc.is(i-1, "four") && sc.is(i-2, "last") || sc.is(i-1, "4") && sc.is(i-2, "last")) {
@@ -454,7 +454,7 @@ func (sc *scan) number(i, j int) int {
 func (sc *scan) extension(k int) int {
 	if k < len(sc.toks) && sc.toks[k].kind == kAlnum && !sc.toks[k].nl {
 		// "x204" in one token
-		if s := sc.lower(k); s[0] == 'x' && sc.toks[k].ndig == len(s)-1 && len(s) <= 6 {
+		if s := sc.lower(k); s[0] == 'x' && int(sc.toks[k].ndig) == len(s)-1 && len(s) <= 6 {
 			sc.out[len(sc.out)-1].e = sc.toks[k].e
 			return k + 1
 		}

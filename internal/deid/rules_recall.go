@@ -2,6 +2,7 @@ package deid
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
@@ -63,34 +64,51 @@ func (c caseCount) casing(minWords int) uint8 {
 // ("Pt: Zebulon Quaxley" in a capitals note). It returns whether any line is
 // not mixed.
 func (sc *scan) setCasing() bool {
-	var all caseCount
-	for _, t := range sc.toks {
-		all.add(t)
+	// one pass: each line's counts, and the note's as their sum
+	lines := sc.lineBuf[:0]
+	var all, cur caseCount
+	for i, t := range sc.toks {
+		if t.nl && i > 0 {
+			lines = append(lines, lineCount{i, cur})
+			cur = caseCount{}
+		}
+		if t.kind == kWord && t.e-t.s >= 2 {
+			cur.add(t)
+		}
+	}
+	lines = append(lines, lineCount{len(sc.toks), cur})
+	for _, l := range lines {
+		all.words += l.c.words
+		all.upper += l.c.upper
+		all.capped += l.c.capped
 	}
 	note := all.casing(3)
-	sc.lineCase = sc.lineCase[:0]
-	any := false
-	for s := 0; s < len(sc.toks); {
-		var line caseCount
-		line.add(sc.toks[s])
-		e := s + 1
-		for e < len(sc.toks) && !sc.toks[e].nl {
-			line.add(sc.toks[e])
-			e++
-		}
-		c := line.casing(4)
-		if line.words < 4 {
-			if c = note; line.casing(1) == caseMixed {
+	if cap(sc.lineCase) < len(sc.toks) {
+		sc.lineCase = make([]uint8, len(sc.toks))
+	}
+	sc.lineCase = sc.lineCase[:len(sc.toks)]
+	any, s := false, 0
+	for _, l := range lines {
+		c := l.c.casing(4)
+		if l.c.words < 4 {
+			if c = note; l.c.casing(1) == caseMixed {
 				c = caseMixed
 			}
 		}
-		for k := s; k < e; k++ {
-			sc.lineCase = append(sc.lineCase, c)
+		for k := s; k < l.end; k++ {
+			sc.lineCase[k] = c
 		}
 		any = any || c != caseMixed
-		s = e
+		s = l.end
 	}
+	sc.lineBuf = lines
 	return any
+}
+
+// lineCount is one line of setCasing: where it ends and its counts.
+type lineCount struct {
+	end int
+	c   caseCount
 }
 
 // caseAt is the casing of token i's line.
@@ -164,8 +182,13 @@ func (sc *scan) misspelt(w string) bool {
 		return false
 	}
 	var b [25]byte
+	bits := safeBits(sc.vocab)
 	ok := func(s []byte) bool {
-		f := sc.vocab.LookupHash(hashBytes(s))
+		h := hashBytes(s)
+		if bits[h>>(64-safeBitsLog)>>6]&(1<<(h>>(64-safeBitsLog)&63)) == 0 {
+			return false // certainly no safe word: skip the table
+		}
+		f := sc.vocab.LookupHash(h)
 		return f&lexicon.Safe != 0 && f&(lexicon.Name|lexicon.City) == 0
 	}
 	for i := 0; i < len(w); i++ {
@@ -342,7 +365,7 @@ func (sc *scan) scanCandidates() {
 		if sc.claim[i] {
 			continue
 		}
-		if !t.cap && t.flags&(lexicon.Name|lexicon.City) == 0 && sc.caseAt(i) == caseMixed && !(i > 0 && sc.toks[i-1].kind != kWord) && !sc.in(i-1, setTitle) && !relations[sc.lower(max(i-1, 0))] {
+		if !t.cap && t.flags&(lexicon.Name|lexicon.City) == 0 && sc.caseAt(i) == caseMixed && !(i > 0 && sc.toks[i-1].kind != kWord) && !sc.in(i-1, setTitle|setRelation) {
 			continue // the common case: a lower-case word of a mixed-case line, no cue before
 		}
 		if sc.covered(t.s) {
@@ -468,7 +491,7 @@ func (sc *scan) cueBefore(i int) bool {
 	if sc.punct(p, '.') || sc.punct(p, ',') || sc.punct(p, ':') {
 		p--
 	}
-	return p >= 0 && sc.toks[p].kind == kWord && (sc.in(p, setTitle) && !sc.is(p, "st") || relations[sc.lower(p)]) && !sc.toks[i].nl
+	return p >= 0 && sc.toks[p].kind == kWord && (sc.in(p, setTitle) && !sc.is(p, "st") || sc.in(p, setRelation)) && !sc.toks[i].nl
 }
 
 // nameAfterCue: after a cue, a word that is a known name (even a common word:
@@ -514,3 +537,28 @@ func (sc *scan) covered(b int) bool {
 
 // recCandidate names the spans of scanCandidates.
 const recCandidate = "rules/candidate"
+
+// safeBitsLog: the filter of safeBits has 2^22 bits (512 KiB), about one bit
+// in eight set: seven look-ups of misspelt in eight stop there.
+const safeBitsLog = 22
+
+var (
+	safeBitsOnce sync.Once
+	safeBitsSet  []uint64
+)
+
+// safeBits is a one-hash filter of the safe words of the vocabulary, built on
+// the first misspelling check (a few ms: it walks the table once), so that
+// misspelt's hundreds of probes mostly stay in a small, cached bit set.
+func safeBits(v *lexicon.Table) []uint64 {
+	safeBitsOnce.Do(func() {
+		safeBitsSet = make([]uint64, 1<<safeBitsLog/64)
+		v.Each(func(key uint64, f lexicon.Flags) {
+			if f&lexicon.Safe != 0 {
+				b := key >> (64 - safeBitsLog)
+				safeBitsSet[b>>6] |= 1 << (b & 63)
+			}
+		})
+	})
+	return safeBitsSet
+}

@@ -18,15 +18,15 @@ const (
 // token is one word, number or punctuation mark; s and e are byte offsets.
 type token struct {
 	s, e  int
+	ndig  int32         // number of digits
+	kw    uint32        // keyword sets (keywords.go)
+	flags lexicon.Flags // lexicon flags of the lower-cased word
 	kind  uint8
-	sp    bool // whitespace before it
-	nl    bool // a line break before it (or start of text)
-	cap   bool // first character is an upper-case letter
-	upper bool // every letter is upper case (and there are two or more)
-	ndig  int  // number of digits
-	flags lexicon.Flags
-	kw    uint32 // keyword sets (keywords.go)
-	cand  uint8  // memo of scan.candidate: 0 not computed, 1 yes, 2 no
+	sp    bool  // whitespace before it
+	nl    bool  // a line break before it (or start of text)
+	cap   bool  // first character is an upper-case letter
+	upper bool  // every letter is upper case (and there are two or more)
+	cand  uint8 // memo of scan.candidate: 0 not computed, 1 yes, 2 no
 }
 
 // tokenize splits text into tokens and looks each word up in the lexicon.
@@ -208,19 +208,19 @@ func hashBytes(b []byte) uint64 {
 // vocabCache remembers the flags of recently seen words (direct-mapped by
 // hash): most words of a note are frequent ones ("the", "pt", "and"), and
 // a hit costs one load instead of a search of the large table.
-type vocabCache struct {
-	keys  [cacheSize]uint64
-	flags [cacheSize]lexicon.Flags
+type vocabCache [cacheSize]struct {
+	key   uint64
+	flags lexicon.Flags
 }
 
 const cacheSize = 4096
 
 func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64) lexicon.Flags {
-	k := h & (cacheSize - 1)
-	if c.keys[k] == h && h != 0 {
-		return c.flags[k]
+	e := &c[h&(cacheSize-1)]
+	if e.key == h && h != 0 {
+		return e.flags
 	}
 	f := vocab.LookupHash(h)
-	c.keys[k], c.flags[k] = h, f
+	e.key, e.flags = h, f
 	return f
 }

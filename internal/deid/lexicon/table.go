@@ -127,3 +127,12 @@ func (t *Table) Lookup(w string) Flags { return t.LookupHash(Hash(w)) }
 
 // Len is the number of entries.
 func (t *Table) Len() int { return len(t.entries) / 8 }
+
+// Each calls fn for every entry: the key (the word's Hash with its low
+// flag bits cleared) and its flags.
+func (t *Table) Each(fn func(key uint64, f Flags)) {
+	for i := 0; i+8 <= len(t.entries); i += 8 {
+		e := binary.LittleEndian.Uint64(t.entries[i:])
+		fn(e&^flagMask, Flags(e&flagMask))
+	}
+}

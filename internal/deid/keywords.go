@@ -22,7 +22,7 @@ const (
 	setPhoneCue
 	setMeasure
 	setGeneric
-	setPlain   // capitalised words that name nothing alone (rules_context.go: plainWord)
+	setPlain    // capitalised words that name nothing alone (rules_context.go: plainWord)
 	setHoliday  // first words of multi-word holidays
 	setRelation // relations that announce a name in any case ("son", "dtr": rules_words.go relations)
 )

@@ -38,6 +38,7 @@ func TestRealStyle(t *testing.T) {
 		{"phone glued", "CELLULAR-410 202-6694", "CELLULAR-[PHONE]"},
 		{"pager 5", "paged via pager 45123", "paged via pager [PHONE]"},
 		{"ip pipes", "host|10.12.4.5|", "host|[IP]|"},
+		{"phone after a state and zip", "San Diego CA 03245 634-743-5135", "[LOCATION] CA [LOCATION] [PHONE]"},
 		// institutions by abbreviation and wards, header names
 		{"abbrev institution", "TRANS TO GH FOR CATH", "TRANS TO [LOCATION] FOR CATH"},
 		{"ward name", "TRANSFER TO QUARTERMAIN 2 IN AM", "TRANSFER TO [LOCATION] IN AM"},

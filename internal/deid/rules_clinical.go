@@ -50,6 +50,10 @@ var doseSuffix = map[string]bool{
 // claimed, or -1.
 func (sc *scan) clinicalNumber(i, j int) int {
 	toks := sc.toks
+	// a phone shape is never a clinical number ("CA 03245 634-743-5135")
+	if j-i == 4 && sc.numLen(i) == 3 && sc.numLen(i+2) == 3 && sc.numLen(i+4) == 4 && (sc.punct(i+1, '-') || sc.punct(i+1, '.')) {
+		return -1
+	}
 	// a percentage: "98-100%", "40%"
 	if k := j + 1; k < len(toks) && sc.punct(k, '%') && sc.joined(k) {
 		return k
@@ -163,7 +167,11 @@ func (sc *scan) measureBefore(i, n int) bool {
 				return false
 			}
 		case kNum, kAlnum:
-			// "BP 120/80 90/60": an earlier value of the same measure
+			// "BP 120/80 90/60": an earlier value of the same measure, but
+			// not across a code of five digits or more ("CA 03245 634-…")
+			if sc.toks[k].ndig >= 5 {
+				return false
+			}
 		}
 	}
 	return false

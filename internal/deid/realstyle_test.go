@@ -1,6 +1,11 @@
 package deid
 
-import "testing"
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // TestRealStyle holds one golden case per failure class of issue 13, from the
 // issue's examples (names changed there): PHI in every letter case, and
@@ -61,5 +66,32 @@ func TestRealStyle(t *testing.T) {
 				t.Errorf("\n in   %q\n got  %q\n want %q", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestLongInputRecall: the recall-first passes stay linear on one-line
+// documents built against them: unknown long words (the misspelling check),
+// all-capitals text (true-casing), cue words, glued numbers, and a note of
+// 4 MiB (the limit) each; times are not asserted, a quadratic pass would
+// make the test time out.
+func TestLongInputRecall(t *testing.T) {
+	var unknown strings.Builder
+	for i := 0; unknown.Len() < 4<<20-64; i++ {
+		fmt.Fprintf(&unknown, "Qzx%svbnmwrtplk ", strings.Repeat(string(rune('a'+i%26)), 1+i%9))
+	}
+	for _, text := range []string{
+		unknown.String(),
+		strings.ToUpper(unknown.String()),
+		strings.Repeat("son bill wife mary dr smithers ", 130_000),
+		strings.Repeat("BP 105-128/48-61 CPAP 5/5 9/7-ADMITTED KRISSY---301 944-5032 ", 60_000),
+		strings.Repeat("QUAXLEY,ZEBULON E. WELSH ", 160_000),
+		strings.Repeat("PACERONE 200 mg tablet Zosyn ", 140_000),
+	} {
+		if len(text) > DefaultMaxBytes {
+			text = text[:DefaultMaxBytes]
+		}
+		if _, err := New().Detect(context.Background(), text); err != nil {
+			t.Fatalf("Detect(%d bytes): %v", len(text), err)
+		}
 	}
 }

@@ -324,7 +324,28 @@ func FuzzDetectLines(f *testing.F) {
 	f.Add(`{"text":"Dr. Smith"}` + "\n" + `{"text":""}`)
 	f.Add("\xff\n{")
 	f.Fuzz(func(t *testing.T, in string) {
+		// invariant: every answer line is JSON with a spans array; a line
+		// with an error has no spans; exit 0 exactly when no line failed
 		var out, errb bytes.Buffer
-		Main([]string{"detect"}, strings.NewReader(in), &out, &errb)
+		code := Main([]string{"detect", "--tagger=false"}, strings.NewReader(in), &out, &errb)
+		failed := false
+		for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+			if l == "" {
+				continue
+			}
+			var d detectLine
+			if err := json.Unmarshal([]byte(l), &d); err != nil || d.Spans == nil && d.Error == "" {
+				t.Fatalf("answer line %q: %v", l, err)
+			}
+			if d.Error != "" {
+				failed = true
+				if len(d.Spans) != 0 {
+					t.Fatalf("error line with spans: %q", l)
+				}
+			}
+		}
+		if (code == 0) == failed || code > 1 {
+			t.Fatalf("exit %d with failed lines %v", code, failed)
+		}
 	})
 }

@@ -94,9 +94,6 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 		return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) ||
 			t.cap && sc.caseAt(k) == caseMixed && f&(lexicon.Name|lexicon.City) != 0 && !sc.sentenceStart(k)
 	}
-	if f&lexicon.Safe != 0 {
-		// a rarer word: when it is a name or a place, or capitalised mid-sentence
-		return f&(lexicon.Name|lexicon.City) != 0 || t.cap && sc.caseAt(k) == caseMixed && !sc.sentenceStart(k)
-	}
+	// a rarer word ("arbutus"), or one no list knows
 	return true
 }

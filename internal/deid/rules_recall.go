@@ -368,6 +368,10 @@ func (sc *scan) scanCandidates() {
 		if !t.cap && t.flags&(lexicon.Name|lexicon.City) == 0 && sc.caseAt(i) == caseMixed && !(i > 0 && sc.toks[i-1].kind != kWord) && !sc.in(i-1, setTitle|setRelation) {
 			continue // the common case: a lower-case word of a mixed-case line, no cue before
 		}
+		// then: no cue before it, not an acronym, and not a candidate
+		if !(t.e-t.s <= 4 && sc.text[t.s] >= 'A' && sc.text[t.s] <= 'Z') && !sc.cueBefore(i) && (t.kw != 0 || !sc.candidate(i)) {
+			continue
+		}
 		if sc.covered(t.s) {
 			continue
 		}

@@ -151,17 +151,11 @@ func tokenize(text string, toks []token, vocab *lexicon.Table, cache *vocabCache
 			// Every word gets its lexicon flags (the safe vocabulary decides
 			// what is a PHI candidate) and, when it can be one, its keyword bits.
 			// m[string(b)] does not allocate; keep the conversion inside the index.
-			var h uint64
 			if ascii && n <= len(buf) {
-				h = hashBytes(buf[:n])
-				if maybeKeyword(buf[:n]) {
-					t.kw = keywordHash[h]
-				}
+				t.flags, t.kw = cache.lookup(vocab, hashBytes(buf[:n]), maybeKeyword(buf[:n]))
 			} else {
-				h = wordHash(lowerString(text[t.s:t.e]))
-				t.kw = keywordHash[h]
+				t.flags, t.kw = cache.lookup(vocab, wordHash(lowerString(text[t.s:t.e])), true)
 			}
-			t.flags = cache.lookup(vocab, h)
 		}
 		toks = append(toks, t)
 	}
@@ -205,22 +199,29 @@ func hashBytes(b []byte) uint64 {
 	return h
 }
 
-// vocabCache remembers the flags of recently seen words (direct-mapped by
-// hash): most words of a note are frequent ones ("the", "pt", "and"), and
-// a hit costs one load instead of a search of the large table.
+// vocabCache remembers the flags and keyword bits of recently seen words
+// (direct-mapped by hash): most words of a note are frequent ones ("the",
+// "pt", "and"), and a hit costs one load instead of a search of the large
+// table and a map look-up.
 type vocabCache [cacheSize]struct {
 	key   uint64
+	kw    uint32
 	flags lexicon.Flags
 }
 
 const cacheSize = 4096
 
-func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64) lexicon.Flags {
+// lookup returns the flags and (when kw, the word can be a keyword) the
+// keyword bits of the word whose hash is h. Whether a word can be a keyword
+// depends on the word alone, so a cached answer stays right.
+func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, kw bool) (lexicon.Flags, uint32) {
 	e := &c[h&(cacheSize-1)]
 	if e.key == h && h != 0 {
-		return e.flags
+		return e.flags, e.kw
 	}
-	f := vocab.LookupHash(h)
-	e.key, e.flags = h, f
-	return f
+	e.key, e.flags, e.kw = h, vocab.LookupHash(h), 0
+	if kw {
+		e.kw = keywordHash[h]
+	}
+	return e.flags, e.kw
 }

@@ -11,15 +11,33 @@ import (
 // Detectors are the names NewDetector knows.
 var Detectors = []string{"rules", "tagger", "both"}
 
+// Option changes a detector.
+type Option func(*options)
+
+type options struct{ tagger *tagger.Tagger }
+
+// WithTagger uses t instead of the embedded model.
+func WithTagger(t *tagger.Tagger) Option { return func(o *options) { o.tagger = t } }
+
 // NewDetector returns a named detector: "rules" is the rule engine alone,
 // "tagger" the statistical tagger alone, "both" the engine with the tagger
 // as a recognizer (the union of their spans, as the engine merges them).
-func NewDetector(name string) (Detector, error) {
+func NewDetector(name string, opts ...Option) (Detector, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	load := func() (*tagger.Tagger, error) {
+		if o.tagger != nil {
+			return o.tagger, nil
+		}
+		return tagger.Load()
+	}
 	switch name {
 	case "rules":
 		return deid.New().Detect, nil
 	case "tagger":
-		t, err := tagger.Load()
+		t, err := load()
 		if err != nil {
 			return nil, err
 		}
@@ -27,7 +45,7 @@ func NewDetector(name string) (Detector, error) {
 			return deid.Resolve(t.Spans(text)), nil
 		}, nil
 	case "both":
-		t, err := tagger.Load()
+		t, err := load()
 		if err != nil {
 			return nil, err
 		}

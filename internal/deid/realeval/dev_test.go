@@ -10,10 +10,13 @@ import (
 // TestDevScores scores the rules, the tagger and both on the development
 // sets (never the frozen batch: that one is scored by hand, by the score
 // command, at first contact and at the end) and asserts regression floors
-// a few points under the scores measured when they were set.
+// a few points under the scores measured when they were set. The final
+// tagger is trained on dev.jsonl too, so its floors there only guard
+// against a broken model; its honest dev figure is the cross-validated one
+// in tagger/README.md.
 func TestDevScores(t *testing.T) {
 	if testing.Short() {
-		t.Skip("scores 375 notes")
+		t.Skip("scores 395 notes")
 	}
 	floors := map[string]map[string][2]float64{ // set → detector → {recall, precision}
 		"dev.jsonl": {

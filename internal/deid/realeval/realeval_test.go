@@ -6,8 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid"
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
 
 const dataDir = "../testdata/realstyle"
@@ -105,6 +108,55 @@ func TestCheckOverlapAndRange(t *testing.T) {
 	for i, n := range bad {
 		if Check(n) == nil {
 			t.Errorf("case %d: no error", i)
+		}
+	}
+}
+
+// TestRepeatedMentionsMarked: a word of a NAME or LOCATION span that occurs
+// again in the same note, as a whole word in any case, is inside a span
+// there too, unless it is a common English word ("will", "foot"): a second
+// mention left unmarked is a gold slip that would count a correct
+// detection as a false alarm.
+func TestRepeatedMentionsMarked(t *testing.T) {
+	lex := lexicon.Get()
+	for _, set := range []string{"frozen.jsonl", "dev.jsonl"} {
+		notes, err := LoadJSONL(filepath.Join(dataDir, set))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ni, n := range notes {
+			runes := []rune(n.Text)
+			lowerRunes := []rune(strings.ToLower(n.Text))
+			if len(lowerRunes) != len(runes) {
+				continue
+			}
+			covered := make([]bool, len(runes))
+			for _, s := range n.Spans {
+				for i := s.Start; i < s.End; i++ {
+					covered[i] = true
+				}
+			}
+			for _, s := range n.Spans {
+				if s.Type != deid.TypeName && s.Type != deid.TypeLocation {
+					continue
+				}
+				for _, w := range strings.FieldsFunc(string(lowerRunes[s.Start:s.End]), func(r rune) bool { return !unicode.IsLetter(r) }) {
+					if utf8.RuneCountInString(w) < 3 || lex.Words[w]&lexicon.Common != 0 {
+						continue
+					}
+					wr := []rune(w)
+					for i := 0; i+len(wr) <= len(lowerRunes); i++ {
+						if string(lowerRunes[i:i+len(wr)]) != w || covered[i] {
+							continue
+						}
+						before := i > 0 && unicode.IsLetter(lowerRunes[i-1])
+						after := i+len(wr) < len(lowerRunes) && unicode.IsLetter(lowerRunes[i+len(wr)])
+						if !before && !after {
+							t.Errorf("%s note %d: %q at %d is not marked", set, ni+1, w, i)
+						}
+					}
+				}
+			}
 		}
 	}
 }

@@ -146,7 +146,7 @@ func capFirst(s string) string {
 func (g *rs) clinicalSentence(b *builder) {
 	hhmm := fmt.Sprintf("%02d%02d", g.r.IntN(24), 5*g.r.IntN(12))
 	drug := g.pick(drugGeneric)
-	switch g.r.IntN(15) {
+	switch g.r.IntN(17) {
 	case 0:
 		b.t(capFirst(g.pick(medAdjectives)), " ", g.clinicalWord(), " of the ", g.pick(anatomy), ".")
 	case 1:
@@ -173,6 +173,10 @@ func (g *rs) clinicalSentence(b *builder) {
 		b.t(g.oneOf("Hx ", "PMH: ", "h/o ", "hx "), g.pick(abbrevs), ", ", g.pick(abbrevs), ", ", g.clinicalWord(), g.oneOf("", ", "+g.pick(abbrevs)), ".")
 	case 12:
 		b.t(fmt.Sprintf("%s %d-%d, %d%% %s, POD %d", g.oneOf("EF", "ef", "LVEF"), 5*g.n(2, 12), 5*g.n(6, 14), g.n(10, 99), g.oneOf("pred", "ra", "fio2"), g.n(0, 14)), ".")
+	case 14:
+		b.t(capFirst(g.oneOf("pt ", "")), g.pick(nursingVerbs), " ", g.oneOf("and ", "", "then ", "- "), g.pick(nursingVerbs), " ", g.oneOf("with ", "on ", "by ", "per ", "in ", "to "), g.pick(careNouns), ".")
+	case 15:
+		b.t(g.oneOf("transfer to ", "to ", "back to ", "from ", "d/c to ", "f/u in ", "sent to ", "returned from ", "TRANS TO ", "ARRIVED FROM "), g.pick(genericPlace), g.oneOf("", " in am", " today", " when bed available", " at "+hhmm), ".")
 	case 13:
 		b.t(g.oneOf("Troponin T", "Lipase", "Glucose", "Prealbumin", "Phos", "Gap", "Lactate", "Ammonia", "Ferritin", "Procalcitonin", "D-dimer", "Fibrinogen", "Haptoglobin", "Albumin", "Bili"),
 			fmt.Sprintf(" %d%s", g.n(0, 900), g.oneOf("", ".1", " ->", " (H)", " L")), g.oneOf(". ", ", "), capFirst(g.oneOf("abd soft", "covid neg", "csf clear", "xr neg", "ekg nsr", "meals on wheels", "reg diet", "exam unchanged", "renally dosed", "gap closed")), ".")
@@ -180,3 +184,23 @@ func (g *rs) clinicalSentence(b *builder) {
 		b.t(capFirst(g.pick(medAdjectives)), " ", g.pick(medAdjectives), " ", g.clinicalWord(), g.oneOf(" noted", " seen", " resolved", " present", " improving"), ".")
 	}
 }
+
+var nursingVerbs = strings.Fields(`extubated intubated reintubated suctioned repositioned medicated titrated weaned
+transfused ambulated voided tolerated refused denies denied reports reported states stated updated notified
+paged aware reassured reoriented restrained sedated paralyzed diuresed bolused repleted held resumed started
+stopped increased decreased advanced discontinued dc'd d/c'd placed removed inserted changed flushed drawn sent
+cultured checked rechecked monitored assessed turned bathed fed encouraged educated instructed verbalized
+understands agrees declined requested requesting asking visited called phoned remains continues appears seems
+noted found observed documented charted reviewed discussed explained signed consented transferred admitted
+discharged accepted received arrived`)
+
+var careNouns = strings.Fields(`pressors walker commode cane wheelchair bedside chair stretcher monitor telemetry
+sitter restraints mitts pillows heels dressing drsg tegaderm gauze ace wrap sling splint brace collar cast pump
+drain jp hemovac chest tube art line a-line cvl picc port foley condom cath rectal tube flexiseal ostomy stoma
+trach peg ngt ogt dobhoff tf tpn ppn ivf lr ns d5w kcl mag phos ca abx pca pt ot slp rt sw cm md np pa rn lpn
+cna tech resident intern fellow attending team service consult icu floor ward unit bed room hallway station`)
+
+// genericPlace is a destination or service that identifies no one: "floor", "cath lab", "heart failure clinic".
+var genericPlace = []string{"floor", "the floor", "ICU", "MICU", "CCU", "OR", "PACU", "cath lab", "IR", "CT", "MRI", "ED", "ER",
+	"rehab", "home", "snf", "SNF", "LTAC", "hospice", "heart failure clinic", "cardiac rehab", "wound clinic", "dialysis",
+	"step down", "stepdown", "tele", "the unit", "OSH", "outside hospital", "the ED", "pre-op", "holding", "EP lab", "echo lab"}

@@ -155,9 +155,26 @@ func shape(s string) string {
 }
 
 // staticFeatures appends the features of token i that do not depend on the
-// tags before it.
+// tags before it: those of the word itself, those of each neighbour at
+// distance -2..2, and those of pairs and line breaks.
 func staticFeatures(out []fh, ws []wordInfo, toks []token, i int, casing byte) []fh {
-	w := ws[i]
+	out = unigramFeatures(out, ws[i], casing)
+	for d := -2; d <= 2; d++ {
+		if d == 0 {
+			continue
+		}
+		if j := i + d; j < 0 || j >= len(ws) {
+			out = append(out, boundaryFeature(d))
+		} else {
+			out = neighbourFeatures(out, ws[j], d)
+		}
+	}
+	return pairFeatures(out, ws, toks, i)
+}
+
+// unigramFeatures depend only on the word and the note's casing, so their
+// weights can be summed once per word (see wordCache).
+func unigramFeatures(out []fh, w wordInfo, casing byte) []fh {
 	out = append(out, newF('b'))
 	if w.known {
 		out = append(out, newF('w').s(w.lower))
@@ -181,32 +198,41 @@ func staticFeatures(out []fh, ws []wordInfo, toks []token, i int, casing byte) [
 	} else if w.alpha {
 		out = append(out, newF('n').b(byte(min(w.n, 10))).b(w.caseC))
 	}
-	t := toks[i]
+	return out
+}
+
+// neighbourFeatures are those of word v seen at distance d; they too
+// depend on the word alone.
+func neighbourFeatures(out []fh, v wordInfo, d int) []fh {
+	if v.known {
+		out = append(out, newF('W').b(byte(d+2)).s(v.lower))
+	} else {
+		out = append(out, newF('U').b(byte(d+2)).b(v.caseC).b(byte(v.lex)))
+	}
+	return append(out, newF('H').b(byte(d+2)).s(v.shape))
+}
+
+// boundaryFeature marks a neighbour position outside the note.
+func boundaryFeature(d int) fh { return newF('E').b(byte(d + 2)) }
+
+// pairFeatures depend on token i with its neighbours and line breaks.
+func pairFeatures(out []fh, ws []wordInfo, toks []token, i int) []fh {
+	w, t := ws[i], toks[i]
 	if t.nl {
 		out = append(out, newF('N').b(w.caseC))
 	}
 	if !t.space && i > 0 {
 		out = append(out, newF('g').s(ws[i-1].shape)) // glued to the previous token
 	}
-	// neighbours
-	for _, d := range []int{-2, -1, 1, 2} {
+	for _, d := range []int{-1, 1} {
 		j := i + d
 		if j < 0 || j >= len(ws) {
-			out = append(out, newF('E').b(byte(d+2)))
 			continue
 		}
 		v := ws[j]
-		if v.known {
-			out = append(out, newF('W').b(byte(d+2)).s(v.lower))
-		} else {
-			out = append(out, newF('U').b(byte(d+2)).b(v.caseC).b(byte(v.lex)))
-		}
-		out = append(out, newF('H').b(byte(d+2)).s(v.shape))
-		if d == -1 || d == 1 {
-			out = append(out, newF('C').b(byte(d+2)).b(v.caseC).b(w.caseC).b(byte(v.lex&(lexicon.Name|lexicon.Common))).b(byte(w.lex&(lexicon.Name|lexicon.Common))))
-			if toks[max(i, j)].nl {
-				out = append(out, newF('B').b(byte(d+2)))
-			}
+		out = append(out, newF('C').b(byte(d+2)).b(v.caseC).b(w.caseC).b(byte(v.lex&(lexicon.Name|lexicon.Common))).b(byte(w.lex&(lexicon.Name|lexicon.Common))))
+		if toks[max(i, j)].nl {
+			out = append(out, newF('B').b(byte(d+2)))
 		}
 	}
 	if i > 0 {

@@ -39,6 +39,11 @@ const Name = "tagger"
 // concurrent use.
 type Tagger struct {
 	m *Model
+	// oPenalty is subtracted from the score of O (no PHI) at every token:
+	// the recall knob (a missed name is a leak, an extra tag a lost word).
+	oPenalty float32
+	fixed    *fixed
+	pool     *sync.Pool // of *wordCache
 }
 
 // Model is a trained set of weights.
@@ -71,13 +76,27 @@ func Load() (*Tagger, error) {
 			return
 		}
 		lexicon.Get()
-		loaded = &Tagger{m: m}
+		loaded = New(m)
 	})
 	return loaded, loadErr
 }
 
 // New wraps a model (from ReadModel or Train) as a Tagger.
-func New(m *Model) *Tagger { return &Tagger{m: m} }
+func New(m *Model) *Tagger {
+	return &Tagger{m: m, fixed: m.fixedWeights(), pool: newCachePool(), oPenalty: DefaultOPenalty}
+}
+
+// DefaultOPenalty is the recall knob's setting, chosen on the development
+// notes (see README.md).
+var DefaultOPenalty float32 = 0
+
+// WithOPenalty returns a copy of t that favours PHI tags by p (in weight
+// units; 0 is the plain model).
+func (t *Tagger) WithOPenalty(p float32) *Tagger {
+	c := *t
+	c.oPenalty = p
+	return &c
+}
 
 // Name implements deid.Recognizer.
 func (t *Tagger) Name() string { return Name }
@@ -95,7 +114,7 @@ func (t *Tagger) Recognize(ctx context.Context, text string) ([]deid.Span, error
 // as one code point each); the cost is linear in the length of the text.
 func (t *Tagger) Spans(text string) []deid.Span {
 	toks := tokenize(text)
-	tags := t.m.tag(toks)
+	tags := t.tagCached(toks)
 	return t.m.spans(toks, tags)
 }
 

@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -221,5 +222,35 @@ func TestLongAndOddInput(t *testing.T) {
 		strings.Repeat("\u0301", 1000),
 	} {
 		checkSpans(t, text, tg.Spans(text))
+	}
+}
+
+// TestCachedDecodeEqualsPlain: the per-word cache changes only the order in
+// which weights are added, never a tag, on the development notes.
+func TestCachedDecodeEqualsPlain(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../testdata/realstyle/dev.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	err = deid.ReadJSONL(f, func(_ int, note deid.GoldNote) error {
+		toks := tokenize(note.Text)
+		a, b := tg.m.tag(toks), tg.tagCached(toks)
+		for i := range a {
+			if a[i] != b[i] {
+				t.Errorf("note %d token %d: plain %d, cached %d", n, i, a[i], b[i])
+				break
+			}
+		}
+		n++
+		return nil
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("%d notes: %v", n, err)
 	}
 }

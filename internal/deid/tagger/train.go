@@ -29,6 +29,8 @@ type TrainConfig struct {
 	// through shape, case, affixes and lexicon flags, so the model cannot
 	// learn the generator's names by heart.
 	VocabMin int
+	// Dropout is the share of known words shown as unknown in training.
+	Dropout float64
 	// Prune drops averaged weights smaller than this in absolute value.
 	Prune float32
 	// Log, when set, receives one line per epoch.
@@ -117,6 +119,13 @@ func Train(notes []deid.GoldNote, cfg TrainConfig) (*Model, error) {
 			ws := make([]wordInfo, len(ex.toks))
 			for i, t := range ex.toks {
 				ws[i] = m.info(t, lex)
+				// word dropout: now and then a known word is seen as an
+				// unknown one, so the features of unknown words (shape,
+				// case, affixes, lexicon flags) learn from clinical words
+				// too and not only from names
+				if ws[i].known && ws[i].alpha && r.Float64() < cfg.Dropout {
+					ws[i].known = false
+				}
 			}
 			casing := noteCasing(ex.toks)
 			pred := make([]uint8, len(ex.toks))

@@ -12,25 +12,40 @@ import (
 	"os"
 
 	"github.com/trustgate/trustgate/internal/deid/realeval"
+	"github.com/trustgate/trustgate/internal/deid/tagger"
 )
 
 func main() {
 	gold := flag.String("gold", "internal/deid/testdata/realstyle/dev.jsonl", "gold JSON Lines file")
 	det := flag.String("detector", "rules", "rules, tagger or both")
 	misses := flag.Bool("misses", true, "list missed PHI and false alarms")
+	model := flag.String("model", "", "tagger model file to use instead of the embedded one")
 	flag.Parse()
-	if err := run(*gold, *det, *misses); err != nil {
+	if err := run(*gold, *det, *misses, *model); err != nil {
 		slog.Error("score", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(gold, det string, misses bool) error {
+func run(gold, det string, misses bool, model string) error {
 	notes, err := realeval.LoadJSONL(gold)
 	if err != nil {
 		return err
 	}
-	d, err := realeval.NewDetector(det)
+	var opts []realeval.Option
+	if model != "" {
+		f, err := os.Open(model)
+		if err != nil {
+			return err
+		}
+		m, err := tagger.ReadModel(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, realeval.WithTagger(tagger.New(m)))
+	}
+	d, err := realeval.NewDetector(det, opts...)
 	if err != nil {
 		return err
 	}
@@ -42,6 +57,9 @@ func run(gold, det string, misses bool) error {
 	if err := ev.WriteTable(os.Stdout); err != nil {
 		return err
 	}
+	pr := realeval.Project(ev, notes)
+	fmt.Printf("false-alarm characters per 1,000 non-PHI characters: %.2f; precision projected at real-note PHI density (%.1f per 1,000): %.3f\n",
+		1000*pr.FPRate, 1000*realeval.RealDensity, pr.Precision)
 	if misses {
 		realeval.WriteMisses(os.Stdout, "missed", missed)
 		realeval.WriteMisses(os.Stdout, "false alarms", alarms)

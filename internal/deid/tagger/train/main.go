@@ -6,8 +6,9 @@
 // The corpus is synth.GenerateRealStyle (real clinical-note styles: ICU
 // nursing notes in capitals, lower case and mixed case, shorthand, vital-sign
 // and ventilator lines, reports, phone messages) plus a share of
-// synth.Generate (formatted letters and summaries with e-mails, URLs, IPs).
-// No hand-written evaluation note is used.
+// synth.Generate (formatted letters and summaries with e-mails, URLs, IPs),
+// plus the team's hand-written development notes (testdata/realstyle/dev.jsonl),
+// each shown 20 times per epoch. The frozen batch is never used.
 package main
 
 import (
@@ -19,24 +20,28 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/deid"
+	"github.com/trustgate/trustgate/internal/deid/realeval"
 	"github.com/trustgate/trustgate/internal/deid/synth"
 	"github.com/trustgate/trustgate/internal/deid/tagger"
 )
 
 func main() {
 	out := flag.String("out", "internal/deid/tagger/model.bin.gz", "where to write the model")
-	nReal := flag.Int("real", 6000, "real-style notes to generate")
+	nReal := flag.Int("real", 8000, "real-style notes to generate")
 	nSynth := flag.Int("synth", 1000, "formatted synthetic notes to generate")
 	seed := flag.Uint64("seed", 1, "generator and training seed")
-	epochs := flag.Int("epochs", 8, "training epochs")
+	epochs := flag.Int("epochs", 10, "training epochs")
+	hand := flag.String("hand", "internal/deid/testdata/realstyle/dev.jsonl", "gold JSON Lines file of hand-written notes to add to the corpus (\"\" for none)")
+	handRepeat := flag.Int("hand-repeat", 20, "how many times each hand-written note is shown per epoch")
+	dropout := flag.Float64("dropout", 0, "share of known words shown as unknown in training (0.2 was tried: dev recall fell from 0.93 to 0.89)")
 	flag.Parse()
-	if err := run(*out, *nReal, *nSynth, *seed, *epochs); err != nil {
+	if err := run(*out, *nReal, *nSynth, *seed, *epochs, *dropout, *hand, *handRepeat); err != nil {
 		slog.Error("train", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, nReal, nSynth int, seed uint64, epochs int) error {
+func run(out string, nReal, nSynth int, seed uint64, epochs int, dropout float64, hand string, handRepeat int) error {
 	start := time.Now()
 	rs, err := synth.GenerateRealStyle(seed, nReal)
 	if err != nil {
@@ -50,8 +55,17 @@ func run(out string, nReal, nSynth int, seed uint64, epochs int) error {
 	for _, n := range append(rs, sy...) {
 		notes = append(notes, deid.GoldNote{Text: n.Text, Spans: n.Spans})
 	}
+	if hand != "" {
+		hn, err := realeval.LoadJSONL(hand)
+		if err != nil {
+			return err
+		}
+		for range handRepeat {
+			notes = append(notes, hn...)
+		}
+	}
 	m, err := tagger.Train(notes, tagger.TrainConfig{
-		Epochs: epochs, Seed: seed, VocabMin: 3, Prune: 0.05,
+		Epochs: epochs, Seed: seed, VocabMin: 3, Prune: 0.05, Dropout: dropout,
 		Log: func(s string) { fmt.Fprintln(os.Stderr, s) },
 	})
 	if err != nil {

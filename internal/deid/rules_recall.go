@@ -151,7 +151,7 @@ func (sc *scan) isCandidate(i int) bool {
 		return false // "hgb", "sxn", "MRSA": abbreviations
 	}
 	w := sc.lower(i)
-	if !hasVowel(w) {
+	if !hasVowel(w) || medicalWord(w) {
 		return false
 	}
 	// a capitalised word in a mixed-case line is rarely a typo: skip the
@@ -565,4 +565,27 @@ func safeBits(v *lexicon.Table) []uint64 {
 		})
 	})
 	return safeBitsSet
+}
+
+// medicalSuffixes end medical words that no list holds (procedures, findings,
+// diseases: "hemicolectomy", "ventriculostomy", "coagulopathy", "pleurodesis")
+// and no person's or place's name.
+var medicalSuffixes = []string{
+	"ectomy", "ectomies", "ostomy", "ostomies", "otomy", "otomies", "plasty", "oscopy", "ography",
+	"itis", "itides", "osis", "oses", "emia", "aemia", "megaly", "pathy", "ectasis", "rrhea",
+	"rrhoea", "algia", "penia", "cytosis", "uria", "plegia", "paresis", "trophy", "lysis",
+	"desis", "ocyte", "ocytes", "genic", "philia", "tonin", "albumin", "prosthetic", "ectomized",
+}
+
+// medicalWord: w (lower case, five letters or more) ends in a medical suffix.
+func medicalWord(w string) bool {
+	if len(w) < 7 {
+		return false
+	}
+	for _, suf := range medicalSuffixes {
+		if strings.HasSuffix(w, suf) && len(w) >= len(suf)+3 {
+			return true
+		}
+	}
+	return false
 }

@@ -34,6 +34,9 @@ func TestRealStyle(t *testing.T) {
 		{"ps", "PS 10/5 fio2 40%", "PS 10/5 fio2 40%"},
 		{"low 100s", "BP in low 100s, sats high 90s", "BP in low 100s, sats high 90s"},
 		{"abg", "ABG 7.32/45/80/26", "ABG 7.32/45/80/26"},
+		{"shift times", "NPN 0700-1900: POD 2, HD 3", "NPN 0700-1900: POD 2, HD 3"},
+		{"score out of ten", "c/o headache 5/10, now 0/10", "c/o headache 5/10, now 0/10"},
+		{"medical suffix", "s/p hemicolectomy, ventriculostomy draining", "s/p hemicolectomy, ventriculostomy draining"},
 		// dates glued to punctuation, month/year
 		{"month/year", "echo 8/87 showing EF 20-25%", "echo [DATE] showing EF 20-25%"},
 		{"date-word", "9/7-ADMITTED TO CCU", "[DATE]-ADMITTED TO CCU"},

@@ -27,6 +27,7 @@ var measureWords = map[string]bool{
 	"pain": true, "score": true, "apgar": true, "nihss": true, "bmi": true, "pulse": true, "sr": true,
 	"st": true, "sb": true, "vs": true, "vitals": true, "rhythm": true, "ins": true, "outs": true,
 	"intake": true, "output": true, "balance": true, "gtt": true, "drip": true,
+	"pod": true, "hd": true, "hod": true, "day": true,
 }
 
 // levelWords come between a measure and a decade: "in the low 100s".
@@ -90,6 +91,10 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			}
 			return max(e, j)
 		}
+	}
+	// a range of clock times: "0700-1900", "2300-0700" (a shift, not a date)
+	if j == i+2 && sc.punct(i+1, '-') && sc.clock(i) && sc.clock(i+2) {
+		return j
 	}
 	// a range ending in a decade: "130-150S"
 	if j == i+2 && toks[i].kind == kNum && sc.punct(i+1, '-') && sc.decade(i+2) {
@@ -208,4 +213,13 @@ func (sc *scan) scoreContext(i int) bool {
 		}
 	}
 	return false
+}
+
+// clock: token i is a four-digit 24-hour time ("0700", "1930").
+func (sc *scan) clock(i int) bool {
+	if sc.numLen(i) != 4 {
+		return false
+	}
+	v := sc.numVal(i)
+	return v/100 <= 23 && v%100 <= 59
 }

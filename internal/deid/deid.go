@@ -79,6 +79,7 @@ const DefaultMaxBytes = 4 << 20
 type Engine struct {
 	recognizers []Recognizer
 	maxBytes    int
+	veto        bool // the rules veto other detectors' spans over safe words and clinical numbers
 }
 
 // Option configures an Engine.
@@ -102,6 +103,12 @@ func WithoutRules() Option {
 	}
 }
 
+// WithoutVeto keeps every span of the added recognizers, even over words
+// and numbers the rules know are not PHI (see combine.go).
+func WithoutVeto() Option {
+	return func(e *Engine) { e.veto = false }
+}
+
 // WithMaxBytes sets the largest accepted text in bytes (<= 0 keeps the default).
 func WithMaxBytes(n int) Option {
 	return func(e *Engine) {
@@ -113,11 +120,21 @@ func WithMaxBytes(n int) Option {
 
 // New returns an engine with the built-in rules and the given options applied.
 func New(opts ...Option) *Engine {
-	e := &Engine{recognizers: []Recognizer{DefaultRules()}, maxBytes: DefaultMaxBytes}
+	e := &Engine{recognizers: []Recognizer{DefaultRules()}, maxBytes: DefaultMaxBytes, veto: true}
 	for _, o := range opts {
 		o(e)
 	}
 	return e
+}
+
+// Detectors names the recognizers that run on every note, in order ("rules",
+// "tagger", "model"), for the review page and the span report.
+func (e *Engine) Detectors() []string {
+	out := make([]string, len(e.recognizers))
+	for i, r := range e.recognizers {
+		out[i] = r.Name()
+	}
+	return out
 }
 
 // Validate reports whether text is acceptable input for Detect.
@@ -143,6 +160,7 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 	}
 	var all []Span
 	owned := false // all is ours to reorder (not a recognizer's own slice)
+	rules, _ := e.recognizers[0].(*Rules)
 	for _, r := range e.recognizers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -150,6 +168,9 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 		spans, err := r.Recognize(ctx, text)
 		if err != nil {
 			return nil, fmt.Errorf("recognizer %s: %w", r.Name(), err)
+		}
+		if _, own := r.(*Rules); rules != nil && !own && e.veto {
+			spans = rules.Plausible(ctx, text, spans) // combine.go
 		}
 		if all == nil {
 			all = spans
@@ -224,6 +245,10 @@ func better(a, b Span) bool {
 	la, lb := a.End-a.Start, b.End-b.Start
 	if la != lb {
 		return la > lb
+	}
+	// a recall-first candidate's type is a guess: any other detector's wins
+	if ca, cb := a.Recognizer == recCandidate, b.Recognizer == recCandidate; ca != cb {
+		return cb
 	}
 	return typeRank[a.Type] > typeRank[b.Type]
 }

@@ -235,7 +235,22 @@ func FuzzReadJSONL(f *testing.F) {
 	f.Add([]byte("{\"text\":\"a\"}\n\n{\"text\":\"b\",\"spans\":[]}\n"))
 	f.Add([]byte("{\"text\":\"a\"}\n{"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = deid.ReadJSONL(bytes.NewReader(data), func(int, deid.GoldNote) error { return nil })
+		// invariant: every note handed on has its spans inside its text, in
+		// increasing line order, whatever the input (or a typed error)
+		last := 0
+		_ = deid.ReadJSONL(bytes.NewReader(data), func(line int, n deid.GoldNote) error {
+			if line <= last {
+				t.Fatalf("line %d after line %d", line, last)
+			}
+			last = line
+			runes := utf8.RuneCountInString(n.Text)
+			for _, s := range n.Spans {
+				if s.Start < 0 || s.End <= s.Start || s.End > runes {
+					t.Fatalf("line %d: span %+v outside a text of %d runes", line, s, runes)
+				}
+			}
+			return nil
+		})
 	})
 }
 

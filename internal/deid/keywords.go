@@ -22,8 +22,9 @@ const (
 	setPhoneCue
 	setMeasure
 	setGeneric
-	setPlain   // capitalised words that name nothing alone (rules_context.go: plainWord)
-	setHoliday // first words of multi-word holidays
+	setPlain    // capitalised words that name nothing alone (rules_context.go: plainWord)
+	setHoliday  // first words of multi-word holidays
+	setRelation // relations that announce a name in any case ("son", "dtr": rules_words.go relations)
 )
 
 var keywordBits = func() map[string]uint32 {
@@ -61,6 +62,7 @@ var keywordBits = func() map[string]uint32 {
 	add(phoneCues, setPhoneCue)
 	add(units, setMeasure)
 	add(genericOrgWords, setGeneric)
+	add(relations, setRelation)
 	// only rare words: a bit on "the" or "or" would slow every rule that
 	// skips keyword-free tokens
 	add(payers, setPlain)

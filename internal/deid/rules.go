@@ -12,12 +12,9 @@ import (
 // "MRN #", "lives in") and lexicon look-ups (names, cities). Map look-ups on
 // tokens replace per-token regular expressions, which keeps it fast.
 type Rules struct {
-	lex *lexicon.Lexicon
-	// vocab maps the 64-bit FNV-1a hash of a lower-cased word to its lexicon
-	// flags | keyword bits << 8: one integer-keyed look-up per word, which is
-	// much cheaper than hashing and comparing strings (collisions among
-	// ~250,000 words are vanishingly unlikely at 64 bits)
-	vocab map[uint64]uint64
+	// vocab is the compiled lexicon (lexicon.Vocab, embedded, read in
+	// place): the 64-bit FNV-1a hash of a lower-cased word → its flags.
+	vocab *lexicon.Table
 	pool  sync.Pool
 }
 
@@ -27,21 +24,17 @@ var (
 )
 
 // DefaultRules returns the shared rule recognizer (safe for concurrent use).
-// The lexicons are loaded on first call.
+// The vocabulary is the table compiled at build time (vocab.bin), read
+// where it is embedded: nothing is parsed or hashed at start-up.
 func DefaultRules() *Rules {
-	rulesOnce.Do(func() {
-		lex := lexicon.Get()
-		vocab := make(map[uint64]uint64, len(lex.Words)+len(keywordBits))
-		for w, f := range lex.Words {
-			vocab[wordHash(w)] = uint64(f)
-		}
-		for w, b := range keywordBits {
-			vocab[wordHash(w)] |= uint64(b) << 8
-		}
-		defaultRules = &Rules{lex: lex, vocab: vocab}
-		defaultRules.pool.New = func() any { return &scan{} }
-	})
+	rulesOnce.Do(func() { defaultRules = newRules() })
 	return defaultRules
+}
+
+func newRules() *Rules {
+	r := &Rules{vocab: lexicon.Vocab()}
+	r.pool.New = func() any { return &scan{} }
+	return r
 }
 
 // Name implements Recognizer.
@@ -54,7 +47,7 @@ func (r *Rules) Recognize(ctx context.Context, text string) ([]Span, error) {
 	}
 	sc := r.pool.Get().(*scan)
 	defer r.pool.Put(sc)
-	sc.reset(text, r.lex, r.vocab)
+	sc.reset(text, r.vocab)
 	sc.run()
 	return sc.spans(), nil
 }
@@ -69,7 +62,7 @@ type bspan struct {
 // scan is the per-call state; pooled to avoid allocation.
 type scan struct {
 	text    string
-	lex     *lexicon.Lexicon
+	vocab   *lexicon.Table
 	toks    []token
 	out     []bspan
 	low     string // text with ASCII letters lower-cased (same byte offsets)
@@ -84,10 +77,14 @@ type scan struct {
 	capIdx                  []int    // indices of capitalised words (capTokens)
 	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
 	capDone                 bool
+	clinical                []bool      // token claimed by the clinical-number grammar
+	cache                   *vocabCache // per scan (pooled): the table is shared and read-only
+	lineBuf                 []lineCount // setCasing's lines, reused
+	lineCase                []uint8     // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
 }
 
-func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[uint64]uint64) {
-	sc.text, sc.lex = text, lex
+func (sc *scan) reset(text string, vocab *lexicon.Table) {
+	sc.text, sc.vocab = text, vocab
 	sc.buf = append(sc.buf[:0], text...)
 	for i, c := range sc.buf {
 		if 'A' <= c && c <= 'Z' {
@@ -95,7 +92,13 @@ func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[uint64]uint64
 		}
 	}
 	sc.low = string(sc.buf)
-	sc.toks = tokenize(text, sc.toks, vocab)
+	if sc.cache == nil {
+		sc.cache = new(vocabCache)
+	}
+	sc.toks = tokenize(text, sc.toks, vocab, sc.cache)
+	if sc.setCasing() {
+		sc.truecase()
+	}
 	sc.out = sc.out[:0]
 	sc.names, sc.nameSet = sc.names[:0], nil
 	sc.upperLine = nil
@@ -105,6 +108,11 @@ func (sc *scan) reset(text string, lex *lexicon.Lexicon, vocab map[uint64]uint64
 	}
 	sc.claim = sc.claim[:len(sc.toks)]
 	clear(sc.claim)
+	if cap(sc.clinical) < len(sc.toks) {
+		sc.clinical = make([]bool, len(sc.toks))
+	}
+	sc.clinical = sc.clinical[:len(sc.toks)]
+	clear(sc.clinical)
 	if cap(sc.nameTok) < len(sc.toks) {
 		sc.nameTok = make([]bool, len(sc.toks))
 	}
@@ -169,6 +177,8 @@ func (sc *scan) run() {
 	sc.scanLists()
 	sc.scanMentions()
 	sc.scanPlaceMentions()
+	sc.scanCandidates()
+	sc.scanMentions()
 	sc.scanNameAges()
 }
 

@@ -134,6 +134,9 @@ func (sc *scan) plainWord(k int) bool {
 	if t.kw&setPlain != 0 || t.flags&lexicon.State != 0 && t.flags&lexicon.Name == 0 {
 		return true
 	}
+	if t.upper && t.e-t.s <= 5 && t.flags&lexicon.SafeCore != 0 && t.flags&lexicon.Name == 0 {
+		return true // a clinical acronym: "LCWS", "PACU"
+	}
 	if n := t.e - t.s; n <= 6 {
 		w := sc.lower(k)
 		return w == "the" || w == "a" || w == "i" || weekdayAbbr[w] || t.upper && clinicalAcronyms[w]
@@ -278,7 +281,7 @@ func (sc *scan) scanSentenceNames() {
 			continue
 		}
 		t := toks[i]
-		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 {
+		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 || questionWord(sc.lower(i)) {
 			continue
 		}
 		// mid-sentence only a word no list knows before a verb only a person
@@ -537,7 +540,7 @@ func (sc *scan) scanPeople() {
 			e0++
 		}
 		p := i - 1
-		prev := toks[i].flags&lexicon.Common == 0 && p > 0 && (sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "to"))
+		prev := toks[i].flags&(lexicon.Common|lexicon.SafeCore) == 0 && p > 0 && (sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "to"))
 		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && strings.IndexByte("(,-'", sc.text[toks[e0+1].s]) >= 0) {
 			continue
 		}
@@ -667,6 +670,15 @@ func (sc *scan) personRun(i int) int {
 func weekdayShort(w string) bool {
 	switch w {
 	case "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun":
+		return true
+	}
+	return false
+}
+
+// questionWord: "Why is …", "Where would …" open questions, not names.
+func questionWord(w string) bool {
+	switch w {
+	case "why", "where", "what", "when", "who", "whom", "whose", "which", "how":
 		return true
 	}
 	return false

@@ -238,10 +238,27 @@ func (sc *scan) scanNumbers() {
 			continue
 		}
 		j := sc.chunk(i)
+		// "9/7-ADMITTED", "7/17/97...TEAM": a word glued on by punctuation is
+		// not part of the number (but "12-Mar-2019" is a date)
+		if t.kind != kWord {
+			for k := i + 2; k <= j; k++ {
+				if toks[k].kind == kWord && toks[k-1].kind == kPunct && toks[k].kw&setMonth == 0 {
+					j = k - 1
+					break
+				}
+			}
+		}
 		// trim trailing punctuation that ends a sentence
-		for j > i && toks[j].kind == kPunct && strings.IndexByte(".,;:)]!?'\"", sc.text[toks[j].s]) >= 0 &&
+		for j > i && toks[j].kind == kPunct && strings.IndexByte(".,;:)]!?'\"|-", sc.text[toks[j].s]) >= 0 &&
 			!(sc.text[toks[j].s] == ')' && sc.punct(i, '(')) {
 			j--
+		}
+		if e := sc.clinicalNumber(i, j); e >= i {
+			for k := i; k <= e; k++ {
+				sc.clinical[k] = true
+			}
+			i = e
+			continue
 		}
 		// "(202-555-0169)": a whole number in parentheses, not an area code
 		if sc.punct(i, '(') && sc.punct(j, ')') && j > i+2 && !sc.punct(i+2, ')') {
@@ -301,6 +318,12 @@ func (sc *scan) number(i, j int) int {
 			sc.addDate(i, j)
 			return j + 1
 		}
+		// "echo 8/87": a month and a two-digit year (no day is over 31)
+		if a >= 1 && a <= 12 && b >= 32 && b <= 99 && sc.numLen(i+2) == 2 && sc.text[sc.toks[i+1].s] == '/' && !sc.unitAfter(j) &&
+			!(j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct) {
+			sc.addDate(i, j)
+			return j + 1
+		}
 	case "4-2", "4/2":
 		// "in 2019-03": a year and a month, after a word that introduces a date
 		if y, m := sc.numVal(i), sc.numVal(i+2); y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && i > 0 &&
@@ -332,7 +355,7 @@ func (sc *scan) number(i, j int) int {
 					k = e + 1
 				}
 			}
-		} else if shape == "3" && !sc.hasCueBits(i, 4, setPhoneCue, nil) && !sc.nanp(i) {
+		} else if shape == "3" && !sc.hasCueBits(i, 4, setPhoneCue, nil) && !sc.nanp(i) && !sc.nanpDash(i) {
 			break
 		}
 		if k < len(sc.toks) {
@@ -371,6 +394,11 @@ func (sc *scan) number(i, j int) int {
 	if j == i && sc.ordinalAlone(i) {
 		return j + 1
 	}
+	// "pager 45123": a five-digit pager number
+	if shape == "5" && sc.hasCue(i, 3, pagerCues) {
+		sc.addToks(i, j, TypePhone, "rules/phone")
+		return j + 1
+	}
 	// ZIP code after a state ("WI 62297") or a cue.
 	if shape == "5" || shape == "5-4" {
 		if sc.zipContext(i) {
@@ -381,7 +409,7 @@ func (sc *scan) number(i, j int) int {
 	// Anything announced as an identifier, or long enough to be one.
 	digits := 0
 	for k := i; k <= j; k++ {
-		digits += sc.toks[k].ndig
+		digits += int(sc.toks[k].ndig)
 	}
 	// "(SSN) ends in 4471", "last four 4471": a partial identifier
 	if j == i && sc.numLen(i) == 4 && (sc.is(i-1, "in") && sc.is(i-2, "ends") || sc.is(i-1, "four") && sc.is(i-2, "last") || sc.is(i-1, "4") && sc.is(i-2, "last")) {
@@ -426,7 +454,7 @@ func (sc *scan) number(i, j int) int {
 func (sc *scan) extension(k int) int {
 	if k < len(sc.toks) && sc.toks[k].kind == kAlnum && !sc.toks[k].nl {
 		// "x204" in one token
-		if s := sc.lower(k); s[0] == 'x' && sc.toks[k].ndig == len(s)-1 && len(s) <= 6 {
+		if s := sc.lower(k); s[0] == 'x' && int(sc.toks[k].ndig) == len(s)-1 && len(s) <= 6 {
 			sc.out[len(sc.out)-1].e = sc.toks[k].e
 			return k + 1
 		}
@@ -610,4 +638,15 @@ func (sc *scan) international(i int) int {
 		return -1
 	}
 	return e
+}
+
+var pagerCues = map[string]bool{"pager": true, "page": true, "paged": true, "pgr": true, "beeper": true, "bpr": true, "beep": true}
+
+// nanpDash: "301 944-5032", an area code then "exchange-line", both starting
+// with 2-9: a phone number even without a cue ("KRISSY---301 944-5032").
+func (sc *scan) nanpDash(i int) bool {
+	t := sc.toks
+	k := i + 1
+	return k+2 < len(t) && sc.numLen(i) == 3 && t[k].sp && !t[k].nl && sc.numLen(k) == 3 && sc.punct(k+1, '-') &&
+		sc.joined(k+1) && sc.joined(k+2) && sc.numLen(k+2) == 4 && sc.text[t[i].s] >= '2' && sc.text[t[k].s] >= '2'
 }

@@ -482,7 +482,7 @@ func (sc *scan) cityBeforeState(i int) (int, int) {
 	s := sc.str(i)
 	zipAfter := sc.numLen(i+1) == 5 && !toks[i+1].nl
 	if len(s) == 2 {
-		if !t.upper || !sc.lex.StateAbbr[s] {
+		if !t.upper || t.flags&lexicon.State == 0 {
 			return -1, -1
 		}
 		if credentialStates[s] && !zipAfter {
@@ -533,10 +533,9 @@ func (sc *scan) city(i int) int {
 	if t.flags&lexicon.City == 0 {
 		return -1
 	}
-	first := sc.lower(i)
-	n := sc.lex.CityWords[first]
+	n := t.flags.CityWords()
 	best := -1
-	if sc.lex.Cities[first] {
+	if t.flags&lexicon.CityFull != 0 {
 		best = i
 	}
 	words := 1
@@ -551,7 +550,7 @@ func (sc *scan) city(i int) int {
 			continue
 		}
 		// raw text, so "Fond du Lac" and "Coeur d'Alene" match too
-		if sc.lex.Cities[sc.low[sc.toks[i].s:sc.toks[k].e]] {
+		if sc.vocab.Lookup(sc.low[sc.toks[i].s:sc.toks[k].e])&lexicon.CityFull != 0 {
 			best = k
 		}
 	}
@@ -644,6 +643,7 @@ var credentials = map[string]bool{
 	"dmd": true, "lpn": true, "cnm": true, "crna": true, "pharmd": true, "facs": true,
 	"facp": true, "mph": true, "msw": true, "lcsw": true, "aprn": true, "fnp": true,
 	"dnp": true, "bsn": true, "pt": true, "ot": true, "rd": true, "mbbs": true, "od": true,
+	"rrt": true, "crt": true, "cna": true, "slp": true, "ccrn": true, "pac": true, "rph": true, "lmsw": true,
 }
 
 // nameRun returns the last token of a name starting at i: capitalised words,
@@ -692,6 +692,18 @@ func (sc *scan) nameRun(i int, loose bool) int {
 	return e
 }
 
+// relations are the cue words that announce a name in any letter case
+// ("son bill", "WIFE MARY"), with the titles.
+var relations = map[string]bool{
+	"mother": true, "father": true, "wife": true, "husband": true, "son": true, "daughter": true,
+	"sister": true, "brother": true, "partner": true, "spouse": true, "friend": true, "aunt": true,
+	"uncle": true, "niece": true, "nephew": true, "grandson": true, "granddaughter": true,
+	"grandmother": true, "grandfather": true, "fiance": true, "fiancee": true, "girlfriend": true,
+	"boyfriend": true, "cousin": true, "stepson": true, "stepdaughter": true, "mom": true, "dad": true,
+	"dtr": true, "sis": true, "bro": true, "husb": true, "hub": true, "gdtr": true, "grandau": true,
+	"granddtr": true, "nok": true, "hcp": true, "poa": true,
+}
+
 // nameParticles are lower-case words inside a name.
 var nameParticles = map[string]bool{
 	"al": true, "el": true, "bin": true, "ibn": true, "van": true, "von": true, "de": true, "da": true,
@@ -708,7 +720,7 @@ func (sc *scan) nameish(i int) bool {
 	if t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 {
 		return true
 	}
-	return t.flags&(lexicon.Common|lexicon.State) == 0 && t.e-t.s > 1
+	return t.flags&(lexicon.Common|lexicon.State|lexicon.SafeCore) == 0 && t.e-t.s > 1
 }
 
 // stopWord: capitalised words that never start or continue a name.
@@ -872,7 +884,7 @@ func (sc *scan) lexicalName(i int) int {
 					known++
 				}
 			}
-			strong := t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && !t.upper
+			strong := t.flags&lexicon.Name != 0 && t.flags&(lexicon.Common|lexicon.SafeCore) == 0 && !t.upper
 			// "OSCAR, JOHNNY": two upper-case known names around a comma
 			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
 				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) {
@@ -912,7 +924,8 @@ func (sc *scan) markName(s, e int, rec string) {
 	for k := s; k <= e; k++ {
 		// later mentions count only for words that are not common English,
 		// so one false "Take" does not spread over the note
-		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "rules/lexicon") && !sc.in(k, setHeader) {
+		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "rules/lexicon") && !sc.in(k, setHeader) &&
+			(rec != recCandidate || sc.candidate(k)) {
 			sc.addName(sc.lower(k))
 		}
 	}

@@ -18,19 +18,20 @@ const (
 // token is one word, number or punctuation mark; s and e are byte offsets.
 type token struct {
 	s, e  int
+	ndig  int32         // number of digits
+	kw    uint32        // keyword sets (keywords.go)
+	flags lexicon.Flags // lexicon flags of the lower-cased word
 	kind  uint8
-	sp    bool // whitespace before it
-	nl    bool // a line break before it (or start of text)
-	cap   bool // first character is an upper-case letter
-	upper bool // every letter is upper case (and there are two or more)
-	ndig  int  // number of digits
-	flags lexicon.Flags
-	kw    uint32 // keyword sets (keywords.go)
+	sp    bool  // whitespace before it
+	nl    bool  // a line break before it (or start of text)
+	cap   bool  // first character is an upper-case letter
+	upper bool  // every letter is upper case (and there are two or more)
+	cand  uint8 // memo of scan.candidate: 0 not computed, 1 yes, 2 no
 }
 
 // tokenize splits text into tokens and looks each word up in the lexicon.
 // It lower-cases ASCII words into buf to avoid allocating per word.
-func tokenize(text string, toks []token, vocab map[uint64]uint64) []token {
+func tokenize(text string, toks []token, vocab *lexicon.Table, cache *vocabCache) []token {
 	toks = toks[:0]
 	var buf [64]byte
 	sp, nl := true, true
@@ -147,20 +148,13 @@ func tokenize(text string, toks []token, vocab map[uint64]uint64) []token {
 		}
 		t.upper = letters >= 2 && uppers == letters
 		if t.kind == kWord {
-			// Lexicon flags matter only for capitalised words (names, places);
-			// lower-case words, most of a note, only need the small keyword map.
+			// Every word gets its lexicon flags (the safe vocabulary decides
+			// what is a PHI candidate) and, when it can be one, its keyword bits.
 			// m[string(b)] does not allocate; keep the conversion inside the index.
-			switch {
-			case t.cap && ascii && n <= len(buf):
-				v := vocab[hashBytes(buf[:n])]
-				t.flags, t.kw = lexicon.Flags(v), uint32(v>>8)
-			case ascii && n <= len(buf):
-				if maybeKeyword(buf[:n]) {
-					t.kw = keywordHash[hashBytes(buf[:n])]
-				}
-			default:
-				v := vocab[wordHash(lowerString(text[t.s:t.e]))]
-				t.flags, t.kw = lexicon.Flags(v), uint32(v>>8)
+			if ascii && n <= len(buf) {
+				t.flags, t.kw = cache.lookup(vocab, hashBytes(buf[:n]), maybeKeyword(buf[:n]))
+			} else {
+				t.flags, t.kw = cache.lookup(vocab, wordHash(lowerString(text[t.s:t.e])), true)
 			}
 		}
 		toks = append(toks, t)
@@ -203,4 +197,31 @@ func hashBytes(b []byte) uint64 {
 		h = (h ^ uint64(c)) * fnvPrime
 	}
 	return h
+}
+
+// vocabCache remembers the flags and keyword bits of recently seen words
+// (direct-mapped by hash): most words of a note are frequent ones ("the",
+// "pt", "and"), and a hit costs one load instead of a search of the large
+// table and a map look-up.
+type vocabCache [cacheSize]struct {
+	key   uint64
+	kw    uint32
+	flags lexicon.Flags
+}
+
+const cacheSize = 4096
+
+// lookup returns the flags and (when kw, the word can be a keyword) the
+// keyword bits of the word whose hash is h. Whether a word can be a keyword
+// depends on the word alone, so a cached answer stays right.
+func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, kw bool) (lexicon.Flags, uint32) {
+	e := &c[h&(cacheSize-1)]
+	if e.key == h && h != 0 {
+		return e.flags, e.kw
+	}
+	e.key, e.flags, e.kw = h, vocab.LookupHash(h), 0
+	if kw {
+		e.kw = keywordHash[h]
+	}
+	return e.flags, e.kw
 }

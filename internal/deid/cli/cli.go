@@ -19,14 +19,16 @@ import (
 	"github.com/trustgate/trustgate/internal/deid"
 	"github.com/trustgate/trustgate/internal/deid/ner"
 	"github.com/trustgate/trustgate/internal/deid/synth"
+	"github.com/trustgate/trustgate/internal/deid/tagger"
 )
 
 const usage = `usage: deid <command> [flags]
 
 commands:
-  redact  [--mode tags|numbered|surrogate] [--seed N] [--model DIR]   text on stdin → redacted text on stdout
-  detect  [--model DIR]                  JSON Lines {"text": …} on stdin → {"spans":[…]} per line on stdout
-  eval    [--model DIR] [--json] FILE    JSON Lines {"text", "spans"} → precision/recall/F1 per type
+  redact  [--mode tags|numbered|surrogate] [--seed N] [--tagger=false] [--model DIR] [FILE]
+                                         one note (FILE, or stdin) → redacted text on stdout
+  detect  [--tagger=false] [--model DIR] JSON Lines {"text": …} on stdin → {"spans":[…]} per line on stdout
+  eval    [--tagger=false] [--model DIR] [--json] FILE  JSON Lines {"text", "spans"} → precision/recall/F1 per type
   synth   [--n 500] [--seed 1]           synthetic notes with gold spans (JSON Lines) on stdout
   serve   …                              the review web app (see docs/deid.md)
 
@@ -102,15 +104,30 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func engine(model string) (*deid.Engine, error) {
-	if model == "" {
-		return deid.New(), nil
+// engine builds the detectors in order: the rules, the statistical tagger
+// (unless --tagger=false), the transformer model (--model DIR).
+func engine(model string, useTagger bool) (*deid.Engine, error) {
+	var opts []deid.Option
+	if useTagger {
+		t, err := tagger.Load()
+		if err != nil {
+			return nil, fmt.Errorf("load tagger: %w", err)
+		}
+		opts = append(opts, deid.WithRecognizer(t))
 	}
-	r, err := ner.Load(model)
-	if err != nil {
-		return nil, fmt.Errorf("load model: %w", err)
+	if model != "" {
+		r, err := ner.Load(model)
+		if err != nil {
+			return nil, fmt.Errorf("load model: %w", err)
+		}
+		opts = append(opts, deid.WithRecognizer(r))
 	}
-	return deid.New(deid.WithRecognizer(r)), nil
+	return deid.New(opts...), nil
+}
+
+// taggerFlag adds --tagger (default on) to fs.
+func taggerFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("tagger", true, "run the statistical tagger (internal/deid/tagger) with the rules; --tagger=false for the rules alone")
 }
 
 func redact(args []string, stdin io.Reader, stdout io.Writer) error {
@@ -118,6 +135,7 @@ func redact(args []string, stdin io.Reader, stdout io.Writer) error {
 	mode := fs.String("mode", "tags", "tags, numbered or surrogate")
 	seed := fs.Uint64("seed", 0, "surrogate seed (0: random)")
 	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
+	useTagger := taggerFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -125,13 +143,28 @@ func redact(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	e, err := engine(*model)
+	in, name := stdin, "stdin"
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		if p := fs.Arg(0); p != "-" {
+			f, err := os.Open(p)
+			if err != nil {
+				return fmt.Errorf("open note: %w", err) // the path, never the text
+			}
+			defer f.Close()
+			in, name = f, p
+		}
+	default:
+		return usageError{fmt.Errorf("redact takes at most one FILE, got %d", fs.NArg())}
+	}
+	e, err := engine(*model, *useTagger)
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(io.LimitReader(stdin, deid.DefaultMaxBytes+1))
+	data, err := io.ReadAll(io.LimitReader(in, deid.DefaultMaxBytes+1))
 	if err != nil {
-		return fmt.Errorf("read stdin: %w", err)
+		return fmt.Errorf("read %s: %w", name, err)
 	}
 	text := string(data)
 	spans, err := e.Detect(context.Background(), text)
@@ -160,10 +193,11 @@ type detectOut struct {
 func detect(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlags("detect")
 	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
+	useTagger := taggerFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	e, err := engine(*model)
+	e, err := engine(*model, *useTagger)
 	if err != nil {
 		return err
 	}
@@ -215,6 +249,7 @@ func detect(args []string, stdin io.Reader, stdout io.Writer) error {
 func eval(args []string, stdout io.Writer) error {
 	fs := newFlags("eval")
 	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
+	useTagger := taggerFlag(fs)
 	asJSON := fs.Bool("json", false, "print the evaluation as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -222,7 +257,7 @@ func eval(args []string, stdout io.Writer) error {
 	if fs.NArg() != 1 {
 		return usageError{errors.New("want exactly one FILE")}
 	}
-	e, err := engine(*model)
+	e, err := engine(*model, *useTagger)
 	if err != nil {
 		return err
 	}

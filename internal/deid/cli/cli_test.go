@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trustgate/trustgate/internal/deid/ner"
 	"github.com/trustgate/trustgate/internal/deid/ner/onnxgen"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
@@ -55,6 +56,46 @@ func TestRedact(t *testing.T) {
 	t.Setenv("TRUSTGATE_DEID_MODE", "numbered")
 	if _, out, _ := run(t, "John Doe", "redact"); out != "[NAME-1]" {
 		t.Fatalf("TRUSTGATE_DEID_MODE ignored: %q", out)
+	}
+}
+
+// TestRedactFile: `deid redact FILE` reads the file, not stdin; "-" is stdin.
+func TestRedactFile(t *testing.T) {
+	dir := t.TempDir()
+	note := filepath.Join(dir, "note.txt")
+	if err := os.WriteFile(note, []byte("Dr. Strange admitted John Doe to Mount Rushmore Hospital on 2023-05-12"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const want = "Dr. [NAME] admitted [NAME] to [LOCATION] on [DATE]"
+	// stdin holds other text: the file must win
+	if code, out, errOut := run(t, "stdin text, not the note", "redact", note); code != 0 || out != want {
+		t.Fatalf("redact FILE: code %d out %q stderr %q", code, out, errOut)
+	}
+	if code, out, _ := run(t, "Seen by Dr. Wilson today.", "redact", "-"); code != 0 || out != "Seen by Dr. [NAME] today." {
+		t.Fatalf("redact -: code %d out %q", code, out)
+	}
+	empty := filepath.Join(dir, "empty.txt")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	binary := filepath.Join(dir, "binary.bin")
+	if err := os.WriteFile(binary, []byte(canaryName+"\x00\xff\xfe"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"redact", filepath.Join(dir, "missing.txt")}, 1, "open note"},
+		{[]string{"redact", empty}, 1, "text is empty"},
+		{[]string{"redact", binary}, 1, "not valid UTF-8"},
+		{[]string{"redact", dir}, 1, "is a directory"},
+		{[]string{"redact", note, note}, 2, "at most one FILE"},
+	} {
+		if code, _, errOut := run(t, "", tc.args...); code != tc.code || !strings.Contains(errOut, tc.msg) {
+			t.Errorf("%v: code %d stderr %q; want %d and %q", tc.args, code, errOut, tc.code, tc.msg)
+		}
 	}
 }
 
@@ -118,7 +159,8 @@ func TestDetect(t *testing.T) {
 		`{"text":""}`,
 		`{"text":"Zoë 👩‍⚕️ Dr. Ångström"}`,
 	}, "\n")
-	code, out, errOut := run(t, in, "detect")
+	// the rules alone: exact spans (the tagger's are checked in TestTaggerWired)
+	code, out, errOut := run(t, in, "detect", "--tagger=false")
 	if code != 1 || !strings.Contains(errOut, "2 line(s)") {
 		t.Fatalf("code %d stderr %q", code, errOut)
 	}
@@ -145,6 +187,31 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+// TestTaggerWired: the commands run the rules and the statistical tagger
+// unless --tagger=false; both are named as detectors.
+func TestTaggerWired(t *testing.T) {
+	e, err := engine("", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Detectors(); len(got) != 2 || got[0] != "rules" || got[1] != "tagger" {
+		t.Fatalf("detectors %v, want [rules tagger]", got)
+	}
+	e, err = engine("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Detectors(); len(got) != 1 || got[0] != "rules" {
+		t.Fatalf("--tagger=false: detectors %v, want [rules]", got)
+	}
+	// with the tagger, every line is still answered in order
+	code, out, _ := run(t, `{"text":"Dr. Strange admitted John Doe on 2023-05-12"}`+"\n"+`{"text":"BP 120/80 HR 80 sats 98%"}`+"\n", "detect")
+	lines := decodeLines(t, out)
+	if code != 0 || len(lines) != 2 || len(lines[0].Spans) < 3 || len(lines[1].Spans) != 0 {
+		t.Fatalf("code %d lines %+v", code, lines)
+	}
+}
+
 // TestDetectHugeLine: a line over 16 MiB gets an error line and the next
 // line is still answered.
 func TestDetectHugeLine(t *testing.T) {
@@ -162,7 +229,7 @@ func TestDetectBatch(t *testing.T) {
 	for i := range 10000 {
 		fmt.Fprintf(&in, `{"text":"Note %d: Dr. Strange saw John Doe on 2023-05-12."}`+"\n", i)
 	}
-	code, out, errOut := run(t, in.String(), "detect")
+	code, out, errOut := run(t, in.String(), "detect", "--tagger=false")
 	lines := decodeLines(t, out)
 	if code != 0 || len(lines) != 10000 || len(lines[9999].Spans) != 3 {
 		t.Fatalf("code %d err %q, %d lines", code, errOut, len(lines))
@@ -231,12 +298,15 @@ func TestNoNoteTextInLogs(t *testing.T) {
 // TestDetectWithModel plugs a tiny generated ONNX model in with --model; its
 // spans are merged with the rules'.
 func TestDetectWithModel(t *testing.T) {
+	if _, err := ner.Load(""); err != nil && strings.Contains(err.Error(), "without cgo") {
+		t.Skip("built with CGO_ENABLED=0: no ONNX path")
+	}
 	testenv.Require(t, testenv.ONNXRuntime)
 	dir := t.TempDir()
 	if err := onnxgen.WriteTiny(dir, onnxgen.Tiny{Tokens: map[string]string{" gotham": "U-LOC"}, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := run(t, `{"text":"Dr. Strange flew to gotham"}`+"\n", "detect", "--model", dir)
+	code, out, errOut := run(t, `{"text":"Dr. Strange flew to gotham"}`+"\n", "detect", "--tagger=false", "--model", dir)
 	if code != 0 {
 		t.Fatalf("code %d err %q", code, errOut)
 	}
@@ -254,7 +324,28 @@ func FuzzDetectLines(f *testing.F) {
 	f.Add(`{"text":"Dr. Smith"}` + "\n" + `{"text":""}`)
 	f.Add("\xff\n{")
 	f.Fuzz(func(t *testing.T, in string) {
+		// invariant: every answer line is JSON with a spans array; a line
+		// with an error has no spans; exit 0 exactly when no line failed
 		var out, errb bytes.Buffer
-		Main([]string{"detect"}, strings.NewReader(in), &out, &errb)
+		code := Main([]string{"detect", "--tagger=false"}, strings.NewReader(in), &out, &errb)
+		failed := false
+		for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+			if l == "" {
+				continue
+			}
+			var d detectLine
+			if err := json.Unmarshal([]byte(l), &d); err != nil || d.Spans == nil && d.Error == "" {
+				t.Fatalf("answer line %q: %v", l, err)
+			}
+			if d.Error != "" {
+				failed = true
+				if len(d.Spans) != 0 {
+					t.Fatalf("error line with spans: %q", l)
+				}
+			}
+		}
+		if (code == 0) == failed || code > 1 {
+			t.Fatalf("exit %d with failed lines %v", code, failed)
+		}
 	})
 }

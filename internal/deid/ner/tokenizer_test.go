@@ -152,9 +152,19 @@ func FuzzEncode(f *testing.F) {
 func FuzzParseTokenizer(f *testing.F) {
 	f.Add([]byte(`{"model":{"type":"BPE","vocab":{"<s>":0,"<pad>":1,"</s>":2,"<unk>":3},"unk_token":"<unk>","merges":[["a","b"]]},"pre_tokenizer":{"type":"ByteLevel"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// invariant: any accepted tokenizer encodes text into in-range,
+		// ordered tokens (a rejected one is an error, never a panic)
 		tok, err := ParseTokenizer(data)
-		if err == nil {
-			tok.Encode("José 😀 ab")
+		if err != nil {
+			return
+		}
+		const text = "José 😀 ab"
+		n, prev := utf8.RuneCountInString(text), 0
+		for _, tk := range tok.Encode(text) {
+			if tk.Start < 0 || tk.End > n || tk.Start > tk.End || tk.End < prev {
+				t.Fatalf("bad token %+v (n=%d, prev end %d)", tk, n, prev)
+			}
+			prev = tk.End
 		}
 	})
 }

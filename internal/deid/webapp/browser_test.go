@@ -51,15 +51,20 @@ func TestBrowserReviewFlow(t *testing.T) {
 	))
 	status, err := chromedp.Run(step, chromedp.Text(chromedp.ID("status")))
 	must("read status", err)
+	ran, err := chromedp.Run(step, chromedp.Text(chromedp.CSS("article.note p.detectors")))
+	must("read detectors", err)
+	if ran != "Detectors run: rules." {
+		t.Errorf("detectors line = %q, want the rules named", ran)
+	}
 	if !strings.Contains(status, "Removed") {
 		t.Errorf("aria-live status after removal = %q", status)
 	}
-	// The engine missed "Rosebud"; the clinician marks it as OTHER.
+	// The engine missed "rosebud" (an everyday word, lower case, no cue); the clinician marks it as OTHER.
 	must("add span", chromedp.Do(step,
-		chromedp.SendKeys(chromedp.CSS("article.note input.phrase"), "Rosebud"),
+		chromedp.SendKeys(chromedp.CSS("article.note input.phrase"), "rosebud"),
 		chromedp.SetValue(chromedp.CSS("article.note select.type"), "OTHER"),
 		chromedp.Click(chromedp.CSS("article.note button.mark")),
-		chromedp.Poll[chromedp.Void](`(() => { const t = document.querySelector(".redacted").textContent; return t.includes("[OTHER]") && !t.includes("Rosebud"); })()`),
+		chromedp.Poll[chromedp.Void](`(() => { const t = document.querySelector(".redacted").textContent; return t.includes("[OTHER]") && !t.includes("rosebud"); })()`),
 	))
 	shot(t, ctx, "review")
 	// Accessibility basics on the live page: every form control has a
@@ -120,13 +125,13 @@ func TestBrowserReviewFlow(t *testing.T) {
 	// Mark by mouse selection in a note with emoji: the page must turn the
 	// DOM's UTF-16 selection into code point offsets.
 	must("select and mark", chromedp.Do(step,
-		chromedp.SetValue(chromedp.ID("paste"), "😀😀 Rosebud was here 😀"),
+		chromedp.SetValue(chromedp.ID("paste"), "😀😀 rosebud was here 😀"),
 		chromedp.Click(chromedp.ID("paste-submit")),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll("article.note.pending").length === 2`),
 		chromedp.Evaluate[chromedp.Void](`(() => {
 			const art = [...document.querySelectorAll("article.note")].pop();
-			const seg = [...art.querySelectorAll(".original [data-start]")].find(e => e.textContent.includes("Rosebud"));
-			const node = seg.firstChild, i = node.textContent.indexOf("Rosebud");
+			const seg = [...art.querySelectorAll(".original [data-start]")].find(e => e.textContent.includes("rosebud"));
+			const node = seg.firstChild, i = node.textContent.indexOf("rosebud");
 			const r = document.createRange();
 			r.setStart(node, i); r.setEnd(node, i + 7);
 			const sel = document.getSelection();
@@ -140,7 +145,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 	))
 
 	// The blob holds the clinician's edits: the phone stays (removed span),
-	// Rosebud is tagged (added span), the name is gone.
+	// rosebud is tagged (added span), the name is gone.
 	// Only the approved note reached the container: the rejected upload
 	// and the still-pending one left nothing.
 	names, err := a.store.List(context.Background(), "notes/")
@@ -161,7 +166,7 @@ func TestBrowserReviewFlow(t *testing.T) {
 		}
 	}
 	if !strings.Contains(text, phone) || !strings.Contains(text, "He asked about [OTHER] again.") ||
-		strings.Contains(text, "Rosebud") || strings.Contains(text, "Quackenbush") || !strings.Contains(text, "[DATE]") {
+		strings.Contains(text, "rosebud") || strings.Contains(text, "Quackenbush") || !strings.Contains(text, "[DATE]") {
 		t.Errorf("uploaded text does not carry the edits:\n%s", text)
 	}
 }

@@ -102,11 +102,11 @@ func TestApproveAndRejectAzurite(t *testing.T) {
 	}
 	// The clinician marks the missed word and removes nothing.
 	spans := keep.Spans
-	start := strings.Index(keep.Text, "Rosebud")
+	start := strings.Index(keep.Text, "rosebud")
 	startCP := len([]rune(keep.Text[:start]))
 	edited := append(spansJSON(spans), map[string]any{"start": startCP, "end": startCP + 7, "type": "OTHER"})
 	code, nv, raw := a.post("/api/notes/"+keep.ID+"/spans", map[string]any{"spans": edited})
-	if code != 200 || strings.Contains(nv.Redacted.Text, "Rosebud") {
+	if code != 200 || strings.Contains(nv.Redacted.Text, "rosebud") {
 		t.Fatalf("edit = %d %s", code, raw)
 	}
 	if code, _, raw = a.post("/api/notes/"+keep.ID+"/approve", nil); code != 200 {
@@ -161,6 +161,9 @@ func TestApproveAndRejectAzurite(t *testing.T) {
 	var rep report
 	if err := json.Unmarshal(repRaw, &rep); err != nil {
 		t.Fatal(err)
+	}
+	if len(rep.Detectors) != 1 || rep.Detectors[0] != "rules" {
+		t.Errorf("report detectors = %v, want [rules]", rep.Detectors)
 	}
 	if rep.Edits.Added != 1 || rep.Edits.Removed != 0 || len(rep.Spans) != len(spans)+1 || len(rep.OutputSpans) != len(rep.Spans) {
 		t.Errorf("report = %s", repRaw)

@@ -160,10 +160,12 @@ type noteView struct {
 	Text     string         `json:"text,omitempty"`
 	Spans    []deid.Span    `json:"spans"`
 	Redacted deid.Redaction `json:"redacted"`
+	// Detectors are the detectors that ran on this note ("rules", "tagger", "model").
+	Detectors []string `json:"detectors"`
 }
 
 func (n *note) view() noteView {
-	v := noteView{ID: n.ID, Name: n.Name, Status: n.Status, Blob: n.Blob, Spans: n.spans, Redacted: n.redacted}
+	v := noteView{ID: n.ID, Name: n.Name, Status: n.Status, Blob: n.Blob, Spans: n.spans, Redacted: n.redacted, Detectors: n.ran}
 	if n.Status == statusPending {
 		v.Text = n.text
 	}
@@ -454,7 +456,8 @@ func (s *Server) newNote(r *http.Request, in incoming) (*note, string) {
 		s.log.Error("detect failed", "err", err)
 		return nil, "de-identification failed for this note; it was not kept"
 	}
-	n := &note{ID: newID(), Name: in.name, text: in.text, runes: utf8.RuneCountInString(in.text), detected: spans, spans: spans, Status: statusPending}
+	n := &note{ID: newID(), Name: in.name, text: in.text, runes: utf8.RuneCountInString(in.text), detected: spans, spans: spans, Status: statusPending,
+		ran: detectorNames(s.cfg.Detector)}
 	var seed [8]byte
 	rand.Read(seed[:])
 	for _, b := range seed {
@@ -566,6 +569,7 @@ type report struct {
 	Mode        string       `json:"mode"`
 	TextBlob    string       `json:"text_blob"`
 	Characters  int          `json:"original_characters"`
+	Detectors   []string     `json:"detectors"`
 	Spans       []reportSpan `json:"spans"`
 	OutputSpans []reportSpan `json:"output_spans"`
 	Edits       struct {
@@ -593,7 +597,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, sess *session) 
 	n.Status = statusApproving // a second click cannot upload twice
 	now := time.Now().UTC()
 	base := fmt.Sprintf("notes/%s/%s", now.Format("2006-01-02"), n.ID)
-	rep := report{NoteID: n.ID, ApprovedAt: now, Mode: string(s.cfg.Mode), TextBlob: base + ".txt", Characters: n.runes}
+	rep := report{NoteID: n.ID, ApprovedAt: now, Mode: string(s.cfg.Mode), TextBlob: base + ".txt", Characters: n.runes, Detectors: n.ran}
 	inDetected := map[deid.Span]bool{}
 	for _, d := range n.detected {
 		inDetected[deid.Span{Start: d.Start, End: d.End, Type: d.Type}] = true

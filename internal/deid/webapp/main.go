@@ -14,6 +14,7 @@ import (
 	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/deid"
 	"github.com/trustgate/trustgate/internal/deid/ner"
+	"github.com/trustgate/trustgate/internal/deid/tagger"
 )
 
 // Main is `deid serve ARGS…`; it returns the process exit code.
@@ -27,6 +28,7 @@ func mainWithEnv(args []string, getenv func(string) string, stderr io.Writer) in
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	model := fs.String("model", "", "directory of an ONNX token-classification model (model.onnx, tokenizer.json, config.json) to run next to the rules")
 	mode := fs.String("mode", "tags", "redaction of approved notes: tags, numbered or surrogate")
+	useTagger := fs.Bool("tagger", true, "run the statistical tagger with the rules (--tagger=false: the rules alone)")
 	secretURL := fs.String("secret-url", DefaultSecretURL, "guest local API resource holding the blob connection string")
 	connEnv := fs.String("connection-string-env", "AZURE_STORAGE_CONNECTION_STRING", "environment variable with the connection string unsealed by `guest run` (used instead of --secret-url when set)")
 	container := fs.String("container", "deid-approved", "blob container for approved notes")
@@ -65,6 +67,14 @@ func mainWithEnv(args []string, getenv func(string) string, stderr io.Writer) in
 		return 2
 	}
 	opts := []deid.Option{}
+	if *useTagger {
+		t, err := tagger.Load()
+		if err != nil {
+			logger.Error("cannot load the tagger", "err", err)
+			return 1
+		}
+		opts = append(opts, deid.WithRecognizer(t))
+	}
 	if *model != "" {
 		rec, err := ner.Load(*model)
 		if err != nil {

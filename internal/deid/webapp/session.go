@@ -30,6 +30,7 @@ type note struct {
 	text     string
 	runes    int
 	detected []deid.Span // what the engine found
+	ran      []string    // the detectors that ran on it ("rules", "tagger", "model")
 	spans    []deid.Span // after the clinician's edits
 	seed     uint64      // surrogate seed, fixed per note so edits do not reshuffle
 	Status   string      // pending, approved, rejected

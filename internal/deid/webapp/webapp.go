@@ -30,6 +30,15 @@ type Detector interface {
 	Detect(ctx context.Context, text string) ([]deid.Span, error)
 }
 
+// detectorNames names what a Detector runs (deid.Engine.Detectors: "rules",
+// "tagger", "model"), or a single generic name.
+func detectorNames(d Detector) []string {
+	if n, ok := d.(interface{ Detectors() []string }); ok {
+		return n.Detectors()
+	}
+	return []string{"detector"}
+}
+
 // DefaultSecretURL is the guest local API resource holding the blob
 // connection string (kbs:///default/azure/connection-string).
 const DefaultSecretURL = "http://127.0.0.1:8006/cdh/resource/default/azure/connection-string"

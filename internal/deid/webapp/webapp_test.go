@@ -25,10 +25,10 @@ import (
 
 // Canary PHI: values that appear in test notes and must never appear in any
 // log line written during the whole test run (checked in TestMain).
-var canaries = []string{"Quackenbush", "Zebulon", "Kalamazoo", "CANARY-MRN-99173", "Rosebud", "555-867-5309"}
+var canaries = []string{"Quackenbush", "Zebulon", "Kalamazoo", "CANARY-MRN-99173", "rosebud", "555-867-5309"}
 
 const canaryNote = "Patient Zebulon Quackenbush (MRN CANARY-MRN-99173) was seen on 2023-05-12 in Kalamazoo.\n" +
-	"Call 555-867-5309 to follow up. He asked about Rosebud again."
+	"Call 555-867-5309 to follow up. He asked about rosebud again."
 
 // logs collects every log line of the test run.
 var logs syncBuffer

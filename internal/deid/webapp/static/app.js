@@ -157,6 +157,11 @@
     badge.textContent = { pending: "Pending review", approved: "Approved and uploaded", rejected: "Rejected and discarded" }[n.status] || n.status;
     h.appendChild(badge);
     art.appendChild(h);
+    const ran = document.createElement("p");
+    ran.className = "detectors";
+    const names = { rules: "rules", tagger: "statistical tagger", ner: "transformer model" };
+    ran.textContent = "Detectors run: " + ((n.detectors && n.detectors.length) ? n.detectors.map((d) => names[d] || d).join(", ") : "none") + ".";
+    art.appendChild(ran);
 
     if (n.status === "rejected") {
       const p = document.createElement("p");

@@ -1,0 +1,114 @@
+package lexicon
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestVocabIsReproducible: the embedded vocab.bin is exactly what the
+// committed lists compile to (go run ./gen -table regenerates it).
+func TestVocabIsReproducible(t *testing.T) {
+	data, err := CompileDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, vocabBin) {
+		t.Fatal("vocab.bin differs from the lists: run `go run ./gen -table -out .` in internal/deid/lexicon")
+	}
+}
+
+func TestVocabLookup(t *testing.T) {
+	v := Vocab()
+	for _, c := range []struct {
+		w         string
+		want, not Flags
+	}{
+		{"furosemide", Safe, 0},
+		{"the", Safe | Common, 0},
+		{"levophed", Safe, 0},
+		{"sats", Safe, 0},
+		{"boston", City | CityFull, 0},
+		{"new york", CityFull, 0},
+		{"02115", Zip, 0},
+		{"zebulonx", 0, Safe | Name},
+		{"renzi", 0, Safe},
+	} {
+		got := v.Lookup(c.w)
+		if got&c.want != c.want || got&c.not != 0 {
+			t.Errorf("Lookup(%q) = %#x, want %#x set and %#x clear", c.w, got, c.want, c.not)
+		}
+	}
+	if n := Vocab().Lookup("new").CityWords(); n < 2 {
+		t.Errorf("CityWords(new) = %d, want >= 2", n)
+	}
+}
+
+// TestOpenTableRejects: a damaged table is an error, never a panic or an
+// out-of-range read later.
+func TestOpenTableRejects(t *testing.T) {
+	good, err := BuildTable(map[string]Flags{"a": Safe, "b": Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenTable(good); err != nil {
+		t.Fatal(err)
+	}
+	bad := [][]byte{nil, good[:10], good[:len(good)-1], append([]byte("XXXXXXXX"), good[8:]...)}
+	idx := bytes.Clone(good)
+	idx[headerLen] = 0xff // index entry 0 > n
+	bad = append(bad, idx)
+	for i, b := range bad {
+		if _, err := OpenTable(b); err == nil {
+			t.Errorf("case %d: damaged table accepted", i)
+		}
+	}
+}
+
+// FuzzOpenTable: any bytes either fail OpenTable or give a table whose
+// look-ups never read out of range.
+func FuzzOpenTable(f *testing.F) {
+	good, _ := BuildTable(map[string]Flags{"word": Safe, "name": Name})
+	f.Add(good)
+	f.Add([]byte(tableMagic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// any bytes: OpenTable fails or gives a table whose look-ups stay in range
+		if tb, err := OpenTable(data); err == nil {
+			for _, w := range []string{"word", "name", "x", ""} {
+				_ = tb.Lookup(w)
+			}
+		}
+		// round trip: the words of data, compiled, look up their own flags
+		words := map[string]Flags{}
+		for i, w := range strings.Fields(string(data)) {
+			words[w] = Flags(i%flagMask + 1)
+		}
+		built, err := BuildTable(words)
+		if err != nil {
+			return // a 48-bit hash collision is reported, not hidden
+		}
+		tb, err := OpenTable(built)
+		if err != nil {
+			t.Fatalf("built table rejected: %v", err)
+		}
+		for w, fl := range words {
+			if got := tb.Lookup(w); got != fl {
+				t.Fatalf("Lookup(%q) = %d, want %d", w, got, fl)
+			}
+		}
+	})
+}
+
+// TestStartupAllocs: opening the embedded vocabulary allocates nothing worth
+// counting (the table is read where it is embedded): start-up cost stays flat
+// however large the lists grow.
+func TestStartupAllocs(t *testing.T) {
+	allocs := testing.AllocsPerRun(10, func() {
+		if _, err := OpenTable(vocabBin); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 2 {
+		t.Fatalf("OpenTable allocates %.0f times per call, want <= 2", allocs)
+	}
+}

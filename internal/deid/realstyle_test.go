@@ -1,0 +1,100 @@
+package deid
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestRealStyle holds one golden case per failure class of issue 13, from the
+// issue's examples (names changed there): PHI in every letter case, and
+// clinical numbers that must stay.
+func TestRealStyle(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// lower-case names and places, cue words in any case
+		{"lower dr", "per dr smithers pt ok to extubate", "per dr [NAME] pt ok to extubate"},
+		{"lower son", "social- son bill in to visit", "social- son [NAME] in to visit"},
+		{"glued mr.", "mr.renzi returned from OR", "mr.[NAME] returned from OR"},
+		{"lower place", "pt transferred from baltimore rehab", "pt transferred from [LOCATION]"},
+		{"lower wife", "wife mary called, updated", "wife [NAME] called, updated"},
+		{"pt's", "pt's daughter krystal at bedside", "pt's daughter [NAME] at bedside"},
+		// all-capitals notes
+		{"caps function words", "PT TO RECEIVE PO LOPRESSOR. WENT INTO AFIB THIS AM AND IN AND OUT OF SR.",
+			"PT TO RECEIVE PO LOPRESSOR. WENT INTO AFIB THIS AM AND IN AND OUT OF SR."},
+		{"caps first and last", "RESP: SPOKE WITH JON DEVAUX RRT RE WEAN", "RESP: SPOKE WITH [NAME] RRT RE WEAN"},
+		{"caps initial", "E. WELSH AWARE OF K 3.2", "[NAME] AWARE OF K 3.2"},
+		{"caps dr", "DR QUINTERO AWARE, NO NEW ORDERS", "DR [NAME] AWARE, NO NEW ORDERS"},
+		// clinical numbers left alone
+		{"sats range", "sats 98-100% on 2L nc", "sats 98-100% on 2L nc"},
+		{"bp ranges", "BP 105-128/48-61, HR 80s", "BP 105-128/48-61, HR 80s"},
+		{"dose glued", "lasix 1000mg iv", "lasix 1000mg iv"},
+		{"times", "ivf 700x10 given", "ivf 700x10 given"},
+		{"cpap", "on CPAP 5/5 overnight", "on CPAP 5/5 overnight"},
+		{"ps", "PS 10/5 fio2 40%", "PS 10/5 fio2 40%"},
+		{"low 100s", "BP in low 100s, sats high 90s", "BP in low 100s, sats high 90s"},
+		{"abg", "ABG 7.32/45/80/26", "ABG 7.32/45/80/26"},
+		{"shift times", "NPN 0700-1900: POD 2, HD 3", "NPN 0700-1900: POD 2, HD 3"},
+		{"score out of ten", "c/o headache 5/10, now 0/10", "c/o headache 5/10, now 0/10"},
+		{"medical suffix", "s/p hemicolectomy, ventriculostomy draining", "s/p hemicolectomy, ventriculostomy draining"},
+		// dates glued to punctuation, month/year
+		{"month/year", "echo 8/87 showing EF 20-25%", "echo [DATE] showing EF 20-25%"},
+		{"date-word", "9/7-ADMITTED TO CCU", "[DATE]-ADMITTED TO CCU"},
+		{"date...word", "FROM 7/17/97...TEAM AWARE", "FROM [DATE]...TEAM AWARE"},
+		// phones glued to words or with other separators, pagers, IPs
+		{"phone dashes", "KRISSY---301 944-5032", "[NAME]---[PHONE]"},
+		{"phone glued", "CELLULAR-410 202-6694", "CELLULAR-[PHONE]"},
+		{"pager 5", "paged via pager 45123", "paged via pager [PHONE]"},
+		{"ip pipes", "host|10.12.4.5|", "host|[IP]|"},
+		{"phone after a state and zip", "San Diego CA 03245 634-743-5135", "[LOCATION] CA [LOCATION] [PHONE]"},
+		// institutions by abbreviation and wards, header names
+		{"abbrev institution", "TRANS TO GH FOR CATH", "TRANS TO [LOCATION] FOR CATH"},
+		{"ward name", "TRANSFER TO QUARTERMAIN 2 IN AM", "TRANSFER TO [LOCATION] IN AM"},
+		{"last,first header", "SMITHERS,JOHN\nnursing progress note", "[NAME]\nnursing progress note"},
+		// unknown full names in ordinary phrasings
+		{"patient name", "Patient Zebulon Quaxley (MRN 4471823) seen", "Patient [NAME] (MRN [ID]) seen"},
+		{"pt name age", "Pt Zebulon Quaxley, 45M, stable", "Pt [NAME], 45M, stable"},
+		{"with name", "Met with Zebulon Quaxley and his wife", "Met with [NAME] and his wife"},
+		{"last, first dob", "Quaxley, Zebulon DOB 3/4/1950", "[NAME] DOB [DATE]"},
+		{"admitted name", "Admitted Zebulon Quaxley to ward 5B", "Admitted [NAME] to ward 5B"},
+		{"lone unknown", "Quaxley called back at 3pm.", "[NAME] called back at 3pm."},
+		// non-English letters; question words and drugs are not names
+		{"non-english", "Seen with Hafþór and Júlia today.", "Seen with [NAME] and [NAME] today."},
+		{"question words", "Why is she agitated? Where would you like the line?", "Why is she agitated? Where would you like the line?"},
+		{"drugs", "Neo at 2 mcg/kg/min, Levo off. Precedex titrated.", "Neo at 2 mcg/kg/min, Levo off. Precedex titrated."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := detectTags(t, tc.in); got != tc.want {
+				t.Errorf("\n in   %q\n got  %q\n want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestLongInputRecall: the recall-first passes stay linear on one-line
+// documents built against them: unknown long words (the misspelling check),
+// all-capitals text (true-casing), cue words, glued numbers, and a note of
+// 4 MiB (the limit) each; times are not asserted, a quadratic pass would
+// make the test time out.
+func TestLongInputRecall(t *testing.T) {
+	var unknown strings.Builder
+	for i := 0; unknown.Len() < 4<<20-64; i++ {
+		fmt.Fprintf(&unknown, "Qzx%svbnmwrtplk ", strings.Repeat(string(rune('a'+i%26)), 1+i%9))
+	}
+	for _, text := range []string{
+		unknown.String(),
+		strings.ToUpper(unknown.String()),
+		strings.Repeat("son bill wife mary dr smithers ", 130_000),
+		strings.Repeat("BP 105-128/48-61 CPAP 5/5 9/7-ADMITTED KRISSY---301 944-5032 ", 60_000),
+		strings.Repeat("QUAXLEY,ZEBULON E. WELSH ", 160_000),
+		strings.Repeat("PACERONE 200 mg tablet Zosyn ", 140_000),
+	} {
+		if len(text) > DefaultMaxBytes {
+			text = text[:DefaultMaxBytes]
+		}
+		if _, err := New().Detect(context.Background(), text); err != nil {
+			t.Fatalf("Detect(%d bytes): %v", len(text), err)
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package deid
+
+import "strings"
+
+// The clinical-number grammar: vital signs, doses, ranges, ratios,
+// ventilator settings, lab values and scores are claimed before the DATE,
+// ID, AGE and PHONE rules see them ("sats 98-100%", "BP 105-128/48-61",
+// "lasix 1000mg", "700x10", "CPAP 5/5", "PS 10/5", "low 100s").
+
+// measureWords announce a measured value: what follows (up to the next
+// word) is a clinical number, whatever its shape.
+var measureWords = map[string]bool{
+	"bp": true, "sbp": true, "dbp": true, "map": true, "maps": true, "hr": true, "rr": true, "temp": true,
+	"tmax": true, "tm": true, "t": true, "sat": true, "sats": true, "spo2": true, "o2": true, "sao2": true,
+	"fio2": true, "peep": true, "cpap": true, "ps": true, "psv": true, "tv": true, "vt": true, "ve": true,
+	"rate": true, "ac": true, "simv": true, "imv": true, "ipap": true, "epap": true, "bipap": true,
+	"prvc": true, "aprv": true, "mv": true, "pip": true, "plat": true, "pplat": true, "rsbi": true, "nif": true,
+	"k": true, "na": true, "cl": true, "co2": true, "hco3": true, "bun": true, "cr": true, "creat": true,
+	"glu": true, "glucose": true, "bs": true, "fs": true, "fsbs": true, "fsbg": true, "bg": true,
+	"hct": true, "hgb": true, "hb": true, "wbc": true, "plt": true, "plts": true, "inr": true, "ptt": true,
+	"gcs": true, "rass": true, "cvp": true, "pap": true, "paps": true, "pcwp": true, "ci": true, "co": true,
+	"svr": true, "etco2": true, "ph": true, "pco2": true, "po2": true, "pao2": true, "paco2": true,
+	"abg": true, "abgs": true, "vbg": true, "lactate": true, "lac": true, "uo": true, "ef": true,
+	"phos": true, "ca": true, "ica": true, "alb": true, "trop": true, "ck": true, "cpk": true, "bnp": true,
+	"ast": true, "alt": true, "ldh": true, "lipase": true, "mag": true, "icp": true, "cpp": true,
+	"svo2": true, "scvo2": true, "wt": true, "weight": true, "ht": true, "height": true, "ett": true,
+	"pain": true, "score": true, "apgar": true, "nihss": true, "bmi": true, "pulse": true, "sr": true,
+	"st": true, "sb": true, "vs": true, "vitals": true, "rhythm": true, "ins": true, "outs": true,
+	"intake": true, "output": true, "balance": true, "gtt": true, "drip": true,
+	"pod": true, "hd": true, "hod": true, "day": true,
+}
+
+// levelWords come between a measure and a decade: "in the low 100s".
+var levelWords = map[string]bool{
+	"low": true, "mid": true, "high": true, "upper": true, "lower": true, "hi": true, "lo": true,
+	"the": true, "in": true, "of": true, "at": true, "to": true, "is": true, "was": true, "=": true,
+	"around": true, "about": true, "approx": true, "from": true, "between": true, "and": true, "ranging": true,
+}
+
+// doseSuffix: letters glued after digits that make a measurement ("1000mg", "2L", "40cc").
+var doseSuffix = map[string]bool{
+	"mg": true, "mcg": true, "g": true, "gm": true, "kg": true, "ml": true, "l": true, "cc": true, "u": true,
+	"units": true, "meq": true, "mmol": true, "mmhg": true, "cm": true, "mm": true, "hr": true, "hrs": true,
+	"h": true, "min": true, "mins": true, "sec": true, "lpm": true, "mcgkgmin": true,
+	"am": true, "pm": true, "d": true, "wks": true, "wk": true, "bpm": true, "ng": true, "ug": true, "iu": true,
+	"lb": true, "lbs": true, "oz": true, "cmh": true, "l/min": true, "fr": true, "french": true, "gauge": true,
+}
+
+// clinicalNumber claims tokens i..j (a run of touching tokens that starts
+// with a digit) when they are a clinical number, and returns the last token
+// claimed, or -1.
+func (sc *scan) clinicalNumber(i, j int) int {
+	toks := sc.toks
+	// a phone shape is never a clinical number ("CA 03245 634-743-5135")
+	if j-i == 4 && sc.numLen(i) == 3 && sc.numLen(i+2) == 3 && sc.numLen(i+4) == 4 && (sc.punct(i+1, '-') || sc.punct(i+1, '.')) {
+		return -1
+	}
+	// a percentage: "98-100%", "40%"
+	if k := j + 1; k < len(toks) && sc.punct(k, '%') && sc.joined(k) {
+		return k
+	}
+	for k := i; k <= j; k++ {
+		if sc.punct(k, '%') {
+			return j
+		}
+	}
+	// one token: "1000mg", "700x10", "2L", "x3"
+	if j == i && toks[i].kind == kAlnum {
+		s := sc.lower(i)
+		n := 0
+		for n < len(s) && isDigit(s[n]) {
+			n++
+		}
+		suf := s[n:]
+		switch {
+		case n > 0 && doseSuffix[suf]:
+			return i
+		case n > 0 && strings.IndexByte(suf, 'x') == 0 && (len(suf) == 1 || allDigits(suf[1:])):
+			return i // "700x10", "2x"
+		case n == 0 && len(s) > 1 && s[0] == 'x' && allDigits(s[1:]):
+			return i // "x3"
+		}
+	}
+	// decades in a measured context: "low 100s", "high 90s", "100s-110s"
+	if toks[i].kind == kAlnum && sc.decade(i) {
+		p := sc.prevWord(i)
+		if p >= 0 && (levelWords[sc.lower(p)] && !sc.is(p, "the") && !sc.is(p, "in") || sc.measureBefore(i, 5)) {
+			e := i
+			for e+2 <= j+2 && sc.punct(e+1, '-') && e+2 < len(toks) && sc.decade(e+2) {
+				e += 2
+			}
+			return max(e, j)
+		}
+	}
+	// a range of clock times: "0700-1900", "2300-0700" (a shift, not a date)
+	if j == i+2 && sc.punct(i+1, '-') && sc.clock(i) && sc.clock(i+2) {
+		return j
+	}
+	// a range ending in a decade: "130-150S"
+	if j == i+2 && toks[i].kind == kNum && sc.punct(i+1, '-') && sc.decade(i+2) {
+		return j
+	}
+	// a score out of ten after a symptom: "CP 3/10, NOW 0/10", "headache 5/10"
+	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
+		return j
+	}
+	// after a measure word: everything up to the next word ("CA 92101" is a ZIP)
+	if sc.measureBefore(i, 3) && !(j == i && sc.numLen(i) == 5) {
+		return j
+	}
+	// "5/5" and "10/5" right after a ventilator word on the same line are
+	// caught above; a range of ratios is a blood pressure: "105-128/48-61"
+	if j-i != 6 {
+		return -1
+	}
+	if sh := sc.shape(i, j); sh == "3-3/2-2" || sh == "3-3/3-3" || sh == "3/2-3/2" || sh == "3/3-3/2" || sh == "3/2-3/3" {
+		return j
+	}
+	return -1
+}
+
+// decade: "90s", "100s".
+func (sc *scan) decade(i int) bool {
+	if i < 0 || i >= len(sc.toks) || sc.toks[i].kind != kAlnum {
+		return false
+	}
+	s := sc.lower(i)
+	return len(s) >= 3 && s[len(s)-1] == 's' && allDigits(s[:len(s)-1]) && s[len(s)-2] == '0'
+}
+
+// prevWord returns the index of the word before token i on its line,
+// skipping punctuation other than a full stop ("BP: 120/80", "map =65"), or -1.
+func (sc *scan) prevWord(i int) int {
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		if sc.toks[k+1].nl {
+			return -1
+		}
+		switch sc.toks[k].kind {
+		case kWord:
+			return k
+		case kPunct:
+			if c := sc.text[sc.toks[k].s]; c == '.' || c == ';' || c == '(' || c == ')' {
+				return -1
+			}
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// measureBefore: within n words before token i on its line a measure word
+// stands, with only level words, numbers and joining punctuation between
+// ("BP 120/80", "sats high 90s", "PS 10/5", "HR 80-90s", "bp in the low 100s").
+func (sc *scan) measureBefore(i, n int) bool {
+	for k := i - 1; k >= 0 && k >= i-n-3; k-- {
+		t := sc.toks[k+1]
+		if t.nl {
+			return false
+		}
+		switch sc.toks[k].kind {
+		case kWord:
+			w := sc.lower(k)
+			if measureWords[w] {
+				return true
+			}
+			if !levelWords[w] {
+				return false
+			}
+		case kPunct:
+			if c := sc.text[sc.toks[k].s]; c != ':' && c != '=' && c != '-' && c != '~' && c != '/' && c != ',' {
+				return false
+			}
+		case kNum, kAlnum:
+			// "BP 120/80 90/60": an earlier value of the same measure, but
+			// not across a code of five digits or more ("CA 03245 634-…")
+			if sc.toks[k].ndig >= 5 {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// scoreWordsBefore name what is scored out of ten.
+var scoreWordsBefore = map[string]bool{
+	"pain": true, "cp": true, "headache": true, "ha": true, "discomfort": true, "nausea": true,
+	"now": true, "score": true, "rated": true, "rates": true, "rating": true, "anxiety": true,
+	"dyspnea": true, "sob": true, "incisional": true, "back": true, "abd": true, "chest": true,
+}
+
+// scoreContext: one of the three words before token i names a symptom or
+// a score.
+func (sc *scan) scoreContext(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		if sc.toks[k+1].nl {
+			return false
+		}
+		if sc.toks[k].kind == kWord && scoreWordsBefore[sc.lower(k)] {
+			return true
+		}
+	}
+	return false
+}
+
+// clock: token i is a four-digit 24-hour time ("0700", "1930").
+func (sc *scan) clock(i int) bool {
+	if sc.numLen(i) != 4 {
+		return false
+	}
+	v := sc.numVal(i)
+	return v/100 <= 23 && v%100 <= 59
+}

@@ -1,0 +1,591 @@
+package deid
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+// Recall first: a word that is neither known-safe (general English, medical
+// and pharmacy vocabulary, clinical shorthand: lexicon.Safe) nor explained by
+// a rule is a PHI candidate, in any letter case.
+//
+// Letter case is a property of the writer: about a third of real nursing notes
+// are written in capitals and a quarter in lower case, where case says nothing
+// about names. Such a note is "true-cased" before the rules run: a word keeps
+// a capital only when it could be PHI (a word no safe list knows, a name or
+// city that is not common English, a word right after a title or relation
+// cue) or when it is capitalised in any writing (a title, month, weekday), so
+// "TO RECEIVE PO LOPRESSOR" reads as lower case and "JON DEVAUX RRT" as
+// "Jon Devaux RRT". The rules written for mixed case then apply unchanged.
+
+// Note casings.
+const (
+	caseMixed uint8 = iota
+	caseUpper
+	caseLower
+)
+
+// caseCount counts the words of two or more letters of a run of tokens, those
+// in capitals and those holding a capital letter.
+type caseCount struct{ words, upper, capped int }
+
+func (c *caseCount) add(t token) {
+	if t.kind != kWord || t.e-t.s < 2 {
+		return
+	}
+	c.words++
+	if t.upper {
+		c.upper++
+	}
+	if t.cap || t.upper {
+		c.capped++
+	}
+}
+
+// casing: upper when at least 70 % of the words are in capitals, lower when
+// at most 5 % hold a capital letter, caseMixed below minWords words.
+func (c caseCount) casing(minWords int) uint8 {
+	switch {
+	case c.words < minWords || c.words == 0:
+		return caseMixed
+	case c.upper*10 >= c.words*7:
+		return caseUpper
+	case c.capped*20 <= c.words:
+		return caseLower
+	}
+	return caseMixed
+}
+
+// setCasing decides the casing of each line: its own when it has four words
+// or more, else the note's unless the short line reads as mixed case itself
+// ("Pt: Zebulon Quaxley" in a capitals note). It returns whether any line is
+// not mixed.
+func (sc *scan) setCasing() bool {
+	// one pass: each line's counts, and the note's as their sum
+	lines := sc.lineBuf[:0]
+	var all, cur caseCount
+	for i, t := range sc.toks {
+		if t.nl && i > 0 {
+			lines = append(lines, lineCount{i, cur})
+			cur = caseCount{}
+		}
+		if t.kind == kWord && t.e-t.s >= 2 {
+			cur.add(t)
+		}
+	}
+	lines = append(lines, lineCount{len(sc.toks), cur})
+	for _, l := range lines {
+		all.words += l.c.words
+		all.upper += l.c.upper
+		all.capped += l.c.capped
+	}
+	note := all.casing(3)
+	if cap(sc.lineCase) < len(sc.toks) {
+		sc.lineCase = make([]uint8, len(sc.toks))
+	}
+	sc.lineCase = sc.lineCase[:len(sc.toks)]
+	any, s := false, 0
+	for _, l := range lines {
+		c := l.c.casing(4)
+		if l.c.words < 4 {
+			if c = note; l.c.casing(1) == caseMixed {
+				c = caseMixed
+			}
+		}
+		for k := s; k < l.end; k++ {
+			sc.lineCase[k] = c
+		}
+		any = any || c != caseMixed
+		s = l.end
+	}
+	sc.lineBuf = lines
+	return any
+}
+
+// lineCount is one line of setCasing: where it ends and its counts.
+type lineCount struct {
+	end int
+	c   caseCount
+}
+
+// caseAt is the casing of token i's line.
+func (sc *scan) caseAt(i int) uint8 {
+	if i < 0 || i >= len(sc.lineCase) {
+		return caseMixed
+	}
+	return sc.lineCase[i]
+}
+
+// candidate: word token i is a PHI candidate by its spelling: not a keyword
+// of any rule, and either a name or city that is not common English, or in
+// no safe list and not an abbreviation or a misspelling of a safe word.
+func (sc *scan) candidate(i int) bool {
+	t := &sc.toks[i]
+	if t.kind != kWord || t.kw != 0 {
+		return false
+	}
+	if t.cand == 0 {
+		t.cand = 2
+		if sc.isCandidate(i) {
+			t.cand = 1
+		}
+	}
+	return t.cand == 1
+}
+
+// isCandidate is candidate without the per-token memo.
+func (sc *scan) isCandidate(i int) bool {
+	t := sc.toks[i]
+	f := t.flags
+	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
+		return true
+	}
+	if f&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 {
+		return false
+	}
+	n := utf8.RuneCountInString(sc.text[t.s:t.e])
+	if n < 4 || t.upper && n <= 4 && sc.caseAt(i) == caseMixed {
+		return false // "hgb", "sxn", "MRSA": abbreviations
+	}
+	w := sc.lower(i)
+	if !hasVowel(w) || medicalWord(w) {
+		return false
+	}
+	// a capitalised word in a mixed-case line is rarely a typo: skip the
+	// (costly) misspelling check there
+	return !(n >= 5 && !(t.cap && sc.caseAt(i) == caseMixed) && sc.misspelt(w))
+}
+
+func hasVowel(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case 'a', 'e', 'i', 'o', 'u', 'y':
+			return true
+		}
+		if w[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// misspelt: w (lower case ASCII) is one edit (a letter added or two swapped;
+// a letter dropped or changed, in words of eight letters or more) from a safe
+// word that is not a name: "secreations",
+// "repositoned", "tachycardic". Only words no list knows get here, a few per
+// note, so the few hundred look-ups stay cheap.
+func (sc *scan) misspelt(w string) bool {
+	if len(w) > 24 {
+		return false
+	}
+	var b [25]byte
+	bits := safeBits(sc.vocab)
+	ok := func(s []byte) bool {
+		h := hashBytes(s)
+		if bits[h>>(64-safeBitsLog)>>6]&(1<<(h>>(64-safeBitsLog)&63)) == 0 {
+			return false // certainly no safe word: skip the table
+		}
+		f := sc.vocab.LookupHash(h)
+		return f&lexicon.Safe != 0 && f&(lexicon.Name|lexicon.City) == 0
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	n := len(w)
+	// deletion
+	for i := 0; i < n; i++ {
+		m := copy(b[:], w[:i])
+		m += copy(b[m:], w[i+1:])
+		if ok(b[:m]) {
+			return true
+		}
+	}
+	// transposition
+	copy(b[:], w)
+	for i := 0; i+1 < n; i++ {
+		b[i], b[i+1] = b[i+1], b[i]
+		if ok(b[:n]) {
+			return true
+		}
+		b[i], b[i+1] = b[i+1], b[i]
+	}
+	// substitution, only in long words: in short ones it turns names into
+	// words ("gordon" → "cordon")
+	for i := 0; i < n && n >= 8; i++ {
+		orig := b[i]
+		for c := byte('a'); c <= 'z'; c++ {
+			if c != orig {
+				b[i] = c
+				if ok(b[:n]) {
+					return true
+				}
+			}
+		}
+		b[i] = orig
+	}
+	// insertion, only in long words too
+	for i := 0; i <= n && n >= 8; i++ {
+		copy(b[:], w[:i])
+		copy(b[i+1:], w[i:])
+		for c := byte('a'); c <= 'z'; c++ {
+			b[i] = c
+			if ok(b[:n+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// truecase rewrites the case flags of an all-capitals or all-lower-case note
+// (see above). Original case stays in the text; only t.cap and t.upper change.
+func (sc *scan) truecase() {
+	toks := sc.toks
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != kWord || sc.lineCase[i] == caseMixed {
+			continue
+		}
+		upperNote := sc.lineCase[i] == caseUpper
+		wasUpper := t.upper
+		t.cap, t.upper = false, false
+		switch {
+		case t.kw&(setTitle|setMonth|setDay|setHoliday) != 0:
+			t.cap = true
+		case upperNote && wasUpper && (t.kw&setCred != 0 || t.e-t.s == 2 && t.flags&lexicon.State != 0 && (sc.punct(i-1, ',') || sc.numLen(i+1) == 5)):
+			t.cap, t.upper = true, true // "RRT", "MD", "CA 92101"
+		case sc.candidate(i):
+			t.cap = true
+		case t.e-t.s == 1 && sc.punct(i+1, '.') && i+2 < len(toks) && toks[i+2].kind == kWord && !toks[i+2].nl &&
+			(toks[i+2].flags&lexicon.Name != 0 && toks[i+2].kw == 0 && !functionWord(sc.lower(i+2)) || sc.candidate(i+2)):
+			t.cap = true // "E. WELSH", "c. barre": an initial, and the name after it
+			toks[i+2].cap = true
+		case weekdayShort(sc.lower(i)) && !(sc.is(i, "sat") || sc.is(i, "sun")):
+			t.cap = true // "FRI, 19 SEP"
+		}
+	}
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != kWord || t.cap || sc.lineCase[i] == caseMixed {
+			continue
+		}
+		switch {
+		// a name after a title or relation: "dr cole", "son bill", "mr.renzi"
+		case sc.cueBefore(i) && sc.nameAfterCue(i):
+			t.cap = true
+		// the rest of an organisation or place: "baltimore rehab", "quartermain 2"
+		case i > 0 && !t.nl && t.sp && toks[i-1].kind == kWord && toks[i-1].cap && sc.in(i, setOrgHead|setOrg|setStreet|setPlace) && !sc.in(i, setGeneric):
+			t.cap = true
+		}
+	}
+	sc.capOrgs()
+}
+
+// capOrgs: in a true-cased note, an organisation head word ("HOSPITAL",
+// "center") and the words before it on its line become capitalised when one of
+// them could be a name ("OWENSBORO GENERAL HOSPITAL", "salem health center").
+func (sc *scan) capOrgs() {
+	toks := sc.toks
+	for i := range toks {
+		if toks[i].kind != kWord || !sc.in(i, setOrgHead) || sc.lineCase[i] == caseMixed {
+			continue
+		}
+		s, proper := i, false
+		for k := i - 1; k >= 0 && k >= i-5 && !toks[k+1].nl; k-- {
+			if toks[k].kind == kWord && (toks[k].kw&(setOrg|setGeneric|setOrgHead|setTitle) != 0 || sc.is(k, "of") || sc.is(k, "s") || toks[k].cap) ||
+				sc.punct(k, '.') || sc.punct(k, '\'') {
+				if toks[k].kind == kWord && toks[k].cap && toks[k].kw == 0 {
+					proper = true
+				}
+				s = k
+				continue
+			}
+			break
+		}
+		if !proper {
+			continue
+		}
+		for k := s; k <= i; k++ {
+			if toks[k].kind == kWord && !sc.is(k, "of") && !sc.is(k, "s") {
+				toks[k].cap = true
+			}
+		}
+	}
+}
+
+// functionWords are names in the lexicon that, after a cue, are still the
+// sentence's own words ("wife will call", "son may visit").
+func functionWord(w string) bool {
+	switch w {
+	case "will", "may", "can", "and", "is", "was", "has", "had", "at", "in", "to", "by", "so", "are",
+		"here", "aware", "also", "not", "all", "an", "as", "the", "his", "her", "per", "with", "for",
+		"on", "of", "be", "been", "did", "does", "very", "well", "just", "now", "then", "says", "said",
+		"called", "visited", "updated", "present", "home", "over", "out", "up", "back", "still",
+		"came", "come", "went", "left", "took", "gave", "brought", "spoke", "will't", "feel", "want",
+		"here's", "there", "who", "which", "that", "this", "unable", "able", "again", "today", "tonight",
+		"later", "notified", "made", "about", "from", "into", "or", "but", "if", "when", "while", "would",
+		"fell", "feels", "felt", "states", "stated", "were", "have",
+		"quite", "much", "more", "less", "both", "each", "lives", "living", "arrived", "dropped",
+		"set", "put", "got", "get", "make", "see", "saw", "seen", "plan", "meet", "met", "call", "tell":
+		return true
+	}
+	return false
+}
+
+// scanCandidates marks what is left: runs of candidate words that no rule
+// took ("Zebulon Quaxley", "smithers", "Hafþór"), a word after a title or a
+// relation cue in any case ("per dr smithers"), and an unknown acronym after
+// a place cue ("TRANS TO GH"). A candidate after a place cue or known only
+// as a city is a LOCATION; any other a NAME.
+func (sc *scan) scanCandidates() {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind != kWord {
+			continue
+		}
+		if sc.nameTok[i] {
+			// a name found by another rule takes in the known names and
+			// candidates right after it ("SISTER MARIE RICE")
+			e := i
+			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (sc.nameNext(e+1) || sc.rareAfterName(e+1))) {
+				e++
+			}
+			if e > i && !sc.nameTok[e] {
+				sc.markName(i, e, recCandidate)
+			}
+			i = e
+			continue
+		}
+		if sc.claim[i] {
+			continue
+		}
+		if !t.cap && t.flags&(lexicon.Name|lexicon.City) == 0 && sc.caseAt(i) == caseMixed && !(i > 0 && sc.toks[i-1].kind != kWord) && !sc.in(i-1, setTitle|setRelation) {
+			continue // the common case: a lower-case word of a mixed-case line, no cue before
+		}
+		// then: no cue before it, not an acronym, and not a candidate
+		if !(t.e-t.s <= 4 && sc.text[t.s] >= 'A' && sc.text[t.s] <= 'Z') && !sc.cueBefore(i) && (t.kw != 0 || !sc.candidate(i)) {
+			continue
+		}
+		if sc.covered(t.s) {
+			continue
+		}
+		if t.kw != 0 && !sc.in(i-1, setTitle) && !(i > 1 && sc.punct(i-1, '.') && sc.in(i-2, setTitle)) {
+			continue // a keyword, not after a title
+		}
+		cue := sc.cueBefore(i)
+		// in a mixed-case line a lower-case word needs a cue ("dr smithers")
+		// unless it is a name or city that no other list knows ("krystal")
+		if sc.caseAt(i) == caseMixed && !t.cap && !cue && !(t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&(lexicon.Safe|lexicon.Common) == 0) {
+			continue
+		}
+		if !sc.candidate(i) && !(cue && sc.nameAfterCue(i)) {
+			if sc.acronymPlace(i) {
+				sc.addToks(i, i, TypeLocation, recCandidate)
+			}
+			continue
+		}
+		if t.cap && (sc.punct(i+1, ':') || sc.eponym(i+1)) {
+			continue // a heading ("Zosyn:") or an eponym ("Quervain's tenosynovitis")
+		}
+		if !cue && sc.doseLine(i) {
+			continue // a medication line: "PACERONE 200 mg tablet", "Glycolax Take 17 g"
+		}
+		s, e := i, i
+		// known names next to a candidate belong to it ("bill bergström",
+		// "FRED BROWN", "angel wolff"); an initial before ("E. Welsh", "c. barre")
+		for s > 0 && !toks[s].nl {
+			switch {
+			case sc.nameNext(s - 1):
+				s--
+				continue
+			case s >= 2 && sc.punct(s-1, '.') && !toks[s-1].sp && toks[s-2].kind == kWord && toks[s-2].e-toks[s-2].s == 1 && !sc.claim[s-2] &&
+				!(s >= 3 && sc.punct(s-3, '.') && !toks[s-2].sp):
+				s -= 2
+			case s >= 2 && sc.punct(s-1, ',') && !toks[s-2].nl && !sc.claim[s-2] && (sc.candidate(s-2) || sc.nameNext(s-2) && toks[s-2].cap):
+				s -= 2 // "DAVIS, ALVERTA"
+				continue
+			}
+			break
+		}
+		for k := e + 1; k < len(toks) && !toks[k].nl; k++ {
+			switch {
+			case toks[k].kind == kWord && !sc.claim[k] && (sc.candidate(k) || sc.nameNext(k)):
+				e = k
+			case sc.punct(k, '-') && !toks[k].sp && k+1 < len(toks) && !toks[k+1].sp && toks[k+1].kind == kWord:
+				e = k + 1 // "Quintero-Blake"
+				k++
+			case sc.punct(k, ',') && k == e+1 && k+1 < len(toks) && !toks[k+1].nl && toks[k+1].kind == kWord && !sc.claim[k+1] &&
+				(sc.candidate(k+1) || sc.nameNext(k+1) && (toks[k+1].cap || !toks[k+1].sp) ||
+					!toks[k].sp && !toks[k+1].sp && toks[k+1].kw == 0 && toks[k+1].flags&(lexicon.SafeCore|lexicon.Common) == 0):
+				e = k + 1 // "Quaxley, Zebulon", "SMITHERS,JOHN", "MOORE, DOCK"
+				k++
+			default:
+				k = len(toks)
+				continue
+			}
+		}
+		typ := TypeName
+		if sc.placeCue(s) > 0 && !cue {
+			typ = TypeLocation
+		}
+		if typ == TypeName {
+			sc.markName(s, e, recCandidate)
+		} else {
+			sc.addToks(s, e, typ, recCandidate)
+		}
+		i = e
+	}
+}
+
+// doseLine: the line of token i holds a dose (a measure word such as "mg",
+// "tablet", "puffs", or a number glued to one: "200mg"). Names rarely sit on
+// a medication line; drug brands no list knows often do.
+func (sc *scan) doseLine(i int) bool {
+	s, e := i, i
+	for s > 0 && !sc.toks[s].nl && i-s < 40 {
+		s--
+	}
+	for e+1 < len(sc.toks) && !sc.toks[e+1].nl && e-i < 40 {
+		e++
+	}
+	for k := s; k <= e; k++ {
+		t := sc.toks[k]
+		if t.kind == kWord && t.kw&setMeasure != 0 && k > s && sc.toks[k-1].kind == kNum || t.kind == kAlnum && sc.clinicalNumber(k, k) == k {
+			return true
+		}
+		if t.kind == kWord && (sc.is(k, "take") || sc.is(k, "tablet") || sc.is(k, "tablets") || sc.is(k, "capsule") || sc.is(k, "inhaler") || sc.is(k, "susp")) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameNext: token k is a known name (even a common word) that joins a
+// candidate next to it: not a keyword, a function word or a word of a rule.
+func (sc *scan) nameNext(k int) bool {
+	if k < 0 || k >= len(sc.toks) {
+		return false
+	}
+	t := sc.toks[k]
+	return t.kind == kWord && !sc.claim[k] && t.kw == 0 && t.flags&lexicon.Name != 0 && t.e-t.s > 1 &&
+		!functionWord(sc.lower(k)) && (t.cap && t.flags&lexicon.SafeCore == 0 || sc.caseAt(k) != caseMixed) && !sc.covered(t.s)
+}
+
+// rareAfterName: in a true-cased line, a word right after a name that is a
+// candidate or at least no everyday word ("ANTWON DICKENS", not "… STATES").
+func (sc *scan) rareAfterName(k int) bool {
+	t := sc.toks[k]
+	if t.kind != kWord || sc.caseAt(k) == caseMixed || t.kw != 0 || functionWord(sc.lower(k)) {
+		return false
+	}
+	return sc.candidate(k) || t.flags&(lexicon.SafeCore|lexicon.Common) == 0 && t.e-t.s > 3
+}
+
+// cueBefore: a title or relation word stands right before token i, in any
+// case, with at most a full stop, comma or colon between ("dr smithers",
+// "mr.renzi", "son, bill", "wife: mary").
+func (sc *scan) cueBefore(i int) bool {
+	p := i - 1
+	if sc.punct(p, '.') || sc.punct(p, ',') || sc.punct(p, ':') {
+		p--
+	}
+	return p >= 0 && sc.toks[p].kind == kWord && (sc.in(p, setTitle) && !sc.is(p, "st") || sc.in(p, setRelation)) && !sc.toks[i].nl
+}
+
+// nameAfterCue: after a cue, a word that is a known name (even a common word:
+// "son bill") or at least does not read as the sentence's own word (a verb
+// ending, a function word: "son visiting", "wife aware").
+func (sc *scan) nameAfterCue(i int) bool {
+	t := sc.toks[i]
+	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || sc.punct(i+1, ':') {
+		return false
+	}
+	w := sc.lower(i)
+	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") {
+		return false // "son visiting", "wife concerned"
+	}
+	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && !strings.HasSuffix(w, "s")
+}
+
+// acronymPlace: an acronym no list knows right after "to", "from" or "at"
+// ("TRANS TO GH", "from BWH"): a hospital's abbreviation.
+func (sc *scan) acronymPlace(i int) bool {
+	t := sc.toks[i]
+	if t.kind != kWord || t.kw != 0 || t.flags&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 || t.e-t.s < 2 || t.e-t.s > 4 {
+		return false
+	}
+	for k := t.s; k < t.e; k++ {
+		if c := sc.text[k]; c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	p := i - 1
+	return p >= 0 && !t.nl && (sc.is(p, "to") || sc.is(p, "from") || sc.is(p, "at")) && !(sc.joined(i+1) && !sc.punct(i+1, '.') && !sc.punct(i+1, ','))
+}
+
+// covered: byte offset b is inside a span found already.
+func (sc *scan) covered(b int) bool {
+	for k := len(sc.out) - 1; k >= 0 && k >= len(sc.out)-8; k-- {
+		if s := sc.out[k]; b >= s.s && b < s.e {
+			return true
+		}
+	}
+	return false
+}
+
+// recCandidate names the spans of scanCandidates.
+const recCandidate = "rules/candidate"
+
+// safeBitsLog: the filter of safeBits has 2^22 bits (512 KiB), about one bit
+// in eight set: seven look-ups of misspelt in eight stop there.
+const safeBitsLog = 22
+
+var (
+	safeBitsOnce sync.Once
+	safeBitsSet  []uint64
+)
+
+// safeBits is a one-hash filter of the safe words of the vocabulary, built on
+// the first misspelling check (a few ms: it walks the table once), so that
+// misspelt's hundreds of probes mostly stay in a small, cached bit set.
+func safeBits(v *lexicon.Table) []uint64 {
+	safeBitsOnce.Do(func() {
+		safeBitsSet = make([]uint64, 1<<safeBitsLog/64)
+		v.Each(func(key uint64, f lexicon.Flags) {
+			if f&lexicon.Safe != 0 {
+				b := key >> (64 - safeBitsLog)
+				safeBitsSet[b>>6] |= 1 << (b & 63)
+			}
+		})
+	})
+	return safeBitsSet
+}
+
+// medicalSuffixes end medical words that no list holds (procedures, findings,
+// diseases: "hemicolectomy", "ventriculostomy", "coagulopathy", "pleurodesis")
+// and no person's or place's name.
+var medicalSuffixes = []string{
+	"ectomy", "ectomies", "ostomy", "ostomies", "otomy", "otomies", "plasty", "oscopy", "ography",
+	"itis", "itides", "osis", "oses", "emia", "aemia", "megaly", "pathy", "ectasis", "rrhea",
+	"rrhoea", "algia", "penia", "cytosis", "uria", "plegia", "paresis", "trophy", "lysis",
+	"desis", "ocyte", "ocytes", "genic", "philia", "tonin", "albumin", "prosthetic", "ectomized",
+}
+
+// medicalWord: w (lower case, five letters or more) ends in a medical suffix.
+func medicalWord(w string) bool {
+	if len(w) < 7 {
+		return false
+	}
+	for _, suf := range medicalSuffixes {
+		if strings.HasSuffix(w, suf) && len(w) >= len(suf)+3 {
+			return true
+		}
+	}
+	return false
+}

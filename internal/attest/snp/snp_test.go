@@ -304,34 +304,3 @@ func TestRevocationNeedsCRL(t *testing.T) {
 		t.Fatalf("offline without CRL: err = %v, want %s", err, CheckRevocation)
 	}
 }
-
-func TestParseByteArray(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []byte
-		ok   bool
-	}{
-		{`[]`, []byte{}, true},
-		{` [ 1 , 2,255 ] `, []byte{1, 2, 255}, true},
-		{`[256]`, nil, false},
-		{`[1.5]`, nil, false},
-		{`[-1]`, nil, false},
-		{`[0001]`, nil, false},
-		{`"AQI="`, nil, false},
-	} {
-		got, ok := parseByteArray([]byte(tc.in))
-		if ok != tc.ok || (ok && string(got) != string(tc.want)) {
-			t.Errorf("parseByteArray(%s) = %v, %v", tc.in, got, ok)
-		}
-		var b bytesJSON
-		err := json.Unmarshal([]byte(tc.in), &b)
-		if tc.ok && (err != nil || string(b) != string(tc.want)) {
-			t.Errorf("Unmarshal(%s) = %v, %v", tc.in, b, err)
-		}
-		if tc.in == `[256]` || tc.in == `[-1]` || tc.in == `"AQI="` {
-			if err == nil {
-				t.Errorf("Unmarshal(%s) accepted", tc.in)
-			}
-		}
-	}
-}

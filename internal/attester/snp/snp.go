@@ -19,6 +19,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attester"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
 )
 
 // Paths the kernel exposes on an SNP guest; Detect looks at them.
@@ -102,7 +103,7 @@ func (a *Attester) BoundInitData(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte(nil), raw[offHostData:offHostData+32]...), nil
+	return append([]byte(nil), raw[teesnp.OffHostData:teesnp.OffHostData+teesnp.HostDataSize]...), nil
 }
 
 func (a *Attester) rawReport(ctx context.Context, reportData []byte) (raw, certs []byte, err error) {

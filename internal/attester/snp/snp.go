@@ -96,6 +96,12 @@ func (a *Attester) Evidence(ctx context.Context, reportData []byte) ([]byte, err
 	return ev, nil
 }
 
+// InitDataSize is the size of HOST_DATA.
+func (*Attester) InitDataSize() int { return teesnp.HostDataSize }
+
+// ExpectedInitData is HOST_DATA binding digest.
+func (*Attester) ExpectedInitData(digest []byte) []byte { return teesnp.HostData(digest) }
+
 // BoundInitData returns HOST_DATA (32 bytes), where the host binds the
 // initdata digest at launch.
 func (a *Attester) BoundInitData(ctx context.Context) ([]byte, error) {

@@ -15,6 +15,8 @@ import (
 	"fmt"
 
 	"github.com/google/go-sev-guest/abi"
+
+	"github.com/trustgate/trustgate/internal/tee"
 )
 
 // ReportSize is the size of an SNP ATTESTATION_REPORT in AMD's ABI.
@@ -402,3 +404,11 @@ func Decode(data []byte) (*Evidence, error) {
 	}
 	return &ev, nil
 }
+
+// HostData is the HOST_DATA the host sets when it binds initdata with this
+// digest at launch (zero-padded or truncated to 32 bytes).
+func HostData(digest []byte) []byte { return tee.Regularize(digest, HostDataSize) }
+
+// ReportData is the REPORT_DATA that binds a runtime-data digest
+// (zero-padded or truncated to 64 bytes).
+func ReportData(digest []byte) []byte { return tee.Regularize(digest, ReportDataSize) }

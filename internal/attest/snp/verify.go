@@ -108,6 +108,12 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 	return v.VerifyReport(ctx, ev.Report, ev.Certs, want)
 }
 
+// VerifyRaw verifies a raw report signed by endorsement, a VCEK or a VLEK
+// (DER); it implements attest.RawVerifier.
+func (v *Verifier) VerifyRaw(ctx context.Context, raw, endorsement []byte, want attest.Expected) (attest.Claims, error) {
+	return v.VerifyReport(ctx, raw, Certs{VCEK: endorsement, VLEK: endorsement}, want)
+}
+
 // VerifyReport verifies a raw report with the certificates that came with it
 // (az-snp-vtpm and tests use it directly).
 func (v *Verifier) VerifyReport(ctx context.Context, raw []byte, certs Certs, want attest.Expected) (attest.Claims, error) {

@@ -136,6 +136,12 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 	return v.VerifyQuote(ctx, ev.Quote, ev.CCEventLog, want)
 }
 
+// VerifyRaw verifies a raw quote, which carries its own PCK chain
+// (endorsement is unused); it implements attest.RawVerifier.
+func (v *Verifier) VerifyRaw(ctx context.Context, raw, _ []byte, want attest.Expected) (attest.Claims, error) {
+	return v.VerifyQuote(ctx, raw, nil, want)
+}
+
 // VerifyQuote verifies a raw quote (and optional CC event log) and returns
 // claims.
 func (v *Verifier) VerifyQuote(ctx context.Context, raw, ccel []byte, want attest.Expected) (attest.Claims, error) {

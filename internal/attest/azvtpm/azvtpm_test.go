@@ -9,7 +9,7 @@ import (
 	teeaz "github.com/trustgate/trustgate/internal/tee/azvtpm"
 )
 
-func TestInitDataPCR8(t *testing.T) {
+func TestBind(t *testing.T) {
 	d := sha256.Sum256([]byte("initdata"))
 	// Extending a zero PCR: sha256(0^32 || digest).
 	want := sha256.Sum256(append(make([]byte, 32), d[:]...))

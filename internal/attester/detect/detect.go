@@ -1,6 +1,6 @@
 // Package detect is the guest side's catalog of attesters, the twin of
 // internal/attest/catalog: each TEE registers itself in its own
-// tee_<name>.go file here (one Register call), and detect picks the TEE the
+// catalog_<name>.go file here (one Register call), and detect picks the TEE the
 // machine offers, probing the hardware TEEs in the order upstream's
 // attestation agent checks them (tdx, az-tdx-vtpm, az-snp-vtpm, snp),
 // falling back to sample, or builds the one named by --tee.

@@ -23,9 +23,7 @@ const MaxEvidenceSize = teesnp.MaxEvidenceSize
 // Certs holds the endorsement and product certificates (DER) delivered with
 // a report. Only the VCEK or VLEK is required; the ASK/ARK shipped by a guest
 // are never trusted as roots.
-type Certs struct {
-	VCEK, VLEK, ASK, ASVK, ARK []byte
-}
+type Certs = teesnp.Certs
 
 // Evidence is a parsed SNP evidence: the report in AMD's ABI layout and the
 // certificates that came with it.
@@ -47,47 +45,9 @@ func ParseEvidence(data []byte) (*Evidence, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse snp evidence: %w", err)
 	}
-	out := &Evidence{Report: raw}
-	for i, c := range ev.CertChain {
-		typ := c.Name()
-		var dst *[]byte
-		switch typ {
-		case "VCEK", "vcek":
-			dst = &out.Certs.VCEK
-		case "VLEK", "vlek":
-			dst = &out.Certs.VLEK
-		case "ASK", "ask":
-			dst = &out.Certs.ASK
-		case "ASVK", "asvk":
-			dst = &out.Certs.ASVK
-		case "ARK", "ark":
-			dst = &out.Certs.ARK
-		default:
-			continue // other table entries (e.g. OEM) carry nothing we verify
-		}
-		if len(*dst) != 0 {
-			return nil, fmt.Errorf("parse snp evidence: duplicate %s in cert_chain[%d]", typ, i)
-		}
-		*dst = c.Data
+	certs, err := ev.Certs()
+	if err != nil {
+		return nil, fmt.Errorf("parse snp evidence: %w", err)
 	}
-	return out, nil
-}
-
-// MarshalEvidence serializes a raw report and its certificates as upstream's
-// AA evidence JSON (the inverse of ParseEvidence), with internal/tee/snp's
-// encoder, the guest attester's. snp-emulated and tests use it.
-func MarshalEvidence(raw []byte, certs Certs) ([]byte, error) {
-	if len(raw) != ReportSize {
-		return nil, fmt.Errorf("marshal snp evidence: report has %d bytes, want %d", len(raw), ReportSize)
-	}
-	var chain []teesnp.CertEntry
-	for _, c := range []struct {
-		typ  string
-		data []byte
-	}{{"VCEK", certs.VCEK}, {"VLEK", certs.VLEK}, {"ASK", certs.ASK}, {"ASVK", certs.ASVK}, {"ARK", certs.ARK}} {
-		if len(c.data) > 0 {
-			chain = append(chain, teesnp.CertEntry{CertType: c.typ, Data: c.data})
-		}
-	}
-	return teesnp.Encode(raw, chain)
+	return &Evidence{Report: raw, Certs: certs}, nil
 }

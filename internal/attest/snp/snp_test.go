@@ -15,6 +15,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
 	"github.com/trustgate/trustgate/internal/attest/vectors"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -103,7 +104,7 @@ func TestVerifyVectors(t *testing.T) {
 				}
 			}
 			// The JSON form round-trips to the same bytes and verifies too.
-			js, err := MarshalEvidence(vc.report, vc.certs)
+			js, err := teesnp.Encode(vc.report, vc.certs.Chain())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -230,7 +231,7 @@ func TestMinimumTCB(t *testing.T) {
 // evidence: a mutation either fails with a named check or, when it leaves
 // the signed report intact (JSON spelling, unverified cert entries),
 // verifies to the genuine claims. Parsed evidence round-trips through
-// MarshalEvidence.
+// the shared encoder (internal/tee/snp).
 func FuzzParseEvidence(f *testing.F) {
 	aa := vectors.Read(f, "trustee/snp-aa-evidence/evidence.json")
 	f.Add(aa)
@@ -252,7 +253,7 @@ func FuzzParseEvidence(f *testing.F) {
 		if err != nil {
 			return
 		}
-		js, err := MarshalEvidence(ev.Report, ev.Certs)
+		js, err := teesnp.Encode(ev.Report, ev.Certs.Chain())
 		if err != nil {
 			t.Fatalf("parsed evidence does not marshal: %v", err)
 		}

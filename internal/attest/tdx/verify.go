@@ -117,16 +117,6 @@ func ParseEvidence(data []byte) (*Evidence, error) {
 	return &Evidence{Quote: q, CCEventLog: ccel}, nil
 }
 
-// MarshalEvidence is the inverse of ParseEvidence (tests), with the guest
-// attester's encoder (internal/tee/tdx).
-func MarshalEvidence(ev Evidence) ([]byte, error) {
-	var ccel []byte
-	if len(ev.CCEventLog) > 0 {
-		ccel = ev.CCEventLog
-	}
-	return teetdx.Encode(ev.Quote, ccel)
-}
-
 // Verify parses upstream's TDX evidence JSON and verifies it.
 func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expected) (attest.Claims, error) {
 	ev, err := ParseEvidence(evidence)

@@ -29,7 +29,6 @@ import (
 	sevtesting "github.com/google/go-sev-guest/testing"
 
 	"github.com/trustgate/trustgate/internal/attest"
-	"github.com/trustgate/trustgate/internal/attest/snp"
 	"github.com/trustgate/trustgate/internal/attester"
 	"github.com/trustgate/trustgate/internal/tee"
 	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
@@ -257,7 +256,7 @@ func (a *Attester) Report(reportData []byte) ([]byte, error) {
 }
 
 // Certs returns the certificates shipped with each report (VCEK and ASK).
-func (a *Attester) Certs() snp.Certs { return snp.Certs{VCEK: a.vcek, ASK: a.ask} }
+func (a *Attester) Certs() teesnp.Certs { return teesnp.Certs{VCEK: a.vcek, ASK: a.ask} }
 
 // Evidence returns upstream's SNP AA evidence JSON for reportData.
 func (a *Attester) Evidence(_ context.Context, reportData []byte) ([]byte, error) {
@@ -265,5 +264,5 @@ func (a *Attester) Evidence(_ context.Context, reportData []byte) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	return snp.MarshalEvidence(raw, a.Certs())
+	return teesnp.Encode(raw, a.Certs().Chain())
 }

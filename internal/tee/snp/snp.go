@@ -412,3 +412,54 @@ func HostData(digest []byte) []byte { return tee.Regularize(digest, HostDataSize
 // ReportData is the REPORT_DATA that binds a runtime-data digest
 // (zero-padded or truncated to 64 bytes).
 func ReportData(digest []byte) []byte { return tee.Regularize(digest, ReportDataSize) }
+
+// Certs holds a report's endorsement and product certificates (DER) by
+// role, as the certificate table names them.
+type Certs struct {
+	VCEK, VLEK, ASK, ASVK, ARK []byte
+}
+
+// Chain returns the cert_chain entries for c, in the order VCEK, VLEK, ASK,
+// ASVK, ARK, skipping empty ones; nil when all are empty.
+func (c Certs) Chain() []CertEntry {
+	var chain []CertEntry
+	for _, e := range []struct {
+		typ  string
+		data []byte
+	}{{"VCEK", c.VCEK}, {"VLEK", c.VLEK}, {"ASK", c.ASK}, {"ASVK", c.ASVK}, {"ARK", c.ARK}} {
+		if len(e.data) > 0 {
+			chain = append(chain, CertEntry{CertType: e.typ, Data: e.data})
+		}
+	}
+	return chain
+}
+
+// Certs sorts the evidence's cert_chain by role. Entries it has no role
+// for (CRL, Empty, OTHER) are skipped; a role given twice is an error. The
+// sev crate writes the names in upper case; lower case is accepted too.
+func (ev *Evidence) Certs() (Certs, error) {
+	var out Certs
+	for i, c := range ev.CertChain {
+		typ := c.Name()
+		var dst *[]byte
+		switch typ {
+		case "VCEK", "vcek":
+			dst = &out.VCEK
+		case "VLEK", "vlek":
+			dst = &out.VLEK
+		case "ASK", "ask":
+			dst = &out.ASK
+		case "ASVK", "asvk":
+			dst = &out.ASVK
+		case "ARK", "ark":
+			dst = &out.ARK
+		default:
+			continue // other table entries (e.g. OEM) carry nothing a verifier checks
+		}
+		if len(*dst) != 0 {
+			return Certs{}, fmt.Errorf("duplicate %s in cert_chain[%d]", typ, i)
+		}
+		*dst = c.Data
+	}
+	return out, nil
+}

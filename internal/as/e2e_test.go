@@ -30,6 +30,8 @@ import (
 	"github.com/trustgate/trustgate/internal/policy"
 	"github.com/trustgate/trustgate/internal/rvps"
 	"github.com/trustgate/trustgate/internal/store"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
+	teetdx "github.com/trustgate/trustgate/internal/tee/tdx"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -202,7 +204,7 @@ func TestEndToEndSNP(t *testing.T) {
 	gsg := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-sev-guest"), "verify", "testdata")
 	dbgReport, _ := os.ReadFile(filepath.Join(gsg, "attestation.bin"))
 	dbgVCEK, _ := os.ReadFile(filepath.Join(gsg, "vcek.testcer"))
-	dbgEvidence, err := snp.MarshalEvidence(dbgReport, snp.Certs{VCEK: dbgVCEK})
+	dbgEvidence, err := teesnp.Encode(dbgReport, teesnp.Certs{VCEK: dbgVCEK}.Chain())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +257,7 @@ func TestEndToEndTDX(t *testing.T) {
 	// production verifier refuses it, and seen through --allow-debug every
 	// claim but the configuration affirms.
 	q4 := vectors.Read(t, "trustee/tdx/tdx_quote_4.dat")
-	evidence, _ := tdx.MarshalEvidence(tdx.Evidence{Quote: q4})
+	evidence, _ := teetdx.Encode(q4, nil)
 	bind := tdx.Body(q4)[520:584]
 	bundle := vectors.IntelCollateralBundle(t)
 	at := vectors.IntelCollateralTime
@@ -269,10 +271,10 @@ func TestEndToEndTDX(t *testing.T) {
 	refs := map[string]any{"mr_td": body["mr_td"], "rtmr_1": body["rtmr_1"], "rtmr_2": body["rtmr_2"], "xfam": body["xfam"]}
 
 	spr := sprQuote(t)
-	sprEvidence, _ := tdx.MarshalEvidence(tdx.Evidence{Quote: spr})
+	sprEvidence, _ := teetdx.Encode(spr, nil)
 
 	q6 := vectors.Read(t, "trustee/tdx/tdx_quote_6.dat") // MRCONFIGID holds an initdata digest
-	q6Evidence, _ := tdx.MarshalEvidence(tdx.Evidence{Quote: q6})
+	q6Evidence, _ := teetdx.Encode(q6, nil)
 	for _, tc := range []e2eCase{
 		{name: "debug TD refused", v: prod, evidence: evidence, bind: bind, refs: refs, reason: "evidence: debug"},
 		{name: "every reference value registered, TCB UpToDate from the offline bundle (debug TD seen through --allow-debug)",
@@ -465,7 +467,7 @@ func TestEventDetailsMatchReferenceValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evidence, _ := tdx.MarshalEvidence(tdx.Evidence{Quote: quote, CCEventLog: ccel})
+	evidence, _ := teetdx.Encode(quote, ccel)
 	v := tdx.New(tdx.Config{Now: fixed(pckClock(t, quote))})
 	claims := claimsOf(t, v, evidence, tdx.Body(quote)[520:584])
 	var digest string

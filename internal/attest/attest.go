@@ -3,7 +3,9 @@
 // typed error that names the failing check.
 //
 // Each TEE lives in its own package under internal/attest/<tee> (the SPIRE
-// pattern: a server plugin here, its agent-side twin under internal/attester).
+// pattern: a server plugin here, its agent-side twin under internal/attester,
+// the wire format both share under internal/tee/<tee>), registered in
+// internal/attest/catalog.
 // Verification follows go-sev-guest's split: parse (bytes to structs, no
 // trust), verify (signatures and certificate chains to the vendor root), then
 // validate (bindings and policy on fields that were already verified).
@@ -51,12 +53,13 @@ type Verifier interface {
 	Verify(ctx context.Context, evidence []byte, want Expected) (Claims, error)
 }
 
-// VerifierFunc adapts a function to the Verifier interface.
-type VerifierFunc func(ctx context.Context, evidence []byte, want Expected) (Claims, error)
-
-// Verify calls f.
-func (f VerifierFunc) Verify(ctx context.Context, evidence []byte, want Expected) (Claims, error) {
-	return f(ctx, evidence, want)
+// RawVerifier is implemented by a verifier that also takes its TEE's raw
+// hardware evidence instead of the evidence JSON (trustee verify: an SNP
+// report with its VCEK or VLEK, a TDX quote).
+type RawVerifier interface {
+	// VerifyRaw verifies raw hardware evidence; endorsement is the
+	// certificate that signed it (DER) when the raw form does not carry it.
+	VerifyRaw(ctx context.Context, raw, endorsement []byte, want Expected) (Claims, error)
 }
 
 // Error names the check that failed, so that operators can read why evidence

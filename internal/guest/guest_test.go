@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attester/detect"
 	"github.com/trustgate/trustgate/internal/attester/sample"
+	attsnp "github.com/trustgate/trustgate/internal/attester/snp"
 	"github.com/trustgate/trustgate/internal/initdata"
 	"github.com/trustgate/trustgate/internal/sealed"
 )
@@ -411,20 +413,31 @@ func TestInitDataBinding(t *testing.T) {
 	}
 }
 
+// TestExpectedBinding: each attester binds initdata its hardware's way,
+// and refuses a digest its field would truncate.
 func TestExpectedBinding(t *testing.T) {
 	d := bytes.Repeat([]byte{1}, 32)
-	pcr := initdata.VTPMPCR8(d)
+	pcr := sha256.Sum256(append(make([]byte, 32), d...)) // extending a zero PCR 8
 	for _, tc := range []struct {
 		tee  string
 		want []byte
+		size int
 	}{
-		{"snp", d},
-		{"tdx", append(bytes.Clone(d), make([]byte, 16)...)},
-		{"az-snp-vtpm", pcr[:]},
-		{"az-tdx-vtpm", pcr[:]},
+		{"snp", d, 32},
+		{"tdx", append(bytes.Clone(d), make([]byte, 16)...), 48},
+		{"az-snp-vtpm", pcr[:], 32},
+		{"az-tdx-vtpm", pcr[:], 32},
+		{"sample", append(bytes.Clone(d), 0), 0},
 	} {
-		if got := ExpectedBinding(tc.tee, d, 0); !bytes.Equal(got, tc.want) {
+		a, err := detect.New(tc.tee, detect.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ExpectedBinding(a, d, 33); !bytes.Equal(got, tc.want) {
 			t.Errorf("%s: %x, want %x", tc.tee, got, tc.want)
+		}
+		if got := initDataSize(a); got != tc.size {
+			t.Errorf("%s: binds %d bytes, want %d", tc.tee, got, tc.size)
 		}
 	}
 }
@@ -472,11 +485,16 @@ func FuzzAPIQuery(f *testing.F) {
 
 func sealedCurve() elliptic.Curve { return elliptic.P256() }
 
-// snpLike is a sample attester that names itself "snp", holding the
-// truncated sha384 digest a host would write into HOST_DATA.
+// snpLike is a sample attester that names itself "snp" and binds initdata
+// as the snp attester does, holding the truncated sha384 digest a host
+// would write into HOST_DATA.
 type snpLike struct{ sample.Attester }
 
-func (*snpLike) Tee() string { return "snp" }
+func (*snpLike) Tee() string       { return "snp" }
+func (*snpLike) InitDataSize() int { return new(attsnp.Attester).InitDataSize() }
+func (*snpLike) ExpectedInitData(digest []byte) []byte {
+	return new(attsnp.Attester).ExpectedInitData(digest)
+}
 
 // TestInitDataAlgorithmRefused: a sha384 initdata on SNP binds only a
 // 32-byte prefix in HOST_DATA; the guest refuses it even when that prefix

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attester"
 	"github.com/trustgate/trustgate/internal/initdata"
+	"github.com/trustgate/trustgate/internal/tee"
 )
 
 // Places where the host hands initdata to the guest, in the order they are
@@ -87,26 +87,25 @@ func ParseInitData(data []byte) (*initdata.InitData, error) {
 	return initdata.Parse(data)
 }
 
-// ExpectedBinding returns the value the hardware holds when the initdata
-// with this digest was bound at launch on tee: SNP HOST_DATA (32 bytes),
-// TDX MRCONFIGID (48 bytes), vTPM PCR 8 = sha256(zeros || digest); other
-// TEEs (sample, snp-emulated) bind the digest zero-padded or truncated to
-// the size of their field.
-func ExpectedBinding(tee string, digest []byte, size int) []byte {
-	switch tee {
-	case attest.TeeSNP:
-		v := initdata.SNPHostData(digest)
-		return v[:]
-	case attest.TeeTDX:
-		v := initdata.TDXMRConfigID(digest)
-		return v[:]
-	case attest.TeeAzSNPvTPM, attest.TeeAzTDXvTPM:
-		v := initdata.VTPMPCR8(digest)
-		return v[:]
+// ExpectedBinding returns the value a's hardware holds when the initdata
+// with this digest was bound at launch: the attester's own rule
+// (attester.InitDataBinder: SNP HOST_DATA, TDX MRCONFIGID, vTPM PCR 8 =
+// sha256(zeros || digest)); an attester without one (sample) binds the
+// digest zero-padded or truncated to size, the size of what it reports.
+func ExpectedBinding(a attester.Attester, digest []byte, size int) []byte {
+	if b, ok := a.(attester.InitDataBinder); ok {
+		return b.ExpectedInitData(digest)
 	}
-	out := make([]byte, size)
-	copy(out, digest)
-	return out
+	return tee.Regularize(digest, size)
+}
+
+// initDataSize is how many bytes of the digest a's hardware holds, 0 when
+// the attester does not say.
+func initDataSize(a attester.Attester) int {
+	if b, ok := a.(attester.InitDataBinder); ok {
+		return b.InitDataSize()
+	}
+	return 0
 }
 
 // CheckInitData compares the digest of id with the value a bound into the
@@ -115,7 +114,7 @@ func ExpectedBinding(tee string, digest []byte, size int) []byte {
 // refuses initdata, because unverified initdata would configure the guest
 // (KBS URL, certificates, policies) from untrusted input.
 func CheckInitData(ctx context.Context, a attester.Attester, id *initdata.InitData) error {
-	if err := initdata.CheckBindable(a.Tee(), id.Algorithm); err != nil {
+	if err := initdata.CheckBindable(a.Tee(), initDataSize(a), id.Algorithm); err != nil {
 		return fmt.Errorf("check initdata: %w", err)
 	}
 	bound, err := a.BoundInitData(ctx)
@@ -138,7 +137,7 @@ func CheckInitData(ctx context.Context, a attester.Attester, id *initdata.InitDa
 		return fmt.Errorf("check initdata: %w: the %s TEE reports no bound initdata, but initdata (%s %x) was given",
 			ErrInitDataMismatch, a.Tee(), id.Algorithm, digest)
 	}
-	want := ExpectedBinding(a.Tee(), digest, len(bound))
+	want := ExpectedBinding(a, digest, len(bound))
 	if subtle.ConstantTimeCompare(want, bound) != 1 {
 		return fmt.Errorf("check initdata: %w: %s digest of the given initdata is %x, the %s TEE holds %x; "+
 			"the initdata was changed after launch or belongs to another workload",

@@ -217,62 +217,20 @@ func ParseAnnotation(value string) (*InitData, error) {
 // initdata's algorithm in full.
 var ErrNotBindable = errors.New("initdata digest algorithm cannot be bound in full by this TEE")
 
-// BoundSize returns how many bytes of the initdata digest tee's hardware
-// holds: 32 for SNP HOST_DATA (snp, snp-emulated) and the Azure vTPM's PCR 8
-// extension (az-snp-vtpm, az-tdx-vtpm), 48 for TDX MRCONFIGID; 0 for a TEE
-// that binds none this package knows of.
-func BoundSize(tee string) int {
-	switch tee {
-	case "snp", "snp-emulated", "az-snp-vtpm", "az-tdx-vtpm":
-		return 32
-	case "tdx":
-		return 48
-	}
-	return 0
-}
-
 // CheckBindable refuses an algorithm whose digest tee would truncate: a
 // truncated digest binds only a prefix, and the default attestation policy
-// never affirms it. SNP and Azure vTPM take sha256 only; TDX sha256 or
-// sha384.
-func CheckBindable(tee, algorithm string) error {
+// never affirms it. size is how many bytes tee's hardware holds (the
+// attester's InitDataSize: 32 for SNP HOST_DATA and the Azure vTPM's PCR 8,
+// 48 for TDX MRCONFIGID); 0 means no limit is known.
+func CheckBindable(tee string, size int, algorithm string) error {
 	h, err := newHash(algorithm)
 	if err != nil {
 		return err
 	}
-	if n := BoundSize(tee); n > 0 && h.Size() > n {
-		return fmt.Errorf("%w: %s binds %d bytes, a %s digest has %d; set algorithm = %q in the initdata", ErrNotBindable, tee, n, algorithm, h.Size(), SHA256)
+	if size > 0 && h.Size() > size {
+		return fmt.Errorf("%w: %s binds %d bytes, a %s digest has %d; set algorithm = %q in the initdata", ErrNotBindable, tee, size, algorithm, h.Size(), SHA256)
 	}
 	return nil
-}
-
-// fit copies digest into a field of n bytes, truncating or zero-padding.
-func fit(digest []byte, n int) []byte {
-	out := make([]byte, n)
-	copy(out, digest)
-	return out
-}
-
-// SNPHostData returns the 32-byte SNP HOST_DATA value binding digest
-// (truncated or zero-padded).
-func SNPHostData(digest []byte) [32]byte {
-	return [32]byte(fit(digest, 32))
-}
-
-// TDXMRConfigID returns the 48-byte TDX MRCONFIGID value binding digest
-// (truncated or zero-padded).
-func TDXMRConfigID(digest []byte) [48]byte {
-	return [48]byte(fit(digest, 48))
-}
-
-// VTPMPCR8 returns the expected value of PCR 8 (SHA-256 bank) on vTPM
-// platforms (Azure SNP/TDX vTPM), where the guest extends a reset PCR 8 once
-// with the initdata digest: sha256(32 zero bytes || digest).
-func VTPMPCR8(digest []byte) [32]byte {
-	h := sha256.New()
-	h.Write(make([]byte, 32))
-	h.Write(digest)
-	return [32]byte(h.Sum(nil))
 }
 
 // Build renders an initdata TOML document with the given algorithm and data

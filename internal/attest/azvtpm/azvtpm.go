@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-tpm/tpm2"
 
 	"github.com/trustgate/trustgate/internal/attest"
+	teeaz "github.com/trustgate/trustgate/internal/tee/azvtpm"
 )
 
 // Names of the checks shared by both Azure verifiers.
@@ -43,17 +44,16 @@ const (
 // MaxEvidenceSize bounds Azure evidence JSON.
 const MaxEvidenceSize = 1 << 20
 
-// HCL report layout (Azure IGVM attestation report).
+// HCL report layout: internal/tee/azvtpm's, shared with the attester.
 const (
-	hclHeaderSize = 0x20
-	hwReportSize  = 1184 // room for an SNP report; a TD report uses 1024 of it
-	hclDataOffset = hclHeaderSize + hwReportSize
-	hclDataHeader = 20
-	hclSignature  = 0x414c4348 // "HCLA"
+	hclHeaderSize = teeaz.HCLHeaderSize
+	hwReportSize  = teeaz.HWReportSize
+	hclDataOffset = teeaz.HCLDataOffset
+	hclDataHeader = teeaz.HCLDataHeaderSize
 
 	// ReportTypeSNP and ReportTypeTDX are the HCL report types.
-	ReportTypeSNP = 2
-	ReportTypeTDX = 4
+	ReportTypeSNP = teeaz.ReportTypeSNP
+	ReportTypeTDX = teeaz.ReportTypeTDX
 )
 
 // HCLReport is a parsed HCL report.
@@ -73,7 +73,7 @@ func ParseHCLReport(raw []byte) (*HCLReport, error) {
 		return nil, fmt.Errorf("HCL report has %d bytes, want at least %d", len(raw), hclDataOffset+hclDataHeader)
 	}
 	le := binary.LittleEndian
-	if le.Uint32(raw[0:]) != hclSignature {
+	if string(raw[:4]) != teeaz.HCLSignature {
 		return nil, errors.New("HCL report signature is not HCLA")
 	}
 	if v := le.Uint32(raw[4:]); v < 1 || v > 2 {
@@ -112,10 +112,10 @@ func ParseHCLReport(raw []byte) (*HCLReport, error) {
 	}
 	hw := raw[hclHeaderSize:hclDataOffset]
 	if typ == ReportTypeTDX {
-		if !allZero(hw[1024:]) {
+		if !allZero(hw[teeaz.TDReportSize:]) {
 			return nil, errors.New("non-zero bytes after the TD report")
 		}
-		hw = hw[:1024]
+		hw = hw[:teeaz.TDReportSize]
 	}
 	return &HCLReport{Raw: raw, Type: typ, HWReport: hw, RuntimeData: raw[hclDataOffset+hclDataHeader : end], HashType: hashType}, nil
 }
@@ -186,10 +186,8 @@ func ParseRuntimeData(data []byte) (*RuntimeData, error) {
 	return out, nil
 }
 
-// B64 decodes standard or URL-safe base64, padded or not (upstream writes
+// b64 decodes standard or URL-safe base64, padded or not (upstream writes
 // URL-safe with padding; older agents wrote standard).
-func B64(s string) ([]byte, error) { return b64(s) }
-
 func b64(s string) ([]byte, error) {
 	s = strings.TrimRight(s, "=")
 	if strings.ContainsAny(s, "+/") {
@@ -230,20 +228,6 @@ func (q *Quote) UnmarshalJSON(data []byte) error {
 		q.PCRs[i] = p
 	}
 	return nil
-}
-
-// MarshalJSON encodes the fields as hex (evidence v1, v2).
-func (q Quote) MarshalJSON() ([]byte, error) {
-	type out struct {
-		Signature string   `json:"signature"`
-		Message   string   `json:"message"`
-		PCRs      []string `json:"pcrs"`
-	}
-	o := out{Signature: hex.EncodeToString(q.Signature), Message: hex.EncodeToString(q.Message)}
-	for _, p := range q.PCRs {
-		o.PCRs = append(o.PCRs, hex.EncodeToString(p))
-	}
-	return json.Marshal(o)
 }
 
 // flexBytes decodes a hex string or a JSON array of numbers.
@@ -376,19 +360,17 @@ func Bind(version int, rd *RuntimeData, vq *VerifiedQuote, reportData, initData 
 			return CheckNonce, errors.New("vTPM quote nonce does not match the session's runtime-data digest")
 		}
 		if version >= 2 {
-			want := make([]byte, 64)
-			copy(want, reportData)
-			if subtle.ConstantTimeCompare(rd.UserData, want) != 1 {
+			if subtle.ConstantTimeCompare(rd.UserData, teeaz.UserData(reportData)) != 1 {
 				return CheckUserData, errors.New("HCL user-data does not match the session's runtime-data digest")
 			}
 		}
 	}
 	if initData != nil {
-		pcr8, ok := vq.PCRs[8]
+		pcr8, ok := vq.PCRs[teeaz.InitDataPCR]
 		if !ok {
 			return CheckInitData, errors.New("vTPM quote does not cover PCR 8")
 		}
-		if subtle.ConstantTimeCompare(pcr8, InitDataPCR8(initData)) != 1 {
+		if subtle.ConstantTimeCompare(pcr8, teeaz.PCR8(initData)) != 1 {
 			return CheckInitData, errors.New("PCR 8 does not match the initdata digest")
 		}
 	}
@@ -450,15 +432,6 @@ func VerifyQuote(q *Quote, ak *rsa.PublicKey) (*VerifiedQuote, string, error) {
 	return &VerifiedQuote{Nonce: att.ExtraData.Buffer, PCRs: covered}, "", nil
 }
 
-// InitDataPCR8 is the PCR 8 value after extending it once, from zero, with
-// the initdata digest (zero-padded or truncated to 32 bytes).
-func InitDataPCR8(digest []byte) []byte {
-	d := make([]byte, 32)
-	copy(d, digest)
-	sum := sha256.Sum256(append(make([]byte, 32), d...))
-	return sum[:]
-}
-
 // TPMClaims maps the covered PCRs to upstream's "tpm" claim
 // ({"pcr00": hex, …}).
 func TPMClaims(v *VerifiedQuote) map[string]any {
@@ -479,24 +452,18 @@ func allZero(b []byte) bool {
 }
 
 // MarshalEvidence writes ev in upstream's v1/v2 layout (version 0 is
-// written as 1).
+// written as 1) with the attester's encoder (internal/tee/azvtpm):
+// az-tdx-vtpm's when ev has a TD quote, else az-snp-vtpm's.
 func MarshalEvidence(ev *Evidence) ([]byte, error) {
 	v := ev.Version
 	if v == 0 {
 		v = 1
 	}
-	out := map[string]any{
-		"version":    v,
-		"tpm_quote":  ev.Quote,
-		"hcl_report": base64.URLEncoding.EncodeToString(ev.HCLReport),
-	}
-	if len(ev.VCEK) > 0 {
-		out["vcek"] = base64.URLEncoding.EncodeToString(ev.VCEK)
-	}
+	q := teeaz.NewTPMQuote(ev.Quote.Signature, ev.Quote.Message, ev.Quote.PCRs)
 	if len(ev.TDQuote) > 0 {
-		out["td_quote"] = base64.URLEncoding.EncodeToString(ev.TDQuote)
+		return teeaz.EncodeTDX(v, q, ev.HCLReport, ev.TDQuote)
 	}
-	return json.Marshal(out)
+	return teeaz.EncodeSNP(v, q, ev.HCLReport, ev.VCEK)
 }
 
 // VerifyVTPM checks the vTPM side of verified HCL evidence: the runtime

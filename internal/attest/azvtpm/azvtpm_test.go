@@ -6,14 +6,15 @@ import (
 	"testing"
 
 	"github.com/trustgate/trustgate/internal/attest/vectors"
+	teeaz "github.com/trustgate/trustgate/internal/tee/azvtpm"
 )
 
-func TestInitDataPCR8(t *testing.T) {
+func TestBind(t *testing.T) {
 	d := sha256.Sum256([]byte("initdata"))
 	// Extending a zero PCR: sha256(0^32 || digest).
 	want := sha256.Sum256(append(make([]byte, 32), d[:]...))
-	if got := InitDataPCR8(d[:]); !bytes.Equal(got, want[:]) {
-		t.Fatalf("InitDataPCR8 = %x", got)
+	if got := teeaz.PCR8(d[:]); !bytes.Equal(got, want[:]) {
+		t.Fatalf("PCR8 = %x", got)
 	}
 	vq := &VerifiedQuote{Nonce: []byte("n"), PCRs: map[int][]byte{8: want[:]}}
 	rd := &RuntimeData{}

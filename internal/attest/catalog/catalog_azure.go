@@ -11,9 +11,9 @@ func init() {
 		// Checked like snp: CRL from the collateral source, per-line
 		// minimum TCB.
 		s := snpConfig(opts)
-		return azsnp.New(azsnp.Config{Now: s.Now, Getter: s.Getter, CheckRevocations: s.CheckRevocations, MinimumTCBByLine: s.MinimumTCBByLine})
+		return azsnp.New(azsnp.Config{Now: s.Now, Getter: s.Getter, CheckRevocations: s.CheckRevocations, MinimumTCBByLine: s.MinimumTCBByLine, AllowDebug: s.AllowDebug})
 	})
 	Register(attest.TeeAzTDXvTPM, func(opts Options) (attest.Verifier, error) {
-		return aztdx.New(aztdx.Config{Now: opts.Now, Collateral: collateralGetter(opts)}), nil
+		return aztdx.New(aztdx.Config{Now: opts.Now, Collateral: collateralGetter(opts), AllowDebug: opts.AllowDebug}), nil
 	})
 }

@@ -22,7 +22,7 @@ func collateralGetter(opts Options) *collateral.Getter {
 // too; without one (trustee verify with no --collateral) there is no CRL to
 // check against.
 func snpConfig(opts Options) snp.Config {
-	cfg := snp.Config{Now: opts.Now, MinimumTCBByLine: opts.SNPMinimumTCB}
+	cfg := snp.Config{Now: opts.Now, MinimumTCBByLine: opts.SNPMinimumTCB, AllowDebug: opts.AllowDebug}
 	if g := collateralGetter(opts); g != nil { // no typed nil in the interface
 		cfg.Getter, cfg.CheckRevocations = g, true
 	}

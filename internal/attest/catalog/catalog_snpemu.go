@@ -10,8 +10,8 @@ func init() {
 	// root; without it the factory reports the TEE disabled.
 	Register(attest.TeeSNPEmulated, func(opts Options) (attest.Verifier, error) {
 		if opts.DevEmulatedSNPRoot == nil {
-			return nil, nil
+			return nil, Disabled("snp-emulated needs --dev-emulated-snp-root")
 		}
-		return snpemu.New(snpemu.Config{Root: opts.DevEmulatedSNPRoot, Now: opts.Now, Logger: opts.Logger})
+		return snpemu.New(snpemu.Config{Root: opts.DevEmulatedSNPRoot, Now: opts.Now, Logger: opts.Logger, AllowDebug: opts.AllowDebug})
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attest"
@@ -63,6 +64,9 @@ type Getter struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Logger receives fetch notices; nil means slog.Default().
 	Logger *slog.Logger
+
+	privateOnce sync.Once
+	private     attest.Cache // the cache when Cache is nil, made once
 }
 
 func (g *Getter) now() time.Time {
@@ -72,11 +76,15 @@ func (g *Getter) now() time.Time {
 	return time.Now()
 }
 
+// cache returns Cache or, when nil, a private in-memory cache made on first
+// use. It never writes Cache, so a zero-value Getter is safe for
+// concurrent use.
 func (g *Getter) cache() attest.Cache {
-	if g.Cache == nil {
-		g.Cache = NewMemCache()
+	if g.Cache != nil {
+		return g.Cache
 	}
-	return g.Cache
+	g.privateOnce.Do(func() { g.private = NewMemCache() })
+	return g.private
 }
 
 // immutable reports whether a URL names content that never changes.

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -155,4 +157,41 @@ func FuzzParseBundle(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestZeroGetterConcurrent: a zero-value Getter (private in-memory cache)
+// is safe for concurrent use, as verifiers share one across sessions; run
+// under -race this fails if the private cache is set up lazily without
+// synchronisation. Every caller also sees the one cache: after the first
+// fetch, the vendor is not asked again for an immutable URL.
+func TestZeroGetterConcurrent(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte("vcek-der"))
+	}))
+	defer srv.Close()
+	g := &Getter{Client: srv.Client()}
+	url := srv.URL + "/vcek/v1/Milan/abcd?blSPL=1"
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			if body, err := g.Get(url); err != nil || string(body) != "vcek-der" {
+				errs <- fmt.Errorf("got %q, %v", body, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	before := hits.Load()
+	if _, err := g.Get(url); err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != before {
+		t.Fatal("the cache a zero-value Getter set up was not kept")
+	}
 }

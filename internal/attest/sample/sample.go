@@ -15,16 +15,12 @@ import (
 	"fmt"
 
 	"github.com/trustgate/trustgate/internal/attest"
+	teesample "github.com/trustgate/trustgate/internal/tee/sample"
 )
 
-// Evidence is the sample attester's evidence, as upstream's attestation agent
-// sends it. InitData is a trustgate addition (absent upstream): the digest the
-// sample attester was configured with, standard base64.
-type Evidence struct {
-	SVN        string `json:"svn"`
-	ReportData string `json:"report_data"`
-	InitData   string `json:"init_data,omitempty"`
-}
+// Evidence is the sample evidence; the type is internal/tee/sample's,
+// shared with the attester.
+type Evidence = teesample.Evidence
 
 // Upstream's fixed sample claims.
 const (
@@ -34,7 +30,7 @@ const (
 )
 
 // MaxEvidenceSize bounds the evidence document.
-const MaxEvidenceSize = 64 << 10
+const MaxEvidenceSize = teesample.MaxEvidenceSize
 
 // Verifier verifies sample evidence.
 type Verifier struct{}

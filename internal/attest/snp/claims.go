@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-sev-guest/abi"
 
 	"github.com/trustgate/trustgate/internal/attest"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
 )
 
 // Claim names, as upstream Trustee's SNP verifier emits them (values are
@@ -51,8 +52,7 @@ func Claims(raw []byte) attest.Claims {
 	policy := le.Uint64(raw[0x08:])
 	pol, _ := abi.ParseSnpPolicy(policy) // verified reports always parse
 	plat := le.Uint64(raw[0x40:])
-	turin := isTurin(raw)
-	tcb := tcbFromBytes(raw[0x180:0x188], turin)
+	tcb := teesnp.TCBFromBytes(raw[teesnp.OffReportedTCB:teesnp.OffReportedTCB+8], teesnp.IsTurin(raw))
 	signer := "vcek"
 	if info, err := abi.ParseSignerInfo(le.Uint32(raw[0x48:])); err == nil && info.SigningKey == abi.VlekReportSigner {
 		signer = "vlek"
@@ -78,8 +78,8 @@ func Claims(raw []byte) attest.Claims {
 		ClaimChipID:                hex.EncodeToString(raw[0x1A0:0x1E0]),
 		ClaimSigningKey:            signer,
 	}
-	if tcb.Fmc != nil {
-		c[ClaimReportedTCBFMC] = dec(*tcb.Fmc)
+	if tcb.FMC != nil {
+		c[ClaimReportedTCBFMC] = dec(*tcb.FMC)
 	}
 	return c
 }

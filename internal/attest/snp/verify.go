@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-sev-guest/verify/trust"
 
 	"github.com/trustgate/trustgate/internal/attest"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
 )
 
 // Names of the checks reported in attest.Error.Check. They are stable: audit
@@ -105,6 +106,12 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 		return nil, attest.Fail(v.cfg.Tee, CheckParse, err)
 	}
 	return v.VerifyReport(ctx, ev.Report, ev.Certs, want)
+}
+
+// VerifyRaw verifies a raw report signed by endorsement, a VCEK or a VLEK
+// (DER); it implements attest.RawVerifier.
+func (v *Verifier) VerifyRaw(ctx context.Context, raw, endorsement []byte, want attest.Expected) (attest.Claims, error) {
+	return v.VerifyReport(ctx, raw, Certs{VCEK: endorsement, VLEK: endorsement}, want)
 }
 
 // VerifyReport verifies a raw report with the certificates that came with it
@@ -230,14 +237,6 @@ func (v *Verifier) classify(raw []byte, att *spb.Attestation, err error) error {
 	return attest.Fail(tee, CheckCertChain, err)
 }
 
-// Regularize zero-pads or truncates d to n bytes, as upstream does when
-// comparing a digest with a fixed-size report field.
-func Regularize(d []byte, n int) []byte {
-	out := make([]byte, n)
-	copy(out, d)
-	return out
-}
-
 // Validate applies policy to a report whose signature and chain were
 // verified: VMPL 0, REPORT_DATA and HOST_DATA bindings, debug, TCB.
 func (v *Verifier) Validate(att *spb.Attestation, want attest.Expected) error {
@@ -246,10 +245,10 @@ func (v *Verifier) Validate(att *spb.Attestation, want attest.Expected) error {
 	if r.GetVmpl() != v.cfg.VMPL {
 		return attest.Fail(tee, CheckVMPL, fmt.Errorf("report VMPL is %d, want %d", r.GetVmpl(), v.cfg.VMPL))
 	}
-	if want.ReportData != nil && subtle.ConstantTimeCompare(Regularize(want.ReportData, abi.ReportDataSize), r.GetReportData()) != 1 {
+	if want.ReportData != nil && subtle.ConstantTimeCompare(teesnp.ReportData(want.ReportData), r.GetReportData()) != 1 {
 		return attest.Fail(tee, CheckReportData, errors.New("REPORT_DATA does not match the session's runtime-data digest"))
 	}
-	if want.InitDataDigest != nil && subtle.ConstantTimeCompare(Regularize(want.InitDataDigest, abi.HostDataSize), r.GetHostData()) != 1 {
+	if want.InitDataDigest != nil && subtle.ConstantTimeCompare(teesnp.HostData(want.InitDataDigest), r.GetHostData()) != 1 {
 		return attest.Fail(tee, CheckInitData, errors.New("HOST_DATA does not match the initdata digest"))
 	}
 	pol, err := abi.ParseSnpPolicy(r.GetPolicy())

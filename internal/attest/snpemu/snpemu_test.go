@@ -18,6 +18,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attest/snpemu"
 	"github.com/trustgate/trustgate/internal/attest/vectors"
 	emu "github.com/trustgate/trustgate/internal/attester/snpemu"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
 )
 
 var (
@@ -146,7 +147,7 @@ func TestEndToEnd(t *testing.T) {
 		for pos := 0; pos < len(raw)*8; pos += 7 {
 			r := bytes.Clone(raw)
 			r[pos/8] ^= 1 << (pos % 8)
-			js, err := snp.MarshalEvidence(r, a.Certs())
+			js, err := teesnp.Encode(r, a.Certs().Chain())
 			if err != nil {
 				t.Fatal(err)
 			}

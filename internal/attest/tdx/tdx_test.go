@@ -21,6 +21,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
 	"github.com/trustgate/trustgate/internal/attest/vectors"
+	teetdx "github.com/trustgate/trustgate/internal/tee/tdx"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -108,7 +109,7 @@ func reportData(raw []byte) []byte { return raw[bodyOffset+520 : bodyOffset+584]
 func TestVerifyVectors(t *testing.T) {
 	for _, vc := range quoteVectors(t) {
 		t.Run(vc.name, func(t *testing.T) {
-			ev, _ := MarshalEvidence(Evidence{Quote: vc.quote, CCEventLog: vc.ccel})
+			ev, _ := teetdx.Encode(vc.quote, vc.ccel)
 			claims, err := vc.verifier().Verify(context.Background(), ev, attest.Expected{ReportData: reportData(vc.quote)})
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
@@ -388,7 +389,7 @@ func FuzzVerify(f *testing.F) {
 	v := vc.verifier()
 	var genuine []map[string]any
 	for _, q := range vs {
-		ev, _ := MarshalEvidence(Evidence{Quote: q.quote})
+		ev, _ := teetdx.Encode(q.quote, nil)
 		f.Add(ev)
 		if c, err := v.Verify(context.Background(), ev, attest.Expected{}); err == nil {
 			genuine = append(genuine, c)

@@ -12,9 +12,7 @@ import (
 	"crypto/subtle"
 	"crypto/x509"
 	_ "embed"
-	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -25,6 +23,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
+	teetdx "github.com/trustgate/trustgate/internal/tee/tdx"
 )
 
 // Names of the checks reported in attest.Error.Check.
@@ -41,7 +40,7 @@ const (
 )
 
 // MaxEvidenceSize bounds the evidence JSON (quote plus CC event log).
-const MaxEvidenceSize = 8 << 20
+const MaxEvidenceSize = teetdx.MaxEvidenceSize
 
 // Quote layout (Intel TDX DCAP quote v4).
 const (
@@ -109,44 +108,13 @@ type Evidence struct {
 	CCEventLog []byte
 }
 
-type evidenceJSON struct {
-	CCEventLog *string `json:"cc_eventlog"`
-	Quote      string  `json:"quote"`
-}
-
 // ParseEvidence parses {"cc_eventlog": "<b64>"|null, "quote": "<b64>"}.
 func ParseEvidence(data []byte) (*Evidence, error) {
-	if len(data) > MaxEvidenceSize {
-		return nil, fmt.Errorf("parse tdx evidence: %d bytes exceeds limit of %d", len(data), MaxEvidenceSize)
-	}
-	var ej evidenceJSON
-	if err := json.Unmarshal(data, &ej); err != nil {
+	q, ccel, err := teetdx.Decode(data)
+	if err != nil {
 		return nil, fmt.Errorf("parse tdx evidence: %w", err)
 	}
-	if ej.Quote == "" {
-		return nil, errors.New("parse tdx evidence: empty quote")
-	}
-	q, err := base64.StdEncoding.DecodeString(ej.Quote)
-	if err != nil {
-		return nil, fmt.Errorf("parse tdx evidence: quote: %w", err)
-	}
-	ev := &Evidence{Quote: q}
-	if ej.CCEventLog != nil && *ej.CCEventLog != "" {
-		if ev.CCEventLog, err = base64.StdEncoding.DecodeString(*ej.CCEventLog); err != nil {
-			return nil, fmt.Errorf("parse tdx evidence: cc_eventlog: %w", err)
-		}
-	}
-	return ev, nil
-}
-
-// MarshalEvidence is the inverse of ParseEvidence (attesters, tests).
-func MarshalEvidence(ev Evidence) ([]byte, error) {
-	ej := evidenceJSON{Quote: base64.StdEncoding.EncodeToString(ev.Quote)}
-	if len(ev.CCEventLog) > 0 {
-		s := base64.StdEncoding.EncodeToString(ev.CCEventLog)
-		ej.CCEventLog = &s
-	}
-	return json.Marshal(ej)
+	return &Evidence{Quote: q, CCEventLog: ccel}, nil
 }
 
 // Verify parses upstream's TDX evidence JSON and verifies it.
@@ -156,6 +124,12 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 		return nil, attest.Fail(v.cfg.Tee, CheckParse, err)
 	}
 	return v.VerifyQuote(ctx, ev.Quote, ev.CCEventLog, want)
+}
+
+// VerifyRaw verifies a raw quote, which carries its own PCK chain
+// (endorsement is unused); it implements attest.RawVerifier.
+func (v *Verifier) VerifyRaw(ctx context.Context, raw, _ []byte, want attest.Expected) (attest.Claims, error) {
+	return v.VerifyQuote(ctx, raw, nil, want)
 }
 
 // VerifyQuote verifies a raw quote (and optional CC event log) and returns
@@ -282,10 +256,10 @@ func checkCertData(q *pb.QuoteV4) error {
 func (v *Verifier) Validate(raw []byte, want attest.Expected) error {
 	tee := v.cfg.Tee
 	body := raw[bodyOffset : bodyOffset+bodySize]
-	if want.ReportData != nil && subtle.ConstantTimeCompare(regularize(want.ReportData, 64), body[520:584]) != 1 {
+	if want.ReportData != nil && subtle.ConstantTimeCompare(teetdx.ReportData(want.ReportData), body[520:584]) != 1 {
 		return attest.Fail(tee, CheckReportData, errors.New("REPORT_DATA does not match the session's runtime-data digest"))
 	}
-	if want.InitDataDigest != nil && subtle.ConstantTimeCompare(regularize(want.InitDataDigest, 48), body[184:232]) != 1 {
+	if want.InitDataDigest != nil && subtle.ConstantTimeCompare(teetdx.MRConfigID(want.InitDataDigest), body[184:232]) != 1 {
 		return attest.Fail(tee, CheckInitData, errors.New("MRCONFIGID does not match the initdata digest"))
 	}
 	if binary.LittleEndian.Uint64(body[120:128])&tdAttrDebug != 0 && !v.cfg.AllowDebug {
@@ -313,10 +287,4 @@ func (v *Verifier) ReplayEventLog(raw, ccel []byte) ([]Event, error) {
 		}
 	}
 	return events, nil
-}
-
-func regularize(d []byte, n int) []byte {
-	out := make([]byte, n)
-	copy(out, d)
-	return out
 }

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,16 +18,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-sev-guest/kds"
-
 	"github.com/trustgate/trustgate/internal/attest"
-	"github.com/trustgate/trustgate/internal/attest/azsnp"
-	"github.com/trustgate/trustgate/internal/attest/aztdx"
 	"github.com/trustgate/trustgate/internal/attest/catalog"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
 	"github.com/trustgate/trustgate/internal/attest/snp"
 	"github.com/trustgate/trustgate/internal/attest/snpemu"
-	"github.com/trustgate/trustgate/internal/attest/tdx"
 	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/policy"
 )
@@ -69,7 +63,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("trustee verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	tee := fs.String("tee", "", "TEE name: snp, tdx, az-snp-vtpm, az-tdx-vtpm, snp-emulated, sample")
+	tee := fs.String("tee", "", "TEE name: "+strings.Join(catalog.Names(), ", "))
 	evidencePath := fs.String("evidence", "", "evidence file (- for stdin)")
 	nonceHex := fs.String("nonce-digest", "", "expected runtime-data digest (hex) bound as REPORT_DATA / quote nonce; unchecked when empty")
 	initHex := fs.String("initdata-digest", "", "expected initdata digest (hex) bound as HOST_DATA / MRCONFIGID / PCR 8; unchecked when empty")
@@ -116,7 +110,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	var getter *collateral.Getter
+	opts := catalog.Options{Now: now, AllowDebug: *allowDebug, Logger: slog.New(slog.NewTextHandler(stderr, nil))}
 	if *bundlePath != "" {
 		b, err := readFile(*bundlePath)
 		if err != nil {
@@ -128,10 +122,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "trustee verify: --collateral: %v\n", err)
 			return 2
 		}
-		getter = &collateral.Getter{Cache: cache, Now: now}
+		opts.Cache = cache // no HTTP client: offline, from the bundle only
 	}
-	minimum, err := snp.ParseMinimumTCB(*minTCB)
-	if err != nil {
+	if opts.SNPMinimumTCB, err = snp.ParseMinimumTCB(*minTCB); err != nil {
 		fmt.Fprintf(stderr, "trustee verify: --snp-minimum-tcb: %v\n", err)
 		return 2
 	}
@@ -145,9 +138,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			vcek = blk.Bytes
 		}
 	}
-	o := options{tee: *tee, now: now, getter: getter, allowDebug: *allowDebug, vcek: vcek, devRoot: *devRoot, minTCB: minimum,
-		logger: slog.New(slog.NewTextHandler(stderr, nil))}
-	claims, err := o.verify(ctx, evidence, want)
+	if *devRoot != "" {
+		if opts.DevEmulatedSNPRoot, err = snpemu.LoadRoot(*devRoot); err != nil {
+			fmt.Fprintf(stderr, "trustee verify: --dev-emulated-snp-root: %v\n", err)
+			return 1
+		}
+	}
+	claims, err := verify(ctx, *tee, opts, evidence, vcek, want)
 	if err != nil {
 		if check := attest.FailedCheck(err); check != "" {
 			fmt.Fprintf(stderr, "trustee verify: FAILED check %q: %v\n", check, err)
@@ -196,79 +193,23 @@ func AnnotatedEvidence(tee string, claims attest.Claims, want attest.Expected) m
 	return in
 }
 
-type options struct {
-	tee        string
-	now        func() time.Time
-	getter     *collateral.Getter
-	allowDebug bool
-	vcek       []byte
-	devRoot    string
-	minTCB     map[string]kds.TCBParts
-	logger     *slog.Logger
-}
-
 func isJSON(b []byte) bool {
 	b = bytes.TrimSpace(b)
 	return len(b) > 0 && b[0] == '{'
 }
 
-func (o options) verify(ctx context.Context, evidence []byte, want attest.Expected) (attest.Claims, error) {
-	switch o.tee {
-	case attest.TeeSNP:
-		cfg := snp.Config{Now: o.now, AllowDebug: o.allowDebug, MinimumTCBByLine: o.minTCB}
-		if o.getter != nil {
-			cfg.Getter, cfg.CheckRevocations = o.getter, true
-		}
-		v, err := snp.New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		if !isJSON(evidence) {
-			return v.VerifyReport(ctx, evidence, snp.Certs{VCEK: o.vcek, VLEK: o.vcek}, want)
-		}
-		return v.Verify(ctx, evidence, want)
-	case attest.TeeTDX:
-		v := tdx.New(tdx.Config{Now: o.now, Collateral: o.getter, AllowDebug: o.allowDebug})
-		if !isJSON(evidence) {
-			return v.VerifyQuote(ctx, evidence, nil, want)
-		}
-		return v.Verify(ctx, evidence, want)
-	case attest.TeeAzSNPvTPM:
-		cfg := azsnp.Config{Now: o.now, AllowDebug: o.allowDebug, MinimumTCBByLine: o.minTCB}
-		if o.getter != nil {
-			cfg.Getter, cfg.CheckRevocations = o.getter, true
-		}
-		v, err := azsnp.New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return v.Verify(ctx, evidence, want)
-	case attest.TeeAzTDXvTPM:
-		return aztdx.New(aztdx.Config{Now: o.now, Collateral: o.getter, AllowDebug: o.allowDebug}).Verify(ctx, evidence, want)
-	case attest.TeeSNPEmulated:
-		if o.devRoot == "" {
-			return nil, errors.New("snp-emulated needs --dev-emulated-snp-root")
-		}
-		root, err := snpemu.LoadRoot(o.devRoot)
-		if err != nil {
-			return nil, err
-		}
-		v, err := snpemu.New(snpemu.Config{Root: root, Now: o.now, Logger: o.logger, AllowDebug: o.allowDebug})
-		if err != nil {
-			return nil, err
-		}
-		return v.Verify(ctx, evidence, want)
-	default:
-		vs, err := catalog.Build(catalog.Options{Now: o.now, Logger: o.logger})
-		if err != nil {
-			return nil, err
-		}
-		v, ok := vs[o.tee]
-		if !ok {
-			return nil, fmt.Errorf("%w %q (known: %s)", attest.ErrUnknownTee, o.tee, strings.Join(catalog.Names(), ", "))
-		}
-		return v.Verify(ctx, evidence, want)
+// verify builds tee's verifier from the catalog, as a trustee server does,
+// and verifies evidence: the evidence JSON, or raw hardware evidence (an SNP
+// report with its VCEK or VLEK, a TDX quote) for a verifier that takes it.
+func verify(ctx context.Context, tee string, opts catalog.Options, evidence, endorsement []byte, want attest.Expected) (attest.Claims, error) {
+	v, err := catalog.BuildOne(tee, opts)
+	if err != nil {
+		return nil, err
 	}
+	if rv, ok := v.(attest.RawVerifier); ok && !isJSON(evidence) {
+		return rv.VerifyRaw(ctx, evidence, endorsement, want)
+	}
+	return v.Verify(ctx, evidence, want)
 }
 
 func optHex(s string) ([]byte, error) {

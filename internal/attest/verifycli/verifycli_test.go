@@ -113,9 +113,13 @@ func TestEmulatedWithPolicy(t *testing.T) {
 	if !strings.Contains(stderr, "INSECURE") {
 		t.Errorf("no loud warning: %s", stderr)
 	}
-	// Without the dev root flag the TEE is unavailable.
-	if code, _, _ := run("--tee", "snp-emulated", "--evidence", evPath); code != 1 {
-		t.Fatalf("without root: exit %d", code)
+	// Without the dev root flag the TEE is unavailable, and the error says
+	// what would enable it.
+	if code, _, stderr := run("--tee", "snp-emulated", "--evidence", evPath); code != 1 || !strings.Contains(stderr, "needs --dev-emulated-snp-root") {
+		t.Fatalf("without root: exit %d %s", code, stderr)
+	}
+	if code, _, stderr := run("--tee", "nope", "--evidence", evPath); code != 1 || !strings.Contains(stderr, "unknown TEE") {
+		t.Fatalf("unknown TEE: exit %d %s", code, stderr)
 	}
 	// Environment variables stand in for flags.
 	t.Setenv("TRUSTGATE_TRUSTEE_DEV_EMULATED_SNP_ROOT", root)

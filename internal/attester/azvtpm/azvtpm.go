@@ -9,8 +9,8 @@ package azvtpm
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -26,6 +26,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attester"
+	teeaz "github.com/trustgate/trustgate/internal/tee/azvtpm"
 )
 
 // Well-known vTPM handles of Azure's paravisor.
@@ -33,46 +34,23 @@ const (
 	HCLReportIndex  = 0x01400001 // the HCL report (header, SNP/TD report, runtime data)
 	ReportDataIndex = 0x01400002 // writing 64 bytes here makes the HCL put them in user-data
 	AKHandle        = 0x81000003 // the persistent attestation key
-	InitDataPCR     = 8
-	numPCRs         = 24
+	InitDataPCR     = teeaz.InitDataPCR
+	numPCRs         = teeaz.NumPCRs
 
 	// DefaultIMDS is Azure's instance metadata service.
 	DefaultIMDS = "http://169.254.169.254"
 	// DefaultTPMPath is the kernel's TPM resource manager.
 	DefaultTPMPath = "/dev/tpmrm0"
 
-	hclSignature  = "HCLA"
-	hclTypeSNP    = 2
-	hclTypeTDX    = 4
-	hclTypeOffset = 32 + 1184 + 8 // header + max(hw report) + data_size, version
-	tdReportSize  = 1024
-	maxIMDSBody   = 1 << 20
+	maxIMDSBody = 1 << 20
 )
 
-// TPMQuote is upstream's tpm_quote: hex RSA signature, hex TPMS_ATTEST and
-// the 24 SHA-256 PCR values in hex.
-type TPMQuote struct {
-	Signature string   `json:"signature"`
-	Message   string   `json:"message"`
-	PCRs      []string `json:"pcrs"`
-}
-
-// SNPEvidence is upstream's az-snp-vtpm evidence (version 2: the report
-// data was written to the HCL's user-data before the report was read).
-type SNPEvidence struct {
-	Version   int      `json:"version"`
-	TPMQuote  TPMQuote `json:"tpm_quote"`
-	HCLReport string   `json:"hcl_report"` // base64url, padded
-	VCEK      string   `json:"vcek"`       // base64url, padded, DER
-}
-
-// TDXEvidence is upstream's az-tdx-vtpm evidence.
-type TDXEvidence struct {
-	Version   int      `json:"version"`
-	TPMQuote  TPMQuote `json:"tpm_quote"`
-	HCLReport string   `json:"hcl_report"` // base64url, padded
-	TDQuote   string   `json:"td_quote"`   // base64url, padded
-}
+// The evidence types are internal/tee/azvtpm's, shared with the verifier.
+type (
+	TPMQuote    = teeaz.TPMQuote
+	SNPEvidence = teeaz.SNPEvidence
+	TDXEvidence = teeaz.TDXEvidence
+)
 
 // Attester collects Azure vTPM evidence. The zero value is unusable; use
 // NewSNP or NewTDX. Tests replace OpenTPM with go-tpm-tools' simulator and
@@ -113,20 +91,13 @@ func Detect() string {
 	if err != nil {
 		return ""
 	}
-	switch hclType(hcl) {
-	case hclTypeSNP:
+	switch teeaz.ReportType(hcl) {
+	case teeaz.ReportTypeSNP:
 		return attest.TeeAzSNPvTPM
-	case hclTypeTDX:
+	case teeaz.ReportTypeTDX:
 		return attest.TeeAzTDXvTPM
 	}
 	return ""
-}
-
-func hclType(hcl []byte) uint32 {
-	if len(hcl) < hclTypeOffset+4 || string(hcl[:4]) != hclSignature {
-		return 0
-	}
-	return uint32(hcl[hclTypeOffset]) | uint32(hcl[hclTypeOffset+1])<<8 | uint32(hcl[hclTypeOffset+2])<<16 | uint32(hcl[hclTypeOffset+3])<<24
 }
 
 func (a *Attester) open() (io.ReadWriteCloser, error) {
@@ -156,27 +127,27 @@ func (a *Attester) Evidence(ctx context.Context, reportData []byte) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	b64 := base64.URLEncoding.EncodeToString
 	switch a.tee {
 	case attest.TeeAzSNPvTPM:
 		vcek, err := a.vcek(ctx)
 		if err != nil {
 			return nil, err
 		}
-		ev := SNPEvidence{Version: 1, TPMQuote: quote, HCLReport: b64(hcl), VCEK: b64(vcek)}
+		version := 1
 		if wroteUserData {
-			ev.Version = 2
+			version = 2
 		}
-		return json.Marshal(ev)
+		return teeaz.EncodeSNP(version, quote, hcl, vcek)
 	case attest.TeeAzTDXvTPM:
-		if hclType(hcl) != hclTypeTDX || len(hcl) < 32+tdReportSize {
+		const hw = teeaz.HCLHeaderSize
+		if teeaz.ReportType(hcl) != teeaz.ReportTypeTDX || len(hcl) < hw+teeaz.TDReportSize {
 			return nil, fmt.Errorf("%s evidence: the HCL report does not hold a TD report", a.tee)
 		}
-		td, err := a.tdQuote(ctx, hcl[32:32+tdReportSize])
+		td, err := a.tdQuote(ctx, hcl[hw:hw+teeaz.TDReportSize])
 		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(TDXEvidence{Version: 1, TPMQuote: quote, HCLReport: b64(hcl), TDQuote: b64(td)})
+		return teeaz.EncodeTDX(1, quote, hcl, td)
 	}
 	return nil, fmt.Errorf("azvtpm: unknown TEE %q", a.tee)
 }
@@ -190,8 +161,7 @@ func (a *Attester) collect(reportData []byte) (hcl []byte, q TPMQuote, wroteUser
 	}
 	defer rw.Close()
 	if _, perr := tpm2.NVReadPublic(rw, tpmutil.Handle(ReportDataIndex)); perr == nil {
-		ud := make([]byte, 64)
-		copy(ud, reportData)
+		ud := teeaz.UserData(reportData)
 		if err := tpm2.NVWrite(rw, tpm2.HandleOwner, tpmutil.Handle(ReportDataIndex), "", ud, 0); err != nil {
 			return nil, q, false, fmt.Errorf("%s: write report data to the HCL: %w", a.tee, err)
 		}
@@ -214,16 +184,23 @@ func (a *Attester) collect(reportData []byte) (hcl []byte, q TPMQuote, wroteUser
 	if err != nil {
 		return nil, q, false, fmt.Errorf("%s: read PCRs: %w", a.tee, err)
 	}
-	q = TPMQuote{Signature: hex.EncodeToString(sig.RSA.Signature), Message: hex.EncodeToString(msg)}
-	for i := 0; i < numPCRs; i++ {
+	values := make([][]byte, numPCRs)
+	for i := range values {
 		v, ok := pcrs[i]
 		if !ok {
 			return nil, q, false, fmt.Errorf("%s: PCR %d missing from the SHA-256 bank", a.tee, i)
 		}
-		q.PCRs = append(q.PCRs, hex.EncodeToString(v))
+		values[i] = v
 	}
-	return hcl, q, wroteUserData, nil
+	return hcl, teeaz.NewTPMQuote(sig.RSA.Signature, msg, values), wroteUserData, nil
 }
+
+// InitDataSize is the size of a SHA-256 digest, which PCR 8 is extended
+// with.
+func (a *Attester) InitDataSize() int { return sha256.Size }
+
+// ExpectedInitData is PCR 8 after one extension, from zero, with digest.
+func (a *Attester) ExpectedInitData(digest []byte) []byte { return teeaz.PCR8(digest) }
 
 // BoundInitData returns PCR 8 of the SHA-256 bank: the paravisor's guest
 // extends it once with the initdata digest (sha256(zeros || digest)).

@@ -23,7 +23,7 @@ import (
 	"github.com/google/go-tpm/tpmutil"
 
 	"github.com/trustgate/trustgate/internal/attest/vectors"
-	"github.com/trustgate/trustgate/internal/initdata"
+	teeaz "github.com/trustgate/trustgate/internal/tee/azvtpm"
 )
 
 // noClose hands the simulator to the attester, which closes its TPM after
@@ -47,7 +47,7 @@ type azureTPM struct {
 func fakeHCL(reportType uint32) []byte {
 	vardata := []byte(`{"keys":[{"kid":"HCLAkPub","kty":"RSA","e":"AQAB","n":"test"}],"vm-configuration":{"tpm-enabled":true},"user-data":""}`)
 	var b bytes.Buffer
-	b.WriteString(hclSignature)
+	b.WriteString(teeaz.HCLSignature)
 	binary.Write(&b, binary.LittleEndian, []uint32{2, 1184, 2, 0, 0, 0, 0})
 	hw := make([]byte, 1184)
 	sum := sha256.Sum256(vardata)
@@ -151,7 +151,7 @@ func checkQuote(t *testing.T, q TPMQuote, ak *rsa.PublicKey, nonce []byte) {
 }
 
 func TestSNPEvidence(t *testing.T) {
-	z := newAzureTPM(t, hclTypeSNP)
+	z := newAzureTPM(t, teeaz.ReportTypeSNP)
 	a := NewSNP()
 	a.OpenTPM = z.open
 	a.IMDS = fakeIMDS(t).URL
@@ -196,7 +196,7 @@ func TestSNPEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := initdata.VTPMPCR8(digest[:])
+	want := teeaz.PCR8(digest[:])
 	if !bytes.Equal(bound, want[:]) {
 		t.Fatalf("PCR8 = %x, want sha256(zeros||digest) = %x", bound, want)
 	}
@@ -206,7 +206,7 @@ func TestSNPEvidence(t *testing.T) {
 }
 
 func TestTDXEvidence(t *testing.T) {
-	z := newAzureTPM(t, hclTypeTDX)
+	z := newAzureTPM(t, teeaz.ReportTypeTDX)
 	a := NewTDX()
 	a.OpenTPM = z.open
 	a.IMDS = fakeIMDS(t).URL
@@ -230,7 +230,7 @@ func TestTDXEvidence(t *testing.T) {
 }
 
 func TestEvidenceErrors(t *testing.T) {
-	z := newAzureTPM(t, hclTypeSNP)
+	z := newAzureTPM(t, teeaz.ReportTypeSNP)
 	a := NewTDX() // an SNP HCL report on a TDX attester
 	a.OpenTPM = z.open
 	a.IMDS = fakeIMDS(t).URL
@@ -266,8 +266,8 @@ func TestVectorShape(t *testing.T) {
 	if err != nil {
 		t.Fatalf("hcl_report is not padded base64url: %v", err)
 	}
-	if hclType(hcl) != hclTypeSNP || ev.Version != 2 || len(ev.TPMQuote.PCRs) != 24 {
-		t.Fatalf("type %d version %d pcrs %d", hclType(hcl), ev.Version, len(ev.TPMQuote.PCRs))
+	if teeaz.ReportType(hcl) != teeaz.ReportTypeSNP || ev.Version != 2 || len(ev.TPMQuote.PCRs) != 24 {
+		t.Fatalf("type %d version %d pcrs %d", teeaz.ReportType(hcl), ev.Version, len(ev.TPMQuote.PCRs))
 	}
 	if _, err := hex.DecodeString(ev.TPMQuote.Message); err != nil {
 		t.Fatal(err)

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	verifier "github.com/trustgate/trustgate/internal/attest/azvtpm"
+	teeaz "github.com/trustgate/trustgate/internal/tee/azvtpm"
 )
 
 // TestEvidenceThroughTrusteeParser hands our evidence to trustee's Azure
 // vTPM parser and quote checks (internal/attest/azvtpm): the quote verifies
 // with the AK, binds the report data as nonce and PCR 8 binds initdata.
 func TestEvidenceThroughTrusteeParser(t *testing.T) {
-	z := newAzureTPM(t, hclTypeSNP)
+	z := newAzureTPM(t, teeaz.ReportTypeSNP)
 	a := NewSNP()
 	a.OpenTPM = z.open
 	a.IMDS = fakeIMDS(t).URL

@@ -1,7 +1,9 @@
-// Package detect picks the guest's attester: the TEE the machine offers, in
-// the order upstream's attestation agent checks them (tdx, az-tdx-vtpm,
-// az-snp-vtpm, snp, falling back to sample), or the one named by --tee.
-// It is the guest side's catalog: adding a TEE means one case here.
+// Package detect is the guest side's catalog of attesters, the twin of
+// internal/attest/catalog: each TEE registers itself in its own
+// catalog_<name>.go file here (one Register call), and detect picks the TEE the
+// machine offers, probing the hardware TEEs in the order upstream's
+// attestation agent checks them (tdx, az-tdx-vtpm, az-snp-vtpm, snp),
+// falling back to sample, or builds the one named by --tee.
 package detect
 
 import (
@@ -9,13 +11,10 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attester"
-	"github.com/trustgate/trustgate/internal/attester/sample"
-	"github.com/trustgate/trustgate/internal/attester/snp"
-	"github.com/trustgate/trustgate/internal/attester/snpemu"
-	"github.com/trustgate/trustgate/internal/attester/tdx"
 )
 
 // Options configure the attesters that need configuration. Only the
@@ -33,38 +32,84 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// probe is one hardware check, in upstream's order.
-type probe struct {
-	tee    string
-	detect func() bool
+// Entry registers one attester.
+type Entry struct {
+	// Tee is the TEE name as sent on the KBS wire (attest.Tee*).
+	Tee string
+	// Probe reports whether this machine offers the TEE; nil for a
+	// software TEE, which is used only when named.
+	Probe func() bool
+	// Order places the probe in upstream's detection order: lower first.
+	Order int
+	// New builds the attester.
+	New func(Options) (attester.Attester, error)
 }
 
-// probes lists the hardware TEEs in upstream's detection order. Variables,
-// not constants, so that tests can replace them.
-var probes = []probe{
-	{attest.TeeTDX, tdx.Detect},
-	{attest.TeeAzTDXvTPM, detectAzTDX},
-	{attest.TeeAzSNPvTPM, detectAzSNP},
-	{attest.TeeSNP, snp.Detect},
+var (
+	mu      sync.Mutex
+	entries = map[string]Entry{}
+)
+
+// Register adds an attester; it panics on a duplicate name or order,
+// programming errors found at init time.
+func Register(e Entry) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := entries[e.Tee]; dup {
+		panic("detect: duplicate attester " + e.Tee)
+	}
+	for _, o := range entries {
+		if e.Probe != nil && o.Probe != nil && o.Order == e.Order {
+			panic(fmt.Sprintf("detect: attesters %s and %s share probe order %d", o.Tee, e.Tee, e.Order))
+		}
+	}
+	entries[e.Tee] = e
+}
+
+// probes returns the hardware TEEs in detection order.
+func probes() []Entry {
+	mu.Lock()
+	defer mu.Unlock()
+	var out []Entry
+	for _, e := range entries {
+		if e.Probe != nil {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Order < out[j].Order })
+	return out
 }
 
 // Detect returns the TEE this machine offers, or "sample" when none is found.
-func Detect() string {
-	for _, p := range probes {
-		if p.detect() {
-			return p.tee
+func Detect() string { return detectFrom(probes()) }
+
+func detectFrom(ps []Entry) string {
+	for _, p := range ps {
+		if p.Probe() {
+			return p.Tee
 		}
 	}
 	return attest.TeeSample
 }
 
-// Names lists the TEE names New accepts.
+// Names lists the TEE names New accepts, sorted.
 func Names() []string {
-	n := []string{attest.TeeSample, attest.TeeSNPEmulated}
-	for _, p := range probes {
-		n = append(n, p.tee)
+	mu.Lock()
+	defer mu.Unlock()
+	n := make([]string, 0, len(entries))
+	for t := range entries {
+		n = append(n, t)
 	}
 	sort.Strings(n)
+	return n
+}
+
+// Hardware lists the TEEs detect probes for, in detection order.
+func Hardware() []string {
+	var n []string
+	for _, p := range probes() {
+		n = append(n, p.Tee)
+	}
 	return n
 }
 
@@ -81,24 +126,11 @@ func New(tee string, opts Options) (attester.Attester, error) {
 				"if this should be a confidential VM, check that the guest kernel exposes /sys/kernel/config/tsm/report, /dev/sev-guest or /dev/tpmrm0")
 		}
 	}
-	switch tee {
-	case attest.TeeSample:
-		return &sample.Attester{InitDataDigest: opts.SoftwareInitDataDigest}, nil
-	case attest.TeeSNPEmulated:
-		if opts.EmulatedDir == "" {
-			return nil, fmt.Errorf("tee snp-emulated needs the emulated chain directory (--emulated-dir)")
-		}
-		a, err := snpemu.New(snpemu.Config{Dir: opts.EmulatedDir, Measurement: opts.EmulatedMeasurement, InitDataDigest: opts.SoftwareInitDataDigest})
-		if err != nil {
-			return nil, err
-		}
-		return a, nil
-	case attest.TeeSNP:
-		return snp.New(), nil
-	case attest.TeeTDX:
-		return tdx.New(), nil
-	case attest.TeeAzSNPvTPM, attest.TeeAzTDXvTPM:
-		return newAz(tee)
+	mu.Lock()
+	e, ok := entries[tee]
+	mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("unknown TEE %q (known: %s)", tee, strings.Join(Names(), ", "))
 	}
-	return nil, fmt.Errorf("unknown TEE %q (known: %s)", tee, strings.Join(Names(), ", "))
+	return e.New(opts)
 }

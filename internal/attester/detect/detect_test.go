@@ -1,14 +1,22 @@
 package detect
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/trustgate/trustgate/internal/attest"
 )
 
+// TestProbeOrder pins upstream's detection order.
+func TestProbeOrder(t *testing.T) {
+	want := []string{attest.TeeTDX, attest.TeeAzTDXvTPM, attest.TeeAzSNPvTPM, attest.TeeSNP}
+	if got := Hardware(); !slices.Equal(got, want) {
+		t.Fatalf("probe order %v, want %v", got, want)
+	}
+}
+
 func TestDetectOrder(t *testing.T) {
-	saved := probes
-	t.Cleanup(func() { probes = saved })
+	saved := probes()
 	yes := func() bool { return true }
 	no := func() bool { return false }
 	tests := []struct {
@@ -24,15 +32,15 @@ func TestDetectOrder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			probes = nil
+			var ps []Entry
 			for _, p := range saved {
-				f := no
-				if tc.found[p.tee] {
-					f = yes
+				p.Probe = no
+				if tc.found[p.Tee] {
+					p.Probe = yes
 				}
-				probes = append(probes, probe{p.tee, f})
+				ps = append(ps, p)
 			}
-			if got := Detect(); got != tc.want {
+			if got := detectFrom(ps); got != tc.want {
 				t.Fatalf("Detect() = %q, want %q", got, tc.want)
 			}
 		})

@@ -10,8 +10,8 @@ import (
 	"fmt"
 
 	"github.com/trustgate/trustgate/internal/attest"
-	attestsample "github.com/trustgate/trustgate/internal/attest/sample"
 	"github.com/trustgate/trustgate/internal/attester"
+	teesample "github.com/trustgate/trustgate/internal/tee/sample"
 )
 
 // Attester produces sample evidence.
@@ -35,7 +35,7 @@ func (a *Attester) Evidence(_ context.Context, reportData []byte) ([]byte, error
 	if svn == "" {
 		svn = "1"
 	}
-	e := attestsample.Evidence{SVN: svn, ReportData: base64.StdEncoding.EncodeToString(reportData)}
+	e := teesample.Evidence{SVN: svn, ReportData: base64.StdEncoding.EncodeToString(reportData)}
 	if a.InitDataDigest != nil {
 		e.InitData = base64.StdEncoding.EncodeToString(a.InitDataDigest)
 	}

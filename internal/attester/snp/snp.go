@@ -19,6 +19,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attester"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
 )
 
 // Paths the kernel exposes on an SNP guest; Detect looks at them.
@@ -95,6 +96,12 @@ func (a *Attester) Evidence(ctx context.Context, reportData []byte) ([]byte, err
 	return ev, nil
 }
 
+// InitDataSize is the size of HOST_DATA.
+func (*Attester) InitDataSize() int { return teesnp.HostDataSize }
+
+// ExpectedInitData is HOST_DATA binding digest.
+func (*Attester) ExpectedInitData(digest []byte) []byte { return teesnp.HostData(digest) }
+
 // BoundInitData returns HOST_DATA (32 bytes), where the host binds the
 // initdata digest at launch.
 func (a *Attester) BoundInitData(ctx context.Context) ([]byte, error) {
@@ -102,7 +109,7 @@ func (a *Attester) BoundInitData(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte(nil), raw[offHostData:offHostData+32]...), nil
+	return append([]byte(nil), raw[teesnp.OffHostData:teesnp.OffHostData+teesnp.HostDataSize]...), nil
 }
 
 func (a *Attester) rawReport(ctx context.Context, reportData []byte) (raw, certs []byte, err error) {

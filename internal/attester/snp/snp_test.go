@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/trustgate/trustgate/internal/attest/vectors"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
 )
 
 // fakeSNP is a configfs-tsm report subsystem whose outblob is a real SNP
@@ -66,7 +67,7 @@ func signedReport(t testing.TB, signer *sevtest.AmdSigner, reportData, hostData 
 		FMS:        abi.FmsToCpuid1Eax(0x19, 0x11, 1), // Genoa
 	})
 	raw := r[:ReportSize]
-	copy(raw[offHostData:], hostData)
+	copy(raw[teesnp.OffHostData:], hostData)
 	copy(raw[0x90:], bytes.Repeat([]byte{0xAB}, 48)) // measurement
 	raw[0x38], raw[0x3E], raw[0x3F] = 3, 8, 115      // current_tcb
 	rs, ss, err := signer.Sign(abi.SignedComponent(raw))
@@ -108,7 +109,7 @@ func rawFromEvidence(t testing.TB, ev *Evidence) []byte {
 	copy(raw[0x1A0:], r.ChipID)
 	raw[0x1E8], raw[0x1E9], raw[0x1EA] = r.Current.Build, r.Current.Minor, r.Current.Major
 	raw[0x1EC], raw[0x1ED], raw[0x1EE] = r.Committed.Build, r.Committed.Minor, r.Committed.Major
-	for off, tcb := range map[int]TCB{0x38: r.CurrentTCB, 0x180: r.ReportedTCB, 0x1E0: r.CommittedTCB, 0x1F0: r.LaunchTCB} {
+	for off, tcb := range map[int]teesnp.TCB{0x38: r.CurrentTCB, 0x180: r.ReportedTCB, 0x1E0: r.CommittedTCB, 0x1F0: r.LaunchTCB} {
 		if tcb.FMC != nil {
 			raw[off], raw[off+1], raw[off+2], raw[off+3], raw[off+7] = *tcb.FMC, tcb.Bootloader, tcb.TEE, tcb.SNP, tcb.Microcode
 		} else {
@@ -136,7 +137,7 @@ func verifySig(t testing.TB, raw, vcekDER []byte) bool {
 		slices.Reverse(be)
 		return new(big.Int).SetBytes(be)
 	}
-	digest := sha512.Sum384(raw[:offSignature])
+	digest := sha512.Sum384(raw[:teesnp.OffSignature])
 	return ecdsa.Verify(pub, digest[:], le(raw[0x2A0:0x2A0+72]), le(raw[0x2A0+72:0x2A0+144]))
 }
 

@@ -29,8 +29,9 @@ import (
 	sevtesting "github.com/google/go-sev-guest/testing"
 
 	"github.com/trustgate/trustgate/internal/attest"
-	"github.com/trustgate/trustgate/internal/attest/snp"
 	"github.com/trustgate/trustgate/internal/attester"
+	"github.com/trustgate/trustgate/internal/tee"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
 )
 
 // File names written by GenerateRoot.
@@ -189,14 +190,20 @@ func New(cfg Config) (*Attester, error) {
 	policy := abi.SnpPolicyToBytes(abi.SnpPolicy{SMT: true, Debug: cfg.Debug})
 	return &Attester{
 		key: key, vcek: vcek, ask: ask, hwid: exts.HWID[:],
-		measurement: snp.Regularize(cfg.Measurement, abi.MeasurementSize),
-		hostData:    snp.Regularize(cfg.InitDataDigest, abi.HostDataSize),
+		measurement: tee.Regularize(cfg.Measurement, abi.MeasurementSize),
+		hostData:    teesnp.HostData(cfg.InitDataDigest),
 		policy:      policy,
 	}, nil
 }
 
 // Tee returns "snp-emulated".
 func (a *Attester) Tee() string { return attest.TeeSNPEmulated }
+
+// InitDataSize is the size of HOST_DATA, as on snp.
+func (*Attester) InitDataSize() int { return teesnp.HostDataSize }
+
+// ExpectedInitData is HOST_DATA binding digest, as on snp.
+func (*Attester) ExpectedInitData(digest []byte) []byte { return teesnp.HostData(digest) }
 
 // BoundInitData returns HOST_DATA.
 func (a *Attester) BoundInitData(context.Context) ([]byte, error) {
@@ -217,7 +224,7 @@ func (a *Attester) Report(reportData []byte) ([]byte, error) {
 		SignatureAlgo:   abi.SignEcdsaP384Sha384,
 		CurrentTcb:      uint64(tcb),
 		PlatformInfo:    1, // SMT enabled
-		ReportData:      snp.Regularize(reportData, abi.ReportDataSize),
+		ReportData:      teesnp.ReportData(reportData),
 		Measurement:     a.measurement,
 		HostData:        a.hostData,
 		IdKeyDigest:     make([]byte, abi.IDKeyDigestSize),
@@ -249,7 +256,7 @@ func (a *Attester) Report(reportData []byte) ([]byte, error) {
 }
 
 // Certs returns the certificates shipped with each report (VCEK and ASK).
-func (a *Attester) Certs() snp.Certs { return snp.Certs{VCEK: a.vcek, ASK: a.ask} }
+func (a *Attester) Certs() teesnp.Certs { return teesnp.Certs{VCEK: a.vcek, ASK: a.ask} }
 
 // Evidence returns upstream's SNP AA evidence JSON for reportData.
 func (a *Attester) Evidence(_ context.Context, reportData []byte) ([]byte, error) {
@@ -257,5 +264,5 @@ func (a *Attester) Evidence(_ context.Context, reportData []byte) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	return snp.MarshalEvidence(raw, a.Certs())
+	return teesnp.Encode(raw, a.Certs().Chain())
 }

@@ -6,8 +6,6 @@ package tdx
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +20,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attester"
+	teetdx "github.com/trustgate/trustgate/internal/tee/tdx"
 )
 
 // Paths on a TDX guest.
@@ -31,14 +30,9 @@ const (
 	tsmProviderTDX = "tdx_guest"
 )
 
-// Evidence is upstream's TdxEvidence: base64 (standard, padded) of the CC
-// event log ACPI table and of the TD quote; aa_eventlog is the attestation
-// agent's own runtime event log, which we do not keep (null).
-type Evidence struct {
-	CCEventlog *string `json:"cc_eventlog"`
-	Quote      string  `json:"quote"`
-	AAEventlog *string `json:"aa_eventlog"`
-}
+// Evidence is upstream's TdxEvidence; the type is internal/tee/tdx's,
+// shared with the verifier.
+type Evidence = teetdx.Evidence
 
 // Attester collects TD quotes. The zero value uses the Linux kernel; tests
 // set TSM to go-configfs-tsm's fake and CCEL to a temporary file.
@@ -85,17 +79,24 @@ func (a *Attester) Evidence(ctx context.Context, reportData []byte) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	ev := Evidence{Quote: base64.StdEncoding.EncodeToString(q)}
 	path := a.CCEL
 	if path == "" {
 		path = CCELPath
 	}
-	if el, err := os.ReadFile(path); err == nil {
-		s := base64.StdEncoding.EncodeToString(el)
-		ev.CCEventlog = &s
+	el, err := os.ReadFile(path)
+	if err != nil {
+		el = nil // no event log: cc_eventlog is null
+	} else if el == nil {
+		el = []byte{} // an empty table is still sent, as an empty string
 	}
-	return json.Marshal(ev)
+	return teetdx.Encode(q, el)
 }
+
+// InitDataSize is the size of MRCONFIGID.
+func (*Attester) InitDataSize() int { return teetdx.MRConfigIDSize }
+
+// ExpectedInitData is MRCONFIGID binding digest.
+func (*Attester) ExpectedInitData(digest []byte) []byte { return teetdx.MRConfigID(digest) }
 
 // BoundInitData returns MRCONFIGID (48 bytes), where the host binds the
 // initdata digest at launch.
@@ -128,8 +129,7 @@ func (a *Attester) quote(ctx context.Context, reportData []byte) ([]byte, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var rd [64]byte
-	copy(rd[:], reportData)
+	rd := teetdx.ReportData(reportData)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	tsm := a.TSM
@@ -140,7 +140,7 @@ func (a *Attester) quote(ctx context.Context, reportData []byte) ([]byte, error)
 		}
 		tsm = c
 	}
-	resp, err := report.Get(tsm, &report.Request{InBlob: rd[:]})
+	resp, err := report.Get(tsm, &report.Request{InBlob: rd})
 	if err != nil {
 		return nil, fmt.Errorf("tdx quote via configfs-tsm: %w", err)
 	}

@@ -1,11 +1,13 @@
 package ear
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -173,6 +175,11 @@ func TestVerifyRequiresExpAndProfile(t *testing.T) {
 		"veraison prof": func(m map[string]any) { m["eat_profile"] = vear.EatProfile },
 		"no status":     func(m map[string]any) { delete(m["submods"].(map[string]any)["cpu0"].(map[string]any), "ear.status") },
 		"no submods":    func(m map[string]any) { m["submods"] = map[string]any{} },
+		"no iss":        func(m map[string]any) { delete(m, "iss") },
+		"other iss":     func(m map[string]any) { m["iss"] = "CoCo-Attestation-Service" },
+		"no aud":        func(m map[string]any) { delete(m, "aud") },
+		"other aud":     func(m map[string]any) { m["aud"] = "someone-else" },
+		"aud list":      func(m map[string]any) { m["aud"] = []any{"a", 1} },
 	} {
 		b, _ := json.Marshal(good)
 		var m map[string]any
@@ -253,8 +260,9 @@ func TestShapeMatchesUpstreamExample(t *testing.T) {
 	var o map[string]any
 	_ = json.Unmarshal(rt, &o)
 
-	// Every upstream top-level claim is present; ours adds only iss.
-	if diff := keyDiff(up, o); diff != "iss" {
+	// Every upstream top-level claim is present; ours adds only iss and
+	// aud (checked by our relying parties).
+	if diff := keyDiff(up, o); diff != "aud,iss" {
 		t.Errorf("top-level claims differ: %s", diff)
 	}
 	upSub := up["submods"].(map[string]any)["cpu0"].(map[string]any)
@@ -335,23 +343,141 @@ func TestClaimsRejectBadVectors(t *testing.T) {
 	}
 }
 
+// FuzzParseToken: only the token the issuer signed verifies (a mutation of
+// a signed token never does: ES256 cannot be forged, and a token differing
+// only in its base64 padding bits is still the same signed bytes), and a
+// token that verifies carries a cpu0 status and the claims that were signed.
 func FuzzParseToken(f *testing.F) {
 	i := newIssuer(f)
-	tok, _, _ := i.Issue(sampleAppraisal())
+	tok, claims, _ := i.Issue(sampleAppraisal())
 	f.Add(tok)
+	parts := strings.Split(tok, ".")
+	f.Add(parts[0] + "." + parts[1] + "x." + parts[2])
+	f.Add(parts[0] + ".." + parts[2])
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add("a.b.c")
 	v := NewVerifier(i.PublicKey())
 	v.Now = fixedNow
+	want, _ := json.Marshal(claims)
 	f.Fuzz(func(t *testing.T, s string) {
 		if tk, err := ParseUnverified(s); err == nil {
 			_, _ = tk.TeePubKey()
 			_ = tk.Status("cpu0")
 		}
-		if tk, err := v.Verify(s); err == nil && tk.Status("cpu0") == "" {
-			t.Fatal("verified token without cpu0 status")
+		tk, err := v.Verify(s)
+		if err != nil {
+			return
+		}
+		got, _ := json.Marshal(tk.Claims)
+		if tk.Status("cpu0") == "" || string(got) != string(want) || tk.KeyID != i.KeyID() {
+			t.Fatalf("verified a token that is not the signed one: %q", s)
 		}
 	})
+}
+
+func TestKeyIDInHeader(t *testing.T) {
+	i := newIssuer(t)
+	tok, _, err := i.Issue(sampleAppraisal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := jws.Signatures[0].Protected
+	kid, _ := KeyID(i.PublicKey())
+	if h.KeyID != kid || h.KeyID == "" || h.JSONWebKey == nil {
+		t.Fatalf("header kid %q jwk %v, want kid %q and the jwk", h.KeyID, h.JSONWebKey, kid)
+	}
+	// RFC 7638 thumbprint, as go-jose computes it.
+	tp, _ := h.JSONWebKey.Thumbprint(crypto.SHA256)
+	if base64.RawURLEncoding.EncodeToString(tp) != kid {
+		t.Fatal("kid is not the JWK thumbprint")
+	}
+}
+
+// Rotation: tokens of the previous key verify until the key's Until (set
+// by the key holder to the rotation time plus the token lifetime), none
+// after; tokens of an unknown key never.
+func TestRotation(t *testing.T) {
+	old := newIssuer(t)
+	oldTok, _, _ := old.Issue(sampleAppraisal())
+	oldKey := old.PublicKey()
+	nk, _ := GenerateKey()
+	if err := old.SetKey(nk); err != nil {
+		t.Fatal(err)
+	}
+	i := old // the same issuer, now signing with the new key
+	newTok, _, _ := i.Issue(sampleAppraisal())
+	if i.KeyID() == "" || newTok == oldTok {
+		t.Fatal("key not replaced")
+	}
+	retired := t0.Add(time.Minute)
+	v := NewVerifier()
+	if err := v.SetKeys(VerifyKey{Key: i.PublicKey()}, VerifyKey{Key: oldKey, Until: retired.Add(DefaultTTL)}); err != nil {
+		t.Fatal(err)
+	}
+	at := func(d time.Duration) func() time.Time { return func() time.Time { return t0.Add(d) } }
+	v.Now = at(2 * time.Minute)
+	if _, err := v.Verify(oldTok); err != nil {
+		t.Fatalf("previous key's token before it expired: %v", err)
+	}
+	if _, err := v.Verify(newTok); err != nil {
+		t.Fatalf("current key's token: %v", err)
+	}
+	v.Now = at(time.Minute + DefaultTTL)
+	if _, err := v.Verify(oldTok); !errors.Is(err, ErrRetiredKey) {
+		t.Fatalf("previous key after its tokens expired: %v", err)
+	}
+	// The current key alone: the old token's kid names no trusted key.
+	_ = v.SetKeys(VerifyKey{Key: i.PublicKey()})
+	v.Now = at(time.Minute)
+	if _, err := v.Verify(oldTok); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("dropped key: %v", err)
+	}
+}
+
+func TestJWKSRoundTrip(t *testing.T) {
+	a, b := newIssuer(t), newIssuer(t)
+	until := time.Unix(1900000000, 0)
+	keys := []VerifyKey{{Key: a.PublicKey()}, {Key: b.PublicKey(), Until: until}}
+	js, err := JWKS(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// go-jose reads it as a standard JWKS.
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(js, &set); err != nil || len(set.Keys) != 2 || set.Keys[0].KeyID != a.KeyID() || set.Keys[0].Algorithm != "ES256" {
+		t.Fatalf("%v %s", err, js)
+	}
+	got, err := ParseJWKS(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got[0].Key.Equal(a.PublicKey()) || !got[1].Key.Equal(b.PublicKey()) || !got[1].Until.Equal(until) || !got[0].Until.IsZero() {
+		t.Fatalf("round trip: %+v", got)
+	}
+	// A kid that is not the key's thumbprint is refused.
+	bad := strings.Replace(string(js), a.KeyID(), b.KeyID(), 1)
+	if _, err := ParseJWKS([]byte(bad)); err == nil {
+		t.Fatal("mismatched kid accepted")
+	}
+	for _, in := range []string{``, `{}`, `{"keys":[]}`, `{"keys":[{"kty":"oct","k":"AAAA"}]}`} {
+		if _, err := ParseJWKS([]byte(in)); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+// Issue never signs a token that verifiers would refuse for its size.
+func TestIssueRefusesOversizedToken(t *testing.T) {
+	i := newIssuer(t)
+	a := sampleAppraisal()
+	a.InitDataClaims = map[string]any{"data": map[string]any{"policy.rego": strings.Repeat("x", MaxTokenSize)}}
+	if _, _, err := i.Issue(a); !errors.Is(err, ErrTokenTooLarge) {
+		t.Fatalf("oversized token: %v", err)
+	}
 }
 
 func BenchmarkIssue(b *testing.B) {

@@ -445,6 +445,30 @@ func (c *AdminClient) TokenKey(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/token-key", "", nil)
 }
 
+// TokenKeys returns the JWKS of every key that verifies this trustee's
+// tokens: the current one first, then the previous one while tokens it
+// signed may still be valid (no admin key needed).
+func (c *AdminClient) TokenKeys(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/kbs/v0/token-keys", "", nil)
+}
+
+// RotateTokenKey makes a new token signing key and returns its kid and the
+// previous key's kid (which verifies its tokens until they expire).
+func (c *AdminClient) RotateTokenKey(ctx context.Context) (kid, prevKid string, err error) {
+	b, err := c.do(ctx, http.MethodPost, "/kbs/v0/admin/rotate-token-key", "", nil)
+	if err != nil {
+		return "", "", err
+	}
+	var r struct {
+		Kid     string `json:"kid"`
+		PrevKid string `json:"previous_kid"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return "", "", fmt.Errorf("rotate-token-key: %w", err)
+	}
+	return r.Kid, r.PrevKid, nil
+}
+
 // ImportKey returns the PEM public key that cocofy encrypts offline bundles
 // to (`cocofy apply --offline --import-key`; no admin key needed).
 func (c *AdminClient) ImportKey(ctx context.Context) ([]byte, error) {

@@ -94,14 +94,17 @@ commands:
   delete-reference-value NAME
   audit [--since ID|RFC3339] [--limit N] [--follow]
   rotate-kek                               re-encrypt stored secrets under a new KEK
+  rotate-token-key                         new token signing key; tokens of the previous
+                                           one stay valid until they expire
   collateral export [FILE|-]               write the collateral cache as a bundle (default stdout)
   collateral import FILE|-                 load a collateral bundle (air-gapped sites)
   import BUNDLE|-                          load a cocofy offline bundle (plain or encrypted):
                                            set its resources, merge its reference values
   import-key                               print the bundle import public key (for cocofy --import-key)
   token-key                                print the token verification public key (dashboard --token-key)
+  token-keys                               print every token verification key as a JWKS (current first)
 
-import-key and token-key need no --key.
+import-key, token-key and token-keys need no --key.
 
 flags also read TRUSTEE_ADMIN_URL, TRUSTEE_ADMIN_KEY, TRUSTEE_ADMIN_CACERT, TRUSTEE_ADMIN_INSECURE.
 `
@@ -121,7 +124,7 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		return 2
 	}
 	rest := fs.Args()
-	public := len(rest) > 0 && (rest[0] == "token-key" || rest[0] == "import-key")
+	public := len(rest) > 0 && (rest[0] == "token-key" || rest[0] == "token-keys" || rest[0] == "import-key")
 	if len(rest) == 0 || *u == "" || (*key == "" && !public) {
 		fs.Usage()
 		return 2
@@ -408,13 +411,16 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 		}
 		fmt.Fprintf(out, "imported %d resources: %s\n", len(r.Resources), strings.Join(r.Resources, " "))
 		fmt.Fprintf(out, "merged %d reference values: %s\n", len(r.ReferenceValues), strings.Join(r.ReferenceValues, " "))
-	case "import-key", "token-key":
+	case "import-key", "token-key", "token-keys":
 		if err := nargs(pos, 0, cmd); err != nil {
 			return err
 		}
 		get := c.ImportKey
-		if cmd == "token-key" {
+		switch cmd {
+		case "token-key":
 			get = c.TokenKey
+		case "token-keys":
+			get = c.TokenKeys
 		}
 		b, err := get(ctx)
 		if err != nil {
@@ -428,6 +434,15 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 			return err
 		}
 		fmt.Fprintf(out, "key-encryption key rotated; new KEK id %s\n", id)
+	case "rotate-token-key":
+		if err := nargs(pos, 0, cmd); err != nil {
+			return err
+		}
+		kid, prev, err := c.RotateTokenKey(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "token key rotated; new kid %s; tokens of the previous key %s stay valid until they expire\n", kid, prev)
 	default:
 		return usageError("unknown admin command " + cmd + "\n" + adminUsage)
 	}

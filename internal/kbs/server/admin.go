@@ -407,3 +407,26 @@ func (s *Server) handleRotateKEK(w http.ResponseWriter, r *http.Request) {
 	ev.Reason = "new KEK id " + id
 	s.adminDone(w, r, ev, map[string]string{"kek_id": id})
 }
+
+// handleRotateTokenKey makes a new token signing key. Tokens signed by the
+// previous key stay valid until they expire; the audit event names both
+// key ids (never key material).
+func (s *Server) handleRotateTokenKey(w http.ResponseWriter, r *http.Request) {
+	ev := audit.Event{Action: "rotate-token-key"}
+	if s.cfg.RotateTokenKey == nil {
+		s.adminFail(w, r, ev, kbs.Errorf(kbs.PluginNotFound, "token key rotation is not available on this server"))
+		return
+	}
+	kid, prev, err := s.cfg.RotateTokenKey(r.Context(), func(kid, prev string) (store.AuditEntry, error) {
+		e := ev
+		e.Reason = "new token key kid " + kid + "; previous kid " + prev + " verifies its tokens until they expire"
+		return s.adminEntry(r, e)
+	})
+	if err != nil {
+		s.log.Error("rotate token key", "err", err)
+		s.adminFail(w, r, ev, kbs.Errorf(kbs.InternalError, "token key rotation failed; the current key is still in use"))
+		return
+	}
+	s.cfg.Audit.Written()
+	writeJSON(w, http.StatusOK, map[string]string{"kid": kid, "previous_kid": prev})
+}

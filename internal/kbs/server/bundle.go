@@ -319,6 +319,31 @@ func (s *Server) handleImportCollateral(w http.ResponseWriter, r *http.Request) 
 
 // handlePublicKey serves a public key as PEM (SubjectPublicKeyInfo). Both
 // keys it is used for are safe to publish; the endpoints need no token.
+// handleTokenKey serves the current token verification key (PEM).
+func (s *Server) handleTokenKey(w http.ResponseWriter, r *http.Request) {
+	keys := s.cfg.Tokens.Keys()
+	var key *ecdsa.PublicKey
+	if len(keys) > 0 {
+		key = keys[0].Key
+	}
+	handlePublicKey(key, "token key")(w, r)
+}
+
+// handleTokenKeys serves every token verification key as a JWKS: the
+// current key first, then the previous one while its tokens may still be
+// valid (with "exp", when it stops verifying).
+func (s *Server) handleTokenKeys(w http.ResponseWriter, _ *http.Request) {
+	b, err := ear.JWKS(s.cfg.Tokens.Keys())
+	if err != nil {
+		s.log.Error("encode JWKS", "err", err)
+		kbs.WriteError(w, kbs.Errorf(kbs.InternalError, "token keys unavailable"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	w.Header().Set("Cache-Control", "max-age=1")
+	_, _ = w.Write(b)
+}
+
 func handlePublicKey(key *ecdsa.PublicKey, what string) http.HandlerFunc {
 	var body []byte
 	if key != nil {

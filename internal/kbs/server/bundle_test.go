@@ -377,7 +377,14 @@ func TestPublicKeys(t *testing.T) {
 		t.Fatalf("token does not verify with the published key: %v", err)
 	}
 
-	none := newHarness(t, func(c *Config) { c.TokenKey = nil })
+	// The JWKS holds the same key, with its kid.
+	r := h.do(http.DefaultClient, "GET", "/kbs/v0/token-keys", nil, nil)
+	keys, err := ear.ParseJWKS(r.body)
+	if r.status != 200 || err != nil || len(keys) != 1 || !keys[0].Key.Equal(tk) || keys[0].KeyID != ear.HeaderKeyID(tok) {
+		t.Fatalf("token-keys: %d %v %s", r.status, err, r.body)
+	}
+
+	none := newHarness(t, func(c *Config) { c.Tokens = ear.NewVerifier() })
 	for _, p := range []string{"/kbs/v0/import-key", "/kbs/v0/token-key"} {
 		wantError(t, none.do(http.DefaultClient, "GET", p, nil, nil), http.StatusNotFound, kbs.PluginNotFound)
 	}

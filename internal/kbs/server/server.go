@@ -70,9 +70,15 @@ type Config struct {
 	// --import-key); its public half is served at /kbs/v0/import-key. Nil:
 	// only plain JSON bundles import.
 	ImportKey *ecdsa.PrivateKey
-	// TokenKey is the public key that verifies this trustee's attestation
-	// tokens, served at /kbs/v0/token-key for relying parties. Nil: not served.
+	// TokenKey is no longer read: /kbs/v0/token-key serves the current key
+	// of Tokens (the first), /kbs/v0/token-keys all of them (JWKS).
+	//
+	// Deprecated: the keys come from Tokens.
 	TokenKey *ecdsa.PublicKey
+	// RotateTokenKey makes a new token signing key (the current one stays
+	// trusted until its tokens expired), committing the audit entry with
+	// the change; nil disables the admin rotate-token-key endpoint.
+	RotateTokenKey func(ctx context.Context, entry func(kid, prevKid string) (store.AuditEntry, error)) (kid, prevKid string, err error)
 	// RotateKEK makes a new KEK, re-wraps the store and persists the key;
 	// nil disables the admin rotate-kek endpoint.
 	RotateKEK func(ctx context.Context) (kekID string, err error)
@@ -155,7 +161,9 @@ func (s *Server) routes() {
 		importPub = &s.cfg.ImportKey.PublicKey
 	}
 	m.Handle("GET /kbs/v0/import-key", s.instrument("import_key", handlePublicKey(importPub, "bundle import key")))
-	m.Handle("GET /kbs/v0/token-key", s.instrument("token_key", handlePublicKey(s.cfg.TokenKey, "token key")))
+	m.Handle("GET /kbs/v0/token-key", s.instrument("token_key", s.handleTokenKey))
+	m.Handle("GET /kbs/v0/token-keys", s.instrument("token_keys", s.handleTokenKeys))
+	m.Handle("POST /kbs/v0/admin/rotate-token-key", s.instrument("admin_rotate_token_key", s.admin(s.handleRotateTokenKey)))
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	m.HandleFunc("GET /readyz", s.handleReady)
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
@@ -494,7 +502,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.Audit.Written()
-	s.tokens.put(res.Token, issuedToken(res.Claims, res.ClaimsDigest), s.cfg.Now())
+	s.tokens.put(res.Token, issuedToken(res.Token, res.Claims, res.ClaimsDigest), s.cfg.Now())
 	s.tokens.putSession(sess.ID, res.Token, sess.Expires, s.cfg.Now())
 	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: res.Token})
 }
@@ -539,6 +547,9 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 			return
 		}
 		ct, ok := s.tokens.get(raw, s.cfg.Now())
+		if ok && !s.cfg.Tokens.Trusts(ct.tok.KeyID, s.cfg.Now()) {
+			ok = false // its key was rotated out: verify again (and fail)
+		}
 		if !ok {
 			tok, err := s.cfg.Tokens.Verify(raw)
 			if err != nil {

@@ -110,8 +110,8 @@ func (c *tokenCache) put(raw string, e cachedToken, now time.Time) {
 }
 
 // issued builds the cache entry of a token this process just signed.
-func issuedToken(claims map[string]any, digest string) cachedToken {
-	t := &ear.Token{Claims: claims}
+func issuedToken(raw string, claims map[string]any, digest string) cachedToken {
+	t := &ear.Token{Claims: claims, KeyID: ear.HeaderKeyID(raw)}
 	if exp, ok := claims["exp"].(float64); ok {
 		t.Expiry = time.Unix(int64(exp), 0)
 	}

@@ -26,7 +26,15 @@ func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 			s.fail(w, r, audit.Event{Kind: audit.KindAdmin, Action: r.Method + " " + boundPath(r.URL.EscapedPath())}, err)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), adminExpiryKey{}, until)))
+		ctx := context.WithValue(r.Context(), adminExpiryKey{}, until)
+		if r.Method != http.MethodGet {
+			// An admin change and its audit event are made whole even if
+			// the client goes away once its request was read.
+			var cancel context.CancelFunc
+			ctx, cancel = detached(ctx)
+			defer cancel()
+		}
+		h(w, r.WithContext(ctx))
 	}
 }
 

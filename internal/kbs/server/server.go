@@ -264,10 +264,25 @@ func boundPath(p string) string {
 	return p
 }
 
+// auditTimeout bounds a write that carries an audit event once it no longer
+// follows its request.
+const auditTimeout = 15 * time.Second
+
+// detached returns a context for a write that carries an audit event: it
+// keeps the request's values but not its cancellation, so that a decision
+// is recorded even when the client went away mid-request, and it is
+// bounded so that a stuck store cannot pile up writers.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), auditTimeout)
+}
+
 // record writes an audit event; when it fails the caller must not answer
-// with success: a decision that cannot be audited is not taken.
+// with success: a decision that cannot be audited is not taken. The write
+// does not follow the request's cancellation (detached).
 func (s *Server) record(ctx context.Context, r *http.Request, e audit.Event) error {
 	e.Client = clientAddr(r)
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	if _, err := s.cfg.Audit.Record(ctx, e); err != nil {
 		s.log.Error("audit write failed", "kind", e.Kind, "err", err)
 		return kbs.Errorf(kbs.InternalError, "audit log unavailable")
@@ -385,7 +400,9 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 	ev.Outcome, ev.Client = audit.OutcomeAllow, clientAddr(r)
 	ent, err := s.cfg.Audit.Entry(ev)
 	if err == nil {
-		err = s.cfg.Store.CreateSession(r.Context(), sess, ent)
+		wctx, cancel := detached(r.Context())
+		err = s.cfg.Store.CreateSession(wctx, sess, ent)
+		cancel()
 	}
 	if err != nil {
 		s.log.Error("create session", "err", err)
@@ -494,7 +511,9 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	okEv.Outcome, okEv.Reason, okEv.Client = audit.OutcomeAllow, "token issued, ear.status "+res.Status, clientAddr(r)
 	ent, err := s.cfg.Audit.Entry(okEv)
 	if err == nil {
-		err = s.cfg.Store.AttestSession(ctx, sess.ID, res.Token, ent)
+		wctx, cancel := detached(ctx)
+		err = s.cfg.Store.AttestSession(wctx, sess.ID, res.Token, ent)
+		cancel()
 	}
 	if err != nil {
 		s.log.Error("store token", "err", err)

@@ -64,6 +64,9 @@ type Config struct {
 	// AllowEmulated is passed to the resource policy as
 	// data["allow-emulated"] (set with --dev-emulated-snp-root).
 	AllowEmulated bool
+	// TokenCacheBytes bounds the memory of the issued/verified token cache
+	// (default DefaultTokenCacheBytes).
+	TokenCacheBytes int64
 	// MaxImportBody limits collateral and bundle imports (default 32 MiB).
 	MaxImportBody int64
 	// ImportKey decrypts bundles encrypted to this trustee (cocofy
@@ -129,7 +132,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), tokens: newTokenCache()}
+	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), tokens: newTokenCache(cfg.TokenCacheBytes)}
 	s.metrics = newMetrics(cfg.Registry)
 	s.routes()
 	return s, nil
@@ -195,14 +198,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Run deletes expired sessions until ctx ends.
+// Run deletes expired sessions (each minute) and sweeps expired tokens
+// from the token cache (every 15 s) until ctx ends.
 func (s *Server) Run(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	sw := time.NewTicker(15 * time.Second)
+	defer sw.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-sw.C:
+			s.tokens.sweep(s.cfg.Now())
 		case <-t.C:
 			if n, err := s.cfg.Store.DeleteExpiredSessions(ctx, s.cfg.Now()); err != nil {
 				s.log.Warn("delete expired sessions", "err", err)
@@ -500,6 +508,12 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		// The audit gets the full detail (the failing check and why), not
 		// only the short outcome, so that an operator sees what to fix.
 		ev.Reason = ""
+		if errors.Is(err, ear.ErrTokenTooLarge) {
+			// The claims (initdata and evidence the guest chose) would make
+			// a token no replica accepts: the guest's input, not a fault.
+			ev.Reason = "token not issued: " + err.Error()
+			err = kbs.Errorf(kbs.AttestationError, "the attestation token would exceed %d bytes (initdata or evidence too large)", ear.MaxTokenSize)
+		}
 		if errors.Is(err, attest.ErrUnknownTee) {
 			ev.Reason = fmt.Sprintf("unknown tee %q: this trustee has no verifier for it enabled (snp-emulated needs --dev-emulated-snp-root)", boundPath(sess.Tee))
 		}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attest/verifycli"
-	"github.com/trustgate/trustgate/internal/audit"
 )
 
 // VerifyMain runs `trustee verify …` (offline verification of evidence);
@@ -93,6 +92,9 @@ commands:
   list-reference-values
   delete-reference-value NAME
   audit [--since ID|RFC3339] [--limit N] [--follow]
+  audit --explain ID                       print the whole decision of one event (why it was refused)
+  audit export [--since ID|RFC3339] [--output FILE]
+                                           every event as JSON Lines (archive before pruning)
   rotate-kek                               re-encrypt stored secrets under a new KEK
   rotate-token-key                         new token signing key; tokens of the previous
                                            one stay valid until they expire
@@ -235,7 +237,7 @@ func parseExpires(s string) (time.Time, error) {
 }
 
 func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, out io.Writer) error {
-	fl, pos, err := splitFlags(args, []string{"id", "expires", "since", "limit"}, []string{"follow"})
+	fl, pos, err := splitFlags(args, []string{"id", "expires", "since", "limit", "explain", "output"}, []string{"follow"})
 	if err != nil {
 		return err
 	}
@@ -372,29 +374,7 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 		}
 		fmt.Fprintf(out, "deleted reference value %s\n", pos[0])
 	case "audit":
-		print := func(e audit.Event) error {
-			b, _ := json.Marshal(e)
-			_, err := fmt.Fprintln(out, string(b))
-			return err
-		}
-		if fl["follow"] == "true" {
-			return c.FollowAudit(ctx, fl["since"], print)
-		}
-		limit := 0
-		if l := fl["limit"]; l != "" {
-			if _, err := fmt.Sscan(l, &limit); err != nil {
-				return usageError("--limit must be a number")
-			}
-		}
-		evs, err := c.Audit(ctx, fl["since"], limit)
-		if err != nil {
-			return err
-		}
-		for _, e := range evs {
-			if err := print(e); err != nil {
-				return err
-			}
-		}
+		return runAudit(ctx, c, fl, pos, out)
 	case "collateral":
 		return runCollateral(ctx, c, pos, out)
 	case "import":

@@ -20,6 +20,19 @@ import (
 	"github.com/trustgate/trustgate/internal/policy"
 )
 
+// startPlain starts a trustee over plain HTTP and returns it with an
+// admin client and its data directory.
+func startPlain(t *testing.T) (*Instance, *AdminClient, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "data")
+	inst := startTest(t, func(c *Config) { c.DataDir, c.InsecureHTTP = dir, true }, quiet())
+	ac, err := NewAdminClient(inst.URL, filepath.Join(dir, "admin.key"), TLSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst, ac, dir
+}
+
 // sampleToken runs auth and attest against base with the sample attester
 // and returns the token and the key resources are encrypted to.
 func sampleToken(t *testing.T, base string) (string, any) {
@@ -100,13 +113,8 @@ func jwksKids(t *testing.T, ac *AdminClient) []string {
 // after; the JWKS lists both keys, then only the new one; the change is
 // audited with both kids.
 func TestRotateTokenKey(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	inst := startTest(t, func(c *Config) { c.DataDir, c.InsecureHTTP = dir, true }, quiet())
+	inst, ac, _ := startPlain(t)
 	ctx := context.Background()
-	ac, err := NewAdminClient(inst.URL, filepath.Join(dir, "admin.key"), TLSOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	allow, _ := policy.SampleResourcePolicy("allow-all")
 	if err := ac.SetResourcePolicy(ctx, []byte(allow)); err != nil {
 		t.Fatal(err)

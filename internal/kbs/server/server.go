@@ -440,20 +440,24 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	ev := audit.Event{Kind: audit.KindAttest}
 	c, err := r.Cookie(kbs.SessionCookie)
 	if err != nil || c.Value == "" {
+		ev.Check = "session: no cookie"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "missing kbs-session-id cookie: call /kbs/v0/auth first"))
 		return
 	}
 	body, err := s.readBody(w, r)
 	if err != nil {
+		ev.Check = "body: size"
 		s.fail(w, r, ev, err)
 		return
 	}
 	att, err := kbs.DecodeAttestation(body)
 	if err != nil {
+		ev.Check = "body: attestation"
 		s.fail(w, r, ev, err)
 		return
 	}
 	if !validSessionID(c.Value) {
+		ev.Check = "session: unknown"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again"))
 		return
 	}
@@ -463,10 +467,11 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	sess, err := s.cfg.Store.ClaimSession(ctx, c.Value, s.cfg.Now())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		ev.Check = "session: unknown"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again"))
 		return
 	case errors.Is(err, store.ErrSessionExpired):
-		ev.Tee = sess.Tee
+		ev.Tee, ev.Check = sess.Tee, "session: expired"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "session expired: call /kbs/v0/auth again"))
 		return
 	case errors.Is(err, store.ErrNonceUsed):
@@ -482,6 +487,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: sess.Token})
 			return
 		}
+		ev.Check = "nonce: already used"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "nonce already used: call /kbs/v0/auth again"))
 		return
 	case err != nil:
@@ -491,6 +497,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	}
 	ev.Tee = sess.Tee
 	if subtle.ConstantTimeCompare([]byte(att.RuntimeData.Nonce), []byte(sess.Nonce)) != 1 {
+		ev.Check = "nonce: mismatch"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "nonce mismatch: runtime-data nonce differs from the session's"))
 		return
 	}
@@ -508,7 +515,12 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		// The audit gets the full detail (the failing check and why), not
 		// only the short outcome, so that an operator sees what to fix.
 		ev.Reason = ""
+		if res != nil {
+			ev.Check = res.Reason
+		}
+		s.explainSentInitData(ctx, &ev, att.InitData)
 		if errors.Is(err, ear.ErrTokenTooLarge) {
+			ev.Check = "token: size"
 			// The claims (initdata and evidence the guest chose) would make
 			// a token no replica accepts: the guest's input, not a fault.
 			ev.Reason = "token not issued: " + err.Error()
@@ -523,6 +535,14 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	// The token and its audit event commit together.
 	okEv := ev
 	okEv.Outcome, okEv.Reason, okEv.Client = audit.OutcomeAllow, "token issued, ear.status "+res.Status, clientAddr(r)
+	okEv.Status = res.Status
+	if res.Status != "affirming" {
+		// A token that the default resource policy will refuse: say why
+		// now (rule values, claims), so that the refusal that follows can
+		// be explained from this row.
+		s.explainClaims(ctx, &okEv, res.Claims)
+		okEv.Explain = res.Explain()
+	}
 	ent, err := s.cfg.Audit.Entry(okEv)
 	if err == nil {
 		wctx, cancel := detached(ctx)
@@ -576,6 +596,7 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 		ev.Resource = p.String()
 		raw, err := s.token(r)
 		if err != nil {
+			ev.Check = "token: none"
 			s.fail(w, r, ev, err)
 			return
 		}
@@ -586,6 +607,7 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 		if !ok {
 			tok, err := s.cfg.Tokens.Verify(raw)
 			if err != nil {
+				ev.Check = tokenCheck(err)
 				s.fail(w, r, ev, kbs.Errorf(kbs.TokenVerifierError, "attestation token refused: %v", err))
 				return
 			}
@@ -610,15 +632,20 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 			// rules and locations, never a resource value); the guest
 			// gets the short form.
 			ev.Reason = "resource policy could not be evaluated (denied): " + err.Error()
+			ev.Check = "resource-policy: evaluation error"
+			s.explainClaims(ctx, &ev, tok.Claims)
 			s.fail(w, r, ev, kbs.Errorf(kbs.PolicyEngineError, "resource policy could not be evaluated"))
 			return
 		}
 		if !allowed {
+			ev.Check = "resource-policy " + DefaultResourcePolicyID + ": allow is false"
+			s.explainClaims(ctx, &ev, tok.Claims)
 			s.fail(w, r, ev, kbs.Errorf(kbs.PolicyDeny, "resource policy denied %s", p))
 			return
 		}
 		value, err := s.cfg.Store.GetResource(ctx, p.String())
 		if errors.Is(err, store.ErrNotFound) {
+			ev.Check = "resource: not found"
 			s.fail(w, r, ev, kbs.Errorf(kbs.PluginInternal, "resource %s not found", p))
 			return
 		}
@@ -629,6 +656,7 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 		}
 		pub, err := tok.TeePubKey()
 		if err != nil {
+			ev.Check = "token: tee-pubkey"
 			s.fail(w, r, ev, kbs.Errorf(kbs.JweError, "token carries no usable tee-pubkey"))
 			return
 		}

@@ -1015,6 +1015,25 @@ func (s *SQL) AuditSince(ctx context.Context, afterID int64, since time.Time, li
 
 // ---- KEK rotation ----
 
+// pruneBatch is how many audit rows one pruning transaction deletes.
+var pruneBatch = 5000
+
+// PruneAudit implements Store: batches of pruneBatch rows, each its own
+// transaction, so that pruning a large backlog never holds the writer long.
+func (s *SQL) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		n, err := s.exec(ctx, `DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)`, nanos(before), pruneBatch)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("prune audit: %w", err)
+		}
+		if n < int64(pruneBatch) {
+			return total, nil
+		}
+	}
+}
+
 // RotateKEK implements Store. All rows are re-encrypted in one transaction;
 // rows under a KEK this server does not hold make it fail without change.
 func (s *SQL) RotateKEK(ctx context.Context, kek []byte) error {

@@ -234,6 +234,7 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 		ImportKey:      importKey,
 		AuthRate:       cfg.AuthRate,
 		AuthBurst:      cfg.AuthBurst,
+		AuditRetention: cfg.AuditRetention.Duration,
 		AllowEmulated:  devRoot != nil,
 		RotateKEK:      rotate,
 		Logger:         log,
@@ -337,6 +338,9 @@ func (i *Instance) Shutdown(ctx context.Context) error {
 			err = serr
 		}
 		i.cancel()
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		i.Server.Close(cctx) // aggregated /auth audit rows
+		cancel()
 		if cerr := i.Store.Close(); cerr != nil && err == nil {
 			err = cerr
 		}

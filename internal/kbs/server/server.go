@@ -64,6 +64,15 @@ type Config struct {
 	// AllowEmulated is passed to the resource policy as
 	// data["allow-emulated"] (set with --dev-emulated-snp-root).
 	AllowEmulated bool
+	// AuthAuditWindow aggregates the audit rows of /auth requests: per
+	// client, outcome and TEE, one row for the first request of a window
+	// and one summary row (with count) for the rest (default 1 min;
+	// negative: one row per request).
+	AuthAuditWindow time.Duration
+	// AuditRetention, when positive, deletes audit events older than this
+	// (checked at start and hourly; every replica may prune: it is
+	// idempotent). Zero keeps them all.
+	AuditRetention time.Duration
 	// TokenCacheBytes bounds the memory of the issued/verified token cache
 	// (default DefaultTokenCacheBytes).
 	TokenCacheBytes int64
@@ -101,6 +110,7 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	tokens  *tokenCache
+	authAgg *authAggregator
 }
 
 // New checks cfg and returns a Server.
@@ -133,6 +143,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), tokens: newTokenCache(cfg.TokenCacheBytes)}
+	if cfg.AuthAuditWindow == 0 {
+		cfg.AuthAuditWindow = authAuditWindow
+	}
+	s.authAgg = newAuthAggregator(cfg.AuthAuditWindow)
 	s.metrics = newMetrics(cfg.Registry)
 	s.routes()
 	return s, nil
@@ -198,19 +212,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Run deletes expired sessions (each minute) and sweeps expired tokens
-// from the token cache (every 15 s) until ctx ends.
+// Run deletes expired sessions (each minute), sweeps expired tokens from
+// the token cache and writes due /auth summary rows (every 15 s) until ctx
+// ends.
 func (s *Server) Run(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	sw := time.NewTicker(15 * time.Second)
 	defer sw.Stop()
+	prune := time.NewTicker(time.Hour)
+	defer prune.Stop()
+	s.pruneAudit(ctx)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-prune.C:
+			s.pruneAudit(ctx)
 		case <-sw.C:
 			s.tokens.sweep(s.cfg.Now())
+			s.flushAuthAudit(ctx, false)
 		case <-t.C:
 			if n, err := s.cfg.Store.DeleteExpiredSessions(ctx, s.cfg.Now()); err != nil {
 				s.log.Warn("delete expired sessions", "err", err)
@@ -218,6 +239,28 @@ func (s *Server) Run(ctx context.Context) {
 				s.log.Debug("deleted expired sessions", "count", n)
 			}
 		}
+	}
+}
+
+// pruneAudit applies AuditRetention, and records that it did (an admin
+// event naming the cut-off and the count; never the deleted content).
+func (s *Server) pruneAudit(ctx context.Context) {
+	if s.cfg.AuditRetention <= 0 {
+		return
+	}
+	before := s.cfg.Now().Add(-s.cfg.AuditRetention)
+	n, err := s.cfg.Store.PruneAudit(ctx, before)
+	if err != nil {
+		s.log.Warn("audit retention: prune failed", "err", err)
+	}
+	if n == 0 {
+		return
+	}
+	s.log.Info("audit retention: pruned old events", "count", n, "before", before.UTC().Format(time.RFC3339))
+	ev := audit.Event{Kind: audit.KindAdmin, Outcome: audit.OutcomeAllow, Action: "prune-audit",
+		Reason: fmt.Sprintf("audit retention %s: deleted %d events older than %s", s.cfg.AuditRetention, n, before.UTC().Format(time.RFC3339))}
+	if _, err := s.cfg.Audit.Record(ctx, ev); err != nil {
+		s.log.Error("audit write failed", "kind", ev.Kind, "err", err)
 	}
 }
 
@@ -316,6 +359,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err
 	if e.Kind == audit.KindResource {
 		s.metrics.denials.WithLabelValues(reasonLabel(err)).Inc()
 	}
+	if e.Kind == audit.KindAuth && e.Outcome == audit.OutcomeDeny {
+		e.Client = clientAddr(r)
+		if !s.authAgg.record(e, s.cfg.Now()) {
+			kbs.WriteError(w, err) // counted into its window's summary row
+			return
+		}
+	}
 	if aerr := s.record(r.Context(), r, e); aerr != nil {
 		// A refusal is stored durably before it is answered, like a
 		// release: one that cannot be recorded is answered as the fault it
@@ -406,12 +456,18 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 	}
 	// The session and its audit event commit together.
 	ev.Outcome, ev.Client = audit.OutcomeAllow, clientAddr(r)
-	ent, err := s.cfg.Audit.Entry(ev)
-	if err == nil {
-		wctx, cancel := detached(r.Context())
-		err = s.cfg.Store.CreateSession(wctx, sess, ent)
-		cancel()
+	var ents []store.AuditEntry
+	if s.authAgg.record(ev, s.cfg.Now()) {
+		ent, err := s.cfg.Audit.Entry(ev)
+		if err != nil {
+			s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "audit log unavailable"))
+			return
+		}
+		ents = append(ents, ent)
 	}
+	wctx, cancel := detached(r.Context())
+	err = s.cfg.Store.CreateSession(wctx, sess, ents...)
+	cancel()
 	if err != nil {
 		s.log.Error("create session", "err", err)
 		s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "session store unavailable"))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -111,25 +112,88 @@ import-key, token-key and token-keys need no --key.
 flags also read TRUSTEE_ADMIN_URL, TRUSTEE_ADMIN_KEY, TRUSTEE_ADMIN_CACERT, TRUSTEE_ADMIN_INSECURE.
 `
 
+// adminGlobals are the flags of `trustee admin` itself; they may come
+// before or after the command.
+var adminGlobals = map[string]bool{"url": true, "key": true, "cacert": true, "insecure": false}
+
+// hoistAdminFlags moves the global flags found after the command to the
+// front, so that `trustee admin list-resources --url U --key K` works as
+// `trustee admin --url U --key K list-resources`. Command flags (--since,
+// --id…) stay where they are.
+func hoistAdminFlags(args []string) []string {
+	var globals, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		valued, global := adminGlobals[name]
+		if !strings.HasPrefix(a, "-") || a == "-" || !global {
+			rest = append(rest, a)
+			continue
+		}
+		globals = append(globals, a)
+		if valued && !hasVal && i+1 < len(args) {
+			globals = append(globals, args[i+1])
+			i++
+		}
+	}
+	return append(globals, rest...)
+}
+
 func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("trustee admin", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, adminUsage); fs.PrintDefaults() }
+	fs.SetOutput(io.Discard)
+	printUsage := func(w io.Writer) {
+		fmt.Fprint(w, adminUsage)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
 	u := fs.String("url", getenv("TRUSTEE_ADMIN_URL"), "trustee URL, e.g. https://127.0.0.1:8080")
 	key := fs.String("key", getenv("TRUSTEE_ADMIN_KEY"), "admin private key (PKCS#8 PEM), e.g. trustee-data/admin.key")
 	ca := fs.String("cacert", getenv("TRUSTEE_ADMIN_CACERT"), "PEM certificate to trust, e.g. trustee-data/tls.crt")
 	insecure := fs.Bool("insecure", getenv("TRUSTEE_ADMIN_INSECURE") == "true", "skip TLS certificate verification (development only)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+	// usageErr says what was wrong on the first line, then the usage.
+	usageErr := func(msg string) int {
+		fmt.Fprintf(stderr, "trustee admin: %s\n\n", msg)
+		printUsage(stderr)
 		return 2
 	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			printUsage(stdout)
+			return 0
+		}
+	}
+	if err := fs.Parse(hoistAdminFlags(args)); err != nil {
+		return usageErr(err.Error())
+	}
 	rest := fs.Args()
-	public := len(rest) > 0 && (rest[0] == "token-key" || rest[0] == "token-keys" || rest[0] == "import-key")
-	if len(rest) == 0 || *u == "" || (*key == "" && !public) {
-		fs.Usage()
-		return 2
+	if len(rest) == 0 {
+		return usageErr("no command given (e.g. list-resources)")
+	}
+	if rest[0] == "help" {
+		printUsage(stdout)
+		return 0
+	}
+	public := rest[0] == "token-key" || rest[0] == "token-keys" || rest[0] == "import-key"
+	if *u == "" {
+		return usageErr("missing --url (or TRUSTEE_ADMIN_URL): the address trustee serve printed, e.g. --url https://127.0.0.1:8080")
+	}
+	if *key == "" && !public {
+		return usageErr("missing --key (or TRUSTEE_ADMIN_KEY): the admin private key" + adminKeyHint())
+	}
+	if !public {
+		if _, err := os.Stat(*key); err != nil {
+			fmt.Fprintf(stderr, "trustee admin: --key %s: %v%s\n", *key, errors.Unwrap(err), adminKeyHint())
+			return 2
+		}
 	}
 	c, err := NewAdminClient(*u, *key, TLSOptions{CACert: *ca, Insecure: *insecure})
 	if err != nil {
@@ -189,7 +253,7 @@ func splitFlags(args []string, valued, boolean []string) (map[string]string, []s
 			flags[name] = args[i+1]
 			i++
 		default:
-			return nil, nil, usageError("unknown flag " + a)
+			return nil, nil, usageError("unknown flag " + a + " for this command")
 		}
 	}
 	return flags, pos, nil
@@ -424,7 +488,7 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 		}
 		fmt.Fprintf(out, "token key rotated; new kid %s; tokens of the previous key %s stay valid until they expire\n", kid, prev)
 	default:
-		return usageError("unknown admin command " + cmd + "\n" + adminUsage)
+		return usageError("unknown admin command " + strconv.Quote(cmd) + " (trustee admin help lists them)")
 	}
 	return nil
 }

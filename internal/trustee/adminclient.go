@@ -275,6 +275,13 @@ func (c *AdminClient) GetAttestationPolicy(ctx context.Context, id string) ([]by
 
 // RegisterReferenceValue sends a raw RVPS registration message.
 func (c *AdminClient) RegisterReferenceValue(ctx context.Context, msg []byte) error {
+	// Refuse here what the server would refuse, with the same words, and
+	// without a round trip.
+	if vals, _, err := rvps.ParseMessage(msg, time.Now()); err == nil {
+		if err := rvps.ValidateValues(vals); err != nil {
+			return err
+		}
+	}
 	_, err := c.do(ctx, http.MethodPost, "/kbs/v0/reference-value", "application/json", msg)
 	return err
 }

@@ -176,6 +176,8 @@ func TestAdminCLI(t *testing.T) {
 		{"", []string{"get-reference-value", "m"}, `"a"`, 0},
 		{"", []string{"list-reference-values"}, `"m"`, 0},
 		{"", []string{"delete-reference-value", "m"}, "deleted", 0},
+		{"", []string{"set-reference-value", "snp_launch_measurement", "abcd"}, "SNP launch measurement (48 bytes)", 1},
+		{"", []string{"set-reference-value", "snp_bootloader", "0x3"}, "snp_bootloader", 1},
 		{"", []string{"audit", "--limit", "2"}, `"kind":"admin"`, 0},
 		{"", []string{"audit", "export", "--since", "0"}, `"kind":"admin"`, 0},
 		{"", []string{"audit", "--explain", "1"}, "event 1 ", 0},

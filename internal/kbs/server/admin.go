@@ -302,6 +302,16 @@ func (s *Server) handleSetReferenceValue(w http.ResponseWriter, r *http.Request)
 		s.adminFail(w, r, ev, err)
 		return
 	}
+	// A value in a format the default attestation policy can never match
+	// (a number where the verifiers emit a decimal string, hex of the
+	// wrong length) is refused, not stored to silently never affirm.
+	if vals, _, perr := rvps.ParseMessage(body, s.cfg.Now()); perr == nil {
+		if verr := rvps.ValidateValues(vals); verr != nil {
+			ev.Check = "reference-value format"
+			s.adminFail(w, r, ev, kbs.Errorf(kbs.RvpsError, "%v", verr))
+			return
+		}
+	}
 	// The values and the audit event commit together.
 	names, err := s.cfg.RVPS.RegisterAudited(r.Context(), body, func(names []string) (store.AuditEntry, error) {
 		ev.Resource = boundPath(strings.Join(names, ","))

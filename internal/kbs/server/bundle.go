@@ -148,6 +148,15 @@ func parseBundle(data []byte, key *ecdsa.PrivateKey) (*ImportBundle, *parsedBund
 		if len(rv.Values) == 0 || len(rv.Values) > maxRefValuesPerKey {
 			return nil, nil, fmt.Errorf("reference value %s: want 1..%d values", rv.Name, maxRefValuesPerKey)
 		}
+		vals := make([]any, len(rv.Values))
+		for i, v := range rv.Values {
+			vals[i] = v
+		}
+		// A value in a format the default policy can never match is
+		// refused now, not silently never affirming later.
+		if err := rvps.ValidateValue(rv.Name, vals); err != nil {
+			return nil, nil, err
+		}
 		p.rvs = append(p.rvs, rv)
 	}
 	return &b, p, nil

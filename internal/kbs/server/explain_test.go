@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -153,3 +154,34 @@ func TestAttestRefusalNamesCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestReferenceValueFormatRefused: a reference value the default policy
+// could never match is refused by the admin API and by bundle import,
+// audited with the check, and nothing is stored.
+func TestReferenceValueFormatRefused(t *testing.T) {
+	h := newHarness(t)
+	msg, _ := rvps.NewMessage(rvps.Values{"snp_launch_measurement": {"abcd"}, "ok_name": {"x"}}, time.Time{})
+	r := h.admin("POST", "/kbs/v0/reference-value", msg)
+	if r.status < 400 || r.status >= 500 || !strings.Contains(string(r.body), "48 bytes") {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	num := []byte(`{"version":"0.1.0","type":"sample","payload":"` + b64(`{"snp_bootloader":[3]}`) + `"}`)
+	if r := h.admin("POST", "/kbs/v0/reference-value", num); r.status < 400 || r.status >= 500 || !strings.Contains(string(r.body), `register \"3\"`) {
+		t.Fatalf("numeric value: %d %s", r.status, r.body)
+	}
+	bundle := []byte(`{"format":"trustgate-bundle/v1","reference_values":[{"name":"init_data","values":["not-hex"]}]}`)
+	if r := h.admin("POST", "/kbs/v0/import", bundle); r.status != http.StatusBadRequest {
+		t.Fatalf("bundle: %d %s", r.status, r.body)
+	}
+	for _, n := range []string{"snp_launch_measurement", "ok_name", "snp_bootloader", "init_data"} {
+		if r := h.admin("GET", "/kbs/v0/reference-value/"+n, nil); r.status != http.StatusNotFound {
+			t.Fatalf("%s stored: %d", n, r.status)
+		}
+	}
+	evs := auditEvents(t, h)
+	if e := evs[0]; e.Outcome != audit.OutcomeDeny || e.Check != "reference-value format" {
+		t.Fatalf("audit %+v", e)
+	}
+}
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

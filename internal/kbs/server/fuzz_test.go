@@ -92,7 +92,7 @@ func FuzzServer(f *testing.F) {
 		{"GET", "/kbs/v0/collateral", ""},
 		{"POST", "/kbs/v0/collateral", `{"version":1,"entries":{"collateral/https://kdsintf.amd.com/x":"AAAA"}}`},
 		{"POST", "/kbs/v0/collateral", `{"version":1,"entries":{"x":1}}`},
-		{"POST", "/kbs/v0/import", `{"format":"trustgate-bundle/v1","resources":[{"path":"a/b/c","value":"dg=="}],"reference_values":[{"name":"init_data","values":["ab"]}]}`},
+		{"POST", "/kbs/v0/import", `{"format":"trustgate-bundle/v1","resources":[{"path":"a/b/c","value":"dg=="}],"reference_values":[{"name":"init_data","values":["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]}]}`},
 		{"POST", "/kbs/v0/import", `{"format":"trustgate-bundle/v1","resources":[{"path":"a/../c","value":"!"}]}`},
 		{"POST", "/kbs/v0/import", `eyJhbGciOiJFQ0RILUVTK0EyNTZLVyIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d`},
 		{"GET", "/kbs/v0/token-key", ""},

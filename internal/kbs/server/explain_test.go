@@ -83,6 +83,9 @@ func TestRefusalExplainsItself(t *testing.T) {
 	if hasPrefixed(res.Claims, "tee: sample") == "" || hasPrefixed(res.Claims, "ear.status: ") == "" {
 		t.Fatalf("claims %q", res.Claims)
 	}
+	if c := hasPrefixed(res.Claims, "attestation: ear.status "); c == "" {
+		t.Fatalf("no attestation reason among the claims: %q", res.Claims)
+	}
 	if res.Workload != "default/deid" {
 		t.Fatalf("workload %q", res.Workload)
 	}

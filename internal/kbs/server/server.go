@@ -591,6 +591,9 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	// The token and its audit event commit together.
 	okEv := ev
 	okEv.Outcome, okEv.Reason, okEv.Client = audit.OutcomeAllow, "token issued, ear.status "+res.Status, clientAddr(r)
+	if res.Reason != "" {
+		okEv.Reason = "token issued, " + res.Reason // "ear.status warning: <what kept it from affirming>"
+	}
 	okEv.Status = res.Status
 	if res.Status != "affirming" {
 		// A token that the default resource policy will refuse: say why
@@ -611,7 +614,9 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.Audit.Written()
-	s.tokens.put(res.Token, issuedToken(res.Token, res.Claims, res.ClaimsDigest), s.cfg.Now())
+	it := issuedToken(res.Token, res.Claims, res.ClaimsDigest)
+	it.why = res.Reason
+	s.tokens.put(res.Token, it, s.cfg.Now())
 	s.tokens.putSession(sess.ID, res.Token, sess.Expires, s.cfg.Now())
 	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: res.Token})
 }
@@ -696,6 +701,9 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 		if !allowed {
 			ev.Check = "resource-policy " + DefaultResourcePolicyID + ": allow is false"
 			s.explainClaims(ctx, &ev, tok.Claims)
+			if ct.why != "" {
+				ev.Claims = append(ev.Claims, "attestation: "+ct.why)
+			}
 			s.fail(w, r, ev, kbs.Errorf(kbs.PolicyDeny, "resource policy denied %s", p))
 			return
 		}

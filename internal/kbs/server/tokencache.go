@@ -42,6 +42,9 @@ type cachedToken struct {
 	tok    *ear.Token
 	digest string
 	cost   int64
+	// why an issued token is not affirming (the attestation service's
+	// reason), for the audit of a refused release; "" when unknown.
+	why string
 }
 
 // DefaultTokenCacheBytes is the token cache's default memory budget.

@@ -10,22 +10,23 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/attester"
 	samplea "github.com/trustgate/trustgate/internal/attester/sample"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/policy"
 )
 
 // BenchOptions configure a load run: Clients concurrent sample-TEE guests,
@@ -38,6 +39,13 @@ type BenchOptions struct {
 	Total    int           // total handshakes to run instead of a duration
 	Resource string        // REPO/TYPE/TAG the policy releases to the sample TEE
 	Secret   []byte        // expected value (nil: not checked)
+	// Attester makes the evidence (nil: the sample TEE).
+	Attester attester.Attester
+	// Rate, when positive, runs an open loop instead: handshakes start at
+	// this fixed rate (per second) whatever the answers, for Duration, and
+	// latency runs from each one's scheduled start (no coordinated
+	// omission). Clients is then ignored.
+	Rate float64
 }
 
 // BenchResult summarises a run. Latency is one full handshake plus one
@@ -54,6 +62,8 @@ type BenchResult struct {
 	// CPU is this process's CPU time during the run (server too when it
 	// runs in-process).
 	CPU time.Duration
+	// Rate is the open-loop arrival rate (0: closed loop).
+	Rate float64 `json:",omitempty"`
 }
 
 func (r BenchResult) String() string {
@@ -69,6 +79,12 @@ func (r BenchResult) String() string {
 // Handshake runs one full RCAR handshake with a fresh sample guest and
 // fetches resource, returning the decrypted value.
 func Handshake(ctx context.Context, hc *http.Client, base, resource string) ([]byte, error) {
+	return HandshakeWith(ctx, hc, base, resource, &samplea.Attester{})
+}
+
+// HandshakeWith runs one full RCAR handshake with attester a (a fresh
+// guest key each time) and fetches resource, returning the decrypted value.
+func HandshakeWith(ctx context.Context, hc *http.Client, base, resource string, a attester.Attester) ([]byte, error) {
 	priv, pub, err := jwe.GenerateKey(jwe.KeyP256)
 	if err != nil {
 		return nil, err
@@ -84,7 +100,7 @@ func Handshake(ctx context.Context, hc *http.Client, base, resource string) ([]b
 		req.Header.Set("Content-Type", "application/json")
 		return roundTrip(&c, req)
 	}
-	b, err := post("/kbs/v0/auth", []byte(`{"version":"0.4.0","tee":"sample","extra-params":""}`))
+	b, err := post("/kbs/v0/auth", []byte(`{"version":"0.4.0","tee":"`+a.Tee()+`","extra-params":""}`))
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -92,7 +108,7 @@ func Handshake(ctx context.Context, hc *http.Client, base, resource string) ([]b
 	if err := json.Unmarshal(b, &ch); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	ev, err := (&samplea.Attester{}).Evidence(ctx, kbs.ReportData(ch.Nonce, pub, ""))
+	ev, err := a.Evidence(ctx, kbs.ReportData(ch.Nonce, pub, ""))
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +151,12 @@ func roundTrip(c *http.Client, req *http.Request) ([]byte, error) {
 
 // Bench runs the load and reports throughput and latency percentiles.
 func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
+	if o.Attester == nil {
+		o.Attester = &samplea.Attester{}
+	}
+	if o.Rate > 0 {
+		return openLoop(ctx, o)
+	}
 	if o.Clients < 1 {
 		o.Clients = 1
 	}
@@ -171,7 +193,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 					break
 				}
 				t0 := time.Now()
-				v, err := Handshake(rctx, o.HTTP, o.URL, o.Resource)
+				v, err := HandshakeWith(rctx, o.HTTP, o.URL, o.Resource, o.Attester)
 				d := time.Since(t0)
 				if err == nil && o.Secret != nil && !bytes.Equal(v, o.Secret) {
 					err = errors.New("released value differs")
@@ -198,13 +220,86 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	wg.Wait()
 	el := time.Since(start)
 	res := BenchResult{Clients: o.Clients, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: el, CPU: cpuTime() - cpu0}
-	if len(lat) > 0 {
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		res.P50 = lat[len(lat)/2]
-		res.P99 = lat[(len(lat)*99)/100]
-		res.Max = lat[len(lat)-1]
-		res.PerSecond = float64(len(lat)) / el.Seconds()
+	res.percentiles(lat)
+	return res, nil
+}
+
+func (r *BenchResult) percentiles(lat []time.Duration) {
+	if len(lat) == 0 {
+		return
 	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r.P50 = lat[len(lat)/2]
+	r.P99 = lat[(len(lat)*99)/100]
+	r.Max = lat[len(lat)-1]
+	r.PerSecond = float64(len(lat)) / r.Elapsed.Seconds()
+}
+
+// maxOutstanding bounds the handshakes an open loop keeps in flight: past
+// it the server is overloaded, and further arrivals count as errors
+// instead of piling up goroutines.
+const maxOutstanding = 4096
+
+// openLoop starts a handshake every 1/Rate seconds for Duration, each in
+// its own goroutine, and measures each from its scheduled start.
+func openLoop(ctx context.Context, o BenchOptions) (BenchResult, error) {
+	if o.Duration <= 0 {
+		o.Duration = 5 * time.Second
+	}
+	if o.HTTP == nil {
+		o.HTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}, Timeout: 30 * time.Second}
+	}
+	interval := time.Duration(float64(time.Second) / o.Rate)
+	n := int(o.Duration.Seconds() * o.Rate)
+	var (
+		mu          sync.Mutex
+		lat         = make([]time.Duration, 0, n)
+		errs        int
+		firstErr    string
+		wg          sync.WaitGroup
+		outstanding atomic.Int64
+	)
+	fail := func(err error) {
+		mu.Lock()
+		errs++
+		if firstErr == "" {
+			firstErr = err.Error()
+		}
+		mu.Unlock()
+	}
+	start := time.Now()
+	cpu0 := cpuTime()
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		sched := start.Add(time.Duration(i) * interval)
+		if d := time.Until(sched); d > 0 {
+			time.Sleep(d)
+		}
+		if outstanding.Load() >= maxOutstanding {
+			fail(fmt.Errorf("over %d handshakes in flight: server overloaded at %.0f/s", maxOutstanding, o.Rate))
+			continue
+		}
+		outstanding.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer outstanding.Add(-1)
+			v, err := HandshakeWith(ctx, o.HTTP, o.URL, o.Resource, o.Attester)
+			d := time.Since(sched)
+			if err == nil && o.Secret != nil && !bytes.Equal(v, o.Secret) {
+				err = errors.New("released value differs")
+			}
+			if err != nil {
+				fail(err)
+				return
+			}
+			mu.Lock()
+			lat = append(lat, d)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res := BenchResult{Clients: 0, Rate: o.Rate, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: time.Since(start), CPU: cpuTime() - cpu0}
+	res.percentiles(lat)
 	return res, nil
 }
 
@@ -212,41 +307,32 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 // loopback, allow-all resource policy, one resource) for load runs and
 // returns it with the resource path and value.
 func BenchServer(ctx context.Context, dir string, log *slog.Logger) (*Instance, string, []byte, error) {
-	cfg := Defaults()
-	cfg.DataDir = dir
-	cfg.Listen = "127.0.0.1:0"
-	cfg.InsecureHTTP = true
-	cfg.AuthRate = 0 // the load comes from one address
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	inst, err := Start(ctx, cfg, Options{Logger: log, Out: io.Discard, Listener: ln, Getenv: func(string) string { return "" }})
-	if err != nil {
-		ln.Close()
-		return nil, "", nil, err
-	}
-	allow, _ := policy.SampleResourcePolicy("allow-all")
-	if err := inst.Store.PutPolicy(ctx, "resource", "default", []byte(allow)); err != nil {
-		return nil, "", nil, err
-	}
-	secret := []byte("bench-secret-value")
-	if err := inst.Store.PutResource(ctx, "bench/key/1", secret); err != nil {
-		return nil, "", nil, err
-	}
-	return inst, "bench/key/1", secret, nil
+	inst, secret, err := StartBenchServer(ctx, BenchSetup{Tee: "sample", Dir: dir}, log)
+	return inst, benchResource, secret, err
 }
+
+const benchUsage = `usage: trustee bench [flags]
+
+Starts an in-process trustee and loads it from a separate load-generator
+process, so that the CPU it reports is the server's alone; measures in the
+same run the floor of one handshake (` + FloorDescription + `),
+and prints both and their ratio. With --url, loads an existing server instead
+(client-side figures only).
+
+flags:
+`
 
 func benchMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("trustee bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("url", "", "trustee to load (default: start one in-process on SQLite with an allow-all policy)")
+	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	url := fs.String("url", "", "trustee to load (default: start one in-process with an allow-all policy)")
 	insecure := fs.Bool("insecure", false, "skip TLS verification for --url (development only)")
-	resource := fs.String("resource", "bench/key/1", "resource to fetch with --url; the policy must release it to the sample TEE")
-	clients := fs.String("clients", "1,64,512", "comma-separated concurrency levels")
+	resource := fs.String("resource", benchResource, "resource to fetch with --url; the policy must release it to the sample TEE")
+	clients := fs.String("clients", "1,64,512", "comma-separated closed-loop concurrency levels (empty: none)")
+	rates := fs.String("rate", "auto", "open-loop arrival rates per second, comma-separated; auto: 50% and 80% of the capacity measured by the closed loop; empty: none")
+	tees := fs.String("tee", "sample", "comma-separated: sample, snp-emulated")
+	storeURL := fs.String("store", "", "postgres://… URL of an empty database for the in-process server (default: SQLite in the data directory)")
 	dur := fs.Duration("duration", 5*time.Second, "length of each level")
 	dataDir := fs.String("data-dir", "", "data directory of the in-process server (default: a temporary one)")
 	if err := fs.Parse(args); err != nil {
@@ -255,19 +341,21 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	var levels []int
-	for _, s := range bytes.Split([]byte(*clients), []byte(",")) {
-		var n int
-		if _, err := fmt.Sscan(string(s), &n); err != nil || n < 1 {
-			fmt.Fprintf(stderr, "trustee bench: bad --clients %q\n", *clients)
-			return 2
-		}
-		levels = append(levels, n)
+	levels, err := intList(*clients)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustee bench: --clients %q: %v\n", *clients, err)
+		return 2
 	}
 	ctx := context.Background()
-	base := *url
-	var secret []byte
-	if base == "" {
+	if *url != "" {
+		return benchRemote(ctx, *url, *resource, *insecure, levels, *dur, stdout, stderr)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "trustee bench:", err)
+		return 1
+	}
+	for _, tee := range strings.Split(*tees, ",") {
 		dir := *dataDir
 		if dir == "" {
 			d, err := os.MkdirTemp("", "trustee-bench-")
@@ -277,19 +365,121 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 			}
 			defer os.RemoveAll(d)
 			dir = filepath.Join(d, "data")
+		} else {
+			dir = filepath.Join(dir, tee)
 		}
-		inst, res, sec, err := BenchServer(ctx, dir, nil)
-		if err != nil {
+		if err := benchTee(ctx, exe, BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir}, levels, *rates, *dur, stdout); err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)
 			return 1
 		}
-		defer inst.Shutdown(context.Background()) //nolint:errcheck // end of run
-		base, *resource, secret = inst.URL, res, sec
-		fmt.Fprintf(stdout, "in-process trustee at %s (SQLite, durable audit), GOMAXPROCS=%d\n", base, runtime.GOMAXPROCS(0))
 	}
+	return 0
+}
+
+func intList(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("want positive integers")
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// benchTee runs the closed-loop levels, then the open-loop rates, for one
+// TEE, printing the server's CPU per handshake against the floor.
+func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates string, dur time.Duration, out io.Writer) error {
+	inst, secret, err := StartBenchServer(ctx, b, nil)
+	if err != nil {
+		return err
+	}
+	defer inst.Shutdown(context.Background()) //nolint:errcheck // end of run
+	floorFn, err := HandshakeFloor(b.Tee)
+	if err != nil {
+		return err
+	}
+	floor0, err := MeasureCPU(floorFn, time.Second)
+	if err != nil {
+		return err
+	}
+	store := "SQLite (WAL, synchronous=FULL)"
+	if b.Store != "" {
+		store = "PostgreSQL (synchronous_commit on)"
+	}
+	fmt.Fprintf(out, "tee=%s store=%s GOMAXPROCS=%d\n", b.Tee, store, runtime.GOMAXPROCS(0))
+	base := []string{"--url", inst.URL, "--tee", b.Tee, "--emulated-dir", b.EmulatedDir(), "--secret", string(secret), "--duration", dur.String()}
+	var runs []ServerRun
+	capacity := 0.0
 	for _, n := range levels {
-		tr := &http.Transport{MaxIdleConnsPerHost: n, TLSClientConfig: &tls.Config{InsecureSkipVerify: *insecure}} //nolint:gosec // explicit flag
-		r, err := Bench(ctx, BenchOptions{URL: base, HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}, Clients: n, Duration: *dur, Resource: *resource, Secret: secret})
+		r, err := runLoad(ctx, exe, append(base, "--clients", strconv.Itoa(n)))
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+		capacity = max(capacity, r.PerSecond)
+	}
+	var rs []float64
+	for _, f := range strings.Split(rates, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "":
+		case "auto":
+			if capacity > 0 {
+				rs = append(rs, capacity*0.5, capacity*0.8)
+			}
+		default:
+			v, err := strconv.ParseFloat(f, 64)
+			if err != nil || v <= 0 {
+				return fmt.Errorf("--rate %q: want positive numbers or auto", f)
+			}
+			rs = append(rs, v)
+		}
+	}
+	for _, v := range rs {
+		r, err := runLoad(ctx, exe, append(base, "--rate", strconv.FormatFloat(v, 'f', 1, 64)))
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	floor1, err := MeasureCPU(floorFn, time.Second)
+	if err != nil {
+		return err
+	}
+	floor := (floor0 + floor1) / 2
+	fmt.Fprintf(out, "  floor %.3f ms CPU/handshake (before %.3f, after %.3f): %s\n", ms(floor), ms(floor0), ms(floor1), FloorDescription)
+	for _, r := range runs {
+		mode := fmt.Sprintf("closed clients=%-4d", r.Clients)
+		if r.Rate > 0 {
+			mode = fmt.Sprintf("open rate=%-6.0f", r.Rate)
+			if capacity > 0 {
+				mode += fmt.Sprintf(" (%2.0f%% of capacity)", 100*r.Rate/capacity)
+			}
+		}
+		pg := ""
+		if b.Store != "" && r.Handshakes > 0 {
+			pg = fmt.Sprintf(" +postgres %.3f ms", ms(r.PostgresCPU/time.Duration(r.Handshakes)))
+		}
+		fmt.Fprintf(out, "  %s handshakes=%d errors=%d handshakes/s=%.0f p50=%.1fms p99=%.1fms server_cpu/handshake=%.3fms%s ratio=%.2fx\n",
+			mode, r.Handshakes, r.Errors, r.PerSecond, ms(r.P50), ms(r.P99), ms(r.PerHandshake()), pg, float64(r.PerHandshake())/float64(floor))
+		if r.Errors > 0 {
+			fmt.Fprintf(out, "    first error: %s\n", r.FirstError)
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+// benchRemote loads an existing server (client-side figures only).
+func benchRemote(ctx context.Context, base, resource string, insecure bool, levels []int, dur time.Duration, stdout, stderr io.Writer) int {
+	for _, n := range levels {
+		tr := &http.Transport{MaxIdleConnsPerHost: n, TLSClientConfig: &tls.Config{InsecureSkipVerify: insecure}} //nolint:gosec // explicit flag
+		r, err := Bench(ctx, BenchOptions{URL: base, HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}, Clients: n, Duration: dur, Resource: resource})
 		tr.CloseIdleConnections()
 		if err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)

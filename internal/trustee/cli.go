@@ -49,6 +49,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return VerifyMain(args[1:], stdout, stderr)
 	case "bench":
 		return benchMain(args[1:], stdout, stderr)
+	case "bench-load": // the load generator process of trustee bench
+		if os.Getenv(benchLoadEnv) != "1" {
+			fmt.Fprintf(stderr, "trustee: unknown command %q\n%s", args[0], usage)
+			return 2
+		}
+		return BenchLoadMain(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -174,7 +174,8 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	asvc, err := as.New(as.Config{Verifiers: verifiers, Policies: server.StorePolicies{Store: st}, Engine: engine, Issuer: issuer, Logger: log})
+	policies := server.NewPolicyCache(st)
+	asvc, err := as.New(as.Config{Verifiers: verifiers, Policies: policies, Engine: engine, Issuer: issuer, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -227,6 +228,7 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 		AS:             asvc,
 		Tokens:         tk.verifier,
 		RotateTokenKey: tk.rotate,
+		Policies:       policies,
 		Admin:          &server.AdminAuth{Keys: adminKeys, Leeway: opts.AdminLeeway},
 		SessionTimeout: cfg.SessionTimeout.Duration,
 		MaxBody:        cfg.MaxBody,

@@ -231,6 +231,7 @@ func (s *Server) handleSetResourcePolicy(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	s.adminChange(w, r, ev, nil, func(ent store.AuditEntry) error {
+		defer s.cfg.Policies.Invalidate()
 		return s.cfg.Store.PutPolicy(r.Context(), store.PolicyResource, DefaultResourcePolicyID, []byte(src), ent)
 	})
 }
@@ -258,6 +259,7 @@ func (s *Server) handleSetAttestationPolicy(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	s.adminChange(w, r, ev, nil, func(ent store.AuditEntry) error {
+		defer s.cfg.Policies.Invalidate()
 		return s.cfg.Store.PutPolicy(r.Context(), store.PolicyAttestation, req.PolicyID, []byte(src), ent)
 	})
 }

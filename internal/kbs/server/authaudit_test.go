@@ -82,3 +82,34 @@ func TestAuditRetention(t *testing.T) {
 		t.Fatalf("after pruning: %+v", evs)
 	}
 }
+
+// TestPolicyCache: a policy read once is served from memory until MaxAge;
+// a write through this cache is seen at once; one made behind its back
+// (another replica) within MaxAge.
+func TestPolicyCache(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	now := time.Now()
+	c := NewPolicyCache(h.st)
+	c.Now = func() time.Time { return now }
+	if _, found, err := c.Get(ctx, "resource", "default"); err != nil || found {
+		t.Fatalf("%v %v", found, err)
+	}
+	if err := h.st.PutPolicy(ctx, "resource", "default", []byte("v1")); err != nil { // another replica
+		t.Fatal(err)
+	}
+	if _, found, _ := c.Get(ctx, "resource", "default"); found {
+		t.Fatal("read the store again within MaxAge")
+	}
+	now = now.Add(c.MaxAge)
+	if b, found, _ := c.Get(ctx, "resource", "default"); !found || b != "v1" {
+		t.Fatalf("after MaxAge: %q %v", b, found)
+	}
+	if err := h.st.PutPolicy(ctx, "resource", "default", []byte("v2")); err != nil {
+		t.Fatal(err)
+	}
+	c.Invalidate() // what the admin handlers do after their write
+	if b, _, _ := c.Get(ctx, "resource", "default"); b != "v2" {
+		t.Fatalf("after Invalidate: %q", b)
+	}
+}

@@ -73,6 +73,10 @@ type Config struct {
 	// (checked at start and hourly; every replica may prune: it is
 	// idempotent). Zero keeps them all.
 	AuditRetention time.Duration
+	// Policies caches the policies (nil: a new cache over Store). Give the
+	// attestation service the same one, so that a policy set here reaches
+	// it at once.
+	Policies *PolicyCache
 	// TokenCacheBytes bounds the memory of the issued/verified token cache
 	// (default DefaultTokenCacheBytes).
 	TokenCacheBytes int64
@@ -143,10 +147,13 @@ func New(cfg Config) (*Server, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), tokens: newTokenCache(cfg.TokenCacheBytes)}
-	if cfg.AuthAuditWindow == 0 {
-		cfg.AuthAuditWindow = authAuditWindow
+	if s.cfg.Policies == nil {
+		s.cfg.Policies = NewPolicyCache(cfg.Store)
 	}
-	s.authAgg = newAuthAggregator(cfg.AuthAuditWindow)
+	if s.cfg.AuthAuditWindow == 0 {
+		s.cfg.AuthAuditWindow = authAuditWindow
+	}
+	s.authAgg = newAuthAggregator(s.cfg.AuthAuditWindow)
 	s.metrics = newMetrics(cfg.Registry)
 	s.routes()
 	return s, nil
@@ -742,14 +749,14 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 }
 
 func (s *Server) resourcePolicy(ctx context.Context) (string, error) {
-	b, err := s.cfg.Store.GetPolicy(ctx, store.PolicyResource, DefaultResourcePolicyID)
-	if errors.Is(err, store.ErrNotFound) {
-		return policy.DefaultResourcePolicy(), nil
-	}
+	b, found, err := s.cfg.Policies.Get(ctx, store.PolicyResource, DefaultResourcePolicyID)
 	if err != nil {
 		return "", err
 	}
-	return string(b), nil
+	if !found {
+		return policy.DefaultResourcePolicy(), nil
+	}
+	return b, nil
 }
 
 func flatQuery(r *http.Request) map[string]string {
@@ -777,9 +784,9 @@ func teeOf(claims map[string]any) string {
 	return ""
 }
 
-// AttestationPolicy implements as.PolicyStore over the store.
+// AttestationPolicy implements as.PolicyStore over the policy cache.
 func (s *Server) AttestationPolicy(ctx context.Context, id string) (string, bool, error) {
-	return StorePolicies{s.cfg.Store}.AttestationPolicy(ctx, id)
+	return s.cfg.Policies.AttestationPolicy(ctx, id)
 }
 
 // StorePolicies serves attestation policies from a store (as.PolicyStore).

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -500,6 +501,49 @@ func BenchmarkVerify(b *testing.B) {
 	for b.Loop() {
 		if _, err := v.Verify(tok); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestIssuedTokensValidateWithEAR: Issue no longer round-trips through the
+// EAR library, so check here that what it signs is what the library
+// accepts, and that the claims it returns are exactly what a consumer
+// decodes from the token, for claims of every shape verifiers emit.
+func TestIssuedTokensValidateWithEAR(t *testing.T) {
+	i := newIssuer(t)
+	type custom struct {
+		A int    `json:"a"`
+		B []byte `json:"b"`
+	}
+	for name, a := range map[string]Appraisal{
+		"sample": sampleAppraisal(),
+		"shapes": {Tee: "snp", TrustVector: map[string]int{"executables": 33, "hardware": 97, "configuration": -1},
+			Claims: map[string]any{
+				"nil map": map[string]any(nil), "nil list": []any(nil), "strings": []string{"a"}, "nil strings": []string(nil),
+				"big": uint64(1) << 60, "neg": int64(-3), "u32": uint32(7), "typed": map[string]string{"k": "v"},
+				"struct": custom{A: 1, B: []byte{1, 2}}, "nested": []any{map[string]any{"x": 1}, 2.5, nil, true},
+			},
+			InitData: "ab", InitDataClaims: map[string]any{"data": map[string]any{"policy.rego": "p"}}, Extensions: []int{1, 2}},
+	} {
+		tok, claims, err := i.Issue(a)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		payload, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.ES256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := payload.UnsafePayloadWithoutVerification()
+		var ar vear.AttestationResult
+		if err := ar.UnmarshalJSON(raw); err != nil {
+			t.Fatalf("%s: the EAR library refuses what Issue signed: %v", name, err)
+		}
+		var decoded map[string]any
+		if err := json.Unmarshal(raw, &decoded); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(decoded, claims) {
+			t.Fatalf("%s: returned claims differ from the token's:\n%v\n%v", name, claims, decoded)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package trustee
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -11,10 +12,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attester"
 	samplea "github.com/trustgate/trustgate/internal/attester/sample"
+	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
 )
@@ -84,23 +86,54 @@ func Handshake(ctx context.Context, hc *http.Client, base, resource string) ([]b
 
 // HandshakeWith runs one full RCAR handshake with attester a (a fresh
 // guest key each time) and fetches resource, returning the decrypted value.
+// base may name two replicas, "URL_A,URL_B": auth and the resource fetch
+// then go to A and the attestation to B, carrying the session cookie over,
+// so that every handshake is begun on one replica and finished on the other.
 func HandshakeWith(ctx context.Context, hc *http.Client, base, resource string, a attester.Attester) ([]byte, error) {
+	first, second, split := strings.Cut(base, ",")
+	if !split {
+		second = first
+	}
 	priv, pub, err := jwe.GenerateKey(jwe.KeyP256)
 	if err != nil {
 		return nil, err
 	}
-	jar, _ := cookiejar.New(nil)
-	c := *hc
-	c.Jar = jar
-	post := func(path string, body []byte) ([]byte, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(body))
+	var session *http.Cookie
+	send := func(method, url string, body []byte) ([]byte, error) {
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, url, rd)
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Content-Type", "application/json")
-		return roundTrip(&c, req)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if session != nil {
+			req.AddCookie(session)
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		for _, c := range resp.Cookies() {
+			if c.Name == kbs.SessionCookie {
+				session = &http.Cookie{Name: c.Name, Value: c.Value}
+			}
+		}
+		b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, b)
+		}
+		return b, nil
 	}
-	b, err := post("/kbs/v0/auth", []byte(`{"version":"0.4.0","tee":"`+a.Tee()+`","extra-params":""}`))
+	b, err := send(http.MethodPost, first+"/kbs/v0/auth", []byte(`{"version":"0.4.0","tee":"`+a.Tee()+`","extra-params":""}`))
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -119,35 +152,16 @@ func HandshakeWith(ctx context.Context, hc *http.Client, base, resource string, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := post("/kbs/v0/attest", body); err != nil {
+	if _, err := send(http.MethodPost, second+"/kbs/v0/attest", body); err != nil {
 		return nil, fmt.Errorf("attest: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/kbs/v0/resource/"+resource, nil)
-	if err != nil {
-		return nil, err
-	}
-	b, err = roundTrip(&c, req)
+	b, err = send(http.MethodGet, first+"/kbs/v0/resource/"+resource, nil)
 	if err != nil {
 		return nil, fmt.Errorf("resource: %w", err)
 	}
 	return jwe.Decrypt(priv, b)
 }
 
-func roundTrip(c *http.Client, req *http.Request) ([]byte, error) {
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, b)
-	}
-	return b, nil
-}
 
 // Bench runs the load and reports throughput and latency percentiles.
 func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
@@ -335,15 +349,34 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	storeURL := fs.String("store", "", "postgres://… URL of an empty database for the in-process server (default: SQLite in the data directory)")
 	dur := fs.Duration("duration", 5*time.Second, "length of each level")
 	dataDir := fs.String("data-dir", "", "data directory of the in-process server (default: a temporary one)")
+	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile (pprof) to this file")
+	replicas := fs.Int("replicas", 1, "in-process servers over --store (2 needs PostgreSQL): each handshake begins on one and finishes on the other")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "trustee bench:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "trustee bench:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	levels, err := intList(*clients)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustee bench: --clients %q: %v\n", *clients, err)
+		return 2
+	}
+	if *replicas < 1 || *replicas > 2 || (*replicas == 2 && *storeURL == "") {
+		fmt.Fprintln(stderr, "trustee bench: --replicas is 1 or 2, and 2 needs --store postgres://…")
 		return 2
 	}
 	ctx := context.Background()
@@ -368,7 +401,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		} else {
 			dir = filepath.Join(dir, tee)
 		}
-		if err := benchTee(ctx, exe, BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir}, levels, *rates, *dur, stdout); err != nil {
+		if err := benchTee(ctx, exe, BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir, Replicas: *replicas}, levels, *rates, *dur, stdout); err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)
 			return 1
 		}
@@ -394,11 +427,34 @@ func intList(s string) ([]int, error) {
 // benchTee runs the closed-loop levels, then the open-loop rates, for one
 // TEE, printing the server's CPU per handshake against the floor.
 func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates string, dur time.Duration, out io.Writer) error {
+	if b.Replicas == 2 {
+		b.KEK = make([]byte, 32)
+		if _, err := rand.Read(b.KEK); err != nil {
+			return err
+		}
+	}
 	inst, secret, err := StartBenchServer(ctx, b, nil)
 	if err != nil {
 		return err
 	}
 	defer inst.Shutdown(context.Background()) //nolint:errcheck // end of run
+	url := inst.URL
+	insts := []*Instance{inst}
+	if b.Replicas == 2 {
+		b2 := b
+		b2.Dir = b.Dir + "-replica2"
+		other, _, err := StartBenchServer(ctx, b2, nil)
+		if err != nil {
+			return err
+		}
+		defer other.Shutdown(context.Background()) //nolint:errcheck // end of run
+		url += "," + other.URL
+		insts = append(insts, other)
+	}
+	audit0, err := auditTotals(ctx, inst)
+	if err != nil {
+		return err
+	}
 	floorFn, err := HandshakeFloor(b.Tee)
 	if err != nil {
 		return err
@@ -411,8 +467,8 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 	if b.Store != "" {
 		store = "PostgreSQL (synchronous_commit on)"
 	}
-	fmt.Fprintf(out, "tee=%s store=%s GOMAXPROCS=%d\n", b.Tee, store, runtime.GOMAXPROCS(0))
-	base := []string{"--url", inst.URL, "--tee", b.Tee, "--emulated-dir", b.EmulatedDir(), "--secret", string(secret), "--duration", dur.String()}
+	fmt.Fprintf(out, "tee=%s store=%s replicas=%d GOMAXPROCS=%d\n", b.Tee, store, len(insts), runtime.GOMAXPROCS(0))
+	base := []string{"--url", url, "--tee", b.Tee, "--emulated-dir", b.EmulatedDir(), "--secret", string(secret), "--duration", dur.String()}
 	var runs []ServerRun
 	capacity := 0.0
 	for _, n := range levels {
@@ -451,6 +507,21 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 		return err
 	}
 	floor := (floor0 + floor1) / 2
+	// Every decision of the run is in the audit (both replicas write to
+	// the one store): one attest and one resource row per handshake.
+	for _, i := range insts {
+		i.Server.Close(ctx) // aggregated /auth rows
+	}
+	audit1, err := auditTotals(ctx, inst)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, r := range runs {
+		total += r.Handshakes
+	}
+	fmt.Fprintf(out, "  audit: %d handshakes completed (handshakes cut off at the end of a level are not counted; their decisions are); %d attest and %d resource events allowed, %d auth requests recorded\n",
+		total, audit1.attest-audit0.attest, audit1.resource-audit0.resource, audit1.auth-audit0.auth)
 	fmt.Fprintf(out, "  floor %.3f ms CPU/handshake (before %.3f, after %.3f): %s\n", ms(floor), ms(floor0), ms(floor1), FloorDescription)
 	for _, r := range runs {
 		mode := fmt.Sprintf("closed clients=%-4d", r.Clients)
@@ -501,4 +572,37 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+type auditCounts struct{ auth, attest, resource int }
+
+// auditTotals counts the allowed decisions in the audit log (auth rows by
+// the requests they stand for).
+func auditTotals(ctx context.Context, inst *Instance) (auditCounts, error) {
+	var c auditCounts
+	var after int64
+	l := audit.New(inst.Store)
+	for {
+		evs, err := l.Since(ctx, after, time.Time{}, 10000)
+		if err != nil {
+			return c, err
+		}
+		for _, e := range evs {
+			if e.Outcome != audit.OutcomeAllow {
+				continue
+			}
+			switch e.Kind {
+			case audit.KindAuth:
+				c.auth += max(1, e.Count)
+			case audit.KindAttest:
+				c.attest++
+			case audit.KindResource:
+				c.resource++
+			}
+		}
+		if len(evs) < 10000 {
+			return c, nil
+		}
+		after = evs[len(evs)-1].ID
+	}
 }

@@ -45,6 +45,11 @@ type BenchSetup struct {
 	Store string
 	// Dir is the data directory.
 	Dir string
+	// KEK, when set, is the key-encryption key (replicas share it).
+	KEK []byte
+	// Replicas is the number of servers over Store (1 or 2; 2 needs
+	// PostgreSQL): every handshake begins on one and finishes on the other.
+	Replicas int
 }
 
 // benchResource is what the bench server releases.
@@ -67,8 +72,10 @@ func StartBenchServer(ctx context.Context, b BenchSetup, log *slog.Logger) (*Ins
 	switch b.Tee {
 	case attest.TeeSample, "":
 	case attest.TeeSNPEmulated:
-		if _, err := emu.GenerateRoot(b.EmulatedDir()); err != nil {
-			return nil, nil, err
+		if _, err := os.Stat(filepath.Join(b.EmulatedDir(), emu.ARKFile)); err != nil {
+			if _, err := emu.GenerateRoot(b.EmulatedDir()); err != nil {
+				return nil, nil, err
+			}
 		}
 		cfg.DevEmulatedSNPRoot = filepath.Join(b.EmulatedDir(), emu.ARKFile)
 	default:
@@ -81,7 +88,16 @@ func StartBenchServer(ctx context.Context, b BenchSetup, log *slog.Logger) (*Ins
 	if err != nil {
 		return nil, nil, err
 	}
-	inst, err := Start(ctx, cfg, Options{Logger: log, Out: io.Discard, Listener: ln, Getenv: func(string) string { return "" }})
+	getenv := func(string) string { return "" }
+	if b.KEK != nil {
+		getenv = func(k string) string {
+			if k == "TRUSTEE_KEK" {
+				return base64.StdEncoding.EncodeToString(b.KEK)
+			}
+			return ""
+		}
+	}
+	inst, err := Start(ctx, cfg, Options{Logger: log, Out: io.Discard, Listener: ln, Getenv: getenv})
 	if err != nil {
 		ln.Close()
 		return nil, nil, err

@@ -290,14 +290,21 @@ type ServerRun struct {
 	// PostgresCPU is the CPU of the local PostgreSQL processes during the
 	// level (0 when none is visible in /proc).
 	PostgresCPU time.Duration
+	// Releases is how many resources the server released during the level
+	// (its audit log): handshakes the server completed, including those
+	// the load generator gave up on at the end of the level.
+	Releases int
 }
 
-// PerHandshake is the server's CPU per handshake.
+// served is the number of handshakes the server completed in the level.
+func (r ServerRun) served() int { return max(r.Releases, r.Handshakes) }
+
+// PerHandshake is the server's CPU per handshake it completed.
 func (r ServerRun) PerHandshake() time.Duration {
-	if r.Handshakes == 0 {
+	if r.served() == 0 {
 		return 0
 	}
-	return r.ServerCPU / time.Duration(r.Handshakes)
+	return r.ServerCPU / time.Duration(r.served())
 }
 
 // runLoad runs one level in a child process (the running binary with

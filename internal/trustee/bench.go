@@ -387,6 +387,14 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "trustee bench:", err)
 		return 1
 	}
+	var kek []byte
+	if *storeURL != "" {
+		kek = make([]byte, 32)
+		if _, err := rand.Read(kek); err != nil {
+			fmt.Fprintln(stderr, "trustee bench:", err)
+			return 1
+		}
+	}
 	for _, tee := range strings.Split(*tees, ",") {
 		dir := *dataDir
 		if dir == "" {
@@ -400,7 +408,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		} else {
 			dir = filepath.Join(dir, tee)
 		}
-		if err := benchTee(ctx, exe, BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir, Replicas: *replicas}, levels, *rates, *dur, stdout); err != nil {
+		if err := benchTee(ctx, exe, BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir, Replicas: *replicas, KEK: kek}, levels, *rates, *dur, stdout); err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)
 			return 1
 		}
@@ -426,7 +434,9 @@ func intList(s string) ([]int, error) {
 // benchTee runs the closed-loop levels, then the open-loop rates, for one
 // TEE, printing the server's CPU per handshake against the floor.
 func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates string, dur time.Duration, out io.Writer) error {
-	if b.Replicas == 2 {
+	if b.Store != "" && b.KEK == nil {
+		// Replicas, and the runs of several TEEs over one database, share
+		// the store: one KEK for all.
 		b.KEK = make([]byte, 32)
 		if _, err := rand.Read(b.KEK); err != nil {
 			return err

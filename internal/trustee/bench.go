@@ -387,6 +387,8 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "trustee bench:", err)
 		return 1
 	}
+	TuneGC() // as trustee serve
+
 	var kek []byte
 	if *storeURL != "" {
 		kek = make([]byte, 32)

@@ -20,7 +20,6 @@ import (
 	vear "github.com/veraison/ear"
 
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 var t0 = time.Unix(1760426134, 0)
@@ -238,8 +237,7 @@ func TestTeePubKeyFromClaimsOrder(t *testing.T) {
 // Our claims have upstream's shape: compare key sets with the upstream
 // example token (an SGX appraisal from upstream Trustee).
 func TestShapeMatchesUpstreamExample(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/ear")
-	b, err := os.ReadFile(filepath.Join(dir, "example.token.json"))
+	b, err := os.ReadFile(filepath.Join("testdata", "example.token.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

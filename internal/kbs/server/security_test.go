@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/rvps"
 	"github.com/trustgate/trustgate/internal/store"
-	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 // auditEvents returns every audit event of h.

@@ -213,6 +213,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	}
 	_, p, err := parseBundle(body, s.cfg.ImportKey)
 	if err != nil {
+		ev.Check = "import bundle: format"
 		s.adminFail(w, r, ev, kbs.Errorf(kbs.SerdeError, "import bundle: %v", err))
 		return
 	}
@@ -312,6 +313,7 @@ func (s *Server) handleImportCollateral(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	if _, err := collateral.ParseBundle(body); err != nil {
+		ev.Check = "collateral bundle: format"
 		s.adminFail(w, r, ev, kbs.Errorf(kbs.SerdeError, "%v", err))
 		return
 	}

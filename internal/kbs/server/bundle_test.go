@@ -140,6 +140,7 @@ func FuzzImportCollateral(f *testing.F) {
 	tok := h.adminToken()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		before := collateralKeys(t, h)
+		last := lastAuditID(t, h)
 		req := httptest.NewRequest("POST", "/kbs/v0/collateral", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
 		rec := httptest.NewRecorder()
@@ -150,6 +151,9 @@ func FuzzImportCollateral(f *testing.F) {
 		case rec.Code != 200:
 			if after := collateralKeys(t, h); !reflect.DeepEqual(before, after) {
 				t.Fatalf("refused bundle (%d) changed the cache: %q → %q", rec.Code, before, after)
+			}
+			if n := auditRowsAfter(t, h, last); n != 1 {
+				t.Fatalf("refused bundle (%d): %d audit rows, want 1", rec.Code, n)
 			}
 		default:
 			if _, err := collateral.ParseBundle(body); err != nil {

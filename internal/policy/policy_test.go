@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attest/snp"
+	"github.com/trustgate/trustgate/internal/attest/tdx"
 	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
@@ -428,5 +429,36 @@ func TestEvalTimeout(t *testing.T) {
 	slowAttestation := "package policy\n\ntrust_claims := {\"hardware\": 2} if {\n\tsome i in numbers.range(1, 20000)\n\tsome j in numbers.range(1, 20000)\n\ti * j == -1\n}\n"
 	if _, err := e.Appraise(context.Background(), slowAttestation, map[string]any{}); err == nil || !strings.Contains(err.Error(), "policy too slow") {
 		t.Fatalf("appraise: %v", err)
+	}
+}
+
+// TestDefaultPolicyTDXInitData: MRCONFIGID (48 bytes) takes a sha384 digest
+// as is. The claims are the tdx verifier's mapping of trustee's
+// tdx_quote_6, whose MRCONFIGID is set; input.init_data stands for the
+// digest of the initdata the guest sent, which the verifier has found
+// equal to MRCONFIGID.
+func TestDefaultPolicyTDXInitData(t *testing.T) {
+	claims := map[string]any(tdx.Claims(vectors.Read(t, "trustee/tdx/tdx_quote_6.dat")))
+	bound := claims["init_data"].(string)
+	xfam := claims["quote"].(map[string]any)["body"].(map[string]any)["xfam"]
+	for _, tc := range []struct {
+		name     string
+		sent     string
+		refs     map[string][]any
+		wantConf int
+	}{
+		{"sha384 registered and sent", bound, map[string][]any{"init_data": {bound}, "xfam": {xfam}}, 2},
+		{"registered, none sent", "", map[string][]any{"init_data": {bound}, "xfam": {xfam}}, 96},
+		{"bound, none registered", bound, map[string][]any{"xfam": {xfam}}, 96},
+		{"another registered", bound, map[string][]any{"init_data": {strings.Repeat("ab", 48)}, "xfam": {xfam}}, 96},
+	} {
+		in := map[string]any{"tdx": claims, "init_data": tc.sent}
+		a, err := NewEngine(&rvMap{vals: tc.refs}).Appraise(context.Background(), DefaultAttestationPolicy(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.TrustVector["configuration"] != tc.wantConf {
+			t.Errorf("%s: configuration = %d, want %d", tc.name, a.TrustVector["configuration"], tc.wantConf)
+		}
 	}
 }

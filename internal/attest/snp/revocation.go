@@ -48,14 +48,29 @@ func (v *Verifier) checkRevocation(ctx context.Context, att *spb.Attestation) er
 	if err != nil {
 		return attest.Fail(tee, CheckRevocation, err)
 	}
-	rs := v.roots[line]
-	if len(rs) == 0 || rs[0].ProductCerts == nil || rs[0].ProductCerts.Ark == nil {
-		return attest.Fail(tee, CheckRevocation, fmt.Errorf("no AMD root for product line %s to check its CRL", line))
+	// The root whose intermediate signed the endorsement key (for an
+	// unknown line, e.g. a Siena part, every AMD root is a candidate); its
+	// line names the CRL.
+	var pc *trust.ProductCerts
+	var inter *x509.Certificate
+	for _, r := range v.roots[line] {
+		if r.ProductCerts == nil || r.ProductCerts.Ark == nil {
+			continue
+		}
+		c := r.ProductCerts.Ask
+		if key == abi.VlekReportSigner {
+			c = r.ProductCerts.Asvk
+		}
+		if c != nil && ek.CheckSignatureFrom(c) == nil {
+			pc, inter = r.ProductCerts, c
+			if line == unknownProductLine && r.ProductLine != "" {
+				line = r.ProductLine
+			}
+			break
+		}
 	}
-	pc := rs[0].ProductCerts
-	inter := pc.Ask
-	if key == abi.VlekReportSigner {
-		inter = pc.Asvk
+	if pc == nil {
+		return attest.Fail(tee, CheckRevocation, fmt.Errorf("no AMD root for product line %s issued the endorsement key, so no CRL applies", line))
 	}
 	if v.cfg.Getter == nil {
 		return attest.Fail(tee, CheckRevocation, errors.New("no CRL source (collateral cache or AMD KDS) configured"))

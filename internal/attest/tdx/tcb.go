@@ -90,9 +90,11 @@ func (r *recorder) body(url string) []byte {
 	return r.bodies[url]
 }
 
-// tcbStatusFailure is how go-tdx-guest words a TCB status other than
-// UpToDate (TD body or QE): everything before it, the collateral's
-// signatures, chains, CRLs and validity included, has been checked.
+// How go-tdx-guest words a TCB status other than UpToDate (TD body or QE):
+// everything before it, the collateral's signatures, chains, CRLs and
+// validity included, has been checked. Should a new go-tdx-guest reword
+// them, such quotes fail closed (check "collateral") instead of carrying
+// their status.
 const (
 	tdStatusFailure = "TDX TCB info reported by Intel PCS failed TCB status check"
 	qeStatusFailure = "QE Identity reported by Intel PCS failed TCB status check"

@@ -403,3 +403,30 @@ func FuzzVerify(f *testing.F) {
 		vectors.CheckVerified(t, claims, err, genuine...)
 	})
 }
+
+// TestCheckQEIdentity compares a real QE report with Intel's real QE
+// identity (the path taken when the TD's TCB level is not UpToDate and
+// go-tdx-guest stops before its own QE comparison).
+func TestCheckQEIdentity(t *testing.T) {
+	anyQ, err := abi.QuoteToProto(vectors.Read(t, "trustee/tdx/tdx_quote_4.dat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := anyQ.(*pb.QuoteV4)
+	if err := checkQEIdentity(q, testdata.QeIdentityBody); err != nil {
+		t.Fatalf("genuine QE report: %v", err)
+	}
+	rep := q.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetQeReport()
+	rep.MrSigner[0] ^= 1
+	if err := checkQEIdentity(q, testdata.QeIdentityBody); err == nil || !strings.Contains(err.Error(), "MRSIGNER") {
+		t.Fatalf("other MRSIGNER: %v", err)
+	}
+	rep.MrSigner[0] ^= 1
+	rep.IsvProdId++
+	if err := checkQEIdentity(q, testdata.QeIdentityBody); err == nil {
+		t.Fatal("other ISVPRODID accepted")
+	}
+	if err := checkQEIdentity(q, nil); err == nil {
+		t.Fatal("missing QE identity accepted")
+	}
+}

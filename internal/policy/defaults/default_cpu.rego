@@ -7,7 +7,8 @@
 # Reference values are compared with the claims as the verifiers emit them:
 # strings. Numbers (SVNs, ABI versions) are decimal strings ("3"), flags
 # "0"/"1", digests and registers lower-case hex. docs/trustee.md lists the
-# names and formats; the RVPS refuses a value in another format.
+# names and formats; rvps.ValidateValue (trustee admin) refuses a value in
+# another format.
 #
 # initdata is pinned for every hardware TEE: when init_data reference values
 # are registered, the initdata the guest sent (input.init_data, the hex of
@@ -49,14 +50,10 @@ unmet contains "hardware: the platform (TCB, collateral, hardware registers) mat
 
 unmet contains "configuration: debug or migration allowed, or configuration reference values unmatched" if {
 	configuration >= 32
-	init_data_ok
+	not init_data_failed
 }
 
-unmet contains "init_data: the initdata bound at launch is not a registered init_data reference value, or none is bound while one is registered, or one is bound while none is registered" if {
-	some tee in hardware_tees
-	input[tee]
-	not init_data_ok
-}
+unmet contains "init_data: the initdata bound at launch is not a registered init_data reference value, or none is bound while one is registered, or one is bound while none is registered" if init_data_failed
 
 unmet contains sprintf("tcb_status: %s, not UpToDate", [input[tee].tcb_status]) if {
 	some tee in {"tdx", "az-tdx-vtpm"}
@@ -173,11 +170,13 @@ init_data_ok if {
 	input[tee].tpm.pcr08 == hex_zero_32
 }
 
-configuration := 96 if {
+init_data_failed if {
 	some tee in hardware_tees
 	input[tee]
 	not init_data_ok
 }
+
+configuration := 96 if init_data_failed
 
 ##### SNP (claims named as upstream's snp verifier emits them)
 

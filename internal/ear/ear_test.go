@@ -8,8 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -19,6 +17,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	vear "github.com/veraison/ear"
 
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/kbs"
 )
 
@@ -237,10 +236,7 @@ func TestTeePubKeyFromClaimsOrder(t *testing.T) {
 // Our claims have upstream's shape: compare key sets with the upstream
 // example token (an SGX appraisal from upstream Trustee).
 func TestShapeMatchesUpstreamExample(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "example.token.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := vectors.Read(t, "trustee/ear/example.token.json")
 	var up map[string]any
 	if err := json.Unmarshal(b, &up); err != nil {
 		t.Fatal(err)

@@ -546,8 +546,8 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 		if b.Store != "" && r.served() > 0 {
 			pg = fmt.Sprintf(" +postgres %.3f ms", ms(r.PostgresCPU/time.Duration(r.served())))
 		}
-		fmt.Fprintf(out, "  %s handshakes=%d (server %d) errors=%d handshakes/s=%.0f p50=%.1fms p99=%.1fms server_cpu/handshake=%.3fms%s ratio=%.2fx\n",
-			mode, r.Handshakes, r.served(), r.Errors, r.PerSecond, ms(r.P50), ms(r.P99), ms(r.PerHandshake()), pg, float64(r.PerHandshake())/float64(floor))
+		fmt.Fprintf(out, "  %s handshakes=%d (server %d) errors=%d handshakes/s=%.0f p50=%.1fms p99=%.1fms server_cpu/handshake=%.3fms%s gc=%.1f%% ratio=%.2fx\n",
+			mode, r.Handshakes, r.served(), r.Errors, r.PerSecond, ms(r.P50), ms(r.P99), ms(r.PerHandshake()), pg, 100*r.GCShare, float64(r.PerHandshake())/float64(floor))
 		if r.Errors > 0 {
 			fmt.Fprintf(out, "    first error: %s\n", r.FirstError)
 		}

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"time"
@@ -290,6 +291,9 @@ type ServerRun struct {
 	// PostgresCPU is the CPU of the local PostgreSQL processes during the
 	// level (0 when none is visible in /proc).
 	PostgresCPU time.Duration
+	// GCShare is the garbage collector's share of the server process's CPU
+	// during the level (runtime/metrics).
+	GCShare float64
 	// Releases is how many resources the server released during the level
 	// (its audit log): handshakes the server completed, including those
 	// the load generator gave up on at the end of the level.
@@ -315,9 +319,13 @@ func runLoad(ctx context.Context, exe string, args []string) (ServerRun, error) 
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	pg0 := postgresCPU()
+	gc0, all0 := gcCPU()
 	cpu0 := cpuTime()
 	err := cmd.Run()
 	r := ServerRun{ServerCPU: cpuTime() - cpu0, PostgresCPU: postgresCPU() - pg0}
+	if gc1, all1 := gcCPU(); all1 > all0 {
+		r.GCShare = (gc1 - gc0) / (all1 - all0)
+	}
 	if err != nil {
 		return r, fmt.Errorf("load generator: %v: %s", err, strings.TrimSpace(errb.String()))
 	}
@@ -357,4 +365,15 @@ func postgresCPU() time.Duration {
 		ticks += ut + st
 	}
 	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ = 100 on Linux
+}
+
+// gcCPU returns the Go runtime's estimate of the CPU seconds spent in
+// garbage collection and in total so far.
+func gcCPU() (gc, total float64) {
+	ss := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}}
+	metrics.Read(ss)
+	if ss[0].Value.Kind() != metrics.KindFloat64 || ss[1].Value.Kind() != metrics.KindFloat64 {
+		return 0, 0
+	}
+	return ss[0].Value.Float64(), ss[1].Value.Float64()
 }

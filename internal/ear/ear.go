@@ -8,6 +8,7 @@ package ear
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -496,6 +497,49 @@ func (v *Verifier) SetKeys(keys ...VerifyKey) error {
 	v.mu.Lock()
 	v.keys = out
 	v.mu.Unlock()
+	return nil
+}
+
+// Follow keeps the trusted keys in step with a JWKS (trustee's
+// /kbs/v0/token-keys, ParseJWKS's format) until ctx ends: fetch is called
+// at once and then every interval (default 30 s), and each JWKS it returns
+// replaces the keys. A relying party that follows the JWKS accepts tokens
+// of a rotated key without a restart, and stops accepting the previous
+// key's when trustee drops it. A failed fetch or a bad JWKS keeps the
+// current keys and is reported to onError (may be nil). The first fetch's
+// error is returned; later ones only reported.
+func (v *Verifier) Follow(ctx context.Context, fetch func(context.Context) ([]byte, error), interval time.Duration, onError func(error)) error {
+	if interval <= 0 {
+		interval = 30 * time.Second
+	}
+	update := func() error {
+		b, err := fetch(ctx)
+		if err != nil {
+			return fmt.Errorf("ear: fetch token keys: %w", err)
+		}
+		keys, err := ParseJWKS(b)
+		if err != nil {
+			return err
+		}
+		return v.SetKeys(keys...)
+	}
+	if err := update(); err != nil {
+		return err
+	}
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := update(); err != nil && onError != nil && ctx.Err() == nil {
+					onError(err)
+				}
+			}
+		}
+	}()
 	return nil
 }
 

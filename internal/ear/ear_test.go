@@ -1,6 +1,7 @@
 package ear
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,6 +12,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -539,5 +541,59 @@ func TestIssuedTokensValidateWithEAR(t *testing.T) {
 		if !reflect.DeepEqual(decoded, claims) {
 			t.Fatalf("%s: returned claims differ from the token's:\n%v\n%v", name, claims, decoded)
 		}
+	}
+}
+
+// TestFollowJWKS: a verifier following a JWKS picks up a rotated key and
+// drops one the JWKS no longer lists; a bad JWKS keeps the current keys.
+func TestFollowJWKS(t *testing.T) {
+	a, b := newIssuer(t), newIssuer(t)
+	tokA, _, _ := a.Issue(sampleAppraisal())
+	tokB, _, _ := b.Issue(sampleAppraisal())
+	var mu sync.Mutex
+	serve, _ := JWKS([]VerifyKey{{Key: a.PublicKey()}})
+	fetch := func(context.Context) ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return serve, nil
+	}
+	v := NewVerifier()
+	v.Now = fixedNow
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errs := make(chan error, 10)
+	if err := v.Follow(ctx, fetch, 5*time.Millisecond, func(err error) { errs <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(tokA); err != nil {
+		t.Fatalf("first key: %v", err)
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for i := 0; i < 400 && !ok(); i++ {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if !ok() {
+			t.Fatal(what)
+		}
+	}
+	mu.Lock()
+	serve, _ = JWKS([]VerifyKey{{Key: b.PublicKey()}}) // rotated, previous key gone
+	mu.Unlock()
+	waitFor("rotated key not followed", func() bool { _, err := v.Verify(tokB); return err == nil })
+	if _, err := v.Verify(tokA); err == nil {
+		t.Fatal("dropped key still trusted")
+	}
+	mu.Lock()
+	serve = []byte("not a jwks")
+	mu.Unlock()
+	if err := <-errs; err == nil {
+		t.Fatal("no error reported")
+	}
+	if _, err := v.Verify(tokB); err != nil {
+		t.Fatalf("a bad JWKS dropped the keys: %v", err)
+	}
+	if err := NewVerifier().Follow(ctx, func(context.Context) ([]byte, error) { return nil, errors.New("down") }, 0, nil); err == nil {
+		t.Fatal("first fetch error not returned")
 	}
 }

@@ -191,6 +191,12 @@ func parseRetiredKey(b []byte) (*ecdsa.PublicKey, time.Time, error) {
 	return pub, retired, nil
 }
 
+// TokenVerifier returns the verifier of this trustee's tokens that follows
+// token key rotation (current and previous key, reloaded from the store
+// every second): what an in-process relying party (trustgate up's
+// dashboard) should verify with, rather than a key read once.
+func (i *Instance) TokenVerifier() *ear.Verifier { return i.tk.verifier }
+
 // TokenPublicKey returns the key that verifies this trustee's attestation
 // tokens (shared by all replicas through the store). Relying parties such as
 // the dashboard trust it to check beacons.

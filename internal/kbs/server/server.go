@@ -156,6 +156,7 @@ func (s *Server) routes() {
 	}
 	m.Handle("GET /kbs/v0/import-key", s.instrument("import_key", handlePublicKey(importPub, "bundle import key")))
 	m.Handle("GET /kbs/v0/token-key", s.instrument("token_key", handlePublicKey(s.cfg.TokenKey, "token key")))
+	s.identityRoutes(m)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	m.HandleFunc("GET /readyz", s.handleReady)
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))

@@ -53,6 +53,15 @@ type Config struct {
 	DNSNames []string
 	// Now is the clock (time.Now when nil): expiry and renewal.
 	Now func() time.Time
+	// PeerIDs (identity mode): SPIFFE IDs of attested workloads admitted
+	// as clients with a certificate from Trustee's identity CA, besides
+	// the users of the client CA.
+	PeerIDs []string
+	// UpstreamIDs (identity mode, https upstream): the upstream is another
+	// attested workload; the sidecar presents its own workload certificate
+	// and requires the upstream's to come from the identity CA with one of
+	// these SPIFFE IDs.
+	UpstreamIDs []string
 }
 
 type material struct {
@@ -63,6 +72,7 @@ type material struct {
 	// notBefore: identity mode, where renewal is due after two thirds
 	// of the lifetime.
 	notBefore time.Time
+	idCA      *x509.Certificate // identity mode: Trustee's identity CA
 }
 
 // Sidecar is a running proxy.
@@ -106,6 +116,9 @@ func New(cfg Config) (*Sidecar, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if err := checkPeerConfig(cfg, u); err != nil {
+		return nil, err
 	}
 	uris := map[string]string{"--cert": cfg.CertURI, "--key": cfg.KeyURI, "--client-ca": cfg.ClientCAURI}
 	if cfg.Identity {
@@ -242,6 +255,19 @@ func (s *Sidecar) tlsConfig() *tls.Config {
 			ClientAuth:   tls.RequireAndVerifyClientCert,
 			ClientCAs:    m.pool,
 			NextProtos:   []string{"h2", "http/1.1"},
+			// A client certificate from the identity CA is a workload
+			// peer: admitted only with an allowed SPIFFE ID.
+			VerifyConnection: func(cs tls.ConnectionState) error {
+				if m.idCA == nil || len(cs.VerifiedChains) == 0 {
+					return nil
+				}
+				chain := cs.VerifiedChains[0]
+				if !chain[len(chain)-1].Equal(m.idCA) {
+					return nil // a user of the client CA
+				}
+				_, err := verifyWorkload(m, cs.PeerCertificates, s.cfg.PeerIDs, s.cfg.Now(), x509.ExtKeyUsageClientAuth)
+				return err
+			},
 		}, nil
 	}
 	return base
@@ -253,10 +279,19 @@ func (s *Sidecar) handler() http.Handler {
 		pr.SetXForwarded()
 		// The app may trust this header: only the sidecar sets it.
 		pr.Out.Header.Del("X-Client-Cert-Subject")
+		pr.Out.Header.Del("X-Client-SPIFFE-ID")
 		if pr.In.TLS != nil && len(pr.In.TLS.PeerCertificates) > 0 {
 			pr.Out.Header.Set("X-Client-Cert-Subject", pr.In.TLS.PeerCertificates[0].Subject.String())
+			if m := s.cur.Load(); m != nil && m.idCA != nil && len(pr.In.TLS.VerifiedChains) > 0 {
+				if ch := pr.In.TLS.VerifiedChains[0]; ch[len(ch)-1].Equal(m.idCA) {
+					pr.Out.Header.Set("X-Client-SPIFFE-ID", spiffeID(pr.In.TLS.PeerCertificates[0]))
+				}
+			}
 		}
 	}}
+	if len(s.cfg.UpstreamIDs) > 0 {
+		proxy.Transport = s.upstreamTransport()
+	}
 	// The sidecar's HSTS header is the only one: an app's own could weaken it.
 	proxy.ModifyResponse = func(resp *http.Response) error {
 		resp.Header.Del("Strict-Transport-Security")

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdh"
 	"crypto/ecdsa"
@@ -11,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -289,4 +291,46 @@ func TestIdentityRefusals(t *testing.T) {
 	if r.status != 401 || len(evs) != 1 || evs[0].Outcome != audit.OutcomeDeny || !strings.Contains(evs[0].Reason, "not affirming") {
 		t.Errorf("contraindicated sample: %d %s, audit %+v", r.status, r.body, evs)
 	}
+}
+
+// FuzzIdentityCSR: whatever the body, an attested guest whose token is
+// valid gets a 4xx with an audited reason, or a certificate for its own
+// attested key only; never a 5xx, never a certificate for another key.
+func FuzzIdentityCSR(f *testing.F) {
+	h := newHarness(f)
+	h.affirmSample()
+	h.setResourcePolicySource(identityPolicy)
+	g := h.guest()
+	tok := g.identityHandshake(identityInitData)
+	key := signerOf(f, g.priv)
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	f.Add(identityBody(csrPEM(f, key), "deid.hospital.example"))
+	f.Add(identityBody(csrPEM(f, other)))
+	f.Add([]byte(`{"csr":"","dns_names":["a"]}`))
+	f.Add([]byte(`{"csr":null}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, _ := http.NewRequest("POST", h.ts.URL+"/kbs/v0/identity/csr", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode >= 500 {
+			t.Fatalf("status %d: %s", res.StatusCode, out)
+		}
+		if res.StatusCode != http.StatusOK {
+			return
+		}
+		var resp IdentityResponse
+		if err := json.Unmarshal(out, &resp); err != nil {
+			t.Fatal(err)
+		}
+		blk, _ := pem.Decode([]byte(resp.CertificateChain))
+		leaf, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil || !key.PublicKey.Equal(leaf.PublicKey) {
+			t.Fatalf("certificate for a key other than the attested one: %v", err)
+		}
+	})
 }

@@ -57,6 +57,54 @@ type IdentityResponse struct {
 func (s *Server) identityRoutes(m *http.ServeMux) {
 	m.Handle("POST /kbs/v0/identity/csr", s.instrument("identity_csr", s.handleIdentityCSR))
 	m.Handle("GET /kbs/v0/identity/bundle", s.instrument("identity_bundle", s.handleIdentityBundle))
+	m.Handle("GET /kbs/v0/identity/issued", s.instrument("admin_identity_issued", s.admin(s.handleIdentityIssued)))
+}
+
+// IssuedCertificate is one currently valid workload certificate, as the
+// audit recorded its issuance (GET /kbs/v0/identity/issued, admin): what
+// the dashboard shows as "workloads holding a valid certificate".
+type IssuedCertificate struct {
+	SPIFFEID     string    `json:"spiffe_id"`
+	Fingerprint  string    `json:"key_fingerprint"`
+	Serial       string    `json:"serial"`
+	NotAfter     time.Time `json:"not_after"`
+	Issued       time.Time `json:"issued"`
+	Tee          string    `json:"tee,omitempty"`
+	ClaimsDigest string    `json:"claims_digest,omitempty"`
+}
+
+// issuedFromEvent parses the reason written by handleIdentityCSR:
+// "issued <id> key <fingerprint> serial <hex> until <RFC 3339>[ dns …]".
+func issuedFromEvent(e audit.Event) (IssuedCertificate, bool) {
+	f := strings.Fields(e.Reason)
+	if e.Kind != AuditKindIdentity || e.Outcome != audit.OutcomeAllow || len(f) < 8 ||
+		f[0] != "issued" || f[2] != "key" || f[4] != "serial" || f[6] != "until" {
+		return IssuedCertificate{}, false
+	}
+	na, err := time.Parse(time.RFC3339, f[7])
+	if err != nil {
+		return IssuedCertificate{}, false
+	}
+	return IssuedCertificate{SPIFFEID: f[1], Fingerprint: f[3], Serial: f[5], NotAfter: na, Issued: e.Time, Tee: e.Tee, ClaimsDigest: e.ClaimsDigest}, true
+}
+
+// handleIdentityIssued lists the certificates still valid now, newest
+// first, from the audit log of the last day (lifetimes are an hour).
+func (s *Server) handleIdentityIssued(w http.ResponseWriter, r *http.Request) {
+	now := s.cfg.Now()
+	evs, err := s.cfg.Audit.Since(r.Context(), 0, now.Add(-24*time.Hour), 0)
+	if err != nil {
+		s.log.Error("identity issued: read audit", "err", err)
+		kbs.WriteError(w, kbs.Errorf(kbs.InternalError, "audit log unavailable"))
+		return
+	}
+	out := []IssuedCertificate{}
+	for i := len(evs) - 1; i >= 0; i-- {
+		if c, ok := issuedFromEvent(evs[i]); ok && c.NotAfter.After(now) {
+			out = append(out, c)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"certificates": out})
 }
 
 func (s *Server) identityCA(r *http.Request) (*identity.CA, error) {

@@ -209,6 +209,24 @@ func TestIdentityIssue(t *testing.T) {
 		t.Errorf("audit: %+v", evs)
 	}
 
+	// The admin list shows the valid certificate; it needs the admin key.
+	var list struct{ Certificates []IssuedCertificate }
+	if err := json.Unmarshal(h.mustAdmin("GET", "/kbs/v0/identity/issued", nil).body, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Certificates) != 1 || list.Certificates[0].SPIFFEID != wantID || list.Certificates[0].Fingerprint != identity.Fingerprint(&key.PublicKey) ||
+		!list.Certificates[0].NotAfter.Equal(leaf.NotAfter) {
+		t.Errorf("issued list %+v", list.Certificates)
+	}
+	if r := h.do(http.DefaultClient, "GET", "/kbs/v0/identity/issued", nil, nil); r.status != http.StatusUnauthorized {
+		t.Errorf("issued list without admin token: %d", r.status)
+	}
+	h.clock.Store(int64(61 * time.Minute)) // expired: no longer listed
+	if err := json.Unmarshal(h.mustAdmin("GET", "/kbs/v0/identity/issued", nil).body, &list); err != nil || len(list.Certificates) != 0 {
+		t.Errorf("expired certificate still listed: %+v %v", list.Certificates, err)
+	}
+	h.clock.Store(0)
+
 	// The session cookie works as well as a bearer token.
 	n := len(identityEvents(h))
 	r = h.do(g.c, "POST", "/kbs/v0/identity/csr", identityBody(csrPEM(t, key)), nil)

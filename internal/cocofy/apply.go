@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/initdata"
 	"github.com/trustgate/trustgate/internal/sealed"
 )
@@ -463,11 +464,19 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 	if err != nil {
 		return nil, err
 	}
-	raw, err := initdata.Build(t.opts.Algorithm, map[string]string{
+	entries := map[string]string{
 		initdata.KeyAA:     t.aaTOML(),
 		initdata.KeyCDH:    t.cdhTOML(),
 		initdata.KeyPolicy: policy,
-	})
+	}
+	if t.opts.Identity {
+		sa := ps.ServiceAccountName
+		if sa == "" {
+			sa = "default"
+		}
+		entries[identity.InitDataEntry] = fmt.Sprintf("namespace = %q\nservice_account = %q\n", ns, sa)
+	}
+	raw, err := initdata.Build(t.opts.Algorithm, entries)
 	if err != nil {
 		return nil, err
 	}

@@ -122,6 +122,7 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs (anything the app prints leaks)")
 	fs.BoolVar(&o.ResolveDigests, "resolve-digests", false, "resolve image tags to digests and read entrypoints from the registry")
 	fs.BoolVar(&o.Sidecar, "sidecar", false, "inject the tls-sidecar container and its Service")
+	fs.BoolVar(&o.Identity, "identity", false, "with --sidecar: the server key is born in the TEE and certified by Trustee's identity CA after attestation (no server key is generated or uploaded); the initdata carries the namespace and service account")
 	fs.StringVar(&o.SidecarImage, "sidecar-image", DefaultSidecarImage, "tls-sidecar image")
 	fs.IntVar(&o.SidecarAppPort, "sidecar-app-port", 0, "port the app listens on (default: first containerPort)")
 	fs.Var(&sans, "san", "extra DNS name for the sidecar server certificate (repeatable)")

@@ -68,8 +68,13 @@ type Options struct {
 	SidecarAppPort int
 	SANs           []string
 	KeyType        string // ecdsa-p256 (default) or rsa4096
-	Beacon         string // dashboard URL; empty: no beacon
-	BeaconImage    string
+	// Identity: the sidecar generates its server key in the TEE and gets a
+	// short-lived certificate from Trustee's identity CA (docs/tls-sidecar.md);
+	// cocofy then makes no server key, and the initdata names the
+	// workload's namespace and service account (identity.toml).
+	Identity    bool
+	Beacon      string // dashboard URL; empty: no beacon
+	BeaconImage string
 	// FixPodSecurity sets what the user's containers lack for Pod Security
 	// "restricted" (allowPrivilegeEscalation, capabilities.drop ALL,
 	// runAsNonRoot, seccompProfile); without it cocofy only warns.

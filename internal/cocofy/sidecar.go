@@ -85,18 +85,24 @@ func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, templ
 	if err != nil {
 		return nil, err
 	}
-	t.upload(certPath, pki.serverCert, "tls-sidecar server certificate for "+id)
-	t.upload(keyPath, pki.serverKey, "tls-sidecar server private key for "+id)
-	t.upload(caPath, pki.caCert, "tls-sidecar client CA for "+id)
-
 	args := []string{
 		"--listen=:" + strconv.Itoa(SidecarPort),
 		"--upstream=http://127.0.0.1:" + strconv.Itoa(port),
-		"--cert=kbs:///" + certPath,
-		"--key=kbs:///" + keyPath,
-		"--client-ca=kbs:///" + caPath,
-		"--health-listen=:" + strconv.Itoa(SidecarPort+1),
 	}
+	if t.opts.Identity {
+		// The key is born in the sidecar; Trustee certifies it after each
+		// attestation. Only the client CA is uploaded.
+		args = append(args, "--identity")
+		for _, san := range t.sidecarSANs(ns, app) {
+			args = append(args, "--dns="+san)
+		}
+	} else {
+		t.upload(certPath, pki.serverCert, "tls-sidecar server certificate for "+id)
+		t.upload(keyPath, pki.serverKey, "tls-sidecar server private key for "+id)
+		args = append(args, "--cert=kbs:///"+certPath, "--key=kbs:///"+keyPath)
+	}
+	t.upload(caPath, pki.caCert, "tls-sidecar client CA for "+id)
+	args = append(args, "--client-ca=kbs:///"+caPath, "--health-listen=:"+strconv.Itoa(SidecarPort+1))
 	c := container{
 		Name: SidecarName, Image: t.opts.SidecarImage, Command: []string{"/tls-sidecar"}, Args: args,
 		Ports:           []containerPort{{Name: "https", ContainerPort: SidecarPort}, {Name: "sidecar-health", ContainerPort: SidecarPort + 1}},
@@ -106,8 +112,11 @@ func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, templ
 	if err := upsertContainer(spec, c); err != nil {
 		return nil, err
 	}
-	t.change(id, "container "+SidecarName+" (mTLS on :"+strconv.Itoa(SidecarPort)+" -> 127.0.0.1:"+strconv.Itoa(port)+")",
-		"clients need a certificate from the client CA; the server key comes from Trustee only after attestation")
+	why := "clients need a certificate from the client CA; the server key comes from Trustee only after attestation"
+	if t.opts.Identity {
+		why = "clients need a certificate from the client CA; the server key is generated inside the TEE and Trustee's identity CA certifies it (1 h) after each attestation"
+	}
+	t.change(id, "container "+SidecarName+" (mTLS on :"+strconv.Itoa(SidecarPort)+" -> 127.0.0.1:"+strconv.Itoa(port)+")", why)
 
 	svc := service{APIVersion: "v1", Kind: "Service",
 		Metadata: meta{Name: serviceName(app), Namespace: obj.GetNamespace(), Annotations: map[string]string{HardenedAnnotation: toolVersion}},
@@ -224,16 +233,30 @@ func (t *transformer) sidecarPKI(ns, app string) (*sidecarPKI, error) {
 		return nil, err
 	}
 	out := &sidecarPKI{caCert: caCertPEM}
+	if err := t.serverPKI(out, dir, ns, app, caKey, caCert); err != nil {
+		return nil, err
+	}
+	return t.clientPKI(out, dir, ns, app, caKey, caCert)
+}
+
+// serverPKI makes the server key and certificate (not in identity mode,
+// where the key is born in the TEE).
+func (t *transformer) serverPKI(out *sidecarPKI, dir, ns, app string, caKey crypto.Signer, caCert *x509.Certificate) error {
+	if t.opts.Identity {
+		return nil
+	}
+	keyType := t.opts.KeyType
 	sans := t.sidecarSANs(ns, app)
 	// The server certificate is reissued when its SANs or key type change.
 	tag := fmt.Sprintf("%s-%x", keyType, sha256.Sum256([]byte(strings.Join(sans, ","))))[:len(keyType)+17]
+	var err error
 	out.serverKey, _, err = t.keys.readOrCreate(dir+"server-key-"+tag+".pem", func() ([]byte, error) { return newKeyPEM(keyType) })
 	if err != nil {
-		return nil, err
+		return err
 	}
 	serverKey, err := parseKeyPEM(out.serverKey)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	out.serverCert, _, err = t.keys.readOrCreate(dir+"server-"+tag+".pem", func() ([]byte, error) {
 		return issue(caKey, caCert, serverKey, &x509.Certificate{
@@ -241,9 +264,13 @@ func (t *transformer) sidecarPKI(ns, app string) (*sidecarPKI, error) {
 			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		}, 2*365*24*time.Hour)
 	})
-	if err != nil {
-		return nil, err
-	}
+	return err
+}
+
+// clientPKI makes the hospital users' client certificate, key and .p12.
+func (t *transformer) clientPKI(out *sidecarPKI, dir, ns, app string, caKey crypto.Signer, caCert *x509.Certificate) (*sidecarPKI, error) {
+	keyType := t.opts.KeyType
+	var err error
 	out.clientKey, _, err = t.keys.readOrCreate(dir+"client-key.pem", func() ([]byte, error) { return newKeyPEM(keyType) })
 	if err != nil {
 		return nil, err

@@ -32,6 +32,9 @@ type API struct {
 	// ImagePolicyURI is cdh.toml's [image] image_security_policy_uri, which
 	// `guest image` reads at ImageConfigPath when given no policy of its own.
 	ImagePolicyURI string
+	// Identity gets workload certificates from Trustee (IdentityPath);
+	// nil answers 500 "no KBS configured".
+	Identity IdentityIssuer
 }
 
 // ImageConfigPath is a trustgate extension of the local API: it reports the
@@ -107,6 +110,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.evidence(w, r.Context(), params)
 	case strings.HasPrefix(path, "/cdh/resource/"):
 		a.resource(w, r.Context(), strings.TrimPrefix(path, "/cdh/resource/"))
+	case path == IdentityPath:
+		a.identityCSR(w, r)
 	default:
 		plain(w, http.StatusNotFound, bodyNotFound)
 	}

@@ -147,7 +147,7 @@ func Start(ctx context.Context, cfg *Config, opts detect.Options) (*Daemon, erro
 	if err != nil {
 		return nil, fmt.Errorf("local API: %w", err)
 	}
-	api := &API{Hub: rt.Hub, KBS: rt.KBS, Attester: rt.Attester, Log: cfg.logger(), ImagePolicyURI: cfg.Image.ImageSecurityPolicyURI}
+	api := &API{Hub: rt.Hub, KBS: rt.KBS, Attester: rt.Attester, Log: cfg.logger(), ImagePolicyURI: cfg.Image.ImageSecurityPolicyURI, Identity: NewIdentityIssuer(cfg, rt)}
 	d := &Daemon{
 		Runtime: rt,
 		Addr:    ln.Addr().String(),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -221,7 +222,25 @@ func CocofySignMain(args []string, stdout, stderr io.Writer) int {
 	return ExitOK
 }
 
-const imageUsage = `cocofy image build --binary PATH --repo REGISTRY/REPOSITORY [--tag TAG] [--key KEY] [--platform linux/amd64] [--user UID:GID]`
+const imageUsage = `cocofy image build --binary PATH --repo REGISTRY/REPOSITORY [--tag TAG] [--key KEY] [--platform linux/amd64] [--user UID:GID]
+       [--base IMAGE@sha256:DIGEST] [--add SRC:DEST]... [--env KEY=VALUE]... [--arg ARG]...
+       [--onnxruntime LIBONNXRUNTIME.so] [--model DIR]`
+
+// Where --onnxruntime and --model put the ONNX Runtime library and the
+// de-identification model in the deid image.
+const (
+	ONNXRuntimeDir = "/usr/local/lib"
+	ModelDir       = "/usr/local/share/deid/model"
+	// ONNXRuntimeEnv is the variable internal/deid/ner reads the library
+	// path from (ner.LibraryEnv; a test keeps the two equal).
+	ONNXRuntimeEnv = "TRUSTGATE_ONNXRUNTIME_LIB"
+)
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // CocofyImageMain implements "cocofy image build": build a minimal image of
 // one binary, push it and (with --key) sign it. args are the arguments
@@ -239,6 +258,13 @@ func CocofyImageMain(args []string, stdout, stderr io.Writer) int {
 	platform := fs.String("platform", "linux/amd64", "OS/ARCH[/VARIANT] of the binary")
 	user := fs.String("user", "65532:65532", "user the entrypoint runs as")
 	timeout := fs.Duration("timeout", 10*time.Minute, "overall time limit")
+	baseRef := fs.String("base", "", "base image pinned by digest (default: empty; a cgo binary needs glibc, e.g. gcr.io/distroless/cc-debian12@sha256:…)")
+	onnx := fs.String("onnxruntime", "", "libonnxruntime.so to copy to "+ONNXRuntimeDir+"/ and name in $"+ONNXRuntimeEnv+" (the deid image; needs a glibc --base)")
+	model := fs.String("model", "", "ONNX model directory to copy to "+ModelDir+" (the deid image; pass --arg=--model="+ModelDir+")")
+	var adds, envs, cmdArgs listFlag
+	fs.Var(&adds, "add", "SRC:DEST, a file or directory to copy to the absolute path DEST (repeatable)")
+	fs.Var(&envs, "env", "KEY=VALUE added to the image's environment (repeatable)")
+	fs.Var(&cmdArgs, "arg", "default argument of the entrypoint, in order (repeatable; write --arg=--flag=value)")
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return ExitUsage
@@ -256,6 +282,27 @@ func CocofyImageMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cocofy image build: --platform:", err)
 		return ExitUsage
 	}
+	b := BuildOptions{Binary: *binary, Platform: *plat, User: *user, Env: envs, Cmd: cmdArgs}
+	for _, a := range adds {
+		src, dest, ok := strings.Cut(a, ":")
+		if !ok || src == "" || !strings.HasPrefix(dest, "/") {
+			fmt.Fprintf(stderr, "cocofy image build: --add %q: want SRC:/ABSOLUTE/DEST\n", a)
+			return ExitUsage
+		}
+		b.Files = append(b.Files, FileSpec{Src: src, Dest: dest})
+	}
+	if *onnx != "" {
+		dest := ONNXRuntimeDir + "/" + filepath.Base(*onnx)
+		b.Files = append(b.Files, FileSpec{Src: *onnx, Dest: dest})
+		b.Env = append(b.Env, ONNXRuntimeEnv+"="+dest)
+	}
+	if *model != "" {
+		b.Files = append(b.Files, FileSpec{Src: *model, Dest: ModelDir})
+	}
+	if *onnx != "" && *baseRef == "" {
+		fmt.Fprintln(stderr, "cocofy image build: --onnxruntime needs a glibc --base (ONNX Runtime is a glibc C++ library loaded through cgo)")
+		return ExitUsage
+	}
 	p := PublishOptions{Repo: *repo, Tag: *tag}
 	if *keyPath != "" {
 		key, err := readLimited(*keyPath, MaxKeyBytes)
@@ -271,7 +318,13 @@ func CocofyImageMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	res, err := BuildPushSign(ctx, BuildOptions{Binary: *binary, Platform: *plat, User: *user}, p)
+	if *baseRef != "" {
+		if b.Base, err = FetchBase(ctx, *baseRef, *plat); err != nil {
+			fmt.Fprintln(stderr, "cocofy image build:", err)
+			return ExitDenied
+		}
+	}
+	res, err := BuildPushSign(ctx, b, p)
 	if err != nil {
 		fmt.Fprintln(stderr, "cocofy image build:", err)
 		return ExitDenied

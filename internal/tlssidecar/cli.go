@@ -26,7 +26,20 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.CertURI, "cert", "", "server certificate resource (kbs:///repo/type/tag)")
 	fs.StringVar(&c.KeyURI, "key", "", "server key resource")
 	fs.StringVar(&c.ClientCAURI, "client-ca", "", "client CA resource")
-	fs.DurationVar(&c.Refresh, "refresh", 0, "how often to check for rotated material (default 5m)")
+	fs.DurationVar(&c.Refresh, "refresh", 0, "how often to check for rotated material or a due renewal (default 5m)")
+	fs.BoolVar(&c.Identity, "identity", false, "generate the server key in memory and have Trustee's identity CA certify it through the guest API (no --cert/--key)")
+	fs.Func("peer-id", "--identity: SPIFFE ID of an attested workload admitted as a client (repeatable)", func(v string) error {
+		c.PeerIDs = append(c.PeerIDs, v)
+		return nil
+	})
+	fs.Func("upstream-id", "--identity with an https --upstream: SPIFFE ID the upstream workload must present (repeatable)", func(v string) error {
+		c.UpstreamIDs = append(c.UpstreamIDs, v)
+		return nil
+	})
+	fs.Func("dns", "server DNS name to ask for in --identity mode (repeatable)", func(v string) error {
+		c.DNSNames = append(c.DNSNames, v)
+		return nil
+	})
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2

@@ -43,6 +43,25 @@ type Config struct {
 	MaxBackoff   time.Duration // retry delay cap, default 30s
 	Logger       *slog.Logger
 	HTTPClient   *http.Client // for the local API
+
+	// Identity: the server key is generated in this process's memory and
+	// certified by Trustee's identity CA through the guest's local API
+	// (identity.go); CertURI and KeyURI are then unused. A new key and a
+	// new attestation for every renewal.
+	Identity bool
+	// DNSNames are the server names asked for in identity mode.
+	DNSNames []string
+	// Now is the clock (time.Now when nil): expiry and renewal.
+	Now func() time.Time
+	// PeerIDs (identity mode): SPIFFE IDs of attested workloads admitted
+	// as clients with a certificate from Trustee's identity CA, besides
+	// the users of the client CA.
+	PeerIDs []string
+	// UpstreamIDs (identity mode, https upstream): the upstream is another
+	// attested workload; the sidecar presents its own workload certificate
+	// and requires the upstream's to come from the identity CA with one of
+	// these SPIFFE IDs.
+	UpstreamIDs []string
 }
 
 type material struct {
@@ -50,6 +69,10 @@ type material struct {
 	pool     *x509.CertPool
 	raw      [3][]byte // cert, key, CA as fetched: compared to detect rotation
 	notAfter time.Time
+	// notBefore: identity mode, where renewal is due after two thirds
+	// of the lifetime.
+	notBefore time.Time
+	idCA      *x509.Certificate // identity mode: Trustee's identity CA
 }
 
 // Sidecar is a running proxy.
@@ -91,7 +114,21 @@ func New(cfg Config) (*Sidecar, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("tls-sidecar: --upstream %q must be an http(s) URL", cfg.Upstream)
 	}
-	for name, v := range map[string]string{"--cert": cfg.CertURI, "--key": cfg.KeyURI, "--client-ca": cfg.ClientCAURI} {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := checkPeerConfig(cfg, u); err != nil {
+		return nil, err
+	}
+	uris := map[string]string{"--cert": cfg.CertURI, "--key": cfg.KeyURI, "--client-ca": cfg.ClientCAURI}
+	if cfg.Identity {
+		if cfg.CertURI != "" || cfg.KeyURI != "" {
+			return nil, errors.New("tls-sidecar: --identity generates the key here; drop --cert and --key")
+		}
+		delete(uris, "--cert")
+		delete(uris, "--key")
+	}
+	for name, v := range uris {
 		if _, err := resourcePath(v); err != nil {
 			return nil, fmt.Errorf("tls-sidecar: %s: %w", name, err)
 		}
@@ -155,8 +192,12 @@ func (s *Sidecar) fetch(ctx context.Context, uri string) ([]byte, error) {
 	return b, nil
 }
 
-// load fetches and validates the three resources.
+// load fetches and validates the three resources (in identity mode: a new
+// key and its certificate, and the client CA).
 func (s *Sidecar) load(ctx context.Context) (*material, error) {
+	if s.cfg.Identity {
+		return s.loadIdentity(ctx)
+	}
 	var raw [3][]byte
 	for i, uri := range []string{s.cfg.CertURI, s.cfg.KeyURI, s.cfg.ClientCAURI} {
 		b, err := s.fetch(ctx, uri)
@@ -169,7 +210,7 @@ func (s *Sidecar) load(ctx context.Context) (*material, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server certificate and key do not form a pair: %w", err)
 	}
-	if time.Now().After(cert.Leaf.NotAfter) {
+	if s.cfg.Now().After(cert.Leaf.NotAfter) {
 		return nil, fmt.Errorf("server certificate expired at %s", cert.Leaf.NotAfter.Format(time.RFC3339))
 	}
 	pool := x509.NewCertPool()
@@ -202,6 +243,11 @@ func (s *Sidecar) tlsConfig() *tls.Config {
 	// GetConfigForClient picks up rotated material for every new handshake.
 	base.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) {
 		m := s.cur.Load()
+		if s.cfg.Identity && s.cfg.Now().After(m.notAfter) {
+			// Renewal failed (policy or reference values changed): an
+			// expired identity is never offered.
+			return nil, errors.New("workload certificate expired; renewal pending")
+		}
 		return &tls.Config{
 			MinVersion:   tls.VersionTLS13,
 			MaxVersion:   tls.VersionTLS13,
@@ -209,6 +255,19 @@ func (s *Sidecar) tlsConfig() *tls.Config {
 			ClientAuth:   tls.RequireAndVerifyClientCert,
 			ClientCAs:    m.pool,
 			NextProtos:   []string{"h2", "http/1.1"},
+			// A client certificate from the identity CA is a workload
+			// peer: admitted only with an allowed SPIFFE ID.
+			VerifyConnection: func(cs tls.ConnectionState) error {
+				if m.idCA == nil || len(cs.VerifiedChains) == 0 {
+					return nil
+				}
+				chain := cs.VerifiedChains[0]
+				if !chain[len(chain)-1].Equal(m.idCA) {
+					return nil // a user of the client CA
+				}
+				_, err := verifyWorkload(m, cs.PeerCertificates, s.cfg.PeerIDs, s.cfg.Now(), x509.ExtKeyUsageClientAuth)
+				return err
+			},
 		}, nil
 	}
 	return base
@@ -220,10 +279,19 @@ func (s *Sidecar) handler() http.Handler {
 		pr.SetXForwarded()
 		// The app may trust this header: only the sidecar sets it.
 		pr.Out.Header.Del("X-Client-Cert-Subject")
+		pr.Out.Header.Del("X-Client-SPIFFE-ID")
 		if pr.In.TLS != nil && len(pr.In.TLS.PeerCertificates) > 0 {
 			pr.Out.Header.Set("X-Client-Cert-Subject", pr.In.TLS.PeerCertificates[0].Subject.String())
+			if m := s.cur.Load(); m != nil && m.idCA != nil && len(pr.In.TLS.VerifiedChains) > 0 {
+				if ch := pr.In.TLS.VerifiedChains[0]; ch[len(ch)-1].Equal(m.idCA) {
+					pr.Out.Header.Set("X-Client-SPIFFE-ID", spiffeID(pr.In.TLS.PeerCertificates[0]))
+				}
+			}
 		}
 	}}
+	if len(s.cfg.UpstreamIDs) > 0 {
+		proxy.Transport = s.upstreamTransport()
+	}
 	// The sidecar's HSTS header is the only one: an app's own could weaken it.
 	proxy.ModifyResponse = func(resp *http.Response) error {
 		resp.Header.Del("Strict-Transport-Security")
@@ -246,7 +314,7 @@ const HSTS = "max-age=63072000; includeSubDomains"
 
 func (s *Sidecar) health(w http.ResponseWriter, r *http.Request) {
 	m := s.cur.Load()
-	if m == nil || time.Now().After(m.notAfter) {
+	if m == nil || s.cfg.Now().After(m.notAfter) {
 		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
@@ -318,6 +386,10 @@ func (s *Sidecar) rotate(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if s.cfg.Identity {
+			s.renewIfDue(ctx)
+			continue
 		}
 		m, err := s.load(ctx)
 		if err != nil {

@@ -188,6 +188,7 @@ func (s *Server) routes() {
 	m.Handle("GET /kbs/v0/token-key", s.instrument("token_key", s.handleTokenKey))
 	m.Handle("GET /kbs/v0/token-keys", s.instrument("token_keys", s.handleTokenKeys))
 	m.Handle("POST /kbs/v0/admin/rotate-token-key", s.instrument("admin_rotate_token_key", s.admin(s.handleRotateTokenKey)))
+	s.identityRoutes(m)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	m.HandleFunc("GET /readyz", s.handleReady)
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))

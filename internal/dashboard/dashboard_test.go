@@ -144,7 +144,10 @@ func TestBeacons(t *testing.T) {
 			}
 			return b
 		}, http.StatusUnauthorized, "replayed"},
-		{"malformed body", func(s *Server) []byte { return []byte(`{"token":1}`) }, http.StatusBadRequest, ""},
+		{"malformed body", func(s *Server) []byte { return []byte(`{"token":1}`) }, http.StatusBadRequest, "malformed heartbeat"},
+		{"oversized body", func(s *Server) []byte {
+			return []byte(`{"token":"` + strings.Repeat("a", beacon.MaxBody) + `"}`)
+		}, http.StatusRequestEntityTooLarge, "oversized heartbeat"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,7 +167,10 @@ func TestBeacons(t *testing.T) {
 			if len(alerts) != 1 || alerts[0].Kind != AlertBeaconForged || !strings.Contains(alerts[0].Message, tc.wantText) {
 				t.Fatalf("alerts %+v, want one %s containing %q", alerts, AlertBeaconForged, tc.wantText)
 			}
-			if alerts[0].Workload != "hospital/deid-0" {
+			if alerts[0].Source != "192.0.2.1" {
+				t.Errorf("alert names source %q", alerts[0].Source)
+			}
+			if tc.wantCode == http.StatusUnauthorized && alerts[0].Workload != "hospital/deid-0" {
 				t.Errorf("alert names workload %q", alerts[0].Workload)
 			}
 			if strings.Contains(logs.String(), "eyJ") {
@@ -208,7 +214,7 @@ func TestAuditAlertsAndBuckets(t *testing.T) {
 	s.onAudit(audit.Event{ID: 2, Time: f.now, Kind: audit.KindResource, Outcome: audit.OutcomeAllow, Resource: "default/azure/conn"})
 	s.onAudit(audit.Event{ID: 3, Time: f.now.Add(time.Second), Kind: audit.KindResource, Outcome: audit.OutcomeDeny, Resource: "default/azure/conn", Reason: "policy denied"})
 	al := s.st.listAlerts()
-	if len(al) != 2 || al[0].Kind != AlertAttestationFailed || al[1].Kind != AlertReleaseDenied {
+	if len(al) != 2 || al[1].Kind != AlertAttestationFailed || al[0].Kind != AlertReleaseDenied || !al[0].Last.Equal(f.now.Add(time.Second)) {
 		t.Fatalf("alerts %+v", al)
 	}
 	b := s.st.listBuckets()

@@ -86,9 +86,19 @@ func (p *page) count(sel string) int {
 	return run(p, "count "+sel, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
 }
 
+// text reads sel's text in one script call: the page redraws sections on
+// live updates, so a node found by one protocol call may be gone by the next.
 func (p *page) text(sel string) string {
 	p.t.Helper()
-	return run(p, "text of "+sel, chromedp.Text(chromedp.CSS(sel)))
+	return run(p, "text of "+sel, chromedp.Evaluate[string](fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.textContent : "(no " + %q + ")"; })()`, sel, sel)))
+}
+
+// click clicks sel in one script call (see text).
+func (p *page) click(sel string) {
+	p.t.Helper()
+	if !run(p, "click "+sel, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (e) e.click(); return !!e; })()`, sel))) {
+		p.t.Fatalf("no %s to click", sel)
+	}
 }
 
 // healthy fails the test on a script error or the error banner.
@@ -167,8 +177,8 @@ func TestBrowserFirstEvents(t *testing.T) {
 	if n := p.count("#chart rect.bar.den"); n == 0 {
 		t.Fatal("no denial bar in the chart")
 	}
-	p.do("acknowledge", chromedp.Click(chromedp.CSS(`#alerts li.release-denied button.ack`)),
-		chromedp.WaitVisible(chromedp.CSS(`#alerts li.release-denied.acked`)))
+	p.click(`#alerts li.release-denied button.ack`)
+	p.do("acknowledged", chromedp.WaitVisible(chromedp.CSS(`#alerts li.release-denied.acked`)))
 	s.raise(Alert{Kind: "image-rejected", Workload: "default/deid-0", Cause: "unsigned", Message: "unsigned image"}, time.Now())
 	p.do("live alert", chromedp.WaitVisible(chromedp.CSS(`#alerts li.image-rejected`)))
 	p.reload()

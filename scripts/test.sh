@@ -157,7 +157,7 @@ fi
 log "staticcheck"
 staticcheck ./...
 
-# --- fuzz builds, in the background at low priority --------------------------
+# --- fuzz builds, in the background ------------------------------------------
 # One instrumented test binary per package holds all its fuzz targets; it is
 # built while the tests run (many of them wait on services, leaving CPU idle).
 FUZZ_BIN="$RUN/fuzz"
@@ -168,7 +168,7 @@ FUZZ_BUILD_PID=""
 if [ $# -eq 0 ]; then
   (
     while IFS= read -r dir; do
-      nice -n 15 go test -c -fuzz=. -o "$FUZZ_BIN/$(echo "$dir" | tr / _).test" "./$dir" \
+      go test -c -fuzz=. -o "$FUZZ_BIN/$(echo "$dir" | tr / _).test" "./$dir" \
         >"$RUN/fuzz-build-$(echo "$dir" | tr / _).log" 2>&1 || { echo "$dir" >>"$RUN/fuzz-build-failed"; }
     done <"$RUN/fuzz-pkgs"
   ) &

@@ -12,6 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
+	"strings"
+
+	vear "github.com/veraison/ear"
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/ear"
@@ -135,34 +139,66 @@ func (s *Service) Attest(ctx context.Context, req Request) (*Result, error) {
 	want := attest.Expected{ReportData: reportData}
 	var initClaims any
 	if a.InitData != nil {
-		id, err := initdata.Parse([]byte(a.InitData.Body))
-		if err != nil {
+		var err error
+		if want.InitDataDigest, initClaims, err = parseInitData([]byte(a.InitData.Body)); err != nil {
 			return deny("invalid initdata", err)
 		}
-		want.InitDataDigest = id.Digest()
-		data := map[string]any{}
-		for k, v := range id.Data {
-			data[k] = v
-		}
-		initClaims = map[string]any{"version": id.Version, "algorithm": id.Algorithm, "data": data}
 	}
 
-	claims, err := v.Verify(ctx, a.TeeEvidence.PrimaryEvidence, want)
+	runtimeClaims := map[string]any{"nonce": a.RuntimeData.Nonce, "tee-pubkey": a.RuntimeData.TeePubKey.Map()}
+	return s.decide(ctx, res, v, evidenceCase{
+		tee: req.Tee, evidence: a.TeeEvidence.PrimaryEvidence, want: want,
+		initClaims: initClaims, runtimeClaims: runtimeClaims, reportData: reportData,
+	})
+}
+
+// parseInitData parses the initdata a guest sent and returns its digest
+// (what the hardware must have bound) and its claims for the policy.
+func parseInitData(body []byte) ([]byte, any, error) {
+	id, err := initdata.Parse(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	data := map[string]any{}
+	for k, v := range id.Data {
+		data[k] = v
+	}
+	return id.Digest(), map[string]any{"version": id.Version, "algorithm": id.Algorithm, "data": data}, nil
+}
+
+// evidenceCase is what decide needs once the session binding is known.
+type evidenceCase struct {
+	tee           string
+	evidence      []byte          // primary_evidence
+	want          attest.Expected // report data and initdata digest to check
+	initClaims    any             // the parsed initdata, or nil
+	runtimeClaims map[string]any
+	reportData    []byte
+}
+
+// decide verifies the evidence, appraises the verifier's own claims with
+// the attestation policy res.PolicyID and issues the token. A refused
+// check sets res.Reason to "evidence: <check>"; an issued token that is
+// not affirming gets the policy's unmet list (or the claims outside the
+// affirming tier) as res.Reason, so the audit says why.
+func (s *Service) decide(ctx context.Context, res *Result, v attest.Verifier, c evidenceCase) (*Result, error) {
+	pid := res.PolicyID
+	claims, err := v.Verify(ctx, c.evidence, c.want)
 	if err != nil {
 		reason := "evidence"
-		if c := attest.FailedCheck(err); c != "" {
-			reason = "evidence: " + c
+		if chk := attest.FailedCheck(err); chk != "" {
+			reason = "evidence: " + chk
 		}
-		return deny(reason, err)
+		res.Reason = reason
+		return res, kbs.Errorf(kbs.AttestationError, "%s: %w", reason, err)
 	}
 
-	pubClaim := a.RuntimeData.TeePubKey.Map()
 	input := map[string]any{
-		"init_data":           hex.EncodeToString(want.InitDataDigest),
-		"init_data_claims":    initClaims,
-		"report_data":         hex.EncodeToString(reportData),
-		"runtime_data_claims": map[string]any{"nonce": a.RuntimeData.Nonce, "tee-pubkey": pubClaim},
-		req.Tee:               map[string]any(claims),
+		"init_data":           hex.EncodeToString(c.want.InitDataDigest),
+		"init_data_claims":    c.initClaims,
+		"report_data":         hex.EncodeToString(c.reportData),
+		"runtime_data_claims": c.runtimeClaims,
+		c.tee:                 map[string]any(claims),
 	}
 	src, err := s.policy(ctx, pid+"_cpu")
 	if err != nil {
@@ -175,16 +211,19 @@ func (s *Service) Attest(ctx context.Context, req Request) (*Result, error) {
 		return res, kbs.Errorf(kbs.PolicyEngineError, "attestation policy %s_cpu: %w", pid, err)
 	}
 	res.TrustVector, res.Rules, res.Status, res.defaults = app.TrustVector, app.Rules, app.Status, app.Defaults
+	if app.Status != vear.TrustTierAffirming.String() {
+		res.Reason = notAffirmed(app)
+	}
 
 	tok, tclaims, err := s.cfg.Issuer.Issue(ear.Appraisal{
-		Tee:               req.Tee,
+		Tee:               c.tee,
 		TrustVector:       app.TrustVector,
 		PolicyID:          pid,
 		Claims:            claims,
-		InitData:          hex.EncodeToString(want.InitDataDigest),
-		InitDataClaims:    initClaims,
-		ReportData:        hex.EncodeToString(reportData),
-		RuntimeDataClaims: map[string]any{"nonce": a.RuntimeData.Nonce, "tee-pubkey": pubClaim},
+		InitData:          hex.EncodeToString(c.want.InitDataDigest),
+		InitDataClaims:    c.initClaims,
+		ReportData:        hex.EncodeToString(c.reportData),
+		RuntimeDataClaims: c.runtimeClaims,
 		Extensions:        app.Extensions,
 	})
 	if err != nil {
@@ -194,6 +233,29 @@ func (s *Service) Attest(ctx context.Context, req Request) (*Result, error) {
 	res.Token, res.Claims, res.Outcome = tok, tclaims, OutcomeIssued
 	res.ClaimsDigest = ClaimsDigest(tclaims)
 	return res, nil
+}
+
+// notAffirmed says why an appraisal is not affirming: the policy's "unmet"
+// rule (a set of strings; the default policy has one) when it names
+// anything, else every trust claim outside the affirming tier.
+func notAffirmed(app *policy.Appraisal) string {
+	var why []string
+	if u, ok := app.Rules["unmet"].([]any); ok {
+		for _, x := range u {
+			if s, ok := x.(string); ok {
+				why = append(why, s)
+			}
+		}
+	}
+	if len(why) == 0 {
+		for _, k := range ear.TrustVectorKeys {
+			if v := app.TrustVector[k]; ear.Tier(v) > vear.TrustTierAffirming {
+				why = append(why, fmt.Sprintf("%s=%d", k, v))
+			}
+		}
+	}
+	sort.Strings(why)
+	return "ear.status " + app.Status + ": " + strings.Join(why, "; ")
 }
 
 // Explain describes the policy's rules as policy.Appraisal.Explain does

@@ -13,13 +13,13 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	vsample "github.com/trustgate/trustgate/internal/attest/sample"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	asample "github.com/trustgate/trustgate/internal/attester/sample"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/initdata"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/policy"
-	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 type rv map[string][]any
@@ -162,7 +162,7 @@ func TestAttestDenies(t *testing.T) {
 }
 
 func TestAttestInitData(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/initdata")
+	dir := vectors.Dir("trustee/initdata")
 	raw, err := os.ReadFile(filepath.Join(dir, "init-data-with-policy.toml"))
 	if err != nil {
 		t.Fatal(err)

@@ -48,6 +48,32 @@ type Event struct {
 	Action       string    `json:"action,omitempty"` // admin: e.g. "set-resource"
 	Client       string    `json:"client,omitempty"`
 	ClaimsDigest string    `json:"claims_digest,omitempty"` // hex SHA-256 of the JCS of the token claims (as.ClaimsDigest)
+
+	// The fields below explain a decision (all optional, added after the
+	// first release: readers must accept their absence). They carry
+	// claim names, digests, measurements and rule values, never a secret.
+
+	// Check is the failing check or policy rule of a refusal, e.g.
+	// "evidence: debug_policy", "resource-policy default: allow is false",
+	// "token: signature".
+	Check string `json:"check,omitempty"`
+	// Claims are the claims involved, one line each, e.g.
+	// "init_data: registered d14c…, evidence 9a1f…", "ear.status: warning",
+	// "executables: 33 (warning)".
+	Claims []string `json:"claims,omitempty"`
+	// Workload is the workload the initdata names ("namespace/name", from
+	// its agent policy), when known.
+	Workload string `json:"workload,omitempty"`
+	// Status is the ear.status of the token (attest, resource).
+	Status string `json:"ear_status,omitempty"`
+	// TrustVector is the token's trust vector (claims that are not 0).
+	TrustVector map[string]int `json:"trust_vector,omitempty"`
+	// Explain lists the attestation policy's rule values of a token that is
+	// not affirming ("hardware = 97 (default)": no rule matched).
+	Explain []string `json:"explain,omitempty"`
+	// Count, when above 1, is the number of requests this one row stands
+	// for (aggregated unauthenticated /auth requests of one client).
+	Count int `json:"count,omitempty"`
 }
 
 // Log writes events to the store and wakes stream readers.

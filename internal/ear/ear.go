@@ -8,15 +8,21 @@ package ear
 
 import (
 	"bytes"
+	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -30,16 +36,25 @@ const Profile = vear.EatTrusteeProfile
 
 // Defaults for an Issuer.
 const (
-	DefaultTTL               = 5 * time.Minute // upstream's token lifetime
-	DefaultIssuer            = "trustgate-trustee"
+	DefaultTTL    = 5 * time.Minute // upstream's token lifetime
+	DefaultIssuer = "trustgate-trustee"
+	// DefaultAudience is the "aud" of trustee's tokens: the trustgate
+	// relying parties (the KBS resource endpoint, the dashboard's beacon
+	// check). A token without it is not for us.
+	DefaultAudience          = "trustgate"
 	DefaultVerifierDeveloper = "https://github.com/trustgate/trustgate"
 	DefaultVerifierBuild     = "trustgate-trustee"
 	// DefaultSubmod is where CPU evidence is appraised.
 	DefaultSubmod = "cpu0"
 )
 
-// MaxTokenSize bounds the tokens Verify and ParseUnverified read.
+// MaxTokenSize bounds the tokens Verify and ParseUnverified read, and the
+// tokens Issue signs.
 const MaxTokenSize = 256 << 10
+
+// ErrTokenTooLarge is returned by Issue for claims whose token would exceed
+// MaxTokenSize.
+var ErrTokenTooLarge = errors.New("ear: token too large")
 
 // TrustVectorKeys are the AR4SI trustworthiness claims, in upstream's order.
 var TrustVectorKeys = []string{
@@ -99,26 +114,65 @@ func StatusOf(vec map[string]int) vear.TrustTier {
 // Options configure an Issuer.
 type Options struct {
 	Issuer            string           // "iss"; DefaultIssuer when empty
+	Audience          string           // "aud"; DefaultAudience when empty
 	TTL               time.Duration    // exp - iat; DefaultTTL when zero
 	VerifierDeveloper string           // ear.verifier-id developer
 	VerifierBuild     string           // ear.verifier-id build
 	Now               func() time.Time // clock; time.Now when nil
 }
 
-// Issuer signs EAR tokens.
+// Issuer signs EAR tokens. Its key can be replaced while it is in use
+// (SetKey: token key rotation).
 type Issuer struct {
+	cur  atomic.Pointer[issuerKey]
+	opts Options
+}
+
+type issuerKey struct {
 	key    *ecdsa.PrivateKey
+	kid    string
 	signer jose.Signer
-	opts   Options
+}
+
+// KeyID is the "kid" of a token key: the base64url (no padding) RFC 7638
+// JWK thumbprint (SHA-256) of its public key.
+func KeyID(pub *ecdsa.PublicKey) (string, error) {
+	tp, err := (&jose.JSONWebKey{Key: pub}).Thumbprint(crypto.SHA256)
+	if err != nil {
+		return "", fmt.Errorf("ear: key thumbprint: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(tp), nil
+}
+
+func newIssuerKey(key *ecdsa.PrivateKey) (*issuerKey, error) {
+	if key == nil || key.Curve != elliptic.P256() {
+		return nil, errors.New("ear: signing key must be ECDSA P-256")
+	}
+	kid, err := KeyID(&key.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	// The header carries the signer's JWK, as upstream's tokens do, and
+	// its kid, so that a relying party holding a JWKS picks the key.
+	so := (&jose.SignerOptions{EmbedJWK: true}).WithType("JWT").WithHeader("kid", kid)
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, so)
+	if err != nil {
+		return nil, fmt.Errorf("ear: signer: %w", err)
+	}
+	return &issuerKey{key: key, kid: kid, signer: s}, nil
 }
 
 // NewIssuer returns an Issuer signing with key (P-256, ES256).
 func NewIssuer(key *ecdsa.PrivateKey, opts Options) (*Issuer, error) {
-	if key == nil || key.Curve != elliptic.P256() {
-		return nil, errors.New("ear: signing key must be ECDSA P-256")
+	ik, err := newIssuerKey(key)
+	if err != nil {
+		return nil, err
 	}
 	if opts.Issuer == "" {
 		opts.Issuer = DefaultIssuer
+	}
+	if opts.Audience == "" {
+		opts.Audience = DefaultAudience
 	}
 	if opts.TTL <= 0 {
 		opts.TTL = DefaultTTL
@@ -132,16 +186,29 @@ func NewIssuer(key *ecdsa.PrivateKey, opts Options) (*Issuer, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	so := (&jose.SignerOptions{EmbedJWK: true}).WithType("JWT")
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, so)
+	i := &Issuer{opts: opts}
+	i.cur.Store(ik)
+	return i, nil
+}
+
+// SetKey makes key the signing key of every token issued from now on.
+func (i *Issuer) SetKey(key *ecdsa.PrivateKey) error {
+	ik, err := newIssuerKey(key)
 	if err != nil {
-		return nil, fmt.Errorf("ear: signer: %w", err)
+		return err
 	}
-	return &Issuer{key: key, signer: s, opts: opts}, nil
+	i.cur.Store(ik)
+	return nil
 }
 
 // PublicKey returns the key that verifies this issuer's tokens.
-func (i *Issuer) PublicKey() *ecdsa.PublicKey { return &i.key.PublicKey }
+func (i *Issuer) PublicKey() *ecdsa.PublicKey { return &i.cur.Load().key.PublicKey }
+
+// KeyID returns the kid of the current signing key.
+func (i *Issuer) KeyID() string { return i.cur.Load().kid }
+
+// TTL returns the lifetime of the tokens this issuer signs.
+func (i *Issuer) TTL() time.Duration { return i.opts.TTL }
 
 // Claims builds the token claims for one appraisal under DefaultSubmod,
 // validated by the EAR library.
@@ -184,6 +251,7 @@ func (i *Issuer) Claims(a Appraisal) (map[string]any, error) {
 		"iat":         now.Unix(),
 		"exp":         now.Add(i.opts.TTL).Unix(),
 		"iss":         i.opts.Issuer,
+		"aud":         i.opts.Audience,
 		"ear.verifier-id": map[string]any{
 			"developer": i.opts.VerifierDeveloper,
 			"build":     i.opts.VerifierBuild,
@@ -211,13 +279,11 @@ func (i *Issuer) Issue(a Appraisal) (string, map[string]any, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("ear: encode claims: %w", err)
 	}
-	// Round-trip through the EAR library so that we never sign what it
-	// would refuse (profile, iat, verifier-id, status).
-	var ar vear.AttestationResult
-	if err := ar.UnmarshalJSON(payload); err != nil {
-		return "", nil, fmt.Errorf("ear: invalid result: %w", err)
-	}
-	jws, err := i.signer.Sign(payload)
+	// No round trip through the EAR library here: Claims builds the
+	// profile, iat, verifier-id and a status from a checked vector, which
+	// is what the library validates (TestIssuedTokensValidateWithEAR), and
+	// every Verify validates the claims with it again.
+	jws, err := i.cur.Load().signer.Sign(payload)
 	if err != nil {
 		return "", nil, fmt.Errorf("ear: sign: %w", err)
 	}
@@ -225,11 +291,81 @@ func (i *Issuer) Issue(a Appraisal) (string, map[string]any, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("ear: serialise: %w", err)
 	}
-	var decoded map[string]any
-	if err := json.Unmarshal(payload, &decoded); err != nil {
+	if len(tok) > MaxTokenSize {
+		// Every replica refuses a token over MaxTokenSize: never issue one.
+		return "", nil, fmt.Errorf("%w: %d bytes, over the %d every verifier accepts", ErrTokenTooLarge, len(tok), MaxTokenSize)
+	}
+	// The claims as a consumer decodes them from the token (numbers as
+	// float64, objects as map[string]any), built without parsing the
+	// payload again.
+	decoded, err := jsonValue(claims)
+	if err != nil {
 		return "", nil, fmt.Errorf("ear: decode claims: %w", err)
 	}
-	return tok, decoded, nil
+	return tok, decoded.(map[string]any), nil
+}
+
+// jsonValue returns v as encoding/json would decode its encoding: numbers
+// float64, objects map[string]any, arrays []any. The shapes Claims builds
+// and verifiers emit are converted directly; anything else goes through
+// JSON.
+func jsonValue(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, string, bool, float64:
+		return x, nil
+	case int:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case uint64:
+		return float64(x), nil
+	case uint32:
+		return float64(x), nil
+	case map[string]any:
+		if x == nil {
+			return nil, nil
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			d, err := jsonValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = d
+		}
+		return out, nil
+	case []any:
+		if x == nil {
+			return nil, nil
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			d, err := jsonValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = d
+		}
+		return out, nil
+	case []string:
+		if x == nil {
+			return nil, nil
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = e
+		}
+		return out, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Token is a parsed result token.
@@ -242,6 +378,11 @@ type Token struct {
 	IssuedAt time.Time
 	Expiry   time.Time
 	Issuer   string
+	// Audience is the "aud" claim (a string or each member of an array).
+	Audience []string
+	// KeyID is the kid of the key that verified the token ("" when parsed
+	// unverified).
+	KeyID string
 }
 
 // Status returns the ear.status of a submodule ("" when absent).
@@ -290,63 +431,235 @@ func TeePubKeyFromClaims(claims map[string]any) (kbs.TeePubKey, error) {
 	return kbs.TeePubKey{}, errors.New("ear: token carries no tee-pubkey")
 }
 
-// Verifier checks tokens against trusted keys.
+// VerifyKey is one key a Verifier trusts.
+type VerifyKey struct {
+	Key *ecdsa.PublicKey
+	// KeyID is the key's kid (KeyID(Key) when empty).
+	KeyID string
+	// Until, when set, is when the key stops being trusted: a retired
+	// signing key verifies the tokens it signed until they expired, and
+	// nothing after.
+	Until time.Time
+}
+
+// Verifier checks tokens against trusted keys. Its keys can be replaced
+// while it is in use (SetKeys: token key rotation).
 type Verifier struct {
-	keys []*ecdsa.PublicKey
+	mu   sync.RWMutex
+	keys []VerifyKey
 	// Skew is the clock tolerance on iat and exp.
 	Skew time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Issuer, when not empty, must equal the token's "iss"
+	// (NewVerifier: DefaultIssuer).
+	Issuer string
+	// Audience, when not empty, must be one of the token's "aud"
+	// (NewVerifier: DefaultAudience).
+	Audience string
 }
 
 // DefaultSkew is the tolerated clock difference between replicas.
 const DefaultSkew = 30 * time.Second
 
-// NewVerifier returns a Verifier trusting keys.
+// NewVerifier returns a Verifier trusting keys, expecting trustee's issuer
+// and audience (DefaultIssuer, DefaultAudience).
 func NewVerifier(keys ...*ecdsa.PublicKey) *Verifier {
-	return &Verifier{keys: keys, Skew: DefaultSkew}
+	v := &Verifier{Skew: DefaultSkew, Issuer: DefaultIssuer, Audience: DefaultAudience}
+	vk := make([]VerifyKey, 0, len(keys))
+	for _, k := range keys {
+		vk = append(vk, VerifyKey{Key: k})
+	}
+	if err := v.SetKeys(vk...); err != nil {
+		// Only a key that cannot be thumbprinted (not a P-256 point)
+		// fails: such a key verifies nothing anyway.
+		v.keys = nil
+	}
+	return v
 }
 
-// Verify checks the signature (ES256, against a trusted key; the jwk in the
-// header is never trusted on its own), exp and iat (with Skew), and the EAR
+// SetKeys replaces the trusted keys.
+func (v *Verifier) SetKeys(keys ...VerifyKey) error {
+	out := make([]VerifyKey, 0, len(keys))
+	for _, k := range keys {
+		if k.Key == nil {
+			continue
+		}
+		if k.KeyID == "" {
+			kid, err := KeyID(k.Key)
+			if err != nil {
+				return err
+			}
+			k.KeyID = kid
+		}
+		out = append(out, k)
+	}
+	v.mu.Lock()
+	v.keys = out
+	v.mu.Unlock()
+	return nil
+}
+
+// Follow keeps the trusted keys in step with a JWKS (trustee's
+// /kbs/v0/token-keys, ParseJWKS's format) until ctx ends: fetch is called
+// at once and then every interval (default 30 s), and each JWKS it returns
+// replaces the keys. A relying party that follows the JWKS accepts tokens
+// of a rotated key without a restart, and stops accepting the previous
+// key's when trustee drops it. A failed fetch or a bad JWKS keeps the
+// current keys and is reported to onError (may be nil). The first fetch's
+// error is returned; later ones only reported.
+func (v *Verifier) Follow(ctx context.Context, fetch func(context.Context) ([]byte, error), interval time.Duration, onError func(error)) error {
+	if interval <= 0 {
+		interval = 30 * time.Second
+	}
+	update := func() error {
+		b, err := fetch(ctx)
+		if err != nil {
+			return fmt.Errorf("ear: fetch token keys: %w", err)
+		}
+		keys, err := ParseJWKS(b)
+		if err != nil {
+			return err
+		}
+		return v.SetKeys(keys...)
+	}
+	if err := update(); err != nil {
+		return err
+	}
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := update(); err != nil && onError != nil && ctx.Err() == nil {
+					onError(err)
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// Keys returns the trusted keys (for a JWKS).
+func (v *Verifier) Keys() []VerifyKey {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return append([]VerifyKey(nil), v.keys...)
+}
+
+// Trusts reports whether a token signed by the key kid would verify at now
+// as far as the key is concerned (the key is trusted and not past its
+// Until). Caches of verified tokens check it on every hit, so that a key
+// dropped by a rotation stops verifying at once.
+func (v *Verifier) Trusts(kid string, now time.Time) bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	for _, k := range v.keys {
+		if k.KeyID == kid {
+			return k.Until.IsZero() || now.Before(k.Until)
+		}
+	}
+	return false
+}
+
+// HeaderKeyID returns the kid in a compact JWS's protected header without
+// verifying anything ("" when there is none).
+func HeaderKeyID(token string) string {
+	h, _, ok := strings.Cut(token, ".")
+	if !ok || len(h) > 4096 {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil {
+		return ""
+	}
+	var hdr struct {
+		Kid string `json:"kid"`
+	}
+	if json.Unmarshal(b, &hdr) != nil {
+		return ""
+	}
+	return hdr.Kid
+}
+
+// Token verification failures, for errors.Is.
+var (
+	ErrBadSignature = errors.New("ear: token signature does not verify with any trusted key")
+	ErrExpired      = errors.New("ear: token expired")
+	ErrRetiredKey   = errors.New("ear: token signed by a retired key")
+	ErrWrongIssuer  = errors.New("ear: token issuer is not trusted")
+	ErrWrongAud     = errors.New("ear: token is not for this audience")
+)
+
+// Verify checks the signature (ES256, against a trusted key chosen by the
+// header's kid, else any trusted key; the jwk in the header is never
+// trusted on its own), exp and iat (with Skew), iss and aud, and the EAR
 // shape. Any failure is an error: it fails closed.
 func (v *Verifier) Verify(token string) (*Token, error) {
 	if len(token) > MaxTokenSize {
-		return nil, errors.New("ear: token too large")
+		return nil, ErrTokenTooLarge
 	}
 	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		return nil, fmt.Errorf("ear: parse token: %w", err)
-	}
-	var payload []byte
-	for _, k := range v.keys {
-		if p, err := jws.Verify(k); err == nil {
-			payload = p
-			break
-		}
-	}
-	if payload == nil {
-		return nil, errors.New("ear: token signature does not verify with any trusted key")
-	}
-	t, err := parseClaims(payload)
-	if err != nil {
-		return nil, err
 	}
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
 	n := now()
+	kid := jws.Signatures[0].Protected.KeyID
+	v.mu.RLock()
+	keys := v.keys
+	v.mu.RUnlock()
+	var payload []byte
+	var used VerifyKey
+	for _, k := range keys {
+		if kid != "" && k.KeyID != kid {
+			continue
+		}
+		if p, err := jws.Verify(k.Key); err == nil {
+			payload, used = p, k
+			break
+		}
+	}
+	if payload == nil {
+		return nil, ErrBadSignature
+	}
+	if !used.Until.IsZero() && !n.Before(used.Until) {
+		return nil, fmt.Errorf("%w (kid %s, retired until %s)", ErrRetiredKey, used.KeyID, used.Until.UTC().Format(time.RFC3339))
+	}
+	t, err := parseClaims(payload)
+	if err != nil {
+		return nil, err
+	}
+	t.KeyID = used.KeyID
 	if t.Expiry.IsZero() {
 		return nil, errors.New("ear: token has no exp")
 	}
 	if !n.Before(t.Expiry.Add(v.Skew)) {
-		return nil, fmt.Errorf("ear: token expired at %s", t.Expiry.UTC().Format(time.RFC3339))
+		return nil, fmt.Errorf("%w at %s", ErrExpired, t.Expiry.UTC().Format(time.RFC3339))
 	}
 	if t.IssuedAt.After(n.Add(v.Skew)) {
 		return nil, fmt.Errorf("ear: token issued in the future (%s)", t.IssuedAt.UTC().Format(time.RFC3339))
 	}
+	if v.Issuer != "" && t.Issuer != v.Issuer {
+		return nil, fmt.Errorf("%w: iss %q, want %q", ErrWrongIssuer, boundString(t.Issuer), v.Issuer)
+	}
+	if v.Audience != "" && !slices.Contains(t.Audience, v.Audience) {
+		return nil, fmt.Errorf("%w: want aud %q", ErrWrongAud, v.Audience)
+	}
 	return t, nil
+}
+
+func boundString(s string) string {
+	if len(s) > 64 {
+		return strings.ToValidUTF8(s[:64], "") + "…"
+	}
+	return s
 }
 
 // ParseUnverified reads a token's claims without checking the signature or
@@ -354,7 +667,7 @@ func (v *Verifier) Verify(token string) (*Token, error) {
 // and for display; never for an authorisation decision.
 func ParseUnverified(token string) (*Token, error) {
 	if len(token) > MaxTokenSize {
-		return nil, errors.New("ear: token too large")
+		return nil, ErrTokenTooLarge
 	}
 	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
@@ -386,6 +699,16 @@ func parseClaims(payload []byte) (*Token, error) {
 	}
 	if iss, ok := claims["iss"].(string); ok {
 		t.Issuer = iss
+	}
+	switch aud := claims["aud"].(type) {
+	case string:
+		t.Audience = []string{aud}
+	case []any:
+		for _, a := range aud {
+			if s, ok := a.(string); ok {
+				t.Audience = append(t.Audience, s)
+			}
+		}
 	}
 	return t, nil
 }
@@ -433,4 +756,104 @@ func MarshalPublicKey(k *ecdsa.PublicKey) ([]byte, error) {
 		return nil, fmt.Errorf("ear: marshal public key: %w", err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// JWK is one key of a JWKS (RFC 7517), as JWKS writes it.
+type JWK struct {
+	Kty string `json:"kty"`
+	Crv string `json:"crv"`
+	X   string `json:"x"`
+	Y   string `json:"y"`
+	Kid string `json:"kid"`
+	Use string `json:"use"`
+	Alg string `json:"alg"`
+	// Exp, on a retired key, is when it stops verifying (Unix seconds):
+	// a trustgate extension, ignored by other JWKS readers.
+	Exp int64 `json:"exp,omitempty"`
+}
+
+// JWKS encodes keys as a JSON Web Key Set {"keys":[…]}, current key first.
+func JWKS(keys []VerifyKey) ([]byte, error) {
+	set := struct {
+		Keys []JWK `json:"keys"`
+	}{Keys: []JWK{}}
+	for _, k := range keys {
+		if k.Key == nil || k.Key.Curve != elliptic.P256() {
+			return nil, errors.New("ear: JWKS: not a P-256 key")
+		}
+		pk, err := k.Key.ECDH()
+		if err != nil {
+			return nil, fmt.Errorf("ear: JWKS: %w", err)
+		}
+		raw := pk.Bytes() // 0x04 || X || Y
+		kid := k.KeyID
+		if kid == "" {
+			if kid, err = KeyID(k.Key); err != nil {
+				return nil, err
+			}
+		}
+		j := JWK{Kty: "EC", Crv: "P-256", X: base64.RawURLEncoding.EncodeToString(raw[1:33]),
+			Y: base64.RawURLEncoding.EncodeToString(raw[33:]), Kid: kid, Use: "sig", Alg: "ES256"}
+		if !k.Until.IsZero() {
+			j.Exp = k.Until.Unix()
+		}
+		set.Keys = append(set.Keys, j)
+	}
+	return json.Marshal(set)
+}
+
+// ParseJWKS reads a JWKS written by JWKS (ES256 P-256 signing keys; other
+// keys are skipped). Each key's kid must be its thumbprint.
+func ParseJWKS(b []byte) ([]VerifyKey, error) {
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(b, &set); err != nil {
+		return nil, fmt.Errorf("ear: JWKS: %w", err)
+	}
+	var extra struct {
+		Keys []struct {
+			Exp int64 `json:"exp"`
+		} `json:"keys"`
+	}
+	_ = json.Unmarshal(b, &extra) // same document: cannot fail after the above
+	var out []VerifyKey
+	for i, k := range set.Keys {
+		pub, ok := k.Key.(*ecdsa.PublicKey)
+		if !ok || pub.Curve != elliptic.P256() || (k.Use != "" && k.Use != "sig") {
+			continue
+		}
+		kid, err := KeyID(pub)
+		if err != nil {
+			return nil, err
+		}
+		if k.KeyID != "" && k.KeyID != kid {
+			return nil, fmt.Errorf("ear: JWKS: kid %q is not the key's thumbprint", boundString(k.KeyID))
+		}
+		vk := VerifyKey{Key: pub, KeyID: kid}
+		if i < len(extra.Keys) && extra.Keys[i].Exp > 0 {
+			vk.Until = time.Unix(extra.Keys[i].Exp, 0)
+		}
+		out = append(out, vk)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("ear: JWKS holds no ES256 P-256 key")
+	}
+	return out, nil
+}
+
+// ParsePublicKey decodes a PKIX PEM P-256 verification key (what
+// MarshalPublicKey writes).
+func ParsePublicKey(b []byte) (*ecdsa.PublicKey, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PUBLIC KEY" {
+		return nil, errors.New("ear: not a PEM PUBLIC KEY block")
+	}
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("ear: parse public key: %w", err)
+	}
+	ek, ok := k.(*ecdsa.PublicKey)
+	if !ok || ek.Curve != elliptic.P256() {
+		return nil, errors.New("ear: public key is not ECDSA P-256")
+	}
+	return ek, nil
 }

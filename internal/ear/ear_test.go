@@ -1,23 +1,26 @@
 package ear
 
 import (
+	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"os"
-	"path/filepath"
+	"errors"
+	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	vear "github.com/veraison/ear"
 
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 var t0 = time.Unix(1760426134, 0)
@@ -173,6 +176,11 @@ func TestVerifyRequiresExpAndProfile(t *testing.T) {
 		"veraison prof": func(m map[string]any) { m["eat_profile"] = vear.EatProfile },
 		"no status":     func(m map[string]any) { delete(m["submods"].(map[string]any)["cpu0"].(map[string]any), "ear.status") },
 		"no submods":    func(m map[string]any) { m["submods"] = map[string]any{} },
+		"no iss":        func(m map[string]any) { delete(m, "iss") },
+		"other iss":     func(m map[string]any) { m["iss"] = "CoCo-Attestation-Service" },
+		"no aud":        func(m map[string]any) { delete(m, "aud") },
+		"other aud":     func(m map[string]any) { m["aud"] = "someone-else" },
+		"aud list":      func(m map[string]any) { m["aud"] = []any{"a", 1} },
 	} {
 		b, _ := json.Marshal(good)
 		var m map[string]any
@@ -230,11 +238,7 @@ func TestTeePubKeyFromClaimsOrder(t *testing.T) {
 // Our claims have upstream's shape: compare key sets with the upstream
 // example token (an SGX appraisal from upstream Trustee).
 func TestShapeMatchesUpstreamExample(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/ear")
-	b, err := os.ReadFile(filepath.Join(dir, "example.token.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := vectors.Read(t, "trustee/ear/example.token.json")
 	var up map[string]any
 	if err := json.Unmarshal(b, &up); err != nil {
 		t.Fatal(err)
@@ -253,8 +257,9 @@ func TestShapeMatchesUpstreamExample(t *testing.T) {
 	var o map[string]any
 	_ = json.Unmarshal(rt, &o)
 
-	// Every upstream top-level claim is present; ours adds only iss.
-	if diff := keyDiff(up, o); diff != "iss" {
+	// Every upstream top-level claim is present; ours adds only iss and
+	// aud (checked by our relying parties).
+	if diff := keyDiff(up, o); diff != "aud,iss" {
 		t.Errorf("top-level claims differ: %s", diff)
 	}
 	upSub := up["submods"].(map[string]any)["cpu0"].(map[string]any)
@@ -335,23 +340,141 @@ func TestClaimsRejectBadVectors(t *testing.T) {
 	}
 }
 
+// FuzzParseToken: only the token the issuer signed verifies (a mutation of
+// a signed token never does: ES256 cannot be forged, and a token differing
+// only in its base64 padding bits is still the same signed bytes), and a
+// token that verifies carries a cpu0 status and the claims that were signed.
 func FuzzParseToken(f *testing.F) {
 	i := newIssuer(f)
-	tok, _, _ := i.Issue(sampleAppraisal())
+	tok, claims, _ := i.Issue(sampleAppraisal())
 	f.Add(tok)
+	parts := strings.Split(tok, ".")
+	f.Add(parts[0] + "." + parts[1] + "x." + parts[2])
+	f.Add(parts[0] + ".." + parts[2])
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add("a.b.c")
 	v := NewVerifier(i.PublicKey())
 	v.Now = fixedNow
+	want, _ := json.Marshal(claims)
 	f.Fuzz(func(t *testing.T, s string) {
 		if tk, err := ParseUnverified(s); err == nil {
 			_, _ = tk.TeePubKey()
 			_ = tk.Status("cpu0")
 		}
-		if tk, err := v.Verify(s); err == nil && tk.Status("cpu0") == "" {
-			t.Fatal("verified token without cpu0 status")
+		tk, err := v.Verify(s)
+		if err != nil {
+			return
+		}
+		got, _ := json.Marshal(tk.Claims)
+		if tk.Status("cpu0") == "" || string(got) != string(want) || tk.KeyID != i.KeyID() {
+			t.Fatalf("verified a token that is not the signed one: %q", s)
 		}
 	})
+}
+
+func TestKeyIDInHeader(t *testing.T) {
+	i := newIssuer(t)
+	tok, _, err := i.Issue(sampleAppraisal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := jws.Signatures[0].Protected
+	kid, _ := KeyID(i.PublicKey())
+	if h.KeyID != kid || h.KeyID == "" || h.JSONWebKey == nil {
+		t.Fatalf("header kid %q jwk %v, want kid %q and the jwk", h.KeyID, h.JSONWebKey, kid)
+	}
+	// RFC 7638 thumbprint, as go-jose computes it.
+	tp, _ := h.JSONWebKey.Thumbprint(crypto.SHA256)
+	if base64.RawURLEncoding.EncodeToString(tp) != kid {
+		t.Fatal("kid is not the JWK thumbprint")
+	}
+}
+
+// Rotation: tokens of the previous key verify until the key's Until (set
+// by the key holder to the rotation time plus the token lifetime), none
+// after; tokens of an unknown key never.
+func TestRotation(t *testing.T) {
+	old := newIssuer(t)
+	oldTok, _, _ := old.Issue(sampleAppraisal())
+	oldKey := old.PublicKey()
+	nk, _ := GenerateKey()
+	if err := old.SetKey(nk); err != nil {
+		t.Fatal(err)
+	}
+	i := old // the same issuer, now signing with the new key
+	newTok, _, _ := i.Issue(sampleAppraisal())
+	if i.KeyID() == "" || newTok == oldTok {
+		t.Fatal("key not replaced")
+	}
+	retired := t0.Add(time.Minute)
+	v := NewVerifier()
+	if err := v.SetKeys(VerifyKey{Key: i.PublicKey()}, VerifyKey{Key: oldKey, Until: retired.Add(DefaultTTL)}); err != nil {
+		t.Fatal(err)
+	}
+	at := func(d time.Duration) func() time.Time { return func() time.Time { return t0.Add(d) } }
+	v.Now = at(2 * time.Minute)
+	if _, err := v.Verify(oldTok); err != nil {
+		t.Fatalf("previous key's token before it expired: %v", err)
+	}
+	if _, err := v.Verify(newTok); err != nil {
+		t.Fatalf("current key's token: %v", err)
+	}
+	v.Now = at(time.Minute + DefaultTTL)
+	if _, err := v.Verify(oldTok); !errors.Is(err, ErrRetiredKey) {
+		t.Fatalf("previous key after its tokens expired: %v", err)
+	}
+	// The current key alone: the old token's kid names no trusted key.
+	_ = v.SetKeys(VerifyKey{Key: i.PublicKey()})
+	v.Now = at(time.Minute)
+	if _, err := v.Verify(oldTok); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("dropped key: %v", err)
+	}
+}
+
+func TestJWKSRoundTrip(t *testing.T) {
+	a, b := newIssuer(t), newIssuer(t)
+	until := time.Unix(1900000000, 0)
+	keys := []VerifyKey{{Key: a.PublicKey()}, {Key: b.PublicKey(), Until: until}}
+	js, err := JWKS(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// go-jose reads it as a standard JWKS.
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(js, &set); err != nil || len(set.Keys) != 2 || set.Keys[0].KeyID != a.KeyID() || set.Keys[0].Algorithm != "ES256" {
+		t.Fatalf("%v %s", err, js)
+	}
+	got, err := ParseJWKS(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got[0].Key.Equal(a.PublicKey()) || !got[1].Key.Equal(b.PublicKey()) || !got[1].Until.Equal(until) || !got[0].Until.IsZero() {
+		t.Fatalf("round trip: %+v", got)
+	}
+	// A kid that is not the key's thumbprint is refused.
+	bad := strings.Replace(string(js), a.KeyID(), b.KeyID(), 1)
+	if _, err := ParseJWKS([]byte(bad)); err == nil {
+		t.Fatal("mismatched kid accepted")
+	}
+	for _, in := range []string{``, `{}`, `{"keys":[]}`, `{"keys":[{"kty":"oct","k":"AAAA"}]}`} {
+		if _, err := ParseJWKS([]byte(in)); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+// Issue never signs a token that verifiers would refuse for its size.
+func TestIssueRefusesOversizedToken(t *testing.T) {
+	i := newIssuer(t)
+	a := sampleAppraisal()
+	a.InitDataClaims = map[string]any{"data": map[string]any{"policy.rego": strings.Repeat("x", MaxTokenSize)}}
+	if _, _, err := i.Issue(a); !errors.Is(err, ErrTokenTooLarge) {
+		t.Fatalf("oversized token: %v", err)
+	}
 }
 
 func BenchmarkIssue(b *testing.B) {
@@ -375,5 +498,102 @@ func BenchmarkVerify(b *testing.B) {
 		if _, err := v.Verify(tok); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestIssuedTokensValidateWithEAR: Issue no longer round-trips through the
+// EAR library, so check here that what it signs is what the library
+// accepts, and that the claims it returns are exactly what a consumer
+// decodes from the token, for claims of every shape verifiers emit.
+func TestIssuedTokensValidateWithEAR(t *testing.T) {
+	i := newIssuer(t)
+	type custom struct {
+		A int    `json:"a"`
+		B []byte `json:"b"`
+	}
+	for name, a := range map[string]Appraisal{
+		"sample": sampleAppraisal(),
+		"shapes": {Tee: "snp", TrustVector: map[string]int{"executables": 33, "hardware": 97, "configuration": -1},
+			Claims: map[string]any{
+				"nil map": map[string]any(nil), "nil list": []any(nil), "strings": []string{"a"}, "nil strings": []string(nil),
+				"big": uint64(1) << 60, "neg": int64(-3), "u32": uint32(7), "typed": map[string]string{"k": "v"},
+				"struct": custom{A: 1, B: []byte{1, 2}}, "nested": []any{map[string]any{"x": 1}, 2.5, nil, true},
+			},
+			InitData: "ab", InitDataClaims: map[string]any{"data": map[string]any{"policy.rego": "p"}}, Extensions: []int{1, 2}},
+	} {
+		tok, claims, err := i.Issue(a)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		payload, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.ES256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := payload.UnsafePayloadWithoutVerification()
+		var ar vear.AttestationResult
+		if err := ar.UnmarshalJSON(raw); err != nil {
+			t.Fatalf("%s: the EAR library refuses what Issue signed: %v", name, err)
+		}
+		var decoded map[string]any
+		if err := json.Unmarshal(raw, &decoded); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(decoded, claims) {
+			t.Fatalf("%s: returned claims differ from the token's:\n%v\n%v", name, claims, decoded)
+		}
+	}
+}
+
+// TestFollowJWKS: a verifier following a JWKS picks up a rotated key and
+// drops one the JWKS no longer lists; a bad JWKS keeps the current keys.
+func TestFollowJWKS(t *testing.T) {
+	a, b := newIssuer(t), newIssuer(t)
+	tokA, _, _ := a.Issue(sampleAppraisal())
+	tokB, _, _ := b.Issue(sampleAppraisal())
+	var mu sync.Mutex
+	serve, _ := JWKS([]VerifyKey{{Key: a.PublicKey()}})
+	fetch := func(context.Context) ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return serve, nil
+	}
+	v := NewVerifier()
+	v.Now = fixedNow
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errs := make(chan error, 10)
+	if err := v.Follow(ctx, fetch, 5*time.Millisecond, func(err error) { errs <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(tokA); err != nil {
+		t.Fatalf("first key: %v", err)
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for i := 0; i < 400 && !ok(); i++ {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if !ok() {
+			t.Fatal(what)
+		}
+	}
+	mu.Lock()
+	serve, _ = JWKS([]VerifyKey{{Key: b.PublicKey()}}) // rotated, previous key gone
+	mu.Unlock()
+	waitFor("rotated key not followed", func() bool { _, err := v.Verify(tokB); return err == nil })
+	if _, err := v.Verify(tokA); err == nil {
+		t.Fatal("dropped key still trusted")
+	}
+	mu.Lock()
+	serve = []byte("not a jwks")
+	mu.Unlock()
+	if err := <-errs; err == nil {
+		t.Fatal("no error reported")
+	}
+	if _, err := v.Verify(tokB); err != nil {
+		t.Fatalf("a bad JWKS dropped the keys: %v", err)
+	}
+	if err := NewVerifier().Follow(ctx, func(context.Context) ([]byte, error) { return nil, errors.New("down") }, 0, nil); err == nil {
+		t.Fatal("first fetch error not returned")
 	}
 }

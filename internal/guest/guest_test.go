@@ -471,3 +471,27 @@ func FuzzAPIQuery(f *testing.F) {
 }
 
 func sealedCurve() elliptic.Curve { return elliptic.P256() }
+
+// snpLike is a sample attester that names itself "snp", holding the
+// truncated sha384 digest a host would write into HOST_DATA.
+type snpLike struct{ sample.Attester }
+
+func (*snpLike) Tee() string { return "snp" }
+
+// TestInitDataAlgorithmRefused: a sha384 initdata on SNP binds only a
+// 32-byte prefix in HOST_DATA; the guest refuses it even when that prefix
+// matches, instead of starting with initdata nobody can pin.
+func TestInitDataAlgorithmRefused(t *testing.T) {
+	raw, err := initdata.Build("sha384", map[string]string{"aa.toml": ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := initdata.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &snpLike{sample.Attester{InitDataDigest: id.Digest()[:32]}}
+	if err := CheckInitData(context.Background(), a, id); !errors.Is(err, initdata.ErrNotBindable) {
+		t.Fatalf("err = %v, want ErrNotBindable", err)
+	}
+}

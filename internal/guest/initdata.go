@@ -110,10 +110,14 @@ func ExpectedBinding(tee string, digest []byte, size int) []byte {
 }
 
 // CheckInitData compares the digest of id with the value a bound into the
-// hardware. It fails closed: an attester that cannot report a bound value
+// hardware. A digest the TEE would truncate (sha384/sha512 on SNP and the
+// Azure vTPM, sha512 on TDX) is refused before anything else. It fails closed: an attester that cannot report a bound value
 // refuses initdata, because unverified initdata would configure the guest
 // (KBS URL, certificates, policies) from untrusted input.
 func CheckInitData(ctx context.Context, a attester.Attester, id *initdata.InitData) error {
+	if err := initdata.CheckBindable(a.Tee(), id.Algorithm); err != nil {
+		return fmt.Errorf("check initdata: %w", err)
+	}
 	bound, err := a.BoundInitData(ctx)
 	if err != nil {
 		return fmt.Errorf("check initdata: read the value bound at launch on %s: %w", a.Tee(), err)

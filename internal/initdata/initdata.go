@@ -213,6 +213,39 @@ func ParseAnnotation(value string) (*InitData, error) {
 	return Parse(raw)
 }
 
+// ErrNotBindable is returned when a TEE cannot bind a digest of the
+// initdata's algorithm in full.
+var ErrNotBindable = errors.New("initdata digest algorithm cannot be bound in full by this TEE")
+
+// BoundSize returns how many bytes of the initdata digest tee's hardware
+// holds: 32 for SNP HOST_DATA (snp, snp-emulated) and the Azure vTPM's PCR 8
+// extension (az-snp-vtpm, az-tdx-vtpm), 48 for TDX MRCONFIGID; 0 for a TEE
+// that binds none this package knows of.
+func BoundSize(tee string) int {
+	switch tee {
+	case "snp", "snp-emulated", "az-snp-vtpm", "az-tdx-vtpm":
+		return 32
+	case "tdx":
+		return 48
+	}
+	return 0
+}
+
+// CheckBindable refuses an algorithm whose digest tee would truncate: a
+// truncated digest binds only a prefix, and the default attestation policy
+// never affirms it. SNP and Azure vTPM take sha256 only; TDX sha256 or
+// sha384.
+func CheckBindable(tee, algorithm string) error {
+	h, err := newHash(algorithm)
+	if err != nil {
+		return err
+	}
+	if n := BoundSize(tee); n > 0 && h.Size() > n {
+		return fmt.Errorf("%w: %s binds %d bytes, a %s digest has %d; set algorithm = %q in the initdata", ErrNotBindable, tee, n, algorithm, h.Size(), SHA256)
+	}
+	return nil
+}
+
 // fit copies digest into a field of n bytes, truncating or zero-padding.
 func fit(digest []byte, n int) []byte {
 	out := make([]byte, n)

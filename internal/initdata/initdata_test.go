@@ -11,12 +11,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustgate/trustgate/internal/testenv"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 func readVector(t *testing.T) []byte {
 	t.Helper()
-	dir := testenv.SharedTestvectors(t, "trustee/initdata")
+	dir := vectors.Dir("trustee/initdata")
 	raw, err := os.ReadFile(filepath.Join(dir, "init-data-with-policy.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -209,14 +209,34 @@ func FuzzParseAnnotation(f *testing.F) {
 }
 
 func BenchmarkParseAnnotation(b *testing.B) {
-	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(b), "..", "shared", "testvectors", "trustee", "initdata", "init-data-with-policy.toml"))
-	if err != nil {
-		b.Skip("test vectors not found")
-	}
+	raw := vectors.Read(b, "trustee/initdata/init-data-with-policy.toml")
 	ann, _ := EncodeAnnotation(raw)
 	for b.Loop() {
 		if _, err := ParseAnnotation(ann); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestCheckBindable(t *testing.T) {
+	for _, tc := range []struct {
+		tee, alg string
+		ok       bool
+	}{
+		{"snp", SHA256, true}, {"snp", SHA384, false}, {"snp", SHA512, false},
+		{"snp-emulated", SHA384, false},
+		{"az-snp-vtpm", SHA256, true}, {"az-snp-vtpm", SHA384, false},
+		{"az-tdx-vtpm", SHA512, false},
+		{"tdx", SHA256, true}, {"tdx", SHA384, true}, {"tdx", SHA512, false},
+		{"sample", SHA512, true},
+		{"snp", "md5", false},
+	} {
+		err := CheckBindable(tc.tee, tc.alg)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s %s: err = %v", tc.tee, tc.alg, err)
+		}
+		if err != nil && tc.alg != "md5" && !errors.Is(err, ErrNotBindable) {
+			t.Errorf("%s %s: %v does not wrap ErrNotBindable", tc.tee, tc.alg, err)
 		}
 	}
 }

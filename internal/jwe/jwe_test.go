@@ -243,10 +243,13 @@ func FuzzDecrypt(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte(`{"protected":"eyJhbGciOiJmYWtlYWxnIiwiZW5jIjoiZmFrZWVuYyJ9","encrypted_key":"","iv":"","ciphertext":"","tag":""}`))
 	f.Add([]byte(`{}`))
+	// Only a ciphertext made for priv decrypts, and the fuzzer cannot make
+	// one (AES-GCM authenticates header, key and content): whatever
+	// decrypts is the seed's plaintext, re-encoded at most.
 	f.Fuzz(func(t *testing.T, b []byte) {
 		pt, err := Decrypt(priv, b)
-		if err == nil && !bytes.Equal(b, good) && pt == nil {
-			t.Fatal("nil plaintext without error")
+		if err == nil && string(pt) != "seed" {
+			t.Fatalf("decrypted a mutated JWE to %q", pt)
 		}
 	})
 }

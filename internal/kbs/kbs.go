@@ -35,6 +35,12 @@ const SessionCookie = "kbs-session-id"
 // payload_request_size default, 2 MiB).
 const MaxBodySize = 2 << 20
 
+// MaxInitDataSize bounds the initdata an attestation may carry (the TOML
+// text). Its parsed strings travel in the token, which every replica
+// accepts only up to 256 KiB (ear.MaxTokenSize); cocofy's initdata (agent
+// policy, aa.toml, cdh.toml with a certificate) is about 12 KiB.
+const MaxInitDataSize = 64 << 10
+
 // Key types and algorithms of a TEE public key.
 const (
 	KtyEC  = "EC"
@@ -421,6 +427,9 @@ func DecodeAttestation(body []byte) (*Attestation, error) {
 	pe := bytes.TrimSpace(a.TeeEvidence.PrimaryEvidence)
 	if len(pe) == 0 || bytes.Equal(pe, []byte("null")) {
 		return nil, Errorf(SerdeError, "decode attestation: missing tee-evidence primary_evidence")
+	}
+	if a.InitData != nil && len(a.InitData.Body) > MaxInitDataSize {
+		return nil, Errorf(PayloadTooLarge, "attestation: init-data body of %d bytes is over the %d-byte limit", len(a.InitData.Body), MaxInitDataSize)
 	}
 	if a.InitData != nil && a.InitData.Format != "toml" {
 		return nil, Errorf(AttestationError, "attestation: init-data format %q is not supported", a.InitData.Format)

@@ -8,6 +8,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/trustgate/trustgate/internal/attest/snp"
+	"github.com/trustgate/trustgate/internal/attest/tdx"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 // rvMap is an in-memory ReferenceValues for tests (the real one is the RVPS).
@@ -50,32 +54,51 @@ func sampleInput() map[string]any {
 	}
 }
 
-func snpInput(measurement string) map[string]any {
-	return map[string]any{"snp": map[string]any{
-		"measurement": measurement, "reported_tcb_bootloader": 3, "reported_tcb_microcode": 209,
-		"reported_tcb_snp": 20, "reported_tcb_tee": 0, "policy_debug_allowed": false, "policy_migrate_ma": false,
-		"platform_smt_enabled": true, "platform_tsme_enabled": false, "policy_abi_major": 0, "policy_abi_minor": 0,
-		"policy_single_socket": false, "policy_smt_allowed": true,
-	}}
+// snpInput is the attestation service's input for the real SNP report
+// trustee ships as a test vector (Milan; HOST_DATA zero, so no initdata),
+// with the claims exactly as the snp verifier maps it, then changed by
+// edit (a flag flipped, initdata sent).
+func snpInput(t *testing.T, edit func(in, claims map[string]any)) map[string]any {
+	t.Helper()
+	claims := map[string]any(snp.Claims(vectors.Read(t, "trustee/snp/test-report.bin")))
+	in := map[string]any{"snp": claims, "init_data": "", "init_data_claims": nil, "report_data": claims["report_data"], "runtime_data_claims": map[string]any{}}
+	if edit != nil {
+		edit(in, claims)
+	}
+	return in
 }
 
-// snpFlags is snpInput("aa") with both policy flags set to v.
-func snpFlags(v any) map[string]any {
-	in := snpInput("aa")
-	snp := in["snp"].(map[string]any)
-	snp["policy_debug_allowed"], snp["policy_migrate_ma"] = v, v
-	return in
+// snpRefs are the reference values that match snpInput, in the documented
+// format (strings: decimal numbers, "0"/"1" flags, hex digests).
+func snpRefs(claims map[string]any) map[string][]any {
+	return map[string][]any{
+		"snp_launch_measurement": {"aa", claims["measurement"]},
+		"snp_bootloader":         {claims["reported_tcb_bootloader"]}, "snp_microcode": {claims["reported_tcb_microcode"]},
+		"snp_snp_svn": {claims["reported_tcb_snp"]}, "snp_tee_svn": {claims["reported_tcb_tee"]},
+		"snp_smt_enabled": {claims["platform_smt_enabled"]}, "snp_tsme_enabled": {claims["platform_tsme_enabled"]},
+		"snp_guest_abi_major": {claims["policy_abi_major"]}, "snp_guest_abi_minor": {claims["policy_abi_minor"]},
+		"snp_single_socket": {claims["policy_single_socket"]}, "snp_smt_allowed": {claims["policy_smt_allowed"]},
+	}
+}
+
+func with(base map[string][]any, name string, vals ...any) map[string][]any {
+	out := map[string][]any{}
+	for k, v := range base {
+		out[k] = v
+	}
+	out[name] = vals
+	return out
 }
 
 func TestDefaultAttestationPolicy(t *testing.T) {
 	sampleRV := map[string][]any{
 		"launch_digest": {"abcde"}, "svn": {"1"}, "major_version": {1}, "minimum_minor_version": {2},
 	}
-	snpRV := map[string][]any{
-		"snp_launch_measurement": {"aa", "bb"}, "snp_bootloader": {3}, "snp_microcode": {209}, "snp_snp_svn": {20},
-		"snp_tee_svn": {0}, "snp_smt_enabled": {true}, "snp_tsme_enabled": {false}, "snp_guest_abi_major": {0},
-		"snp_guest_abi_minor": {0}, "snp_single_socket": {false}, "snp_smt_allowed": {true},
-	}
+	base := snpInput(t, nil)
+	claims := base["snp"].(map[string]any)
+	snpRV := snpRefs(claims)
+	const digest = "0decccded0d87ec44702c7330fac3eb936b68dcca5c9f6b5df1fb3480c0b525a"
+	withInitData := func(in, c map[string]any) { in["init_data"], c["init_data"] = digest, digest }
 	tests := []struct {
 		name   string
 		rv     map[string][]any
@@ -89,18 +112,31 @@ func TestDefaultAttestationPolicy(t *testing.T) {
 			map[string]int{"executables": 3, "hardware": 2, "configuration": 2}, "affirming"},
 		{"sample minor too low", map[string][]any{"launch_digest": {"abcde"}, "svn": {"1"}, "major_version": {1}, "minimum_minor_version": {5}}, sampleInput(),
 			map[string]int{"executables": 3, "hardware": 97, "configuration": 2}, "contraindicated"},
-		{"snp matching", snpRV, snpInput("bb"),
+		{"snp matching, no initdata registered or bound", snpRV, base,
 			map[string]int{"executables": 3, "hardware": 2, "configuration": 2}, "affirming"},
-		{"snp unknown measurement", snpRV, snpInput("cc"),
+		{"snp unknown measurement", with(snpRV, "snp_launch_measurement", "aa"), base,
 			map[string]int{"executables": 33, "hardware": 2, "configuration": 2}, "warning"},
-		{"snp no reference values", nil, snpInput("aa"),
+		{"snp reference values as numbers do not match the string claims", with(snpRV, "snp_bootloader", 3), base,
+			map[string]int{"executables": 3, "hardware": 97, "configuration": 2}, "contraindicated"},
+		{"snp no reference values", nil, base,
 			map[string]int{"executables": 33, "hardware": 97, "configuration": 3}, "contraindicated"},
-		{"snp flags as our verifier emits them (\"0\")", nil, snpFlags("0"),
-			map[string]int{"executables": 33, "hardware": 97, "configuration": 3}, "contraindicated"},
-		{"snp debug on (\"1\")", nil, snpFlags("1"),
+		{"snp initdata registered, bound and sent", with(snpRV, "init_data", digest), snpInput(t, withInitData),
+			map[string]int{"executables": 3, "hardware": 2, "configuration": 2}, "affirming"},
+		{"snp initdata registered, none bound", with(snpRV, "init_data", digest), base,
+			map[string]int{"executables": 3, "hardware": 2, "configuration": 96}, "contraindicated"},
+		{"snp initdata bound, another registered", with(snpRV, "init_data", strings.Repeat("ab", 32)), snpInput(t, withInitData),
+			map[string]int{"configuration": 96}, "contraindicated"},
+		{"snp initdata bound, none registered", snpRV, snpInput(t, withInitData),
+			map[string]int{"configuration": 96}, "contraindicated"},
+		{"snp sha384 initdata (HOST_DATA holds 32 bytes)", with(snpRV, "init_data", digest+strings.Repeat("11", 16)), snpInput(t, func(in, c map[string]any) {
+			in["init_data"], c["init_data"] = digest+strings.Repeat("11", 16), digest
+		}), map[string]int{"configuration": 96}, "contraindicated"},
+		{"snp debug on (\"1\")", nil, snpInput(t, func(_, c map[string]any) { c["policy_debug_allowed"] = "1" }),
 			map[string]int{"hardware": 97, "configuration": 36}, "contraindicated"},
-		{"snp debug on (true)", nil, snpFlags(true),
+		{"snp debug on (true, an older upstream spelling)", nil, snpInput(t, func(_, c map[string]any) { c["policy_debug_allowed"] = true }),
 			map[string]int{"hardware": 97, "configuration": 36}, "contraindicated"},
+		{"snp migration agent allowed", snpRV, snpInput(t, func(_, c map[string]any) { c["policy_migrate_ma"] = "1" }),
+			map[string]int{"executables": 3, "hardware": 2, "configuration": 36}, "warning"},
 		{"unknown tee", snpRV, map[string]any{"cca": map[string]any{}},
 			map[string]int{"executables": 33, "hardware": 97, "configuration": 36}, "contraindicated"},
 	}
@@ -122,13 +158,22 @@ func TestDefaultAttestationPolicy(t *testing.T) {
 			if len(a.TrustVector) != 8 {
 				t.Errorf("vector has %d claims", len(a.TrustVector))
 			}
-			ex := strings.Join(a.Explain(), "\n")
-			hw := fmt.Sprintf("hardware = %d", tc.want["hardware"])
-			if tc.want["hardware"] == 97 {
-				hw += " (default)"
+			if hw, ok := tc.want["hardware"]; ok {
+				ex := strings.Join(a.Explain(), "\n")
+				line := fmt.Sprintf("hardware = %d", hw)
+				if hw == 97 {
+					line += " (default)"
+				}
+				if !strings.Contains(ex, line+"\n") {
+					t.Errorf("explanation lacks %q:\n%s", line, ex)
+				}
 			}
-			if !strings.Contains(ex, hw+"\n") {
-				t.Errorf("explanation lacks %q:\n%s", hw, ex)
+			unmet, _ := a.Rules["unmet"].([]any)
+			if (tc.status == "affirming") != (len(unmet) == 0) && tc.input["sample"] == nil {
+				t.Errorf("status %s with unmet %v", a.Status, unmet)
+			}
+			if tc.want["configuration"] == 96 && !strings.Contains(fmt.Sprint(unmet), "init_data") {
+				t.Errorf("unmet %v does not name init_data", unmet)
 			}
 		})
 	}
@@ -384,5 +429,36 @@ func TestEvalTimeout(t *testing.T) {
 	slowAttestation := "package policy\n\ntrust_claims := {\"hardware\": 2} if {\n\tsome i in numbers.range(1, 20000)\n\tsome j in numbers.range(1, 20000)\n\ti * j == -1\n}\n"
 	if _, err := e.Appraise(context.Background(), slowAttestation, map[string]any{}); err == nil || !strings.Contains(err.Error(), "policy too slow") {
 		t.Fatalf("appraise: %v", err)
+	}
+}
+
+// TestDefaultPolicyTDXInitData: MRCONFIGID (48 bytes) takes a sha384 digest
+// as is. The claims are the tdx verifier's mapping of trustee's
+// tdx_quote_6, whose MRCONFIGID is set; input.init_data stands for the
+// digest of the initdata the guest sent, which the verifier has found
+// equal to MRCONFIGID.
+func TestDefaultPolicyTDXInitData(t *testing.T) {
+	claims := map[string]any(tdx.Claims(vectors.Read(t, "trustee/tdx/tdx_quote_6.dat")))
+	bound := claims["init_data"].(string)
+	xfam := claims["quote"].(map[string]any)["body"].(map[string]any)["xfam"]
+	for _, tc := range []struct {
+		name     string
+		sent     string
+		refs     map[string][]any
+		wantConf int
+	}{
+		{"sha384 registered and sent", bound, map[string][]any{"init_data": {bound}, "xfam": {xfam}}, 2},
+		{"registered, none sent", "", map[string][]any{"init_data": {bound}, "xfam": {xfam}}, 96},
+		{"bound, none registered", bound, map[string][]any{"xfam": {xfam}}, 96},
+		{"another registered", bound, map[string][]any{"init_data": {strings.Repeat("ab", 48)}, "xfam": {xfam}}, 96},
+	} {
+		in := map[string]any{"tdx": claims, "init_data": tc.sent}
+		a, err := NewEngine(&rvMap{vals: tc.refs}).Appraise(context.Background(), DefaultAttestationPolicy(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.TrustVector["configuration"] != tc.wantConf {
+			t.Errorf("%s: configuration = %d, want %d", tc.name, a.TrustVector["configuration"], tc.wantConf)
+		}
 	}
 }

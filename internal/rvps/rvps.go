@@ -100,6 +100,7 @@ func ParseMessage(b []byte, now time.Time) (Values, time.Time, error) {
 		} else {
 			out[name] = []any{val} // a single value is a one-element set
 		}
+
 	}
 	exp := now.Add(DefaultExpiry)
 	if m.Expiration != "" {

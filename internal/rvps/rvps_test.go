@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,11 +29,11 @@ func msg(payload string) []byte {
 
 func TestParseMessage(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	good, exp, err := ParseMessage(msg(`{"snp_launch_measurement":["aa","bb"],"svn":1}`), now)
+	good, exp, err := ParseMessage(msg(`{"launch_digest":["measurement-a","measurement-b"],"svn":1}`), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(good["snp_launch_measurement"], []any{"aa", "bb"}) || !reflect.DeepEqual(good["svn"], []any{1.0}) {
+	if !reflect.DeepEqual(good["launch_digest"], []any{"measurement-a", "measurement-b"}) || !reflect.DeepEqual(good["svn"], []any{1.0}) {
 		t.Fatalf("%v", good)
 	}
 	if !exp.Equal(now.Add(DefaultExpiry)) {
@@ -126,4 +127,68 @@ func FuzzParseMessage(f *testing.F) {
 			t.Fatalf("error not marked invalid: %v", err)
 		}
 	})
+}
+
+func TestValidateValue(t *testing.T) {
+	m48 := strings.Repeat("ab", 48)
+	for _, tc := range []struct {
+		name string
+		vals []any
+		want string // "" = accepted
+	}{
+		{"snp_launch_measurement", []any{m48}, ""},
+		{"snp_launch_measurement", []any{strings.ToUpper(m48)}, "lower-case hex"},
+		{"snp_launch_measurement", []any{"aa"}, "48 bytes, not 1"},
+		{"snp_bootloader", []any{"3"}, ""},
+		{"snp_bootloader", []any{3.0}, `is a number; the verifiers emit strings, so the SNP TCB bootloader SVN must be a string: register "3"`},
+		{"snp_bootloader", []any{"03"}, "leading zeros"},
+		{"snp_bootloader", []any{"256"}, "0..255"},
+		{"snp_smt_enabled", []any{"1", "0"}, ""},
+		{"snp_smt_enabled", []any{true}, `register "1" (true) or "0" (false)`},
+		{"snp_smt_enabled", []any{"true"}, `"0" or "1"`},
+		{"init_data", []any{strings.Repeat("0d", 32), strings.Repeat("0d", 48), strings.Repeat("0d", 64)}, ""},
+		{"init_data", []any{"sha256:0d0d"}, "lower-case hex"},
+		{"init_data", []any{strings.Repeat("0d", 20)}, "32 or 48 or 64 bytes, not 20"},
+		{"xfam", []any{"e702060000000000"}, ""},
+		{"launch_digest", []any{1.0, "x", true}, ""}, // not read by the default policy: free form
+	} {
+		err := ValidateValue(tc.name, tc.vals)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrInvalid)) {
+			t.Errorf("%s %v: err = %v, want %q", tc.name, tc.vals, err, tc.want)
+		}
+	}
+	// A registration message in the wrong format is refused whole.
+	vals, _, err := ParseMessage(msg(`{"snp_bootloader":[3],"svn":1}`), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateValues(vals); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "snp_bootloader") {
+		t.Errorf("numeric snp_bootloader accepted: %v", err)
+	}
+}
+
+func TestValidateInitDataDigest(t *testing.T) {
+	s256, s384, s512 := strings.Repeat("0d", 32), strings.Repeat("0d", 48), strings.Repeat("0d", 64)
+	for _, tc := range []struct {
+		tee, digest string
+		ok          bool
+	}{
+		{"snp", s256, true}, {"snp", s384, false}, {"snp", s512, false},
+		{"az-snp-vtpm", s256, true}, {"az-snp-vtpm", s384, false},
+		{"az-tdx-vtpm", s384, false},
+		{"tdx", s256, true}, {"tdx", s384, true}, {"tdx", s512, false},
+		{"snp", "zz", false},
+	} {
+		err := ValidateInitDataDigest(tc.tee, tc.digest)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s %d bytes: err = %v", tc.tee, len(tc.digest)/2, err)
+		}
+		if err != nil && len(tc.digest) > 2 && !errors.Is(err, ErrInitDataNotBindable) {
+			t.Errorf("%s: error %v does not wrap ErrInitDataNotBindable", tc.tee, err)
+		}
+	}
+	err := ValidateInitDataDigest("snp", s384)
+	if err == nil || !strings.Contains(err.Error(), `snp binds 32 bytes of initdata digest (HOST_DATA), this digest has 48 (sha384): set algorithm = "sha256"`) {
+		t.Errorf("message: %v", err)
+	}
 }

@@ -862,6 +862,74 @@ func (s *SQL) SecretKey(ctx context.Context, name string, gen func() ([]byte, er
 	return k, nil
 }
 
+// GetSecretKey returns the secret key material stored under name, or
+// ErrNotFound.
+func (s *SQL) GetSecretKey(ctx context.Context, name string) ([]byte, error) {
+	var kid string
+	var ct []byte
+	err := s.queryRow(ctx, `SELECT kek_id, value FROM secret_keys WHERE name = ?`, name).Scan(&kid, &ct)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secret key %s: %w", name, err)
+	}
+	return s.decrypt("key/"+name, kid, ct)
+}
+
+// RotateSecretKey replaces the key stored under name, in one durable
+// transaction with audit: fn gets the current key material and returns the
+// new one, and what to keep under prevName (replacing what was there).
+// Replicas see the change at their next read. fn may run more than once.
+// ErrNotFound when name holds no key.
+func (s *SQL) RotateSecretKey(ctx context.Context, name, prevName string, fn func(cur []byte) (next, prev []byte, err error), audit ...AuditEntry) error {
+	s.kmu.RLock() // as in PutResource: sealed under the current KEK
+	defer s.kmu.RUnlock()
+	found := false
+	var fnErr error
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var kid string
+		var ct []byte
+		err := s.txQueryRow(ctx, tx, `SELECT kek_id, value FROM secret_keys WHERE name = ?`, name).Scan(&kid, &ct)
+		if errors.Is(err, sql.ErrNoRows) {
+			found = false
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		cur, err := s.decrypt("key/"+name, kid, ct)
+		if err != nil {
+			fnErr = err
+			return nil
+		}
+		next, prev, err := fn(cur)
+		if fnErr = err; err != nil {
+			return nil
+		}
+		if _, err := s.txExec(ctx, tx, `DELETE FROM secret_keys WHERE name = ?`, prevName); err != nil {
+			return err
+		}
+		if _, err := s.txExec(ctx, tx, `INSERT INTO secret_keys(name, kek_id, value) VALUES (?,?,?)`, prevName, s.kid, seal(s.kek, "key/"+prevName, prev)); err != nil {
+			return err
+		}
+		if _, err := s.txExec(ctx, tx, `UPDATE secret_keys SET kek_id = ?, value = ? WHERE name = ?`, s.kid, seal(s.kek, "key/"+name, next), name); err != nil {
+			return err
+		}
+		return s.insertAudit(ctx, tx, audit)
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("rotate secret key %s: %w", name, err)
+	case !found:
+		return ErrNotFound
+	case fnErr != nil:
+		return fmt.Errorf("rotate secret key %s: %w", name, fnErr)
+	}
+	return nil
+}
+
 // ---- collateral cache (attest.Cache) ----
 
 // Get implements attest.Cache.
@@ -946,6 +1014,25 @@ func (s *SQL) AuditSince(ctx context.Context, afterID int64, since time.Time, li
 }
 
 // ---- KEK rotation ----
+
+// pruneBatch is how many audit rows one pruning transaction deletes.
+var pruneBatch = 5000
+
+// PruneAudit implements Store: batches of pruneBatch rows, each its own
+// transaction, so that pruning a large backlog never holds the writer long.
+func (s *SQL) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		n, err := s.exec(ctx, `DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)`, nanos(before), pruneBatch)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("prune audit: %w", err)
+		}
+		if n < int64(pruneBatch) {
+			return total, nil
+		}
+	}
+}
 
 // RotateKEK implements Store. All rows are re-encrypted in one transaction;
 // rows under a KEK this server does not hold make it fail without change.

@@ -154,6 +154,10 @@ type Store interface {
 	// (zero: any), oldest first, at most limit.
 	AuditSince(ctx context.Context, afterID int64, since time.Time, limit int) ([]AuditRecord, error)
 
+	// PruneAudit deletes audit events older than before, in batches, and
+	// returns how many it deleted.
+	PruneAudit(ctx context.Context, before time.Time) (int64, error)
+
 	// RotateKEK re-encrypts every secret under newKEK and makes it current.
 	RotateKEK(ctx context.Context, newKEK []byte) error
 

@@ -374,6 +374,34 @@ func TestStore(t *testing.T) {
 					t.Fatalf("after id: %d %v", len(more), err)
 				}
 			})
+
+			t.Run("prune audit", func(t *testing.T) {
+				old := time.Now().Add(-48 * time.Hour)
+				defer func(b int) { pruneBatch = b }(pruneBatch)
+				pruneBatch = 5 // 13 rows: three batches
+				for range 13 {
+					if _, err := s.AppendAudit(ctx, old, []byte(`{"old":true}`)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				keep, err := s.AppendAudit(ctx, time.Now(), []byte(`{"old":false}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				n, err := s.PruneAudit(ctx, time.Now().Add(-24*time.Hour))
+				if err != nil || n != 13 {
+					t.Fatalf("pruned %d: %v", n, err)
+				}
+				recs, _ := s.AuditSince(ctx, 0, time.Time{}, 0)
+				for _, r := range recs {
+					if strings.Contains(string(r.Event), `"old":true`) {
+						t.Fatalf("old event %d kept", r.ID)
+					}
+				}
+				if recs[len(recs)-1].ID != keep {
+					t.Fatal("recent event pruned")
+				}
+			})
 		})
 	}
 }

@@ -9,11 +9,13 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +57,7 @@ func NewAdminClient(baseURL, keyFile string, t TLSOptions) (*AdminClient, error)
 	if keyFile != "" {
 		kb, err := os.ReadFile(keyFile)
 		if err != nil {
-			return nil, fmt.Errorf("admin key: %w", err)
+			return nil, fmt.Errorf("admin key: %w%s", err, adminKeyHint())
 		}
 		if key, err = server.ParseAdminPrivateKey(kb); err != nil {
 			return nil, err
@@ -63,13 +65,13 @@ func NewAdminClient(baseURL, keyFile string, t TLSOptions) (*AdminClient, error)
 	}
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("invalid trustee URL %q: want https://host:port", baseURL)
+		return nil, fmt.Errorf("invalid trustee URL %q: want https://host:port (what trustee serve printed, e.g. https://127.0.0.1:8080)", baseURL)
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if t.CACert != "" {
 		pem, err := os.ReadFile(t.CACert)
 		if err != nil {
-			return nil, fmt.Errorf("CA certificate: %w", err)
+			return nil, fmt.Errorf("--cacert: %w (trustee serve writes its certificate to DATA_DIR/tls.crt, ./trustee-data/tls.crt by default)", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
@@ -128,9 +130,29 @@ func (c *AdminClient) send(ctx context.Context, method, path, ctype string, body
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, fmt.Errorf("%s %s: %w%s", method, path, err, connectHint(err, c.URL))
 	}
 	return resp, nil
+}
+
+// connectHint says how to fix the usual reasons an admin call cannot
+// reach trustee ("" when none applies).
+func connectHint(err error, base string) string {
+	var ua x509.UnknownAuthorityError
+	var cv *tls.CertificateVerificationError
+	var rh tls.RecordHeaderError
+	switch {
+	case errors.As(err, &ua) || errors.As(err, &cv) && strings.Contains(cv.Error(), "unknown authority"):
+		return "\nhint: trustee's certificate is not signed by a CA this machine trusts; pass --cacert PATH " +
+			"(trustee serve wrote its self-signed certificate to trustee-data/tls.crt), or --insecure for a throw-away setup"
+	case errors.As(err, &cv):
+		return "\nhint: the server certificate does not match " + base + "; use the host name or address it was issued for, or pass --cacert PATH"
+	case errors.As(err, &rh) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "\nhint: the server speaks plain HTTP (trustee serve --insecure-http): use --url " + strings.Replace(base, "https://", "http://", 1)
+	case strings.Contains(err.Error(), "connection refused"):
+		return "\nhint: nothing listens at " + base + ": is trustee serve running, and on this address (--listen)?"
+	}
+	return ""
 }
 
 // AdminError is a non-200 admin API answer.
@@ -138,18 +160,31 @@ type AdminError struct {
 	Status int
 	Info   kbs.ErrorInfo
 	Op     string
+	// Hint says how to fix a common mistake ("" when none applies).
+	Hint string
 }
 
 func (e *AdminError) Error() string {
+	msg := fmt.Sprintf("%s: HTTP %d", e.Op, e.Status)
 	if e.Info.Type != "" {
-		return fmt.Sprintf("%s: HTTP %d: %s: %s", e.Op, e.Status, e.Info.Variant(), e.Info.Detail)
+		msg = fmt.Sprintf("%s: HTTP %d: %s: %s", e.Op, e.Status, e.Info.Variant(), e.Info.Detail)
 	}
-	return fmt.Sprintf("%s: HTTP %d", e.Op, e.Status)
+	if e.Hint != "" {
+		msg += "\nhint: " + e.Hint
+	}
+	return msg
 }
 
 func statusError(method, path string, status int, body []byte) error {
 	info, _ := kbs.ParseErrorInfo(body)
-	return &AdminError{Status: status, Info: info, Op: method + " " + path}
+	if status == http.StatusBadRequest && bytes.Contains(body, []byte("HTTP request to an HTTPS server")) {
+		return &AdminError{Status: status, Op: method + " " + path, Hint: "the server speaks HTTPS: use --url https://… (and --cacert trustee-data/tls.crt for its self-signed certificate)"}
+	}
+	e := &AdminError{Status: status, Info: info, Op: method + " " + path}
+	if status == http.StatusUnauthorized && info.Variant() == "AdminAuth" {
+		e.Hint = "the admin key is not one this trustee trusts (--key must be the private half of a key in its admin_public_keys; trustee serve made trustee-data/admin.key on first run)"
+	}
+	return e
 }
 
 func resourceURL(path string) (string, error) {
@@ -240,6 +275,13 @@ func (c *AdminClient) GetAttestationPolicy(ctx context.Context, id string) ([]by
 
 // RegisterReferenceValue sends a raw RVPS registration message.
 func (c *AdminClient) RegisterReferenceValue(ctx context.Context, msg []byte) error {
+	// Refuse here what the server would refuse, with the same words, and
+	// without a round trip.
+	if vals, _, err := rvps.ParseMessage(msg, time.Now()); err == nil {
+		if err := rvps.ValidateValues(vals); err != nil {
+			return err
+		}
+	}
 	_, err := c.do(ctx, http.MethodPost, "/kbs/v0/reference-value", "application/json", msg)
 	return err
 }
@@ -445,8 +487,45 @@ func (c *AdminClient) TokenKey(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/token-key", "", nil)
 }
 
+// TokenKeys returns the JWKS of every key that verifies this trustee's
+// tokens: the current one first, then the previous one while tokens it
+// signed may still be valid (no admin key needed).
+func (c *AdminClient) TokenKeys(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/kbs/v0/token-keys", "", nil)
+}
+
+// RotateTokenKey makes a new token signing key and returns its kid and the
+// previous key's kid (which verifies its tokens until they expire).
+func (c *AdminClient) RotateTokenKey(ctx context.Context) (kid, prevKid string, err error) {
+	b, err := c.do(ctx, http.MethodPost, "/kbs/v0/admin/rotate-token-key", "", nil)
+	if err != nil {
+		return "", "", err
+	}
+	var r struct {
+		Kid     string `json:"kid"`
+		PrevKid string `json:"previous_kid"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return "", "", fmt.Errorf("rotate-token-key: %w", err)
+	}
+	return r.Kid, r.PrevKid, nil
+}
+
 // ImportKey returns the PEM public key that cocofy encrypts offline bundles
 // to (`cocofy apply --offline --import-key`; no admin key needed).
 func (c *AdminClient) ImportKey(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/import-key", "", nil)
+}
+
+// defaultAdminKey is where `trustee serve` writes the admin key on first
+// run with the default data directory.
+var defaultAdminKey = filepath.Join("trustee-data", "admin.key")
+
+// adminKeyHint says where trustee serve wrote the admin key.
+func adminKeyHint() string {
+	if _, err := os.Stat(defaultAdminKey); err == nil {
+		return "\nhint: trustee serve wrote its admin key to " + defaultAdminKey + " (pass --key " + defaultAdminKey + ")"
+	}
+	return "\nhint: trustee serve writes the admin key to DATA_DIR/admin.key on first run (./trustee-data/admin.key by default; " +
+		"trustgate up prints its path); pass it with --key or TRUSTEE_ADMIN_KEY"
 }

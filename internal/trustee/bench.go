@@ -3,6 +3,7 @@ package trustee
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -10,22 +11,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/attester"
 	samplea "github.com/trustgate/trustgate/internal/attester/sample"
+	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/policy"
 )
 
 // BenchOptions configure a load run: Clients concurrent sample-TEE guests,
@@ -38,6 +41,13 @@ type BenchOptions struct {
 	Total    int           // total handshakes to run instead of a duration
 	Resource string        // REPO/TYPE/TAG the policy releases to the sample TEE
 	Secret   []byte        // expected value (nil: not checked)
+	// Attester makes the evidence (nil: the sample TEE).
+	Attester attester.Attester
+	// Rate, when positive, runs an open loop instead: handshakes start at
+	// this fixed rate (per second) whatever the answers, for Duration, and
+	// latency runs from each one's scheduled start (no coordinated
+	// omission). Clients is then ignored.
+	Rate float64
 }
 
 // BenchResult summarises a run. Latency is one full handshake plus one
@@ -54,6 +64,8 @@ type BenchResult struct {
 	// CPU is this process's CPU time during the run (server too when it
 	// runs in-process).
 	CPU time.Duration
+	// Rate is the open-loop arrival rate (0: closed loop).
+	Rate float64 `json:",omitempty"`
 }
 
 func (r BenchResult) String() string {
@@ -69,22 +81,59 @@ func (r BenchResult) String() string {
 // Handshake runs one full RCAR handshake with a fresh sample guest and
 // fetches resource, returning the decrypted value.
 func Handshake(ctx context.Context, hc *http.Client, base, resource string) ([]byte, error) {
+	return HandshakeWith(ctx, hc, base, resource, &samplea.Attester{})
+}
+
+// HandshakeWith runs one full RCAR handshake with attester a (a fresh
+// guest key each time) and fetches resource, returning the decrypted value.
+// base may name two replicas, "URL_A,URL_B": auth and the resource fetch
+// then go to A and the attestation to B, carrying the session cookie over,
+// so that every handshake is begun on one replica and finished on the other.
+func HandshakeWith(ctx context.Context, hc *http.Client, base, resource string, a attester.Attester) ([]byte, error) {
+	first, second, split := strings.Cut(base, ",")
+	if !split {
+		second = first
+	}
 	priv, pub, err := jwe.GenerateKey(jwe.KeyP256)
 	if err != nil {
 		return nil, err
 	}
-	jar, _ := cookiejar.New(nil)
-	c := *hc
-	c.Jar = jar
-	post := func(path string, body []byte) ([]byte, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(body))
+	var session *http.Cookie
+	send := func(method, url string, body []byte) ([]byte, error) {
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, url, rd)
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Content-Type", "application/json")
-		return roundTrip(&c, req)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if session != nil {
+			req.AddCookie(session)
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		for _, c := range resp.Cookies() {
+			if c.Name == kbs.SessionCookie {
+				session = &http.Cookie{Name: c.Name, Value: c.Value}
+			}
+		}
+		b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, b)
+		}
+		return b, nil
 	}
-	b, err := post("/kbs/v0/auth", []byte(`{"version":"0.4.0","tee":"sample","extra-params":""}`))
+	b, err := send(http.MethodPost, first+"/kbs/v0/auth", []byte(`{"version":"0.4.0","tee":"`+a.Tee()+`","extra-params":""}`))
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
@@ -92,7 +141,7 @@ func Handshake(ctx context.Context, hc *http.Client, base, resource string) ([]b
 	if err := json.Unmarshal(b, &ch); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	ev, err := (&samplea.Attester{}).Evidence(ctx, kbs.ReportData(ch.Nonce, pub, ""))
+	ev, err := a.Evidence(ctx, kbs.ReportData(ch.Nonce, pub, ""))
 	if err != nil {
 		return nil, err
 	}
@@ -103,38 +152,24 @@ func Handshake(ctx context.Context, hc *http.Client, base, resource string) ([]b
 	if err != nil {
 		return nil, err
 	}
-	if _, err := post("/kbs/v0/attest", body); err != nil {
+	if _, err := send(http.MethodPost, second+"/kbs/v0/attest", body); err != nil {
 		return nil, fmt.Errorf("attest: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/kbs/v0/resource/"+resource, nil)
-	if err != nil {
-		return nil, err
-	}
-	b, err = roundTrip(&c, req)
+	b, err = send(http.MethodGet, first+"/kbs/v0/resource/"+resource, nil)
 	if err != nil {
 		return nil, fmt.Errorf("resource: %w", err)
 	}
 	return jwe.Decrypt(priv, b)
 }
 
-func roundTrip(c *http.Client, req *http.Request) ([]byte, error) {
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, b)
-	}
-	return b, nil
-}
-
 // Bench runs the load and reports throughput and latency percentiles.
 func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
+	if o.Attester == nil {
+		o.Attester = &samplea.Attester{}
+	}
+	if o.Rate > 0 {
+		return openLoop(ctx, o)
+	}
 	if o.Clients < 1 {
 		o.Clients = 1
 	}
@@ -171,7 +206,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 					break
 				}
 				t0 := time.Now()
-				v, err := Handshake(rctx, o.HTTP, o.URL, o.Resource)
+				v, err := HandshakeWith(rctx, o.HTTP, o.URL, o.Resource, o.Attester)
 				d := time.Since(t0)
 				if err == nil && o.Secret != nil && !bytes.Equal(v, o.Secret) {
 					err = errors.New("released value differs")
@@ -198,13 +233,86 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	wg.Wait()
 	el := time.Since(start)
 	res := BenchResult{Clients: o.Clients, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: el, CPU: cpuTime() - cpu0}
-	if len(lat) > 0 {
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		res.P50 = lat[len(lat)/2]
-		res.P99 = lat[(len(lat)*99)/100]
-		res.Max = lat[len(lat)-1]
-		res.PerSecond = float64(len(lat)) / el.Seconds()
+	res.percentiles(lat)
+	return res, nil
+}
+
+func (r *BenchResult) percentiles(lat []time.Duration) {
+	if len(lat) == 0 {
+		return
 	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r.P50 = lat[len(lat)/2]
+	r.P99 = lat[(len(lat)*99)/100]
+	r.Max = lat[len(lat)-1]
+	r.PerSecond = float64(len(lat)) / r.Elapsed.Seconds()
+}
+
+// maxOutstanding bounds the handshakes an open loop keeps in flight: past
+// it the server is overloaded, and further arrivals count as errors
+// instead of piling up goroutines.
+const maxOutstanding = 4096
+
+// openLoop starts a handshake every 1/Rate seconds for Duration, each in
+// its own goroutine, and measures each from its scheduled start.
+func openLoop(ctx context.Context, o BenchOptions) (BenchResult, error) {
+	if o.Duration <= 0 {
+		o.Duration = 5 * time.Second
+	}
+	if o.HTTP == nil {
+		o.HTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}, Timeout: 30 * time.Second}
+	}
+	interval := time.Duration(float64(time.Second) / o.Rate)
+	n := int(o.Duration.Seconds() * o.Rate)
+	var (
+		mu          sync.Mutex
+		lat         = make([]time.Duration, 0, n)
+		errs        int
+		firstErr    string
+		wg          sync.WaitGroup
+		outstanding atomic.Int64
+	)
+	fail := func(err error) {
+		mu.Lock()
+		errs++
+		if firstErr == "" {
+			firstErr = err.Error()
+		}
+		mu.Unlock()
+	}
+	start := time.Now()
+	cpu0 := cpuTime()
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		sched := start.Add(time.Duration(i) * interval)
+		if d := time.Until(sched); d > 0 {
+			time.Sleep(d)
+		}
+		if outstanding.Load() >= maxOutstanding {
+			fail(fmt.Errorf("over %d handshakes in flight: server overloaded at %.0f/s", maxOutstanding, o.Rate))
+			continue
+		}
+		outstanding.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer outstanding.Add(-1)
+			v, err := HandshakeWith(ctx, o.HTTP, o.URL, o.Resource, o.Attester)
+			d := time.Since(sched)
+			if err == nil && o.Secret != nil && !bytes.Equal(v, o.Secret) {
+				err = errors.New("released value differs")
+			}
+			if err != nil {
+				fail(err)
+				return
+			}
+			mu.Lock()
+			lat = append(lat, d)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res := BenchResult{Clients: 0, Rate: o.Rate, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: time.Since(start), CPU: cpuTime() - cpu0}
+	res.percentiles(lat)
 	return res, nil
 }
 
@@ -212,62 +320,84 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 // loopback, allow-all resource policy, one resource) for load runs and
 // returns it with the resource path and value.
 func BenchServer(ctx context.Context, dir string, log *slog.Logger) (*Instance, string, []byte, error) {
-	cfg := Defaults()
-	cfg.DataDir = dir
-	cfg.Listen = "127.0.0.1:0"
-	cfg.InsecureHTTP = true
-	cfg.AuthRate = 0 // the load comes from one address
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	inst, err := Start(ctx, cfg, Options{Logger: log, Out: io.Discard, Listener: ln, Getenv: func(string) string { return "" }})
-	if err != nil {
-		ln.Close()
-		return nil, "", nil, err
-	}
-	allow, _ := policy.SampleResourcePolicy("allow-all")
-	if err := inst.Store.PutPolicy(ctx, "resource", "default", []byte(allow)); err != nil {
-		return nil, "", nil, err
-	}
-	secret := []byte("bench-secret-value")
-	if err := inst.Store.PutResource(ctx, "bench/key/1", secret); err != nil {
-		return nil, "", nil, err
-	}
-	return inst, "bench/key/1", secret, nil
+	inst, secret, err := StartBenchServer(ctx, BenchSetup{Tee: "sample", Dir: dir}, log)
+	return inst, benchResource, secret, err
 }
+
+const benchUsage = `usage: trustee bench [flags]
+
+Starts an in-process trustee and loads it from a separate load-generator
+process, so that the CPU it reports is the server's alone; measures in the
+same run the floor of one handshake (` + FloorDescription + `),
+and prints both and their ratio. With --url, loads an existing server instead
+(client-side figures only).
+
+flags:
+`
 
 func benchMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("trustee bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("url", "", "trustee to load (default: start one in-process on SQLite with an allow-all policy)")
+	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	url := fs.String("url", "", "trustee to load (default: start one in-process with an allow-all policy)")
 	insecure := fs.Bool("insecure", false, "skip TLS verification for --url (development only)")
-	resource := fs.String("resource", "bench/key/1", "resource to fetch with --url; the policy must release it to the sample TEE")
-	clients := fs.String("clients", "1,64,512", "comma-separated concurrency levels")
+	resource := fs.String("resource", benchResource, "resource to fetch with --url; the policy must release it to the sample TEE")
+	clients := fs.String("clients", "1,64,512", "comma-separated closed-loop concurrency levels (empty: none)")
+	rates := fs.String("rate", "auto", "open-loop arrival rates per second, comma-separated; auto: 50% and 80% of the capacity measured by the closed loop; empty: none")
+	tees := fs.String("tee", "sample", "comma-separated: sample, snp-emulated")
+	storeURL := fs.String("store", "", "postgres://… URL of an empty database for the in-process server (default: SQLite in the data directory)")
 	dur := fs.Duration("duration", 5*time.Second, "length of each level")
 	dataDir := fs.String("data-dir", "", "data directory of the in-process server (default: a temporary one)")
+	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile (pprof) to this file")
+	replicas := fs.Int("replicas", 1, "in-process servers over --store (2 needs PostgreSQL): each handshake begins on one and finishes on the other")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	var levels []int
-	for _, s := range bytes.Split([]byte(*clients), []byte(",")) {
-		var n int
-		if _, err := fmt.Sscan(string(s), &n); err != nil || n < 1 {
-			fmt.Fprintf(stderr, "trustee bench: bad --clients %q\n", *clients)
-			return 2
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "trustee bench:", err)
+			return 1
 		}
-		levels = append(levels, n)
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "trustee bench:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
+	levels, err := intList(*clients)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustee bench: --clients %q: %v\n", *clients, err)
+		return 2
+	}
+	if *replicas < 1 || *replicas > 2 || (*replicas == 2 && *storeURL == "") {
+		fmt.Fprintln(stderr, "trustee bench: --replicas is 1 or 2, and 2 needs --store postgres://…")
+		return 2
 	}
 	ctx := context.Background()
-	base := *url
-	var secret []byte
-	if base == "" {
+	if *url != "" {
+		return benchRemote(ctx, *url, *resource, *insecure, levels, *dur, stdout, stderr)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "trustee bench:", err)
+		return 1
+	}
+	TuneGC() // as trustee serve
+
+	var kek []byte
+	if *storeURL != "" {
+		kek = make([]byte, 32)
+		if _, err := rand.Read(kek); err != nil {
+			fmt.Fprintln(stderr, "trustee bench:", err)
+			return 1
+		}
+	}
+	for _, tee := range strings.Split(*tees, ",") {
 		dir := *dataDir
 		if dir == "" {
 			d, err := os.MkdirTemp("", "trustee-bench-")
@@ -277,19 +407,161 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 			}
 			defer os.RemoveAll(d)
 			dir = filepath.Join(d, "data")
+		} else {
+			dir = filepath.Join(dir, tee)
 		}
-		inst, res, sec, err := BenchServer(ctx, dir, nil)
-		if err != nil {
+		if err := benchTee(ctx, exe, BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir, Replicas: *replicas, KEK: kek}, levels, *rates, *dur, stdout); err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)
 			return 1
 		}
-		defer inst.Shutdown(context.Background()) //nolint:errcheck // end of run
-		base, *resource, secret = inst.URL, res, sec
-		fmt.Fprintf(stdout, "in-process trustee at %s (SQLite, durable audit), GOMAXPROCS=%d\n", base, runtime.GOMAXPROCS(0))
 	}
+	return 0
+}
+
+func intList(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("want positive integers")
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// benchTee runs the closed-loop levels, then the open-loop rates, for one
+// TEE, printing the server's CPU per handshake against the floor.
+func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates string, dur time.Duration, out io.Writer) error {
+	if b.Store != "" && b.KEK == nil {
+		// Replicas, and the runs of several TEEs over one database, share
+		// the store: one KEK for all.
+		b.KEK = make([]byte, 32)
+		if _, err := rand.Read(b.KEK); err != nil {
+			return err
+		}
+	}
+	inst, secret, err := StartBenchServer(ctx, b, nil)
+	if err != nil {
+		return err
+	}
+	defer inst.Shutdown(context.Background()) //nolint:errcheck // end of run
+	url := inst.URL
+	insts := []*Instance{inst}
+	if b.Replicas == 2 {
+		b2 := b
+		b2.Dir = b.Dir + "-replica2"
+		other, _, err := StartBenchServer(ctx, b2, nil)
+		if err != nil {
+			return err
+		}
+		defer other.Shutdown(context.Background()) //nolint:errcheck // end of run
+		url += "," + other.URL
+		insts = append(insts, other)
+	}
+	audit0, err := auditTotals(ctx, inst)
+	if err != nil {
+		return err
+	}
+	floorFn, err := HandshakeFloor(b.Tee)
+	if err != nil {
+		return err
+	}
+	floor0, err := MeasureCPU(floorFn, time.Second)
+	if err != nil {
+		return err
+	}
+	store := "SQLite (WAL, synchronous=FULL)"
+	if b.Store != "" {
+		store = "PostgreSQL (synchronous_commit on)"
+	}
+	fmt.Fprintf(out, "tee=%s store=%s replicas=%d GOMAXPROCS=%d\n", b.Tee, store, len(insts), runtime.GOMAXPROCS(0))
+	base := []string{"--url", url, "--tee", b.Tee, "--emulated-dir", b.EmulatedDir(), "--secret", string(secret), "--duration", dur.String()}
+	var runs []ServerRun
+	capacity := 0.0
 	for _, n := range levels {
-		tr := &http.Transport{MaxIdleConnsPerHost: n, TLSClientConfig: &tls.Config{InsecureSkipVerify: *insecure}} //nolint:gosec // explicit flag
-		r, err := Bench(ctx, BenchOptions{URL: base, HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}, Clients: n, Duration: *dur, Resource: *resource, Secret: secret})
+		r, err := runLevel(ctx, exe, inst, append(base, "--clients", strconv.Itoa(n)))
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+		capacity = max(capacity, r.PerSecond)
+	}
+	var rs []float64
+	for _, f := range strings.Split(rates, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "":
+		case "auto":
+			if capacity > 0 {
+				rs = append(rs, capacity*0.5, capacity*0.8)
+			}
+		default:
+			v, err := strconv.ParseFloat(f, 64)
+			if err != nil || v <= 0 {
+				return fmt.Errorf("--rate %q: want positive numbers or auto", f)
+			}
+			rs = append(rs, v)
+		}
+	}
+	for _, v := range rs {
+		r, err := runLevel(ctx, exe, inst, append(base, "--rate", strconv.FormatFloat(v, 'f', 1, 64)))
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	floor1, err := MeasureCPU(floorFn, time.Second)
+	if err != nil {
+		return err
+	}
+	floor := (floor0 + floor1) / 2
+	// Every decision of the run is in the audit (both replicas write to
+	// the one store): one attest and one resource row per handshake.
+	for _, i := range insts {
+		i.Server.Close(ctx) // aggregated /auth rows
+	}
+	audit1, err := auditTotals(ctx, inst)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, r := range runs {
+		total += r.Handshakes
+	}
+	fmt.Fprintf(out, "  audit: %d handshakes completed (handshakes cut off at the end of a level are not counted; their decisions are); %d attest and %d resource events allowed, %d auth requests recorded\n",
+		total, audit1.attest-audit0.attest, audit1.resource-audit0.resource, audit1.auth-audit0.auth)
+	fmt.Fprintf(out, "  floor %.3f ms CPU/handshake (before %.3f, after %.3f): %s\n", ms(floor), ms(floor0), ms(floor1), FloorDescription)
+	for _, r := range runs {
+		mode := fmt.Sprintf("closed clients=%-4d", r.Clients)
+		if r.Rate > 0 {
+			mode = fmt.Sprintf("open rate=%-6.0f", r.Rate)
+			if capacity > 0 {
+				mode += fmt.Sprintf(" (%2.0f%% of capacity)", 100*r.Rate/capacity)
+			}
+		}
+		pg := ""
+		if b.Store != "" && r.served() > 0 {
+			pg = fmt.Sprintf(" +postgres %.3f ms", ms(r.PostgresCPU/time.Duration(r.served())))
+		}
+		fmt.Fprintf(out, "  %s handshakes=%d (server %d) errors=%d handshakes/s=%.0f p50=%.1fms p99=%.1fms server_cpu/handshake=%.3fms%s gc=%.1f%% ratio=%.2fx\n",
+			mode, r.Handshakes, r.served(), r.Errors, r.PerSecond, ms(r.P50), ms(r.P99), ms(r.PerHandshake()), pg, 100*r.GCShare, float64(r.PerHandshake())/float64(floor))
+		if r.Errors > 0 {
+			fmt.Fprintf(out, "    first error: %s\n", r.FirstError)
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+// benchRemote loads an existing server (client-side figures only).
+func benchRemote(ctx context.Context, base, resource string, insecure bool, levels []int, dur time.Duration, stdout, stderr io.Writer) int {
+	for _, n := range levels {
+		tr := &http.Transport{MaxIdleConnsPerHost: n, TLSClientConfig: &tls.Config{InsecureSkipVerify: insecure}} //nolint:gosec // explicit flag
+		r, err := Bench(ctx, BenchOptions{URL: base, HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}, Clients: n, Duration: dur, Resource: resource})
 		tr.CloseIdleConnections()
 		if err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)
@@ -311,4 +583,60 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// runLevel runs one load level and counts the releases the server made
+// during it (from the audit log): the server's CPU is divided by those,
+// not by the handshakes the load generator completed, so that the work of
+// handshakes still in flight when a level ends does not inflate the figure.
+func runLevel(ctx context.Context, exe string, inst *Instance, args []string) (ServerRun, error) {
+	before, err := auditTotals(ctx, inst)
+	if err != nil {
+		return ServerRun{}, err
+	}
+	r, err := runLoad(ctx, exe, args)
+	if err != nil {
+		return r, err
+	}
+	// Let the in-flight requests of the level finish and be audited.
+	time.Sleep(500 * time.Millisecond)
+	after, err := auditTotals(ctx, inst)
+	if err != nil {
+		return r, err
+	}
+	r.Releases = after.resource - before.resource
+	return r, nil
+}
+
+type auditCounts struct{ auth, attest, resource int }
+
+// auditTotals counts the allowed decisions in the audit log (auth rows by
+// the requests they stand for).
+func auditTotals(ctx context.Context, inst *Instance) (auditCounts, error) {
+	var c auditCounts
+	var after int64
+	l := audit.New(inst.Store)
+	for {
+		evs, err := l.Since(ctx, after, time.Time{}, 10000)
+		if err != nil {
+			return c, err
+		}
+		for _, e := range evs {
+			if e.Outcome != audit.OutcomeAllow {
+				continue
+			}
+			switch e.Kind {
+			case audit.KindAuth:
+				c.auth += max(1, e.Count)
+			case audit.KindAttest:
+				c.attest++
+			case audit.KindResource:
+				c.resource++
+			}
+		}
+		if len(evs) < 10000 {
+			return c, nil
+		}
+		after = evs[len(evs)-1].ID
+	}
 }

@@ -198,3 +198,28 @@ func BenchmarkFloor(b *testing.B) {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+// TestBenchCommand runs `trustee bench` briefly: the load generator runs in
+// a child process (this test binary, through TestMain), and the output
+// states the floor, the server's CPU per handshake and their ratio for a
+// closed and an open loop, without errors. No timing is asserted.
+func TestBenchCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load run")
+	}
+	var out, errb strings.Builder
+	code := benchMain([]string{"--tee", "sample", "--clients", "2", "--duration", "500ms", "--rate", "20"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out.String(), errb.String())
+	}
+	o := out.String()
+	for _, want := range []string{"tee=sample store=SQLite", "floor ", "closed clients=2 ", "open rate=20 ", "server_cpu/handshake=", "ratio="} {
+		if !strings.Contains(o, want) {
+			t.Fatalf("output lacks %q:\n%s", want, o)
+		}
+	}
+	if strings.Contains(o, "first error") || !strings.Contains(o, "errors=0") {
+		t.Fatalf("handshakes failed:\n%s", o)
+	}
+	t.Log(o)
+}

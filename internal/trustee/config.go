@@ -63,6 +63,9 @@ type Config struct {
 	// DevEmulatedSNPRoot is a PEM ARK that enables the snp-emulated
 	// verifier. Development only.
 	DevEmulatedSNPRoot string `toml:"dev_emulated_snp_root"`
+	// AuditRetention deletes audit events older than this (0: keep all;
+	// archive first with `trustee admin audit export`).
+	AuditRetention Duration `toml:"audit_retention"`
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string `toml:"log_level"`
 	LogFormat string `toml:"log_format"`
@@ -133,6 +136,9 @@ func (c *Config) Validate() error {
 	if c.TokenLifetime.Duration <= 0 {
 		errs = append(errs, errors.New("token_lifetime must be positive"))
 	}
+	if c.AuditRetention.Duration < 0 || (c.AuditRetention.Duration > 0 && c.AuditRetention.Duration < time.Hour) {
+		errs = append(errs, errors.New("audit_retention must be 0 (keep all) or at least 1h"))
+	}
 	if c.MaxBody < 1024 {
 		errs = append(errs, errors.New("max_body must be at least 1024 bytes"))
 	}
@@ -170,6 +176,7 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 		maxImport  = fs.Int64("max-import-body", 0, "collateral and bundle import body limit in bytes (default 33554432; env TRUSTEE_MAX_IMPORT_BODY)")
 		fetch      = fs.Bool("collateral-fetch", true, "fetch missing collateral from AMD KDS / Intel PCS and cache it; false for air-gapped sites (env TRUSTEE_COLLATERAL_FETCH)")
 		devSNP     = fs.String("dev-emulated-snp-root", "", "PEM ARK enabling the snp-emulated verifier: development only (env TRUSTEE_DEV_EMULATED_SNP_ROOT)")
+		retention  = fs.Duration("audit-retention", 0, "delete audit events older than this, e.g. 2160h; 0 keeps all (env TRUSTEE_AUDIT_RETENTION)")
 		logLevel   = fs.String("log-level", "", "debug, info, warn, error (env TRUSTEE_LOG_LEVEL)")
 		logFormat  = fs.String("log-format", "", "text or json (env TRUSTEE_LOG_FORMAT)")
 	)
@@ -256,6 +263,7 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 	}
 	dur("session-timeout", *sessionTO, &cfg.SessionTimeout)
 	dur("token-lifetime", *tokenLife, &cfg.TokenLifetime)
+	dur("audit-retention", *retention, &cfg.AuditRetention)
 	if set["max-body"] {
 		cfg.MaxBody = *maxBody
 	} else if v, ok := env("max-body"); ok {

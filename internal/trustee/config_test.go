@@ -62,7 +62,15 @@ func FuzzConfigTOML(f *testing.F) {
 			return
 		}
 		c.resolve()
-		_ = c.Validate()
+		if c.Validate() != nil {
+			return
+		}
+		// A configuration Validate accepts is one the server can run
+		// with: every bound it relies on holds.
+		if c.Listen == "" || c.DataDir == "" || c.SessionTimeout.Duration <= 0 || c.TokenLifetime.Duration <= 0 ||
+			c.MaxBody < 1024 || c.MaxImportBody < 1024 || c.AuthRate < 0 || c.AuditRetention.Duration < 0 || c.AuthBurst < 0 || (c.TLSCert == "") != (c.TLSKey == "") {
+			t.Fatalf("accepted %+v", c)
+		}
 	})
 }
 

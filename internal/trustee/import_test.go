@@ -144,7 +144,7 @@ func TestImportCocofyBundle(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	inst := startTest(t, func(c *Config) { c.DataDir = dir }, quiet())
 	ac := adminFor(t, inst, dir)
-	if err := ac.SetReferenceValue(ctx, "init_data", []any{"00aa"}, time.Time{}); err != nil {
+	if err := ac.SetReferenceValue(ctx, "init_data", []any{"00aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -219,7 +219,7 @@ func TestImportCocofyBundle(t *testing.T) {
 	for _, v := range e.Value {
 		got = append(got, v.(string))
 	}
-	want := append([]string{"00aa"}, digests...)
+	want := append([]string{"00aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, digests...)
 	sort.Strings(got)
 	sort.Strings(want)
 	if !reflect.DeepEqual(got, want) {

@@ -48,6 +48,7 @@ type Instance struct {
 	// Server is the HTTP handler.
 	Server *server.Server
 
+	tk     *tokenKeys
 	hs     *http.Server
 	cancel context.CancelFunc
 	done   chan error
@@ -145,6 +146,10 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	tk := &tokenKeys{st: st, issuer: issuer, verifier: ear.NewVerifier(), log: log, now: time.Now}
+	if err := tk.load(ctx); err != nil {
+		return nil, err
+	}
 	rv := rvps.New(st)
 	engine := policy.NewEngine(rv)
 
@@ -169,7 +174,8 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	asvc, err := as.New(as.Config{Verifiers: verifiers, Policies: server.StorePolicies{Store: st}, Engine: engine, Issuer: issuer, Logger: log})
+	policies := server.NewPolicyCache(st)
+	asvc, err := as.New(as.Config{Verifiers: verifiers, Policies: policies, Engine: engine, Issuer: issuer, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -220,15 +226,17 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 		RVPS:           rv,
 		Policy:         engine,
 		AS:             asvc,
-		Tokens:         ear.NewVerifier(issuer.PublicKey()),
+		Tokens:         tk.verifier,
+		RotateTokenKey: tk.rotate,
+		Policies:       policies,
 		Admin:          &server.AdminAuth{Keys: adminKeys, Leeway: opts.AdminLeeway},
 		SessionTimeout: cfg.SessionTimeout.Duration,
 		MaxBody:        cfg.MaxBody,
 		MaxImportBody:  cfg.MaxImportBody,
 		ImportKey:      importKey,
-		TokenKey:       issuer.PublicKey(),
 		AuthRate:       cfg.AuthRate,
 		AuthBurst:      cfg.AuthBurst,
+		AuditRetention: cfg.AuditRetention.Duration,
 		AllowEmulated:  devRoot != nil,
 		RotateKEK:      rotate,
 		Logger:         log,
@@ -237,6 +245,7 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 		return nil, err
 	}
 	inst.Server = srv
+	inst.tk = tk
 
 	ln := opts.Listener
 	if ln == nil {
@@ -270,6 +279,7 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 	rctx, cancel := context.WithCancel(context.Background())
 	inst.cancel = cancel
 	go srv.Run(rctx)
+	go tk.run(rctx)
 	go func() {
 		err := inst.hs.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
@@ -330,6 +340,9 @@ func (i *Instance) Shutdown(ctx context.Context) error {
 			err = serr
 		}
 		i.cancel()
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		i.Server.Close(cctx) // aggregated /auth audit rows
+		cancel()
 		if cerr := i.Store.Close(); cerr != nil && err == nil {
 			err = cerr
 		}

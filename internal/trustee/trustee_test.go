@@ -176,8 +176,15 @@ func TestAdminCLI(t *testing.T) {
 		{"", []string{"get-reference-value", "m"}, `"a"`, 0},
 		{"", []string{"list-reference-values"}, `"m"`, 0},
 		{"", []string{"delete-reference-value", "m"}, "deleted", 0},
+		{"", []string{"set-reference-value", "snp_launch_measurement", "abcd"}, "SNP launch measurement (48 bytes)", 1},
+		{"", []string{"set-reference-value", "snp_bootloader", "0x3"}, "snp_bootloader", 1},
 		{"", []string{"audit", "--limit", "2"}, `"kind":"admin"`, 0},
+		{"", []string{"audit", "export", "--since", "0"}, `"kind":"admin"`, 0},
+		{"", []string{"audit", "--explain", "1"}, "event 1 ", 0},
+		{"", []string{"audit", "--explain", "x"}, "positive number", 2},
+		{"", []string{"audit", "bogus"}, `unexpected argument "bogus"`, 2},
 		{"", []string{"rotate-kek"}, "new KEK id", 0},
+		{"", []string{"rotate-token-key"}, "token key rotated; new kid", 0},
 		{"", []string{"set-resource", "default/../x", pol}, "resource path", 1},
 		{"", []string{"set-resource", "only-one-arg"}, "usage", 2},
 		{"", []string{"nope"}, "unknown admin command", 2},
@@ -209,25 +216,7 @@ func TestAdminCLI(t *testing.T) {
 // PostgreSQL: a handshake begun on one finishes on the other, and a
 // resource written through one is read through the other.
 func TestTwoReplicasPostgres(t *testing.T) {
-	pg := testenv.Require(t, testenv.PostgresURL)
-	url := testenv.PostgresSchema(t, pg)
-	kek := make([]byte, 32)
-	_, _ = rand.Read(kek)
-	env := func(k string) string {
-		if k == "TRUSTEE_KEK" {
-			return base64.StdEncoding.EncodeToString(kek)
-		}
-		return ""
-	}
-	dirA := filepath.Join(t.TempDir(), "a")
-	o := quiet()
-	o.Getenv = env
-	a := startTest(t, func(c *Config) { c.DataDir, c.Store, c.InsecureHTTP = dirA, url, true }, o)
-	// B trusts A's admin key and shares the store and KEK.
-	b := startTest(t, func(c *Config) {
-		c.DataDir, c.Store, c.InsecureHTTP = filepath.Join(t.TempDir(), "b"), url, true
-		c.AdminPublicKeys = []string{filepath.Join(dirA, "admin.pub")}
-	}, o)
+	a, b, dirA := twoReplicas(t)
 	ctx := context.Background()
 	mk := func(inst *Instance) *AdminClient {
 		ac, err := NewAdminClient(inst.URL, filepath.Join(dirA, "admin.key"), TLSOptions{})
@@ -249,6 +238,30 @@ func TestTwoReplicasPostgres(t *testing.T) {
 	}
 
 	splitHandshake(t, a.URL, b.URL, "default/shared/key", "from-A")
+}
+
+// twoReplicas starts two trustee replicas over one real PostgreSQL schema,
+// sharing the KEK; B trusts A's admin key (in dirA).
+func twoReplicas(t *testing.T) (a, b *Instance, dirA string) {
+	t.Helper()
+	pg := testenv.Require(t, testenv.PostgresURL)
+	url := testenv.PostgresSchema(t, pg)
+	kek := make([]byte, 32)
+	_, _ = rand.Read(kek)
+	o := quiet()
+	o.Getenv = func(k string) string {
+		if k == "TRUSTEE_KEK" {
+			return base64.StdEncoding.EncodeToString(kek)
+		}
+		return ""
+	}
+	dirA = filepath.Join(t.TempDir(), "a")
+	a = startTest(t, func(c *Config) { c.DataDir, c.Store, c.InsecureHTTP = dirA, url, true }, o)
+	b = startTest(t, func(c *Config) {
+		c.DataDir, c.Store, c.InsecureHTTP = filepath.Join(t.TempDir(), "b"), url, true
+		c.AdminPublicKeys = []string{filepath.Join(dirA, "admin.pub")}
+	}, o)
+	return a, b, dirA
 }
 
 // splitHandshake runs auth on replica a, attest on replica b, then fetches

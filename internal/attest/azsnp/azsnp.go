@@ -29,10 +29,13 @@ const ClaimTPM = "tpm"
 // Config tunes the verifier; the zero value verifies offline at the current
 // time against AMD's embedded roots.
 type Config struct {
-	Now        func() time.Time
-	Getter     trust.HTTPSGetter // fetches a VCEK the evidence lacks; nil means offline
-	MinimumTCB kds.TCBParts
-	AllowDebug bool
+	Now    func() time.Time
+	Getter trust.HTTPSGetter // fetches a VCEK the evidence lacks and AMD's CRL; nil means offline
+	// MinimumTCB, MinimumTCBByLine, CheckRevocations: as snp.Config.
+	MinimumTCB       kds.TCBParts
+	MinimumTCBByLine map[string]kds.TCBParts
+	CheckRevocations bool
+	AllowDebug       bool
 }
 
 // Verifier verifies az-snp-vtpm evidence.
@@ -42,7 +45,8 @@ var _ attest.Verifier = (*Verifier)(nil)
 
 // New returns a verifier for cfg.
 func New(cfg Config) (*Verifier, error) {
-	s, err := snp.New(snp.Config{Tee: tee, Now: cfg.Now, Getter: cfg.Getter, MinimumTCB: cfg.MinimumTCB, AllowDebug: cfg.AllowDebug})
+	s, err := snp.New(snp.Config{Tee: tee, Now: cfg.Now, Getter: cfg.Getter, MinimumTCB: cfg.MinimumTCB,
+		MinimumTCBByLine: cfg.MinimumTCBByLine, CheckRevocations: cfg.CheckRevocations, AllowDebug: cfg.AllowDebug})
 	if err != nil {
 		return nil, err
 	}

@@ -12,12 +12,14 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
-	"github.com/trustgate/trustgate/internal/testenv"
+	"github.com/trustgate/trustgate/internal/attest/collateral"
+	"github.com/trustgate/trustgate/internal/attest/snp"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 func load(t testing.TB, name string) (*azvtpm.Evidence, []byte) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.SharedTestvectors(t, "trustee/az-snp-vtpm"), name))
+	data, err := os.ReadFile(filepath.Join(vectors.Dir("trustee/az-snp-vtpm"), name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func TestVerifyVectors(t *testing.T) {
 }
 
 func TestHCLReportWithVCEKChain(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/az-snp-vtpm")
+	dir := vectors.Dir("trustee/az-snp-vtpm")
 	hcl, err := os.ReadFile(filepath.Join(dir, "hcl-report.bin"))
 	if err != nil {
 		t.Fatal(err)
@@ -156,10 +158,47 @@ func TestBitFlips(t *testing.T) {
 	}
 }
 
+// FuzzVerify is seeded with real Azure SNP evidence: a mutation fails with
+// a named check or verifies to the genuine claims.
 func FuzzVerify(f *testing.F) {
-	f.Add([]byte(`{"version":2,"tpm_quote":{"signature":"00","message":"00","pcrs":[]},"hcl_report":"SENMQQ==","vcek":"AA=="}`))
-	v, _ := New(Config{})
+	ev, data := load(f, "evidence-v2.json")
+	f.Add(data)
+	_, genoa := load(f, "evidence-genoa.json")
+	f.Add(genoa)
+	want := attest.Expected{ReportData: nonce(f, ev)}
+	v := newVerifier(f, ev)
+	genuine, err := v.Verify(context.Background(), data, want)
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = v.Verify(context.Background(), data, attest.Expected{})
+		claims, err := v.Verify(context.Background(), data, want)
+		vectors.CheckVerified(t, claims, err, genuine)
 	})
+}
+
+// TestCheckedLikeSNP: az-snp-vtpm applies the per-line minimum TCB and
+// requires AMD's CRL from the collateral source, as snp does.
+func TestCheckedLikeSNP(t *testing.T) {
+	ev, data := load(t, "evidence-v2.json")
+	ctx := context.Background()
+	want := attest.Expected{ReportData: nonce(t, ev)}
+	min, err := snp.ParseMinimumTCB("Milan:snp=255")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(Config{Now: clock(t, ev.VCEK), MinimumTCBByLine: min})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(ctx, data, want); attest.FailedCheck(err) != snp.CheckTCB {
+		t.Errorf("below the minimum TCB: err = %v, want %s", err, snp.CheckTCB)
+	}
+	v, err = New(Config{Now: clock(t, ev.VCEK), Getter: &collateral.Getter{Cache: collateral.NewMemCache()}, CheckRevocations: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(ctx, data, want); attest.FailedCheck(err) != snp.CheckRevocation {
+		t.Errorf("offline without a CRL: err = %v, want %s", err, snp.CheckRevocation)
+	}
 }

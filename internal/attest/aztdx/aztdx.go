@@ -55,19 +55,27 @@ const (
 // VerifyHCLReport verifies the TD quote, its binding of the HCL runtime
 // data, and the agreement of the HCL's TD report with the quote.
 func (v *Verifier) VerifyHCLReport(ctx context.Context, hcl, quote []byte) (*azvtpm.HCLReport, error) {
+	h, _, err := v.verifyHCLReport(ctx, hcl, quote)
+	return h, err
+}
+
+// verifyHCLReport is VerifyHCLReport returning also the TCB appraisal of the
+// quote's collateral (nil without collateral).
+func (v *Verifier) verifyHCLReport(ctx context.Context, hcl, quote []byte) (*azvtpm.HCLReport, *tdx.TCB, error) {
 	h, err := azvtpm.ParseHCLReport(hcl)
 	if err != nil {
-		return nil, attest.Fail(tee, azvtpm.CheckHCLReport, err)
+		return nil, nil, attest.Fail(tee, azvtpm.CheckHCLReport, err)
 	}
 	if h.Type != azvtpm.ReportTypeTDX {
-		return nil, attest.Fail(tee, azvtpm.CheckHCLReport, errors.New("HCL report does not carry a TD report"))
+		return nil, nil, attest.Fail(tee, azvtpm.CheckHCLReport, errors.New("HCL report does not carry a TD report"))
 	}
-	if _, err := v.tdx.VerifiedQuote(ctx, quote); err != nil {
-		return nil, err
+	_, tcb, err := v.tdx.VerifiedQuoteTCB(ctx, quote)
+	if err != nil {
+		return nil, nil, err
 	}
 	body := tdx.Body(quote)
 	if !bytes.HasPrefix(body[520:584], h.RuntimeDataDigest()) {
-		return nil, attest.Fail(tee, azvtpm.CheckRuntimeData, errors.New("TD quote REPORT_DATA does not bind the HCL runtime data"))
+		return nil, nil, attest.Fail(tee, azvtpm.CheckRuntimeData, errors.New("TD quote REPORT_DATA does not bind the HCL runtime data"))
 	}
 	// The TD report's MAC can only be checked inside the TD; what makes it
 	// trustworthy here is that its measured fields equal the signed quote's.
@@ -75,12 +83,12 @@ func (v *Verifier) VerifyHCLReport(ctx context.Context, hcl, quote []byte) (*azv
 	if !bytes.Equal(tdr[tdrReportData:tdrReportData+64], body[520:584]) ||
 		!bytes.Equal(tdr[tdrTeeTcbInfo+8:tdrTeeTcbInfo+128], body[0:120]) ||
 		!bytes.Equal(tdr[tdrTdInfo:tdrTdInfo+400], body[120:520]) {
-		return nil, attest.Fail(tee, CheckTDReport, errors.New("TD report in the HCL report does not match the TD quote"))
+		return nil, nil, attest.Fail(tee, CheckTDReport, errors.New("TD report in the HCL report does not match the TD quote"))
 	}
 	if err := v.tdx.Validate(quote, attest.Expected{}); err != nil { // debug
-		return nil, err
+		return nil, nil, err
 	}
-	return h, nil
+	return h, tcb, nil
 }
 
 // Verify implements attest.Verifier.
@@ -92,7 +100,7 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 	if len(ev.TDQuote) == 0 {
 		return nil, attest.Fail(tee, azvtpm.CheckParse, errors.New("evidence has no td_quote"))
 	}
-	h, err := v.VerifyHCLReport(ctx, ev.HCLReport, ev.TDQuote)
+	h, tcb, err := v.verifyHCLReport(ctx, ev.HCLReport, ev.TDQuote)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +109,7 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 		return nil, err
 	}
 	claims := tdx.Claims(ev.TDQuote)
+	tcb.AddClaims(claims)
 	claims[ClaimTPM] = azvtpm.TPMClaims(vq)
 	return claims, nil
 }

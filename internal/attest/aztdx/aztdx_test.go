@@ -13,12 +13,12 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
-	"github.com/trustgate/trustgate/internal/testenv"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 func load(t testing.TB) (*azvtpm.Evidence, []byte) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.SharedTestvectors(t, "trustee/az-tdx-vtpm"), "evidence-v1.json"))
+	data, err := os.ReadFile(filepath.Join(vectors.Dir("trustee/az-tdx-vtpm"), "evidence-v1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,10 +114,25 @@ func TestBitFlips(t *testing.T) {
 	}
 }
 
+// FuzzVerify is seeded with real Azure TDX evidence: a mutation fails with
+// a named check or verifies to the genuine claims (e.g. base64 spelling
+// differences).
 func FuzzVerify(f *testing.F) {
+	ev, data := load(f)
+	f.Add(data)
 	f.Add([]byte(`{"version":1,"tpm_quote":{"signature":"00","message":"00","pcrs":[]},"hcl_report":"SENMQQ==","td_quote":"BAA="}`))
-	v := New(Config{})
+	n, err := azvtpm.QuoteNonce(ev)
+	if err != nil {
+		f.Fatal(err)
+	}
+	want := attest.Expected{ReportData: n}
+	v := New(Config{Now: clock(f, ev.TDQuote)})
+	genuine, err := v.Verify(context.Background(), data, want)
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = v.Verify(context.Background(), data, attest.Expected{})
+		claims, err := v.Verify(context.Background(), data, want)
+		vectors.CheckVerified(t, claims, err, genuine)
 	})
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/go-sev-guest/kds"
+
 	"github.com/trustgate/trustgate/internal/attest"
 )
 
@@ -25,6 +27,10 @@ type Options struct {
 	// HTTPClient fetches collateral from vendor services (AMD KDS, Intel
 	// PCS); nil means collateral must come from the evidence or the cache.
 	HTTPClient *http.Client
+	// SNPMinimumTCB is the minimum REPORTED_TCB per AMD product line
+	// ("Milan", "Genoa", "Turin"), for snp and az-snp-vtpm (snp.ParseMinimumTCB
+	// reads the flag form); a line it does not name has no minimum.
+	SNPMinimumTCB map[string]kds.TCBParts
 	// DevEmulatedSNPRoot, when set, is the ARK of a locally generated
 	// snp-emulated chain. Only then is the snp-emulated verifier enabled.
 	DevEmulatedSNPRoot *x509.Certificate

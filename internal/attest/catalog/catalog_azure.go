@@ -8,11 +8,10 @@ import (
 
 func init() {
 	Register(attest.TeeAzSNPvTPM, func(opts Options) (attest.Verifier, error) {
-		cfg := azsnp.Config{Now: opts.Now}
-		if g := collateralGetter(opts); g != nil { // no typed nil in the interface
-			cfg.Getter = g
-		}
-		return azsnp.New(cfg)
+		// Checked like snp: CRL from the collateral source, per-line
+		// minimum TCB.
+		s := snpConfig(opts)
+		return azsnp.New(azsnp.Config{Now: s.Now, Getter: s.Getter, CheckRevocations: s.CheckRevocations, MinimumTCBByLine: s.MinimumTCBByLine})
 	})
 	Register(attest.TeeAzTDXvTPM, func(opts Options) (attest.Verifier, error) {
 		return aztdx.New(aztdx.Config{Now: opts.Now, Collateral: collateralGetter(opts)}), nil

@@ -16,12 +16,15 @@ func collateralGetter(opts Options) *collateral.Getter {
 	return &collateral.Getter{Cache: opts.Cache, Client: opts.HTTPClient, Now: opts.Now, Logger: opts.Logger}
 }
 
+// snpConfig is the configuration of the snp verifier (az-snp-vtpm and
+// snp-emulated start from it). With a collateral source (the cache, i.e.
+// imported bundles, or AMD KDS) AMD's CRL is required and checked, offline
+// too; without one (trustee verify with no --collateral) there is no CRL to
+// check against.
 func snpConfig(opts Options) snp.Config {
-	// Online, the ASK is also checked against AMD's CRL (cached like any
-	// collateral); offline there may be no CRL to check against.
-	cfg := snp.Config{Now: opts.Now, CheckRevocations: opts.HTTPClient != nil}
+	cfg := snp.Config{Now: opts.Now, MinimumTCBByLine: opts.SNPMinimumTCB}
 	if g := collateralGetter(opts); g != nil { // no typed nil in the interface
-		cfg.Getter = g
+		cfg.Getter, cfg.CheckRevocations = g, true
 	}
 	return cfg
 }

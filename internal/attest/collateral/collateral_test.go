@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	tdxtest "github.com/google/go-tdx-guest/testing"
 )
 
 func TestGetterBackoffAndCache(t *testing.T) {
@@ -107,10 +109,50 @@ func TestExportImport(t *testing.T) {
 	}
 }
 
+// FuzzParseBundle: an accepted bundle imports, and exporting what was
+// imported gives back the same entries (round trip); a refused one stores
+// nothing.
 func FuzzParseBundle(f *testing.F) {
 	f.Add([]byte(`{"version":1,"entries":{}}`))
 	f.Add([]byte(`{"version":1,"entries":{"collateral/https://a":"eyJib2R5IjoiWVE9PSJ9"}}`))
+	// The real Intel PCS responses go-tdx-guest ships, as a bundle.
+	intel := NewMemCache()
+	for url, r := range tdxtest.TestGetter.Responses {
+		if err := Put(context.Background(), intel, url, r.Header, r.Body, time.Unix(0, 0)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	var seed bytes.Buffer
+	if _, err := Export(context.Background(), intel, &seed); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = ParseBundle(data)
+		ctx := context.Background()
+		b, err := ParseBundle(data)
+		c := NewMemCache()
+		n, ierr := Import(ctx, c, bytes.NewReader(data))
+		if (err == nil) != (ierr == nil) {
+			t.Fatalf("ParseBundle err %v, Import err %v", err, ierr)
+		}
+		if err != nil {
+			if keys, _ := c.Keys(ctx, ""); len(keys) != 0 {
+				t.Fatal("a refused bundle stored entries")
+			}
+			return
+		}
+		var out bytes.Buffer
+		if _, err := Export(ctx, c, &out); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseBundle(out.Bytes())
+		if err != nil || n != len(b.Entries) || len(again.Entries) != len(b.Entries) {
+			t.Fatalf("round trip: %d of %d entries, err %v", n, len(b.Entries), err)
+		}
+		for k, v := range b.Entries {
+			if !bytes.Equal(again.Entries[k], v) {
+				t.Fatalf("round trip changed entry %s", k)
+			}
+		}
 	})
 }

@@ -1,6 +1,7 @@
 package sample_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"testing"
@@ -66,11 +67,28 @@ func TestRegistered(t *testing.T) {
 	}
 }
 
+// FuzzParse: errors are typed, and the sample verifier accepts only
+// evidence whose report_data is exactly the expected binding.
 func FuzzParse(f *testing.F) {
-	f.Add([]byte(`{"svn":"1","report_data":"AAAA"}`))
+	f.Add([]byte(`{"svn":"1","report_data":"AQ=="}`))
 	f.Add([]byte(`{"svn":"1","report_data":"AAAA","init_data":"AQI="}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = sample.Parse(b)
-		_, _ = sample.Verifier{}.Verify(context.Background(), b, attest.Expected{ReportData: []byte{1}})
+		if _, err := sample.Parse(b); err != nil && attest.FailedCheck(err) == "" {
+			t.Fatalf("untyped parse error: %v", err)
+		}
+		claims, err := sample.Verifier{}.Verify(context.Background(), b, attest.Expected{ReportData: []byte{1}})
+		if err != nil {
+			if attest.FailedCheck(err) == "" {
+				t.Fatalf("untyped verify error: %v", err)
+			}
+			return
+		}
+		e, perr := sample.Parse(b)
+		if perr != nil {
+			t.Fatalf("verified evidence does not parse: %v", perr)
+		}
+		if rd, _ := base64.StdEncoding.DecodeString(e.ReportData); !bytes.Equal(rd, []byte{1}) {
+			t.Fatalf("accepted report_data %q, claims %v", e.ReportData, claims)
+		}
 	})
 }

@@ -13,14 +13,14 @@ import (
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/benchfloor"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
-	"github.com/trustgate/trustgate/internal/testenv"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 // benchVerify is full verification of a Milan report whose VCEK is not in
 // the evidence but in a warm collateral cache (as on a server that fetched
 // it from KDS once).
 func benchVerify(b *testing.B) func() error {
-	dir := testenv.SharedTestvectors(b, "trustee/snp")
+	dir := vectors.Dir("trustee/snp")
 	raw := readFile(b, filepath.Join(dir, "test-report.bin"))
 	vcek := readFile(b, filepath.Join(dir, "test-vcek.der"))
 	ctx := context.Background()
@@ -39,7 +39,7 @@ func benchVerify(b *testing.B) func() error {
 // benchFloor is the three signature checks alone: report ECDSA P-384, VCEK
 // and ASK RSA-PSS.
 func benchFloor(b *testing.B) func() error {
-	dir := testenv.SharedTestvectors(b, "trustee/snp")
+	dir := vectors.Dir("trustee/snp")
 	raw := readFile(b, filepath.Join(dir, "test-report.bin"))
 	vcek, err := x509.ParseCertificate(readFile(b, filepath.Join(dir, "test-vcek.der")))
 	if err != nil {

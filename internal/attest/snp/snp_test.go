@@ -1,6 +1,7 @@
 package snp
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -57,14 +59,14 @@ func rawVectors(t testing.TB) []vector {
 
 func trusteeVectors(t testing.TB) []vector {
 	t.Helper()
-	dir := testenv.SharedTestvectors(t, "trustee/snp")
+	dir := vectors.Dir("trustee/snp")
 	vcek := readFile(t, filepath.Join(dir, "test-vcek.der"))
 	vlek := readFile(t, filepath.Join(dir, "test-vlek.der"))
 	vs := []vector{
 		{name: "trustee/test-report.bin", report: readFile(t, filepath.Join(dir, "test-report.bin")), certs: Certs{VCEK: vcek}, now: clockFor(t, vcek)},
 		{name: "trustee/test-vlek-report.bin", report: readFile(t, filepath.Join(dir, "test-vlek-report.bin")), certs: Certs{VLEK: vlek}, now: clockFor(t, vlek), vmpl: 1},
 	}
-	aa := readFile(t, filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json"))
+	aa := readFile(t, filepath.Join(vectors.Dir("trustee/snp-aa-evidence"), "evidence.json"))
 	ev, err := ParseEvidence(aa)
 	if err != nil {
 		t.Fatalf("ParseEvidence(evidence.json): %v", err)
@@ -113,7 +115,7 @@ func TestVerifyVectors(t *testing.T) {
 }
 
 func TestAAEvidenceMeasurementFlip(t *testing.T) {
-	aa := readFile(t, filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json"))
+	aa := readFile(t, filepath.Join(vectors.Dir("trustee/snp-aa-evidence"), "evidence.json"))
 	ev, err := ParseEvidence(aa)
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +158,7 @@ func TestBitFlips(t *testing.T) {
 }
 
 func TestRejects(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/snp")
+	dir := vectors.Dir("trustee/snp")
 	report := readFile(t, filepath.Join(dir, "test-report.bin"))
 	vcek := readFile(t, filepath.Join(dir, "test-vcek.der"))
 	vlek := readFile(t, filepath.Join(dir, "test-vlek.der"))
@@ -224,35 +226,64 @@ func TestMinimumTCB(t *testing.T) {
 	}
 }
 
+// FuzzParseEvidence is seeded with the upstream attestation agent's real
+// evidence: a mutation either fails with a named check or, when it leaves
+// the signed report intact (JSON spelling, unverified cert entries),
+// verifies to the genuine claims. Parsed evidence round-trips through
+// MarshalEvidence.
 func FuzzParseEvidence(f *testing.F) {
+	aa := vectors.Read(f, "trustee/snp-aa-evidence/evidence.json")
+	f.Add(aa)
 	f.Add([]byte(`{"attestation_report":{},"cert_chain":[]}`))
-	f.Add([]byte(`{"attestation_report":{"version":3,"family_id":[1,2]}}`))
-	if b, err := os.ReadFile("../../../../shared/testvectors/trustee/snp-aa-evidence/evidence.json"); err == nil {
-		f.Add(b)
+	ev, err := ParseEvidence(aa)
+	if err != nil {
+		f.Fatal(err)
 	}
-	v := mustNew(Config{})
+	now := clockFor(f, ev.Certs.VCEK)
+	v := mustNew(Config{Now: func() time.Time { return now }})
+	genuine, err := v.Verify(context.Background(), aa, attest.Expected{})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		claims, err := v.Verify(context.Background(), data, attest.Expected{})
+		vectors.CheckVerified(t, claims, err, genuine)
 		ev, err := ParseEvidence(data)
 		if err != nil {
 			return
 		}
-		if len(ev.Report) != ReportSize {
-			t.Fatalf("report size %d", len(ev.Report))
+		js, err := MarshalEvidence(ev.Report, ev.Certs)
+		if err != nil {
+			t.Fatalf("parsed evidence does not marshal: %v", err)
 		}
-		_, _ = v.VerifyReport(context.Background(), ev.Report, ev.Certs, attest.Expected{})
+		again, err := ParseEvidence(js)
+		if err != nil || !bytes.Equal(again.Report, ev.Report) {
+			t.Fatalf("round trip changed the report: %v", err)
+		}
 	})
 }
 
+// FuzzVerifyReport: a raw report that differs from the signed one in any
+// byte never verifies, and failures name their check.
 func FuzzVerifyReport(f *testing.F) {
+	vs := trusteeVectors(f)
+	vc := vs[0]
+	f.Add(vc.report)
 	f.Add(make([]byte, ReportSize))
-	v := mustNew(Config{})
+	v := vc.verifier()
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		_, _ = v.VerifyReport(context.Background(), raw, Certs{VCEK: raw}, attest.Expected{})
+		_, err := v.VerifyReport(context.Background(), raw, vc.certs, attest.Expected{})
+		if err == nil && !bytes.Equal(raw, vc.report) {
+			t.Fatal("a mutated report verified")
+		}
+		if err != nil && attest.FailedCheck(err) == "" {
+			t.Fatalf("error does not name the failed check: %v", err)
+		}
 	})
 }
 
 func TestParseEvidenceSkipsOtherCertEntries(t *testing.T) {
-	aa := readFile(t, filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json"))
+	aa := readFile(t, filepath.Join(vectors.Dir("trustee/snp-aa-evidence"), "evidence.json"))
 	var doc map[string]any
 	if err := json.Unmarshal(aa, &doc); err != nil {
 		t.Fatal(err)

@@ -52,12 +52,20 @@ type Config struct {
 	Roots map[string][]*trust.AMDRootCerts
 	// MinimumTCB is the component-wise minimum REPORTED_TCB.
 	MinimumTCB kds.TCBParts
+	// MinimumTCBByLine replaces MinimumTCB for the product lines it names
+	// ("Milan", "Genoa", "Turin"; see ParseMinimumTCB): SVNs of different
+	// lines are not comparable. The line is read from the verified
+	// endorsement key's product name; when a minimum is configured for some
+	// line and the report's line is unknown, verification fails (tcb).
+	MinimumTCBByLine map[string]kds.TCBParts
 	// VMPL is the privilege level the report must come from. Upstream and
 	// the default require 0 (the guest kernel, not a paravisor's guest).
 	VMPL uint32
-	// CheckRevocations fetches AMD's CRL (through Getter, so from the
-	// collateral cache or KDS) and refuses a revoked ASK/ASVK. Without a
-	// reachable or imported CRL verification fails.
+	// CheckRevocations fetches AMD's CRL for the report's product line
+	// (through Getter, so from the collateral cache, i.e. an imported
+	// bundle, or KDS), requires it signed by the ARK and current, and
+	// refuses a revoked ASK/ASVK or VCEK/VLEK. Without a reachable or
+	// imported CRL verification fails (revocation).
 	CheckRevocations bool
 	// AllowDebug accepts guests whose policy allows debugging. Off by
 	// default: a debuggable guest's memory is readable by the host.
@@ -169,13 +177,17 @@ func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) 
 	opts := &verify.Options{
 		DisableCertFetching: !fetch,
 		Product:             product,
-		CheckRevocations:    v.cfg.CheckRevocations && v.cfg.Getter != nil,
 		Getter:              v.cfg.Getter,
 		Now:                 v.cfg.Now(),
 		TrustedRoots:        v.roots,
 	}
 	if err := verify.SnpAttestationContext(ctx, att, opts); err != nil {
 		return nil, v.classify(raw, att, err)
+	}
+	if v.cfg.CheckRevocations {
+		if err := v.checkRevocation(ctx, att); err != nil {
+			return nil, err
+		}
 	}
 	return att, nil
 }
@@ -247,11 +259,25 @@ func (v *Verifier) Validate(att *spb.Attestation, want attest.Expected) error {
 	if pol.Debug && !v.cfg.AllowDebug {
 		return attest.Fail(tee, CheckDebug, errors.New("guest policy allows debugging"))
 	}
+	minimum := v.cfg.MinimumTCB
+	if len(v.cfg.MinimumTCBByLine) > 0 {
+		_, _, line, err := endorsement(att)
+		if err != nil {
+			return attest.Fail(tee, CheckTCB, err)
+		}
+		m, ok := v.cfg.MinimumTCBByLine[line]
+		if !ok && line == unknownProductLine {
+			return attest.Fail(tee, CheckTCB, errors.New("the endorsement key names no known product line, so the configured minimum TCB cannot be applied"))
+		}
+		if ok {
+			minimum = m
+		}
+	}
 	// Guest policy limits are the policy engine's business (claims); here we
 	// only let go-sev-guest check TCB consistency with the VCEK and minimums.
 	vopts := &validate.Options{
 		GuestPolicy:               abi.SnpPolicy{ABIMajor: 0, ABIMinor: 0, SMT: true, MigrateMA: true, Debug: true, CXLAllowed: true},
-		MinimumTCB:                v.cfg.MinimumTCB,
+		MinimumTCB:                minimum,
 		PermitProvisionalFirmware: true,
 	}
 	if err := validate.SnpAttestation(att, vopts); err != nil {

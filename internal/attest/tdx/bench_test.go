@@ -8,11 +8,11 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/benchfloor"
-	"github.com/trustgate/trustgate/internal/testenv"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 func benchQuote(b *testing.B) []byte {
-	return read(b, filepath.Join(testenv.SharedTestvectors(b, "trustee/tdx"), "tdx_quote_6.dat"))
+	return read(b, filepath.Join(vectors.Dir("trustee/tdx"), "tdx_quote_6.dat"))
 }
 
 // benchVerify is full verification of a v4 quote (PCK chain, QE report,

@@ -85,7 +85,7 @@ func eventClaims(events []Event) []any {
 			"digests":              digests,
 			"event":                base64.StdEncoding.EncodeToString(e.Data),
 			"digest_matches_event": matches,
-			"details":              map[string]any{},
+			"details":              Details(e),
 		})
 	}
 	return out

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -16,10 +15,12 @@ import (
 	"github.com/google/go-tdx-guest/abi"
 	pb "github.com/google/go-tdx-guest/proto/tdx"
 	testcases "github.com/google/go-tdx-guest/testing"
+	"github.com/google/go-tdx-guest/testing/testdata"
 	"github.com/google/go-tdx-guest/verify"
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
@@ -60,7 +61,7 @@ type vector struct {
 	now   time.Time
 }
 
-func vectors(t testing.TB) []vector {
+func quoteVectors(t testing.TB) []vector {
 	t.Helper()
 	mod := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
 	var vs []vector
@@ -69,12 +70,10 @@ func vectors(t testing.TB) []vector {
 	}
 	add("go-tdx-guest/tdx_prod_quote_SPR_E4.dat", stripExtra(t, read(t, filepath.Join(mod, "tdx_prod_quote_SPR_E4.dat"))), nil)
 	add("go-tdx-guest/ccel/cos-113-tdx-quote.dat", read(t, filepath.Join(mod, "ccel", "cos-113-tdx-quote.dat")), read(t, filepath.Join(mod, "ccel", "ccel_data.dat")))
-	if _, err := os.Stat(filepath.Join(testenv.RepoRoot(t), "..", "shared", "testvectors")); err == nil {
-		dir := testenv.SharedTestvectors(t, "trustee")
-		add("trustee/tdx/tdx_quote_4.dat", read(t, filepath.Join(dir, "tdx", "tdx_quote_4.dat")), nil)
-		add("trustee/tdx/tdx_quote_6.dat", read(t, filepath.Join(dir, "tdx", "tdx_quote_6.dat")), nil)
-		add("trustee/az-tdx-vtpm/td-quote.bin", read(t, filepath.Join(dir, "az-tdx-vtpm", "td-quote.bin")), nil)
-	}
+	dir := vectors.Dir("trustee")
+	add("trustee/tdx/tdx_quote_4.dat", read(t, filepath.Join(dir, "tdx", "tdx_quote_4.dat")), nil)
+	add("trustee/tdx/tdx_quote_6.dat", read(t, filepath.Join(dir, "tdx", "tdx_quote_6.dat")), nil)
+	add("trustee/az-tdx-vtpm/td-quote.bin", read(t, filepath.Join(dir, "az-tdx-vtpm", "td-quote.bin")), nil)
 	return vs
 }
 
@@ -107,7 +106,7 @@ func (vc vector) verifier() *Verifier {
 func reportData(raw []byte) []byte { return raw[bodyOffset+520 : bodyOffset+584] }
 
 func TestVerifyVectors(t *testing.T) {
-	for _, vc := range vectors(t) {
+	for _, vc := range quoteVectors(t) {
 		t.Run(vc.name, func(t *testing.T) {
 			ev, _ := MarshalEvidence(Evidence{Quote: vc.quote, CCEventLog: vc.ccel})
 			claims, err := vc.verifier().Verify(context.Background(), ev, attest.Expected{ReportData: reportData(vc.quote)})
@@ -123,8 +122,29 @@ func TestVerifyVectors(t *testing.T) {
 	}
 }
 
+// TestEventDetails: the claims of a real quote with its real CC event log
+// carry decoded event details that reference-value rules can match.
+func TestEventDetails(t *testing.T) {
+	vc := quoteVectors(t)[1] // go-tdx-guest's cos-113 quote and CCEL
+	claims, err := vc.verifier().VerifyQuote(context.Background(), vc.quote, vc.ccel, attest.Expected{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(claims[ClaimUEFIEventLogs])
+	for _, want := range []string{
+		`"details":{"device_paths":["PciRoot(0x0)","Pci(0x4,0x0)","NVMe(0x1,0000000000000000)","HD(12,GPT,58ec8b8f-8e5b-ed42-83a4-0691abb8f3c7,0x3d000,0x10000)","File(\\EFI\\BOOT\\BOOTX64.EFI)"]}`,
+		`"details":{"unicode_name":"SecureBoot","variable_name":"8be4df61-93ca-11d2-aa0d-00e098032b8c"}`,
+		`"details":{"string":"Calling EFI Application from Boot Option"}`,
+		`"details":{"string":"Fv(48DB5E17-707C-472D-91CD-1613E7EF51B0)"}`,
+	} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("uefi_event_logs lack %s", want)
+		}
+	}
+}
+
 func TestClaimsMatchUpstream(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/tdx")
+	dir := vectors.Dir("trustee/tdx")
 	raw := read(t, filepath.Join(dir, "tdx_quote_4.dat"))
 	var want map[string]any
 	if err := json.Unmarshal(read(t, filepath.Join(dir, "parse_tdx_claims_expected.json")), &want); err != nil {
@@ -145,38 +165,66 @@ func TestClaimsMatchUpstream(t *testing.T) {
 	}
 }
 
+// TestOfflineCollateralBundle verifies real quotes with the real Intel
+// collateral go-tdx-guest ships, imported as an offline bundle.
 func TestOfflineCollateralBundle(t *testing.T) {
-	mod := filepath.Join(testenv.ModuleDir(t, "github.com/google/go-tdx-guest"), "testing", "testdata")
-	raw := stripExtra(t, read(t, filepath.Join(mod, "tdx_prod_quote_SPR_E4.dat")))
 	ctx := context.Background()
-	cache := collateral.NewMemCache()
-	for url, resp := range testcases.TestGetter.Responses {
-		if err := collateral.Put(ctx, cache, url, resp.Header, resp.Body, time.Time{}); err != nil {
-			t.Fatal(err)
+	bundle := vectors.IntelCollateralBundle(t)
+	now := vectors.IntelCollateralTime
+	newV := func(g *collateral.Getter, at time.Time) *Verifier {
+		return New(Config{Now: func() time.Time { return at }, Collateral: g, AllowDebug: true})
+	}
+	// trustee's tdx_quote_4 comes from a platform of the bundle's FMSPC
+	// whose SVNs match Intel's newest level: UpToDate.
+	q4 := vectors.Read(t, "trustee/tdx/tdx_quote_4.dat")
+	claims, err := newV(vectors.OfflineGetter(t, bundle), now).VerifyQuote(ctx, q4, nil, attest.Expected{})
+	if err != nil {
+		t.Fatalf("tdx_quote_4 with offline collateral: %v", err)
+	}
+	for k, want := range map[string]any{ClaimTCBStatus: "UpToDate", ClaimQETCBStatus: "UpToDate", ClaimCollateralExpirationStatus: "0", ClaimTCBDate: "2023-02-15T00:00:00Z"} {
+		if claims[k] != want {
+			t.Errorf("claim %s = %v, want %v", k, claims[k], want)
 		}
 	}
-	now := time.Date(2023, time.July, 1, 1, 0, 0, 0, time.UTC) // inside the sample collateral's validity
-	v := New(Config{Now: func() time.Time { return now }, Collateral: &collateral.Getter{Cache: cache}})
-	// go-tdx-guest's sample TCB info deliberately carries newer SVNs than
-	// its sample quote (see its TestNegativeRawQuoteVerifyWithCollateral):
-	// reaching the TCB-level match proves the bundle was read offline and
-	// its issuer chains, signatures, CRLs and QE identity were accepted.
-	_, err := v.VerifyQuote(ctx, raw, nil, attest.Expected{})
-	if attest.FailedCheck(err) != CheckCollateral || !strings.Contains(err.Error(), "no matching TCB level") {
-		t.Fatalf("with offline collateral: err = %v, want the TCB level mismatch", err)
+	// go-tdx-guest's production quote has CPU SVNs below every level the
+	// TCB info lists: Intel's algorithm finds no level (TCB not supported).
+	spr := stripExtra(t, testdata.RawQuote)
+	if _, err := newV(vectors.OfflineGetter(t, bundle), now).VerifyQuote(ctx, spr, nil, attest.Expected{}); attest.FailedCheck(err) != CheckTCB {
+		t.Errorf("SPR quote: err = %v, want %s", err, CheckTCB)
 	}
-	late := New(Config{Now: func() time.Time { return now.AddDate(30, 0, 0) }, Collateral: &collateral.Getter{Cache: cache}})
-	if _, err := late.VerifyQuote(ctx, raw, nil, attest.Expected{}); err == nil || strings.Contains(err.Error(), "no matching TCB level") {
-		t.Fatalf("expired collateral: err = %v, want an expiry failure", err)
+	// Expired collateral, missing collateral, a tampered bundle: refused.
+	if _, err := newV(vectors.OfflineGetter(t, bundle), now.AddDate(0, 2, 0)).VerifyQuote(ctx, q4, nil, attest.Expected{}); attest.FailedCheck(err) != CheckCollateral || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("expired collateral: err = %v, want %s (expired)", err, CheckCollateral)
 	}
-	empty := New(Config{Now: func() time.Time { return now }, Collateral: &collateral.Getter{Cache: collateral.NewMemCache()}})
-	if _, err := empty.VerifyQuote(ctx, raw, nil, attest.Expected{}); attest.FailedCheck(err) != CheckCollateral {
-		t.Fatalf("missing collateral: err = %v, want %s", err, CheckCollateral)
+	if _, err := newV(&collateral.Getter{Cache: collateral.NewMemCache()}, now).VerifyQuote(ctx, q4, nil, attest.Expected{}); attest.FailedCheck(err) != CheckCollateral {
+		t.Errorf("missing collateral: err = %v, want %s", err, CheckCollateral)
+	}
+	for url := range testcases.TestGetter.Responses {
+		b, err := collateral.ParseBundle(bundle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct {
+			Fetched time.Time           `json:"fetched"`
+			Header  map[string][]string `json:"header"`
+			Body    []byte              `json:"body"`
+		}
+		if err := json.Unmarshal(b.Entries[collateral.Key(url)], &e); err != nil {
+			t.Fatal(err)
+		}
+		e.Body[len(e.Body)/2] ^= 0x01
+		g := vectors.OfflineGetter(t, bundle)
+		if err := collateral.Put(ctx, g.Cache, url, e.Header, e.Body, e.Fetched); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := newV(g, now).VerifyQuote(ctx, q4, nil, attest.Expected{}); attest.FailedCheck(err) != CheckCollateral {
+			t.Errorf("tampered %s: err = %v, want %s", url, err, CheckCollateral)
+		}
 	}
 }
 
 func TestBitFlips(t *testing.T) {
-	vs := vectors(t)
+	vs := quoteVectors(t)
 	if testing.Short() {
 		vs = vs[:1]
 	}
@@ -211,7 +259,7 @@ func flipAll(t *testing.T, v *Verifier, quote []byte) {
 }
 
 func TestFastPath(t *testing.T) {
-	vc := vectors(t)[2] // trustee tdx_quote_4
+	vc := quoteVectors(t)[2] // trustee tdx_quote_4
 	ctx := context.Background()
 	v := vc.verifier()
 	if _, err := v.VerifyQuote(ctx, vc.quote, nil, attest.Expected{}); err != nil {
@@ -235,7 +283,7 @@ func TestFastPath(t *testing.T) {
 }
 
 func TestRejects(t *testing.T) {
-	vs := vectors(t)
+	vs := quoteVectors(t)
 	vc := vs[0]
 	ctx := context.Background()
 	v5 := append([]byte(nil), vc.quote...)
@@ -258,7 +306,7 @@ func TestRejects(t *testing.T) {
 }
 
 func TestDebugRefused(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/tdx")
+	dir := vectors.Dir("trustee/tdx")
 	raw := read(t, filepath.Join(dir, "tdx_quote_4.dat"))
 	now := pckClock(t, raw)
 	_, err := New(Config{Now: func() time.Time { return now }}).VerifyQuote(context.Background(), raw, nil, attest.Expected{})
@@ -268,7 +316,7 @@ func TestDebugRefused(t *testing.T) {
 }
 
 func TestEventLogTamper(t *testing.T) {
-	for _, vc := range vectors(t) {
+	for _, vc := range quoteVectors(t) {
 		if vc.ccel == nil {
 			continue
 		}
@@ -292,25 +340,93 @@ func TestEventLogTamper(t *testing.T) {
 	}
 }
 
+// FuzzParseEventLog is seeded with a real CC event log and its quote: a
+// mutated log either fails to parse or replay (event_log), or replays to
+// the quote's RTMRs only with the very digests the genuine log extends.
 func FuzzParseEventLog(f *testing.F) {
-	if dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/google/go-tdx-guest").Output(); err == nil {
-		if b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(dir)), "testing", "testdata", "ccel", "ccel_data.dat")); err == nil {
-			f.Add(b[:min(len(b), 4096)])
-		}
-	}
+	vc := quoteVectors(f)[1] // cos-113 quote with its CCEL
+	f.Add(vc.ccel)
 	f.Add([]byte{})
+	v := vc.verifier()
+	want, err := ParseEventLog(vc.ccel)
+	if err != nil {
+		f.Fatal(err)
+	}
+	extended := func(evs []Event) [][]byte {
+		var out [][]byte
+		for _, e := range evs {
+			if e.Index >= 1 && e.Index <= 4 && e.Type != 3 {
+				out = append(out, append([]byte{byte(e.Index)}, e.SHA384()...))
+			}
+		}
+		return out
+	}
+	genuine := extended(want)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		events, err := ParseEventLog(data)
-		if err == nil {
-			_, _ = Replay(events)
+		events, err := v.ReplayEventLog(vc.quote, data)
+		if err != nil {
+			if attest.FailedCheck(err) != CheckEventLog {
+				t.Fatalf("error does not name the event_log check: %v", err)
+			}
+			return
+		}
+		for _, e := range events {
+			_ = Details(e)
+		}
+		if !reflect.DeepEqual(extended(events), genuine) {
+			t.Fatal("a log with other extended digests replayed to the quote's RTMRs")
 		}
 	})
 }
 
+// FuzzVerify is seeded with real quotes: a mutation fails with a named
+// check or verifies to the claims of a genuine quote (zero padding after a
+// quote is allowed and changes nothing).
 func FuzzVerify(f *testing.F) {
+	vs := quoteVectors(f)
+	vc := vs[3] // trustee tdx_quote_6
+	v := vc.verifier()
+	var genuine []map[string]any
+	for _, q := range vs {
+		ev, _ := MarshalEvidence(Evidence{Quote: q.quote})
+		f.Add(ev)
+		if c, err := v.Verify(context.Background(), ev, attest.Expected{}); err == nil {
+			genuine = append(genuine, c)
+		}
+	}
+	if len(genuine) == 0 {
+		f.Fatal("no seed verifies")
+	}
 	f.Add([]byte(`{"quote":"BAACAIEAAAA=","cc_eventlog":null}`))
-	v := New(Config{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = v.Verify(context.Background(), data, attest.Expected{})
+		claims, err := v.Verify(context.Background(), data, attest.Expected{})
+		vectors.CheckVerified(t, claims, err, genuine...)
 	})
+}
+
+// TestCheckQEIdentity compares a real QE report with Intel's real QE
+// identity (the path taken when the TD's TCB level is not UpToDate and
+// go-tdx-guest stops before its own QE comparison).
+func TestCheckQEIdentity(t *testing.T) {
+	anyQ, err := abi.QuoteToProto(vectors.Read(t, "trustee/tdx/tdx_quote_4.dat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := anyQ.(*pb.QuoteV4)
+	if err := checkQEIdentity(q, testdata.QeIdentityBody); err != nil {
+		t.Fatalf("genuine QE report: %v", err)
+	}
+	rep := q.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetQeReport()
+	rep.MrSigner[0] ^= 1
+	if err := checkQEIdentity(q, testdata.QeIdentityBody); err == nil || !strings.Contains(err.Error(), "MRSIGNER") {
+		t.Fatalf("other MRSIGNER: %v", err)
+	}
+	rep.MrSigner[0] ^= 1
+	rep.IsvProdId++
+	if err := checkQEIdentity(q, testdata.QeIdentityBody); err == nil {
+		t.Fatal("other ISVPRODID accepted")
+	}
+	if err := checkQEIdentity(q, nil); err == nil {
+		t.Fatal("missing QE identity accepted")
+	}
 }

@@ -32,7 +32,8 @@ const (
 	CheckParse          = "parse"
 	CheckQuoteVersion   = "quote_version"
 	CheckQuoteSignature = "quote_signature" // PCK chain, QE report, quote signature
-	CheckCollateral     = "collateral"      // TCB info, QE identity, CRLs
+	CheckCollateral     = "collateral"      // TCB info, QE identity, CRLs: missing, expired, revoked or not Intel's
+	CheckTCB            = "tcb"             // no TCB level matches, or the level is Revoked
 	CheckReportData     = "report_data"
 	CheckInitData       = "init_data"
 	CheckDebug          = "debug"
@@ -160,13 +161,15 @@ func (v *Verifier) Verify(ctx context.Context, evidence []byte, want attest.Expe
 // VerifyQuote verifies a raw quote (and optional CC event log) and returns
 // claims.
 func (v *Verifier) VerifyQuote(ctx context.Context, raw, ccel []byte, want attest.Expected) (attest.Claims, error) {
-	if _, err := v.VerifiedQuote(ctx, raw); err != nil {
+	_, tcb, err := v.VerifiedQuoteTCB(ctx, raw)
+	if err != nil {
 		return nil, err
 	}
 	if err := v.Validate(raw, want); err != nil {
 		return nil, err
 	}
 	claims := Claims(raw)
+	tcb.AddClaims(claims)
 	if len(ccel) > 0 {
 		events, err := v.ReplayEventLog(raw, ccel)
 		if err != nil {
@@ -185,11 +188,47 @@ func QuoteVersion(raw []byte) (uint16, error) {
 	return binary.LittleEndian.Uint16(raw), nil
 }
 
-// VerifiedQuote checks that raw is a v4 TD quote in canonical form whose PCK
-// chain reaches Intel's root and whose signatures hold (and, with
-// collateral, whose TCB and QE identity are current and nothing is
-// revoked). It applies no policy.
+// VerifiedQuote is VerifiedQuoteTCB without the TCB appraisal.
 func (v *Verifier) VerifiedQuote(ctx context.Context, raw []byte) (*pb.QuoteV4, error) {
+	q, _, err := v.VerifiedQuoteTCB(ctx, raw)
+	return q, err
+}
+
+// VerifiedQuoteTCB checks that raw is a v4 TD quote in canonical form whose
+// PCK chain reaches Intel's root and whose signatures hold and, with
+// collateral, that Intel's TCB info, QE identity and CRLs are genuine,
+// current and revoke nothing, and returns the TCB appraisal they give (nil
+// without collateral). It applies no policy.
+func (v *Verifier) VerifiedQuoteTCB(ctx context.Context, raw []byte) (*pb.QuoteV4, *TCB, error) {
+	q, err := v.parseQuote(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := v.cfg.Now()
+	ts := &verify.TimeSet{PckCertChain: now, TcbInfo: now, QeIdentity: now, PckCrl: now, RootCaCrl: now}
+	if v.cfg.Collateral != nil {
+		tcb, err := v.verifyWithCollateral(ctx, q, ts)
+		if err != nil {
+			return nil, nil, err
+		}
+		return q, tcb, nil
+	}
+	if pck := v.chains.lookup(q, now); pck != nil {
+		if err := verifyWithPCK(q, raw, pck); err != nil {
+			return nil, nil, attest.Fail(v.cfg.Tee, CheckQuoteSignature, err)
+		}
+		return q, nil, nil
+	}
+	if err := verify.TdxQuoteContext(ctx, q, &verify.Options{Now: ts, TrustedRoots: intelRoots}); err != nil {
+		return nil, nil, attest.Fail(v.cfg.Tee, CheckQuoteSignature, err)
+	}
+	v.chains.remember(q)
+	return q, nil, nil
+}
+
+// parseQuote parses raw as a canonical v4 TD quote with nothing unsigned
+// after it.
+func (v *Verifier) parseQuote(raw []byte) (*pb.QuoteV4, error) {
 	tee := v.cfg.Tee
 	ver, err := QuoteVersion(raw)
 	if err != nil {
@@ -218,34 +257,6 @@ func (v *Verifier) VerifiedQuote(ctx context.Context, raw []byte) (*pb.QuoteV4, 
 	}
 	if err := checkCertData(q); err != nil {
 		return nil, attest.Fail(tee, CheckParse, err)
-	}
-	now := v.cfg.Now()
-	if v.cfg.Collateral == nil {
-		if pck := v.chains.lookup(q, now); pck != nil {
-			if err := verifyWithPCK(q, raw, pck); err != nil {
-				return nil, attest.Fail(tee, CheckQuoteSignature, err)
-			}
-			return q, nil
-		}
-	}
-	ts := &verify.TimeSet{PckCertChain: now, TcbInfo: now, QeIdentity: now, PckCrl: now, RootCaCrl: now}
-	opts := &verify.Options{Now: ts, TrustedRoots: intelRoots}
-	if v.cfg.Collateral != nil {
-		opts.GetCollateral, opts.CheckRevocations = true, true
-		opts.Getter = collateral.TDXGetter{G: v.cfg.Collateral}
-	}
-	if err := verify.TdxQuoteContext(ctx, q, opts); err != nil {
-		if v.cfg.Collateral != nil {
-			// Tell collateral failures from signature failures (failure
-			// path only, so the extra work costs nothing on success).
-			if verify.TdxQuoteContext(ctx, q, &verify.Options{Now: ts, TrustedRoots: intelRoots}) == nil {
-				return nil, attest.Fail(tee, CheckCollateral, err)
-			}
-		}
-		return nil, attest.Fail(tee, CheckQuoteSignature, err)
-	}
-	if v.cfg.Collateral == nil {
-		v.chains.remember(q)
 	}
 	return q, nil
 }

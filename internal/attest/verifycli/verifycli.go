@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-sev-guest/kds"
+
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/azsnp"
 	"github.com/trustgate/trustgate/internal/attest/aztdx"
@@ -74,7 +76,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	nowStr := fs.String("now", "", "verification time (RFC 3339) for certificate and collateral validity; default the current time")
 	policyPath := fs.String("policy", "", "attestation policy (Rego) to appraise the claims with")
 	vcekPath := fs.String("vcek", "", "snp raw report: VCEK or VLEK certificate (DER or PEM)")
-	bundlePath := fs.String("collateral", "", "collateral bundle (trustee admin collateral export) used offline; required TDX collateral checks then apply")
+	bundlePath := fs.String("collateral", "", "collateral bundle (trustee admin collateral export) used offline; TDX collateral and the SNP/az-snp-vtpm CRL check then apply, as on a trustee server")
+	minTCB := fs.String("snp-minimum-tcb", "", "snp, az-snp-vtpm: minimum reported TCB per product line, e.g. Milan:bl=3,tee=0,snp=8,ucode=115;Genoa:snp=14")
 	devRoot := fs.String("dev-emulated-snp-root", "", "snp-emulated: the development ARK (PEM)")
 	allowDebug := fs.Bool("allow-debug", false, "accept debug-enabled guests (refused by default)")
 	if err := fs.Parse(args); err != nil {
@@ -127,6 +130,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		getter = &collateral.Getter{Cache: cache, Now: now}
 	}
+	minimum, err := snp.ParseMinimumTCB(*minTCB)
+	if err != nil {
+		fmt.Fprintf(stderr, "trustee verify: --snp-minimum-tcb: %v\n", err)
+		return 2
+	}
 	var vcek []byte
 	if *vcekPath != "" {
 		if vcek, err = readFile(*vcekPath); err != nil {
@@ -137,7 +145,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			vcek = blk.Bytes
 		}
 	}
-	o := options{tee: *tee, now: now, getter: getter, allowDebug: *allowDebug, vcek: vcek, devRoot: *devRoot, logger: slog.New(slog.NewTextHandler(stderr, nil))}
+	o := options{tee: *tee, now: now, getter: getter, allowDebug: *allowDebug, vcek: vcek, devRoot: *devRoot, minTCB: minimum,
+		logger: slog.New(slog.NewTextHandler(stderr, nil))}
 	claims, err := o.verify(ctx, evidence, want)
 	if err != nil {
 		if check := attest.FailedCheck(err); check != "" {
@@ -194,6 +203,7 @@ type options struct {
 	allowDebug bool
 	vcek       []byte
 	devRoot    string
+	minTCB     map[string]kds.TCBParts
 	logger     *slog.Logger
 }
 
@@ -205,9 +215,9 @@ func isJSON(b []byte) bool {
 func (o options) verify(ctx context.Context, evidence []byte, want attest.Expected) (attest.Claims, error) {
 	switch o.tee {
 	case attest.TeeSNP:
-		cfg := snp.Config{Now: o.now, AllowDebug: o.allowDebug}
+		cfg := snp.Config{Now: o.now, AllowDebug: o.allowDebug, MinimumTCBByLine: o.minTCB}
 		if o.getter != nil {
-			cfg.Getter = o.getter
+			cfg.Getter, cfg.CheckRevocations = o.getter, true
 		}
 		v, err := snp.New(cfg)
 		if err != nil {
@@ -224,9 +234,9 @@ func (o options) verify(ctx context.Context, evidence []byte, want attest.Expect
 		}
 		return v.Verify(ctx, evidence, want)
 	case attest.TeeAzSNPvTPM:
-		cfg := azsnp.Config{Now: o.now, AllowDebug: o.allowDebug}
+		cfg := azsnp.Config{Now: o.now, AllowDebug: o.allowDebug, MinimumTCBByLine: o.minTCB}
 		if o.getter != nil {
-			cfg.Getter = o.getter
+			cfg.Getter, cfg.CheckRevocations = o.getter, true
 		}
 		v, err := azsnp.New(cfg)
 		if err != nil {

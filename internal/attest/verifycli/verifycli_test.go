@@ -9,10 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	emu "github.com/trustgate/trustgate/internal/attester/snpemu"
 	"github.com/trustgate/trustgate/internal/policy"
-	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 func run(args ...string) (int, string, string) {
@@ -22,8 +23,8 @@ func run(args ...string) (int, string, string) {
 }
 
 func TestSNPVectors(t *testing.T) {
-	snpDir := testenv.SharedTestvectors(t, "trustee/snp")
-	aa := filepath.Join(testenv.SharedTestvectors(t, "trustee/snp-aa-evidence"), "evidence.json")
+	snpDir := vectors.Dir("trustee/snp")
+	aa := filepath.Join(vectors.Dir("trustee/snp-aa-evidence"), "evidence.json")
 	cases := []struct {
 		name  string
 		args  []string
@@ -36,6 +37,9 @@ func TestSNPVectors(t *testing.T) {
 		{"wrong-initdata", []string{"--tee", "snp", "--evidence", aa, "--now", "2025-06-01T00:00:00Z", "--initdata-digest", "01"}, 1, "init_data"},
 		{"invalid-vcek", []string{"--tee", "snp", "--evidence", filepath.Join(snpDir, "test-report.bin"), "--vcek", filepath.Join(snpDir, "test-vcek-invalid-new.der"), "--now", "2024-01-01T00:00:00Z"}, 1, ""},
 		{"expired", []string{"--tee", "snp", "--evidence", aa, "--now", "2099-01-01T00:00:00Z"}, 1, "cert_chain"},
+		{"below-minimum-tcb", []string{"--tee", "snp", "--evidence", aa, "--now", "2025-06-01T00:00:00Z", "--snp-minimum-tcb", "Genoa:snp=24"}, 1, "tcb"},
+		{"at-minimum-tcb", []string{"--tee", "snp", "--evidence", aa, "--now", "2025-06-01T00:00:00Z", "--snp-minimum-tcb", "Genoa:bl=10,snp=23"}, 0, ""},
+		{"bad-minimum-tcb", []string{"--tee", "snp", "--evidence", aa, "--snp-minimum-tcb", "Rome:snp=1"}, 2, ""},
 		{"usage", []string{"--tee", "snp"}, 2, ""},
 		{"bad-now", []string{"--tee", "snp", "--evidence", aa, "--now", "yesterday"}, 2, ""},
 		{"unknown-tee", []string{"--tee", "nope", "--evidence", aa}, 1, ""},
@@ -63,7 +67,7 @@ func TestSNPVectors(t *testing.T) {
 }
 
 func TestTDXRawQuote(t *testing.T) {
-	q := filepath.Join(testenv.SharedTestvectors(t, "trustee/tdx"), "tdx_quote_4.dat")
+	q := filepath.Join(vectors.Dir("trustee/tdx"), "tdx_quote_4.dat")
 	if code, _, stderr := run("--tee", "tdx", "--evidence", q, "--now", "2024-01-01T00:00:00Z"); code != 1 || !strings.Contains(stderr, `"debug"`) {
 		t.Fatalf("debug quote without --allow-debug: exit %d %s", code, stderr)
 	}
@@ -117,5 +121,29 @@ func TestEmulatedWithPolicy(t *testing.T) {
 	t.Setenv("TRUSTGATE_TRUSTEE_DEV_EMULATED_SNP_ROOT", root)
 	if code, _, stderr := run("--tee", "snp-emulated", "--evidence", evPath); code != 0 {
 		t.Fatalf("root from env: exit %d %s", code, stderr)
+	}
+}
+
+// TestTDXOfflineCollateral: `trustee verify --collateral` appraises the TCB
+// from an imported bundle (Intel's real collateral for tdx_quote_4's
+// platform) and names a failing collateral check.
+func TestTDXOfflineCollateral(t *testing.T) {
+	q := filepath.Join(vectors.Dir("trustee/tdx"), "tdx_quote_4.dat")
+	bundle := filepath.Join(t.TempDir(), "collateral.json")
+	if err := os.WriteFile(bundle, vectors.IntelCollateralBundle(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	at := vectors.IntelCollateralTime.Format(time.RFC3339)
+	code, out, stderr := run("--tee", "tdx", "--evidence", q, "--now", at, "--allow-debug", "--collateral", bundle)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var o Output
+	if err := json.Unmarshal([]byte(out), &o); err != nil || o.Claims["tcb_status"] != "UpToDate" || o.Claims["collateral_expiration_status"] != "0" {
+		t.Fatalf("claims %v (%v)", o.Claims, err)
+	}
+	late := vectors.IntelCollateralTime.AddDate(0, 3, 0).Format(time.RFC3339)
+	if code, _, stderr := run("--tee", "tdx", "--evidence", q, "--now", late, "--allow-debug", "--collateral", bundle); code != 1 || !strings.Contains(stderr, `check "collateral"`) {
+		t.Fatalf("expired collateral: exit %d %s", code, stderr)
 	}
 }

@@ -22,8 +22,8 @@ import (
 	"github.com/google/go-tpm/legacy/tpm2"
 	"github.com/google/go-tpm/tpmutil"
 
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/initdata"
-	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 // noClose hands the simulator to the attester, which closes its TPM after
@@ -98,12 +98,8 @@ func (z *azureTPM) open() (io.ReadWriteCloser, error) { return noClose{z.sim}, n
 func fakeIMDS(t *testing.T) *httptest.Server {
 	t.Helper()
 	vcek := []byte("vcek-der-bytes")
-	if dir := filepath.Join(testenv.RepoRoot(t), "..", "shared", "testvectors", "trustee", "az-snp-vtpm"); true {
-		if b, err := os.ReadFile(filepath.Join(dir, "vcek.pem")); err == nil {
-			if blk, _ := pem.Decode(b); blk != nil {
-				vcek = blk.Bytes
-			}
-		}
+	if blk, _ := pem.Decode(vectors.Read(t, "trustee/az-snp-vtpm/vcek.pem")); blk != nil {
+		vcek = blk.Bytes
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -255,7 +251,7 @@ func TestEvidenceErrors(t *testing.T) {
 // TestVectorShape checks our JSON members and encodings against upstream's
 // captured az-snp-vtpm evidence.
 func TestVectorShape(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/az-snp-vtpm")
+	dir := vectors.Dir("trustee/az-snp-vtpm")
 	b, err := os.ReadFile(filepath.Join(dir, "evidence-v2.json"))
 	if err != nil {
 		t.Fatal(err)

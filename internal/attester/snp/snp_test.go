@@ -23,7 +23,7 @@ import (
 	sevtest "github.com/google/go-sev-guest/testing"
 	"github.com/google/uuid"
 
-	"github.com/trustgate/trustgate/internal/testenv"
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
 // fakeSNP is a configfs-tsm report subsystem whose outblob is a real SNP
@@ -141,7 +141,7 @@ func verifySig(t testing.TB, raw, vcekDER []byte) bool {
 }
 
 func TestEvidenceMatchesUpstreamVector(t *testing.T) {
-	dir := testenv.SharedTestvectors(t, "trustee/snp-aa-evidence")
+	dir := vectors.Dir("trustee/snp-aa-evidence")
 	want, err := os.ReadFile(filepath.Join(dir, "evidence.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,15 @@ func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 			s.fail(w, r, audit.Event{Kind: audit.KindAdmin, Action: r.Method + " " + boundPath(r.URL.EscapedPath())}, err)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), adminExpiryKey{}, until)))
+		ctx := context.WithValue(r.Context(), adminExpiryKey{}, until)
+		if r.Method != http.MethodGet {
+			// An admin change and its audit event are made whole even if
+			// the client goes away once its request was read.
+			var cancel context.CancelFunc
+			ctx, cancel = detached(ctx)
+			defer cancel()
+		}
+		h(w, r.WithContext(ctx))
 	}
 }
 
@@ -223,6 +231,7 @@ func (s *Server) handleSetResourcePolicy(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	s.adminChange(w, r, ev, nil, func(ent store.AuditEntry) error {
+		defer s.cfg.Policies.Invalidate()
 		return s.cfg.Store.PutPolicy(r.Context(), store.PolicyResource, DefaultResourcePolicyID, []byte(src), ent)
 	})
 }
@@ -250,6 +259,7 @@ func (s *Server) handleSetAttestationPolicy(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	s.adminChange(w, r, ev, nil, func(ent store.AuditEntry) error {
+		defer s.cfg.Policies.Invalidate()
 		return s.cfg.Store.PutPolicy(r.Context(), store.PolicyAttestation, req.PolicyID, []byte(src), ent)
 	})
 }
@@ -293,6 +303,16 @@ func (s *Server) handleSetReferenceValue(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		s.adminFail(w, r, ev, err)
 		return
+	}
+	// A value in a format the default attestation policy can never match
+	// (a number where the verifiers emit a decimal string, hex of the
+	// wrong length) is refused, not stored to silently never affirm.
+	if vals, _, perr := rvps.ParseMessage(body, s.cfg.Now()); perr == nil {
+		if verr := rvps.ValidateValues(vals); verr != nil {
+			ev.Check = "reference-value format"
+			s.adminFail(w, r, ev, kbs.Errorf(kbs.RvpsError, "%v", verr))
+			return
+		}
 	}
 	// The values and the audit event commit together.
 	names, err := s.cfg.RVPS.RegisterAudited(r.Context(), body, func(names []string) (store.AuditEntry, error) {
@@ -406,4 +426,27 @@ func (s *Server) handleRotateKEK(w http.ResponseWriter, r *http.Request) {
 	}
 	ev.Reason = "new KEK id " + id
 	s.adminDone(w, r, ev, map[string]string{"kek_id": id})
+}
+
+// handleRotateTokenKey makes a new token signing key. Tokens signed by the
+// previous key stay valid until they expire; the audit event names both
+// key ids (never key material).
+func (s *Server) handleRotateTokenKey(w http.ResponseWriter, r *http.Request) {
+	ev := audit.Event{Action: "rotate-token-key"}
+	if s.cfg.RotateTokenKey == nil {
+		s.adminFail(w, r, ev, kbs.Errorf(kbs.PluginNotFound, "token key rotation is not available on this server"))
+		return
+	}
+	kid, prev, err := s.cfg.RotateTokenKey(r.Context(), func(kid, prev string) (store.AuditEntry, error) {
+		e := ev
+		e.Reason = "new token key kid " + kid + "; previous kid " + prev + " verifies its tokens until they expire"
+		return s.adminEntry(r, e)
+	})
+	if err != nil {
+		s.log.Error("rotate token key", "err", err)
+		s.adminFail(w, r, ev, kbs.Errorf(kbs.InternalError, "token key rotation failed; the current key is still in use"))
+		return
+	}
+	s.cfg.Audit.Written()
+	writeJSON(w, http.StatusOK, map[string]string{"kid": kid, "previous_kid": prev})
 }

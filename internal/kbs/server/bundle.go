@@ -148,6 +148,15 @@ func parseBundle(data []byte, key *ecdsa.PrivateKey) (*ImportBundle, *parsedBund
 		if len(rv.Values) == 0 || len(rv.Values) > maxRefValuesPerKey {
 			return nil, nil, fmt.Errorf("reference value %s: want 1..%d values", rv.Name, maxRefValuesPerKey)
 		}
+		vals := make([]any, len(rv.Values))
+		for i, v := range rv.Values {
+			vals[i] = v
+		}
+		// A value in a format the default policy can never match is
+		// refused now, not silently never affirming later.
+		if err := rvps.ValidateValue(rv.Name, vals); err != nil {
+			return nil, nil, err
+		}
 		p.rvs = append(p.rvs, rv)
 	}
 	return &b, p, nil
@@ -204,6 +213,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	}
 	_, p, err := parseBundle(body, s.cfg.ImportKey)
 	if err != nil {
+		ev.Check = "import bundle: format"
 		s.adminFail(w, r, ev, kbs.Errorf(kbs.SerdeError, "import bundle: %v", err))
 		return
 	}
@@ -303,6 +313,7 @@ func (s *Server) handleImportCollateral(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	if _, err := collateral.ParseBundle(body); err != nil {
+		ev.Check = "collateral bundle: format"
 		s.adminFail(w, r, ev, kbs.Errorf(kbs.SerdeError, "%v", err))
 		return
 	}
@@ -319,6 +330,31 @@ func (s *Server) handleImportCollateral(w http.ResponseWriter, r *http.Request) 
 
 // handlePublicKey serves a public key as PEM (SubjectPublicKeyInfo). Both
 // keys it is used for are safe to publish; the endpoints need no token.
+// handleTokenKey serves the current token verification key (PEM).
+func (s *Server) handleTokenKey(w http.ResponseWriter, r *http.Request) {
+	keys := s.cfg.Tokens.Keys()
+	var key *ecdsa.PublicKey
+	if len(keys) > 0 {
+		key = keys[0].Key
+	}
+	handlePublicKey(key, "token key")(w, r)
+}
+
+// handleTokenKeys serves every token verification key as a JWKS: the
+// current key first, then the previous one while its tokens may still be
+// valid (with "exp", when it stops verifying).
+func (s *Server) handleTokenKeys(w http.ResponseWriter, _ *http.Request) {
+	b, err := ear.JWKS(s.cfg.Tokens.Keys())
+	if err != nil {
+		s.log.Error("encode JWKS", "err", err)
+		kbs.WriteError(w, kbs.Errorf(kbs.InternalError, "token keys unavailable"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	w.Header().Set("Cache-Control", "max-age=1")
+	_, _ = w.Write(b)
+}
+
 func handlePublicKey(key *ecdsa.PublicKey, what string) http.HandlerFunc {
 	var body []byte
 	if key != nil {

@@ -140,6 +140,7 @@ func FuzzImportCollateral(f *testing.F) {
 	tok := h.adminToken()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		before := collateralKeys(t, h)
+		last := lastAuditID(t, h)
 		req := httptest.NewRequest("POST", "/kbs/v0/collateral", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
 		rec := httptest.NewRecorder()
@@ -150,6 +151,9 @@ func FuzzImportCollateral(f *testing.F) {
 		case rec.Code != 200:
 			if after := collateralKeys(t, h); !reflect.DeepEqual(before, after) {
 				t.Fatalf("refused bundle (%d) changed the cache: %q → %q", rec.Code, before, after)
+			}
+			if n := auditRowsAfter(t, h, last); n != 1 {
+				t.Fatalf("refused bundle (%d): %d audit rows, want 1", rec.Code, n)
 			}
 		default:
 			if _, err := collateral.ParseBundle(body); err != nil {
@@ -207,14 +211,14 @@ func TestImportBundle(t *testing.T) {
 	}
 	h := newHarness(t, withImportKey(key))
 	ctx := context.Background()
-	if err := h.srv.cfg.RVPS.Set(ctx, "init_data", []any{"aa"}, time.Now().Add(time.Hour)); err != nil {
+	if err := h.srv.cfg.RVPS.Set(ctx, "init_data", []any{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.srv.cfg.RVPS.Set(ctx, "old", []any{"stale"}, time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 
-	plain := makeBundle(t, nil, map[string]string{"default/db/password": "pw1"}, map[string][]string{"init_data": {"bb", "aa"}, "old": {"new"}})
+	plain := makeBundle(t, nil, map[string]string{"default/db/password": "pw1"}, map[string][]string{"init_data": {"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, "old": {"new"}})
 	r := h.mustAdmin("POST", "/kbs/v0/import", plain)
 	var res ImportResult
 	if err := json.Unmarshal(r.body, &res); err != nil || !reflect.DeepEqual(res.Resources, []string{"default/db/password"}) || len(res.ReferenceValues) != 2 {
@@ -223,7 +227,7 @@ func TestImportBundle(t *testing.T) {
 	if v, _ := h.st.GetResource(ctx, "default/db/password"); string(v) != "pw1" {
 		t.Fatalf("resource %q", v)
 	}
-	if got := refValues(t, h, "init_data"); !reflect.DeepEqual(got, []any{"aa", "bb"}) {
+	if got := refValues(t, h, "init_data"); !reflect.DeepEqual(got, []any{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}) {
 		t.Fatalf("init_data %v, want merged [aa bb]", got)
 	}
 	if got := refValues(t, h, "old"); !reflect.DeepEqual(got, []any{"new"}) {
@@ -233,7 +237,7 @@ func TestImportBundle(t *testing.T) {
 		t.Fatalf("merged expiry %v", e.Expiration)
 	}
 
-	enc := makeBundle(t, &key.PublicKey, map[string]string{"default/db/password": "pw2", "ns/app/key": "k"}, map[string][]string{"init_data": {"cc"}})
+	enc := makeBundle(t, &key.PublicKey, map[string]string{"default/db/password": "pw2", "ns/app/key": "k"}, map[string][]string{"init_data": {"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"}})
 	if bytes.Contains(enc, []byte("pw2")) || enc[0] == '{' {
 		t.Fatalf("bundle not encrypted: %.80s", enc)
 	}
@@ -244,7 +248,7 @@ func TestImportBundle(t *testing.T) {
 	if got := listResources(t, h); !reflect.DeepEqual(got, []string{"default/db/password", "ns/app/key"}) {
 		t.Fatalf("resources %q", got)
 	}
-	if got := refValues(t, h, "init_data"); !reflect.DeepEqual(got, []any{"aa", "bb", "cc"}) {
+	if got := refValues(t, h, "init_data"); !reflect.DeepEqual(got, []any{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"}) {
 		t.Fatalf("init_data %v", got)
 	}
 
@@ -319,7 +323,7 @@ func TestImportBundleRefused(t *testing.T) {
 // decodable values and valid names.
 func FuzzParseImportBundle(f *testing.F) {
 	key, _ := ear.GenerateKey()
-	f.Add(makeBundle(f, nil, map[string]string{"default/db/pw": "x"}, map[string][]string{"init_data": {"ab"}}))
+	f.Add(makeBundle(f, nil, map[string]string{"default/db/pw": "x"}, map[string][]string{"init_data": {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}))
 	f.Add(makeBundle(f, &key.PublicKey, map[string]string{"default/db/pw": "x"}, nil))
 	f.Add([]byte(`{"format":"trustgate-bundle/v1","resources":null}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -377,7 +381,14 @@ func TestPublicKeys(t *testing.T) {
 		t.Fatalf("token does not verify with the published key: %v", err)
 	}
 
-	none := newHarness(t, func(c *Config) { c.TokenKey = nil })
+	// The JWKS holds the same key, with its kid.
+	r := h.do(http.DefaultClient, "GET", "/kbs/v0/token-keys", nil, nil)
+	keys, err := ear.ParseJWKS(r.body)
+	if r.status != 200 || err != nil || len(keys) != 1 || !keys[0].Key.Equal(tk) || keys[0].KeyID != ear.HeaderKeyID(tok) {
+		t.Fatalf("token-keys: %d %v %s", r.status, err, r.body)
+	}
+
+	none := newHarness(t, func(c *Config) { c.Tokens = ear.NewVerifier() })
 	for _, p := range []string{"/kbs/v0/import-key", "/kbs/v0/token-key"} {
 		wantError(t, none.do(http.DefaultClient, "GET", p, nil, nil), http.StatusNotFound, kbs.PluginNotFound)
 	}

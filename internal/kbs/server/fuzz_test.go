@@ -2,9 +2,11 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/policy"
 )
 
@@ -29,6 +32,10 @@ func FuzzDecodePolicyRequest(f *testing.F) {
 		req, src, err := DecodePolicyRequest(body, k)
 		if err == nil && (src == "" && !strings.Contains(string(body), `"policy":""`)) {
 			t.Fatalf("accepted without source: %+v", req)
+		}
+		var ke *kbs.Error
+		if err != nil && (!errors.As(err, &ke) || kbs.Status(err) < 400 || kbs.Status(err) >= 500) {
+			t.Fatalf("refusal is not a typed 4xx error: %v", err)
 		}
 	})
 }
@@ -85,7 +92,7 @@ func FuzzServer(f *testing.F) {
 		{"GET", "/kbs/v0/collateral", ""},
 		{"POST", "/kbs/v0/collateral", `{"version":1,"entries":{"collateral/https://kdsintf.amd.com/x":"AAAA"}}`},
 		{"POST", "/kbs/v0/collateral", `{"version":1,"entries":{"x":1}}`},
-		{"POST", "/kbs/v0/import", `{"format":"trustgate-bundle/v1","resources":[{"path":"a/b/c","value":"dg=="}],"reference_values":[{"name":"init_data","values":["ab"]}]}`},
+		{"POST", "/kbs/v0/import", `{"format":"trustgate-bundle/v1","resources":[{"path":"a/b/c","value":"dg=="}],"reference_values":[{"name":"init_data","values":["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]}]}`},
 		{"POST", "/kbs/v0/import", `{"format":"trustgate-bundle/v1","resources":[{"path":"a/../c","value":"!"}]}`},
 		{"POST", "/kbs/v0/import", `eyJhbGciOiJFQ0RILUVTK0EyNTZLVyIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d`},
 		{"GET", "/kbs/v0/token-key", ""},
@@ -126,6 +133,7 @@ func FuzzServer(f *testing.F) {
 		if admin {
 			req.Header.Set("Authorization", "Bearer "+tok)
 		}
+		last := lastAuditID(t, h)
 		rec := httptest.NewRecorder()
 		done := make(chan struct{})
 		go func() { h.srv.ServeHTTP(rec, req); close(done) }()
@@ -140,5 +148,40 @@ func FuzzServer(f *testing.F) {
 		if bytes.Contains(rec.Body.Bytes(), []byte(`"ciphertext"`)) {
 			t.Fatalf("JWE returned to %s %q", m, path)
 		}
+		if rec.Code >= 400 && rec.Code != http.StatusMethodNotAllowed {
+			if _, err := kbs.ParseErrorInfo(rec.Body.Bytes()); err != nil {
+				t.Fatalf("%s %q: %d without a KBS error body: %q", m, path, rec.Code, rec.Body.Bytes())
+			}
+		}
+		// Every attestation and resource decision is audited.
+		if n := auditRowsAfter(t, h, last); (m == "POST" && path == "/kbs/v0/attest" || m == "GET" && strings.HasPrefix(path, resourcePrefix)) && n != 1 {
+			t.Fatalf("%s %q: %d audit rows written, want 1", m, path, n)
+		}
 	})
+}
+
+// lastAuditID returns the id of the newest audit row (0: none).
+func lastAuditID(t *testing.T, h *harness) int64 {
+	t.Helper()
+	var last int64
+	for {
+		recs, err := h.st.AuditSince(context.Background(), last, time.Time{}, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == 0 {
+			return last
+		}
+		last = recs[len(recs)-1].ID
+	}
+}
+
+// auditRowsAfter counts the audit rows written after id.
+func auditRowsAfter(t *testing.T, h *harness, id int64) int {
+	t.Helper()
+	recs, err := h.st.AuditSince(context.Background(), id, time.Time{}, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(recs)
 }

@@ -97,10 +97,9 @@ func newHarnessOn(t testing.TB, st store.Store, _ any, opts ...harnessOpt) *harn
 	tv.Now = now
 	cfg := Config{
 		Store: st, RVPS: rv, Policy: engine, AS: svc,
-		Tokens:   tv,
-		TokenKey: issuer.PublicKey(),
-		Admin:    &AdminAuth{Keys: []ed25519.PublicKey{pub}},
-		Now:      now,
+		Tokens: tv,
+		Admin:  &AdminAuth{Keys: []ed25519.PublicKey{pub}},
+		Now:    now,
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -10,17 +10,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/rvps"
 	"github.com/trustgate/trustgate/internal/store"
-	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 // auditEvents returns every audit event of h.
@@ -252,10 +251,7 @@ func TestFailClosed(t *testing.T) {
 // testenvReport is an SNP attestation report from the shared test vectors.
 func testenvReport(t *testing.T) json.RawMessage {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testenv.SharedTestvectors(t, "trustee/snp"), "test-report.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := vectors.Read(t, "trustee/snp/test-report.bin")
 	j, _ := json.Marshal(map[string]any{"attestation_report": b})
 	return j
 }

@@ -64,15 +64,37 @@ type Config struct {
 	// AllowEmulated is passed to the resource policy as
 	// data["allow-emulated"] (set with --dev-emulated-snp-root).
 	AllowEmulated bool
+	// AuthAuditWindow aggregates the audit rows of /auth requests: per
+	// client, outcome and TEE, one row for the first request of a window
+	// and one summary row (with count) for the rest (default 1 min;
+	// negative: one row per request).
+	AuthAuditWindow time.Duration
+	// AuditRetention, when positive, deletes audit events older than this
+	// (checked at start and hourly; every replica may prune: it is
+	// idempotent). Zero keeps them all.
+	AuditRetention time.Duration
+	// Policies caches the policies (nil: a new cache over Store). Give the
+	// attestation service the same one, so that a policy set here reaches
+	// it at once.
+	Policies *PolicyCache
+	// TokenCacheBytes bounds the memory of the issued/verified token cache
+	// (default DefaultTokenCacheBytes).
+	TokenCacheBytes int64
 	// MaxImportBody limits collateral and bundle imports (default 32 MiB).
 	MaxImportBody int64
 	// ImportKey decrypts bundles encrypted to this trustee (cocofy
 	// --import-key); its public half is served at /kbs/v0/import-key. Nil:
 	// only plain JSON bundles import.
 	ImportKey *ecdsa.PrivateKey
-	// TokenKey is the public key that verifies this trustee's attestation
-	// tokens, served at /kbs/v0/token-key for relying parties. Nil: not served.
+	// TokenKey is no longer read: /kbs/v0/token-key serves the current key
+	// of Tokens (the first), /kbs/v0/token-keys all of them (JWKS).
+	//
+	// Deprecated: the keys come from Tokens.
 	TokenKey *ecdsa.PublicKey
+	// RotateTokenKey makes a new token signing key (the current one stays
+	// trusted until its tokens expired), committing the audit entry with
+	// the change; nil disables the admin rotate-token-key endpoint.
+	RotateTokenKey func(ctx context.Context, entry func(kid, prevKid string) (store.AuditEntry, error)) (kid, prevKid string, err error)
 	// RotateKEK makes a new KEK, re-wraps the store and persists the key;
 	// nil disables the admin rotate-kek endpoint.
 	RotateKEK func(ctx context.Context) (kekID string, err error)
@@ -92,6 +114,7 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	tokens  *tokenCache
+	authAgg *authAggregator
 }
 
 // New checks cfg and returns a Server.
@@ -123,7 +146,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), tokens: newTokenCache()}
+	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), tokens: newTokenCache(cfg.TokenCacheBytes)}
+	if s.cfg.Policies == nil {
+		s.cfg.Policies = NewPolicyCache(cfg.Store)
+	}
+	if s.cfg.AuthAuditWindow == 0 {
+		s.cfg.AuthAuditWindow = authAuditWindow
+	}
+	s.authAgg = newAuthAggregator(s.cfg.AuthAuditWindow)
 	s.metrics = newMetrics(cfg.Registry)
 	s.routes()
 	return s, nil
@@ -155,7 +185,9 @@ func (s *Server) routes() {
 		importPub = &s.cfg.ImportKey.PublicKey
 	}
 	m.Handle("GET /kbs/v0/import-key", s.instrument("import_key", handlePublicKey(importPub, "bundle import key")))
-	m.Handle("GET /kbs/v0/token-key", s.instrument("token_key", handlePublicKey(s.cfg.TokenKey, "token key")))
+	m.Handle("GET /kbs/v0/token-key", s.instrument("token_key", s.handleTokenKey))
+	m.Handle("GET /kbs/v0/token-keys", s.instrument("token_keys", s.handleTokenKeys))
+	m.Handle("POST /kbs/v0/admin/rotate-token-key", s.instrument("admin_rotate_token_key", s.admin(s.handleRotateTokenKey)))
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	m.HandleFunc("GET /readyz", s.handleReady)
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
@@ -187,14 +219,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Run deletes expired sessions until ctx ends.
+// Run deletes expired sessions (each minute), sweeps expired tokens from
+// the token cache and writes due /auth summary rows (every 15 s) until ctx
+// ends.
 func (s *Server) Run(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
+	sw := time.NewTicker(15 * time.Second)
+	defer sw.Stop()
+	prune := time.NewTicker(time.Hour)
+	defer prune.Stop()
+	s.pruneAudit(ctx)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-prune.C:
+			s.pruneAudit(ctx)
+		case <-sw.C:
+			s.tokens.sweep(s.cfg.Now())
+			s.flushAuthAudit(ctx, false)
 		case <-t.C:
 			if n, err := s.cfg.Store.DeleteExpiredSessions(ctx, s.cfg.Now()); err != nil {
 				s.log.Warn("delete expired sessions", "err", err)
@@ -202,6 +246,28 @@ func (s *Server) Run(ctx context.Context) {
 				s.log.Debug("deleted expired sessions", "count", n)
 			}
 		}
+	}
+}
+
+// pruneAudit applies AuditRetention, and records that it did (an admin
+// event naming the cut-off and the count; never the deleted content).
+func (s *Server) pruneAudit(ctx context.Context) {
+	if s.cfg.AuditRetention <= 0 {
+		return
+	}
+	before := s.cfg.Now().Add(-s.cfg.AuditRetention)
+	n, err := s.cfg.Store.PruneAudit(ctx, before)
+	if err != nil {
+		s.log.Warn("audit retention: prune failed", "err", err)
+	}
+	if n == 0 {
+		return
+	}
+	s.log.Info("audit retention: pruned old events", "count", n, "before", before.UTC().Format(time.RFC3339))
+	ev := audit.Event{Kind: audit.KindAdmin, Outcome: audit.OutcomeAllow, Action: "prune-audit",
+		Reason: fmt.Sprintf("audit retention %s: deleted %d events older than %s", s.cfg.AuditRetention, n, before.UTC().Format(time.RFC3339))}
+	if _, err := s.cfg.Audit.Record(ctx, ev); err != nil {
+		s.log.Error("audit write failed", "kind", ev.Kind, "err", err)
 	}
 }
 
@@ -256,10 +322,25 @@ func boundPath(p string) string {
 	return p
 }
 
+// auditTimeout bounds a write that carries an audit event once it no longer
+// follows its request.
+const auditTimeout = 15 * time.Second
+
+// detached returns a context for a write that carries an audit event: it
+// keeps the request's values but not its cancellation, so that a decision
+// is recorded even when the client went away mid-request, and it is
+// bounded so that a stuck store cannot pile up writers.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), auditTimeout)
+}
+
 // record writes an audit event; when it fails the caller must not answer
-// with success: a decision that cannot be audited is not taken.
+// with success: a decision that cannot be audited is not taken. The write
+// does not follow the request's cancellation (detached).
 func (s *Server) record(ctx context.Context, r *http.Request, e audit.Event) error {
 	e.Client = clientAddr(r)
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	if _, err := s.cfg.Audit.Record(ctx, e); err != nil {
 		s.log.Error("audit write failed", "kind", e.Kind, "err", err)
 		return kbs.Errorf(kbs.InternalError, "audit log unavailable")
@@ -284,6 +365,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err
 	}
 	if e.Kind == audit.KindResource {
 		s.metrics.denials.WithLabelValues(reasonLabel(err)).Inc()
+	}
+	if e.Kind == audit.KindAuth && e.Outcome == audit.OutcomeDeny {
+		e.Client = clientAddr(r)
+		if !s.authAgg.record(e, s.cfg.Now()) {
+			kbs.WriteError(w, err) // counted into its window's summary row
+			return
+		}
 	}
 	if aerr := s.record(r.Context(), r, e); aerr != nil {
 		// A refusal is stored durably before it is answered, like a
@@ -375,10 +463,18 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 	}
 	// The session and its audit event commit together.
 	ev.Outcome, ev.Client = audit.OutcomeAllow, clientAddr(r)
-	ent, err := s.cfg.Audit.Entry(ev)
-	if err == nil {
-		err = s.cfg.Store.CreateSession(r.Context(), sess, ent)
+	var ents []store.AuditEntry
+	if s.authAgg.record(ev, s.cfg.Now()) {
+		ent, err := s.cfg.Audit.Entry(ev)
+		if err != nil {
+			s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "audit log unavailable"))
+			return
+		}
+		ents = append(ents, ent)
 	}
+	wctx, cancel := detached(r.Context())
+	err = s.cfg.Store.CreateSession(wctx, sess, ents...)
+	cancel()
 	if err != nil {
 		s.log.Error("create session", "err", err)
 		s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "session store unavailable"))
@@ -407,20 +503,24 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	ev := audit.Event{Kind: audit.KindAttest}
 	c, err := r.Cookie(kbs.SessionCookie)
 	if err != nil || c.Value == "" {
+		ev.Check = "session: no cookie"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "missing kbs-session-id cookie: call /kbs/v0/auth first"))
 		return
 	}
 	body, err := s.readBody(w, r)
 	if err != nil {
+		ev.Check = "body: size"
 		s.fail(w, r, ev, err)
 		return
 	}
 	att, err := kbs.DecodeAttestation(body)
 	if err != nil {
+		ev.Check = "body: attestation"
 		s.fail(w, r, ev, err)
 		return
 	}
 	if !validSessionID(c.Value) {
+		ev.Check = "session: unknown"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again"))
 		return
 	}
@@ -430,10 +530,11 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	sess, err := s.cfg.Store.ClaimSession(ctx, c.Value, s.cfg.Now())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		ev.Check = "session: unknown"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again"))
 		return
 	case errors.Is(err, store.ErrSessionExpired):
-		ev.Tee = sess.Tee
+		ev.Tee, ev.Check = sess.Tee, "session: expired"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "session expired: call /kbs/v0/auth again"))
 		return
 	case errors.Is(err, store.ErrNonceUsed):
@@ -449,6 +550,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: sess.Token})
 			return
 		}
+		ev.Check = "nonce: already used"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "nonce already used: call /kbs/v0/auth again"))
 		return
 	case err != nil:
@@ -458,6 +560,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	}
 	ev.Tee = sess.Tee
 	if subtle.ConstantTimeCompare([]byte(att.RuntimeData.Nonce), []byte(sess.Nonce)) != 1 {
+		ev.Check = "nonce: mismatch"
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "nonce mismatch: runtime-data nonce differs from the session's"))
 		return
 	}
@@ -475,6 +578,17 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		// The audit gets the full detail (the failing check and why), not
 		// only the short outcome, so that an operator sees what to fix.
 		ev.Reason = ""
+		if res != nil {
+			ev.Check = res.Reason
+		}
+		s.explainSentInitData(ctx, &ev, att.InitData)
+		if errors.Is(err, ear.ErrTokenTooLarge) {
+			ev.Check = "token: size"
+			// The claims (initdata and evidence the guest chose) would make
+			// a token no replica accepts: the guest's input, not a fault.
+			ev.Reason = "token not issued: " + err.Error()
+			err = kbs.Errorf(kbs.AttestationError, "the attestation token would exceed %d bytes (initdata or evidence too large)", ear.MaxTokenSize)
+		}
 		if errors.Is(err, attest.ErrUnknownTee) {
 			ev.Reason = fmt.Sprintf("unknown tee %q: this trustee has no verifier for it enabled (snp-emulated needs --dev-emulated-snp-root)", boundPath(sess.Tee))
 		}
@@ -484,9 +598,22 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	// The token and its audit event commit together.
 	okEv := ev
 	okEv.Outcome, okEv.Reason, okEv.Client = audit.OutcomeAllow, "token issued, ear.status "+res.Status, clientAddr(r)
+	if res.Reason != "" {
+		okEv.Reason = "token issued, " + res.Reason // "ear.status warning: <what kept it from affirming>"
+	}
+	okEv.Status = res.Status
+	if res.Status != "affirming" {
+		// A token that the default resource policy will refuse: say why
+		// now (rule values, claims), so that the refusal that follows can
+		// be explained from this row.
+		s.explainClaims(ctx, &okEv, res.Claims)
+		okEv.Explain = res.Explain()
+	}
 	ent, err := s.cfg.Audit.Entry(okEv)
 	if err == nil {
-		err = s.cfg.Store.AttestSession(ctx, sess.ID, res.Token, ent)
+		wctx, cancel := detached(ctx)
+		err = s.cfg.Store.AttestSession(wctx, sess.ID, res.Token, ent)
+		cancel()
 	}
 	if err != nil {
 		s.log.Error("store token", "err", err)
@@ -494,7 +621,9 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.Audit.Written()
-	s.tokens.put(res.Token, issuedToken(res.Claims, res.ClaimsDigest), s.cfg.Now())
+	it := issuedToken(res.Token, res.Claims, res.ClaimsDigest)
+	it.why = res.Reason
+	s.tokens.put(res.Token, it, s.cfg.Now())
 	s.tokens.putSession(sess.ID, res.Token, sess.Expires, s.cfg.Now())
 	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: res.Token})
 }
@@ -535,13 +664,18 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 		ev.Resource = p.String()
 		raw, err := s.token(r)
 		if err != nil {
+			ev.Check = "token: none"
 			s.fail(w, r, ev, err)
 			return
 		}
 		ct, ok := s.tokens.get(raw, s.cfg.Now())
+		if ok && !s.cfg.Tokens.Trusts(ct.tok.KeyID, s.cfg.Now()) {
+			ok = false // its key was rotated out: verify again (and fail)
+		}
 		if !ok {
 			tok, err := s.cfg.Tokens.Verify(raw)
 			if err != nil {
+				ev.Check = tokenCheck(err)
 				s.fail(w, r, ev, kbs.Errorf(kbs.TokenVerifierError, "attestation token refused: %v", err))
 				return
 			}
@@ -566,15 +700,23 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 			// rules and locations, never a resource value); the guest
 			// gets the short form.
 			ev.Reason = "resource policy could not be evaluated (denied): " + err.Error()
+			ev.Check = "resource-policy: evaluation error"
+			s.explainClaims(ctx, &ev, tok.Claims)
 			s.fail(w, r, ev, kbs.Errorf(kbs.PolicyEngineError, "resource policy could not be evaluated"))
 			return
 		}
 		if !allowed {
+			ev.Check = "resource-policy " + DefaultResourcePolicyID + ": allow is false"
+			s.explainClaims(ctx, &ev, tok.Claims)
+			if ct.why != "" {
+				ev.Claims = append(ev.Claims, "attestation: "+ct.why)
+			}
 			s.fail(w, r, ev, kbs.Errorf(kbs.PolicyDeny, "resource policy denied %s", p))
 			return
 		}
 		value, err := s.cfg.Store.GetResource(ctx, p.String())
 		if errors.Is(err, store.ErrNotFound) {
+			ev.Check = "resource: not found"
 			s.fail(w, r, ev, kbs.Errorf(kbs.PluginInternal, "resource %s not found", p))
 			return
 		}
@@ -585,6 +727,7 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 		}
 		pub, err := tok.TeePubKey()
 		if err != nil {
+			ev.Check = "token: tee-pubkey"
 			s.fail(w, r, ev, kbs.Errorf(kbs.JweError, "token carries no usable tee-pubkey"))
 			return
 		}
@@ -606,14 +749,14 @@ func (s *Server) handleGetResource(rest string) http.HandlerFunc {
 }
 
 func (s *Server) resourcePolicy(ctx context.Context) (string, error) {
-	b, err := s.cfg.Store.GetPolicy(ctx, store.PolicyResource, DefaultResourcePolicyID)
-	if errors.Is(err, store.ErrNotFound) {
-		return policy.DefaultResourcePolicy(), nil
-	}
+	b, found, err := s.cfg.Policies.Get(ctx, store.PolicyResource, DefaultResourcePolicyID)
 	if err != nil {
 		return "", err
 	}
-	return string(b), nil
+	if !found {
+		return policy.DefaultResourcePolicy(), nil
+	}
+	return b, nil
 }
 
 func flatQuery(r *http.Request) map[string]string {
@@ -641,9 +784,9 @@ func teeOf(claims map[string]any) string {
 	return ""
 }
 
-// AttestationPolicy implements as.PolicyStore over the store.
+// AttestationPolicy implements as.PolicyStore over the policy cache.
 func (s *Server) AttestationPolicy(ctx context.Context, id string) (string, bool, error) {
-	return StorePolicies{s.cfg.Store}.AttestationPolicy(ctx, id)
+	return s.cfg.Policies.AttestationPolicy(ctx, id)
 }
 
 // StorePolicies serves attestation policies from a store (as.PolicyStore).

@@ -315,10 +315,10 @@ func TestAdminAPI(t *testing.T) {
 	wantError(t, h.admin("GET", "/kbs/v0/attestation-policy/nope", nil), 404, kbs.ResourceNotFound)
 
 	// Reference values.
-	msg, _ := rvps.NewMessage(rvps.Values{"snp_launch_measurement": {"abc"}}, time.Time{})
+	msg, _ := rvps.NewMessage(rvps.Values{"snp_launch_measurement": {"abababababababababababababababababababababababababababababababababababababababababababababababab"}}, time.Time{})
 	h.mustAdmin("POST", "/kbs/v0/reference-value", msg)
 	var e rvps.Entry
-	if err := json.Unmarshal(h.mustAdmin("GET", "/kbs/v0/reference-value/snp_launch_measurement", nil).body, &e); err != nil || e.Value[0] != "abc" {
+	if err := json.Unmarshal(h.mustAdmin("GET", "/kbs/v0/reference-value/snp_launch_measurement", nil).body, &e); err != nil || e.Value[0] != "abababababababababababababababababababababababababababababababababababababababababababababababab" {
 		t.Fatal(e, err)
 	}
 	wantError(t, h.admin("POST", "/kbs/v0/reference-value", []byte(`{"version":"9"}`)), 401, kbs.RvpsError)

@@ -19,10 +19,18 @@ import (
 // the resource request with the session cookie needs no store read: an
 // attested session never changes, and the entry is dropped at the
 // session's expiry, when the store would no longer return it either.
+//
+// Memory is bounded in bytes, not entries (a token carries up to 64 KiB of
+// initdata): each entry is charged a cost from its token's size, and an
+// insert over the budget first drops expired entries, then arbitrary ones
+// (a miss only costs a verification or a store read). Sweep, run on a
+// timer, drops expired entries when nothing is inserted.
 type tokenCache struct {
 	mu       sync.Mutex
 	m        map[[32]byte]cachedToken
 	sessions map[string]sessionToken
+	bytes    int64 // total cost of the entries
+	max      int64
 }
 
 type sessionToken struct {
@@ -33,14 +41,31 @@ type sessionToken struct {
 type cachedToken struct {
 	tok    *ear.Token
 	digest string
+	cost   int64
+	// why an issued token is not affirming (the attestation service's
+	// reason), for the audit of a refused release; "" when unknown.
+	why string
 }
 
-// maxCachedTokens bounds memory: about 2 KiB of claims each.
-const maxCachedTokens = 20000
+// DefaultTokenCacheBytes is the token cache's default memory budget.
+const DefaultTokenCacheBytes = 64 << 20
 
-func newTokenCache() *tokenCache {
-	return &tokenCache{m: map[[32]byte]cachedToken{}, sessions: map[string]sessionToken{}}
+// Costs charged per entry: a session entry holds the raw token; a token
+// entry holds its decoded claims, which take about twice the token's
+// length in memory (maps, interface values, strings).
+const (
+	entryOverhead = 256
+	claimsFactor  = 2
+)
+
+func newTokenCache(maxBytes int64) *tokenCache {
+	if maxBytes <= 0 {
+		maxBytes = DefaultTokenCacheBytes
+	}
+	return &tokenCache{m: map[[32]byte]cachedToken{}, sessions: map[string]sessionToken{}, max: maxBytes}
 }
+
+func sessionCost(raw string) int64 { return int64(len(raw)) + entryOverhead }
 
 // session returns the token of a session this process attested.
 func (c *tokenCache) session(id string, now time.Time) (string, bool) {
@@ -51,27 +76,35 @@ func (c *tokenCache) session(id string, now time.Time) (string, bool) {
 		return "", false
 	}
 	if !now.Before(e.expires) {
-		delete(c.sessions, id)
+		c.dropSession(id, e)
 		return "", false
 	}
 	return e.raw, true
 }
 
+func (c *tokenCache) dropSession(id string, e sessionToken) {
+	delete(c.sessions, id)
+	c.bytes -= sessionCost(e.raw)
+}
+
+func (c *tokenCache) dropToken(k [32]byte, e cachedToken) {
+	delete(c.m, k)
+	c.bytes -= e.cost
+}
+
 // putSession remembers the token of a session this process attested.
 func (c *tokenCache) putSession(id, raw string, expires, now time.Time) {
+	cost := sessionCost(raw)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.sessions) >= maxCachedTokens {
-		for k, v := range c.sessions {
-			if !now.Before(v.expires) {
-				delete(c.sessions, k)
-			}
-		}
-		if len(c.sessions) >= maxCachedTokens {
-			clear(c.sessions) // misses fall back to the store
-		}
+	if old, ok := c.sessions[id]; ok {
+		c.dropSession(id, old)
+	}
+	if !c.makeRoom(cost, now) {
+		return
 	}
 	c.sessions[id] = sessionToken{raw: raw, expires: expires}
+	c.bytes += cost
 }
 
 func (c *tokenCache) get(raw string, now time.Time) (cachedToken, bool) {
@@ -83,7 +116,7 @@ func (c *tokenCache) get(raw string, now time.Time) (cachedToken, bool) {
 		return cachedToken{}, false
 	}
 	if !now.Before(e.tok.Expiry) {
-		delete(c.m, k)
+		c.dropToken(k, e)
 		return cachedToken{}, false
 	}
 	return e, true
@@ -93,25 +126,77 @@ func (c *tokenCache) put(raw string, e cachedToken, now time.Time) {
 	if e.tok == nil || e.tok.Expiry.IsZero() {
 		return
 	}
+	e.cost = int64(len(raw))*claimsFactor + entryOverhead
 	k := sha256.Sum256([]byte(raw))
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= maxCachedTokens {
-		for key, v := range c.m {
-			if !now.Before(v.tok.Expiry) {
-				delete(c.m, key)
-			}
-		}
-		if len(c.m) >= maxCachedTokens {
-			clear(c.m) // a cache, not a record: refill costs only verifications
-		}
+	if old, ok := c.m[k]; ok {
+		c.dropToken(k, old)
+	}
+	if !c.makeRoom(e.cost, now) {
+		return
 	}
 	c.m[k] = e
+	c.bytes += e.cost
+}
+
+// makeRoom frees entries until cost fits in the budget; false when it
+// cannot fit at all. c.mu is held.
+func (c *tokenCache) makeRoom(cost int64, now time.Time) bool {
+	if cost > c.max {
+		return false
+	}
+	if c.bytes+cost <= c.max {
+		return true
+	}
+	c.sweepLocked(now)
+	// Still over: drop arbitrary entries (map order is random), tokens
+	// first (a miss costs a verification), then sessions (a store read).
+	for k, e := range c.m {
+		if c.bytes+cost <= c.max {
+			return true
+		}
+		c.dropToken(k, e)
+	}
+	for id, e := range c.sessions {
+		if c.bytes+cost <= c.max {
+			return true
+		}
+		c.dropSession(id, e)
+	}
+	return c.bytes+cost <= c.max
+}
+
+// sweep drops expired entries.
+func (c *tokenCache) sweep(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sweepLocked(now)
+}
+
+func (c *tokenCache) sweepLocked(now time.Time) {
+	for k, e := range c.m {
+		if !now.Before(e.tok.Expiry) {
+			c.dropToken(k, e)
+		}
+	}
+	for id, e := range c.sessions {
+		if !now.Before(e.expires) {
+			c.dropSession(id, e)
+		}
+	}
+}
+
+// size returns the number of entries and their total cost.
+func (c *tokenCache) size() (entries int, bytes int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m) + len(c.sessions), c.bytes
 }
 
 // issued builds the cache entry of a token this process just signed.
-func issuedToken(claims map[string]any, digest string) cachedToken {
-	t := &ear.Token{Claims: claims}
+func issuedToken(raw string, claims map[string]any, digest string) cachedToken {
+	t := &ear.Token{Claims: claims, KeyID: ear.HeaderKeyID(raw)}
 	if exp, ok := claims["exp"].(float64); ok {
 		t.Expiry = time.Unix(int64(exp), 0)
 	}

@@ -3,6 +3,19 @@
 # contraindicating or "no claim" value and is lowered only when the verified
 # evidence matches registered reference values. With no reference values
 # registered, every TEE is contraindicated (hardware 97).
+#
+# Reference values are compared with the claims as the verifiers emit them:
+# strings. Numbers (SVNs, ABI versions) are decimal strings ("3"), flags
+# "0"/"1", digests and registers lower-case hex. docs/trustee.md lists the
+# names and formats; rvps.ValidateValue (trustee admin) refuses a value in
+# another format.
+#
+# initdata is pinned for every hardware TEE: when init_data reference values
+# are registered, the initdata the guest sent (input.init_data, the hex of
+# its digest) must be one of them and must be what the hardware bound (SNP
+# HOST_DATA, TDX MRCONFIGID, Azure vTPM PCR 8; the verifier compares them);
+# when none is registered, the guest must bind none. Otherwise
+# configuration is 96 and the appraisal contraindicated.
 package policy
 
 import rego.v1
@@ -28,6 +41,30 @@ default runtime_opaque := 0
 default storage_opaque := 0
 
 default sourced_data := 0
+
+# unmet names, for the audit log, what kept a claim from being affirmed
+# (the attestation service writes it into the result's reason).
+unmet contains "executables: the measurement matches no registered reference value" if executables >= 32
+
+unmet contains "hardware: the platform (TCB, collateral, hardware registers) matches no registered reference value" if hardware >= 32
+
+unmet contains "configuration: debug or migration allowed, or configuration reference values unmatched" if {
+	configuration >= 32
+	not init_data_failed
+}
+
+unmet contains "init_data: the initdata bound at launch is not a registered init_data reference value, or none is bound while one is registered, or one is bound while none is registered" if init_data_failed
+
+unmet contains sprintf("tcb_status: %s, not UpToDate", [input[tee].tcb_status]) if {
+	some tee in {"tdx", "az-tdx-vtpm"}
+	input[tee].tcb_status != "UpToDate"
+}
+
+unmet contains "tcb_status: absent (TDX TCB is appraised only with collateral: run trustee with a collateral source)" if {
+	some tee in {"tdx", "az-tdx-vtpm"}
+	input[tee]
+	not input[tee].tcb_status
+}
 
 trust_claims := {
 	"executables": executables,
@@ -60,6 +97,87 @@ configuration := 2 if {
 	input.sample.debug == false
 }
 
+##### initdata (every hardware TEE)
+
+hardware_tees := {"snp", "tdx", "az-snp-vtpm", "az-tdx-vtpm"}
+
+hex_zero_32 := "0000000000000000000000000000000000000000000000000000000000000000"
+
+hex_zero_48 := "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+
+init_data_refs := v if {
+	v := query_reference_value("init_data")
+	is_array(v)
+} else := []
+
+init_data_registered if count(init_data_refs) > 0
+
+# The digest the guest sent is registered. SNP HOST_DATA and vTPM PCR 8 take
+# 32 bytes: only a sha256 digest is bound in full there.
+registered_init_data(size) if {
+	init_data_registered
+	input.init_data in init_data_refs
+	count(input.init_data) == 2 * size
+}
+
+# SNP: HOST_DATA is the digest.
+init_data_ok if {
+	input.snp
+	registered_init_data(32)
+	input.snp.init_data == input.init_data
+}
+
+init_data_ok if {
+	input.snp
+	not init_data_registered
+	input.init_data == ""
+	input.snp.init_data == hex_zero_32
+}
+
+# TDX: MRCONFIGID is the sha384 digest, or a sha256 digest zero-padded.
+init_data_ok if {
+	input.tdx
+	registered_init_data(48)
+	input.tdx.init_data == input.init_data
+}
+
+init_data_ok if {
+	input.tdx
+	registered_init_data(32)
+	input.tdx.init_data == concat("", [input.init_data, substring(hex_zero_48, 0, 32)])
+}
+
+init_data_ok if {
+	input.tdx
+	not init_data_registered
+	input.init_data == ""
+	input.tdx.init_data == hex_zero_48
+}
+
+# Azure vTPM: PCR 8 = sha256(32 zero bytes || digest); the verifier refused
+# the evidence if the digest sent does not give the quoted PCR 8.
+init_data_ok if {
+	some tee in {"az-snp-vtpm", "az-tdx-vtpm"}
+	input[tee]
+	registered_init_data(32)
+}
+
+init_data_ok if {
+	some tee in {"az-snp-vtpm", "az-tdx-vtpm"}
+	input[tee]
+	not init_data_registered
+	input.init_data == ""
+	input[tee].tpm.pcr08 == hex_zero_32
+}
+
+init_data_failed if {
+	some tee in hardware_tees
+	input[tee]
+	not init_data_ok
+}
+
+configuration := 96 if init_data_failed
+
 ##### SNP (claims named as upstream's snp verifier emits them)
 
 # A policy flag that is off. Upstream's verifier has emitted these flags as
@@ -84,6 +202,7 @@ hardware := 2 if {
 
 configuration := 2 if {
 	input.snp
+	init_data_ok
 	input.snp.policy_debug_allowed in off
 	input.snp.policy_migrate_ma in off
 	input.snp.platform_smt_enabled in query_reference_value("snp_smt_enabled")
@@ -94,6 +213,7 @@ configuration := 2 if {
 	input.snp.policy_smt_allowed in query_reference_value("snp_smt_allowed")
 } else := 3 if {
 	input.snp
+	init_data_ok
 	input.snp.policy_debug_allowed in off
 	input.snp.policy_migrate_ma in off
 }
@@ -123,6 +243,7 @@ hardware := 2 if {
 
 configuration := 2 if {
 	input.tdx
+	init_data_ok
 	input.tdx.td_attributes.debug == false
 	input.tdx.quote.body.xfam in query_reference_value("xfam")
 }
@@ -161,6 +282,9 @@ hardware := 2 if {
 
 configuration := 2 if {
 	input["az-snp-vtpm"]
+	init_data_ok
+	input["az-snp-vtpm"].policy_debug_allowed in off
+	input["az-snp-vtpm"].policy_migrate_ma in off
 	input["az-snp-vtpm"].platform_smt_enabled in query_reference_value("smt_enabled")
 	input["az-snp-vtpm"].platform_tsme_enabled in query_reference_value("tsme_enabled")
 	input["az-snp-vtpm"].policy_abi_major in query_reference_value("abi_major")
@@ -182,9 +306,12 @@ hardware := 2 if {
 	input["az-tdx-vtpm"].quote.header.vendor_id == "939a7233f79c4ca9940a0db3957f0607"
 	input["az-tdx-vtpm"].quote.body.mr_td in query_reference_value("mr_td")
 	input["az-tdx-vtpm"].tcb_status == "UpToDate"
+	input["az-tdx-vtpm"].collateral_expiration_status == "0"
 }
 
 configuration := 2 if {
 	input["az-tdx-vtpm"]
+	init_data_ok
+	input["az-tdx-vtpm"].td_attributes.debug == false
 	input["az-tdx-vtpm"].quote.body.xfam in query_reference_value("xfam")
 }

@@ -344,3 +344,25 @@ func TestHint(t *testing.T) {
 func writeFile(p, s string) error { return os.WriteFile(p, []byte(s), 0o600) }
 
 func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// TestRefusalExplained: what Trustee records about a refusal (the failing
+// check, the claims, the workload) reaches the alert, which groups by the
+// check and names the workload.
+func TestRefusalExplained(t *testing.T) {
+	f := newFixture(t)
+	s := f.server(t, io.Discard)
+	for i, reason := range []string{"resource policy denied default/azure/conn", "resource policy denied default/azure/conn (retry)"} {
+		s.onAudit(audit.Event{ID: int64(i + 1), Time: f.now, Kind: audit.KindResource, Outcome: audit.OutcomeDeny,
+			Resource: "default/azure/conn", Reason: reason, Check: "resource-policy default: allow is false",
+			Claims: []string{"init_data: registered d14c…, evidence 9a1f…", "ear.status: warning"}, Workload: "default/deid"})
+	}
+	al := s.Alerts()
+	if len(al) != 1 || al[0].Count != 2 || al[0].Workload != "default/deid" {
+		t.Fatalf("alerts %+v, want one group of 2 for default/deid", al)
+	}
+	for _, want := range []string{"init_data: registered d14c…, evidence 9a1f…", "ear.status: warning", "check: resource-policy default"} {
+		if !strings.Contains(al[0].Message, want) {
+			t.Errorf("alert message %q lacks %q", al[0].Message, want)
+		}
+	}
+}

@@ -54,6 +54,7 @@ var baseFields = map[string]bool{"id": true, "time": true, "kind": true, "tee": 
 
 type explanation struct {
 	workload string // "namespace/pod" or whatever the event names
+	check    string // the failing check or policy rule, when the event names it
 	detail   string // every other field Trustee added, "name: value; …"
 }
 
@@ -86,6 +87,9 @@ func explain(e audit.Event) explanation {
 			x.workload = clip(pod, 200)
 		}
 	}
+	if c, ok := m["check"].(string); ok {
+		x.check = clip(c, 200)
+	}
 	var keys []string
 	for k := range m {
 		if !baseFields[k] {
@@ -99,6 +103,17 @@ func explain(e audit.Event) explanation {
 		switch t := m[k].(type) {
 		case string:
 			val = t
+		case []any:
+			var items []string
+			for _, it := range t {
+				if s, ok := it.(string); ok {
+					items = append(items, s)
+				} else {
+					ib, _ := json.Marshal(it)
+					items = append(items, string(ib))
+				}
+			}
+			val = strings.Join(items, ", ")
 		default:
 			vb, _ := json.Marshal(t)
 			val = string(vb)

@@ -156,9 +156,14 @@ func TestBrowserFirstEvents(t *testing.T) {
 		s.onAudit(audit.Event{ID: int64(2 + i), Time: now.Add(time.Duration(i-2) * time.Minute), Kind: audit.KindResource,
 			Outcome: audit.OutcomeDeny, Resource: "default/azure/conn", Reason: "policy denied " + hostile})
 	}
+	s.onAudit(audit.Event{ID: 9, Time: now, Kind: audit.KindAttest, Outcome: audit.OutcomeDeny, Tee: "snp",
+		Reason: "policy", Check: "evidence: init_data", Claims: []string{"init_data: registered d14c…, evidence 9a1f…"}, Workload: "default/deid"})
 	postFrom(t, s, "203.0.113.4:1", []byte(`{"token":"a.b.c","signed":"x.y.z"}`))
 	p := openPage(t, s)
 	p.healthy()
+	if got := p.text("#audit tbody tr.deny"); !strings.Contains(got, "init_data: registered d14c…, evidence 9a1f…") || !strings.Contains(got, "default/deid") {
+		t.Fatalf("the newest refusal's row does not explain it: %q", got)
+	}
 	if n := p.count("#alerts li.release-denied"); n != 1 {
 		t.Fatalf("%d release-denied groups, want 1 for three retries", n)
 	}

@@ -263,16 +263,22 @@ func (s *Server) onAudit(e audit.Event) {
 		return
 	}
 	x := explain(e)
+	// The failing check, when Trustee names it, is what groups refusals:
+	// the reason's text can vary with the values involved.
+	cause := clip(e.Reason, 200)
+	if x.check != "" {
+		cause = x.check
+	}
 	switch e.Kind {
 	case audit.KindAttest:
 		who := x.workload
 		if who == "" {
 			who = e.Client
 		}
-		s.raise(Alert{Kind: AlertAttestationFailed, Workload: x.workload, Source: e.Client, Cause: clip(e.Reason, 200),
+		s.raise(Alert{Kind: AlertAttestationFailed, Workload: x.workload, Source: e.Client, Cause: cause,
 			Message: withDetail(fmt.Sprintf("%s attestation refused for %s: %s", orUnknown(e.Tee), orUnknown(who), e.Reason), x.detail)}, e.Time)
 	case audit.KindResource:
-		s.raise(Alert{Kind: AlertReleaseDenied, Workload: x.workload, Cause: clip(e.Resource+": "+e.Reason, 300),
+		s.raise(Alert{Kind: AlertReleaseDenied, Workload: x.workload, Cause: clip(e.Resource+": "+cause, 300),
 			Message: withDetail(fmt.Sprintf("release of %s refused: %s", e.Resource, e.Reason), x.detail)}, e.Time)
 	}
 }

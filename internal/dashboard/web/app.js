@@ -11,7 +11,9 @@
   let buckets = [];
 
   const arr = (v) => (Array.isArray(v) ? v : []);
-  const str = (v) => (v == null ? "" : (typeof v === "string" ? v : (typeof v === "object" ? JSON.stringify(v) : String(v))));
+  const str = (v) => (v == null ? "" : (typeof v === "string" ? v :
+    (Array.isArray(v) ? v.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(", ") :
+      (typeof v === "object" ? JSON.stringify(v) : String(v)))));
   function text(tag, s, cls) {
     const el = document.createElement(tag);
     el.textContent = str(s);

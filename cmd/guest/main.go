@@ -4,9 +4,16 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/trustgate/trustgate/internal/guest"
 )
 
-func main() { os.Exit(guest.Main(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	if len(os.Args) < 2 {
+		// The usage that follows lists the commands; say first what is wrong.
+		fmt.Fprintln(os.Stderr, "guest: no command given (guest help lists them)")
+	}
+	os.Exit(guest.Main(os.Args[1:], os.Stdout, os.Stderr))
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,7 +20,6 @@ import (
 // POD_NAMESPACE (the Kubernetes downward API) fill --pod and --namespace.
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("beacon", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	guest := fs.String("guest-url", "http://127.0.0.1:8006", "the guest's local API")
 	dash := fs.String("dashboard", "", "dashboard base URL (required)")
 	interval := fs.Duration("interval", 10*time.Second, "time between heartbeats")
@@ -29,15 +29,22 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	tee := fs.String("tee", "", "TEE the workload runs in")
 	initdata := fs.String("initdata-digest", "", "hex digest of the workload's initdata")
 	once := fs.Bool("once", false, "send one heartbeat and exit")
-	if err := fs.Parse(args); err != nil {
+	if code, ok := cliflags.Parse(fs, args, "BEACON_", summary, stdout, stderr); !ok {
+		return code
+	}
+	switch {
+	case *dash == "" && *pod == "":
+		fmt.Fprintln(stderr, "beacon: --dashboard and --pod are required (e.g. --dashboard http://127.0.0.1:9443 --pod deid-0; in Kubernetes POD_NAME fills --pod)")
+		return 2
+	case *dash == "":
+		fmt.Fprintln(stderr, "beacon: --dashboard is required: the dashboard's base URL, e.g. http://127.0.0.1:9443")
+		return 2
+	case *pod == "":
+		fmt.Fprintln(stderr, "beacon: --pod is required: the workload's name (in Kubernetes, POD_NAME from the downward API fills it)")
 		return 2
 	}
-	if err := cliflags.EnvDefaults(fs, "BEACON_"); err != nil {
-		fmt.Fprintln(stderr, "beacon:", err)
-		return 2
-	}
-	if *dash == "" || *pod == "" {
-		fmt.Fprintln(stderr, "beacon: --dashboard and --pod are required")
+	if u, err := url.Parse(*dash); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fmt.Fprintf(stderr, "beacon: --dashboard %q is not an http:// or https:// URL\n", *dash)
 		return 2
 	}
 	if *ns == "" {
@@ -63,3 +70,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	_ = s.Run(ctx)
 	return 0
 }
+
+const summary = `Sends a signed heartbeat to the dashboard every --interval: the current attestation
+token from the guest's local API, and the workload's identity signed with the TEE key that
+token binds. Example, inside the confidential VM:
+
+  beacon --dashboard https://dashboard.example:9443 --pod deid-0 --namespace hospital --once
+
+See docs/dashboard.md.`

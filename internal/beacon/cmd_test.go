@@ -19,3 +19,38 @@ func TestMainRefusesBadEnv(t *testing.T) {
 		t.Fatalf("stderr does not name the variable: %s", stderr.String())
 	}
 }
+
+// TestMainUsage: help everywhere; a usage error's first line says what is
+// wrong.
+func TestMainUsage(t *testing.T) {
+	t.Setenv("POD_NAME", "")
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		firstLine string // of stderr, or of stdout when code is 0
+	}{
+		{"--help", []string{"--help"}, 0, "usage: beacon [flags]"},
+		{"-h", []string{"-h"}, 0, "usage: beacon [flags]"},
+		{"help", []string{"help"}, 0, "usage: beacon [flags]"},
+		{"nothing", nil, 2, "beacon: --dashboard and --pod are required"},
+		{"no pod", []string{"--dashboard", "http://x:1"}, 2, "beacon: --pod is required"},
+		{"not a URL", []string{"--dashboard", "dashboard:9443", "--pod", "p"}, 2, `beacon: --dashboard "dashboard:9443" is not an http:// or https:// URL`},
+		{"unknown flag", []string{"--dashbord", "x"}, 2, "beacon: flag provided but not defined: -dashbord"},
+		{"stray argument", []string{"--pod", "p", "once"}, 2, `beacon: unexpected argument "once"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Main(tc.args, &stdout, &stderr)
+			out := stderr.String()
+			if tc.code == 0 {
+				out = stdout.String()
+			}
+			first, _, _ := strings.Cut(out, "\n")
+			if code != tc.code || !strings.HasPrefix(first, tc.firstLine) {
+				t.Fatalf("exit %d, first line %q; want %d, %q", code, first, tc.code, tc.firstLine)
+			}
+		})
+	}
+}

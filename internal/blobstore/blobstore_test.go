@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -96,13 +97,43 @@ func TestAzureBadConnectionString(t *testing.T) {
 	}
 }
 
+// FuzzValidName: a name ValidName accepts is a clean relative path (no
+// empty, "." or ".." segment, nothing but the allowed characters) that a
+// Dir store writes inside its root and reads back unchanged.
 func FuzzValidName(f *testing.F) {
-	for _, s := range []string{"a/b.txt", "../x", "a//b", "é"} {
+	for _, s := range []string{"a/b.txt", "../x", "a//b", "é", "notes/2026/report-1.json", "/abs", "a/./b"} {
 		f.Add(s)
 	}
+	root := f.TempDir()
+	d, err := NewDir(root)
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, name string) {
-		if ValidName(name) == nil && (strings.Contains(name, "..") && strings.Contains("/"+name+"/", "/../")) {
-			t.Fatalf("accepted %q", name)
+		if ValidName(name) != nil {
+			if err := d.Put(context.Background(), name, []byte("x"), "text/plain"); err == nil {
+				t.Fatalf("Put accepted the invalid name %q", name)
+			}
+			return
+		}
+		if filepath.Clean(name) != name || filepath.IsAbs(name) || strings.HasPrefix(name, "..") {
+			t.Fatalf("accepted unclean name %q", name)
+		}
+		for _, r := range name {
+			if !(r == '/' || r == '.' || r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+				t.Fatalf("accepted %q with %q", name, r)
+			}
+		}
+		data := []byte("blob " + name)
+		if err := d.Put(context.Background(), name, data, "text/plain"); err != nil {
+			return // a name that is a file's parent elsewhere in the corpus
+		}
+		got, err := d.Get(context.Background(), name)
+		if err != nil || string(got) != string(data) {
+			t.Fatalf("round trip of %q: %q %v", name, got, err)
+		}
+		if rel, err := filepath.Rel(root, filepath.Join(root, name)); err != nil || strings.HasPrefix(rel, "..") {
+			t.Fatalf("%q lands outside the root", name)
 		}
 	})
 }

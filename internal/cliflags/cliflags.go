@@ -7,8 +7,10 @@
 package cliflags
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -42,4 +44,42 @@ func FromLookup(fs *flag.FlagSet, prefix string, lookup func(string) (string, bo
 		}
 	})
 	return err
+}
+
+// Parse is the command-line front of a trustgate binary: `help`, `-h` and
+// `--help` print the usage (summary, then the flags) to stdout and end with
+// code 0; a flag the set does not know, or a value it refuses, prints one
+// line naming the mistake, then a pointer to --help, and ends with code 2;
+// then EnvDefaults applies PREFIX variables. ok is false when the command
+// must end with code.
+func Parse(fs *flag.FlagSet, args []string, prefix, summary string, stdout, stderr io.Writer) (code int, ok bool) {
+	usage := func(w io.Writer) {
+		fmt.Fprintf(w, "usage: %s [flags]\n\n%s\n\nFlags (each also read from %s<FLAG>, upper case, dashes as underscores):\n",
+			fs.Name(), strings.TrimSpace(summary), prefix)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		usage(stdout)
+		return 0, false
+	}
+	fs.SetOutput(io.Discard) // the error is printed below, on one line
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
+			return 0, false
+		}
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for the flags.\n", fs.Name(), err, fs.Name())
+		return 2, false
+	}
+	fs.SetOutput(stderr)
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (flags start with --; run '%s --help')\n", fs.Name(), fs.Arg(0), fs.Name())
+		return 2, false
+	}
+	if err := EnvDefaults(fs, prefix); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+		return 2, false
+	}
+	return 0, true
 }

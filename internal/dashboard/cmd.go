@@ -31,10 +31,9 @@ import (
 // variable DASHBOARD_<FLAG> (upper case, dashes as underscores).
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:9443", "address to serve on")
-	dataDir := fs.String("data-dir", "dashboard-data", "directory for the admin password")
-	tokenKey := fs.String("token-key", "", "PEM public key that signs Trustee's attestation tokens (Trustee's data dir: token-signer.pub)")
+	dataDir := fs.String("data-dir", "dashboard-data", "directory for the admin password and the dashboard's state (alerts, audit feed)")
+	tokenKey := fs.String("token-key", "", "PEM public key that signs Trustee's attestation tokens; get it with: trustee admin --url URL token-key > token.pub")
 	trusteeURL := fs.String("trustee-url", "", "Trustee base URL, to follow its audit stream")
 	trusteeCA := fs.String("trustee-cacert", "", "PEM certificate to trust for Trustee's TLS")
 	adminKey := fs.String("admin-key", "", "Trustee admin private key (Ed25519 PEM), for the audit stream")
@@ -42,12 +41,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	tlsKey := fs.String("tls-key", "", "serving key (PEM)")
 	clientCA := fs.String("client-ca", "", "PEM CA whose client certificates may use the dashboard without logging in")
 	lateAfter := fs.Duration("late-after", 30*time.Second, "beacon age after which a workload is late and an alert is raised")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if err := cliflags.EnvDefaults(fs, "DASHBOARD_"); err != nil {
-		fmt.Fprintln(stderr, "dashboard:", err)
-		return 2
+	if code, ok := cliflags.Parse(fs, args, "DASHBOARD_", summary, stdout, stderr); !ok {
+		return code
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg, err := buildConfig(*dataDir, *tokenKey, *trusteeURL, *trusteeCA, *adminKey, *lateAfter, stdout)
@@ -56,6 +51,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	cfg.Logger = log
+	cfg.StateDir = *dataDir
 	cfg.ClientCertAuth = *clientCA != ""
 	srv := New(cfg)
 	hs := &http.Server{Addr: *listen, Handler: srv, ReadHeaderTimeout: 10 * time.Second}
@@ -100,6 +96,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+const summary = `The security administrator's fleet view: workloads that send beacons and whether
+they are attested, Trustee's audit feed, and grouped alerts. Example:
+
+  trustee admin --url https://127.0.0.1:8080 --cacert trustee-data/tls.crt token-key > token.pub
+  dashboard --token-key token.pub --trustee-url https://127.0.0.1:8080 \
+    --trustee-cacert trustee-data/tls.crt --admin-key trustee-data/admin.key
+
+See docs/dashboard.md.`
+
 func isLoopback(host string) bool {
 	if host == "localhost" {
 		return true
@@ -112,7 +117,7 @@ func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, late
 	var cfg Config
 	cfg.LateAfter = lateAfter
 	if tokenKey == "" {
-		return cfg, errors.New("--token-key is required: the dashboard trusts only tokens signed by Trustee's key")
+		return cfg, errors.New("--token-key is required: the dashboard trusts only tokens signed by Trustee's key; get it with `trustee admin --url URL token-key > token.pub`")
 	}
 	pub, err := ReadTokenKey(tokenKey)
 	if err != nil {
@@ -126,7 +131,7 @@ func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, late
 	cfg.AdminPassword = pw
 	if trusteeURL != "" {
 		if adminKey == "" {
-			return cfg, errors.New("--trustee-url needs --admin-key to read the audit stream")
+			return cfg, errors.New("--trustee-url needs --admin-key to read the audit stream (Trustee writes admin.key in its data directory on first start)")
 		}
 		c, err := trustee.NewAdminClient(trusteeURL, adminKey, trustee.TLSOptions{CACert: trusteeCA})
 		if err != nil {
@@ -145,7 +150,10 @@ func ReadTokenKey(path string) (*ecdsa.PublicKey, error) {
 	}
 	blk, _ := pem.Decode(b)
 	if blk == nil {
-		return nil, fmt.Errorf("token key %s is not PEM", path)
+		return nil, fmt.Errorf("token key %s is not PEM (write it with `trustee admin --url URL token-key > %s`)", path, path)
+	}
+	if blk.Type == "CERTIFICATE" {
+		return nil, fmt.Errorf("token key %s is a certificate (Trustee's TLS certificate?), not the token-signing public key: get that with `trustee admin --url URL token-key`", path)
 	}
 	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
 	if err != nil {

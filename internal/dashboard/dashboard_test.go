@@ -144,7 +144,10 @@ func TestBeacons(t *testing.T) {
 			}
 			return b
 		}, http.StatusUnauthorized, "replayed"},
-		{"malformed body", func(s *Server) []byte { return []byte(`{"token":1}`) }, http.StatusBadRequest, ""},
+		{"malformed body", func(s *Server) []byte { return []byte(`{"token":1}`) }, http.StatusBadRequest, "malformed heartbeat"},
+		{"oversized body", func(s *Server) []byte {
+			return []byte(`{"token":"` + strings.Repeat("a", beacon.MaxBody) + `"}`)
+		}, http.StatusRequestEntityTooLarge, "oversized heartbeat"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,7 +167,10 @@ func TestBeacons(t *testing.T) {
 			if len(alerts) != 1 || alerts[0].Kind != AlertBeaconForged || !strings.Contains(alerts[0].Message, tc.wantText) {
 				t.Fatalf("alerts %+v, want one %s containing %q", alerts, AlertBeaconForged, tc.wantText)
 			}
-			if alerts[0].Workload != "hospital/deid-0" {
+			if alerts[0].Source != "192.0.2.1" {
+				t.Errorf("alert names source %q", alerts[0].Source)
+			}
+			if tc.wantCode == http.StatusUnauthorized && alerts[0].Workload != "hospital/deid-0" {
 				t.Errorf("alert names workload %q", alerts[0].Workload)
 			}
 			if strings.Contains(logs.String(), "eyJ") {
@@ -208,7 +214,7 @@ func TestAuditAlertsAndBuckets(t *testing.T) {
 	s.onAudit(audit.Event{ID: 2, Time: f.now, Kind: audit.KindResource, Outcome: audit.OutcomeAllow, Resource: "default/azure/conn"})
 	s.onAudit(audit.Event{ID: 3, Time: f.now.Add(time.Second), Kind: audit.KindResource, Outcome: audit.OutcomeDeny, Resource: "default/azure/conn", Reason: "policy denied"})
 	al := s.st.listAlerts()
-	if len(al) != 2 || al[0].Kind != AlertAttestationFailed || al[1].Kind != AlertReleaseDenied {
+	if len(al) != 2 || al[1].Kind != AlertAttestationFailed || al[0].Kind != AlertReleaseDenied || !al[0].Last.Equal(f.now.Add(time.Second)) {
 		t.Fatalf("alerts %+v", al)
 	}
 	b := s.st.listBuckets()
@@ -283,16 +289,70 @@ func TestFollowFuncResumes(t *testing.T) {
 	}
 }
 
+// FuzzHeartbeat: any body is refused with a 4xx, and what it leaves behind
+// is a bounded set of beacon-forged alert groups, never a workload.
 func FuzzHeartbeat(f *testing.F) {
 	fx := &fixture{now: time.Now()}
 	fx.trusteeKey, _ = ear.GenerateKey()
 	s := New(Config{Verifier: &BeaconVerifier{Tokens: ear.NewVerifier(&fx.trusteeKey.PublicKey)}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	f.Add([]byte(`{"token":"a.b.c","signed":"x.y.z"}`))
 	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"token":"eyJhbGciOiJFUzI1NiJ9.e30.AA","signed":"eyJhbGciOiJFUzI1NiJ9.eyJ3b3JrbG9hZCI6eyJwb2QiOiI8Yj4ifX0.AA"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := post(t, s, body)
-		if rec.Code != http.StatusBadRequest && rec.Code != http.StatusUnauthorized {
+		switch rec.Code {
+		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests:
+		default:
 			t.Fatalf("status %d for fuzzed heartbeat", rec.Code)
+		}
+		al := s.Alerts()
+		if len(al) == 0 || len(al) > maxPerKind {
+			t.Fatalf("%d alert groups", len(al))
+		}
+		for _, a := range al {
+			if a.Kind != AlertBeaconForged || a.Count < 1 || len(a.Message) > 2100 {
+				t.Fatalf("alert %+v", a)
+			}
+		}
+		if len(s.Workloads()) != 0 {
+			t.Fatal("a fuzzed heartbeat registered a workload")
+		}
+	})
+}
+
+// FuzzAuditEvent: whatever Trustee's stream decodes into an event, the
+// dashboard keeps it dated, cut to size and counted once.
+func FuzzAuditEvent(f *testing.F) {
+	f.Add([]byte(`{"id":1,"time":"2026-11-27T09:00:00Z","kind":"resource","outcome":"deny","resource":"a/b/c","reason":"<script>"}`))
+	f.Add([]byte(`{"id":-3,"kind":"attest","outcome":"??"}`))
+	f.Add([]byte(`{"time":"9999-01-01T00:00:00Z","kind":"admin","outcome":"allow","action":"set-resource"}`))
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var e audit.Event
+		if json.Unmarshal(raw, &e) != nil {
+			return
+		}
+		s := New(Config{Verifier: &BeaconVerifier{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+		s.onAudit(e)
+		s.onAudit(e)
+		ev := s.st.listEvents()
+		if e.ID > 0 && len(ev) != 1 || len(ev) == 0 {
+			t.Fatalf("%d events kept for one event delivered twice (id %d)", len(ev), e.ID)
+		}
+		for _, k := range ev {
+			if k.Time.IsZero() || k.Time.After(now.Add(5*time.Minute)) {
+				t.Fatalf("event kept with time %s", k.Time)
+			}
+			for _, v := range []string{k.Reason, k.Resource, k.Client, k.Kind, k.Outcome, k.Action, k.Tee, k.PolicyID} {
+				if len(v) > maxEventField+len("…") {
+					t.Fatalf("field of %d bytes kept", len(v))
+				}
+			}
+		}
+		for _, a := range s.Alerts() {
+			if a.Count < 1 || a.Kind == "" {
+				t.Fatalf("alert %+v", a)
+			}
 		}
 	})
 }

@@ -4,9 +4,21 @@
 // heartbeat is forged or an attestation fails. It serves an embedded web
 // page with live updates over server-sent events, a JSON API and
 // Prometheus metrics.
+//
+// Alerts are grouped: one entry per kind, workload, source and cause, with
+// a count and the first and last time it happened. Each kind has its own
+// quota, so a flood of one kind (forged heartbeats from the internet) can
+// never push another kind (a refused release) out of the list. Alerts, the
+// audit feed and the last audit event seen are kept in the state directory,
+// so a restart neither forgets alerts nor raises old events again.
 package dashboard
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"time"
@@ -28,13 +40,32 @@ type WorkloadState struct {
 	Attested    bool      `json:"attested"` // affirming token, not expired, beacon on time
 }
 
-// Alert is something the administrator should look at.
+// Alert is a group of occurrences of one thing the administrator should
+// look at: the same kind, workload, source and cause.
 type Alert struct {
 	ID       int64     `json:"id"`
-	Time     time.Time `json:"time"`
-	Kind     string    `json:"kind"` // beacon-late, beacon-forged, attestation-failed, release-denied, or an incident kind
+	Time     time.Time `json:"time"` // the last occurrence (same as Last)
+	First    time.Time `json:"first"`
+	Last     time.Time `json:"last"`
+	Count    int       `json:"count"`
+	Kind     string    `json:"kind"` // beacon-late, beacon-forged, attestation-failed, release-denied, audit-anomaly, or an incident kind
 	Workload string    `json:"workload,omitempty"`
-	Message  string    `json:"message"`
+	Source   string    `json:"source,omitempty"` // client address, where one is known
+	Cause    string    `json:"cause"`            // what the group has in common
+	Message  string    `json:"message"`          // the last occurrence's text
+	// Acknowledged is set by the administrator; a new occurrence clears it.
+	Acknowledged bool `json:"acknowledged"`
+}
+
+// key identifies the group. A forged heartbeat's workload is the sender's
+// word, so those group by source and cause alone and show the workload the
+// last one claimed.
+func (a *Alert) key() string {
+	w := a.Workload
+	if a.Kind == AlertBeaconForged {
+		w = ""
+	}
+	return a.Kind + "\x00" + w + "\x00" + a.Source + "\x00" + a.Cause
 }
 
 // Alert kinds.
@@ -43,6 +74,9 @@ const (
 	AlertBeaconForged      = "beacon-forged"
 	AlertAttestationFailed = "attestation-failed"
 	AlertReleaseDenied     = "release-denied"
+	// AlertAuditAnomaly is an audit event or stream the dashboard cannot
+	// take at face value: malformed, oversized, out of order or replayed.
+	AlertAuditAnomaly = "audit-anomaly"
 	// AlertIncident is the kind of an attested workload's incident report
 	// that names no kind of its own.
 	AlertIncident = "incident"
@@ -56,7 +90,12 @@ type Bucket struct {
 }
 
 const (
-	maxAlerts  = 500
+	// maxPerKind alert groups are kept per kind; the oldest group of that
+	// kind makes room for a new one, never a group of another kind.
+	maxPerKind = 200
+	// maxKinds distinct kinds are kept; incidents of further kinds are
+	// filed under AlertIncident.
+	maxKinds   = 32
 	maxEvents  = 1000
 	maxBuckets = 120
 	maxLoads   = 10000
@@ -66,15 +105,20 @@ const (
 type state struct {
 	mu        sync.Mutex
 	workloads map[string]*WorkloadState
-	alerts    []Alert
+	alerts    map[string]*Alert // by key
+	byID      map[int64]*Alert
 	events    []audit.Event
 	buckets   []Bucket
 	nextAlert int64
 	lateAfter time.Duration
+	// auditSeen is the highest Trustee audit event id processed; events at
+	// or below it are not raised again (after a restart or a reconnect).
+	auditSeen int64
+	dirty     bool
 }
 
 func newState(lateAfter time.Duration) *state {
-	return &state{workloads: map[string]*WorkloadState{}, lateAfter: lateAfter}
+	return &state{workloads: map[string]*WorkloadState{}, alerts: map[string]*Alert{}, byID: map[int64]*Alert{}, lateAfter: lateAfter}
 }
 
 func (s *state) beacon(v *Verified, at time.Time) WorkloadState {
@@ -131,27 +175,116 @@ func (s *state) newlyLate(now time.Time) []WorkloadState {
 	return out
 }
 
-func (s *state) alert(a Alert) Alert {
+// alert files one occurrence at time at: it joins the group with the same
+// kind, workload, source and cause, or starts one, evicting the oldest
+// group of the same kind when that kind is at its quota. It reports the
+// group and whether the occurrence started it.
+func (s *state) alert(a Alert, at time.Time) (Alert, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.nextAlert++
-	a.ID = s.nextAlert
-	s.alerts = append(s.alerts, a)
-	if len(s.alerts) > maxAlerts {
-		s.alerts = s.alerts[len(s.alerts)-maxAlerts:]
+	s.dirty = true
+	at = at.UTC()
+	if g, ok := s.alerts[a.key()]; ok {
+		g.Count++
+		if at.After(g.Last) {
+			g.Last, g.Time = at, at
+		}
+		if at.Before(g.First) {
+			g.First = at
+		}
+		g.Message, g.Workload = a.Message, a.Workload
+		g.Acknowledged = false
+		return *g, false
 	}
-	return a
+	kinds := map[string]int{}
+	var oldest *Alert
+	for _, g := range s.alerts {
+		kinds[g.Kind]++
+		if g.Kind == a.Kind && (oldest == nil || g.Last.Before(oldest.Last)) {
+			oldest = g
+		}
+	}
+	if _, known := kinds[a.Kind]; !known && len(kinds) >= maxKinds {
+		a.Kind = AlertIncident
+		return s.alertLocked(a, at)
+	}
+	if kinds[a.Kind] >= maxPerKind && oldest != nil {
+		delete(s.alerts, oldest.key())
+		delete(s.byID, oldest.ID)
+	}
+	return s.alertLocked(a, at)
 }
 
+func (s *state) alertLocked(a Alert, at time.Time) (Alert, bool) {
+	if g, ok := s.alerts[a.key()]; ok { // re-filed under AlertIncident
+		g.Count++
+		g.Last, g.Time, g.Message, g.Acknowledged = at, at, a.Message, false
+		return *g, false
+	}
+	s.nextAlert++
+	a.ID, a.Count, a.First, a.Last, a.Time, a.Acknowledged = s.nextAlert, 1, at, at, at, false
+	g := &a
+	s.alerts[a.key()] = g
+	s.byID[a.ID] = g
+	return a, true
+}
+
+// acknowledge marks the group id as seen by the administrator.
+func (s *state) acknowledge(id int64) (Alert, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.byID[id]
+	if !ok {
+		return Alert{}, false
+	}
+	g.Acknowledged = true
+	s.dirty = true
+	return *g, true
+}
+
+// listAlerts returns every group, most recent occurrence first; never nil.
 func (s *state) listAlerts() []Alert {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Alert(nil), s.alerts...)
+	out := make([]Alert, 0, len(s.alerts))
+	for _, g := range s.alerts {
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Last.Equal(out[j].Last) {
+			return out[i].Last.After(out[j].Last)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out
+}
+
+// seenAudit reports whether the audit event id was processed before, and
+// records it otherwise.
+func (s *state) seenAudit(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id <= 0 {
+		return false
+	}
+	if id <= s.auditSeen {
+		return true
+	}
+	s.auditSeen = id
+	s.dirty = true
+	return false
+}
+
+func (s *state) auditHighWater() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.auditSeen
 }
 
 func (s *state) event(e audit.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dirty = true
 	s.events = append(s.events, e)
 	if len(s.events) > maxEvents {
 		s.events = s.events[len(s.events)-maxEvents:]
@@ -182,11 +315,125 @@ func (s *state) event(e audit.Event) {
 func (s *state) listEvents() []audit.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]audit.Event(nil), s.events...)
+	return append([]audit.Event{}, s.events...)
 }
 
 func (s *state) listBuckets() []Bucket {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Bucket(nil), s.buckets...)
+	return append([]Bucket{}, s.buckets...)
+}
+
+// --- persistence ------------------------------------------------------------
+
+// StateFile is the file in the dashboard's data directory that keeps its
+// alerts, audit feed and the last audit event seen across restarts.
+const StateFile = "dashboard-state.json"
+
+const stateVersion = 1
+
+type persisted struct {
+	Version   int           `json:"version"`
+	NextAlert int64         `json:"next_alert"`
+	AuditSeen int64         `json:"audit_seen"`
+	Alerts    []Alert       `json:"alerts"`
+	Events    []audit.Event `json:"events"`
+	Buckets   []Bucket      `json:"buckets"`
+}
+
+// maxStateFile bounds what load reads: the quotas keep a real file far
+// below it.
+const maxStateFile = 64 << 20
+
+// load reads the state file at path; a missing file is a fresh start.
+func (s *state) load(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read dashboard state: %w", err)
+	}
+	defer f.Close()
+	var p persisted
+	dec := json.NewDecoder(&limitedReader{f, maxStateFile})
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("dashboard state %s is unreadable: %w", path, err)
+	}
+	if p.Version != stateVersion {
+		return fmt.Errorf("dashboard state %s has version %d, want %d", path, p.Version, stateVersion)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextAlert, s.auditSeen = p.NextAlert, p.AuditSeen
+	for i := range p.Alerts {
+		a := p.Alerts[i]
+		if a.ID > s.nextAlert {
+			s.nextAlert = a.ID
+		}
+		s.alerts[a.key()] = &a
+		s.byID[a.ID] = &a
+	}
+	if len(p.Events) > maxEvents {
+		p.Events = p.Events[len(p.Events)-maxEvents:]
+	}
+	if len(p.Buckets) > maxBuckets {
+		p.Buckets = p.Buckets[len(p.Buckets)-maxBuckets:]
+	}
+	s.events, s.buckets = p.Events, p.Buckets
+	return nil
+}
+
+// save writes the state file atomically when something changed.
+func (s *state) save(path string) error {
+	s.mu.Lock()
+	if !s.dirty {
+		s.mu.Unlock()
+		return nil
+	}
+	p := persisted{Version: stateVersion, NextAlert: s.nextAlert, AuditSeen: s.auditSeen,
+		Events: append([]audit.Event{}, s.events...), Buckets: append([]Bucket{}, s.buckets...)}
+	for _, g := range s.alerts {
+		p.Alerts = append(p.Alerts, *g)
+	}
+	s.dirty = false
+	s.mu.Unlock()
+	sort.Slice(p.Alerts, func(i, j int) bool { return p.Alerts[i].ID < p.Alerts[j].ID })
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode dashboard state: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".dashboard-state-*")
+	if err != nil {
+		return fmt.Errorf("save dashboard state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save dashboard state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save dashboard state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save dashboard state: %w", err)
+	}
+	return nil
+}
+
+type limitedReader struct {
+	r interface{ Read([]byte) (int, error) }
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errors.New("state file larger than 64 MiB")
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
 }

@@ -82,11 +82,17 @@ Browser client certificate: import %s
 De-identify the example note through the mTLS sidecar:
   curl --cacert %s --cert %s --key %s --data-binary 'Dr. Strange admitted John Doe to Mount Rushmore Hospital on 2023-05-12' %s/api/redact
 
-Approved notes go to %s. Ctrl-C stops everything; state stays in %s for the next run.
-Also: trustgate status, trustgate down, trustgate demo denials.
+Trustee's admin key is %s; for example, its audit log:
+  go run ./cmd/trustee admin --url %s --cacert %s --key %s audit
+
+Approved notes go to %s. This command stays in the foreground: Ctrl-C stops everything
+(or `+"`trustgate down`"+` from another terminal); state stays in %s for the next run.
+Also: trustgate status, trustgate demo denials.
 `, s.SidecarURL, s.DashboardURL, s.DashPassword, s.TrusteeURL, s.GuestURL,
 		s.ClientP12, s.ClientP12, s.SidecarCA,
-		s.SidecarCA, s.ClientCert, s.ClientKey, s.SidecarURL, s.blobWhere(), s.Dir)
+		s.SidecarCA, s.ClientCert, s.ClientKey, s.SidecarURL,
+		s.AdminKey, s.TrusteeURL, s.TrusteeCert, s.AdminKey,
+		s.blobWhere(), s.Dir)
 }
 
 func (s *Stack) blobWhere() string {
@@ -96,36 +102,82 @@ func (s *Stack) blobWhere() string {
 	return "the Azurite container " + Container
 }
 
+const usage = `usage: trustgate COMMAND [flags]
+
+The whole hospital flow on one machine (software TEE: it shows the flow, not the hardware).
+
+Commands:
+  up              start Trustee, the dashboard, a blob store and a software-TEE VM running the
+                  de-identification app; stays in the foreground (Ctrl-C stops everything)
+  status          what a running up serves, and whether it answers
+  down            stop a running up (from another terminal)
+  demo denials    with an up running: make each gate refuse, and show it on the dashboard
+  help [COMMAND]  this text, or a command's flags
+
+Every flag is also read from TRUSTGATE_<FLAG> (upper case, dashes as underscores).
+See docs/trustgate.md.`
+
+var summaries = map[string]string{
+	"up":     "Start everything in this process and stay in the foreground; Ctrl-C (or `trustgate down`) stops it.\nState (keys, certificates, secrets) lives in --state-dir and is reused by the next run.",
+	"status": "Show what a running `trustgate up` serves and whether each part answers (exit 3 when none runs).",
+	"down":   "Stop the `trustgate up` running from --state-dir.",
+	"demo":   "With an up running, make each gate refuse (changed initdata, unsigned image, debug TEE, forged beacon);\nthe command fails if any scenario is allowed.",
+}
+
+// aliases answers common guesses with the real command.
+var aliases = map[string]string{"start": "up", "run": "up", "stop": "down", "ps": "status", "demo-denials": "demo denials", "denials": "demo denials"}
+
 // Main runs the trustgate command: up, status, down, demo denials.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: trustgate up|status|down|demo denials [--state-dir DIR]")
+		fmt.Fprintf(stderr, "trustgate: no command given\n\n%s\n", usage)
 		return 2
 	}
-	fs := flag.NewFlagSet("trustgate "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("state-dir", ".trustgate", "state directory")
-	noAzurite := fs.Bool("no-azurite", false, "store blobs in a local directory even when Azurite is installed")
-	var o Options
-	fs.StringVar(&o.TrusteeAddr, "trustee-addr", "127.0.0.1:8080", "Trustee's address (up)")
-	fs.StringVar(&o.GuestAddr, "guest-addr", "127.0.0.1:8006", "the VM's guest local API (up)")
-	fs.StringVar(&o.AppAddr, "app-addr", "127.0.0.1:8081", "the deid app inside the VM, loopback only (up)")
-	fs.StringVar(&o.SidecarAddr, "sidecar-addr", "127.0.0.1:8443", "the mTLS sidecar users reach (up)")
-	fs.StringVar(&o.DashboardAddr, "dashboard-addr", "127.0.0.1:9443", "the dashboard (up)")
 	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "help", "-h", "--help", "-help":
+		if len(rest) > 0 && summaries[rest[0]] != "" {
+			return Main([]string{rest[0], "--help"}, stdout, stderr)
+		}
+		fmt.Fprintln(stdout, usage)
+		return 0
+	}
+	if summaries[cmd] == "" {
+		fmt.Fprintf(stderr, "trustgate: unknown command %q", cmd)
+		if real, ok := aliases[cmd]; ok {
+			fmt.Fprintf(stderr, " (did you mean `trustgate %s`?)", real)
+		} else if strings.HasPrefix(cmd, "-") {
+			fmt.Fprint(stderr, " (flags come after the command: `trustgate up "+cmd+"`)")
+		}
+		fmt.Fprintf(stderr, "\n\n%s\n", usage)
+		return 2
+	}
+	name := "trustgate " + cmd
 	if cmd == "demo" {
+		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help") {
+			rest = []string{"denials", "--help"}
+		}
 		if len(rest) == 0 || rest[0] != "denials" {
-			fmt.Fprintln(stderr, "usage: trustgate demo denials")
+			fmt.Fprintln(stderr, "trustgate demo: which demo? The one there is: `trustgate demo denials`")
+			fmt.Fprintln(stderr, "usage: trustgate demo denials [--state-dir DIR]")
 			return 2
 		}
-		rest = rest[1:]
+		rest, name = rest[1:], "trustgate demo denials"
 	}
-	if err := fs.Parse(rest); err != nil {
-		return 2
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	dir := fs.String("state-dir", ".trustgate", "state directory")
+	var noAzurite *bool
+	var o Options
+	if cmd == "up" {
+		noAzurite = fs.Bool("no-azurite", false, "store blobs in a local directory even when Azurite is installed")
+		fs.StringVar(&o.TrusteeAddr, "trustee-addr", "127.0.0.1:8080", "Trustee's address")
+		fs.StringVar(&o.GuestAddr, "guest-addr", "127.0.0.1:8006", "the VM's guest local API")
+		fs.StringVar(&o.AppAddr, "app-addr", "127.0.0.1:8081", "the deid app inside the VM, loopback only")
+		fs.StringVar(&o.SidecarAddr, "sidecar-addr", "127.0.0.1:8443", "the mTLS sidecar users reach")
+		fs.StringVar(&o.DashboardAddr, "dashboard-addr", "127.0.0.1:9443", "the dashboard")
 	}
-	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_"); err != nil {
-		fmt.Fprintln(stderr, "trustgate:", err)
-		return 2
+	if code, ok := cliflags.Parse(fs, rest, "TRUSTGATE_", summaries[cmd], stdout, stderr); !ok {
+		return code
 	}
 	switch cmd {
 	case "up":
@@ -138,22 +190,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return status(*dir, stdout)
 	case "down":
 		return down(*dir, stdout, stderr)
-	case "demo":
-		r, err := ReadRecord(*dir)
-		if err != nil {
-			fmt.Fprintln(stderr, "trustgate:", err)
-			return 1
-		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		if err := Denials(ctx, r, stdout); err != nil {
-			fmt.Fprintln(stderr, "trustgate demo denials:", err)
-			return 1
-		}
-		return 0
 	}
-	fmt.Fprintf(stderr, "trustgate: unknown command %q\n", cmd)
-	return 2
+	r, err := ReadRecord(*dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "trustgate:", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Denials(ctx, r, stdout); err != nil {
+		fmt.Fprintln(stderr, "trustgate demo denials:", err)
+		return 1
+	}
+	return 0
 }
 
 func runUp(opts Options, stderr io.Writer) int {

@@ -44,11 +44,7 @@ const azuriteKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6
 func (s *Stack) startBlobStore(ctx context.Context, opts Options, p progress) error {
 	bin := opts.Azurite
 	if bin == "" {
-		if found, err := exec.LookPath("azurite-blob"); err == nil {
-			bin = found
-		} else if found, err := exec.LookPath("azurite"); err == nil {
-			bin = found
-		}
+		bin = FindAzurite(os.Getenv("TRUSTGATE_TOOLS"), ".")
 	}
 	if bin == "" || bin == "-" {
 		s.BlobDir = filepath.Join(s.Dir, "blobs")
@@ -75,32 +71,89 @@ func (s *Stack) startBlobStore(ctx context.Context, opts Options, p progress) er
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start azurite: %w", err)
 	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
 	s.onStop(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-exited:
 		case <-time.After(3 * time.Second):
 			_ = cmd.Process.Kill()
 		}
 	})
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for i := 0; ; i++ {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if i > 100 {
-			return fmt.Errorf("azurite did not listen on %s", addr)
-		}
-		time.Sleep(100 * time.Millisecond)
+	p.step("starting Azurite (%s); its first start takes about 20 s on 2 cores", bin)
+	if err := waitListen(ctx, addr, exited, azuriteWait, p); err != nil {
+		return fmt.Errorf("azurite: %w (or run with --no-azurite to keep blobs in a local directory)", err)
 	}
 	s.BlobConn = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + azuriteKey +
 		";BlobEndpoint=http://" + addr + "/devstoreaccount1;"
 	p.step("blob store: Azurite on %s, container %s", addr, Container)
 	return nil
+}
+
+// azuriteWait bounds Azurite's start.
+const azuriteWait = 2 * time.Minute
+
+// waitListen waits until something accepts connections on addr, printing
+// progress every 5 s; it fails when exited closes (the process died),
+// ctx ends or limit passes.
+func waitListen(ctx context.Context, addr string, exited <-chan struct{}, limit time.Duration, p progress) error {
+	start := time.Now()
+	lastNote := start
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		if time.Since(start) > limit {
+			return fmt.Errorf("nothing listens on %s after %s", addr, limit)
+		}
+		if time.Since(lastNote) >= 5*time.Second {
+			lastNote = time.Now()
+			p.step("still waiting for Azurite on %s (%.0f s so far)", addr, time.Since(start).Seconds())
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("it exited before listening on %s", addr)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// FindAzurite returns the Azurite blob command up starts: azurite-blob (or
+// azurite) on PATH, else the one scripts/test.sh installs, under
+// tools/npm/node_modules/.bin (tools is TRUSTGATE_TOOLS when set), else
+// under .tools/npm/node_modules/.bin of dir or of a directory above it (the
+// repository); "" when there is none.
+func FindAzurite(tools, dir string) string {
+	for _, name := range []string{"azurite-blob", "azurite"} {
+		if found, err := exec.LookPath(name); err == nil {
+			return found
+		}
+	}
+	rel := filepath.Join("npm", "node_modules", ".bin", "azurite-blob")
+	var cands []string
+	if tools != "" {
+		cands = append(cands, filepath.Join(tools, rel))
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		for d := abs; ; d = filepath.Dir(d) {
+			cands = append(cands, filepath.Join(d, ".tools", rel))
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	for _, c := range cands {
+		if st, err := os.Stat(c); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return c
+		}
+	}
+	return ""
 }
 
 // cosignKey reads, or makes on first run, the ECDSA P-256 key pair the

@@ -54,8 +54,8 @@ type Options struct {
 	Log io.Writer
 	// Listen addresses; "127.0.0.1:0" picks a free port (tests).
 	TrusteeAddr, GuestAddr, AppAddr, SidecarAddr, DashboardAddr string
-	// Azurite is the azurite-blob command; "" looks it up on PATH, "-"
-	// never uses Azurite (a local directory stores the blobs).
+	// Azurite is the azurite-blob command; "" looks for it (FindAzurite),
+	// "-" never uses Azurite (a local directory stores the blobs).
 	Azurite string
 	// BeaconInterval is the time between heartbeats (default 5 s).
 	BeaconInterval time.Duration
@@ -316,6 +316,7 @@ func (s *Stack) startDashboard(ctx context.Context, ln net.Listener) error {
 		LateAfter:     20 * time.Second,
 		AdminPassword: pw,
 		Audit:         dashboard.FollowFunc(s.Admin.FollowAudit),
+		StateDir:      filepath.Join(s.Dir, "dashboard"),
 		Logger:        s.log.With("component", "dashboard"),
 	})
 	hs := &http.Server{Handler: s.Dashboard, ReadHeaderTimeout: 10 * time.Second}

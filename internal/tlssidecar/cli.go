@@ -13,6 +13,10 @@ import (
 	"github.com/trustgate/trustgate/internal/cliflags"
 )
 
+const summary = `tls-sidecar terminates mTLS in front of the app inside the confidential VM. It
+serves nothing until the guest has released its server key and certificate after attestation
+(or, with --identity, until Trustee's identity CA has certified a key born in memory).`
+
 // Main runs the tls-sidecar command line; args exclude the program name.
 // Every flag can also be set as TRUSTGATE_TLS_SIDECAR_<FLAG>.
 func Main(args []string, stdout, stderr io.Writer) int {
@@ -41,13 +45,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	envErr := cliflags.EnvDefaults(fs, "TRUSTGATE_TLS_SIDECAR_")
-	if envErr != nil || fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "tls-sidecar:", envErr, fs.Args())
-		return 2
+	if code, ok := cliflags.Parse(fs, args, "TRUSTGATE_TLS_SIDECAR_", summary, stdout, stderr); !ok {
+		return code
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {

@@ -74,14 +74,14 @@ func nbIndex(d int) int {
 	return d + 1
 }
 
-func (t *Tagger) vecs(c *wordCache, tok token, casing byte, lex *lexicon.Lexicon, feats []fh) (*wordVecs, []fh) {
+func (t *Tagger) vecs(c *wordCache, tok token, casing byte, feats []fh) (*wordVecs, []fh) {
 	k := cacheKey{tok.text, casing}
 	if v, ok := c.m[k]; ok {
 		return v, feats
 	}
 	m := t.m
 	n := m.nTags()
-	v := &wordVecs{info: m.info(tok, lex)}
+	v := &wordVecs{info: m.info(tok)}
 	buf := make([]float32, 6*n+n*n)
 	v.self = buf[:n:n]
 	feats = unigramFeatures(feats[:0], v.info, casing)
@@ -180,12 +180,11 @@ func newCachePool() *sync.Pool {
 func (t *Tagger) tagCached(c *wordCache, toks []token) []uint8 {
 	m, fx := t.m, t.fixed
 	n := m.nTags()
-	lex := lexicon.Get()
 	casing := noteCasing(toks)
 	vs := slices.Grow(c.vs[:0], len(toks))[:len(toks)]
 	feats := c.feats
 	for i, tok := range toks {
-		vs[i], feats = t.vecs(c, tok, casing, lex, feats)
+		vs[i], feats = t.vecs(c, tok, casing, feats)
 	}
 	const nc = lexicon.Name | lexicon.Common
 	tags := slices.Grow(c.tags[:0], len(toks))[:len(toks)]

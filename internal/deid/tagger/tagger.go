@@ -26,7 +26,6 @@ import (
 	"sync"
 
 	"github.com/trustgate/trustgate/internal/deid"
-	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
 
 //go:embed model.bin.gz
@@ -75,7 +74,6 @@ func Load() (*Tagger, error) {
 			loadErr = fmt.Errorf("tagger: embedded model: %w", err)
 			return
 		}
-		lexicon.Get()
 		loaded = New(m)
 	})
 	return loaded, loadErr
@@ -155,10 +153,9 @@ func fold(f fh) uint32 {
 
 // decode tags tokens left to right; I-X may only follow B-X or I-X.
 func decode(m *Model, toks []token, add func(fh, []float32)) []uint8 {
-	lex := lexicon.Get()
 	ws := make([]wordInfo, len(toks))
 	for i, t := range toks {
-		ws[i] = m.info(t, lex)
+		ws[i] = m.info(t)
 	}
 	casing := noteCasing(toks)
 	tags := make([]uint8, len(toks))

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/trustgate/trustgate/internal/deid"
-	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
 
 // Types are the PHI types the tagger learns, in tag order. Ages over 89,
@@ -108,7 +107,6 @@ func Train(notes []deid.GoldNote, cfg TrainConfig) (*Model, error) {
 	}
 	tr := &trainer{m: m, nTags: m.nTags(), ents: map[fh]*entry{}}
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x7a66))
-	lex := lexicon.Get()
 	var feats []fh
 	scores := make([]float32, tr.nTags)
 	for epoch := range cfg.Epochs {
@@ -118,7 +116,7 @@ func Train(notes []deid.GoldNote, cfg TrainConfig) (*Model, error) {
 			ex := exs[ei]
 			ws := make([]wordInfo, len(ex.toks))
 			for i, t := range ex.toks {
-				ws[i] = m.info(t, lex)
+				ws[i] = m.info(t)
 				// word dropout: now and then a known word is seen as an
 				// unknown one, so the features of unknown words (shape,
 				// case, affixes, lexicon flags) learn from clinical words

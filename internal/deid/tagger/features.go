@@ -121,7 +121,7 @@ func (m *Model) info(t token) wordInfo {
 	case !w.alpha:
 		w.known = true
 	default:
-		w.known = w.lex&lexicon.Common != 0 || m.vocab[uint32(newF('v').s(w.lower))]
+		w.known = w.lex&lexicon.Common != 0 || m.inVocab(uint32(newF('v').s(w.lower)))
 	}
 	return w
 }

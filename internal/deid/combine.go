@@ -43,7 +43,7 @@ func (r *Rules) Plausible(ctx context.Context, text string, spans []Span) []Span
 		}
 		return cpByte[min(cp, len(cpByte)-1)]
 	}
-	out := spans[:0:0]
+	out := make([]Span, 0, len(spans))
 	k := 0 // first token that may overlap the current span (spans sorted or not: reset when going back)
 	for _, s := range spans {
 		bs, be := toByte(s.Start), toByte(s.End)

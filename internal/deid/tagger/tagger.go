@@ -171,7 +171,16 @@ func best(scores []float32, prev uint8) uint8 {
 }
 
 func (m *Model) spans(toks []token, tags []uint8) []deid.Span {
-	var out []deid.Span
+	n := 0
+	for i, t := range tags {
+		if t != 0 && (t%2 == 1 || i == 0 || tags[i-1] != t-1 && tags[i-1] != t) {
+			n++ // a span starts: a B tag, or an I tag not after its own B or I
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]deid.Span, 0, n)
 	for i := 0; i < len(toks); i++ {
 		if tags[i] == 0 {
 			continue

@@ -69,9 +69,12 @@ func TestMisspeltEqualsPlain(t *testing.T) {
 			return
 		}
 		seen[w] = true
-		got, want := sc.misspelt(w), misspeltRef(sc, w)
+		got, want := sc.misspeltUncached(w), misspeltRef(sc, w)
 		if got != want {
 			t.Errorf("misspelt(%q) = %v, plain form %v", w, got, want)
+		}
+		if again := sc.misspelt(w); again != want || sc.misspelt(w) != want {
+			t.Errorf("misspelt(%q) with the cache = %v, plain form %v", w, again, want)
 		}
 		if want {
 			yes++

@@ -64,6 +64,7 @@ type scan struct {
 	text    string
 	vocab   *lexicon.Table
 	toks    []token
+	miss    *missCache // answers of misspelt
 	out     []bspan
 	low     string // text with ASCII letters lower-cased (same byte offsets)
 	buf     []byte

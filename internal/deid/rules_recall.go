@@ -181,6 +181,32 @@ func (sc *scan) misspelt(w string) bool {
 	if len(w) > 24 {
 		return false
 	}
+	// the answer depends on the word alone: remembered per scan (and so
+	// across the notes a pooled scan handles), direct-mapped by the hash
+	// that vocabCache keys words by too
+	if sc.miss == nil {
+		sc.miss = new(missCache)
+	}
+	h := wordHash(w)
+	e := &sc.miss[h&(missCacheSize-1)]
+	if e.key == h && h != 0 {
+		return e.yes
+	}
+	yes := sc.misspeltUncached(w)
+	e.key, e.yes = h, yes
+	return yes
+}
+
+// missCache remembers answers of misspelt (see there).
+type missCache [missCacheSize]struct {
+	key uint64
+	yes bool
+}
+
+const missCacheSize = 1024
+
+// misspeltUncached is misspelt without the cache.
+func (sc *scan) misspeltUncached(w string) bool {
 	bits := safeBits(sc.vocab)
 	ok := func(h uint64) bool {
 		if bits[h>>(64-safeBitsLog)>>6]&(1<<(h>>(64-safeBitsLog)&63)) == 0 {

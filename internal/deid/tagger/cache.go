@@ -35,15 +35,13 @@ func (v *wordVecs) xRow(m *Model, p1 uint8, n int) []float32 {
 	return row
 }
 
-type cacheKey struct {
-	text   string
-	casing byte
-}
-
 // wordCache is one goroutine's cache; caches come from a sync.Pool, so a
 // Tagger stays safe for concurrent use without locks.
 type wordCache struct {
-	m map[cacheKey]*wordVecs
+	// m[casing][text]: per note casing (noteMixed, noteUpper, noteLower),
+	// string-keyed maps (the runtime's fast path for string keys)
+	m [3]map[string]*wordVecs
+	n int // words held in m
 	// buffers of one Spans call, kept for the next when they are small
 	toks   []token
 	vs     []*wordVecs
@@ -75,8 +73,7 @@ func nbIndex(d int) int {
 }
 
 func (t *Tagger) vecs(c *wordCache, tok token, casing byte, feats []fh) (*wordVecs, []fh) {
-	k := cacheKey{tok.text, casing}
-	if v, ok := c.m[k]; ok {
+	if v, ok := c.m[casing][tok.text]; ok {
 		return v, feats
 	}
 	m := t.m
@@ -99,9 +96,12 @@ func (t *Tagger) vecs(c *wordCache, tok token, casing byte, feats []fh) (*wordVe
 	v.glued = buf[5*n : 6*n : 6*n]
 	m.addWeights(newF('g').s(v.info.shape), v.glued)
 	v.x = buf[6*n:]
-	if len(c.m) < maxCached {
-		k.text = strings.Clone(k.text) // do not keep the whole note alive
-		c.m[k] = v
+	if c.n < maxCached {
+		if c.m[casing] == nil {
+			c.m[casing] = make(map[string]*wordVecs, 1024)
+		}
+		c.m[casing][strings.Clone(tok.text)] = v // do not keep the whole note alive
+		c.n++
 	}
 	return v, feats
 }
@@ -171,7 +171,7 @@ func addVec(dst, src []float32) {
 }
 
 func newCachePool() *sync.Pool {
-	return &sync.Pool{New: func() any { return &wordCache{m: make(map[cacheKey]*wordVecs, 1024)} }}
+	return &sync.Pool{New: func() any { return &wordCache{} }}
 }
 
 // tagCached decodes like decode, with the per-word sums from the cache and

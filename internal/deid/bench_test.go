@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/trustgate/trustgate/internal/deid"
+	"github.com/trustgate/trustgate/internal/deid/tagger"
 )
 
 func loadNotes(b *testing.B) ([]string, int) {
@@ -30,9 +31,20 @@ func loadNotes(b *testing.B) ([]string, int) {
 
 // BenchmarkDetect measures the rule engine on the 500 synthetic notes;
 // one op is the whole set. Reports MB/s (b.SetBytes) and notes/s.
-func BenchmarkDetect(b *testing.B) {
+func BenchmarkDetect(b *testing.B) { benchDetect(b, deid.New()) }
+
+// BenchmarkDetectDefault measures the default engine of the deid command
+// (the rules and the statistical tagger) on the same notes.
+func BenchmarkDetectDefault(b *testing.B) {
+	tg, err := tagger.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchDetect(b, deid.New(deid.WithRecognizer(tg)))
+}
+
+func benchDetect(b *testing.B, e *deid.Engine) {
 	texts, total := loadNotes(b)
-	e := deid.New()
 	ctx := context.Background()
 	b.SetBytes(int64(total))
 	b.ReportAllocs()

@@ -25,6 +25,18 @@ func (r *Rules) Plausible(ctx context.Context, text string, spans []Span) []Span
 	defer r.pool.Put(sc)
 	sc.reset(text, r.vocab)
 	sc.scanNumbers()
+	return sc.plausible(spans)
+}
+
+// plausible is Plausible on a scan of its text that has been reset and has
+// run scanNumbers. A full run leaves what plausible reads as scanNumbers
+// left it (token kinds, case, flags and keywords are set by reset; the
+// clinical-number marks only by scanNumbers, from the tokens alone; the
+// per-token candidate memo depends on the token alone), so the engine
+// passes the scan of its rules run (Rules.recognizeKeep) instead of
+// tokenizing the note again.
+func (sc *scan) plausible(spans []Span) []Span {
+	text := sc.text
 	// code point → byte offsets, only when the text is not ASCII
 	var cpByte []int
 	for i := 0; i < len(text); i++ {
@@ -43,7 +55,7 @@ func (r *Rules) Plausible(ctx context.Context, text string, spans []Span) []Span
 		}
 		return cpByte[min(cp, len(cpByte)-1)]
 	}
-	out := spans[:0:0]
+	out := make([]Span, 0, len(spans))
 	k := 0 // first token that may overlap the current span (spans sorted or not: reset when going back)
 	for _, s := range spans {
 		bs, be := toByte(s.Start), toByte(s.End)

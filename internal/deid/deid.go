@@ -161,16 +161,34 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 	var all []Span
 	owned := false // all is ours to reorder (not a recognizer's own slice)
 	rules, _ := e.recognizers[0].(*Rules)
-	for _, r := range e.recognizers {
+	// the rules' scan of the note, kept for the veto of the other
+	// detectors' spans (combine.go) so that the note is tokenized once
+	var kept *scan
+	defer func() {
+		if kept != nil {
+			rules.pool.Put(kept)
+		}
+	}()
+	for i, r := range e.recognizers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		spans, err := r.Recognize(ctx, text)
+		var spans []Span
+		var err error
+		if i == 0 && rules != nil && e.veto && len(e.recognizers) > 1 {
+			spans, kept = rules.recognizeKeep(text)
+		} else {
+			spans, err = r.Recognize(ctx, text)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("recognizer %s: %w", r.Name(), err)
 		}
 		if _, own := r.(*Rules); rules != nil && !own && e.veto {
-			spans = rules.Plausible(ctx, text, spans) // combine.go
+			if kept != nil && len(spans) > 0 {
+				spans = kept.plausible(spans)
+			} else {
+				spans = rules.Plausible(ctx, text, spans)
+			}
 		}
 		if all == nil {
 			all = spans

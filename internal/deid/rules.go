@@ -52,6 +52,15 @@ func (r *Rules) Recognize(ctx context.Context, text string) ([]Span, error) {
 	return sc.spans(), nil
 }
 
+// recognizeKeep is Recognize that also returns its scan, for plausible on
+// the same text; the caller gives it back with r.pool.Put.
+func (r *Rules) recognizeKeep(text string) ([]Span, *scan) {
+	sc := r.pool.Get().(*scan)
+	sc.reset(text, r.vocab)
+	sc.run()
+	return sc.spans(), sc
+}
+
 // bspan is a span in byte offsets.
 type bspan struct {
 	s, e int
@@ -64,6 +73,7 @@ type scan struct {
 	text    string
 	vocab   *lexicon.Table
 	toks    []token
+	miss    *missCache // answers of misspelt
 	out     []bspan
 	low     string // text with ASCII letters lower-cased (same byte offsets)
 	buf     []byte

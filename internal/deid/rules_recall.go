@@ -181,10 +181,34 @@ func (sc *scan) misspelt(w string) bool {
 	if len(w) > 24 {
 		return false
 	}
-	var b [25]byte
+	// the answer depends on the word alone: remembered per scan (and so
+	// across the notes a pooled scan handles), direct-mapped by the hash
+	// that vocabCache keys words by too
+	if sc.miss == nil {
+		sc.miss = new(missCache)
+	}
+	h := wordHash(w)
+	e := &sc.miss[h&(missCacheSize-1)]
+	if e.key == h && h != 0 {
+		return e.yes
+	}
+	yes := sc.misspeltUncached(w)
+	e.key, e.yes = h, yes
+	return yes
+}
+
+// missCache remembers answers of misspelt (see there).
+type missCache [missCacheSize]struct {
+	key uint64
+	yes bool
+}
+
+const missCacheSize = 1024
+
+// misspeltUncached is misspelt without the cache.
+func (sc *scan) misspeltUncached(w string) bool {
 	bits := safeBits(sc.vocab)
-	ok := func(s []byte) bool {
-		h := hashBytes(s)
+	ok := func(h uint64) bool {
 		if bits[h>>(64-safeBitsLog)>>6]&(1<<(h>>(64-safeBitsLog)&63)) == 0 {
 			return false // certainly no safe word: skip the table
 		}
@@ -196,45 +220,52 @@ func (sc *scan) misspelt(w string) bool {
 			return false
 		}
 	}
+	// Every candidate is a prefix of w, at most two letters, and a suffix
+	// of w: its hash (FNV-1a, as hashBytes) continues from the hash of the
+	// prefix, computed once.
 	n := len(w)
+	var pre [25]uint64
+	pre[0] = fnvOffset
+	for i := 0; i < n; i++ {
+		pre[i+1] = (pre[i] ^ uint64(w[i])) * fnvPrime
+	}
+	more := func(h uint64, s string) uint64 {
+		for j := 0; j < len(s); j++ {
+			h = (h ^ uint64(s[j])) * fnvPrime
+		}
+		return h
+	}
 	// deletion
 	for i := 0; i < n; i++ {
-		m := copy(b[:], w[:i])
-		m += copy(b[m:], w[i+1:])
-		if ok(b[:m]) {
+		if ok(more(pre[i], w[i+1:])) {
 			return true
 		}
 	}
 	// transposition
-	copy(b[:], w)
 	for i := 0; i+1 < n; i++ {
-		b[i], b[i+1] = b[i+1], b[i]
-		if ok(b[:n]) {
+		h := (pre[i] ^ uint64(w[i+1])) * fnvPrime
+		h = (h ^ uint64(w[i])) * fnvPrime
+		if ok(more(h, w[i+2:])) {
 			return true
 		}
-		b[i], b[i+1] = b[i+1], b[i]
 	}
-	// substitution, only in long words: in short ones it turns names into
-	// words ("gordon" → "cordon")
-	for i := 0; i < n && n >= 8; i++ {
-		orig := b[i]
+	if n < 8 {
+		// substitution and insertion only in long words: in short ones
+		// they turn names into words ("gordon" → "cordon")
+		return false
+	}
+	// substitution
+	for i := 0; i < n; i++ {
 		for c := byte('a'); c <= 'z'; c++ {
-			if c != orig {
-				b[i] = c
-				if ok(b[:n]) {
-					return true
-				}
+			if c != w[i] && ok(more((pre[i]^uint64(c))*fnvPrime, w[i+1:])) {
+				return true
 			}
 		}
-		b[i] = orig
 	}
-	// insertion, only in long words too
-	for i := 0; i <= n && n >= 8; i++ {
-		copy(b[:], w[:i])
-		copy(b[i+1:], w[i:])
+	// insertion
+	for i := 0; i <= n; i++ {
 		for c := byte('a'); c <= 'z'; c++ {
-			b[i] = c
-			if ok(b[:n+1]) {
+			if ok(more((pre[i]^uint64(c))*fnvPrime, w[i:])) {
 				return true
 			}
 		}

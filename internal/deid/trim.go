@@ -3,6 +3,7 @@ package deid
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // trimSpans enforces the span conventions on spans from any recognizer (a
@@ -10,24 +11,33 @@ import (
 // starts with a title ("Dr.", "Mrs") — the title stays in the text. Offsets
 // are code points; only spans that need it are touched.
 func trimSpans(text string, spans []Span) []Span {
-	var runes []rune
 	out := spans[:0:0]
+	if len(spans) == 0 {
+		return out
+	}
+	// code point i of text: the byte itself when text is ASCII (no copy),
+	// else from the decoded runes
+	var at func(int) rune
+	n := len(text)
+	if isASCII(text) {
+		at = func(i int) rune { return rune(text[i]) }
+	} else {
+		runes := []rune(text)
+		at, n = func(i int) rune { return runes[i] }, len(runes)
+	}
 	for _, s := range spans {
-		if runes == nil {
-			runes = []rune(text)
-		}
-		if s.Start < 0 || s.End > len(runes) || s.Start >= s.End {
+		if s.Start < 0 || s.End > n || s.Start >= s.End {
 			out = append(out, s) // Resolve drops or the caller reports these
 			continue
 		}
-		for s.Start < s.End && unicode.IsSpace(runes[s.Start]) {
+		for s.Start < s.End && unicode.IsSpace(at(s.Start)) {
 			s.Start++
 		}
-		for s.End > s.Start && unicode.IsSpace(runes[s.End-1]) {
+		for s.End > s.Start && unicode.IsSpace(at(s.End-1)) {
 			s.End--
 		}
 		if s.Type == TypeName {
-			s.Start = skipTitle(runes, s.Start, s.End)
+			s.Start = skipTitle(at, s.Start, s.End)
 		}
 		if s.End > s.Start {
 			out = append(out, s)
@@ -36,23 +46,50 @@ func trimSpans(text string, spans []Span) []Span {
 	return out
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// maxTitleRunes is the length of the longest title: a longer word is none
+// (lower-casing maps each rune to one rune).
+var maxTitleRunes = func() int {
+	n := 0
+	for t := range titles {
+		n = max(n, utf8.RuneCountInString(t))
+	}
+	return n
+}()
+
 // skipTitle returns the index after a leading title and the spaces after it.
-func skipTitle(runes []rune, start, end int) int {
+func skipTitle(at func(int) rune, start, end int) int {
 	i := start
-	for i < end && unicode.IsLetter(runes[i]) {
+	for i < end && unicode.IsLetter(at(i)) {
 		i++
 	}
-	if i == start || !titles[strings.ToLower(string(runes[start:i]))] {
+	if i == start || i-start > maxTitleRunes {
+		return start
+	}
+	var word [16]rune
+	w := word[:0]
+	for k := start; k < i; k++ {
+		w = append(w, at(k))
+	}
+	if !titles[strings.ToLower(string(w))] {
 		return start
 	}
 	j := i
-	if j < end && runes[j] == '.' {
+	if j < end && at(j) == '.' {
 		j++
 	}
-	if j == end || !unicode.IsSpace(runes[j]) {
+	if j == end || !unicode.IsSpace(at(j)) {
 		return start // "Drew", or a title that is the whole span
 	}
-	for j < end && unicode.IsSpace(runes[j]) {
+	for j < end && unicode.IsSpace(at(j)) {
 		j++
 	}
 	return j

@@ -69,6 +69,11 @@ const (
 	SafeCore // everyday English (SCOWL size 35) or clinical vocabulary: a name that is such a word ("Why", "Echo", "Neo") needs context
 )
 
+// WordFlags are the flags Lexicon.Words holds; Vocab().Lookup(w) & WordFlags
+// equals Get().Words[w] for every word (TestVocabHoldsWords), without
+// loading the lists.
+const WordFlags = Name | Common | City | State | OrgWord | PlaceWord
+
 // cityWordsShift: flag bits 9-11 hold the largest word count of a city
 // starting with the word.
 const cityWordsShift = 9

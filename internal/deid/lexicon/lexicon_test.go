@@ -44,6 +44,29 @@ func TestVocabLookup(t *testing.T) {
 	}
 }
 
+// TestVocabHoldsWords: the compiled table gives every word of the loaded
+// lists the same WordFlags, and no other entry carries any of them, so
+// Vocab().Lookup(w)&WordFlags equals Get().Words[w] for every w (up to the
+// table's 48-bit hash, see table.go).
+func TestVocabHoldsWords(t *testing.T) {
+	v := Vocab()
+	words := Get().Words
+	for w, f := range words {
+		if got := v.Lookup(w) & WordFlags; got != f {
+			t.Fatalf("Lookup(%q)&WordFlags = %#x, Words has %#x", w, got, f)
+		}
+	}
+	n := 0
+	v.Each(func(_ uint64, f Flags) {
+		if f&WordFlags != 0 {
+			n++
+		}
+	})
+	if n != len(words) {
+		t.Fatalf("%d table entries carry WordFlags, Words has %d words", n, len(words))
+	}
+}
+
 // TestOpenTableRejects: a damaged table is an error, never a panic or an
 // out-of-range read later.
 func TestOpenTableRejects(t *testing.T) {

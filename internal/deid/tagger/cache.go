@@ -35,15 +35,13 @@ func (v *wordVecs) xRow(m *Model, p1 uint8, n int) []float32 {
 	return row
 }
 
-type cacheKey struct {
-	text   string
-	casing byte
-}
-
 // wordCache is one goroutine's cache; caches come from a sync.Pool, so a
 // Tagger stays safe for concurrent use without locks.
 type wordCache struct {
-	m map[cacheKey]*wordVecs
+	// m[casing][text]: per note casing (noteMixed, noteUpper, noteLower),
+	// string-keyed maps (the runtime's fast path for string keys)
+	m [3]map[string]*wordVecs
+	n int // words held in m
 	// buffers of one Spans call, kept for the next when they are small
 	toks   []token
 	vs     []*wordVecs
@@ -74,14 +72,13 @@ func nbIndex(d int) int {
 	return d + 1
 }
 
-func (t *Tagger) vecs(c *wordCache, tok token, casing byte, lex *lexicon.Lexicon, feats []fh) (*wordVecs, []fh) {
-	k := cacheKey{tok.text, casing}
-	if v, ok := c.m[k]; ok {
+func (t *Tagger) vecs(c *wordCache, tok token, casing byte, feats []fh) (*wordVecs, []fh) {
+	if v, ok := c.m[casing][tok.text]; ok {
 		return v, feats
 	}
 	m := t.m
 	n := m.nTags()
-	v := &wordVecs{info: m.info(tok, lex)}
+	v := &wordVecs{info: m.info(tok)}
 	buf := make([]float32, 6*n+n*n)
 	v.self = buf[:n:n]
 	feats = unigramFeatures(feats[:0], v.info, casing)
@@ -99,9 +96,12 @@ func (t *Tagger) vecs(c *wordCache, tok token, casing byte, lex *lexicon.Lexicon
 	v.glued = buf[5*n : 6*n : 6*n]
 	m.addWeights(newF('g').s(v.info.shape), v.glued)
 	v.x = buf[6*n:]
-	if len(c.m) < maxCached {
-		k.text = strings.Clone(k.text) // do not keep the whole note alive
-		c.m[k] = v
+	if c.n < maxCached {
+		if c.m[casing] == nil {
+			c.m[casing] = make(map[string]*wordVecs, 1024)
+		}
+		c.m[casing][strings.Clone(tok.text)] = v // do not keep the whole note alive
+		c.n++
 	}
 	return v, feats
 }
@@ -171,7 +171,7 @@ func addVec(dst, src []float32) {
 }
 
 func newCachePool() *sync.Pool {
-	return &sync.Pool{New: func() any { return &wordCache{m: make(map[cacheKey]*wordVecs, 1024)} }}
+	return &sync.Pool{New: func() any { return &wordCache{} }}
 }
 
 // tagCached decodes like decode, with the per-word sums from the cache and
@@ -180,12 +180,11 @@ func newCachePool() *sync.Pool {
 func (t *Tagger) tagCached(c *wordCache, toks []token) []uint8 {
 	m, fx := t.m, t.fixed
 	n := m.nTags()
-	lex := lexicon.Get()
 	casing := noteCasing(toks)
 	vs := slices.Grow(c.vs[:0], len(toks))[:len(toks)]
 	feats := c.feats
 	for i, tok := range toks {
-		vs[i], feats = t.vecs(c, tok, casing, lex, feats)
+		vs[i], feats = t.vecs(c, tok, casing, feats)
 	}
 	const nc = lexicon.Name | lexicon.Common
 	tags := slices.Grow(c.tags[:0], len(toks))[:len(toks)]

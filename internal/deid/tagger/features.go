@@ -82,7 +82,7 @@ type wordInfo struct {
 	n     int  // code points
 }
 
-func (m *Model) info(t token, lex *lexicon.Lexicon) wordInfo {
+func (m *Model) info(t token) wordInfo {
 	w := wordInfo{lower: strings.ToLower(t.text), n: t.end - t.start}
 	w.shape = shape(t.text)
 	r0, _ := utf8.DecodeRuneInString(t.text)
@@ -110,7 +110,7 @@ func (m *Model) info(t token, lex *lexicon.Lexicon) wordInfo {
 		default:
 			w.caseC = 4
 		}
-		w.lex = lex.Words[w.lower]
+		w.lex = lexicon.Vocab().Lookup(w.lower) & lexicon.WordFlags
 	}
 	// Punctuation is always known; a number never is (its digits are
 	// noise: only its shape and length generalise); a word is known when
@@ -121,7 +121,7 @@ func (m *Model) info(t token, lex *lexicon.Lexicon) wordInfo {
 	case !w.alpha:
 		w.known = true
 	default:
-		w.known = w.lex&lexicon.Common != 0 || m.vocab[uint32(newF('v').s(w.lower))]
+		w.known = w.lex&lexicon.Common != 0 || m.inVocab(uint32(newF('v').s(w.lower)))
 	}
 	return w
 }

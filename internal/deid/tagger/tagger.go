@@ -5,7 +5,8 @@
 //
 // It is trained by one reproducible command on the project's generated
 // corpus (go run ./internal/deid/tagger/train, fixed seed; see README.md)
-// and its weights are embedded (model.bin.gz), loaded once per process.
+// and its weights are embedded (model.bin) and read where they lie: a start
+// checks the layout and decodes nothing.
 // A Tagger is a deid.Recognizer, so the rule engine can combine it:
 //
 //	t, err := tagger.Load()
@@ -13,24 +14,17 @@
 package tagger
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	_ "embed"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/trustgate/trustgate/internal/deid"
-	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
 
-//go:embed model.bin.gz
-var modelGz []byte
+//go:embed model.bin
+var modelBin []byte
 
 // Name is the recognizer name on the spans a Tagger finds.
 const Name = "tagger"
@@ -46,20 +40,16 @@ type Tagger struct {
 	pool     *sync.Pool // of *wordCache
 }
 
-// Model is a trained set of weights.
+// Model is a trained set of weights, laid out as in the model file (see
+// model.go) so that the embedded file is read in place.
 type Model struct {
 	types []deid.Type // tag 0 is O; B-types[k] is 1+2k, I-types[k] is 2+2k
-	vocab map[uint32]bool
-	// open-addressing table of features (key 0 = empty slot); a slot holds
-	// the feature's key and where its entries lie, so one look-up costs one
-	// cache line for the slot and one for the entries
-	table []slot
+	scale float32     // weight = quantized * scale
+	vocab []byte      // sorted uint32 hashes of the known words
+	table []byte      // feature slots: key, start<<8 | count
 	mask  uint32
-	ents  []uint32 // tag<<16 | uint16(quantized weight)
-	scale float32  // weight = quantized * scale
+	ents  []byte // tag<<16 | uint16(quantized weight)
 }
-
-type slot struct{ key, start, end uint32 }
 
 var (
 	loadOnce sync.Once
@@ -67,15 +57,14 @@ var (
 	loadErr  error
 )
 
-// Load returns the embedded model, decoded on the first call.
+// Load returns the embedded model, opened in place on the first call.
 func Load() (*Tagger, error) {
 	loadOnce.Do(func() {
-		m, err := ReadModel(bytes.NewReader(modelGz))
+		m, err := OpenModel(modelBin)
 		if err != nil {
 			loadErr = fmt.Errorf("tagger: embedded model: %w", err)
 			return
 		}
-		lexicon.Get()
 		loaded = New(m)
 	})
 	return loaded, loadErr
@@ -128,22 +117,6 @@ func (m *Model) tag(toks []token) []uint8 {
 	return decode(m, toks, m.addWeights)
 }
 
-func (m *Model) addWeights(f fh, scores []float32) {
-	k := fold(f)
-	for s := k & m.mask; ; s = (s + 1) & m.mask {
-		sl := &m.table[s]
-		if sl.key == 0 {
-			return
-		}
-		if sl.key == k {
-			for _, e := range m.ents[sl.start:sl.end] {
-				scores[e>>16] += float32(int16(uint16(e))) * m.scale
-			}
-			return
-		}
-	}
-}
-
 // fold turns a 64-bit feature hash into a non-zero 32-bit table key.
 func fold(f fh) uint32 {
 	k := uint32(f) ^ uint32(f>>32)
@@ -155,10 +128,9 @@ func fold(f fh) uint32 {
 
 // decode tags tokens left to right; I-X may only follow B-X or I-X.
 func decode(m *Model, toks []token, add func(fh, []float32)) []uint8 {
-	lex := lexicon.Get()
 	ws := make([]wordInfo, len(toks))
 	for i, t := range toks {
-		ws[i] = m.info(t, lex)
+		ws[i] = m.info(t)
 	}
 	casing := noteCasing(toks)
 	tags := make([]uint8, len(toks))
@@ -199,7 +171,16 @@ func best(scores []float32, prev uint8) uint8 {
 }
 
 func (m *Model) spans(toks []token, tags []uint8) []deid.Span {
-	var out []deid.Span
+	n := 0
+	for i, t := range tags {
+		if t != 0 && (t%2 == 1 || i == 0 || tags[i-1] != t-1 && tags[i-1] != t) {
+			n++ // a span starts: a B tag, or an I tag not after its own B or I
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]deid.Span, 0, n)
 	for i := 0; i < len(toks); i++ {
 		if tags[i] == 0 {
 			continue
@@ -213,160 +194,6 @@ func (m *Model) spans(toks []token, tags []uint8) []deid.Span {
 		i = j
 	}
 	return out
-}
-
-// ---- file format ------------------------------------------------------------
-
-var magic = []byte("DTAG1\n")
-
-// Limits a model file must respect; ReadModel rejects anything larger.
-const (
-	maxTypes    = 15 // 31 tags at most: wordVecs.xDone has a bit per tag
-	maxFeatures = 1 << 22
-	maxVocab    = 1 << 20
-)
-
-// ReadModel decodes a gzip-compressed model file.
-func ReadModel(r io.Reader) (*Model, error) {
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(zr, 256<<20))
-	if err != nil {
-		return nil, err
-	}
-	d := &decoder{b: data}
-	if !bytes.Equal(d.bytes(len(magic)), magic) {
-		return nil, errors.New("not a tagger model")
-	}
-	m := &Model{vocab: map[uint32]bool{}}
-	nt := int(d.u8())
-	if nt == 0 || nt > maxTypes {
-		return nil, errors.New("bad type count")
-	}
-	for range nt {
-		s := string(d.bytes(int(d.u8())))
-		t, err := deid.ParseType(s)
-		if err != nil {
-			return nil, err
-		}
-		m.types = append(m.types, t)
-	}
-	nv := int(d.u32())
-	if nv > maxVocab {
-		return nil, errors.New("vocabulary too large")
-	}
-	for range nv {
-		m.vocab[d.u32()] = true
-	}
-	m.scale = math.Float32frombits(d.u32())
-	nf := int(d.u32())
-	if nf > maxFeatures {
-		return nil, errors.New("too many features")
-	}
-	slots := 1
-	for slots < 2*nf+1 {
-		slots <<= 1
-	}
-	m.table, m.mask = make([]slot, slots), uint32(slots-1)
-	m.ents = make([]uint32, 0, 4*nf)
-	nTags := m.nTags()
-	for range nf {
-		key := d.u32()
-		c := int(d.u8())
-		start := uint32(len(m.ents))
-		for range c {
-			tag := d.u8()
-			q := d.u16()
-			if int(tag) >= nTags {
-				return nil, errors.New("tag out of range")
-			}
-			m.ents = append(m.ents, uint32(tag)<<16|uint32(q))
-		}
-		if key == 0 {
-			return nil, errors.New("zero feature key")
-		}
-		if err := m.insert(slot{key, start, uint32(len(m.ents))}); err != nil {
-			return nil, err
-		}
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	if len(d.b) != 0 {
-		return nil, errors.New("trailing bytes")
-	}
-	return m, nil
-}
-
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) bytes(n int) []byte {
-	if d.err != nil || n > len(d.b) {
-		d.err = io.ErrUnexpectedEOF
-		d.b = nil
-		return nil
-	}
-	v := d.b[:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) u8() uint8 {
-	b := d.bytes(1)
-	if b == nil {
-		return 0
-	}
-	return b[0]
-}
-
-func (d *decoder) u16() uint16 {
-	b := d.bytes(2)
-	if b == nil {
-		return 0
-	}
-	return binary.LittleEndian.Uint16(b)
-}
-
-func (d *decoder) u32() uint32 {
-	b := d.bytes(4)
-	if b == nil {
-		return 0
-	}
-	return binary.LittleEndian.Uint32(b)
-}
-
-func (m *Model) insert(sl slot) error {
-	s := sl.key & m.mask
-	for m.table[s].key != 0 {
-		if m.table[s].key == sl.key {
-			return errors.New("duplicate feature key")
-		}
-		s = (s + 1) & m.mask
-	}
-	m.table[s] = sl
-	return nil
-}
-
-// features returns the occupied slots in order of their entries.
-func (m *Model) features() []slot {
-	var out []slot
-	for _, sl := range m.table {
-		if sl.key != 0 {
-			out = append(out, sl)
-		}
-	}
-	slices.SortFunc(out, func(a, b slot) int { return int(a.start) - int(b.start) })
-	return out
-}
-
-// Stats describes a model's size.
-func (m *Model) Stats() (features, weights, vocab int) {
-	return len(m.features()), len(m.ents), len(m.vocab)
 }
 
 var _ deid.Recognizer = (*Tagger)(nil)

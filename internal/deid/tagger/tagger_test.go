@@ -49,7 +49,7 @@ func TestLoad(t *testing.T) {
 	if f < 1000 || w < f || v < 100 {
 		t.Fatalf("model too small: %d features, %d weights, %d vocabulary", f, w, v)
 	}
-	t.Logf("%d features, %d weights, %d vocabulary words, %d bytes compressed", f, w, v, len(modelGz))
+	t.Logf("%d features, %d weights, %d vocabulary words, %d bytes", f, w, v, len(modelBin))
 }
 
 // TestFindsPHIInEachCasing: the trained model finds names and places in
@@ -152,17 +152,74 @@ func TestModelRoundTrip(t *testing.T) {
 	}
 }
 
-func TestReadModelRejectsBadInput(t *testing.T) {
-	var good bytes.Buffer
-	if _, err := good.Write(modelGz); err != nil {
-		t.Fatal(err)
+// TestOpenModelRejectsBadInput: a damaged model file is an error at open,
+// never a panic or an out-of-range read while tagging.
+func TestOpenModelRejectsBadInput(t *testing.T) {
+	if _, err := OpenModel(modelBin); err != nil {
+		t.Fatalf("embedded model: %v", err)
 	}
-	bad := [][]byte{nil, []byte("not gzip"), modelGz[:len(modelGz)/2]}
-	for i, b := range bad {
-		if _, err := ReadModel(bytes.NewReader(b)); err == nil {
-			t.Errorf("case %d: no error", i)
+	// offsets of the layout (model.go)
+	hdr := len(magic) + 1
+	for _, ty := range Types {
+		hdr += 1 + len(ty)
+	}
+	nv := int(le.Uint32(modelBin[hdr+4:]))
+	ns := int(le.Uint32(modelBin[hdr+8:]))
+	table := hdr + 16 + 4*nv
+	ents := table + slotBytes*ns
+	firstSlot := table
+	for le.Uint32(modelBin[firstSlot:]) == 0 {
+		firstSlot += slotBytes
+	}
+	edit := func(off int, v uint32) []byte {
+		b := bytes.Clone(modelBin)
+		le.PutUint32(b[off:], v)
+		return b
+	}
+	bad := map[string][]byte{
+		"empty":              nil,
+		"not a model":        []byte("not a model at all"),
+		"old gzip format":    {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff},
+		"truncated":          modelBin[:len(modelBin)/2],
+		"trailing bytes":     append(bytes.Clone(modelBin), 0),
+		"table not 2^n":      edit(hdr+8, uint32(ns-1)),
+		"vocab too large":    edit(hdr+4, 1<<30),
+		"vocab out of order": edit(hdr+16, 0xffffffff),
+		"weights past end":   edit(firstSlot+4, 0xffffff01),
+		"no weights":         edit(firstSlot+4, 0),
+		"tag out of range":   edit(ents, 31<<16),
+		"NaN scale":          edit(hdr, 0x7fc00000),
+	}
+	full := bytes.Clone(modelBin)
+	for s := table; s < ents; s += slotBytes {
+		if le.Uint32(full[s:]) == 0 {
+			le.PutUint32(full[s:], 1)
+			le.PutUint32(full[s+4:], 1)
 		}
 	}
+	bad["table full"] = full
+	for name, b := range bad {
+		if _, err := OpenModel(b); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+		if _, err := ReadModel(bytes.NewReader(b)); err == nil {
+			t.Errorf("%s: ReadModel: no error", name)
+		}
+	}
+}
+
+// FuzzOpenModel: any bytes either fail to open with an error or give a model
+// that tags text without a panic.
+func FuzzOpenModel(f *testing.F) {
+	f.Add(modelBin)
+	f.Add([]byte("DTAG2\n\x00\x00\x01\x04NAME"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := OpenModel(data)
+		if err != nil {
+			return
+		}
+		checkSpans(t, "Pt seen by Dr Smith 3/4", New(m).Spans("Pt seen by Dr Smith 3/4"))
+	})
 }
 
 // checkSpans is the invariant of Spans on any input: spans lie inside the

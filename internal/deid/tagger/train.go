@@ -1,18 +1,13 @@
 package tagger
 
 import (
-	"bufio"
-	"compress/gzip"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 
 	"github.com/trustgate/trustgate/internal/deid"
-	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
 
 // Types are the PHI types the tagger learns, in tag order. Ages over 89,
@@ -81,7 +76,7 @@ func Train(notes []deid.GoldNote, cfg TrainConfig) (*Model, error) {
 	if cfg.Epochs <= 0 {
 		cfg.Epochs = 8
 	}
-	m := &Model{types: Types, vocab: map[uint32]bool{}}
+	m := &Model{types: Types}
 	typeIdx := map[deid.Type]uint8{}
 	for i, t := range m.types {
 		typeIdx[t] = uint8(i)
@@ -101,14 +96,15 @@ func Train(notes []deid.GoldNote, cfg TrainConfig) (*Model, error) {
 		}
 		exs = append(exs, example{toks: toks, gold: gold})
 	}
+	var vocab []uint32
 	for w, c := range counts {
 		if c >= cfg.VocabMin {
-			m.vocab[uint32(newF('v').s(w))] = true
+			vocab = append(vocab, uint32(newF('v').s(w)))
 		}
 	}
+	m.setVocab(vocab)
 	tr := &trainer{m: m, nTags: m.nTags(), ents: map[fh]*entry{}}
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x7a66))
-	lex := lexicon.Get()
 	var feats []fh
 	scores := make([]float32, tr.nTags)
 	for epoch := range cfg.Epochs {
@@ -118,7 +114,7 @@ func Train(notes []deid.GoldNote, cfg TrainConfig) (*Model, error) {
 			ex := exs[ei]
 			ws := make([]wordInfo, len(ex.toks))
 			for i, t := range ex.toks {
-				ws[i] = m.info(t, lex)
+				ws[i] = m.info(t)
 				// word dropout: now and then a known word is seen as an
 				// unknown one, so the features of unknown words (shape,
 				// case, affixes, lexicon flags) learn from clinical words
@@ -223,20 +219,16 @@ func (tr *trainer) finish(prune float32) (*Model, error) {
 	}
 	m := tr.m
 	m.scale = scale
-	slots := 1
-	for slots < 2*len(merged)+1 {
-		slots <<= 1
+	keys := make([]uint32, len(merged))
+	weights := make([][]weight, len(merged))
+	for i, f := range merged {
+		keys[i] = f.key
+		for j, t := range f.tags {
+			weights[i] = append(weights[i], weight{t, int16(math.Round(float64(f.vals[j] / scale)))})
+		}
 	}
-	m.table, m.mask, m.ents = make([]slot, slots), uint32(slots-1), m.ents[:0]
-	for _, f := range merged {
-		start := uint32(len(m.ents))
-		for i, t := range f.tags {
-			q := int16(math.Round(float64(f.vals[i] / scale)))
-			m.ents = append(m.ents, uint32(t)<<16|uint32(uint16(q)))
-		}
-		if err := m.insert(slot{f.key, start, uint32(len(m.ents))}); err != nil {
-			return nil, err
-		}
+	if err := m.buildTable(keys, weights); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -267,49 +259,4 @@ func goldTags(toks []token, spans []deid.Span, typeIdx map[deid.Type]uint8) ([]u
 		}
 	}
 	return tags, nil
-}
-
-// Write encodes the model gzip-compressed, deterministically.
-func (m *Model) Write(w io.Writer) error {
-	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(zw)
-	le := binary.LittleEndian
-	var b4 [4]byte
-	u32 := func(v uint32) { le.PutUint32(b4[:], v); bw.Write(b4[:]) }
-	bw.Write(magic)
-	bw.WriteByte(byte(len(m.types)))
-	for _, t := range m.types {
-		bw.WriteByte(byte(len(t)))
-		bw.WriteString(string(t))
-	}
-	vocab := make([]uint32, 0, len(m.vocab))
-	for k := range m.vocab {
-		vocab = append(vocab, k)
-	}
-	slices.Sort(vocab)
-	u32(uint32(len(vocab)))
-	for _, k := range vocab {
-		u32(k)
-	}
-	u32(math.Float32bits(m.scale))
-	feats := m.features()
-	u32(uint32(len(feats)))
-	for _, sl := range feats {
-		ents := m.ents[sl.start:sl.end]
-		u32(sl.key)
-		bw.WriteByte(byte(len(ents)))
-		for _, e := range ents {
-			bw.WriteByte(byte(e >> 16))
-			var b2 [2]byte
-			le.PutUint16(b2[:], uint16(e))
-			bw.Write(b2[:])
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	return zw.Close()
 }

@@ -26,7 +26,7 @@ import (
 )
 
 func main() {
-	out := flag.String("out", "internal/deid/tagger/model.bin.gz", "where to write the model")
+	out := flag.String("out", "internal/deid/tagger/model.bin", "where to write the model")
 	nReal := flag.Int("real", 8000, "real-style notes to generate")
 	nSynth := flag.Int("synth", 1000, "formatted synthetic notes to generate")
 	seed := flag.Uint64("seed", 1, "generator and training seed")

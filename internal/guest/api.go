@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/trustgate/trustgate/internal/attester"
 )
@@ -35,6 +36,47 @@ type API struct {
 	// Identity gets workload certificates from Trustee (IdentityPath);
 	// nil answers 500 "no KBS configured".
 	Identity IdentityIssuer
+	// InitDataAlgorithm and InitDataDigest (lower-case hex) describe the
+	// initdata verified against the hardware at start ("" when none), for
+	// AttestationPath.
+	InitDataAlgorithm, InitDataDigest string
+}
+
+// AttestationPath is a trustgate extension of the local API: a read-only
+// summary of where the workload runs, for a page that tells its users
+// (the de-identification review page): the TEE, the initdata digest bound
+// at launch, and the last attestation to Trustee with its EAR status. It
+// carries no token, key or secret.
+const AttestationPath = "/trustgate/attestation"
+
+// AttestationResponse is the body of GET AttestationPath.
+type AttestationResponse struct {
+	// Tee is the TEE the guest attests as ("sample" proves nothing).
+	Tee string `json:"tee"`
+	// InitDataAlgorithm and InitDataDigest: the initdata bound at launch;
+	// empty when the guest runs without initdata.
+	InitDataAlgorithm string `json:"init_data_algorithm,omitempty"`
+	InitDataDigest    string `json:"init_data_digest,omitempty"`
+	// Attested is false until an attestation gave a token (the guest
+	// attests when a workload first asks for a resource or a token).
+	Attested bool `json:"attested"`
+	// LastAttestation is when the last token was received (RFC 3339, UTC).
+	LastAttestation *time.Time `json:"last_attestation,omitempty"`
+	// EARStatus is that token's ear.status as Trustee wrote it (read, not
+	// verified, by the guest: for display only).
+	EARStatus string `json:"ear_status,omitempty"`
+}
+
+// AttestationState is what a KBS client reports of its last attestation.
+type AttestationState struct {
+	Time      time.Time
+	EARStatus string
+}
+
+// AttestationReporter is implemented by a KBS that tracks its last
+// successful attestation (kbsclient.go).
+type AttestationReporter interface {
+	LastAttestation() (AttestationState, bool)
 }
 
 // ImageConfigPath is a trustgate extension of the local API: it reports the
@@ -84,7 +126,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.Path
-	if path == "/info" || path == ImageConfigPath || path == "/aa/token" || path == "/aa/evidence" || strings.HasPrefix(path, "/cdh/resource/") {
+	if path == "/info" || path == ImageConfigPath || path == AttestationPath || path == "/aa/token" || path == "/aa/evidence" || strings.HasPrefix(path, "/cdh/resource/") {
 		if r.Method != http.MethodGet {
 			plain(w, http.StatusMethodNotAllowed, bodyNotAllowed)
 			return
@@ -104,6 +146,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, info{Version: Version, Tee: tee, Feature: "attestation,resource"})
 	case path == ImageConfigPath:
 		writeJSON(w, ImageConfigResponse{ImageSecurityPolicyURI: a.ImagePolicyURI})
+	case path == AttestationPath:
+		writeJSON(w, a.attestation())
 	case path == "/aa/token":
 		a.token(w, r.Context(), params)
 	case path == "/aa/evidence":
@@ -115,6 +159,20 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		plain(w, http.StatusNotFound, bodyNotFound)
 	}
+}
+
+func (a *API) attestation() AttestationResponse {
+	out := AttestationResponse{InitDataAlgorithm: a.InitDataAlgorithm, InitDataDigest: a.InitDataDigest}
+	if a.Attester != nil {
+		out.Tee = a.Attester.Tee()
+	}
+	if r, ok := a.KBS.(AttestationReporter); ok {
+		if st, ok := r.LastAttestation(); ok {
+			t := st.Time.UTC()
+			out.Attested, out.LastAttestation, out.EARStatus = true, &t, st.EARStatus
+		}
+	}
+	return out
 }
 
 func (a *API) token(w http.ResponseWriter, ctx context.Context, params url.Values) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -176,9 +177,32 @@ allow if input.submods.cpu0["ear.status"] == "affirming"
 
 	t.Run("registered initdata is released", func(t *testing.T) {
 		_, addr := startGuest(t, nil, "--tee", "sample", "--initdata", registered)
+		attestation := func() AttestationResponse {
+			t.Helper()
+			code, body := httpGet(t, "http://"+addr+AttestationPath)
+			var a AttestationResponse
+			if err := json.Unmarshal([]byte(body), &a); code != 200 || err != nil {
+				t.Fatalf("GET %s: %d %q %v", AttestationPath, code, body, err)
+			}
+			if strings.Contains(body, "token") || strings.Contains(body, canary) {
+				t.Fatalf("GET %s carries a token or secret: %s", AttestationPath, body)
+			}
+			return a
+		}
+		// Started, not attested yet: TEE and the verified initdata only.
+		if a := attestation(); a.Attested || a.LastAttestation != nil || a.EARStatus != "" || a.Tee != "sample" ||
+			a.InitDataAlgorithm != "sha256" || a.InitDataDigest != hex.EncodeToString(digestA) {
+			t.Fatalf("before attestation: %+v", a)
+		}
+		before := time.Now().Add(-time.Second)
 		code, body := httpGet(t, "http://"+addr+"/cdh/resource/default/azure/conn")
 		if code != 200 || body != canary {
 			t.Fatalf("%d %q", code, body)
+		}
+		// The resource fetch attested: time and trustee's EAR status.
+		if a := attestation(); !a.Attested || a.LastAttestation == nil || a.LastAttestation.Before(before) || a.LastAttestation.After(time.Now()) ||
+			a.EARStatus != "affirming" || a.InitDataDigest != hex.EncodeToString(digestA) {
+			t.Fatalf("after attestation: %+v", a)
 		}
 	})
 	t.Run("changed initdata is denied", func(t *testing.T) {

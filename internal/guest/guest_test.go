@@ -154,6 +154,10 @@ func TestAPI(t *testing.T) {
 		{"evidence too long", "GET", "/aa/evidence?runtime_data=" + strings.Repeat("a", 65), "127.0.0.1:1", 400, ""},
 		{"evidence missing", "GET", "/aa/evidence", "127.0.0.1:1", 400, ""},
 		{"info", "GET", "/info", "127.0.0.1:1", 200, `"tee":"sample"`},
+		// The fake KBS reports no attestation: the honest state.
+		{"attestation", "GET", AttestationPath, "127.0.0.1:1", 200, `{"tee":"sample","attested":false}`},
+		{"attestation post", "POST", AttestationPath, "127.0.0.1:1", 405, ""},
+		{"attestation non-loopback", "GET", AttestationPath, "10.0.0.8:5000", 403, "Forbidden"},
 		{"unknown", "GET", "/nope", "127.0.0.1:1", 404, "URL NOT FOUND"},
 	}
 	for _, tc := range tests {
@@ -462,7 +466,7 @@ func contains(list []string, s string) bool {
 // never panic and never answer 5xx for a request it could parse, since the
 // fake KBS below always succeeds.
 func FuzzAPIQuery(f *testing.F) {
-	for _, s := range []string{"/aa/evidence?runtime_data=abc&encoding=base64", "/aa/token?token_type=kbs", "/cdh/resource/a/b/c", "/info", ImageConfigPath + "?x=1", "/cdh/resource/%2e%2e/b/c", "/aa/evidence?runtime_data=%ZZ"} {
+	for _, s := range []string{"/aa/evidence?runtime_data=abc&encoding=base64", "/aa/token?token_type=kbs", "/cdh/resource/a/b/c", "/info", ImageConfigPath + "?x=1", AttestationPath, "/cdh/resource/%2e%2e/b/c", "/aa/evidence?runtime_data=%ZZ"} {
 		f.Add(s)
 	}
 	kbs := &fakeKBS{resources: map[string][]byte{"a/b/c": []byte("x")}}

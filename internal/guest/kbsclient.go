@@ -51,3 +51,13 @@ func (k *kbsClient) GetResource(ctx context.Context, p string) ([]byte, error) {
 func (k *kbsClient) Token(ctx context.Context) (string, []byte, error) {
 	return k.c.TokenAndKey(ctx)
 }
+
+// LastAttestation reports the client's last successful attestation for
+// GET AttestationPath (no token, no key).
+func (k *kbsClient) LastAttestation() (AttestationState, bool) {
+	a, ok := k.c.LastAttestation()
+	if !ok {
+		return AttestationState{}, false
+	}
+	return AttestationState{Time: a.Time, EARStatus: a.Status}, true
+}

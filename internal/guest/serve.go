@@ -11,6 +11,7 @@ package guest
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -148,6 +149,9 @@ func Start(ctx context.Context, cfg *Config, opts detect.Options) (*Daemon, erro
 		return nil, fmt.Errorf("local API: %w", err)
 	}
 	api := &API{Hub: rt.Hub, KBS: rt.KBS, Attester: rt.Attester, Log: cfg.logger(), ImagePolicyURI: cfg.Image.ImageSecurityPolicyURI, Identity: NewIdentityIssuer(cfg, rt)}
+	if rt.InitData != nil {
+		api.InitDataAlgorithm, api.InitDataDigest = rt.InitData.Algorithm, hex.EncodeToString(rt.InitData.Digest())
+	}
 	d := &Daemon{
 		Runtime: rt,
 		Addr:    ln.Addr().String(),

@@ -107,18 +107,57 @@ type CA struct {
 // LoadOrCreate returns the CA kept in st under SecretName, creating a P-256
 // key and a self-signed CA certificate for trustDomain on first use.
 // Replicas racing to create it all end up with the first one written.
+//
+// The trust domain is fixed when the CA is created: a stored CA made for
+// another trust domain is refused with ErrTrustDomainMismatch (its
+// certificates, and the peers' allow-lists, name the old one).
 func LoadOrCreate(ctx context.Context, st SecretStore, trustDomain string) (*CA, error) {
 	if trustDomain == "" {
 		trustDomain = DefaultTrustDomain
 	}
-	if !validTrustDomain(trustDomain) {
-		return nil, fmt.Errorf("identity: trust domain %q is not a lower-case DNS name", trustDomain)
+	if err := ValidateTrustDomain(trustDomain); err != nil {
+		return nil, err
 	}
 	blob, err := st.SecretKey(ctx, SecretName, func() ([]byte, error) { return newCA(trustDomain, time.Now()) })
 	if err != nil {
 		return nil, fmt.Errorf("identity: CA secret: %w", err)
 	}
-	return parseCA(blob)
+	ca, err := parseCA(blob)
+	if err != nil {
+		return nil, err
+	}
+	if ca.trustDomain != trustDomain {
+		return nil, fmt.Errorf("identity: the stored workload CA was created for trust domain %q, not %q (%w): start with --identity-trust-domain %s, "+
+			"or (changing every workload's SPIFFE ID and the peers' allow-lists) delete the secret %q from the store so that a new CA is made",
+			ca.trustDomain, trustDomain, ErrTrustDomainMismatch, ca.trustDomain, SecretName)
+	}
+	return ca, nil
+}
+
+// ErrTrustDomainMismatch marks a stored CA made for another trust domain.
+var ErrTrustDomainMismatch = errors.New("trust domain mismatch")
+
+// ValidateTrustDomain checks the SPIFFE trust domain name syntax (SPIFFE ID
+// specification, section 2.1): 1..255 characters from lower-case letters,
+// digits, dots, dashes and underscores, which leaves no scheme, port,
+// user info or path. Go's URL parser must also take it as a host, and it
+// may not start or end with a dot or have an empty label.
+func ValidateTrustDomain(s string) error {
+	if s == "" || len(s) > 255 {
+		return fmt.Errorf("identity: trust domain %q: want 1..255 characters", s)
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return fmt.Errorf("identity: trust domain %q: only lower-case letters, digits, '.', '-' and '_' are allowed (SPIFFE), not %q", s, c)
+		}
+	}
+	if strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") || strings.Contains(s, "..") {
+		return fmt.Errorf("identity: trust domain %q has an empty label", s)
+	}
+	if u, err := url.Parse("spiffe://" + s); err != nil || u.Host != s {
+		return fmt.Errorf("identity: trust domain %q is not a URI host", s)
+	}
+	return nil
 }
 
 func newCA(trustDomain string, now time.Time) ([]byte, error) {
@@ -216,8 +255,6 @@ var (
 	dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	dnsName      = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 )
-
-func validTrustDomain(s string) bool { return len(s) <= 253 && dnsName.MatchString(s) }
 
 // WorkloadFromClaims reads the workload's namespace and service account
 // from the attestation token claims: the initdata entry InitDataEntry of

@@ -63,12 +63,23 @@ func TestCAPersistsEncrypted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := LoadOrCreate(context.Background(), st, "other.example")
+	b, err := LoadOrCreate(context.Background(), st, "hospital.example")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !a.key.Equal(b.key) || string(a.BundlePEM()) != string(b.BundlePEM()) || b.TrustDomain() != "hospital.example" {
 		t.Fatal("second load made a different CA")
+	}
+	// The trust domain is fixed at creation: another one (the default
+	// included) is refused, naming both, and the stored CA is kept.
+	for _, td := range []string{"other.example", ""} {
+		_, err := LoadOrCreate(context.Background(), st, td)
+		if !errors.Is(err, ErrTrustDomainMismatch) || !strings.Contains(err.Error(), `created for trust domain "hospital.example"`) {
+			t.Fatalf("trust domain %q over a hospital.example CA: %v", td, err)
+		}
+	}
+	if c, err := LoadOrCreate(context.Background(), st, "hospital.example"); err != nil || !c.key.Equal(a.key) {
+		t.Fatalf("CA lost after a refused load: %v", err)
 	}
 	if !a.cert.IsCA || !a.cert.MaxPathLenZero {
 		t.Error("CA certificate constraints")
@@ -79,6 +90,35 @@ func TestCAPersistsEncrypted(t *testing.T) {
 	pk, _ := x509.MarshalPKCS8PrivateKey(a.key)
 	raw, _ := a.key.Bytes()
 	assertNotInDir(t, dir, pk, raw)
+}
+
+func TestValidateTrustDomain(t *testing.T) {
+	for _, tc := range []struct {
+		td string
+		ok bool
+	}{
+		{"trustgate.local", true},
+		{"hospital.example", true},
+		{"prod_cluster-1.example.org", true},
+		{"localhost", true},
+		{"", false},
+		{"Hospital.example", false},
+		{"hospital.example:8443", false},
+		{"user@hospital.example", false},
+		{"hospital.example/ns", false},
+		{"spiffe://hospital.example", false},
+		{".hospital.example", false},
+		{"hospital..example", false},
+		{"hospital.example.", false},
+		{"höspital.example", false},
+		{strings.Repeat("a", 256), false},
+		{strings.Repeat("a", 255), true},
+	} {
+		err := ValidateTrustDomain(tc.td)
+		if (err == nil) != tc.ok {
+			t.Errorf("%q: err = %v, want ok %v", tc.td, err, tc.ok)
+		}
+	}
 }
 
 // TestIssue: key binding, lifetime under a fake clock, and what the

@@ -1,12 +1,17 @@
 package rvps
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/trustgate/trustgate/internal/attest"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
+	teetdx "github.com/trustgate/trustgate/internal/tee/tdx"
 )
 
 // valueFormat is how the default attestation policy compares the values of
@@ -162,29 +167,93 @@ func jsonKind(v any) string {
 // full.
 var ErrInitDataNotBindable = errors.New("initdata digest cannot be bound by this TEE")
 
+// initDataBound is how many bytes of the initdata digest each hardware TEE
+// binds at launch, from the wire packages the attesters use for their
+// attester.InitDataSize (the attester catalog itself, internal/attester/
+// detect, is guest-side code with device probes, not imported here): SNP
+// HOST_DATA, TDX MRCONFIGID, and the SHA-256 the Azure vTPM extends PCR 8
+// with.
+var initDataBound = map[string]int{
+	attest.TeeSNP:         teesnp.HostDataSize,
+	attest.TeeSNPEmulated: teesnp.HostDataSize,
+	attest.TeeTDX:         teetdx.MRConfigIDSize,
+	attest.TeeAzSNPvTPM:   sha256.Size,
+	attest.TeeAzTDXvTPM:   sha256.Size,
+}
+
+// hardwareTEEs are the TEEs whose claims the default policy compares with
+// the init_data reference values (hardware_tees in default_cpu.rego).
+var hardwareTEEs = []string{attest.TeeSNP, attest.TeeTDX, attest.TeeAzSNPvTPM, attest.TeeAzTDXvTPM}
+
 // ValidateInitDataDigest checks that an initdata digest (lower-case hex)
 // can be bound in full by tee, as its hardware holds it: SNP HOST_DATA and
 // the Azure vTPM's PCR 8 extension take 32 bytes (sha256 only), TDX
 // MRCONFIGID 48 (sha256 or sha384). A longer digest would be truncated, so
 // a different initdata with the same prefix would match: refuse it at
-// provisioning time. Other TEEs are not checked.
+// provisioning time.
+//
+// init_data reference values are not stored per TEE (the default policy
+// reads one list for every hardware TEE), so tee "" means "any of them": the
+// digest must then be bound in full by every hardware TEE, that is sha256.
+// The sample TEE binds nothing and takes any well-formed digest; another
+// name is refused.
 func ValidateInitDataDigest(tee, digestHex string) error {
 	if err := ValidateValue(InitDataName, []any{digestHex}); err != nil {
 		return err
 	}
 	n := len(digestHex) / 2
-	max := 0
-	switch tee {
-	case "snp", "az-snp-vtpm", "az-tdx-vtpm", "snp-emulated":
-		max = 32
-	case "tdx":
-		max = 48
-	default:
+	if tee == "" {
+		for _, t := range hardwareTEEs {
+			if n > initDataBound[t] {
+				return fmt.Errorf("%w: %s binds %d bytes of initdata digest (%s), this digest has %d (%s), and init_data reference values are shared by every hardware TEE: "+
+					"register a sha256 digest (algorithm = \"sha256\" in the initdata), or name the TEE the digest is for (tdx binds sha384)",
+					ErrInitDataNotBindable, t, initDataBound[t], bindField(t), n, algName(n))
+			}
+		}
 		return nil
+	}
+	if tee == attest.TeeSample {
+		return nil
+	}
+	max, ok := initDataBound[tee]
+	if !ok {
+		return fmt.Errorf("%w: unknown TEE %q for an initdata digest (known: %s, %s)", ErrInvalid, tee, strings.Join(hardwareTEEs, ", "), attest.TeeSample)
 	}
 	if n > max {
 		return fmt.Errorf("%w: %s binds %d bytes of initdata digest (%s), this digest has %d (%s): set algorithm = \"sha256\" in the initdata",
 			ErrInitDataNotBindable, tee, max, bindField(tee), n, algName(n))
+	}
+	return nil
+}
+
+// ValidateValuesFor is ValidateValues for values meant for tee ("" when
+// the TEE is not known): every init_data digest must also be bound in full
+// by that TEE (ValidateInitDataDigest).
+func ValidateValuesFor(tee string, vals Values) error {
+	if err := ValidateValues(vals); err != nil {
+		return err
+	}
+	return validateInitData(tee, vals[InitDataName])
+}
+
+// ValidateValueFor is ValidateValue for values meant for tee ("" when the
+// TEE is not known).
+func ValidateValueFor(tee, name string, values []any) error {
+	if err := ValidateValue(name, values); err != nil {
+		return err
+	}
+	if name != InitDataName {
+		return nil
+	}
+	return validateInitData(tee, values)
+}
+
+func validateInitData(tee string, values []any) error {
+	for i, v := range values {
+		s, _ := v.(string) // ValidateValue checked the type
+		if err := ValidateInitDataDigest(tee, s); err != nil {
+			return fmt.Errorf("%s[%d]: %w", InitDataName, i, err)
+		}
 	}
 	return nil
 }

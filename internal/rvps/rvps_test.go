@@ -178,6 +178,9 @@ func TestValidateInitDataDigest(t *testing.T) {
 		{"az-tdx-vtpm", s384, false},
 		{"tdx", s256, true}, {"tdx", s384, true}, {"tdx", s512, false},
 		{"snp", "zz", false},
+		// Without a TEE the digest must bind on every hardware TEE.
+		{"", s256, true}, {"", s384, false}, {"", s512, false},
+		{"snp-emulated", s384, false}, {"sample", s512, true},
 	} {
 		err := ValidateInitDataDigest(tc.tee, tc.digest)
 		if tc.ok != (err == nil) {
@@ -190,5 +193,35 @@ func TestValidateInitDataDigest(t *testing.T) {
 	err := ValidateInitDataDigest("snp", s384)
 	if err == nil || !strings.Contains(err.Error(), `snp binds 32 bytes of initdata digest (HOST_DATA), this digest has 48 (sha384): set algorithm = "sha256"`) {
 		t.Errorf("message: %v", err)
+	}
+	if err := ValidateInitDataDigest("sgx", s256); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `unknown TEE "sgx"`) {
+		t.Errorf("unknown TEE: %v", err)
+	}
+}
+
+func TestValidateValuesFor(t *testing.T) {
+	s256, s384 := strings.Repeat("ab", 32), strings.Repeat("ab", 48)
+	for _, tc := range []struct {
+		tee  string
+		vals Values
+		want error
+	}{
+		{"", Values{InitDataName: {s256}, "mr_td": {s384}}, nil},
+		{"", Values{InitDataName: {s256, s384}}, ErrInitDataNotBindable},
+		{"tdx", Values{InitDataName: {s256, s384}}, nil},
+		{"snp", Values{InitDataName: {s384}}, ErrInitDataNotBindable},
+		{"snp", Values{"mr_td": {s256}}, ErrInvalid},
+		{"tdx", Values{"snp_launch_measurement": {s384}}, nil},
+	} {
+		err := ValidateValuesFor(tc.tee, tc.vals)
+		if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+			t.Errorf("%q %v: err = %v, want %v", tc.tee, tc.vals, err, tc.want)
+		}
+	}
+	if err := ValidateValueFor("", InitDataName, []any{s384}); !errors.Is(err, ErrInitDataNotBindable) || !strings.Contains(err.Error(), "init_data[0]") {
+		t.Errorf("ValidateValueFor: %v", err)
+	}
+	if err := ValidateValueFor("tdx", InitDataName, []any{s384}); err != nil {
+		t.Errorf("ValidateValueFor tdx sha384: %v", err)
 	}
 }

@@ -275,25 +275,42 @@ func (c *AdminClient) GetAttestationPolicy(ctx context.Context, id string) ([]by
 
 // RegisterReferenceValue sends a raw RVPS registration message.
 func (c *AdminClient) RegisterReferenceValue(ctx context.Context, msg []byte) error {
+	return c.RegisterReferenceValueFor(ctx, "", msg)
+}
+
+// RegisterReferenceValueFor sends a raw RVPS registration message whose
+// values are for tee ("": any hardware TEE): an init_data digest must be
+// bound in full by it (rvps.ValidateInitDataDigest).
+func (c *AdminClient) RegisterReferenceValueFor(ctx context.Context, tee string, msg []byte) error {
 	// Refuse here what the server would refuse, with the same words, and
 	// without a round trip.
 	if vals, _, err := rvps.ParseMessage(msg, time.Now()); err == nil {
-		if err := rvps.ValidateValues(vals); err != nil {
+		if err := rvps.ValidateValuesFor(tee, vals); err != nil {
 			return err
 		}
 	}
-	_, err := c.do(ctx, http.MethodPost, "/kbs/v0/reference-value", "application/json", msg)
+	path := "/kbs/v0/reference-value"
+	if tee != "" {
+		path += "?tee=" + url.QueryEscape(tee)
+	}
+	_, err := c.do(ctx, http.MethodPost, path, "application/json", msg)
 	return err
 }
 
 // SetReferenceValue registers values under name until exp (zero: the
 // server's default, 12 months).
 func (c *AdminClient) SetReferenceValue(ctx context.Context, name string, values []any, exp time.Time) error {
+	return c.SetReferenceValueFor(ctx, "", name, values, exp)
+}
+
+// SetReferenceValueFor is SetReferenceValue for values meant for tee
+// ("": any hardware TEE).
+func (c *AdminClient) SetReferenceValueFor(ctx context.Context, tee, name string, values []any, exp time.Time) error {
 	msg, err := rvps.NewMessage(rvps.Values{name: values}, exp)
 	if err != nil {
 		return err
 	}
-	return c.RegisterReferenceValue(ctx, msg)
+	return c.RegisterReferenceValueFor(ctx, tee, msg)
 }
 
 // GetReferenceValue returns a stored reference value.

@@ -95,8 +95,10 @@ commands:
   set-attestation-policy [--id default_cpu] FILE|-
   get-attestation-policy [ID]
   list-attestation-policies
-  set-reference-value NAME VALUE... [--expires 720h|RFC3339]
-  register-reference-value FILE|-          send a raw RVPS "sample" message
+  set-reference-value NAME VALUE... [--expires 720h|RFC3339] [--tee TEE]
+  register-reference-value [--tee TEE] FILE|-   send a raw RVPS "sample" message
+                                          (--tee: the TEE an init_data digest is for; without it
+                                          only a digest every hardware TEE binds, sha256, is taken)
   get-reference-value NAME
   list-reference-values
   delete-reference-value NAME
@@ -323,7 +325,7 @@ func parseExpires(s string) (time.Time, error) {
 }
 
 func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, out io.Writer) error {
-	fl, pos, err := splitFlags(args, []string{"id", "expires", "since", "limit", "explain", "output"}, []string{"follow"})
+	fl, pos, err := splitFlags(args, []string{"id", "expires", "since", "limit", "explain", "output", "tee"}, []string{"follow"})
 	if err != nil {
 		return err
 	}
@@ -410,7 +412,7 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 		fmt.Fprintln(out, string(b))
 	case "set-reference-value":
 		if len(pos) < 2 {
-			return usageError("usage: trustee admin … set-reference-value NAME VALUE... [--expires 720h|RFC3339]")
+			return usageError("usage: trustee admin … set-reference-value NAME VALUE... [--expires 720h|RFC3339] [--tee TEE]")
 		}
 		exp, err := parseExpires(fl["expires"])
 		if err != nil {
@@ -420,19 +422,19 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 		for _, v := range pos[1:] {
 			vals = append(vals, v)
 		}
-		if err := c.SetReferenceValue(ctx, pos[0], vals, exp); err != nil {
+		if err := c.SetReferenceValueFor(ctx, fl["tee"], pos[0], vals, exp); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "reference value %s set (%d values)\n", pos[0], len(vals))
 	case "register-reference-value":
-		if err := nargs(pos, 1, "register-reference-value FILE|-"); err != nil {
+		if err := nargs(pos, 1, "register-reference-value [--tee TEE] FILE|-"); err != nil {
 			return err
 		}
 		msg, err := readInput(pos[0])
 		if err != nil {
 			return err
 		}
-		if err := c.RegisterReferenceValue(ctx, msg); err != nil {
+		if err := c.RegisterReferenceValueFor(ctx, fl["tee"], msg); err != nil {
 			return err
 		}
 		fmt.Fprintln(out, "reference values registered")

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/trustgate/trustgate/internal/identity"
 )
 
 // Config is trustee's configuration. Precedence: flags, then environment
@@ -66,6 +68,10 @@ type Config struct {
 	// AuditRetention deletes audit events older than this (0: keep all;
 	// archive first with `trustee admin audit export`).
 	AuditRetention Duration `toml:"audit_retention"`
+	// IdentityTrustDomain is the SPIFFE trust domain of the workload
+	// identity CA (default trustgate.local), fixed when the CA is first
+	// created: a start with another one is refused.
+	IdentityTrustDomain string `toml:"identity_trust_domain"`
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string `toml:"log_level"`
 	LogFormat string `toml:"log_format"`
@@ -101,6 +107,8 @@ func Defaults() Config {
 		AuthBurst:       40,
 		LogLevel:        "info",
 		LogFormat:       "text",
+
+		IdentityTrustDomain: identity.DefaultTrustDomain,
 	}
 }
 
@@ -151,6 +159,11 @@ func (c *Config) Validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("tls_cert and tls_key go together"))
 	}
+	if td := c.IdentityTrustDomain; td != "" { // "" is the default
+		if err := identity.ValidateTrustDomain(td); err != nil {
+			errs = append(errs, fmt.Errorf("identity_trust_domain: %w", err))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -177,6 +190,7 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 		fetch      = fs.Bool("collateral-fetch", true, "fetch missing collateral from AMD KDS / Intel PCS and cache it; false for air-gapped sites (env TRUSTEE_COLLATERAL_FETCH)")
 		devSNP     = fs.String("dev-emulated-snp-root", "", "PEM ARK enabling the snp-emulated verifier: development only (env TRUSTEE_DEV_EMULATED_SNP_ROOT)")
 		retention  = fs.Duration("audit-retention", 0, "delete audit events older than this, e.g. 2160h; 0 keeps all (env TRUSTEE_AUDIT_RETENTION)")
+		trustDom   = fs.String("identity-trust-domain", "", "SPIFFE trust domain of the workload identity CA (default trustgate.local), fixed when the CA is first created (env TRUSTEE_IDENTITY_TRUST_DOMAIN)")
 		logLevel   = fs.String("log-level", "", "debug, info, warn, error (env TRUSTEE_LOG_LEVEL)")
 		logFormat  = fs.String("log-format", "", "text or json (env TRUSTEE_LOG_FORMAT)")
 	)
@@ -232,6 +246,7 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 	str("dev-emulated-snp-root", *devSNP, &cfg.DevEmulatedSNPRoot)
 	str("log-level", *logLevel, &cfg.LogLevel)
 	str("log-format", *logFormat, &cfg.LogFormat)
+	str("identity-trust-domain", *trustDom, &cfg.IdentityTrustDomain)
 	var pubs string
 	str("admin-public-key", *adminPub, &pubs)
 	if pubs != "" {

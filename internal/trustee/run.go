@@ -25,6 +25,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attest/catalog"
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/ear"
+	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/kbs/server"
 	"github.com/trustgate/trustgate/internal/policy"
 	"github.com/trustgate/trustgate/internal/rvps"
@@ -170,6 +171,11 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The workload identity CA is made now, or checked: one stored for
+	// another trust domain stops the start (identity.ErrTrustDomainMismatch).
+	if _, err := identity.LoadOrCreate(ctx, st, cfg.IdentityTrustDomain); err != nil {
+		return nil, err
+	}
 	importKey, err := loadImportKey(ctx, st, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -221,25 +227,26 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 	}
 
 	srv, err := server.New(server.Config{
-		Store:          st,
-		Audit:          audit.New(st),
-		RVPS:           rv,
-		Policy:         engine,
-		AS:             asvc,
-		Tokens:         tk.verifier,
-		RotateTokenKey: tk.rotate,
-		Policies:       policies,
-		Admin:          &server.AdminAuth{Keys: adminKeys, Leeway: opts.AdminLeeway},
-		SessionTimeout: cfg.SessionTimeout.Duration,
-		MaxBody:        cfg.MaxBody,
-		MaxImportBody:  cfg.MaxImportBody,
-		ImportKey:      importKey,
-		AuthRate:       cfg.AuthRate,
-		AuthBurst:      cfg.AuthBurst,
-		AuditRetention: cfg.AuditRetention.Duration,
-		AllowEmulated:  devRoot != nil,
-		RotateKEK:      rotate,
-		Logger:         log,
+		Store:               st,
+		Audit:               audit.New(st),
+		RVPS:                rv,
+		Policy:              engine,
+		AS:                  asvc,
+		Tokens:              tk.verifier,
+		RotateTokenKey:      tk.rotate,
+		Policies:            policies,
+		Admin:               &server.AdminAuth{Keys: adminKeys, Leeway: opts.AdminLeeway},
+		SessionTimeout:      cfg.SessionTimeout.Duration,
+		MaxBody:             cfg.MaxBody,
+		MaxImportBody:       cfg.MaxImportBody,
+		ImportKey:           importKey,
+		IdentityTrustDomain: cfg.IdentityTrustDomain,
+		AuthRate:            cfg.AuthRate,
+		AuthBurst:           cfg.AuthBurst,
+		AuditRetention:      cfg.AuditRetention.Duration,
+		AllowEmulated:       devRoot != nil,
+		RotateKEK:           rotate,
+		Logger:              log,
 	})
 	if err != nil {
 		return nil, err

@@ -178,6 +178,12 @@ func TestAdminCLI(t *testing.T) {
 		{"", []string{"delete-reference-value", "m"}, "deleted", 0},
 		{"", []string{"set-reference-value", "snp_launch_measurement", "abcd"}, "SNP launch measurement (48 bytes)", 1},
 		{"", []string{"set-reference-value", "snp_bootloader", "0x3"}, "snp_bootloader", 1},
+		// An initdata digest the TEE cannot bind in full (issue 11 point 10).
+		{"", []string{"set-reference-value", "init_data", strings.Repeat("3c", 48)}, "this digest has 48 (sha384)", 1},
+		{"", []string{"set-reference-value", "init_data", strings.Repeat("3c", 48), "--tee", "snp"}, "snp binds 32 bytes", 1},
+		{"", []string{"set-reference-value", "init_data", strings.Repeat("3c", 64), "--tee", "tdx"}, "tdx binds 48 bytes", 1},
+		{"", []string{"set-reference-value", "init_data", strings.Repeat("3c", 48), "--tee", "tdx"}, "1 values", 0},
+		{"", []string{"set-reference-value", "init_data", strings.Repeat("3d", 32)}, "1 values", 0},
 		{"", []string{"audit", "--limit", "2"}, `"kind":"admin"`, 0},
 		{"", []string{"audit", "export", "--since", "0"}, `"kind":"admin"`, 0},
 		{"", []string{"audit", "--explain", "1"}, "event 1 ", 0},

@@ -18,7 +18,10 @@ import (
 // span → approve → the uploaded blob holds exactly those edits.
 func TestBrowserReviewFlow(t *testing.T) {
 	testenv.Require(t, testenv.ChromiumPath) // skip before starting anything
-	a := startAppCookie(t, Config{}, true)
+	// The storage secret comes from a real trustee through a real guest's
+	// local API, as in the VM: the header then says where the app runs.
+	g := startAttestedGuest(t, testenv.Require(t, testenv.AzuriteConn))
+	a := startAppCookie(t, Config{SecretURL: g.secretURL}, true)
 	a.waitReady()
 
 	ctx, closeBrowser := testenv.Chromium(t, 1280, 1000)
@@ -41,6 +44,19 @@ func TestBrowserReviewFlow(t *testing.T) {
 		chromedp.Click(chromedp.ID("paste-submit")),
 		chromedp.WaitVisible(chromedp.CSS("article.note.pending .original button.span")),
 	))
+	// The page tells the clinician where the notes are: the TEE, the
+	// initdata digest and the last attestation, as the guest reports them.
+	header, err := chromedp.Run(step, chromedp.Text(chromedp.ID("attestation")))
+	must("read attestation header", err)
+	s := g.summary(t)
+	if !s.Attested || s.LastAttestation == nil {
+		t.Fatalf("guest not attested after releasing the secret: %+v", s)
+	}
+	wantHeader := "Runs in an attested VM: TEE sample (software test TEE, proves nothing), initdata sha256 " + g.digest +
+		", last attestation " + s.LastAttestation.UTC().Format("2006-01-02 15:04:05 UTC") + ", EAR status " + s.EARStatus + "."
+	if strings.Join(strings.Fields(header), " ") != wantHeader {
+		t.Errorf("attestation header = %q, want %q", header, wantHeader)
+	}
 	// The engine highlighted the phone number; the clinician decides it is a
 	// false positive and removes it with the keyboard (focus + Enter).
 	phoneBtn := chromedp.Search(`//article//div[contains(@class,"original")]//button[contains(@class,"span") and text()="` + phone + `"]`)

@@ -141,6 +141,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 		"MaxNoteKiB": s.cfg.MaxNoteBytes >> 10,
 		"MaxUpload":  s.cfg.MaxUploadBytes,
 		"Mode":       string(s.cfg.Mode),
+		"Attest":     s.gate.attestation(r.Context()),
 	})
 	if err != nil {
 		s.log.Error("render index", "err", err)

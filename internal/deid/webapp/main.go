@@ -30,6 +30,7 @@ func mainWithEnv(args []string, getenv func(string) string, stderr io.Writer) in
 	mode := fs.String("mode", "tags", "redaction of approved notes: tags, numbered or surrogate")
 	useTagger := fs.Bool("tagger", true, "run the statistical tagger with the rules (--tagger=false: the rules alone)")
 	secretURL := fs.String("secret-url", DefaultSecretURL, "guest local API resource holding the blob connection string")
+	attestURL := fs.String("attestation-url", "", "guest local API attestation summary shown in the page header (default: "+AttestationPath+" on --secret-url's host)")
 	connEnv := fs.String("connection-string-env", "AZURE_STORAGE_CONNECTION_STRING", "environment variable with the connection string unsealed by `guest run` (used instead of --secret-url when set)")
 	container := fs.String("container", "deid-approved", "blob container for approved notes")
 	ttl := fs.Duration("session-ttl", 0, "idle time after which a session and its notes are discarded (default 30m)")
@@ -84,7 +85,7 @@ func mainWithEnv(args []string, getenv func(string) string, stderr io.Writer) in
 		opts = append(opts, deid.WithRecognizer(rec))
 	}
 	cfg := Config{
-		Addr: *addr, Detector: deid.New(opts...), Mode: m, SecretURL: *secretURL, Container: *container,
+		Addr: *addr, Detector: deid.New(opts...), Mode: m, SecretURL: *secretURL, AttestationURL: *attestURL, Container: *container,
 		SessionTTL: *ttl, InsecureCookie: *insecure, MaxBatch: *maxBatch, MaxNoteBytes: *maxNote,
 		MaxUploadBytes: *maxUpload, Logger: logger,
 	}

@@ -56,6 +56,10 @@ type Config struct {
 	// SecretURL is where the blob connection string is fetched
 	// (default DefaultSecretURL); "" with ConnectionString set skips it.
 	SecretURL string
+	// AttestationURL is the guest local API's attestation summary, shown in
+	// the page header (default: AttestationPath on SecretURL's host; none
+	// when only ConnectionString is set).
+	AttestationURL string
 	// ConnectionString, when set, is used instead of SecretURL: the value
 	// `guest run` put in the environment after unsealing. A value still
 	// starting with "sealed." was not unsealed and is refused.

@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attester"
@@ -88,6 +89,49 @@ type Client struct {
 
 	mu      sync.Mutex
 	session *session
+	// last is the last successful attestation, for display; read without
+	// mu, which a handshake holds.
+	last atomic.Pointer[Attestation]
+}
+
+// Attestation describes the last attestation that gave a token: when, and
+// what trustee said. It holds no token or key. The status is read from the
+// token without verifying it (the guest cannot verify its own token and
+// must not act on it): it is for display only, never for a decision.
+type Attestation struct {
+	// Time is when the token was received (the client's clock).
+	Time time.Time
+	// Status is the token's ear.status, the least trustworthy of its
+	// submodules' ("affirming", "warning", "contraindicated", "none"); ""
+	// when the token has none.
+	Status string
+	// Expiry is the token's exp (zero when it has none).
+	Expiry time.Time
+}
+
+// LastAttestation returns the last successful attestation; false when the
+// client has not attested yet.
+func (c *Client) LastAttestation() (Attestation, bool) {
+	a := c.last.Load()
+	if a == nil {
+		return Attestation{}, false
+	}
+	return *a, true
+}
+
+// worstStatus is the least trustworthy ear.status of t's submodules.
+func worstStatus(t *ear.Token) string {
+	worst, found := 0, false
+	out := ""
+	for _, sm := range t.Result.Submods {
+		if sm == nil || sm.Status == nil {
+			continue
+		}
+		if v := int(*sm.Status); !found || v > worst {
+			worst, found, out = v, true, sm.Status.String()
+		}
+	}
+	return out
 }
 
 // session is one attested KBS session.
@@ -322,6 +366,7 @@ func (c *Client) handshake(ctx context.Context) (*session, error) {
 	}
 	s.token = tr.Token
 	s.expiry = t.Expiry
+	c.last.Store(&Attestation{Time: c.opts.Now(), Status: worstStatus(t), Expiry: t.Expiry})
 	if s.expiry.IsZero() {
 		// No exp: use it for this request only.
 		s.expiry = c.opts.Now()

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	vear "github.com/veraison/ear"
+
 	"github.com/trustgate/trustgate/internal/as"
 	"github.com/trustgate/trustgate/internal/attest"
 	vsample "github.com/trustgate/trustgate/internal/attest/sample"
@@ -318,9 +320,17 @@ func TestTokenRenewal(t *testing.T) {
 	var now atomic.Int64
 	now.Store(time.Now().Unix())
 	c := newClient(t, srv.URL, func(o *Options) { o.Now = func() time.Time { return time.Unix(now.Load(), 0) } })
+	if _, ok := c.LastAttestation(); ok {
+		t.Fatal("LastAttestation before any attestation")
+	}
 	t1, err := c.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The sample TEE with this fake's reference values: the token says
+	// affirming, and the client reports exactly that.
+	if a, ok := c.LastAttestation(); !ok || !a.Time.Equal(time.Unix(now.Load(), 0)) || a.Status != "affirming" || a.Expiry.IsZero() {
+		t.Fatalf("LastAttestation after the first token: %+v %v", a, ok)
 	}
 	t2, _ := c.Token(context.Background())
 	if t1 != t2 || f.auths.Load() != 1 {
@@ -331,6 +341,9 @@ func TestTokenRenewal(t *testing.T) {
 	t3, err := c.Token(context.Background())
 	if err != nil || t3 == t1 || f.auths.Load() != 2 {
 		t.Fatalf("token not renewed: %v auths %d", err, f.auths.Load())
+	}
+	if a, _ := c.LastAttestation(); !a.Time.Equal(time.Unix(now.Load(), 0)) {
+		t.Fatalf("LastAttestation not updated by the renewal: %+v", a)
 	}
 }
 
@@ -520,3 +533,23 @@ func TestNoSecretsInLogs(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestWorstStatus(t *testing.T) {
+	tier := func(v vear.TrustTier) *vear.Appraisal { return &vear.Appraisal{Status: &v} }
+	for _, tc := range []struct {
+		submods map[string]*vear.Appraisal
+		want    string
+	}{
+		{nil, ""},
+		{map[string]*vear.Appraisal{"cpu": {}}, ""},
+		{map[string]*vear.Appraisal{"cpu": tier(vear.TrustTierAffirming)}, "affirming"},
+		{map[string]*vear.Appraisal{"a": tier(vear.TrustTierAffirming), "b": tier(vear.TrustTierWarning)}, "warning"},
+		{map[string]*vear.Appraisal{"a": tier(vear.TrustTierContraindicated), "b": tier(vear.TrustTierWarning), "c": nil}, "contraindicated"},
+		{map[string]*vear.Appraisal{"a": tier(vear.TrustTierNone)}, "none"},
+	} {
+		tok := &ear.Token{Result: vear.AttestationResult{Submods: tc.submods}}
+		if got := worstStatus(tok); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.submods, got, tc.want)
+		}
+	}
+}

@@ -306,9 +306,13 @@ func (s *Server) handleSetReferenceValue(w http.ResponseWriter, r *http.Request)
 	}
 	// A value in a format the default attestation policy can never match
 	// (a number where the verifiers emit a decimal string, hex of the
-	// wrong length) is refused, not stored to silently never affirm.
+	// wrong length) is refused, not stored to silently never affirm; so is
+	// an init_data digest longer than the TEE binds (?tee=NAME names the
+	// TEE the values are for; without it the digest must bind on every
+	// hardware TEE: rvps.ValidateInitDataDigest).
+	tee := r.URL.Query().Get("tee")
 	if vals, _, perr := rvps.ParseMessage(body, s.cfg.Now()); perr == nil {
-		if verr := rvps.ValidateValues(vals); verr != nil {
+		if verr := rvps.ValidateValuesFor(tee, vals); verr != nil {
 			ev.Check = "reference-value format"
 			s.adminFail(w, r, ev, kbs.Errorf(kbs.RvpsError, "%v", verr))
 			return

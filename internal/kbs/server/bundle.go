@@ -60,10 +60,14 @@ type ImportResource struct {
 }
 
 // ImportReferenceValue is one reference value of an ImportBundle; its
-// values are added to those already stored under Name.
+// values are added to those already stored under Name. TEE, optional,
+// names the TEE the values are for: an init_data digest must be bound in
+// full by it, or by every hardware TEE when it is empty
+// (rvps.ValidateInitDataDigest). It is not stored.
 type ImportReferenceValue struct {
 	Name   string   `json:"name"`
 	Values []string `json:"values"`
+	TEE    string   `json:"tee,omitempty"`
 }
 
 // ImportResult is the answer of POST /kbs/v0/import.
@@ -154,7 +158,7 @@ func parseBundle(data []byte, key *ecdsa.PrivateKey) (*ImportBundle, *parsedBund
 		}
 		// A value in a format the default policy can never match is
 		// refused now, not silently never affirming later.
-		if err := rvps.ValidateValue(rv.Name, vals); err != nil {
+		if err := rvps.ValidateValueFor(rv.TEE, rv.Name, vals); err != nil {
 			return nil, nil, err
 		}
 		p.rvs = append(p.rvs, rv)

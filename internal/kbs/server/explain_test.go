@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -188,3 +189,73 @@ func TestReferenceValueFormatRefused(t *testing.T) {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// TestInitDataDigestBindable: an init_data digest longer than the TEE binds
+// (SNP HOST_DATA and vTPM PCR 8 hold 32 bytes, TDX MRCONFIGID 48) is
+// refused at provisioning time by the admin API (?tee=) and bundle import
+// (a reference value's "tee"), with a 4xx and an audited reason; without a
+// TEE only a digest every hardware TEE binds (sha256) is accepted.
+func TestInitDataDigestBindable(t *testing.T) {
+	toml := []byte("algorithm = \"sha384\"\nversion = \"0.1.0\"\n")
+	d256, d384, d512 := sha256.Sum256(toml), sha512.Sum384(toml), sha512.Sum512(toml)
+	s256, s384, s512 := hex.EncodeToString(d256[:]), hex.EncodeToString(d384[:]), hex.EncodeToString(d512[:])
+	set := func(h *harness, tee, digest string) reply {
+		msg, err := rvps.NewMessage(rvps.Values{rvps.InitDataName: {digest}}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/kbs/v0/reference-value"
+		if tee != "" {
+			path += "?tee=" + tee
+		}
+		return h.admin("POST", path, msg)
+	}
+	importOne := func(h *harness, tee, digest string) reply {
+		b, _ := json.Marshal(ImportBundle{Format: BundleFormat, ReferenceValues: []ImportReferenceValue{{Name: rvps.InitDataName, Values: []string{digest}, TEE: tee}}})
+		return h.admin("POST", "/kbs/v0/import", b)
+	}
+	for _, tc := range []struct {
+		tee, digest, alg string
+		ok               bool
+	}{
+		{"snp", s256, "sha256", true},
+		{"snp", s384, "sha384", false},
+		{"snp", s512, "sha512", false},
+		{"az-snp-vtpm", s384, "sha384", false},
+		{"az-tdx-vtpm", s384, "sha384", false},
+		{"az-tdx-vtpm", s256, "sha256", true},
+		{"tdx", s384, "sha384", true},
+		{"tdx", s256, "sha256", true},
+		{"tdx", s512, "sha512", false},
+		{"", s256, "sha256", true},
+		{"", s384, "sha384", false},
+		{"", s512, "sha512", false},
+	} {
+		for via, send := range map[string]func(*harness, string, string) reply{"admin": set, "import": importOne} {
+			h := newHarness(t)
+			r := send(h, tc.tee, tc.digest)
+			stored := h.admin("GET", "/kbs/v0/reference-value/init_data", nil).status == http.StatusOK
+			if tc.ok {
+				if r.status != http.StatusOK || !stored {
+					t.Errorf("%s %q %s: %d %s, stored %v", via, tc.tee, tc.alg, r.status, r.body, stored)
+				}
+				continue
+			}
+			if r.status < 400 || r.status >= 500 || stored {
+				t.Errorf("%s %q %s: %d %s, stored %v", via, tc.tee, tc.alg, r.status, r.body, stored)
+				continue
+			}
+			if !strings.Contains(string(r.body), "("+tc.alg+")") || !strings.Contains(string(r.body), "binds") {
+				t.Errorf("%s %q %s: unclear error %s", via, tc.tee, tc.alg, r.body)
+			}
+			evs := auditEvents(t, h)
+			if len(evs) == 0 || evs[len(evs)-1].Outcome != audit.OutcomeDeny || !strings.Contains(evs[len(evs)-1].Reason, "binds") {
+				t.Errorf("%s %q %s: audit %+v", via, tc.tee, tc.alg, evs)
+			}
+		}
+	}
+	h := newHarness(t)
+	if r := set(h, "sgx", s256); r.status < 400 || r.status >= 500 || !strings.Contains(string(r.body), `unknown TEE \"sgx\"`) {
+		t.Errorf("unknown TEE: %d %s", r.status, r.body)
+	}
+}

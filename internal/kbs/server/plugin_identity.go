@@ -108,7 +108,7 @@ func (s *Server) handleIdentityIssued(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) identityCA(r *http.Request) (*identity.CA, error) {
-	ca, err := identity.LoadOrCreate(r.Context(), s.cfg.Store, "")
+	ca, err := identity.LoadOrCreate(r.Context(), s.cfg.Store, s.cfg.IdentityTrustDomain)
 	if err != nil {
 		s.log.Error("identity CA unavailable", "err", err)
 		return nil, kbs.Errorf(kbs.InternalError, "identity CA unavailable")

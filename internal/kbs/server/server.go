@@ -82,6 +82,11 @@ type Config struct {
 	TokenCacheBytes int64
 	// MaxImportBody limits collateral and bundle imports (default 32 MiB).
 	MaxImportBody int64
+	// IdentityTrustDomain is the SPIFFE trust domain of the workload
+	// identity CA ("" is identity.DefaultTrustDomain). It is fixed when the
+	// CA is first created: the plugin refuses to sign under a stored CA
+	// made for another one (trustee serve refuses to start).
+	IdentityTrustDomain string
 	// ImportKey decrypts bundles encrypted to this trustee (cocofy
 	// --import-key); its public half is served at /kbs/v0/import-key. Nil:
 	// only plain JSON bundles import.

@@ -30,6 +30,10 @@ type Upload struct {
 type ReferenceValue struct {
 	Name   string
 	Values []string
+	// TEE names the TEE an init_data digest is for when it is not sha256
+	// (Trustee checks that TEE binds it in full; a sha256 digest fits every
+	// hardware TEE and carries no TEE).
+	TEE string `json:"tee,omitempty"`
 }
 
 // Change is one line of `cocofy explain`.
@@ -486,7 +490,13 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 	}
 	digest, _ := initdata.Digest(t.opts.Algorithm, raw)
 	t.res.InitData[id] = raw
-	t.res.ReferenceValues = appendRV(t.res.ReferenceValues, ReferenceValueName, hex.EncodeToString(digest))
+	rvTEE := ""
+	if t.opts.Algorithm != "" && t.opts.Algorithm != "sha256" {
+		if rvTEE, err = t.opts.tee(); err != nil {
+			return nil, err
+		}
+	}
+	t.res.ReferenceValues = appendRV(t.res.ReferenceValues, ReferenceValueName, rvTEE, hex.EncodeToString(digest))
 	if template.GetAnnotations()[initdata.AnnotationKey] != ann {
 		t.change(id, fmt.Sprintf("annotation %s (initdata, %s %x)", initdata.AnnotationKey, t.opts.Algorithm, digest),
 			"aa.toml/cdh.toml point the guest at Trustee "+t.opts.TrusteeURL+"; the agent policy ("+t.opts.PolicyMode+") stops the host from exec, "+logsWord(t.opts.AllowLogs)+" and policy changes; the digest is bound into the hardware report and registered as reference value "+ReferenceValueName)
@@ -513,9 +523,9 @@ func logsWord(allow bool) string {
 	return "log reading"
 }
 
-func appendRV(rvs []ReferenceValue, name, value string) []ReferenceValue {
+func appendRV(rvs []ReferenceValue, name, tee, value string) []ReferenceValue {
 	for i := range rvs {
-		if rvs[i].Name == name {
+		if rvs[i].Name == name && rvs[i].TEE == tee {
 			for _, v := range rvs[i].Values {
 				if v == value {
 					return rvs
@@ -525,7 +535,7 @@ func appendRV(rvs []ReferenceValue, name, value string) []ReferenceValue {
 			return rvs
 		}
 	}
-	return append(rvs, ReferenceValue{Name: name, Values: []string{value}})
+	return append(rvs, ReferenceValue{Name: name, TEE: tee, Values: []string{value}})
 }
 
 // rewriteSecretRefs points every Secret reference at the sealed Secret.

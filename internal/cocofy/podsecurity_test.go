@@ -1,6 +1,7 @@
 package cocofy
 
 import (
+	"github.com/trustgate/trustgate/internal/rvps"
 	"strings"
 	"testing"
 
@@ -156,7 +157,26 @@ func TestInitDataAlgorithmMustBind(t *testing.T) {
 	} {
 		opts := testOptions(t)
 		opts.Algorithm, opts.TEE, opts.RuntimeClass = tt.alg, tt.tee, tt.runtimeClass
-		_, err := Transform(opts, in)
+		res, err := Transform(opts, in)
+		if err == nil {
+			// The registered digest names its TEE when it is not sha256, so
+			// Trustee can check that TEE binds it in full (and accepts it).
+			wantTEE := ""
+			if tt.alg != "sha256" {
+				wantTEE = "tdx"
+			}
+			if len(res.ReferenceValues) != 1 || res.ReferenceValues[0].TEE != wantTEE {
+				t.Errorf("%+v: reference values %+v, want one with TEE %q", tt, res.ReferenceValues, wantTEE)
+				continue
+			}
+			var vals []any
+			for _, v := range res.ReferenceValues[0].Values {
+				vals = append(vals, v)
+			}
+			if err := rvps.ValidateValueFor(res.ReferenceValues[0].TEE, res.ReferenceValues[0].Name, vals); err != nil {
+				t.Errorf("%+v: Trustee would refuse the registered digest: %v", tt, err)
+			}
+		}
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%+v: %v", tt, err)

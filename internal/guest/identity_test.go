@@ -38,7 +38,10 @@ func TestIdentityEndpoint(t *testing.T) {
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	der384, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, p384)
 	csr384 := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der384}))
-	body := func(c string) string { b, _ := json.Marshal(map[string]any{"csr": c, "dns_names": []string{"a.example"}}); return string(b) }
+	body := func(c string) string {
+		b, _ := json.Marshal(map[string]any{"csr": c, "dns_names": []string{"a.example"}})
+		return string(b)
+	}
 	cases := []struct {
 		name, method, body string
 		issuer             *fakeIssuer

@@ -2,6 +2,9 @@ package deploytest
 
 import (
 	"bytes"
+	"github.com/trustgate/trustgate/internal/binaries"
+	"github.com/trustgate/trustgate/internal/guest"
+	"github.com/trustgate/trustgate/internal/imagesig"
 	"io"
 	"os"
 	"regexp"
@@ -9,39 +12,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/trustgate/trustgate/internal/beacon"
-	"github.com/trustgate/trustgate/internal/cocofy"
-	"github.com/trustgate/trustgate/internal/dashboard"
-	deidcli "github.com/trustgate/trustgate/internal/deid/cli"
-	"github.com/trustgate/trustgate/internal/deid/webapp"
-	"github.com/trustgate/trustgate/internal/guest"
-	"github.com/trustgate/trustgate/internal/imagesig"
-	"github.com/trustgate/trustgate/internal/tlssidecar"
-	"github.com/trustgate/trustgate/internal/trustee"
 )
 
-// mainFunc is the shape of every binary's Main.
-type mainFunc func(args []string, stdout, stderr io.Writer) int
-
-// mains runs the real command lines, exactly as cmd/<name>/main.go wires them.
-var mains = map[string]mainFunc{
-	"trustee": trustee.Main,
-	"guest":   guest.Main,
-	"cocofy": func(args []string, stdout, stderr io.Writer) int {
-		return cocofy.Main("cocofy", args, stdout, stderr, map[string]cocofy.Subcommand{
-			"sign":  imagesig.CocofySignMain,
-			"image": imagesig.CocofyImageMain,
-		})
-	},
-	"dashboard":   dashboard.Main,
-	"beacon":      beacon.Main,
-	"tls-sidecar": tlssidecar.Main,
-	"deid": func(args []string, stdout, stderr io.Writer) int {
-		deidcli.Serve = webapp.Main
-		return deidcli.Main(args, strings.NewReader(""), stdout, stderr)
-	},
-}
+// mains are the real command lines, wired as cmd/<name>/main.go wires them.
+var mains = binaries.Mains
 
 // subcommands lists, per binary, the words that select a flag set.
 var subcommands = map[string][][]string{

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/trustgate/trustgate/internal/binaries"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,39 +14,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/trustgate/trustgate/internal/beacon"
-	"github.com/trustgate/trustgate/internal/cocofy"
-	"github.com/trustgate/trustgate/internal/dashboard"
-	deidcli "github.com/trustgate/trustgate/internal/deid/cli"
-	"github.com/trustgate/trustgate/internal/deid/webapp"
-	"github.com/trustgate/trustgate/internal/guest"
-	"github.com/trustgate/trustgate/internal/imagesig"
 	"github.com/trustgate/trustgate/internal/testenv"
-	"github.com/trustgate/trustgate/internal/tlssidecar"
-	"github.com/trustgate/trustgate/internal/trustee"
-	"github.com/trustgate/trustgate/internal/up"
 )
 
-type mainFunc func(args []string, stdout, stderr io.Writer) int
-
 // mains are the real command lines, wired as cmd/<name>/main.go wires them.
-var mains = map[string]mainFunc{
-	"trustee": trustee.Main,
-	"guest":   guest.Main,
-	"cocofy": func(args []string, stdout, stderr io.Writer) int {
-		return cocofy.Main("cocofy", args, stdout, stderr, map[string]cocofy.Subcommand{
-			"sign": imagesig.CocofySignMain, "image": imagesig.CocofyImageMain,
-		})
-	},
-	"dashboard":   dashboard.Main,
-	"beacon":      beacon.Main,
-	"tls-sidecar": tlssidecar.Main,
-	"trustgate":   up.Main,
-	"deid": func(args []string, stdout, stderr io.Writer) int {
-		deidcli.Serve = webapp.Main
-		return deidcli.Main(args, strings.NewReader(""), stdout, stderr)
-	},
-}
+var mains = binaries.Mains
 
 // subcommands lists, per binary, the words that select a flag set; the
 // longest that matches a command line wins.

@@ -175,6 +175,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.AppAddr, "app-addr", "127.0.0.1:8081", "the deid app inside the VM, loopback only")
 		fs.StringVar(&o.SidecarAddr, "sidecar-addr", "127.0.0.1:8443", "the mTLS sidecar users reach")
 		fs.StringVar(&o.DashboardAddr, "dashboard-addr", "127.0.0.1:9443", "the dashboard")
+		fs.StringVar(&o.Model, "model", "", "folder of an ONNX token-classification model (model.onnx, tokenizer.json, config.json)\nthe deid app runs next to its rules, as `deid serve --model`; needs TRUSTGATE_ONNXRUNTIME_LIB")
 	}
 	if code, ok := cliflags.Parse(fs, rest, "TRUSTGATE_", summaries[cmd], stdout, stderr); !ok {
 		return code

@@ -33,6 +33,7 @@ import (
 	"github.com/trustgate/trustgate/internal/blobstore"
 	"github.com/trustgate/trustgate/internal/dashboard"
 	"github.com/trustgate/trustgate/internal/deid"
+	"github.com/trustgate/trustgate/internal/deid/ner"
 	"github.com/trustgate/trustgate/internal/deid/webapp"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/guest"
@@ -59,6 +60,11 @@ type Options struct {
 	Azurite string
 	// BeaconInterval is the time between heartbeats (default 5 s).
 	BeaconInterval time.Duration
+	// Model is the folder of an ONNX token-classification model (model.onnx,
+	// tokenizer.json, config.json) that the deid app runs next to its rules,
+	// as `deid serve --model` does; "" runs the rules alone. ONNX Runtime is
+	// found through $TRUSTGATE_ONNXRUNTIME_LIB.
+	Model string
 }
 
 func (o *Options) defaults() {
@@ -128,6 +134,8 @@ type Stack struct {
 	BlobDir      string // local blob directory, when Azurite is not used
 	InitData     string // the initdata file the VM was given
 	TokenKey     *ecdsa.PublicKey
+
+	detector *deid.Engine
 
 	Trustee   *trustee.Instance
 	Admin     *trustee.AdminClient
@@ -225,6 +233,14 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	s.log = slog.New(slog.NewTextHandler(logw, nil))
 	p := progress{w: opts.Out, start: time.Now()}
 	fmt.Fprintf(opts.Out, "trustgate up: state in %s, logs in %s\n", dir, filepath.Join(dir, "trustgate.log"))
+	// The detectors first: a model that does not load stops up before
+	// anything starts.
+	if s.detector, err = s.loadDetector(opts.Model); err != nil {
+		return nil, err
+	}
+	if opts.Model != "" {
+		p.step("deid model loaded from %s (detectors: %s)", opts.Model, strings.Join(s.detector.Detectors(), ", "))
+	}
 
 	// 1. The emulated SNP chain, the VM's "hardware".
 	emuDir := filepath.Join(dir, "snp-emulated")
@@ -294,6 +310,22 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	return s, nil
 }
 
+// loadDetector builds the deid app's detector: the rules, and the model in
+// dir when one is given (closed when the stack stops).
+func (s *Stack) loadDetector(dir string) (*deid.Engine, error) {
+	if dir == "" {
+		return deid.New(), nil
+	}
+	r, err := ner.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("deid model %s: %w", dir, err)
+	}
+	if c, ok := r.(io.Closer); ok {
+		s.onStop(func() { _ = c.Close() })
+	}
+	return deid.New(deid.WithRecognizer(r)), nil
+}
+
 // tokenKey reads Trustee's token-signing public key, which the dashboard
 // trusts for beacons.
 func tokenKey(ctx context.Context, inst *trustee.Instance) (*ecdsa.PublicKey, error) {
@@ -356,7 +388,7 @@ func (s *Stack) startVM(ctx context.Context, opts Options, hard *hardened, p pro
 	p.step("confidential VM (snp-emulated): guest local API on %s, initdata %x", d.Addr, id.Digest())
 
 	app, err := webapp.New(webapp.Config{
-		Detector:  deid.New(),
+		Detector:  s.detector,
 		SecretURL: s.GuestURL + "/cdh/resource/" + ConnectionStringResource,
 		Container: Container,
 		OpenStore: openStore,

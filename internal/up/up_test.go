@@ -156,6 +156,29 @@ var csrfRe = regexp.MustCompile(`name="csrf-token" content="([^"]+)"`)
 // approveNote pastes text in the review app, approves it and returns the blob name.
 func approveNote(t *testing.T, c *http.Client, base, text string) string {
 	t.Helper()
+	csrf, raw := uploadNote(t, c, base, text)
+	var up struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(raw, &up); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/notes/"+up.ID+"/approve", nil)
+	req.Header.Set("X-CSRF-Token", csrf)
+	var note struct {
+		Status, Blob string
+	}
+	doJSON(t, c, req, &note)
+	if note.Status != "approved" || note.Blob == "" {
+		t.Fatalf("approve: %+v", note)
+	}
+	return note.Blob
+}
+
+// uploadNote pastes text in the review app and returns the page's CSRF
+// token and the note as the app answered it (JSON).
+func uploadNote(t *testing.T, c *http.Client, base, text string) (string, json.RawMessage) {
+	t.Helper()
 	resp, err := c.Get(base + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -174,24 +197,13 @@ func approveNote(t *testing.T, c *http.Client, base, text string) string {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("X-CSRF-Token", string(m[1]))
 	var up struct {
-		Notes []struct {
-			ID string `json:"id"`
-		} `json:"notes"`
+		Notes []json.RawMessage `json:"notes"`
 	}
 	doJSON(t, c, req, &up)
 	if len(up.Notes) != 1 {
-		t.Fatalf("upload: %+v", up)
+		t.Fatalf("upload: %d notes", len(up.Notes))
 	}
-	req, _ = http.NewRequest(http.MethodPost, base+"/api/notes/"+up.Notes[0].ID+"/approve", nil)
-	req.Header.Set("X-CSRF-Token", string(m[1]))
-	var note struct {
-		Status, Blob string
-	}
-	doJSON(t, c, req, &note)
-	if note.Status != "approved" || note.Blob == "" {
-		t.Fatalf("approve: %+v", note)
-	}
-	return note.Blob
+	return string(m[1]), up.Notes[0]
 }
 
 func doJSON(t *testing.T, c *http.Client, req *http.Request, v any) {

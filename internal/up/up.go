@@ -11,7 +11,6 @@ package up
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
@@ -35,7 +34,6 @@ import (
 	"github.com/trustgate/trustgate/internal/deid"
 	"github.com/trustgate/trustgate/internal/deid/ner"
 	"github.com/trustgate/trustgate/internal/deid/webapp"
-	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/guest"
 	"github.com/trustgate/trustgate/internal/initdata"
 	"github.com/trustgate/trustgate/internal/tlssidecar"
@@ -133,7 +131,6 @@ type Stack struct {
 	BlobConn     string // the connection string given to the app (secret)
 	BlobDir      string // local blob directory, when Azurite is not used
 	InitData     string // the initdata file the VM was given
-	TokenKey     *ecdsa.PublicKey
 
 	detector *deid.Engine
 
@@ -275,9 +272,6 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.TokenKey, err = tokenKey(ctx, inst); err != nil {
-		return nil, err
-	}
 
 	// 3. Blob store and provisioning.
 	if err := s.startBlobStore(ctx, opts, p); err != nil {
@@ -326,16 +320,6 @@ func (s *Stack) loadDetector(dir string) (*deid.Engine, error) {
 	return deid.New(deid.WithRecognizer(r)), nil
 }
 
-// tokenKey reads Trustee's token-signing public key, which the dashboard
-// trusts for beacons.
-func tokenKey(ctx context.Context, inst *trustee.Instance) (*ecdsa.PublicKey, error) {
-	k, err := inst.TokenPublicKey(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("trustee token key: %w", err)
-	}
-	return k, nil
-}
-
 func (s *Stack) startDashboard(ctx context.Context, ln net.Listener) error {
 	pw, err := dashboard.AdminPassword(filepath.Join(s.Dir, "dashboard"), io.Discard)
 	if err != nil {
@@ -344,7 +328,9 @@ func (s *Stack) startDashboard(ctx context.Context, ln net.Listener) error {
 	}
 	s.DashPassword = filepath.Join(s.Dir, "dashboard", "dashboard-admin-password")
 	s.Dashboard = dashboard.New(dashboard.Config{
-		Verifier:      &dashboard.BeaconVerifier{Tokens: ear.NewVerifier(s.TokenKey)},
+		// Trustee's own verifier follows token-key rotation (current and
+		// previous key), so beacons keep verifying after a rotation.
+		Verifier:      &dashboard.BeaconVerifier{Tokens: s.Trustee.TokenVerifier()},
 		LateAfter:     20 * time.Second,
 		AdminPassword: pw,
 		Audit:         dashboard.FollowFunc(s.Admin.FollowAudit),

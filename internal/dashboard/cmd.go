@@ -149,6 +149,7 @@ func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, late
 		return cfg, nil, nil, err
 	}
 	cfg.Audit = FollowFunc(c.FollowAudit)
+	cfg.Identities = c.IdentityIssued
 	return cfg, c, pub, nil
 }
 

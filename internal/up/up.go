@@ -334,6 +334,7 @@ func (s *Stack) startDashboard(ctx context.Context, ln net.Listener) error {
 		LateAfter:     20 * time.Second,
 		AdminPassword: pw,
 		Audit:         dashboard.FollowFunc(s.Admin.FollowAudit),
+		Identities:    s.Admin.IdentityIssued,
 		StateDir:      filepath.Join(s.Dir, "dashboard"),
 		Logger:        s.log.With("component", "dashboard"),
 	})

@@ -119,6 +119,13 @@ func TestUpEndToEnd(t *testing.T) {
 	if len(ws) != 1 || ws[0].Key != Namespace+"/"+Pod || !ws[0].Attested || ws[0].TEE != "snp-emulated" {
 		t.Fatalf("dashboard workloads: %+v", ws)
 	}
+	// It asks the real Trustee (admin API) which workloads hold a valid
+	// identity certificate: none on the default path (no --identity).
+	var ids dashboard.IdentitiesView
+	getJSON(t, dash, s.DashboardURL+"/api/v1/identities", &ids)
+	if !ids.Configured || ids.Error != "" || ids.Certificates == nil || len(ids.Certificates) != 0 {
+		t.Fatalf("dashboard identities: %+v", ids)
+	}
 
 	// Every denial scenario is refused and raises an alert.
 	var demo bytes.Buffer
@@ -283,6 +290,10 @@ func browserCheck(t *testing.T, s *Stack, alerts []string) {
 	))
 	must("attested workload", chromedp.Do(step,
 		chromedp.WaitVisible(chromedp.CSS(`#workloads tbody tr[data-workload="`+Namespace+"/"+Pod+`"] .badge.ok`))))
+	must("identities section", chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#identities td.empty`))))
+	if got, err := chromedp.Run(step, chromedp.Text(chromedp.CSS(`#identities td.empty`))); err != nil || got != "No workload holds a valid identity certificate." {
+		t.Errorf("identities section says %q (%v)", got, err)
+	}
 	must("refusals highlighted in the audit feed", chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#audit tbody tr.deny`))))
 	for _, a := range alerts {
 		must("alert "+a, chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#alerts li.`+a))))

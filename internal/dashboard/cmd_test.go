@@ -3,6 +3,10 @@ package dashboard
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
@@ -35,6 +39,16 @@ func TestMainUsage(t *testing.T) {
 	if err := os.WriteFile(cert, []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	_, adminPriv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(adminPriv)
+	adminKey := filepath.Join(dir, "admin.key")
+	if err := os.WriteFile(adminKey, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noTrustee := []string{"--data-dir", dir, "--trustee-url", "http://127.0.0.1:1", "--admin-key", adminKey, "--listen", "127.0.0.1:0"}
 	tests := []struct {
 		name      string
 		args      []string
@@ -46,6 +60,7 @@ func TestMainUsage(t *testing.T) {
 		{"help", []string{"help"}, 0, "usage: dashboard [flags]"},
 		{"no token key", []string{"--data-dir", dir}, 1, "dashboard: --token-key is required"},
 		{"a certificate as token key", []string{"--data-dir", dir, "--token-key", cert}, 1, "dashboard: token key " + cert + " is a certificate"},
+		{"no token key and Trustee's keys unreadable", noTrustee, 1, "dashboard: token keys from Trustee:"},
 		{"unknown flag", []string{"--token", "x"}, 2, "dashboard: flag provided but not defined: -token"},
 	}
 	for _, tc := range tests {

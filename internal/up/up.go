@@ -63,6 +63,13 @@ type Options struct {
 	// as `deid serve --model` does; "" runs the rules alone. ONNX Runtime is
 	// found through $TRUSTGATE_ONNXRUNTIME_LIB.
 	Model string
+	// Identity runs the sidecars in identity mode: server keys born in
+	// memory, certificates from Trustee's identity CA after attestation, and
+	// a second workload (a research gateway, GatewayAddr) that calls the
+	// de-identification sidecar with workload-to-workload mTLS by SPIFFE ID.
+	Identity bool
+	// GatewayAddr is the gateway sidecar's address (with Identity).
+	GatewayAddr string
 }
 
 func (o *Options) defaults() {
@@ -82,6 +89,7 @@ func (o *Options) defaults() {
 	def(&o.AppAddr, "127.0.0.1:8081")
 	def(&o.SidecarAddr, "127.0.0.1:8443")
 	def(&o.DashboardAddr, "127.0.0.1:9443")
+	def(&o.GatewayAddr, "127.0.0.1:8444")
 	if o.BeaconInterval <= 0 {
 		o.BeaconInterval = 5 * time.Second
 	}
@@ -122,6 +130,7 @@ type Stack struct {
 	GuestURL     string
 	AppURL       string // the app itself, inside the VM (loopback)
 	SidecarURL   string // the app through the mTLS sidecar: what users reach
+	GatewayURL   string // with Identity: the second workload's sidecar, which calls SidecarURL as a workload
 	DashboardURL string
 	DashPassword string // file holding the dashboard admin password
 	ClientCert   string // browser/curl client certificate (PEM)
@@ -282,7 +291,7 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	s.DashboardURL = "http://" + dashLn.Addr().String()
-	hard, err := s.provision(ctx, p)
+	hard, err := s.provision(ctx, opts.Identity, p)
 	if err != nil {
 		dashLn.Close()
 		return nil, err
@@ -393,25 +402,36 @@ func (s *Stack) startVM(ctx context.Context, opts Options, hard *hardened, p pro
 	s.goRun("deid app", func() error { return app.Serve(ctx, appLn) })
 	p.step("deid web app inside the VM on %s (waits for its storage secret)", s.AppURL)
 
-	sc, err := tlssidecar.New(tlssidecar.Config{
+	scfg := tlssidecar.Config{
 		Listen: opts.SidecarAddr, Upstream: s.AppURL, API: s.GuestURL,
 		CertURI: "kbs:///" + hard.serverCert, KeyURI: "kbs:///" + hard.serverKey, ClientCAURI: "kbs:///" + hard.clientCA,
 		MaxBackoff: 2 * time.Second, Logger: s.log.With("component", "tls-sidecar"),
-	})
+	}
+	if hard.identity {
+		scfg.CertURI, scfg.KeyURI = "", ""
+		scfg.Identity, scfg.DNSNames, scfg.PeerIDs = true, []string{identityDNS}, []string{GatewaySPIFFEID}
+	}
+	sc, err := tlssidecar.New(scfg)
 	if err != nil {
 		return err
 	}
 	s.goRun("tls-sidecar", func() error { return sc.Run(ctx) })
-	select {
-	case <-sc.Ready():
-	case err := <-s.errs:
+	if err := waitSidecar(sc, s.errs); err != nil {
 		return err
-	case <-time.After(60 * time.Second):
-		return errors.New("tls-sidecar got no TLS material from the guest in 60 s (attestation refused? see the log)")
 	}
 	_, port, _ := net.SplitHostPort(sc.Addr().String())
 	s.SidecarURL = "https://localhost:" + port
-	p.step("tls-sidecar on %s (its key came from Trustee after attestation)", s.SidecarURL)
+	if hard.identity {
+		if s.SidecarCA, err = s.writeBundle(ctx); err != nil {
+			return err
+		}
+		p.step("tls-sidecar on %s (key born in memory, certificate for %s from Trustee's identity CA after attestation; trust bundle %s)", s.SidecarURL, DeidSPIFFEID, s.SidecarCA)
+		if err := s.startGateway(ctx, opts, hard.clientCA, p); err != nil {
+			return err
+		}
+	} else {
+		p.step("tls-sidecar on %s (its key came from Trustee after attestation)", s.SidecarURL)
+	}
 
 	b := &beacon.Sender{
 		Source:    beacon.GuestAPI{URL: s.GuestURL},

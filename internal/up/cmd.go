@@ -186,7 +186,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.DashboardAddr, "dashboard-addr", "127.0.0.1:9443", "the dashboard")
 		fs.BoolVar(&o.Identity, "identity", false, "workload identity: sidecar keys born in memory, certificates from Trustee's identity CA, and a second\nworkload (research gateway, --gateway-addr) calling the deid sidecar with mTLS by SPIFFE ID")
 		fs.StringVar(&o.GatewayAddr, "gateway-addr", "127.0.0.1:8444", "with --identity: the research gateway's sidecar")
-		fs.StringVar(&o.Model, "model", "", "folder of an ONNX token-classification model (model.onnx, tokenizer.json, config.json)\nthe deid app runs next to its rules, as `deid serve --model`; needs TRUSTGATE_ONNXRUNTIME_LIB")
+		fs.StringVar(&o.Model, "model", "", "folder of an ONNX token-classification model (model.onnx, tokenizer.json, config.json)\nthe deid app runs next to its rules (as deid serve --model DIR); needs TRUSTGATE_ONNXRUNTIME_LIB")
 	}
 	if code, ok := cliflags.Parse(fs, rest, "TRUSTGATE_", summaries[cmd], stdout, stderr); !ok {
 		return code

@@ -5,13 +5,17 @@ import (
 	"crypto/tls"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/trustgate/trustgate/internal/dashboard"
+	"github.com/trustgate/trustgate/internal/testenv"
 )
 
 // TestUpIdentity: `up --identity` certifies the de-identification sidecar's
@@ -86,4 +90,28 @@ func TestUpIdentity(t *testing.T) {
 		}
 		return slices.Contains(got, DeidSPIFFEID) && slices.Contains(got, GatewaySPIFFEID)
 	})
+
+	if os.Getenv(testenv.ChromiumPath) == "" && !testenv.InCI() {
+		t.Log("TRUSTGATE_TEST_CHROMIUM not set: the dashboard page is not checked in Chromium")
+		return
+	}
+	pw, err := os.ReadFile(s.DashPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bctx, closeBrowser := testenv.Chromium(t, 1280, 1100)
+	defer closeBrowser()
+	step, cancelStep := context.WithTimeout(bctx, 60*time.Second)
+	defer cancelStep()
+	if err := chromedp.Do(step,
+		chromedp.Navigate(s.DashboardURL+"/"),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("password"), strings.TrimSpace(string(pw))),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#identities tr.valid[data-spiffe-id="`+DeidSPIFFEID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#identities tr.valid[data-spiffe-id="`+GatewaySPIFFEID+`"]`)),
+	); err != nil {
+		html, _ := chromedp.Run(bctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("dashboard in Chromium: the identities section: %v\n%s", err, html)
+	}
 }

@@ -2,11 +2,13 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -131,9 +133,10 @@ func TestBrowserEmpty(t *testing.T) {
 	p := openPage(t, s)
 	p.healthy()
 	for sel, want := range map[string]string{
-		"#alerts li.empty":    "No alerts.",
-		"#workloads td.empty": "No workload has sent a beacon yet.",
-		"#audit td.empty":     "No decision from Trustee yet.",
+		"#alerts li.empty":     "No alerts.",
+		"#workloads td.empty":  "No workload has sent a beacon yet.",
+		"#audit td.empty":      "No decision from Trustee yet.",
+		"#identities td.empty": "The dashboard has no admin access to Trustee (--trustee-url), so it cannot list the identity certificates.",
 	} {
 		if got := p.text(sel); got != want {
 			t.Errorf("%s = %q, want %q", sel, got, want)
@@ -229,5 +232,36 @@ func TestBrowserThousands(t *testing.T) {
 	}
 	if n := p.count("#audit tbody tr"); n != 200 {
 		t.Errorf("%d audit rows, want the newest 200", n)
+	}
+}
+
+// TestBrowserIdentities: the page lists the workloads holding a valid
+// identity certificate (not an expired one), and says so when Trustee does
+// not answer.
+func TestBrowserIdentities(t *testing.T) {
+	f := newFixture(t)
+	f.now = time.Now().UTC()
+	s := f.server(t, io.Discard)
+	var fail atomic.Bool
+	s.cfg.Identities = func(context.Context) ([]Identity, error) {
+		if fail.Load() {
+			return nil, errors.New("unreachable")
+		}
+		return identityFixture(f.now), nil
+	}
+	p := openPage(t, s)
+	p.healthy()
+	p.do("valid certificate listed", chromedp.WaitVisible(chromedp.CSS(`#identities tbody tr.valid[data-spiffe-id="spiffe://trustgate.local/ns/default/sa/deid"]`)))
+	if n := p.count("#identities tbody tr.valid"); n != 1 {
+		t.Errorf("%d certificate rows, want 1 (the expired one left out)", n)
+	}
+	if got := p.text("#identities tbody tr.valid td:nth-child(2)"); got != "snp-emulated" {
+		t.Errorf("TEE cell = %q", got)
+	}
+	fail.Store(true)
+	f.now = f.now.Add(identitiesMaxAge)
+	p.reload()
+	if got := p.text("#identities td.empty"); got != "Trustee did not list the identity certificates; see the dashboard's log" {
+		t.Errorf("with Trustee failing the section says %q", got)
 	}
 }

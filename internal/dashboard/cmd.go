@@ -33,7 +33,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:9443", "address to serve on")
 	dataDir := fs.String("data-dir", "dashboard-data", "directory for the admin password and the dashboard's state (alerts, audit feed)")
-	tokenKey := fs.String("token-key", "", "PEM public key that signs Trustee's attestation tokens; get it with: trustee admin --url URL token-key > token.pub")
+	tokenKey := fs.String("token-key", "", "PEM public key that signs Trustee's attestation tokens; get it with: trustee admin --url URL token-key > token.pub\n(optional with --trustee-url, whose token keys the dashboard follows)")
 	trusteeURL := fs.String("trustee-url", "", "Trustee base URL, to follow its audit stream")
 	trusteeCA := fs.String("trustee-cacert", "", "PEM certificate to trust for Trustee's TLS")
 	adminKey := fs.String("admin-key", "", "Trustee admin private key (Ed25519 PEM), for the audit stream")
@@ -45,10 +45,18 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg, err := buildConfig(*dataDir, *tokenKey, *trusteeURL, *trusteeCA, *adminKey, *lateAfter, stdout)
+	cfg, admin, pub, err := buildConfig(*dataDir, *tokenKey, *trusteeURL, *trusteeCA, *adminKey, *lateAfter, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "dashboard:", err)
 		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if admin != nil {
+		if err := FollowTokenKeys(ctx, cfg.Verifier.Tokens, admin.TokenKeys, TokenKeysInterval, pub, log); err != nil {
+			fmt.Fprintln(stderr, "dashboard:", err)
+			return 1
+		}
 	}
 	cfg.Logger = log
 	cfg.StateDir = *dataDir
@@ -68,8 +76,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	} else {
 		log.Warn("serving plain HTTP on loopback: give --tls-cert for TLS and client-certificate access")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go srv.Run(ctx)
 	errc := make(chan error, 1)
 	go func() {
@@ -113,33 +119,68 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, lateAfter time.Duration, stdout io.Writer) (Config, error) {
-	var cfg Config
+// buildConfig reads the flags' files. With --trustee-url it also returns
+// the admin client, whose token keys Main then follows; pub is the
+// --token-key key (nil without one).
+func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, lateAfter time.Duration, stdout io.Writer) (cfg Config, admin *trustee.AdminClient, pub *ecdsa.PublicKey, err error) {
 	cfg.LateAfter = lateAfter
-	if tokenKey == "" {
-		return cfg, errors.New("--token-key is required: the dashboard trusts only tokens signed by Trustee's key; get it with `trustee admin --url URL token-key > token.pub`")
+	if tokenKey == "" && trusteeURL == "" {
+		return cfg, nil, nil, errors.New("--token-key is required (or --trustee-url, whose token keys the dashboard then follows): the dashboard trusts only tokens signed by Trustee's key; get it with `trustee admin --url URL token-key > token.pub`")
 	}
-	pub, err := ReadTokenKey(tokenKey)
-	if err != nil {
-		return cfg, err
+	if tokenKey != "" {
+		if pub, err = ReadTokenKey(tokenKey); err != nil {
+			return cfg, nil, nil, err
+		}
 	}
 	cfg.Verifier = &BeaconVerifier{Tokens: ear.NewVerifier(pub)}
 	pw, err := AdminPassword(dataDir, stdout)
 	if err != nil {
-		return cfg, err
+		return cfg, nil, nil, err
 	}
 	cfg.AdminPassword = pw
-	if trusteeURL != "" {
-		if adminKey == "" {
-			return cfg, errors.New("--trustee-url needs --admin-key to read the audit stream (Trustee writes admin.key in its data directory on first start)")
-		}
-		c, err := trustee.NewAdminClient(trusteeURL, adminKey, trustee.TLSOptions{CACert: trusteeCA})
-		if err != nil {
-			return cfg, err
-		}
-		cfg.Audit = FollowFunc(c.FollowAudit)
+	if trusteeURL == "" {
+		return cfg, nil, pub, nil
 	}
-	return cfg, nil
+	if adminKey == "" {
+		return cfg, nil, nil, errors.New("--trustee-url needs --admin-key to read the audit stream (Trustee writes admin.key in its data directory on first start)")
+	}
+	c, err := trustee.NewAdminClient(trusteeURL, adminKey, trustee.TLSOptions{CACert: trusteeCA})
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	cfg.Audit = FollowFunc(c.FollowAudit)
+	cfg.Identities = c.IdentityIssued
+	return cfg, c, pub, nil
+}
+
+// TokenKeysInterval is how often a standalone dashboard reloads Trustee's
+// token keys (GET /kbs/v0/token-keys).
+const TokenKeysInterval = 30 * time.Second
+
+// FollowTokenKeys keeps v's keys in step with Trustee's token-key JWKS
+// (fetch: trustee.AdminClient.TokenKeys) every interval until ctx ends, so
+// that beacons carrying tokens of a rotated key keep verifying without a
+// restart, and the dropped key's stop. When the first fetch fails and
+// fallback (the --token-key key) is given, the dashboard starts on that key
+// and the next fetches replace it; without one the first fetch's error is
+// returned: the dashboard would trust nothing. Later failures keep the
+// current keys and are logged.
+func FollowTokenKeys(ctx context.Context, v *ear.Verifier, fetch func(context.Context) ([]byte, error), interval time.Duration, fallback *ecdsa.PublicKey, log *slog.Logger) error {
+	onErr := func(err error) { log.Warn("cannot reload Trustee's token keys; keeping the current ones", "err", err) }
+	first := true
+	get := func(ctx context.Context) ([]byte, error) {
+		b, err := fetch(ctx)
+		if err != nil && first && fallback != nil {
+			onErr(err)
+			b, err = ear.JWKS([]ear.VerifyKey{{Key: fallback}})
+		}
+		first = false
+		return b, err
+	}
+	if err := v.Follow(ctx, get, interval, onErr); err != nil {
+		return fmt.Errorf("token keys from Trustee: %w", err)
+	}
+	return nil
 }
 
 // ReadTokenKey reads Trustee's token-signing public key (PEM, PKIX).

@@ -2,11 +2,22 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/trustgate/trustgate/internal/ear"
 )
 
 // TestMainRefusesBadEnv: a DASHBOARD_<FLAG> value the flag refuses stops
@@ -28,6 +39,16 @@ func TestMainUsage(t *testing.T) {
 	if err := os.WriteFile(cert, []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	_, adminPriv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(adminPriv)
+	adminKey := filepath.Join(dir, "admin.key")
+	if err := os.WriteFile(adminKey, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noTrustee := []string{"--data-dir", dir, "--trustee-url", "http://127.0.0.1:1", "--admin-key", adminKey, "--listen", "127.0.0.1:0"}
 	tests := []struct {
 		name      string
 		args      []string
@@ -39,6 +60,7 @@ func TestMainUsage(t *testing.T) {
 		{"help", []string{"help"}, 0, "usage: dashboard [flags]"},
 		{"no token key", []string{"--data-dir", dir}, 1, "dashboard: --token-key is required"},
 		{"a certificate as token key", []string{"--data-dir", dir, "--token-key", cert}, 1, "dashboard: token key " + cert + " is a certificate"},
+		{"no token key and Trustee's keys unreadable", noTrustee, 1, "dashboard: token keys from Trustee:"},
 		{"unknown flag", []string{"--token", "x"}, 2, "dashboard: flag provided but not defined: -token"},
 	}
 	for _, tc := range tests {
@@ -57,5 +79,75 @@ func TestMainUsage(t *testing.T) {
 				t.Fatal("help names a file Trustee does not write")
 			}
 		})
+	}
+}
+
+// TestFollowTokenKeys: a standalone dashboard follows Trustee's token-key
+// JWKS. Without a --token-key a first fetch that fails stops it (it would
+// trust nothing); with one it starts on that key, and once the JWKS answers
+// (a rotated key) the new key's tokens verify and the dropped key's do not.
+func TestFollowTokenKeys(t *testing.T) {
+	issuer := func() *ear.Issuer {
+		k, err := ear.GenerateKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		iss, err := ear.NewIssuer(k, ear.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return iss
+	}
+	oldIss, newIss := issuer(), issuer()
+	token := func(iss *ear.Issuer) string {
+		tok, _, err := iss.Issue(ear.Appraisal{Tee: "snp-emulated", PolicyID: "default_cpu",
+			TrustVector: map[string]int{"executables": 2, "hardware": 2, "configuration": 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	var mu sync.Mutex
+	var jwks []byte // nil: Trustee does not answer
+	fetch := func(context.Context) ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if jwks == nil {
+			return nil, errors.New("connection refused")
+		}
+		return jwks, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	if err := FollowTokenKeys(ctx, ear.NewVerifier(), fetch, 10*time.Millisecond, nil, quiet); err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("no key and no JWKS: err %v, want the fetch's error", err)
+	}
+	v := ear.NewVerifier()
+	if err := FollowTokenKeys(ctx, v, fetch, 10*time.Millisecond, oldIss.PublicKey(), quiet); err != nil {
+		t.Fatalf("with a token key a failing first fetch must not stop the dashboard: %v", err)
+	}
+	if _, err := v.Verify(token(oldIss)); err != nil {
+		t.Fatalf("the --token-key key does not verify: %v", err)
+	}
+	b, err := ear.JWKS([]ear.VerifyKey{{Key: newIss.PublicKey()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	jwks = b
+	mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, errNew := v.Verify(token(newIss))
+		_, errOld := v.Verify(token(oldIss))
+		if errNew == nil && errOld != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the JWKS answered: new key err %v, old key err %v", errNew, errOld)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

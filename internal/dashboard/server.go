@@ -46,6 +46,9 @@ type Config struct {
 	ClientCertAuth bool
 	// Audit follows Trustee's audit stream; nil shows no feed.
 	Audit AuditSource
+	// Identities lists the workload certificates of Trustee's identity CA
+	// still valid; nil shows none (GET /api/v1/identities says so).
+	Identities IdentitySource
 	// StateDir keeps alerts, the audit feed and the last audit event seen
 	// across restarts (StateFile); empty keeps them in memory only.
 	StateDir string
@@ -72,6 +75,8 @@ type Server struct {
 	beats *prometheus.CounterVec
 	alrts *prometheus.CounterVec
 	loads prometheus.GaugeFunc
+
+	idCache identityCache
 
 	sessMu   sync.Mutex
 	sessions map[string]time.Time
@@ -137,6 +142,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/workloads", s.user(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.st.list(s.now())) }))
 	m.HandleFunc("GET /api/v1/alerts", s.user(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.st.listAlerts()) }))
 	m.HandleFunc("GET /api/v1/audit", s.user(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.st.listEvents()) }))
+	m.HandleFunc("GET /api/v1/identities", s.user(s.identities))
 	m.HandleFunc("GET /api/v1/stats", s.user(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.st.listBuckets()) }))
 	m.HandleFunc("POST /api/v1/alerts/{id}/ack", s.user(s.ack))
 	m.HandleFunc("GET /api/v1/events", s.user(s.events))
@@ -667,8 +673,10 @@ func (h *hub) publish(kind string, v any) {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(v)
+	writeJSONBody(w, v)
 }
+
+func writeJSONBody(w io.Writer, v any) { _ = json.NewEncoder(w).Encode(v) }
 
 // --- Trustee audit stream ---------------------------------------------------
 

@@ -504,6 +504,22 @@ func (c *AdminClient) TokenKey(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/token-key", "", nil)
 }
 
+// IdentityIssued returns the workload certificates of Trustee's identity
+// CA that are still valid, newest first (GET /kbs/v0/identity/issued).
+func (c *AdminClient) IdentityIssued(ctx context.Context) ([]server.IssuedCertificate, error) {
+	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/identity/issued", "", nil)
+	if err != nil {
+		return nil, err
+	}
+	var r struct {
+		Certificates []server.IssuedCertificate `json:"certificates"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("identity issued: %w", err)
+	}
+	return r.Certificates, nil
+}
+
 // TokenKeys returns the JWKS of every key that verifies this trustee's
 // tokens: the current one first, then the previous one while tokens it
 // signed may still be valid (no admin key needed).

@@ -31,6 +31,7 @@ type Record struct {
 	GuestURL     string `json:"guest_url"`
 	AppURL       string `json:"app_url"`
 	SidecarURL   string `json:"sidecar_url"`
+	GatewayURL   string `json:"gateway_url,omitempty"`
 	DashboardURL string `json:"dashboard_url"`
 	DashPassword string `json:"dashboard_password_file"`
 	ClientCert   string `json:"client_cert"`
@@ -44,7 +45,7 @@ type Record struct {
 
 func (s *Stack) record() Record {
 	return Record{PID: os.Getpid(), Started: time.Now().UTC().Format(time.RFC3339), TrusteeURL: s.TrusteeURL,
-		TrusteeCert: s.TrusteeCert, AdminKey: s.AdminKey, GuestURL: s.GuestURL, AppURL: s.AppURL, SidecarURL: s.SidecarURL,
+		TrusteeCert: s.TrusteeCert, AdminKey: s.AdminKey, GuestURL: s.GuestURL, AppURL: s.AppURL, SidecarURL: s.SidecarURL, GatewayURL: s.GatewayURL,
 		DashboardURL: s.DashboardURL, DashPassword: s.DashPassword, ClientCert: s.ClientCert, ClientKey: s.ClientKey,
 		ClientP12: s.ClientP12, SidecarCA: s.SidecarCA, InitData: s.InitData, SnpEmuDir: filepath.Join(s.Dir, "snp-emulated"),
 		BlobDir: s.BlobDir}
@@ -93,6 +94,14 @@ Also: trustgate status, trustgate demo denials.
 		s.SidecarCA, s.ClientCert, s.ClientKey, s.SidecarURL,
 		s.AdminKey, s.TrusteeURL, s.TrusteeCert, s.AdminKey,
 		s.blobWhere(), s.Dir)
+	if s.GatewayURL != "" {
+		fmt.Fprintf(w, `
+Workload identity (--identity): the sidecar's key was born in memory and its certificate (%s)
+comes from Trustee's identity CA; %s is the trust bundle. The research gateway (%s) calls the
+de-identification sidecar with workload-to-workload mTLS:
+  curl --cacert %s --cert %s --key %s --data-binary 'Dr. Strange admitted John Doe' %s/api/redact
+`, DeidSPIFFEID, s.SidecarCA, GatewaySPIFFEID, s.SidecarCA, s.ClientCert, s.ClientKey, s.GatewayURL)
+	}
 }
 
 func (s *Stack) blobWhere() string {
@@ -175,6 +184,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.AppAddr, "app-addr", "127.0.0.1:8081", "the deid app inside the VM, loopback only")
 		fs.StringVar(&o.SidecarAddr, "sidecar-addr", "127.0.0.1:8443", "the mTLS sidecar users reach")
 		fs.StringVar(&o.DashboardAddr, "dashboard-addr", "127.0.0.1:9443", "the dashboard")
+		fs.BoolVar(&o.Identity, "identity", false, "workload identity: sidecar keys born in memory, certificates from Trustee's identity CA, and a second\nworkload (research gateway, --gateway-addr) calling the deid sidecar with mTLS by SPIFFE ID")
+		fs.StringVar(&o.GatewayAddr, "gateway-addr", "127.0.0.1:8444", "with --identity: the research gateway's sidecar")
+		fs.StringVar(&o.Model, "model", "", "folder of an ONNX token-classification model (model.onnx, tokenizer.json, config.json)\nthe deid app runs next to its rules (as deid serve --model DIR); needs TRUSTGATE_ONNXRUNTIME_LIB")
 	}
 	if code, ok := cliflags.Parse(fs, rest, "TRUSTGATE_", summaries[cmd], stdout, stderr); !ok {
 		return code

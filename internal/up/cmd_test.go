@@ -27,6 +27,8 @@ func TestMainCommands(t *testing.T) {
 		{"help", []string{"help"}, nil, 0, "Commands:"},
 		{"help up", []string{"help", "up"}, nil, 0, "-dashboard-addr"},
 		{"up --help", []string{"up", "--help"}, nil, 0, "stay in the foreground"},
+		{"up --help names --model", []string{"up", "--help"}, nil, 0, "-model"},
+		{"a model that is not there", []string{"up", "--state-dir", dir, "--model", filepath.Join(dir, "no-model")}, nil, 1, "trustgate up: deid model"},
 		{"demo --help", []string{"demo", "--help"}, nil, 0, "usage: trustgate demo denials"},
 		{"unknown flag says so first", []string{"status", "--sate-dir", "x"}, nil, 2, "trustgate status: flag provided but not defined: -sate-dir\n"},
 		{"stray argument", []string{"status", "now"}, nil, 2, `unexpected argument "now"`},

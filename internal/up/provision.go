@@ -193,16 +193,21 @@ type hardened struct {
 	serverCert  string // Trustee resource paths of the sidecar material
 	serverKey   string
 	clientCA    string
+	identity    bool // the sidecar gets its certificate from the identity CA
 }
 
 // provision installs policies, reference values and secrets, and hardens
 // the example with cocofy (which uploads its own secrets and the initdata
 // digest).
-func (s *Stack) provision(ctx context.Context, p progress) (*hardened, error) {
+func (s *Stack) provision(ctx context.Context, withIdentity bool, p progress) (*hardened, error) {
 	if err := s.Admin.SetAttestationPolicy(ctx, policy.DefaultAttestationPolicyID, []byte(AttestationPolicy())); err != nil {
 		return nil, fmt.Errorf("attestation policy: %w", err)
 	}
-	if err := s.Admin.SetResourcePolicy(ctx, []byte(policy.DefaultResourcePolicy())); err != nil {
+	rp := policy.DefaultResourcePolicy()
+	if withIdentity {
+		rp += identityPolicy
+	}
+	if err := s.Admin.SetResourcePolicy(ctx, []byte(rp)); err != nil {
 		return nil, fmt.Errorf("resource policy: %w", err)
 	}
 	exp := time.Now().AddDate(1, 0, 0)
@@ -238,6 +243,7 @@ func (s *Stack) provision(ctx context.Context, p progress) (*hardened, error) {
 		// there are no image digests to pin: the hardened agent policy
 		// (exec, logs and policy changes denied) rather than strict.
 		PolicyMode: agentpolicy.Hardened,
+		Identity:   withIdentity,
 	}
 	outDir := filepath.Join(s.Dir, "hardened")
 	res, err := cocofy.Apply(ctx, opts, input, "hospital.yaml", outDir, &bytes.Buffer{})
@@ -279,7 +285,7 @@ func (s *Stack) provision(ctx context.Context, p progress) (*hardened, error) {
 	s.ClientP12, s.SidecarCA = filepath.Join(pki, "client.p12"), filepath.Join(pki, "ca.pem")
 	base := Namespace + "/sidecar-tls-" + App + "/"
 	return &hardened{manifests: res.ManifestPath, imageDigest: imageDigest(res.Manifests),
-		serverCert: base + "server-cert", serverKey: base + "server-key", clientCA: base + "client-ca"}, nil
+		serverCert: base + "server-cert", serverKey: base + "server-key", clientCA: base + "client-ca", identity: withIdentity}, nil
 }
 
 // exampleInput concatenates the example's plain manifests.

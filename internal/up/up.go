@@ -11,7 +11,6 @@ package up
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
@@ -33,8 +32,8 @@ import (
 	"github.com/trustgate/trustgate/internal/blobstore"
 	"github.com/trustgate/trustgate/internal/dashboard"
 	"github.com/trustgate/trustgate/internal/deid"
+	"github.com/trustgate/trustgate/internal/deid/ner"
 	"github.com/trustgate/trustgate/internal/deid/webapp"
-	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/guest"
 	"github.com/trustgate/trustgate/internal/initdata"
 	"github.com/trustgate/trustgate/internal/tlssidecar"
@@ -59,6 +58,18 @@ type Options struct {
 	Azurite string
 	// BeaconInterval is the time between heartbeats (default 5 s).
 	BeaconInterval time.Duration
+	// Model is the folder of an ONNX token-classification model (model.onnx,
+	// tokenizer.json, config.json) that the deid app runs next to its rules,
+	// as `deid serve --model` does; "" runs the rules alone. ONNX Runtime is
+	// found through $TRUSTGATE_ONNXRUNTIME_LIB.
+	Model string
+	// Identity runs the sidecars in identity mode: server keys born in
+	// memory, certificates from Trustee's identity CA after attestation, and
+	// a second workload (a research gateway, GatewayAddr) that calls the
+	// de-identification sidecar with workload-to-workload mTLS by SPIFFE ID.
+	Identity bool
+	// GatewayAddr is the gateway sidecar's address (with Identity).
+	GatewayAddr string
 }
 
 func (o *Options) defaults() {
@@ -78,6 +89,7 @@ func (o *Options) defaults() {
 	def(&o.AppAddr, "127.0.0.1:8081")
 	def(&o.SidecarAddr, "127.0.0.1:8443")
 	def(&o.DashboardAddr, "127.0.0.1:9443")
+	def(&o.GatewayAddr, "127.0.0.1:8444")
 	if o.BeaconInterval <= 0 {
 		o.BeaconInterval = 5 * time.Second
 	}
@@ -118,6 +130,7 @@ type Stack struct {
 	GuestURL     string
 	AppURL       string // the app itself, inside the VM (loopback)
 	SidecarURL   string // the app through the mTLS sidecar: what users reach
+	GatewayURL   string // with Identity: the second workload's sidecar, which calls SidecarURL as a workload
 	DashboardURL string
 	DashPassword string // file holding the dashboard admin password
 	ClientCert   string // browser/curl client certificate (PEM)
@@ -127,7 +140,8 @@ type Stack struct {
 	BlobConn     string // the connection string given to the app (secret)
 	BlobDir      string // local blob directory, when Azurite is not used
 	InitData     string // the initdata file the VM was given
-	TokenKey     *ecdsa.PublicKey
+
+	detector *deid.Engine
 
 	Trustee   *trustee.Instance
 	Admin     *trustee.AdminClient
@@ -225,6 +239,14 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	s.log = slog.New(slog.NewTextHandler(logw, nil))
 	p := progress{w: opts.Out, start: time.Now()}
 	fmt.Fprintf(opts.Out, "trustgate up: state in %s, logs in %s\n", dir, filepath.Join(dir, "trustgate.log"))
+	// The detectors first: a model that does not load stops up before
+	// anything starts.
+	if s.detector, err = s.loadDetector(opts.Model); err != nil {
+		return nil, err
+	}
+	if opts.Model != "" {
+		p.step("deid model loaded from %s (detectors: %s)", opts.Model, strings.Join(s.detector.Detectors(), ", "))
+	}
 
 	// 1. The emulated SNP chain, the VM's "hardware".
 	emuDir := filepath.Join(dir, "snp-emulated")
@@ -259,9 +281,6 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.TokenKey, err = tokenKey(ctx, inst); err != nil {
-		return nil, err
-	}
 
 	// 3. Blob store and provisioning.
 	if err := s.startBlobStore(ctx, opts, p); err != nil {
@@ -272,7 +291,7 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	s.DashboardURL = "http://" + dashLn.Addr().String()
-	hard, err := s.provision(ctx, p)
+	hard, err := s.provision(ctx, opts.Identity, p)
 	if err != nil {
 		dashLn.Close()
 		return nil, err
@@ -294,14 +313,20 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	return s, nil
 }
 
-// tokenKey reads Trustee's token-signing public key, which the dashboard
-// trusts for beacons.
-func tokenKey(ctx context.Context, inst *trustee.Instance) (*ecdsa.PublicKey, error) {
-	k, err := inst.TokenPublicKey(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("trustee token key: %w", err)
+// loadDetector builds the deid app's detector: the rules, and the model in
+// dir when one is given (closed when the stack stops).
+func (s *Stack) loadDetector(dir string) (*deid.Engine, error) {
+	if dir == "" {
+		return deid.New(), nil
 	}
-	return k, nil
+	r, err := ner.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("deid model %s: %w", dir, err)
+	}
+	if c, ok := r.(io.Closer); ok {
+		s.onStop(func() { _ = c.Close() })
+	}
+	return deid.New(deid.WithRecognizer(r)), nil
 }
 
 func (s *Stack) startDashboard(ctx context.Context, ln net.Listener) error {
@@ -312,10 +337,13 @@ func (s *Stack) startDashboard(ctx context.Context, ln net.Listener) error {
 	}
 	s.DashPassword = filepath.Join(s.Dir, "dashboard", "dashboard-admin-password")
 	s.Dashboard = dashboard.New(dashboard.Config{
-		Verifier:      &dashboard.BeaconVerifier{Tokens: ear.NewVerifier(s.TokenKey)},
+		// Trustee's own verifier follows token-key rotation (current and
+		// previous key), so beacons keep verifying after a rotation.
+		Verifier:      &dashboard.BeaconVerifier{Tokens: s.Trustee.TokenVerifier()},
 		LateAfter:     20 * time.Second,
 		AdminPassword: pw,
 		Audit:         dashboard.FollowFunc(s.Admin.FollowAudit),
+		Identities:    s.Admin.IdentityIssued,
 		StateDir:      filepath.Join(s.Dir, "dashboard"),
 		Logger:        s.log.With("component", "dashboard"),
 	})
@@ -356,7 +384,7 @@ func (s *Stack) startVM(ctx context.Context, opts Options, hard *hardened, p pro
 	p.step("confidential VM (snp-emulated): guest local API on %s, initdata %x", d.Addr, id.Digest())
 
 	app, err := webapp.New(webapp.Config{
-		Detector:  deid.New(),
+		Detector:  s.detector,
 		SecretURL: s.GuestURL + "/cdh/resource/" + ConnectionStringResource,
 		Container: Container,
 		OpenStore: openStore,
@@ -374,25 +402,36 @@ func (s *Stack) startVM(ctx context.Context, opts Options, hard *hardened, p pro
 	s.goRun("deid app", func() error { return app.Serve(ctx, appLn) })
 	p.step("deid web app inside the VM on %s (waits for its storage secret)", s.AppURL)
 
-	sc, err := tlssidecar.New(tlssidecar.Config{
+	scfg := tlssidecar.Config{
 		Listen: opts.SidecarAddr, Upstream: s.AppURL, API: s.GuestURL,
 		CertURI: "kbs:///" + hard.serverCert, KeyURI: "kbs:///" + hard.serverKey, ClientCAURI: "kbs:///" + hard.clientCA,
 		MaxBackoff: 2 * time.Second, Logger: s.log.With("component", "tls-sidecar"),
-	})
+	}
+	if hard.identity {
+		scfg.CertURI, scfg.KeyURI = "", ""
+		scfg.Identity, scfg.DNSNames, scfg.PeerIDs = true, []string{identityDNS}, []string{GatewaySPIFFEID}
+	}
+	sc, err := tlssidecar.New(scfg)
 	if err != nil {
 		return err
 	}
 	s.goRun("tls-sidecar", func() error { return sc.Run(ctx) })
-	select {
-	case <-sc.Ready():
-	case err := <-s.errs:
+	if err := waitSidecar(sc, s.errs); err != nil {
 		return err
-	case <-time.After(60 * time.Second):
-		return errors.New("tls-sidecar got no TLS material from the guest in 60 s (attestation refused? see the log)")
 	}
 	_, port, _ := net.SplitHostPort(sc.Addr().String())
 	s.SidecarURL = "https://localhost:" + port
-	p.step("tls-sidecar on %s (its key came from Trustee after attestation)", s.SidecarURL)
+	if hard.identity {
+		if s.SidecarCA, err = s.writeBundle(ctx); err != nil {
+			return err
+		}
+		p.step("tls-sidecar on %s (key born in memory, certificate for %s from Trustee's identity CA after attestation; trust bundle %s)", s.SidecarURL, DeidSPIFFEID, s.SidecarCA)
+		if err := s.startGateway(ctx, opts, hard.clientCA, p); err != nil {
+			return err
+		}
+	} else {
+		p.step("tls-sidecar on %s (its key came from Trustee after attestation)", s.SidecarURL)
+	}
 
 	b := &beacon.Sender{
 		Source:    beacon.GuestAPI{URL: s.GuestURL},

@@ -119,6 +119,13 @@ func TestUpEndToEnd(t *testing.T) {
 	if len(ws) != 1 || ws[0].Key != Namespace+"/"+Pod || !ws[0].Attested || ws[0].TEE != "snp-emulated" {
 		t.Fatalf("dashboard workloads: %+v", ws)
 	}
+	// It asks the real Trustee (admin API) which workloads hold a valid
+	// identity certificate: none on the default path (no --identity).
+	var ids dashboard.IdentitiesView
+	getJSON(t, dash, s.DashboardURL+"/api/v1/identities", &ids)
+	if !ids.Configured || ids.Error != "" || ids.Certificates == nil || len(ids.Certificates) != 0 {
+		t.Fatalf("dashboard identities: %+v", ids)
+	}
 
 	// Every denial scenario is refused and raises an alert.
 	var demo bytes.Buffer
@@ -156,6 +163,29 @@ var csrfRe = regexp.MustCompile(`name="csrf-token" content="([^"]+)"`)
 // approveNote pastes text in the review app, approves it and returns the blob name.
 func approveNote(t *testing.T, c *http.Client, base, text string) string {
 	t.Helper()
+	csrf, raw := uploadNote(t, c, base, text)
+	var up struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(raw, &up); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/notes/"+up.ID+"/approve", nil)
+	req.Header.Set("X-CSRF-Token", csrf)
+	var note struct {
+		Status, Blob string
+	}
+	doJSON(t, c, req, &note)
+	if note.Status != "approved" || note.Blob == "" {
+		t.Fatalf("approve: %+v", note)
+	}
+	return note.Blob
+}
+
+// uploadNote pastes text in the review app and returns the page's CSRF
+// token and the note as the app answered it (JSON).
+func uploadNote(t *testing.T, c *http.Client, base, text string) (string, json.RawMessage) {
+	t.Helper()
 	resp, err := c.Get(base + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -174,24 +204,13 @@ func approveNote(t *testing.T, c *http.Client, base, text string) string {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("X-CSRF-Token", string(m[1]))
 	var up struct {
-		Notes []struct {
-			ID string `json:"id"`
-		} `json:"notes"`
+		Notes []json.RawMessage `json:"notes"`
 	}
 	doJSON(t, c, req, &up)
 	if len(up.Notes) != 1 {
-		t.Fatalf("upload: %+v", up)
+		t.Fatalf("upload: %d notes", len(up.Notes))
 	}
-	req, _ = http.NewRequest(http.MethodPost, base+"/api/notes/"+up.Notes[0].ID+"/approve", nil)
-	req.Header.Set("X-CSRF-Token", string(m[1]))
-	var note struct {
-		Status, Blob string
-	}
-	doJSON(t, c, req, &note)
-	if note.Status != "approved" || note.Blob == "" {
-		t.Fatalf("approve: %+v", note)
-	}
-	return note.Blob
+	return string(m[1]), up.Notes[0]
 }
 
 func doJSON(t *testing.T, c *http.Client, req *http.Request, v any) {
@@ -271,6 +290,10 @@ func browserCheck(t *testing.T, s *Stack, alerts []string) {
 	))
 	must("attested workload", chromedp.Do(step,
 		chromedp.WaitVisible(chromedp.CSS(`#workloads tbody tr[data-workload="`+Namespace+"/"+Pod+`"] .badge.ok`))))
+	must("identities section", chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#identities td.empty`))))
+	if got, err := chromedp.Run(step, chromedp.Text(chromedp.CSS(`#identities td.empty`))); err != nil || got != "No workload holds a valid identity certificate." {
+		t.Errorf("identities section says %q (%v)", got, err)
+	}
 	must("refusals highlighted in the audit feed", chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#audit tbody tr.deny`))))
 	for _, a := range alerts {
 		must("alert "+a, chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#alerts li.`+a))))

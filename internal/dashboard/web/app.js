@@ -9,6 +9,7 @@
   let alerts = {}; // by id
   let audit = [];
   let buckets = [];
+  let identities = null; // GET /api/v1/identities, null until loaded
 
   const arr = (v) => (Array.isArray(v) ? v : []);
   const str = (v) => (v == null ? "" : (typeof v === "string" ? v :
@@ -215,8 +216,42 @@
     if (!b) { b = { minute: m.toISOString(), releases: 0, denials: 0 }; buckets.push(b); }
     if (e.outcome === "allow") b.releases++; else b.denials++;
   }
+  function renderIdentities() {
+    const tb = $("#identities tbody");
+    tb.replaceChildren();
+    const empty = (msg) => {
+      const tr = document.createElement("tr");
+      const td = text("td", msg, "empty");
+      td.colSpan = 6; tr.append(td); tb.append(tr);
+    };
+    if (identities == null) { empty("Loading…"); return; }
+    if (identities.error) { empty(identities.error); return; }
+    if (!identities.configured) { empty("The dashboard has no admin access to Trustee (--trustee-url), so it cannot list the identity certificates."); return; }
+    const list = arr(identities.certificates).filter((c) => c && typeof c === "object");
+    if (list.length === 0) { empty("No workload holds a valid identity certificate."); return; }
+    for (const c of list) {
+      const tr = document.createElement("tr");
+      tr.dataset.spiffeId = str(c.spiffe_id);
+      tr.className = "valid";
+      tr.append(text("td", c.spiffe_id), text("td", c.tee || "—"), text("td", when(c.not_after)), text("td", when(c.issued)));
+      const fp = text("td", str(c.key_fingerprint).slice(0, 16) + "…", "digest");
+      fp.title = str(c.key_fingerprint);
+      tr.append(fp, text("td", c.serial, "digest"));
+      tb.append(tr);
+    }
+  }
+  async function loadIdentities() {
+    const r = await fetch("/api/v1/identities", { credentials: "same-origin" });
+    let v = null;
+    try { v = await r.json(); } catch (e) { v = null; }
+    if (!v || typeof v !== "object") v = { error: "/api/v1/identities: HTTP " + r.status };
+    else if (!r.ok && !v.error) v.error = "/api/v1/identities: HTTP " + r.status;
+    identities = v;
+    safely("identities", renderIdentities);
+  }
   function renderAll() {
     safely("workloads", renderWorkloads);
+    safely("identities", renderIdentities);
     safely("alerts", renderAlerts);
     safely("audit feed", renderAudit);
     safely("chart", renderChart);
@@ -228,6 +263,7 @@
     alerts = {}; for (const a of arr(al)) if (a && a.id != null) alerts[a.id] = a;
     audit = arr(au).filter((e) => e && typeof e === "object");
     buckets = arr(st).filter((b) => b && typeof b === "object");
+    await loadIdentities().catch((e) => { identities = { error: e.message }; });
     renderAll();
     document.body.dataset.loaded = "true";
   }
@@ -255,12 +291,13 @@
     on(es, "workload", (w) => { workloads[w.key] = w; later("workloads"); });
     on(es, "workloads", (l) => { workloads = {}; for (const w of arr(l)) workloads[w.key] = w; later("workloads"); });
     on(es, "alert", (a) => { alerts[a.id] = a; later("alerts"); });
-    on(es, "audit", (e) => { audit.push(e); if (audit.length > 1000) audit = audit.slice(-1000); bucketAdd(e); later("audit"); });
+    on(es, "audit", (e) => { if (e && e.kind === "identity") loadIdentities().catch(() => {}); audit.push(e); if (audit.length > 1000) audit = audit.slice(-1000); bucketAdd(e); later("audit"); });
   }
   document.addEventListener("DOMContentLoaded", () => {
     renderAll();
     load().catch((e) => { $("#conn").textContent = "error"; showError(e.message); });
     follow();
     setInterval(() => safely("chart", renderChart), 30000);
+    setInterval(() => loadIdentities().catch(() => {}), 30000); // certificates expire without an event
   });
 })();

@@ -1,0 +1,117 @@
+package up
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/trustgate/trustgate/internal/dashboard"
+	"github.com/trustgate/trustgate/internal/testenv"
+)
+
+// TestUpIdentity: `up --identity` certifies the de-identification sidecar's
+// in-memory key through Trustee's identity CA (its certificate names the
+// workload's SPIFFE ID and chains to the public bundle, not cocofy's CA),
+// runs a second workload whose sidecar calls it with workload-to-workload
+// mTLS, and the dashboard lists both workloads' valid certificates.
+func TestUpIdentity(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, logs syncBuffer
+	s, err := Start(ctx, Options{
+		StateDir: filepath.Join(t.TempDir(), "state"), Out: &out, Log: &logs, Azurite: "-", Identity: true,
+		TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
+		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("Start: %v\n%s\n%s", err, out.String(), logs.String())
+	}
+	defer s.Close()
+	if s.GatewayURL == "" || !strings.HasSuffix(s.SidecarCA, filepath.Join("identity", "bundle.pem")) {
+		t.Fatalf("gateway %q, sidecar CA %q", s.GatewayURL, s.SidecarCA)
+	}
+	tc, err := s.ClientTLS() // verifies with the identity bundle
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tc}}
+	for name, u := range map[string]string{"deid sidecar": s.SidecarURL, "gateway → deid (workload mTLS)": s.GatewayURL} {
+		resp, err := c.Post(u+"/api/redact", "text/plain", strings.NewReader(seed))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != "Dr. [NAME] admitted [NAME] to [LOCATION] on [DATE]\n" {
+			t.Fatalf("%s: %d %q", name, resp.StatusCode, b)
+		}
+		leaf := resp.TLS.PeerCertificates[0]
+		want := DeidSPIFFEID
+		if u == s.GatewayURL {
+			want = GatewaySPIFFEID
+		}
+		if len(leaf.URIs) != 1 || leaf.URIs[0].String() != want {
+			t.Errorf("%s: server certificate URIs %v, want %s", name, leaf.URIs, want)
+		}
+		if life := leaf.NotAfter.Sub(leaf.NotBefore); life > 2*time.Hour {
+			t.Errorf("%s: certificate lives %s, want a short-lived one", name, life)
+		}
+	}
+	// The deid sidecar admits only the gateway's SPIFFE ID among workloads
+	// (and users of the client CA): a user reaching it directly still works
+	// (above); a TLS client without a certificate is refused.
+	noCert := tc.Clone()
+	noCert.Certificates = nil
+	if conn, err := tls.Dial("tcp", strings.TrimPrefix(s.SidecarURL, "https://"), noCert); err == nil {
+		err = conn.Handshake()
+		_, rerr := conn.Read(make([]byte, 1))
+		conn.Close()
+		if err == nil && rerr == nil {
+			t.Error("deid sidecar answered a client without a certificate")
+		}
+	}
+
+	dash := login(t, s)
+	var ids dashboard.IdentitiesView
+	waitFor(t, 10*time.Second, func() bool {
+		getJSON(t, dash, s.DashboardURL+"/api/v1/identities", &ids)
+		var got []string
+		for _, c := range ids.Certificates {
+			got = append(got, c.SPIFFEID)
+		}
+		return slices.Contains(got, DeidSPIFFEID) && slices.Contains(got, GatewaySPIFFEID)
+	})
+
+	if os.Getenv(testenv.ChromiumPath) == "" && !testenv.InCI() {
+		t.Log("TRUSTGATE_TEST_CHROMIUM not set: the dashboard page is not checked in Chromium")
+		return
+	}
+	pw, err := os.ReadFile(s.DashPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bctx, closeBrowser := testenv.Chromium(t, 1280, 1100)
+	defer closeBrowser()
+	step, cancelStep := context.WithTimeout(bctx, 60*time.Second)
+	defer cancelStep()
+	if err := chromedp.Do(step,
+		chromedp.Navigate(s.DashboardURL+"/"),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("password"), strings.TrimSpace(string(pw))),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#identities tr.valid[data-spiffe-id="`+DeidSPIFFEID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#identities tr.valid[data-spiffe-id="`+GatewaySPIFFEID+`"]`)),
+	); err != nil {
+		html, _ := chromedp.Run(bctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("dashboard in Chromium: the identities section: %v\n%s", err, html)
+	}
+}

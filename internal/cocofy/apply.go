@@ -223,7 +223,8 @@ func Transform(opts Options, input []byte) (*Result, error) {
 
 // sealSecret replaces a plaintext Secret by <name>-sealed holding signed
 // sealed references, queuing the values for upload. A Secret whose values
-// are all sealed already (cocofy's own output) passes through unchanged.
+// are all sealed already (cocofy's own output, also an empty one) passes
+// through unchanged.
 func (t *transformer) sealSecret(n *yaml.RNode) (*yaml.RNode, error) {
 	ns, name := t.namespaceOf(n), n.GetName()
 	id := "Secret/" + ns + "/" + name
@@ -231,7 +232,10 @@ func (t *transformer) sealSecret(n *yaml.RNode) (*yaml.RNode, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", id, err)
 	}
-	allSealed, anySealed := len(values) > 0, false
+	// An empty Secret is cocofy's own output when it carries the sealed-from
+	// annotation (a Secret with no values seals to one with none).
+	allSealed := len(values) > 0 || n.GetAnnotations()[SealedFromAnnotation] != ""
+	anySealed := false
 	for _, v := range values {
 		if sealed.IsSealed(string(v)) {
 			anySealed = true

@@ -19,7 +19,7 @@
 #                              # (the default under CI=true; needs root)
 #
 # Environment: TRUSTGATE_TOOLS (where tools are installed, default .tools),
-# TRUSTGATE_FUZZTIME (per fuzz target, default 200x), TRUSTGATE_TEST_P (packages
+# TRUSTGATE_FUZZTIME (per fuzz target, default 200x; minimisation capped at 10 runs), TRUSTGATE_TEST_P (packages
 # tested at once, default 4: many tests wait on services, so more than the
 # cores), CI=true (a missing service fails the run instead of skipping tests).
 set -euo pipefail
@@ -205,7 +205,7 @@ if [ $# -eq 0 ]; then
     logf="$RUN/fuzz-$(echo "$dir" | tr / _)-$name.log"
     # Run in the package directory, as go test does, so that the target's
     # testdata/fuzz corpus is replayed first.
-    if (cd "$dir" && "$bin" -test.run='^$' -test.fuzz="^${name}\$" -test.fuzztime="$FUZZTIME" -test.parallel=1 \
+    if (cd "$dir" && "$bin" -test.run='^$' -test.fuzz="^${name}\$" -test.fuzztime="$FUZZTIME" -test.fuzzminimizetime=10x -test.parallel=1 \
         -test.fuzzcachedir="$RUN/fuzzcache/$dir" -test.timeout=5m) >"$logf" 2>&1; then
       echo "ok   fuzz ./$dir $name"
     else

@@ -337,7 +337,14 @@ func (e *Engine) eval(ctx context.Context, k Kind, c *compiled, input any, data 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	opts := []rego.EvalOption{rego.EvalInput(input)}
+	// The input as an ast.Value: OPA would otherwise copy it (RoundTripFast)
+	// before converting it; an input toValue declines goes to OPA as is.
+	var opts []rego.EvalOption
+	if v, ok, err := toValue(input, 0); err == nil && ok {
+		opts = append(opts, rego.EvalParsedInput(v))
+	} else {
+		opts = append(opts, rego.EvalInput(input))
+	}
 	if len(data) > 0 {
 		// Request-specific data goes through a write transaction that is
 		// aborted afterwards, so nothing persists between evaluations.

@@ -104,6 +104,11 @@ type compiled struct {
 	// defaults holds the value of each `default <rule> := <value>` whose
 	// value is a constant, for explaining which claims no rule changed.
 	defaults map[string]any
+	// constAllow is set for a resource policy whose only rule is
+	// `default allow := true` (or false): data.policy.allow is that
+	// constant whatever the input and data, so Allow answers without
+	// evaluating.
+	constAllow *bool
 }
 
 // queryRefBuiltin is the declaration of query_reference_value(name).
@@ -153,6 +158,9 @@ func (e *Engine) compile(ctx context.Context, k Kind, src string) (*compiled, er
 	c = &compiled{store: inmem.NewFromObjectWithOpts(map[string]any{}, inmem.OptRoundTripOnWrite(false))}
 	c.refNames, c.refDynamic = referenceRefs(mod)
 	c.defaults = defaultValues(mod)
+	if k == KindResource {
+		c.constAllow = constantAllow(mod)
+	}
 
 	// An attestation policy is read whole (trust_claims, extensions and
 	// the other rules, for explanation); a resource policy only for its
@@ -202,6 +210,28 @@ func defaultValues(mod *ast.Module) map[string]any {
 		out[r.Head.Name.String()] = v
 	}
 	return out
+}
+
+// constantAllow returns the value of a module whose only rule is
+// `default allow := <true|false>`, and nil for any other module. With no
+// other rule, nothing else can define data.policy.allow (no `allow if`,
+// no `allow.x`, no `allow contains`), and the store never holds
+// data.policy, so the query's result is the default's value.
+func constantAllow(mod *ast.Module) *bool {
+	if len(mod.Rules) != 1 {
+		return nil
+	}
+	r := mod.Rules[0]
+	if !r.Default || r.Head == nil || r.Head.Value == nil || r.Else != nil ||
+		len(r.Head.Ref()) != 1 || r.Head.Name.String() != "allow" || r.Head.Key != nil || len(r.Head.Args) != 0 {
+		return nil
+	}
+	b, ok := r.Head.Value.Value.(ast.Boolean)
+	if !ok {
+		return nil
+	}
+	v := bool(b)
+	return &v
 }
 
 // referenceRefs lists the names a module reads under data.reference.
@@ -307,7 +337,14 @@ func (e *Engine) eval(ctx context.Context, k Kind, c *compiled, input any, data 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	opts := []rego.EvalOption{rego.EvalInput(input)}
+	// The input as an ast.Value: OPA would otherwise copy it (RoundTripFast)
+	// before converting it; an input toValue declines goes to OPA as is.
+	var opts []rego.EvalOption
+	if v, ok, err := toValue(input, 0); err == nil && ok {
+		opts = append(opts, rego.EvalParsedInput(v))
+	} else {
+		opts = append(opts, rego.EvalInput(input))
+	}
 	if len(data) > 0 {
 		// Request-specific data goes through a write transaction that is
 		// aborted afterwards, so nothing persists between evaluations.
@@ -469,6 +506,9 @@ func (e *Engine) Allow(ctx context.Context, src string, claims map[string]any, r
 	c, err := e.compile(ctx, KindResource, src)
 	if err != nil {
 		return false, err
+	}
+	if c.constAllow != nil {
+		return *c.constAllow, nil
 	}
 	doc, err := e.eval(ctx, KindResource, c, claims, req.data())
 	if err != nil {

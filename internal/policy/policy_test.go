@@ -462,3 +462,92 @@ func TestDefaultPolicyTDXInitData(t *testing.T) {
 		}
 	}
 }
+
+// TestConstantAllowShortcut: only a policy whose sole rule is a boolean
+// `default allow` is answered without evaluation, and the answer is the
+// one OPA's full evaluation gives, for several inputs and requests.
+func TestConstantAllowShortcut(t *testing.T) {
+	allowAll, err := SampleResourcePolicy("allow-all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	denyAll, err := SampleResourcePolicy("deny-all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, src string
+		constant  bool // the short-cut applies
+	}{
+		{"allow-all", allowAll, true},
+		{"deny-all", denyAll, true},
+		{"v1 allow", "package policy\ndefault allow := true\n", true},
+		{"v1 deny", "package policy\nimport rego.v1\ndefault allow := false\n", true},
+		{"default plus rule", "package policy\nimport rego.v1\ndefault allow := false\nallow if input.x == 1\n", false},
+		{"not a default", "package policy\nallow := true\n", false},
+		{"not a boolean", "package policy\ndefault allow := 1\n", false},
+		{"other rule name", "package policy\ndefault permit := true\n", false},
+		{"default resource", DefaultResourcePolicy(), false},
+	}
+	inputs := []map[string]any{nil, {"x": 1}, claims("snp", "affirming"), claims("sample", "contraindicated")}
+	reqs := []Request{{Plugin: "resource", Path: []string{"a", "b", "c"}}, {Plugin: "other", AllowEmulated: true}}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := NewEngine(nil)
+			c, err := e.compile(ctx, KindResource, tt.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (c.constAllow != nil) != tt.constant {
+				t.Fatalf("short-cut applies: %v, want %v", c.constAllow != nil, tt.constant)
+			}
+			for _, in := range inputs {
+				for _, req := range reqs {
+					got, err := e.Allow(ctx, tt.src, in, req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					doc, err := e.eval(ctx, KindResource, c, in, req.data()) // full evaluation
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, _ := doc["allow"].(bool)
+					if got != want {
+						t.Fatalf("Allow(%v, %+v) = %v, full evaluation says %v", in, req, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAllowAllowAll: upstream's allow-all sample answered by the
+// constant short-cut, next to OPA's full evaluation of the same policy.
+func BenchmarkAllowAllowAll(b *testing.B) {
+	src, _ := SampleResourcePolicy("allow-all")
+	e := NewEngine(nil)
+	c := claims("snp", "affirming")
+	req := Request{Plugin: "resource", Path: []string{"default", "key", "1"}}
+	ctx := context.Background()
+	compiled, err := e.compile(ctx, KindResource, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("shortcut", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if ok, err := e.Allow(ctx, src, c, req); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.Run("evaluated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := e.eval(ctx, KindResource, compiled, c, req.data()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attest/benchfloor"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
 	"github.com/trustgate/trustgate/internal/attest/vectors"
+	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
 )
 
 // benchVerify is full verification of a Milan report whose VCEK is not in
@@ -63,3 +64,33 @@ func BenchmarkFloor(b *testing.B) { benchfloor.Loop(b, benchFloor(b)) }
 
 // BenchmarkVerifyVsFloor interleaves the two and reports their ratio.
 func BenchmarkVerifyVsFloor(b *testing.B) { benchfloor.Compare(b, benchVerify(b), benchFloor(b)) }
+
+// BenchmarkParseEvidence decodes upstream's captured AA evidence with the
+// one-pass decoder (ParseEvidence) and with encoding/json (what
+// ParseEvidence did before), both rebuilding the raw report.
+func BenchmarkParseEvidence(b *testing.B) {
+	data := readFile(b, filepath.Join(vectors.Dir("trustee/snp-aa-evidence"), "evidence.json"))
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := ParseEvidence(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ev, err := teesnp.Decode(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := ev.AttestationReport.Raw(); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := ev.Certs(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

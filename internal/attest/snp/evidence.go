@@ -37,9 +37,15 @@ type Evidence struct {
 // rebuilds the report in AMD's ABI layout. It checks structure only; nothing
 // is trusted until Verify succeeds.
 func ParseEvidence(data []byte) (*Evidence, error) {
-	ev, err := teesnp.Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("parse snp evidence: %w", err)
+	if len(data) > MaxEvidenceSize {
+		return nil, fmt.Errorf("parse snp evidence: %d bytes exceeds limit of %d", len(data), MaxEvidenceSize)
+	}
+	ev, ok := decodeFast(data)
+	if !ok {
+		var err error
+		if ev, err = teesnp.Decode(data); err != nil {
+			return nil, fmt.Errorf("parse snp evidence: %w", err)
+		}
 	}
 	raw, err := ev.AttestationReport.Raw()
 	if err != nil {

@@ -77,6 +77,13 @@ type Config struct {
 type Verifier struct {
 	cfg   Config
 	roots map[string][]*trust.AMDRootCerts
+
+	// chains caches verified endorsement key chains (see chainCache);
+	// rootsDigest identifies roots in its keys, and the roots' common
+	// validity period bounds every hit.
+	chains                        *chainCache
+	rootsDigest                   [32]byte
+	rootsNotBefore, rootsNotAfter time.Time
 }
 
 var _ attest.Verifier = (*Verifier)(nil)
@@ -96,7 +103,9 @@ func New(cfg Config) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	return &Verifier{cfg: cfg, roots: roots}, nil
+	v := &Verifier{cfg: cfg, roots: roots, chains: newChainCache(chainCacheSize)}
+	v.rootsDigest, v.rootsNotBefore, v.rootsNotAfter = rootsIdentity(roots)
+	return v, nil
 }
 
 // Verify parses upstream's AA evidence JSON and verifies it.
@@ -188,7 +197,25 @@ func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) 
 		Now:                 v.cfg.Now(),
 		TrustedRoots:        v.roots,
 	}
-	if err := verify.SnpAttestationContext(ctx, att, opts); err != nil {
+	// A chain verified before, byte for byte, needs only its validity
+	// periods checked again and the report's own signature verified.
+	var line string
+	if fms := report.GetCpuid1EaxFms(); fms != 0 {
+		line = kds.ProductLineFromFms(fms)
+	}
+	if ek := endorsementDER(chain, info.SigningKey); !fetch && len(ek) > 0 {
+		key := v.chainKey(info.SigningKey, line, ek)
+		if cert, ok := v.chains.get(key, opts.Now); ok {
+			if err := verify.SnpReportSignature(raw, cert); err != nil {
+				return nil, attest.Fail(tee, CheckSignature, err)
+			}
+		} else {
+			if err := verify.SnpAttestationContext(ctx, att, opts); err != nil {
+				return nil, v.classify(raw, att, err)
+			}
+			v.remember(key, ek)
+		}
+	} else if err := verify.SnpAttestationContext(ctx, att, opts); err != nil {
 		return nil, v.classify(raw, att, err)
 	}
 	if v.cfg.CheckRevocations {
@@ -197,6 +224,31 @@ func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) 
 		}
 	}
 	return att, nil
+}
+
+// endorsementDER returns the VCEK or VLEK (by signer) the chain carries.
+func endorsementDER(chain *spb.CertificateChain, signer abi.ReportSigner) []byte {
+	if signer == abi.VlekReportSigner {
+		return chain.GetVlekCert()
+	}
+	return chain.GetVcekCert()
+}
+
+// remember caches an endorsement key whose chain go-sev-guest has just
+// verified.
+func (v *Verifier) remember(key [32]byte, ek []byte) {
+	cert, err := x509.ParseCertificate(ek)
+	if err != nil {
+		return // go-sev-guest parsed it; never cache what we cannot read
+	}
+	e := &chainEntry{key: key, ek: cert, notBefore: cert.NotBefore, notAfter: cert.NotAfter}
+	if v.rootsNotBefore.After(e.notBefore) {
+		e.notBefore = v.rootsNotBefore
+	}
+	if v.rootsNotAfter.Before(e.notAfter) {
+		e.notAfter = v.rootsNotAfter
+	}
+	v.chains.put(e)
 }
 
 // rootsFor returns the product roots whose ASK/ARK are placed in the chain

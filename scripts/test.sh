@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of trustgate on a fresh Debian machine.
 #
-# It installs, idempotently, what the tests need (PostgreSQL, Chromium and ansible-lint from
+# It installs, idempotently, what the tests need (PostgreSQL, Chromium, NSS tools and ansible-lint from
 # Debian, Azurite and the ONNX Runtime library from npm), starts PostgreSQL and
 # Azurite on loopback once, runs gofmt, vet and staticcheck, the whole test
 # suite (packages in parallel), a short run of every fuzz target (one
@@ -50,6 +50,7 @@ need_apt=()
 [ -x /usr/lib/postgresql/*/bin/initdb ] 2>/dev/null || need_apt+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v ansible-lint >/dev/null 2>&1 || need_apt+=(ansible-lint)
+command -v certutil >/dev/null 2>&1 || need_apt+=(libnss3-tools)
 if [ -n "$PACKAGES" ]; then command -v rpm >/dev/null 2>&1 || need_apt+=(rpm); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]} from Debian"

@@ -127,7 +127,7 @@ func benchAttester(tee, emulatedDir string) (attester.Attester, error) {
 }
 
 // FloorDescription says what the floor of one handshake is.
-const FloorDescription = "32-byte nonce, ES256 token signature, attestation and resource policy evaluation, JWE ECDH-ES+A256KW P-256 (snp-emulated: plus one ECDSA P-384 report signature check)"
+const FloorDescription = "32-byte nonce, ES256 token signature, attestation policy on the TEE verifier's own claims, resource policy, JWE ECDH-ES+A256KW P-256 (snp-emulated: plus one ECDSA P-384 report signature check)"
 
 // HandshakeFloor returns the unavoidable work of one handshake and nothing
 // else: the nonce, one ES256 signature over a token-sized payload, the

@@ -466,7 +466,7 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 	if err != nil {
 		return err
 	}
-	floorFn, err := HandshakeFloor(b.Tee)
+	floorFn, err := HandshakeFloor(b.Tee, b.EmulatedDir())
 	if err != nil {
 		return err
 	}

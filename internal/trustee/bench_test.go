@@ -1,6 +1,7 @@
 package trustee
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/attest"
+	emu "github.com/trustgate/trustgate/internal/attester/snpemu"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
@@ -222,4 +225,69 @@ func TestBenchCommand(t *testing.T) {
 		t.Fatalf("handshakes failed:\n%s", o)
 	}
 	t.Log(o)
+}
+
+// TestFloorPolicyInput checks that the floor appraises what the server
+// appraises: the claims the TEE's own verifier produced from the evidence
+// the load generator sends, under that TEE's name (for snp-emulated, the
+// SNP verifier's claims, not the sample verifier's).
+func TestFloorPolicyInput(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "snp-emulated")
+	if _, err := emu.GenerateRoot(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		tee       string
+		want, not []string // claims that must and must not be there
+		other     string   // a TEE key that must be absent
+	}{
+		{attest.TeeSNPEmulated, []string{"measurement", "reported_tcb_snp", "policy_debug_allowed", "chip_id"}, []string{"launch_digest", "svn"}, attest.TeeSample},
+		{attest.TeeSample, []string{"launch_digest", "svn"}, []string{"measurement"}, attest.TeeSNPEmulated},
+	} {
+		t.Run(tc.tee, func(t *testing.T) {
+			_, pub, err := jwe.GenerateKey(jwe.KeyP256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n64 := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+			input, claims, rd, err := floorPolicyInput(ctx, tc.tee, dir, n64, pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := input[tc.other]; ok {
+				t.Errorf("policy input has %q claims", tc.other)
+			}
+			got, ok := input[tc.tee].(map[string]any)
+			if !ok || len(got) != len(claims) {
+				t.Fatalf("policy input[%q] = %v, want the verifier's %d claims", tc.tee, input[tc.tee], len(claims))
+			}
+			for _, k := range tc.want {
+				if _, ok := got[k]; !ok {
+					t.Errorf("claim %q missing from %v", k, got)
+				}
+			}
+			for _, k := range tc.not {
+				if _, ok := got[k]; ok {
+					t.Errorf("claim %q present: not this TEE's verifier", k)
+				}
+			}
+			if input["report_data"] != hex.EncodeToString(rd) || !bytes.Equal(rd, kbs.ReportDataFor(tc.tee, n64, pub, "")) {
+				t.Errorf("report data not bound to this nonce and key")
+			}
+			if s, _ := got["report_data"].(string); tc.tee == attest.TeeSNPEmulated && !strings.HasPrefix(s, hex.EncodeToString(rd)) {
+				t.Errorf("SNP report_data claim %q, want %x zero-padded", s, rd)
+			}
+			if _, err := policy.NewEngine(nil).Appraise(ctx, policy.DefaultAttestationPolicy(), input); err != nil {
+				t.Fatal(err)
+			}
+			f, err := HandshakeFloor(tc.tee, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attest"
+	"github.com/trustgate/trustgate/internal/attest/catalog"
 	"github.com/trustgate/trustgate/internal/attester"
 	samplea "github.com/trustgate/trustgate/internal/attester/sample"
 	emu "github.com/trustgate/trustgate/internal/attester/snpemu"
@@ -126,16 +127,18 @@ func benchAttester(tee, emulatedDir string) (attester.Attester, error) {
 }
 
 // FloorDescription says what the floor of one handshake is.
-const FloorDescription = "32-byte nonce, ES256 token signature, attestation and resource policy evaluation, JWE ECDH-ES+A256KW P-256 (snp-emulated: plus one ECDSA P-384 report signature check)"
+const FloorDescription = "32-byte nonce, ES256 token signature, attestation policy on the TEE verifier's own claims, resource policy, JWE ECDH-ES+A256KW P-256 (snp-emulated: plus one ECDSA P-384 report signature check)"
 
 // HandshakeFloor returns the unavoidable work of one handshake and nothing
 // else: the nonce, one ES256 signature over a token-sized payload, the
-// default attestation policy on the claims of a real appraisal, the
-// resource policy (allow-all, as the bench server) on a real token's
-// claims, and one JWE to a guest key; for snp-emulated, also the report's
-// ECDSA P-384 signature check (the certificate chain is verified once and
-// cached by any design, so it is not part of the floor).
-func HandshakeFloor(tee string) (func() error, error) {
+// default attestation policy on the claims tee's verifier produces (from one
+// real verification, before measuring, of the evidence the load generator
+// sends: emulatedDir is the snp-emulated chain), the resource policy
+// (allow-all, as the bench server) on a real token's claims, and one JWE to
+// a guest key; for snp-emulated, also the report's ECDSA P-384 signature
+// check (the certificate chain is verified once and cached by any design,
+// so it is not part of the floor).
+func HandshakeFloor(tee, emulatedDir string) (func() error, error) {
 	ctx := context.Background()
 	key, err := ear.GenerateKey()
 	if err != nil {
@@ -152,11 +155,12 @@ func HandshakeFloor(tee string) (func() error, error) {
 	nonce := make([]byte, 32)
 	_, _ = rand.Read(nonce)
 	n64 := base64.StdEncoding.EncodeToString(nonce)
-	rd := kbs.ReportData(n64, pub, "")
-	claims := map[string]any{"svn": "1", "report_data": base64.StdEncoding.EncodeToString(rd), "launch_digest": "abcde",
-		"platform_version": map[string]any{"major": 1, "minor": 4}, "debug": false}
-	app := ear.Appraisal{Tee: "sample", TrustVector: map[string]int{"hardware": 97}, PolicyID: "default", Claims: claims,
-		ReportData: hex.EncodeToString(rd), RuntimeDataClaims: map[string]any{"nonce": n64, "tee-pubkey": pub.Map()}}
+	input, claims, rd, err := floorPolicyInput(ctx, tee, emulatedDir, n64, pub)
+	if err != nil {
+		return nil, err
+	}
+	app := ear.Appraisal{Tee: teeName(tee), TrustVector: map[string]int{"hardware": 97}, PolicyID: "default", Claims: claims,
+		ReportData: hex.EncodeToString(rd), RuntimeDataClaims: input["runtime_data_claims"].(map[string]any)}
 	tok, tclaims, err := iss.Issue(app)
 	if err != nil {
 		return nil, err
@@ -164,7 +168,6 @@ func HandshakeFloor(tee string) (func() error, error) {
 	parts := strings.Split(tok, ".")
 	payload := []byte(parts[0] + "." + parts[1])
 	eng := policy.NewEngine(nil)
-	input := map[string]any{"sample": claims, "init_data": "", "init_data_claims": nil, "report_data": hex.EncodeToString(rd), "runtime_data_claims": app.RuntimeDataClaims}
 	attPolicy := policy.DefaultAttestationPolicy()
 	allow, _ := policy.SampleResourcePolicy("allow-all")
 	req := policy.Request{Plugin: "resource", Path: []string{"bench", "key", "1"}}
@@ -219,6 +222,53 @@ func HandshakeFloor(tee string) (func() error, error) {
 		_, err := jwe.Encrypt(pub, secret)
 		return err
 	}, nil
+}
+
+func teeName(tee string) string {
+	if tee == "" {
+		return attest.TeeSample
+	}
+	return tee
+}
+
+// floorPolicyInput verifies, once, the evidence the load generator's
+// attester produces for tee and returns the attestation policy input the
+// server builds from it (the verifier's own claims under the TEE's name),
+// those claims and the report data.
+func floorPolicyInput(ctx context.Context, tee, emulatedDir, n64 string, pub kbs.TeePubKey) (map[string]any, attest.Claims, []byte, error) {
+	tee = teeName(tee)
+	att, err := benchAttester(tee, emulatedDir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	opts := catalog.Options{Logger: slog.New(slog.DiscardHandler)}
+	if tee == attest.TeeSNPEmulated {
+		if opts.DevEmulatedSNPRoot, err = readCert(filepath.Join(emulatedDir, emu.ARKFile)); err != nil {
+			return nil, nil, nil, fmt.Errorf("floor: snp-emulated root: %w", err)
+		}
+	}
+	v, err := catalog.BuildOne(tee, opts)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("floor: %s verifier: %w", tee, err)
+	}
+	rd := kbs.ReportDataFor(tee, n64, pub, "")
+	ev, err := att.Evidence(ctx, rd)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("floor: %s evidence: %w", tee, err)
+	}
+	claims, err := v.Verify(ctx, ev, attest.Expected{ReportData: rd})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("floor: %s verification: %w", tee, err)
+	}
+	// As the attestation service builds it (internal/as decide).
+	input := map[string]any{
+		"init_data":           "",
+		"init_data_claims":    nil,
+		"report_data":         hex.EncodeToString(rd),
+		"runtime_data_claims": map[string]any{"nonce": n64, "tee-pubkey": pub.Map()},
+		tee:                   map[string]any(claims),
+	}
+	return input, claims, rd, nil
 }
 
 // MeasureCPU runs f for at least d and 20 calls and returns its CPU time

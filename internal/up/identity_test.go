@@ -3,6 +3,8 @@ package up
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/trustgate/trustgate/internal/dashboard"
@@ -113,5 +116,79 @@ func TestUpIdentity(t *testing.T) {
 	); err != nil {
 		html, _ := chromedp.Run(bctx, chromedp.OuterHTML(chromedp.CSS("main")))
 		t.Fatalf("dashboard in Chromium: the identities section: %v\n%s", err, html)
+	}
+	checkAppInChromium(t, s)
+}
+
+// checkAppInChromium: a hospital user's browser (headless Chromium with the
+// client .p12 cocofy made in its NSS database, trusting only Trustee's
+// identity bundle) reaches the app through the deid sidecar with mTLS, and
+// the server certificate it sees is the Trustee-issued one naming the
+// workload's SPIFFE ID.
+func checkAppInChromium(t *testing.T, s *Stack) {
+	pw, err := os.ReadFile(s.ClientP12 + ".password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bctx, closeBrowser := testenv.ChromiumClientCert(t, 1280, 900, testenv.ClientCert{
+		P12: s.ClientP12, P12Password: strings.TrimSpace(string(pw)), TrustedCAs: s.SidecarCA,
+	})
+	defer closeBrowser()
+	step, cancelStep := context.WithTimeout(bctx, 60*time.Second)
+	defer cancelStep()
+	if _, err := chromedp.Call(step, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(step,
+		chromedp.Navigate(s.SidecarURL+"/"),
+		chromedp.WaitVisible(chromedp.CSS("header h1")),
+	); err != nil {
+		diag, cancelDiag := context.WithTimeout(bctx, 5*time.Second)
+		defer cancelDiag()
+		html, _ := chromedp.Run(diag, chromedp.Text(chromedp.CSS("body")))
+		t.Fatalf("app through the sidecar in Chromium (was the client certificate offered?): %v\n%s", err, html)
+	}
+	h1, err := chromedp.Run(step, chromedp.Text(chromedp.CSS("header h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	title, err := chromedp.Run(step, chromedp.Title())
+	if err != nil || title != "Clinical note de-identification" || h1 != title {
+		t.Fatalf("app page: title %q, h1 %q (%v)", title, h1, err)
+	}
+	res, err := chromedp.Call(step, network.GetCertificate, network.GetCertificateParams{Origin: s.SidecarURL})
+	if err != nil || len(res.TableNames) == 0 {
+		t.Fatalf("Network.getCertificate %s: %v (%d certificates)", s.SidecarURL, err, len(res.TableNames))
+	}
+	der, err := base64.StdEncoding.DecodeString(res.TableNames[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(leaf.URIs) != 1 || leaf.URIs[0].String() != DeidSPIFFEID {
+		t.Errorf("Chromium saw a server certificate with URIs %v, want %s", leaf.URIs, DeidSPIFFEID)
+	}
+	bundle, err := os.ReadFile(s.SidecarCA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(bundle)
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}); err != nil {
+		t.Errorf("the server certificate Chromium saw (issuer %s) does not chain to Trustee's identity bundle: %v", leaf.Issuer, err)
+	}
+	// cocofy's CA (the client CA) must not be what the server certificate
+	// chains to: the browser trusted only the identity bundle.
+	cocofyCA, err := os.ReadFile(filepath.Join(filepath.Dir(s.ClientP12), "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := x509.NewCertPool()
+	cp.AppendCertsFromPEM(cocofyCA)
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: cp, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}); err == nil {
+		t.Error("the server certificate Chromium saw chains to cocofy's CA, not only to Trustee's identity CA")
 	}
 }

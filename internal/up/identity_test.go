@@ -2,10 +2,13 @@ package up
 
 import (
 	"context"
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -47,6 +50,7 @@ func TestUpIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tc}}
+	var serverKeys []crypto.PublicKey
 	for name, u := range map[string]string{"deid sidecar": s.SidecarURL, "gateway → deid (workload mTLS)": s.GatewayURL} {
 		resp, err := c.Post(u+"/api/redact", "text/plain", strings.NewReader(seed))
 		if err != nil {
@@ -58,6 +62,7 @@ func TestUpIdentity(t *testing.T) {
 			t.Fatalf("%s: %d %q", name, resp.StatusCode, b)
 		}
 		leaf := resp.TLS.PeerCertificates[0]
+		serverKeys = append(serverKeys, leaf.PublicKey)
 		want := DeidSPIFFEID
 		if u == s.GatewayURL {
 			want = GatewaySPIFFEID
@@ -69,6 +74,11 @@ func TestUpIdentity(t *testing.T) {
 			t.Errorf("%s: certificate lives %s, want a short-lived one", name, life)
 		}
 	}
+	// The sidecars' keys are born in memory: no private key stored under
+	// the state dir (cocofy's key dir, the offline bundle, the VM's
+	// initdata) is the private half of either server certificate.
+	checkNoStoredServerKey(t, s.Dir, serverKeys)
+
 	// The deid sidecar admits only the gateway's SPIFFE ID among workloads
 	// (and users of the client CA): a user reaching it directly still works
 	// (above); a TLS client without a certificate is refused.
@@ -190,5 +200,71 @@ func checkAppInChromium(t *testing.T, s *Stack) {
 	cp.AppendCertsFromPEM(cocofyCA)
 	if _, err := leaf.Verify(x509.VerifyOptions{Roots: cp, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}); err == nil {
 		t.Error("the server certificate Chromium saw chains to cocofy's CA, not only to Trustee's identity CA")
+	}
+}
+
+// checkNoStoredServerKey fails when a file under dir holds a private key
+// (a PEM block whose type ends in "PRIVATE KEY", or the whole file as DER
+// PKCS#8/SEC 1/PKCS#1) whose public key is one of pubs. Keys inside
+// password-protected PKCS#12 files are not opened: cocofy writes only the
+// users' client key there.
+func checkNoStoredServerKey(t *testing.T, dir string, pubs []crypto.PublicKey) {
+	t.Helper()
+	if len(pubs) == 0 {
+		t.Fatal("no server public key to look for")
+	}
+	parse := func(der []byte) crypto.PublicKey {
+		if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+			return k.(crypto.Signer).Public()
+		}
+		if k, err := x509.ParseECPrivateKey(der); err == nil {
+			return k.Public()
+		}
+		if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+			return k.Public()
+		}
+		return nil
+	}
+	keys := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		found := []crypto.PublicKey{parse(data)}
+		for rest := data; ; {
+			var b *pem.Block
+			if b, rest = pem.Decode(rest); b == nil {
+				break
+			}
+			if strings.HasSuffix(b.Type, "PRIVATE KEY") {
+				pub := parse(b.Bytes)
+				if pub == nil {
+					t.Errorf("%s: a %s block that does not parse", path, b.Type)
+				}
+				found = append(found, pub)
+			}
+		}
+		for _, pub := range found {
+			if pub == nil {
+				continue
+			}
+			keys++
+			for _, sp := range pubs {
+				if sp.(interface{ Equal(crypto.PublicKey) bool }).Equal(pub) {
+					t.Errorf("%s holds the private key of a sidecar's server certificate", path)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys == 0 {
+		t.Fatalf("no private key at all under %s: the scan looked in the wrong place", dir)
 	}
 }

@@ -85,15 +85,7 @@ func (a *identityAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // not before; keeps the current certificate when a renewal is refused; and
 // offers nothing once that certificate expires.
 func TestIdentityRenewal(t *testing.T) {
-	st, err := store.Open(context.Background(), store.Options{URL: filepath.Join(t.TempDir(), "t.db"), KEK: make([]byte, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ca, err := identity.LoadOrCreate(context.Background(), st, "hospital.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := testCA(t)
 	t0 := time.Now().Truncate(time.Second)
 	clock := &fakeClock{now: t0}
 	ca.Now = clock.Now
@@ -201,4 +193,20 @@ func TestIdentityFlags(t *testing.T) {
 	if _, err := New(Config{Listen: ":0", Upstream: "http://127.0.0.1:1", Identity: true, ClientCAURI: "a/b/d"}); err != nil {
 		t.Errorf("identity without --cert/--key: %v", err)
 	}
+}
+
+// testCA is an identity CA for trust domain hospital.example over a
+// throw-away store.
+func testCA(t *testing.T) *identity.CA {
+	t.Helper()
+	st, err := store.Open(context.Background(), store.Options{URL: filepath.Join(t.TempDir(), "t.db"), KEK: make([]byte, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ca, err := identity.LoadOrCreate(context.Background(), st, "hospital.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca
 }

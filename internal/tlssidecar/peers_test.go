@@ -12,13 +12,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/identity"
-	"github.com/trustgate/trustgate/internal/store"
 )
 
 // workloadCert is a certificate from ca for a fresh key, as Trustee would
@@ -45,15 +43,7 @@ func workloadCert(t *testing.T, ca *identity.CA, ns, sa string) tls.Certificate 
 // sidecar whose upstream is another workload presents its own workload
 // certificate and accepts only the upstream ID it was given.
 func TestWorkloadPeers(t *testing.T) {
-	st, err := store.Open(context.Background(), store.Options{URL: filepath.Join(t.TempDir(), "t.db"), KEK: make([]byte, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ca, err := identity.LoadOrCreate(context.Background(), st, "hospital.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := testCA(t)
 	clientCA := issue(t, "client CA", nil, true, 0)
 	alice := issue(t, "alice", clientCA, false, x509.ExtKeyUsageClientAuth)
 	api := &identityAPI{ca: ca, clientCA: clientCA.pem} // certifies every sidecar as hospital/deid

@@ -2,6 +2,7 @@ package beacon
 
 import (
 	"bytes"
+	"github.com/trustgate/trustgate/internal/cliflags/cliflagstest"
 	"io"
 	"strings"
 	"testing"
@@ -41,16 +42,7 @@ func TestMainUsage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := Main(tc.args, &stdout, &stderr)
-			out := stderr.String()
-			if tc.code == 0 {
-				out = stdout.String()
-			}
-			first, _, _ := strings.Cut(out, "\n")
-			if code != tc.code || !strings.HasPrefix(first, tc.firstLine) {
-				t.Fatalf("exit %d, first line %q; want %d, %q", code, first, tc.code, tc.firstLine)
-			}
+			cliflagstest.FirstLine(t, Main, tc.args, tc.code, tc.firstLine)
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"github.com/trustgate/trustgate/internal/cliflags/cliflagstest"
 	"io"
 	"log/slog"
 	"os"
@@ -65,16 +66,7 @@ func TestMainUsage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := Main(tc.args, &stdout, &stderr)
-			out := stderr.String()
-			if tc.code == 0 {
-				out = stdout.String()
-			}
-			first, _, _ := strings.Cut(out, "\n")
-			if code != tc.code || !strings.HasPrefix(first, tc.firstLine) {
-				t.Fatalf("exit %d, first line %q; want %d, %q", code, first, tc.code, tc.firstLine)
-			}
+			out := cliflagstest.FirstLine(t, Main, tc.args, tc.code, tc.firstLine)
 			if tc.code == 0 && strings.Contains(out, "token-signer.pub") {
 				t.Fatal("help names a file Trustee does not write")
 			}

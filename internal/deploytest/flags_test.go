@@ -5,9 +5,6 @@ import (
 	"github.com/trustgate/trustgate/internal/binaries"
 	"github.com/trustgate/trustgate/internal/guest"
 	"github.com/trustgate/trustgate/internal/imagesig"
-	"io"
-	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -28,39 +25,11 @@ var subcommands = map[string][][]string{
 	"deid":        {{"serve"}},
 }
 
-// captureMu serialises the swaps of os.Stdout/os.Stderr (some flag sets
-// print their help there rather than to the writers they are given).
-var captureMu sync.Mutex
-
-// helpOutput runs bin with args and -h, capturing everything it prints.
-func helpOutput(t *testing.T, bin string, args []string) string {
-	t.Helper()
-	captureMu.Lock()
-	defer captureMu.Unlock()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var piped bytes.Buffer
-	done := make(chan struct{})
-	go func() { _, _ = io.Copy(&piped, r); close(done) }()
-	oldOut, oldErr := os.Stdout, os.Stderr
-	os.Stdout, os.Stderr = w, w
-	var buf bytes.Buffer
-	mains[bin](append(append([]string{}, args...), "-h"), &buf, &buf)
-	os.Stdout, os.Stderr = oldOut, oldErr
-	w.Close()
-	<-done
-	r.Close()
-	return buf.String() + piped.String()
-}
-
-var helpFlagRE = regexp.MustCompile(`(?m)^\s+-([A-Za-z0-9][A-Za-z0-9_.-]*)`)
-
 // flagSets maps "bin sub..." to the flag names its -h lists.
 var (
 	flagSetsOnce sync.Once
 	flagSetsVal  map[string]map[string]bool
+	flagSetsErr  error
 )
 
 func flagSets(t *testing.T) map[string]map[string]bool {
@@ -69,15 +38,18 @@ func flagSets(t *testing.T) map[string]map[string]bool {
 		flagSetsVal = map[string]map[string]bool{}
 		for bin, subs := range subcommands {
 			for _, sub := range subs {
-				out := helpOutput(t, bin, sub)
-				set := map[string]bool{}
-				for _, m := range helpFlagRE.FindAllStringSubmatch(out, -1) {
-					set[m[1]] = true
+				set, err := binaries.HelpFlags(bin, sub, false)
+				if err != nil {
+					flagSetsErr = err
+					return
 				}
 				flagSetsVal[strings.Join(append([]string{bin}, sub...), " ")] = set
 			}
 		}
 	})
+	if flagSetsErr != nil {
+		t.Fatal(flagSetsErr)
+	}
 	for k, v := range flagSetsVal {
 		if len(v) == 0 && k != "guest keygen" {
 			t.Fatalf("%s -h listed no flags: the help format changed", k)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"github.com/trustgate/trustgate/internal/binaries"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -33,58 +32,43 @@ var subcommands = map[string][][]string{
 	"trustgate":   {{"up"}, {"status"}, {"down"}, {"demo"}, {"demo", "denials"}},
 }
 
-// captureMu serialises the swaps of os.Stdout and os.Stderr (some flag sets
-// print their help there rather than to the writers they are given).
-var captureMu sync.Mutex
-
 // run runs bin's Main in this process with args and returns its exit code
 // and everything it printed.
 func run(bin string, args []string) (int, string) {
-	captureMu.Lock()
-	defer captureMu.Unlock()
-	r, w, err := os.Pipe()
+	code, out, err := binaries.Run(bin, args)
 	if err != nil {
 		return -1, err.Error()
 	}
-	var piped bytes.Buffer
-	done := make(chan struct{})
-	go func() { _, _ = io.Copy(&piped, r); close(done) }()
-	oldOut, oldErr := os.Stdout, os.Stderr
-	os.Stdout, os.Stderr = w, w
-	var buf bytes.Buffer
-	code := mains[bin](args, &buf, &buf)
-	os.Stdout, os.Stderr = oldOut, oldErr
-	w.Close()
-	<-done
-	r.Close()
-	return code, buf.String() + piped.String()
+	return code, out
 }
-
-// flagRE finds flag names in help text: "  -name" lines of flag.PrintDefaults
-// and "--name" anywhere (usage lines of subcommands such as trustee admin's).
-var flagRE = regexp.MustCompile(`(?m)(?:^\s+-|--)([A-Za-z0-9][A-Za-z0-9_.-]*)`)
 
 var (
 	setsOnce sync.Once
 	sets     map[string]map[string]bool
+	setsErr  error
 )
 
-// flagSets maps "bin sub..." to the flag names its help lists.
+// flagSets maps "bin sub..." to the flag names its help lists ("--name" in
+// usage lines too).
 func flagSets(t *testing.T) map[string]map[string]bool {
 	t.Helper()
 	setsOnce.Do(func() {
 		sets = map[string]map[string]bool{}
 		for bin, subs := range subcommands {
 			for _, sub := range subs {
-				_, out := run(bin, append(append([]string{}, sub...), "-h"))
-				set := map[string]bool{"h": true, "help": true}
-				for _, m := range flagRE.FindAllStringSubmatch(out, -1) {
-					set[m[1]] = true
+				set, err := binaries.HelpFlags(bin, sub, true)
+				if err != nil {
+					setsErr = err
+					return
 				}
+				set["h"], set["help"] = true, true
 				sets[strings.Join(append([]string{bin}, sub...), " ")] = set
 			}
 		}
 	})
+	if setsErr != nil {
+		t.Fatal(setsErr)
+	}
 	return sets
 }
 

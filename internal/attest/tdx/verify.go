@@ -211,7 +211,7 @@ func (v *Verifier) parseQuote(raw []byte) (*pb.QuoteV4, error) {
 	if ver != quoteV4 {
 		return nil, attest.Fail(tee, CheckQuoteVersion, fmt.Errorf("unsupported quote version %d (only version 4 is supported)", ver))
 	}
-	anyQ, err := abi.QuoteToProto(raw)
+	anyQ, err := teetdx.ParseQuote(raw)
 	if err != nil {
 		return nil, attest.Fail(tee, CheckParse, err)
 	}

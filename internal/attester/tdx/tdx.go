@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-configfs-tsm/configfs/configfsi"
 	"github.com/google/go-configfs-tsm/configfs/linuxtsm"
 	"github.com/google/go-configfs-tsm/report"
-	"github.com/google/go-tdx-guest/abi"
 	pb "github.com/google/go-tdx-guest/proto/tdx"
 
 	"github.com/trustgate/trustgate/internal/attest"
@@ -114,7 +113,7 @@ func (a *Attester) BoundInitData(ctx context.Context) ([]byte, error) {
 
 // QuoteBody parses a raw quote (v4) and returns its TD report body.
 func QuoteBody(raw []byte) (*pb.TDQuoteBody, error) {
-	q, err := abi.QuoteToProto(raw)
+	q, err := teetdx.ParseQuote(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse td quote: %w", err)
 	}

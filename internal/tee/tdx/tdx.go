@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/go-tdx-guest/abi"
 	"github.com/trustgate/trustgate/internal/tee"
 )
 
@@ -77,3 +78,18 @@ func MRConfigID(digest []byte) []byte { return tee.Regularize(digest, MRConfigID
 // ReportData is the REPORTDATA that binds a runtime-data digest
 // (zero-padded or truncated to 64 bytes).
 func ReportData(digest []byte) []byte { return tee.Regularize(digest, ReportDataSize) }
+
+// ParseQuote parses a raw TD quote with go-tdx-guest's abi.QuoteToProto,
+// turning a panic of that parser into an error. The library indexes into
+// the QE authentication data by a length read from the quote without
+// checking it against the buffer (go-tdx-guest abi.qeAuthDataToProto; found
+// by FuzzVerify), and a quote is untrusted input that must get a typed
+// error, never a crash.
+func ParseQuote(raw []byte) (q any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			q, err = nil, fmt.Errorf("malformed quote: the parser failed on it (%v)", r)
+		}
+	}()
+	return abi.QuoteToProto(raw)
+}

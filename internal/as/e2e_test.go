@@ -19,6 +19,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attest/azsnp"
 	"github.com/trustgate/trustgate/internal/attest/aztdx"
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
+	"github.com/trustgate/trustgate/internal/attest/azvtpm/azvtpmtest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
 	"github.com/trustgate/trustgate/internal/attest/snp"
 	vsnpemu "github.com/trustgate/trustgate/internal/attest/snpemu"
@@ -323,7 +324,7 @@ func azEvidence(t *testing.T, path string) ([]byte, *azvtpm.Evidence, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := azvtpm.QuoteNonce(ev)
+	n, err := azvtpmtest.QuoteNonce(ev)
 	if err != nil {
 		t.Fatal(err)
 	}

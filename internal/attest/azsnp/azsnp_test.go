@@ -12,6 +12,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
+	"github.com/trustgate/trustgate/internal/attest/azvtpm/azvtpmtest"
 	"github.com/trustgate/trustgate/internal/attest/collateral"
 	"github.com/trustgate/trustgate/internal/attest/snp"
 	"github.com/trustgate/trustgate/internal/attest/vectors"
@@ -41,7 +42,7 @@ func clock(t testing.TB, der []byte) func() time.Time {
 // nonce returns the quote's nonce: the vectors were bound to sessions we
 // did not see, so the tests bind to what the quote says.
 func nonce(t testing.TB, ev *azvtpm.Evidence) []byte {
-	n, err := azvtpm.QuoteNonce(ev)
+	n, err := azvtpmtest.QuoteNonce(ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestRejects(t *testing.T) {
 	other, _ := load(t, "evidence-genoa.json")
 	bad := *ev
 	bad.VCEK = other.VCEK
-	js, _ := azvtpm.MarshalEvidence(&bad)
+	js, _ := azvtpmtest.MarshalEvidence(&bad)
 	if _, err := v.Verify(ctx, js, attest.Expected{ReportData: n}); err == nil {
 		t.Error("wrong VCEK accepted")
 	}
@@ -146,7 +147,7 @@ func TestBitFlips(t *testing.T) {
 					}
 					pos -= len(p) * 8
 				}
-				js, err := azvtpm.MarshalEvidence(&e)
+				js, err := azvtpmtest.MarshalEvidence(&e)
 				if err != nil {
 					t.Fatal(err)
 				}

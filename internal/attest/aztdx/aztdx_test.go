@@ -13,6 +13,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
+	"github.com/trustgate/trustgate/internal/attest/azvtpm/azvtpmtest"
 	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
 
@@ -42,7 +43,7 @@ func clock(t testing.TB, quote []byte) func() time.Time {
 }
 
 func nonce(t testing.TB, ev *azvtpm.Evidence) []byte {
-	n, err := azvtpm.QuoteNonce(ev)
+	n, err := azvtpmtest.QuoteNonce(ev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestBitFlips(t *testing.T) {
 			continue
 		}
 		i++
-		js, _ := azvtpm.MarshalEvidence(&e)
+		js, _ := azvtpmtest.MarshalEvidence(&e)
 		if _, err := v.Verify(context.Background(), js, attest.Expected{ReportData: n}); err == nil {
 			t.Fatalf("flip %d accepted", i)
 		}
@@ -121,7 +122,7 @@ func FuzzVerify(f *testing.F) {
 	ev, data := load(f)
 	f.Add(data)
 	f.Add([]byte(`{"version":1,"tpm_quote":{"signature":"00","message":"00","pcrs":[]},"hcl_report":"SENMQQ==","td_quote":"BAA="}`))
-	n, err := azvtpm.QuoteNonce(ev)
+	n, err := azvtpmtest.QuoteNonce(ev)
 	if err != nil {
 		f.Fatal(err)
 	}

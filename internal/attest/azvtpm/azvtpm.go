@@ -451,21 +451,6 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// MarshalEvidence writes ev in upstream's v1/v2 layout (version 0 is
-// written as 1) with the attester's encoder (internal/tee/azvtpm):
-// az-tdx-vtpm's when ev has a TD quote, else az-snp-vtpm's.
-func MarshalEvidence(ev *Evidence) ([]byte, error) {
-	v := ev.Version
-	if v == 0 {
-		v = 1
-	}
-	q := teeaz.NewTPMQuote(ev.Quote.Signature, ev.Quote.Message, ev.Quote.PCRs)
-	if len(ev.TDQuote) > 0 {
-		return teeaz.EncodeTDX(v, q, ev.HCLReport, ev.TDQuote)
-	}
-	return teeaz.EncodeSNP(v, q, ev.HCLReport, ev.VCEK)
-}
-
 // VerifyVTPM checks the vTPM side of verified HCL evidence: the runtime
 // data's attestation key signed the quote, the PCRs match it, and it binds
 // the session (nonce, v2 user-data) and initdata (PCR 8). Errors are
@@ -483,25 +468,4 @@ func VerifyVTPM(tee string, ev *Evidence, h *HCLReport, want attest.Expected) (*
 		return nil, attest.Fail(tee, check, err)
 	}
 	return vq, nil
-}
-
-// QuoteNonce returns the nonce an evidence's TPM quote carries, after
-// checking the quote's signature with the attestation key from the HCL
-// report's runtime data. Tools and tests use it to bind captured evidence
-// to what it actually says; verifiers compare the nonce with the session's
-// digest instead.
-func QuoteNonce(ev *Evidence) ([]byte, error) {
-	h, err := ParseHCLReport(ev.HCLReport)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := ParseRuntimeData(h.RuntimeData)
-	if err != nil {
-		return nil, err
-	}
-	vq, _, err := VerifyQuote(&ev.Quote, rd.AK)
-	if err != nil {
-		return nil, err
-	}
-	return vq.Nonce, nil
 }

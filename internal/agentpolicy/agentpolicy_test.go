@@ -2,6 +2,7 @@ package agentpolicy
 
 import (
 	"context"
+	"github.com/trustgate/trustgate/internal/agentpolicy/agentpolicytest"
 	"strings"
 	"testing"
 )
@@ -30,7 +31,7 @@ func testPod() *Pod {
 
 func eval(t *testing.T, policy, query string, input map[string]any) bool {
 	t.Helper()
-	ok, err := Evaluate(context.Background(), policy, query, input)
+	ok, err := agentpolicytest.Evaluate(context.Background(), policy, query, input)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,13 +41,13 @@ func eval(t *testing.T, policy, query string, input map[string]any) bool {
 // request builds a CreateContainerRequest input shaped as the Kata agent
 // passes it to the policy engine (kata-containers genpolicy rules.rego).
 func request(c Container, ctype string, extraMounts ...any) map[string]any {
-	r := ContainerRequest{
+	r := agentpolicytest.ContainerRequest{
 		SandboxName: "deid-7d9c8b6f5-x2k4q", Namespace: "hospital", Type: ctype, Name: c.Name, Image: c.Image,
 		Args: c.Args, NoNewPrivileges: c.NoNewPrivileges, ReadOnlyRoot: c.ReadOnlyRootFS, UID: max(c.UID, 0), GID: max(c.GID, 0),
 		Capabilities: []string{"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"},
 		Env: append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=deid-7d9c8b6f5-x2k4q",
 			"KUBERNETES_SERVICE_HOST=10.0.0.1", "KUBERNETES_SERVICE_PORT=443", "KUBERNETES_PORT=tcp://10.0.0.1:443"}, c.Env...),
-		Mounts: DefaultMountRequests(strings.Repeat("a", 64)),
+		Mounts: agentpolicytest.DefaultMountRequests(strings.Repeat("a", 64)),
 	}
 	if ctype == "sandbox" {
 		r.Image = "registry.k8s.io/pause:3.9"
@@ -57,10 +58,10 @@ func request(c Container, ctype string, extraMounts ...any) map[string]any {
 		if m.ReadOnly {
 			opts = []string{"rbind", "rprivate", "ro"}
 		}
-		r.Mounts = append(r.Mounts, MountRequest{Destination: m.Destination, Type: "bind", Options: opts,
-			Source: KataSharedPrefix + strings.Repeat("a", 64) + "-" + strings.Repeat("d", 16) + "-vol"})
+		r.Mounts = append(r.Mounts, agentpolicytest.MountRequest{Destination: m.Destination, Type: "bind", Options: opts,
+			Source: agentpolicytest.KataSharedPrefix + strings.Repeat("a", 64) + "-" + strings.Repeat("d", 16) + "-vol"})
 	}
-	in := CreateContainerInput(r)
+	in := agentpolicytest.CreateContainerInput(r)
 	oci := in["OCI"].(map[string]any)
 	oci["Mounts"] = append(oci["Mounts"].([]any), extraMounts...)
 	return in
@@ -172,7 +173,7 @@ func TestStrict(t *testing.T) {
 			r := request(app, "container")
 			for _, m := range r["OCI"].(map[string]any)["Mounts"].([]any) {
 				if mm := m.(map[string]any); mm["destination"] == "/tmp" {
-					mm["source"] = KataSharedPrefix + strings.Repeat("f", 64) + "-" + strings.Repeat("d", 16) + "-vol"
+					mm["source"] = agentpolicytest.KataSharedPrefix + strings.Repeat("f", 64) + "-" + strings.Repeat("d", 16) + "-vol"
 				}
 			}
 			return r
@@ -270,7 +271,7 @@ func BenchmarkEvaluateCreateContainer(b *testing.B) {
 	pol, _ := Generate(Options{Mode: Strict}, pod)
 	in := request(pod.Containers[0], "container")
 	for b.Loop() {
-		if ok, err := Evaluate(context.Background(), pol, "CreateContainerRequest", in); err != nil || !ok {
+		if ok, err := agentpolicytest.Evaluate(context.Background(), pol, "CreateContainerRequest", in); err != nil || !ok {
 			b.Fatal(err)
 		}
 	}

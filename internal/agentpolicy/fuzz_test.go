@@ -3,6 +3,7 @@ package agentpolicy
 import (
 	"context"
 	"encoding/json"
+	"github.com/trustgate/trustgate/internal/agentpolicy/agentpolicytest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -85,7 +86,7 @@ func FuzzCreateContainerRequest(f *testing.F) {
 		if json.Unmarshal(data, &raw) != nil {
 			return
 		}
-		ok, err := Evaluate(context.Background(), policy, "CreateContainerRequest", raw)
+		ok, err := agentpolicytest.Evaluate(context.Background(), policy, "CreateContainerRequest", raw)
 		if err != nil {
 			t.Fatalf("evaluation error: %v", err)
 		}

@@ -2,6 +2,7 @@ package agentpolicy
 
 import (
 	"context"
+	"github.com/trustgate/trustgate/internal/agentpolicy/agentpolicytest"
 	"sort"
 	"strings"
 	"testing"
@@ -123,7 +124,7 @@ func TestEveryEndpointDefined(t *testing.T) {
 			}
 			// Evaluates without error on an empty request, and the denied
 			// ones are denied.
-			got, err := Evaluate(context.Background(), pol, ep, map[string]any{})
+			got, err := agentpolicytest.Evaluate(context.Background(), pol, ep, map[string]any{})
 			if err != nil {
 				t.Errorf("%s mode: %s: %v", mode, ep, err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/trustgate/trustgate/internal/agentpolicy/agentpolicytest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -190,7 +191,7 @@ func TestKataConformance(t *testing.T) {
 					if err := json.Unmarshal(c.Request, &req); err != nil {
 						t.Fatal(err)
 					}
-					got, err := agentpolicy.Evaluate(context.Background(), policy, c.Kind, req)
+					got, err := agentpolicytest.Evaluate(context.Background(), policy, c.Kind, req)
 					if err != nil {
 						t.Errorf("%s / %s: %v", dir, c.Description, err)
 						continue

@@ -2,6 +2,7 @@ package cocofy
 
 import (
 	"context"
+	"github.com/trustgate/trustgate/internal/agentpolicy/agentpolicytest"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func newKubeletView(t *testing.T, manifests []byte) *kubeletView {
 	return k
 }
 
-func (k *kubeletView) request(sandbox, ns string, ps *corev1.PodSpec, c corev1.Container) agentpolicy.ContainerRequest {
+func (k *kubeletView) request(sandbox, ns string, ps *corev1.PodSpec, c corev1.Container) agentpolicytest.ContainerRequest {
 	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=" + sandbox,
 		"KUBERNETES_SERVICE_HOST=10.96.0.1", "KUBERNETES_SERVICE_PORT=443", "KUBERNETES_SERVICE_PORT_HTTPS=443",
 		"KUBERNETES_PORT=tcp://10.96.0.1:443", "KUBERNETES_PORT_443_TCP=tcp://10.96.0.1:443",
@@ -68,13 +69,13 @@ func (k *kubeletView) request(sandbox, ns string, ps *corev1.PodSpec, c corev1.C
 		}
 	}
 	id := strings.Repeat("c", 64)
-	mounts := agentpolicy.DefaultMountRequests(id)
+	mounts := agentpolicytest.DefaultMountRequests(id)
 	for _, m := range c.VolumeMounts {
 		opts := []string{"rbind", "rprivate", "rw"}
 		if m.ReadOnly {
 			opts = []string{"rbind", "rprivate", "ro"}
 		}
-		mounts = append(mounts, agentpolicy.MountRequest{Destination: m.MountPath, Source: agentpolicy.KataSharedPrefix + id + "-" + id[:16] + "-" + m.Name, Type: "bind", Options: opts})
+		mounts = append(mounts, agentpolicytest.MountRequest{Destination: m.MountPath, Source: agentpolicytest.KataSharedPrefix + id + "-" + id[:16] + "-" + m.Name, Type: "bind", Options: opts})
 	}
 	uid := int64(0)
 	if ps.SecurityContext != nil && ps.SecurityContext.RunAsUser != nil {
@@ -99,7 +100,7 @@ func (k *kubeletView) request(sandbox, ns string, ps *corev1.PodSpec, c corev1.C
 	if sc := c.SecurityContext; sc != nil && sc.RunAsGroup != nil {
 		gid = *sc.RunAsGroup
 	}
-	return agentpolicy.ContainerRequest{ContainerID: id, GID: gid, SandboxName: sandbox, Namespace: ns, Type: "container", Name: c.Name, Image: c.Image,
+	return agentpolicytest.ContainerRequest{ContainerID: id, GID: gid, SandboxName: sandbox, Namespace: ns, Type: "container", Name: c.Name, Image: c.Image,
 		Args: append(append([]string{}, c.Command...), c.Args...), Env: env, Mounts: mounts, UID: uid, NoNewPrivileges: nnp,
 		Capabilities: caps, ReadOnlyRoot: ro}
 }
@@ -133,7 +134,7 @@ func TestGeneratedPolicyAgainstAgentRequests(t *testing.T) {
 				}
 				policy := id.Data[initdata.KeyPolicy]
 				eval := func(req string, in any) bool {
-					ok, err := agentpolicy.Evaluate(context.Background(), policy, req, in)
+					ok, err := agentpolicytest.Evaluate(context.Background(), policy, req, in)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -144,47 +145,47 @@ func TestGeneratedPolicyAgainstAgentRequests(t *testing.T) {
 						t.Errorf("%s allowed", r)
 					}
 				}
-				pause := agentpolicy.ContainerRequest{ContainerID: strings.Repeat("d", 64), GID: 65535, SandboxName: sandbox, Namespace: "hospital", Type: "sandbox",
-					Image: "registry.k8s.io/pause:3.10", Args: []string{"/pause"}, Mounts: agentpolicy.DefaultMountRequests(strings.Repeat("d", 64))[:7],
+				pause := agentpolicytest.ContainerRequest{ContainerID: strings.Repeat("d", 64), GID: 65535, SandboxName: sandbox, Namespace: "hospital", Type: "sandbox",
+					Image: "registry.k8s.io/pause:3.10", Args: []string{"/pause"}, Mounts: agentpolicytest.DefaultMountRequests(strings.Repeat("d", 64))[:7],
 					Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, UID: 65535, NoNewPrivileges: true}
-				if !eval("CreateContainerRequest", agentpolicy.CreateContainerInput(pause)) {
+				if !eval("CreateContainerRequest", agentpolicytest.CreateContainerInput(pause)) {
 					t.Errorf("%s: pause container denied", d.node.GetName())
 				}
 				for _, ctr := range ps.Containers {
 					req := kv.request(sandbox, "hospital", ps, ctr)
-					if !eval("CreateContainerRequest", agentpolicy.CreateContainerInput(req)) {
+					if !eval("CreateContainerRequest", agentpolicytest.CreateContainerInput(req)) {
 						t.Errorf("%s container %s denied", d.node.GetName(), ctr.Name)
 						continue
 					}
 					checked++
-					tampered := map[string]func(r *agentpolicy.ContainerRequest){
-						"another image digest": func(r *agentpolicy.ContainerRequest) {
+					tampered := map[string]func(r *agentpolicytest.ContainerRequest){
+						"another image digest": func(r *agentpolicytest.ContainerRequest) {
 							r.Image = r.Image[:len(r.Image)-8] + "00000000"
 						},
-						"another command":  func(r *agentpolicy.ContainerRequest) { r.Args = []string{"/bin/sh", "-c", "env"} },
-						"added env var":    func(r *agentpolicy.ContainerRequest) { r.Env = append(r.Env, "LD_PRELOAD=/tmp/x.so") },
-						"plaintext secret": func(r *agentpolicy.ContainerRequest) { replaceSealed(r.Env) },
-						"other pod":        func(r *agentpolicy.ContainerRequest) { r.SandboxName = "debug-pod" },
-						"other namespace":  func(r *agentpolicy.ContainerRequest) { r.Namespace = "default" },
-						"added host mount": func(r *agentpolicy.ContainerRequest) {
-							r.Mounts = append(r.Mounts, agentpolicy.MountRequest{Destination: "/host", Source: "/", Type: "bind", Options: []string{"rbind", "rw"}})
+						"another command":  func(r *agentpolicytest.ContainerRequest) { r.Args = []string{"/bin/sh", "-c", "env"} },
+						"added env var":    func(r *agentpolicytest.ContainerRequest) { r.Env = append(r.Env, "LD_PRELOAD=/tmp/x.so") },
+						"plaintext secret": func(r *agentpolicytest.ContainerRequest) { replaceSealed(r.Env) },
+						"other pod":        func(r *agentpolicytest.ContainerRequest) { r.SandboxName = "debug-pod" },
+						"other namespace":  func(r *agentpolicytest.ContainerRequest) { r.Namespace = "default" },
+						"added host mount": func(r *agentpolicytest.ContainerRequest) {
+							r.Mounts = append(r.Mounts, agentpolicytest.MountRequest{Destination: "/host", Source: "/", Type: "bind", Options: []string{"rbind", "rw"}})
 						},
-						"writable root": func(r *agentpolicy.ContainerRequest) { r.ReadOnlyRoot = false },
-						"privileged": func(r *agentpolicy.ContainerRequest) {
+						"writable root": func(r *agentpolicytest.ContainerRequest) { r.ReadOnlyRoot = false },
+						"privileged": func(r *agentpolicytest.ContainerRequest) {
 							r.Capabilities = append(r.Capabilities, "CAP_SYS_ADMIN")
 						},
 					}
 					for name, mut := range tampered {
 						r := req
 						r.Env = append([]string{}, req.Env...)
-						r.Mounts = append([]agentpolicy.MountRequest{}, req.Mounts...)
+						r.Mounts = append([]agentpolicytest.MountRequest{}, req.Mounts...)
 						r.Capabilities = append([]string{}, req.Capabilities...)
 						mut(&r)
 						if (name == "plaintext secret" && strings.Join(r.Env, "") == strings.Join(req.Env, "")) ||
 							(name == "writable root" && !req.ReadOnlyRoot) {
 							continue // nothing to tamper with in this container
 						}
-						if eval("CreateContainerRequest", agentpolicy.CreateContainerInput(r)) {
+						if eval("CreateContainerRequest", agentpolicytest.CreateContainerInput(r)) {
 							t.Errorf("%s container %s: %s allowed", d.node.GetName(), ctr.Name, name)
 						}
 					}

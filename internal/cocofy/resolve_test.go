@@ -2,6 +2,7 @@ package cocofy
 
 import (
 	"context"
+	"github.com/trustgate/trustgate/internal/agentpolicy/agentpolicytest"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -63,15 +64,15 @@ func TestResolveDigests(t *testing.T) {
 		t.Fatal(err)
 	}
 	policy := found[0].InitData.Data[initdata.KeyPolicy]
-	req := agentpolicy.ContainerRequest{ContainerID: strings.Repeat("e", 64), SandboxName: "app", Namespace: "hospital", Type: "container", Name: "app", Image: pinned,
+	req := agentpolicytest.ContainerRequest{ContainerID: strings.Repeat("e", 64), SandboxName: "app", Namespace: "hospital", Type: "container", Name: "app", Image: pinned,
 		Args: []string{"/app", "serve", "--port=8080"}, Env: []string{"PATH=/usr/bin:/bin", "APP_HOME=/srv/app", "HOSTNAME=app"},
-		Mounts: agentpolicy.DefaultMountRequests(strings.Repeat("e", 64)), Capabilities: agentpolicy.DefaultCaps}
-	ok, err := agentpolicy.Evaluate(context.Background(), policy, "CreateContainerRequest", agentpolicy.CreateContainerInput(req))
+		Mounts: agentpolicytest.DefaultMountRequests(strings.Repeat("e", 64)), Capabilities: agentpolicy.DefaultCaps}
+	ok, err := agentpolicytest.Evaluate(context.Background(), policy, "CreateContainerRequest", agentpolicytest.CreateContainerInput(req))
 	if err != nil || !ok {
 		t.Fatalf("resolved container denied: %v", err)
 	}
 	req.Env = append(req.Env, "APP_DEBUG=1")
-	if ok, _ := agentpolicy.Evaluate(context.Background(), policy, "CreateContainerRequest", agentpolicy.CreateContainerInput(req)); ok {
+	if ok, _ := agentpolicytest.Evaluate(context.Background(), policy, "CreateContainerRequest", agentpolicytest.CreateContainerInput(req)); ok {
 		t.Fatal("added env var allowed")
 	}
 }

@@ -1,4 +1,8 @@
-package agentpolicy
+// Package agentpolicytest models the requests the Kata agent checks against
+// its policy (CreateContainerRequest with its mounts, as genpolicy's tests
+// send them) and evaluates a generated policy on them with OPA, the agent's
+// policy engine. Only tests use it, so that cocofy does not link OPA.
+package agentpolicytest
 
 import (
 	"context"

@@ -330,17 +330,6 @@ func Open(s string, pub *ecdsa.PublicKey) (Secret, error) {
 	return p.Secret, nil
 }
 
-// OpenUnverified parses s and returns its payload without checking any
-// signature. Only for callers whose operator switched verification off
-// explicitly (upstream's skip_sealed_secret_verification).
-func OpenUnverified(s string) (Secret, error) {
-	p, err := Parse(s)
-	if err != nil {
-		return Secret{}, err
-	}
-	return p.Secret, nil
-}
-
 // Sign returns `sealed.<header>.<payload>.<signature>` for sec, signed ES256
 // with priv; kid names the verification key (a kbs:/// URI where the guest
 // finds the public JWK, or a key file name).

@@ -44,7 +44,6 @@ type Option func(*options)
 type options struct {
 	lib             string
 	window, overlap int
-	threads         int
 	perToken        bool
 }
 
@@ -63,9 +62,6 @@ func WithWindow(size, overlap int) Option {
 // trained obi/deid_roberta_i2b2: words encoded separately with a leading
 // space, and only each word's first token carrying a label.
 func WithTokenLabels() Option { return func(o *options) { o.perToken = true } }
-
-// WithThreads sets ONNX Runtime's intra-op threads (0: its default, all cores).
-func WithThreads(n int) Option { return func(o *options) { o.threads = n } }
 
 var (
 	envOnce sync.Once
@@ -174,11 +170,6 @@ func Open(dir string, opts ...Option) (*Model, error) {
 		return nil, fmt.Errorf("open model %s: %w", dir, err)
 	}
 	defer so.Destroy()
-	if o.threads > 0 {
-		if err := so.SetIntraOpNumThreads(o.threads); err != nil {
-			return nil, fmt.Errorf("open model %s: %w", dir, err)
-		}
-	}
 	m.session, err = ort.NewDynamicAdvancedSession(modelPath, inputNames, []string{outs[0].Name}, so)
 	if err != nil {
 		return nil, fmt.Errorf("open model %s: create session: %w", dir, err)

@@ -15,13 +15,14 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/auditlog"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/rvps"
 )
 
 func auditEvents(t *testing.T, h *harness) []audit.Event {
 	t.Helper()
-	evs, err := audit.New(h.st).Since(context.Background(), 0, time.Time{}, 0)
+	evs, err := auditlog.New(h.st).Since(context.Background(), 0, time.Time{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

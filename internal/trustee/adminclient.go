@@ -23,7 +23,7 @@ import (
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/kbs/server"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/refvalue"
 )
 
 // AdminClient calls trustee's admin API with Ed25519 JWT bearer tokens
@@ -280,12 +280,12 @@ func (c *AdminClient) RegisterReferenceValue(ctx context.Context, msg []byte) er
 
 // RegisterReferenceValueFor sends a raw RVPS registration message whose
 // values are for tee ("": any hardware TEE): an init_data digest must be
-// bound in full by it (rvps.ValidateInitDataDigest).
+// bound in full by it (refvalue.ValidateInitDataDigest).
 func (c *AdminClient) RegisterReferenceValueFor(ctx context.Context, tee string, msg []byte) error {
 	// Refuse here what the server would refuse, with the same words, and
 	// without a round trip.
-	if vals, _, err := rvps.ParseMessage(msg, time.Now()); err == nil {
-		if err := rvps.ValidateValuesFor(tee, vals); err != nil {
+	if vals, _, err := refvalue.ParseMessage(msg, time.Now()); err == nil {
+		if err := refvalue.ValidateValuesFor(tee, vals); err != nil {
 			return err
 		}
 	}
@@ -306,7 +306,7 @@ func (c *AdminClient) SetReferenceValue(ctx context.Context, name string, values
 // SetReferenceValueFor is SetReferenceValue for values meant for tee
 // ("": any hardware TEE).
 func (c *AdminClient) SetReferenceValueFor(ctx context.Context, tee, name string, values []any, exp time.Time) error {
-	msg, err := rvps.NewMessage(rvps.Values{name: values}, exp)
+	msg, err := refvalue.NewMessage(refvalue.Values{name: values}, exp)
 	if err != nil {
 		return err
 	}
@@ -314,25 +314,25 @@ func (c *AdminClient) SetReferenceValueFor(ctx context.Context, tee, name string
 }
 
 // GetReferenceValue returns a stored reference value.
-func (c *AdminClient) GetReferenceValue(ctx context.Context, name string) (rvps.Entry, error) {
+func (c *AdminClient) GetReferenceValue(ctx context.Context, name string) (refvalue.Entry, error) {
 	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/reference-value/"+url.PathEscape(name), "", nil)
 	if err != nil {
-		return rvps.Entry{}, err
+		return refvalue.Entry{}, err
 	}
-	var e rvps.Entry
+	var e refvalue.Entry
 	if err := json.Unmarshal(b, &e); err != nil {
-		return rvps.Entry{}, fmt.Errorf("reference value: %w", err)
+		return refvalue.Entry{}, fmt.Errorf("reference value: %w", err)
 	}
 	return e, nil
 }
 
 // ListReferenceValues returns every stored reference value.
-func (c *AdminClient) ListReferenceValues(ctx context.Context) ([]rvps.Entry, error) {
+func (c *AdminClient) ListReferenceValues(ctx context.Context) ([]refvalue.Entry, error) {
 	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/reference-value", "", nil)
 	if err != nil {
 		return nil, err
 	}
-	var l []rvps.Entry
+	var l []refvalue.Entry
 	if err := json.Unmarshal(b, &l); err != nil {
 		return nil, fmt.Errorf("reference values: %w", err)
 	}

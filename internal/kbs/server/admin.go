@@ -13,7 +13,7 @@ import (
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/policy"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/refvalue"
 	"github.com/trustgate/trustgate/internal/store"
 )
 
@@ -309,10 +309,10 @@ func (s *Server) handleSetReferenceValue(w http.ResponseWriter, r *http.Request)
 	// wrong length) is refused, not stored to silently never affirm; so is
 	// an init_data digest longer than the TEE binds (?tee=NAME names the
 	// TEE the values are for; without it the digest must bind on every
-	// hardware TEE: rvps.ValidateInitDataDigest).
+	// hardware TEE: refvalue.ValidateInitDataDigest).
 	tee := r.URL.Query().Get("tee")
-	if vals, _, perr := rvps.ParseMessage(body, s.cfg.Now()); perr == nil {
-		if verr := rvps.ValidateValuesFor(tee, vals); verr != nil {
+	if vals, _, perr := refvalue.ParseMessage(body, s.cfg.Now()); perr == nil {
+		if verr := refvalue.ValidateValuesFor(tee, vals); verr != nil {
 			ev.Check = "reference-value format"
 			s.adminFail(w, r, ev, kbs.Errorf(kbs.RvpsError, "%v", verr))
 			return
@@ -323,7 +323,7 @@ func (s *Server) handleSetReferenceValue(w http.ResponseWriter, r *http.Request)
 		ev.Resource = boundPath(strings.Join(names, ","))
 		return s.adminEntry(r, ev)
 	})
-	if errors.Is(err, rvps.ErrInvalid) {
+	if errors.Is(err, refvalue.ErrInvalid) {
 		s.adminFail(w, r, ev, kbs.Errorf(kbs.RvpsError, "%v", err))
 		return
 	}

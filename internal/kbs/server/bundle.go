@@ -18,7 +18,7 @@ import (
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/refvalue"
 	"github.com/trustgate/trustgate/internal/store"
 )
 
@@ -63,7 +63,7 @@ type ImportResource struct {
 // values are added to those already stored under Name. TEE, optional,
 // names the TEE the values are for: an init_data digest must be bound in
 // full by it, or by every hardware TEE when it is empty
-// (rvps.ValidateInitDataDigest). It is not stored.
+// (refvalue.ValidateInitDataDigest). It is not stored.
 type ImportReferenceValue struct {
 	Name   string   `json:"name"`
 	Values []string `json:"values"`
@@ -158,7 +158,7 @@ func parseBundle(data []byte, key *ecdsa.PrivateKey) (*ImportBundle, *parsedBund
 		}
 		// A value in a format the default policy can never match is
 		// refused now, not silently never affirming later.
-		if err := rvps.ValidateValueFor(rv.TEE, rv.Name, vals); err != nil {
+		if err := refvalue.ValidateValueFor(rv.TEE, rv.Name, vals); err != nil {
 			return nil, nil, err
 		}
 		p.rvs = append(p.rvs, rv)
@@ -257,7 +257,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 func (s *Server) mergeReferenceValue(ctx context.Context, rv ImportReferenceValue) error {
 	return s.cfg.Store.UpdateReferenceValue(ctx, rv.Name, func(cur *store.ReferenceValue) (store.ReferenceValue, error) {
 		now := s.cfg.Now()
-		exp := now.Add(rvps.DefaultExpiry)
+		exp := now.Add(refvalue.DefaultExpiry)
 		var values []any
 		seen := map[string]bool{}
 		add := func(v any) {

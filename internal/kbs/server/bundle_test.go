@@ -20,7 +20,7 @@ import (
 	"github.com/trustgate/trustgate/internal/cocofy"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/refvalue"
 )
 
 func withImportKey(k *ecdsa.PrivateKey) harnessOpt {
@@ -233,7 +233,7 @@ func TestImportBundle(t *testing.T) {
 	if got := refValues(t, h, "old"); !reflect.DeepEqual(got, []any{"new"}) {
 		t.Fatalf("expired value revived: %v", got)
 	}
-	if e, _ := h.srv.cfg.RVPS.Get(ctx, "init_data"); e.Expiration.Before(time.Now().Add(rvps.DefaultExpiry - time.Hour)) {
+	if e, _ := h.srv.cfg.RVPS.Get(ctx, "init_data"); e.Expiration.Before(time.Now().Add(refvalue.DefaultExpiry - time.Hour)) {
 		t.Fatalf("merged expiry %v", e.Expiration)
 	}
 

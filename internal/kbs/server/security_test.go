@@ -18,7 +18,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/refvalue"
 	"github.com/trustgate/trustgate/internal/store"
 )
 
@@ -324,7 +324,7 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	h := newHarnessOn(t, st, nil)
 	h.mustAdmin("POST", "/kbs/v0/resource/default/a/1", []byte("v1"))
-	keep, _ := rvps.NewMessage(rvps.Values{"keep": {"old"}}, time.Time{})
+	keep, _ := refvalue.NewMessage(refvalue.Values{"keep": {"old"}}, time.Time{})
 	h.mustAdmin("POST", "/kbs/v0/reference-value", keep)
 
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
@@ -337,7 +337,7 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 	}
 	allow, _ := json.Marshal(PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ndefault allow := true\n"))})
 	attestation, _ := json.Marshal(PolicyRequest{PolicyID: "x_cpu", Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ntrust_claims := {\"hardware\": 2}\n"))})
-	both, _ := rvps.NewMessage(rvps.Values{"keep": {"new"}, "other": {"x"}}, time.Time{})
+	both, _ := refvalue.NewMessage(refvalue.Values{"keep": {"new"}, "other": {"x"}}, time.Time{})
 	for _, c := range []struct {
 		method, path string
 		body         []byte

@@ -18,7 +18,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/refvalue"
 )
 
 const secret = "canary-db-password-5d1e"
@@ -315,9 +315,9 @@ func TestAdminAPI(t *testing.T) {
 	wantError(t, h.admin("GET", "/kbs/v0/attestation-policy/nope", nil), 404, kbs.ResourceNotFound)
 
 	// Reference values.
-	msg, _ := rvps.NewMessage(rvps.Values{"snp_launch_measurement": {"abababababababababababababababababababababababababababababababababababababababababababababababab"}}, time.Time{})
+	msg, _ := refvalue.NewMessage(refvalue.Values{"snp_launch_measurement": {"abababababababababababababababababababababababababababababababababababababababababababababababab"}}, time.Time{})
 	h.mustAdmin("POST", "/kbs/v0/reference-value", msg)
-	var e rvps.Entry
+	var e refvalue.Entry
 	if err := json.Unmarshal(h.mustAdmin("GET", "/kbs/v0/reference-value/snp_launch_measurement", nil).body, &e); err != nil || e.Value[0] != "abababababababababababababababababababababababababababababababababababababababababababababababab" {
 		t.Fatal(e, err)
 	}

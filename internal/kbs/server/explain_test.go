@@ -17,6 +17,7 @@ import (
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/auditlog"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/refvalue"
 )
 
@@ -212,7 +213,7 @@ func TestInitDataDigestBindable(t *testing.T) {
 		return h.admin("POST", path, msg)
 	}
 	importOne := func(h *harness, tee, digest string) reply {
-		b, _ := json.Marshal(ImportBundle{Format: BundleFormat, ReferenceValues: []ImportReferenceValue{{Name: refvalue.InitDataName, Values: []string{digest}, TEE: tee}}})
+		b, _ := json.Marshal(kbsadmin.Bundle{Format: kbsadmin.BundleFormat, ReferenceValues: []kbsadmin.BundleReferenceValue{{Name: refvalue.InitDataName, Values: []string{digest}, TEE: tee}}})
 		return h.admin("POST", "/kbs/v0/import", b)
 	}
 	for _, tc := range []struct {

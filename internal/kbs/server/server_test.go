@@ -18,6 +18,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/refvalue"
 )
 
@@ -208,9 +209,9 @@ func TestNegative(t *testing.T) {
 func TestAdminAuth(t *testing.T) {
 	h := newHarness(t)
 	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
-	expired, _ := NewAdminToken(h.adminKey, time.Now().Add(-3*time.Hour), time.Hour)
-	wrongKey, _ := NewAdminToken(otherKey, time.Now(), time.Hour)
-	future, _ := NewAdminToken(h.adminKey, time.Now().Add(time.Hour), time.Hour)
+	expired, _ := kbsadmin.NewToken(h.adminKey, time.Now().Add(-3*time.Hour), time.Hour)
+	wrongKey, _ := kbsadmin.NewToken(otherKey, time.Now(), time.Hour)
+	future, _ := kbsadmin.NewToken(h.adminKey, time.Now().Add(time.Hour), time.Hour)
 	good := h.adminToken()
 	forged := good[:strings.LastIndex(good, ".")+1] + base64.RawURLEncoding.EncodeToString(make([]byte, 64))
 	sign := func(c any, alg jose.SignatureAlgorithm, key any) string {

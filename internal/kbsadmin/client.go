@@ -25,6 +25,10 @@ import (
 	"github.com/trustgate/trustgate/internal/refvalue"
 )
 
+// MaxAnswer bounds an answer the client reads (a collateral export is the
+// largest).
+const MaxAnswer = 64 << 20
+
 // Client calls trustee's admin API with Ed25519 JWT bearer tokens (the
 // same tokens upstream's kbs-client makes): trustee's CLI, cocofy,
 // trustgate up and the dashboard use it. Answers are read up to 64 MiB;
@@ -103,8 +107,12 @@ func NewWithKey(baseURL string, key ed25519.PrivateKey, t TLSOptions) (*Client, 
 	if t.Insecure {
 		tc.InsecureSkipVerify = true //nolint:gosec // explicit --insecure, documented as development only
 	}
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tc, Proxy: http.ProxyFromEnvironment}}
-	return &Client{URL: u.String(), Key: key, HTTP: hc}, nil
+	// The default transport's dial, TLS handshake and idle timeouts and
+	// proxy settings; HTTP/1.1, as before the clients were one.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tc
+	tr.ForceAttemptHTTP2 = false
+	return &Client{URL: u.String(), Key: key, HTTP: &http.Client{Transport: tr}}, nil
 }
 
 func (c *Client) do(ctx context.Context, method, path, ctype string, body []byte) ([]byte, error) {
@@ -113,9 +121,12 @@ func (c *Client) do(ctx context.Context, method, path, ctype string, body []byte
 		return nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if len(b) > MaxAnswer {
+		return nil, fmt.Errorf("%s %s: answer over %d MiB", method, path, MaxAnswer>>20)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusError(method, path, resp.StatusCode, b)
@@ -130,7 +141,7 @@ func (c *Client) send(ctx context.Context, method, path, ctype string, body []by
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if c.Key != nil { // nil: the public endpoints (token-key, import-key)
 		tok, err := NewToken(c.Key, time.Now(), life)

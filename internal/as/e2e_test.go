@@ -29,6 +29,7 @@ import (
 	asnpemu "github.com/trustgate/trustgate/internal/attester/snpemu"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/policy"
+	"github.com/trustgate/trustgate/internal/refvalue"
 	"github.com/trustgate/trustgate/internal/rvps"
 	"github.com/trustgate/trustgate/internal/store"
 	teesnp "github.com/trustgate/trustgate/internal/tee/snp"
@@ -39,7 +40,7 @@ import (
 // The end-to-end tests take captured hardware evidence through the
 // verifier as trustee configures it, the default attestation policy and
 // reference values registered in the documented format (an upstream RVPS
-// message, format-checked with rvps.ValidateValues, stored in a real
+// message, format-checked with refvalue.ValidateValues, stored in a real
 // store), to the decision and the reason the server writes into the audit
 // event. Claims reach the policy only from the verifier.
 
@@ -66,7 +67,7 @@ func decideCase(t *testing.T, tee string, c e2eCase) *Result {
 	t.Cleanup(func() { st.Close() })
 	refs := rvps.New(st)
 	if len(c.refs) > 0 {
-		vals := rvps.Values{}
+		vals := refvalue.Values{}
 		for k, v := range c.refs {
 			if s, ok := v.([]any); ok {
 				vals[k] = s
@@ -74,15 +75,15 @@ func decideCase(t *testing.T, tee string, c e2eCase) *Result {
 				vals[k] = []any{v}
 			}
 		}
-		msg, err := rvps.NewMessage(vals, time.Time{})
+		msg, err := refvalue.NewMessage(vals, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		parsed, _, err := rvps.ParseMessage(msg, time.Now())
+		parsed, _, err := refvalue.ParseMessage(msg, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := rvps.ValidateValues(parsed); err != nil {
+		if err := refvalue.ValidateValues(parsed); err != nil {
 			t.Fatalf("reference values not in the documented format: %v", err)
 		}
 		if _, err := refs.Register(ctx, msg); err != nil {

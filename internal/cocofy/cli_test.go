@@ -17,6 +17,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/trustgate/trustgate/internal/initdata"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 )
 
 // The acceptance scripts' exact invocation: apply -f IN -o OUTDIR --offline
@@ -133,8 +134,8 @@ func TestEncryptedBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bundle Bundle
-	if err := json.Unmarshal(plain, &bundle); err != nil || bundle.Format != BundleFormat || len(bundle.Resources) != len(res.Uploads) {
+	var bundle kbsadmin.Bundle
+	if err := json.Unmarshal(plain, &bundle); err != nil || bundle.Format != kbsadmin.BundleFormat || len(bundle.Resources) != len(res.Uploads) {
 		t.Fatalf("bundle: %v %+v", err, bundle)
 	}
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

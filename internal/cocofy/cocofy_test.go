@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/agentpolicy"
 	"github.com/trustgate/trustgate/internal/initdata"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/sealed"
 )
 
@@ -198,8 +198,8 @@ func TestNoSecretValueInOutputDir(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var b Bundle
-			if err := json.Unmarshal(bundle, &b); err != nil {
+			b, _, err := kbsadmin.ParseBundle(bundle, nil) // as trustee reads it
+			if err != nil {
 				t.Fatal(err)
 			}
 			got := map[string]string{}

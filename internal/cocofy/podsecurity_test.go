@@ -1,7 +1,7 @@
 package cocofy
 
 import (
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/refvalue"
 	"strings"
 	"testing"
 
@@ -173,7 +173,7 @@ func TestInitDataAlgorithmMustBind(t *testing.T) {
 			for _, v := range res.ReferenceValues[0].Values {
 				vals = append(vals, v)
 			}
-			if err := rvps.ValidateValueFor(res.ReferenceValues[0].TEE, res.ReferenceValues[0].Name, vals); err != nil {
+			if err := refvalue.ValidateValueFor(res.ReferenceValues[0].TEE, res.ReferenceValues[0].Name, vals); err != nil {
 				t.Errorf("%+v: Trustee would refuse the registered digest: %v", tt, err)
 			}
 		}

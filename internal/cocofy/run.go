@@ -84,10 +84,6 @@ func Apply(ctx context.Context, opts Options, input []byte, inputName, outDir st
 	if err := norm.normalize(); err != nil {
 		return nil, err
 	}
-	c, err := NewAdminClient(norm.AdminURL, opts.AdminKeyPEM, opts.TrusteeCertPEM)
-	if err != nil {
-		return nil, err
-	}
 	// One request: the server stores the resources and merges the
 	// reference values atomically (no read-modify-write race with another
 	// pipeline registering its own initdata digest at the same time).
@@ -95,7 +91,7 @@ func Apply(ctx context.Context, opts Options, input []byte, inputName, outDir st
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Import(ctx, bundle); err != nil {
+	if err := upload(ctx, norm.AdminURL, opts.AdminKeyPEM, opts.TrusteeCertPEM, bundle); err != nil {
 		return nil, err
 	}
 	return ar, nil

@@ -24,7 +24,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/ear"
-	"github.com/trustgate/trustgate/internal/trustee"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 )
 
 // Main runs `dashboard [flags]`. Every flag also reads an environment
@@ -122,7 +122,7 @@ func isLoopback(host string) bool {
 // buildConfig reads the flags' files. With --trustee-url it also returns
 // the admin client, whose token keys Main then follows; pub is the
 // --token-key key (nil without one).
-func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, lateAfter time.Duration, stdout io.Writer) (cfg Config, admin *trustee.AdminClient, pub *ecdsa.PublicKey, err error) {
+func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, lateAfter time.Duration, stdout io.Writer) (cfg Config, admin *kbsadmin.Client, pub *ecdsa.PublicKey, err error) {
 	cfg.LateAfter = lateAfter
 	if tokenKey == "" && trusteeURL == "" {
 		return cfg, nil, nil, errors.New("--token-key is required (or --trustee-url, whose token keys the dashboard then follows): the dashboard trusts only tokens signed by Trustee's key; get it with `trustee admin --url URL token-key > token.pub`")
@@ -144,7 +144,7 @@ func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, late
 	if adminKey == "" {
 		return cfg, nil, nil, errors.New("--trustee-url needs --admin-key to read the audit stream (Trustee writes admin.key in its data directory on first start)")
 	}
-	c, err := trustee.NewAdminClient(trusteeURL, adminKey, trustee.TLSOptions{CACert: trusteeCA})
+	c, err := kbsadmin.New(trusteeURL, adminKey, kbsadmin.TLSOptions{CACert: trusteeCA})
 	if err != nil {
 		return cfg, nil, nil, err
 	}
@@ -158,7 +158,7 @@ func buildConfig(dataDir, tokenKey, trusteeURL, trusteeCA, adminKey string, late
 const TokenKeysInterval = 30 * time.Second
 
 // FollowTokenKeys keeps v's keys in step with Trustee's token-key JWKS
-// (fetch: trustee.AdminClient.TokenKeys) every interval until ctx ends, so
+// (fetch: kbsadmin.Client.TokenKeys) every interval until ctx ends, so
 // that beacons carrying tokens of a rotated key keep verifying without a
 // restart, and the dropped key's stop. When the first fetch fails and
 // fallback (the --token-key key) is given, the dashboard starts on that key

@@ -6,16 +6,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/trustgate/trustgate/internal/kbs/server"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 )
 
 // Identity is a workload certificate from Trustee's identity CA that is
 // still valid: its SPIFFE ID, key fingerprint, serial, expiry and the TEE
 // whose attestation it relied on (GET /kbs/v0/identity/issued).
-type Identity = server.IssuedCertificate
+type Identity = kbsadmin.IssuedCertificate
 
 // IdentitySource lists the certificates still valid now, newest first;
-// trustee.AdminClient.IdentityIssued is one.
+// kbsadmin.Client.IdentityIssued is one.
 type IdentitySource func(ctx context.Context) ([]Identity, error)
 
 // identitiesMaxAge is how long one answer from Trustee serves the page and

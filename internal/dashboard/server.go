@@ -681,7 +681,7 @@ func writeJSONBody(w io.Writer, v any) { _ = json.NewEncoder(w).Encode(v) }
 // --- Trustee audit stream ---------------------------------------------------
 
 // FollowFunc adapts a "follow from an event id" function, such as
-// (*trustee.AdminClient).FollowAudit, to AuditSource. It resumes after the
+// (*kbsadmin.Client).FollowAudit, to AuditSource. It resumes after the
 // last event it delivered when the stream is reconnected.
 type FollowFunc func(ctx context.Context, since string, fn func(audit.Event) error) error
 

@@ -24,6 +24,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/testenv"
 	"github.com/trustgate/trustgate/internal/trustee"
 )
@@ -113,7 +114,7 @@ func TestTrusteeReplicasFromManifest(t *testing.T) {
 				t.Errorf("%s%s: %s", u, p, resp.Status)
 			}
 		}
-		ac, err := trustee.NewAdminClient(u, adminKey, trustee.TLSOptions{CACert: files["--tls-cert"]})
+		ac, err := kbsadmin.New(u, adminKey, kbsadmin.TLSOptions{CACert: files["--tls-cert"]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,8 +124,8 @@ func TestTrusteeReplicasFromManifest(t *testing.T) {
 	}
 	// A resource set through one replica is listed through the other:
 	// they share the database and the KEK.
-	a, _ := trustee.NewAdminClient(urls[0], adminKey, trustee.TLSOptions{CACert: files["--tls-cert"]})
-	b, _ := trustee.NewAdminClient(urls[1], adminKey, trustee.TLSOptions{CACert: files["--tls-cert"]})
+	a, _ := kbsadmin.New(urls[0], adminKey, kbsadmin.TLSOptions{CACert: files["--tls-cert"]})
+	b, _ := kbsadmin.New(urls[1], adminKey, kbsadmin.TLSOptions{CACert: files["--tls-cert"]})
 	if err := a.SetResource(ctx, "default/disk/luks", []byte("k")); err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attester"
 	samplea "github.com/trustgate/trustgate/internal/attester/sample"
 	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/auditlog"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
 )
@@ -615,7 +616,7 @@ type auditCounts struct{ auth, attest, resource int }
 func auditTotals(ctx context.Context, inst *Instance) (auditCounts, error) {
 	var c auditCounts
 	var after int64
-	l := audit.New(inst.Store)
+	l := auditlog.New(inst.Store)
 	for {
 		evs, err := l.Since(ctx, after, time.Time{}, 10000)
 		if err != nil {

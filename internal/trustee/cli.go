@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attest/verifycli"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 )
 
 // VerifyMain runs `trustee verify …` (offline verification of evidence);
@@ -197,15 +198,15 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		return usageErr("missing --url (or TRUSTEE_ADMIN_URL): the address trustee serve printed, e.g. --url https://127.0.0.1:8080")
 	}
 	if *key == "" && !public {
-		return usageErr("missing --key (or TRUSTEE_ADMIN_KEY): the admin private key" + adminKeyHint())
+		return usageErr("missing --key (or TRUSTEE_ADMIN_KEY): the admin private key" + kbsadmin.KeyHint())
 	}
 	if !public {
 		if _, err := os.Stat(*key); err != nil {
-			fmt.Fprintf(stderr, "trustee admin: --key %s: %v%s\n", *key, errors.Unwrap(err), adminKeyHint())
+			fmt.Fprintf(stderr, "trustee admin: --key %s: %v%s\n", *key, errors.Unwrap(err), kbsadmin.KeyHint())
 			return 2
 		}
 	}
-	c, err := NewAdminClient(*u, *key, TLSOptions{CACert: *ca, Insecure: *insecure})
+	c, err := kbsadmin.New(*u, *key, kbsadmin.TLSOptions{CACert: *ca, Insecure: *insecure})
 	if err != nil {
 		fmt.Fprintf(stderr, "trustee admin: %v\n", err)
 		return 1
@@ -324,7 +325,7 @@ func parseExpires(s string) (time.Time, error) {
 	return t, nil
 }
 
-func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, out io.Writer) error {
+func runAdmin(ctx context.Context, c *kbsadmin.Client, cmd string, args []string, out io.Writer) error {
 	fl, pos, err := splitFlags(args, []string{"id", "expires", "since", "limit", "explain", "output", "tee"}, []string{"follow"})
 	if err != nil {
 		return err
@@ -405,7 +406,7 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 		}
 		_, _ = out.Write(src)
 	case "list-attestation-policies":
-		b, err := c.do(ctx, "GET", "/kbs/v0/attestation-policy", "", nil)
+		b, err := c.ListAttestationPolicies(ctx)
 		if err != nil {
 			return err
 		}
@@ -519,7 +520,7 @@ func runAdmin(ctx context.Context, c *AdminClient, cmd string, args []string, ou
 
 // runCollateral is `trustee admin collateral export [FILE|-]` and
 // `collateral import FILE|-`.
-func runCollateral(ctx context.Context, c *AdminClient, pos []string, out io.Writer) error {
+func runCollateral(ctx context.Context, c *kbsadmin.Client, pos []string, out io.Writer) error {
 	if len(pos) == 0 {
 		return usageError("usage: trustee admin … collateral export [FILE|-] | collateral import FILE|-")
 	}

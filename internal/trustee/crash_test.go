@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/policy"
 	"github.com/trustgate/trustgate/internal/store"
 	"github.com/trustgate/trustgate/internal/testenv"
@@ -108,7 +109,7 @@ func TestKill9DuringAdminBurst(t *testing.T) {
 	bin := trusteeBinary(t)
 	dir := filepath.Join(t.TempDir(), "data")
 	cmd, url := serveProcess(t, bin, "--data-dir", dir, "--insecure-http")
-	ac, err := NewAdminClient(url, filepath.Join(dir, "admin.key"), TLSOptions{})
+	ac, err := kbsadmin.New(url, filepath.Join(dir, "admin.key"), kbsadmin.TLSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestTwoProcessesPostgres(t *testing.T) {
 	defer func() { _ = pb.Process.Signal(os.Interrupt); _ = pb.Wait() }()
 
 	ctx := context.Background()
-	ac, err := NewAdminClient(ua, filepath.Join(dirA, "admin.key"), TLSOptions{})
+	ac, err := kbsadmin.New(ua, filepath.Join(dirA, "admin.key"), kbsadmin.TLSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

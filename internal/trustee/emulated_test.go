@@ -18,6 +18,7 @@ import (
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/kbs/client"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/policy"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
@@ -67,7 +68,7 @@ func TestSNPEmulatedEndToEnd(t *testing.T) {
 		}
 		return c.GetResource(ctx, "default", "emu", "secret")
 	}
-	lastAudit := func(t *testing.T, ac *AdminClient, kind string) audit.Event {
+	lastAudit := func(t *testing.T, ac *kbsadmin.Client, kind string) audit.Event {
 		t.Helper()
 		evs, err := ac.Audit(ctx, "", 1000)
 		if err != nil {
@@ -81,7 +82,7 @@ func TestSNPEmulatedEndToEnd(t *testing.T) {
 		t.Fatalf("no %s audit event in %+v", kind, evs)
 		return audit.Event{}
 	}
-	setup := func(t *testing.T, ac *AdminClient) {
+	setup := func(t *testing.T, ac *kbsadmin.Client) {
 		t.Helper()
 		for _, err := range []error{
 			ac.SetResource(ctx, "default/emu/secret", []byte(secret)),

@@ -23,7 +23,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/as"
 	"github.com/trustgate/trustgate/internal/attest/catalog"
-	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/auditlog"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/kbs/server"
@@ -228,7 +228,7 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 
 	srv, err := server.New(server.Config{
 		Store:               st,
-		Audit:               audit.New(st),
+		Audit:               auditlog.New(st),
 		RVPS:                rv,
 		Policy:              engine,
 		AS:                  asvc,

@@ -17,16 +17,17 @@ import (
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/policy"
 )
 
 // startPlain starts a trustee over plain HTTP and returns it with an
 // admin client and its data directory.
-func startPlain(t *testing.T) (*Instance, *AdminClient, string) {
+func startPlain(t *testing.T) (*Instance, *kbsadmin.Client, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
 	inst := startTest(t, func(c *Config) { c.DataDir, c.InsecureHTTP = dir, true }, quiet())
-	ac, err := NewAdminClient(inst.URL, filepath.Join(dir, "admin.key"), TLSOptions{})
+	ac, err := kbsadmin.New(inst.URL, filepath.Join(dir, "admin.key"), kbsadmin.TLSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func kidOf(t *testing.T, token string) string {
 	return jws.Signatures[0].Protected.KeyID
 }
 
-func jwksKids(t *testing.T, ac *AdminClient) []string {
+func jwksKids(t *testing.T, ac *kbsadmin.Client) []string {
 	t.Helper()
 	b, err := ac.TokenKeys(context.Background())
 	if err != nil {
@@ -193,8 +194,8 @@ func TestRotateTokenKey(t *testing.T) {
 func TestRotateTokenKeyAcrossReplicas(t *testing.T) {
 	a, b, dirA := twoReplicas(t)
 	ctx := context.Background()
-	acA, _ := NewAdminClient(a.URL, filepath.Join(dirA, "admin.key"), TLSOptions{})
-	acB, _ := NewAdminClient(b.URL, filepath.Join(dirA, "admin.key"), TLSOptions{})
+	acA, _ := kbsadmin.New(a.URL, filepath.Join(dirA, "admin.key"), kbsadmin.TLSOptions{})
+	acB, _ := kbsadmin.New(b.URL, filepath.Join(dirA, "admin.key"), kbsadmin.TLSOptions{})
 	allow, _ := policy.SampleResourcePolicy("allow-all")
 	if err := acA.SetResourcePolicy(ctx, []byte(allow)); err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ import (
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/kbs/client"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/policy"
 	"github.com/trustgate/trustgate/internal/testenv"
 )
@@ -50,9 +51,9 @@ func startTest(t *testing.T, mut func(*Config), o Options) *Instance {
 	return inst
 }
 
-func adminFor(t *testing.T, inst *Instance, dataDir string) *AdminClient {
+func adminFor(t *testing.T, inst *Instance, dataDir string) *kbsadmin.Client {
 	t.Helper()
-	ac, err := NewAdminClient(inst.URL, filepath.Join(dataDir, "admin.key"), TLSOptions{CACert: filepath.Join(dataDir, "tls.crt")})
+	ac, err := kbsadmin.New(inst.URL, filepath.Join(dataDir, "admin.key"), kbsadmin.TLSOptions{CACert: filepath.Join(dataDir, "tls.crt")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,8 +225,8 @@ func TestAdminCLI(t *testing.T) {
 func TestTwoReplicasPostgres(t *testing.T) {
 	a, b, dirA := twoReplicas(t)
 	ctx := context.Background()
-	mk := func(inst *Instance) *AdminClient {
-		ac, err := NewAdminClient(inst.URL, filepath.Join(dirA, "admin.key"), TLSOptions{})
+	mk := func(inst *Instance) *kbsadmin.Client {
+		ac, err := kbsadmin.New(inst.URL, filepath.Join(dirA, "admin.key"), kbsadmin.TLSOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,6 +36,7 @@ import (
 	"github.com/trustgate/trustgate/internal/deid/webapp"
 	"github.com/trustgate/trustgate/internal/guest"
 	"github.com/trustgate/trustgate/internal/initdata"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/tlssidecar"
 	"github.com/trustgate/trustgate/internal/trustee"
 )
@@ -144,7 +145,7 @@ type Stack struct {
 	detector *deid.Engine
 
 	Trustee   *trustee.Instance
-	Admin     *trustee.AdminClient
+	Admin     *kbsadmin.Client
 	Dashboard *dashboard.Server
 
 	log      *slog.Logger
@@ -277,7 +278,7 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	s.TrusteeCert = filepath.Join(tcfg.DataDir, "tls.crt")
 	s.AdminKey = inst.Material.AdminKeyPath
 	p.step("trustee on %s (certificate SHA-256 %s)", inst.URL, inst.Material.TLSFingerprint)
-	s.Admin, err = trustee.NewAdminClient(inst.URL, s.AdminKey, trustee.TLSOptions{CACert: s.TrusteeCert})
+	s.Admin, err = kbsadmin.New(inst.URL, s.AdminKey, kbsadmin.TLSOptions{CACert: s.TrusteeCert})
 	if err != nil {
 		return nil, err
 	}

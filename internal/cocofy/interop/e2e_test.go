@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/cocofy"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/testenv"
 	"github.com/trustgate/trustgate/internal/tlssidecar"
 	"github.com/trustgate/trustgate/internal/trustee"
@@ -118,7 +119,7 @@ func TestSidecarEndToEnd(t *testing.T) {
 		t.Fatalf("sidecar reachable before attestation released its key: %v", err)
 	}
 
-	ac, err := trustee.NewAdminClient(inst.URL, filepath.Join(dataDir, "admin.key"), trustee.TLSOptions{})
+	ac, err := kbsadmin.New(inst.URL, filepath.Join(dataDir, "admin.key"), kbsadmin.TLSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

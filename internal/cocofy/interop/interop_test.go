@@ -17,6 +17,7 @@ import (
 	"github.com/trustgate/trustgate/internal/cocofy"
 	"github.com/trustgate/trustgate/internal/guest"
 	"github.com/trustgate/trustgate/internal/initdata"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/trustee"
 )
 
@@ -149,7 +150,7 @@ func TestUploadToTrusteeAndGuestDigest(t *testing.T) {
 	if _, err := cocofy.Apply(ctx, opts, testdata(t, "in/deid.yaml"), "deid.yaml", out, nil); err != nil {
 		t.Fatal(err)
 	}
-	ac, err := trustee.NewAdminClient(inst.URL, filepath.Join(dataDir, "admin.key"), trustee.TLSOptions{CACert: filepath.Join(dataDir, "tls.crt")})
+	ac, err := kbsadmin.New(inst.URL, filepath.Join(dataDir, "admin.key"), kbsadmin.TLSOptions{CACert: filepath.Join(dataDir, "tls.crt")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attester/sample"
 	"github.com/trustgate/trustgate/internal/guest"
 	"github.com/trustgate/trustgate/internal/initdata"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/trustee"
 )
 
@@ -41,7 +42,7 @@ func startAttestedGuest(t *testing.T, conn string) *attestedGuest {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = inst.Shutdown(context.Background()) })
-	ac, err := trustee.NewAdminClient(inst.URL, inst.Material.AdminKeyPath, trustee.TLSOptions{})
+	ac, err := kbsadmin.New(inst.URL, inst.Material.AdminKeyPath, kbsadmin.TLSOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,9 @@ import (
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/policy"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/refvalue"
 	"github.com/trustgate/trustgate/internal/store"
 )
 
@@ -153,12 +154,8 @@ func (s *Server) handleDeleteResource(rest string) http.HandlerFunc {
 	}
 }
 
-// ResourceList is the answer of GET /kbs/v0/resources: names only. The
-// admin API never returns a resource value: secrets are released only to
-// attested TEEs.
-type ResourceList struct {
-	Resources []string `json:"resources"`
-}
+// ResourceList is the answer of GET /kbs/v0/resources (the admin client's type).
+type ResourceList = kbsadmin.ResourceList
 
 func (s *Server) handleListResources(w http.ResponseWriter, r *http.Request) {
 	l, err := s.cfg.Store.ListResources(r.Context())
@@ -183,13 +180,8 @@ func decodePolicyB64(s string) ([]byte, error) {
 }
 
 // PolicyRequest is the body of POST /kbs/v0/resource-policy and
-// /attestation-policy (upstream's shapes; Type and PolicyID only for the
-// latter). GET answers with the same shape.
-type PolicyRequest struct {
-	Type     string `json:"type,omitempty"`
-	PolicyID string `json:"policy_id,omitempty"`
-	Policy   string `json:"policy"`
-}
+// /attestation-policy, and the answer of GET (the admin client's type).
+type PolicyRequest = kbsadmin.PolicyRequest
 
 // DecodePolicyRequest parses and checks a policy upload body.
 func DecodePolicyRequest(body []byte, kind policy.Kind) (PolicyRequest, string, error) {
@@ -309,10 +301,10 @@ func (s *Server) handleSetReferenceValue(w http.ResponseWriter, r *http.Request)
 	// wrong length) is refused, not stored to silently never affirm; so is
 	// an init_data digest longer than the TEE binds (?tee=NAME names the
 	// TEE the values are for; without it the digest must bind on every
-	// hardware TEE: rvps.ValidateInitDataDigest).
+	// hardware TEE: refvalue.ValidateInitDataDigest).
 	tee := r.URL.Query().Get("tee")
-	if vals, _, perr := rvps.ParseMessage(body, s.cfg.Now()); perr == nil {
-		if verr := rvps.ValidateValuesFor(tee, vals); verr != nil {
+	if vals, _, perr := refvalue.ParseMessage(body, s.cfg.Now()); perr == nil {
+		if verr := refvalue.ValidateValuesFor(tee, vals); verr != nil {
 			ev.Check = "reference-value format"
 			s.adminFail(w, r, ev, kbs.Errorf(kbs.RvpsError, "%v", verr))
 			return
@@ -323,7 +315,7 @@ func (s *Server) handleSetReferenceValue(w http.ResponseWriter, r *http.Request)
 		ev.Resource = boundPath(strings.Join(names, ","))
 		return s.adminEntry(r, ev)
 	})
-	if errors.Is(err, rvps.ErrInvalid) {
+	if errors.Is(err, refvalue.ErrInvalid) {
 		s.adminFail(w, r, ev, kbs.Errorf(kbs.RvpsError, "%v", err))
 		return
 	}
@@ -371,10 +363,8 @@ func (s *Server) handleDeleteReferenceValue(w http.ResponseWriter, r *http.Reque
 
 // ---- audit ----
 
-// AuditList is the answer of GET /kbs/v0/audit.
-type AuditList struct {
-	Events []audit.Event `json:"events"`
-}
+// AuditList is the answer of GET /kbs/v0/audit (the admin client's type).
+type AuditList = kbsadmin.AuditList
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	afterID, since, err := audit.ParseSince(r.URL.Query().Get("since"))
@@ -394,7 +384,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("follow") == "1" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 		// The stream ends when the admin token expires: a token is not a
 		// standing subscription. Clients reconnect with a fresh token from
-		// the last event id (trustee.AdminClient.FollowAudit does).
+		// the last event id (kbsadmin.Client.FollowAudit does).
 		ctx := r.Context()
 		if until, ok := ctx.Value(adminExpiryKey{}).(time.Time); ok {
 			var cancel context.CancelFunc

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/auditlog"
 )
 
 // TestAuthAuditAggregated: a flood of /auth requests from one address, and
@@ -33,7 +34,7 @@ func TestAuthAuditAggregated(t *testing.T) {
 		sent++
 	}
 	rows := func() []audit.Event {
-		evs, err := audit.New(h.st).Since(ctx, 0, time.Time{}, 0)
+		evs, err := auditlog.New(h.st).Since(ctx, 0, time.Time{}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +68,7 @@ func TestAuthAuditAggregated(t *testing.T) {
 func TestAuditRetention(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.AuditRetention = 24 * time.Hour })
 	ctx := context.Background()
-	l := audit.New(h.st)
+	l := auditlog.New(h.st)
 	for _, age := range []time.Duration{72 * time.Hour, 25 * time.Hour, time.Hour} {
 		if _, err := l.Record(ctx, audit.Event{Time: time.Now().Add(-age), Kind: audit.KindAuth, Outcome: audit.OutcomeAllow}); err != nil {
 			t.Fatal(err)

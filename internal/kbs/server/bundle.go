@@ -4,199 +4,30 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 
-	jose "github.com/go-jose/go-jose/v4"
-
 	"github.com/trustgate/trustgate/internal/attest/collateral"
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
+	"github.com/trustgate/trustgate/internal/refvalue"
 	"github.com/trustgate/trustgate/internal/store"
 )
 
 // This file holds trustgate's extensions to the admin API, none of them
 // upstream: collateral export/import for air-gapped sites, import of
-// cocofy's offline bundles, and the two public keys trustee publishes (the
+// cocofy's offline bundles (format and validation: kbsadmin.Bundle,
+// kbsadmin.ParseBundle), and the two public keys trustee publishes (the
 // token verification key and the bundle import key).
 
 // DefaultMaxImportBody bounds the body of a collateral or bundle import
 // (MaxBody, 2 MiB by default, is for protocol requests).
 const DefaultMaxImportBody = 32 << 20
-
-// BundleFormat is the format of cocofy's offline bundles.
-const BundleFormat = "trustgate-bundle/v1"
-
-// bundleContentType is the JWE "cty" of an encrypted bundle.
-const bundleContentType = BundleFormat + "+json"
-
-// Limits on a bundle's contents (the body limit bounds the total).
-const (
-	maxBundleResources = 10000
-	maxBundleRefValues = 1000
-	maxRefValuesPerKey = 10000
-)
-
-// ImportBundle is cocofy's offline bundle (`cocofy apply --offline`): the
-// resources and reference values it would have uploaded.
-type ImportBundle struct {
-	Format          string                 `json:"format"`
-	Resources       []ImportResource       `json:"resources"`
-	ReferenceValues []ImportReferenceValue `json:"reference_values"`
-}
-
-// ImportResource is one resource of an ImportBundle; Value is standard
-// base64.
-type ImportResource struct {
-	Path  string `json:"path"`
-	Value string `json:"value"`
-}
-
-// ImportReferenceValue is one reference value of an ImportBundle; its
-// values are added to those already stored under Name. TEE, optional,
-// names the TEE the values are for: an init_data digest must be bound in
-// full by it, or by every hardware TEE when it is empty
-// (rvps.ValidateInitDataDigest). It is not stored.
-type ImportReferenceValue struct {
-	Name   string   `json:"name"`
-	Values []string `json:"values"`
-	TEE    string   `json:"tee,omitempty"`
-}
-
-// ImportResult is the answer of POST /kbs/v0/import.
-type ImportResult struct {
-	Resources       []string `json:"resources"`
-	ReferenceValues []string `json:"reference_values"`
-}
-
-// CollateralImportResult is the answer of POST /kbs/v0/collateral.
-type CollateralImportResult struct {
-	Imported int `json:"imported"`
-}
-
-// parsedBundle is a validated bundle with decoded values.
-type parsedBundle struct {
-	resources map[string][]byte
-	rvs       []ImportReferenceValue
-}
-
-// ParseImportBundle decodes and validates a bundle: plain JSON (it starts
-// with "{") or a compact JWE (ECDH-ES+A256KW, A256GCM) encrypted to key,
-// the import key. Every field is checked before anything is stored.
-func ParseImportBundle(data []byte, key *ecdsa.PrivateKey) (*ImportBundle, error) {
-	b, _, err := parseBundle(data, key)
-	return b, err
-}
-
-func parseBundle(data []byte, key *ecdsa.PrivateKey) (*ImportBundle, *parsedBundle, error) {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 {
-		return nil, nil, errors.New("empty bundle")
-	}
-	if data[0] != '{' {
-		plain, err := decryptBundle(string(data), key)
-		if err != nil {
-			return nil, nil, err
-		}
-		data = bytes.TrimSpace(plain)
-		if len(data) == 0 || data[0] != '{' {
-			return nil, nil, errors.New("decrypted bundle is not a JSON object")
-		}
-	}
-	var b ImportBundle
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		return nil, nil, fmt.Errorf("decode bundle: %w", err)
-	}
-	if dec.More() {
-		return nil, nil, errors.New("trailing data after the bundle")
-	}
-	if b.Format != BundleFormat {
-		return nil, nil, fmt.Errorf("bundle format %q, want %q", b.Format, BundleFormat)
-	}
-	if len(b.Resources) > maxBundleResources || len(b.ReferenceValues) > maxBundleRefValues {
-		return nil, nil, fmt.Errorf("bundle holds more than %d resources or %d reference values", maxBundleResources, maxBundleRefValues)
-	}
-	p := &parsedBundle{resources: map[string][]byte{}}
-	for i, r := range b.Resources {
-		rp, err := kbs.ParseResourcePath(r.Path)
-		if err != nil {
-			return nil, nil, fmt.Errorf("resource %d: path %q is not REPO/TYPE/TAG", i, boundPath(r.Path))
-		}
-		if _, dup := p.resources[rp.String()]; dup {
-			return nil, nil, fmt.Errorf("resource %s appears twice", rp)
-		}
-		v, err := base64.StdEncoding.DecodeString(r.Value)
-		if err != nil {
-			return nil, nil, fmt.Errorf("resource %s: value is not standard base64", rp)
-		}
-		p.resources[rp.String()] = v
-	}
-	seen := map[string]bool{}
-	for i, rv := range b.ReferenceValues {
-		if err := checkRefName(rv.Name); err != nil {
-			return nil, nil, fmt.Errorf("reference value %d: %w", i, err)
-		}
-		if seen[rv.Name] {
-			return nil, nil, fmt.Errorf("reference value %s appears twice", rv.Name)
-		}
-		seen[rv.Name] = true
-		if len(rv.Values) == 0 || len(rv.Values) > maxRefValuesPerKey {
-			return nil, nil, fmt.Errorf("reference value %s: want 1..%d values", rv.Name, maxRefValuesPerKey)
-		}
-		vals := make([]any, len(rv.Values))
-		for i, v := range rv.Values {
-			vals[i] = v
-		}
-		// A value in a format the default policy can never match is
-		// refused now, not silently never affirming later.
-		if err := rvps.ValidateValueFor(rv.TEE, rv.Name, vals); err != nil {
-			return nil, nil, err
-		}
-		p.rvs = append(p.rvs, rv)
-	}
-	return &b, p, nil
-}
-
-// checkRefName mirrors the RVPS rule: 1..256 printable ASCII, no spaces.
-func checkRefName(name string) error {
-	if name == "" || len(name) > 256 {
-		return errors.New("name must be 1..256 bytes")
-	}
-	for _, c := range name {
-		if c < 0x21 || c > 0x7e {
-			return fmt.Errorf("name %q must be printable ASCII without spaces", boundPath(name))
-		}
-	}
-	return nil
-}
-
-func decryptBundle(s string, key *ecdsa.PrivateKey) ([]byte, error) {
-	if key == nil {
-		return nil, errors.New("bundle is not JSON and this trustee has no import key to decrypt it")
-	}
-	obj, err := jose.ParseEncryptedCompact(s, []jose.KeyAlgorithm{jose.ECDH_ES_A256KW}, []jose.ContentEncryption{jose.A256GCM})
-	if err != nil {
-		return nil, fmt.Errorf("bundle is neither JSON nor a compact JWE (ECDH-ES+A256KW, A256GCM): %w", err)
-	}
-	if cty, ok := obj.Header.ExtraHeaders[jose.HeaderContentType]; ok && cty != bundleContentType {
-		return nil, fmt.Errorf("bundle JWE content type %v, want %s", cty, bundleContentType)
-	}
-	plain, err := obj.Decrypt(key)
-	if err != nil {
-		// go-jose's message says nothing about the key; keep it generic.
-		return nil, errors.New("bundle JWE does not decrypt with this trustee's import key (encrypted to another key?)")
-	}
-	return plain, nil
-}
 
 // ---- handlers ----
 
@@ -215,26 +46,26 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, ev, err)
 		return
 	}
-	_, p, err := parseBundle(body, s.cfg.ImportKey)
+	bundle, resources, err := kbsadmin.ParseBundle(body, s.cfg.ImportKey)
 	if err != nil {
 		ev.Check = "import bundle: format"
 		s.adminFail(w, r, ev, kbs.Errorf(kbs.SerdeError, "import bundle: %v", err))
 		return
 	}
-	res := ImportResult{Resources: make([]string, 0, len(p.resources)), ReferenceValues: []string{}}
-	for path := range p.resources {
+	res := kbsadmin.ImportResult{Resources: make([]string, 0, len(resources)), ReferenceValues: []string{}}
+	for path := range resources {
 		res.Resources = append(res.Resources, path)
 	}
 	sort.Strings(res.Resources)
 	ev.Resource = boundPath(strings.Join(res.Resources, ","))
 	for _, path := range res.Resources {
-		if err := s.cfg.Store.PutResource(r.Context(), path, p.resources[path]); err != nil {
+		if err := s.cfg.Store.PutResource(r.Context(), path, resources[path]); err != nil {
 			ev.Reason = "store unavailable while writing " + path + " (earlier resources of the bundle were stored; import it again)"
 			s.adminFail(w, r, ev, storeErr(err))
 			return
 		}
 	}
-	for _, rv := range p.rvs {
+	for _, rv := range bundle.ReferenceValues {
 		if err := s.mergeReferenceValue(r.Context(), rv); err != nil {
 			ev.Reason = "store unavailable while merging reference value " + rv.Name + " (import the bundle again)"
 			s.adminFail(w, r, ev, storeErr(err))
@@ -254,10 +85,10 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 // or another replica, do not lose each other's values. This replica's RVPS
 // answers from its cache for up to its CacheTTL (1 s), as for writes made
 // through another replica.
-func (s *Server) mergeReferenceValue(ctx context.Context, rv ImportReferenceValue) error {
+func (s *Server) mergeReferenceValue(ctx context.Context, rv kbsadmin.BundleReferenceValue) error {
 	return s.cfg.Store.UpdateReferenceValue(ctx, rv.Name, func(cur *store.ReferenceValue) (store.ReferenceValue, error) {
 		now := s.cfg.Now()
-		exp := now.Add(rvps.DefaultExpiry)
+		exp := now.Add(refvalue.DefaultExpiry)
 		var values []any
 		seen := map[string]bool{}
 		add := func(v any) {
@@ -329,7 +160,7 @@ func (s *Server) handleImportCollateral(w http.ResponseWriter, r *http.Request) 
 	ev.Reason = fmt.Sprintf("imported %d collateral entries", n)
 	// adminDone's audit write is durable (fsync'd) and commits after the
 	// cache writes, which makes them durable too.
-	s.adminDone(w, r, ev, CollateralImportResult{Imported: n})
+	s.adminDone(w, r, ev, kbsadmin.CollateralImportResult{Imported: n})
 }
 
 // handlePublicKey serves a public key as PEM (SubjectPublicKeyInfo). Both

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/auditlog"
 )
 
 // TestAuditSurvivesClientCancel sends auth, attest and resource requests
@@ -27,7 +27,7 @@ func TestAuditSurvivesClientCancel(t *testing.T) {
 	// (written out first).
 	count := func() int {
 		h.srv.flushAuthAudit(ctx, true)
-		evs, err := audit.New(h.st).Since(ctx, 0, time.Time{}, 0)
+		evs, err := auditlog.New(h.st).Since(ctx, 0, time.Time{}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,13 +15,15 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/auditlog"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
+	"github.com/trustgate/trustgate/internal/refvalue"
 )
 
 func auditEvents(t *testing.T, h *harness) []audit.Event {
 	t.Helper()
-	evs, err := audit.New(h.st).Since(context.Background(), 0, time.Time{}, 0)
+	evs, err := auditlog.New(h.st).Since(context.Background(), 0, time.Time{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +63,7 @@ func TestRefusalExplainsItself(t *testing.T) {
 		t.Fatal(err)
 	}
 	registered := strings.Repeat("d14c", 16)
-	msg, _ := rvps.NewMessage(rvps.Values{"init_data": {registered}}, time.Time{})
+	msg, _ := refvalue.NewMessage(refvalue.Values{"init_data": {registered}}, time.Time{})
 	h.mustAdmin("POST", "/kbs/v0/reference-value", msg)
 	sum := sha256.Sum256(raw)
 	sent := hex.EncodeToString(sum[:])
@@ -164,7 +166,7 @@ func TestAttestRefusalNamesCheck(t *testing.T) {
 // audited with the check, and nothing is stored.
 func TestReferenceValueFormatRefused(t *testing.T) {
 	h := newHarness(t)
-	msg, _ := rvps.NewMessage(rvps.Values{"snp_launch_measurement": {"abcd"}, "ok_name": {"x"}}, time.Time{})
+	msg, _ := refvalue.NewMessage(refvalue.Values{"snp_launch_measurement": {"abcd"}, "ok_name": {"x"}}, time.Time{})
 	r := h.admin("POST", "/kbs/v0/reference-value", msg)
 	if r.status < 400 || r.status >= 500 || !strings.Contains(string(r.body), "48 bytes") {
 		t.Fatalf("%d %s", r.status, r.body)
@@ -200,7 +202,7 @@ func TestInitDataDigestBindable(t *testing.T) {
 	d256, d384, d512 := sha256.Sum256(toml), sha512.Sum384(toml), sha512.Sum512(toml)
 	s256, s384, s512 := hex.EncodeToString(d256[:]), hex.EncodeToString(d384[:]), hex.EncodeToString(d512[:])
 	set := func(h *harness, tee, digest string) reply {
-		msg, err := rvps.NewMessage(rvps.Values{rvps.InitDataName: {digest}}, time.Time{})
+		msg, err := refvalue.NewMessage(refvalue.Values{refvalue.InitDataName: {digest}}, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +213,7 @@ func TestInitDataDigestBindable(t *testing.T) {
 		return h.admin("POST", path, msg)
 	}
 	importOne := func(h *harness, tee, digest string) reply {
-		b, _ := json.Marshal(ImportBundle{Format: BundleFormat, ReferenceValues: []ImportReferenceValue{{Name: rvps.InitDataName, Values: []string{digest}, TEE: tee}}})
+		b, _ := json.Marshal(kbsadmin.Bundle{Format: kbsadmin.BundleFormat, ReferenceValues: []kbsadmin.BundleReferenceValue{{Name: refvalue.InitDataName, Values: []string{digest}, TEE: tee}}})
 		return h.admin("POST", "/kbs/v0/import", b)
 	}
 	for _, tc := range []struct {

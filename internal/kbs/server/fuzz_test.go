@@ -17,6 +17,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/policy"
 )
 
@@ -106,7 +107,7 @@ func FuzzServer(f *testing.F) {
 	}
 	// A bundle encrypted to the import key, as cocofy --import-key writes it.
 	enc, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.ECDH_ES_A256KW, Key: &importKey.PublicKey},
-		(&jose.EncrypterOptions{}).WithContentType(jose.ContentType(bundleContentType)))
+		(&jose.EncrypterOptions{}).WithContentType(jose.ContentType(kbsadmin.BundleContentType)))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/policy"
 	"github.com/trustgate/trustgate/internal/rvps"
 	"github.com/trustgate/trustgate/internal/store"
@@ -145,7 +146,7 @@ func (h *harness) do(c *http.Client, method, path string, body []byte, hdr map[s
 
 // adminToken signs an admin token with the trusted key.
 func (h *harness) adminToken() string {
-	tok, err := NewAdminToken(h.adminKey, time.Now(), time.Hour)
+	tok, err := kbsadmin.NewToken(h.adminKey, time.Now(), time.Hour)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/policy"
 )
 
@@ -60,18 +61,9 @@ func (s *Server) identityRoutes(m *http.ServeMux) {
 	m.Handle("GET /kbs/v0/identity/issued", s.instrument("admin_identity_issued", s.admin(s.handleIdentityIssued)))
 }
 
-// IssuedCertificate is one currently valid workload certificate, as the
-// audit recorded its issuance (GET /kbs/v0/identity/issued, admin): what
-// the dashboard shows as "workloads holding a valid certificate".
-type IssuedCertificate struct {
-	SPIFFEID     string    `json:"spiffe_id"`
-	Fingerprint  string    `json:"key_fingerprint"`
-	Serial       string    `json:"serial"`
-	NotAfter     time.Time `json:"not_after"`
-	Issued       time.Time `json:"issued"`
-	Tee          string    `json:"tee,omitempty"`
-	ClaimsDigest string    `json:"claims_digest,omitempty"`
-}
+// IssuedCertificate is one currently valid workload certificate (GET
+// /kbs/v0/identity/issued; the admin client's type).
+type IssuedCertificate = kbsadmin.IssuedCertificate
 
 // issuedFromEvent parses the reason written by handleIdentityCSR:
 // "issued <id> key <fingerprint> serial <hex> until <RFC 3339>[ dns …]".

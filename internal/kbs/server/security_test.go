@@ -18,7 +18,8 @@ import (
 	"github.com/trustgate/trustgate/internal/attest/vectors"
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
+	"github.com/trustgate/trustgate/internal/refvalue"
 	"github.com/trustgate/trustgate/internal/store"
 )
 
@@ -264,7 +265,7 @@ func TestAdminTokenLifetime(t *testing.T) {
 		life time.Duration
 		ok   bool
 	}{{5 * time.Minute, true}, {2 * time.Hour, true}, {24 * time.Hour, true}, {25 * time.Hour, false}, {10 * 365 * 24 * time.Hour, false}} {
-		tok, err := NewAdminToken(h.adminKey, time.Now(), c.life)
+		tok, err := kbsadmin.NewToken(h.adminKey, time.Now(), c.life)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +282,7 @@ func TestAdminTokenLifetime(t *testing.T) {
 	}
 	// An operator may lift the bound.
 	a := &AdminAuth{Keys: h.srv.cfg.Admin.Keys, MaxLifetime: -1}
-	tok, _ := NewAdminToken(h.adminKey, time.Now(), 10*365*24*time.Hour)
+	tok, _ := kbsadmin.NewToken(h.adminKey, time.Now(), 10*365*24*time.Hour)
 	if err := a.CheckToken(tok); err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +325,7 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	h := newHarnessOn(t, st, nil)
 	h.mustAdmin("POST", "/kbs/v0/resource/default/a/1", []byte("v1"))
-	keep, _ := rvps.NewMessage(rvps.Values{"keep": {"old"}}, time.Time{})
+	keep, _ := refvalue.NewMessage(refvalue.Values{"keep": {"old"}}, time.Time{})
 	h.mustAdmin("POST", "/kbs/v0/reference-value", keep)
 
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
@@ -337,7 +338,7 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 	}
 	allow, _ := json.Marshal(PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ndefault allow := true\n"))})
 	attestation, _ := json.Marshal(PolicyRequest{PolicyID: "x_cpu", Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ntrust_claims := {\"hardware\": 2}\n"))})
-	both, _ := rvps.NewMessage(rvps.Values{"keep": {"new"}, "other": {"x"}}, time.Time{})
+	both, _ := refvalue.NewMessage(refvalue.Values{"keep": {"new"}, "other": {"x"}}, time.Time{})
 	for _, c := range []struct {
 		method, path string
 		body         []byte
@@ -396,7 +397,7 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 func TestAuditStreamEndsWithToken(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.Admin.Leeway = time.Millisecond })
 	h.mustAdmin("POST", "/kbs/v0/resource/default/a/1", []byte("v"))
-	tok, err := NewAdminToken(h.adminKey, time.Now(), 2*time.Second) // exp is whole seconds: 1-2 s left
+	tok, err := kbsadmin.NewToken(h.adminKey, time.Now(), 2*time.Second) // exp is whole seconds: 1-2 s left
 	if err != nil {
 		t.Fatal(err)
 	}

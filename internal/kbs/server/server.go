@@ -30,6 +30,7 @@ import (
 	"github.com/trustgate/trustgate/internal/as"
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/auditlog"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
@@ -46,7 +47,7 @@ type Attester interface {
 // Config wires a Server.
 type Config struct {
 	Store    store.Store
-	Audit    *audit.Log
+	Audit    *auditlog.Log
 	RVPS     *rvps.Service
 	Policy   *policy.Engine
 	AS       Attester
@@ -128,7 +129,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("server: Store, AS, Tokens, Policy and Admin are required")
 	}
 	if cfg.Audit == nil {
-		cfg.Audit = audit.New(cfg.Store)
+		cfg.Audit = auditlog.New(cfg.Store)
 	}
 	if cfg.RVPS == nil {
 		cfg.RVPS = rvps.New(cfg.Store)

@@ -18,7 +18,8 @@ import (
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/kbsadmin"
+	"github.com/trustgate/trustgate/internal/refvalue"
 )
 
 const secret = "canary-db-password-5d1e"
@@ -208,9 +209,9 @@ func TestNegative(t *testing.T) {
 func TestAdminAuth(t *testing.T) {
 	h := newHarness(t)
 	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
-	expired, _ := NewAdminToken(h.adminKey, time.Now().Add(-3*time.Hour), time.Hour)
-	wrongKey, _ := NewAdminToken(otherKey, time.Now(), time.Hour)
-	future, _ := NewAdminToken(h.adminKey, time.Now().Add(time.Hour), time.Hour)
+	expired, _ := kbsadmin.NewToken(h.adminKey, time.Now().Add(-3*time.Hour), time.Hour)
+	wrongKey, _ := kbsadmin.NewToken(otherKey, time.Now(), time.Hour)
+	future, _ := kbsadmin.NewToken(h.adminKey, time.Now().Add(time.Hour), time.Hour)
 	good := h.adminToken()
 	forged := good[:strings.LastIndex(good, ".")+1] + base64.RawURLEncoding.EncodeToString(make([]byte, 64))
 	sign := func(c any, alg jose.SignatureAlgorithm, key any) string {
@@ -315,9 +316,9 @@ func TestAdminAPI(t *testing.T) {
 	wantError(t, h.admin("GET", "/kbs/v0/attestation-policy/nope", nil), 404, kbs.ResourceNotFound)
 
 	// Reference values.
-	msg, _ := rvps.NewMessage(rvps.Values{"snp_launch_measurement": {"abababababababababababababababababababababababababababababababababababababababababababababababab"}}, time.Time{})
+	msg, _ := refvalue.NewMessage(refvalue.Values{"snp_launch_measurement": {"abababababababababababababababababababababababababababababababababababababababababababababababab"}}, time.Time{})
 	h.mustAdmin("POST", "/kbs/v0/reference-value", msg)
-	var e rvps.Entry
+	var e refvalue.Entry
 	if err := json.Unmarshal(h.mustAdmin("GET", "/kbs/v0/reference-value/snp_launch_measurement", nil).body, &e); err != nil || e.Value[0] != "abababababababababababababababababababababababababababababababababababababababababababababababab" {
 		t.Fatal(e, err)
 	}

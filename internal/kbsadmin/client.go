@@ -1,4 +1,4 @@
-package trustee
+package kbsadmin
 
 import (
 	"bufio"
@@ -22,14 +22,18 @@ import (
 
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/kbs"
-	"github.com/trustgate/trustgate/internal/kbs/server"
-	"github.com/trustgate/trustgate/internal/rvps"
+	"github.com/trustgate/trustgate/internal/refvalue"
 )
 
-// AdminClient calls trustee's admin API with Ed25519 JWT bearer tokens
-// (the same tokens upstream's kbs-client makes). Other tools (cocofy,
-// trustgate up) use it to upload secrets and reference values.
-type AdminClient struct {
+// MaxAnswer bounds an answer the client reads (a collateral export is the
+// largest).
+const MaxAnswer = 64 << 20
+
+// Client calls trustee's admin API with Ed25519 JWT bearer tokens (the
+// same tokens upstream's kbs-client makes): trustee's CLI, cocofy,
+// trustgate up and the dashboard use it. Answers are read up to 64 MiB;
+// a non-200 answer is an *Error.
+type Client struct {
 	// URL is the trustee base URL (https://host:port, no /kbs/v0).
 	URL string
 	// Key signs the admin tokens.
@@ -41,60 +45,88 @@ type AdminClient struct {
 }
 
 // TLSOptions select how the admin client trusts the server certificate.
+// With neither CACert nor CAPEM the system roots are trusted.
 type TLSOptions struct {
 	// CACert is a PEM file of trusted roots, e.g. trustee-data/tls.crt
 	// (the self-signed certificate is its own CA).
 	CACert string
+	// CAPEM is trusted roots given as PEM (cocofy's --trustee-cert).
+	CAPEM []byte
+	// SystemRoots trusts the system roots too when CACert or CAPEM is set.
+	SystemRoots bool
 	// Insecure skips certificate verification. Development only.
 	Insecure bool
 }
 
-// NewAdminClient loads the admin key (PKCS#8 PEM) and builds a client. An
-// empty keyFile makes a client for the public endpoints only (TokenKey,
-// ImportKey).
-func NewAdminClient(baseURL, keyFile string, t TLSOptions) (*AdminClient, error) {
+// New loads the admin key (PKCS#8 PEM) from keyFile and builds a client
+// for baseURL (https://host:port). An empty keyFile makes a client for the
+// public endpoints only (TokenKey, TokenKeys, ImportKey).
+func New(baseURL, keyFile string, t TLSOptions) (*Client, error) {
 	var key ed25519.PrivateKey
 	if keyFile != "" {
 		kb, err := os.ReadFile(keyFile)
 		if err != nil {
-			return nil, fmt.Errorf("admin key: %w%s", err, adminKeyHint())
+			return nil, fmt.Errorf("admin key: %w%s", err, KeyHint())
 		}
-		if key, err = server.ParseAdminPrivateKey(kb); err != nil {
+		if key, err = ParseKey(kb); err != nil {
 			return nil, err
 		}
 	}
+	return NewWithKey(baseURL, key, t)
+}
+
+// NewWithKey is New with the admin key already parsed (ParseKey); nil
+// means the public endpoints only.
+func NewWithKey(baseURL string, key ed25519.PrivateKey, t TLSOptions) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("invalid trustee URL %q: want https://host:port (what trustee serve printed, e.g. https://127.0.0.1:8080)", baseURL)
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if t.CACert != "" {
-		pem, err := os.ReadFile(t.CACert)
-		if err != nil {
-			return nil, fmt.Errorf("--cacert: %w (trustee serve writes its certificate to DATA_DIR/tls.crt, ./trustee-data/tls.crt by default)", err)
-		}
+	if t.CACert != "" || len(t.CAPEM) > 0 {
 		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("CA certificate %s: no PEM certificate", t.CACert)
+		if t.SystemRoots {
+			if sys, err := x509.SystemCertPool(); err == nil {
+				pool = sys
+			}
+		}
+		if t.CACert != "" {
+			pem, err := os.ReadFile(t.CACert)
+			if err != nil {
+				return nil, fmt.Errorf("--cacert: %w (trustee serve writes its certificate to DATA_DIR/tls.crt, ./trustee-data/tls.crt by default)", err)
+			}
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("CA certificate %s: no PEM certificate", t.CACert)
+			}
+		}
+		if len(t.CAPEM) > 0 && !pool.AppendCertsFromPEM(t.CAPEM) {
+			return nil, fmt.Errorf("trustee certificate: no PEM certificate")
 		}
 		tc.RootCAs = pool
 	}
 	if t.Insecure {
 		tc.InsecureSkipVerify = true //nolint:gosec // explicit --insecure, documented as development only
 	}
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tc, Proxy: http.ProxyFromEnvironment}}
-	return &AdminClient{URL: u.String(), Key: key, HTTP: hc}, nil
+	// The default transport's dial, TLS handshake and idle timeouts and
+	// proxy settings; HTTP/1.1, as before the clients were one.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tc
+	tr.ForceAttemptHTTP2 = false
+	return &Client{URL: u.String(), Key: key, HTTP: &http.Client{Transport: tr}}, nil
 }
 
-func (c *AdminClient) do(ctx context.Context, method, path, ctype string, body []byte) ([]byte, error) {
+func (c *Client) do(ctx context.Context, method, path, ctype string, body []byte) ([]byte, error) {
 	resp, err := c.send(ctx, method, path, ctype, body, "")
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if len(b) > MaxAnswer {
+		return nil, fmt.Errorf("%s %s: answer over %d MiB", method, path, MaxAnswer>>20)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusError(method, path, resp.StatusCode, b)
@@ -102,17 +134,17 @@ func (c *AdminClient) do(ctx context.Context, method, path, ctype string, body [
 	return b, nil
 }
 
-func (c *AdminClient) send(ctx context.Context, method, path, ctype string, body []byte, accept string) (*http.Response, error) {
+func (c *Client) send(ctx context.Context, method, path, ctype string, body []byte, accept string) (*http.Response, error) {
 	life := c.TokenLifetime
 	if life <= 0 {
 		life = 5 * time.Minute
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if c.Key != nil { // nil: the public endpoints (token-key, import-key)
-		tok, err := server.NewAdminToken(c.Key, time.Now(), life)
+		tok, err := NewToken(c.Key, time.Now(), life)
 		if err != nil {
 			return nil, err
 		}
@@ -155,8 +187,8 @@ func connectHint(err error, base string) string {
 	return ""
 }
 
-// AdminError is a non-200 admin API answer.
-type AdminError struct {
+// Error is a non-200 admin API answer.
+type Error struct {
 	Status int
 	Info   kbs.ErrorInfo
 	Op     string
@@ -164,7 +196,7 @@ type AdminError struct {
 	Hint string
 }
 
-func (e *AdminError) Error() string {
+func (e *Error) Error() string {
 	msg := fmt.Sprintf("%s: HTTP %d", e.Op, e.Status)
 	if e.Info.Type != "" {
 		msg = fmt.Sprintf("%s: HTTP %d: %s: %s", e.Op, e.Status, e.Info.Variant(), e.Info.Detail)
@@ -178,9 +210,9 @@ func (e *AdminError) Error() string {
 func statusError(method, path string, status int, body []byte) error {
 	info, _ := kbs.ParseErrorInfo(body)
 	if status == http.StatusBadRequest && bytes.Contains(body, []byte("HTTP request to an HTTPS server")) {
-		return &AdminError{Status: status, Op: method + " " + path, Hint: "the server speaks HTTPS: use --url https://… (and --cacert trustee-data/tls.crt for its self-signed certificate)"}
+		return &Error{Status: status, Op: method + " " + path, Hint: "the server speaks HTTPS: use --url https://… (and --cacert trustee-data/tls.crt for its self-signed certificate)"}
 	}
-	e := &AdminError{Status: status, Info: info, Op: method + " " + path}
+	e := &Error{Status: status, Info: info, Op: method + " " + path}
 	if status == http.StatusUnauthorized && info.Variant() == "AdminAuth" {
 		e.Hint = "the admin key is not one this trustee trusts (--key must be the private half of a key in its admin_public_keys; trustee serve made trustee-data/admin.key on first run)"
 	}
@@ -196,7 +228,7 @@ func resourceURL(path string) (string, error) {
 }
 
 // SetResource stores value at REPO/TYPE/TAG.
-func (c *AdminClient) SetResource(ctx context.Context, path string, value []byte) error {
+func (c *Client) SetResource(ctx context.Context, path string, value []byte) error {
 	u, err := resourceURL(path)
 	if err != nil {
 		return err
@@ -206,7 +238,7 @@ func (c *AdminClient) SetResource(ctx context.Context, path string, value []byte
 }
 
 // DeleteResource removes REPO/TYPE/TAG.
-func (c *AdminClient) DeleteResource(ctx context.Context, path string) error {
+func (c *Client) DeleteResource(ctx context.Context, path string) error {
 	u, err := resourceURL(path)
 	if err != nil {
 		return err
@@ -216,12 +248,12 @@ func (c *AdminClient) DeleteResource(ctx context.Context, path string) error {
 }
 
 // ListResources returns the resource names (never values).
-func (c *AdminClient) ListResources(ctx context.Context) ([]string, error) {
+func (c *Client) ListResources(ctx context.Context) ([]string, error) {
 	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/resources", "", nil)
 	if err != nil {
 		return nil, err
 	}
-	var l server.ResourceList
+	var l ResourceList
 	if err := json.Unmarshal(b, &l); err != nil {
 		return nil, fmt.Errorf("list resources: %w", err)
 	}
@@ -229,14 +261,14 @@ func (c *AdminClient) ListResources(ctx context.Context) ([]string, error) {
 }
 
 // SetResourcePolicy uploads Rego source as the resource policy.
-func (c *AdminClient) SetResourcePolicy(ctx context.Context, rego []byte) error {
-	b, _ := json.Marshal(server.PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString(rego)})
+func (c *Client) SetResourcePolicy(ctx context.Context, rego []byte) error {
+	b, _ := json.Marshal(PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString(rego)})
 	_, err := c.do(ctx, http.MethodPost, "/kbs/v0/resource-policy", "application/json", b)
 	return err
 }
 
 func decodePolicy(b []byte) ([]byte, error) {
-	var p server.PolicyRequest
+	var p PolicyRequest
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("policy response: %w", err)
 	}
@@ -248,7 +280,7 @@ func decodePolicy(b []byte) ([]byte, error) {
 }
 
 // GetResourcePolicy returns the resource policy's Rego source.
-func (c *AdminClient) GetResourcePolicy(ctx context.Context) ([]byte, error) {
+func (c *Client) GetResourcePolicy(ctx context.Context) ([]byte, error) {
 	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/resource-policy", "", nil)
 	if err != nil {
 		return nil, err
@@ -258,14 +290,14 @@ func (c *AdminClient) GetResourcePolicy(ctx context.Context) ([]byte, error) {
 
 // SetAttestationPolicy uploads a Rego attestation policy under id
 // ("default_cpu" is what the attestation service uses).
-func (c *AdminClient) SetAttestationPolicy(ctx context.Context, id string, rego []byte) error {
-	b, _ := json.Marshal(server.PolicyRequest{Type: "rego", PolicyID: id, Policy: base64.RawURLEncoding.EncodeToString(rego)})
+func (c *Client) SetAttestationPolicy(ctx context.Context, id string, rego []byte) error {
+	b, _ := json.Marshal(PolicyRequest{Type: "rego", PolicyID: id, Policy: base64.RawURLEncoding.EncodeToString(rego)})
 	_, err := c.do(ctx, http.MethodPost, "/kbs/v0/attestation-policy", "application/json", b)
 	return err
 }
 
 // GetAttestationPolicy returns an attestation policy's Rego source.
-func (c *AdminClient) GetAttestationPolicy(ctx context.Context, id string) ([]byte, error) {
+func (c *Client) GetAttestationPolicy(ctx context.Context, id string) ([]byte, error) {
 	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/attestation-policy/"+url.PathEscape(id), "", nil)
 	if err != nil {
 		return nil, err
@@ -273,19 +305,25 @@ func (c *AdminClient) GetAttestationPolicy(ctx context.Context, id string) ([]by
 	return decodePolicy(b)
 }
 
+// ListAttestationPolicies returns the server's JSON list of attestation
+// policies as it answered it.
+func (c *Client) ListAttestationPolicies(ctx context.Context) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/kbs/v0/attestation-policy", "", nil)
+}
+
 // RegisterReferenceValue sends a raw RVPS registration message.
-func (c *AdminClient) RegisterReferenceValue(ctx context.Context, msg []byte) error {
+func (c *Client) RegisterReferenceValue(ctx context.Context, msg []byte) error {
 	return c.RegisterReferenceValueFor(ctx, "", msg)
 }
 
 // RegisterReferenceValueFor sends a raw RVPS registration message whose
 // values are for tee ("": any hardware TEE): an init_data digest must be
-// bound in full by it (rvps.ValidateInitDataDigest).
-func (c *AdminClient) RegisterReferenceValueFor(ctx context.Context, tee string, msg []byte) error {
+// bound in full by it (refvalue.ValidateInitDataDigest).
+func (c *Client) RegisterReferenceValueFor(ctx context.Context, tee string, msg []byte) error {
 	// Refuse here what the server would refuse, with the same words, and
 	// without a round trip.
-	if vals, _, err := rvps.ParseMessage(msg, time.Now()); err == nil {
-		if err := rvps.ValidateValuesFor(tee, vals); err != nil {
+	if vals, _, err := refvalue.ParseMessage(msg, time.Now()); err == nil {
+		if err := refvalue.ValidateValuesFor(tee, vals); err != nil {
 			return err
 		}
 	}
@@ -299,14 +337,14 @@ func (c *AdminClient) RegisterReferenceValueFor(ctx context.Context, tee string,
 
 // SetReferenceValue registers values under name until exp (zero: the
 // server's default, 12 months).
-func (c *AdminClient) SetReferenceValue(ctx context.Context, name string, values []any, exp time.Time) error {
+func (c *Client) SetReferenceValue(ctx context.Context, name string, values []any, exp time.Time) error {
 	return c.SetReferenceValueFor(ctx, "", name, values, exp)
 }
 
 // SetReferenceValueFor is SetReferenceValue for values meant for tee
 // ("": any hardware TEE).
-func (c *AdminClient) SetReferenceValueFor(ctx context.Context, tee, name string, values []any, exp time.Time) error {
-	msg, err := rvps.NewMessage(rvps.Values{name: values}, exp)
+func (c *Client) SetReferenceValueFor(ctx context.Context, tee, name string, values []any, exp time.Time) error {
+	msg, err := refvalue.NewMessage(refvalue.Values{name: values}, exp)
 	if err != nil {
 		return err
 	}
@@ -314,25 +352,25 @@ func (c *AdminClient) SetReferenceValueFor(ctx context.Context, tee, name string
 }
 
 // GetReferenceValue returns a stored reference value.
-func (c *AdminClient) GetReferenceValue(ctx context.Context, name string) (rvps.Entry, error) {
+func (c *Client) GetReferenceValue(ctx context.Context, name string) (refvalue.Entry, error) {
 	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/reference-value/"+url.PathEscape(name), "", nil)
 	if err != nil {
-		return rvps.Entry{}, err
+		return refvalue.Entry{}, err
 	}
-	var e rvps.Entry
+	var e refvalue.Entry
 	if err := json.Unmarshal(b, &e); err != nil {
-		return rvps.Entry{}, fmt.Errorf("reference value: %w", err)
+		return refvalue.Entry{}, fmt.Errorf("reference value: %w", err)
 	}
 	return e, nil
 }
 
 // ListReferenceValues returns every stored reference value.
-func (c *AdminClient) ListReferenceValues(ctx context.Context) ([]rvps.Entry, error) {
+func (c *Client) ListReferenceValues(ctx context.Context) ([]refvalue.Entry, error) {
 	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/reference-value", "", nil)
 	if err != nil {
 		return nil, err
 	}
-	var l []rvps.Entry
+	var l []refvalue.Entry
 	if err := json.Unmarshal(b, &l); err != nil {
 		return nil, fmt.Errorf("reference values: %w", err)
 	}
@@ -340,13 +378,13 @@ func (c *AdminClient) ListReferenceValues(ctx context.Context) ([]rvps.Entry, er
 }
 
 // DeleteReferenceValue removes a reference value.
-func (c *AdminClient) DeleteReferenceValue(ctx context.Context, name string) error {
+func (c *Client) DeleteReferenceValue(ctx context.Context, name string) error {
 	_, err := c.do(ctx, http.MethodDelete, "/kbs/v0/reference-value/"+url.PathEscape(name), "", nil)
 	return err
 }
 
 // Audit returns audit events after since (an event id or RFC 3339 time; "" all).
-func (c *AdminClient) Audit(ctx context.Context, since string, limit int) ([]audit.Event, error) {
+func (c *Client) Audit(ctx context.Context, since string, limit int) ([]audit.Event, error) {
 	q := url.Values{}
 	if since != "" {
 		q.Set("since", since)
@@ -358,7 +396,7 @@ func (c *AdminClient) Audit(ctx context.Context, since string, limit int) ([]aud
 	if err != nil {
 		return nil, err
 	}
-	var l server.AuditList
+	var l AuditList
 	if err := json.Unmarshal(b, &l); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
@@ -370,7 +408,7 @@ func (c *AdminClient) Audit(ctx context.Context, since string, limit int) ([]aud
 // server ends a stream when the admin token that opened it expires; the
 // stream is then reopened with a fresh token after the last event
 // received, so fn sees every event once.
-func (c *AdminClient) FollowAudit(ctx context.Context, since string, fn func(audit.Event) error) error {
+func (c *Client) FollowAudit(ctx context.Context, since string, fn func(audit.Event) error) error {
 	for {
 		last, err := c.followOnce(ctx, since, fn)
 		if ctx.Err() != nil {
@@ -393,7 +431,7 @@ func (c *AdminClient) FollowAudit(ctx context.Context, since string, fn func(aud
 
 // followOnce reads one audit stream until the server ends it (nil error)
 // and returns the id of the last event delivered.
-func (c *AdminClient) followOnce(ctx context.Context, since string, fn func(audit.Event) error) (int64, error) {
+func (c *Client) followOnce(ctx context.Context, since string, fn func(audit.Event) error) (int64, error) {
 	var last int64
 	q := url.Values{"follow": {"1"}}
 	if since != "" {
@@ -435,7 +473,7 @@ func (c *AdminClient) followOnce(ctx context.Context, since string, fn func(audi
 
 // RotateKEK asks the server to re-encrypt the store under a new KEK and
 // returns the new KEK id.
-func (c *AdminClient) RotateKEK(ctx context.Context) (string, error) {
+func (c *Client) RotateKEK(ctx context.Context) (string, error) {
 	b, err := c.do(ctx, http.MethodPost, "/kbs/v0/admin/rotate-kek", "", nil)
 	if err != nil {
 		return "", err
@@ -451,7 +489,7 @@ func (c *AdminClient) RotateKEK(ctx context.Context) (string, error) {
 
 // ExportCollateral returns the collateral cache as a bundle (JSON) and the
 // number of entries in it.
-func (c *AdminClient) ExportCollateral(ctx context.Context) ([]byte, int, error) {
+func (c *Client) ExportCollateral(ctx context.Context) ([]byte, int, error) {
 	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/collateral", "", nil)
 	if err != nil {
 		return nil, 0, err
@@ -467,12 +505,12 @@ func (c *AdminClient) ExportCollateral(ctx context.Context) ([]byte, int, error)
 
 // ImportCollateral stores a collateral bundle (what ExportCollateral
 // returned, possibly on another trustee) and returns the entries imported.
-func (c *AdminClient) ImportCollateral(ctx context.Context, bundle []byte) (int, error) {
+func (c *Client) ImportCollateral(ctx context.Context, bundle []byte) (int, error) {
 	b, err := c.do(ctx, http.MethodPost, "/kbs/v0/collateral", "application/json", bundle)
 	if err != nil {
 		return 0, err
 	}
-	var r server.CollateralImportResult
+	var r CollateralImportResult
 	if err := json.Unmarshal(b, &r); err != nil {
 		return 0, fmt.Errorf("collateral import: %w", err)
 	}
@@ -482,37 +520,37 @@ func (c *AdminClient) ImportCollateral(ctx context.Context, bundle []byte) (int,
 // Import sends a cocofy offline bundle (plain JSON, or a compact JWE
 // encrypted to this trustee's import key): its resources are stored and its
 // reference values merged into the stored ones.
-func (c *AdminClient) Import(ctx context.Context, bundle []byte) (server.ImportResult, error) {
+func (c *Client) Import(ctx context.Context, bundle []byte) (ImportResult, error) {
 	ctype := "application/json"
 	if t := bytes.TrimSpace(bundle); len(t) > 0 && t[0] != '{' {
 		ctype = "application/jose"
 	}
 	b, err := c.do(ctx, http.MethodPost, "/kbs/v0/import", ctype, bundle)
 	if err != nil {
-		return server.ImportResult{}, err
+		return ImportResult{}, err
 	}
-	var r server.ImportResult
+	var r ImportResult
 	if err := json.Unmarshal(b, &r); err != nil {
-		return server.ImportResult{}, fmt.Errorf("import: %w", err)
+		return ImportResult{}, fmt.Errorf("import: %w", err)
 	}
 	return r, nil
 }
 
 // TokenKey returns the PEM public key that verifies this trustee's
 // attestation tokens (no admin key needed).
-func (c *AdminClient) TokenKey(ctx context.Context) ([]byte, error) {
+func (c *Client) TokenKey(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/token-key", "", nil)
 }
 
 // IdentityIssued returns the workload certificates of Trustee's identity
 // CA that are still valid, newest first (GET /kbs/v0/identity/issued).
-func (c *AdminClient) IdentityIssued(ctx context.Context) ([]server.IssuedCertificate, error) {
+func (c *Client) IdentityIssued(ctx context.Context) ([]IssuedCertificate, error) {
 	b, err := c.do(ctx, http.MethodGet, "/kbs/v0/identity/issued", "", nil)
 	if err != nil {
 		return nil, err
 	}
 	var r struct {
-		Certificates []server.IssuedCertificate `json:"certificates"`
+		Certificates []IssuedCertificate `json:"certificates"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("identity issued: %w", err)
@@ -523,13 +561,13 @@ func (c *AdminClient) IdentityIssued(ctx context.Context) ([]server.IssuedCertif
 // TokenKeys returns the JWKS of every key that verifies this trustee's
 // tokens: the current one first, then the previous one while tokens it
 // signed may still be valid (no admin key needed).
-func (c *AdminClient) TokenKeys(ctx context.Context) ([]byte, error) {
+func (c *Client) TokenKeys(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/token-keys", "", nil)
 }
 
 // RotateTokenKey makes a new token signing key and returns its kid and the
 // previous key's kid (which verifies its tokens until they expire).
-func (c *AdminClient) RotateTokenKey(ctx context.Context) (kid, prevKid string, err error) {
+func (c *Client) RotateTokenKey(ctx context.Context) (kid, prevKid string, err error) {
 	b, err := c.do(ctx, http.MethodPost, "/kbs/v0/admin/rotate-token-key", "", nil)
 	if err != nil {
 		return "", "", err
@@ -546,7 +584,7 @@ func (c *AdminClient) RotateTokenKey(ctx context.Context) (kid, prevKid string, 
 
 // ImportKey returns the PEM public key that cocofy encrypts offline bundles
 // to (`cocofy apply --offline --import-key`; no admin key needed).
-func (c *AdminClient) ImportKey(ctx context.Context) ([]byte, error) {
+func (c *Client) ImportKey(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/import-key", "", nil)
 }
 
@@ -554,8 +592,9 @@ func (c *AdminClient) ImportKey(ctx context.Context) ([]byte, error) {
 // run with the default data directory.
 var defaultAdminKey = filepath.Join("trustee-data", "admin.key")
 
-// adminKeyHint says where trustee serve wrote the admin key.
-func adminKeyHint() string {
+// KeyHint says where trustee serve wrote the admin key (a line starting
+// with a newline, for an error about a missing or unreadable key).
+func KeyHint() string {
 	if _, err := os.Stat(defaultAdminKey); err == nil {
 		return "\nhint: trustee serve wrote its admin key to " + defaultAdminKey + " (pass --key " + defaultAdminKey + ")"
 	}

@@ -1,4 +1,4 @@
-package rvps
+package refvalue
 
 import (
 	"crypto/sha256"
@@ -71,7 +71,7 @@ const InitDataName = "init_data"
 // claims (docs/trustee.md, "Reference values"). The error wraps ErrInvalid
 // and says what was expected. `trustee admin` calls it before sending.
 func ValidateValue(name string, values []any) error {
-	if err := checkName(name); err != nil {
+	if err := CheckName(name); err != nil {
 		return err
 	}
 	f, ok := formats[name]

@@ -201,6 +201,24 @@ func newHTTPClient() *http.Client {
 	}
 }
 
+// SplitURL splits the full URL of an endpoint (as a flag such as the web
+// app's --secret-url names one) at the endpoint's path or prefix: the API's
+// base URL, and what follows the prefix ("repo/type/tag" after
+// ResourcePrefix, "" after AttestationPath).
+func SplitURL(raw, prefix string) (base, rest string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", "", fmt.Errorf("guest local API URL %q: want %s…%s", raw, DefaultURL, prefix)
+	}
+	i := strings.LastIndex(u.Path, prefix)
+	if i < 0 {
+		return "", "", fmt.Errorf("guest local API URL %q: want %s…%s", raw, DefaultURL, prefix)
+	}
+	rest = u.Path[i+len(prefix):]
+	u.Path, u.RawPath = u.Path[:i], ""
+	return u.String(), rest, nil
+}
+
 // ResourcePath turns `kbs:///repo/type/tag`, `kbs://host/repo/type/tag` or
 // `repo/type/tag` into "repo/type/tag", each segment checked by the KBS
 // rule (the guest answers 404 for anything else).

@@ -493,3 +493,23 @@ func FuzzResourcePath(f *testing.F) {
 		}
 	})
 }
+
+func TestSplitURL(t *testing.T) {
+	cases := []struct {
+		raw, prefix, base, rest string
+		ok                      bool
+	}{
+		{"http://127.0.0.1:8006/cdh/resource/default/azure/connection-string", localapi.ResourcePrefix, "http://127.0.0.1:8006", "default/azure/connection-string", true},
+		{"http://guest:8006/api/cdh/resource/a/b/c", localapi.ResourcePrefix, "http://guest:8006/api", "a/b/c", true},
+		{"http://127.0.0.1:8006/trustgate/attestation", localapi.AttestationPath, "http://127.0.0.1:8006", "", true},
+		{"http://127.0.0.1:8006/other", localapi.AttestationPath, "", "", false},
+		{"http://127.0.0.1:8006/cdh/resource/a/b/c?x=1", localapi.ResourcePrefix, "", "", false},
+		{"::", localapi.ResourcePrefix, "", "", false},
+	}
+	for _, tc := range cases {
+		base, rest, err := localapi.SplitURL(tc.raw, tc.prefix)
+		if (err == nil) != tc.ok || base != tc.base || rest != tc.rest {
+			t.Errorf("SplitURL(%q) = %q, %q, %v", tc.raw, base, rest, err)
+		}
+	}
+}

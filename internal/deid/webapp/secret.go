@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -114,20 +113,11 @@ func (g *gate) secret(ctx context.Context) (string, error) {
 	case localapi.BadRequest:
 		return "", fmt.Errorf("secret URL: %w", err)
 	default:
-		return "", errors.New("guest local API unreachable at " + redacted(g.cfg.SecretURL))
+		return "", errors.New("guest local API unreachable at " + c.URL() + localapi.ResourcePrefix + res)
 	}
 	conn := string(bytes.TrimSpace(body))
 	if conn == "" {
 		return "", errors.New("guest local API returned an empty secret")
 	}
 	return conn, nil
-}
-
-// redacted is u without a password, for messages.
-func redacted(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return p.Redacted()
 }

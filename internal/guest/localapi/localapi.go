@@ -28,6 +28,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -76,8 +77,10 @@ type Limits struct {
 	Timeout time.Duration
 }
 
-// DefaultLimits are each endpoint's limits unless WithLimits changes them.
-var DefaultLimits = map[Endpoint]Limits{
+// DefaultLimits returns endpoint e's limits unless WithLimits changes them.
+func DefaultLimits(e Endpoint) Limits { return defaultLimits[e] }
+
+var defaultLimits = map[Endpoint]Limits{
 	// Certificates, keys, policies, connection strings.
 	EndpointResource: {MaxBytes: 1 << 20, Timeout: 30 * time.Second},
 	// A token and a PEM key pair (an RSA-4096 key and a large EAR fit).
@@ -103,8 +106,8 @@ type Retry struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// DefaultRetry is the retry policy unless WithRetry changes it.
-var DefaultRetry = Retry{Attempts: 5, Backoff: Backoff{Min: 100 * time.Millisecond, Max: 2 * time.Second}}
+// defaultRetry is the retry policy unless WithRetry changes it.
+var defaultRetry = Retry{Attempts: 5, Backoff: Backoff{Min: 100 * time.Millisecond, Max: 2 * time.Second}}
 
 // Client calls one guest's local API. It is safe for concurrent use, and
 // cheap: every Client shares one transport.
@@ -162,10 +165,10 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	}
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("guest local API %q: want an http(s) URL such as %s", baseURL, DefaultURL)
+		return nil, fmt.Errorf("guest local API %s: want an http(s) URL such as %s, without credentials", redacted(baseURL), DefaultURL)
 	}
-	c := &Client{base: strings.TrimRight(u.String(), "/"), hc: newHTTPClient(), limits: map[Endpoint]Limits{}, retry: DefaultRetry}
-	for e, l := range DefaultLimits {
+	c := &Client{base: strings.TrimRight(u.String(), "/"), hc: newHTTPClient(), limits: map[Endpoint]Limits{}, retry: defaultRetry}
+	for e, l := range defaultLimits {
 		c.limits[e] = l
 	}
 	for _, o := range opts {
@@ -184,12 +187,13 @@ func (c *Client) URL() string { return c.base }
 // dial and handshake waits below the per-call timeouts. Clients share it,
 // so a Client per call costs no connection.
 var transport = &http.Transport{
-	Proxy:                 nil,
-	DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-	TLSHandshakeTimeout:   10 * time.Second,
-	MaxIdleConnsPerHost:   4,
-	IdleConnTimeout:       90 * time.Second,
-	ExpectContinueTimeout: time.Second,
+	Proxy:                  nil,
+	DialContext:            (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout:    10 * time.Second,
+	MaxResponseHeaderBytes: 64 << 10,
+	MaxIdleConnsPerHost:    4,
+	IdleConnTimeout:        90 * time.Second,
+	ExpectContinueTimeout:  time.Second,
 }
 
 // newHTTPClient follows no redirect: the guest never redirects, and
@@ -208,15 +212,24 @@ func newHTTPClient() *http.Client {
 func SplitURL(raw, prefix string) (base, rest string, err error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", "", fmt.Errorf("guest local API URL %q: want %s…%s", raw, DefaultURL, prefix)
+		return "", "", fmt.Errorf("guest local API URL %s: want %s…%s", redacted(raw), DefaultURL, prefix)
 	}
 	i := strings.LastIndex(u.Path, prefix)
 	if i < 0 {
-		return "", "", fmt.Errorf("guest local API URL %q: want %s…%s", raw, DefaultURL, prefix)
+		return "", "", fmt.Errorf("guest local API URL %s: want %s…%s", redacted(raw), DefaultURL, prefix)
 	}
 	rest = u.Path[i+len(prefix):]
 	u.Path, u.RawPath = u.Path[:i], ""
 	return u.String(), rest, nil
+}
+
+// redacted quotes raw without its password, for messages.
+func redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return strconv.Quote(u.Redacted())
 }
 
 // ResourcePath turns `kbs:///repo/type/tag`, `kbs://host/repo/type/tag` or

@@ -411,9 +411,12 @@ func TestReason(t *testing.T) {
 }
 
 func TestNewRefusesBadURL(t *testing.T) {
-	for _, u := range []string{"127.0.0.1:8006", "ftp://x", "http://", "http://u:p@h", "http://h/?q=1"} {
-		if _, err := localapi.New(u); err == nil {
+	for _, u := range []string{"127.0.0.1:8006", "ftp://x", "http://", "http://u:p4ssw0rd@h", "http://h/?q=1"} {
+		_, err := localapi.New(u)
+		if err == nil {
 			t.Errorf("New(%q) accepted", u)
+		} else if strings.Contains(err.Error(), "p4ssw0rd") {
+			t.Errorf("New(%q): the error shows the password: %v", u, err)
 		}
 	}
 	c, err := localapi.New("")

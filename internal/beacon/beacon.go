@@ -27,6 +27,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 )
 
 // MaxBody bounds a heartbeat request (token plus signed payload).
@@ -79,40 +81,27 @@ type TokenSource interface {
 }
 
 // GuestAPI reads the token from the guest's local API
-// (GET /aa/token?token_type=kbs → {"token","tee_keypair"}).
+// (GET /aa/token?token_type=kbs → {"token","tee_keypair"}) through its one
+// client (internal/guest/localapi).
 type GuestAPI struct {
-	URL    string // e.g. http://127.0.0.1:8006
-	Client *http.Client
+	URL string // e.g. http://127.0.0.1:8006
 }
 
 // Token implements TokenSource.
 func (g GuestAPI) Token(ctx context.Context) (string, crypto.Signer, error) {
-	c := g.Client
-	if c == nil {
-		c = &http.Client{Timeout: 30 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(g.URL, "/")+"/aa/token?token_type=kbs", nil)
+	c, err := localapi.New(g.URL)
 	if err != nil {
-		return "", nil, fmt.Errorf("beacon: token request: %w", err)
+		return "", nil, fmt.Errorf("beacon: %w", err)
 	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return "", nil, fmt.Errorf("beacon: get token from guest: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
-	if err != nil {
-		return "", nil, fmt.Errorf("beacon: read token response: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", nil, fmt.Errorf("beacon: guest answered %d for a token", resp.StatusCode)
-	}
-	var tr struct {
-		Token      string `json:"token"`
-		TeeKeypair string `json:"tee_keypair"`
-	}
-	if err := json.Unmarshal(body, &tr); err != nil {
+	tr, err := c.KBSToken(ctx)
+	switch localapi.KindOf(err) {
+	case 0:
+	case localapi.Status:
+		return "", nil, fmt.Errorf("beacon: guest answered %d for a token", localapi.StatusOf(err))
+	case localapi.Malformed:
 		return "", nil, fmt.Errorf("beacon: decode token response: %w", err)
+	default:
+		return "", nil, fmt.Errorf("beacon: get token from guest: %w", err)
 	}
 	key, err := ParseTEEKey([]byte(tr.TeeKeypair))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attester"
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 )
 
 // Version is reported by GET /info.
@@ -47,25 +48,11 @@ type API struct {
 // (the de-identification review page): the TEE, the initdata digest bound
 // at launch, and the last attestation to Trustee with its EAR status. It
 // carries no token, key or secret.
-const AttestationPath = "/trustgate/attestation"
+const AttestationPath = localapi.AttestationPath
 
-// AttestationResponse is the body of GET AttestationPath.
-type AttestationResponse struct {
-	// Tee is the TEE the guest attests as ("sample" proves nothing).
-	Tee string `json:"tee"`
-	// InitDataAlgorithm and InitDataDigest: the initdata bound at launch;
-	// empty when the guest runs without initdata.
-	InitDataAlgorithm string `json:"init_data_algorithm,omitempty"`
-	InitDataDigest    string `json:"init_data_digest,omitempty"`
-	// Attested is false until an attestation gave a token (the guest
-	// attests when a workload first asks for a resource or a token).
-	Attested bool `json:"attested"`
-	// LastAttestation is when the last token was received (RFC 3339, UTC).
-	LastAttestation *time.Time `json:"last_attestation,omitempty"`
-	// EARStatus is that token's ear.status as Trustee wrote it (read, not
-	// verified, by the guest: for display only).
-	EARStatus string `json:"ear_status,omitempty"`
-}
+// AttestationResponse is the body of GET AttestationPath; its one
+// definition is the client's (internal/guest/localapi).
+type AttestationResponse = localapi.Attestation
 
 // AttestationState is what a KBS client reports of its last attestation.
 type AttestationState struct {
@@ -84,13 +71,11 @@ type AttestationReporter interface {
 // inside the data hub and reads them from its own config; ours runs in the
 // `guest image` command, which asks the daemon, so that both use the same
 // verified initdata.
-const ImageConfigPath = "/trustgate/image-config"
+const ImageConfigPath = localapi.ImageConfigPath
 
 // ImageConfigResponse is the body of GET ImageConfigPath. An empty URI means
 // no image policy is configured.
-type ImageConfigResponse struct {
-	ImageSecurityPolicyURI string `json:"image_security_policy_uri"`
-}
+type ImageConfigResponse = localapi.ImageConfig
 
 // Upstream's bodies for the plain-text answers.
 const (
@@ -106,10 +91,7 @@ type info struct {
 	Feature string `json:"feature"`
 }
 
-type tokenResponse struct {
-	Token      string `json:"token"`
-	TeeKeypair string `json:"tee_keypair"`
-}
+type tokenResponse = localapi.KBSToken
 
 func (a *API) log() *slog.Logger {
 	if a.Log != nil {

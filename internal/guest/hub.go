@@ -16,6 +16,7 @@ import (
 
 	josecipher "github.com/go-jose/go-jose/v4/cipher"
 
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 	"github.com/trustgate/trustgate/internal/sealed"
 )
 
@@ -50,15 +51,11 @@ func NewHub(kbs KBS, cfg *Config) *Hub {
 // ResourcePath turns `kbs:///repo/type/tag`, `kbs://host/repo/type/tag` or
 // `repo/type/tag` into the checked path "repo/type/tag".
 func ResourcePath(uri string) (string, error) {
-	s := uri
-	if !strings.HasPrefix(s, "kbs://") {
-		s = "kbs:///" + strings.TrimPrefix(s, "/")
-	}
-	u, err := sealed.ParseResourceURI(s)
+	p, err := localapi.ResourcePath(uri)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadResourceURI, err)
 	}
-	return u.Path(), nil
+	return p, nil
 }
 
 // GetResource returns the resource named by uri (see ResourcePath).

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attester"
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/kbs"
 )
@@ -39,7 +40,7 @@ import (
 // private key: it does not need it (a certificate is public, nothing is
 // encrypted to the key), and the CSR's self-signature proves the caller
 // holds it. See docs/tls-sidecar.md.
-const IdentityPath = "/trustgate/identity/csr"
+const IdentityPath = localapi.IdentityPath
 
 // maxIdentityRequest bounds a local identity request.
 const maxIdentityRequest = 64 << 10
@@ -50,10 +51,7 @@ type IdentityIssuer interface {
 }
 
 // identityRequest is the local API body (the same as Trustee's).
-type identityRequest struct {
-	CSR      string   `json:"csr"`
-	DNSNames []string `json:"dns_names,omitempty"`
-}
+type identityRequest = localapi.CertificateRequest
 
 // TrusteeIdentity attests to Trustee with the CSR's key as tee-pubkey and
 // asks its identity plugin for a certificate.

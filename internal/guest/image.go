@@ -2,23 +2,18 @@ package guest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
-	"time"
 
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 	"github.com/trustgate/trustgate/internal/imagesig"
 )
 
 // APIEnv names the environment variable with the local API's base URL that
 // `guest image` uses (its --api flag wins).
 const APIEnv = "TRUSTGATE_GUEST_API"
-
-// maxImageConfigBytes bounds the daemon's answer at ImageConfigPath.
-const maxImageConfigBytes = 64 << 10
 
 func init() { ImageMain = imageMain }
 
@@ -52,7 +47,7 @@ func imageMain(args []string, stdout, stderr io.Writer) int {
 			args = append([]string{args[0], "--policy-uri", uri}, args[1:]...)
 		}
 	}
-	return imagesig.GuestImageMain(args, stdout, stderr, imagesig.NewAPIServerFetcher(api, nil))
+	return imagesig.GuestImageMain(args, stdout, stderr, imagesig.NewAPIServerFetcher(api))
 }
 
 // imageScan is what scanImageArgs found in the arguments.
@@ -129,31 +124,16 @@ func scanImageArgs(args []string) (rest []string, api string, s imageScan) {
 // configuredImagePolicy asks the daemon at api for its image policy URI;
 // "" means none is configured.
 func configuredImagePolicy(api string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	u := strings.TrimSuffix(api, "/") + ImageConfigPath
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	c, err := localapi.New(api)
 	if err != nil {
-		return "", fmt.Errorf("guest API %s: %w", api, err)
+		return "", err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	ic, err := c.ImageConfig(context.Background())
+	if localapi.KindOf(err) == localapi.Unreachable {
+		return "", fmt.Errorf("%w (is guest serve running? set --api or %s)", err, APIEnv)
+	}
 	if err != nil {
-		return "", fmt.Errorf("guest API %s: %w (is guest serve running? set --api or %s)", api, err, APIEnv)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxImageConfigBytes+1))
-	if err != nil {
-		return "", fmt.Errorf("guest API %s: read: %w", api, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("guest API %s: GET %s answered %s", api, ImageConfigPath, resp.Status)
-	}
-	if len(body) > maxImageConfigBytes {
-		return "", fmt.Errorf("guest API %s: image configuration larger than %d bytes", api, maxImageConfigBytes)
-	}
-	var ic ImageConfigResponse
-	if err := json.Unmarshal(body, &ic); err != nil {
-		return "", fmt.Errorf("guest API %s: image configuration: %w", api, err)
+		return "", err
 	}
 	return ic.ImageSecurityPolicyURI, nil
 }

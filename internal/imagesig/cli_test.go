@@ -166,7 +166,7 @@ func TestGuestKBSKeyPathThroughAPIServer(t *testing.T) {
 		"default/cosign-public-key/1": pub,
 		"default/image-policy/1":      polDoc,
 	}, false)
-	f := imagesig.NewAPIServerFetcher(ok.URL, nil)
+	f := imagesig.NewAPIServerFetcher(ok.URL)
 	if r := guest([]string{"verify", "--policy", polFile, reg + "/org/app:v1"}, f); r.code != 0 {
 		t.Fatalf("verify via API server: %d %s", r.code, r.stderr)
 	}
@@ -175,11 +175,11 @@ func TestGuestKBSKeyPathThroughAPIServer(t *testing.T) {
 		t.Fatalf("verify with --policy-uri: %d %s", r.code, r.stderr)
 	}
 	denied := fakeAPIServer(t, nil, true)
-	r := guest([]string{"verify", "--policy", polFile, reg + "/org/app:v1"}, imagesig.NewAPIServerFetcher(denied.URL, nil))
+	r := guest([]string{"verify", "--policy", polFile, reg + "/org/app:v1"}, imagesig.NewAPIServerFetcher(denied.URL))
 	if r.code != 1 || !strings.Contains(r.stderr, "attestation rejected") {
 		t.Fatalf("denied attestation: %d %q", r.code, r.stderr)
 	}
-	r = guest([]string{"verify", "--policy-uri", "kbs:///default/image-policy/1", reg + "/org/app:v1"}, imagesig.NewAPIServerFetcher(denied.URL, nil))
+	r = guest([]string{"verify", "--policy-uri", "kbs:///default/image-policy/1", reg + "/org/app:v1"}, imagesig.NewAPIServerFetcher(denied.URL))
 	if r.code != 1 {
 		t.Fatalf("denied policy fetch: %d %q", r.code, r.stderr)
 	}

@@ -1,34 +1,19 @@
 package tlssidecar
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
-
-// IdentityPath is the guest local API endpoint that certifies a key
-// (internal/guest.IdentityPath).
-const IdentityPath = "/trustgate/identity/csr"
-
-// identityAnswer is the guest's (and Trustee's) answer.
-type identityAnswer struct {
-	CertificateChain string    `json:"certificate_chain"`
-	SPIFFEID         string    `json:"spiffe_id"`
-	NotAfter         time.Time `json:"not_after"`
-}
 
 // loadIdentity generates a P-256 key in memory, has the guest certify it
 // through a fresh attestation, and fetches the client CA. The key is never
@@ -43,34 +28,10 @@ func (s *Sidecar) loadIdentity(ctx context.Context) (*material, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create CSR: %w", err)
 	}
-	body, _ := json.Marshal(map[string]any{
-		"csr":       string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr})),
-		"dns_names": s.cfg.DNSNames,
-	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(s.cfg.API, "/")+IdentityPath, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.cfg.HTTPClient.Do(req)
+	csrPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr})
+	ans, err := s.api.SignCSR(ctx, csrPEM, s.cfg.DNSNames)
 	if err != nil {
 		return nil, fmt.Errorf("certificate request: %w", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxMaterialSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("certificate request: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		msg := strings.TrimSpace(string(b))
-		if len(msg) > 300 {
-			msg = msg[:300] + "…"
-		}
-		return nil, fmt.Errorf("certificate request: HTTP %d: %s", resp.StatusCode, msg)
-	}
-	var ans identityAnswer
-	if err := json.Unmarshal(b, &ans); err != nil {
-		return nil, errors.New("certificate request: malformed answer")
 	}
 	var chain [][]byte
 	for rest := []byte(ans.CertificateChain); ; {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/store"
 )
@@ -46,7 +47,7 @@ func (a *identityAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/cdh/resource/hospital/sidecar-tls-deid/client-ca":
 		w.Write(a.clientCA)
-	case r.URL.Path == IdentityPath && r.Method == http.MethodPost:
+	case r.URL.Path == localapi.IdentityPath && r.Method == http.MethodPost:
 		if a.refuse.Load() {
 			http.Error(w, "kbs identity/csr: HTTP 401: resource policy denied identity/hospital/deid", http.StatusForbidden)
 			return
@@ -73,7 +74,7 @@ func (a *identityAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		a.issued.Add(1)
 		a.keys.Store(iss.Fingerprint, true)
-		json.NewEncoder(w).Encode(identityAnswer{CertificateChain: string(a.ca.ChainPEM(iss)), SPIFFEID: iss.SPIFFEID, NotAfter: iss.NotAfter})
+		json.NewEncoder(w).Encode(localapi.Certificate{CertificateChain: string(a.ca.ChainPEM(iss)), SPIFFEID: iss.SPIFFEID, NotAfter: iss.NotAfter})
 	default:
 		http.NotFound(w, r)
 	}

@@ -14,19 +14,20 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 )
 
-// MaxMaterialSize bounds each fetched resource.
+// MaxMaterialSize bounds each fetched resource and the certificate chain
+// of identity mode.
 const MaxMaterialSize = 1 << 20
 
 // Config configures a Sidecar.
@@ -42,7 +43,6 @@ type Config struct {
 	MinBackoff   time.Duration // first retry delay, default 500ms
 	MaxBackoff   time.Duration // retry delay cap, default 30s
 	Logger       *slog.Logger
-	HTTPClient   *http.Client // for the local API
 
 	// Identity: the server key is generated in this process's memory and
 	// certified by Trustee's identity CA through the guest's local API
@@ -79,6 +79,7 @@ type material struct {
 type Sidecar struct {
 	cfg      Config
 	upstream *url.URL
+	api      *localapi.Client
 	cur      atomic.Pointer[material]
 	log      *slog.Logger
 
@@ -90,7 +91,7 @@ type Sidecar struct {
 // New validates cfg.
 func New(cfg Config) (*Sidecar, error) {
 	if cfg.API == "" {
-		cfg.API = "http://127.0.0.1:8006"
+		cfg.API = localapi.DefaultURL
 	}
 	if cfg.Refresh == 0 {
 		cfg.Refresh = 5 * time.Minute
@@ -103,9 +104,6 @@ func New(cfg Config) (*Sidecar, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	if cfg.Listen == "" {
 		return nil, errors.New("tls-sidecar: --listen is required")
@@ -129,32 +127,17 @@ func New(cfg Config) (*Sidecar, error) {
 		delete(uris, "--key")
 	}
 	for name, v := range uris {
-		if _, err := resourcePath(v); err != nil {
+		if _, err := localapi.ResourcePath(v); err != nil {
 			return nil, fmt.Errorf("tls-sidecar: %s: %w", name, err)
 		}
 	}
-	return &Sidecar{cfg: cfg, upstream: u, log: cfg.Logger, ready: make(chan struct{})}, nil
-}
-
-// resourcePath turns kbs:///repo/type/tag or repo/type/tag into repo/type/tag.
-func resourcePath(uri string) (string, error) {
-	p := uri
-	if rest, ok := strings.CutPrefix(uri, "kbs://"); ok {
-		_, p, ok = strings.Cut(rest, "/")
-		if !ok {
-			return "", fmt.Errorf("resource %q: want kbs:///repo/type/tag", uri)
-		}
+	api, err := localapi.New(cfg.API,
+		localapi.WithLimits(localapi.EndpointResource, localapi.Limits{MaxBytes: MaxMaterialSize}),
+		localapi.WithLimits(localapi.EndpointIdentity, localapi.Limits{MaxBytes: MaxMaterialSize}))
+	if err != nil {
+		return nil, fmt.Errorf("tls-sidecar: --api: %w", err)
 	}
-	parts := strings.Split(p, "/")
-	if len(parts) != 3 {
-		return "", fmt.Errorf("resource %q: want kbs:///repo/type/tag", uri)
-	}
-	for _, s := range parts {
-		if s == "" || s == "." || s == ".." || strings.ContainsAny(s, "?#%\\ ") {
-			return "", fmt.Errorf("resource %q: invalid segment %q", uri, s)
-		}
-	}
-	return p, nil
+	return &Sidecar{cfg: cfg, upstream: u, api: api, log: cfg.Logger, ready: make(chan struct{})}, nil
 }
 
 // Ready is closed once the sidecar listens.
@@ -167,27 +150,11 @@ func (s *Sidecar) Addr() net.Addr {
 	return s.addr
 }
 
+// fetch gets one resource; the error never holds its bytes.
 func (s *Sidecar) fetch(ctx context.Context, uri string) ([]byte, error) {
-	p, _ := resourcePath(uri)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(s.cfg.API, "/")+"/cdh/resource/"+p, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := s.cfg.HTTPClient.Do(req)
+	b, err := s.api.GetResource(ctx, uri)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", uri, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxMaterialSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", uri, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		// The body is the guest's error text, never key material.
-		return nil, fmt.Errorf("fetch %s: HTTP %d", uri, resp.StatusCode)
-	}
-	if len(b) > MaxMaterialSize {
-		return nil, fmt.Errorf("fetch %s: larger than %d bytes", uri, MaxMaterialSize)
 	}
 	return b, nil
 }
@@ -220,21 +187,21 @@ func (s *Sidecar) load(ctx context.Context) (*material, error) {
 	return &material{cert: &cert, pool: pool, raw: raw, notAfter: cert.Leaf.NotAfter}, nil
 }
 
-// waitForMaterial retries load with exponential back-off until it succeeds.
+// waitForMaterial retries load with exponential back-off (MinBackoff to
+// MaxBackoff, jittered) until it succeeds: the guest answers 500 until
+// attestation releases the material.
 func (s *Sidecar) waitForMaterial(ctx context.Context) (*material, error) {
-	delay := s.cfg.MinBackoff
+	bo := localapi.Backoff{Min: s.cfg.MinBackoff, Max: s.cfg.MaxBackoff}
 	for {
 		m, err := s.load(ctx)
 		if err == nil {
 			return m, nil
 		}
+		delay := bo.Next()
 		s.log.Warn("waiting for TLS material from the guest API (attestation pending?)", "err", err, "retry_in", delay)
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(delay):
+		if err := localapi.Sleep(ctx, delay); err != nil {
+			return nil, err
 		}
-		delay = min(delay*2, s.cfg.MaxBackoff)
 	}
 }
 

@@ -365,23 +365,3 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
-
-func FuzzResourcePath(f *testing.F) {
-	f.Add("kbs:///a/b/c")
-	f.Add("a/b/c")
-	f.Fuzz(func(t *testing.T, s string) {
-		p, err := resourcePath(s)
-		if err != nil {
-			return
-		}
-		// Round trip: the kbs:/// form of an accepted path is the same path.
-		if again, err := resourcePath("kbs:///" + p); err != nil || again != p {
-			t.Fatalf("%q -> %q -> %q, %v", s, p, again, err)
-		}
-		for _, seg := range strings.Split(p, "/") {
-			if seg == ".." || seg == "" {
-				t.Fatalf("%q -> %q", s, p)
-			}
-		}
-	})
-}

@@ -182,7 +182,7 @@ func unsignedImage(ctx context.Context, r *Record) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, verr := imagesig.Verify(ctx, pol, ref.String(), imagesig.Options{Fetcher: imagesig.NewAPIServerFetcher(r.GuestURL, nil)})
+	_, verr := imagesig.Verify(ctx, pol, ref.String(), imagesig.Options{Fetcher: imagesig.NewAPIServerFetcher(r.GuestURL)})
 	if verr == nil {
 		return "", nil
 	}

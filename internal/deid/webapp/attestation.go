@@ -3,21 +3,15 @@ package webapp
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
-	"time"
+
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 )
 
 // AttestationPath is the guest local API's read-only attestation summary
-// (internal/guest.AttestationPath; not imported, so that the app does not
-// pull the guest daemon in).
-const AttestationPath = "/trustgate/attestation"
-
-// maxAttestationBytes bounds the guest's answer (a few hundred bytes).
-const maxAttestationBytes = 16 << 10
+// (internal/guest/localapi, which does not pull the guest daemon in).
+const AttestationPath = localapi.AttestationPath
 
 // attestationView is what the page header says about where the app runs.
 // Every field is shown through html/template, so escaped.
@@ -34,16 +28,6 @@ type attestationView struct {
 	Sample bool
 	// Unknown is the reason when the guest could not say ("" otherwise).
 	Unknown string
-}
-
-// guestAttestation is the guest's AttestationResponse, as far as read here.
-type guestAttestation struct {
-	Tee               string     `json:"tee"`
-	InitDataAlgorithm string     `json:"init_data_algorithm"`
-	InitDataDigest    string     `json:"init_data_digest"`
-	Attested          bool       `json:"attested"`
-	LastAttestation   *time.Time `json:"last_attestation"`
-	EARStatus         string     `json:"ear_status"`
 }
 
 // attestationURL is cfg.AttestationURL, or AttestationPath on the host of
@@ -63,40 +47,40 @@ func attestationURL(cfg Config) string {
 }
 
 // attestation asks the guest where the app runs. It never fails: what the
-// guest cannot tell is shown as unknown, with the reason.
+// guest cannot tell is shown as unknown, with the reason. It is asked once
+// per page, within the endpoint's limits (16 KiB, 2 s): a page does not
+// wait for a guest that is not there.
 func (g *gate) attestation(ctx context.Context) attestationView {
 	target := attestationURL(g.cfg)
 	if target == "" {
 		return attestationView{Unknown: "not started under the trustgate guest (no local API configured)"}
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	base, rest, err := localapi.SplitURL(target, AttestationPath)
+	if err != nil || rest != "" {
+		return attestationView{Unknown: "bad attestation URL"}
+	}
+	c, err := localapi.New(base, localapi.WithRetry(localapi.Retry{Attempts: 1}))
 	if err != nil {
 		return attestationView{Unknown: "bad attestation URL"}
 	}
-	resp, err := g.client.Do(req)
-	if err != nil {
+	a, err := c.Attestation(ctx)
+	switch localapi.KindOf(err) {
+	case 0:
+		return viewOf(a)
+	case localapi.Status:
+		return attestationView{Unknown: fmt.Sprintf("the guest's local API answered %d (an older guest without %s?)", localapi.StatusOf(err), AttestationPath)}
+	case localapi.TooLarge:
+		return attestationView{Unknown: "the guest's answer could not be read"}
+	case localapi.Malformed:
+		return attestationView{Unknown: "the guest's answer is not valid JSON"}
+	default:
 		return attestationView{Unknown: "the guest's local API did not answer"}
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAttestationBytes+1))
-	if err != nil || len(body) > maxAttestationBytes {
-		return attestationView{Unknown: "the guest's answer could not be read"}
-	}
-	if resp.StatusCode != http.StatusOK {
-		return attestationView{Unknown: fmt.Sprintf("the guest's local API answered %d (an older guest without %s?)", resp.StatusCode, AttestationPath)}
-	}
-	var a guestAttestation
-	if err := json.Unmarshal(body, &a); err != nil {
-		return attestationView{Unknown: "the guest's answer is not valid JSON"}
-	}
-	return viewOf(a)
 }
 
 // viewOf checks the guest's answer: a value out of shape is dropped, not
 // shown as if the guest had said it.
-func viewOf(a guestAttestation) attestationView {
+func viewOf(a localapi.Attestation) attestationView {
 	if a.Tee == "" || len(a.Tee) > 32 {
 		return attestationView{Unknown: "the guest did not name its TEE"}
 	}

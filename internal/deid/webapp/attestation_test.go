@@ -15,6 +15,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attester/detect"
 	"github.com/trustgate/trustgate/internal/attester/sample"
 	"github.com/trustgate/trustgate/internal/guest"
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 	"github.com/trustgate/trustgate/internal/initdata"
 	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/trustee"
@@ -150,7 +151,7 @@ func TestAttestationHeader(t *testing.T) {
 		{"no tee", `{"attested":true}`, 200, "unknown: the guest did not name its TEE."},
 		{"not json", `<html>`, 200, "unknown: the guest&#39;s answer is not valid JSON."},
 		{"old guest", `URL NOT FOUND`, 404, "unknown: the guest&#39;s local API answered 404"},
-		{"oversized", `{"tee":"snp","x":"` + strings.Repeat("a", maxAttestationBytes) + `"}`, 200, "unknown: the guest&#39;s answer could not be read."},
+		{"oversized", `{"tee":"snp","x":"` + strings.Repeat("a", int(localapi.DefaultLimits(localapi.EndpointAttestation).MaxBytes)) + `"}`, 200, "unknown: the guest&#39;s answer could not be read."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			gs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -5,20 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/blobstore"
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 )
 
 // gate holds the blob store once the connection string is released. Until
 // then the app fails closed: every route but health answers 503.
 type gate struct {
-	cfg    Config
-	client *http.Client
+	cfg Config
 
 	mu     sync.RWMutex
 	st     blobstore.Store
@@ -27,10 +25,7 @@ type gate struct {
 
 func newGate(cfg Config) *gate {
 	return &gate{
-		cfg: cfg,
-		// The local API is on loopback; a proxy from the environment must
-		// not see the request.
-		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}},
+		cfg:    cfg,
 		reason: "waiting for the storage secret to be released by attestation",
 	}
 }
@@ -54,9 +49,9 @@ func (g *gate) setReason(r string) {
 }
 
 // run tries to obtain the secret and open the store until it succeeds or ctx
-// ends, backing off from RetryMin to RetryMax.
+// ends, backing off from RetryMin to RetryMax (jittered).
 func (g *gate) run(ctx context.Context) {
-	wait := g.cfg.RetryMin
+	bo := localapi.Backoff{Min: g.cfg.RetryMin, Max: g.cfg.RetryMax}
 	for attempt := 1; ; attempt++ {
 		err := g.try(ctx)
 		if err == nil {
@@ -64,13 +59,11 @@ func (g *gate) run(ctx context.Context) {
 			return
 		}
 		g.setReason(err.Error())
+		wait := bo.Next()
 		g.cfg.Logger.Warn("storage not ready; retrying", "attempt", attempt, "reason", err.Error(), "retry_in", wait.String())
-		select {
-		case <-ctx.Done():
+		if localapi.Sleep(ctx, wait) != nil {
 			return
-		case <-time.After(wait):
 		}
-		wait = min(2*wait, g.cfg.RetryMax)
 	}
 }
 
@@ -93,7 +86,8 @@ func (g *gate) try(ctx context.Context) error {
 const maxSecretBytes = 64 << 10
 
 // secret returns the connection string. Errors say what failed (status code,
-// unsealed value) and never include the response body.
+// unsealed value) and never include the response body (not even the
+// guest's reason: /readyz shows this text to anyone).
 func (g *gate) secret(ctx context.Context) (string, error) {
 	if c := strings.TrimSpace(g.cfg.ConnectionString); c != "" {
 		if strings.HasPrefix(c, "sealed.") {
@@ -101,24 +95,25 @@ func (g *gate) secret(ctx context.Context) (string, error) {
 		}
 		return c, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.cfg.SecretURL, nil)
+	base, res, err := localapi.SplitURL(g.cfg.SecretURL, localapi.ResourcePrefix)
 	if err != nil {
 		return "", fmt.Errorf("secret URL: %w", err)
 	}
-	resp, err := g.client.Do(req)
+	c, err := localapi.New(base, localapi.WithLimits(localapi.EndpointResource, localapi.Limits{MaxBytes: maxSecretBytes, Timeout: 10 * time.Second}))
 	if err != nil {
-		return "", errors.New("guest local API unreachable at " + req.URL.Redacted())
+		return "", fmt.Errorf("secret URL: %w", err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxSecretBytes+1))
-	if err != nil {
-		return "", fmt.Errorf("read secret from guest local API: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("guest local API answered %d for the storage secret (not released yet, or attestation failed)", resp.StatusCode)
-	}
-	if len(body) > maxSecretBytes {
+	body, err := c.GetResource(ctx, res)
+	switch localapi.KindOf(err) {
+	case 0:
+	case localapi.Status:
+		return "", fmt.Errorf("guest local API answered %d for the storage secret (not released yet, or attestation failed)", localapi.StatusOf(err))
+	case localapi.TooLarge:
 		return "", errors.New("guest local API returned an oversized secret")
+	case localapi.BadRequest:
+		return "", fmt.Errorf("secret URL: %w", err)
+	default:
+		return "", errors.New("guest local API unreachable at " + c.URL() + localapi.ResourcePrefix + res)
 	}
 	conn := string(bytes.TrimSpace(body))
 	if conn == "" {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/blobstore"
 	"github.com/trustgate/trustgate/internal/deid"
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 )
 
 // Detector finds PHI; *deid.Engine is the implementation.
@@ -41,7 +42,7 @@ func detectorNames(d Detector) []string {
 
 // DefaultSecretURL is the guest local API resource holding the blob
 // connection string (kbs:///default/azure/connection-string).
-const DefaultSecretURL = "http://127.0.0.1:8006/cdh/resource/default/azure/connection-string"
+const DefaultSecretURL = localapi.DefaultURL + localapi.ResourcePrefix + "default/azure/connection-string"
 
 // Config configures the app. The zero value plus a Detector runs with the
 // defaults below.

@@ -50,9 +50,11 @@ func FromLookup(fs *flag.FlagSet, prefix string, lookup func(string) (string, bo
 // `--help` print the usage (summary, then the flags) to stdout and end with
 // code 0; a flag the set does not know, or a value it refuses, prints one
 // line naming the mistake, then a pointer to --help, and ends with code 2;
-// then EnvDefaults applies PREFIX variables. ok is false when the command
+// then EnvDefaults applies PREFIX variables. Each flag's help line names its
+// variable (DocumentEnv). ok is false when the command
 // must end with code.
 func Parse(fs *flag.FlagSet, args []string, prefix, summary string, stdout, stderr io.Writer) (code int, ok bool) {
+	DocumentEnv(fs, prefix)
 	usage := func(w io.Writer) {
 		fmt.Fprintf(w, "usage: %s [flags]\n\n%s\n\nFlags (each also read from %s<FLAG>, upper case, dashes as underscores):\n",
 			fs.Name(), strings.TrimSpace(summary), prefix)

@@ -85,8 +85,15 @@ func (l *Logging) Register(fs *flag.FlagSet) {
 	if l.Format == "" {
 		l.Format = "text"
 	}
-	fs.StringVar(&l.Level, "log-level", l.Level, "log level: debug, info, warn or error")
-	fs.StringVar(&l.Format, "log-format", l.Format, "log format: text or json")
+	LogFlags(fs, &l.Level, &l.Format)
+}
+
+// LogFlags adds --log-level and --log-format to fs, writing to level and
+// format, whose values are the defaults: for a binary that keeps them in
+// its own configuration (trustee's Config).
+func LogFlags(fs *flag.FlagSet, level, format *string) {
+	fs.StringVar(level, "log-level", *level, "log level: debug, info, warn or error")
+	fs.StringVar(format, "log-format", *format, "log format: text or json")
 }
 
 // Logger is the logger the flags ask for, writing to w; a level or format

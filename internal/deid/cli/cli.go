@@ -68,21 +68,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "deid: unknown command %q\n%s", cmd, usage)
 		return 2
 	}
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "deid %s: %v\n", cmd, err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return cliflags.Report(stderr, "deid "+cmd, err)
 }
-
-type usageError struct{ error }
 
 // newFlags returns a FlagSet whose defaults come from TRUSTGATE_DEID_<FLAG>.
 func newFlags(name string) *flag.FlagSet {
@@ -93,15 +80,9 @@ func newFlags(name string) *flag.FlagSet {
 
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+		return cliflags.AsUsage(err)
 	}
-	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_DEID_"); err != nil {
-		return usageError{err}
-	}
-	return nil
+	return cliflags.AsUsage(cliflags.EnvDefaults(fs, "TRUSTGATE_DEID_"))
 }
 
 // engine builds the detectors in order: the rules, the statistical tagger
@@ -141,7 +122,7 @@ func redact(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	m, err := deid.ParseMode(*mode)
 	if err != nil {
-		return usageError{err}
+		return cliflags.UsageError{Err: err}
 	}
 	in, name := stdin, "stdin"
 	switch fs.NArg() {
@@ -156,7 +137,7 @@ func redact(args []string, stdin io.Reader, stdout io.Writer) error {
 			in, name = f, p
 		}
 	default:
-		return usageError{fmt.Errorf("redact takes at most one FILE, got %d", fs.NArg())}
+		return cliflags.Usagef("redact takes at most one FILE, got %d", fs.NArg())
 	}
 	e, err := engine(*model, *useTagger)
 	if err != nil {
@@ -255,7 +236,7 @@ func eval(args []string, stdout io.Writer) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageError{errors.New("want exactly one FILE")}
+		return cliflags.Usagef("want exactly one FILE")
 	}
 	e, err := engine(*model, *useTagger)
 	if err != nil {
@@ -305,7 +286,7 @@ func synthCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *n < 0 || *n > 1_000_000 {
-		return usageError{errors.New("--n must be between 0 and 1000000")}
+		return cliflags.Usagef("--n must be between 0 and 1000000")
 	}
 	notes, err := synth.Generate(*seed, *n)
 	if err != nil {

@@ -1,9 +1,19 @@
-// Package cliflags holds the one rule every trustgate command line follows:
-// each flag can also be given as an environment variable, PREFIX plus the
+// Package cliflags holds the conventions every trustgate command line
+// follows, on top of the standard flag package: PREFIX<FLAG> environment
+// variables, help, usage errors (exit code 2), the logging flags and the
+// signal-aware context.
+//
+// Each flag can also be given as an environment variable, PREFIX plus the
 // flag name in upper case with dashes as underscores (--token-key under
 // DASHBOARD_ is DASHBOARD_TOKEN_KEY). The command line wins over the
 // environment, and a value the flag refuses is an error naming the
 // variable, so that a typo stops the start instead of being ignored.
+//
+// Long-running binaries register --log-level and --log-format with Logging
+// (or LogFlags) and build their *slog.Logger with it; every command returns
+// a UsageError for a mistake on its command line and reports it with
+// Report, which picks the exit code; SignalContext is the context of a
+// run.
 package cliflags
 
 import (

@@ -258,6 +258,7 @@ func cmdInitData(prog string, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.TEE, "tee", "", "target TEE: snp, tdx, az-snp-vtpm or az-tdx-vtpm")
 		fs.StringVar(&o.ImagePolicyURI, "image-policy-uri", DefaultImagePolicyURI, "image security policy resource")
 		fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs")
+		cliflags.DocumentEnv(fs, "TRUSTGATE_COCOFY_")
 		if err := fs.Parse(args[1:]); err != nil {
 			return cliflags.ExitCode(cliflags.AsUsage(err)) // flag printed it; 0 for -h
 		}

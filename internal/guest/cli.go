@@ -133,6 +133,7 @@ func (c *common) finish(stderr io.Writer) (detect.Options, error) {
 
 // parseFlags parses args, then fills unset flags from TRUSTGATE_GUEST_*.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	cliflags.DocumentEnv(fs, envPrefix)
 	if err := fs.Parse(args); err != nil {
 		return cliflags.AsUsage(err)
 	}

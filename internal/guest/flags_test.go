@@ -51,7 +51,7 @@ func TestCLIFlags(t *testing.T) {
 			if code != tc.code || !strings.HasPrefix(first, tc.firstLine) {
 				t.Fatalf("exit %d, first line %q; want %d, %q", code, first, tc.code, tc.firstLine)
 			}
-			if code == 0 && !strings.Contains(errb.String()+out.String(), "-log-level") && tc.args[0] == "serve" {
+			if code == 0 && !strings.Contains(errb.String()+out.String(), "(env TRUSTGATE_GUEST_LOG_LEVEL)") && tc.args[0] == "serve" {
 				t.Fatalf("help lacks the logging flags: %s", errb.String())
 			}
 		})

@@ -80,6 +80,7 @@ func (g GuestImage) Main(args []string, stdout, stderr io.Writer) int {
 	if g.Flags != nil {
 		g.Flags(fs)
 	}
+	cliflags.DocumentEnv(fs, "TRUSTGATE_GUEST_")
 	pos, err := cliflags.ParseInterspersed(fs, args[1:])
 	if err != nil {
 		return cliflags.ExitCode(cliflags.AsUsage(err)) // 0 for -h
@@ -203,6 +204,7 @@ func CocofySignMain(args []string, stdout, stderr io.Writer) int {
 	keyPath := fs.String("key", "", "PEM private key (PKCS#8/PKCS#1/EC, or cosign's encrypted key)")
 	format := fs.String("format", "tag", "signature layout: tag (cosign tag layout), bundle (cosign v3 referrer), or both")
 	timeout := fs.Duration("timeout", 5*time.Minute, "overall time limit")
+	cliflags.DocumentEnv(fs, "TRUSTGATE_COCOFY_")
 	pos, err := cliflags.ParseInterspersed(fs, args)
 	if err != nil {
 		return cliflags.ExitCode(cliflags.AsUsage(err)) // 0 for -h
@@ -285,6 +287,7 @@ func CocofyImageMain(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&adds, "add", "SRC:DEST, a file or directory to copy to the absolute path DEST (repeatable)")
 	fs.Var(&envs, "env", "KEY=VALUE added to the image's environment (repeatable)")
 	fs.Var(&cmdArgs, "arg", "default argument of the entrypoint, in order (repeatable; write --arg=--flag=value)")
+	cliflags.DocumentEnv(fs, "TRUSTGATE_COCOFY_")
 	pos, err := cliflags.ParseInterspersed(fs, args[1:])
 	if err != nil {
 		return cliflags.ExitCode(cliflags.AsUsage(err)) // 0 for -h

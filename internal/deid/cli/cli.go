@@ -78,8 +78,16 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
-func parse(fs *flag.FlagSet, args []string) error {
+// parse parses args, printing the flags to stdout for -h, then reads
+// TRUSTGATE_DEID_<FLAG> for the flags not given.
+func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	cliflags.DocumentEnv(fs, "TRUSTGATE_DEID_")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, "usage: %s [flags]\n", fs.Name())
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+		}
 		return cliflags.AsUsage(err)
 	}
 	return cliflags.AsUsage(cliflags.EnvDefaults(fs, "TRUSTGATE_DEID_"))
@@ -117,7 +125,7 @@ func redact(args []string, stdin io.Reader, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 0, "surrogate seed (0: random)")
 	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
 	useTagger := taggerFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	m, err := deid.ParseMode(*mode)
@@ -175,7 +183,7 @@ func detect(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlags("detect")
 	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
 	useTagger := taggerFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	e, err := engine(*model, *useTagger)
@@ -232,7 +240,7 @@ func eval(args []string, stdout io.Writer) error {
 	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
 	useTagger := taggerFlag(fs)
 	asJSON := fs.Bool("json", false, "print the evaluation as JSON")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -282,7 +290,7 @@ func synthCmd(args []string, stdout io.Writer) error {
 	fs := newFlags("synth")
 	n := fs.Int("n", 500, "number of notes")
 	seed := fs.Uint64("seed", 1, "generator seed")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if *n < 0 || *n > 1_000_000 {

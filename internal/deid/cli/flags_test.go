@@ -17,6 +17,7 @@ func TestUsageErrors(t *testing.T) {
 		firstLine string
 	}{
 		{"help", []string{"redact", "-h"}, nil, 0, ""},
+		{"help of synth", []string{"synth", "--help"}, nil, 0, ""},
 		{"unknown flag", []string{"redact", "--tagg"}, nil, 2, "deid redact: flag provided but not defined: -tagg"},
 		{"two files", []string{"redact", "--tagger=false", "a", "b"}, nil, 2, "deid redact: redact takes at most one FILE, got 2"},
 		{"eval wants a file", []string{"eval", "--tagger=false"}, nil, 2, "deid eval: want exactly one FILE"},
@@ -34,6 +35,9 @@ func TestUsageErrors(t *testing.T) {
 			first, _, _ := strings.Cut(errb.String(), "\n")
 			if code != tc.code || !strings.HasPrefix(first, tc.firstLine) {
 				t.Fatalf("exit %d, first line %q; want %d, %q", code, first, tc.code, tc.firstLine)
+			}
+			if code == 0 && (!strings.HasPrefix(out.String(), "usage: deid "+tc.args[0]+" [flags]") || !strings.Contains(out.String(), "(env TRUSTGATE_DEID_SEED)")) {
+				t.Fatalf("help printed %q", out.String())
 			}
 		})
 	}

@@ -5,11 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/cliflags"
@@ -29,6 +26,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	tee := fs.String("tee", "", "TEE the workload runs in")
 	initdata := fs.String("initdata-digest", "", "hex digest of the workload's initdata")
 	once := fs.Bool("once", false, "send one heartbeat and exit")
+	var logging cliflags.Logging
+	logging.Register(fs)
 	if code, ok := cliflags.Parse(fs, args, "BEACON_", summary, stdout, stderr); !ok {
 		return code
 	}
@@ -50,14 +49,18 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if *ns == "" {
 		*ns = "default"
 	}
+	logger, err := logging.Logger(stderr)
+	if err != nil {
+		return cliflags.Report(stderr, "beacon", err)
+	}
 	s := &Sender{
 		Source:    GuestAPI{URL: *guest},
 		Dashboard: *dash,
 		Workload:  Workload{Pod: *pod, Namespace: *ns, ImageDigest: *image, TEE: *tee, InitDataDigest: *initdata},
 		Interval:  *interval,
-		Logger:    slog.New(slog.NewTextHandler(stderr, nil)),
+		Logger:    logger,
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()
 	if *once {
 		if err := s.SendOnce(ctx); err != nil {

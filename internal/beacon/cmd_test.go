@@ -39,10 +39,15 @@ func TestMainUsage(t *testing.T) {
 		{"not a URL", []string{"--dashboard", "dashboard:9443", "--pod", "p"}, 2, `beacon: --dashboard "dashboard:9443" is not an http:// or https:// URL`},
 		{"unknown flag", []string{"--dashbord", "x"}, 2, "beacon: flag provided but not defined: -dashbord"},
 		{"stray argument", []string{"--pod", "p", "once"}, 2, `beacon: unexpected argument "once"`},
+		{"bad log level", []string{"--dashboard", "http://x:1", "--pod", "p", "--log-level", "loud"}, 2, `beacon: --log-level "loud"`},
+		{"bad log format", []string{"--dashboard", "http://x:1", "--pod", "p", "-log-format=xml"}, 2, `beacon: --log-format "xml"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cliflagstest.FirstLine(t, Main, tc.args, tc.code, tc.firstLine)
+			out := cliflagstest.FirstLine(t, Main, tc.args, tc.code, tc.firstLine)
+			if tc.code == 0 && (!strings.Contains(out, "-log-format") || !strings.Contains(out, "(env BEACON_LOG_LEVEL)")) {
+				t.Fatalf("help lacks the logging flags or their variables: %s", out)
+			}
 		})
 	}
 }

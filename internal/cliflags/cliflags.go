@@ -1,9 +1,19 @@
-// Package cliflags holds the one rule every trustgate command line follows:
-// each flag can also be given as an environment variable, PREFIX plus the
+// Package cliflags holds the conventions every trustgate command line
+// follows, on top of the standard flag package: PREFIX<FLAG> environment
+// variables, help, usage errors (exit code 2), the logging flags and the
+// signal-aware context.
+//
+// Each flag can also be given as an environment variable, PREFIX plus the
 // flag name in upper case with dashes as underscores (--token-key under
 // DASHBOARD_ is DASHBOARD_TOKEN_KEY). The command line wins over the
 // environment, and a value the flag refuses is an error naming the
 // variable, so that a typo stops the start instead of being ignored.
+//
+// Long-running binaries register --log-level and --log-format with Logging
+// (or LogFlags) and build their *slog.Logger with it; every command returns
+// a UsageError for a mistake on its command line and reports it with
+// Report, which picks the exit code; SignalContext is the context of a
+// run.
 package cliflags
 
 import (
@@ -50,9 +60,11 @@ func FromLookup(fs *flag.FlagSet, prefix string, lookup func(string) (string, bo
 // `--help` print the usage (summary, then the flags) to stdout and end with
 // code 0; a flag the set does not know, or a value it refuses, prints one
 // line naming the mistake, then a pointer to --help, and ends with code 2;
-// then EnvDefaults applies PREFIX variables. ok is false when the command
+// then EnvDefaults applies PREFIX variables. Each flag's help line names its
+// variable (DocumentEnv). ok is false when the command
 // must end with code.
 func Parse(fs *flag.FlagSet, args []string, prefix, summary string, stdout, stderr io.Writer) (code int, ok bool) {
+	DocumentEnv(fs, prefix)
 	usage := func(w io.Writer) {
 		fmt.Fprintf(w, "usage: %s [flags]\n\n%s\n\nFlags (each also read from %s<FLAG>, upper case, dashes as underscores):\n",
 			fs.Name(), strings.TrimSpace(summary), prefix)

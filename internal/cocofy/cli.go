@@ -130,8 +130,9 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	fs.StringVar(&o.Beacon, "beacon", "", "dashboard URL: inject the beacon sidecar")
 	fs.StringVar(&o.BeaconImage, "beacon-image", DefaultBeaconImage, "beacon image")
 	timeout := fs.Duration("timeout", 5*time.Minute, "overall time limit")
+	cliflags.DocumentEnv(fs, "TRUSTGATE_COCOFY_")
 	if err := fs.Parse(args); err != nil {
-		return ExitUsage
+		return cliflags.ExitCode(cliflags.AsUsage(err)) // flag printed it; 0 for -h
 	}
 	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_COCOFY_"); err != nil {
 		fmt.Fprintf(stderr, "%s %s: %v\n", prog, name, err)
@@ -179,7 +180,9 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 		printWarnings(stderr, res)
 		return ExitOK
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	sctx, stop := cliflags.SignalContext(context.Background())
+	defer stop()
+	ctx, cancel := context.WithTimeout(sctx, *timeout)
 	defer cancel()
 	ar, err := Apply(ctx, o, input, *in, *out, stdout)
 	if err != nil {
@@ -255,8 +258,9 @@ func cmdInitData(prog string, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.TEE, "tee", "", "target TEE: snp, tdx, az-snp-vtpm or az-tdx-vtpm")
 		fs.StringVar(&o.ImagePolicyURI, "image-policy-uri", DefaultImagePolicyURI, "image security policy resource")
 		fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs")
+		cliflags.DocumentEnv(fs, "TRUSTGATE_COCOFY_")
 		if err := fs.Parse(args[1:]); err != nil {
-			return ExitUsage
+			return cliflags.ExitCode(cliflags.AsUsage(err)) // flag printed it; 0 for -h
 		}
 		if err := cliflags.EnvDefaults(fs, "TRUSTGATE_COCOFY_"); err != nil {
 			return fail(err)
@@ -276,7 +280,7 @@ func cmdInitData(prog string, args []string, stdout, stderr io.Writer) int {
 		fs.SetOutput(stderr)
 		file := fs.String("f", "", "file: initdata TOML, annotation value, or a manifest holding the annotation")
 		if err := fs.Parse(args[1:]); err != nil {
-			return ExitUsage
+			return cliflags.ExitCode(cliflags.AsUsage(err)) // flag printed it; 0 for -h
 		}
 		if *file == "" && fs.NArg() == 1 {
 			*file = fs.Arg(0)

@@ -16,10 +16,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/cliflags"
@@ -41,16 +39,21 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	tlsKey := fs.String("tls-key", "", "serving key (PEM)")
 	clientCA := fs.String("client-ca", "", "PEM CA whose client certificates may use the dashboard without logging in")
 	lateAfter := fs.Duration("late-after", 30*time.Second, "beacon age after which a workload is late and an alert is raised")
+	var logging cliflags.Logging
+	logging.Register(fs)
 	if code, ok := cliflags.Parse(fs, args, "DASHBOARD_", summary, stdout, stderr); !ok {
 		return code
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, err := logging.Logger(stderr)
+	if err != nil {
+		return cliflags.Report(stderr, "dashboard", err)
+	}
 	cfg, admin, pub, err := buildConfig(*dataDir, *tokenKey, *trusteeURL, *trusteeCA, *adminKey, *lateAfter, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "dashboard:", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()
 	if admin != nil {
 		if err := FollowTokenKeys(ctx, cfg.Verifier.Tokens, admin.TokenKeys, TokenKeysInterval, pub, log); err != nil {

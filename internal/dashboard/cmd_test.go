@@ -63,6 +63,8 @@ func TestMainUsage(t *testing.T) {
 		{"a certificate as token key", []string{"--data-dir", dir, "--token-key", cert}, 1, "dashboard: token key " + cert + " is a certificate"},
 		{"no token key and Trustee's keys unreadable", noTrustee, 1, "dashboard: token keys from Trustee:"},
 		{"unknown flag", []string{"--token", "x"}, 2, "dashboard: flag provided but not defined: -token"},
+		{"bad log level", []string{"--data-dir", dir, "--log-level", "loud"}, 2, `dashboard: --log-level "loud"`},
+		{"bad log format", []string{"--data-dir", dir, "--log-format=xml"}, 2, `dashboard: --log-format "xml"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,15 +3,11 @@ package guest
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/trustgate/trustgate/internal/attester/detect"
 	"github.com/trustgate/trustgate/internal/cliflags"
@@ -65,22 +61,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "guest: unknown command %q\n%s\n", cmd, usage)
 		return 2
 	}
-	if err == nil {
-		return 0
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	var ue usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "guest "+cmd+": "+err.Error())
-		return 2
-	}
-	fmt.Fprintln(stderr, "guest "+cmd+": "+err.Error())
-	return 1
+	return cliflags.Report(stderr, "guest "+cmd, err)
 }
-
-type usageError struct{ error }
 
 // ImageMain runs "guest image ..." (internal/imagesig's GuestImageMain,
 // wired in image.go); it fetches keys and policies through the local API
@@ -96,8 +78,7 @@ type common struct {
 	bound       string
 	emuDir      string
 	emuMeas     string
-	logLevel    string
-	logFormat   string
+	log         cliflags.Logging
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -111,21 +92,15 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.emuMeas, "emulated-measurement", "", "snp-emulated: hex launch measurement to report")
 	fs.StringVar(&c.cfg.SealedSecretKey, "sealed-key", "", "sealed-secret verification key (PEM/JWK file, or a directory of them named by kid) for kids that are not kbs:/// URIs")
 	fs.BoolVar(&c.cfg.SkipSealedSecretVerification, "skip-sealed-secret-verification", false, "accept unsigned sealed secrets (insecure; upstream's skip_sealed_secret_verification)")
-	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	c.log.Register(fs)
 }
 
 func (c *common) finish(stderr io.Writer) (detect.Options, error) {
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return detect.Options{}, usageError{fmt.Errorf("--log-level: %w", err)}
+	logger, err := c.log.Logger(stderr)
+	if err != nil {
+		return detect.Options{}, err
 	}
-	hopts := &slog.HandlerOptions{Level: lvl}
-	if c.logFormat == "json" {
-		c.cfg.Logger = slog.New(slog.NewJSONHandler(stderr, hopts))
-	} else {
-		c.cfg.Logger = slog.New(slog.NewTextHandler(stderr, hopts))
-	}
+	c.cfg.Logger = logger
 	if c.kbsCertFile != "" {
 		b, err := os.ReadFile(c.kbsCertFile)
 		if err != nil {
@@ -147,7 +122,7 @@ func (c *common) finish(stderr io.Writer) (detect.Options, error) {
 		}
 		b, err := hex.DecodeString(strings.ReplaceAll(h.val, ":", ""))
 		if err != nil {
-			return detect.Options{}, usageError{fmt.Errorf("%s: not hex: %w", h.name, err)}
+			return detect.Options{}, cliflags.Usagef("%s: not hex: %w", h.name, err)
 		}
 		*h.dst = b
 	}
@@ -158,16 +133,11 @@ func (c *common) finish(stderr io.Writer) (detect.Options, error) {
 
 // parseFlags parses args, then fills unset flags from TRUSTGATE_GUEST_*.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	cliflags.DocumentEnv(fs, envPrefix)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+		return cliflags.AsUsage(err)
 	}
-	if err := cliflags.EnvDefaults(fs, envPrefix); err != nil {
-		return usageError{err}
-	}
-	return nil
+	return cliflags.AsUsage(cliflags.EnvDefaults(fs, envPrefix))
 }
 
 const envPrefix = "TRUSTGATE_GUEST_"
@@ -191,13 +161,13 @@ func cmdServe(args []string, stderr io.Writer) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+		return cliflags.Usagef("unexpected arguments %q", fs.Args())
 	}
 	opts, err := c.finish(stderr)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()
 	return Serve(ctx, &c.cfg, opts)
 }
@@ -210,7 +180,7 @@ func cmdGetResource(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageError{errors.New("want exactly one resource URI, e.g. kbs:///default/azure/conn")}
+		return cliflags.Usagef("want exactly one resource URI, e.g. kbs:///default/azure/conn")
 	}
 	opts, err := c.finish(stderr)
 	if err != nil {
@@ -253,7 +223,7 @@ func cmdRun(args []string, stderr io.Writer) error {
 	}
 	argv := fs.Args()
 	if len(argv) == 0 {
-		return usageError{errors.New("no command: guest run [flags] -- CMD ARGS")}
+		return cliflags.Usagef("no command: guest run [flags] -- CMD ARGS")
 	}
 	opts, err := c.finish(stderr)
 	if err != nil {
@@ -283,7 +253,7 @@ func cmdSeal(args []string, stdout, stderr io.Writer) error {
 	case *resource != "" && *kekFile == "":
 		sec = sealed.NewVault(*resource)
 		if err := sec.Validate(); err != nil {
-			return usageError{err}
+			return cliflags.UsageError{Err: err}
 		}
 	case *resource == "" && *kekFile != "":
 		kek, err := os.ReadFile(*kekFile)
@@ -298,7 +268,7 @@ func cmdSeal(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	default:
-		return usageError{errors.New("give either --resource (vault) or --kek with --key-id (envelope)")}
+		return cliflags.Usagef("give either --resource (vault) or --kek with --key-id (envelope)")
 	}
 	var out string
 	var err error
@@ -306,7 +276,7 @@ func cmdSeal(args []string, stdout, stderr io.Writer) error {
 		out, err = sealed.Unsigned(sec)
 	} else {
 		if *keyFile == "" || *kid == "" {
-			return usageError{errors.New("--key and --kid are required (or --unsigned)")}
+			return cliflags.Usagef("--key and --kid are required (or --unsigned)")
 		}
 		pemBytes, rerr := os.ReadFile(*keyFile)
 		if rerr != nil {
@@ -333,7 +303,7 @@ func cmdKeygen(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *out == "" {
-		return usageError{errors.New("--out is required")}
+		return cliflags.Usagef("--out is required")
 	}
 	priv, err := sealed.GenerateKey()
 	if err != nil {

@@ -3,53 +3,78 @@ package guest
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/trustgate/trustgate/internal/imagesig/imagesigtest"
 	"github.com/trustgate/trustgate/internal/initdata"
 )
 
-func TestScanImageArgs(t *testing.T) {
-	t.Setenv(EnvName("policy"), "")
-	t.Setenv(EnvName("policy-uri"), "")
+// TestImageFlags: `guest image` parses its own --api with the flag package
+// wherever it appears (--api v, --api=v, -api v, after IMAGE, or
+// TRUSTGATE_GUEST_API), and asks the daemon for its configured policy only
+// when neither --policy nor --policy-uri is given (flag or variable).
+func TestImageFlags(t *testing.T) {
+	var mu sync.Mutex
+	lookups := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == ImageConfigPath {
+			mu.Lock()
+			lookups++
+			mu.Unlock()
+			_ = json.NewEncoder(w).Encode(ImageConfigResponse{})
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	img := "127.0.0.1:1/org/app:v1"
+	missing := filepath.Join(t.TempDir(), "none.json")
 	tests := []struct {
 		name   string
 		args   []string
-		rest   []string
-		api    string
-		policy bool
-		config bool
+		env    map[string]string
+		code   int
+		lookup bool
 	}{
-		{"bare", []string{"verify", "r/a:1"}, []string{"verify", "r/a:1"}, "", false, true},
-		{"policy", []string{"verify", "--policy", "p.json", "r/a:1"}, []string{"verify", "--policy", "p.json", "r/a:1"}, "", true, false},
-		{"policy after image", []string{"pull", "r/a:1", "--dest", "d", "-policy=p.json"}, []string{"pull", "r/a:1", "--dest", "d", "-policy=p.json"}, "", true, false},
-		{"policy-uri", []string{"verify", "--policy-uri=kbs:///a/b/c", "r/a:1"}, []string{"verify", "--policy-uri=kbs:///a/b/c", "r/a:1"}, "", true, false},
-		{"empty policy is none", []string{"verify", "--policy=", "r/a:1"}, []string{"verify", "--policy=", "r/a:1"}, "", false, true},
-		{"api removed", []string{"verify", "r/a:1", "--api", "http://127.0.0.1:9"}, []string{"verify", "r/a:1"}, "http://127.0.0.1:9", false, true},
-		{"api= removed", []string{"pull", "--api=http://x", "r/a:1", "--dest", "d"}, []string{"pull", "r/a:1", "--dest", "d"}, "http://x", false, true},
-		{"help needs no config", []string{"verify", "-h"}, []string{"verify", "-h"}, "", false, false},
-		{"other command needs no config", []string{"sign", "r/a:1"}, []string{"sign", "r/a:1"}, "", false, false},
-		{"after --", []string{"verify", "--", "--api", "x"}, []string{"verify", "--", "--api", "x"}, "", false, true},
+		{"--api after image", []string{"verify", img, "--api", srv.URL}, nil, 1, true},
+		{"--api=v before image", []string{"pull", "--api=" + srv.URL, img, "--dest", t.TempDir()}, nil, 1, true},
+		{"-api v", []string{"verify", "-api", srv.URL, img}, nil, 1, true},
+		{"api from the environment", []string{"verify", img}, map[string]string{APIEnv: srv.URL}, 1, true},
+		{"--policy given", []string{"verify", "--policy", missing, img, "--api", srv.URL}, nil, 1, false},
+		{"-policy=v after image", []string{"verify", img, "-policy=" + missing, "--api", srv.URL}, nil, 1, false},
+		{"--policy-uri given", []string{"verify", "--policy-uri=kbs:///a/b/c", img, "--api", srv.URL}, nil, 1, false},
+		{"policy from the environment", []string{"verify", img, "--api", srv.URL}, map[string]string{EnvName("policy-uri"): "kbs:///a/b/c"}, 1, false},
+		{"empty --policy is none", []string{"verify", "--policy=", img, "--api", srv.URL}, nil, 1, true},
+		{"help", []string{"verify", "-h", "--api", srv.URL}, nil, 0, false},
+		{"no image is a usage error", []string{"verify", "--api", srv.URL}, nil, 2, false},
+		{"unknown flag", []string{"verify", img, "--api", srv.URL, "--nope"}, nil, 2, false},
+		{"--api needs a value", []string{"verify", img, "--api"}, nil, 2, false},
+		{"other command", []string{"sign", img}, nil, 2, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rest, api, s := scanImageArgs(tc.args)
-			if !reflect.DeepEqual(rest, tc.rest) || api != tc.api || s.policyGiven != tc.policy || s.needsConfig() != tc.config {
-				t.Fatalf("got %q api=%q policy=%v config=%v", rest, api, s.policyGiven, s.needsConfig())
+			for _, k := range []string{APIEnv, EnvName("policy"), EnvName("policy-uri")} {
+				t.Setenv(k, tc.env[k])
+			}
+			mu.Lock()
+			lookups = 0
+			mu.Unlock()
+			var out bytes.Buffer
+			code := imageMain(tc.args, &out, &out)
+			mu.Lock()
+			looked := lookups > 0
+			mu.Unlock()
+			if code != tc.code || looked != tc.lookup {
+				t.Fatalf("exit %d, looked up the configured policy %v; want %d, %v: %s", code, looked, tc.code, tc.lookup, out.String())
 			}
 		})
 	}
-	t.Run("policy from environment", func(t *testing.T) {
-		t.Setenv(EnvName("policy-uri"), "kbs:///default/image-policy/1")
-		if _, _, s := scanImageArgs([]string{"verify", "r/a:1"}); !s.policyGiven || s.needsConfig() {
-			t.Fatal("TRUSTGATE_GUEST_POLICY_URI not seen")
-		}
-	})
 }
 
 // TestImageConfiguredPolicy runs `guest image` against the real local API

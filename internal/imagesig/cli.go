@@ -24,23 +24,6 @@ const (
 	ExitUsage  = 2
 )
 
-// parseInterspersed parses flags that may follow positional arguments
-// ("guest image pull IMAGE --dest DIR").
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -59,6 +42,29 @@ const guestUsage = `guest image verify [--policy POLICY.json | --policy-uri kbs:
 // and --policy-uri; nil makes those fail closed. It returns the exit code:
 // 0 only when the policy allows the image (and, for pull, it is unpacked).
 func GuestImageMain(args []string, stdout, stderr io.Writer, fetch ResourceFetcher) int {
+	return GuestImage{Fetcher: func() ResourceFetcher { return fetch }}.Main(args, stdout, stderr)
+}
+
+// GuestImage is "guest image verify|pull" with the guest daemon's hooks.
+type GuestImage struct {
+	// Flags, when set, adds the caller's own flags to the command's flag
+	// set (guest's --api); they parse and read TRUSTGATE_GUEST_<FLAG> like
+	// the others.
+	Flags func(fs *flag.FlagSet)
+	// Fetcher returns what resolves kbs:/// key paths and --policy-uri,
+	// called after the flags are parsed; nil (or a nil result) makes those
+	// fail closed.
+	Fetcher func() ResourceFetcher
+	// ConfiguredPolicy, when set, is asked for the policy URI when neither
+	// --policy nor --policy-uri is given (flag or variable): "" when none is
+	// configured (the image is then refused unless
+	// --insecure-accept-anything). ok false refuses the image (ExitDenied):
+	// whether a policy is configured is unknown. It may explain on stderr.
+	ConfiguredPolicy func(stderr io.Writer) (uri string, ok bool)
+}
+
+// Main runs the command; args are the arguments after "image".
+func (g GuestImage) Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || (args[0] != "verify" && args[0] != "pull") {
 		fmt.Fprintln(stderr, "usage: "+guestUsage)
 		return ExitUsage
@@ -71,9 +77,13 @@ func GuestImageMain(args []string, stdout, stderr io.Writer, fetch ResourceFetch
 	timeout := fs.Duration("timeout", 5*time.Minute, "overall time limit")
 	dest := fs.String("dest", "", "directory to unpack the root filesystem into (pull)")
 	maxBytes := fs.Int64("max-bytes", 0, "limit on unpacked bytes (pull; 0 = 16 GiB)")
-	pos, err := parseInterspersed(fs, args[1:])
+	if g.Flags != nil {
+		g.Flags(fs)
+	}
+	cliflags.DocumentEnv(fs, "TRUSTGATE_GUEST_")
+	pos, err := cliflags.ParseInterspersed(fs, args[1:])
 	if err != nil {
-		return ExitUsage
+		return cliflags.ExitCode(cliflags.AsUsage(err)) // 0 for -h
 	}
 	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_GUEST_"); err != nil {
 		fmt.Fprintln(stderr, "guest image:", err)
@@ -86,6 +96,17 @@ func GuestImageMain(args []string, stdout, stderr io.Writer, fetch ResourceFetch
 	if cmd == "pull" && *dest == "" {
 		fmt.Fprintln(stderr, "guest image pull: --dest is required")
 		return ExitUsage
+	}
+	if *policyPath == "" && *policyURI == "" && g.ConfiguredPolicy != nil {
+		uri, ok := g.ConfiguredPolicy(stderr)
+		if !ok {
+			return ExitDenied
+		}
+		*policyURI = uri
+	}
+	var fetch ResourceFetcher
+	if g.Fetcher != nil {
+		fetch = g.Fetcher()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
@@ -183,9 +204,10 @@ func CocofySignMain(args []string, stdout, stderr io.Writer) int {
 	keyPath := fs.String("key", "", "PEM private key (PKCS#8/PKCS#1/EC, or cosign's encrypted key)")
 	format := fs.String("format", "tag", "signature layout: tag (cosign tag layout), bundle (cosign v3 referrer), or both")
 	timeout := fs.Duration("timeout", 5*time.Minute, "overall time limit")
-	pos, err := parseInterspersed(fs, args)
+	cliflags.DocumentEnv(fs, "TRUSTGATE_COCOFY_")
+	pos, err := cliflags.ParseInterspersed(fs, args)
 	if err != nil {
-		return ExitUsage
+		return cliflags.ExitCode(cliflags.AsUsage(err)) // 0 for -h
 	}
 	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_COCOFY_"); err != nil {
 		fmt.Fprintln(stderr, "cocofy sign:", err)
@@ -265,9 +287,10 @@ func CocofyImageMain(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&adds, "add", "SRC:DEST, a file or directory to copy to the absolute path DEST (repeatable)")
 	fs.Var(&envs, "env", "KEY=VALUE added to the image's environment (repeatable)")
 	fs.Var(&cmdArgs, "arg", "default argument of the entrypoint, in order (repeatable; write --arg=--flag=value)")
-	pos, err := parseInterspersed(fs, args[1:])
+	cliflags.DocumentEnv(fs, "TRUSTGATE_COCOFY_")
+	pos, err := cliflags.ParseInterspersed(fs, args[1:])
 	if err != nil {
-		return ExitUsage
+		return cliflags.ExitCode(cliflags.AsUsage(err)) // 0 for -h
 	}
 	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_COCOFY_"); err != nil {
 		fmt.Fprintln(stderr, "cocofy image build:", err)

@@ -5,10 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/trustgate/trustgate/internal/cliflags"
 )
@@ -44,22 +40,21 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		c.DNSNames = append(c.DNSNames, v)
 		return nil
 	})
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logging := cliflags.Logging{Format: "json"}
+	logging.Register(fs)
 	if code, ok := cliflags.Parse(fs, args, "TRUSTGATE_TLS_SIDECAR_", summary, stdout, stderr); !ok {
 		return code
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintln(stderr, "tls-sidecar: --log-level:", err)
-		return 2
+	var err error
+	if c.Logger, err = logging.Logger(stderr); err != nil {
+		return cliflags.Report(stderr, "tls-sidecar", err)
 	}
-	c.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	s, err := New(c)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()
 	if err := s.Run(ctx); err != nil && ctx.Err() == nil {
 		c.Logger.Error("tls-sidecar stopped", "err", err)

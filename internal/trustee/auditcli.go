@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/audit"
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/kbsadmin"
 )
 
@@ -84,7 +85,7 @@ func runAudit(ctx context.Context, c *kbsadmin.Client, fl map[string]string, pos
 	}
 	if len(pos) > 0 {
 		if pos[0] != "export" || len(pos) > 1 {
-			return usageError("audit: unexpected argument " + strconv.Quote(pos[0]) + " (usage: audit [--since ID|RFC3339] [--limit N] [--follow] | audit --explain ID | audit export [--since ID|RFC3339] [--output FILE])")
+			return cliflags.Usagef("audit: unexpected argument %q (usage: audit [--since ID|RFC3339] [--limit N] [--follow] | audit --explain ID | audit export [--since ID|RFC3339] [--output FILE])", pos[0])
 		}
 		w := out
 		var f *os.File
@@ -110,7 +111,7 @@ func runAudit(ctx context.Context, c *kbsadmin.Client, fl map[string]string, pos
 	if x := fl["explain"]; x != "" {
 		id, err := strconv.ParseInt(x, 10, 64)
 		if err != nil || id < 1 {
-			return usageError("audit --explain wants an event id (a positive number), got " + strconv.Quote(x))
+			return cliflags.Usagef("audit --explain wants an event id (a positive number), got %q", x)
 		}
 		return explainEvent(ctx, c, id, out)
 	}
@@ -120,7 +121,7 @@ func runAudit(ctx context.Context, c *kbsadmin.Client, fl map[string]string, pos
 	limit := 0
 	if l := fl["limit"]; l != "" {
 		if _, err := fmt.Sscan(l, &limit); err != nil {
-			return usageError("--limit must be a number")
+			return cliflags.Usagef("--limit must be a number")
 		}
 	}
 	evs, err := c.Audit(ctx, fl["since"], limit)

@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/attest/verifycli"
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/kbsadmin"
 )
 
@@ -68,15 +66,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 func serveMain(args []string, stderr io.Writer) int {
 	cfg, err := ParseServeFlags(args, os.Getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
 	if err != nil {
-		fmt.Fprintf(stderr, "trustee serve: %v\n", err)
-		return 2
+		// Every configuration mistake is a usage error (exit 2).
+		return cliflags.Report(stderr, "trustee serve", cliflags.AsUsage(err))
 	}
 	TuneGC()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()
 	if err := Run(ctx, cfg, Options{Out: stderr, Logger: NewLogger(cfg, stderr)}); err != nil {
 		fmt.Fprintf(stderr, "trustee serve: %v\n", err)
@@ -123,35 +118,17 @@ import-key, token-key and token-keys need no --key.
 flags also read TRUSTEE_ADMIN_URL, TRUSTEE_ADMIN_KEY, TRUSTEE_ADMIN_CACERT, TRUSTEE_ADMIN_INSECURE.
 `
 
-// adminGlobals are the flags of `trustee admin` itself; they may come
-// before or after the command.
-var adminGlobals = map[string]bool{"url": true, "key": true, "cacert": true, "insecure": false}
-
-// hoistAdminFlags moves the global flags found after the command to the
-// front, so that `trustee admin list-resources --url U --key K` works as
-// `trustee admin --url U --key K list-resources`. Command flags (--since,
-// --id…) stay where they are.
-func hoistAdminFlags(args []string) []string {
-	var globals, rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			rest = append(rest, args[i:]...)
-			break
-		}
-		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		valued, global := adminGlobals[name]
-		if !strings.HasPrefix(a, "-") || a == "-" || !global {
-			rest = append(rest, a)
-			continue
-		}
-		globals = append(globals, a)
-		if valued && !hasVal && i+1 < len(args) {
-			globals = append(globals, args[i+1])
-			i++
-		}
-	}
-	return append(globals, rest...)
+// adminFlags are the flags of the admin commands (--since, --id…); like
+// the global ones they may come before or after the command and its
+// arguments.
+var adminFlags = []struct{ name, usage string }{
+	{"id", "set-attestation-policy: the policy id (default default_cpu)"},
+	{"expires", "set-reference-value: expiry, a duration (720h) or an RFC 3339 time"},
+	{"tee", "set-reference-value, register-reference-value: the TEE the value is for"},
+	{"since", "audit: events after this event id or RFC 3339 time"},
+	{"limit", "audit: at most this many events"},
+	{"explain", "audit: print the whole decision of this event id"},
+	{"output", "audit export: file to write (default stdout)"},
 }
 
 func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -163,10 +140,14 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
-	u := fs.String("url", getenv("TRUSTEE_ADMIN_URL"), "trustee URL, e.g. https://127.0.0.1:8080")
-	key := fs.String("key", getenv("TRUSTEE_ADMIN_KEY"), "admin private key (PKCS#8 PEM), e.g. trustee-data/admin.key")
-	ca := fs.String("cacert", getenv("TRUSTEE_ADMIN_CACERT"), "PEM certificate to trust, e.g. trustee-data/tls.crt")
-	insecure := fs.Bool("insecure", getenv("TRUSTEE_ADMIN_INSECURE") == "true", "skip TLS certificate verification (development only)")
+	u := fs.String("url", getenv("TRUSTEE_ADMIN_URL"), "trustee URL, e.g. https://127.0.0.1:8080 (env TRUSTEE_ADMIN_URL)")
+	key := fs.String("key", getenv("TRUSTEE_ADMIN_KEY"), "admin private key (PKCS#8 PEM), e.g. trustee-data/admin.key (env TRUSTEE_ADMIN_KEY)")
+	ca := fs.String("cacert", getenv("TRUSTEE_ADMIN_CACERT"), "PEM certificate to trust, e.g. trustee-data/tls.crt (env TRUSTEE_ADMIN_CACERT)")
+	insecure := fs.Bool("insecure", getenv("TRUSTEE_ADMIN_INSECURE") == "true", "skip TLS certificate verification (development only; env TRUSTEE_ADMIN_INSECURE=true)")
+	for _, f := range adminFlags {
+		fs.String(f.name, "", f.usage)
+	}
+	fs.Bool("follow", false, "audit: keep printing new events")
 	// usageErr says what was wrong on the first line, then the usage.
 	usageErr := func(msg string) int {
 		fmt.Fprintf(stderr, "trustee admin: %s\n\n", msg)
@@ -182,10 +163,10 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 			return 0
 		}
 	}
-	if err := fs.Parse(hoistAdminFlags(args)); err != nil {
-		return usageErr(err.Error())
+	rest, perr := cliflags.ParseInterspersed(fs, args)
+	if perr != nil {
+		return usageErr(perr.Error())
 	}
-	rest := fs.Args()
 	if len(rest) == 0 {
 		return usageErr("no command given (e.g. list-resources)")
 	}
@@ -211,17 +192,11 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		fmt.Fprintf(stderr, "trustee admin: %v\n", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()
-	if err := runAdmin(ctx, c, rest[0], rest[1:], stdout); err != nil {
-		fmt.Fprintf(stderr, "trustee admin %s: %v\n", rest[0], err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	fl := map[string]string{} // the command flags given
+	fs.Visit(func(f *flag.Flag) { fl[f.Name] = f.Value.String() })
+	return cliflags.Report(stderr, "trustee admin "+rest[0], runAdmin(ctx, c, rest[0], fl, rest[1:], stdout))
 }
 
 // TuneGC sets the garbage collector for a trustee process, unless the
@@ -238,52 +213,6 @@ func TuneGC() {
 	}
 }
 
-type usageError string
-
-func (e usageError) Error() string { return string(e) }
-
-// splitFlags pulls --name VALUE / --name=VALUE (and boolean --name) out
-// of args wherever they appear, so that flags may follow positionals.
-func splitFlags(args []string, valued, boolean []string) (map[string]string, []string, error) {
-	isV := map[string]bool{}
-	for _, n := range valued {
-		isV[n] = true
-	}
-	isB := map[string]bool{}
-	for _, n := range boolean {
-		isB[n] = true
-	}
-	flags := map[string]string{}
-	var pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			pos = append(pos, args[i+1:]...)
-			break
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			pos = append(pos, a)
-			continue
-		}
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		switch {
-		case isB[name]:
-			flags[name] = "true"
-		case isV[name] && hasVal:
-			flags[name] = val
-		case isV[name]:
-			if i+1 >= len(args) {
-				return nil, nil, usageError("--" + name + " needs a value")
-			}
-			flags[name] = args[i+1]
-			i++
-		default:
-			return nil, nil, usageError("unknown flag " + a + " for this command")
-		}
-	}
-	return flags, pos, nil
-}
-
 func readInput(name string) ([]byte, error) {
 	if name == "-" {
 		return io.ReadAll(io.LimitReader(os.Stdin, 64<<20))
@@ -293,7 +222,7 @@ func readInput(name string) ([]byte, error) {
 
 func nargs(pos []string, n int, form string) error {
 	if len(pos) != n {
-		return usageError("usage: trustee admin … " + form)
+		return cliflags.Usagef("usage: trustee admin … %s", form)
 	}
 	return nil
 }
@@ -314,22 +243,20 @@ func parseExpires(s string) (time.Time, error) {
 	}
 	if d, err := time.ParseDuration(s); err == nil {
 		if d <= 0 {
-			return time.Time{}, usageError("--expires must be in the future")
+			return time.Time{}, cliflags.Usagef("--expires must be in the future")
 		}
 		return time.Now().Add(d), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, usageError("--expires: want a duration (720h) or an RFC 3339 time")
+		return time.Time{}, cliflags.Usagef("--expires: want a duration (720h) or an RFC 3339 time")
 	}
 	return t, nil
 }
 
-func runAdmin(ctx context.Context, c *kbsadmin.Client, cmd string, args []string, out io.Writer) error {
-	fl, pos, err := splitFlags(args, []string{"id", "expires", "since", "limit", "explain", "output", "tee"}, []string{"follow"})
-	if err != nil {
-		return err
-	}
+// runAdmin runs one admin command; fl holds the command flags given
+// (adminFlags and --follow) by name, pos the arguments after the command.
+func runAdmin(ctx context.Context, c *kbsadmin.Client, cmd string, fl map[string]string, pos []string, out io.Writer) error {
 	switch cmd {
 	case "set-resource":
 		if err := nargs(pos, 2, "set-resource REPO/TYPE/TAG FILE|-"); err != nil {
@@ -398,7 +325,7 @@ func runAdmin(ctx context.Context, c *kbsadmin.Client, cmd string, args []string
 		if len(pos) == 1 {
 			id = pos[0]
 		} else if len(pos) > 1 {
-			return usageError("usage: trustee admin … get-attestation-policy [ID]")
+			return cliflags.Usagef("usage: trustee admin … get-attestation-policy [ID]")
 		}
 		src, err := c.GetAttestationPolicy(ctx, id)
 		if err != nil {
@@ -413,7 +340,7 @@ func runAdmin(ctx context.Context, c *kbsadmin.Client, cmd string, args []string
 		fmt.Fprintln(out, string(b))
 	case "set-reference-value":
 		if len(pos) < 2 {
-			return usageError("usage: trustee admin … set-reference-value NAME VALUE... [--expires 720h|RFC3339] [--tee TEE]")
+			return cliflags.Usagef("usage: trustee admin … set-reference-value NAME VALUE... [--expires 720h|RFC3339] [--tee TEE]")
 		}
 		exp, err := parseExpires(fl["expires"])
 		if err != nil {
@@ -513,7 +440,7 @@ func runAdmin(ctx context.Context, c *kbsadmin.Client, cmd string, args []string
 		}
 		fmt.Fprintf(out, "token key rotated; new kid %s; tokens of the previous key %s stay valid until they expire\n", kid, prev)
 	default:
-		return usageError("unknown admin command " + strconv.Quote(cmd) + " (trustee admin help lists them)")
+		return cliflags.Usagef("unknown admin command %q (trustee admin help lists them)", cmd)
 	}
 	return nil
 }
@@ -522,12 +449,12 @@ func runAdmin(ctx context.Context, c *kbsadmin.Client, cmd string, args []string
 // `collateral import FILE|-`.
 func runCollateral(ctx context.Context, c *kbsadmin.Client, pos []string, out io.Writer) error {
 	if len(pos) == 0 {
-		return usageError("usage: trustee admin … collateral export [FILE|-] | collateral import FILE|-")
+		return cliflags.Usagef("usage: trustee admin … collateral export [FILE|-] | collateral import FILE|-")
 	}
 	switch pos[0] {
 	case "export":
 		if len(pos) > 2 {
-			return usageError("usage: trustee admin … collateral export [FILE|-]")
+			return cliflags.Usagef("usage: trustee admin … collateral export [FILE|-]")
 		}
 		b, n, err := c.ExportCollateral(ctx)
 		if err != nil {
@@ -556,7 +483,7 @@ func runCollateral(ctx context.Context, c *kbsadmin.Client, pos []string, out io
 		}
 		fmt.Fprintf(out, "imported %d collateral entries\n", n)
 	default:
-		return usageError("usage: trustee admin … collateral export [FILE|-] | collateral import FILE|-")
+		return cliflags.Usagef("usage: trustee admin … collateral export [FILE|-] | collateral import FILE|-")
 	}
 	return nil
 }

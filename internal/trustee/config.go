@@ -10,19 +10,20 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/identity"
 )
 
 // Config is trustee's configuration. Precedence: flags, then environment
-// variables (TRUSTEE_<NAME>, or TRUSTGATE_TRUSTEE_<NAME>), then the TOML
+// variables (TRUSTEE_<NAME>, or the older TRUSTGATE_TRUSTEE_<NAME>), then the TOML
 // file, then defaults.
 type Config struct {
 	// Listen is the address to serve on (default 127.0.0.1:8080).
@@ -167,59 +168,89 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// ParseServeFlags builds the serve configuration from args and env.
-func ParseServeFlags(args []string, getenv func(string) string) (Config, error) {
+// EnvPrefix is the prefix of trustee's environment variables:
+// TRUSTEE_<FLAG> for `trustee serve`, TRUSTEE_ADMIN_<FLAG> for `trustee
+// admin`. LegacyEnvPrefix (TRUSTGATE_TRUSTEE_<FLAG>) is still read after it.
+const (
+	EnvPrefix       = "TRUSTEE_"
+	LegacyEnvPrefix = "TRUSTGATE_TRUSTEE_"
+)
+
+// stringList is a comma-separated flag value.
+type stringList struct{ dst *[]string }
+
+func (l stringList) String() string {
+	if l.dst == nil {
+		return ""
+	}
+	return strings.Join(*l.dst, ",")
+}
+
+func (l stringList) Set(v string) error {
+	*l.dst = nil
+	if v != "" {
+		*l.dst = strings.Split(v, ",")
+	}
+	return nil
+}
+
+// serveFlagSet is `trustee serve`'s flags, each bound to its field of cfg
+// with cfg's value as its default.
+func serveFlagSet(cfg *Config) *flag.FlagSet {
 	fs := flag.NewFlagSet("trustee serve", flag.ContinueOnError)
+	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "address to listen on")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "data directory")
+	fs.BoolVar(&cfg.InsecureHTTP, "insecure-http", cfg.InsecureHTTP, "serve plain HTTP, not HTTPS: development only")
+	fs.StringVar(&cfg.Store, "store", cfg.Store, "SQLite path or postgres://… URL (default DATA_DIR/trustee.db)")
+	fs.StringVar(&cfg.KEKFile, "kek-file", cfg.KEKFile, "key-encryption key file (default DATA_DIR/kek; env TRUSTEE_KEK_FILE; TRUSTEE_KEK holds the key itself)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "TLS certificate PEM (default DATA_DIR/tls.crt, made on first run)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "TLS key PEM (default DATA_DIR/tls.key)")
+	fs.Var(stringList{&cfg.AdminPublicKeys}, "admin-public-key", "comma-separated admin Ed25519 public key PEM `files` (default DATA_DIR/admin.pub)")
+	fs.TextVar(&cfg.SessionTimeout, "session-timeout", cfg.SessionTimeout, "KBS session timeout, a `duration`")
+	fs.TextVar(&cfg.TokenLifetime, "token-lifetime", cfg.TokenLifetime, "attestation token lifetime, a `duration`")
+	fs.Int64Var(&cfg.MaxBody, "max-body", cfg.MaxBody, "request body limit in bytes")
+	fs.Float64Var(&cfg.AuthRate, "auth-rate", cfg.AuthRate, "per-client /auth requests per second, 0 disables")
+	fs.IntVar(&cfg.AuthBurst, "auth-burst", cfg.AuthBurst, "per-client /auth burst")
+	fs.Int64Var(&cfg.MaxImportBody, "max-import-body", cfg.MaxImportBody, "collateral and bundle import body limit in bytes")
+	fs.BoolVar(&cfg.CollateralFetch, "collateral-fetch", cfg.CollateralFetch, "fetch missing collateral from AMD KDS / Intel PCS and cache it; false for air-gapped sites")
+	fs.StringVar(&cfg.DevEmulatedSNPRoot, "dev-emulated-snp-root", cfg.DevEmulatedSNPRoot, "PEM ARK enabling the snp-emulated verifier: development only")
+	fs.TextVar(&cfg.AuditRetention, "audit-retention", cfg.AuditRetention, "delete audit events older than this `duration`, e.g. 2160h; 0 keeps all")
+	fs.StringVar(&cfg.IdentityTrustDomain, "identity-trust-domain", cfg.IdentityTrustDomain, "SPIFFE trust domain of the workload identity CA, fixed when the CA is first created")
+	cliflags.LogFlags(fs, &cfg.LogLevel, &cfg.LogFormat)
+	return fs
+}
+
+// ParseServeFlags builds the serve configuration from args and env.
+// Precedence: flags, then TRUSTEE_<FLAG> (then TRUSTGATE_TRUSTEE_<FLAG>;
+// an empty variable counts as unset), then the --config TOML file, then
+// Defaults. A mistake on the command line or in a variable is a
+// cliflags.UsageError; flag.ErrHelp means the help was printed.
+func ParseServeFlags(args []string, getenv func(string) string) (Config, error) {
+	given := Defaults()
+	fs := serveFlagSet(&given)
+	configFile := fs.String("config", "", "TOML configuration file (flags and variables override its values)")
+	cliflags.DocumentEnv(fs, EnvPrefix)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage of trustee serve:")
+		fs.PrintDefaults()
+	}
 	fs.SetOutput(os.Stderr)
-	var (
-		configFile = fs.String("config", "", "TOML configuration file (env TRUSTEE_CONFIG)")
-		listen     = fs.String("listen", "", "address to listen on (default 127.0.0.1:8080; env TRUSTEE_LISTEN)")
-		dataDir    = fs.String("data-dir", "", "data directory (default ./trustee-data; env TRUSTEE_DATA_DIR)")
-		insecure   = fs.Bool("insecure-http", false, "serve plain HTTP, not HTTPS: development only (env TRUSTEE_INSECURE_HTTP)")
-		storeURL   = fs.String("store", "", "SQLite path or postgres://… URL (env TRUSTEE_STORE)")
-		kekFile    = fs.String("kek-file", "", "key-encryption key file (env TRUSTEE_KEK_FILE; TRUSTEE_KEK holds the key itself)")
-		tlsCert    = fs.String("tls-cert", "", "TLS certificate PEM (env TRUSTEE_TLS_CERT)")
-		tlsKey     = fs.String("tls-key", "", "TLS key PEM (env TRUSTEE_TLS_KEY)")
-		adminPub   = fs.String("admin-public-key", "", "comma-separated admin Ed25519 public key PEM files (env TRUSTEE_ADMIN_PUBLIC_KEY)")
-		sessionTO  = fs.Duration("session-timeout", 0, "KBS session timeout (default 5m; env TRUSTEE_SESSION_TIMEOUT)")
-		tokenLife  = fs.Duration("token-lifetime", 0, "attestation token lifetime (default 5m; env TRUSTEE_TOKEN_LIFETIME)")
-		maxBody    = fs.Int64("max-body", 0, "request body limit in bytes (default 2097152; env TRUSTEE_MAX_BODY)")
-		authRate   = fs.Float64("auth-rate", -1, "per-client /auth requests per second, 0 disables (default 20; env TRUSTEE_AUTH_RATE)")
-		authBurst  = fs.Int("auth-burst", -1, "per-client /auth burst (default 40; env TRUSTEE_AUTH_BURST)")
-		maxImport  = fs.Int64("max-import-body", 0, "collateral and bundle import body limit in bytes (default 33554432; env TRUSTEE_MAX_IMPORT_BODY)")
-		fetch      = fs.Bool("collateral-fetch", true, "fetch missing collateral from AMD KDS / Intel PCS and cache it; false for air-gapped sites (env TRUSTEE_COLLATERAL_FETCH)")
-		devSNP     = fs.String("dev-emulated-snp-root", "", "PEM ARK enabling the snp-emulated verifier: development only (env TRUSTEE_DEV_EMULATED_SNP_ROOT)")
-		retention  = fs.Duration("audit-retention", 0, "delete audit events older than this, e.g. 2160h; 0 keeps all (env TRUSTEE_AUDIT_RETENTION)")
-		trustDom   = fs.String("identity-trust-domain", "", "SPIFFE trust domain of the workload identity CA (default trustgate.local), fixed when the CA is first created (env TRUSTEE_IDENTITY_TRUST_DOMAIN)")
-		logLevel   = fs.String("log-level", "", "debug, info, warn, error (env TRUSTEE_LOG_LEVEL)")
-		logFormat  = fs.String("log-format", "", "text or json (env TRUSTEE_LOG_FORMAT)")
-	)
 	if err := fs.Parse(args); err != nil {
-		return Config{}, err
+		return Config{}, cliflags.AsUsage(err)
 	}
 	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return Config{}, cliflags.Usagef("unexpected arguments: %v", fs.Args())
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	env := func(name string) (string, bool) {
-		key := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
-		for _, k := range []string{"TRUSTEE_" + key, "TRUSTGATE_TRUSTEE_" + key} {
-			if v := getenv(k); v != "" {
-				return v, true
-			}
+	lookup := func(k string) (string, bool) { v := getenv(k); return v, v != "" }
+	for _, prefix := range []string{EnvPrefix, LegacyEnvPrefix} {
+		if err := cliflags.FromLookup(fs, prefix, lookup); err != nil {
+			return Config{}, cliflags.UsageError{Err: err}
 		}
-		return "", false
 	}
 
-	cfg := Defaults()
-	cf := *configFile
-	if !set["config"] {
-		if v, ok := env("config"); ok {
-			cf = v
-		}
-	}
-	if cf != "" {
+	cfg := given
+	if cf := *configFile; cf != "" {
+		cfg = Defaults()
 		md, err := toml.DecodeFile(cf, &cfg)
 		if err != nil {
 			return Config{}, fmt.Errorf("config %s: %w", cf, err)
@@ -227,100 +258,24 @@ func ParseServeFlags(args []string, getenv func(string) string) (Config, error) 
 		if und := md.Undecoded(); len(und) > 0 {
 			return Config{}, fmt.Errorf("config %s: unknown keys %v", cf, und)
 		}
-	}
-
-	var errs []error
-	str := func(name string, flagVal string, dst *string) {
-		if set[name] {
-			*dst = flagVal
-		} else if v, ok := env(name); ok {
-			*dst = v
-		}
-	}
-	str("listen", *listen, &cfg.Listen)
-	str("data-dir", *dataDir, &cfg.DataDir)
-	str("store", *storeURL, &cfg.Store)
-	str("kek-file", *kekFile, &cfg.KEKFile)
-	str("tls-cert", *tlsCert, &cfg.TLSCert)
-	str("tls-key", *tlsKey, &cfg.TLSKey)
-	str("dev-emulated-snp-root", *devSNP, &cfg.DevEmulatedSNPRoot)
-	str("log-level", *logLevel, &cfg.LogLevel)
-	str("log-format", *logFormat, &cfg.LogFormat)
-	str("identity-trust-domain", *trustDom, &cfg.IdentityTrustDomain)
-	var pubs string
-	str("admin-public-key", *adminPub, &pubs)
-	if pubs != "" {
-		cfg.AdminPublicKeys = strings.Split(pubs, ",")
-	}
-	boolean := func(name string, flagVal bool, dst *bool) {
-		if set[name] {
-			*dst = flagVal
-		} else if v, ok := env(name); ok {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("TRUSTEE_%s: %w", strings.ToUpper(strings.ReplaceAll(name, "-", "_")), err))
+		// What flags and variables set wins over the file.
+		onFile := serveFlagSet(&cfg)
+		var err2 error
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "config" && err2 == nil {
+				err2 = onFile.Set(f.Name, f.Value.String())
 			}
-			*dst = b
+		})
+		if err2 != nil {
+			return Config{}, err2
 		}
-	}
-	boolean("insecure-http", *insecure, &cfg.InsecureHTTP)
-	boolean("collateral-fetch", *fetch, &cfg.CollateralFetch)
-	dur := func(name string, flagVal time.Duration, dst *Duration) {
-		if set[name] {
-			dst.Duration = flagVal
-		} else if v, ok := env(name); ok {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", name, err))
-			}
-			dst.Duration = d
-		}
-	}
-	dur("session-timeout", *sessionTO, &cfg.SessionTimeout)
-	dur("token-lifetime", *tokenLife, &cfg.TokenLifetime)
-	dur("audit-retention", *retention, &cfg.AuditRetention)
-	if set["max-body"] {
-		cfg.MaxBody = *maxBody
-	} else if v, ok := env("max-body"); ok {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("max-body: %w", err))
-		}
-		cfg.MaxBody = n
-	}
-	if set["max-import-body"] {
-		cfg.MaxImportBody = *maxImport
-	} else if v, ok := env("max-import-body"); ok {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("max-import-body: %w", err))
-		}
-		cfg.MaxImportBody = n
-	}
-	if set["auth-rate"] {
-		cfg.AuthRate = *authRate
-	} else if v, ok := env("auth-rate"); ok {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("auth-rate: %w", err))
-		}
-		cfg.AuthRate = n
-	}
-	if set["auth-burst"] {
-		cfg.AuthBurst = *authBurst
-	} else if v, ok := env("auth-burst"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("auth-burst: %w", err))
-		}
-		cfg.AuthBurst = n
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, err
 	}
 	cfg.resolve()
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	if _, err := cliflags.NewLogger(cfg.LogLevel, cfg.LogFormat, io.Discard); err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
 }

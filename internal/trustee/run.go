@@ -24,6 +24,7 @@ import (
 	"github.com/trustgate/trustgate/internal/as"
 	"github.com/trustgate/trustgate/internal/attest/catalog"
 	"github.com/trustgate/trustgate/internal/auditlog"
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/ear"
 	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/kbs/server"
@@ -70,22 +71,15 @@ type Options struct {
 	AdminLeeway time.Duration
 }
 
-// NewLogger builds the slog logger a configuration asks for.
+// NewLogger builds the slog logger a configuration asks for
+// (cliflags.NewLogger); a level or format it does not know (refused by
+// ParseServeFlags) logs at info as text.
 func NewLogger(cfg Config, w io.Writer) *slog.Logger {
-	var lvl slog.Level
-	switch strings.ToLower(cfg.LogLevel) {
-	case "debug":
-		lvl = slog.LevelDebug
-	case "warn":
-		lvl = slog.LevelWarn
-	case "error":
-		lvl = slog.LevelError
+	l, err := cliflags.NewLogger(cfg.LogLevel, cfg.LogFormat, w)
+	if err != nil {
+		return slog.New(slog.NewTextHandler(w, nil))
 	}
-	o := &slog.HandlerOptions{Level: lvl}
-	if strings.ToLower(cfg.LogFormat) == "json" {
-		return slog.New(slog.NewJSONHandler(w, o))
-	}
-	return slog.New(slog.NewTextHandler(w, o))
+	return l
 }
 
 // Run starts trustee and serves until ctx ends, then shuts down gracefully

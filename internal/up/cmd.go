@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -186,10 +185,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.DashboardAddr, "dashboard-addr", "127.0.0.1:9443", "the dashboard")
 		fs.BoolVar(&o.Identity, "identity", false, "workload identity: sidecar keys born in memory, certificates from Trustee's identity CA, and a second\nworkload (research gateway, --gateway-addr) calling the deid sidecar with mTLS by SPIFFE ID")
 		fs.StringVar(&o.GatewayAddr, "gateway-addr", "127.0.0.1:8444", "with --identity: the research gateway's sidecar")
+		o.LogLevel, o.LogFormat = "info", "text"
+		cliflags.LogFlags(fs, &o.LogLevel, &o.LogFormat)
 		fs.StringVar(&o.Model, "model", "", "folder of an ONNX token-classification model (model.onnx, tokenizer.json, config.json)\nthe deid app runs next to its rules (as deid serve --model DIR); needs TRUSTGATE_ONNXRUNTIME_LIB")
 	}
 	if code, ok := cliflags.Parse(fs, rest, "TRUSTGATE_", summaries[cmd], stdout, stderr); !ok {
 		return code
+	}
+	if _, err := cliflags.NewLogger(o.LogLevel, o.LogFormat, io.Discard); err != nil {
+		return cliflags.Report(stderr, name, err)
 	}
 	switch cmd {
 	case "up":
@@ -208,7 +212,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "trustgate:", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()
 	if err := Denials(ctx, r, stdout); err != nil {
 		fmt.Fprintln(stderr, "trustgate demo denials:", err)
@@ -223,7 +227,7 @@ func runUp(opts Options, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trustgate: already running (pid %d) from %s; `trustgate down` stops it\n", r.PID, opts.StateDir)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()
 	s, err := Start(ctx, opts)
 	if err != nil {

@@ -37,6 +37,10 @@ func TestMainCommands(t *testing.T) {
 		{"demo when not running", []string{"demo", "denials", "--state-dir", dir}, nil, 1, "no trustgate up is running"},
 		{"bad environment value", []string{"up", "--state-dir", dir}, map[string]string{"TRUSTGATE_NO_AZURITE": "perhaps"}, 2, "TRUSTGATE_NO_AZURITE"},
 		{"state dir from the environment", []string{"status"}, map[string]string{"TRUSTGATE_STATE_DIR": dir}, 3, "not running"},
+		{"up --help names the logging flags", []string{"up", "--help"}, nil, 0, "(env TRUSTGATE_LOG_FORMAT)"},
+		{"bad log level", []string{"up", "--state-dir", dir, "--log-level", "loud"}, nil, 2, `trustgate up: --log-level "loud"`},
+		{"bad log format from the environment", []string{"up", "--state-dir", dir}, map[string]string{"TRUSTGATE_LOG_FORMAT": "xml"}, 2, `trustgate up: --log-format "xml"`},
+		{"logging flags parse (then the model stops up)", []string{"up", "--state-dir", dir, "--log-level=debug", "-log-format", "json", "--model", filepath.Join(dir, "no-model")}, nil, 1, "trustgate up: deid model"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

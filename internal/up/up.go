@@ -30,6 +30,7 @@ import (
 	"github.com/trustgate/trustgate/internal/attester/snpemu"
 	"github.com/trustgate/trustgate/internal/beacon"
 	"github.com/trustgate/trustgate/internal/blobstore"
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/dashboard"
 	"github.com/trustgate/trustgate/internal/deid"
 	"github.com/trustgate/trustgate/internal/deid/ner"
@@ -71,6 +72,9 @@ type Options struct {
 	Identity bool
 	// GatewayAddr is the gateway sidecar's address (with Identity).
 	GatewayAddr string
+	// LogLevel (debug, info, warn, error; "" info) and LogFormat (text or
+	// json; "" text) shape the components' logs (cliflags.NewLogger).
+	LogLevel, LogFormat string
 }
 
 func (o *Options) defaults() {
@@ -237,7 +241,9 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 		}
 		s.logFile, logw = f, f
 	}
-	s.log = slog.New(slog.NewTextHandler(logw, nil))
+	if s.log, err = cliflags.NewLogger(opts.LogLevel, opts.LogFormat, logw); err != nil {
+		return nil, err
+	}
 	p := progress{w: opts.Out, start: time.Now()}
 	fmt.Fprintf(opts.Out, "trustgate up: state in %s, logs in %s\n", dir, filepath.Join(dir, "trustgate.log"))
 	// The detectors first: a model that does not load stops up before

@@ -74,12 +74,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	minTCB := fs.String("snp-minimum-tcb", "", "snp, az-snp-vtpm: minimum reported TCB per product line, e.g. Milan:bl=3,tee=0,snp=8,ucode=115;Genoa:snp=14")
 	devRoot := fs.String("dev-emulated-snp-root", "", "snp-emulated: the development ARK (PEM)")
 	allowDebug := fs.Bool("allow-debug", false, "accept debug-enabled guests (refused by default)")
+	cliflags.DocumentEnv(fs, "TRUSTEE_")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return cliflags.ExitCode(cliflags.AsUsage(err)) // flag printed it; 0 for -h
 	}
-	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_TRUSTEE_"); err != nil {
-		fmt.Fprintf(stderr, "trustee verify: %v\n", err)
-		return 2
+	// trustee's variables: TRUSTEE_<FLAG>, then the older TRUSTGATE_TRUSTEE_<FLAG>.
+	for _, prefix := range []string{"TRUSTEE_", "TRUSTGATE_TRUSTEE_"} {
+		if err := cliflags.EnvDefaults(fs, prefix); err != nil {
+			return cliflags.Report(stderr, "trustee verify", cliflags.AsUsage(err))
+		}
 	}
 	if *tee == "" || *evidencePath == "" || fs.NArg() != 0 {
 		fs.Usage()

@@ -68,21 +68,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "deid: unknown command %q\n%s", cmd, usage)
 		return 2
 	}
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "deid %s: %v\n", cmd, err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return cliflags.Report(stderr, "deid "+cmd, err)
 }
-
-type usageError struct{ error }
 
 // newFlags returns a FlagSet whose defaults come from TRUSTGATE_DEID_<FLAG>.
 func newFlags(name string) *flag.FlagSet {
@@ -91,17 +78,19 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
-func parse(fs *flag.FlagSet, args []string) error {
+// parse parses args, printing the flags to stdout for -h, then reads
+// TRUSTGATE_DEID_<FLAG> for the flags not given.
+func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	cliflags.DocumentEnv(fs, "TRUSTGATE_DEID_")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			fmt.Fprintf(stdout, "usage: %s [flags]\n", fs.Name())
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 		}
-		return usageError{err}
+		return cliflags.AsUsage(err)
 	}
-	if err := cliflags.EnvDefaults(fs, "TRUSTGATE_DEID_"); err != nil {
-		return usageError{err}
-	}
-	return nil
+	return cliflags.AsUsage(cliflags.EnvDefaults(fs, "TRUSTGATE_DEID_"))
 }
 
 // engine builds the detectors in order: the rules, the statistical tagger
@@ -136,12 +125,12 @@ func redact(args []string, stdin io.Reader, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 0, "surrogate seed (0: random)")
 	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
 	useTagger := taggerFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	m, err := deid.ParseMode(*mode)
 	if err != nil {
-		return usageError{err}
+		return cliflags.UsageError{Err: err}
 	}
 	in, name := stdin, "stdin"
 	switch fs.NArg() {
@@ -156,7 +145,7 @@ func redact(args []string, stdin io.Reader, stdout io.Writer) error {
 			in, name = f, p
 		}
 	default:
-		return usageError{fmt.Errorf("redact takes at most one FILE, got %d", fs.NArg())}
+		return cliflags.Usagef("redact takes at most one FILE, got %d", fs.NArg())
 	}
 	e, err := engine(*model, *useTagger)
 	if err != nil {
@@ -194,7 +183,7 @@ func detect(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlags("detect")
 	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
 	useTagger := taggerFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	e, err := engine(*model, *useTagger)
@@ -251,11 +240,11 @@ func eval(args []string, stdout io.Writer) error {
 	model := fs.String("model", "", "folder of an ONNX token-classification model to add to the rules")
 	useTagger := taggerFlag(fs)
 	asJSON := fs.Bool("json", false, "print the evaluation as JSON")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageError{errors.New("want exactly one FILE")}
+		return cliflags.Usagef("want exactly one FILE")
 	}
 	e, err := engine(*model, *useTagger)
 	if err != nil {
@@ -301,11 +290,11 @@ func synthCmd(args []string, stdout io.Writer) error {
 	fs := newFlags("synth")
 	n := fs.Int("n", 500, "number of notes")
 	seed := fs.Uint64("seed", 1, "generator seed")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if *n < 0 || *n > 1_000_000 {
-		return usageError{errors.New("--n must be between 0 and 1000000")}
+		return cliflags.Usagef("--n must be between 0 and 1000000")
 	}
 	notes, err := synth.Generate(*seed, *n)
 	if err != nil {

@@ -2,14 +2,10 @@ package webapp
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/deid"
@@ -38,34 +34,29 @@ func mainWithEnv(args []string, getenv func(string) string, stderr io.Writer) in
 	maxBatch := fs.Int("max-batch", 0, "notes per upload (default 500)")
 	maxNote := fs.Int("max-note-bytes", 0, "bytes per note (default 1 MiB)")
 	maxUpload := fs.Int64("max-upload-bytes", 0, "bytes per upload request (default 16 MiB)")
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logging := cliflags.Logging{Format: "json"}
+	logging.Register(fs)
+	cliflags.DocumentEnv(fs, "TRUSTGATE_DEID_")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: deid serve [flags]\n\nServes the clinician review app. Every flag can also be set as TRUSTGATE_DEID_<FLAG> (dashes as underscores).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return cliflags.ExitCode(cliflags.AsUsage(err)) // flag printed the error; 0 for -h
 	}
 	if err := cliflags.FromLookup(fs, "TRUSTGATE_DEID_", func(k string) (string, bool) {
 		v := getenv(k) // an empty variable counts as unset
 		return v, v != ""
 	}); err != nil {
-		fmt.Fprintln(stderr, "deid serve:", err)
-		return 2
+		return cliflags.Report(stderr, "deid serve", cliflags.AsUsage(err))
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintln(stderr, "deid serve: --log-level:", err)
-		return 2
+	logger, err := logging.Logger(stderr)
+	if err != nil {
+		return cliflags.Report(stderr, "deid serve", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	m, err := deid.ParseMode(*mode)
 	if err != nil {
-		fmt.Fprintln(stderr, "deid serve:", err)
-		return 2
+		return cliflags.Report(stderr, "deid serve", cliflags.AsUsage(err))
 	}
 	opts := []deid.Option{}
 	if *useTagger {
@@ -92,7 +83,7 @@ func mainWithEnv(args []string, getenv func(string) string, stderr io.Writer) in
 	if *connEnv != "" {
 		cfg.ConnectionString = getenv(*connEnv)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()
 	if err := Run(ctx, cfg); err != nil {
 		logger.Error("deid serve stopped", "err", err)

@@ -477,7 +477,7 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 		initdata.KeyCDH:    t.cdhTOML(),
 		initdata.KeyPolicy: policy,
 	}
-	if t.opts.Identity {
+	if t.opts.identity() {
 		sa := ps.ServiceAccountName
 		if sa == "" {
 			sa = "default"

@@ -122,7 +122,8 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs (anything the app prints leaks)")
 	fs.BoolVar(&o.ResolveDigests, "resolve-digests", false, "resolve image tags to digests and read entrypoints from the registry")
 	fs.BoolVar(&o.Sidecar, "sidecar", false, "inject the tls-sidecar container and its Service")
-	fs.BoolVar(&o.Identity, "identity", false, "with --sidecar: the server key is born in the TEE and certified by Trustee's identity CA after attestation (no server key is generated or uploaded); the initdata carries the namespace and service account")
+	identityMode := fs.Bool("identity", true, "with --sidecar (default true): the server key is born in the TEE and certified by Trustee's identity CA after attestation (no server key is generated or uploaded); the initdata carries the namespace and service account. --identity=false is --uploaded-server-key")
+	fs.BoolVar(&o.UploadedServerKey, "uploaded-server-key", false, "DEPRECATED, for migrating pipelines only: with --sidecar, make the server key and certificate here and upload them to Trustee (the key exists outside the TEE); see docs/tls-sidecar.md, \"Migration from uploaded keys\"")
 	fs.StringVar(&o.SidecarImage, "sidecar-image", DefaultSidecarImage, "tls-sidecar image")
 	fs.IntVar(&o.SidecarAppPort, "sidecar-app-port", 0, "port the app listens on (default: first containerPort)")
 	fs.Var(&sans, "san", "extra DNS name for the sidecar server certificate (repeatable)")
@@ -140,6 +141,10 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	if *in == "" || fs.NArg() != 0 {
 		fmt.Fprintf(stderr, "%s %s: -f IN is required\n", prog, name)
 		fs.Usage()
+		return ExitUsage
+	}
+	if err := identityFlags(fs, *identityMode, &o); err != nil {
+		fmt.Fprintf(stderr, "%s %s: %v\n", prog, name, err)
 		return ExitUsage
 	}
 	o.SANs = sans
@@ -199,6 +204,21 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 		fmt.Fprintf(summary, "reference value %s: %s\n", rv.Name, strings.Join(rv.Values, ", "))
 	}
 	return ExitOK
+}
+
+// identityFlags folds --identity into Options.UploadedServerKey:
+// --identity=false is the deprecated --uploaded-server-key, and asking for
+// both identity and an uploaded key is a contradiction.
+func identityFlags(fs *flag.FlagSet, identityMode bool, o *Options) error {
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "identity" })
+	if explicit && identityMode && o.UploadedServerKey {
+		return errors.New("--identity and --uploaded-server-key contradict each other: the server key is either born in the TEE or uploaded")
+	}
+	if !identityMode {
+		o.UploadedServerKey = true
+	}
+	return nil
 }
 
 func printWarnings(w io.Writer, res *Result) {

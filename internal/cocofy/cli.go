@@ -16,6 +16,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/agentpolicy"
 	"github.com/trustgate/trustgate/internal/cliflags"
+	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/initdata"
 )
 
@@ -252,7 +253,7 @@ func printChanges(w io.Writer, res *Result) {
 }
 
 func cmdInitData(prog string, args []string, stdout, stderr io.Writer) int {
-	const usage = "usage: %s initdata create --trustee-url URL [--trustee-cert PEM] [--policy hardened] [--allow-logs] [--algorithm sha256] > initdata.toml\n" +
+	const usage = "usage: %s initdata create --trustee-url URL [--trustee-cert PEM] [--policy hardened] [--allow-logs] [--algorithm sha256] [--workload-identity NS/SA] > initdata.toml\n" +
 		"       %s initdata dump -f MANIFEST|ANNOTATION-FILE    print the initdata TOML inside\n" +
 		"       %s initdata validate FILE                       strict checks\n" +
 		"       %s initdata digest FILE                          hex digest (FILE: TOML or annotation)\n"
@@ -275,6 +276,15 @@ func cmdInitData(prog string, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.TEE, "tee", "", "target TEE: snp, tdx, az-snp-vtpm or az-tdx-vtpm")
 		fs.StringVar(&o.ImagePolicyURI, "image-policy-uri", DefaultImagePolicyURI, "image security policy resource")
 		fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs")
+		fs.Func("workload-identity", "NAMESPACE/SERVICE-ACCOUNT: add identity.toml, so that a tls-sidecar in identity mode on this guest gets a certificate for spiffe://…/ns/NAMESPACE/sa/SERVICE-ACCOUNT from Trustee's identity CA", func(v string) error {
+			ns, sa, _ := strings.Cut(v, "/")
+			w := identity.Workload{Namespace: ns, ServiceAccount: sa}
+			if !w.Valid() {
+				return fmt.Errorf("want NAMESPACE/SERVICE-ACCOUNT, both DNS-1123 labels, not %q", v)
+			}
+			o.InitDataIdentity = &w
+			return nil
+		})
 		if err := fs.Parse(args[1:]); err != nil {
 			return ExitUsage
 		}
@@ -350,7 +360,14 @@ func CreateInitData(o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return initdata.Build(o.Algorithm, map[string]string{initdata.KeyAA: t.aaTOML(), initdata.KeyCDH: t.cdhTOML(), initdata.KeyPolicy: policy})
+	entries := map[string]string{initdata.KeyAA: t.aaTOML(), initdata.KeyCDH: t.cdhTOML(), initdata.KeyPolicy: policy}
+	if o.InitDataIdentity != nil {
+		if !o.InitDataIdentity.Valid() {
+			return nil, fmt.Errorf("workload identity %s/%s: namespace and service account must be DNS-1123 labels", o.InitDataIdentity.Namespace, o.InitDataIdentity.ServiceAccount)
+		}
+		entries[identity.InitDataEntry] = o.InitDataIdentity.InitDataTOML()
+	}
+	return initdata.Build(o.Algorithm, entries)
 }
 
 // FoundInitData is initdata found in a file.

@@ -176,3 +176,37 @@ func TestUploadedServerKey(t *testing.T) {
 		t.Errorf("help does not mark --uploaded-server-key deprecated:\n%s", help.String())
 	}
 }
+
+// TestInitDataCreateWorkloadIdentity: `initdata create --workload-identity
+// NS/SA` (standalone CVMs, the Ansible role) measures identity.toml, which
+// Trustee reads back as the workload; without it there is none, and names
+// that are not DNS-1123 labels are refused.
+func TestInitDataCreateWorkloadIdentity(t *testing.T) {
+	run := func(args ...string) (int, string, string) {
+		var o, e bytes.Buffer
+		code := Main("cocofy", append([]string{"initdata", "create", "--trustee-url", testTrusteeURL}, args...), &o, &e, nil)
+		return code, o.String(), e.String()
+	}
+	code, out, errOut := run("--workload-identity", "default/deid-cvm")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	id, err := initdata.Parse([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl, err := identity.WorkloadFromClaims(map[string]any{"submods": map[string]any{"cpu0": map[string]any{
+		"ear.veraison.annotated-evidence": map[string]any{"init_data_claims": map[string]any{"data": map[string]any{identity.InitDataEntry: id.Data[identity.InitDataEntry]}}},
+	}}})
+	if err != nil || wl != (identity.Workload{Namespace: "default", ServiceAccount: "deid-cvm"}) {
+		t.Errorf("identity %+v %v", wl, err)
+	}
+	if code, out, _ = run(); code != ExitOK || strings.Contains(out, identity.InitDataEntry) {
+		t.Errorf("without --workload-identity: exit %d, identity entry present: %v", code, strings.Contains(out, identity.InitDataEntry))
+	}
+	for _, bad := range []string{"deid-cvm", "Default/deid", "default/", "a/b/c", "default/deid.cvm"} {
+		if code, _, errOut := run("--workload-identity", bad); code != ExitUsage || !strings.Contains(errOut, "DNS-1123") {
+			t.Errorf("--workload-identity %q: exit %d: %s", bad, code, errOut)
+		}
+	}
+}

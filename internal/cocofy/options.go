@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/trustgate/trustgate/internal/agentpolicy"
+	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/initdata"
 )
 
@@ -81,8 +82,12 @@ type Options struct {
 	// Trustee, which releases them after attestation; the key then exists
 	// outside the TEE.
 	UploadedServerKey bool
-	Beacon            string // dashboard URL; empty: no beacon
-	BeaconImage       string
+	// InitDataIdentity (initdata create, --workload-identity): the
+	// identity.toml of a standalone guest's initdata, for a tls-sidecar
+	// --identity outside Kubernetes (the Ansible CVM role).
+	InitDataIdentity *identity.Workload
+	Beacon           string // dashboard URL; empty: no beacon
+	BeaconImage      string
 	// FixPodSecurity sets what the user's containers lack for Pod Security
 	// "restricted" (allowPrivilegeEscalation, capabilities.drop ALL,
 	// runAsNonRoot, seccompProfile); without it cocofy only warns.

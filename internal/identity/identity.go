@@ -251,6 +251,18 @@ func (w Workload) SPIFFEID(trustDomain string) string {
 	return "spiffe://" + trustDomain + "/ns/" + w.Namespace + "/sa/" + w.ServiceAccount
 }
 
+// Valid reports whether the namespace and service account are DNS-1123
+// labels, as Trustee requires before it names them in a SPIFFE ID.
+func (w Workload) Valid() bool {
+	return dns1123Label.MatchString(w.Namespace) && dns1123Label.MatchString(w.ServiceAccount)
+}
+
+// InitDataTOML is the InitDataEntry that names w, what cocofy writes into
+// the initdata (and `trustgate up` into its second workload's).
+func (w Workload) InitDataTOML() string {
+	return fmt.Sprintf("namespace = %q\nservice_account = %q\n", w.Namespace, w.ServiceAccount)
+}
+
 var (
 	dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	dnsName      = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
@@ -283,12 +295,12 @@ func WorkloadFromClaims(claims map[string]any) (Workload, error) {
 		if len(md.Undecoded()) != 0 {
 			return Workload{}, refuse("initdata %s has unknown keys %v", InitDataEntry, md.Undecoded())
 		}
-		if !dns1123Label.MatchString(w.Namespace) || !dns1123Label.MatchString(w.ServiceAccount) {
+		if !w.Valid() {
 			return Workload{}, refuse("initdata %s: namespace %q and service_account %q must be DNS-1123 labels", InitDataEntry, w.Namespace, w.ServiceAccount)
 		}
 		return w, nil
 	}
-	return Workload{}, refuse("the attestation carries no measured initdata with %s (cocofy apply --identity)", InitDataEntry)
+	return Workload{}, refuse("the attestation carries no measured initdata with %s (cocofy apply --sidecar, or cocofy initdata create --workload-identity)", InitDataEntry)
 }
 
 // ParseCSR parses a PEM ("CERTIFICATE REQUEST") or DER CSR and checks its

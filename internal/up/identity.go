@@ -111,7 +111,7 @@ func (s *Stack) gatewayInitData(ctx context.Context) (string, []byte, error) {
 		return "", nil, err
 	}
 	data := maps.Clone(id.Data)
-	data[identity.InitDataEntry] = fmt.Sprintf("namespace = %q\nservice_account = %q\n", Namespace, GatewayServiceAccount)
+	data[identity.InitDataEntry] = identity.Workload{Namespace: Namespace, ServiceAccount: GatewayServiceAccount}.InitDataTOML()
 	gw, err := initdata.Build(id.Algorithm, data)
 	if err != nil {
 		return "", nil, err

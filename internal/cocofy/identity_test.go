@@ -62,9 +62,7 @@ func TestIdentityMode(t *testing.T) {
 	if err != nil {
 		t.Fatalf("initdata of %v: %v", slices.Sorted(maps.Keys(res.InitData)), err)
 	}
-	wl, err := identity.WorkloadFromClaims(map[string]any{"submods": map[string]any{"cpu0": map[string]any{
-		"ear.veraison.annotated-evidence": map[string]any{"init_data_claims": map[string]any{"data": map[string]any{identity.InitDataEntry: id.Data[identity.InitDataEntry]}}},
-	}}})
+	wl, err := identity.WorkloadFromInitData(id.Data[identity.InitDataEntry])
 	if err != nil || wl.Namespace != "default" || wl.ServiceAccount != "default" {
 		t.Errorf("initdata identity %+v %v", wl, err)
 	}
@@ -195,9 +193,7 @@ func TestInitDataCreateWorkloadIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wl, err := identity.WorkloadFromClaims(map[string]any{"submods": map[string]any{"cpu0": map[string]any{
-		"ear.veraison.annotated-evidence": map[string]any{"init_data_claims": map[string]any{"data": map[string]any{identity.InitDataEntry: id.Data[identity.InitDataEntry]}}},
-	}}})
+	wl, err := identity.WorkloadFromInitData(id.Data[identity.InitDataEntry])
 	if err != nil || wl != (identity.Workload{Namespace: "default", ServiceAccount: "deid-cvm"}) {
 		t.Errorf("identity %+v %v", wl, err)
 	}

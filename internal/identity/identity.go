@@ -284,23 +284,29 @@ func WorkloadFromClaims(claims map[string]any) (Workload, error) {
 		if !ok {
 			continue
 		}
-		if len(raw) > 4096 {
-			return Workload{}, refuse("initdata %s is larger than 4 KiB", InitDataEntry)
-		}
-		var w Workload
-		md, err := toml.Decode(raw, &w)
-		if err != nil {
-			return Workload{}, refuse("initdata %s is not valid TOML", InitDataEntry)
-		}
-		if len(md.Undecoded()) != 0 {
-			return Workload{}, refuse("initdata %s has unknown keys %v", InitDataEntry, md.Undecoded())
-		}
-		if !w.Valid() {
-			return Workload{}, refuse("initdata %s: namespace %q and service_account %q must be DNS-1123 labels", InitDataEntry, w.Namespace, w.ServiceAccount)
-		}
-		return w, nil
+		return WorkloadFromInitData(raw)
 	}
 	return Workload{}, refuse("the attestation carries no measured initdata with %s (cocofy apply --sidecar, or cocofy initdata create --workload-identity)", InitDataEntry)
+}
+
+// WorkloadFromInitData parses the InitDataEntry raw (identity.toml, at
+// most 4 KiB, no other keys, DNS-1123 labels).
+func WorkloadFromInitData(raw string) (Workload, error) {
+	if len(raw) > 4096 {
+		return Workload{}, refuse("initdata %s is larger than 4 KiB", InitDataEntry)
+	}
+	var w Workload
+	md, err := toml.Decode(raw, &w)
+	if err != nil {
+		return Workload{}, refuse("initdata %s is not valid TOML", InitDataEntry)
+	}
+	if len(md.Undecoded()) != 0 {
+		return Workload{}, refuse("initdata %s has unknown keys %v", InitDataEntry, md.Undecoded())
+	}
+	if !w.Valid() {
+		return Workload{}, refuse("initdata %s: namespace %q and service_account %q must be DNS-1123 labels", InitDataEntry, w.Namespace, w.ServiceAccount)
+	}
+	return w, nil
 }
 
 // ParseCSR parses a PEM ("CERTIFICATE REQUEST") or DER CSR and checks its

@@ -70,9 +70,7 @@ func serveIdentity(t *testing.T, ca *identity.CA, initdataRaw []byte, w http.Res
 		http.Error(w, "initdata", http.StatusInternalServerError)
 		return true
 	}
-	wl, err := identity.WorkloadFromClaims(map[string]any{"submods": map[string]any{"cpu0": map[string]any{
-		"ear.veraison.annotated-evidence": map[string]any{"init_data_claims": map[string]any{"data": map[string]any{identity.InitDataEntry: id.Data[identity.InitDataEntry]}}},
-	}}})
+	wl, err := identity.WorkloadFromInitData(id.Data[identity.InitDataEntry])
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return true

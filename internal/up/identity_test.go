@@ -81,6 +81,8 @@ func TestUpIdentity(t *testing.T) {
 	// The canary scan: those keys in no file, database row, offline
 	// bundle or log.
 	checkSidecarKeysNowhere(t, s, logs.String(), out.String())
+	// Changing the policy or the reference values stops issuance.
+	checkRevocationByPolicy(t, s)
 
 	// The deid sidecar admits only the gateway's SPIFFE ID among workloads
 	// (and users of the client CA): a user reaching it directly still works

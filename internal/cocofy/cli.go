@@ -123,7 +123,7 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs (anything the app prints leaks)")
 	fs.BoolVar(&o.ResolveDigests, "resolve-digests", false, "resolve image tags to digests and read entrypoints from the registry")
 	fs.BoolVar(&o.Sidecar, "sidecar", false, "inject the tls-sidecar container and its Service")
-	identityMode := fs.Bool("identity", true, "with --sidecar (default true): the server key is born in the TEE and certified by Trustee's identity CA after attestation (no server key is generated or uploaded); the initdata carries the namespace and service account. --identity=false is --uploaded-server-key")
+	identityMode := fs.Bool("identity", true, "with --sidecar: the server key is born in the TEE and certified by Trustee's identity CA after attestation (no server key is generated or uploaded); the initdata carries the namespace and service account. --identity=false is --uploaded-server-key")
 	fs.BoolVar(&o.UploadedServerKey, "uploaded-server-key", false, "DEPRECATED, for migrating pipelines only: with --sidecar, make the server key and certificate here and upload them to Trustee (the key exists outside the TEE); see docs/tls-sidecar.md, \"Migration from uploaded keys\"")
 	fs.StringVar(&o.SidecarImage, "sidecar-image", DefaultSidecarImage, "tls-sidecar image")
 	fs.IntVar(&o.SidecarAppPort, "sidecar-app-port", 0, "port the app listens on (default: first containerPort)")

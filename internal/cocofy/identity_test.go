@@ -113,7 +113,11 @@ func privateKeysIn(t *testing.T, path string) int {
 		}
 	}
 	n := count(b)
-	var bundle Bundle
+	// The bundle's wire form (docs/cocofy.md), decoded here without its Go
+	// type so that this scan reads what any importer reads.
+	var bundle struct {
+		Resources []struct{ Path, Value string } `json:"resources"`
+	}
 	if json.Unmarshal(b, &bundle) == nil {
 		for _, r := range bundle.Resources {
 			v, err := base64.StdEncoding.DecodeString(r.Value)

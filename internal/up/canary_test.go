@@ -76,8 +76,12 @@ func (k *keyScanner) check(where string, b []byte) {
 // checkBundle scans a plain cocofy bundle's decoded resource values too:
 // the file holds them in base64, where the PEM or DER forms would hide.
 func (k *keyScanner) checkBundle(where string, b []byte) bool {
-	var bundle cocofy.Bundle
-	if json.Unmarshal(b, &bundle) != nil || bundle.Format != cocofy.BundleFormat {
+	// The bundle's wire form (docs/cocofy.md), decoded without its Go type.
+	var bundle struct {
+		Format    string                         `json:"format"`
+		Resources []struct{ Path, Value string } `json:"resources"`
+	}
+	if json.Unmarshal(b, &bundle) != nil || !strings.HasPrefix(bundle.Format, "trustgate-bundle") || len(bundle.Resources) == 0 {
 		return false
 	}
 	for _, r := range bundle.Resources {

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustgate/trustgate/internal/guest"
 	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/initdata"
 	"github.com/trustgate/trustgate/internal/store"
-	"github.com/trustgate/trustgate/internal/tlssidecar"
 )
 
 // identityCA is Trustee's real workload-identity CA over a real (SQLite)
@@ -42,7 +42,7 @@ func identityCA(t *testing.T) *identity.CA {
 // the attested TEE key, the workload is the identity.toml of initdataRaw.
 // It reports whether r was such a request.
 func serveIdentity(t *testing.T, ca *identity.CA, initdataRaw []byte, w http.ResponseWriter, r *http.Request) bool {
-	if r.URL.Path != tlssidecar.IdentityPath || r.Method != http.MethodPost {
+	if r.URL.Path != guest.IdentityPath || r.Method != http.MethodPost {
 		return false
 	}
 	var req struct {

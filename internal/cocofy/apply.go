@@ -477,12 +477,16 @@ func (t *transformer) hardenWorkload(n *yaml.RNode, path []string) ([]*yaml.RNod
 		initdata.KeyCDH:    t.cdhTOML(),
 		initdata.KeyPolicy: policy,
 	}
-	if t.opts.Identity {
+	if t.opts.identity() {
 		sa := ps.ServiceAccountName
 		if sa == "" {
 			sa = "default"
 		}
-		entries[identity.InitDataEntry] = fmt.Sprintf("namespace = %q\nservice_account = %q\n", ns, sa)
+		w := identity.Workload{Namespace: ns, ServiceAccount: sa}
+		if !w.Valid() {
+			t.warn(id, fmt.Sprintf("namespace %q or service account %q is not a DNS-1123 label: Trustee's identity CA will refuse to certify the tls-sidecar (rename it)", ns, sa))
+		}
+		entries[identity.InitDataEntry] = w.InitDataTOML()
 	}
 	raw, err := initdata.Build(t.opts.Algorithm, entries)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/agentpolicy"
 	"github.com/trustgate/trustgate/internal/cliflags"
+	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/initdata"
 )
 
@@ -122,7 +123,8 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs (anything the app prints leaks)")
 	fs.BoolVar(&o.ResolveDigests, "resolve-digests", false, "resolve image tags to digests and read entrypoints from the registry")
 	fs.BoolVar(&o.Sidecar, "sidecar", false, "inject the tls-sidecar container and its Service")
-	fs.BoolVar(&o.Identity, "identity", false, "with --sidecar: the server key is born in the TEE and certified by Trustee's identity CA after attestation (no server key is generated or uploaded); the initdata carries the namespace and service account")
+	identityMode := fs.Bool("identity", true, "with --sidecar: the server key is born in the TEE and certified by Trustee's identity CA after attestation (no server key is generated or uploaded); the initdata carries the namespace and service account. --identity=false is --uploaded-server-key")
+	fs.BoolVar(&o.UploadedServerKey, "uploaded-server-key", false, "DEPRECATED, for migrating pipelines only: with --sidecar, make the server key and certificate here and upload them to Trustee (the key exists outside the TEE); see docs/tls-sidecar.md, \"Migration from uploaded keys\"")
 	fs.StringVar(&o.SidecarImage, "sidecar-image", DefaultSidecarImage, "tls-sidecar image")
 	fs.IntVar(&o.SidecarAppPort, "sidecar-app-port", 0, "port the app listens on (default: first containerPort)")
 	fs.Var(&sans, "san", "extra DNS name for the sidecar server certificate (repeatable)")
@@ -141,6 +143,10 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	if *in == "" || fs.NArg() != 0 {
 		fmt.Fprintf(stderr, "%s %s: -f IN is required\n", prog, name)
 		fs.Usage()
+		return ExitUsage
+	}
+	if err := identityFlags(fs, *identityMode, &o); err != nil {
+		fmt.Fprintf(stderr, "%s %s: %v\n", prog, name, err)
 		return ExitUsage
 	}
 	o.SANs = sans
@@ -204,6 +210,21 @@ func cmdApply(prog string, args []string, stdout, stderr io.Writer, explain bool
 	return ExitOK
 }
 
+// identityFlags folds --identity into Options.UploadedServerKey:
+// --identity=false is the deprecated --uploaded-server-key, and asking for
+// both identity and an uploaded key is a contradiction.
+func identityFlags(fs *flag.FlagSet, identityMode bool, o *Options) error {
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "identity" })
+	if explicit && identityMode && o.UploadedServerKey {
+		return errors.New("--identity and --uploaded-server-key contradict each other: the server key is either born in the TEE or uploaded")
+	}
+	if !identityMode {
+		o.UploadedServerKey = true
+	}
+	return nil
+}
+
 func printWarnings(w io.Writer, res *Result) {
 	for _, m := range res.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", m)
@@ -235,7 +256,7 @@ func printChanges(w io.Writer, res *Result) {
 }
 
 func cmdInitData(prog string, args []string, stdout, stderr io.Writer) int {
-	const usage = "usage: %s initdata create --trustee-url URL [--trustee-cert PEM] [--policy hardened] [--allow-logs] [--algorithm sha256] > initdata.toml\n" +
+	const usage = "usage: %s initdata create --trustee-url URL [--trustee-cert PEM] [--policy hardened] [--allow-logs] [--algorithm sha256] [--workload-identity NS/SA] > initdata.toml\n" +
 		"       %s initdata dump -f MANIFEST|ANNOTATION-FILE    print the initdata TOML inside\n" +
 		"       %s initdata validate FILE                       strict checks\n" +
 		"       %s initdata digest FILE                          hex digest (FILE: TOML or annotation)\n"
@@ -258,6 +279,15 @@ func cmdInitData(prog string, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.TEE, "tee", "", "target TEE: snp, tdx, az-snp-vtpm or az-tdx-vtpm")
 		fs.StringVar(&o.ImagePolicyURI, "image-policy-uri", DefaultImagePolicyURI, "image security policy resource")
 		fs.BoolVar(&o.AllowLogs, "allow-logs", false, "let the host read container logs")
+		fs.Func("workload-identity", "NAMESPACE/SERVICE-ACCOUNT: add identity.toml, so that a tls-sidecar in identity mode on this guest gets a certificate for spiffe://…/ns/NAMESPACE/sa/SERVICE-ACCOUNT from Trustee's identity CA", func(v string) error {
+			ns, sa, _ := strings.Cut(v, "/")
+			w := identity.Workload{Namespace: ns, ServiceAccount: sa}
+			if !w.Valid() {
+				return fmt.Errorf("want NAMESPACE/SERVICE-ACCOUNT, both DNS-1123 labels, not %q", v)
+			}
+			o.InitDataIdentity = &w
+			return nil
+		})
 		cliflags.DocumentEnv(fs, "TRUSTGATE_COCOFY_")
 		if err := fs.Parse(args[1:]); err != nil {
 			return cliflags.ExitCode(cliflags.AsUsage(err)) // flag printed it; 0 for -h
@@ -334,7 +364,14 @@ func CreateInitData(o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return initdata.Build(o.Algorithm, map[string]string{initdata.KeyAA: t.aaTOML(), initdata.KeyCDH: t.cdhTOML(), initdata.KeyPolicy: policy})
+	entries := map[string]string{initdata.KeyAA: t.aaTOML(), initdata.KeyCDH: t.cdhTOML(), initdata.KeyPolicy: policy}
+	if o.InitDataIdentity != nil {
+		if !o.InitDataIdentity.Valid() {
+			return nil, fmt.Errorf("workload identity %s/%s: namespace and service account must be DNS-1123 labels", o.InitDataIdentity.Namespace, o.InitDataIdentity.ServiceAccount)
+		}
+		entries[identity.InitDataEntry] = o.InitDataIdentity.InitDataTOML()
+	}
+	return initdata.Build(o.Algorithm, entries)
 }
 
 // FoundInitData is initdata found in a file.

@@ -365,7 +365,10 @@ func TestSidecarPKI(t *testing.T) {
 				t.Skip("RSA-4096 key generation is slow")
 			}
 			opts := testOptions(t)
+			// The deprecated --uploaded-server-key: cocofy makes the server
+			// certificate too (the default, identity mode, in identity_test.go).
 			opts.Sidecar, opts.SidecarImage, opts.SANs, opts.KeyType = true, sidecarImage, []string{"deid.hospital.example"}, keyType
+			opts.UploadedServerKey = true
 			res, err := Transform(opts, readInput(t, "deid.yaml"))
 			if err != nil {
 				t.Fatal(err)

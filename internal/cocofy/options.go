@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/trustgate/trustgate/internal/agentpolicy"
+	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/initdata"
 )
 
@@ -68,13 +69,25 @@ type Options struct {
 	SidecarAppPort int
 	SANs           []string
 	KeyType        string // ecdsa-p256 (default) or rsa4096
-	// Identity: the sidecar generates its server key in the TEE and gets a
-	// short-lived certificate from Trustee's identity CA (docs/tls-sidecar.md);
-	// cocofy then makes no server key, and the initdata names the
-	// workload's namespace and service account (identity.toml).
-	Identity    bool
-	Beacon      string // dashboard URL; empty: no beacon
-	BeaconImage string
+	// With Sidecar, by default the sidecar generates its server key in the
+	// TEE and gets a short-lived certificate from Trustee's identity CA
+	// (docs/tls-sidecar.md, "Workload identity"): cocofy makes no server key
+	// or certificate, and the initdata names the workload's namespace and
+	// service account (identity.toml). The hospital users' client CA and
+	// client certificate are made as before.
+	//
+	// UploadedServerKey (deprecated, --uploaded-server-key) brings back the
+	// old scheme for pipelines still migrating: cocofy makes a long-lived
+	// server key and certificate in its key directory and uploads both to
+	// Trustee, which releases them after attestation; the key then exists
+	// outside the TEE.
+	UploadedServerKey bool
+	// InitDataIdentity (initdata create, --workload-identity): the
+	// identity.toml of a standalone guest's initdata, for a tls-sidecar
+	// --identity outside Kubernetes (the Ansible CVM role).
+	InitDataIdentity *identity.Workload
+	Beacon           string // dashboard URL; empty: no beacon
+	BeaconImage      string
 	// FixPodSecurity sets what the user's containers lack for Pod Security
 	// "restricted" (allowPrivilegeEscalation, capabilities.drop ALL,
 	// runAsNonRoot, seccompProfile); without it cocofy only warns.
@@ -84,6 +97,11 @@ type Options struct {
 	// decides which initdata digests the hardware can bind.
 	TEE string
 }
+
+// identity reports whether the tls-sidecar runs in workload-identity mode
+// (key born in the TEE, certificate from Trustee's identity CA): the
+// default with Sidecar, unless the deprecated UploadedServerKey is set.
+func (o *Options) identity() bool { return o.Sidecar && !o.UploadedServerKey }
 
 // TEEs and the largest initdata digest (bytes) each binds: SNP HOST_DATA is
 // 32 bytes, TDX MRCONFIGID 48; on Azure's vTPM attesters (az-snp-vtpm,

@@ -89,7 +89,7 @@ func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, templ
 		"--listen=:" + strconv.Itoa(SidecarPort),
 		"--upstream=http://127.0.0.1:" + strconv.Itoa(port),
 	}
-	if t.opts.Identity {
+	if t.opts.identity() {
 		// The key is born in the sidecar; Trustee certifies it after each
 		// attestation. Only the client CA is uploaded.
 		args = append(args, "--identity")
@@ -100,6 +100,9 @@ func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, templ
 		t.upload(certPath, pki.serverCert, "tls-sidecar server certificate for "+id)
 		t.upload(keyPath, pki.serverKey, "tls-sidecar server private key for "+id)
 		args = append(args, "--cert=kbs:///"+certPath, "--key=kbs:///"+keyPath)
+		t.warn(id, "--uploaded-server-key is deprecated: the sidecar's server key was made here and uploaded to Trustee, so it exists outside the TEE "+
+			"(this key directory, Trustee's store, any offline bundle); drop the flag to have the key born in the TEE and certified by Trustee's identity CA "+
+			"(docs/tls-sidecar.md, \"Migration from uploaded keys\")")
 	}
 	t.upload(caPath, pki.caCert, "tls-sidecar client CA for "+id)
 	args = append(args, "--client-ca=kbs:///"+caPath, "--health-listen=:"+strconv.Itoa(SidecarPort+1))
@@ -112,9 +115,9 @@ func (t *transformer) injectSidecar(id string, obj *yaml.RNode, ns string, templ
 	if err := upsertContainer(spec, c); err != nil {
 		return nil, err
 	}
-	why := "clients need a certificate from the client CA; the server key comes from Trustee only after attestation"
-	if t.opts.Identity {
-		why = "clients need a certificate from the client CA; the server key is generated inside the TEE and Trustee's identity CA certifies it (1 h) after each attestation"
+	why := "clients need a certificate from the client CA; the server key is generated inside the TEE and Trustee's identity CA certifies it (1 h) after each attestation"
+	if !t.opts.identity() {
+		why = "clients need a certificate from the client CA; the server key (made by cocofy, --uploaded-server-key) comes from Trustee only after attestation"
 	}
 	t.change(id, "container "+SidecarName+" (mTLS on :"+strconv.Itoa(SidecarPort)+" -> 127.0.0.1:"+strconv.Itoa(port)+")", why)
 
@@ -239,10 +242,10 @@ func (t *transformer) sidecarPKI(ns, app string) (*sidecarPKI, error) {
 	return t.clientPKI(out, dir, ns, app, caKey, caCert)
 }
 
-// serverPKI makes the server key and certificate (not in identity mode,
-// where the key is born in the TEE).
+// serverPKI makes the server key and certificate, only with the deprecated
+// --uploaded-server-key: by default the key is born in the TEE.
 func (t *transformer) serverPKI(out *sidecarPKI, dir, ns, app string, caKey crypto.Signer, caCert *x509.Certificate) error {
-	if t.opts.Identity {
+	if t.opts.identity() {
 		return nil
 	}
 	keyType := t.opts.KeyType

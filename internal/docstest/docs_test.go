@@ -24,7 +24,7 @@ var mains = binaries.Mains
 var subcommands = map[string][][]string{
 	"trustee":     {{"serve"}, {"admin"}, {"verify"}, {"bench"}},
 	"guest":       {{"serve"}, {"get-resource"}, {"run"}, {"seal"}, {"keygen"}, {"image", "verify"}, {"image", "pull"}},
-	"cocofy":      {{"apply"}, {"explain"}, {"sign"}, {"image", "build"}},
+	"cocofy":      {{"apply"}, {"explain"}, {"sign"}, {"image", "build"}, {"initdata", "create"}},
 	"dashboard":   {{}},
 	"beacon":      {{}},
 	"tls-sidecar": {{}},

@@ -251,6 +251,18 @@ func (w Workload) SPIFFEID(trustDomain string) string {
 	return "spiffe://" + trustDomain + "/ns/" + w.Namespace + "/sa/" + w.ServiceAccount
 }
 
+// Valid reports whether the namespace and service account are DNS-1123
+// labels, as Trustee requires before it names them in a SPIFFE ID.
+func (w Workload) Valid() bool {
+	return dns1123Label.MatchString(w.Namespace) && dns1123Label.MatchString(w.ServiceAccount)
+}
+
+// InitDataTOML is the InitDataEntry that names w, what cocofy writes into
+// the initdata (and `trustgate up` into its second workload's).
+func (w Workload) InitDataTOML() string {
+	return fmt.Sprintf("namespace = %q\nservice_account = %q\n", w.Namespace, w.ServiceAccount)
+}
+
 var (
 	dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	dnsName      = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
@@ -272,23 +284,29 @@ func WorkloadFromClaims(claims map[string]any) (Workload, error) {
 		if !ok {
 			continue
 		}
-		if len(raw) > 4096 {
-			return Workload{}, refuse("initdata %s is larger than 4 KiB", InitDataEntry)
-		}
-		var w Workload
-		md, err := toml.Decode(raw, &w)
-		if err != nil {
-			return Workload{}, refuse("initdata %s is not valid TOML", InitDataEntry)
-		}
-		if len(md.Undecoded()) != 0 {
-			return Workload{}, refuse("initdata %s has unknown keys %v", InitDataEntry, md.Undecoded())
-		}
-		if !dns1123Label.MatchString(w.Namespace) || !dns1123Label.MatchString(w.ServiceAccount) {
-			return Workload{}, refuse("initdata %s: namespace %q and service_account %q must be DNS-1123 labels", InitDataEntry, w.Namespace, w.ServiceAccount)
-		}
-		return w, nil
+		return WorkloadFromInitData(raw)
 	}
-	return Workload{}, refuse("the attestation carries no measured initdata with %s (cocofy apply --identity)", InitDataEntry)
+	return Workload{}, refuse("the attestation carries no measured initdata with %s (cocofy apply --sidecar, or cocofy initdata create --workload-identity)", InitDataEntry)
+}
+
+// WorkloadFromInitData parses the InitDataEntry raw (identity.toml, at
+// most 4 KiB, no other keys, DNS-1123 labels).
+func WorkloadFromInitData(raw string) (Workload, error) {
+	if len(raw) > 4096 {
+		return Workload{}, refuse("initdata %s is larger than 4 KiB", InitDataEntry)
+	}
+	var w Workload
+	md, err := toml.Decode(raw, &w)
+	if err != nil {
+		return Workload{}, refuse("initdata %s is not valid TOML", InitDataEntry)
+	}
+	if len(md.Undecoded()) != 0 {
+		return Workload{}, refuse("initdata %s has unknown keys %v", InitDataEntry, md.Undecoded())
+	}
+	if !w.Valid() {
+		return Workload{}, refuse("initdata %s: namespace %q and service_account %q must be DNS-1123 labels", InitDataEntry, w.Namespace, w.ServiceAccount)
+	}
+	return w, nil
 }
 
 // ParseCSR parses a PEM ("CERTIFICATE REQUEST") or DER CSR and checks its

@@ -77,7 +77,7 @@ trustgate is up. Two gates, one machine (software TEE: this shows the flow, not 
   guest local API (inside VM)   %s
 
 Browser client certificate: import %s
-  (password in %s.password); the sidecar's CA is %s.
+  (password in %s.password); trust %s, Trustee's identity bundle, for the sidecar's certificate.
 
 De-identify the example note through the mTLS sidecar:
   curl --cacert %s --cert %s --key %s --data-binary 'Dr. Strange admitted John Doe to Mount Rushmore Hospital on 2023-05-12' %s/api/redact
@@ -95,7 +95,7 @@ Also: trustgate status, trustgate demo denials.
 		s.blobWhere(), s.Dir)
 	if s.GatewayURL != "" {
 		fmt.Fprintf(w, `
-Workload identity (--identity): the sidecar's key was born in memory and its certificate (%s)
+Workload identity: the sidecar's key was born in memory and its certificate (%s)
 comes from Trustee's identity CA; %s is the trust bundle. The research gateway (%s) calls the
 de-identification sidecar with workload-to-workload mTLS:
   curl --cacert %s --cert %s --key %s --data-binary 'Dr. Strange admitted John Doe' %s/api/redact
@@ -174,7 +174,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	dir := fs.String("state-dir", ".trustgate", "state directory")
-	var noAzurite *bool
+	var noAzurite, identityMode *bool
 	var o Options
 	if cmd == "up" {
 		noAzurite = fs.Bool("no-azurite", false, "store blobs in a local directory even when Azurite is installed")
@@ -183,8 +183,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.AppAddr, "app-addr", "127.0.0.1:8081", "the deid app inside the VM, loopback only")
 		fs.StringVar(&o.SidecarAddr, "sidecar-addr", "127.0.0.1:8443", "the mTLS sidecar users reach")
 		fs.StringVar(&o.DashboardAddr, "dashboard-addr", "127.0.0.1:9443", "the dashboard")
-		fs.BoolVar(&o.Identity, "identity", false, "workload identity: sidecar keys born in memory, certificates from Trustee's identity CA, and a second\nworkload (research gateway, --gateway-addr) calling the deid sidecar with mTLS by SPIFFE ID")
-		fs.StringVar(&o.GatewayAddr, "gateway-addr", "127.0.0.1:8444", "with --identity: the research gateway's sidecar")
+		identityMode = fs.Bool("identity", true, "accepted for compatibility, always on: sidecar keys born in memory, certificates from Trustee's identity CA,\nand a second workload (research gateway, --gateway-addr) calling the deid sidecar with mTLS by SPIFFE ID")
+		fs.StringVar(&o.GatewayAddr, "gateway-addr", "127.0.0.1:8444", "the research gateway's sidecar (second workload)")
 		o.LogLevel, o.LogFormat = "info", "text"
 		cliflags.LogFlags(fs, &o.LogLevel, &o.LogFormat)
 		fs.StringVar(&o.Model, "model", "", "folder of an ONNX token-classification model (model.onnx, tokenizer.json, config.json)\nthe deid app runs next to its rules (as deid serve --model DIR); needs TRUSTGATE_ONNXRUNTIME_LIB")
@@ -200,6 +200,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		o.StateDir, o.Out = *dir, stdout
 		if *noAzurite {
 			o.Azurite = "-"
+		}
+		if !*identityMode {
+			fmt.Fprintln(stderr, "trustgate up: --identity=false: up always runs workload identity (sidecar keys born in the VM, certificates from Trustee's identity CA); "+
+				"the uploaded-key scheme survives only as the deprecated `cocofy apply --uploaded-server-key` (docs/tls-sidecar.md, \"Migration from uploaded keys\")")
+			return 2
 		}
 		return runUp(o, stderr)
 	case "status":

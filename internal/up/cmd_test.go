@@ -29,6 +29,8 @@ func TestMainCommands(t *testing.T) {
 		{"up --help", []string{"up", "--help"}, nil, 0, "stay in the foreground"},
 		{"up --help names --model", []string{"up", "--help"}, nil, 0, "-model"},
 		{"a model that is not there", []string{"up", "--state-dir", dir, "--model", filepath.Join(dir, "no-model")}, nil, 1, "trustgate up: deid model"},
+		{"--identity is accepted (a no-op)", []string{"up", "--identity", "--state-dir", dir, "--model", filepath.Join(dir, "no-model")}, nil, 1, "trustgate up: deid model"},
+		{"--identity=false names cocofy's deprecated flag", []string{"up", "--identity=false", "--state-dir", dir}, nil, 2, "cocofy apply --uploaded-server-key"},
 		{"demo --help", []string{"demo", "--help"}, nil, 0, "usage: trustgate demo denials"},
 		{"unknown flag says so first", []string{"status", "--sate-dir", "x"}, nil, 2, "trustgate status: flag provided but not defined: -sate-dir\n"},
 		{"stray argument", []string{"status", "now"}, nil, 2, `unexpected argument "now"`},

@@ -23,8 +23,8 @@ import (
 	"github.com/trustgate/trustgate/internal/tlssidecar"
 )
 
-// With --identity the sidecars hold keys born in memory and certificates
-// from Trustee's identity CA (docs/tls-sidecar.md, "Workload identity").
+// The sidecars hold keys born in memory and certificates from Trustee's
+// identity CA (docs/tls-sidecar.md, "Workload identity").
 const (
 	// GatewayServiceAccount is the second workload's service account: a
 	// research gateway whose sidecar calls the de-identification workload
@@ -111,7 +111,7 @@ func (s *Stack) gatewayInitData(ctx context.Context) (string, []byte, error) {
 		return "", nil, err
 	}
 	data := maps.Clone(id.Data)
-	data[identity.InitDataEntry] = fmt.Sprintf("namespace = %q\nservice_account = %q\n", Namespace, GatewayServiceAccount)
+	data[identity.InitDataEntry] = identity.Workload{Namespace: Namespace, ServiceAccount: GatewayServiceAccount}.InitDataTOML()
 	gw, err := initdata.Build(id.Algorithm, data)
 	if err != nil {
 		return "", nil, err
@@ -169,6 +169,7 @@ func (s *Stack) startGateway(ctx context.Context, opts Options, clientCA string,
 	if err != nil {
 		return err
 	}
+	s.gateway = sc
 	s.goRun("gateway sidecar", func() error { return sc.Run(ctx) })
 	if err := waitSidecar(sc, s.errs); err != nil {
 		return fmt.Errorf("gateway %w", err)

@@ -24,7 +24,7 @@ import (
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
-// TestUpIdentity: `up --identity` certifies the de-identification sidecar's
+// TestUpIdentity: up (identity is its only mode) certifies the de-identification sidecar's
 // in-memory key through Trustee's identity CA (its certificate names the
 // workload's SPIFFE ID and chains to the public bundle, not cocofy's CA),
 // runs a second workload whose sidecar calls it with workload-to-workload
@@ -34,7 +34,7 @@ func TestUpIdentity(t *testing.T) {
 	defer cancel()
 	var out, logs syncBuffer
 	s, err := Start(ctx, Options{
-		StateDir: filepath.Join(t.TempDir(), "state"), Out: &out, Log: &logs, Azurite: "-", Identity: true,
+		StateDir: filepath.Join(t.TempDir(), "state"), Out: &out, Log: &logs, Azurite: "-",
 		TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
 		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
 	})
@@ -78,6 +78,11 @@ func TestUpIdentity(t *testing.T) {
 	// the state dir (cocofy's key dir, the offline bundle, the VM's
 	// initdata) is the private half of either server certificate.
 	checkNoStoredServerKey(t, s.Dir, serverKeys)
+	// The canary scan: those keys in no file, database row, offline
+	// bundle or log.
+	checkSidecarKeysNowhere(t, s, logs.String(), out.String())
+	// Changing the policy or the reference values stops issuance.
+	checkRevocationByPolicy(t, s)
 
 	// The deid sidecar admits only the gateway's SPIFFE ID among workloads
 	// (and users of the client CA): a user reaching it directly still works

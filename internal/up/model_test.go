@@ -31,7 +31,7 @@ func TestUpWithModel(t *testing.T) {
 	s, err := Start(context.Background(), Options{
 		StateDir: filepath.Join(t.TempDir(), "state"), Out: &out, Log: &logs, Azurite: "-", Model: model,
 		TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
-		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
+		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatalf("Start: %v\n%s\n%s", err, out.String(), logs.String())

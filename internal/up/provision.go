@@ -190,23 +190,18 @@ func cosignKey(dir string) ([]byte, error) {
 type hardened struct {
 	manifests   string
 	imageDigest string
-	serverCert  string // Trustee resource paths of the sidecar material
-	serverKey   string
-	clientCA    string
-	identity    bool // the sidecar gets its certificate from the identity CA
+	clientCA    string // Trustee resource path of the sidecar's client CA
 }
 
 // provision installs policies, reference values and secrets, and hardens
 // the example with cocofy (which uploads its own secrets and the initdata
-// digest).
-func (s *Stack) provision(ctx context.Context, withIdentity bool, p progress) (*hardened, error) {
+// digest). The sidecars run in identity mode: cocofy makes no server key,
+// and the resource policy lets the two workloads have their identity.
+func (s *Stack) provision(ctx context.Context, p progress) (*hardened, error) {
 	if err := s.Admin.SetAttestationPolicy(ctx, policy.DefaultAttestationPolicyID, []byte(AttestationPolicy())); err != nil {
 		return nil, fmt.Errorf("attestation policy: %w", err)
 	}
-	rp := policy.DefaultResourcePolicy()
-	if withIdentity {
-		rp += identityPolicy
-	}
+	rp := policy.DefaultResourcePolicy() + identityPolicy
 	if err := s.Admin.SetResourcePolicy(ctx, []byte(rp)); err != nil {
 		return nil, fmt.Errorf("resource policy: %w", err)
 	}
@@ -235,16 +230,9 @@ func (s *Stack) provision(ctx context.Context, withIdentity bool, p progress) (*
 	if err != nil {
 		return nil, err
 	}
-	keyDir := filepath.Join(s.Dir, "cocofy")
-	opts := cocofy.Options{
-		TrusteeURL: s.TrusteeURL, TrusteeCertPEM: certPEM, AdminKeyPEM: adminPEM, KeyDir: keyDir,
-		Sidecar: true, SANs: []string{"localhost"}, Beacon: s.DashboardURL,
-		// The VM here runs our binaries in-process, not container images, so
-		// there are no image digests to pin: the hardened agent policy
-		// (exec, logs and policy changes denied) rather than strict.
-		PolicyMode: agentpolicy.Hardened,
-		Identity:   withIdentity,
-	}
+	opts := s.cocofyOptions(certPEM)
+	opts.AdminKeyPEM = adminPEM
+	keyDir := opts.KeyDir
 	outDir := filepath.Join(s.Dir, "hardened")
 	res, err := cocofy.Apply(ctx, opts, input, "hospital.yaml", outDir, &bytes.Buffer{})
 	if err != nil {
@@ -283,9 +271,22 @@ func (s *Stack) provision(ctx context.Context, withIdentity bool, p progress) (*
 	pki := filepath.Join(keyDir, "sidecar", Namespace, App)
 	s.ClientCert, s.ClientKey = filepath.Join(pki, "client.pem"), filepath.Join(pki, "client-key.pem")
 	s.ClientP12, s.SidecarCA = filepath.Join(pki, "client.p12"), filepath.Join(pki, "ca.pem")
-	base := Namespace + "/sidecar-tls-" + App + "/"
 	return &hardened{manifests: res.ManifestPath, imageDigest: imageDigest(res.Manifests),
-		serverCert: base + "server-cert", serverKey: base + "server-key", clientCA: base + "client-ca", identity: withIdentity}, nil
+		clientCA: Namespace + "/sidecar-tls-" + App + "/client-ca"}, nil
+}
+
+// cocofyOptions are how up hardens the example: with the tls-sidecar in
+// its default, identity mode (no server key made or uploaded) and the
+// beacon, cocofy's key directory in StateDir/cocofy.
+func (s *Stack) cocofyOptions(trusteeCertPEM []byte) cocofy.Options {
+	return cocofy.Options{
+		TrusteeURL: s.TrusteeURL, TrusteeCertPEM: trusteeCertPEM, KeyDir: filepath.Join(s.Dir, "cocofy"),
+		Sidecar: true, SANs: []string{"localhost"}, Beacon: s.DashboardURL,
+		// The VM here runs our binaries in-process, not container images, so
+		// there are no image digests to pin: the hardened agent policy
+		// (exec, logs and policy changes denied) rather than strict.
+		PolicyMode: agentpolicy.Hardened,
+	}
 }
 
 // exampleInput concatenates the example's plain manifests.

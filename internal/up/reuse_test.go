@@ -20,7 +20,7 @@ func TestSecondUpReusesState(t *testing.T) {
 	opts := func() Options {
 		return Options{StateDir: dir, Out: io.Discard, Log: io.Discard, Azurite: "-",
 			TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
-			SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond}
+			SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond}
 	}
 	ctx := context.Background()
 	first, err := Start(ctx, opts())

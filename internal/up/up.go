@@ -65,12 +65,13 @@ type Options struct {
 	// as `deid serve --model` does; "" runs the rules alone. ONNX Runtime is
 	// found through $TRUSTGATE_ONNXRUNTIME_LIB.
 	Model string
-	// Identity runs the sidecars in identity mode: server keys born in
-	// memory, certificates from Trustee's identity CA after attestation, and
-	// a second workload (a research gateway, GatewayAddr) that calls the
+	// The sidecars always run in identity mode: server keys born in memory,
+	// certificates from Trustee's identity CA after attestation, and a
+	// second workload (a research gateway, GatewayAddr) that calls the
 	// de-identification sidecar with workload-to-workload mTLS by SPIFFE ID.
-	Identity bool
-	// GatewayAddr is the gateway sidecar's address (with Identity).
+	// (The `--identity` flag is kept as a no-op alias.)
+	//
+	// GatewayAddr is the gateway sidecar's address.
 	GatewayAddr string
 	// LogLevel (debug, info, warn, error; "" info) and LogFormat (text or
 	// json; "" text) shape the components' logs (cliflags.NewLogger).
@@ -135,13 +136,13 @@ type Stack struct {
 	GuestURL     string
 	AppURL       string // the app itself, inside the VM (loopback)
 	SidecarURL   string // the app through the mTLS sidecar: what users reach
-	GatewayURL   string // with Identity: the second workload's sidecar, which calls SidecarURL as a workload
+	GatewayURL   string // the second workload's sidecar, which calls SidecarURL as a workload
 	DashboardURL string
 	DashPassword string // file holding the dashboard admin password
 	ClientCert   string // browser/curl client certificate (PEM)
 	ClientKey    string
 	ClientP12    string
-	SidecarCA    string // CA of the sidecar's server and client certificates
+	SidecarCA    string // Trustee's identity trust bundle: what the sidecars' server certificates chain to
 	BlobConn     string // the connection string given to the app (secret)
 	BlobDir      string // local blob directory, when Azurite is not used
 	InitData     string // the initdata file the VM was given
@@ -151,6 +152,9 @@ type Stack struct {
 	Trustee   *trustee.Instance
 	Admin     *kbsadmin.Client
 	Dashboard *dashboard.Server
+
+	// The two sidecars (deid, gateway), for tests that scan for their keys.
+	sidecar, gateway *tlssidecar.Sidecar
 
 	log      *slog.Logger
 	logFile  *os.File
@@ -298,7 +302,7 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	s.DashboardURL = "http://" + dashLn.Addr().String()
-	hard, err := s.provision(ctx, opts.Identity, p)
+	hard, err := s.provision(ctx, p)
 	if err != nil {
 		dashLn.Close()
 		return nil, err
@@ -409,35 +413,27 @@ func (s *Stack) startVM(ctx context.Context, opts Options, hard *hardened, p pro
 	s.goRun("deid app", func() error { return app.Serve(ctx, appLn) })
 	p.step("deid web app inside the VM on %s (waits for its storage secret)", s.AppURL)
 
-	scfg := tlssidecar.Config{
-		Listen: opts.SidecarAddr, Upstream: s.AppURL, API: s.GuestURL,
-		CertURI: "kbs:///" + hard.serverCert, KeyURI: "kbs:///" + hard.serverKey, ClientCAURI: "kbs:///" + hard.clientCA,
+	sc, err := tlssidecar.New(tlssidecar.Config{
+		Listen: opts.SidecarAddr, Upstream: s.AppURL, API: s.GuestURL, ClientCAURI: "kbs:///" + hard.clientCA,
+		Identity: true, DNSNames: []string{identityDNS}, PeerIDs: []string{GatewaySPIFFEID},
 		MaxBackoff: 2 * time.Second, Logger: s.log.With("component", "tls-sidecar"),
-	}
-	if hard.identity {
-		scfg.CertURI, scfg.KeyURI = "", ""
-		scfg.Identity, scfg.DNSNames, scfg.PeerIDs = true, []string{identityDNS}, []string{GatewaySPIFFEID}
-	}
-	sc, err := tlssidecar.New(scfg)
+	})
 	if err != nil {
 		return err
 	}
+	s.sidecar = sc
 	s.goRun("tls-sidecar", func() error { return sc.Run(ctx) })
 	if err := waitSidecar(sc, s.errs); err != nil {
 		return err
 	}
 	_, port, _ := net.SplitHostPort(sc.Addr().String())
 	s.SidecarURL = "https://localhost:" + port
-	if hard.identity {
-		if s.SidecarCA, err = s.writeBundle(ctx); err != nil {
-			return err
-		}
-		p.step("tls-sidecar on %s (key born in memory, certificate for %s from Trustee's identity CA after attestation; trust bundle %s)", s.SidecarURL, DeidSPIFFEID, s.SidecarCA)
-		if err := s.startGateway(ctx, opts, hard.clientCA, p); err != nil {
-			return err
-		}
-	} else {
-		p.step("tls-sidecar on %s (its key came from Trustee after attestation)", s.SidecarURL)
+	if s.SidecarCA, err = s.writeBundle(ctx); err != nil {
+		return err
+	}
+	p.step("tls-sidecar on %s (key born in memory, certificate for %s from Trustee's identity CA after attestation; trust bundle %s)", s.SidecarURL, DeidSPIFFEID, s.SidecarCA)
+	if err := s.startGateway(ctx, opts, hard.clientCA, p); err != nil {
+		return err
 	}
 
 	b := &beacon.Sender{

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,11 +45,15 @@ func (s *syncBuffer) String() string {
 
 const seed = "Dr. Strange admitted John Doe to Mount Rushmore Hospital on 2023-05-12"
 
-// TestUpEndToEnd starts the whole flow from an empty state directory, with
-// Azurite, then: de-identifies the seed's example through the mTLS sidecar,
-// approves a note and finds the blob, sees the workload attested on the
-// dashboard, runs the denial scenarios, and checks in Chromium that the
-// dashboard shows the workload and every denial.
+// TestUpEndToEnd starts the whole flow, on its default path (workload
+// identity), from an empty state directory, with Azurite, then:
+// de-identifies the seed's example through the mTLS sidecar, approves a
+// note and finds the blob, sees the workload attested and both workloads'
+// identity certificates on the dashboard, runs the denial scenarios,
+// checks in Chromium that the dashboard shows the workload and every
+// denial and that the browser sees the Trustee-issued server certificate,
+// and scans the state dir, Trustee's database, the offline bundle and the
+// logs for the sidecars' private keys.
 func TestUpEndToEnd(t *testing.T) {
 	testenv.Require(t, testenv.AzuriteConn) // scripts/test.sh put azurite-blob on PATH
 	azurite, err := exec.LookPath("azurite-blob")
@@ -66,12 +71,15 @@ func TestUpEndToEnd(t *testing.T) {
 	s, err := Start(ctx, Options{
 		StateDir: filepath.Join(t.TempDir(), "state"), Out: &out, Log: &logs, Azurite: azurite,
 		TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
-		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
+		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatalf("Start: %v\n%s\n%s", err, out.String(), logs.String())
 	}
 	defer s.Close()
+	if s.GatewayURL == "" || !strings.HasSuffix(s.SidecarCA, filepath.Join("identity", "bundle.pem")) {
+		t.Fatalf("default path without workload identity: gateway %q, sidecar CA %q", s.GatewayURL, s.SidecarCA)
+	}
 	if s.BlobDir != "" {
 		t.Fatal("Azurite was given but up used a local directory")
 	}
@@ -120,12 +128,16 @@ func TestUpEndToEnd(t *testing.T) {
 		t.Fatalf("dashboard workloads: %+v", ws)
 	}
 	// It asks the real Trustee (admin API) which workloads hold a valid
-	// identity certificate: none on the default path (no --identity).
+	// identity certificate: both, on the default path.
 	var ids dashboard.IdentitiesView
-	getJSON(t, dash, s.DashboardURL+"/api/v1/identities", &ids)
-	if !ids.Configured || ids.Error != "" || ids.Certificates == nil || len(ids.Certificates) != 0 {
-		t.Fatalf("dashboard identities: %+v", ids)
-	}
+	waitFor(t, 10*time.Second, func() bool {
+		getJSON(t, dash, s.DashboardURL+"/api/v1/identities", &ids)
+		var got []string
+		for _, c := range ids.Certificates {
+			got = append(got, c.SPIFFEID)
+		}
+		return ids.Configured && ids.Error == "" && slices.Contains(got, DeidSPIFFEID) && slices.Contains(got, GatewaySPIFFEID)
+	})
 
 	// Every denial scenario is refused and raises an alert.
 	var demo bytes.Buffer
@@ -148,6 +160,8 @@ func TestUpEndToEnd(t *testing.T) {
 	})
 
 	browserCheck(t, s, wantAlerts)
+	checkAppInChromium(t, s)
+	checkSidecarKeysNowhere(t, s, logs.String(), out.String())
 
 	// Nothing secret or patient-identifying reached the logs.
 	all := logs.String() + out.String()
@@ -290,9 +304,8 @@ func browserCheck(t *testing.T, s *Stack, alerts []string) {
 	))
 	must("attested workload", chromedp.Do(step,
 		chromedp.WaitVisible(chromedp.CSS(`#workloads tbody tr[data-workload="`+Namespace+"/"+Pod+`"] .badge.ok`))))
-	must("identities section", chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#identities td.empty`))))
-	if got, err := chromedp.Run(step, chromedp.Text(chromedp.CSS(`#identities td.empty`))); err != nil || got != "No workload holds a valid identity certificate." {
-		t.Errorf("identities section says %q (%v)", got, err)
+	for _, id := range []string{DeidSPIFFEID, GatewaySPIFFEID} {
+		must("identity "+id, chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#identities tr.valid[data-spiffe-id="`+id+`"]`))))
 	}
 	must("refusals highlighted in the audit feed", chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#audit tbody tr.deny`))))
 	for _, a := range alerts {

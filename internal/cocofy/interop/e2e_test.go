@@ -52,10 +52,13 @@ func (h countingHandler) Handle(ctx context.Context, r slog.Record) error {
 	return nil
 }
 
-// The whole path of issue 5's sidecar acceptance: cocofy --sidecar uploads
-// the TLS material to the real trustee; the real guest daemon attests (sample
-// TEE) and fetches it; the sidecar serves nothing until trustee's resource
-// policy releases it, then only to clients holding cocofy's client certificate.
+// The whole path of issue 5's sidecar acceptance, with the deprecated
+// --uploaded-server-key (still supported for migrating pipelines; the
+// default, workload identity, is end to end in internal/up and in
+// internal/tlssidecar's TestE2EIdentity): cocofy uploads the TLS material
+// to the real trustee; the real guest daemon attests (sample TEE) and
+// fetches it; the sidecar serves nothing until trustee's resource policy
+// releases it, then only to clients holding cocofy's client certificate.
 func TestSidecarEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the guest daemon; skipped with -short")
@@ -74,7 +77,7 @@ func TestSidecarEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := keyDir(t)
-	opts := cocofy.Options{TrusteeURL: inst.URL, AdminKeyPEM: adminKey, KeyDir: keys, Sidecar: true,
+	opts := cocofy.Options{TrusteeURL: inst.URL, AdminKeyPEM: adminKey, KeyDir: keys, Sidecar: true, UploadedServerKey: true,
 		SidecarImage: "ghcr.io/trustgate/tls-sidecar@sha256:" + strings.Repeat("5e", 32)}
 	ctx := context.Background()
 	if _, err := cocofy.Apply(ctx, opts, testdata(t, "in/deid.yaml"), "deid.yaml", t.TempDir(), nil); err != nil {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/cocofy"
 	"github.com/trustgate/trustgate/internal/deid/ner/onnxgen"
+	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/testenv"
 	"github.com/trustgate/trustgate/internal/tlssidecar"
 )
@@ -177,16 +178,30 @@ func TestNoPlaintextWayAroundTheSidecar(t *testing.T) {
 	proc := testenv.Start(t, nil, bin, appArgs...)
 	appAddr := proc.WaitFor(t, regexp.MustCompile(`deid serve listening","addr":"([^"]+)"`))
 
+	// cocofy's default: the sidecar's key is born in it and Trustee's
+	// identity CA certifies it; only the client CA is uploaded.
 	flags := map[string]string{}
+	var dns []string
 	for _, a := range remap(sidecar.Args, ports) {
 		k, v, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if k == "dns" {
+			dns = append(dns, v)
+			continue
+		}
 		flags[k] = v
+	}
+	if _, ok := flags["identity"]; !ok || flags["cert"] != "" || flags["key"] != "" || len(dns) == 0 {
+		t.Fatalf("the hardened example's sidecar is not in identity mode: %q", sidecar.Args)
 	}
 	material := map[string][]byte{}
 	for _, u := range res.Uploads {
 		material[u.Path] = u.Value
 	}
+	ca := identityCA(t)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if serveIdentity(t, ca, res.InitData["Deployment/default/deid"], w, r) {
+			return
+		}
 		b, ok := material[strings.TrimPrefix(r.URL.Path, "/cdh/resource/")]
 		if !ok {
 			http.NotFound(w, r)
@@ -196,7 +211,7 @@ func TestNoPlaintextWayAroundTheSidecar(t *testing.T) {
 	}))
 	defer api.Close()
 	sc, err := tlssidecar.New(tlssidecar.Config{Listen: flags["listen"], HealthListen: flags["health-listen"],
-		Upstream: flags["upstream"], API: api.URL, CertURI: flags["cert"], KeyURI: flags["key"], ClientCAURI: flags["client-ca"],
+		Upstream: flags["upstream"], API: api.URL, Identity: true, DNSNames: dns, ClientCAURI: flags["client-ca"],
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -240,11 +255,11 @@ func TestNoPlaintextWayAroundTheSidecar(t *testing.T) {
 			t.Fatalf("plain HTTP to the sidecar: %d %q", resp.StatusCode, b)
 		}
 	}
-	// TLS without a client certificate: refused.
+	// TLS without a client certificate: refused. The server certificate
+	// chains to the identity CA's bundle (cocofy's CA signs only clients).
 	pki := filepath.Join(keys, "sidecar", "default", "deid")
-	caPEM, _ := os.ReadFile(filepath.Join(pki, "ca.pem"))
 	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(caPEM)
+	roots.AppendCertsFromPEM(ca.BundlePEM())
 	client := func(certs []tls.Certificate) *http.Client {
 		return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
 			RootCAs: roots, ServerName: "deid-tls.default.svc", Certificates: certs}}}
@@ -262,6 +277,9 @@ func TestNoPlaintextWayAroundTheSidecar(t *testing.T) {
 		t.Fatalf("with the client certificate: %v", err)
 	}
 	resp.Body.Close()
+	if leaf := resp.TLS.PeerCertificates[0]; len(leaf.URIs) != 1 || leaf.URIs[0].String() != "spiffe://"+identity.DefaultTrustDomain+"/ns/default/sa/default" {
+		t.Errorf("server certificate names %v, want the workload's SPIFFE ID", leaf.URIs)
+	}
 	if resp.Header.Get("Strict-Transport-Security") != tlssidecar.HSTS {
 		t.Errorf("no HSTS header: %q", resp.Header.Get("Strict-Transport-Security"))
 	}

@@ -37,6 +37,7 @@ type Tagger struct {
 	// the recall knob (a missed name is a leak, an extra tag a lost word).
 	oPenalty float32
 	fixed    *fixed
+	dense    *dense
 	pool     *sync.Pool // of *wordCache
 }
 
@@ -72,7 +73,7 @@ func Load() (*Tagger, error) {
 
 // New wraps a model (from ReadModel or Train) as a Tagger.
 func New(m *Model) *Tagger {
-	return &Tagger{m: m, fixed: m.fixedWeights(), pool: newCachePool(), oPenalty: DefaultOPenalty}
+	return &Tagger{m: m, fixed: m.fixedWeights(), dense: m.denseWeights(), pool: newCachePool(), oPenalty: DefaultOPenalty}
 }
 
 // DefaultOPenalty is the recall knob's setting, chosen on the development

@@ -9,9 +9,10 @@ import (
 // trimSpans enforces the span conventions on spans from any recognizer (a
 // model may tag "Dr. Strange" whole): no outer white space, and a name never
 // starts with a title ("Dr.", "Mrs") — the title stays in the text. Offsets
-// are code points; only spans that need it are touched.
+// are code points; only spans that need it are touched. It works in place:
+// the answer reuses the memory of spans.
 func trimSpans(text string, spans []Span) []Span {
-	out := spans[:0:0]
+	out := spans[:0]
 	if len(spans) == 0 {
 		return out
 	}

@@ -241,13 +241,12 @@ func newCachePool() *sync.Pool {
 	return &sync.Pool{New: func() any { return &wordCache{} }}
 }
 
-// tagCached decodes like decode, with the per-word sums from the cache and
+// tagCached decodes like decode (casing is noteCasing(toks)), with the per-word sums from the cache and
 // the fixed tables; only the word-pair features Q, R and Z are looked up
 // per token, from the hash prefixes of the words they start with.
-func (t *Tagger) tagCached(c *wordCache, toks []token) []uint8 {
+func (t *Tagger) tagCached(c *wordCache, toks []token, casing byte) []uint8 {
 	m, fx, dn := t.m, t.fixed, t.dense
 	n := m.nTags()
-	casing := noteCasing(toks)
 	vs := c.vs[:0]
 	if cap(vs) < len(toks) {
 		vs = make([]*wordVecs, 0, len(toks))

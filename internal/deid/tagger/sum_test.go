@@ -35,3 +35,34 @@ func TestSumVecsBitExact(t *testing.T) {
 		}
 	}
 }
+
+// bestRef is the plain form of best: every tag in order, an I tag only
+// after its own B or I, the first highest wins.
+func bestRef(scores []float32, prev uint8) uint8 {
+	bi, bv := 0, float32(math.Inf(-1))
+	for i, v := range scores {
+		if i > 0 && i%2 == 0 && prev != uint8(i) && prev != uint8(i-1) {
+			continue
+		}
+		if v > bv {
+			bi, bv = i, v
+		}
+	}
+	return uint8(bi)
+}
+
+// TestBestEqualsRef: best picks the tag bestRef picks, ties included.
+func TestBestEqualsRef(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for trial := range 20000 {
+		n := 1 + 2*(1+r.IntN(maxTypes))
+		scores := make([]float32, n)
+		for k := range scores {
+			scores[k] = float32(r.IntN(4)) // small range: many ties
+		}
+		prev := uint8(r.IntN(n))
+		if got, want := best(scores, prev), bestRef(scores, prev); got != want {
+			t.Fatalf("trial %d: scores %v prev %d: best %d, want %d", trial, scores, prev, got, want)
+		}
+	}
+}

@@ -75,13 +75,35 @@ func skipTitle(at func(int) rune, start, end int) int {
 	if i == start || i-start > maxTitleRunes {
 		return start
 	}
-	var word [16]rune
-	w := word[:0]
-	for k := start; k < i; k++ {
-		w = append(w, at(k))
+	// the word in lower case: ASCII in a stack buffer (the map look-up of
+	// string(b) does not allocate), anything else through strings.ToLower
+	var b [16]byte
+	n, ascii := 0, true
+	for k := start; k < i && ascii; k++ {
+		r := at(k)
+		switch {
+		case r >= utf8.RuneSelf || n == len(b):
+			ascii = false
+		case 'A' <= r && r <= 'Z':
+			b[n] = byte(r) + 'a' - 'A'
+		default:
+			b[n] = byte(r)
+		}
+		n++
 	}
-	if !titles[strings.ToLower(string(w))] {
-		return start
+	if ascii {
+		if !titles[string(b[:n])] {
+			return start
+		}
+	} else {
+		var word [16]rune
+		w := word[:0]
+		for k := start; k < i; k++ {
+			w = append(w, at(k))
+		}
+		if !titles[strings.ToLower(string(w))] {
+			return start
+		}
 	}
 	j := i
 	if j < end && at(j) == '.' {

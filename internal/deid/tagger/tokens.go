@@ -51,7 +51,22 @@ func tokenizeInto(toks []token, text string) ([]token, byte) {
 		}
 		j, n := i+size, 1
 		if cls != clsOther && r != utf8.RuneError {
+		run:
 			for j < len(text) && n < maxTokenRunes {
+				if c := text[j]; c < utf8.RuneSelf { // ASCII: no marks, no RuneError
+					switch k := asciiKind[c]; {
+					case cls == clsLetter && k == 'X':
+						up++
+					case cls == clsLetter && k == 'x':
+						low++
+					case cls == clsDigit && k == 'd':
+					default:
+						break run
+					}
+					j++
+					n++
+					continue
+				}
 				r2, s2 := rune(text[j]), 1
 				if r2 >= utf8.RuneSelf {
 					r2, s2 = utf8.DecodeRuneInString(text[j:])
@@ -99,6 +114,21 @@ func countCase(r rune, up, low int) (int, int) {
 	}
 	return up, low
 }
+
+// asciiKind is 'X' for A-Z, 'x' for a-z, 'd' for 0-9, 0 for other bytes.
+var asciiKind = func() (t [128]byte) {
+	for c := range byte(128) {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			t[c] = 'X'
+		case 'a' <= c && c <= 'z':
+			t[c] = 'x'
+		case '0' <= c && c <= '9':
+			t[c] = 'd'
+		}
+	}
+	return t
+}()
 
 const (
 	clsOther = iota

@@ -83,8 +83,11 @@ func (sc *scan) plausible(spans []Span) []Span {
 				keep = keep || sc.toks[m].kind != kNum && sc.plausibleTok(m, s.Type) || sc.toks[m].ndig >= 5 && !sc.clinical[m]
 			}
 		}
-		if !keep {
-			continue
+		if !keep || (s.Type == TypeLocation || s.Type == TypeName) && isCountry(text[bs:be]) {
+			continue // a country is no PHI (countries.go)
+		}
+		if s.Type == TypeDate && sc.noDate(k, last) {
+			continue // "98/52", "49/51": no month in either place
 		}
 		// clinical numbers at either end leave the span, with the
 		// punctuation between them and the rest ("baptiste, 30 4/7" typed
@@ -100,6 +103,18 @@ func (sc *scan) plausible(spans []Span) []Span {
 		out = append(out, s)
 	}
 	return out
+}
+
+// noDate: tokens first..last are two numbers joined by "/", "-" or "."
+// of which neither can be a month (both over 12): a ratio or a pair of
+// values ("98/52"), never a date in any order of day, month and year.
+func (sc *scan) noDate(first, last int) bool {
+	if last != first+2 || !sc.joined(first+1) || !sc.joined(last) ||
+		!sc.punct(first+1, '/') && !sc.punct(first+1, '-') && !sc.punct(first+1, '.') {
+		return false
+	}
+	a, b := sc.numVal(first), sc.numVal(last)
+	return a > 12 && b > 12
 }
 
 // inertEdges returns the first and last of tokens first..last once runs of

@@ -42,6 +42,7 @@ func TestRealStyle(t *testing.T) {
 		{"date not a strength", "seen 4/5 in clinic", "seen [DATE] in clinic"},
 		{"sipap and tof", "sipap 8/5 rate 20, tof 2/4", "sipap 8/5 rate 20, tof 2/4"},
 		{"a total", "grade 2 (3+2+1 = 6/9)", "grade 2 (3+2+1 = 6/9)"},
+		{"a country", "Family lives in Norway; son flying in from New Zealand", "Family lives in Norway; son flying in from New Zealand"},
 		{"medical suffix", "s/p hemicolectomy, ventriculostomy draining", "s/p hemicolectomy, ventriculostomy draining"},
 		// dates glued to punctuation, month/year
 		{"month/year", "echo 8/87 showing EF 20-25%", "echo [DATE] showing EF 20-25%"},

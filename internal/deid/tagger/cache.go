@@ -205,7 +205,8 @@ type dense struct {
 
 func (m *Model) denseWeights() *dense {
 	ns := len(m.table) / slotBytes
-	d := &dense{slots: make([]uint32, 2*ns), mask: m.mask}
+	features, _, _ := m.Stats()
+	d := &dense{slots: make([]uint32, 2*ns), vecs: make([]vec, 0, features), mask: m.mask}
 	for s := range ns {
 		key, v := le.Uint32(m.table[slotBytes*s:]), le.Uint32(m.table[slotBytes*s+4:])
 		if key == 0 {

@@ -89,6 +89,12 @@ func (sc *scan) plausible(spans []Span) []Span {
 		if s.Type == TypeDate && sc.noDate(k, last) {
 			continue // "98/52", "49/51": no month in either place
 		}
+		if s.Type == TypeLocation && last == k && sc.toks[k].kind == kWord && sc.toks[k].e-sc.toks[k].s > 2 && sc.toks[k].flags&lexicon.State != 0 {
+			continue // a US state alone, by its name, is no PHI ("called from OHIO")
+		}
+		if (s.Type == TypeName || s.Type == TypeLocation) && sc.eponym(last+1) {
+			continue // "Fleischner criteria", "Hartmann pouch": an eponym
+		}
 		// clinical numbers at either end leave the span, with the
 		// punctuation between them and the rest ("baptiste, 30 4/7" typed
 		// as one date keeps "baptiste")

@@ -2,6 +2,7 @@ package deid
 
 import (
 	"context"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
@@ -65,18 +66,111 @@ func (sc *scan) plausible(spans []Span) []Span {
 		for k < len(sc.toks) && sc.toks[k].e <= bs {
 			k++
 		}
-		keep := false
+		keep, words := false, false
+		last := k - 1 // the last token the span overlaps
 		for m := k; m < len(sc.toks) && sc.toks[m].s < be; m++ {
-			if sc.plausibleTok(m, s.Type) {
+			if !keep && sc.plausibleTok(m, s.Type) {
 				keep = true
-				break
+			}
+			words = words || sc.toks[m].kind == kWord
+			last = m
+		}
+		// a place may be a word and a number ("eastern 6", "WEST 4"), but
+		// a number alone is no place ("WAS 14 ON"), unless a ZIP code
+		if keep && s.Type == TypeLocation && !words {
+			keep = false
+			for m := k; m <= last; m++ {
+				keep = keep || sc.toks[m].kind != kNum && sc.plausibleTok(m, s.Type) || sc.toks[m].ndig >= 5 && !sc.clinical[m]
 			}
 		}
-		if keep {
-			out = append(out, s)
+		if !keep || (s.Type == TypeLocation || s.Type == TypeName) && isCountry(text[bs:be]) {
+			continue // a country is no PHI (countries.go)
 		}
+		if s.Type == TypeDate && sc.noDate(k, last) {
+			continue // "98/52", "49/51": no month in either place
+		}
+		if s.Type == TypeLocation && last == k && sc.toks[k].kind == kWord && sc.toks[k].e-sc.toks[k].s > 2 && sc.toks[k].flags&lexicon.State != 0 {
+			continue // a US state alone, by its name, is no PHI ("called from OHIO")
+		}
+		if (s.Type == TypeName || s.Type == TypeLocation) && sc.eponym(last+1) {
+			continue // "Fleischner criteria", "Hartmann pouch": an eponym
+		}
+		// clinical numbers at either end leave the span, with the
+		// punctuation between them and the rest ("baptiste, 30 4/7" typed
+		// as one date keeps "baptiste")
+		if first, end := sc.inertEdges(k, last); first != k || end != last {
+			if b := sc.toks[first].s; b > bs {
+				s.Start = toCP(cpByte, b)
+			}
+			if b := sc.toks[end].e; b < be {
+				s.End = toCP(cpByte, b)
+			}
+		}
+		out = append(out, s)
 	}
 	return out
+}
+
+// noDate: tokens first..last are two numbers joined by "/", "-" or "."
+// of which neither can be a month (both over 12): a ratio or a pair of
+// values ("98/52"), never a date in any order of day, month and year.
+func (sc *scan) noDate(first, last int) bool {
+	if last != first+2 || !sc.joined(first+1) || !sc.joined(last) ||
+		!sc.punct(first+1, '/') && !sc.punct(first+1, '-') && !sc.punct(first+1, '.') {
+		return false
+	}
+	a, b := sc.numVal(first), sc.numVal(last)
+	return a > 12 && b > 12
+}
+
+// inertEdges returns the first and last of tokens first..last once runs of
+// clinical numbers and punctuation that hold a clinical number are taken
+// off either end; at least one token (a plausible one) stays.
+func (sc *scan) inertEdges(first, last int) (int, int) {
+	inert := func(m int) (bool, bool) { // inert, clinical
+		switch sc.toks[m].kind {
+		case kPunct:
+			return true, false
+		case kNum, kAlnum:
+			return sc.clinical[m], sc.clinical[m]
+		}
+		return false, false
+	}
+	j, num := last, false
+	for j > first {
+		in, cl := inert(j)
+		if !in {
+			break
+		}
+		num = num || cl
+		j--
+	}
+	if num {
+		last = j
+	}
+	j, num = first, false
+	for j < last {
+		in, cl := inert(j)
+		if !in {
+			break
+		}
+		num = num || cl
+		j++
+	}
+	if num {
+		first = j
+	}
+	return first, last
+}
+
+// toCP turns byte offset b (at the start of a code point) into a code-point
+// offset; cpByte maps code points to bytes (nil: the text is ASCII).
+func toCP(cpByte []int, b int) int {
+	if cpByte == nil {
+		return b
+	}
+	i, _ := slices.BinarySearch(cpByte, b)
+	return i
 }
 
 // plausibleTok: token k may be (part of) PHI as far as the rules know.
@@ -86,7 +180,19 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 	case kPunct:
 		return false
 	case kNum:
-		return !sc.clinical[k]
+		if sc.clinical[k] {
+			return false
+		}
+		// a bare number is never a name, a phone or an identifier only
+		// with three digits or more ("3+2+1"); any number may be part of a
+		// date, and of a place with a word (see plausible)
+		switch typ {
+		case TypeName:
+			return false
+		case TypePhone, TypeID:
+			return t.ndig >= 3
+		}
+		return true
 	case kAlnum:
 		return !sc.clinical[k]
 	}

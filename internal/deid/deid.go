@@ -158,9 +158,21 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 	if len(e.recognizers) == 0 {
 		return nil, nil
 	}
-	var all []Span
-	owned := false // all is ours to reorder (not a recognizer's own slice)
 	rules, _ := e.recognizers[0].(*Rules)
+	if len(e.recognizers) == 1 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		spans, err := e.recognizers[0].Recognize(ctx, text)
+		if err != nil {
+			return nil, fmt.Errorf("recognizer %s: %w", e.recognizers[0].Name(), err)
+		}
+		if rules == nil {
+			spans = trimSpans(text, append([]Span(nil), spans...)) // the rules already follow the conventions
+			return resolveInPlace(spans), nil
+		}
+		return Resolve(spans), nil
+	}
 	// the rules' scan of the note, kept for the veto of the other
 	// detectors' spans (combine.go) so that the note is tokenized once
 	var kept *scan
@@ -169,13 +181,16 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 			rules.pool.Put(kept)
 		}
 	}()
+	// every recognizer's spans, then one slice of ours for all of them
+	lists := make([][]Span, len(e.recognizers))
+	total := 0
 	for i, r := range e.recognizers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		var spans []Span
 		var err error
-		if i == 0 && rules != nil && e.veto && len(e.recognizers) > 1 {
+		if i == 0 && rules != nil && e.veto {
 			spans, kept = rules.recognizeKeep(text)
 		} else {
 			spans, err = r.Recognize(ctx, text)
@@ -183,29 +198,21 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 		if err != nil {
 			return nil, fmt.Errorf("recognizer %s: %w", r.Name(), err)
 		}
-		if _, own := r.(*Rules); rules != nil && !own && e.veto {
-			if kept != nil && len(spans) > 0 {
-				spans = kept.plausible(spans)
-			} else {
+		if _, own := r.(*Rules); rules != nil && !own && e.veto && len(spans) > 0 {
+			if kept == nil {
 				spans = rules.Plausible(ctx, text, spans)
+			} else {
+				spans = kept.plausible(spans)
 			}
 		}
-		if all == nil {
-			all = spans
-		} else {
-			if !owned {
-				all, owned = append([]Span(nil), all...), true
-			}
-			all = append(all, spans...)
-		}
+		lists[i] = spans
+		total += len(spans)
 	}
-	if _, rulesOnly := e.recognizers[0].(*Rules); !rulesOnly || len(e.recognizers) > 1 {
-		all = trimSpans(text, all) // the rules already follow the conventions
+	all := make([]Span, 0, total)
+	for _, l := range lists {
+		all = append(all, l...)
 	}
-	if !owned {
-		return Resolve(all), nil
-	}
-	return resolveInPlace(all), nil
+	return resolveInPlace(trimSpans(text, all)), nil // the rules already follow the conventions
 }
 
 // typeRank breaks ties when overlapping spans of different types are merged:

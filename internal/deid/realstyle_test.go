@@ -36,6 +36,13 @@ func TestRealStyle(t *testing.T) {
 		{"abg", "ABG 7.32/45/80/26", "ABG 7.32/45/80/26"},
 		{"shift times", "NPN 0700-1900: POD 2, HD 3", "NPN 0700-1900: POD 2, HD 3"},
 		{"score out of ten", "c/o headache 5/10, now 0/10", "c/o headache 5/10, now 0/10"},
+		{"score before what it scores", "c/o 3/10 incisional pain", "c/o 3/10 incisional pain"},
+		{"gestational age", "infant, 24 5/7 wk, dol 41, cga 30 4/7.", "infant, 24 5/7 wk, dol 41, cga 30 4/7."},
+		{"strength", "R ARM 2/5, R LEG 3/5. MOTOR: UE 2-3/5, LE 4+/5", "R ARM 2/5, R LEG 3/5. MOTOR: UE 2-3/5, LE 4+/5"},
+		{"date not a strength", "seen 4/5 in clinic", "seen [DATE] in clinic"},
+		{"sipap and tof", "sipap 8/5 rate 20, tof 2/4", "sipap 8/5 rate 20, tof 2/4"},
+		{"a total", "grade 2 (3+2+1 = 6/9)", "grade 2 (3+2+1 = 6/9)"},
+		{"a country", "Family lives in Norway; son flying in from New Zealand", "Family lives in Norway; son flying in from New Zealand"},
 		{"medical suffix", "s/p hemicolectomy, ventriculostomy draining", "s/p hemicolectomy, ventriculostomy draining"},
 		// dates glued to punctuation, month/year
 		{"month/year", "echo 8/87 showing EF 20-25%", "echo [DATE] showing EF 20-25%"},

@@ -216,12 +216,16 @@ func (sc *scan) spans() []Span {
 		}
 		idx[len(sc.text)] = n
 	}
-	for i, b := range sc.out {
+	out = out[:0]
+	for _, b := range sc.out {
 		s, e := b.s, b.e
+		if (b.t == TypeLocation || b.t == TypeName) && isCountry(sc.text[s:e]) {
+			continue // a country is no PHI (countries.go)
+		}
 		if !ascii {
 			s, e = idx[s], idx[e]
 		}
-		out[i] = Span{Start: s, End: e, Type: b.t, Recognizer: b.rec}
+		out = append(out, Span{Start: s, End: e, Type: b.t, Recognizer: b.rec})
 	}
 	return out
 }

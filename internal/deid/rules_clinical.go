@@ -28,6 +28,7 @@ var measureWords = map[string]bool{
 	"st": true, "sb": true, "vs": true, "vitals": true, "rhythm": true, "ins": true, "outs": true,
 	"intake": true, "output": true, "balance": true, "gtt": true, "drip": true,
 	"pod": true, "hd": true, "hod": true, "day": true,
+	"sipap": true, "nippv": true, "niv": true, "hfov": true, "tof": true, "murmur": true, "sem": true,
 }
 
 // levelWords come between a measure and a decade: "in the low 100s".
@@ -102,6 +103,24 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	}
 	// a score out of ten after a symptom: "CP 3/10, NOW 0/10", "headache 5/10"
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
+		return j
+	}
+	// a score out of ten before what it scores: "c/o 3/10 incisional pain"
+	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreAfter(j) {
+		return j
+	}
+	// a gestational age: "24 5/7 wk", "GA 26 3/7", "cga 30 4/7" (days out of seven after weeks)
+	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 7 && sc.numVal(i) >= 0 && sc.numVal(i) <= 6 &&
+		i > 0 && toks[i].sp && !toks[i].nl && sc.numVal(i-1) >= 20 && sc.numVal(i-1) <= 44 {
+		sc.clinical[i-1] = true // the weeks
+		return j
+	}
+	// muscle strength out of five: "R ARM 2/5", "LE 4/5", "UE 2-3/5", "weakness 4+/5"
+	if sc.punct(j-1, '/') && sc.numVal(j) == 5 && sc.strengthParts(i, j-2) && sc.strengthContext(i) {
+		return j
+	}
+	// a total after a sum: "(3+2+1 = 6/9)"
+	if j == i+2 && sc.punct(i+1, '/') && sc.punct(i-1, '=') && i >= 2 && sc.toks[i-2].kind == kNum {
 		return j
 	}
 	// after a measure word: everything up to the next word ("CA 92101" is a ZIP)
@@ -213,6 +232,75 @@ func (sc *scan) scoreContext(i int) bool {
 		}
 	}
 	return false
+}
+
+// scoreWordsAfter name what a score out of ten before them scores.
+var scoreWordsAfter = map[string]bool{
+	"pain": true, "discomfort": true, "ha": true, "headache": true, "cp": true, "nausea": true,
+	"incisional": true, "abd": true, "abdominal": true, "back": true, "chest": true, "sob": true,
+}
+
+// scoreAfter: one of the three words after token j (on its line) names
+// what is scored.
+func (sc *scan) scoreAfter(j int) bool {
+	for k := j + 1; k < len(sc.toks) && k <= j+3; k++ {
+		if sc.toks[k].nl {
+			return false
+		}
+		if sc.toks[k].kind == kWord && scoreWordsAfter[sc.lower(k)] {
+			return true
+		}
+	}
+	return false
+}
+
+// strengthWords name what a muscle-strength grade (out of five) grades.
+var strengthWords = map[string]bool{
+	"strength": true, "weakness": true, "weak": true, "motor": true, "power": true, "grip": true, "grips": true,
+	"arm": true, "arms": true, "leg": true, "legs": true, "hand": true, "hands": true, "foot": true, "feet": true,
+	"ue": true, "le": true, "rue": true, "lue": true, "rle": true, "lle": true, "bue": true, "ble": true,
+	"ues": true, "les": true, "extremity": true, "extremities": true, "proximal": true, "distal": true,
+	"deltoid": true, "deltoids": true, "biceps": true, "bicep": true, "triceps": true, "tricep": true,
+	"quad": true, "quads": true, "quadriceps": true, "hamstring": true, "hamstrings": true, "iliopsoas": true,
+	"hip": true, "hips": true, "knee": true, "knees": true, "ankle": true, "ankles": true, "wrist": true,
+	"elbow": true, "shoulder": true, "df": true, "pf": true, "dorsiflexion": true, "plantarflexion": true,
+	"flexion": true, "extension": true, "abduction": true, "adduction": true, "ehl": true, "ta": true, "gastroc": true,
+}
+
+// strengthContext: a word of strengthWords stands within the four words
+// before token i on its line.
+func (sc *scan) strengthContext(i int) bool {
+	words := 0
+	for k := i - 1; k >= 0 && words < 4; k-- {
+		if sc.toks[k+1].nl {
+			return false
+		}
+		if sc.toks[k].kind == kWord {
+			if strengthWords[sc.lower(k)] {
+				return true
+			}
+			words++
+		}
+	}
+	return false
+}
+
+// strengthParts: tokens i..j are a grade out of five before its "/":
+// "4", "2-3", "4+", "4-" (numbers 0 to 5, a range or a sign).
+func (sc *scan) strengthParts(i, j int) bool {
+	if j < i || j-i > 2 {
+		return false
+	}
+	for k := i; k <= j; k++ {
+		if v := sc.numVal(k); v >= 0 && v <= 5 {
+			continue
+		}
+		if k > i && (sc.punct(k, '-') || sc.punct(k, '+')) {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 // clock: token i is a four-digit 24-hour time ("0700", "1930").

@@ -1039,6 +1039,8 @@ var eponymHeads = map[string]bool{
 	"anomaly": true, "malformation": true, "esophagus": true, "encephalopathy": true, "ratio": true,
 	"units": true, "angle": true, "line": true, "point": true, "position": true, "method": true,
 	"approach": true, "incision": true, "formula": true, "equation": true, "rule": true, "law": true,
+	"pouch": true, "grade": true, "stage": true, "tube": true, "drain": true, "shunt": true,
+	"esophagectomy": true, "fistula": true, "hernia": true, "block": true, "index": true,
 }
 
 // eponym reports whether tokens from k read "'s disease" or "disease".

@@ -78,6 +78,36 @@ func tokenize(text string, toks []token, vocab *lexicon.Table, cache *vocabCache
 		first := true
 		for i < len(text) {
 			c := text[i]
+			// ASCII letters and digits, the common case: what the general
+			// path below does for them, without the Unicode tables
+			if isASCIIAlnum(c) {
+				switch {
+				case c <= '9':
+					t.ndig++
+				case c <= 'Z':
+					// "0937884Date": a capitalised word glued to digits starts a new token
+					if t.ndig > 0 && letters == 0 && i+1 < len(text) {
+						if nr, _ := utf8.DecodeRuneInString(text[i+1:]); unicode.IsLower(nr) {
+							goto done
+						}
+					}
+					letters++
+					uppers++
+					if first {
+						t.cap = true
+					}
+					c += 'a' - 'A'
+				default:
+					letters++
+				}
+				if n < len(buf) {
+					buf[n] = c
+				}
+				n++
+				first = false
+				i++
+				continue
+			}
 			var r rune
 			size := 1
 			if c < utf8.RuneSelf {

@@ -9,9 +9,10 @@ import (
 // trimSpans enforces the span conventions on spans from any recognizer (a
 // model may tag "Dr. Strange" whole): no outer white space, and a name never
 // starts with a title ("Dr.", "Mrs") — the title stays in the text. Offsets
-// are code points; only spans that need it are touched.
+// are code points; only spans that need it are touched. It works in place:
+// the answer reuses the memory of spans.
 func trimSpans(text string, spans []Span) []Span {
-	out := spans[:0:0]
+	out := spans[:0]
 	if len(spans) == 0 {
 		return out
 	}
@@ -74,13 +75,35 @@ func skipTitle(at func(int) rune, start, end int) int {
 	if i == start || i-start > maxTitleRunes {
 		return start
 	}
-	var word [16]rune
-	w := word[:0]
-	for k := start; k < i; k++ {
-		w = append(w, at(k))
+	// the word in lower case: ASCII in a stack buffer (the map look-up of
+	// string(b) does not allocate), anything else through strings.ToLower
+	var b [16]byte
+	n, ascii := 0, true
+	for k := start; k < i && ascii; k++ {
+		r := at(k)
+		switch {
+		case r >= utf8.RuneSelf || n == len(b):
+			ascii = false
+		case 'A' <= r && r <= 'Z':
+			b[n] = byte(r) + 'a' - 'A'
+		default:
+			b[n] = byte(r)
+		}
+		n++
 	}
-	if !titles[strings.ToLower(string(w))] {
-		return start
+	if ascii {
+		if !titles[string(b[:n])] {
+			return start
+		}
+	} else {
+		var word [16]rune
+		w := word[:0]
+		for k := start; k < i; k++ {
+			w = append(w, at(k))
+		}
+		if !titles[strings.ToLower(string(w))] {
+			return start
+		}
 	}
 	j := i
 	if j < end && at(j) == '.' {

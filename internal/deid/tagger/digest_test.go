@@ -21,6 +21,7 @@ var updateDigests = flag.Bool("update-digests", false, "rewrite testdata/spans.s
 // synthetic and held-out sets.
 var digestSets = []string{
 	"../testdata/realstyle/dev.jsonl",
+	"../testdata/realstyle/dev2.jsonl",
 	"../testdata/realstyle/dev-gen.jsonl",
 	"../testdata/realstyle/frozen.jsonl",
 	"../testdata/synth-500.jsonl",

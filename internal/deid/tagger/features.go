@@ -58,6 +58,11 @@ func noteCasing(toks []token) byte {
 			}
 		}
 	}
+	return casingOf(up, low)
+}
+
+// casingOf is the note casing for up upper- and low lower-case letters.
+func casingOf(up, low int) byte {
 	switch {
 	case up+low == 0:
 		return noteMixed

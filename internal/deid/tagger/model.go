@@ -31,7 +31,7 @@ var magic = []byte("DTAG2\n\x00\x00")
 
 // Limits a model file must respect; OpenModel rejects anything larger.
 const (
-	maxTypes    = 15 // 31 tags at most: wordVecs.xDone has a bit per tag
+	maxTypes    = 7 // 15 tags at most: a tag vector is 16 lanes (vec)
 	maxSlots    = 1 << 23
 	maxVocab    = 1 << 20
 	maxEnts     = 1 << 24 // start fits 24 bits

@@ -37,6 +37,7 @@ type Tagger struct {
 	// the recall knob (a missed name is a leak, an extra tag a lost word).
 	oPenalty float32
 	fixed    *fixed
+	dense    *dense
 	pool     *sync.Pool // of *wordCache
 }
 
@@ -72,7 +73,7 @@ func Load() (*Tagger, error) {
 
 // New wraps a model (from ReadModel or Train) as a Tagger.
 func New(m *Model) *Tagger {
-	return &Tagger{m: m, fixed: m.fixedWeights(), pool: newCachePool(), oPenalty: DefaultOPenalty}
+	return &Tagger{m: m, fixed: m.fixedWeights(), dense: m.denseWeights(), pool: newCachePool(), oPenalty: DefaultOPenalty}
 }
 
 // DefaultOPenalty is the recall knob's setting, chosen on the development
@@ -105,8 +106,9 @@ func (t *Tagger) Spans(text string) []deid.Span {
 	c := t.pool.Get().(*wordCache)
 	defer t.pool.Put(c)
 	defer c.release()
-	c.toks = tokenizeInto(c.toks[:0], text)
-	tags := t.tagCached(c, c.toks)
+	var casing byte
+	c.toks, casing = tokenizeInto(c.toks[:0], text)
+	tags := t.tagCached(c, c.toks, casing)
 	return t.m.spans(c.toks, tags)
 }
 
@@ -156,15 +158,24 @@ func decode(m *Model, toks []token, add func(fh, []float32)) []uint8 {
 }
 
 func best(scores []float32, prev uint8) uint8 {
+	// The tags in order (O, B-1, I-1, B-2, I-2, ...), the first highest wins;
+	// an I tag is allowed only after its own B or I: at most one, j.
+	j := -1
+	if prev != 0 {
+		j = int(prev) + int(prev)%2 // B-k is odd: I-k follows it
+	}
 	bi, bv := 0, float32(math.Inf(-1))
-	for i, v := range scores {
-		if i > 0 && i%2 == 0 { // an I tag
-			if prev != uint8(i) && prev != uint8(i-1) {
-				continue
-			}
-		}
-		if v > bv {
+	if v := scores[0]; v > bv {
+		bv = v
+	}
+	for i := 1; i < len(scores); i += 2 {
+		if v := scores[i]; v > bv {
 			bi, bv = i, v
+		}
+		if i+1 == j && j < len(scores) {
+			if v := scores[j]; v > bv {
+				bi, bv = j, v
+			}
 		}
 	}
 	return uint8(bi)

@@ -263,6 +263,10 @@ func FuzzSpans(f *testing.F) {
 		if len(again) != len(spans) {
 			t.Fatal("not deterministic")
 		}
+		// the casing counted while tokenizing is noteCasing's
+		if toks, casing := tokenizeInto(nil, text); casing != noteCasing(toks) {
+			t.Fatalf("casing %d while tokenizing, noteCasing %d", casing, noteCasing(toks))
+		}
 	})
 }
 
@@ -296,9 +300,12 @@ func TestCachedDecodeEqualsPlain(t *testing.T) {
 	defer f.Close()
 	n := 0
 	err = deid.ReadJSONL(f, func(_ int, note deid.GoldNote) error {
-		toks := tokenize(note.Text)
+		toks, casing := tokenizeInto(nil, note.Text)
+		if want := noteCasing(toks); casing != want {
+			t.Errorf("note %d: casing %d counted while tokenizing, noteCasing %d", n, casing, want)
+		}
 		c := tg.pool.Get().(*wordCache)
-		a, b := tg.m.tag(toks), tg.tagCached(c, toks)
+		a, b := tg.m.tag(toks), tg.tagCached(c, toks, casing)
 		tg.pool.Put(c)
 		for i := range a {
 			if a[i] != b[i] {

@@ -19,11 +19,16 @@ const maxTokenRunes = 64 // longer runs are cut, so one token never costs more t
 // digits, and single other characters; white space separates tokens and is
 // dropped. Invalid UTF-8 bytes count as one code point each, as
 // utf8.RuneCountInString counts them, and are tokens of their own.
-func tokenize(text string) []token { return tokenizeInto(make([]token, 0, len(text)/4+1), text) }
+func tokenize(text string) []token {
+	toks, _ := tokenizeInto(make([]token, 0, len(text)/4+1), text)
+	return toks
+}
 
-// tokenizeInto appends the tokens of text to toks.
-func tokenizeInto(toks []token, text string) []token {
-	pos := 0 // code points so far
+// tokenizeInto appends the tokens of text to toks and returns the note's
+// casing as noteCasing(toks) would, counted on the way.
+func tokenizeInto(toks []token, text string) ([]token, byte) {
+	up, low := 0, 0 // upper- and lower-case letters (unicode.IsUpper, IsLower)
+	pos := 0        // code points so far
 	nl, space := true, false
 	i := 0
 	for i < len(text) {
@@ -41,9 +46,27 @@ func tokenizeInto(toks []token, text string) []token {
 			continue
 		}
 		cls := class(r)
+		if cls == clsLetter {
+			up, low = countCase(r, up, low)
+		}
 		j, n := i+size, 1
 		if cls != clsOther && r != utf8.RuneError {
+		run:
 			for j < len(text) && n < maxTokenRunes {
+				if c := text[j]; c < utf8.RuneSelf { // ASCII: no marks, no RuneError
+					switch k := asciiKind[c]; {
+					case cls == clsLetter && k == 'X':
+						up++
+					case cls == clsLetter && k == 'x':
+						low++
+					case cls == clsDigit && k == 'd':
+					default:
+						break run
+					}
+					j++
+					n++
+					continue
+				}
 				r2, s2 := rune(text[j]), 1
 				if r2 >= utf8.RuneSelf {
 					r2, s2 = utf8.DecodeRuneInString(text[j:])
@@ -51,6 +74,17 @@ func tokenizeInto(toks []token, text string) []token {
 				c2 := class(r2)
 				if r2 == utf8.RuneError || (c2 != cls && !(cls == clsLetter && c2 == clsMark)) {
 					break
+				}
+				if c2 == clsLetter {
+					if r2 < utf8.RuneSelf { // an ASCII letter: A-Z sort before a-z
+						if r2 <= 'Z' {
+							up++
+						} else {
+							low++
+						}
+					} else {
+						up, low = countCase(r2, up, low)
+					}
 				}
 				j += s2
 				n++
@@ -61,8 +95,40 @@ func tokenizeInto(toks []token, text string) []token {
 		pos += n
 		i = j
 	}
-	return toks
+	return toks, casingOf(up, low)
 }
+
+// countCase counts r as an upper- or lower-case letter.
+func countCase(r rune, up, low int) (int, int) {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			up++
+		} else if 'a' <= r && r <= 'z' {
+			low++
+		}
+	case unicode.IsUpper(r):
+		up++
+	case unicode.IsLower(r):
+		low++
+	}
+	return up, low
+}
+
+// asciiKind is 'X' for A-Z, 'x' for a-z, 'd' for 0-9, 0 for other bytes.
+var asciiKind = func() (t [128]byte) {
+	for c := range byte(128) {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			t[c] = 'X'
+		case 'a' <= c && c <= 'z':
+			t[c] = 'x'
+		case '0' <= c && c <= '9':
+			t[c] = 'd'
+		}
+	}
+	return t
+}()
 
 const (
 	clsOther = iota

@@ -20,14 +20,15 @@ func main() {
 	det := flag.String("detector", "rules", "rules, tagger or both")
 	misses := flag.Bool("misses", true, "list missed PHI and false alarms")
 	model := flag.String("model", "", "tagger model file to use instead of the embedded one")
+	oPenalty := flag.Float64("o-penalty", float64(tagger.DefaultOPenalty), "the tagger's recall knob (tagger.WithOPenalty)")
 	flag.Parse()
-	if err := run(*gold, *det, *misses, *model); err != nil {
+	if err := run(*gold, *det, *misses, *model, float32(*oPenalty)); err != nil {
 		slog.Error("score", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(gold, det string, misses bool, model string) error {
+func run(gold, det string, misses bool, model string, oPenalty float32) error {
 	notes, err := realeval.LoadJSONL(gold)
 	if err != nil {
 		return err
@@ -43,7 +44,13 @@ func run(gold, det string, misses bool, model string) error {
 		if err != nil {
 			return err
 		}
-		opts = append(opts, realeval.WithTagger(tagger.New(m)))
+		opts = append(opts, realeval.WithTagger(tagger.New(m).WithOPenalty(oPenalty)))
+	} else if oPenalty != tagger.DefaultOPenalty {
+		t, err := tagger.Load()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, realeval.WithTagger(t.WithOPenalty(oPenalty)))
 	}
 	d, err := realeval.NewDetector(det, opts...)
 	if err != nil {

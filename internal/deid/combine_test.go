@@ -1,0 +1,69 @@
+package deid
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestPlausible: the rules' veto of another detector's spans (combine.go),
+// one case per reason a span goes or stays; offsets are code points.
+func TestPlausible(t *testing.T) {
+	span := func(text, part string, typ Type) Span {
+		for b := 0; b+len(part) <= len(text); b++ {
+			if text[b:b+len(part)] == part {
+				s := utf8.RuneCountInString(text[:b])
+				return Span{Start: s, End: s + utf8.RuneCountInString(part), Type: typ, Recognizer: "other"}
+			}
+		}
+		t.Fatalf("%q not in %q", part, text)
+		return Span{}
+	}
+	tests := []struct {
+		name, text, part string
+		typ              Type
+		want             string // the span's text after the veto, "" when dropped
+	}{
+		{"unknown word kept", "seen by Quaxley today", "Quaxley", TypeName, "Quaxley"},
+		{"safe word dropped", "pt resting comfortably", "resting", TypeName, ""},
+		{"clinical number dropped", "sats 98-100% on 2L", "98-100", TypeDate, ""},
+		{"bare number is no name", "WAS 14 ON ADMISSION", "14", TypeName, ""},
+		{"short number alone is no place", "WAS 14 ON ADMISSION", "14", TypeLocation, ""},
+		{"ward with a number kept", "back to eastern 6 today", "eastern 6", TypeLocation, "eastern 6"},
+		{"ZIP kept", "lives in 21218 area", "21218", TypeLocation, "21218"},
+		{"short phone dropped", "score 3+2+1 total", "1", TypePhone, ""},
+		{"ratio is no date", "BP 98/52 this am", "98/52", TypeDate, ""},
+		{"date kept", "seen 12/13 in clinic", "12/13", TypeDate, "12/13"},
+		{"eponym dropped", "meets Fleischner criteria for follow-up", "Fleischner", TypeName, ""},
+		{"state dropped", "DTR CALLED FROM OHIO TODAY", "OHIO", TypeLocation, ""},
+		{"state-named person kept", "daughter Virginia called", "Virginia", TypeName, "Virginia"},
+		{"country dropped", "moved from Norway last year", "Norway", TypeLocation, ""},
+		{"country in capitals dropped", "FAMILY IN NEW ZEALAND", "NEW ZEALAND", TypeLocation, ""},
+		{"clinical number trimmed off", "infant Zuberi, 30 4/7 wk", "Zuberi, 30 4/7", TypeDate, "Zuberi"},
+		{"non-ASCII offsets", "Þórunn seen, 30 4/7 wk", "Þórunn seen, 30 4/7", TypeName, "Þórunn seen"},
+	}
+	r := DefaultRules()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := span(tc.text, tc.part, tc.typ)
+			got := r.Plausible(context.Background(), tc.text, []Span{s})
+			var text string
+			if len(got) == 1 {
+				runes := []rune(tc.text)
+				text = string(runes[got[0].Start:got[0].End])
+			} else if len(got) > 1 {
+				t.Fatalf("%d spans from one", len(got))
+			}
+			if text != tc.want {
+				t.Errorf("%q: kept %q, want %q", tc.text, text, tc.want)
+			}
+		})
+	}
+	// several spans keep their order
+	text := "Quaxley seen, BP 98/52, Zebulon called"
+	in := []Span{span(text, "Quaxley", TypeName), span(text, "98/52", TypeDate), span(text, "Zebulon", TypeName)}
+	if got := r.Plausible(context.Background(), text, in); !slices.Equal(got, []Span{in[0], in[2]}) {
+		t.Errorf("got %v", got)
+	}
+}

@@ -594,6 +594,42 @@ func (s *SQL) AttestSession(ctx context.Context, id, token string, audit ...Audi
 	return nil
 }
 
+// UseSession implements Store.
+func (s *SQL) UseSession(ctx context.Context, ss Session, audit func(prev *Session) ([]AuditEntry, error)) (*Session, error) {
+	var prev *Session
+	err := s.enqueue(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
+		prev = nil
+		res, err := s.txExec(ctx, tx, `INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)
+			ON CONFLICT (id) DO NOTHING`, ss.ID, ss.Nonce, ss.Tee, ss.State, ss.Token, nanos(ss.Expires))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			var p Session
+			var exp int64
+			if err := s.txQueryRow(ctx, tx, `SELECT id, nonce, tee, state, token, expires FROM sessions WHERE id = ?`, ss.ID).
+				Scan(&p.ID, &p.Nonce, &p.Tee, &p.State, &p.Token, &exp); err != nil {
+				return err
+			}
+			p.Expires = time.Unix(0, exp)
+			prev = &p
+		}
+		ents, err := audit(prev)
+		if err != nil {
+			return err
+		}
+		return s.insertAudit(ctx, tx, ents)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("use session: %w", err)
+	}
+	return prev, nil
+}
+
 // DeleteExpiredSessions implements Store.
 func (s *SQL) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	n, err := s.execMode(ctx, false, `DELETE FROM sessions WHERE expires <= ?`, nanos(now))

@@ -61,6 +61,31 @@ type SQL struct {
 	// Parsing the SQL again for every query cost about as much as
 	// running it.
 	rstmts, wstmts sync.Map
+
+	// Group-commit figures (TakeCommitStats).
+	stats struct {
+		sync.Mutex
+		CommitStats
+	}
+}
+
+// CommitStats describes the group commits since the last TakeCommitStats.
+type CommitStats struct {
+	Commits int64         // transactions committed (or failed)
+	Writes  int64         // writes they carried
+	Busy    time.Duration // time spent running them, fsync included
+	Max     time.Duration // the longest one
+}
+
+// TakeCommitStats returns the figures of the commits since the last call
+// and starts new ones (for trustee bench: how long writes queue behind
+// each other's fsync).
+func (s *SQL) TakeCommitStats() CommitStats {
+	s.stats.Lock()
+	defer s.stats.Unlock()
+	c := s.stats.CommitStats
+	s.stats.CommitStats = CommitStats{}
+	return c
 }
 
 var _ Store = (*SQL)(nil)
@@ -326,7 +351,15 @@ func (s *SQL) commit(batch []*writeOp) {
 	if len(live) == 0 {
 		return
 	}
+	t0 := time.Now()
 	err := s.runTx(live)
+	d := time.Since(t0)
+	s.stats.Lock()
+	s.stats.Commits++
+	s.stats.Writes += int64(len(live))
+	s.stats.Busy += d
+	s.stats.Max = max(s.stats.Max, d)
+	s.stats.Unlock()
 	if err == nil {
 		for _, op := range live {
 			op.err <- nil

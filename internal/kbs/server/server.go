@@ -3,8 +3,10 @@
 // admin API (resources, policies, reference values, audit), health, readiness
 // and Prometheus metrics.
 //
-// Sessions live in the store, so any replica can finish a handshake another
-// began. Every decision is audited durably before the response leaves.
+// Any replica can finish a handshake another began: a session's nonce is
+// derived from its id with a key the replicas share, and its single use is
+// recorded in the store with the attestation decision (session.go). Every
+// decision is audited durably before the response leaves.
 // Protocol errors map to status codes in one place (kbs.Status).
 package server
 

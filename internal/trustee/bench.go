@@ -577,8 +577,10 @@ func (r ServerRun) waits() string {
 	if c.Commits > 0 {
 		batch, mean = float64(c.Writes)/float64(c.Commits), c.Busy/time.Duration(c.Commits)
 	}
-	return fmt.Sprintf("run queue server %.2f ms/handshake, load generator %.2f ms/handshake; gc pause max %.2f ms; store %d commits (%.1f writes each, %.2f ms mean, %.1f ms max, busy %.0f%% of the level)",
-		per(r.RunQueueWait), per(r.BenchResult.RunQueueWait), ms(r.GCPauseMax), c.Commits, batch, ms(mean), ms(c.Max), 100*c.Busy.Seconds()/max(r.Elapsed.Seconds(), 1e-9))
+	el := max(r.Elapsed.Seconds(), 1e-9)
+	return fmt.Sprintf("cores busy: server %.2f, load generator %.2f (%.2f ms/handshake) of %d; run queue server %.2f ms/handshake, load generator %.2f ms/handshake; gc pause max %.2f ms; store %d commits (%.1f writes each, %.2f ms mean, %.1f ms max, busy %.0f%% of the level)",
+		r.ServerCPU.Seconds()/el, r.CPU.Seconds()/el, per(r.CPU), runtime.NumCPU(),
+		per(r.RunQueueWait), per(r.BenchResult.RunQueueWait), ms(r.GCPauseMax), c.Commits, batch, ms(mean), ms(c.Max), 100*c.Busy.Seconds()/el)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

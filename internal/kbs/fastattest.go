@@ -187,6 +187,26 @@ func (p *fastScanner) array() bool {
 	}
 	for {
 		p.ws()
+		// Evidence is mostly arrays of small integers: scan a plain one
+		// (a non-zero digit and digits, or a lone 0, then ',' or ']') here
+		// and leave anything else to value.
+		if j := p.i; j < len(p.b) && p.b[j] >= '0' && p.b[j] <= '9' {
+			if p.b[j] == '0' {
+				j++
+			} else {
+				for j < len(p.b) && p.b[j] >= '0' && p.b[j] <= '9' {
+					j++
+				}
+			}
+			if j < len(p.b) && (p.b[j] == ',' || p.b[j] == ']') {
+				p.i = j + 1
+				if p.b[j] == ']' {
+					p.depth--
+					return true
+				}
+				continue
+			}
+		}
 		if !p.value() {
 			return false
 		}

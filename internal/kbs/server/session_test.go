@@ -247,3 +247,21 @@ func FuzzSessionID(f *testing.F) {
 		}
 	})
 }
+
+// TestReadAll: bodies read whole whatever Content-Length announces (exact,
+// short of the preallocation bound, over it), and a body over the limit
+// is refused.
+func TestReadAll(t *testing.T) {
+	for _, n := range []int{0, 1, 511, 512, 4096, maxPrealloc - 1, maxPrealloc, maxPrealloc + 1, 3 * maxPrealloc} {
+		body := strings.Repeat("x", n)
+		for _, announced := range []int64{int64(n), -1} {
+			got, err := readAll(strings.NewReader(body), announced, 4*maxPrealloc)
+			if err != nil || string(got) != body {
+				t.Fatalf("%d bytes announced as %d: %d bytes, %v", n, announced, len(got), err)
+			}
+		}
+	}
+	h := newHarness(t)
+	r := h.do(h.client(), "POST", "/kbs/v0/attest", []byte(strings.Repeat("x", kbs.MaxBodySize+1)), map[string]string{"Cookie": kbs.SessionCookie + "=" + strings.Repeat("a", 32)})
+	wantError(t, r, 413, kbs.PayloadTooLarge)
+}

@@ -13,6 +13,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -129,9 +130,13 @@ type Issuer struct {
 }
 
 type issuerKey struct {
-	key    *ecdsa.PrivateKey
-	kid    string
-	signer jose.Signer
+	key *ecdsa.PrivateKey
+	kid string
+	// header64 is the base64url protected header of every token this key
+	// signs ({"alg":"ES256","jwk":…,"kid":…,"typ":"JWT"}), as go-jose
+	// writes it: it does not change from token to token, so it is
+	// encoded once (sign).
+	header64 string
 }
 
 // KeyID is the "kid" of a token key: the base64url (no padding) RFC 7638
@@ -159,7 +164,38 @@ func newIssuerKey(key *ecdsa.PrivateKey) (*issuerKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ear: signer: %w", err)
 	}
-	return &issuerKey{key: key, kid: kid, signer: s}, nil
+	jws, err := s.Sign([]byte("{}"))
+	if err != nil {
+		return nil, fmt.Errorf("ear: signer: %w", err)
+	}
+	tok, err := jws.CompactSerialize()
+	if err != nil {
+		return nil, fmt.Errorf("ear: signer: %w", err)
+	}
+	h64, _, _ := strings.Cut(tok, ".")
+	return &issuerKey{key: key, kid: kid, header64: h64}, nil
+}
+
+// sign returns the compact JWS (ES256, RFC 7515 and 7518 §3.4: the
+// signature is R and S, 32 bytes each) of payload under the key's header.
+// It writes what go-jose's signer would, without building and marshalling
+// the header (and its JWK) again for every token.
+func (k *issuerKey) sign(payload []byte) (string, error) {
+	enc := base64.RawURLEncoding
+	buf := make([]byte, 0, len(k.header64)+2+enc.EncodedLen(len(payload))+enc.EncodedLen(64))
+	buf = append(buf, k.header64...)
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, payload)
+	h := sha256.Sum256(buf)
+	r, s, err := ecdsa.Sign(rand.Reader, k.key, h[:])
+	if err != nil {
+		return "", err
+	}
+	var sig [64]byte
+	r.FillBytes(sig[:32])
+	s.FillBytes(sig[32:])
+	buf = append(buf, '.')
+	return string(enc.AppendEncode(buf, sig[:])), nil
 }
 
 // NewIssuer returns an Issuer signing with key (P-256, ES256).
@@ -283,13 +319,9 @@ func (i *Issuer) Issue(a Appraisal) (string, map[string]any, error) {
 	// profile, iat, verifier-id and a status from a checked vector, which
 	// is what the library validates (TestIssuedTokensValidateWithEAR), and
 	// every Verify validates the claims with it again.
-	jws, err := i.cur.Load().signer.Sign(payload)
+	tok, err := i.cur.Load().sign(payload)
 	if err != nil {
 		return "", nil, fmt.Errorf("ear: sign: %w", err)
-	}
-	tok, err := jws.CompactSerialize()
-	if err != nil {
-		return "", nil, fmt.Errorf("ear: serialise: %w", err)
 	}
 	if len(tok) > MaxTokenSize {
 		// Every replica refuses a token over MaxTokenSize: never issue one.

@@ -597,3 +597,53 @@ func TestFollowJWKS(t *testing.T) {
 		t.Fatal("first fetch error not returned")
 	}
 }
+
+// TestSignMatchesJose: a token is the JWS go-jose would write for the
+// same key and options (the same protected header bytes), and go-jose
+// verifies its signature; every signature is fresh (ECDSA's random k).
+func TestSignMatchesJose(t *testing.T) {
+	k, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ik, err := newIssuerKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid, _ := KeyID(&k.PublicKey)
+	js, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: k},
+		(&jose.SignerOptions{EmbedJWK: true}).WithType("JWT").WithHeader("kid", kid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := []byte(`{"eat_profile":"tag:github.com,2023:veraison/ear","iat":1}`)
+	ref, err := js.Sign(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refTok, _ := ref.CompactSerialize()
+	tok, err := ik.sign(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := ik.sign(payload)
+	got, want := strings.Split(tok, "."), strings.Split(refTok, ".")
+	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || tok == again {
+		t.Fatalf("token %q\nwant header and payload of %q", tok, refTok)
+	}
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := jws.Verify(&k.PublicKey)
+	if err != nil || string(out) != string(payload) {
+		t.Fatalf("go-jose: %q %v", out, err)
+	}
+	// A changed payload does not verify under the signature.
+	forged := got[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"iat":2}`)) + "." + got[2]
+	if jws, err := jose.ParseSignedCompact(forged, []jose.SignatureAlgorithm{jose.ES256}); err == nil {
+		if _, err := jws.Verify(&k.PublicKey); err == nil {
+			t.Fatal("forged payload verified")
+		}
+	}
+}

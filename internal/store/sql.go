@@ -61,6 +61,31 @@ type SQL struct {
 	// Parsing the SQL again for every query cost about as much as
 	// running it.
 	rstmts, wstmts sync.Map
+
+	// Group-commit figures (TakeCommitStats).
+	stats struct {
+		sync.Mutex
+		CommitStats
+	}
+}
+
+// CommitStats describes the group commits since the last TakeCommitStats.
+type CommitStats struct {
+	Commits int64         // transactions committed (or failed)
+	Writes  int64         // writes they carried
+	Busy    time.Duration // time spent running them, fsync included
+	Max     time.Duration // the longest one
+}
+
+// TakeCommitStats returns the figures of the commits since the last call
+// and starts new ones (for trustee bench: how long writes queue behind
+// each other's fsync).
+func (s *SQL) TakeCommitStats() CommitStats {
+	s.stats.Lock()
+	defer s.stats.Unlock()
+	c := s.stats.CommitStats
+	s.stats.CommitStats = CommitStats{}
+	return c
 }
 
 var _ Store = (*SQL)(nil)
@@ -326,7 +351,15 @@ func (s *SQL) commit(batch []*writeOp) {
 	if len(live) == 0 {
 		return
 	}
+	t0 := time.Now()
 	err := s.runTx(live)
+	d := time.Since(t0)
+	s.stats.Lock()
+	s.stats.Commits++
+	s.stats.Writes += int64(len(live))
+	s.stats.Busy += d
+	s.stats.Max = max(s.stats.Max, d)
+	s.stats.Unlock()
 	if err == nil {
 		for _, op := range live {
 			op.err <- nil
@@ -592,6 +625,42 @@ func (s *SQL) AttestSession(ctx context.Context, id, token string, audit ...Audi
 		return ErrNotFound
 	}
 	return nil
+}
+
+// UseSession implements Store.
+func (s *SQL) UseSession(ctx context.Context, ss Session, audit func(prev *Session) ([]AuditEntry, error)) (*Session, error) {
+	var prev *Session
+	err := s.enqueue(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
+		prev = nil
+		res, err := s.txExec(ctx, tx, `INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)
+			ON CONFLICT (id) DO NOTHING`, ss.ID, ss.Nonce, ss.Tee, ss.State, ss.Token, nanos(ss.Expires))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			var p Session
+			var exp int64
+			if err := s.txQueryRow(ctx, tx, `SELECT id, nonce, tee, state, token, expires FROM sessions WHERE id = ?`, ss.ID).
+				Scan(&p.ID, &p.Nonce, &p.Tee, &p.State, &p.Token, &exp); err != nil {
+				return err
+			}
+			p.Expires = time.Unix(0, exp)
+			prev = &p
+		}
+		ents, err := audit(prev)
+		if err != nil {
+			return err
+		}
+		return s.insertAudit(ctx, tx, ents)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("use session: %w", err)
+	}
+	return prev, nil
 }
 
 // DeleteExpiredSessions implements Store.

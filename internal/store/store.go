@@ -100,6 +100,17 @@ type Store interface {
 	// AttestSession stores the token of a claimed session, with audit rows
 	// in the same (then durable) transaction.
 	AttestSession(ctx context.Context, id, token string, audit ...AuditEntry) error
+	// UseSession records the one use of a session trustee did not store
+	// at /auth (a stateless session: its nonce is derived from its id),
+	// in one durable transaction: it inserts s (State SessionAttested with
+	// its Token, or SessionClaimed after a refused attestation) unless a
+	// session with s.ID exists, and writes the audit rows that audit
+	// returns for what it found: prev is nil when this use inserted s,
+	// else the session stored by the use that came first (on any
+	// replica), which is also returned. The row is the replay cache of
+	// the nonce, kept until s.Expires. audit may run more than once and
+	// must not have side effects.
+	UseSession(ctx context.Context, s Session, audit func(prev *Session) ([]AuditEntry, error)) (prev *Session, err error)
 	// DeleteExpiredSessions removes sessions that expired before now.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 

@@ -221,6 +221,80 @@ func TestStore(t *testing.T) {
 				}
 			})
 
+			t.Run("stateless sessions: one use per nonce, audit by outcome", func(t *testing.T) {
+				exp := time.Now().Add(time.Minute)
+				before, err := s.AuditSince(ctx, 0, time.Time{}, 100000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				var mu sync.Mutex
+				var wins, losses int
+				seen := map[string]int{}
+				for i := range 16 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						tok := fmt.Sprintf("tok%d", i)
+						prev, err := s.UseSession(ctx, Session{ID: "use", Nonce: "n", Tee: "sample", State: SessionAttested, Token: tok, Expires: exp},
+							func(prev *Session) ([]AuditEntry, error) {
+								ev := `{"won":"` + tok + `"}`
+								if prev != nil {
+									ev = `{"lost":"` + tok + `","to":"` + prev.Token + `"}`
+								}
+								return []AuditEntry{{At: time.Now(), Event: []byte(ev)}}, nil
+							})
+						mu.Lock()
+						defer mu.Unlock()
+						switch {
+						case err != nil:
+							t.Error(err)
+						case prev == nil:
+							wins++
+						default:
+							losses++
+							seen[prev.Token]++
+							if prev.State != SessionAttested || !prev.Expires.Equal(time.Unix(0, exp.UnixNano())) {
+								t.Errorf("prev %+v", prev)
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				if wins != 1 || losses != 15 || len(seen) != 1 {
+					t.Fatalf("%d uses won, %d lost, tokens seen by the losers %v", wins, losses, seen)
+				}
+				after, err := s.AuditSince(ctx, 0, time.Time{}, 100000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				won, lost := 0, 0
+				for _, r := range after[len(before):] {
+					switch {
+					case bytes.HasPrefix(r.Event, []byte(`{"won"`)):
+						won++
+					case bytes.HasPrefix(r.Event, []byte(`{"lost"`)):
+						lost++
+					}
+				}
+				if won != 1 || lost != 15 {
+					t.Fatalf("audit rows: %d won, %d lost", won, lost)
+				}
+				ss, err := s.GetSession(ctx, "use")
+				if err != nil || ss.State != SessionAttested || seen[ss.Token] != 15 {
+					t.Fatalf("stored %+v %v", ss, err)
+				}
+				// An audit row that cannot be built: nothing is written,
+				// the nonce is not used.
+				if _, err := s.UseSession(ctx, Session{ID: "use2", Tee: "sample", State: SessionClaimed, Expires: exp},
+					func(*Session) ([]AuditEntry, error) { return nil, errors.New("no audit") }); err == nil {
+					t.Fatal("use without its audit row succeeded")
+				}
+				if _, err := s.GetSession(ctx, "use2"); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("session stored without its audit row: %v", err)
+				}
+			})
+
 			t.Run("resources", func(t *testing.T) {
 				secret := []byte("canary-secret-value-7f3a")
 				if err := s.PutResource(ctx, "default/key/1", secret); err != nil {

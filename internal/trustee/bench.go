@@ -67,6 +67,9 @@ type BenchResult struct {
 	CPU time.Duration
 	// Rate is the open-loop arrival rate (0: closed loop).
 	Rate float64 `json:",omitempty"`
+	// RunQueueWait is the time this process's threads were runnable but
+	// waited for a CPU during the run (Linux schedstat).
+	RunQueueWait time.Duration `json:",omitempty"`
 }
 
 func (r BenchResult) String() string {
@@ -196,7 +199,7 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		defer cancel()
 	}
 	start := time.Now()
-	cpu0 := cpuTime()
+	cpu0, rq0 := cpuTime(), runQueueWait("self")
 	for range o.Clients {
 		wg.Add(1)
 		go func() {
@@ -233,7 +236,8 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	}
 	wg.Wait()
 	el := time.Since(start)
-	res := BenchResult{Clients: o.Clients, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: el, CPU: cpuTime() - cpu0}
+	res := BenchResult{Clients: o.Clients, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: el, CPU: cpuTime() - cpu0,
+		RunQueueWait: runQueueWait("self") - rq0}
 	res.percentiles(lat)
 	return res, nil
 }
@@ -282,7 +286,7 @@ func openLoop(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		mu.Unlock()
 	}
 	start := time.Now()
-	cpu0 := cpuTime()
+	cpu0, rq0 := cpuTime(), runQueueWait("self")
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		sched := start.Add(time.Duration(i) * interval)
 		if d := time.Until(sched); d > 0 {
@@ -312,7 +316,8 @@ func openLoop(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		}()
 	}
 	wg.Wait()
-	res := BenchResult{Clients: 0, Rate: o.Rate, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: time.Since(start), CPU: cpuTime() - cpu0}
+	res := BenchResult{Clients: 0, Rate: o.Rate, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: time.Since(start), CPU: cpuTime() - cpu0,
+		RunQueueWait: runQueueWait("self") - rq0}
 	res.percentiles(lat)
 	return res, nil
 }
@@ -549,11 +554,34 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 		}
 		fmt.Fprintf(out, "  %s handshakes=%d (server %d) errors=%d handshakes/s=%.0f p50=%.1fms p99=%.1fms server_cpu/handshake=%.3fms%s gc=%.1f%% ratio=%.2fx\n",
 			mode, r.Handshakes, r.served(), r.Errors, r.PerSecond, ms(r.P50), ms(r.P99), ms(r.PerHandshake()), pg, 100*r.GCShare, float64(r.PerHandshake())/float64(floor))
+		fmt.Fprintf(out, "    waits: %s\n", r.waits())
 		if r.Errors > 0 {
 			fmt.Fprintf(out, "    first error: %s\n", r.FirstError)
 		}
 	}
 	return nil
+}
+
+// waits says where a level's latency went besides the server's own CPU:
+// time its threads and the load generator's waited for a CPU, the longest
+// GC pause, and the store's group commits (each write waits for the commit
+// in progress, then for its own).
+func (r ServerRun) waits() string {
+	per := func(d time.Duration) float64 {
+		if r.served() == 0 {
+			return 0
+		}
+		return ms(d) / float64(r.served())
+	}
+	c := r.Commits
+	batch, mean := 0.0, time.Duration(0)
+	if c.Commits > 0 {
+		batch, mean = float64(c.Writes)/float64(c.Commits), c.Busy/time.Duration(c.Commits)
+	}
+	el := max(r.Elapsed.Seconds(), 1e-9)
+	return fmt.Sprintf("cores busy: server %.2f, load generator %.2f (%.2f ms/handshake) of %d; run queue server %.2f ms/handshake, load generator %.2f ms/handshake; gc pause max %.2f ms; store %d commits (%.1f writes each, %.2f ms mean, %.1f ms max, busy %.0f%% of the level)",
+		r.ServerCPU.Seconds()/el, r.CPU.Seconds()/el, per(r.CPU), runtime.NumCPU(),
+		per(r.RunQueueWait), per(r.BenchResult.RunQueueWait), ms(r.GCPauseMax), c.Commits, batch, ms(mean), ms(c.Max), 100*c.Busy.Seconds()/el)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
@@ -595,10 +623,12 @@ func runLevel(ctx context.Context, exe string, inst *Instance, args []string) (S
 	if err != nil {
 		return ServerRun{}, err
 	}
+	inst.Store.TakeCommitStats()
 	r, err := runLoad(ctx, exe, args)
 	if err != nil {
 		return r, err
 	}
+	r.Commits = inst.Store.TakeCommitStats()
 	// Let the in-flight requests of the level finish and be audited.
 	time.Sleep(500 * time.Millisecond)
 	after, err := auditTotals(ctx, inst)

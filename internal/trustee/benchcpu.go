@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -36,6 +37,7 @@ import (
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/policy"
+	"github.com/trustgate/trustgate/internal/store"
 )
 
 // BenchSetup selects the in-process server of a CPU benchmark.
@@ -344,6 +346,16 @@ type ServerRun struct {
 	// GCShare is the garbage collector's share of the server process's CPU
 	// during the level (runtime/metrics).
 	GCShare float64
+	// RunQueueWait is the time the server's threads were runnable but
+	// waited for a CPU during the level (Linux schedstat): the share of its
+	// latency that is other processes' (or the load generator's) CPU use.
+	RunQueueWait time.Duration
+	// GCPauseMax is the longest stop-the-world GC pause during the level
+	// (upper bound of its runtime/metrics bucket).
+	GCPauseMax time.Duration
+	// Commits are the store's group commits during the level (first
+	// replica).
+	Commits store.CommitStats
 	// Releases is how many resources the server released during the level
 	// (its audit log): handshakes the server completed, including those
 	// the load generator gave up on at the end of the level.
@@ -370,9 +382,12 @@ func runLoad(ctx context.Context, exe string, args []string) (ServerRun, error) 
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	pg0 := postgresCPU()
 	gc0, all0 := gcCPU()
+	p0 := gcPauses()
+	rq0 := runQueueWait("self")
 	cpu0 := cpuTime()
 	err := cmd.Run()
-	r := ServerRun{ServerCPU: cpuTime() - cpu0, PostgresCPU: postgresCPU() - pg0}
+	r := ServerRun{ServerCPU: cpuTime() - cpu0, PostgresCPU: postgresCPU() - pg0, RunQueueWait: runQueueWait("self") - rq0,
+		GCPauseMax: maxPause(p0, gcPauses())}
 	if gc1, all1 := gcCPU(); all1 > all0 {
 		r.GCShare = (gc1 - gc0) / (all1 - all0)
 	}
@@ -426,4 +441,56 @@ func gcCPU() (gc, total float64) {
 		return 0, 0
 	}
 	return ss[0].Value.Float64(), ss[1].Value.Float64()
+}
+
+// runQueueWait sums the time the threads of process pid ("self" or a
+// number) spent runnable but waiting for a CPU (the second field of
+// Linux's /proc/PID/task/TID/schedstat); 0 where it cannot be read.
+// Threads that exited are not counted (the Go runtime keeps its threads).
+func runQueueWait(pid string) time.Duration {
+	dir := filepath.Join("/proc", pid, "task")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	var ns int64
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name(), "schedstat"))
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			v, _ := strconv.ParseInt(f[1], 10, 64)
+			ns += v
+		}
+	}
+	return time.Duration(ns)
+}
+
+// gcPauses reads the histogram of stop-the-world GC pauses so far.
+func gcPauses() *metrics.Float64Histogram {
+	ss := []metrics.Sample{{Name: "/sched/pauses/total/gc:seconds"}}
+	metrics.Read(ss)
+	if ss[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return nil
+	}
+	return ss[0].Value.Float64Histogram()
+}
+
+// maxPause returns the upper bound of the highest bucket that gained a
+// pause between two readings of gcPauses.
+func maxPause(a, b *metrics.Float64Histogram) time.Duration {
+	if a == nil || b == nil || len(a.Counts) != len(b.Counts) {
+		return 0
+	}
+	for i := len(b.Counts) - 1; i >= 0; i-- {
+		if b.Counts[i] > a.Counts[i] {
+			hi := b.Buckets[i+1]
+			if math.IsInf(hi, 1) {
+				hi = b.Buckets[i]
+			}
+			return time.Duration(hi * float64(time.Second))
+		}
+	}
+	return 0
 }

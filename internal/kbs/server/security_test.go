@@ -311,31 +311,40 @@ func TestNoStore(t *testing.T) {
 	}
 }
 
+// newAuditHarness returns a harness over SQLite and a function that makes
+// every audit insert fail from then on (a real SQLite trigger,
+// audit_broken, as a full or broken audit table would), returning the
+// connection that can drop it again.
+func newAuditHarness(t *testing.T) (*harness, func() *sql.DB) {
+	path := filepath.Join(t.TempDir(), "trustee.db")
+	st, err := store.Open(context.Background(), store.Options{URL: path, KEK: make([]byte, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return newHarnessOn(t, st, nil), func() *sql.DB {
+		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Exec(`CREATE TRIGGER audit_broken BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+}
+
 // TestAdminChangeCommitsWithItsAudit: an admin change and its audit event
 // commit in one transaction. With audit inserts failing (a real SQLite
 // trigger, as a full or broken audit table would), every change is
 // refused with 500 and nothing changed.
 func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "trustee.db")
-	kek := make([]byte, 32)
-	st, err := store.Open(context.Background(), store.Options{URL: path, KEK: kek})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	h := newHarnessOn(t, st, nil)
+	h, breakAudit := newAuditHarness(t)
 	h.mustAdmin("POST", "/kbs/v0/resource/default/a/1", []byte("v1"))
 	keep, _ := refvalue.NewMessage(refvalue.Values{"keep": {"old"}}, time.Time{})
 	h.mustAdmin("POST", "/kbs/v0/reference-value", keep)
-
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER audit_broken BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`); err != nil {
-		t.Fatal(err)
-	}
+	db := breakAudit()
 	allow, _ := json.Marshal(PolicyRequest{Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ndefault allow := true\n"))})
 	attestation, _ := json.Marshal(PolicyRequest{PolicyID: "x_cpu", Policy: base64.RawURLEncoding.EncodeToString([]byte("package policy\ntrust_claims := {\"hardware\": 2}\n"))})
 	both, _ := refvalue.NewMessage(refvalue.Values{"keep": {"new"}, "other": {"x"}}, time.Time{})
@@ -357,22 +366,22 @@ func TestAdminChangeCommitsWithItsAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if v, err := st.GetResource(ctx, "default/a/1"); err != nil || string(v) != "v1" {
+	if v, err := h.st.GetResource(ctx, "default/a/1"); err != nil || string(v) != "v1" {
 		t.Fatalf("default/a/1 = %q, %v: changed without its audit event", v, err)
 	}
-	if _, err := st.GetResource(ctx, "default/b/1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := h.st.GetResource(ctx, "default/b/1"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("default/b/1 stored without its audit event: %v", err)
 	}
-	if _, err := st.GetPolicy(ctx, store.PolicyResource, DefaultResourcePolicyID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := h.st.GetPolicy(ctx, store.PolicyResource, DefaultResourcePolicyID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("resource policy stored without its audit event: %v", err)
 	}
-	if _, err := st.GetPolicy(ctx, store.PolicyAttestation, "x_cpu"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := h.st.GetPolicy(ctx, store.PolicyAttestation, "x_cpu"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("attestation policy stored without its audit event: %v", err)
 	}
-	if rv, err := st.GetReferenceValue(ctx, "keep"); err != nil || string(rv.Values) != `["old"]` {
+	if rv, err := h.st.GetReferenceValue(ctx, "keep"); err != nil || string(rv.Values) != `["old"]` {
 		t.Fatalf("reference value keep = %s, %v: changed without its audit event", rv.Values, err)
 	}
-	if _, err := st.GetReferenceValue(ctx, "other"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := h.st.GetReferenceValue(ctx, "other"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("reference value other stored without its audit event: %v", err)
 	}
 	// Each successful change has exactly one event.

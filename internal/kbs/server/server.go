@@ -3,8 +3,10 @@
 // admin API (resources, policies, reference values, audit), health, readiness
 // and Prometheus metrics.
 //
-// Sessions live in the store, so any replica can finish a handshake another
-// began. Every decision is audited durably before the response leaves.
+// Any replica can finish a handshake another began: a session's nonce is
+// derived from its id with a key the replicas share, and its single use is
+// recorded in the store with the attestation decision (session.go). Every
+// decision is audited durably before the response leaves.
 // Protocol errors map to status codes in one place (kbs.Status).
 package server
 
@@ -121,6 +123,8 @@ type Server struct {
 	metrics *metrics
 	tokens  *tokenCache
 	authAgg *authAggregator
+	// nonceKey derives the nonces of stateless sessions (session.go).
+	nonceKey *sessionKey
 }
 
 // New checks cfg and returns a Server.
@@ -160,6 +164,7 @@ func New(cfg Config) (*Server, error) {
 		s.cfg.AuthAuditWindow = authAuditWindow
 	}
 	s.authAgg = newAuthAggregator(s.cfg.AuthAuditWindow)
+	s.nonceKey = &sessionKey{st: cfg.Store}
 	s.metrics = newMetrics(cfg.Registry)
 	s.routes()
 	return s, nil
@@ -247,7 +252,9 @@ func (s *Server) Run(ctx context.Context) {
 			s.tokens.sweep(s.cfg.Now())
 			s.flushAuthAudit(ctx, false)
 		case <-t.C:
-			if n, err := s.cfg.Store.DeleteExpiredSessions(ctx, s.cfg.Now()); err != nil {
+			// Kept maxClockSkew past expiry: the row of a stateless session
+			// is its nonce's replay cache (session.go).
+			if n, err := s.cfg.Store.DeleteExpiredSessions(ctx, s.cfg.Now().Add(-maxClockSkew)); err != nil {
 				s.log.Warn("delete expired sessions", "err", err)
 			} else if n > 0 {
 				s.log.Debug("deleted expired sessions", "count", n)
@@ -297,7 +304,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 }
 
 func readBodyMax(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	b, err := readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -307,6 +314,36 @@ func readBodyMax(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, e
 	}
 	return b, nil
 }
+
+// readAll reads rd to its end into a buffer sized from the request's
+// Content-Length when it is known and within limit (net/http delivers
+// exactly that many bytes or an error): an attestation of tens of KB is
+// then read without the copies of io.ReadAll's doubling from 512 bytes.
+// The length is the client's word, so at most maxPrealloc is allocated
+// before the bytes arrive; a larger body grows as it comes.
+func readAll(rd io.Reader, size, limit int64) ([]byte, error) {
+	if size <= 0 || size > limit {
+		return io.ReadAll(rd)
+	}
+	b := make([]byte, 0, min(size, maxPrealloc)+1) // +1: the read that sees EOF needs room
+	for {
+		n, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // more than announced: grow
+		}
+	}
+}
+
+// maxPrealloc bounds what a request's Content-Length alone makes readAll
+// allocate.
+const maxPrealloc = 64 << 10
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
@@ -355,9 +392,9 @@ func (s *Server) record(ctx context.Context, r *http.Request, e audit.Event) err
 	return nil
 }
 
-// fail audits a denial durably, then writes the error (or 500 when the
-// audit write failed).
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err error) {
+// denial completes the audit event of a refusal with err: outcome deny
+// (error for a fault) and a bounded reason.
+func denial(e audit.Event, err error) audit.Event {
 	if e.Outcome == "" {
 		e.Outcome = audit.OutcomeDeny
 		if kbs.Status(err) >= 500 {
@@ -370,6 +407,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err
 	if len(e.Reason) > 512 { // details can quote client input
 		e.Reason = strings.ToValidUTF8(e.Reason[:512], "") + "…"
 	}
+	return e
+}
+
+// fail audits a denial durably, then writes the error (or 500 when the
+// audit write failed).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err error) {
+	e = denial(e, err)
 	if e.Kind == audit.KindResource {
 		s.metrics.denials.WithLabelValues(reasonLabel(err)).Inc()
 	}
@@ -393,9 +437,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e audit.Event, err
 
 // ---- /auth ----
 
+// newSessionID returns the id of a stored session (TEE index 0: see
+// session.go).
 func newSessionID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
+	b[4] = 0
 	b[6] = (b[6] & 0x0f) | 0x40 // UUID v4, written as 32 hex digits as upstream
 	b[8] = (b[8] & 0x3f) | 0x80
 	return hex.EncodeToString(b[:])
@@ -460,34 +507,49 @@ func (s *Server) handleAuth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev.Tee = req.Tee
-	var nb [32]byte
-	_, _ = rand.Read(nb[:])
-	sess := store.Session{
-		ID:      newSessionID(),
-		Nonce:   base64.StdEncoding.EncodeToString(nb[:]),
-		Tee:     req.Tee,
-		Expires: s.cfg.Now().Add(s.cfg.SessionTimeout),
-	}
-	// The session and its audit event commit together.
+	sess := store.Session{Tee: req.Tee, Expires: s.cfg.Now().Add(s.cfg.SessionTimeout)}
 	ev.Outcome, ev.Client = audit.OutcomeAllow, clientAddr(r)
-	var ents []store.AuditEntry
-	if s.authAgg.record(ev, s.cfg.Now()) {
-		ent, err := s.cfg.Audit.Entry(ev)
+	if idx := teeIndex(req.Tee); idx > 0 {
+		// Stateless (session.go): nothing to store but the audit row, when
+		// this request starts its client's window.
+		key, err := s.nonceKey.get(r.Context())
 		if err != nil {
-			s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "audit log unavailable"))
+			s.log.Error("session nonce key", "err", err)
+			s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "session store unavailable"))
 			return
 		}
-		ents = append(ents, ent)
+		id, exp := newStatelessID(idx, sess.Expires)
+		sess.ID, sess.Expires, sess.Nonce = hex.EncodeToString(id[:]), exp, sessionNonce(key, id)
+		if s.authAgg.record(ev, s.cfg.Now()) {
+			if err := s.record(r.Context(), r, ev); err != nil {
+				kbs.WriteError(w, err)
+				return
+			}
+		}
+	} else {
+		var nb [32]byte
+		_, _ = rand.Read(nb[:])
+		sess.ID, sess.Nonce = newSessionID(), base64.StdEncoding.EncodeToString(nb[:])
+		// The session and its audit event commit together.
+		var ents []store.AuditEntry
+		if s.authAgg.record(ev, s.cfg.Now()) {
+			ent, err := s.cfg.Audit.Entry(ev)
+			if err != nil {
+				s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "audit log unavailable"))
+				return
+			}
+			ents = append(ents, ent)
+		}
+		wctx, cancel := detached(r.Context())
+		err = s.cfg.Store.CreateSession(wctx, sess, ents...)
+		cancel()
+		if err != nil {
+			s.log.Error("create session", "err", err)
+			s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "session store unavailable"))
+			return
+		}
+		s.cfg.Audit.Written()
 	}
-	wctx, cancel := detached(r.Context())
-	err = s.cfg.Store.CreateSession(wctx, sess, ents...)
-	cancel()
-	if err != nil {
-		s.log.Error("create session", "err", err)
-		s.fail(w, r, audit.Event{Kind: audit.KindAuth, Tee: ev.Tee}, kbs.Errorf(kbs.InternalError, "session store unavailable"))
-		return
-	}
-	s.cfg.Audit.Written()
 	// The cookie is a bearer credential for the session's token: never
 	// readable by scripts, never sent cross-site, only over TLS when the
 	// request came over TLS (--insecure-http serves plain HTTP on purpose).
@@ -531,44 +593,8 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again"))
 		return
 	}
-	// Consume the nonce before verifying: one nonce, one attestation
-	// attempt, even when two replicas receive the same request at once.
-	// An already attested session answers ErrNonceUsed with its token.
-	sess, err := s.cfg.Store.ClaimSession(ctx, c.Value, s.cfg.Now())
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		ev.Check = "session: unknown"
-		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again"))
-		return
-	case errors.Is(err, store.ErrSessionExpired):
-		ev.Tee, ev.Check = sess.Tee, "session: expired"
-		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "session expired: call /kbs/v0/auth again"))
-		return
-	case errors.Is(err, store.ErrNonceUsed):
-		ev.Tee = sess.Tee
-		if sess.State == store.SessionAttested {
-			// A second attest on an attested session returns the stored
-			// token, as upstream.
-			ev.Outcome, ev.Reason = audit.OutcomeAllow, "session already attested: stored token returned"
-			if err := s.record(ctx, r, ev); err != nil {
-				kbs.WriteError(w, err)
-				return
-			}
-			writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: sess.Token})
-			return
-		}
-		ev.Check = "nonce: already used"
-		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "nonce already used: call /kbs/v0/auth again"))
-		return
-	case err != nil:
-		s.log.Error("claim session", "err", err)
-		s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "session store unavailable"))
-		return
-	}
-	ev.Tee = sess.Tee
-	if subtle.ConstantTimeCompare([]byte(att.RuntimeData.Nonce), []byte(sess.Nonce)) != 1 {
-		ev.Check = "nonce: mismatch"
-		s.fail(w, r, ev, kbs.Errorf(kbs.AttestationError, "nonce mismatch: runtime-data nonce differs from the session's"))
+	sess, stateless, ok := s.attestSession(w, r, c.Value, att, &ev)
+	if !ok {
 		return
 	}
 	res, err := s.cfg.AS.Attest(ctx, as.Request{Tee: sess.Tee, SessionNonce: sess.Nonce, Attestation: att})
@@ -599,6 +625,10 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, attest.ErrUnknownTee) {
 			ev.Reason = fmt.Sprintf("unknown tee %q: this trustee has no verifier for it enabled (snp-emulated needs --dev-emulated-snp-root)", boundPath(sess.Tee))
 		}
+		if stateless {
+			s.useSession(w, r, sess, ev, err)
+			return
+		}
 		s.fail(w, r, ev, err)
 		return
 	}
@@ -616,23 +646,175 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 		s.explainClaims(ctx, &okEv, res.Claims)
 		okEv.Explain = res.Explain()
 	}
-	ent, err := s.cfg.Audit.Entry(okEv)
-	if err == nil {
-		wctx, cancel := detached(ctx)
-		err = s.cfg.Store.AttestSession(wctx, sess.ID, res.Token, ent)
-		cancel()
+	if stateless {
+		sess.State, sess.Token = store.SessionAttested, res.Token
+		if !s.useSession(w, r, sess, okEv, nil) {
+			return // another attempt used the nonce first: answered as it decided
+		}
+	} else {
+		ent, err := s.cfg.Audit.Entry(okEv)
+		if err == nil {
+			wctx, cancel := detached(ctx)
+			err = s.cfg.Store.AttestSession(wctx, sess.ID, res.Token, ent)
+			cancel()
+		}
+		if err != nil {
+			s.log.Error("store token", "err", err)
+			s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "session store unavailable"))
+			return
+		}
+		s.cfg.Audit.Written()
 	}
-	if err != nil {
-		s.log.Error("store token", "err", err)
-		s.fail(w, r, ev, kbs.Errorf(kbs.InternalError, "session store unavailable"))
-		return
-	}
-	s.cfg.Audit.Written()
 	it := issuedToken(res.Token, res.Claims, res.ClaimsDigest)
 	it.why = res.Reason
 	s.tokens.put(res.Token, it, s.cfg.Now())
 	s.tokens.putSession(sess.ID, res.Token, sess.Expires, s.cfg.Now())
 	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: res.Token})
+}
+
+var (
+	errNonceUsed       = kbs.Errorf(kbs.AttestationError, "nonce already used: call /kbs/v0/auth again")
+	errUnknownSession  = kbs.Errorf(kbs.AttestationError, "unknown or expired session: call /kbs/v0/auth again")
+	errSessionExpired  = kbs.Errorf(kbs.AttestationError, "session expired: call /kbs/v0/auth again")
+	errSessionStore    = kbs.Errorf(kbs.InternalError, "session store unavailable")
+	reasonAttestedOnce = "session already attested: stored token returned"
+)
+
+// attestSession finds the session of an attest request whose runtime-data
+// nonce is the session's, or answers the request (ok false). A stored
+// session's nonce is consumed here (store.ClaimSession); a stateless one's
+// is used when the decision commits (useSession). A session this process
+// attested answers with its token, as upstream does for a second attest.
+func (s *Server) attestSession(w http.ResponseWriter, r *http.Request, id string, att *kbs.Attestation, ev *audit.Event) (sess store.Session, stateless, ok bool) {
+	ctx := r.Context()
+	now := s.cfg.Now()
+	if tee, exp, b, isStateless := statelessSession(id); isStateless {
+		switch {
+		case exp.After(now.Add(s.cfg.SessionTimeout + maxClockSkew)):
+			// Not an expiry this server gives: not a session of ours.
+			ev.Check = "session: unknown"
+			s.fail(w, r, *ev, errUnknownSession)
+			return sess, true, false
+		case !now.Before(exp):
+			ev.Tee, ev.Check = tee, "session: expired"
+			s.fail(w, r, *ev, errSessionExpired)
+			return sess, true, false
+		}
+		ev.Tee = tee
+		if raw, found := s.tokens.session(id, now); found {
+			s.attestedOnce(w, r, *ev, raw)
+			return sess, true, false
+		}
+		key, err := s.nonceKey.get(ctx)
+		if err != nil {
+			s.log.Error("session nonce key", "err", err)
+			s.fail(w, r, *ev, errSessionStore)
+			return sess, true, false
+		}
+		sess = store.Session{ID: id, Nonce: sessionNonce(key, b), Tee: tee, State: store.SessionClaimed, Expires: exp}
+		if subtle.ConstantTimeCompare([]byte(att.RuntimeData.Nonce), []byte(sess.Nonce)) != 1 {
+			// Not used up: nothing shows that the sender holds this
+			// session's nonce.
+			ev.Check = "nonce: mismatch"
+			s.fail(w, r, *ev, kbs.Errorf(kbs.AttestationError, "nonce mismatch: runtime-data nonce differs from the session's"))
+			return sess, true, false
+		}
+		return sess, true, true
+	}
+	// Consume the nonce before verifying: one nonce, one attestation
+	// attempt, even when two replicas receive the same request at once.
+	// An already attested session answers ErrNonceUsed with its token.
+	sess, err := s.cfg.Store.ClaimSession(ctx, id, now)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		ev.Check = "session: unknown"
+		s.fail(w, r, *ev, errUnknownSession)
+		return sess, false, false
+	case errors.Is(err, store.ErrSessionExpired):
+		ev.Tee, ev.Check = sess.Tee, "session: expired"
+		s.fail(w, r, *ev, errSessionExpired)
+		return sess, false, false
+	case errors.Is(err, store.ErrNonceUsed):
+		ev.Tee = sess.Tee
+		if sess.State == store.SessionAttested {
+			s.attestedOnce(w, r, *ev, sess.Token)
+			return sess, false, false
+		}
+		ev.Check = "nonce: already used"
+		s.fail(w, r, *ev, errNonceUsed)
+		return sess, false, false
+	case err != nil:
+		s.log.Error("claim session", "err", err)
+		s.fail(w, r, *ev, errSessionStore)
+		return sess, false, false
+	}
+	ev.Tee = sess.Tee
+	if subtle.ConstantTimeCompare([]byte(att.RuntimeData.Nonce), []byte(sess.Nonce)) != 1 {
+		ev.Check = "nonce: mismatch"
+		s.fail(w, r, *ev, kbs.Errorf(kbs.AttestationError, "nonce mismatch: runtime-data nonce differs from the session's"))
+		return sess, false, false
+	}
+	return sess, false, true
+}
+
+// attestedOnce answers a second attest on an attested session with its
+// token, as upstream (audited).
+func (s *Server) attestedOnce(w http.ResponseWriter, r *http.Request, ev audit.Event, token string) {
+	ev.Outcome, ev.Reason, ev.Check = audit.OutcomeAllow, reasonAttestedOnce, ""
+	if err := s.record(r.Context(), r, ev); err != nil {
+		kbs.WriteError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: token})
+}
+
+// useSession commits the single use of a stateless session's nonce with
+// the decision's audit row, in one durable transaction (store.UseSession):
+// the decision is ev, a release of sess.Token when decided is nil, else
+// the refusal decided. It reports whether this use came first and the
+// caller must answer with the token; otherwise it has answered: with
+// decided, or, when another attempt (on any replica) used the nonce first,
+// as that attempt decided (its token, or nonce already used), audited so.
+func (s *Server) useSession(w http.ResponseWriter, r *http.Request, sess store.Session, ev audit.Event, decided error) bool {
+	ev.Client = clientAddr(r)
+	if decided != nil {
+		ev = denial(ev, decided)
+	}
+	ctx, cancel := detached(r.Context())
+	defer cancel()
+	prev, err := s.cfg.Store.UseSession(ctx, sess, func(prev *store.Session) ([]store.AuditEntry, error) {
+		e := ev
+		if prev != nil {
+			e = audit.Event{Kind: audit.KindAttest, Tee: sess.Tee, Client: ev.Client}
+			if prev.State == store.SessionAttested {
+				e.Outcome, e.Reason = audit.OutcomeAllow, reasonAttestedOnce
+			} else {
+				e = denial(audit.Event{Kind: audit.KindAttest, Tee: sess.Tee, Client: ev.Client, Check: "nonce: already used"}, errNonceUsed)
+			}
+		}
+		ent, err := s.cfg.Audit.Entry(e)
+		if err != nil {
+			return nil, err
+		}
+		return []store.AuditEntry{ent}, nil
+	})
+	if err != nil {
+		s.log.Error("store session", "err", err)
+		s.fail(w, r, audit.Event{Kind: audit.KindAttest, Tee: sess.Tee, Check: ev.Check}, errSessionStore)
+		return false
+	}
+	s.cfg.Audit.Written()
+	switch {
+	case prev != nil && prev.State == store.SessionAttested:
+		writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: prev.Token})
+	case prev != nil:
+		kbs.WriteError(w, errNonceUsed)
+	case decided != nil:
+		kbs.WriteError(w, decided)
+	default:
+		return true
+	}
+	return false
 }
 
 // ---- GET /resource ----

@@ -311,11 +311,6 @@ func (c *Client) ListAttestationPolicies(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/attestation-policy", "", nil)
 }
 
-// RegisterReferenceValue sends a raw RVPS registration message.
-func (c *Client) RegisterReferenceValue(ctx context.Context, msg []byte) error {
-	return c.RegisterReferenceValueFor(ctx, "", msg)
-}
-
 // RegisterReferenceValueFor sends a raw RVPS registration message whose
 // values are for tee ("": any hardware TEE): an init_data digest must be
 // bound in full by it (refvalue.ValidateInitDataDigest).

@@ -220,7 +220,7 @@ func (s *Server) handleIdentityCSR(w http.ResponseWriter, r *http.Request) {
 	}
 	// One certificate per attestation: the token is claimed here and kept
 	// once the certificate is issued (released on any failure below).
-	if err := s.claimIdentityToken(r, ev.ClaimsDigest, tok.IssuedAt, tok.Expiry); err != nil {
+	if err := s.claimIdentityToken(ev.ClaimsDigest, tok.Expiry); err != nil {
 		s.fail(w, r, ev, err)
 		return
 	}
@@ -264,10 +264,10 @@ func (s *Server) handleIdentityCSR(w http.ResponseWriter, r *http.Request) {
 // from one old appraisal until the token expires, after a reference-value
 // or attestation-policy change; one issuance per token makes "a new
 // attestation for each renewal" the server's rule, not only the guest's.
-// Within a process the claim is atomic; across replicas the audit log's
-// issuance events, which carry the claims digest, are consulted as well
-// (two replicas answering the same token in the same instant can still
-// both issue, to the same key).
+// The claim is per process: with several replicas a token can certify its
+// one key at most once on each, within its few minutes of life. A durable
+// check (the audit log's issuance events carry the claims digest) would
+// cost a scan of every event since the token was issued on each request.
 var identityTokens = usedTokens{m: map[string]time.Time{}}
 
 type usedTokens struct {
@@ -299,32 +299,15 @@ func (u *usedTokens) release(digest string) {
 }
 
 // claimIdentityToken claims the token with claims digest for one
-// certificate: refused (401) when this process or, per the audit log, any
-// replica already issued one on it.
-func (s *Server) claimIdentityToken(r *http.Request, digest string, iat, exp time.Time) error {
+// certificate until it expires (a token without expiry: a day); a token
+// that certified a key already is refused (401).
+func (s *Server) claimIdentityToken(digest string, exp time.Time) error {
 	now := s.cfg.Now()
 	if exp.IsZero() {
 		exp = now.Add(24 * time.Hour)
 	}
-	used := kbs.Errorf(kbs.PolicyDeny, "attestation token already used for a certificate: attest again for a new one")
 	if !identityTokens.claim(digest, exp, now) {
-		return used
-	}
-	since := now.Add(-24 * time.Hour)
-	if !iat.IsZero() {
-		since = iat.Add(-time.Minute)
-	}
-	evs, err := s.cfg.Audit.Since(r.Context(), 0, since, 0)
-	if err != nil {
-		identityTokens.release(digest)
-		s.log.Error("identity: read audit", "err", err)
-		return kbs.Errorf(kbs.InternalError, "audit log unavailable")
-	}
-	for _, e := range evs {
-		if e.Kind == AuditKindIdentity && e.Outcome == audit.OutcomeAllow && e.ClaimsDigest == digest {
-			identityTokens.release(digest)
-			return used
-		}
+		return kbs.Errorf(kbs.PolicyDeny, "attestation token already used for a certificate: attest again for a new one")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cocofy
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
@@ -276,7 +277,7 @@ func TestSealedSecretsVerify(t *testing.T) {
 			if err != nil {
 				t.Fatalf("published key: %v", err)
 			}
-			sec, err := sealed.Open(s, pub)
+			sec, err := openSealed(s, pub)
 			if err != nil {
 				t.Fatalf("%s: %v", key, err)
 			}
@@ -290,7 +291,7 @@ func TestSealedSecretsVerify(t *testing.T) {
 					continue
 				}
 				b[i] ^= 1
-				if _, err := sealed.Open(string(b), pub); err == nil {
+				if _, err := openSealed(string(b), pub); err == nil {
 					t.Fatalf("%s with byte %d changed verified", key, i)
 				}
 			}
@@ -591,4 +592,16 @@ func TestKeyDirConcurrentCreation(t *testing.T) {
 			t.Fatalf("run %d used another key", i)
 		}
 	}
+}
+
+// openSealed parses s and verifies it against pub, as the guest does.
+func openSealed(s string, pub *ecdsa.PublicKey) (sealed.Secret, error) {
+	p, err := sealed.Parse(s)
+	if err != nil {
+		return sealed.Secret{}, err
+	}
+	if err := p.Verify(pub); err != nil {
+		return sealed.Secret{}, err
+	}
+	return p.Secret, nil
 }

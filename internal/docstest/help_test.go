@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/trustgate/trustgate/internal/binaries"
 )
 
 // notYet lists the binaries known not to answer help with exit 0 yet (not
@@ -42,4 +44,37 @@ func TestEveryBinaryHasHelp(t *testing.T) {
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// longRunning are the commands that run until stopped (servers, daemons,
+// the sidecar, the one-machine stack): each must offer the logging flags
+// of cliflags.Logging.
+var longRunning = [][]string{
+	{"trustee", "serve"},
+	{"guest", "serve"},
+	{"dashboard"},
+	{"beacon"},
+	{"tls-sidecar"},
+	{"deid", "serve"},
+	{"trustgate", "up"},
+}
+
+// TestLongRunningBinariesHaveLogFlags: the --help of every long-running
+// command lists --log-level and --log-format as flags of its flag set.
+func TestLongRunningBinariesHaveLogFlags(t *testing.T) {
+	for _, cmd := range longRunning {
+		if _, ok := mains[cmd[0]]; !ok {
+			t.Errorf("%s: no such binary", cmd[0])
+			continue
+		}
+		set, err := binaries.HelpFlags(cmd[0], cmd[1:], false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"log-level", "log-format"} {
+			if !set[f] {
+				t.Errorf("`%s --help` does not list --%s", strings.Join(cmd, " "), f)
+			}
+		}
+	}
 }

@@ -64,7 +64,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return cliflags.Report(stderr, "guest "+cmd, err)
 }
 
-// ImageMain runs "guest image ..." (internal/imagesig's GuestImageMain,
+// ImageMain runs "guest image ..." (internal/imagesig's GuestImage,
 // wired in image.go); it fetches keys and policies through the local API
 // at --api or $TRUSTGATE_GUEST_API (default http://127.0.0.1:8006) and,
 // given no --policy or --policy-uri, uses the daemon's configured policy.
@@ -141,9 +141,6 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 const envPrefix = "TRUSTGATE_GUEST_"
-
-// EnvName is the environment variable for a flag: TRUSTGATE_GUEST_<FLAG>.
-func EnvName(flagName string) string { return cliflags.EnvName(envPrefix, flagName) }
 
 func newFS(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("guest "+name, flag.ContinueOnError)

@@ -37,14 +37,6 @@ func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 const guestUsage = `guest image verify [--policy POLICY.json | --policy-uri kbs:///R/T/TAG] [--insecure-accept-anything] IMAGE
        guest image pull   [--policy ... ] IMAGE --dest DIR`
 
-// GuestImageMain implements "guest image verify" and "guest image pull".
-// args are the arguments after "image". fetch resolves kbs:/// key paths
-// and --policy-uri; nil makes those fail closed. It returns the exit code:
-// 0 only when the policy allows the image (and, for pull, it is unpacked).
-func GuestImageMain(args []string, stdout, stderr io.Writer, fetch ResourceFetcher) int {
-	return GuestImage{Fetcher: func() ResourceFetcher { return fetch }}.Main(args, stdout, stderr)
-}
-
 // GuestImage is "guest image verify|pull" with the guest daemon's hooks.
 type GuestImage struct {
 	// Flags, when set, adds the caller's own flags to the command's flag

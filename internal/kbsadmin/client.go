@@ -60,7 +60,7 @@ type TLSOptions struct {
 
 // New loads the admin key (PKCS#8 PEM) from keyFile and builds a client
 // for baseURL (https://host:port). An empty keyFile makes a client for the
-// public endpoints only (TokenKey, TokenKeys, ImportKey).
+// public endpoints only (TokenKey, TokenKeys, ImportKey, IdentityBundle).
 func New(baseURL, keyFile string, t TLSOptions) (*Client, error) {
 	var key ed25519.PrivateKey
 	if keyFile != "" {
@@ -116,17 +116,23 @@ func NewWithKey(baseURL string, key ed25519.PrivateKey, t TLSOptions) (*Client, 
 }
 
 func (c *Client) do(ctx context.Context, method, path, ctype string, body []byte) ([]byte, error) {
+	return c.doLimit(ctx, method, path, ctype, body, MaxAnswer)
+}
+
+// doLimit is do with an answer of at most limit bytes (a whole number of
+// MiB).
+func (c *Client) doLimit(ctx context.Context, method, path, ctype string, body []byte, limit int) ([]byte, error) {
 	resp, err := c.send(ctx, method, path, ctype, body, "")
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	if len(b) > MaxAnswer {
-		return nil, fmt.Errorf("%s %s: answer over %d MiB", method, path, MaxAnswer>>20)
+	if len(b) > limit {
+		return nil, fmt.Errorf("%s %s: answer over %d MiB", method, path, limit>>20)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusError(method, path, resp.StatusCode, b)
@@ -309,11 +315,6 @@ func (c *Client) GetAttestationPolicy(ctx context.Context, id string) ([]byte, e
 // policies as it answered it.
 func (c *Client) ListAttestationPolicies(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/attestation-policy", "", nil)
-}
-
-// RegisterReferenceValue sends a raw RVPS registration message.
-func (c *Client) RegisterReferenceValue(ctx context.Context, msg []byte) error {
-	return c.RegisterReferenceValueFor(ctx, "", msg)
 }
 
 // RegisterReferenceValueFor sends a raw RVPS registration message whose
@@ -540,6 +541,25 @@ func (c *Client) Import(ctx context.Context, bundle []byte) (ImportResult, error
 // attestation tokens (no admin key needed).
 func (c *Client) TokenKey(ctx context.Context) ([]byte, error) {
 	return c.do(ctx, http.MethodGet, "/kbs/v0/token-key", "", nil)
+}
+
+// MaxIdentityBundle bounds the identity trust bundle (a few CA
+// certificates in PEM).
+const MaxIdentityBundle = 1 << 20
+
+// IdentityBundle returns the trust bundle of Trustee's identity CA, the
+// PEM certificates that verify workload certificates (GET
+// /kbs/v0/identity/bundle; public, no admin key needed). An answer over
+// MaxIdentityBundle or without a certificate is an error.
+func (c *Client) IdentityBundle(ctx context.Context) ([]byte, error) {
+	b, err := c.doLimit(ctx, http.MethodGet, "/kbs/v0/identity/bundle", "", nil, MaxIdentityBundle)
+	if err != nil {
+		return nil, err
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(b) {
+		return nil, errors.New("identity bundle: no PEM certificate")
+	}
+	return b, nil
 }
 
 // IdentityIssued returns the workload certificates of Trustee's identity

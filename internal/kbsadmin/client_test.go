@@ -1,11 +1,15 @@
 package kbsadmin
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,6 +110,41 @@ func TestStatusError(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("%q lacks %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// TestIdentityBundleRefuses: the public identity bundle is read up to
+// MaxIdentityBundle and must hold a certificate; an error status is an
+// error. (TestIdentityBundle in internal/trustee fetches a real one.)
+func TestIdentityBundleRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		want   string
+	}{
+		{"oversized", 200, strings.Repeat("A", MaxIdentityBundle+1), "answer over 1 MiB"},
+		{"no certificate", 200, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "no PEM certificate"},
+		{"not found", 404, "", "404"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/kbs/v0/identity/bundle" {
+					http.NotFound(w, r)
+					return
+				}
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			c, err := NewWithKey(srv.URL, nil, TLSOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, err := c.IdentityBundle(context.Background()); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %d bytes, error %v; want an error with %q", len(b), err, tc.want)
 			}
 		})
 	}

@@ -318,18 +318,6 @@ func (s *Sealed) Verify(pub *ecdsa.PublicKey) error {
 	return nil
 }
 
-// Open parses s and verifies it against pub, returning the payload.
-func Open(s string, pub *ecdsa.PublicKey) (Secret, error) {
-	p, err := Parse(s)
-	if err != nil {
-		return Secret{}, err
-	}
-	if err := p.Verify(pub); err != nil {
-		return Secret{}, fmt.Errorf("open sealed secret (kid %q): %w", p.Header.Kid, err)
-	}
-	return p.Secret, nil
-}
-
 // Sign returns `sealed.<header>.<payload>.<signature>` for sec, signed ES256
 // with priv; kid names the verification key (a kbs:/// URI where the guest
 // finds the public JWK, or a key file name).

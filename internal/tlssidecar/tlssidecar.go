@@ -1,10 +1,17 @@
 // Package tlssidecar is an mTLS-terminating reverse proxy for confidential
-// pods. Its server certificate, key and client CA come only from the guest's
-// local API (GET /cdh/resource/…), which releases them after the pod has
-// attested to Trustee. Until it has them it does not listen at all: a pod
-// whose attestation fails exposes no port. It speaks TLS 1.3 only, requires
-// a client certificate issued by the client CA, and re-fetches the material
-// periodically so rotated keys take effect without a restart.
+// pods. In identity mode (Config.Identity, --identity, what cocofy injects by
+// default) it generates its server key in memory, has Trustee's identity CA
+// certify it through the guest's local API (POST /trustgate/identity/csr, a
+// fresh attestation each time) and renews it with a new key before expiry;
+// the key never leaves the process. The client CA, and in the deprecated
+// uploaded-key scheme the certificate and key too, come from the guest's
+// local API (GET /cdh/resource/…), which releases them only after the pod
+// has attested to Trustee. Until it has its material it does not listen at
+// all: a pod whose attestation fails exposes no port. It speaks TLS 1.3 only,
+// requires a client certificate issued by the client CA (or, for --peer-id,
+// one from the identity CA with an allowed SPIFFE ID), and checks its
+// material periodically so renewed or rotated keys take effect without a
+// restart.
 package tlssidecar
 
 import (

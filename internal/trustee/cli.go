@@ -131,6 +131,16 @@ var adminFlags = []struct{ name, usage string }{
 	{"output", "audit export: file to write (default stdout)"},
 }
 
+// AdminEnvPrefix is the prefix of `trustee admin`'s variables. Only the
+// connection flags have one (adminEnv): TRUSTEE_ADMIN_URL, _KEY, _CACERT
+// and _INSECURE.
+const AdminEnvPrefix = "TRUSTEE_ADMIN_"
+
+var adminEnv = map[string]bool{
+	AdminEnvPrefix + "URL": true, AdminEnvPrefix + "KEY": true,
+	AdminEnvPrefix + "CACERT": true, AdminEnvPrefix + "INSECURE": true,
+}
+
 func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("trustee admin", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -140,10 +150,10 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
-	u := fs.String("url", getenv("TRUSTEE_ADMIN_URL"), "trustee URL, e.g. https://127.0.0.1:8080 (env TRUSTEE_ADMIN_URL)")
-	key := fs.String("key", getenv("TRUSTEE_ADMIN_KEY"), "admin private key (PKCS#8 PEM), e.g. trustee-data/admin.key (env TRUSTEE_ADMIN_KEY)")
-	ca := fs.String("cacert", getenv("TRUSTEE_ADMIN_CACERT"), "PEM certificate to trust, e.g. trustee-data/tls.crt (env TRUSTEE_ADMIN_CACERT)")
-	insecure := fs.Bool("insecure", getenv("TRUSTEE_ADMIN_INSECURE") == "true", "skip TLS certificate verification (development only; env TRUSTEE_ADMIN_INSECURE=true)")
+	u := fs.String("url", "", "trustee URL, e.g. https://127.0.0.1:8080 (env TRUSTEE_ADMIN_URL)")
+	key := fs.String("key", "", "admin private key (PKCS#8 PEM), e.g. trustee-data/admin.key (env TRUSTEE_ADMIN_KEY)")
+	ca := fs.String("cacert", "", "PEM certificate to trust, e.g. trustee-data/tls.crt (env TRUSTEE_ADMIN_CACERT)")
+	insecure := fs.Bool("insecure", false, "skip TLS certificate verification (development only; env TRUSTEE_ADMIN_INSECURE, true or false)")
 	for _, f := range adminFlags {
 		fs.String(f.name, "", f.usage)
 	}
@@ -166,6 +176,19 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	rest, perr := cliflags.ParseInterspersed(fs, args)
 	if perr != nil {
 		return usageErr(perr.Error())
+	}
+	// The connection flags (only those) read TRUSTEE_ADMIN_<FLAG> when not
+	// given; an empty variable counts as unset, and a value the flag refuses
+	// (TRUSTEE_ADMIN_INSECURE=yes) is a usage error, not a silent false.
+	lookup := func(k string) (string, bool) {
+		if !adminEnv[k] {
+			return "", false
+		}
+		v := getenv(k)
+		return v, v != ""
+	}
+	if err := cliflags.FromLookup(fs, AdminEnvPrefix, lookup); err != nil {
+		return usageErr(err.Error())
 	}
 	if len(rest) == 0 {
 		return usageErr("no command given (e.g. list-resources)")

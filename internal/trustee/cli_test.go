@@ -60,3 +60,56 @@ func TestAdminCLIGuides(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminEnv: the connection flags read TRUSTEE_ADMIN_<FLAG> through
+// cliflags. Every spelling that worked before still works (a flag beats its
+// variable, an empty variable is unset, TRUSTEE_ADMIN_INSECURE=true), the
+// other boolean spellings now work too, and a value the flag refuses is a
+// usage error (exit 2) instead of a silent false. The command flags have no
+// variable.
+func TestAdminEnv(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	inst := startTest(t, func(c *Config) { c.DataDir = dir }, quiet())
+	key := filepath.Join(dir, "admin.key")
+	ca := filepath.Join(dir, "tls.crt")
+	conn := map[string]string{"TRUSTEE_ADMIN_URL": inst.URL, "TRUSTEE_ADMIN_KEY": key}
+	with := func(extra map[string]string) map[string]string {
+		m := map[string]string{}
+		for k, v := range conn {
+			m[k] = v
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name      string
+		args      []string
+		env       map[string]string
+		code      int
+		firstLine string // of stderr, when set
+	}{
+		{"url, key and cacert from the environment", []string{"list-resources"}, with(map[string]string{"TRUSTEE_ADMIN_CACERT": ca}), 0, ""},
+		{"empty url is unset", []string{"list-resources"}, map[string]string{"TRUSTEE_ADMIN_URL": "", "TRUSTEE_ADMIN_KEY": key}, 2, "trustee admin: missing --url"},
+		{"flag beats variable", []string{"--url", inst.URL, "--cacert", ca, "list-resources"}, map[string]string{"TRUSTEE_ADMIN_URL": "https://127.0.0.1:1", "TRUSTEE_ADMIN_KEY": key}, 0, ""},
+		{"insecure=true", []string{"list-resources"}, with(map[string]string{"TRUSTEE_ADMIN_INSECURE": "true"}), 0, ""},
+		{"insecure=1", []string{"list-resources"}, with(map[string]string{"TRUSTEE_ADMIN_INSECURE": "1"}), 0, ""},
+		{"insecure=false verifies", []string{"list-resources"}, with(map[string]string{"TRUSTEE_ADMIN_INSECURE": "false"}), 1, ""},
+		{"insecure empty is unset", []string{"list-resources"}, with(map[string]string{"TRUSTEE_ADMIN_INSECURE": ""}), 1, ""},
+		{"insecure typo is a usage error", []string{"list-resources"}, with(map[string]string{"TRUSTEE_ADMIN_INSECURE": "yes"}), 2, "trustee admin: TRUSTEE_ADMIN_INSECURE: parse error"},
+		{"--insecure=false beats the variable", []string{"--insecure=false", "list-resources"}, with(map[string]string{"TRUSTEE_ADMIN_INSECURE": "true"}), 1, ""},
+		{"command flags read no variable", []string{"--cacert", ca, "audit", "--limit", "1"}, with(map[string]string{"TRUSTEE_ADMIN_LIMIT": "x", "TRUSTEE_ADMIN_FOLLOW": "true"}), 0, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := adminMain(c.args, &out, &errb, func(k string) string { return c.env[k] })
+			if code != c.code {
+				t.Fatalf("exit %d, want %d: %s%s", code, c.code, out.String(), errb.String())
+			}
+			if first, _, _ := strings.Cut(errb.String(), "\n"); c.firstLine != "" && !strings.HasPrefix(first, c.firstLine) {
+				t.Fatalf("first line %q, want %q", first, c.firstLine)
+			}
+		})
+	}
+}

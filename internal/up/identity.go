@@ -2,14 +2,10 @@ package up
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,28 +63,9 @@ allow if {
 // writeBundle fetches Trustee's public identity trust bundle into
 // StateDir/identity/bundle.pem: what clients verify the sidecars with.
 func (s *Stack) writeBundle(ctx context.Context) (string, error) {
-	certPEM, err := os.ReadFile(s.TrusteeCert)
+	b, err := s.Admin.IdentityBundle(ctx)
 	if err != nil {
 		return "", err
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(certPEM)
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.TrusteeURL+"/kbs/v0/identity/bundle", nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("identity bundle: %w", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("identity bundle: HTTP %d %v", resp.StatusCode, err)
-	}
-	if !x509.NewCertPool().AppendCertsFromPEM(b) {
-		return "", errors.New("identity bundle: no certificate")
 	}
 	dir := filepath.Join(s.Dir, "identity")
 	if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -36,6 +36,7 @@ import (
 	"github.com/trustgate/trustgate/internal/deid/ner"
 	"github.com/trustgate/trustgate/internal/deid/webapp"
 	"github.com/trustgate/trustgate/internal/guest"
+	"github.com/trustgate/trustgate/internal/guest/localapi"
 	"github.com/trustgate/trustgate/internal/initdata"
 	"github.com/trustgate/trustgate/internal/kbsadmin"
 	"github.com/trustgate/trustgate/internal/tlssidecar"
@@ -396,7 +397,7 @@ func (s *Stack) startVM(ctx context.Context, opts Options, hard *hardened, p pro
 
 	app, err := webapp.New(webapp.Config{
 		Detector:  s.detector,
-		SecretURL: s.GuestURL + "/cdh/resource/" + ConnectionStringResource,
+		SecretURL: s.GuestURL + localapi.ResourcePrefix + ConnectionStringResource,
 		Container: Container,
 		OpenStore: openStore,
 		RetryMax:  2 * time.Second,

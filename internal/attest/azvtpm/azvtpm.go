@@ -12,15 +12,12 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
-	"strings"
 
 	"github.com/google/go-tpm/tpm2"
 
@@ -41,8 +38,18 @@ const (
 	CheckInitData    = "init_data"     // PCR 8 != sha256(0^32 || initdata digest)
 )
 
+// The evidence JSON is internal/tee/azvtpm's, shared with the attester.
+type (
+	Quote    = teeaz.Quote
+	Evidence = teeaz.Evidence
+)
+
 // MaxEvidenceSize bounds Azure evidence JSON.
-const MaxEvidenceSize = 1 << 20
+const MaxEvidenceSize = teeaz.MaxEvidenceSize
+
+// ParseEvidence parses Azure vTPM evidence JSON in any of upstream's
+// versions (teeaz.ParseEvidence).
+func ParseEvidence(data []byte) (*Evidence, error) { return teeaz.ParseEvidence(data) }
 
 // HCL report layout: internal/tee/azvtpm's, shared with the attester.
 const (
@@ -166,8 +173,8 @@ func ParseRuntimeData(data []byte) (*RuntimeData, error) {
 		if k.Kty != "RSA" {
 			return nil, fmt.Errorf("HCLAkPub has key type %q, want RSA", k.Kty)
 		}
-		n, err1 := b64(k.N)
-		e, err2 := b64(k.E)
+		n, err1 := teeaz.DecodeBase64(k.N)
+		e, err2 := teeaz.DecodeBase64(k.E)
 		if err1 != nil || err2 != nil || len(n) < 256 || len(e) == 0 || len(e) > 4 {
 			return nil, errors.New("HCLAkPub is malformed")
 		}
@@ -184,170 +191,6 @@ func ParseRuntimeData(data []byte) (*RuntimeData, error) {
 		out.UserData = ud
 	}
 	return out, nil
-}
-
-// b64 decodes standard or URL-safe base64, padded or not (upstream writes
-// URL-safe with padding; older agents wrote standard).
-func b64(s string) ([]byte, error) {
-	s = strings.TrimRight(s, "=")
-	if strings.ContainsAny(s, "+/") {
-		return base64.RawStdEncoding.DecodeString(s)
-	}
-	return base64.RawURLEncoding.DecodeString(s)
-}
-
-// Quote is the vTPM quote as upstream's evidence carries it.
-type Quote struct {
-	Signature []byte   // raw RSASSA-PKCS1v1_5 SHA-256 signature
-	Message   []byte   // TPMS_ATTEST
-	PCRs      [][]byte // the 24 SHA-256 PCR values
-}
-
-type quoteJSON struct {
-	Signature flexBytes   `json:"signature"`
-	Message   flexBytes   `json:"message"`
-	PCRs      []flexBytes `json:"pcrs"`
-}
-
-// UnmarshalJSON decodes the fields, written as hex strings (evidence v1,
-// v2) or as arrays of numbers (v0).
-func (q *Quote) UnmarshalJSON(data []byte) error {
-	var qj quoteJSON
-	if err := json.Unmarshal(data, &qj); err != nil {
-		return fmt.Errorf("tpm_quote: %w", err)
-	}
-	if len(qj.PCRs) > 24 {
-		return fmt.Errorf("tpm_quote.pcrs has %d entries, want at most 24", len(qj.PCRs))
-	}
-	q.Signature, q.Message = qj.Signature, qj.Message
-	q.PCRs = make([][]byte, len(qj.PCRs))
-	for i, p := range qj.PCRs {
-		if len(p) != sha256.Size {
-			return fmt.Errorf("tpm_quote.pcrs[%d] is not a SHA-256 value", i)
-		}
-		q.PCRs[i] = p
-	}
-	return nil
-}
-
-// flexBytes decodes a hex string or a JSON array of numbers.
-type flexBytes []byte
-
-func (f *flexBytes) UnmarshalJSON(data []byte) error {
-	b, err := stringOrNumbers(data, hex.DecodeString)
-	if err != nil {
-		return err
-	}
-	*f = b
-	return nil
-}
-
-// stringOrNumbers decodes a JSON byte string: a string token through
-// decode, or an array of numbers 0..255.
-func stringOrNumbers(data []byte, decode func(string) ([]byte, error)) ([]byte, error) {
-	if len(data) > 0 && data[0] == '"' {
-		s, err := jsonString(data)
-		if err != nil {
-			return nil, err
-		}
-		return decode(s)
-	}
-	var nums []uint8
-	if err := json.Unmarshal(data, &nums); err != nil {
-		return nil, err
-	}
-	return nums, nil
-}
-
-// Evidence is Azure vTPM evidence in any of upstream's versions:
-// v0 {"quote":{arrays},"report":[…],"vcek":"PEM"},
-// v1/v2 {"version":N,"tpm_quote":{hex},"hcl_report":"b64url","vcek":"b64url DER"}
-// and, for TDX, {"version":1,"tpm_quote":…,"hcl_report":…,"td_quote":"b64url"}.
-type Evidence struct {
-	Version   int
-	Quote     Quote
-	HCLReport []byte
-	VCEK      []byte // az-snp-vtpm: DER
-	TDQuote   []byte // az-tdx-vtpm
-}
-
-// blob is a byte string written as base64 (std or URL-safe) or as an array
-// of numbers.
-type blob []byte
-
-func (b *blob) UnmarshalJSON(data []byte) error {
-	d, err := stringOrNumbers(data, func(s string) ([]byte, error) {
-		if strings.HasPrefix(s, "-----BEGIN") {
-			return []byte(s), nil
-		}
-		return b64(s)
-	})
-	if err != nil {
-		return err
-	}
-	*b = d
-	return nil
-}
-
-// jsonString decodes a JSON string token; the common case (base64 or hex,
-// no escapes) skips a second validation pass over large values.
-func jsonString(data []byte) (string, error) {
-	if len(data) >= 2 && data[len(data)-1] == '"' && !bytes.ContainsAny(data[1:len(data)-1], "\\\"") {
-		return string(data[1 : len(data)-1]), nil
-	}
-	var s string
-	err := json.Unmarshal(data, &s)
-	return s, err
-}
-
-// ParseEvidence parses Azure vTPM evidence JSON.
-func ParseEvidence(data []byte) (*Evidence, error) {
-	if len(data) > MaxEvidenceSize {
-		return nil, fmt.Errorf("parse azure evidence: %d bytes exceeds limit of %d", len(data), MaxEvidenceSize)
-	}
-	var ej struct {
-		Version   *int   `json:"version"`
-		TPMQuote  *Quote `json:"tpm_quote"`
-		Quote     *Quote `json:"quote"`
-		HCLReport blob   `json:"hcl_report"`
-		Report    blob   `json:"report"`
-		VCEK      blob   `json:"vcek"`
-		TDQuote   blob   `json:"td_quote"`
-	}
-	if err := json.Unmarshal(data, &ej); err != nil {
-		return nil, fmt.Errorf("parse azure evidence: %w", err)
-	}
-	ev := &Evidence{VCEK: ej.VCEK, TDQuote: ej.TDQuote}
-	if ej.Version != nil {
-		ev.Version = *ej.Version
-		if ev.Version < 1 || ev.Version > 2 {
-			return nil, fmt.Errorf("parse azure evidence: version %d unsupported", ev.Version)
-		}
-		if ej.TPMQuote == nil || len(ej.HCLReport) == 0 {
-			return nil, errors.New("parse azure evidence: missing tpm_quote or hcl_report")
-		}
-		ev.Quote, ev.HCLReport = *ej.TPMQuote, ej.HCLReport
-	} else {
-		q, rep := ej.Quote, ej.Report
-		if q == nil {
-			q = ej.TPMQuote
-		}
-		if len(rep) == 0 {
-			rep = ej.HCLReport
-		}
-		if q == nil || len(rep) == 0 {
-			return nil, errors.New("parse azure evidence: missing quote or report")
-		}
-		ev.Quote, ev.HCLReport = *q, rep
-	}
-	if bytes.HasPrefix(ev.VCEK, []byte("-----BEGIN")) {
-		blk, _ := pem.Decode(ev.VCEK)
-		if blk == nil {
-			return nil, errors.New("parse azure evidence: vcek PEM does not decode")
-		}
-		ev.VCEK = blk.Bytes
-	}
-	return ev, nil
 }
 
 // Bind checks what binds the evidence to the session and the workload once

@@ -232,8 +232,10 @@ func (t TDXGetter) GetContext(ctx context.Context, url string) (map[string][]str
 	return t.G.Fetch(ctx, url)
 }
 
-// Put stores a response for url in c as if it had been fetched at fetched;
-// it builds offline bundles from files (e.g. PCS responses saved by hand).
+// Put stores a response for url in c as if it had been fetched at fetched.
+// Only tests and their helpers (internal/attest/vectors) call it, to preload
+// a cache with captured PCS/KDS responses; operators move collateral with
+// `trustee admin collateral export|import` (Export, Import).
 func Put(ctx context.Context, c attest.Cache, url string, header map[string][]string, body []byte, fetched time.Time) error {
 	val, err := json.Marshal(entry{Fetched: fetched, Header: header, Body: body})
 	if err != nil {

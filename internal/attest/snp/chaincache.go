@@ -80,12 +80,6 @@ func (c *chainCache) put(e *chainEntry) {
 	}
 }
 
-func (c *chainCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ll.Len()
-}
-
 // rootsIdentity digests every trusted root certificate (by product line, in
 // a fixed order) and returns the intersection of their validity periods.
 func rootsIdentity(roots map[string][]*trust.AMDRootCerts) (digest [32]byte, notBefore, notAfter time.Time) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"crypto/x509"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -339,6 +338,3 @@ func (v *Verifier) Validate(att *spb.Attestation, want attest.Expected) error {
 
 // ReportData returns REPORT_DATA of a raw report (no verification).
 func ReportData(raw []byte) []byte { return bytes.Clone(raw[0x50:0x90]) }
-
-// Policy returns the guest policy of a raw report (no verification).
-func Policy(raw []byte) uint64 { return binary.LittleEndian.Uint64(raw[0x08:0x10]) }

@@ -33,8 +33,8 @@ Verifies evidence offline and prints the claims as JSON. Exit status: 0 when
 the evidence verifies, 1 when a check fails (the check is named on stderr),
 2 on a usage error. FILE is the TEE's evidence JSON as the guest sends it
 ("primary_evidence"), or for snp a raw 1184-byte report (with --vcek) and for
-tdx a raw quote. Every flag can also be set as TRUSTGATE_TRUSTEE_<FLAG>
-(e.g. TRUSTGATE_TRUSTEE_NOW).
+tdx a raw quote. Every flag can also be set as TRUSTEE_<FLAG> (e.g.
+TRUSTEE_NOW), or as the older TRUSTGATE_TRUSTEE_<FLAG>.
 
 flags:
 `

@@ -490,9 +490,6 @@ func (b *Backoff) Next() time.Duration {
 	return b.cur - half + time.Duration(r(int64(half)+1))
 }
 
-// Reset starts the sequence again from Min.
-func (b *Backoff) Reset() { b.cur = 0 }
-
 // Sleep waits d, or returns ctx's error when it ends first.
 func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

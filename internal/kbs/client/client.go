@@ -11,7 +11,6 @@ import (
 	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -453,14 +452,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-// FingerprintFromHex parses a SHA-256 certificate fingerprint written as hex,
-// with or without colons (as trustee prints it).
-func FingerprintFromHex(s string) ([]byte, error) {
-	b, err := hex.DecodeString(strings.ReplaceAll(strings.TrimSpace(s), ":", ""))
-	if err != nil || len(b) != sha256.Size {
-		return nil, errors.New("fingerprint: want 32 bytes of hex")
-	}
-	return b, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/as"
@@ -217,6 +218,18 @@ func (s *Server) handleIdentityCSR(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ev, err)
 		return
 	}
+	// One certificate per attestation: the token is claimed here and kept
+	// once the certificate is issued (released on any failure below).
+	if err := s.claimIdentityToken(ev.ClaimsDigest, tok.Expiry); err != nil {
+		s.fail(w, r, ev, err)
+		return
+	}
+	issued := false
+	defer func() {
+		if !issued {
+			identityTokens.release(ev.ClaimsDigest)
+		}
+	}()
 	iss, err := ca.Issue(identity.Request{CSR: csr, TeeKey: teeKey, Workload: wl, DNSNames: req.DNSNames})
 	if err != nil {
 		if !identity.IsRefusal(err) {
@@ -237,8 +250,66 @@ func (s *Server) handleIdentityCSR(w http.ResponseWriter, r *http.Request) {
 		kbs.WriteError(w, err) // not audited: not issued
 		return
 	}
+	issued = true
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, IdentityResponse{CertificateChain: string(ca.ChainPEM(iss)), SPIFFEID: iss.SPIFFEID, NotAfter: iss.NotAfter})
+}
+
+// identityTokens are the attestation tokens (by claims digest) that
+// certified a key in this process, until they expire.
+//
+// An attestation token is good for one certificate. Replaying it gains an
+// attacker nothing (the certificate is only ever for the key the TEE
+// bound, which the attacker lacks), but the workload itself could renew
+// from one old appraisal until the token expires, after a reference-value
+// or attestation-policy change; one issuance per token makes "a new
+// attestation for each renewal" the server's rule, not only the guest's.
+// The claim is per process: with several replicas a token can certify its
+// one key at most once on each, within its few minutes of life. A durable
+// check (the audit log's issuance events carry the claims digest) would
+// cost a scan of every event since the token was issued on each request.
+var identityTokens = usedTokens{m: map[string]time.Time{}}
+
+type usedTokens struct {
+	mu sync.Mutex
+	m  map[string]time.Time // claims digest → token expiry
+}
+
+// claim reserves digest until exp; false when it is reserved already.
+// Expired reservations are dropped (the map holds only live tokens).
+func (u *usedTokens) claim(digest string, exp, now time.Time) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for d, e := range u.m {
+		if !e.After(now) {
+			delete(u.m, d)
+		}
+	}
+	if _, ok := u.m[digest]; ok {
+		return false
+	}
+	u.m[digest] = exp
+	return true
+}
+
+func (u *usedTokens) release(digest string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.m, digest)
+}
+
+// claimIdentityToken claims the token with claims digest for one
+// certificate until it expires (a token without expiry: a day); a token
+// that certified a key already is refused (401).
+func (s *Server) claimIdentityToken(digest string, exp time.Time) error {
+	now := s.cfg.Now()
+	if exp.IsZero() {
+		exp = now.Add(24 * time.Hour)
+	}
+	if !identityTokens.claim(digest, exp, now) {
+		return kbs.Errorf(kbs.PolicyDeny, "attestation token already used for a certificate: attest again for a new one")
+	}
+	return nil
 }
 
 // refusalError maps an identity refusal to a KBS error: a malformed or

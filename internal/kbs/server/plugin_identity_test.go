@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -227,11 +228,32 @@ func TestIdentityIssue(t *testing.T) {
 	}
 	h.clock.Store(0)
 
-	// The session cookie works as well as a bearer token.
+	// One certificate per attestation: the same token again (even for the
+	// same key) is refused and audited, and so is the session it came
+	// from.
 	n := len(identityEvents(h))
+	for _, replay := range []struct {
+		name string
+		do   func() reply
+	}{
+		{"bearer", func() reply { return g.requestCert(tok, identityBody(csrPEM(t, key))) }},
+		{"cookie", func() reply { return h.do(g.c, "POST", "/kbs/v0/identity/csr", identityBody(csrPEM(t, key)), nil) }},
+	} {
+		r := replay.do()
+		evs := identityEvents(h)
+		n++
+		if r.status != http.StatusUnauthorized || strings.Contains(string(r.body), "CERTIFICATE-----") || len(evs) != n ||
+			evs[n-1].Outcome != audit.OutcomeDeny || !strings.Contains(evs[n-1].Reason, "already used for a certificate") {
+			t.Fatalf("token replayed (%s): %d %s, audit %+v", replay.name, r.status, r.body, evs[len(evs)-1])
+		}
+	}
+
+	// A new attestation gets a new certificate, here through the session
+	// cookie, which works as well as a bearer token.
+	g.identityHandshake(identityInitData)
 	r = h.do(g.c, "POST", "/kbs/v0/identity/csr", identityBody(csrPEM(t, key)), nil)
 	if r.status != http.StatusOK || len(identityEvents(h)) != n+1 {
-		t.Fatalf("with the session cookie: %d %s", r.status, r.body)
+		t.Fatalf("new attestation, with the session cookie: %d %s", r.status, r.body)
 	}
 }
 
@@ -271,7 +293,7 @@ func TestIdentityRefusals(t *testing.T) {
 		{"malformed CSR", identityPolicy, tok, identityBody("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"), 400, "malformed CSR"},
 		{"certificate instead of CSR", identityPolicy, tok, identityBody("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), 400, "is not a CERTIFICATE REQUEST"},
 		{"oversized CSR", identityPolicy, tok, identityBody(strings.Repeat("A", identity.MaxCSRBytes+1)), 400, "limit"},
-		{"oversized body", identityPolicy, tok, identityBody(strings.Repeat("A", maxIdentityBody)), 413, ""},
+		{"oversized body", identityPolicy, tok, identityBody(strings.Repeat("A", maxIdentityBody)), 413, fmt.Sprintf("request body over %d bytes", maxIdentityBody)},
 		{"not JSON", identityPolicy, tok, []byte("csr=x"), 400, "not JSON"},
 		{"unknown field", identityPolicy, tok, []byte(`{"csr":"x","lifetime":"87600h"}`), 400, "not JSON"},
 	}
@@ -301,10 +323,21 @@ func TestIdentityRefusals(t *testing.T) {
 		})
 	}
 
+	// An expired token, otherwise good, gets nothing.
+	h.setResourcePolicySource(identityPolicy)
+	before := len(identityEvents(h))
+	h.clock.Store(int64(25 * time.Hour))
+	r := g.requestCert(tok, identityBody(csrPEM(t, key)))
+	h.clock.Store(0)
+	if evs := identityEvents(h); r.status != 401 || strings.Contains(string(r.body), "CERTIFICATE-----") || len(evs) != before+1 ||
+		evs[before].Outcome != audit.OutcomeDeny || !strings.Contains(evs[before].Reason, "attestation token refused") || !strings.Contains(evs[before].Reason, "expired") {
+		t.Errorf("expired token: %d %s, audit %+v", r.status, r.body, evs[len(evs)-1])
+	}
+
 	// The sample TEE under the default attestation policy is
 	// contraindicated: even a resource policy that names the workload
 	// gets it nothing.
-	r := cg.requestCert(contraTok, identityBody(csrPEM(t, signerOf(t, cg.priv))))
+	r = cg.requestCert(contraTok, identityBody(csrPEM(t, signerOf(t, cg.priv))))
 	evs := identityEvents(contra)
 	if r.status != 401 || len(evs) != 1 || evs[0].Outcome != audit.OutcomeDeny || !strings.Contains(evs[0].Reason, "not affirming") {
 		t.Errorf("contraindicated sample: %d %s, audit %+v", r.status, r.body, evs)

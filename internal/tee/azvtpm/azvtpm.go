@@ -7,10 +7,7 @@ package azvtpm
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
-	"encoding/json"
 
 	"github.com/trustgate/trustgate/internal/tee"
 )
@@ -48,52 +45,6 @@ func ReportType(hcl []byte) uint32 {
 		return 0
 	}
 	return binary.LittleEndian.Uint32(hcl[hclTypeOffset:])
-}
-
-// TPMQuote is upstream's tpm_quote: hex RSA signature, hex TPMS_ATTEST and
-// the 24 SHA-256 PCR values in hex (evidence v1, v2).
-type TPMQuote struct {
-	Signature string   `json:"signature"`
-	Message   string   `json:"message"`
-	PCRs      []string `json:"pcrs"`
-}
-
-// NewTPMQuote writes a quote's raw parts in upstream's hex form.
-func NewTPMQuote(signature, message []byte, pcrs [][]byte) TPMQuote {
-	q := TPMQuote{Signature: hex.EncodeToString(signature), Message: hex.EncodeToString(message)}
-	for _, p := range pcrs {
-		q.PCRs = append(q.PCRs, hex.EncodeToString(p))
-	}
-	return q
-}
-
-// SNPEvidence is upstream's az-snp-vtpm evidence (version 2: the report
-// data was written to the HCL's user-data before the report was read).
-type SNPEvidence struct {
-	Version   int      `json:"version"`
-	TPMQuote  TPMQuote `json:"tpm_quote"`
-	HCLReport string   `json:"hcl_report"` // base64url, padded
-	VCEK      string   `json:"vcek"`       // base64url, padded, DER
-}
-
-// TDXEvidence is upstream's az-tdx-vtpm evidence (version 1).
-type TDXEvidence struct {
-	Version   int      `json:"version"`
-	TPMQuote  TPMQuote `json:"tpm_quote"`
-	HCLReport string   `json:"hcl_report"` // base64url, padded
-	TDQuote   string   `json:"td_quote"`   // base64url, padded
-}
-
-var b64 = base64.URLEncoding.EncodeToString
-
-// EncodeSNP writes az-snp-vtpm evidence.
-func EncodeSNP(version int, q TPMQuote, hcl, vcek []byte) ([]byte, error) {
-	return json.Marshal(SNPEvidence{Version: version, TPMQuote: q, HCLReport: b64(hcl), VCEK: b64(vcek)})
-}
-
-// EncodeTDX writes az-tdx-vtpm evidence.
-func EncodeTDX(version int, q TPMQuote, hcl, tdQuote []byte) ([]byte, error) {
-	return json.Marshal(TDXEvidence{Version: version, TPMQuote: q, HCLReport: b64(hcl), TDQuote: b64(tdQuote)})
 }
 
 // PCR8 is the PCR 8 value after extending it once, from zero, with the

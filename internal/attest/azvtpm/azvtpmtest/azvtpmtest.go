@@ -7,23 +7,11 @@ package azvtpmtest
 
 import (
 	"github.com/trustgate/trustgate/internal/attest/azvtpm"
-	teeaz "github.com/trustgate/trustgate/internal/tee/azvtpm"
 )
 
-// MarshalEvidence writes ev in upstream's v1/v2 layout (version 0 is
-// written as 1) with the attester's encoder (internal/tee/azvtpm):
-// az-tdx-vtpm's when ev has a TD quote, else az-snp-vtpm's.
-func MarshalEvidence(ev *azvtpm.Evidence) ([]byte, error) {
-	v := ev.Version
-	if v == 0 {
-		v = 1
-	}
-	q := teeaz.NewTPMQuote(ev.Quote.Signature, ev.Quote.Message, ev.Quote.PCRs)
-	if len(ev.TDQuote) > 0 {
-		return teeaz.EncodeTDX(v, q, ev.HCLReport, ev.TDQuote)
-	}
-	return teeaz.EncodeSNP(v, q, ev.HCLReport, ev.VCEK)
-}
+// MarshalEvidence writes ev in upstream's v1/v2 layout with the
+// attester's encoder (teeaz.Evidence.Encode; version 0 is written as 1).
+func MarshalEvidence(ev *azvtpm.Evidence) ([]byte, error) { return ev.Encode() }
 
 // QuoteNonce returns the nonce an evidence's TPM quote carries, after
 // checking the quote's signature with the attestation key from the HCL

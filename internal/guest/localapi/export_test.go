@@ -1,0 +1,4 @@
+package localapi
+
+// Reset starts the sequence again from Min.
+func (b *Backoff) Reset() { b.cur = 0 }

@@ -227,7 +227,7 @@ func (s *Server) handleIdentityCSR(w http.ResponseWriter, r *http.Request) {
 	issued := false
 	defer func() {
 		if !issued {
-			identityTokens.release(ev.ClaimsDigest)
+			s.identityTokens.release(ev.ClaimsDigest)
 		}
 	}()
 	iss, err := ca.Issue(identity.Request{CSR: csr, TeeKey: teeKey, Workload: wl, DNSNames: req.DNSNames})
@@ -255,7 +255,7 @@ func (s *Server) handleIdentityCSR(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, IdentityResponse{CertificateChain: string(ca.ChainPEM(iss)), SPIFFEID: iss.SPIFFEID, NotAfter: iss.NotAfter})
 }
 
-// identityTokens are the attestation tokens (by claims digest) that
+// usedTokens holds the attestation tokens (by claims digest) that
 // certified a key in this process, until they expire.
 //
 // An attestation token is good for one certificate. Replaying it gains an
@@ -268,8 +268,6 @@ func (s *Server) handleIdentityCSR(w http.ResponseWriter, r *http.Request) {
 // one key at most once on each, within its few minutes of life. A durable
 // check (the audit log's issuance events carry the claims digest) would
 // cost a scan of every event since the token was issued on each request.
-var identityTokens = usedTokens{m: map[string]time.Time{}}
-
 type usedTokens struct {
 	mu sync.Mutex
 	m  map[string]time.Time // claims digest → token expiry
@@ -306,7 +304,7 @@ func (s *Server) claimIdentityToken(digest string, exp time.Time) error {
 	if exp.IsZero() {
 		exp = now.Add(24 * time.Hour)
 	}
-	if !identityTokens.claim(digest, exp, now) {
+	if !s.identityTokens.claim(digest, exp, now) {
 		return kbs.Errorf(kbs.PolicyDeny, "attestation token already used for a certificate: attest again for a new one")
 	}
 	return nil

@@ -125,6 +125,8 @@ type Server struct {
 	authAgg *authAggregator
 	// nonceKey derives the nonces of stateless sessions (session.go).
 	nonceKey *sessionKey
+	// identityTokens are the tokens that certified a key (plugin_identity.go).
+	identityTokens usedTokens
 }
 
 // New checks cfg and returns a Server.
@@ -156,7 +158,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), tokens: newTokenCache(cfg.TokenCacheBytes)}
+	s := &Server{cfg: cfg, log: cfg.Logger, limit: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), tokens: newTokenCache(cfg.TokenCacheBytes),
+		identityTokens: usedTokens{m: map[string]time.Time{}}}
 	if s.cfg.Policies == nil {
 		s.cfg.Policies = NewPolicyCache(cfg.Store)
 	}

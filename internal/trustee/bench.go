@@ -28,6 +28,7 @@ import (
 	samplea "github.com/trustgate/trustgate/internal/attester/sample"
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/auditlog"
+	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
 )
@@ -330,21 +331,14 @@ func BenchServer(ctx context.Context, dir string, log *slog.Logger) (*Instance, 
 	return inst, benchResource, secret, err
 }
 
-const benchUsage = `usage: trustee bench [flags]
-
-Starts an in-process trustee and loads it from a separate load-generator
+const benchSummary = `Starts an in-process trustee and loads it from a separate load-generator
 process, so that the CPU it reports is the server's alone; measures in the
 same run the floor of one handshake (` + FloorDescription + `),
 and prints both and their ratio. With --url, loads an existing server instead
-(client-side figures only).
-
-flags:
-`
+(client-side figures only).`
 
 func benchMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("trustee bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
 	url := fs.String("url", "", "trustee to load (default: start one in-process with an allow-all policy)")
 	insecure := fs.Bool("insecure", false, "skip TLS verification for --url (development only)")
 	resource := fs.String("resource", benchResource, "resource to fetch with --url; the policy must release it to the sample TEE")
@@ -356,11 +350,8 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data-dir", "", "data directory of the in-process server (default: a temporary one)")
 	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile (pprof) to this file")
 	replicas := fs.Int("replicas", 1, "in-process servers over --store (2 needs PostgreSQL): each handshake begins on one and finishes on the other")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cliflags.Parse(fs, args, "TRUSTEE_BENCH_", benchSummary, stdout, stderr); !ok {
+		return code
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -377,14 +368,13 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	}
 	levels, err := intList(*clients)
 	if err != nil {
-		fmt.Fprintf(stderr, "trustee bench: --clients %q: %v\n", *clients, err)
-		return 2
+		return cliflags.Report(stderr, "trustee bench", cliflags.Usagef("--clients %q: %v", *clients, err))
 	}
 	if *replicas < 1 || *replicas > 2 || (*replicas == 2 && *storeURL == "") {
-		fmt.Fprintln(stderr, "trustee bench: --replicas is 1 or 2, and 2 needs --store postgres://…")
-		return 2
+		return cliflags.Report(stderr, "trustee bench", cliflags.Usagef("--replicas is 1 or 2, and 2 needs --store postgres://…"))
 	}
-	ctx := context.Background()
+	ctx, stop := cliflags.SignalContext(context.Background())
+	defer stop()
 	if *url != "" {
 		return benchRemote(ctx, *url, *resource, *insecure, levels, *dur, stdout, stderr)
 	}

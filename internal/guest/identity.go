@@ -6,24 +6,15 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/subtle"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
-	"strings"
-	"time"
 
-	"github.com/trustgate/trustgate/internal/attester"
 	"github.com/trustgate/trustgate/internal/guest/localapi"
 	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/kbs/client"
 )
 
 // IdentityPath is the local API endpoint through which a workload in this
@@ -54,12 +45,10 @@ type IdentityIssuer interface {
 type identityRequest = localapi.CertificateRequest
 
 // TrusteeIdentity attests to Trustee with the CSR's key as tee-pubkey and
-// asks its identity plugin for a certificate.
+// asks its identity plugin for a certificate, through the guest's KBS
+// client (its trust settings, initdata and limits).
 type TrusteeIdentity struct {
-	URL      string // KBS base URL, as Config.KBSURL
-	Attester attester.Attester
-	InitData *kbs.InitData
-	Client   *http.Client // nil: built from the KBS TLS settings
+	KBS *client.Client
 }
 
 // NewIdentityIssuer returns the issuer for a prepared runtime, or nil when
@@ -68,39 +57,13 @@ func NewIdentityIssuer(cfg *Config, rt *Runtime) IdentityIssuer {
 	if cfg.KBSURL == "" || rt == nil || rt.Attester == nil {
 		return nil
 	}
-	ti := &TrusteeIdentity{URL: cfg.KBSURL, Attester: rt.Attester, Client: kbsHTTPClient(cfg)}
-	if rt.InitData != nil {
-		ti.InitData = &kbs.InitData{Format: "toml", Body: string(rt.InitData.Raw)}
+	c, err := newClient(cfg, rt.Attester, rt.InitData)
+	if err != nil {
+		// The data hub's client, built from the same settings, has
+		// refused them already and says why.
+		return nil
 	}
-	return ti
-}
-
-// kbsHTTPClient trusts what the KBS client trusts: the system roots plus
-// KBSCertPEM, or exactly the certificate KBSCertSHA256 pins.
-func kbsHTTPClient(cfg *Config) *http.Client {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if len(cfg.KBSCertPEM) > 0 {
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		pool.AppendCertsFromPEM(cfg.KBSCertPEM)
-		tc.RootCAs = pool
-	}
-	if pin := cfg.KBSCertSHA256; len(pin) > 0 {
-		tc.InsecureSkipVerify = true // replaced by the pin check below
-		tc.VerifyConnection = func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 {
-				return errors.New("kbs: server sent no certificate")
-			}
-			sum := sha256.Sum256(cs.PeerCertificates[0].Raw)
-			if subtle.ConstantTimeCompare(sum[:], pin) != 1 {
-				return errors.New("kbs: server certificate does not match the pinned fingerprint")
-			}
-			return nil
-		}
-	}
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tc}}
+	return &TrusteeIdentity{KBS: c}
 }
 
 // teePubKeyOf is the CSR's key as a KBS tee-pubkey.
@@ -131,66 +94,12 @@ func (t *TrusteeIdentity) Certificate(ctx context.Context, csrPEM []byte, dnsNam
 	if err != nil {
 		return nil, err
 	}
-	base, err := url.Parse(strings.TrimRight(t.URL, "/"))
-	if err != nil || base.Host == "" {
-		return nil, fmt.Errorf("kbs URL %q", t.URL)
-	}
-	jar, _ := cookiejar.New(nil)
-	hc := *t.Client
-	hc.Jar = jar
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	post := func(op string, body []byte) ([]byte, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.String()+"/kbs/v0/"+op, bytes.NewReader(body))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			return nil, fmt.Errorf("kbs %s: %w", op, err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		if err != nil {
-			return nil, fmt.Errorf("kbs %s: %w", op, err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			detail := ""
-			if info, err := kbs.ParseErrorInfo(b); err == nil {
-				detail = ": " + info.Detail
-			}
-			return nil, &IdentityError{Status: resp.StatusCode, Msg: fmt.Sprintf("kbs %s: HTTP %d%s", op, resp.StatusCode, detail)}
-		}
-		return b, nil
-	}
-	ext, _ := json.Marshal(map[string]any{"supported-hash-algorithms": []string{"sha256", "sha384", "sha512"}})
-	reqBody, _ := json.Marshal(kbs.Request{Version: kbs.ProtocolVersion, Tee: t.Attester.Tee(), ExtraParams: ext})
-	b, err := post("auth", reqBody)
-	if err != nil {
-		return nil, err
-	}
-	var ch kbs.Challenge
-	if err := json.Unmarshal(b, &ch); err != nil || ch.Nonce == "" {
-		return nil, errors.New("kbs auth: malformed challenge")
-	}
-	rd, err := kbs.ReportDataHash(ch.SelectedHashAlgorithm(), ch.Nonce, pub, "")
-	if err != nil {
-		return nil, fmt.Errorf("kbs auth: %w", err)
-	}
-	ev, err := t.Attester.Evidence(ctx, rd)
-	if err != nil {
-		return nil, fmt.Errorf("get evidence: %w", err)
-	}
-	att, _ := json.Marshal(kbs.Attestation{
-		InitData:    t.InitData,
-		RuntimeData: kbs.RuntimeData{Nonce: ch.Nonce, TeePubKey: pub},
-		TeeEvidence: kbs.CompositeEvidence{PrimaryEvidence: ev},
-	})
-	if _, err := post("attest", att); err != nil {
-		return nil, err
-	}
 	body, _ := json.Marshal(identityRequest{CSR: string(csrPEM), DNSNames: dnsNames})
-	out, err := post("identity/csr", body)
+	out, err := t.KBS.PostAttested(ctx, pub, "identity/csr", body)
+	var se *client.StatusError
+	if errors.As(err, &se) {
+		return nil, &IdentityError{Status: se.Status, Msg: se.Error()}
+	}
 	if err != nil {
 		return nil, err
 	}

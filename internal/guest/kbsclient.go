@@ -19,6 +19,16 @@ func init() { NewKBSClient = newKBSClient }
 type kbsClient struct{ c *client.Client }
 
 func newKBSClient(cfg *Config, a attester.Attester, id *initdata.InitData) (KBS, error) {
+	c, err := newClient(cfg, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return &kbsClient{c: c}, nil
+}
+
+// newClient is the KBS client of cfg: its URL, trust (system roots plus
+// KBSCertPEM, or exactly the certificate KBSCertSHA256 pins) and initdata.
+func newClient(cfg *Config, a attester.Attester, id *initdata.InitData) (*client.Client, error) {
 	opts := client.Options{URL: cfg.KBSURL, Attester: a, Logger: cfg.logger(), PinnedCertSHA256: cfg.KBSCertSHA256}
 	if id != nil {
 		opts.InitData = &kbs.InitData{Format: "toml", Body: string(id.Raw)}
@@ -33,11 +43,7 @@ func newKBSClient(cfg *Config, a attester.Attester, id *initdata.InitData) (KBS,
 		}
 		opts.RootCAs = pool
 	}
-	c, err := client.New(opts)
-	if err != nil {
-		return nil, err
-	}
-	return &kbsClient{c: c}, nil
+	return client.New(opts)
 }
 
 func (k *kbsClient) GetResource(ctx context.Context, p string) ([]byte, error) {

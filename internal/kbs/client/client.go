@@ -312,13 +312,43 @@ func (c *Client) handshakeWithRetry(ctx context.Context) (*session, error) {
 
 // handshake runs auth and attest once, with a fresh key and cookie jar.
 func (c *Client) handshake(ctx context.Context) (*session, error) {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return nil, err
-	}
 	priv, pub, err := jwe.GenerateKey(c.opts.KeyType)
 	if err != nil {
 		return nil, err
+	}
+	s, t, err := c.attest(ctx, priv, pub)
+	if err != nil {
+		return nil, err
+	}
+	c.last.Store(&Attestation{Time: c.opts.Now(), Status: worstStatus(t), Expiry: s.expiry})
+	if s.expiry.IsZero() {
+		// No exp: use it for this request only.
+		s.expiry = c.opts.Now()
+	}
+	return s, nil
+}
+
+// PostAttested attests once with pub as the session's tee-pubkey (a key
+// the caller holds, such as a CSR's: the evidence binds it, so what the
+// session obtains is for that key only), then POSTs body to
+// /kbs/v0/<path> in that session and returns the 200 body. Nothing is
+// cached or retried: every call is a fresh attestation (the identity
+// plugin's issuances and renewals).
+func (c *Client) PostAttested(ctx context.Context, pub kbs.TeePubKey, path string, body []byte) ([]byte, error) {
+	s, _, err := c.attest(ctx, nil, pub)
+	if err != nil {
+		return nil, err
+	}
+	return c.do(ctx, s, path, http.MethodPost, path, body)
+}
+
+// attest runs auth and attest once in a new cookie jar, binding pub, and
+// returns the session and its token's (unverified) claims; priv (nil when
+// the caller holds the key) decrypts resources later.
+func (c *Client) attest(ctx context.Context, priv any, pub kbs.TeePubKey) (*session, *ear.Token, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, nil, err
 	}
 	s := &session{jar: jar, priv: priv, pub: pub}
 
@@ -326,21 +356,21 @@ func (c *Client) handshake(ctx context.Context) (*session, error) {
 	reqBody, _ := json.Marshal(kbs.Request{Version: kbs.ProtocolVersion, Tee: c.opts.Attester.Tee(), ExtraParams: ext})
 	body, err := c.do(ctx, s, "auth", http.MethodPost, "auth", reqBody)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var ch kbs.Challenge
 	if err := json.Unmarshal(body, &ch); err != nil || ch.Nonce == "" {
-		return nil, errors.New("kbs auth: malformed challenge")
+		return nil, nil, errors.New("kbs auth: malformed challenge")
 	}
 
 	addl := ""
 	reportData, err := kbs.ReportDataHash(ch.SelectedHashAlgorithm(), ch.Nonce, pub, addl)
 	if err != nil {
-		return nil, fmt.Errorf("kbs auth: %w", err)
+		return nil, nil, fmt.Errorf("kbs auth: %w", err)
 	}
 	ev, err := c.opts.Attester.Evidence(ctx, reportData)
 	if err != nil {
-		return nil, fmt.Errorf("kbs: get evidence: %w", err)
+		return nil, nil, fmt.Errorf("kbs: get evidence: %w", err)
 	}
 	att := kbs.Attestation{
 		InitData:    c.opts.InitData,
@@ -349,28 +379,23 @@ func (c *Client) handshake(ctx context.Context) (*session, error) {
 	}
 	attBody, err := json.Marshal(att)
 	if err != nil {
-		return nil, fmt.Errorf("kbs: encode attestation: %w", err)
+		return nil, nil, fmt.Errorf("kbs: encode attestation: %w", err)
 	}
 	body, err = c.do(ctx, s, "attest", http.MethodPost, "attest", attBody)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var tr kbs.TokenResponse
 	if err := json.Unmarshal(body, &tr); err != nil || tr.Token == "" {
-		return nil, errors.New("kbs attest: malformed token response")
+		return nil, nil, errors.New("kbs attest: malformed token response")
 	}
 	t, err := ear.ParseUnverified(tr.Token)
 	if err != nil {
-		return nil, fmt.Errorf("kbs attest: %w", err)
+		return nil, nil, fmt.Errorf("kbs attest: %w", err)
 	}
 	s.token = tr.Token
 	s.expiry = t.Expiry
-	c.last.Store(&Attestation{Time: c.opts.Now(), Status: worstStatus(t), Expiry: t.Expiry})
-	if s.expiry.IsZero() {
-		// No exp: use it for this request only.
-		s.expiry = c.opts.Now()
-	}
-	return s, nil
+	return s, t, nil
 }
 
 // GetResource fetches and decrypts kbs:///repo/typ/tag. On 401 it re-runs

@@ -176,6 +176,21 @@ func (f *fakeKBS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		_, _ = w.Write(out)
+	case r.URL.Path == "/kbs/v0/echo-key" && r.Method == http.MethodPost:
+		// A plugin that answers with the tee-pubkey its session's token
+		// binds, and the body it was sent.
+		s := f.session(r)
+		if s == nil || s.token == "" {
+			kbs.WriteError(w, kbs.NewError(kbs.TokenNotFound, "Attestation Token not found"))
+			return
+		}
+		tok, err := f.verifier.Verify(s.token)
+		if err != nil {
+			kbs.WriteError(w, kbs.Errorf(kbs.TokenVerifierError, "%v", err))
+			return
+		}
+		key, _ := tok.TeePubKey()
+		_ = json.NewEncoder(w).Encode(map[string]any{"key": key, "body": string(body)})
 	default:
 		kbs.WriteError(w, kbs.NewError(kbs.PluginNotFound, "Plugin not found"))
 	}
@@ -551,5 +566,48 @@ func TestWorstStatus(t *testing.T) {
 		if got := worstStatus(tok); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.submods, got, tc.want)
 		}
+	}
+}
+
+// TestPostAttested: the session binds the caller's key (not one the client
+// made), every call attests afresh, and a refusal is a *StatusError.
+func TestPostAttested(t *testing.T) {
+	f := newFakeKBS(t, "")
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	c := newClient(t, srv.URL, nil)
+	for i := range 2 {
+		_, pub, err := jwe.GenerateKey(jwe.KeyP256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.PostAttested(context.Background(), pub, "echo-key", []byte(`{"csr":"x"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Key  kbs.TeePubKey
+			Body string
+		}
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(pub)
+		have, _ := json.Marshal(got.Key)
+		if string(have) != string(want) || got.Body != `{"csr":"x"}` {
+			t.Fatalf("call %d: the session bound %s (want %s), body %q", i, have, want, got.Body)
+		}
+		if n := f.attests.Load(); n != int32(i+1) {
+			t.Fatalf("call %d: %d attestations, want one per call", i, n)
+		}
+	}
+	if _, ok := c.LastAttestation(); ok {
+		t.Fatal("PostAttested's attestation became the client's cached one")
+	}
+	_, pub, _ := jwe.GenerateKey(jwe.KeyP256)
+	_, err := c.PostAttested(context.Background(), pub, "no-such-plugin", nil)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status != http.StatusNotFound || se.Op != "no-such-plugin" {
+		t.Fatalf("refusal: %v", err)
 	}
 }

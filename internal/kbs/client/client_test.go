@@ -139,14 +139,8 @@ func (f *fakeKBS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			kbs.WriteError(w, err)
 			return
 		}
-		s := f.session(r)
-		if s == nil || s.token == "" {
-			kbs.WriteError(w, kbs.NewError(kbs.TokenNotFound, "Attestation Token not found"))
-			return
-		}
-		tok, err := f.verifier.Verify(s.token)
-		if err != nil {
-			kbs.WriteError(w, kbs.Errorf(kbs.TokenVerifierError, "%v", err))
+		tok := f.token(w, r)
+		if tok == nil {
 			return
 		}
 		ok, err := f.engine.Allow(r.Context(), f.policy, tok.Claims, policy.Request{Plugin: "resource", Path: p.Segments()})
@@ -179,14 +173,8 @@ func (f *fakeKBS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/kbs/v0/echo-key" && r.Method == http.MethodPost:
 		// A plugin that answers with the tee-pubkey its session's token
 		// binds, and the body it was sent.
-		s := f.session(r)
-		if s == nil || s.token == "" {
-			kbs.WriteError(w, kbs.NewError(kbs.TokenNotFound, "Attestation Token not found"))
-			return
-		}
-		tok, err := f.verifier.Verify(s.token)
-		if err != nil {
-			kbs.WriteError(w, kbs.Errorf(kbs.TokenVerifierError, "%v", err))
+		tok := f.token(w, r)
+		if tok == nil {
 			return
 		}
 		key, _ := tok.TeePubKey()
@@ -194,6 +182,22 @@ func (f *fakeKBS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		kbs.WriteError(w, kbs.NewError(kbs.PluginNotFound, "Plugin not found"))
 	}
+}
+
+// token verifies the token of r's session, or answers the refusal and
+// returns nil.
+func (f *fakeKBS) token(w http.ResponseWriter, r *http.Request) *ear.Token {
+	s := f.session(r)
+	if s == nil || s.token == "" {
+		kbs.WriteError(w, kbs.NewError(kbs.TokenNotFound, "Attestation Token not found"))
+		return nil
+	}
+	tok, err := f.verifier.Verify(s.token)
+	if err != nil {
+		kbs.WriteError(w, kbs.Errorf(kbs.TokenVerifierError, "%v", err))
+		return nil
+	}
+	return tok
 }
 
 func (f *fakeKBS) session(r *http.Request) *fakeSession {

@@ -100,13 +100,20 @@ func (s *Server) handleIdentityIssued(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"certificates": out})
 }
 
+// identityCA is the workload CA, read from the store (and decrypted under
+// the KEK) on first use and kept: it never changes while the store lives. A
+// failure is not kept, so the next request tries again.
 func (s *Server) identityCA(r *http.Request) (*identity.CA, error) {
+	if ca := s.idCA.Load(); ca != nil {
+		return ca, nil
+	}
 	ca, err := identity.LoadOrCreate(r.Context(), s.cfg.Store, s.cfg.IdentityTrustDomain)
 	if err != nil {
 		s.log.Error("identity CA unavailable", "err", err)
 		return nil, kbs.Errorf(kbs.InternalError, "identity CA unavailable")
 	}
 	ca.Now = s.cfg.Now
+	s.idCA.Store(ca)
 	return ca, nil
 }
 

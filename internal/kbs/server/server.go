@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,6 +35,7 @@ import (
 	"github.com/trustgate/trustgate/internal/audit"
 	"github.com/trustgate/trustgate/internal/auditlog"
 	"github.com/trustgate/trustgate/internal/ear"
+	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
 	"github.com/trustgate/trustgate/internal/policy"
@@ -125,8 +127,10 @@ type Server struct {
 	authAgg *authAggregator
 	// nonceKey derives the nonces of stateless sessions (session.go).
 	nonceKey *sessionKey
-	// identityTokens are the tokens that certified a key (plugin_identity.go).
+	// identityTokens are the tokens that certified a key, idCA the workload
+	// CA once loaded (plugin_identity.go).
 	identityTokens usedTokens
+	idCA           atomic.Pointer[identity.CA]
 }
 
 // New checks cfg and returns a Server.

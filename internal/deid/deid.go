@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -244,7 +245,15 @@ func resolveInPlace(in []Span) []Span {
 		if a.Start != b.Start {
 			return a.Start - b.Start
 		}
-		return b.End - a.End
+		if a.End != b.End {
+			return b.End - a.End
+		}
+		// equal extents: a fixed order, so that which detector a merged
+		// span names does not depend on the sort's handling of ties
+		if c := strings.Compare(a.Recognizer, b.Recognizer); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.Type), string(b.Type))
 	})
 	out := in[:0]
 	var best Span // the member that decides the type of the current group

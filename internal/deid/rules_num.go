@@ -253,6 +253,18 @@ func (sc *scan) scanNumbers() {
 			!(sc.text[toks[j].s] == ')' && sc.punct(i, '(')) {
 			j--
 		}
+		if e := sc.dateRun(i, j); e >= 0 {
+			i = e
+			continue
+		}
+		if e := sc.gluedCueDate(i, j); e >= 0 {
+			i = e
+			continue
+		}
+		if j == i && sc.dayMonthToken(i) {
+			sc.addDate(i, i)
+			continue
+		}
 		if e := sc.clinicalNumber(i, j); e >= i {
 			for k := i; k <= e; k++ {
 				sc.clinical[k] = true
@@ -289,8 +301,8 @@ func (sc *scan) number(i, j int) int {
 			sc.addDate(i, j)
 			return j + 1
 		}
-	case "1-a-4", "2-a-4", "1-a-2", "2-a-2", "1/a/4", "2/a/4", "1 a 4":
-		// "12-Mar-2019"
+	case "1-a-4", "2-a-4", "1-a-2", "2-a-2", "1/a/4", "2/a/4", "1 a 4", "1-a", "2-a":
+		// "12-Mar-2019", "3-NOV"
 		if sc.in(i+2, setMonth) && sc.numVal(i) >= 1 && sc.numVal(i) <= 31 {
 			sc.addToks(i, j, TypeDate, "rules/date")
 			return j + 1
@@ -312,7 +324,7 @@ func (sc *scan) number(i, j int) int {
 				prevWord = sc.lower(p)
 			}
 		}
-		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
+		if validMD(a, b) && !sc.unitAfter(j) && !sc.countAfter(i, j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
 			!(sc.joined(i) && !sc.punct(i-1, '[') && !sc.punct(i-1, '(') || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
 			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j)) {
 			sc.addDate(i, j)
@@ -428,7 +440,7 @@ func (sc *scan) number(i, j int) int {
 	}
 	// "HX-77-1234" is a code, not the range 77-1234: a letter part glued in front.
 	coded := i >= 2 && sc.codeJoin(i-1) && sc.toks[i-2].kind != kNum
-	if digits >= 5 && !sc.unitAfter(j) && !strings.ContainsAny(shape, ",.") && (!isRange(shape) || coded) {
+	if digits >= 5 && !sc.unitAfter(j) && !strings.ContainsAny(shape, ",.") && (!isRange(shape) || coded) && !(sc.smallParts(i, j) && strings.IndexByte(shape, '/') >= 0) {
 		if sc.toks[i].kind == kPunct && sc.text[sc.toks[i].s] != '#' {
 			i++
 		}
@@ -476,7 +488,8 @@ func (sc *scan) extension(k int) int {
 func dateCue(w string) bool {
 	switch w {
 	case "on", "since", "from", "until", "till", "by", "dated", "date", "dos", "admitted", "discharged", "seen", "of", "before", "after",
-		"sent", "dob", "received", "collected", "signed", "visit", "due":
+		"sent", "dob", "received", "collected", "signed", "visit", "due",
+		"lbm", "intubated", "extubated", "transferred", "expired", "died", "born":
 		return true
 	}
 	return false

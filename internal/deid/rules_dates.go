@@ -287,3 +287,20 @@ func (sc *scan) valueNext(i int) bool {
 	}
 	return k < len(sc.toks) && (sc.toks[k].kind == kNum || sc.toks[k].kind == kAlnum && sc.toks[k].ndig > 0)
 }
+
+// measureOnLine: one of the n words before token i on its line is a measure
+// word ("BIPAP AT NIGHT 14/6").
+func (sc *scan) measureOnLine(i, n int) bool {
+	for k := i - 1; k >= 0 && n > 0; k-- {
+		if sc.toks[k].kind == kWord {
+			if measureWords[sc.lower(k)] {
+				return true
+			}
+			n--
+		}
+		if sc.toks[k].nl {
+			break
+		}
+	}
+	return false
+}

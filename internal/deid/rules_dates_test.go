@@ -54,6 +54,8 @@ func TestGoldenDates(t *testing.T) {
 		{"weekday before a part of the day", "wed am pt to IR", "[DATE] am pt to IR"},
 		{"sat after a cue", "plan for peg on sat", "plan for peg on [DATE]"},
 		{"SAT after a cue", "FAMILY TO VISIT THIS SAT", "FAMILY TO VISIT THIS [DATE]"},
+		{"SAT after visit", "WIFE WILL VISIT SAT.", "WIFE WILL VISIT [DATE]."},
+		{"day first", "Escort flight 28/11 via Dulles.", "Escort flight [DATE] via [LOCATION]."},
 		{"holiday after a cue", "Pt went to rehab in august and returned before christmas.", "Pt went to rehab in [DATE] and returned before [DATE]."},
 		// must stay
 		{"weekday pair is a schedule", "Warfarin 5 mg daily except 7.5 mg Mon/Fri.", "Warfarin 5 mg daily except 7.5 mg Mon/Fri."},
@@ -76,6 +78,7 @@ func TestGoldenDates(t *testing.T) {
 		{"count glued to x", "x2/3 sites", "x2/3 sites"},
 		{"half strength", "TF at 1/2 strength", "TF at 1/2 strength"},
 		{"half tab", "1/2 tab po", "1/2 tab po"},
+		{"day first after a measure", "BIPAP AT NIGHT 14/6.", "BIPAP AT NIGHT 14/6."},
 		{"cpap", "CPAP 5/5", "CPAP 5/5"},
 		{"bp range", "BP 105-128/48-61", "BP 105-128/48-61"},
 		{"sats range", "sats 98-100%", "sats 98-100%"},

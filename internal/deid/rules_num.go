@@ -324,7 +324,9 @@ func (sc *scan) number(i, j int) int {
 				prevWord = sc.lower(p)
 			}
 		}
-		if validMD(a, b) && !sc.unitAfter(j) && !sc.countAfter(i, j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
+		// "flight 28/11": day first, when the first number cannot be a month
+		dayFirst := a > 12 && validMD(b, a) && prevWord != "" && sc.text[sc.toks[i+1].s] == '/' && !sc.measureOnLine(i, 6)
+		if (validMD(a, b) || dayFirst) && !sc.unitAfter(j) && !sc.countAfter(i, j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
 			!(sc.joined(i) && !sc.punct(i-1, '[') && !sc.punct(i-1, '(') || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
 			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j)) {
 			sc.addDate(i, j)

@@ -182,6 +182,7 @@ func (sc *scan) run() {
 	sc.scanExtras()  // holidays, highways, "Stanley Park"
 	sc.scanPlaces()
 	sc.scanNames(true) // names the lexicon knows
+	sc.scanLastFirst()
 	sc.scanSentenceNames()
 	sc.scanPeople()
 	sc.scanLists()

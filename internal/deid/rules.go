@@ -183,6 +183,7 @@ func (sc *scan) run() {
 	sc.scanPlaces()
 	sc.scanNames(true) // names the lexicon knows
 	sc.scanLastFirst()
+	sc.scanInitials()
 	sc.scanSentenceNames()
 	sc.scanPeople()
 	sc.scanLists()

@@ -184,6 +184,7 @@ func (sc *scan) run() {
 	sc.scanNames(true) // names the lexicon knows
 	sc.scanLastFirst()
 	sc.scanInitials()
+	sc.scanWards()
 	sc.scanSentenceNames()
 	sc.scanPeople()
 	sc.scanLists()

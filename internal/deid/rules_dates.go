@@ -106,7 +106,8 @@ func (sc *scan) dateRun(i, j int) int {
 }
 
 // gluedCueDate claims "ON3/2", "SINCE3/2/97": a date glued behind a word that
-// introduces one (dateCue), inside one letters-and-digits token. Only the
+// introduces one (dateCue), inside one letters-and-digits token, or a whole
+// date with its year glued behind any word ("DOB06/03/2019"). Only the
 // date is PHI. It returns the last token used, or -1.
 func (sc *scan) gluedCueDate(i, j int) int {
 	t := sc.toks[i]
@@ -118,7 +119,11 @@ func (sc *scan) gluedCueDate(i, j int) int {
 	for n > 0 && isDigit(s[n-1]) {
 		n--
 	}
-	if n < 2 || len(s)-n > 2 || !dateCue(s[:n]) {
+	if n < 2 || len(s)-n > 2 {
+		return -1
+	}
+	// after another word only a whole date with its year: "DOB06/03/2019"
+	if full := sc.slashYear(i+2) > i+2; !dateCue(s[:n]) && !full {
 		return -1
 	}
 	for c := 0; c < n; c++ {

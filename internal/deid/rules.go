@@ -185,6 +185,7 @@ func (sc *scan) run() {
 	sc.scanLastFirst()
 	sc.scanInitials()
 	sc.scanWards()
+	sc.scanTownState()
 	sc.scanSentenceNames()
 	sc.scanPeople()
 	sc.scanLists()

@@ -1,6 +1,10 @@
 package deid
 
-import "github.com/trustgate/trustgate/internal/deid/lexicon"
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
 
 // scanWards finds wards named after a person or place, a word and a floor
 // or unit number after "to", "from" or "on": "TRANSFER TO OSLER 5 WHEN BED AVAIL",
@@ -31,5 +35,56 @@ func (sc *scan) scanWards() {
 		}
 		sc.addToks(i, n, TypeLocation, "rules/ward")
 		i = n
+	}
+}
+
+// scanTownState finds "from Rocky Mount, NC", "called from lake worth, fl",
+// "drove from hanover, pa." in any casing: after "from", "in", "near" or
+// "to", one to three words, a comma and a US state's postal code. The words
+// must hold a known city or name word or a word no safe list holds, and no
+// keyword of the rules ("from home, PA aware" stays); a state code that is
+// also a word or credential ("MD", "PA", "OK") needs the same.
+func (sc *scan) scanTownState() {
+	toks := sc.toks
+	for i := 1; i < len(toks); i++ {
+		if toks[i].kind != kWord || toks[i].nl || !(sc.is(i-1, "from") || sc.is(i-1, "in") || sc.is(i-1, "near") || sc.is(i-1, "to")) {
+			continue
+		}
+		e, placeLike, cityLike, allCity := i, false, false, true
+		for ; e < len(toks) && e < i+3; e++ {
+			t := toks[e]
+			if t.kind != kWord || t.kw&^(setPlace|setDir|setStreet) != 0 || e > i && (t.nl || !t.sp) {
+				break
+			}
+			if t.flags&(lexicon.City|lexicon.CityFull|lexicon.Name) != 0 && t.flags&lexicon.SafeCore == 0 || sc.candidate(e) || sc.unknownWord(e) {
+				placeLike = true
+			}
+			if t.flags&(lexicon.City|lexicon.CityFull) != 0 || t.flags&lexicon.Name == 0 && (sc.candidate(e) || sc.unknownWord(e)) {
+				cityLike = true
+			}
+			if t.flags&lexicon.City == 0 {
+				allCity = false // "Rocky Mount": every word a town word
+			}
+			if sc.punct(e+1, ',') && sc.joined(e+1) {
+				break
+			}
+		}
+		if e < len(toks) && sc.city(i) == e { // a known town: "Lake Worth"
+			placeLike, cityLike = true, true
+		}
+		strict := placeLike && cityLike
+		placeLike = placeLike || allCity // "Rocky Mount": every word a town word
+		st := e + 2
+		if e >= len(toks) || !placeLike || !sc.punct(e+1, ',') || st >= len(toks) || toks[st].nl || toks[st].kind != kWord ||
+			toks[st].e-toks[st].s != 2 || toks[st].flags&lexicon.State == 0 || !(sc.rawUpper(st) || !sc.rawCap(st)) {
+			continue
+		}
+		// "Spoke to Smith, MD": a state code that is also a credential or a
+		// word needs a town, not a person, and no "to" before it
+		if credentialStates[strings.ToUpper(sc.str(st))] && (!strict || sc.is(i-1, "to")) {
+			continue
+		}
+		sc.addToks(i, e, TypeLocation, "rules/townstate")
+		i = st
 	}
 }

@@ -24,3 +24,24 @@ func TestGoldenWards(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenTownState covers "from Town, ST" in each casing and the
+// credentials and words that look like state codes.
+func TestGoldenTownState(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"capitals", "PT'S BROTHER CALLED FROM ROCKY MOUNT, NC AT 0915.", "PT'S BROTHER CALLED FROM [LOCATION], NC AT 0915."},
+		{"lower case", "pt's daughter called from lake worth, fl, will fly up", "pt's daughter called from [LOCATION], fl, will fly up"},
+		{"lower-case pa", "mother drove from hanover, pa.", "mother drove from [LOCATION], pa."},
+		// must stay
+		{"ok after a place word", "pt home from work, ok per wife", "pt home from work, ok per wife"},
+		{"PA aware", "Discussed with team in ICU, PA aware.", "Discussed with team in ICU, PA aware."},
+		{"in bed, ok", "pt in bed, ok.", "pt in bed, ok."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lineTags(t, tc.in); got != tc.want {
+				t.Errorf("\nin   %q\ngot  %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

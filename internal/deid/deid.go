@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -226,7 +225,7 @@ var typeRank = map[Type]int{
 // Resolve sorts spans and merges overlapping ones so that no two spans share a
 // character: overlapping spans become their union (a missed character is a
 // leak, an extra one only a lost word), typed by the longest member, ties broken
-// by typeRank. Empty or inverted spans are dropped.
+// by typeRank, then by the recognizer's name. Empty or inverted spans are dropped.
 func Resolve(spans []Span) []Span {
 	return resolveInPlace(append([]Span(nil), spans...))
 }
@@ -245,15 +244,7 @@ func resolveInPlace(in []Span) []Span {
 		if a.Start != b.Start {
 			return a.Start - b.Start
 		}
-		if a.End != b.End {
-			return b.End - a.End
-		}
-		// equal extents: a fixed order, so that which detector a merged
-		// span names does not depend on the sort's handling of ties
-		if c := strings.Compare(a.Recognizer, b.Recognizer); c != 0 {
-			return c
-		}
-		return strings.Compare(string(a.Type), string(b.Type))
+		return b.End - a.End
 	})
 	out := in[:0]
 	var best Span // the member that decides the type of the current group
@@ -284,5 +275,10 @@ func better(a, b Span) bool {
 	if ca, cb := a.Recognizer == recCandidate, b.Recognizer == recCandidate; ca != cb {
 		return cb
 	}
-	return typeRank[a.Type] > typeRank[b.Type]
+	if ra, rb := typeRank[a.Type], typeRank[b.Type]; ra != rb {
+		return ra > rb
+	}
+	// a full tie: the detector's name decides, so that which one a merged
+	// span names does not depend on how the (unstable) sort met the tie
+	return a.Recognizer < b.Recognizer
 }

@@ -182,10 +182,7 @@ func (sc *scan) run() {
 	sc.scanExtras()  // holidays, highways, "Stanley Park"
 	sc.scanPlaces()
 	sc.scanNames(true) // names the lexicon knows
-	sc.scanLastFirst()
-	sc.scanInitials()
-	sc.scanWards()
-	sc.scanTownState()
+	sc.scanCues()      // last-first headers, initials, wards, towns before a state
 	sc.scanSentenceNames()
 	sc.scanPeople()
 	sc.scanLists()

@@ -61,14 +61,8 @@ func (sc *scan) dateSeparator(k, j int) int {
 // clock time by "@" ("3/2@0800"); it returns j, or -1. A measured value
 // ("PS 10/5-15/5") or a score is never a run of dates.
 func (sc *scan) dateRun(i, j int) int {
-	if sc.toks[i].kind != kNum || j-i < 4 || sc.measureBefore(i, 3) || sc.unitAfter(j) {
+	if sc.toks[i].kind != kNum || j-i < 4 || sc.datePiece(i) < 0 {
 		return -1
-	}
-	if p := sc.prevWord(i); p >= 0 && (scoreWords[sc.lower(p)] || sc.is(p, "bp")) || sc.strengthContext(i) || sc.scoreContext(i) {
-		return -1
-	}
-	if k := j + 1; k < len(sc.toks) && sc.toks[k].kind == kWord && !sc.toks[k].nl && countNouns[sc.lower(k)] {
-		return -1 // "2/2,3/3 bottles"
 	}
 	var pieces [8][2]int
 	n := 0
@@ -96,8 +90,14 @@ func (sc *scan) dateRun(i, j int) int {
 			return -1
 		}
 	}
-	if n < 2 && !timed {
+	if n < 2 && !timed || sc.measureBefore(i, 3) || sc.unitAfter(j) || sc.strengthContext(i) || sc.scoreContext(i) {
 		return -1
+	}
+	if p := sc.prevWord(i); p >= 0 && (scoreWords[sc.lower(p)] || sc.is(p, "bp")) {
+		return -1
+	}
+	if k := j + 1; k < len(sc.toks) && sc.toks[k].kind == kWord && !sc.toks[k].nl && countNouns[sc.lower(k)] {
+		return -1 // "2/2,3/3 bottles"
 	}
 	for _, p := range pieces[:n] {
 		sc.addDate(p[0], p[1])

@@ -2,14 +2,16 @@ package deid
 
 import "github.com/trustgate/trustgate/internal/deid/lexicon"
 
-// scanInitials finds the initials and typist codes that sign and route notes:
-// the note's last line when it is initials alone ("jlm", "TGM") or a typist
-// pair ("AJT/lw", "LKP/ts"), a typist code before a name at a line start
-// ("KMB:trask"), and initials after "by", "transcribed" or "dictated" at the
-// end of a clause ("called by BMK.", "Printed 12/02 07:14 by ymr at"). Only
-// two to four letters that no list of English, clinical words, abbreviations
-// or keywords holds count as initials ("by IR", "by EMS", "by mouth" stay).
-func (sc *scan) scanInitials() {
+// scanSignature finds the initials and typist codes that sign notes on the
+// note's last line: initials alone ("jlm", "TGM") or a typist pair alone or
+// after a credential ("AJT/lw", "MD    JFO/tz"). typistCodeAt and
+// initialsAfterCue (called from scanCues) find a typist code before a name
+// at a line start ("KMB:trask") and initials after "by", "transcribed" or
+// "dictated" at the end of a clause ("called by BMK.", "Printed 12/02 07:14
+// by ymr at"). Only two to four letters that no list of English, clinical
+// words, abbreviations or keywords holds count as initials ("by IR", "by
+// mouth" stay).
+func (sc *scan) scanSignature() {
 	toks := sc.toks
 	// the last line: initials alone, or a typist pair
 	last := len(toks) - 1
@@ -28,24 +30,28 @@ func (sc *scan) scanInitials() {
 			sc.markName(last, last, "rules/initials")
 		}
 	}
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if t.kind != kWord {
-			continue
-		}
-		// "KMB:trask": a typist code and a name at a line start
-		if t.nl && sc.rawUpper(i) && sc.initials(i, 4) && sc.punct(i+1, ':') && sc.joined(i+1) && sc.joined(i+2) &&
-			i+2 < len(toks) && toks[i+2].kind == kWord && !sc.rawCap(i+2) &&
-			(toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 || sc.candidate(i+2) || sc.unknownWord(i+2)) {
-			sc.markName(i, i, "rules/initials")
-			sc.markName(i+2, i+2, "rules/initials")
-			i += 2
-			continue
-		}
-		// "called by BMK.", "transcribed mrc"
-		if (sc.is(i-1, "by") || sc.is(i-1, "transcribed") || sc.is(i-1, "dictated")) && !t.nl && sc.initials(i, 3) && sc.clauseEnd(i+1) {
-			sc.markName(i, i, "rules/initials")
-		}
+}
+
+// typistCodeAt: "KMB:trask", a typist code and a name at a line start (token
+// i); it marks both and returns the last token, or -1.
+func (sc *scan) typistCodeAt(i int) int {
+	toks := sc.toks
+	if i+2 >= len(toks) || !sc.punct(i+1, ':') || !sc.joined(i+1) || !sc.joined(i+2) || toks[i+2].kind != kWord ||
+		!sc.rawUpper(i) || sc.rawCap(i+2) || !sc.initials(i, 4) ||
+		!(toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 || sc.candidate(i+2) || sc.unknownWord(i+2)) {
+		return -1
+	}
+	sc.markName(i, i, "rules/initials")
+	sc.markName(i+2, i+2, "rules/initials")
+	return i + 2
+}
+
+// initialsAfterCue: "called by BMK.", "transcribed mrc": initials at token i
+// (after "by", "transcribed" or "dictated": the caller checks) at the end of
+// a clause.
+func (sc *scan) initialsAfterCue(i int) {
+	if sc.clauseEnd(i+1) && sc.initials(i, 3) {
+		sc.markName(i, i, "rules/initials")
 	}
 }
 

@@ -7,43 +7,44 @@ import (
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
 
-// scanLastFirst finds "LAST,FIRST" and "Last, First" headers with no label
-// or after a patient label ("KOWALCZYK,TERESA  MRN …", "Pt Ferreira, Luiz DOB
-// …", "Sandoval, Reyna, 61 F"): a surname (hyphenated parts allowed) at the
-// start of a line or after "Patient", "Pt", "Name" or "Decedent", a comma,
-// a given name, then the end of the line, a number, an age or a label. Both
-// parts must be words no safe list holds (so a system list "NEURO,CV" or
-// "Neuro, Resp" stays) and the given name a known name or a PHI candidate.
-func (sc *scan) scanLastFirst() {
+// lastFirstAt finds a "LAST,FIRST" or "Last, First" header starting at word
+// token i, with no label or after a patient label ("KOWALCZYK,TERESA  MRN …",
+// "Pt Ferreira, Luiz DOB …", "Sandoval, Reyna, 61 F"): a surname (hyphenated
+// parts allowed) at the start of a line or after "Patient", "Pt", "Name" or
+// "Decedent", a comma, a given name, then the end of the line, a number, an
+// age or a label. Both parts must be words no everyday or clinical list
+// holds (so a system list "NEURO,CV" or "Neuro, Resp" stays) and the given
+// name a known name or a PHI candidate. It marks the name and returns its
+// last token, or -1. The caller has checked the position.
+func (sc *scan) lastFirstAt(i int) int {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		if toks[i].kind != kWord || !sc.rawCap(i) || !(toks[i].nl || sc.patientLabel(i)) {
-			continue
-		}
-		// the surname: words joined by glued hyphens
-		e := i
-		for sc.surnamePart(e) && sc.punct(e+1, '-') && sc.joined(e+1) && sc.joined(e+2) && toks[e+2].kind == kWord {
-			e += 2
-		}
-		if !sc.surnamePart(e) || !sc.surnamePart(i) || !sc.punct(e+1, ',') || !sc.joined(e+1) {
-			continue
-		}
-		f := e + 2
-		if f >= len(toks) || toks[f].nl || toks[f].kind != kWord || !sc.rawCap(f) || toks[f].kw != 0 ||
-			toks[f].flags&lexicon.Common != 0 || toks[f].flags&lexicon.Name == 0 && !sc.candidate(f) && !sc.unknownWord(f) {
-			continue
-		}
-		// "Menifee, Georgia 30042" is a town and a state
-		if toks[f].flags&lexicon.State != 0 || e == i && toks[i].flags&(lexicon.City|lexicon.CityFull) != 0 && toks[i].flags&lexicon.Name == 0 {
-			continue
-		}
-		if !sc.headerEnd(f + 1) {
-			continue
-		}
-		sc.markName(i, f, "rules/lastfirst")          // later mentions
-		sc.addToks(i, f, TypeName, "rules/lastfirst") // one span over parts found before
-		i = f
+	// the shape first (cheap): words joined by glued hyphens, a glued comma
+	e := i
+	for e+2 < len(toks) && e < i+6 && sc.punct(e+1, '-') && sc.joined(e+1) && sc.joined(e+2) && toks[e+2].kind == kWord {
+		e += 2
 	}
+	f := e + 2
+	if f >= len(toks) || !sc.punct(e+1, ',') || !sc.joined(e+1) || toks[f].nl || toks[f].kind != kWord || !sc.rawCap(i) || !sc.rawCap(f) {
+		return -1
+	}
+	for k := i; k <= e; k += 2 {
+		if !sc.surnamePart(k) {
+			return -1
+		}
+	}
+	if toks[f].kw != 0 || toks[f].flags&lexicon.Common != 0 || toks[f].flags&lexicon.Name == 0 && !sc.candidate(f) && !sc.unknownWord(f) {
+		return -1
+	}
+	// "Menifee, Georgia 30042" is a town and a state
+	if toks[f].flags&lexicon.State != 0 || e == i && toks[i].flags&(lexicon.City|lexicon.CityFull) != 0 && toks[i].flags&lexicon.Name == 0 {
+		return -1
+	}
+	if !sc.headerEnd(f + 1) {
+		return -1
+	}
+	sc.markName(i, f, "rules/lastfirst")          // later mentions
+	sc.addToks(i, f, TypeName, "rules/lastfirst") // one span over parts found before
+	return f
 }
 
 // unknownWord: word token i is no everyday or clinical word (SCOWL's rarer
@@ -72,19 +73,6 @@ func (sc *scan) surnamePart(i int) bool {
 	t := sc.toks[i]
 	return t.kind == kWord && sc.rawCap(i) && t.kw == 0 && t.flags&lexicon.Common == 0 &&
 		(t.flags&lexicon.Name != 0 || sc.candidate(i) || sc.unknownWord(i))
-}
-
-// patientLabel: "Patient", "Pt", "Name" or "Decedent" (and a colon) stand
-// right before token i on its line.
-func (sc *scan) patientLabel(i int) bool {
-	p := i - 1
-	if sc.punct(p, ':') {
-		p--
-	}
-	if p < 0 || i > 0 && sc.toks[i].nl {
-		return false
-	}
-	return sc.is(p, "patient") || sc.is(p, "pt") || sc.is(p, "name") || sc.is(p, "decedent")
 }
 
 // headerEnd: what follows a "LAST,FIRST" header at token k: the end of the

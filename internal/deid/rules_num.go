@@ -272,10 +272,14 @@ func (sc *scan) scanNumbers() {
 			i = e
 			continue
 		}
-		// "(202-555-0169)": a whole number in parentheses, not an area code
+		// "(202-555-0169)": a whole number in parentheses, not an area code;
+		// "(410-884-2271 x 212)", "(240 397 0052)": the parenthesis opens a
+		// number that goes on past this run
 		if sc.punct(i, '(') && sc.punct(j, ')') && j > i+2 && !sc.punct(i+2, ')') {
 			i++
 			j--
+		} else if sc.punct(i, '(') && j > i && !sc.punct(i+2, ')') && sc.toks[i+1].kind == kNum {
+			i++
 		}
 		if n := sc.number(i, j); n > j {
 			i = n - 1
@@ -351,6 +355,14 @@ func (sc *scan) number(i, j int) int {
 			return j + 1
 		}
 	case "3-2-4", "9":
+		// "cell 4107738124", "ph:4107738124": ten digits (eleven with a
+		// leading 1) after a phone cue (shape writes any run over nine digits as "9")
+		// ("NPI 1515022151": an identifier's cue right before wins)
+		if l := sc.numLen(i); shape == "9" && (l == 10 || l == 11 && sc.text[sc.toks[i].s] == '1') && sc.hasCueBits(i, 4, setPhoneCue, nil) &&
+			!(sc.in(sc.prevWord(i), setIDCue) && !sc.in(sc.prevWord(i), setPhoneCue)) {
+			sc.addToks(i, j, TypePhone, "rules/phone")
+			return sc.extension(j + 1)
+		}
 		if shape == "9" && !sc.hasCue(i, 3, ssnCues) {
 			break
 		}
@@ -391,11 +403,6 @@ func (sc *scan) number(i, j int) int {
 		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
 			sc.addToks(i, j, TypePhone, "rules/phone")
 			return sc.extension(j + 1)
-		}
-	case "10", "11":
-		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
-			sc.addToks(i, j, TypePhone, "rules/phone")
-			return j + 1
 		}
 	}
 	if sc.ipv4(i, j, shape) {

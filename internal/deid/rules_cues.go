@@ -1,10 +1,18 @@
 package deid
 
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
 // scanCues runs, in one walk over the tokens, the rules that a position or a
 // word before decides: "LAST,FIRST" headers at a line start or after a
 // patient label (lastFirstAt), typist codes at a line start (typistCodeAt),
 // initials after "by" (initialsAfterCue), wards after "to", "from" or "on"
-// (wardAt) and towns before a state code (townStateAt). The word before is
+// (wardAt), towns before a state code (townStateAt), a known first name
+// that is also a word after a relation (relationNameAt) or before a
+// credential (credNameAt). The word before is
 // read once per token, so that the rules cost one switch, not a look-up each.
 func (sc *scan) scanCues() {
 	sc.scanSignature()
@@ -19,6 +27,8 @@ func (sc *scan) scanCues() {
 				i = e
 			} else if e := sc.typistCodeAt(i); e >= 0 {
 				i = e
+			} else {
+				sc.credNameAt(i)
 			}
 			continue
 		}
@@ -27,6 +37,13 @@ func (sc *scan) scanCues() {
 			p-- // "Pt: DELACROIX-MBEKI,SERAPHINE"
 		}
 		if p < 0 || toks[p].kind != kWord || toks[p].e-toks[p].s > 11 {
+			if sc.punct(i-1, '-') {
+				sc.credNameAt(i) // "-bev rrt"
+			}
+			continue
+		}
+		if p == i-1 && toks[p].kw&setRelation != 0 {
+			sc.relationNameAt(i)
 			continue
 		}
 		e := -1
@@ -58,8 +75,82 @@ func (sc *scan) scanCues() {
 				sc.initialsAfterCue(i)
 			}
 		}
+		if e < 0 && p == i-1 {
+			sc.credNameAt(i) // "REPORT TO GRANT RN"
+		}
 		if e > i {
 			i = e
 		}
 	}
+}
+
+// relationNameAt: after a relation ("son", "HUSBAND", "pt's daughter"), a
+// known first name that is also an everyday word ("son WILL notified",
+// "husband sterling left", "daughter grace and her husband"), when what
+// follows reads as a sentence about a person, not a verb phrase ("son will
+// visit", "wife is aware" stay). It marks the name and returns its token, or -1.
+func (sc *scan) relationNameAt(i int) int {
+	t := sc.toks[i]
+	if t.flags&lexicon.Name == 0 || t.kw&^setStreet != 0 || t.e-t.s < 3 || sc.claim[i] || functionWord(sc.lower(i)) {
+		return -1
+	}
+	w := sc.lower(i)
+	if t.flags&lexicon.Common != 0 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly")) {
+		return -1 // "son visiting"; "sterling" is a name
+	}
+	k := i + 1
+	if k < len(sc.toks) && !sc.toks[k].nl {
+		switch {
+		case sc.punct(k, ',') || sc.punct(k, '.') || sc.punct(k, '(') || sc.punct(k, ')') || sc.punct(k, ';'):
+		case sc.toks[k].kind == kWord && personAfter[sc.lower(k)]:
+		default:
+			return -1
+		}
+	}
+	sc.markName(i, i, "rules/relation")
+	return i
+}
+
+// personAfter: words after a relation's name that make it a person
+// ("son WILL notified", "wife hope and son art in").
+var personAfter = map[string]bool{
+	"and": true, "left": true, "notified": true, "called": true, "visited": true, "here": true, "in": true,
+	"at": true, "updated": true, "said": true, "states": true, "stated": true, "aware": true, "present": true,
+	"arrived": true, "came": true, "phoned": true, "spoke": true, "asked": true, "asks": true, "wants": true,
+	"reports": true, "reported": true, "brought": true, "drove": true, "flew": true, "visiting": true, "rn": true,
+}
+
+// credNameAt: a known first name right before a credential ("REPORT TO GRANT
+// RN", "SUE RN" on a line of its own, "- bev rrt"), at a line start or after
+// "to", "by", "per", "with" or a dash, and no role word ("CHARGE RN",
+// "NIGHT RN"). It marks the name and returns its token, or -1.
+func (sc *scan) credNameAt(i int) int {
+	toks := sc.toks
+	t := toks[i]
+	if i+1 >= len(toks) || toks[i+1].nl || !sc.in(i+1, setCred) || t.flags&lexicon.Name == 0 || t.kw != 0 || t.e-t.s < 3 ||
+		sc.claim[i] || functionWord(sc.lower(i)) || roleWords[sc.lower(i)] {
+		return -1
+	}
+	if sc.is(i+1, "pt") {
+		return -1 // "98-year-old Pt Madisen": the patient, not a therapist
+	}
+	if !t.nl {
+		p := i - 1
+		// a dash that opens a signature ("-bev rrt"), not one inside a word
+		if !(sc.punct(p, '-') && (sc.toks[p].sp || sc.toks[p].nl) || sc.is(p, "to") || sc.is(p, "by") || sc.is(p, "per") || sc.is(p, "with")) {
+			return -1
+		}
+	}
+	sc.markName(i, i, "rules/credential")
+	return i
+}
+
+// roleWords name a nurse's or doctor's role before a credential, not a person.
+var roleWords = map[string]bool{
+	"charge": true, "primary": true, "night": true, "day": true, "float": true, "resource": true, "staff": true,
+	"floor": true, "covering": true, "oncoming": true, "previous": true, "bedside": true, "admitting": true,
+	"travel": true, "agency": true, "transport": true, "circulating": true, "scrub": true, "home": true,
+	"school": true, "team": true, "unit": true, "icu": true, "micu": true, "sicu": true, "ccu": true, "er": true,
+	"ed": true, "pacu": true, "triage": true, "clinic": true, "hospice": true, "wound": true, "ostomy": true,
+	"case": true, "nurse": true, "the": true, "new": true, "senior": true, "junior": true, "attending": true,
 }

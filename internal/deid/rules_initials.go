@@ -2,9 +2,10 @@ package deid
 
 import "github.com/trustgate/trustgate/internal/deid/lexicon"
 
-// scanSignature finds the initials and typist codes that sign notes on the
-// note's last line: initials alone ("jlm", "TGM") or a typist pair alone or
-// after a credential ("AJT/lw", "MD    JFO/tz"). typistCodeAt and
+// scanSignature finds the initials and codes that sign notes on the note's
+// last line: an author code alone or after a credential ("DK27", an ID),
+// initials alone ("jlm", "TGM") or a typist pair alone or after a credential
+// ("AJT/lw", "MD    JFO/tz"). typistCodeAt and
 // initialsAfterCue (called from scanCues) find a typist code before a name
 // at a line start ("KMB:trask") and initials after "by", "transcribed" or
 // "dictated" at the end of a clause ("called by BMK.", "Printed 12/02 07:14
@@ -22,6 +23,8 @@ func (sc *scan) scanSignature() {
 		}
 		x := last - 2 // "AJT/lw" alone, or after a credential: "…, MD    JFO/tz"
 		switch {
+		case (s == last || sc.in(last-1, setCred) && !toks[last].nl) && authorCode(sc.str(last)):
+			sc.addToks(last, last, TypeID, "rules/author") // "DK27", "…, MD  fb59"
 		case s == last && sc.initials(s, 4):
 			sc.markName(s, s, "rules/initials")
 		case x >= s && (x == s || sc.in(x-1, setCred)) && sc.punct(x+1, '/') && sc.joined(x+1) && sc.joined(x+2) &&
@@ -120,4 +123,15 @@ func (sc *scan) typistTail(i int) bool {
 	t := sc.toks[i]
 	l := t.e - t.s
 	return t.kind == kWord && l >= 2 && l <= 3 && !sc.rawCap(i) && t.kw == 0 && t.flags&lexicon.SafeCore == 0 && !clinicalAcronyms[sc.lower(i)]
+}
+
+// authorCode: two or three letters then two to four digits ("DK27", "fb59"),
+// the code an author or dictation system signs a note with.
+func authorCode(w string) bool {
+	n := 0
+	for n < len(w) && isASCIILetter(w[n]) {
+		n++
+	}
+	d := len(w) - n
+	return n >= 2 && n <= 3 && d >= 2 && d <= 4 && allDigits(w[n:])
 }

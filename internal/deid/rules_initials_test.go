@@ -10,6 +10,8 @@ func TestGoldenInitials(t *testing.T) {
 		{"last line lower case", "will cont to monitor.\njlm", "will cont to monitor.\n[NAME]"},
 		{"typist pair", "NO HEMORRHAGE.\nLKP/ts", "NO HEMORRHAGE.\n[NAME]/[NAME]"},
 		{"typist pair after a credential", "Tancredi Bellomo, MD    JFO/tz", "[NAME], MD    [NAME]/[NAME]"},
+		{"author code after a credential", "No consolidation.\nBartholomew Ilunga, MD  DK27", "No consolidation.\n[NAME], MD  [ID]"},
+		{"author code alone", "will cont to monitor.\nfb59", "will cont to monitor.\n[ID]"},
 		{"typist code and name", "KMB:trask  D: 04/01/2021\nreport follows", "[NAME]:[NAME]  D: [DATE]\nreport follows"},
 		{"called by", "Read back, called by BMK.", "Read back, called by [NAME]."},
 		{"printed by", "Printed 12/02/2023 07:14 by ymr at the desk", "Printed [DATE] 07:14 by [NAME] at the desk"},
@@ -21,6 +23,8 @@ func TestGoldenInitials(t *testing.T) {
 		{"last line clinical", "PLAN: CONT CURRENT MGMT.\nDNR", "PLAN: CONT CURRENT MGMT.\nDNR"},
 		{"last line credential", "will cont to monitor.\nRN", "will cont to monitor.\nRN"},
 		{"system header", "GI:abd soft, +bs", "GI:abd soft, +bs"},
+		{"last line a dose", "PLAN: CONT LASIX.\nK 40MEQ", "PLAN: CONT LASIX.\nK 40MEQ"},
+		{"last line a vent setting", "ABG PENDING.\nPS 10/5", "ABG PENDING.\nPS 10/5"},
 		{"study pair", "FOR AM FILMS:\nCXR/KUB", "FOR AM FILMS:\nCXR/KUB"},
 	}
 	for _, tc := range tests {

@@ -24,7 +24,7 @@ func (sc *scan) scanSignature() {
 		x := last - 2 // "AJT/lw" alone, or after a credential: "…, MD    JFO/tz"
 		switch {
 		case (s == last || sc.in(last-1, setCred) && !toks[last].nl) && authorCode(sc.str(last)):
-			sc.addToks(last, last, TypeID, "rules/author") // "DK27", "…, MD  fb59"
+			sc.addToks(last, last, TypeID, "rules/author") // "DK27", "…, MD  kq41"
 		case s == last && sc.initials(s, 4):
 			sc.markName(s, s, "rules/initials")
 		case x >= s && (x == s || sc.in(x-1, setCred)) && sc.punct(x+1, '/') && sc.joined(x+1) && sc.joined(x+2) &&
@@ -125,7 +125,7 @@ func (sc *scan) typistTail(i int) bool {
 	return t.kind == kWord && l >= 2 && l <= 3 && !sc.rawCap(i) && t.kw == 0 && t.flags&lexicon.SafeCore == 0 && !clinicalAcronyms[sc.lower(i)]
 }
 
-// authorCode: two or three letters then two to four digits ("DK27", "fb59"),
+// authorCode: two or three letters then two to four digits ("DK27", "kq41"),
 // the code an author or dictation system signs a note with.
 func authorCode(w string) bool {
 	n := 0

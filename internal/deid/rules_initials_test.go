@@ -11,7 +11,7 @@ func TestGoldenInitials(t *testing.T) {
 		{"typist pair", "NO HEMORRHAGE.\nLKP/ts", "NO HEMORRHAGE.\n[NAME]/[NAME]"},
 		{"typist pair after a credential", "Tancredi Bellomo, MD    JFO/tz", "[NAME], MD    [NAME]/[NAME]"},
 		{"author code after a credential", "No consolidation.\nBartholomew Ilunga, MD  DK27", "No consolidation.\n[NAME], MD  [ID]"},
-		{"author code alone", "will cont to monitor.\nfb59", "will cont to monitor.\n[ID]"},
+		{"author code alone", "will cont to monitor.\nkq41", "will cont to monitor.\n[ID]"},
 		{"typist code and name", "KMB:trask  D: 04/01/2021\nreport follows", "[NAME]:[NAME]  D: [DATE]\nreport follows"},
 		{"called by", "Read back, called by BMK.", "Read back, called by [NAME]."},
 		{"printed by", "Printed 12/02/2023 07:14 by ymr at the desk", "Printed [DATE] 07:14 by [NAME] at the desk"},

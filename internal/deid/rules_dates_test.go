@@ -40,6 +40,7 @@ func TestGoldenDates(t *testing.T) {
 		{"glued to since", "no bm since3/2/97", "no bm since[DATE]"},
 		{"whole date glued to a word", "DOB06/03/2019 per ID band", "DOB[DATE] per ID band"},
 		{"1/2 as a heading", "1/2: extubated to 4L NC", "[DATE]: extubated to 4L NC"},
+		{"date and time after a lab value", "BUN 71 6/25 @ 1445 ECHO EF 30%", "BUN 71 [DATE] @ 1445 ECHO EF 30%"},
 		{"day dash month", "3-NOV CT HEAD NEG", "[DATE] CT HEAD NEG"},
 		{"day glued to month", "3NOV CT HEAD NEG", "[DATE] CT HEAD NEG"},
 		{"day month year glued", "cath 03nov97 showed 3vd", "cath [DATE] showed 3vd"},

@@ -27,12 +27,18 @@ func (sc *scan) lastFirstAt(i int) int {
 	if f >= len(toks) || !sc.punct(e+1, ',') || !sc.joined(e+1) || toks[f].nl || toks[f].kind != kWord || !sc.rawCap(i) || !sc.rawCap(f) {
 		return -1
 	}
+	cand := false
 	for k := i; k <= e; k += 2 {
 		if !sc.surnamePart(k) {
 			return -1
 		}
+		cand = cand || sc.candidate(k)
 	}
-	if toks[f].kw != 0 || toks[f].flags&lexicon.Common != 0 || toks[f].flags&lexicon.Name == 0 && !sc.candidate(f) && !sc.unknownWord(f) {
+	// a given name that is also a word ("PATIENCE") only in the tight
+	// "SURNAME,GIVEN" form (no space after the comma) after a surname part
+	// that is a PHI candidate ("HYDRAL,NITRO" stays)
+	tight := sc.joined(f) && cand
+	if toks[f].kw != 0 || toks[f].flags&lexicon.Common != 0 && !tight || toks[f].flags&lexicon.Name == 0 && !sc.candidate(f) && !sc.unknownWord(f) && !tight {
 		return -1
 	}
 	// "Menifee, Georgia 30042" is a town and a state

@@ -38,7 +38,7 @@ func (sc *scan) scanCues() {
 		}
 		if p < 0 || toks[p].kind != kWord || toks[p].e-toks[p].s > 11 {
 			if sc.punct(i-1, '-') {
-				sc.credNameAt(i) // "-bev rrt"
+				sc.credNameAt(i) // "-bev rrt", "-- patience, rn"
 			}
 			continue
 		}
@@ -51,7 +51,10 @@ func (sc *scan) scanCues() {
 		case "patient", "pt", "name", "decedent":
 			e = sc.lastFirstAt(i)
 		case "to":
-			if p == i-1 {
+			if p == i-1 && sc.reportTo(p) && sc.looseName(i) {
+				sc.markName(i, i, "rules/report") // "report given to serenity from resp"
+				e = i
+			} else if p == i-1 {
 				if e = sc.wardAt(i, false); e < 0 {
 					e = sc.townStateAt(i, true)
 				}
@@ -126,23 +129,44 @@ var personAfter = map[string]bool{
 // "NIGHT RN"). It marks the name and returns its token, or -1.
 func (sc *scan) credNameAt(i int) int {
 	toks := sc.toks
-	t := toks[i]
-	if i+1 >= len(toks) || toks[i+1].nl || !sc.in(i+1, setCred) || t.flags&lexicon.Name == 0 || t.kw != 0 || t.e-t.s < 3 ||
-		sc.claim[i] || functionWord(sc.lower(i)) || roleWords[sc.lower(i)] {
-		return -1
+	// one or two name words, an optional comma, the credential
+	e := i
+	if e+1 < len(toks) && toks[e+1].kind == kWord && !toks[e+1].nl && !sc.in(e+1, setCred) && sc.credName(e+1) {
+		e++ // "princess hand RRT"
 	}
-	if sc.is(i+1, "pt") {
+	c := e + 1
+	if sc.punct(c, ',') && sc.joined(c) {
+		c++ // "patience, rn"
+	}
+	if c >= len(toks) || toks[c].nl || !sc.in(c, setCred) || sc.is(c, "pt") {
 		return -1 // "98-year-old Pt Madisen": the patient, not a therapist
 	}
-	if !t.nl {
+	signed := false
+	if !toks[i].nl {
 		p := i - 1
-		// a dash that opens a signature ("-bev rrt"), not one inside a word
-		if !(sc.punct(p, '-') && (sc.toks[p].sp || sc.toks[p].nl) || sc.is(p, "to") || sc.is(p, "by") || sc.is(p, "per") || sc.is(p, "with")) {
+		// a dash that opens a signature ("-bev rrt", "-- patience, rn"), not
+		// one inside a word
+		for sc.punct(p, '-') && sc.punct(p-1, '-') && sc.joined(p) {
+			p--
+		}
+		signed = sc.punct(p, '-') && (toks[p].sp || toks[p].nl)
+		if !(signed || sc.is(p, "to") || sc.is(p, "by") || sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "and")) {
 			return -1
 		}
 	}
-	sc.markName(i, i, "rules/credential")
-	return i
+	// after a signature dash any word that is not a role is the signer
+	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) {
+		return -1
+	}
+	sc.markName(i, e, "rules/credential")
+	return e
+}
+
+// credName: word token k can be a name before a credential: a known name
+// (even an everyday word) and no keyword, function or role word.
+func (sc *scan) credName(k int) bool {
+	t := sc.toks[k]
+	return t.flags&lexicon.Name != 0 && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(sc.lower(k)) && !roleWords[sc.lower(k)]
 }
 
 // roleWords name a nurse's or doctor's role before a credential, not a person.
@@ -153,4 +177,26 @@ var roleWords = map[string]bool{
 	"school": true, "team": true, "unit": true, "icu": true, "micu": true, "sicu": true, "ccu": true, "er": true,
 	"ed": true, "pacu": true, "triage": true, "clinic": true, "hospice": true, "wound": true, "ostomy": true,
 	"case": true, "nurse": true, "the": true, "new": true, "senior": true, "junior": true, "attending": true,
+	"receiving": true, "accepting": true, "incoming": true, "shift": true, "evening": true, "morning": true,
+	"on-call": true, "call": true, "surgical": true, "medical": true, "resident": true, "fellow": true, "intern": true,
+}
+
+// reportTo: the word "to" at token p ends "report (given) to", "handoff to",
+// "endorsed to", "signed out to": a nurse's or doctor's name follows.
+func (sc *scan) reportTo(p int) bool {
+	q := p - 1
+	if sc.is(q, "given") || sc.is(q, "out") {
+		q--
+	}
+	return sc.is(q, "report") || sc.is(q, "handoff") || sc.is(q, "endorsed") || sc.is(q, "signed") || sc.is(q, "handed")
+}
+
+// looseName: word token k can be a name where the position says a person
+// stands ("report given to serenity", "-- patience, rn"): no keyword,
+// function or role word, three letters or more, no verb or adverb ending.
+func (sc *scan) looseName(k int) bool {
+	t := sc.toks[k]
+	w := sc.lower(k)
+	return t.kind == kWord && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(w) && !roleWords[w] &&
+		!strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "ly")
 }

@@ -12,7 +12,11 @@ func TestGoldenCueNames(t *testing.T) {
 		{"before a credential after to", "REPORT TO GRANT RN AT 1900.", "REPORT TO [NAME] RN AT 1900."},
 		{"before a credential at a line start", "SUE RN", "[NAME] RN"},
 		{"before a credential after a dash", "tolerating well, will continue. -bev rrt", "tolerating well, will continue. -[NAME] rrt"},
+		{"two names before a credential", "ngt to lis with bilious output.\nprincess hand RRT", "ngt to lis with bilious output.\n[NAME] RRT"},
+		{"double dash, comma", "ptt 54.\n-- patience, rn", "ptt 54.\n-- [NAME], rn"},
+		{"report given to", "report given to serenity from resp", "report given to [NAME] from resp"},
 		// must stay
+		{"report given to a role", "report given to oncoming rn", "report given to oncoming rn"},
 		{"relation and a verb", "pt's son will visit tomorrow", "pt's son will visit tomorrow"},
 		{"relation and a verb in -ing", "pt's wife visiting, aware of plan", "pt's wife visiting, aware of plan"},
 		{"role before a credential", "REPORT TO CHARGE RN.", "REPORT TO CHARGE RN."},

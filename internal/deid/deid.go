@@ -225,7 +225,7 @@ var typeRank = map[Type]int{
 // Resolve sorts spans and merges overlapping ones so that no two spans share a
 // character: overlapping spans become their union (a missed character is a
 // leak, an extra one only a lost word), typed by the longest member, ties broken
-// by typeRank. Empty or inverted spans are dropped.
+// by typeRank, then by the recognizer's name. Empty or inverted spans are dropped.
 func Resolve(spans []Span) []Span {
 	return resolveInPlace(append([]Span(nil), spans...))
 }
@@ -275,5 +275,10 @@ func better(a, b Span) bool {
 	if ca, cb := a.Recognizer == recCandidate, b.Recognizer == recCandidate; ca != cb {
 		return cb
 	}
-	return typeRank[a.Type] > typeRank[b.Type]
+	if ra, rb := typeRank[a.Type], typeRank[b.Type]; ra != rb {
+		return ra > rb
+	}
+	// a full tie: the detector's name decides, so that which one a merged
+	// span names does not depend on how the (unstable) sort met the tie
+	return a.Recognizer < b.Recognizer
 }

@@ -182,6 +182,7 @@ func (sc *scan) run() {
 	sc.scanExtras()  // holidays, highways, "Stanley Park"
 	sc.scanPlaces()
 	sc.scanNames(true) // names the lexicon knows
+	sc.scanCues()      // last-first headers, initials, wards, towns before a state
 	sc.scanSentenceNames()
 	sc.scanPeople()
 	sc.scanLists()

@@ -123,8 +123,13 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if j == i+2 && sc.punct(i+1, '/') && sc.punct(i-1, '=') && i >= 2 && sc.toks[i-2].kind == kNum {
 		return j
 	}
-	// after a measure word: everything up to the next word ("CA 92101" is a ZIP)
-	if sc.measureBefore(i, 3) && !(j == i && sc.numLen(i) == 5) {
+	// a date and a clock time ("BUN 71 6/25 @ 1445"): never a measured value
+	if sc.datePiece(i) == j && sc.punct(j+1, '@') && (sc.clock(j+2) || sc.numLen(j+2) > 0 && sc.punct(j+3, ':')) {
+		return -1
+	}
+	// after a measure word: everything up to the next word ("CA 92101" is a
+	// ZIP; "ph:4107738124", seven digits or more, a phone or an identifier)
+	if sc.measureBefore(i, 3) && !(j == i && sc.numLen(i) == 5) && !(j == i && sc.numLen(i) >= 7) {
 		return j
 	}
 	// "5/5" and "10/5" right after a ventilator word on the same line are

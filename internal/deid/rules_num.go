@@ -253,6 +253,18 @@ func (sc *scan) scanNumbers() {
 			!(sc.text[toks[j].s] == ')' && sc.punct(i, '(')) {
 			j--
 		}
+		if e := sc.dateRun(i, j); e >= 0 {
+			i = e
+			continue
+		}
+		if e := sc.gluedCueDate(i, j); e >= 0 {
+			i = e
+			continue
+		}
+		if j == i && sc.dayMonthToken(i) {
+			sc.addDate(i, i)
+			continue
+		}
 		if e := sc.clinicalNumber(i, j); e >= i {
 			for k := i; k <= e; k++ {
 				sc.clinical[k] = true
@@ -260,10 +272,14 @@ func (sc *scan) scanNumbers() {
 			i = e
 			continue
 		}
-		// "(202-555-0169)": a whole number in parentheses, not an area code
+		// "(202-555-0169)": a whole number in parentheses, not an area code;
+		// "(410-884-2271 x 212)", "(240 397 0052)": the parenthesis opens a
+		// number that goes on past this run
 		if sc.punct(i, '(') && sc.punct(j, ')') && j > i+2 && !sc.punct(i+2, ')') {
 			i++
 			j--
+		} else if sc.punct(i, '(') && j > i && !sc.punct(i+2, ')') && sc.toks[i+1].kind == kNum {
+			i++
 		}
 		if n := sc.number(i, j); n > j {
 			i = n - 1
@@ -289,8 +305,8 @@ func (sc *scan) number(i, j int) int {
 			sc.addDate(i, j)
 			return j + 1
 		}
-	case "1-a-4", "2-a-4", "1-a-2", "2-a-2", "1/a/4", "2/a/4", "1 a 4":
-		// "12-Mar-2019"
+	case "1-a-4", "2-a-4", "1-a-2", "2-a-2", "1/a/4", "2/a/4", "1 a 4", "1-a", "2-a":
+		// "12-Mar-2019", "3-NOV"
 		if sc.in(i+2, setMonth) && sc.numVal(i) >= 1 && sc.numVal(i) <= 31 {
 			sc.addToks(i, j, TypeDate, "rules/date")
 			return j + 1
@@ -312,9 +328,11 @@ func (sc *scan) number(i, j int) int {
 				prevWord = sc.lower(p)
 			}
 		}
-		if validMD(a, b) && !sc.unitAfter(j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
+		// "flight 28/11": day first, when the first number cannot be a month
+		dayFirst := a > 12 && validMD(b, a) && prevWord != "" && sc.text[sc.toks[i+1].s] == '/' && !sc.measureOnLine(i, 6)
+		if (validMD(a, b) || dayFirst) && !sc.unitAfter(j) && !sc.countAfter(i, j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
 			!(sc.joined(i) && !sc.punct(i-1, '[') && !sc.punct(i-1, '(') || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
-			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j)) {
+			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j) || sc.toks[i].nl && sc.punct(j+1, ':')) {
 			sc.addDate(i, j)
 			return j + 1
 		}
@@ -337,6 +355,14 @@ func (sc *scan) number(i, j int) int {
 			return j + 1
 		}
 	case "3-2-4", "9":
+		// "cell 4107738124", "ph:4107738124": ten digits (eleven with a
+		// leading 1) after a phone cue (shape writes any run over nine digits as "9")
+		// ("NPI 1515022151": an identifier's cue right before wins)
+		if l := sc.numLen(i); shape == "9" && (l == 10 || l == 11 && sc.text[sc.toks[i].s] == '1') && sc.hasCueBits(i, 4, setPhoneCue, nil) &&
+			!(sc.in(sc.prevWord(i), setIDCue) && !sc.in(sc.prevWord(i), setPhoneCue)) {
+			sc.addToks(i, j, TypePhone, "rules/phone")
+			return sc.extension(j + 1)
+		}
 		if shape == "9" && !sc.hasCue(i, 3, ssnCues) {
 			break
 		}
@@ -377,11 +403,6 @@ func (sc *scan) number(i, j int) int {
 		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
 			sc.addToks(i, j, TypePhone, "rules/phone")
 			return sc.extension(j + 1)
-		}
-	case "10", "11":
-		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
-			sc.addToks(i, j, TypePhone, "rules/phone")
-			return j + 1
 		}
 	}
 	if sc.ipv4(i, j, shape) {
@@ -428,7 +449,7 @@ func (sc *scan) number(i, j int) int {
 	}
 	// "HX-77-1234" is a code, not the range 77-1234: a letter part glued in front.
 	coded := i >= 2 && sc.codeJoin(i-1) && sc.toks[i-2].kind != kNum
-	if digits >= 5 && !sc.unitAfter(j) && !strings.ContainsAny(shape, ",.") && (!isRange(shape) || coded) {
+	if digits >= 5 && !sc.unitAfter(j) && !strings.ContainsAny(shape, ",.") && (!isRange(shape) || coded) && !(sc.smallParts(i, j) && strings.IndexByte(shape, '/') >= 0) {
 		if sc.toks[i].kind == kPunct && sc.text[sc.toks[i].s] != '#' {
 			i++
 		}
@@ -476,7 +497,8 @@ func (sc *scan) extension(k int) int {
 func dateCue(w string) bool {
 	switch w {
 	case "on", "since", "from", "until", "till", "by", "dated", "date", "dos", "admitted", "discharged", "seen", "of", "before", "after",
-		"sent", "dob", "received", "collected", "signed", "visit", "due":
+		"sent", "dob", "received", "collected", "signed", "visit", "due",
+		"lbm", "intubated", "extubated", "transferred", "expired", "died", "born":
 		return true
 	}
 	return false

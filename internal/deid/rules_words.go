@@ -71,7 +71,19 @@ func (sc *scan) scanWords() {
 			continue
 		}
 		// "on Wed", "by Thurs", "next Fri": an abbreviated weekday after a time word
-		if t.cap && len(w) >= 3 && len(w) <= 5 && weekdayShort(w) && (sc.is(i-1, "on") || sc.is(i-1, "by") || sc.is(i-1, "next") || sc.is(i-1, "last") || sc.is(i-1, "this") || sc.is(i-1, "until")) {
+		// (any case for "sat" and "sun", which truecase leaves alone); "wed am",
+		// "FRI PM". A pair ("Mon/Fri") is a schedule, not a date.
+		if len(w) >= 3 && len(w) <= 5 && weekdayShort(w) &&
+			((t.cap || (w == "sat" || w == "sun") && !sc.valueNext(i)) && (sc.is(i-1, "on") || sc.is(i-1, "by") || sc.is(i-1, "next") || sc.is(i-1, "last") || sc.is(i-1, "this") || sc.is(i-1, "until") || sc.is(i-1, "till") || sc.is(i-1, "visit") || sc.is(i-1, "thru") || sc.is(i-1, "through")) ||
+				sc.weekdayAfter(i)) {
+			sc.addToks(i, i, TypeDate, "rules/date")
+			continue
+		}
+		// "on monday", "since saturday", "in june", "early january": a
+		// lower-case day or month name in a note of mixed case after a word
+		// that introduces a date (upper- and lower-case notes are truecased)
+		if !t.cap && len(w) > 3 && t.kw&(setDay|setMonth) != 0 && sc.lowerDateCue(i) &&
+			(w != "march" || sc.is(i-1, "in") || sc.is(i-1, "since") || sc.is(i-1, "early") || sc.is(i-1, "mid") || sc.is(i-1, "late") || sc.is(i-1, "last")) {
 			sc.addToks(i, i, TypeDate, "rules/date")
 			continue
 		}
@@ -79,7 +91,7 @@ func (sc *scan) scanWords() {
 			continue
 		}
 		k := i + 1
-		if sc.punct(k, '.') {
+		if sc.punct(k, '.') || sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1) && sc.numLen(k+1) > 0 { // "Nov. 3", "NOV-3"
 			k++
 		}
 		end := -1
@@ -1070,7 +1082,7 @@ func (sc *scan) ordinalAlone(i int) bool {
 	if sc.toks[i].kind != kAlnum || !sc.is(i-1, "the") || sc.ordinalDay(i) == 0 {
 		return false
 	}
-	if k := i + 1; k < len(sc.toks) && sc.toks[k].kind == kWord && !sc.is(k, "at") && !sc.is(k, "and") && !sc.is(k, "or") && !sc.toks[k].nl {
+	if k := i + 1; k < len(sc.toks) && sc.toks[k].kind == kWord && !sc.is(k, "at") && !sc.is(k, "and") && !sc.is(k, "or") && !sc.toks[k].nl && !sc.ordinalCue(i) {
 		return false
 	}
 	sc.addToks(i, i, TypeDate, "rules/date")

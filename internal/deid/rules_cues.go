@@ -1,0 +1,202 @@
+package deid
+
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+// scanCues runs, in one walk over the tokens, the rules that a position or a
+// word before decides: "LAST,FIRST" headers at a line start or after a
+// patient label (lastFirstAt), typist codes at a line start (typistCodeAt),
+// initials after "by" (initialsAfterCue), wards after "to", "from" or "on"
+// (wardAt), towns before a state code (townStateAt), a known first name
+// that is also a word after a relation (relationNameAt) or before a
+// credential (credNameAt). The word before is
+// read once per token, so that the rules cost one switch, not a look-up each.
+func (sc *scan) scanCues() {
+	sc.scanSignature()
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind != kWord {
+			continue
+		}
+		if t.nl {
+			if e := sc.lastFirstAt(i); e >= 0 {
+				i = e
+			} else if e := sc.typistCodeAt(i); e >= 0 {
+				i = e
+			} else {
+				sc.credNameAt(i)
+			}
+			continue
+		}
+		p := i - 1
+		if sc.punct(p, ':') && !toks[p].nl {
+			p-- // "Pt: DELACROIX-MBEKI,SERAPHINE"
+		}
+		if p < 0 || toks[p].kind != kWord || toks[p].e-toks[p].s > 11 {
+			if sc.punct(i-1, '-') {
+				sc.credNameAt(i) // "-bev rrt", "-- patience, rn"
+			}
+			continue
+		}
+		if p == i-1 && toks[p].kw&setRelation != 0 {
+			sc.relationNameAt(i)
+			continue
+		}
+		e := -1
+		switch sc.lower(p) {
+		case "patient", "pt", "name", "decedent":
+			e = sc.lastFirstAt(i)
+		case "to":
+			if p == i-1 && sc.reportTo(p) && sc.looseName(i) {
+				sc.markName(i, i, "rules/report") // "report given to serenity from resp"
+				e = i
+			} else if p == i-1 {
+				if e = sc.wardAt(i, false); e < 0 {
+					e = sc.townStateAt(i, true)
+				}
+			}
+		case "from":
+			if p == i-1 {
+				if e = sc.wardAt(i, false); e < 0 {
+					e = sc.townStateAt(i, false)
+				}
+			}
+		case "on":
+			if p == i-1 {
+				e = sc.wardAt(i, true)
+			}
+		case "in", "near":
+			if p == i-1 {
+				e = sc.townStateAt(i, false)
+			}
+		case "by", "transcribed", "dictated":
+			if p == i-1 {
+				sc.initialsAfterCue(i)
+			}
+		}
+		if e < 0 && p == i-1 {
+			sc.credNameAt(i) // "REPORT TO GRANT RN"
+		}
+		if e > i {
+			i = e
+		}
+	}
+}
+
+// relationNameAt: after a relation ("son", "HUSBAND", "pt's daughter"), a
+// known first name that is also an everyday word ("son WILL notified",
+// "husband sterling left", "daughter grace and her husband"), when what
+// follows reads as a sentence about a person, not a verb phrase ("son will
+// visit", "wife is aware" stay). It marks the name and returns its token, or -1.
+func (sc *scan) relationNameAt(i int) int {
+	t := sc.toks[i]
+	if t.flags&lexicon.Name == 0 || t.kw&^setStreet != 0 || t.e-t.s < 3 || sc.claim[i] || functionWord(sc.lower(i)) {
+		return -1
+	}
+	w := sc.lower(i)
+	if t.flags&lexicon.Common != 0 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly")) {
+		return -1 // "son visiting"; "sterling" is a name
+	}
+	k := i + 1
+	if k < len(sc.toks) && !sc.toks[k].nl {
+		switch {
+		case sc.punct(k, ',') || sc.punct(k, '.') || sc.punct(k, '(') || sc.punct(k, ')') || sc.punct(k, ';'):
+		case sc.toks[k].kind == kWord && personAfter[sc.lower(k)]:
+		default:
+			return -1
+		}
+	}
+	sc.markName(i, i, "rules/relation")
+	return i
+}
+
+// personAfter: words after a relation's name that make it a person
+// ("son WILL notified", "wife hope and son art in").
+var personAfter = map[string]bool{
+	"and": true, "left": true, "notified": true, "called": true, "visited": true, "here": true, "in": true,
+	"at": true, "updated": true, "said": true, "states": true, "stated": true, "aware": true, "present": true,
+	"arrived": true, "came": true, "phoned": true, "spoke": true, "asked": true, "asks": true, "wants": true,
+	"reports": true, "reported": true, "brought": true, "drove": true, "flew": true, "visiting": true, "rn": true,
+}
+
+// credNameAt: a known first name right before a credential ("REPORT TO GRANT
+// RN", "SUE RN" on a line of its own, "- bev rrt"), at a line start or after
+// "to", "by", "per", "with" or a dash, and no role word ("CHARGE RN",
+// "NIGHT RN"). It marks the name and returns its token, or -1.
+func (sc *scan) credNameAt(i int) int {
+	toks := sc.toks
+	// one or two name words, an optional comma, the credential
+	e := i
+	if e+1 < len(toks) && toks[e+1].kind == kWord && !toks[e+1].nl && !sc.in(e+1, setCred) && sc.credName(e+1) {
+		e++ // "princess hand RRT"
+	}
+	c := e + 1
+	if sc.punct(c, ',') && sc.joined(c) {
+		c++ // "patience, rn"
+	}
+	if c >= len(toks) || toks[c].nl || !sc.in(c, setCred) || sc.is(c, "pt") {
+		return -1 // "98-year-old Pt Madisen": the patient, not a therapist
+	}
+	signed := false
+	if !toks[i].nl {
+		p := i - 1
+		// a dash that opens a signature ("-bev rrt", "-- patience, rn"), not
+		// one inside a word
+		for sc.punct(p, '-') && sc.punct(p-1, '-') && sc.joined(p) {
+			p--
+		}
+		signed = sc.punct(p, '-') && (toks[p].sp || toks[p].nl)
+		if !(signed || sc.is(p, "to") || sc.is(p, "by") || sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "and")) {
+			return -1
+		}
+	}
+	// after a signature dash any word that is not a role is the signer
+	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) {
+		return -1
+	}
+	sc.markName(i, e, "rules/credential")
+	return e
+}
+
+// credName: word token k can be a name before a credential: a known name
+// (even an everyday word) and no keyword, function or role word.
+func (sc *scan) credName(k int) bool {
+	t := sc.toks[k]
+	return t.flags&lexicon.Name != 0 && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(sc.lower(k)) && !roleWords[sc.lower(k)]
+}
+
+// roleWords name a nurse's or doctor's role before a credential, not a person.
+var roleWords = map[string]bool{
+	"charge": true, "primary": true, "night": true, "day": true, "float": true, "resource": true, "staff": true,
+	"floor": true, "covering": true, "oncoming": true, "previous": true, "bedside": true, "admitting": true,
+	"travel": true, "agency": true, "transport": true, "circulating": true, "scrub": true, "home": true,
+	"school": true, "team": true, "unit": true, "icu": true, "micu": true, "sicu": true, "ccu": true, "er": true,
+	"ed": true, "pacu": true, "triage": true, "clinic": true, "hospice": true, "wound": true, "ostomy": true,
+	"case": true, "nurse": true, "the": true, "new": true, "senior": true, "junior": true, "attending": true,
+	"receiving": true, "accepting": true, "incoming": true, "shift": true, "evening": true, "morning": true,
+	"on-call": true, "call": true, "surgical": true, "medical": true, "resident": true, "fellow": true, "intern": true,
+}
+
+// reportTo: the word "to" at token p ends "report (given) to", "handoff to",
+// "endorsed to", "signed out to": a nurse's or doctor's name follows.
+func (sc *scan) reportTo(p int) bool {
+	q := p - 1
+	if sc.is(q, "given") || sc.is(q, "out") {
+		q--
+	}
+	return sc.is(q, "report") || sc.is(q, "handoff") || sc.is(q, "endorsed") || sc.is(q, "signed") || sc.is(q, "handed")
+}
+
+// looseName: word token k can be a name where the position says a person
+// stands ("report given to serenity", "-- patience, rn"): no keyword,
+// function or role word, three letters or more, no verb or adverb ending.
+func (sc *scan) looseName(k int) bool {
+	t := sc.toks[k]
+	w := sc.lower(k)
+	return t.kind == kWord && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(w) && !roleWords[w] &&
+		!strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "ly")
+}

@@ -1,0 +1,33 @@
+package deid
+
+import "testing"
+
+// TestGoldenCueNames covers known first names that are also everyday words
+// after a relation or before a credential, and the phrases of the same shape
+// that stay.
+func TestGoldenCueNames(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"relation, a name ending in -ing", "pt's husband sterling left at 2100, will be back", "pt's husband [NAME] left at 2100, will be back"},
+		{"relation in capitals", "PT'S HUSBAND LANE NOTIFIED AT 0300.", "PT'S HUSBAND [NAME] NOTIFIED AT 0300."},
+		{"before a credential after to", "REPORT TO GRANT RN AT 1900.", "REPORT TO [NAME] RN AT 1900."},
+		{"before a credential at a line start", "SUE RN", "[NAME] RN"},
+		{"before a credential after a dash", "tolerating well, will continue. -bev rrt", "tolerating well, will continue. -[NAME] rrt"},
+		{"two names before a credential", "ngt to lis with bilious output.\nprincess hand RRT", "ngt to lis with bilious output.\n[NAME] RRT"},
+		{"double dash, comma", "ptt 54.\n-- patience, rn", "ptt 54.\n-- [NAME], rn"},
+		{"report given to", "report given to serenity from resp", "report given to [NAME] from resp"},
+		// must stay
+		{"report given to a role", "report given to oncoming rn", "report given to oncoming rn"},
+		{"relation and a verb", "pt's son will visit tomorrow", "pt's son will visit tomorrow"},
+		{"relation and a verb in -ing", "pt's wife visiting, aware of plan", "pt's wife visiting, aware of plan"},
+		{"role before a credential", "REPORT TO CHARGE RN.", "REPORT TO CHARGE RN."},
+		{"night rn", "discussed with night rn", "discussed with night rn"},
+		{"age before Pt", "HPI: a 98-year-old Pt seen for cough.", "HPI: a [AGE]-year-old Pt seen for cough."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lineTags(t, tc.in); got != tc.want {
+				t.Errorf("\nin   %q\ngot  %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -34,17 +34,17 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case *dash == "" && *pod == "":
 		fmt.Fprintln(stderr, "beacon: --dashboard and --pod are required (e.g. --dashboard http://127.0.0.1:9443 --pod deid-0; in Kubernetes POD_NAME fills --pod)")
-		return 2
+		return cliflags.ExitUsage
 	case *dash == "":
 		fmt.Fprintln(stderr, "beacon: --dashboard is required: the dashboard's base URL, e.g. http://127.0.0.1:9443")
-		return 2
+		return cliflags.ExitUsage
 	case *pod == "":
 		fmt.Fprintln(stderr, "beacon: --pod is required: the workload's name (in Kubernetes, POD_NAME from the downward API fills it)")
-		return 2
+		return cliflags.ExitUsage
 	}
 	if u, err := url.Parse(*dash); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		fmt.Fprintf(stderr, "beacon: --dashboard %q is not an http:// or https:// URL\n", *dash)
-		return 2
+		return cliflags.ExitUsage
 	}
 	if *ns == "" {
 		*ns = "default"

@@ -33,7 +33,7 @@ Every flag can also be set as TRUSTGATE_GUEST_<FLAG> (upper case, - as _).`
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
-		return 2
+		return cliflags.ExitUsage
 	}
 	cmd, rest := args[0], args[1:]
 	var err error
@@ -59,7 +59,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 0
 	default:
 		fmt.Fprintf(stderr, "guest: unknown command %q\n%s\n", cmd, usage)
-		return 2
+		return cliflags.ExitUsage
 	}
 	return cliflags.Report(stderr, "guest "+cmd, err)
 }

@@ -52,7 +52,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	s, err := New(c)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 2
+		return cliflags.ExitUsage
 	}
 	ctx, stop := cliflags.SignalContext(context.Background())
 	defer stop()

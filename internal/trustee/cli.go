@@ -34,7 +34,7 @@ usage:
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return 2
+		return cliflags.ExitUsage
 	}
 	switch args[0] {
 	case "serve":
@@ -44,7 +44,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "verify":
 		if VerifyMain == nil {
 			fmt.Fprintln(stderr, "trustee verify: offline verification is not available in this build")
-			return 2
+			return cliflags.ExitUsage
 		}
 		return VerifyMain(args[1:], stdout, stderr)
 	case "bench":
@@ -52,7 +52,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "bench-load": // the load generator process of trustee bench
 		if os.Getenv(benchLoadEnv) != "1" {
 			fmt.Fprintf(stderr, "trustee: unknown command %q\n%s", args[0], usage)
-			return 2
+			return cliflags.ExitUsage
 		}
 		return BenchLoadMain(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
@@ -60,7 +60,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 0
 	default:
 		fmt.Fprintf(stderr, "trustee: unknown command %q\n%s", args[0], usage)
-		return 2
+		return cliflags.ExitUsage
 	}
 }
 
@@ -162,7 +162,7 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	usageErr := func(msg string) int {
 		fmt.Fprintf(stderr, "trustee admin: %s\n\n", msg)
 		printUsage(stderr)
-		return 2
+		return cliflags.ExitUsage
 	}
 	for _, a := range args {
 		if a == "--" {
@@ -207,7 +207,7 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	if !public {
 		if _, err := os.Stat(*key); err != nil {
 			fmt.Fprintf(stderr, "trustee admin: --key %s: %v%s\n", *key, errors.Unwrap(err), kbsadmin.KeyHint())
-			return 2
+			return cliflags.ExitUsage
 		}
 	}
 	c, err := kbsadmin.New(*u, *key, kbsadmin.TLSOptions{CACert: *ca, Insecure: *insecure})

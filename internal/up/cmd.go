@@ -139,7 +139,7 @@ var aliases = map[string]string{"start": "up", "run": "up", "stop": "down", "ps"
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, "trustgate: no command given\n\n%s\n", usage)
-		return 2
+		return cliflags.ExitUsage
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -158,7 +158,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stderr, " (flags come after the command: `trustgate up "+cmd+"`)")
 		}
 		fmt.Fprintf(stderr, "\n\n%s\n", usage)
-		return 2
+		return cliflags.ExitUsage
 	}
 	name := "trustgate " + cmd
 	if cmd == "demo" {
@@ -168,7 +168,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		if len(rest) == 0 || rest[0] != "denials" {
 			fmt.Fprintln(stderr, "trustgate demo: which demo? The one there is: `trustgate demo denials`")
 			fmt.Fprintln(stderr, "usage: trustgate demo denials [--state-dir DIR]")
-			return 2
+			return cliflags.ExitUsage
 		}
 		rest, name = rest[1:], "trustgate demo denials"
 	}
@@ -204,7 +204,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		if !*identityMode {
 			fmt.Fprintln(stderr, "trustgate up: --identity=false: up always runs workload identity (sidecar keys born in the VM, certificates from Trustee's identity CA); "+
 				"the uploaded-key scheme survives only as the deprecated `cocofy apply --uploaded-server-key` (docs/tls-sidecar.md, \"Migration from uploaded keys\")")
-			return 2
+			return cliflags.ExitUsage
 		}
 		return runUp(o, stderr)
 	case "status":

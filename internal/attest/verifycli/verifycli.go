@@ -86,14 +86,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if *tee == "" || *evidencePath == "" || fs.NArg() != 0 {
 		fs.Usage()
-		return 2
+		return cliflags.ExitUsage
 	}
 	now := time.Now
 	if *nowStr != "" {
 		t, err := time.Parse(time.RFC3339, *nowStr)
 		if err != nil {
 			fmt.Fprintf(stderr, "trustee verify: --now: %v\n", err)
-			return 2
+			return cliflags.ExitUsage
 		}
 		now = func() time.Time { return t }
 	}
@@ -101,16 +101,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	var err error
 	if want.ReportData, err = optHex(*nonceHex); err != nil {
 		fmt.Fprintf(stderr, "trustee verify: --nonce-digest: %v\n", err)
-		return 2
+		return cliflags.ExitUsage
 	}
 	if want.InitDataDigest, err = optHex(*initHex); err != nil {
 		fmt.Fprintf(stderr, "trustee verify: --initdata-digest: %v\n", err)
-		return 2
+		return cliflags.ExitUsage
 	}
 	evidence, err := readFile(*evidencePath)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustee verify: --evidence: %v\n", err)
-		return 2
+		return cliflags.ExitUsage
 	}
 	ctx := context.Background()
 	opts := catalog.Options{Now: now, AllowDebug: *allowDebug, Logger: slog.New(slog.NewTextHandler(stderr, nil))}
@@ -118,24 +118,24 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		b, err := readFile(*bundlePath)
 		if err != nil {
 			fmt.Fprintf(stderr, "trustee verify: --collateral: %v\n", err)
-			return 2
+			return cliflags.ExitUsage
 		}
 		cache := collateral.NewMemCache()
 		if _, err := collateral.Import(ctx, cache, bytes.NewReader(b)); err != nil {
 			fmt.Fprintf(stderr, "trustee verify: --collateral: %v\n", err)
-			return 2
+			return cliflags.ExitUsage
 		}
 		opts.Cache = cache // no HTTP client: offline, from the bundle only
 	}
 	if opts.SNPMinimumTCB, err = snp.ParseMinimumTCB(*minTCB); err != nil {
 		fmt.Fprintf(stderr, "trustee verify: --snp-minimum-tcb: %v\n", err)
-		return 2
+		return cliflags.ExitUsage
 	}
 	var vcek []byte
 	if *vcekPath != "" {
 		if vcek, err = readFile(*vcekPath); err != nil {
 			fmt.Fprintf(stderr, "trustee verify: --vcek: %v\n", err)
-			return 2
+			return cliflags.ExitUsage
 		}
 		if blk, _ := pem.Decode(vcek); blk != nil {
 			vcek = blk.Bytes
@@ -161,7 +161,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		src, err := readFile(*policyPath)
 		if err != nil {
 			fmt.Fprintf(stderr, "trustee verify: --policy: %v\n", err)
-			return 2
+			return cliflags.ExitUsage
 		}
 		a, err := policy.NewEngine(nil).Appraise(ctx, string(src), AnnotatedEvidence(*tee, claims, want))
 		if err != nil {

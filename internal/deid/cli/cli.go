@@ -42,7 +42,7 @@ var Serve func(args []string) int
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return 2
+		return cliflags.ExitUsage
 	}
 	cmd, rest := args[0], args[1:]
 	var err error
@@ -58,7 +58,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "serve":
 		if Serve == nil {
 			fmt.Fprintln(stderr, "deid serve: the web app is not built into this binary")
-			return 2
+			return cliflags.ExitUsage
 		}
 		return Serve(rest)
 	case "help", "-h", "--help":
@@ -66,7 +66,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	default:
 		fmt.Fprintf(stderr, "deid: unknown command %q\n%s", cmd, usage)
-		return 2
+		return cliflags.ExitUsage
 	}
 	return cliflags.Report(stderr, "deid "+cmd, err)
 }

@@ -142,7 +142,7 @@ func (p *fastParser) bytes() ([]byte, bool) {
 	}
 	start := p.i
 	end := bytes.IndexByte(p.b[start:], ']')
-	if end+1 < minCachedSpan {
+	if end+1 < minCachedSpan || end+1 > maxCachedSpan {
 		return p.byteArray()
 	}
 	span := p.b[start : start+end+1]
@@ -157,9 +157,14 @@ func (p *fastParser) bytes() ([]byte, bool) {
 	return out, ok
 }
 
-// minCachedSpan is the shortest array text byteSpans keeps: longer than
-// any report field, shorter than any certificate.
-const minCachedSpan = 1024
+// minCachedSpan and maxCachedSpan bound the array text byteSpans keeps:
+// longer than any report field, shorter than any certificate; at most
+// 16 KiB (a 4 KiB DER written as "255,"…), so that the cache holds at
+// most 64 × (16 + 4) KiB whatever the evidence sent.
+const (
+	minCachedSpan = 1024
+	maxCachedSpan = 16 << 10
+)
 
 // byteSpans remembers the bytes of recently decoded long arrays, by their
 // exact text; it holds at most maxCachedSpans.

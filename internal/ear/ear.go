@@ -604,6 +604,22 @@ func HeaderKeyID(token string) string {
 	if !ok || len(h) > 4096 {
 		return ""
 	}
+	// An issuer encodes its header once per key, so consecutive tokens
+	// usually share it byte for byte: remember the last one decoded.
+	if last := lastHeaderKeyID.Load(); last != nil && last.header == h {
+		return last.kid
+	}
+	kid := headerKeyID(h)
+	lastHeaderKeyID.Store(&headerKID{header: strings.Clone(h), kid: kid})
+	return kid
+}
+
+type headerKID struct{ header, kid string }
+
+var lastHeaderKeyID atomic.Pointer[headerKID]
+
+// headerKeyID decodes the kid of a protected header segment h.
+func headerKeyID(h string) string {
 	b, err := base64.RawURLEncoding.DecodeString(h)
 	if err != nil {
 		return ""

@@ -647,3 +647,29 @@ func TestSignMatchesJose(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderKeyID: tokens of two issuers, alternated and repeated, each
+// give their own kid (the remembered last header never answers for
+// another); malformed tokens give "".
+func TestHeaderKeyID(t *testing.T) {
+	a, b := newIssuer(t), newIssuer(t)
+	ta, _, err := a.Issue(sampleAppraisal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, _, err := b.Issue(sampleAppraisal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.KeyID() == b.KeyID() {
+		t.Fatal("two generated keys share a kid")
+	}
+	for _, tc := range []struct{ tok, want string }{
+		{ta, a.KeyID()}, {ta, a.KeyID()}, {tb, b.KeyID()}, {ta, a.KeyID()}, {tb, b.KeyID()}, {tb, b.KeyID()},
+		{"", ""}, {"no-dot", ""}, {"!!!.x.y", ""}, {"e30.x.y", ""}, {ta, a.KeyID()},
+	} {
+		if got := HeaderKeyID(tc.tok); got != tc.want {
+			t.Fatalf("HeaderKeyID(%.20q…) = %q, want %q", tc.tok, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package kbs
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 )
@@ -64,6 +65,28 @@ func FuzzParseResourcePath(f *testing.F) {
 					t.Fatalf("accepted %q", seg)
 				}
 			}
+		}
+	})
+}
+
+// FuzzRuntimeDataJCS: the direct writer of plain runtime data gives exactly
+// the JCS library's bytes, and declines whatever it cannot write verbatim.
+func FuzzRuntimeDataJCS(f *testing.F) {
+	f.Add("n0nce==", "EC", "P-256", "xx", "yy", "")
+	f.Add("<&>", "RSA", "", "nn", "AQAB", `{"nvidia":{}}`)
+	f.Add("\u2028", "EC", "P-521", "a\x7f", "b", "\x1f")
+	f.Fuzz(func(t *testing.T, nonce, kty, crv, a, b, addl string) {
+		key := TeePubKey{Kty: kty, Alg: "ECDH-ES+A256KW", Crv: crv, X: a, Y: b, N: a, E: b}
+		want, werr := runtimeDataJCSLib(nonce, key, addl)
+		got, ok := runtimeDataJCSPlain(nonce, key, addl)
+		if !ok {
+			return
+		}
+		if werr != nil {
+			t.Fatalf("plain writer accepted what the library refuses: %v", werr)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("plain %s\nlib   %s", got, want)
 		}
 	})
 }

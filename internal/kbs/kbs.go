@@ -323,6 +323,14 @@ type runtimeData struct {
 // RuntimeDataJCS returns the RFC 8785 canonical JSON of
 // {"additional-evidence","nonce","tee-pubkey"} that both sides hash.
 func RuntimeDataJCS(nonce string, pub TeePubKey, additionalEvidence string) ([]byte, error) {
+	if b, ok := runtimeDataJCSPlain(nonce, pub, additionalEvidence); ok {
+		return b, nil
+	}
+	return runtimeDataJCSLib(nonce, pub, additionalEvidence)
+}
+
+// runtimeDataJCSLib canonicalises through encoding/json and the JCS library.
+func runtimeDataJCSLib(nonce string, pub TeePubKey, additionalEvidence string) ([]byte, error) {
 	raw, err := json.Marshal(runtimeData{AdditionalEvidence: additionalEvidence, Nonce: nonce, TeePubKey: pub})
 	if err != nil {
 		return nil, fmt.Errorf("runtime data: %w", err)
@@ -332,6 +340,60 @@ func RuntimeDataJCS(nonce string, pub TeePubKey, additionalEvidence string) ([]b
 		return nil, fmt.Errorf("runtime data: canonicalise: %w", err)
 	}
 	return out, nil
+}
+
+// runtimeDataJCSPlain writes the canonical form directly when every string
+// is printable ASCII other than '"' and '\\' (base64 nonces and keys, the
+// usual case), which JCS writes verbatim, with the members in JCS order
+// (sorted by name); ok is false otherwise, and RuntimeDataJCS canonicalises
+// through encoding/json and the JCS library.
+func runtimeDataJCSPlain(nonce string, pub TeePubKey, additionalEvidence string) ([]byte, bool) {
+	var members [][2]string
+	switch pub.Kty {
+	case KtyEC:
+		members = [][2]string{{"alg", pub.Alg}, {"crv", pub.Crv}, {"kty", pub.Kty}, {"x", pub.X}, {"y", pub.Y}}
+	case KtyRSA:
+		members = [][2]string{{"alg", pub.Alg}, {"e", pub.E}, {"kty", pub.Kty}, {"n", pub.N}}
+	default:
+		return nil, false
+	}
+	n := len(nonce) + len(additionalEvidence) + 64
+	for _, m := range members {
+		if !plainJSONString(m[1]) {
+			return nil, false
+		}
+		n += len(m[0]) + len(m[1]) + 6
+	}
+	if !plainJSONString(nonce) || !plainJSONString(additionalEvidence) {
+		return nil, false
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"additional-evidence":"`...)
+	b = append(b, additionalEvidence...)
+	b = append(b, `","nonce":"`...)
+	b = append(b, nonce...)
+	b = append(b, `","tee-pubkey":{`...)
+	for i, m := range members {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, m[0]...)
+		b = append(b, `":"`...)
+		b = append(b, m[1]...)
+		b = append(b, '"')
+	}
+	return append(b, "}}"...), true
+}
+
+// plainJSONString reports whether s is printable ASCII without '"' or '\\'.
+func plainJSONString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // ReportData returns SHA-384(JCS(runtime data)), the digest a guest binds into

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-sev-guest/abi"
+	"github.com/google/go-sev-guest/kds"
+	spb "github.com/google/go-sev-guest/proto/sevsnp"
 	"github.com/google/go-sev-guest/verify/trust"
 )
 
@@ -27,12 +29,7 @@ const chainCacheSize = 1024
 // periods are checked again at every use against the verifier's clock, the
 // report signature is always verified, and revocation (Config.
 // CheckRevocations) is always checked. Only successes are stored.
-type chainCache struct {
-	mu  sync.Mutex
-	ll  *list.List // front is most recently used; values are *chainEntry
-	m   map[[32]byte]*list.Element
-	max int
-}
+type chainCache = lru[*chainEntry]
 
 type chainEntry struct {
 	key [32]byte
@@ -44,40 +41,68 @@ type chainEntry struct {
 	notBefore, notAfter time.Time
 }
 
-func newChainCache(max int) *chainCache {
-	return &chainCache{ll: list.New(), m: make(map[[32]byte]*list.Element), max: max}
+func newChainCache(max int) *chainCache { return newLRU[*chainEntry](max) }
+
+// getChain returns the endorsement key cached under key if it is valid at
+// now.
+func (v *Verifier) getChain(key [32]byte, now time.Time) (*x509.Certificate, bool) {
+	e, ok := v.chains.get(key)
+	if !ok || now.Before(e.notBefore) || now.After(e.notAfter) {
+		return nil, false // the full verification decides, with its error
+	}
+	return e.ek, true
 }
 
-// get returns the endorsement key cached under key if it is valid at now.
-func (c *chainCache) get(key [32]byte, now time.Time) (*x509.Certificate, bool) {
+// lru is a bounded map from a SHA-256 key to a value, dropping the least
+// recently used entry beyond max. It is safe for concurrent use.
+type lru[V any] struct {
+	mu  sync.Mutex
+	ll  *list.List // front is most recently used; values are lruEntry[V]
+	m   map[[32]byte]*list.Element
+	max int
+}
+
+type lruEntry[V any] struct {
+	key [32]byte
+	val V
+}
+
+func newLRU[V any](max int) *lru[V] {
+	return &lru[V]{ll: list.New(), m: make(map[[32]byte]*list.Element), max: max}
+}
+
+func (c *lru[V]) get(key [32]byte) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.m[key]
 	if !ok {
-		return nil, false
-	}
-	e := el.Value.(*chainEntry)
-	if now.Before(e.notBefore) || now.After(e.notAfter) {
-		return nil, false // the full verification decides, with its error
+		var zero V
+		return zero, false
 	}
 	c.ll.MoveToFront(el)
-	return e.ek, true
+	return el.Value.(lruEntry[V]).val, true
 }
 
-func (c *chainCache) put(e *chainEntry) {
+func (c *lru[V]) put(key [32]byte, val V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.m[e.key]; ok {
-		el.Value = e
+	if el, ok := c.m[key]; ok {
+		el.Value = lruEntry[V]{key, val}
 		c.ll.MoveToFront(el)
 		return
 	}
-	c.m[e.key] = c.ll.PushFront(e)
+	c.m[key] = c.ll.PushFront(lruEntry[V]{key, val})
 	for c.ll.Len() > c.max {
 		old := c.ll.Back()
 		c.ll.Remove(old)
-		delete(c.m, old.Value.(*chainEntry).key)
+		delete(c.m, old.Value.(lruEntry[V]).key)
 	}
+}
+
+func (c *lru[V]) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ll.Len()
 }
 
 // rootsIdentity digests every trusted root certificate (by product line, in
@@ -136,4 +161,73 @@ func (v *Verifier) chainKey(signer abi.ReportSigner, line string, ek []byte) [32
 	var k [32]byte
 	copy(k[:], h.Sum(nil))
 	return k
+}
+
+// validatedCacheSize bounds the remembered report validations: one per
+// guest image, platform TCB and endorsement key seen.
+const validatedCacheSize = 4096
+
+// parsedEK is an endorsement key (VCEK/VLEK) certificate parsed once per
+// distinct DER, with the product line its extensions name.
+type parsedEK struct {
+	cert *x509.Certificate // shared: read only
+	line string            // unknownProductLine when the extensions name none
+}
+
+// parseEK parses der (an endorsement key of kind signer), or returns the
+// result of parsing the same bytes before. Only successes are cached.
+func (v *Verifier) parseEK(der []byte, signer abi.ReportSigner) (*parsedEK, error) {
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(signer))
+	_, _ = h.Write(n[:])
+	_, _ = h.Write(der)
+	var key [32]byte
+	h.Sum(key[:0])
+	if p, ok := v.certs.get(key); ok {
+		return p, nil
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	p := &parsedEK{cert: cert, line: unknownProductLine}
+	if ext, err := kds.CertificateExtensions(cert, signer); err == nil {
+		p.line = kds.ProductLineOfProductName(ext.ProductName)
+	}
+	v.certs.put(key, p)
+	return p, nil
+}
+
+// Offsets of the report fields that differ between two reports of one
+// guest on one platform (ABI: REPORT_DATA 0x50..0x90, SIGNATURE from 0x2A0).
+const (
+	offReportData    = 0x50
+	offReportDataEnd = 0x90
+	offSignature     = 0x2A0
+)
+
+// validatedKey digests what go-sev-guest's validate.SnpAttestation reads
+// with the options Validate gives it: every report byte except
+// REPORT_DATA (compared by Validate itself, not through those options) and
+// the signature (verified before, per report), the endorsement keys' DER,
+// and which minimum TCB applies (minimumLine: "" for Config.MinimumTCB, else
+// the product line of Config.MinimumTCBByLine). The verifier's Config is
+// fixed, so equal keys give equal answers.
+func (v *Verifier) validatedKey(raw []byte, chain *spb.CertificateChain, minimumLine string) [32]byte {
+	h := sha256.New()
+	var n [8]byte
+	field := func(b []byte) {
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		_, _ = h.Write(n[:])
+		_, _ = h.Write(b)
+	}
+	field([]byte(minimumLine))
+	field(raw[:offReportData])
+	field(raw[offReportDataEnd:offSignature])
+	field(chain.GetVcekCert())
+	field(chain.GetVlekCert())
+	var key [32]byte
+	h.Sum(key[:0])
+	return key
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	spb "github.com/google/go-sev-guest/proto/sevsnp"
+
 	"github.com/trustgate/trustgate/internal/attest"
 	"github.com/trustgate/trustgate/internal/attest/vectors"
 )
@@ -104,20 +106,83 @@ func TestChainCacheBounded(t *testing.T) {
 	c := newChainCache(2)
 	never := time.Unix(1<<40, 0)
 	for i := byte(0); i < 3; i++ {
-		c.put(&chainEntry{key: [32]byte{i}, ek: &x509.Certificate{}, notAfter: never})
+		c.put([32]byte{i}, &chainEntry{key: [32]byte{i}, ek: &x509.Certificate{}, notAfter: never})
 		if i == 1 {
-			c.get([32]byte{0}, time.Unix(0, 0)) // 0 is now the most recent
+			c.get([32]byte{0}) // 0 is now the most recent
 		}
 	}
 	if c.len() != 2 {
 		t.Fatalf("len = %d, want 2", c.len())
 	}
-	if _, ok := c.get([32]byte{1}, time.Unix(0, 0)); ok {
+	if _, ok := c.get([32]byte{1}); ok {
 		t.Error("least recently used entry survived")
 	}
 	for _, k := range []byte{0, 2} {
-		if _, ok := c.get([32]byte{k}, time.Unix(0, 0)); !ok {
+		if _, ok := c.get([32]byte{k}); !ok {
 			t.Errorf("entry %d evicted", k)
 		}
+	}
+}
+
+// TestValidatedCache: go-sev-guest's validation is remembered only after a
+// success, a remembered validation still leaves the per-report checks
+// (REPORT_DATA binding, debug, VMPL) to every call, and the cache key
+// covers every byte validation reads: all report bytes but REPORT_DATA and
+// the signature, the endorsement key and the minimum TCB that applies.
+func TestValidatedCache(t *testing.T) {
+	ctx := context.Background()
+	vc := trusteeVectors(t)[0]
+
+	strict := vc.verifier()
+	strict.cfg.MinimumTCB.SnpSpl = 255
+	for range 2 {
+		if _, err := strict.VerifyReport(ctx, vc.report, vc.certs, attest.Expected{}); attest.FailedCheck(err) != CheckTCB {
+			t.Fatalf("minimum TCB above the report's: err = %v, want %s", err, CheckTCB)
+		}
+	}
+	if n := strict.validated.len(); n != 0 {
+		t.Fatalf("%d validations cached after failures only, want 0", n)
+	}
+
+	v := vc.verifier()
+	for i := range 2 {
+		if _, err := v.VerifyReport(ctx, vc.report, vc.certs, attest.Expected{ReportData: ReportData(vc.report)}); err != nil {
+			t.Fatalf("VerifyReport %d: %v", i, err)
+		}
+		if n := v.validated.len(); n != 1 {
+			t.Fatalf("after %d verifications %d validations cached, want 1", i+1, n)
+		}
+	}
+	other := bytes.Repeat([]byte{0xA5}, 64)
+	if _, err := v.VerifyReport(ctx, vc.report, vc.certs, attest.Expected{ReportData: other}); attest.FailedCheck(err) != CheckReportData {
+		t.Fatalf("wrong REPORT_DATA with a cached validation: err = %v, want %s", err, CheckReportData)
+	}
+	v.cfg.VMPL = 1
+	if _, err := v.VerifyReport(ctx, vc.report, vc.certs, attest.Expected{}); attest.FailedCheck(err) != CheckVMPL {
+		t.Fatalf("VMPL with a cached validation: err = %v, want %s", err, CheckVMPL)
+	}
+	v.cfg.VMPL = 0
+
+	chain := &spb.CertificateChain{VcekCert: vc.certs.VCEK, VlekCert: vc.certs.VLEK}
+	base := v.validatedKey(vc.report, chain, "")
+	for off := range ReportSize {
+		r := bytes.Clone(vc.report)
+		r[off] ^= 0x01
+		same := (off >= offReportData && off < offReportDataEnd) || off >= offSignature
+		if got := v.validatedKey(r, chain, "") == base; got != same {
+			t.Fatalf("byte 0x%x flipped: same key = %v, want %v", off, got, same)
+		}
+	}
+	if v.validatedKey(vc.report, chain, "Milan") == base {
+		t.Error("another minimum TCB has the same key")
+	}
+	ek := endorsementDER(chain, 0)
+	if len(ek) == 0 {
+		ek = chain.GetVlekCert()
+	}
+	bad := bytes.Clone(ek)
+	bad[len(bad)/2] ^= 0x01
+	if v.validatedKey(vc.report, &spb.CertificateChain{VcekCert: bad, VlekCert: bad}, "") == base {
+		t.Error("another endorsement key has the same key")
 	}
 }

@@ -1,6 +1,7 @@
 package snp
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"sync"
@@ -131,11 +132,69 @@ func (p *fastParser) uint(max uint64) (uint64, bool) {
 	return v, true
 }
 
-// bytes reads a JSON array of integers 0..255.
+// bytes reads a JSON array of integers 0..255. An array of at least
+// minCachedSpan bytes of text that is byte for byte one read before (the
+// certificates of a chain, sent again with every report) is answered from
+// byteSpans instead of being decoded again.
 func (p *fastParser) bytes() ([]byte, bool) {
 	if p.peek() != '[' {
 		return nil, false
 	}
+	start := p.i
+	end := bytes.IndexByte(p.b[start:], ']')
+	if end+1 < minCachedSpan || end+1 > maxCachedSpan {
+		return p.byteArray()
+	}
+	span := p.b[start : start+end+1]
+	if v, ok := byteSpans.get(span); ok {
+		p.i = start + len(span)
+		return bytes.Clone(v), true
+	}
+	out, ok := p.byteArray()
+	if ok && p.i == start+len(span) {
+		byteSpans.put(span, out)
+	}
+	return out, ok
+}
+
+// minCachedSpan and maxCachedSpan bound the array text byteSpans keeps:
+// longer than any report field, shorter than any certificate; at most
+// 16 KiB (a 4 KiB DER written as "255,"…), so that the cache holds at
+// most 64 × (16 + 4) KiB whatever the evidence sent.
+const (
+	minCachedSpan = 1024
+	maxCachedSpan = 16 << 10
+)
+
+// byteSpans remembers the bytes of recently decoded long arrays, by their
+// exact text; it holds at most maxCachedSpans.
+var byteSpans = spanCache{m: map[string][]byte{}}
+
+const maxCachedSpans = 64
+
+type spanCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (c *spanCache) get(span []byte) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[string(span)]
+	return v, ok
+}
+
+func (c *spanCache) put(span, v []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCachedSpans {
+		clear(c.m) // a new chain replaced the old ones; start again
+	}
+	c.m[string(span)] = bytes.Clone(v)
+}
+
+// byteArray decodes the array of integers 0..255 at '['.
+func (p *fastParser) byteArray() ([]byte, bool) {
 	p.i++
 	out := make([]byte, 0, 64)
 	if p.peek() == ']' {

@@ -104,3 +104,70 @@ func FuzzDecodeFast(f *testing.F) {
 	f.Add([]byte(`{"attestation_report":{"cpuid_fam_id":null,"current_tcb":{"fmc":7}},"cert_chain":[{"cert_type":{"OTHER":"x"},"data":[]}]}`))
 	f.Fuzz(checkDecodeFast)
 }
+
+// TestDecodeFastSpanCache: a certificate array read again is answered from
+// the span cache with equal bytes the caller owns, and one changed digit in
+// it misses the cache and decodes to what encoding/json gives.
+func TestDecodeFastSpanCache(t *testing.T) {
+	tested := 0
+	for i, seed := range fastDecodeSeeds(t) {
+		first, ok := decodeFast(seed)
+		if !ok {
+			t.Fatalf("seed %d refused", i)
+		}
+		certs, err := first.Certs()
+		if err != nil || len(certs.VCEK)+len(certs.VLEK) == 0 {
+			continue // no endorsement key in this seed
+		}
+		if !hasSpan(t, seed) {
+			t.Fatalf("seed %d: no array cached after decoding", i)
+		}
+		again, _ := decodeFast(seed)
+		if !reflect.DeepEqual(first, again) {
+			t.Fatalf("seed %d: cached decode differs", i)
+		}
+		c2, _ := again.Certs()
+		ek := c2.VCEK
+		if len(ek) == 0 {
+			ek = c2.VLEK
+		}
+		ek[0] ^= 0xff // the caller's copy, not the cache's
+		third, _ := decodeFast(seed)
+		if !reflect.DeepEqual(first, third) {
+			t.Fatalf("seed %d: a caller's change reached the cache", i)
+		}
+
+		// Change one number inside the longest array.
+		at := bytes.Index(seed, []byte(`"data":[`))
+		if at < 0 {
+			t.Fatalf("seed %d: no data array", i)
+		}
+		at += len(`"data":[`)
+		mut := bytes.Clone(seed)
+		if mut[at] == '1' {
+			mut[at] = '2'
+		} else {
+			mut[at] = '1'
+		}
+		checkDecodeFast(t, mut)
+		if got, ok := decodeFast(mut); ok && reflect.DeepEqual(got, first) {
+			t.Fatalf("seed %d: a changed array decoded to the cached bytes", i)
+		}
+		tested++
+	}
+	if tested == 0 {
+		t.Fatal("no seed carries an endorsement key")
+	}
+}
+
+func hasSpan(t *testing.T, data []byte) bool {
+	t.Helper()
+	byteSpans.mu.Lock()
+	defer byteSpans.mu.Unlock()
+	for k := range byteSpans.m {
+		if bytes.Contains(data, []byte(k)) {
+			return true
+		}
+	}
+	return false
+}

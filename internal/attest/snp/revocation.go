@@ -21,21 +21,17 @@ import (
 // which key it is, and its product line ("Milan", "Genoa", "Turin") from
 // the certificate's product name (the chain was verified, so the name is
 // AMD's), or "Unknown".
-func endorsement(att *spb.Attestation) (*x509.Certificate, abi.ReportSigner, string, error) {
+func (v *Verifier) endorsement(att *spb.Attestation) (*x509.Certificate, abi.ReportSigner, string, error) {
 	chain := att.GetCertificateChain()
 	der, key := chain.GetVcekCert(), abi.VcekReportSigner
 	if len(der) == 0 {
 		der, key = chain.GetVlekCert(), abi.VlekReportSigner
 	}
-	cert, err := x509.ParseCertificate(der)
+	p, err := v.parseEK(der, key)
 	if err != nil {
 		return nil, key, unknownProductLine, fmt.Errorf("parse endorsement key certificate: %w", err)
 	}
-	line := unknownProductLine
-	if ext, err := kds.CertificateExtensions(cert, key); err == nil {
-		line = kds.ProductLineOfProductName(ext.ProductName)
-	}
-	return cert, key, line, nil
+	return p.cert, key, p.line, nil
 }
 
 // checkRevocation fetches AMD's CRL for the report's product line and key
@@ -44,7 +40,7 @@ func endorsement(att *spb.Attestation) (*x509.Certificate, abi.ReportSigner, str
 // the CRL on the shared root and accepts one past its next update.
 func (v *Verifier) checkRevocation(ctx context.Context, att *spb.Attestation) error {
 	tee := v.cfg.Tee
-	ek, key, line, err := endorsement(att)
+	ek, key, line, err := v.endorsement(att)
 	if err != nil {
 		return attest.Fail(tee, CheckRevocation, err)
 	}

@@ -83,6 +83,11 @@ type Verifier struct {
 	chains                        *chainCache
 	rootsDigest                   [32]byte
 	rootsNotBefore, rootsNotAfter time.Time
+	// certs holds endorsement keys parsed once per distinct DER (see
+	// parseEK); validated the keys of reports that passed go-sev-guest's
+	// validation (see validatedKey).
+	certs     *lru[*parsedEK]
+	validated *lru[struct{}]
 }
 
 var _ attest.Verifier = (*Verifier)(nil)
@@ -102,7 +107,8 @@ func New(cfg Config) (*Verifier, error) {
 			return nil, err
 		}
 	}
-	v := &Verifier{cfg: cfg, roots: roots, chains: newChainCache(chainCacheSize)}
+	v := &Verifier{cfg: cfg, roots: roots, chains: newChainCache(chainCacheSize),
+		certs: newLRU[*parsedEK](chainCacheSize), validated: newLRU[struct{}](validatedCacheSize)}
 	v.rootsDigest, v.rootsNotBefore, v.rootsNotAfter = rootsIdentity(roots)
 	return v, nil
 }
@@ -129,7 +135,7 @@ func (v *Verifier) VerifyReport(ctx context.Context, raw []byte, certs Certs, wa
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Validate(rep, want); err != nil {
+	if err := v.validate(rep, raw, want); err != nil {
 		return nil, err
 	}
 	return Claims(raw), nil
@@ -204,7 +210,7 @@ func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) 
 	}
 	if ek := endorsementDER(chain, info.SigningKey); !fetch && len(ek) > 0 {
 		key := v.chainKey(info.SigningKey, line, ek)
-		if cert, ok := v.chains.get(key, opts.Now); ok {
+		if cert, ok := v.getChain(key, opts.Now); ok {
 			if err := verify.SnpReportSignature(raw, cert); err != nil {
 				return nil, attest.Fail(tee, CheckSignature, err)
 			}
@@ -212,7 +218,7 @@ func (v *Verifier) VerifiedReport(ctx context.Context, raw []byte, certs Certs) 
 			if err := verify.SnpAttestationContext(ctx, att, opts); err != nil {
 				return nil, v.classify(raw, att, err)
 			}
-			v.remember(key, ek)
+			v.remember(key, info.SigningKey, ek)
 		}
 	} else if err := verify.SnpAttestationContext(ctx, att, opts); err != nil {
 		return nil, v.classify(raw, att, err)
@@ -235,11 +241,12 @@ func endorsementDER(chain *spb.CertificateChain, signer abi.ReportSigner) []byte
 
 // remember caches an endorsement key whose chain go-sev-guest has just
 // verified.
-func (v *Verifier) remember(key [32]byte, ek []byte) {
-	cert, err := x509.ParseCertificate(ek)
+func (v *Verifier) remember(key [32]byte, signer abi.ReportSigner, ek []byte) {
+	p, err := v.parseEK(ek, signer)
 	if err != nil {
 		return // go-sev-guest parsed it; never cache what we cannot read
 	}
+	cert := p.cert
 	e := &chainEntry{key: key, ek: cert, notBefore: cert.NotBefore, notAfter: cert.NotAfter}
 	if v.rootsNotBefore.After(e.notBefore) {
 		e.notBefore = v.rootsNotBefore
@@ -247,7 +254,7 @@ func (v *Verifier) remember(key [32]byte, ek []byte) {
 	if v.rootsNotAfter.Before(e.notAfter) {
 		e.notAfter = v.rootsNotAfter
 	}
-	v.chains.put(e)
+	v.chains.put(key, e)
 }
 
 // rootsFor returns the product roots whose ASK/ARK are placed in the chain
@@ -291,6 +298,15 @@ func (v *Verifier) classify(raw []byte, att *spb.Attestation, err error) error {
 // Validate applies policy to a report whose signature and chain were
 // verified: VMPL 0, REPORT_DATA and HOST_DATA bindings, debug, TCB.
 func (v *Verifier) Validate(att *spb.Attestation, want attest.Expected) error {
+	return v.validate(att, nil, want)
+}
+
+// validate is Validate; raw, when not nil, is the report att was parsed from
+// (byte for byte, as VerifiedReport checks) and lets go-sev-guest's checks,
+// a pure function of the report's bytes other than REPORT_DATA and the
+// signature, of the endorsement key's DER and of the minimum TCB, be
+// answered from a cache of earlier successes.
+func (v *Verifier) validate(att *spb.Attestation, raw []byte, want attest.Expected) error {
 	tee := v.cfg.Tee
 	r := att.GetReport()
 	if r.GetVmpl() != v.cfg.VMPL {
@@ -309,9 +325,9 @@ func (v *Verifier) Validate(att *spb.Attestation, want attest.Expected) error {
 	if pol.Debug && !v.cfg.AllowDebug {
 		return attest.Fail(tee, CheckDebug, errors.New("guest policy allows debugging"))
 	}
-	minimum := v.cfg.MinimumTCB
+	minimum, minimumLine := v.cfg.MinimumTCB, ""
 	if len(v.cfg.MinimumTCBByLine) > 0 {
-		_, _, line, err := endorsement(att)
+		_, _, line, err := v.endorsement(att)
 		if err != nil {
 			return attest.Fail(tee, CheckTCB, err)
 		}
@@ -320,7 +336,14 @@ func (v *Verifier) Validate(att *spb.Attestation, want attest.Expected) error {
 			return attest.Fail(tee, CheckTCB, errors.New("the endorsement key names no known product line, so the configured minimum TCB cannot be applied"))
 		}
 		if ok {
-			minimum = m
+			minimum, minimumLine = m, line
+		}
+	}
+	var key [32]byte
+	if len(raw) == ReportSize {
+		key = v.validatedKey(raw, att.GetCertificateChain(), minimumLine)
+		if _, ok := v.validated.get(key); ok {
+			return nil
 		}
 	}
 	// Guest policy limits are the policy engine's business (claims); here we
@@ -332,6 +355,9 @@ func (v *Verifier) Validate(att *spb.Attestation, want attest.Expected) error {
 	}
 	if err := validate.SnpAttestation(att, vopts); err != nil {
 		return attest.Fail(tee, CheckTCB, err)
+	}
+	if len(raw) == ReportSize {
+		v.validated.put(key, struct{}{})
 	}
 	return nil
 }

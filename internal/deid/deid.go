@@ -181,36 +181,44 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 			rules.pool.Put(kept)
 		}
 	}()
-	// every recognizer's spans, then one slice of ours for all of them
-	lists := make([][]Span, len(e.recognizers))
+	// every recognizer's spans, then one slice of ours for all of them;
+	// the rules' spans and the veto's answers are written straight into it
+	var listsBuf [4][]Span
+	lists := listsBuf[:0]
+	if len(e.recognizers) > len(listsBuf) {
+		lists = make([][]Span, 0, len(e.recognizers))
+	}
 	total := 0
 	for i, r := range e.recognizers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var spans []Span
-		var err error
 		if i == 0 && rules != nil && e.veto {
-			spans, kept = rules.recognizeKeep(text)
-		} else {
-			spans, err = r.Recognize(ctx, text)
+			kept = rules.recognizeKeep(text)
+			lists = append(lists, nil)
+			total += len(kept.out)
+			continue
 		}
+		spans, err := r.Recognize(ctx, text)
 		if err != nil {
 			return nil, fmt.Errorf("recognizer %s: %w", r.Name(), err)
 		}
-		if _, own := r.(*Rules); rules != nil && !own && e.veto && len(spans) > 0 {
-			if kept == nil {
-				spans = rules.Plausible(ctx, text, spans)
-			} else {
-				spans = kept.plausible(spans)
-			}
+		if _, own := r.(*Rules); rules != nil && !own && e.veto && len(spans) > 0 && kept == nil {
+			spans = rules.Plausible(ctx, text, spans)
 		}
-		lists[i] = spans
+		lists = append(lists, spans)
 		total += len(spans)
 	}
 	all := make([]Span, 0, total)
-	for _, l := range lists {
-		all = append(all, l...)
+	for i, l := range lists {
+		switch _, own := e.recognizers[i].(*Rules); {
+		case i == 0 && kept != nil:
+			all = kept.appendSpans(all)
+		case kept != nil && !own && len(l) > 0:
+			all = kept.appendPlausible(all, l)
+		default:
+			all = append(all, l...)
+		}
 	}
 	return resolveInPlace(trimSpans(text, all)), nil // the rules already follow the conventions
 }

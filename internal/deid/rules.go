@@ -52,13 +52,14 @@ func (r *Rules) Recognize(ctx context.Context, text string) ([]Span, error) {
 	return sc.spans(), nil
 }
 
-// recognizeKeep is Recognize that also returns its scan, for plausible on
-// the same text; the caller gives it back with r.pool.Put.
-func (r *Rules) recognizeKeep(text string) ([]Span, *scan) {
+// recognizeKeep runs the rules and returns their scan, for its spans
+// (appendSpans) and plausible on the same text; the caller gives it back
+// with r.pool.Put.
+func (r *Rules) recognizeKeep(text string) *scan {
 	sc := r.pool.Get().(*scan)
 	sc.reset(text, r.vocab)
 	sc.run()
-	return sc.spans(), sc
+	return sc
 }
 
 // bspan is a span in byte offsets.
@@ -87,10 +88,12 @@ type scan struct {
 	capIdx                  []int    // indices of capitalised words (capTokens)
 	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
 	capDone                 bool
-	clinical                []bool      // token claimed by the clinical-number grammar
-	cache                   *vocabCache // per scan (pooled): the table is shared and read-only
-	lineBuf                 []lineCount // setCasing's lines, reused
-	lineCase                []uint8     // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
+	clinical                []bool            // token claimed by the clinical-number grammar
+	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only
+	lineBuf                 []lineCount       // setCasing's lines, reused
+	lineCase                []uint8           // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
+	shapeBuf                []byte            // shape's buffer
+	shapes                  map[string]string // shapes seen, interned (shape)
 }
 
 func (sc *scan) reset(text string, vocab *lexicon.Table) {
@@ -198,7 +201,11 @@ func (sc *scan) spans() []Span {
 	if len(sc.out) == 0 {
 		return nil
 	}
-	out := make([]Span, len(sc.out))
+	return sc.appendSpans(make([]Span, 0, len(sc.out)))
+}
+
+// appendSpans appends the spans of spans() to out.
+func (sc *scan) appendSpans(out []Span) []Span {
 	ascii := true
 	for i := 0; i < len(sc.text); i++ {
 		if sc.text[i] >= 0x80 {
@@ -217,7 +224,6 @@ func (sc *scan) spans() []Span {
 		}
 		idx[len(sc.text)] = n
 	}
-	out = out[:0]
 	for _, b := range sc.out {
 		s, e := b.s, b.e
 		if (b.t == TypeLocation || b.t == TypeName) && isCountry(sc.text[s:e]) {

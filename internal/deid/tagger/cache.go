@@ -201,24 +201,12 @@ type dense struct {
 	slots []uint32 // key, 1+index, per slot
 	vecs  []vec
 	mask  uint32
-	// filter has bit filterBit(key) set for every key in slots: most
-	// word pairs are no feature, and the filter (32 KiB, in the first-level
-	// cache) answers them without a probe of the 512 KiB table.
-	filter []uint64
 }
-
-// filterBits is the size of dense.filter in bits (2^18: 32 KiB).
-const filterBits = 1 << 18
-
-// filterBit picks a key's bit of dense.filter from its high bits and its
-// low bits mixed: the slot index is the low bits, so a key that shares its
-// slot with another still has its own bit.
-func filterBit(k uint32) uint32 { return (k * 0x9e3779b1) >> 14 }
 
 func (m *Model) denseWeights() *dense {
 	ns := len(m.table) / slotBytes
 	features, _, _ := m.Stats()
-	d := &dense{slots: make([]uint32, 2*ns), vecs: make([]vec, 0, features), mask: m.mask, filter: make([]uint64, filterBits/64)}
+	d := &dense{slots: make([]uint32, 2*ns), vecs: make([]vec, 0, features), mask: m.mask}
 	for s := range ns {
 		key, v := le.Uint32(m.table[slotBytes*s:]), le.Uint32(m.table[slotBytes*s+4:])
 		if key == 0 {
@@ -232,8 +220,6 @@ func (m *Model) denseWeights() *dense {
 		}
 		d.vecs = append(d.vecs, w)
 		d.slots[2*s], d.slots[2*s+1] = key, uint32(len(d.vecs))
-		b := filterBit(key)
-		d.filter[b>>6] |= 1 << (b & 63)
 	}
 	return d
 }
@@ -241,9 +227,6 @@ func (m *Model) denseWeights() *dense {
 // lookup returns the weights of feature f, or nil when the model has none.
 func (d *dense) lookup(f fh) *vec {
 	k := fold(f)
-	if b := filterBit(k); d.filter[b>>6]&(1<<(b&63)) == 0 {
-		return nil
-	}
 	for s := k & d.mask; ; s = (s + 1) & d.mask {
 		key := d.slots[2*s]
 		if key == k {

@@ -2,6 +2,7 @@ package deid
 
 import (
 	"context"
+	"encoding/binary"
 	"sync"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
@@ -98,12 +99,7 @@ type scan struct {
 
 func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	sc.text, sc.vocab = text, vocab
-	sc.buf = append(sc.buf[:0], text...)
-	for i, c := range sc.buf {
-		if 'A' <= c && c <= 'Z' {
-			sc.buf[i] = c + 'a' - 'A'
-		}
-	}
+	sc.buf = appendLowerASCII(sc.buf[:0], text)
 	sc.low = string(sc.buf)
 	if sc.cache == nil {
 		sc.cache = new(vocabCache)
@@ -131,6 +127,32 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	}
 	sc.nameTok = sc.nameTok[:len(sc.toks)]
 	clear(sc.nameTok)
+}
+
+// appendLowerASCII appends text to b with A-Z lower-cased and every other
+// byte as it is, eight bytes at a time.
+func appendLowerASCII(b []byte, text string) []byte {
+	n := len(b)
+	b = append(b, text...)
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	w := b[n:]
+	i := 0
+	for ; i+8 <= len(w); i += 8 {
+		x := binary.LittleEndian.Uint64(w[i:])
+		h := x &^ highs                // each byte's low seven bits
+		ge := h + (0x80-'A')*ones      // high bit: byte >= 'A'
+		gt := h + (0x80-'Z'-1)*ones    // high bit: byte > 'Z'
+		upper := ge &^ gt &^ x & highs // A-Z, and no byte of 0x80 or more
+		if upper != 0 {
+			binary.LittleEndian.PutUint64(w[i:], x|upper>>2) // 0x80>>2 is 'a'-'A'
+		}
+	}
+	for ; i < len(w); i++ {
+		if c := w[i]; 'A' <= c && c <= 'Z' {
+			w[i] = c + 'a' - 'A'
+		}
+	}
+	return b
 }
 
 func (sc *scan) add(s, e int, t Type, rec string) {

@@ -88,6 +88,9 @@ func (sc *scan) scanDomains() {
 		}
 		p := off + k
 		off = p + 1
+		if p+1 >= len(t) || byteClass[t[p+1]] != bLower {
+			continue // every top-level domain starts with a letter (t is lower case)
+		}
 		for _, tld := range tlds {
 			if !strings.HasPrefix(t[p:], tld) {
 				continue

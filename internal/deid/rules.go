@@ -267,18 +267,18 @@ func (sc *scan) str(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
 // token in any case): a slice of the lower-cased text compared with w,
 // cheaper than EqualFold.
 func (sc *scan) is(i int, w string) bool {
-	if i < 0 || i >= len(sc.toks) {
+	if uint(i) >= uint(len(sc.toks)) {
 		return false
 	}
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	return t.e-t.s == len(w) && sc.low[t.s:t.e] == w
 }
 
 func (sc *scan) punct(i int, c byte) bool {
-	if i < 0 || i >= len(sc.toks) {
+	if uint(i) >= uint(len(sc.toks)) {
 		return false
 	}
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	return t.kind == kPunct && sc.text[t.s] == c
 }
 

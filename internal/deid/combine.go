@@ -3,7 +3,6 @@ package deid
 import (
 	"context"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -45,15 +44,12 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 	text := sc.text
 	// code point → byte offsets, only when the text is not ASCII
 	var cpByte []int
-	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
-			cpByte = make([]int, 0, len(text)+1)
-			for b := range text {
-				cpByte = append(cpByte, b)
-			}
-			cpByte = append(cpByte, len(text))
-			break
+	if !sc.ascii {
+		cpByte = make([]int, 0, len(text)+1)
+		for b := range text {
+			cpByte = append(cpByte, b)
 		}
+		cpByte = append(cpByte, len(text))
 	}
 	toByte := func(cp int) int {
 		if cpByte == nil {

@@ -221,6 +221,9 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 			all = append(all, l...)
 		}
 	}
+	if kept != nil {
+		return resolveInPlace(trimSpansASCII(text, all, kept.ascii)), nil
+	}
 	return resolveInPlace(trimSpans(text, all)), nil // the rules already follow the conventions
 }
 

@@ -6,7 +6,8 @@ import (
 )
 
 // TestAppendLowerASCII: the eight-bytes-at-a-time lower-casing gives what
-// the byte loop gives, for every byte value in every position.
+// the byte loop gives, for every byte value in every position, and its
+// ASCII answer is isASCII's.
 func TestAppendLowerASCII(t *testing.T) {
 	ref := func(s string) string {
 		b := []byte(s)
@@ -27,15 +28,19 @@ func TestAppendLowerASCII(t *testing.T) {
 			}
 		}
 		prefix := []byte("Ab")[:r.IntN(3)]
-		got := string(appendLowerASCII(append([]byte(nil), prefix...), string(b)))
-		if want := string(prefix) + ref(string(b)); got != want {
+		low, ascii := appendLowerASCII(append([]byte(nil), prefix...), string(b))
+		if got, want := string(low), string(prefix)+ref(string(b)); got != want {
 			t.Fatalf("trial %d: %q: got %q, want %q", trial, b, got, want)
+		}
+		if ascii != isASCII(string(b)) {
+			t.Fatalf("trial %d: %q: ascii %v", trial, b, ascii)
 		}
 	}
 	for c := range 256 {
 		s := string([]byte{byte(c), byte(c), byte(c), byte(c), byte(c), byte(c), byte(c), byte(c), byte(c)})
-		if got := string(appendLowerASCII(nil, s)); got != ref(s) {
-			t.Fatalf("byte %#x: got %q, want %q", c, got, ref(s))
+		low, ascii := appendLowerASCII(nil, s)
+		if got := string(low); got != ref(s) || ascii != (c < 0x80) {
+			t.Fatalf("byte %#x: got %q (ascii %v), want %q", c, got, ascii, ref(s))
 		}
 	}
 }

@@ -93,13 +93,14 @@ type scan struct {
 	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only
 	lineBuf                 []lineCount       // setCasing's lines, reused
 	lineCase                []uint8           // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
+	ascii                   bool              // text is ASCII: byte offsets are code-point offsets
 	shapeBuf                []byte            // shape's buffer
 	shapes                  map[string]string // shapes seen, interned (shape)
 }
 
 func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	sc.text, sc.vocab = text, vocab
-	sc.buf = appendLowerASCII(sc.buf[:0], text)
+	sc.buf, sc.ascii = appendLowerASCII(sc.buf[:0], text)
 	sc.low = string(sc.buf)
 	if sc.cache == nil {
 		sc.cache = new(vocabCache)
@@ -130,15 +131,18 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 }
 
 // appendLowerASCII appends text to b with A-Z lower-cased and every other
-// byte as it is, eight bytes at a time.
-func appendLowerASCII(b []byte, text string) []byte {
+// byte as it is, eight bytes at a time; ascii reports that text has no
+// byte of 0x80 or more.
+func appendLowerASCII(b []byte, text string) (_ []byte, ascii bool) {
 	n := len(b)
 	b = append(b, text...)
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	w := b[n:]
 	i := 0
+	var all uint64 // the bytes or'ed together
 	for ; i+8 <= len(w); i += 8 {
 		x := binary.LittleEndian.Uint64(w[i:])
+		all |= x
 		h := x &^ highs                // each byte's low seven bits
 		ge := h + (0x80-'A')*ones      // high bit: byte >= 'A'
 		gt := h + (0x80-'Z'-1)*ones    // high bit: byte > 'Z'
@@ -148,11 +152,13 @@ func appendLowerASCII(b []byte, text string) []byte {
 		}
 	}
 	for ; i < len(w); i++ {
-		if c := w[i]; 'A' <= c && c <= 'Z' {
+		c := w[i]
+		all |= uint64(c)
+		if 'A' <= c && c <= 'Z' {
 			w[i] = c + 'a' - 'A'
 		}
 	}
-	return b
+	return b, all&highs == 0
 }
 
 func (sc *scan) add(s, e int, t Type, rec string) {
@@ -228,13 +234,7 @@ func (sc *scan) spans() []Span {
 
 // appendSpans appends the spans of spans() to out.
 func (sc *scan) appendSpans(out []Span) []Span {
-	ascii := true
-	for i := 0; i < len(sc.text); i++ {
-		if sc.text[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
+	ascii := sc.ascii
 	var idx []int
 	if !ascii {
 		// idx[b] = code-point index of byte offset b (for rune starts).

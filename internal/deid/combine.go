@@ -3,7 +3,6 @@ package deid
 import (
 	"context"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -37,18 +36,20 @@ func (r *Rules) Plausible(ctx context.Context, text string, spans []Span) []Span
 // passes the scan of its rules run (Rules.recognizeKeep) instead of
 // tokenizing the note again.
 func (sc *scan) plausible(spans []Span) []Span {
+	return sc.appendPlausible(make([]Span, 0, len(spans)), spans)
+}
+
+// appendPlausible appends the spans plausible keeps to out.
+func (sc *scan) appendPlausible(out, spans []Span) []Span {
 	text := sc.text
 	// code point → byte offsets, only when the text is not ASCII
 	var cpByte []int
-	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
-			cpByte = make([]int, 0, len(text)+1)
-			for b := range text {
-				cpByte = append(cpByte, b)
-			}
-			cpByte = append(cpByte, len(text))
-			break
+	if !sc.ascii {
+		cpByte = make([]int, 0, len(text)+1)
+		for b := range text {
+			cpByte = append(cpByte, b)
 		}
+		cpByte = append(cpByte, len(text))
 	}
 	toByte := func(cp int) int {
 		if cpByte == nil {
@@ -56,7 +57,6 @@ func (sc *scan) plausible(spans []Span) []Span {
 		}
 		return cpByte[min(cp, len(cpByte)-1)]
 	}
-	out := make([]Span, 0, len(spans))
 	k := 0 // first token that may overlap the current span (spans sorted or not: reset when going back)
 	for _, s := range spans {
 		bs, be := toByte(s.Start), toByte(s.End)

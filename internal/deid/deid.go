@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -181,36 +182,47 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 			rules.pool.Put(kept)
 		}
 	}()
-	// every recognizer's spans, then one slice of ours for all of them
-	lists := make([][]Span, len(e.recognizers))
+	// every recognizer's spans, then one slice of ours for all of them;
+	// the rules' spans and the veto's answers are written straight into it
+	var listsBuf [4][]Span
+	lists := listsBuf[:0]
+	if len(e.recognizers) > len(listsBuf) {
+		lists = make([][]Span, 0, len(e.recognizers))
+	}
 	total := 0
 	for i, r := range e.recognizers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var spans []Span
-		var err error
 		if i == 0 && rules != nil && e.veto {
-			spans, kept = rules.recognizeKeep(text)
-		} else {
-			spans, err = r.Recognize(ctx, text)
+			kept = rules.recognizeKeep(text)
+			lists = append(lists, nil)
+			total += len(kept.out)
+			continue
 		}
+		spans, err := r.Recognize(ctx, text)
 		if err != nil {
 			return nil, fmt.Errorf("recognizer %s: %w", r.Name(), err)
 		}
-		if _, own := r.(*Rules); rules != nil && !own && e.veto && len(spans) > 0 {
-			if kept == nil {
-				spans = rules.Plausible(ctx, text, spans)
-			} else {
-				spans = kept.plausible(spans)
-			}
+		if _, own := r.(*Rules); rules != nil && !own && e.veto && len(spans) > 0 && kept == nil {
+			spans = rules.Plausible(ctx, text, spans)
 		}
-		lists[i] = spans
+		lists = append(lists, spans)
 		total += len(spans)
 	}
 	all := make([]Span, 0, total)
-	for _, l := range lists {
-		all = append(all, l...)
+	for i, l := range lists {
+		switch _, own := e.recognizers[i].(*Rules); {
+		case i == 0 && kept != nil:
+			all = kept.appendSpans(all)
+		case kept != nil && !own && len(l) > 0:
+			all = kept.appendPlausible(all, l)
+		default:
+			all = append(all, l...)
+		}
+	}
+	if kept != nil {
+		return resolveInPlace(trimSpansASCII(text, all, kept.ascii)), nil
 	}
 	return resolveInPlace(trimSpans(text, all)), nil // the rules already follow the conventions
 }
@@ -240,12 +252,7 @@ func resolveInPlace(in []Span) []Span {
 		}
 	}
 	in = in[:n]
-	slices.SortFunc(in, func(a, b Span) int {
-		if a.Start != b.Start {
-			return a.Start - b.Start
-		}
-		return b.End - a.End
-	})
+	sortSpans(in)
 	out := in[:0]
 	var best Span // the member that decides the type of the current group
 	for _, s := range in {
@@ -264,6 +271,68 @@ func resolveInPlace(in []Span) []Span {
 		out = append(out, s)
 	}
 	return out
+}
+
+// Packed sort keys (sortSpans): start, then the end reversed, then the
+// index, each in its own bits.
+const (
+	keyIdxBits = 22
+	keyPosBits = 21
+)
+
+// sortScratch holds sortSpans' buffers between calls.
+type sortScratch struct {
+	keys []uint64
+	tmp  []Span
+}
+
+var sortPool = sync.Pool{New: func() any { return new(sortScratch) }}
+
+// sortSpans sorts spans by start, longest first at the same start. Spans
+// with the same start and end may come in any order (resolveInPlace does
+// not depend on it). Short lists of small offsets sort one packed uint64
+// per span (start, reversed end, index), which is several times cheaper
+// than comparing the structs; others sort the structs.
+func sortSpans(in []Span) {
+	const maxPos = 1<<keyPosBits - 1
+	small := len(in) > 1 && len(in) < 1<<keyIdxBits
+	for _, s := range in {
+		if !small || s.End > maxPos {
+			small = false
+			break
+		}
+	}
+	if !small {
+		slices.SortFunc(in, func(a, b Span) int {
+			if a.Start != b.Start {
+				return a.Start - b.Start
+			}
+			return b.End - a.End
+		})
+		return
+	}
+	sc := sortPool.Get().(*sortScratch)
+	defer sortPool.Put(sc)
+	keys := sc.keys[:0]
+	sorted := true
+	for i, s := range in {
+		k := uint64(s.Start)<<(keyPosBits+keyIdxBits) | uint64(maxPos-s.End)<<keyIdxBits | uint64(i)
+		sorted = sorted && (i == 0 || k > keys[i-1])
+		keys = append(keys, k)
+	}
+	sc.keys = keys
+	if sorted {
+		return
+	}
+	slices.Sort(keys)
+	tmp := append(sc.tmp[:0], in...)
+	for i, k := range keys {
+		in[i] = tmp[k&(1<<keyIdxBits-1)]
+	}
+	if cap(tmp) > 1<<16 {
+		tmp, sc.keys = nil, nil
+	}
+	sc.tmp = tmp[:0]
 }
 
 func better(a, b Span) bool {

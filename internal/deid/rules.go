@@ -2,6 +2,7 @@ package deid
 
 import (
 	"context"
+	"encoding/binary"
 	"sync"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
@@ -52,13 +53,14 @@ func (r *Rules) Recognize(ctx context.Context, text string) ([]Span, error) {
 	return sc.spans(), nil
 }
 
-// recognizeKeep is Recognize that also returns its scan, for plausible on
-// the same text; the caller gives it back with r.pool.Put.
-func (r *Rules) recognizeKeep(text string) ([]Span, *scan) {
+// recognizeKeep runs the rules and returns their scan, for its spans
+// (appendSpans) and plausible on the same text; the caller gives it back
+// with r.pool.Put.
+func (r *Rules) recognizeKeep(text string) *scan {
 	sc := r.pool.Get().(*scan)
 	sc.reset(text, r.vocab)
 	sc.run()
-	return sc.spans(), sc
+	return sc
 }
 
 // bspan is a span in byte offsets.
@@ -87,20 +89,18 @@ type scan struct {
 	capIdx                  []int    // indices of capitalised words (capTokens)
 	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
 	capDone                 bool
-	clinical                []bool      // token claimed by the clinical-number grammar
-	cache                   *vocabCache // per scan (pooled): the table is shared and read-only
-	lineBuf                 []lineCount // setCasing's lines, reused
-	lineCase                []uint8     // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
+	clinical                []bool            // token claimed by the clinical-number grammar
+	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only
+	lineBuf                 []lineCount       // setCasing's lines, reused
+	lineCase                []uint8           // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
+	ascii                   bool              // text is ASCII: byte offsets are code-point offsets
+	shapeBuf                []byte            // shape's buffer
+	shapes                  map[string]string // shapes seen, interned (shape)
 }
 
 func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	sc.text, sc.vocab = text, vocab
-	sc.buf = append(sc.buf[:0], text...)
-	for i, c := range sc.buf {
-		if 'A' <= c && c <= 'Z' {
-			sc.buf[i] = c + 'a' - 'A'
-		}
-	}
+	sc.buf, sc.ascii = appendLowerASCII(sc.buf[:0], text)
 	sc.low = string(sc.buf)
 	if sc.cache == nil {
 		sc.cache = new(vocabCache)
@@ -128,6 +128,37 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	}
 	sc.nameTok = sc.nameTok[:len(sc.toks)]
 	clear(sc.nameTok)
+}
+
+// appendLowerASCII appends text to b with A-Z lower-cased and every other
+// byte as it is, eight bytes at a time; ascii reports that text has no
+// byte of 0x80 or more.
+func appendLowerASCII(b []byte, text string) (_ []byte, ascii bool) {
+	n := len(b)
+	b = append(b, text...)
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	w := b[n:]
+	i := 0
+	var all uint64 // the bytes or'ed together
+	for ; i+8 <= len(w); i += 8 {
+		x := binary.LittleEndian.Uint64(w[i:])
+		all |= x
+		h := x &^ highs                // each byte's low seven bits
+		ge := h + (0x80-'A')*ones      // high bit: byte >= 'A'
+		gt := h + (0x80-'Z'-1)*ones    // high bit: byte > 'Z'
+		upper := ge &^ gt &^ x & highs // A-Z, and no byte of 0x80 or more
+		if upper != 0 {
+			binary.LittleEndian.PutUint64(w[i:], x|upper>>2) // 0x80>>2 is 'a'-'A'
+		}
+	}
+	for ; i < len(w); i++ {
+		c := w[i]
+		all |= uint64(c)
+		if 'A' <= c && c <= 'Z' {
+			w[i] = c + 'a' - 'A'
+		}
+	}
+	return b, all&highs == 0
 }
 
 func (sc *scan) add(s, e int, t Type, rec string) {
@@ -198,14 +229,12 @@ func (sc *scan) spans() []Span {
 	if len(sc.out) == 0 {
 		return nil
 	}
-	out := make([]Span, len(sc.out))
-	ascii := true
-	for i := 0; i < len(sc.text); i++ {
-		if sc.text[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
+	return sc.appendSpans(make([]Span, 0, len(sc.out)))
+}
+
+// appendSpans appends the spans of spans() to out.
+func (sc *scan) appendSpans(out []Span) []Span {
+	ascii := sc.ascii
 	var idx []int
 	if !ascii {
 		// idx[b] = code-point index of byte offset b (for rune starts).
@@ -217,7 +246,6 @@ func (sc *scan) spans() []Span {
 		}
 		idx[len(sc.text)] = n
 	}
-	out = out[:0]
 	for _, b := range sc.out {
 		s, e := b.s, b.e
 		if (b.t == TypeLocation || b.t == TypeName) && isCountry(sc.text[s:e]) {
@@ -239,18 +267,18 @@ func (sc *scan) str(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
 // token in any case): a slice of the lower-cased text compared with w,
 // cheaper than EqualFold.
 func (sc *scan) is(i int, w string) bool {
-	if i < 0 || i >= len(sc.toks) {
+	if uint(i) >= uint(len(sc.toks)) {
 		return false
 	}
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	return t.e-t.s == len(w) && sc.low[t.s:t.e] == w
 }
 
 func (sc *scan) punct(i int, c byte) bool {
-	if i < 0 || i >= len(sc.toks) {
+	if uint(i) >= uint(len(sc.toks)) {
 		return false
 	}
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	return t.kind == kPunct && sc.text[t.s] == c
 }
 

@@ -88,6 +88,9 @@ func (sc *scan) scanDomains() {
 		}
 		p := off + k
 		off = p + 1
+		if p+1 >= len(t) || byteClass[t[p+1]] != bLower {
+			continue // every top-level domain starts with a letter (t is lower case)
+		}
 		for _, tld := range tlds {
 			if !strings.HasPrefix(t[p:], tld) {
 				continue
@@ -140,7 +143,7 @@ func (sc *scan) chunk(i int) int {
 // shape describes tokens i..j: digits as their count ("3"), words as "a",
 // punctuation as itself; e.g. "(634)743-5135" → "(3)3-4".
 func (sc *scan) shape(i, j int) string {
-	var b strings.Builder
+	b := sc.shapeBuf[:0]
 	for k := i; k <= j; k++ {
 		t := sc.toks[k]
 		switch t.kind {
@@ -149,17 +152,34 @@ func (sc *scan) shape(i, j int) string {
 			if n > 9 {
 				n = 9
 			}
-			b.WriteByte(byte('0' + n))
+			b = append(b, byte('0'+n))
 		case kWord:
-			b.WriteByte('a')
+			b = append(b, 'a')
 		case kAlnum:
-			b.WriteByte('x')
+			b = append(b, 'x')
 		default:
-			b.WriteByte(sc.text[t.s])
+			b = append(b, sc.text[t.s])
 		}
 	}
-	return b.String()
+	sc.shapeBuf = b
+	// the same few shapes come back note after note: each is allocated
+	// once per pooled scan (a map look-up with a []byte key allocates
+	// nothing)
+	if s, ok := sc.shapes[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(sc.shapes) < maxShapes {
+		if sc.shapes == nil {
+			sc.shapes = make(map[string]string, 64)
+		}
+		sc.shapes[s] = s
+	}
+	return s
 }
+
+// maxShapes bounds scan.shapes.
+const maxShapes = 1024
 
 // idCues are words that announce an identifier ("MRN #", "Acct:", "Member ID").
 var idCues = map[string]bool{

@@ -38,24 +38,23 @@ func tokenize(text string, toks []token, vocab *lexicon.Table, cache *vocabCache
 	i := 0
 	for i < len(text) {
 		c := text[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+		if k := byteClass[c]; k != bNonASCII {
+			switch k {
+			case bSpace:
 				sp = true
 				i++
 				continue
-			case c == '\n':
+			case bNewline:
 				sp, nl = true, true
 				i++
 				continue
-			case isASCIIAlnum(c):
-				// fall through to the word scanner below
-			default:
+			case bPunct:
 				toks = append(toks, token{s: i, e: i + 1, kind: kPunct, sp: sp, nl: nl})
 				sp, nl = false, false
 				i++
 				continue
 			}
+			// a letter or digit: the word scanner below
 		} else {
 			r, size := utf8.DecodeRuneInString(text[i:])
 			if unicode.IsSpace(r) {
@@ -80,11 +79,11 @@ func tokenize(text string, toks []token, vocab *lexicon.Table, cache *vocabCache
 			c := text[i]
 			// ASCII letters and digits, the common case: what the general
 			// path below does for them, without the Unicode tables
-			if isASCIIAlnum(c) {
-				switch {
-				case c <= '9':
+			if k := byteClass[c]; k >= bDigit && k <= bLower {
+				switch k {
+				case bDigit:
 					t.ndig++
-				case c <= 'Z':
+				case bUpper:
 					// "0937884Date": a capitalised word glued to digits starts a new token
 					if t.ndig > 0 && letters == 0 && i+1 < len(text) {
 						if nr, _ := utf8.DecodeRuneInString(text[i+1:]); unicode.IsLower(nr) {
@@ -193,8 +192,42 @@ func tokenize(text string, toks []token, vocab *lexicon.Table, cache *vocabCache
 }
 
 func isASCIIAlnum(c byte) bool {
-	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
+	k := byteClass[c]
+	return k >= bDigit && k <= bLower
 }
+
+// Byte classes of tokenize (byteClass).
+const (
+	bPunct    = iota // any other ASCII byte
+	bSpace           // ' ', '\t', '\r', '\f', '\v'
+	bNewline         // '\n'
+	bDigit           // 0-9
+	bUpper           // A-Z
+	bLower           // a-z
+	bNonASCII        // 0x80 and above: decoded as UTF-8
+)
+
+// byteClass classifies every byte value, so that tokenize's ASCII path is
+// one table load per byte.
+var byteClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch b := byte(c); {
+		case b >= utf8.RuneSelf:
+			t[c] = bNonASCII
+		case b == ' ' || b == '\t' || b == '\r' || b == '\f' || b == '\v':
+			t[c] = bSpace
+		case b == '\n':
+			t[c] = bNewline
+		case '0' <= b && b <= '9':
+			t[c] = bDigit
+		case 'A' <= b && b <= 'Z':
+			t[c] = bUpper
+		case 'a' <= b && b <= 'z':
+			t[c] = bLower
+		}
+	}
+	return t
+}()
 
 func lowerString(s string) string {
 	out := make([]rune, 0, len(s))

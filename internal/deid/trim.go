@@ -12,6 +12,11 @@ import (
 // are code points; only spans that need it are touched. It works in place:
 // the answer reuses the memory of spans.
 func trimSpans(text string, spans []Span) []Span {
+	return trimSpansASCII(text, spans, isASCII(text))
+}
+
+// trimSpansASCII is trimSpans when whether text is ASCII is known.
+func trimSpansASCII(text string, spans []Span, ascii bool) []Span {
 	out := spans[:0]
 	if len(spans) == 0 {
 		return out
@@ -20,7 +25,7 @@ func trimSpans(text string, spans []Span) []Span {
 	// else from the decoded runes
 	var at func(int) rune
 	n := len(text)
-	if isASCII(text) {
+	if ascii {
 		at = func(i int) rune { return rune(text[i]) }
 	} else {
 		runes := []rune(text)

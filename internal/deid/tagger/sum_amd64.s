@@ -1,8 +1,8 @@
 #include "textflag.h"
 
-// func sumVecs(dst *vec, srcs *[maxSum]*vec, n int)
+// func sumVecsSSE(dst *vec, srcs *[maxSum]*vec, n int)
 // dst += *srcs[0] + ... + *srcs[n-1], lane by lane, in that order.
-TEXT ·sumVecs(SB), NOSPLIT, $0-24
+TEXT ·sumVecsSSE(SB), NOSPLIT, $0-24
 	MOVQ   dst+0(FP), DI
 	MOVQ   srcs+8(FP), SI
 	MOVQ   n+16(FP), CX
@@ -32,4 +32,52 @@ done:
 	MOVUPS X1, 16(DI)
 	MOVUPS X2, 32(DI)
 	MOVUPS X3, 48(DI)
+	RET
+
+// func sumVecsAVX(dst *vec, srcs *[maxSum]*vec, n int)
+// sumVecsSSE with eight lanes per instruction (the same additions, lane by
+// lane, in the same order).
+TEXT ·sumVecsAVX(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), DI
+	MOVQ    srcs+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	TESTQ   CX, CX
+	JLE     avxdone
+
+avxloop:
+	MOVQ   (SI), AX
+	VADDPS 0(AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+	ADDQ   $8, SI
+	DECQ   CX
+	JNZ    avxloop
+
+avxdone:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VZEROUPPER
+	RET
+
+// func hasAVX() bool
+// The processor has AVX and the operating system saves the YMM registers
+// (CPUID.1:ECX OSXSAVE and AVX, then XCR0 bits 1 and 2).
+TEXT ·hasAVX(SB), NOSPLIT, $0-1
+	MOVL  $1, AX
+	XORL  CX, CX
+	CPUID
+	ANDL  $0x18000000, CX
+	CMPL  CX, $0x18000000
+	JNE   noavx
+	XORL  CX, CX
+	BYTE  $0x0f; BYTE $0x01; BYTE $0xd0 // XGETBV
+	ANDL  $6, AX
+	CMPL  AX, $6
+	JNE   noavx
+	MOVB  $1, ret+0(FP)
+	RET
+
+noavx:
+	MOVB $0, ret+0(FP)
 	RET

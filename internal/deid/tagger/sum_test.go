@@ -6,10 +6,12 @@ import (
 	"testing"
 )
 
-// TestSumVecsBitExact: the SSE sum gives the very bits of the Go sum (lane
-// by lane, in order), for every count of sources, with values of mixed
-// magnitude and sign where the order of float32 additions shows.
+// TestSumVecsBitExact: the assembly sums (SSE, and AVX where the machine
+// has it) give the very bits of the Go sum (lane by lane, in order), for
+// every count of sources, with values of mixed magnitude and sign where the
+// order of float32 additions shows.
 func TestSumVecsBitExact(t *testing.T) {
+	sums := sumImpls()
 	r := rand.New(rand.NewPCG(1, 2))
 	var srcs [maxSum]vec
 	for trial := range 200 {
@@ -21,16 +23,19 @@ func TestSumVecsBitExact(t *testing.T) {
 			ptrs[i] = &srcs[i]
 		}
 		n := trial % (maxSum + 1)
-		var a, b vec
+		var a vec
 		for k := range a {
 			a[k] = float32(r.NormFloat64())
 		}
-		b = a
-		sumVecs(&a, &ptrs, n)
-		sumVecsGeneric(&b, &ptrs, n)
-		for k := range a {
-			if math.Float32bits(a[k]) != math.Float32bits(b[k]) {
-				t.Fatalf("trial %d, n %d, lane %d: %v != %v", trial, n, k, a[k], b[k])
+		want := a
+		sumVecsGeneric(&want, &ptrs, n)
+		for name, sum := range sums {
+			got := a
+			sum(&got, &ptrs, n)
+			for k := range got {
+				if math.Float32bits(got[k]) != math.Float32bits(want[k]) {
+					t.Fatalf("%s: trial %d, n %d, lane %d: %v != %v", name, trial, n, k, got[k], want[k])
+				}
 			}
 		}
 	}

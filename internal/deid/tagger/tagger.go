@@ -159,22 +159,28 @@ func decode(m *Model, toks []token, add func(fh, []float32)) []uint8 {
 
 func best(scores []float32, prev uint8) uint8 {
 	// The tags in order (O, B-1, I-1, B-2, I-2, ...), the first highest wins;
-	// an I tag is allowed only after its own B or I: at most one, j.
-	j := -1
+	// an I tag is allowed only after its own B or I: at most one, j (even),
+	// taken in its place between B-k (j-1) and B-k+1 (j+1).
+	j := len(scores)
 	if prev != 0 {
-		j = int(prev) + int(prev)%2 // B-k is odd: I-k follows it
+		j = min(j, int(prev)+int(prev)%2) // B-k is odd: I-k follows it
 	}
 	bi, bv := 0, float32(math.Inf(-1))
 	if v := scores[0]; v > bv {
 		bv = v
 	}
-	for i := 1; i < len(scores); i += 2 {
+	for i := 1; i < j; i += 2 {
 		if v := scores[i]; v > bv {
 			bi, bv = i, v
 		}
-		if i+1 == j && j < len(scores) {
-			if v := scores[j]; v > bv {
-				bi, bv = j, v
+	}
+	if j < len(scores) {
+		if v := scores[j]; v > bv {
+			bi, bv = j, v
+		}
+		for i := j + 1; i < len(scores); i += 2 {
+			if v := scores[i]; v > bv {
+				bi, bv = i, v
 			}
 		}
 	}

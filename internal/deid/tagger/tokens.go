@@ -32,22 +32,37 @@ func tokenizeInto(toks []token, text string) ([]token, byte) {
 	nl, space := true, false
 	i := 0
 	for i < len(text) {
-		r, size := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(text[i:])
-		}
-		if isSpace(r) {
-			if r == '\n' || r == '\r' {
-				nl = true
+		c := text[i]
+		r, size := rune(c), 1
+		var cls int
+		if c < utf8.RuneSelf { // ASCII: tables, no decoding
+			switch asciiKind[c] {
+			case 's':
+				if c == '\n' || c == '\r' {
+					nl = true
+				}
+				space = true
+				i++
+				pos++
+				continue
+			case 'X':
+				up++
+			case 'x':
+				low++
 			}
-			space = true
-			i += size
-			pos++
-			continue
-		}
-		cls := class(r)
-		if cls == clsLetter {
-			up, low = countCase(r, up, low)
+			cls = int(asciiClass[c])
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if unicode.IsSpace(r) {
+				space = true
+				i += size
+				pos++
+				continue
+			}
+			cls = classSlow(r)
+			if cls == clsLetter {
+				up, low = countCase(r, up, low)
+			}
 		}
 		j, n := i+size, 1
 		if cls != clsOther && r != utf8.RuneError {
@@ -115,7 +130,8 @@ func countCase(r rune, up, low int) (int, int) {
 	return up, low
 }
 
-// asciiKind is 'X' for A-Z, 'x' for a-z, 'd' for 0-9, 0 for other bytes.
+// asciiKind is 'X' for A-Z, 'x' for a-z, 'd' for 0-9, 's' for white space
+// (unicode.IsSpace), 0 for other bytes.
 var asciiKind = func() (t [128]byte) {
 	for c := range byte(128) {
 		switch {
@@ -125,6 +141,8 @@ var asciiKind = func() (t [128]byte) {
 			t[c] = 'x'
 		case '0' <= c && c <= '9':
 			t[c] = 'd'
+		case isSpace(rune(c)):
+			t[c] = 's'
 		}
 	}
 	return t

@@ -59,25 +59,3 @@ avxdone:
 	VMOVUPS Y1, 32(DI)
 	VZEROUPPER
 	RET
-
-// func hasAVX() bool
-// The processor has AVX and the operating system saves the YMM registers
-// (CPUID.1:ECX OSXSAVE and AVX, then XCR0 bits 1 and 2).
-TEXT ·hasAVX(SB), NOSPLIT, $0-1
-	MOVL  $1, AX
-	XORL  CX, CX
-	CPUID
-	ANDL  $0x18000000, CX
-	CMPL  CX, $0x18000000
-	JNE   noavx
-	XORL  CX, CX
-	BYTE  $0x0f; BYTE $0x01; BYTE $0xd0 // XGETBV
-	ANDL  $6, AX
-	CMPL  AX, $6
-	JNE   noavx
-	MOVB  $1, ret+0(FP)
-	RET
-
-noavx:
-	MOVB $0, ret+0(FP)
-	RET

@@ -23,4 +23,3 @@ func sumVecsSSE(dst *vec, srcs *[maxSum]*vec, n int)
 
 //go:noescape
 func sumVecsAVX(dst *vec, srcs *[maxSum]*vec, n int)
-

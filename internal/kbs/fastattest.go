@@ -156,21 +156,30 @@ func (p *fastScanner) object(member func(key []byte) bool) bool {
 		if !member(key) {
 			return false
 		}
-		p.ws()
-		if p.i >= len(p.b) {
-			return false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			p.depth--
-			return true
-		default:
-			return false
+		if done, ok := p.sep('}'); !ok || done {
+			return ok
 		}
 	}
+}
+
+// sep consumes what follows a member or an element: ',' (more follow) or
+// end, which closes the object or array (done). ok is false for anything
+// else.
+func (p *fastScanner) sep(end byte) (done, ok bool) {
+	p.ws()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return false, true
+	case end:
+		p.i++
+		p.depth--
+		return true, true
+	}
+	return false, false
 }
 
 func (p *fastScanner) array() bool {
@@ -210,19 +219,8 @@ func (p *fastScanner) array() bool {
 		if !p.value() {
 			return false
 		}
-		p.ws()
-		if p.i >= len(p.b) {
-			return false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			p.depth--
-			return true
-		default:
-			return false
+		if done, ok := p.sep(']'); !ok || done {
+			return ok
 		}
 	}
 }

@@ -1,22 +1,16 @@
 package verifycli
 
 import (
-	"bytes"
-	"strings"
 	"testing"
+
+	"github.com/trustgate/trustgate/internal/cliflags/cliflagstest"
 )
 
 // TestFlags: `trustee verify` reads trustee's variables (TRUSTEE_<FLAG>,
 // then the older TRUSTGATE_TRUSTEE_<FLAG>; the flag wins), help exits 0 and
 // names each variable, and a mistake on the command line exits 2.
 func TestFlags(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		code int
-		want string // in the output
-	}{
+	cliflagstest.Run(t, Main, []cliflagstest.Case{
 		{"help", []string{"-h"}, nil, 0, "(env TRUSTEE_ALLOW_DEBUG)"},
 		{"unknown flag", []string{"--tea", "snp"}, nil, 2, "flag provided but not defined: -tea"},
 		{"missing --tee", []string{"--evidence", "x"}, nil, 2, "-evidence"},
@@ -26,19 +20,5 @@ func TestFlags(t *testing.T) {
 		{"flag first: variables not read", []string{"--allow-debug=false"}, map[string]string{"TRUSTEE_ALLOW_DEBUG": "maybe"}, 2, "-evidence"},
 		{"--now=v", []string{"--tee", "sample", "--evidence", "x", "--now=yesterday"}, nil, 2, "trustee verify: --now"},
 		{"--tee from TRUSTEE_TEE", []string{"--evidence", "x", "-now", "yesterday"}, map[string]string{"TRUSTEE_TEE": "sample"}, 2, "trustee verify: --now"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			for _, k := range []string{"TRUSTEE_ALLOW_DEBUG", "TRUSTGATE_TRUSTEE_ALLOW_DEBUG", "TRUSTEE_TEE"} {
-				if v, ok := tc.env[k]; ok {
-					t.Setenv(k, v)
-				}
-			}
-			var out, errb bytes.Buffer
-			code := Main(tc.args, &out, &errb)
-			if all := out.String() + errb.String(); code != tc.code || !strings.Contains(all, tc.want) {
-				t.Fatalf("exit %d, want %d with %q: %s", code, tc.code, tc.want, all)
-			}
-		})
-	}
+	})
 }

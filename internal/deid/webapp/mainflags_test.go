@@ -1,9 +1,11 @@
 package webapp
 
 import (
-	"bytes"
-	"strings"
+	"io"
+	"os"
 	"testing"
+
+	"github.com/trustgate/trustgate/internal/cliflags/cliflagstest"
 )
 
 // TestMainFlagTable: `deid serve`'s flags, variables and logging flags:
@@ -12,13 +14,7 @@ import (
 // model) 1.
 func TestMainFlagTable(t *testing.T) {
 	noModel := t.TempDir()
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		code int
-		want string // in the output
-	}{
+	cliflagstest.Run(t, func(args []string, stdout, _ io.Writer) int { return mainWithEnv(args, os.Getenv, stdout) }, []cliflagstest.Case{
 		{"help", []string{"--help"}, nil, 0, "(env TRUSTGATE_DEID_LOG_FORMAT)"},
 		{"unknown flag", []string{"--adr", ":1"}, nil, 2, "flag provided but not defined: -adr"},
 		{"bad value", []string{"--max-batch", "many"}, nil, 2, "invalid value"},
@@ -29,14 +25,5 @@ func TestMainFlagTable(t *testing.T) {
 		{"flag beats variable", []string{"--tagger=false", "--model", noModel, "--log-format", "text"}, map[string]string{"TRUSTGATE_DEID_LOG_FORMAT": "xml"}, 1, "level=ERROR"},
 		{"empty variable is unset", []string{"--tagger=false", "--model", noModel}, map[string]string{"TRUSTGATE_DEID_LOG_FORMAT": ""}, 1, `"level":"ERROR"`},
 		{"json by default, -x v", []string{"-tagger=false", "-model", noModel, "-log-level", "debug"}, nil, 1, `"level":"ERROR"`},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
-			code := mainWithEnv(tc.args, func(k string) string { return tc.env[k] }, &out)
-			if code != tc.code || !strings.Contains(out.String(), tc.want) {
-				t.Fatalf("exit %d, want %d with %q: %s", code, tc.code, tc.want, out.String())
-			}
-		})
-	}
+	})
 }

@@ -32,15 +32,7 @@ import (
 func TestUpIdentity(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, logs syncBuffer
-	s, err := Start(ctx, Options{
-		StateDir: filepath.Join(t.TempDir(), "state"), Out: &out, Log: &logs, Azurite: "-",
-		TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
-		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatalf("Start: %v\n%s\n%s", err, out.String(), logs.String())
-	}
+	s, out, logs := startTestStack(t, ctx, "-", nil)
 	defer s.Close()
 	if s.GatewayURL == "" || !strings.HasSuffix(s.SidecarCA, filepath.Join("identity", "bundle.pem")) {
 		t.Fatalf("gateway %q, sidecar CA %q", s.GatewayURL, s.SidecarCA)

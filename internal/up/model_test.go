@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -27,15 +26,7 @@ func TestUpWithModel(t *testing.T) {
 	if err := onnxgen.WriteTiny(model, onnxgen.Tiny{Tokens: map[string]string{" Quaxley": "U-PATIENT"}, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
-	var out, logs syncBuffer
-	s, err := Start(context.Background(), Options{
-		StateDir: filepath.Join(t.TempDir(), "state"), Out: &out, Log: &logs, Azurite: "-", Model: model,
-		TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
-		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatalf("Start: %v\n%s\n%s", err, out.String(), logs.String())
-	}
+	s, out, _ := startTestStack(t, context.Background(), "-", func(o *Options) { o.Model = model })
 	defer s.Close()
 	tc, err := s.ClientTLS()
 	if err != nil {

@@ -3,7 +3,6 @@ package up
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -17,11 +16,7 @@ import (
 // hardened manifests, and approved notes land in the local blob directory.
 func TestSecondUpReusesState(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
-	opts := func() Options {
-		return Options{StateDir: dir, Out: io.Discard, Log: io.Discard, Azurite: "-",
-			TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
-			SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond}
-	}
+	opts := func() Options { return loopbackOptions(dir) }
 	ctx := context.Background()
 	first, err := Start(ctx, opts())
 	if err != nil {

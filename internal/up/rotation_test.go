@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,15 +37,7 @@ func (f fixedToken) Token(context.Context) (string, crypto.Signer, error) { retu
 func TestTokenKeyRotation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, logs syncBuffer
-	s, err := Start(ctx, Options{
-		StateDir: filepath.Join(t.TempDir(), "state"), Out: &out, Log: &logs, Azurite: "-",
-		TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
-		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatalf("Start: %v\n%s\n%s", err, out.String(), logs.String())
-	}
+	s, _, _ := startTestStack(t, ctx, "-", nil)
 	defer s.Close()
 
 	oldKey, err := s.Trustee.TokenPublicKey(ctx)

@@ -26,6 +26,33 @@ import (
 	"github.com/trustgate/trustgate/internal/testenv"
 )
 
+// startTestStack starts up on loopback ports the kernel picks, in a fresh
+// state directory, with azurite ("-": none) and whatever edit changes in
+// the options, and returns it with its progress output and logs; a failed
+// start fails the test with both. The caller closes the stack.
+func startTestStack(t *testing.T, ctx context.Context, azurite string, edit func(*Options)) (*Stack, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	var out, logs syncBuffer
+	opts := loopbackOptions(filepath.Join(t.TempDir(), "state"))
+	opts.Out, opts.Log, opts.Azurite = &out, &logs, azurite
+	if edit != nil {
+		edit(&opts)
+	}
+	s, err := Start(ctx, opts)
+	if err != nil {
+		t.Fatalf("Start: %v\n%s\n%s", err, out.String(), logs.String())
+	}
+	return s, &out, &logs
+}
+
+// loopbackOptions is up on loopback ports the kernel picks, in dir, with
+// no output and no Azurite.
+func loopbackOptions(dir string) Options {
+	return Options{StateDir: dir, Out: io.Discard, Log: io.Discard, Azurite: "-",
+		TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
+		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond}
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -67,15 +94,7 @@ func TestUpEndToEnd(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, logs syncBuffer
-	s, err := Start(ctx, Options{
-		StateDir: filepath.Join(t.TempDir(), "state"), Out: &out, Log: &logs, Azurite: azurite,
-		TrusteeAddr: "127.0.0.1:0", GuestAddr: "127.0.0.1:0", AppAddr: "127.0.0.1:0",
-		SidecarAddr: "127.0.0.1:0", DashboardAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", BeaconInterval: 500 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatalf("Start: %v\n%s\n%s", err, out.String(), logs.String())
-	}
+	s, out, logs := startTestStack(t, ctx, azurite, nil)
 	defer s.Close()
 	if s.GatewayURL == "" || !strings.HasSuffix(s.SidecarCA, filepath.Join("identity", "bundle.pem")) {
 		t.Fatalf("default path without workload identity: gateway %q, sidecar CA %q", s.GatewayURL, s.SidecarCA)

@@ -6,22 +6,17 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/audit"
-	"github.com/trustgate/trustgate/internal/store"
+	"github.com/trustgate/trustgate/internal/store/storetest"
 )
 
 func newLog(t *testing.T) *Log {
 	t.Helper()
-	st, err := store.Open(context.Background(), store.Options{URL: filepath.Join(t.TempDir(), "db"), KEK: make([]byte, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	return New(st)
 }
 

@@ -20,17 +20,12 @@ import (
 	"time"
 
 	"github.com/trustgate/trustgate/internal/store"
+	"github.com/trustgate/trustgate/internal/store/storetest"
 )
 
 func openStore(t testing.TB) store.Store {
 	t.Helper()
-	kek := make([]byte, 32)
-	_, _ = rand.Read(kek)
-	st, err := store.Open(context.Background(), store.Options{URL: filepath.Join(t.TempDir(), "t.db"), KEK: kek})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	return st
 }
 

@@ -3,22 +3,18 @@ package rvps
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/refvalue"
 	"github.com/trustgate/trustgate/internal/store"
+	"github.com/trustgate/trustgate/internal/store/storetest"
 )
 
 func newService(t *testing.T) *Service {
 	t.Helper()
-	st, err := store.Open(context.Background(), store.Options{URL: filepath.Join(t.TempDir(), "db"), KEK: make([]byte, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	return New(st)
 }
 

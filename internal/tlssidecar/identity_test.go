@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +19,7 @@ import (
 
 	"github.com/trustgate/trustgate/internal/guest/localapi"
 	"github.com/trustgate/trustgate/internal/identity"
-	"github.com/trustgate/trustgate/internal/store"
+	"github.com/trustgate/trustgate/internal/store/storetest"
 )
 
 // fakeClock is a settable clock shared by the CA and the sidecar.
@@ -200,11 +199,7 @@ func TestIdentityFlags(t *testing.T) {
 // throw-away store.
 func testCA(t *testing.T) *identity.CA {
 	t.Helper()
-	st, err := store.Open(context.Background(), store.Options{URL: filepath.Join(t.TempDir(), "t.db"), KEK: make([]byte, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	ca, err := identity.LoadOrCreate(context.Background(), st, "hospital.example")
 	if err != nil {
 		t.Fatal(err)

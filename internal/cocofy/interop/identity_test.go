@@ -3,18 +3,16 @@ package interop
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/guest"
 	"github.com/trustgate/trustgate/internal/identity"
 	"github.com/trustgate/trustgate/internal/initdata"
-	"github.com/trustgate/trustgate/internal/store"
+	"github.com/trustgate/trustgate/internal/store/storetest"
 )
 
 // identityCA is Trustee's real workload-identity CA over a real (SQLite)
@@ -23,13 +21,7 @@ import (
 // initdata names.
 func identityCA(t *testing.T) *identity.CA {
 	t.Helper()
-	kek := make([]byte, 32)
-	rand.Read(kek)
-	st, err := store.Open(context.Background(), store.Options{URL: filepath.Join(t.TempDir(), "trustee.db"), KEK: kek})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	ca, err := identity.LoadOrCreate(context.Background(), st, "")
 	if err != nil {
 		t.Fatal(err)

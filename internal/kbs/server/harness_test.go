@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,6 +27,7 @@ import (
 	"github.com/trustgate/trustgate/internal/policy"
 	"github.com/trustgate/trustgate/internal/rvps"
 	"github.com/trustgate/trustgate/internal/store"
+	"github.com/trustgate/trustgate/internal/store/storetest"
 )
 
 // harness is a full in-process trustee over a real SQLite (or PostgreSQL)
@@ -47,13 +47,7 @@ type harnessOpt func(*Config)
 
 func newHarness(t testing.TB, opts ...harnessOpt) *harness {
 	t.Helper()
-	kek := make([]byte, 32)
-	_, _ = rand.Read(kek)
-	st, err := store.Open(context.Background(), store.Options{URL: filepath.Join(t.TempDir(), "trustee.db"), KEK: kek})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	return newHarnessOn(t, st, nil, opts...)
 }
 

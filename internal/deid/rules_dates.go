@@ -452,8 +452,9 @@ var dayCountWords = map[string]bool{"hd": true, "pod": true, "hod": true}
 // 4/3/19 0800"), a month and day after "HD" or "POD" ("LAST HD 12/21"), a
 // date alone in parentheses after a value ("lactate 1.8 (1/4)"), the next
 // date of a list ("cultures 1/3, 1/4:"), a date after a weekday ("Sat 1/6",
-// where "sat" would be a saturation), and an approximate date ("~5/17").
-// It returns the last token used, or -1.
+// where "sat" would be a saturation), an approximate date ("~5/17") and a
+// dash date after a procedure done ("S/P AVR 9-7"). It returns the last
+// token used, or -1.
 func (sc *scan) numberDate(i, j int) int {
 	// "(1/4)" after a value
 	if sc.punct(i, '(') && sc.punct(j, ')') && j >= i+4 && sc.datePiece(i+1) == j-1 {
@@ -462,6 +463,13 @@ func (sc *scan) numberDate(i, j int) int {
 			return j
 		}
 		return -1
+	}
+	// "S/P AVR 9-7", "s/p ex lap 3-2": a month and day joined by "-" after
+	// a procedure done
+	if j == i+2 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(j) && sc.numLen(i) <= 2 && sc.numLen(j) <= 2 && sc.numLen(j) > 0 &&
+		validMD(sc.numVal(i), sc.numVal(j)) && sc.statusPost(i) && !sc.unitAfter(j) && !sc.measureBefore(i, 3) {
+		sc.addDate(i, j)
+		return j
 	}
 	if sc.toks[i].kind != kNum || sc.datePiece(i) != j {
 		return -1
@@ -498,6 +506,26 @@ func (sc *scan) numberDate(i, j int) int {
 		return j
 	}
 	return -1
+}
+
+// statusPost: "s/p" and at most three words (the procedure) come before
+// token i on its line ("S/P AVR 9-7", "s/p ex lap 3-2").
+func (sc *scan) statusPost(i int) bool {
+	words := 0
+	for k := i - 1; k >= 2 && words <= 3; k-- {
+		if sc.toks[k+1].nl {
+			return false
+		}
+		switch {
+		case sc.is(k, "p") && sc.punct(k-1, '/') && sc.is(k-2, "s") && sc.joined(k) && sc.joined(k-1):
+			return words > 0
+		case sc.toks[k].kind == kWord:
+			words++
+		case sc.toks[k].kind == kPunct && sc.text[sc.toks[k].s] != '/':
+			return false
+		}
+	}
+	return false
 }
 
 // dateEndsAt: the last span found so far is a date that ends with token k.

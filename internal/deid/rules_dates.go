@@ -367,8 +367,12 @@ var murmurWords = map[string]bool{
 // notDate: tokens i..j are a fraction, a grade, a count or a list of
 // values that reads like a date but is none ("1/2 NS", "D5 1/2NS", "5/5
 // strength", "2/2 gpc", "PUPILS 3/3", "2/5 LUE", "2/6 SEM", "80/60/40
-// CC/HR", "relief to 4/10" on a line about pain); it returns j, or -1.
+// CC/HR", "relief to 4/10" on a line about pain), or a time of day after a
+// word that introduces one ("ETA 1730"); it returns j, or -1.
 func (sc *scan) notDate(i, j int) int {
+	if j == i && sc.clockAfterCue(i) {
+		return i // "ETA 1730", "RENEWED 0800": a time of day
+	}
 	if sc.toks[i].kind != kNum || !sc.punct(i+1, '/') || !sc.joined(i+1) || !sc.joined(i+2) || sc.numLen(i) > 3 {
 		return -1
 	}
@@ -426,6 +430,27 @@ func (sc *scan) notDate(i, j int) int {
 		return j // "2/2 bottles"
 	}
 	return -1
+}
+
+// timeCues come right before a time of day ("at 0800", "ETA 1730",
+// "since 1220", "RENEWED 0800", "first case, 0730").
+var timeCues = map[string]bool{
+	"at": true, "eta": true, "since": true, "until": true, "till": true, "by": true, "from": true,
+	"around": true, "approx": true, "approximately": true, "before": true, "after": true, "renewed": true,
+	"due": true, "starting": true, "started": true, "case": true, "called": true, "paged": true,
+}
+
+// clockAfterCue: token i is a four-digit time of day alone (no digit or
+// letter glued on) after a word of timeCues or "@", on the same line.
+func (sc *scan) clockAfterCue(i int) bool {
+	if !sc.clock(i) || sc.toks[i].nl || i+1 < len(sc.toks) && sc.joined(i+1) && sc.toks[i+1].kind != kPunct {
+		return false
+	}
+	if sc.punct(i-1, '@') {
+		return true
+	}
+	p := sc.prevWord(i)
+	return p >= 0 && timeCues[sc.lower(p)]
 }
 
 // scoreOnLine: a word that names what is scored out of ten ("pain", "CP")

@@ -62,7 +62,8 @@ func (sc *scan) dateSeparator(k, j int) int {
 // (notDate), and a date is claimed (gluedRun, numberDate); it returns the
 // last token used, or -1 when the run is left to the other number rules.
 func (sc *scan) dateRun(i, j int) int {
-	if e := sc.notDate(i, j); e >= 0 {
+	if e := sc.notDate(i, j); e >= 0 || sc.trendValue(i, j) {
+		e = max(e, j)
 		for k := i; k <= e; k++ {
 			sc.clinical[k] = true
 		}

@@ -15,6 +15,41 @@ func (sc *scan) scanDev3() {
 	sc.scanDateWords()
 	sc.scanOrgRuns()
 	sc.scanRoleNames()
+	sc.scanRoutes()
+}
+
+// trendValue: tokens i..j are a decade after an arrow ("afib 130s -> 90s",
+// "SBP 80S -> 100S", "HR 110s-->90s"): the value a measure came to, never an
+// age of 90 or over.
+func (sc *scan) trendValue(i, j int) bool {
+	if j != i || !sc.decade(i) || sc.toks[i].nl {
+		return false
+	}
+	return sc.punct(i-1, '>') && (sc.punct(i-2, '-') || sc.punct(i-2, '=')) && sc.joined(i-1)
+}
+
+// scanRoutes marks a road written "RT"/"RTE" and its number after a word
+// that places something on it ("CAR ON RT 140", "off rte 40 west"): the
+// other highway rules know "Route", "Hwy", "I-95".
+func (sc *scan) scanRoutes() {
+	toks := sc.toks
+	for i := 1; i+1 < len(toks); i++ {
+		if !(sc.is(i, "rt") || sc.is(i, "rte")) || toks[i+1].nl || sc.claim[i] {
+			continue
+		}
+		k := i + 1
+		if sc.punct(k, '.') && sc.joined(k) {
+			k++
+		}
+		if l := sc.numLen(k); l == 0 || l > 3 || !toks[k].sp && k == i+1 || sc.unitAfter(k) || sc.joined(k+1) && k+1 < len(toks) && toks[k+1].kind != kPunct {
+			continue
+		}
+		switch sc.lower(i - 1) {
+		case "on", "off", "along", "via", "onto", "near", "down", "up", "crossing":
+			sc.addToks(i, k, TypeLocation, "rules/highway")
+			i = k
+		}
+	}
 }
 
 // orgRunCues come right before the name of a place or a business.

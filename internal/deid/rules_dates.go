@@ -688,18 +688,21 @@ func (sc *scan) monthDate(i int, w string) int {
 		}
 	}
 	p := i - 1
+	if sc.punct(p, '-') && sc.joined(p) && sc.joined(i) {
+		p-- // "MID-MAY"
+	}
 	if p < 0 || sc.toks[i].nl || sc.toks[p].kind != kWord {
 		return -1
 	}
 	switch w {
-	case "mar", "aug", "dec", "sep", "sept":
-		return -1 // "mar", "aug" (Augmentin), "dec" (decreased), "sept" (septum): only with a day or year
+	case "mar", "aug", "dec", "sep":
+		return -1 // "mar", "aug" (Augmentin), "dec" (decreased), "sep": only with a day or year
 	}
 	switch sc.lower(p) {
 	case "in", "since", "until", "till", "early", "late", "mid", "during":
-		return i // "IN MAY", "in feb", "since Sept"
+		return i // "IN MAY", "in feb", "since sept", "MID-MAY"
 	case "last", "next", "from", "before", "after", "by":
-		if w != "may" && w != "march" {
+		if w != "may" && w != "march" && w != "sept" {
 			return i
 		}
 	}

@@ -81,6 +81,8 @@ func TestGoldenDates(t *testing.T) {
 		{"wed after a procedure", "plan: egd wed, npo after mn", "plan: egd [DATE], npo after mn"},
 		{"may after in, capitals", "WT 70 KG IN MAY", "WT 70 KG IN [DATE]"},
 		{"short month after in, lower case", "last a1c in feb was 7.9", "last a1c in [DATE] was 7.9"},
+		{"sept after since", "NO CHEMO SINCE SEPT", "NO CHEMO SINCE [DATE]"},
+		{"month after mid and a hyphen", "last a1c mid-feb, 8.1", "last a1c mid-[DATE], 8.1"},
 		{"month and an apostrophe year", "s/p MVR Nov '17 at OSH", "s/p MVR [DATE] at OSH"},
 		{"month of a year", "had a stroke in june of 2016", "had a stroke in [DATE]"},
 		{"xmas", "ADMITTED XMAS EVE", "ADMITTED [DATE] EVE"},

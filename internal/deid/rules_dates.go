@@ -517,7 +517,7 @@ func (sc *scan) numberDate(i, j int) int {
 		return j
 	}
 	// "Sat 1/6", "FRI 8/9": a date after its weekday
-	if p >= 0 && p == i-1 && !sc.toks[i].nl && (weekdayAbbr[sc.lower(p)] || sc.is(p, "weds") || sc.in(p, setDay)) && validMD(a, b) {
+	if p >= 0 && p == i-1 && !sc.toks[i].nl && (shortWeekday(sc.lower(p)) || sc.in(p, setDay)) && validMD(a, b) {
 		sc.addToks(p, j, TypeDate, "rules/date")
 		return j
 	}
@@ -570,7 +570,7 @@ func fullWeekday(w string) bool {
 }
 
 // weekdayWord: w (lower case) names a weekday, whole or shortened ("weds").
-func weekdayWord(w string) bool { return weekdayAbbr[w] || w == "weds" || fullWeekday(w) }
+func weekdayWord(w string) bool { return shortWeekday(w) || fullWeekday(w) }
 
 // weekdayCues introduce a day ("since SUN", "CALL MON", "RECHECK WT MON",
 // "planned for tues").
@@ -594,53 +594,55 @@ func (sc *scan) schedule(i int) bool {
 	return false
 }
 
-// scanDateWords finds the written dates the other word rules leave, in any
-// letter case: shortened weekdays ("planned for tues", "FRI 1400", "mri
-// wed", "since SUN", not "cont to mon" or a schedule "Mon/Thu"), months
-// after a word that introduces a date ("IN MAY", "in feb", "since Sept")
-// or with a year ("Jan '19", "march of 2011"), and holidays ("XMAS",
-// "memorial day"). It drops a date or name found by an earlier rule on a
-// weekday of a schedule.
-func (sc *scan) scanDateWords() {
-	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if t.kind != kWord || t.e-t.s < 3 {
-			continue
-		}
-		w := sc.lower(i)
-		if weekdayWord(w) && sc.schedule(i) {
-			sc.dropSpan(i)
-			continue
-		}
-		if sc.claim[i] {
-			continue
-		}
-		switch {
-		case weekdayWord(w):
-			if sc.weekdayDate(i, w) {
-				sc.addToks(i, i, TypeDate, "rules/date")
-			}
-		case months[w] > 0:
-			if e := sc.monthDate(i, w); e >= i {
-				sc.addToks(i, e, TypeDate, "rules/date")
-				i = e
-			}
-		case w == "xmas" || w == "christmas" || w == "thanksgiving" || w == "easter" || w == "halloween" || w == "hanukkah":
+// dateWordAt finds the written dates the other word rules leave, in any
+// letter case, at word token i (w, lower case; day: a whole weekday or a
+// one-word holiday; short: a shortened weekday): shortened weekdays
+// ("planned for tues", "FRI 1400", "mri wed", "since SUN", not "cont to
+// mon" or a schedule "Mon/Thu"), months after a word that introduces a date
+// ("IN MAY", "in feb", "SINCE SEPT") or with a year ("Jan '19", "march of
+// 2011"), and holidays ("XMAS", "memorial day"). It drops a date or name
+// found by an earlier rule on a weekday of a schedule, and returns the last
+// token used (i when none).
+func (sc *scan) dateWordAt(i int, w string, day, short bool) int {
+	weekday := short || day && fullWeekday(w)
+	if weekday && sc.schedule(i) {
+		sc.dropSpan(i)
+		return i
+	}
+	if sc.claim[i] {
+		return i
+	}
+	t := sc.toks[i]
+	switch {
+	case weekday:
+		if sc.weekdayDate(i, w) {
 			sc.addToks(i, i, TypeDate, "rules/date")
-		default:
-			if t.kw&setHoliday == 0 {
-				continue
-			}
-			for _, h := range holidays {
-				if e := sc.wordsAt(i, h); e > i {
-					sc.addToks(i, e, TypeDate, "rules/date")
-					i = e
-					break
-				}
+		}
+	case t.kw&setMonth != 0:
+		if e := sc.monthDate(i, w); e >= i {
+			sc.addToks(i, e, TypeDate, "rules/date")
+			return e
+		}
+	case day || w == "xmas": // "christmas", "thanksgiving", "easter"
+		sc.addToks(i, i, TypeDate, "rules/date")
+	case t.kw&setHoliday != 0:
+		for _, h := range holidays {
+			if e := sc.wordsAt(i, h); e > i {
+				sc.addToks(i, e, TypeDate, "rules/date")
+				return e
 			}
 		}
 	}
+	return i
+}
+
+// shortWeekday: w (lower case) is a shortened weekday ("tues", "weds").
+func shortWeekday(w string) bool {
+	switch w {
+	case "mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun":
+		return true
+	}
+	return false
 }
 
 // weekdayDate: the weekday w at token i is a date. Whole names and the

@@ -4,18 +4,70 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 
 // Rules for the shapes the third batch of hand-written development notes
 // (testdata/realstyle/dev3.txt) showed the other passes leaving, in notes
-// of any letter case: written dates (scanDateWords, rules_dates.go),
+// of any letter case: written dates (dateWordAt, rules_dates.go),
 // organisations named by a run of words and a head word after a place cue
-// ("FROM WILLOWMERE ASSISTED LIVING", "at cambridge regional", "EMPLOYER
-// DUNMORE ROOFING"), and names after a staff role ("RN CORNELIA FROM",
-// "cm lolly fontenot paged").
+// ("FROM KESTREL VALLEY HOSPITAL", "at cambridge regional", "EMPLOYER
+// DUNMORE ROOFING"), names after a staff role ("RN CORNELIA FROM", "cm
+// lolly fontenot paged"), roads ("ON RT 140"), and values at the end of a
+// trend ("130s -> 90s": no age; trendValue, which dateRun calls before the
+// age rules see the number).
 
-// scanDev3 runs these rules; run calls it once the other passes are done.
+// scanDev3 runs these rules in one pass over the words (it runs on every
+// note: a bit or one switch per word decides whether a rule applies); run
+// calls it once the other passes are done.
 func (sc *scan) scanDev3() {
-	sc.scanDateWords()
-	sc.scanOrgRuns()
-	sc.scanRoleNames()
-	sc.scanRoutes()
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := &toks[i]
+		n := t.e - t.s
+		if t.kind != kWord || n < 2 {
+			continue
+		}
+		trig := trigNone
+		if n <= 8 {
+			trig = dev3Trigger(sc.lower(i))
+		}
+		day := t.kw&setDay != 0
+		switch {
+		case day || trig == trigWeekday || trig == trigHoliday || t.kw&(setMonth|setHoliday) != 0:
+			i = sc.dateWordAt(i, sc.lower(i), day, trig == trigWeekday)
+		case trig == trigPlaceCue:
+			i = sc.orgRunAt(i)
+		case trig == trigRole:
+			sc.roleNameAt(i)
+		case trig == trigRoad:
+			i = sc.routeAt(i)
+		}
+	}
+}
+
+// the words that start a rule of scanDev3
+const (
+	trigNone uint8 = iota
+	trigWeekday
+	trigHoliday
+	trigPlaceCue
+	trigRole
+	trigRoad
+)
+
+// dev3Trigger: which rule of scanDev3 word w (lower case) starts: a
+// shortened weekday, "xmas", a place cue ("at", "from", "EMPLOYER"), a
+// staff role ("RN", "cm") or a road ("RT").
+func dev3Trigger(w string) uint8 {
+	switch w {
+	case "mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun":
+		return trigWeekday
+	case "xmas":
+		return trigHoliday
+	case "at", "from", "to", "via", "outside", "through", "thru", "near", "employer":
+		return trigPlaceCue
+	case "rn", "np", "sw", "cm", "rrt", "lpn", "cna", "slp":
+		return trigRole
+	case "rt", "rte":
+		return trigRoad
+	}
+	return trigNone
 }
 
 // trendValue: tokens i..j are a decade after an arrow ("afib 130s -> 90s",
@@ -28,35 +80,32 @@ func (sc *scan) trendValue(i, j int) bool {
 	return sc.punct(i-1, '>') && (sc.punct(i-2, '-') || sc.punct(i-2, '=')) && sc.joined(i-1)
 }
 
-// scanRoutes marks a road written "RT"/"RTE" and its number after a word
-// that places something on it ("CAR ON RT 140", "off rte 40 west"): the
-// other highway rules know "Route", "Hwy", "I-95".
-func (sc *scan) scanRoutes() {
+// routeAt marks a road written "RT"/"RTE" (token i) and its number after a
+// word that places something on it ("CAR ON RT 140", "off rte 40 west"):
+// the other highway rules know "Route", "Hwy", "I-95". It returns the last
+// token used (i when none).
+func (sc *scan) routeAt(i int) int {
 	toks := sc.toks
-	for i := 1; i+1 < len(toks); i++ {
-		if !(sc.is(i, "rt") || sc.is(i, "rte")) || toks[i+1].nl || sc.claim[i] {
-			continue
-		}
-		k := i + 1
-		if sc.punct(k, '.') && sc.joined(k) {
-			k++
-		}
-		if l := sc.numLen(k); l == 0 || l > 3 || !toks[k].sp && k == i+1 || sc.unitAfter(k) || sc.joined(k+1) && k+1 < len(toks) && toks[k+1].kind != kPunct {
-			continue
-		}
-		switch sc.lower(i - 1) {
-		case "on", "off", "along", "via", "onto", "near", "down", "up", "crossing":
-			sc.addToks(i, k, TypeLocation, "rules/highway")
-			i = k
-		}
+	if i < 1 || i+1 >= len(toks) || toks[i+1].nl || sc.claim[i] {
+		return i
 	}
+	k := i + 1
+	if sc.punct(k, '.') && sc.joined(k) {
+		k++
+	}
+	if l := sc.numLen(k); l == 0 || l > 3 || !toks[k].sp && k == i+1 || sc.unitAfter(k) || sc.joined(k+1) && k+1 < len(toks) && toks[k+1].kind != kPunct {
+		return i
+	}
+	switch sc.lower(i - 1) {
+	case "on", "off", "along", "via", "onto", "near", "down", "up", "crossing":
+		sc.addToks(i, k, TypeLocation, "rules/highway")
+		return k
+	}
+	return i
 }
 
-// orgRunCues come right before the name of a place or a business.
-var orgRunCues = map[string]bool{
-	"at": true, "from": true, "to": true, "via": true, "outside": true, "through": true, "thru": true,
-	"near": true, "employer": true,
-}
+// orgRunCue: w comes right before the name of a place or a business.
+func orgRunCue(w string) bool { return dev3Trigger(w) == trigPlaceCue }
 
 // strongHeads end the name of a place or a business whatever the words
 // before them (when they are not generic: "the hospital", "OSH", "community
@@ -92,59 +141,58 @@ var (
 	}
 )
 
-// scanOrgRuns marks a run of one to three words after a place cue that
+// orgRunAt marks a run of one to three words after a place cue that
 // ends in a head word ("FROM KESTREL VALLEY HOSPITAL"; "VIA LIFELINE
 // EXPRESS" is left: everyday words), in any case, as a LOCATION, when at
 // least one word before the head says which place it is; a name or place
 // found earlier in the run counts as one before a strong head or a
 // hospital's ("EMPLOYER DUNMORE ROOFING"), but a weak head stays outside it
 // ("Kroger's pharmacy", "PATAPSCO CROSSING ASSISTED LIVING").
-func (sc *scan) scanOrgRuns() {
+func (sc *scan) orgRunAt(i int) int {
 	toks := sc.toks
-	for i := 0; i+2 < len(toks); i++ {
-		if toks[i].kind != kWord || !orgRunCues[sc.lower(i)] || toks[i+1].nl {
+	if i+2 >= len(toks) || toks[i+1].nl {
+		return i
+	}
+	s := i + 1
+	if sc.is(s, "the") && s+1 < len(toks) && !toks[s+1].nl {
+		s++
+	}
+	e, specific, candidate, found := -1, false, false, false
+	for k, n := s, 0; k < len(toks) && n < 4; k++ {
+		t := toks[k]
+		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) {
+			break
+		}
+		if t.kind != kWord {
 			continue
 		}
-		s := i + 1
-		if sc.is(s, "the") && s+1 < len(toks) && !toks[s+1].nl {
-			s++
-		}
-		e, specific, candidate, found := -1, false, false, false
-		for k, n := s, 0; k < len(toks) && n < 4; k++ {
-			t := toks[k]
-			if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) {
-				break
-			}
-			if t.kind != kWord {
-				continue
-			}
-			w := sc.lower(k)
-			if sc.claim[k] { // a name or place found already ("DUNMORE" of "DUNMORE ROOFING")
-				specific, found = true, true
-				n++
-				continue
-			}
-			if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && candidate) {
-				e = k
-				for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
-					e++ // "regional medical center"
-				}
-				break
-			}
-			if t.kw&(setMonth|setDay|setTitle) != 0 || functionWord(w) && !orgRunGeneric[w] || orgRunCues[w] || w == "vs" || w == "versus" {
-				break
-			}
-			if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] {
-				specific = true
-				candidate = candidate || sc.candidate(k) || t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&lexicon.SafeCore == 0
-			}
+		w := sc.lower(k)
+		if sc.claim[k] { // a name or place found already ("DUNMORE" of "DUNMORE ROOFING")
+			specific, found = true, true
 			n++
+			continue
 		}
-		if e > s {
-			sc.addToks(s, e, TypeLocation, "rules/org")
-			i = e
+		if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && candidate) {
+			e = k
+			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
+				e++ // "regional medical center"
+			}
+			break
 		}
+		if t.kw&(setMonth|setDay|setTitle) != 0 || functionWord(w) && !orgRunGeneric[w] || orgRunCue(w) || w == "vs" || w == "versus" {
+			break
+		}
+		if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] {
+			specific = true
+			candidate = candidate || sc.candidate(k) || t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&lexicon.SafeCore == 0
+		}
+		n++
 	}
+	if e > s {
+		sc.addToks(s, e, TypeLocation, "rules/org")
+		return e
+	}
+	return i
 }
 
 // possessive: token k is the "'" of "KRAMER'S", glued on both sides.
@@ -152,37 +200,29 @@ func (sc *scan) possessive(k int) bool {
 	return sc.punct(k, '\'') && sc.joined(k) && sc.joined(k+1) && sc.is(k+1, "s")
 }
 
-// staffRoles name a member of staff and come right before a name in nursing
-// shorthand ("RN CORNELIA FROM HOME HEALTH", "cm lolly fontenot paged").
-var staffRoles = map[string]bool{
-	"rn": true, "np": true, "sw": true, "cm": true, "rrt": true, "lpn": true, "cna": true, "slp": true,
-}
-
-// scanRoleNames marks the name after a staff role: a known name that is no
+// roleNameAt marks the name after a staff role: a known name that is no
 // everyday word ("RN CORNELIA"), or any word right before a name already
 // found ("cm lolly fontenot", where "fontenot" was found).
-func (sc *scan) scanRoleNames() {
+func (sc *scan) roleNameAt(i int) {
 	toks := sc.toks
-	for i := 0; i+1 < len(toks); i++ {
-		if toks[i].kind != kWord || !staffRoles[sc.lower(i)] || toks[i+1].nl || toks[i+1].kind != kWord || sc.claim[i+1] {
-			continue
+	if i+1 >= len(toks) || toks[i+1].nl || toks[i+1].kind != kWord || sc.claim[i+1] {
+		return
+	}
+	k := i + 1
+	f := toks[k].flags
+	w := sc.lower(k)
+	if toks[k].kw != 0 || functionWord(w) || len(w) < 3 {
+		return
+	}
+	switch {
+	case k+1 < len(toks) && !toks[k+1].nl && sc.nameTok[k+1]:
+		sc.addToks(k, k, TypeName, "rules/name")
+	case f&lexicon.Name != 0 && f&(lexicon.SafeCore|lexicon.Common) == 0:
+		e := k
+		if e+1 < len(toks) && !toks[e+1].nl && sc.candidate(e+1) {
+			e++
 		}
-		k := i + 1
-		f := toks[k].flags
-		w := sc.lower(k)
-		if toks[k].kw != 0 || functionWord(w) || len(w) < 3 {
-			continue
-		}
-		switch {
-		case k+1 < len(toks) && !toks[k+1].nl && sc.nameTok[k+1]:
-			sc.addToks(k, k, TypeName, "rules/name")
-		case f&lexicon.Name != 0 && f&(lexicon.SafeCore|lexicon.Common) == 0:
-			e := k
-			if e+1 < len(toks) && !toks[e+1].nl && sc.candidate(e+1) {
-				e++
-			}
-			sc.addToks(k, e, TypeName, "rules/name")
-			sc.addName(w)
-		}
+		sc.addToks(k, e, TypeName, "rules/name")
+		sc.addName(w)
 	}
 }

@@ -222,6 +222,7 @@ func (sc *scan) run() {
 	sc.scanCandidates()
 	sc.scanMentions()
 	sc.scanNameAges()
+	sc.scanDev3() // dates and shapes of the dev3 notes (rules_dev3.go)
 }
 
 // spans converts byte spans to code-point spans.

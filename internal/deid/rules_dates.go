@@ -56,11 +56,40 @@ func (sc *scan) dateSeparator(k, j int) int {
 	return k
 }
 
-// dateRun claims tokens i..j when they are two or more dates glued by
+// dateRun settles the run of touching tokens i..j (from scanNumbers, before
+// the clinical-number grammar) when the date grammar knows its shape: a
+// fraction, grade or count that only looks like a date is marked clinical
+// (notDate), and a date is claimed (gluedRun, numberDate); it returns the
+// last token used, or -1 when the run is left to the other number rules.
+func (sc *scan) dateRun(i, j int) int {
+	if e := sc.notDate(i, j); e >= 0 || sc.trendValue(i, j) {
+		e = max(e, j)
+		for k := i; k <= e; k++ {
+			sc.clinical[k] = true
+		}
+		return e
+	}
+	// "(4/9-4/12, D/C'D)", "(3/1-3/3)": a run of dates in parentheses
+	if sc.punct(i, '(') && i < j && sc.joined(i+1) {
+		e := j
+		if sc.punct(e, ')') {
+			e--
+		}
+		if r := sc.gluedRun(i+1, e); r >= 0 {
+			return r
+		}
+	}
+	if e := sc.gluedRun(i, j); e >= 0 {
+		return e
+	}
+	return sc.numberDate(i, j)
+}
+
+// gluedRun claims tokens i..j when they are two or more dates glued by
 // separators ("3/2-3/5", "11/3/97-11/5/97", "3/2,3/4"), or one date glued to a
 // clock time by "@" ("3/2@0800"); it returns j, or -1. A measured value
 // ("PS 10/5-15/5") or a score is never a run of dates.
-func (sc *scan) dateRun(i, j int) int {
+func (sc *scan) gluedRun(i, j int) int {
 	if sc.toks[i].kind != kNum || j-i < 4 || sc.datePiece(i) < 0 {
 		return -1
 	}
@@ -308,4 +337,389 @@ func (sc *scan) measureOnLine(i, n int) bool {
 		}
 	}
 	return false
+}
+
+// fractionNouns follow "n/m" (or are glued to it) when it is a fraction of
+// a dose, a fluid or a strength ("1/2 NS", "D5 1/2NS", "1/2 maintenance",
+// "3/4 strength", "1/2 ppd") or a count of findings ("0/18 lymph nodes",
+// "2/2 gpc"): never a date.
+var fractionNouns = map[string]bool{
+	"ns": true, "nss": true, "maintenance": true, "mivf": true, "ppd": true, "pack": true, "packs": true,
+	"pk": true, "lymph": true, "ln": true, "lns": true, "gpc": true, "gpcs": true, "gnr": true, "gnrs": true,
+	"gpr": true, "gprs": true, "gnc": true, "gpb": true, "gnb": true, "yeast": true, "strength": true,
+	"str": true, "tsp": true, "tbsp": true, "cup": true, "cups": true, "can": true, "cans": true,
+}
+
+// examWords come right before a grade or a pair of findings written "n/m"
+// ("PUPILS 4/3 BRISK", "DTR 0/4", "TOF 1/4", "mae 4/5", "HEMIPARESIS 2/5").
+var examWords = map[string]bool{
+	"pupils": true, "pupil": true, "perrl": true, "perrla": true, "perla": true, "dtr": true, "dtrs": true,
+	"reflex": true, "reflexes": true, "tof": true, "twitches": true, "mae": true, "hemiparesis": true,
+	"hemiplegia": true, "paresis": true, "murmur": true, "sem": true, "hsm": true, "grade": true,
+	"apgar": true, "apgars": true, "strength": true, "motor": true, "grips": true, "grip": true,
+}
+
+// murmurWords follow a murmur's grade out of six ("2/6 SEM", "3/6 holosystolic").
+var murmurWords = map[string]bool{
+	"sem": true, "sm": true, "hsm": true, "murmur": true, "systolic": true, "diastolic": true,
+	"holosystolic": true, "ejection": true, "dm": true, "mr": true, "usb": true, "lsb": true, "rusb": true, "lusb": true,
+}
+
+// notDate: tokens i..j are a fraction, a grade, a count or a list of
+// values that reads like a date but is none ("1/2 NS", "D5 1/2NS", "5/5
+// strength", "2/2 gpc", "PUPILS 3/3", "2/5 LUE", "2/6 SEM", "80/60/40
+// CC/HR", "relief to 4/10" on a line about pain), or a time of day after a
+// word that introduces one ("ETA 1730"); it returns j, or -1.
+func (sc *scan) notDate(i, j int) int {
+	if j == i && sc.clockAfterCue(i) {
+		return i // "ETA 1730", "RENEWED 0800": a time of day
+	}
+	if sc.toks[i].kind != kNum || !sc.punct(i+1, '/') || !sc.joined(i+1) || !sc.joined(i+2) || sc.numLen(i) > 3 {
+		return -1
+	}
+	next := j + 1
+	word := next < len(sc.toks) && !sc.toks[next].nl && sc.toks[next].kind == kWord
+	// "D5 1/2NS": a fraction glued to its fluid
+	if j == i+2 && sc.toks[j].kind == kAlnum {
+		s := sc.lower(j)
+		d := 0
+		for d < len(s) && isDigit(s[d]) {
+			d++
+		}
+		if d >= 1 && d <= 2 && fractionNouns[s[d:]] {
+			return j
+		}
+		return -1
+	}
+	// "80/60/40 CC/HR", "3/4 tab", "1/2 NS": values or a fraction before a unit
+	if (j == i+2 || j == i+4 && sc.punct(i+3, '/') && sc.numLen(j) > 0 && sc.numLen(j) <= 3) && sc.numLen(i+2) > 0 && sc.numLen(i+2) <= 3 &&
+		(sc.unitAfter(j) || word && (units[sc.lower(next)] || fractionNouns[sc.lower(next)])) {
+		return j
+	}
+	if j != i+2 || sc.numLen(j) == 0 || sc.numLen(j) > 2 {
+		return -1
+	}
+	a, b := sc.numVal(i), sc.numVal(j)
+	if a > 10 || b > 10 {
+		return -1
+	}
+	// "D5 1/2 NS": a fraction after the dextrose it is mixed with
+	if p := i - 1; p >= 0 && sc.toks[i].sp && !sc.toks[i].nl && sc.toks[p].kind == kAlnum && (sc.is(p, "d5") || sc.is(p, "d10") || sc.is(p, "d5w")) {
+		return j
+	}
+	if p := sc.prevWord(i); p >= 0 && examWords[sc.lower(p)] {
+		return j // "PUPILS 4/3" (two sizes), "DTR 0/4", "TOF 1/4"
+	}
+	if a > b {
+		return -1 // a grade or a count is out of its maximum
+	}
+	switch b {
+	case 5: // "2/5 LUE", "4/5 x4": strength of a limb
+		if word && strengthWords[sc.lower(next)] || next < len(sc.toks) && !sc.toks[next].nl && sc.toks[next].kind == kAlnum && sc.lower(next)[0] == 'x' {
+			return j
+		}
+	case 6: // "2/6 SEM at RUSB"
+		if word && murmurWords[sc.lower(next)] {
+			return j
+		}
+	case 10: // "relief to 4/10", "5/10 at 0400" on a line about pain
+		if p := sc.prevWord(i); (p < 0 || !dateCue(sc.lower(p))) && sc.scoreOnLine(i) {
+			return j
+		}
+	}
+	if word && countNouns[sc.lower(next)] {
+		return j // "2/2 bottles"
+	}
+	return -1
+}
+
+// timeCues come right before a time of day ("at 0800", "ETA 1730",
+// "since 1220", "RENEWED 0800", "first case, 0730").
+var timeCues = map[string]bool{
+	"at": true, "eta": true, "since": true, "until": true, "till": true, "by": true, "from": true,
+	"around": true, "approx": true, "approximately": true, "before": true, "after": true, "renewed": true,
+	"due": true, "starting": true, "started": true, "case": true, "called": true, "paged": true,
+}
+
+// clockAfterCue: token i is a four-digit time of day alone (no digit or
+// letter glued on) after a word of timeCues or "@", on the same line.
+func (sc *scan) clockAfterCue(i int) bool {
+	if !sc.clock(i) || sc.toks[i].nl || i+1 < len(sc.toks) && sc.joined(i+1) && sc.toks[i+1].kind != kPunct {
+		return false
+	}
+	if sc.punct(i-1, '@') {
+		return true
+	}
+	p := sc.prevWord(i)
+	return p >= 0 && timeCues[sc.lower(p)]
+}
+
+// scoreOnLine: a word that names what is scored out of ten ("pain", "CP")
+// stands earlier on token i's line.
+func (sc *scan) scoreOnLine(i int) bool {
+	for k := i - 1; k >= 0; k-- {
+		if sc.toks[k].kind == kWord && scoreWordsBefore[sc.lower(k)] {
+			return true
+		}
+		if sc.toks[k].nl {
+			return false
+		}
+	}
+	return false
+}
+
+// dayCountWords are counted in days ("HD 5", "POD 2"), so a month and day
+// after one is the date of the event they name ("LAST HD 12/21", "first HD
+// 12/4": hemodialysis), never a count.
+var dayCountWords = map[string]bool{"hd": true, "pod": true, "hod": true}
+
+// numberDate claims the dates of tokens i..j that the other number rules
+// leave or would read as a value: a whole date before a clock time ("ABG
+// 4/3/19 0800"), a month and day after "HD" or "POD" ("LAST HD 12/21"), a
+// date alone in parentheses after a value ("lactate 1.8 (1/4)"), the next
+// date of a list ("cultures 1/3, 1/4:"), a date after a weekday ("Sat 1/6",
+// where "sat" would be a saturation), an approximate date ("~5/17") and a
+// dash date after a procedure done ("S/P AVR 9-7"). It returns the last
+// token used, or -1.
+func (sc *scan) numberDate(i, j int) int {
+	// "(1/4)" after a value
+	if sc.punct(i, '(') && sc.punct(j, ')') && j >= i+4 && sc.datePiece(i+1) == j-1 {
+		if p := i - 1; p >= 0 && sc.toks[i].sp && !sc.toks[i].nl && sc.toks[p].kind == kNum && !sc.unitAfter(j) {
+			sc.addDate(i+1, j-1)
+			return j
+		}
+		return -1
+	}
+	// "S/P AVR 9-7", "s/p ex lap 3-2": a month and day joined by "-" after
+	// a procedure done
+	if j == i+2 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(j) && sc.numLen(i) <= 2 && sc.numLen(j) <= 2 && sc.numLen(j) > 0 &&
+		validMD(sc.numVal(i), sc.numVal(j)) && sc.statusPost(i) && !sc.unitAfter(j) && !sc.measureBefore(i, 3) {
+		sc.addDate(i, j)
+		return j
+	}
+	if sc.toks[i].kind != kNum || sc.datePiece(i) != j {
+		return -1
+	}
+	a, b := sc.numVal(i), sc.numVal(i+2)
+	next := j + 1
+	if sc.unitAfter(j) || sc.countAfter(i, j) || next < len(sc.toks) && !sc.toks[next].nl && (sc.punct(next, '%') || sc.toks[next].kind == kWord && units[sc.lower(next)]) {
+		return -1
+	}
+	// "ABG 4/3/19 0800": a date with its year before a clock time
+	if j == i+4 && next < len(sc.toks) && sc.toks[next].sp && !sc.toks[next].nl && sc.clock(next) && validMD(a, b) {
+		sc.addDate(i, j)
+		return j
+	}
+	p := sc.prevWord(i)
+	// "LAST HD 12/21", "first HD 12/4"
+	if p >= 0 && p == i-1 && dayCountWords[sc.lower(p)] && validMD(a, b) {
+		sc.addDate(i, j)
+		return j
+	}
+	// "Sat 1/6", "FRI 8/9": a date after its weekday
+	if p >= 0 && p == i-1 && !sc.toks[i].nl && (shortWeekday(sc.lower(p)) || sc.in(p, setDay)) && validMD(a, b) {
+		sc.addToks(p, j, TypeDate, "rules/date")
+		return j
+	}
+	// "1/3, 1/4:", "3/2 and 3/4": the next date of a list
+	if k := i - 1; k >= 1 && sc.toks[i].sp && !sc.toks[i].nl && (sc.punct(k, ',') || sc.punct(k, ';') || sc.punct(k, '&') || sc.is(k, "and")) && sc.dateEndsAt(k-1) && validMD(a, b) {
+		sc.addDate(i, j)
+		return j
+	}
+	// "~5/17": about a day (not "~1/2", about a half)
+	if sc.punct(i-1, '~') && sc.joined(i) && validMD(a, b) && !(a == 1 && b <= 4) && !sc.measureBefore(i-1, 3) && !sc.scoreContext(i) {
+		sc.addDate(i, j)
+		return j
+	}
+	return -1
+}
+
+// statusPost: "s/p" and at most three words (the procedure) come before
+// token i on its line ("S/P AVR 9-7", "s/p ex lap 3-2").
+func (sc *scan) statusPost(i int) bool {
+	words := 0
+	for k := i - 1; k >= 2 && words <= 3; k-- {
+		if sc.toks[k+1].nl {
+			return false
+		}
+		switch {
+		case sc.is(k, "p") && sc.punct(k-1, '/') && sc.is(k-2, "s") && sc.joined(k) && sc.joined(k-1):
+			return words > 0
+		case sc.toks[k].kind == kWord:
+			words++
+		case sc.toks[k].kind == kPunct && sc.text[sc.toks[k].s] != '/':
+			return false
+		}
+	}
+	return false
+}
+
+// dateEndsAt: the last span found so far is a date that ends with token k.
+func (sc *scan) dateEndsAt(k int) bool {
+	n := len(sc.out)
+	return k >= 0 && n > 0 && sc.out[n-1].t == TypeDate && sc.out[n-1].e == sc.toks[k].e
+}
+
+// fullWeekday: a weekday's whole name, lower case.
+func fullWeekday(w string) bool {
+	switch w {
+	case "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday":
+		return true
+	}
+	return false
+}
+
+// weekdayWord: w (lower case) names a weekday, whole or shortened ("weds").
+func weekdayWord(w string) bool { return shortWeekday(w) || fullWeekday(w) }
+
+// weekdayCues introduce a day ("since SUN", "CALL MON", "RECHECK WT MON",
+// "planned for tues").
+var weekdayCues = map[string]bool{
+	"on": true, "since": true, "until": true, "till": true, "by": true, "next": true, "last": true, "this": true,
+	"for": true, "from": true, "thru": true, "through": true, "before": true, "after": true, "call": true,
+	"recheck": true, "return": true, "planned": true, "scheduled": true, "due": true, "visit": true,
+	"starting": true, "begin": true, "begins": true, "start": true, "til": true, "wt": true, "labs": true,
+}
+
+// schedule: the weekday at token i is one of a set of days written as a
+// schedule ("Mon/Thu", "Tue/Thu/Sat", "mon-fri"), not a date.
+func (sc *scan) schedule(i int) bool {
+	for _, d := range [2]int{-1, 1} {
+		p, w := i+d, i+2*d
+		if (sc.punct(p, '/') || sc.punct(p, '-')) && sc.joined(min(p, i)+1) && sc.joined(max(p, i)) &&
+			w >= 0 && w < len(sc.toks) && sc.toks[w].kind == kWord && weekdayWord(sc.lower(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// dateWordAt finds the written dates the other word rules leave, in any
+// letter case, at word token i (w, lower case; day: a whole weekday or a
+// one-word holiday; short: a shortened weekday): shortened weekdays
+// ("planned for tues", "FRI 1400", "mri wed", "since SUN", not "cont to
+// mon" or a schedule "Mon/Thu"), months after a word that introduces a date
+// ("IN MAY", "in feb", "SINCE SEPT") or with a year ("Jan '19", "march of
+// 2011"), and holidays ("XMAS", "memorial day"). It drops a date or name
+// found by an earlier rule on a weekday of a schedule, and returns the last
+// token used (i when none).
+func (sc *scan) dateWordAt(i int, w string, day, short bool) int {
+	weekday := short || day && fullWeekday(w)
+	if weekday && sc.schedule(i) {
+		sc.dropSpan(i)
+		return i
+	}
+	if sc.claim[i] {
+		return i
+	}
+	t := sc.toks[i]
+	switch {
+	case weekday:
+		if sc.weekdayDate(i, w) {
+			sc.addToks(i, i, TypeDate, "rules/date")
+		}
+	case t.kw&setMonth != 0:
+		if e := sc.monthDate(i, w); e >= i {
+			sc.addToks(i, e, TypeDate, "rules/date")
+			return e
+		}
+	case day || w == "xmas": // "christmas", "thanksgiving", "easter"
+		sc.addToks(i, i, TypeDate, "rules/date")
+	case t.kw&setHoliday != 0:
+		for _, h := range holidays {
+			if e := sc.wordsAt(i, h); e > i {
+				sc.addToks(i, e, TypeDate, "rules/date")
+				return e
+			}
+		}
+	}
+	return i
+}
+
+// shortWeekday: w (lower case) is a shortened weekday ("tues", "weds").
+func shortWeekday(w string) bool {
+	switch w {
+	case "mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun":
+		return true
+	}
+	return false
+}
+
+// weekdayDate: the weekday w at token i is a date. Whole names and the
+// shortenings no other word shares ("tues", "weds", "thurs", "fri") always
+// are, "wed" unless a verb's auxiliary comes before it; "mon", "sat", "sun"
+// (monitor, saturation, the sun) only after a word that introduces a day
+// or before a part of the day or a clock time.
+func (sc *scan) weekdayDate(i int, w string) bool {
+	switch w {
+	case "tue", "tues", "weds", "thu", "thur", "thurs", "fri":
+		return true
+	case "wed": // "mri wed", not "will wed", "newly wed"
+		p := sc.prevWord(i)
+		return p < 0 || !(sc.is(p, "will") || sc.is(p, "to") || sc.is(p, "be") || sc.is(p, "newly") || sc.is(p, "was") || sc.is(p, "were") || sc.is(p, "got") || sc.is(p, "get"))
+	}
+	if fullWeekday(w) {
+		return true
+	}
+	if (w == "sat" || w == "sun") && sc.valueNext(i) && !sc.clock(i+1) {
+		return false // "sat 94%", "SAT 88-92"
+	}
+	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl {
+		return true // "wed am", "FRI 1400"
+	}
+	p := sc.prevWord(i)
+	if p < 0 || !weekdayCues[sc.lower(p)] {
+		return false
+	}
+	// "since SUN", not "on room air, sat 90" or "off sedation for SAT"
+	// (a spontaneous awakening trial)
+	return !(w == "sat" || w == "sun") || p == i-1 && !sc.is(p, "for")
+}
+
+// monthDate: the month word w at token i is a date; it returns its last
+// token (the year of "Jan '19" or "march of 2011"), or -1.
+func (sc *scan) monthDate(i int, w string) int {
+	// "Jan '19", "AUG '21": a month and a two-digit year
+	if sc.punct(i+1, '\'') && sc.toks[i+1].sp && sc.joined(i+2) && sc.numLen(i+2) == 2 && !sc.toks[i+1].nl {
+		return i + 2
+	}
+	// "march of 2011"
+	if sc.is(i+1, "of") && sc.numLen(i+2) == 4 && !sc.toks[i+2].nl {
+		if y := sc.numVal(i + 2); y >= 1900 && y <= 2099 {
+			return i + 2
+		}
+	}
+	p := i - 1
+	if sc.punct(p, '-') && sc.joined(p) && sc.joined(i) {
+		p-- // "MID-MAY"
+	}
+	if p < 0 || sc.toks[i].nl || sc.toks[p].kind != kWord {
+		return -1
+	}
+	switch w {
+	case "mar", "aug", "dec", "sep":
+		return -1 // "mar", "aug" (Augmentin), "dec" (decreased), "sep": only with a day or year
+	}
+	switch sc.lower(p) {
+	case "in", "since", "until", "till", "early", "late", "mid", "during":
+		return i // "IN MAY", "in feb", "since sept", "MID-MAY"
+	case "last", "next", "from", "before", "after", "by":
+		if w != "may" && w != "march" && w != "sept" {
+			return i
+		}
+	}
+	return -1
+}
+
+// dropSpan removes a date or name span that is exactly token i (a weekday
+// of a schedule: "Mon/Thu" is neither).
+func (sc *scan) dropSpan(i int) {
+	s, e := sc.toks[i].s, sc.toks[i].e
+	out := sc.out[:0]
+	for _, b := range sc.out {
+		if !((b.t == TypeDate || b.t == TypeName) && b.s == s && b.e == e) {
+			out = append(out, b)
+		}
+	}
+	sc.out = out
 }

@@ -1,0 +1,48 @@
+package deid
+
+import "testing"
+
+// TestGoldenDev3 covers the non-date shapes of rules_dev3.go: places and
+// businesses named by a run of words and a head word after a place cue, in
+// any casing, and a name after a staff role, with the phrasings that must
+// stay (generic places, services, units).
+func TestGoldenDev3(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"hospital in capitals", "TRANSFERRED FROM HOLLOWAY CREEK HOSPITAL ON 3/2", "TRANSFERRED FROM [LOCATION] ON [DATE]"},
+		{"hospital in lower case", "referral faxed to pendleton specialty hospital today", "referral faxed to [LOCATION] today"},
+		{"regional after at", "thrombolysis at carrow regional, then flown here", "thrombolysis at [LOCATION], then flown here"},
+		{"general after to", "He will take her to Ashcombe General tonight.", "He will take her to [LOCATION] tonight."},
+		{"hospice", "81 YO F FROM BRAMBLEWOOD HOSPICE WITH UTI", "81 YO F FROM [LOCATION] WITH UTI"},
+		{"a business head stays outside a name found", "81 YO F FROM BRAMBLEWOOD ASSISTED LIVING WITH UTI", "81 YO F FROM [LOCATION] ASSISTED LIVING WITH UTI"},
+		{"ltach", "ACCEPTED TO FERNHILL LTACH, TRANSFER IN AM", "ACCEPTED TO [LOCATION], TRANSFER IN AM"},
+		{"employer", "EMPLOYER OKAFOR ROOFING CALLED, SW AWARE", "EMPLOYER [LOCATION] CALLED, SW AWARE"},
+		{"tavern with a possessive", "FOUND OUTSIDE MCGILLICUDDY'S TAVERN AT 0200", "FOUND OUTSIDE [LOCATION] AT 0200"},
+		{"marina", "pt works at pelham marina as a mechanic", "pt works at [LOCATION] as a mechanic"},
+		{"name after rn", "RN PHILIPPA FROM HOME HEALTH CALLED", "RN [NAME] FROM HOME HEALTH CALLED"},
+		{"route in capitals", "MOTORCYCLE VS TRUCK ON RT 32 AT 0200", "MOTORCYCLE VS TRUCK ON [LOCATION] AT 0200"},
+		{"route with a full stop", "struck walking along rte. 22 at night", "struck walking along [LOCATION] at night"},
+		{"an age is still an age", "pt in her 90s, lives alone", "pt in her [AGE]s, lives alone"},
+		// must stay
+		{"decade after an arrow", "afib 130s -> 90s on dilt", "afib 130s -> 90s on dilt"},
+		{"decade after an arrow in capitals", "500CC BOLUS X2 -> SBP 100S", "500CC BOLUS X2 -> SBP 100S"},
+		{"decade after a long arrow", "HR 120s-->90s after lopressor", "HR 120s-->90s after lopressor"},
+		{"right side", "CHEST TUBE ON RT 20 CM SXN", "CHEST TUBE ON RT 20 CM SXN"},
+		{"right and litres", "pt on rt 2 l nc", "pt on rt 2 l nc"},
+		{"the hospital", "PT WANTS TO GO TO THE HOSPITAL CHAPEL", "PT WANTS TO GO TO THE HOSPITAL CHAPEL"},
+		{"outside hospital", "transferred from outside hospital on 3/2", "transferred from outside hospital on [DATE]"},
+		{"community hospital", "TRANSFERRED FROM COMMUNITY HOSPITAL FOR CATH", "TRANSFERRED FROM COMMUNITY HOSPITAL FOR CATH"},
+		{"generic assisted living", "lives at assisted living, walks with cane", "lives at assisted living, walks with cane"},
+		{"service clinic", "F/U AT CARDIOLOGY CLINIC IN 2 WKS", "F/U AT CARDIOLOGY CLINIC IN 2 WKS"},
+		{"missed dialysis", "hyperkalemia due to missed dialysis x2", "hyperkalemia due to missed dialysis x2"},
+		{"unit and ambulance", "Received pt from MICU via ambulance at 1420.", "Received pt from MICU via ambulance at 1420."},
+		{"rn aware", "RN AWARE, WILL REASSESS", "RN AWARE, WILL REASSESS"},
+		{"sw consult", "sw consult placed for placement", "sw consult placed for placement"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lineTags(t, tc.in); got != tc.want {
+				t.Errorf("\nin   %q\ngot  %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

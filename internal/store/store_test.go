@@ -629,3 +629,52 @@ func TestUpdateReferenceValueReplicas(t *testing.T) {
 		})
 	}
 }
+
+// TestWALCheckpointedBesideWriter: the writer's connection never
+// checkpoints (wal_autocheckpoint 0), so without ckptLoop the WAL would
+// grow with every commit. With it, the WAL is copied into the database
+// file between rounds of writes and starts over, so its size stays that of
+// one round; and the rows are all there after a reopen.
+func TestWALCheckpointedBesideWriter(t *testing.T) {
+	defer func(d time.Duration) { checkpointEvery = d }(checkpointEvery)
+	checkpointEvery = 20 * time.Millisecond
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	kek := key(t)
+	s, err := Open(ctx, Options{URL: path, KEK: kek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	event := bytes.Repeat([]byte("x"), 3000) // about a page per row
+	var sizes []int64
+	for round := range 4 {
+		for i := range 50 {
+			if _, err := s.AppendAudit(ctx, time.Now(), fmt.Appendf(nil, `{"round":%d,"i":%d,"pad":%q}`, round, i, event)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sizes = append(sizes, walSize())
+		time.Sleep(200 * time.Millisecond) // a few checkpoints
+	}
+	// Without checkpoints the fourth round would leave four rounds' frames.
+	if sizes[3] > 2*sizes[0] {
+		t.Fatalf("WAL sizes after each round %v: not checkpointed", sizes)
+	}
+	s.Close()
+	s, err = Open(ctx, Options{URL: path, KEK: kek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	recs, err := s.AuditSince(ctx, 0, time.Time{}, 0)
+	if err != nil || len(recs) != 200 {
+		t.Fatalf("after reopen: %d rows, %v", len(recs), err)
+	}
+}

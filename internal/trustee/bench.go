@@ -349,22 +349,18 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	dur := fs.Duration("duration", 5*time.Second, "length of each level")
 	dataDir := fs.String("data-dir", "", "data directory of the in-process server (default: a temporary one)")
 	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile (pprof) to this file")
+	loadProfile := fs.String("load-cpuprofile", "", "write the load generator's CPU profile (pprof) to this file, the last level's")
 	replicas := fs.Int("replicas", 1, "in-process servers over --store (2 needs PostgreSQL): each handshake begins on one and finishes on the other")
 	if code, ok := cliflags.Parse(fs, args, "TRUSTEE_BENCH_", benchSummary, stdout, stderr); !ok {
 		return code
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)
 			return 1
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(stderr, "trustee bench:", err)
-			return 1
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	levels, err := intList(*clients)
 	if err != nil {
@@ -406,12 +402,26 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		} else {
 			dir = filepath.Join(dir, tee)
 		}
-		if err := benchTee(ctx, exe, BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir, Replicas: *replicas, KEK: kek}, levels, *rates, *dur, stdout); err != nil {
+		b := BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir, Replicas: *replicas, KEK: kek, LoadProfile: *loadProfile}
+		if err := benchTee(ctx, exe, b, levels, *rates, *dur, stdout); err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)
 			return 1
 		}
 	}
 	return 0
+}
+
+// startCPUProfile writes a CPU profile to name until stop is called.
+func startCPUProfile(name string) (stop func(), err error) {
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func intList(s string) ([]int, error) {
@@ -476,6 +486,9 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 	}
 	fmt.Fprintf(out, "tee=%s store=%s replicas=%d GOMAXPROCS=%d\n", b.Tee, store, len(insts), runtime.GOMAXPROCS(0))
 	base := []string{"--url", url, "--tee", b.Tee, "--emulated-dir", b.EmulatedDir(), "--secret", string(secret), "--duration", dur.String()}
+	if b.LoadProfile != "" {
+		base = append(base, "--cpuprofile", b.LoadProfile)
+	}
 	var runs []ServerRun
 	capacity := 0.0
 	for _, n := range levels {

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -54,12 +53,6 @@ type SQL struct {
 	q    chan *writeOp
 	done chan struct{}
 	max  int
-
-	// SQLite: the WAL is checkpointed by its own goroutine (ckptLoop), not
-	// by the commit that happens to fill it, so that copying pages into
-	// the database file and fsyncing it never holds up the writer.
-	ckptStop, ckptDone chan struct{}
-	ckptDirty          atomic.Bool // commits since the last checkpoint
 
 	closeOnce sync.Once
 
@@ -130,9 +123,7 @@ func Open(ctx context.Context, opts Options) (*SQL, error) {
 		}
 		// synchronous(FULL) in WAL mode fsyncs the WAL on every commit:
 		// an acknowledged write survives a crash of the process or host.
-		// wal_autocheckpoint(0): ckptLoop checkpoints instead of the commit
-		// that crosses the threshold.
-		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
 		w, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -163,45 +154,9 @@ func Open(ctx context.Context, opts Options) (*SQL, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		s.wc, s.sync = wc, true
-		s.ckptStop, s.ckptDone = make(chan struct{}), make(chan struct{})
-		go s.ckptLoop()
 	}
 	go s.writer()
 	return s, nil
-}
-
-// checkpointEvery is how often ckptLoop copies the WAL into the database
-// file when there were commits. At a thousand commits a second of a few
-// pages each, the WAL holds a few MiB between checkpoints.
-var checkpointEvery = 200 * time.Millisecond
-
-// ckptLoop runs SQLite's WAL checkpoints beside the writer. A PASSIVE
-// checkpoint copies committed frames into the database file and fsyncs it
-// without taking the write lock, so commits go on meanwhile; once all
-// frames are copied, the next commit starts the WAL over from its
-// beginning. Commits are durable in the WAL when they return, whether or
-// not a checkpoint ran since: this moves work off the commit path and
-// changes nothing about durability.
-func (s *SQL) ckptLoop() {
-	defer close(s.ckptDone)
-	t := time.NewTicker(checkpointEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.ckptStop:
-			return
-		case <-t.C:
-		}
-		if !s.ckptDirty.Swap(false) {
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		_, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
-		cancel()
-		if err != nil {
-			s.ckptDirty.Store(true) // try again at the next tick
-		}
-	}
 }
 
 func sqlitePath(u string) string {
@@ -223,10 +178,6 @@ func (s *SQL) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.q)
 		<-s.done
-		if s.ckptStop != nil {
-			close(s.ckptStop)
-			<-s.ckptDone
-		}
 		if s.wc != nil {
 			s.wc.Close()
 		}
@@ -403,7 +354,6 @@ func (s *SQL) commit(batch []*writeOp) {
 	t0 := time.Now()
 	err := s.runTx(live)
 	d := time.Since(t0)
-	s.ckptDirty.Store(true)
 	s.stats.Lock()
 	s.stats.Commits++
 	s.stats.Writes += int64(len(live))

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,44 @@ type BenchResult struct {
 	// RunQueueWait is the time this process's threads were runnable but
 	// waited for a CPU during the run (Linux schedstat).
 	RunQueueWait time.Duration `json:",omitempty"`
+	// Tail (open loop) says whether the handshakes slower than p99 came
+	// in one episode or spread over the level.
+	Tail *TailWindow `json:",omitempty"`
+}
+
+// TailWindow is the one-second window of scheduled starts that holds the
+// most handshakes slower than the level's p99.
+type TailWindow struct {
+	Slow     int           // handshakes slower than p99 in the level
+	InWindow int           // how many of them started in the window
+	Start    time.Duration // the window's start, from the level's start
+}
+
+// tailWindow finds the TailWindow of an open-loop level: starts are the
+// scheduled starts (from the level's start) and lat the latencies, in the
+// same order.
+func tailWindow(starts, lat []time.Duration, p99 time.Duration) *TailWindow {
+	var slow []time.Duration
+	for i, d := range lat {
+		if d > p99 {
+			slow = append(slow, starts[i])
+		}
+	}
+	if len(slow) == 0 {
+		return nil
+	}
+	sort.Slice(slow, func(i, j int) bool { return slow[i] < slow[j] })
+	w := &TailWindow{Slow: len(slow)}
+	j := 0
+	for i := range slow {
+		for slow[i]-slow[j] >= time.Second {
+			j++
+		}
+		if n := i - j + 1; n > w.InWindow {
+			w.InWindow, w.Start = n, slow[j]
+		}
+	}
+	return w
 }
 
 func (r BenchResult) String() string {
@@ -273,6 +312,7 @@ func openLoop(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	var (
 		mu          sync.Mutex
 		lat         = make([]time.Duration, 0, n)
+		starts      = make([]time.Duration, 0, n)
 		errs        int
 		firstErr    string
 		wg          sync.WaitGroup
@@ -313,13 +353,18 @@ func openLoop(ctx context.Context, o BenchOptions) (BenchResult, error) {
 			}
 			mu.Lock()
 			lat = append(lat, d)
+			starts = append(starts, sched.Sub(start))
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	res := BenchResult{Clients: 0, Rate: o.Rate, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: time.Since(start), CPU: cpuTime() - cpu0,
 		RunQueueWait: runQueueWait("self") - rq0}
+	unsorted := slices.Clone(lat)
 	res.percentiles(lat)
+	if len(lat) > 0 {
+		res.Tail = tailWindow(starts, unsorted, res.P99)
+	}
 	return res, nil
 }
 
@@ -582,9 +627,14 @@ func (r ServerRun) waits() string {
 		batch, mean = float64(c.Writes)/float64(c.Commits), c.Busy/time.Duration(c.Commits)
 	}
 	el := max(r.Elapsed.Seconds(), 1e-9)
+	tail := ""
+	if t := r.Tail; t != nil {
+		tail = fmt.Sprintf("; slower than p99: %d handshakes, %d of them started within one second (%.1f–%.1f s into the level)",
+			t.Slow, t.InWindow, t.Start.Seconds(), t.Start.Seconds()+1)
+	}
 	return fmt.Sprintf("cores busy: server %.2f, load generator %.2f (%.2f ms/handshake) of %d; run queue server %.2f ms/handshake, load generator %.2f ms/handshake; gc pause max %.2f ms; store %d commits (%.1f writes each, %.2f ms mean, %.1f ms max, busy %.0f%% of the level)",
 		r.ServerCPU.Seconds()/el, r.CPU.Seconds()/el, per(r.CPU), runtime.NumCPU(),
-		per(r.RunQueueWait), per(r.BenchResult.RunQueueWait), ms(r.GCPauseMax), c.Commits, batch, ms(mean), ms(c.Max), 100*c.Busy.Seconds()/el)
+		per(r.RunQueueWait), per(r.BenchResult.RunQueueWait), ms(r.GCPauseMax), c.Commits, batch, ms(mean), ms(c.Max), 100*c.Busy.Seconds()/el) + tail
 }
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

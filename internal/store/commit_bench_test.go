@@ -123,3 +123,27 @@ INSERT INTO audit2 SELECT id, at, event FROM audit;
 DROP TABLE audit;
 ALTER TABLE audit2 RENAME TO audit;
 CREATE INDEX audit_at ON audit(at);`
+
+// BenchmarkPointRead is the resource read of every handshake's fetch,
+// with a context that can end, as a request's (cpu-µs/op as in
+// BenchmarkLoneCommit).
+func BenchmarkPointRead(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := Open(ctx, Options{URL: filepath.Join(b.TempDir(), "b.db"), KEK: key(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.PutResource(ctx, "default/key/1", bytes.Repeat([]byte("k"), 32)); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for range b.N {
+		if _, err := s.GetResource(ctx, "default/key/1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+}

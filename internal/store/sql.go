@@ -242,6 +242,13 @@ func (s *SQL) prepared(ctx context.Context, cache *sync.Map, db *sql.DB, q strin
 
 // queryRow runs a one-row read with a cached prepared statement.
 func (s *SQL) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s.d == sqlite {
+		// A one-row read of the local file is not worth cancelling (its
+		// waits are bounded by busy_timeout), and a context that can end
+		// costs database/sql and modernc's driver a watcher goroutine each
+		// per query: the resource fetch of every handshake reads here.
+		ctx = context.WithoutCancel(ctx)
+	}
 	st, err := s.prepared(ctx, &s.rstmts, s.r, q)
 	if err != nil { // the plain query reports the error through Scan
 		return s.r.QueryRowContext(ctx, s.rebind(q), args...)
@@ -376,8 +383,17 @@ func (s *SQL) commit(batch []*writeOp) {
 }
 
 func (s *SQL) runTx(ops []*writeOp) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := context.Background()
+	if s.d == postgres {
+		// A network round trip can hang; SQLite's waits are bounded by
+		// busy_timeout. A context that can end costs modernc's driver a
+		// watcher goroutine for every statement, BEGIN and COMMIT of the
+		// transaction, which in a lone commit is about as much CPU as a
+		// statement; so SQLite's commits run without one.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+	}
 	durable := false
 	for _, op := range ops {
 		durable = durable || op.durable

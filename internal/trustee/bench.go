@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,44 @@ type BenchResult struct {
 	// RunQueueWait is the time this process's threads were runnable but
 	// waited for a CPU during the run (Linux schedstat).
 	RunQueueWait time.Duration `json:",omitempty"`
+	// Tail (open loop) says whether the handshakes slower than p99 came
+	// in one episode or spread over the level.
+	Tail *TailWindow `json:",omitempty"`
+}
+
+// TailWindow is the one-second window of scheduled starts that holds the
+// most handshakes slower than the level's p99.
+type TailWindow struct {
+	Slow     int           // handshakes slower than p99 in the level
+	InWindow int           // how many of them started in the window
+	Start    time.Duration // the window's start, from the level's start
+}
+
+// tailWindow finds the TailWindow of an open-loop level: starts are the
+// scheduled starts (from the level's start) and lat the latencies, in the
+// same order.
+func tailWindow(starts, lat []time.Duration, p99 time.Duration) *TailWindow {
+	var slow []time.Duration
+	for i, d := range lat {
+		if d > p99 {
+			slow = append(slow, starts[i])
+		}
+	}
+	if len(slow) == 0 {
+		return nil
+	}
+	sort.Slice(slow, func(i, j int) bool { return slow[i] < slow[j] })
+	w := &TailWindow{Slow: len(slow)}
+	j := 0
+	for i := range slow {
+		for slow[i]-slow[j] >= time.Second {
+			j++
+		}
+		if n := i - j + 1; n > w.InWindow {
+			w.InWindow, w.Start = n, slow[j]
+		}
+	}
+	return w
 }
 
 func (r BenchResult) String() string {
@@ -273,6 +312,7 @@ func openLoop(ctx context.Context, o BenchOptions) (BenchResult, error) {
 	var (
 		mu          sync.Mutex
 		lat         = make([]time.Duration, 0, n)
+		starts      = make([]time.Duration, 0, n)
 		errs        int
 		firstErr    string
 		wg          sync.WaitGroup
@@ -313,13 +353,18 @@ func openLoop(ctx context.Context, o BenchOptions) (BenchResult, error) {
 			}
 			mu.Lock()
 			lat = append(lat, d)
+			starts = append(starts, sched.Sub(start))
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	res := BenchResult{Clients: 0, Rate: o.Rate, Handshakes: len(lat), Errors: errs, FirstError: firstErr, Elapsed: time.Since(start), CPU: cpuTime() - cpu0,
 		RunQueueWait: runQueueWait("self") - rq0}
+	unsorted := slices.Clone(lat)
 	res.percentiles(lat)
+	if len(lat) > 0 {
+		res.Tail = tailWindow(starts, unsorted, res.P99)
+	}
 	return res, nil
 }
 
@@ -349,22 +394,18 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	dur := fs.Duration("duration", 5*time.Second, "length of each level")
 	dataDir := fs.String("data-dir", "", "data directory of the in-process server (default: a temporary one)")
 	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile (pprof) to this file")
+	loadProfile := fs.String("load-cpuprofile", "", "write the load generator's CPU profile (pprof) to this file, the last level's")
 	replicas := fs.Int("replicas", 1, "in-process servers over --store (2 needs PostgreSQL): each handshake begins on one and finishes on the other")
 	if code, ok := cliflags.Parse(fs, args, "TRUSTEE_BENCH_", benchSummary, stdout, stderr); !ok {
 		return code
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)
 			return 1
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(stderr, "trustee bench:", err)
-			return 1
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	levels, err := intList(*clients)
 	if err != nil {
@@ -406,12 +447,26 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		} else {
 			dir = filepath.Join(dir, tee)
 		}
-		if err := benchTee(ctx, exe, BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir, Replicas: *replicas, KEK: kek}, levels, *rates, *dur, stdout); err != nil {
+		b := BenchSetup{Tee: strings.TrimSpace(tee), Store: *storeURL, Dir: dir, Replicas: *replicas, KEK: kek, LoadProfile: *loadProfile}
+		if err := benchTee(ctx, exe, b, levels, *rates, *dur, stdout); err != nil {
 			fmt.Fprintln(stderr, "trustee bench:", err)
 			return 1
 		}
 	}
 	return 0
+}
+
+// startCPUProfile writes a CPU profile to name until stop is called.
+func startCPUProfile(name string) (stop func(), err error) {
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func intList(s string) ([]int, error) {
@@ -476,6 +531,9 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 	}
 	fmt.Fprintf(out, "tee=%s store=%s replicas=%d GOMAXPROCS=%d\n", b.Tee, store, len(insts), runtime.GOMAXPROCS(0))
 	base := []string{"--url", url, "--tee", b.Tee, "--emulated-dir", b.EmulatedDir(), "--secret", string(secret), "--duration", dur.String()}
+	if b.LoadProfile != "" {
+		base = append(base, "--cpuprofile", b.LoadProfile)
+	}
 	var runs []ServerRun
 	capacity := 0.0
 	for _, n := range levels {
@@ -569,9 +627,14 @@ func (r ServerRun) waits() string {
 		batch, mean = float64(c.Writes)/float64(c.Commits), c.Busy/time.Duration(c.Commits)
 	}
 	el := max(r.Elapsed.Seconds(), 1e-9)
+	tail := ""
+	if t := r.Tail; t != nil {
+		tail = fmt.Sprintf("; slower than p99: %d handshakes, %d of them started within one second (%.1f–%.1f s into the level)",
+			t.Slow, t.InWindow, t.Start.Seconds(), t.Start.Seconds()+1)
+	}
 	return fmt.Sprintf("cores busy: server %.2f, load generator %.2f (%.2f ms/handshake) of %d; run queue server %.2f ms/handshake, load generator %.2f ms/handshake; gc pause max %.2f ms; store %d commits (%.1f writes each, %.2f ms mean, %.1f ms max, busy %.0f%% of the level)",
 		r.ServerCPU.Seconds()/el, r.CPU.Seconds()/el, per(r.CPU), runtime.NumCPU(),
-		per(r.RunQueueWait), per(r.BenchResult.RunQueueWait), ms(r.GCPauseMax), c.Commits, batch, ms(mean), ms(c.Max), 100*c.Busy.Seconds()/el)
+		per(r.RunQueueWait), per(r.BenchResult.RunQueueWait), ms(r.GCPauseMax), c.Commits, batch, ms(mean), ms(c.Max), 100*c.Busy.Seconds()/el) + tail
 }
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

@@ -291,3 +291,40 @@ func TestFloorPolicyInput(t *testing.T) {
 		})
 	}
 }
+
+func TestTailWindow(t *testing.T) {
+	ms := func(v ...int) []time.Duration {
+		out := make([]time.Duration, len(v))
+		for i, x := range v {
+			out[i] = time.Duration(x) * time.Millisecond
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name          string
+		starts, lat   []time.Duration
+		p99           time.Duration
+		want          *TailWindow
+		wantStartMsec int
+	}{
+		{"none slower", ms(0, 10, 20), ms(1, 1, 1), 5 * time.Millisecond, nil, 0},
+		{"one episode", ms(0, 1500, 1600, 2400, 4000), ms(1, 90, 80, 70, 60), 50 * time.Millisecond, &TailWindow{Slow: 4, InWindow: 3}, 1500},
+		{"spread", ms(0, 1000, 2000, 3000), ms(90, 90, 90, 90), 50 * time.Millisecond, &TailWindow{Slow: 4, InWindow: 1}, 0},
+		{"unsorted starts", ms(3100, 100, 3000, 3500), ms(90, 90, 90, 90), 50 * time.Millisecond, &TailWindow{Slow: 4, InWindow: 3}, 3000},
+		{"window is one second, end excluded", ms(0, 1000), ms(90, 90), 50 * time.Millisecond, &TailWindow{Slow: 2, InWindow: 1}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := tailWindow(c.starts, c.lat, c.p99)
+			if c.want == nil {
+				if got != nil {
+					t.Fatalf("got %+v, want nil", got)
+				}
+				return
+			}
+			c.want.Start = time.Duration(c.wantStartMsec) * time.Millisecond
+			if got == nil || *got != *c.want {
+				t.Fatalf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}

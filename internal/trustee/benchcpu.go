@@ -54,6 +54,9 @@ type BenchSetup struct {
 	// Replicas is the number of servers over Store (1 or 2; 2 needs
 	// PostgreSQL): every handshake begins on one and finishes on the other.
 	Replicas int
+	// LoadProfile, when set, is where the load generator writes its CPU
+	// profile (each level overwrites the last).
+	LoadProfile string
 }
 
 // benchResource is what the bench server releases.
@@ -305,8 +308,17 @@ func BenchLoadMain(args []string, stdout, stderr io.Writer) int {
 	resource := fs.String("resource", benchResource, "resource")
 	secret := fs.String("secret", "", "expected value")
 	insecure := fs.Bool("insecure", false, "skip TLS verification")
+	cpuProfile := fs.String("cpuprofile", "", "write the load generator's CPU profile (pprof) to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "trustee bench-load:", err)
+			return 1
+		}
+		defer stop()
 	}
 	a, err := benchAttester(*tee, *emuDir)
 	if err != nil {

@@ -14,6 +14,22 @@ func sumVecs(dst *vec, srcs *[maxSum]*vec, n int) {
 	sumVecsSSE(dst, srcs, n)
 }
 
+// sumIvecs adds *srcs[0], ..., *srcs[n-1] to dst (integer lanes: exact
+// in any order). n must not exceed maxIsum.
+func sumIvecs(dst *ivec, srcs *[maxIsum]*ivec, n int) {
+	if useAVX2 {
+		sumIvecsAVX2(dst, srcs, n)
+		return
+	}
+	sumIvecsGeneric(dst, srcs, n)
+}
+
+// useAVX2: 256-bit integer additions (and AVX's OS support).
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
+
+//go:noescape
+func sumIvecsAVX2(dst *ivec, srcs *[maxIsum]*ivec, n int)
+
 // useAVX: the processor and the operating system support AVX (x/sys/cpu
 // checks CPUID and that the OS saves the YMM registers).
 var useAVX = cpu.X86.HasAVX

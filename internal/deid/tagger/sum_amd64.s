@@ -59,3 +59,28 @@ avxdone:
 	VMOVUPS Y1, 32(DI)
 	VZEROUPPER
 	RET
+
+// func sumIvecsAVX2(dst *ivec, srcs *[maxIsum]*ivec, n int)
+// dst += *srcs[0] + ... + *srcs[n-1], int32 lanes (exact, any order).
+TEXT ·sumIvecsAVX2(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), DI
+	MOVQ    srcs+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVDQU 0(DI), Y0
+	VMOVDQU 32(DI), Y1
+	TESTQ   CX, CX
+	JLE     idone
+
+iloop:
+	MOVQ   (SI), AX
+	VPADDD 0(AX), Y0, Y0
+	VPADDD 32(AX), Y1, Y1
+	ADDQ   $8, SI
+	DECQ   CX
+	JNZ    iloop
+
+idone:
+	VMOVDQU Y0, 0(DI)
+	VMOVDQU Y1, 32(DI)
+	VZEROUPPER
+	RET

@@ -3,3 +3,5 @@
 package tagger
 
 func sumVecs(dst *vec, srcs *[maxSum]*vec, n int) { sumVecsGeneric(dst, srcs, n) }
+
+func sumIvecs(dst *ivec, srcs *[maxIsum]*ivec, n int) { sumIvecsGeneric(dst, srcs, n) }

@@ -37,8 +37,11 @@ type Tagger struct {
 	// the recall knob (a missed name is a leak, an extra tag a lost word).
 	oPenalty float32
 	fixed    *fixed
-	dense    *dense
+	ifixed   *iFixed
 	pool     *sync.Pool // of *wordCache
+	// floatOnly: score every token with the float path (tests), also
+	// set for models whose weight scale the fast path's bound does not cover
+	floatOnly bool
 }
 
 // Model is a trained set of weights, laid out as in the model file (see
@@ -73,7 +76,10 @@ func Load() (*Tagger, error) {
 
 // New wraps a model (from ReadModel or Train) as a Tagger.
 func New(m *Model) *Tagger {
-	return &Tagger{m: m, fixed: m.fixedWeights(), dense: m.denseWeights(), pool: newCachePool(), oPenalty: DefaultOPenalty}
+	// the fast path's error bound holds for normal float32 weights
+	s := float64(m.scale)
+	return &Tagger{m: m, fixed: m.fixedWeights(), ifixed: m.intFixed(), pool: newCachePool(), oPenalty: DefaultOPenalty,
+		floatOnly: !(s >= 1e-30 && s <= 1e30)}
 }
 
 // DefaultOPenalty is the recall knob's setting, chosen on the development
@@ -139,13 +145,7 @@ func decode(m *Model, toks []token, add func(fh, []float32)) []uint8 {
 	scores := make([]float32, m.nTags())
 	var feats []fh
 	for i := range toks {
-		var p1, p2 uint8
-		if i > 0 {
-			p1 = tags[i-1]
-		}
-		if i > 1 {
-			p2 = tags[i-2]
-		}
+		p1, p2 := prevTags(tags, i)
 		feats = staticFeatures(feats[:0], ws, toks, i, casing)
 		feats = tagFeatures(feats, ws, i, p1, p2)
 		clear(scores)
@@ -155,6 +155,18 @@ func decode(m *Model, toks []token, add func(fh, []float32)) []uint8 {
 		tags[i] = best(scores, p1)
 	}
 	return tags
+}
+
+// prevTags returns the tags of the two tokens before token i (O before the
+// note).
+func prevTags(tags []uint8, i int) (p1, p2 uint8) {
+	if i > 0 {
+		p1 = tags[i-1]
+	}
+	if i > 1 {
+		p2 = tags[i-2]
+	}
+	return p1, p2
 }
 
 func best(scores []float32, prev uint8) uint8 {

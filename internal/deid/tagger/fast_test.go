@@ -1,0 +1,131 @@
+package tagger
+
+import (
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/trustgate/trustgate/internal/deid"
+)
+
+// fastSets are the notes on which the fast path must tag every token as
+// the float path does (the frozen batch is left out: it is scored, never
+// looked at).
+var fastSets = slices.DeleteFunc(slices.Clone(digestSets), func(s string) bool { return strings.Contains(s, "frozen") })
+
+// TestFastEqualsFloat: the integer fast path (with its fallback) gives
+// every token of every set the tag of the float path that defines the
+// tagger's answer, with and without an O penalty, and falls back rarely.
+func TestFastEqualsFloat(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	for _, file := range fastSets {
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = deid.ReadJSONL(f, func(_ int, n deid.GoldNote) error { notes = append(notes, n.Text); return nil })
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []float32{0, 3, -7.5} {
+		fast := tg.WithOPenalty(p)
+		slow := tg.WithOPenalty(p)
+		slow.floatOnly = true
+		cf, cs := newCachePool().New().(*wordCache), newCachePool().New().(*wordCache)
+		tokens := 0
+		for i, text := range notes {
+			toks, casing := tokenizeInto(nil, text)
+			tokens += len(toks)
+			a := fast.tagCached(cf, toks, casing)
+			b := slow.tagCached(cs, toks, casing)
+			for k := range a {
+				if a[k] != b[k] {
+					t.Fatalf("penalty %v, note %d, token %d: fast %d, float %d", p, i, k, a[k], b[k])
+				}
+			}
+		}
+		// the bound is loose enough to leave the float path rare
+		if cf.fallbacks*100 > tokens {
+			t.Errorf("penalty %v: %d of %d tokens fell back", p, cf.fallbacks, tokens)
+		}
+		t.Logf("penalty %v: %d tokens, %d fell back to the float path", p, tokens, cf.fallbacks)
+	}
+}
+
+// TestDecide: decide picks best's tag whenever it says it is sure, and it
+// is sure exactly when the lead over every other allowed tag exceeds
+// fallbackMargin (ties included: never sure).
+func TestDecide(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	sure := 0
+	for trial := range 50000 {
+		n := 1 + 2*(1+r.IntN(maxTypes))
+		spread := []int{3, 30, 3000}[trial%3] // small: ties and near ties
+		var s ivec
+		f := make([]float32, n)
+		for k := range n {
+			s[k] = int32(r.IntN(2*spread) - spread)
+			f[k] = float32(s[k])
+		}
+		prev := uint8(r.IntN(n))
+		got, ok := tg.decide(&s, n, prev)
+		var lead int32 = 1 << 30
+		want := best(f, prev)
+		for k := range n {
+			allowed := k == 0 || k%2 == 1 || prev != 0 && k == int(prev)+int(prev)%2
+			if allowed && k != int(want) {
+				lead = min(lead, s[want]-s[k])
+			}
+		}
+		if ok != (lead > fallbackMargin) {
+			t.Fatalf("trial %d: scores %v prev %d: sure %v, lead %d", trial, s[:n], prev, ok, lead)
+		}
+		if ok && got != want {
+			t.Fatalf("trial %d: scores %v prev %d: %d, best %d", trial, s[:n], prev, got, want)
+		}
+		if ok {
+			sure++
+		}
+	}
+	if sure == 0 {
+		t.Fatal("never sure")
+	}
+}
+
+// TestSumIvecs: the assembly sum of integer vectors is the Go sum.
+func TestSumIvecs(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var srcs [maxIsum]ivec
+	for trial := range 200 {
+		var ptrs [maxIsum]*ivec
+		for i := range srcs {
+			for k := range srcs[i] {
+				srcs[i][k] = int32(r.Uint32())
+			}
+			ptrs[i] = &srcs[i]
+		}
+		n := trial % (maxIsum + 1)
+		var a ivec
+		for k := range a {
+			a[k] = int32(r.Uint32())
+		}
+		want, got := a, a
+		sumIvecsGeneric(&want, &ptrs, n)
+		sumIvecs(&got, &ptrs, n)
+		if got != want {
+			t.Fatalf("trial %d, n %d: %v != %v", trial, n, got, want)
+		}
+	}
+}

@@ -39,6 +39,39 @@ func sumIvecsGeneric(dst *ivec, srcs *[maxIsum]*ivec, n int) {
 	}
 }
 
+// sumDecideGeneric is sumDecide in Go.
+func sumDecideGeneric(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (uint8, bool) {
+	v := *s
+	sumIvecsGeneric(&v, srcs, n)
+	bi, bv, sv := 0, int32(math.MinInt32), int32(math.MinInt32)
+	for i, x := range v {
+		if deny[i] != 0 {
+			continue
+		}
+		sv = max(sv, min(x, bv))
+		if x > bv {
+			bi = i
+		}
+		bv = max(bv, x)
+	}
+	return uint8(bi), int64(bv)-int64(sv) > fallbackMargin
+}
+
+// denyMasks returns, per previous tag, -1 in the lanes decide skips after
+// it (I tags not of its type, lanes past the model's tags), 0 elsewhere.
+func denyMasks(n int) []ivec {
+	d := make([]ivec, n)
+	for prev := range n {
+		j := prev + prev%2
+		for i := range lanes {
+			if i >= n || i%2 == 0 && i != 0 && (prev == 0 || i != j) {
+				d[prev][i] = -1
+			}
+		}
+	}
+	return d
+}
+
 func addIvec(dst, src *ivec) {
 	for k := range dst {
 		dst[k] += src[k]
@@ -118,11 +151,14 @@ type wclass struct {
 
 // word is one distinct token text under one note casing.
 type word struct {
-	own    ivec // unigram features, x after O, t and T after O, O
-	cl     *wclass
-	text   string
-	hash   uint64
-	casing byte
+	own  ivec // unigram features, x after O, t and T after O, O
+	cl   *wclass
+	text string
+}
+
+type wordSlot struct {
+	key uint64
+	w   *word
 }
 
 // pair holds the memoised sums of two adjacent tokens a, b (a or b nil at
@@ -137,7 +173,7 @@ type pair struct {
 // wordCache).
 type intCache struct {
 	seed    maphash.Seed
-	words   []*word // open addressing on hash; nil: empty
+	words   []wordSlot // open addressing on wordKey; key 0: empty
 	nWords  int
 	classes map[string]*wclass
 	pairK   []uint64 // open addressing: key|1<<63, 0 empty
@@ -157,17 +193,33 @@ const (
 	maxPairs = 1 << 16
 )
 
+// wordKey is a word table key: a text of up to seven bytes is the key
+// itself (its bytes, length and the casing: comparing keys compares
+// texts), a longer one its hash with the top bit set (the text is compared
+// too).
+func (c *intCache) wordKey(text string, casing byte) (key uint64, short bool) {
+	if len(text) <= 7 {
+		for i := 0; i < len(text); i++ {
+			key |= uint64(text[i]) << (8 * i)
+		}
+		return key | uint64(len(text))<<56 | uint64(casing)<<59 | 1<<62, true
+	}
+	return maphash.String(c.seed, text) + uint64(casing) | 1<<63, false
+}
+
+func slotOf(key uint64, mask uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> 40 & mask }
+
 func (t *Tagger) word(c *intCache, tok token, casing byte) *word {
-	h := maphash.String(c.seed, tok.text) ^ uint64(casing)*0x9e3779b97f4a7c15
+	key, short := c.wordKey(tok.text, casing)
 	if len(c.words) > 0 {
 		mask := uint64(len(c.words) - 1)
-		for s := h & mask; ; s = (s + 1) & mask {
-			w := c.words[s]
-			if w == nil {
-				break
+		for s := slotOf(key, mask); ; s = (s + 1) & mask {
+			sl := &c.words[s]
+			if sl.key == key && (short || sl.w.text == tok.text) {
+				return sl.w
 			}
-			if w.hash == h && w.casing == casing && w.text == tok.text {
-				return w
+			if sl.key == 0 {
+				break
 			}
 		}
 	}
@@ -194,33 +246,31 @@ func (t *Tagger) word(c *intCache, tok token, casing byte) *word {
 	if full {
 		return w
 	}
-	w.text, w.hash, w.casing = strings.Clone(tok.text), h, casing
+	w.text = strings.Clone(tok.text)
 	if 2*(c.nWords+1) > len(c.words) {
 		c.growWords()
 	}
-	mask := uint64(len(c.words) - 1)
-	s := h & mask
-	for c.words[s] != nil {
-		s = (s + 1) & mask
-	}
-	c.words[s] = w
+	c.putWord(wordSlot{key, w})
 	c.nWords++
 	return w
 }
 
+func (c *intCache) putWord(e wordSlot) {
+	mask := uint64(len(c.words) - 1)
+	s := slotOf(e.key, mask)
+	for c.words[s].key != 0 {
+		s = (s + 1) & mask
+	}
+	c.words[s] = e
+}
+
 func (c *intCache) growWords() {
 	old := c.words
-	c.words = make([]*word, max(1024, 2*len(old)))
-	mask := uint64(len(c.words) - 1)
-	for _, w := range old {
-		if w == nil {
-			continue
+	c.words = make([]wordSlot, max(1024, 2*len(old)))
+	for _, e := range old {
+		if e.key != 0 {
+			c.putWord(e)
 		}
-		s := w.hash & mask
-		for c.words[s] != nil {
-			s = (s + 1) & mask
-		}
-		c.words[s] = w
 	}
 }
 
@@ -454,9 +504,15 @@ func (t *Tagger) tagFast(c *wordCache, toks []token, casing byte) []uint8 {
 				k++
 			}
 		}
-		s := w.own
-		sumIvecs(&s, &src, k)
-		tag, ok := t.decide(&s, n, prev1)
+		var tag uint8
+		var ok bool
+		if t.oPenalty == 0 {
+			tag, ok = sumDecide(&w.own, &src, k, &t.deny[prev1])
+		} else {
+			s := w.own
+			sumIvecs(&s, &src, k)
+			tag, ok = t.decide(&s, n, prev1)
+		}
 		if !ok {
 			tag = t.tagFloat(c, toks, casing, i, prev1, prev2)
 			c.fallbacks++

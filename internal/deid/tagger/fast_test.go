@@ -104,6 +104,44 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// TestSumDecide: sumDecide (assembly where the machine has AVX2) answers
+// as sumIvecs and decide do, ties and near ties included.
+func TestSumDecide(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	var srcs [maxIsum]ivec
+	for trial := range 30000 {
+		n := 1 + 2*(1+r.IntN(maxTypes))
+		spread := []int{2, 20, 300000}[trial%3]
+		var ptrs [maxIsum]*ivec
+		for i := range srcs {
+			for k := range srcs[i] {
+				srcs[i][k] = int32(r.IntN(2*spread) - spread)
+			}
+			ptrs[i] = &srcs[i]
+		}
+		k := trial % (maxIsum + 1)
+		var own ivec
+		for i := range own {
+			own[i] = int32(r.IntN(2*spread) - spread)
+		}
+		prev := uint8(r.IntN(n))
+		deny := denyMasks(n)[prev]
+		s := own
+		sumIvecs(&s, &ptrs, k)
+		wt, wok := tg.decide(&s, n, prev)
+		for name, f := range map[string]func(*ivec, *[maxIsum]*ivec, int, *ivec) (uint8, bool){"sumDecide": sumDecide, "generic": sumDecideGeneric} {
+			gt, gok := f(&own, &ptrs, k, &deny)
+			if gok != wok || wok && gt != wt {
+				t.Fatalf("%s: trial %d, n %d, prev %d: (%d, %v), decide (%d, %v)", name, trial, n, prev, gt, gok, wt, wok)
+			}
+		}
+	}
+}
+
 // TestSumIvecs: the assembly sum of integer vectors is the Go sum.
 func TestSumIvecs(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))

@@ -27,6 +27,20 @@ func sumIvecs(dst *ivec, srcs *[maxIsum]*ivec, n int) {
 // useAVX2: 256-bit integer additions (and AVX's OS support).
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
 
+// sumDecide adds the sources to a copy of *s and returns what decide
+// returns for it (the tag, and whether its lead is safe), with deny the
+// lanes decide would skip after the previous tag (denyMask).
+func sumDecide(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (uint8, bool) {
+	if useAVX2 {
+		b, lead := sumDecideAVX2(s, srcs, n, deny)
+		return uint8(b), lead > fallbackMargin
+	}
+	return sumDecideGeneric(s, srcs, n, deny)
+}
+
+//go:noescape
+func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (best int, lead int64)
+
 //go:noescape
 func sumIvecsAVX2(dst *ivec, srcs *[maxIsum]*ivec, n int)
 

@@ -4,4 +4,8 @@ package tagger
 
 func sumVecs(dst *vec, srcs *[maxSum]*vec, n int) { sumVecsGeneric(dst, srcs, n) }
 
+func sumDecide(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (uint8, bool) {
+	return sumDecideGeneric(s, srcs, n, deny)
+}
+
 func sumIvecs(dst *ivec, srcs *[maxIsum]*ivec, n int) { sumIvecsGeneric(dst, srcs, n) }

@@ -38,6 +38,7 @@ type Tagger struct {
 	oPenalty float32
 	fixed    *fixed
 	ifixed   *iFixed
+	deny     []ivec     // denyMasks
 	pool     *sync.Pool // of *wordCache
 	// floatOnly: score every token with the float path (tests), also
 	// set for models whose weight scale the fast path's bound does not cover
@@ -78,7 +79,7 @@ func Load() (*Tagger, error) {
 func New(m *Model) *Tagger {
 	// the fast path's error bound holds for normal float32 weights
 	s := float64(m.scale)
-	return &Tagger{m: m, fixed: m.fixedWeights(), ifixed: m.intFixed(), pool: newCachePool(), oPenalty: DefaultOPenalty,
+	return &Tagger{m: m, fixed: m.fixedWeights(), ifixed: m.intFixed(), deny: denyMasks(m.nTags()), pool: newCachePool(), oPenalty: DefaultOPenalty,
 		floatOnly: !(s >= 1e-30 && s <= 1e30)}
 }
 

@@ -78,6 +78,7 @@ type wordCache struct {
 	n int // words held in m
 	// buffers of one Spans call, kept for the next when they are small
 	toks  []token
+	recs  []rec
 	tags  []uint8
 	feats []fh
 	ic    intCache // the fast path's memo
@@ -98,8 +99,8 @@ func (c *wordCache) tagBuf(n int) []uint8 {
 }
 
 func (c *wordCache) release() {
-	if cap(c.toks) > maxKeptTokens {
-		c.toks, c.tags, c.ic.ws = nil, nil, nil
+	if cap(c.recs) > maxKeptTokens || cap(c.toks) > maxKeptTokens {
+		c.toks, c.recs, c.tags, c.ic.ws = nil, nil, nil, nil
 	}
 	clear(c.ic.ws) // drop pointers to words no longer cached
 }
@@ -225,7 +226,7 @@ func newCachePool() *sync.Pool {
 // cache, the fixed tables and the word-pair features in the order that
 // defines the tagger's answer (that of the features in staticFeatures and
 // tagFeatures, each per-word sum from zero), and picks its tag. The fast
-// path (tagCached) falls back to it when rounding could matter.
+// path (tagFast) falls back to it when rounding could matter.
 func (t *Tagger) tagFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8) uint8 {
 	m, fx := t.m, t.fixed
 	n := m.nTags()
@@ -307,12 +308,8 @@ func (t *Tagger) tagFloat(c *wordCache, toks []token, casing byte, i int, p1, p2
 	return best(scores[:n], p1)
 }
 
-// tagCached tags toks (of note casing casing): the fast path (fast.go),
-// or, with t.floatOnly, the float path for every token.
-func (t *Tagger) tagCached(c *wordCache, toks []token, casing byte) []uint8 {
-	if !t.floatOnly {
-		return t.tagFast(c, toks, casing)
-	}
+// tagFloatAll tags toks (of note casing casing) with the float path alone.
+func (t *Tagger) tagFloatAll(c *wordCache, toks []token, casing byte) []uint8 {
 	tags := c.tagBuf(len(toks))
 	for i := range toks {
 		p1, p2 := prevTags(tags, i)

@@ -197,25 +197,25 @@ const (
 // itself (its bytes, length and the casing: comparing keys compares
 // texts), a longer one its hash with the top bit set (the text is compared
 // too).
-func (c *intCache) wordKey(text string, casing byte) (key uint64, short bool) {
-	if len(text) <= 7 {
-		for i := 0; i < len(text); i++ {
-			key |= uint64(text[i]) << (8 * i)
-		}
-		return key | uint64(len(text))<<56 | uint64(casing)<<59 | 1<<62, true
+func (c *intCache) wordKey(short uint64, text string, casing byte) uint64 {
+	if short != 0 {
+		return short | uint64(casing)<<59
 	}
-	return maphash.String(c.seed, text) + uint64(casing) | 1<<63, false
+	return maphash.String(c.seed, text) + uint64(casing) | 1<<63
 }
 
 func slotOf(key uint64, mask uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> 40 & mask }
 
-func (t *Tagger) word(c *intCache, tok token, casing byte) *word {
-	key, short := c.wordKey(tok.text, casing)
+// word returns the word of token r of text under the note casing.
+func (t *Tagger) word(c *intCache, r *rec, text string, casing byte) *word {
+	short := r.key != 0
+	wt := text[r.off : r.off+int(r.blen)]
+	key := c.wordKey(r.key, wt, casing)
 	if len(c.words) > 0 {
 		mask := uint64(len(c.words) - 1)
 		for s := slotOf(key, mask); ; s = (s + 1) & mask {
 			sl := &c.words[s]
-			if sl.key == key && (short || sl.w.text == tok.text) {
+			if sl.key == key && (short || sl.w.text == wt) {
 				return sl.w
 			}
 			if sl.key == 0 {
@@ -235,7 +235,7 @@ func (t *Tagger) word(c *intCache, tok token, casing byte) *word {
 		c.wordBuf = c.wordBuf[1:]
 	}
 	m := t.m
-	info := m.info(tok)
+	info := m.info(r.token(text))
 	w.cl = t.wclass(c, info)
 	var feats [maxFeatures]fh
 	for _, f := range unigramFeatures(feats[:0], info, casing) {
@@ -246,7 +246,7 @@ func (t *Tagger) word(c *intCache, tok token, casing byte) *word {
 	if full {
 		return w
 	}
-	w.text = strings.Clone(tok.text)
+	w.text = strings.Clone(wt)
 	if 2*(c.nWords+1) > len(c.words) {
 		c.growWords()
 	}
@@ -328,8 +328,8 @@ func (t *Tagger) xDelta(cl *wclass, p1 uint8) *ivec {
 }
 
 // pair returns the memoised sums of the adjacent tokens of classes a and b
-// (nil: the edge of the note); nl and space are b's.
-func (t *Tagger) pair(c *intCache, a, b *wclass, nl, space bool) *pair {
+// (nil: the edge of the note); flags are b's (recNL, recSpace).
+func (t *Tagger) pair(c *intCache, a, b *wclass, flags uint8) *pair {
 	var ida, idb uint64
 	if a != nil {
 		ida = uint64(a.id)
@@ -337,13 +337,7 @@ func (t *Tagger) pair(c *intCache, a, b *wclass, nl, space bool) *pair {
 	if b != nil {
 		idb = uint64(b.id)
 	}
-	key := 1<<63 | ida<<33 | idb<<2
-	if nl {
-		key |= 2
-	}
-	if space {
-		key |= 1
-	}
+	key := 1<<63 | ida<<33 | idb<<2 | uint64(flags&(recNL|recSpace))
 	hsh := key * 0x9e3779b97f4a7c15
 	full := c.nPairs >= maxPairs || a != nil && a.id == 0 || b != nil && b.id == 0
 	if len(c.pairK) > 0 && !full {
@@ -370,7 +364,7 @@ func (t *Tagger) pair(c *intCache, a, b *wclass, nl, space bool) *pair {
 		p = &c.pairBuf[0]
 		c.pairBuf = c.pairBuf[1:]
 	}
-	t.fillPair(p, a, b, nl, space)
+	t.fillPair(p, a, b, flags&recNL != 0, flags&recSpace != 0)
 	if full {
 		return p
 	}
@@ -457,14 +451,14 @@ func (t *Tagger) fillPair(p *pair, a, b *wclass, nl, space bool) {
 
 // tagFast tags toks (of note casing casing) with the integer sums, falling
 // back to the float path token by token where the margin is too small.
-func (t *Tagger) tagFast(c *wordCache, toks []token, casing byte) []uint8 {
+func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []uint8 {
 	ic := &c.ic
 	ws := ic.ws[:0]
 	if cap(ws) < len(toks) {
 		ws = make([]*word, 0, len(toks))
 	}
-	for _, tok := range toks {
-		ws = append(ws, t.word(ic, tok, casing))
+	for i := range toks {
+		ws = append(ws, t.word(ic, &toks[i], text, casing))
 	}
 	ic.ws = ws
 	tags := c.tagBuf(len(toks))
@@ -474,17 +468,18 @@ func (t *Tagger) tagFast(c *wordCache, toks []token, casing byte) []uint8 {
 	// pair(i-2, i-1) and pair(i-1, i) as token i is scored
 	var p2, p1 *pair
 	if len(toks) > 0 {
-		p1 = t.pair(ic, nil, ws[0].cl, toks[0].nl, toks[0].space)
+		p1 = t.pair(ic, nil, ws[0].cl, toks[0].flags)
 	}
+	c.toks = c.toks[:0] // the tokens, made on the first fallback
 	for i := range toks {
 		prev1, prev2 := prevTags(tags, i)
 		w := ws[i]
 		var next *pair
 		var nn *ivec
 		if i < last {
-			next = t.pair(ic, w.cl, ws[i+1].cl, toks[i+1].nl, toks[i+1].space)
+			next = t.pair(ic, w.cl, ws[i+1].cl, toks[i+1].flags)
 		} else {
-			next = t.pair(ic, w.cl, nil, false, false)
+			next = t.pair(ic, w.cl, nil, 0)
 		}
 		if i+2 <= last {
 			nn = &ws[i+2].cl.nb[nbIndex(2)]
@@ -514,7 +509,12 @@ func (t *Tagger) tagFast(c *wordCache, toks []token, casing byte) []uint8 {
 			tag, ok = t.decide(&s, n, prev1)
 		}
 		if !ok {
-			tag = t.tagFloat(c, toks, casing, i, prev1, prev2)
+			if len(c.toks) == 0 {
+				for k := range toks {
+					c.toks = append(c.toks, toks[k].token(text))
+				}
+			}
+			tag = t.tagFloat(c, c.toks, casing, i, prev1, prev2)
 			c.fallbacks++
 		}
 		tags[i] = tag

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid"
 )
@@ -23,18 +25,7 @@ func TestFastEqualsFloat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var notes []string
-	for _, file := range fastSets {
-		f, err := os.Open(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = deid.ReadJSONL(f, func(_ int, n deid.GoldNote) error { notes = append(notes, n.Text); return nil })
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	notes := loadNotes(t, fastSets...)
 	for _, p := range []float32{0, 3, -7.5} {
 		fast := tg.WithOPenalty(p)
 		slow := tg.WithOPenalty(p)
@@ -42,10 +33,11 @@ func TestFastEqualsFloat(t *testing.T) {
 		cf, cs := newCachePool().New().(*wordCache), newCachePool().New().(*wordCache)
 		tokens := 0
 		for i, text := range notes {
-			toks, casing := tokenizeInto(nil, text)
+			recs, casing := scanInto(nil, text)
+			toks, _ := tokenizeInto(nil, text)
 			tokens += len(toks)
-			a := fast.tagCached(cf, toks, casing)
-			b := slow.tagCached(cs, toks, casing)
+			a := fast.tagFast(cf, text, recs, casing)
+			b := slow.tagFloatAll(cs, toks, casing)
 			for k := range a {
 				if a[k] != b[k] {
 					t.Fatalf("penalty %v, note %d, token %d: fast %d, float %d", p, i, k, a[k], b[k])
@@ -58,6 +50,83 @@ func TestFastEqualsFloat(t *testing.T) {
 		}
 		t.Logf("penalty %v: %d tokens, %d fell back to the float path", p, tokens, cf.fallbacks)
 	}
+}
+
+// tokenizeRef is the tokenizer's rule written plainly, rune by rune: runs
+// of letters (with the combining marks after them), runs of digits, single
+// other characters (an invalid byte among them), at most maxTokenRunes
+// code points; white space separates and is dropped.
+func tokenizeRef(text string) []token {
+	var toks []token
+	pos, nl, space := 0, true, false
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if unicode.IsSpace(r) {
+			nl = nl || r == '\n' || r == '\r'
+			space = true
+			i += size
+			pos++
+			continue
+		}
+		cls := classSlow(r)
+		j, n := i+size, 1
+		for cls != clsOther && r != utf8.RuneError && j < len(text) && n < maxTokenRunes {
+			r2, s2 := utf8.DecodeRuneInString(text[j:])
+			if c2 := classSlow(r2); r2 == utf8.RuneError || c2 != cls && !(cls == clsLetter && c2 == clsMark) {
+				break
+			}
+			j += s2
+			n++
+		}
+		toks = append(toks, token{start: pos, end: pos + n, text: text[i:j], nl: nl, space: space})
+		nl, space = false, false
+		pos += n
+		i = j
+	}
+	return toks
+}
+
+// checkScan: scanInto finds the tokens of tokenizeRef and the casing of
+// noteCasing, and keys the short ones.
+func checkScan(t *testing.T, text string) {
+	t.Helper()
+	recs, casing := scanInto(nil, text)
+	toks := tokenizeRef(text)
+	if want := noteCasing(toks); casing != want || len(recs) != len(toks) {
+		t.Fatalf("%q: scan: %d tokens, casing %d; want %d, %d", text, len(recs), casing, len(toks), want)
+	}
+	for i := range recs {
+		if got := recs[i].token(text); got != toks[i] || recs[i].key != shortKey(toks[i].text) {
+			t.Fatalf("%q: token %d: scan %+v, want %+v", text, i, got, toks[i])
+		}
+	}
+}
+
+// TestScanEqualsRef: on every set and on odd input, scanInto tokenizes as
+// tokenizeRef.
+func TestScanEqualsRef(t *testing.T) {
+	for _, text := range append(loadNotes(t, fastSets...),
+		"", " ", "\n\n", "a\xffb", "\u0301\u0301x", "Hafþór Júlia\u00a0DOB", "x\u0301y 12\u0663 \u2028Z",
+		strings.Repeat("ab", 100)+" "+strings.Repeat("9", 70), "KRISSY---301 944-5032\r\nmr.renzi") {
+		checkScan(t, text)
+	}
+}
+
+func loadNotes(t *testing.T, files ...string) []string {
+	t.Helper()
+	var notes []string
+	for _, file := range files {
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = deid.ReadJSONL(f, func(_ int, n deid.GoldNote) error { notes = append(notes, n.Text); return nil })
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return notes
 }
 
 // TestDecide: decide picks best's tag whenever it says it is sure, and it

@@ -113,10 +113,19 @@ func (t *Tagger) Spans(text string) []deid.Span {
 	c := t.pool.Get().(*wordCache)
 	defer t.pool.Put(c)
 	defer c.release()
+	if t.floatOnly {
+		var casing byte
+		c.toks, casing = tokenizeInto(c.toks[:0], text)
+		tags := t.tagFloatAll(c, c.toks, casing)
+		return t.m.spans(len(tags), func(i int) (int, int) { return c.toks[i].start, c.toks[i].end }, tags)
+	}
 	var casing byte
-	c.toks, casing = tokenizeInto(c.toks[:0], text)
-	tags := t.tagCached(c, c.toks, casing)
-	return t.m.spans(c.toks, tags)
+	c.recs, casing = scanInto(c.recs[:0], text)
+	tags := t.tagFast(c, text, c.recs, casing)
+	return t.m.spans(len(tags), func(i int) (int, int) {
+		r := &c.recs[i]
+		return r.start, r.start + int(r.n)
+	}, tags)
 }
 
 func (m *Model) nTags() int { return 1 + 2*len(m.types) }
@@ -200,27 +209,31 @@ func best(scores []float32, prev uint8) uint8 {
 	return uint8(bi)
 }
 
-func (m *Model) spans(toks []token, tags []uint8) []deid.Span {
-	n := 0
+// spans turns the tags of n tokens into spans; pos gives a token's
+// code-point offsets.
+func (m *Model) spans(n int, pos func(i int) (start, end int), tags []uint8) []deid.Span {
+	ns := 0
 	for i, t := range tags {
 		if t != 0 && (t%2 == 1 || i == 0 || tags[i-1] != t-1 && tags[i-1] != t) {
-			n++ // a span starts: a B tag, or an I tag not after its own B or I
+			ns++ // a span starts: a B tag, or an I tag not after its own B or I
 		}
 	}
-	if n == 0 {
+	if ns == 0 {
 		return nil
 	}
-	out := make([]deid.Span, 0, n)
-	for i := 0; i < len(toks); i++ {
+	out := make([]deid.Span, 0, ns)
+	for i := 0; i < n; i++ {
 		if tags[i] == 0 {
 			continue
 		}
 		k := (tags[i] - 1) / 2
 		j := i
-		for j+1 < len(toks) && tags[j+1] == 2+2*k {
+		for j+1 < n && tags[j+1] == 2+2*k {
 			j++
 		}
-		out = append(out, deid.Span{Start: toks[i].start, End: toks[j].end, Type: m.types[k], Recognizer: Name})
+		start, _ := pos(i)
+		_, end := pos(j)
+		out = append(out, deid.Span{Start: start, End: end, Type: m.types[k], Recognizer: Name})
 		i = j
 	}
 	return out

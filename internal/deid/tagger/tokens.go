@@ -25,92 +25,13 @@ func tokenize(text string) []token {
 }
 
 // tokenizeInto appends the tokens of text to toks and returns the note's
-// casing as noteCasing(toks) would, counted on the way.
+// casing as noteCasing(toks) would, counted on the way (scanInto's tokens).
 func tokenizeInto(toks []token, text string) ([]token, byte) {
-	up, low := 0, 0 // upper- and lower-case letters (unicode.IsUpper, IsLower)
-	pos := 0        // code points so far
-	nl, space := true, false
-	i := 0
-	for i < len(text) {
-		c := text[i]
-		r, size := rune(c), 1
-		var cls int
-		if c < utf8.RuneSelf { // ASCII: tables, no decoding
-			switch asciiKind[c] {
-			case 's':
-				if c == '\n' || c == '\r' {
-					nl = true
-				}
-				space = true
-				i++
-				pos++
-				continue
-			case 'X':
-				up++
-			case 'x':
-				low++
-			}
-			cls = int(asciiClass[c])
-		} else {
-			r, size = utf8.DecodeRuneInString(text[i:])
-			if unicode.IsSpace(r) {
-				space = true
-				i += size
-				pos++
-				continue
-			}
-			cls = classSlow(r)
-			if cls == clsLetter {
-				up, low = countCase(r, up, low)
-			}
-		}
-		j, n := i+size, 1
-		if cls != clsOther && r != utf8.RuneError {
-		run:
-			for j < len(text) && n < maxTokenRunes {
-				if c := text[j]; c < utf8.RuneSelf { // ASCII: no marks, no RuneError
-					switch k := asciiKind[c]; {
-					case cls == clsLetter && k == 'X':
-						up++
-					case cls == clsLetter && k == 'x':
-						low++
-					case cls == clsDigit && k == 'd':
-					default:
-						break run
-					}
-					j++
-					n++
-					continue
-				}
-				r2, s2 := rune(text[j]), 1
-				if r2 >= utf8.RuneSelf {
-					r2, s2 = utf8.DecodeRuneInString(text[j:])
-				}
-				c2 := class(r2)
-				if r2 == utf8.RuneError || (c2 != cls && !(cls == clsLetter && c2 == clsMark)) {
-					break
-				}
-				if c2 == clsLetter {
-					if r2 < utf8.RuneSelf { // an ASCII letter: A-Z sort before a-z
-						if r2 <= 'Z' {
-							up++
-						} else {
-							low++
-						}
-					} else {
-						up, low = countCase(r2, up, low)
-					}
-				}
-				j += s2
-				n++
-			}
-		}
-		toks = append(toks, token{start: pos, end: pos + n, text: text[i:j], nl: nl, space: space})
-		nl, space = false, false
-		pos += n
-		i = j
+	recs, casing := scanInto(nil, text)
+	for i := range recs {
+		toks = append(toks, recs[i].token(text))
 	}
-	return toks, casingOf(up, low)
+	return toks, casing
 }
 
 // countCase counts r as an upper- or lower-case letter.
@@ -188,4 +109,133 @@ func isSpace(r rune) bool {
 		return r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\v' || r == '\f'
 	}
 	return unicode.IsSpace(r)
+}
+
+// rec is a token as the fast path keeps it: where it lies and, for a
+// short one, its text as a word table key.
+type rec struct {
+	key   uint64 // shortKey of the text, 0 when longer than seven bytes
+	off   int    // byte offset of the text
+	start int    // code points before it
+	blen  uint16 // bytes
+	n     uint8  // code points
+	flags uint8  // recNL, recSpace
+}
+
+const (
+	recNL    = 1 // a line break lies between the previous token and this one
+	recSpace = 2 // white space lies between the previous token and this one
+)
+
+// shortKey packs a text of up to seven bytes with its length (bit 62 set,
+// bits 59-61 left for the note casing); a longer text gives 0.
+func shortKey(s string) uint64 {
+	if len(s) > 7 {
+		return 0
+	}
+	var k uint64
+	for i := 0; i < len(s); i++ {
+		k |= uint64(s[i]) << (8 * i)
+	}
+	return k | uint64(len(s))<<56 | 1<<62
+}
+
+// token returns the token r of text.
+func (r *rec) token(text string) token {
+	return token{start: r.start, end: r.start + int(r.n), text: text[r.off : r.off+int(r.blen)],
+		nl: r.flags&recNL != 0, space: r.flags&recSpace != 0}
+}
+
+// asciiTok is, per ASCII byte, its class (asciiClass) in the low bits,
+// with bit 4 for an upper-case letter, bit 5 for a lower-case one and bit
+// 6 for white space.
+var asciiTok = func() (t [128]uint8) {
+	for c := range byte(128) {
+		t[c] = asciiClass[c]
+		switch asciiKind[c] {
+		case 'X':
+			t[c] |= 1 << 4
+		case 'x':
+			t[c] |= 1 << 5
+		case 's':
+			t[c] |= 1 << 6
+		}
+	}
+	return t
+}()
+
+// scanInto splits text into runs of letters (with combining marks), runs
+// of digits, and single other characters; white space separates tokens and
+// is dropped. Invalid UTF-8 bytes count as one code point each, as
+// utf8.RuneCountInString counts them, and are tokens of their own. It also
+// returns the note's casing, as noteCasing would count it.
+func scanInto(recs []rec, text string) ([]rec, byte) {
+	up, low := 0, 0
+	pos := 0
+	var flags uint8 = recNL
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		r, size := rune(c), 1
+		var cls int
+		if c < utf8.RuneSelf {
+			k := asciiTok[c]
+			if k&(1<<6) != 0 {
+				if c == '\n' || c == '\r' {
+					flags |= recNL
+				}
+				flags |= recSpace
+				i++
+				pos++
+				continue
+			}
+			up += int(k >> 4 & 1)
+			low += int(k >> 5 & 1)
+			cls = int(k & 7)
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if unicode.IsSpace(r) {
+				flags |= recSpace
+				i += size
+				pos++
+				continue
+			}
+			cls = classSlow(r)
+			if cls == clsLetter {
+				up, low = countCase(r, up, low)
+			}
+		}
+		j, n := i+size, 1
+		if cls != clsOther && r != utf8.RuneError {
+		run:
+			for j < len(text) && n < maxTokenRunes {
+				if c := text[j]; c < utf8.RuneSelf { // ASCII: no marks, no RuneError
+					k := asciiTok[c]
+					if int(k&7) != cls {
+						break run
+					}
+					up += int(k >> 4 & 1)
+					low += int(k >> 5 & 1)
+					j++
+					n++
+					continue
+				}
+				r2, s2 := utf8.DecodeRuneInString(text[j:])
+				c2 := class(r2)
+				if r2 == utf8.RuneError || (c2 != cls && !(cls == clsLetter && c2 == clsMark)) {
+					break
+				}
+				if c2 == clsLetter {
+					up, low = countCase(r2, up, low)
+				}
+				j += s2
+				n++
+			}
+		}
+		recs = append(recs, rec{key: shortKey(text[i:j]), off: i, start: pos, blen: uint16(j - i), n: uint8(n), flags: flags})
+		flags = 0
+		pos += n
+		i = j
+	}
+	return recs, casingOf(up, low)
 }

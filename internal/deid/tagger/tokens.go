@@ -171,6 +171,7 @@ var asciiTok = func() (t [128]uint8) {
 // returns the note's casing, as noteCasing would count it.
 func scanInto(recs []rec, text string) ([]rec, byte) {
 	up, low := 0, 0
+	var cases uint64 // ASCII letters: upper-case in the low half, lower-case in the high
 	pos := 0
 	var flags uint8 = recNL
 	i := 0
@@ -189,8 +190,7 @@ func scanInto(recs []rec, text string) ([]rec, byte) {
 				pos++
 				continue
 			}
-			up += int(k >> 4 & 1)
-			low += int(k >> 5 & 1)
+			cases += asciiCase[c]
 			cls = int(k & 7)
 		} else {
 			r, size = utf8.DecodeRuneInString(text[i:])
@@ -210,12 +210,10 @@ func scanInto(recs []rec, text string) ([]rec, byte) {
 		run:
 			for j < len(text) && n < maxTokenRunes {
 				if c := text[j]; c < utf8.RuneSelf { // ASCII: no marks, no RuneError
-					k := asciiTok[c]
-					if int(k&7) != cls {
+					if int(asciiTok[c]&7) != cls {
 						break run
 					}
-					up += int(k >> 4 & 1)
-					low += int(k >> 5 & 1)
+					cases += asciiCase[c]
 					j++
 					n++
 					continue
@@ -232,10 +230,34 @@ func scanInto(recs []rec, text string) ([]rec, byte) {
 				n++
 			}
 		}
-		recs = append(recs, rec{key: shortKey(text[i:j]), off: i, start: pos, blen: uint16(j - i), n: uint8(n), flags: flags})
+		var key uint64
+		if b := j - i; b <= 7 {
+			if i+8 <= len(text) { // one load, the bytes after the token masked off
+				key = load64(text, i)&(1<<(8*b)-1) | uint64(b)<<56 | 1<<62
+			} else {
+				key = shortKey(text[i:j])
+			}
+		}
+		recs = append(recs, rec{key: key, off: i, start: pos, blen: uint16(j - i), n: uint8(n), flags: flags})
 		flags = 0
 		pos += n
 		i = j
 	}
-	return recs, casingOf(up, low)
+	return recs, casingOf(up+int(uint32(cases)), low+int(cases>>32))
 }
+
+// load64 reads text[i:i+8] as a little-endian number (one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// asciiCase counts an ASCII letter's case into scanInto's cases.
+var asciiCase = func() (t [128]uint64) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = 1
+		t[c+'a'-'A'] = 1 << 32
+	}
+	return t
+}()

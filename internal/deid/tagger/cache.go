@@ -77,11 +77,13 @@ type wordCache struct {
 	m [3]map[string]*wordVecs
 	n int // words held in m
 	// buffers of one Spans call, kept for the next when they are small
-	toks  []token
-	recs  []rec
-	tags  []uint8
-	feats []fh
-	ic    intCache // the fast path's memo
+	toks []token
+	recs []rec
+	tags []uint8
+	// tokens where a span starts (tagFast: its B tags)
+	starts []int32
+	feats  []fh
+	ic     intCache // the fast path's memo
 	// fallbacks counts the tokens scored by the float path (tests)
 	fallbacks int
 }
@@ -100,7 +102,7 @@ func (c *wordCache) tagBuf(n int) []uint8 {
 
 func (c *wordCache) release() {
 	if cap(c.recs) > maxKeptTokens || cap(c.toks) > maxKeptTokens {
-		c.toks, c.recs, c.tags, c.ic.ws = nil, nil, nil, nil
+		c.toks, c.recs, c.tags, c.starts, c.ic.ws = nil, nil, nil, nil, nil
 	}
 	clear(c.ic.ws) // drop pointers to words no longer cached
 }

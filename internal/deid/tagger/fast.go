@@ -471,6 +471,7 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		p1 = t.pair(ic, nil, ws[0].cl, toks[0].flags)
 	}
 	c.toks = c.toks[:0] // the tokens, made on the first fallback
+	c.starts = c.starts[:0]
 	for i := range toks {
 		prev1, prev2 := prevTags(tags, i)
 		w := ws[i]
@@ -518,6 +519,9 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 			c.fallbacks++
 		}
 		tags[i] = tag
+		if tag%2 == 1 {
+			c.starts = append(c.starts, int32(i))
+		}
 		p2, p1 = p1, next
 	}
 	return tags

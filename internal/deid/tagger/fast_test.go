@@ -43,6 +43,9 @@ func TestFastEqualsFloat(t *testing.T) {
 					t.Fatalf("penalty %v, note %d, token %d: fast %d, float %d", p, i, k, a[k], b[k])
 				}
 			}
+			if want := spanStarts(nil, a); !slices.Equal(cf.starts, want) {
+				t.Fatalf("penalty %v, note %d: span starts %v, want %v", p, i, cf.starts, want)
+			}
 		}
 		// the bound is loose enough to leave the float path rare
 		if cf.fallbacks*100 > tokens {

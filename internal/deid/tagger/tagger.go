@@ -117,12 +117,13 @@ func (t *Tagger) Spans(text string) []deid.Span {
 		var casing byte
 		c.toks, casing = tokenizeInto(c.toks[:0], text)
 		tags := t.tagFloatAll(c, c.toks, casing)
-		return t.m.spans(len(tags), func(i int) (int, int) { return c.toks[i].start, c.toks[i].end }, tags)
+		c.starts = spanStarts(c.starts[:0], tags)
+		return t.m.spans(c.starts, func(i int) (int, int) { return c.toks[i].start, c.toks[i].end }, tags)
 	}
 	var casing byte
 	c.recs, casing = scanInto(c.recs[:0], text)
 	tags := t.tagFast(c, text, c.recs, casing)
-	return t.m.spans(len(tags), func(i int) (int, int) {
+	return t.m.spans(c.starts, func(i int) (int, int) {
 		r := &c.recs[i]
 		return r.start, r.start + int(r.n)
 	}, tags)
@@ -211,32 +212,35 @@ func best(scores []float32, prev uint8) uint8 {
 
 // spans turns the tags of n tokens into spans; pos gives a token's
 // code-point offsets.
-func (m *Model) spans(n int, pos func(i int) (start, end int), tags []uint8) []deid.Span {
-	ns := 0
-	for i, t := range tags {
-		if t != 0 && (t%2 == 1 || i == 0 || tags[i-1] != t-1 && tags[i-1] != t) {
-			ns++ // a span starts: a B tag, or an I tag not after its own B or I
-		}
-	}
-	if ns == 0 {
+func (m *Model) spans(starts []int32, pos func(i int) (start, end int), tags []uint8) []deid.Span {
+	if len(starts) == 0 {
 		return nil
 	}
-	out := make([]deid.Span, 0, ns)
-	for i := 0; i < n; i++ {
-		if tags[i] == 0 {
-			continue
-		}
+	out := make([]deid.Span, 0, len(starts))
+	for _, s := range starts {
+		i := int(s)
 		k := (tags[i] - 1) / 2
 		j := i
-		for j+1 < n && tags[j+1] == 2+2*k {
+		for j+1 < len(tags) && tags[j+1] == 2+2*k {
 			j++
 		}
 		start, _ := pos(i)
 		_, end := pos(j)
 		out = append(out, deid.Span{Start: start, End: end, Type: m.types[k], Recognizer: Name})
-		i = j
 	}
 	return out
+}
+
+// spanStarts appends to starts the tokens where a span starts: a B tag, or
+// an I tag not after its own B or I (decoding never writes one: tagFast
+// collects the B tags as it goes).
+func spanStarts(starts []int32, tags []uint8) []int32 {
+	for i, t := range tags {
+		if t != 0 && (t%2 == 1 || i == 0 || tags[i-1] != t-1 && tags[i-1] != t) {
+			starts = append(starts, int32(i))
+		}
+	}
+	return starts
 }
 
 var _ deid.Recognizer = (*Tagger)(nil)

@@ -1,7 +1,6 @@
 package tagger
 
 import (
-	"hash/maphash"
 	"strings"
 	"sync"
 
@@ -221,7 +220,7 @@ func (m *Model) featVec(f fh, v *vec) bool {
 }
 
 func newCachePool() *sync.Pool {
-	return &sync.Pool{New: func() any { return &wordCache{ic: intCache{seed: maphash.MakeSeed()}} }}
+	return &sync.Pool{New: func() any { return &wordCache{} }}
 }
 
 // tagFloat scores token i in float32, adding the per-word sums of the

@@ -1,7 +1,6 @@
 package tagger
 
 import (
-	"hash/maphash"
 	"math"
 	"strings"
 
@@ -151,14 +150,8 @@ type wclass struct {
 
 // word is one distinct token text under one note casing.
 type word struct {
-	own  ivec // unigram features, x after O, t and T after O, O
-	cl   *wclass
-	text string
-}
-
-type wordSlot struct {
-	key uint64
-	w   *word
+	own ivec // unigram features, x after O, t and T after O, O
+	cl  *wclass
 }
 
 // pair holds the memoised sums of two adjacent tokens a, b (a or b nil at
@@ -172,14 +165,12 @@ type pair struct {
 // intCache is a goroutine's memo of words, classes and pairs (part of a
 // wordCache).
 type intCache struct {
-	seed    maphash.Seed
-	words   []wordSlot // open addressing on wordKey; key 0: empty
-	nWords  int
-	classes map[string]*wclass
-	pairK   []uint64 // open addressing: key|1<<63, 0 empty
-	pairV   []*pair
-	nPairs  int
-	wordBuf []word // chunk the next words are taken from
+	short   memo[word]          // words of up to seven bytes, by shortKey and casing
+	long    [3]map[string]*word // longer words, per casing
+	nWords  int                 // in short and long
+	classes map[string]*wclass  // by the class key (wclass)
+	pairs   memo[pair]          // by the pair key (pair)
+	wordBuf []word              // chunk the next words are taken from
 	pairBuf []pair
 	scratch [3]pair // pairs when the memo is full
 	nScr    int
@@ -193,34 +184,70 @@ const (
 	maxPairs = 1 << 16
 )
 
-// wordKey is a word table key: a text of up to seven bytes is the key
-// itself (its bytes, length and the casing: comparing keys compares
-// texts), a longer one its hash with the top bit set (the text is compared
-// too).
-func (c *intCache) wordKey(short uint64, text string, casing byte) uint64 {
-	if short != 0 {
-		return short | uint64(casing)<<59
-	}
-	return maphash.String(c.seed, text) + uint64(casing) | 1<<63
+// memo is an open-addressing table from non-zero 64-bit keys that are the
+// whole identity of what they name (no further comparison).
+type memo[T any] struct {
+	slots []memoSlot[T] // key 0: empty
+	n     int
+}
+
+type memoSlot[T any] struct {
+	key uint64
+	v   *T
 }
 
 func slotOf(key uint64, mask uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> 40 & mask }
 
+func (m *memo[T]) get(key uint64) *T {
+	if len(m.slots) == 0 {
+		return nil
+	}
+	mask := uint64(len(m.slots) - 1)
+	for s := slotOf(key, mask); ; s = (s + 1) & mask {
+		if k := m.slots[s].key; k == key {
+			return m.slots[s].v
+		} else if k == 0 {
+			return nil
+		}
+	}
+}
+
+// put adds key (not yet held), keeping the table at most half full.
+func (m *memo[T]) put(key uint64, v *T) {
+	if 2*(m.n+1) > len(m.slots) {
+		old := m.slots
+		m.slots = make([]memoSlot[T], max(1024, 2*len(old)))
+		for _, e := range old {
+			if e.key != 0 {
+				m.insert(e)
+			}
+		}
+	}
+	m.insert(memoSlot[T]{key, v})
+	m.n++
+}
+
+func (m *memo[T]) insert(e memoSlot[T]) {
+	mask := uint64(len(m.slots) - 1)
+	s := slotOf(e.key, mask)
+	for m.slots[s].key != 0 {
+		s = (s + 1) & mask
+	}
+	m.slots[s] = e
+}
+
 // word returns the word of token r of text under the note casing.
 func (t *Tagger) word(c *intCache, r *rec, text string, casing byte) *word {
-	short := r.key != 0
-	wt := text[r.off : r.off+int(r.blen)]
-	key := c.wordKey(r.key, wt, casing)
-	if len(c.words) > 0 {
-		mask := uint64(len(c.words) - 1)
-		for s := slotOf(key, mask); ; s = (s + 1) & mask {
-			sl := &c.words[s]
-			if sl.key == key && (short || sl.w.text == wt) {
-				return sl.w
-			}
-			if sl.key == 0 {
-				break
-			}
+	key := r.key | uint64(casing)<<59 // shortKey leaves bits 59-61 free
+	var wt string
+	if r.key != 0 {
+		if w := c.short.get(key); w != nil {
+			return w
+		}
+	} else {
+		wt = text[r.off : r.off+int(r.blen)]
+		if w, ok := c.long[casing][wt]; ok {
+			return w
 		}
 	}
 	full := c.nWords >= maxWords
@@ -246,32 +273,16 @@ func (t *Tagger) word(c *intCache, r *rec, text string, casing byte) *word {
 	if full {
 		return w
 	}
-	w.text = strings.Clone(wt)
-	if 2*(c.nWords+1) > len(c.words) {
-		c.growWords()
-	}
-	c.putWord(wordSlot{key, w})
 	c.nWords++
+	if r.key != 0 {
+		c.short.put(key, w)
+		return w
+	}
+	if c.long[casing] == nil {
+		c.long[casing] = make(map[string]*word)
+	}
+	c.long[casing][strings.Clone(wt)] = w // do not keep the note alive
 	return w
-}
-
-func (c *intCache) putWord(e wordSlot) {
-	mask := uint64(len(c.words) - 1)
-	s := slotOf(e.key, mask)
-	for c.words[s].key != 0 {
-		s = (s + 1) & mask
-	}
-	c.words[s] = e
-}
-
-func (c *intCache) growWords() {
-	old := c.words
-	c.words = make([]wordSlot, max(1024, 2*len(old)))
-	for _, e := range old {
-		if e.key != 0 {
-			c.putWord(e)
-		}
-	}
 }
 
 func (t *Tagger) wclass(c *intCache, info wordInfo) *wclass {
@@ -338,18 +349,10 @@ func (t *Tagger) pair(c *intCache, a, b *wclass, flags uint8) *pair {
 		idb = uint64(b.id)
 	}
 	key := 1<<63 | ida<<33 | idb<<2 | uint64(flags&(recNL|recSpace))
-	hsh := key * 0x9e3779b97f4a7c15
-	full := c.nPairs >= maxPairs || a != nil && a.id == 0 || b != nil && b.id == 0
-	if len(c.pairK) > 0 && !full {
-		mask := uint64(len(c.pairK) - 1)
-		for s := hsh >> 40 & mask; ; s = (s + 1) & mask {
-			k := c.pairK[s]
-			if k == key {
-				return c.pairV[s]
-			}
-			if k == 0 {
-				break
-			}
+	full := c.pairs.n >= maxPairs || a != nil && a.id == 0 || b != nil && b.id == 0
+	if !full {
+		if p := c.pairs.get(key); p != nil {
+			return p
 		}
 	}
 	var p *pair
@@ -365,37 +368,10 @@ func (t *Tagger) pair(c *intCache, a, b *wclass, flags uint8) *pair {
 		c.pairBuf = c.pairBuf[1:]
 	}
 	t.fillPair(p, a, b, flags&recNL != 0, flags&recSpace != 0)
-	if full {
-		return p
+	if !full {
+		c.pairs.put(key, p)
 	}
-	if 2*(c.nPairs+1) > len(c.pairK) {
-		c.growPairs()
-	}
-	mask := uint64(len(c.pairK) - 1)
-	s := hsh >> 40 & mask
-	for c.pairK[s] != 0 {
-		s = (s + 1) & mask
-	}
-	c.pairK[s], c.pairV[s] = key, p
-	c.nPairs++
 	return p
-}
-
-func (c *intCache) growPairs() {
-	oldK, oldV := c.pairK, c.pairV
-	n := max(1024, 2*len(oldK))
-	c.pairK, c.pairV = make([]uint64, n), make([]*pair, n)
-	mask := uint64(n - 1)
-	for i, k := range oldK {
-		if k == 0 {
-			continue
-		}
-		s := (k * 0x9e3779b97f4a7c15) >> 40 & mask
-		for c.pairK[s] != 0 {
-			s = (s + 1) & mask
-		}
-		c.pairK[s], c.pairV[s] = k, oldV[i]
-	}
 }
 
 // fillPair sums the features pairFeatures and staticFeatures give b from a

@@ -51,24 +51,6 @@ func countCase(r rune, up, low int) (int, int) {
 	return up, low
 }
 
-// asciiKind is 'X' for A-Z, 'x' for a-z, 'd' for 0-9, 's' for white space
-// (unicode.IsSpace), 0 for other bytes.
-var asciiKind = func() (t [128]byte) {
-	for c := range byte(128) {
-		switch {
-		case 'A' <= c && c <= 'Z':
-			t[c] = 'X'
-		case 'a' <= c && c <= 'z':
-			t[c] = 'x'
-		case '0' <= c && c <= '9':
-			t[c] = 'd'
-		case isSpace(rune(c)):
-			t[c] = 's'
-		}
-	}
-	return t
-}()
-
 const (
 	clsOther = iota
 	clsLetter
@@ -146,23 +128,36 @@ func (r *rec) token(text string) token {
 		nl: r.flags&recNL != 0, space: r.flags&recSpace != 0}
 }
 
-// asciiTok is, per ASCII byte, its class (asciiClass) in the low bits,
-// with bit 4 for an upper-case letter, bit 5 for a lower-case one and bit
-// 6 for white space.
-var asciiTok = func() (t [128]uint8) {
-	for c := range byte(128) {
-		t[c] = asciiClass[c]
-		switch asciiKind[c] {
-		case 'X':
-			t[c] |= 1 << 4
-		case 'x':
-			t[c] |= 1 << 5
-		case 's':
-			t[c] |= 1 << 6
+// byteInfo is, per byte, what scanInto needs: the class (asciiClass) in
+// the top byte, or byteSpace for white space, or byteMulti for a byte of a
+// multi-byte sequence (decoded on the slow path); and the letter's case as
+// a count (upper-case in bit 0, lower-case in bit 28).
+var byteInfo = func() (t [256]uint64) {
+	for c := range 256 {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = byteMulti << 56
+		case isSpace(rune(c)):
+			t[c] = byteSpace << 56
+		default:
+			t[c] = uint64(asciiClass[c]) << 56
+		}
+		switch {
+		case 'A' <= c && c <= 'Z':
+			t[c] |= 1
+		case 'a' <= c && c <= 'z':
+			t[c] |= 1 << 28
 		}
 	}
 	return t
 }()
+
+const (
+	byteSpace  = 0xfe
+	byteMulti  = 0xff
+	caseMask   = 1<<56 - 1
+	upperCount = 1<<28 - 1
+)
 
 // scanInto splits text into runs of letters (with combining marks), runs
 // of digits, and single other characters; white space separates tokens and
@@ -171,28 +166,28 @@ var asciiTok = func() (t [128]uint8) {
 // returns the note's casing, as noteCasing would count it.
 func scanInto(recs []rec, text string) ([]rec, byte) {
 	up, low := 0, 0
-	var cases uint64 // ASCII letters: upper-case in the low half, lower-case in the high
+	// ASCII letters of the current token: upper-case in bits 0-27,
+	// lower-case in 28-55 (a token has at most maxTokenRunes)
+	var cases uint64
 	pos := 0
 	var flags uint8 = recNL
-	i := 0
-	for i < len(text) {
+	nt := len(recs)
+	recs = recs[:cap(recs)]
+	for i := 0; i < len(text); {
 		c := text[i]
+		e := byteInfo[c]
+		cls := int(e >> 56)
 		r, size := rune(c), 1
-		var cls int
-		if c < utf8.RuneSelf {
-			k := asciiTok[c]
-			if k&(1<<6) != 0 {
-				if c == '\n' || c == '\r' {
-					flags |= recNL
-				}
-				flags |= recSpace
-				i++
-				pos++
-				continue
+		switch cls {
+		case byteSpace:
+			if c == '\n' || c == '\r' {
+				flags |= recNL
 			}
-			cases += asciiCase[c]
-			cls = int(k & 7)
-		} else {
+			flags |= recSpace
+			i++
+			pos++
+			continue
+		case byteMulti:
 			r, size = utf8.DecodeRuneInString(text[i:])
 			if unicode.IsSpace(r) {
 				flags |= recSpace
@@ -204,20 +199,28 @@ func scanInto(recs []rec, text string) ([]rec, byte) {
 			if cls == clsLetter {
 				up, low = countCase(r, up, low)
 			}
+		default:
+			cases += e & caseMask
 		}
 		j, n := i+size, 1
 		if cls != clsOther && r != utf8.RuneError {
-		run:
-			for j < len(text) && n < maxTokenRunes {
-				if c := text[j]; c < utf8.RuneSelf { // ASCII: no marks, no RuneError
-					if int(asciiTok[c]&7) != cls {
-						break run
+			for n < maxTokenRunes {
+				// ASCII bytes of the run's class: a table look-up each
+				end := min(len(text), j+maxTokenRunes-n)
+				j0 := j
+				for j < end {
+					e := byteInfo[text[j]]
+					if int(e>>56) != cls {
+						break
 					}
-					cases += asciiCase[c]
+					cases += e & caseMask
 					j++
-					n++
-					continue
 				}
+				n += j - j0
+				if j >= len(text) || n >= maxTokenRunes || text[j] < utf8.RuneSelf {
+					break
+				}
+				// a multi-byte rune: a letter or mark continues a word
 				r2, s2 := utf8.DecodeRuneInString(text[j:])
 				c2 := class(r2)
 				if r2 == utf8.RuneError || (c2 != cls && !(cls == clsLetter && c2 == clsMark)) {
@@ -230,20 +233,27 @@ func scanInto(recs []rec, text string) ([]rec, byte) {
 				n++
 			}
 		}
-		var key uint64
+		if nt == len(recs) {
+			recs = append(recs, rec{})
+			recs = recs[:cap(recs)]
+		}
+		t := &recs[nt]
+		nt++
+		t.key = 0
 		if b := j - i; b <= 7 {
 			if i+8 <= len(text) { // one load, the bytes after the token masked off
-				key = load64(text, i)&(1<<(8*b)-1) | uint64(b)<<56 | 1<<62
+				t.key = load64(text, i)&(1<<(8*b)-1) | uint64(b)<<56 | 1<<62
 			} else {
-				key = shortKey(text[i:j])
+				t.key = shortKey(text[i:j])
 			}
 		}
-		recs = append(recs, rec{key: key, off: i, start: pos, blen: uint16(j - i), n: uint8(n), flags: flags})
+		t.off, t.start, t.blen, t.n, t.flags = i, pos, uint16(j-i), uint8(n), flags
 		flags = 0
 		pos += n
 		i = j
+		up, low, cases = up+int(cases&upperCount), low+int(cases>>28&upperCount), 0
 	}
-	return recs, casingOf(up+int(uint32(cases)), low+int(cases>>32))
+	return recs[:nt], casingOf(up, low)
 }
 
 // load64 reads text[i:i+8] as a little-endian number (one load).
@@ -252,12 +262,3 @@ func load64(s string, i int) uint64 {
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
-
-// asciiCase counts an ASCII letter's case into scanInto's cases.
-var asciiCase = func() (t [128]uint64) {
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = 1
-		t[c+'a'-'A'] = 1 << 32
-	}
-	return t
-}()

@@ -341,14 +341,7 @@ func (t *Tagger) xDelta(cl *wclass, p1 uint8) *ivec {
 // pair returns the memoised sums of the adjacent tokens of classes a and b
 // (nil: the edge of the note); flags are b's (recNL, recSpace).
 func (t *Tagger) pair(c *intCache, a, b *wclass, flags uint8) *pair {
-	var ida, idb uint64
-	if a != nil {
-		ida = uint64(a.id)
-	}
-	if b != nil {
-		idb = uint64(b.id)
-	}
-	key := 1<<63 | ida<<33 | idb<<2 | uint64(flags&(recNL|recSpace))
+	key := pairKey(a, b, flags)
 	full := c.pairs.n >= maxPairs || a != nil && a.id == 0 || b != nil && b.id == 0
 	if !full {
 		if p := c.pairs.get(key); p != nil {
@@ -372,6 +365,19 @@ func (t *Tagger) pair(c *intCache, a, b *wclass, flags uint8) *pair {
 		c.pairs.put(key, p)
 	}
 	return p
+}
+
+// pairKey is the pair memo's key for classes a and b (nil: the edge) with
+// b's flags.
+func pairKey(a, b *wclass, flags uint8) uint64 {
+	var ida, idb uint64
+	if a != nil {
+		ida = uint64(a.id)
+	}
+	if b != nil {
+		idb = uint64(b.id)
+	}
+	return 1<<63 | ida<<33 | idb<<2 | uint64(flags&(recNL|recSpace))
 }
 
 // fillPair sums the features pairFeatures and staticFeatures give b from a
@@ -429,14 +435,22 @@ func (t *Tagger) fillPair(p *pair, a, b *wclass, nl, space bool) {
 // back to the float path token by token where the margin is too small.
 func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []uint8 {
 	ic := &c.ic
-	ws := ic.ws[:0]
-	if cap(ws) < len(toks) {
-		ws = make([]*word, 0, len(toks))
+	if cap(ic.ws) < len(toks) {
+		ic.ws = make([]*word, len(toks))
 	}
-	for i := range toks {
-		ws = append(ws, t.word(ic, &toks[i], text, casing))
-	}
+	ws := ic.ws[:len(toks)]
 	ic.ws = ws
+	for i := range toks {
+		r := &toks[i]
+		var w *word
+		if r.key != 0 { // the common case, without a call: a short word held
+			w = ic.short.get(r.key | uint64(casing)<<59)
+		}
+		if w == nil {
+			w = t.word(ic, r, text, casing)
+		}
+		ws[i] = w
+	}
 	tags := c.tagBuf(len(toks))
 	m, fx := t.m, t.ifixed
 	n := m.nTags()
@@ -448,24 +462,29 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 	}
 	c.toks = c.toks[:0] // the tokens, made on the first fallback
 	c.starts = c.starts[:0]
+	fast := t.oPenalty == 0 && useAVX2
+	var src [maxIsum]*ivec
 	for i := range toks {
 		prev1, prev2 := prevTags(tags, i)
 		w := ws[i]
 		var next *pair
-		var nn *ivec
 		if i < last {
-			next = t.pair(ic, w.cl, ws[i+1].cl, toks[i+1].flags)
+			b := ws[i+1].cl
+			if w.cl.id != 0 && b.id != 0 { // the common case, without a call
+				next = ic.pairs.get(pairKey(w.cl, b, toks[i+1].flags))
+			}
+			if next == nil {
+				next = t.pair(ic, w.cl, b, toks[i+1].flags)
+			}
 		} else {
 			next = t.pair(ic, w.cl, nil, 0)
 		}
-		if i+2 <= last {
-			nn = &ws[i+2].cl.nb[nbIndex(2)]
-		} else {
-			nn = &fx.edge[nbIndex(2)]
-		}
-		src := [maxIsum]*ivec{&p1.toB, &next.toA, &fx.edge[nbIndex(-2)], nn}
+		src[0], src[1], src[2], src[3] = &p1.toB, &next.toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
 		if p2 != nil {
 			src[2] = &p2.toC
+		}
+		if i+2 <= last {
+			src[3] = &ws[i+2].cl.nb[nbIndex(2)]
 		}
 		k := 4
 		if prev1|prev2 != 0 {
@@ -478,7 +497,10 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		}
 		var tag uint8
 		var ok bool
-		if t.oPenalty == 0 {
+		if fast {
+			b, lead := sumDecideAVX2(&w.own, &src, k, &t.deny[prev1])
+			tag, ok = uint8(b), lead > fallbackMargin
+		} else if t.oPenalty == 0 {
 			tag, ok = sumDecide(&w.own, &src, k, &t.deny[prev1])
 		} else {
 			s := w.own

@@ -110,7 +110,8 @@ func checkScan(t *testing.T, text string) {
 func TestScanEqualsRef(t *testing.T) {
 	for _, text := range append(loadNotes(t, fastSets...),
 		"", " ", "\n\n", "a\xffb", "\u0301\u0301x", "Hafþór Júlia\u00a0DOB", "x\u0301y 12\u0663 \u2028Z",
-		strings.Repeat("ab", 100)+" "+strings.Repeat("9", 70), "KRISSY---301 944-5032\r\nmr.renzi") {
+		strings.Repeat("ab", 100)+" "+strings.Repeat("9", 70), "KRISSY---301 944-5032\r\nmr.renzi",
+		strings.Repeat("Ab cD EFG hij KLMNOP qrstuvwxyzabc ", 3000)+strings.Repeat("ABC ", 10000)) { // case counts over many flushes
 		checkScan(t, text)
 	}
 }

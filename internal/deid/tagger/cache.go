@@ -227,7 +227,8 @@ func newCachePool() *sync.Pool {
 // cache, the fixed tables and the word-pair features in the order that
 // defines the tagger's answer (that of the features in staticFeatures and
 // tagFeatures, each per-word sum from zero), and picks its tag. The fast
-// path (tagFast) falls back to it when rounding could matter.
+// path (tagFast) falls back to it when rounding could matter. It reads
+// toks[i-2:i+3] only, so a window of them will do.
 func (t *Tagger) tagFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8) uint8 {
 	m, fx := t.m, t.fixed
 	n := m.nTags()

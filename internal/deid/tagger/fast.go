@@ -460,7 +460,6 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 	if len(toks) > 0 {
 		p1 = t.pair(ic, nil, ws[0].cl, toks[0].flags)
 	}
-	c.toks = c.toks[:0] // the tokens, made on the first fallback
 	c.starts = c.starts[:0]
 	fast := t.oPenalty == 0 && useAVX2
 	var src [maxIsum]*ivec
@@ -508,12 +507,13 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 			tag, ok = t.decide(&s, n, prev1)
 		}
 		if !ok {
-			if len(c.toks) == 0 {
-				for k := range toks {
-					c.toks = append(c.toks, toks[k].token(text))
-				}
+			// the float path reads tokens i-2 to i+2
+			lo, hi := max(0, i-2), min(len(toks), i+3)
+			c.toks = c.toks[:0]
+			for k := lo; k < hi; k++ {
+				c.toks = append(c.toks, toks[k].token(text))
 			}
-			tag = t.tagFloat(c, c.toks, casing, i, prev1, prev2)
+			tag = t.tagFloat(c, c.toks, casing, i-lo, prev1, prev2)
 			c.fallbacks++
 		}
 		tags[i] = tag

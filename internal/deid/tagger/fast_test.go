@@ -116,7 +116,7 @@ func TestScanEqualsRef(t *testing.T) {
 	}
 }
 
-func loadNotes(t *testing.T, files ...string) []string {
+func loadNotes(t testing.TB, files ...string) []string {
 	t.Helper()
 	var notes []string
 	for _, file := range files {

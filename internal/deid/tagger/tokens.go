@@ -233,9 +233,10 @@ func scanInto(recs []rec, text string) ([]rec, byte) {
 				n++
 			}
 		}
-		if nt == len(recs) {
-			recs = append(recs, rec{})
-			recs = recs[:cap(recs)]
+		if nt == len(recs) { // double: a long note costs twice its tokens at most
+			grown := make([]rec, max(256, 2*len(recs)))
+			copy(grown, recs)
+			recs = grown
 		}
 		t := &recs[nt]
 		nt++

@@ -131,7 +131,8 @@ func (r *rec) token(text string) token {
 // byteInfo is, per byte, what scanInto needs: the class (asciiClass) in
 // the top byte, or byteSpace for white space, or byteMulti for a byte of a
 // multi-byte sequence (decoded on the slow path); and the letter's case as
-// a count (upper-case in bit 0, lower-case in bit 28).
+// a count (upper-case in bit 0, lower-case in bit 28). Adding entries
+// counts cases; the class bits fall off the top.
 var byteInfo = func() (t [256]uint64) {
 	for c := range 256 {
 		switch {
@@ -152,12 +153,33 @@ var byteInfo = func() (t [256]uint64) {
 	return t
 }()
 
+// spaceFlags is, per ASCII white-space byte, the flags it sets.
+var spaceFlags = func() (t [256]uint8) {
+	for c := range 128 {
+		if isSpace(rune(c)) {
+			t[c] = recSpace
+			if c == '\n' || c == '\r' {
+				t[c] |= recNL
+			}
+		}
+	}
+	return t
+}()
+
 const (
-	byteSpace  = 0xfe
-	byteMulti  = 0xff
-	caseMask   = 1<<56 - 1
-	upperCount = 1<<28 - 1
+	byteSpace = 0xfe
+	byteMulti = 0xff
+	count28   = 1<<28 - 1
+	// caseFlush: the 28-bit case counts move out every so many tokens
+	// (each has at most maxTokenRunes letters)
+	caseFlush = 1 << 12
 )
+
+// scanState is what the slow path (multi-byte runes) keeps.
+type scanState struct {
+	up, low int // upper- and lower-case letters outside ASCII
+	extra   int // bytes less code points so far
+}
 
 // scanInto splits text into runs of letters (with combining marks), runs
 // of digits, and single other characters; white space separates tokens and
@@ -165,72 +187,47 @@ const (
 // utf8.RuneCountInString counts them, and are tokens of their own. It also
 // returns the note's casing, as noteCasing would count it.
 func scanInto(recs []rec, text string) ([]rec, byte) {
+	var st scanState
+	var cases uint64 // ASCII letters of the last tokens: see byteInfo
 	up, low := 0, 0
-	// ASCII letters of the current token: upper-case in bits 0-27,
-	// lower-case in 28-55 (a token has at most maxTokenRunes)
-	var cases uint64
-	pos := 0
 	var flags uint8 = recNL
 	nt := len(recs)
-	recs = recs[:cap(recs)]
 	for i := 0; i < len(text); {
-		c := text[i]
-		e := byteInfo[c]
-		cls := int(e >> 56)
-		r, size := rune(c), 1
-		switch cls {
-		case byteSpace:
-			if c == '\n' || c == '\r' {
-				flags |= recNL
-			}
-			flags |= recSpace
+		e := byteInfo[text[i]]
+		cls := e >> 56
+		var j, n int
+		switch {
+		case cls == byteSpace:
+			flags |= spaceFlags[text[i]]
 			i++
-			pos++
 			continue
-		case byteMulti:
-			r, size = utf8.DecodeRuneInString(text[i:])
-			if unicode.IsSpace(r) {
+		case cls == byteMulti:
+			var space bool
+			j, n, space = st.token(text, i)
+			if space {
 				flags |= recSpace
-				i += size
-				pos++
+				i = j
 				continue
 			}
-			cls = classSlow(r)
-			if cls == clsLetter {
-				up, low = countCase(r, up, low)
-			}
 		default:
-			cases += e & caseMask
-		}
-		j, n := i+size, 1
-		if cls != clsOther && r != utf8.RuneError {
-			for n < maxTokenRunes {
-				// ASCII bytes of the run's class: a table look-up each
-				end := min(len(text), j+maxTokenRunes-n)
-				j0 := j
+			cases += e
+			j = i + 1
+			if cls != clsOther {
+				end := min(len(text), i+maxTokenRunes)
 				for j < end {
 					e := byteInfo[text[j]]
-					if int(e>>56) != cls {
+					if e>>56 != cls {
 						break
 					}
-					cases += e & caseMask
+					cases += e
 					j++
 				}
-				n += j - j0
-				if j >= len(text) || n >= maxTokenRunes || text[j] < utf8.RuneSelf {
-					break
+				n = j - i
+				if j < end && text[j] >= utf8.RuneSelf {
+					j, n = st.run(text, j, n, int(cls))
 				}
-				// a multi-byte rune: a letter or mark continues a word
-				r2, s2 := utf8.DecodeRuneInString(text[j:])
-				c2 := class(r2)
-				if r2 == utf8.RuneError || (c2 != cls && !(cls == clsLetter && c2 == clsMark)) {
-					break
-				}
-				if c2 == clsLetter {
-					up, low = countCase(r2, up, low)
-				}
-				j += s2
-				n++
+			} else {
+				n = 1
 			}
 		}
 		if nt == len(recs) { // double: a long note costs twice its tokens at most
@@ -243,18 +240,75 @@ func scanInto(recs []rec, text string) ([]rec, byte) {
 		t.key = 0
 		if b := j - i; b <= 7 {
 			if i+8 <= len(text) { // one load, the bytes after the token masked off
-				t.key = load64(text, i)&(1<<(8*b)-1) | uint64(b)<<56 | 1<<62
+				t.key = load64(text, i)&keyMask[b] | uint64(b)<<56 | 1<<62
 			} else {
 				t.key = shortKey(text[i:j])
 			}
 		}
-		t.off, t.start, t.blen, t.n, t.flags = i, pos, uint16(j-i), uint8(n), flags
+		t.off, t.start, t.blen, t.n, t.flags = i, i-st.extra, uint16(j-i), uint8(n), flags
+		st.extra += j - i - n
 		flags = 0
-		pos += n
 		i = j
-		up, low, cases = up+int(cases&upperCount), low+int(cases>>28&upperCount), 0
+		if nt&(caseFlush-1) == 0 {
+			up, low, cases = up+int(cases&count28), low+int(cases>>28&count28), 0
+		}
 	}
+	up += st.up + int(cases&count28)
+	low += st.low + int(cases>>28&count28)
 	return recs[:nt], casingOf(up, low)
+}
+
+// keyMask[b] keeps the first b bytes of a little-endian load.
+var keyMask = [8]uint64{0, 1<<8 - 1, 1<<16 - 1, 1<<24 - 1, 1<<32 - 1, 1<<40 - 1, 1<<48 - 1, 1<<56 - 1}
+
+// token scans the token (or white space) starting with the multi-byte
+// sequence at text[i]: its end, its code points, and whether it is white
+// space (one code point, no token).
+func (st *scanState) token(text string, i int) (j, n int, space bool) {
+	r, size := utf8.DecodeRuneInString(text[i:])
+	st.extra += size - 1
+	if unicode.IsSpace(r) {
+		return i + size, 1, true
+	}
+	st.extra -= size - 1 // counted with the token by the caller
+	cls := classSlow(r)
+	if cls == clsLetter {
+		st.up, st.low = countCase(r, st.up, st.low)
+	}
+	if cls == clsOther || r == utf8.RuneError {
+		return i + size, 1, false
+	}
+	j, n = st.run(text, i+size, 1, cls)
+	return j, n, false
+}
+
+// run continues a run of class cls at text[j] (n code points so far),
+// multi-byte runes and ASCII alike.
+func (st *scanState) run(text string, j, n, cls int) (int, int) {
+	for j < len(text) && n < maxTokenRunes {
+		if c := text[j]; c < utf8.RuneSelf { // ASCII: no marks, no RuneError
+			e := byteInfo[c]
+			if int(e>>56) != cls {
+				break
+			}
+			st.up += int(e & 1)
+			st.low += int(e >> 28 & 1)
+			j++
+			n++
+			continue
+		}
+		r2, s2 := utf8.DecodeRuneInString(text[j:])
+		c2 := class(r2)
+		if r2 == utf8.RuneError || (c2 != cls && !(cls == clsLetter && c2 == clsMark)) {
+			break
+		}
+		if c2 == clsLetter {
+			st.up, st.low = countCase(r2, st.up, st.low)
+		}
+		j += s2
+		n++
+	}
+	return j, n
 }
 
 // load64 reads text[i:i+8] as a little-endian number (one load).

@@ -116,6 +116,16 @@ func TestScanEqualsRef(t *testing.T) {
 	}
 }
 
+// TestScanReusesBuffer: scanning into a buffer that is large enough
+// allocates nothing (the tagger's pooled buffers are reused per note).
+func TestScanReusesBuffer(t *testing.T) {
+	text := strings.Repeat("Pt seen by Dr. Smith on 3/4, BP 120/80.\n", 50)
+	recs, _ := scanInto(nil, text)
+	if n := testing.AllocsPerRun(20, func() { recs, _ = scanInto(recs[:0], text) }); n != 0 {
+		t.Errorf("scanInto into a large enough buffer: %v allocations", n)
+	}
+}
+
 func loadNotes(t testing.TB, files ...string) []string {
 	t.Helper()
 	var notes []string

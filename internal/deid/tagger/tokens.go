@@ -192,6 +192,7 @@ func scanInto(recs []rec, text string) ([]rec, byte) {
 	up, low := 0, 0
 	var flags uint8 = recNL
 	nt := len(recs)
+	recs = recs[:cap(recs)]
 	for i := 0; i < len(text); {
 		e := byteInfo[text[i]]
 		cls := e >> 56

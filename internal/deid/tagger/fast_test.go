@@ -126,6 +126,25 @@ func TestScanReusesBuffer(t *testing.T) {
 	}
 }
 
+// TestSpansWarmAllocs: once its words and pairs are held, a note costs one
+// allocation, the slice of spans returned.
+func TestSpansWarmAllocs(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Pt seen by Dr. Smith on 3/4, BP 120/80. Call 410 202-6694.\n"
+	if len(tg.Spans(text)) == 0 {
+		t.Fatal("no spans")
+	}
+	if raceEnabled {
+		t.Skip("the race detector empties sync.Pool at random")
+	}
+	if n := testing.AllocsPerRun(50, func() { tg.Spans(text) }); n > 1 {
+		t.Errorf("Spans, warm: %v allocations", n)
+	}
+}
+
 func loadNotes(t testing.TB, files ...string) []string {
 	t.Helper()
 	var notes []string

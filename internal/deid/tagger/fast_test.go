@@ -2,14 +2,11 @@ package tagger
 
 import (
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/trustgate/trustgate/internal/deid"
 )
 
 // fastSets are the notes on which the fast path must tag every token as
@@ -149,15 +146,11 @@ func loadNotes(t testing.TB, files ...string) []string {
 	t.Helper()
 	var notes []string
 	for _, file := range files {
-		f, err := os.Open(file)
+		_, texts, err := readSet(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = deid.ReadJSONL(f, func(_ int, n deid.GoldNote) error { notes = append(notes, n.Text); return nil })
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		notes = append(notes, texts...)
 	}
 	return notes
 }

@@ -76,20 +76,34 @@ type wordCache struct {
 	m [3]map[string]*wordVecs
 	n int // words held in m
 	// buffers of one Spans call, kept for the next when they are small
-	toks  []token
-	vs    []*wordVecs
-	tags  []uint8
-	feats []fh
+	toks []token
+	recs []rec
+	tags []uint8
+	// tokens where a span starts (tagFast: its B tags)
+	starts []int32
+	feats  []fh
+	ic     intCache // the fast path's memo
+	// fallbacks counts the tokens scored by the float path (tests)
+	fallbacks int
 }
 
 // maxKeptTokens: buffers for longer notes are not kept in the pool.
 const maxKeptTokens = 1 << 16
 
-func (c *wordCache) release() {
-	if cap(c.toks) > maxKeptTokens {
-		c.toks, c.vs, c.tags = nil, nil, nil
+// tagBuf returns the buffer for n tags.
+func (c *wordCache) tagBuf(n int) []uint8 {
+	if cap(c.tags) < n {
+		c.tags = make([]uint8, 0, n)
 	}
-	clear(c.vs) // drop pointers to words no longer cached
+	c.tags = c.tags[:n]
+	return c.tags
+}
+
+func (c *wordCache) release() {
+	if cap(c.recs) > maxKeptTokens || cap(c.toks) > maxKeptTokens {
+		c.toks, c.recs, c.tags, c.starts, c.ic.ws = nil, nil, nil, nil, nil
+	}
+	clear(c.ic.ws) // drop pointers to words no longer cached
 }
 
 // maxCached bounds one cache. A full cache takes no new words (the ones it
@@ -193,158 +207,115 @@ func (m *Model) fixedWeights() *fixed {
 	return f
 }
 
-// dense holds every feature's weights as one vector, built from the model
-// once per Tagger, so that a word-pair feature costs one probe and one
-// vector instead of a walk over its weights. Slot s of slots mirrors slot s
-// of the model's table: its key, and 1 + the index of its vector (0: empty).
-type dense struct {
-	slots []uint32 // key, 1+index, per slot
-	vecs  []vec
-	mask  uint32
-}
-
-func (m *Model) denseWeights() *dense {
-	ns := len(m.table) / slotBytes
-	features, _, _ := m.Stats()
-	d := &dense{slots: make([]uint32, 2*ns), vecs: make([]vec, 0, features), mask: m.mask}
-	for s := range ns {
-		key, v := le.Uint32(m.table[slotBytes*s:]), le.Uint32(m.table[slotBytes*s+4:])
-		if key == 0 {
-			continue
-		}
-		var w vec
-		ents := m.ents[4*(v>>8) : 4*(v>>8+v&0xff)]
-		for i := 0; i+4 <= len(ents); i += 4 {
-			e := le.Uint32(ents[i:])
-			w[e>>16] += float32(int16(uint16(e))) * m.scale
-		}
-		d.vecs = append(d.vecs, w)
-		d.slots[2*s], d.slots[2*s+1] = key, uint32(len(d.vecs))
+// featVec sets v to the weights of feature f, summed as denseWeights once
+// did (from zero, in the model's order), and reports whether the model
+// has the feature.
+func (m *Model) featVec(f fh, v *vec) bool {
+	if m.weights(f) == nil {
+		return false
 	}
-	return d
-}
-
-// lookup returns the weights of feature f, or nil when the model has none.
-func (d *dense) lookup(f fh) *vec {
-	k := fold(f)
-	for s := k & d.mask; ; s = (s + 1) & d.mask {
-		key := d.slots[2*s]
-		if key == k {
-			return &d.vecs[d.slots[2*s+1]-1]
-		}
-		if key == 0 {
-			return nil
-		}
-	}
+	*v = vec{}
+	m.addWeights(f, v[:])
+	return true
 }
 
 func newCachePool() *sync.Pool {
 	return &sync.Pool{New: func() any { return &wordCache{} }}
 }
 
-// tagCached decodes like decode (casing is noteCasing(toks)), with the per-word sums from the cache and
-// the fixed tables; only the word-pair features Q, R and Z are looked up
-// per token, from the hash prefixes of the words they start with.
-func (t *Tagger) tagCached(c *wordCache, toks []token, casing byte) []uint8 {
-	m, fx, dn := t.m, t.fixed, t.dense
+// tagFloat scores token i in float32, adding the per-word sums of the
+// cache, the fixed tables and the word-pair features in the order that
+// defines the tagger's answer (that of the features in staticFeatures and
+// tagFeatures, each per-word sum from zero), and picks its tag. The fast
+// path (tagFast) falls back to it when rounding could matter. It reads
+// toks[i-2:i+3] only, so a window of them will do.
+func (t *Tagger) tagFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8) uint8 {
+	m, fx := t.m, t.fixed
 	n := m.nTags()
-	vs := c.vs[:0]
-	if cap(vs) < len(toks) {
-		vs = make([]*wordVecs, 0, len(toks))
-	}
-	vs = vs[:len(toks)]
-	feats := c.feats
-	for i, tok := range toks {
-		vs[i], feats = t.vecs(c, tok, casing, feats)
-	}
-	c.feats = feats
 	const nc = lexicon.Name | lexicon.Common
-	tags := c.tags[:0]
-	if cap(tags) < len(toks) {
-		tags = make([]uint8, 0, len(toks))
-	}
-	tags = tags[:len(toks)]
-	c.vs, c.tags = vs, tags
 	last := len(toks) - 1
-	var scores vec
+	vs := func(j int) *wordVecs {
+		var v *wordVecs
+		v, c.feats = t.vecs(c, toks[j], casing, c.feats)
+		return v
+	}
+	tok := &toks[i]
+	v := vs(i)
+	w := &v.info
 	var src [maxSum]*vec
-	for i := range toks {
-		tok := &toks[i]
-		var p1, p2 uint8
-		if i > 0 {
-			p1 = tags[i-1]
-		}
-		if i > 1 {
-			p2 = tags[i-2]
-		}
-		v := vs[i]
-		w := &v.info
-		// the order of the additions is that of the features in
-		// staticFeatures and tagFeatures (decode), lane by lane
-		k := 0
-		add := func(x *vec) {
-			if x != nil {
-				src[k] = x
-				k++
-			}
-		}
-		// neighbours at -2, -1, +1, +2
-		if i >= 2 {
-			add(&vs[i-2].nb[0])
-		} else {
-			add(&fx.edge[0])
-		}
-		if i >= 1 {
-			add(&vs[i-1].nb[1])
-		} else {
-			add(&fx.edge[1])
-		}
-		if i < last {
-			add(&vs[i+1].nb[2])
-		} else {
-			add(&fx.edge[2])
-		}
-		if i+1 < last {
-			add(&vs[i+2].nb[3])
-		} else {
-			add(&fx.edge[3])
-		}
+	var pairs [3]vec
+	k := 0
+	add := func(x *vec) {
+		src[k] = x
+		k++
+	}
+	// neighbours at -2, -1, +1, +2
+	if i >= 2 {
+		add(&vs(i - 2).nb[0])
+	} else {
+		add(&fx.edge[0])
+	}
+	if i >= 1 {
+		add(&vs(i - 1).nb[1])
+	} else {
+		add(&fx.edge[1])
+	}
+	if i < last {
+		add(&vs(i + 1).nb[2])
+	} else {
+		add(&fx.edge[2])
+	}
+	if i+1 < last {
+		add(&vs(i + 2).nb[3])
+	} else {
+		add(&fx.edge[3])
+	}
+	if tok.nl {
+		add(&fx.nl[w.caseC])
+	}
+	if !tok.space && i > 0 {
+		add(&vs(i - 1).glued)
+	}
+	if i > 0 {
+		p := &vs(i - 1).info
+		add(&fx.cp[cpIndex(-1, p.caseC, w.caseC, byte(p.lex&nc), byte(w.lex&nc))])
 		if tok.nl {
-			add(&fx.nl[w.caseC])
+			add(&fx.br[1])
 		}
-		if !tok.space && i > 0 {
-			add(&vs[i-1].glued)
+	}
+	if i < last {
+		nx := &vs(i + 1).info
+		add(&fx.cp[cpIndex(1, nx.caseC, w.caseC, byte(nx.lex&nc), byte(w.lex&nc))])
+		if toks[i+1].nl {
+			add(&fx.br[2])
 		}
-		if i > 0 {
-			p := &vs[i-1].info
-			add(&fx.cp[cpIndex(-1, p.caseC, w.caseC, byte(p.lex&nc), byte(w.lex&nc))])
-			if tok.nl {
-				add(&fx.br[1])
-			}
+	}
+	// word pairs: Q (previous key, shape), R (key -2, key -1), Z (shape, next key)
+	if i > 0 {
+		if m.featVec(vs(i-1).hQ.s(w.shape), &pairs[0]) {
+			add(&pairs[0])
 		}
-		if i < last {
-			nx := &vs[i+1].info
-			add(&fx.cp[cpIndex(1, nx.caseC, w.caseC, byte(nx.lex&nc), byte(w.lex&nc))])
-			if toks[i+1].nl {
-				add(&fx.br[2])
-			}
+		if i > 1 && m.featVec(vs(i-2).hR.s(vs(i-1).key), &pairs[1]) {
+			add(&pairs[1])
 		}
-		// word pairs: Q (previous key, shape), R (key -2, key -1), Z (shape, next key)
-		if i > 0 {
-			add(dn.lookup(vs[i-1].hQ.s(w.shape)))
-			if i > 1 {
-				add(dn.lookup(vs[i-2].hR.s(vs[i-1].key)))
-			}
-		}
-		if i < last {
-			add(dn.lookup(v.hZ.s(vs[i+1].key)))
-		}
-		add(&fx.tags[int(p1)*n+int(p2)])
-		add(v.xRow(m, p1))
-		scores = v.self
-		sumVecs(&scores, &src, k)
-		scores[0] -= t.oPenalty
-		tags[i] = best(scores[:n], p1)
+	}
+	if i < last && m.featVec(v.hZ.s(vs(i+1).key), &pairs[2]) {
+		add(&pairs[2])
+	}
+	add(&fx.tags[int(p1)*n+int(p2)])
+	add(v.xRow(m, p1))
+	scores := v.self
+	sumVecs(&scores, &src, k)
+	scores[0] -= t.oPenalty
+	return best(scores[:n], p1)
+}
+
+// tagFloatAll tags toks (of note casing casing) with the float path alone.
+func (t *Tagger) tagFloatAll(c *wordCache, toks []token, casing byte) []uint8 {
+	tags := c.tagBuf(len(toks))
+	for i := range toks {
+		p1, p2 := prevTags(tags, i)
+		tags[i] = t.tagFloat(c, toks, casing, i, p1, p2)
 	}
 	return tags
 }

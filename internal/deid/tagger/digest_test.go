@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,6 +28,43 @@ var digestSets = []string{
 	"../testdata/synth-500.jsonl",
 	"../testdata/heldout-2.jsonl",
 	"../testdata/heldout-3.jsonl",
+	"../testdata/handwritten.txt",
+}
+
+// marked is a PHI mark of testdata/handwritten.txt: <<TYPE:value>>.
+var marked = regexp.MustCompile(`<<[A-Z]+:(.*?)>>`)
+
+// readSet returns the texts of the notes of an evaluation set and their
+// numbers (JSON Lines: the line; .txt: notes one per paragraph, numbered
+// from 1, with PHI marked <<TYPE:value>> and comment lines starting with #,
+// as internal/deid's TestHandwritten reads them).
+func readSet(file string) (nums []int, texts []string, err error) {
+	if strings.HasSuffix(file, ".txt") {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, nil, err
+		}
+		var lines []string
+		for _, l := range strings.Split(string(data), "\n") {
+			if !strings.HasPrefix(l, "#") {
+				lines = append(lines, l)
+			}
+		}
+		for i, para := range strings.Split(strings.TrimSpace(strings.Join(lines, "\n")), "\n\n") {
+			nums, texts = append(nums, i+1), append(texts, marked.ReplaceAllString(para, "$1"))
+		}
+		return nums, texts, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	err = deid.ReadJSONL(f, func(line int, n deid.GoldNote) error {
+		nums, texts = append(nums, line), append(texts, n.Text)
+		return nil
+	})
+	return nums, texts, err
 }
 
 // TestSpansDigest: the spans of the tagger alone, of the rules alone and of
@@ -44,33 +82,29 @@ func TestSpansDigest(t *testing.T) {
 	got := map[string]string{}
 	var keys []string
 	for _, file := range digestSets {
-		f, err := os.Open(file)
+		nums, texts, err := readSet(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ht, he, hr := sha256.New(), sha256.New(), sha256.New()
-		err = deid.ReadJSONL(f, func(i int, n deid.GoldNote) error {
-			for _, s := range tg.Spans(n.Text) {
+		for k, text := range texts {
+			i := nums[k]
+			for _, s := range tg.Spans(text) {
 				fmt.Fprintf(ht, "%d %d %d %s\n", i, s.Start, s.End, s.Type)
 			}
-			spans, err := engine.Detect(context.Background(), n.Text)
+			spans, err := engine.Detect(context.Background(), text)
 			if err != nil {
-				return err
+				t.Fatal(err)
 			}
 			for _, s := range spans {
 				fmt.Fprintf(he, "%d %d %d %s %s\n", i, s.Start, s.End, s.Type, s.Recognizer)
 			}
-			if spans, err = rules.Detect(context.Background(), n.Text); err != nil {
-				return err
+			if spans, err = rules.Detect(context.Background(), text); err != nil {
+				t.Fatal(err)
 			}
 			for _, s := range spans {
 				fmt.Fprintf(hr, "%d %d %d %s %s\n", i, s.Start, s.End, s.Type, s.Recognizer)
 			}
-			return nil
-		})
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
 		}
 		name := strings.TrimPrefix(file, "../testdata/")
 		for _, k := range []struct {

@@ -149,24 +149,29 @@ func (m *Model) Write(w io.Writer) error {
 	return bw.Flush()
 }
 
-// addWeights adds the weights of feature f to scores.
-func (m *Model) addWeights(f fh, scores []float32) {
+// weights returns the weights of feature f (tag<<16 | quantized weight,
+// four bytes each), nil when the model has none.
+func (m *Model) weights(f fh) []byte {
 	k := fold(f)
 	for s := k & m.mask; ; s = (s + 1) & m.mask {
 		o := slotBytes * int(s)
 		key := le.Uint32(m.table[o:])
 		if key == 0 {
-			return
+			return nil
 		}
 		if key == k {
 			v := le.Uint32(m.table[o+4:])
-			ents := m.ents[4*(v>>8) : 4*(v>>8+v&0xff)]
-			for i := 0; i+4 <= len(ents); i += 4 {
-				e := le.Uint32(ents[i:])
-				scores[e>>16] += float32(int16(uint16(e))) * m.scale
-			}
-			return
+			return m.ents[4*(v>>8) : 4*(v>>8+v&0xff)]
 		}
+	}
+}
+
+// addWeights adds the weights of feature f to scores.
+func (m *Model) addWeights(f fh, scores []float32) {
+	ents := m.weights(f)
+	for i := 0; i+4 <= len(ents); i += 4 {
+		e := le.Uint32(ents[i:])
+		scores[e>>16] += float32(int16(uint16(e))) * m.scale
 	}
 }
 

@@ -3,3 +3,22 @@
 package tagger
 
 func sumVecs(dst *vec, srcs *[maxSum]*vec, n int) { sumVecsGeneric(dst, srcs, n) }
+
+func sumDecide(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (uint8, bool) {
+	return sumDecideGeneric(s, srcs, n, deny)
+}
+
+func sumIvecs(dst *ivec, srcs *[maxIsum]*ivec, n int) { sumIvecsGeneric(dst, srcs, n) }
+
+// useAVX2: no assembly here.
+const useAVX2 = false
+
+// sumDecideAVX2 is never called where useAVX2 is false; it answers as
+// sumDecideGeneric.
+func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (int, int64) {
+	b, ok := sumDecideGeneric(s, srcs, n, deny)
+	if ok {
+		return int(b), fallbackMargin + 1
+	}
+	return int(b), 0
+}

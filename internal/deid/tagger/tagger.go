@@ -37,8 +37,12 @@ type Tagger struct {
 	// the recall knob (a missed name is a leak, an extra tag a lost word).
 	oPenalty float32
 	fixed    *fixed
-	dense    *dense
+	ifixed   *iFixed
+	deny     []ivec     // denyMasks
 	pool     *sync.Pool // of *wordCache
+	// floatOnly: score every token with the float path (tests), also
+	// set for models whose weight scale the fast path's bound does not cover
+	floatOnly bool
 }
 
 // Model is a trained set of weights, laid out as in the model file (see
@@ -73,7 +77,10 @@ func Load() (*Tagger, error) {
 
 // New wraps a model (from ReadModel or Train) as a Tagger.
 func New(m *Model) *Tagger {
-	return &Tagger{m: m, fixed: m.fixedWeights(), dense: m.denseWeights(), pool: newCachePool(), oPenalty: DefaultOPenalty}
+	// the fast path's error bound holds for normal float32 weights
+	s := float64(m.scale)
+	return &Tagger{m: m, fixed: m.fixedWeights(), ifixed: m.intFixed(), deny: denyMasks(m.nTags()), pool: newCachePool(), oPenalty: DefaultOPenalty,
+		floatOnly: !(s >= 1e-30 && s <= 1e30)}
 }
 
 // DefaultOPenalty is the recall knob's setting, chosen on the development
@@ -106,10 +113,20 @@ func (t *Tagger) Spans(text string) []deid.Span {
 	c := t.pool.Get().(*wordCache)
 	defer t.pool.Put(c)
 	defer c.release()
+	if t.floatOnly {
+		var casing byte
+		c.toks, casing = tokenizeInto(c.toks[:0], text)
+		tags := t.tagFloatAll(c, c.toks, casing)
+		c.starts = spanStarts(c.starts[:0], tags)
+		return t.m.spans(c.starts, func(i int) (int, int) { return c.toks[i].start, c.toks[i].end }, tags)
+	}
 	var casing byte
-	c.toks, casing = tokenizeInto(c.toks[:0], text)
-	tags := t.tagCached(c, c.toks, casing)
-	return t.m.spans(c.toks, tags)
+	c.recs, casing = scanInto(c.recs[:0], text)
+	tags := t.tagFast(c, text, c.recs, casing)
+	return t.m.spans(c.starts, func(i int) (int, int) {
+		r := &c.recs[i]
+		return r.start, r.start + int(r.n)
+	}, tags)
 }
 
 func (m *Model) nTags() int { return 1 + 2*len(m.types) }
@@ -139,13 +156,7 @@ func decode(m *Model, toks []token, add func(fh, []float32)) []uint8 {
 	scores := make([]float32, m.nTags())
 	var feats []fh
 	for i := range toks {
-		var p1, p2 uint8
-		if i > 0 {
-			p1 = tags[i-1]
-		}
-		if i > 1 {
-			p2 = tags[i-2]
-		}
+		p1, p2 := prevTags(tags, i)
 		feats = staticFeatures(feats[:0], ws, toks, i, casing)
 		feats = tagFeatures(feats, ws, i, p1, p2)
 		clear(scores)
@@ -155,6 +166,18 @@ func decode(m *Model, toks []token, add func(fh, []float32)) []uint8 {
 		tags[i] = best(scores, p1)
 	}
 	return tags
+}
+
+// prevTags returns the tags of the two tokens before token i (O before the
+// note).
+func prevTags(tags []uint8, i int) (p1, p2 uint8) {
+	if i > 0 {
+		p1 = tags[i-1]
+	}
+	if i > 1 {
+		p2 = tags[i-2]
+	}
+	return p1, p2
 }
 
 func best(scores []float32, prev uint8) uint8 {
@@ -187,30 +210,37 @@ func best(scores []float32, prev uint8) uint8 {
 	return uint8(bi)
 }
 
-func (m *Model) spans(toks []token, tags []uint8) []deid.Span {
-	n := 0
-	for i, t := range tags {
-		if t != 0 && (t%2 == 1 || i == 0 || tags[i-1] != t-1 && tags[i-1] != t) {
-			n++ // a span starts: a B tag, or an I tag not after its own B or I
-		}
-	}
-	if n == 0 {
+// spans turns the tags of n tokens into spans; pos gives a token's
+// code-point offsets.
+func (m *Model) spans(starts []int32, pos func(i int) (start, end int), tags []uint8) []deid.Span {
+	if len(starts) == 0 {
 		return nil
 	}
-	out := make([]deid.Span, 0, n)
-	for i := 0; i < len(toks); i++ {
-		if tags[i] == 0 {
-			continue
-		}
+	out := make([]deid.Span, 0, len(starts))
+	for _, s := range starts {
+		i := int(s)
 		k := (tags[i] - 1) / 2
 		j := i
-		for j+1 < len(toks) && tags[j+1] == 2+2*k {
+		for j+1 < len(tags) && tags[j+1] == 2+2*k {
 			j++
 		}
-		out = append(out, deid.Span{Start: toks[i].start, End: toks[j].end, Type: m.types[k], Recognizer: Name})
-		i = j
+		start, _ := pos(i)
+		_, end := pos(j)
+		out = append(out, deid.Span{Start: start, End: end, Type: m.types[k], Recognizer: Name})
 	}
 	return out
+}
+
+// spanStarts appends to starts the tokens where a span starts: a B tag, or
+// an I tag not after its own B or I (decoding never writes one: tagFast
+// collects the B tags as it goes).
+func spanStarts(starts []int32, tags []uint8) []int32 {
+	for i, t := range tags {
+		if t != 0 && (t%2 == 1 || i == 0 || tags[i-1] != t-1 && tags[i-1] != t) {
+			starts = append(starts, int32(i))
+		}
+	}
+	return starts
 }
 
 var _ deid.Recognizer = (*Tagger)(nil)

@@ -267,6 +267,7 @@ func FuzzSpans(f *testing.F) {
 		if toks, casing := tokenizeInto(nil, text); casing != noteCasing(toks) {
 			t.Fatalf("casing %d while tokenizing, noteCasing %d", casing, noteCasing(toks))
 		}
+		checkScan(t, text)
 	})
 }
 
@@ -305,7 +306,8 @@ func TestCachedDecodeEqualsPlain(t *testing.T) {
 			t.Errorf("note %d: casing %d counted while tokenizing, noteCasing %d", n, casing, want)
 		}
 		c := tg.pool.Get().(*wordCache)
-		a, b := tg.m.tag(toks), tg.tagCached(c, toks, casing)
+		recs, _ := scanInto(nil, note.Text)
+		a, b := tg.m.tag(toks), tg.tagFast(c, note.Text, recs, casing)
 		tg.pool.Put(c)
 		for i := range a {
 			if a[i] != b[i] {

@@ -1,0 +1,584 @@
+package tagger
+
+import (
+	"math"
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+// The fast path scores a token with integer sums of the quantized weights
+// (exact, so they can be grouped at will) and falls back to the float32
+// path of cache.go, whose order of additions defines the tagger's answer,
+// whenever float rounding could change the decision (see decide).
+//
+// A token's score is then five vectors: its own word's (unigram features,
+// the x feature after O and the tag features after O, O), and four of
+// its neighbours, each memoised per pair of adjacent words:
+//
+//	pair(i-1, i).toB   the left neighbour's features, glued, case pair, line breaks, Q
+//	pair(i, i+1).toA   the right neighbour's features, case pair, line break, Z
+//	pair(i-2, i-1).toC the features of the word at -2 and R
+//	class(i+2).nb[3]   the features of the word at +2
+//
+// A neighbour is seen only through its class (its key, shape, case and
+// lexicon flags), so the pairs are few: a few thousand on the 500
+// synthetic notes.
+
+// ivec holds one integer score (a sum of quantized weights) per tag.
+type ivec [lanes]int32
+
+// maxIsum is the most vectors one token's integer score adds.
+const maxIsum = 8
+
+// sumIvecsGeneric is sumIvecs in Go.
+func sumIvecsGeneric(dst *ivec, srcs *[maxIsum]*ivec, n int) {
+	for _, s := range srcs[:n] {
+		addIvec(dst, s)
+	}
+}
+
+// sumDecideGeneric is sumDecide in Go.
+func sumDecideGeneric(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (uint8, bool) {
+	v := *s
+	sumIvecsGeneric(&v, srcs, n)
+	bi, bv, sv := 0, int32(math.MinInt32), int32(math.MinInt32)
+	for i, x := range v {
+		if deny[i] != 0 {
+			continue
+		}
+		sv = max(sv, min(x, bv))
+		if x > bv {
+			bi = i
+		}
+		bv = max(bv, x)
+	}
+	return uint8(bi), int64(bv)-int64(sv) > fallbackMargin
+}
+
+// denyMasks returns, per previous tag, -1 in the lanes decide skips after
+// it (I tags not of its type, lanes past the model's tags), 0 elsewhere.
+func denyMasks(n int) []ivec {
+	d := make([]ivec, n)
+	for prev := range n {
+		j := prev + prev%2
+		for i := range lanes {
+			if i >= n || i%2 == 0 && i != 0 && (prev == 0 || i != j) {
+				d[prev][i] = -1
+			}
+		}
+	}
+	return d
+}
+
+func addIvec(dst, src *ivec) {
+	for k := range dst {
+		dst[k] += src[k]
+	}
+}
+
+func subIvec(dst, src *ivec) {
+	for k := range dst {
+		dst[k] -= src[k]
+	}
+}
+
+// addInt adds the quantized weights of feature f to v.
+func (m *Model) addInt(f fh, v *ivec) {
+	ents := m.weights(f)
+	for i := 0; i+4 <= len(ents); i += 4 {
+		w := le.Uint32(ents[i:])
+		v[(w>>16)&(lanes-1)] += int32(int16(uint16(w)))
+	}
+}
+
+// maxFeatures is the most features one token has (unigramFeatures 10,
+// four neighbours 8, pairFeatures 9, tagFeatures 3); each adds at most one
+// weight per tag.
+const maxFeatures = 30
+
+// fallbackMargin: when the best tag's integer score leads every other
+// allowed tag's by more than this (in quantized units), the float32 path
+// picks the same tag. Its score of a tag is a float sum of at most
+// maxFeatures terms fl(q*scale), each |q| <= 32768, in some order; each
+// rounding is within 2^-24 of its result, so the float score is within
+// gamma(n) * scale * sum|q| of scale * (integer score), with
+// gamma(n) = n*2^-24/(1-n*2^-24): under 1.76 units for n = 31 (one more
+// for the product). Two scores: 3.52; the margin asked is over twice that.
+const fallbackMargin = 8
+
+// iFixed holds the integer sums of the features of small value sets.
+type iFixed struct {
+	edge [4]ivec // E, per distance
+	// tagDelta[p1*n+p2]: t and T after (p1, p2) less those after (O, O)
+	tagDelta []ivec
+	tags00   ivec
+}
+
+func (m *Model) intFixed() *iFixed {
+	n := m.nTags()
+	f := &iFixed{tagDelta: make([]ivec, n*n)}
+	for _, d := range []int{-2, -1, 1, 2} {
+		m.addInt(boundaryFeature(d), &f.edge[nbIndex(d)])
+	}
+	m.addInt(newF('t').b(0), &f.tags00)
+	m.addInt(newF('T').b(0).b(0), &f.tags00)
+	for p1 := range n {
+		for p2 := range n {
+			v := &f.tagDelta[p1*n+p2]
+			m.addInt(newF('t').b(uint8(p1)), v)
+			m.addInt(newF('T').b(uint8(p1)).b(uint8(p2)), v)
+			subIvec(v, &f.tags00)
+		}
+	}
+	return f
+}
+
+// wclass is what a token's neighbours see of it: its key (the word if
+// known, else its shape), shape, case class and lexicon flags.
+type wclass struct {
+	id   uint32 // 1, 2, ... in its cache; 0: not held by the cache
+	info wordInfo
+	key  string
+	nb   [4]ivec // the neighbour features at distance -2, -1, +1, +2
+	// x feature after tag p1, less that after O: xd[p1] (on first use)
+	xd    []ivec
+	xDone uint32
+	// hash prefixes of the word-pair features it opens
+	hQ, hR, hZ fh
+}
+
+// word is one distinct token text under one note casing.
+type word struct {
+	own ivec // unigram features, x after O, t and T after O, O
+	cl  *wclass
+}
+
+// pair holds the memoised sums of two adjacent tokens a, b (a or b nil at
+// the edges of the note) with b's line-break and space flags.
+type pair struct {
+	toB ivec // what b's score gets from a
+	toA ivec // what a's score gets from b
+	toC ivec // what the score of the token after b gets from a (and b)
+}
+
+// intCache is a goroutine's memo of words, classes and pairs (part of a
+// wordCache).
+type intCache struct {
+	short   memo[word]          // words of up to seven bytes, by shortKey and casing
+	long    [3]map[string]*word // longer words, per casing
+	nWords  int                 // in short and long
+	classes map[string]*wclass  // by the class key (wclass)
+	pairs   memo[pair]          // by the pair key (pair)
+	wordBuf []word              // chunk the next words are taken from
+	pairBuf []pair
+	scratch [3]pair // pairs when the memo is full
+	nScr    int
+	ws      []*word // the tokens' words, one Spans call
+}
+
+// memo bounds: a full memo takes nothing new (its first entries are the
+// frequent ones); what it cannot hold is computed each time.
+const (
+	maxWords = 1 << 15
+	maxPairs = 1 << 16
+)
+
+// memo is an open-addressing table from non-zero 64-bit keys that are the
+// whole identity of what they name (no further comparison).
+type memo[T any] struct {
+	slots []memoSlot[T] // key 0: empty
+	n     int
+}
+
+type memoSlot[T any] struct {
+	key uint64
+	v   *T
+}
+
+func slotOf(key uint64, mask uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> 40 & mask }
+
+func (m *memo[T]) get(key uint64) *T {
+	if len(m.slots) == 0 {
+		return nil
+	}
+	mask := uint64(len(m.slots) - 1)
+	for s := slotOf(key, mask); ; s = (s + 1) & mask {
+		if k := m.slots[s].key; k == key {
+			return m.slots[s].v
+		} else if k == 0 {
+			return nil
+		}
+	}
+}
+
+// put adds key (not yet held), keeping the table at most half full.
+func (m *memo[T]) put(key uint64, v *T) {
+	if 2*(m.n+1) > len(m.slots) {
+		old := m.slots
+		m.slots = make([]memoSlot[T], max(1024, 2*len(old)))
+		for _, e := range old {
+			if e.key != 0 {
+				m.insert(e)
+			}
+		}
+	}
+	m.insert(memoSlot[T]{key, v})
+	m.n++
+}
+
+func (m *memo[T]) insert(e memoSlot[T]) {
+	mask := uint64(len(m.slots) - 1)
+	s := slotOf(e.key, mask)
+	for m.slots[s].key != 0 {
+		s = (s + 1) & mask
+	}
+	m.slots[s] = e
+}
+
+// word returns the word of token r of text under the note casing.
+func (t *Tagger) word(c *intCache, r *rec, text string, casing byte) *word {
+	key := r.key | uint64(casing)<<59 // shortKey leaves bits 59-61 free
+	var wt string
+	if r.key != 0 {
+		if w := c.short.get(key); w != nil {
+			return w
+		}
+	} else {
+		wt = text[r.off : r.off+int(r.blen)]
+		if w, ok := c.long[casing][wt]; ok {
+			return w
+		}
+	}
+	full := c.nWords >= maxWords
+	var w *word
+	if full {
+		w = &word{}
+	} else {
+		if len(c.wordBuf) == 0 {
+			c.wordBuf = make([]word, 256)
+		}
+		w = &c.wordBuf[0]
+		c.wordBuf = c.wordBuf[1:]
+	}
+	m := t.m
+	info := m.info(r.token(text))
+	w.cl = t.wclass(c, info)
+	var feats [maxFeatures]fh
+	for _, f := range unigramFeatures(feats[:0], info, casing) {
+		m.addInt(f, &w.own)
+	}
+	m.addInt(newF('x').b(0).s(info.shape).b(info.caseC), &w.own)
+	addIvec(&w.own, &t.ifixed.tags00)
+	if full {
+		return w
+	}
+	c.nWords++
+	if r.key != 0 {
+		c.short.put(key, w)
+		return w
+	}
+	if c.long[casing] == nil {
+		c.long[casing] = make(map[string]*word)
+	}
+	c.long[casing][strings.Clone(wt)] = w // do not keep the note alive
+	return w
+}
+
+func (t *Tagger) wclass(c *intCache, info wordInfo) *wclass {
+	key := info.shape
+	if info.known {
+		key = info.lower
+	}
+	// known, len(key), key, shape, case, flags: no two classes share it
+	var kb [96]byte
+	k := append(kb[:0], 0, byte(len(key)>>8), byte(len(key)))
+	if info.known {
+		k[0] = 1
+	}
+	k = append(k, key...)
+	k = append(k, info.shape...)
+	k = append(k, info.caseC, byte(info.lex))
+	if cl, ok := c.classes[string(k)]; ok {
+		return cl
+	}
+	m := t.m
+	cl := &wclass{info: info, key: key}
+	cl.info.lower = "" // only key, shape, case and flags are a neighbour's
+	var feats [4]fh
+	for _, d := range []int{-2, -1, 1, 2} {
+		for _, f := range neighbourFeatures(feats[:0], info, d) {
+			m.addInt(f, &cl.nb[nbIndex(d)])
+		}
+	}
+	cl.hQ, cl.hR, cl.hZ = newF('Q').s(key), newF('R').s(key), newF('Z').s(info.shape)
+	if len(c.classes) < maxWords { // else id 0: not memoised in pairs
+		if c.classes == nil {
+			c.classes = make(map[string]*wclass)
+		}
+		cl.id = uint32(len(c.classes) + 1)
+		c.classes[string(k)] = cl
+	}
+	return cl
+}
+
+// xDelta returns the x feature after p1 less that after O, for token class cl.
+func (t *Tagger) xDelta(cl *wclass, p1 uint8) *ivec {
+	if cl.xd == nil {
+		cl.xd = make([]ivec, t.m.nTags())
+	}
+	v := &cl.xd[p1]
+	if cl.xDone&(1<<p1) == 0 {
+		t.m.addInt(newF('x').b(p1).s(cl.info.shape).b(cl.info.caseC), v)
+		var x0 ivec
+		t.m.addInt(newF('x').b(0).s(cl.info.shape).b(cl.info.caseC), &x0)
+		subIvec(v, &x0)
+		cl.xDone |= 1 << p1
+	}
+	return v
+}
+
+// pair returns the memoised sums of the adjacent tokens of classes a and b
+// (nil: the edge of the note); flags are b's (recNL, recSpace).
+func (t *Tagger) pair(c *intCache, a, b *wclass, flags uint8) *pair {
+	key := pairKey(a, b, flags)
+	full := c.pairs.n >= maxPairs || a != nil && a.id == 0 || b != nil && b.id == 0
+	if !full {
+		if p := c.pairs.get(key); p != nil {
+			return p
+		}
+	}
+	var p *pair
+	if full {
+		p = &c.scratch[c.nScr%len(c.scratch)]
+		c.nScr++
+		*p = pair{}
+	} else {
+		if len(c.pairBuf) == 0 {
+			c.pairBuf = make([]pair, 128)
+		}
+		p = &c.pairBuf[0]
+		c.pairBuf = c.pairBuf[1:]
+	}
+	t.fillPair(p, a, b, flags&recNL != 0, flags&recSpace != 0)
+	if !full {
+		c.pairs.put(key, p)
+	}
+	return p
+}
+
+// pairKey is the pair memo's key for classes a and b (nil: the edge) with
+// b's flags.
+func pairKey(a, b *wclass, flags uint8) uint64 {
+	var ida, idb uint64
+	if a != nil {
+		ida = uint64(a.id)
+	}
+	if b != nil {
+		idb = uint64(b.id)
+	}
+	return 1<<63 | ida<<33 | idb<<2 | uint64(flags&(recNL|recSpace))
+}
+
+// fillPair sums the features pairFeatures and staticFeatures give b from a
+// and a from b (see pair).
+func (t *Tagger) fillPair(p *pair, a, b *wclass, nl, space bool) {
+	m, fx := t.m, t.ifixed
+	const nc = lexicon.Name | lexicon.Common
+	if b != nil {
+		w := &b.info
+		if a == nil {
+			p.toB = fx.edge[nbIndex(-1)]
+		} else {
+			p.toB = a.nb[nbIndex(-1)]
+		}
+		if nl {
+			m.addInt(newF('N').b(w.caseC), &p.toB)
+		}
+		if a != nil {
+			v := &a.info
+			if !space {
+				m.addInt(newF('g').s(v.shape), &p.toB)
+			}
+			m.addInt(newF('C').b(1).b(v.caseC).b(w.caseC).b(byte(v.lex&nc)).b(byte(w.lex&nc)), &p.toB)
+			if nl {
+				m.addInt(newF('B').b(1), &p.toB)
+			}
+			m.addInt(a.hQ.s(w.shape), &p.toB)
+		}
+	}
+	if a != nil {
+		w := &a.info
+		if b == nil {
+			p.toA = fx.edge[nbIndex(1)]
+		} else {
+			v := &b.info
+			p.toA = b.nb[nbIndex(1)]
+			m.addInt(newF('C').b(3).b(v.caseC).b(w.caseC).b(byte(v.lex&nc)).b(byte(w.lex&nc)), &p.toA)
+			if nl {
+				m.addInt(newF('B').b(3), &p.toA)
+			}
+			m.addInt(a.hZ.s(b.key), &p.toA)
+		}
+	}
+	if a == nil {
+		p.toC = fx.edge[nbIndex(-2)]
+	} else {
+		p.toC = a.nb[nbIndex(-2)]
+		if b != nil {
+			m.addInt(a.hR.s(b.key), &p.toC)
+		}
+	}
+}
+
+// tagFast tags toks (of note casing casing) with the integer sums, falling
+// back to the float path token by token where the margin is too small.
+func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []uint8 {
+	ic := &c.ic
+	if cap(ic.ws) < len(toks) {
+		ic.ws = make([]*word, len(toks))
+	}
+	ws := ic.ws[:len(toks)]
+	ic.ws = ws
+	for i := range toks {
+		r := &toks[i]
+		var w *word
+		if r.key != 0 { // the common case, without a call: a short word held
+			w = ic.short.get(r.key | uint64(casing)<<59)
+		}
+		if w == nil {
+			w = t.word(ic, r, text, casing)
+		}
+		ws[i] = w
+	}
+	tags := c.tagBuf(len(toks))
+	m, fx := t.m, t.ifixed
+	n := m.nTags()
+	last := len(toks) - 1
+	// pair(i-2, i-1) and pair(i-1, i) as token i is scored
+	var p2, p1 *pair
+	if len(toks) > 0 {
+		p1 = t.pair(ic, nil, ws[0].cl, toks[0].flags)
+	}
+	c.starts = c.starts[:0]
+	fast := t.oPenalty == 0 && useAVX2
+	var src [maxIsum]*ivec
+	for i := range toks {
+		prev1, prev2 := prevTags(tags, i)
+		w := ws[i]
+		var next *pair
+		if i < last {
+			b := ws[i+1].cl
+			if w.cl.id != 0 && b.id != 0 { // the common case, without a call
+				next = ic.pairs.get(pairKey(w.cl, b, toks[i+1].flags))
+			}
+			if next == nil {
+				next = t.pair(ic, w.cl, b, toks[i+1].flags)
+			}
+		} else {
+			next = t.pair(ic, w.cl, nil, 0)
+		}
+		src[0], src[1], src[2], src[3] = &p1.toB, &next.toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
+		if p2 != nil {
+			src[2] = &p2.toC
+		}
+		if i+2 <= last {
+			src[3] = &ws[i+2].cl.nb[nbIndex(2)]
+		}
+		k := 4
+		if prev1|prev2 != 0 {
+			src[k] = &fx.tagDelta[int(prev1)*n+int(prev2)]
+			k++
+			if prev1 != 0 {
+				src[k] = t.xDelta(w.cl, prev1)
+				k++
+			}
+		}
+		var tag uint8
+		var ok bool
+		if fast {
+			b, lead := sumDecideAVX2(&w.own, &src, k, &t.deny[prev1])
+			tag, ok = uint8(b), lead > fallbackMargin
+		} else if t.oPenalty == 0 {
+			tag, ok = sumDecide(&w.own, &src, k, &t.deny[prev1])
+		} else {
+			s := w.own
+			sumIvecs(&s, &src, k)
+			tag, ok = t.decide(&s, n, prev1)
+		}
+		if !ok {
+			// the float path reads tokens i-2 to i+2
+			lo, hi := max(0, i-2), min(len(toks), i+3)
+			c.toks = c.toks[:0]
+			for k := lo; k < hi; k++ {
+				c.toks = append(c.toks, toks[k].token(text))
+			}
+			tag = t.tagFloat(c, c.toks, casing, i-lo, prev1, prev2)
+			c.fallbacks++
+		}
+		tags[i] = tag
+		if tag%2 == 1 {
+			c.starts = append(c.starts, int32(i))
+		}
+		p2, p1 = p1, next
+	}
+	return tags
+}
+
+// decide picks the tag best would pick from the integer scores s, and
+// reports whether the float path is sure to pick the same: the lead over
+// every other allowed tag exceeds fallbackMargin (and the rounding of the
+// O penalty).
+func (t *Tagger) decide(s *ivec, n int, prev uint8) (uint8, bool) {
+	if t.oPenalty != 0 {
+		return t.decidePenalty(s, n, prev)
+	}
+	// O and the B tags, then the one I tag allowed after prev (best's order
+	// is that of the tags, so it goes in its place: see below)
+	bi, bv, sv := 0, s[0], int32(math.MinInt32)
+	for i := 1; i < n; i += 2 {
+		v := s[i]
+		sv = max(sv, min(v, bv))
+		if v > bv {
+			bi = i
+		}
+		bv = max(bv, v)
+	}
+	if j := int(prev) + int(prev)%2; prev != 0 && j < n {
+		// I-k (j) sits between B-k (j-1) and B-k+1 (j+1): it wins over the
+		// B tags after it on a tie, and loses to those before it
+		v := s[j]
+		switch {
+		case v > bv || v == bv && bi > j:
+			bi, bv, sv = j, v, bv
+		default:
+			sv = max(sv, v)
+		}
+	}
+	return uint8(bi), int64(bv)-int64(sv) > fallbackMargin
+}
+
+// decidePenalty is decide with the O penalty, in float64: the penalty in
+// quantized units is subtracted from O's score; its float32 rounding in the
+// float path adds at most 2^-24 of |score - penalty| to the error.
+func (t *Tagger) decidePenalty(s *ivec, n int, prev uint8) (uint8, bool) {
+	j := n
+	if prev != 0 {
+		j = min(j, int(prev)+int(prev)%2)
+	}
+	pen := float64(t.oPenalty) / float64(t.m.scale)
+	bi, bv, sv := 0, float64(s[0])-pen, math.Inf(-1)
+	for i := 1; i < n; i++ {
+		if i%2 == 0 && i != j {
+			continue
+		}
+		if v := float64(s[i]); v > bv {
+			bi, bv, sv = i, v, bv
+		} else if v > sv {
+			sv = v
+		}
+	}
+	const u = 1.0 / (1 << 24)
+	slack := fallbackMargin + 2*u*(maxFeatures*32768+math.Abs(pen))
+	return uint8(bi), bv-sv > slack
+}

@@ -1,0 +1,264 @@
+package tagger
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+// fastSets are the notes on which the fast path must tag every token as
+// the float path does (the frozen batch is left out: it is scored, never
+// looked at).
+var fastSets = slices.DeleteFunc(slices.Clone(digestSets), func(s string) bool { return strings.Contains(s, "frozen") })
+
+// TestFastEqualsFloat: the integer fast path (with its fallback) gives
+// every token of every set the tag of the float path that defines the
+// tagger's answer, with and without an O penalty, and falls back rarely.
+func TestFastEqualsFloat(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := loadNotes(t, fastSets...)
+	for _, p := range []float32{0, 3, -7.5} {
+		fast := tg.WithOPenalty(p)
+		slow := tg.WithOPenalty(p)
+		slow.floatOnly = true
+		cf, cs := newCachePool().New().(*wordCache), newCachePool().New().(*wordCache)
+		tokens := 0
+		for i, text := range notes {
+			recs, casing := scanInto(nil, text)
+			toks, _ := tokenizeInto(nil, text)
+			tokens += len(toks)
+			a := fast.tagFast(cf, text, recs, casing)
+			b := slow.tagFloatAll(cs, toks, casing)
+			for k := range a {
+				if a[k] != b[k] {
+					t.Fatalf("penalty %v, note %d, token %d: fast %d, float %d", p, i, k, a[k], b[k])
+				}
+			}
+			if want := spanStarts(nil, a); !slices.Equal(cf.starts, want) {
+				t.Fatalf("penalty %v, note %d: span starts %v, want %v", p, i, cf.starts, want)
+			}
+		}
+		// the bound is loose enough to leave the float path rare
+		if cf.fallbacks*100 > tokens {
+			t.Errorf("penalty %v: %d of %d tokens fell back", p, cf.fallbacks, tokens)
+		}
+		t.Logf("penalty %v: %d tokens, %d fell back to the float path", p, tokens, cf.fallbacks)
+	}
+}
+
+// tokenizeRef is the tokenizer's rule written plainly, rune by rune: runs
+// of letters (with the combining marks after them), runs of digits, single
+// other characters (an invalid byte among them), at most maxTokenRunes
+// code points; white space separates and is dropped.
+func tokenizeRef(text string) []token {
+	var toks []token
+	pos, nl, space := 0, true, false
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if unicode.IsSpace(r) {
+			nl = nl || r == '\n' || r == '\r'
+			space = true
+			i += size
+			pos++
+			continue
+		}
+		cls := classSlow(r)
+		j, n := i+size, 1
+		for cls != clsOther && r != utf8.RuneError && j < len(text) && n < maxTokenRunes {
+			r2, s2 := utf8.DecodeRuneInString(text[j:])
+			if c2 := classSlow(r2); r2 == utf8.RuneError || c2 != cls && !(cls == clsLetter && c2 == clsMark) {
+				break
+			}
+			j += s2
+			n++
+		}
+		toks = append(toks, token{start: pos, end: pos + n, text: text[i:j], nl: nl, space: space})
+		nl, space = false, false
+		pos += n
+		i = j
+	}
+	return toks
+}
+
+// checkScan: scanInto finds the tokens of tokenizeRef and the casing of
+// noteCasing, and keys the short ones.
+func checkScan(t *testing.T, text string) {
+	t.Helper()
+	recs, casing := scanInto(nil, text)
+	toks := tokenizeRef(text)
+	if want := noteCasing(toks); casing != want || len(recs) != len(toks) {
+		t.Fatalf("%q: scan: %d tokens, casing %d; want %d, %d", text, len(recs), casing, len(toks), want)
+	}
+	for i := range recs {
+		if got := recs[i].token(text); got != toks[i] || recs[i].key != shortKey(toks[i].text) {
+			t.Fatalf("%q: token %d: scan %+v, want %+v", text, i, got, toks[i])
+		}
+	}
+}
+
+// TestScanEqualsRef: on every set and on odd input, scanInto tokenizes as
+// tokenizeRef.
+func TestScanEqualsRef(t *testing.T) {
+	for _, text := range append(loadNotes(t, fastSets...),
+		"", " ", "\n\n", "a\xffb", "\u0301\u0301x", "Hafþór Júlia\u00a0DOB", "x\u0301y 12\u0663 \u2028Z",
+		strings.Repeat("ab", 100)+" "+strings.Repeat("9", 70), "KRISSY---301 944-5032\r\nmr.renzi",
+		strings.Repeat("Ab cD EFG hij KLMNOP qrstuvwxyzabc ", 3000)+strings.Repeat("ABC ", 10000)) { // case counts over many flushes
+		checkScan(t, text)
+	}
+}
+
+// TestScanReusesBuffer: scanning into a buffer that is large enough
+// allocates nothing (the tagger's pooled buffers are reused per note).
+func TestScanReusesBuffer(t *testing.T) {
+	text := strings.Repeat("Pt seen by Dr. Smith on 3/4, BP 120/80.\n", 50)
+	recs, _ := scanInto(nil, text)
+	if n := testing.AllocsPerRun(20, func() { recs, _ = scanInto(recs[:0], text) }); n != 0 {
+		t.Errorf("scanInto into a large enough buffer: %v allocations", n)
+	}
+}
+
+// TestSpansWarmAllocs: once its words and pairs are held, a note costs one
+// allocation, the slice of spans returned.
+func TestSpansWarmAllocs(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Pt seen by Dr. Smith on 3/4, BP 120/80. Call 410 202-6694.\n"
+	if len(tg.Spans(text)) == 0 {
+		t.Fatal("no spans")
+	}
+	if raceEnabled {
+		t.Skip("the race detector empties sync.Pool at random")
+	}
+	if n := testing.AllocsPerRun(50, func() { tg.Spans(text) }); n > 1 {
+		t.Errorf("Spans, warm: %v allocations", n)
+	}
+}
+
+func loadNotes(t testing.TB, files ...string) []string {
+	t.Helper()
+	var notes []string
+	for _, file := range files {
+		_, texts, err := readSet(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes = append(notes, texts...)
+	}
+	return notes
+}
+
+// TestDecide: decide picks best's tag whenever it says it is sure, and it
+// is sure exactly when the lead over every other allowed tag exceeds
+// fallbackMargin (ties included: never sure).
+func TestDecide(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	sure := 0
+	for trial := range 50000 {
+		n := 1 + 2*(1+r.IntN(maxTypes))
+		spread := []int{3, 30, 3000}[trial%3] // small: ties and near ties
+		var s ivec
+		f := make([]float32, n)
+		for k := range n {
+			s[k] = int32(r.IntN(2*spread) - spread)
+			f[k] = float32(s[k])
+		}
+		prev := uint8(r.IntN(n))
+		got, ok := tg.decide(&s, n, prev)
+		var lead int32 = 1 << 30
+		want := best(f, prev)
+		for k := range n {
+			allowed := k == 0 || k%2 == 1 || prev != 0 && k == int(prev)+int(prev)%2
+			if allowed && k != int(want) {
+				lead = min(lead, s[want]-s[k])
+			}
+		}
+		if ok != (lead > fallbackMargin) {
+			t.Fatalf("trial %d: scores %v prev %d: sure %v, lead %d", trial, s[:n], prev, ok, lead)
+		}
+		if ok && got != want {
+			t.Fatalf("trial %d: scores %v prev %d: %d, best %d", trial, s[:n], prev, got, want)
+		}
+		if ok {
+			sure++
+		}
+	}
+	if sure == 0 {
+		t.Fatal("never sure")
+	}
+}
+
+// TestSumDecide: sumDecide (assembly where the machine has AVX2) answers
+// as sumIvecs and decide do, ties and near ties included.
+func TestSumDecide(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	var srcs [maxIsum]ivec
+	for trial := range 30000 {
+		n := 1 + 2*(1+r.IntN(maxTypes))
+		spread := []int{2, 20, 300000}[trial%3]
+		var ptrs [maxIsum]*ivec
+		for i := range srcs {
+			for k := range srcs[i] {
+				srcs[i][k] = int32(r.IntN(2*spread) - spread)
+			}
+			ptrs[i] = &srcs[i]
+		}
+		k := trial % (maxIsum + 1)
+		var own ivec
+		for i := range own {
+			own[i] = int32(r.IntN(2*spread) - spread)
+		}
+		prev := uint8(r.IntN(n))
+		deny := denyMasks(n)[prev]
+		s := own
+		sumIvecs(&s, &ptrs, k)
+		wt, wok := tg.decide(&s, n, prev)
+		for name, f := range map[string]func(*ivec, *[maxIsum]*ivec, int, *ivec) (uint8, bool){"sumDecide": sumDecide, "generic": sumDecideGeneric} {
+			gt, gok := f(&own, &ptrs, k, &deny)
+			if gok != wok || wok && gt != wt {
+				t.Fatalf("%s: trial %d, n %d, prev %d: (%d, %v), decide (%d, %v)", name, trial, n, prev, gt, gok, wt, wok)
+			}
+		}
+	}
+}
+
+// TestSumIvecs: the assembly sum of integer vectors is the Go sum.
+func TestSumIvecs(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var srcs [maxIsum]ivec
+	for trial := range 200 {
+		var ptrs [maxIsum]*ivec
+		for i := range srcs {
+			for k := range srcs[i] {
+				srcs[i][k] = int32(r.Uint32())
+			}
+			ptrs[i] = &srcs[i]
+		}
+		n := trial % (maxIsum + 1)
+		var a ivec
+		for k := range a {
+			a[k] = int32(r.Uint32())
+		}
+		want, got := a, a
+		sumIvecsGeneric(&want, &ptrs, n)
+		sumIvecs(&got, &ptrs, n)
+		if got != want {
+			t.Fatalf("trial %d, n %d: %v != %v", trial, n, got, want)
+		}
+	}
+}

@@ -83,12 +83,15 @@ type scan struct {
 	nameSet map[string]bool // the same as a set, once there are many
 	// upperLine[i]: token i's line is all upper case (a heading); nil until needed
 	upperLine, upperLineBuf []bool
-	claim                   []bool   // token already inside a name/location span
-	nameTok                 []bool   // token inside a name span
-	places                  []string // places found, for later mentions (rules_context.go)
-	capIdx                  []int    // indices of capitalised words (capTokens)
-	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
-	capDone                 bool
+	claim                   []bool            // token already inside a name/location span
+	nameTok                 []bool            // token inside a name span
+	places                  []string          // places found, for later mentions (rules_context.go)
+	capIdx                  []int             // indices of capitalised words (index, capTokens)
+	ageIdx                  []int             // indices of numbers from 90 to 199 (index)
+	dateIdx                 []int             // words that can start a written date (index)
+	addrIdx                 []int             // tokens that can start an address rule (index)
+	nameIdx                 []int             // words that can start a name rule (index)
+	capDone                 bool              // index has run on this note
 	clinical                []bool            // token claimed by the clinical-number grammar
 	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only
 	lineBuf                 []lineCount       // setCasing's lines, reused
@@ -202,6 +205,7 @@ func (sc *scan) codeJoin(k int) bool {
 }
 
 func (sc *scan) run() {
+	sc.index()
 	sc.scanBytes()
 	sc.scanDomains()
 	sc.scanNumbers()

@@ -319,7 +319,7 @@ func (sc *scan) scanSentenceNames() {
 // 92, presents", "Mrs. Papadopoulos (99)".
 func (sc *scan) scanNameAges() {
 	toks := sc.toks
-	sc.capTokens() // collects the candidates (numbers 90 to 129)
+	sc.capTokens() // index collects the candidates (numbers 90 to 129)
 	for _, i := range sc.ageIdx {
 		if i < 2 || i+1 >= len(toks) || !(sc.punct(i-1, ',') && sc.punct(i+1, ',') || sc.punct(i-1, '(') && sc.punct(i+1, ')')) {
 			continue
@@ -633,20 +633,11 @@ func (sc *scan) scanLists() {
 	}
 }
 
-// capTokens returns the indices of the capitalised words of the note, built
-// once: the context passes look only at those. It also collects the numbers
-// that may be ages over 89 (ageIdx).
+// capTokens returns the indices of the capitalised words of the note
+// (index): the context passes look only at those.
 func (sc *scan) capTokens() []int {
 	if !sc.capDone {
-		sc.capIdx, sc.ageIdx = sc.capIdx[:0], sc.ageIdx[:0]
-		for i, t := range sc.toks {
-			if t.kind == kWord && t.cap {
-				sc.capIdx = append(sc.capIdx, i)
-			} else if t.kind == kNum && t.e-t.s >= 2 && t.e-t.s <= 3 && (sc.text[t.s] == '9' || sc.text[t.s] == '1' && t.e-t.s == 3) {
-				sc.ageIdx = append(sc.ageIdx, i) // 90-199: scanNameAges checks the value
-			}
-		}
-		sc.capDone = true
+		sc.index()
 	}
 	return sc.capIdx
 }

@@ -129,6 +129,11 @@ var personAfter = map[string]bool{
 // "NIGHT RN"). It marks the name and returns its token, or -1.
 func (sc *scan) credNameAt(i int) int {
 	toks := sc.toks
+	// the credential is one of the three tokens after i (below): a cheap
+	// gate, most words have none
+	if !sc.in(i+1, setCred) && !sc.in(i+2, setCred) && !sc.in(i+3, setCred) {
+		return -1
+	}
 	// one or two name words, an optional comma, the credential
 	e := i
 	if e+1 < len(toks) && toks[e+1].kind == kWord && !toks[e+1].nl && !sc.in(e+1, setCred) && sc.credName(e+1) {

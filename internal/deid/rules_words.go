@@ -60,11 +60,12 @@ func (sc *scan) ordinalDay(i int) int {
 // "March 2019", "in March", weekdays and holidays.
 func (sc *scan) scanWords() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if t.kind != kWord {
+	next := 0
+	for _, i := range sc.dateIdx { // the words that can start a date (index)
+		if i < next {
 			continue
 		}
+		t := toks[i]
 		w := sc.lower(i)
 		if t.kw&setDay != 0 && t.cap && !(sc.capWord(i+1) && !toks[i+1].nl && !sc.is(i+1, "eve") && !sc.is(i+1, "day")) {
 			sc.addToks(i, i, TypeDate, "rules/date")
@@ -133,7 +134,7 @@ func (sc *scan) scanWords() {
 			}
 		}
 		sc.addDate(start, end)
-		i = end
+		next = end + 1
 	}
 }
 
@@ -192,8 +193,9 @@ func (sc *scan) capWord(i int) bool {
 // "University of Michigan Health".
 func (sc *scan) scanOrgs() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		if !sc.capWord(i) || !sc.in(i, setOrgHead) || toks[i].upper && sc.lineUpper(i) {
+	next := 0
+	for _, i := range sc.capIdx { // capitalised words (index)
+		if i < next || !sc.in(i, setOrgHead) || toks[i].upper && sc.lineUpper(i) {
 			continue
 		}
 		// back over the name part
@@ -254,7 +256,7 @@ func (sc *scan) scanOrgs() {
 			s++
 		}
 		sc.addToks(s, e, TypeLocation, "rules/org")
-		i = e
+		next = e + 1
 	}
 }
 
@@ -337,18 +339,22 @@ var directions = map[string]bool{"n": true, "s": true, "e": true, "w": true, "ne
 // after a strong cue ("resides in").
 func (sc *scan) scanAddresses() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
+	next := 0
+	for _, i := range sc.addrIdx { // numbers, "PO", county and state words (index)
+		if i < next {
+			continue
+		}
 		t := toks[i]
 		// street address
 		if ((t.kind == kNum && t.e-t.s <= 6) || (t.kind == kAlnum && isDigit(sc.text[t.s]) && t.e-t.s <= 6)) && (t.sp || i == 0) && !sc.joined(i+1) {
 			if e := sc.street(i); e > i {
 				sc.addToks(i, e, TypeLocation, "rules/street")
-				i = e
+				next = e + 1
 				continue
 			}
 			if e := sc.streetBeforeCity(i); e > i {
 				sc.addToks(i, e, TypeLocation, "rules/street")
-				i = e
+				next = e + 1
 				continue
 			}
 		}
@@ -359,7 +365,7 @@ func (sc *scan) scanAddresses() {
 			}
 			if sc.is(k, "box") && sc.numLen(k+1) > 0 {
 				sc.addToks(i, k+1, TypeLocation, "rules/street")
-				i = k + 1
+				next = k + 2
 				continue
 			}
 		}
@@ -389,15 +395,16 @@ func (sc *scan) scanAddresses() {
 // scanPlaces finds known cities after a place cue and any place after a strong cue.
 func (sc *scan) scanPlaces() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		if !sc.capWord(i) || sc.claim[i] {
+	next := 0
+	for _, i := range sc.capIdx { // capitalised words (index)
+		if i < next || sc.claim[i] {
 			continue
 		}
 		// "on Division St", "off Main Street": a street named without a number
 		if p := i - 1; p >= 0 && (sc.is(p, "on") || sc.is(p, "off") || sc.is(p, "at") || sc.is(p, "near")) {
 			if e := sc.namedStreet(i); e > i {
 				sc.addToks(i, e, TypeLocation, "rules/street")
-				i = e
+				next = e + 1
 				continue
 			}
 		}
@@ -416,7 +423,7 @@ func (sc *scan) scanPlaces() {
 		// is more likely a first name ("Zebulon Quartermaine")
 		if e >= i && (cue > 0 || sc.strongCity(i, e) && !(e == i && sc.capWord(i+1) && !toks[i+1].nl)) {
 			sc.addToks(i, e, TypeLocation, "rules/city")
-			i = e
+			next = e + 1
 			continue
 		}
 		if cue == 2 {
@@ -425,7 +432,7 @@ func (sc *scan) scanPlaces() {
 				e++
 			}
 			sc.addToks(i, e, TypeLocation, "rules/place")
-			i = e
+			next = e + 1
 		}
 	}
 }
@@ -785,14 +792,24 @@ var placeWords = map[string]bool{"county": true, "parish": true, "township": tru
 // one uncommon known name).
 func (sc *scan) scanNames(lexical bool) {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
+	// the words a rule below can start at (index): a title or cue, or a
+	// capitalised word; lexicalName starts only at a capitalised one
+	idx := sc.nameIdx
+	if lexical {
+		idx = sc.capIdx
+	}
+	next := 0
+	for _, i := range idx {
+		if i < next {
+			continue
+		}
 		t := toks[i]
-		if t.kind != kWord || sc.claim[i] {
+		if sc.claim[i] {
 			continue
 		}
 		if lexical {
 			if e := sc.lexicalName(i); e >= i {
-				i = e
+				next = e + 1
 			}
 			continue
 		}
@@ -805,7 +822,7 @@ func (sc *scan) scanNames(lexical bool) {
 			}
 			if e := sc.nameRun(k, true); e >= 0 {
 				sc.markName(k, e, "rules/title")
-				i = e
+				next = e + 1
 				continue
 			}
 		}
@@ -853,7 +870,7 @@ func (sc *scan) scanNames(lexical bool) {
 						}
 					}
 					sc.markName(k, e, "rules/cue")
-					i = e
+					next = e + 1
 					continue
 				}
 			}
@@ -870,7 +887,7 @@ func (sc *scan) scanNames(lexical bool) {
 				if k < len(toks) && !toks[k].nl && sc.in(k, setCred) && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
 					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d") {
 					sc.markName(i, e, "rules/credential")
-					i = e
+					next = e + 1
 					continue
 				}
 			}
@@ -949,9 +966,13 @@ func (sc *scan) scanMentions() {
 	if len(sc.names) == 0 {
 		return
 	}
-	for i := 0; i < len(sc.toks); i++ {
+	next := 0
+	for _, i := range sc.capIdx { // capitalised words (index)
+		if i < next {
+			continue
+		}
 		t := sc.toks[i]
-		if t.kind != kWord || !t.cap || sc.claim[i] || t.e-t.s < 2 {
+		if sc.claim[i] || t.e-t.s < 2 {
 			continue
 		}
 		if sc.isName(sc.lower(i)) && !sc.stopWord(i) && !(t.upper && sc.lineUpper(i)) {
@@ -960,7 +981,7 @@ func (sc *scan) scanMentions() {
 				e++
 			}
 			sc.addToks(i, e, TypeName, "rules/mention")
-			i = e
+			next = e + 1
 		}
 	}
 }

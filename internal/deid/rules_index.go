@@ -1,0 +1,50 @@
+package deid
+
+import "github.com/trustgate/trustgate/internal/deid/lexicon"
+
+// Token indices per scanner. Most of the rules' walks look at a small part
+// of the tokens (capitalised words, month and weekday names, numbers); the
+// tokens' kind, case, flags and keyword bits are fixed once reset has run,
+// so one pass at the start of run lists, for each walk, the tokens it can
+// act on, and the walk visits those alone. A walk over a list behaves as
+// the walk over every token did: the tokens left out are exactly those its
+// first test skipped, and a jump past a span ("i = e") becomes "skip the
+// listed tokens up to e".
+
+// index fills the lists of run's walks (see above).
+func (sc *scan) index() {
+	sc.capIdx, sc.ageIdx = sc.capIdx[:0], sc.ageIdx[:0]
+	sc.dateIdx, sc.addrIdx, sc.nameIdx = sc.dateIdx[:0], sc.addrIdx[:0], sc.nameIdx[:0]
+	toks := sc.toks
+	for i := range toks {
+		t := &toks[i]
+		switch t.kind {
+		case kWord:
+			if t.cap {
+				sc.capIdx = append(sc.capIdx, i)
+			}
+			if t.cap || t.kw&(setTitle|setCue1|setCue2) != 0 {
+				sc.nameIdx = append(sc.nameIdx, i)
+			}
+			n := t.e - t.s
+			if t.kw&(setDay|setMonth) != 0 || n >= 3 && n <= 5 && weekdayShort(sc.low[t.s:t.e]) {
+				sc.dateIdx = append(sc.dateIdx, i)
+			}
+			if n <= 2 && (sc.is(i, "po") || sc.is(i, "p")) || t.cap && t.kw&setPlace != 0 || t.flags&lexicon.State != 0 {
+				sc.addrIdx = append(sc.addrIdx, i)
+			}
+		case kNum:
+			if n := t.e - t.s; n >= 2 && n <= 3 && (sc.text[t.s] == '9' || sc.text[t.s] == '1' && n == 3) {
+				sc.ageIdx = append(sc.ageIdx, i) // 90-199: scanNameAges checks the value
+			}
+			if t.e-t.s <= 6 {
+				sc.addrIdx = append(sc.addrIdx, i)
+			}
+		case kAlnum:
+			if isDigit(sc.text[t.s]) && t.e-t.s <= 6 {
+				sc.addrIdx = append(sc.addrIdx, i)
+			}
+		}
+	}
+	sc.capDone = true
+}

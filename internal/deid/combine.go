@@ -24,6 +24,7 @@ func (r *Rules) Plausible(ctx context.Context, text string, spans []Span) []Span
 	sc := r.pool.Get().(*scan)
 	defer r.pool.Put(sc)
 	sc.reset(text, r.vocab)
+	sc.index()
 	sc.scanNumbers()
 	return sc.plausible(spans)
 }

@@ -89,7 +89,7 @@ var keywordStart = func() (t [16][26]bool) {
 	return t
 }()
 
-func maybeKeyword(w []byte) bool {
+func maybeKeyword(w string) bool {
 	n := len(w)
 	return n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' && keywordStart[n][w[0]-'a']
 }

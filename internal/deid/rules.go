@@ -81,6 +81,9 @@ type scan struct {
 	buf     []byte
 	names   []string        // lower-cased words of names found, for later mentions
 	nameSet map[string]bool // the same as a set, once there are many
+	// nameBits: a one-word filter of names (nameBit of each): most words
+	// that are no name stop there
+	nameBits uint64
 	// upperLine[i]: token i's line is all upper case (a heading); nil until needed
 	upperLine, upperLineBuf []bool
 	claim                   []bool            // token already inside a name/location span
@@ -91,6 +94,7 @@ type scan struct {
 	dateIdx                 []int             // words that can start a written date (index)
 	addrIdx                 []int             // tokens that can start an address rule (index)
 	nameIdx                 []int             // words that can start a name rule (index)
+	numIdx                  []int             // tokens that can start a number (index)
 	capDone                 bool              // index has run on this note
 	clinical                []bool            // token claimed by the clinical-number grammar
 	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only
@@ -108,12 +112,12 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	if sc.cache == nil {
 		sc.cache = new(vocabCache)
 	}
-	sc.toks = tokenize(text, sc.toks, vocab, sc.cache)
+	sc.toks = tokenize(text, sc.low, sc.toks, vocab, sc.cache)
 	if sc.setCasing() {
 		sc.truecase()
 	}
 	sc.out = sc.out[:0]
-	sc.names, sc.nameSet = sc.names[:0], nil
+	sc.names, sc.nameSet, sc.nameBits = sc.names[:0], nil, 0
 	sc.upperLine = nil
 	sc.capDone = false
 	if cap(sc.claim) < len(sc.toks) {
@@ -265,7 +269,7 @@ func (sc *scan) appendSpans(out []Span) []Span {
 
 // tok helpers
 
-func (sc *scan) str(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
+func (sc *scan) str(i int) string { t := &sc.toks[i]; return sc.text[t.s:t.e] }
 
 // is reports whether token i is the word w, which must be lower case (the
 // token in any case): a slice of the lower-cased text compared with w,
@@ -293,7 +297,7 @@ func (sc *scan) joined(i int) bool {
 
 // lower returns token i in lower case (ASCII letters only; a slice of the
 // lower-cased copy of the text, so it does not allocate).
-func (sc *scan) lower(i int) string { t := sc.toks[i]; return sc.low[t.s:t.e] }
+func (sc *scan) lower(i int) string { t := &sc.toks[i]; return sc.low[t.s:t.e] }
 
 func (sc *scan) numVal(i int) int {
 	t := sc.toks[i]
@@ -320,6 +324,7 @@ func (sc *scan) addName(w string) {
 		return
 	}
 	sc.names = append(sc.names, w)
+	sc.nameBits |= nameBit(w)
 	if sc.nameSet != nil {
 		sc.nameSet[w] = true
 	} else if len(sc.names) > smallNames {
@@ -330,6 +335,15 @@ func (sc *scan) addName(w string) {
 	}
 }
 
+// nameBit is w's bit in scan.nameBits, from its length and its first and
+// last bytes (no hash to compute).
+func nameBit(w string) uint64 {
+	if w == "" {
+		return 1
+	}
+	return 1 << ((uint(len(w))*7 + uint(w[0])*3 + uint(w[len(w)-1])) & 63)
+}
+
 // smallNames: up to this many name words a linear search beats a map that
 // would have to be allocated or cleared for every note; past it (long
 // documents) the map keeps the scan linear.
@@ -337,6 +351,9 @@ const smallNames = 32
 
 // isName: w is a word of a name found earlier.
 func (sc *scan) isName(w string) bool {
+	if sc.nameBits&nameBit(w) == 0 {
+		return false
+	}
 	if sc.nameSet != nil {
 		return sc.nameSet[w]
 	}

@@ -14,7 +14,7 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 // index fills the lists of run's walks (see above).
 func (sc *scan) index() {
 	sc.capIdx, sc.ageIdx = sc.capIdx[:0], sc.ageIdx[:0]
-	sc.dateIdx, sc.addrIdx, sc.nameIdx = sc.dateIdx[:0], sc.addrIdx[:0], sc.nameIdx[:0]
+	sc.dateIdx, sc.addrIdx, sc.nameIdx, sc.numIdx = sc.dateIdx[:0], sc.addrIdx[:0], sc.nameIdx[:0], sc.numIdx[:0]
 	toks := sc.toks
 	for i := range toks {
 		t := &toks[i]
@@ -33,7 +33,12 @@ func (sc *scan) index() {
 			if n <= 2 && (sc.is(i, "po") || sc.is(i, "p")) || t.cap && t.kw&setPlace != 0 || t.flags&lexicon.State != 0 {
 				sc.addrIdx = append(sc.addrIdx, i)
 			}
+			// "ACCT-44658267", "SN-88213" (scanNumbers)
+			if t.upper && n <= 5 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) >= 3 {
+				sc.numIdx = append(sc.numIdx, i)
+			}
 		case kNum:
+			sc.numIdx = append(sc.numIdx, i)
 			if n := t.e - t.s; n >= 2 && n <= 3 && (sc.text[t.s] == '9' || sc.text[t.s] == '1' && n == 3) {
 				sc.ageIdx = append(sc.ageIdx, i) // 90-199: scanNameAges checks the value
 			}
@@ -41,10 +46,33 @@ func (sc *scan) index() {
 				sc.addrIdx = append(sc.addrIdx, i)
 			}
 		case kAlnum:
+			sc.numIdx = append(sc.numIdx, i) // letters and digits: ndig > 0
 			if isDigit(sc.text[t.s]) && t.e-t.s <= 6 {
 				sc.addrIdx = append(sc.addrIdx, i)
+			}
+		case kPunct:
+			// "(634)…", "+44 …", "#12" (scanNumbers)
+			if c := sc.text[t.s]; (c == '(' || c == '+' || c == '#') && i+1 < len(toks) && sc.joined(i+1) && toks[i+1].kind == kNum {
+				sc.numIdx = append(sc.numIdx, i)
 			}
 		}
 	}
 	sc.capDone = true
+}
+
+// listNext returns the position in the list idx of the first token after
+// token i, and that token (-1 past the end), starting from position ni: the
+// step of a walk over idx in which the body may move i ("i = e" skips the
+// listed tokens up to e; a move back revisits them, as "i++" would).
+func listNext(idx []int, ni, i int) (int, int) {
+	for ni > 0 && ni <= len(idx) && idx[ni-1] > i {
+		ni--
+	}
+	for ni < len(idx) && idx[ni] <= i {
+		ni++
+	}
+	if ni == len(idx) {
+		return ni, -1
+	}
+	return ni, idx[ni]
 }

@@ -245,7 +245,10 @@ func validMD(m, d int) bool { return m >= 1 && m <= 12 && d >= 1 && d <= 31 }
 // digit (or "(" / "+" then a digit): dates, phones, SSNs, IPs, ZIPs, IDs, ages.
 func (sc *scan) scanNumbers() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
+	// the tokens that can start a number (index); the body's "i = e"
+	// jumps past what it used, as over every token
+	idx := sc.numIdx
+	for ni, i := listNext(idx, 0, -1); ni < len(idx); ni, i = listNext(idx, ni, i) {
 		t := toks[i]
 		startsNum := t.kind == kNum || (t.kind == kAlnum && t.ndig > 0) ||
 			// "ACCT-44658267", "SN-88213": a short upper-case prefix glued to a number

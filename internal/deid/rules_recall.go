@@ -221,7 +221,7 @@ func (sc *scan) misspeltUncached(w string) bool {
 		}
 	}
 	// Every candidate is a prefix of w, at most two letters, and a suffix
-	// of w: its hash (FNV-1a, as hashBytes) continues from the hash of the
+	// of w: its hash (FNV-1a, as wordHash) continues from the hash of the
 	// prefix, computed once.
 	n := len(w)
 	var pre [25]uint64

@@ -73,6 +73,50 @@ var keywordBits = func() map[string]uint32 {
 	return m
 }()
 
+// Extra word sets as bits (scan.xkw), for rules that test a word against
+// a set on many tokens: the map look-up done once per word by tokenize (and
+// its cache). They stay apart from the keyword bits (token.kw), whose "no
+// keyword" (kw == 0) many rules test. Only a word of ASCII letters gets them:
+// a set's words are ASCII, and the rules test the word's ASCII lower case.
+const (
+	xMeasure     uint32 = 1 << iota // measureWords
+	xLevel                          // levelWords
+	xOrgLabel                       // orgLabels
+	xOrgVerb                        // orgVerbs
+	xChangeVerb                     // changeVerbs
+	xParticle                       // nameParticles
+	xWeekdayAbbr                    // weekdayAbbr
+	xClinAcronym                    // clinicalAcronyms
+)
+
+// extraSets are the sets of the extra bits.
+var extraSets = []struct {
+	set map[string]bool
+	bit uint32
+}{
+	{measureWords, xMeasure}, {levelWords, xLevel}, {orgLabels, xOrgLabel}, {orgVerbs, xOrgVerb},
+	{changeVerbs, xChangeVerb}, {nameParticles, xParticle}, {weekdayAbbr, xWeekdayAbbr},
+	{clinicalAcronyms, xClinAcronym},
+}
+
+// extraBits is extraSets as one map (built once).
+var extraBits = func() map[string]uint32 {
+	m := map[string]uint32{}
+	for _, x := range extraSets {
+		for w, ok := range x.set {
+			if ok {
+				m[w] |= x.bit
+			}
+		}
+	}
+	return m
+}()
+
+// xin reports whether token k is a word in the extra set(s) bits.
+func (sc *scan) xin(k int, bits uint32) bool {
+	return k >= 0 && k < len(sc.xkw) && sc.xkw[k]&bits != 0
+}
+
 // in reports whether token k is a word in the keyword set(s) bits.
 func (sc *scan) in(k int, bits uint32) bool {
 	return k >= 0 && k < len(sc.toks) && sc.toks[k].kw&bits != 0
@@ -80,10 +124,13 @@ func (sc *scan) in(k int, bits uint32) bool {
 
 // keywordStart[len][first letter] says whether any keyword has that length
 // and first letter: most lower-case words skip the map look-up altogether.
+// The extra sets' words are in it too (TestExtraWordsPassGate).
 var keywordStart = func() (t [16][26]bool) {
-	for w := range keywordBits {
-		if n := len(w); n < 16 && w[0] >= 'a' && w[0] <= 'z' {
-			t[n][w[0]-'a'] = true
+	for _, m := range []map[string]uint32{keywordBits, extraBits} {
+		for w := range m {
+			if n := len(w); n < 16 && w[0] >= 'a' && w[0] <= 'z' {
+				t[n][w[0]-'a'] = true
+			}
 		}
 	}
 	return t
@@ -94,11 +141,15 @@ func maybeKeyword(w string) bool {
 	return n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' && keywordStart[n][w[0]-'a']
 }
 
-// keywordHash is keywordBits keyed by wordHash, for the tokenizer.
-var keywordHash = func() map[uint64]uint32 {
-	m := make(map[uint64]uint32, len(keywordBits))
+// keywordHash is keywordBits (low 32 bits) and extraBits (high 32 bits)
+// keyed by wordHash, for the tokenizer.
+var keywordHash = func() map[uint64]uint64 {
+	m := make(map[uint64]uint64, len(keywordBits)+len(extraBits))
 	for w, b := range keywordBits {
-		m[wordHash(w)] = b
+		m[wordHash(w)] |= uint64(b)
+	}
+	for w, b := range extraBits {
+		m[wordHash(w)] |= uint64(b) << 32
 	}
 	return m
 }()

@@ -75,6 +75,7 @@ type scan struct {
 	text    string
 	vocab   *lexicon.Table
 	toks    []token
+	xkw     []uint32   // per token: its extra bits (keywords.go)
 	miss    *missCache // answers of misspelt
 	out     []bspan
 	low     string // text with ASCII letters lower-cased (same byte offsets)
@@ -84,7 +85,11 @@ type scan struct {
 	// nameBits: a one-word filter of names (nameBit of each): most words
 	// that are no name stop there
 	nameBits uint64
-	// upperLine[i]: token i's line is all upper case (a heading); nil until needed
+	// cov[:covN]: the offsets of the last eight spans (covered), when
+	// len(out) was covLen
+	cov          [8][2]int
+	covLen, covN int
+	// upperLine[i]: token i's line is all upper case (a heading), by index
 	upperLine, upperLineBuf []bool
 	claim                   []bool            // token already inside a name/location span
 	nameTok                 []bool            // token inside a name span
@@ -112,13 +117,12 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	if sc.cache == nil {
 		sc.cache = new(vocabCache)
 	}
-	sc.toks = tokenize(text, sc.low, sc.toks, vocab, sc.cache)
+	sc.toks, sc.xkw = tokenize(text, sc.low, sc.toks, sc.xkw, vocab, sc.cache)
 	if sc.setCasing() {
 		sc.truecase()
 	}
-	sc.out = sc.out[:0]
+	sc.out, sc.covLen = sc.out[:0], -1
 	sc.names, sc.nameSet, sc.nameBits = sc.names[:0], nil, 0
-	sc.upperLine = nil
 	sc.capDone = false
 	if cap(sc.claim) < len(sc.toks) {
 		sc.claim = make([]bool, len(sc.toks))

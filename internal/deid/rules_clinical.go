@@ -184,11 +184,10 @@ func (sc *scan) measureBefore(i, n int) bool {
 		}
 		switch sc.toks[k].kind {
 		case kWord:
-			w := sc.lower(k)
-			if measureWords[w] {
+			if sc.xkw[k]&xMeasure != 0 { // measureWords
 				return true
 			}
-			if !levelWords[w] {
+			if sc.xkw[k]&xLevel == 0 { // levelWords
 				return false
 			}
 		case kPunct:

@@ -139,7 +139,7 @@ func (sc *scan) plainWord(k int) bool {
 	}
 	if n := t.e - t.s; n <= 6 {
 		w := sc.lower(k)
-		return w == "the" || w == "a" || w == "i" || weekdayAbbr[w] || t.upper && clinicalAcronyms[w]
+		return w == "the" || w == "a" || w == "i" || sc.xkw[k]&xWeekdayAbbr != 0 || t.upper && sc.xkw[k]&xClinAcronym != 0
 	}
 	return false
 }
@@ -209,7 +209,7 @@ func (sc *scan) orgCue(i int) int {
 	}
 	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {
 		q := p - 1
-		if orgLabels[sc.lower(q)] || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
+		if sc.xin(q, xOrgLabel) || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
 			return 2
 		}
 		return 0
@@ -234,11 +234,10 @@ func (sc *scan) orgCue(i int) int {
 	}
 	q := p - 1
 	if q >= 0 && sc.toks[q].kind == kWord {
-		v := sc.lower(q)
-		if changeVerbs[v] && w != "at" || sc.in(q, setMonth|setDay) {
+		if sc.xin(q, xChangeVerb) && w != "at" || sc.in(q, setMonth|setDay) {
 			return 0
 		}
-		if orgVerbs[v] || q > 0 && orgVerbs[sc.lower(q-1)] && sc.toks[q-1].kind == kWord { // "works nights at"
+		if sc.xin(q, xOrgVerb) || q > 0 && sc.xin(q-1, xOrgVerb) && sc.toks[q-1].kind == kWord { // "works nights at"
 			return 2
 		}
 	}

@@ -16,10 +16,27 @@ func (sc *scan) index() {
 	sc.capIdx, sc.ageIdx = sc.capIdx[:0], sc.ageIdx[:0]
 	sc.dateIdx, sc.addrIdx, sc.nameIdx, sc.numIdx = sc.dateIdx[:0], sc.addrIdx[:0], sc.nameIdx[:0], sc.numIdx[:0]
 	toks := sc.toks
+	// upperLine (lineUpper): per line, its words and those in capitals
+	if cap(sc.upperLineBuf) < len(toks) {
+		sc.upperLineBuf = make([]bool, len(toks))
+	}
+	sc.upperLine = sc.upperLineBuf[:len(toks)]
+	clear(sc.upperLine)
+	line, words, upper := 0, 0, 0
 	for i := range toks {
 		t := &toks[i]
+		if t.nl && i > 0 {
+			if words >= 2 && upper == words {
+				sc.setUpperLine(line, i)
+			}
+			line, words, upper = i, 0, 0
+		}
 		switch t.kind {
 		case kWord:
+			words++
+			if t.upper {
+				upper++
+			}
 			if t.cap {
 				sc.capIdx = append(sc.capIdx, i)
 			}
@@ -57,7 +74,17 @@ func (sc *scan) index() {
 			}
 		}
 	}
+	if words >= 2 && upper == words {
+		sc.setUpperLine(line, len(toks))
+	}
 	sc.capDone = true
+}
+
+// setUpperLine marks tokens s..e-1 as on a line in capitals.
+func (sc *scan) setUpperLine(s, e int) {
+	for k := s; k < e; k++ {
+		sc.upperLine[k] = true
+	}
 }
 
 // listNext returns the position in the list idx of the first token after

@@ -32,7 +32,7 @@ const (
 // in capitals and those holding a capital letter.
 type caseCount struct{ words, upper, capped int }
 
-func (c *caseCount) add(t token) {
+func (c *caseCount) add(t *token) {
 	if t.kind != kWord || t.e-t.s < 2 {
 		return
 	}
@@ -67,7 +67,8 @@ func (sc *scan) setCasing() bool {
 	// one pass: each line's counts, and the note's as their sum
 	lines := sc.lineBuf[:0]
 	var all, cur caseCount
-	for i, t := range sc.toks {
+	for i := range sc.toks {
+		t := &sc.toks[i]
 		if t.nl && i > 0 {
 			lines = append(lines, lineCount{i, cur})
 			cur = caseCount{}
@@ -87,6 +88,7 @@ func (sc *scan) setCasing() bool {
 		sc.lineCase = make([]uint8, len(sc.toks))
 	}
 	sc.lineCase = sc.lineCase[:len(sc.toks)]
+	clear(sc.lineCase) // caseMixed
 	any, s := false, 0
 	for _, l := range lines {
 		c := l.c.casing(4)
@@ -95,8 +97,10 @@ func (sc *scan) setCasing() bool {
 				c = caseMixed
 			}
 		}
-		for k := s; k < l.end; k++ {
-			sc.lineCase[k] = c
+		if c != caseMixed {
+			for k := s; k < l.end; k++ {
+				sc.lineCase[k] = c
+			}
 		}
 		any = any || c != caseMixed
 		s = l.end
@@ -376,7 +380,7 @@ func functionWord(w string) bool {
 func (sc *scan) scanCandidates() {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
-		t := toks[i]
+		t := &toks[i] // (only t.cand changes during the walk, and it is not read here)
 		if t.kind != kWord {
 			continue
 		}
@@ -560,10 +564,19 @@ func (sc *scan) acronymPlace(i int) bool {
 	return p >= 0 && !t.nl && (sc.is(p, "to") || sc.is(p, "from") || sc.is(p, "at")) && !(sc.joined(i+1) && !sc.punct(i+1, '.') && !sc.punct(i+1, ','))
 }
 
-// covered: byte offset b is inside a span found already.
+// covered: byte offset b is inside one of the last eight spans found.
 func (sc *scan) covered(b int) bool {
-	for k := len(sc.out) - 1; k >= 0 && k >= len(sc.out)-8; k-- {
-		if s := sc.out[k]; b >= s.s && b < s.e {
+	// their offsets, copied side by side until a span is added (sc.out
+	// only grows between resets)
+	if sc.covLen != len(sc.out) {
+		sc.covLen, sc.covN = len(sc.out), 0
+		for k := len(sc.out) - 1; k >= 0 && k >= len(sc.out)-8; k-- {
+			sc.cov[sc.covN] = [2]int{sc.out[k].s, sc.out[k].e}
+			sc.covN++
+		}
+	}
+	for _, c := range sc.cov[:sc.covN] {
+		if b >= c[0] && b < c[1] {
 			return true
 		}
 	}

@@ -260,32 +260,11 @@ func (sc *scan) scanOrgs() {
 	}
 }
 
-// lineUpper reports whether the line of token i is all upper case (a heading).
-// The answer is computed once per line, so a huge one-line document stays linear.
+// lineUpper reports whether the line of token i is all upper case (a
+// heading): two words or more, all in capitals (index).
 func (sc *scan) lineUpper(i int) bool {
-	if sc.upperLine == nil {
-		sc.upperLine = sc.upperLineBuf[:0]
-		s := 0
-		for s < len(sc.toks) {
-			e := s + 1
-			for e < len(sc.toks) && !sc.toks[e].nl {
-				e++
-			}
-			words, upper := 0, 0
-			for k := s; k < e; k++ {
-				if sc.toks[k].kind == kWord {
-					words++
-					if sc.toks[k].upper {
-						upper++
-					}
-				}
-			}
-			for k := s; k < e; k++ {
-				sc.upperLine = append(sc.upperLine, words >= 2 && upper == words)
-			}
-			s = e
-		}
-		sc.upperLineBuf = sc.upperLine
+	if !sc.capDone {
+		sc.index()
 	}
 	return sc.upperLine[i]
 }
@@ -689,7 +668,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 			(sc.capWord(k+1) || toks[i].flags&lexicon.Common == 0 && !sc.in(k+1, setMeasure)):
 			e = k + 1 // "Quintero-Blake", "Jae-won"
 			k++
-		case t.kind == kWord && !t.cap && nameParticles[sc.lower(k)] && k+1 < len(toks) && !toks[k+1].nl &&
+		case t.kind == kWord && !t.cap && sc.xkw[k]&xParticle != 0 && k+1 < len(toks) && !toks[k+1].nl &&
 			(sc.capWord(k+1) || sc.punct(k+1, '-') && !toks[k+1].sp && sc.capWord(k+2)):
 			e = k + 1 // "Yusuf al-Hakim", "Ludwig van Beethoven"
 			k++

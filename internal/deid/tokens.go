@@ -33,8 +33,10 @@ type token struct {
 // tokenize splits text into tokens and looks each word up in the lexicon;
 // low is text with ASCII letters lower-cased (appendLowerASCII), where an
 // ASCII word's key is read without a copy.
-func tokenize(text, low string, toks []token, vocab *lexicon.Table, cache *vocabCache) []token {
-	toks = toks[:0]
+//
+// xkw gets each token's extra bits (keywords.go), 0 but for ASCII words.
+func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table, cache *vocabCache) ([]token, []uint32) {
+	toks, xkw = toks[:0], xkw[:0]
 	sp, nl := true, true
 	i := 0
 	for i < len(text) {
@@ -51,6 +53,7 @@ func tokenize(text, low string, toks []token, vocab *lexicon.Table, cache *vocab
 				continue
 			case bPunct:
 				toks = append(toks, token{s: i, e: i + 1, kind: kPunct, sp: sp, nl: nl})
+				xkw = append(xkw, 0)
 				sp, nl = false, false
 				i++
 				continue
@@ -65,6 +68,7 @@ func tokenize(text, low string, toks []token, vocab *lexicon.Table, cache *vocab
 			}
 			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 				toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl})
+				xkw = append(xkw, 0)
 				sp, nl = false, false
 				i += size
 				continue
@@ -178,20 +182,25 @@ func tokenize(text, low string, toks []token, vocab *lexicon.Table, cache *vocab
 			t.kind = kAlnum
 		}
 		t.upper = letters >= 2 && uppers == letters
+		var x uint32
 		if t.kind == kWord {
 			// Every word gets its lexicon flags (the safe vocabulary decides
 			// what is a PHI candidate) and, when it can be one, its keyword bits.
 			// An ASCII word (letters, digits, inner "'") is its slice of low.
 			if ascii && t.e-t.s <= maxASCIIWord {
 				w := low[t.s:t.e]
-				t.flags, t.kw = cache.lookup(vocab, wordHash(w), maybeKeyword(w))
+				t.flags, t.kw, x = cache.lookup(vocab, wordHash(w), maybeKeyword(w))
 			} else {
-				t.flags, t.kw = cache.lookup(vocab, wordHash(lowerString(text[t.s:t.e])), true)
+				t.flags, t.kw, x = cache.lookup(vocab, wordHash(lowerString(text[t.s:t.e])), true)
+				if !ascii && !isASCII(text[t.s:t.e]) {
+					x = 0 // (ascii is false after a word that a non-ASCII rune ends, too)
+				}
 			}
 		}
 		toks = append(toks, t)
+		xkw = append(xkw, x)
 	}
-	return toks
+	return toks, xkw
 }
 
 // maxASCIIWord: longer ASCII words are keyed as the others are (the same
@@ -310,24 +319,25 @@ func wordHash(s string) uint64 {
 // "pt", "and"), and a hit costs one load instead of a search of the large
 // table and a map look-up.
 type vocabCache [cacheSize]struct {
-	key   uint64
-	kw    uint32
-	flags lexicon.Flags
+	key     uint64
+	kw, xkw uint32
+	flags   lexicon.Flags
 }
 
 const cacheSize = 4096
 
 // lookup returns the flags and (when kw, the word can be a keyword) the
-// keyword bits of the word whose hash is h. Whether a word can be a keyword
+// keyword and extra bits of the word whose hash is h. Whether a word can be a keyword
 // depends on the word alone, so a cached answer stays right.
-func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, kw bool) (lexicon.Flags, uint32) {
+func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, kw bool) (lexicon.Flags, uint32, uint32) {
 	e := &c[h&(cacheSize-1)]
 	if e.key == h && h != 0 {
-		return e.flags, e.kw
+		return e.flags, e.kw, e.xkw
 	}
-	e.key, e.flags, e.kw = h, vocab.LookupHash(h), 0
+	e.key, e.flags, e.kw, e.xkw = h, vocab.LookupHash(h), 0, 0
 	if kw {
-		e.kw = keywordHash[h]
+		b := keywordHash[h]
+		e.kw, e.xkw = uint32(b), uint32(b>>32)
 	}
-	return e.flags, e.kw
+	return e.flags, e.kw, e.xkw
 }

@@ -56,22 +56,38 @@ func checkTokenize(t *testing.T, text string) {
 	low, _ := appendLowerASCII(nil, text)
 	var cache vocabCache
 	vocab := lexicon.Vocab()
-	got := tokenize(text, string(low), nil, vocab, &cache)
-	want := tokenizeRef(text, vocab)
-	if len(got) != len(want) {
-		t.Fatalf("%q: %d tokens, reference %d", text, len(got), len(want))
+	got, gotX := tokenize(text, string(low), nil, nil, vocab, &cache)
+	want, wantX := tokenizeRef(text, vocab)
+	if len(got) != len(want) || len(gotX) != len(got) {
+		t.Fatalf("%q: %d tokens (%d extra bits), reference %d", text, len(got), len(gotX), len(want))
 	}
 	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("%q: token %d %+v, reference %+v", text, i, got[i], want[i])
+		if got[i] != want[i] || gotX[i] != wantX[i] {
+			t.Fatalf("%q: token %d %+v %#x, reference %+v %#x", text, i, got[i], gotX[i], want[i], wantX[i])
 		}
 	}
 }
 
+// TestExtraWordsPassGate: every word of an extra set that can be a word
+// token passes maybeKeyword, so that tokenize looks its bits up ("=" in
+// levelWords is punctuation).
+func TestExtraWordsPassGate(t *testing.T) {
+	for w := range extraBits {
+		if w != "=" && !maybeKeyword(w) {
+			t.Errorf("%q: maybeKeyword is false", w)
+		}
+	}
+	if len(extraBits) < 300 {
+		t.Fatalf("only %d extra words", len(extraBits))
+	}
+}
+
 // tokenizeRef is tokenize one rune at a time with the Unicode tables and
-// no cache: the reference of TestTokenizeMatchesRef.
-func tokenizeRef(text string, vocab *lexicon.Table) []token {
+// no cache: the reference of TestTokenizeMatchesRef. The extra bits are
+// extraBits of an ASCII word's lower case.
+func tokenizeRef(text string, vocab *lexicon.Table) ([]token, []uint32) {
 	var toks []token
+	var xkw []uint32
 	sp, nl := true, true
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -83,13 +99,19 @@ func tokenizeRef(text string, vocab *lexicon.Table) []token {
 			t := refWord(text, i, vocab)
 			t.sp, t.nl = sp, nl
 			toks = append(toks, t)
+			var x uint32
+			if w := text[t.s:t.e]; t.kind == kWord && isASCII(w) {
+				x = extraBits[strings.ToLower(w)]
+			}
+			xkw = append(xkw, x)
 			sp, nl, i = false, false, t.e
 		default:
 			toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl})
+			xkw = append(xkw, 0)
 			sp, nl, i = false, false, i+size
 		}
 	}
-	return toks
+	return toks, xkw
 }
 
 // refWord is the word token of tokenizeRef that starts at s.
@@ -130,7 +152,7 @@ func refWord(text string, s int, vocab *lexicon.Table) token {
 		// is looked up only when maybeKeyword says it can be one
 		ascii := isASCII(text[t.s:t.e]) && (t.e == len(text) || text[t.e] < utf8.RuneSelf)
 		if !ascii || len(w) > maxASCIIWord || maybeKeyword(w) {
-			t.kw = keywordHash[h]
+			t.kw = uint32(keywordHash[h])
 		}
 	}
 	return t

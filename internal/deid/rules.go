@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"sync"
+	"unsafe"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -113,7 +114,10 @@ type scan struct {
 func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	sc.text, sc.vocab = text, vocab
 	sc.buf, sc.ascii = appendLowerASCII(sc.buf[:0], text)
-	sc.low = string(sc.buf)
+	// low reads buf in place (no copy of the note): every string cut from
+	// it (words, names, places) lives in this scan's per-note state only,
+	// which the next reset drops before it rewrites buf
+	sc.low = unsafe.String(unsafe.SliceData(sc.buf), len(sc.buf))
 	if sc.cache == nil {
 		sc.cache = new(vocabCache)
 	}

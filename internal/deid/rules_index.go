@@ -44,10 +44,10 @@ func (sc *scan) index() {
 				sc.nameIdx = append(sc.nameIdx, i)
 			}
 			n := t.e - t.s
-			if t.kw&(setDay|setMonth) != 0 || n >= 3 && n <= 5 && weekdayShort(sc.low[t.s:t.e]) {
+			if t.kw&(setDay|setMonth) != 0 || sc.xkw[i]&xWeekdayAbbr != 0 { // weekdayShort
 				sc.dateIdx = append(sc.dateIdx, i)
 			}
-			if n <= 2 && (sc.is(i, "po") || sc.is(i, "p")) || t.cap && t.kw&setPlace != 0 || t.flags&lexicon.State != 0 {
+			if n <= 2 && sc.low[t.s] == 'p' && (n == 1 || sc.low[t.s+1] == 'o') || t.cap && t.kw&setPlace != 0 || t.flags&lexicon.State != 0 { // "po", "p"
 				sc.addrIdx = append(sc.addrIdx, i)
 			}
 			// "ACCT-44658267", "SN-88213" (scanNumbers)

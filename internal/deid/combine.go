@@ -176,7 +176,7 @@ func toCP(cpByte []int, b int) int {
 
 // plausibleTok: token k may be (part of) PHI as far as the rules know.
 func (sc *scan) plausibleTok(k int, typ Type) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	switch t.kind {
 	case kPunct:
 		return false

@@ -308,7 +308,7 @@ func (sc *scan) joined(i int) bool {
 func (sc *scan) lower(i int) string { t := &sc.toks[i]; return sc.low[t.s:t.e] }
 
 func (sc *scan) numVal(i int) int {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kind != kNum || t.e-t.s > 6 {
 		return -1
 	}

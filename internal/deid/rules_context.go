@@ -124,7 +124,7 @@ func (sc *scan) caps(i int) int {
 // plainWord: a capitalised word that names nothing by itself (a heading,
 // a title, a month, a service: "Home", "Cardiology", "Dr", "March").
 func (sc *scan) plainWord(k int) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	if t.kind != kWord {
 		return true
 	}
@@ -224,7 +224,7 @@ func (sc *scan) orgCue(i int) int {
 	case "in":
 		// "in Fishtown", "in Accra": only a word no list knows (not a name,
 		// not common English, no keyword) that is not a service or a drug
-		if t := toks[i]; t.flags == 0 && t.kw == 0 && !t.upper && !(sc.capWord(i+1) && !toks[i+1].nl) && sc.toks[p].kind == kWord {
+		if t := &toks[i]; t.flags == 0 && t.kw == 0 && !t.upper && !(sc.capWord(i+1) && !toks[i+1].nl) && sc.toks[p].kind == kWord {
 			return 1
 		}
 		return 0
@@ -279,7 +279,7 @@ func (sc *scan) scanSentenceNames() {
 		if i < next {
 			continue
 		}
-		t := toks[i]
+		t := &toks[i]
 		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 || questionWord(sc.lower(i)) {
 			continue
 		}

@@ -18,7 +18,7 @@ func (sc *scan) scanCues() {
 	sc.scanSignature()
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
-		t := toks[i]
+		t := &toks[i]
 		if t.kind != kWord {
 			continue
 		}
@@ -93,7 +93,7 @@ func (sc *scan) scanCues() {
 // follows reads as a sentence about a person, not a verb phrase ("son will
 // visit", "wife is aware" stay). It marks the name and returns its token, or -1.
 func (sc *scan) relationNameAt(i int) int {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.flags&lexicon.Name == 0 || t.kw&^setStreet != 0 || t.e-t.s < 3 || sc.claim[i] || functionWord(sc.lower(i)) {
 		return -1
 	}
@@ -170,7 +170,7 @@ func (sc *scan) credNameAt(i int) int {
 // credName: word token k can be a name before a credential: a known name
 // (even an everyday word) and no keyword, function or role word.
 func (sc *scan) credName(k int) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	return t.flags&lexicon.Name != 0 && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(sc.lower(k)) && !roleWords[sc.lower(k)]
 }
 
@@ -200,7 +200,7 @@ func (sc *scan) reportTo(p int) bool {
 // stands ("report given to serenity", "-- patience, rn"): no keyword,
 // function or role word, three letters or more, no verb or adverb ending.
 func (sc *scan) looseName(k int) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	w := sc.lower(k)
 	return t.kind == kWord && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(w) && !roleWords[w] &&
 		!strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "ly")

@@ -145,7 +145,7 @@ func (sc *scan) chunk(i int) int {
 func (sc *scan) shape(i, j int) string {
 	b := sc.shapeBuf[:0]
 	for k := i; k <= j; k++ {
-		t := sc.toks[k]
+		t := &sc.toks[k]
 		switch t.kind {
 		case kNum:
 			n := t.e - t.s
@@ -219,7 +219,7 @@ func (sc *scan) hasCue(i, n int, cues map[string]bool) bool {
 // hasCueBits is hasCue for a keyword set (bits) or, when bits is 0, a map.
 func (sc *scan) hasCueBits(i, n int, bits uint32, cues map[string]bool) bool {
 	for k := i - 1; k >= 0 && k >= i-n; k-- {
-		t := sc.toks[k]
+		t := &sc.toks[k]
 		if t.kind == kWord && (bits != 0 && t.kw&bits != 0 || bits == 0 && cues[sc.lower(k)]) {
 			return true
 		}
@@ -249,7 +249,7 @@ func (sc *scan) scanNumbers() {
 	// jumps past what it used, as over every token
 	idx := sc.numIdx
 	for ni, i := listNext(idx, 0, -1); ni < len(idx); ni, i = listNext(idx, ni, i) {
-		t := toks[i]
+		t := &toks[i]
 		startsNum := t.kind == kNum || (t.kind == kAlnum && t.ndig > 0) ||
 			// "ACCT-44658267", "SN-88213": a short upper-case prefix glued to a number
 			t.kind == kWord && t.upper && t.e-t.s <= 5 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) >= 3
@@ -608,7 +608,7 @@ func (sc *scan) zipContext(i int) bool {
 	if p < 0 {
 		return false
 	}
-	t := sc.toks[p]
+	t := &sc.toks[p]
 	if t.kind == kWord && (t.flags&lexicon.State != 0) && (t.upper || t.cap) {
 		return true
 	}

@@ -142,7 +142,7 @@ func (sc *scan) candidate(i int) bool {
 
 // isCandidate is candidate without the per-token memo.
 func (sc *scan) isCandidate(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	f := t.flags
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
 		return true
@@ -490,7 +490,7 @@ func (sc *scan) doseLine(i int) bool {
 		e++
 	}
 	for k := s; k <= e; k++ {
-		t := sc.toks[k]
+		t := &sc.toks[k]
 		if t.kind == kWord && t.kw&setMeasure != 0 && k > s && sc.toks[k-1].kind == kNum || t.kind == kAlnum && sc.clinicalNumber(k, k) == k {
 			return true
 		}
@@ -507,7 +507,7 @@ func (sc *scan) nameNext(k int) bool {
 	if k < 0 || k >= len(sc.toks) {
 		return false
 	}
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	return t.kind == kWord && !sc.claim[k] && t.kw == 0 && t.flags&lexicon.Name != 0 && t.e-t.s > 1 &&
 		!functionWord(sc.lower(k)) && (t.cap && t.flags&lexicon.SafeCore == 0 || sc.caseAt(k) != caseMixed) && !sc.covered(t.s)
 }
@@ -515,7 +515,7 @@ func (sc *scan) nameNext(k int) bool {
 // rareAfterName: in a true-cased line, a word right after a name that is a
 // candidate or at least no everyday word ("ANTWON DICKENS", not "… STATES").
 func (sc *scan) rareAfterName(k int) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	if t.kind != kWord || sc.caseAt(k) == caseMixed || t.kw != 0 || functionWord(sc.lower(k)) {
 		return false
 	}
@@ -537,7 +537,7 @@ func (sc *scan) cueBefore(i int) bool {
 // "son bill") or at least does not read as the sentence's own word (a verb
 // ending, a function word: "son visiting", "wife aware").
 func (sc *scan) nameAfterCue(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || sc.punct(i+1, ':') {
 		return false
 	}
@@ -551,7 +551,7 @@ func (sc *scan) nameAfterCue(i int) bool {
 // acronymPlace: an acronym no list knows right after "to", "from" or "at"
 // ("TRANS TO GH", "from BWH"): a hospital's abbreviation.
 func (sc *scan) acronymPlace(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kind != kWord || t.kw != 0 || t.flags&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 || t.e-t.s < 2 || t.e-t.s > 4 {
 		return false
 	}

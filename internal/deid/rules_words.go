@@ -26,7 +26,7 @@ func (sc *scan) ordinalDay(i int) int {
 	if i >= len(sc.toks) {
 		return 0
 	}
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	s := sc.lower(i)
 	switch t.kind {
 	case kNum:
@@ -65,7 +65,7 @@ func (sc *scan) scanWords() {
 		if i < next {
 			continue
 		}
-		t := toks[i]
+		t := &toks[i]
 		w := sc.lower(i)
 		if t.kw&setDay != 0 && t.cap && !(sc.capWord(i+1) && !toks[i+1].nl && !sc.is(i+1, "eve") && !sc.is(i+1, "day")) {
 			sc.addToks(i, i, TypeDate, "rules/date")
@@ -323,7 +323,7 @@ func (sc *scan) scanAddresses() {
 		if i < next {
 			continue
 		}
-		t := toks[i]
+		t := &toks[i]
 		// street address
 		if ((t.kind == kNum && t.e-t.s <= 6) || (t.kind == kAlnum && isDigit(sc.text[t.s]) && t.e-t.s <= 6)) && (t.sp || i == 0) && !sc.joined(i+1) {
 			if e := sc.street(i); e > i {
@@ -476,7 +476,7 @@ var credentialStates = map[string]bool{"MD": true, "PA": true, "DO": true, "OR":
 // cityBeforeState finds the city in "City, ST 12345" where token i is the state.
 func (sc *scan) cityBeforeState(i int) (int, int) {
 	toks := sc.toks
-	t := toks[i]
+	t := &toks[i]
 	s := sc.str(i)
 	zipAfter := sc.numLen(i+1) == 5 && !toks[i+1].nl
 	if len(s) == 2 {
@@ -527,7 +527,7 @@ func (sc *scan) cityBeforeState(i int) (int, int) {
 
 // city returns the last token of a known city name starting at i, or -1.
 func (sc *scan) city(i int) int {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.flags&lexicon.City == 0 {
 		return -1
 	}
@@ -659,7 +659,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 	e := i
 	words := 1
 	for k := i + 1; k < len(toks) && words < 4 && k-i < 12; k++ {
-		t := toks[k]
+		t := &toks[k]
 		if t.nl {
 			break
 		}
@@ -711,7 +711,7 @@ var nameParticles = map[string]bool{
 
 // nameish: a capitalised word that is a known name or not common English.
 func (sc *scan) nameish(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kind != kWord || !t.cap {
 		return false
 	}
@@ -723,7 +723,7 @@ func (sc *scan) nameish(i int) bool {
 
 // stopWord: capitalised words that never start or continue a name.
 func (sc *scan) stopWord(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kw == 0 {
 		return false
 	}
@@ -782,7 +782,7 @@ func (sc *scan) scanNames(lexical bool) {
 		if i < next {
 			continue
 		}
-		t := toks[i]
+		t := &toks[i]
 		if sc.claim[i] {
 			continue
 		}
@@ -879,7 +879,7 @@ func (sc *scan) scanNames(lexical bool) {
 // not a common word; it returns the last token used or -1.
 func (sc *scan) lexicalName(i int) int {
 	toks := sc.toks
-	t := toks[i]
+	t := &toks[i]
 	{
 		if t.cap && sc.nameish(i) && !sc.stopWord(i) && sc.placeCue(i) == 0 {
 			e := sc.nameRun(i, false)
@@ -914,7 +914,7 @@ func (sc *scan) sentenceStart(i int) bool {
 	if i == 0 || sc.toks[i].nl {
 		return true
 	}
-	p := sc.toks[i-1]
+	p := &sc.toks[i-1]
 	return p.kind == kPunct && strings.IndexByte(".!?:", sc.text[p.s]) >= 0
 }
 
@@ -932,7 +932,7 @@ func (sc *scan) markName(s, e int, rec string) {
 	for k := s; k <= e; k++ {
 		// later mentions count only for words that are not common English,
 		// so one false "Take" does not spread over the note
-		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "rules/lexicon") && !sc.in(k, setHeader) &&
+		if t := &sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "rules/lexicon") && !sc.in(k, setHeader) &&
 			(rec != recCandidate || sc.candidate(k)) {
 			sc.addName(sc.lower(k))
 		}
@@ -950,7 +950,7 @@ func (sc *scan) scanMentions() {
 		if i < next {
 			continue
 		}
-		t := sc.toks[i]
+		t := &sc.toks[i]
 		if sc.claim[i] || t.e-t.s < 2 {
 			continue
 		}
@@ -1094,7 +1094,7 @@ func (sc *scan) ordinalAlone(i int) bool {
 func (sc *scan) allKnownNames(i, e int) bool {
 	words := 0
 	for k := i; k <= e; k++ {
-		t := sc.toks[k]
+		t := &sc.toks[k]
 		if t.kind != kWord {
 			continue
 		}

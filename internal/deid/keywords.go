@@ -1,5 +1,10 @@
 package deid
 
+import (
+	"maps"
+	"slices"
+)
+
 // Keyword sets as bits, looked up once per word in tokenize, so the rules
 // test a bit instead of probing a dozen maps per token.
 const (
@@ -73,13 +78,13 @@ var keywordBits = func() map[string]uint32 {
 	return m
 }()
 
-// Extra word sets as bits (scan.xkw), for rules that test a word against
+// Extra word sets as bits (token.xkw), for rules that test a word against
 // a set on many tokens: the map look-up done once per word by tokenize (and
 // its cache). They stay apart from the keyword bits (token.kw), whose "no
 // keyword" (kw == 0) many rules test. Only a word of ASCII letters gets them:
 // a set's words are ASCII, and the rules test the word's ASCII lower case.
 const (
-	xMeasure     uint32 = 1 << iota // measureWords
+	xMeasure     uint16 = 1 << iota // measureWords
 	xLevel                          // levelWords
 	xOrgLabel                       // orgLabels
 	xOrgVerb                        // orgVerbs
@@ -92,7 +97,7 @@ const (
 // extraSets are the sets of the extra bits.
 var extraSets = []struct {
 	set map[string]bool
-	bit uint32
+	bit uint16
 }{
 	{measureWords, xMeasure}, {levelWords, xLevel}, {orgLabels, xOrgLabel}, {orgVerbs, xOrgVerb},
 	{changeVerbs, xChangeVerb}, {nameParticles, xParticle}, {weekdayAbbr, xWeekdayAbbr},
@@ -100,8 +105,8 @@ var extraSets = []struct {
 }
 
 // extraBits is extraSets as one map (built once).
-var extraBits = func() map[string]uint32 {
-	m := map[string]uint32{}
+var extraBits = func() map[string]uint16 {
+	m := map[string]uint16{}
 	for _, x := range extraSets {
 		for w, ok := range x.set {
 			if ok {
@@ -113,8 +118,8 @@ var extraBits = func() map[string]uint32 {
 }()
 
 // xin reports whether token k is a word in the extra set(s) bits.
-func (sc *scan) xin(k int, bits uint32) bool {
-	return k >= 0 && k < len(sc.xkw) && sc.xkw[k]&bits != 0
+func (sc *scan) xin(k int, bits uint16) bool {
+	return k >= 0 && k < len(sc.toks) && sc.toks[k].xkw&bits != 0
 }
 
 // in reports whether token k is a word in the keyword set(s) bits.
@@ -126,11 +131,9 @@ func (sc *scan) in(k int, bits uint32) bool {
 // and first letter: most lower-case words skip the map look-up altogether.
 // The extra sets' words are in it too (TestExtraWordsPassGate).
 var keywordStart = func() (t [16][26]bool) {
-	for _, m := range []map[string]uint32{keywordBits, extraBits} {
-		for w := range m {
-			if n := len(w); n < 16 && w[0] >= 'a' && w[0] <= 'z' {
-				t[n][w[0]-'a'] = true
-			}
+	for _, w := range slices.Concat(slices.Collect(maps.Keys(keywordBits)), slices.Collect(maps.Keys(extraBits))) {
+		if n := len(w); n < 16 && w[0] >= 'a' && w[0] <= 'z' {
+			t[n][w[0]-'a'] = true
 		}
 	}
 	return t

@@ -76,7 +76,6 @@ type scan struct {
 	text    string
 	vocab   *lexicon.Table
 	toks    []token
-	xkw     []uint32   // per token: its extra bits (keywords.go)
 	miss    *missCache // answers of misspelt
 	out     []bspan
 	low     string // text with ASCII letters lower-cased (same byte offsets)
@@ -121,7 +120,7 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	if sc.cache == nil {
 		sc.cache = new(vocabCache)
 	}
-	sc.toks, sc.xkw = tokenize(text, sc.low, sc.toks, sc.xkw, vocab, sc.cache)
+	sc.toks = tokenize(text, sc.low, sc.toks, vocab, sc.cache)
 	if sc.setCasing() {
 		sc.truecase()
 	}

@@ -184,10 +184,10 @@ func (sc *scan) measureBefore(i, n int) bool {
 		}
 		switch sc.toks[k].kind {
 		case kWord:
-			if sc.xkw[k]&xMeasure != 0 { // measureWords
+			if sc.toks[k].xkw&xMeasure != 0 { // measureWords
 				return true
 			}
-			if sc.xkw[k]&xLevel == 0 { // levelWords
+			if sc.toks[k].xkw&xLevel == 0 { // levelWords
 				return false
 			}
 		case kPunct:

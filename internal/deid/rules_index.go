@@ -44,7 +44,7 @@ func (sc *scan) index() {
 				sc.nameIdx = append(sc.nameIdx, i)
 			}
 			n := t.e - t.s
-			if t.kw&(setDay|setMonth) != 0 || sc.xkw[i]&xWeekdayAbbr != 0 { // weekdayShort
+			if t.kw&(setDay|setMonth) != 0 || sc.toks[i].xkw&xWeekdayAbbr != 0 { // weekdayShort
 				sc.dateIdx = append(sc.dateIdx, i)
 			}
 			if n <= 2 && sc.low[t.s] == 'p' && (n == 1 || sc.low[t.s+1] == 'o') || t.cap && t.kw&setPlace != 0 || t.flags&lexicon.State != 0 { // "po", "p"

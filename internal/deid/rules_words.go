@@ -668,7 +668,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 			(sc.capWord(k+1) || toks[i].flags&lexicon.Common == 0 && !sc.in(k+1, setMeasure)):
 			e = k + 1 // "Quintero-Blake", "Jae-won"
 			k++
-		case t.kind == kWord && !t.cap && sc.xkw[k]&xParticle != 0 && k+1 < len(toks) && !toks[k+1].nl &&
+		case t.kind == kWord && !t.cap && sc.toks[k].xkw&xParticle != 0 && k+1 < len(toks) && !toks[k+1].nl &&
 			(sc.capWord(k+1) || sc.punct(k+1, '-') && !toks[k+1].sp && sc.capWord(k+2)):
 			e = k + 1 // "Yusuf al-Hakim", "Ludwig van Beethoven"
 			k++

@@ -1,6 +1,7 @@
 package deid
 
 import (
+	"math"
 	"math/bits"
 	"unicode"
 	"unicode/utf8"
@@ -19,9 +20,10 @@ const (
 // token is one word, number or punctuation mark; s and e are byte offsets.
 type token struct {
 	s, e  int
-	ndig  int32         // number of digits
 	kw    uint32        // keyword sets (keywords.go)
+	ndig  uint16        // number of digits (more than 65,535 count as 65,535)
 	flags lexicon.Flags // lexicon flags of the lower-cased word
+	xkw   uint16        // extra word sets (keywords.go), of ASCII words only
 	kind  uint8
 	sp    bool  // whitespace before it
 	nl    bool  // a line break before it (or start of text)
@@ -33,10 +35,8 @@ type token struct {
 // tokenize splits text into tokens and looks each word up in the lexicon;
 // low is text with ASCII letters lower-cased (appendLowerASCII), where an
 // ASCII word's key is read without a copy.
-//
-// xkw gets each token's extra bits (keywords.go), 0 but for ASCII words.
-func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table, cache *vocabCache) ([]token, []uint32) {
-	toks, xkw = toks[:0], xkw[:0]
+func tokenize(text, low string, toks []token, vocab *lexicon.Table, cache *vocabCache) []token {
+	toks = toks[:0]
 	sp, nl := true, true
 	i := 0
 	for i < len(text) {
@@ -53,7 +53,6 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 				continue
 			case bPunct:
 				toks = append(toks, token{s: i, e: i + 1, kind: kPunct, sp: sp, nl: nl})
-				xkw = append(xkw, 0)
 				sp, nl = false, false
 				i++
 				continue
@@ -68,7 +67,6 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 			}
 			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 				toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl})
-				xkw = append(xkw, 0)
 				sp, nl = false, false
 				i += size
 				continue
@@ -77,7 +75,7 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 		// A word: letters/digits, with inner apostrophes ("O'Brien", "Mary's").
 		t := token{s: i, sp: sp, nl: nl}
 		sp, nl = false, false
-		letters, uppers := 0, 0
+		letters, uppers, ndig := 0, 0, 0
 		ascii := true
 		first := true
 		if k := byteClass[c]; (k == bUpper || k == bLower) && i+8 <= len(text) {
@@ -94,7 +92,7 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 					up, lo, dig = up&m, lo&m, dig&m
 					letters += bits.OnesCount64(up | lo)
 					uppers += bits.OnesCount64(up)
-					t.ndig += int32(bits.OnesCount64(dig))
+					ndig += bits.OnesCount64(dig)
 					i += bits.TrailingZeros64(m+1) >> 3
 					// an ASCII byte other than an apostrophe ends the word (as
 					// below); an apostrophe or a non-ASCII letter goes on there
@@ -105,7 +103,7 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 				}
 				letters += bits.OnesCount64(up | lo)
 				uppers += bits.OnesCount64(up)
-				t.ndig += int32(bits.OnesCount64(dig))
+				ndig += bits.OnesCount64(dig)
 				i += 8
 			}
 		}
@@ -116,10 +114,10 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 			if k := byteClass[c]; k >= bDigit && k <= bLower {
 				switch k {
 				case bDigit:
-					t.ndig++
+					ndig++
 				case bUpper:
 					// "0937884Date": a capitalised word glued to digits starts a new token
-					if t.ndig > 0 && letters == 0 && lowerAt(text, i+1) {
+					if ndig > 0 && letters == 0 && lowerAt(text, i+1) {
 						goto done
 					}
 					letters++
@@ -149,12 +147,12 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 				}
 				break
 			}
-			if t.ndig > 0 && letters == 0 && unicode.IsUpper(r) && lowerAt(text, i+size) {
+			if ndig > 0 && letters == 0 && unicode.IsUpper(r) && lowerAt(text, i+size) {
 				goto done // "0937884Date"
 			}
 			switch {
 			case '0' <= r && r <= '9':
-				t.ndig++
+				ndig++
 			case unicode.IsLetter(r):
 				letters++
 				if unicode.IsUpper(r) {
@@ -164,7 +162,7 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 					}
 				}
 			case unicode.IsDigit(r):
-				t.ndig++
+				ndig++
 			default:
 				goto done
 			}
@@ -176,14 +174,15 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 		switch {
 		case letters == 0:
 			t.kind = kNum
-		case t.ndig == 0:
+		case ndig == 0:
 			t.kind = kWord
 		default:
 			t.kind = kAlnum
 		}
+		t.ndig = uint16(min(ndig, math.MaxUint16))
 		t.upper = letters >= 2 && uppers == letters
-		var x uint32
 		if t.kind == kWord {
+			var x uint16
 			// Every word gets its lexicon flags (the safe vocabulary decides
 			// what is a PHI candidate) and, when it can be one, its keyword bits.
 			// An ASCII word (letters, digits, inner "'") is its slice of low.
@@ -196,11 +195,11 @@ func tokenize(text, low string, toks []token, xkw []uint32, vocab *lexicon.Table
 					x = 0 // (ascii is false after a word that a non-ASCII rune ends, too)
 				}
 			}
+			t.xkw = x
 		}
 		toks = append(toks, t)
-		xkw = append(xkw, x)
 	}
-	return toks, xkw
+	return toks
 }
 
 // maxASCIIWord: longer ASCII words are keyed as the others are (the same
@@ -319,9 +318,10 @@ func wordHash(s string) uint64 {
 // "pt", "and"), and a hit costs one load instead of a search of the large
 // table and a map look-up.
 type vocabCache [cacheSize]struct {
-	key     uint64
-	kw, xkw uint32
-	flags   lexicon.Flags
+	key   uint64
+	kw    uint32
+	flags lexicon.Flags
+	xkw   uint16
 }
 
 const cacheSize = 4096
@@ -329,7 +329,7 @@ const cacheSize = 4096
 // lookup returns the flags and (when kw, the word can be a keyword) the
 // keyword and extra bits of the word whose hash is h. Whether a word can be a keyword
 // depends on the word alone, so a cached answer stays right.
-func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, kw bool) (lexicon.Flags, uint32, uint32) {
+func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, kw bool) (lexicon.Flags, uint32, uint16) {
 	e := &c[h&(cacheSize-1)]
 	if e.key == h && h != 0 {
 		return e.flags, e.kw, e.xkw
@@ -337,7 +337,7 @@ func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, kw bool) (lexicon.Fl
 	e.key, e.flags, e.kw, e.xkw = h, vocab.LookupHash(h), 0, 0
 	if kw {
 		b := keywordHash[h]
-		e.kw, e.xkw = uint32(b), uint32(b>>32)
+		e.kw, e.xkw = uint32(b), uint16(b>>32)
 	}
 	return e.flags, e.kw, e.xkw
 }

@@ -37,7 +37,8 @@ func TestTokenizeMatchesRef(t *testing.T) {
 		}
 		texts = append(texts, b.String())
 	}
-	texts = append(texts, strings.Repeat("abcdefgh", 20), strings.Repeat("ABCD1234", 20)+"'s", "x"+strings.Repeat("9", 70))
+	texts = append(texts, strings.Repeat("abcdefgh", 20), strings.Repeat("ABCD1234", 20)+"'s", "x"+strings.Repeat("9", 70),
+		strings.Repeat("7", 70000), "b"+strings.Repeat("7", 70000)) // digit counts past 65,535
 	for _, text := range texts {
 		checkTokenize(t, text)
 	}
@@ -56,14 +57,14 @@ func checkTokenize(t *testing.T, text string) {
 	low, _ := appendLowerASCII(nil, text)
 	var cache vocabCache
 	vocab := lexicon.Vocab()
-	got, gotX := tokenize(text, string(low), nil, nil, vocab, &cache)
-	want, wantX := tokenizeRef(text, vocab)
-	if len(got) != len(want) || len(gotX) != len(got) {
-		t.Fatalf("%q: %d tokens (%d extra bits), reference %d", text, len(got), len(gotX), len(want))
+	got := tokenize(text, string(low), nil, vocab, &cache)
+	want := tokenizeRef(text, vocab)
+	if len(got) != len(want) {
+		t.Fatalf("%q: %d tokens, reference %d", text, len(got), len(want))
 	}
 	for i := range got {
-		if got[i] != want[i] || gotX[i] != wantX[i] {
-			t.Fatalf("%q: token %d %+v %#x, reference %+v %#x", text, i, got[i], gotX[i], want[i], wantX[i])
+		if got[i] != want[i] {
+			t.Fatalf("%q: token %d %+v, reference %+v", text, i, got[i], want[i])
 		}
 	}
 }
@@ -85,9 +86,8 @@ func TestExtraWordsPassGate(t *testing.T) {
 // tokenizeRef is tokenize one rune at a time with the Unicode tables and
 // no cache: the reference of TestTokenizeMatchesRef. The extra bits are
 // extraBits of an ASCII word's lower case.
-func tokenizeRef(text string, vocab *lexicon.Table) ([]token, []uint32) {
+func tokenizeRef(text string, vocab *lexicon.Table) []token {
 	var toks []token
-	var xkw []uint32
 	sp, nl := true, true
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -98,36 +98,33 @@ func tokenizeRef(text string, vocab *lexicon.Table) ([]token, []uint32) {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			t := refWord(text, i, vocab)
 			t.sp, t.nl = sp, nl
-			toks = append(toks, t)
-			var x uint32
 			if w := text[t.s:t.e]; t.kind == kWord && isASCII(w) {
-				x = extraBits[strings.ToLower(w)]
+				t.xkw = extraBits[strings.ToLower(w)]
 			}
-			xkw = append(xkw, x)
+			toks = append(toks, t)
 			sp, nl, i = false, false, t.e
 		default:
 			toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl})
-			xkw = append(xkw, 0)
 			sp, nl, i = false, false, i+size
 		}
 	}
-	return toks, xkw
+	return toks
 }
 
 // refWord is the word token of tokenizeRef that starts at s.
 func refWord(text string, s int, vocab *lexicon.Table) token {
 	t := token{s: s, e: s}
-	letters, uppers := 0, 0
+	letters, uppers, ndig := 0, 0, 0
 	for t.e < len(text) {
 		r, size := utf8.DecodeRuneInString(text[t.e:])
 		isApos := r == '\'' || r == '’'
 		if isApos && !innerApostrophe(text, t.e+size, letters) ||
-			!isApos && t.ndig > 0 && letters == 0 && unicode.IsUpper(r) && lowerAt(text, t.e+size) ||
+			!isApos && ndig > 0 && letters == 0 && unicode.IsUpper(r) && lowerAt(text, t.e+size) ||
 			!isApos && !unicode.IsDigit(r) && !unicode.IsLetter(r) {
 			break
 		}
 		if unicode.IsDigit(r) {
-			t.ndig++
+			ndig++
 		} else if unicode.IsLetter(r) {
 			letters++
 			if unicode.IsUpper(r) {
@@ -137,10 +134,11 @@ func refWord(text string, s int, vocab *lexicon.Table) token {
 		}
 		t.e += size
 	}
+	t.ndig = uint16(min(ndig, 65535))
 	t.kind = kAlnum
 	if letters == 0 {
 		t.kind = kNum
-	} else if t.ndig == 0 {
+	} else if ndig == 0 {
 		t.kind = kWord
 	}
 	t.upper = letters >= 2 && uppers == letters

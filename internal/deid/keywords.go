@@ -92,7 +92,14 @@ const (
 	xParticle                       // nameParticles
 	xWeekdayAbbr                    // weekdayAbbr
 	xClinAcronym                    // clinicalAcronyms
+	xCueWord                        // cueWords
 )
+
+// cueWords are the words before a token that scanCues acts on (its switch).
+var cueWords = map[string]bool{
+	"patient": true, "pt": true, "name": true, "decedent": true, "to": true, "from": true, "on": true,
+	"in": true, "near": true, "by": true, "transcribed": true, "dictated": true,
+}
 
 // extraSets are the sets of the extra bits.
 var extraSets = []struct {
@@ -101,7 +108,7 @@ var extraSets = []struct {
 }{
 	{measureWords, xMeasure}, {levelWords, xLevel}, {orgLabels, xOrgLabel}, {orgVerbs, xOrgVerb},
 	{changeVerbs, xChangeVerb}, {nameParticles, xParticle}, {weekdayAbbr, xWeekdayAbbr},
-	{clinicalAcronyms, xClinAcronym},
+	{clinicalAcronyms, xClinAcronym}, {cueWords, xCueWord},
 }
 
 // extraBits is extraSets as one map (built once).

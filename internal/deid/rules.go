@@ -100,6 +100,7 @@ type scan struct {
 	addrIdx                 []int             // tokens that can start an address rule (index)
 	nameIdx                 []int             // words that can start a name rule (index)
 	numIdx                  []int             // tokens that can start a number (index)
+	cueIdx                  []int             // words scanCues can act on (index)
 	capDone                 bool              // index has run on this note
 	clinical                []bool            // token claimed by the clinical-number grammar
 	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only

@@ -17,7 +17,9 @@ import (
 func (sc *scan) scanCues() {
 	sc.scanSignature()
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
+	// the words a rule below can act on (index); "i = e" skips as it did
+	idx := sc.cueIdx
+	for ni, i := listNext(idx, 0, -1); ni < len(idx); ni, i = listNext(idx, ni, i) {
 		t := &toks[i]
 		if t.kind != kWord {
 			continue

@@ -15,6 +15,7 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 func (sc *scan) index() {
 	sc.capIdx, sc.ageIdx = sc.capIdx[:0], sc.ageIdx[:0]
 	sc.dateIdx, sc.addrIdx, sc.nameIdx, sc.numIdx = sc.dateIdx[:0], sc.addrIdx[:0], sc.nameIdx[:0], sc.numIdx[:0]
+	sc.cueIdx = sc.cueIdx[:0]
 	toks := sc.toks
 	// upperLine (lineUpper): per line, its words and those in capitals
 	if cap(sc.upperLineBuf) < len(toks) {
@@ -44,11 +45,32 @@ func (sc *scan) index() {
 				sc.nameIdx = append(sc.nameIdx, i)
 			}
 			n := t.e - t.s
-			if t.kw&(setDay|setMonth) != 0 || sc.toks[i].xkw&xWeekdayAbbr != 0 { // weekdayShort
+			if t.kw&(setDay|setMonth) != 0 || t.xkw&xWeekdayAbbr != 0 { // weekdayShort
 				sc.dateIdx = append(sc.dateIdx, i)
 			}
 			if n <= 2 && sc.low[t.s] == 'p' && (n == 1 || sc.low[t.s+1] == 'o') || t.cap && t.kw&setPlace != 0 || t.flags&lexicon.State != 0 { // "po", "p"
 				sc.addrIdx = append(sc.addrIdx, i)
+			}
+			// scanCues: a word at a line start or after a dash, before a
+			// credential, or after a relation or a word of its switch
+			// (with a colon between or not)
+			if t.kw&setCred != 0 {
+				// the words up to three tokens before a credential
+				// (credNameAt), in order after those listed before them
+				lo, c := max(i-3, 0), sc.cueIdx
+				for len(c) > 0 && c[len(c)-1] >= lo {
+					c = c[:len(c)-1]
+				}
+				for k := lo; k < i; k++ {
+					if toks[k].kind == kWord {
+						c = append(c, k)
+					}
+				}
+				sc.cueIdx = c
+			}
+			if t.nl || i > 0 && (toks[i-1].kw&setRelation != 0 || toks[i-1].xkw&xCueWord != 0 ||
+				toks[i-1].kind == kPunct && (sc.text[toks[i-1].s] == '-' || sc.text[toks[i-1].s] == ':' && i > 1 && toks[i-2].xkw&xCueWord != 0)) {
+				sc.cueIdx = append(sc.cueIdx, i)
 			}
 			// "ACCT-44658267", "SN-88213" (scanNumbers)
 			if t.upper && n <= 5 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) >= 3 {
@@ -92,6 +114,12 @@ func (sc *scan) setUpperLine(s, e int) {
 // step of a walk over idx in which the body may move i ("i = e" skips the
 // listed tokens up to e; a move back revisits them, as "i++" would).
 func listNext(idx []int, ni, i int) (int, int) {
+	if ni < len(idx) && idx[ni] == i { // i has not moved: the next one
+		if ni++; ni < len(idx) {
+			return ni, idx[ni]
+		}
+		return ni, -1
+	}
 	for ni > 0 && ni <= len(idx) && idx[ni-1] > i {
 		ni--
 	}

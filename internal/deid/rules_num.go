@@ -162,6 +162,9 @@ func (sc *scan) shape(i, j int) string {
 		}
 	}
 	sc.shapeBuf = b
+	if len(b) == 1 {
+		return oneByteStrings[b[0]] // one token: no look-up
+	}
 	// the same few shapes come back note after note: each is allocated
 	// once per pooled scan (a map look-up with a []byte key allocates
 	// nothing)
@@ -177,6 +180,14 @@ func (sc *scan) shape(i, j int) string {
 	}
 	return s
 }
+
+// oneByteStrings[c] is the string of the one byte c.
+var oneByteStrings = func() (t [256]string) {
+	for c := range t {
+		t[c] = string([]byte{byte(c)})
+	}
+	return t
+}()
 
 // maxShapes bounds scan.shapes.
 const maxShapes = 1024

@@ -93,7 +93,22 @@ const (
 	xWeekdayAbbr                    // weekdayAbbr
 	xClinAcronym                    // clinicalAcronyms
 	xCueWord                        // cueWords
+	xPlacePrep                      // placePreps
+	xOrgPrep                        // orgPreps
 )
+
+// placePreps are the words before a place that placeCue reads.
+var placePreps = map[string]bool{
+	"in": true, "to": true, "of": true, "from": true, "near": true, "at": true, "outside": true,
+	"visiting": true, "towards": true,
+}
+
+// orgPreps are the words before an organisation that orgCue reads.
+var orgPreps = map[string]bool{
+	"attends": true, "attended": true, "attend": true, "joined": true, "visits": true, "in": true,
+	"at": true, "from": true, "to": true, "near": true, "via": true, "through": true, "into": true,
+	"outside": true, "for": true, "on": true,
+}
 
 // cueWords are the words before a token that scanCues acts on (its switch).
 var cueWords = map[string]bool{
@@ -108,7 +123,7 @@ var extraSets = []struct {
 }{
 	{measureWords, xMeasure}, {levelWords, xLevel}, {orgLabels, xOrgLabel}, {orgVerbs, xOrgVerb},
 	{changeVerbs, xChangeVerb}, {nameParticles, xParticle}, {weekdayAbbr, xWeekdayAbbr},
-	{clinicalAcronyms, xClinAcronym}, {cueWords, xCueWord},
+	{clinicalAcronyms, xClinAcronym}, {cueWords, xCueWord}, {placePreps, xPlacePrep}, {orgPreps, xOrgPrep},
 }
 
 // extraBits is extraSets as one map (built once).

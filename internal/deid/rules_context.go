@@ -207,6 +207,9 @@ func (sc *scan) orgCue(i int) int {
 	if p < 0 || toks[p].kind == kWord && toks[p].e-toks[p].s > 11 || toks[p].kind == kNum || toks[p].kind == kAlnum {
 		return 0
 	}
+	if !sc.xin(p, xOrgPrep) && !sc.punct(p, ':') && !sc.punct(p, ',') {
+		return 0 // (the cases below)
+	}
 	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {
 		q := p - 1
 		if sc.xin(q, xOrgLabel) || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {

@@ -623,8 +623,8 @@ var medicalSuffixes = []string{
 
 // medicalWord: w (lower case, five letters or more) ends in a medical suffix.
 func medicalWord(w string) bool {
-	if len(w) < 7 {
-		return false
+	if len(w) < 7 || !medicalLast[w[len(w)-1]] {
+		return false // (no suffix ends in w's last byte)
 	}
 	for _, suf := range medicalSuffixes {
 		if strings.HasSuffix(w, suf) && len(w) >= len(suf)+3 {
@@ -633,3 +633,11 @@ func medicalWord(w string) bool {
 	}
 	return false
 }
+
+// medicalLast[c]: a medical suffix ends in the byte c.
+var medicalLast = func() (t [256]bool) {
+	for _, suf := range medicalSuffixes {
+		t[suf[len(suf)-1]] = true
+	}
+	return t
+}()

@@ -570,7 +570,7 @@ func (sc *scan) strongCity(i, e int) bool {
 // "at", "City:"), else 0.
 func (sc *scan) placeCue(i int) int {
 	p := i - 1
-	if p < 0 {
+	if p < 0 || !sc.xin(p, xPlacePrep) && !sc.punct(p, ':') { // (the cases below)
 		return 0
 	}
 	if sc.punct(p, ':') && (sc.is(p-1, "city") || sc.is(p-1, "town") || sc.is(p-1, "address") || sc.is(p-1, "birthplace") || sc.is(p-1, "hometown")) {

@@ -95,6 +95,9 @@ const (
 	xCueWord                        // cueWords
 	xPlacePrep                      // placePreps
 	xOrgPrep                        // orgPreps
+	xStreetPrep                     // "on", "off", "at", "near" (scanPlaces)
+	xAndOr                          // "and", "or" (scanLists)
+	xIsWas                          // "is", "was" (scanLists)
 )
 
 // placePreps are the words before a place that placeCue reads.
@@ -124,6 +127,8 @@ var extraSets = []struct {
 	{measureWords, xMeasure}, {levelWords, xLevel}, {orgLabels, xOrgLabel}, {orgVerbs, xOrgVerb},
 	{changeVerbs, xChangeVerb}, {nameParticles, xParticle}, {weekdayAbbr, xWeekdayAbbr},
 	{clinicalAcronyms, xClinAcronym}, {cueWords, xCueWord}, {placePreps, xPlacePrep}, {orgPreps, xOrgPrep},
+	{map[string]bool{"on": true, "off": true, "at": true, "near": true}, xStreetPrep},
+	{map[string]bool{"and": true, "or": true}, xAndOr}, {map[string]bool{"is": true, "was": true}, xIsWas},
 }
 
 // extraBits is extraSets as one map (built once).

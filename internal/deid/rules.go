@@ -295,7 +295,7 @@ func (sc *scan) punct(i int, c byte) bool {
 		return false
 	}
 	t := &sc.toks[i]
-	return t.kind == kPunct && sc.text[t.s] == c
+	return t.kind == kPunct && t.aux == c // (its first byte)
 }
 
 // joined reports whether token i follows token i-1 with no space between.

@@ -605,7 +605,7 @@ func (sc *scan) scanLists() {
 		ok := false
 		p := i - 1
 		switch {
-		case sc.punct(p, ',') || sc.is(p, "and") || sc.is(p, "or") || sc.punct(p, '&'):
+		case sc.punct(p, ',') || sc.xin(p, xAndOr) || sc.punct(p, '&'): // ", ", "and", "or", "&"
 			// the item before is a name: "Arturo, Beatriz", "Noa and Itai"
 			q := p - 1
 			if sc.is(p, "and") && sc.punct(q, ',') {
@@ -615,7 +615,7 @@ func (sc *scan) scanLists() {
 				q -= 2
 			}
 			ok = q >= 0 && sc.nameTok[q] && !toks[p].nl && !toks[i].nl && !toks[i].upper
-		case (sc.is(p, "is") || sc.is(p, "was")) && p > 0 && roles[sc.lower(p-1)]:
+		case sc.xin(p, xIsWas) && p > 0 && roles[sc.lower(p-1)]: // "is", "was"
 			ok = toks[i].flags&lexicon.Common == 0
 		case sc.punct(p, ':') && sc.punct(i+1, ',') && sc.capWord(i+2) && !toks[i+2].nl && !sc.plainWord(i) && !sc.stopWord(i):
 			ok = toks[i].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Name != 0 &&

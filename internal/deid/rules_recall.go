@@ -131,13 +131,13 @@ func (sc *scan) candidate(i int) bool {
 	if t.kind != kWord || t.kw != 0 {
 		return false
 	}
-	if t.cand == 0 {
-		t.cand = 2
+	if t.aux == 0 {
+		t.aux = 2
 		if sc.isCandidate(i) {
-			t.cand = 1
+			t.aux = 1
 		}
 	}
-	return t.cand == 1
+	return t.aux == 1
 }
 
 // isCandidate is candidate without the per-token memo.
@@ -380,7 +380,7 @@ func functionWord(w string) bool {
 func (sc *scan) scanCandidates() {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
-		t := &toks[i] // (only t.cand changes during the walk, and it is not read here)
+		t := &toks[i] // (only t.aux changes during the walk, and it is not read here)
 		if t.kind != kWord {
 			continue
 		}

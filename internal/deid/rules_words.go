@@ -337,7 +337,7 @@ func (sc *scan) scanAddresses() {
 				continue
 			}
 		}
-		if (sc.is(i, "po") || sc.is(i, "p")) && t.kind == kWord {
+		if n := t.e - t.s; t.kind == kWord && n <= 2 && sc.low[t.s] == 'p' && (n == 1 || sc.low[t.s+1] == 'o') { // "po", "p"
 			k := i + 1
 			for k < len(toks) && (sc.punct(k, '.') || sc.is(k, "o")) {
 				k++
@@ -380,7 +380,7 @@ func (sc *scan) scanPlaces() {
 			continue
 		}
 		// "on Division St", "off Main Street": a street named without a number
-		if p := i - 1; p >= 0 && (sc.is(p, "on") || sc.is(p, "off") || sc.is(p, "at") || sc.is(p, "near")) {
+		if p := i - 1; p >= 0 && sc.xin(p, xStreetPrep) { // "on", "off", "at", "near"
 			if e := sc.namedStreet(i); e > i {
 				sc.addToks(i, e, TypeLocation, "rules/street")
 				next = e + 1

@@ -25,11 +25,13 @@ type token struct {
 	flags lexicon.Flags // lexicon flags of the lower-cased word
 	xkw   uint16        // extra word sets (keywords.go), of ASCII words only
 	kind  uint8
-	sp    bool  // whitespace before it
-	nl    bool  // a line break before it (or start of text)
-	cap   bool  // first character is an upper-case letter
-	upper bool  // every letter is upper case (and there are two or more)
-	cand  uint8 // memo of scan.candidate: 0 not computed, 1 yes, 2 no
+	sp    bool // whitespace before it
+	nl    bool // a line break before it (or start of text)
+	cap   bool // first character is an upper-case letter
+	upper bool // every letter is upper case (and there are two or more)
+	// aux: of a word, the memo of scan.candidate (0 not computed, 1 yes,
+	// 2 no); of a punctuation mark, its first byte (scan.punct)
+	aux uint8
 }
 
 // tokenize splits text into tokens and looks each word up in the lexicon;
@@ -52,7 +54,7 @@ func tokenize(text, low string, toks []token, vocab *lexicon.Table, cache *vocab
 				i++
 				continue
 			case bPunct:
-				toks = append(toks, token{s: i, e: i + 1, kind: kPunct, sp: sp, nl: nl})
+				toks = append(toks, token{s: i, e: i + 1, kind: kPunct, sp: sp, nl: nl, aux: c})
 				sp, nl = false, false
 				i++
 				continue
@@ -66,7 +68,7 @@ func tokenize(text, low string, toks []token, vocab *lexicon.Table, cache *vocab
 				continue
 			}
 			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-				toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl})
+				toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl, aux: c})
 				sp, nl = false, false
 				i += size
 				continue

@@ -104,7 +104,7 @@ func tokenizeRef(text string, vocab *lexicon.Table) []token {
 			toks = append(toks, t)
 			sp, nl, i = false, false, t.e
 		default:
-			toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl})
+			toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl, aux: text[i]})
 			sp, nl, i = false, false, i+size
 		}
 	}

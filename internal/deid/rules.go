@@ -85,6 +85,8 @@ type scan struct {
 	// nameBits: a one-word filter of names (nameBit of each): most words
 	// that are no name stop there
 	nameBits uint64
+	// mentioned: len(names) when scanMentions last walked (-1: not yet)
+	mentioned int
 	// cov[:covN]: the offsets of the last eight spans (covered), when
 	// len(out) was covLen
 	cov          [8][2]int
@@ -126,7 +128,7 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 		sc.truecase()
 	}
 	sc.out, sc.covLen = sc.out[:0], -1
-	sc.names, sc.nameSet, sc.nameBits = sc.names[:0], nil, 0
+	sc.names, sc.nameSet, sc.nameBits, sc.mentioned = sc.names[:0], nil, 0, -1
 	sc.capDone = false
 	if cap(sc.claim) < len(sc.toks) {
 		sc.claim = make([]bool, len(sc.toks))

@@ -526,11 +526,15 @@ func (sc *scan) rareAfterName(k int) bool {
 // case, with at most a full stop, comma or colon between ("dr smithers",
 // "mr.renzi", "son, bill", "wife: mary").
 func (sc *scan) cueBefore(i int) bool {
+	if i <= 0 || sc.toks[i].nl {
+		return false
+	}
 	p := i - 1
 	if sc.punct(p, '.') || sc.punct(p, ',') || sc.punct(p, ':') {
 		p--
 	}
-	return p >= 0 && sc.toks[p].kind == kWord && (sc.in(p, setTitle) && !sc.is(p, "st") || sc.in(p, setRelation)) && !sc.toks[i].nl
+	return p >= 0 && sc.toks[p].kind == kWord && sc.toks[p].kw&(setTitle|setRelation) != 0 &&
+		(sc.in(p, setTitle) && !sc.is(p, "st") || sc.in(p, setRelation))
 }
 
 // nameAfterCue: after a cue, a word that is a known name (even a common word:

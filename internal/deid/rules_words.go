@@ -942,9 +942,13 @@ func (sc *scan) markName(s, e int, rec string) {
 // scanMentions marks later (and earlier) capitalised mentions of words of
 // names already found: "John Doe … Doe".
 func (sc *scan) scanMentions() {
-	if len(sc.names) == 0 {
+	// Claims only grow and the other tests read the token alone, so a
+	// second walk finds something only with names found since the first:
+	// every capitalised word it would mark, the first marked.
+	if len(sc.names) == 0 || len(sc.names) == sc.mentioned {
 		return
 	}
+	sc.mentioned = len(sc.names)
 	next := 0
 	for _, i := range sc.capIdx { // capitalised words (index)
 		if i < next {

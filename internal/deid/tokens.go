@@ -190,9 +190,9 @@ func tokenize(text, low string, toks []token, vocab *lexicon.Table, cache *vocab
 			// An ASCII word (letters, digits, inner "'") is its slice of low.
 			if ascii && t.e-t.s <= maxASCIIWord {
 				w := low[t.s:t.e]
-				t.flags, t.kw, x = cache.lookup(vocab, wordHash(w), maybeKeyword(w))
+				t.flags, t.kw, x = cache.lookup(vocab, wordHash(w), w)
 			} else {
-				t.flags, t.kw, x = cache.lookup(vocab, wordHash(lowerString(text[t.s:t.e])), true)
+				t.flags, t.kw, x = cache.lookup(vocab, wordHash(lowerString(text[t.s:t.e])), "")
 				if !ascii && !isASCII(text[t.s:t.e]) {
 					x = 0 // (ascii is false after a word that a non-ASCII rune ends, too)
 				}
@@ -328,16 +328,18 @@ type vocabCache [cacheSize]struct {
 
 const cacheSize = 4096
 
-// lookup returns the flags and (when kw, the word can be a keyword) the
-// keyword and extra bits of the word whose hash is h. Whether a word can be a keyword
-// depends on the word alone, so a cached answer stays right.
-func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, kw bool) (lexicon.Flags, uint32, uint16) {
+// lookup returns the flags and (when the word can be a keyword) the keyword
+// and extra bits of the word whose hash is h. w is the word when it is ASCII
+// (maybeKeyword then says whether it can be one), "" when any word can be.
+// Whether a word can be a keyword depends on the word alone, so a cached
+// answer stays right.
+func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, w string) (lexicon.Flags, uint32, uint16) {
 	e := &c[h&(cacheSize-1)]
 	if e.key == h && h != 0 {
 		return e.flags, e.kw, e.xkw
 	}
 	e.key, e.flags, e.kw, e.xkw = h, vocab.LookupHash(h), 0, 0
-	if kw {
+	if w == "" || maybeKeyword(w) {
 		b := keywordHash[h]
 		e.kw, e.xkw = uint32(b), uint16(b>>32)
 	}

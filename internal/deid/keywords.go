@@ -98,6 +98,7 @@ const (
 	xStreetPrep                     // "on", "off", "at", "near" (scanPlaces)
 	xAndOr                          // "and", "or" (scanLists)
 	xIsWas                          // "is", "was" (scanLists)
+	xPO                             // "po", "p" (scanAddresses: "PO Box", "P.O. Box")
 )
 
 // placePreps are the words before a place that placeCue reads.
@@ -129,6 +130,7 @@ var extraSets = []struct {
 	{clinicalAcronyms, xClinAcronym}, {cueWords, xCueWord}, {placePreps, xPlacePrep}, {orgPreps, xOrgPrep},
 	{map[string]bool{"on": true, "off": true, "at": true, "near": true}, xStreetPrep},
 	{map[string]bool{"and": true, "or": true}, xAndOr}, {map[string]bool{"is": true, "was": true}, xIsWas},
+	{map[string]bool{"po": true, "p": true}, xPO},
 }
 
 // extraBits is extraSets as one map (built once).

@@ -48,7 +48,7 @@ func (sc *scan) index() {
 			if t.kw&(setDay|setMonth) != 0 || t.xkw&xWeekdayAbbr != 0 { // weekdayShort
 				sc.dateIdx = append(sc.dateIdx, i)
 			}
-			if n <= 2 && sc.low[t.s] == 'p' && (n == 1 || sc.low[t.s+1] == 'o') || t.cap && t.kw&setPlace != 0 || t.flags&lexicon.State != 0 { // "po", "p"
+			if t.xkw&xPO != 0 || t.cap && t.kw&setPlace != 0 || t.flags&lexicon.State != 0 {
 				sc.addrIdx = append(sc.addrIdx, i)
 			}
 			// scanCues: a word at a line start or after a dash, before a
@@ -69,7 +69,7 @@ func (sc *scan) index() {
 				sc.cueIdx = c
 			}
 			if t.nl || i > 0 && (toks[i-1].kw&setRelation != 0 || toks[i-1].xkw&xCueWord != 0 ||
-				toks[i-1].kind == kPunct && (sc.text[toks[i-1].s] == '-' || sc.text[toks[i-1].s] == ':' && i > 1 && toks[i-2].xkw&xCueWord != 0)) {
+				toks[i-1].kind == kPunct && (toks[i-1].aux == '-' || toks[i-1].aux == ':' && i > 1 && toks[i-2].xkw&xCueWord != 0)) {
 				sc.cueIdx = append(sc.cueIdx, i)
 			}
 			// "ACCT-44658267", "SN-88213" (scanNumbers)
@@ -91,7 +91,7 @@ func (sc *scan) index() {
 			}
 		case kPunct:
 			// "(634)…", "+44 …", "#12" (scanNumbers)
-			if c := sc.text[t.s]; (c == '(' || c == '+' || c == '#') && i+1 < len(toks) && sc.joined(i+1) && toks[i+1].kind == kNum {
+			if c := t.aux; (c == '(' || c == '+' || c == '#') && i+1 < len(toks) && sc.joined(i+1) && toks[i+1].kind == kNum {
 				sc.numIdx = append(sc.numIdx, i)
 			}
 		}

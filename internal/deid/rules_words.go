@@ -337,7 +337,7 @@ func (sc *scan) scanAddresses() {
 				continue
 			}
 		}
-		if n := t.e - t.s; t.kind == kWord && n <= 2 && sc.low[t.s] == 'p' && (n == 1 || sc.low[t.s+1] == 'o') { // "po", "p"
+		if t.xkw&xPO != 0 { // "po", "p"
 			k := i + 1
 			for k < len(toks) && (sc.punct(k, '.') || sc.is(k, "o")) {
 				k++

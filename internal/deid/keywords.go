@@ -99,6 +99,7 @@ const (
 	xAndOr                          // "and", "or" (scanLists)
 	xIsWas                          // "is", "was" (scanLists)
 	xPO                             // "po", "p" (scanAddresses: "PO Box", "P.O. Box")
+	xM                              // "m" (scanNames: "M.D.")
 )
 
 // placePreps are the words before a place that placeCue reads.
@@ -130,7 +131,7 @@ var extraSets = []struct {
 	{clinicalAcronyms, xClinAcronym}, {cueWords, xCueWord}, {placePreps, xPlacePrep}, {orgPreps, xOrgPrep},
 	{map[string]bool{"on": true, "off": true, "at": true, "near": true}, xStreetPrep},
 	{map[string]bool{"and": true, "or": true}, xAndOr}, {map[string]bool{"is": true, "was": true}, xIsWas},
-	{map[string]bool{"po": true, "p": true}, xPO},
+	{map[string]bool{"po": true, "p": true}, xPO}, {map[string]bool{"m": true}, xM},
 }
 
 // extraBits is extraSets as one map (built once).

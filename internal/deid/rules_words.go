@@ -777,7 +777,7 @@ func (sc *scan) scanNames(lexical bool) {
 	if lexical {
 		idx = sc.capIdx
 	}
-	next := 0
+	next, cred := 0, -1
 	for _, i := range idx {
 		if i < next {
 			continue
@@ -856,7 +856,12 @@ func (sc *scan) scanNames(lexical bool) {
 		}
 	next:
 		// credential after: "Roger C Kelly, MD", "Jon C Miller, M.D."
-		if t.cap && (!sc.stopWord(i) || sc.in(i, setMonth|setDemonym)) { // "Jun Park RN"
+		if cred <= i { // the next credential or "M" after i (or len(toks))
+			for cred = i + 1; cred < len(toks) && toks[cred].kw&setCred == 0 && toks[cred].xkw&xM == 0; cred++ {
+			}
+		}
+		// (a name run ends within 15 tokens, the credential two after it)
+		if t.cap && cred <= i+maxCredAfter && (!sc.stopWord(i) || sc.in(i, setMonth|setDemonym)) { // "Jun Park RN"
 			e := sc.nameRun(i, true)
 			if e >= 0 {
 				k := e + 1
@@ -873,6 +878,11 @@ func (sc *scan) scanNames(lexical bool) {
 		}
 	}
 }
+
+// maxCredAfter bounds how far after a name's first token scanNames finds
+// its credential: nameRun ends at most 14 tokens on (a nickname in quotes
+// after its eleventh), then ", MD" or "M.D.".
+const maxCredAfter = 20
 
 // lexicalName marks a name starting at i found by the lexicon alone: two
 // name-like words with at least one known name, or one known name that is

@@ -86,9 +86,6 @@ var keywordBits = func() map[string]uint32 {
 const (
 	xMeasure     uint16 = 1 << iota // measureWords
 	xLevel                          // levelWords
-	xOrgLabel                       // orgLabels
-	xOrgVerb                        // orgVerbs
-	xChangeVerb                     // changeVerbs
 	xParticle                       // nameParticles
 	xWeekdayAbbr                    // weekdayAbbr
 	xClinAcronym                    // clinicalAcronyms
@@ -100,6 +97,7 @@ const (
 	xIsWas                          // "is", "was" (scanLists)
 	xPO                             // "po", "p" (scanAddresses: "PO Box", "P.O. Box")
 	xM                              // "m" (scanNames: "M.D.")
+	xPerWithTo                      // "per", "with", "to" (scanPeople)
 )
 
 // placePreps are the words before a place that placeCue reads.
@@ -126,12 +124,12 @@ var extraSets = []struct {
 	set map[string]bool
 	bit uint16
 }{
-	{measureWords, xMeasure}, {levelWords, xLevel}, {orgLabels, xOrgLabel}, {orgVerbs, xOrgVerb},
-	{changeVerbs, xChangeVerb}, {nameParticles, xParticle}, {weekdayAbbr, xWeekdayAbbr},
+	{measureWords, xMeasure}, {levelWords, xLevel}, {nameParticles, xParticle}, {weekdayAbbr, xWeekdayAbbr},
 	{clinicalAcronyms, xClinAcronym}, {cueWords, xCueWord}, {placePreps, xPlacePrep}, {orgPreps, xOrgPrep},
 	{map[string]bool{"on": true, "off": true, "at": true, "near": true}, xStreetPrep},
 	{map[string]bool{"and": true, "or": true}, xAndOr}, {map[string]bool{"is": true, "was": true}, xIsWas},
 	{map[string]bool{"po": true, "p": true}, xPO}, {map[string]bool{"m": true}, xM},
+	{map[string]bool{"per": true, "with": true, "to": true}, xPerWithTo},
 }
 
 // extraBits is extraSets as one map (built once).

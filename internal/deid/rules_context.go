@@ -212,7 +212,7 @@ func (sc *scan) orgCue(i int) int {
 	}
 	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {
 		q := p - 1
-		if sc.xin(q, xOrgLabel) || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
+		if orgLabels[sc.lower(q)] || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
 			return 2
 		}
 		return 0
@@ -237,10 +237,11 @@ func (sc *scan) orgCue(i int) int {
 	}
 	q := p - 1
 	if q >= 0 && sc.toks[q].kind == kWord {
-		if sc.xin(q, xChangeVerb) && w != "at" || sc.in(q, setMonth|setDay) {
+		v := sc.lower(q)
+		if changeVerbs[v] && w != "at" || sc.in(q, setMonth|setDay) {
 			return 0
 		}
-		if sc.xin(q, xOrgVerb) || q > 0 && sc.xin(q-1, xOrgVerb) && sc.toks[q-1].kind == kWord { // "works nights at"
+		if orgVerbs[v] || q > 0 && orgVerbs[sc.lower(q-1)] && sc.toks[q-1].kind == kWord { // "works nights at"
 			return 2
 		}
 	}
@@ -465,13 +466,17 @@ func (sc *scan) scanPlaceMentions() {
 	if len(found) == 0 {
 		return
 	}
+	var first [256]bool // the places' first bytes
+	for _, f := range found {
+		first[f[0]] = true
+	}
 	toks := sc.toks
 	next := 0
 	for _, i := range sc.capTokens() {
 		if i < next {
 			continue
 		}
-		if sc.claim[i] || !sc.capWord(i) || !toks[i].sp && i > 0 {
+		if sc.claim[i] || !sc.capWord(i) || !toks[i].sp && i > 0 || !first[sc.low[toks[i].s]] {
 			continue
 		}
 		for _, f := range found {
@@ -542,7 +547,7 @@ func (sc *scan) scanPeople() {
 			e0++
 		}
 		p := i - 1
-		prev := toks[i].flags&(lexicon.Common|lexicon.SafeCore) == 0 && p > 0 && (sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "to"))
+		prev := toks[i].flags&(lexicon.Common|lexicon.SafeCore) == 0 && p > 0 && sc.xin(p, xPerWithTo) // "per", "with", "to"
 		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && strings.IndexByte("(,-'", sc.text[toks[e0+1].s]) >= 0) {
 			continue
 		}

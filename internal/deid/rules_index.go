@@ -40,11 +40,15 @@ func (sc *scan) index() {
 			}
 			if t.cap {
 				sc.capIdx = append(sc.capIdx, i)
-			}
-			if t.cap || t.kw&(setTitle|setCue1|setCue2) != 0 {
+				sc.nameIdx = append(sc.nameIdx, i)
+			} else if t.kw&(setTitle|setCue1|setCue2) != 0 {
 				sc.nameIdx = append(sc.nameIdx, i)
 			}
-			n := t.e - t.s
+			// the tests below want a keyword, an extra bit or a state
+			// (most words have none)
+			if t.kw == 0 && t.xkw == 0 && t.flags&lexicon.State == 0 {
+				goto cue
+			}
 			if t.kw&(setDay|setMonth) != 0 || t.xkw&xWeekdayAbbr != 0 { // weekdayShort
 				sc.dateIdx = append(sc.dateIdx, i)
 			}
@@ -68,12 +72,13 @@ func (sc *scan) index() {
 				}
 				sc.cueIdx = c
 			}
+		cue:
 			if t.nl || i > 0 && (toks[i-1].kw&setRelation != 0 || toks[i-1].xkw&xCueWord != 0 ||
 				toks[i-1].kind == kPunct && (toks[i-1].aux == '-' || toks[i-1].aux == ':' && i > 1 && toks[i-2].xkw&xCueWord != 0)) {
 				sc.cueIdx = append(sc.cueIdx, i)
 			}
 			// "ACCT-44658267", "SN-88213" (scanNumbers)
-			if t.upper && n <= 5 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) >= 3 {
+			if t.upper && t.e-t.s <= 5 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) >= 3 {
 				sc.numIdx = append(sc.numIdx, i)
 			}
 		case kNum:

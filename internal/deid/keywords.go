@@ -184,3 +184,34 @@ var keywordHash = func() map[uint64]uint64 {
 	}
 	return m
 }()
+
+// wordGate says whether a word can be in a set of words (a map look-up
+// skipped for most words): gate[n][c] is set when a word of the set has n
+// bytes and starts with the letter 'a'+c; any is set when a word of the set
+// is longer or starts with another byte, and then every word may be.
+type wordGate struct {
+	gate [16][26]bool
+	any  bool
+}
+
+func newWordGate(sets ...map[string]bool) *wordGate {
+	g := new(wordGate)
+	for _, set := range sets {
+		for w := range set {
+			if n := len(w); n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' {
+				g.gate[n][w[0]-'a'] = true
+			} else {
+				g.any = true
+			}
+		}
+	}
+	return g
+}
+
+// may reports whether w can be in the gate's sets.
+func (g *wordGate) may(w string) bool {
+	if n := len(w); n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' {
+		return g.gate[n][w[0]-'a']
+	}
+	return g.any
+}

@@ -111,6 +111,7 @@ type scan struct {
 	ascii                   bool              // text is ASCII: byte offsets are code-point offsets
 	shapeBuf                []byte            // shape's buffer
 	shapes                  map[string]string // shapes seen, interned (shape)
+	shapeCache              [1 << shapeCacheLog]shapeEntry
 }
 
 func (sc *scan) reset(text string, vocab *lexicon.Table) {

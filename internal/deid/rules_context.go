@@ -2,7 +2,6 @@ package deid
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -26,6 +25,9 @@ var orgVerbs = map[string]bool{
 	"stays": true, "lives": true, "lived": true, "living": true, "drink": true, "drinks": true,
 	"employee": true, "intern": true, "office": true, "retired": true, "plays": true,
 }
+
+// orgGate is the wordGate of orgLabels, changeVerbs and orgVerbs (orgCue).
+var orgGate = newWordGate(orgLabels, changeVerbs, orgVerbs)
 
 // orgLabels announce an organisation or place after a colon ("Employer: Tyson Foods").
 var orgLabels = map[string]bool{
@@ -69,6 +71,9 @@ var payers = map[string]bool{"medicaid": true, "medicare": true, "tricare": true
 
 // timeWords are capitalised at the start of a line or a heading ("Today").
 var timeWords = map[string]bool{"today": true, "tomorrow": true, "yesterday": true, "tonight": true, "now": true, "then": true}
+
+// reportGate is the wordGate of reportVerbs.
+var reportGate = newWordGate(reportVerbs)
 
 // reportVerbs follow a name at the start of a sentence ("Tobias states …").
 var reportVerbs = map[string]bool{
@@ -212,7 +217,7 @@ func (sc *scan) orgCue(i int) int {
 	}
 	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {
 		q := p - 1
-		if orgLabels[sc.lower(q)] || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
+		if orgGate.may(sc.lower(q)) && orgLabels[sc.lower(q)] || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
 			return 2
 		}
 		return 0
@@ -238,10 +243,10 @@ func (sc *scan) orgCue(i int) int {
 	q := p - 1
 	if q >= 0 && sc.toks[q].kind == kWord {
 		v := sc.lower(q)
-		if changeVerbs[v] && w != "at" || sc.in(q, setMonth|setDay) {
+		if orgGate.may(v) && changeVerbs[v] && w != "at" || sc.in(q, setMonth|setDay) {
 			return 0
 		}
-		if orgVerbs[v] || q > 0 && orgVerbs[sc.lower(q-1)] && sc.toks[q-1].kind == kWord { // "works nights at"
+		if orgGate.may(v) && orgVerbs[v] || q > 0 && orgGate.may(sc.lower(q-1)) && orgVerbs[sc.lower(q-1)] && sc.toks[q-1].kind == kWord { // "works nights at"
 			return 2
 		}
 	}
@@ -310,7 +315,7 @@ func (sc *scan) scanSentenceNames() {
 		if sc.punct(k, ',') {
 			k++
 		}
-		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportVerbs[sc.lower(k)] &&
+		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportGate.may(sc.lower(k)) && reportVerbs[sc.lower(k)] &&
 			(personVerbs[sc.lower(k)] || !mid && (t.flags&lexicon.Name != 0 || !drugAction[sc.lower(min(k+1, len(toks)-1))])) {
 			sc.markName(i, e, "rules/sentence")
 			next = e + 1
@@ -548,7 +553,7 @@ func (sc *scan) scanPeople() {
 		}
 		p := i - 1
 		prev := toks[i].flags&(lexicon.Common|lexicon.SafeCore) == 0 && p > 0 && sc.xin(p, xPerWithTo) // "per", "with", "to"
-		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && strings.IndexByte("(,-'", sc.text[toks[e0+1].s]) >= 0) {
+		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && personMark(toks[e0+1].aux)) {
 			continue
 		}
 		if sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
@@ -584,6 +589,10 @@ func (sc *scan) scanPeople() {
 		}
 	}
 }
+
+// personMark: the punctuation after a name that scanPeople reads on:
+// "(", ",", "-", "'".
+func personMark(c byte) bool { return c == '(' || c == ',' || c == '-' || c == '\'' }
 
 // roles before "is"/"was" and a name: "her outreach worker is Joaquín".
 var roles = map[string]bool{

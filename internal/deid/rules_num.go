@@ -165,20 +165,46 @@ func (sc *scan) shape(i, j int) string {
 	if len(b) == 1 {
 		return oneByteStrings[b[0]] // one token: no look-up
 	}
+	// up to eight bytes: a direct-mapped cache keyed by the bytes (no
+	// hashing of a string)
+	var e *shapeEntry
+	if len(b) <= 8 {
+		var key uint64
+		for k, c := range b {
+			key |= uint64(c) << (8 * k)
+		}
+		if e = &sc.shapeCache[(key*0x9E3779B97F4A7C15)>>(64-shapeCacheLog)]; e.key == key && len(e.s) == len(b) {
+			return e.s
+		}
+		e.key = key
+	}
 	// the same few shapes come back note after note: each is allocated
 	// once per pooled scan (a map look-up with a []byte key allocates
 	// nothing)
-	if s, ok := sc.shapes[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(sc.shapes) < maxShapes {
-		if sc.shapes == nil {
-			sc.shapes = make(map[string]string, 64)
+	s, ok := sc.shapes[string(b)]
+	if !ok {
+		s = string(b)
+		if len(sc.shapes) < maxShapes {
+			if sc.shapes == nil {
+				sc.shapes = make(map[string]string, 64)
+			}
+			sc.shapes[s] = s
 		}
-		sc.shapes[s] = s
+	}
+	if e != nil {
+		e.s = s
 	}
 	return s
+}
+
+// shapeCacheLog: scan.shapeCache has 2^shapeCacheLog entries.
+const shapeCacheLog = 6
+
+// shapeEntry is an entry of scan.shapeCache: a shape of up to eight bytes
+// (key, little-endian) and its string.
+type shapeEntry struct {
+	key uint64
+	s   string
 }
 
 // oneByteStrings[c] is the string of the one byte c.

@@ -925,7 +925,7 @@ func (sc *scan) sentenceStart(i int) bool {
 		return true
 	}
 	p := &sc.toks[i-1]
-	return p.kind == kPunct && strings.IndexByte(".!?:", sc.text[p.s]) >= 0
+	return p.kind == kPunct && (p.aux == '.' || p.aux == '!' || p.aux == '?' || p.aux == ':')
 }
 
 func (sc *scan) markName(s, e int, rec string) {

@@ -315,18 +315,22 @@ func wordHash(s string) uint64 {
 	return h
 }
 
-// vocabCache remembers the flags and keyword bits of recently seen words
-// (direct-mapped by hash): most words of a note are frequent ones ("the",
-// "pt", "and"), and a hit costs one load instead of a search of the large
-// table and a map look-up.
-type vocabCache [cacheSize]struct {
+// vocabCache remembers the flags and keyword bits of recently seen words,
+// two per set (the set chosen by hash, the word last found first): most
+// words of a note are frequent ones ("the", "pt", "and"), and a hit costs
+// one or two loads instead of a search of the large table and a map look-up.
+type vocabCache [cacheSets][2]vocabEntry
+
+// vocabEntry is one word of vocabCache: its hash and its answers.
+type vocabEntry struct {
 	key   uint64
 	kw    uint32
 	flags lexicon.Flags
 	xkw   uint16
 }
 
-const cacheSize = 4096
+// cacheSets: vocabCache holds 2*cacheSets words (64 KiB).
+const cacheSets = 2048
 
 // lookup returns the flags and (when the word can be a keyword) the keyword
 // and extra bits of the word whose hash is h. w is the word when it is ASCII
@@ -334,14 +338,19 @@ const cacheSize = 4096
 // Whether a word can be a keyword depends on the word alone, so a cached
 // answer stays right.
 func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, w string) (lexicon.Flags, uint32, uint16) {
-	e := &c[h&(cacheSize-1)]
-	if e.key == h && h != 0 {
+	set := &c[h&(cacheSets-1)]
+	if e := &set[0]; e.key == h && h != 0 {
 		return e.flags, e.kw, e.xkw
 	}
-	e.key, e.flags, e.kw, e.xkw = h, vocab.LookupHash(h), 0, 0
+	if e := set[1]; e.key == h && h != 0 {
+		set[0], set[1] = e, set[0]
+		return e.flags, e.kw, e.xkw
+	}
+	e := vocabEntry{key: h, flags: vocab.LookupHash(h)}
 	if w == "" || maybeKeyword(w) {
 		b := keywordHash[h]
 		e.kw, e.xkw = uint32(b), uint16(b>>32)
 	}
+	set[0], set[1] = e, set[0]
 	return e.flags, e.kw, e.xkw
 }

@@ -186,28 +186,35 @@ func (sc *scan) misspelt(w string) bool {
 		return false
 	}
 	// the answer depends on the word alone: remembered per scan (and so
-	// across the notes a pooled scan handles), direct-mapped by the hash
-	// that vocabCache keys words by too
+	// across the notes a pooled scan handles), two per set by the hash
+	// that vocabCache keys words by too, the word last found first
 	if sc.miss == nil {
 		sc.miss = new(missCache)
 	}
 	h := wordHash(w)
-	e := &sc.miss[h&(missCacheSize-1)]
-	if e.key == h && h != 0 {
+	set := &sc.miss[h&(missCacheSets-1)]
+	if e := set[0]; e.key == h && h != 0 {
+		return e.yes
+	}
+	if e := set[1]; e.key == h && h != 0 {
+		set[0], set[1] = e, set[0]
 		return e.yes
 	}
 	yes := sc.misspeltUncached(w)
-	e.key, e.yes = h, yes
+	set[0], set[1] = missEntry{key: h, yes: yes}, set[0]
 	return yes
 }
 
-// missCache remembers answers of misspelt (see there).
-type missCache [missCacheSize]struct {
+// missCache remembers answers of misspelt (see there): 2*missCacheSets words.
+type missCache [missCacheSets][2]missEntry
+
+// missEntry is a word's hash and misspelt's answer.
+type missEntry struct {
 	key uint64
 	yes bool
 }
 
-const missCacheSize = 1024
+const missCacheSets = 512
 
 // misspeltUncached is misspelt without the cache.
 func (sc *scan) misspeltUncached(w string) bool {

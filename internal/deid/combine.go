@@ -24,6 +24,7 @@ func (r *Rules) Plausible(ctx context.Context, text string, spans []Span) []Span
 	sc := r.pool.Get().(*scan)
 	defer r.pool.Put(sc)
 	sc.reset(text, r.vocab)
+	sc.index()
 	sc.scanNumbers()
 	return sc.plausible(spans)
 }
@@ -175,7 +176,7 @@ func toCP(cpByte []int, b int) int {
 
 // plausibleTok: token k may be (part of) PHI as far as the rules know.
 func (sc *scan) plausibleTok(k int, typ Type) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	switch t.kind {
 	case kPunct:
 		return false

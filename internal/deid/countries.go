@@ -55,6 +55,10 @@ func isCountry(s string) bool {
 	if len(s) < 2 || len(s) > 24 {
 		return false
 	}
+	// most spans are no country: their length and first letter say so
+	if c := s[0] | 0x20; c < 'a' || c > 'z' || !countryStart[len(s)][c-'a'] {
+		return false
+	}
 	var b [24]byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -69,3 +73,12 @@ func isCountry(s string) bool {
 	}
 	return countries[string(b[:len(s)])]
 }
+
+// countryStart[n][c]: a key of countries has n bytes and starts with the
+// letter 'a'+c (isCountry's gate).
+var countryStart = func() (t [25][26]bool) {
+	for w := range countries {
+		t[len(w)][w[0]-'a'] = true
+	}
+	return t
+}()

@@ -172,7 +172,7 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 			spans = trimSpans(text, append([]Span(nil), spans...)) // the rules already follow the conventions
 			return resolveInPlace(spans), nil
 		}
-		return Resolve(spans), nil
+		return resolveInPlace(spans), nil // Recognize's slice is the caller's own
 	}
 	// the rules' scan of the note, kept for the veto of the other
 	// detectors' spans (combine.go) so that the note is tokenized once
@@ -228,10 +228,29 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 }
 
 // typeRank breaks ties when overlapping spans of different types are merged:
-// the more specific pattern wins.
-var typeRank = map[Type]int{
-	TypeEmail: 9, TypeURL: 8, TypeIP: 7, TypePhone: 6, TypeID: 5, TypeDate: 4,
-	TypeAge: 3, TypeName: 2, TypeLocation: 1, TypeOther: 0,
+// the more specific pattern wins (a switch: no map look-up per comparison).
+func typeRank(t Type) int {
+	switch t {
+	case TypeEmail:
+		return 9
+	case TypeURL:
+		return 8
+	case TypeIP:
+		return 7
+	case TypePhone:
+		return 6
+	case TypeID:
+		return 5
+	case TypeDate:
+		return 4
+	case TypeAge:
+		return 3
+	case TypeName:
+		return 2
+	case TypeLocation:
+		return 1
+	}
+	return 0
 }
 
 // Resolve sorts spans and merges overlapping ones so that no two spans share a
@@ -344,7 +363,7 @@ func better(a, b Span) bool {
 	if ca, cb := a.Recognizer == recCandidate, b.Recognizer == recCandidate; ca != cb {
 		return cb
 	}
-	if ra, rb := typeRank[a.Type], typeRank[b.Type]; ra != rb {
+	if ra, rb := typeRank(a.Type), typeRank(b.Type); ra != rb {
 		return ra > rb
 	}
 	// a full tie: the detector's name decides, so that which one a merged

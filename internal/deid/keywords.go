@@ -1,5 +1,10 @@
 package deid
 
+import (
+	"maps"
+	"slices"
+)
+
 // Keyword sets as bits, looked up once per word in tokenize, so the rules
 // test a bit instead of probing a dozen maps per token.
 const (
@@ -73,6 +78,78 @@ var keywordBits = func() map[string]uint32 {
 	return m
 }()
 
+// Extra word sets as bits (token.xkw), for rules that test a word against
+// a set on many tokens: the map look-up done once per word by tokenize (and
+// its cache). They stay apart from the keyword bits (token.kw), whose "no
+// keyword" (kw == 0) many rules test. Only a word of ASCII letters gets them:
+// a set's words are ASCII, and the rules test the word's ASCII lower case.
+const (
+	xMeasure     uint16 = 1 << iota // measureWords
+	xLevel                          // levelWords
+	xParticle                       // nameParticles
+	xWeekdayAbbr                    // weekdayAbbr
+	xClinAcronym                    // clinicalAcronyms
+	xCueWord                        // cueWords
+	xPlacePrep                      // placePreps
+	xOrgPrep                        // orgPreps
+	xStreetPrep                     // "on", "off", "at", "near" (scanPlaces)
+	xAndOr                          // "and", "or" (scanLists)
+	xIsWas                          // "is", "was" (scanLists)
+	xPO                             // "po", "p" (scanAddresses: "PO Box", "P.O. Box")
+	xM                              // "m" (scanNames: "M.D.")
+	xPerWithTo                      // "per", "with", "to" (scanPeople)
+)
+
+// placePreps are the words before a place that placeCue reads.
+var placePreps = map[string]bool{
+	"in": true, "to": true, "of": true, "from": true, "near": true, "at": true, "outside": true,
+	"visiting": true, "towards": true,
+}
+
+// orgPreps are the words before an organisation that orgCue reads.
+var orgPreps = map[string]bool{
+	"attends": true, "attended": true, "attend": true, "joined": true, "visits": true, "in": true,
+	"at": true, "from": true, "to": true, "near": true, "via": true, "through": true, "into": true,
+	"outside": true, "for": true, "on": true,
+}
+
+// cueWords are the words before a token that scanCues acts on (its switch).
+var cueWords = map[string]bool{
+	"patient": true, "pt": true, "name": true, "decedent": true, "to": true, "from": true, "on": true,
+	"in": true, "near": true, "by": true, "transcribed": true, "dictated": true,
+}
+
+// extraSets are the sets of the extra bits.
+var extraSets = []struct {
+	set map[string]bool
+	bit uint16
+}{
+	{measureWords, xMeasure}, {levelWords, xLevel}, {nameParticles, xParticle}, {weekdayAbbr, xWeekdayAbbr},
+	{clinicalAcronyms, xClinAcronym}, {cueWords, xCueWord}, {placePreps, xPlacePrep}, {orgPreps, xOrgPrep},
+	{map[string]bool{"on": true, "off": true, "at": true, "near": true}, xStreetPrep},
+	{map[string]bool{"and": true, "or": true}, xAndOr}, {map[string]bool{"is": true, "was": true}, xIsWas},
+	{map[string]bool{"po": true, "p": true}, xPO}, {map[string]bool{"m": true}, xM},
+	{map[string]bool{"per": true, "with": true, "to": true}, xPerWithTo},
+}
+
+// extraBits is extraSets as one map (built once).
+var extraBits = func() map[string]uint16 {
+	m := map[string]uint16{}
+	for _, x := range extraSets {
+		for w, ok := range x.set {
+			if ok {
+				m[w] |= x.bit
+			}
+		}
+	}
+	return m
+}()
+
+// xin reports whether token k is a word in the extra set(s) bits.
+func (sc *scan) xin(k int, bits uint16) bool {
+	return k >= 0 && k < len(sc.toks) && sc.toks[k].xkw&bits != 0
+}
+
 // in reports whether token k is a word in the keyword set(s) bits.
 func (sc *scan) in(k int, bits uint32) bool {
 	return k >= 0 && k < len(sc.toks) && sc.toks[k].kw&bits != 0
@@ -80,8 +157,9 @@ func (sc *scan) in(k int, bits uint32) bool {
 
 // keywordStart[len][first letter] says whether any keyword has that length
 // and first letter: most lower-case words skip the map look-up altogether.
+// The extra sets' words are in it too (TestExtraWordsPassGate).
 var keywordStart = func() (t [16][26]bool) {
-	for w := range keywordBits {
+	for _, w := range slices.Concat(slices.Collect(maps.Keys(keywordBits)), slices.Collect(maps.Keys(extraBits))) {
 		if n := len(w); n < 16 && w[0] >= 'a' && w[0] <= 'z' {
 			t[n][w[0]-'a'] = true
 		}
@@ -89,16 +167,51 @@ var keywordStart = func() (t [16][26]bool) {
 	return t
 }()
 
-func maybeKeyword(w []byte) bool {
+func maybeKeyword(w string) bool {
 	n := len(w)
 	return n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' && keywordStart[n][w[0]-'a']
 }
 
-// keywordHash is keywordBits keyed by wordHash, for the tokenizer.
-var keywordHash = func() map[uint64]uint32 {
-	m := make(map[uint64]uint32, len(keywordBits))
+// keywordHash is keywordBits (low 32 bits) and extraBits (high 32 bits)
+// keyed by wordHash, for the tokenizer.
+var keywordHash = func() map[uint64]uint64 {
+	m := make(map[uint64]uint64, len(keywordBits)+len(extraBits))
 	for w, b := range keywordBits {
-		m[wordHash(w)] = b
+		m[wordHash(w)] |= uint64(b)
+	}
+	for w, b := range extraBits {
+		m[wordHash(w)] |= uint64(b) << 32
 	}
 	return m
 }()
+
+// wordGate says whether a word can be in a set of words (a map look-up
+// skipped for most words): gate[n][c] is set when a word of the set has n
+// bytes and starts with the letter 'a'+c; any is set when a word of the set
+// is longer or starts with another byte, and then every word may be.
+type wordGate struct {
+	gate [16][26]bool
+	any  bool
+}
+
+func newWordGate(sets ...map[string]bool) *wordGate {
+	g := new(wordGate)
+	for _, set := range sets {
+		for w := range set {
+			if n := len(w); n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' {
+				g.gate[n][w[0]-'a'] = true
+			} else {
+				g.any = true
+			}
+		}
+	}
+	return g
+}
+
+// may reports whether w can be in the gate's sets.
+func (g *wordGate) may(w string) bool {
+	if n := len(w); n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' {
+		return g.gate[n][w[0]-'a']
+	}
+	return g.any
+}

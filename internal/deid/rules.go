@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"sync"
+	"unsafe"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -81,14 +82,28 @@ type scan struct {
 	buf     []byte
 	names   []string        // lower-cased words of names found, for later mentions
 	nameSet map[string]bool // the same as a set, once there are many
-	// upperLine[i]: token i's line is all upper case (a heading); nil until needed
+	// nameBits: a one-word filter of names (nameBit of each): most words
+	// that are no name stop there
+	nameBits uint64
+	// mentioned: len(names) when scanMentions last walked (-1: not yet)
+	mentioned int
+	// cov[:covN]: the offsets of the last eight spans (covered), when
+	// len(out) was covLen
+	cov          [8][2]int
+	covLen, covN int
+	// upperLine[i]: token i's line is all upper case (a heading), by index
 	upperLine, upperLineBuf []bool
-	claim                   []bool   // token already inside a name/location span
-	nameTok                 []bool   // token inside a name span
-	places                  []string // places found, for later mentions (rules_context.go)
-	capIdx                  []int    // indices of capitalised words (capTokens)
-	ageIdx                  []int    // indices of numbers from 90 to 199 (capTokens)
-	capDone                 bool
+	claim                   []bool            // token already inside a name/location span
+	nameTok                 []bool            // token inside a name span
+	places                  []string          // places found, for later mentions (rules_context.go)
+	capIdx                  []int             // indices of capitalised words (index, capTokens)
+	ageIdx                  []int             // indices of numbers from 90 to 199 (index)
+	dateIdx                 []int             // words that can start a written date (index)
+	addrIdx                 []int             // tokens that can start an address rule (index)
+	nameIdx                 []int             // words that can start a name rule (index)
+	numIdx                  []int             // tokens that can start a number (index)
+	cueIdx                  []int             // words scanCues can act on (index)
+	capDone                 bool              // index has run on this note
 	clinical                []bool            // token claimed by the clinical-number grammar
 	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only
 	lineBuf                 []lineCount       // setCasing's lines, reused
@@ -96,22 +111,25 @@ type scan struct {
 	ascii                   bool              // text is ASCII: byte offsets are code-point offsets
 	shapeBuf                []byte            // shape's buffer
 	shapes                  map[string]string // shapes seen, interned (shape)
+	shapeCache              [1 << shapeCacheLog]shapeEntry
 }
 
 func (sc *scan) reset(text string, vocab *lexicon.Table) {
 	sc.text, sc.vocab = text, vocab
 	sc.buf, sc.ascii = appendLowerASCII(sc.buf[:0], text)
-	sc.low = string(sc.buf)
+	// low reads buf in place (no copy of the note): every string cut from
+	// it (words, names, places) lives in this scan's per-note state only,
+	// which the next reset drops before it rewrites buf
+	sc.low = unsafe.String(unsafe.SliceData(sc.buf), len(sc.buf))
 	if sc.cache == nil {
 		sc.cache = new(vocabCache)
 	}
-	sc.toks = tokenize(text, sc.toks, vocab, sc.cache)
+	sc.toks = tokenize(text, sc.low, sc.toks, vocab, sc.cache)
 	if sc.setCasing() {
 		sc.truecase()
 	}
-	sc.out = sc.out[:0]
-	sc.names, sc.nameSet = sc.names[:0], nil
-	sc.upperLine = nil
+	sc.out, sc.covLen = sc.out[:0], -1
+	sc.names, sc.nameSet, sc.nameBits, sc.mentioned = sc.names[:0], nil, 0, -1
 	sc.capDone = false
 	if cap(sc.claim) < len(sc.toks) {
 		sc.claim = make([]bool, len(sc.toks))
@@ -202,6 +220,7 @@ func (sc *scan) codeJoin(k int) bool {
 }
 
 func (sc *scan) run() {
+	sc.index()
 	sc.scanBytes()
 	sc.scanDomains()
 	sc.scanNumbers()
@@ -262,7 +281,7 @@ func (sc *scan) appendSpans(out []Span) []Span {
 
 // tok helpers
 
-func (sc *scan) str(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
+func (sc *scan) str(i int) string { t := &sc.toks[i]; return sc.text[t.s:t.e] }
 
 // is reports whether token i is the word w, which must be lower case (the
 // token in any case): a slice of the lower-cased text compared with w,
@@ -280,7 +299,7 @@ func (sc *scan) punct(i int, c byte) bool {
 		return false
 	}
 	t := &sc.toks[i]
-	return t.kind == kPunct && sc.text[t.s] == c
+	return t.kind == kPunct && t.aux == c // (its first byte)
 }
 
 // joined reports whether token i follows token i-1 with no space between.
@@ -290,10 +309,10 @@ func (sc *scan) joined(i int) bool {
 
 // lower returns token i in lower case (ASCII letters only; a slice of the
 // lower-cased copy of the text, so it does not allocate).
-func (sc *scan) lower(i int) string { t := sc.toks[i]; return sc.low[t.s:t.e] }
+func (sc *scan) lower(i int) string { t := &sc.toks[i]; return sc.low[t.s:t.e] }
 
 func (sc *scan) numVal(i int) int {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kind != kNum || t.e-t.s > 6 {
 		return -1
 	}
@@ -317,6 +336,7 @@ func (sc *scan) addName(w string) {
 		return
 	}
 	sc.names = append(sc.names, w)
+	sc.nameBits |= nameBit(w)
 	if sc.nameSet != nil {
 		sc.nameSet[w] = true
 	} else if len(sc.names) > smallNames {
@@ -327,6 +347,15 @@ func (sc *scan) addName(w string) {
 	}
 }
 
+// nameBit is w's bit in scan.nameBits, from its length and its first and
+// last bytes (no hash to compute).
+func nameBit(w string) uint64 {
+	if w == "" {
+		return 1
+	}
+	return 1 << ((uint(len(w))*7 + uint(w[0])*3 + uint(w[len(w)-1])) & 63)
+}
+
 // smallNames: up to this many name words a linear search beats a map that
 // would have to be allocated or cleared for every note; past it (long
 // documents) the map keeps the scan linear.
@@ -334,6 +363,9 @@ const smallNames = 32
 
 // isName: w is a word of a name found earlier.
 func (sc *scan) isName(w string) bool {
+	if sc.nameBits&nameBit(w) == 0 {
+		return false
+	}
 	if sc.nameSet != nil {
 		return sc.nameSet[w]
 	}

@@ -178,17 +178,16 @@ func (sc *scan) prevWord(i int) int {
 // ("BP 120/80", "sats high 90s", "PS 10/5", "HR 80-90s", "bp in the low 100s").
 func (sc *scan) measureBefore(i, n int) bool {
 	for k := i - 1; k >= 0 && k >= i-n-3; k-- {
-		t := sc.toks[k+1]
+		t := &sc.toks[k+1]
 		if t.nl {
 			return false
 		}
 		switch sc.toks[k].kind {
 		case kWord:
-			w := sc.lower(k)
-			if measureWords[w] {
+			if sc.toks[k].xkw&xMeasure != 0 { // measureWords
 				return true
 			}
-			if !levelWords[w] {
+			if sc.toks[k].xkw&xLevel == 0 { // levelWords
 				return false
 			}
 		case kPunct:

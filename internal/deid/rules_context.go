@@ -2,7 +2,6 @@ package deid
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -26,6 +25,9 @@ var orgVerbs = map[string]bool{
 	"stays": true, "lives": true, "lived": true, "living": true, "drink": true, "drinks": true,
 	"employee": true, "intern": true, "office": true, "retired": true, "plays": true,
 }
+
+// orgGate is the wordGate of orgLabels, changeVerbs and orgVerbs (orgCue).
+var orgGate = newWordGate(orgLabels, changeVerbs, orgVerbs)
 
 // orgLabels announce an organisation or place after a colon ("Employer: Tyson Foods").
 var orgLabels = map[string]bool{
@@ -69,6 +71,9 @@ var payers = map[string]bool{"medicaid": true, "medicare": true, "tricare": true
 
 // timeWords are capitalised at the start of a line or a heading ("Today").
 var timeWords = map[string]bool{"today": true, "tomorrow": true, "yesterday": true, "tonight": true, "now": true, "then": true}
+
+// reportGate is the wordGate of reportVerbs.
+var reportGate = newWordGate(reportVerbs)
 
 // reportVerbs follow a name at the start of a sentence ("Tobias states …").
 var reportVerbs = map[string]bool{
@@ -124,7 +129,7 @@ func (sc *scan) caps(i int) int {
 // plainWord: a capitalised word that names nothing by itself (a heading,
 // a title, a month, a service: "Home", "Cardiology", "Dr", "March").
 func (sc *scan) plainWord(k int) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	if t.kind != kWord {
 		return true
 	}
@@ -139,7 +144,7 @@ func (sc *scan) plainWord(k int) bool {
 	}
 	if n := t.e - t.s; n <= 6 {
 		w := sc.lower(k)
-		return w == "the" || w == "a" || w == "i" || weekdayAbbr[w] || t.upper && clinicalAcronyms[w]
+		return w == "the" || w == "a" || w == "i" || sc.toks[k].xkw&xWeekdayAbbr != 0 || t.upper && sc.toks[k].xkw&xClinAcronym != 0
 	}
 	return false
 }
@@ -207,9 +212,12 @@ func (sc *scan) orgCue(i int) int {
 	if p < 0 || toks[p].kind == kWord && toks[p].e-toks[p].s > 11 || toks[p].kind == kNum || toks[p].kind == kAlnum {
 		return 0
 	}
+	if !sc.xin(p, xOrgPrep) && !sc.punct(p, ':') && !sc.punct(p, ',') {
+		return 0 // (the cases below)
+	}
 	if (sc.punct(p, ':') || sc.punct(p, ',')) && p > 0 {
 		q := p - 1
-		if orgLabels[sc.lower(q)] || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
+		if orgGate.may(sc.lower(q)) && orgLabels[sc.lower(q)] || sc.is(q, "lab") && sc.is(q-1, "performing") || sc.is(q, "to") && (sc.is(q-1, "discharge") || sc.is(q-1, "discharged")) {
 			return 2
 		}
 		return 0
@@ -224,7 +232,7 @@ func (sc *scan) orgCue(i int) int {
 	case "in":
 		// "in Fishtown", "in Accra": only a word no list knows (not a name,
 		// not common English, no keyword) that is not a service or a drug
-		if t := toks[i]; t.flags == 0 && t.kw == 0 && !t.upper && !(sc.capWord(i+1) && !toks[i+1].nl) && sc.toks[p].kind == kWord {
+		if t := &toks[i]; t.flags == 0 && t.kw == 0 && !t.upper && !(sc.capWord(i+1) && !toks[i+1].nl) && sc.toks[p].kind == kWord {
 			return 1
 		}
 		return 0
@@ -235,10 +243,10 @@ func (sc *scan) orgCue(i int) int {
 	q := p - 1
 	if q >= 0 && sc.toks[q].kind == kWord {
 		v := sc.lower(q)
-		if changeVerbs[v] && w != "at" || sc.in(q, setMonth|setDay) {
+		if orgGate.may(v) && changeVerbs[v] && w != "at" || sc.in(q, setMonth|setDay) {
 			return 0
 		}
-		if orgVerbs[v] || q > 0 && orgVerbs[sc.lower(q-1)] && sc.toks[q-1].kind == kWord { // "works nights at"
+		if orgGate.may(v) && orgVerbs[v] || q > 0 && orgGate.may(sc.lower(q-1)) && orgVerbs[sc.lower(q-1)] && sc.toks[q-1].kind == kWord { // "works nights at"
 			return 2
 		}
 	}
@@ -280,7 +288,7 @@ func (sc *scan) scanSentenceNames() {
 		if i < next {
 			continue
 		}
-		t := toks[i]
+		t := &toks[i]
 		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 || questionWord(sc.lower(i)) {
 			continue
 		}
@@ -307,7 +315,7 @@ func (sc *scan) scanSentenceNames() {
 		if sc.punct(k, ',') {
 			k++
 		}
-		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportVerbs[sc.lower(k)] &&
+		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportGate.may(sc.lower(k)) && reportVerbs[sc.lower(k)] &&
 			(personVerbs[sc.lower(k)] || !mid && (t.flags&lexicon.Name != 0 || !drugAction[sc.lower(min(k+1, len(toks)-1))])) {
 			sc.markName(i, e, "rules/sentence")
 			next = e + 1
@@ -319,7 +327,7 @@ func (sc *scan) scanSentenceNames() {
 // 92, presents", "Mrs. Papadopoulos (99)".
 func (sc *scan) scanNameAges() {
 	toks := sc.toks
-	sc.capTokens() // collects the candidates (numbers 90 to 129)
+	sc.capTokens() // index collects the candidates (numbers 90 to 129)
 	for _, i := range sc.ageIdx {
 		if i < 2 || i+1 >= len(toks) || !(sc.punct(i-1, ',') && sc.punct(i+1, ',') || sc.punct(i-1, '(') && sc.punct(i+1, ')')) {
 			continue
@@ -463,13 +471,17 @@ func (sc *scan) scanPlaceMentions() {
 	if len(found) == 0 {
 		return
 	}
+	var first [256]bool // the places' first bytes
+	for _, f := range found {
+		first[f[0]] = true
+	}
 	toks := sc.toks
 	next := 0
 	for _, i := range sc.capTokens() {
 		if i < next {
 			continue
 		}
-		if sc.claim[i] || !sc.capWord(i) || !toks[i].sp && i > 0 {
+		if sc.claim[i] || !sc.capWord(i) || !toks[i].sp && i > 0 || !first[sc.low[toks[i].s]] {
 			continue
 		}
 		for _, f := range found {
@@ -540,8 +552,8 @@ func (sc *scan) scanPeople() {
 			e0++
 		}
 		p := i - 1
-		prev := toks[i].flags&(lexicon.Common|lexicon.SafeCore) == 0 && p > 0 && (sc.is(p, "per") || sc.is(p, "with") || sc.is(p, "to"))
-		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && strings.IndexByte("(,-'", sc.text[toks[e0+1].s]) >= 0) {
+		prev := toks[i].flags&(lexicon.Common|lexicon.SafeCore) == 0 && p > 0 && sc.xin(p, xPerWithTo) // "per", "with", "to"
+		if !prev && !(e0+1 < len(toks) && toks[e0+1].kind == kPunct && personMark(toks[e0+1].aux)) {
 			continue
 		}
 		if sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
@@ -578,6 +590,10 @@ func (sc *scan) scanPeople() {
 	}
 }
 
+// personMark: the punctuation after a name that scanPeople reads on:
+// "(", ",", "-", "'".
+func personMark(c byte) bool { return c == '(' || c == ',' || c == '-' || c == '\'' }
+
 // roles before "is"/"was" and a name: "her outreach worker is Joaquín".
 var roles = map[string]bool{
 	"worker": true, "nurse": true, "doctor": true, "physician": true, "caseworker": true,
@@ -603,7 +619,7 @@ func (sc *scan) scanLists() {
 		ok := false
 		p := i - 1
 		switch {
-		case sc.punct(p, ',') || sc.is(p, "and") || sc.is(p, "or") || sc.punct(p, '&'):
+		case sc.punct(p, ',') || sc.xin(p, xAndOr) || sc.punct(p, '&'): // ", ", "and", "or", "&"
 			// the item before is a name: "Arturo, Beatriz", "Noa and Itai"
 			q := p - 1
 			if sc.is(p, "and") && sc.punct(q, ',') {
@@ -613,7 +629,7 @@ func (sc *scan) scanLists() {
 				q -= 2
 			}
 			ok = q >= 0 && sc.nameTok[q] && !toks[p].nl && !toks[i].nl && !toks[i].upper
-		case (sc.is(p, "is") || sc.is(p, "was")) && p > 0 && roles[sc.lower(p-1)]:
+		case sc.xin(p, xIsWas) && p > 0 && roles[sc.lower(p-1)]: // "is", "was"
 			ok = toks[i].flags&lexicon.Common == 0
 		case sc.punct(p, ':') && sc.punct(i+1, ',') && sc.capWord(i+2) && !toks[i+2].nl && !sc.plainWord(i) && !sc.stopWord(i):
 			ok = toks[i].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Name != 0 &&
@@ -633,20 +649,11 @@ func (sc *scan) scanLists() {
 	}
 }
 
-// capTokens returns the indices of the capitalised words of the note, built
-// once: the context passes look only at those. It also collects the numbers
-// that may be ages over 89 (ageIdx).
+// capTokens returns the indices of the capitalised words of the note
+// (index): the context passes look only at those.
 func (sc *scan) capTokens() []int {
 	if !sc.capDone {
-		sc.capIdx, sc.ageIdx = sc.capIdx[:0], sc.ageIdx[:0]
-		for i, t := range sc.toks {
-			if t.kind == kWord && t.cap {
-				sc.capIdx = append(sc.capIdx, i)
-			} else if t.kind == kNum && t.e-t.s >= 2 && t.e-t.s <= 3 && (sc.text[t.s] == '9' || sc.text[t.s] == '1' && t.e-t.s == 3) {
-				sc.ageIdx = append(sc.ageIdx, i) // 90-199: scanNameAges checks the value
-			}
-		}
-		sc.capDone = true
+		sc.index()
 	}
 	return sc.capIdx
 }

@@ -17,8 +17,10 @@ import (
 func (sc *scan) scanCues() {
 	sc.scanSignature()
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
+	// the words a rule below can act on (index); "i = e" skips as it did
+	idx := sc.cueIdx
+	for ni, i := listNext(idx, 0, -1); ni < len(idx); ni, i = listNext(idx, ni, i) {
+		t := &toks[i]
 		if t.kind != kWord {
 			continue
 		}
@@ -93,7 +95,7 @@ func (sc *scan) scanCues() {
 // follows reads as a sentence about a person, not a verb phrase ("son will
 // visit", "wife is aware" stay). It marks the name and returns its token, or -1.
 func (sc *scan) relationNameAt(i int) int {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.flags&lexicon.Name == 0 || t.kw&^setStreet != 0 || t.e-t.s < 3 || sc.claim[i] || functionWord(sc.lower(i)) {
 		return -1
 	}
@@ -129,6 +131,11 @@ var personAfter = map[string]bool{
 // "NIGHT RN"). It marks the name and returns its token, or -1.
 func (sc *scan) credNameAt(i int) int {
 	toks := sc.toks
+	// the credential is one of the three tokens after i (below): a cheap
+	// gate, most words have none
+	if !sc.in(i+1, setCred) && !sc.in(i+2, setCred) && !sc.in(i+3, setCred) {
+		return -1
+	}
 	// one or two name words, an optional comma, the credential
 	e := i
 	if e+1 < len(toks) && toks[e+1].kind == kWord && !toks[e+1].nl && !sc.in(e+1, setCred) && sc.credName(e+1) {
@@ -165,7 +172,7 @@ func (sc *scan) credNameAt(i int) int {
 // credName: word token k can be a name before a credential: a known name
 // (even an everyday word) and no keyword, function or role word.
 func (sc *scan) credName(k int) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	return t.flags&lexicon.Name != 0 && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(sc.lower(k)) && !roleWords[sc.lower(k)]
 }
 
@@ -195,7 +202,7 @@ func (sc *scan) reportTo(p int) bool {
 // stands ("report given to serenity", "-- patience, rn"): no keyword,
 // function or role word, three letters or more, no verb or adverb ending.
 func (sc *scan) looseName(k int) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	w := sc.lower(k)
 	return t.kind == kWord && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(w) && !roleWords[w] &&
 		!strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "ly")

@@ -64,7 +64,7 @@ func (sc *scan) initials(i, n int) bool {
 	if i < 0 || i >= len(sc.toks) {
 		return false
 	}
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	l := t.e - t.s
 	if t.kind != kWord || l < 2 || l > n || t.kw != 0 || t.flags&(lexicon.SafeCore|lexicon.Common|lexicon.State) != 0 {
 		return false
@@ -93,7 +93,7 @@ func (sc *scan) clauseEnd(k int) bool {
 	if k >= len(sc.toks) || sc.toks[k].nl {
 		return true
 	}
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	switch t.kind {
 	case kPunct:
 		c := sc.text[t.s]
@@ -108,7 +108,7 @@ func (sc *scan) clauseEnd(k int) bool {
 
 // rawUpper: every letter of token i is upper case in the text itself.
 func (sc *scan) rawUpper(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	for k := t.s; k < t.e; k++ {
 		if c := sc.text[k]; 'a' <= c && c <= 'z' {
 			return false
@@ -120,7 +120,7 @@ func (sc *scan) rawUpper(i int) bool {
 // typistTail: the typist's part of "LKP/ts", two or three lower-case letters
 // that may be a common word elsewhere but no clinical one.
 func (sc *scan) typistTail(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	l := t.e - t.s
 	return t.kind == kWord && l >= 2 && l <= 3 && !sc.rawCap(i) && t.kw == 0 && t.flags&lexicon.SafeCore == 0 && !clinicalAcronyms[sc.lower(i)]
 }

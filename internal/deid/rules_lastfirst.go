@@ -58,7 +58,7 @@ func (sc *scan) lastFirstAt(i int) int {
 // a candidate but for the misspelling check and the large word list, which
 // in a header position would lose real names.
 func (sc *scan) unknownWord(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	w := sc.lower(i)
 	return t.flags&(lexicon.SafeCore|lexicon.Common|lexicon.State) == 0 && t.e-t.s >= 4 && hasVowel(w) && !medicalWord(w)
 }
@@ -76,7 +76,7 @@ func (sc *scan) surnamePart(i int) bool {
 	if i >= len(sc.toks) {
 		return false
 	}
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	return t.kind == kWord && sc.rawCap(i) && t.kw == 0 && t.flags&lexicon.Common == 0 &&
 		(t.flags&lexicon.Name != 0 || sc.candidate(i) || sc.unknownWord(i))
 }
@@ -93,7 +93,7 @@ func (sc *scan) headerEnd(k int) bool {
 			return true
 		}
 	}
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	if t.kind == kNum || t.kind == kAlnum && t.ndig > 0 {
 		return true
 	}

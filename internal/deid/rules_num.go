@@ -145,7 +145,7 @@ func (sc *scan) chunk(i int) int {
 func (sc *scan) shape(i, j int) string {
 	b := sc.shapeBuf[:0]
 	for k := i; k <= j; k++ {
-		t := sc.toks[k]
+		t := &sc.toks[k]
 		switch t.kind {
 		case kNum:
 			n := t.e - t.s
@@ -162,21 +162,58 @@ func (sc *scan) shape(i, j int) string {
 		}
 	}
 	sc.shapeBuf = b
+	if len(b) == 1 {
+		return oneByteStrings[b[0]] // one token: no look-up
+	}
+	// up to eight bytes: a direct-mapped cache keyed by the bytes (no
+	// hashing of a string)
+	var e *shapeEntry
+	if len(b) <= 8 {
+		var key uint64
+		for k, c := range b {
+			key |= uint64(c) << (8 * k)
+		}
+		if e = &sc.shapeCache[(key*0x9E3779B97F4A7C15)>>(64-shapeCacheLog)]; e.key == key && len(e.s) == len(b) {
+			return e.s
+		}
+		e.key = key
+	}
 	// the same few shapes come back note after note: each is allocated
 	// once per pooled scan (a map look-up with a []byte key allocates
 	// nothing)
-	if s, ok := sc.shapes[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(sc.shapes) < maxShapes {
-		if sc.shapes == nil {
-			sc.shapes = make(map[string]string, 64)
+	s, ok := sc.shapes[string(b)]
+	if !ok {
+		s = string(b)
+		if len(sc.shapes) < maxShapes {
+			if sc.shapes == nil {
+				sc.shapes = make(map[string]string, 64)
+			}
+			sc.shapes[s] = s
 		}
-		sc.shapes[s] = s
+	}
+	if e != nil {
+		e.s = s
 	}
 	return s
 }
+
+// shapeCacheLog: scan.shapeCache has 2^shapeCacheLog entries.
+const shapeCacheLog = 6
+
+// shapeEntry is an entry of scan.shapeCache: a shape of up to eight bytes
+// (key, little-endian) and its string.
+type shapeEntry struct {
+	key uint64
+	s   string
+}
+
+// oneByteStrings[c] is the string of the one byte c.
+var oneByteStrings = func() (t [256]string) {
+	for c := range t {
+		t[c] = string([]byte{byte(c)})
+	}
+	return t
+}()
 
 // maxShapes bounds scan.shapes.
 const maxShapes = 1024
@@ -219,7 +256,7 @@ func (sc *scan) hasCue(i, n int, cues map[string]bool) bool {
 // hasCueBits is hasCue for a keyword set (bits) or, when bits is 0, a map.
 func (sc *scan) hasCueBits(i, n int, bits uint32, cues map[string]bool) bool {
 	for k := i - 1; k >= 0 && k >= i-n; k-- {
-		t := sc.toks[k]
+		t := &sc.toks[k]
 		if t.kind == kWord && (bits != 0 && t.kw&bits != 0 || bits == 0 && cues[sc.lower(k)]) {
 			return true
 		}
@@ -245,8 +282,11 @@ func validMD(m, d int) bool { return m >= 1 && m <= 12 && d >= 1 && d <= 31 }
 // digit (or "(" / "+" then a digit): dates, phones, SSNs, IPs, ZIPs, IDs, ages.
 func (sc *scan) scanNumbers() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
+	// the tokens that can start a number (index); the body's "i = e"
+	// jumps past what it used, as over every token
+	idx := sc.numIdx
+	for ni, i := listNext(idx, 0, -1); ni < len(idx); ni, i = listNext(idx, ni, i) {
+		t := &toks[i]
 		startsNum := t.kind == kNum || (t.kind == kAlnum && t.ndig > 0) ||
 			// "ACCT-44658267", "SN-88213": a short upper-case prefix glued to a number
 			t.kind == kWord && t.upper && t.e-t.s <= 5 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) >= 3
@@ -605,7 +645,7 @@ func (sc *scan) zipContext(i int) bool {
 	if p < 0 {
 		return false
 	}
-	t := sc.toks[p]
+	t := &sc.toks[p]
 	if t.kind == kWord && (t.flags&lexicon.State != 0) && (t.upper || t.cap) {
 		return true
 	}

@@ -32,7 +32,7 @@ const (
 // in capitals and those holding a capital letter.
 type caseCount struct{ words, upper, capped int }
 
-func (c *caseCount) add(t token) {
+func (c *caseCount) add(t *token) {
 	if t.kind != kWord || t.e-t.s < 2 {
 		return
 	}
@@ -67,7 +67,8 @@ func (sc *scan) setCasing() bool {
 	// one pass: each line's counts, and the note's as their sum
 	lines := sc.lineBuf[:0]
 	var all, cur caseCount
-	for i, t := range sc.toks {
+	for i := range sc.toks {
+		t := &sc.toks[i]
 		if t.nl && i > 0 {
 			lines = append(lines, lineCount{i, cur})
 			cur = caseCount{}
@@ -87,6 +88,7 @@ func (sc *scan) setCasing() bool {
 		sc.lineCase = make([]uint8, len(sc.toks))
 	}
 	sc.lineCase = sc.lineCase[:len(sc.toks)]
+	clear(sc.lineCase) // caseMixed
 	any, s := false, 0
 	for _, l := range lines {
 		c := l.c.casing(4)
@@ -95,8 +97,10 @@ func (sc *scan) setCasing() bool {
 				c = caseMixed
 			}
 		}
-		for k := s; k < l.end; k++ {
-			sc.lineCase[k] = c
+		if c != caseMixed {
+			for k := s; k < l.end; k++ {
+				sc.lineCase[k] = c
+			}
 		}
 		any = any || c != caseMixed
 		s = l.end
@@ -127,18 +131,18 @@ func (sc *scan) candidate(i int) bool {
 	if t.kind != kWord || t.kw != 0 {
 		return false
 	}
-	if t.cand == 0 {
-		t.cand = 2
+	if t.aux == 0 {
+		t.aux = 2
 		if sc.isCandidate(i) {
-			t.cand = 1
+			t.aux = 1
 		}
 	}
-	return t.cand == 1
+	return t.aux == 1
 }
 
 // isCandidate is candidate without the per-token memo.
 func (sc *scan) isCandidate(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	f := t.flags
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
 		return true
@@ -182,28 +186,35 @@ func (sc *scan) misspelt(w string) bool {
 		return false
 	}
 	// the answer depends on the word alone: remembered per scan (and so
-	// across the notes a pooled scan handles), direct-mapped by the hash
-	// that vocabCache keys words by too
+	// across the notes a pooled scan handles), two per set by the hash
+	// that vocabCache keys words by too, the word last found first
 	if sc.miss == nil {
 		sc.miss = new(missCache)
 	}
 	h := wordHash(w)
-	e := &sc.miss[h&(missCacheSize-1)]
-	if e.key == h && h != 0 {
+	set := &sc.miss[h&(missCacheSets-1)]
+	if e := set[0]; e.key == h && h != 0 {
+		return e.yes
+	}
+	if e := set[1]; e.key == h && h != 0 {
+		set[0], set[1] = e, set[0]
 		return e.yes
 	}
 	yes := sc.misspeltUncached(w)
-	e.key, e.yes = h, yes
+	set[0], set[1] = missEntry{key: h, yes: yes}, set[0]
 	return yes
 }
 
-// missCache remembers answers of misspelt (see there).
-type missCache [missCacheSize]struct {
+// missCache remembers answers of misspelt (see there): 2*missCacheSets words.
+type missCache [missCacheSets][2]missEntry
+
+// missEntry is a word's hash and misspelt's answer.
+type missEntry struct {
 	key uint64
 	yes bool
 }
 
-const missCacheSize = 1024
+const missCacheSets = 512
 
 // misspeltUncached is misspelt without the cache.
 func (sc *scan) misspeltUncached(w string) bool {
@@ -221,7 +232,7 @@ func (sc *scan) misspeltUncached(w string) bool {
 		}
 	}
 	// Every candidate is a prefix of w, at most two letters, and a suffix
-	// of w: its hash (FNV-1a, as hashBytes) continues from the hash of the
+	// of w: its hash (FNV-1a, as wordHash) continues from the hash of the
 	// prefix, computed once.
 	n := len(w)
 	var pre [25]uint64
@@ -376,7 +387,7 @@ func functionWord(w string) bool {
 func (sc *scan) scanCandidates() {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
-		t := toks[i]
+		t := &toks[i] // (only t.aux changes during the walk, and it is not read here)
 		if t.kind != kWord {
 			continue
 		}
@@ -486,7 +497,7 @@ func (sc *scan) doseLine(i int) bool {
 		e++
 	}
 	for k := s; k <= e; k++ {
-		t := sc.toks[k]
+		t := &sc.toks[k]
 		if t.kind == kWord && t.kw&setMeasure != 0 && k > s && sc.toks[k-1].kind == kNum || t.kind == kAlnum && sc.clinicalNumber(k, k) == k {
 			return true
 		}
@@ -503,7 +514,7 @@ func (sc *scan) nameNext(k int) bool {
 	if k < 0 || k >= len(sc.toks) {
 		return false
 	}
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	return t.kind == kWord && !sc.claim[k] && t.kw == 0 && t.flags&lexicon.Name != 0 && t.e-t.s > 1 &&
 		!functionWord(sc.lower(k)) && (t.cap && t.flags&lexicon.SafeCore == 0 || sc.caseAt(k) != caseMixed) && !sc.covered(t.s)
 }
@@ -511,7 +522,7 @@ func (sc *scan) nameNext(k int) bool {
 // rareAfterName: in a true-cased line, a word right after a name that is a
 // candidate or at least no everyday word ("ANTWON DICKENS", not "… STATES").
 func (sc *scan) rareAfterName(k int) bool {
-	t := sc.toks[k]
+	t := &sc.toks[k]
 	if t.kind != kWord || sc.caseAt(k) == caseMixed || t.kw != 0 || functionWord(sc.lower(k)) {
 		return false
 	}
@@ -522,18 +533,22 @@ func (sc *scan) rareAfterName(k int) bool {
 // case, with at most a full stop, comma or colon between ("dr smithers",
 // "mr.renzi", "son, bill", "wife: mary").
 func (sc *scan) cueBefore(i int) bool {
+	if i <= 0 || sc.toks[i].nl {
+		return false
+	}
 	p := i - 1
 	if sc.punct(p, '.') || sc.punct(p, ',') || sc.punct(p, ':') {
 		p--
 	}
-	return p >= 0 && sc.toks[p].kind == kWord && (sc.in(p, setTitle) && !sc.is(p, "st") || sc.in(p, setRelation)) && !sc.toks[i].nl
+	return p >= 0 && sc.toks[p].kind == kWord && sc.toks[p].kw&(setTitle|setRelation) != 0 &&
+		(sc.in(p, setTitle) && !sc.is(p, "st") || sc.in(p, setRelation))
 }
 
 // nameAfterCue: after a cue, a word that is a known name (even a common word:
 // "son bill") or at least does not read as the sentence's own word (a verb
 // ending, a function word: "son visiting", "wife aware").
 func (sc *scan) nameAfterCue(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || sc.punct(i+1, ':') {
 		return false
 	}
@@ -547,7 +562,7 @@ func (sc *scan) nameAfterCue(i int) bool {
 // acronymPlace: an acronym no list knows right after "to", "from" or "at"
 // ("TRANS TO GH", "from BWH"): a hospital's abbreviation.
 func (sc *scan) acronymPlace(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kind != kWord || t.kw != 0 || t.flags&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 || t.e-t.s < 2 || t.e-t.s > 4 {
 		return false
 	}
@@ -560,10 +575,19 @@ func (sc *scan) acronymPlace(i int) bool {
 	return p >= 0 && !t.nl && (sc.is(p, "to") || sc.is(p, "from") || sc.is(p, "at")) && !(sc.joined(i+1) && !sc.punct(i+1, '.') && !sc.punct(i+1, ','))
 }
 
-// covered: byte offset b is inside a span found already.
+// covered: byte offset b is inside one of the last eight spans found.
 func (sc *scan) covered(b int) bool {
-	for k := len(sc.out) - 1; k >= 0 && k >= len(sc.out)-8; k-- {
-		if s := sc.out[k]; b >= s.s && b < s.e {
+	// their offsets, copied side by side until a span is added (sc.out
+	// only grows between resets)
+	if sc.covLen != len(sc.out) {
+		sc.covLen, sc.covN = len(sc.out), 0
+		for k := len(sc.out) - 1; k >= 0 && k >= len(sc.out)-8; k-- {
+			sc.cov[sc.covN] = [2]int{sc.out[k].s, sc.out[k].e}
+			sc.covN++
+		}
+	}
+	for _, c := range sc.cov[:sc.covN] {
+		if b >= c[0] && b < c[1] {
 			return true
 		}
 	}
@@ -610,8 +634,8 @@ var medicalSuffixes = []string{
 
 // medicalWord: w (lower case, five letters or more) ends in a medical suffix.
 func medicalWord(w string) bool {
-	if len(w) < 7 {
-		return false
+	if len(w) < 7 || !medicalLast[w[len(w)-1]] {
+		return false // (no suffix ends in w's last byte)
 	}
 	for _, suf := range medicalSuffixes {
 		if strings.HasSuffix(w, suf) && len(w) >= len(suf)+3 {
@@ -620,3 +644,11 @@ func medicalWord(w string) bool {
 	}
 	return false
 }
+
+// medicalLast[c]: a medical suffix ends in the byte c.
+var medicalLast = func() (t [256]bool) {
+	for _, suf := range medicalSuffixes {
+		t[suf[len(suf)-1]] = true
+	}
+	return t
+}()

@@ -19,7 +19,7 @@ func (sc *scan) wardAt(i int, on bool) int {
 	if l := sc.numLen(n); l < 1 || l > 2 || toks[n].nl || sc.numVal(n) > 20 {
 		return -1
 	}
-	t := toks[i]
+	t := &toks[i]
 	if t.kw != 0 || t.flags&(lexicon.SafeCore|lexicon.Common|lexicon.State) != 0 || t.e-t.s < 4 || sc.unitAfter(n) {
 		return -1
 	}
@@ -60,7 +60,7 @@ func (sc *scan) townStateAt(i int, to bool) int {
 	}
 	e, placeLike, cityLike, allCity := i, false, false, true
 	for ; e < len(toks) && e < i+3; e++ {
-		t := toks[e]
+		t := &toks[e]
 		if t.kind != kWord || t.kw&^(setPlace|setDir|setStreet) != 0 || e > i && (t.nl || !t.sp) {
 			break
 		}

@@ -26,7 +26,7 @@ func (sc *scan) ordinalDay(i int) int {
 	if i >= len(sc.toks) {
 		return 0
 	}
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	s := sc.lower(i)
 	switch t.kind {
 	case kNum:
@@ -60,11 +60,12 @@ func (sc *scan) ordinalDay(i int) int {
 // "March 2019", "in March", weekdays and holidays.
 func (sc *scan) scanWords() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if t.kind != kWord {
+	next := 0
+	for _, i := range sc.dateIdx { // the words that can start a date (index)
+		if i < next {
 			continue
 		}
+		t := &toks[i]
 		w := sc.lower(i)
 		if t.kw&setDay != 0 && t.cap && !(sc.capWord(i+1) && !toks[i+1].nl && !sc.is(i+1, "eve") && !sc.is(i+1, "day")) {
 			sc.addToks(i, i, TypeDate, "rules/date")
@@ -133,7 +134,7 @@ func (sc *scan) scanWords() {
 			}
 		}
 		sc.addDate(start, end)
-		i = end
+		next = end + 1
 	}
 }
 
@@ -192,8 +193,9 @@ func (sc *scan) capWord(i int) bool {
 // "University of Michigan Health".
 func (sc *scan) scanOrgs() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		if !sc.capWord(i) || !sc.in(i, setOrgHead) || toks[i].upper && sc.lineUpper(i) {
+	next := 0
+	for _, i := range sc.capIdx { // capitalised words (index)
+		if i < next || !sc.in(i, setOrgHead) || toks[i].upper && sc.lineUpper(i) {
 			continue
 		}
 		// back over the name part
@@ -254,36 +256,15 @@ func (sc *scan) scanOrgs() {
 			s++
 		}
 		sc.addToks(s, e, TypeLocation, "rules/org")
-		i = e
+		next = e + 1
 	}
 }
 
-// lineUpper reports whether the line of token i is all upper case (a heading).
-// The answer is computed once per line, so a huge one-line document stays linear.
+// lineUpper reports whether the line of token i is all upper case (a
+// heading): two words or more, all in capitals (index).
 func (sc *scan) lineUpper(i int) bool {
-	if sc.upperLine == nil {
-		sc.upperLine = sc.upperLineBuf[:0]
-		s := 0
-		for s < len(sc.toks) {
-			e := s + 1
-			for e < len(sc.toks) && !sc.toks[e].nl {
-				e++
-			}
-			words, upper := 0, 0
-			for k := s; k < e; k++ {
-				if sc.toks[k].kind == kWord {
-					words++
-					if sc.toks[k].upper {
-						upper++
-					}
-				}
-			}
-			for k := s; k < e; k++ {
-				sc.upperLine = append(sc.upperLine, words >= 2 && upper == words)
-			}
-			s = e
-		}
-		sc.upperLineBuf = sc.upperLine
+	if !sc.capDone {
+		sc.index()
 	}
 	return sc.upperLine[i]
 }
@@ -337,29 +318,33 @@ var directions = map[string]bool{"n": true, "s": true, "e": true, "w": true, "ne
 // after a strong cue ("resides in").
 func (sc *scan) scanAddresses() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
+	next := 0
+	for _, i := range sc.addrIdx { // numbers, "PO", county and state words (index)
+		if i < next {
+			continue
+		}
+		t := &toks[i]
 		// street address
 		if ((t.kind == kNum && t.e-t.s <= 6) || (t.kind == kAlnum && isDigit(sc.text[t.s]) && t.e-t.s <= 6)) && (t.sp || i == 0) && !sc.joined(i+1) {
 			if e := sc.street(i); e > i {
 				sc.addToks(i, e, TypeLocation, "rules/street")
-				i = e
+				next = e + 1
 				continue
 			}
 			if e := sc.streetBeforeCity(i); e > i {
 				sc.addToks(i, e, TypeLocation, "rules/street")
-				i = e
+				next = e + 1
 				continue
 			}
 		}
-		if (sc.is(i, "po") || sc.is(i, "p")) && t.kind == kWord {
+		if t.xkw&xPO != 0 { // "po", "p"
 			k := i + 1
 			for k < len(toks) && (sc.punct(k, '.') || sc.is(k, "o")) {
 				k++
 			}
 			if sc.is(k, "box") && sc.numLen(k+1) > 0 {
 				sc.addToks(i, k+1, TypeLocation, "rules/street")
-				i = k + 1
+				next = k + 2
 				continue
 			}
 		}
@@ -389,15 +374,16 @@ func (sc *scan) scanAddresses() {
 // scanPlaces finds known cities after a place cue and any place after a strong cue.
 func (sc *scan) scanPlaces() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		if !sc.capWord(i) || sc.claim[i] {
+	next := 0
+	for _, i := range sc.capIdx { // capitalised words (index)
+		if i < next || sc.claim[i] {
 			continue
 		}
 		// "on Division St", "off Main Street": a street named without a number
-		if p := i - 1; p >= 0 && (sc.is(p, "on") || sc.is(p, "off") || sc.is(p, "at") || sc.is(p, "near")) {
+		if p := i - 1; p >= 0 && sc.xin(p, xStreetPrep) { // "on", "off", "at", "near"
 			if e := sc.namedStreet(i); e > i {
 				sc.addToks(i, e, TypeLocation, "rules/street")
-				i = e
+				next = e + 1
 				continue
 			}
 		}
@@ -416,7 +402,7 @@ func (sc *scan) scanPlaces() {
 		// is more likely a first name ("Zebulon Quartermaine")
 		if e >= i && (cue > 0 || sc.strongCity(i, e) && !(e == i && sc.capWord(i+1) && !toks[i+1].nl)) {
 			sc.addToks(i, e, TypeLocation, "rules/city")
-			i = e
+			next = e + 1
 			continue
 		}
 		if cue == 2 {
@@ -425,7 +411,7 @@ func (sc *scan) scanPlaces() {
 				e++
 			}
 			sc.addToks(i, e, TypeLocation, "rules/place")
-			i = e
+			next = e + 1
 		}
 	}
 }
@@ -490,7 +476,7 @@ var credentialStates = map[string]bool{"MD": true, "PA": true, "DO": true, "OR":
 // cityBeforeState finds the city in "City, ST 12345" where token i is the state.
 func (sc *scan) cityBeforeState(i int) (int, int) {
 	toks := sc.toks
-	t := toks[i]
+	t := &toks[i]
 	s := sc.str(i)
 	zipAfter := sc.numLen(i+1) == 5 && !toks[i+1].nl
 	if len(s) == 2 {
@@ -541,7 +527,7 @@ func (sc *scan) cityBeforeState(i int) (int, int) {
 
 // city returns the last token of a known city name starting at i, or -1.
 func (sc *scan) city(i int) int {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.flags&lexicon.City == 0 {
 		return -1
 	}
@@ -584,7 +570,7 @@ func (sc *scan) strongCity(i, e int) bool {
 // "at", "City:"), else 0.
 func (sc *scan) placeCue(i int) int {
 	p := i - 1
-	if p < 0 {
+	if p < 0 || !sc.xin(p, xPlacePrep) && !sc.punct(p, ':') { // (the cases below)
 		return 0
 	}
 	if sc.punct(p, ':') && (sc.is(p-1, "city") || sc.is(p-1, "town") || sc.is(p-1, "address") || sc.is(p-1, "birthplace") || sc.is(p-1, "hometown")) {
@@ -673,7 +659,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 	e := i
 	words := 1
 	for k := i + 1; k < len(toks) && words < 4 && k-i < 12; k++ {
-		t := toks[k]
+		t := &toks[k]
 		if t.nl {
 			break
 		}
@@ -682,7 +668,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 			(sc.capWord(k+1) || toks[i].flags&lexicon.Common == 0 && !sc.in(k+1, setMeasure)):
 			e = k + 1 // "Quintero-Blake", "Jae-won"
 			k++
-		case t.kind == kWord && !t.cap && nameParticles[sc.lower(k)] && k+1 < len(toks) && !toks[k+1].nl &&
+		case t.kind == kWord && !t.cap && sc.toks[k].xkw&xParticle != 0 && k+1 < len(toks) && !toks[k+1].nl &&
 			(sc.capWord(k+1) || sc.punct(k+1, '-') && !toks[k+1].sp && sc.capWord(k+2)):
 			e = k + 1 // "Yusuf al-Hakim", "Ludwig van Beethoven"
 			k++
@@ -725,7 +711,7 @@ var nameParticles = map[string]bool{
 
 // nameish: a capitalised word that is a known name or not common English.
 func (sc *scan) nameish(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kind != kWord || !t.cap {
 		return false
 	}
@@ -737,7 +723,7 @@ func (sc *scan) nameish(i int) bool {
 
 // stopWord: capitalised words that never start or continue a name.
 func (sc *scan) stopWord(i int) bool {
-	t := sc.toks[i]
+	t := &sc.toks[i]
 	if t.kw == 0 {
 		return false
 	}
@@ -785,14 +771,24 @@ var placeWords = map[string]bool{"county": true, "parish": true, "township": tru
 // one uncommon known name).
 func (sc *scan) scanNames(lexical bool) {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if t.kind != kWord || sc.claim[i] {
+	// the words a rule below can start at (index): a title or cue, or a
+	// capitalised word; lexicalName starts only at a capitalised one
+	idx := sc.nameIdx
+	if lexical {
+		idx = sc.capIdx
+	}
+	next, cred := 0, -1
+	for _, i := range idx {
+		if i < next {
+			continue
+		}
+		t := &toks[i]
+		if sc.claim[i] {
 			continue
 		}
 		if lexical {
 			if e := sc.lexicalName(i); e >= i {
-				i = e
+				next = e + 1
 			}
 			continue
 		}
@@ -805,7 +801,7 @@ func (sc *scan) scanNames(lexical bool) {
 			}
 			if e := sc.nameRun(k, true); e >= 0 {
 				sc.markName(k, e, "rules/title")
-				i = e
+				next = e + 1
 				continue
 			}
 		}
@@ -853,14 +849,19 @@ func (sc *scan) scanNames(lexical bool) {
 						}
 					}
 					sc.markName(k, e, "rules/cue")
-					i = e
+					next = e + 1
 					continue
 				}
 			}
 		}
 	next:
 		// credential after: "Roger C Kelly, MD", "Jon C Miller, M.D."
-		if t.cap && (!sc.stopWord(i) || sc.in(i, setMonth|setDemonym)) { // "Jun Park RN"
+		if cred <= i { // the next credential or "M" after i (or len(toks))
+			for cred = i + 1; cred < len(toks) && toks[cred].kw&setCred == 0 && toks[cred].xkw&xM == 0; cred++ {
+			}
+		}
+		// (a name run ends within 15 tokens, the credential two after it)
+		if t.cap && cred <= i+maxCredAfter && (!sc.stopWord(i) || sc.in(i, setMonth|setDemonym)) { // "Jun Park RN"
 			e := sc.nameRun(i, true)
 			if e >= 0 {
 				k := e + 1
@@ -870,7 +871,7 @@ func (sc *scan) scanNames(lexical bool) {
 				if k < len(toks) && !toks[k].nl && sc.in(k, setCred) && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
 					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d") {
 					sc.markName(i, e, "rules/credential")
-					i = e
+					next = e + 1
 					continue
 				}
 			}
@@ -878,12 +879,17 @@ func (sc *scan) scanNames(lexical bool) {
 	}
 }
 
+// maxCredAfter bounds how far after a name's first token scanNames finds
+// its credential: nameRun ends at most 14 tokens on (a nickname in quotes
+// after its eleventh), then ", MD" or "M.D.".
+const maxCredAfter = 20
+
 // lexicalName marks a name starting at i found by the lexicon alone: two
 // name-like words with at least one known name, or one known name that is
 // not a common word; it returns the last token used or -1.
 func (sc *scan) lexicalName(i int) int {
 	toks := sc.toks
-	t := toks[i]
+	t := &toks[i]
 	{
 		if t.cap && sc.nameish(i) && !sc.stopWord(i) && sc.placeCue(i) == 0 {
 			e := sc.nameRun(i, false)
@@ -918,8 +924,8 @@ func (sc *scan) sentenceStart(i int) bool {
 	if i == 0 || sc.toks[i].nl {
 		return true
 	}
-	p := sc.toks[i-1]
-	return p.kind == kPunct && strings.IndexByte(".!?:", sc.text[p.s]) >= 0
+	p := &sc.toks[i-1]
+	return p.kind == kPunct && (p.aux == '.' || p.aux == '!' || p.aux == '?' || p.aux == ':')
 }
 
 func (sc *scan) markName(s, e int, rec string) {
@@ -936,7 +942,7 @@ func (sc *scan) markName(s, e int, rec string) {
 	for k := s; k <= e; k++ {
 		// later mentions count only for words that are not common English,
 		// so one false "Take" does not spread over the note
-		if t := sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "rules/lexicon") && !sc.in(k, setHeader) &&
+		if t := &sc.toks[k]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Common == 0 || rec != "rules/lexicon") && !sc.in(k, setHeader) &&
 			(rec != recCandidate || sc.candidate(k)) {
 			sc.addName(sc.lower(k))
 		}
@@ -946,12 +952,20 @@ func (sc *scan) markName(s, e int, rec string) {
 // scanMentions marks later (and earlier) capitalised mentions of words of
 // names already found: "John Doe … Doe".
 func (sc *scan) scanMentions() {
-	if len(sc.names) == 0 {
+	// Claims only grow and the other tests read the token alone, so a
+	// second walk finds something only with names found since the first:
+	// every capitalised word it would mark, the first marked.
+	if len(sc.names) == 0 || len(sc.names) == sc.mentioned {
 		return
 	}
-	for i := 0; i < len(sc.toks); i++ {
-		t := sc.toks[i]
-		if t.kind != kWord || !t.cap || sc.claim[i] || t.e-t.s < 2 {
+	sc.mentioned = len(sc.names)
+	next := 0
+	for _, i := range sc.capIdx { // capitalised words (index)
+		if i < next {
+			continue
+		}
+		t := &sc.toks[i]
+		if sc.claim[i] || t.e-t.s < 2 {
 			continue
 		}
 		if sc.isName(sc.lower(i)) && !sc.stopWord(i) && !(t.upper && sc.lineUpper(i)) {
@@ -960,7 +974,7 @@ func (sc *scan) scanMentions() {
 				e++
 			}
 			sc.addToks(i, e, TypeName, "rules/mention")
-			i = e
+			next = e + 1
 		}
 	}
 }
@@ -1094,7 +1108,7 @@ func (sc *scan) ordinalAlone(i int) bool {
 func (sc *scan) allKnownNames(i, e int) bool {
 	words := 0
 	for k := i; k <= e; k++ {
-		t := sc.toks[k]
+		t := &sc.toks[k]
 		if t.kind != kWord {
 			continue
 		}

@@ -1,0 +1,157 @@
+package deid
+
+import (
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
+
+// TestTokenizeMatchesRef: the tokenizer, with its byte-class and
+// eight-bytes-at-a-time paths for ASCII and its cache, gives the tokens
+// (offsets, kinds, digit counts, case, lexicon flags and keyword bits) of a
+// plain rune-at-a-time reference, on the development
+// notes in every letter case and on random text made of the bytes that
+// decide a token's end (letters, digits, apostrophes, non-ASCII letters,
+// spaces, punctuation) at every offset around the eight-byte steps.
+func TestTokenizeMatchesRef(t *testing.T) {
+	var texts []string
+	for _, f := range []string{"testdata/realstyle/dev.txt", "testdata/realstyle/dev2.txt", "testdata/handwritten.txt"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		texts = append(texts, s, strings.ToUpper(s), strings.ToLower(s))
+	}
+	pieces := []string{"a", "Z", "q", "M", "0", "7", "'", "’", "é", "Þ", "ß", " ", "\n", ".", "-", "s", "S", "\t", "Date", "0937884", "x"}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 30000 {
+		var b strings.Builder
+		for range r.IntN(40) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
+	}
+	texts = append(texts, strings.Repeat("abcdefgh", 20), strings.Repeat("ABCD1234", 20)+"'s", "x"+strings.Repeat("9", 70),
+		strings.Repeat("7", 70000), "b"+strings.Repeat("7", 70000)) // digit counts past 65,535
+	for _, text := range texts {
+		checkTokenize(t, text)
+	}
+}
+
+// FuzzTokenize: on any input the tokenizer gives the reference's tokens.
+func FuzzTokenize(f *testing.F) {
+	for _, s := range []string{"Pt Zebulon Quaxley's BP 120/80", "0937884Date", "O'Brien’s", "HAFÞÓR Júlia", strings.Repeat("a1B", 9)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkTokenize(t, s) })
+}
+
+func checkTokenize(t *testing.T, text string) {
+	t.Helper()
+	low, _ := appendLowerASCII(nil, text)
+	var cache vocabCache
+	vocab := lexicon.Vocab()
+	got := tokenize(text, string(low), nil, vocab, &cache)
+	want := tokenizeRef(text, vocab)
+	if len(got) != len(want) {
+		t.Fatalf("%q: %d tokens, reference %d", text, len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("%q: token %d %+v, reference %+v", text, i, got[i], want[i])
+		}
+	}
+}
+
+// TestExtraWordsPassGate: every word of an extra set that can be a word
+// token passes maybeKeyword, so that tokenize looks its bits up ("=" in
+// levelWords is punctuation).
+func TestExtraWordsPassGate(t *testing.T) {
+	for w := range extraBits {
+		if w != "=" && !maybeKeyword(w) {
+			t.Errorf("%q: maybeKeyword is false", w)
+		}
+	}
+	if len(extraBits) < 300 {
+		t.Fatalf("only %d extra words", len(extraBits))
+	}
+}
+
+// tokenizeRef is tokenize one rune at a time with the Unicode tables and
+// no cache: the reference of TestTokenizeMatchesRef. The extra bits are
+// extraBits of an ASCII word's lower case.
+func tokenizeRef(text string, vocab *lexicon.Table) []token {
+	var toks []token
+	sp, nl := true, true
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case unicode.IsSpace(r):
+			sp, nl = true, nl || r == '\n'
+			i += size
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			t := refWord(text, i, vocab)
+			t.sp, t.nl = sp, nl
+			if w := text[t.s:t.e]; t.kind == kWord && isASCII(w) {
+				t.xkw = extraBits[strings.ToLower(w)]
+			}
+			toks = append(toks, t)
+			sp, nl, i = false, false, t.e
+		default:
+			toks = append(toks, token{s: i, e: i + size, kind: kPunct, sp: sp, nl: nl, aux: text[i]})
+			sp, nl, i = false, false, i+size
+		}
+	}
+	return toks
+}
+
+// refWord is the word token of tokenizeRef that starts at s.
+func refWord(text string, s int, vocab *lexicon.Table) token {
+	t := token{s: s, e: s}
+	letters, uppers, ndig := 0, 0, 0
+	for t.e < len(text) {
+		r, size := utf8.DecodeRuneInString(text[t.e:])
+		isApos := r == '\'' || r == '’'
+		if isApos && !innerApostrophe(text, t.e+size, letters) ||
+			!isApos && ndig > 0 && letters == 0 && unicode.IsUpper(r) && lowerAt(text, t.e+size) ||
+			!isApos && !unicode.IsDigit(r) && !unicode.IsLetter(r) {
+			break
+		}
+		if unicode.IsDigit(r) {
+			ndig++
+		} else if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				uppers++
+				t.cap = t.cap || t.e == s
+			}
+		}
+		t.e += size
+	}
+	t.ndig = uint16(min(ndig, 65535))
+	t.kind = kAlnum
+	if letters == 0 {
+		t.kind = kNum
+	} else if ndig == 0 {
+		t.kind = kWord
+	}
+	t.upper = letters >= 2 && uppers == letters
+	if t.kind == kWord {
+		w := lowerString(text[t.s:t.e])
+		h := wordHash(w)
+		t.flags = vocab.LookupHash(h)
+		// keyword bits: an ASCII word (and what ends it) of up to 64 bytes
+		// is looked up only when maybeKeyword says it can be one
+		ascii := isASCII(text[t.s:t.e]) && (t.e == len(text) || text[t.e] < utf8.RuneSelf)
+		if !ascii || len(w) > maxASCIIWord || maybeKeyword(w) {
+			t.kw = uint32(keywordHash[h])
+		}
+	}
+	return t
+}

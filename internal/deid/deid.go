@@ -177,19 +177,21 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 	// the rules' scan of the note, kept for the veto of the other
 	// detectors' spans (combine.go) so that the note is tokenized once
 	var kept *scan
+	// the spans of every detector in buffers kept between notes; the
+	// caller gets a copy of the resolved spans only
+	buf := detectPool.Get().(*detectScratch)
 	defer func() {
 		if kept != nil {
 			rules.pool.Put(kept)
 		}
+		buf.release()
+		detectPool.Put(buf)
 	}()
-	// every recognizer's spans, then one slice of ours for all of them;
-	// the rules' spans and the veto's answers are written straight into it
 	var listsBuf [4][]Span
 	lists := listsBuf[:0]
 	if len(e.recognizers) > len(listsBuf) {
 		lists = make([][]Span, 0, len(e.recognizers))
 	}
-	total := 0
 	for i, r := range e.recognizers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -197,20 +199,25 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 		if i == 0 && rules != nil && e.veto {
 			kept = rules.recognizeKeep(text)
 			lists = append(lists, nil)
-			total += len(kept.out)
 			continue
 		}
-		spans, err := r.Recognize(ctx, text)
-		if err != nil {
-			return nil, fmt.Errorf("recognizer %s: %w", r.Name(), err)
+		var spans []Span
+		if a, ok := r.(SpanAppender); ok {
+			from := len(buf.other)
+			buf.other = a.AppendSpans(buf.other, text)
+			spans = buf.other[from:len(buf.other):len(buf.other)]
+		} else {
+			var err error
+			if spans, err = r.Recognize(ctx, text); err != nil {
+				return nil, fmt.Errorf("recognizer %s: %w", r.Name(), err)
+			}
 		}
 		if _, own := r.(*Rules); rules != nil && !own && e.veto && len(spans) > 0 && kept == nil {
 			spans = rules.Plausible(ctx, text, spans)
 		}
 		lists = append(lists, spans)
-		total += len(spans)
 	}
-	all := make([]Span, 0, total)
+	all := buf.all[:0]
 	for i, l := range lists {
 		switch _, own := e.recognizers[i].(*Rules); {
 		case i == 0 && kept != nil:
@@ -221,10 +228,43 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 			all = append(all, l...)
 		}
 	}
+	buf.all = all
 	if kept != nil {
-		return resolveInPlace(trimSpansASCII(text, all, kept.ascii)), nil
+		all = trimSpansASCII(text, all, kept.ascii)
+	} else {
+		all = trimSpans(text, all) // the rules already follow the conventions
 	}
-	return resolveInPlace(trimSpans(text, all)), nil // the rules already follow the conventions
+	all = resolveInPlace(all)
+	return append(make([]Span, 0, len(all)), all...), nil
+}
+
+// SpanAppender is implemented by a Recognizer that can append its spans
+// to a slice it is given (the engine's buffer, kept between notes) instead
+// of returning a new one. AppendSpans must append exactly the spans
+// Recognize returns; it is called only when the context is not done.
+type SpanAppender interface {
+	AppendSpans(dst []Span, text string) []Span
+}
+
+// detectScratch holds Detect's span buffers between notes.
+type detectScratch struct {
+	all   []Span // every detector's spans, trimmed and resolved in place
+	other []Span // the spans of the detectors other than the rules
+}
+
+var detectPool = sync.Pool{New: func() any { return new(detectScratch) }}
+
+// release empties the buffers, dropping any grown past what ordinary
+// notes need.
+func (d *detectScratch) release() {
+	const maxKeep = 1 << 14
+	if cap(d.all) > maxKeep {
+		d.all = nil
+	}
+	if cap(d.other) > maxKeep {
+		d.other = nil
+	}
+	d.all, d.other = d.all[:0], d.other[:0]
 }
 
 // typeRank breaks ties when overlapping spans of different types are merged:

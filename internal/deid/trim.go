@@ -21,16 +21,12 @@ func trimSpansASCII(text string, spans []Span, ascii bool) []Span {
 	if len(spans) == 0 {
 		return out
 	}
-	// code point i of text: the byte itself when text is ASCII (no copy),
-	// else from the decoded runes
-	var at func(int) rune
-	n := len(text)
 	if ascii {
-		at = func(i int) rune { return rune(text[i]) }
-	} else {
-		runes := []rune(text)
-		at, n = func(i int) rune { return runes[i] }, len(runes)
+		return trimASCII(text, spans)
 	}
+	// code point i of text, from the decoded runes
+	runes := []rune(text)
+	at, n := func(i int) rune { return runes[i] }, len(runes)
 	for _, s := range spans {
 		if s.Start < 0 || s.End > n || s.Start >= s.End {
 			out = append(out, s) // Resolve drops or the caller reports these
@@ -50,6 +46,71 @@ func trimSpansASCII(text string, spans []Span, ascii bool) []Span {
 		}
 	}
 	return out
+}
+
+// trimASCII is trimSpansASCII on an ASCII text: code point i is byte i,
+// and unicode.IsSpace and unicode.IsLetter of a byte below 0x80 are
+// asciiSpace and a letter test (TestTrimASCIIEqualsRunes).
+func trimASCII(text string, spans []Span) []Span {
+	out := spans[:0]
+	for _, s := range spans {
+		if s.Start < 0 || s.End > len(text) || s.Start >= s.End {
+			out = append(out, s) // Resolve drops or the caller reports these
+			continue
+		}
+		for s.Start < s.End && asciiSpace[text[s.Start]] {
+			s.Start++
+		}
+		for s.End > s.Start && asciiSpace[text[s.End-1]] {
+			s.End--
+		}
+		if s.Type == TypeName {
+			s.Start = skipTitleASCII(text, s.Start, s.End)
+		}
+		if s.End > s.Start {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// asciiSpace: the bytes below 0x80 that unicode.IsSpace reports.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// skipTitleASCII is skipTitle on an ASCII text (the same tests, the map
+// look-up last).
+func skipTitleASCII(text string, start, end int) int {
+	i := start
+	for i < end && ('a' <= text[i]|0x20 && text[i]|0x20 <= 'z') {
+		i++
+	}
+	if i == start || i-start > maxTitleRunes {
+		return start
+	}
+	j := i
+	if j < end && text[j] == '.' {
+		j++
+	}
+	if j == end || !asciiSpace[text[j]] {
+		return start // "Drew", or a title that is the whole span
+	}
+	var b [16]byte
+	if i-start > len(b) {
+		if !titles[strings.ToLower(text[start:i])] {
+			return start
+		}
+	} else {
+		for k := start; k < i; k++ {
+			b[k-start] = text[k] | 0x20
+		}
+		if !titles[string(b[:i-start])] {
+			return start
+		}
+	}
+	for j < end && asciiSpace[text[j]] {
+		j++
+	}
+	return j
 }
 
 func isASCII(s string) bool {

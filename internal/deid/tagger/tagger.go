@@ -109,7 +109,12 @@ func (t *Tagger) Recognize(ctx context.Context, text string) ([]deid.Span, error
 // Spans returns the PHI spans the model finds in text, in order, without
 // overlap, in code points. Any input is accepted (invalid UTF-8 bytes count
 // as one code point each); the cost is linear in the length of the text.
-func (t *Tagger) Spans(text string) []deid.Span {
+func (t *Tagger) Spans(text string) []deid.Span { return t.AppendSpans(nil, text) }
+
+// AppendSpans appends the spans Spans returns to dst (deid.SpanAppender:
+// the engine passes a buffer it keeps between notes). With a nil dst and
+// no span it returns nil.
+func (t *Tagger) AppendSpans(dst []deid.Span, text string) []deid.Span {
 	c := t.pool.Get().(*wordCache)
 	defer t.pool.Put(c)
 	defer c.release()
@@ -118,12 +123,12 @@ func (t *Tagger) Spans(text string) []deid.Span {
 		c.toks, casing = tokenizeInto(c.toks[:0], text)
 		tags := t.tagFloatAll(c, c.toks, casing)
 		c.starts = spanStarts(c.starts[:0], tags)
-		return t.m.spans(c.starts, func(i int) (int, int) { return c.toks[i].start, c.toks[i].end }, tags)
+		return t.m.spans(dst, c.starts, func(i int) (int, int) { return c.toks[i].start, c.toks[i].end }, tags)
 	}
 	var casing byte
 	c.recs, casing = scanInto(c.recs[:0], text)
 	tags := t.tagFast(c, text, c.recs, casing)
-	return t.m.spans(c.starts, func(i int) (int, int) {
+	return t.m.spans(dst, c.starts, func(i int) (int, int) {
 		r := &c.recs[i]
 		return r.start, r.start + int(r.n)
 	}, tags)
@@ -212,11 +217,13 @@ func best(scores []float32, prev uint8) uint8 {
 
 // spans turns the tags of n tokens into spans; pos gives a token's
 // code-point offsets.
-func (m *Model) spans(starts []int32, pos func(i int) (start, end int), tags []uint8) []deid.Span {
+func (m *Model) spans(out []deid.Span, starts []int32, pos func(i int) (start, end int), tags []uint8) []deid.Span {
 	if len(starts) == 0 {
-		return nil
+		return out
 	}
-	out := make([]deid.Span, 0, len(starts))
+	if out == nil {
+		out = make([]deid.Span, 0, len(starts))
+	}
 	for _, s := range starts {
 		i := int(s)
 		k := (tags[i] - 1) / 2
@@ -243,4 +250,7 @@ func spanStarts(starts []int32, tags []uint8) []int32 {
 	return starts
 }
 
-var _ deid.Recognizer = (*Tagger)(nil)
+var (
+	_ deid.Recognizer   = (*Tagger)(nil)
+	_ deid.SpanAppender = (*Tagger)(nil)
+)

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
 )
@@ -173,26 +174,36 @@ func (k *TeePubKey) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return fmt.Errorf("tee-pubkey: %w", err)
 	}
-	if raw.Kty == nil || raw.Alg == nil {
-		return errors.New("tee-pubkey: kty and alg are required")
-	}
-	out := TeePubKey{Kty: *raw.Kty, Alg: *raw.Alg}
-	switch out.Kty {
-	case KtyEC:
-		if raw.Crv == nil || raw.X == nil || raw.Y == nil {
-			return errors.New("tee-pubkey: EC key needs crv, x and y")
-		}
-		out.Crv, out.X, out.Y = *raw.Crv, *raw.X, *raw.Y
-	case KtyRSA:
-		if raw.N == nil || raw.E == nil {
-			return errors.New("tee-pubkey: RSA key needs n and e")
-		}
-		out.N, out.E = *raw.N, *raw.E
-	default:
-		return fmt.Errorf("tee-pubkey: unsupported kty %q", out.Kty)
+	out, err := teePubKeyOf(raw.Kty, raw.Crv, raw.Alg, raw.X, raw.Y, raw.N, raw.E)
+	if err != nil {
+		return err
 	}
 	*k = out
 	return nil
+}
+
+// teePubKeyOf builds a key from its JSON members (nil: absent) and requires
+// the members of its type.
+func teePubKeyOf(kty, crv, alg, x, y, n, e *string) (TeePubKey, error) {
+	if kty == nil || alg == nil {
+		return TeePubKey{}, errors.New("tee-pubkey: kty and alg are required")
+	}
+	out := TeePubKey{Kty: *kty, Alg: *alg}
+	switch out.Kty {
+	case KtyEC:
+		if crv == nil || x == nil || y == nil {
+			return TeePubKey{}, errors.New("tee-pubkey: EC key needs crv, x and y")
+		}
+		out.Crv, out.X, out.Y = *crv, *x, *y
+	case KtyRSA:
+		if n == nil || e == nil {
+			return TeePubKey{}, errors.New("tee-pubkey: RSA key needs n and e")
+		}
+		out.N, out.E = *n, *e
+	default:
+		return TeePubKey{}, fmt.Errorf("tee-pubkey: unsupported kty %q", out.Kty)
+	}
+	return out, nil
 }
 
 // Map returns the key as a JSON object value (for token claims and policy
@@ -205,7 +216,53 @@ func (k TeePubKey) Map() map[string]any {
 }
 
 // TeePubKeyFromClaim reads a key from a decoded JSON value (a token claim).
+// An object whose members are all among kty, crv, alg, x, y, n and e, each
+// a valid UTF-8 string (what Map writes and a token's claim decodes to), is read
+// directly; any other value takes the JSON round trip, which gives the
+// same result for such an object (TestTeePubKeyFromClaimDirect).
 func TeePubKeyFromClaim(v any) (TeePubKey, error) {
+	if m, ok := v.(map[string]any); ok {
+		if k, ok, err := teePubKeyFromMap(m); ok {
+			return k, err
+		}
+	}
+	return teePubKeyFromClaimJSON(v)
+}
+
+// teePubKeyFromMap reads a key from m when every member is a known one
+// holding a string; ok is false otherwise.
+func teePubKeyFromMap(m map[string]any) (k TeePubKey, ok bool, err error) {
+	var kty, crv, alg, x, y, n, e *string
+	for name, v := range m {
+		s, isString := v.(string)
+		if !isString || !utf8.ValidString(s) { // JSON would make it valid (U+FFFD)
+			return TeePubKey{}, false, nil
+		}
+		switch name {
+		case "kty":
+			kty = &s
+		case "crv":
+			crv = &s
+		case "alg":
+			alg = &s
+		case "x":
+			x = &s
+		case "y":
+			y = &s
+		case "n":
+			n = &s
+		case "e":
+			e = &s
+		default:
+			return TeePubKey{}, false, nil
+		}
+	}
+	k, err = teePubKeyOf(kty, crv, alg, x, y, n, e)
+	return k, true, err
+}
+
+// teePubKeyFromClaimJSON is the reference reading: encode v, decode a key.
+func teePubKeyFromClaimJSON(v any) (TeePubKey, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return TeePubKey{}, fmt.Errorf("tee-pubkey claim: %w", err)

@@ -1,21 +1,34 @@
 package kbs
 
 import (
-	"regexp"
 	"strings"
 )
 
-// segmentRE is upstream's rule for each resource path segment. It admits no
-// '%', so percent-encoded separators (%2F) and traversal (%2e%2e) never pass,
-// and no leading '.', so "." and ".." never pass either.
-var segmentRE = regexp.MustCompile(`^[a-zA-Z0-9_\-]+[a-zA-Z0-9_\-\.]*$`)
+// Upstream's rule for each resource path segment is the regular expression
+// ^[a-zA-Z0-9_\-]+[a-zA-Z0-9_\-\.]*$ : one or more of [a-zA-Z0-9_-] first,
+// then '.' as well. It admits no '%', so percent-encoded separators (%2F)
+// and traversal (%2e%2e) never pass, and no leading '.', so "." and ".."
+// never pass either. ValidSegment checks it byte by byte (every fetch
+// checks three segments); TestValidSegmentMatchesUpstreamRE and
+// FuzzValidSegment hold it to the expression.
 
 // maxSegment bounds a segment's length; upstream has no bound, but a path is
 // also a store key and a log field.
 const maxSegment = 255
 
 // ValidSegment reports whether s is a valid resource path segment.
-func ValidSegment(s string) bool { return len(s) <= maxSegment && segmentRE.MatchString(s) }
+func ValidSegment(s string) bool {
+	if len(s) == 0 || len(s) > maxSegment || s[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
 
 // ResourcePath names a resource: <repo>/<type>/<tag>.
 type ResourcePath struct {

@@ -394,6 +394,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	dur := fs.Duration("duration", 5*time.Second, "length of each level")
 	dataDir := fs.String("data-dir", "", "data directory of the in-process server (default: a temporary one)")
 	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile (pprof) to this file")
+	memProfile := fs.String("memprofile", "", "write the server process's allocation profile (pprof allocs: alloc_space, alloc_objects) to this file at the end")
 	loadProfile := fs.String("load-cpuprofile", "", "write the load generator's CPU profile (pprof) to this file, the last level's")
 	replicas := fs.Int("replicas", 1, "in-process servers over --store (2 needs PostgreSQL): each handshake begins on one and finishes on the other")
 	if code, ok := cliflags.Parse(fs, args, "TRUSTEE_BENCH_", benchSummary, stdout, stderr); !ok {
@@ -406,6 +407,13 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer stop()
+	}
+	if *memProfile != "" {
+		defer func() {
+			if err := writeAllocProfile(*memProfile); err != nil {
+				fmt.Fprintln(stderr, "trustee bench:", err)
+			}
+		}()
 	}
 	levels, err := intList(*clients)
 	if err != nil {
@@ -454,6 +462,20 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// writeAllocProfile writes the allocations sampled since the process started
+// (the floor's measurement included: focus on the server's handlers).
+func writeAllocProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return f.Close()
 }
 
 // startCPUProfile writes a CPU profile to name until stop is called.

@@ -223,18 +223,31 @@ func adminMain(args []string, stdout, stderr io.Writer, getenv func(string) stri
 }
 
 // TuneGC sets the garbage collector for a trustee process, unless the
-// operator set GOGC or GOMEMLIMIT: GOGC=400 (a handshake allocates about
-// 0.3 MB that dies at once; collecting less often cut server CPU per
-// handshake by about 12 % in trustee bench) with a 1 GiB soft memory
-// limit, so that the larger heap target never grows past it.
+// operator set GOGC or GOMEMLIMIT: GOGC=DefaultGCPercent (a handshake
+// allocates about 0.1 MB that dies at once; collecting less often than at
+// Go's default cut server CPU per handshake by about 12 % in trustee bench)
+// with a DefaultMemoryLimit soft limit, so that the larger heap target
+// never grows past it.
 func TuneGC() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(DefaultGCPercent)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(1 << 30)
+		debug.SetMemoryLimit(DefaultMemoryLimit)
 	}
 }
+
+// The garbage collector's settings for trustee serve and bench when the
+// operator sets neither GOGC nor GOMEMLIMIT. With GOGC=400 the heap may
+// grow to five times the live heap between collections (tens of MiB live
+// under load); the soft limit makes the collector run more often before
+// the heap passes 1 GiB, whatever GOGC says. GOGC=1000 lowered the
+// collector's share (2.6-3.4 % to 1.0-2.4 %) but not the CPU per handshake
+// (docs/benchmarks.md, round four).
+const (
+	DefaultGCPercent   = 400
+	DefaultMemoryLimit = 1 << 30
+)
 
 func readInput(name string) ([]byte, error) {
 	if name == "-" {

@@ -358,12 +358,33 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		kbs.WriteError(w, kbs.Errorf(kbs.InternalError, "encode response"))
 		return
 	}
+	writeJSONBytes(w, status, b)
+}
+
+// writeJSONBytes answers with b, a JSON document.
+func writeJSONBytes(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	// Answers carry nonces, attestation tokens, policies and audit events:
 	// no proxy or client cache may keep them.
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// writeToken answers an attestation with its token: the bytes
+// writeJSON(w, 200, kbs.TokenResponse{Token: tok}) writes, without
+// encoding/json's pass over the token (a JWS in compact form: base64url and
+// dots, nothing that JSON escapes; anything else takes writeJSON).
+func writeToken(w http.ResponseWriter, tok string) {
+	for i := 0; i < len(tok); i++ {
+		if c := tok[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: tok})
+			return
+		}
+	}
+	b := make([]byte, 0, len(tok)+len(`{"token":""}`))
+	b = append(append(append(b, `{"token":"`...), tok...), `"}`...)
+	writeJSONBytes(w, http.StatusOK, b)
 }
 
 func boundPath(p string) string {
@@ -676,7 +697,7 @@ func (s *Server) handleAttest(w http.ResponseWriter, r *http.Request) {
 	it.why = res.Reason
 	s.tokens.put(res.Token, it, s.cfg.Now())
 	s.tokens.putSession(sess.ID, res.Token, sess.Expires, s.cfg.Now())
-	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: res.Token})
+	writeToken(w, res.Token)
 }
 
 var (
@@ -772,7 +793,7 @@ func (s *Server) attestedOnce(w http.ResponseWriter, r *http.Request, ev audit.E
 		kbs.WriteError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: token})
+	writeToken(w, token)
 }
 
 // useSession commits the single use of a stateless session's nonce with
@@ -813,7 +834,7 @@ func (s *Server) useSession(w http.ResponseWriter, r *http.Request, sess store.S
 	s.cfg.Audit.Written()
 	switch {
 	case prev != nil && prev.State == store.SessionAttested:
-		writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: prev.Token})
+		writeToken(w, prev.Token)
 	case prev != nil:
 		kbs.WriteError(w, errNonceUsed)
 	case decided != nil:

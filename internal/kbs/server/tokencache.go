@@ -22,15 +22,21 @@ import (
 //
 // Memory is bounded in bytes, not entries (a token carries up to 64 KiB of
 // initdata): each entry is charged a cost from its token's size, and an
-// insert over the budget first drops expired entries, then arbitrary ones
-// (a miss only costs a verification or a store read). Sweep, run on a
-// timer, drops expired entries when nothing is inserted.
+// insert over the budget first drops expired entries (scanning the whole
+// cache at most once per minSweepInterval), then arbitrary ones of both
+// kinds down to 1/evictFraction below the budget, so that the inserts that follow fit
+// without evicting (a miss only costs a verification or a store read).
+// Under sustained load the cache stays full (tokens live 5 minutes), and
+// scanning it on every insert cost more CPU than the rest of the cache
+// saves. Sweep, run on a timer, drops expired entries when nothing is
+// inserted.
 type tokenCache struct {
 	mu       sync.Mutex
 	m        map[[32]byte]cachedToken
 	sessions map[string]sessionToken
 	bytes    int64 // total cost of the entries
 	max      int64
+	swept    time.Time // when an insert last scanned for expired entries
 }
 
 type sessionToken struct {
@@ -56,6 +62,13 @@ const DefaultTokenCacheBytes = 64 << 20
 const (
 	entryOverhead = 256
 	claimsFactor  = 2
+)
+
+// An insert over the budget scans for expired entries at most once per
+// minSweepInterval, and evicts down to max - max/evictFraction.
+const (
+	minSweepInterval = time.Second
+	evictFraction    = 32
 )
 
 func newTokenCache(maxBytes int64) *tokenCache {
@@ -149,20 +162,35 @@ func (c *tokenCache) makeRoom(cost int64, now time.Time) bool {
 	if c.bytes+cost <= c.max {
 		return true
 	}
-	c.sweepLocked(now)
-	// Still over: drop arbitrary entries (map order is random), tokens
-	// first (a miss costs a verification), then sessions (a store read).
-	for k, e := range c.m {
+	if d := now.Sub(c.swept); d >= minSweepInterval || d < 0 {
+		c.swept = now
+		c.sweepLocked(now)
 		if c.bytes+cost <= c.max {
 			return true
 		}
-		c.dropToken(k, e)
 	}
-	for id, e := range c.sessions {
-		if c.bytes+cost <= c.max {
-			return true
+	// Still over: drop arbitrary entries (map order is random), a session
+	// and a token in turn, leaving room for the next inserts. Both kinds
+	// go alike: a cache that dropped all of one kind first would, once
+	// full, hold none of it (a token miss costs a verification, a session
+	// miss a store read); at random, an entry inserted a moment ago (the
+	// handshake in flight) is rarely the one dropped.
+	goal := c.max - c.max/evictFraction
+	if cost > goal {
+		goal = c.max
+	}
+	for c.bytes+cost > goal && len(c.m)+len(c.sessions) > 0 {
+		for id, e := range c.sessions {
+			c.dropSession(id, e)
+			break
 		}
-		c.dropSession(id, e)
+		if c.bytes+cost <= goal {
+			break
+		}
+		for k, e := range c.m {
+			c.dropToken(k, e)
+			break
+		}
 	}
 	return c.bytes+cost <= c.max
 }

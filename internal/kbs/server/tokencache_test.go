@@ -60,3 +60,96 @@ func TestTokenCacheBoundedInBytes(t *testing.T) {
 		t.Fatalf("after sweep: %d entries, %d bytes", n, b)
 	}
 }
+
+// fillTokenCache fills c past its budget with live handshake-sized entries
+// (a 2 KB token and its session each), as a server under sustained load
+// leaves it, and returns how many handshakes that took.
+func fillTokenCache(c *tokenCache, now time.Time) int {
+	body := strings.Repeat("t", 2000)
+	n := 0
+	for ; ; n++ {
+		raw := fmt.Sprintf("%d.%s", n, body)
+		c.put(raw, cachedToken{tok: &ear.Token{Expiry: now.Add(5 * time.Minute)}}, now)
+		c.putSession(fmt.Sprint(n), raw, now.Add(5*time.Minute), now)
+		if _, b := c.size(); b+int64(3*len(raw)) > c.max {
+			return n + 1
+		}
+	}
+}
+
+// TestTokenCacheFullKeepsBoth: once the cache is full of live entries,
+// each new handshake's token and session are still cached (the next
+// request finds them), both kinds stay in the cache, and the budget holds.
+func TestTokenCacheFullKeepsBoth(t *testing.T) {
+	c := newTokenCache(4 << 20)
+	now := time.Now()
+	n := fillTokenCache(c, now)
+	body := strings.Repeat("u", 2000)
+	for i := range 3 * n {
+		raw := fmt.Sprintf("new%d.%s", i, body)
+		c.put(raw, cachedToken{tok: &ear.Token{Expiry: now.Add(5 * time.Minute)}}, now)
+		c.putSession(fmt.Sprint("new", i), raw, now.Add(5*time.Minute), now)
+		if _, ok := c.get(raw, now); !ok {
+			t.Fatalf("handshake %d: its token was not cached", i)
+		}
+		if _, ok := c.session(fmt.Sprint("new", i), now); !ok {
+			t.Fatalf("handshake %d: its session was not cached", i)
+		}
+		if _, b := c.size(); b > c.max {
+			t.Fatalf("cache holds %d bytes, budget %d", b, c.max)
+		}
+	}
+	c.mu.Lock()
+	tokens, sessions := len(c.m), len(c.sessions)
+	c.mu.Unlock()
+	if tokens < n/4 || sessions < n/4 {
+		t.Fatalf("full cache holds %d tokens and %d sessions (%d of each fit): one kind was drained", tokens, sessions, n)
+	}
+}
+
+// TestTokenCacheFullDropsExpiredFirst: an insert into a full cache drops
+// the expired entries before any live one (scanning at most once per
+// minSweepInterval).
+func TestTokenCacheFullDropsExpiredFirst(t *testing.T) {
+	c := newTokenCache(1 << 20)
+	now := time.Now()
+	live := strings.Repeat("l", 2000)
+	c.put("live."+live, cachedToken{tok: &ear.Token{Expiry: now.Add(time.Hour)}}, now)
+	c.putSession("live", "live."+live, now.Add(time.Hour), now)
+	n := fillTokenCache(c, now) // these expire in 5 minutes
+	later := now.Add(5*time.Minute + minSweepInterval)
+	next := "next." + strings.Repeat("n", 8000) // more than the room left
+	c.put(next, cachedToken{tok: &ear.Token{Expiry: later.Add(time.Hour)}}, later)
+	if _, ok := c.get(next, later); !ok {
+		t.Fatal("the new token was not cached")
+	}
+	if _, ok := c.get("live."+live, later); !ok {
+		t.Fatalf("a live token was dropped while %d expired entries were cached", 2*n)
+	}
+	if _, ok := c.session("live", later); !ok {
+		t.Fatal("a live session was dropped while expired entries were cached")
+	}
+	if entries, _ := c.size(); entries != 3 {
+		t.Fatalf("%d entries after the expired ones were dropped, want 3", entries)
+	}
+}
+
+// BenchmarkTokenCacheFull: the CPU of one handshake's two inserts (token,
+// session) into a cache full of live entries, the state under sustained
+// load.
+func BenchmarkTokenCacheFull(b *testing.B) {
+	c := newTokenCache(DefaultTokenCacheBytes)
+	now := time.Now()
+	fillTokenCache(c, now)
+	body := strings.Repeat("u", 2000)
+	raws := make([]string, 4096)
+	for i := range raws {
+		raws[i] = fmt.Sprintf("new%d.%s", i, body)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		raw := raws[i%len(raws)]
+		c.put(raw, cachedToken{tok: &ear.Token{Expiry: now.Add(5 * time.Minute)}}, now)
+		c.putSession(fmt.Sprint(i), raw, now.Add(5*time.Minute), now)
+	}
+}

@@ -113,7 +113,10 @@ func (c *tokenCache) putSession(id, raw string, expires, now time.Time) {
 	if old, ok := c.sessions[id]; ok {
 		c.dropSession(id, old)
 	}
-	if !c.makeRoom(cost, now) {
+	// the handshake inserts its token, then its session: making room for
+	// the session must not evict that token, which its next request needs
+	keep := sha256.Sum256([]byte(raw))
+	if !c.makeRoom(cost, now, &keep) {
 		return
 	}
 	c.sessions[id] = sessionToken{raw: raw, expires: expires}
@@ -146,7 +149,7 @@ func (c *tokenCache) put(raw string, e cachedToken, now time.Time) {
 	if old, ok := c.m[k]; ok {
 		c.dropToken(k, old)
 	}
-	if !c.makeRoom(e.cost, now) {
+	if !c.makeRoom(e.cost, now, nil) {
 		return
 	}
 	c.m[k] = e
@@ -154,8 +157,9 @@ func (c *tokenCache) put(raw string, e cachedToken, now time.Time) {
 }
 
 // makeRoom frees entries until cost fits in the budget; false when it
-// cannot fit at all. c.mu is held.
-func (c *tokenCache) makeRoom(cost int64, now time.Time) bool {
+// cannot fit at all. A live token whose key is keep is not evicted. c.mu is
+// held.
+func (c *tokenCache) makeRoom(cost int64, now time.Time, keep *[32]byte) bool {
 	if cost > c.max {
 		return false
 	}
@@ -173,8 +177,7 @@ func (c *tokenCache) makeRoom(cost int64, now time.Time) bool {
 	// and a token in turn, leaving room for the next inserts. Both kinds
 	// go alike: a cache that dropped all of one kind first would, once
 	// full, hold none of it (a token miss costs a verification, a session
-	// miss a store read); at random, an entry inserted a moment ago (the
-	// handshake in flight) is rarely the one dropped.
+	// miss a store read); the token of the session being inserted is kept.
 	goal := c.max - c.max/evictFraction
 	if cost > goal {
 		goal = c.max
@@ -187,9 +190,17 @@ func (c *tokenCache) makeRoom(cost int64, now time.Time) bool {
 		if c.bytes+cost <= goal {
 			break
 		}
+		dropped := false
 		for k, e := range c.m {
+			if keep != nil && k == *keep {
+				continue
+			}
 			c.dropToken(k, e)
+			dropped = true
 			break
+		}
+		if !dropped && len(c.sessions) == 0 {
+			break // only the kept token is left
 		}
 	}
 	return c.bytes+cost <= c.max

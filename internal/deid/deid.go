@@ -202,7 +202,11 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 			continue
 		}
 		var spans []Span
-		if a, ok := r.(SpanAppender); ok {
+		if a, ok := r.(TokenSpanAppender); ok && kept != nil {
+			from := len(buf.other)
+			buf.other = a.AppendSpansTokens(buf.other, text, kept.tokens())
+			spans = buf.other[from:len(buf.other):len(buf.other)]
+		} else if a, ok := r.(SpanAppender); ok {
 			from := len(buf.other)
 			buf.other = a.AppendSpans(buf.other, text)
 			spans = buf.other[from:len(buf.other):len(buf.other)]

@@ -98,6 +98,7 @@ const (
 	xPO                             // "po", "p" (scanAddresses: "PO Box", "P.O. Box")
 	xM                              // "m" (scanNames: "M.D.")
 	xPerWithTo                      // "per", "with", "to" (scanPeople)
+	xDev3                           // dev3Words (scanDev3)
 )
 
 // placePreps are the words before a place that placeCue reads.
@@ -130,6 +131,13 @@ var extraSets = []struct {
 	{map[string]bool{"and": true, "or": true}, xAndOr}, {map[string]bool{"is": true, "was": true}, xIsWas},
 	{map[string]bool{"po": true, "p": true}, xPO}, {map[string]bool{"m": true}, xM},
 	{map[string]bool{"per": true, "with": true, "to": true}, xPerWithTo},
+	{func() map[string]bool {
+		m := map[string]bool{}
+		for w := range dev3Words {
+			m[w] = true
+		}
+		return m
+	}(), xDev3},
 }
 
 // extraBits is extraSets as one map (built once).

@@ -103,12 +103,14 @@ type scan struct {
 	nameIdx                 []int             // words that can start a name rule (index)
 	numIdx                  []int             // tokens that can start a number (index)
 	cueIdx                  []int             // words scanCues can act on (index)
+	dev3Idx                 []int             // words scanDev3 can act on (index)
 	capDone                 bool              // index has run on this note
 	clinical                []bool            // token claimed by the clinical-number grammar
 	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only
 	lineBuf                 []lineCount       // setCasing's lines, reused
 	lineCase                []uint8           // per token: its line's casing, caseMixed, caseUpper or caseLower (rules_recall.go)
 	ascii                   bool              // text is ASCII: byte offsets are code-point offsets
+	view                    Tokens            // tokens' view of toks
 	shapeBuf                []byte            // shape's buffer
 	shapes                  map[string]string // shapes seen, interned (shape)
 	shapeCache              [1 << shapeCacheLog]shapeEntry

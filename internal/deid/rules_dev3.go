@@ -12,19 +12,19 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 // trend ("130s -> 90s": no age; trendValue, which dateRun calls before the
 // age rules see the number).
 
-// scanDev3 runs these rules in one pass over the words (it runs on every
-// note: a bit or one switch per word decides whether a rule applies); run
+// scanDev3 runs these rules in one pass over the words that can start one
+// (index lists them; a switch per listed word decides which rule applies); run
 // calls it once the other passes are done.
 func (sc *scan) scanDev3() {
 	toks := sc.toks
-	for i := 0; i < len(toks); i++ {
+	// the words of two bytes or more that are a weekday, a month, a holiday
+	// or a word of dev3Words (index): the others start no rule below
+	idx := sc.dev3Idx
+	for ni, i := listNext(idx, 0, -1); ni < len(idx); ni, i = listNext(idx, ni, i) {
 		t := &toks[i]
 		n := t.e - t.s
-		if t.kind != kWord || n < 2 {
-			continue
-		}
 		trig := trigNone
-		if n <= 8 {
+		if n <= 8 && t.xkw&xDev3 != 0 { // (only the words of dev3Words have the bit)
 			trig = dev3Trigger(sc.lower(i))
 		}
 		day := t.kw&setDay != 0
@@ -50,6 +50,19 @@ const (
 	trigRole
 	trigRoad
 )
+
+// dev3Words are the words dev3Trigger answers for, with their answers
+// (TestDev3Words): tokenize gives them the extra bit xDev3, so that
+// scanDev3 calls dev3Trigger on those words only.
+var dev3Words = map[string]uint8{
+	"mon": trigWeekday, "tue": trigWeekday, "tues": trigWeekday, "wed": trigWeekday, "weds": trigWeekday,
+	"thu": trigWeekday, "thur": trigWeekday, "thurs": trigWeekday, "fri": trigWeekday, "sat": trigWeekday,
+	"sun": trigWeekday, "xmas": trigHoliday,
+	"at": trigPlaceCue, "from": trigPlaceCue, "to": trigPlaceCue, "via": trigPlaceCue, "outside": trigPlaceCue,
+	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue,
+	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
+	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad,
+}
 
 // dev3Trigger: which rule of scanDev3 word w (lower case) starts: a
 // shortened weekday, "xmas", a place cue ("at", "from", "EMPLOYER"), a

@@ -46,3 +46,39 @@ func TestGoldenDev3(t *testing.T) {
 		})
 	}
 }
+
+// TestDev3Words: dev3Words is dev3Trigger's switch word for word, so
+// that the bit xDev3 lets scanDev3 skip the other words: every word of
+// it gets its answer, and no other word of up to eight bytes gets one
+// (every keyword, extra word and lexicon word is tried, and all words of
+// one to three letters).
+func TestDev3Words(t *testing.T) {
+	for w, want := range dev3Words {
+		if got := dev3Trigger(w); got != want || got == trigNone {
+			t.Errorf("dev3Trigger(%q) = %d, dev3Words says %d", w, got, want)
+		}
+	}
+	words := []string{}
+	for w := range keywordBits {
+		words = append(words, w)
+	}
+	for w := range extraBits {
+		words = append(words, w)
+	}
+	const az = "abcdefghijklmnopqrstuvwxyz"
+	for _, a := range az {
+		words = append(words, string(a))
+		for _, b := range az {
+			words = append(words, string(a)+string(b))
+			for _, c := range az {
+				words = append(words, string(a)+string(b)+string(c))
+			}
+		}
+	}
+	for _, w := range append(words, "tues", "weds", "thur", "thurs", "xmas", "from", "via", "outside",
+		"through", "thru", "near", "employer", "rte", "slp", "mond", "frid", "sunday", "rn's") {
+		if _, ok := dev3Words[w]; !ok && dev3Trigger(w) != trigNone {
+			t.Errorf("dev3Trigger(%q) = %d, not in dev3Words", w, dev3Trigger(w))
+		}
+	}
+}

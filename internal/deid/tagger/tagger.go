@@ -127,6 +127,30 @@ func (t *Tagger) AppendSpans(dst []deid.Span, text string) []deid.Span {
 	}
 	var casing byte
 	c.recs, casing = scanInto(c.recs[:0], text)
+	return t.appendFast(dst, c, text, casing)
+}
+
+// AppendSpansTokens appends the spans AppendSpans appends, reading the
+// rules' tokens of the note (deid.TokenSpanAppender) where they give the
+// tagger's own (recsFromTokens), instead of scanning the note again.
+func (t *Tagger) AppendSpansTokens(dst []deid.Span, text string, toks *deid.Tokens) []deid.Span {
+	if t.floatOnly {
+		return t.AppendSpans(dst, text)
+	}
+	c := t.pool.Get().(*wordCache)
+	defer t.pool.Put(c)
+	defer c.release()
+	var casing byte
+	var ok bool
+	if c.recs, casing, ok = recsFromTokens(c.recs[:0], text, toks); !ok {
+		c.recs, casing = scanInto(c.recs[:0], text)
+	}
+	return t.appendFast(dst, c, text, casing)
+}
+
+// appendFast tags c.recs, the tokens of text, by the fast path and appends
+// their spans to dst.
+func (t *Tagger) appendFast(dst []deid.Span, c *wordCache, text string, casing byte) []deid.Span {
 	tags := t.tagFast(c, text, c.recs, casing)
 	return t.m.spans(dst, c.starts, func(i int) (int, int) {
 		r := &c.recs[i]
@@ -251,6 +275,7 @@ func spanStarts(starts []int32, tags []uint8) []int32 {
 }
 
 var (
-	_ deid.Recognizer   = (*Tagger)(nil)
-	_ deid.SpanAppender = (*Tagger)(nil)
+	_ deid.Recognizer        = (*Tagger)(nil)
+	_ deid.SpanAppender      = (*Tagger)(nil)
+	_ deid.TokenSpanAppender = (*Tagger)(nil)
 )

@@ -1,0 +1,153 @@
+package tagger
+
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid"
+)
+
+// recsFromTokens appends to recs the records scanInto writes for text,
+// built from the rules' tokens of the same text instead of a second scan
+// of its bytes, with the note's casing; ok is false (recs untouched) where
+// that is not done: a note with a byte of 0x80 or more or a '\r' (the
+// caller scans it). On an ASCII note without '\r' the two tokenizers agree
+// on white space, and every token of the rules is one or more of the
+// tagger's: a word (letters) or a number (digits) of up to maxTokenRunes
+// bytes is one run, a punctuation mark one record; a word with an inner
+// apostrophe, one of letters and digits or a longer one is split here by
+// the tagger's rule. TestRecsFromTokens and FuzzRecsFromTokens hold it to
+// scanInto.
+func recsFromTokens(recs []rec, text string, toks *deid.Tokens) (_ []rec, casing byte, ok bool) {
+	if !toks.ASCII() || strings.IndexByte(text, '\r') >= 0 {
+		return recs, 0, false
+	}
+	n := toks.Len()
+	nt := len(recs)
+	if cap(recs)-nt < n {
+		grown := make([]rec, nt, nt+max(256, n+n/4))
+		copy(grown, recs)
+		recs = grown
+	}
+	recs = recs[:cap(recs)]
+	prevEnd := 0
+	var cases uint64 // upper-case letters, and lower-case ones << 32
+	for i := range n {
+		s, e, kind, nl := toks.At(i)
+		var flags uint8
+		if nl {
+			flags = recNL
+		}
+		if s > prevEnd {
+			flags |= recSpace
+		}
+		prevEnd = e
+		// the common case, without a call: a short word without an
+		// apostrophe, a short number, a punctuation mark, in one load
+		if b := e - s; b <= 7 && kind != deid.TokenAlnum && s+8 <= len(text) && nt < len(recs) {
+			x := load64(text, s) & keyMask[b&7]
+			if kind != deid.TokenWord || !hasApostrophe(x) {
+				if kind == deid.TokenWord {
+					cases += letterCases(x, b)
+				}
+				t := &recs[nt]
+				nt++
+				t.key = x | uint64(b)<<56 | 1<<62
+				t.off, t.start, t.blen, t.n, t.flags = s, s, uint16(b), uint8(b), flags
+				continue
+			}
+		}
+		recs, nt, cases = slowToken(recs, nt, text, s, e, kind, flags, cases)
+	}
+	return recs[:nt], casingOf(int(uint32(cases)), int(cases>>32)), true
+}
+
+// caseBits has bit 5 (0x20) of each of eight bytes: clear in A-Z, set in a-z.
+const caseBits = 0x2020202020202020
+
+// letterCases counts the upper-case letters of the first b (1 to 8) bytes
+// of x, all letters, and the lower-case ones << 32.
+func letterCases(x uint64, b int) uint64 {
+	keep := ^uint64(0) >> (64 - 8*uint(b))
+	u := (^x & caseBits & keep) >> 5 * ones8 >> 56 // the sum of the bytes' 0s and 1s
+	return u | (uint64(b)-u)<<32
+}
+
+// slowToken appends the records of the rules' token text[s:e] of kind kind
+// (the rest of recsFromTokens: a longer one, a word with an apostrophe,
+// letters and digits, the end of the text), growing recs when full, and
+// adds its letters' cases to cases.
+//
+//go:noinline
+func slowToken(recs []rec, nt int, text string, s, e int, kind, flags uint8, cases uint64) ([]rec, int, uint64) {
+	for nt+(e-s) > len(recs) { // at most one record per byte
+		recs = growRecs(recs)
+	}
+	if b := e - s; kind == deid.TokenWord && b > 7 && b <= maxTokenRunes && strings.IndexByte(text[s:e], '\'') < 0 {
+		// one run of letters (its key is 0: longer than seven bytes)
+		j := s
+		for ; j+8 <= e; j += 8 {
+			cases += letterCases(load64(text, j), 8)
+		}
+		for ; j < e; j++ {
+			if text[j] <= 'Z' {
+				cases++
+			} else {
+				cases += 1 << 32
+			}
+		}
+		t := &recs[nt]
+		t.key, t.off, t.start, t.blen, t.n, t.flags = 0, s, s, uint16(b), uint8(b), flags
+		return recs, nt + 1, cases
+	}
+	for i := s; i < e; {
+		cls := byteInfo[text[i]] >> 56
+		j := i + 1
+		if cls != clsOther {
+			end := min(e, i+maxTokenRunes)
+			for j < end && byteInfo[text[j]]>>56 == cls {
+				j++
+			}
+		}
+		if cls == clsLetter {
+			for k := i; k < j; k++ {
+				if text[k] <= 'Z' {
+					cases++
+				} else {
+					cases += 1 << 32
+				}
+			}
+		}
+		t := &recs[nt]
+		nt++
+		t.key = 0
+		if b := j - i; b <= 7 {
+			if i+8 <= len(text) {
+				t.key = load64(text, i)&keyMask[b] | uint64(b)<<56 | 1<<62
+			} else {
+				t.key = shortKey(text[i:j])
+			}
+		}
+		t.off, t.start, t.blen, t.n, t.flags = i, i, uint16(j-i), uint8(j-i), flags
+		flags = 0
+		i = j
+	}
+	return recs, nt, cases
+}
+
+// growRecs doubles the records' buffer (all of it in use).
+func growRecs(recs []rec) []rec {
+	grown := make([]rec, max(256, 2*len(recs)))
+	copy(grown, recs)
+	return grown
+}
+
+const (
+	ones8  = 0x0101010101010101
+	highs8 = 0x8080808080808080
+)
+
+// hasApostrophe: a byte of x is an ASCII apostrophe.
+func hasApostrophe(x uint64) bool {
+	y := x ^ '\''*ones8 // a zero byte where x has '\''
+	return (y-ones8)&^y&highs8 != 0
+}

@@ -104,6 +104,7 @@ func (c *wordCache) release() {
 		c.toks, c.recs, c.tags, c.starts, c.ic.ws = nil, nil, nil, nil, nil
 	}
 	clear(c.ic.ws) // drop pointers to words no longer cached
+	clear(c.toks)  // and the float path's slices of the note
 }
 
 // maxCached bounds one cache. A full cache takes no new words (the ones it
@@ -124,6 +125,10 @@ func (t *Tagger) vecs(c *wordCache, tok token, casing byte, feats []fh) (*wordVe
 	}
 	m := t.m
 	v := &wordVecs{info: m.info(tok)}
+	// lower (and the key taken from it) may be a slice of the note:
+	// strings.ToLower returns a lower-case word as it is, and v outlives
+	// the note in the pooled cache
+	v.info.lower = strings.Clone(v.info.lower)
 	feats = unigramFeatures(feats[:0], v.info, casing)
 	for _, f := range feats {
 		m.addWeights(f, v.self[:])

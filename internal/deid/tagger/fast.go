@@ -303,7 +303,9 @@ func (t *Tagger) wclass(c *intCache, info wordInfo) *wclass {
 		return cl
 	}
 	m := t.m
-	cl := &wclass{info: info, key: key}
+	// key may be a slice of the note (strings.ToLower returns a lower-case
+	// word as it is): the class outlives the note, so it keeps its own copy
+	cl := &wclass{info: info, key: strings.Clone(key)}
 	cl.info.lower = "" // only key, shape, case and flags are a neighbour's
 	var feats [4]fh
 	for _, d := range []int{-2, -1, 1, 2} {

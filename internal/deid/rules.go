@@ -131,6 +131,7 @@ func (sc *scan) reset(text string, vocab *lexicon.Table) {
 		sc.truecase()
 	}
 	sc.out, sc.covLen = sc.out[:0], -1
+	clear(sc.names) // the last note's names are slices of buf: drop them
 	sc.names, sc.nameSet, sc.nameBits, sc.mentioned = sc.names[:0], nil, 0, -1
 	sc.capDone = false
 	if cap(sc.claim) < len(sc.toks) {

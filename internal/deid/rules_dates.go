@@ -722,4 +722,5 @@ func (sc *scan) dropSpan(i int) {
 		}
 	}
 	sc.out = out
+	sc.covLen = -1 // covered's memo is keyed by len(sc.out): it shrank
 }

@@ -537,6 +537,7 @@ func (sc *scan) extension(k int) int {
 		// "x204" in one token
 		if s := sc.lower(k); s[0] == 'x' && int(sc.toks[k].ndig) == len(s)-1 && len(s) <= 6 {
 			sc.out[len(sc.out)-1].e = sc.toks[k].e
+			sc.covLen = -1 // a span grew in place: covered's memo is stale
 			return k + 1
 		}
 	}
@@ -548,6 +549,7 @@ func (sc *scan) extension(k int) int {
 		if sc.numLen(m) >= 1 && sc.numLen(m) <= 5 {
 			last := len(sc.out) - 1
 			sc.out[last].e = sc.toks[m].e
+			sc.covLen = -1
 			return m + 1
 		}
 	}

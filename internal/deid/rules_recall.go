@@ -578,7 +578,8 @@ func (sc *scan) acronymPlace(i int) bool {
 // covered: byte offset b is inside one of the last eight spans found.
 func (sc *scan) covered(b int) bool {
 	// their offsets, copied side by side until a span is added (sc.out
-	// only grows between resets)
+	// only grows between resets, and dropSpan and extension, which shrink
+	// it or grow a span in place, reset covLen)
 	if sc.covLen != len(sc.out) {
 		sc.covLen, sc.covN = len(sc.out), 0
 		for k := len(sc.out) - 1; k >= 0 && k >= len(sc.out)-8; k-- {

@@ -227,6 +227,11 @@ func Transform(opts Options, input []byte) (*Result, error) {
 // through unchanged.
 func (t *transformer) sealSecret(n *yaml.RNode) (*yaml.RNode, error) {
 	ns, name := t.namespaceOf(n), n.GetName()
+	if name == "" {
+		// Kubernetes refuses it too; sealed, it would become "-sealed",
+		// and that again "-sealed-sealed"
+		return nil, fmt.Errorf("a Secret in namespace %q has no metadata.name", ns)
+	}
 	id := "Secret/" + ns + "/" + name
 	values, err := secretValues(n)
 	if err != nil {

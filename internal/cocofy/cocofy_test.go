@@ -605,3 +605,17 @@ func openSealed(s string, pub *ecdsa.PublicKey) (sealed.Secret, error) {
 	}
 	return p.Secret, nil
 }
+
+// A Secret without a name is refused (found by FuzzTransform: it was sealed
+// to "-sealed", and that again to "-sealed-sealed").
+func TestSecretWithoutNameRefused(t *testing.T) {
+	for _, in := range []string{
+		"apiVersion: v1\nkind: Secret\nmetaData: {name: s}\nstringData: {a: b}\n",
+		"apiVersion: v1\nkind: Secret\nmetadata: {namespace: apps}\n",
+	} {
+		_, err := Transform(testOptions(t), []byte(in))
+		if err == nil || !strings.Contains(err.Error(), "no metadata.name") {
+			t.Errorf("%q: got %v, want a refusal naming metadata.name", in, err)
+		}
+	}
+}

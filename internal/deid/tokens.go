@@ -329,8 +329,8 @@ type vocabEntry struct {
 	xkw   uint16
 }
 
-// cacheSets: vocabCache holds 2*cacheSets words (64 KiB).
-const cacheSets = 2048
+// cacheSets: vocabCache holds 2*cacheSets words (256 KiB).
+const cacheSets = 8192
 
 // lookup returns the flags and (when the word can be a keyword) the keyword
 // and extra bits of the word whose hash is h. w is the word when it is ASCII

@@ -155,3 +155,37 @@ func refWord(text string, s int, vocab *lexicon.Table) token {
 	}
 	return t
 }
+
+// TestValidUTF8 holds validUTF8 (Validate's check) to utf8.ValidString on
+// every invalid and valid sequence at every offset around its 32-byte
+// steps, and on the development notes.
+func TestValidUTF8(t *testing.T) {
+	pieces := []string{"é", "’", "\xff", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80", "\U0010FFFF", "\uFFFD", "\x80"}
+	texts := []string{"", "a", strings.Repeat("a", 32), strings.Repeat("a", 64)}
+	for _, p := range pieces {
+		for n := 0; n <= 70; n++ {
+			a := strings.Repeat("x", n)
+			texts = append(texts, a+p, a+p+strings.Repeat("y", 40), a+p+strings.Repeat("y", 40)+"\xff", a+"é"+strings.Repeat("z", 33)+p)
+		}
+	}
+	if b, err := os.ReadFile("testdata/synth-500.jsonl"); err == nil {
+		texts = append(texts, string(b))
+	}
+	for _, s := range texts {
+		if got, want := validUTF8(s), utf8.ValidString(s); got != want {
+			t.Fatalf("validUTF8(%q) = %v, utf8.ValidString %v", s, got, want)
+		}
+	}
+}
+
+// FuzzValidUTF8: on any input validUTF8 says what utf8.ValidString says.
+func FuzzValidUTF8(f *testing.F) {
+	for _, s := range []string{"Pt Zebulon", strings.Repeat("abcdefgh", 5) + "\xff", strings.Repeat("é", 20), "\xed\xa0\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := validUTF8(s), utf8.ValidString(s); got != want {
+			t.Fatalf("validUTF8(%q) = %v, utf8.ValidString %v", s, got, want)
+		}
+	})
+}

@@ -111,6 +111,36 @@ func tokenizeRef(text string, vocab *lexicon.Table) []token {
 	return toks
 }
 
+// refInnerApostrophe states the rule plainly (not the tokenizer's helper):
+// an apostrophe stays inside a word when letters came before it and a
+// letter follows that does not start a possessive 's.
+func refInnerApostrophe(text string, j, letters int) bool {
+	if j >= len(text) || letters == 0 {
+		return false
+	}
+	nr, _ := utf8.DecodeRuneInString(text[j:])
+	if nr == 's' || nr == 'S' {
+		if j+1 >= len(text) {
+			return false
+		}
+		c := text[j+1]
+		if '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			return true
+		}
+		return false
+	}
+	return unicode.IsLetter(nr)
+}
+
+// refLowerAt: a lower-case letter starts at j.
+func refLowerAt(text string, j int) bool {
+	if j >= len(text) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(text[j:])
+	return unicode.IsLower(r)
+}
+
 // refWord is the word token of tokenizeRef that starts at s.
 func refWord(text string, s int, vocab *lexicon.Table) token {
 	t := token{s: s, e: s}
@@ -118,8 +148,8 @@ func refWord(text string, s int, vocab *lexicon.Table) token {
 	for t.e < len(text) {
 		r, size := utf8.DecodeRuneInString(text[t.e:])
 		isApos := r == '\'' || r == '’'
-		if isApos && !innerApostrophe(text, t.e+size, letters) ||
-			!isApos && ndig > 0 && letters == 0 && unicode.IsUpper(r) && lowerAt(text, t.e+size) ||
+		if isApos && !refInnerApostrophe(text, t.e+size, letters) ||
+			!isApos && ndig > 0 && letters == 0 && unicode.IsUpper(r) && refLowerAt(text, t.e+size) ||
 			!isApos && !unicode.IsDigit(r) && !unicode.IsLetter(r) {
 			break
 		}

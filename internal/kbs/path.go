@@ -21,6 +21,13 @@ func ValidSegment(s string) bool {
 	if len(s) == 0 || len(s) > maxSegment || s[0] == '.' {
 		return false
 	}
+	return URLSafe(s)
+}
+
+// URLSafe reports whether every byte of s is one of [A-Za-z0-9_.-]: the
+// letters of a resource path segment, and those of a JWS in compact form
+// (base64url and dots), which JSON and URLs carry without escaping.
+func URLSafe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {

@@ -376,11 +376,9 @@ func writeJSONBytes(w http.ResponseWriter, status int, b []byte) {
 // encoding/json's pass over the token (a JWS in compact form: base64url and
 // dots, nothing that JSON escapes; anything else takes writeJSON).
 func writeToken(w http.ResponseWriter, tok string) {
-	for i := 0; i < len(tok); i++ {
-		if c := tok[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
-			writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: tok})
-			return
-		}
+	if !kbs.URLSafe(tok) {
+		writeJSON(w, http.StatusOK, kbs.TokenResponse{Token: tok})
+		return
 	}
 	b := make([]byte, 0, len(tok)+len(`{"token":""}`))
 	b = append(append(append(b, `{"token":"`...), tok...), `"}`...)

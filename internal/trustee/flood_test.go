@@ -117,8 +117,11 @@ func TestFloodLegitGuestServed(t *testing.T) {
 	grown := int64(heapAfterGC()) - int64(base)
 	t.Logf("flood: %d requests (%d answered 429); legitimate guest: 10 handshakes, slowest %s; live heap grew %d KiB; heap in use at most %d MiB (GOGC=%d)",
 		sent.Load(), limited.Load(), worst.Round(time.Millisecond), grown>>10, peak>>20, DefaultGCPercent)
-	if peak >= DefaultMemoryLimit {
-		t.Fatalf("heap in use reached %d MiB under the flood, the soft limit is %d MiB", peak>>20, DefaultMemoryLimit>>20)
+	// garbage included, under serve's GC settings: a few MiB live times
+	// GOGC/100 stays far below this; a collector left off (or a leak) does not
+	// (13 MiB measured; the soft limit, DefaultMemoryLimit, is far above)
+	if peak >= 256<<20 {
+		t.Fatalf("heap in use reached %d MiB under the flood (bound 256 MiB; soft limit %d MiB)", peak>>20, DefaultMemoryLimit>>20)
 	}
 	if grown > 64<<20 {
 		t.Fatalf("live heap grew %d MiB under the flood", grown>>20)

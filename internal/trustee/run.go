@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/trustgate/trustgate/internal/as"
@@ -121,7 +122,16 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, store.Options{URL: cfg.Store, KEK: m.KEK})
+	// The store's writer batches more while the server is saturated
+	// (store.Options.Pressure): the server is made below.
+	var served atomic.Pointer[server.Server]
+	pressure := func() int {
+		if s := served.Load(); s != nil {
+			return s.InFlight()
+		}
+		return 0
+	}
+	st, err := store.Open(ctx, store.Options{URL: cfg.Store, KEK: m.KEK, Pressure: pressure})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -246,6 +256,7 @@ func Start(ctx context.Context, cfg Config, opts Options) (*Instance, error) {
 		return nil, err
 	}
 	inst.Server = srv
+	served.Store(srv)
 	inst.tk = tk
 
 	ln := opts.Listener

@@ -131,6 +131,8 @@ type Server struct {
 	// CA once loaded (plugin_identity.go).
 	identityTokens usedTokens
 	idCA           atomic.Pointer[identity.CA]
+	// inFlight counts the requests being served (InFlight).
+	inFlight atomic.Int64
 }
 
 // New checks cfg and returns a Server.
@@ -221,6 +223,8 @@ const resourcePrefix = "/kbs/v0/resource/"
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
 	if rest, ok := strings.CutPrefix(r.URL.EscapedPath(), resourcePrefix); ok {
 		switch r.Method {
 		case http.MethodGet:
@@ -237,6 +241,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mux.ServeHTTP(w, r)
 }
+
+// InFlight returns how many requests the server is serving now (the
+// store's writer batches more when it is high: store.Options.Pressure).
+func (s *Server) InFlight() int { return int(s.inFlight.Load()) }
 
 // Run deletes expired sessions (each minute), sweeps expired tokens from
 // the token cache and writes due /auth summary rows (every 15 s) until ctx

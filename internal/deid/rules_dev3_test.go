@@ -24,6 +24,13 @@ func TestGoldenDev3(t *testing.T) {
 		{"town after to", "wants to go home to sparrows point after rehab", "wants to go home to [LOCATION] after rehab"},
 		{"town whose first word was found", "ADMITTED FROM PERRY HALL HOME AFTER FALL", "ADMITTED FROM [LOCATION] HOME AFTER FALL"},
 		{"town with a capital in mixed case", "Fiancee called from Ocean City at 2100.", "Fiancee called from [LOCATION] at 2100."},
+		// ages over 89 after a name and before a sex; rates of a rhythm are no ages
+		{"age and sex after a name", "Decedent: Vandermolen, Tjitske, 98 F. Autopsy limited.", "Decedent: [NAME], [AGE] F. Autopsy limited."},
+		{"age and sex in words", "Ruiz, Anabel, 93 female, admitted from home", "[NAME], [AGE] female, admitted from home"},
+		{"sinus rate", "cv: sinus 90s. map 65-70 on levo", "cv: sinus 90s. map 65-70 on levo"},
+		{"tachycardia rate", "INDICATION: 49F, tachycardia 120s, SpO2 88%", "INDICATION: 49F, tachycardia 120s, SpO2 88%"},
+		{"temperature stays", "TMAX 101 F, 98 F NOW", "TMAX 101 F, 98 F NOW"},
+		{"an age in her 90s stays an age", "pt in her 90s, afib 110s", "pt in her [AGE]s, afib 110s"},
 		// must stay: everyday words after the same cues
 		{"saline", "500CC BOLUS IN NORMAL SALINE", "500CC BOLUS IN NORMAL SALINE"},
 		{"bed to chair", "OOB FROM BED TO CHAIR WITH ASSIST X2", "OOB FROM BED TO CHAIR WITH ASSIST X2"},

@@ -33,6 +33,7 @@ func (sc *scan) scanDev3() {
 			i = sc.dateWordAt(i, sc.lower(i), day, trig == trigWeekday)
 		case trig == trigPlaceCue:
 			sc.cueCityAt(i)
+			sc.businessOnAt(i)
 			i = sc.orgRunAt(i)
 		case trig == trigIn:
 			i = max(i, sc.cueCityAt(i))
@@ -153,6 +154,31 @@ func (sc *scan) cueCityAt(i int) int {
 	}
 	sc.addToks(s, e, TypeLocation, "rules/city")
 	return e
+}
+
+// businessOnAt marks a business named after a place cue (token i) and
+// before "on" and a street found already as one place, as the evaluation
+// sets mark it ("sent to Giant Pharmacy on Reisterstown Rd", "at Rite Aid on
+// Harford Rd"): one to four capitalised words, no keyword among them unless
+// found already, no unit or test ("to ICU on ..." stays), and a street that ends in a street
+// word ("Rd", "Ave", "Blvd", "Hwy").
+func (sc *scan) businessOnAt(i int) {
+	toks := sc.toks
+	k := i + 1
+	for ; k < len(toks) && k-i <= 4 && !toks[k].nl && sc.capWord(k) && (toks[k].kw == 0 || sc.claim[k]) && !functionWord(sc.lower(k)) && !clinicalAcronyms[sc.lower(k)]; k++ {
+	}
+	if k == i+1 || !sc.is(k, "on") || toks[k].nl {
+		return
+	}
+	e := -1
+	for m := k + 1; m < len(toks) && m-k <= 5 && !toks[m].nl && sc.claim[m] && (toks[m].kind == kWord || sc.punct(m, '.')); m++ {
+		if toks[m].kw&setStreet != 0 {
+			e = m
+		}
+	}
+	if e > k+1 {
+		sc.addToks(i+1, e, TypeLocation, "rules/org")
+	}
 }
 
 // orgRunCue: w comes right before the name of a place or a business.

@@ -24,6 +24,12 @@ func TestGoldenDev3(t *testing.T) {
 		{"town after to", "wants to go home to sparrows point after rehab", "wants to go home to [LOCATION] after rehab"},
 		{"town whose first word was found", "ADMITTED FROM PERRY HALL HOME AFTER FALL", "ADMITTED FROM [LOCATION] HOME AFTER FALL"},
 		{"town with a capital in mixed case", "Fiancee called from Ocean City at 2100.", "Fiancee called from [LOCATION] at 2100."},
+		// a business named before "on" and its street: one place
+		{"pharmacy on a street", "Refill sent to Wexford Pharmacy on Caldwell Rd. Callback tomorrow.", "Refill sent to [LOCATION]. Callback tomorrow."},
+		{"business and street after from", "picked up from Quest on Joppa Rd this am", "picked up from [LOCATION] this am"},
+		{"chain on a street after at", "the pharmacy at Rite Aid on Harford Rd gave him metoprolol", "the pharmacy at [LOCATION] gave him metoprolol"},
+		{"no cue: the street only", "Crash on Pulaski Hwy, restrained driver.", "Crash on [LOCATION], restrained driver."},
+		{"a unit before on stays", "Transferred to ICU on Caldwell Rd campus", "Transferred to ICU on [LOCATION] campus"},
 		// ages over 89 after a name and before a sex; rates of a rhythm are no ages
 		{"age and sex after a name", "Decedent: Vandermolen, Tjitske, 98 F. Autopsy limited.", "Decedent: [NAME], [AGE] F. Autopsy limited."},
 		{"age and sex in words", "Ruiz, Anabel, 93 female, admitted from home", "[NAME], [AGE] female, admitted from home"},

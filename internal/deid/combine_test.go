@@ -54,6 +54,8 @@ func TestPlausible(t *testing.T) {
 		{"landmark dropped", "2/6 SEM at the rusb", "rusb", TypeLocation, ""},
 		{"service dropped", "Hepatology following", "Hepatology", TypeName, ""},
 		{"procedure word dropped", "CANNULATED VIA R FEM", "CANNULATED", TypeName, ""},
+		{"rare-tier clinical word dropped", "PICC tip at the cavoatrial junction", "cavoatrial", TypeLocation, ""},
+		{"portal name dropped", "Message sent via MyChart today", "MyChart", TypeName, ""},
 		{"name beside shorthand kept", "NGTD PER DR QUAXLEY", "QUAXLEY", TypeName, "QUAXLEY"},
 		{"non-ASCII offsets", "Þórunn seen, 30 4/7 wk", "Þórunn seen, 30 4/7", TypeName, "Þórunn seen"},
 	}

@@ -41,6 +41,22 @@ func TestPlausible(t *testing.T) {
 		{"country dropped", "moved from Norway last year", "Norway", TypeLocation, ""},
 		{"country in capitals dropped", "FAMILY IN NEW ZEALAND", "NEW ZEALAND", TypeLocation, ""},
 		{"clinical number trimmed off", "infant Zuberi, 30 4/7 wk", "Zuberi, 30 4/7", TypeDate, "Zuberi"},
+		// clinical shorthand the tagger took for PHI, vetoed through the
+		// clinical safe list (lexicon/clinical.txt), one per family
+		{"drug short form dropped", "PHENOBARB LEVEL PENDING", "PHENOBARB", TypeName, ""},
+		{"drug generic dropped", "started on octreotide gtt", "octreotide", TypeName, ""},
+		{"inhaled drug dropped", "DNASE AND HYPERTONIC NEBS", "DNASE", TypeName, ""},
+		{"micro shorthand dropped", "BLOOD CX NGTD X2", "NGTD", TypeName, ""},
+		{"organism dropped", "Staphylococcus epidermidis in 1 of 2", "Staphylococcus", TypeName, ""},
+		{"fetal monitor dropped", "TOCO QUIET, FHR 140S", "TOCO", TypeName, ""},
+		{"warming device dropped", "on bairhugger for temp 35.2", "bairhugger", TypeLocation, ""},
+		{"exam finding dropped", "NEW ANISOCORIA R>L", "ANISOCORIA", TypeName, ""},
+		{"landmark dropped", "2/6 SEM at the rusb", "rusb", TypeLocation, ""},
+		{"service dropped", "Hepatology following", "Hepatology", TypeName, ""},
+		{"procedure word dropped", "CANNULATED VIA R FEM", "CANNULATED", TypeName, ""},
+		{"rare-tier clinical word dropped", "PICC tip at the cavoatrial junction", "cavoatrial", TypeLocation, ""},
+		{"portal name dropped", "Message sent via MyChart today", "MyChart", TypeName, ""},
+		{"name beside shorthand kept", "NGTD PER DR QUAXLEY", "QUAXLEY", TypeName, "QUAXLEY"},
 		{"non-ASCII offsets", "Þórunn seen, 30 4/7 wk", "Þórunn seen, 30 4/7", TypeName, "Þórunn seen"},
 	}
 	r := DefaultRules()

@@ -38,6 +38,14 @@ var levelWords = map[string]bool{
 	"around": true, "about": true, "approx": true, "from": true, "between": true, "and": true, "ranging": true,
 }
 
+// rhythmWords name a heart rhythm whose rate a decade gives ("sinus 90s",
+// "tachycardia 120s", "AFIB 110S"): a rate, never an age.
+var rhythmWords = map[string]bool{
+	"sinus": true, "tachycardia": true, "tachycardic": true, "tachy": true, "bradycardia": true,
+	"bradycardic": true, "brady": true, "afib": true, "aflutter": true, "flutter": true, "nsr": true,
+	"svt": true, "rvr": true, "paced": true, "junctional": true, "rates": true,
+}
+
 // doseSuffix: letters glued after digits that make a measurement ("1000mg", "2L", "40cc").
 var doseSuffix = map[string]bool{
 	"mg": true, "mcg": true, "g": true, "gm": true, "kg": true, "ml": true, "l": true, "cc": true, "u": true,
@@ -85,7 +93,7 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	// decades in a measured context: "low 100s", "high 90s", "100s-110s"
 	if toks[i].kind == kAlnum && sc.decade(i) {
 		p := sc.prevWord(i)
-		if p >= 0 && (levelWords[sc.lower(p)] && !sc.is(p, "the") && !sc.is(p, "in") || sc.measureBefore(i, 5)) {
+		if p >= 0 && (levelWords[sc.lower(p)] && !sc.is(p, "the") && !sc.is(p, "in") || rhythmWords[sc.lower(p)] || sc.measureBefore(i, 5)) {
 			e := i
 			for e+2 <= j+2 && sc.punct(e+1, '-') && e+2 < len(toks) && sc.decade(e+2) {
 				e += 2

@@ -324,12 +324,12 @@ func (sc *scan) scanSentenceNames() {
 }
 
 // scanNameAges marks an age over 89 right after a name: "Giuseppe Marchetti,
-// 92, presents", "Mrs. Papadopoulos (99)".
+// 92, presents", "Mrs. Papadopoulos (99)", "Vandermolen, Tjitske, 98 F".
 func (sc *scan) scanNameAges() {
 	toks := sc.toks
 	sc.capTokens() // index collects the candidates (numbers 90 to 129)
 	for _, i := range sc.ageIdx {
-		if i < 2 || i+1 >= len(toks) || !(sc.punct(i-1, ',') && sc.punct(i+1, ',') || sc.punct(i-1, '(') && sc.punct(i+1, ')')) {
+		if i < 2 || i+1 >= len(toks) || !(sc.punct(i-1, ',') && (sc.punct(i+1, ',') || sc.sexAfter(i+1)) || sc.punct(i-1, '(') && sc.punct(i+1, ')')) {
 			continue
 		}
 		if v := sc.numVal(i); v < 90 || v >= 130 || !sc.claim[i-2] || toks[i-2].kind != kWord {
@@ -337,6 +337,19 @@ func (sc *scan) scanNameAges() {
 		}
 		sc.addToks(i, i, TypeAge, "rules/age")
 	}
+}
+
+// sexAfter: token k is a sex written after an age ("Vandermolen, Tjitske,
+// 98 F.", "Ruiz, Ana, 93 female"), on the same line.
+func (sc *scan) sexAfter(k int) bool {
+	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord {
+		return false
+	}
+	switch sc.lower(k) {
+	case "f", "m", "female", "male", "woman", "man", "yo", "y/o":
+		return true
+	}
+	return false
 }
 
 // holidays of more than one word; every one is a date element.

@@ -32,7 +32,11 @@ func (sc *scan) scanDev3() {
 		case day || trig == trigWeekday || trig == trigHoliday || t.kw&(setMonth|setHoliday) != 0:
 			i = sc.dateWordAt(i, sc.lower(i), day, trig == trigWeekday)
 		case trig == trigPlaceCue:
+			sc.cueCityAt(i)
+			sc.businessOnAt(i)
 			i = sc.orgRunAt(i)
+		case trig == trigIn:
+			i = max(i, sc.cueCityAt(i))
 		case trig == trigRole:
 			sc.roleNameAt(i)
 		case trig == trigRoad:
@@ -49,6 +53,7 @@ const (
 	trigPlaceCue
 	trigRole
 	trigRoad
+	trigIn
 )
 
 // dev3Words are the words dev3Trigger answers for, with their answers
@@ -61,7 +66,7 @@ var dev3Words = map[string]uint8{
 	"at": trigPlaceCue, "from": trigPlaceCue, "to": trigPlaceCue, "via": trigPlaceCue, "outside": trigPlaceCue,
 	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
-	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad,
+	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "in": trigIn,
 }
 
 // dev3Trigger: which rule of scanDev3 word w (lower case) starts: a
@@ -79,6 +84,8 @@ func dev3Trigger(w string) uint8 {
 		return trigRole
 	case "rt", "rte":
 		return trigRoad
+	case "in":
+		return trigIn
 	}
 	return trigNone
 }
@@ -115,6 +122,63 @@ func (sc *scan) routeAt(i int) int {
 		return k
 	}
 	return i
+}
+
+// cueCityAt marks a known town of two words or more (the zipcodes list)
+// right after a place cue or "in", in a line written in capitals or in lower
+// case, where truecasing leaves its everyday words in lower case and the
+// capitalised-run rules do not see it ("FROM MIDDLE RIVER", "son from front
+// royal", "HOME IN GLEN ARM"); in a mixed-case line only when written with a
+// capital (scanPlaces finds most of those already). One-word towns that are
+// everyday words ("from Liberty", "in Normal") are left to the other rules.
+// It returns the last token marked (i when none).
+func (sc *scan) cueCityAt(i int) int {
+	toks := sc.toks
+	s := i + 1
+	if s >= len(toks) || toks[s].nl || toks[s].kind != kWord || !toks[s].sp {
+		return i
+	}
+	e := sc.city(s)
+	if e <= s || sc.caseAt(s) == caseMixed && !sc.rawCap(s) {
+		return i
+	}
+	claimed := true // a town whose first word alone was found ("FROM PERRY HALL") is taken whole
+	for k := s; k <= e; k++ {
+		if toks[k].kw&(setMonth|setDay|setTitle) != 0 {
+			return i
+		}
+		claimed = claimed && sc.claim[k]
+	}
+	if claimed {
+		return e
+	}
+	sc.addToks(s, e, TypeLocation, "rules/city")
+	return e
+}
+
+// businessOnAt marks a business named after a place cue (token i) and
+// before "on" and a street found already as one place, as the evaluation
+// sets mark it ("sent to Giant Pharmacy on Reisterstown Rd", "at Rite Aid on
+// Harford Rd"): one to four capitalised words, no keyword among them unless
+// found already, no unit or test ("to ICU on ..." stays), and a street that ends in a street
+// word ("Rd", "Ave", "Blvd", "Hwy").
+func (sc *scan) businessOnAt(i int) {
+	toks := sc.toks
+	k := i + 1
+	for ; k < len(toks) && k-i <= 4 && !toks[k].nl && sc.capWord(k) && (toks[k].kw == 0 || sc.claim[k]) && !functionWord(sc.lower(k)) && !clinicalAcronyms[sc.lower(k)]; k++ {
+	}
+	if k == i+1 || !sc.is(k, "on") || toks[k].nl {
+		return
+	}
+	e := -1
+	for m := k + 1; m < len(toks) && m-k <= 5 && !toks[m].nl && sc.claim[m] && (toks[m].kind == kWord || sc.punct(m, '.')); m++ {
+		if toks[m].kw&setStreet != 0 {
+			e = m
+		}
+	}
+	if e > k+1 {
+		sc.addToks(i+1, e, TypeLocation, "rules/org")
+	}
 }
 
 // orgRunCue: w comes right before the name of a place or a business.
@@ -170,22 +234,23 @@ func (sc *scan) orgRunAt(i int) int {
 	if sc.is(s, "the") && s+1 < len(toks) && !toks[s+1].nl {
 		s++
 	}
-	e, specific, candidate, found := -1, false, false, false
+	e, specific, candidate, found, poss, gap := -1, false, false, false, false, false
 	for k, n := s, 0; k < len(toks) && n < 4; k++ {
 		t := toks[k]
 		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) {
 			break
 		}
 		if t.kind != kWord {
+			poss = poss || sc.possessive(k)
 			continue
 		}
 		w := sc.lower(k)
 		if sc.claim[k] { // a name or place found already ("DUNMORE" of "DUNMORE ROOFING")
-			specific, found = true, true
+			specific, found, gap = true, true, false
 			n++
 			continue
 		}
-		if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && candidate) {
+		if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss))) {
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
 				e++ // "regional medical center"
@@ -196,7 +261,7 @@ func (sc *scan) orgRunAt(i int) int {
 			break
 		}
 		if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] {
-			specific = true
+			specific, gap = true, found // a word between a name found and a head ("sparrows point after rehab")
 			candidate = candidate || sc.candidate(k) || t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&lexicon.SafeCore == 0
 		}
 		n++
@@ -206,6 +271,15 @@ func (sc *scan) orgRunAt(i int) int {
 		return e
 	}
 	return i
+}
+
+// headOfName: weak head word k completes the name of the business found
+// before it ("WILLOWMERE ASSISTED LIVING", "Pinecrest Assisted Living"), as
+// the evaluation sets mark it, unless the name is a possessive ("Kroger's
+// pharmacy") or the head is a lower-case description after a capitalised
+// name in a mixed-case line ("Chase Brexton clinic").
+func (sc *scan) headOfName(k int, poss bool) bool {
+	return !poss && (sc.caseAt(k) != caseMixed || sc.rawCap(k))
 }
 
 // possessive: token k is the "'" of "KRAMER'S", glued on both sides.

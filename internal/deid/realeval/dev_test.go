@@ -19,25 +19,27 @@ func TestDevScores(t *testing.T) {
 		t.Skip("scores 843 notes")
 	}
 	floors := map[string]map[string][2]float64{ // set → detector → {recall, precision}
+		// raised in the fourth development round (2026-12-05) to a point or
+		// two under the end figures of docs/deid.md
 		"dev.jsonl": {
-			"rules":  {0.72, 0.74},
+			"rules":  {0.90, 0.96},
 			"tagger": {0.88, 0.78},
-			"both":   {0.95, 0.70},
+			"both":   {0.97, 0.96},
 		},
 		"dev2.jsonl": {
-			"rules":  {0.88, 0.92},
+			"rules":  {0.92, 0.94},
 			"tagger": {0.95, 0.95},
-			"both":   {0.97, 0.92},
+			"both":   {0.98, 0.94},
 		},
 		"dev3.jsonl": { // not trained on: the tagger's floors here are held-out ones
-			"rules":  {0.93, 0.94},
+			"rules":  {0.95, 0.95},
 			"tagger": {0.85, 0.75},
-			"both":   {0.95, 0.82},
+			"both":   {0.97, 0.89},
 		},
 		"dev-gen.jsonl": {
-			"rules":  {0.60, 0.75},
+			"rules":  {0.89, 0.96},
 			"tagger": {0.97, 0.95},
-			"both":   {0.98, 0.80},
+			"both":   {0.98, 0.96},
 		},
 	}
 	for set, dets := range floors {

@@ -136,26 +136,30 @@ func (m *Model) intFixed() *iFixed {
 
 // wclass is what a token's neighbours see of it: its key (the word if
 // known, else its shape), shape, case class and lexicon flags.
+//
+// scoreRunAVX2 reads nb, xd and xDone at fixed offsets (TestRunLayout).
 type wclass struct {
-	id   uint32 // 1, 2, ... in its cache; 0: not held by the cache
-	info wordInfo
-	key  string
-	nb   [4]ivec // the neighbour features at distance -2, -1, +1, +2
+	nb [4]ivec // the neighbour features at distance -2, -1, +1, +2
 	// x feature after tag p1, less that after O: xd[p1] (on first use)
 	xd    []ivec
 	xDone uint32
+	id    uint32 // 1, 2, ... in its cache; 0: not held by the cache
+	info  wordInfo
+	key   string
 	// hash prefixes of the word-pair features it opens
 	hQ, hR, hZ fh
 }
 
-// word is one distinct token text under one note casing.
+// word is one distinct token text under one note casing (scoreRunAVX2
+// reads own and cl at fixed offsets).
 type word struct {
 	own ivec // unigram features, x after O, t and T after O, O
 	cl  *wclass
 }
 
 // pair holds the memoised sums of two adjacent tokens a, b (a or b nil at
-// the edges of the note) with b's line-break and space flags.
+// the edges of the note) with b's line-break and space flags
+// (scoreRunAVX2 reads them at fixed offsets).
 type pair struct {
 	toB ivec // what b's score gets from a
 	toA ivec // what a's score gets from b
@@ -175,6 +179,7 @@ type intCache struct {
 	scratch [3]pair // pairs when the memo is full
 	nScr    int
 	ws      []*word // the tokens' words, one Spans call
+	ps      []*pair // pairsOf, one Spans call
 }
 
 // memo bounds: a full memo takes nothing new (its first entries are the
@@ -341,31 +346,37 @@ func (t *Tagger) xDelta(cl *wclass, p1 uint8) *ivec {
 }
 
 // pair returns the memoised sums of the adjacent tokens of classes a and b
-// (nil: the edge of the note); flags are b's (recNL, recSpace).
+// (nil: the edge of the note); flags are b's (recNL, recSpace). What the
+// memo cannot hold is computed into one of three scratch pairs, so the
+// result stays valid while two more pairs are asked for.
 func (t *Tagger) pair(c *intCache, a, b *wclass, flags uint8) *pair {
-	key := pairKey(a, b, flags)
-	full := c.pairs.n >= maxPairs || a != nil && a.id == 0 || b != nil && b.id == 0
-	if !full {
-		if p := c.pairs.get(key); p != nil {
-			return p
-		}
+	if p := t.memoPair(c, a, b, flags); p != nil {
+		return p
 	}
-	var p *pair
-	if full {
-		p = &c.scratch[c.nScr%len(c.scratch)]
-		c.nScr++
-		*p = pair{}
-	} else {
-		if len(c.pairBuf) == 0 {
-			c.pairBuf = make([]pair, 128)
-		}
-		p = &c.pairBuf[0]
-		c.pairBuf = c.pairBuf[1:]
-	}
+	p := &c.scratch[c.nScr%len(c.scratch)]
+	c.nScr++
+	*p = pair{}
 	t.fillPair(p, a, b, flags&recNL != 0, flags&recSpace != 0)
-	if !full {
-		c.pairs.put(key, p)
+	return p
+}
+
+// memoPair is pair for a pair the memo holds or takes; nil for one it
+// cannot hold (it is full, or a class is not memoised).
+func (t *Tagger) memoPair(c *intCache, a, b *wclass, flags uint8) *pair {
+	if a != nil && a.id == 0 || b != nil && b.id == 0 {
+		return nil
 	}
+	key := pairKey(a, b, flags)
+	if p := c.pairs.get(key); p != nil || c.pairs.n >= maxPairs {
+		return p
+	}
+	if len(c.pairBuf) == 0 {
+		c.pairBuf = make([]pair, 128)
+	}
+	p := &c.pairBuf[0]
+	c.pairBuf = c.pairBuf[1:]
+	t.fillPair(p, a, b, flags&recNL != 0, flags&recSpace != 0)
+	c.pairs.put(key, p)
 	return p
 }
 
@@ -454,17 +465,25 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		ws[i] = w
 	}
 	tags := c.tagBuf(len(toks))
-	m, fx := t.m, t.ifixed
-	n := m.nTags()
+	c.starts = c.starts[:0]
+	if len(toks) == 0 {
+		return tags
+	}
+	if t.oPenalty == 0 && useAVX2 {
+		if ps := t.pairsOf(ic, toks, ws); ps != nil {
+			t.tagRun(c, text, toks, ws, ps, casing, tags)
+			for i, tag := range tags {
+				if tag%2 == 1 {
+					c.starts = append(c.starts, int32(i))
+				}
+			}
+			return tags
+		}
+	}
 	last := len(toks) - 1
 	// pair(i-2, i-1) and pair(i-1, i) as token i is scored
-	var p2, p1 *pair
-	if len(toks) > 0 {
-		p1 = t.pair(ic, nil, ws[0].cl, toks[0].flags)
-	}
-	c.starts = c.starts[:0]
-	fast := t.oPenalty == 0 && useAVX2
-	var src [maxIsum]*ivec
+	var p2 *pair
+	p1 := t.pair(ic, nil, ws[0].cl, toks[0].flags)
 	for i := range toks {
 		prev1, prev2 := prevTags(tags, i)
 		w := ws[i]
@@ -480,44 +499,7 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		} else {
 			next = t.pair(ic, w.cl, nil, 0)
 		}
-		src[0], src[1], src[2], src[3] = &p1.toB, &next.toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
-		if p2 != nil {
-			src[2] = &p2.toC
-		}
-		if i+2 <= last {
-			src[3] = &ws[i+2].cl.nb[nbIndex(2)]
-		}
-		k := 4
-		if prev1|prev2 != 0 {
-			src[k] = &fx.tagDelta[int(prev1)*n+int(prev2)]
-			k++
-			if prev1 != 0 {
-				src[k] = t.xDelta(w.cl, prev1)
-				k++
-			}
-		}
-		var tag uint8
-		var ok bool
-		if fast {
-			b, lead := sumDecideAVX2(&w.own, &src, k, &t.deny[prev1])
-			tag, ok = uint8(b), lead > fallbackMargin
-		} else if t.oPenalty == 0 {
-			tag, ok = sumDecide(&w.own, &src, k, &t.deny[prev1])
-		} else {
-			s := w.own
-			sumIvecs(&s, &src, k)
-			tag, ok = t.decide(&s, n, prev1)
-		}
-		if !ok {
-			// the float path reads tokens i-2 to i+2
-			lo, hi := max(0, i-2), min(len(toks), i+3)
-			c.toks = c.toks[:0]
-			for k := lo; k < hi; k++ {
-				c.toks = append(c.toks, toks[k].token(text))
-			}
-			tag = t.tagFloat(c, c.toks, casing, i-lo, prev1, prev2)
-			c.fallbacks++
-		}
+		tag := t.scoreToken(c, text, toks, ws, casing, i, p2, p1, next, prev1, prev2)
 		tags[i] = tag
 		if tag%2 == 1 {
 			c.starts = append(c.starts, int32(i))
@@ -525,6 +507,131 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		p2, p1 = p1, next
 	}
 	return tags
+}
+
+// pairsOf returns the pairs of the adjacent tokens (ps[i]: tokens i-1
+// and i, ps[len(toks)]: the last one and the end), or nil when the memo
+// does not hold one of them (it is full, or a class is not memoised).
+func (t *Tagger) pairsOf(ic *intCache, toks []rec, ws []*word) []*pair {
+	if cap(ic.ps) < len(toks)+1 {
+		ic.ps = make([]*pair, len(toks)+1)
+	}
+	ps := ic.ps[:len(toks)+1]
+	ic.ps = ps
+	var a *wclass
+	for i := range ps {
+		var b *wclass
+		var fl uint8
+		if i < len(toks) {
+			b, fl = ws[i].cl, toks[i].flags
+			if a != nil && a.id != 0 && b.id != 0 { // the common case, without a call
+				if p := ic.pairs.get(pairKey(a, b, fl)); p != nil {
+					ps[i], a = p, b
+					continue
+				}
+			}
+		}
+		if ps[i] = t.memoPair(ic, a, b, fl); ps[i] == nil {
+			return nil
+		}
+		a = b
+	}
+	return ps
+}
+
+// runArgs are scoreRunAVX2's arguments and state (offsets in the
+// assembly: TestRunLayout).
+type runArgs struct {
+	ws     **word // the tokens' words
+	ps     **pair // pairsOf
+	tags   *uint8
+	deny   *ivec // t.deny
+	delta  *ivec // iFixed.tagDelta
+	edgeM2 *ivec // iFixed.edge at -2 and +2
+	edgeP2 *ivec
+	i      int // in: the first token to score; out: the one it left (n: none)
+	n      int // tokens
+	nt     int // the model's tags
+	p1, p2 int // the tags of tokens i-1 and i-2 (0 before the note)
+}
+
+// newRunArgs returns the arguments of scoreRunAVX2 for tags (one per
+// token, none empty), their words and pairs, with nt tags and the deny
+// masks deny, from token 0.
+func newRunArgs(ws []*word, ps []*pair, tags []uint8, deny []ivec, fx *iFixed, nt int) runArgs {
+	return runArgs{
+		ws: &ws[0], ps: &ps[0], tags: &tags[0], deny: &deny[0], delta: &fx.tagDelta[0],
+		edgeM2: &fx.edge[nbIndex(-2)], edgeP2: &fx.edge[nbIndex(2)],
+		n: len(tags), nt: nt,
+	}
+}
+
+// tagRun tags every token with scoreRunAVX2, which scores token after
+// token what the loop of tagFast would score with sumDecideAVX2 (the same
+// five vectors, tagDelta and xDelta after a tag other than O, the same
+// decision), and stops at a token whose xDelta is not computed yet or
+// whose lead is not safe: scoreToken tags that one, and the run goes on.
+func (t *Tagger) tagRun(c *wordCache, text string, toks []rec, ws []*word, ps []*pair, casing byte, tags []uint8) {
+	a := newRunArgs(ws, ps, tags, t.deny, t.ifixed, t.m.nTags())
+	for i := 0; ; i++ {
+		p1, p2 := prevTags(tags, i)
+		a.i, a.p1, a.p2 = i, int(p1), int(p2)
+		scoreRunAVX2(&a)
+		if i = a.i; i >= len(toks) {
+			return
+		}
+		var pp2 *pair
+		if i > 0 {
+			pp2 = ps[i-1]
+		}
+		p1, p2 = prevTags(tags, i)
+		tags[i] = t.scoreToken(c, text, toks, ws, casing, i, pp2, ps[i], ps[i+1], p1, p2)
+	}
+}
+
+// scoreToken tags token i after the tags prev1, prev2, from its word, the
+// pairs p2 (tokens i-2, i-1; nil at the start), p1 (i-1, i), next (i, i+1)
+// and the word at i+2, falling back to the float path where the margin is
+// too small.
+func (t *Tagger) scoreToken(c *wordCache, text string, toks []rec, ws []*word, casing byte, i int, p2, p1, next *pair, prev1, prev2 uint8) uint8 {
+	fx, n, w := t.ifixed, t.m.nTags(), ws[i]
+	var src [maxIsum]*ivec
+	src[0], src[1], src[2], src[3] = &p1.toB, &next.toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
+	if p2 != nil {
+		src[2] = &p2.toC
+	}
+	if i+2 < len(toks) {
+		src[3] = &ws[i+2].cl.nb[nbIndex(2)]
+	}
+	k := 4
+	if prev1|prev2 != 0 {
+		src[k] = &fx.tagDelta[int(prev1)*n+int(prev2)]
+		k++
+		if prev1 != 0 {
+			src[k] = t.xDelta(w.cl, prev1)
+			k++
+		}
+	}
+	var tag uint8
+	var ok bool
+	if t.oPenalty == 0 {
+		tag, ok = sumDecide(&w.own, &src, k, &t.deny[prev1])
+	} else {
+		s := w.own
+		sumIvecs(&s, &src, k)
+		tag, ok = t.decide(&s, n, prev1)
+	}
+	if !ok {
+		// the float path reads tokens i-2 to i+2
+		lo, hi := max(0, i-2), min(len(toks), i+3)
+		c.toks = c.toks[:0]
+		for k := lo; k < hi; k++ {
+			c.toks = append(c.toks, toks[k].token(text))
+		}
+		tag = t.tagFloat(c, c.toks, casing, i-lo, prev1, prev2)
+		c.fallbacks++
+	}
+	return tag
 }
 
 // decide picks the tag best would pick from the integer scores s, and

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // fastSets are the notes on which the fast path must tag every token as
@@ -260,5 +261,131 @@ func TestSumIvecs(t *testing.T) {
 		if got != want {
 			t.Fatalf("trial %d, n %d: %v != %v", trial, n, got, want)
 		}
+	}
+}
+
+// TestRunLayout holds the offsets scoreRunAVX2 reads to the structs.
+func TestRunLayout(t *testing.T) {
+	var a runArgs
+	var w word
+	var cl wclass
+	var p pair
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"runArgs.ws", unsafe.Offsetof(a.ws), 0}, {"runArgs.ps", unsafe.Offsetof(a.ps), 8},
+		{"runArgs.tags", unsafe.Offsetof(a.tags), 16}, {"runArgs.deny", unsafe.Offsetof(a.deny), 24},
+		{"runArgs.delta", unsafe.Offsetof(a.delta), 32}, {"runArgs.edgeM2", unsafe.Offsetof(a.edgeM2), 40},
+		{"runArgs.edgeP2", unsafe.Offsetof(a.edgeP2), 48}, {"runArgs.i", unsafe.Offsetof(a.i), 56},
+		{"runArgs.n", unsafe.Offsetof(a.n), 64}, {"runArgs.nt", unsafe.Offsetof(a.nt), 72},
+		{"runArgs.p1", unsafe.Offsetof(a.p1), 80}, {"runArgs.p2", unsafe.Offsetof(a.p2), 88},
+		{"word.own", unsafe.Offsetof(w.own), 0}, {"word.cl", unsafe.Offsetof(w.cl), 64},
+		{"wclass.nb", unsafe.Offsetof(cl.nb), 0}, {"wclass.xd", unsafe.Offsetof(cl.xd), 256},
+		{"wclass.xDone", unsafe.Offsetof(cl.xDone), 280},
+		{"pair.toB", unsafe.Offsetof(p.toB), 0}, {"pair.toA", unsafe.Offsetof(p.toA), 64},
+		{"pair.toC", unsafe.Offsetof(p.toC), 128},
+		{"ivec", unsafe.Sizeof(ivec{}), 64},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s at %d, the assembly reads %d", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestScoreRun holds scoreRunAVX2 to scoreToken's integer path (sumDecide
+// with the same vectors) on random vectors, near ties included: it must
+// write the tag sumDecide gives where that is sure and the token's xDelta
+// is computed, and stop at the first token where it is not.
+func TestScoreRun(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2")
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	rv := func(v *ivec, spread int) {
+		for k := range v {
+			v[k] = int32(r.IntN(2*spread) - spread)
+		}
+	}
+	stops := 0
+	for trial := range 3000 {
+		spread := []int{2, 20, 300000}[trial%3]
+		nt := 1 + 2*(1+r.IntN(maxTypes))
+		n := 1 + r.IntN(12)
+		ws := make([]*word, n)
+		for i := range ws {
+			cl := &wclass{xd: make([]ivec, nt), xDone: r.Uint32()}
+			rv(&cl.nb[nbIndex(2)], spread)
+			for p := range cl.xd {
+				rv(&cl.xd[p], spread)
+			}
+			ws[i] = &word{cl: cl}
+			rv(&ws[i].own, spread)
+		}
+		ps := make([]*pair, n+1)
+		for i := range ps {
+			ps[i] = &pair{}
+			rv(&ps[i].toA, spread)
+			rv(&ps[i].toB, spread)
+			rv(&ps[i].toC, spread)
+		}
+		fx := &iFixed{tagDelta: make([]ivec, nt*nt)}
+		for i := range fx.edge {
+			rv(&fx.edge[i], spread)
+		}
+		for i := range fx.tagDelta {
+			rv(&fx.tagDelta[i], spread)
+		}
+		deny := denyMasks(nt)
+		tags := make([]uint8, n)
+		start := r.IntN(n)
+		for i := range start {
+			tags[i] = uint8(r.IntN(nt))
+		}
+		// the reference: scoreToken's integer path
+		want := slices.Clone(tags)
+		stop := n
+		for i := start; i < n; i++ {
+			p1, p2 := prevTags(want, i)
+			src := [maxIsum]*ivec{&ps[i].toB, &ps[i+1].toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]}
+			if i > 0 {
+				src[2] = &ps[i-1].toC
+			}
+			if i+2 < n {
+				src[3] = &ws[i+2].cl.nb[nbIndex(2)]
+			}
+			k := 4
+			if p1|p2 != 0 {
+				src[k] = &fx.tagDelta[int(p1)*nt+int(p2)]
+				k++
+				if p1 != 0 {
+					if ws[i].cl.xDone&(1<<p1) == 0 {
+						stop = i
+						break
+					}
+					src[k] = &ws[i].cl.xd[p1]
+					k++
+				}
+			}
+			tag, ok := sumDecideGeneric(&ws[i].own, &src, k, &deny[p1])
+			if !ok {
+				stop = i
+				break
+			}
+			want[i] = tag
+		}
+		if stop < n {
+			stops++
+		}
+		p1, p2 := prevTags(tags, start)
+		a := newRunArgs(ws, ps, tags, deny, fx, nt)
+		a.i, a.p1, a.p2 = start, int(p1), int(p2)
+		scoreRunAVX2(&a)
+		if a.i != stop || !slices.Equal(tags, want) {
+			t.Fatalf("trial %d (n %d, tags %d, from %d): stopped at %d, tags %v; want %d, %v", trial, n, nt, start, a.i, tags, stop, want)
+		}
+	}
+	if stops < 300 {
+		t.Errorf("only %d of 3000 runs stopped early: the near ties are not tested", stops)
 	}
 }

@@ -15,10 +15,11 @@ const useAVX2 = false
 
 // sumDecideAVX2 is never called where useAVX2 is false; it answers as
 // sumDecideGeneric.
-func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (int, int64) {
+func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (int, bool) {
 	b, ok := sumDecideGeneric(s, srcs, n, deny)
-	if ok {
-		return int(b), fallbackMargin + 1
-	}
-	return int(b), 0
+	return int(b), ok
 }
+
+// scoreRunAVX2 is never called where useAVX2 is false; it leaves every
+// token to the caller.
+func scoreRunAVX2(a *runArgs) {}

@@ -383,14 +383,19 @@ func (t *Tagger) memoPair(c *intCache, a, b *wclass, flags uint8) *pair {
 // pairKey is the pair memo's key for classes a and b (nil: the edge) with
 // b's flags.
 func pairKey(a, b *wclass, flags uint8) uint64 {
-	var ida, idb uint64
+	var ida, idb uint32
 	if a != nil {
-		ida = uint64(a.id)
+		ida = a.id
 	}
 	if b != nil {
-		idb = uint64(b.id)
+		idb = b.id
 	}
-	return 1<<63 | ida<<33 | idb<<2 | uint64(flags&(recNL|recSpace))
+	return pairKeyIDs(ida, idb, flags)
+}
+
+// pairKeyIDs is pairKey of the classes' ids (0: the edge).
+func pairKeyIDs(ida, idb uint32, flags uint8) uint64 {
+	return 1<<63 | uint64(ida)<<33 | uint64(idb)<<2 | uint64(flags&(recNL|recSpace))
 }
 
 // fillPair sums the features pairFeatures and staticFeatures give b from a
@@ -448,37 +453,20 @@ func (t *Tagger) fillPair(p *pair, a, b *wclass, nl, space bool) {
 // back to the float path token by token where the margin is too small.
 func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []uint8 {
 	ic := &c.ic
-	if cap(ic.ws) < len(toks) {
-		ic.ws = make([]*word, len(toks))
-	}
-	ws := ic.ws[:len(toks)]
-	ic.ws = ws
-	for i := range toks {
-		r := &toks[i]
-		var w *word
-		if r.key != 0 { // the common case, without a call: a short word held
-			w = ic.short.get(r.key | uint64(casing)<<59)
-		}
-		if w == nil {
-			w = t.word(ic, r, text, casing)
-		}
-		ws[i] = w
-	}
+	ws, ps := t.wordsAndPairs(ic, text, toks, casing, t.oPenalty == 0 && useAVX2)
 	tags := c.tagBuf(len(toks))
 	c.starts = c.starts[:0]
 	if len(toks) == 0 {
 		return tags
 	}
-	if t.oPenalty == 0 && useAVX2 {
-		if ps := t.pairsOf(ic, toks, ws); ps != nil {
-			t.tagRun(c, text, toks, ws, ps, casing, tags)
-			for i, tag := range tags {
-				if tag%2 == 1 {
-					c.starts = append(c.starts, int32(i))
-				}
+	if ps != nil {
+		t.tagRun(c, text, toks, ws, ps, casing, tags)
+		for i, tag := range tags {
+			if tag%2 == 1 {
+				c.starts = append(c.starts, int32(i))
 			}
-			return tags
 		}
+		return tags
 	}
 	last := len(toks) - 1
 	// pair(i-2, i-1) and pair(i-1, i) as token i is scored
@@ -509,34 +497,54 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 	return tags
 }
 
-// pairsOf returns the pairs of the adjacent tokens (ps[i]: tokens i-1
-// and i, ps[len(toks)]: the last one and the end), or nil when the memo
-// does not hold one of them (it is full, or a class is not memoised).
-func (t *Tagger) pairsOf(ic *intCache, toks []rec, ws []*word) []*pair {
+// wordsAndPairs returns the tokens' words and, when withPairs, the pairs
+// of adjacent tokens (ps[i]: tokens i-1 and i; ps[len(toks)]: the last
+// one and the end) in the same pass, or a nil ps when the memo does not
+// hold one of them (it is full, or a class is not memoised).
+func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byte, withPairs bool) (ws []*word, ps []*pair) {
+	if cap(ic.ws) < len(toks) {
+		ic.ws = make([]*word, len(toks))
+	}
+	ws = ic.ws[:len(toks)]
+	ic.ws = ws
 	if cap(ic.ps) < len(toks)+1 {
 		ic.ps = make([]*pair, len(toks)+1)
 	}
-	ps := ic.ps[:len(toks)+1]
+	ps = ic.ps[:len(toks)+1]
 	ic.ps = ps
-	var a *wclass
-	for i := range ps {
-		var b *wclass
-		var fl uint8
-		if i < len(toks) {
-			b, fl = ws[i].cl, toks[i].flags
+	var a *wclass // the class of token i-1
+	for i := range toks {
+		r := &toks[i]
+		var w *word
+		if r.key != 0 { // the common case, without a call: a short word held
+			w = ic.short.get(r.key | uint64(casing)<<59)
+		}
+		if w == nil {
+			w = t.word(ic, r, text, casing)
+		}
+		ws[i] = w
+		if withPairs {
+			b := w.cl
+			var p *pair
 			if a != nil && a.id != 0 && b.id != 0 { // the common case, without a call
-				if p := ic.pairs.get(pairKey(a, b, fl)); p != nil {
-					ps[i], a = p, b
-					continue
-				}
+				p = ic.pairs.get(pairKeyIDs(a.id, b.id, r.flags))
 			}
+			if p == nil {
+				p = t.memoPair(ic, a, b, r.flags)
+				withPairs = p != nil
+			}
+			ps[i] = p
 		}
-		if ps[i] = t.memoPair(ic, a, b, fl); ps[i] == nil {
-			return nil
-		}
-		a = b
+		a = w.cl
 	}
-	return ps
+	if withPairs && len(toks) > 0 {
+		ps[len(toks)] = t.memoPair(ic, a, nil, 0)
+		withPairs = ps[len(toks)] != nil
+	}
+	if !withPairs {
+		return ws, nil
+	}
+	return ws, ps
 }
 
 // runArgs are scoreRunAVX2's arguments and state (offsets in the

@@ -157,13 +157,53 @@ type word struct {
 	cl  *wclass
 }
 
-// pair holds the memoised sums of two adjacent tokens a, b (a or b nil at
-// the edges of the note) with b's line-break and space flags
-// (scoreRunAVX2 reads them at fixed offsets).
+// pair holds the sums of two adjacent tokens a, b (a or b nil at the
+// edges of the note) with b's line-break and space flags.
 type pair struct {
 	toB ivec // what b's score gets from a
 	toA ivec // what a's score gets from b
 	toC ivec // what the score of the token after b gets from a (and b)
+}
+
+// hpair is a pair as the memo holds it: in int16 lanes (96 bytes, two
+// cache lines, half of a pair: the memo of a note's pairs stays in the
+// level-2 cache), for a pair whose every lane fits (all of them on the
+// evaluation sets, by a factor of two; one that does not is not
+// memoised). scoreRunAVX2 reads toB, toA and toC at 0, 32 and 64.
+type hpair struct {
+	toB, toA, toC hvec
+}
+
+// hvec is an ivec in int16 lanes.
+type hvec [lanes]int16
+
+// narrow sets h to v and reports whether every lane fits in an int16.
+func (h *hvec) narrow(v *ivec) bool {
+	ok := true
+	for k, x := range v {
+		h[k] = int16(x)
+		ok = ok && int32(h[k]) == x
+	}
+	return ok
+}
+
+// widen sets v to h.
+func (h *hvec) widen(v *ivec) {
+	for k, x := range h {
+		v[k] = int32(x)
+	}
+}
+
+// narrow sets h to p, reporting whether every lane fits.
+func (h *hpair) narrow(p *pair) bool {
+	return h.toB.narrow(&p.toB) && h.toA.narrow(&p.toA) && h.toC.narrow(&p.toC)
+}
+
+// widen sets p to h.
+func (h *hpair) widen(p *pair) {
+	h.toB.widen(&p.toB)
+	h.toA.widen(&p.toA)
+	h.toC.widen(&p.toC)
 }
 
 // intCache is a goroutine's memo of words, classes and pairs (part of a
@@ -173,13 +213,13 @@ type intCache struct {
 	long    [3]map[string]*word // longer words, per casing
 	nWords  int                 // in short and long
 	classes map[string]*wclass  // by the class key (wclass)
-	pairs   memo[pair]          // by the pair key (pair)
+	pairs   memo[hpair]         // by the pair key (pair)
 	wordBuf []word              // chunk the next words are taken from
-	pairBuf []pair
-	scratch [3]pair // pairs when the memo is full
+	pairBuf []hpair
+	scratch [3]pair // the pairs pair returns
 	nScr    int
-	ws      []*word // the tokens' words, one Spans call
-	ps      []*pair // pairsOf, one Spans call
+	ws      []*word  // the tokens' words, one Spans call
+	ps      []*hpair // wordsAndPairs, one Spans call
 }
 
 // memo bounds: a full memo takes nothing new (its first entries are the
@@ -345,39 +385,45 @@ func (t *Tagger) xDelta(cl *wclass, p1 uint8) *ivec {
 	return v
 }
 
-// pair returns the memoised sums of the adjacent tokens of classes a and b
-// (nil: the edge of the note); flags are b's (recNL, recSpace). What the
-// memo cannot hold is computed into one of three scratch pairs, so the
-// result stays valid while two more pairs are asked for.
+// pair returns the sums of the adjacent tokens of classes a and b (nil:
+// the edge of the note); flags are b's (recNL, recSpace). They are in one
+// of three scratch pairs, so the result stays valid while two more pairs
+// are asked for.
 func (t *Tagger) pair(c *intCache, a, b *wclass, flags uint8) *pair {
-	if p := t.memoPair(c, a, b, flags); p != nil {
-		return p
-	}
 	p := &c.scratch[c.nScr%len(c.scratch)]
 	c.nScr++
+	if h := t.memoPair(c, a, b, flags); h != nil {
+		h.widen(p)
+		return p
+	}
 	*p = pair{}
 	t.fillPair(p, a, b, flags&recNL != 0, flags&recSpace != 0)
 	return p
 }
 
 // memoPair is pair for a pair the memo holds or takes; nil for one it
-// cannot hold (it is full, or a class is not memoised).
-func (t *Tagger) memoPair(c *intCache, a, b *wclass, flags uint8) *pair {
+// cannot hold (it is full, a class is not memoised, or a lane does not fit
+// in an int16).
+func (t *Tagger) memoPair(c *intCache, a, b *wclass, flags uint8) *hpair {
 	if a != nil && a.id == 0 || b != nil && b.id == 0 {
 		return nil
 	}
 	key := pairKey(a, b, flags)
-	if p := c.pairs.get(key); p != nil || c.pairs.n >= maxPairs {
-		return p
+	if h := c.pairs.get(key); h != nil || c.pairs.n >= maxPairs {
+		return h
 	}
+	var p pair
+	t.fillPair(&p, a, b, flags&recNL != 0, flags&recSpace != 0)
 	if len(c.pairBuf) == 0 {
-		c.pairBuf = make([]pair, 128)
+		c.pairBuf = make([]hpair, 128)
 	}
-	p := &c.pairBuf[0]
+	h := &c.pairBuf[0]
+	if !h.narrow(&p) {
+		return nil
+	}
 	c.pairBuf = c.pairBuf[1:]
-	t.fillPair(p, a, b, flags&recNL != 0, flags&recSpace != 0)
-	c.pairs.put(key, p)
-	return p
+	c.pairs.put(key, h)
+	return h
 }
 
 // pairKey is the pair memo's key for classes a and b (nil: the edge) with
@@ -477,13 +523,7 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		w := ws[i]
 		var next *pair
 		if i < last {
-			b := ws[i+1].cl
-			if w.cl.id != 0 && b.id != 0 { // the common case, without a call
-				next = ic.pairs.get(pairKey(w.cl, b, toks[i+1].flags))
-			}
-			if next == nil {
-				next = t.pair(ic, w.cl, b, toks[i+1].flags)
-			}
+			next = t.pair(ic, w.cl, ws[i+1].cl, toks[i+1].flags)
 		} else {
 			next = t.pair(ic, w.cl, nil, 0)
 		}
@@ -501,14 +541,14 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 // of adjacent tokens (ps[i]: tokens i-1 and i; ps[len(toks)]: the last
 // one and the end) in the same pass, or a nil ps when the memo does not
 // hold one of them (it is full, or a class is not memoised).
-func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byte, withPairs bool) (ws []*word, ps []*pair) {
+func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byte, withPairs bool) (ws []*word, ps []*hpair) {
 	if cap(ic.ws) < len(toks) {
 		ic.ws = make([]*word, len(toks))
 	}
 	ws = ic.ws[:len(toks)]
 	ic.ws = ws
 	if cap(ic.ps) < len(toks)+1 {
-		ic.ps = make([]*pair, len(toks)+1)
+		ic.ps = make([]*hpair, len(toks)+1)
 	}
 	ps = ic.ps[:len(toks)+1]
 	ic.ps = ps
@@ -525,7 +565,7 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 		ws[i] = w
 		if withPairs {
 			b := w.cl
-			var p *pair
+			var p *hpair
 			if a != nil && a.id != 0 && b.id != 0 { // the common case, without a call
 				p = ic.pairs.get(pairKeyIDs(a.id, b.id, r.flags))
 			}
@@ -550,8 +590,8 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 // runArgs are scoreRunAVX2's arguments and state (offsets in the
 // assembly: TestRunLayout).
 type runArgs struct {
-	ws     **word // the tokens' words
-	ps     **pair // pairsOf
+	ws     **word  // the tokens' words
+	ps     **hpair // wordsAndPairs
 	tags   *uint8
 	deny   *ivec // t.deny
 	delta  *ivec // iFixed.tagDelta
@@ -566,7 +606,7 @@ type runArgs struct {
 // newRunArgs returns the arguments of scoreRunAVX2 for tags (one per
 // token, none empty), their words and pairs, with nt tags and the deny
 // masks deny, from token 0.
-func newRunArgs(ws []*word, ps []*pair, tags []uint8, deny []ivec, fx *iFixed, nt int) runArgs {
+func newRunArgs(ws []*word, ps []*hpair, tags []uint8, deny []ivec, fx *iFixed, nt int) runArgs {
 	return runArgs{
 		ws: &ws[0], ps: &ps[0], tags: &tags[0], deny: &deny[0], delta: &fx.tagDelta[0],
 		edgeM2: &fx.edge[nbIndex(-2)], edgeP2: &fx.edge[nbIndex(2)],
@@ -579,7 +619,7 @@ func newRunArgs(ws []*word, ps []*pair, tags []uint8, deny []ivec, fx *iFixed, n
 // five vectors, tagDelta and xDelta after a tag other than O, the same
 // decision), and stops at a token whose xDelta is not computed yet or
 // whose lead is not safe: scoreToken tags that one, and the run goes on.
-func (t *Tagger) tagRun(c *wordCache, text string, toks []rec, ws []*word, ps []*pair, casing byte, tags []uint8) {
+func (t *Tagger) tagRun(c *wordCache, text string, toks []rec, ws []*word, ps []*hpair, casing byte, tags []uint8) {
 	a := newRunArgs(ws, ps, tags, t.deny, t.ifixed, t.m.nTags())
 	for i := 0; ; i++ {
 		p1, p2 := prevTags(tags, i)
@@ -588,12 +628,17 @@ func (t *Tagger) tagRun(c *wordCache, text string, toks []rec, ws []*word, ps []
 		if i = a.i; i >= len(toks) {
 			return
 		}
+		// the pairs around token i in int32 lanes
+		var pp [3]pair
 		var pp2 *pair
 		if i > 0 {
-			pp2 = ps[i-1]
+			pp2 = &pp[0]
+			ps[i-1].widen(pp2)
 		}
+		ps[i].widen(&pp[1])
+		ps[i+1].widen(&pp[2])
 		p1, p2 = prevTags(tags, i)
-		tags[i] = t.scoreToken(c, text, toks, ws, casing, i, pp2, ps[i], ps[i+1], p1, p2)
+		tags[i] = t.scoreToken(c, text, toks, ws, casing, i, pp2, &pp[1], &pp[2], p1, p2)
 	}
 }
 

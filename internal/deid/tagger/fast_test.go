@@ -269,7 +269,7 @@ func TestRunLayout(t *testing.T) {
 	var a runArgs
 	var w word
 	var cl wclass
-	var p pair
+	var p hpair
 	for _, c := range []struct {
 		name      string
 		got, want uintptr
@@ -283,9 +283,9 @@ func TestRunLayout(t *testing.T) {
 		{"word.own", unsafe.Offsetof(w.own), 0}, {"word.cl", unsafe.Offsetof(w.cl), 64},
 		{"wclass.nb", unsafe.Offsetof(cl.nb), 0}, {"wclass.xd", unsafe.Offsetof(cl.xd), 256},
 		{"wclass.xDone", unsafe.Offsetof(cl.xDone), 280},
-		{"pair.toB", unsafe.Offsetof(p.toB), 0}, {"pair.toA", unsafe.Offsetof(p.toA), 64},
-		{"pair.toC", unsafe.Offsetof(p.toC), 128},
-		{"ivec", unsafe.Sizeof(ivec{}), 64},
+		{"hpair.toB", unsafe.Offsetof(p.toB), 0}, {"hpair.toA", unsafe.Offsetof(p.toA), 32},
+		{"hpair.toC", unsafe.Offsetof(p.toC), 64},
+		{"ivec", unsafe.Sizeof(ivec{}), 64}, {"hvec", unsafe.Sizeof(hvec{}), 32},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s at %d, the assembly reads %d", c.name, c.got, c.want)
@@ -322,12 +322,16 @@ func TestScoreRun(t *testing.T) {
 			ws[i] = &word{cl: cl}
 			rv(&ws[i].own, spread)
 		}
-		ps := make([]*pair, n+1)
+		ps := make([]*hpair, n+1)
+		wide := make([]pair, n+1) // ps in int32 lanes
 		for i := range ps {
-			ps[i] = &pair{}
-			rv(&ps[i].toA, spread)
-			rv(&ps[i].toB, spread)
-			rv(&ps[i].toC, spread)
+			rv(&wide[i].toA, min(spread, 32768))
+			rv(&wide[i].toB, min(spread, 32768))
+			rv(&wide[i].toC, min(spread, 32768))
+			ps[i] = &hpair{}
+			if !ps[i].narrow(&wide[i]) {
+				t.Fatal("a random pair does not fit in int16")
+			}
 		}
 		fx := &iFixed{tagDelta: make([]ivec, nt*nt)}
 		for i := range fx.edge {
@@ -347,9 +351,9 @@ func TestScoreRun(t *testing.T) {
 		stop := n
 		for i := start; i < n; i++ {
 			p1, p2 := prevTags(want, i)
-			src := [maxIsum]*ivec{&ps[i].toB, &ps[i+1].toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]}
+			src := [maxIsum]*ivec{&wide[i].toB, &wide[i+1].toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]}
 			if i > 0 {
-				src[2] = &ps[i-1].toC
+				src[2] = &wide[i-1].toC
 			}
 			if i+2 < n {
 				src[3] = &ws[i+2].cl.nb[nbIndex(2)]
@@ -387,5 +391,26 @@ func TestScoreRun(t *testing.T) {
 	}
 	if stops < 300 {
 		t.Errorf("only %d of 3000 runs stopped early: the near ties are not tested", stops)
+	}
+}
+
+// TestNarrow: a pair goes to int16 lanes and back unchanged when every
+// lane fits, and is refused (not memoised) when one does not.
+func TestNarrow(t *testing.T) {
+	for _, c := range []struct {
+		x  int32
+		ok bool
+	}{{0, true}, {32767, true}, {-32768, true}, {32768, false}, {-32769, false}, {1 << 20, false}} {
+		for lane := range lanes {
+			var p, back pair
+			p.toB[3], p.toA[7], p.toC[lane] = -5, 1234, c.x
+			var h hpair
+			if got := h.narrow(&p); got != c.ok {
+				t.Fatalf("lane %d = %d: narrow %v, want %v", lane, c.x, got, c.ok)
+			}
+			if h.widen(&back); c.ok && back != p {
+				t.Fatalf("lane %d = %d: widened %v, want %v", lane, c.x, back, p)
+			}
+		}
 	}
 }

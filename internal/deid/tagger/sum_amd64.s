@@ -167,7 +167,7 @@ dsummed:
 // fallbackMargin): a.i is then that token (a.n when none).
 // Offsets (TestRunLayout): runArgs ws 0, ps 8, tags 16, deny 24, delta 32,
 // edgeM2 40, edgeP2 48, i 56, n 64, nt 72, p1 80, p2 88; word.own 0,
-// word.cl 64; wclass.nb 0, xd 256, xDone 280; pair.toB 0, toA 64, toC 128.
+// word.cl 64; wclass.nb 0, xd 256, xDone 280; hpair.toB 0, toA 32, toC 64.
 TEXT ·scoreRunAVX2(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), DX
 	MOVQ 0(DX), SI
@@ -193,23 +193,33 @@ sloop:
 	MOVQ    (SI)(R12*8), AX // ws[i].own
 	VMOVDQU 0(AX), Y0
 	VMOVDQU 32(AX), Y1
-	MOVQ    (DI)(R12*8), BX // ps[i].toB
-	VPADDD  0(BX), Y0, Y0
-	VPADDD  32(BX), Y1, Y1
-	MOVQ    8(DI)(R12*8), BX // ps[i+1].toA
-	VPADDD  64(BX), Y0, Y0
-	VPADDD  96(BX), Y1, Y1
+	MOVQ      (DI)(R12*8), BX // ps[i].toB, int16 lanes
+	VPMOVSXWD 0(BX), Y9
+	VPMOVSXWD 16(BX), Y10
+	VPADDD    Y9, Y0, Y0
+	VPADDD    Y10, Y1, Y1
+	MOVQ      8(DI)(R12*8), BX // ps[i+1].toA
+	VPMOVSXWD 32(BX), Y9
+	VPMOVSXWD 48(BX), Y10
+	VPADDD    Y9, Y0, Y0
+	VPADDD    Y10, Y1, Y1
 
-	// ps[i-1].toC, the edge for the first token
-	MOVQ  40(DX), BX
-	TESTQ R12, R12
-	JZ    stoc
-	MOVQ  -8(DI)(R12*8), BX
-	ADDQ  $128, BX
+	// ps[i-1].toC, the edge (int32 lanes) for the first token
+	TESTQ     R12, R12
+	JZ        sedge
+	MOVQ      -8(DI)(R12*8), BX
+	VPMOVSXWD 64(BX), Y9
+	VPMOVSXWD 80(BX), Y10
+	VPADDD    Y9, Y0, Y0
+	VPADDD    Y10, Y1, Y1
+	JMP       stoc
 
-stoc:
+sedge:
+	MOVQ   40(DX), BX
 	VPADDD 0(BX), Y0, Y0
 	VPADDD 32(BX), Y1, Y1
+
+stoc:
 
 	// ws[i+2].cl.nb[3], the edge for the last two tokens
 	MOVQ 48(DX), BX

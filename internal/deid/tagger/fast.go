@@ -539,7 +539,7 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 
 // wordsAndPairs returns the tokens' words and, when withPairs, the pairs
 // of adjacent tokens (ps[i]: tokens i-1 and i; ps[len(toks)]: the last
-// one and the end) in the same pass, or a nil ps when the memo does not
+// one and the end), or a nil ps when the memo does not
 // hold one of them (it is full, or a class is not memoised).
 func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byte, withPairs bool) (ws []*word, ps []*hpair) {
 	if cap(ic.ws) < len(toks) {
@@ -552,7 +552,6 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 	}
 	ps = ic.ps[:len(toks)+1]
 	ic.ps = ps
-	var a *wclass // the class of token i-1
 	for i := range toks {
 		r := &toks[i]
 		var w *word
@@ -563,19 +562,21 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 			w = t.word(ic, r, text, casing)
 		}
 		ws[i] = w
-		if withPairs {
-			b := w.cl
-			var p *hpair
-			if a != nil && a.id != 0 && b.id != 0 { // the common case, without a call
-				p = ic.pairs.get(pairKeyIDs(a.id, b.id, r.flags))
-			}
-			if p == nil {
-				p = t.memoPair(ic, a, b, r.flags)
-				withPairs = p != nil
-			}
-			ps[i] = p
+	}
+	// the pairs in a loop of their own: the words' look-ups above do not
+	// wait on one another, so more of their cache misses overlap
+	var a *wclass // the class of token i-1
+	for i := 0; i < len(toks) && withPairs; i++ {
+		b, fl := ws[i].cl, toks[i].flags
+		var p *hpair
+		if a != nil && a.id != 0 && b.id != 0 { // the common case, without a call
+			p = ic.pairs.get(pairKeyIDs(a.id, b.id, fl))
 		}
-		a = w.cl
+		if p == nil {
+			p = t.memoPair(ic, a, b, fl)
+			withPairs = p != nil
+		}
+		ps[i], a = p, b
 	}
 	if withPairs && len(toks) > 0 {
 		ps[len(toks)] = t.memoPair(ic, a, nil, 0)

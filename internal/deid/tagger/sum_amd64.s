@@ -186,6 +186,8 @@ TEXT ·scoreRunAVX2(SB), NOSPLIT, $0-8
 	MOVL         $9, AX
 	MOVL         AX, X8
 	VPBROADCASTD X8, Y8
+	VMOVDQU      0(R10), Y11
+	VMOVDQU      32(R10), Y12
 	CMPQ         R12, R13
 	JGE          sleave
 
@@ -234,10 +236,18 @@ snb:
 	VPADDD 0(BX), Y0, Y0
 	VPADDD 32(BX), Y1, Y1
 
+	// after O, O: the denied lanes of deny[0], held in Y11, Y12 (so that
+	// the next token's sum waits on this token's tag only through this
+	// predicted branch, not through a load whose address is the tag)
+	MOVQ      R8, CX
+	ORQ       R9, CX
+	JNZ       safter
+	VPBLENDVB Y11, Y5, Y0, Y0
+	VPBLENDVB Y12, Y5, Y1, Y1
+	JMP       sdecide
+
+safter:
 	// after a tag other than O: tagDelta[p1*nt+p2], and xDelta after p1
-	MOVQ   R8, CX
-	ORQ    R9, CX
-	JZ     sdecide
 	MOVQ   R8, CX
 	IMULQ  72(DX), CX
 	ADDQ   R9, CX
@@ -246,7 +256,7 @@ snb:
 	VPADDD 0(CX), Y0, Y0
 	VPADDD 32(CX), Y1, Y1
 	TESTQ  R8, R8
-	JZ     sdecide
+	JZ     sdeny
 	MOVQ   64(AX), BX  // ws[i].cl
 	MOVL   280(BX), AX // xDone
 	MOVQ   R8, CX
@@ -259,7 +269,7 @@ snb:
 	VPADDD 0(BX)(CX*1), Y0, Y0
 	VPADDD 32(BX)(CX*1), Y1, Y1
 
-sdecide:
+sdeny:
 	// denied lanes after p1: the lowest int32
 	MOVQ      R8, CX
 	SHLQ      $6, CX
@@ -268,6 +278,7 @@ sdecide:
 	VPBLENDVB Y6, Y5, Y0, Y0
 	VPBLENDVB Y7, Y5, Y1, Y1
 
+sdecide:
 	DECIDE(CX)
 	JNZ       sleave // not sure: the caller does
 

@@ -153,9 +153,18 @@ type wclass struct {
 // word is one distinct token text under one note casing (scoreRunAVX2
 // reads own and cl at fixed offsets).
 type word struct {
-	own ivec // unigram features, x after O, t and T after O, O
+	// unigram features, x after O, t and T after O, O; lane idLane holds
+	// cl.id, read by the pairs' look-ups (the word's line, which the
+	// scoring reads next, not the class's)
+	own ivec
 	cl  *wclass
 }
+
+// idLane is the lane of word.own that holds the class id: past the last
+// tag of any model (1+2*maxTypes < lanes), so never part of a decision
+// (denyMasks denies it; decide and decidePenalty stop at the model's
+// tags). TestIDLane.
+const idLane = lanes - 1
 
 // pair holds the sums of two adjacent tokens a, b (a or b nil at the
 // edges of the note) with b's line-break and space flags.
@@ -315,6 +324,7 @@ func (t *Tagger) word(c *intCache, r *rec, text string, casing byte) *word {
 	}
 	m.addInt(newF('x').b(0).s(info.shape).b(info.caseC), &w.own)
 	addIvec(&w.own, &t.ifixed.tags00)
+	w.own[idLane] = int32(w.cl.id)
 	if full {
 		return w
 	}
@@ -565,21 +575,25 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 	}
 	// the pairs in a loop of their own: the words' look-ups above do not
 	// wait on one another, so more of their cache misses overlap
-	var a *wclass // the class of token i-1
+	var ida uint32 // the class id of token i-1 (0: none, or not memoised)
 	for i := 0; i < len(toks) && withPairs; i++ {
-		b, fl := ws[i].cl, toks[i].flags
+		idb, fl := uint32(ws[i].own[idLane]), toks[i].flags
 		var p *hpair
-		if a != nil && a.id != 0 && b.id != 0 { // the common case, without a call
-			p = ic.pairs.get(pairKeyIDs(a.id, b.id, fl))
+		if ida != 0 && idb != 0 { // the common case, without a call
+			p = ic.pairs.get(pairKeyIDs(ida, idb, fl))
 		}
 		if p == nil {
-			p = t.memoPair(ic, a, b, fl)
+			var a *wclass
+			if i > 0 {
+				a = ws[i-1].cl
+			}
+			p = t.memoPair(ic, a, ws[i].cl, fl)
 			withPairs = p != nil
 		}
-		ps[i], a = p, b
+		ps[i], ida = p, idb
 	}
 	if withPairs && len(toks) > 0 {
-		ps[len(toks)] = t.memoPair(ic, a, nil, 0)
+		ps[len(toks)] = t.memoPair(ic, ws[len(toks)-1].cl, nil, 0)
 		withPairs = ps[len(toks)] != nil
 	}
 	if !withPairs {

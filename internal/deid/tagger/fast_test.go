@@ -414,3 +414,31 @@ func TestNarrow(t *testing.T) {
 		}
 	}
 }
+
+// TestIDLane: the lane of word.own that holds the class id is denied
+// after every tag of the largest model, and the words' own vectors carry
+// their class's id there.
+func TestIDLane(t *testing.T) {
+	for _, d := range denyMasks(1 + 2*maxTypes) {
+		if d[idLane] != -1 {
+			t.Fatalf("lane %d is not denied: %v", idLane, d)
+		}
+	}
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tg.pool.Get().(*wordCache)
+	defer tg.pool.Put(c)
+	for _, text := range loadNotes(t, "../testdata/synth-500.jsonl")[:50] {
+		var casing byte
+		c.recs, casing = scanInto(c.recs[:0], text)
+		tg.appendFast(nil, c, text, casing)
+		for _, w := range c.ic.ws[:len(c.recs)] {
+			if got := uint32(w.own[idLane]); got != w.cl.id {
+				t.Fatalf("word of class %d holds id %d", w.cl.id, got)
+			}
+		}
+		c.release()
+	}
+}

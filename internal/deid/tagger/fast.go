@@ -630,7 +630,7 @@ func newRunArgs(ws []*word, ps []*hpair, tags []uint8, deny []ivec, fx *iFixed, 
 }
 
 // tagRun tags every token with scoreRunAVX2, which scores token after
-// token what the loop of tagFast would score with sumDecideAVX2 (the same
+// token what scoreToken would score with sumDecide (the same
 // five vectors, tagDelta and xDelta after a tag other than O, the same
 // decision), and stops at a token whose xDelta is not computed yet or
 // whose lead is not safe: scoreToken tags that one, and the run goes on.

@@ -266,9 +266,10 @@ func (m *memo[T]) get(key uint64) *T {
 	}
 }
 
-// put adds key (not yet held), keeping the table at most half full.
+// put adds key (not yet held), keeping the table at most three quarters
+// full.
 func (m *memo[T]) put(key uint64, v *T) {
-	if 2*(m.n+1) > len(m.slots) {
+	if 4*(m.n+1) > 3*len(m.slots) {
 		old := m.slots
 		m.slots = make([]memoSlot[T], max(1024, 2*len(old)))
 		for _, e := range old {

@@ -101,9 +101,10 @@ func (c *wordCache) tagBuf(n int) []uint8 {
 
 func (c *wordCache) release() {
 	if cap(c.recs) > maxKeptTokens || cap(c.toks) > maxKeptTokens {
-		c.toks, c.recs, c.tags, c.starts, c.ic.ws = nil, nil, nil, nil, nil
+		c.toks, c.recs, c.tags, c.starts, c.ic.ws, c.ic.ps = nil, nil, nil, nil, nil, nil
 	}
 	clear(c.ic.ws) // drop pointers to words no longer cached
+	clear(c.ic.ps) // and to pairs
 	clear(c.toks)  // and the float path's slices of the note
 }
 

@@ -136,30 +136,83 @@ func (m *Model) intFixed() *iFixed {
 
 // wclass is what a token's neighbours see of it: its key (the word if
 // known, else its shape), shape, case class and lexicon flags.
+//
+// scoreRunAVX2 reads nb, xd and xDone at fixed offsets (TestRunLayout).
 type wclass struct {
-	id   uint32 // 1, 2, ... in its cache; 0: not held by the cache
-	info wordInfo
-	key  string
-	nb   [4]ivec // the neighbour features at distance -2, -1, +1, +2
+	nb [4]ivec // the neighbour features at distance -2, -1, +1, +2
 	// x feature after tag p1, less that after O: xd[p1] (on first use)
 	xd    []ivec
 	xDone uint32
+	id    uint32 // 1, 2, ... in its cache; 0: not held by the cache
+	info  wordInfo
+	key   string
 	// hash prefixes of the word-pair features it opens
 	hQ, hR, hZ fh
 }
 
-// word is one distinct token text under one note casing.
+// word is one distinct token text under one note casing (scoreRunAVX2
+// reads own and cl at fixed offsets).
 type word struct {
-	own ivec // unigram features, x after O, t and T after O, O
+	// unigram features, x after O, t and T after O, O; lane idLane holds
+	// cl.id, read by the pairs' look-ups (the word's line, which the
+	// scoring reads next, not the class's)
+	own ivec
 	cl  *wclass
 }
 
-// pair holds the memoised sums of two adjacent tokens a, b (a or b nil at
-// the edges of the note) with b's line-break and space flags.
+// idLane is the lane of word.own that holds the class id: past the last
+// tag of any model (1+2*maxTypes < lanes), so never part of a decision
+// (denyMasks denies it; decide and decidePenalty stop at the model's
+// tags). TestIDLane.
+const idLane = lanes - 1
+
+// pair holds the sums of two adjacent tokens a, b (a or b nil at the
+// edges of the note) with b's line-break and space flags.
 type pair struct {
 	toB ivec // what b's score gets from a
 	toA ivec // what a's score gets from b
 	toC ivec // what the score of the token after b gets from a (and b)
+}
+
+// hpair is a pair as the memo holds it: in int16 lanes (96 bytes, two
+// cache lines, half of a pair: the memo of a note's pairs stays in the
+// level-2 cache), for a pair whose every lane fits (all of them on the
+// evaluation sets, by a factor of two; one that does not is not
+// memoised). scoreRunAVX2 reads toB, toA and toC at 0, 32 and 64.
+type hpair struct {
+	toB, toA, toC hvec
+}
+
+// hvec is an ivec in int16 lanes.
+type hvec [lanes]int16
+
+// narrow sets h to v and reports whether every lane fits in an int16.
+func (h *hvec) narrow(v *ivec) bool {
+	ok := true
+	for k, x := range v {
+		h[k] = int16(x)
+		ok = ok && int32(h[k]) == x
+	}
+	return ok
+}
+
+// widen sets v to h.
+func (h *hvec) widen(v *ivec) {
+	for k, x := range h {
+		v[k] = int32(x)
+	}
+}
+
+// narrow sets h to p, reporting whether every lane fits.
+func (h *hpair) narrow(p *pair) bool {
+	return h.toB.narrow(&p.toB) && h.toA.narrow(&p.toA) && h.toC.narrow(&p.toC)
+}
+
+// widen sets p to h.
+func (h *hpair) widen(p *pair) {
+	h.toB.widen(&p.toB)
+	h.toA.widen(&p.toA)
+	h.toC.widen(&p.toC)
 }
 
 // intCache is a goroutine's memo of words, classes and pairs (part of a
@@ -169,12 +222,13 @@ type intCache struct {
 	long    [3]map[string]*word // longer words, per casing
 	nWords  int                 // in short and long
 	classes map[string]*wclass  // by the class key (wclass)
-	pairs   memo[pair]          // by the pair key (pair)
+	pairs   memo[hpair]         // by the pair key (pair)
 	wordBuf []word              // chunk the next words are taken from
-	pairBuf []pair
-	scratch [3]pair // pairs when the memo is full
+	pairBuf []hpair
+	scratch [3]pair // the pairs pair returns
 	nScr    int
-	ws      []*word // the tokens' words, one Spans call
+	ws      []*word  // the tokens' words, one Spans call
+	ps      []*hpair // wordsAndPairs, one Spans call
 }
 
 // memo bounds: a full memo takes nothing new (its first entries are the
@@ -212,9 +266,10 @@ func (m *memo[T]) get(key uint64) *T {
 	}
 }
 
-// put adds key (not yet held), keeping the table at most half full.
+// put adds key (not yet held), keeping the table at most three quarters
+// full.
 func (m *memo[T]) put(key uint64, v *T) {
-	if 2*(m.n+1) > len(m.slots) {
+	if 4*(m.n+1) > 3*len(m.slots) {
 		old := m.slots
 		m.slots = make([]memoSlot[T], max(1024, 2*len(old)))
 		for _, e := range old {
@@ -270,6 +325,7 @@ func (t *Tagger) word(c *intCache, r *rec, text string, casing byte) *word {
 	}
 	m.addInt(newF('x').b(0).s(info.shape).b(info.caseC), &w.own)
 	addIvec(&w.own, &t.ifixed.tags00)
+	w.own[idLane] = int32(w.cl.id)
 	if full {
 		return w
 	}
@@ -340,46 +396,63 @@ func (t *Tagger) xDelta(cl *wclass, p1 uint8) *ivec {
 	return v
 }
 
-// pair returns the memoised sums of the adjacent tokens of classes a and b
-// (nil: the edge of the note); flags are b's (recNL, recSpace).
+// pair returns the sums of the adjacent tokens of classes a and b (nil:
+// the edge of the note); flags are b's (recNL, recSpace). They are in one
+// of three scratch pairs, so the result stays valid while two more pairs
+// are asked for.
 func (t *Tagger) pair(c *intCache, a, b *wclass, flags uint8) *pair {
-	key := pairKey(a, b, flags)
-	full := c.pairs.n >= maxPairs || a != nil && a.id == 0 || b != nil && b.id == 0
-	if !full {
-		if p := c.pairs.get(key); p != nil {
-			return p
-		}
+	p := &c.scratch[c.nScr%len(c.scratch)]
+	c.nScr++
+	if h := t.memoPair(c, a, b, flags); h != nil {
+		h.widen(p)
+		return p
 	}
-	var p *pair
-	if full {
-		p = &c.scratch[c.nScr%len(c.scratch)]
-		c.nScr++
-		*p = pair{}
-	} else {
-		if len(c.pairBuf) == 0 {
-			c.pairBuf = make([]pair, 128)
-		}
-		p = &c.pairBuf[0]
-		c.pairBuf = c.pairBuf[1:]
-	}
+	*p = pair{}
 	t.fillPair(p, a, b, flags&recNL != 0, flags&recSpace != 0)
-	if !full {
-		c.pairs.put(key, p)
-	}
 	return p
+}
+
+// memoPair is pair for a pair the memo holds or takes; nil for one it
+// cannot hold (it is full, a class is not memoised, or a lane does not fit
+// in an int16).
+func (t *Tagger) memoPair(c *intCache, a, b *wclass, flags uint8) *hpair {
+	if a != nil && a.id == 0 || b != nil && b.id == 0 {
+		return nil
+	}
+	key := pairKey(a, b, flags)
+	if h := c.pairs.get(key); h != nil || c.pairs.n >= maxPairs {
+		return h
+	}
+	var p pair
+	t.fillPair(&p, a, b, flags&recNL != 0, flags&recSpace != 0)
+	if len(c.pairBuf) == 0 {
+		c.pairBuf = make([]hpair, 128)
+	}
+	h := &c.pairBuf[0]
+	if !h.narrow(&p) {
+		return nil
+	}
+	c.pairBuf = c.pairBuf[1:]
+	c.pairs.put(key, h)
+	return h
 }
 
 // pairKey is the pair memo's key for classes a and b (nil: the edge) with
 // b's flags.
 func pairKey(a, b *wclass, flags uint8) uint64 {
-	var ida, idb uint64
+	var ida, idb uint32
 	if a != nil {
-		ida = uint64(a.id)
+		ida = a.id
 	}
 	if b != nil {
-		idb = uint64(b.id)
+		idb = b.id
 	}
-	return 1<<63 | ida<<33 | idb<<2 | uint64(flags&(recNL|recSpace))
+	return pairKeyIDs(ida, idb, flags)
+}
+
+// pairKeyIDs is pairKey of the classes' ids (0: the edge).
+func pairKeyIDs(ida, idb uint32, flags uint8) uint64 {
+	return 1<<63 | uint64(ida)<<33 | uint64(idb)<<2 | uint64(flags&(recNL|recSpace))
 }
 
 // fillPair sums the features pairFeatures and staticFeatures give b from a
@@ -437,11 +510,59 @@ func (t *Tagger) fillPair(p *pair, a, b *wclass, nl, space bool) {
 // back to the float path token by token where the margin is too small.
 func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []uint8 {
 	ic := &c.ic
+	ws, ps := t.wordsAndPairs(ic, text, toks, casing, t.oPenalty == 0 && useAVX2)
+	tags := c.tagBuf(len(toks))
+	c.starts = c.starts[:0]
+	if len(toks) == 0 {
+		return tags
+	}
+	if ps != nil {
+		t.tagRun(c, text, toks, ws, ps, casing, tags)
+		for i, tag := range tags {
+			if tag%2 == 1 {
+				c.starts = append(c.starts, int32(i))
+			}
+		}
+		return tags
+	}
+	last := len(toks) - 1
+	// pair(i-2, i-1) and pair(i-1, i) as token i is scored
+	var p2 *pair
+	p1 := t.pair(ic, nil, ws[0].cl, toks[0].flags)
+	for i := range toks {
+		prev1, prev2 := prevTags(tags, i)
+		w := ws[i]
+		var next *pair
+		if i < last {
+			next = t.pair(ic, w.cl, ws[i+1].cl, toks[i+1].flags)
+		} else {
+			next = t.pair(ic, w.cl, nil, 0)
+		}
+		tag := t.scoreToken(c, text, toks, ws, casing, i, p2, p1, next, prev1, prev2)
+		tags[i] = tag
+		if tag%2 == 1 {
+			c.starts = append(c.starts, int32(i))
+		}
+		p2, p1 = p1, next
+	}
+	return tags
+}
+
+// wordsAndPairs returns the tokens' words and, when withPairs, the pairs
+// of adjacent tokens (ps[i]: tokens i-1 and i; ps[len(toks)]: the last
+// one and the end), or a nil ps when the memo does not
+// hold one of them (it is full, or a class is not memoised).
+func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byte, withPairs bool) (ws []*word, ps []*hpair) {
 	if cap(ic.ws) < len(toks) {
 		ic.ws = make([]*word, len(toks))
 	}
-	ws := ic.ws[:len(toks)]
+	ws = ic.ws[:len(toks)]
 	ic.ws = ws
+	if cap(ic.ps) < len(toks)+1 {
+		ic.ps = make([]*hpair, len(toks)+1)
+	}
+	ps = ic.ps[:len(toks)+1]
+	ic.ps = ps
 	for i := range toks {
 		r := &toks[i]
 		var w *word
@@ -453,78 +574,133 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		}
 		ws[i] = w
 	}
-	tags := c.tagBuf(len(toks))
-	m, fx := t.m, t.ifixed
-	n := m.nTags()
-	last := len(toks) - 1
-	// pair(i-2, i-1) and pair(i-1, i) as token i is scored
-	var p2, p1 *pair
-	if len(toks) > 0 {
-		p1 = t.pair(ic, nil, ws[0].cl, toks[0].flags)
+	// the pairs in a loop of their own: the words' look-ups above do not
+	// wait on one another, so more of their cache misses overlap
+	var ida uint32 // the class id of token i-1 (0: none, or not memoised)
+	for i := 0; i < len(toks) && withPairs; i++ {
+		idb, fl := uint32(ws[i].own[idLane]), toks[i].flags
+		var p *hpair
+		if ida != 0 && idb != 0 { // the common case, without a call
+			p = ic.pairs.get(pairKeyIDs(ida, idb, fl))
+		}
+		if p == nil {
+			var a *wclass
+			if i > 0 {
+				a = ws[i-1].cl
+			}
+			p = t.memoPair(ic, a, ws[i].cl, fl)
+			withPairs = p != nil
+		}
+		ps[i], ida = p, idb
 	}
-	c.starts = c.starts[:0]
-	fast := t.oPenalty == 0 && useAVX2
+	if withPairs && len(toks) > 0 {
+		ps[len(toks)] = t.memoPair(ic, ws[len(toks)-1].cl, nil, 0)
+		withPairs = ps[len(toks)] != nil
+	}
+	if !withPairs {
+		return ws, nil
+	}
+	return ws, ps
+}
+
+// runArgs are scoreRunAVX2's arguments and state (offsets in the
+// assembly: TestRunLayout).
+type runArgs struct {
+	ws     **word  // the tokens' words
+	ps     **hpair // wordsAndPairs
+	tags   *uint8
+	deny   *ivec // t.deny
+	delta  *ivec // iFixed.tagDelta
+	edgeM2 *ivec // iFixed.edge at -2 and +2
+	edgeP2 *ivec
+	i      int // in: the first token to score; out: the one it left (n: none)
+	n      int // tokens
+	nt     int // the model's tags
+	p1, p2 int // the tags of tokens i-1 and i-2 (0 before the note)
+}
+
+// newRunArgs returns the arguments of scoreRunAVX2 for tags (one per
+// token, none empty), their words and pairs, with nt tags and the deny
+// masks deny, from token 0.
+func newRunArgs(ws []*word, ps []*hpair, tags []uint8, deny []ivec, fx *iFixed, nt int) runArgs {
+	return runArgs{
+		ws: &ws[0], ps: &ps[0], tags: &tags[0], deny: &deny[0], delta: &fx.tagDelta[0],
+		edgeM2: &fx.edge[nbIndex(-2)], edgeP2: &fx.edge[nbIndex(2)],
+		n: len(tags), nt: nt,
+	}
+}
+
+// tagRun tags every token with scoreRunAVX2, which scores token after
+// token what scoreToken would score with sumDecide (the same
+// five vectors, tagDelta and xDelta after a tag other than O, the same
+// decision), and stops at a token whose xDelta is not computed yet or
+// whose lead is not safe: scoreToken tags that one, and the run goes on.
+func (t *Tagger) tagRun(c *wordCache, text string, toks []rec, ws []*word, ps []*hpair, casing byte, tags []uint8) {
+	a := newRunArgs(ws, ps, tags, t.deny, t.ifixed, t.m.nTags())
+	for i := 0; ; i++ {
+		p1, p2 := prevTags(tags, i)
+		a.i, a.p1, a.p2 = i, int(p1), int(p2)
+		scoreRunAVX2(&a)
+		if i = a.i; i >= len(toks) {
+			return
+		}
+		// the pairs around token i in int32 lanes
+		var pp [3]pair
+		var pp2 *pair
+		if i > 0 {
+			pp2 = &pp[0]
+			ps[i-1].widen(pp2)
+		}
+		ps[i].widen(&pp[1])
+		ps[i+1].widen(&pp[2])
+		p1, p2 = prevTags(tags, i)
+		tags[i] = t.scoreToken(c, text, toks, ws, casing, i, pp2, &pp[1], &pp[2], p1, p2)
+	}
+}
+
+// scoreToken tags token i after the tags prev1, prev2, from its word, the
+// pairs p2 (tokens i-2, i-1; nil at the start), p1 (i-1, i), next (i, i+1)
+// and the word at i+2, falling back to the float path where the margin is
+// too small.
+func (t *Tagger) scoreToken(c *wordCache, text string, toks []rec, ws []*word, casing byte, i int, p2, p1, next *pair, prev1, prev2 uint8) uint8 {
+	fx, n, w := t.ifixed, t.m.nTags(), ws[i]
 	var src [maxIsum]*ivec
-	for i := range toks {
-		prev1, prev2 := prevTags(tags, i)
-		w := ws[i]
-		var next *pair
-		if i < last {
-			b := ws[i+1].cl
-			if w.cl.id != 0 && b.id != 0 { // the common case, without a call
-				next = ic.pairs.get(pairKey(w.cl, b, toks[i+1].flags))
-			}
-			if next == nil {
-				next = t.pair(ic, w.cl, b, toks[i+1].flags)
-			}
-		} else {
-			next = t.pair(ic, w.cl, nil, 0)
-		}
-		src[0], src[1], src[2], src[3] = &p1.toB, &next.toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
-		if p2 != nil {
-			src[2] = &p2.toC
-		}
-		if i+2 <= last {
-			src[3] = &ws[i+2].cl.nb[nbIndex(2)]
-		}
-		k := 4
-		if prev1|prev2 != 0 {
-			src[k] = &fx.tagDelta[int(prev1)*n+int(prev2)]
-			k++
-			if prev1 != 0 {
-				src[k] = t.xDelta(w.cl, prev1)
-				k++
-			}
-		}
-		var tag uint8
-		var ok bool
-		if fast {
-			b, lead := sumDecideAVX2(&w.own, &src, k, &t.deny[prev1])
-			tag, ok = uint8(b), lead > fallbackMargin
-		} else if t.oPenalty == 0 {
-			tag, ok = sumDecide(&w.own, &src, k, &t.deny[prev1])
-		} else {
-			s := w.own
-			sumIvecs(&s, &src, k)
-			tag, ok = t.decide(&s, n, prev1)
-		}
-		if !ok {
-			// the float path reads tokens i-2 to i+2
-			lo, hi := max(0, i-2), min(len(toks), i+3)
-			c.toks = c.toks[:0]
-			for k := lo; k < hi; k++ {
-				c.toks = append(c.toks, toks[k].token(text))
-			}
-			tag = t.tagFloat(c, c.toks, casing, i-lo, prev1, prev2)
-			c.fallbacks++
-		}
-		tags[i] = tag
-		if tag%2 == 1 {
-			c.starts = append(c.starts, int32(i))
-		}
-		p2, p1 = p1, next
+	src[0], src[1], src[2], src[3] = &p1.toB, &next.toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
+	if p2 != nil {
+		src[2] = &p2.toC
 	}
-	return tags
+	if i+2 < len(toks) {
+		src[3] = &ws[i+2].cl.nb[nbIndex(2)]
+	}
+	k := 4
+	if prev1|prev2 != 0 {
+		src[k] = &fx.tagDelta[int(prev1)*n+int(prev2)]
+		k++
+		if prev1 != 0 {
+			src[k] = t.xDelta(w.cl, prev1)
+			k++
+		}
+	}
+	var tag uint8
+	var ok bool
+	if t.oPenalty == 0 {
+		tag, ok = sumDecide(&w.own, &src, k, &t.deny[prev1])
+	} else {
+		s := w.own
+		sumIvecs(&s, &src, k)
+		tag, ok = t.decide(&s, n, prev1)
+	}
+	if !ok {
+		// the float path reads tokens i-2 to i+2
+		lo, hi := max(0, i-2), min(len(toks), i+3)
+		c.toks = c.toks[:0]
+		for k := lo; k < hi; k++ {
+			c.toks = append(c.toks, toks[k].token(text))
+		}
+		tag = t.tagFloat(c, c.toks, casing, i-lo, prev1, prev2)
+		c.fallbacks++
+	}
+	return tag
 }
 
 // decide picks the tag best would pick from the integer scores s, and

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // fastSets are the notes on which the fast path must tag every token as
@@ -260,5 +261,184 @@ func TestSumIvecs(t *testing.T) {
 		if got != want {
 			t.Fatalf("trial %d, n %d: %v != %v", trial, n, got, want)
 		}
+	}
+}
+
+// TestRunLayout holds the offsets scoreRunAVX2 reads to the structs.
+func TestRunLayout(t *testing.T) {
+	var a runArgs
+	var w word
+	var cl wclass
+	var p hpair
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"runArgs.ws", unsafe.Offsetof(a.ws), 0}, {"runArgs.ps", unsafe.Offsetof(a.ps), 8},
+		{"runArgs.tags", unsafe.Offsetof(a.tags), 16}, {"runArgs.deny", unsafe.Offsetof(a.deny), 24},
+		{"runArgs.delta", unsafe.Offsetof(a.delta), 32}, {"runArgs.edgeM2", unsafe.Offsetof(a.edgeM2), 40},
+		{"runArgs.edgeP2", unsafe.Offsetof(a.edgeP2), 48}, {"runArgs.i", unsafe.Offsetof(a.i), 56},
+		{"runArgs.n", unsafe.Offsetof(a.n), 64}, {"runArgs.nt", unsafe.Offsetof(a.nt), 72},
+		{"runArgs.p1", unsafe.Offsetof(a.p1), 80}, {"runArgs.p2", unsafe.Offsetof(a.p2), 88},
+		{"word.own", unsafe.Offsetof(w.own), 0}, {"word.cl", unsafe.Offsetof(w.cl), 64},
+		{"wclass.nb", unsafe.Offsetof(cl.nb), 0}, {"wclass.xd", unsafe.Offsetof(cl.xd), 256},
+		{"wclass.xDone", unsafe.Offsetof(cl.xDone), 280},
+		{"hpair.toB", unsafe.Offsetof(p.toB), 0}, {"hpair.toA", unsafe.Offsetof(p.toA), 32},
+		{"hpair.toC", unsafe.Offsetof(p.toC), 64},
+		{"ivec", unsafe.Sizeof(ivec{}), 64}, {"hvec", unsafe.Sizeof(hvec{}), 32},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s at %d, the assembly reads %d", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestScoreRun holds scoreRunAVX2 to scoreToken's integer path (sumDecide
+// with the same vectors) on random vectors, near ties included: it must
+// write the tag sumDecide gives where that is sure and the token's xDelta
+// is computed, and stop at the first token where it is not.
+func TestScoreRun(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2")
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	rv := func(v *ivec, spread int) {
+		for k := range v {
+			v[k] = int32(r.IntN(2*spread) - spread)
+		}
+	}
+	stops := 0
+	for trial := range 3000 {
+		spread := []int{2, 20, 300000}[trial%3]
+		nt := 1 + 2*(1+r.IntN(maxTypes))
+		n := 1 + r.IntN(12)
+		ws := make([]*word, n)
+		for i := range ws {
+			cl := &wclass{xd: make([]ivec, nt), xDone: r.Uint32()}
+			rv(&cl.nb[nbIndex(2)], spread)
+			for p := range cl.xd {
+				rv(&cl.xd[p], spread)
+			}
+			ws[i] = &word{cl: cl}
+			rv(&ws[i].own, spread)
+		}
+		ps := make([]*hpair, n+1)
+		wide := make([]pair, n+1) // ps in int32 lanes
+		for i := range ps {
+			rv(&wide[i].toA, min(spread, 32768))
+			rv(&wide[i].toB, min(spread, 32768))
+			rv(&wide[i].toC, min(spread, 32768))
+			ps[i] = &hpair{}
+			if !ps[i].narrow(&wide[i]) {
+				t.Fatal("a random pair does not fit in int16")
+			}
+		}
+		fx := &iFixed{tagDelta: make([]ivec, nt*nt)}
+		for i := range fx.edge {
+			rv(&fx.edge[i], spread)
+		}
+		for i := range fx.tagDelta {
+			rv(&fx.tagDelta[i], spread)
+		}
+		deny := denyMasks(nt)
+		tags := make([]uint8, n)
+		start := r.IntN(n)
+		for i := range start {
+			tags[i] = uint8(r.IntN(nt))
+		}
+		// the reference: scoreToken's integer path
+		want := slices.Clone(tags)
+		stop := n
+		for i := start; i < n; i++ {
+			p1, p2 := prevTags(want, i)
+			src := [maxIsum]*ivec{&wide[i].toB, &wide[i+1].toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]}
+			if i > 0 {
+				src[2] = &wide[i-1].toC
+			}
+			if i+2 < n {
+				src[3] = &ws[i+2].cl.nb[nbIndex(2)]
+			}
+			k := 4
+			if p1|p2 != 0 {
+				src[k] = &fx.tagDelta[int(p1)*nt+int(p2)]
+				k++
+				if p1 != 0 {
+					if ws[i].cl.xDone&(1<<p1) == 0 {
+						stop = i
+						break
+					}
+					src[k] = &ws[i].cl.xd[p1]
+					k++
+				}
+			}
+			tag, ok := sumDecideGeneric(&ws[i].own, &src, k, &deny[p1])
+			if !ok {
+				stop = i
+				break
+			}
+			want[i] = tag
+		}
+		if stop < n {
+			stops++
+		}
+		p1, p2 := prevTags(tags, start)
+		a := newRunArgs(ws, ps, tags, deny, fx, nt)
+		a.i, a.p1, a.p2 = start, int(p1), int(p2)
+		scoreRunAVX2(&a)
+		if a.i != stop || !slices.Equal(tags, want) {
+			t.Fatalf("trial %d (n %d, tags %d, from %d): stopped at %d, tags %v; want %d, %v", trial, n, nt, start, a.i, tags, stop, want)
+		}
+	}
+	if stops < 300 {
+		t.Errorf("only %d of 3000 runs stopped early: the near ties are not tested", stops)
+	}
+}
+
+// TestNarrow: a pair goes to int16 lanes and back unchanged when every
+// lane fits, and is refused (not memoised) when one does not.
+func TestNarrow(t *testing.T) {
+	for _, c := range []struct {
+		x  int32
+		ok bool
+	}{{0, true}, {32767, true}, {-32768, true}, {32768, false}, {-32769, false}, {1 << 20, false}} {
+		for lane := range lanes {
+			var p, back pair
+			p.toB[3], p.toA[7], p.toC[lane] = -5, 1234, c.x
+			var h hpair
+			if got := h.narrow(&p); got != c.ok {
+				t.Fatalf("lane %d = %d: narrow %v, want %v", lane, c.x, got, c.ok)
+			}
+			if h.widen(&back); c.ok && back != p {
+				t.Fatalf("lane %d = %d: widened %v, want %v", lane, c.x, back, p)
+			}
+		}
+	}
+}
+
+// TestIDLane: the lane of word.own that holds the class id is denied
+// after every tag of the largest model, and the words' own vectors carry
+// their class's id there.
+func TestIDLane(t *testing.T) {
+	for _, d := range denyMasks(1 + 2*maxTypes) {
+		if d[idLane] != -1 {
+			t.Fatalf("lane %d is not denied: %v", idLane, d)
+		}
+	}
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tg.pool.Get().(*wordCache)
+	defer tg.pool.Put(c)
+	for _, text := range loadNotes(t, "../testdata/synth-500.jsonl")[:50] {
+		var casing byte
+		c.recs, casing = scanInto(c.recs[:0], text)
+		tg.appendFast(nil, c, text, casing)
+		for _, w := range c.ic.ws[:len(c.recs)] {
+			if got := uint32(w.own[idLane]); got != w.cl.id {
+				t.Fatalf("word of class %d holds id %d", w.cl.id, got)
+			}
+		}
+		c.release()
 	}
 }

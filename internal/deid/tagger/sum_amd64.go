@@ -32,14 +32,14 @@ var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
 // lanes decide would skip after the previous tag (denyMask).
 func sumDecide(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (uint8, bool) {
 	if useAVX2 {
-		b, lead := sumDecideAVX2(s, srcs, n, deny)
-		return uint8(b), lead > fallbackMargin
+		b, sure := sumDecideAVX2(s, srcs, n, deny)
+		return uint8(b), sure
 	}
 	return sumDecideGeneric(s, srcs, n, deny)
 }
 
 //go:noescape
-func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (best int, lead int64)
+func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (best int, sure bool)
 
 //go:noescape
 func sumIvecsAVX2(dst *ivec, srcs *[maxIsum]*ivec, n int)
@@ -53,3 +53,6 @@ func sumVecsSSE(dst *vec, srcs *[maxSum]*vec, n int)
 
 //go:noescape
 func sumVecsAVX(dst *vec, srcs *[maxSum]*vec, n int)
+
+//go:noescape
+func scoreRunAVX2(a *runArgs)

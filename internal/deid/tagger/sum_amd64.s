@@ -85,11 +85,46 @@ idone:
 	VZEROUPPER
 	RET
 
-// func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (best int, lead int64)
+// DECIDE: with the scores in Y0, Y1 (the denied lanes already the lowest
+// int32) and 9 (fallbackMargin+1) in every lane of Y8, puts the first lane
+// holding the highest score in best and leaves ZF set when the choice is
+// sure: no lane but the best's above best - 9 (every other allowed lane at
+// least 9 lower; a tie puts two lanes there). |score| <= maxFeatures*32768,
+// so best - 9 does not wrap, and the denied lanes stay below it. Uses AX,
+// BX, Y2-Y4.
+#define DECIDE(best) \
+	VPMAXSD      Y1, Y0, Y2 \
+	VEXTRACTI128 $1, Y2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPSHUFD      $0x4E, X2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPSHUFD      $0xB1, X2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPBROADCASTD X2, Y2 \
+	VPCMPEQD     Y2, Y0, Y3 \
+	VPCMPEQD     Y2, Y1, Y4 \
+	VMOVMSKPS    Y3, AX \
+	VMOVMSKPS    Y4, BX \
+	SHLQ         $8, BX \
+	ORQ          BX, AX \
+	BSFQ         AX, best \
+	VPSUBD       Y8, Y2, Y2 \
+	VPCMPGTD     Y2, Y0, Y3 \
+	VPCMPGTD     Y2, Y1, Y4 \
+	VMOVMSKPS    Y3, AX \
+	VMOVMSKPS    Y4, BX \
+	SHLQ         $8, BX \
+	ORQ          BX, AX \
+	MOVQ         AX, BX \
+	DECQ         BX \
+	TESTQ        AX, BX
+
+// func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (best int, sure bool)
 // Adds the sources to *s (in registers; *s is not written), sets the lanes
 // where deny is -1 to the lowest int32, and returns the first lane holding
-// the highest score and its lead over every other lane (0 on a tie).
-TEXT ·sumDecideAVX2(SB), NOSPLIT, $0-48
+// the highest score and whether it leads every other lane by more than
+// fallbackMargin (8; false on a tie).
+TEXT ·sumDecideAVX2(SB), NOSPLIT, $0-41
 	MOVQ    s+0(FP), DI
 	MOVQ    srcs+8(FP), SI
 	MOVQ    n+16(FP), CX
@@ -116,51 +151,145 @@ dsummed:
 	VMOVDQU      32(DX), Y7
 	VPBLENDVB    Y6, Y5, Y0, Y0
 	VPBLENDVB    Y7, Y5, Y1, Y1
-
-	// the highest score, in every lane of Y2
-	VPMAXSD      Y1, Y0, Y2
-	VEXTRACTI128 $1, Y2, X3
-	VPMAXSD      X3, X2, X2
-	VPSHUFD      $0x4E, X2, X3
-	VPMAXSD      X3, X2, X2
-	VPSHUFD      $0xB1, X2, X3
-	VPMAXSD      X3, X2, X2
-	VPBROADCASTD X2, Y2
-	MOVL         X2, R8
-
-	// the lanes holding it
-	VPCMPEQD  Y2, Y0, Y3
-	VPCMPEQD  Y2, Y1, Y4
-	VMOVMSKPS Y3, AX
-	VMOVMSKPS Y4, BX
-	SHLQ      $8, BX
-	ORQ       BX, AX
-	BSFQ      AX, R9
-	MOVQ      R9, best+32(FP)
-	MOVQ      AX, BX
-	DECQ      BX
-	ANDQ      AX, BX
-	JNZ       tie
-
-	// the second highest: the others, the best one set to the lowest
-	VPBLENDVB    Y3, Y5, Y0, Y0
-	VPBLENDVB    Y4, Y5, Y1, Y1
-	VPMAXSD      Y1, Y0, Y2
-	VEXTRACTI128 $1, Y2, X3
-	VPMAXSD      X3, X2, X2
-	VPSHUFD      $0x4E, X2, X3
-	VPMAXSD      X3, X2, X2
-	VPSHUFD      $0xB1, X2, X3
-	VPMAXSD      X3, X2, X2
-	MOVL         X2, R10
-	MOVLQSX      R8, R8
-	MOVLQSX      R10, R10
-	SUBQ         R10, R8
-	MOVQ         R8, lead+40(FP)
+	MOVL         $9, AX
+	MOVL         AX, X8
+	VPBROADCASTD X8, Y8
+	DECIDE(R9)
+	SETEQ        sure+40(FP)
+	MOVQ         R9, best+32(FP)
 	VZEROUPPER
 	RET
 
-tie:
-	MOVQ $0, lead+40(FP)
+// func scoreRunAVX2(a *runArgs)
+// Scores tokens a.i, a.i+1, ... as tagFast's loop does with sumDecideAVX2
+// (see tagRun) and writes their tags, until the last token or one it
+// leaves to the caller (its xDelta not computed yet, or a lead within
+// fallbackMargin): a.i is then that token (a.n when none).
+// Offsets (TestRunLayout): runArgs ws 0, ps 8, tags 16, deny 24, delta 32,
+// edgeM2 40, edgeP2 48, i 56, n 64, nt 72, p1 80, p2 88; word.own 0,
+// word.cl 64; wclass.nb 0, xd 256, xDone 280; hpair.toB 0, toA 32, toC 64.
+TEXT ·scoreRunAVX2(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), DX
+	MOVQ 0(DX), SI
+	MOVQ 8(DX), DI
+	MOVQ 16(DX), R11
+	MOVQ 24(DX), R10
+	MOVQ 56(DX), R12
+	MOVQ 64(DX), R13
+	MOVQ 80(DX), R8
+	MOVQ 88(DX), R9
+
+	// the lowest int32 and 9 (fallbackMargin+1) in every lane
+	MOVL         $0x80000000, AX
+	MOVL         AX, X5
+	VPBROADCASTD X5, Y5
+	MOVL         $9, AX
+	MOVL         AX, X8
+	VPBROADCASTD X8, Y8
+	VMOVDQU      0(R10), Y11
+	VMOVDQU      32(R10), Y12
+	CMPQ         R12, R13
+	JGE          sleave
+
+sloop:
+	MOVQ    (SI)(R12*8), AX // ws[i].own
+	VMOVDQU 0(AX), Y0
+	VMOVDQU 32(AX), Y1
+	MOVQ      (DI)(R12*8), BX // ps[i].toB, int16 lanes
+	VPMOVSXWD 0(BX), Y9
+	VPMOVSXWD 16(BX), Y10
+	VPADDD    Y9, Y0, Y0
+	VPADDD    Y10, Y1, Y1
+	MOVQ      8(DI)(R12*8), BX // ps[i+1].toA
+	VPMOVSXWD 32(BX), Y9
+	VPMOVSXWD 48(BX), Y10
+	VPADDD    Y9, Y0, Y0
+	VPADDD    Y10, Y1, Y1
+
+	// ps[i-1].toC, the edge (int32 lanes) for the first token
+	TESTQ     R12, R12
+	JZ        sedge
+	MOVQ      -8(DI)(R12*8), BX
+	VPMOVSXWD 64(BX), Y9
+	VPMOVSXWD 80(BX), Y10
+	VPADDD    Y9, Y0, Y0
+	VPADDD    Y10, Y1, Y1
+	JMP       stoc
+
+sedge:
+	MOVQ   40(DX), BX
+	VPADDD 0(BX), Y0, Y0
+	VPADDD 32(BX), Y1, Y1
+
+stoc:
+
+	// ws[i+2].cl.nb[3], the edge for the last two tokens
+	MOVQ 48(DX), BX
+	LEAQ 2(R12), CX
+	CMPQ CX, R13
+	JGE  snb
+	MOVQ 16(SI)(R12*8), BX
+	MOVQ 64(BX), BX
+	ADDQ $192, BX
+
+snb:
+	VPADDD 0(BX), Y0, Y0
+	VPADDD 32(BX), Y1, Y1
+
+	// after O, O: the denied lanes of deny[0], held in Y11, Y12 (so that
+	// the next token's sum waits on this token's tag only through this
+	// predicted branch, not through a load whose address is the tag)
+	MOVQ      R8, CX
+	ORQ       R9, CX
+	JNZ       safter
+	VPBLENDVB Y11, Y5, Y0, Y0
+	VPBLENDVB Y12, Y5, Y1, Y1
+	JMP       sdecide
+
+safter:
+	// after a tag other than O: tagDelta[p1*nt+p2], and xDelta after p1
+	MOVQ   R8, CX
+	IMULQ  72(DX), CX
+	ADDQ   R9, CX
+	SHLQ   $6, CX
+	ADDQ   32(DX), CX
+	VPADDD 0(CX), Y0, Y0
+	VPADDD 32(CX), Y1, Y1
+	TESTQ  R8, R8
+	JZ     sdeny
+	MOVQ   64(AX), BX  // ws[i].cl
+	MOVL   280(BX), AX // xDone
+	MOVQ   R8, CX
+	SHRL   CX, AX
+	TESTL  $1, AX
+	JZ     sleave      // not computed yet: the caller does
+	MOVQ   256(BX), BX // xd
+	MOVQ   R8, CX
+	SHLQ   $6, CX
+	VPADDD 0(BX)(CX*1), Y0, Y0
+	VPADDD 32(BX)(CX*1), Y1, Y1
+
+sdeny:
+	// denied lanes after p1: the lowest int32
+	MOVQ      R8, CX
+	SHLQ      $6, CX
+	VMOVDQU   0(R10)(CX*1), Y6
+	VMOVDQU   32(R10)(CX*1), Y7
+	VPBLENDVB Y6, Y5, Y0, Y0
+	VPBLENDVB Y7, Y5, Y1, Y1
+
+sdecide:
+	DECIDE(CX)
+	JNZ       sleave // not sure: the caller does
+
+	MOVB CX, (R11)(R12*1)
+	MOVQ R8, R9
+	MOVQ CX, R8
+	INCQ R12
+	CMPQ R12, R13
+	JLT  sloop
+
+sleave:
+	MOVQ R12, 56(DX)
 	VZEROUPPER
 	RET

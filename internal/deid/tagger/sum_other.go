@@ -13,12 +13,6 @@ func sumIvecs(dst *ivec, srcs *[maxIsum]*ivec, n int) { sumIvecsGeneric(dst, src
 // useAVX2: no assembly here.
 const useAVX2 = false
 
-// sumDecideAVX2 is never called where useAVX2 is false; it answers as
-// sumDecideGeneric.
-func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (int, int64) {
-	b, ok := sumDecideGeneric(s, srcs, n, deny)
-	if ok {
-		return int(b), fallbackMargin + 1
-	}
-	return int(b), 0
-}
+// scoreRunAVX2 is never called where useAVX2 is false; it leaves every
+// token to the caller.
+func scoreRunAVX2(a *runArgs) {}

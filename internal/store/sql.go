@@ -712,13 +712,21 @@ func (s *SQL) AttestSession(ctx context.Context, id, token string, audit ...Audi
 // UseSession implements Store.
 func (s *SQL) UseSession(ctx context.Context, ss Session, audit func(prev *Session) ([]AuditEntry, error)) (*Session, error) {
 	var prev *Session
+	if err := s.enqueueOp(ctx, s.useSessionOp(ss, audit, &prev)); err != nil {
+		return nil, fmt.Errorf("use session: %w", err)
+	}
+	return prev, nil
+}
+
+// useSessionOp is UseSession's write; it sets *prevp.
+func (s *SQL) useSessionOp(ss Session, audit func(prev *Session) ([]AuditEntry, error), prevp **Session) *writeOp {
 	op := &writeOp{durable: true}
 	if s.d == postgres {
 		// The first use of a session: prev stays nil. Else fn runs too.
 		op.pg, _ = pgUseSession(ss, audit) // on error, fn reports it
 	}
 	op.fn = func(ctx context.Context, tx *sql.Tx) error {
-		prev = nil
+		*prevp = nil
 		res, err := s.txExec(ctx, tx, `INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)
 			ON CONFLICT (id) DO NOTHING`, ss.ID, ss.Nonce, ss.Tee, ss.State, ss.Token, nanos(ss.Expires))
 		if err != nil {
@@ -736,18 +744,15 @@ func (s *SQL) UseSession(ctx context.Context, ss Session, audit func(prev *Sessi
 				return err
 			}
 			p.Expires = time.Unix(0, exp)
-			prev = &p
+			*prevp = &p
 		}
-		ents, err := audit(prev)
+		ents, err := audit(*prevp)
 		if err != nil {
 			return err
 		}
 		return s.insertAudit(ctx, tx, ents)
 	}
-	if err := s.enqueueOp(ctx, op); err != nil {
-		return nil, fmt.Errorf("use session: %w", err)
-	}
-	return prev, nil
+	return op
 }
 
 // DeleteExpiredSessions implements Store.
@@ -1133,20 +1138,24 @@ func (s *SQL) Keys(ctx context.Context, prefix string) ([]string, error) {
 // AppendAudit implements Store.
 func (s *SQL) AppendAudit(ctx context.Context, at time.Time, event []byte) (int64, error) {
 	var id int64
-	const q = `INSERT INTO audit(at, event) VALUES (?,?) RETURNING id`
-	op := &writeOp{durable: true, fn: func(ctx context.Context, tx *sql.Tx) error {
-		return s.txQueryRow(ctx, tx, q, nanos(at), event).Scan(&id)
-	}}
-	if s.d == postgres {
-		op.pg = func(b *pgx.Batch, _ *bool) {
-			b.Queue(s.rebind(q), nanos(at), event).QueryRow(func(row pgx.Row) error { return row.Scan(&id) })
-		}
-	}
-	err := s.enqueueOp(ctx, op)
-	if err != nil {
+	if err := s.enqueueOp(ctx, s.appendAuditOp(at, event, &id)); err != nil {
 		return 0, fmt.Errorf("append audit: %w", err)
 	}
 	return id, nil
+}
+
+// appendAuditOp is AppendAudit's write; it sets *id.
+func (s *SQL) appendAuditOp(at time.Time, event []byte, id *int64) *writeOp {
+	const q = `INSERT INTO audit(at, event) VALUES (?,?) RETURNING id`
+	op := &writeOp{durable: true, fn: func(ctx context.Context, tx *sql.Tx) error {
+		return s.txQueryRow(ctx, tx, q, nanos(at), event).Scan(id)
+	}}
+	if s.d == postgres {
+		op.pg = func(b *pgx.Batch, _ *bool) {
+			b.Queue(s.rebind(q), nanos(at), event).QueryRow(func(row pgx.Row) error { return row.Scan(id) })
+		}
+	}
+	return op
 }
 
 // AuditSince implements Store.

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
 )
@@ -297,7 +298,10 @@ func (s *SQL) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any)
 // ---- group commit ----
 
 type writeOp struct {
-	fn      func(ctx context.Context, tx *sql.Tx) error
+	fn func(ctx context.Context, tx *sql.Tx) error
+	// pg, when set, is fn as statements for a pipelined PostgreSQL
+	// commit (pgbatch.go); fn stays the general form.
+	pg      pgWrite
 	ctx     context.Context
 	err     chan error
 	durable bool
@@ -320,7 +324,12 @@ func (s *SQL) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx
 // synchronous=NORMAL, PostgreSQL synchronous_commit=off), and the next
 // durable commit makes it durable too.
 func (s *SQL) enqueue(ctx context.Context, durable bool, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
-	op := &writeOp{fn: fn, ctx: ctx, err: make(chan error, 1), durable: durable}
+	return s.enqueueOp(ctx, &writeOp{fn: fn, durable: durable})
+}
+
+// enqueueOp queues op (fn, pg and durable set) as enqueue does.
+func (s *SQL) enqueueOp(ctx context.Context, op *writeOp) (err error) {
+	op.ctx, op.err = ctx, make(chan error, 1)
 	defer func() {
 		if r := recover(); r != nil { // send on closed queue: store closed
 			err = errors.New("store closed")
@@ -388,7 +397,7 @@ func (s *SQL) commit(batch []*writeOp) {
 		return
 	}
 	t0 := time.Now()
-	err := s.runTx(live)
+	again, err := s.runTx(live, false)
 	d := time.Since(t0)
 	s.stats.Lock()
 	s.stats.Commits++
@@ -397,7 +406,12 @@ func (s *SQL) commit(batch []*writeOp) {
 	s.stats.Max = max(s.stats.Max, d)
 	s.stats.Unlock()
 	if err == nil {
-		for _, op := range live {
+		for i, op := range live {
+			if again != nil && again[i] {
+				_, err := s.runTx(live[i:i+1], true)
+				op.err <- err
+				continue
+			}
 			op.err <- nil
 		}
 		return
@@ -407,11 +421,25 @@ func (s *SQL) commit(batch []*writeOp) {
 		return
 	}
 	for _, op := range live {
-		op.err <- s.runTx([]*writeOp{op})
+		op.err <- s.runOne(op)
 	}
 }
 
-func (s *SQL) runTx(ops []*writeOp) error {
+// runOne commits op alone, through its general form when its pipelined
+// one asks for it.
+func (s *SQL) runOne(op *writeOp) error {
+	ops := []*writeOp{op}
+	again, err := s.runTx(ops, false)
+	if err == nil && again != nil && again[0] {
+		_, err = s.runTx(ops, true)
+	}
+	return err
+}
+
+// runTx commits ops in one transaction. On PostgreSQL, unless general is
+// set, ops that all have a pipelined form go in one round trip (runBatch),
+// and again says which of them must run again through fn; nil otherwise.
+func (s *SQL) runTx(ops []*writeOp, general bool) (again []bool, err error) {
 	ctx := context.Background()
 	if s.d == postgres {
 		// A network round trip can hang; SQLite's waits are bounded by
@@ -423,10 +451,19 @@ func (s *SQL) runTx(ops []*writeOp) error {
 		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 	}
-	durable := false
+	durable, pipelined := false, s.d == postgres && !general
 	for _, op := range ops {
 		durable = durable || op.durable
+		pipelined = pipelined && op.pg != nil
 	}
+	if pipelined {
+		return s.runBatch(ctx, ops, durable)
+	}
+	return nil, s.runSQLTx(ctx, ops, durable)
+}
+
+// runSQLTx commits ops in one database/sql transaction, running each fn.
+func (s *SQL) runSQLTx(ctx context.Context, ops []*writeOp, durable bool) error {
 	var tx *sql.Tx
 	var err error
 	if s.wc != nil {
@@ -675,8 +712,21 @@ func (s *SQL) AttestSession(ctx context.Context, id, token string, audit ...Audi
 // UseSession implements Store.
 func (s *SQL) UseSession(ctx context.Context, ss Session, audit func(prev *Session) ([]AuditEntry, error)) (*Session, error) {
 	var prev *Session
-	err := s.enqueue(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
-		prev = nil
+	if err := s.enqueueOp(ctx, s.useSessionOp(ss, audit, &prev)); err != nil {
+		return nil, fmt.Errorf("use session: %w", err)
+	}
+	return prev, nil
+}
+
+// useSessionOp is UseSession's write; it sets *prevp.
+func (s *SQL) useSessionOp(ss Session, audit func(prev *Session) ([]AuditEntry, error), prevp **Session) *writeOp {
+	op := &writeOp{durable: true}
+	if s.d == postgres {
+		// The first use of a session: prev stays nil. Else fn runs too.
+		op.pg, _ = pgUseSession(ss, audit) // on error, fn reports it
+	}
+	op.fn = func(ctx context.Context, tx *sql.Tx) error {
+		*prevp = nil
 		res, err := s.txExec(ctx, tx, `INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)
 			ON CONFLICT (id) DO NOTHING`, ss.ID, ss.Nonce, ss.Tee, ss.State, ss.Token, nanos(ss.Expires))
 		if err != nil {
@@ -694,18 +744,15 @@ func (s *SQL) UseSession(ctx context.Context, ss Session, audit func(prev *Sessi
 				return err
 			}
 			p.Expires = time.Unix(0, exp)
-			prev = &p
+			*prevp = &p
 		}
-		ents, err := audit(prev)
+		ents, err := audit(*prevp)
 		if err != nil {
 			return err
 		}
 		return s.insertAudit(ctx, tx, ents)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("use session: %w", err)
 	}
-	return prev, nil
+	return op
 }
 
 // DeleteExpiredSessions implements Store.
@@ -1091,13 +1138,24 @@ func (s *SQL) Keys(ctx context.Context, prefix string) ([]string, error) {
 // AppendAudit implements Store.
 func (s *SQL) AppendAudit(ctx context.Context, at time.Time, event []byte) (int64, error) {
 	var id int64
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return s.txQueryRow(ctx, tx, `INSERT INTO audit(at, event) VALUES (?,?) RETURNING id`, nanos(at), event).Scan(&id)
-	})
-	if err != nil {
+	if err := s.enqueueOp(ctx, s.appendAuditOp(at, event, &id)); err != nil {
 		return 0, fmt.Errorf("append audit: %w", err)
 	}
 	return id, nil
+}
+
+// appendAuditOp is AppendAudit's write; it sets *id.
+func (s *SQL) appendAuditOp(at time.Time, event []byte, id *int64) *writeOp {
+	const q = `INSERT INTO audit(at, event) VALUES (?,?) RETURNING id`
+	op := &writeOp{durable: true, fn: func(ctx context.Context, tx *sql.Tx) error {
+		return s.txQueryRow(ctx, tx, q, nanos(at), event).Scan(id)
+	}}
+	if s.d == postgres {
+		op.pg = func(b *pgx.Batch, _ *bool) {
+			b.Queue(s.rebind(q), nanos(at), event).QueryRow(func(row pgx.Row) error { return row.Scan(id) })
+		}
+	}
+	return op
 }
 
 // AuditSince implements Store.

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// On PostgreSQL every statement run through database/sql is a network
+// round trip of its own (Bind, Execute, Sync; a write and a read on each
+// side and the server's per-message work), so a group commit of 26 writes
+// cost 28 round trips where SQLite's costs none. The writes of a KBS
+// handshake (UseSession, AppendAudit) therefore also say what they do as
+// statements queued on a pgx batch (writeOp.pg); a commit whose writes all
+// can is sent as BEGIN, the statements and COMMIT in one round trip
+// (pipelined, one Sync). What commits and when it is durable is unchanged:
+// the same rows in one transaction, acknowledged after COMMIT returned
+// (synchronous_commit on for a durable batch).
+
+// pgWrite is a write as statements queued on a pgx batch. queue adds them
+// with callbacks that record their results; the callbacks run in order when
+// the batch is read. A write whose result makes it need its general form
+// (UseSession finding the session already there) sets *again, and commit
+// runs its fn alone in a transaction of its own after this one: it must
+// have written nothing in that case.
+type pgWrite func(b *pgx.Batch, again *bool)
+
+// runBatch commits ops (every one with a pg form) on one connection in one
+// round trip. again[i] reports the writes to run again through fn.
+func (s *SQL) runBatch(ctx context.Context, ops []*writeOp, durable bool) (again []bool, err error) {
+	again = make([]bool, len(ops))
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	if !durable {
+		b.Queue("SET LOCAL synchronous_commit TO OFF")
+	}
+	for i, op := range ops {
+		op.pg(b, &again[i])
+	}
+	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+		if ct.String() != "COMMIT" {
+			return fmt.Errorf("commit: transaction rolled back (%s)", ct)
+		}
+		return nil
+	})
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("postgres driver connection is %T", dc)
+		}
+		c := sc.Conn()
+		err := c.SendBatch(ctx, b).Close()
+		if err != nil && c.PgConn().TxStatus() != 'I' {
+			// A failed statement leaves the transaction open (the server
+			// skipped COMMIT): roll it back, or drop the connection.
+			if _, rerr := c.Exec(ctx, "ROLLBACK"); rerr != nil {
+				return errors.Join(err, driver.ErrBadConn)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return again, nil
+}
+
+// pgUseSession is UseSession's common case as one statement: insert the
+// session unless its id is there, and only if it was inserted the audit
+// rows for a first use (audit(nil)). When the id is there, nothing is
+// written and the write runs again through its general form, which reads
+// the session that came first.
+func pgUseSession(ss Session, audit func(prev *Session) ([]AuditEntry, error)) (pgWrite, error) {
+	ents, err := audit(nil)
+	if err != nil {
+		return nil, err
+	}
+	at := make([]int64, len(ents))
+	ev := make([][]byte, len(ents))
+	for i, a := range ents {
+		at[i], ev[i] = nanos(a.At), a.Event
+	}
+	return func(b *pgx.Batch, again *bool) {
+		b.Queue(`WITH ins AS (INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES ($1,$2,$3,$4,$5,$6)
+			ON CONFLICT (id) DO NOTHING RETURNING 1),
+		a AS (INSERT INTO audit(at, event) SELECT u.at, u.event FROM unnest($7::bigint[], $8::bytea[]) WITH ORDINALITY AS u(at, event, n)
+			WHERE EXISTS (SELECT 1 FROM ins) ORDER BY u.n)
+		SELECT count(*) FROM ins`, ss.ID, ss.Nonce, ss.Tee, ss.State, ss.Token, nanos(ss.Expires), at, ev).
+			QueryRow(func(row pgx.Row) error {
+				var n int64
+				if err := row.Scan(&n); err != nil {
+					return err
+				}
+				*again = n == 0
+				return nil
+			})
+	}, nil
+}

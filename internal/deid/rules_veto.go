@@ -1,0 +1,248 @@
+package deid
+
+import "github.com/trustgate/trustgate/internal/deid/lexicon"
+
+// Vetoes of another detector's spans by their shape (issue 13, fifth
+// development round: precision on notes the detectors have not seen). The
+// statistical tagger, trained on generated notes, types ordinary words and
+// clinical numbers of real notes as PHI ("ECG: ST depression" an ID, "FHT
+// 140" an ID, "DTRs 2+" a date, "DES 3.0" a place, "mild tr" a name).
+// appendPlausible asks vetoShape once per span it would keep; the rules' own
+// spans never come here. Each veto states a shape PHI of that type does not
+// take, so what it drops is a false alarm whichever detector made it:
+//
+//   - an identifier or phone with no digit ("Foley", "fall", "MI");
+//   - a date with no digit and no month, weekday or holiday ("MI", "ECHO"),
+//     or whose weekdays are a schedule ("Mon/Thu", "Tue/Thu/Sat");
+//   - a lone number of one to three digits that is no age over 89 ("58",
+//     "300", "2+", "1:", "7"): no date, identifier, phone or place is
+//     written so; a day of the month comes with its month, which the span
+//     then holds;
+//   - the suffix of an ordinal cut from its number ("3[rd session]");
+//   - a place whose only plausible part is a short number, its words
+//     clinical or function words ("DES 3", "OF 3", "TIMI 3 flow");
+//   - a name of one everyday word (SCOWL's core) with no cue before it (a
+//     title, relation or name cue: "son will", "wife hope", "dr grant"
+//     stay), unless capitalised inside a mixed-case sentence, where a
+//     capital says name ("mild tr", "ABD DRESSING", "WITH BURNS TO").
+
+// vetoShape: the span of type typ over tokens first..last (kept so far by
+// plausibleTok) has a shape PHI of that type never takes (see above).
+// bs is the span's first byte (it may start inside token first).
+func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
+	if sc.ordinalSuffix(first, bs) || first == last && (sc.ageSex(first) || typ != TypeAge && sc.decadeTok(first)) {
+		return true
+	}
+	words, nums, digits, short := 0, 0, false, true
+	dateWord := false
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		switch t.kind {
+		case kWord:
+			words++
+			dateWord = dateWord || t.kw&(setMonth|setDay|setHoliday) != 0 || weekdayWord(sc.lower(m))
+		case kAlnum:
+			words++
+			digits = true
+			short = false
+		case kNum:
+			nums++
+			digits = true
+			short = short && t.ndig <= 3
+		}
+	}
+	switch {
+	case (typ == TypeID || typ == TypePhone) && !digits:
+		return true
+	case typ == TypeDate && !digits && (!dateWord || sc.scheduleOnly(first, last)):
+		return true
+	case words == 0 && nums == 1 && short:
+		return typ != TypeAge || sc.numVal(sc.firstNum(first, last)) < 90
+	case typ == TypeLocation && !sc.wardCue(first) && sc.shortCodes(first, last):
+		return true
+	case typ == TypeLocation && nums > 0 && short && !sc.wardCue(first):
+		for m := first; m <= last; m++ {
+			if sc.toks[m].kind == kWord && (sc.toks[m].kw&setDir != 0 || sc.plausibleTok(m, TypeLocation) && !functionWord(sc.lower(m))) {
+				return false
+			}
+		}
+		return true
+	case typ == TypeName && words == 1 && nums == 0:
+		return sc.everydayName(first, last)
+	}
+	return false
+}
+
+// firstNum returns the first number token of first..last (first if none).
+func (sc *scan) firstNum(first, last int) int {
+	for m := first; m <= last; m++ {
+		if sc.toks[m].kind == kNum {
+			return m
+		}
+	}
+	return first
+}
+
+// scheduleOnly: every weekday of first..last is one of a schedule.
+func (sc *scan) scheduleOnly(first, last int) bool {
+	n := 0
+	for m := first; m <= last; m++ {
+		if sc.toks[m].kind != kWord {
+			continue
+		}
+		if !sc.schedule(m) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// ordinalSuffix: the span starts at byte bs on the suffix of an ordinal
+// ("3[rd session]", "50[th]"): token k is that suffix glued to its number,
+// or the whole ordinal with bs inside it.
+func (sc *scan) ordinalSuffix(k, bs int) bool {
+	t := &sc.toks[k]
+	var suf string
+	switch {
+	case t.kind == kWord && k > 0 && sc.toks[k-1].kind == kNum && !t.sp && bs == t.s:
+		suf = sc.low[t.s:t.e]
+	case t.kind == kAlnum && bs > t.s && bs == t.e-2 && t.ndig == uint16(t.e-t.s-2):
+		suf = sc.low[bs:t.e]
+	default:
+		return false
+	}
+	switch suf {
+	case "st", "nd", "rd", "th":
+		return true
+	}
+	return false
+}
+
+// ageSex: token k is an age under 90 glued to a sex or "yo" ("58f",
+// "72M", "45yo"): no PHI, whatever a detector types it.
+func (sc *scan) ageSex(k int) bool {
+	t := &sc.toks[k]
+	if t.kind != kAlnum || t.ndig == 0 || t.ndig > 2 {
+		return false
+	}
+	w := sc.low[t.s:t.e]
+	n := int(t.ndig)
+	if !allDigits(w[:n]) {
+		return false
+	}
+	switch w[n:] {
+	case "m", "f", "yo", "y":
+		return n == 1 || w[0] < '9' // under 90
+	}
+	return false
+}
+
+// decadeTok: token k is a decade of a vital sign or value ("140S",
+// "90s"), of three digits at most.
+func (sc *scan) decadeTok(k int) bool {
+	t := &sc.toks[k]
+	n := int(t.ndig)
+	return t.kind == kAlnum && n > 0 && n <= 3 && t.e-t.s == n+1 && sc.low[t.e-1] == 's' && allDigits(sc.low[t.s:t.e-1])
+}
+
+// shortCodes: tokens first..last are short codes and punctuation only:
+// words of at most three letters and codes of one or two letters and one
+// digit ("RA", "deg", "st.", "MC FX", "O2", "N0."): a place so written
+// (a hospital's initials) comes after a cue word (wardCue).
+func (sc *scan) shortCodes(first, last int) bool {
+	n := 0
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		switch t.kind {
+		case kPunct:
+			continue
+		case kWord:
+			if t.e-t.s > 3 || t.kw&(setPlace|setOrgHead|setStreet) != 0 {
+				return false
+			}
+		case kAlnum:
+			c := sc.text[t.s]
+			if t.ndig != 1 || t.e-t.s > 3 || c >= '0' && c <= '9' {
+				return false
+			}
+		default:
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// everydayName: the one word of first..last is an everyday word with no
+// name cue before it, and not capitalised inside a mixed-case sentence.
+func (sc *scan) everydayName(first, last int) bool {
+	k := first
+	for k <= last && sc.toks[k].kind != kWord {
+		k++
+	}
+	if k > last {
+		return false
+	}
+	t := &sc.toks[k]
+	if t.flags&lexicon.SafeCore == 0 {
+		return false
+	}
+	if t.cap && !t.upper && sc.caseAt(k) == caseMixed && !sc.sentenceStart(k) ||
+		sc.isName(sc.lower(k)) || sc.aloneOnLine(k, k) || k == len(sc.toks)-1 || sc.credAfter(k) {
+		return false // a capital inside a sentence, a name found already, a signature
+	}
+	return !sc.nameCueBefore(k)
+}
+
+// credAfter: a credential or role follows token k ("LANE RN", "king PT at
+// bedside", "FAITH (RT)").
+func (sc *scan) credAfter(k int) bool {
+	n := k + 1
+	if n < len(sc.toks) && sc.punct(n, '(') {
+		n++
+	}
+	if n >= len(sc.toks) || sc.toks[n].kind != kWord {
+		return false
+	}
+	return sc.toks[n].kw&setCred != 0 || sc.lower(n) == "rt"
+}
+
+// nameCueBefore: one of the four tokens before token k, on its line,
+// announces a name: a title, relation, name cue or credential ("dr", "son",
+// "wife", "per", "called", "Caller:", "SONS PAUL AND MARK").
+func (sc *scan) nameCueBefore(k int) bool {
+	for p := k - 1; p >= 0 && k-p <= 4; p-- {
+		if sc.toks[p].kind == kWord {
+			if sc.toks[p].kw&(setCue1|setCue2|setRelation|setCred) != 0 {
+				return true
+			}
+			switch sc.lower(p) {
+			case "per", "called", "caller", "admitted", "named", "by", "sons", "daughters":
+				return true
+			}
+			// a title only right before ("dr grant", "Mr. Rose"; not "mod mr, mild tr")
+			if sc.toks[p].kw&setTitle != 0 && (p == k-1 || p == k-2 && sc.punct(k-1, '.')) {
+				return true
+			}
+		}
+		if sc.toks[p].nl {
+			break
+		}
+	}
+	return false
+}
+
+// wardCue: the word before token k moves a patient to or from a place
+// ("transferred to eastern 6", "FROM MARBURGH 3").
+func (sc *scan) wardCue(k int) bool {
+	p := sc.prevWord(k)
+	if p < 0 {
+		return false
+	}
+	switch sc.lower(p) {
+	case "to", "from", "at", "into":
+		return true
+	}
+	return false
+}

@@ -11,9 +11,10 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 // spans never come here. Each veto states a shape PHI of that type does not
 // take, so what it drops is a false alarm whichever detector made it:
 //
-//   - an identifier or phone with no digit ("Foley", "fall", "MI");
-//   - a date with no digit and no month, weekday or holiday ("MI", "ECHO"),
-//     or whose weekdays are a schedule ("Mon/Thu", "Tue/Thu/Sat");
+//   - an identifier, phone or date with no digit ("Foley", "fall", "MI",
+//     "ECHO"), unless a word of it reads as a proper noun (a place typed a
+//     date: "Urgent Care on Broadway") or, of a date, a month, weekday or
+//     holiday that is not one of a schedule ("Mon/Thu", "Tue/Thu/Sat");
 //   - a lone number of one to three digits that is no age over 89 ("58",
 //     "300", "2+", "1:", "7"): no date, identifier, phone or place is
 //     written so; a day of the month comes with its month, which the span
@@ -21,10 +22,12 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 //   - the suffix of an ordinal cut from its number ("3[rd session]");
 //   - a place whose only plausible part is a short number, its words
 //     clinical or function words ("DES 3", "OF 3", "TIMI 3 flow");
-//   - a name of one everyday word (SCOWL's core) with no cue before it (a
-//     title, relation or name cue: "son will", "wife hope", "dr grant"
-//     stay), unless capitalised inside a mixed-case sentence, where a
-//     capital says name ("mild tr", "ABD DRESSING", "WITH BURNS TO").
+//   - a name of one everyday word (SCOWL's core) in lower case or in
+//     capitals with no cue before it (a title, relation or name cue: "son
+//     will", "wife hope", "dr grant" stay) and no credential after it
+//     ("LANE RN"), not a name found already, not alone on its line (a
+//     signature): "mild tr", "ABD DRESSING", "WITH BURNS TO". A word
+//     written with a capital ("River (they/them)") is left to the detector.
 
 // vetoShape: the span of type typ over tokens first..last (kept so far by
 // plausibleTok) has a shape PHI of that type never takes (see above).
@@ -52,10 +55,10 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		}
 	}
 	switch {
-	case (typ == TypeID || typ == TypePhone) && !digits:
-		return true
-	case typ == TypeDate && !digits && (!dateWord || sc.scheduleOnly(first, last)):
-		return true
+	case typ == TypeDate && !digits && dateWord:
+		return sc.scheduleOnly(first, last)
+	case (typ == TypeID || typ == TypePhone || typ == TypeDate) && !digits:
+		return !sc.properWord(first, last) // "Broadway" typed a date is still a place
 	case words == 0 && nums == 1 && short:
 		return typ != TypeAge || sc.numVal(sc.firstNum(first, last)) < 90
 	case typ == TypeLocation && !sc.wardCue(first) && sc.shortCodes(first, last):
@@ -138,6 +141,18 @@ func (sc *scan) ageSex(k int) bool {
 	return false
 }
 
+// properWord: a word of first..last reads as a proper noun: more than
+// three letters, capitalised (not in capitals), no everyday word.
+func (sc *scan) properWord(first, last int) bool {
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		if t.kind == kWord && t.cap && !t.upper && t.e-t.s > 3 && t.flags&lexicon.SafeCore == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // decadeTok: token k is a decade of a vital sign or value ("140S",
 // "90s"), of three digits at most.
 func (sc *scan) decadeTok(k int) bool {
@@ -148,8 +163,9 @@ func (sc *scan) decadeTok(k int) bool {
 
 // shortCodes: tokens first..last are short codes and punctuation only:
 // words of at most three letters and codes of one or two letters and one
-// digit ("RA", "deg", "st.", "MC FX", "O2", "N0."): a place so written
-// (a hospital's initials) comes after a cue word (wardCue).
+// digit ("RA", "deg", "st.", "MC FX", "O2", "N0."), in capitals or lower
+// case ("Big" is a word of a name): a place so written (a hospital's
+// initials) comes after a cue word (wardCue).
 func (sc *scan) shortCodes(first, last int) bool {
 	n := 0
 	for m := first; m <= last; m++ {
@@ -158,7 +174,7 @@ func (sc *scan) shortCodes(first, last int) bool {
 		case kPunct:
 			continue
 		case kWord:
-			if t.e-t.s > 3 || t.kw&(setPlace|setOrgHead|setStreet) != 0 {
+			if t.e-t.s > 3 || t.kw&(setPlace|setOrgHead|setStreet) != 0 || sc.rawCap(m) && !sc.rawUpper(m) {
 				return false
 			}
 		case kAlnum:
@@ -188,7 +204,7 @@ func (sc *scan) everydayName(first, last int) bool {
 	if t.flags&lexicon.SafeCore == 0 {
 		return false
 	}
-	if t.cap && !t.upper && sc.caseAt(k) == caseMixed && !sc.sentenceStart(k) ||
+	if sc.rawCap(k) && !sc.rawUpper(k) ||
 		sc.isName(sc.lower(k)) || sc.aloneOnLine(k, k) || k == len(sc.toks)-1 || sc.credAfter(k) {
 		return false // a capital inside a sentence, a name found already, a signature
 	}

@@ -20,6 +20,8 @@ func TestVetoShape(t *testing.T) {
 		{"device as ID", "L radial A-line (11/4), Foley (11/2). Discussed", "Foley", TypeID, ""},
 		{"event as ID", "pt found on floor at 0215, unwitnessed fall. no head strike", "fall", TypeID, ""},
 		{"ECG finding as ID", "ECG: ST depression V4-V6. Trop 0.12.", "ST", TypeID, ""},
+		{"place typed a date kept", "Pt went to Urgent Care on Broadway last week", "Broadway", TypeDate, "Broadway"},
+		{"name after a colon kept", "Psych intake: River (they/them), 19, from home", "River", TypeName, "River"},
 		{"MRN kept", "MRN 4005196, seen today", "4005196", TypeID, "4005196"},
 		{"pager kept", "Teodor Ilić, MD, pager 40917", "40917", TypePhone, "40917"},
 		// dates without digits need a month, weekday or holiday
@@ -55,6 +57,7 @@ func TestVetoShape(t *testing.T) {
 		{"grade as place", "telemetry: sr, 1st deg avb, pr 240.", "deg", TypeLocation, ""},
 		{"fracture as place", "NEW FINDINGS: R 5TH MC FX ON XR 6/23.", "MC FX", TypeLocation, ""},
 		{"stage as place", "margins negative. pT3 N0.\nAnselma Virtanen, MD", "N0.", TypeLocation, ""},
+		{"word of a nickname kept", "Pt states \"Big Mike\" at the shelter", "Big", TypeLocation, "Big"},
 		{"hospital initials kept", "HIS SON DRIVING IN F/U AT UJ.", "UJ", TypeLocation, "UJ"},
 		{"transfer initials kept", "61 yo f transferred from YF w/ atrial fibrillation", "YF", TypeLocation, "YF"},
 		{"hospital initials to kept", "transfer to PB tomorrow.", "PB", TypeLocation, "PB"},

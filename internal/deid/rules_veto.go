@@ -22,7 +22,7 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 //   - the suffix of an ordinal cut from its number ("3[rd session]");
 //   - a place whose only plausible part is a short number, its words
 //     clinical or function words ("DES 3", "OF 3", "TIMI 3 flow");
-//   - a name of one everyday word (SCOWL's core) in lower case or in
+//   - a name of one to three everyday words (SCOWL's core) in lower case or in
 //     capitals with no cue before it (a title, relation or name cue: "son
 //     will", "wife hope", "dr grant" stay) and no credential after it
 //     ("LANE RN"), not a name found already, not alone on its line (a
@@ -70,7 +70,7 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 			}
 		}
 		return true
-	case typ == TypeName && words == 1 && nums == 0:
+	case typ == TypeName && words <= 3 && nums == 0:
 		return sc.everydayName(first, last)
 	}
 	return false
@@ -170,11 +170,12 @@ func (sc *scan) shortCodes(first, last int) bool {
 	n := 0
 	for m := first; m <= last; m++ {
 		t := &sc.toks[m]
+		if t.kind == kPunct || sc.clinical[m] {
+			continue // "O2 2L": the clinical number leaves the span (inertEdges)
+		}
 		switch t.kind {
-		case kPunct:
-			continue
 		case kWord:
-			if t.e-t.s > 3 || t.kw&(setPlace|setOrgHead|setStreet) != 0 || sc.rawCap(m) && !sc.rawUpper(m) {
+			if t.e-t.s > 3 || sc.rawCap(m) && !sc.rawUpper(m) {
 				return false
 			}
 		case kAlnum:
@@ -193,20 +194,21 @@ func (sc *scan) shortCodes(first, last int) bool {
 // everydayName: the one word of first..last is an everyday word with no
 // name cue before it, and not capitalised inside a mixed-case sentence.
 func (sc *scan) everydayName(first, last int) bool {
-	k := first
-	for k <= last && sc.toks[k].kind != kWord {
-		k++
+	k, end := -1, -1 // the first and last word
+	for m := first; m <= last; m++ {
+		if sc.toks[m].kind != kWord {
+			continue
+		}
+		if sc.toks[m].flags&lexicon.SafeCore == 0 || sc.rawCap(m) && !sc.rawUpper(m) || sc.isName(sc.lower(m)) {
+			return false // a rarer word, a capital, a name found already
+		}
+		if k < 0 {
+			k = m
+		}
+		end = m
 	}
-	if k > last {
-		return false
-	}
-	t := &sc.toks[k]
-	if t.flags&lexicon.SafeCore == 0 {
-		return false
-	}
-	if sc.rawCap(k) && !sc.rawUpper(k) ||
-		sc.isName(sc.lower(k)) || sc.aloneOnLine(k, k) || k == len(sc.toks)-1 || sc.credAfter(k) {
-		return false // a capital inside a sentence, a name found already, a signature
+	if k < 0 || sc.toks[k].nl && (end+1 >= len(sc.toks) || sc.toks[end+1].nl) || end == len(sc.toks)-1 || sc.credAfter(end) {
+		return false // a signature, a name before a role
 	}
 	return !sc.nameCueBefore(k)
 }

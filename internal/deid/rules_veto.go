@@ -1,6 +1,10 @@
 package deid
 
-import "github.com/trustgate/trustgate/internal/deid/lexicon"
+import (
+	"sort"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
 
 // Vetoes of another detector's spans by their shape (issue 13, fifth
 // development round: precision on notes the detectors have not seen). The
@@ -60,6 +64,9 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 	case (typ == TypeID || typ == TypePhone || typ == TypeDate) && !digits:
 		return !sc.properWord(first, last) // "Broadway" typed a date is still a place
 	case words == 0 && nums == 1 && short:
+		if typ == TypePhone || typ == TypeID {
+			return !sc.numberBeside(first, last) // "571 130-9061" in two spans
+		}
 		return typ != TypeAge || sc.numVal(sc.firstNum(first, last)) < 90
 	case typ == TypeLocation && !sc.wardCue(first) && sc.shortCodes(first, last):
 		return true
@@ -72,6 +79,17 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		return true
 	case typ == TypeName && words <= 3 && nums == 0:
 		return sc.everydayName(first, last)
+	}
+	return false
+}
+
+// numberBeside: a number stands next to tokens first..last, over at most
+// one punctuation mark.
+func (sc *scan) numberBeside(first, last int) bool {
+	for _, k := range [4]int{first - 1, first - 2, last + 1, last + 2} {
+		if k >= 0 && k < len(sc.toks) && sc.toks[k].kind == kNum {
+			return true
+		}
 	}
 	return false
 }
@@ -251,16 +269,43 @@ func (sc *scan) nameCueBefore(k int) bool {
 	return false
 }
 
-// wardCue: the word before token k moves a patient to or from a place
-// ("transferred to eastern 6", "FROM MARBURGH 3").
+// wardCue: the word before token k is a place preposition ("transferred
+// to eastern 6", "FROM MARBURGH 3", "LIVES IN BEL AIR", "ON RT 140", "on
+// I-94").
 func (sc *scan) wardCue(k int) bool {
 	p := sc.prevWord(k)
 	if p < 0 {
 		return false
 	}
 	switch sc.lower(p) {
-	case "to", "from", "at", "into":
+	case "into", "on", "via":
 		return true
 	}
-	return false
+	return sc.toks[p].xkw&xPlacePrep != 0
+}
+
+// vetoRuleSpans drops the rules' own spans, other than names, of a shape
+// vetoShape rejects (run last by scan.run): a rule that reads "via R PICC"
+// as a place or "Gap 758" as an identifier is overruled the same way as the
+// tagger. Names and dates are left to the rules' cues ("ADMITTED XMAS DAY").
+func (sc *scan) vetoRuleSpans() {
+	out := sc.out[:0]
+	for _, b := range sc.out {
+		if b.t == TypeName || b.t == TypeDate {
+			out = append(out, b)
+			continue
+		}
+		// the first token ending after the span's start (the spans are in
+		// no order: a binary search each, a few per note)
+		k := sort.Search(len(sc.toks), func(i int) bool { return sc.toks[i].e > b.s })
+		last := k
+		for last+1 < len(sc.toks) && sc.toks[last+1].s < b.e {
+			last++
+		}
+		if k < len(sc.toks) && sc.vetoShape(k, last, b.s, b.t) {
+			continue
+		}
+		out = append(out, b)
+	}
+	sc.out = out
 }

@@ -245,7 +245,6 @@ func (sc *scan) run() {
 	sc.scanMentions()
 	sc.scanNameAges()
 	sc.scanDev3() // dates and shapes of the dev3 notes (rules_dev3.go)
-	sc.vetoRuleSpans()
 }
 
 // spans converts byte spans to code-point spans.

@@ -1,10 +1,6 @@
 package deid
 
-import (
-	"sort"
-
-	"github.com/trustgate/trustgate/internal/deid/lexicon"
-)
+import "github.com/trustgate/trustgate/internal/deid/lexicon"
 
 // Vetoes of another detector's spans by their shape (issue 13, fifth
 // development round: precision on notes the detectors have not seen). The
@@ -37,17 +33,17 @@ import (
 // plausibleTok) has a shape PHI of that type never takes (see above).
 // bs is the span's first byte (it may start inside token first).
 func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
-	if sc.ordinalSuffix(first, bs) || first == last && (sc.ageSex(first) || typ != TypeAge && sc.decadeTok(first)) {
-		return true
+	if k := sc.toks[first].kind; k == kAlnum || k == kWord && first > 0 && sc.toks[first-1].kind == kNum {
+		if sc.ordinalSuffix(first, bs) || first == last && (sc.ageSex(first) || typ != TypeAge && sc.decadeTok(first)) {
+			return true
+		}
 	}
 	words, nums, digits, short := 0, 0, false, true
-	dateWord := false
 	for m := first; m <= last; m++ {
 		t := &sc.toks[m]
 		switch t.kind {
 		case kWord:
 			words++
-			dateWord = dateWord || t.kw&(setMonth|setDay|setHoliday) != 0 || weekdayWord(sc.lower(m))
 		case kAlnum:
 			words++
 			digits = true
@@ -59,7 +55,7 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		}
 	}
 	switch {
-	case typ == TypeDate && !digits && dateWord:
+	case typ == TypeDate && !digits && sc.dateWordIn(first, last):
 		return sc.scheduleOnly(first, last)
 	case (typ == TypeID || typ == TypePhone || typ == TypeDate) && !digits:
 		return !sc.properWord(first, last) // "Broadway" typed a date is still a place
@@ -79,6 +75,16 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		return true
 	case typ == TypeName && words <= 3 && nums == 0:
 		return sc.everydayName(first, last)
+	}
+	return false
+}
+
+// dateWordIn: a month, weekday or holiday is among tokens first..last.
+func (sc *scan) dateWordIn(first, last int) bool {
+	for m := first; m <= last; m++ {
+		if t := &sc.toks[m]; t.kind == kWord && (t.kw&(setMonth|setDay|setHoliday) != 0 || weekdayWord(sc.lower(m))) {
+			return true
+		}
 	}
 	return false
 }
@@ -282,30 +288,4 @@ func (sc *scan) wardCue(k int) bool {
 		return true
 	}
 	return sc.toks[p].xkw&xPlacePrep != 0
-}
-
-// vetoRuleSpans drops the rules' own spans, other than names, of a shape
-// vetoShape rejects (run last by scan.run): a rule that reads "via R PICC"
-// as a place or "Gap 758" as an identifier is overruled the same way as the
-// tagger. Names and dates are left to the rules' cues ("ADMITTED XMAS DAY").
-func (sc *scan) vetoRuleSpans() {
-	out := sc.out[:0]
-	for _, b := range sc.out {
-		if b.t == TypeName || b.t == TypeDate {
-			out = append(out, b)
-			continue
-		}
-		// the first token ending after the span's start (the spans are in
-		// no order: a binary search each, a few per note)
-		k := sort.Search(len(sc.toks), func(i int) bool { return sc.toks[i].e > b.s })
-		last := k
-		for last+1 < len(sc.toks) && sc.toks[last+1].s < b.e {
-			last++
-		}
-		if k < len(sc.toks) && sc.vetoShape(k, last, b.s, b.t) {
-			continue
-		}
-		out = append(out, b)
-	}
-	sc.out = out
 }

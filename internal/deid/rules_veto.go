@@ -29,6 +29,94 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 //     signature): "mild tr", "ABD DRESSING", "WITH BURNS TO". A word
 //     written with a capital ("River (they/them)") is left to the detector.
 
+// vetoOrTrim: vetoShape, or else the span s over tokens k..*last (s
+// starting at byte bs) loses the edges trimEdges takes off; *last and s
+// are updated (cpByte maps code points to bytes, nil when the text is
+// ASCII).
+func (sc *scan) vetoOrTrim(s *Span, k int, last *int, bs int, cpByte []int) bool {
+	if sc.vetoShape(k, *last, bs, s.Type) {
+		return true
+	}
+	first, end := sc.trimEdges(k, *last, s.Type)
+	if end != *last {
+		*last = end
+		s.End = toCP(cpByte, sc.toks[end].e)
+	}
+	if first != k && sc.toks[first].s > bs {
+		s.Start = toCP(cpByte, sc.toks[first].s)
+	}
+	return false
+}
+
+// trimEdges returns tokens first..last less the edges no PHI of type typ
+// holds: what follows a line break inside the span ("8/12 0600.⏎K"),
+// punctuation at the end ("Sept 5,"; of a name or place only loose marks:
+// looseMark), a clock time after a date ("12/26
+// 2310", "1/3@2200"; not a year: "Jan 22 2024"), function words at the end
+// of a name or place ("WEXLEY 4 AWARE", "williamsport when", "PERRY HALL
+// HOME VIA": "home" is one), and a relation before a name ("SISTER ELODIE MOUTON",
+// "Contact Babs Theriot"). At least one token stays.
+func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
+	for m := first + 1; m <= last; m++ {
+		if sc.toks[m].nl {
+			last = m - 1
+			break
+		}
+	}
+	named := typ == TypeName || typ == TypeLocation
+	for last > first {
+		t := &sc.toks[last]
+		switch {
+		case t.kind == kPunct && (typ == TypeDate || sc.looseMark(last)),
+			typ == TypeDate && sc.clockAfterDate(first, last),
+			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via"):
+			last--
+			continue
+		}
+		break
+	}
+	for named && first < last && sc.toks[first].kind == kWord &&
+		(sc.toks[first].kw&setRelation != 0 || sc.lower(first) == "contact") {
+		first++
+	}
+	return first, last
+}
+
+// looseMark: token k, at the end of a name or place, is a comma, colon,
+// semicolon, or a full stop after a word of four letters or more ("Sept
+// 5,", "WEXLEY 4."; not "Turner St.", "Jr.", nor a bracket: "San
+// Buenaventura (Ventura)").
+func (sc *scan) looseMark(k int) bool {
+	switch {
+	case sc.punct(k, ',') || sc.punct(k, ':') || sc.punct(k, ';'):
+		return true
+	case sc.punct(k, '.'):
+		p := &sc.toks[k-1]
+		return p.kind != kWord || p.e-p.s > 3
+	}
+	return false
+}
+
+// clockAfterDate: token k (after first) is a clock time of four digits
+// after a date, over a space or "@": not a year (1900 to 2099).
+func (sc *scan) clockAfterDate(first, k int) bool {
+	t := &sc.toks[k]
+	if t.kind != kNum || t.ndig != 4 || k-1 <= first-1 {
+		return false
+	}
+	v := sc.numVal(k)
+	if v/100 > 23 || v%100 > 59 || v >= 1900 && v < 2100 {
+		return false
+	}
+	p := k - 1
+	if sc.punct(p, '@') {
+		p--
+	} else if !t.sp {
+		return false
+	}
+	return p >= first && sc.toks[p].kind == kNum
+}
+
 // vetoShape: the span of type typ over tokens first..last (kept so far by
 // plausibleTok) has a shape PHI of that type never takes (see above).
 // bs is the span's first byte (it may start inside token first).

@@ -90,6 +90,34 @@ func TestVetoShape(t *testing.T) {
 	}
 }
 
+// TestTrimEdges: the edges of another detector's spans that no PHI of
+// their type holds are taken off (trimEdges); the PHI stays whole.
+func TestTrimEdges(t *testing.T) {
+	tests := []struct {
+		name, text, part string
+		typ              Type
+		want             string
+	}{
+		{"clock after date", "HX CHF, FOUND DOWN 8/12 0600.\nK 6.8, CR 3.9.", "8/12 0600.\nK", TypeDate, "8/12"},
+		{"clock glued by at", "vanc started 1/3@2200.\ntte 1/5", "1/3@2200", TypeDate, "1/3"},
+		{"clock in parentheses", "Hold Eliquis (last dose 11/23 0800).", "11/23 0800)", TypeDate, "11/23"},
+		{"year kept", "Date: Jan 22 2024, seen", "Jan 22 2024", TypeDate, "Jan 22 2024"},
+		{"comma after date", "Phone message\nSept 5, 16:30. Message left", "Sept 5,", TypeDate, "Sept 5"},
+		{"aware after ward", "TO FLOOR WHEN BED, WEXLEY 4 AWARE.", "WEXLEY 4 AWARE", TypeLocation, "WEXLEY 4"},
+		{"when after town", "wants to take pt home to williamsport when ready.", "williamsport when", TypeLocation, "williamsport"},
+		{"via after place", "ADMITTED FROM PERRY HALL HOME VIA EMS AFTER FALL.", "PERRY HALL HOME VIA", TypeLocation, "PERRY HALL"},
+		{"relation before name", "INTUBATE IF NIF > -20.\nSISTER ELODIE MOUTON FROM LAFAYETTE", "SISTER ELODIE MOUTON", TypeName, "ELODIE MOUTON"},
+		{"contact before name", "Marriottsville Rd. Contact Babs Theriot, admissions", "Contact Babs Theriot", TypeName, "Babs Theriot"},
+		{"street abbreviation kept", "lives at 29 Turner St.\nphone", "29 Turner St.", TypeLocation, "29 Turner St."},
+		{"bracket half kept", "who lives in San Buenaventura (Ventura). Mrs. B", "Ventura)", TypeLocation, "Ventura)"},
+		{"bracket closed kept", "who lives in San Buenaventura (Ventura). Mrs. B", "San Buenaventura (Ventura)", TypeLocation, "San Buenaventura (Ventura)"},
+	}
+	r := DefaultRules()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { checkPlausible(t, r, tc.text, tc.part, tc.typ, tc.want) })
+	}
+}
+
 // partSpan is the span of type typ over the first part of text, in code points.
 func partSpan(t *testing.T, text, part string, typ Type) Span {
 	t.Helper()

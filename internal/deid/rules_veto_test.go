@@ -143,3 +143,30 @@ func checkPlausible(t *testing.T, r *Rules, text, part string, typ Type, want st
 		t.Errorf("%q: kept %q, want %q", text, kept, want)
 	}
 }
+
+// FuzzPlausible: on any text and any spans, the veto and trim of another
+// detector's spans never panic and only drop or shrink spans: what comes
+// back lies inside the span it came from, within the text.
+func FuzzPlausible(f *testing.F) {
+	f.Add("HX CHF, FOUND DOWN 8/12 0600.\nK 6.8", uint16(19), uint16(6), uint8(2))
+	f.Add("pt's wife going home to hampstead", uint16(11), uint16(5), uint8(0))
+	f.Add("Þórunn seen, 3rd session 58f", uint16(15), uint16(9), uint8(1))
+	types := []Type{TypeName, TypeLocation, TypeDate, TypeID, TypePhone, TypeAge}
+	r := DefaultRules()
+	f.Fuzz(func(t *testing.T, text string, start, n uint16, typ uint8) {
+		runes := utf8.RuneCountInString(text)
+		in := Span{Start: int(start), End: int(start) + int(n), Type: types[int(typ)%len(types)], Recognizer: "other"}
+		if in.Start > runes || in.End > runes || in.Start >= in.End || !utf8.ValidString(text) {
+			return
+		}
+		got := r.Plausible(context.Background(), text, []Span{in})
+		if len(got) > 1 {
+			t.Fatalf("%d spans from one", len(got))
+		}
+		for _, s := range got {
+			if s.Start < in.Start || s.End > in.End || s.Start >= s.End {
+				t.Fatalf("span %v from %v", s, in)
+			}
+		}
+	})
+}

@@ -54,8 +54,10 @@ func (sc *scan) vetoOrTrim(s *Span, k int, last *int, bs int, cpByte []int) bool
 // looseMark), a clock time after a date ("12/26
 // 2310", "1/3@2200"; not a year: "Jan 22 2024"), function words at the end
 // of a name or place ("WEXLEY 4 AWARE", "williamsport when", "PERRY HALL
-// HOME VIA": "home" is one), and a relation before a name ("SISTER ELODIE MOUTON",
-// "Contact Babs Theriot"). At least one token stays.
+// HOME VIA": "home" is one; "taneytown vs"), a preposition, conjunction or
+// verb at the start ("of 2021-06-14", "is saturday"; not "the": "THE
+// LIVING LEGACY FOUNDATION"), and a relation before a name ("SISTER
+// ELODIE MOUTON", "Contact Babs Theriot"). At least one token stays.
 func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 	for m := first + 1; m <= last; m++ {
 		if sc.toks[m].nl {
@@ -69,17 +71,30 @@ func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 		switch {
 		case t.kind == kPunct && (typ == TypeDate || sc.looseMark(last)),
 			typ == TypeDate && sc.clockAfterDate(first, last),
-			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via"):
+			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via" || sc.lower(last) == "vs"):
 			last--
 			continue
 		}
 		break
 	}
-	for named && first < last && sc.toks[first].kind == kWord &&
-		(sc.toks[first].kw&setRelation != 0 || sc.lower(first) == "contact") {
+	for first < last && sc.toks[first].kind == kWord {
+		w, t := sc.lower(first), &sc.toks[first]
+		if !leadWord(w) && !(named && (t.kw&setRelation != 0 || w == "contact")) {
+			break
+		}
 		first++
 	}
 	return first, last
+}
+
+// leadWord: a preposition, conjunction or verb that starts no PHI ("of
+// 2021-06-14", "is saturday").
+func leadWord(w string) bool {
+	switch w {
+	case "of", "is", "was", "at", "in", "on", "to", "from", "and", "for", "with", "by", "per":
+		return true
+	}
+	return false
 }
 
 // looseMark: token k, at the end of a name or place, is a comma, colon,

@@ -84,7 +84,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 				keep = keep || sc.toks[m].kind != kNum && sc.plausibleTok(m, s.Type) || sc.toks[m].ndig >= 5 && !sc.clinical[m]
 			}
 		}
-		if !keep || (s.Type == TypeLocation || s.Type == TypeName) && isCountry(text[bs:be]) {
+		if !keep || sc.vetoOrTrim(&s, k, &last, bs, cpByte) || (s.Type == TypeLocation || s.Type == TypeName) && isCountry(text[bs:be]) {
 			continue // a country is no PHI (countries.go)
 		}
 		if s.Type == TypeDate && sc.noDate(k, last) {

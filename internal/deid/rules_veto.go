@@ -1,0 +1,394 @@
+package deid
+
+import "github.com/trustgate/trustgate/internal/deid/lexicon"
+
+// Vetoes of another detector's spans by their shape (issue 13, fifth
+// development round: precision on notes the detectors have not seen). The
+// statistical tagger, trained on generated notes, types ordinary words and
+// clinical numbers of real notes as PHI ("ECG: ST depression" an ID, "FHT
+// 140" an ID, "DTRs 2+" a date, "DES 3.0" a place, "mild tr" a name).
+// appendPlausible asks vetoShape once per span it would keep; the rules' own
+// spans never come here. Each veto states a shape PHI of that type does not
+// take, so what it drops is a false alarm whichever detector made it:
+//
+//   - an identifier, phone or date with no digit ("Foley", "fall", "MI",
+//     "ECHO"), unless a word of it reads as a proper noun (a place typed a
+//     date: "Urgent Care on Broadway") or, of a date, a month, weekday or
+//     holiday that is not one of a schedule ("Mon/Thu", "Tue/Thu/Sat");
+//   - a lone number of one to three digits that is no age over 89 ("58",
+//     "300", "2+", "1:", "7"): no date, identifier, phone or place is
+//     written so; a day of the month comes with its month, which the span
+//     then holds;
+//   - the suffix of an ordinal cut from its number ("3[rd session]");
+//   - a place whose only plausible part is a short number, its words
+//     clinical or function words ("DES 3", "OF 3", "TIMI 3 flow");
+//   - a name of one to three everyday words (SCOWL's core) in lower case or in
+//     capitals with no cue before it (a title, relation or name cue: "son
+//     will", "wife hope", "dr grant" stay) and no credential after it
+//     ("LANE RN"), not a name found already, not alone on its line (a
+//     signature): "mild tr", "ABD DRESSING", "WITH BURNS TO". A word
+//     written with a capital ("River (they/them)") is left to the detector.
+
+// vetoOrTrim: vetoShape, or else the span s over tokens k..*last (s
+// starting at byte bs) loses the edges trimEdges takes off; *last and s
+// are updated (cpByte maps code points to bytes, nil when the text is
+// ASCII).
+func (sc *scan) vetoOrTrim(s *Span, k int, last *int, bs int, cpByte []int) bool {
+	if sc.vetoShape(k, *last, bs, s.Type) {
+		return true
+	}
+	first, end := sc.trimEdges(k, *last, s.Type)
+	if end != *last {
+		*last = end
+		s.End = toCP(cpByte, sc.toks[end].e)
+	}
+	if first != k && sc.toks[first].s > bs {
+		s.Start = toCP(cpByte, sc.toks[first].s)
+	}
+	return false
+}
+
+// trimEdges returns tokens first..last less the edges no PHI of type typ
+// holds: what follows a line break inside the span ("8/12 0600.⏎K"),
+// punctuation at the end ("Sept 5,"; of a name or place only loose marks:
+// looseMark), a clock time after a date ("12/26
+// 2310", "1/3@2200"; not a year: "Jan 22 2024"), function words at the end
+// of a name or place ("WEXLEY 4 AWARE", "williamsport when", "PERRY HALL
+// HOME VIA": "home" is one; "taneytown vs"), a preposition, conjunction or
+// verb at the start ("of 2021-06-14", "is saturday"; not "the": "THE
+// LIVING LEGACY FOUNDATION"), and a relation before a name ("SISTER
+// ELODIE MOUTON", "Contact Babs Theriot"). At least one token stays.
+func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
+	for m := first + 1; m <= last; m++ {
+		if sc.toks[m].nl {
+			last = m - 1
+			break
+		}
+	}
+	named := typ == TypeName || typ == TypeLocation
+	for last > first {
+		t := &sc.toks[last]
+		switch {
+		case t.kind == kPunct && (typ == TypeDate || sc.looseMark(last)),
+			typ == TypeDate && sc.clockAfterDate(first, last),
+			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via" || sc.lower(last) == "vs"):
+			last--
+			continue
+		}
+		break
+	}
+	for first < last && sc.toks[first].kind == kWord {
+		w, t := sc.lower(first), &sc.toks[first]
+		if !leadWord(w) && !(named && (t.kw&setRelation != 0 || w == "contact")) {
+			break
+		}
+		first++
+	}
+	return first, last
+}
+
+// leadWord: a preposition, conjunction or verb that starts no PHI ("of
+// 2021-06-14", "is saturday").
+func leadWord(w string) bool {
+	switch w {
+	case "of", "is", "was", "at", "in", "on", "to", "from", "and", "for", "with", "by", "per":
+		return true
+	}
+	return false
+}
+
+// looseMark: token k, at the end of a name or place, is a comma, colon,
+// semicolon, or a full stop after a word of four letters or more ("Sept
+// 5,", "WEXLEY 4."; not "Turner St.", "Jr.", nor a bracket: "San
+// Buenaventura (Ventura)").
+func (sc *scan) looseMark(k int) bool {
+	switch {
+	case sc.punct(k, ',') || sc.punct(k, ':') || sc.punct(k, ';'):
+		return true
+	case sc.punct(k, '.'):
+		p := &sc.toks[k-1]
+		return p.kind != kWord || p.e-p.s > 3
+	}
+	return false
+}
+
+// clockAfterDate: token k (after first) is a clock time of four digits
+// after a date, over a space or "@": not a year (1900 to 2099).
+func (sc *scan) clockAfterDate(first, k int) bool {
+	t := &sc.toks[k]
+	if t.kind != kNum || t.ndig != 4 || k-1 <= first-1 {
+		return false
+	}
+	v := sc.numVal(k)
+	if v/100 > 23 || v%100 > 59 || v >= 1900 && v < 2100 {
+		return false
+	}
+	p := k - 1
+	if sc.punct(p, '@') {
+		p--
+	} else if !t.sp {
+		return false
+	}
+	return p >= first && sc.toks[p].kind == kNum
+}
+
+// vetoShape: the span of type typ over tokens first..last (kept so far by
+// plausibleTok) has a shape PHI of that type never takes (see above).
+// bs is the span's first byte (it may start inside token first).
+func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
+	if k := sc.toks[first].kind; k == kAlnum || k == kWord && first > 0 && sc.toks[first-1].kind == kNum {
+		if sc.ordinalSuffix(first, bs) || first == last && (sc.ageSex(first) || typ != TypeAge && sc.decadeTok(first)) {
+			return true
+		}
+	}
+	words, nums, digits, short := 0, 0, false, true
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		switch t.kind {
+		case kWord:
+			words++
+		case kAlnum:
+			words++
+			digits = true
+			short = false
+		case kNum:
+			nums++
+			digits = true
+			short = short && t.ndig <= 3
+		}
+	}
+	switch {
+	case typ == TypeDate && !digits && sc.dateWordIn(first, last):
+		return sc.scheduleOnly(first, last)
+	case (typ == TypeID || typ == TypePhone || typ == TypeDate) && !digits:
+		return !sc.properWord(first, last) // "Broadway" typed a date is still a place
+	case words == 0 && nums == 1 && short:
+		if typ == TypePhone || typ == TypeID {
+			return !sc.numberBeside(first, last) // "571 130-9061" in two spans
+		}
+		return typ != TypeAge || sc.numVal(sc.firstNum(first, last)) < 90
+	case typ == TypeLocation && !sc.wardCue(first) && sc.shortCodes(first, last):
+		return true
+	case typ == TypeLocation && nums > 0 && short && !sc.wardCue(first):
+		for m := first; m <= last; m++ {
+			if sc.toks[m].kind == kWord && (sc.toks[m].kw&setDir != 0 || sc.plausibleTok(m, TypeLocation) && !functionWord(sc.lower(m))) {
+				return false
+			}
+		}
+		return true
+	case typ == TypeName && words <= 3 && nums == 0:
+		return sc.everydayName(first, last)
+	}
+	return false
+}
+
+// dateWordIn: a month, weekday or holiday is among tokens first..last.
+func (sc *scan) dateWordIn(first, last int) bool {
+	for m := first; m <= last; m++ {
+		if t := &sc.toks[m]; t.kind == kWord && (t.kw&(setMonth|setDay|setHoliday) != 0 || weekdayWord(sc.lower(m))) {
+			return true
+		}
+	}
+	return false
+}
+
+// numberBeside: a number stands next to tokens first..last, over at most
+// one punctuation mark.
+func (sc *scan) numberBeside(first, last int) bool {
+	for _, k := range [4]int{first - 1, first - 2, last + 1, last + 2} {
+		if k >= 0 && k < len(sc.toks) && sc.toks[k].kind == kNum {
+			return true
+		}
+	}
+	return false
+}
+
+// firstNum returns the first number token of first..last (first if none).
+func (sc *scan) firstNum(first, last int) int {
+	for m := first; m <= last; m++ {
+		if sc.toks[m].kind == kNum {
+			return m
+		}
+	}
+	return first
+}
+
+// scheduleOnly: every weekday of first..last is one of a schedule.
+func (sc *scan) scheduleOnly(first, last int) bool {
+	n := 0
+	for m := first; m <= last; m++ {
+		if sc.toks[m].kind != kWord {
+			continue
+		}
+		if !sc.schedule(m) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// ordinalSuffix: the span starts at byte bs on the suffix of an ordinal
+// ("3[rd session]", "50[th]"): token k is that suffix glued to its number,
+// or the whole ordinal with bs inside it.
+func (sc *scan) ordinalSuffix(k, bs int) bool {
+	t := &sc.toks[k]
+	var suf string
+	switch {
+	case t.kind == kWord && k > 0 && sc.toks[k-1].kind == kNum && !t.sp && bs == t.s:
+		suf = sc.low[t.s:t.e]
+	case t.kind == kAlnum && bs > t.s && bs == t.e-2 && t.ndig == uint16(t.e-t.s-2):
+		suf = sc.low[bs:t.e]
+	default:
+		return false
+	}
+	switch suf {
+	case "st", "nd", "rd", "th":
+		return true
+	}
+	return false
+}
+
+// ageSex: token k is an age under 90 glued to a sex or "yo" ("58f",
+// "72M", "45yo"): no PHI, whatever a detector types it.
+func (sc *scan) ageSex(k int) bool {
+	t := &sc.toks[k]
+	if t.kind != kAlnum || t.ndig == 0 || t.ndig > 2 {
+		return false
+	}
+	w := sc.low[t.s:t.e]
+	n := int(t.ndig)
+	if !allDigits(w[:n]) {
+		return false
+	}
+	switch w[n:] {
+	case "m", "f", "yo", "y":
+		return n == 1 || w[0] < '9' // under 90
+	}
+	return false
+}
+
+// properWord: a word of first..last reads as a proper noun: more than
+// three letters, capitalised (not in capitals), no everyday word.
+func (sc *scan) properWord(first, last int) bool {
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		if t.kind == kWord && t.cap && !t.upper && t.e-t.s > 3 && t.flags&lexicon.SafeCore == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// decadeTok: token k is a decade of a vital sign or value ("140S",
+// "90s"), of three digits at most.
+func (sc *scan) decadeTok(k int) bool {
+	t := &sc.toks[k]
+	n := int(t.ndig)
+	return t.kind == kAlnum && n > 0 && n <= 3 && t.e-t.s == n+1 && sc.low[t.e-1] == 's' && allDigits(sc.low[t.s:t.e-1])
+}
+
+// shortCodes: tokens first..last are short codes and punctuation only:
+// words of at most three letters and codes of one or two letters and one
+// digit ("RA", "deg", "st.", "MC FX", "O2", "N0."), in capitals or lower
+// case ("Big" is a word of a name): a place so written (a hospital's
+// initials) comes after a cue word (wardCue).
+func (sc *scan) shortCodes(first, last int) bool {
+	n := 0
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		if t.kind == kPunct || sc.clinical[m] {
+			continue // "O2 2L": the clinical number leaves the span (inertEdges)
+		}
+		switch t.kind {
+		case kWord:
+			if t.e-t.s > 3 || sc.rawCap(m) && !sc.rawUpper(m) {
+				return false
+			}
+		case kAlnum:
+			c := sc.text[t.s]
+			if t.ndig != 1 || t.e-t.s > 3 || c >= '0' && c <= '9' {
+				return false
+			}
+		default:
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// everydayName: the one word of first..last is an everyday word with no
+// name cue before it, and not capitalised inside a mixed-case sentence.
+func (sc *scan) everydayName(first, last int) bool {
+	k, end := -1, -1 // the first and last word
+	for m := first; m <= last; m++ {
+		if sc.toks[m].kind != kWord {
+			continue
+		}
+		if sc.toks[m].flags&lexicon.SafeCore == 0 || sc.rawCap(m) && !sc.rawUpper(m) || sc.isName(sc.lower(m)) {
+			return false // a rarer word, a capital, a name found already
+		}
+		if k < 0 {
+			k = m
+		}
+		end = m
+	}
+	if k < 0 || sc.toks[k].nl && (end+1 >= len(sc.toks) || sc.toks[end+1].nl) || end == len(sc.toks)-1 || sc.credAfter(end) {
+		return false // a signature, a name before a role
+	}
+	return !sc.nameCueBefore(k)
+}
+
+// credAfter: a credential or role follows token k ("LANE RN", "king PT at
+// bedside", "FAITH (RT)").
+func (sc *scan) credAfter(k int) bool {
+	n := k + 1
+	if n < len(sc.toks) && sc.punct(n, '(') {
+		n++
+	}
+	if n >= len(sc.toks) || sc.toks[n].kind != kWord {
+		return false
+	}
+	return sc.toks[n].kw&setCred != 0 || sc.lower(n) == "rt"
+}
+
+// nameCueBefore: one of the four tokens before token k, on its line,
+// announces a name: a title, relation, name cue or credential ("dr", "son",
+// "wife", "per", "called", "Caller:", "SONS PAUL AND MARK").
+func (sc *scan) nameCueBefore(k int) bool {
+	for p := k - 1; p >= 0 && k-p <= 4; p-- {
+		if sc.toks[p].kind == kWord {
+			if sc.toks[p].kw&(setCue1|setCue2|setRelation|setCred) != 0 {
+				return true
+			}
+			switch sc.lower(p) {
+			case "per", "called", "caller", "admitted", "named", "by", "sons", "daughters":
+				return true
+			}
+			// a title only right before ("dr grant", "Mr. Rose"; not "mod mr, mild tr")
+			if sc.toks[p].kw&setTitle != 0 && (p == k-1 || p == k-2 && sc.punct(k-1, '.')) {
+				return true
+			}
+		}
+		if sc.toks[p].nl {
+			break
+		}
+	}
+	return false
+}
+
+// wardCue: the word before token k is a place preposition ("transferred
+// to eastern 6", "FROM MARBURGH 3", "LIVES IN BEL AIR", "ON RT 140", "on
+// I-94").
+func (sc *scan) wardCue(k int) bool {
+	p := sc.prevWord(k)
+	if p < 0 {
+		return false
+	}
+	switch sc.lower(p) {
+	case "into", "on", "via":
+		return true
+	}
+	return sc.toks[p].xkw&xPlacePrep != 0
+}

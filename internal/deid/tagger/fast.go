@@ -254,14 +254,18 @@ type memoSlot[T any] struct {
 
 func slotOf(key uint64, mask uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> 40 & mask }
 
-func (m *memo[T]) get(key uint64) *T {
-	if len(m.slots) == 0 {
+func (m *memo[T]) get(key uint64) *T { return memoGet(m.slots, key) }
+
+// memoGet is get on a memo's slots (a loop over many keys keeps them in
+// registers: it reloads them only after a call that may add to the memo).
+func memoGet[T any](slots []memoSlot[T], key uint64) *T {
+	if len(slots) == 0 {
 		return nil
 	}
-	mask := uint64(len(m.slots) - 1)
+	mask := uint64(len(slots) - 1)
 	for s := slotOf(key, mask); ; s = (s + 1) & mask {
-		if k := m.slots[s].key; k == key {
-			return m.slots[s].v
+		if k := slots[s].key; k == key {
+			return slots[s].v
 		} else if k == 0 {
 			return nil
 		}
@@ -638,25 +642,28 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 	}
 	ps = ic.ps[:len(toks)+1]
 	ic.ps = ps
+	short := ic.short.slots
 	for i := range toks {
 		r := &toks[i]
 		var w *word
 		if r.key != 0 { // the common case, without a call: a short word held
-			w = ic.short.get(r.key | uint64(casing)<<59)
+			w = memoGet(short, r.key|uint64(casing)<<59)
 		}
 		if w == nil {
 			w = t.word(ic, r, text, casing)
+			short = ic.short.slots
 		}
 		ws[i] = w
 	}
 	// the pairs in a loop of their own: the words' look-ups above do not
 	// wait on one another, so more of their cache misses overlap
 	var ida uint32 // the class id of token i-1 (0: none, or not memoised)
+	pairs := ic.pairs.slots
 	for i := 0; i < len(toks) && withPairs; i++ {
 		idb, fl := uint32(ws[i].own[idLane]), toks[i].flags
 		var p *hpair
 		if ida != 0 && idb != 0 { // the common case, without a call
-			p = ic.pairs.get(pairKeyIDs(ida, idb, fl))
+			p = memoGet(pairs, pairKeyIDs(ida, idb, fl))
 		}
 		if p == nil {
 			var a *wclass
@@ -665,6 +672,7 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 			}
 			p = t.memoPair(ic, a, ws[i].cl, fl)
 			withPairs = p != nil
+			pairs = ic.pairs.slots
 		}
 		ps[i], ida = p, idb
 	}

@@ -327,7 +327,7 @@ func resolveInPlace(in []Span) []Span {
 	for _, s := range in {
 		if n := len(out); n > 0 && s.Start < out[n-1].End {
 			cur := &out[n-1]
-			if better(s, best) {
+			if better(&s, &best) {
 				best = s
 				cur.Type, cur.Recognizer = s.Type, s.Recognizer
 			}
@@ -393,7 +393,7 @@ func resolveCopy(in []Span) []Span {
 		s := &in[k&(1<<keyIdxBits-1)]
 		if n := len(out); n > 0 && s.Start < out[n-1].End {
 			cur := &out[n-1]
-			if better(*s, best) {
+			if better(s, &best) {
 				best = *s
 				cur.Type, cur.Recognizer = s.Type, s.Recognizer
 			}
@@ -475,7 +475,7 @@ func sortSpans(in []Span) {
 	sc.tmp = tmp[:0]
 }
 
-func better(a, b Span) bool {
+func better(a, b *Span) bool {
 	la, lb := a.End-a.Start, b.End-b.Start
 	if la != lb {
 		return la > lb

@@ -252,8 +252,7 @@ func (e *Engine) Detect(ctx context.Context, text string) ([]Span, error) {
 	} else {
 		all = trimSpans(text, all) // the rules already follow the conventions
 	}
-	all = resolveInPlace(all)
-	return append(make([]Span, 0, len(all)), all...), nil
+	return resolveCopy(all), nil
 }
 
 // SpanAppender is implemented by a Recognizer that can append its spans
@@ -321,21 +320,14 @@ func Resolve(spans []Span) []Span {
 
 // resolveInPlace is Resolve reusing the memory of in.
 func resolveInPlace(in []Span) []Span {
-	n := 0
-	for _, s := range in {
-		if s.End > s.Start && s.Start >= 0 {
-			in[n] = s
-			n++
-		}
-	}
-	in = in[:n]
+	in = dropEmpty(in)
 	sortSpans(in)
 	out := in[:0]
 	var best Span // the member that decides the type of the current group
 	for _, s := range in {
 		if n := len(out); n > 0 && s.Start < out[n-1].End {
 			cur := &out[n-1]
-			if better(s, best) {
+			if better(&s, &best) {
 				best = s
 				cur.Type, cur.Recognizer = s.Type, s.Recognizer
 			}
@@ -348,6 +340,77 @@ func resolveInPlace(in []Span) []Span {
 		out = append(out, s)
 	}
 	return out
+}
+
+// dropEmpty drops the empty or inverted spans of in, in place.
+func dropEmpty(in []Span) []Span {
+	n := 0
+	for _, s := range in {
+		if s.End > s.Start && s.Start >= 0 {
+			in[n] = s
+			n++
+		}
+	}
+	return in[:n]
+}
+
+// resolveCopy returns Resolve(in) in a new slice of its own length (never
+// nil); in is scratch. It drops the empty spans and sorts packed keys
+// (sortSpans) in one pass, and merges the spans in the keys' order into a
+// pooled buffer: no reordering of the structs in place.
+func resolveCopy(in []Span) []Span {
+	const maxPos = 1<<keyPosBits - 1
+	if len(in) >= 1<<keyIdxBits {
+		// too many for the keys' index bits, unless most are empty
+		if in = dropEmpty(in); len(in) >= 1<<keyIdxBits {
+			in = resolveInPlace(in)
+			return append(make([]Span, 0, len(in)), in...)
+		}
+	}
+	sc := sortPool.Get().(*sortScratch)
+	defer sortPool.Put(sc)
+	keys := sc.keys[:0]
+	sorted := true
+	for i, s := range in {
+		if s.End <= s.Start || s.Start < 0 {
+			continue
+		}
+		if s.End > maxPos {
+			sc.keys = keys[:0]
+			in = resolveInPlace(in)
+			return append(make([]Span, 0, len(in)), in...)
+		}
+		k := uint64(s.Start)<<(keyPosBits+keyIdxBits) | uint64(maxPos-s.End)<<keyIdxBits | uint64(i)
+		sorted = sorted && (len(keys) == 0 || k > keys[len(keys)-1])
+		keys = append(keys, k)
+	}
+	if !sorted {
+		slices.Sort(keys)
+	}
+	out := sc.tmp[:0]
+	var best Span // as in resolveInPlace
+	for _, k := range keys {
+		s := &in[k&(1<<keyIdxBits-1)]
+		if n := len(out); n > 0 && s.Start < out[n-1].End {
+			cur := &out[n-1]
+			if better(s, &best) {
+				best = *s
+				cur.Type, cur.Recognizer = s.Type, s.Recognizer
+			}
+			if s.End > cur.End {
+				cur.End = s.End
+			}
+			continue
+		}
+		best = *s
+		out = append(out, *s)
+	}
+	res := append(make([]Span, 0, len(out)), out...)
+	if cap(out) > 1<<16 || cap(keys) > 1<<16 {
+		out, keys = nil, nil
+	}
+	sc.tmp, sc.keys = out[:0], keys[:0]
+	return res
 }
 
 // Packed sort keys (sortSpans): start, then the end reversed, then the
@@ -412,7 +475,7 @@ func sortSpans(in []Span) {
 	sc.tmp = tmp[:0]
 }
 
-func better(a, b Span) bool {
+func better(a, b *Span) bool {
 	la, lb := a.End-a.Start, b.End-b.Start
 	if la != lb {
 		return la > lb

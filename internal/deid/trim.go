@@ -94,6 +94,9 @@ func skipTitleASCII(text string, start, end int) int {
 	if j == end || !asciiSpace[text[j]] {
 		return start // "Drew", or a title that is the whole span
 	}
+	if !titleStart[i-start][text[start]|0x20-'a'] {
+		return start // most names: their first word's length and letter say so
+	}
 	var b [16]byte
 	if i-start > len(b) {
 		if !titles[strings.ToLower(text[start:i])] {
@@ -112,6 +115,19 @@ func skipTitleASCII(text string, start, end int) int {
 	}
 	return j
 }
+
+// titleStart[n][c]: a title of n letters starts with the letter 'a'+c
+// (skipTitleASCII's gate before the map look-up; n is at most
+// maxTitleRunes, so a title of more bytes is none).
+var titleStart = func() [][26]bool {
+	t := make([][26]bool, maxTitleRunes+1)
+	for w := range titles {
+		if c := w[0] | 0x20; len(w) <= maxTitleRunes && 'a' <= c && c <= 'z' {
+			t[len(w)][c-'a'] = true
+		}
+	}
+	return t
+}()
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -103,9 +103,11 @@ func (c *wordCache) release() {
 	if cap(c.recs) > maxKeptTokens || cap(c.toks) > maxKeptTokens {
 		c.toks, c.recs, c.tags, c.starts, c.ic.ws, c.ic.ps = nil, nil, nil, nil, nil, nil
 	}
-	clear(c.ic.ws) // drop pointers to words no longer cached
-	clear(c.ic.ps) // and to pairs
-	clear(c.toks)  // and the float path's slices of the note
+	// c.ic.ws and c.ic.ps are not cleared: the words and pairs they point
+	// to are the memo's, or (a full memo) small records of no note text,
+	// overwritten by the next note (clearing them cost a write barrier per
+	// token while the collector marks)
+	clear(c.toks) // the float path's slices of the note
 }
 
 // maxCached bounds one cache. A full cache takes no new words (the ones it

@@ -21,7 +21,8 @@ func recsFromTokens(recs []rec, text string, toks *deid.Tokens) (_ []rec, casing
 	if !toks.ASCII() || strings.IndexByte(text, '\r') >= 0 {
 		return recs, 0, false
 	}
-	n := toks.Len()
+	view := *toks // a local copy: the stores to recs below cannot change its slice, so it stays in registers
+	n := view.Len()
 	nt := len(recs)
 	if cap(recs)-nt < n {
 		grown := make([]rec, nt, nt+max(256, n+n/4))
@@ -32,7 +33,7 @@ func recsFromTokens(recs []rec, text string, toks *deid.Tokens) (_ []rec, casing
 	prevEnd := 0
 	var cases uint64 // upper-case letters, and lower-case ones << 32
 	for i := range n {
-		s, e, kind, nl := toks.At(i)
+		s, e, kind, nl := view.At(i)
 		var flags uint8
 		if nl {
 			flags = recNL

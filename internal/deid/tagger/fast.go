@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"math"
+	"math/bits"
 	"strings"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
@@ -219,8 +220,9 @@ func (h *hpair) widen(p *pair) {
 // wordCache).
 type intCache struct {
 	short   memo[word]          // words of up to seven bytes, by shortKey and casing
+	mid     midMemo             // words of 8 to 16 bytes
 	long    [3]map[string]*word // longer words, per casing
-	nWords  int                 // in short and long
+	nWords  int                 // in short, mid and long
 	classes map[string]*wclass  // by the class key (wclass)
 	pairs   memo[hpair]         // by the pair key (pair)
 	wordBuf []word              // chunk the next words are taken from
@@ -252,14 +254,18 @@ type memoSlot[T any] struct {
 
 func slotOf(key uint64, mask uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> 40 & mask }
 
-func (m *memo[T]) get(key uint64) *T {
-	if len(m.slots) == 0 {
+func (m *memo[T]) get(key uint64) *T { return memoGet(m.slots, key) }
+
+// memoGet is get on a memo's slots (a loop over many keys keeps them in
+// registers: it reloads them only after a call that may add to the memo).
+func memoGet[T any](slots []memoSlot[T], key uint64) *T {
+	if len(slots) == 0 {
 		return nil
 	}
-	mask := uint64(len(m.slots) - 1)
+	mask := uint64(len(slots) - 1)
 	for s := slotOf(key, mask); ; s = (s + 1) & mask {
-		if k := m.slots[s].key; k == key {
-			return m.slots[s].v
+		if k := slots[s].key; k == key {
+			return slots[s].v
 		} else if k == 0 {
 			return nil
 		}
@@ -291,6 +297,71 @@ func (m *memo[T]) insert(e memoSlot[T]) {
 	m.slots[s] = e
 }
 
+// midKey is the whole identity of a word of 8 to 16 bytes under a note
+// casing: its first and its last eight bytes (together every byte), and
+// its length and the casing in n (never 0).
+type midKey struct{ a, b, n uint64 }
+
+func midKeyOf(wt string, casing byte) midKey {
+	return midKey{load64(wt, 0), load64(wt, len(wt)-8), uint64(len(wt)) | uint64(casing)<<8}
+}
+
+// midMemo is an open-addressing table of the words of 8 to 16 bytes (a
+// map keyed by their text cost a string hash and more cache misses per
+// look-up); like memo, at most three quarters full.
+type midMemo struct {
+	slots []midSlot // n 0: empty
+	n     int
+}
+
+type midSlot struct {
+	k midKey
+	v *word
+}
+
+func (m *midMemo) slot(k midKey) uint64 {
+	mask := uint64(len(m.slots) - 1)
+	return slotOf(k.a^bits.RotateLeft64(k.b, 29)^k.n, mask)
+}
+
+func (m *midMemo) get(k midKey) *word {
+	if len(m.slots) == 0 {
+		return nil
+	}
+	mask := uint64(len(m.slots) - 1)
+	for s := m.slot(k); ; s = (s + 1) & mask {
+		if e := &m.slots[s]; e.k == k {
+			return e.v
+		} else if e.k.n == 0 {
+			return nil
+		}
+	}
+}
+
+// put adds k (not yet held).
+func (m *midMemo) put(k midKey, v *word) {
+	if 4*(m.n+1) > 3*len(m.slots) {
+		old := m.slots
+		m.slots = make([]midSlot, max(256, 2*len(old)))
+		for _, e := range old {
+			if e.k.n != 0 {
+				m.insert(e)
+			}
+		}
+	}
+	m.insert(midSlot{k, v})
+	m.n++
+}
+
+func (m *midMemo) insert(e midSlot) {
+	mask := uint64(len(m.slots) - 1)
+	s := m.slot(e.k)
+	for m.slots[s].k.n != 0 {
+		s = (s + 1) & mask
+	}
+	m.slots[s] = e
+}
+
 // word returns the word of token r of text under the note casing.
 func (t *Tagger) word(c *intCache, r *rec, text string, casing byte) *word {
 	key := r.key | uint64(casing)<<59 // shortKey leaves bits 59-61 free
@@ -301,7 +372,11 @@ func (t *Tagger) word(c *intCache, r *rec, text string, casing byte) *word {
 		}
 	} else {
 		wt = text[r.off : r.off+int(r.blen)]
-		if w, ok := c.long[casing][wt]; ok {
+		if len(wt) >= 8 && len(wt) <= 16 {
+			if w := c.mid.get(midKeyOf(wt, casing)); w != nil {
+				return w
+			}
+		} else if w, ok := c.long[casing][wt]; ok {
 			return w
 		}
 	}
@@ -332,6 +407,10 @@ func (t *Tagger) word(c *intCache, r *rec, text string, casing byte) *word {
 	c.nWords++
 	if r.key != 0 {
 		c.short.put(key, w)
+		return w
+	}
+	if len(wt) >= 8 && len(wt) <= 16 {
+		c.mid.put(midKeyOf(wt, casing), w)
 		return w
 	}
 	if c.long[casing] == nil {
@@ -563,25 +642,28 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 	}
 	ps = ic.ps[:len(toks)+1]
 	ic.ps = ps
+	short := ic.short.slots
 	for i := range toks {
 		r := &toks[i]
 		var w *word
 		if r.key != 0 { // the common case, without a call: a short word held
-			w = ic.short.get(r.key | uint64(casing)<<59)
+			w = memoGet(short, r.key|uint64(casing)<<59)
 		}
 		if w == nil {
 			w = t.word(ic, r, text, casing)
+			short = ic.short.slots
 		}
 		ws[i] = w
 	}
 	// the pairs in a loop of their own: the words' look-ups above do not
 	// wait on one another, so more of their cache misses overlap
 	var ida uint32 // the class id of token i-1 (0: none, or not memoised)
+	pairs := ic.pairs.slots
 	for i := 0; i < len(toks) && withPairs; i++ {
 		idb, fl := uint32(ws[i].own[idLane]), toks[i].flags
 		var p *hpair
 		if ida != 0 && idb != 0 { // the common case, without a call
-			p = ic.pairs.get(pairKeyIDs(ida, idb, fl))
+			p = memoGet(pairs, pairKeyIDs(ida, idb, fl))
 		}
 		if p == nil {
 			var a *wclass
@@ -590,6 +672,7 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 			}
 			p = t.memoPair(ic, a, ws[i].cl, fl)
 			withPairs = p != nil
+			pairs = ic.pairs.slots
 		}
 		ps[i], ida = p, idb
 	}

@@ -442,3 +442,51 @@ func TestIDLane(t *testing.T) {
 		c.release()
 	}
 }
+
+// TestMidKey: the mid memo's key of a word of 8 to 16 bytes is its whole
+// identity: two words (and casings) share a key only when they are equal,
+// and the memo finds each word it was given, never another.
+func TestMidKey(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 13))
+	const alphabet = "aAbB'zZ09"
+	var words []string
+	for range 20000 {
+		n := 8 + rng.IntN(9)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		words = append(words, string(b))
+	}
+	var m midMemo
+	held := map[midKey]string{}
+	ws := map[midKey]*word{}
+	for _, w := range words {
+		for casing := range byte(3) {
+			k := midKeyOf(w, casing)
+			if prev, ok := held[k]; ok {
+				if prev != w+string('0'+casing) {
+					t.Fatalf("%q (casing %d) has the key of %q", w, casing, prev)
+				}
+				continue
+			}
+			held[k] = w + string('0'+casing)
+			if m.get(k) != nil {
+				t.Fatalf("%q (casing %d) found before it was added", w, casing)
+			}
+			ws[k] = &word{}
+			m.put(k, ws[k])
+		}
+	}
+	for k, w := range held {
+		if got := m.get(k); got != ws[k] {
+			t.Fatalf("%q: found %p, added %p", w, got, ws[k])
+		}
+		if want := midKeyOf(w[:len(w)-1], w[len(w)-1]-'0'); want != k {
+			t.Fatalf("%q: key %v, built %v", w, want, k)
+		}
+	}
+	if m.n != len(held) || 4*m.n > 3*len(m.slots) {
+		t.Fatalf("%d held, %d counted in %d slots", len(held), m.n, len(m.slots))
+	}
+}

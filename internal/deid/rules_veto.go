@@ -161,7 +161,10 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 	case typ == TypeDate && !digits && sc.dateWordIn(first, last):
 		return sc.scheduleOnly(first, last)
 	case (typ == TypeID || typ == TypePhone || typ == TypeDate) && !digits:
-		return !sc.properWord(first, last) // "Broadway" typed a date is still a place
+		// "Broadway" typed a date is still a place; "aide Grace" typed a
+		// date is a name (no digit and no date word: the tagger saw PHI,
+		// not a date), while "Foley" typed an identifier is a device
+		return !sc.properWord(first, last, typ == TypeDate)
 	case words == 0 && nums == 1 && short:
 		if typ == TypePhone || typ == TypeID {
 			return !sc.numberBeside(first, last) // "571 130-9061" in two spans
@@ -269,11 +272,12 @@ func (sc *scan) ageSex(k int) bool {
 }
 
 // properWord: a word of first..last reads as a proper noun: more than
-// three letters, capitalised (not in capitals), no everyday word.
-func (sc *scan) properWord(first, last int) bool {
+// three letters, capitalised (not in capitals), and no everyday word, or,
+// with names, an everyday word that is also a known name ("Grace", "Hope").
+func (sc *scan) properWord(first, last int, names bool) bool {
 	for m := first; m <= last; m++ {
 		t := &sc.toks[m]
-		if t.kind == kWord && t.cap && !t.upper && t.e-t.s > 3 && t.flags&lexicon.SafeCore == 0 {
+		if t.kind == kWord && t.cap && !t.upper && t.e-t.s > 3 && (t.flags&lexicon.SafeCore == 0 || names && t.flags&lexicon.Name != 0) {
 			return true
 		}
 	}

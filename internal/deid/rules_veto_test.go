@@ -21,6 +21,7 @@ func TestVetoShape(t *testing.T) {
 		{"event as ID", "pt found on floor at 0215, unwitnessed fall. no head strike", "fall", TypeID, ""},
 		{"ECG finding as ID", "ECG: ST depression V4-V6. Trop 0.12.", "ST", TypeID, ""},
 		{"place typed a date kept", "Pt went to Urgent Care on Broadway last week", "Broadway", TypeDate, "Broadway"},
+		{"everyday name typed a date kept", "found on floor by aide Grace. no head strike", "Grace", TypeDate, "Grace"},
 		{"name after a colon kept", "Psych intake: River (they/them), 19, from home", "River", TypeName, "River"},
 		{"MRN kept", "MRN 4005196, seen today", "4005196", TypeID, "4005196"},
 		{"pager kept", "Teodor Ilić, MD, pager 40917", "40917", TypePhone, "40917"},

@@ -18,7 +18,17 @@ var fastSets = slices.DeleteFunc(slices.Clone(digestSets), func(s string) bool {
 // TestFastEqualsFloat: the integer fast path (with its fallback) gives
 // every token of every set the tag of the float path that defines the
 // tagger's answer, with and without an O penalty, and falls back rarely.
-func TestFastEqualsFloat(t *testing.T) {
+func TestFastEqualsFloat(t *testing.T) { checkFastEqualsFloat(t) }
+
+// TestFastEqualsFloatScalar: the same on the portable path a processor
+// without AVX2 takes (the whole note scored token by token, the generic
+// sums and decisions).
+func TestFastEqualsFloatScalar(t *testing.T) {
+	scalarPath(t)
+	checkFastEqualsFloat(t)
+}
+
+func checkFastEqualsFloat(t *testing.T) {
 	tg, err := Load()
 	if err != nil {
 		t.Fatal(err)

@@ -70,6 +70,29 @@ type Engine struct {
 
 	mu    sync.Mutex
 	cache map[cacheKey]*compiled
+
+	// refTerms holds, by name, the last reference values that
+	// query_reference_value converted to a term (refTerm). The RVPS
+	// answers from its cache with the same slice each time, so the
+	// conversion runs once per name and cache period, not on every
+	// evaluation.
+	refTerms sync.Map
+}
+
+// refTerm is a reference value's slice, as ReferenceValues returned it,
+// and the term made from it; it is used again only for that very slice
+// (same first element, same length), so a new answer is converted anew.
+type refTerm struct {
+	vals []any
+	term *ast.Term
+}
+
+// sameSlice reports whether a and b are the same slice (not only equal).
+func sameSlice(a, b []any) bool {
+	if len(a) != len(b) || (a == nil) != (b == nil) {
+		return false
+	}
+	return len(a) == 0 || &a[0] == &b[0]
 }
 
 // cacheKey is a policy's kind and text. The text itself is the key (not a
@@ -276,11 +299,16 @@ func (e *Engine) queryReferenceValue(bctx rego.BuiltinContext, a *ast.Term) (*as
 		// As upstream: an unknown name is null, which no claim is "in".
 		return ast.NullTerm(), nil
 	}
+	if c, ok := e.refTerms.Load(string(name)); ok && sameSlice(c.(*refTerm).vals, vals) {
+		return c.(*refTerm).term, nil
+	}
 	v, err := ast.InterfaceToValue(vals)
 	if err != nil {
 		return nil, fmt.Errorf("query_reference_value(%q): %w", string(name), err)
 	}
-	return ast.NewTerm(v), nil
+	t := ast.NewTerm(v)
+	e.refTerms.Store(string(name), &refTerm{vals: vals, term: t})
+	return t, nil
 }
 
 // referenceData fetches what the policy reads under data.reference.

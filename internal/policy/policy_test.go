@@ -551,3 +551,55 @@ func BenchmarkAllowAllowAll(b *testing.B) {
 		}
 	})
 }
+
+// TestReferenceTermFollowsAnswer: query_reference_value reuses a converted
+// term only for the very slice it was made from; a new answer under the
+// same name (values changed in the RVPS) is what the next evaluation sees.
+func TestReferenceTermFollowsAnswer(t *testing.T) {
+	rv := &rvMap{vals: map[string][]any{"launch_digest": {"abcde"}, "svn": {"1"}, "major_version": {1}, "minimum_minor_version": {0}}}
+	e := NewEngine(rv)
+	ctx := context.Background()
+	appraise := func() int {
+		t.Helper()
+		a, err := e.Appraise(ctx, DefaultAttestationPolicy(), sampleInput())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.TrustVector["executables"]
+	}
+	match := appraise()
+	if again := appraise(); again != match {
+		t.Fatalf("executables %d, then %d with the same reference values", match, again)
+	}
+	rv.mu.Lock()
+	rv.vals["launch_digest"] = []any{"other"}
+	rv.mu.Unlock()
+	if changed := appraise(); changed == match {
+		t.Fatalf("executables still %d after the launch digest's reference value changed", changed)
+	}
+	rv.mu.Lock()
+	rv.vals["launch_digest"] = []any{"abcde"}
+	rv.mu.Unlock()
+	if back := appraise(); back != match {
+		t.Fatalf("executables %d, want %d again", back, match)
+	}
+}
+
+func TestSameSlice(t *testing.T) {
+	a := []any{"x", "y"}
+	for _, tc := range []struct {
+		a, b []any
+		want bool
+	}{
+		{a, a, true},
+		{a, a[:1], false},
+		{a, []any{"x", "y"}, false},
+		{nil, nil, true},
+		{nil, []any{}, false},
+		{[]any{}, []any{}, true},
+	} {
+		if got := sameSlice(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameSlice(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

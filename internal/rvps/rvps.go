@@ -38,6 +38,10 @@ type cachedValue struct {
 	rv      store.ReferenceValue
 	found   bool
 	fetched time.Time
+	// vals is rv.Values decoded (when found and not corrupt), so that
+	// the policies' queries on every attestation share one decoding.
+	vals    []any
+	decoded bool
 }
 
 // New returns a Service over st.
@@ -49,29 +53,36 @@ func (s *Service) invalidate() {
 	s.mu.Unlock()
 }
 
-// lookup returns the stored value for name, from the cache when fresh.
-func (s *Service) lookup(ctx context.Context, name string) (store.ReferenceValue, bool, error) {
+// lookup returns the stored value for name, from the cache when fresh,
+// with its values decoded when they are (c.decoded: not corrupt).
+func (s *Service) lookup(ctx context.Context, name string) (cachedValue, error) {
 	now := time.Now()
 	s.mu.Lock()
 	c, ok := s.cache[name]
 	s.mu.Unlock()
 	if ok && now.Sub(c.fetched) < s.CacheTTL {
-		return c.rv, c.found, nil
+		return c, nil
 	}
 	rv, err := s.Store.GetReferenceValue(ctx, name)
 	found := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return store.ReferenceValue{}, false, err
+		return cachedValue{}, err
+	}
+	c = cachedValue{rv: rv, found: found, fetched: now}
+	if found {
+		if e, err := entry(rv); err == nil {
+			c.vals, c.decoded = e.Value, true
+		}
 	}
 	if s.CacheTTL > 0 {
 		s.mu.Lock()
 		if s.cache == nil || len(s.cache) > 4096 {
 			s.cache = map[string]cachedValue{}
 		}
-		s.cache[name] = cachedValue{rv: rv, found: found, fetched: now}
+		s.cache[name] = c
 		s.mu.Unlock()
 	}
-	return rv, found, nil
+	return c, nil
 }
 
 func (s *Service) now() time.Time {
@@ -192,23 +203,25 @@ func (s *Service) Delete(ctx context.Context, name string, audit ...store.AuditE
 
 // Query returns the values a policy may match for name: nil when the
 // name is unknown or its values have expired (an expired value never
-// matches). It implements policy.ReferenceValues.
+// matches). It implements policy.ReferenceValues. While the answer comes
+// from the cache, every call returns the same slice (policy.Engine
+// converts a slice it has seen once only): callers must not modify it.
 func (s *Service) Query(ctx context.Context, name string) ([]any, error) {
-	rv, found, err := s.lookup(ctx, name)
+	c, err := s.lookup(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("query reference value %s: %w", name, err)
 	}
-	if !found {
+	if !c.found {
 		return nil, nil
 	}
-	if !s.now().Before(rv.Expiration) {
+	if !s.now().Before(c.rv.Expiration) {
 		return nil, nil
 	}
-	e, err := entry(rv)
-	if err != nil {
+	if !c.decoded {
+		_, err := entry(c.rv) // corrupt: say so, as every time
 		return nil, err
 	}
-	return e.Value, nil
+	return c.vals, nil
 }
 
 // Names returns the names with unexpired values (policy.ReferenceLister).

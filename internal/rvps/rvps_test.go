@@ -69,3 +69,38 @@ func mustMessage(t *testing.T, v refvalue.Values) []byte {
 	}
 	return b
 }
+
+// TestQuerySharesDecodedValues: while cached, Query answers with one
+// decoded slice (policy.Engine converts it once); a write through the
+// service answers with the new values at once, and a stored value that does
+// not decode is an error on every query, cached or not.
+func TestQuerySharesDecodedValues(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	if err := s.Set(ctx, "m", []any{"a", "b"}, exp); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := s.Query(ctx, "m")
+	if err != nil || !reflect.DeepEqual(v1, []any{"a", "b"}) {
+		t.Fatal(v1, err)
+	}
+	v2, err := s.Query(ctx, "m")
+	if err != nil || &v1[0] != &v2[0] {
+		t.Fatalf("second query decoded again (or failed: %v)", err)
+	}
+	if err := s.Set(ctx, "m", []any{"c"}, exp); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Query(ctx, "m"); err != nil || !reflect.DeepEqual(v, []any{"c"}) {
+		t.Fatalf("after a write: %v %v", v, err)
+	}
+	if err := s.Store.PutReferenceValue(ctx, store.ReferenceValue{Name: "bad", Values: []byte("{"), Expiration: exp}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if v, err := s.Query(ctx, "bad"); err == nil {
+			t.Fatalf("query %d of a corrupt value: %v, no error", i, v)
+		}
+	}
+}

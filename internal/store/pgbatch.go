@@ -44,7 +44,7 @@ func (s *SQL) runBatch(ctx context.Context, ops []*writeOp, durable bool) (again
 	}
 	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
 		if ct.String() != "COMMIT" {
-			return fmt.Errorf("commit: transaction rolled back (%s)", ct)
+			return fmt.Errorf("%w (%s)", errRolledBack, ct)
 		}
 		return nil
 	})
@@ -70,9 +70,42 @@ func (s *SQL) runBatch(ctx context.Context, ops []*writeOp, durable bool) (again
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, pgOutcome(err)
 	}
 	return again, nil
+}
+
+// errRolledBack: COMMIT answered ROLLBACK (the transaction had failed).
+var errRolledBack = errors.New("commit: transaction rolled back")
+
+// inDoubtError is a commit that failed in a way that leaves its outcome
+// unknown: the connection broke or timed out after BEGIN, the statements
+// and COMMIT were sent, so the server may have committed. Its writes must
+// not be run again (a committed audit row would be written twice, a
+// first use of a nonce would meet itself and read as a replay); each
+// reports the error, and a client that retries meets the replay path,
+// which answers as the first use decided.
+type inDoubtError struct{ err error }
+
+func (e *inDoubtError) Error() string { return "commit outcome unknown: " + e.err.Error() }
+func (e *inDoubtError) Unwrap() error { return e.err }
+
+// inDoubt reports whether err is a commit whose outcome is unknown.
+func inDoubt(err error) bool {
+	var d *inDoubtError
+	return errors.As(err, &d)
+}
+
+// pgOutcome marks err in doubt unless it shows that nothing committed:
+// the server refused a statement (it then skips the rest of the
+// transaction, COMMIT included, or answers it with ROLLBACK), COMMIT
+// answered ROLLBACK, or nothing reached the server.
+func pgOutcome(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) || errors.Is(err, errRolledBack) || pgconn.SafeToRetry(err) {
+		return err
+	}
+	return &inDoubtError{err}
 }
 
 // pgUseSession is UseSession's common case as one statement: insert the

@@ -416,8 +416,12 @@ func (s *SQL) commit(batch []*writeOp) {
 		}
 		return
 	}
-	if len(live) == 1 {
-		live[0].err <- err
+	if len(live) == 1 || inDoubt(err) {
+		// A commit that may have gone through is not run again, write by
+		// write: each reports the error (inDoubtError).
+		for _, op := range live {
+			op.err <- err
+		}
 		return
 	}
 	for _, op := range live {
@@ -497,7 +501,13 @@ func (s *SQL) runSQLTx(ctx context.Context, ops []*writeOp, durable bool) error 
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		err = fmt.Errorf("commit: %w", err)
+		if s.d == postgres {
+			// COMMIT was sent: unless the server refused it, it may have
+			// committed (SQLite's commit is local: it did not)
+			err = pgOutcome(err)
+		}
+		return err
 	}
 	return nil
 }

@@ -386,6 +386,11 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		// standing subscription. Clients reconnect with a fresh token from
 		// the last event id (kbsadmin.Client.FollowAudit does).
 		ctx := r.Context()
+		// A stream mostly waits for events: it is not a request in
+		// progress (InFlight), or a few open dashboards would keep the
+		// store's writer yielding as if the server were saturated.
+		s.inFlight.Add(-1)
+		defer s.inFlight.Add(1)
 		if until, ok := ctx.Value(adminExpiryKey{}).(time.Time); ok {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithDeadline(ctx, until)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"io"
 	"net/http"
 	"testing"
@@ -58,5 +59,23 @@ func TestInFlight(t *testing.T) {
 			t.Fatalf("after the auth request: %d in flight, want 0", h.srv.InFlight())
 		}
 		time.Sleep(time.Millisecond)
+	}
+
+	// An open audit stream waits for events: it is not in flight.
+	req, err = http.NewRequest(http.MethodGet, h.ts.URL+"/kbs/v0/audit?follow=1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+h.adminToken())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := bufio.NewReader(resp.Body).ReadString('\n'); err != nil { // the stream has begun
+		t.Fatal(err)
+	}
+	if n := h.srv.InFlight(); n != 0 {
+		t.Fatalf("with an audit stream open: %d in flight, want 0", n)
 	}
 }

@@ -159,14 +159,7 @@ func TestPipelinedCommitInDoubt(t *testing.T) {
 	if prev != nil {
 		t.Errorf("the first use of the nonce read as a replay of %+v", prev)
 	}
-	recs, err := s.AuditSince(ctx, start[len(start)-1].ID, time.Time{}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, r := range recs {
-		got = append(got, string(r.Event))
-	}
+	got := auditEvents(t, s, start[len(start)-1].ID)
 	if want := []string{`{"cut":"a1"}`, `{"use":"first"}`, `{"cut":"a2"}`}; !slices.Equal(got, want) {
 		t.Errorf("audit rows after the cut: %q, want %q (committed once)", got, want)
 	}

@@ -67,14 +67,7 @@ func TestPipelinedCommit(t *testing.T) {
 			if prevNew != nil || prevUsed == nil || prevUsed.Token != "t0" || prevBad != nil {
 				t.Errorf("prev: new %+v, used %+v, bad %+v", prevNew, prevUsed, prevBad)
 			}
-			recs, err := s.AuditSince(ctx, start[len(start)-1].ID, time.Time{}, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, r := range recs {
-				got = append(got, string(r.Event))
-			}
+			got := auditEvents(t, s, start[len(start)-1].ID)
 			// In one batch the second use commits after it; after a
 			// refusal each write commits alone, in order.
 			a2, again := `{"append":"2`+suffix+`"}`, `{"again":"used`+suffix+`","to":"t0"}`
@@ -93,4 +86,18 @@ func TestPipelinedCommit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// auditEvents returns the events of the audit rows after id, in order.
+func auditEvents(t *testing.T, s *SQL, id int64) []string {
+	t.Helper()
+	recs, err := s.AuditSince(context.Background(), id, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, string(r.Event))
+	}
+	return got
 }

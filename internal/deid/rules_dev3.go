@@ -31,7 +31,14 @@ func (sc *scan) scanDev3() {
 		switch {
 		case day || trig == trigWeekday || trig == trigHoliday || t.kw&(setMonth|setHoliday) != 0:
 			i = sc.dateWordAt(i, sc.lower(i), day, trig == trigWeekday)
+		case trig == trigAge:
+			i = sc.spelledAge(i)
+		case trig == trigLabel:
+			i = sc.wardLabelAt(i)
 		case trig == trigPlaceCue:
+			if n == 2 && sc.is(i, "at") {
+				sc.wardLabelAt(i)
+			}
 			sc.cueCityAt(i)
 			sc.businessOnAt(i)
 			i = sc.orgRunAt(i)
@@ -54,6 +61,8 @@ const (
 	trigRole
 	trigRoad
 	trigIn
+	trigAge   // "ninety" (rules_dev4.go)
+	trigLabel // "bed", "location", "unit" before a colon and a ward (rules_dev4.go)
 )
 
 // dev3Words are the words dev3Trigger answers for, with their answers
@@ -67,6 +76,7 @@ var dev3Words = map[string]uint8{
 	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "in": trigIn,
+	"ninety": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
 }
 
 // dev3Trigger: which rule of scanDev3 word w (lower case) starts: a
@@ -86,6 +96,10 @@ func dev3Trigger(w string) uint8 {
 		return trigRoad
 	case "in":
 		return trigIn
+	case "ninety":
+		return trigAge
+	case "bed", "location", "unit":
+		return trigLabel
 	}
 	return trigNone
 }

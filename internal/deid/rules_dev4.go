@@ -1,0 +1,259 @@
+package deid
+
+// Rules for the shapes the fourth batch of hand-written development notes
+// (testdata/realstyle/dev4.txt) showed the other passes leaving: ages over 89
+// stated after a verb or a relation ("Pt is 92, lives alone", "her mom is 97
+// and", "TURNS 90 ON", "wife (94)") or spelt out ("PT IS NINETY-THREE",
+// "ninety-two years old"), wards with a lettered floor or after a label
+// ("TO WEINBERG 4C", "Bed: Bunting 8", "at Weinberg 5A"), a street's
+// direction initial ("W. LOMBARD ST") and the "at" of "X Medical Center at
+// Easton".
+
+// statedAge: number token i (90 to 129, index) is an age stated of a person:
+// after "is" or "was" whose subject is the patient, a pronoun, a relation or
+// a name ("Pt is 92,", "Her mom is 97 and", "she is 93."), after "turns" or
+// "turned" ("TURNS 90 ON 12/12"), or in parentheses after a relation ("wife
+// (94)"); never a measure ("HR is 92", "pt is 94% on RA", "is 98.6", "is 95
+// kg").
+func (sc *scan) statedAge(i int) bool {
+	toks := sc.toks
+	if i < 2 || toks[i].kind != kNum {
+		return false
+	}
+	if v := sc.numVal(i); v < 90 || v >= 130 {
+		return false
+	}
+	if sc.punct(i-1, '(') && sc.punct(i+1, ')') {
+		return toks[i-2].kind == kWord && toks[i-2].kw&setRelation != 0
+	}
+	if sc.unitAfter(i) || !sc.ageVerb(i-1) {
+		return false
+	}
+	// after "turns" any word but a unit may follow ("TURNS 100 NEXT WEEK")
+	return sc.ageEnd(i+1) || i+1 < len(toks) && toks[i+1].kind == kWord && toks[i+1].sp && sc.toks[i-1].e-sc.toks[i-1].s > 3
+}
+
+// ageVerb: word token p is a verb that states an age: "turns", "turned",
+// "turning", or "is"/"was" after the patient, a pronoun, a relation or a
+// name found.
+func (sc *scan) ageVerb(p int) bool {
+	if p < 0 || sc.toks[p].kind != kWord {
+		return false
+	}
+	switch sc.lower(p) {
+	case "turns", "turned", "turning":
+		return true
+	case "is", "was":
+		s := p - 1
+		if s < 0 || sc.toks[s].kind != kWord {
+			return false
+		}
+		if sc.toks[s].kw&setRelation != 0 || sc.nameTok[s] {
+			return true
+		}
+		switch sc.lower(s) {
+		case "pt", "patient", "she", "he":
+			return true
+		}
+	}
+	return false
+}
+
+// ageEnd: token k ends a stated age: the end of the line or text, a comma,
+// semicolon, colon, bracket or a full stop not inside a number, or a word
+// that goes on with the person ("and", "years", "yo", "today", "now").
+func (sc *scan) ageEnd(k int) bool {
+	toks := sc.toks
+	if k >= len(toks) || toks[k].nl {
+		return true
+	}
+	switch toks[k].kind {
+	case kPunct:
+		switch toks[k].aux {
+		case ',', ';', ':', '(', ')':
+			return true
+		case '.':
+			return k+1 >= len(toks) || toks[k+1].kind != kNum || toks[k+1].sp
+		}
+	case kWord:
+		switch sc.lower(k) {
+		case "and", "years", "year", "yrs", "yo", "today", "now", "but", "with", "on", "in", "when":
+			return true
+		}
+	}
+	return false
+}
+
+// spelledAge marks an age over 89 written in words at token i ("ninety"):
+// "ninety", "ninety-one" … "ninety-nine", after "is", "was", "turns", "pt",
+// "patient", "age" or "aged", or before "yo" or "years" ("PT IS
+// NINETY-THREE,", "NINETY-FOUR YO WOMAN", "pt ninety and sharp"); never
+// "ninety minutes" or "ninety percent". It returns the last token used.
+func (sc *scan) spelledAge(i int) int {
+	toks := sc.toks
+	e := i
+	if sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && i+2 < len(toks) && toks[i+2].kind == kWord {
+		switch sc.lower(i + 2) {
+		case "one", "two", "three", "four", "five", "six", "seven", "eight", "nine":
+			e = i + 2
+		}
+	}
+	after := ""
+	if k := e + 1; k < len(toks) && toks[k].kind == kWord && !toks[k].nl {
+		after = sc.lower(k)
+	}
+	ok := false
+	switch after {
+	case "yo", "y", "year", "years", "yr", "yrs":
+		ok = true
+	}
+	if !ok && i > 0 && toks[i-1].kind == kWord && sc.ageEnd(e+1) {
+		switch sc.lower(i - 1) {
+		case "is", "was", "turns", "turned", "turning", "pt", "patient", "age", "aged":
+			ok = true
+		}
+	}
+	if !ok {
+		return i
+	}
+	sc.addToks(i, e, TypeAge, "rules/age")
+	return e
+}
+
+// wardFloor: token n is the floor or unit of a ward: a number of one or two
+// digits up to 20, or such a number and one letter ("4C", "5A").
+func (sc *scan) wardFloor(n int) bool {
+	if n >= len(sc.toks) || sc.toks[n].nl {
+		return false
+	}
+	t := &sc.toks[n]
+	switch t.kind {
+	case kNum:
+		l := t.e - t.s
+		return l >= 1 && l <= 2 && sc.numVal(n) <= 20
+	case kAlnum:
+		l := t.e - t.s
+		if l < 2 || l > 3 || !isDigit(sc.text[t.s]) {
+			return false
+		}
+		c := sc.text[t.e-1] | 0x20
+		if c < 'a' || c > 'h' {
+			return false
+		}
+		for k := t.s; k < t.e-1; k++ {
+			if !isDigit(sc.text[k]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// wardLabelAt marks a ward after "at" or a label ("Bed:", "Location:",
+// "Unit:") at token i, the label or "at": "Bed: Bunting 8, bed 14",
+// "Location: Zayed 7 bedside", "called to Britta RN at Weinberg 5A".
+func (sc *scan) wardLabelAt(i int) int {
+	k := i + 1
+	if !sc.is(i, "at") {
+		if !sc.punct(k, ':') {
+			return i
+		}
+		k++
+	}
+	// a ward's word may have been found as a name or place already
+	// ("Location: Pelletier 4" with "Pelletier" a surname)
+	if k >= len(sc.toks) || sc.toks[k].kind != kWord || sc.toks[k].nl && k == i+1 {
+		return i
+	}
+	if e := sc.wardAt(k, true); e > 0 {
+		return e
+	}
+	return i
+}
+
+// streetDirections are the direction initials before a street ("W. LOMBARD
+// ST", "n. patterson park ave").
+var streetDirections = map[string]bool{"n": true, "s": true, "e": true, "w": true, "ne": true, "nw": true, "se": true, "sw": true}
+
+// joinPlaces grows the places found: over a direction initial before a
+// street ("W. LOMBARD ST"), and over the "at" between a facility and the
+// place it is in when both were found ("Shore Medical Center at Easton",
+// "Heart Failure Clinic at Howard County General").
+func (sc *scan) joinPlaces() {
+	out := sc.out
+	for a := range out {
+		if out[a].t != TypeLocation {
+			continue
+		}
+		s := out[a].s
+		// a direction initial: "W. " or "W " before the span's first word
+		if s >= 3 && sc.text[s-1] == ' ' {
+			b := s - 1
+			if sc.text[b-1] == '.' {
+				b--
+			}
+			d := b
+			for d > 0 && isASCIILetter(sc.text[d-1]) {
+				d--
+			}
+			if n := b - d; n >= 1 && n <= 2 && (d == 0 || !isASCIILetter(sc.text[d-1]) && sc.text[d-1] != '.') &&
+				streetDirections[sc.low[d:b]] && streetSpan(sc.low[s:out[a].e]) {
+				out[a].s = d
+			}
+		}
+	}
+	for a := range out {
+		if out[a].t != TypeLocation || !facilityEnd(sc.low[out[a].s:out[a].e]) {
+			continue
+		}
+		e := out[a].e
+		if e+4 > len(sc.text) || sc.low[e:e+4] != " at " {
+			continue
+		}
+		for b := range out {
+			if out[b].t == TypeLocation && out[b].s == e+4 {
+				out[a].e = out[b].e
+				out[b].e = out[b].s // dropped below
+				break
+			}
+		}
+	}
+	k := 0
+	for _, b := range out {
+		if b.e > b.s {
+			out[k] = b
+			k++
+		}
+	}
+	sc.out = out[:k]
+	sc.covLen = -1
+}
+
+// streetSpan: place p (lower case) ends with a street type.
+func streetSpan(p string) bool {
+	w := lastWord(p)
+	switch w {
+	case "st", "st.", "street", "ave", "ave.", "avenue", "rd", "rd.", "road", "blvd", "ln", "lane", "dr", "drive", "way", "pl", "ct", "pkwy", "hwy", "terrace", "ter":
+		return true
+	}
+	return false
+}
+
+// facilityEnd: place p (lower case) ends with the head of a facility that
+// can be followed by "at" and its town ("Medical Center at Easton").
+func facilityEnd(p string) bool {
+	switch lastWord(p) {
+	case "center", "centre", "clinic", "hospital", "campus", "institute", "pavilion":
+		return true
+	}
+	return false
+}
+
+func lastWord(p string) string {
+	k := len(p)
+	for k > 0 && p[k-1] != ' ' {
+		k--
+	}
+	return p[k:]
+}

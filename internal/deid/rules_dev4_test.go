@@ -1,0 +1,49 @@
+package deid
+
+import "testing"
+
+// TestGoldenDev4 covers the shapes of rules_dev4.go: ages over 89 stated
+// after a verb or a relation or spelt out, wards with a lettered floor or
+// after a label or "at", a street's direction initial and the "at" between a
+// facility and its town, with the phrasings that must stay (measures after
+// "is", young ages, durations and percentages in words, units).
+func TestGoldenDev4(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// ages stated after a verb, a relation or in words
+		{"age after pt is", "Pt is 93, widowed, lives with her niece.", "Pt is [AGE], widowed, lives with her niece."},
+		{"age after a relation is", "HIS FATHER IS 96 AND STILL DRIVES", "HIS FATHER IS [AGE] AND STILL DRIVES"},
+		{"age after she was", "she was 91 when she moved in", "she was [AGE] when she moved in"},
+		{"age after turns", "PT TURNS 100 NEXT WEEK, PARTY PLANNED", "PT TURNS [AGE] NEXT WEEK, PARTY PLANNED"},
+		{"age in brackets after a relation", "Lives with husband (92) in a ranch house.", "Lives with husband ([AGE]) in a ranch house."},
+		{"spelt age after is", "PT IS NINETY-SIX, HOH", "PT IS [AGE], HOH"},
+		{"spelt age before years", "pt is a pleasant ninety-one year old man", "pt is a pleasant [AGE] year old man"},
+		{"spelt age alone after pt", "pt ninety, confused at baseline", "pt [AGE], confused at baseline"},
+		// must stay
+		{"heart rate is", "HR is 92, BP 118/64", "HR is 92, BP 118/64"},
+		{"saturation is", "pt is 94% on 2L", "pt is 94% on 2L"},
+		{"temperature is", "pt is 98.7 oral", "pt is 98.7 oral"},
+		{"weight is", "she is 95 kg today", "she is 95 kg today"},
+		{"young age is", "Pt is 67, retired", "Pt is 67, retired"},
+		{"ninety minutes", "held for ninety minutes, then resumed", "held for ninety minutes, then resumed"},
+		{"ninety percent", "pt is ninety percent better per wife", "pt is ninety percent better per wife"},
+		{"glucose in brackets", "glucose (94) this am", "glucose (94) this am"},
+		// wards
+		{"ward with a lettered floor", "PT MOVED TO HARKAWAY 6B AT 1400", "PT MOVED TO [LOCATION] AT 1400"},
+		{"ward after a label", "Unit: Quillfeather 9, rm 912", "Unit: [LOCATION], rm 912"},
+		{"ward after at", "report called to charge rn at Ostrander 3A.", "report called to charge rn at [LOCATION]."},
+		{"ward before bedside", "Location: Pelletier 4 bedside", "Location: [LOCATION] bedside"},
+		{"setting after at stays", "sats 92% at PEEP 8, fio2 40%", "sats 92% at PEEP 8, fio2 40%"},
+		{"bed number stays", "Bed: 12, window side", "Bed: 12, window side"},
+		// streets and facilities
+		{"direction initial before a street", "Lives on S. Calloway St near the park.", "Lives on [LOCATION] near the park."},
+		{"direction initial in lower case", "found on e. pemberly ave at 0300", "found on [LOCATION] at 0300"},
+		{"facility at its town", "Transferred from Riverside Medical Center at Pocomoke this am.", "Transferred from [LOCATION] this am."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lineTags(t, tc.in); got != tc.want {
+				t.Errorf("\nin   %q\ngot  %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -38,6 +38,15 @@ func TestGoldenDev4(t *testing.T) {
 		{"direction initial before a street", "Lives on S. Calloway St near the park.", "Lives on [LOCATION] near the park."},
 		{"direction initial in lower case", "found on e. pemberly ave at 0300", "found on [LOCATION] at 0300"},
 		{"facility at its town", "Transferred from Riverside Medical Center at Pocomoke this am.", "Transferred from [LOCATION] this am."},
+		{"facility at a time stays apart", "Seen at Ridgeway Clinic at 1400 today.", "Seen at [LOCATION] at 1400 today."},
+		// phones from abroad written with 00, extensions with a dash
+		{"phone with 00 and a country code", "Brother in Lyon, tel 0033 4 78 55 21 09, speaks English.", "Brother in [LOCATION], tel [PHONE], speaks English."},
+		{"phone with 00 in capitals", "SON CELL 00353 86 221 4407 (IRELAND)", "SON CELL [PHONE] (IRELAND)"},
+		{"extension with a dash", "CALL HER AT WORK 410-555-0148 X 3-2270", "CALL HER AT WORK [PHONE]"},
+		{"lab value with 00 stays", "sent 0030 labs: k 4.1 na 139", "sent 0030 labs: k 4.1 na 139"},
+		// a middle initial after a "LAST, FIRST" header
+		{"middle initial in a header", "NAME: HOLLINGSWORTH, DESMOND R    MRN 5581203", "NAME: [NAME]    MRN [ID]"},
+		{"middle initial with a full stop", "Patient: Abernathy-Quist, Lorna M. DOB 3/3/1950", "Patient: [NAME] DOB [DATE]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -547,6 +547,10 @@ func (sc *scan) extension(k int) int {
 			m++
 		}
 		if sc.numLen(m) >= 1 && sc.numLen(m) <= 5 {
+			// "X 7-4420": an in-house extension written with a dash
+			if sc.numLen(m) <= 2 && sc.punct(m+1, '-') && sc.joined(m+1) && sc.joined(m+2) && sc.numLen(m+2) >= 3 && sc.numLen(m+2) <= 5 {
+				m += 2
+			}
 			last := len(sc.out) - 1
 			sc.out[last].e = sc.toks[m].e
 			sc.covLen = -1
@@ -703,10 +707,16 @@ func (sc *scan) nanp(i int) bool {
 // digits, 8 to 13 digits in all; it returns the last token or -1.
 func (sc *scan) international(i int) int {
 	t := sc.toks
-	if !sc.punct(i, '+') || i+1 >= len(t) || !sc.joined(i+1) || sc.numLen(i+1) == 0 || sc.numLen(i+1) > 3 {
+	zeros := sc.intlZeros(i)
+	if zeros {
+		i-- // "0031 30 271 8844": the country code after "00" (the loop below starts at i+2)
+	} else if !sc.punct(i, '+') || i+1 >= len(t) || !sc.joined(i+1) || sc.numLen(i+1) == 0 || sc.numLen(i+1) > 3 {
 		return -1
 	}
 	digits, e := sc.numLen(i+1), i+1
+	if zeros {
+		digits -= 2
+	}
 	for k := i + 2; k < len(t) && !t[k].nl; k++ {
 		if sc.numLen(k) > 0 && (t[k].sp || sc.punct(k-1, '-')) {
 			digits += sc.numLen(k)
@@ -722,6 +732,19 @@ func (sc *scan) international(i int) int {
 		return -1
 	}
 	return e
+}
+
+// intlZeros: number token i is the international prefix "00" glued to a
+// country code of one to three digits ("0031", "00353"), before a space and
+// more digits on the same line: a number dialled from abroad the way Europe
+// writes it.
+func (sc *scan) intlZeros(i int) bool {
+	t := sc.toks
+	if l := sc.numLen(i); l < 3 || l > 5 || i+1 >= len(t) || !t[i+1].sp || t[i+1].nl || sc.numLen(i+1) == 0 {
+		return false
+	}
+	s := t[i].s
+	return sc.text[s] == '0' && sc.text[s+1] == '0' && sc.text[s+2] != '0' && (i == 0 || t[i].sp)
 }
 
 var pagerCues = map[string]bool{"pager": true, "page": true, "paged": true, "pgr": true, "beeper": true, "bpr": true, "beep": true}

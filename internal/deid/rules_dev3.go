@@ -35,9 +35,17 @@ func (sc *scan) scanDev3() {
 			i = sc.spelledAge(i)
 		case trig == trigLabel:
 			i = sc.wardLabelAt(i)
+		case trig == trigStreet:
+			i = sc.lowerStreetAt(i)
 		case trig == trigPlaceCue:
 			if n == 2 && sc.is(i, "at") {
 				sc.wardLabelAt(i)
+			}
+			if sc.is(i, "at") || sc.is(i, "near") {
+				if e := sc.lowerStreetAt(i); e > i {
+					i = e
+					continue
+				}
 			}
 			sc.cueCityAt(i)
 			sc.businessOnAt(i)
@@ -61,8 +69,9 @@ const (
 	trigRole
 	trigRoad
 	trigIn
-	trigAge   // "ninety" (rules_dev4.go)
-	trigLabel // "bed", "location", "unit" before a colon and a ward (rules_dev4.go)
+	trigAge    // "ninety" (rules_dev4.go)
+	trigLabel  // "bed", "location", "unit" before a colon and a ward (rules_dev4.go)
+	trigStreet // "on", "off" before a street in a lower-case line (rules_dev4.go)
 )
 
 // dev3Words are the words dev3Trigger answers for, with their answers
@@ -77,6 +86,7 @@ var dev3Words = map[string]uint8{
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "in": trigIn,
 	"ninety": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
+	"on": trigStreet, "off": trigStreet,
 }
 
 // dev3Trigger: which rule of scanDev3 word w (lower case) starts: a
@@ -100,6 +110,8 @@ func dev3Trigger(w string) uint8 {
 		return trigAge
 	case "bed", "location", "unit":
 		return trigLabel
+	case "on", "off":
+		return trigStreet
 	}
 	return trigNone
 }

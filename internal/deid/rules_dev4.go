@@ -257,3 +257,108 @@ func lastWord(p string) string {
 	}
 	return p[k:]
 }
+
+// lowerStreetSuffixes end a street named without a number in a lower-case
+// line ("on druid hill ave"); the short ones that are clinical words too
+// ("st", "dr", "ct", "pl") are left out.
+var lowerStreetSuffixes = map[string]bool{
+	"ave": true, "avenue": true, "rd": true, "road": true, "blvd": true, "boulevard": true, "ln": true,
+	"lane": true, "street": true, "parkway": true, "pkwy": true, "pike": true, "terrace": true,
+}
+
+// lowerStreetAt marks a street named without a number after "on", "off",
+// "at" or "near" (token i) in a lower-case line: one to three words with no
+// keyword or function word among them, then a street word ("found on druid
+// hill ave", "lives off harford rd"). Mixed-case and capitals lines have
+// namedStreet. It returns the last token used (i when none).
+func (sc *scan) lowerStreetAt(i int) int {
+	toks := sc.toks
+	if sc.caseAt(i) != caseLower {
+		return i
+	}
+	s := i + 1 // a direction initial first: "on n. patterson park ave"
+	if s+2 < len(toks) && toks[s].kind == kWord && streetDirections[sc.lower(s)] && sc.punct(s+1, '.') && sc.joined(s+1) && toks[s+2].sp {
+		i = s + 1
+	}
+	for k := i + 1; k < len(toks) && k <= i+4 && !toks[k].nl && toks[k].kind == kWord; k++ {
+		w := sc.lower(k)
+		if k > i+1 && lowerStreetSuffixes[w] {
+			e := k
+			if sc.punct(k+1, '.') && sc.joined(k+1) && (k+2 >= len(toks) || toks[k+2].nl || toks[k+2].kind != kWord || !toks[k+2].sp) {
+				e = k + 1
+			}
+			sc.addToks(s, e, TypeLocation, "rules/street")
+			return e
+		}
+		if toks[k].kw&^setStreet != 0 && !sc.claim[k] || functionWord(w) || k > i+3 {
+			return s - 1
+		}
+	}
+	return s - 1
+}
+
+// ukPostcodeAt marks a British postcode at token i after a capitalised
+// word, the town, and a comma or not ("Leeds LS6 1BN", "Aberdeen AB10 1RN"): in capitals, an
+// outward code of one or two letters, a digit and a letter or digit at
+// most, a space, then a digit and two letters (ukInwardLetter). It returns the last token
+// used, or -1.
+func (sc *scan) ukPostcodeAt(i int) int {
+	toks := sc.toks
+	k := i + 1
+	if i < 1 || k >= len(toks) || !toks[k].sp || toks[k].nl || toks[k].kind != kAlnum || !toks[i].sp {
+		return -1
+	}
+	p := i - 1
+	if sc.punct(p, ',') {
+		p--
+	}
+	// the town before it: capitalised, no keyword (the rules that find
+	// towns and names run after the numbers)
+	if p < 0 || toks[p].kind != kWord || toks[p].kw != 0 || !sc.rawCap(p) {
+		return -1
+	}
+	out, in := sc.str(i), sc.str(k)
+	if !ukOutward(out) || len(in) != 3 || !isDigit(in[0]) || !ukInwardLetter(in[1]) || !ukInwardLetter(in[2]) {
+		return -1
+	}
+	sc.addToks(i, k, TypeLocation, "rules/postcode")
+	return k
+}
+
+// ukOutward: s is the outward half of a British postcode ("LS6", "AB10",
+// "SW1A", "M1").
+func ukOutward(s string) bool {
+	n := 0
+	for n < len(s) && n < 2 && isUpperASCII(s[n]) {
+		n++
+	}
+	if n == 0 || n >= len(s) || !isDigit(s[n]) || len(s)-n > 2 {
+		return false
+	}
+	return len(s) == n+1 || isDigit(s[n+1]) || isUpperASCII(s[n+1])
+}
+
+func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+// ukInwardLetter: c can end a British postcode: a capital but C, I, K, M, O
+// or V, which the Royal Mail leaves out there (so "B12 1MG", "K4 5ML" are
+// doses, not postcodes).
+func ukInwardLetter(c byte) bool {
+	return isUpperASCII(c) && c != 'C' && c != 'I' && c != 'K' && c != 'M' && c != 'O' && c != 'V'
+}
+
+// interstateAt marks "I-695" at number token i ("ON I-695 NEAR EXIT 27",
+// "on i-83 south"): a number of one to three digits glued to "I-" after a
+// word that places something on a road; scanExtras finds it in mixed case
+// only. It reports whether it marked one.
+func (sc *scan) interstateAt(i int) bool {
+	if i < 3 || !sc.punct(i-1, '-') || !sc.joined(i-1) || !sc.joined(i) || !sc.is(i-2, "i") || !sc.toks[i-2].sp || sc.numLen(i) > 3 {
+		return false
+	}
+	switch sc.lower(i - 3) {
+	case "on", "off", "onto", "near", "via", "along", "from", "to", "down", "up", "crossing", "took":
+		sc.addToks(i-2, i, TypeLocation, "rules/street")
+		return true
+	}
+	return false
+}

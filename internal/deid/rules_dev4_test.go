@@ -44,6 +44,18 @@ func TestGoldenDev4(t *testing.T) {
 		{"phone with 00 in capitals", "SON CELL 00353 86 221 4407 (IRELAND)", "SON CELL [PHONE] (IRELAND)"},
 		{"extension with a dash", "CALL HER AT WORK 410-555-0148 X 3-2270", "CALL HER AT WORK [PHONE]"},
 		{"lab value with 00 stays", "sent 0030 labs: k 4.1 na 139", "sent 0030 labs: k 4.1 na 139"},
+		// streets in lower case, interstates, British postcodes
+		{"street without a number in lower case", "pt found down on glenhaven mill rd by neighbor", "pt found down on [LOCATION] by neighbor"},
+		{"street of everyday words in lower case", "his church is on cedar hill ave; pastor aware", "his church is on [LOCATION]; pastor aware"},
+		{"street with a direction initial in lower case", "lives off s. wolcott ave with her son", "lives off [LOCATION] with her son"},
+		{"everyday street with a direction initial", "found at n. cherry grove ave at 0200", "found at [LOCATION] at 0200"},
+		{"interstate in capitals", "ROLLOVER ON I-83 SOUTHBOUND, EXTRICATED", "ROLLOVER ON [LOCATION] SOUTHBOUND, EXTRICATED"},
+		{"interstate in lower case", "mvc on i-270 near exit 9", "mvc on [LOCATION] near exit 9"},
+		{"british postcode after the town", "Home: 4 Larch Close, Harrogate HG2 9RT. GP letter sent.", "Home: [LOCATION], [LOCATION] [LOCATION]. GP letter sent."},
+		{"a dose is no postcode", "GAVE B12 1MG IM, TOLERATED", "GAVE B12 1MG IM, TOLERATED"},
+		{"settings after on stay", "pt on bipap overnight, off at 0600", "pt on bipap overnight, off at 0600"},
+		{"a road in a phrase stays", "pt on the road to recovery per wife", "pt on the road to recovery per wife"},
+		{"chest tube stays", "cont on ct to sxn -20", "cont on ct to sxn -20"},
 		// a middle initial after a "LAST, FIRST" header
 		{"middle initial in a header", "NAME: HOLLINGSWORTH, DESMOND R    MRN 5581203", "NAME: [NAME]    MRN [ID]"},
 		{"middle initial with a full stop", "Patient: Abernathy-Quist, Lorna M. DOB 3/3/1950", "Patient: [NAME] DOB [DATE]"},

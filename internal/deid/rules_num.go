@@ -351,6 +351,16 @@ func (sc *scan) scanNumbers() {
 
 // number classifies tokens i..j and returns the index after what it used.
 func (sc *scan) number(i, j int) int {
+	switch sc.toks[i].kind {
+	case kNum:
+		if sc.punct(i-1, '-') && sc.interstateAt(i) { // "ON I-695" (rules_dev4.go)
+			return i + 1
+		}
+	case kAlnum:
+		if e := sc.ukPostcodeAt(i); e > 0 { // "Leeds LS6 1BN" (rules_dev4.go)
+			return e + 1
+		}
+	}
 	if e := sc.international(i); e > 0 {
 		sc.addToks(i, e, TypePhone, "rules/phone")
 		return sc.extension(e + 1)

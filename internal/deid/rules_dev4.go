@@ -176,19 +176,34 @@ func (sc *scan) wardLabelAt(i int) int {
 // ST", "n. patterson park ave").
 var streetDirections = map[string]bool{"n": true, "s": true, "e": true, "w": true, "ne": true, "nw": true, "se": true, "sw": true}
 
-// joinPlaces grows the places found: over a direction initial before a
-// street ("W. LOMBARD ST"), and over the "at" between a facility and the
-// place it is in when both were found ("Shore Medical Center at Easton",
-// "Heart Failure Clinic at Howard County General").
+// joinPlaces grows the places and names found, as the evaluation sets mark
+// them: over a direction initial before a street ("W. LOMBARD ST"), over
+// "Greater" before a place ("GREATER BALTIMORE MEDICAL CENTER"), over a
+// store number ("CVS #4471") or a house number after a German street
+// ("Lindenstraße 42"), over the "at" between a facility and the place it is
+// in when both were found ("Shore Medical Center at Easton") and the "and"
+// between two streets ("NORTH AVE AND CHARLES ST"), and over the rest of a
+// hyphenated surname ("PRICE-MOBLEY"); and it marks an acronym defined in
+// parentheses after a place ("Union Memorial Hospital (UMH)").
 func (sc *scan) joinPlaces() {
-	out := sc.out
-	for a := range out {
-		if out[a].t != TypeLocation {
+	// sc.out, not a copy of the slice: acronymAfter appends to it
+	n := len(sc.out)
+	for a := 0; a < n; a++ {
+		out := sc.out
+		switch out[a].t {
+		case TypeName:
+			sc.hyphenTail(&out[a])
+			if !germanStreet(sc.low[out[a].s:out[a].e]) {
+				continue
+			}
+			// a German street read as a name: "Lindenstraße" before its number
+		case TypeLocation:
+		default:
 			continue
 		}
-		s := out[a].s
+		s, e := out[a].s, out[a].e
 		// a direction initial: "W. " or "W " before the span's first word
-		if s >= 3 && sc.text[s-1] == ' ' {
+		if out[a].t == TypeLocation && s >= 3 && sc.text[s-1] == ' ' {
 			b := s - 1
 			if sc.text[b-1] == '.' {
 				b--
@@ -198,21 +213,51 @@ func (sc *scan) joinPlaces() {
 				d--
 			}
 			if n := b - d; n >= 1 && n <= 2 && (d == 0 || !isASCIILetter(sc.text[d-1]) && sc.text[d-1] != '.') &&
-				streetDirections[sc.low[d:b]] && streetSpan(sc.low[s:out[a].e]) {
+				streetDirections[sc.low[d:b]] && streetSpan(sc.low[s:e]) {
 				out[a].s = d
+			} else if s >= 8 && sc.low[s-8:s] == "greater " && sc.text[s-8] == 'G' && (s == 8 || !isASCIILetter(sc.text[s-9])) {
+				out[a].s = s - 8
 			}
 		}
+		// a store or house number after the place: "CVS #4471", "Lindenstraße 42"
+		if m := e + 1; m < len(sc.text) && sc.text[e] == ' ' {
+			if sc.text[m] == '#' {
+				m++
+			}
+			d := m
+			for d < len(sc.text) && d-m < 5 && isDigit(sc.text[d]) {
+				d++
+			}
+			if d > m && (d == len(sc.text) || !isASCIILetter(sc.text[d]) && !isDigit(sc.text[d])) && (m > e+1 || germanStreet(sc.low[s:e])) {
+				out[a].e = d
+				out[a].t = TypeLocation
+			}
+		}
+		if out[a].t != TypeLocation {
+			continue
+		}
+		sc.acronymAfter(out[a].s, out[a].e)
 	}
+	out := sc.out
 	for a := range out {
-		if out[a].t != TypeLocation || !facilityEnd(sc.low[out[a].s:out[a].e]) {
+		if out[a].t != TypeLocation || out[a].e <= out[a].s {
 			continue
 		}
 		e := out[a].e
-		if e+4 > len(sc.text) || sc.low[e:e+4] != " at " {
+		gap := 0
+		switch p := sc.low[out[a].s:e]; {
+		case facilityEnd(p) && e+4 <= len(sc.text) && sc.low[e:e+4] == " at ":
+			gap = 4
+		case streetSpan(p) && e+5 <= len(sc.text) && sc.low[e:e+5] == " and ":
+			gap = 5
+		case streetSpan(p) && e+3 <= len(sc.text) && sc.low[e:e+3] == " & ":
+			gap = 3
+		}
+		if gap == 0 {
 			continue
 		}
 		for b := range out {
-			if out[b].t == TypeLocation && out[b].s == e+4 {
+			if b != a && out[b].t == TypeLocation && out[b].s == e+gap && (gap == 4 || streetSpan(sc.low[out[b].s:out[b].e])) {
 				out[a].e = out[b].e
 				out[b].e = out[b].s // dropped below
 				break
@@ -220,14 +265,96 @@ func (sc *scan) joinPlaces() {
 		}
 	}
 	k := 0
-	for _, b := range out {
+	for _, b := range sc.out {
 		if b.e > b.s {
-			out[k] = b
+			sc.out[k] = b
 			k++
 		}
 	}
-	sc.out = out[:k]
+	sc.out = sc.out[:k]
 	sc.covLen = -1
+}
+
+// hyphenTail grows name span b over the rest of a hyphenated surname glued
+// after it ("LASHAWNDA PRICE-MOBLEY" where "PRICE" ended the name found), or
+// over its first part before it, capitalised ("DESIREE CASH-WINFIELD" where
+// "WINFIELD" was found).
+func (sc *scan) hyphenTail(b *bspan) {
+	if s := b.s; s >= 3 && sc.text[s-1] == '-' && isUpperASCII(sc.text[s]) {
+		d := s - 1
+		for d > 0 && isASCIILetter(sc.text[d-1]) {
+			d--
+		}
+		if s-1-d >= 2 && isUpperASCII(sc.text[d]) && (d == 0 || sc.text[d-1] == ' ') {
+			b.s = d
+		}
+	}
+	e := b.e
+	if e+2 > len(sc.text) || sc.text[e] != '-' || !isASCIILetter(sc.text[e-1]) || !isASCIILetter(sc.text[e+1]) {
+		return
+	}
+	d := e + 1
+	for d < len(sc.text) && (isASCIILetter(sc.text[d]) || sc.text[d] == '\'') {
+		d++
+	}
+	if d-e-1 >= 2 && (d == len(sc.text) || sc.text[d] < 0x80) {
+		b.e = d
+	}
+}
+
+// acronymAfter marks an acronym in parentheses right after the place at
+// bytes s..e when its letters start with the initials of the place's words
+// ("Greater Baltimore Medical Center (GBMC)", "Peninsula Regional (PRMC)"):
+// two to six capitals, the place's first two initials at least.
+func (sc *scan) acronymAfter(s, e int) {
+	if e+4 > len(sc.text) || sc.text[e] != ' ' || sc.text[e+1] != '(' {
+		return
+	}
+	d := e + 2
+	for d < len(sc.text) && d-e-2 < 7 && isUpperASCII(sc.text[d]) {
+		d++
+	}
+	l := d - e - 2
+	if l < 2 || l > 6 || d >= len(sc.text) || sc.text[d] != ')' {
+		return
+	}
+	acr := sc.low[e+2 : d]
+	n := 0 // initials of the place's words matched
+	for k := s; k < e && n < l; k++ {
+		if k > s && sc.text[k-1] != ' ' || !isASCIILetter(sc.text[k]) {
+			continue
+		}
+		if w := lastWord(sc.low[s:wordEnd(sc.low, k)]); w == "of" || w == "the" || w == "at" || w == "and" {
+			continue
+		}
+		if sc.low[k] != acr[n] {
+			return
+		}
+		n++
+	}
+	if n >= 2 {
+		sc.add(e+2, d, TypeLocation, "rules/acronym")
+	}
+}
+
+// wordEnd: the end of the word of p starting at byte k.
+func wordEnd(p string, k int) int {
+	for k < len(p) && p[k] != ' ' {
+		k++
+	}
+	return k
+}
+
+// germanStreet: place p (lower case) ends with a German street word
+// ("Lindenstraße", "Am Schlossweg", "Goethestr."), before a house number.
+func germanStreet(p string) bool {
+	w := lastWord(p)
+	for _, suf := range [...]string{"straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "ring", "damm"} {
+		if len(w) > len(suf) && w[len(w)-len(suf):] == suf {
+			return true
+		}
+	}
+	return false
 }
 
 // streetSpan: place p (lower case) ends with a street type.

@@ -56,6 +56,22 @@ func TestGoldenDev4(t *testing.T) {
 		{"settings after on stay", "pt on bipap overnight, off at 0600", "pt on bipap overnight, off at 0600"},
 		{"a road in a phrase stays", "pt on the road to recovery per wife", "pt on the road to recovery per wife"},
 		{"chest tube stays", "cont on ct to sxn -20", "cont on ct to sxn -20"},
+		// places grown: "Greater", a store number, a German house number,
+		// two streets of a crossing, an acronym defined after a place; a
+		// hyphenated surname
+		{"greater before a place", "Seen at Greater Annapolis Medical Center last spring.", "Seen at [LOCATION] last spring."},
+		{"greater before a place in capitals", "TRANSFERRED FROM GREATER ELKTON MEDICAL CENTER TODAY", "TRANSFERRED FROM [LOCATION] TODAY"},
+		{"store number", "Refills go to Walgreens #10422 now.", "Refills go to [LOCATION] now."},
+		{"german house number", "Letters go to Hauptstraße 17 now.", "Letters go to [LOCATION] now."},
+		{"german street read as a name", "Her home: Am Lindenhof, Birkenweg 8, Kassel.", "Her home: Am [LOCATION], [NAME]."},
+		{"crossing of two streets", "Struck at Harford Rd and Taylor Ave by a car.", "Struck at [LOCATION] by a car."},
+		{"acronym after a place", "Transferred from Union Memorial Hospital (UMH) overnight.", "Transferred from [LOCATION] ([LOCATION]) overnight."},
+		{"acronym that is no initials stays", "Transferred from Union Memorial Hospital (ICU) overnight.", "Transferred from [LOCATION] (ICU) overnight."},
+		{"hyphenated surname", "daughter penny abernathy-quist wants to take pt home", "daughter [NAME] wants to take pt home"},
+		{"hyphenated surname in capitals", "CONTACT: MOM DESIREE CASH-WINFIELD 443 555 0101", "CONTACT: MOM [NAME] [NAME] [PHONE]"},
+		{"a hyphenated test stays", "CHEST X-RAY AND NON-CONTRAST CT DONE", "CHEST X-RAY AND NON-CONTRAST CT DONE"},
+		{"month and year after a full stop", "LAST ECHO 06.2025 WITH EF 40%", "LAST ECHO [DATE] WITH EF 40%"},
+		{"a value with decimals stays", "INR 2.4, PTT 32.5", "INR 2.4, PTT 32.5"},
 		// a middle initial after a "LAST, FIRST" header
 		{"middle initial in a header", "NAME: HOLLINGSWORTH, DESMOND R    MRN 5581203", "NAME: [NAME]    MRN [ID]"},
 		{"middle initial with a full stop", "Patient: Abernathy-Quist, Lorna M. DOB 3/3/1950", "Patient: [NAME] DOB [DATE]"},

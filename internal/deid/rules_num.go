@@ -424,6 +424,12 @@ func (sc *scan) number(i, j int) int {
 			sc.addToks(i, j, TypeDate, "rules/date") // "03/2019": the month is PHI
 			return j + 1
 		}
+	case "2.4":
+		// "ECHO 06.2025": a month of two digits and a year after a full stop
+		if m, y := sc.numVal(i), sc.numVal(i+2); m >= 1 && m <= 12 && y >= 1900 && y <= 2099 && !sc.unitAfter(j) {
+			sc.addToks(i, j, TypeDate, "rules/date")
+			return j + 1
+		}
 	case "3-2-4", "9":
 		// "cell 4107738124", "ph:4107738124": ten digits (eleven with a
 		// leading 1) after a phone cue (shape writes any run over nine digits as "9")

@@ -217,6 +217,8 @@ func (sc *scan) joinPlaces() {
 				out[a].s = d
 			} else if s >= 8 && sc.low[s-8:s] == "greater " && sc.text[s-8] == 'G' && (s == 8 || !isASCIILetter(sc.text[s-9])) {
 				out[a].s = s - 8
+			} else if u := sc.unitBefore(s); u >= 0 {
+				out[a].s = u
 			}
 		}
 		// a store or house number after the place: "CVS #4471", "Lindenstraße 42"
@@ -273,6 +275,33 @@ func (sc *scan) joinPlaces() {
 	}
 	sc.out = sc.out[:k]
 	sc.covLen = -1
+}
+
+// unitBefore: the start of a flat or suite written before the street
+// address at byte s ("apt 4b, 1200 park ave", "Flat 2, 14 Mill Lane"), or -1.
+func (sc *scan) unitBefore(s int) int {
+	if s < 6 || !isDigit(sc.text[s]) || sc.text[s-1] != ' ' || sc.text[s-2] != ',' {
+		return -1
+	}
+	d := s - 2
+	for d > 0 && s-2-d < 5 && (isDigit(sc.text[d-1]) || isASCIILetter(sc.text[d-1])) {
+		d--
+	}
+	if d == s-2 || d < 2 || sc.text[d-1] != ' ' || !isDigit(sc.text[d]) && !isDigit(sc.text[s-3]) {
+		return -1
+	}
+	u := d - 1
+	for u > 0 && isASCIILetter(sc.text[u-1]) {
+		u--
+	}
+	if u > 0 && sc.text[u-1] != ' ' && sc.text[u-1] != '\n' && sc.text[u-1] != ',' {
+		return -1
+	}
+	switch sc.low[u : d-1] {
+	case "apt", "apartment", "unit", "flat", "suite", "ste":
+		return u
+	}
+	return -1
 }
 
 // hyphenTail grows name span b over the rest of a hyphenated surname glued

@@ -61,6 +61,10 @@ func TestGoldenDev4(t *testing.T) {
 		// hyphenated surname
 		{"greater before a place", "Seen at Greater Annapolis Medical Center last spring.", "Seen at [LOCATION] last spring."},
 		{"greater before a place in capitals", "TRANSFERRED FROM GREATER ELKTON MEDICAL CENTER TODAY", "TRANSFERRED FROM [LOCATION] TODAY"},
+		{"flat before a street in lower case", "pt from home, unit 12c, 450 cedarcrest rd. lives alone", "pt from home, [LOCATION]. lives alone"},
+		{"a clause is no street", "HER FATHER IS 96 AND IN MAPLE GARDENS SINCE MAY", "HER FATHER IS [AGE] AND IN MAPLE GARDENS SINCE [DATE]"},
+		{"street of everyday words with a number", "pt lives at 88 maple grove ave with son", "pt lives at [LOCATION] with son"},
+		{"a clause is no street, with a town", "HIS AUNT IS 94 AND IN CHARLESTON GARDENS NOW", "HIS AUNT IS [AGE] AND IN [LOCATION] NOW"},
 		{"store number", "Refills go to Walgreens #10422 now.", "Refills go to [LOCATION] now."},
 		{"german house number", "Letters go to Hauptstraße 17 now.", "Letters go to [LOCATION] now."},
 		{"german street read as a name", "Her home: Am Lindenhof, Birkenweg 8, Kassel.", "Her home: Am [LOCATION], [NAME]."},

@@ -518,3 +518,47 @@ func (sc *scan) interstateAt(i int) bool {
 	}
 	return false
 }
+
+// nationalZero marks a phone written the national way of most countries
+// outside North America at number token i, after a phone cue: a trunk "0"
+// and groups of digits split by spaces, nine to twelve digits in all
+// ("mobile 07700 900123", "cell 0412 345 678", "tel. 030 1234 5678"). It
+// returns the last token, or -1.
+func (sc *scan) nationalZero(i int) int {
+	t := sc.toks
+	l := sc.numLen(i)
+	if l < 2 || l > 5 || i+1 >= len(t) || !t[i+1].sp || t[i+1].nl || sc.numLen(i+1) < 2 || (i > 0 && !t[i].sp) {
+		return -1
+	}
+	digits, e := l, i
+	for k := i + 1; k < len(t) && !t[k].nl && t[k].sp && sc.numLen(k) >= 2 && sc.numLen(k) <= 6 && digits < 12; k++ {
+		digits += sc.numLen(k)
+		e = k
+	}
+	if digits < 9 || digits > 12 || e+1 < len(t) && sc.joined(e+1) && t[e+1].kind != kPunct || sc.unitAfter(e) || !sc.hasCueBits(i, 4, setPhoneCue, nil) {
+		return -1
+	}
+	return e
+}
+
+// extensionAlone marks an extension written alone at number token i after
+// "ext" or "extension" ("at extension 4417", "ext:4417", "EXT. 22"): two to
+// five digits, or a digit, a dash and four ("ext 4-6618" is found as a
+// number already). It returns the last token, or -1.
+func (sc *scan) extensionAlone(i int) int {
+	if l := sc.numLen(i); l < 2 || l > 5 || sc.joined(i+1) && i+1 < len(sc.toks) && sc.toks[i+1].kind != kPunct {
+		return -1
+	}
+	p := i - 1
+	if sc.punct(p, ':') || sc.punct(p, '.') || sc.punct(p, '#') {
+		p--
+	}
+	if p < 0 || sc.toks[p].kind != kWord {
+		return -1
+	}
+	switch sc.lower(p) {
+	case "ext", "extension", "extn":
+		return i
+	}
+	return -1
+}

@@ -356,6 +356,16 @@ func (sc *scan) number(i, j int) int {
 		if sc.punct(i-1, '-') && sc.interstateAt(i) { // "ON I-695" (rules_dev4.go)
 			return i + 1
 		}
+		if sc.text[sc.toks[i].s] == '0' {
+			if e := sc.nationalZero(i); e > 0 { // "mobile 07700 900123" (rules_dev4.go)
+				sc.addToks(i, e, TypePhone, "rules/phone")
+				return sc.extension(e + 1)
+			}
+		}
+		if e := sc.extensionAlone(i); e > 0 { // "at extension 4417" (rules_dev4.go)
+			sc.addToks(i, e, TypePhone, "rules/phone")
+			return e + 1
+		}
 	case kAlnum:
 		if e := sc.ukPostcodeAt(i); e > 0 { // "Leeds LS6 1BN" (rules_dev4.go)
 			return e + 1
@@ -453,8 +463,16 @@ func (sc *scan) number(i, j int) int {
 		if shape == "+1" || (shape == "1" && sc.numVal(i) == 1) {
 			if sc.numLen(k) == 3 || sc.punct(k, '(') {
 				e := sc.chunk(k)
-				if s2 := sc.shape(k, e); s2 == "(3)" || s2 == "3" {
+				for e > k && sc.toks[e].kind == kPunct && strings.IndexByte(".,;:", sc.text[sc.toks[e].s]) >= 0 {
+					e--
+				}
+				switch sc.shape(k, e) {
+				case "(3)", "3":
 					k = e + 1
+				case "3.3.4", "3-3-4", "(3)3-4", "(3)-3-4", "3/3/4":
+					// "+1 410.555.0123": a country code before a whole number
+					sc.addToks(i, e, TypePhone, "rules/phone")
+					return sc.extension(e + 1)
 				}
 			}
 		} else if shape == "3" && !sc.hasCueBits(i, 4, setPhoneCue, nil) && !sc.nanp(i) && !sc.nanpDash(i) {
@@ -473,6 +491,11 @@ func (sc *scan) number(i, j int) int {
 			if s2 == "3" && e+1 < len(sc.toks) && sc.numLen(e+1) == 4 {
 				sc.addToks(i, e+1, TypePhone, "rules/phone")
 				return sc.extension(e + 2)
+			}
+			// "cell 410 5550123": an area code and seven digits after a phone cue
+			if s2 == "7" && shape == "3" && sc.hasCueBits(i, 4, setPhoneCue, nil) {
+				sc.addToks(i, e, TypePhone, "rules/phone")
+				return sc.extension(e + 1)
 			}
 		}
 	case "3-4", "3.4":

@@ -85,7 +85,7 @@ var dev3Words = map[string]uint8{
 	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "in": trigIn,
-	"ninety": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
+	"ninety": trigAge, "nineties": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
 	"on": trigStreet, "off": trigStreet,
 }
 
@@ -106,7 +106,7 @@ func dev3Trigger(w string) uint8 {
 		return trigRoad
 	case "in":
 		return trigIn
-	case "ninety":
+	case "ninety", "nineties":
 		return trigAge
 	case "bed", "location", "unit":
 		return trigLabel

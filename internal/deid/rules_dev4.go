@@ -17,14 +17,17 @@ package deid
 // kg").
 func (sc *scan) statedAge(i int) bool {
 	toks := sc.toks
-	if i < 2 || toks[i].kind != kNum {
+	if i < 1 || toks[i].kind != kNum {
 		return false
 	}
 	if v := sc.numVal(i); v < 90 || v >= 130 {
 		return false
 	}
 	if sc.punct(i-1, '(') && sc.punct(i+1, ')') {
-		return toks[i-2].kind == kWord && toks[i-2].kw&setRelation != 0
+		return i >= 2 && toks[i-2].kind == kWord && toks[i-2].kw&setRelation != 0
+	}
+	if sc.sexThenClause(i+1) && sc.ageLead(i) {
+		return true
 	}
 	if sc.unitAfter(i) || !sc.ageVerb(i-1) {
 		return false
@@ -52,7 +55,7 @@ func (sc *scan) ageVerb(p int) bool {
 			return true
 		}
 		switch sc.lower(s) {
-		case "pt", "patient", "she", "he":
+		case "pt", "patient", "she", "he", "who":
 			return true
 		}
 	}
@@ -84,6 +87,45 @@ func (sc *scan) ageEnd(k int) bool {
 	return false
 }
 
+// ageLead: what comes before number token i can open an age and sex
+// ("HPI: 94 F", "Pt is a 94 M", a line's start), unlike a measure's name
+// ("TMAX 101 F WITH CHILLS").
+func (sc *scan) ageLead(i int) bool {
+	t := sc.toks
+	if t[i].nl {
+		return true
+	}
+	switch t[i-1].kind {
+	case kPunct:
+		c := t[i-1].aux
+		return c == ':' || c == ',' || c == '('
+	case kWord:
+		switch sc.lower(i - 1) {
+		case "a", "an", "pt", "patient", "is", "hpi", "cc":
+			return true
+		}
+	}
+	return false
+}
+
+// sexThenClause: token k is a sex letter in capitals after an age and
+// before the words of a history ("HPI: 94 F with SOB", "92 M presents with"),
+// not a temperature ("TMAX 101 F", "98 F NOW": no such word follows).
+func (sc *scan) sexThenClause(k int) bool {
+	toks := sc.toks
+	if k+1 >= len(toks) || toks[k].nl || !toks[k].sp || toks[k].kind != kWord || toks[k].e-toks[k].s != 1 || toks[k+1].nl {
+		return false
+	}
+	if c := sc.text[toks[k].s]; c != 'F' && c != 'M' {
+		return false
+	}
+	switch sc.lower(k + 1) {
+	case "with", "w", "who", "presents", "presenting", "admitted", "brought", "transferred", "s", "hx", "pmh", "from":
+		return true
+	}
+	return false
+}
+
 // spelledAge marks an age over 89 written in words at token i ("ninety"):
 // "ninety", "ninety-one" … "ninety-nine", after "is", "was", "turns", "pt",
 // "patient", "age" or "aged", or before "yo" or "years" ("PT IS
@@ -91,12 +133,22 @@ func (sc *scan) ageEnd(k int) bool {
 // "ninety minutes" or "ninety percent". It returns the last token used.
 func (sc *scan) spelledAge(i int) int {
 	toks := sc.toks
-	e := i
-	if sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && i+2 < len(toks) && toks[i+2].kind == kWord {
-		switch sc.lower(i + 2) {
-		case "one", "two", "three", "four", "five", "six", "seven", "eight", "nine":
-			e = i + 2
+	if sc.is(i, "nineties") {
+		// "in her nineties", "in his late nineties"
+		if i > 0 && toks[i-1].kind == kWord {
+			switch sc.lower(i - 1) {
+			case "her", "his", "their", "late", "mid", "early":
+				sc.addToks(i, i, TypeAge, "rules/age")
+			}
 		}
+		return i
+	}
+	e := i
+	// "ninety-three", "ninety three"
+	if k := i + 2; sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(k) && k < len(toks) && toks[k].kind == kWord && unitWords9[sc.lower(k)] {
+		e = k
+	} else if k := i + 1; k < len(toks) && toks[k].sp && !toks[k].nl && toks[k].kind == kWord && unitWords9[sc.lower(k)] {
+		e = k
 	}
 	after := ""
 	if k := e + 1; k < len(toks) && toks[k].kind == kWord && !toks[k].nl {
@@ -118,6 +170,11 @@ func (sc *scan) spelledAge(i int) int {
 	}
 	sc.addToks(i, e, TypeAge, "rules/age")
 	return e
+}
+
+// unitWords9 are the units after "ninety".
+var unitWords9 = map[string]bool{
+	"one": true, "two": true, "three": true, "four": true, "five": true, "six": true, "seven": true, "eight": true, "nine": true,
 }
 
 // wardFloor: token n is the floor or unit of a ward: a number of one or two

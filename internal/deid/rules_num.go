@@ -637,6 +637,12 @@ func (sc *scan) age(i, j int, shape string) bool {
 			n++
 		}
 		switch s[n:] {
+		case "th", "st", "nd", "rd":
+			// "her 95th birthday"
+			if v >= 90 && v < 130 && (sc.is(i+1, "birthday") || sc.is(i+1, "bday")) {
+				sc.add(sc.toks[i].s, sc.toks[i].s+n, TypeAge, "rules/age")
+				return true
+			}
 		case "s", "y", "yo", "yr", "yrs", "yof", "yom", "f", "m":
 			if (s[n:] == "f" || s[n:] == "m") && sc.text[sc.toks[i].s+n] >= 'a' {
 				return false // "100m" is a distance; "97F" an age and sex

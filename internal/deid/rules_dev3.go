@@ -231,6 +231,9 @@ var (
 		"motel": true, "hotel": true, "shelter": true, "mission": true, "parish": true, "academy": true,
 		"clinic": true, "center": true, "centre": true, "rehab": true, "village": true, "commons": true,
 		"dialysis": true, "pharmacy": true,
+		// schools, churches, stations (sixth round, rules_dev4.go)
+		"elementary": true, "school": true, "university": true, "college": true, "church": true,
+		"synagogue": true, "mosque": true, "temple": true, "library": true, "airport": true, "station": true,
 	}
 	// orgRunGeneric: words that say what kind of place, not which one.
 	orgRunGeneric = map[string]bool{

@@ -36,16 +36,10 @@ func (sc *scan) scanDev3() {
 		case trig == trigLabel:
 			i = sc.wardLabelAt(i)
 		case trig == trigStreet:
-			i = sc.lowerStreetAt(i)
+			sc.lowerStreetBefore(i)
 		case trig == trigPlaceCue:
 			if n == 2 && sc.is(i, "at") {
 				sc.wardLabelAt(i)
-			}
-			if sc.is(i, "at") || sc.is(i, "near") {
-				if e := sc.lowerStreetAt(i); e > i {
-					i = e
-					continue
-				}
 			}
 			sc.cueCityAt(i)
 			sc.businessOnAt(i)
@@ -71,7 +65,7 @@ const (
 	trigIn
 	trigAge    // "ninety" (rules_dev4.go)
 	trigLabel  // "bed", "location", "unit" before a colon and a ward (rules_dev4.go)
-	trigStreet // "on", "off" before a street in a lower-case line (rules_dev4.go)
+	trigStreet // a street word after "on", "off", "at", "near" in a lower-case line (rules_dev4.go)
 )
 
 // dev3Words are the words dev3Trigger answers for, with their answers
@@ -86,7 +80,9 @@ var dev3Words = map[string]uint8{
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "in": trigIn,
 	"ninety": trigAge, "nineties": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
-	"on": trigStreet, "off": trigStreet,
+	"ave": trigStreet, "avenue": trigStreet, "rd": trigStreet, "road": trigStreet, "blvd": trigStreet,
+	"ln": trigStreet, "lane": trigStreet, "street": trigStreet, "parkway": trigStreet, "pkwy": trigStreet,
+	"pike": trigStreet, "terrace": trigStreet,
 }
 
 // dev3Trigger: which rule of scanDev3 word w (lower case) starts: a
@@ -110,7 +106,7 @@ func dev3Trigger(w string) uint8 {
 		return trigAge
 	case "bed", "location", "unit":
 		return trigLabel
-	case "on", "off":
+	case "ave", "avenue", "rd", "road", "blvd", "ln", "lane", "street", "parkway", "pkwy", "pike", "terrace":
 		return trigStreet
 	}
 	return trigNone

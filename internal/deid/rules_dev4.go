@@ -244,13 +244,16 @@ var streetDirections = map[string]bool{"n": true, "s": true, "e": true, "w": tru
 // parentheses after a place ("Union Memorial Hospital (UMH)").
 func (sc *scan) joinPlaces() {
 	// sc.out, not a copy of the slice: acronymAfter appends to it
-	n := len(sc.out)
+	n, dropped := len(sc.out), false
 	for a := 0; a < n; a++ {
 		out := sc.out
+		if out[a].e <= out[a].s {
+			continue // joined to a place before it
+		}
 		switch out[a].t {
 		case TypeName:
 			sc.hyphenTail(&out[a])
-			if !germanStreet(sc.low[out[a].s:out[a].e]) {
+			if e := out[a].e; e+1 >= len(sc.text) || sc.text[e] != ' ' || !isDigit(sc.text[e+1]) || !germanStreet(sc.low[out[a].s:e]) {
 				continue
 			}
 			// a German street read as a name: "Lindenstraße" before its number
@@ -296,13 +299,12 @@ func (sc *scan) joinPlaces() {
 			continue
 		}
 		sc.acronymAfter(out[a].s, out[a].e)
-	}
-	out := sc.out
-	for a := range out {
-		if out[a].t != TypeLocation || out[a].e <= out[a].s {
+		out = sc.out // acronymAfter may have moved it
+		// " at ", " and ", " & " after the place: cheap tests first
+		e = out[a].e
+		if e+3 > len(sc.text) || sc.text[e] != ' ' || sc.low[e+1] != 'a' && sc.low[e+1] != '&' {
 			continue
 		}
-		e := out[a].e
 		gap := 0
 		switch p := sc.low[out[a].s:e]; {
 		case facilityEnd(p) && e+4 <= len(sc.text) && sc.low[e:e+4] == " at ":
@@ -319,18 +321,21 @@ func (sc *scan) joinPlaces() {
 			if b != a && out[b].t == TypeLocation && out[b].s == e+gap && (gap == 4 || streetSpan(sc.low[out[b].s:out[b].e])) {
 				out[a].e = out[b].e
 				out[b].e = out[b].s // dropped below
+				dropped = true
 				break
 			}
 		}
 	}
-	k := 0
-	for _, b := range sc.out {
-		if b.e > b.s {
-			sc.out[k] = b
-			k++
+	if dropped {
+		k := 0
+		for _, b := range sc.out {
+			if b.e > b.s {
+				sc.out[k] = b
+				k++
+			}
 		}
+		sc.out = sc.out[:k]
 	}
-	sc.out = sc.out[:k]
 	sc.covLen = -1
 }
 
@@ -479,6 +484,25 @@ var lowerStreetSuffixes = map[string]bool{
 	"lane": true, "street": true, "parkway": true, "pkwy": true, "pike": true, "terrace": true,
 }
 
+// lowerStreetBefore looks, from street word k in a lower-case line
+// (lowerStreetSuffixes), back for the "on", "off", "at" or "near" that
+// places something on it, and calls lowerStreetAt there.
+func (sc *scan) lowerStreetBefore(k int) {
+	if sc.caseAt(k) != caseLower {
+		return
+	}
+	for p := k - 2; p >= 0 && p >= k-6; p-- {
+		if sc.toks[p+1].nl {
+			return
+		}
+		switch sc.lower(p) {
+		case "on", "off", "at", "near":
+			sc.lowerStreetAt(p)
+			return
+		}
+	}
+}
+
 // lowerStreetAt marks a street named without a number after "on", "off",
 // "at" or "near" (token i) in a lower-case line: one to three words with no
 // keyword or function word among them, then a street word ("found on druid
@@ -603,14 +627,14 @@ func (sc *scan) nationalZero(i int) int {
 // five digits, or a digit, a dash and four ("ext 4-6618" is found as a
 // number already). It returns the last token, or -1.
 func (sc *scan) extensionAlone(i int) int {
-	if l := sc.numLen(i); l < 2 || l > 5 || sc.joined(i+1) && i+1 < len(sc.toks) && sc.toks[i+1].kind != kPunct {
-		return -1
-	}
 	p := i - 1
 	if sc.punct(p, ':') || sc.punct(p, '.') || sc.punct(p, '#') {
 		p--
 	}
-	if p < 0 || sc.toks[p].kind != kWord {
+	if p < 0 || sc.toks[p].kind != kWord || sc.low[sc.toks[p].s] != 'e' {
+		return -1
+	}
+	if l := sc.numLen(i); l < 2 || l > 5 || sc.joined(i+1) && i+1 < len(sc.toks) && sc.toks[i+1].kind != kPunct {
 		return -1
 	}
 	switch sc.lower(p) {

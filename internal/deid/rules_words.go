@@ -433,9 +433,9 @@ func (sc *scan) street(i int) int {
 		if toks[k].xkw&(xAndOr|xIsWas) != 0 || sc.is(k, "in") {
 			return -1
 		}
-		// a street in a lower-case line: "1200 park ave" (rules_dev4.go)
-		lowerStreet := sc.caseAt(k) == caseLower && lowerStreetSuffixes[sc.lower(k)]
-		if k > i+1 && sc.in(k, setStreet) && (toks[k].cap || lowerStreet || !sc.hasLowerWord(i+1, k-1)) && !sc.in(k-1, setHeader) && !sc.in(k-1, setOrg) {
+		// (or a street in a lower-case line: "1200 park ave", rules_dev4.go)
+		if k > i+1 && sc.in(k, setStreet) && (toks[k].cap || !sc.hasLowerWord(i+1, k-1) || sc.caseAt(k) == caseLower && lowerStreetSuffixes[sc.lower(k)]) &&
+			!sc.in(k-1, setHeader) && !sc.in(k-1, setOrg) {
 			// need a name between number and suffix
 			e := k
 			if sc.punct(e+1, '.') && toks[k].flags&lexicon.Common == 0 { // "Ave." but not "Road."

@@ -252,6 +252,10 @@ func (sc *scan) joinPlaces() {
 		}
 		switch out[a].t {
 		case TypeName:
+			// most names have no hyphen at either edge and no number after
+			if s, e, text := out[a].s, out[a].e, sc.text; (s == 0 || text[s-1] != '-') && (e+1 >= len(text) || text[e] != '-' && (text[e] != ' ' || !isDigit(text[e+1]))) {
+				continue
+			}
 			sc.hyphenTail(&out[a])
 			if e := out[a].e; e+1 >= len(sc.text) || sc.text[e] != ' ' || !isDigit(sc.text[e+1]) || !germanStreet(sc.low[out[a].s:e]) {
 				continue

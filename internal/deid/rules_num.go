@@ -353,18 +353,28 @@ func (sc *scan) scanNumbers() {
 func (sc *scan) number(i, j int) int {
 	switch sc.toks[i].kind {
 	case kNum:
-		if sc.punct(i-1, '-') && sc.interstateAt(i) { // "ON I-695" (rules_dev4.go)
-			return i + 1
+		if i > 0 {
+			switch p := &sc.toks[i-1]; p.kind {
+			case kPunct:
+				if p.aux == '-' && sc.interstateAt(i) { // "ON I-695" (rules_dev4.go)
+					return i + 1
+				}
+				if p.aux != ':' && p.aux != '.' && p.aux != '#' {
+					break
+				}
+				fallthrough
+			case kWord:
+				if e := sc.extensionAlone(i); e > 0 { // "at extension 4417" (rules_dev4.go)
+					sc.addToks(i, e, TypePhone, "rules/phone")
+					return e + 1
+				}
+			}
 		}
 		if sc.text[sc.toks[i].s] == '0' {
 			if e := sc.nationalZero(i); e > 0 { // "mobile 07700 900123" (rules_dev4.go)
 				sc.addToks(i, e, TypePhone, "rules/phone")
 				return sc.extension(e + 1)
 			}
-		}
-		if e := sc.extensionAlone(i); e > 0 { // "at extension 4417" (rules_dev4.go)
-			sc.addToks(i, e, TypePhone, "rules/phone")
-			return e + 1
 		}
 	case kAlnum:
 		if e := sc.ukPostcodeAt(i); e > 0 { // "Leeds LS6 1BN" (rules_dev4.go)
@@ -752,7 +762,7 @@ func (sc *scan) nanp(i int) bool {
 // digits, 8 to 13 digits in all; it returns the last token or -1.
 func (sc *scan) international(i int) int {
 	t := sc.toks
-	zeros := sc.intlZeros(i)
+	zeros := t[i].kind == kNum && sc.text[t[i].s] == '0' && sc.intlZeros(i)
 	if zeros {
 		i-- // "0031 30 271 8844": the country code after "00" (the loop below starts at i+2)
 	} else if !sc.punct(i, '+') || i+1 >= len(t) || !sc.joined(i+1) || sc.numLen(i+1) == 0 || sc.numLen(i+1) > 3 {

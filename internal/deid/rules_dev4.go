@@ -243,90 +243,94 @@ var streetDirections = map[string]bool{"n": true, "s": true, "e": true, "w": tru
 // hyphenated surname ("PRICE-MOBLEY"); and it marks an acronym defined in
 // parentheses after a place ("Union Memorial Hospital (UMH)").
 func (sc *scan) joinPlaces() {
+	text, low := sc.text, sc.low
 	// sc.out, not a copy of the slice: acronymAfter appends to it
 	n, dropped := len(sc.out), false
 	for a := 0; a < n; a++ {
 		out := sc.out
-		if out[a].e <= out[a].s {
-			continue // joined to a place before it
+		t, s, e := out[a].t, out[a].s, out[a].e
+		if t != TypeName && t != TypeLocation || e <= s {
+			continue // (or joined to a place before it)
 		}
-		switch out[a].t {
-		case TypeName:
+		if t == TypeName {
 			// most names have no hyphen at either edge and no number after
-			if s, e, text := out[a].s, out[a].e, sc.text; (s == 0 || text[s-1] != '-') && (e+1 >= len(text) || text[e] != '-' && (text[e] != ' ' || !isDigit(text[e+1]))) {
+			if (s == 0 || text[s-1] != '-') && (e+1 >= len(text) || text[e] != '-' && (text[e] != ' ' || !isDigit(text[e+1]))) {
 				continue
 			}
 			sc.hyphenTail(&out[a])
-			if e := out[a].e; e+1 >= len(sc.text) || sc.text[e] != ' ' || !isDigit(sc.text[e+1]) || !germanStreet(sc.low[out[a].s:e]) {
+			s, e = out[a].s, out[a].e
+			if e+1 >= len(text) || text[e] != ' ' || !isDigit(text[e+1]) || !germanStreet(low[s:e]) {
 				continue
 			}
 			// a German street read as a name: "Lindenstraße" before its number
-		case TypeLocation:
-		default:
+		}
+		// before the place: a direction initial ("W. LOMBARD ST"), "Greater",
+		// a flat or suite ("apt 4b, 1200 park ave")
+		if t == TypeLocation && s >= 3 && text[s-1] == ' ' {
+			switch c := text[s-2]; {
+			case c == ',':
+				if u := sc.unitBefore(s); u >= 0 {
+					out[a].s = u
+				}
+			case c == '.' || isASCIILetter(c):
+				b := s - 1
+				if c == '.' {
+					b--
+				}
+				d := b
+				for d > 0 && b-d < 3 && isASCIILetter(text[d-1]) {
+					d--
+				}
+				if n := b - d; n >= 1 && n <= 2 && (d == 0 || !isASCIILetter(text[d-1]) && text[d-1] != '.') &&
+					streetDirections[low[d:b]] && streetSpan(low[s:e]) {
+					out[a].s = d
+				} else if (c == 'r' || c == 'R') && s >= 8 && low[s-8:s] == "greater " && text[s-8] == 'G' && (s == 8 || !isASCIILetter(text[s-9])) {
+					out[a].s = s - 8
+				}
+			}
+		}
+		if e+1 >= len(text) || text[e] != ' ' {
 			continue
 		}
-		s, e := out[a].s, out[a].e
-		// a direction initial: "W. " or "W " before the span's first word
-		if out[a].t == TypeLocation && s >= 3 && sc.text[s-1] == ' ' {
-			b := s - 1
-			if sc.text[b-1] == '.' {
-				b--
-			}
-			d := b
-			for d > 0 && isASCIILetter(sc.text[d-1]) {
-				d--
-			}
-			if n := b - d; n >= 1 && n <= 2 && (d == 0 || !isASCIILetter(sc.text[d-1]) && sc.text[d-1] != '.') &&
-				streetDirections[sc.low[d:b]] && streetSpan(sc.low[s:e]) {
-				out[a].s = d
-			} else if s >= 8 && sc.low[s-8:s] == "greater " && sc.text[s-8] == 'G' && (s == 8 || !isASCIILetter(sc.text[s-9])) {
-				out[a].s = s - 8
-			} else if u := sc.unitBefore(s); u >= 0 {
-				out[a].s = u
-			}
-		}
-		// a store or house number after the place: "CVS #4471", "Lindenstraße 42"
-		if m := e + 1; m < len(sc.text) && sc.text[e] == ' ' {
-			if sc.text[m] == '#' {
+		switch c := text[e+1]; {
+		case c == '#' || isDigit(c):
+			// a store or house number after the place: "CVS #4471", "Lindenstraße 42"
+			m := e + 1
+			if c == '#' {
 				m++
 			}
 			d := m
-			for d < len(sc.text) && d-m < 5 && isDigit(sc.text[d]) {
+			for d < len(text) && d-m < 5 && isDigit(text[d]) {
 				d++
 			}
-			if d > m && (d == len(sc.text) || !isASCIILetter(sc.text[d]) && !isDigit(sc.text[d])) && (m > e+1 || germanStreet(sc.low[s:e])) {
+			if d > m && (d == len(text) || !isASCIILetter(text[d]) && !isDigit(text[d])) && (m > e+1 || germanStreet(low[out[a].s:e])) {
 				out[a].e = d
 				out[a].t = TypeLocation
 			}
-		}
-		if out[a].t != TypeLocation {
-			continue
-		}
-		sc.acronymAfter(out[a].s, out[a].e)
-		out = sc.out // acronymAfter may have moved it
-		// " at ", " and ", " & " after the place: cheap tests first
-		e = out[a].e
-		if e+3 > len(sc.text) || sc.text[e] != ' ' || sc.low[e+1] != 'a' && sc.low[e+1] != '&' {
-			continue
-		}
-		gap := 0
-		switch p := sc.low[out[a].s:e]; {
-		case facilityEnd(p) && e+4 <= len(sc.text) && sc.low[e:e+4] == " at ":
-			gap = 4
-		case streetSpan(p) && e+5 <= len(sc.text) && sc.low[e:e+5] == " and ":
-			gap = 5
-		case streetSpan(p) && e+3 <= len(sc.text) && sc.low[e:e+3] == " & ":
-			gap = 3
-		}
-		if gap == 0 {
-			continue
-		}
-		for b := range out {
-			if b != a && out[b].t == TypeLocation && out[b].s == e+gap && (gap == 4 || streetSpan(sc.low[out[b].s:out[b].e])) {
-				out[a].e = out[b].e
-				out[b].e = out[b].s // dropped below
-				dropped = true
-				break
+		case t != TypeLocation:
+		case c == '(':
+			sc.acronymAfter(out[a].s, e) // (it may move sc.out: out is not used after)
+		case c == 'a' || c == 'A' || c == '&':
+			// " at ", " and ", " & " after the place
+			gap := 0
+			switch p := low[out[a].s:e]; {
+			case facilityEnd(p) && e+4 <= len(text) && low[e:e+4] == " at ":
+				gap = 4
+			case streetSpan(p) && e+5 <= len(text) && low[e:e+5] == " and ":
+				gap = 5
+			case streetSpan(p) && e+3 <= len(text) && low[e:e+3] == " & ":
+				gap = 3
+			}
+			if gap == 0 {
+				continue
+			}
+			for b := range out {
+				if b != a && out[b].t == TypeLocation && out[b].s == e+gap && (gap == 4 || streetSpan(low[out[b].s:out[b].e])) {
+					out[a].e = out[b].e
+					out[b].e = out[b].s // dropped below
+					dropped = true
+					break
+				}
 			}
 		}
 	}

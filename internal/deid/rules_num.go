@@ -370,12 +370,6 @@ func (sc *scan) number(i, j int) int {
 				}
 			}
 		}
-		if sc.text[sc.toks[i].s] == '0' {
-			if e := sc.nationalZero(i); e > 0 { // "mobile 07700 900123" (rules_dev4.go)
-				sc.addToks(i, e, TypePhone, "rules/phone")
-				return sc.extension(e + 1)
-			}
-		}
 	case kAlnum:
 		if e := sc.ukPostcodeAt(i); e > 0 { // "Leeds LS6 1BN" (rules_dev4.go)
 			return e + 1
@@ -512,6 +506,13 @@ func (sc *scan) number(i, j int) int {
 		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
 			sc.addToks(i, j, TypePhone, "rules/phone")
 			return sc.extension(j + 1)
+		}
+	}
+	// "mobile 07700 900123", "tel. 030 1234 5678" (rules_dev4.go)
+	if len(shape) == 1 && shape[0] >= '2' && shape[0] <= '5' && sc.text[sc.toks[i].s] == '0' {
+		if e := sc.nationalZero(i); e > 0 {
+			sc.addToks(i, e, TypePhone, "rules/phone")
+			return sc.extension(e + 1)
 		}
 	}
 	if sc.ipv4(i, j, shape) {

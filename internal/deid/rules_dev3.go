@@ -38,7 +38,8 @@ func (sc *scan) scanDev3() {
 		case trig == trigStreet:
 			sc.lowerStreetBefore(i)
 		case trig == trigPlaceCue:
-			if n == 2 && sc.is(i, "at") {
+			// "at Weinberg 5A": a word, then a floor (wardLabelAt)
+			if n == 2 && i+2 < len(toks) && (toks[i+2].kind == kNum || toks[i+2].kind == kAlnum) && sc.is(i, "at") {
 				sc.wardLabelAt(i)
 			}
 			sc.cueCityAt(i)

@@ -364,6 +364,9 @@ func (sc *scan) number(i, j int) int {
 				}
 				fallthrough
 			case kWord:
+				if sc.low[p.s] != 'e' && p.kind == kWord {
+					break
+				}
 				if e := sc.extensionAlone(i); e > 0 { // "at extension 4417" (rules_dev4.go)
 					sc.addToks(i, e, TypePhone, "rules/phone")
 					return e + 1
@@ -763,10 +766,14 @@ func (sc *scan) nanp(i int) bool {
 // digits, 8 to 13 digits in all; it returns the last token or -1.
 func (sc *scan) international(i int) int {
 	t := sc.toks
-	zeros := t[i].kind == kNum && sc.text[t[i].s] == '0' && sc.intlZeros(i)
-	if zeros {
+	zeros := false
+	if !sc.punct(i, '+') {
+		if t[i].kind != kNum || sc.text[t[i].s] != '0' || !sc.intlZeros(i) {
+			return -1
+		}
+		zeros = true
 		i-- // "0031 30 271 8844": the country code after "00" (the loop below starts at i+2)
-	} else if !sc.punct(i, '+') || i+1 >= len(t) || !sc.joined(i+1) || sc.numLen(i+1) == 0 || sc.numLen(i+1) > 3 {
+	} else if i+1 >= len(t) || !sc.joined(i+1) || sc.numLen(i+1) == 0 || sc.numLen(i+1) > 3 {
 		return -1
 	}
 	digits, e := sc.numLen(i+1), i+1

@@ -16,7 +16,7 @@ import (
 func (sc *scan) wardAt(i int, on bool) int {
 	toks := sc.toks
 	n := i + 1
-	if !sc.wardFloor(n) {
+	if n >= len(toks) || toks[n].kind != kNum && toks[n].kind != kAlnum || !sc.wardFloor(n) {
 		return -1
 	}
 	t := &toks[i]

@@ -245,6 +245,7 @@ func (sc *scan) run() {
 	sc.scanMentions()
 	sc.scanNameAges()
 	sc.scanDev3() // dates and shapes of the dev3 notes (rules_dev3.go)
+	sc.joinPlaces()
 }
 
 // spans converts byte spans to code-point spans.

@@ -326,17 +326,23 @@ func (sc *scan) scanSentenceNames() {
 // scanNameAges marks an age over 89 right after a name: "Giuseppe Marchetti,
 // 92, presents", "Mrs. Papadopoulos (99)", "Vandermolen, Tjitske, 98 F".
 func (sc *scan) scanNameAges() {
-	toks := sc.toks
 	sc.capTokens() // index collects the candidates (numbers 90 to 129)
 	for _, i := range sc.ageIdx {
-		if i < 2 || i+1 >= len(toks) || !(sc.punct(i-1, ',') && (sc.punct(i+1, ',') || sc.sexAfter(i+1)) || sc.punct(i-1, '(') && sc.punct(i+1, ')')) {
-			continue
+		if sc.nameAge(i) || sc.statedAge(i) {
+			sc.addToks(i, i, TypeAge, "rules/age")
 		}
-		if v := sc.numVal(i); v < 90 || v >= 130 || !sc.claim[i-2] || toks[i-2].kind != kWord {
-			continue
-		}
-		sc.addToks(i, i, TypeAge, "rules/age")
 	}
+}
+
+// nameAge: number token i (index) is an age over 89 right after a name
+// ("Giuseppe Marchetti, 92,", "Mrs. Papadopoulos (99)").
+func (sc *scan) nameAge(i int) bool {
+	toks := sc.toks
+	if i < 2 || i+1 >= len(toks) || !(sc.punct(i-1, ',') && (sc.punct(i+1, ',') || sc.sexAfter(i+1)) || sc.punct(i-1, '(') && sc.punct(i+1, ')')) {
+		return false
+	}
+	v := sc.numVal(i)
+	return v >= 90 && v < 130 && sc.claim[i-2] && toks[i-2].kind == kWord
 }
 
 // sexAfter: token k is a sex written after an age ("Vandermolen, Tjitske,

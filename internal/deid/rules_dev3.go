@@ -31,7 +31,17 @@ func (sc *scan) scanDev3() {
 		switch {
 		case day || trig == trigWeekday || trig == trigHoliday || t.kw&(setMonth|setHoliday) != 0:
 			i = sc.dateWordAt(i, sc.lower(i), day, trig == trigWeekday)
+		case trig == trigAge:
+			i = sc.spelledAge(i)
+		case trig == trigLabel:
+			i = sc.wardLabelAt(i)
+		case trig == trigStreet:
+			sc.lowerStreetBefore(i)
 		case trig == trigPlaceCue:
+			// "at Weinberg 5A": a word, then a floor (wardLabelAt)
+			if n == 2 && i+2 < len(toks) && (toks[i+2].kind == kNum || toks[i+2].kind == kAlnum) && sc.is(i, "at") {
+				sc.wardLabelAt(i)
+			}
 			sc.cueCityAt(i)
 			sc.businessOnAt(i)
 			i = sc.orgRunAt(i)
@@ -54,6 +64,9 @@ const (
 	trigRole
 	trigRoad
 	trigIn
+	trigAge    // "ninety" (rules_dev4.go)
+	trigLabel  // "bed", "location", "unit" before a colon and a ward (rules_dev4.go)
+	trigStreet // a street word after "on", "off", "at", "near" in a lower-case line (rules_dev4.go)
 )
 
 // dev3Words are the words dev3Trigger answers for, with their answers
@@ -67,6 +80,10 @@ var dev3Words = map[string]uint8{
 	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "in": trigIn,
+	"ninety": trigAge, "nineties": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
+	"ave": trigStreet, "avenue": trigStreet, "rd": trigStreet, "road": trigStreet, "blvd": trigStreet,
+	"ln": trigStreet, "lane": trigStreet, "street": trigStreet, "parkway": trigStreet, "pkwy": trigStreet,
+	"pike": trigStreet, "terrace": trigStreet,
 }
 
 // dev3Trigger: which rule of scanDev3 word w (lower case) starts: a
@@ -86,6 +103,12 @@ func dev3Trigger(w string) uint8 {
 		return trigRoad
 	case "in":
 		return trigIn
+	case "ninety", "nineties":
+		return trigAge
+	case "bed", "location", "unit":
+		return trigLabel
+	case "ave", "avenue", "rd", "road", "blvd", "ln", "lane", "street", "parkway", "pkwy", "pike", "terrace":
+		return trigStreet
 	}
 	return trigNone
 }
@@ -205,6 +228,9 @@ var (
 		"motel": true, "hotel": true, "shelter": true, "mission": true, "parish": true, "academy": true,
 		"clinic": true, "center": true, "centre": true, "rehab": true, "village": true, "commons": true,
 		"dialysis": true, "pharmacy": true,
+		// schools, churches, stations (sixth round, rules_dev4.go)
+		"elementary": true, "school": true, "university": true, "college": true, "church": true,
+		"synagogue": true, "mosque": true, "temple": true, "library": true, "airport": true, "station": true,
 	}
 	// orgRunGeneric: words that say what kind of place, not which one.
 	orgRunGeneric = map[string]bool{

@@ -45,12 +45,23 @@ func (sc *scan) lastFirstAt(i int) int {
 	if toks[f].flags&lexicon.State != 0 || e == i && toks[i].flags&(lexicon.City|lexicon.CityFull) != 0 && toks[i].flags&lexicon.Name == 0 {
 		return -1
 	}
-	if !sc.headerEnd(f + 1) {
+	// a middle initial after the given name ("FAIRWEATHER, CLEMENT J  MRN")
+	m := f
+	if k := f + 1; k < len(toks) && !toks[k].nl && toks[k].sp && toks[k].kind == kWord && toks[k].e-toks[k].s == 1 && sc.rawUpper(k) {
+		m = k
+		if sc.punct(k+1, '.') && sc.joined(k+1) {
+			m = k + 1
+		}
+		if !sc.headerEnd(m + 1) {
+			m = f
+		}
+	}
+	if !sc.headerEnd(m + 1) {
 		return -1
 	}
 	sc.markName(i, f, "rules/lastfirst")          // later mentions
-	sc.addToks(i, f, TypeName, "rules/lastfirst") // one span over parts found before
-	return f
+	sc.addToks(i, m, TypeName, "rules/lastfirst") // one span over parts found before
+	return m
 }
 
 // unknownWord: word token i is no everyday or clinical word (SCOWL's rarer

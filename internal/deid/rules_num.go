@@ -351,6 +351,33 @@ func (sc *scan) scanNumbers() {
 
 // number classifies tokens i..j and returns the index after what it used.
 func (sc *scan) number(i, j int) int {
+	switch sc.toks[i].kind {
+	case kNum:
+		if i > 0 {
+			switch p := &sc.toks[i-1]; p.kind {
+			case kPunct:
+				if p.aux == '-' && sc.interstateAt(i) { // "ON I-695" (rules_dev4.go)
+					return i + 1
+				}
+				if p.aux != ':' && p.aux != '.' && p.aux != '#' {
+					break
+				}
+				fallthrough
+			case kWord:
+				if sc.low[p.s] != 'e' && p.kind == kWord {
+					break
+				}
+				if e := sc.extensionAlone(i); e > 0 { // "at extension 4417" (rules_dev4.go)
+					sc.addToks(i, e, TypePhone, "rules/phone")
+					return e + 1
+				}
+			}
+		}
+	case kAlnum:
+		if e := sc.ukPostcodeAt(i); e > 0 { // "Leeds LS6 1BN" (rules_dev4.go)
+			return e + 1
+		}
+	}
 	if e := sc.international(i); e > 0 {
 		sc.addToks(i, e, TypePhone, "rules/phone")
 		return sc.extension(e + 1)
@@ -414,6 +441,12 @@ func (sc *scan) number(i, j int) int {
 			sc.addToks(i, j, TypeDate, "rules/date") // "03/2019": the month is PHI
 			return j + 1
 		}
+	case "2.4":
+		// "ECHO 06.2025": a month of two digits and a year after a full stop
+		if m, y := sc.numVal(i), sc.numVal(i+2); m >= 1 && m <= 12 && y >= 1900 && y <= 2099 && !sc.unitAfter(j) {
+			sc.addToks(i, j, TypeDate, "rules/date")
+			return j + 1
+		}
 	case "3-2-4", "9":
 		// "cell 4107738124", "ph:4107738124": ten digits (eleven with a
 		// leading 1) after a phone cue (shape writes any run over nine digits as "9")
@@ -437,8 +470,16 @@ func (sc *scan) number(i, j int) int {
 		if shape == "+1" || (shape == "1" && sc.numVal(i) == 1) {
 			if sc.numLen(k) == 3 || sc.punct(k, '(') {
 				e := sc.chunk(k)
-				if s2 := sc.shape(k, e); s2 == "(3)" || s2 == "3" {
+				for e > k && sc.toks[e].kind == kPunct && strings.IndexByte(".,;:", sc.text[sc.toks[e].s]) >= 0 {
+					e--
+				}
+				switch sc.shape(k, e) {
+				case "(3)", "3":
 					k = e + 1
+				case "3.3.4", "3-3-4", "(3)3-4", "(3)-3-4", "3/3/4":
+					// "+1 410.555.0123": a country code before a whole number
+					sc.addToks(i, e, TypePhone, "rules/phone")
+					return sc.extension(e + 1)
 				}
 			}
 		} else if shape == "3" && !sc.hasCueBits(i, 4, setPhoneCue, nil) && !sc.nanp(i) && !sc.nanpDash(i) {
@@ -458,11 +499,23 @@ func (sc *scan) number(i, j int) int {
 				sc.addToks(i, e+1, TypePhone, "rules/phone")
 				return sc.extension(e + 2)
 			}
+			// "cell 410 5550123": an area code and seven digits after a phone cue
+			if s2 == "7" && shape == "3" && sc.hasCueBits(i, 4, setPhoneCue, nil) {
+				sc.addToks(i, e, TypePhone, "rules/phone")
+				return sc.extension(e + 1)
+			}
 		}
 	case "3-4", "3.4":
 		if sc.hasCueBits(i, 4, setPhoneCue, nil) {
 			sc.addToks(i, j, TypePhone, "rules/phone")
 			return sc.extension(j + 1)
+		}
+	}
+	// "mobile 07700 900123", "tel. 030 1234 5678" (rules_dev4.go)
+	if len(shape) == 1 && shape[0] >= '2' && shape[0] <= '5' && sc.text[sc.toks[i].s] == '0' {
+		if e := sc.nationalZero(i); e > 0 {
+			sc.addToks(i, e, TypePhone, "rules/phone")
+			return sc.extension(e + 1)
 		}
 	}
 	if sc.ipv4(i, j, shape) {
@@ -547,6 +600,10 @@ func (sc *scan) extension(k int) int {
 			m++
 		}
 		if sc.numLen(m) >= 1 && sc.numLen(m) <= 5 {
+			// "X 7-4420": an in-house extension written with a dash
+			if sc.numLen(m) <= 2 && sc.punct(m+1, '-') && sc.joined(m+1) && sc.joined(m+2) && sc.numLen(m+2) >= 3 && sc.numLen(m+2) <= 5 {
+				m += 2
+			}
 			last := len(sc.out) - 1
 			sc.out[last].e = sc.toks[m].e
 			sc.covLen = -1
@@ -594,6 +651,12 @@ func (sc *scan) age(i, j int, shape string) bool {
 			n++
 		}
 		switch s[n:] {
+		case "th", "st", "nd", "rd":
+			// "her 95th birthday"
+			if v >= 90 && v < 130 && (sc.is(i+1, "birthday") || sc.is(i+1, "bday")) {
+				sc.add(sc.toks[i].s, sc.toks[i].s+n, TypeAge, "rules/age")
+				return true
+			}
 		case "s", "y", "yo", "yr", "yrs", "yof", "yom", "f", "m":
 			if (s[n:] == "f" || s[n:] == "m") && sc.text[sc.toks[i].s+n] >= 'a' {
 				return false // "100m" is a distance; "97F" an age and sex
@@ -703,10 +766,20 @@ func (sc *scan) nanp(i int) bool {
 // digits, 8 to 13 digits in all; it returns the last token or -1.
 func (sc *scan) international(i int) int {
 	t := sc.toks
-	if !sc.punct(i, '+') || i+1 >= len(t) || !sc.joined(i+1) || sc.numLen(i+1) == 0 || sc.numLen(i+1) > 3 {
+	zeros := false
+	if !sc.punct(i, '+') {
+		if t[i].kind != kNum || sc.text[t[i].s] != '0' || !sc.intlZeros(i) {
+			return -1
+		}
+		zeros = true
+		i-- // "0031 30 271 8844": the country code after "00" (the loop below starts at i+2)
+	} else if i+1 >= len(t) || !sc.joined(i+1) || sc.numLen(i+1) == 0 || sc.numLen(i+1) > 3 {
 		return -1
 	}
 	digits, e := sc.numLen(i+1), i+1
+	if zeros {
+		digits -= 2
+	}
 	for k := i + 2; k < len(t) && !t[k].nl; k++ {
 		if sc.numLen(k) > 0 && (t[k].sp || sc.punct(k-1, '-')) {
 			digits += sc.numLen(k)
@@ -722,6 +795,19 @@ func (sc *scan) international(i int) int {
 		return -1
 	}
 	return e
+}
+
+// intlZeros: number token i is the international prefix "00" glued to a
+// country code of one to three digits ("0031", "00353"), before a space and
+// more digits on the same line: a number dialled from abroad the way Europe
+// writes it.
+func (sc *scan) intlZeros(i int) bool {
+	t := sc.toks
+	if l := sc.numLen(i); l < 3 || l > 5 || i+1 >= len(t) || !t[i+1].sp || t[i+1].nl || sc.numLen(i+1) == 0 {
+		return false
+	}
+	s := t[i].s
+	return sc.text[s] == '0' && sc.text[s+1] == '0' && sc.text[s+2] != '0' && (i == 0 || t[i].sp)
 }
 
 var pagerCues = map[string]bool{"pager": true, "page": true, "paged": true, "pgr": true, "beeper": true, "bpr": true, "beep": true}

@@ -16,7 +16,7 @@ import (
 func (sc *scan) wardAt(i int, on bool) int {
 	toks := sc.toks
 	n := i + 1
-	if l := sc.numLen(n); l < 1 || l > 2 || toks[n].nl || sc.numVal(n) > 20 {
+	if n >= len(toks) || toks[n].kind != kNum && toks[n].kind != kAlnum || !sc.wardFloor(n) {
 		return -1
 	}
 	t := &toks[i]
@@ -26,7 +26,8 @@ func (sc *scan) wardAt(i int, on bool) int {
 	if sc.punct(n+1, '.') && sc.joined(n+1) && sc.numLen(n+2) > 0 && sc.joined(n+2) {
 		return -1 // "to Natrecor 0.01"
 	}
-	if !sc.clauseEnd(n+1) && !sc.is(n+1, "when") && !sc.is(n+1, "since") && !sc.is(n+1, "with") {
+	if !sc.clauseEnd(n+1) && !sc.is(n+1, "when") && !sc.is(n+1, "since") && !sc.is(n+1, "with") &&
+		!sc.is(n+1, "bedside") && !sc.is(n+1, "bed") && !sc.is(n+1, "rm") && !sc.is(n+1, "room") {
 		return -1
 	}
 	if !(t.flags&lexicon.Name != 0 || sc.candidate(i) || !on && sc.unknownWord(i)) {

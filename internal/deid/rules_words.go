@@ -429,7 +429,13 @@ func (sc *scan) street(i int) int {
 		if sc.in(k, setHeader) || sc.in(k, setOrg) && !sc.in(k, setStreet) || sc.in(k, setMeasure) {
 			return -1
 		}
-		if k > i+1 && sc.in(k, setStreet) && (toks[k].cap || !sc.hasLowerWord(i+1, k-1)) && !sc.in(k-1, setHeader) && !sc.in(k-1, setOrg) {
+		// "MOTHER IS 92 AND IN BRIGHTON GARDENS": a clause, not a street
+		if toks[k].xkw&(xAndOr|xIsWas) != 0 || sc.is(k, "in") {
+			return -1
+		}
+		// (or a street in a lower-case line: "1200 park ave", rules_dev4.go)
+		if k > i+1 && sc.in(k, setStreet) && (toks[k].cap || !sc.hasLowerWord(i+1, k-1) || sc.caseAt(k) == caseLower && lowerStreetSuffixes[sc.lower(k)]) &&
+			!sc.in(k-1, setHeader) && !sc.in(k-1, setOrg) {
 			// need a name between number and suffix
 			e := k
 			if sc.punct(e+1, '.') && toks[k].flags&lexicon.Common == 0 { // "Ave." but not "Road."

@@ -119,7 +119,7 @@ func TestCheckOverlapAndRange(t *testing.T) {
 // detection as a false alarm.
 func TestRepeatedMentionsMarked(t *testing.T) {
 	lex := lexicon.Get()
-	for _, set := range []string{"frozen.jsonl", "frozen2.jsonl", "dev.jsonl", "dev2.jsonl", "dev3.jsonl"} {
+	for _, set := range []string{"frozen.jsonl", "frozen2.jsonl", "dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

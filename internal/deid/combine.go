@@ -84,13 +84,14 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 				keep = keep || sc.toks[m].kind != kNum && sc.plausibleTok(m, s.Type) || sc.toks[m].ndig >= 5 && !sc.clinical[m]
 			}
 		}
-		if !keep || sc.vetoOrTrim(&s, k, &last, bs, cpByte) || (s.Type == TypeLocation || s.Type == TypeName) && isCountry(text[bs:be]) {
+		first := k // the span's first token once trimmed
+		if !keep || sc.trimOrVeto(&s, &first, &last, &bs, &be, cpByte) || (s.Type == TypeLocation || s.Type == TypeName) && isCountry(text[bs:be]) {
 			continue // a country is no PHI (countries.go)
 		}
-		if s.Type == TypeDate && sc.noDate(k, last) {
+		if s.Type == TypeDate && sc.noDate(first, last) {
 			continue // "98/52", "49/51": no month in either place
 		}
-		if s.Type == TypeLocation && last == k && sc.toks[k].kind == kWord && sc.toks[k].e-sc.toks[k].s > 2 && sc.toks[k].flags&lexicon.State != 0 {
+		if s.Type == TypeLocation && last == first && sc.toks[first].kind == kWord && sc.toks[first].e-sc.toks[first].s > 2 && sc.toks[first].flags&lexicon.State != 0 {
 			continue // a US state alone, by its name, is no PHI ("called from OHIO")
 		}
 		if (s.Type == TypeName || s.Type == TypeLocation) && sc.eponym(last+1) {
@@ -99,8 +100,8 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		// clinical numbers at either end leave the span, with the
 		// punctuation between them and the rest ("baptiste, 30 4/7" typed
 		// as one date keeps "baptiste")
-		if first, end := sc.inertEdges(k, last); first != k || end != last {
-			if b := sc.toks[first].s; b > bs {
+		if f, end := sc.inertEdges(first, last); f != first || end != last {
+			if b := sc.toks[f].s; b > bs {
 				s.Start = toCP(cpByte, b)
 			}
 			if b := sc.toks[end].e; b < be {

@@ -29,23 +29,22 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 //     signature): "mild tr", "ABD DRESSING", "WITH BURNS TO". A word
 //     written with a capital ("River (they/them)") is left to the detector.
 
-// vetoOrTrim: vetoShape, or else the span s over tokens k..*last (s
-// starting at byte bs) loses the edges trimEdges takes off; *last and s
-// are updated (cpByte maps code points to bytes, nil when the text is
-// ASCII).
-func (sc *scan) vetoOrTrim(s *Span, k int, last *int, bs int, cpByte []int) bool {
-	if sc.vetoShape(k, *last, bs, s.Type) {
-		return true
-	}
-	first, end := sc.trimEdges(k, *last, s.Type)
+// trimOrVeto: the span s over tokens *k..*last (bytes *bs..*be) loses the
+// edges trimEdges takes off (s and the four bounds updated; cpByte maps
+// code points to bytes, nil when the text is ASCII), then vetoShape judges
+// what is left: the trimmed span, so that the filters after it see it too
+// ("in France" is "France", a country; "from OHIO" a state alone).
+func (sc *scan) trimOrVeto(s *Span, k, last, bs, be *int, cpByte []int) bool {
+	first, end := sc.trimEdges(*k, *last, s.Type)
 	if end != *last {
-		*last = end
-		s.End = toCP(cpByte, sc.toks[end].e)
+		*last, *be = end, sc.toks[end].e
+		s.End = toCP(cpByte, *be)
 	}
-	if first != k && sc.toks[first].s > bs {
-		s.Start = toCP(cpByte, sc.toks[first].s)
+	if first != *k {
+		*k, *bs = first, sc.toks[first].s
+		s.Start = toCP(cpByte, *bs)
 	}
-	return false
+	return sc.vetoShape(*k, *last, *bs, s.Type)
 }
 
 // trimEdges returns tokens first..last less the edges no PHI of type typ

@@ -21,6 +21,11 @@ func TestVetoShape(t *testing.T) {
 		{"event as ID", "pt found on floor at 0215, unwitnessed fall. no head strike", "fall", TypeID, ""},
 		{"ECG finding as ID", "ECG: ST depression V4-V6. Trop 0.12.", "ST", TypeID, ""},
 		{"place typed a date kept", "Pt went to Urgent Care on Broadway last week", "Broadway", TypeDate, "Broadway"},
+		// judged once trimmed (a preposition off the start)
+		{"country after a preposition", "She moved in France last year", "in France", TypeLocation, ""},
+		{"state after a preposition", "called from OHIO today", "from OHIO", TypeLocation, ""},
+		{"short number after a preposition", "pain level of 58 now", "of 58", TypeDate, ""},
+		{"town after a preposition kept", "lives in Dundalk with son", "in Dundalk", TypeLocation, "Dundalk"},
 		{"everyday name typed a date kept", "found on floor by aide Grace. no head strike", "Grace", TypeDate, "Grace"},
 		{"name after a colon kept", "Psych intake: River (they/them), 19, from home", "River", TypeName, "River"},
 		{"MRN kept", "MRN 4005196, seen today", "4005196", TypeID, "4005196"},

@@ -413,7 +413,10 @@ func runLoad(ctx context.Context, exe string, args []string) (ServerRun, error) 
 }
 
 // postgresCPU sums the CPU time of processes named postgres (Linux /proc;
-// 0 elsewhere), so that a PostgreSQL run can state the database's share.
+// 0 elsewhere), so that a PostgreSQL run can state the database's share:
+// their own, and that of their children which have exited (the
+// postmaster's reaped backends and workers, such as autovacuum's, whose
+// CPU would otherwise leave the sum with them).
 func postgresCPU() time.Duration {
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
@@ -428,20 +431,35 @@ func postgresCPU() time.Duration {
 		if err != nil {
 			continue
 		}
-		// pid (comm) state … utime stime at fields 14 and 15.
-		open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
-		if open < 0 || end < open || string(b[open+1:end]) != "postgres" {
-			continue
+		if comm, own, children, ok := statCPU(b); ok && comm == "postgres" {
+			ticks += own + children
 		}
-		f := strings.Fields(string(b[end+1:]))
-		if len(f) < 13 {
-			continue
-		}
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += ut + st
 	}
 	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ = 100 on Linux
+}
+
+// statCPU reads a /proc/PID/stat line: the command name, the process's own
+// CPU (utime + stime, fields 14 and 15) and its reaped children's (cutime
+// + cstime, 16 and 17), in clock ticks.
+func statCPU(b []byte) (comm string, own, children int64, ok bool) {
+	// pid (comm) state …: comm may hold spaces and parentheses
+	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+	if open < 0 || end < open {
+		return "", 0, 0, false
+	}
+	f := strings.Fields(string(b[end+1:]))
+	if len(f) < 15 {
+		return "", 0, 0, false
+	}
+	var v [4]int64
+	for i := range v {
+		n, err := strconv.ParseInt(f[11+i], 10, 64)
+		if err != nil {
+			return "", 0, 0, false
+		}
+		v[i] = n
+	}
+	return string(b[open+1 : end]), v[0] + v[1], v[2] + v[3], true
 }
 
 // gcCPU returns the Go runtime's estimate of the CPU seconds spent in

@@ -37,10 +37,11 @@ func TestDevScores(t *testing.T) {
 			"both":   {0.97, 0.95},
 		},
 		"dev4.jsonl": { // not trained on: the tagger's floors here are held-out ones
-			// (sixth round, 2026-12-05, a point or two under its end figures)
+			// (sixth round, 2026-12-05, a point or two under its end figures;
+			// precision of both raised after the seventh's safe vocabulary)
 			"rules":  {0.89, 0.95},
 			"tagger": {0.89, 0.84},
-			"both":   {0.96, 0.89},
+			"both":   {0.96, 0.90},
 		},
 		"dev-gen.jsonl": {
 			"rules":  {0.89, 0.96},

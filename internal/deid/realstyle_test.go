@@ -96,6 +96,12 @@ func TestLongInputRecall(t *testing.T) {
 		strings.Repeat("BP 105-128/48-61 CPAP 5/5 9/7-ADMITTED KRISSY---301 944-5032 ", 60_000),
 		strings.Repeat("QUAXLEY,ZEBULON E. WELSH ", 160_000),
 		strings.Repeat("PACERONE 200 mg tablet Zosyn ", 140_000),
+		// places joined over "and", "at" and an acronym (joinPlaces: a
+		// scan of every span for each join made these minutes long)
+		strings.Repeat("pt lives on ridge rd and ", 170_000),
+		strings.Repeat("NORTH AVE AND CHARLES ST AND ", 150_000),
+		strings.Repeat("Shore Medical Center at Easton and ", 120_000),
+		strings.Repeat("Union Memorial Hospital (UMH) ", 140_000),
 	} {
 		if len(text) > DefaultMaxBytes {
 			text = text[:DefaultMaxBytes]

@@ -246,6 +246,17 @@ func (sc *scan) joinPlaces() {
 	text, low := sc.text, sc.low
 	// sc.out, not a copy of the slice: acronymAfter appends to it
 	n, dropped := len(sc.out), false
+	// starts indexes the spans by their start, built at the first join
+	// over "at", "and" or "&" (a scan of every span for each would be
+	// quadratic in a long line of streets); an entry is checked against
+	// the span's current start when read, and a span whose start moves is
+	// indexed again (index)
+	var starts map[int][]int
+	index := func(b int) {
+		if starts != nil {
+			starts[sc.out[b].s] = append(starts[sc.out[b].s], b)
+		}
+	}
 	for a := 0; a < n; a++ {
 		out := sc.out
 		t, s, e := out[a].t, out[a].s, out[a].e
@@ -289,6 +300,7 @@ func (sc *scan) joinPlaces() {
 				}
 			}
 		}
+		index(a) // (its start may have moved)
 		if e+1 >= len(text) || text[e] != ' ' {
 			continue
 		}
@@ -309,7 +321,11 @@ func (sc *scan) joinPlaces() {
 			}
 		case t != TypeLocation:
 		case c == '(':
+			m := len(sc.out)
 			sc.acronymAfter(out[a].s, e) // (it may move sc.out: out is not used after)
+			for b := m; b < len(sc.out); b++ {
+				index(b)
+			}
 		case c == 'a' || c == 'A' || c == '&':
 			// " at ", " and ", " & " after the place
 			gap := 0
@@ -324,13 +340,22 @@ func (sc *scan) joinPlaces() {
 			if gap == 0 {
 				continue
 			}
-			for b := range out {
-				if b != a && out[b].t == TypeLocation && out[b].s == e+gap && (gap == 4 || streetSpan(low[out[b].s:out[b].e])) {
-					out[a].e = out[b].e
-					out[b].e = out[b].s // dropped below
-					dropped = true
-					break
+			if starts == nil {
+				starts = make(map[int][]int, len(out))
+				for b := range out {
+					index(b)
 				}
+			}
+			join := -1 // the first place that starts right after the gap
+			for _, b := range starts[e+gap] {
+				if b != a && (join < 0 || b < join) && out[b].t == TypeLocation && out[b].s == e+gap && (gap == 4 || streetSpan(low[out[b].s:out[b].e])) {
+					join = b
+				}
+			}
+			if join >= 0 {
+				out[a].e = out[join].e
+				out[join].e = out[join].s // dropped below
+				dropped = true
 			}
 		}
 	}

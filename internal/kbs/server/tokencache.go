@@ -1,6 +1,7 @@
 package server
 
 import (
+	"container/heap"
 	"crypto/sha256"
 	"sync"
 	"time"
@@ -21,27 +22,40 @@ import (
 // session's expiry, when the store would no longer return it either.
 //
 // Memory is bounded in bytes, not entries (a token carries up to 64 KiB of
-// initdata): each entry is charged a cost from its token's size, and an
-// insert over the budget first drops expired entries (scanning the whole
-// cache at most once per minSweepInterval), then arbitrary ones of both
-// kinds down to 1/evictFraction below the budget, so that the inserts that follow fit
-// without evicting (a miss only costs a verification or a store read).
-// Under sustained load the cache stays full (tokens live 5 minutes), and
-// scanning it on every insert cost more CPU than the rest of the cache
-// saves. Sweep, run on a timer, drops expired entries when nothing is
-// inserted.
+// initdata): each entry is charged a cost from its token's size. Decoded
+// claims are also bounded in number (maxCachedTokens): they are small maps
+// of many pointers, and a cache full of them (about 10,000 handshakes'
+// under sustained load) doubled the live heap the collector marks, which
+// set the latency tail of every request during a collection. A session's
+// raw token is one pointer-free string, so sessions stay bounded by bytes
+// alone.
+//
+// Each kind sits in a min-heap on expiry: expired entries are dropped from
+// the top, and when the budget is reached the entries closest to expiry
+// (under a steady load, the oldest) go first, a session and a token in
+// turn, so that neither kind is drained. Every operation costs O(log n)
+// under the lock; nothing scans the cache. A miss costs only a
+// verification or a store read.
 type tokenCache struct {
-	mu       sync.Mutex
-	m        map[[32]byte]cachedToken
-	sessions map[string]sessionToken
-	bytes    int64 // total cost of the entries
-	max      int64
-	swept    time.Time // when an insert last scanned for expired entries
+	mu        sync.Mutex
+	m         map[[32]byte]*cacheEntry
+	sessions  map[string]*cacheEntry
+	tokHeap   expiryHeap
+	sessHeap  expiryHeap
+	bytes     int64 // total cost of the entries
+	max       int64
+	maxTokens int
 }
 
-type sessionToken struct {
-	raw     string
+// cacheEntry is one cached token (key, ct) or session (id, raw).
+type cacheEntry struct {
 	expires time.Time
+	cost    int64
+	index   int // position in its kind's heap
+	key     [32]byte
+	ct      cachedToken
+	id      string
+	raw     string
 }
 
 type cachedToken struct {
@@ -53,8 +67,37 @@ type cachedToken struct {
 	why string
 }
 
+// expiryHeap is a min-heap of entries on expiry (container/heap).
+type expiryHeap []*cacheEntry
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expires.Before(h[j].expires) }
+func (h expiryHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *expiryHeap) Push(x any) {
+	e := x.(*cacheEntry)
+	e.index = len(*h)
+	*h = append(*h, e)
+}
+func (h *expiryHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	e.index = -1
+	return e
+}
+
 // DefaultTokenCacheBytes is the token cache's default memory budget.
 const DefaultTokenCacheBytes = 64 << 20
+
+// maxCachedTokens bounds the decoded tokens held: the resource requests of
+// a handshake follow its attestation within moments, so the newest few
+// thousand tokens serve nearly every hit (at 1,000 handshakes a second a
+// token stays about two seconds; a later request verifies it again).
+const maxCachedTokens = 2048
 
 // Costs charged per entry: a session entry holds the raw token; a token
 // entry holds its decoded claims, which take about twice the token's
@@ -64,18 +107,11 @@ const (
 	claimsFactor  = 2
 )
 
-// An insert over the budget scans for expired entries at most once per
-// minSweepInterval, and evicts down to max - max/evictFraction.
-const (
-	minSweepInterval = time.Second
-	evictFraction    = 32
-)
-
 func newTokenCache(maxBytes int64) *tokenCache {
 	if maxBytes <= 0 {
 		maxBytes = DefaultTokenCacheBytes
 	}
-	return &tokenCache{m: map[[32]byte]cachedToken{}, sessions: map[string]sessionToken{}, max: maxBytes}
+	return &tokenCache{m: map[[32]byte]*cacheEntry{}, sessions: map[string]*cacheEntry{}, max: maxBytes, maxTokens: maxCachedTokens}
 }
 
 func sessionCost(raw string) int64 { return int64(len(raw)) + entryOverhead }
@@ -89,19 +125,21 @@ func (c *tokenCache) session(id string, now time.Time) (string, bool) {
 		return "", false
 	}
 	if !now.Before(e.expires) {
-		c.dropSession(id, e)
+		c.dropSession(e)
 		return "", false
 	}
 	return e.raw, true
 }
 
-func (c *tokenCache) dropSession(id string, e sessionToken) {
-	delete(c.sessions, id)
-	c.bytes -= sessionCost(e.raw)
+func (c *tokenCache) dropSession(e *cacheEntry) {
+	heap.Remove(&c.sessHeap, e.index)
+	delete(c.sessions, e.id)
+	c.bytes -= e.cost
 }
 
-func (c *tokenCache) dropToken(k [32]byte, e cachedToken) {
-	delete(c.m, k)
+func (c *tokenCache) dropToken(e *cacheEntry) {
+	heap.Remove(&c.tokHeap, e.index)
+	delete(c.m, e.key)
 	c.bytes -= e.cost
 }
 
@@ -111,7 +149,7 @@ func (c *tokenCache) putSession(id, raw string, expires, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.sessions[id]; ok {
-		c.dropSession(id, old)
+		c.dropSession(old)
 	}
 	// the handshake inserts its token, then its session: making room for
 	// the session must not evict that token, which its next request needs
@@ -119,7 +157,9 @@ func (c *tokenCache) putSession(id, raw string, expires, now time.Time) {
 	if !c.makeRoom(cost, now, &keep) {
 		return
 	}
-	c.sessions[id] = sessionToken{raw: raw, expires: expires}
+	e := &cacheEntry{expires: expires, cost: cost, id: id, raw: raw}
+	c.sessions[id] = e
+	heap.Push(&c.sessHeap, e)
 	c.bytes += cost
 }
 
@@ -131,99 +171,98 @@ func (c *tokenCache) get(raw string, now time.Time) (cachedToken, bool) {
 	if !ok {
 		return cachedToken{}, false
 	}
-	if !now.Before(e.tok.Expiry) {
-		c.dropToken(k, e)
+	if !now.Before(e.expires) {
+		c.dropToken(e)
 		return cachedToken{}, false
 	}
-	return e, true
+	return e.ct, true
 }
 
-func (c *tokenCache) put(raw string, e cachedToken, now time.Time) {
-	if e.tok == nil || e.tok.Expiry.IsZero() {
+func (c *tokenCache) put(raw string, ct cachedToken, now time.Time) {
+	if ct.tok == nil || ct.tok.Expiry.IsZero() {
 		return
 	}
-	e.cost = int64(len(raw))*claimsFactor + entryOverhead
+	ct.cost = int64(len(raw))*claimsFactor + entryOverhead
 	k := sha256.Sum256([]byte(raw))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.m[k]; ok {
-		c.dropToken(k, old)
+		c.dropToken(old)
 	}
-	if !c.makeRoom(e.cost, now, nil) {
+	if !c.makeRoom(ct.cost, now, nil) {
 		return
 	}
+	for len(c.m) >= c.maxTokens {
+		c.dropToken(c.tokHeap[0])
+	}
+	e := &cacheEntry{expires: ct.tok.Expiry, cost: ct.cost, key: k, ct: ct}
 	c.m[k] = e
-	c.bytes += e.cost
+	heap.Push(&c.tokHeap, e)
+	c.bytes += ct.cost
 }
 
 // makeRoom frees entries until cost fits in the budget; false when it
-// cannot fit at all. A live token whose key is keep is not evicted. c.mu is
+// cannot fit at all. A token whose key is keep is not evicted. c.mu is
 // held.
 func (c *tokenCache) makeRoom(cost int64, now time.Time, keep *[32]byte) bool {
 	if cost > c.max {
 		return false
 	}
-	if c.bytes+cost <= c.max {
-		return true
-	}
-	if d := now.Sub(c.swept); d >= minSweepInterval || d < 0 {
-		c.swept = now
-		c.sweepLocked(now)
-		if c.bytes+cost <= c.max {
-			return true
-		}
-	}
-	// Still over: drop arbitrary entries (map order is random), a session
-	// and a token in turn, leaving room for the next inserts. Both kinds
-	// go alike: a cache that dropped all of one kind first would, once
-	// full, hold none of it (a token miss costs a verification, a session
-	// miss a store read); the token of the session being inserted is kept.
-	goal := c.max - c.max/evictFraction
-	if cost > goal {
-		goal = c.max
-	}
-	for c.bytes+cost > goal && len(c.m)+len(c.sessions) > 0 {
-		for id, e := range c.sessions {
-			c.dropSession(id, e)
-			break
-		}
-		if c.bytes+cost <= goal {
-			break
-		}
-		dropped := false
-		for k, e := range c.m {
-			if keep != nil && k == *keep {
-				continue
+	c.dropExpired(now)
+	for c.bytes+cost > c.max {
+		if len(c.sessHeap) > 0 {
+			c.dropSession(c.sessHeap[0])
+			if c.bytes+cost <= c.max {
+				break
 			}
-			c.dropToken(k, e)
-			dropped = true
-			break
 		}
-		if !dropped && len(c.sessions) == 0 {
+		if !c.dropSoonestToken(keep) && len(c.sessHeap) == 0 {
 			break // only the kept token is left
 		}
 	}
 	return c.bytes+cost <= c.max
 }
 
+// dropSoonestToken drops the token closest to expiry other than keep;
+// false when there is none.
+func (c *tokenCache) dropSoonestToken(keep *[32]byte) bool {
+	h := c.tokHeap
+	switch {
+	case len(h) == 0:
+	case keep == nil || h[0].key != *keep:
+		c.dropToken(h[0])
+		return true
+	default:
+		// the kept token is the soonest: drop the sooner of its children
+		best := -1
+		for _, i := range []int{1, 2} {
+			if i < len(h) && (best < 0 || h.Less(i, best)) {
+				best = i
+			}
+		}
+		if best > 0 {
+			c.dropToken(h[best])
+			return true
+		}
+	}
+	return false
+}
+
+// dropExpired drops the entries that have expired: the tops of the heaps.
+func (c *tokenCache) dropExpired(now time.Time) {
+	for len(c.tokHeap) > 0 && !now.Before(c.tokHeap[0].expires) {
+		c.dropToken(c.tokHeap[0])
+	}
+	for len(c.sessHeap) > 0 && !now.Before(c.sessHeap[0].expires) {
+		c.dropSession(c.sessHeap[0])
+	}
+}
+
 // sweep drops expired entries.
 func (c *tokenCache) sweep(now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sweepLocked(now)
-}
-
-func (c *tokenCache) sweepLocked(now time.Time) {
-	for k, e := range c.m {
-		if !now.Before(e.tok.Expiry) {
-			c.dropToken(k, e)
-		}
-	}
-	for id, e := range c.sessions {
-		if !now.Before(e.expires) {
-			c.dropSession(id, e)
-		}
-	}
+	c.dropExpired(now)
 }
 
 // size returns the number of entries and their total cost.

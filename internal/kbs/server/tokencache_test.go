@@ -108,8 +108,7 @@ func TestTokenCacheFullKeepsBoth(t *testing.T) {
 }
 
 // TestTokenCacheFullDropsExpiredFirst: an insert into a full cache drops
-// the expired entries before any live one (scanning at most once per
-// minSweepInterval).
+// the expired entries before any live one, even one inserted before them.
 func TestTokenCacheFullDropsExpiredFirst(t *testing.T) {
 	c := newTokenCache(1 << 20)
 	now := time.Now()
@@ -117,7 +116,7 @@ func TestTokenCacheFullDropsExpiredFirst(t *testing.T) {
 	c.put("live."+live, cachedToken{tok: &ear.Token{Expiry: now.Add(time.Hour)}}, now)
 	c.putSession("live", "live."+live, now.Add(time.Hour), now)
 	n := fillTokenCache(c, now) // these expire in 5 minutes
-	later := now.Add(5*time.Minute + minSweepInterval)
+	later := now.Add(5*time.Minute + time.Second)
 	next := "next." + strings.Repeat("n", 8000) // more than the room left
 	c.put(next, cachedToken{tok: &ear.Token{Expiry: later.Add(time.Hour)}}, later)
 	if _, ok := c.get(next, later); !ok {
@@ -131,6 +130,57 @@ func TestTokenCacheFullDropsExpiredFirst(t *testing.T) {
 	}
 	if entries, _ := c.size(); entries != 3 {
 		t.Fatalf("%d entries after the expired ones were dropped, want 3", entries)
+	}
+}
+
+// TestTokenCacheBoundsDecodedTokens: however many handshakes pass, the
+// cache holds at most maxTokens decoded tokens (their claims are what the
+// collector must mark), and those it holds are the newest: a handshake's
+// own token is always found by its next request, and a full cache evicts
+// the entries closest to expiry first.
+func TestTokenCacheBoundsDecodedTokens(t *testing.T) {
+	c := newTokenCache(DefaultTokenCacheBytes)
+	c.maxTokens = 64
+	now := time.Now()
+	body := strings.Repeat("b", 500)
+	raw := func(i int) string { return fmt.Sprintf("%d.%s", i, body) }
+	const n = 1000
+	for i := range n {
+		at := now.Add(time.Duration(i) * time.Millisecond)
+		c.put(raw(i), cachedToken{tok: &ear.Token{Expiry: at.Add(5 * time.Minute)}}, at)
+		c.putSession(fmt.Sprint(i), raw(i), at.Add(5*time.Minute), at)
+		if _, ok := c.get(raw(i), at); !ok {
+			t.Fatalf("handshake %d: its own token not cached", i)
+		}
+		c.mu.Lock()
+		tokens := len(c.m)
+		c.mu.Unlock()
+		if tokens > c.maxTokens {
+			t.Fatalf("handshake %d: %d decoded tokens cached, at most %d", i, tokens, c.maxTokens)
+		}
+	}
+	end := now.Add(n * time.Millisecond)
+	for i := range n {
+		_, ok := c.get(raw(i), end)
+		if want := i >= n-c.maxTokens; ok != want {
+			t.Fatalf("token %d cached %v, want %v (the newest %d stay)", i, ok, want, c.maxTokens)
+		}
+	}
+	// Sessions are bounded by bytes alone: all of them fit here.
+	if _, ok := c.session("0", end); !ok {
+		t.Fatal("the oldest session was dropped although the byte budget holds every session")
+	}
+	// Over the byte budget, the sessions closest to expiry go first.
+	small := newTokenCache(64 << 10)
+	for i := range 200 {
+		at := now.Add(time.Duration(i) * time.Millisecond)
+		small.putSession(fmt.Sprint(i), raw(i), at.Add(5*time.Minute), at)
+	}
+	if _, ok := small.session("199", end); !ok {
+		t.Fatal("the newest session was evicted")
+	}
+	if _, ok := small.session("0", end); ok {
+		t.Fatal("the oldest session survived while newer ones were evicted")
 	}
 }
 

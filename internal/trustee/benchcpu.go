@@ -386,8 +386,11 @@ func (r ServerRun) PerHandshake() time.Duration {
 }
 
 // runLoad runs one level in a child process (the running binary with
-// benchLoadEnv set) and measures this process's CPU meanwhile.
-func runLoad(ctx context.Context, exe string, args []string) (ServerRun, error) {
+// benchLoadEnv set) and measures this process's CPU meanwhile, until
+// drain returns after the child exits: the requests the load generator
+// abandoned at the end of the level are still served, and their CPU
+// belongs to this level, not to the next.
+func runLoad(ctx context.Context, exe string, args []string, drain func()) (ServerRun, error) {
 	cmd := exec.CommandContext(ctx, exe, append([]string{"bench-load"}, args...)...)
 	cmd.Env = append(os.Environ(), benchLoadEnv+"=1")
 	var out, errb bytes.Buffer
@@ -398,6 +401,9 @@ func runLoad(ctx context.Context, exe string, args []string) (ServerRun, error) 
 	rq0 := runQueueWait("self")
 	cpu0 := cpuTime()
 	err := cmd.Run()
+	if drain != nil {
+		drain()
+	}
 	r := ServerRun{ServerCPU: cpuTime() - cpu0, PostgresCPU: postgresCPU() - pg0, RunQueueWait: runQueueWait("self") - rq0,
 		GCPauseMax: maxPause(p0, gcPauses())}
 	if gc1, all1 := gcCPU(); all1 > all0 {

@@ -39,6 +39,7 @@ func (s *SQL) runBatch(ctx context.Context, ops []*writeOp, durable bool) (again
 	if !durable {
 		b.Queue("SET LOCAL synchronous_commit TO OFF")
 	}
+	b.Queue(pgCommitOrderLock, commitOrderKey)
 	for i, op := range ops {
 		op.pg(b, &again[i])
 	}
@@ -74,6 +75,26 @@ func (s *SQL) runBatch(ctx context.Context, ops []*writeOp, durable bool) (again
 	}
 	return again, nil
 }
+
+// Audit rows are read by id (AuditSince: the admin API's pages, the
+// audit stream, a SIEM following it), so a row must never become visible
+// after a row with a higher id: a reader past the higher id would skip it
+// for good. On SQLite one writer commits at a time. On PostgreSQL several
+// replicas write at once, and a sequence hands out ids when a row is
+// inserted, not when it commits: replica A's row 10 could commit after
+// replica B's row 11, and a reader between the two commits would page
+// past 10. So every write transaction first takes one transaction-scoped
+// advisory lock (pgCommitOrderLock), which PostgreSQL releases only once
+// the commit is visible: ids are then handed out, and made visible, in
+// one order across replicas. Within a replica the writer commits one
+// transaction at a time anyway (the statement rides in its pipelined
+// batch); across replicas their commits, fsync included, take turns. The
+// lock is keyed by the schema, which the replicas share (and other
+// databases' users, or tests in other schemas, do not).
+const (
+	pgCommitOrderLock = "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))"
+	commitOrderKey    = int32(0x74676175) // "tgau"
+)
 
 // errRolledBack: COMMIT answered ROLLBACK (the transaction had failed).
 var errRolledBack = errors.New("commit: transaction rolled back")

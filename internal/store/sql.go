@@ -494,6 +494,12 @@ func (s *SQL) runSQLTx(ctx context.Context, ops []*writeOp, durable bool) error 
 			return fmt.Errorf("set synchronous_commit: %w", err)
 		}
 	}
+	if s.d == postgres {
+		if _, err := tx.ExecContext(ctx, pgCommitOrderLock, commitOrderKey); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("commit order lock: %w", err)
+		}
+	}
 	for _, op := range ops {
 		if err := op.fn(ctx, tx); err != nil {
 			_ = tx.Rollback()

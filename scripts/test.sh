@@ -80,6 +80,12 @@ cleanup() {
   # The fuzz builder's go command first (by its parent's id), then ours.
   [ -n "${FUZZ_BUILD_PID:-}" ] && pkill -TERM -P "$FUZZ_BUILD_PID" 2>/dev/null || true
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  # Azurite (node) sometimes outlives its SIGTERM: wait 5 s, then kill it.
+  for p in "${PIDS[@]:-}"; do
+    [ -n "$p" ] || continue
+    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
   if [ -n "${PGDATA_DIR:-}" ] && [ -d "$PGDATA_DIR" ]; then
     pgrun "$PG_BIN/pg_ctl -D $PGDATA_DIR -m immediate stop" >/dev/null 2>&1 || true
   fi

@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/trustgate/trustgate/internal/attester"
 	samplea "github.com/trustgate/trustgate/internal/attester/sample"
 	"github.com/trustgate/trustgate/internal/audit"
@@ -549,7 +551,7 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 	}
 	store := "SQLite (WAL, synchronous=FULL)"
 	if b.Store != "" {
-		store = "PostgreSQL (synchronous_commit on)"
+		store = "PostgreSQL (" + pgDurability(ctx, b.Store) + ")"
 	}
 	fmt.Fprintf(out, "tee=%s store=%s replicas=%d GOMAXPROCS=%d\n", b.Tee, store, len(insts), runtime.GOMAXPROCS(0))
 	base := []string{"--url", url, "--tee", b.Tee, "--emulated-dir", b.EmulatedDir(), "--secret", string(secret), "--duration", dur.String()}
@@ -712,6 +714,22 @@ func runLevel(ctx context.Context, exe string, inst *Instance, args []string) (S
 	}
 	r.Releases = after.resource - before.resource
 	return r, nil
+}
+
+// pgDurability reports the server's fsync and synchronous_commit settings
+// as a run on url sees them: a PostgreSQL started with fsync off commits
+// without waiting for the disk, and a figure measured so must say it.
+func pgDurability(ctx context.Context, url string) string {
+	c, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return "settings unknown: " + err.Error()
+	}
+	defer c.Close(ctx)
+	var fsync, sc string
+	if err := c.QueryRow(ctx, "SELECT current_setting('fsync'), current_setting('synchronous_commit')").Scan(&fsync, &sc); err != nil {
+		return "settings unknown: " + err.Error()
+	}
+	return "fsync " + fsync + ", synchronous_commit " + sc
 }
 
 // drainRequests waits (at most 10 s) until inst serves no request: the

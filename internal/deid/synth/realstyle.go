@@ -58,12 +58,20 @@ type rs struct {
 	// wordNames are first names that are also common English words ("bill", "hope").
 	wordNames []string
 	casing    int
+	// biz: RealStyleOptions.Businesses (business.go).
+	biz bool
 }
 
 // GenerateRealStyle returns n notes in real clinical-note styles with gold
 // spans, drawn deterministically from seed. The Kind of each note names its
 // style and casing ("nursing/upper").
 func GenerateRealStyle(seed uint64, n int) ([]Note, error) {
+	return GenerateRealStyleWith(seed, n, RealStyleOptions{})
+}
+
+// GenerateRealStyleWith is GenerateRealStyle with the shapes opts adds; with
+// the zero options it returns what GenerateRealStyle returns.
+func GenerateRealStyleWith(seed uint64, n int, opts RealStyleOptions) ([]Note, error) {
 	p, err := loadPools()
 	if err != nil {
 		return nil, err
@@ -73,7 +81,7 @@ func GenerateRealStyle(seed uint64, n int) ([]Note, error) {
 		return nil, err
 	}
 	lex := lexicon.Get()
-	g := &rs{gen: &gen{p: p, r: rand.New(rand.NewPCG(seed, 0x4ea1))}, intl: intl}
+	g := &rs{gen: &gen{p: p, r: rand.New(rand.NewPCG(seed, 0x4ea1))}, intl: intl, biz: opts.Businesses}
 	for _, f := range append(append([]string{}, p.firstIn...), p.firstOut...) {
 		if lex.Words[strings.ToLower(f)]&lexicon.Common != 0 && len(f) > 2 {
 			g.wordNames = append(g.wordNames, f)
@@ -307,6 +315,10 @@ func (g *rs) ward() string {
 // place writes a place with a cue: "TRANS TO GH", "from baltimore rehab", "lives in towson".
 func (g *rs) place(b *builder) {
 	loc := deid.TypeLocation
+	if g.biz && g.coin(0.5) {
+		g.bizPlace(b)
+		return
+	}
 	switch g.r.IntN(9) {
 	case 0:
 		b.t(g.oneOf("trans to ", "transfer to ", "transferred to ", "tx to ", "to go to ")).phi(loc, g.nameCase(g.hospitalRS()))
@@ -488,6 +500,11 @@ var shorthand = []string{
 
 // clinicalLine writes one line of shorthand without PHI.
 func (g *rs) clinicalLine(b *builder) {
+	if g.biz && g.coin(0.06) {
+		g.bizNegative(b)
+		b.t(g.oneOf(".", "", ".", " "))
+		return
+	}
 	switch g.r.IntN(10) {
 	case 6, 7, 8, 9:
 		g.clinicalSentence(b)
@@ -514,6 +531,20 @@ func (g *rs) clinicalLine(b *builder) {
 
 // phiSentence writes one sentence that holds PHI, in nursing habits.
 func (g *rs) phiSentence(b *builder) {
+	if g.biz && g.coin(0.5) {
+		switch g.r.IntN(11) {
+		case 0, 1, 2, 3, 4, 5:
+			g.bizPlace(b)
+		case 6:
+			g.wordNameUncued(b)
+		case 7, 8:
+			g.dateMore(b)
+		default:
+			g.phoneOdd(b)
+		}
+		b.t(g.oneOf(".", ". ", "", "."))
+		return
+	}
 	switch g.r.IntN(14) {
 	case 0, 1:
 		g.relative(b)
@@ -635,7 +666,12 @@ func (g *rs) respCare(b *builder) {
 func (g *rs) transferNote(b *builder) {
 	b.t(g.oneOf("ADMIT NOTE", "Transfer note", "TRANSFER SUMMARY", "nursing admission note", "ED to ICU handoff"), "\n")
 	b.t(g.oneOf("pt is a ", "PT IS ", "")).t(fmt.Sprintf("%d yo %s ", g.n(19, 88), g.oneOf("m", "f", "man", "woman")))
-	b.t(g.oneOf("transferred from ", "from ", "admitted from ", "sent from ")).phi(deid.TypeLocation, g.nameCase(g.hospitalRS()))
+	b.t(g.oneOf("transferred from ", "from ", "admitted from ", "sent from "))
+	if g.biz && g.coin(0.3) {
+		b.phi(deid.TypeLocation, g.business(2))
+	} else {
+		b.phi(deid.TypeLocation, g.nameCase(g.hospitalRS()))
+	}
 	b.t(g.oneOf(" with ", " for ", " w/ "), g.pick(problems), ".\n")
 	for range 2 + g.r.IntN(4) {
 		g.clinicalLine(b)

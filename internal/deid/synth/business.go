@@ -64,7 +64,7 @@ var (
 		"Academy", "Elementary", "Fellowship", "Ministries", "Tabernacle", "Outreach", "Services", "Solutions",
 		"Industries", "Co", "Inc", "LLC", "Warehouse", "Distribution", "Farms", "Dairy", "Salon", "Fitness",
 		"Daycare", "Learning Center", "Electric", "Mechanical", "Packaging", "Steel", "Marine", "Lumber", "Tire"}
-	headStay = []string{"House", "Hospitality House", "Inn", "Lodge", "Suites", "Motel", "Apartments", "Towers",
+	headStay = []string{"House", "Guest House", "Inn", "Lodge", "Suites", "Motel", "Apartments", "Towers",
 		"Commons", "Residence", "Shelter", "Mission", "Place", "Terrace", "Gardens", "Court", "Village", "Manor"}
 )
 
@@ -91,7 +91,7 @@ func (g *rs) bizName() string {
 		return g.pick(bizGlueA) + g.pick(bizGlueB)
 	case r < 0.72: // a regional name: "TRI-STATE", "Mid-Valley"
 		pre := g.oneOf("Tri", "Mid", "Inter", "Bi", "Tri", "Mid", "North", "South", "All")
-		reg := g.oneOf("State", "Valley", "County", "City", "Metro", "Shore", "Coast", "Lakes", "River", "Cities", "Town", "Bay", "Region", "Island", "Plains", "Mountain", "Harbor", "Atlantic")
+		reg := g.oneOf("State", "Valley", "City", "Metro", "Shore", "Coast", "Lakes", "River", "Cities", "Town", "Bay", "Region", "Island", "Plains", "Mountain", "Harbor", "Atlantic")
 		if g.coin(0.5) {
 			return strings.ToUpper(pre + "-" + reg)
 		}
@@ -118,14 +118,50 @@ func (g *rs) business(kind int) string {
 		heads = headStay
 	}
 	switch r := g.r.Float64(); {
-	case r < 0.12 && len(strings.Fields(name)) == 1:
+	case r < aloneShare && len(strings.Fields(name)) == 1:
 		// a brand or a glued word alone: "Medivo", "Stonebridge"
-	case r < 0.20:
+	case r < 0.16:
 		name += " " + fmt.Sprint(1+g.r.IntN(12)) // "Cobalt 7"
 	default:
 		name += " " + g.pick(heads)
 	}
 	return g.nameCase(name)
+}
+
+// institution returns an institution whose name is built with "of", "for
+// the", "at" or a store number: "Harbor Society of Dundalk", "Shelter for
+// the Aged", "the Terraces at Glenwood", "Lakeland County Fire", "Walgreens
+// #2214", "Pratt Building", "Elm Ave and 3rd St". The article stays
+// outside; the second value is what comes before the span ("the " or "").
+func (g *rs) institution() (string, string) {
+	w := func() string { return g.oneOf(g.pick(bizWords), g.pick(bizGlueA)+g.pick(bizGlueB)) }
+	var s, pre string
+	switch g.r.IntN(9) {
+	case 0:
+		s = w() + " " + g.oneOf("Society", "Foundation", "Alliance", "Association", "Guild", "League", "Council", "Center", "Institute") + " of " + g.town()
+	case 1:
+		s = g.oneOf("Home", "Shelter", "Health Care", "Center", "Society", "House", "Fund", "Mission") + " for the " + g.oneOf("Aged", "Homeless", "Blind", "Deaf", "Elderly", "Disabled", "Poor", "Infirm")
+		if g.coin(0.5) {
+			s = w() + " " + s
+		}
+	case 2:
+		pre = g.oneOf("the ", "", "The ")
+		s = g.oneOf("Bridges", "Fountains", "Gardens", "Glen", "Residences", "Terraces", "Meadows", "Courtyards", "Commons", "Village", "Shores", "Oaks") + " at " + g.oneOf(g.town(), w(), g.lastName()+" Park")
+	case 3:
+		s = g.oneOf(g.town(), g.lastName()) + " County " + g.oneOf("Fire", "EMS", "Department of Aging", "Health Department", "Detention Center", "Public Schools", "Department of Social Services", "Police", "Library", "Fire Rescue")
+	case 4:
+		s = g.oneOf("CVS", "Walgreens", "Rite Aid", "Giant", "Safeway", "Kroger", "Costco", "Target", "Walmart", "Wegmans", "Publix", "Food Lion") + g.oneOf(" #", " # ", " store #", " Pharmacy #") + g.digits(3+g.r.IntN(2))
+	case 5:
+		s = g.oneOf(g.lastName(), w()) + " " + g.oneOf("Building", "Pavilion", "Tower", "Hall", "Wing", "Annex")
+	case 6:
+		a, b := g.streetName(), g.streetName()
+		s = a + g.oneOf(" and ", " & ", " at ", "/") + b
+	case 7:
+		s = w() + " " + g.oneOf("Inn Express", "Inn & Suites", "Suites", "Extended Stay", "Motor Lodge", "Multi-Care", "Health & Rehab", "Senior Care", "Adult Medical Day Care", "Recovery Center")
+	default:
+		s = g.oneOf("Upper ", "Lower ", "Greater ", "Old ", "New ", "Little ") + g.oneOf(w(), g.town()) + " " + g.pick(headCare)
+	}
+	return g.nameCase(s), pre
 }
 
 // wordWard returns a ward named by an ordinary word: "Harbor 4", "CEDAR 2".
@@ -155,11 +191,11 @@ func (g *rs) streetName() string {
 // (neg) the same phrasing with what is no place.
 func (g *rs) bizPlace(b *builder) {
 	loc := deid.TypeLocation
-	if g.coin(0.3) {
+	if g.coin(0.45) {
 		g.bizNegative(b)
 		return
 	}
-	switch g.r.IntN(16) {
+	switch g.r.IntN(18) {
 	case 0:
 		b.t(g.oneOf("works at ", "works for ", "employed at ", "retired from ", "used to work at ", "job at ", "works nights at ", "laid off from "))
 		b.phi(loc, g.business(1))
@@ -223,6 +259,11 @@ func (g *rs) bizPlace(b *builder) {
 		} else {
 			b.t("rehab at ").phi(loc, g.business(2))
 		}
+	case 15, 16, 17: // institutions built with "of", "for the", "at", a store number
+		inst, pre := g.institution()
+		b.t(g.oneOf("d/c to ", "lives at ", "referred to ", "works at ", "transport by ", "accepted at ", "pt from ", "meds from ", "employer: ", "pickup at ", "family met at ", "from ", "called ", ""), pre)
+		b.phi(loc, inst)
+		b.t(g.oneOf("", " today", " for placement", " (employer)", ", no answer", " accepted"))
 	case 14: // the number names the unit: "Cobalt 7"
 		b.t(g.oneOf("admitted to ", "to ", "from ", "back to "))
 		b.phi(loc, g.nameCase(g.pick(bizWords)+" "+fmt.Sprint(1+g.r.IntN(12))))
@@ -240,7 +281,9 @@ func (g *rs) bizNegative(b *builder) {
 		"Cardiology", "Nephrology", "Primary Care", "Physical Therapy", "Heart Failure Clinic", "Wound Care",
 		"Home Health", "Hospice", "Pharmacy", "Lab", "Urgent Care", "Dialysis", "Social Work", "Case Management",
 		"Palliative Care", "Anticoagulation Clinic", "Infusion Center", "Sleep Lab", "Imaging", "Radiology")
-	switch g.r.IntN(12) {
+	switch g.r.IntN(12 + deviceNeg) {
+	case 12, 13, 14: // capitalised devices and equipment, no place
+		b.t(g.oneOf("placed on ", "", "pt on ", "started ", "using ", "d/c'd ", "applied "), g.pick(devices), g.oneOf("", " in place", " applied", " intact", " on", " removed", " per protocol"))
 	case 0:
 		b.t(g.oneOf("works at home", "works from home", "works at a bank", "works in construction", "works nights",
 			"works at a warehouse", "works as a roofer", "works in a restaurant", "retired from the post office",
@@ -278,9 +321,70 @@ func (g *rs) bizNegative(b *builder) {
 			"Infusion Center", "Sleep Lab", "Credit Union", "Roofing Contractor", "Express Care", "Guest House", "Lab Services", "Social Services",
 			"Meals on Wheels", "Medicaid Cab", "Senior Center", "Urgent Care", "Assisted Living"), g.oneOf(" referral placed", " to follow", " following", " aware", " info given", ""))
 	default: // capitalised clinical words and scores that end in a number
-		b.t(g.oneOf("GCS ", "RASS ", "Pain ", "Stage ", "Grade ", "Level ", "POD ", "Mallampati ", "Braden ", "Morse ", "NYHA ", "ASA "), fmt.Sprint(1+g.r.IntN(9)))
+		b.t(g.oneOf("", "", "pt ", "s/p ", "noted ", "transfer to ", "to "), g.oneOf("GCS ", "RASS ", "Pain ", "Stage ", "Grade ", "Level ", "POD ", "Mallampati ", "Braden ", "Morse ", "NYHA ", "ASA ",
+			"TIMI ", "VASc ", "CHA2DS2-VASc ", "Mobitz ", "Killip ", "Hunt Hess ", "Fisher ", "Zone ", "Type ", "Lead ", "Phase ", "Bed ", "Room ", "Pod ", "Step ", "Day ", "Cycle ", "Week ", "Class ", "Tanner ", "Gleason ", "HEART score ", "Wells ", "CURB-65 ", "MELD ", "Child-Pugh "), fmt.Sprint(1+g.r.IntN(9)),
+			g.oneOf("", " flow", " block", "", " lesion", " ulcer", " disease"))
 	}
 }
+
+// extra writes, when RealStyleOptions.Businesses is on, up to three
+// sentences of this file's shapes (or their negative frames) on lines of
+// their own; it draws nothing when it is off, so GenerateRealStyle's notes
+// stay as they were.
+func (g *rs) extra(b *builder) {
+	if !g.biz {
+		return
+	}
+	for range g.r.IntN(extraMax) {
+		b.t(g.oneOf("", "SOCIAL: ", "DISPO: ", "PLAN: ", "", "- "))
+		switch g.r.IntN(11) {
+		case 0, 1, 2, 3, 4, 5:
+			g.bizPlace(b)
+		case 6:
+			if wordNames {
+				g.wordNameUncued(b)
+			} else {
+				g.bizPlace(b)
+			}
+		case 7, 8:
+			g.dateMore(b)
+		default:
+			g.phoneOdd(b)
+		}
+		// what follows a place is seldom a place: a sentence on the same
+		// line, with or without a stop, in capitals or not
+		switch g.r.IntN(4) {
+		case 0:
+			b.t(g.oneOf(" ", ". ", ", ", " - ", "; ", " "), capFirst(g.pick(shorthand)))
+		case 1:
+			b.t(g.oneOf(" ", ". ", "\n", " "))
+			g.clinicalSentence(b)
+		case 2:
+			b.t(g.oneOf(" ", " ", ", "), g.oneOf("when ready", "asking for update", "previously lived with family", "will call back", "callback requested",
+				"Pt agreeable", "PT AWARE", "Family aware", "per pt", "if needed", "as discussed", "pending insurance", "Daughter to drive", "no answer x2", "left message"))
+		}
+		b.t(g.oneOf(".", ". ", "", "."), "\n")
+	}
+}
+
+// dateFrom skips dateMore's first cases (ranges, two-digit years) when 3.
+var dateFrom = 3
+
+var wordNames = false
+var deviceNeg = 3
+
+// devices are capitalised equipment and products: what a note capitalises that is no place.
+var devices = []string{"Swan Ganz", "Sequential Compression Devices", "Heated High Flow", "Posey Belt", "Yankauer",
+	"Foley Catheter", "Miami J Collar", "Jackson Pratt", "Blake Drain", "Pleur-evac", "Salem Sump", "Dobhoff Tube",
+	"Mepilex Border", "Waffle Boots", "Prevalon Boots", "Hover Mat", "Purewick", "Alaris Pump", "Zoll Pads", "LifeVest",
+	"Wound Vac", "Rotoprone Bed", "Clinitron Bed", "Hoyer Lift", "Sara Stedy", "Optiflow", "Trilogy Vent", "Cough Assist",
+	"Passy Muir Valve", "Shiley Trach", "Cortrak", "Level 1 Infuser", "Belmont Rapid Infuser", "Impella CP", "Quadrox",
+	"Cardiohelp", "Thermogard", "Camino Bolt", "Licox", "Lumbar Drain", "TEDS", "SCDs", "Kangaroo Pump", "Accuchek",
+	"Glucoscan", "Pyxis", "Omnicell", "Vocera", "Bard Catheter", "Tegaderm CHG", "Aquacel AG", "Xeroform", "Kerlix"}
+var aloneShare = 0.0
+
+// extraMax bounds extra's sentences (it writes 0 to extraMax-1).
+var extraMax = 2
 
 // wordNameUncued writes an everyday-word first name where no cue stands
 // before it: "SUMMER IN TO VISIT", "gave report to will".
@@ -317,7 +421,7 @@ func (g *rs) wordNameUncued(b *builder) {
 func (g *rs) dateMore(b *builder) {
 	dt := deid.TypeDate
 	m, d := 1+g.r.IntN(12), 1+g.r.IntN(26)
-	switch g.r.IntN(8) {
+	switch g.r.IntN(8-dateFrom) + dateFrom {
 	case 0, 1:
 		b.t(g.oneOf("", "(", "on ", "from ", "admitted ", "abx ", "inpatient ")).phi(dt, fmt.Sprintf("%d/%d", m, d)).t(g.oneOf("-", " - ", "-", " to "))
 		b.phi(dt, fmt.Sprintf("%d/%d", m, d+1+g.r.IntN(3))).t(g.oneOf("", ")", ",", " for "+g.pick(abbrevs)))
@@ -336,14 +440,14 @@ func (g *rs) dateMore(b *builder) {
 // phoneOdd writes a phone with the grouping hurried writers give it: "301.88.4.6210".
 func (g *rs) phoneOdd(b *builder) {
 	s := fmt.Sprint(2+g.r.IntN(8)) + g.digits(9) // an area code starts with 2-9
-	cuts := [][]int{{3, 2, 1, 4}, {3, 3, 2, 2}, {3, 7}, {3, 3, 4}, {3, 2, 2, 3}, {3, 1, 2, 4}, {3, 3, 4}}[g.r.IntN(7)]
-	sep := g.oneOf(".", "-", " ", ".", "/")
+	cuts := [][]int{{3, 2, 1, 4}, {3, 3, 2, 2}, {3, 2, 2, 3}, {3, 3, 4}}[g.r.IntN(4)]
+	sep := g.oneOf(".", " ", ".")
 	var sb strings.Builder
 	at := 0
 	for i, c := range cuts {
 		if i > 0 {
 			if g.coin(0.2) { // a separator that changes mid-number: "301 884.6210"
-				sep = g.oneOf(".", "-", " ")
+				sep = g.oneOf(".", " ")
 			}
 			sb.WriteString(sep)
 		}

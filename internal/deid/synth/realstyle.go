@@ -315,10 +315,6 @@ func (g *rs) ward() string {
 // place writes a place with a cue: "TRANS TO GH", "from baltimore rehab", "lives in towson".
 func (g *rs) place(b *builder) {
 	loc := deid.TypeLocation
-	if g.biz && g.coin(0.5) {
-		g.bizPlace(b)
-		return
-	}
 	switch g.r.IntN(9) {
 	case 0:
 		b.t(g.oneOf("trans to ", "transfer to ", "transferred to ", "tx to ", "to go to ")).phi(loc, g.nameCase(g.hospitalRS()))
@@ -531,20 +527,6 @@ func (g *rs) clinicalLine(b *builder) {
 
 // phiSentence writes one sentence that holds PHI, in nursing habits.
 func (g *rs) phiSentence(b *builder) {
-	if g.biz && g.coin(0.5) {
-		switch g.r.IntN(11) {
-		case 0, 1, 2, 3, 4, 5:
-			g.bizPlace(b)
-		case 6:
-			g.wordNameUncued(b)
-		case 7, 8:
-			g.dateMore(b)
-		default:
-			g.phoneOdd(b)
-		}
-		b.t(g.oneOf(".", ". ", "", "."))
-		return
-	}
 	switch g.r.IntN(14) {
 	case 0, 1:
 		g.relative(b)
@@ -629,6 +611,7 @@ func (g *rs) nursing(b *builder) {
 		}
 		b.t(g.oneOf("\n", "\n", " "))
 	}
+	g.extra(b)
 	for phiLines > 0 {
 		b.t(g.oneOf("SOCIAL: ", "FAMILY: ", "PLAN: ", "DISPO: ", "", "social- "))
 		g.phiSentence(b)
@@ -667,8 +650,8 @@ func (g *rs) transferNote(b *builder) {
 	b.t(g.oneOf("ADMIT NOTE", "Transfer note", "TRANSFER SUMMARY", "nursing admission note", "ED to ICU handoff"), "\n")
 	b.t(g.oneOf("pt is a ", "PT IS ", "")).t(fmt.Sprintf("%d yo %s ", g.n(19, 88), g.oneOf("m", "f", "man", "woman")))
 	b.t(g.oneOf("transferred from ", "from ", "admitted from ", "sent from "))
-	if g.biz && g.coin(0.3) {
-		b.phi(deid.TypeLocation, g.business(2))
+	if g.biz && g.coin(0.15) {
+		b.phi(deid.TypeLocation, g.business(g.r.IntN(3)))
 	} else {
 		b.phi(deid.TypeLocation, g.nameCase(g.hospitalRS()))
 	}
@@ -681,6 +664,7 @@ func (g *rs) transferNote(b *builder) {
 		g.phiSentence(b)
 		b.t("\n")
 	}
+	g.extra(b)
 }
 
 func (g *rs) socialWork(b *builder) {
@@ -697,6 +681,7 @@ func (g *rs) socialWork(b *builder) {
 		}
 		b.t(g.oneOf(" ", "\n"))
 	}
+	g.extra(b)
 }
 
 func (g *rs) dischargeRS(b *builder) {
@@ -719,6 +704,7 @@ func (g *rs) dischargeRS(b *builder) {
 			b.t(" ")
 		}
 	}
+	g.extra(b)
 	b.t("\nFollow-up: ")
 	g.doctor(b)
 	b.t(" at ").phi(deid.TypeLocation, g.nameCase(g.hospitalRS())).t(" on ")
@@ -790,6 +776,7 @@ func (g *rs) phoneMsg(b *builder) {
 	if g.coin(0.5) {
 		g.phiSentence(b)
 	}
+	g.extra(b)
 	b.t("\n-- ")
 	g.staffFirst(b)
 }

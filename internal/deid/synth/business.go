@@ -12,20 +12,22 @@ import (
 // the rules know ("Bluestone Roofing", "TRI-STATE GI", "Cobalt 7"), next to
 // the same frames filled with what is no place ("works at home", "f/u with
 // cardiology", "appt at 2pm"), so that a tagger learns the difference, not
-// "every capitalised pair after 'at' is a place". Also dates, weekday
-// abbreviations and phones in the shapes hurried notes give them. The words
-// are the team's (written for this file), never the engine's lexicon nor a
-// development note's names; GenerateRealStyle leaves all of it out (its
-// notes, and so dev-gen.jsonl, are unchanged), RealStyleOptions.Businesses
-// turns it on.
+// "every capitalised pair after 'at' is a place". Also weekday abbreviations
+// used as dates and phones in the groupings hurried notes give them. The
+// words are the team's (written for this file), never the engine's lexicon
+// nor a development note's names (checked by a script against the words of
+// the NAME and LOCATION spans of dev to dev4). GenerateRealStyle leaves all
+// of it out (its notes, and so dev-gen.jsonl, are unchanged);
+// RealStyleOptions.Businesses turns it on, and the tagger's training command
+// adds such notes with -businesses.
 
 // RealStyleOptions selects what GenerateRealStyleWith adds to the real-style notes.
 type RealStyleOptions struct {
-	// Businesses adds the eighth round's shapes: businesses, institutions
-	// and wards named with ordinary words, in the frames nurses and social
-	// workers use, with the same frames' non-PHI fillers; date ranges,
-	// weekday abbreviations, odd phone groupings and everyday-word first
-	// names without a cue.
+	// Businesses adds the eighth round's shapes, on lines of their own at
+	// the end of a note's sections: businesses, institutions and wards
+	// named with ordinary words, in the frames nurses and social workers
+	// use, with the same frames' non-PHI fillers (45 %); weekday
+	// abbreviations used as dates; odd phone groupings.
 	Businesses bool
 }
 
@@ -118,8 +120,6 @@ func (g *rs) business(kind int) string {
 		heads = headStay
 	}
 	switch r := g.r.Float64(); {
-	case r < aloneShare && len(strings.Fields(name)) == 1:
-		// a brand or a glued word alone: "Medivo", "Stonebridge"
 	case r < 0.16:
 		name += " " + fmt.Sprint(1+g.r.IntN(12)) // "Cobalt 7"
 	default:
@@ -281,7 +281,7 @@ func (g *rs) bizNegative(b *builder) {
 		"Cardiology", "Nephrology", "Primary Care", "Physical Therapy", "Heart Failure Clinic", "Wound Care",
 		"Home Health", "Hospice", "Pharmacy", "Lab", "Urgent Care", "Dialysis", "Social Work", "Case Management",
 		"Palliative Care", "Anticoagulation Clinic", "Infusion Center", "Sleep Lab", "Imaging", "Radiology")
-	switch g.r.IntN(12 + deviceNeg) {
+	switch g.r.IntN(15) {
 	case 12, 13, 14: // capitalised devices and equipment, no place
 		b.t(g.oneOf("placed on ", "", "pt on ", "started ", "using ", "d/c'd ", "applied "), g.pick(devices), g.oneOf("", " in place", " applied", " intact", " on", " removed", " per protocol"))
 	case 0:
@@ -321,31 +321,25 @@ func (g *rs) bizNegative(b *builder) {
 			"Infusion Center", "Sleep Lab", "Credit Union", "Roofing Contractor", "Express Care", "Guest House", "Lab Services", "Social Services",
 			"Meals on Wheels", "Medicaid Cab", "Senior Center", "Urgent Care", "Assisted Living"), g.oneOf(" referral placed", " to follow", " following", " aware", " info given", ""))
 	default: // capitalised clinical words and scores that end in a number
-		b.t(g.oneOf("", "", "pt ", "s/p ", "noted ", "transfer to ", "to "), g.oneOf("GCS ", "RASS ", "Pain ", "Stage ", "Grade ", "Level ", "POD ", "Mallampati ", "Braden ", "Morse ", "NYHA ", "ASA ",
-			"TIMI ", "VASc ", "CHA2DS2-VASc ", "Mobitz ", "Killip ", "Hunt Hess ", "Fisher ", "Zone ", "Type ", "Lead ", "Phase ", "Bed ", "Room ", "Pod ", "Step ", "Day ", "Cycle ", "Week ", "Class ", "Tanner ", "Gleason ", "HEART score ", "Wells ", "CURB-65 ", "MELD ", "Child-Pugh "), fmt.Sprint(1+g.r.IntN(9)),
+		b.t(g.oneOf("", "", "pt ", "s/p ", "noted ", "transfer to ", "to "), g.oneOf("GCS ", "RASS ", "Pain ", "Stage ", "Grade ", "Level ", "POD ", "Braden ", "Morse ", "NYHA ", "ASA ",
+			"Killip ", "Fisher ", "Zone ", "Type ", "Lead ", "Phase ", "Bed ", "Room ", "Pod ", "Step ", "Day ", "Cycle ", "Week ", "Class ", "Tanner ", "Gleason ", "HEART score ", "Wells ", "CURB-65 ", "MELD ", "Child-Pugh "), fmt.Sprint(1+g.r.IntN(9)),
 			g.oneOf("", " flow", " block", "", " lesion", " ulcer", " disease"))
 	}
 }
 
-// extra writes, when RealStyleOptions.Businesses is on, up to three
-// sentences of this file's shapes (or their negative frames) on lines of
+// extra writes, when RealStyleOptions.Businesses is on, at most one
+// sentence of this file's shapes (or their negative frames) on lines of
 // their own; it draws nothing when it is off, so GenerateRealStyle's notes
 // stay as they were.
 func (g *rs) extra(b *builder) {
 	if !g.biz {
 		return
 	}
-	for range g.r.IntN(extraMax) {
+	for range g.r.IntN(2) {
 		b.t(g.oneOf("", "SOCIAL: ", "DISPO: ", "PLAN: ", "", "- "))
 		switch g.r.IntN(11) {
-		case 0, 1, 2, 3, 4, 5:
+		case 0, 1, 2, 3, 4, 5, 6:
 			g.bizPlace(b)
-		case 6:
-			if wordNames {
-				g.wordNameUncued(b)
-			} else {
-				g.bizPlace(b)
-			}
 		case 7, 8:
 			g.dateMore(b)
 		default:
@@ -360,18 +354,11 @@ func (g *rs) extra(b *builder) {
 			b.t(g.oneOf(" ", ". ", "\n", " "))
 			g.clinicalSentence(b)
 		case 2:
-			b.t(g.oneOf(" ", " ", ", "), g.oneOf("when ready", "asking for update", "previously lived with family", "will call back", "callback requested",
-				"Pt agreeable", "PT AWARE", "Family aware", "per pt", "if needed", "as discussed", "pending insurance", "Daughter to drive", "no answer x2", "left message"))
+			b.t(g.oneOf(" ", " ", ", "), g.oneOf("", "", "pt ", "family ", "Pt ", "PT "), g.pick(nursingVerbs), " ", g.oneOf("", "with ", "per ", "to ", "by "), g.pick(careNouns))
 		}
 		b.t(g.oneOf(".", ". ", "", "."), "\n")
 	}
 }
-
-// dateFrom skips dateMore's first cases (ranges, two-digit years) when 3.
-var dateFrom = 3
-
-var wordNames = false
-var deviceNeg = 3
 
 // devices are capitalised equipment and products: what a note capitalises that is no place.
 var devices = []string{"Swan Ganz", "Sequential Compression Devices", "Heated High Flow", "Posey Belt", "Yankauer",
@@ -381,56 +368,19 @@ var devices = []string{"Swan Ganz", "Sequential Compression Devices", "Heated Hi
 	"Passy Muir Valve", "Shiley Trach", "Cortrak", "Level 1 Infuser", "Belmont Rapid Infuser", "Impella CP", "Quadrox",
 	"Cardiohelp", "Thermogard", "Camino Bolt", "Licox", "Lumbar Drain", "TEDS", "SCDs", "Kangaroo Pump", "Accuchek",
 	"Glucoscan", "Pyxis", "Omnicell", "Vocera", "Bard Catheter", "Tegaderm CHG", "Aquacel AG", "Xeroform", "Kerlix"}
-var aloneShare = 0.0
 
-// extraMax bounds extra's sentences (it writes 0 to extraMax-1).
-var extraMax = 2
-
-// wordNameUncued writes an everyday-word first name where no cue stands
-// before it: "SUMMER IN TO VISIT", "gave report to will".
-func (g *rs) wordNameUncued(b *builder) {
-	if len(g.wordNames) == 0 {
-		return
-	}
-	nm := g.nameCase(g.pick(g.wordNames))
-	switch g.r.IntN(8) {
-	case 0:
-		b.phi(name, nm).t(g.oneOf(" in to visit", " at bedside", " here overnight", " called for update", " aware of plan"))
-	case 1:
-		b.t(g.oneOf("gave report to ", "report to ", "updated ", "left msg for ", "msg to ")).phi(name, nm)
-	case 2:
-		b.phi(name, nm).t(g.oneOf(" (dtr)", " (son)", " (wife)", " (hcp)", " - niece", ", pt's friend,")).t(g.oneOf(" called", " updated", " visiting"))
-	case 3:
-		b.t(g.oneOf("visitors: ", "at bedside: ", "contact ")).phi(name, nm).t(g.oneOf("", " and family", ", 2 kids"))
-	case 4: // the same words as words
-		b.t(g.oneOf("will cont to monitor", "will f/u in am", "hope to extubate tomorrow", "pt hopes to go home", "grant paperwork done",
-			"summer camp form signed", "will call back", "WILL REASSESS", "sunny, pt out to courtyard", "no chance of weaning today", "faith based support offered"))
-	case 5:
-		b.phi(name, nm).t(g.oneOf(" will ", " to ", " wants to ")).t(g.oneOf("call back", "bring clothes", "visit tomorrow", "speak w/ md"))
-	case 6:
-		b.t(g.oneOf("sister ", "pt and ", "pt's friend ")).phi(name, nm).t(g.oneOf(" at bs", " updated", ""))
-	default:
-		b.t(g.oneOf("will ", "pt will ", "team will ")).t(g.oneOf("update ", "call ", "meet w/ ")).phi(name, nm)
-	}
-}
-
-// dateMore writes dates in the shapes the earlier rounds left out: ranges
-// ("3/14-3/16", two spans), two-digit years ("11/30/26"), weekday
-// abbreviations used as dates ("since SAT", "d/c'd weds"), and the words
-// that look like them but are none ("sat up in chair", "sats 94%").
+// dateMore writes weekday abbreviations used as dates ("since SAT", "d/c'd
+// weds", "THURS - pt ..."), and the words that look like them but are none
+// ("sat up in chair", "sats 94%"). Date ranges ("3/14-3/16", two spans) and
+// two-digit years were tried and left out: the rules find them (DATE recall
+// 1.000 and 0.992 with the rules on dev3 and dev4).
 func (g *rs) dateMore(b *builder) {
 	dt := deid.TypeDate
-	m, d := 1+g.r.IntN(12), 1+g.r.IntN(26)
-	switch g.r.IntN(8-dateFrom) + dateFrom {
+	switch g.r.IntN(5) {
 	case 0, 1:
-		b.t(g.oneOf("", "(", "on ", "from ", "admitted ", "abx ", "inpatient ")).phi(dt, fmt.Sprintf("%d/%d", m, d)).t(g.oneOf("-", " - ", "-", " to "))
-		b.phi(dt, fmt.Sprintf("%d/%d", m, d+1+g.r.IntN(3))).t(g.oneOf("", ")", ",", " for "+g.pick(abbrevs)))
-	case 2:
-		b.t(g.oneOf("", "on ", "dated ", "f/u ", "since ")).phi(dt, fmt.Sprintf("%d/%d/%d", m, d, 20+g.r.IntN(8))).t(g.oneOf("", ".", ",", " -"))
-	case 3, 4:
 		b.t(g.oneOf("since ", "on ", "last ", "d/c'd ", "started ", "due ", "f/u ", "next ", "until ", "by ")).phi(dt, g.oneOf("sat", "sun", "mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "SAT", "SUN", "MON", "TUES", "WED", "THURS", "FRI", "Sat", "Sun", "Tues", "Weds", "Thurs"))
 		b.t(g.oneOf("", " night", " am", " pm", ".", ","))
-	case 5:
+	case 2:
 		b.phi(dt, g.oneOf("SAT", "sun", "Tues", "weds", "THURS", "fri", "mon")).t(g.oneOf(" - ", ": ", " ")).t(g.pick(shorthand))
 	default: // the same words, no date
 		b.t(g.oneOf("sat up in chair", "SAT UP IN CHAIR X2", "sats 94%", "O2 SAT 91%", "sat 97% on ra", "sun exposure", "desat to 85", "wed to her partner", "pt sat at edge of bed", "mon ok"))

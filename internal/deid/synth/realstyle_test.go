@@ -116,10 +116,13 @@ func TestRealStyleBusinesses(t *testing.T) {
 		t.Errorf("%d LOCATION spans with businesses, %d without", locs, plainLocs)
 	}
 	text := all.String()
-	for _, want := range []string{"works at ", "f/u with ", "appt at ", "works at home"} {
+	for _, want := range []string{"works at ", "f/u with ", "appt at ", "called ", "transfer to "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("no %q in the notes", want)
 		}
+	}
+	if !strings.Contains(text, "works from home") && !strings.Contains(text, "works at home") && !strings.Contains(text, "works nights") {
+		t.Errorf("no negative employment frame in the notes")
 	}
 	t.Logf("%d LOCATION spans with businesses, %d without", locs, plainLocs)
 }

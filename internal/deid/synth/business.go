@@ -128,42 +128,6 @@ func (g *rs) business(kind int) string {
 	return g.nameCase(name)
 }
 
-// institution returns an institution whose name is built with "of", "for
-// the", "at" or a store number: "Harbor Society of Dundalk", "Shelter for
-// the Aged", "the Terraces at Glenwood", "Lakeland County Fire", "Walgreens
-// #2214", "Pratt Building", "Elm Ave and 3rd St". The article stays
-// outside; the second value is what comes before the span ("the " or "").
-func (g *rs) institution() (string, string) {
-	w := func() string { return g.oneOf(g.pick(bizWords), g.pick(bizGlueA)+g.pick(bizGlueB)) }
-	var s, pre string
-	switch g.r.IntN(9) {
-	case 0:
-		s = w() + " " + g.oneOf("Society", "Foundation", "Alliance", "Association", "Guild", "League", "Council", "Center", "Institute") + " of " + g.town()
-	case 1:
-		s = g.oneOf("Home", "Shelter", "Health Care", "Center", "Society", "House", "Fund", "Mission") + " for the " + g.oneOf("Aged", "Homeless", "Blind", "Deaf", "Elderly", "Disabled", "Poor", "Infirm")
-		if g.coin(0.5) {
-			s = w() + " " + s
-		}
-	case 2:
-		pre = g.oneOf("the ", "", "The ")
-		s = g.oneOf("Bridges", "Fountains", "Gardens", "Glen", "Residences", "Terraces", "Meadows", "Courtyards", "Commons", "Village", "Shores", "Oaks") + " at " + g.oneOf(g.town(), w(), g.lastName()+" Park")
-	case 3:
-		s = g.oneOf(g.town(), g.lastName()) + " County " + g.oneOf("Fire", "EMS", "Department of Aging", "Health Department", "Detention Center", "Public Schools", "Department of Social Services", "Police", "Library", "Fire Rescue")
-	case 4:
-		s = g.oneOf("CVS", "Walgreens", "Rite Aid", "Giant", "Safeway", "Kroger", "Costco", "Target", "Walmart", "Wegmans", "Publix", "Food Lion") + g.oneOf(" #", " # ", " store #", " Pharmacy #") + g.digits(3+g.r.IntN(2))
-	case 5:
-		s = g.oneOf(g.lastName(), w()) + " " + g.oneOf("Building", "Pavilion", "Tower", "Hall", "Wing", "Annex")
-	case 6:
-		a, b := g.streetName(), g.streetName()
-		s = a + g.oneOf(" and ", " & ", " at ", "/") + b
-	case 7:
-		s = w() + " " + g.oneOf("Inn Express", "Inn & Suites", "Suites", "Extended Stay", "Motor Lodge", "Multi-Care", "Health & Rehab", "Senior Care", "Adult Medical Day Care", "Recovery Center")
-	default:
-		s = g.oneOf("Upper ", "Lower ", "Greater ", "Old ", "New ", "Little ") + g.oneOf(w(), g.town()) + " " + g.pick(headCare)
-	}
-	return g.nameCase(s), pre
-}
-
 // wordWard returns a ward named by an ordinary word: "Harbor 4", "CEDAR 2".
 func (g *rs) wordWard() string {
 	w := g.oneOf(g.pick(bizWords), g.pick(bizGlueA)+g.pick(bizGlueB), g.lastName())
@@ -195,7 +159,7 @@ func (g *rs) bizPlace(b *builder) {
 		g.bizNegative(b)
 		return
 	}
-	switch g.r.IntN(18) {
+	switch g.r.IntN(15) {
 	case 0:
 		b.t(g.oneOf("works at ", "works for ", "employed at ", "retired from ", "used to work at ", "job at ", "works nights at ", "laid off from "))
 		b.phi(loc, g.business(1))
@@ -259,11 +223,6 @@ func (g *rs) bizPlace(b *builder) {
 		} else {
 			b.t("rehab at ").phi(loc, g.business(2))
 		}
-	case 15, 16, 17: // institutions built with "of", "for the", "at", a store number
-		inst, pre := g.institution()
-		b.t(g.oneOf("d/c to ", "lives at ", "referred to ", "works at ", "transport by ", "accepted at ", "pt from ", "meds from ", "employer: ", "pickup at ", "family met at ", "from ", "called ", ""), pre)
-		b.phi(loc, inst)
-		b.t(g.oneOf("", " today", " for placement", " (employer)", ", no answer", " accepted"))
 	case 14: // the number names the unit: "Cobalt 7"
 		b.t(g.oneOf("admitted to ", "to ", "from ", "back to "))
 		b.phi(loc, g.nameCase(g.pick(bizWords)+" "+fmt.Sprint(1+g.r.IntN(12))))

@@ -52,7 +52,7 @@ func run(out string, nReal, nSynth int, seed uint64, epochs int, dropout float64
 	if nBiz > 0 {
 		bz, err := synth.GenerateRealStyleWith(seed+200, nBiz, synth.RealStyleOptions{Businesses: true})
 		if err != nil {
-			return err
+			return fmt.Errorf("business notes: %w", err)
 		}
 		rs = append(rs, bz...)
 	}

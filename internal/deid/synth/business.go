@@ -43,11 +43,12 @@ Alder Bison Blossom Bluegrass Cascade Cherry Comet Elk Frontier Galaxy Hickory H
 Lark Mariner Mesa Mustang Northstar Nutmeg Onyx Pelican Pepper Phoenix Polar Rapid Regal Robin
 Saddle Shamrock Sparrow Stallion Thistle Topaz Tundra Unity Velvet Voyager Whistle Zenith Keel Bay Blue Gold`)
 
-// bizGlueA and bizGlueB glue into one word: "Stonebridge", "northbay".
+// bizGlueA and bizGlueB glue into one word: "Stonebridge", "fairhaven". No
+// "-side" or "-bay": the issue names a frozen miss built so.
 var (
 	bizGlueA = strings.Fields(`North South East West Bay Lake Glen Brook Stone Fair Green Pine Oak Elm Silver Sun Star
 River Hill Ridge Wood Spring Clear Bright High Red Blue White Gold Iron Maple`)
-	bizGlueB = strings.Fields(`side bay field brook wood view gate point ridge haven dale land stone water way
+	bizGlueB = strings.Fields(`field brook wood view gate point ridge haven dale land stone water way
 mont more ton wick shire port ford stead haven light wind bridge`)
 )
 

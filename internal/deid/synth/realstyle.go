@@ -58,12 +58,20 @@ type rs struct {
 	// wordNames are first names that are also common English words ("bill", "hope").
 	wordNames []string
 	casing    int
+	// biz: RealStyleOptions.Businesses (business.go).
+	biz bool
 }
 
 // GenerateRealStyle returns n notes in real clinical-note styles with gold
 // spans, drawn deterministically from seed. The Kind of each note names its
 // style and casing ("nursing/upper").
 func GenerateRealStyle(seed uint64, n int) ([]Note, error) {
+	return GenerateRealStyleWith(seed, n, RealStyleOptions{})
+}
+
+// GenerateRealStyleWith is GenerateRealStyle with the shapes opts adds; with
+// the zero options it returns what GenerateRealStyle returns.
+func GenerateRealStyleWith(seed uint64, n int, opts RealStyleOptions) ([]Note, error) {
 	p, err := loadPools()
 	if err != nil {
 		return nil, err
@@ -73,7 +81,7 @@ func GenerateRealStyle(seed uint64, n int) ([]Note, error) {
 		return nil, err
 	}
 	lex := lexicon.Get()
-	g := &rs{gen: &gen{p: p, r: rand.New(rand.NewPCG(seed, 0x4ea1))}, intl: intl}
+	g := &rs{gen: &gen{p: p, r: rand.New(rand.NewPCG(seed, 0x4ea1))}, intl: intl, biz: opts.Businesses}
 	for _, f := range append(append([]string{}, p.firstIn...), p.firstOut...) {
 		if lex.Words[strings.ToLower(f)]&lexicon.Common != 0 && len(f) > 2 {
 			g.wordNames = append(g.wordNames, f)
@@ -488,6 +496,11 @@ var shorthand = []string{
 
 // clinicalLine writes one line of shorthand without PHI.
 func (g *rs) clinicalLine(b *builder) {
+	if g.biz && g.coin(0.06) {
+		g.bizNegative(b)
+		b.t(g.oneOf(".", "", ".", " "))
+		return
+	}
 	switch g.r.IntN(10) {
 	case 6, 7, 8, 9:
 		g.clinicalSentence(b)
@@ -598,6 +611,7 @@ func (g *rs) nursing(b *builder) {
 		}
 		b.t(g.oneOf("\n", "\n", " "))
 	}
+	g.extra(b)
 	for phiLines > 0 {
 		b.t(g.oneOf("SOCIAL: ", "FAMILY: ", "PLAN: ", "DISPO: ", "", "social- "))
 		g.phiSentence(b)
@@ -635,7 +649,12 @@ func (g *rs) respCare(b *builder) {
 func (g *rs) transferNote(b *builder) {
 	b.t(g.oneOf("ADMIT NOTE", "Transfer note", "TRANSFER SUMMARY", "nursing admission note", "ED to ICU handoff"), "\n")
 	b.t(g.oneOf("pt is a ", "PT IS ", "")).t(fmt.Sprintf("%d yo %s ", g.n(19, 88), g.oneOf("m", "f", "man", "woman")))
-	b.t(g.oneOf("transferred from ", "from ", "admitted from ", "sent from ")).phi(deid.TypeLocation, g.nameCase(g.hospitalRS()))
+	b.t(g.oneOf("transferred from ", "from ", "admitted from ", "sent from "))
+	if g.biz && g.coin(0.15) {
+		b.phi(deid.TypeLocation, g.business(g.r.IntN(3)))
+	} else {
+		b.phi(deid.TypeLocation, g.nameCase(g.hospitalRS()))
+	}
 	b.t(g.oneOf(" with ", " for ", " w/ "), g.pick(problems), ".\n")
 	for range 2 + g.r.IntN(4) {
 		g.clinicalLine(b)
@@ -645,6 +664,7 @@ func (g *rs) transferNote(b *builder) {
 		g.phiSentence(b)
 		b.t("\n")
 	}
+	g.extra(b)
 }
 
 func (g *rs) socialWork(b *builder) {
@@ -661,6 +681,7 @@ func (g *rs) socialWork(b *builder) {
 		}
 		b.t(g.oneOf(" ", "\n"))
 	}
+	g.extra(b)
 }
 
 func (g *rs) dischargeRS(b *builder) {
@@ -683,6 +704,7 @@ func (g *rs) dischargeRS(b *builder) {
 			b.t(" ")
 		}
 	}
+	g.extra(b)
 	b.t("\nFollow-up: ")
 	g.doctor(b)
 	b.t(" at ").phi(deid.TypeLocation, g.nameCase(g.hospitalRS())).t(" on ")
@@ -754,6 +776,7 @@ func (g *rs) phoneMsg(b *builder) {
 	if g.coin(0.5) {
 		g.phiSentence(b)
 	}
+	g.extra(b)
 	b.t("\n-- ")
 	g.staffFirst(b)
 }

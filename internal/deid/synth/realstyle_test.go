@@ -72,3 +72,57 @@ func TestDevGenIsReproducible(t *testing.T) {
 		}
 	}
 }
+
+// TestRealStyleBusinesses: with RealStyleOptions.Businesses the notes still
+// pass the gold checker, hold businesses named with ordinary words, wards
+// named by words, date ranges and the negative frames, and the zero options
+// change nothing.
+func TestRealStyleBusinesses(t *testing.T) {
+	notes, err := GenerateRealStyleWith(11, 600, RealStyleOptions{Businesses: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := GenerateRealStyleWith(11, 600, RealStyleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := GenerateRealStyle(11, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locs, plainLocs := 0, 0
+	var all strings.Builder
+	for i, n := range notes {
+		if err := realeval.Check(deid.GoldNote{Text: n.Text, Spans: n.Spans}); err != nil {
+			t.Fatalf("note %d (%s): %v\n%s", i, n.Kind, err, n.Text)
+		}
+		for _, s := range n.Spans {
+			if s.Type == deid.TypeLocation {
+				locs++
+			}
+		}
+		for _, s := range plain[i].Spans {
+			if s.Type == deid.TypeLocation {
+				plainLocs++
+			}
+		}
+		if plain[i].Text != base[i].Text {
+			t.Fatalf("note %d: the zero options change GenerateRealStyle's note", i)
+		}
+		all.WriteString(strings.ToLower(n.Text))
+		all.WriteString("\n")
+	}
+	if locs < plainLocs*4/3 {
+		t.Errorf("%d LOCATION spans with businesses, %d without", locs, plainLocs)
+	}
+	text := all.String()
+	for _, want := range []string{"works at ", "f/u with ", "appt at ", "called ", "transfer to "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in the notes", want)
+		}
+	}
+	if !strings.Contains(text, "works from home") && !strings.Contains(text, "works at home") && !strings.Contains(text, "works nights") {
+		t.Errorf("no negative employment frame in the notes")
+	}
+	t.Logf("%d LOCATION spans with businesses, %d without", locs, plainLocs)
+}

@@ -298,12 +298,23 @@ func (sc *scan) is(i int, w string) bool {
 	return t.e-t.s == len(w) && sc.low[t.s:t.e] == w
 }
 
+// b2u is b as 0 or 1 (compiled without a branch): the rules' most asked
+// tests combine their parts with it (or with ^ and |) instead of "&&",
+// whose branch on data such as a token's kind the processor mispredicts
+// often.
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func (sc *scan) punct(i int, c byte) bool {
 	if uint(i) >= uint(len(sc.toks)) {
 		return false
 	}
 	t := &sc.toks[i]
-	return t.kind == kPunct && t.aux == c // (its first byte)
+	return (t.kind^kPunct)|(t.aux^c) == 0 // one branch (b2u)
 }
 
 // joined reports whether token i follows token i-1 with no space between.

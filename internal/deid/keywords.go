@@ -155,12 +155,12 @@ var extraBits = func() map[string]uint16 {
 
 // xin reports whether token k is a word in the extra set(s) bits.
 func (sc *scan) xin(k int, bits uint16) bool {
-	return k >= 0 && k < len(sc.toks) && sc.toks[k].xkw&bits != 0
+	return uint(k) < uint(len(sc.toks)) && sc.toks[k].xkw&bits != 0
 }
 
 // in reports whether token k is a word in the keyword set(s) bits.
 func (sc *scan) in(k int, bits uint32) bool {
-	return k >= 0 && k < len(sc.toks) && sc.toks[k].kw&bits != 0
+	return uint(k) < uint(len(sc.toks)) && sc.toks[k].kw&bits != 0
 }
 
 // keywordStart[len][first letter] says whether any keyword has that length

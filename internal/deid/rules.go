@@ -168,9 +168,10 @@ func appendLowerASCII(b []byte, text string) (_ []byte, ascii bool) {
 		ge := h + (0x80-'A')*ones      // high bit: byte >= 'A'
 		gt := h + (0x80-'Z'-1)*ones    // high bit: byte > 'Z'
 		upper := ge &^ gt &^ x & highs // A-Z, and no byte of 0x80 or more
-		if upper != 0 {
-			binary.LittleEndian.PutUint64(w[i:], x|upper>>2) // 0x80>>2 is 'a'-'A'
-		}
+		// stored whether or not a letter changed: the branch on it was
+		// mispredicted (most runs of eight bytes of prose hold a capital or not
+		// at random)
+		binary.LittleEndian.PutUint64(w[i:], x|upper>>2) // 0x80>>2 is 'a'-'A'
 	}
 	for ; i < len(w); i++ {
 		c := w[i]
@@ -298,12 +299,23 @@ func (sc *scan) is(i int, w string) bool {
 	return t.e-t.s == len(w) && sc.low[t.s:t.e] == w
 }
 
+// b2u is b as 0 or 1 (compiled without a branch): the rules' most asked
+// tests combine their parts with it (or with ^ and |) instead of "&&",
+// whose branch on data such as a token's kind the processor mispredicts
+// often.
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func (sc *scan) punct(i int, c byte) bool {
 	if uint(i) >= uint(len(sc.toks)) {
 		return false
 	}
 	t := &sc.toks[i]
-	return t.kind == kPunct && t.aux == c // (its first byte)
+	return (t.kind^kPunct)|(t.aux^c) == 0 // one branch (b2u)
 }
 
 // joined reports whether token i follows token i-1 with no space between.
@@ -328,10 +340,11 @@ func (sc *scan) numVal(i int) int {
 }
 
 func (sc *scan) numLen(i int) int {
-	if i < 0 || i >= len(sc.toks) || sc.toks[i].kind != kNum {
+	if uint(i) >= uint(len(sc.toks)) {
 		return 0
 	}
-	return sc.toks[i].e - sc.toks[i].s
+	t := &sc.toks[i]
+	return (t.e - t.s) * int(b2u(t.kind == kNum)) // no branch on the kind (b2u)
 }
 
 // addName remembers a name word for later mentions.

@@ -289,7 +289,7 @@ func (sc *scan) scanSentenceNames() {
 			continue
 		}
 		t := &toks[i]
-		if sc.claim[i] || t.upper || t.e-t.s < 2 || t.flags&(lexicon.Common|lexicon.State) != 0 || questionWord(sc.lower(i)) {
+		if b2u(sc.claim[i])|b2u(t.upper)|b2u(t.e-t.s < 2)|b2u(t.flags&(lexicon.Common|lexicon.State) != 0) != 0 || questionWord(sc.lower(i)) {
 			continue
 		}
 		// mid-sentence only a word no list knows before a verb only a person

@@ -35,9 +35,7 @@ func (sc *scan) index() {
 		switch t.kind {
 		case kWord:
 			words++
-			if t.upper {
-				upper++
-			}
+			upper += int(b2u(t.upper))
 			if t.cap {
 				sc.capIdx = append(sc.capIdx, i)
 				sc.nameIdx = append(sc.nameIdx, i)
@@ -46,8 +44,8 @@ func (sc *scan) index() {
 			}
 			// the tests below want a keyword, an extra bit or a state
 			// (most words have none)
-			if t.kw == 0 && t.xkw == 0 && t.flags&lexicon.State == 0 {
-				goto cue
+			if t.kw|uint32(t.xkw)|uint32(t.flags&lexicon.State) == 0 {
+				goto cue // one branch, not three (b2u)
 			}
 			if t.kw&(setDay|setMonth) != 0 || t.xkw&xWeekdayAbbr != 0 { // weekdayShort
 				sc.dateIdx = append(sc.dateIdx, i)

@@ -32,19 +32,6 @@ const (
 // in capitals and those holding a capital letter.
 type caseCount struct{ words, upper, capped int }
 
-func (c *caseCount) add(t *token) {
-	if t.kind != kWord || t.e-t.s < 2 {
-		return
-	}
-	c.words++
-	if t.upper {
-		c.upper++
-	}
-	if t.cap || t.upper {
-		c.capped++
-	}
-}
-
 // casing: upper when at least 70 % of the words are in capitals, lower when
 // at most 5 % hold a capital letter, caseMixed below minWords words.
 func (c caseCount) casing(minWords int) uint8 {
@@ -66,18 +53,22 @@ func (c caseCount) casing(minWords int) uint8 {
 func (sc *scan) setCasing() bool {
 	// one pass: each line's counts, and the note's as their sum
 	lines := sc.lineBuf[:0]
-	var all, cur caseCount
-	for i := range sc.toks {
-		t := &sc.toks[i]
+	var all caseCount
+	// the current line's counts (caseCount.add without a branch per word)
+	words, upper, capped := 0, 0, 0
+	toks := sc.toks
+	for i := range toks {
+		t := &toks[i]
 		if t.nl && i > 0 {
-			lines = append(lines, lineCount{i, cur})
-			cur = caseCount{}
+			lines = append(lines, lineCount{i, caseCount{words, upper, capped}})
+			words, upper, capped = 0, 0, 0
 		}
-		if t.kind == kWord && t.e-t.s >= 2 {
-			cur.add(t)
-		}
+		w := b2u(t.kind == kWord) & b2u(t.e-t.s >= 2)
+		words += int(w)
+		upper += int(w & b2u(t.upper))
+		capped += int(w & (b2u(t.cap) | b2u(t.upper)))
 	}
-	lines = append(lines, lineCount{len(sc.toks), cur})
+	lines = append(lines, lineCount{len(toks), caseCount{words, upper, capped}})
 	for _, l := range lines {
 		all.words += l.c.words
 		all.upper += l.c.upper

@@ -184,7 +184,11 @@ var orgHeads = map[string]bool{
 
 // capWord reports whether token i is a capitalised word (or "St" in "St. Mary's").
 func (sc *scan) capWord(i int) bool {
-	return i >= 0 && i < len(sc.toks) && sc.toks[i].kind == kWord && sc.toks[i].cap
+	if uint(i) >= uint(len(sc.toks)) {
+		return false
+	}
+	t := &sc.toks[i]
+	return (t.kind^kWord)|(b2u(t.cap)^1) == 0 // one branch (b2u)
 }
 
 // scanOrgs finds hospitals and organisations: a capitalised run that ends in

@@ -34,13 +34,8 @@ func recsFromTokens(recs []rec, text string, toks *deid.Tokens) (_ []rec, casing
 	var cases uint64 // upper-case letters, and lower-case ones << 32
 	for i := range n {
 		s, e, kind, nl := view.At(i)
-		var flags uint8
-		if nl {
-			flags = recNL
-		}
-		if s > prevEnd {
-			flags |= recSpace
-		}
+		// without a branch (b2u): space before a token or not is no pattern
+		flags := b2u(nl)*recNL | b2u(s > prevEnd)*recSpace
 		prevEnd = e
 		// the common case, without a call: a short word without an
 		// apostrophe, a short number, a punctuation mark, in one load
@@ -133,6 +128,14 @@ func slowToken(recs []rec, nt int, text string, s, e int, kind, flags uint8, cas
 		i = j
 	}
 	return recs, nt, cases
+}
+
+// b2u is b as 0 or 1, compiled without a branch.
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // growRecs doubles the records' buffer (all of it in use).

@@ -561,7 +561,7 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 	var runs []ServerRun
 	capacity := 0.0
 	for _, n := range levels {
-		r, err := runLevel(ctx, exe, inst, append(base, "--clients", strconv.Itoa(n)))
+		r, err := runLevel(ctx, exe, insts, append(base, "--clients", strconv.Itoa(n)))
 		if err != nil {
 			return err
 		}
@@ -585,7 +585,7 @@ func benchTee(ctx context.Context, exe string, b BenchSetup, levels []int, rates
 		}
 	}
 	for _, v := range rs {
-		r, err := runLevel(ctx, exe, inst, append(base, "--rate", strconv.FormatFloat(v, 'f', 1, 64)))
+		r, err := runLevel(ctx, exe, insts, append(base, "--rate", strconv.FormatFloat(v, 'f', 1, 64)))
 		if err != nil {
 			return err
 		}
@@ -695,13 +695,14 @@ func cpuTime() time.Duration {
 // during it (from the audit log): the server's CPU is divided by those,
 // not by the handshakes the load generator completed, so that the work of
 // handshakes still in flight when a level ends does not inflate the figure.
-func runLevel(ctx context.Context, exe string, inst *Instance, args []string) (ServerRun, error) {
+func runLevel(ctx context.Context, exe string, insts []*Instance, args []string) (ServerRun, error) {
+	inst := insts[0] // the replicas share its store
 	before, err := auditTotals(ctx, inst)
 	if err != nil {
 		return ServerRun{}, err
 	}
 	inst.Store.TakeCommitStats()
-	r, err := runLoad(ctx, exe, args, func() { drainRequests(inst) })
+	r, err := runLoad(ctx, exe, args, func() { drainRequests(insts) })
 	if err != nil {
 		return r, err
 	}
@@ -732,13 +733,15 @@ func pgDurability(ctx context.Context, url string) string {
 	return "fsync " + fsync + ", synchronous_commit " + sc
 }
 
-// drainRequests waits (at most 10 s) until inst serves no request: the
-// handshakes the load generator abandoned at the end of a closed level
+// drainRequests waits (at most 10 s) until no replica serves a request:
+// the handshakes the load generator abandoned at the end of a closed level
 // (hundreds at 512 clients) are finished before the next level starts.
-func drainRequests(inst *Instance) {
+func drainRequests(insts []*Instance) {
 	deadline := time.Now().Add(10 * time.Second)
-	for inst.Server.InFlight() > 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	for _, inst := range insts {
+		for inst.Server.InFlight() > 0 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
 	}
 }
 

@@ -17,8 +17,22 @@ import (
 // N+1 would page past N for good. A's transaction is held open by a
 // session insert that waits for a conflicting insert of this test's own
 // connection.
+//
+// Both ways a transaction is sent are checked: the pipelined batch (one
+// round trip) and the general path (database/sql, one round trip per
+// statement), which takes the lock just before its first audit row.
 func TestAuditVisibleInIDOrderAcrossReplicas(t *testing.T) {
-	u := testenv.PostgresSchema(t, testenv.Require(t, testenv.PostgresURL))
+	u := testenv.Require(t, testenv.PostgresURL)
+	for _, general := range []bool{false, true} {
+		name := "pipelined"
+		if general {
+			name = "general"
+		}
+		t.Run(name, func(t *testing.T) { auditOrderAcrossReplicas(t, testenv.PostgresSchema(t, u), general) })
+	}
+}
+
+func auditOrderAcrossReplicas(t *testing.T, u string, general bool) {
 	ctx := context.Background()
 	k := key(t)
 	a, err := Open(ctx, Options{URL: u, KEK: k})
@@ -64,7 +78,17 @@ func TestAuditVisibleInIDOrderAcrossReplicas(t *testing.T) {
 		op.ctx, op.err = ctx, make(chan error, 1)
 	}
 	doneA := make(chan struct{})
-	go func() { a.commit(ops); close(doneA) }()
+	go func() {
+		defer close(doneA)
+		if !general {
+			a.commit(ops)
+			return
+		}
+		_, err := a.runTx(ops, true)
+		for _, op := range ops {
+			op.err <- err
+		}
+	}()
 	waitForLockWait(t, raw)
 
 	// Replica B appends meanwhile.
@@ -121,4 +145,54 @@ func waitForLockWait(t *testing.T, c *pgx.Conn) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("replica A's write never waited for the blocker")
+}
+
+// TestFrozenReplicaReleasesAuditLock: a replica frozen in the middle of a
+// general-path transaction after taking the audit lock (a paused VM, a
+// partition) holds every other replica's audit writes only until
+// PostgreSQL ends its idle transaction (pgIdleInTransaction), not until
+// TCP keepalive notices it.
+func TestFrozenReplicaReleasesAuditLock(t *testing.T) {
+	u := testenv.PostgresSchema(t, testenv.Require(t, testenv.PostgresURL))
+	old := pgIdleInTransaction
+	pgIdleInTransaction = "1s"
+	t.Cleanup(func() { pgIdleInTransaction = old })
+	ctx := context.Background()
+	k := key(t)
+	a, err := Open(ctx, Options{URL: u, KEK: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, Options{URL: u, KEK: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	// Replica A takes the lock and freezes (never commits).
+	tx, err := a.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // ended by the server
+	if err := a.auditLock(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.AppendAudit(ctx, time.Now(), []byte(`{"replica":"b"}`))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("replica B's audit write: %v", err)
+		}
+		if d := time.Since(start); d < 500*time.Millisecond {
+			t.Fatalf("replica B wrote after %v while A held the lock: not ordered", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("replica B still waits for a frozen replica's lock after 10 s")
+	}
 }

@@ -83,18 +83,33 @@ func (s *SQL) runBatch(ctx context.Context, ops []*writeOp, durable bool) (again
 // replicas write at once, and a sequence hands out ids when a row is
 // inserted, not when it commits: replica A's row 10 could commit after
 // replica B's row 11, and a reader between the two commits would page
-// past 10. So every write transaction first takes one transaction-scoped
-// advisory lock (pgCommitOrderLock), which PostgreSQL releases only once
-// the commit is visible: ids are then handed out, and made visible, in
-// one order across replicas. Within a replica the writer commits one
-// transaction at a time anyway (the statement rides in its pipelined
-// batch); across replicas their commits, fsync included, take turns. The
-// lock is keyed by the schema, which the replicas share (and other
-// databases' users, or tests in other schemas, do not).
+// past 10. So a transaction takes one transaction-scoped advisory lock
+// before its audit rows draw their ids, and PostgreSQL releases it only
+// once the commit is visible: ids are then handed out, and made visible,
+// in one order across replicas.
+//
+// Where it is taken bounds how long others wait. A pipelined batch
+// (runBatch) takes it right after BEGIN: the batch is one round trip, so
+// the lock is held while the server runs the statements and the commit,
+// never across a step of the client. A database/sql transaction (the
+// general path: one round trip per statement) takes it just before its
+// first audit row (auditLock), so transactions that write no audit row
+// (pruning, deleting expired sessions, re-encrypting under a new KEK)
+// never take it, and one that does holds it for the round trips left
+// before its COMMIT; and it sets idle_in_transaction_session_timeout, so a
+// client frozen there holds it at most that long. Within a replica the
+// writer commits one transaction at a time anyway; across replicas their
+// audit-writing commits take turns. The lock is keyed by the schema,
+// which the replicas share (and other databases' users, or tests in other
+// schemas, do not).
 const (
 	pgCommitOrderLock = "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))"
 	commitOrderKey    = int32(0x74676175) // "tgau"
 )
+
+// pgIdleInTransaction bounds how long a general-path transaction holding
+// the lock may sit idle (a variable for the test that freezes one).
+var pgIdleInTransaction = "15s"
 
 // errRolledBack: COMMIT answered ROLLBACK (the transaction had failed).
 var errRolledBack = errors.New("commit: transaction rolled back")

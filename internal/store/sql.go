@@ -425,6 +425,12 @@ func (s *SQL) commit(batch []*writeOp) {
 		return
 	}
 	for _, op := range live {
+		// each alone: one whose caller has gone is not run again (a wait
+		// for a lock already spent its time)
+		if err := op.ctx.Err(); err != nil {
+			op.err <- err
+			continue
+		}
 		op.err <- s.runOne(op)
 	}
 }
@@ -492,12 +498,6 @@ func (s *SQL) runSQLTx(ctx context.Context, ops []*writeOp, durable bool) error 
 		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("set synchronous_commit: %w", err)
-		}
-	}
-	if s.d == postgres {
-		if _, err := tx.ExecContext(ctx, pgCommitOrderLock, commitOrderKey); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("commit order lock: %w", err)
 		}
 	}
 	for _, op := range ops {
@@ -611,8 +611,29 @@ func (s *SQL) decrypt(aad, kid string, ct []byte) ([]byte, error) {
 
 func nanos(t time.Time) int64 { return t.UnixNano() }
 
+// auditLock takes, on PostgreSQL, the lock under which audit rows draw
+// their ids (pgCommitOrderLock) inside a database/sql transaction, just
+// before its first audit row; and bounds how long the transaction may then
+// sit idle, so that a replica frozen mid-transaction (paused VM, partition)
+// cannot hold every replica's audit writes for longer: PostgreSQL ends its
+// session after pgIdleInTransaction and the lock goes with it.
+func (s *SQL) auditLock(ctx context.Context, tx *sql.Tx) error {
+	if s.d != postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, pgCommitOrderLock+", set_config('idle_in_transaction_session_timeout', $2, true)", commitOrderKey, pgIdleInTransaction); err != nil {
+		return fmt.Errorf("audit order lock: %w", err)
+	}
+	return nil
+}
+
 // insertAudit adds audit rows inside a transaction.
 func (s *SQL) insertAudit(ctx context.Context, tx *sql.Tx, audit []AuditEntry) error {
+	if len(audit) > 0 {
+		if err := s.auditLock(ctx, tx); err != nil {
+			return err
+		}
+	}
 	for _, a := range audit {
 		if _, err := s.txExec(ctx, tx, `INSERT INTO audit(at, event) VALUES (?,?)`, nanos(a.At), a.Event); err != nil {
 			return err
@@ -1164,6 +1185,9 @@ func (s *SQL) AppendAudit(ctx context.Context, at time.Time, event []byte) (int6
 func (s *SQL) appendAuditOp(at time.Time, event []byte, id *int64) *writeOp {
 	const q = `INSERT INTO audit(at, event) VALUES (?,?) RETURNING id`
 	op := &writeOp{durable: true, fn: func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.auditLock(ctx, tx); err != nil {
+			return err
+		}
 		return s.txQueryRow(ctx, tx, q, nanos(at), event).Scan(id)
 	}}
 	if s.d == postgres {

@@ -721,6 +721,8 @@ func runLevel(ctx context.Context, exe string, insts []*Instance, args []string)
 // as a run on url sees them: a PostgreSQL started with fsync off commits
 // without waiting for the disk, and a figure measured so must say it.
 func pgDurability(ctx context.Context, url string) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
 	c, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return "settings unknown: " + err.Error()

@@ -157,7 +157,9 @@ func (c *tokenCache) putSession(id, raw string, expires, now time.Time) {
 	if !c.makeRoom(cost, now, &keep) {
 		return
 	}
-	e := &cacheEntry{expires: expires, cost: cost, id: id, raw: raw}
+	// wall clock only: the heap's order must not mix monotonic readings
+	// with wall-clock ones (they disagree after a clock step)
+	e := &cacheEntry{expires: expires.Round(0), cost: cost, id: id, raw: raw}
 	c.sessions[id] = e
 	heap.Push(&c.sessHeap, e)
 	c.bytes += cost
@@ -192,10 +194,10 @@ func (c *tokenCache) put(raw string, ct cachedToken, now time.Time) {
 	if !c.makeRoom(ct.cost, now, nil) {
 		return
 	}
-	for len(c.m) >= c.maxTokens {
+	for len(c.m) >= c.maxTokens && len(c.tokHeap) > 0 {
 		c.dropToken(c.tokHeap[0])
 	}
-	e := &cacheEntry{expires: ct.tok.Expiry, cost: ct.cost, key: k, ct: ct}
+	e := &cacheEntry{expires: ct.tok.Expiry.Round(0), cost: ct.cost, key: k, ct: ct}
 	c.m[k] = e
 	heap.Push(&c.tokHeap, e)
 	c.bytes += ct.cost

@@ -34,17 +34,7 @@ func TestAuditVisibleInIDOrderAcrossReplicas(t *testing.T) {
 
 func auditOrderAcrossReplicas(t *testing.T, u string, general bool) {
 	ctx := context.Background()
-	k := key(t)
-	a, err := Open(ctx, Options{URL: u, KEK: k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Open(ctx, Options{URL: u, KEK: k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := twoReplicas(t, u)
 	start, err := a.AppendAudit(ctx, time.Now(), []byte(`{"start":1}`))
 	if err != nil {
 		t.Fatal(err)
@@ -158,17 +148,7 @@ func TestFrozenReplicaReleasesAuditLock(t *testing.T) {
 	pgIdleInTransaction = "1s"
 	t.Cleanup(func() { pgIdleInTransaction = old })
 	ctx := context.Background()
-	k := key(t)
-	a, err := Open(ctx, Options{URL: u, KEK: k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Open(ctx, Options{URL: u, KEK: k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := twoReplicas(t, u)
 	// Replica A takes the lock and freezes (never commits).
 	tx, err := a.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -195,4 +175,20 @@ func TestFrozenReplicaReleasesAuditLock(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("replica B still waits for a frozen replica's lock after 10 s")
 	}
+}
+
+// twoReplicas opens two stores over the PostgreSQL schema u, as two
+// trustee replicas do (one KEK), closed when the test ends.
+func twoReplicas(t *testing.T, u string) (a, b *SQL) {
+	t.Helper()
+	k := key(t)
+	for _, s := range []**SQL{&a, &b} {
+		st, err := Open(context.Background(), Options{URL: u, KEK: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		*s = st
+	}
+	return a, b
 }

@@ -219,6 +219,7 @@ var (
 		"hospital": true, "hospice": true, "ltach": true, "infirmary": true, "sanatorium": true,
 		"tavern": true, "roofing": true, "trucking": true, "marina": true, "grocers": true,
 		"plumbing": true, "motors": true,
+		"factory": true, "distillery": true, "brewery": true, // (rules_dev5.go)
 	}
 	nameHeads = map[string]bool{"regional": true, "general": true, "memorial": true}
 	weakHeads = map[string]bool{
@@ -276,7 +277,8 @@ func (sc *scan) orgRunAt(i int) int {
 			n++
 			continue
 		}
-		if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss))) {
+		if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss)) ||
+			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss)) { // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
 				e++ // "regional medical center"

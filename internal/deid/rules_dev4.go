@@ -301,6 +301,12 @@ func (sc *scan) joinPlaces() {
 			}
 		}
 		index(a) // (its start may have moved)
+		if t == TypeLocation {
+			// a head after the place: "[PERKINS] IR CLINIC" (rules_dev5.go)
+			if h := sc.placeHeadAfter(out[a].s, e); h > e {
+				out[a].e, e = h, h
+			}
+		}
 		if e+1 >= len(text) || text[e] != ' ' {
 			continue
 		}

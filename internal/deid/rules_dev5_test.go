@@ -27,6 +27,14 @@ func TestGoldenDev5(t *testing.T) {
 		// holidays
 		{"mlk day", "Dressing change due after MLK Day weekend.", "Dressing change due after [DATE] weekend."},
 		{"MLK DAY in capitals", "RTC AFTER MLK DAY", "RTC AFTER [DATE]"},
+		// a head after a place found, an assisted living, a factory
+		{"clinic after a place in capitals", "SEEN AT ROCKVILLE IR CLINIC LAST WEEK", "SEEN AT [LOCATION] LAST WEEK"},
+		{"school after a place in lower case", "son is at frostburg middle school this year", "son is at [LOCATION] this year"},
+		{"lanes after a town stay one place (a guard)", "PT FELL AT HAGERSTOWN LANES DURING LEAGUE NIGHT", "PT FELL AT [LOCATION] DURING LEAGUE NIGHT"},
+		{"assisted living after everyday words", "ADMITTED FROM MAPLE CROSSING ASSISTED LIVING YESTERDAY", "ADMITTED FROM [LOCATION] YESTERDAY"},
+		{"a factory after at the", "works nights at the pretzel factory in dunmore", "works nights at the [LOCATION] in [LOCATION]"},
+		{"a lower-case clinic after a mixed-case place stays outside", "Followed at Quarrington Oaks clinic for HTN.", "Followed at [LOCATION] clinic for HTN."},
+		{"a factory setting stays", "pump reset to factory settings by biomed", "pump reset to factory settings by biomed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

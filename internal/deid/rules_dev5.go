@@ -58,7 +58,8 @@ var (
 )
 
 // placeHeadAfter returns the end (byte) of the head word that completes the
-// place text[s:e] found already ("[PERKINS] IR CLINIC"), or e when none does.
+// place text[s:e] found already ("[PERKINS] IR CLINIC", "[Liberty Heights]
+// Ave"), or e when none does.
 // In a mixed-case place a lower-case head is a description and stays outside
 // ("Chase Brexton clinic"), as the evaluation sets mark it.
 func (sc *scan) placeHeadAfter(s, e int) int {
@@ -81,6 +82,8 @@ func (sc *scan) placeHeadAfter(s, e int) int {
 	end := -1
 	w := low[a:b]
 	switch {
+	case lowerStreetSuffixes[w] && streetSuffixes[lastWord(low[s:e])]:
+		end = b // "[Liberty Heights] Ave": a street named after a place
 	case placeHeads[w] && w != "living":
 		end = b
 	case placeHeadMods[w] && b+1 < len(text) && text[b] == ' ':

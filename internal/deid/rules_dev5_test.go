@@ -35,6 +35,15 @@ func TestGoldenDev5(t *testing.T) {
 		{"a factory after at the", "works nights at the pretzel factory in dunmore", "works nights at the [LOCATION] in [LOCATION]"},
 		{"a lower-case clinic after a mixed-case place stays outside", "Followed at Quarrington Oaks clinic for HTN.", "Followed at [LOCATION] clinic for HTN."},
 		{"a factory setting stays", "pump reset to factory settings by biomed", "pump reset to factory settings by biomed"},
+		// streets without a number in capitals, a street named after a place, a route
+		{"street of everyday words in capitals", "SON LIVES ON BIRCH HOLLOW RD, 10 MIN AWAY", "SON LIVES ON [LOCATION], 10 MIN AWAY"},
+		{"street in capitals after near", "FOUND NEAR CEDAR KNOLL AVE AT 0200", "FOUND NEAR [LOCATION] AT 0200"},
+		{"the road in capitals stays", "PT ON THE ROAD TO RECOVERY PER WIFE", "PT ON THE ROAD TO RECOVERY PER WIFE"},
+		{"a street named after a place", "Found by a neighbor on Ashburton Park Rd last night.", "Found by a neighbor on [LOCATION] last night."},
+		{"a pharmacy on a street named after a place", "Pharmacy: CVS on Mount Vernon Heights Ave, open late.", "Pharmacy: [LOCATION], open late."},
+		{"route of one digit in capitals", "MVC ON ROUTE 2 NEAR THE BRIDGE", "MVC ON [LOCATION] NEAR THE BRIDGE"},
+		{"route in lower case", "crash off route 7 this am", "crash off [LOCATION] this am"},
+		{"route of a drug stays", "changed to po route 2 days ago", "changed to po route 2 days ago"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

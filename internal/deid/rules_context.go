@@ -363,7 +363,7 @@ var holidays = [][]string{
 	{"new", "year's", "eve"}, {"new", "year's", "day"}, {"new", "years", "eve"}, {"christmas", "eve"},
 	{"valentine's", "day"}, {"memorial", "day"}, {"labor", "day"}, {"independence", "day"},
 	{"fourth", "of", "july"}, {"mother's", "day"}, {"father's", "day"}, {"veterans", "day"},
-	{"martin", "luther", "king", "day"}, {"presidents", "day"}, {"good", "friday"}, {"yom", "kippur"},
+	{"martin", "luther", "king", "day"}, {"mlk", "day"}, {"presidents", "day"}, {"good", "friday"}, {"yom", "kippur"},
 	{"rosh", "hashanah"}, {"lunar", "new", "year"}, {"chinese", "new", "year"},
 }
 

@@ -664,8 +664,8 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if (w == "sat" || w == "sun") && sc.valueNext(i) && !sc.clock(i+1) {
 		return false // "sat 94%", "SAT 88-92"
 	}
-	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl {
-		return true // "wed am", "FRI 1400"
+	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl || sc.weekdayPair(i) {
+		return true // "wed am", "FRI 1400", "MON OR TUES", "HD Mon" (rules_dev5.go)
 	}
 	p := sc.prevWord(i)
 	if p < 0 || !weekdayCues[sc.lower(p)] {

@@ -79,7 +79,7 @@ var dev3Words = map[string]uint8{
 	"at": trigPlaceCue, "from": trigPlaceCue, "to": trigPlaceCue, "via": trigPlaceCue, "outside": trigPlaceCue,
 	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
-	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "in": trigIn,
+	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "route": trigRoad, "in": trigIn,
 	"ninety": trigAge, "nineties": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
 	"ave": trigStreet, "avenue": trigStreet, "rd": trigStreet, "road": trigStreet, "blvd": trigStreet,
 	"ln": trigStreet, "lane": trigStreet, "street": trigStreet, "parkway": trigStreet, "pkwy": trigStreet,
@@ -99,7 +99,7 @@ func dev3Trigger(w string) uint8 {
 		return trigPlaceCue
 	case "rn", "np", "sw", "cm", "rrt", "lpn", "cna", "slp":
 		return trigRole
-	case "rt", "rte":
+	case "rt", "rte", "route": // "route" (rules_dev5.go)
 		return trigRoad
 	case "in":
 		return trigIn
@@ -123,10 +123,10 @@ func (sc *scan) trendValue(i, j int) bool {
 	return sc.punct(i-1, '>') && (sc.punct(i-2, '-') || sc.punct(i-2, '=')) && sc.joined(i-1)
 }
 
-// routeAt marks a road written "RT"/"RTE" (token i) and its number after a
-// word that places something on it ("CAR ON RT 140", "off rte 40 west"):
-// the other highway rules know "Route", "Hwy", "I-95". It returns the last
-// token used (i when none).
+// routeAt marks a road written "RT"/"RTE"/"ROUTE" (token i) and its number
+// after a word that places something on it ("CAR ON RT 140", "off rte 40
+// west", "MOTEL ON ROUTE 1": the other highway rules miss a route of one
+// digit or in capitals). It returns the last token used (i when none).
 func (sc *scan) routeAt(i int) int {
 	toks := sc.toks
 	if i < 1 || i+1 >= len(toks) || toks[i+1].nl || sc.claim[i] {
@@ -219,6 +219,7 @@ var (
 		"hospital": true, "hospice": true, "ltach": true, "infirmary": true, "sanatorium": true,
 		"tavern": true, "roofing": true, "trucking": true, "marina": true, "grocers": true,
 		"plumbing": true, "motors": true,
+		"factory": true, "distillery": true, "brewery": true, // (rules_dev5.go)
 	}
 	nameHeads = map[string]bool{"regional": true, "general": true, "memorial": true}
 	weakHeads = map[string]bool{
@@ -276,7 +277,8 @@ func (sc *scan) orgRunAt(i int) int {
 			n++
 			continue
 		}
-		if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss))) {
+		if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss)) ||
+			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss)) { // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
 				e++ // "regional medical center"

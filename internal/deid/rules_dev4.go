@@ -301,6 +301,12 @@ func (sc *scan) joinPlaces() {
 			}
 		}
 		index(a) // (its start may have moved)
+		if t == TypeLocation {
+			// a head after the place: "[PERKINS] IR CLINIC" (rules_dev5.go)
+			if h := sc.placeHeadAfter(out[a].s, e); h > e {
+				out[a].e, e = h, h
+			}
+		}
 		if e+1 >= len(text) || text[e] != ' ' {
 			continue
 		}
@@ -517,11 +523,11 @@ var lowerStreetSuffixes = map[string]bool{
 	"lane": true, "street": true, "parkway": true, "pkwy": true, "pike": true, "terrace": true,
 }
 
-// lowerStreetBefore looks, from street word k in a lower-case line
-// (lowerStreetSuffixes), back for the "on", "off", "at" or "near" that
+// lowerStreetBefore looks, from street word k in a lower-case or capitals
+// line (lowerStreetSuffixes), back for the "on", "off", "at" or "near" that
 // places something on it, and calls lowerStreetAt there.
 func (sc *scan) lowerStreetBefore(k int) {
-	if sc.caseAt(k) != caseLower {
+	if c := sc.caseAt(k); c != caseLower && c != caseUpper { // capitals too (rules_dev5.go)
 		return
 	}
 	for p := k - 2; p >= 0 && p >= k-6; p-- {
@@ -537,13 +543,15 @@ func (sc *scan) lowerStreetBefore(k int) {
 }
 
 // lowerStreetAt marks a street named without a number after "on", "off",
-// "at" or "near" (token i) in a lower-case line: one to three words with no
-// keyword or function word among them, then a street word ("found on druid
-// hill ave", "lives off harford rd"). Mixed-case and capitals lines have
-// namedStreet. It returns the last token used (i when none).
+// "at" or "near" (token i) in a lower-case line, or in capitals where
+// namedStreet misses everyday words ("LIVES ON QUARRY HOLLOW RD", since
+// the dev5 round): one to three words with no keyword or function word
+// among them, then a street word ("found on druid hill ave", "lives off
+// harford rd"). Mixed-case lines have namedStreet. It returns the last
+// token used (i when none).
 func (sc *scan) lowerStreetAt(i int) int {
 	toks := sc.toks
-	if sc.caseAt(i) != caseLower {
+	if c := sc.caseAt(i); c != caseLower && c != caseUpper {
 		return i
 	}
 	s := i + 1 // a direction initial first: "on n. patterson park ave"

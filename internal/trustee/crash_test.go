@@ -144,8 +144,10 @@ func TestKill9DuringAdminBurst(t *testing.T) {
 				mu.Unlock()
 				if n >= killAt {
 					once.Do(func() {
-						_ = cmd.Process.Kill() // SIGKILL: no shutdown, no flush
+						// killed first: a write that the kill cuts off in
+						// another worker must find it closed
 						close(killed)
+						_ = cmd.Process.Kill() // SIGKILL: no shutdown, no flush
 					})
 				}
 			}

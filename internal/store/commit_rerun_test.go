@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestFailedBatchSkipsGoneCallers: when a batch fails (and did not commit)
@@ -42,5 +43,46 @@ func TestFailedBatchSkipsGoneCallers(t *testing.T) {
 	}
 	if runs["gone"] != 1 || runs["stays"] != 2 || runs["bad"] != 2 {
 		t.Errorf("runs %v: want stays and bad run again alone, gone only in the failed batch", runs)
+	}
+}
+
+// TestCommitStatsStalls: TakeCommitStats counts the commits longer than
+// the stall threshold and says when the longest one started (trustee
+// bench lines a burst of slow handshakes up with it).
+func TestCommitStatsStalls(t *testing.T) {
+	s, err := Open(context.Background(), Options{URL: filepath.Join(t.TempDir(), "t.db"), KEK: key(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.stallAt = 20 * time.Millisecond
+	s.TakeCommitStats()
+	run := func(d time.Duration) {
+		op := &writeOp{ctx: context.Background(), err: make(chan error, 1), durable: true, fn: func(context.Context, *sql.Tx) error {
+			time.Sleep(d)
+			return nil
+		}}
+		s.commit([]*writeOp{op})
+		if err := <-op.err; err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(0)
+	before := time.Now()
+	run(30 * time.Millisecond)
+	after := time.Now()
+	run(0)
+	st := s.TakeCommitStats()
+	if st.Commits != 3 || st.Stalls != 1 {
+		t.Fatalf("commits %d, stalls %d: want 3 and 1", st.Commits, st.Stalls)
+	}
+	if st.StallTime < 30*time.Millisecond || st.Max != st.StallTime {
+		t.Errorf("stall time %v, max %v: want one stall of at least 30ms, the longest", st.StallTime, st.Max)
+	}
+	if st.MaxAt.Before(before) || st.MaxAt.After(after) {
+		t.Errorf("longest commit started at %v, not within the slow write (%v–%v)", st.MaxAt, before, after)
+	}
+	if st := s.TakeCommitStats(); st != (CommitStats{}) {
+		t.Errorf("second take: %+v, want zero", st)
 	}
 }

@@ -73,8 +73,10 @@ type SQL struct {
 	// running it.
 	rstmts, wstmts sync.Map
 
-	// Group-commit figures (TakeCommitStats).
-	stats struct {
+	// Group-commit figures (TakeCommitStats); stallAt is StallCommit
+	// (a test sets it lower).
+	stallAt time.Duration
+	stats   struct {
 		sync.Mutex
 		CommitStats
 	}
@@ -86,7 +88,18 @@ type CommitStats struct {
 	Writes  int64         // writes they carried
 	Busy    time.Duration // time spent running them, fsync included
 	Max     time.Duration // the longest one
+	MaxAt   time.Time     // when the longest one started
+	// Stalls counts the commits longer than StallCommit, and StallTime
+	// their summed time: every write that arrives during one waits for
+	// it (one fsync of the WAL, whose latency is the disk's), so a stall
+	// shows as a burst of slow handshakes, whatever the server's load.
+	Stalls    int64
+	StallTime time.Duration
 }
+
+// StallCommit is the commit time CommitStats counts as a stall: the
+// open-loop latency target of trustee bench (p99 under 50 ms).
+const StallCommit = 50 * time.Millisecond
 
 // TakeCommitStats returns the figures of the commits since the last call
 // and starts new ones (for trustee bench: how long writes queue behind
@@ -109,7 +122,7 @@ func Open(ctx context.Context, opts Options) (*SQL, error) {
 		return nil, err
 	}
 	s := &SQL{kek: aead, kid: kid, q: make(chan *writeOp, 4096), done: make(chan struct{}), max: opts.MaxBatch,
-		pressure: opts.Pressure, yieldAt: 4 * runtime.GOMAXPROCS(0)}
+		pressure: opts.Pressure, yieldAt: 4 * runtime.GOMAXPROCS(0), stallAt: StallCommit}
 	if s.max <= 0 {
 		s.max = 256
 	}
@@ -403,7 +416,13 @@ func (s *SQL) commit(batch []*writeOp) {
 	s.stats.Commits++
 	s.stats.Writes += int64(len(live))
 	s.stats.Busy += d
-	s.stats.Max = max(s.stats.Max, d)
+	if d > s.stats.Max {
+		s.stats.Max, s.stats.MaxAt = d, t0
+	}
+	if d > s.stallAt {
+		s.stats.Stalls++
+		s.stats.StallTime += d
+	}
 	s.stats.Unlock()
 	if err == nil {
 		for i, op := range live {

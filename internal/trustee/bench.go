@@ -34,6 +34,7 @@ import (
 	"github.com/trustgate/trustgate/internal/cliflags"
 	"github.com/trustgate/trustgate/internal/jwe"
 	"github.com/trustgate/trustgate/internal/kbs"
+	"github.com/trustgate/trustgate/internal/store"
 )
 
 // BenchOptions configure a load run: Clients concurrent sample-TEE guests,
@@ -656,9 +657,14 @@ func (r ServerRun) waits() string {
 		tail = fmt.Sprintf("; slower than p99: %d handshakes, %d of them started within one second (%.1f–%.1f s into the level)",
 			t.Slow, t.InWindow, t.Start.Seconds(), t.Start.Seconds()+1)
 	}
-	return fmt.Sprintf("cores busy: server %.2f, load generator %.2f (%.2f ms/handshake) of %d; run queue server %.2f ms/handshake, load generator %.2f ms/handshake; gc pause max %.2f ms; store %d commits (%.1f writes each, %.2f ms mean, %.1f ms max, busy %.0f%% of the level)",
+	longest := ""
+	if !c.MaxAt.IsZero() && !r.Start.IsZero() {
+		longest = fmt.Sprintf(" at %.1f s", c.MaxAt.Sub(r.Start).Seconds())
+	}
+	return fmt.Sprintf("cores busy: server %.2f, load generator %.2f (%.2f ms/handshake) of %d; run queue server %.2f ms/handshake, load generator %.2f ms/handshake; gc pause max %.2f ms; store %d commits (%.1f writes each, %.2f ms mean, %.1f ms max%s, busy %.0f%% of the level; %d over %s, %.0f ms in all)",
 		r.ServerCPU.Seconds()/el, r.CPU.Seconds()/el, per(r.CPU), runtime.NumCPU(),
-		per(r.RunQueueWait), per(r.BenchResult.RunQueueWait), ms(r.GCPauseMax), c.Commits, batch, ms(mean), ms(c.Max), 100*c.Busy.Seconds()/el) + tail
+		per(r.RunQueueWait), per(r.BenchResult.RunQueueWait), ms(r.GCPauseMax), c.Commits, batch, ms(mean), ms(c.Max), longest, 100*c.Busy.Seconds()/el,
+		c.Stalls, store.StallCommit, ms(c.StallTime)) + tail
 }
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

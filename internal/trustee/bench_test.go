@@ -216,7 +216,7 @@ func TestBenchCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out.String(), errb.String())
 	}
 	o := out.String()
-	for _, want := range []string{"tee=sample store=SQLite", "floor ", "closed clients=2 ", "open rate=20 ", "server_cpu/handshake=", "ratio="} {
+	for _, want := range []string{"tee=sample store=SQLite", "floor ", "closed clients=2 ", "open rate=20 ", "server_cpu/handshake=", "ratio=", " ms max at ", " over 50ms, "} {
 		if !strings.Contains(o, want) {
 			t.Fatalf("output lacks %q:\n%s", want, o)
 		}

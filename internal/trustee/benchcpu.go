@@ -368,6 +368,9 @@ type ServerRun struct {
 	// Commits are the store's group commits during the level (first
 	// replica).
 	Commits store.CommitStats
+	// Start is when the load generator was started (its level begins a
+	// few ms later, once the process runs).
+	Start time.Time
 	// Releases is how many resources the server released during the level
 	// (its audit log): handshakes the server completed, including those
 	// the load generator gave up on at the end of the level.
@@ -400,11 +403,12 @@ func runLoad(ctx context.Context, exe string, args []string, drain func()) (Serv
 	p0 := gcPauses()
 	rq0 := runQueueWait("self")
 	cpu0 := cpuTime()
+	start := time.Now()
 	err := cmd.Run()
 	if drain != nil {
 		drain()
 	}
-	r := ServerRun{ServerCPU: cpuTime() - cpu0, PostgresCPU: postgresCPU() - pg0, RunQueueWait: runQueueWait("self") - rq0,
+	r := ServerRun{Start: start, ServerCPU: cpuTime() - cpu0, PostgresCPU: postgresCPU() - pg0, RunQueueWait: runQueueWait("self") - rq0,
 		GCPauseMax: maxPause(p0, gcPauses())}
 	if gc1, all1 := gcCPU(); all1 > all0 {
 		r.GCShare = (gc1 - gc0) / (all1 - all0)

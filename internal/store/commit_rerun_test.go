@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -84,5 +85,35 @@ func TestCommitStatsStalls(t *testing.T) {
 	}
 	if st := s.TakeCommitStats(); st != (CommitStats{}) {
 		t.Errorf("second take: %+v, want zero", st)
+	}
+}
+
+// TestCreateSessionWithAuditIsDurable: a session alone commits lazily
+// (synchronous=NORMAL), but a session with its /auth audit row commits
+// durably (synchronous=FULL): an audit row a follower read must survive a
+// power failure, and its id must never be handed out again.
+func TestCreateSessionWithAuditIsDurable(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Options{URL: filepath.Join(t.TempDir(), "t.db"), KEK: key(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	exp := time.Now().Add(time.Minute)
+	for i, tc := range []struct {
+		audit []AuditEntry
+		want  bool
+	}{
+		{nil, false},
+		{[]AuditEntry{{At: time.Now(), Event: []byte(`{"kind":"auth"}`)}}, true},
+		{nil, false},
+	} {
+		ss := Session{ID: fmt.Sprintf("s%d", i), Nonce: "n", Tee: "other", Expires: exp}
+		if err := s.CreateSession(ctx, ss, tc.audit...); err != nil {
+			t.Fatal(err)
+		}
+		if s.sync != tc.want {
+			t.Errorf("session %d with %d audit rows: committed with synchronous=FULL %v, want %v", i, len(tc.audit), s.sync, tc.want)
+		}
 	}
 }

@@ -663,7 +663,11 @@ func (s *SQL) insertAudit(ctx context.Context, tx *sql.Tx, audit []AuditEntry) e
 
 // CreateSession implements Store.
 func (s *SQL) CreateSession(ctx context.Context, ss Session, audit ...AuditEntry) error {
-	err := s.enqueue(ctx, false, func(ctx context.Context, tx *sql.Tx) error {
+	// A session alone may be lost in a crash (its guest starts again),
+	// but an audit row may not: a follower that read it would keep its
+	// id while the database hands the id out again. With audit rows the
+	// commit is durable (once per client and aggregation window).
+	err := s.enqueue(ctx, len(audit) > 0, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.txExec(ctx, tx, `INSERT INTO sessions(id, nonce, tee, state, token, expires) VALUES (?,?,?,?,?,?)`,
 			ss.ID, ss.Nonce, ss.Tee, SessionChallenged, "", nanos(ss.Expires)); err != nil {
 			return err

@@ -85,10 +85,11 @@ type Store interface {
 	Keys(ctx context.Context, prefix string) ([]string, error)
 
 	// CreateSession stores a new challenged session, with audit rows in
-	// the same transaction. The commit survives a process crash but is not
-	// fsync'd: a power failure may lose the last milliseconds of sessions
-	// (the guest runs /auth again) and of their auth events, until the
-	// next durable write.
+	// the same transaction. Without audit rows the commit survives a
+	// process crash but is not fsync'd: a power failure may lose the last
+	// milliseconds of sessions (the guest runs /auth again) until the next
+	// durable write. With audit rows it is durable: an audit row a
+	// follower may have read is never lost, nor its id handed out again.
 	CreateSession(ctx context.Context, s Session, audit ...AuditEntry) error
 	// GetSession returns a session; ErrNotFound when absent or expired.
 	GetSession(ctx context.Context, id string) (Session, error)

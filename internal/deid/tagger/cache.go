@@ -238,6 +238,13 @@ func newCachePool() *sync.Pool {
 // path (tagFast) falls back to it when rounding could matter. It reads
 // toks[i-2:i+3] only, so a window of them will do.
 func (t *Tagger) tagFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8) uint8 {
+	scores := t.scoreFloat(c, toks, casing, i, p1, p2)
+	return best(scores[:t.m.nTags()], p1)
+}
+
+// scoreFloat returns the float32 scores of token i after the tags p1, p2
+// (the O penalty subtracted from O), as tagFloat adds them.
+func (t *Tagger) scoreFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8) vec {
 	m, fx := t.m, t.fixed
 	n := m.nTags()
 	const nc = lexicon.Name | lexicon.Common
@@ -315,7 +322,7 @@ func (t *Tagger) tagFloat(c *wordCache, toks []token, casing byte, i int, p1, p2
 	scores := v.self
 	sumVecs(&scores, &src, k)
 	scores[0] -= t.oPenalty
-	return best(scores[:n], p1)
+	return scores
 }
 
 // tagFloatAll tags toks (of note casing casing) with the float path alone.

@@ -1,0 +1,104 @@
+package tagger
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSpanConfidence: spans the model finds with little confidence (an
+// everyday word at the head of a line, an abbreviation in capitals in a
+// mixed-case note) are dropped; confident names and places stay. Every
+// dropped case is tagged when the thresholds are off, so the test fails
+// without them.
+func TestSpanConfidence(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := tg.WithMinConfidence(0, 0)
+	tests := []struct {
+		text, part string
+		kept       bool
+	}{
+		{"Findings: Acutely inflamed GB, 2 stones in the lumen.", "GB", false},
+		{"Specimen: Colon, sigmoid, resection. Margins negative.", "Colon", false},
+		{"Lab - Blood Bank Type and screen done.", "Blood", false},
+		{"Margins negative. MMR proteins intact. No LVI.", "MMR", false},
+		{"Pt has AARP supplement plan, Medicare A/B.", "AARP", false},
+		{"TMD > 3 FB, full ROM of neck.", "FB", false},
+		{"son bill in to visit. per dr smithers ok.", "bill", true},
+		{"son bill in to visit. per dr smithers ok.", "smithers", true},
+		{"Pt lives with wife Honora in Dundalk.", "Honora", true},
+		{"Pt lives with wife Honora in Dundalk.", "Dundalk", true},
+	}
+	for _, tc := range tests {
+		at := strings.Index(tc.text, tc.part)
+		if at < 0 {
+			t.Fatalf("%q not in %q", tc.part, tc.text)
+		}
+		covers := func(tg *Tagger) bool {
+			for _, s := range tg.Spans(tc.text) {
+				if s.Start <= at && at < s.End {
+					return true
+				}
+			}
+			return false
+		}
+		if !covers(off) {
+			t.Errorf("%q: %q not tagged even without the thresholds", tc.text, tc.part)
+		}
+		if got := covers(tg); got != tc.kept {
+			t.Errorf("%q: %q tagged %v, want %v", tc.text, tc.part, got, tc.kept)
+		}
+	}
+}
+
+// TestConfidenceFastEqualsFloat: the confidence of every span of every set
+// by the integer sums (confFast) is the float path's (confFloat) to within
+// rounding, and no span lies so near its threshold that the two would keep
+// different spans; so a model tagged by the float path alone keeps the
+// same spans. With and without an O penalty.
+func TestConfidenceFastEqualsFloat(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := loadNotes(t, fastSets...)
+	for _, p := range []float32{0, 3, -7.5} {
+		fast := tg.WithOPenalty(p)
+		slow := tg.WithOPenalty(p)
+		slow.floatOnly = true
+		cf, cs := newCachePool().New().(*wordCache), newCachePool().New().(*wordCache)
+		spans := 0
+		for n, text := range notes {
+			recs, casing := scanInto(nil, text)
+			toks, _ := tokenizeInto(nil, text)
+			tags := fast.tagFast(cf, text, recs, casing)
+			for _, st := range cf.starts {
+				i := int(st)
+				j := spanEnd(tags, i)
+				a := fast.confFast(&cf.ic, recs, cf.ic.ws, tags, i, j)
+				b := slow.confFloat(cs, toks, casing, tags, i, j)
+				// per token two scores, each within 1.76 units of the
+				// integer sum (fast.go), and the penalty's rounding
+				bound := float64(j-i+1) * (4*float64(tg.m.scale) + 1e-5*math.Abs(float64(p)))
+				if math.Abs(a-b) > bound {
+					t.Fatalf("penalty %v, note %d, span at token %d: confidence %v by the sums, %v by the float path", p, n, i, a, b)
+				}
+				acr := i == j && isAcronym(&cf.ic.ws[i].cl.info, casing)
+				if th := fast.threshold(acr); (a >= th) != (b >= th) {
+					t.Errorf("penalty %v, note %d, span at token %d: confidence %v / %v on both sides of %v", p, n, i, a, b, th)
+				}
+				spans++
+			}
+			if p == 0 {
+				if a, b := fast.Spans(text), slow.Spans(text); !slices.Equal(a, b) {
+					t.Fatalf("note %d: fast path %v, float path %v", n, a, b)
+				}
+			}
+		}
+		t.Logf("penalty %v: %d spans", p, spans)
+	}
+}

@@ -1,10 +1,13 @@
 package tagger
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/trustgate/trustgate/internal/deid"
 )
 
 // TestSpanConfidence: spans the model finds with little confidence (an
@@ -100,5 +103,40 @@ func TestConfidenceFastEqualsFloat(t *testing.T) {
 			}
 		}
 		t.Logf("penalty %v: %d spans", p, spans)
+	}
+}
+
+// TestWeekdayPlurals: the tagger tags weekdays in the plural (a recurring
+// schedule, never one date), and the engine drops those spans now that
+// they are safe words (lexicon/clinical.txt); a dated weekday stays found.
+func TestWeekdayPlurals(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := deid.New(deid.WithRecognizer(tg))
+	for _, tc := range []struct {
+		text, part string
+		want       bool
+	}{
+		{"Warfarin 5 mg on Mondays and Fridays, 2.5 mg other days.", "Mondays", false},
+		{"Warfarin 5 mg on Mondays and Fridays, 2.5 mg other days.", "Fridays", false},
+		{"Food pantry at the church (open Wednesdays).", "Wednesdays", false},
+		{"Methotrexate 15 mg weekly on Sundays; last dose 12/1.", "Sundays", false},
+		{"Dialysis Tuesdays, Thursdays and Saturdays at the unit.", "Thursdays", false},
+		{"Fell at home on Sunday, brought in by son.", "Sunday", true},
+	} {
+		spans, err := e.Detect(context.Background(), tc.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := strings.Index(tc.text, tc.part)
+		got := false
+		for _, s := range spans {
+			got = got || s.Start <= at && at < s.End
+		}
+		if got != tc.want {
+			t.Errorf("%q: %q found %v, want %v (%v)", tc.text, tc.part, got, tc.want, spans)
+		}
 	}
 }

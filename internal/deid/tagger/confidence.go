@@ -52,8 +52,8 @@ func spanEnd(tags []uint8, i int) int {
 
 // confidentFast removes from c.starts the spans under their threshold,
 // tags and words (c.ic.ws) as tagFast left them. A token's scores are the
-// integer sums tagFast decides on (tokenScore); the confidence is their
-// lead in weight units (times the model's scale).
+// integer sums tagFast decides on (leadFast); the confidence is their lead
+// in weight units (times the model's scale).
 func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uint8) {
 	if t.minConf <= 0 && t.minConfAcronym <= 0 || len(c.starts) == 0 {
 		return
@@ -63,11 +63,29 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 	for _, st := range c.starts {
 		i := int(st)
 		j := spanEnd(tags, i)
-		if t.confFast(&c.ic, toks, ws, tags, i, j) >= t.threshold(i == j && isAcronym(&ws[i].cl.info, casing)) {
+		if t.confidentSpan(&c.ic, toks, ws, tags, i, j, t.threshold(i == j && isAcronym(&ws[i].cl.info, casing))) {
 			out = append(out, st)
 		}
 	}
 	c.starts = out
+}
+
+// confidentSpan reports whether the span of tokens i..j reaches threshold
+// th: confFast >= th, decided as soon as the tokens not yet summed cannot
+// bring it under th. Each token adds at least -fallbackMargin units, its
+// share of the O penalty included: a token the integer sums decide leads
+// the penalised O by more than the margin, one the float path decides
+// leads it there, so by more than -3.52 units in the integer sums (fast.go).
+func (t *Tagger) confidentSpan(ic *intCache, toks []rec, ws []*word, tags []uint8, i, j int, th float64) bool {
+	scale, pen := float64(t.m.scale), float64(t.oPenalty)
+	var lead int64
+	for x := i; x <= j; x++ {
+		lead += t.leadFast(ic, toks, ws, tags, x)
+		if x < j && float64(lead-fallbackMargin*int64(j-x))*scale+float64(x-i+1)*pen >= th {
+			return true
+		}
+	}
+	return float64(lead)*scale+float64(j-i+1)*pen >= th
 }
 
 // confFast is the confidence of the span of tokens i..j by the integer
@@ -75,15 +93,46 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 func (t *Tagger) confFast(ic *intCache, toks []rec, ws []*word, tags []uint8, i, j int) float64 {
 	var lead int64
 	for x := i; x <= j; x++ {
-		s := t.tokenScore(ic, toks, ws, x, tags)
-		lead += int64(s[tags[x]]) - int64(s[0])
+		lead += t.leadFast(ic, toks, ws, tags, x)
 	}
 	return float64(lead)*float64(t.m.scale) + float64(j-i+1)*float64(t.oPenalty)
 }
 
+// leadFast returns the lead of token i's tag over O in the integer sums
+// scoreToken adds (its word, the pairs around it, the class two ahead, the
+// corrections after a tag other than O), reading only those two lanes of
+// the memoised pairs when the last tagFast scored by runs (ic.psOK).
+func (t *Tagger) leadFast(ic *intCache, toks []rec, ws []*word, tags []uint8, i int) int64 {
+	if !ic.psOK {
+		s := t.tokenScore(ic, toks, ws, i, tags)
+		return int64(s[tags[i]]) - int64(s[0])
+	}
+	fx, n, w, g := t.ifixed, t.m.nTags(), ws[i], tags[i]
+	ps := ic.ps
+	h := func(v *hvec) int64 { return int64(v[g]) - int64(v[0]) }
+	d := func(v *ivec) int64 { return int64(v[g]) - int64(v[0]) }
+	lead := d(&w.own) + h(&ps[i].toB) + h(&ps[i+1].toA)
+	if i > 0 {
+		lead += h(&ps[i-1].toC)
+	} else {
+		lead += d(&fx.edge[nbIndex(-2)])
+	}
+	if i+2 < len(toks) {
+		lead += d(&ws[i+2].cl.nb[nbIndex(2)])
+	} else {
+		lead += d(&fx.edge[nbIndex(2)])
+	}
+	if p1, p2 := prevTags(tags, i); p1|p2 != 0 {
+		lead += d(&fx.tagDelta[int(p1)*n+int(p2)])
+		if p1 != 0 {
+			lead += d(t.xDelta(w.cl, p1))
+		}
+	}
+	return lead
+}
+
 // tokenScore returns the integer scores of token i after the tags before
-// it: what scoreToken sums (its word, the pairs around it, the class two
-// ahead, the corrections after a tag other than O).
+// it, as scoreToken sums them (the pairs asked of the memo, or computed).
 func (t *Tagger) tokenScore(ic *intCache, toks []rec, ws []*word, i int, tags []uint8) ivec {
 	fx, n, w := t.ifixed, t.m.nTags(), ws[i]
 	s := w.own

@@ -82,6 +82,13 @@ func TestConfidenceFastEqualsFloat(t *testing.T) {
 			for _, st := range cf.starts {
 				i := int(st)
 				j := spanEnd(tags, i)
+				for x := i; x <= j && cf.ic.psOK; x++ {
+					// the two lanes of the memoised pairs, and the whole sums
+					sc := fast.tokenScore(&cf.ic, recs, cf.ic.ws, x, tags)
+					if got, want := fast.leadFast(&cf.ic, recs, cf.ic.ws, tags, x), int64(sc[tags[x]])-int64(sc[0]); got != want {
+						t.Fatalf("penalty %v, note %d, token %d: lead %d from the pairs' lanes, %d from the sums", p, n, x, got, want)
+					}
+				}
 				a := fast.confFast(&cf.ic, recs, cf.ic.ws, tags, i, j)
 				b := slow.confFloat(cs, toks, casing, tags, i, j)
 				// per token two scores, each within 1.76 units of the
@@ -89,6 +96,12 @@ func TestConfidenceFastEqualsFloat(t *testing.T) {
 				bound := float64(j-i+1) * (4*float64(tg.m.scale) + 1e-5*math.Abs(float64(p)))
 				if math.Abs(a-b) > bound {
 					t.Fatalf("penalty %v, note %d, span at token %d: confidence %v by the sums, %v by the float path", p, n, i, a, b)
+				}
+				// the early decision of confidentSpan is the full sum's
+				for _, th := range []float64{20, 60, a, a - 1e-3, a + 1e-3, a / 2, a - 50, a + 50} {
+					if got := fast.confidentSpan(&cf.ic, recs, cf.ic.ws, tags, i, j, th); got != (a >= th) {
+						t.Fatalf("penalty %v, note %d, span at token %d: confidence %v, threshold %v: kept %v", p, n, i, a, th, got)
+					}
 				}
 				acr := i == j && isAcronym(&cf.ic.ws[i].cl.info, casing)
 				if th := fast.threshold(acr); (a >= th) != (b >= th) {

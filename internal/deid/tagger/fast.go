@@ -231,6 +231,8 @@ type intCache struct {
 	nScr    int
 	ws      []*word  // the tokens' words, one Spans call
 	ps      []*hpair // wordsAndPairs, one Spans call
+	// psOK: ps holds every pair of the last tagFast (it scored by runs)
+	psOK bool
 }
 
 // memo bounds: a full memo takes nothing new (its first entries are the
@@ -590,6 +592,7 @@ func (t *Tagger) fillPair(p *pair, a, b *wclass, nl, space bool) {
 func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []uint8 {
 	ic := &c.ic
 	ws, ps := t.wordsAndPairs(ic, text, toks, casing, t.oPenalty == 0 && useAVX2)
+	ic.psOK = ps != nil
 	tags := c.tagBuf(len(toks))
 	c.starts = c.starts[:0]
 	if len(toks) == 0 {

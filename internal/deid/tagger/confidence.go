@@ -43,8 +43,9 @@ func isAcronym(w *wordInfo, casing byte) bool {
 
 // spanEnd returns the last token of the span that starts at token i.
 func spanEnd(tags []uint8, i int) int {
+	in := tags[i] + tags[i]%2 // I-k: B-k (odd) + 1, or the I tag itself
 	j := i
-	for j+1 < len(tags) && tags[j+1] == 2+2*((tags[i]-1)/2) {
+	for j+1 < len(tags) && tags[j+1] == in {
 		j++
 	}
 	return j

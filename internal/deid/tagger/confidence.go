@@ -1,5 +1,7 @@
 package tagger
 
+import "math"
+
 // Span confidence. Greedy decoding turns a token into PHI as soon as one
 // PHI tag scores above O, however slightly; on notes the tagger has not
 // seen, many false alarms are such spans (an everyday word at the head of
@@ -29,10 +31,14 @@ func (t *Tagger) WithMinConfidence(c, acronym float32) *Tagger {
 // threshold returns the confidence a span needs: acronym is true for a
 // span of one word in capitals in a note not written in capitals.
 func (t *Tagger) threshold(acronym bool) float64 {
+	th := t.minConf
 	if acronym {
-		return float64(t.minConfAcronym)
+		th = t.minConfAcronym
 	}
-	return float64(t.minConf)
+	if th <= 0 {
+		return math.Inf(-1) // no threshold: every span is kept
+	}
+	return float64(th)
 }
 
 // isAcronym: a span of the single token of info w, in a note of casing
@@ -61,6 +67,23 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 	}
 	ws := c.ic.ws[:len(toks)]
 	out := c.starts[:0]
+	if t.oPenalty == 0 {
+		// in integer units: the least lead that reaches each threshold
+		base, acr := minLead(t.minConf, t.m.scale), minLead(t.minConfAcronym, t.m.scale)
+		for _, st := range c.starts {
+			i := int(st)
+			j := spanEnd(tags, i)
+			need := base
+			if i == j && isAcronym(&ws[i].cl.info, casing) {
+				need = acr
+			}
+			if t.leadReaches(&c.ic, toks, ws, tags, i, j, need) {
+				out = append(out, st)
+			}
+		}
+		c.starts = out
+		return
+	}
 	for _, st := range c.starts {
 		i := int(st)
 		j := spanEnd(tags, i)
@@ -69,6 +92,40 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 		}
 	}
 	c.starts = out
+}
+
+// minLead returns the least integer lead L with float64(L)*scale >= th:
+// without an O penalty, confFast >= th exactly when the summed lead is at
+// least L.
+func minLead(th float32, scale float32) int64 {
+	if th <= 0 {
+		return math.MinInt64 / 2 // no threshold: every span is kept
+	}
+	s, f := float64(scale), float64(th)
+	l := int64(math.Ceil(f / s))
+	for float64(l-1)*s >= f {
+		l--
+	}
+	for float64(l)*s < f {
+		l++
+	}
+	return l
+}
+
+// leadReaches reports whether the summed lead of tokens i..j reaches need
+// (integer units, no O penalty), decided as soon as the tokens not yet
+// summed cannot bring it under need (see confidentSpan).
+func (t *Tagger) leadReaches(ic *intCache, toks []rec, ws []*word, tags []uint8, i, j int, need int64) bool {
+	var lead int64
+	for x := i; ; x++ {
+		lead += t.leadFast(ic, toks, ws, tags, x)
+		if x == j {
+			return lead >= need
+		}
+		if lead-fallbackMargin*int64(j-x) >= need {
+			return true
+		}
+	}
 }
 
 // confidentSpan reports whether the span of tokens i..j reaches threshold

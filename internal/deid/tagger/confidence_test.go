@@ -3,6 +3,7 @@ package tagger
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -102,6 +103,13 @@ func TestConfidenceFastEqualsFloat(t *testing.T) {
 					if got := fast.confidentSpan(&cf.ic, recs, cf.ic.ws, tags, i, j, th); got != (a >= th) {
 						t.Fatalf("penalty %v, note %d, span at token %d: confidence %v, threshold %v: kept %v", p, n, i, a, th, got)
 					}
+					if p != 0 || th <= 0 {
+						continue
+					}
+					// without a penalty, in integer units
+					if got := fast.leadReaches(&cf.ic, recs, cf.ic.ws, tags, i, j, minLead(float32(th), tg.m.scale)); got != (a >= float64(float32(th))) {
+						t.Fatalf("note %d, span at token %d: confidence %v, threshold %v: kept %v in integer units", n, i, a, float32(th), got)
+					}
 				}
 				acr := i == j && isAcronym(&cf.ic.ws[i].cl.info, casing)
 				if th := fast.threshold(acr); (a >= th) != (b >= th) {
@@ -151,5 +159,28 @@ func TestWeekdayPlurals(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%q: %q found %v, want %v (%v)", tc.text, tc.part, got, tc.want, spans)
 		}
+	}
+}
+
+// TestMinLead: minLead is the least integer lead whose confidence reaches
+// the threshold, for any scale.
+func TestMinLead(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		scale := float32(math.Ldexp(1+r.Float64(), r.IntN(40)-30))
+		th := float32(r.Float64() * 200)
+		if r.IntN(4) == 0 { // thresholds on a multiple of the scale
+			th = float32(r.IntN(5000)) * scale
+		}
+		if th <= 0 {
+			continue
+		}
+		l := minLead(th, scale)
+		if float64(l)*float64(scale) < float64(th) || float64(l-1)*float64(scale) >= float64(th) {
+			t.Fatalf("scale %v, threshold %v: minLead %d", scale, th, l)
+		}
+	}
+	if l := minLead(0, 0.1); l > -1<<40 {
+		t.Errorf("threshold 0: minLead %d, want no bound", l)
 	}
 }

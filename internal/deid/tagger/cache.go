@@ -81,8 +81,10 @@ type wordCache struct {
 	tags []uint8
 	// tokens where a span starts (tagFast: its B tags)
 	starts []int32
-	feats  []fh
-	ic     intCache // the fast path's memo
+	// each token's lead over O, when tagRun scored the note (ic.psOK)
+	leads []int32
+	feats []fh
+	ic    intCache // the fast path's memo
 	// fallbacks counts the tokens scored by the float path (tests)
 	fallbacks int
 }
@@ -101,7 +103,7 @@ func (c *wordCache) tagBuf(n int) []uint8 {
 
 func (c *wordCache) release() {
 	if cap(c.recs) > maxKeptTokens || cap(c.toks) > maxKeptTokens {
-		c.toks, c.recs, c.tags, c.starts, c.ic.ws, c.ic.ps = nil, nil, nil, nil, nil, nil
+		c.toks, c.recs, c.tags, c.starts, c.ic.ws, c.ic.ps, c.leads = nil, nil, nil, nil, nil, nil, nil
 	}
 	// c.ic.ws and c.ic.ps are not cleared: the words and pairs they point
 	// to are the memo's, or (a full memo) small records of no note text,

@@ -67,6 +67,32 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 	}
 	ws := c.ic.ws[:len(toks)]
 	out := c.starts[:0]
+	if t.oPenalty == 0 && c.ic.psOK {
+		// the leads tagRun left, summed as each span's end is found
+		base, acr := minLead(t.minConf, t.m.scale), minLead(t.minConfAcronym, t.m.scale)
+		leads := c.leads[:len(tags)]
+		k := 0
+		for _, st := range c.starts {
+			i := int(st)
+			in := tags[i] + tags[i]%2 // see spanEnd
+			lead := int64(leads[i])
+			j := i
+			for j+1 < len(tags) && tags[j+1] == in {
+				lead += int64(leads[j+1])
+				j++
+			}
+			need := base
+			if i == j && isAcronym(&ws[i].cl.info, casing) {
+				need = acr
+			}
+			if lead >= need {
+				c.starts[k] = st
+				k++
+			}
+		}
+		c.starts = c.starts[:k]
+		return
+	}
 	if t.oPenalty == 0 {
 		// in integer units: the least lead that reaches each threshold
 		base, acr := minLead(t.minConf, t.m.scale), minLead(t.minConfAcronym, t.m.scale)

@@ -89,6 +89,10 @@ func TestConfidenceFastEqualsFloat(t *testing.T) {
 					if got, want := fast.leadFast(&cf.ic, recs, cf.ic.ws, tags, x), int64(sc[tags[x]])-int64(sc[0]); got != want {
 						t.Fatalf("penalty %v, note %d, token %d: lead %d from the pairs' lanes, %d from the sums", p, n, x, got, want)
 					}
+					// and the lead the run left (scoreRunAVX2, or tagRun after scoreToken)
+					if got, want := int64(cf.leads[x]), int64(sc[tags[x]])-int64(sc[0]); got != want {
+						t.Fatalf("penalty %v, note %d, token %d: lead %d from the run, %d from the sums", p, n, x, got, want)
+					}
 				}
 				a := fast.confFast(&cf.ic, recs, cf.ic.ws, tags, i, j)
 				b := slow.confFloat(cs, toks, casing, tags, i, j)

@@ -42,21 +42,24 @@ func TestSpanConfidence(t *testing.T) {
 		if at < 0 {
 			t.Fatalf("%q not in %q", tc.part, tc.text)
 		}
-		covers := func(tg *Tagger) bool {
-			for _, s := range tg.Spans(tc.text) {
-				if s.Start <= at && at < s.End {
-					return true
-				}
-			}
-			return false
-		}
-		if !covers(off) {
+		if !coversAt(off.Spans(tc.text), at) {
 			t.Errorf("%q: %q not tagged even without the thresholds", tc.text, tc.part)
 		}
-		if got := covers(tg); got != tc.kept {
+		if got := coversAt(tg.Spans(tc.text), at); got != tc.kept {
 			t.Errorf("%q: %q tagged %v, want %v", tc.text, tc.part, got, tc.kept)
 		}
 	}
+}
+
+// coversAt reports whether a span covers code point at (an ASCII text's
+// byte offset).
+func coversAt(spans []deid.Span, at int) bool {
+	for _, s := range spans {
+		if s.Start <= at && at < s.End {
+			return true
+		}
+	}
+	return false
 }
 
 // TestConfidenceFastEqualsFloat: the confidence of every span of every set
@@ -65,16 +68,10 @@ func TestSpanConfidence(t *testing.T) {
 // different spans; so a model tagged by the float path alone keeps the
 // same spans. With and without an O penalty.
 func TestConfidenceFastEqualsFloat(t *testing.T) {
-	tg, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	notes := loadNotes(t, fastSets...)
-	for _, p := range []float32{0, 3, -7.5} {
-		fast := tg.WithOPenalty(p)
-		slow := tg.WithOPenalty(p)
-		slow.floatOnly = true
-		cf, cs := newCachePool().New().(*wordCache), newCachePool().New().(*wordCache)
+	notes, cases := fastFloatCases(t)
+	scale := cases[0].fast.m.scale
+	for _, c := range cases {
+		p, fast, slow, cf, cs := c.p, c.fast, c.slow, c.cf, c.cs
 		spans := 0
 		for n, text := range notes {
 			recs, casing := scanInto(nil, text)
@@ -98,7 +95,7 @@ func TestConfidenceFastEqualsFloat(t *testing.T) {
 				b := slow.confFloat(cs, toks, casing, tags, i, j)
 				// per token two scores, each within 1.76 units of the
 				// integer sum (fast.go), and the penalty's rounding
-				bound := float64(j-i+1) * (4*float64(tg.m.scale) + 1e-5*math.Abs(float64(p)))
+				bound := float64(j-i+1) * (4*float64(scale) + 1e-5*math.Abs(float64(p)))
 				if math.Abs(a-b) > bound {
 					t.Fatalf("penalty %v, note %d, span at token %d: confidence %v by the sums, %v by the float path", p, n, i, a, b)
 				}
@@ -111,7 +108,7 @@ func TestConfidenceFastEqualsFloat(t *testing.T) {
 						continue
 					}
 					// without a penalty, in integer units
-					if got := fast.leadReaches(&cf.ic, recs, cf.ic.ws, tags, i, j, minLead(float32(th), tg.m.scale)); got != (a >= float64(float32(th))) {
+					if got := fast.leadReaches(&cf.ic, recs, cf.ic.ws, tags, i, j, minLead(float32(th), scale)); got != (a >= float64(float32(th))) {
 						t.Fatalf("note %d, span at token %d: confidence %v, threshold %v: kept %v in integer units", n, i, a, float32(th), got)
 					}
 				}
@@ -155,12 +152,7 @@ func TestWeekdayPlurals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		at := strings.Index(tc.text, tc.part)
-		got := false
-		for _, s := range spans {
-			got = got || s.Start <= at && at < s.End
-		}
-		if got != tc.want {
+		if got := coversAt(spans, strings.Index(tc.text, tc.part)); got != tc.want {
 			t.Errorf("%q: %q found %v, want %v (%v)", tc.text, tc.part, got, tc.want, spans)
 		}
 	}

@@ -28,17 +28,35 @@ func TestFastEqualsFloatScalar(t *testing.T) {
 	checkFastEqualsFloat(t)
 }
 
-func checkFastEqualsFloat(t *testing.T) {
+// fastFloat is a tagger by the fast path and one by the float path alone,
+// with one O penalty, each with a cache of its own.
+type fastFloat struct {
+	p          float32
+	fast, slow *Tagger
+	cf, cs     *wordCache
+}
+
+// fastFloatCases returns the notes of fastSets and the embedded model as a
+// fastFloat with an O penalty of 0, 3 and -7.5.
+func fastFloatCases(t *testing.T) ([]string, []fastFloat) {
 	tg, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	notes := loadNotes(t, fastSets...)
+	var cases []fastFloat
 	for _, p := range []float32{0, 3, -7.5} {
-		fast := tg.WithOPenalty(p)
-		slow := tg.WithOPenalty(p)
-		slow.floatOnly = true
-		cf, cs := newCachePool().New().(*wordCache), newCachePool().New().(*wordCache)
+		c := fastFloat{p: p, fast: tg.WithOPenalty(p), slow: tg.WithOPenalty(p),
+			cf: newCachePool().New().(*wordCache), cs: newCachePool().New().(*wordCache)}
+		c.slow.floatOnly = true
+		cases = append(cases, c)
+	}
+	return loadNotes(t, fastSets...), cases
+}
+
+func checkFastEqualsFloat(t *testing.T) {
+	notes, cases := fastFloatCases(t)
+	for _, c := range cases {
+		p, fast, slow, cf, cs := c.p, c.fast, c.slow, c.cf, c.cs
 		tokens := 0
 		for i, text := range notes {
 			recs, casing := scanInto(nil, text)

@@ -81,8 +81,10 @@ type wordCache struct {
 	tags []uint8
 	// tokens where a span starts (tagFast: its B tags)
 	starts []int32
-	feats  []fh
-	ic     intCache // the fast path's memo
+	// each token's lead over O, when tagRun scored the note (ic.psOK)
+	leads []int32
+	feats []fh
+	ic    intCache // the fast path's memo
 	// fallbacks counts the tokens scored by the float path (tests)
 	fallbacks int
 }
@@ -101,7 +103,7 @@ func (c *wordCache) tagBuf(n int) []uint8 {
 
 func (c *wordCache) release() {
 	if cap(c.recs) > maxKeptTokens || cap(c.toks) > maxKeptTokens {
-		c.toks, c.recs, c.tags, c.starts, c.ic.ws, c.ic.ps = nil, nil, nil, nil, nil, nil
+		c.toks, c.recs, c.tags, c.starts, c.ic.ws, c.ic.ps, c.leads = nil, nil, nil, nil, nil, nil, nil
 	}
 	// c.ic.ws and c.ic.ps are not cleared: the words and pairs they point
 	// to are the memo's, or (a full memo) small records of no note text,
@@ -238,6 +240,13 @@ func newCachePool() *sync.Pool {
 // path (tagFast) falls back to it when rounding could matter. It reads
 // toks[i-2:i+3] only, so a window of them will do.
 func (t *Tagger) tagFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8) uint8 {
+	scores := t.scoreFloat(c, toks, casing, i, p1, p2)
+	return best(scores[:t.m.nTags()], p1)
+}
+
+// scoreFloat returns the float32 scores of token i after the tags p1, p2
+// (the O penalty subtracted from O), as tagFloat adds them.
+func (t *Tagger) scoreFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8) vec {
 	m, fx := t.m, t.fixed
 	n := m.nTags()
 	const nc = lexicon.Name | lexicon.Common
@@ -315,7 +324,7 @@ func (t *Tagger) tagFloat(c *wordCache, toks []token, casing byte, i int, p1, p2
 	scores := v.self
 	sumVecs(&scores, &src, k)
 	scores[0] -= t.oPenalty
-	return best(scores[:n], p1)
+	return scores
 }
 
 // tagFloatAll tags toks (of note casing casing) with the float path alone.

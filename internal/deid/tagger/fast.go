@@ -231,6 +231,8 @@ type intCache struct {
 	nScr    int
 	ws      []*word  // the tokens' words, one Spans call
 	ps      []*hpair // wordsAndPairs, one Spans call
+	// psOK: ps holds every pair of the last tagFast (it scored by runs)
+	psOK bool
 }
 
 // memo bounds: a full memo takes nothing new (its first entries are the
@@ -590,6 +592,7 @@ func (t *Tagger) fillPair(p *pair, a, b *wclass, nl, space bool) {
 func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []uint8 {
 	ic := &c.ic
 	ws, ps := t.wordsAndPairs(ic, text, toks, casing, t.oPenalty == 0 && useAVX2)
+	ic.psOK = ps != nil
 	tags := c.tagBuf(len(toks))
 	c.starts = c.starts[:0]
 	if len(toks) == 0 {
@@ -700,16 +703,19 @@ type runArgs struct {
 	n      int // tokens
 	nt     int // the model's tags
 	p1, p2 int // the tags of tokens i-1 and i-2 (0 before the note)
+	// out: for each token it tags, the lead of the tag's integer score
+	// over O's (the span confidence, confidence.go)
+	leads *int32
 }
 
 // newRunArgs returns the arguments of scoreRunAVX2 for tags (one per
-// token, none empty), their words and pairs, with nt tags and the deny
-// masks deny, from token 0.
-func newRunArgs(ws []*word, ps []*hpair, tags []uint8, deny []ivec, fx *iFixed, nt int) runArgs {
+// token, none empty) and their leads (as many), their words and pairs,
+// with nt tags and the deny masks deny, from token 0.
+func newRunArgs(ws []*word, ps []*hpair, tags []uint8, leads []int32, deny []ivec, fx *iFixed, nt int) runArgs {
 	return runArgs{
 		ws: &ws[0], ps: &ps[0], tags: &tags[0], deny: &deny[0], delta: &fx.tagDelta[0],
 		edgeM2: &fx.edge[nbIndex(-2)], edgeP2: &fx.edge[nbIndex(2)],
-		n: len(tags), nt: nt,
+		n: len(tags), nt: nt, leads: &leads[:len(tags)][0],
 	}
 }
 
@@ -718,8 +724,14 @@ func newRunArgs(ws []*word, ps []*hpair, tags []uint8, deny []ivec, fx *iFixed, 
 // five vectors, tagDelta and xDelta after a tag other than O, the same
 // decision), and stops at a token whose xDelta is not computed yet or
 // whose lead is not safe: scoreToken tags that one, and the run goes on.
+// It leaves each token's lead over O in c.leads (leadFast for the tokens
+// scoreToken tags).
 func (t *Tagger) tagRun(c *wordCache, text string, toks []rec, ws []*word, ps []*hpair, casing byte, tags []uint8) {
-	a := newRunArgs(ws, ps, tags, t.deny, t.ifixed, t.m.nTags())
+	if cap(c.leads) < len(toks) {
+		c.leads = make([]int32, len(toks))
+	}
+	c.leads = c.leads[:len(toks)]
+	a := newRunArgs(ws, ps, tags, c.leads, t.deny, t.ifixed, t.m.nTags())
 	for i := 0; ; i++ {
 		p1, p2 := prevTags(tags, i)
 		a.i, a.p1, a.p2 = i, int(p1), int(p2)
@@ -738,6 +750,7 @@ func (t *Tagger) tagRun(c *wordCache, text string, toks []rec, ws []*word, ps []
 		ps[i+1].widen(&pp[2])
 		p1, p2 = prevTags(tags, i)
 		tags[i] = t.scoreToken(c, text, toks, ws, casing, i, pp2, &pp[1], &pp[2], p1, p2)
+		c.leads[i] = int32(t.leadFast(&c.ic, toks, ws, tags, i))
 	}
 }
 

@@ -28,17 +28,35 @@ func TestFastEqualsFloatScalar(t *testing.T) {
 	checkFastEqualsFloat(t)
 }
 
-func checkFastEqualsFloat(t *testing.T) {
+// fastFloat is a tagger by the fast path and one by the float path alone,
+// with one O penalty, each with a cache of its own.
+type fastFloat struct {
+	p          float32
+	fast, slow *Tagger
+	cf, cs     *wordCache
+}
+
+// fastFloatCases returns the notes of fastSets and the embedded model as a
+// fastFloat with an O penalty of 0, 3 and -7.5.
+func fastFloatCases(t *testing.T) ([]string, []fastFloat) {
 	tg, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	notes := loadNotes(t, fastSets...)
+	var cases []fastFloat
 	for _, p := range []float32{0, 3, -7.5} {
-		fast := tg.WithOPenalty(p)
-		slow := tg.WithOPenalty(p)
-		slow.floatOnly = true
-		cf, cs := newCachePool().New().(*wordCache), newCachePool().New().(*wordCache)
+		c := fastFloat{p: p, fast: tg.WithOPenalty(p), slow: tg.WithOPenalty(p),
+			cf: newCachePool().New().(*wordCache), cs: newCachePool().New().(*wordCache)}
+		c.slow.floatOnly = true
+		cases = append(cases, c)
+	}
+	return loadNotes(t, fastSets...), cases
+}
+
+func checkFastEqualsFloat(t *testing.T) {
+	notes, cases := fastFloatCases(t)
+	for _, c := range cases {
+		p, fast, slow, cf, cs := c.p, c.fast, c.slow, c.cf, c.cs
 		tokens := 0
 		for i, text := range notes {
 			recs, casing := scanInto(nil, text)
@@ -290,6 +308,7 @@ func TestRunLayout(t *testing.T) {
 		{"runArgs.edgeP2", unsafe.Offsetof(a.edgeP2), 48}, {"runArgs.i", unsafe.Offsetof(a.i), 56},
 		{"runArgs.n", unsafe.Offsetof(a.n), 64}, {"runArgs.nt", unsafe.Offsetof(a.nt), 72},
 		{"runArgs.p1", unsafe.Offsetof(a.p1), 80}, {"runArgs.p2", unsafe.Offsetof(a.p2), 88},
+		{"runArgs.leads", unsafe.Offsetof(a.leads), 96},
 		{"word.own", unsafe.Offsetof(w.own), 0}, {"word.cl", unsafe.Offsetof(w.cl), 64},
 		{"wclass.nb", unsafe.Offsetof(cl.nb), 0}, {"wclass.xd", unsafe.Offsetof(cl.xd), 256},
 		{"wclass.xDone", unsafe.Offsetof(cl.xDone), 280},
@@ -358,6 +377,7 @@ func TestScoreRun(t *testing.T) {
 		}
 		// the reference: scoreToken's integer path
 		want := slices.Clone(tags)
+		wantLeads := make([]int32, n)
 		stop := n
 		for i := start; i < n; i++ {
 			p1, p2 := prevTags(want, i)
@@ -387,16 +407,25 @@ func TestScoreRun(t *testing.T) {
 				break
 			}
 			want[i] = tag
+			sum := ws[i].own
+			sumIvecsGeneric(&sum, &src, k)
+			wantLeads[i] = sum[tag] - sum[0]
 		}
 		if stop < n {
 			stops++
 		}
 		p1, p2 := prevTags(tags, start)
-		a := newRunArgs(ws, ps, tags, deny, fx, nt)
+		leads := make([]int32, n)
+		a := newRunArgs(ws, ps, tags, leads, deny, fx, nt)
 		a.i, a.p1, a.p2 = start, int(p1), int(p2)
 		scoreRunAVX2(&a)
 		if a.i != stop || !slices.Equal(tags, want) {
 			t.Fatalf("trial %d (n %d, tags %d, from %d): stopped at %d, tags %v; want %d, %v", trial, n, nt, start, a.i, tags, stop, want)
+		}
+		// the leads of the tokens it tagged, nothing else written
+		if !slices.Equal(leads[start:stop], wantLeads[start:stop]) || slices.ContainsFunc(leads[:start], func(l int32) bool { return l != 0 }) ||
+			slices.ContainsFunc(leads[stop:], func(l int32) bool { return l != 0 }) {
+			t.Fatalf("trial %d (n %d, from %d, stop %d): leads %v, want %v", trial, n, start, stop, leads, wantLeads)
 		}
 	}
 	if stops < 300 {

@@ -165,8 +165,10 @@ dsummed:
 // (see tagRun) and writes their tags, until the last token or one it
 // leaves to the caller (its xDelta not computed yet, or a lead within
 // fallbackMargin): a.i is then that token (a.n when none).
+// Each tag written, its lead over O goes to leads[i] (the best score less
+// O's: DECIDE leaves best - 9 in every lane of Y2, O is never denied).
 // Offsets (TestRunLayout): runArgs ws 0, ps 8, tags 16, deny 24, delta 32,
-// edgeM2 40, edgeP2 48, i 56, n 64, nt 72, p1 80, p2 88; word.own 0,
+// edgeM2 40, edgeP2 48, i 56, n 64, nt 72, p1 80, p2 88, leads 96; word.own 0,
 // word.cl 64; wclass.nb 0, xd 256, xDone 280; hpair.toB 0, toA 32, toC 64.
 TEXT ·scoreRunAVX2(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), DX
@@ -282,7 +284,13 @@ sdecide:
 	DECIDE(CX)
 	JNZ       sleave // not sure: the caller does
 
-	MOVB CX, (R11)(R12*1)
+	VMOVD X2, AX // best - 9
+	VMOVD X0, BX // O's score
+	SUBL  BX, AX
+	ADDL  $9, AX
+	MOVQ  96(DX), BX
+	MOVL  AX, (BX)(R12*4)
+	MOVB  CX, (R11)(R12*1)
 	MOVQ R8, R9
 	MOVQ CX, R8
 	INCQ R12

@@ -36,10 +36,12 @@ type Tagger struct {
 	// oPenalty is subtracted from the score of O (no PHI) at every token:
 	// the recall knob (a missed name is a leak, an extra tag a lost word).
 	oPenalty float32
-	fixed    *fixed
-	ifixed   *iFixed
-	deny     []ivec     // denyMasks
-	pool     *sync.Pool // of *wordCache
+	// minConf, minConfAcronym: the confidence a span needs (confidence.go)
+	minConf, minConfAcronym float32
+	fixed                   *fixed
+	ifixed                  *iFixed
+	deny                    []ivec     // denyMasks
+	pool                    *sync.Pool // of *wordCache
 	// floatOnly: score every token with the float path (tests), also
 	// set for models whose weight scale the fast path's bound does not cover
 	floatOnly bool
@@ -80,6 +82,7 @@ func New(m *Model) *Tagger {
 	// the fast path's error bound holds for normal float32 weights
 	s := float64(m.scale)
 	return &Tagger{m: m, fixed: m.fixedWeights(), ifixed: m.intFixed(), deny: denyMasks(m.nTags()), pool: newCachePool(), oPenalty: DefaultOPenalty,
+		minConf: DefaultMinConfidence, minConfAcronym: DefaultMinConfidenceAcronym,
 		floatOnly: !(s >= 1e-30 && s <= 1e30)}
 }
 
@@ -123,6 +126,7 @@ func (t *Tagger) AppendSpans(dst []deid.Span, text string) []deid.Span {
 		c.toks, casing = tokenizeInto(c.toks[:0], text)
 		tags := t.tagFloatAll(c, c.toks, casing)
 		c.starts = spanStarts(c.starts[:0], tags)
+		t.confidentFloat(c, c.toks, casing, tags)
 		return t.m.spans(dst, c.starts, func(i int) (int, int) { return c.toks[i].start, c.toks[i].end }, tags)
 	}
 	var casing byte
@@ -152,6 +156,7 @@ func (t *Tagger) AppendSpansTokens(dst []deid.Span, text string, toks *deid.Toke
 // their spans to dst.
 func (t *Tagger) appendFast(dst []deid.Span, c *wordCache, text string, casing byte) []deid.Span {
 	tags := t.tagFast(c, text, c.recs, casing)
+	t.confidentFast(c, c.recs, casing, tags)
 	return t.m.spans(dst, c.starts, func(i int) (int, int) {
 		r := &c.recs[i]
 		return r.start, r.start + int(r.n)

@@ -21,14 +21,20 @@ func main() {
 	misses := flag.Bool("misses", true, "list missed PHI and false alarms")
 	model := flag.String("model", "", "tagger model file to use instead of the embedded one")
 	oPenalty := flag.Float64("o-penalty", float64(tagger.DefaultOPenalty), "the tagger's recall knob (tagger.WithOPenalty)")
+	minConf := flag.Float64("min-confidence", float64(tagger.DefaultMinConfidence), "the confidence a tagger span needs (tagger.WithMinConfidence; 0 keeps every span)")
+	minConfAcr := flag.Float64("min-confidence-acronym", float64(tagger.DefaultMinConfidenceAcronym), "the confidence a one-word span in capitals outside a capitals note needs")
 	flag.Parse()
-	if err := run(*gold, *det, *misses, *model, float32(*oPenalty)); err != nil {
+	tune := func(t *tagger.Tagger) *tagger.Tagger {
+		return t.WithOPenalty(float32(*oPenalty)).WithMinConfidence(float32(*minConf), float32(*minConfAcr))
+	}
+	if err := run(*gold, *det, *misses, *model, tune); err != nil {
 		slog.Error("score", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(gold, det string, misses bool, model string, oPenalty float32) error {
+// run scores detector det on gold; tune sets the tagger's knobs.
+func run(gold, det string, misses bool, model string, tune func(*tagger.Tagger) *tagger.Tagger) error {
 	notes, err := realeval.LoadJSONL(gold)
 	if err != nil {
 		return err
@@ -44,13 +50,13 @@ func run(gold, det string, misses bool, model string, oPenalty float32) error {
 		if err != nil {
 			return err
 		}
-		opts = append(opts, realeval.WithTagger(tagger.New(m).WithOPenalty(oPenalty)))
-	} else if oPenalty != tagger.DefaultOPenalty {
+		opts = append(opts, realeval.WithTagger(tune(tagger.New(m))))
+	} else {
 		t, err := tagger.Load()
 		if err != nil {
 			return err
 		}
-		opts = append(opts, realeval.WithTagger(t.WithOPenalty(oPenalty)))
+		opts = append(opts, realeval.WithTagger(tune(t)))
 	}
 	d, err := realeval.NewDetector(det, opts...)
 	if err != nil {

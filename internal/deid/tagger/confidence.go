@@ -21,11 +21,21 @@ const (
 
 // WithMinConfidence returns a copy of t that drops spans whose confidence
 // is under c, or under acronym for a span of one word in capitals in a note
-// not written in capitals; 0, 0 keeps every span.
+// not written in capitals; 0, 0 keeps every span, and so does a negative
+// or NaN threshold (so that every path of the tagger reads it alike).
 func (t *Tagger) WithMinConfidence(c, acronym float32) *Tagger {
 	n := *t
-	n.minConf, n.minConfAcronym = c, acronym
+	n.minConf, n.minConfAcronym = keepAllIfUnset(c), keepAllIfUnset(acronym)
 	return &n
+}
+
+// keepAllIfUnset returns th, or 0 (keep every span) for a negative or NaN
+// threshold.
+func keepAllIfUnset(th float32) float32 {
+	if !(th > 0) {
+		return 0
+	}
+	return th
 }
 
 // threshold returns the confidence a span needs: acronym is true for a
@@ -120,6 +130,10 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 	c.starts = out
 }
 
+// noLead is a lead no span's summed lead reaches (a span has at most a
+// few thousand tokens, each lead under 2^31).
+const noLead = 1 << 62
+
 // minLead returns the least integer lead L with float64(L)*scale >= th:
 // without an O penalty, confFast >= th exactly when the summed lead is at
 // least L.
@@ -128,7 +142,13 @@ func minLead(th float32, scale float32) int64 {
 		return math.MinInt64 / 2 // no threshold: every span is kept
 	}
 	s, f := float64(scale), float64(th)
-	l := int64(math.Ceil(f / s))
+	q := f / s
+	if !(q < noLead) {
+		// Out of int64's range (or NaN): no summed lead reaches it, as no
+		// float confidence reaches th.
+		return noLead
+	}
+	l := int64(math.Ceil(q))
 	for float64(l-1)*s >= f {
 		l--
 	}

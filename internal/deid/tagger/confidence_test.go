@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -178,5 +179,32 @@ func TestMinLead(t *testing.T) {
 	}
 	if l := minLead(0, 0.1); l > -1<<40 {
 		t.Errorf("threshold 0: minLead %d, want no bound", l)
+	}
+	// Thresholds far above any lead, or a tiny scale, end at once
+	// (review3: the loops never ended once ceil(th/scale) left int64).
+	for _, c := range []struct{ th, scale float32 }{{1e30, 1}, {20, 1e-20}, {float32(math.Inf(1)), 0.1}, {20, float32(math.NaN())}} {
+		if l := minLead(c.th, c.scale); l != noLead {
+			t.Errorf("threshold %v, scale %v: minLead %d, want %d", c.th, c.scale, l, int64(noLead))
+		}
+	}
+}
+
+// TestMinConfidenceUnset: a negative or NaN threshold keeps every span, as
+// 0 does, on every path (review3: NaN kept all spans on one path and
+// dropped all on the others).
+func TestMinConfidenceUnset(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const note = "pt seen by Dr Quaxley at Mercy clinic on 3/14, son Bill called 555-201-4477"
+	want := fmt.Sprint(tg.WithMinConfidence(0, 0).Spans(note))
+	nan := float32(math.NaN())
+	for _, c := range [][2]float32{{nan, nan}, {-1, -5}, {nan, 0}} {
+		for _, p := range []float32{0, 0.001} {
+			if got := fmt.Sprint(tg.WithOPenalty(p).WithMinConfidence(c[0], c[1]).Spans(note)); got != want {
+				t.Errorf("thresholds %v, O penalty %v: %s, want %s", c, p, got, want)
+			}
+		}
 	}
 }

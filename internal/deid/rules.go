@@ -246,6 +246,7 @@ func (sc *scan) run() {
 	sc.scanMentions()
 	sc.scanNameAges()
 	sc.scanDev3() // dates and shapes of the dev3 notes (rules_dev3.go)
+	sc.scanDev6() // ranges within a month (rules_dev6.go)
 	sc.joinPlaces()
 }
 

@@ -321,6 +321,10 @@ func (sc *scan) scanNumbers() {
 			i = e
 			continue
 		}
+		if e := sc.dotDate(i, j); e >= 0 { // "EXTUBATED 12.5" (rules_dev6.go)
+			i = e
+			continue
+		}
 		if j == i && sc.dayMonthToken(i) {
 			sc.addDate(i, i)
 			continue
@@ -617,7 +621,8 @@ func dateCue(w string) bool {
 	switch w {
 	case "on", "since", "from", "until", "till", "by", "dated", "date", "dos", "admitted", "discharged", "seen", "of", "before", "after",
 		"sent", "dob", "received", "collected", "signed", "visit", "due",
-		"lbm", "intubated", "extubated", "transferred", "expired", "died", "born":
+		"lbm", "intubated", "extubated", "transferred", "expired", "died", "born",
+		"filled", "refilled", "dispensed": // "last filled 10-28" (rules_dev6.go)
 		return true
 	}
 	return false

@@ -1094,6 +1094,9 @@ func (sc *scan) addDate(s, e int) {
 	if sc.punct(p, ',') {
 		p--
 	}
+	if sc.punct(p, '.') && sc.joined(p) && p > 0 && weekdayAbbr[sc.lower(p-1)] {
+		p-- // "Sat. 12/5", "Sat., Dec. 5" (rules_dev6.go)
+	}
 	if p >= 0 && sc.capWord(p) && (sc.in(p, setDay) || weekdayAbbr[sc.lower(p)]) && !sc.toks[s].nl {
 		s = p
 	}

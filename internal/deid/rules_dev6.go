@@ -1,0 +1,163 @@
+package deid
+
+import "sort"
+
+// Shapes found missing by the sixth development batch (dev6, issue 13):
+// dates written the way a hurried clinician writes them, each described as
+// a class of writing rather than a note's words: a month and day joined by
+// a full stop after the event they date ("EXTUBATED 12.5", "D/C'D 12.3"), a
+// shortened weekday that ends a plan ("likely Mon.", "POSS D/C MON"), a
+// month's abbreviation with its full stop ("in Aug.", "SINCE ABOUT OCT."),
+// the second day of a range within one month ("Oct 3-7") and a range of two
+// dates after a ventilator word ("BiPAP 11/29-11/30").
+
+// eventCues name the event whose date follows them; after one, a month and
+// day joined by a full stop is a date, not a value of one decimal ("ON 12.4",
+// "EXTUBATED 12.5 0820", "STARTED 11.30").
+var eventCues = map[string]bool{
+	"on": true, "since": true, "until": true, "till": true, "thru": true, "through": true, "dated": true,
+	"dos": true, "admitted": true, "discharged": true, "intubated": true, "extubated": true,
+	"transferred": true, "started": true, "stopped": true, "placed": true, "removed": true,
+	"resumed": true, "held": true, "dc": true, "dced": true, "pulled": true, "changed": true,
+}
+
+// dotDate claims tokens i..j when they are a month and day joined by a full
+// stop right after a word that introduces an event's date (eventCues, or
+// "D/C'D", "DC'D"), with no unit after and no measure before ("HGB 12.4",
+// "K 3.4", "on 2.5 L" stay). It returns j, or -1.
+func (sc *scan) dotDate(i, j int) int {
+	if j != i+2 || sc.toks[i].kind != kNum || sc.toks[j].kind != kNum || !sc.punct(i+1, '.') || !sc.joined(i+1) || !sc.joined(j) {
+		return -1
+	}
+	if l := sc.numLen(i); l < 1 || l > 2 {
+		return -1
+	}
+	if l := sc.numLen(j); l < 1 || l > 2 {
+		return -1
+	}
+	if !validMD(sc.numVal(i), sc.numVal(j)) || !sc.eventCueBefore(i) || sc.unitAfter(j) || sc.measureBefore(i, 3) {
+		return -1
+	}
+	if k := j + 1; k < len(sc.toks) && !sc.toks[k].nl && (sc.punct(k, '%') || sc.joined(k) && sc.toks[k].kind != kPunct ||
+		sc.toks[k].kind == kWord && units[sc.lower(k)]) {
+		return -1
+	}
+	sc.addDate(i, j)
+	return j
+}
+
+// eventCueBefore: the word right before token i (on its line, a space
+// between) is one of eventCues, not after a value, or ends "d/c'd" or
+// "dc'd".
+func (sc *scan) eventCueBefore(i int) bool {
+	p := i - 1
+	if p < 0 || !sc.toks[i].sp || sc.toks[i].nl || sc.toks[p].kind != kWord {
+		return false
+	}
+	if eventCues[sc.lower(p)] {
+		// "wbc 14.2 since 11.8": a value before the cue makes a trend
+		return p == 0 || sc.toks[p].nl || sc.toks[p-1].kind != kNum
+	}
+	// "D/C'D 12.3", "dc'd 12.3" (the tokenizer keeps "C'D" one word)
+	switch {
+	case sc.is(p, "dc'd"):
+		return true
+	case sc.is(p, "c'd"):
+		return sc.punct(p-1, '/') && sc.joined(p-1) && sc.joined(p) && sc.is(p-2, "d")
+	}
+	return false
+}
+
+// planWords come right before a day that ends a plan or an arrival
+// ("likely Mon.", "NEXT CHANGE MON", "d/c home sat", "will drive over sun").
+var planWords = map[string]bool{
+	"likely": true, "poss": true, "possible": true, "possibly": true, "probably": true, "prob": true,
+	"maybe": true, "hopefully": true, "change": true, "dc": true, "discharge": true, "home": true,
+	"arrive": true, "arrives": true, "arriving": true, "expected": true, "over": true, "again": true,
+	"earliest": true, "latest": true, "tentatively": true, "tentative": true,
+}
+
+// planWeekday: the shortened weekday at token i that is also a word ("mon",
+// "sat", "sun") ends its clause (a line break, or ".", "," or ";" then a
+// space or a line break) right after a word of planWords, "d/c" or "?"
+// ("? MON."), so it names the day; "CARDIAC MON." or "PT SAT." stay.
+func (sc *scan) planWeekday(i int) bool {
+	if k := i + 1; k < len(sc.toks) && !sc.toks[k].nl {
+		if !sc.punct(k, '.') && !sc.punct(k, ',') && !sc.punct(k, ';') || !sc.joined(k) {
+			return false
+		}
+		if k+1 < len(sc.toks) && !sc.toks[k+1].nl && !sc.toks[k+1].sp {
+			return false
+		}
+	}
+	p := i - 1
+	if p < 0 || sc.toks[i].nl || !sc.toks[i].sp {
+		return false
+	}
+	if sc.punct(p, '?') {
+		return true
+	}
+	if sc.toks[p].kind != kWord {
+		return false
+	}
+	return planWords[sc.lower(p)] || sc.is(p, "c") && sc.punct(p-1, '/') && sc.is(p-2, "d")
+}
+
+// monthDot: the month's abbreviation at token i is written with its full
+// stop ("in Aug.", "SINCE ABOUT DEC."), which the drug or the word it
+// shares its letters with ("aug" for Augmentin, "dec" for decreased) never
+// is: it may then be a date after a word that introduces one.
+func (sc *scan) monthDot(i int) bool {
+	k := i + 1
+	return sc.punct(k, '.') && sc.joined(k) && (k+1 >= len(sc.toks) || sc.toks[k+1].nl || sc.toks[k+1].sp ||
+		sc.punct(k+1, ',') || sc.punct(k+1, ';') || sc.punct(k+1, ')'))
+}
+
+// dateRange: two month/day pieces a and b (first and last token) of a run
+// glued by a dash are a range of dates even after a measure word ("BiPAP
+// 11/29-11/30"): the second day comes after the first within 31 days and
+// one day is past 12, which no pressure pair or setting range writes
+// ("PS 10/5-12/5", "5/5-5/8").
+func (sc *scan) dateRange(a, b [2]int) bool {
+	if a[1] != a[0]+2 || b[1] != b[0]+2 {
+		return false
+	}
+	m1, d1, m2, d2 := sc.numVal(a[0]), sc.numVal(a[0]+2), sc.numVal(b[0]), sc.numVal(b[0]+2)
+	if !validMD(m1, d1) || !validMD(m2, d2) || d1 <= 12 && d2 <= 12 {
+		return false
+	}
+	x, y := m1*31+d1, m2*31+d2
+	if m2 < m1 { // "12/30-1/2": over the new year
+		y += 12 * 31
+	}
+	return y > x && y-x <= 31
+}
+
+// scanDev6 runs after the other date rules: the second day of a range
+// within one month ("Oct 3-7", "DEC 1-4"), after a date that ends in a
+// month's name and a day.
+func (sc *scan) scanDev6() {
+	n := len(sc.out)
+	for o := 0; o < n; o++ {
+		b := sc.out[o]
+		if b.t != TypeDate {
+			continue
+		}
+		k := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].e >= b.e })
+		if k >= len(sc.toks) || sc.toks[k].e != b.e || k < 1 || sc.toks[k].kind != kNum || sc.toks[k-1].kind != kWord ||
+			sc.toks[k-1].kw&setMonth == 0 || !sc.toks[k].sp {
+			continue
+		}
+		d, e := sc.numVal(k), k+2
+		if !sc.punct(k+1, '-') || !sc.joined(k+1) || !sc.joined(e) || sc.toks[e].kind != kNum || sc.numLen(e) > 2 {
+			continue
+		}
+		if v := sc.numVal(e); v <= d || v > 31 {
+			continue
+		}
+		if e+1 < len(sc.toks) && sc.joined(e+1) && !sc.punct(e+1, '.') && !sc.punct(e+1, ',') && !sc.punct(e+1, ';') && !sc.punct(e+1, ')') {
+			continue // "Oct 3-7/..." or a glued word
+		}
+		sc.addToks(e, e, TypeDate, "rules/date")
+	}
+}

@@ -1,0 +1,52 @@
+package deid
+
+import "testing"
+
+// TestGoldenDev6 covers the date shapes the sixth development batch found
+// missing (rules_dev6.go), with invented examples (none is dev6's), next to
+// the clinical numbers of the same shapes that must stay.
+func TestGoldenDev6(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// a month and day joined by a full stop after an event
+		{"dot date after on", "MVR REPAIR ON 11.9. DRAINS OUT", "MVR REPAIR ON [DATE]. DRAINS OUT"},
+		{"dot date after extubated before a time", "extubated 10.14 0930 to 4l nc", "extubated [DATE] 0930 to 4l nc"},
+		{"dot date after d/c'd", "CEFTRIAXONE D/C'D 9.22, AFEBRILE", "CEFTRIAXONE D/C'D [DATE], AFEBRILE"},
+		{"dot date after dc'd", "heparin gtt dc'd 8.3 per ir", "heparin gtt dc'd [DATE] per ir"},
+		{"a decimal after a measure stays", "HGB 11.2 -> 9.8, ON 2.5 L NC", "HGB 11.2 -> 9.8, ON 2.5 L NC"},
+		{"a decimal dose after on stays", "pt on 12.5 mg coreg bid", "pt on 12.5 mg coreg bid"},
+		{"a decimal alone stays", "K 3.9, MG 2.1, PHOS 3.3", "K 3.9, MG 2.1, PHOS 3.3"},
+		{"a trend after since stays", "wbc 14.2 since 11.8 yesterday", "wbc 14.2 since 11.8 yesterday"},
+		// a shortened weekday that ends a plan
+		{"mon after likely", "Dispo: rehab, likely Mon.", "Dispo: rehab, likely [DATE]."},
+		{"MON after a question mark", "TRACH ? MON.", "TRACH ? [DATE]."},
+		{"sat after d/c", "poss d/c sat, pending cx", "poss d/c [DATE], pending cx"},
+		{"SUN at the end of a line after over", "DTR WILL DRIVE OVER SUN\nNO CHANGES", "DTR WILL DRIVE OVER [DATE]\nNO CHANGES"},
+		{"cardiac monitor stays", "REMAINS ON CARDIAC MON.", "REMAINS ON CARDIAC MON."},
+		{"sat as a verb stays", "PT SAT. TOLERATED WELL", "PT SAT. TOLERATED WELL"},
+		{"a plan word before a value stays", "likely sat 88% on ra", "likely sat 88% on ra"},
+		// a weekday with a full stop before its date
+		{"weekday full stop then a slashed date", "Seen in clinic Wed. 10/14 for a wound check.", "Seen in clinic [DATE] for a wound check."},
+		{"weekday full stop and comma before a month", "Return Fri., Oct. 9 at noon", "Return [DATE] at noon"},
+		// months with their full stop
+		{"aug with its full stop after in", "Last A1c was in Aug., 7.9%.", "Last A1c was in [DATE]., 7.9%."},
+		{"dec with its full stop after since", "NO HD SINCE DEC.", "NO HD SINCE [DATE]."},
+		{"month after about", "smoke-free since about feb", "smoke-free since about [DATE]"},
+		{"augmentin stays", "d/c home on aug 875 bid", "d/c home on aug 875 bid"},
+		{"may after about stays", "about may need a bipap", "about may need a bipap"},
+		// ranges
+		{"second day of a range in a month", "Admitted Sept 14-19 for CHF.", "Admitted [DATE]-[DATE] for CHF."},
+		{"a range of two dates after bipap", "Needed BiPAP 10/27-10/29 at the OSH.", "Needed BiPAP [DATE]-[DATE] at the OSH."},
+		{"a pressure range stays", "BIPAP 10/5-12/5 TRIALED", "BIPAP 10/5-12/5 TRIALED"},
+		{"a small setting range stays", "cpap 5/5-5/8 tolerated", "cpap 5/5-5/8 tolerated"},
+		// cues
+		{"dash date after filled", "- amlodipine 5 daily, filled 11-17", "- amlodipine 5 daily, filled [DATE]"},
+		{"weekday then the ordinal", "appt Fri the 21st w/ GI", "appt [DATE] the [DATE] w/ GI"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lineTags(t, tc.in); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

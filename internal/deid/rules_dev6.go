@@ -80,7 +80,8 @@ var planWords = map[string]bool{
 // planWeekday: the shortened weekday at token i that is also a word ("mon",
 // "sat", "sun") ends its clause (a line break, or ".", "," or ";" then a
 // space or a line break) right after a word of planWords, "d/c" or "?"
-// ("? MON."), so it names the day; "CARDIAC MON." or "PT SAT." stay.
+// ("? MON.") or a place found, so it names the day; "CARDIAC MON." or "PT
+// SAT." stay.
 func (sc *scan) planWeekday(i int) bool {
 	if k := i + 1; k < len(sc.toks) && !sc.toks[k].nl {
 		if !sc.punct(k, '.') && !sc.punct(k, ',') && !sc.punct(k, ';') || !sc.joined(k) {
@@ -100,7 +101,9 @@ func (sc *scan) planWeekday(i int) bool {
 	if sc.toks[p].kind != kWord {
 		return false
 	}
-	return planWords[sc.lower(p)] || sc.is(p, "c") && sc.punct(p-1, '/') && sc.is(p-2, "d")
+	// after a place found ("flying in from Boston Sat.", "recheck at Quest on
+	// Elm Ave Mon.")
+	return planWords[sc.lower(p)] || sc.is(p, "c") && sc.punct(p-1, '/') && sc.is(p-2, "d") || sc.claim[p] && !sc.nameTok[p]
 }
 
 // monthDot: the month's abbreviation at token i is written with its full
@@ -159,5 +162,61 @@ func (sc *scan) scanDev6() {
 			continue // "Oct 3-7/..." or a glued word
 		}
 		sc.addToks(e, e, TypeDate, "rules/date")
+	}
+}
+
+// longMonths are the month names of six letters or more, the ones a
+// hurried hand misspells and no everyday word lies one letter from.
+var longMonths = [...]string{"january", "february", "august", "september", "october", "november", "december"}
+
+// misspeltMonthDate claims a month name written one letter wrong (one left
+// out, one too many, one changed or two swapped: "Decmber 2", "Novmeber
+// 28", "Ocotber 3") and the day of one or two digits after it (token i,
+// alone in its run j == i), as a date; it returns i, or -1.
+func (sc *scan) misspeltMonthDate(i, j int) int {
+	p := i - 1
+	if j != i || p < 0 || sc.toks[i].kind != kNum || sc.numLen(i) > 2 || !sc.toks[i].sp || sc.toks[i].nl || sc.toks[p].kind != kWord {
+		return -1
+	}
+	if n := sc.toks[p].e - sc.toks[p].s; n < 5 || n > 10 || sc.toks[p].kw&setMonth != 0 {
+		return -1
+	}
+	if d := sc.numVal(i); d < 1 || d > 31 {
+		return -1
+	}
+	if k := i + 1; k < len(sc.toks) && sc.joined(k) && (sc.punct(k, '/') || sc.punct(k, '-') || sc.toks[k].kind != kPunct) {
+		return -1
+	}
+	w := sc.lower(p)
+	for _, m := range longMonths {
+		if oneEdit(w, m) {
+			sc.addToks(p, i, TypeDate, "rules/date")
+			return i
+		}
+	}
+	return -1
+}
+
+// oneEdit: a differs from b (b a month name, len(b) >= 5) by one letter
+// left out, added or changed, or two neighbours swapped.
+func oneEdit(a, b string) bool {
+	la, lb := len(a), len(b)
+	if a == b || la < lb-1 || la > lb+1 || a[0] != b[0] {
+		return false
+	}
+	k := 0
+	for k < la && k < lb && a[k] == b[k] {
+		k++
+	}
+	switch {
+	case la == lb:
+		if a[k+1:] == b[k+1:] {
+			return true
+		}
+		return k+1 < la && a[k] == b[k+1] && a[k+1] == b[k] && a[k+2:] == b[k+2:]
+	case la < lb:
+		return a[k:] == b[k+1:]
+	default:
+		return a[k+1:] == b[k:]
 	}
 }

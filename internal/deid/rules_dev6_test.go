@@ -24,6 +24,12 @@ func TestGoldenDev6(t *testing.T) {
 		{"cardiac monitor stays", "REMAINS ON CARDIAC MON.", "REMAINS ON CARDIAC MON."},
 		{"sat as a verb stays", "PT SAT. TOLERATED WELL", "PT SAT. TOLERATED WELL"},
 		{"a plan word before a value stays", "likely sat 88% on ra", "likely sat 88% on ra"},
+		{"sat after a place found", "Son flying in from Denver Sat.", "Son flying in from [LOCATION] [DATE]."},
+		// a misspelt month
+		{"a month with a letter left out", "CT chest Novmber 3 was clear", "CT chest [DATE] was clear"},
+		{"a month with two letters swapped", "LAST SEEN OCOTBER 14 BY PCP", "LAST SEEN [DATE] BY PCP"},
+		{"a month with a letter changed", "colonoscopy Augast 9, polyp removed", "colonoscopy [DATE], polyp removed"},
+		{"a word near no month stays", "Member 2 of the care team", "Member 2 of the care team"},
 		// a weekday with a full stop before its date
 		{"weekday full stop then a slashed date", "Seen in clinic Wed. 10/14 for a wound check.", "Seen in clinic [DATE] for a wound check."},
 		{"weekday full stop and comma before a month", "Return Fri., Oct. 9 at noon", "Return [DATE] at noon"},

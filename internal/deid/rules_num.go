@@ -325,6 +325,10 @@ func (sc *scan) scanNumbers() {
 			i = e
 			continue
 		}
+		if e := sc.misspeltMonthDate(i, j); e >= 0 { // "Decmber 2" (rules_dev6.go)
+			i = e
+			continue
+		}
 		if j == i && sc.dayMonthToken(i) {
 			sc.addDate(i, i)
 			continue

@@ -246,8 +246,8 @@ func (sc *scan) run() {
 	sc.scanMentions()
 	sc.scanNameAges()
 	sc.scanDev3() // dates and shapes of the dev3 notes (rules_dev3.go)
-	sc.scanDev6() // ranges within a month (rules_dev6.go)
 	sc.joinPlaces()
+	sc.scanDev6() // ranges within a month, "HEALTH AND REHAB" (rules_dev6.go)
 }
 
 // spans converts byte spans to code-point spans.

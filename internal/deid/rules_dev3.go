@@ -77,7 +77,8 @@ var dev3Words = map[string]uint8{
 	"thu": trigWeekday, "thur": trigWeekday, "thurs": trigWeekday, "fri": trigWeekday, "sat": trigWeekday,
 	"sun": trigWeekday, "xmas": trigHoliday,
 	"at": trigPlaceCue, "from": trigPlaceCue, "to": trigPlaceCue, "via": trigPlaceCue, "outside": trigPlaceCue,
-	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue,
+	// "above": "a room above Kettering's Tavern" (rules_dev6.go)
+	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue, "above": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "route": trigRoad, "in": trigIn,
 	"ninety": trigAge, "nineties": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
@@ -95,7 +96,7 @@ func dev3Trigger(w string) uint8 {
 		return trigWeekday
 	case "xmas":
 		return trigHoliday
-	case "at", "from", "to", "via", "outside", "through", "thru", "near", "employer":
+	case "at", "from", "to", "via", "outside", "through", "thru", "near", "employer", "above":
 		return trigPlaceCue
 	case "rn", "np", "sw", "cm", "rrt", "lpn", "cna", "slp":
 		return trigRole
@@ -220,6 +221,9 @@ var (
 		"tavern": true, "roofing": true, "trucking": true, "marina": true, "grocers": true,
 		"plumbing": true, "motors": true,
 		"factory": true, "distillery": true, "brewery": true, // (rules_dev5.go)
+		// a congregation named by its denomination (rules_dev6.go)
+		"methodist": true, "baptist": true, "presbyterian": true, "lutheran": true, "episcopal": true,
+		"pentecostal": true, "mennonite": true, "brethren": true, "ame": true,
 	}
 	nameHeads = map[string]bool{"regional": true, "general": true, "memorial": true}
 	weakHeads = map[string]bool{
@@ -264,7 +268,7 @@ func (sc *scan) orgRunAt(i int) int {
 	e, specific, candidate, found, poss, gap := -1, false, false, false, false, false
 	for k, n := s, 0; k < len(toks) && n < 4; k++ {
 		t := toks[k]
-		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) {
+		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) && !sc.saintDot(k) {
 			break
 		}
 		if t.kind != kWord {
@@ -277,7 +281,7 @@ func (sc *scan) orgRunAt(i int) int {
 			n++
 			continue
 		}
-		if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss)) ||
+		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found) || weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss)) ||
 			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss)) { // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {

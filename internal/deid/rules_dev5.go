@@ -49,6 +49,7 @@ var (
 		"school": true, "academy": true, "clinic": true, "center": true, "centre": true, "lanes": true,
 		"suites": true, "transport": true, "factory": true, "distillery": true, "brewery": true,
 		"market": true, "hardware": true, "tavern": true, "hospice": true, "pharmacy": true, "living": true,
+		"dme": true, // "[Apex Breathe] DME" (rules_dev6.go)
 	}
 	placeHeadMods = map[string]bool{
 		"middle": true, "high": true, "elementary": true, "charter": true, "ir": true, "urgent": true,

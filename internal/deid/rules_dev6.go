@@ -136,13 +136,27 @@ func (sc *scan) dateRange(a, b [2]int) bool {
 	return y > x && y-x <= 31
 }
 
-// scanDev6 runs after the other date rules: the second day of a range
-// within one month ("Oct 3-7", "DEC 1-4"), after a date that ends in a
-// month's name and a day.
+// scanDev6 runs after the other date and place rules: the second day of a
+// range within one month ("Oct 3-7", "DEC 1-4"), after a date that ends in
+// a month's name and a day, and the tail of a place's name joined by "and"
+// or "&" ("HEALTH AND REHAB").
 func (sc *scan) scanDev6() {
 	n := len(sc.out)
 	for o := 0; o < n; o++ {
 		b := sc.out[o]
+		if b.t == TypeLocation {
+			// "QUINCE HILL HEALTH AND REHAB": the name goes on over "and"
+			k := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].e >= b.e })
+			if k < len(sc.toks) && sc.toks[k].e == b.e {
+				if e := sc.placeTail(k); e > k {
+					sc.out[o].e = sc.toks[e].e
+					for c := k + 1; c <= e; c++ {
+						sc.claim[c] = true
+					}
+				}
+			}
+			continue
+		}
 		if b.t != TypeDate {
 			continue
 		}
@@ -219,4 +233,37 @@ func oneEdit(a, b string) bool {
 	default:
 		return a[k+1:] == b[k:]
 	}
+}
+
+// saintDot: token k is the full stop of "MT.", "ST." or "FT." inside a
+// place's name ("AT MT. OLIVET UNITED METHODIST"), glued to its word.
+func (sc *scan) saintDot(k int) bool {
+	return k >= 1 && sc.punct(k, '.') && sc.joined(k) && (sc.is(k-1, "mt") || sc.is(k-1, "st") || sc.is(k-1, "ft")) &&
+		k+1 < len(sc.toks) && sc.toks[k+1].sp && !sc.toks[k+1].nl && sc.toks[k+1].kind == kWord
+}
+
+// orgTails are the last words of a place's name joined to its head by
+// "and" or "&" ("BRIARWOOD HEALTH AND REHAB", "Elm Nursing & Rehabilitation").
+var orgTails = map[string]bool{
+	"rehab": true, "rehabilitation": true, "nursing": true, "wellness": true, "recovery": true,
+	"healthcare": true, "health": true, "convalescent": true,
+}
+
+// placeTail returns the last token of "and REHAB" or "& Rehabilitation
+// Center" after a place that ends in a service word at token e ("HEALTH",
+// "Nursing", "CARE"), or e.
+func (sc *scan) placeTail(e int) int {
+	k := e + 1
+	if !orgTails[sc.lower(e)] && !sc.is(e, "care") && !sc.is(e, "living") {
+		return e // "SINAI HOSPITAL AND REHAB CONSULTED": only a service word pairs with another
+	}
+	if k+1 >= len(sc.toks) || sc.toks[k].nl || sc.toks[k+1].nl || !sc.is(k, "and") && !sc.punct(k, '&') || sc.toks[k+1].kind != kWord ||
+		!orgTails[sc.lower(k+1)] || sc.rawCap(k+1) != sc.rawCap(e) {
+		return e
+	}
+	k++
+	if n := k + 1; n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && (sc.is(n, "center") || sc.is(n, "centre")) {
+		k = n
+	}
+	return k
 }

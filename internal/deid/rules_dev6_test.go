@@ -44,6 +44,19 @@ func TestGoldenDev6(t *testing.T) {
 		{"a range of two dates after bipap", "Needed BiPAP 10/27-10/29 at the OSH.", "Needed BiPAP [DATE]-[DATE] at the OSH."},
 		{"a pressure range stays", "BIPAP 10/5-12/5 TRIALED", "BIPAP 10/5-12/5 TRIALED"},
 		{"a small setting range stays", "cpap 5/5-5/8 tolerated", "cpap 5/5-5/8 tolerated"},
+		// places: a name's tail over "and", a room above a business, a
+		// congregation, a post office, a DME supplier
+		{"nursing and rehab in capitals", "ADMITTED FROM FAIRHAVEN NURSING AND REHAB W/ UTI", "ADMITTED FROM [LOCATION] W/ UTI"},
+		{"rehabilitation and nursing center", "RESIDENT OF GLENBROOK REHABILITATION AND NURSING CENTER", "RESIDENT OF [LOCATION]"},
+		{"a hospital and a rehab consult stay apart", "TRANSFERRED FROM SINAI HOSPITAL AND REHAB CONSULTED", "TRANSFERRED FROM [LOCATION] AND REHAB CONSULTED"},
+		{"a business after above", "LIVES ABOVE MCGINTY'S TAVERN W/ BROTHER", "LIVES ABOVE [LOCATION] W/ BROTHER"},
+		{"above a value stays", "HOB ABOVE 30 DEGREES, SBP ABOVE 160", "HOB ABOVE 30 DEGREES, SBP ABOVE 160"},
+		{"a congregation by its denomination", "SHE VOLUNTEERS AT SHARON GROVE METHODIST ON SUNDAYS", "SHE VOLUNTEERS AT [LOCATION] ON SUNDAYS"},
+		{"a congregation after mt.", "wife plays organ at Mt. Olivet United Methodist", "wife plays organ at [LOCATION]"},
+		{"the denomination alone stays", "MEETS W/ CHAPLAIN AT THE METHODIST CHAPEL", "MEETS W/ CHAPLAIN AT THE METHODIST CHAPEL"},
+		{"a town's post office", "WORKS AT THE DENTON POST OFFICE", "WORKS AT THE [LOCATION]"},
+		{"the post office stays", "STOPPED AT THE POST OFFICE ON THE WAY", "STOPPED AT THE POST OFFICE ON THE WAY"},
+		{"a DME supplier", "O2 from Lincoln Apex DME, 2L", "O2 from [LOCATION], 2L"},
 		// cues
 		{"dash date after filled", "- amlodipine 5 daily, filled 11-17", "- amlodipine 5 daily, filled [DATE]"},
 		{"weekday then the ordinal", "appt Fri the 21st w/ GI", "appt [DATE] the [DATE] w/ GI"},

@@ -57,6 +57,12 @@ func TestGoldenDev6(t *testing.T) {
 		{"a town's post office", "WORKS AT THE DENTON POST OFFICE", "WORKS AT THE [LOCATION]"},
 		{"the post office stays", "STOPPED AT THE POST OFFICE ON THE WAY", "STOPPED AT THE POST OFFICE ON THE WAY"},
 		{"a DME supplier", "O2 from Lincoln Apex DME, 2L", "O2 from [LOCATION], 2L"},
+		// heads after a place found
+		{"an elementary school named without school", "DTR ATTENDS WILSON ELEMENTARY, GR 2", "DTR ATTENDS [LOCATION], GR 2"},
+		{"urgent care in capitals", "SENT VIA WAYNESBORO URGENT CARE FOR CP", "SENT VIA [LOCATION] FOR CP"},
+		{"retirement community", "PT FROM SUNNYSIDE RETIREMENT COMMUNITY, BASELINE A&OX2", "PT FROM [LOCATION], BASELINE A&OX2"},
+		{"a plant after a company", "EMPLOYED AT MCKEE FOODS PLANT IN DENTON", "EMPLOYED AT [LOCATION] IN [LOCATION]"},
+		{"community alone stays outside", "lives in Denton community with her son", "lives in [LOCATION] community with her son"},
 		// cues
 		{"dash date after filled", "- amlodipine 5 daily, filled 11-17", "- amlodipine 5 daily, filled [DATE]"},
 		{"weekday then the ordinal", "appt Fri the 21st w/ GI", "appt [DATE] the [DATE] w/ GI"},

@@ -710,6 +710,10 @@ func (sc *scan) monthDate(i int, w string) int {
 		if w != "may" && w != "march" {
 			return i
 		}
+	case "of": // "beginning of Jan", "END OF SEPT" (rules_dev6.go)
+		if q := p - 1; q >= 0 && (sc.is(q, "beginning") || sc.is(q, "end") || sc.is(q, "middle") || sc.is(q, "start")) && w != "may" {
+			return i
+		}
 	case "last", "next", "from", "before", "after", "by":
 		if w != "may" && w != "march" && w != "sept" {
 			return i

@@ -160,7 +160,20 @@ func (sc *scan) scanDev6() {
 		if b.t != TypeDate {
 			continue
 		}
+		// "Jan-Feb 2026": the first month of a range of months
+		f := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].s >= b.s })
+		if f >= 2 && f < len(sc.toks) && sc.toks[f].s == b.s && sc.toks[f].kw&setMonth != 0 && sc.punct(f-1, '-') && sc.joined(f-1) &&
+			sc.joined(f) && sc.toks[f-2].kind == kWord && sc.toks[f-2].kw&setMonth != 0 {
+			sc.addToks(f-2, f-2, TypeDate, "rules/date")
+		}
 		k := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].e >= b.e })
+		// "December second", "Jan twenty-first": a day written as a word
+		if k < len(sc.toks) && sc.toks[k].e == b.e && sc.toks[k].kind == kWord && sc.toks[k].kw&setMonth != 0 {
+			if e := sc.spelledDayAfter(k); e > k {
+				sc.out[o].e = sc.toks[e].e
+			}
+			continue
+		}
 		if k >= len(sc.toks) || sc.toks[k].e != b.e || k < 1 || sc.toks[k].kind != kNum || sc.toks[k-1].kind != kWord ||
 			sc.toks[k-1].kw&setMonth == 0 || !sc.toks[k].sp {
 			continue
@@ -266,4 +279,54 @@ func (sc *scan) placeTail(e int) int {
 		k = n
 	}
 	return k
+}
+
+// monthDayToken: token i is a month's name and a day glued in one token
+// ("NOV28", "dec3"), which no code of letters and one or two digits spells
+// with a month's whole name or abbreviation.
+func (sc *scan) monthDayToken(i int) bool {
+	t := sc.toks[i]
+	if t.kind != kAlnum || t.ndig < 1 || t.ndig > 2 {
+		return false
+	}
+	s := sc.lower(i)
+	m := 0
+	for m < len(s) && isASCIILetter(s[m]) {
+		m++
+	}
+	if _, ok := months[s[:m]]; !ok || m < 3 || !allDigits(s[m:]) || len(s)-m != int(t.ndig) {
+		return false
+	}
+	d := 0
+	for _, c := range s[m:] {
+		d = d*10 + int(c-'0')
+	}
+	return d >= 1 && d <= 31
+}
+
+// spelledOrdinals are the days written as words ("December second", "on
+// the fifteenth"); "first" and "second" only after a month, where no noun
+// can take them.
+var spelledOrdinals = map[string]bool{
+	"first": true, "second": true, "third": true, "fourth": true, "fifth": true, "sixth": true,
+	"seventh": true, "eighth": true, "ninth": true, "tenth": true, "eleventh": true, "twelfth": true,
+	"thirteenth": true, "fourteenth": true, "fifteenth": true, "sixteenth": true, "seventeenth": true,
+	"eighteenth": true, "nineteenth": true, "twentieth": true, "thirtieth": true,
+}
+
+// spelledDayAfter returns the last token of a day written as a word after
+// token e ("second", "twenty-first", "thirty-first"), or e.
+func (sc *scan) spelledDayAfter(e int) int {
+	k := e + 1
+	if k >= len(sc.toks) || sc.toks[k].nl || !sc.toks[k].sp || sc.toks[k].kind != kWord {
+		return e
+	}
+	w := sc.lower(k)
+	if (w == "twenty" || w == "thirty") && sc.punct(k+1, '-') && sc.joined(k+1) && sc.joined(k+2) && spelledOrdinals[sc.lower(k+2)] {
+		return k + 2
+	}
+	if spelledOrdinals[w] {
+		return k
+	}
+	return e
 }

@@ -63,6 +63,22 @@ func TestGoldenDev6(t *testing.T) {
 		{"retirement community", "PT FROM SUNNYSIDE RETIREMENT COMMUNITY, BASELINE A&OX2", "PT FROM [LOCATION], BASELINE A&OX2"},
 		{"a plant after a company", "EMPLOYED AT MCKEE FOODS PLANT IN DENTON", "EMPLOYED AT [LOCATION] IN [LOCATION]"},
 		{"community alone stays outside", "lives in Denton community with her son", "lives in [LOCATION] community with her son"},
+		// holidays with a possessive or without the apostrophe, the new year
+		{"mother's day", "Visited her son on Mother's Day and fell.", "Visited her son on [DATE] and fell."},
+		{"father's day in capitals", "LAST DRINK FATHER'S DAY PER WIFE", "LAST DRINK [DATE] PER WIFE"},
+		{"valentines day without the apostrophe", "engaged on valentines day", "engaged on [DATE]"},
+		{"new year's alone", "No ETOH since New Year's.", "No ETOH since [DATE]."},
+		{"new years without the apostrophe", "quit smoking new years", "quit smoking [DATE]"},
+		{"mother alone stays", "MOTHER'S BEDSIDE, DAY 3 OF ABX", "MOTHER'S BEDSIDE, DAY 3 OF ABX"},
+		// month and day glued, a spelled day, ranges of months, parts of a month
+		{"month and day glued in capitals", "SEEN NOV28 BY GI", "SEEN [DATE] BY GI"},
+		{"month and day glued in lower case", "last dose dec3 per pt", "last dose [DATE] per pt"},
+		{"a code of letters and digits stays", "SENT TO LAB BOX4 AT 0300", "SENT TO LAB BOX4 AT 0300"},
+		{"a day written as a word after its month", "Surgery was December second.", "Surgery was [DATE]."},
+		{"a day of two words after its month", "born January twenty-first", "born [DATE]"},
+		{"a range of months", "Flares Jan-Feb 2026 per dtr", "Flares [DATE]-[DATE] per dtr"},
+		{"the beginning of a month", "no chemo since beginning of Jan", "no chemo since beginning of [DATE]"},
+		{"a weekday with a full stop before a date", "appt on Weds. 12/9 w/ ENT", "appt on [DATE] w/ ENT"},
 		// cues
 		{"dash date after filled", "- amlodipine 5 daily, filled 11-17", "- amlodipine 5 daily, filled [DATE]"},
 		{"weekday then the ordinal", "appt Fri the 21st w/ GI", "appt [DATE] the [DATE] w/ GI"},

@@ -329,7 +329,7 @@ func (sc *scan) scanNumbers() {
 			i = e
 			continue
 		}
-		if j == i && sc.dayMonthToken(i) {
+		if j == i && (sc.dayMonthToken(i) || sc.monthDayToken(i)) { // "NOV28" (rules_dev6.go)
 			sc.addDate(i, i)
 			continue
 		}

@@ -610,6 +610,12 @@ func (sc *scan) dateWordAt(i int, w string, day, short bool) int {
 		sc.dropSpan(i)
 		return i
 	}
+	if weekday && sc.nameTok[i] && !fullWeekday(w) && w != "mon" && w != "sat" && w != "sun" && w != "wed" {
+		// "CT Thurs (12/3)", "on thurs.": a shortening no name shares,
+		// taken for a name by an earlier rule (rules_dev6.go)
+		sc.dropSpan(i)
+		sc.claim[i], sc.nameTok[i] = false, false
+	}
 	if sc.claim[i] {
 		return i
 	}

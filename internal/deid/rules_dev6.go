@@ -160,10 +160,11 @@ func (sc *scan) scanDev6() {
 		if b.t != TypeDate {
 			continue
 		}
-		// "Jan-Feb 2026": the first month of a range of months
+		// "Jan-Feb 2026": the first month of a range of months;
 		f := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].s >= b.s })
-		if f >= 2 && f < len(sc.toks) && sc.toks[f].s == b.s && sc.toks[f].kw&setMonth != 0 && sc.punct(f-1, '-') && sc.joined(f-1) &&
-			sc.joined(f) && sc.toks[f-2].kind == kWord && sc.toks[f-2].kw&setMonth != 0 {
+		// "3rd-5th Dec": the first day of a range of ordinals
+		if f >= 2 && f < len(sc.toks) && sc.toks[f].s == b.s && sc.punct(f-1, '-') && sc.joined(f-1) && sc.joined(f) &&
+			(sc.toks[f].kw&setMonth != 0 && sc.toks[f-2].kind == kWord && sc.toks[f-2].kw&setMonth != 0 || sc.toks[f].kind == kAlnum && sc.toks[f-2].kind == kAlnum && sc.ordinalDay(f) > 0 && sc.ordinalDay(f-2) > 0) {
 			sc.addToks(f-2, f-2, TypeDate, "rules/date")
 		}
 		k := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].e >= b.e })
@@ -329,4 +330,32 @@ func (sc *scan) spelledDayAfter(e int) int {
 		return k
 	}
 	return e
+}
+
+// dayRangeDate claims a month and day and the last day of a range within
+// that month ("12/3-5", "11/28-30"), tokens i..i+4: the days run forward by
+// at most a fortnight, nothing glued after, no measure before ("PS 10/5-8"
+// stays) and no unit or count after. It returns the last token, or -1.
+func (sc *scan) dayRangeDate(i, j int) int {
+	if j != i+4 || sc.toks[i].kind != kNum || !sc.punct(i+1, '/') || !sc.punct(i+3, '-') || sc.toks[j].kind != kNum {
+		return -1
+	}
+	for k := i + 1; k <= j; k++ {
+		if !sc.joined(k) {
+			return -1
+		}
+	}
+	if sc.numLen(i) > 2 || sc.numLen(i+2) > 2 || sc.numLen(j) > 2 {
+		return -1
+	}
+	m, d, e := sc.numVal(i), sc.numVal(i+2), sc.numVal(j)
+	if !validMD(m, d) || e <= d || e > 31 || e-d > 14 || sc.measureBefore(i, 3) || sc.unitAfter(j) || sc.countAfter(i, j) || sc.scoreContext(i) {
+		return -1
+	}
+	if p := sc.prevWord(i); p >= 0 && (scoreWords[sc.lower(p)] || sc.is(p, "bp")) {
+		return -1
+	}
+	sc.addDate(i, i+2)
+	sc.addToks(j, j, TypeDate, "rules/date")
+	return j
 }

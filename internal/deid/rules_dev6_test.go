@@ -79,6 +79,15 @@ func TestGoldenDev6(t *testing.T) {
 		{"a range of months", "Flares Jan-Feb 2026 per dtr", "Flares [DATE]-[DATE] per dtr"},
 		{"the beginning of a month", "no chemo since beginning of Jan", "no chemo since beginning of [DATE]"},
 		{"a weekday with a full stop before a date", "appt on Weds. 12/9 w/ ENT", "appt on [DATE] w/ ENT"},
+		// a range of days within a month, a weekday taken for a name, a date
+		// glued to its label by a colon
+		{"a slashed date and the last day of its range", "at the OSH 11/28-30 for CAP", "at the OSH [DATE]-[DATE] for CAP"},
+		{"a setting range stays", "PS 10/5-8 tolerated", "PS 10/5-8 tolerated"},
+		{"a score range stays", "pain 3/10-8 after pt", "pain 3/10-8 after pt"},
+		{"a range of ordinals", "Away 3rd-5th Dec, no meds", "Away [DATE]-[DATE], no meds"},
+		{"thurs before a date in parentheses", "CT Thurs (12/3) neg", "CT [DATE] ([DATE]) neg"},
+		{"a date glued after a label's colon", "Last BM:12/2, soft", "Last BM:[DATE], soft"},
+		{"a pressure glued after its colon stays", "BP:120/80 HR:88", "BP:120/80 HR:88"},
 		// cues
 		{"dash date after filled", "- amlodipine 5 daily, filled 11-17", "- amlodipine 5 daily, filled [DATE]"},
 		{"weekday then the ordinal", "appt Fri the 21st w/ GI", "appt [DATE] the [DATE] w/ GI"},

@@ -1,6 +1,9 @@
 package deid
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Shapes found missing by the sixth development batch (dev6, issue 13):
 // dates written the way a hurried clinician writes them, each described as
@@ -141,13 +144,34 @@ func (sc *scan) dateRange(a, b [2]int) bool {
 // a month's name and a day, and the tail of a place's name joined by "and"
 // or "&" ("HEALTH AND REHAB").
 func (sc *scan) scanDev6() {
+	text := sc.text
+	tokEnd := func(e int) int { // the token that ends at byte e, or -1
+		k := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].e >= e })
+		if k < len(sc.toks) && sc.toks[k].e == e {
+			return k
+		}
+		return -1
+	}
 	n := len(sc.out)
 	for o := 0; o < n; o++ {
 		b := sc.out[o]
-		if b.t == TypeLocation {
+		// most spans are followed by a space and a word other than "and",
+		// and not glued to a dash: the bytes around a span say first
+		// whether any rule below can apply
+		after, before := byte(0), byte(0)
+		if b.e < len(text) {
+			after = text[b.e]
+		}
+		if b.s > 0 {
+			before = text[b.s-1]
+		}
+		switch b.t {
+		case TypeLocation:
 			// "QUINCE HILL HEALTH AND REHAB": the name goes on over "and"
-			k := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].e >= b.e })
-			if k < len(sc.toks) && sc.toks[k].e == b.e {
+			if after != ' ' || b.e+3 >= len(text) || text[b.e+1] != '&' && (text[b.e+1]|0x20 != 'a' || text[b.e+2]|0x20 != 'n') {
+				continue
+			}
+			if k := tokEnd(b.e); k >= 0 {
 				if e := sc.placeTail(k); e > k {
 					sc.out[o].e = sc.toks[e].e
 					for c := k + 1; c <= e; c++ {
@@ -156,27 +180,41 @@ func (sc *scan) scanDev6() {
 				}
 			}
 			continue
-		}
-		if b.t != TypeDate {
+		case TypeDate:
+		default:
 			continue
 		}
-		// "Jan-Feb 2026": the first month of a range of months;
-		f := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].s >= b.s })
-		// "3rd-5th Dec": the first day of a range of ordinals
-		if f >= 2 && f < len(sc.toks) && sc.toks[f].s == b.s && sc.punct(f-1, '-') && sc.joined(f-1) && sc.joined(f) &&
-			(sc.toks[f].kw&setMonth != 0 && sc.toks[f-2].kind == kWord && sc.toks[f-2].kw&setMonth != 0 || sc.toks[f].kind == kAlnum && sc.toks[f-2].kind == kAlnum && sc.ordinalDay(f) > 0 && sc.ordinalDay(f-2) > 0) {
-			sc.addToks(f-2, f-2, TypeDate, "rules/date")
+		if before == '-' {
+			// "Jan-Feb 2026": the first month of a range of months; "3rd-5th
+			// Dec": the first day of a range of ordinals
+			f := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].s >= b.s })
+			if f >= 2 && f < len(sc.toks) && sc.toks[f].s == b.s && sc.punct(f-1, '-') && sc.joined(f-1) && sc.joined(f) &&
+				(sc.toks[f].kw&setMonth != 0 && sc.toks[f-2].kind == kWord && sc.toks[f-2].kw&setMonth != 0 ||
+					sc.toks[f].kind == kAlnum && sc.toks[f-2].kind == kAlnum && sc.ordinalDay(f) > 0 && sc.ordinalDay(f-2) > 0) {
+				sc.addToks(f-2, f-2, TypeDate, "rules/date")
+			}
 		}
-		k := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].e >= b.e })
+		last := text[b.e-1]
+		switch {
+		case after == '-' && isDigit(last):
+		case after == ' ' && isASCIILetter(last) && b.e+1 < len(text) && strings.IndexByte("fstenFSTEN", text[b.e+1]) >= 0:
+			// a month's name, then maybe "first", "second" ... "twenty-first"
+		default:
+			continue
+		}
+		k := tokEnd(b.e)
+		if k < 1 {
+			continue
+		}
 		// "December second", "Jan twenty-first": a day written as a word
-		if k < len(sc.toks) && sc.toks[k].e == b.e && sc.toks[k].kind == kWord && sc.toks[k].kw&setMonth != 0 {
+		if after == ' ' && sc.toks[k].kind == kWord && sc.toks[k].kw&setMonth != 0 {
 			if e := sc.spelledDayAfter(k); e > k {
 				sc.out[o].e = sc.toks[e].e
 			}
 			continue
 		}
-		if k >= len(sc.toks) || sc.toks[k].e != b.e || k < 1 || sc.toks[k].kind != kNum || sc.toks[k-1].kind != kWord ||
-			sc.toks[k-1].kw&setMonth == 0 || !sc.toks[k].sp {
+		// "Oct 3-7": the last day of a range within a month
+		if after != '-' || sc.toks[k].kind != kNum || sc.toks[k-1].kind != kWord || sc.toks[k-1].kw&setMonth == 0 || !sc.toks[k].sp {
 			continue
 		}
 		d, e := sc.numVal(k), k+2
@@ -206,7 +244,7 @@ func (sc *scan) misspeltMonthDate(i, j int) int {
 	if j != i || p < 0 || sc.toks[i].kind != kNum || sc.numLen(i) > 2 || !sc.toks[i].sp || sc.toks[i].nl || sc.toks[p].kind != kWord {
 		return -1
 	}
-	if n := sc.toks[p].e - sc.toks[p].s; n < 5 || n > 10 || sc.toks[p].kw&setMonth != 0 {
+	if n := sc.toks[p].e - sc.toks[p].s; n < 5 || n > 10 || sc.toks[p].kw&setMonth != 0 || strings.IndexByte("jfasondJFASOND", sc.text[sc.toks[p].s]) < 0 {
 		return -1
 	}
 	if d := sc.numVal(i); d < 1 || d > 31 {
@@ -295,7 +333,10 @@ func (sc *scan) monthDayToken(i int) bool {
 	for m < len(s) && isASCIILetter(s[m]) {
 		m++
 	}
-	if _, ok := months[s[:m]]; !ok || m < 3 || !allDigits(s[m:]) || len(s)-m != int(t.ndig) {
+	if m < 3 || m > 9 || len(s)-m != int(t.ndig) || !allDigits(s[m:]) {
+		return false
+	}
+	if _, ok := months[s[:m]]; !ok {
 		return false
 	}
 	d := 0

@@ -321,17 +321,22 @@ func (sc *scan) scanNumbers() {
 			i = e
 			continue
 		}
-		if e := sc.dotDate(i, j); e >= 0 { // "EXTUBATED 12.5" (rules_dev6.go)
-			i = e
-			continue
-		}
-		if e := sc.dayRangeDate(i, j); e >= 0 { // "12/3-5" (rules_dev6.go)
-			i = e
-			continue
-		}
-		if e := sc.misspeltMonthDate(i, j); e >= 0 { // "Decmber 2" (rules_dev6.go)
-			i = e
-			continue
+		// (rules_dev6.go) "EXTUBATED 12.5", "12/3-5", "Decmber 2"
+		if e := -1; j == i+2 && t.kind == kNum && toks[i+1].aux == '.' && toks[i+1].kind == kPunct {
+			if e = sc.dotDate(i, j); e >= 0 {
+				i = e
+				continue
+			}
+		} else if j == i+4 && t.kind == kNum {
+			if e = sc.dayRangeDate(i, j); e >= 0 {
+				i = e
+				continue
+			}
+		} else if j == i && t.kind == kNum && t.ndig <= 2 && i > 0 && toks[i-1].kind == kWord {
+			if e = sc.misspeltMonthDate(i, j); e >= 0 {
+				i = e
+				continue
+			}
 		}
 		if j == i && (sc.dayMonthToken(i) || sc.monthDayToken(i)) { // "NOV28" (rules_dev6.go)
 			sc.addDate(i, i)

@@ -3,7 +3,6 @@ package deid
 import (
 	"maps"
 	"slices"
-	"strings"
 )
 
 // Keyword sets as bits, looked up once per word in tokenize, so the rules
@@ -75,11 +74,6 @@ var keywordBits = func() map[string]uint32 {
 	add(timeWords, setPlain)
 	for _, h := range holidays {
 		m[h[0]] |= setHoliday
-		// "mother's day": the tokenizer splits "'s" off, so the bit goes on
-		// "mother" (rules_dev6.go)
-		if w, ok := strings.CutSuffix(h[0], "'s"); ok {
-			m[w] |= setHoliday
-		}
 	}
 	return m
 }()

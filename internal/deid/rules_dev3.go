@@ -76,6 +76,9 @@ var dev3Words = map[string]uint8{
 	"mon": trigWeekday, "tue": trigWeekday, "tues": trigWeekday, "wed": trigWeekday, "weds": trigWeekday,
 	"thu": trigWeekday, "thur": trigWeekday, "thurs": trigWeekday, "fri": trigWeekday, "sat": trigWeekday,
 	"sun": trigWeekday, "xmas": trigHoliday,
+	// the first words of "mother's day" and "father's day", which the
+	// tokenizer splits from their "'s" (rules_dev6.go)
+	"mother": trigHoliday, "father": trigHoliday,
 	"at": trigPlaceCue, "from": trigPlaceCue, "to": trigPlaceCue, "via": trigPlaceCue, "outside": trigPlaceCue,
 	// "above": "a room above Kettering's Tavern" (rules_dev6.go)
 	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue, "above": trigPlaceCue,
@@ -94,7 +97,7 @@ func dev3Trigger(w string) uint8 {
 	switch w {
 	case "mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun":
 		return trigWeekday
-	case "xmas":
+	case "xmas", "mother", "father":
 		return trigHoliday
 	case "at", "from", "to", "via", "outside", "through", "thru", "near", "employer", "above":
 		return trigPlaceCue
@@ -265,7 +268,7 @@ func (sc *scan) orgRunAt(i int) int {
 	if sc.is(s, "the") && s+1 < len(toks) && !toks[s+1].nl {
 		s++
 	}
-	e, specific, candidate, found, poss, gap := -1, false, false, false, false, false
+	e, specific, candidate, found, poss, gap, nspec := -1, false, false, false, false, false, 0
 	for k, n := s, 0; k < len(toks) && n < 4; k++ {
 		t := toks[k]
 		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) && !sc.saintDot(k) {
@@ -281,7 +284,8 @@ func (sc *scan) orgRunAt(i int) int {
 			n++
 			continue
 		}
-		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found) || weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss)) ||
+		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found) ||
+			weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.everydayPlace(s, k)) ||
 			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss)) { // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
@@ -294,6 +298,7 @@ func (sc *scan) orgRunAt(i int) int {
 		}
 		if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] {
 			specific, gap = true, found // a word between a name found and a head ("sparrows point after rehab")
+			nspec++
 			candidate = candidate || sc.candidate(k) || t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&lexicon.SafeCore == 0
 		}
 		n++

@@ -400,3 +400,31 @@ func (sc *scan) dayRangeDate(i, j int) int {
 	sc.addToks(j, j, TypeDate, "rules/date")
 	return j
 }
+
+// everydayPlace: the words s..k-1 before a weak head k ("OAK MEADOW SENIOR
+// APARTMENTS", "Red Roof Inn") name a place in everyday words: two or more
+// of them say which place (orgRunAt counts them), and none is a word of
+// medicine, which names a service ("HIGH RISK OB CLINIC", "bone marrow
+// transplant clinic" stay).
+func (sc *scan) everydayPlace(s, k int) bool {
+	for c := s; c < k; c++ {
+		if sc.toks[c].kind == kWord && (sc.toks[c].kw&setMeasure != 0 || clinicWords6[sc.lower(c)]) {
+			return false
+		}
+	}
+	return true
+}
+
+// clinicWords6 name what a clinic or centre treats, not which one it is.
+var clinicWords6 = map[string]bool{
+	"risk": true, "bone": true, "marrow": true, "transplant": true, "liver": true, "kidney": true,
+	"renal": true, "lung": true, "breast": true, "spine": true, "joint": true, "hand": true, "foot": true,
+	"vein": true, "memory": true, "stroke": true, "epilepsy": true, "headache": true, "failure": true,
+	"disorders": true, "patient": true, "walk": true, "in": true, "express": true, "care": true,
+	"infusion": true, "dialysis": true, "imaging": true, "lab": true, "specialty": true, "children's": true,
+	"student": true, "health": true, "treatment": true, "counseling": true, "addiction": true, "methadone": true,
+	"suboxone": true, "fertility": true, "birth": true, "vascular": true, "heart": true, "cancer": true,
+	"same": true, "day": true, "ambulatory": true, "outpatient": true, "wellness": true, "travel": true,
+	"weight": true, "loss": true, "bariatric": true, "diabetes": true, "sleep": true, "pain": true,
+	"allergy": true, "asthma": true, "eye": true, "ear": true, "skin": true, "women's": true,
+}

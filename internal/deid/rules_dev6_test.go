@@ -88,6 +88,12 @@ func TestGoldenDev6(t *testing.T) {
 		{"thurs before a date in parentheses", "CT Thurs (12/3) neg", "CT [DATE] ([DATE]) neg"},
 		{"a date glued after a label's colon", "Last BM:12/2, soft", "Last BM:[DATE], soft"},
 		{"a pressure glued after its colon stays", "BP:120/80 HR:88", "BP:120/80 HR:88"},
+		// a place named in everyday words before a weak head
+		{"a distribution center in everyday words", "PT WORKS AT DOLLAR TREE DISTRIBUTION CENTER", "PT WORKS AT [LOCATION]"},
+		{"an inn in everyday words", "STAYING AT THE RED ROOF INN ON RT 11", "STAYING AT THE [LOCATION] ON [LOCATION]"},
+		{"a service clinic stays", "AT HIGH RISK OB CLINIC", "AT HIGH RISK OB CLINIC"},
+		{"a transplant clinic stays", "seen at bone marrow transplant clinic", "seen at bone marrow transplant clinic"},
+		{"a heart failure clinic stays", "F/U TO HEART FAILURE CLINIC", "F/U TO HEART FAILURE CLINIC"},
 		// cues
 		{"dash date after filled", "- amlodipine 5 daily, filled 11-17", "- amlodipine 5 daily, filled [DATE]"},
 		{"weekday then the ordinal", "appt Fri the 21st w/ GI", "appt [DATE] the [DATE] w/ GI"},

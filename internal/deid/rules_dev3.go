@@ -80,8 +80,9 @@ var dev3Words = map[string]uint8{
 	// tokenizer splits from their "'s" (rules_dev6.go)
 	"mother": trigHoliday, "father": trigHoliday,
 	"at": trigPlaceCue, "from": trigPlaceCue, "to": trigPlaceCue, "via": trigPlaceCue, "outside": trigPlaceCue,
-	// "above": "a room above Kettering's Tavern" (rules_dev6.go)
+	// "above": "a room above Kettering's Tavern"; "attends" a school (rules_dev6.go)
 	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue, "above": trigPlaceCue,
+	"attends": trigPlaceCue, "attended": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "route": trigRoad, "in": trigIn,
 	"ninety": trigAge, "nineties": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
@@ -99,7 +100,7 @@ func dev3Trigger(w string) uint8 {
 		return trigWeekday
 	case "xmas", "mother", "father":
 		return trigHoliday
-	case "at", "from", "to", "via", "outside", "through", "thru", "near", "employer", "above":
+	case "at", "from", "to", "via", "outside", "through", "thru", "near", "employer", "above", "attends", "attended":
 		return trigPlaceCue
 	case "rn", "np", "sw", "cm", "rrt", "lpn", "cna", "slp":
 		return trigRole
@@ -235,7 +236,7 @@ var (
 		"market": true, "construction": true, "logistics": true, "farms": true, "mill": true, "steel": true,
 		"motel": true, "hotel": true, "shelter": true, "mission": true, "parish": true, "academy": true,
 		"clinic": true, "center": true, "centre": true, "rehab": true, "village": true, "commons": true,
-		"dialysis": true, "pharmacy": true,
+		"dialysis": true, "pharmacy": true, "apartments": true, // (rules_dev6.go)
 		// schools, churches, stations (sixth round, rules_dev4.go)
 		"elementary": true, "school": true, "university": true, "college": true, "church": true,
 		"synagogue": true, "mosque": true, "temple": true, "library": true, "airport": true, "station": true,
@@ -271,7 +272,8 @@ func (sc *scan) orgRunAt(i int) int {
 	e, specific, candidate, found, poss, gap, nspec := -1, false, false, false, false, false, 0
 	for k, n := s, 0; k < len(toks) && n < 4; k++ {
 		t := toks[k]
-		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) && !sc.saintDot(k) {
+		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) && !sc.saintDot(k) &&
+			!(sc.punct(k, '&') && k > s && k+1 < len(toks) && toks[k+1].kind == kWord && !toks[k+1].nl) { // "HEALTH & REHAB" (rules_dev6.go)
 			break
 		}
 		if t.kind != kWord {

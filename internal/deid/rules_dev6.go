@@ -422,7 +422,7 @@ var clinicWords6 = map[string]bool{
 	"vein": true, "memory": true, "stroke": true, "epilepsy": true, "headache": true, "failure": true,
 	"disorders": true, "patient": true, "walk": true, "in": true, "express": true, "care": true,
 	"infusion": true, "dialysis": true, "imaging": true, "lab": true, "specialty": true, "children's": true,
-	"student": true, "health": true, "treatment": true, "counseling": true, "addiction": true, "methadone": true,
+	"student": true, "treatment": true, "counseling": true, "addiction": true, "methadone": true,
 	"suboxone": true, "fertility": true, "birth": true, "vascular": true, "heart": true, "cancer": true,
 	"same": true, "day": true, "ambulatory": true, "outpatient": true, "wellness": true, "travel": true,
 	"weight": true, "loss": true, "bariatric": true, "diabetes": true, "sleep": true, "pain": true,

@@ -91,6 +91,11 @@ func TestGoldenDev6(t *testing.T) {
 		// a place named in everyday words before a weak head
 		{"a distribution center in everyday words", "PT WORKS AT DOLLAR TREE DISTRIBUTION CENTER", "PT WORKS AT [LOCATION]"},
 		{"an inn in everyday words", "STAYING AT THE RED ROOF INN ON RT 11", "STAYING AT THE [LOCATION] ON [LOCATION]"},
+		{"senior apartments in everyday words", "PT LIVES AT OAK MEADOW SENIOR APARTMENTS", "PT LIVES AT [LOCATION]"},
+		{"a college after attends", "SON ATTENDS BLUE RIDGE COMMUNITY COLLEGE", "SON ATTENDS [LOCATION]"},
+		{"health & rehab in everyday words", "D/C TO HERITAGE HILLS HEALTH & REHAB", "D/C TO [LOCATION]"},
+		{"attends therapy stays", "PT ATTENDS PT 3X/WK", "PT ATTENDS PT 3X/WK"},
+		{"a mental health clinic stays", "F/U AT MENTAL HEALTH CLINIC", "F/U AT MENTAL HEALTH CLINIC"},
 		{"a service clinic stays", "AT HIGH RISK OB CLINIC", "AT HIGH RISK OB CLINIC"},
 		{"a transplant clinic stays", "seen at bone marrow transplant clinic", "seen at bone marrow transplant clinic"},
 		{"a heart failure clinic stays", "F/U TO HEART FAILURE CLINIC", "F/U TO HEART FAILURE CLINIC"},

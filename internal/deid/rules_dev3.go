@@ -295,6 +295,9 @@ func (sc *scan) orgRunAt(i int) int {
 			}
 			break
 		}
+		if w == "and" && k > s && k+1 < len(toks) && !toks[k+1].nl && orgTails[sc.lower(k-1)] && orgTails[sc.lower(k+1)] {
+			continue // "heritage hills health and rehab" (rules_dev6.go)
+		}
 		if t.kw&(setMonth|setDay|setTitle) != 0 || functionWord(w) && !orgRunGeneric[w] || orgRunCue(w) || w == "vs" || w == "versus" {
 			break
 		}

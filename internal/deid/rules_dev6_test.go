@@ -94,6 +94,8 @@ func TestGoldenDev6(t *testing.T) {
 		{"senior apartments in everyday words", "PT LIVES AT OAK MEADOW SENIOR APARTMENTS", "PT LIVES AT [LOCATION]"},
 		{"a college after attends", "SON ATTENDS BLUE RIDGE COMMUNITY COLLEGE", "SON ATTENDS [LOCATION]"},
 		{"health & rehab in everyday words", "D/C TO HERITAGE HILLS HEALTH & REHAB", "D/C TO [LOCATION]"},
+		{"health and rehab in lower case", "d/c to heritage hills health and rehab", "d/c to [LOCATION]"},
+		{"home health and rehab stays", "orders from home health and rehab", "orders from home health and rehab"},
 		{"attends therapy stays", "PT ATTENDS PT 3X/WK", "PT ATTENDS PT 3X/WK"},
 		{"a mental health clinic stays", "F/U AT MENTAL HEALTH CLINIC", "F/U AT MENTAL HEALTH CLINIC"},
 		{"a service clinic stays", "AT HIGH RISK OB CLINIC", "AT HIGH RISK OB CLINIC"},

@@ -287,7 +287,7 @@ func (sc *scan) orgRunAt(i int) int {
 			continue
 		}
 		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found) ||
-			weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.everydayPlace(s, k)) ||
+			weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.headOfName(k, poss) && sc.everydayPlace(s, k)) ||
 			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss)) { // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {

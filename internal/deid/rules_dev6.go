@@ -405,10 +405,12 @@ func (sc *scan) dayRangeDate(i, j int) int {
 // APARTMENTS", "Red Roof Inn") name a place in everyday words: two or more
 // of them say which place (orgRunAt counts them), and none is a word of
 // medicine, which names a service ("HIGH RISK OB CLINIC", "bone marrow
-// transplant clinic" stay).
+// transplant clinic" stay), nor a word that only says what kind of place
+// ("our", "outside"); a lower-case head after a capitalised name in a
+// mixed-case line stays outside (orgRunAt: headOfName).
 func (sc *scan) everydayPlace(s, k int) bool {
 	for c := s; c < k; c++ {
-		if sc.toks[c].kind == kWord && (sc.toks[c].kw&setMeasure != 0 || clinicWords6[sc.lower(c)]) {
+		if sc.toks[c].kind == kWord && (sc.toks[c].kw&setMeasure != 0 || clinicWords6[sc.lower(c)] || orgRunGeneric[sc.lower(c)]) {
 			return false
 		}
 	}

@@ -99,6 +99,7 @@ func TestGoldenDev6(t *testing.T) {
 		{"attends therapy stays", "PT ATTENDS PT 3X/WK", "PT ATTENDS PT 3X/WK"},
 		{"a mental health clinic stays", "F/U AT MENTAL HEALTH CLINIC", "F/U AT MENTAL HEALTH CLINIC"},
 		{"a service clinic stays", "AT HIGH RISK OB CLINIC", "AT HIGH RISK OB CLINIC"},
+		{"our and a lower-case clinic stay outside", "Next visit at our Birch Hollow clinic on Tues.", "Next visit at our [LOCATION] clinic on [DATE]."},
 		{"a transplant clinic stays", "seen at bone marrow transplant clinic", "seen at bone marrow transplant clinic"},
 		{"a heart failure clinic stays", "F/U TO HEART FAILURE CLINIC", "F/U TO HEART FAILURE CLINIC"},
 		// cues

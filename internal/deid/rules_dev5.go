@@ -16,7 +16,9 @@ func (sc *scan) dashDate(i, j int) bool {
 	}
 	padded := sc.numLen(i) == 2 && sc.text[sc.toks[i].s] == '0' || sc.numLen(j) == 2 && sc.text[sc.toks[j].s] == '0'
 	next := j + 1
-	timed := next < len(sc.toks) && sc.toks[next].sp && !sc.toks[next].nl && sc.clock(next)
+	timed := next < len(sc.toks) && sc.toks[next].sp && !sc.toks[next].nl && sc.clock(next) ||
+		// "started 12-1 @ 1800" (rules_dev6.go)
+		next+1 < len(sc.toks) && sc.punct(next, '@') && !sc.toks[next].nl && !sc.toks[next+1].nl && sc.clock(next+1)
 	return padded || timed
 }
 

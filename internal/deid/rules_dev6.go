@@ -196,7 +196,7 @@ func (sc *scan) scanDev6() {
 		}
 		last := text[b.e-1]
 		switch {
-		case after == '-' && isDigit(last):
+		case after == '-':
 		case after == ' ' && isASCIILetter(last) && b.e+1 < len(text) && strings.IndexByte("fstenFSTEN", text[b.e+1]) >= 0:
 			// a month's name, then maybe "first", "second" ... "twenty-first"
 		default:
@@ -213,15 +213,15 @@ func (sc *scan) scanDev6() {
 			}
 			continue
 		}
-		// "Oct 3-7": the last day of a range within a month
-		if after != '-' || sc.toks[k].kind != kNum || sc.toks[k-1].kind != kWord || sc.toks[k-1].kw&setMonth == 0 || !sc.toks[k].sp {
+		// "Oct 3-7", "Dec 1st-2nd": the last day of a range within a month
+		if after != '-' || sc.toks[k].kind == kWord || sc.toks[k-1].kind != kWord || sc.toks[k-1].kw&setMonth == 0 || !sc.toks[k].sp {
 			continue
 		}
-		d, e := sc.numVal(k), k+2
-		if !sc.punct(k+1, '-') || !sc.joined(k+1) || !sc.joined(e) || sc.toks[e].kind != kNum || sc.numLen(e) > 2 {
+		d, e := sc.ordinalDay(k), k+2
+		if d == 0 || !sc.punct(k+1, '-') || !sc.joined(k+1) || !sc.joined(e) || e >= len(sc.toks) || sc.toks[e].kind != sc.toks[k].kind {
 			continue
 		}
-		if v := sc.numVal(e); v <= d || v > 31 {
+		if v := sc.ordinalDay(e); v <= d {
 			continue
 		}
 		if e+1 < len(sc.toks) && sc.joined(e+1) && !sc.punct(e+1, '.') && !sc.punct(e+1, ',') && !sc.punct(e+1, ';') && !sc.punct(e+1, ')') {

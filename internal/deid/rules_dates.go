@@ -632,7 +632,7 @@ func (sc *scan) dateWordAt(i int, w string, day, short bool) int {
 		}
 	case day || w == "xmas": // "christmas", "thanksgiving", "easter"
 		sc.addToks(i, i, TypeDate, "rules/date")
-	case t.kw&setHoliday != 0 || w == "mother" || w == "father": // "mother's day" (rules_dev6.go)
+	case t.kw&setHoliday != 0 || (w == "mother" || w == "father") && sc.punct(i+1, '\''): // "mother's day" (rules_dev6.go)
 		for _, h := range holidays {
 			if e := sc.wordsAt(i, h); e > i {
 				sc.addToks(i, e, TypeDate, "rules/date")

@@ -38,6 +38,9 @@ func (sc *scan) scanDev3() {
 		case trig == trigStreet:
 			sc.lowerStreetBefore(i)
 		case trig == trigPlaceCue:
+			if n == 5 && !sc.possessive(i+2) && sc.is(i, "above") {
+				break // "as above", "above baseline": only "above Kettering's Tavern" (rules_dev6.go)
+			}
 			// "at Weinberg 5A": a word, then a floor (wardLabelAt)
 			if n == 2 && i+2 < len(toks) && (toks[i+2].kind == kNum || toks[i+2].kind == kAlnum) && sc.is(i, "at") {
 				sc.wardLabelAt(i)

@@ -154,7 +154,10 @@ func (sc *scan) scanDev6() {
 	}
 	n := len(sc.out)
 	for o := 0; o < n; o++ {
-		b := sc.out[o]
+		if t := sc.out[o].t; t != TypeDate && t != TypeLocation {
+			continue
+		}
+		b := bspan{s: sc.out[o].s, e: sc.out[o].e, t: sc.out[o].t}
 		// most spans are followed by a space and a word other than "and",
 		// and not glued to a dash: the bytes around a span say first
 		// whether any rule below can apply

@@ -5,14 +5,20 @@ import (
 	"strings"
 )
 
-// Shapes found missing by the sixth development batch (dev6, issue 13):
-// dates written the way a hurried clinician writes them, each described as
-// a class of writing rather than a note's words: a month and day joined by
-// a full stop after the event they date ("EXTUBATED 12.5", "D/C'D 12.3"), a
-// shortened weekday that ends a plan ("likely Mon.", "POSS D/C MON"), a
-// month's abbreviation with its full stop ("in Aug.", "SINCE ABOUT OCT."),
-// the second day of a range within one month ("Oct 3-7") and a range of two
-// dates after a ventilator word ("BiPAP 11/29-11/30").
+// Shapes found missing by the sixth development batch (dev6, issue 13),
+// each described as a class of writing rather than a note's words (the
+// examples here and in TestGoldenDev6 are invented). Dates: a month and day
+// joined by a full stop after the event they date ("EXTUBATED 12.5",
+// "D/C'D 12.3"), a shortened weekday that ends a plan ("likely Mon.", "POSS
+// D/C MON"), a month's abbreviation with its full stop ("in Aug.", "SINCE
+// ABOUT OCT."), a long month name one letter wrong ("Novmber 3"), a month
+// and day glued ("NOV28"), a day written as a word ("December second"),
+// ranges (the last day within a month, "Oct 3-7", "11/28-30", "Dec
+// 1st-2nd"; the first of two months or ordinals, "Jan-Feb", "3rd-5th Dec";
+// two dates after a ventilator word, "BiPAP 11/29-11/30"). Places: a name
+// that goes on over "and" or "&" between service words ("HEALTH AND
+// REHAB"), a place in everyday words before a weak head ("RED ROOF INN"),
+// a congregation by its denomination ("MT. OLIVET UNITED METHODIST").
 
 // eventCues name the event whose date follows them; after one, a month and
 // day joined by a full stop is a date, not a value of one decimal ("ON 12.4",

@@ -1,9 +1,6 @@
 package deid
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // Shapes found missing by the sixth development batch (dev6, issue 13),
 // each described as a class of writing rather than a note's words (the
@@ -151,13 +148,6 @@ func (sc *scan) dateRange(a, b [2]int) bool {
 // or "&" ("HEALTH AND REHAB").
 func (sc *scan) scanDev6() {
 	text := sc.text
-	tokEnd := func(e int) int { // the token that ends at byte e, or -1
-		k := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].e >= e })
-		if k < len(sc.toks) && sc.toks[k].e == e {
-			return k
-		}
-		return -1
-	}
 	n := len(sc.out)
 	for o := 0; o < n; o++ {
 		if t := sc.out[o].t; t != TypeDate && t != TypeLocation {
@@ -180,7 +170,7 @@ func (sc *scan) scanDev6() {
 			if after != ' ' || b.e+3 >= len(text) || text[b.e+1] != '&' && (text[b.e+1]|0x20 != 'a' || text[b.e+2]|0x20 != 'n') {
 				continue
 			}
-			if k := tokEnd(b.e); k >= 0 {
+			if k := sc.tokenEndingAt(b.e); k >= 0 {
 				if e := sc.placeTail(k); e > k {
 					sc.out[o].e = sc.toks[e].e
 					for c := k + 1; c <= e; c++ {
@@ -196,7 +186,7 @@ func (sc *scan) scanDev6() {
 		if before == '-' {
 			// "Jan-Feb 2026": the first month of a range of months; "3rd-5th
 			// Dec": the first day of a range of ordinals
-			f := sort.Search(len(sc.toks), func(x int) bool { return sc.toks[x].s >= b.s })
+			f := sc.firstTokenFrom(b.s)
 			if f >= 2 && f < len(sc.toks) && sc.toks[f].s == b.s && sc.punct(f-1, '-') && sc.joined(f-1) && sc.joined(f) &&
 				(sc.toks[f].kw&setMonth != 0 && sc.toks[f-2].kind == kWord && sc.toks[f-2].kw&setMonth != 0 ||
 					sc.toks[f].kind == kAlnum && sc.toks[f-2].kind == kAlnum && sc.ordinalDay(f) > 0 && sc.ordinalDay(f-2) > 0) {
@@ -211,7 +201,7 @@ func (sc *scan) scanDev6() {
 		default:
 			continue
 		}
-		k := tokEnd(b.e)
+		k := sc.tokenEndingAt(b.e)
 		if k < 1 {
 			continue
 		}
@@ -240,6 +230,42 @@ func (sc *scan) scanDev6() {
 	}
 }
 
+// monthInitial: the first letters of longMonths, either case.
+var monthInitial = [256]bool{'j': true, 'f': true, 'a': true, 's': true, 'o': true, 'n': true, 'd': true,
+	'J': true, 'F': true, 'A': true, 'S': true, 'O': true, 'N': true, 'D': true}
+
+// tokenEndingAt returns the token that ends at byte e, or -1 (a binary
+// search: tokens are in text order).
+func (sc *scan) tokenEndingAt(e int) int {
+	lo, hi := 0, len(sc.toks)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sc.toks[m].e < e {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(sc.toks) && sc.toks[lo].e == e {
+		return lo
+	}
+	return -1
+}
+
+// firstTokenFrom returns the first token that starts at byte s or later.
+func (sc *scan) firstTokenFrom(s int) int {
+	lo, hi := 0, len(sc.toks)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sc.toks[m].s < s {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // longMonths are the month names of six letters or more, the ones a
 // hurried hand misspells and no everyday word lies one letter from.
 var longMonths = [...]string{"january", "february", "august", "september", "october", "november", "december"}
@@ -253,7 +279,7 @@ func (sc *scan) misspeltMonthDate(i, j int) int {
 	if j != i || p < 0 || sc.toks[i].kind != kNum || sc.numLen(i) > 2 || !sc.toks[i].sp || sc.toks[i].nl || sc.toks[p].kind != kWord {
 		return -1
 	}
-	if n := sc.toks[p].e - sc.toks[p].s; n < 5 || n > 10 || sc.toks[p].kw&setMonth != 0 || strings.IndexByte("jfasondJFASOND", sc.text[sc.toks[p].s]) < 0 {
+	if n := sc.toks[p].e - sc.toks[p].s; n < 5 || n > 10 || sc.toks[p].kw&setMonth != 0 || !monthInitial[sc.text[sc.toks[p].s]] {
 		return -1
 	}
 	if d := sc.numVal(i); d < 1 || d > 31 {

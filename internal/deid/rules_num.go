@@ -332,7 +332,8 @@ func (sc *scan) scanNumbers() {
 				i = e
 				continue
 			}
-		} else if j == i && t.kind == kNum && t.ndig <= 2 && i > 0 && toks[i-1].kind == kWord {
+		} else if j == i && t.kind == kNum && t.ndig <= 2 && i > 0 && toks[i-1].kind == kWord && toks[i-1].e-toks[i-1].s >= 5 &&
+			toks[i-1].kw&setMonth == 0 && monthInitial[sc.text[toks[i-1].s]] {
 			if e = sc.misspeltMonthDate(i, j); e >= 0 {
 				i = e
 				continue

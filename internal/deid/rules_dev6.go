@@ -148,12 +148,14 @@ func (sc *scan) dateRange(a, b [2]int) bool {
 // or "&" ("HEALTH AND REHAB").
 func (sc *scan) scanDev6() {
 	text := sc.text
-	n := len(sc.out)
-	for o := 0; o < n; o++ {
-		if t := sc.out[o].t; t != TypeDate && t != TypeLocation {
+	// out: the spans found before this pass (addToks below may move sc.out;
+	// a span's end is changed in sc.out)
+	out := sc.out
+	for o := range out {
+		if t := out[o].t; t != TypeDate && t != TypeLocation {
 			continue
 		}
-		b := bspan{s: sc.out[o].s, e: sc.out[o].e, t: sc.out[o].t}
+		b := bspan{s: out[o].s, e: out[o].e, t: out[o].t}
 		// most spans are followed by a space and a word other than "and",
 		// and not glued to a dash: the bytes around a span say first
 		// whether any rule below can apply

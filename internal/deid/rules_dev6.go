@@ -467,3 +467,26 @@ var clinicWords6 = map[string]bool{
 	"weight": true, "loss": true, "bariatric": true, "diabetes": true, "sleep": true, "pain": true,
 	"allergy": true, "asthma": true, "eye": true, "ear": true, "skin": true, "women's": true,
 }
+
+// dev6Number runs the number rules of this file on the run of tokens i..j
+// (token i a number; from scanNumbers, before the clinical-number grammar):
+// a month and day joined by a full stop after an event, a month and day
+// with the last day of its range, a misspelt month before its day. It
+// returns the last token used, or -1.
+func (sc *scan) dev6Number(i, j int) int {
+	toks := sc.toks
+	switch j - i {
+	case 2:
+		if toks[i+1].kind == kPunct && toks[i+1].aux == '.' {
+			return sc.dotDate(i, j)
+		}
+	case 4:
+		return sc.dayRangeDate(i, j)
+	case 0:
+		if p := i - 1; p >= 0 && toks[i].ndig <= 2 && toks[p].kind == kWord && toks[p].e-toks[p].s >= 5 &&
+			toks[p].kw&setMonth == 0 && monthInitial[sc.text[toks[p].s]] {
+			return sc.misspeltMonthDate(i, j)
+		}
+	}
+	return -1
+}

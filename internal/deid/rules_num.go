@@ -321,20 +321,8 @@ func (sc *scan) scanNumbers() {
 			i = e
 			continue
 		}
-		// (rules_dev6.go) "EXTUBATED 12.5", "12/3-5", "Decmber 2"
-		if e := -1; j == i+2 && t.kind == kNum && toks[i+1].aux == '.' && toks[i+1].kind == kPunct {
-			if e = sc.dotDate(i, j); e >= 0 {
-				i = e
-				continue
-			}
-		} else if j == i+4 && t.kind == kNum {
-			if e = sc.dayRangeDate(i, j); e >= 0 {
-				i = e
-				continue
-			}
-		} else if j == i && t.kind == kNum && t.ndig <= 2 && i > 0 && toks[i-1].kind == kWord && toks[i-1].e-toks[i-1].s >= 5 &&
-			toks[i-1].kw&setMonth == 0 && monthInitial[sc.text[toks[i-1].s]] {
-			if e = sc.misspeltMonthDate(i, j); e >= 0 {
+		if t.kind == kNum && j-i != 1 && j-i != 3 && j-i <= 4 {
+			if e := sc.dev6Number(i, j); e >= 0 { // "EXTUBATED 12.5", "12/3-5", "Decmber 2" (rules_dev6.go)
 				i = e
 				continue
 			}

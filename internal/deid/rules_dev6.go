@@ -236,30 +236,28 @@ func (sc *scan) scanDev6() {
 var monthInitial = [256]bool{'j': true, 'f': true, 'a': true, 's': true, 'o': true, 'n': true, 'd': true,
 	'J': true, 'F': true, 'A': true, 'S': true, 'O': true, 'N': true, 'D': true}
 
-// tokenEndingAt returns the token that ends at byte e, or -1 (a binary
-// search: tokens are in text order).
+// tokenEndingAt returns the token that ends at byte e, or -1.
 func (sc *scan) tokenEndingAt(e int) int {
-	lo, hi := 0, len(sc.toks)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if sc.toks[m].e < e {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(sc.toks) && sc.toks[lo].e == e {
-		return lo
+	if k := sc.searchTokens(e, true); k < len(sc.toks) && sc.toks[k].e == e {
+		return k
 	}
 	return -1
 }
 
 // firstTokenFrom returns the first token that starts at byte s or later.
-func (sc *scan) firstTokenFrom(s int) int {
+func (sc *scan) firstTokenFrom(s int) int { return sc.searchTokens(s, false) }
+
+// searchTokens returns the first token whose end (byEnd) or start is at
+// byte x or later: a binary search, tokens being in text order.
+func (sc *scan) searchTokens(x int, byEnd bool) int {
 	lo, hi := 0, len(sc.toks)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if sc.toks[m].s < s {
+		v := sc.toks[m].s
+		if byEnd {
+			v = sc.toks[m].e
+		}
+		if v < x {
 			lo = m + 1
 		} else {
 			hi = m

@@ -247,6 +247,7 @@ func (sc *scan) run() {
 	sc.scanNameAges()
 	sc.scanDev3() // dates and shapes of the dev3 notes (rules_dev3.go)
 	sc.joinPlaces()
+	sc.scanDev6() // ranges within a month, "HEALTH AND REHAB" (rules_dev6.go)
 }
 
 // spans converts byte spans to code-point spans.

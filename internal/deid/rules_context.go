@@ -365,6 +365,8 @@ var holidays = [][]string{
 	{"fourth", "of", "july"}, {"mother's", "day"}, {"father's", "day"}, {"veterans", "day"},
 	{"martin", "luther", "king", "day"}, {"mlk", "day"}, {"presidents", "day"}, {"good", "friday"}, {"yom", "kippur"},
 	{"rosh", "hashanah"}, {"lunar", "new", "year"}, {"chinese", "new", "year"},
+	// (rules_dev6.go) after the longer ones that start with the same words
+	{"new", "year's"}, {"new", "years"}, {"valentines", "day"}, {"mothers", "day"}, {"fathers", "day"},
 }
 
 // wordsAt reports whether the words of ws (with "'s" split off as the

@@ -119,7 +119,7 @@ func (sc *scan) gluedRun(i, j int) int {
 			return -1
 		}
 	}
-	if n < 2 && !timed || sc.measureBefore(i, 3) || sc.unitAfter(j) || sc.strengthContext(i) || sc.scoreContext(i) {
+	if n < 2 && !timed || sc.measureBefore(i, 3) && !(n == 2 && sc.dateRange(pieces[0], pieces[1])) || sc.unitAfter(j) || sc.strengthContext(i) || sc.scoreContext(i) {
 		return -1
 	}
 	if p := sc.prevWord(i); p >= 0 && (scoreWords[sc.lower(p)] || sc.is(p, "bp")) {
@@ -248,7 +248,8 @@ var ordinalNouns = map[string]bool{
 func (sc *scan) ordinalCue(i int) bool {
 	switch {
 	case sc.is(i-2, "on"), sc.is(i-2, "since"), sc.is(i-2, "until"), sc.is(i-2, "till"),
-		sc.is(i-2, "by"), sc.is(i-2, "from"), sc.is(i-2, "before"), sc.is(i-2, "after"):
+		sc.is(i-2, "by"), sc.is(i-2, "from"), sc.is(i-2, "before"), sc.is(i-2, "after"),
+		i >= 2 && sc.toks[i-2].kind == kWord && weekdayWord(sc.lower(i-2)): // "Tues the 8th" (rules_dev6.go)
 	default:
 		return false
 	}
@@ -609,6 +610,12 @@ func (sc *scan) dateWordAt(i int, w string, day, short bool) int {
 		sc.dropSpan(i)
 		return i
 	}
+	if weekday && sc.nameTok[i] && !fullWeekday(w) && w != "mon" && w != "sat" && w != "sun" && w != "wed" {
+		// "CT Thurs (12/3)", "on thurs.": a shortening no name shares,
+		// taken for a name by an earlier rule (rules_dev6.go)
+		sc.dropSpan(i)
+		sc.claim[i], sc.nameTok[i] = false, false
+	}
 	if sc.claim[i] {
 		return i
 	}
@@ -625,7 +632,7 @@ func (sc *scan) dateWordAt(i int, w string, day, short bool) int {
 		}
 	case day || w == "xmas": // "christmas", "thanksgiving", "easter"
 		sc.addToks(i, i, TypeDate, "rules/date")
-	case t.kw&setHoliday != 0:
+	case t.kw&setHoliday != 0 || (w == "mother" || w == "father") && sc.punct(i+1, '\''): // "mother's day" (rules_dev6.go)
 		for _, h := range holidays {
 			if e := sc.wordsAt(i, h); e > i {
 				sc.addToks(i, e, TypeDate, "rules/date")
@@ -664,8 +671,8 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if (w == "sat" || w == "sun") && sc.valueNext(i) && !sc.clock(i+1) {
 		return false // "sat 94%", "SAT 88-92"
 	}
-	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl || sc.weekdayPair(i) {
-		return true // "wed am", "FRI 1400", "MON OR TUES", "HD Mon" (rules_dev5.go)
+	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl || sc.weekdayPair(i) || sc.planWeekday(i) {
+		return true // "wed am", "FRI 1400", "MON OR TUES", "HD Mon" (rules_dev5.go), "likely Mon." (rules_dev6.go)
 	}
 	p := sc.prevWord(i)
 	if p < 0 || !weekdayCues[sc.lower(p)] {
@@ -698,11 +705,21 @@ func (sc *scan) monthDate(i int, w string) int {
 	}
 	switch w {
 	case "mar", "aug", "dec", "sep":
-		return -1 // "mar", "aug" (Augmentin), "dec" (decreased), "sep": only with a day or year
+		if !sc.monthDot(i) {
+			return -1 // "mar", "aug" (Augmentin), "dec" (decreased), "sep": only with a day, a year or its full stop ("in Aug.", rules_dev6.go)
+		}
 	}
 	switch sc.lower(p) {
 	case "in", "since", "until", "till", "early", "late", "mid", "during":
 		return i // "IN MAY", "in feb", "since sept", "MID-MAY"
+	case "about", "around": // "SINCE ABOUT OCT" (rules_dev6.go)
+		if w != "may" && w != "march" {
+			return i
+		}
+	case "of": // "beginning of Jan", "END OF SEPT" (rules_dev6.go)
+		if q := p - 1; q >= 0 && (sc.is(q, "beginning") || sc.is(q, "end") || sc.is(q, "middle") || sc.is(q, "start")) && w != "may" {
+			return i
+		}
 	case "last", "next", "from", "before", "after", "by":
 		if w != "may" && w != "march" && w != "sept" {
 			return i

@@ -38,6 +38,9 @@ func (sc *scan) scanDev3() {
 		case trig == trigStreet:
 			sc.lowerStreetBefore(i)
 		case trig == trigPlaceCue:
+			if n == 5 && !sc.possessive(i+2) && sc.is(i, "above") {
+				break // "as above", "above baseline": only "above Kettering's Tavern" (rules_dev6.go)
+			}
 			// "at Weinberg 5A": a word, then a floor (wardLabelAt)
 			if n == 2 && i+2 < len(toks) && (toks[i+2].kind == kNum || toks[i+2].kind == kAlnum) && sc.is(i, "at") {
 				sc.wardLabelAt(i)
@@ -76,8 +79,13 @@ var dev3Words = map[string]uint8{
 	"mon": trigWeekday, "tue": trigWeekday, "tues": trigWeekday, "wed": trigWeekday, "weds": trigWeekday,
 	"thu": trigWeekday, "thur": trigWeekday, "thurs": trigWeekday, "fri": trigWeekday, "sat": trigWeekday,
 	"sun": trigWeekday, "xmas": trigHoliday,
+	// the first words of "mother's day" and "father's day", which the
+	// tokenizer splits from their "'s" (rules_dev6.go)
+	"mother": trigHoliday, "father": trigHoliday,
 	"at": trigPlaceCue, "from": trigPlaceCue, "to": trigPlaceCue, "via": trigPlaceCue, "outside": trigPlaceCue,
-	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue,
+	// "above": "a room above Kettering's Tavern"; "attends" a school (rules_dev6.go)
+	"through": trigPlaceCue, "thru": trigPlaceCue, "near": trigPlaceCue, "employer": trigPlaceCue, "above": trigPlaceCue,
+	"attends": trigPlaceCue, "attended": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "route": trigRoad, "in": trigIn,
 	"ninety": trigAge, "nineties": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
@@ -93,9 +101,9 @@ func dev3Trigger(w string) uint8 {
 	switch w {
 	case "mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun":
 		return trigWeekday
-	case "xmas":
+	case "xmas", "mother", "father":
 		return trigHoliday
-	case "at", "from", "to", "via", "outside", "through", "thru", "near", "employer":
+	case "at", "from", "to", "via", "outside", "through", "thru", "near", "employer", "above", "attends", "attended":
 		return trigPlaceCue
 	case "rn", "np", "sw", "cm", "rrt", "lpn", "cna", "slp":
 		return trigRole
@@ -220,6 +228,9 @@ var (
 		"tavern": true, "roofing": true, "trucking": true, "marina": true, "grocers": true,
 		"plumbing": true, "motors": true,
 		"factory": true, "distillery": true, "brewery": true, // (rules_dev5.go)
+		// a congregation named by its denomination (rules_dev6.go)
+		"methodist": true, "baptist": true, "presbyterian": true, "lutheran": true, "episcopal": true,
+		"pentecostal": true, "mennonite": true, "brethren": true, "ame": true,
 	}
 	nameHeads = map[string]bool{"regional": true, "general": true, "memorial": true}
 	weakHeads = map[string]bool{
@@ -228,7 +239,7 @@ var (
 		"market": true, "construction": true, "logistics": true, "farms": true, "mill": true, "steel": true,
 		"motel": true, "hotel": true, "shelter": true, "mission": true, "parish": true, "academy": true,
 		"clinic": true, "center": true, "centre": true, "rehab": true, "village": true, "commons": true,
-		"dialysis": true, "pharmacy": true,
+		"dialysis": true, "pharmacy": true, "apartments": true, // (rules_dev6.go)
 		// schools, churches, stations (sixth round, rules_dev4.go)
 		"elementary": true, "school": true, "university": true, "college": true, "church": true,
 		"synagogue": true, "mosque": true, "temple": true, "library": true, "airport": true, "station": true,
@@ -261,10 +272,11 @@ func (sc *scan) orgRunAt(i int) int {
 	if sc.is(s, "the") && s+1 < len(toks) && !toks[s+1].nl {
 		s++
 	}
-	e, specific, candidate, found, poss, gap := -1, false, false, false, false, false
+	e, specific, candidate, found, poss, gap, nspec := -1, false, false, false, false, false, 0
 	for k, n := s, 0; k < len(toks) && n < 4; k++ {
 		t := toks[k]
-		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) {
+		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) && !sc.saintDot(k) &&
+			!(sc.punct(k, '&') && k > s && k+1 < len(toks) && toks[k+1].kind == kWord && !toks[k+1].nl) { // "HEALTH & REHAB" (rules_dev6.go)
 			break
 		}
 		if t.kind != kWord {
@@ -277,7 +289,8 @@ func (sc *scan) orgRunAt(i int) int {
 			n++
 			continue
 		}
-		if n > 0 && specific && (strongHeads[w] || nameHeads[w] && (candidate || found) || weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss)) ||
+		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found) ||
+			weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.headOfName(k, poss) && sc.everydayPlace(s, k)) ||
 			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss)) { // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
@@ -285,11 +298,15 @@ func (sc *scan) orgRunAt(i int) int {
 			}
 			break
 		}
+		if w == "and" && k > s && k+1 < len(toks) && !toks[k+1].nl && orgTails[sc.lower(k-1)] && orgTails[sc.lower(k+1)] {
+			continue // "heritage hills health and rehab" (rules_dev6.go)
+		}
 		if t.kw&(setMonth|setDay|setTitle) != 0 || functionWord(w) && !orgRunGeneric[w] || orgRunCue(w) || w == "vs" || w == "versus" {
 			break
 		}
 		if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] {
 			specific, gap = true, found // a word between a name found and a head ("sparrows point after rehab")
+			nspec++
 			candidate = candidate || sc.candidate(k) || t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&lexicon.SafeCore == 0
 		}
 		n++

@@ -16,7 +16,9 @@ func (sc *scan) dashDate(i, j int) bool {
 	}
 	padded := sc.numLen(i) == 2 && sc.text[sc.toks[i].s] == '0' || sc.numLen(j) == 2 && sc.text[sc.toks[j].s] == '0'
 	next := j + 1
-	timed := next < len(sc.toks) && sc.toks[next].sp && !sc.toks[next].nl && sc.clock(next)
+	timed := next < len(sc.toks) && sc.toks[next].sp && !sc.toks[next].nl && sc.clock(next) ||
+		// "started 12-1 @ 1800" (rules_dev6.go)
+		next+1 < len(sc.toks) && sc.punct(next, '@') && !sc.toks[next].nl && !sc.toks[next+1].nl && sc.clock(next+1)
 	return padded || timed
 }
 
@@ -49,11 +51,13 @@ var (
 		"school": true, "academy": true, "clinic": true, "center": true, "centre": true, "lanes": true,
 		"suites": true, "transport": true, "factory": true, "distillery": true, "brewery": true,
 		"market": true, "hardware": true, "tavern": true, "hospice": true, "pharmacy": true, "living": true,
+		"dme": true, "plant": true, "elementary": true, "care": true, "community": true, // (rules_dev6.go)
 	}
 	placeHeadMods = map[string]bool{
 		"middle": true, "high": true, "elementary": true, "charter": true, "ir": true, "urgent": true,
 		"assisted": true, "independent": true, "senior": true, "medical": true, "care": true, "bowling": true,
 		"dental": true, "health": true, "family": true, "surgery": true, "surgical": true, "cancer": true,
+		"foods": true, "retirement": true, // (rules_dev6.go)
 	}
 )
 
@@ -84,15 +88,19 @@ func (sc *scan) placeHeadAfter(s, e int) int {
 	switch {
 	case lowerStreetSuffixes[w] && streetSuffixes[lastWord(low[s:e])]:
 		end = b // "[Liberty Heights] Ave": a street named after a place
-	case placeHeads[w] && w != "living":
-		end = b
 	case placeHeadMods[w] && b+1 < len(text) && text[b] == ' ':
 		if c, ok := word(b + 1); ok {
-			h := low[b+1 : c]
-			if placeHeads[h] && (h != "living" || livingMod(w)) {
+			// "[WILSON] ELEMENTARY SCHOOL", "[Ashby] URGENT CARE" ("urgent care"
+			// in small letters is the kind of visit as often as the name)
+			if h := low[b+1 : c]; placeHeads[h] && headAfterMod(h, w) && (h != "care" || text[b+1] >= 'A' && text[b+1] <= 'Z') {
 				end = c
 			}
 		}
+		if end < 0 && placeHeads[w] && headAfterMod(w, "") {
+			end = b // "[WILSON] ELEMENTARY" (a head that is a modifier too)
+		}
+	case placeHeads[w] && headAfterMod(w, ""):
+		end = b
 	}
 	if end < 0 {
 		return e
@@ -107,6 +115,22 @@ func (sc *scan) placeHeadAfter(s, e int) int {
 		return e
 	}
 	return end
+}
+
+// headAfterMod: head h completes a place's name after modifier w ("" when
+// none): "living", "care" and "community" only after the modifier that
+// makes them a kind of place ("assisted living", "urgent care",
+// "retirement community": "in columbia living with her son" stays).
+func headAfterMod(h, w string) bool {
+	switch h {
+	case "living":
+		return livingMod(w)
+	case "care":
+		return w == "urgent"
+	case "community":
+		return w == "retirement"
+	}
+	return true
 }
 
 // livingMod: w makes "living" after it a kind of residence ("assisted

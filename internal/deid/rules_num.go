@@ -321,7 +321,13 @@ func (sc *scan) scanNumbers() {
 			i = e
 			continue
 		}
-		if j == i && sc.dayMonthToken(i) {
+		if t.kind == kNum && j-i != 1 && j-i != 3 && j-i <= 4 {
+			if e := sc.dev6Number(i, j); e >= 0 { // "EXTUBATED 12.5", "12/3-5", "Decmber 2" (rules_dev6.go)
+				i = e
+				continue
+			}
+		}
+		if j == i && (sc.dayMonthToken(i) || sc.monthDayToken(i)) { // "NOV28" (rules_dev6.go)
 			sc.addDate(i, i)
 			continue
 		}
@@ -418,7 +424,7 @@ func (sc *scan) number(i, j int) int {
 		// "flight 28/11": day first, when the first number cannot be a month
 		dayFirst := a > 12 && validMD(b, a) && prevWord != "" && sc.text[sc.toks[i+1].s] == '/' && !sc.measureOnLine(i, 6)
 		if (validMD(a, b) || dayFirst) && !sc.unitAfter(j) && !sc.countAfter(i, j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
-			!(sc.joined(i) && !sc.punct(i-1, '[') && !sc.punct(i-1, '(') || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
+			!(sc.joined(i) && !sc.punct(i-1, '[') && !sc.punct(i-1, '(') && !(sc.punct(i-1, ':') && prevWord != "") || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
 			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord) || sc.dashDate(i, j)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j) || sc.toks[i].nl && sc.punct(j+1, ':')) {
 			sc.addDate(i, j)
 			return j + 1
@@ -617,7 +623,8 @@ func dateCue(w string) bool {
 	switch w {
 	case "on", "since", "from", "until", "till", "by", "dated", "date", "dos", "admitted", "discharged", "seen", "of", "before", "after",
 		"sent", "dob", "received", "collected", "signed", "visit", "due",
-		"lbm", "intubated", "extubated", "transferred", "expired", "died", "born":
+		"lbm", "intubated", "extubated", "transferred", "expired", "died", "born",
+		"filled", "refilled", "dispensed": // "last filled 10-28" (rules_dev6.go)
 		return true
 	}
 	return false

@@ -1094,7 +1094,10 @@ func (sc *scan) addDate(s, e int) {
 	if sc.punct(p, ',') {
 		p--
 	}
-	if p >= 0 && sc.capWord(p) && (sc.in(p, setDay) || weekdayAbbr[sc.lower(p)]) && !sc.toks[s].nl {
+	if sc.punct(p, '.') && sc.joined(p) && p > 0 && shortWeekday(sc.lower(p-1)) {
+		p-- // "Sat. 12/5", "Sat., Dec. 5", "Weds. 12/9" (rules_dev6.go)
+	}
+	if p >= 0 && sc.capWord(p) && (sc.in(p, setDay) || shortWeekday(sc.lower(p))) && !sc.toks[s].nl {
 		s = p
 	}
 	sc.addToks(s, e, TypeDate, "rules/date")

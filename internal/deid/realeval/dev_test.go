@@ -16,7 +16,7 @@ import (
 // in tagger/README.md.
 func TestDevScores(t *testing.T) {
 	if testing.Short() {
-		t.Skip("scores 1,135 notes")
+		t.Skip("scores 1,265 notes")
 	}
 	floors := map[string]map[string][2]float64{ // set → detector → {recall, precision}
 		// raised in the fourth development round (2026-12-05) to a point or
@@ -48,6 +48,12 @@ func TestDevScores(t *testing.T) {
 			"rules":  {0.89, 0.96},
 			"tagger": {0.84, 0.86},
 			"both":   {0.94, 0.92},
+		},
+		"dev6.jsonl": { // not trained on: the tagger's floors here are held-out ones
+			// (tenth round, 2026-12-06, a point or two under its end figures)
+			"rules":  {0.93, 0.96},
+			"tagger": {0.89, 0.84},
+			"both":   {0.96, 0.91},
 		},
 		"dev-gen.jsonl": {
 			"rules":  {0.89, 0.96},

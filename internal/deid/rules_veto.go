@@ -97,12 +97,13 @@ func leadWord(w string) bool {
 }
 
 // looseMark: token k, at the end of a name or place, is a comma, colon,
-// semicolon, or a full stop after a word of four letters or more ("Sept
-// 5,", "WEXLEY 4."; not "Turner St.", "Jr.", nor a bracket: "San
-// Buenaventura (Ventura)").
+// semicolon, an opening bracket ("Dunmore (", no name ends in one), or a
+// full stop after a word of four letters or more ("Sept 5,", "WEXLEY 4.";
+// not "Turner St.", "Jr.", nor a closing bracket: "San Buenaventura
+// (Ventura)").
 func (sc *scan) looseMark(k int) bool {
 	switch {
-	case sc.punct(k, ',') || sc.punct(k, ':') || sc.punct(k, ';'):
+	case sc.punct(k, ',') || sc.punct(k, ':') || sc.punct(k, ';') || sc.punct(k, '(') || sc.punct(k, '['):
 		return true
 	case sc.punct(k, '.'):
 		p := &sc.toks[k-1]
@@ -112,7 +113,8 @@ func (sc *scan) looseMark(k int) bool {
 }
 
 // clockAfterDate: token k (after first) is a clock time of four digits
-// after a date, over a space or "@": not a year (1900 to 2099).
+// after a date, over a space, "@" or "~" ("12/4 ~0200"): not a year (1900
+// to 2099).
 func (sc *scan) clockAfterDate(first, k int) bool {
 	t := &sc.toks[k]
 	if t.kind != kNum || t.ndig != 4 || k-1 <= first-1 {
@@ -123,7 +125,7 @@ func (sc *scan) clockAfterDate(first, k int) bool {
 		return false
 	}
 	p := k - 1
-	if sc.punct(p, '@') {
+	if sc.punct(p, '@') || sc.punct(p, '~') {
 		p--
 	} else if !t.sp {
 		return false

@@ -31,33 +31,41 @@ func TestDevScores(t *testing.T) {
 			"tagger": {0.95, 0.95},
 			"both":   {0.98, 0.94},
 		},
-		"dev3.jsonl": { // not trained on: the tagger's floors here are held-out ones
+		"dev3.jsonl": { // trained on since 2026-12-06 (the tagger learns from every
+			// development batch): its tagger floors were held-out ones
 			"rules":  {0.95, 0.95},
 			"tagger": {0.85, 0.75},
 			"both":   {0.97, 0.95},
 		},
-		"dev4.jsonl": { // not trained on: the tagger's floors here are held-out ones
+		"dev4.jsonl": { // trained on since 2026-12-06 (the tagger learns from every
+			// development batch): its tagger floors were held-out ones
 			// (sixth round, 2026-12-05, a point or two under its end figures;
 			// precision of both raised after the seventh's safe vocabulary)
 			"rules":  {0.89, 0.95},
 			"tagger": {0.89, 0.84},
 			"both":   {0.96, 0.90},
 		},
-		"dev5.jsonl": { // not trained on: the tagger's floors here are held-out ones
+		"dev5.jsonl": { // trained on since 2026-12-06 (the tagger learns from every
+			// development batch): its tagger floors were held-out ones
 			// (ninth round, 2026-12-06, a point or two under its end figures)
 			"rules":  {0.89, 0.96},
 			"tagger": {0.84, 0.86},
 			"both":   {0.94, 0.92},
 		},
-		"dev6.jsonl": { // not trained on: the tagger's floors here are held-out ones
+		"dev6.jsonl": { // trained on since 2026-12-06 (the tagger learns from every
+			// development batch): its tagger floors were held-out ones
 			// (tenth round, 2026-12-06, a point or two under its end figures)
 			"rules":  {0.93, 0.96},
 			"tagger": {0.89, 0.84},
 			"both":   {0.96, 0.91},
 		},
 		"dev-gen.jsonl": {
-			"rules":  {0.89, 0.96},
-			"tagger": {0.97, 0.95},
+			"rules": {0.89, 0.96},
+			// 0.97 until the tagger learnt from every development batch
+			// (2026-12-06): generated notes weigh less in its corpus, and
+			// it reads 0.970 on them (0.983 before), rules + tagger 0.989
+			// (0.994).
+			"tagger": {0.96, 0.95},
 			"both":   {0.98, 0.96},
 		},
 	}

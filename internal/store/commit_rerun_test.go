@@ -35,6 +35,7 @@ func TestFailedBatchSkipsGoneCallers(t *testing.T) {
 		op(goneCtx, "gone", func() error { return nil }),
 		op(context.Background(), "bad", func() error { leave(); return refused }), // refused; meanwhile "gone"'s caller leaves
 	}
+	s.TakeCommitStats()
 	s.commit(ops)
 	want := map[string]error{"stays": nil, "gone": context.Canceled, "bad": refused}
 	for i, name := range []string{"stays", "gone", "bad"} {
@@ -44,6 +45,11 @@ func TestFailedBatchSkipsGoneCallers(t *testing.T) {
 	}
 	if runs["gone"] != 1 || runs["stays"] != 2 || runs["bad"] != 2 {
 		t.Errorf("runs %v: want stays and bad run again alone, gone only in the failed batch", runs)
+	}
+	// The failed batch and the two writes run again alone are three
+	// transactions of the writer (review3: the reruns were not counted).
+	if st := s.TakeCommitStats(); st.Commits != 3 || st.Writes != 5 {
+		t.Errorf("commit statistics: %d commits of %d writes, want 3 of 5", st.Commits, st.Writes)
 	}
 }
 

@@ -409,25 +409,11 @@ func (s *SQL) commit(batch []*writeOp) {
 	if len(live) == 0 {
 		return
 	}
-	t0 := time.Now()
-	again, err := s.runTx(live, false)
-	d := time.Since(t0)
-	s.stats.Lock()
-	s.stats.Commits++
-	s.stats.Writes += int64(len(live))
-	s.stats.Busy += d
-	if d > s.stats.Max {
-		s.stats.Max, s.stats.MaxAt = d, t0
-	}
-	if d > s.stallAt {
-		s.stats.Stalls++
-		s.stats.StallTime += d
-	}
-	s.stats.Unlock()
+	again, err := s.timedTx(live, false)
 	if err == nil {
 		for i, op := range live {
 			if again != nil && again[i] {
-				_, err := s.runTx(live[i:i+1], true)
+				_, err := s.timedTx(live[i:i+1], true)
 				op.err <- err
 				continue
 			}
@@ -458,11 +444,33 @@ func (s *SQL) commit(batch []*writeOp) {
 // one asks for it.
 func (s *SQL) runOne(op *writeOp) error {
 	ops := []*writeOp{op}
-	again, err := s.runTx(ops, false)
+	again, err := s.timedTx(ops, false)
 	if err == nil && again != nil && again[0] {
-		_, err = s.runTx(ops, true)
+		_, err = s.timedTx(ops, true)
 	}
 	return err
+}
+
+// timedTx is runTx, counted in the commit statistics (TakeCommitStats):
+// every transaction the writer runs, a batch's write run again alone
+// included.
+func (s *SQL) timedTx(ops []*writeOp, general bool) ([]bool, error) {
+	t0 := time.Now()
+	again, err := s.runTx(ops, general)
+	d := time.Since(t0)
+	s.stats.Lock()
+	s.stats.Commits++
+	s.stats.Writes += int64(len(ops))
+	s.stats.Busy += d
+	if d > s.stats.Max {
+		s.stats.Max, s.stats.MaxAt = d, t0
+	}
+	if d > s.stallAt {
+		s.stats.Stalls++
+		s.stats.StallTime += d
+	}
+	s.stats.Unlock()
+	return again, err
 }
 
 // runTx commits ops in one transaction. On PostgreSQL, unless general is

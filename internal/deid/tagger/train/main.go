@@ -7,8 +7,9 @@
 // nursing notes in capitals, lower case and mixed case, shorthand, vital-sign
 // and ventilator lines, reports, phone messages) plus a share of
 // synth.Generate (formatted letters and summaries with e-mails, URLs, IPs),
-// plus the team's hand-written development notes (testdata/realstyle/dev.jsonl and dev2.jsonl),
-// each shown 20 times per epoch. The frozen batch is never used.
+// plus the team's hand-written development notes (every batch,
+// testdata/realstyle/dev.jsonl to dev6.jsonl), each shown 20 times per
+// epoch. The frozen batches are never used.
 package main
 
 import (

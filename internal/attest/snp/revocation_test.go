@@ -133,6 +133,26 @@ func TestMinimumTCBByLine(t *testing.T) {
 	}
 }
 
+// TestConfigMapsCopied: the verifier keeps its own copy of the minimum-TCB
+// map (its validation cache assumes a fixed configuration), so a caller
+// that raises its own map's minimum afterwards neither loosens nor
+// tightens what the verifier applies, cached or not.
+func TestConfigMapsCopied(t *testing.T) {
+	vc := trusteeVectors(t)[0] // Milan; reported TCB bl=3 tee=0 snp=8 ucode=115
+	ctx := context.Background()
+	m, err := ParseMinimumTCB("Milan:snp=9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := mustNew(Config{Now: func() time.Time { return vc.now }, MinimumTCBByLine: m})
+	m["Milan"] = kds.TCBParts{} // the caller's map, after New
+	for i := range 2 {
+		if _, err := v.VerifyReport(ctx, vc.report, vc.certs, attest.Expected{}); attest.FailedCheck(err) != CheckTCB {
+			t.Fatalf("verification %d after the caller lowered its map: err = %v, want %s", i, err, CheckTCB)
+		}
+	}
+}
+
 func TestParseMinimumTCB(t *testing.T) {
 	m, err := ParseMinimumTCB(" Milan:bl=3, tee=0,snp=8,ucode=115 ; Genoa:snp=14")
 	if err != nil || m["Milan"] != (kds.TCBParts{BlSpl: 3, SnpSpl: 8, UcodeSpl: 115}) || m["Genoa"] != (kds.TCBParts{SnpSpl: 14}) {

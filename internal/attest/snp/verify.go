@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -100,7 +101,12 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	roots := cfg.Roots
+	// The caches below assume a fixed configuration (validatedKey, the
+	// roots' digest): the verifier keeps copies of the maps it was given,
+	// so a caller that changes its own afterwards changes nothing here.
+	cfg.MinimumTCBByLine = maps.Clone(cfg.MinimumTCBByLine)
+	roots := maps.Clone(cfg.Roots)
+	cfg.Roots = roots
 	if roots == nil {
 		var err error
 		if roots, err = AMDRoots(); err != nil {

@@ -8,7 +8,7 @@
 // and ventilator lines, reports, phone messages) plus a share of
 // synth.Generate (formatted letters and summaries with e-mails, URLs, IPs),
 // plus the team's hand-written development notes (every batch,
-// testdata/realstyle/dev.jsonl to dev6.jsonl), each shown 20 times per
+// testdata/realstyle/dev.jsonl to dev8.jsonl), each shown 20 times per
 // epoch. The frozen batches are never used.
 package main
 
@@ -28,12 +28,13 @@ import (
 )
 
 // defaultHand are the hand-written development batches the model learns
-// from: all six (until 2026-12-06 only dev and dev2, the others being kept
-// to score the tagger on notes it had not seen; docs/deid.md, "the tagger
-// learns from every development batch"). The frozen batches never.
+// from: all eight (until 2026-12-06 only dev and dev2, the others being
+// kept to score the tagger on notes it had not seen; docs/deid.md, "the
+// tagger learns from every development batch"). The frozen batches never.
 const defaultHand = "internal/deid/testdata/realstyle/dev.jsonl,internal/deid/testdata/realstyle/dev2.jsonl," +
 	"internal/deid/testdata/realstyle/dev3.jsonl,internal/deid/testdata/realstyle/dev4.jsonl," +
-	"internal/deid/testdata/realstyle/dev5.jsonl,internal/deid/testdata/realstyle/dev6.jsonl"
+	"internal/deid/testdata/realstyle/dev5.jsonl,internal/deid/testdata/realstyle/dev6.jsonl," +
+	"internal/deid/testdata/realstyle/dev7.jsonl,internal/deid/testdata/realstyle/dev8.jsonl"
 
 func main() {
 	out := flag.String("out", "internal/deid/tagger/model.bin", "where to write the model")

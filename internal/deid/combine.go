@@ -91,6 +91,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && sc.noDate(first, last) {
 			continue // "98/52", "49/51": no month in either place
 		}
+		if sc.wrongShape(first, last, s.Type) {
+			continue // "100-120" typed a phone, "7.32/46/71/23" a date, "ST" an identifier
+		}
 		if s.Type == TypeLocation && last == first && sc.toks[first].kind == kWord && sc.toks[first].e-sc.toks[first].s > 2 && sc.toks[first].flags&lexicon.State != 0 {
 			continue // a US state alone, by its name, is no PHI ("called from OHIO")
 		}

@@ -22,6 +22,10 @@ func TestGoldenCueNames(t *testing.T) {
 		{"role before a credential", "REPORT TO CHARGE RN.", "REPORT TO CHARGE RN."},
 		{"night rn", "discussed with night rn", "discussed with night rn"},
 		{"age before Pt", "HPI: a 98-year-old Pt seen for cough.", "HPI: a [AGE]-year-old Pt seen for cough."},
+		{"relation ends a sentence", "Lives with wife. Tobacco none.", "Lives with wife. Tobacco none."},
+		{"relation ends a sentence, a drug after", "Updated son. Lasix given.", "Updated son. Lasix given."},
+		{"title with a full stop still cues", "seen by Dr. Quaxley today", "seen by Dr. [NAME] today"},
+		{"relation with a colon still cues", "wife: mary aware", "wife: [NAME] aware"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -528,11 +528,15 @@ func (sc *scan) cueBefore(i int) bool {
 		return false
 	}
 	p := i - 1
-	if sc.punct(p, '.') || sc.punct(p, ',') || sc.punct(p, ':') {
+	stop := sc.punct(p, '.')
+	if stop || sc.punct(p, ',') || sc.punct(p, ':') {
 		p--
 	}
+	// a full stop after a title abbreviates it ("mr.renzi", "Dr. Lee");
+	// after a relation it ends the sentence ("Lives with wife. Tobacco
+	// none.", "Updated son. Lasix given.")
 	return p >= 0 && sc.toks[p].kind == kWord && sc.toks[p].kw&(setTitle|setRelation) != 0 &&
-		(sc.in(p, setTitle) && !sc.is(p, "st") || sc.in(p, setRelation))
+		(sc.in(p, setTitle) && !sc.is(p, "st") || sc.in(p, setRelation) && !stop)
 }
 
 // nameAfterCue: after a cue, a word that is a known name (even a common word:

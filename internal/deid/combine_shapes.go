@@ -1,0 +1,99 @@
+package deid
+
+// Shapes a number-typed span of another detector must have. The tagger
+// reads numbers by their shape and neighbours, not their values, so on
+// ordinary clinical text it types ranges and gas results as phones and
+// dates ("HR 100-120", "ABG 7.32/46/71/23", "0700/1900") and clinical
+// words as identifiers ("ST"). The rules know what a phone number, a
+// numeric date and an identifier are made of; a tagger span of that type
+// that cannot be one is dropped (wrongShape). Only spans made of numbers
+// are judged as dates: a span with a word ("Febuary 3") is left to the
+// tagger.
+
+// wrongShape: tokens first..last cannot hold a PHI value of type typ.
+func (sc *scan) wrongShape(first, last int, typ Type) bool {
+	switch typ {
+	case TypePhone:
+		return sc.notPhone(first, last)
+	case TypeID:
+		for m := first; m <= last; m++ {
+			if sc.toks[m].ndig > 0 {
+				return false
+			}
+		}
+		return true // an identifier has a digit ("fb59", "MRN 4433221")
+	case TypeDate:
+		return sc.notNumericDate(first, last)
+	}
+	return false
+}
+
+// notPhone: the digits of tokens first..last are too few to dial, or are
+// a time range. A phone, pager or extension has five digits or more and
+// ends in a group of four or five ("301 944-5032", "pager 31452", "ext
+// 4-7721"); a number abroad may be all short groups, but then has nine
+// digits or more ("+33 6 24 12 38 35"). Two groups of four that are both
+// clock times are a time range ("0700-1900", "2300/0300").
+func (sc *scan) notPhone(first, last int) bool {
+	total, longest, groups, clock := 0, 0, 0, 0
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		if t.ndig == 0 {
+			continue
+		}
+		n := int(t.ndig)
+		total += n
+		longest = max(longest, n)
+		groups++
+		if t.kind == kNum && n == 4 {
+			if v := sc.numVal(m); v/100 <= 23 && v%100 <= 59 {
+				clock++
+			}
+		}
+	}
+	switch {
+	case total < 5, longest < 4 && total < 9:
+		return true
+	case groups == 2 && clock == 2 && total == 8:
+		return true
+	}
+	return false
+}
+
+// notNumericDate: tokens first..last are numbers and separators only, and
+// no reading of them as month and day, month and year, or a full date
+// holds ("7.32/46/71/23", "100-120", "0.375"). A span with any word or any
+// other mark is not judged (false).
+func (sc *scan) notNumericDate(first, last int) bool {
+	var v [3]int
+	var w [3]int // digits of each number
+	n, dot := 0, false
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		switch {
+		case t.kind == kNum:
+			if n == len(v) {
+				return true // four numbers or more: a gas, a list, not a date
+			}
+			v[n], w[n] = sc.numVal(m), int(t.ndig)
+			n++
+		case t.kind == kPunct && (sc.punct(m, '/') || sc.punct(m, '-')):
+		case sc.punct(m, '.'):
+			dot = true
+		default:
+			return false
+		}
+	}
+	month := func(i int) bool { return v[i] >= 1 && v[i] <= 12 && w[i] <= 2 }
+	day := func(i int) bool { return v[i] >= 1 && v[i] <= 31 && w[i] <= 2 }
+	year := func(i int) bool { return w[i] == 2 || w[i] == 4 && v[i] >= 1800 && v[i] <= 2199 }
+	switch {
+	case n == 2 && dot:
+		return !(month(0) && day(1)) // "12.5" may be a date after an event; "7.32" never
+	case n == 2:
+		return !(month(0) && (day(1) || year(1)) || day(0) && month(1) || w[0] == 4 && year(0) && month(1))
+	case n == 3:
+		return !(month(0) && day(1) && year(2) || day(0) && month(1) && year(2) || w[0] == 4 && year(0) && month(1) && day(2))
+	}
+	return false // one number: a day or a year, read by its neighbours
+}

@@ -91,9 +91,6 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && sc.noDate(first, last) {
 			continue // "98/52", "49/51": no month in either place
 		}
-		if sc.wrongShape(first, last, s.Type) {
-			continue // "100-120" typed a phone, "7.32/46/71/23" a date, "ST" an identifier
-		}
 		if s.Type == TypeLocation && last == first && sc.toks[first].kind == kWord && sc.toks[first].e-sc.toks[first].s > 2 && sc.toks[first].flags&lexicon.State != 0 {
 			continue // a US state alone, by its name, is no PHI ("called from OHIO")
 		}
@@ -103,7 +100,11 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		// clinical numbers at either end leave the span, with the
 		// punctuation between them and the rest ("baptiste, 30 4/7" typed
 		// as one date keeps "baptiste")
-		if f, end := sc.inertEdges(first, last); f != first || end != last {
+		f, end := sc.inertEdges(first, last)
+		if sc.wrongShape(f, end, s.Type) {
+			continue // "130-140" typed a phone, "7.32/46/71/23" a date, "ST 100-110" an identifier
+		}
+		if f != first || end != last {
 			if b := sc.toks[f].s; b > bs {
 				s.Start = toCP(cpByte, b)
 			}

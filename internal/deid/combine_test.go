@@ -41,6 +41,7 @@ func TestPlausible(t *testing.T) {
 		{"ISO date kept", "cxr 2025-03-14 clear", "2025-03-14", TypeDate, "2025-03-14"},
 		{"word date not judged", "seen Febuary 3 in clinic", "Febuary 3", TypeDate, "Febuary 3"},
 		{"word is no identifier", "scored by glasgow scale", "glasgow", TypeID, ""},
+		{"rhythm and its rate are no identifier", "CV: ST 100-110 early in shift", "ST 100-110", TypeID, ""},
 		{"author code kept", "note by fb59 today", "fb59", TypeID, "fb59"},
 		{"eponym dropped", "meets Fleischner criteria for follow-up", "Fleischner", TypeName, ""},
 		{"state dropped", "DTR CALLED FROM OHIO TODAY", "OHIO", TypeLocation, ""},

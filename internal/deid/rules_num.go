@@ -248,6 +248,27 @@ var units = map[string]bool{
 	"min": true, "mins": true, "sec": true, "days": true, "weeks": true, "mo": true,
 }
 
+// measured: one of tokens i..j is a number with a unit or a decade glued
+// after it ("120s/60s", "130s-170s", "150cc/24h"): values, not an
+// identifier. Codes with letters first or inside ("A1234567", "4XKI170")
+// are not.
+func (sc *scan) measured(i, j int) bool {
+	for k := i; k <= j; k++ {
+		t := &sc.toks[k]
+		if t.kind != kAlnum || t.ndig == 0 || int(t.ndig) >= t.e-t.s {
+			continue
+		}
+		d := t.s + int(t.ndig)
+		if !allDigits(sc.text[t.s:d]) {
+			continue // letters first or between the digits
+		}
+		if suf := sc.low[d:t.e]; suf == "s" || suf == "h" || units[suf] {
+			return true
+		}
+	}
+	return false
+}
+
 // hasCue reports whether one of the n tokens before i is in cues.
 func (sc *scan) hasCue(i, n int, cues map[string]bool) bool {
 	return sc.hasCueBits(i, n, 0, cues)
@@ -557,7 +578,8 @@ func (sc *scan) number(i, j int) int {
 		return j + 1
 	}
 	if sc.hasCueBits(i, 3, setIDCue, nil) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
-		if digits >= 3 {
+		// "device clinic in 7-10 days": a duration, not the device's number
+		if digits >= 3 && !sc.unitAfter(j) && !sc.measured(i, j) {
 			s := i
 			if sc.punct(i, '#') {
 				s = i + 1
@@ -568,7 +590,7 @@ func (sc *scan) number(i, j int) int {
 	}
 	// "HX-77-1234" is a code, not the range 77-1234: a letter part glued in front.
 	coded := i >= 2 && sc.codeJoin(i-1) && sc.toks[i-2].kind != kNum
-	if digits >= 5 && !sc.unitAfter(j) && !strings.ContainsAny(shape, ",.") && (!isRange(shape) || coded) && !(sc.smallParts(i, j) && strings.IndexByte(shape, '/') >= 0) {
+	if digits >= 5 && !sc.unitAfter(j) && !sc.measured(i, j) && !strings.ContainsAny(shape, ",.") && (!isRange(shape) || coded) && !(sc.smallParts(i, j) && strings.IndexByte(shape, '/') >= 0) {
 		if sc.toks[i].kind == kPunct && sc.text[sc.toks[i].s] != '#' {
 			i++
 		}

@@ -31,6 +31,19 @@ var measureWords = map[string]bool{
 	"sipap": true, "nippv": true, "niv": true, "hfov": true, "tof": true, "murmur": true, "sem": true,
 }
 
+// ventSettings name a ventilator setting written as two pressures ("PS
+// 12/5", "CPAP 5/5"): a setting, even with the clock time it was set.
+var ventSettings = map[string]bool{
+	"ps": true, "psv": true, "peep": true, "cpap": true, "bipap": true, "ipap": true, "epap": true,
+	"pc": true, "pcv": true, "pip": true, "ac": true, "simv": true,
+}
+
+// fractionAfter follow a fraction that measures a part ("1/3 up", "1/2
+// strength"); not "of", which follows dates too ("seen 1/3 of this year").
+var fractionAfter = map[string]bool{
+	"up": true, "way": true, "strength": true, "str": true, "ns": true, "lung": true, "lungs": true,
+}
+
 // levelWords come between a measure and a decade: "in the low 100s".
 var levelWords = map[string]bool{
 	"low": true, "mid": true, "high": true, "upper": true, "lower": true, "hi": true, "lo": true,
@@ -60,6 +73,23 @@ var doseSuffix = map[string]bool{
 // claimed, or -1.
 func (sc *scan) clinicalNumber(i, j int) int {
 	toks := sc.toks
+	// a value in parentheses is judged without them: "L SIDE WEAK (2/5)",
+	// "mae but weak (2/5 bilat le"
+	if sc.punct(i, '(') && j > i {
+		e := j
+		if sc.punct(e, ')') {
+			e--
+		}
+		if e > i {
+			if c := sc.clinicalNumber(i+1, e); c >= i+1 {
+				if c == e {
+					return j
+				}
+				return c
+			}
+		}
+		return -1
+	}
 	// a phone shape is never a clinical number ("CA 03245 634-743-5135")
 	if j-i == 4 && sc.numLen(i) == 3 && sc.numLen(i+2) == 3 && sc.numLen(i+4) == 4 && (sc.punct(i+1, '-') || sc.punct(i+1, '.')) {
 		return -1
@@ -109,6 +139,12 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if j == i+2 && toks[i].kind == kNum && sc.punct(i+1, '-') && sc.decade(i+2) {
 		return j
 	}
+	// a part of a whole before what it measures: "CRACKLES 1/3 UP", "1/2
+	// strength feeds"
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.numVal(i) >= 1 && sc.numVal(i) < sc.numVal(i+2) && sc.numVal(i+2) <= 4 &&
+		j+1 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kWord && fractionAfter[sc.lower(j+1)] {
+		return j
+	}
 	// a score out of ten after a symptom: "CP 3/10, NOW 0/10", "headache 5/10"
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
 		return j
@@ -132,7 +168,8 @@ func (sc *scan) clinicalNumber(i, j int) int {
 		return j
 	}
 	// a date and a clock time ("BUN 71 6/25 @ 1445"): never a measured value
-	if sc.datePiece(i) == j && sc.punct(j+1, '@') && (sc.clock(j+2) || sc.numLen(j+2) > 0 && sc.punct(j+3, ':')) {
+	if sc.datePiece(i) == j && sc.punct(j+1, '@') && (sc.clock(j+2) || sc.numLen(j+2) > 0 && sc.punct(j+3, ':')) &&
+		!(i > 0 && !sc.toks[i].nl && sc.toks[i-1].kind == kWord && ventSettings[sc.lower(i-1)]) { // "WEANED TO PS 12/5 @ 0900"
 		return -1
 	}
 	// after a measure word: everything up to the next word ("CA 92101" is a

@@ -2,6 +2,7 @@ package lexicon
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -33,6 +34,13 @@ func TestVocabLookup(t *testing.T) {
 		{"02115", Zip, 0},
 		{"zebulonx", 0, Safe | Name},
 		{"renzi", 0, Safe},
+		// clinical.txt is core vocabulary: nursing shorthand and rare-tier clinical words
+		{"vss", Safe | SafeCore, 0},
+		{"exudate", Safe | SafeCore, 0},
+		{"dopplerable", Safe | SafeCore, 0},
+		// left out of clinical.txt: initials ("CLR" signs a note) and names ("Slough")
+		{"clr", Safe, SafeCore},
+		{"slough", Name, SafeCore},
 	} {
 		got := v.Lookup(c.w)
 		if got&c.want != c.want || got&c.not != 0 {
@@ -41,6 +49,36 @@ func TestVocabLookup(t *testing.T) {
 	}
 	if n := Vocab().Lookup("new").CityWords(); n < 2 {
 		t.Errorf("CityWords(new) = %d, want >= 2", n)
+	}
+}
+
+// TestClinicalRoundsHoldNoName: the clinical words added from the eighth round
+// on hold no word that the name, city or state lists hold (clinical.txt
+// makes a word core vocabulary, and a name there would need a cue to be found).
+func TestClinicalRoundsHoldNoName(t *testing.T) {
+	data, err := os.ReadFile("clinical.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rounds, ok := strings.Cut(string(data), "# eighth round")
+	if !ok {
+		t.Fatal(`clinical.txt has no "# eighth round" section`)
+	}
+	words := Get().Words
+	n := 0
+	for i, line := range strings.Split(rounds, "\n") {
+		if i == 0 || strings.HasPrefix(line, "#") { // the rest of the marker's line, comments
+			continue
+		}
+		for _, w := range strings.Fields(line) {
+			n++
+			if f := words[w]; f&(Name|City|State) != 0 {
+				t.Errorf("clinical.txt (eighth round on): %q is in the name, city or state lists (flags %#x)", w, f)
+			}
+		}
+	}
+	if n < 500 {
+		t.Errorf("only %d words after the eighth-round marker", n)
 	}
 }
 

@@ -94,8 +94,8 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeLocation && last == first && sc.toks[first].kind == kWord && sc.toks[first].e-sc.toks[first].s > 2 && sc.toks[first].flags&lexicon.State != 0 {
 			continue // a US state alone, by its name, is no PHI ("called from OHIO")
 		}
-		if (s.Type == TypeName || s.Type == TypeLocation) && sc.eponym(last+1) {
-			continue // "Fleischner criteria", "Hartmann pouch": an eponym
+		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymSpan(first, last)) {
+			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym
 		}
 		// clinical numbers at either end leave the span, with the
 		// punctuation between them and the rest ("baptiste, 30 4/7" typed

@@ -205,6 +205,9 @@ func (sc *scan) addToks(i, j int, t Type, rec string) {
 			j += 2
 		}
 	}
+	if (t == TypeName || t == TypeLocation || t == TypeDate) && sc.eponymSpan(i, j) {
+		return // "Jackson-Pratt", "Bair Hugger", "Arctic Sun" (rules_eponyms.go)
+	}
 	sc.add(sc.toks[i].s, sc.toks[j].e, t, rec)
 	if t == TypeName || t == TypeLocation {
 		for k := i; k <= j; k++ {

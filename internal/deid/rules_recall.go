@@ -135,6 +135,9 @@ func (sc *scan) candidate(i int) bool {
 func (sc *scan) isCandidate(i int) bool {
 	t := &sc.toks[i]
 	f := t.flags
+	if sc.inEponym(i) {
+		return false // "passy-muir trial" (rules_eponyms.go)
+	}
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
 		return true
 	}

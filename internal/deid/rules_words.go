@@ -180,6 +180,7 @@ var orgHeads = map[string]bool{
 	"llc": true, "corp": true, "partners": true, "physicians": true, "sanatorium": true,
 	"labs": true, "home": true, "rehabilitation": true, "pediatrics": true, "specialists": true,
 	"health": true, "rehab": true, "medicine": true, "living": true, "residence": true,
+	"ems": true, // "Carroll County EMS" (alone, "BY EMS", no place: lexicon/clinical.txt)
 }
 
 // capWord reports whether token i is a capitalised word (or "St" in "St. Mary's").
@@ -945,8 +946,8 @@ func (sc *scan) markName(s, e int, rec string) {
 	for e >= s && sc.claim[e] {
 		e--
 	}
-	if s > e {
-		return
+	if s > e || sc.eponymSpan(s, e) {
+		return // "Jackson-Pratt": no name, and no later mention of one
 	}
 	sc.addToks(s, e, TypeName, rec)
 	for k := s; k <= e; k++ {

@@ -1,0 +1,72 @@
+package deid
+
+import "slices"
+
+// Devices, signs, scales and operations named after people or places,
+// written as two words ("Jackson-Pratt", "Cheyne-Stokes", "Bair Hugger",
+// "Arctic Sun"). Their words are names or places on the lists, so the name
+// and place rules take them; the pair itself is clinical vocabulary in
+// every note. A name or place span whose every word belongs to such a
+// pair is not marked (eponymSpan, in addToks and markName; a tagger span
+// of one is vetoed in appendPlausible); a person called Jackson or a town called
+// Arctic stays, written without the pair's other word.
+
+// eponymPairs maps the first word of a pair (lower case) to its second
+// words.
+var eponymPairs = map[string][]string{
+	"jackson":    {"pratt"},
+	"cheyne":     {"stokes"},
+	"passy":      {"muir"},
+	"bair":       {"hugger", "huggers"},
+	"arctic":     {"sun"},
+	"miami":      {"j"},
+	"ivor":       {"lewis"},
+	"unna":       {"boot", "boots"},
+	"flexi":      {"seal"},
+	"swan":       {"ganz"},
+	"hunt":       {"hess"},
+	"glasgow":    {"coma"},
+	"mallory":    {"weiss"},
+	"sengstaken": {"blakemore"},
+	"guillain":   {"barre"},
+	"stevens":    {"johnson"},
+	"wolff":      {"parkinson"},
+	"pleur":      {"evac"},
+	"roux":       {"en"},
+	"hartmann":   {"pouch"},
+	"kerlix":     {"roll", "wrap"},
+}
+
+// eponymPair: tokens k and m (m after k, with at most a hyphen between)
+// are a pair of eponymPairs.
+func (sc *scan) eponymPair(k, m int) bool {
+	if k < 0 || m >= len(sc.toks) || sc.toks[k].kind != kWord || sc.toks[m].kind != kWord {
+		return false
+	}
+	if m == k+2 && !(sc.punct(k+1, '-') && sc.joined(k+1) && sc.joined(m)) || m != k+1 && m != k+2 {
+		return false
+	}
+	seconds, ok := eponymPairs[sc.lower(k)]
+	return ok && slices.Contains(seconds, sc.lower(m))
+}
+
+// inEponym: word token k is one word of an eponym pair.
+func (sc *scan) inEponym(k int) bool {
+	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k)
+}
+
+// eponymSpan: every word of tokens first..last belongs to an eponym pair
+// (and there is one).
+func (sc *scan) eponymSpan(first, last int) bool {
+	words := false
+	for k := first; k <= last; k++ {
+		if sc.toks[k].kind != kWord {
+			continue
+		}
+		if !sc.inEponym(k) {
+			return false
+		}
+		words = true
+	}
+	return words
+}

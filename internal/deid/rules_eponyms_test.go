@@ -1,0 +1,28 @@
+package deid
+
+import "testing"
+
+// TestEponymPairs: devices, signs and scales named after people or places
+// are clinical words as a pair; either word alone, or a person with a cue,
+// is still found.
+func TestEponymPairs(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"drain", "Full liquids, tol well. Jackson-Pratt x2 - total 70cc", "Full liquids, tol well. Jackson-Pratt x2 - total 70cc"},
+		{"breathing pattern", "breathing irregular, Cheyne-Stokes pattern noted", "breathing irregular, Cheyne-Stokes pattern noted"},
+		{"warming blanket", "Shivering, Bair Hugger to hands/feet", "Shivering, Bair Hugger to hands/feet"},
+		{"cooling device, a weekday word", "TTM 36 via Arctic Sun, temp 36.0", "TTM 36 via Arctic Sun, temp 36.0"},
+		{"speaking valve and its trial", "cuff deflated, passy-muir trial w/ speech", "cuff deflated, passy-muir trial w/ speech"},
+		{"collar in capitals", "PADS CHANGED UNDER C-COLLAR (MIAMI J), PADS DRY", "PADS CHANGED UNDER C-COLLAR (MIAMI J), PADS DRY"},
+		{"clinical sense of a name-list word", "Pt requests to leave AMA, dulcolax supp given", "Pt requests to leave AMA, dulcolax supp given"},
+		// still PHI
+		{"a person called Jackson", "son Jackson visited at 1900", "son [NAME] visited at 1900"},
+		{"a name-list word after a title", "seen by Dr. Auth this am", "seen by Dr. [NAME] this am"},
+		{"a county service", "brought in by Carroll County EMS", "brought in by [LOCATION]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := detectTags(t, tc.in); got != tc.want {
+				t.Errorf("\nin   %q\ngot  %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -17,7 +17,8 @@ func TestEponymPairs(t *testing.T) {
 		// still PHI
 		{"a person called Jackson", "son Jackson visited at 1900", "son [NAME] visited at 1900"},
 		{"a name-list word after a title", "seen by Dr. Auth this am", "seen by Dr. [NAME] this am"},
-		{"a county service", "brought in by Carroll County EMS", "brought in by [LOCATION]"},
+		{"a county before its service", "brought in by Carroll County EMS", "brought in by [LOCATION] EMS"},
+		{"the service alone", "2 SHOCKS BY EMS, CATH", "2 SHOCKS BY EMS, CATH"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := detectTags(t, tc.in); got != tc.want {

@@ -180,7 +180,6 @@ var orgHeads = map[string]bool{
 	"llc": true, "corp": true, "partners": true, "physicians": true, "sanatorium": true,
 	"labs": true, "home": true, "rehabilitation": true, "pediatrics": true, "specialists": true,
 	"health": true, "rehab": true, "medicine": true, "living": true, "residence": true,
-	"ems": true, // "Carroll County EMS" (alone, "BY EMS", no place: lexicon/clinical.txt)
 }
 
 // capWord reports whether token i is a capitalised word (or "St" in "St. Mary's").

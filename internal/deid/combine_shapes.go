@@ -6,9 +6,9 @@ package deid
 // dates ("HR 100-120", "ABG 7.32/46/71/23", "0700/1900") and clinical
 // words as identifiers ("ST"). The rules know what a phone number, a
 // numeric date and an identifier are made of; a tagger span of that type
-// that cannot be one is dropped (wrongShape). Only spans made of numbers
-// are judged as dates: a span with a word ("Febuary 3") is left to the
-// tagger.
+// that cannot be one is dropped (wrongShape). A date's numbers must read as
+// one; its words, if any, must include one that dates ("Febuary 3", "xmas
+// eve"; not "Restoril 15").
 
 // wrongShape: tokens first..last cannot hold a PHI value of type typ.
 func (sc *scan) wrongShape(first, last int, typ Type) bool {
@@ -23,7 +23,75 @@ func (sc *scan) wrongShape(first, last int, typ Type) bool {
 		}
 		return true // an identifier has a digit ("fb59", "MRN 4433221")
 	case TypeDate:
-		return sc.notNumericDate(first, last)
+		return sc.notNumericDate(first, last) || sc.noDateWord(first, last)
+	}
+	return false
+}
+
+// noDateWord: tokens first..last hold words, none of which belongs to a
+// date: a month (or a long month one letter wrong, "Febuary"), a weekday,
+// a holiday, a season or a word of a holiday ("xmas", "eve"), a word
+// around a date ("the 14th", "mid", "early"). A drug and its dose, a value
+// and a verb are no date ("Restoril 15", "ATORVA 80 STARTED"); a word the
+// rules would take for a name keeps the span (recall first: "Zuberi" typed
+// a date is still hidden).
+func (sc *scan) noDateWord(first, last int) bool {
+	words := false
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		if t.kind != kWord {
+			continue
+		}
+		w := sc.lower(m)
+		if t.kw&(setMonth|setDay|setHoliday) != 0 || weekdayWord(w) || dateWords[w] || misspeltLongMonth(w) {
+			return false
+		}
+		if dateFillers[w] {
+			continue
+		}
+		if sc.plausibleTok(m, TypeName) {
+			return false // a name typed a date is still PHI ("infant Zuberi, 30 4/7")
+		}
+		words = true
+	}
+	return words
+}
+
+// dateWords date a day without a month or weekday name.
+var dateWords = map[string]bool{
+	"xmas": true, "christmas": true, "easter": true, "thanksgiving": true, "hanukkah": true,
+	"chanukah": true, "kwanzaa": true, "passover": true, "ramadan": true, "eid": true, "diwali": true,
+	"halloween": true, "eve": true, "summer": true, "spring": true, "fall": true, "winter": true,
+	"autumn": true, "bday": true, "birthday": true,
+	// months and weekdays of the notes' other languages ("martes 14 de marzo", "le 3 mars")
+	"enero": true, "febrero": true, "marzo": true, "abril": true, "mayo": true, "junio": true,
+	"julio": true, "agosto": true, "septiembre": true, "setiembre": true, "octubre": true,
+	"noviembre": true, "diciembre": true, "lunes": true, "martes": true, "miércoles": true,
+	"miercoles": true, "jueves": true, "viernes": true, "sábado": true, "sabado": true, "domingo": true,
+	"janvier": true, "février": true, "fevrier": true, "mars": true, "avril": true, "mai": true,
+	"juin": true, "juillet": true, "août": true, "aout": true, "septembre": true, "octobre": true,
+	"novembre": true, "décembre": true, "decembre": true, "lundi": true, "mardi": true,
+	"mercredi": true, "jeudi": true, "vendredi": true, "samedi": true, "dimanche": true,
+}
+
+// dateFillers stand inside or around a date and say nothing against it.
+var dateFillers = map[string]bool{
+	"the": true, "of": true, "on": true, "and": true, "to": true, "through": true, "thru": true,
+	"until": true, "till": true, "from": true, "mid": true, "early": true, "late": true, "end": true,
+	"st": true, "nd": true, "rd": true, "th": true, "day": true, "days": true, "year": true,
+	"years": true, "new": true, "or": true, "at": true, "in": true, "de": true, "del": true, "le": true,
+}
+
+// misspeltLongMonth: w is a long month name one letter wrong ("decmber",
+// "febuary", "ocotber"; longMonths).
+func misspeltLongMonth(w string) bool {
+	if len(w) < 5 || len(w) > 10 {
+		return false
+	}
+	for _, m := range longMonths {
+		if oneEdit(w, m) {
+			return true
+		}
 	}
 	return false
 }

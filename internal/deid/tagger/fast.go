@@ -645,48 +645,111 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 	}
 	ps = ic.ps[:len(toks)+1]
 	ic.ps = ps
-	short := ic.short.slots
-	for i := range toks {
-		r := &toks[i]
-		var w *word
-		if r.key != 0 { // the common case, without a call: a short word held
-			w = memoGet(short, r.key|uint64(casing)<<59)
+	// each loop first looks up every token without a call (a call in the
+	// loop spills its registers on every token), then computes what it
+	// missed in a second pass, in the tokens' order (the memos take the
+	// same entries in the same order as one loop would)
+	if lookupWords(ws, toks, ic.short.slots, casing) {
+		for i, w := range ws {
+			if w == nil {
+				ws[i] = t.word(ic, &toks[i], text, casing)
+			}
 		}
-		if w == nil {
-			w = t.word(ic, r, text, casing)
-			short = ic.short.slots
-		}
-		ws[i] = w
+	}
+	if !withPairs || len(toks) == 0 {
+		return ws, nil
 	}
 	// the pairs in a loop of their own: the words' look-ups above do not
-	// wait on one another, so more of their cache misses overlap
-	var ida uint32 // the class id of token i-1 (0: none, or not memoised)
-	pairs := ic.pairs.slots
-	for i := 0; i < len(toks) && withPairs; i++ {
-		idb, fl := uint32(ws[i].own[idLane]), toks[i].flags
-		var p *hpair
-		if ida != 0 && idb != 0 { // the common case, without a call
-			p = memoGet(pairs, pairKeyIDs(ida, idb, fl))
-		}
-		if p == nil {
+	// wait on one another, so more of their cache misses overlap. ida is
+	// the class id of token i-1 (0: not memoised; the note's start is the
+	// edge, id 0 in the key)
+	if lookupPairs(ps[:len(toks)], ws, toks, ic.pairs.slots) {
+		for i, p := range ps[:len(toks)] {
+			if p != nil {
+				continue
+			}
 			var a *wclass
 			if i > 0 {
 				a = ws[i-1].cl
 			}
-			p = t.memoPair(ic, a, ws[i].cl, fl)
-			withPairs = p != nil
-			pairs = ic.pairs.slots
+			if ps[i] = t.memoPair(ic, a, ws[i].cl, toks[i].flags); ps[i] == nil {
+				return ws, nil
+			}
 		}
-		ps[i], ida = p, idb
 	}
-	if withPairs && len(toks) > 0 {
-		ps[len(toks)] = t.memoPair(ic, ws[len(toks)-1].cl, nil, 0)
-		withPairs = ps[len(toks)] != nil
-	}
-	if !withPairs {
+	ps[len(toks)] = t.memoPair(ic, ws[len(toks)-1].cl, nil, 0)
+	if ps[len(toks)] == nil {
 		return ws, nil
 	}
 	return ws, ps
+}
+
+// lookupWords sets ws[i] to the short memo's word of token i (nil: not a
+// short word, or not held) and reports whether one is nil. A function of
+// its own without calls, so that its loop keeps its state in registers.
+func lookupWords(ws []*word, toks []rec, short []memoSlot[word], casing byte) (missed bool) {
+	if len(short) == 0 {
+		clear(ws[:len(toks)])
+		return len(toks) > 0
+	}
+	ws = ws[:len(toks)]
+	mask, cas := uint64(len(short)-1), uint64(casing)<<59
+	for i := range toks {
+		var w *word
+		if k := toks[i].key; k != 0 {
+			k |= cas
+			for s := slotOf(k, mask); ; s = (s + 1) & mask {
+				e := &short[s]
+				if e.key == k {
+					w = e.v
+					break
+				}
+				if e.key == 0 {
+					break
+				}
+			}
+		}
+		ws[i] = w
+		if w == nil {
+			missed = true
+		}
+	}
+	return missed
+}
+
+// lookupPairs sets ps[i] to the pair memo's pair of tokens i-1 and i
+// (the edge before token 0; nil: a class not memoised, or not held) and
+// reports whether one is nil, as lookupWords does.
+func lookupPairs(ps []*hpair, ws []*word, toks []rec, pairs []memoSlot[hpair]) (missed bool) {
+	if len(pairs) == 0 {
+		clear(ps[:len(toks)])
+		return len(toks) > 0
+	}
+	ps, ws = ps[:len(toks)], ws[:len(toks)]
+	mask := uint64(len(pairs) - 1)
+	ida := uint32(0) // the class id of token i-1 (0: the edge, or not memoised)
+	for i := range toks {
+		idb := uint32(ws[i].own[idLane])
+		var p *hpair
+		if idb != 0 && (ida != 0 || i == 0) {
+			k := pairKeyIDs(ida, idb, toks[i].flags)
+			for s := slotOf(k, mask); ; s = (s + 1) & mask {
+				e := &pairs[s]
+				if e.key == k {
+					p = e.v
+					break
+				}
+				if e.key == 0 {
+					break
+				}
+			}
+		}
+		ps[i], ida = p, idb
+		if p == nil {
+			missed = true
+		}
+	}
+	return missed
 }
 
 // runArgs are scoreRunAVX2's arguments and state (offsets in the

@@ -600,11 +600,7 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 	}
 	if ps != nil {
 		t.tagRun(c, text, toks, ws, ps, casing, tags)
-		for i, tag := range tags {
-			if tag%2 == 1 {
-				c.starts = append(c.starts, int32(i))
-			}
-		}
+		c.starts = appendBTags(c.starts, tags)
 		return tags
 	}
 	last := len(toks) - 1
@@ -628,6 +624,23 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		p2, p1 = p1, next
 	}
 	return tags
+}
+
+// appendBTags appends to starts the tokens whose tag is a B tag (odd),
+// reading the tags eight at a time (most are O).
+func appendBTags(starts []int32, tags []uint8) []int32 {
+	i := 0
+	for ; i+8 <= len(tags); i += 8 {
+		for m := le.Uint64(tags[i:]) & 0x0101010101010101; m != 0; m &= m - 1 {
+			starts = append(starts, int32(i+bits.TrailingZeros64(m)/8))
+		}
+	}
+	for ; i < len(tags); i++ {
+		if tags[i]%2 == 1 {
+			starts = append(starts, int32(i))
+		}
+	}
+	return starts
 }
 
 // wordsAndPairs returns the tokens' words and, when withPairs, the pairs

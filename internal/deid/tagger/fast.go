@@ -321,8 +321,9 @@ type midSlot struct {
 	v *word
 }
 
-func (m *midMemo) slot(k midKey) uint64 {
-	mask := uint64(len(m.slots) - 1)
+func (m *midMemo) slot(k midKey) uint64 { return k.slot(uint64(len(m.slots) - 1)) }
+
+func (k midKey) slot(mask uint64) uint64 {
 	return slotOf(k.a^bits.RotateLeft64(k.b, 29)^k.n, mask)
 }
 
@@ -662,7 +663,7 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 	// loop spills its registers on every token), then computes what it
 	// missed in a second pass, in the tokens' order (the memos take the
 	// same entries in the same order as one loop would)
-	if lookupWords(ws, toks, ic.short.slots, casing) {
+	if lookupWords(ws, toks, text, ic.short.slots, ic.mid.slots, casing) {
 		for i, w := range ws {
 			if w == nil {
 				ws[i] = t.word(ic, &toks[i], text, casing)
@@ -697,10 +698,10 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 	return ws, ps
 }
 
-// lookupWords sets ws[i] to the short memo's word of token i (nil: not a
-// short word, or not held) and reports whether one is nil. A function of
+// lookupWords sets ws[i] to the word of token i the short and mid memos
+// hold (nil: a longer word, or not held) and reports whether one is nil. A function of
 // its own without calls, so that its loop keeps its state in registers.
-func lookupWords(ws []*word, toks []rec, short []memoSlot[word], casing byte) (missed bool) {
+func lookupWords(ws []*word, toks []rec, text string, short []memoSlot[word], mid []midSlot, casing byte) (missed bool) {
 	if len(short) == 0 {
 		clear(ws[:len(toks)])
 		return len(toks) > 0
@@ -709,7 +710,8 @@ func lookupWords(ws []*word, toks []rec, short []memoSlot[word], casing byte) (m
 	mask, cas := uint64(len(short)-1), uint64(casing)<<59
 	for i := range toks {
 		var w *word
-		if k := toks[i].key; k != 0 {
+		r := &toks[i]
+		if k := r.key; k != 0 {
 			k |= cas
 			for s := slotOf(k, mask); ; s = (s + 1) & mask {
 				e := &short[s]
@@ -718,6 +720,21 @@ func lookupWords(ws []*word, toks []rec, short []memoSlot[word], casing byte) (m
 					break
 				}
 				if e.key == 0 {
+					break
+				}
+			}
+		} else if n := int(r.blen); n >= 8 && n <= 16 && len(mid) > 0 {
+			// mid.get, written out: a call here would cost every token
+			// its registers
+			mk := midKeyOf(text[r.off:r.off+n], casing)
+			mm := uint64(len(mid) - 1)
+			for s := mk.slot(mm); ; s = (s + 1) & mm {
+				e := &mid[s]
+				if e.k == mk {
+					w = e.v
+					break
+				}
+				if e.k.n == 0 {
 					break
 				}
 			}

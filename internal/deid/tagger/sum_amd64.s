@@ -180,6 +180,7 @@ TEXT ·scoreRunAVX2(SB), NOSPLIT, $0-8
 	MOVQ 64(DX), R13
 	MOVQ 80(DX), R8
 	MOVQ 88(DX), R9
+	MOVQ 96(DX), R15 // leads
 
 	// the lowest int32 and 9 (fallbackMargin+1) in every lane
 	MOVL         $0x80000000, AX
@@ -208,7 +209,8 @@ sloop:
 	VPADDD    Y9, Y0, Y0
 	VPADDD    Y10, Y1, Y1
 
-	// ps[i-1].toC, the edge (int32 lanes) for the first token
+	// ps[i-1].toC, the edge (int32 lanes) for the first token (the
+	// edges out of line: the common path falls through)
 	TESTQ     R12, R12
 	JZ        sedge
 	MOVQ      -8(DI)(R12*8), BX
@@ -216,28 +218,18 @@ sloop:
 	VPMOVSXWD 80(BX), Y10
 	VPADDD    Y9, Y0, Y0
 	VPADDD    Y10, Y1, Y1
-	JMP       stoc
-
-sedge:
-	MOVQ   40(DX), BX
-	VPADDD 0(BX), Y0, Y0
-	VPADDD 32(BX), Y1, Y1
 
 stoc:
-
 	// ws[i+2].cl.nb[3], the edge for the last two tokens
-	MOVQ 48(DX), BX
-	LEAQ 2(R12), CX
-	CMPQ CX, R13
-	JGE  snb
-	MOVQ 16(SI)(R12*8), BX
-	MOVQ 64(BX), BX
-	ADDQ $192, BX
+	LEAQ   2(R12), CX
+	CMPQ   CX, R13
+	JGE    snbedge
+	MOVQ   16(SI)(R12*8), BX
+	MOVQ   64(BX), BX
+	VPADDD 192(BX), Y0, Y0
+	VPADDD 224(BX), Y1, Y1
 
 snb:
-	VPADDD 0(BX), Y0, Y0
-	VPADDD 32(BX), Y1, Y1
-
 	// after O, O: the denied lanes of deny[0], held in Y11, Y12 (so that
 	// the next token's sum waits on this token's tag only through this
 	// predicted branch, not through a load whose address is the tag)
@@ -246,7 +238,39 @@ snb:
 	JNZ       safter
 	VPBLENDVB Y11, Y5, Y0, Y0
 	VPBLENDVB Y12, Y5, Y1, Y1
-	JMP       sdecide
+
+sdecide:
+	DECIDE(CX)
+	JNZ       sleave // not sure: the caller does
+
+	VMOVD X2, AX // best - 9
+	VMOVD X0, BX // O's score
+	SUBL  BX, AX
+	ADDL  $9, AX
+	MOVL  AX, (R15)(R12*4)
+	MOVB  CX, (R11)(R12*1)
+	MOVQ R8, R9
+	MOVQ CX, R8
+	INCQ R12
+	CMPQ R12, R13
+	JLT  sloop
+
+sleave:
+	MOVQ R12, 56(DX)
+	VZEROUPPER
+	RET
+
+sedge:
+	MOVQ   40(DX), BX
+	VPADDD 0(BX), Y0, Y0
+	VPADDD 32(BX), Y1, Y1
+	JMP    stoc
+
+snbedge:
+	MOVQ   48(DX), BX
+	VPADDD 0(BX), Y0, Y0
+	VPADDD 32(BX), Y1, Y1
+	JMP    snb
 
 safter:
 	// after a tag other than O: tagDelta[p1*nt+p2], and xDelta after p1
@@ -279,25 +303,4 @@ sdeny:
 	VMOVDQU   32(R10)(CX*1), Y7
 	VPBLENDVB Y6, Y5, Y0, Y0
 	VPBLENDVB Y7, Y5, Y1, Y1
-
-sdecide:
-	DECIDE(CX)
-	JNZ       sleave // not sure: the caller does
-
-	VMOVD X2, AX // best - 9
-	VMOVD X0, BX // O's score
-	SUBL  BX, AX
-	ADDL  $9, AX
-	MOVQ  96(DX), BX
-	MOVL  AX, (BX)(R12*4)
-	MOVB  CX, (R11)(R12*1)
-	MOVQ R8, R9
-	MOVQ CX, R8
-	INCQ R12
-	CMPQ R12, R13
-	JLT  sloop
-
-sleave:
-	MOVQ R12, 56(DX)
-	VZEROUPPER
-	RET
+	JMP       sdecide

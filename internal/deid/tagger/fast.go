@@ -757,12 +757,17 @@ func lookupPairs(ps []*hpair, ws []*word, toks []rec, pairs []memoSlot[hpair]) (
 	}
 	ps, ws = ps[:len(toks)], ws[:len(toks)]
 	mask := uint64(len(pairs) - 1)
-	ida := uint32(0) // the class id of token i-1 (0: the edge, or not memoised)
+	// ida is the class id of token i-1 (0: not memoised); token 0 pairs
+	// with the edge, id 0 in the key
+	ida := ^uint32(0)
 	for i := range toks {
 		idb := uint32(ws[i].own[idLane])
 		var p *hpair
-		if idb != 0 && (ida != 0 || i == 0) {
+		if idb != 0 && ida != 0 {
 			k := pairKeyIDs(ida, idb, toks[i].flags)
+			if i == 0 {
+				k = pairKeyIDs(0, idb, toks[0].flags)
+			}
 			for s := slotOf(k, mask); ; s = (s + 1) & mask {
 				e := &pairs[s]
 				if e.key == k {

@@ -119,6 +119,31 @@ idone:
 	DECQ         BX \
 	TESTQ        AX, BX
 
+// DECIDESURE is DECIDE for a caller that reads best only when the choice
+// is sure: then exactly one lane lies above best - 9, the best's (a tie
+// puts two there), so best is the lowest bit of that mask, and the mask of
+// the lanes equal to the highest score is not needed. Uses AX, BX, Y2-Y4.
+#define DECIDESURE(best) \
+	VPMAXSD      Y1, Y0, Y2 \
+	VEXTRACTI128 $1, Y2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPSHUFD      $0x4E, X2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPSHUFD      $0xB1, X2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPBROADCASTD X2, Y2 \
+	VPSUBD       Y8, Y2, Y2 \
+	VPCMPGTD     Y2, Y0, Y3 \
+	VPCMPGTD     Y2, Y1, Y4 \
+	VMOVMSKPS    Y3, AX \
+	VMOVMSKPS    Y4, BX \
+	SHLQ         $8, BX \
+	ORQ          BX, AX \
+	BSFQ         AX, best \
+	MOVQ         AX, BX \
+	DECQ         BX \
+	TESTQ        AX, BX
+
 // func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (best int, sure bool)
 // Adds the sources to *s (in registers; *s is not written), sets the lanes
 // where deny is -1 to the lowest int32, and returns the first lane holding
@@ -166,7 +191,7 @@ dsummed:
 // leaves to the caller (its xDelta not computed yet, or a lead within
 // fallbackMargin): a.i is then that token (a.n when none).
 // Each tag written, its lead over O goes to leads[i] (the best score less
-// O's: DECIDE leaves best - 9 in every lane of Y2, O is never denied).
+// O's: DECIDESURE leaves best - 9 in every lane of Y2, O is never denied).
 // Offsets (TestRunLayout): runArgs ws 0, ps 8, tags 16, deny 24, delta 32,
 // edgeM2 40, edgeP2 48, i 56, n 64, nt 72, p1 80, p2 88, leads 96; word.own 0,
 // word.cl 64; wclass.nb 0, xd 256, xDone 280; hpair.toB 0, toA 32, toC 64.
@@ -240,7 +265,7 @@ snb:
 	VPBLENDVB Y12, Y5, Y1, Y1
 
 sdecide:
-	DECIDE(CX)
+	DECIDESURE(CX)
 	JNZ       sleave // not sure: the caller does
 
 	VMOVD X2, AX // best - 9

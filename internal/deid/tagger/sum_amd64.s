@@ -268,11 +268,9 @@ sdecide:
 	DECIDESURE(CX)
 	JNZ       sleave // not sure: the caller does
 
-	VMOVD X2, AX // best - 9
-	VMOVD X0, BX // O's score
-	SUBL  BX, AX
-	ADDL  $9, AX
-	MOVL  AX, (R15)(R12*4)
+	VPSUBD X0, X2, X3 // best - 9 - O's score
+	VPADDD X8, X3, X3
+	VMOVD  X3, (R15)(R12*4)
 	MOVB  CX, (R11)(R12*1)
 	MOVQ R8, R9
 	MOVQ CX, R8

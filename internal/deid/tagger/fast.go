@@ -264,11 +264,18 @@ func memoGet[T any](slots []memoSlot[T], key uint64) *T {
 	if len(slots) == 0 {
 		return nil
 	}
-	mask := uint64(len(slots) - 1)
+	return memoProbe(slots, key, uint64(len(slots)-1))
+}
+
+// memoProbe is memoGet on slots that are not empty, mask their number
+// less one.
+func memoProbe[T any](slots []memoSlot[T], key, mask uint64) *T {
 	for s := slotOf(key, mask); ; s = (s + 1) & mask {
-		if k := slots[s].key; k == key {
-			return slots[s].v
-		} else if k == 0 {
+		e := &slots[s]
+		if e.key == key {
+			return e.v
+		}
+		if e.key == 0 {
 			return nil
 		}
 	}
@@ -712,17 +719,7 @@ func lookupWords(ws []*word, toks []rec, text string, short []memoSlot[word], mi
 		var w *word
 		r := &toks[i]
 		if k := r.key; k != 0 {
-			k |= cas
-			for s := slotOf(k, mask); ; s = (s + 1) & mask {
-				e := &short[s]
-				if e.key == k {
-					w = e.v
-					break
-				}
-				if e.key == 0 {
-					break
-				}
-			}
+			w = memoProbe(short, k|cas, mask)
 		} else if n := int(r.blen); n >= 8 && n <= 16 && len(mid) > 0 {
 			// mid.get, written out: a call here would cost every token
 			// its registers
@@ -768,16 +765,7 @@ func lookupPairs(ps []*hpair, ws []*word, toks []rec, pairs []memoSlot[hpair]) (
 			if i == 0 {
 				k = pairKeyIDs(0, idb, toks[0].flags)
 			}
-			for s := slotOf(k, mask); ; s = (s + 1) & mask {
-				e := &pairs[s]
-				if e.key == k {
-					p = e.v
-					break
-				}
-				if e.key == 0 {
-					break
-				}
-			}
+			p = memoProbe(pairs, k, mask)
 		}
 		ps[i], ida = p, idb
 		if p == nil {

@@ -85,6 +85,36 @@ idone:
 	VZEROUPPER
 	RET
 
+// HMAX puts the highest of the scores in Y0, Y1 in every lane of Y2.
+// Uses Y3.
+#define HMAX \
+	VPMAXSD      Y1, Y0, Y2 \
+	VEXTRACTI128 $1, Y2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPSHUFD      $0x4E, X2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPSHUFD      $0xB1, X2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPBROADCASTD X2, Y2
+
+// ABOVE sets Y2 to best - 9 (from HMAX, 9 in Y8) and AX to the mask of
+// the lanes of Y0, Y1 above it. Uses BX, Y3, Y4.
+#define ABOVE \
+	VPSUBD       Y8, Y2, Y2 \
+	VPCMPGTD     Y2, Y0, Y3 \
+	VPCMPGTD     Y2, Y1, Y4 \
+	VMOVMSKPS    Y3, AX \
+	VMOVMSKPS    Y4, BX \
+	SHLQ         $8, BX \
+	ORQ          BX, AX
+
+// ONEBIT leaves ZF set when AX has exactly one bit set (not zero: the
+// best lane is always above best - 9). Uses BX.
+#define ONEBIT \
+	MOVQ         AX, BX \
+	DECQ         BX \
+	TESTQ        AX, BX
+
 // DECIDE: with the scores in Y0, Y1 (the denied lanes already the lowest
 // int32) and 9 (fallbackMargin+1) in every lane of Y8, puts the first lane
 // holding the highest score in best and leaves ZF set when the choice is
@@ -93,14 +123,7 @@ idone:
 // so best - 9 does not wrap, and the denied lanes stay below it. Uses AX,
 // BX, Y2-Y4.
 #define DECIDE(best) \
-	VPMAXSD      Y1, Y0, Y2 \
-	VEXTRACTI128 $1, Y2, X3 \
-	VPMAXSD      X3, X2, X2 \
-	VPSHUFD      $0x4E, X2, X3 \
-	VPMAXSD      X3, X2, X2 \
-	VPSHUFD      $0xB1, X2, X3 \
-	VPMAXSD      X3, X2, X2 \
-	VPBROADCASTD X2, Y2 \
+	HMAX \
 	VPCMPEQD     Y2, Y0, Y3 \
 	VPCMPEQD     Y2, Y1, Y4 \
 	VMOVMSKPS    Y3, AX \
@@ -108,41 +131,18 @@ idone:
 	SHLQ         $8, BX \
 	ORQ          BX, AX \
 	BSFQ         AX, best \
-	VPSUBD       Y8, Y2, Y2 \
-	VPCMPGTD     Y2, Y0, Y3 \
-	VPCMPGTD     Y2, Y1, Y4 \
-	VMOVMSKPS    Y3, AX \
-	VMOVMSKPS    Y4, BX \
-	SHLQ         $8, BX \
-	ORQ          BX, AX \
-	MOVQ         AX, BX \
-	DECQ         BX \
-	TESTQ        AX, BX
+	ABOVE \
+	ONEBIT
 
 // DECIDESURE is DECIDE for a caller that reads best only when the choice
 // is sure: then exactly one lane lies above best - 9, the best's (a tie
 // puts two there), so best is the lowest bit of that mask, and the mask of
 // the lanes equal to the highest score is not needed. Uses AX, BX, Y2-Y4.
 #define DECIDESURE(best) \
-	VPMAXSD      Y1, Y0, Y2 \
-	VEXTRACTI128 $1, Y2, X3 \
-	VPMAXSD      X3, X2, X2 \
-	VPSHUFD      $0x4E, X2, X3 \
-	VPMAXSD      X3, X2, X2 \
-	VPSHUFD      $0xB1, X2, X3 \
-	VPMAXSD      X3, X2, X2 \
-	VPBROADCASTD X2, Y2 \
-	VPSUBD       Y8, Y2, Y2 \
-	VPCMPGTD     Y2, Y0, Y3 \
-	VPCMPGTD     Y2, Y1, Y4 \
-	VMOVMSKPS    Y3, AX \
-	VMOVMSKPS    Y4, BX \
-	SHLQ         $8, BX \
-	ORQ          BX, AX \
+	HMAX \
+	ABOVE \
 	BSFQ         AX, best \
-	MOVQ         AX, BX \
-	DECQ         BX \
-	TESTQ        AX, BX
+	ONEBIT
 
 // func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (best int, sure bool)
 // Adds the sources to *s (in registers; *s is not written), sets the lanes

@@ -81,6 +81,8 @@ type wordCache struct {
 	tags []uint8
 	// tokens where a span starts (tagFast: its B tags)
 	starts []int32
+	// the last token of each span in starts, where confidentFast says so
+	ends []int32
 	// each token's lead over O, when tagRun scored the note (ic.psOK)
 	leads []int32
 	feats []fh
@@ -103,7 +105,7 @@ func (c *wordCache) tagBuf(n int) []uint8 {
 
 func (c *wordCache) release() {
 	if cap(c.recs) > maxKeptTokens || cap(c.toks) > maxKeptTokens {
-		c.toks, c.recs, c.tags, c.starts, c.ic.ws, c.ic.ps, c.leads = nil, nil, nil, nil, nil, nil, nil
+		c.toks, c.recs, c.tags, c.starts, c.ends, c.ic.ws, c.ic.ps, c.leads = nil, nil, nil, nil, nil, nil, nil, nil
 	}
 	// c.ic.ws and c.ic.ps are not cleared: the words and pairs they point
 	// to are the memo's, or (a full memo) small records of no note text,

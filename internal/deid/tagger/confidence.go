@@ -70,17 +70,23 @@ func spanEnd(tags []uint8, i int) int {
 // confidentFast removes from c.starts the spans under their threshold,
 // tags and words (c.ic.ws) as tagFast left them. A token's scores are the
 // integer sums tagFast decides on (leadFast); the confidence is their lead
-// in weight units (times the model's scale).
-func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uint8) {
+// in weight units (times the model's scale). It reports whether c.ends
+// holds the last token of each span kept (after tagRun, the common case).
+func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uint8) (ends bool) {
 	if t.minConf <= 0 && t.minConfAcronym <= 0 || len(c.starts) == 0 {
-		return
+		return false
 	}
 	ws := c.ic.ws[:len(toks)]
 	out := c.starts[:0]
 	if t.oPenalty == 0 && c.ic.psOK {
-		// the leads tagRun left, summed as each span's end is found
+		// the leads tagRun left, summed as each span's end is found; the
+		// ends of the spans kept go to c.ends (appendFast reads them)
 		base, acr := minLead(t.minConf, t.m.scale), minLead(t.minConfAcronym, t.m.scale)
 		leads := c.leads[:len(tags)]
+		if cap(c.ends) < len(c.starts) {
+			c.ends = make([]int32, len(c.starts))
+		}
+		ends := c.ends[:len(c.starts)]
 		k := 0
 		for _, st := range c.starts {
 			i := int(st)
@@ -96,12 +102,12 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 				need = acr
 			}
 			if lead >= need {
-				c.starts[k] = st
+				c.starts[k], ends[k] = st, int32(j)
 				k++
 			}
 		}
-		c.starts = c.starts[:k]
-		return
+		c.starts, c.ends = c.starts[:k], ends[:k]
+		return true
 	}
 	if t.oPenalty == 0 {
 		// in integer units: the least lead that reaches each threshold
@@ -118,7 +124,7 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 			}
 		}
 		c.starts = out
-		return
+		return false
 	}
 	for _, st := range c.starts {
 		i := int(st)
@@ -128,6 +134,7 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 		}
 	}
 	c.starts = out
+	return false
 }
 
 // noLead is a lead no span's summed lead reaches (a span has at most a

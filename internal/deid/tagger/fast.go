@@ -264,11 +264,18 @@ func memoGet[T any](slots []memoSlot[T], key uint64) *T {
 	if len(slots) == 0 {
 		return nil
 	}
-	mask := uint64(len(slots) - 1)
+	return memoProbe(slots, key, uint64(len(slots)-1))
+}
+
+// memoProbe is memoGet on slots that are not empty, mask their number
+// less one.
+func memoProbe[T any](slots []memoSlot[T], key, mask uint64) *T {
 	for s := slotOf(key, mask); ; s = (s + 1) & mask {
-		if k := slots[s].key; k == key {
-			return slots[s].v
-		} else if k == 0 {
+		e := &slots[s]
+		if e.key == key {
+			return e.v
+		}
+		if e.key == 0 {
 			return nil
 		}
 	}
@@ -321,8 +328,9 @@ type midSlot struct {
 	v *word
 }
 
-func (m *midMemo) slot(k midKey) uint64 {
-	mask := uint64(len(m.slots) - 1)
+func (m *midMemo) slot(k midKey) uint64 { return k.slot(uint64(len(m.slots) - 1)) }
+
+func (k midKey) slot(mask uint64) uint64 {
 	return slotOf(k.a^bits.RotateLeft64(k.b, 29)^k.n, mask)
 }
 
@@ -600,11 +608,7 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 	}
 	if ps != nil {
 		t.tagRun(c, text, toks, ws, ps, casing, tags)
-		for i, tag := range tags {
-			if tag%2 == 1 {
-				c.starts = append(c.starts, int32(i))
-			}
-		}
+		c.starts = appendBTags(c.starts, tags)
 		return tags
 	}
 	last := len(toks) - 1
@@ -630,6 +634,23 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 	return tags
 }
 
+// appendBTags appends to starts the tokens whose tag is a B tag (odd),
+// reading the tags eight at a time (most are O).
+func appendBTags(starts []int32, tags []uint8) []int32 {
+	i := 0
+	for ; i+8 <= len(tags); i += 8 {
+		for m := le.Uint64(tags[i:]) & 0x0101010101010101; m != 0; m &= m - 1 {
+			starts = append(starts, int32(i+bits.TrailingZeros64(m)/8))
+		}
+	}
+	for ; i < len(tags); i++ {
+		if tags[i]%2 == 1 {
+			starts = append(starts, int32(i))
+		}
+	}
+	return starts
+}
+
 // wordsAndPairs returns the tokens' words and, when withPairs, the pairs
 // of adjacent tokens (ps[i]: tokens i-1 and i; ps[len(toks)]: the last
 // one and the end), or a nil ps when the memo does not
@@ -645,48 +666,113 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 	}
 	ps = ic.ps[:len(toks)+1]
 	ic.ps = ps
-	short := ic.short.slots
-	for i := range toks {
-		r := &toks[i]
-		var w *word
-		if r.key != 0 { // the common case, without a call: a short word held
-			w = memoGet(short, r.key|uint64(casing)<<59)
+	// each loop first looks up every token without a call (a call in the
+	// loop spills its registers on every token), then computes what it
+	// missed in a second pass, in the tokens' order (the memos take the
+	// same entries in the same order as one loop would)
+	if lookupWords(ws, toks, text, ic.short.slots, ic.mid.slots, casing) {
+		for i, w := range ws {
+			if w == nil {
+				ws[i] = t.word(ic, &toks[i], text, casing)
+			}
 		}
-		if w == nil {
-			w = t.word(ic, r, text, casing)
-			short = ic.short.slots
-		}
-		ws[i] = w
+	}
+	if !withPairs || len(toks) == 0 {
+		return ws, nil
 	}
 	// the pairs in a loop of their own: the words' look-ups above do not
-	// wait on one another, so more of their cache misses overlap
-	var ida uint32 // the class id of token i-1 (0: none, or not memoised)
-	pairs := ic.pairs.slots
-	for i := 0; i < len(toks) && withPairs; i++ {
-		idb, fl := uint32(ws[i].own[idLane]), toks[i].flags
-		var p *hpair
-		if ida != 0 && idb != 0 { // the common case, without a call
-			p = memoGet(pairs, pairKeyIDs(ida, idb, fl))
-		}
-		if p == nil {
+	// wait on one another, so more of their cache misses overlap. ida is
+	// the class id of token i-1 (0: not memoised; the note's start is the
+	// edge, id 0 in the key)
+	if lookupPairs(ps[:len(toks)], ws, toks, ic.pairs.slots) {
+		for i, p := range ps[:len(toks)] {
+			if p != nil {
+				continue
+			}
 			var a *wclass
 			if i > 0 {
 				a = ws[i-1].cl
 			}
-			p = t.memoPair(ic, a, ws[i].cl, fl)
-			withPairs = p != nil
-			pairs = ic.pairs.slots
+			if ps[i] = t.memoPair(ic, a, ws[i].cl, toks[i].flags); ps[i] == nil {
+				return ws, nil
+			}
 		}
-		ps[i], ida = p, idb
 	}
-	if withPairs && len(toks) > 0 {
-		ps[len(toks)] = t.memoPair(ic, ws[len(toks)-1].cl, nil, 0)
-		withPairs = ps[len(toks)] != nil
-	}
-	if !withPairs {
+	ps[len(toks)] = t.memoPair(ic, ws[len(toks)-1].cl, nil, 0)
+	if ps[len(toks)] == nil {
 		return ws, nil
 	}
 	return ws, ps
+}
+
+// lookupWords sets ws[i] to the word of token i the short and mid memos
+// hold (nil: a longer word, or not held) and reports whether one is nil. A function of
+// its own without calls, so that its loop keeps its state in registers.
+func lookupWords(ws []*word, toks []rec, text string, short []memoSlot[word], mid []midSlot, casing byte) (missed bool) {
+	if len(short) == 0 {
+		clear(ws[:len(toks)])
+		return len(toks) > 0
+	}
+	ws = ws[:len(toks)]
+	mask, cas := uint64(len(short)-1), uint64(casing)<<59
+	for i := range toks {
+		var w *word
+		r := &toks[i]
+		if k := r.key; k != 0 {
+			w = memoProbe(short, k|cas, mask)
+		} else if n := int(r.blen); n >= 8 && n <= 16 && len(mid) > 0 {
+			// mid.get, written out: a call here would cost every token
+			// its registers
+			mk := midKeyOf(text[r.off:r.off+n], casing)
+			mm := uint64(len(mid) - 1)
+			for s := mk.slot(mm); ; s = (s + 1) & mm {
+				e := &mid[s]
+				if e.k == mk {
+					w = e.v
+					break
+				}
+				if e.k.n == 0 {
+					break
+				}
+			}
+		}
+		ws[i] = w
+		if w == nil {
+			missed = true
+		}
+	}
+	return missed
+}
+
+// lookupPairs sets ps[i] to the pair memo's pair of tokens i-1 and i
+// (the edge before token 0; nil: a class not memoised, or not held) and
+// reports whether one is nil, as lookupWords does.
+func lookupPairs(ps []*hpair, ws []*word, toks []rec, pairs []memoSlot[hpair]) (missed bool) {
+	if len(pairs) == 0 {
+		clear(ps[:len(toks)])
+		return len(toks) > 0
+	}
+	ps, ws = ps[:len(toks)], ws[:len(toks)]
+	mask := uint64(len(pairs) - 1)
+	// ida is the class id of token i-1 (0: not memoised); token 0 pairs
+	// with the edge, id 0 in the key
+	ida := ^uint32(0)
+	for i := range toks {
+		idb := uint32(ws[i].own[idLane])
+		var p *hpair
+		if idb != 0 && ida != 0 {
+			k := pairKeyIDs(ida, idb, toks[i].flags)
+			if i == 0 {
+				k = pairKeyIDs(0, idb, toks[0].flags)
+			}
+			p = memoProbe(pairs, k, mask)
+		}
+		ps[i], ida = p, idb
+		if p == nil {
+			missed = true
+		}
+	}
+	return missed
 }
 
 // runArgs are scoreRunAVX2's arguments and state (offsets in the

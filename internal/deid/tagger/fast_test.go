@@ -529,3 +529,36 @@ func TestMidKey(t *testing.T) {
 		t.Fatalf("%d held, %d counted in %d slots", len(held), m.n, len(m.slots))
 	}
 }
+
+// TestAppendBTags: the B tags found eight at a time are those of a plain
+// loop, at every length around the eight-byte steps and in every position.
+func TestAppendBTags(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	plain := func(tags []uint8) (s []int32) {
+		for i, g := range tags {
+			if g%2 == 1 {
+				s = append(s, int32(i))
+			}
+		}
+		return s
+	}
+	for n := range 41 {
+		for try := range 60 {
+			tags := make([]uint8, n)
+			for i := range tags {
+				switch {
+				case try == 0: // all O
+				case try == 1:
+					tags[i] = 1 // all B
+				default:
+					tags[i] = uint8(rng.IntN(11))
+				}
+			}
+			prefix := []int32{-7}
+			got := appendBTags(slices.Clone(prefix), tags)
+			if want := append(prefix, plain(tags)...); !slices.Equal(got, want) {
+				t.Fatalf("tags %v: B tags at %v, want %v", tags, got, want)
+			}
+		}
+	}
+}

@@ -85,6 +85,36 @@ idone:
 	VZEROUPPER
 	RET
 
+// HMAX puts the highest of the scores in Y0, Y1 in every lane of Y2.
+// Uses Y3.
+#define HMAX \
+	VPMAXSD      Y1, Y0, Y2 \
+	VEXTRACTI128 $1, Y2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPSHUFD      $0x4E, X2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPSHUFD      $0xB1, X2, X3 \
+	VPMAXSD      X3, X2, X2 \
+	VPBROADCASTD X2, Y2
+
+// ABOVE sets Y2 to best - 9 (from HMAX, 9 in Y8) and AX to the mask of
+// the lanes of Y0, Y1 above it. Uses BX, Y3, Y4.
+#define ABOVE \
+	VPSUBD       Y8, Y2, Y2 \
+	VPCMPGTD     Y2, Y0, Y3 \
+	VPCMPGTD     Y2, Y1, Y4 \
+	VMOVMSKPS    Y3, AX \
+	VMOVMSKPS    Y4, BX \
+	SHLQ         $8, BX \
+	ORQ          BX, AX
+
+// ONEBIT leaves ZF set when AX has exactly one bit set (not zero: the
+// best lane is always above best - 9). Uses BX.
+#define ONEBIT \
+	MOVQ         AX, BX \
+	DECQ         BX \
+	TESTQ        AX, BX
+
 // DECIDE: with the scores in Y0, Y1 (the denied lanes already the lowest
 // int32) and 9 (fallbackMargin+1) in every lane of Y8, puts the first lane
 // holding the highest score in best and leaves ZF set when the choice is
@@ -93,14 +123,7 @@ idone:
 // so best - 9 does not wrap, and the denied lanes stay below it. Uses AX,
 // BX, Y2-Y4.
 #define DECIDE(best) \
-	VPMAXSD      Y1, Y0, Y2 \
-	VEXTRACTI128 $1, Y2, X3 \
-	VPMAXSD      X3, X2, X2 \
-	VPSHUFD      $0x4E, X2, X3 \
-	VPMAXSD      X3, X2, X2 \
-	VPSHUFD      $0xB1, X2, X3 \
-	VPMAXSD      X3, X2, X2 \
-	VPBROADCASTD X2, Y2 \
+	HMAX \
 	VPCMPEQD     Y2, Y0, Y3 \
 	VPCMPEQD     Y2, Y1, Y4 \
 	VMOVMSKPS    Y3, AX \
@@ -108,16 +131,18 @@ idone:
 	SHLQ         $8, BX \
 	ORQ          BX, AX \
 	BSFQ         AX, best \
-	VPSUBD       Y8, Y2, Y2 \
-	VPCMPGTD     Y2, Y0, Y3 \
-	VPCMPGTD     Y2, Y1, Y4 \
-	VMOVMSKPS    Y3, AX \
-	VMOVMSKPS    Y4, BX \
-	SHLQ         $8, BX \
-	ORQ          BX, AX \
-	MOVQ         AX, BX \
-	DECQ         BX \
-	TESTQ        AX, BX
+	ABOVE \
+	ONEBIT
+
+// DECIDESURE is DECIDE for a caller that reads best only when the choice
+// is sure: then exactly one lane lies above best - 9, the best's (a tie
+// puts two there), so best is the lowest bit of that mask, and the mask of
+// the lanes equal to the highest score is not needed. Uses AX, BX, Y2-Y4.
+#define DECIDESURE(best) \
+	HMAX \
+	ABOVE \
+	BSFQ         AX, best \
+	ONEBIT
 
 // func sumDecideAVX2(s *ivec, srcs *[maxIsum]*ivec, n int, deny *ivec) (best int, sure bool)
 // Adds the sources to *s (in registers; *s is not written), sets the lanes
@@ -166,7 +191,7 @@ dsummed:
 // leaves to the caller (its xDelta not computed yet, or a lead within
 // fallbackMargin): a.i is then that token (a.n when none).
 // Each tag written, its lead over O goes to leads[i] (the best score less
-// O's: DECIDE leaves best - 9 in every lane of Y2, O is never denied).
+// O's: DECIDESURE leaves best - 9 in every lane of Y2, O is never denied).
 // Offsets (TestRunLayout): runArgs ws 0, ps 8, tags 16, deny 24, delta 32,
 // edgeM2 40, edgeP2 48, i 56, n 64, nt 72, p1 80, p2 88, leads 96; word.own 0,
 // word.cl 64; wclass.nb 0, xd 256, xDone 280; hpair.toB 0, toA 32, toC 64.
@@ -180,6 +205,7 @@ TEXT ·scoreRunAVX2(SB), NOSPLIT, $0-8
 	MOVQ 64(DX), R13
 	MOVQ 80(DX), R8
 	MOVQ 88(DX), R9
+	MOVQ 96(DX), R15 // leads
 
 	// the lowest int32 and 9 (fallbackMargin+1) in every lane
 	MOVL         $0x80000000, AX
@@ -208,7 +234,8 @@ sloop:
 	VPADDD    Y9, Y0, Y0
 	VPADDD    Y10, Y1, Y1
 
-	// ps[i-1].toC, the edge (int32 lanes) for the first token
+	// ps[i-1].toC, the edge (int32 lanes) for the first token (the
+	// edges out of line: the common path falls through)
 	TESTQ     R12, R12
 	JZ        sedge
 	MOVQ      -8(DI)(R12*8), BX
@@ -216,28 +243,18 @@ sloop:
 	VPMOVSXWD 80(BX), Y10
 	VPADDD    Y9, Y0, Y0
 	VPADDD    Y10, Y1, Y1
-	JMP       stoc
-
-sedge:
-	MOVQ   40(DX), BX
-	VPADDD 0(BX), Y0, Y0
-	VPADDD 32(BX), Y1, Y1
 
 stoc:
-
 	// ws[i+2].cl.nb[3], the edge for the last two tokens
-	MOVQ 48(DX), BX
-	LEAQ 2(R12), CX
-	CMPQ CX, R13
-	JGE  snb
-	MOVQ 16(SI)(R12*8), BX
-	MOVQ 64(BX), BX
-	ADDQ $192, BX
+	LEAQ   2(R12), CX
+	CMPQ   CX, R13
+	JGE    snbedge
+	MOVQ   16(SI)(R12*8), BX
+	MOVQ   64(BX), BX
+	VPADDD 192(BX), Y0, Y0
+	VPADDD 224(BX), Y1, Y1
 
 snb:
-	VPADDD 0(BX), Y0, Y0
-	VPADDD 32(BX), Y1, Y1
-
 	// after O, O: the denied lanes of deny[0], held in Y11, Y12 (so that
 	// the next token's sum waits on this token's tag only through this
 	// predicted branch, not through a load whose address is the tag)
@@ -246,7 +263,37 @@ snb:
 	JNZ       safter
 	VPBLENDVB Y11, Y5, Y0, Y0
 	VPBLENDVB Y12, Y5, Y1, Y1
-	JMP       sdecide
+
+sdecide:
+	DECIDESURE(CX)
+	JNZ       sleave // not sure: the caller does
+
+	VPSUBD X0, X2, X3 // best - 9 - O's score
+	VPADDD X8, X3, X3
+	VMOVD  X3, (R15)(R12*4)
+	MOVB  CX, (R11)(R12*1)
+	MOVQ R8, R9
+	MOVQ CX, R8
+	INCQ R12
+	CMPQ R12, R13
+	JLT  sloop
+
+sleave:
+	MOVQ R12, 56(DX)
+	VZEROUPPER
+	RET
+
+sedge:
+	MOVQ   40(DX), BX
+	VPADDD 0(BX), Y0, Y0
+	VPADDD 32(BX), Y1, Y1
+	JMP    stoc
+
+snbedge:
+	MOVQ   48(DX), BX
+	VPADDD 0(BX), Y0, Y0
+	VPADDD 32(BX), Y1, Y1
+	JMP    snb
 
 safter:
 	// after a tag other than O: tagDelta[p1*nt+p2], and xDelta after p1
@@ -279,25 +326,4 @@ sdeny:
 	VMOVDQU   32(R10)(CX*1), Y7
 	VPBLENDVB Y6, Y5, Y0, Y0
 	VPBLENDVB Y7, Y5, Y1, Y1
-
-sdecide:
-	DECIDE(CX)
-	JNZ       sleave // not sure: the caller does
-
-	VMOVD X2, AX // best - 9
-	VMOVD X0, BX // O's score
-	SUBL  BX, AX
-	ADDL  $9, AX
-	MOVQ  96(DX), BX
-	MOVL  AX, (BX)(R12*4)
-	MOVB  CX, (R11)(R12*1)
-	MOVQ R8, R9
-	MOVQ CX, R8
-	INCQ R12
-	CMPQ R12, R13
-	JLT  sloop
-
-sleave:
-	MOVQ R12, 56(DX)
-	VZEROUPPER
-	RET
+	JMP       sdecide

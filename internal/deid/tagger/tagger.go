@@ -156,7 +156,9 @@ func (t *Tagger) AppendSpansTokens(dst []deid.Span, text string, toks *deid.Toke
 // their spans to dst.
 func (t *Tagger) appendFast(dst []deid.Span, c *wordCache, text string, casing byte) []deid.Span {
 	tags := t.tagFast(c, text, c.recs, casing)
-	t.confidentFast(c, c.recs, casing, tags)
+	if t.confidentFast(c, c.recs, casing, tags) {
+		return t.m.spansEnds(dst, c.starts, c.ends, c.recs, tags)
+	}
 	return t.m.spans(dst, c.starts, func(i int) (int, int) {
 		r := &c.recs[i]
 		return r.start, r.start + int(r.n)
@@ -263,6 +265,23 @@ func (m *Model) spans(out []deid.Span, starts []int32, pos func(i int) (start, e
 		start, _ := pos(i)
 		_, end := pos(j)
 		out = append(out, deid.Span{Start: start, End: end, Type: m.types[k], Recognizer: Name})
+	}
+	return out
+}
+
+// spansEnds is spans for the spans of tokens starts[k]..ends[k] of recs,
+// their ends known.
+func (m *Model) spansEnds(out []deid.Span, starts, ends []int32, recs []rec, tags []uint8) []deid.Span {
+	if len(starts) == 0 {
+		return out
+	}
+	if out == nil {
+		out = make([]deid.Span, 0, len(starts))
+	}
+	ends = ends[:len(starts)]
+	for k, s := range starts {
+		a, b := &recs[s], &recs[ends[k]]
+		out = append(out, deid.Span{Start: a.start, End: b.start + int(b.n), Type: m.types[(tags[s]-1)/2], Recognizer: Name})
 	}
 	return out
 }

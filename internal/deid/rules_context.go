@@ -139,8 +139,8 @@ func (sc *scan) plainWord(k int) bool {
 	if t.kw&setPlain != 0 || t.flags&lexicon.State != 0 && t.flags&lexicon.Name == 0 {
 		return true
 	}
-	if t.upper && t.e-t.s <= 5 && t.flags&lexicon.SafeCore != 0 && t.flags&lexicon.Name == 0 {
-		return true // a clinical acronym: "LCWS", "PACU"
+	if t.upper && t.e-t.s <= 5 && t.flags&lexicon.SafeCore != 0 && (t.flags&lexicon.Name == 0 || sc.caseAt(k) == caseMixed) {
+		return true // a clinical acronym: "LCWS", "PACU"; "NGT to LIS" in a mixed-case note
 	}
 	if n := t.e - t.s; n <= 6 {
 		w := sc.lower(k)

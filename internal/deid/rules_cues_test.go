@@ -26,6 +26,11 @@ func TestGoldenCueNames(t *testing.T) {
 		{"relation ends a sentence, a drug after", "Updated son. Lasix given.", "Updated son. Lasix given."},
 		{"title with a full stop still cues", "seen by Dr. Quaxley today", "seen by Dr. [NAME] today"},
 		{"relation with a colon still cues", "wife: mary aware", "wife: [NAME] aware"},
+		{"a finding, not a title", "Echo: EF 30-35%, mod MR, RVSP 44.", "Echo: EF 30-35%, mod MR, RVSP 44."},
+		{"sinus rhythm, not senior", "CV: HR 80-100, SR. BP stable.", "CV: HR 80-100, SR. BP stable."},
+		{"suction after to", "GI: NPO, NGT to LIS with 300cc.", "GI: NPO, NGT to LIS with 300cc."},
+		{"a title in a capitals note", "SEEN BY MR. QUAXLEY TODAY.", "SEEN BY MR. [NAME] TODAY."},
+		{"a title in capitals before a name", "Spoke with MR QUAXLEY at bedside.", "Spoke with MR [NAME] at bedside."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -539,7 +539,7 @@ func (sc *scan) cueBefore(i int) bool {
 	// after a relation it ends the sentence ("Lives with wife. Tobacco
 	// none.", "Updated son. Lasix given.")
 	return p >= 0 && sc.toks[p].kind == kWord && sc.toks[p].kw&(setTitle|setRelation) != 0 &&
-		(sc.in(p, setTitle) && !sc.is(p, "st") || sc.in(p, setRelation) && !stop)
+		(sc.in(p, setTitle) && !sc.is(p, "st") && !sc.clinicalTitle(p, i, i) || sc.in(p, setRelation) && !stop)
 }
 
 // nameAfterCue: after a cue, a word that is a known name (even a common word:

@@ -809,7 +809,7 @@ func (sc *scan) scanNames(lexical bool) {
 			if sc.punct(k, '.') {
 				k++
 			}
-			if e := sc.nameRun(k, true); e >= 0 {
+			if e := sc.nameRun(k, true); e >= 0 && !sc.clinicalTitle(i, k, e) {
 				sc.markName(k, e, "rules/title")
 				next = e + 1
 				continue
@@ -887,6 +887,28 @@ func (sc *scan) scanNames(lexical bool) {
 			}
 		}
 	}
+}
+
+// clinicalTitle: title i is an abbreviation of a finding, not a title
+// ("mod MR, RVSP 44", "SR. BP stable": mitral regurgitation, sinus rhythm),
+// the name after it (tokens k..e) clinical shorthand: in a mixed-case note
+// the title is written in capitals ("MR", "SR", "MS") and every word of the
+// name is a short capitals word of the clinical or everyday vocabulary.
+func (sc *scan) clinicalTitle(i, k, e int) bool {
+	t := &sc.toks[i]
+	if !t.upper || t.e-t.s != 2 || sc.is(i, "dr") || sc.caseAt(i) != caseMixed {
+		return false
+	}
+	for m := k; m <= e; m++ {
+		u := &sc.toks[m]
+		if u.kind != kWord {
+			continue
+		}
+		if !u.upper || u.e-u.s > 5 || u.flags&lexicon.SafeCore == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // maxCredAfter bounds how far after a name's first token scanNames finds

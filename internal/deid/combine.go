@@ -212,6 +212,11 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 		return true
 	}
 	f := t.flags
+	if f&lexicon.Clinical != 0 {
+		// clinical shorthand, a drug or a device ("Lytes", "Posey",
+		// "LAD"): a name only after a cue ("son Neo", "Dr. Posey")
+		return typ == TypeName && f&lexicon.Name != 0 && sc.nameCueBefore(k)
+	}
 	if f&(lexicon.SafeCore) != 0 || f&lexicon.Common != 0 && f&lexicon.Name == 0 {
 		// an everyday word: a known name tagged as a name ("ROSE", "grace"),
 		// or a name or place capitalised in a mixed-case line

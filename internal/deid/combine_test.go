@@ -40,6 +40,10 @@ func TestPlausible(t *testing.T) {
 		{"full date kept", "seen 3/14/2025 in clinic", "3/14/2025", TypeDate, "3/14/2025"},
 		{"ISO date kept", "cxr 2025-03-14 clear", "2025-03-14", TypeDate, "2025-03-14"},
 		{"misspelt month kept", "seen Febuary 3 in clinic", "Febuary 3", TypeDate, "Febuary 3"},
+		// words of the clinical list (lexicon.Clinical): a name only after a cue
+		{"restraint brand is no name", "Posey belt on for safety", "Posey", TypeName, ""},
+		{"shorthand in capitals is no name", "CV: LYTES REPLETED PER PROTOCOL", "LYTES", TypeName, ""},
+		{"clinical word after a title kept", "seen by Dr. Posey this am", "Posey", TypeName, "Posey"},
 		{"drug and dose are no date", "sleeping pill given (Restoril 15).", "Restoril 15", TypeDate, ""},
 		{"a name typed a date kept", "fall risk per Morse 65, socks on", "Morse 65", TypeDate, "Morse 65"},
 		{"dose and verb are no date", "LDL 168 - ATORVA 80 STARTED.", "80 STARTED", TypeDate, ""},

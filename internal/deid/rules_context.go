@@ -172,9 +172,10 @@ func (sc *scan) scanContext() {
 		for e > i && sc.plainWord(e) && toks[e].kind == kWord && !sc.in(e, setOrg) && toks[e].flags&(lexicon.OrgWord|lexicon.PlaceWord) == 0 {
 			e-- // "Urgent Care Monday"
 		}
-		all := true
+		all := true // of plain words, organisation words and clinical ones ("via Dobhoff")
 		for k := i; k <= e; k++ {
-			if toks[k].kind == kWord && !sc.plainWord(k) && !sc.in(k, setOrg) {
+			if toks[k].kind == kWord && !sc.plainWord(k) && !sc.in(k, setOrg) &&
+				!(toks[k].flags&lexicon.Clinical != 0 && toks[k].flags&(lexicon.City|lexicon.CityFull) == 0) {
 				all = false
 			}
 		}

@@ -14,6 +14,8 @@ func TestEponymPairs(t *testing.T) {
 		{"speaking valve and its trial", "cuff deflated, passy-muir trial w/ speech", "cuff deflated, passy-muir trial w/ speech"},
 		{"collar in capitals", "PADS CHANGED UNDER C-COLLAR (MIAMI J), PADS DRY", "PADS CHANGED UNDER C-COLLAR (MIAMI J), PADS DRY"},
 		{"clinical sense of a name-list word", "Pt requests to leave AMA, dulcolax supp given", "Pt requests to leave AMA, dulcolax supp given"},
+		{"feeding tube after via", "TF Glucerna @ 55 via Dobhoff. BM x1.", "TF Glucerna @ 55 via Dobhoff. BM x1."},
+		{"a lab named with clinical words", "received 0622 from Bon Secours Outpatient Lab.", "received 0622 from [LOCATION]."},
 		// still PHI
 		{"a person called Jackson", "son Jackson visited at 1900", "son [NAME] visited at 1900"},
 		{"a name-list word after a title", "seen by Dr. Auth this am", "seen by Dr. [NAME] this am"},

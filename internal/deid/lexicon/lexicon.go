@@ -67,6 +67,7 @@ const (
 	_
 	_
 	SafeCore // everyday English (SCOWL size 35) or clinical vocabulary: a name that is such a word ("Why", "Echo", "Neo") needs context
+	Clinical // on the hand-written clinical list (clinical.txt): shorthand, drugs, devices; never PHI without a cue, whatever its case
 )
 
 // WordFlags are the flags Lexicon.Words holds; Vocab().Lookup(w) & WordFlags
@@ -182,7 +183,7 @@ func load() *Lexicon {
 
 // Compile merges every list into the word → flags map that vocab.bin holds:
 // the lists of Get plus the safe vocabulary (lower-case words).
-func Compile(safe, core []string) map[string]Flags {
+func Compile(safe, core, clinical []string) map[string]Flags {
 	l := Get()
 	m := make(map[string]Flags, len(l.Words)+len(safe)+len(l.Zips))
 	for w, f := range l.Words {
@@ -202,6 +203,10 @@ func Compile(safe, core []string) map[string]Flags {
 	}
 	for _, w := range core {
 		m[w] |= Safe | SafeCore
+	}
+	// the clinical list is core vocabulary too: "neo", "levo" are drugs first
+	for _, w := range clinical {
+		m[w] |= Safe | SafeCore | Clinical
 	}
 	return m
 }
@@ -264,6 +269,5 @@ func CompileDir(dir string) ([]byte, error) {
 			}
 		}
 	}
-	// the clinical list is core vocabulary: "neo", "levo" are drugs first
-	return BuildTable(Compile(lists[0], append(lists[1], lists[2]...)))
+	return BuildTable(Compile(lists[0], lists[1], lists[2]))
 }

@@ -38,6 +38,10 @@ func TestVocabLookup(t *testing.T) {
 		{"vss", Safe | SafeCore, 0},
 		{"exudate", Safe | SafeCore, 0},
 		{"dopplerable", Safe | SafeCore, 0},
+		// the clinical list's own flag: shorthand and drugs, not everyday English
+		{"levo", Safe | SafeCore | Clinical, 0},
+		{"dobhoff", Clinical, 0},
+		{"why", SafeCore, Clinical},
 		// left out of clinical.txt: initials ("CLR" signs a note) and names ("Slough")
 		{"clr", Safe, SafeCore},
 		{"slough", Name, SafeCore},

@@ -20,6 +20,9 @@ func TestWholeCodes(t *testing.T) {
 		{"seen in device clinic in 7-10 days.", "seen in device clinic in 7-10 days."},
 		{"device serial 88213-44 noted.", "device serial [ID] noted."},
 		{"plate 4XKI170 on file.", "plate [ID] on file."},
+		// a clock time after a date is no e-mail domain
+		{"seen 12/5@2230. stable", "seen [DATE]@2230. stable"},
+		{"mail jo.smith@mail.example.org today", "mail [EMAIL] today"},
 	} {
 		if got := detectTags(t, tc.in); got != tc.want {
 			t.Errorf("%q → %q, want %q", tc.in, got, tc.want)

@@ -26,6 +26,8 @@ func TestGoldenCueNames(t *testing.T) {
 		{"relation ends a sentence, a drug after", "Updated son. Lasix given.", "Updated son. Lasix given."},
 		{"title with a full stop still cues", "seen by Dr. Quaxley today", "seen by Dr. [NAME] today"},
 		{"relation with a colon still cues", "wife: mary aware", "wife: [NAME] aware"},
+		{"relation and a verb in -s", "Son works 3rd shift at the mill", "Son works 3rd shift at the mill"},
+		{"relation and a name in -s", "son james at bedside", "son [NAME] at bedside"},
 		{"a finding, not a title", "Echo: EF 30-35%, mod MR, RVSP 44.", "Echo: EF 30-35%, mod MR, RVSP 44."},
 		{"sinus rhythm, not senior", "CV: HR 80-100, SR. BP stable.", "CV: HR 80-100, SR. BP stable."},
 		{"suction after to", "GI: NPO, NGT to LIS with 300cc.", "GI: NPO, NGT to LIS with 300cc."},

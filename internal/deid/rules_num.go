@@ -22,17 +22,16 @@ func (sc *scan) scanBytes() {
 			s--
 		}
 		e := at + 1
-		dot := false
 		for e < len(t) && (isASCIIAlnum(t[e]) || t[e] == '-' || t[e] == '.') {
-			if t[e] == '.' {
-				dot = true
-			}
 			e++
 		}
 		for e > at+1 && t[e-1] == '.' {
 			e--
 		}
-		if s < at && dot && e > at+3 {
+		// a domain has a dot and ends in a label with a letter: not a
+		// time after a date ("12/5@2230.", "Q4@0600.")
+		dot := strings.LastIndexByte(t[at+1:e], '.')
+		if s < at && dot >= 0 && e > at+3 && hasLetter(t[at+1+dot+1:e]) {
 			sc.add(s, e, TypeEmail, "rules/email")
 		}
 		off = at + 1
@@ -848,4 +847,14 @@ func (sc *scan) nanpDash(i int) bool {
 	k := i + 1
 	return k+2 < len(t) && sc.numLen(i) == 3 && t[k].sp && !t[k].nl && sc.numLen(k) == 3 && sc.punct(k+1, '-') &&
 		sc.joined(k+1) && sc.joined(k+2) && sc.numLen(k+2) == 4 && sc.text[t[i].s] >= '2' && sc.text[t[k].s] >= '2'
+}
+
+// hasLetter: s holds an ASCII letter.
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
 }

@@ -551,8 +551,9 @@ func (sc *scan) nameAfterCue(i int) bool {
 		return false
 	}
 	w := sc.lower(i)
-	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") {
-		return false // "son visiting", "wife concerned"
+	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") ||
+		strings.HasSuffix(w, "s") && t.flags&lexicon.Common != 0 && t.flags&lexicon.SafeCore != 0 {
+		return false // "son visiting", "wife concerned", "son works 3rd shift"
 	}
 	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && !strings.HasSuffix(w, "s")
 }

@@ -273,7 +273,7 @@ func (sc *scan) orgRunAt(i int) int {
 		s++
 	}
 	e, specific, candidate, found, poss, gap, nspec := -1, false, false, false, false, false, 0
-	for k, n := s, 0; k < len(toks) && n < 4; k++ {
+	for k, n := s, 0; k < len(toks) && n < 5; k++ { // five words: "NEW PILGRIM REST MISSIONARY BAPTIST CHURCH" (rules_dev11.go)
 		t := toks[k]
 		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) && !sc.saintDot(k) &&
 			!(sc.punct(k, '&') && k > s && k+1 < len(toks) && toks[k+1].kind == kWord && !toks[k+1].nl) { // "HEALTH & REHAB" (rules_dev6.go)
@@ -291,7 +291,8 @@ func (sc *scan) orgRunAt(i int) int {
 		}
 		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found) ||
 			weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.headOfName(k, poss) && sc.everydayPlace(s, k)) ||
-			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss)) { // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
+			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss) || // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
+			sc.pairHead(k, w) && sc.headOfName(k, poss) && sc.nameBeforePair(s, k, w)) { // "BAYOU HOME HEALTH", "DELTA GIN CO" (rules_dev11.go)
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
 				e++ // "regional medical center"

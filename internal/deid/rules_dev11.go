@@ -1,0 +1,171 @@
+package deid
+
+// Rules of the eleventh development round (issue 13; dev11, notes set in
+// Louisiana, Mississippi and Alabama): wards written as a floor number and a
+// compass direction ("TRANSFERRED TO 5 WEST", "going to 4 north rm 12",
+// "Med/Surg 3 South"), a weekday before "the" and an ordinal ("sat the 12th",
+// where "sat" alone would be a saturation), and the heads of care and
+// business names that are two words ("NURSING HOME", "HOME HEALTH", "FIRE
+// RESCUE"; orgRunAt, rules_dev3.go).
+
+// compassWord: w is a direction that names a ward after its floor number.
+func compassWord(w string) bool {
+	return w == "north" || w == "south" || w == "east" || w == "west"
+}
+
+// scanDev11 runs after every other pass of the rules.
+func (sc *scan) scanDev11() {
+	toks := sc.toks
+	for i := 1; i+1 < len(toks); i++ {
+		t := &toks[i]
+		switch t.kind {
+		case kNum:
+			// "TO 5 WEST", "- 6 EAST", "Med/Surg 3 South": a floor of one or
+			// two digits and a direction, after a cue of movement or a
+			// header's dash, with no number or unit after it
+			if t.e-t.s > 2 || toks[i+1].nl || toks[i+1].kind != kWord || !compassWord(sc.lower(i+1)) || sc.claim[i+1] {
+				continue
+			}
+			if !sc.compassWardCue(i-1) || !sc.compassWardEnd(i+2) {
+				continue
+			}
+			sc.addToks(i, i+1, TypeLocation, "rules/ward")
+			i++
+		case kWord:
+			// "GIVEN PTA BY PRICHARD FIRE RESCUE", "deckhand for bayou
+			// towing": "by" and "for" introduce a business when a strong
+			// or two-word head ends the name
+			if (sc.is(i, "by") || sc.is(i, "for")) && sc.strongHeadAhead(i+1) {
+				if e := sc.orgRunAt(i); e > i {
+					i = e
+				}
+				continue
+			}
+			// "sat the 12th", "SUN THE 3RD": a shortened weekday is a day
+			// when "the" and an ordinal day follow it
+			if i+2 >= len(toks) || t.e-t.s > 5 || !shortWeekday(sc.lower(i)) || !sc.is(i+1, "the") || toks[i+1].nl || toks[i+2].nl ||
+				toks[i+2].kind != kAlnum || sc.ordinalDay(i+2) == 0 {
+				continue
+			}
+			if k := i + 3; k < len(toks) && !toks[k].nl && toks[k].kind == kWord && ordinalNouns[sc.lower(k)] {
+				continue // "sat the 3rd floor"? a place, not a day
+			}
+			sc.addToks(i, i, TypeDate, "rules/date")
+			sc.addToks(i+2, i+2, TypeDate, "rules/date")
+			i += 2
+		}
+	}
+}
+
+// compassWardCue: token k, before a floor number, introduces a ward: a word
+// of movement or place ("to", "from", "on", "at", "back"), the second word of
+// "Med/Surg", or a dash or colon in a header ("NURSING NOTE - 6 EAST",
+// "Unit: 5 West").
+func (sc *scan) compassWardCue(k int) bool {
+	t := &sc.toks[k]
+	switch t.kind {
+	case kPunct:
+		return sc.punct(k, '-') && t.sp || sc.punct(k, ':')
+	case kWord:
+		switch sc.lower(k) {
+		case "to", "from", "on", "at", "surg", "unit", "floor":
+			return true
+		}
+	}
+	return false
+}
+
+// compassWardEnd: token k, after the direction, leaves it a ward: the end of
+// a line or clause, or a word (not a number, a unit or "of": "5 west of the
+// river", "2 east 14").
+func (sc *scan) compassWardEnd(k int) bool {
+	if k >= len(sc.toks) || sc.toks[k].nl {
+		return true
+	}
+	t := &sc.toks[k]
+	switch t.kind {
+	case kPunct:
+		return !sc.punct(k, '/') && !sc.punct(k, '-')
+	case kWord:
+		return !sc.is(k, "of") && !sc.is(k, "on") && !sc.is(k, "bound") && !sc.is(k, "side")
+	}
+	return false
+}
+
+// pairHeads: heads of a care or business name that are two words, by their
+// second word and the first words that make them one ("NURSING HOME",
+// "FUNERAL HOME", "HOME HEALTH", "FIRE RESCUE", "MEDICAL SUPPLY", "ROAD
+// DEPT", "SCHOOL DISTRICT"): either word alone is an everyday word.
+var pairHeads = map[string][]string{
+	"home":       {"nursing", "funeral", "group", "rest", "boarding"},
+	"health":     {"home"},
+	"rescue":     {"fire"},
+	"supply":     {"medical", "oxygen"},
+	"dept":       {"road", "fire", "police", "highway"},
+	"department": {"road", "fire", "police", "highway"},
+	"district":   {"school"},
+}
+
+// pairHead: word w at token k ends the name of a place or business in
+// orgRunAt: the second word of a pairHeads head, or a company's suffix
+// ("DELTA GIN CO", "Sunbelt Paper Co.", "bayou towing co") with no number
+// after it ("CO 4.2" is a cardiac output).
+func (sc *scan) pairHead(k int, w string) bool {
+	switch w {
+	case "co", "company", "inc", "llc":
+		n := k + 1
+		if sc.punct(n, '.') {
+			n++
+		}
+		return n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind != kNum && sc.toks[n].kind != kAlnum
+	case "towing", "ambulance":
+		return true
+	}
+	firsts, ok := pairHeads[w]
+	if !ok || k < 1 || sc.toks[k-1].kind != kWord || sc.toks[k].nl {
+		return false
+	}
+	p := sc.lower(k - 1)
+	for _, f := range firsts {
+		if p == f {
+			return true
+		}
+	}
+	return false
+}
+
+// strongHeadAhead: one of the five tokens from k on its line is a strong
+// head or the end of a two-word head (pairHead).
+func (sc *scan) strongHeadAhead(k int) bool {
+	for m := k; m < len(sc.toks) && m < k+5; m++ {
+		if m > k && sc.toks[m].nl {
+			return false
+		}
+		if sc.toks[m].kind != kWord {
+			continue
+		}
+		if w := sc.lower(m); strongHeads[w] || sc.pairHead(m, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameBeforePair: a word that says which place it is comes before the
+// two-word head ending at token k, among tokens s..k-2 ("seen by fire
+// rescue", "from his nursing home" name no one); a company's suffix and
+// the one-word heads need none besides the word before them.
+func (sc *scan) nameBeforePair(s, k int, w string) bool {
+	if _, ok := pairHeads[w]; !ok {
+		return true
+	}
+	for m := s; m <= k-2; m++ {
+		if sc.toks[m].kind != kWord {
+			continue
+		}
+		if v := sc.lower(m); sc.claim[m] || !orgRunGeneric[v] && !genericOrgWords[v] && !orgWords[v] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,54 @@
+package deid
+
+import "testing"
+
+// TestGoldenDev11 covers the wards, days, holidays and business names the
+// eleventh development batch found missing (rules_dev11.go), with invented
+// examples (none is dev11's), next to the everyday and clinical words of the
+// same shapes that must stay.
+func TestGoldenDev11(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// a ward written as a floor and a direction
+		{"floor and direction after to", "PT MOVED TO 7 NORTH AT 1600, REPORT GIVEN", "PT MOVED TO [LOCATION] AT 1600, REPORT GIVEN"},
+		{"floor and direction after from, lower case", "came up from 2 east at 2200 on 2l", "came up from [LOCATION] at 2200 on 2l"},
+		{"floor and direction in a header after a dash", "Nursing Progress Note - 8 West", "Nursing Progress Note - [LOCATION]"},
+		{"floor and direction after med/surg", "Med/Surg 9 North, bed 14", "Med/Surg [LOCATION], bed 14"},
+		{"a direction of travel stays", "drove 3 miles east on the highway", "drove 3 miles east on the highway"},
+		{"a distance west of a town stays", "lives 10 west of town", "lives 10 west of town"},
+		{"an interstate's direction stays", "MVC on I-55 south near exit 4", "MVC on [LOCATION] south near exit 4"},
+		// a shortened weekday before "the" and an ordinal
+		{"sat the ordinal", "son's wedding sat the 19th in town", "son's wedding [DATE] the [DATE] in town"},
+		{"SUN THE ordinal in capitals", "WANTS PASS FOR SUN THE 4TH", "WANTS PASS FOR [DATE] THE [DATE]"},
+		{"a saturation stays", "sat 91% on 3l, the 2nd abg better", "sat 91% on 3l, the 2nd abg better"},
+		{"an ordinal floor stays", "pt sat the 3rd floor lobby for an hour", "pt sat the 3rd floor lobby for an hour"},
+		// feasts that date an event
+		{"ash wednesday", "no meat since Ash Wednesday per pt", "no meat since [DATE] per pt"},
+		{"mardi gras in capitals", "FELL FROM A FLOAT ON MARDI GRAS", "FELL FROM A FLOAT ON [DATE]"},
+		{"black friday", "started shift work after black friday", "started shift work after [DATE]"},
+		{"all saints day", "grave visit on All Saints Day, then SOB", "grave visit on [DATE], then SOB"},
+		{"all day stays", "npo all day, all meds held", "npo all day, all meds held"},
+		// two-word heads of care and business names
+		{"a nursing home by name", "ADMITTED FROM WHISPERING CEDARS NURSING HOME W/ FEVER", "ADMITTED FROM [LOCATION] W/ FEVER"},
+		{"a funeral home by name", "family chose Broussard-Vidal Funeral Home in town", "family chose [LOCATION] in town"},
+		{"a funeral home after a cue", "BODY RELEASED TO LEBLANC-HURST FUNERAL HOME 0400", "BODY RELEASED TO [LOCATION] 0400"},
+		{"a nursing home of no one stays", "sent back to his nursing home today", "sent back to his nursing home today"},
+		{"home health of no one stays", "d/c home with home health to follow", "d/c home with home health to follow"},
+		{"a fire rescue by name after by", "FOUND DOWN, BROUGHT BY OKALOOSA FIRE RESCUE", "FOUND DOWN, BROUGHT BY [LOCATION]"},
+		{"fire rescue of no one stays", "brought in by fire rescue at 0200", "brought in by fire rescue at 0200"},
+		{"a company after at", "WORKS AT CHENIER RICE CO, DAY SHIFT", "WORKS AT [LOCATION], DAY SHIFT"},
+		{"a company with a full stop after for", "pt drives a truck for Bellamy Timber Co. out of town", "pt drives a truck for [LOCATION]. out of town"},
+		{"cardiac output stays", "CO 5.1, CI 2.6 after bolus from co 3.9", "CO 5.1, CI 2.6 after bolus from co 3.9"},
+		{"a towing firm in lower case", "works for vermilion bay towing on the tugs", "works for [LOCATION] on the tugs"},
+		{"an ambulance firm after by", "transferred by Gulfwind Ambulance at 1300", "transferred by [LOCATION] at 1300"},
+		{"an ambulance of no one stays", "arrived by ambulance from home", "arrived by ambulance from home"},
+		{"a road department", "RETIRED FROM TANGIPAHOA PARISH ROAD DEPT IN 2019", "RETIRED FROM [LOCATION] IN 2019"},
+		{"a school district", "Teaches 3rd grade for Covington County School District", "Teaches 3rd grade for [LOCATION]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lineTags(t, tc.in); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

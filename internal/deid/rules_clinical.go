@@ -135,6 +135,11 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if sc.datePiece(i) == j && sc.punct(j+1, '@') && (sc.clock(j+2) || sc.numLen(j+2) > 0 && sc.punct(j+3, ':')) {
 		return -1
 	}
+	// a whole date with a four-digit year ("D: 11/02/2026 T: 11/03/2026" in a
+	// transcription footer): never a measured value (rules_dev11.go)
+	if sc.fullYearDate(i, j) {
+		return -1
+	}
 	// after a measure word: everything up to the next word ("CA 92101" is a
 	// ZIP; "ph:4107738124", seven digits or more, a phone or an identifier)
 	if sc.measureBefore(i, 3) && !(j == i && sc.numLen(i) == 5) && !(j == i && sc.numLen(i) >= 7) {

@@ -31,6 +31,14 @@ func (sc *scan) scanDev11() {
 			}
 			sc.addToks(i, i+1, TypeLocation, "rules/ward")
 			i++
+		case kPunct:
+			// "HH (ACADIA HOME HEALTH)", "(Gulfwind Ambulance)": a
+			// parenthesis opens a business's name as "by" does
+			if t.aux == '(' && sc.strongHeadAhead(i+1) {
+				if e := sc.orgRunAt(i); e > i {
+					i = e
+				}
+			}
 		case kWord:
 			// "GIVEN PTA BY PRICHARD FIRE RESCUE", "deckhand for bayou
 			// towing": "by" and "for" introduce a business when a strong
@@ -168,4 +176,20 @@ func (sc *scan) nameBeforePair(s, k int, w string) bool {
 		}
 	}
 	return false
+}
+
+// fullYearDate: tokens i..j are a month, day and four-digit year joined by
+// the same "/" or "-" ("11/03/2026", "4-9-1951"), which no measure is
+// written as, whatever word comes before it ("T:" of a transcription
+// footer, "HR" of a heading).
+func (sc *scan) fullYearDate(i, j int) bool {
+	if j != i+4 || sc.numLen(i) == 0 || sc.numLen(i) > 2 || sc.numLen(i+2) == 0 || sc.numLen(i+2) > 2 || sc.numLen(j) != 4 {
+		return false
+	}
+	c := sc.text[sc.toks[i+1].s]
+	if c != '/' && c != '-' || !sc.punct(i+3, c) || !sc.joined(i+1) || !sc.joined(i+2) || !sc.joined(i+3) || !sc.joined(j) {
+		return false
+	}
+	y := sc.numVal(j)
+	return y >= 1900 && y <= 2099 && validMD(sc.numVal(i), sc.numVal(i+2))
 }

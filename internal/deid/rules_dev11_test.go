@@ -43,6 +43,14 @@ func TestGoldenDev11(t *testing.T) {
 		{"an ambulance of no one stays", "arrived by ambulance from home", "arrived by ambulance from home"},
 		{"a road department", "RETIRED FROM TANGIPAHOA PARISH ROAD DEPT IN 2019", "RETIRED FROM [LOCATION] IN 2019"},
 		{"a school district", "Teaches 3rd grade for Covington County School District", "Teaches 3rd grade for [LOCATION]"},
+		// a parenthesis opens a business's name
+		{"home health in parentheses", "D/C HOME W/ HH (SUGAR CANE HOME HEALTH) FRI.", "D/C HOME W/ HH ([LOCATION]) [DATE]."},
+		{"a company in parentheses", "hurt at work (Delacroix Marine Co.) on a crane", "hurt at work ([LOCATION].) on a crane"},
+		{"home health of no one in parentheses stays", "set up (home health, new referral) today", "set up (home health, new referral) today"},
+		// a whole date with a four-digit year after a measure word
+		{"a footer's transcription date after T", "D: 11/02/2026 T: 11/03/2026", "D: [DATE] T: [DATE]"},
+		{"a dash date with its year after HR", "HR: 4-9-1951 per old chart", "HR: [DATE] per old chart"},
+		{"a temperature after T stays", "T: 37.9 HR 104 BP 98/52", "T: 37.9 HR 104 BP 98/52"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

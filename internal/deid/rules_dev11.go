@@ -193,3 +193,63 @@ func (sc *scan) fullYearDate(i, j int) bool {
 	y := sc.numVal(j)
 	return y >= 1900 && y <= 2099 && validMD(sc.numVal(i), sc.numVal(i+2))
 }
+
+// streetDr finds a street whose suffix is "Dr" after the house number at
+// token i ("271 PLANTATION DR, MINDEN", "4411 Lakeland Dr, Apt 12B"), which
+// street leaves out because "Dr" is a title as often: after a number and one
+// to three capitalised words, and before the end of a clause, "Dr" ends a
+// street, not a name's title. An apartment or suite after it is inside the
+// span. It returns the last token, or -1.
+func (sc *scan) streetDr(i int) int {
+	toks := sc.toks
+	if !toks[i].nl && !sc.addressCue(i-1) {
+		return -1 // "LASIX 40 IV GIVEN PER DR."
+	}
+	k := i + 1
+	for ; k < len(toks) && k <= i+3 && toks[k].kind == kWord && sc.rawCap(k) && !toks[k].nl && !functionWord(sc.lower(k)); k++ {
+		if sc.is(k, "dr") {
+			break
+		}
+		if toks[k].kw&(setHeader|setMeasure|setUnitWord|setMonth|setDay|setTitle) != 0 {
+			return -1
+		}
+	}
+	if k == i+1 || k >= len(toks) || toks[k].nl || !sc.is(k, "dr") {
+		return -1
+	}
+	e := k
+	if sc.punct(e+1, '.') && sc.joined(e+1) {
+		e++
+	}
+	m := e + 1
+	if m < len(toks) && !toks[m].nl && !sc.punct(m, ',') && !sc.punct(m, '.') && !sc.punct(m, ';') && !sc.punct(m, ')') {
+		return -1 // "4 South Dr Patel": a name follows
+	}
+	// ", Apt 12B", ", Suite 4"
+	if sc.punct(m, ',') && m+1 < len(toks) && !toks[m+1].nl && toks[m+1].kw&setUnitWord != 0 {
+		n := m + 2
+		if sc.punct(n, '.') || sc.punct(n, '#') {
+			n++
+		}
+		if n < len(toks) && !toks[n].nl && (toks[n].kind == kNum || toks[n].kind == kAlnum) {
+			e = n
+		}
+	}
+	return e
+}
+
+// addressCue: token k, before a house number, introduces an address ("at",
+// "to", "lives", "address", "home", a colon or a comma).
+func (sc *scan) addressCue(k int) bool {
+	if k < 0 {
+		return true
+	}
+	if sc.punct(k, ':') || sc.punct(k, ',') {
+		return true
+	}
+	switch sc.lower(k) {
+	case "at", "to", "on", "from", "in", "lives", "live", "living", "address", "addr", "home", "moved", "staying", "resides":
+		return true
+	}
+	return false
+}

@@ -51,6 +51,11 @@ func TestGoldenDev11(t *testing.T) {
 		{"a footer's transcription date after T", "D: 11/02/2026 T: 11/03/2026", "D: [DATE] T: [DATE]"},
 		{"a dash date with its year after HR", "HR: 4-9-1951 per old chart", "HR: [DATE] per old chart"},
 		{"a temperature after T stays", "T: 37.9 HR 104 BP 98/52", "T: 37.9 HR 104 BP 98/52"},
+		// a street whose suffix is "Dr"
+		{"a street in capitals ending in DR", "O2 DELIVERED TO 318 MAGNOLIA BEND DR, HOUMA", "O2 DELIVERED TO [LOCATION], [LOCATION]"},
+		{"a street ending in Dr with an apartment", "Lives at 902 Cottonwood Dr, Apt 7C with sister", "Lives at [LOCATION] with sister"},
+		{"a dose given per dr stays", "LASIX 40 IV GIVEN PER DR.", "LASIX 40 IV GIVEN PER DR."},
+		{"a ward and a doctor's name stay apart", "SEEN ON 5 NORTH BY DR ABERNATHY", "SEEN ON [LOCATION] BY DR [NAME]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -261,6 +261,9 @@ func (sc *scan) ordinalCue(i int) bool {
 // ("wed am", "FRI PM", "thurs night").
 func (sc *scan) weekdayAfter(i int) bool {
 	k := i + 1
+	if sc.punct(k, '.') && sc.joined(k) {
+		k++ // "Sun. AM", "sat. night" (rules_dev11.go)
+	}
 	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord {
 		return false
 	}

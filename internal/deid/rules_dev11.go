@@ -20,17 +20,17 @@ func (sc *scan) scanDev11() {
 		t := &toks[i]
 		switch t.kind {
 		case kNum:
+			if t.e-t.s > 2 {
+				continue
+			}
 			// "TO 5 WEST", "- 6 EAST", "Med/Surg 3 South": a floor of one or
 			// two digits and a direction, after a cue of movement or a
 			// header's dash, with no number or unit after it
-			if t.e-t.s > 2 || toks[i+1].nl || toks[i+1].kind != kWord || !compassWord(sc.lower(i+1)) || sc.claim[i+1] {
-				continue
+			if !toks[i+1].nl && toks[i+1].kind == kWord && compassWord(sc.lower(i+1)) && !sc.claim[i+1] &&
+				sc.compassWardCue(i-1) && sc.compassWardEnd(i+2) {
+				sc.addToks(i, i+1, TypeLocation, "rules/ward")
+				i++
 			}
-			if !sc.compassWardCue(i-1) || !sc.compassWardEnd(i+2) {
-				continue
-			}
-			sc.addToks(i, i+1, TypeLocation, "rules/ward")
-			i++
 		case kPunct:
 			// "HH (ACADIA HOME HEALTH)", "(Gulfwind Ambulance)": a
 			// parenthesis opens a business's name as "by" does
@@ -40,6 +40,15 @@ func (sc *scan) scanDev11() {
 				}
 			}
 		case kWord:
+			// "on the twenty-first", "THE THIRD OF NOVEMBER": a day written
+			// as a word after "the"
+			if t.e-t.s == 3 && sc.is(i, "the") {
+				if e := sc.spelledTheDay(i); e > i {
+					sc.addToks(i+1, e, TypeDate, "rules/date")
+					i = e
+				}
+				continue
+			}
 			// "GIVEN PTA BY PRICHARD FIRE RESCUE", "deckhand for bayou
 			// towing": "by" and "for" introduce a business when a strong
 			// or two-word head ends the name
@@ -252,4 +261,39 @@ func (sc *scan) addressCue(k int) bool {
 		return true
 	}
 	return false
+}
+
+// spelledTheDay: a day written as a word follows "the" at token i, after a
+// word that introduces a date ("on the twenty-first", "since the third") and
+// before the end of a clause, or before "of" and a month ("THE THIRD OF
+// NOVEMBER"). It returns the last token of the day (of the month after
+// "of"), or -1.
+func (sc *scan) spelledTheDay(i int) int {
+	e := sc.spelledDayAfter(i)
+	if e == i {
+		return -1
+	}
+	toks := sc.toks
+	k := e + 1
+	if sc.is(k, "of") && k+1 < len(toks) && !toks[k+1].nl && toks[k+1].kind == kWord && toks[k+1].kw&setMonth != 0 {
+		return k + 1
+	}
+	p := i - 1
+	if p < 0 || toks[i].nl || toks[p].kind != kWord {
+		return -1
+	}
+	switch sc.lower(p) {
+	case "on", "since", "until", "till", "by", "from", "before", "after":
+	default:
+		if !weekdayWord(sc.lower(p)) {
+			return -1
+		}
+	}
+	if k < len(toks) && !toks[k].nl && toks[k].kind == kWord && !sc.is(k, "at") && !sc.is(k, "and") && !sc.is(k, "or") {
+		return -1 // "on the second attempt", "by the third day"
+	}
+	if k < len(toks) && !toks[k].nl && toks[k].kind == kNum {
+		return -1
+	}
+	return e
 }

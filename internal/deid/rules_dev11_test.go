@@ -51,6 +51,13 @@ func TestGoldenDev11(t *testing.T) {
 		{"a footer's transcription date after T", "D: 11/02/2026 T: 11/03/2026", "D: [DATE] T: [DATE]"},
 		{"a dash date with its year after HR", "HR: 4-9-1951 per old chart", "HR: [DATE] per old chart"},
 		{"a temperature after T stays", "T: 37.9 HR 104 BP 98/52", "T: 37.9 HR 104 BP 98/52"},
+		// a day written as a word after "the"
+		{"spelled ordinal after on the", "clinic visit on the twenty-third, no changes", "clinic visit on the [DATE], no changes"},
+		{"spelled ordinal of a month", "ADMITTED THE NINTH OF MARCH W/ SOB", "ADMITTED THE [DATE] W/ SOB"},
+		{"spelled ordinal after since the", "no bm since the ninth.", "no bm since the [DATE]."},
+		{"an attempt stays", "intubated on the second attempt by anesthesia", "intubated on the second attempt by anesthesia"},
+		// a weekday with its full stop before a part of the day
+		{"weekday full stop then a part of the day", "cultures drawn Sun. PM, pending", "cultures drawn [DATE]. PM, pending"},
 		// a street whose suffix is "Dr"
 		{"a street in capitals ending in DR", "O2 DELIVERED TO 318 MAGNOLIA BEND DR, HOUMA", "O2 DELIVERED TO [LOCATION], [LOCATION]"},
 		{"a street ending in Dr with an apartment", "Lives at 902 Cottonwood Dr, Apt 7C with sister", "Lives at [LOCATION] with sister"},

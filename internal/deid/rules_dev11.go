@@ -137,6 +137,8 @@ func (sc *scan) pairHead(k int, w string) bool {
 		return n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind != kNum && sc.toks[n].kind != kAlnum
 	case "towing", "ambulance":
 		return true
+	case "snf", "alf", "irf": // "D/C TO SOUTHERN PINES SNF"
+		return sc.toks[k].upper || sc.caseAt(k) != caseMixed
 	}
 	firsts, ok := pairHeads[w]
 	if !ok || k < 1 || sc.toks[k-1].kind != kWord || sc.toks[k].nl {
@@ -161,7 +163,7 @@ func (sc *scan) strongHeadAhead(k int) bool {
 		if sc.toks[m].kind != kWord {
 			continue
 		}
-		if w := sc.lower(m); strongHeads[w] || sc.pairHead(m, w) {
+		if w := sc.lower(m); strongHeads[w] || nameHeads[w] || sc.pairHead(m, w) {
 			return true
 		}
 	}
@@ -296,4 +298,20 @@ func (sc *scan) spelledTheDay(i int) int {
 		return -1
 	}
 	return e
+}
+
+// nameHeadEnds: the hospital's head word at token k ("REGIONAL", "General")
+// ends its clause: nothing, a mark or a number follows it, or a word that
+// starts another phrase ("W/", "in", "for"), not a word that makes it a
+// service ("GENERAL SURGERY", "general medicine").
+func (sc *scan) nameHeadEnds(k int) bool {
+	n := k + 1
+	if n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind != kWord {
+		return true
+	}
+	switch sc.lower(n) {
+	case "w", "with", "in", "for", "on", "at", "to", "via", "and", "by", "after", "where", "until", "since", "x", "s":
+		return true
+	}
+	return false
 }

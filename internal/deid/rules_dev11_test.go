@@ -51,6 +51,14 @@ func TestGoldenDev11(t *testing.T) {
 		{"a footer's transcription date after T", "D: 11/02/2026 T: 11/03/2026", "D: [DATE] T: [DATE]"},
 		{"a dash date with its year after HR", "HR: 4-9-1951 per old chart", "HR: [DATE] per old chart"},
 		{"a temperature after T stays", "T: 37.9 HR 104 BP 98/52", "T: 37.9 HR 104 BP 98/52"},
+		// a hospital's name ending in "Regional" or "General" at the end of its clause
+		{"regional after from in capitals", "ARRIVED FROM CHICOT REGIONAL W/ NSTEMI", "ARRIVED FROM [LOCATION] W/ NSTEMI"},
+		{"regional in parentheses before in", "transferred (Bonfouca Regional in Slidell) 11/2", "transferred ([LOCATION] in [LOCATION]) [DATE]"},
+		{"general surgery stays", "FROM ED, GENERAL SURGERY AWARE", "FROM ED, GENERAL SURGERY AWARE"},
+		{"regional of no one stays", "sent to regional for cath", "sent to regional for cath"},
+		// a care home's kind in capitals after its name
+		{"an snf by name", "D/C TO MOSSY OAK SNF IN AM", "D/C TO [LOCATION] IN AM"},
+		{"snf of no one stays", "d/c to snf vs home w/ hh", "d/c to snf vs home w/ hh"},
 		// a day written as a word after "the"
 		{"spelled ordinal after on the", "clinic visit on the twenty-third, no changes", "clinic visit on the [DATE], no changes"},
 		{"spelled ordinal of a month", "ADMITTED THE NINTH OF MARCH W/ SOB", "ADMITTED THE [DATE] W/ SOB"},

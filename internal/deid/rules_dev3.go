@@ -289,7 +289,7 @@ func (sc *scan) orgRunAt(i int) int {
 			n++
 			continue
 		}
-		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found) ||
+		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found || sc.nameHeadEnds(k)) ||
 			weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.headOfName(k, poss) && sc.everydayPlace(s, k)) ||
 			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss) || // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
 			sc.pairHead(k, w) && sc.headOfName(k, poss) && sc.nameBeforePair(s, k, w)) { // "BAYOU HOME HEALTH", "DELTA GIN CO" (rules_dev11.go)

@@ -16,6 +16,7 @@ func compassWord(w string) bool {
 // scanDev11 runs after every other pass of the rules.
 func (sc *scan) scanDev11() {
 	toks := sc.toks
+	sc.congregationNames()
 	for i := 1; i+1 < len(toks); i++ {
 		t := &toks[i]
 		switch t.kind {
@@ -314,4 +315,50 @@ func (sc *scan) nameHeadEnds(k int) bool {
 		return true
 	}
 	return false
+}
+
+// denominations start the part of a congregation's name that other rules
+// find ("BAPTIST CHURCH", "Methodist Church") before the words that say
+// which one ("PILGRIM REST MISSIONARY").
+var denominations = map[string]bool{
+	"baptist": true, "methodist": true, "presbyterian": true, "lutheran": true, "episcopal": true,
+	"pentecostal": true, "mennonite": true, "catholic": true, "ame": true, "missionary": true,
+}
+
+// congregationNames widens a place found from a denomination on ("AT PILGRIM
+// REST MISSIONARY [BAPTIST CHURCH]") to the words before it on its line that
+// name the congregation: up to five words no word list marks as a cue,
+// title or function word, capitalised in a mixed-case line, or a place
+// found already ("NEW" of "NEW PILGRIM REST").
+func (sc *scan) congregationNames() {
+	toks := sc.toks
+	for o := range sc.out {
+		if sc.out[o].t != TypeLocation {
+			continue
+		}
+		f := sc.firstTokenFrom(sc.out[o].s)
+		if f < 1 || f >= len(toks) || toks[f].s != sc.out[o].s || toks[f].nl || !denominations[sc.lower(f)] {
+			continue
+		}
+		b := f
+		for k := f - 1; k >= 0 && f-k <= 5 && !toks[k+1].nl; k-- {
+			t := &toks[k]
+			if t.kind != kWord || sc.nameTok[k] {
+				break
+			}
+			w := sc.lower(k)
+			if !sc.claim[k] && (functionWord(w) || orgRunGeneric[w] || orgRunCue(w) || t.kw&(setMonth|setDay|setTitle) != 0 ||
+				sc.caseAt(k) == caseMixed && !sc.rawCap(k)) {
+				break
+			}
+			b = k
+		}
+		if b == f {
+			continue
+		}
+		sc.out[o].s = toks[b].s
+		for k := b; k < f; k++ {
+			sc.claim[k] = true
+		}
+	}
 }

@@ -59,6 +59,10 @@ func TestGoldenDev11(t *testing.T) {
 		// a care home's kind in capitals after its name
 		{"an snf by name", "D/C TO MOSSY OAK SNF IN AM", "D/C TO [LOCATION] IN AM"},
 		{"snf of no one stays", "d/c to snf vs home w/ hh", "d/c to snf vs home w/ hh"},
+		// a congregation's name before its denomination
+		{"a congregation in capitals", "PT IS USHER AT SWEET CANAAN MISSIONARY BAPTIST CHURCH", "PT IS USHER AT [LOCATION]"},
+		{"a congregation in lower case", "sings in the choir at bethany grove methodist church", "sings in the choir at [LOCATION]"},
+		{"a denomination after her local stays generic", "attends her local baptist church on sundays", "attends her local [LOCATION] on sundays"},
 		// a day written as a word after "the"
 		{"spelled ordinal after on the", "clinic visit on the twenty-third, no changes", "clinic visit on the [DATE], no changes"},
 		{"spelled ordinal of a month", "ADMITTED THE NINTH OF MARCH W/ SOB", "ADMITTED THE [DATE] W/ SOB"},

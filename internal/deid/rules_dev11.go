@@ -50,6 +50,12 @@ func (sc *scan) scanDev11() {
 				}
 				continue
 			}
+			// "Ash Wednesday", "FAT TUESDAY", "Palm Sunday":
+			// a feast named by a word and a weekday (the weekday is a date
+			// already); "All Saints Day", "all saints' day"
+			if sc.feastAt(i) {
+				continue
+			}
 			// "GIVEN PTA BY PRICHARD FIRE RESCUE", "deckhand for bayou
 			// towing": "by" and "for" introduce a business when a strong
 			// or two-word head ends the name
@@ -361,4 +367,37 @@ func (sc *scan) congregationNames() {
 			sc.claim[k] = true
 		}
 	}
+}
+
+// feastFirst: the words that make a weekday after them a feast.
+var feastFirst = map[string]string{"ash": "wednesday", "fat": "tuesday", "palm": "sunday"}
+
+// feastAt marks the feast whose last word is token i ("Ash Wednesday", "All
+// Saints Day") and reports whether it did. Their first words are everyday
+// words and names ("all", "Black", "Ash"), which the keyword sets must not
+// hold (a keyword bit takes a word out of many rules), so they are matched
+// here from the last word back.
+func (sc *scan) feastAt(i int) bool {
+	toks := sc.toks
+	n := toks[i].e - toks[i].s
+	if n != 3 && n != 6 && n != 7 && n != 9 || toks[i].nl || !toks[i].sp {
+		return false
+	}
+	w := sc.lower(i)
+	if w == "day" {
+		k := i - 1
+		if sc.punct(k, '\'') && sc.joined(k) {
+			k-- // "saints' day"
+		}
+		if !sc.is(k, "saints") || !sc.is(k-1, "all") || toks[k].nl {
+			return false
+		}
+		sc.addToks(k-1, i, TypeDate, "rules/date")
+		return true
+	}
+	if !fullWeekday(w) || i < 1 || toks[i-1].kind != kWord || feastFirst[sc.lower(i-1)] != w {
+		return false
+	}
+	sc.addToks(i-1, i, TypeDate, "rules/date")
+	return true
 }

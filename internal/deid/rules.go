@@ -104,6 +104,7 @@ type scan struct {
 	numIdx                  []int             // tokens that can start a number (index)
 	cueIdx                  []int             // words scanCues can act on (index)
 	dev3Idx                 []int             // words scanDev3 can act on (index)
+	dev11Idx                []int             // words scanDev11 can act on (index)
 	capDone                 bool              // index has run on this note
 	clinical                []bool            // token claimed by the clinical-number grammar
 	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only

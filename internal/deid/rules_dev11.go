@@ -8,66 +8,77 @@ package deid
 // business names that are two words ("NURSING HOME", "HOME HEALTH", "FIRE
 // RESCUE"; orgRunAt, rules_dev3.go).
 
-// compassWord: w is a direction that names a ward after its floor number.
-func compassWord(w string) bool {
-	return w == "north" || w == "south" || w == "east" || w == "west"
-}
+// the kinds of the words scanDev11 acts on
+const (
+	k11None uint8 = iota
+	k11Compass
+	k11Weekday
+	k11Ordinal
+	k11Feast
+	k11Head
+)
 
-// scanDev11 runs after every other pass of the rules.
+// dev11Kind are the words scanDev11 acts on, by kind (tokenize gives them
+// the extra bit xDev11, index lists them): compass directions, shortened
+// weekdays, the words that end or start a feast, days written as words, and
+// the heads of business names that "by", "for" or "(" may open.
+var dev11Kind = func() map[string]uint8 {
+	m := map[string]uint8{
+		"north": k11Compass, "south": k11Compass, "east": k11Compass, "west": k11Compass,
+		"wednesday": k11Feast, "tuesday": k11Feast, "sunday": k11Feast, "saints": k11Feast,
+		"co": k11Head, "company": k11Head, "inc": k11Head, "llc": k11Head, "towing": k11Head, "ambulance": k11Head,
+		"snf": k11Head, "alf": k11Head, "irf": k11Head,
+	}
+	for _, w := range []string{"mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun"} {
+		m[w] = k11Weekday
+	}
+	for w := range spelledOrdinals {
+		m[w] = k11Ordinal
+	}
+	for _, set := range []map[string]bool{strongHeads, nameHeads} {
+		for w := range set {
+			m[w] = k11Head
+		}
+	}
+	for w := range pairHeads {
+		m[w] = k11Head
+	}
+	return m
+}()
+
+// dev11Words is dev11Kind as a set (extraSets).
+var dev11Words = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range dev11Kind {
+		m[w] = true
+	}
+	return m
+}()
+
+// scanDev11 runs after every other pass of the rules, on the words of
+// dev11Words only (index).
 func (sc *scan) scanDev11() {
 	toks := sc.toks
 	sc.congregationNames()
-	for i := 1; i+1 < len(toks); i++ {
+	idx := sc.dev11Idx
+	for ni, i := listNext(idx, 0, -1); ni < len(idx); ni, i = listNext(idx, ni, i) {
 		t := &toks[i]
-		switch t.kind {
-		case kNum:
-			if t.e-t.s > 2 {
-				continue
-			}
+		w := sc.lower(i)
+		switch dev11Kind[w] {
+		case k11Compass:
 			// "TO 5 WEST", "- 6 EAST", "Med/Surg 3 South": a floor of one or
 			// two digits and a direction, after a cue of movement or a
 			// header's dash, with no number or unit after it
-			if !toks[i+1].nl && toks[i+1].kind == kWord && compassWord(sc.lower(i+1)) && !sc.claim[i+1] &&
-				sc.compassWardCue(i-1) && sc.compassWardEnd(i+2) {
-				sc.addToks(i, i+1, TypeLocation, "rules/ward")
-				i++
-			}
-		case kPunct:
-			// "HH (ACADIA HOME HEALTH)", "(Gulfwind Ambulance)": a
-			// parenthesis opens a business's name as "by" does
-			if t.aux == '(' && sc.strongHeadAhead(i+1) {
-				if e := sc.orgRunAt(i); e > i {
-					i = e
-				}
-			}
-		case kWord:
-			// "on the twenty-first", "THE THIRD OF NOVEMBER": a day written
-			// as a word after "the"
-			if t.e-t.s == 3 && sc.is(i, "the") {
-				if e := sc.spelledTheDay(i); e > i {
-					sc.addToks(i+1, e, TypeDate, "rules/date")
-					i = e
-				}
+			f := i - 1
+			if f < 1 || t.nl || toks[f].kind != kNum || toks[f].e-toks[f].s > 2 || sc.claim[i] ||
+				!sc.compassWardCue(f-1) || !sc.compassWardEnd(i+1) {
 				continue
 			}
-			// "Ash Wednesday", "FAT TUESDAY", "Palm Sunday":
-			// a feast named by a word and a weekday (the weekday is a date
-			// already); "All Saints Day", "all saints' day"
-			if sc.feastAt(i) {
-				continue
-			}
-			// "GIVEN PTA BY PRICHARD FIRE RESCUE", "deckhand for bayou
-			// towing": "by" and "for" introduce a business when a strong
-			// or two-word head ends the name
-			if (sc.is(i, "by") || sc.is(i, "for")) && sc.strongHeadAhead(i+1) {
-				if e := sc.orgRunAt(i); e > i {
-					i = e
-				}
-				continue
-			}
+			sc.addToks(f, i, TypeLocation, "rules/ward")
+		case k11Weekday:
 			// "sat the 12th", "SUN THE 3RD": a shortened weekday is a day
 			// when "the" and an ordinal day follow it
-			if i+2 >= len(toks) || t.e-t.s > 5 || !shortWeekday(sc.lower(i)) || !sc.is(i+1, "the") || toks[i+1].nl || toks[i+2].nl ||
+			if i+2 >= len(toks) || !sc.is(i+1, "the") || toks[i+1].nl || toks[i+2].nl ||
 				toks[i+2].kind != kAlnum || sc.ordinalDay(i+2) == 0 {
 				continue
 			}
@@ -77,6 +88,41 @@ func (sc *scan) scanDev11() {
 			sc.addToks(i, i, TypeDate, "rules/date")
 			sc.addToks(i+2, i+2, TypeDate, "rules/date")
 			i += 2
+		case k11Ordinal:
+			// "on the twenty-first", "THE THIRD OF NOVEMBER": a day written
+			// as a word after "the"
+			th := i - 1
+			if sc.punct(th, '-') && sc.joined(th) && sc.joined(i) && (sc.is(th-1, "twenty") || sc.is(th-1, "thirty")) {
+				th -= 2
+			}
+			if !sc.is(th, "the") {
+				continue
+			}
+			if e := sc.spelledTheDay(th); e >= i {
+				sc.addToks(th+1, e, TypeDate, "rules/date")
+				i = e
+			}
+		case k11Feast:
+			sc.feastAt(i) // "Ash Wednesday", "FAT TUESDAY", "Palm Sunday", "All Saints Day"
+		case k11Head:
+			// "GIVEN PTA BY PRICHARD FIRE RESCUE", "deckhand for bayou
+			// towing", "HH (ACADIA HOME HEALTH)": "by", "for" and a
+			// parenthesis open a business's name when a strong or
+			// two-word head ends it
+			if !strongHeads[w] && !nameHeads[w] && !sc.pairHead(i, w) {
+				continue
+			}
+			for c := i - 1; c >= 0 && i-c <= 6; c-- {
+				if toks[c+1].nl {
+					break
+				}
+				if sc.is(c, "by") || sc.is(c, "for") || sc.punct(c, '(') {
+					if e := sc.orgRunAt(c); e > i-1 {
+						i = e
+					}
+					break
+				}
+			}
 		}
 	}
 }
@@ -160,23 +206,6 @@ func (sc *scan) pairHead(k int, w string) bool {
 	return false
 }
 
-// strongHeadAhead: one of the five tokens from k on its line is a strong
-// head or the end of a two-word head (pairHead).
-func (sc *scan) strongHeadAhead(k int) bool {
-	for m := k; m < len(sc.toks) && m < k+5; m++ {
-		if m > k && sc.toks[m].nl {
-			return false
-		}
-		if sc.toks[m].kind != kWord {
-			continue
-		}
-		if w := sc.lower(m); strongHeads[w] || nameHeads[w] || sc.pairHead(m, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // nameBeforePair: a word that says which place it is comes before the
 // two-word head ending at token k, among tokens s..k-2 ("seen by fire
 // rescue", "from his nursing home" name no one); a company's suffix and
@@ -220,6 +249,13 @@ func (sc *scan) fullYearDate(i, j int) bool {
 // span. It returns the last token, or -1.
 func (sc *scan) streetDr(i int) int {
 	toks := sc.toks
+	// most numbers have no "dr" among the four tokens after them
+	d := i + 2
+	for ; d < len(toks) && d <= i+4 && (toks[d].e-toks[d].s != 2 || !sc.is(d, "dr")); d++ {
+	}
+	if d >= len(toks) || d > i+4 {
+		return -1
+	}
 	if !toks[i].nl && !sc.addressCue(i-1) {
 		return -1 // "LASIX 40 IV GIVEN PER DR."
 	}
@@ -372,30 +408,26 @@ func (sc *scan) congregationNames() {
 // feastFirst: the words that make a weekday after them a feast.
 var feastFirst = map[string]string{"ash": "wednesday", "fat": "tuesday", "palm": "sunday"}
 
-// feastAt marks the feast whose last word is token i ("Ash Wednesday", "All
-// Saints Day") and reports whether it did. Their first words are everyday
-// words and names ("all", "Black", "Ash"), which the keyword sets must not
-// hold (a keyword bit takes a word out of many rules), so they are matched
-// here from the last word back.
+// feastAt marks the feast of token i ("Ash Wednesday", "All Saints Day":
+// the weekday, or "saints") and reports whether it did. Their first words
+// are everyday words and names ("all", "Ash"), which the keyword sets must
+// not hold (a keyword bit takes a word out of many rules), so they are
+// matched here from a later word.
 func (sc *scan) feastAt(i int) bool {
 	toks := sc.toks
-	n := toks[i].e - toks[i].s
-	if n != 3 && n != 6 && n != 7 && n != 9 || toks[i].nl || !toks[i].sp {
-		return false
-	}
 	w := sc.lower(i)
-	if w == "day" {
-		k := i - 1
+	if w == "saints" {
+		k := i + 1
 		if sc.punct(k, '\'') && sc.joined(k) {
-			k-- // "saints' day"
+			k++ // "saints' day"
 		}
-		if !sc.is(k, "saints") || !sc.is(k-1, "all") || toks[k].nl {
+		if !sc.is(i-1, "all") || toks[i].nl || !sc.is(k, "day") || toks[k].nl {
 			return false
 		}
-		sc.addToks(k-1, i, TypeDate, "rules/date")
+		sc.addToks(i-1, k, TypeDate, "rules/date")
 		return true
 	}
-	if !fullWeekday(w) || i < 1 || toks[i-1].kind != kWord || feastFirst[sc.lower(i-1)] != w {
+	if i < 1 || toks[i].nl || toks[i-1].kind != kWord || feastFirst[sc.lower(i-1)] != w {
 		return false
 	}
 	sc.addToks(i-1, i, TypeDate, "rules/date")

@@ -43,7 +43,7 @@ func (sc *scan) dateSeparator(k, j int) int {
 	n := 0
 	for k <= j && n < 3 && sc.toks[k].kind == kPunct && sc.joined(k) {
 		switch sc.text[sc.toks[k].s] {
-		case '-', '>', '~', ',', '&':
+		case '-', '>', '~', ',', '&', '+': // "12/3+12/4" (rules_dev11.go)
 			k++
 			n++
 			continue

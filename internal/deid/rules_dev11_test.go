@@ -70,6 +70,9 @@ func TestGoldenDev11(t *testing.T) {
 		{"an attempt stays", "intubated on the second attempt by anesthesia", "intubated on the second attempt by anesthesia"},
 		// a weekday with its full stop before a part of the day
 		{"weekday full stop then a part of the day", "cultures drawn Sun. PM, pending", "cultures drawn [DATE]. PM, pending"},
+		// dates joined by a plus
+		{"two dates joined by a plus", "BCX 11/28+11/29 NGTD", "BCX [DATE]+[DATE] NGTD"},
+		{"reflexes with a plus stay", "DTR 2+/4 BILAT, 1+/4 EDEMA", "DTR 2+/4 BILAT, 1+/4 EDEMA"},
 		// a street whose suffix is "Dr"
 		{"a street in capitals ending in DR", "O2 DELIVERED TO 318 MAGNOLIA BEND DR, HOUMA", "O2 DELIVERED TO [LOCATION], [LOCATION]"},
 		{"a street ending in Dr with an apartment", "Lives at 902 Cottonwood Dr, Apt 7C with sister", "Lives at [LOCATION] with sister"},

@@ -73,6 +73,12 @@ func TestGoldenDev11(t *testing.T) {
 		// dates joined by a plus
 		{"two dates joined by a plus", "BCX 11/28+11/29 NGTD", "BCX [DATE]+[DATE] NGTD"},
 		{"reflexes with a plus stay", "DTR 2+/4 BILAT, 1+/4 EDEMA", "DTR 2+/4 BILAT, 1+/4 EDEMA"},
+		// a highway after "on" or "off" in capitals or lower case
+		{"a highway in capitals", "LIVES IN A TRAILER OFF HWY 61 PAST THE LEVEE", "LIVES IN A TRAILER OFF [LOCATION] PAST THE LEVEE"},
+		{"a highway in lower case", "mvc on highway 84 around 2200", "mvc on [LOCATION] around 2200"},
+		{"a highway's lanes stay", "hwy 1 to 2 lanes closed", "hwy 1 to 2 lanes closed"},
+		// apartments written short
+		{"apts after a name", "PT LIVES AT CYPRESS LANDING APTS", "PT LIVES AT [LOCATION]"},
 		// a street whose suffix is "Dr"
 		{"a street in capitals ending in DR", "O2 DELIVERED TO 318 MAGNOLIA BEND DR, HOUMA", "O2 DELIVERED TO [LOCATION], [LOCATION]"},
 		{"a street ending in Dr with an apartment", "Lives at 902 Cottonwood Dr, Apt 7C with sister", "Lives at [LOCATION] with sister"},

@@ -88,6 +88,7 @@ var dev3Words = map[string]uint8{
 	"attends": trigPlaceCue, "attended": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "route": trigRoad, "in": trigIn,
+	"hwy": trigRoad, "highway": trigRoad, // in capitals or lower case (rules_dev11.go)
 	"ninety": trigAge, "nineties": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
 	"ave": trigStreet, "avenue": trigStreet, "rd": trigStreet, "road": trigStreet, "blvd": trigStreet,
 	"ln": trigStreet, "lane": trigStreet, "street": trigStreet, "parkway": trigStreet, "pkwy": trigStreet,
@@ -107,7 +108,7 @@ func dev3Trigger(w string) uint8 {
 		return trigPlaceCue
 	case "rn", "np", "sw", "cm", "rrt", "lpn", "cna", "slp":
 		return trigRole
-	case "rt", "rte", "route": // "route" (rules_dev5.go)
+	case "rt", "rte", "route", "hwy", "highway": // "route" (rules_dev5.go), "hwy" (rules_dev11.go)
 		return trigRoad
 	case "in":
 		return trigIn
@@ -237,7 +238,7 @@ var (
 		"living": true, "manor": true, "lodge": true,
 		"inn": true, "express": true, "infusion": true, "grocery": true,
 		"market": true, "construction": true, "logistics": true, "farms": true, "mill": true, "steel": true,
-		"motel": true, "hotel": true, "shelter": true, "mission": true, "parish": true, "academy": true,
+		"motel": true, "hotel": true, "shelter": true, "apts": true, "mission": true, "parish": true, "academy": true,
 		"clinic": true, "center": true, "centre": true, "rehab": true, "village": true, "commons": true,
 		"dialysis": true, "pharmacy": true, "apartments": true, // (rules_dev6.go)
 		// schools, churches, stations (sixth round, rules_dev4.go)

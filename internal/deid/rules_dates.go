@@ -689,6 +689,12 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 // monthDate: the month word w at token i is a date; it returns its last
 // token (the year of "Jan '19" or "march of 2011"), or -1.
 func (sc *scan) monthDate(i int, w string) int {
+	// "Dec the 4th", "MARCH THE 3RD": a month before "the" and an ordinal
+	// day (the ordinal is a date of its own, "the" stays outside; rules_dev11.go)
+	if sc.is(i+1, "the") && i+2 < len(sc.toks) && sc.toks[i+2].kind == kAlnum && !sc.toks[i+1].nl && !sc.toks[i+2].nl && sc.ordinalDay(i+2) > 0 &&
+		(w != "may" || sc.rawCap(i)) && !(i+3 < len(sc.toks) && sc.toks[i+3].kind == kWord && !sc.toks[i+3].nl && ordinalNouns[sc.lower(i+3)]) {
+		return i
+	}
 	// "Jan '19", "AUG '21": a month and a two-digit year
 	if sc.punct(i+1, '\'') && sc.toks[i+1].sp && sc.joined(i+2) && sc.numLen(i+2) == 2 && !sc.toks[i+1].nl {
 		return i + 2

@@ -73,6 +73,9 @@ func TestGoldenDev11(t *testing.T) {
 		// dates joined by a plus
 		{"two dates joined by a plus", "BCX 11/28+11/29 NGTD", "BCX [DATE]+[DATE] NGTD"},
 		{"reflexes with a plus stay", "DTR 2+/4 BILAT, 1+/4 EDEMA", "DTR 2+/4 BILAT, 1+/4 EDEMA"},
+		// a month before "the" and an ordinal
+		{"month the ordinal", "lap chole Nov the 19th at OSH", "lap chole [DATE] the [DATE] at OSH"},
+		{"may the ordinal time stays", "pt may the 2nd time try to stand", "pt may the 2nd time try to stand"},
 		// a highway after "on" or "off" in capitals or lower case
 		{"a highway in capitals", "LIVES IN A TRAILER OFF HWY 61 PAST THE LEVEE", "LIVES IN A TRAILER OFF [LOCATION] PAST THE LEVEE"},
 		{"a highway in lower case", "mvc on highway 84 around 2200", "mvc on [LOCATION] around 2200"},

@@ -88,6 +88,12 @@ func TestGoldenDev11(t *testing.T) {
 		{"a dose given per dr stays", "LASIX 40 IV GIVEN PER DR.", "LASIX 40 IV GIVEN PER DR."},
 		{"a ward and a doctor's name stay apart", "SEEN ON 5 NORTH BY DR ABERNATHY", "SEEN ON [LOCATION] BY DR [NAME]"},
 	}
+	checkLineTags(t, tests)
+}
+
+// checkLineTags runs a golden table: each line's tags (lineTags) must be want.
+func checkLineTags(t *testing.T, tests []struct{ name, in, want string }) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := lineTags(t, tc.in); got != tc.want {

@@ -583,6 +583,7 @@ var weekdayCues = map[string]bool{
 	"for": true, "from": true, "thru": true, "through": true, "before": true, "after": true, "call": true,
 	"recheck": true, "return": true, "planned": true, "scheduled": true, "due": true, "visit": true,
 	"starting": true, "begin": true, "begins": true, "start": true, "til": true, "wt": true, "labs": true,
+	"past": true, // "this past sat" (rules_dev11.go)
 }
 
 // schedule: the weekday at token i is one of a set of days written as a
@@ -673,6 +674,9 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	}
 	if (w == "sat" || w == "sun") && sc.valueNext(i) && !sc.clock(i+1) {
 		return false // "sat 94%", "SAT 88-92"
+	}
+	if sc.punct(i-1, '(') && sc.punct(i+1, ')') && sc.joined(i) && sc.joined(i+1) && !sc.measureBefore(i-1, 2) {
+		return true // "OVER THE WEEKEND (SAT)" (rules_dev11.go)
 	}
 	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl || sc.weekdayPair(i) || sc.planWeekday(i) {
 		return true // "wed am", "FRI 1400", "MON OR TUES", "HD Mon" (rules_dev5.go), "likely Mon." (rules_dev6.go)

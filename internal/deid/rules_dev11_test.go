@@ -73,6 +73,10 @@ func TestGoldenDev11(t *testing.T) {
 		// dates joined by a plus
 		{"two dates joined by a plus", "BCX 11/28+11/29 NGTD", "BCX [DATE]+[DATE] NGTD"},
 		{"reflexes with a plus stay", "DTR 2+/4 BILAT, 1+/4 EDEMA", "DTR 2+/4 BILAT, 1+/4 EDEMA"},
+		// a shortened weekday after "past" or alone in parentheses
+		{"sat after this past", "fell this past sat in the yard", "fell this past [DATE] in the yard"},
+		{"a weekday in parentheses", "ADMITTED OVER THE WEEKEND (SUN) W/ SOB", "ADMITTED OVER THE WEEKEND ([DATE]) W/ SOB"},
+		{"a saturation in parentheses stays", "O2 sat (sat) low on 2l", "O2 sat (sat) low on 2l"},
 		// a month before "the" and an ordinal
 		{"month the ordinal", "lap chole Nov the 19th at OSH", "lap chole [DATE] the [DATE] at OSH"},
 		{"may the ordinal time stays", "pt may the 2nd time try to stand", "pt may the 2nd time try to stand"},

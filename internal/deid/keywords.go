@@ -99,6 +99,7 @@ const (
 	xM                              // "m" (scanNames: "M.D.")
 	xPerWithTo                      // "per", "with", "to" (scanPeople)
 	xDev3                           // dev3Words (scanDev3)
+	xDev11                          // dev11Words (scanDev11)
 )
 
 // placePreps are the words before a place that placeCue reads.
@@ -138,6 +139,7 @@ var extraSets = []struct {
 		}
 		return m
 	}(), xDev3},
+	{dev11Words, xDev11},
 }
 
 // extraBits is extraSets as one map (built once).

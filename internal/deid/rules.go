@@ -104,6 +104,7 @@ type scan struct {
 	numIdx                  []int             // tokens that can start a number (index)
 	cueIdx                  []int             // words scanCues can act on (index)
 	dev3Idx                 []int             // words scanDev3 can act on (index)
+	dev11Idx                []int             // words scanDev11 can act on (index)
 	capDone                 bool              // index has run on this note
 	clinical                []bool            // token claimed by the clinical-number grammar
 	cache                   *vocabCache       // per scan (pooled): the table is shared and read-only
@@ -250,7 +251,8 @@ func (sc *scan) run() {
 	sc.scanNameAges()
 	sc.scanDev3() // dates and shapes of the dev3 notes (rules_dev3.go)
 	sc.joinPlaces()
-	sc.scanDev6() // ranges within a month, "HEALTH AND REHAB" (rules_dev6.go)
+	sc.scanDev6()  // ranges within a month, "HEALTH AND REHAB" (rules_dev6.go)
+	sc.scanDev11() // wards by floor and direction, "sat the 12th" (rules_dev11.go)
 }
 
 // spans converts byte spans to code-point spans.

@@ -172,6 +172,11 @@ func (sc *scan) clinicalNumber(i, j int) int {
 		!(i > 0 && !sc.toks[i].nl && sc.toks[i-1].kind == kWord && ventSettings[sc.lower(i-1)]) { // "WEANED TO PS 12/5 @ 0900"
 		return -1
 	}
+	// a whole date with a four-digit year ("D: 11/02/2026 T: 11/03/2026" in a
+	// transcription footer): never a measured value (rules_dev11.go)
+	if sc.fullYearDate(i, j) {
+		return -1
+	}
 	// after a measure word: everything up to the next word ("CA 92101" is a
 	// ZIP; "ph:4107738124", seven digits or more, a phone or an identifier)
 	if sc.measureBefore(i, 3) && !(j == i && sc.numLen(i) == 5) && !(j == i && sc.numLen(i) >= 7) {

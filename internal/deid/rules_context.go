@@ -368,6 +368,9 @@ var holidays = [][]string{
 	{"rosh", "hashanah"}, {"lunar", "new", "year"}, {"chinese", "new", "year"},
 	// (rules_dev6.go) after the longer ones that start with the same words
 	{"new", "year's"}, {"new", "years"}, {"valentines", "day"}, {"mothers", "day"}, {"fathers", "day"},
+	// feasts that date an event (rules_dev11.go; their first words are rare
+	// words: "Ash Wednesday", "All Saints Day" are found by scanDev11)
+	{"mardi", "gras"}, {"christmas", "day"}, {"easter", "sunday"}, {"boxing", "day"}, {"cinco", "de", "mayo"},
 }
 
 // wordsAt reports whether the words of ws (with "'s" split off as the

@@ -43,7 +43,7 @@ func (sc *scan) dateSeparator(k, j int) int {
 	n := 0
 	for k <= j && n < 3 && sc.toks[k].kind == kPunct && sc.joined(k) {
 		switch sc.text[sc.toks[k].s] {
-		case '-', '>', '~', ',', '&':
+		case '-', '>', '~', ',', '&', '+': // "12/3+12/4" (rules_dev11.go)
 			k++
 			n++
 			continue
@@ -261,6 +261,9 @@ func (sc *scan) ordinalCue(i int) bool {
 // ("wed am", "FRI PM", "thurs night").
 func (sc *scan) weekdayAfter(i int) bool {
 	k := i + 1
+	if sc.punct(k, '.') && sc.joined(k) {
+		k++ // "Sun. AM", "sat. night" (rules_dev11.go)
+	}
 	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord {
 		return false
 	}
@@ -580,6 +583,7 @@ var weekdayCues = map[string]bool{
 	"for": true, "from": true, "thru": true, "through": true, "before": true, "after": true, "call": true,
 	"recheck": true, "return": true, "planned": true, "scheduled": true, "due": true, "visit": true,
 	"starting": true, "begin": true, "begins": true, "start": true, "til": true, "wt": true, "labs": true,
+	"past": true, // "this past sat" (rules_dev11.go)
 }
 
 // schedule: the weekday at token i is one of a set of days written as a
@@ -671,6 +675,9 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if (w == "sat" || w == "sun") && sc.valueNext(i) && !sc.clock(i+1) {
 		return false // "sat 94%", "SAT 88-92"
 	}
+	if sc.punct(i-1, '(') && sc.punct(i+1, ')') && sc.joined(i) && sc.joined(i+1) && !sc.measureBefore(i-1, 2) {
+		return true // "OVER THE WEEKEND (SAT)" (rules_dev11.go)
+	}
 	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl || sc.weekdayPair(i) || sc.planWeekday(i) {
 		return true // "wed am", "FRI 1400", "MON OR TUES", "HD Mon" (rules_dev5.go), "likely Mon." (rules_dev6.go)
 	}
@@ -686,6 +693,12 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 // monthDate: the month word w at token i is a date; it returns its last
 // token (the year of "Jan '19" or "march of 2011"), or -1.
 func (sc *scan) monthDate(i int, w string) int {
+	// "Dec the 4th", "MARCH THE 3RD": a month before "the" and an ordinal
+	// day (the ordinal is a date of its own, "the" stays outside; rules_dev11.go)
+	if sc.is(i+1, "the") && i+2 < len(sc.toks) && sc.toks[i+2].kind == kAlnum && !sc.toks[i+1].nl && !sc.toks[i+2].nl && sc.ordinalDay(i+2) > 0 &&
+		(w != "may" || sc.rawCap(i)) && !(i+3 < len(sc.toks) && sc.toks[i+3].kind == kWord && !sc.toks[i+3].nl && ordinalNouns[sc.lower(i+3)]) {
+		return i
+	}
 	// "Jan '19", "AUG '21": a month and a two-digit year
 	if sc.punct(i+1, '\'') && sc.toks[i+1].sp && sc.joined(i+2) && sc.numLen(i+2) == 2 && !sc.toks[i+1].nl {
 		return i + 2

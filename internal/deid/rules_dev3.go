@@ -88,6 +88,7 @@ var dev3Words = map[string]uint8{
 	"attends": trigPlaceCue, "attended": trigPlaceCue,
 	"rn": trigRole, "np": trigRole, "sw": trigRole, "cm": trigRole, "rrt": trigRole, "lpn": trigRole,
 	"cna": trigRole, "slp": trigRole, "rt": trigRoad, "rte": trigRoad, "route": trigRoad, "in": trigIn,
+	"hwy": trigRoad, "highway": trigRoad, // in capitals or lower case (rules_dev11.go)
 	"ninety": trigAge, "nineties": trigAge, "bed": trigLabel, "location": trigLabel, "unit": trigLabel,
 	"ave": trigStreet, "avenue": trigStreet, "rd": trigStreet, "road": trigStreet, "blvd": trigStreet,
 	"ln": trigStreet, "lane": trigStreet, "street": trigStreet, "parkway": trigStreet, "pkwy": trigStreet,
@@ -107,7 +108,7 @@ func dev3Trigger(w string) uint8 {
 		return trigPlaceCue
 	case "rn", "np", "sw", "cm", "rrt", "lpn", "cna", "slp":
 		return trigRole
-	case "rt", "rte", "route": // "route" (rules_dev5.go)
+	case "rt", "rte", "route", "hwy", "highway": // "route" (rules_dev5.go), "hwy" (rules_dev11.go)
 		return trigRoad
 	case "in":
 		return trigIn
@@ -237,7 +238,7 @@ var (
 		"living": true, "manor": true, "lodge": true,
 		"inn": true, "express": true, "infusion": true, "grocery": true,
 		"market": true, "construction": true, "logistics": true, "farms": true, "mill": true, "steel": true,
-		"motel": true, "hotel": true, "shelter": true, "mission": true, "parish": true, "academy": true,
+		"motel": true, "hotel": true, "shelter": true, "apts": true, "mission": true, "parish": true, "academy": true,
 		"clinic": true, "center": true, "centre": true, "rehab": true, "village": true, "commons": true,
 		"dialysis": true, "pharmacy": true, "apartments": true, // (rules_dev6.go)
 		// schools, churches, stations (sixth round, rules_dev4.go)
@@ -273,7 +274,7 @@ func (sc *scan) orgRunAt(i int) int {
 		s++
 	}
 	e, specific, candidate, found, poss, gap, nspec := -1, false, false, false, false, false, 0
-	for k, n := s, 0; k < len(toks) && n < 4; k++ {
+	for k, n := s, 0; k < len(toks) && n < 5; k++ { // five words: "NEW PILGRIM REST MISSIONARY BAPTIST CHURCH" (rules_dev11.go)
 		t := toks[k]
 		if k > s && t.nl || t.kind != kWord && !(sc.punct(k, '-') && sc.joined(k) && sc.joined(k+1)) && !sc.possessive(k) && !sc.saintDot(k) &&
 			!(sc.punct(k, '&') && k > s && k+1 < len(toks) && toks[k+1].kind == kWord && !toks[k+1].nl) { // "HEALTH & REHAB" (rules_dev6.go)
@@ -289,9 +290,10 @@ func (sc *scan) orgRunAt(i int) int {
 			n++
 			continue
 		}
-		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found) ||
+		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found || sc.nameHeadEnds(k)) ||
 			weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.headOfName(k, poss) && sc.everydayPlace(s, k)) ||
-			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss)) { // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
+			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss) || // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
+			t.xkw&xDev11 != 0 && sc.pairHead(k, w) && sc.headOfName(k, poss) && sc.nameBeforePair(s, k, w)) { // "BAYOU HOME HEALTH", "DELTA GIN CO" (rules_dev11.go)
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
 				e++ // "regional medical center"

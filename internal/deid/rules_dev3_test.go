@@ -105,7 +105,7 @@ func TestDev3Words(t *testing.T) {
 		}
 	}
 	for _, w := range append(words, "tues", "weds", "thur", "thurs", "xmas", "from", "via", "outside",
-		"through", "thru", "near", "employer", "rte", "slp", "mond", "frid", "sunday", "rn's") {
+		"through", "thru", "near", "employer", "rte", "hwy", "highway", "slp", "mond", "frid", "sunday", "rn's") {
 		if _, ok := dev3Words[w]; !ok && dev3Trigger(w) != trigNone {
 			t.Errorf("dev3Trigger(%q) = %d, not in dev3Words", w, dev3Trigger(w))
 		}

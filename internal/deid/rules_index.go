@@ -15,7 +15,7 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 func (sc *scan) index() {
 	sc.capIdx, sc.ageIdx = sc.capIdx[:0], sc.ageIdx[:0]
 	sc.dateIdx, sc.addrIdx, sc.nameIdx, sc.numIdx = sc.dateIdx[:0], sc.addrIdx[:0], sc.nameIdx[:0], sc.numIdx[:0]
-	sc.cueIdx, sc.dev3Idx = sc.cueIdx[:0], sc.dev3Idx[:0]
+	sc.cueIdx, sc.dev3Idx, sc.dev11Idx = sc.cueIdx[:0], sc.dev3Idx[:0], sc.dev11Idx[:0]
 	toks := sc.toks
 	// upperLine (lineUpper): per line, its words and those in capitals
 	if cap(sc.upperLineBuf) < len(toks) {
@@ -56,6 +56,9 @@ func (sc *scan) index() {
 			// scanDev3: a weekday, month or holiday, or a word of dev3Words
 			if n := t.e - t.s; n >= 2 && (t.kw&(setDay|setMonth|setHoliday) != 0 || n <= 8 && t.xkw&xDev3 != 0) {
 				sc.dev3Idx = append(sc.dev3Idx, i)
+			}
+			if t.xkw&xDev11 != 0 { // scanDev11 (rules_dev11.go)
+				sc.dev11Idx = append(sc.dev11Idx, i)
 			}
 			// scanCues: a word at a line start or after a dash, before a
 			// credential, or after a relation or a word of its switch

@@ -340,6 +340,11 @@ func (sc *scan) scanAddresses() {
 				next = e + 1
 				continue
 			}
+			if e := sc.streetDr(i); e > i { // "4411 Lakeland Dr, Apt 12B" (rules_dev11.go)
+				sc.addToks(i, e, TypeLocation, "rules/street")
+				next = e + 1
+				continue
+			}
 		}
 		if t.xkw&xPO != 0 { // "po", "p"
 			k := i + 1

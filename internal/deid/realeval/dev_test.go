@@ -16,7 +16,7 @@ import (
 // in tagger/README.md.
 func TestDevScores(t *testing.T) {
 	if testing.Short() {
-		t.Skip("scores 1,265 notes")
+		t.Skip("scores 1,386 notes")
 	}
 	floors := map[string]map[string][2]float64{ // set → detector → {recall, precision}
 		// raised in the fourth development round (2026-12-05) to a point or
@@ -57,6 +57,14 @@ func TestDevScores(t *testing.T) {
 			// (tenth round, 2026-12-06, a point or two under its end figures)
 			"rules":  {0.93, 0.96},
 			"tagger": {0.89, 0.84},
+			"both":   {0.96, 0.91},
+		},
+		"dev11.jsonl": { // the eleventh round (2026-12-06), a point or two under
+			// its end figures (rules 0.948 / 0.970, tagger 0.923 / 0.900,
+			// both 0.976 / 0.927); the tagger has not been trained on it yet,
+			// so its floors are held-out ones
+			"rules":  {0.93, 0.95},
+			"tagger": {0.90, 0.87},
 			"both":   {0.96, 0.91},
 		},
 		"dev-gen.jsonl": {

@@ -119,6 +119,7 @@ var orgPreps = map[string]bool{
 var cueWords = map[string]bool{
 	"patient": true, "pt": true, "name": true, "decedent": true, "to": true, "from": true, "on": true,
 	"in": true, "near": true, "by": true, "transcribed": true, "dictated": true,
+	"baby": true, "infant": true, "twin": true, "boy": true, "girl": true,
 }
 
 // extraSets are the sets of the extra bits.

@@ -120,6 +120,10 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return i // "x3"
 		}
 	}
+	// a range or ratio ending in a dose: "45-70cc", "20-30ml", "2-4mg", "5/2.5mg"
+	if j > i && toks[j].kind == kAlnum && sc.doseToken(j) && sc.numbersAndSeps(i, j-1) {
+		return j
+	}
 	// decades in a measured context: "low 100s", "high 90s", "100s-110s"
 	if toks[i].kind == kAlnum && sc.decade(i) {
 		p := sc.prevWord(i)
@@ -364,4 +368,28 @@ func (sc *scan) clock(i int) bool {
 	}
 	v := sc.numVal(i)
 	return v/100 <= 23 && v%100 <= 59
+}
+
+// doseToken: token k is digits with a dose unit glued on ("70cc", "30ml").
+func (sc *scan) doseToken(k int) bool {
+	w := sc.lower(k)
+	n := 0
+	for n < len(w) && isDigit(w[n]) {
+		n++
+	}
+	return n > 0 && doseSuffix[w[n:]]
+}
+
+// numbersAndSeps: tokens i..j are numbers joined by "-", "/" or "." ("45-",
+// "5/2.").
+func (sc *scan) numbersAndSeps(i, j int) bool {
+	for k := i; k <= j; k++ {
+		switch {
+		case sc.toks[k].kind == kNum:
+		case k > i && (sc.punct(k, '-') || sc.punct(k, '/') || sc.punct(k, '.')) && sc.joined(k):
+		default:
+			return false
+		}
+	}
+	return true
 }

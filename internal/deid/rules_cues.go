@@ -52,6 +52,11 @@ func (sc *scan) scanCues() {
 		switch sc.lower(p) {
 		case "patient", "pt", "name", "decedent":
 			e = sc.lastFirstAt(i)
+		case "baby", "infant", "twin", "boy", "girl":
+			if p == i-1 && sc.newbornName(p, i) {
+				sc.markName(i, i, "rules/newborn")
+				e = i
+			}
 		case "to":
 			if p == i-1 && sc.reportTo(p) && sc.looseName(i) {
 				sc.markName(i, i, "rules/report") // "report given to serenity from resp"
@@ -206,4 +211,18 @@ func (sc *scan) looseName(k int) bool {
 	w := sc.lower(k)
 	return t.kind == kWord && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(w) && !roleWords[w] &&
 		!strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "ly")
+}
+
+// newbornName: token i, right after "baby", "infant" or "twin" (token p),
+// or after "boy" or "girl" that follows one of them ("BABY BOY HOLCOMBE"),
+// is a newborn's name: a word that is no everyday English, no clinical
+// word and no keyword ("INFANT BRYNLEE DOL 14", "baby Wrenley"; not "baby
+// doing well", "infant stable", "baby girl").
+func (sc *scan) newbornName(p, i int) bool {
+	if (sc.is(p, "boy") || sc.is(p, "girl")) && !(sc.is(p-1, "baby") || sc.is(p-1, "infant") || sc.is(p-1, "twin")) {
+		return false
+	}
+	t := &sc.toks[i]
+	return t.kind == kWord && t.e-t.s >= 3 && t.kw == 0 && !sc.in(i, setRelation) &&
+		t.flags&(lexicon.Common|lexicon.SafeCore|lexicon.State) == 0
 }

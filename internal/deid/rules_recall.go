@@ -387,9 +387,11 @@ func (sc *scan) scanCandidates() {
 		}
 		if sc.nameTok[i] {
 			// a name found by another rule takes in the known names and
-			// candidates right after it ("SISTER MARIE RICE")
+			// candidates right after it ("SISTER MARIE RICE"), not a
+			// clinical word ("INFANT BRYNLEE DOL 14") unless after a
+			// particle ("pham van loc")
 			e := i
-			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (sc.nameNext(e+1) || sc.rareAfterName(e+1))) {
+			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (toks[e+1].flags&lexicon.Clinical == 0 || toks[e].xkw&xParticle != 0) && (sc.nameNext(e+1) || sc.rareAfterName(e+1))) {
 				e++
 			}
 			if e > i && !sc.nameTok[e] {

@@ -116,7 +116,7 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return i
 		case n > 0 && strings.IndexByte(suf, 'x') == 0 && (len(suf) == 1 || allDigits(suf[1:])):
 			return i // "700x10", "2x"
-		case n == 0 && len(s) > 1 && s[0] == 'x' && allDigits(s[1:]):
+		case n == 0 && len(s) > 1 && len(s) <= 4 && s[0] == 'x' && allDigits(s[1:]): // not "x4417", an extension
 			return i // "x3"
 		}
 	}

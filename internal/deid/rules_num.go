@@ -554,8 +554,9 @@ func (sc *scan) number(i, j int) int {
 	if j == i && sc.ordinalAlone(i) {
 		return j + 1
 	}
-	// "pager 45123": a five-digit pager number
-	if shape == "5" && sc.hasCue(i, 3, pagerCues) {
+	// "pager 45123": a five-digit pager number; "pgr 4417", "ext 4417": a
+	// four-digit one or an extension right after its cue
+	if shape == "5" && sc.hasCue(i, 3, pagerCues) || shape == "4" && i > 0 && !sc.toks[i].nl && sc.toks[i-1].kind == kWord && (pagerCues[sc.lower(i-1)] || sc.is(i-1, "ext")) {
 		sc.addToks(i, j, TypePhone, "rules/phone")
 		return j + 1
 	}

@@ -61,12 +61,21 @@ func TestDevScores(t *testing.T) {
 		},
 		"dev11.jsonl": { // the eleventh round (2026-12-06), a point or two under
 			// its end figures (rules 0.948 / 0.970, tagger 0.923 / 0.900,
-			// both 0.976 / 0.927); the tagger has not been trained on it yet,
-			// so its floors are held-out ones
+			// both 0.976 / 0.927, held out); trained on since the same day
 			"rules":  {0.93, 0.95},
 			"tagger": {0.90, 0.87},
 			"both":   {0.96, 0.91},
 		},
+		// dev9-dev14 (2026-12-06, second session): training notes of the
+		// tagger, so its floors only guard against a broken model; the rules'
+		// are a point or two under their end figures. dev12-dev14 are at the
+		// PHI density of real notes: their precision floors guard the false
+		// alarms on ordinary clinical text (docs/deid.md, "real-note density")
+		"dev9.jsonl":  {"rules": {0.91, 0.97}, "tagger": {0.94, 0.97}, "both": {0.97, 0.97}},
+		"dev10.jsonl": {"rules": {0.92, 0.96}, "tagger": {0.94, 0.97}, "both": {0.97, 0.96}},
+		"dev12.jsonl": {"rules": {0.97, 0.88}, "tagger": {0.97, 0.95}, "both": {0.98, 0.88}},
+		"dev13.jsonl": {"rules": {0.94, 0.83}, "tagger": {0.97, 0.95}, "both": {0.97, 0.83}},
+		"dev14.jsonl": {"rules": {0.93, 0.77}, "tagger": {0.97, 0.95}, "both": {0.98, 0.78}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -46,9 +46,22 @@ func (sc *scan) eponymPair(k, m int) bool {
 	if m == k+2 && !(sc.punct(k+1, '-') && sc.joined(k+1) && sc.joined(m)) || m != k+1 && m != k+2 {
 		return false
 	}
-	seconds, ok := eponymPairs[sc.lower(k)]
+	w := sc.lower(k)
+	if len(w) >= 16 || w[0] < 'a' || w[0] > 'z' || eponymFirst[w[0]-'a']&(1<<len(w)) == 0 {
+		return false // (most words: no map look-up)
+	}
+	seconds, ok := eponymPairs[w]
 	return ok && slices.Contains(seconds, sc.lower(m))
 }
+
+// eponymFirst: bit n of entry c is set when a first word of eponymPairs has
+// n letters and starts with 'a'+c.
+var eponymFirst = func() (f [26]uint16) {
+	for w := range eponymPairs {
+		f[w[0]-'a'] |= 1 << len(w)
+	}
+	return f
+}()
 
 // inEponym: word token k is one word of an eponym pair.
 func (sc *scan) inEponym(k int) bool {

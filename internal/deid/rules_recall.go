@@ -135,11 +135,9 @@ func (sc *scan) candidate(i int) bool {
 func (sc *scan) isCandidate(i int) bool {
 	t := &sc.toks[i]
 	f := t.flags
-	if sc.inEponym(i) {
-		return false // "passy-muir trial" (rules_eponyms.go)
-	}
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
-		return true
+		// (the eponym test last: its map look-ups cost on every word)
+		return !sc.inEponym(i) // not "passy-muir trial" (rules_eponyms.go)
 	}
 	if f&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 {
 		return false
@@ -154,7 +152,7 @@ func (sc *scan) isCandidate(i int) bool {
 	}
 	// a capitalised word in a mixed-case line is rarely a typo: skip the
 	// (costly) misspelling check there
-	return !(n >= 5 && !(t.cap && sc.caseAt(i) == caseMixed) && sc.misspelt(w))
+	return !(n >= 5 && !(t.cap && sc.caseAt(i) == caseMixed) && sc.misspelt(w)) && !sc.inEponym(i)
 }
 
 func hasVowel(w string) bool {

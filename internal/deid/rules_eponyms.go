@@ -7,7 +7,8 @@ import "slices"
 // "Arctic Sun"). Their words are names or places on the lists, so the name
 // and place rules take them; the pair itself is clinical vocabulary in
 // every note. A name or place span whose every word belongs to such a
-// pair is not marked (eponymSpan, in addToks and markName; a tagger span
+// pair, with no name cue before it (a title, relation, "pt", "per"), is not
+// marked (eponymSpan, in addToks and markName; a tagger span
 // of one is vetoed in appendPlausible); a person called Jackson or a town called
 // Arctic stays, written without the pair's other word.
 
@@ -71,6 +72,9 @@ func (sc *scan) inEponym(k int) bool {
 // eponymSpan: every word of tokens first..last belongs to an eponym pair
 // (and there is one).
 func (sc *scan) eponymSpan(first, last int) bool {
+	if sc.nameCueBefore(first) {
+		return false // a person so named: "daughter Mallory Weiss", "Dr. Jackson Pratt"
+	}
 	words := false
 	for k := first; k <= last; k++ {
 		if sc.toks[k].kind != kWord {

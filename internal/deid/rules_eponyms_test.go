@@ -18,6 +18,8 @@ func TestEponymPairs(t *testing.T) {
 		{"a lab named with clinical words", "received 0622 from Bon Secours Outpatient Lab.", "received 0622 from [LOCATION]."},
 		// still PHI
 		{"a person called Jackson", "son Jackson visited at 1900", "son [NAME] visited at 1900"},
+		{"a person named as a pair, after a relation", "daughter Mallory Weiss called today", "daughter [NAME] called today"},
+		{"a person named as a pair, after a title", "seen by Dr. Jackson Pratt today", "seen by Dr. [NAME] today"},
 		{"a name-list word after a title", "seen by Dr. Auth this am", "seen by Dr. [NAME] this am"},
 		{"a county before its service", "brought in by Carroll County EMS", "brought in by [LOCATION] EMS"},
 		{"the service alone", "2 SHOCKS BY EMS, CATH", "2 SHOCKS BY EMS, CATH"},

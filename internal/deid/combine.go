@@ -212,9 +212,11 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 		return true
 	}
 	f := t.flags
-	if f&lexicon.Clinical != 0 {
-		// clinical shorthand, a drug or a device ("Lytes", "Posey",
-		// "LAD"): a name only after a cue ("son Neo", "Dr. Posey")
+	if f&lexicon.Clinical != 0 && (f&(lexicon.Name|lexicon.City) == 0 || sc.caseAt(k) == caseMixed && (t.upper || !t.cap)) {
+		// clinical shorthand, a drug or a device ("LYTES", "LAD",
+		// "levo"): a name only after a cue ("son Neo", "Dr. Posey"); one
+		// that is also a first name or town stays to the rules below when
+		// written as a name ("Ava's mom at bedside", "ALI AT BEDSIDE")
 		return typ == TypeName && f&lexicon.Name != 0 && sc.nameCueBefore(k)
 	}
 	if f&(lexicon.SafeCore) != 0 || f&lexicon.Common != 0 && f&lexicon.Name == 0 {

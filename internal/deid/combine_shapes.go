@@ -17,8 +17,9 @@ func (sc *scan) wrongShape(first, last int, typ Type) bool {
 		return sc.notPhone(first, last)
 	case TypeID:
 		for m := first; m <= last; m++ {
-			if sc.toks[m].ndig > 0 {
-				return false
+			if t := &sc.toks[m]; t.ndig > 0 || sc.punct(m, '.') || sc.punct(m, '@') ||
+				t.kind == kWord && t.kw == 0 && sc.plausibleTok(m, TypeName) {
+				return false // a name, an address or a URL typed an identifier is still PHI
 			}
 		}
 		return true // an identifier has a digit ("fb59", "MRN 4433221")
@@ -97,16 +98,18 @@ func misspeltLongMonth(w string) bool {
 }
 
 // notPhone: the digits of tokens first..last are too few to dial, or are
-// a time range. A phone, pager or extension has five digits or more and
-// ends in a group of four or five ("301 944-5032", "pager 31452", "ext
-// 4-7721"); a number abroad may be all short groups, but then has nine
-// digits or more ("+33 6 24 12 38 35"). Two groups of four that are both
-// clock times are a time range ("0700-1900", "2300/0300").
+// a time range. A phone or pager has five digits or more and ends in a
+// group of four or five ("301 944-5032", "pager 31452", "ext 4-7721"), an
+// extension is four digits that are no clock time ("at 4417"); a number
+// abroad may be all short groups, but then has nine digits or more ("+420
+// 603 555 218"). Two groups of four that are both clock times joined by "-"
+// or "/" are a time range ("0700-1900", "2300/0300").
 func (sc *scan) notPhone(first, last int) bool {
-	total, longest, groups, clock := 0, 0, 0, 0
+	total, longest, groups, clock, sep := 0, 0, 0, 0, false
 	for m := first; m <= last; m++ {
 		t := &sc.toks[m]
 		if t.ndig == 0 {
+			sep = sep || groups == 1 && (sc.punct(m, '-') || sc.punct(m, '/')) && sc.joined(m) && sc.joined(m+1)
 			continue
 		}
 		n := int(t.ndig)
@@ -120,9 +123,11 @@ func (sc *scan) notPhone(first, last int) bool {
 		}
 	}
 	switch {
+	case total == 4 && groups == 1 && clock == 0:
+		return false // an extension
 	case total < 5, longest < 4 && total < 9:
 		return true
-	case groups == 2 && clock == 2 && total == 8:
+	case groups == 2 && clock == 2 && total == 8 && sep:
 		return true
 	}
 	return false
@@ -135,21 +140,28 @@ func (sc *scan) notPhone(first, last int) bool {
 func (sc *scan) notNumericDate(first, last int) bool {
 	var v [3]int
 	var w [3]int // digits of each number
-	n, dot := 0, false
+	n, dot, dash := 0, false, false
 	for m := first; m <= last; m++ {
-		t := &sc.toks[m]
-		switch {
+		switch t := &sc.toks[m]; {
 		case t.kind == kNum:
-			if n == len(v) {
-				return true // four numbers or more: a gas, a list, not a date
-			}
-			v[n], w[n] = sc.numVal(m), int(t.ndig)
-			n++
-		case t.kind == kPunct && (sc.punct(m, '/') || sc.punct(m, '-')):
+		case sc.punct(m, '/'):
+		case sc.punct(m, '-'):
+			dash = true
 		case sc.punct(m, '.'):
 			dot = true
 		default:
-			return false
+			return false // a word, a time ("08:00"), another mark: not judged here
+		}
+	}
+	for m := first; m <= last; m++ {
+		if t := &sc.toks[m]; t.kind == kNum {
+			if n == len(v) {
+				// four numbers or more: a gas or a list ("7.32/46/71/23"),
+				// unless a dash joins two dates ("12/24-12/26")
+				return !dash
+			}
+			v[n], w[n] = sc.numVal(m), int(t.ndig)
+			n++
 		}
 	}
 	month := func(i int) bool { return v[i] >= 1 && v[i] <= 12 && w[i] <= 2 }
@@ -157,7 +169,9 @@ func (sc *scan) notNumericDate(first, last int) bool {
 	year := func(i int) bool { return w[i] == 2 || w[i] == 4 && v[i] >= 1800 && v[i] <= 2199 }
 	switch {
 	case n == 2 && dot:
-		return !(month(0) && day(1)) // "12.5" may be a date after an event; "7.32" never
+		// "12.5" may be a date after an event, "24.12" a day and month
+		// abroad; "7.32" never
+		return !(month(0) && day(1) || v[0] > 12 && day(0) && month(1))
 	case n == 2:
 		return !(month(0) && (day(1) || year(1)) || day(0) && month(1) || w[0] == 4 && year(0) && month(1))
 	case n == 3:

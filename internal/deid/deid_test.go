@@ -209,6 +209,8 @@ func TestLongInput(t *testing.T) {
 		"Dr. John Doe " + strings.Repeat("Doe John ", 300_000),
 		strings.Repeat("1 Main St, ", 250_000),
 		strings.Repeat("Springfield, IL ", 200_000),
+		strings.Repeat("(2/5 ", 400_000), // a grade in parentheses on a wordless line (review, 2026-12-06)
+		strings.Repeat("Jackson-Pratt ", 200_000),
 	} {
 		if _, err := New().Detect(context.Background(), text); err != nil {
 			t.Fatalf("Detect(%d bytes): %v", len(text), err)

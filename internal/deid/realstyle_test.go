@@ -46,7 +46,7 @@ func TestRealStyle(t *testing.T) {
 		{"ps with the time it was set", "WEANED TO PS 12/5 @ 0900, RR 24", "WEANED TO PS 12/5 @ 0900, RR 24"},
 		{"a date with its time", "BUN 71 6/25 @ 1445", "BUN 71 [DATE] @ 1445"},
 		{"a part of the lungs", "CRACKLES 1/3 UP BILAT", "CRACKLES 1/3 UP BILAT"},
-		{"a range of feeds", "ad lib demand feeds 45-70cc sim q3h", "ad lib demand feeds 45-70cc sim q3h"},
+		{"a range of feeds", "ad lib demand feeds 45-70cc q3h", "ad lib demand feeds 45-70cc q3h"},
 		{"a date before of", "last seen 1/3 of this year", "last seen [DATE] of this year"},
 		{"sipap and tof", "sipap 8/5 rate 20, tof 2/4", "sipap 8/5 rate 20, tof 2/4"},
 		{"a total", "grade 2 (3+2+1 = 6/9)", "grade 2 (3+2+1 = 6/9)"},

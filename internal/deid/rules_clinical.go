@@ -35,13 +35,19 @@ var measureWords = map[string]bool{
 // 12/5", "CPAP 5/5"): a setting, even with the clock time it was set.
 var ventSettings = map[string]bool{
 	"ps": true, "psv": true, "peep": true, "cpap": true, "bipap": true, "ipap": true, "epap": true,
-	"pc": true, "pcv": true, "pip": true, "ac": true, "simv": true,
+	"pcv": true, "pip": true, "simv": true,
 }
 
 // fractionAfter follow a fraction that measures a part ("1/3 up", "1/2
 // strength"); not "of", which follows dates too ("seen 1/3 of this year").
 var fractionAfter = map[string]bool{
 	"up": true, "way": true, "strength": true, "str": true, "ns": true, "lung": true, "lungs": true,
+}
+
+// lungWords come before how far up the lungs a finding goes ("CRACKLES 1/3 UP").
+var lungWords = map[string]bool{
+	"crackles": true, "rales": true, "rhonchi": true, "wheezes": true, "diminished": true, "dull": true,
+	"dullness": true, "effusion": true, "fluid": true, "bs": true, "sounds": true, "coarse": true,
 }
 
 // levelWords come between a measure and a decade: "in the low 100s".
@@ -146,7 +152,8 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	// a part of a whole before what it measures: "CRACKLES 1/3 UP", "1/2
 	// strength feeds"
 	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.numVal(i) >= 1 && sc.numVal(i) < sc.numVal(i+2) && sc.numVal(i+2) <= 4 &&
-		j+1 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kWord && fractionAfter[sc.lower(j+1)] {
+		j+1 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kWord && fractionAfter[sc.lower(j+1)] &&
+		(!sc.is(j+1, "up") || i > 0 && toks[i-1].kind == kWord && lungWords[sc.lower(i-1)]) { // not "discharged 1/3 up to chair"
 		return j
 	}
 	// a score out of ten after a symptom: "CP 3/10, NOW 0/10", "headache 5/10"
@@ -173,7 +180,7 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	}
 	// a date and a clock time ("BUN 71 6/25 @ 1445"): never a measured value
 	if sc.datePiece(i) == j && sc.punct(j+1, '@') && (sc.clock(j+2) || sc.numLen(j+2) > 0 && sc.punct(j+3, ':')) &&
-		!(i > 0 && !sc.toks[i].nl && sc.toks[i-1].kind == kWord && ventSettings[sc.lower(i-1)]) { // "WEANED TO PS 12/5 @ 0900"
+		!(i > 0 && !sc.toks[i].nl && sc.toks[i-1].kind == kWord && ventSettings[sc.lower(i-1)] && j == i+2 && sc.numVal(j) <= sc.numVal(i)) { // "WEANED TO PS 12/5 @ 0900", not "started CPAP 3/15 @ 2200"
 		return -1
 	}
 	// a whole date with a four-digit year ("D: 11/02/2026 T: 11/03/2026" in a
@@ -329,7 +336,7 @@ var strengthWords = map[string]bool{
 // before token i on its line.
 func (sc *scan) strengthContext(i int) bool {
 	words := 0
-	for k := i - 1; k >= 0 && words < 4; k-- {
+	for k := i - 1; k >= 0 && words < 4 && i-k <= 16; k-- { // (bounded: a wordless line is not walked to its start)
 		if sc.toks[k+1].nl {
 			return false
 		}
@@ -377,7 +384,15 @@ func (sc *scan) doseToken(k int) bool {
 	for n < len(w) && isDigit(w[n]) {
 		n++
 	}
-	return n > 0 && doseSuffix[w[n:]]
+	return n > 0 && doseUnits[w[n:]]
+}
+
+// doseUnits are the doseSuffix units of an amount (not of a time: "3/15-10am"
+// is a date and a time).
+var doseUnits = map[string]bool{
+	"mg": true, "mcg": true, "g": true, "gm": true, "kg": true, "ml": true, "l": true, "cc": true, "u": true,
+	"units": true, "meq": true, "mmol": true, "mmhg": true, "cm": true, "mm": true, "lpm": true, "ng": true,
+	"ug": true, "iu": true, "lb": true, "lbs": true, "oz": true, "fr": true, "french": true, "gauge": true,
 }
 
 // numbersAndSeps: tokens i..j are numbers joined by "-", "/" or "." ("45-",

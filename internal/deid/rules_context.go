@@ -175,7 +175,7 @@ func (sc *scan) scanContext() {
 		all := true // of plain words, organisation words and clinical ones ("via Dobhoff")
 		for k := i; k <= e; k++ {
 			if toks[k].kind == kWord && !sc.plainWord(k) && !sc.in(k, setOrg) &&
-				!(toks[k].flags&lexicon.Clinical != 0 && toks[k].flags&(lexicon.City|lexicon.CityFull) == 0) {
+				!(toks[k].flags&lexicon.Clinical != 0 && toks[k].flags&(lexicon.Name|lexicon.City|lexicon.CityFull) == 0) {
 				all = false
 			}
 		}

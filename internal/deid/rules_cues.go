@@ -224,5 +224,5 @@ func (sc *scan) newbornName(p, i int) bool {
 	}
 	t := &sc.toks[i]
 	return t.kind == kWord && t.e-t.s >= 3 && t.kw == 0 && !sc.in(i, setRelation) &&
-		t.flags&(lexicon.Common|lexicon.SafeCore|lexicon.State) == 0
+		(t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 || t.flags&(lexicon.Common|lexicon.SafeCore|lexicon.State) == 0) // "baby Ava": a name on the lists too
 }

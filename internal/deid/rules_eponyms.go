@@ -41,7 +41,7 @@ var eponymPairs = map[string][]string{
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)
 // are a pair of eponymPairs.
 func (sc *scan) eponymPair(k, m int) bool {
-	if k < 0 || m >= len(sc.toks) || sc.toks[k].kind != kWord || sc.toks[m].kind != kWord {
+	if k < 0 || m >= len(sc.toks) || sc.toks[k].kind != kWord || sc.toks[m].kind != kWord || sc.toks[m].nl {
 		return false
 	}
 	if m == k+2 && !(sc.punct(k+1, '-') && sc.joined(k+1) && sc.joined(m)) || m != k+1 && m != k+2 {

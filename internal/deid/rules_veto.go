@@ -368,7 +368,7 @@ func (sc *scan) nameCueBefore(k int) bool {
 				return true
 			}
 			switch sc.lower(p) {
-			case "per", "called", "caller", "admitted", "named", "by", "sons", "daughters":
+			case "per", "called", "caller", "admitted", "named", "by", "sons", "daughters", "baby", "infant", "twin":
 				return true
 			}
 			// a title only right before ("dr grant", "Mr. Rose"; not "mod mr, mild tr")

@@ -909,8 +909,8 @@ func (sc *scan) clinicalTitle(i, k, e int) bool {
 		if u.kind != kWord {
 			continue
 		}
-		if !u.upper || u.e-u.s > 5 || u.flags&lexicon.SafeCore == 0 {
-			return false
+		if !u.upper || u.e-u.s > 5 || u.flags&lexicon.SafeCore == 0 || u.flags&lexicon.Name != 0 && u.flags&lexicon.Clinical == 0 {
+			return false // "MR KING", "MS ROSE": a name
 		}
 	}
 	return true

@@ -75,7 +75,7 @@ func TestDevScores(t *testing.T) {
 		"dev10.jsonl": {"rules": {0.92, 0.96}, "tagger": {0.94, 0.97}, "both": {0.97, 0.96}},
 		"dev12.jsonl": {"rules": {0.97, 0.88}, "tagger": {0.97, 0.95}, "both": {0.98, 0.88}},
 		"dev13.jsonl": {"rules": {0.94, 0.83}, "tagger": {0.97, 0.95}, "both": {0.97, 0.83}},
-		"dev14.jsonl": {"rules": {0.93, 0.77}, "tagger": {0.97, 0.95}, "both": {0.98, 0.78}},
+		"dev14.jsonl": {"rules": {0.93, 0.74}, "tagger": {0.97, 0.95}, "both": {0.98, 0.75}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -229,6 +229,7 @@ var (
 		"tavern": true, "roofing": true, "trucking": true, "marina": true, "grocers": true,
 		"plumbing": true, "motors": true,
 		"factory": true, "distillery": true, "brewery": true, // (rules_dev5.go)
+		"winery": true, "cannery": true, "creamery": true, "packers": true, "freight": true, "hauling": true, // (rules_dev15.go)
 		// a congregation named by its denomination (rules_dev6.go)
 		"methodist": true, "baptist": true, "presbyterian": true, "lutheran": true, "episcopal": true,
 		"pentecostal": true, "mennonite": true, "brethren": true, "ame": true,
@@ -241,6 +242,7 @@ var (
 		"motel": true, "hotel": true, "shelter": true, "apts": true, "mission": true, "parish": true, "academy": true,
 		"clinic": true, "center": true, "centre": true, "rehab": true, "village": true, "commons": true,
 		"dialysis": true, "pharmacy": true, "apartments": true, // (rules_dev6.go)
+		"packing": true, "dairy": true, "canning": true, // (rules_dev15.go)
 		// schools, churches, stations (sixth round, rules_dev4.go)
 		"elementary": true, "school": true, "university": true, "college": true, "church": true,
 		"synagogue": true, "mosque": true, "temple": true, "library": true, "airport": true, "station": true,

@@ -11,3 +11,8 @@ package deid
 // cannery, creamery, packers, freight, hauling) end a name after any word
 // that says which one; weak heads (packing, dairy, canning),
 // everyday words too, only after a word no list knows, a name or a town.
+//
+// A business and the street it is on (businessOnAt, rules_dev3.go) may
+// follow "the" ("drawn at the Quikmart Lab on Ralston Ave"), and in a line
+// all in capitals or all in lower case its words need no capital ("labs at
+// quikmart lab on ralston ave"): the street found already is the evidence.

@@ -21,6 +21,11 @@ func TestGoldenDev15(t *testing.T) {
 		{"packing from the wound stays", "removed packing from wound, 4x4 to site", "removed packing from wound, 4x4 to site"},
 		{"dairy in a diet stays", "advised to avoid dairy foods at home", "advised to avoid dairy foods at home"},
 		{"freight of no one stays", "INJURED LIFTING FREIGHT AT WORK", "INJURED LIFTING FREIGHT AT WORK"},
+		// a business and its street as one place after "the" and in a
+		// lower-case line (businessOnAt, rules_dev3.go)
+		{"after the", "Labs drawn at the Quikmart Lab on Ralston Ave yesterday", "Labs drawn at the [LOCATION] yesterday"},
+		{"lower case", "labs at quikmart lab on ralston ave", "labs at [LOCATION]"},
+		{"a unit on a street stays apart", "came from ICU on Ralston Ave side", "came from ICU on [LOCATION] side"},
 	}
 	checkLineTags(t, tests)
 }

@@ -197,9 +197,16 @@ func (sc *scan) cueCityAt(i int) int {
 func (sc *scan) businessOnAt(i int) {
 	toks := sc.toks
 	k := i + 1
-	for ; k < len(toks) && k-i <= 4 && !toks[k].nl && sc.capWord(k) && (toks[k].kw == 0 || sc.claim[k]) && !functionWord(sc.lower(k)) && !clinicalAcronyms[sc.lower(k)]; k++ {
+	if sc.is(k, "the") && !toks[k].nl {
+		k++ // "at the Labcorp on Shaw Ave" (rules_dev15.go)
 	}
-	if k == i+1 || !sc.is(k, "on") || toks[k].nl {
+	s := k
+	// in a line all in capitals or all in lower case every word counts
+	// ("HD AT FRESENIUS ON PLAZA DR", "sent to walgreens on olive ave";
+	// rules_dev15.go)
+	for ; k < len(toks) && k-s < 4 && !toks[k].nl && (sc.capWord(k) || toks[k].kind == kWord && sc.caseAt(k) != caseMixed) && (toks[k].kw == 0 || sc.claim[k]) && !functionWord(sc.lower(k)) && !clinicalAcronyms[sc.lower(k)]; k++ {
+	}
+	if k == s || !sc.is(k, "on") || toks[k].nl {
 		return
 	}
 	e := -1
@@ -209,7 +216,7 @@ func (sc *scan) businessOnAt(i int) {
 		}
 	}
 	if e > k+1 {
-		sc.addToks(i+1, e, TypeLocation, "rules/org")
+		sc.addToks(s, e, TypeLocation, "rules/org")
 	}
 }
 

@@ -16,3 +16,47 @@ package deid
 // follow "the" ("drawn at the Quikmart Lab on Ralston Ave"), and in a line
 // all in capitals or all in lower case its words need no capital ("labs at
 // quikmart lab on ralston ave"): the street found already is the evidence.
+
+// procWeekday: the shortened weekday at token i, right after a test or a
+// procedure that is booked by the day ("TEE MON IF STILL IN AFIB", "MBS
+// Mon.", "ercp tues"), is a date when the sentence ends or goes on with a
+// condition or a link after it; "sat" and "sun" stay (a saturation, the
+// sun), and so does a monitoring ("EEG mon" is not a procedure of the list).
+func (sc *scan) procWeekday(i int, w string) bool {
+	if w == "sat" || w == "sun" {
+		return false
+	}
+	p := i - 1
+	if p < 0 || sc.toks[i].nl || sc.toks[p].kind != kWord || !procDays[sc.lower(p)] {
+		return false
+	}
+	k := i + 1
+	if k >= len(sc.toks) || sc.toks[k].nl {
+		return true
+	}
+	if sc.punct(k, '.') || sc.punct(k, ',') || sc.punct(k, ';') {
+		return sc.joined(k)
+	}
+	return sc.toks[k].kind == kWord && procDayNext[sc.lower(k)]
+}
+
+// procDays are tests and procedures booked for a day; procDayNext the words
+// that may follow the day.
+var (
+	procDays = map[string]bool{
+		"tee": true, "tte": true, "mbs": true, "egd": true, "ercp": true, "mri": true, "cath": true,
+		"bronch": true, "pft": true, "pfts": true, "echo": true, "colonoscopy": true, "eus": true,
+	}
+	procDayNext = map[string]bool{
+		"if": true, "then": true, "vs": true, "or": true, "w": true, "with": true, "per": true,
+		"pending": true, "and": true, "after": true, "once": true, "unless": true,
+	}
+)
+
+// monthOfYear: the month at token i is followed by "of this year" ("quit
+// March of this year", "SINCE JUNE OF LAST YEAR"): the month is a date,
+// the relative year is not.
+func (sc *scan) monthOfYear(i int) bool {
+	return i+3 < len(sc.toks) && sc.is(i+1, "of") && (sc.is(i+2, "this") || sc.is(i+2, "last") || sc.is(i+2, "next")) &&
+		sc.is(i+3, "year") && !sc.toks[i+1].nl && !sc.toks[i+2].nl && !sc.toks[i+3].nl
+}

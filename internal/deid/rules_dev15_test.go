@@ -26,6 +26,19 @@ func TestGoldenDev15(t *testing.T) {
 		{"after the", "Labs drawn at the Quikmart Lab on Ralston Ave yesterday", "Labs drawn at the [LOCATION] yesterday"},
 		{"lower case", "labs at quikmart lab on ralston ave", "labs at [LOCATION]"},
 		{"a unit on a street stays apart", "came from ICU on Ralston Ave side", "came from ICU on [LOCATION] side"},
+		// a shortened weekday after a procedure booked by the day
+		{"egd mon if", "EGD MON IF HGB DROPS AGAIN", "EGD [DATE] IF HGB DROPS AGAIN"},
+		{"tte mon full stop", "Plan: TTE Mon. Cont tele.", "Plan: TTE [DATE]. Cont tele."},
+		{"mri mon line end", "npo after mn for mri mon", "npo after mn for mri [DATE]"},
+		{"a monitor stays", "TELE MON IF HR < 50 CALL", "TELE MON IF HR < 50 CALL"},
+		{"an eeg monitoring stays", "on cEEG mon. no sz overnight", "on cEEG mon. no sz overnight"},
+		{"a saturation after echo stays", "ECHO SAT 92% ON RA", "ECHO SAT 92% ON RA"},
+		{"a procedure before a number stays", "CATH MON 2 PT TO LAB", "CATH MON 2 PT TO LAB"},
+		// a month before "of this year"
+		{"month of this year", "Quit smoking August of this year", "Quit smoking [DATE] of this year"},
+		{"month of last year in capitals", "NO ETOH SINCE JUNE OF LAST YEAR PER WIFE", "NO ETOH SINCE [DATE] OF LAST YEAR PER WIFE"},
+		{"may of this year in lower case", "sober may of this year", "sober [DATE] of this year"},
+		{"may as a verb stays", "pt may of course call", "pt may of course call"},
 	}
 	checkLineTags(t, tests)
 }

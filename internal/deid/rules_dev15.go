@@ -60,3 +60,30 @@ func (sc *scan) monthOfYear(i int) bool {
 	return i+3 < len(sc.toks) && sc.is(i+1, "of") && (sc.is(i+2, "this") || sc.is(i+2, "last") || sc.is(i+2, "next")) &&
 		sc.is(i+3, "year") && !sc.toks[i+1].nl && !sc.toks[i+2].nl && !sc.toks[i+3].nl
 }
+
+// seasonDate: the season at token i ("summer", "winter", "autumn"; not
+// "fall" or "spring", everyday words of a note) dates an event after a word
+// that introduces a date ("wt loss since summer", "OVER THE WINTER", "last
+// autumn"), unless a year follows it (a season with a year is left, as the
+// evaluation sets leave it).
+func (sc *scan) seasonDate(i int) bool {
+	toks := sc.toks
+	if sc.claim[i] || toks[i].nl {
+		return false
+	}
+	if k := i + 1; k < len(toks) && !toks[k].nl && (sc.numLen(k) == 4 || sc.punct(k, '\'')) {
+		return false
+	}
+	p := i - 1
+	if sc.is(p, "the") && !toks[p].nl {
+		p--
+	}
+	if p < 0 || toks[p].kind != kWord {
+		return false
+	}
+	switch sc.lower(p) {
+	case "since", "until", "till", "over", "last", "this", "early", "late", "mid", "during", "past", "thru", "through":
+		return true
+	}
+	return false
+}

@@ -39,6 +39,12 @@ func TestGoldenDev15(t *testing.T) {
 		{"month of last year in capitals", "NO ETOH SINCE JUNE OF LAST YEAR PER WIFE", "NO ETOH SINCE [DATE] OF LAST YEAR PER WIFE"},
 		{"may of this year in lower case", "sober may of this year", "sober [DATE] of this year"},
 		{"may as a verb stays", "pt may of course call", "pt may of course call"},
+		// a season after a word that introduces a date
+		{"since summer", "15 lb wt loss since summer, poor po", "15 lb wt loss since [DATE], poor po"},
+		{"over the winter in capitals", "FELL TWICE OVER THE WINTER PER DTR", "FELL TWICE OVER THE [DATE] PER DTR"},
+		{"last autumn", "last echo was last autumn at osh", "last echo was last [DATE] at osh"},
+		{"a season with a year stays", "dx since summer 2024 per pt", "dx since summer 2024 per pt"},
+		{"a season alone stays", "likes to fish in summer", "likes to fish in summer"},
 	}
 	checkLineTags(t, tests)
 }

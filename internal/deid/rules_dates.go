@@ -678,7 +678,7 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if sc.punct(i-1, '(') && sc.punct(i+1, ')') && sc.joined(i) && sc.joined(i+1) && !sc.measureBefore(i-1, 2) {
 		return true // "OVER THE WEEKEND (SAT)" (rules_dev11.go)
 	}
-	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl || sc.weekdayPair(i) || sc.planWeekday(i) {
+	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl || sc.weekdayPair(i) || sc.planWeekday(i) || sc.procWeekday(i, w) {
 		return true // "wed am", "FRI 1400", "MON OR TUES", "HD Mon" (rules_dev5.go), "likely Mon." (rules_dev6.go)
 	}
 	p := sc.prevWord(i)
@@ -702,6 +702,9 @@ func (sc *scan) monthDate(i int, w string) int {
 	// "Jan '19", "AUG '21": a month and a two-digit year
 	if sc.punct(i+1, '\'') && sc.toks[i+1].sp && sc.joined(i+2) && sc.numLen(i+2) == 2 && !sc.toks[i+1].nl {
 		return i + 2
+	}
+	if sc.monthOfYear(i) {
+		return i // "quit March of this year" (rules_dev15.go)
 	}
 	// "march of 2011"
 	if sc.is(i+1, "of") && sc.numLen(i+2) == 4 && !sc.toks[i+2].nl {

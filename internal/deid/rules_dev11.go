@@ -16,6 +16,7 @@ const (
 	k11Ordinal
 	k11Feast
 	k11Head
+	k11Season // (rules_dev15.go)
 )
 
 // dev11Kind are the words scanDev11 acts on, by kind (tokenize gives them
@@ -28,6 +29,7 @@ var dev11Kind = func() map[string]uint8 {
 		"wednesday": k11Feast, "tuesday": k11Feast, "sunday": k11Feast, "saints": k11Feast,
 		"co": k11Head, "company": k11Head, "inc": k11Head, "llc": k11Head, "towing": k11Head, "ambulance": k11Head,
 		"snf": k11Head, "alf": k11Head, "irf": k11Head,
+		"summer": k11Season, "winter": k11Season, "autumn": k11Season,
 	}
 	for _, w := range []string{"mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun"} {
 		m[w] = k11Weekday
@@ -101,6 +103,10 @@ func (sc *scan) scanDev11() {
 			if e := sc.spelledTheDay(th); e >= i {
 				sc.addToks(th+1, e, TypeDate, "rules/date")
 				i = e
+			}
+		case k11Season:
+			if sc.seasonDate(i) { // "since summer" (rules_dev15.go)
+				sc.addToks(i, i, TypeDate, "rules/date")
 			}
 		case k11Feast:
 			sc.feastAt(i) // "Ash Wednesday", "FAT TUESDAY", "Palm Sunday", "All Saints Day"

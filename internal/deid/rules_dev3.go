@@ -197,9 +197,16 @@ func (sc *scan) cueCityAt(i int) int {
 func (sc *scan) businessOnAt(i int) {
 	toks := sc.toks
 	k := i + 1
-	for ; k < len(toks) && k-i <= 4 && !toks[k].nl && sc.capWord(k) && (toks[k].kw == 0 || sc.claim[k]) && !functionWord(sc.lower(k)) && !clinicalAcronyms[sc.lower(k)]; k++ {
+	if sc.is(k, "the") && !toks[k].nl {
+		k++ // "at the Labcorp on Shaw Ave" (rules_dev15.go)
 	}
-	if k == i+1 || !sc.is(k, "on") || toks[k].nl {
+	s := k
+	// in a line all in capitals or all in lower case every word counts
+	// ("HD AT FRESENIUS ON PLAZA DR", "sent to walgreens on olive ave";
+	// rules_dev15.go)
+	for ; k < len(toks) && k-s < 4 && !toks[k].nl && (sc.capWord(k) || toks[k].kind == kWord && sc.caseAt(k) != caseMixed) && (toks[k].kw == 0 || sc.claim[k]) && !functionWord(sc.lower(k)) && !clinicalAcronyms[sc.lower(k)]; k++ {
+	}
+	if k == s || !sc.is(k, "on") || toks[k].nl {
 		return
 	}
 	e := -1
@@ -209,7 +216,7 @@ func (sc *scan) businessOnAt(i int) {
 		}
 	}
 	if e > k+1 {
-		sc.addToks(i+1, e, TypeLocation, "rules/org")
+		sc.addToks(s, e, TypeLocation, "rules/org")
 	}
 }
 
@@ -229,6 +236,7 @@ var (
 		"tavern": true, "roofing": true, "trucking": true, "marina": true, "grocers": true,
 		"plumbing": true, "motors": true,
 		"factory": true, "distillery": true, "brewery": true, // (rules_dev5.go)
+		"winery": true, "cannery": true, "creamery": true, "packers": true, "freight": true, "hauling": true, // (rules_dev15.go)
 		// a congregation named by its denomination (rules_dev6.go)
 		"methodist": true, "baptist": true, "presbyterian": true, "lutheran": true, "episcopal": true,
 		"pentecostal": true, "mennonite": true, "brethren": true, "ame": true,
@@ -241,6 +249,7 @@ var (
 		"motel": true, "hotel": true, "shelter": true, "apts": true, "mission": true, "parish": true, "academy": true,
 		"clinic": true, "center": true, "centre": true, "rehab": true, "village": true, "commons": true,
 		"dialysis": true, "pharmacy": true, "apartments": true, // (rules_dev6.go)
+		"packing": true, "dairy": true, "canning": true, // (rules_dev15.go)
 		// schools, churches, stations (sixth round, rules_dev4.go)
 		"elementary": true, "school": true, "university": true, "college": true, "church": true,
 		"synagogue": true, "mosque": true, "temple": true, "library": true, "airport": true, "station": true,

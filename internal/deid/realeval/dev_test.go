@@ -76,6 +76,13 @@ func TestDevScores(t *testing.T) {
 		"dev12.jsonl": {"rules": {0.97, 0.88}, "tagger": {0.97, 0.95}, "both": {0.98, 0.88}},
 		"dev13.jsonl": {"rules": {0.94, 0.83}, "tagger": {0.97, 0.95}, "both": {0.97, 0.83}},
 		"dev14.jsonl": {"rules": {0.93, 0.74}, "tagger": {0.97, 0.95}, "both": {0.98, 0.75}},
+		"dev15.jsonl": { // the twelfth rules round (2026-12-06), a point or two
+			// under its end figures (rules 0.910 / 0.960, tagger 0.928 / 0.923,
+			// both 0.966 / 0.941); the tagger had not yet learnt from it
+			"rules":  {0.89, 0.94},
+			"tagger": {0.90, 0.90},
+			"both":   {0.94, 0.92},
+		},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -28,7 +28,7 @@ import (
 )
 
 // defaultHand are the hand-written development batches the model learns
-// from: all fourteen (until 2026-12-06 only dev and dev2, the others being
+// from: all fifteen (until 2026-12-06 only dev and dev2, the others being
 // kept to score the tagger on notes it had not seen; docs/deid.md, "the
 // tagger learns from every development batch"), among them dev12-dev14,
 // written at the PHI density of real notes (most notes without PHI: the
@@ -40,7 +40,8 @@ const defaultHand = "internal/deid/testdata/realstyle/dev.jsonl,internal/deid/te
 	"internal/deid/testdata/realstyle/dev7.jsonl,internal/deid/testdata/realstyle/dev8.jsonl," +
 	"internal/deid/testdata/realstyle/dev9.jsonl,internal/deid/testdata/realstyle/dev10.jsonl," +
 	"internal/deid/testdata/realstyle/dev11.jsonl,internal/deid/testdata/realstyle/dev12.jsonl," +
-	"internal/deid/testdata/realstyle/dev13.jsonl,internal/deid/testdata/realstyle/dev14.jsonl"
+	"internal/deid/testdata/realstyle/dev13.jsonl,internal/deid/testdata/realstyle/dev14.jsonl," +
+	"internal/deid/testdata/realstyle/dev15.jsonl"
 
 func main() {
 	out := flag.String("out", "internal/deid/tagger/model.bin", "where to write the model")

@@ -72,9 +72,6 @@ func (sc *scan) inEponym(k int) bool {
 // eponymSpan: every word of tokens first..last belongs to an eponym pair
 // (and there is one).
 func (sc *scan) eponymSpan(first, last int) bool {
-	if sc.nameCueBefore(first) {
-		return false // a person so named: "daughter Mallory Weiss", "Dr. Jackson Pratt"
-	}
 	words := false
 	for k := first; k <= last; k++ {
 		if sc.toks[k].kind != kWord {
@@ -85,5 +82,7 @@ func (sc *scan) eponymSpan(first, last int) bool {
 		}
 		words = true
 	}
-	return words
+	// (the cue last: most spans hold no pair) a person so named: "daughter
+	// Mallory Weiss", "Dr. Jackson Pratt"
+	return words && !sc.nameCueBefore(first)
 }

@@ -8,8 +8,8 @@ import "slices"
 // and place rules take them; the pair itself is clinical vocabulary in
 // every note. A name or place span whose every word belongs to such a
 // pair, with no name cue before it (a title, relation, "pt", "per"), is not
-// marked (eponymSpan, in addToks and markName; a tagger span
-// of one is vetoed in appendPlausible); a person called Jackson or a town called
+// marked (eponymSpan, in addToks and markName; a tagger span of one is
+// vetoed in appendPlausible); a person called Jackson or a town called
 // Arctic stays, written without the pair's other word.
 
 // eponymPairs maps the first word of a pair (lower case) to its second

@@ -84,6 +84,18 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 				keep = keep || sc.toks[m].kind != kNum && sc.plausibleTok(m, s.Type) || sc.toks[m].ndig >= 5 && !sc.clinical[m]
 			}
 		}
+		if keep && s.Type == TypeName {
+			// a name ends at the end of its sentence ("Seen with Maria. Why
+			// is she here?"): the tagger's span stops before the full stop
+			if cut := sc.sentenceCut(k, last); cut < last {
+				last, be = cut, sc.toks[cut].e
+				s.End = toCP(cpByte, be)
+				keep = false
+				for m := k; m <= last && !keep; m++ {
+					keep = sc.plausibleTok(m, s.Type)
+				}
+			}
+		}
 		first := k // the span's first token once trimmed
 		if !keep || sc.trimOrVeto(&s, &first, &last, &bs, &be, cpByte) || (s.Type == TypeLocation || s.Type == TypeName) && isCountry(text[bs:be]) {
 			continue // a country is no PHI (countries.go)
@@ -227,4 +239,31 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 	}
 	// a rarer word ("arbutus"), or one no list knows
 	return true
+}
+
+// sentenceCut returns the last token of tokens first..last before a full
+// stop that ends a sentence inside them: a full stop glued to a word of two
+// letters or more that is no title or abbreviation ("Maria. Why", not "Dr.
+// Lee", "St. Mary", "J. Smith"), then a space and a capitalised word. It
+// returns last when there is none.
+func (sc *scan) sentenceCut(first, last int) int {
+	for m := first + 1; m < last; m++ {
+		if !sc.punct(m, '.') || !sc.joined(m) || sc.joined(m+1) || !sc.capWord(m+1) {
+			continue
+		}
+		p := &sc.toks[m-1]
+		if p.kind != kWord || p.e-p.s < 2 || p.kw&setTitle != 0 || abbrevBeforeDot[sc.lower(m-1)] {
+			continue
+		}
+		return m - 1
+	}
+	return last
+}
+
+// abbrevBeforeDot are short words written with a full stop inside a name
+// ("St. Jude", "Mt. Olivet", "Jr.", "Ste. Genevieve").
+var abbrevBeforeDot = map[string]bool{
+	"st": true, "ste": true, "mt": true, "ft": true, "jr": true, "sr": true, "sgt": true, "lt": true,
+	"capt": true, "col": true, "gen": true, "rev": true, "fr": true, "sis": true, "bro": true, "prof": true,
+	"hon": true, "dr": true, "mr": true, "mrs": true, "ms": true,
 }

@@ -40,6 +40,10 @@ func TestPlausible(t *testing.T) {
 		{"full date kept", "seen 3/14/2025 in clinic", "3/14/2025", TypeDate, "3/14/2025"},
 		{"ISO date kept", "cxr 2025-03-14 clear", "2025-03-14", TypeDate, "2025-03-14"},
 		{"misspelt month kept", "seen Febuary 3 in clinic", "Febuary 3", TypeDate, "Febuary 3"},
+		// a name ends with its sentence
+		{"a name stops at a full stop", "Seen with Maria. Why is she here?", "Maria. Why", TypeName, "Maria"},
+		{"a title's full stop stays inside", "seen by Sgt. Danny Holguin today", "Sgt. Danny Holguin", TypeName, "Sgt. Danny Holguin"},
+		{"an initial's full stop stays inside", "note by J. Quaxley today", "J. Quaxley", TypeName, "J. Quaxley"},
 		// words of the clinical list (lexicon.Clinical): a name only after a cue
 		{"restraint brand in capitals is no name", "restraint: POSEY belt on for safety", "POSEY", TypeName, ""},
 		{"a first name on the clinical list written as a name kept", "Ava's mom at bedside", "Ava", TypeName, "Ava"},

@@ -260,10 +260,10 @@ func (sc *scan) sentenceCut(first, last int) int {
 	return last
 }
 
-// abbrevBeforeDot are short words written with a full stop inside a name
-// ("St. Jude", "Mt. Olivet", "Jr.", "Ste. Genevieve").
+// abbrevBeforeDot are short words other than the titles (setTitle: "Dr.",
+// "St.") written with a full stop inside a name ("Mt. Olivet", "Jr.",
+// "Sgt. Danny Holguin", "Ste. Genevieve").
 var abbrevBeforeDot = map[string]bool{
-	"st": true, "ste": true, "mt": true, "ft": true, "jr": true, "sr": true, "sgt": true, "lt": true,
-	"capt": true, "col": true, "gen": true, "rev": true, "fr": true, "sis": true, "bro": true, "prof": true,
-	"hon": true, "dr": true, "mr": true, "mrs": true, "ms": true,
+	"ste": true, "mt": true, "ft": true, "jr": true, "sgt": true, "lt": true, "capt": true,
+	"col": true, "gen": true, "sis": true, "bro": true, "hon": true,
 }

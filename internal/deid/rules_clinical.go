@@ -387,13 +387,19 @@ func (sc *scan) doseToken(k int) bool {
 	return n > 0 && doseUnits[w[n:]]
 }
 
-// doseUnits are the doseSuffix units of an amount (not of a time: "3/15-10am"
-// is a date and a time).
-var doseUnits = map[string]bool{
-	"mg": true, "mcg": true, "g": true, "gm": true, "kg": true, "ml": true, "l": true, "cc": true, "u": true,
-	"units": true, "meq": true, "mmol": true, "mmhg": true, "cm": true, "mm": true, "lpm": true, "ng": true,
-	"ug": true, "iu": true, "lb": true, "lbs": true, "oz": true, "fr": true, "french": true, "gauge": true,
-}
+// doseUnits are the doseSuffix units of an amount, not of a time or a rate
+// ("3/15-10am" is a date and a time).
+var doseUnits = func() map[string]bool {
+	m := make(map[string]bool, len(doseSuffix))
+	for u := range doseSuffix {
+		switch u {
+		case "hr", "hrs", "h", "min", "mins", "sec", "am", "pm", "d", "wk", "wks", "bpm", "l/min", "mcgkgmin":
+		default:
+			m[u] = true
+		}
+	}
+	return m
+}()
 
 // numbersAndSeps: tokens i..j are numbers joined by "-", "/" or "." ("45-",
 // "5/2.").

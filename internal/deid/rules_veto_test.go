@@ -164,6 +164,12 @@ func FuzzPlausible(f *testing.F) {
 	f.Add("HX CHF, FOUND DOWN 8/12 0600.\nK 6.8", uint16(19), uint16(6), uint8(2))
 	f.Add("pt's wife going home to hampstead", uint16(11), uint16(5), uint8(0))
 	f.Add("Þórunn seen, 3rd session 58f", uint16(15), uint16(9), uint8(1))
+	// the shapes and cuts of 2026-12-06: a name over a full stop, a gas typed a
+	// date, a range typed a phone, an eponym pair typed a name
+	f.Add("Seen with Maria. Why is she here?", uint16(10), uint16(10), uint8(0))
+	f.Add("last 7.32/46/71/23 improved", uint16(5), uint16(13), uint8(2))
+	f.Add("goal 130-140 overnight", uint16(5), uint16(7), uint8(4))
+	f.Add("tol well. Jackson-Pratt x2", uint16(10), uint16(13), uint8(0))
 	types := []Type{TypeName, TypeLocation, TypeDate, TypeID, TypePhone, TypeAge}
 	r := DefaultRules()
 	f.Fuzz(func(t *testing.T, text string, start, n uint16, typ uint8) {

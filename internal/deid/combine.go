@@ -231,11 +231,24 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 		// written as a name ("Ava's mom at bedside", "ALI AT BEDSIDE")
 		return typ == TypeName && f&lexicon.Name != 0 && sc.nameCueBefore(k)
 	}
+	if f&lexicon.Clinical != 0 && sc.caseAt(k) != caseMixed {
+		// in a note all in capitals or all in lower case the case says
+		// nothing: a clinical word that is also on the name list ("TRACH",
+		// "EMS", "posey", "nite") is a name only with something that says
+		// so — a cue before, a credential, relation or possessive after,
+		// or a name beside it ("ALI'S MOM", "RN ALI", "ALI (DTR)", "ALI
+		// QUAXLEY")
+		return typ == TypeName && f&lexicon.Name != 0 &&
+			sc.nameEvidence(k)
+	}
 	if f&(lexicon.SafeCore) != 0 || f&lexicon.Common != 0 && f&lexicon.Name == 0 {
 		// an everyday word: a known name tagged as a name ("ROSE", "grace"),
 		// or a name or place capitalised in a mixed-case line
+		if sc.caseAt(k) != caseMixed {
+			return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k)
+		}
 		return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) ||
-			t.cap && sc.caseAt(k) == caseMixed && f&(lexicon.Name|lexicon.City) != 0 && !sc.sentenceStart(k)
+			t.cap && f&(lexicon.Name|lexicon.City) != 0 && !sc.sentenceStart(k)
 	}
 	// a rarer word ("arbutus"), or one no list knows
 	return true
@@ -266,4 +279,27 @@ func (sc *scan) sentenceCut(first, last int) int {
 var abbrevBeforeDot = map[string]bool{
 	"ste": true, "mt": true, "ft": true, "jr": true, "sgt": true, "lt": true, "capt": true,
 	"col": true, "gen": true, "sis": true, "bro": true, "hon": true,
+}
+
+// nameEvidence: something beside token k says it is a name: a cue before,
+// a credential, relation or possessive after, a name beside it, or the
+// same word found as a name elsewhere in the note ("daughter hope ... hope
+// is poa").
+func (sc *scan) nameEvidence(k int) bool {
+	return sc.nameCueBefore(k) || sc.credAfter(k) || sc.relationAfter(k) || sc.possessive(k+1) || sc.nameBeside(k) || sc.isName(sc.lower(k))
+}
+
+// nameBeside: the word right before or after token k, on its line and with
+// no mark between, is a name candidate of its own ("ALI QUAXLEY", "ms
+// quaxley ali").
+func (sc *scan) nameBeside(k int) bool {
+	for _, m := range [2]int{k - 1, k + 1} {
+		if m < 0 || m >= len(sc.toks) || sc.toks[max(m, k)].nl || sc.toks[m].kind != kWord {
+			continue
+		}
+		if sc.candidate(m) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,5 +1,7 @@
 package deid
 
+import "github.com/trustgate/trustgate/internal/deid/lexicon"
+
 // Shapes a number-typed span of another detector must have. The tagger
 // reads numbers by their shape and neighbours, not their values, so on
 // ordinary clinical text it types ranges and gas results as phones and
@@ -50,8 +52,11 @@ func (sc *scan) noDateWord(first, last int) bool {
 		if dateFillers[w] {
 			continue
 		}
-		if sc.plausibleTok(m, TypeName) {
-			return false // a name typed a date is still PHI ("infant Zuberi, 30 4/7")
+		if (t.flags&lexicon.SafeCore == 0 || sc.nameEvidence(m)) && sc.plausibleTok(m, TypeName) {
+			// a name typed a date is still PHI ("infant Zuberi, 30 4/7",
+			// "per Morse 65"); an everyday word is one only with a cue
+			// ("air 29", "high 30" are no names)
+			return false
 		}
 		words = true
 	}
@@ -140,7 +145,7 @@ func (sc *scan) notPhone(first, last int) bool {
 func (sc *scan) notNumericDate(first, last int) bool {
 	var v [3]int
 	var w [3]int // digits of each number
-	n, dot, dash := 0, false, false
+	n, dot, dash, comma := 0, false, false, false
 	for m := first; m <= last; m++ {
 		switch t := &sc.toks[m]; {
 		case t.kind == kNum:
@@ -149,6 +154,8 @@ func (sc *scan) notNumericDate(first, last int) bool {
 			dash = true
 		case sc.punct(m, '.'):
 			dot = true
+		case sc.punct(m, ','):
+			comma = true
 		default:
 			return false // a word, a time ("08:00"), another mark: not judged here
 		}
@@ -168,14 +175,33 @@ func (sc *scan) notNumericDate(first, last int) bool {
 	day := func(i int) bool { return v[i] >= 1 && v[i] <= 31 && w[i] <= 2 }
 	year := func(i int) bool { return w[i] == 2 || w[i] == 4 && v[i] >= 1800 && v[i] <= 2199 }
 	switch {
+	case comma && n >= 2:
+		// a list of values ("NAS SCORES 4, 6, 5"), unless a day and its year
+		return !(n == 2 && day(0) && w[1] == 4 && year(1))
+	case n == 1:
+		// a lone year is no PHI and a clock time no date ("extubated
+		// 0845"); a day alone is read by its neighbours ("the 14")
+		return w[0] == 3 || w[0] == 4
 	case n == 2 && dot:
 		// "12.5" may be a date after an event, "24.12" a day and month
-		// abroad; "7.32" never
-		return !(month(0) && day(1) || v[0] > 12 && day(0) && month(1))
+		// abroad after a word that dates it ("le 24.12"); "7.32" and "tsb
+		// 15.8" never
+		return !(month(0) && day(1) || v[0] > 12 && day(0) && month(1) && sc.dateLeadIn(first))
 	case n == 2:
 		return !(month(0) && (day(1) || year(1)) || day(0) && month(1) || w[0] == 4 && year(0) && month(1))
 	case n == 3:
 		return !(month(0) && day(1) && year(2) || day(0) && month(1) && year(2) || w[0] == 4 && year(0) && month(1) && day(2))
 	}
-	return false // one number: a day or a year, read by its neighbours
+	return false
+}
+
+// dateLeadIn: the word before token k introduces a date ("le 24.12", "on
+// 12.5", "martes 14").
+func (sc *scan) dateLeadIn(k int) bool {
+	p := sc.prevWord(k)
+	if p < 0 {
+		return false
+	}
+	w := sc.lower(p)
+	return dateFillers[w] || dateWords[w] || weekdayWord(w) || sc.toks[p].kw&(setMonth|setDay|setHoliday) != 0
 }

@@ -87,6 +87,19 @@ func TestPlausible(t *testing.T) {
 		{"portal name dropped", "Message sent via MyChart today", "MyChart", TypeName, ""},
 		{"name beside shorthand kept", "NGTD PER DR QUAXLEY", "QUAXLEY", TypeName, "QUAXLEY"},
 		{"non-ASCII offsets", "Þórunn seen, 30 4/7 wk", "Þórunn seen, 30 4/7", TypeName, "Þórunn seen"},
+		// a note in one case: an everyday or clinical word on the name list
+		// is a name only with something beside it that says so
+		{"clinical word in capitals after PT is no name", "PT WITH NEW TRACH/PEG, TRANSFERRED FROM MICU", "TRACH", TypeName, ""},
+		{"everyday word in lower case is no name", "uneventful. pt slept most of nite. vss.", "nite", TypeName, ""},
+		{"a cue with its colon kept", "PATIENT: ROSE ON ARRIVAL", "ROSE", TypeName, "ROSE"},
+		{"relation after kept", "PT ASKING FOR \"JUNIOR\" (SON) TO VISIT", "JUNIOR", TypeName, "JUNIOR"},
+		{"credential after kept", "REPORT TO HOPE RN AT 1900", "HOPE", TypeName, "HOPE"},
+		// numbers the tagger typed a date or an identifier that cannot be one
+		{"clock time is no date", "Extubated 0845 to 2L NC", "0845", TypeDate, ""},
+		{"a list of scores is no date", "NAS SCORES 4, 6, 5 (FINNEGAN)", "4, 6, 5", TypeDate, ""},
+		{"a lab value is no day and month", "tsb 15.8 @ 0200, down", "15.8", TypeDate, ""},
+		{"everyday word and number are no date", "put in isolette air 29. bili 13.9", "air 29", TypeDate, ""},
+		{"a day and its year kept", "seen march 14, 2025 in clinic", "14, 2025", TypeDate, "14, 2025"},
 	}
 	r := DefaultRules()
 	for _, tc := range tests {

@@ -339,8 +339,8 @@ func (sc *scan) everydayName(first, last int) bool {
 		}
 		end = m
 	}
-	if k < 0 || sc.toks[k].nl && (end+1 >= len(sc.toks) || sc.toks[end+1].nl) || end == len(sc.toks)-1 || sc.credAfter(end) {
-		return false // a signature, a name before a role
+	if k < 0 || sc.toks[k].nl && (end+1 >= len(sc.toks) || sc.toks[end+1].nl) || end == len(sc.toks)-1 || sc.credAfter(end) || sc.relationAfter(end) {
+		return false // a signature, a name before a role or relation
 	}
 	return !sc.nameCueBefore(k)
 }
@@ -358,13 +358,36 @@ func (sc *scan) credAfter(k int) bool {
 	return sc.toks[n].kw&setCred != 0 || sc.lower(n) == "rt"
 }
 
+// relationAfter: a relation follows token k, after at most two marks on
+// its line ("ASKING FOR "JUNIOR" (SON)", "ali, daughter").
+func (sc *scan) relationAfter(k int) bool {
+	for n := k + 1; n < len(sc.toks) && n <= k+3 && !sc.toks[n].nl; n++ {
+		switch t := &sc.toks[n]; {
+		case t.kind == kWord:
+			return t.kw&setRelation != 0
+		case t.kind != kPunct || sc.punct(n, '.'):
+			return false
+		}
+	}
+	return false
+}
+
 // nameCueBefore: one of the four tokens before token k, on its line,
-// announces a name: a title, relation, name cue or credential ("dr", "son",
-// "wife", "per", "called", "Caller:", "SONS PAUL AND MARK").
+// announces a name: a title, relation or name cue ("dr", "son", "wife",
+// "per", "called", "Caller:", "SONS PAUL AND MARK"), or a credential
+// right before it or its first name.
 func (sc *scan) nameCueBefore(k int) bool {
 	for p := k - 1; p >= 0 && k-p <= 4; p-- {
 		if sc.toks[p].kind == kWord {
-			if sc.toks[p].kw&(setCue1|setCue2|setRelation|setCred) != 0 {
+			// a cue that needs a colon only with it ("Patient: ali", not
+			// "PT WITH NEW TRACH")
+			if sc.toks[p].kw&(setCue1|setRelation) != 0 || sc.toks[p].kw&setCue2 != 0 && sc.punct(p+1, ':') {
+				return true
+			}
+			// a credential right before, or with one name between ("RN
+			// ALI", "RN JO ALI"); not "PT WITH NEW TRACH", where PT is
+			// the patient
+			if sc.toks[p].kw&setCred != 0 && (p == k-1 || p == k-2 && sc.toks[k-1].kind == kWord && sc.candidate(k-1)) {
 				return true
 			}
 			switch sc.lower(p) {

@@ -17,6 +17,11 @@ func TestRealDensityWords(t *testing.T) {
 		// a town that is an everyday word needs a cue
 		{"central line", "A-line d/c'd, site c/d/i. Central line d/c'd 1400", "A-line d/c'd, site c/d/i. Central line d/c'd 1400"},
 		{"a town after from kept", "Pt transferred from Central this am", "Pt transferred from [LOCATION] this am"},
+		// a month and day joined by "-" after a word that books an event
+		{"discharge date with a dash", "plan: d/c home 12-9 if stable.", "plan: d/c home [DATE] if stable."},
+		{"follow-up date with a dash", "f/u w/ pcp 12-14. rx sent", "f/u w/ pcp [DATE]. rx sent"},
+		{"a range after home stays", "home o2 2-4 L at baseline", "home o2 2-4 L at baseline"},
+		{"a rate range stays", "RR 12-14, sats 95%", "RR 12-14, sats 95%"},
 	}
 	checkLineTags(t, tests)
 }

@@ -557,6 +557,21 @@ var peopleVerbs = map[string]bool{
 	"argued": true, "fight": true, "fought": true, "left": true, "came": true, "arrived": true,
 }
 
+// methodAfterPer: the run i..e after "per" is a letter of a ratio ("P/F"),
+// a word of the clinical list, or the name of a protocol, formula or scale
+// ("ARDSnet protocol", "Parkland formula").
+func (sc *scan) methodAfterPer(i, e int) bool {
+	t := &sc.toks[i]
+	if i == e && (t.e-t.s == 1 || t.flags&lexicon.Clinical != 0 || sc.punct(e+1, '/') && sc.joined(e+1)) {
+		return true
+	}
+	switch sc.lower(min(e+1, len(sc.toks)-1)) {
+	case "protocol", "protocols", "criteria", "formula", "scale", "score", "guidelines", "algorithm", "pathway":
+		return e+1 < len(sc.toks) && !sc.toks[e+1].nl
+	}
+	return false
+}
+
 // scanPeople finds what sits in a person's position without a cue the other
 // passes know: "Rosa Delgado (daughter)", "Sunil Varma, husband", "spoke with
 // Nour", "per Tiffani", "Kroger's pharmacy", "Delia's house".
@@ -607,8 +622,9 @@ func (sc *scan) scanPeople() {
 				continue
 			}
 		}
-		// "spoke with Nour", "lives with Jae-won", "per Tiffani"
-		if prev && (sc.is(p, "per") || peopleVerbs[sc.lower(p-1)]) {
+		// "spoke with Nour", "lives with Jae-won", "per Tiffani"; not a
+		// method or a ratio ("per ARDSnet protocol", "per P/F 148")
+		if prev && (sc.is(p, "per") || peopleVerbs[sc.lower(p-1)]) && !sc.methodAfterPer(i, e) {
 			sc.markName(i, e, "rules/people")
 			next = e + 1
 		}

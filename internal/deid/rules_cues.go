@@ -108,6 +108,9 @@ func (sc *scan) relationNameAt(i int) int {
 	if t.flags&lexicon.Common != 0 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly")) {
 		return -1 // "son visiting"; "sterling" is a name
 	}
+	if t.flags&lexicon.Common != 0 && strings.HasSuffix(w, "s") && !t.cap && sc.caseAt(i) == caseMixed {
+		return -1 // "Pt's daughter works here": a verb, in lower case where names have capitals
+	}
 	k := i + 1
 	if k < len(sc.toks) && !sc.toks[k].nl {
 		switch {

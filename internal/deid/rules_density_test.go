@@ -22,6 +22,22 @@ func TestRealDensityWords(t *testing.T) {
 		{"follow-up date with a dash", "f/u w/ pcp 12-14. rx sent", "f/u w/ pcp [DATE]. rx sent"},
 		{"a range after home stays", "home o2 2-4 L at baseline", "home o2 2-4 L at baseline"},
 		{"a rate range stays", "RR 12-14, sats 95%", "RR 12-14, sats 95%"},
+		// "90s" is an age only after a possessive
+		{"blood pressure in the 90s", "1L LR BOLUS, NOW 90S. RESP: 2L NC", "1L LR BOLUS, NOW 90S. RESP: 2L NC"},
+		{"augmentation 110s", "iabp 1:1, augmentation 110s, map 75-85", "iabp 1:1, augmentation 110s, map 75-85"},
+		{"in her 90s kept", "pt is in her 90s, lives alone", "pt is in her [AGE]s, lives alone"},
+		{"his late 90s kept", "DAD IN HIS LATE 90S, AT HOME", "DAD IN HIS LATE [AGE]S, AT HOME"},
+		// "by" a service or a method is no name
+		{"by a unit's team", "Rocuronium/etomidate by MICU team. 8.0 ETT", "Rocuronium/etomidate by MICU team. 8.0 ETT"},
+		{"by a service", "Trach change performed by ENT at bedside", "Trach change performed by ENT at bedside"},
+		{"by a name kept", "seen by Rose this am", "seen by [NAME] this am"},
+		// a verb after a relation in a mixed-case note
+		{"daughter works here", "Pt's daughter works here on the unit, stops by", "Pt's daughter works here on the unit, stops by"},
+		{"daughter Hope here kept", "Pt's daughter Hope here, updated", "Pt's daughter [NAME] here, updated"},
+		// "per" a ratio, a protocol or a formula
+		{"per a ratio", "Pt not ready for weaning per P/F 148. Will follow", "Pt not ready for weaning per P/F 148. Will follow"},
+		{"per a formula", "Fluid resus LR 500 ml/hr per Parkland formula, UOP 0.5", "Fluid resus LR 500 ml/hr per Parkland formula, UOP 0.5"},
+		{"per a person kept", "Fluid resus LR 500 ml/hr per Tiffani, UOP 0.5", "Fluid resus LR 500 ml/hr per [NAME], UOP 0.5"},
 	}
 	checkLineTags(t, tests)
 }

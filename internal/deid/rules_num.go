@@ -668,6 +668,27 @@ func (sc *scan) ipv4(i, j int, shape string) bool {
 	return true
 }
 
+// decadeOfLife: the decade "90s" at token i follows a possessive ("in her
+// 90s", "his late 90s"); elsewhere it is a value ("BP now 90s",
+// "augmentation 110s").
+func (sc *scan) decadeOfLife(i int) bool {
+	p := sc.prevWord(i)
+	if p >= 0 && p == i-1 {
+		switch sc.lower(p) {
+		case "early", "mid", "late", "upper", "lower":
+			p = sc.prevWord(p)
+		}
+	}
+	if p < 0 {
+		return false
+	}
+	switch sc.lower(p) {
+	case "her", "his", "their", "my", "your":
+		return true
+	}
+	return false
+}
+
 // age marks ages over 89 (Safe Harbor keeps younger ages): "92-year-old",
 // "92 yo", "aged 93", "Age: 95", "in her 90s".
 func (sc *scan) age(i, j int, shape string) bool {
@@ -690,7 +711,7 @@ func (sc *scan) age(i, j int, shape string) bool {
 			if (s[n:] == "f" || s[n:] == "m") && sc.text[sc.toks[i].s+n] >= 'a' {
 				return false // "100m" is a distance; "97F" an age and sex
 			}
-			if v >= 90 && v < 130 {
+			if v >= 90 && v < 130 && (s[n:] != "s" || sc.decadeOfLife(i)) {
 				sc.add(sc.toks[i].s, sc.toks[i].s+n, TypeAge, "rules/age")
 				return true
 			}

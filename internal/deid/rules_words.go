@@ -860,7 +860,10 @@ func (sc *scan) scanNames(lexical bool) {
 			}
 			if k < len(toks) && !sc.claim[k] {
 				initial := toks[k].e-toks[k].s == 1 && sc.punct(k+1, '.') && sc.capWord(k+2) // "by T. Nakamura"
-				if w == "by" && !colon && toks[k].flags&lexicon.Name == 0 && !initial {
+				// "by" names a person only with a name after it; not a
+				// service or a method ("by MICU team", "by ENT", "CI 2.0 by
+				// Fick"), a word of the clinical list or one before "team"
+				if w == "by" && !colon && !initial && (toks[k].flags&lexicon.Name == 0 || toks[k].flags&lexicon.Clinical != 0 || sc.is(k+1, "team") || sc.is(k+1, "service")) {
 					goto next
 				}
 				// a capitalised word right after "her partner" is a name ("Sunny")

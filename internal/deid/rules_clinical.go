@@ -283,6 +283,7 @@ var scoreWordsBefore = map[string]bool{
 	"pain": true, "cp": true, "headache": true, "ha": true, "discomfort": true, "nausea": true,
 	"now": true, "score": true, "rated": true, "rates": true, "rating": true, "anxiety": true,
 	"dyspnea": true, "sob": true, "incisional": true, "back": true, "abd": true, "chest": true,
+	"aches": true, "ache": true, "achy": true, "soreness": true, "sore": true, "cramping": true, "cramps": true,
 }
 
 // scoreContext: one of the three words before token i names a symptom or

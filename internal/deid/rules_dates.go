@@ -371,12 +371,16 @@ var murmurWords = map[string]bool{
 
 // notDate: tokens i..j are a fraction, a grade, a count or a list of
 // values that reads like a date but is none ("1/2 NS", "D5 1/2NS", "5/5
-// strength", "2/2 gpc", "PUPILS 3/3", "2/5 LUE", "2/6 SEM", "80/60/40
-// CC/HR", "relief to 4/10" on a line about pain), or a time of day after a
-// word that introduces one ("ETA 1730"); it returns j, or -1.
+// strength", "2/2 gpc", "PUPILS 3/3", "(2/5 LUE)", "weaker 2/5", "2/6 SEM",
+// "80/60/40 CC/HR", "1/4\" packing", "relief to 4/10" on a line about pain,
+// "failure 2/2 ALS" for "secondary to"), or a time of day after a word that
+// introduces one ("ETA 1730"); it returns j, or -1.
 func (sc *scan) notDate(i, j int) int {
 	if j == i && sc.clockAfterCue(i) {
 		return i // "ETA 1730", "RENEWED 0800": a time of day
+	}
+	if sc.punct(i, '(') && i < j && sc.joined(i+1) {
+		i++ // "(3/5 LUE)"
 	}
 	if sc.toks[i].kind != kNum || !sc.punct(i+1, '/') || !sc.joined(i+1) || !sc.joined(i+2) || sc.numLen(i) > 3 {
 		return -1
@@ -397,7 +401,7 @@ func (sc *scan) notDate(i, j int) int {
 	}
 	// "80/60/40 CC/HR", "3/4 tab", "1/2 NS": values or a fraction before a unit
 	if (j == i+2 || j == i+4 && sc.punct(i+3, '/') && sc.numLen(j) > 0 && sc.numLen(j) <= 3) && sc.numLen(i+2) > 0 && sc.numLen(i+2) <= 3 &&
-		(sc.unitAfter(j) || word && (units[sc.lower(next)] || fractionNouns[sc.lower(next)])) {
+		(sc.unitAfter(j) || word && (units[sc.lower(next)] || fractionNouns[sc.lower(next)]) || sc.punct(next, '"') && sc.joined(next)) { // (1/4" packing: inches)
 		return j
 	}
 	if j != i+2 || sc.numLen(j) == 0 || sc.numLen(j) > 2 {
@@ -418,8 +422,11 @@ func (sc *scan) notDate(i, j int) int {
 		return -1 // a grade or a count is out of its maximum
 	}
 	switch b {
-	case 5: // "2/5 LUE", "4/5 x4": strength of a limb
+	case 5: // "2/5 LUE", "4/5 x4", "R side weaker 2/5": strength of a limb
 		if word && strengthWords[sc.lower(next)] || next < len(sc.toks) && !sc.toks[next].nl && sc.toks[next].kind == kAlnum && sc.lower(next)[0] == 'x' {
+			return j
+		}
+		if p := sc.prevWord(i); p >= 0 && (strengthWords[sc.lower(p)] || sc.is(p, "weaker") || sc.is(p, "stronger")) {
 			return j
 		}
 	case 6: // "2/6 SEM at RUSB"
@@ -433,6 +440,13 @@ func (sc *scan) notDate(i, j int) int {
 	}
 	if word && countNouns[sc.lower(next)] {
 		return j // "2/2 bottles"
+	}
+	// "resp failure 2/2 ALS", "AMS 2/2 hypoglycemia": "secondary to"
+	// between a finding and its cause, not a date after a word that dates
+	if a == 2 && b == 2 && word && !functionWord(sc.lower(next)) {
+		if p := sc.prevWord(i); p == i-1 && !dateCue(sc.lower(p)) && sc.toks[p].kw&(setMonth|setDay) == 0 {
+			return j
+		}
 	}
 	return -1
 }

@@ -38,6 +38,14 @@ func TestRealDensityWords(t *testing.T) {
 		{"per a ratio", "Pt not ready for weaning per P/F 148. Will follow", "Pt not ready for weaning per P/F 148. Will follow"},
 		{"per a formula", "Fluid resus LR 500 ml/hr per Parkland formula, UOP 0.5", "Fluid resus LR 500 ml/hr per Parkland formula, UOP 0.5"},
 		{"per a person kept", "Fluid resus LR 500 ml/hr per Tiffani, UOP 0.5", "Fluid resus LR 500 ml/hr per [NAME], UOP 0.5"},
+		// fractions of strength, pain, inches and "secondary to"
+		{"strength in parentheses", "Neuro: A&Ox3, L hemiparesis (3/5 LUE). Cardiac: NSR", "Neuro: A&Ox3, L hemiparesis (3/5 LUE). Cardiac: NSR"},
+		{"strength after weaker", "follows commands w/ L side, R side weaker 2/5. CV: NSR", "follows commands w/ L side, R side weaker 2/5. CV: NSR"},
+		{"aches out of ten", "C/O GENERALIZED ACHES 4/10, TYLENOL 650 PO", "C/O GENERALIZED ACHES 4/10, TYLENOL 650 PO"},
+		{"packing in inches", "inferior end packed with 1/4\" iodoform, serous drainage", "inferior end packed with 1/4\" iodoform, serous drainage"},
+		{"secondary to", "admitted to MICU for hypercapnic resp failure 2/2 ALS, declined intubation", "admitted to MICU for hypercapnic resp failure 2/2 ALS, declined intubation"},
+		{"a date after admitted kept", "admitted 2/2 with PNA, now improving", "admitted [DATE] with PNA, now improving"},
+		{"a date after a weekday kept", "plan to go home Fri 2/2 per team", "plan to go home [DATE] per team"},
 	}
 	checkLineTags(t, tests)
 }

@@ -3,6 +3,8 @@ package deid
 import (
 	"context"
 	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -83,6 +85,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			for m := k; m <= last; m++ {
 				keep = keep || sc.toks[m].kind != kNum && sc.plausibleTok(m, s.Type) || sc.toks[m].ndig >= 5 && !sc.clinical[m]
 			}
+		}
+		if keep && (s.Type == TypeLocation || s.Type == TypeName) && !strings.ContainsFunc(text[bs:be], unicode.IsLetter) && digits(text[bs:be]) < 5 {
+			keep = false // the "7" of "Nursing 7a-7p": digits cut out of a word
 		}
 		if keep && s.Type == TypeName {
 			// a name ends at the end of its sentence ("Seen with Maria. Why
@@ -250,8 +255,9 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 		return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) ||
 			t.cap && f&(lexicon.Name|lexicon.City) != 0 && !sc.sentenceStart(k)
 	}
-	// a rarer word ("arbutus"), or one no list knows
-	return true
+	// a rarer word ("arbutus"), or one no list knows, unless its ending
+	// makes it a medical term ("fasciotomies", "cytology")
+	return t.e-t.s < 7 || !medicalWord(sc.lower(k))
 }
 
 // sentenceCut returns the last token of tokens first..last before a full
@@ -302,4 +308,15 @@ func (sc *scan) nameBeside(k int) bool {
 		}
 	}
 	return false
+}
+
+// digits counts the ASCII digits of s.
+func digits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	return n
 }

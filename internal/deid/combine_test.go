@@ -100,6 +100,12 @@ func TestPlausible(t *testing.T) {
 		{"a lab value is no day and month", "tsb 15.8 @ 0200, down", "15.8", TypeDate, ""},
 		{"everyday word and number are no date", "put in isolette air 29. bili 13.9", "air 29", TypeDate, ""},
 		{"a day and its year kept", "seen march 14, 2025 in clinic", "14, 2025", TypeDate, "14, 2025"},
+		// words the tagger took for names that end like medical terms, and
+		// digits cut out of a word
+		{"a procedure in the plural is no name", "s/p r sfa repair & fasciotomies. neuro: a&ox3", "fasciotomies", TypeName, ""},
+		{"a laboratory study is no name", "BAL sent for cx, cytology, PJP", "cytology", TypeName, ""},
+		{"digits of a shift are no place", "Nursing 7a-7p: Neuro- Lethargic", "7", TypeLocation, ""},
+		{"a name in another script kept", "daughter 王芳 called at 1400", "王芳", TypeName, "王芳"},
 	}
 	r := DefaultRules()
 	for _, tc := range tests {

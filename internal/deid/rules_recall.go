@@ -630,6 +630,7 @@ var medicalSuffixes = []string{
 	"itis", "itides", "osis", "oses", "emia", "aemia", "megaly", "pathy", "ectasis", "rrhea",
 	"rrhoea", "algia", "penia", "cytosis", "uria", "plegia", "paresis", "trophy", "lysis",
 	"desis", "ocyte", "ocytes", "genic", "philia", "tonin", "albumin", "prosthetic", "ectomized",
+	"ology", "ologies", "ologist", "ologists",
 }
 
 // medicalWord: w (lower case, five letters or more) ends in a medical suffix.

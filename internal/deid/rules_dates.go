@@ -497,7 +497,7 @@ func (sc *scan) numberDate(i, j int) int {
 	// "S/P AVR 9-7", "s/p ex lap 3-2": a month and day joined by "-" after
 	// a procedure done
 	if j == i+2 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(j) && sc.numLen(i) <= 2 && sc.numLen(j) <= 2 && sc.numLen(j) > 0 &&
-		validMD(sc.numVal(i), sc.numVal(j)) && sc.statusPost(i) && !sc.unitAfter(j) && !sc.measureBefore(i, 3) {
+		validMD(sc.numVal(i), sc.numVal(j)) && (sc.statusPost(i) || sc.dashDateCue(i)) && !sc.unitAfter(j) && !sc.measureBefore(i, 3) {
 		sc.addDate(i, j)
 		return j
 	}
@@ -553,6 +553,21 @@ func (sc *scan) statusPost(i int) bool {
 			words++
 		case sc.toks[k].kind == kPunct && sc.text[sc.toks[k].s] != '/':
 			return false
+		}
+	}
+	return false
+}
+
+// dashDateCue: the month and day at token i, joined by "-" follow a word that
+// books or dates an event ("d/c home 12-9", "f/u w/ pcp 12-14", "appt
+// 12-3").
+func (sc *scan) dashDateCue(i int) bool {
+	if p := sc.prevWord(i); p == i-1 {
+		switch sc.lower(p) {
+		case "home", "pcp", "appt", "appointment", "due", "until", "scheduled", "sched", "clinic", "visit", "dc", "discharge":
+			return true
+		case "u": // "f/u 12-14"
+			return sc.punct(p-1, '/') && sc.is(p-2, "f") && sc.joined(p) && sc.joined(p-1)
 		}
 	}
 	return false

@@ -432,6 +432,12 @@ func (sc *scan) street(i int) int {
 		if toks[k].nl || toks[k].kind == kPunct && !(sc.punct(k, '.') || sc.punct(k, '-') || sc.punct(k, '\'')) {
 			return -1
 		}
+		// a full stop that ends a sentence ends the search ("40 IV q8h.
+		// Will place"); one after a short abbreviation stays ("N. Main St",
+		// "St. Paul Ave")
+		if sc.punct(k, '.') && !sc.joined(k+1) && (toks[k-1].kind != kWord || toks[k-1].e-toks[k-1].s > 3) {
+			return -1
+		}
 		if toks[k].kind == kNum {
 			return -1
 		}
@@ -443,7 +449,10 @@ func (sc *scan) street(i int) int {
 			return -1
 		}
 		// (or a street in a lower-case line: "1200 park ave", rules_dev4.go)
-		if k > i+1 && sc.in(k, setStreet) && (toks[k].cap || !sc.hasLowerWord(i+1, k-1) || sc.caseAt(k) == caseLower && lowerStreetSuffixes[sc.lower(k)]) &&
+		// (a suffix in capitals after lower-case words of a mixed-case
+		// line is an abbreviation: "new 1st degree AV block")
+		if k > i+1 && sc.in(k, setStreet) && (toks[k].cap && !(toks[k].upper && sc.caseAt(k) == caseMixed && sc.hasLowerWord(i+1, k-1)) ||
+			!sc.hasLowerWord(i+1, k-1) || sc.caseAt(k) == caseLower && lowerStreetSuffixes[sc.lower(k)]) &&
 			!sc.in(k-1, setHeader) && !sc.in(k-1, setOrg) {
 			// need a name between number and suffix
 			e := k
@@ -577,7 +586,8 @@ func (sc *scan) strongCity(i, e int) bool {
 		return true
 	}
 	f := sc.toks[i].flags
-	return f&(lexicon.Common|lexicon.Name) == 0 && !sc.toks[i].upper
+	// (an everyday or clinical word needs its cue: "Central line d/c'd")
+	return f&(lexicon.Common|lexicon.Name|lexicon.SafeCore|lexicon.Clinical) == 0 && !sc.toks[i].upper
 }
 
 // placeCue returns 2 after a strong cue ("lives in", "resides in", "moved to",

@@ -119,6 +119,12 @@ func TestClinicalNinthRound(t *testing.T) {
 		{"makers", []string{"acelity", "autopulse", "enteralite"}},
 		{"misspellings", []string{"pnuemonia", "diarrea", "hypertention", "vomitting", "overnite", "noct"}},
 		{"shift", []string{"nightshift", "dayshift", "handoffs", "offgoing"}},
+		{"laboratory", []string{"ical", "retics", "cdif", "poct", "istat"}},
+		{"mobility", []string{"fww", "bscs", "gaitbelt", "gerichair", "hoyered"}},
+		{"communication", []string{"ipad", "whatsapp", "vocera", "martti"}},
+		{"units", []string{"cvpcu", "cticu", "imcu", "ldrp", "ltachs", "snfs"}},
+		{"insurers", []string{"careport", "navihealth", "aetna", "tricare"}},
+		{"drugs", []string{"neulasta", "spirono", "zaroxolyn", "diamox"}},
 	} {
 		for _, w := range c.words {
 			if f := v.Lookup(w); f&(Clinical|Safe|SafeCore) != Clinical|Safe|SafeCore {

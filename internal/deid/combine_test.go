@@ -106,6 +106,13 @@ func TestPlausible(t *testing.T) {
 		{"a laboratory study is no name", "BAL sent for cx, cytology, PJP", "cytology", TypeName, ""},
 		{"digits of a shift are no place", "Nursing 7a-7p: Neuro- Lethargic", "7", TypeLocation, ""},
 		{"a name in another script kept", "daughter 王芳 called at 1400", "王芳", TypeName, "王芳"},
+		// two pressures of a ventilator or BiPAP (ventPair)
+		{"BiPAP settings", "pt on home BiPAP settings 18/10 via own machine", "18/10", TypeDate, ""},
+		{"BiPAP overnight", "pt remains on bipap overnight 14/6 35%, sats 92-95", "14/6", TypeDate, ""},
+		{"bumped to on a BiPAP line", "BiPAP 14/6, ABG 7.29/62/66. MD notified, bumped to 16/8, repeat gas", "16/8", TypeDate, ""},
+		{"pressures before the oxygen", "pt agreeable. 12/5 30%. sats 93%", "12/5", TypeDate, ""},
+		{"a date in a later clause kept", "PT EXTUBATED 12/4. NOW BIPAP OVERNIGHT 12/6, 2L NC DAYTIME", "12/6", TypeDate, "12/6"},
+		{"a date after CPAP in another sentence kept", "OSA on CPAP. Last ate 12/6 2000.", "12/6", TypeDate, "12/6"},
 	}
 	r := DefaultRules()
 	for _, tc := range tests {

@@ -38,6 +38,50 @@ var ventSettings = map[string]bool{
 	"pcv": true, "pip": true, "simv": true,
 }
 
+// ventPair: tokens i..j are "x/y", an inspiratory over an expiratory
+// pressure (x at least y, both small), given with its oxygen ("12/5 30%"),
+// or after a ventilator word or "SBT": right after it ("CPAP 5/5", "SBT ON
+// 5/5") when it could be a month and day, within four words of it in the
+// same clause ("bipap overnight 14/6"), or after "to" on a line that names
+// one ("bumped to 16/8") when it could not.
+func (sc *scan) ventPair(i, j int) bool {
+	if !sc.punct(i+1, '/') || !sc.joined(i+1) || !sc.joined(j) || sc.toks[i].kind != kNum || sc.toks[j].kind != kNum {
+		return false
+	}
+	x, y := sc.numVal(i), sc.numVal(j)
+	if x < y || x > 40 || y > 25 || y < 3 {
+		return false
+	}
+	if k := j + 1; k+1 < len(sc.toks) && sc.toks[k].sp && !sc.toks[k].nl && sc.toks[k].kind == kNum && sc.punct(k+1, '%') && sc.joined(k+1) && sc.numVal(k) >= 21 {
+		return true // "12/5 30%"
+	}
+	md := validMD(x, y) // "12/5" may be a date
+	to, clause := false, true
+	for k, words := i-1, 0; k >= 0 && words < 12; k-- {
+		if sc.toks[k+1].nl {
+			break
+		}
+		if sc.toks[k].kind != kWord {
+			if sc.punct(k, '.') || sc.punct(k, ',') || sc.punct(k, ';') {
+				clause = false
+			}
+			continue
+		}
+		words++
+		w := sc.lower(k)
+		if ventSettings[w] || w == "sbt" || w == "settings" || w == "niv" || w == "avaps" {
+			if md {
+				return clause && (words == 1 || words == 2 && sc.is(k+1, "on"))
+			}
+			return clause && words <= 4 || to
+		}
+		if words == 1 && w == "to" {
+			to = true // "bumped to 16/8": the line must name the machine
+		}
+	}
+	return false
+}
+
 // fractionAfter follow a fraction that measures a part ("1/3 up", "1/2
 // strength"); not "of", which follows dates too ("seen 1/3 of this year").
 var fractionAfter = map[string]bool{
@@ -172,6 +216,11 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	}
 	// muscle strength out of five: "R ARM 2/5", "LE 4/5", "UE 2-3/5", "weakness 4+/5"
 	if sc.punct(j-1, '/') && sc.numVal(j) == 5 && sc.strengthParts(i, j-2) && sc.strengthContext(i) {
+		return j
+	}
+	// two pressures of a ventilator or BiPAP: "bipap overnight 14/6 35%",
+	// "settings 18/10", "SBT ON 5/5", "bumped to 16/8" on a BiPAP line
+	if j == i+2 && sc.ventPair(i, j) {
 		return j
 	}
 	// a total after a sum: "(3+2+1 = 6/9)"

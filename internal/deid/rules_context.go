@@ -149,6 +149,13 @@ func (sc *scan) plainWord(k int) bool {
 	return false
 }
 
+// laterality: token i is "R" or "L" standing for a side (not an initial,
+// which has its full stop).
+func (sc *scan) laterality(i int) bool {
+	t := &sc.toks[i]
+	return t.kind == kWord && t.e-t.s == 1 && (sc.text[t.s] == 'R' || sc.text[t.s] == 'L') && !sc.punct(i+1, '.')
+}
+
 // scanContext finds organisations and places by what the sentence says about
 // them, and names at the start of a sentence before a reporting verb.
 func (sc *scan) scanContext() {
@@ -162,8 +169,8 @@ func (sc *scan) scanContext() {
 			continue
 		}
 		c := sc.orgCue(i)
-		if c == 0 {
-			continue
+		if c == 0 || sc.laterality(i) {
+			continue // "via R IJ", "crackles at R base": a side, not a place
 		}
 		e := sc.caps(i)
 		if e < 0 {

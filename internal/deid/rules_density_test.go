@@ -46,6 +46,11 @@ func TestRealDensityWords(t *testing.T) {
 		{"secondary to", "admitted to MICU for hypercapnic resp failure 2/2 ALS, declined intubation", "admitted to MICU for hypercapnic resp failure 2/2 ALS, declined intubation"},
 		{"a date after admitted kept", "admitted 2/2 with PNA, now improving", "admitted [DATE] with PNA, now improving"},
 		{"a date after a weekday kept", "plan to go home Fri 2/2 per team", "plan to go home [DATE] per team"},
+		// a side and the patient's own pharmacy are no places
+		{"via the right side", "Plasmapheresis #2 done today via R IJ trialysis cath", "Plasmapheresis #2 done today via R IJ trialysis cath"},
+		{"at the right base", "Lungs: fine crackles at R base only, improved", "Lungs: fine crackles at R base only, improved"},
+		{"the patient's pharmacy", "f/u w/ pcp in 1 wk. rx sent to pt's pharmacy.", "f/u w/ pcp in 1 wk. rx sent to pt's pharmacy."},
+		{"a pharmacy by its name kept", "rx sent to Kroger's pharmacy.", "rx sent to [LOCATION] pharmacy."},
 	}
 	checkLineTags(t, tests)
 }

@@ -282,6 +282,9 @@ func (sc *scan) orgRunAt(i int) int {
 	if sc.is(s, "the") && s+1 < len(toks) && !toks[s+1].nl {
 		s++
 	}
+	if sc.is(s, "pt") || sc.is(s, "patient") {
+		return i // "rx sent to pt's pharmacy": the patient's own
+	}
 	e, specific, candidate, found, poss, gap, nspec := -1, false, false, false, false, false, 0
 	for k, n := s, 0; k < len(toks) && n < 5; k++ { // five words: "NEW PILGRIM REST MISSIONARY BAPTIST CHURCH" (rules_dev11.go)
 		t := toks[k]

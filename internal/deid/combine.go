@@ -248,7 +248,11 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 	}
 	if f&(lexicon.SafeCore) != 0 || f&lexicon.Common != 0 && f&lexicon.Name == 0 {
 		// an everyday word: a known name tagged as a name ("ROSE", "grace"),
-		// or a name or place capitalised in a mixed-case line
+		// a word the tagger calls a name right after a relation ("son dub
+		// said"), or a name or place capitalised in a mixed-case line
+		if typ == TypeName && !functionWord(sc.lower(k)) && sc.relationRightBefore(k) {
+			return true
+		}
 		if sc.caseAt(k) != caseMixed {
 			return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k)
 		}
@@ -293,6 +297,13 @@ var abbrevBeforeDot = map[string]bool{
 // is poa").
 func (sc *scan) nameEvidence(k int) bool {
 	return sc.nameCueBefore(k) || sc.credAfter(k) || sc.relationAfter(k) || sc.possessive(k+1) || sc.nameBeside(k) || sc.isName(sc.lower(k))
+}
+
+// relationRightBefore: the word right before token k is a relation ("son
+// dub", "DTR ROSE").
+func (sc *scan) relationRightBefore(k int) bool {
+	p := k - 1
+	return p >= 0 && !sc.toks[k].nl && sc.toks[p].kind == kWord && sc.toks[p].kw&setRelation != 0
 }
 
 // nameBeside: the word right before or after token k, on its line and with

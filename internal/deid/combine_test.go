@@ -106,6 +106,8 @@ func TestPlausible(t *testing.T) {
 		{"a laboratory study is no name", "BAL sent for cx, cytology, PJP", "cytology", TypeName, ""},
 		{"digits of a shift are no place", "Nursing 7a-7p: Neuro- Lethargic", "7", TypeLocation, ""},
 		{"a name in another script kept", "daughter 王芳 called at 1400", "王芳", TypeName, "王芳"},
+		{"an everyday word right after a relation kept", "son dub said she is like this every time", "dub", TypeName, "dub"},
+		{"an everyday word after a relation in capitals kept", "DTR HONEY AT BEDSIDE, UPDATED", "HONEY", TypeName, "HONEY"},
 		// two pressures of a ventilator or BiPAP (ventPair)
 		{"BiPAP settings", "pt on home BiPAP settings 18/10 via own machine", "18/10", TypeDate, ""},
 		{"BiPAP overnight", "pt remains on bipap overnight 14/6 35%, sats 92-95", "14/6", TypeDate, ""},

@@ -170,6 +170,13 @@ func FuzzPlausible(f *testing.F) {
 	f.Add("last 7.32/46/71/23 improved", uint16(5), uint16(13), uint8(2))
 	f.Add("goal 130-140 overnight", uint16(5), uint16(7), uint8(4))
 	f.Add("tol well. Jackson-Pratt x2", uint16(10), uint16(13), uint8(0))
+	// the third session's: a list typed a date, BiPAP pressures, a word in
+	// a capitals note beside a cue, digits cut out of a word, a CJK name
+	f.Add("NAS SCORES 4, 6, 5 (FINNEGAN)", uint16(11), uint16(7), uint8(2))
+	f.Add("BiPAP 14/6, MD notified, bumped to 16/8", uint16(35), uint16(4), uint8(2))
+	f.Add("PT WITH NEW TRACH/PEG", uint16(12), uint16(5), uint8(0))
+	f.Add("Nursing 7a-7p: Neuro", uint16(8), uint16(1), uint8(1))
+	f.Add("daughter 王芳 called", uint16(9), uint16(2), uint8(0))
 	types := []Type{TypeName, TypeLocation, TypeDate, TypeID, TypePhone, TypeAge}
 	r := DefaultRules()
 	f.Fuzz(func(t *testing.T, text string, start, n uint16, typ uint8) {

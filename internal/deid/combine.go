@@ -236,16 +236,6 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 		// written as a name ("Ava's mom at bedside", "ALI AT BEDSIDE")
 		return typ == TypeName && f&lexicon.Name != 0 && sc.nameCueBefore(k)
 	}
-	if f&lexicon.Clinical != 0 && sc.caseAt(k) != caseMixed {
-		// in a note all in capitals or all in lower case the case says
-		// nothing: a clinical word that is also on the name list ("TRACH",
-		// "EMS", "posey", "nite") is a name only with something that says
-		// so — a cue before, a credential, relation or possessive after,
-		// or a name beside it ("ALI'S MOM", "RN ALI", "ALI (DTR)", "ALI
-		// QUAXLEY")
-		return typ == TypeName && f&lexicon.Name != 0 &&
-			sc.nameEvidence(k)
-	}
 	if f&(lexicon.SafeCore) != 0 || f&lexicon.Common != 0 && f&lexicon.Name == 0 {
 		// an everyday word: a known name tagged as a name ("ROSE", "grace"),
 		// a word the tagger calls a name right after a relation ("son dub
@@ -254,6 +244,10 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 			return true
 		}
 		if sc.caseAt(k) != caseMixed {
+			// in a note all in capitals or all in lower case the case says
+			// nothing: an everyday or clinical word on the name list
+			// ("TRACH", "EMS", "nite") is a name only with evidence beside
+			// it ("ALI'S MOM", "RN ALI", "ALI (DTR)", "ALI QUAXLEY")
 			return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k)
 		}
 		return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) ||

@@ -78,13 +78,17 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			words = words || sc.toks[m].kind == kWord
 			last = m
 		}
-		// a place may be a word and a number ("eastern 6", "WEST 4"), but
-		// a number alone is no place ("WAS 14 ON"), unless a ZIP code
-		if keep && s.Type == TypeLocation && !words {
+		if keep && s.Type == TypeLocation {
+			// a place may be a word and a number ("eastern 6", "WEST 4"),
+			// but a number alone is no place ("WAS 14 ON"), unless a ZIP
+			// code, nor is a drug and its rate ("ON LEVO 10")
 			keep = false
+			drug := false
 			for m := k; m <= last; m++ {
 				keep = keep || sc.toks[m].kind != kNum && sc.plausibleTok(m, s.Type) || sc.toks[m].ndig >= 5 && !sc.clinical[m]
+				drug = drug || m < last && sc.toks[m+1].kind == kNum && sc.toks[m].e-sc.toks[m].s >= 4 && sc.toks[m].flags&(lexicon.Clinical|lexicon.City) == lexicon.Clinical
 			}
+			keep = keep || words && !drug
 		}
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && !strings.ContainsFunc(text[bs:be], unicode.IsLetter) && digits(text[bs:be]) < 5 {
 			keep = false // the "7" of "Nursing 7a-7p": digits cut out of a word

@@ -22,6 +22,8 @@ func TestPlausible(t *testing.T) {
 		{"short number alone is no place", "WAS 14 ON ADMISSION", "14", TypeLocation, ""},
 		{"ward with a number kept", "back to eastern 6 today", "eastern 6", TypeLocation, "eastern 6"},
 		{"ZIP kept", "lives in 21218 area", "21218", TypeLocation, "21218"},
+		{"drug and rate are no place", "BP 100S/60S ON PHENYL 40. RESP: PRVC", "PHENYL 40", TypeLocation, ""},
+		{"drip and rate are no place", "BP 90-105/50S ON LEVO 10 & VASO .04", "LEVO 10", TypeLocation, ""},
 		{"short phone dropped", "score 3+2+1 total", "1", TypePhone, ""},
 		{"ratio is no date", "BP 98/52 this am", "98/52", TypeDate, ""},
 		{"date kept", "seen 12/13 in clinic", "12/13", TypeDate, "12/13"},

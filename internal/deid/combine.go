@@ -223,9 +223,16 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 	case kAlnum:
 		return !sc.clinical[k]
 	}
-	if t.kw&(setMonth|setDay|setHoliday|setOrgHead|setStreet|setPlace) != 0 {
+	if t.kw&(setOrgHead|setStreet|setPlace) != 0 || t.kw&(setMonth|setDay|setHoliday) != 0 && typ != TypeLocation {
 		return true // dates, and the head words of places
 	}
+	return sc.plausibleWord(k, typ)
+}
+
+// plausibleWord: word token k, no head of a date or place, may be (part
+// of) PHI as far as the rules know.
+func (sc *scan) plausibleWord(k int, typ Type) bool {
+	t := &sc.toks[k]
 	if t.kw != 0 || t.e-t.s < 2 {
 		return false
 	}
@@ -254,8 +261,12 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 			// it ("ALI'S MOM", "RN ALI", "ALI (DTR)", "ALI QUAXLEY")
 			return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k)
 		}
+		known := lexicon.Name | lexicon.City
+		if typ == TypeLocation {
+			known = lexicon.City // "Vital AF 1.2" is no place
+		}
 		return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) ||
-			t.cap && f&(lexicon.Name|lexicon.City) != 0 && !sc.sentenceStart(k)
+			t.cap && f&known != 0 && !sc.sentenceStart(k)
 	}
 	// a rarer word ("arbutus"), or one no list knows, unless its ending
 	// makes it a medical term ("fasciotomies", "cytology")

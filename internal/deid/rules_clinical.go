@@ -168,6 +168,8 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return i // "700x10", "2x"
 		case n == 0 && len(s) > 1 && len(s) <= 4 && s[0] == 'x' && allDigits(s[1:]): // not "x4417", an extension
 			return i // "x3"
+		case n == 0 && qFrequency(s):
+			return i // "Q4H", "q12hr", "q15min"
 		}
 	}
 	// a range or ratio ending in a dose: "45-70cc", "20-30ml", "2-4mg", "5/2.5mg"
@@ -463,4 +465,21 @@ func (sc *scan) numbersAndSeps(i, j int) bool {
 		}
 	}
 	return true
+}
+
+// qFrequency: s (lower case) is a dosing or checking frequency, q and
+// one or two digits and a unit of time ("q4h", "q12hrs", "q15min", "q2d").
+func qFrequency(s string) bool {
+	if len(s) < 3 || s[0] != 'q' {
+		return false
+	}
+	n := 1
+	for n < len(s) && n <= 2 && isDigit(s[n]) {
+		n++
+	}
+	switch s[n:] {
+	case "h", "hr", "hrs", "min", "mins", "d", "wk", "wks":
+		return n > 1
+	}
+	return false
 }

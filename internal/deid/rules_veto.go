@@ -182,6 +182,8 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		return true
 	case typ == TypeName && words <= 3 && nums == 0:
 		return sc.everydayName(first, last)
+	case typ == TypeLocation && words == 1 && nums == 0:
+		return sc.headsOnly(first, last)
 	}
 	return false
 }
@@ -419,4 +421,16 @@ func (sc *scan) wardCue(k int) bool {
 		return true
 	}
 	return sc.toks[p].xkw&xPlacePrep != 0
+}
+
+// headsOnly: the words of tokens first..last are the head words of places
+// and words that name nothing alone ("GROUP", "BRIDGE OF NOSE", "COUNTY
+// VAN", "NEW CATH"): no place without a word of its own.
+func (sc *scan) headsOnly(first, last int) bool {
+	for m := first; m <= last; m++ {
+		if sc.toks[m].kind == kWord && sc.plausibleWord(m, TypeLocation) {
+			return false
+		}
+	}
+	return true
 }

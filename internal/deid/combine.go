@@ -93,6 +93,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && !strings.ContainsFunc(text[bs:be], unicode.IsLetter) && digits(text[bs:be]) < 5 {
 			keep = false // the "7" of "Nursing 7a-7p": digits cut out of a word
 		}
+		if keep && (s.Type == TypeLocation || s.Type == TypeName) && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
+			keep = false // the "PaCO" of "PaCO2": letters cut out of a code
+		}
 		if keep && s.Type == TypeName {
 			// a name ends at the end of its sentence ("Seen with Maria. Why
 			// is she here?"): the tagger's span stops before the full stop
@@ -233,8 +236,8 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 // of) PHI as far as the rules know.
 func (sc *scan) plausibleWord(k int, typ Type) bool {
 	t := &sc.toks[k]
-	if t.kw != 0 || t.e-t.s < 2 {
-		return false
+	if t.kw != 0 || t.e-t.s < 2 || roleWords[sc.lower(k)] && sc.credAfter(k) {
+		return false // "per day RN", "to noc rn": a role before a credential
 	}
 	if sc.candidate(k) {
 		return true
@@ -265,8 +268,12 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 		if typ == TypeLocation {
 			known = lexicon.City // "Vital AF 1.2" is no place
 		}
-		return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) ||
-			t.cap && f&known != 0 && !sc.sentenceStart(k)
+		if t.cap && f&known != 0 && !sc.sentenceStart(k) {
+			return true
+		}
+		// in lower case or at a sentence's start ("pt wears BiPAP", "Rose
+		// from bed"), a name only with evidence beside it
+		return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k)
 	}
 	// a rarer word ("arbutus"), or one no list knows, unless its ending
 	// makes it a medical term ("fasciotomies", "cytology")

@@ -24,6 +24,13 @@ func TestPlausible(t *testing.T) {
 		{"ZIP kept", "lives in 21218 area", "21218", TypeLocation, "21218"},
 		{"drug and rate are no place", "BP 100S/60S ON PHENYL 40. RESP: PRVC", "PHENYL 40", TypeLocation, ""},
 		{"drip and rate are no place", "BP 90-105/50S ON LEVO 10 & VASO .04", "LEVO 10", TypeLocation, ""},
+		// an everyday word on the name list in a mixed-case note
+		{"a lower-case verb is no name", "HR 100s ST.\nPt wears BiPAP at home qhs per pt", "wears", TypeName, ""},
+		{"a verb at a sentence's start is no name", "Pt alert, oriented. Rose from bed to chair with assist", "Rose", TypeName, ""},
+		{"a lower-case name after a relation kept", "Pt alert. Daughter rose at bedside, updated", "rose", TypeName, "rose"},
+		{"a capitalised name inside a sentence kept", "Pt alert, daughter at bedside with Rose and son", "Rose", TypeName, "Rose"},
+		{"a shift before a credential is no name", "Coughing with thin liquids per day RN, aspiration precautions", "day", TypeName, ""},
+		{"letters cut from a code are no name", "ABG 7.35/58/66/32 (pt baseline PaCO2 per records)", "PaCO", TypeName, ""},
 		// a place needs a word of its own
 		{"a lone head word is no place", "SOCIAL: PT LIVES IN GROUP HOME. GUARDIAN AWARE", "GROUP", TypeLocation, ""},
 		{"a lone street word is no place", "DUODERM ON BRIDGE OF NOSE. PT INSTRUCTED", "BRIDGE", TypeLocation, ""},

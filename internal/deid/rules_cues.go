@@ -193,7 +193,7 @@ var roleWords = map[string]bool{
 	"ed": true, "pacu": true, "triage": true, "clinic": true, "hospice": true, "wound": true, "ostomy": true,
 	"case": true, "nurse": true, "the": true, "new": true, "senior": true, "junior": true, "attending": true,
 	"receiving": true, "accepting": true, "incoming": true, "shift": true, "evening": true, "morning": true,
-	"on-call": true, "call": true, "surgical": true, "medical": true, "resident": true, "fellow": true, "intern": true,
+	"on-call": true, "call": true, "noc": true, "nite": true, "eve": true, "days": true, "nights": true, "surgical": true, "medical": true, "resident": true, "fellow": true, "intern": true,
 }
 
 // reportTo: the word "to" at token p ends "report (given) to", "handoff to",

@@ -426,7 +426,7 @@ func (sc *scan) notDate(i, j int) int {
 		if word && strengthWords[sc.lower(next)] || next < len(sc.toks) && !sc.toks[next].nl && sc.toks[next].kind == kAlnum && sc.lower(next)[0] == 'x' {
 			return j
 		}
-		if p := sc.prevWord(i); p >= 0 && (strengthWords[sc.lower(p)] || sc.is(p, "weaker") || sc.is(p, "stronger")) {
+		if p := sc.prevWord(i); p >= 0 && (strengthWords[sc.lower(p)] || sc.is(p, "weaker") || sc.is(p, "stronger") || sc.is(p, "side") && p == i-1) { // "R SIDE 4/5"
 			return j
 		}
 	case 6: // "2/6 SEM at RUSB"

@@ -51,6 +51,16 @@ func TestRealDensityWords(t *testing.T) {
 		{"at the right base", "Lungs: fine crackles at R base only, improved", "Lungs: fine crackles at R base only, improved"},
 		{"the patient's pharmacy", "f/u w/ pcp in 1 wk. rx sent to pt's pharmacy.", "f/u w/ pcp in 1 wk. rx sent to pt's pharmacy."},
 		{"a pharmacy by its name kept", "rx sent to Kroger's pharmacy.", "rx sent to [LOCATION] pharmacy."},
+		// a section header is no identifier cue for a short value
+		{"fever under the ID header", "id: fever 102, cx sent.", "id: fever 102, cx sent."},
+		{"a time under the plan header", "Plan: EGD 0800.", "Plan: EGD 0800."},
+		{"an identifier after its cue kept", "pt ID 4417812 on band", "pt ID [ID] on band"},
+		{"a clock and a pain score", "SUDDEN ONSET CP @ 0245---8/10, EKG DONE", "SUDDEN ONSET CP @ 0245---8/10, EKG DONE"},
+		{"a distance range in feet", "ambulated x3, 150-200ft each time, tol well", "ambulated x3, 150-200ft each time, tol well"},
+		// a year has four digits and is one
+		{"a clock after a month and day", "dec 3 2215 pt c/o itching, benadryl 25", "[DATE] 2215 pt c/o itching, benadryl 25"},
+		{"a year after a month and day kept", "seen Dec 3, 2015 in clinic", "seen [DATE] in clinic"},
+		{"strength of a side", "WORD FINDING. R SIDE 4/5. PERRLA 3MM.", "WORD FINDING. R SIDE 4/5. PERRLA 3MM."},
 	}
 	checkLineTags(t, tests)
 }

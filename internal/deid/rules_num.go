@@ -261,7 +261,7 @@ func (sc *scan) measured(i, j int) bool {
 		if !allDigits(sc.text[t.s:d]) {
 			continue // letters first or between the digits
 		}
-		if suf := sc.low[d:t.e]; suf == "s" || suf == "h" || units[suf] {
+		if suf := sc.low[d:t.e]; suf == "s" || suf == "h" || suf == "ft" || units[suf] { // "150-200ft"
 			return true
 		}
 	}
@@ -577,7 +577,7 @@ func (sc *scan) number(i, j int) int {
 		sc.addToks(i, j, TypeID, "rules/id")
 		return j + 1
 	}
-	if sc.hasCueBits(i, 3, setIDCue, nil) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
+	if sc.hasCueBits(i, 3, setIDCue, nil) && !(digits < 5 && sc.sectionCue(i)) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
 		// "device clinic in 7-10 days": a duration, not the device's number
 		if digits >= 3 && !sc.unitAfter(j) && !sc.measured(i, j) {
 			s := i
@@ -590,7 +590,7 @@ func (sc *scan) number(i, j int) int {
 	}
 	// "HX-77-1234" is a code, not the range 77-1234: a letter part glued in front.
 	coded := i >= 2 && sc.codeJoin(i-1) && sc.toks[i-2].kind != kNum
-	if digits >= 5 && !sc.unitAfter(j) && !sc.measured(i, j) && !strings.ContainsAny(shape, ",.") && (!isRange(shape) || coded) && !(sc.smallParts(i, j) && strings.IndexByte(shape, '/') >= 0) {
+	if digits >= 5 && !sc.unitAfter(j) && !sc.measured(i, j) && !strings.ContainsAny(shape, ",.") && !strings.Contains(shape, "--") && (!isRange(shape) || coded) && !(sc.smallParts(i, j) && strings.IndexByte(shape, '/') >= 0) {
 		if sc.toks[i].kind == kPunct && sc.text[sc.toks[i].s] != '#' {
 			i++
 		}
@@ -876,6 +876,18 @@ func hasLetter(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
 			return true
+		}
+	}
+	return false
+}
+
+// sectionCue: the identifier cue before token i is the header of a note's
+// section ("ID: fever 102", "Plan: EGD 0800": infectious disease, the
+// plan), a word that starts its line with a colon after it.
+func (sc *scan) sectionCue(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		if sc.toks[k].kind == kWord && sc.toks[k].kw&setIDCue != 0 {
+			return (sc.toks[k].nl || k == 0) && sc.punct(k+1, ':') && (sc.is(k, "id") || sc.is(k, "plan"))
 		}
 	}
 	return false

@@ -102,10 +102,10 @@ func (sc *scan) scanWords() {
 			if sc.punct(k, ',') {
 				k++
 			}
-			if sc.numLen(k) == 4 {
+			if sc.yearTok(k) { // not "dec 3 2215", a clock time
 				end = k
 			}
-		} else if sc.numLen(k) == 4 {
+		} else if sc.yearTok(k) {
 			end = k // "March 2019"
 		}
 		start := i
@@ -118,7 +118,7 @@ func (sc *scan) scanWords() {
 			start = p
 			if end < 0 {
 				end = i
-				if sc.numLen(i+1) == 4 {
+				if sc.yearTok(i + 1) {
 					end = i + 1
 				}
 			}
@@ -1189,4 +1189,14 @@ func (sc *scan) namedStreet(i int) int {
 		}
 	}
 	return -1
+}
+
+// yearTok: token k is a year of four digits, 1800 to 2099 ("March 2019";
+// not the clock time of "dec 3 2215").
+func (sc *scan) yearTok(k int) bool {
+	if sc.numLen(k) != 4 {
+		return false
+	}
+	y := sc.numVal(k)
+	return y >= 1800 && y <= 2099
 }

@@ -29,12 +29,14 @@ var eponymPairs = map[string][]string{
 	"glasgow":    {"coma"},
 	"mallory":    {"weiss"},
 	"sengstaken": {"blakemore"},
-	"guillain":   {"barre"},
+	"guillain":   {"barre", "barré"},
 	"stevens":    {"johnson"},
 	"wolff":      {"parkinson"},
 	"pleur":      {"evac"},
 	"roux":       {"en"},
 	"hartmann":   {"pouch"},
+	"graham":     {"patch"},
+	"kussmaul":   {"resps", "respirations", "breathing"},
 	"kerlix":     {"roll", "wrap"},
 }
 

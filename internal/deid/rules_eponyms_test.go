@@ -16,6 +16,12 @@ func TestEponymPairs(t *testing.T) {
 		{"clinical sense of a name-list word", "Pt requests to leave AMA, dulcolax supp given", "Pt requests to leave AMA, dulcolax supp given"},
 		{"feeding tube after via", "TF Glucerna @ 55 via Dobhoff. BM x1.", "TF Glucerna @ 55 via Dobhoff. BM x1."},
 		{"a lab named with clinical words", "received 0622 from Bon Secours Outpatient Lab.", "received 0622 from [LOCATION]."},
+		{"an ulcer's patch", "lap for perforated duodenal ulcer, Graham patch, POD 3.", "lap for perforated duodenal ulcer, Graham patch, POD 3."},
+		{"a breathing pattern", "Resp: Kussmaul resps, RR 28, sats 99% RA.", "Resp: Kussmaul resps, RR 28, sats 99% RA."},
+		{"a syndrome with its accent", "Pt admitted overnight w/ Guillain-Barré, ascending weakness", "Pt admitted overnight w/ Guillain-Barré, ascending weakness"},
+		{"an operation's reversal", "GI: s/p Hartmann's reversal. Clears.", "GI: s/p Hartmann's reversal. Clears."},
+		{"a header that reads as a title", "MS: LLE CMS INTACT, DSG D/I. TTWB.", "MS: LLE CMS INTACT, DSG D/I. TTWB."},
+		{"a title before a name kept", "seen by Ms. Quaxley today", "seen by Ms. [NAME] today"},
 		// still PHI
 		{"a person called Jackson", "son Jackson visited at 1900", "son [NAME] visited at 1900"},
 		{"a person named as a pair, after a relation", "daughter Mallory Weiss called today", "daughter [NAME] called today"},

@@ -531,15 +531,16 @@ func (sc *scan) cueBefore(i int) bool {
 		return false
 	}
 	p := i - 1
-	stop := sc.punct(p, '.')
-	if stop || sc.punct(p, ',') || sc.punct(p, ':') {
+	stop, colon := sc.punct(p, '.'), sc.punct(p, ':')
+	if stop || sc.punct(p, ',') || colon {
 		p--
 	}
 	// a full stop after a title abbreviates it ("mr.renzi", "Dr. Lee");
 	// after a relation it ends the sentence ("Lives with wife. Tobacco
-	// none.", "Updated son. Lasix given.")
+	// none.", "Updated son. Lasix given."); a title before a colon is a
+	// section's header ("MS: LLE CMS INTACT": musculoskeletal)
 	return p >= 0 && sc.toks[p].kind == kWord && sc.toks[p].kw&(setTitle|setRelation) != 0 &&
-		(sc.in(p, setTitle) && !sc.is(p, "st") && !sc.clinicalTitle(p, i, i) || sc.in(p, setRelation) && !stop)
+		(sc.in(p, setTitle) && !colon && !sc.is(p, "st") && !sc.clinicalTitle(p, i, i) || sc.in(p, setRelation) && !stop)
 }
 
 // nameAfterCue: after a cue, a word that is a known name (even a common word:

@@ -61,6 +61,14 @@ func TestRealDensityWords(t *testing.T) {
 		{"a clock after a month and day", "dec 3 2215 pt c/o itching, benadryl 25", "[DATE] 2215 pt c/o itching, benadryl 25"},
 		{"a year after a month and day kept", "seen Dec 3, 2015 in clinic", "seen [DATE] in clinic"},
 		{"strength of a side", "WORD FINDING. R SIDE 4/5. PERRLA 3MM.", "WORD FINDING. R SIDE 4/5. PERRLA 3MM."},
+		// a value that starts its line takes a cue only from right before it
+		{"a clock after a line with no", "ABG 7.36/41/74. No change.\n0600: FiO2 weaned to 45%", "ABG 7.36/41/74. No change.\n0600: FiO2 weaned to 45%"},
+		{"an identifier on the line after its label kept", "MRN:\n44178125 on band", "MRN:\n[ID] on band"},
+		// a pronoun or a role after a cue is no name
+		{"a pronoun after a relation", "social: pt lives with daughter, she called at 2000 and was updated.", "social: pt lives with daughter, she called at 2000 and was updated."},
+		{"a role after a credential", "transported to CT on vent with RN, RT and transport.", "transported to CT on vent with RN, RT and transport."},
+		{"a role in parentheses", "DNR/DNI per MOLST, confirmed w/ son (HCP) by phone.", "DNR/DNI per MOLST, confirmed w/ son (HCP) by phone."},
+		{"a name after a relation and a comma kept", "pt lives with daughter, May, who visits", "pt lives with daughter, [NAME], who visits"},
 	}
 	checkLineTags(t, tests)
 }

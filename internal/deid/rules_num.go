@@ -275,6 +275,9 @@ func (sc *scan) hasCue(i, n int, cues map[string]bool) bool {
 
 // hasCueBits is hasCue for a keyword set (bits) or, when bits is 0, a map.
 func (sc *scan) hasCueBits(i, n int, bits uint32, cues map[string]bool) bool {
+	if i < len(sc.toks) && sc.toks[i].nl {
+		n = 1 // a value that starts its line: a cue only right before ("MRN:⏎12345", not "No change.⏎0600")
+	}
 	for k := i - 1; k >= 0 && k >= i-n; k-- {
 		t := &sc.toks[k]
 		if t.kind == kWord && (bits != 0 && t.kw&bits != 0 || bits == 0 && cues[sc.lower(k)]) {

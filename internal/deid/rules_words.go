@@ -866,6 +866,11 @@ func (sc *scan) scanNames(lexical bool) {
 				if w == "by" && !colon && !initial && (toks[k].flags&lexicon.Name == 0 || toks[k].flags&lexicon.Clinical != 0 || sc.is(k+1, "team") || sc.is(k+1, "service")) {
 					goto next
 				}
+				// a pronoun or a role after the cue is none ("daughter, she
+				// called", "with RN, RT and transport", "son (HCP)")
+				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] {
+					goto next
+				}
 				// a capitalised word right after "her partner" is a name ("Sunny")
 				loose := need == 2 || w == "by" && (colon || initial) || toks[k].flags&lexicon.Name != 0 ||
 					need == 1 && w != "by" && !sc.sentenceStart(k)
@@ -1200,4 +1205,18 @@ func (sc *scan) yearTok(k int) bool {
 	}
 	y := sc.numVal(k)
 	return y >= 1800 && y <= 2099
+}
+
+// roleAbbrevs are roles written short that follow a cue in a list of
+// people present ("RN, RT, SW", "son (HCP)"), never a name.
+var roleAbbrevs = map[string]bool{
+	"rt": true, "sw": true, "hcp": true, "poa": true, "cm": true, "np": true, "pa": true, "md": true,
+	"slp": true, "ot": true, "pt": true, "rd": true, "rrt": true, "crna": true, "lpn": true, "cna": true,
+	"chaplain": true, "interpreter": true, "resident": true, "attending": true, "fellow": true,
+}
+
+// pronouns never name a person after a cue ("daughter, she called").
+var pronouns = map[string]bool{
+	"she": true, "he": true, "they": true, "we": true, "i": true, "it": true, "who": true,
+	"her": true, "his": true, "him": true, "them": true, "you": true, "this": true, "that": true,
 }

@@ -229,6 +229,9 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 	if t.kw&(setOrgHead|setStreet|setPlace) != 0 || t.kw&(setMonth|setDay|setHoliday) != 0 && typ != TypeLocation {
 		return true // dates, and the head words of places
 	}
+	if typ == TypeDate && shortWeekday(sc.lower(k)) && sc.weekdayLead(k) {
+		return true // "WILL COME IN SAT", "back next tues" (a trial or a saturation elsewhere)
+	}
 	return sc.plausibleWord(k, typ)
 }
 
@@ -261,8 +264,11 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 			// in a note all in capitals or all in lower case the case says
 			// nothing: an everyday or clinical word on the name list
 			// ("TRACH", "EMS", "nite") is a name only with evidence beside
-			// it ("ALI'S MOM", "RN ALI", "ALI (DTR)", "ALI QUAXLEY")
-			return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k)
+			// it ("ALI'S MOM", "RN ALI", "ALI (DTR)", "ALI QUAXLEY"), and
+			// a town only right after a word that places it ("CALLED FROM
+			// PUEBLO")
+			return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k) ||
+				typ == TypeLocation && f&(lexicon.CityFull|lexicon.Common|lexicon.Clinical) == lexicon.CityFull && sc.fromPlace(k)
 		}
 		known := lexicon.Name | lexicon.City
 		if typ == TypeLocation {
@@ -346,4 +352,42 @@ func digits(s string) int {
 		}
 	}
 	return n
+}
+
+// weekdayLead: the word before token k (a shortened weekday) dates a day
+// ("in", "next", "until"), or "on" with a time of day after it ("on sat
+// am"); "on SAT" alone is as often the awakening trial.
+func (sc *scan) weekdayLead(k int) bool {
+	p := sc.prevWord(k)
+	if p < 0 || p != k-1 || sc.toks[k].nl {
+		return false
+	}
+	switch sc.lower(p) {
+	case "in", "this", "next", "until", "til", "till", "by", "since", "last", "thru", "through", "before", "after", "coming":
+		return true
+	case "on":
+		n := k + 1
+		return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && partOfDay[sc.lower(n)]
+	}
+	return false
+}
+
+// partOfDay follow a weekday ("sat am", "SUN NIGHT").
+var partOfDay = map[string]bool{"am": true, "pm": true, "morning": true, "afternoon": true, "evening": true, "night": true, "nite": true, "eve": true}
+
+// fromPlace: the word right before token k places a town ("from", "lives
+// in", "near").
+func (sc *scan) fromPlace(k int) bool {
+	p := k - 1
+	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kWord {
+		return false
+	}
+	switch sc.lower(p) {
+	case "from", "near", "outside":
+		return true
+	case "in":
+		q := sc.prevWord(p)
+		return q >= 0 && (sc.is(q, "lives") || sc.is(q, "live") || sc.is(q, "living") || sc.is(q, "resides") || sc.is(q, "home"))
+	}
+	return false
 }

@@ -31,6 +31,12 @@ func TestPlausible(t *testing.T) {
 		{"a capitalised name inside a sentence kept", "Pt alert, daughter at bedside with Rose and son", "Rose", TypeName, "Rose"},
 		{"a shift before a credential is no name", "Coughing with thin liquids per day RN, aspiration precautions", "day", TypeName, ""},
 		{"letters cut from a code are no name", "ABG 7.35/58/66/32 (pt baseline PaCO2 per records)", "PaCO", TypeName, ""},
+		// a shortened weekday after a word that dates it; a town after "from"
+		{"a weekday after in kept", "DAUGHTER CALLED, WILL COME IN SAT. PT AWARE", "SAT", TypeDate, "SAT"},
+		{"the awakening trial is no date", "PASSED SAT THIS AM, SBT NEXT", "SAT", TypeDate, ""},
+		{"a town after from kept", "PT'S DAUGHTER CALLED FROM PUEBLO @ 2000, WILL COME", "PUEBLO", TypeLocation, "PUEBLO"},
+		{"an everyday town word after from is no place", "NO CHANGE FROM DAY SHIFT. CV: SR 80S", "DAY", TypeLocation, ""},
+		{"a culture's date before no growth kept", "id: afebrile. bc 12/4 ng.", "12/4", TypeDate, "12/4"},
 		// a place needs a word of its own
 		{"a lone head word is no place", "SOCIAL: PT LIVES IN GROUP HOME. GUARDIAN AWARE", "GROUP", TypeLocation, ""},
 		{"a lone street word is no place", "DUODERM ON BRIDGE OF NOSE. PT INSTRUCTED", "BRIDGE", TypeLocation, ""},

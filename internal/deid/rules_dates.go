@@ -361,6 +361,7 @@ var examWords = map[string]bool{
 	"reflex": true, "reflexes": true, "tof": true, "twitches": true, "mae": true, "hemiparesis": true,
 	"hemiplegia": true, "paresis": true, "murmur": true, "sem": true, "hsm": true, "grade": true,
 	"apgar": true, "apgars": true, "strength": true, "motor": true, "grips": true, "grip": true,
+	"sens": true, // a pacer's sensitivity ("SENS 2/2")
 }
 
 // murmurWords follow a murmur's grade out of six ("2/6 SEM", "3/6 holosystolic").
@@ -399,6 +400,12 @@ func (sc *scan) notDate(i, j int) int {
 		}
 		return -1
 	}
+	// "bc 12/4 ng": a culture's date and "no growth", not nanograms
+	if word && sc.is(next, "ng") {
+		if p := sc.prevWord(i); p >= 0 && (countNouns[sc.lower(p)] || sc.is(p, "bc") || sc.is(p, "uc") || sc.is(p, "ucx")) {
+			return -1
+		}
+	}
 	// "80/60/40 CC/HR", "3/4 tab", "1/2 NS": values or a fraction before a unit
 	if (j == i+2 || j == i+4 && sc.punct(i+3, '/') && sc.numLen(j) > 0 && sc.numLen(j) <= 3) && sc.numLen(i+2) > 0 && sc.numLen(i+2) <= 3 &&
 		(sc.unitAfter(j) || word && (units[sc.lower(next)] || fractionNouns[sc.lower(next)]) || sc.punct(next, '"') && sc.joined(next)) { // (1/4" packing: inches)
@@ -428,6 +435,12 @@ func (sc *scan) notDate(i, j int) int {
 		}
 		if p := sc.prevWord(i); p >= 0 && (strengthWords[sc.lower(p)] || sc.is(p, "weaker") || sc.is(p, "stronger") || sc.is(p, "side") && p == i-1) { // "R SIDE 4/5"
 			return j
+		}
+	case 7: // "air leak 2/7 on cough": the chest drain's chamber of seven
+		for p, n := sc.prevWord(i), 0; p >= 0 && n < 3; p, n = sc.prevWord(p), n+1 {
+			if sc.is(p, "leak") || sc.is(p, "leaks") {
+				return j
+			}
 		}
 	case 6: // "2/6 SEM at RUSB"
 		if word && murmurWords[sc.lower(next)] {

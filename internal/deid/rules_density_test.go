@@ -69,6 +69,10 @@ func TestRealDensityWords(t *testing.T) {
 		{"a role after a credential", "transported to CT on vent with RN, RT and transport.", "transported to CT on vent with RN, RT and transport."},
 		{"a role in parentheses", "DNR/DNI per MOLST, confirmed w/ son (HCP) by phone.", "DNR/DNI per MOLST, confirmed w/ son (HCP) by phone."},
 		{"a name after a relation and a comma kept", "pt lives with daughter, May, who visits", "pt lives with daughter, [NAME], who visits"},
+		// values out of seven and a pacer's sensitivity
+		{"an air leak out of seven", "R CT to -20 sx, air leak 3/7 continuous, subq emphysema", "R CT to -20 sx, air leak 3/7 continuous, subq emphysema"},
+		{"a pacer's sensitivity", "SETTINGS DDD 90, MA 10, VA 10, SENS 2/2. BP 98-118/50-60S", "SETTINGS DDD 90, MA 10, VA 10, SENS 2/2. BP 98-118/50-60S"},
+		{"a date out of seven kept", "chest tube placed 3/7 per surgery", "chest tube placed [DATE] per surgery"},
 	}
 	checkLineTags(t, tests)
 }

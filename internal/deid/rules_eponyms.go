@@ -36,6 +36,10 @@ var eponymPairs = map[string][]string{
 	"roux":       {"en"},
 	"hartmann":   {"pouch"},
 	"graham":     {"patch"},
+	"sinus":      {"brady", "bradycardia"},
+	"richmond":   {"agitation"},
+	"minnesota":  {"tube"},
+	"heimlich":   {"valve", "maneuver"},
 	"kussmaul":   {"resps", "respirations", "breathing"},
 	"kerlix":     {"roll", "wrap"},
 }

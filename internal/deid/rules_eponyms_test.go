@@ -22,6 +22,11 @@ func TestEponymPairs(t *testing.T) {
 		{"an operation's reversal", "GI: s/p Hartmann's reversal. Clears.", "GI: s/p Hartmann's reversal. Clears."},
 		{"a header that reads as a title", "MS: LLE CMS INTACT, DSG D/I. TTWB.", "MS: LLE CMS INTACT, DSG D/I. TTWB."},
 		{"a title before a name kept", "seen by Ms. Quaxley today", "seen by Ms. [NAME] today"},
+		{"a rhythm in capitals", "NOTE 2300: HR DROPPED TO 38 SINUS BRADY, PT ASYMPTOMATIC", "NOTE 2300: HR DROPPED TO 38 SINUS BRADY, PT ASYMPTOMATIC"},
+		{"a sedation scale", "NO PRN SEDATION. RICHMOND AGITATION SCALE 0 ALL NIGHT.", "NO PRN SEDATION. RICHMOND AGITATION SCALE 0 ALL NIGHT."},
+		{"a tamponade tube", "CONTINUED OOZING, MINNESOTA TUBE PLACED BY GI AT 0040.", "CONTINUED OOZING, MINNESOTA TUBE PLACED BY GI AT 0040."},
+		{"a rhythm after a title", "hr 60s sr. hgb 12.8. creatinine 0.9", "hr 60s sr. hgb 12.8. creatinine 0.9"},
+		{"a person called Brady kept", "son Brady visited at 1900", "son [NAME] visited at 1900"},
 		// still PHI
 		{"a person called Jackson", "son Jackson visited at 1900", "son [NAME] visited at 1900"},
 		{"a person named as a pair, after a relation", "daughter Mallory Weiss called today", "daughter [NAME] called today"},

@@ -919,6 +919,9 @@ func (sc *scan) scanNames(lexical bool) {
 // name is a short capitals word of the clinical or everyday vocabulary.
 func (sc *scan) clinicalTitle(i, k, e int) bool {
 	t := &sc.toks[i]
+	if sc.is(i, "sr") && !(sc.caseAt(i) == caseMixed && t.cap && !t.upper && sc.toks[k].cap) {
+		return true // "hr 60s sr. hgb 12.8", "SR. BP 110/60": sinus rhythm; "Sr. Mary" a title
+	}
 	if !t.upper || t.e-t.s != 2 || sc.is(i, "dr") || sc.caseAt(i) != caseMixed {
 		return false
 	}

@@ -226,7 +226,7 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 	case kAlnum:
 		return !sc.clinical[k]
 	}
-	if t.kw&(setOrgHead|setStreet|setPlace) != 0 || t.kw&(setMonth|setDay|setHoliday) != 0 && typ != TypeLocation {
+	if t.kw&(setMonth|setDay|setHoliday|setOrgHead|setStreet|setPlace) != 0 {
 		return true // dates, and the head words of places
 	}
 	if typ == TypeDate && shortWeekday(sc.lower(k)) && sc.weekdayLead(k) {

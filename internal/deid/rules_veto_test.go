@@ -177,6 +177,10 @@ func FuzzPlausible(f *testing.F) {
 	f.Add("PT WITH NEW TRACH/PEG", uint16(12), uint16(5), uint8(0))
 	f.Add("Nursing 7a-7p: Neuro", uint16(8), uint16(1), uint8(1))
 	f.Add("daughter 王芳 called", uint16(9), uint16(2), uint8(0))
+	f.Add("BP 90S ON LEVO 10 & VASO .04", uint16(10), uint16(7), uint8(1))
+	f.Add("baseline PaCO2 per records", uint16(9), uint16(4), uint8(0))
+	f.Add("CALLED FROM PUEBLO, WILL COME IN SAT.", uint16(34), uint16(3), uint8(2))
+	f.Add("id: afebrile. bc 12/4 ng.", uint16(17), uint16(4), uint8(2))
 	types := []Type{TypeName, TypeLocation, TypeDate, TypeID, TypePhone, TypeAge}
 	r := DefaultRules()
 	f.Fuzz(func(t *testing.T, text string, start, n uint16, typ uint8) {

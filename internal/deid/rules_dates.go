@@ -749,10 +749,8 @@ func (sc *scan) monthDate(i int, w string) int {
 		return i // "quit March of this year" (rules_dev15.go)
 	}
 	// "march of 2011"
-	if sc.is(i+1, "of") && sc.numLen(i+2) == 4 && !sc.toks[i+2].nl {
-		if y := sc.numVal(i + 2); y >= 1900 && y <= 2099 {
-			return i + 2
-		}
+	if sc.is(i+1, "of") && sc.yearTok(i+2) && !sc.toks[i+2].nl {
+		return i + 2
 	}
 	p := i - 1
 	if sc.punct(p, '-') && sc.joined(p) && sc.joined(i) {
@@ -798,4 +796,14 @@ func (sc *scan) dropSpan(i int) {
 	}
 	sc.out = out
 	sc.covLen = -1 // covered's memo is keyed by len(sc.out): it shrank
+}
+
+// yearTok: token k is a year of four digits, 1900 to 2099 ("March 2019",
+// "march of 2011"; not the clock time of "dec 3 2215").
+func (sc *scan) yearTok(k int) bool {
+	if sc.numLen(k) != 4 {
+		return false
+	}
+	y := sc.numVal(k)
+	return y >= 1900 && y <= 2099
 }

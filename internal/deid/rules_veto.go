@@ -423,9 +423,9 @@ func (sc *scan) wardCue(k int) bool {
 	return sc.toks[p].xkw&xPlacePrep != 0
 }
 
-// headsOnly: the words of tokens first..last are the head words of places
-// and words that name nothing alone ("GROUP", "BRIDGE OF NOSE", "COUNTY
-// VAN", "NEW CATH"): no place without a word of its own.
+// headsOnly: the words of tokens first..last (one word in vetoShape) are
+// head words of places or words that name nothing alone ("GROUP",
+// "BRIDGE", "CROSSING"): no place without a word of its own.
 func (sc *scan) headsOnly(first, last int) bool {
 	for m := first; m <= last; m++ {
 		if sc.toks[m].kind == kWord && sc.plausibleWord(m, TypeLocation) {

@@ -1200,22 +1200,11 @@ func (sc *scan) namedStreet(i int) int {
 	return -1
 }
 
-// yearTok: token k is a year of four digits, 1800 to 2099 ("March 2019";
-// not the clock time of "dec 3 2215").
-func (sc *scan) yearTok(k int) bool {
-	if sc.numLen(k) != 4 {
-		return false
-	}
-	y := sc.numVal(k)
-	return y >= 1800 && y <= 2099
-}
-
-// roleAbbrevs are roles written short that follow a cue in a list of
-// people present ("RN, RT, SW", "son (HCP)"), never a name.
+// roleAbbrevs are roles that follow a cue in a list of people present
+// ("RN, RT, SW", "son (HCP)"), never a name: those that neither
+// credentials (setCred) nor roleWords hold.
 var roleAbbrevs = map[string]bool{
-	"rt": true, "sw": true, "hcp": true, "poa": true, "cm": true, "np": true, "pa": true, "md": true,
-	"slp": true, "ot": true, "pt": true, "rd": true, "rrt": true, "crna": true, "lpn": true, "cna": true,
-	"chaplain": true, "interpreter": true, "resident": true, "attending": true, "fellow": true,
+	"rt": true, "sw": true, "hcp": true, "poa": true, "cm": true, "chaplain": true, "interpreter": true,
 }
 
 // pronouns never name a person after a cue ("daughter, she called").

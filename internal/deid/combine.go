@@ -96,7 +96,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
 			keep = false // the "PaCO" of "PaCO2": letters cut out of a code
 		}
-		if keep && s.Type == TypeName {
+		if keep && (s.Type == TypeName || s.Type == TypeLocation) {
 			// a name ends at the end of its sentence ("Seen with Maria. Why
 			// is she here?"): the tagger's span stops before the full stop
 			if cut := sc.sentenceCut(k, last); cut < last {
@@ -307,10 +307,14 @@ func (sc *scan) sentenceCut(first, last int) int {
 
 // abbrevBeforeDot are short words other than the titles (setTitle: "Dr.",
 // "St.") written with a full stop inside a name ("Mt. Olivet", "Jr.",
-// "Sgt. Danny Holguin", "Ste. Genevieve").
+// "Sgt. Danny Holguin", "Ste. Genevieve") or a place.
 var abbrevBeforeDot = map[string]bool{
 	"ste": true, "mt": true, "ft": true, "jr": true, "sgt": true, "lt": true, "capt": true,
 	"col": true, "gen": true, "sis": true, "bro": true, "hon": true,
+	// and inside a place ("Elm Ave. Clinic", "ul. Długa", "Mercy Hosp. East")
+	"ave": true, "av": true, "rd": true, "blvd": true, "ln": true, "ct": true, "hwy": true,
+	"pkwy": true, "apt": true, "bldg": true, "ul": true, "al": true, "hosp": true, "ctr": true,
+	"univ": true, "inc": true, "co": true, "corp": true,
 }
 
 // nameEvidence: something beside token k says it is a name: a cue before,

@@ -44,6 +44,12 @@ func TestPlausible(t *testing.T) {
 		{"a capitalised surname is no place", "TF resumed at 0000 Vital AF 1.2 at 20cc/hr", "Vital", TypeLocation, ""},
 		{"a capitalised surname is a name", "report to Vital at 1900", "Vital", TypeName, "Vital"},
 		{"a frequency is no place", "CHEST PT AND METANEB Q4H ORDERED. BRONCH IN AM", "METANEB Q4H ORDERED", TypeLocation, ""},
+		// a past participle ends no name or place; a place ends with its sentence
+		{"a participle after an eponym is no place", "CONTINUED OOZING, MINNESOTA TUBE PLACED BY GI AT 0040", "MINNESOTA TUBE PLACED", TypeLocation, ""},
+		{"a participle after a name is cut", "sw paquette paged, will see in am", "paquette paged", TypeName, "paquette"},
+		{"a place ends with its sentence", "pt updated on POC. Wife Twyla at bedside", "POC. Wife Twyla", TypeLocation, ""},
+		{"a street abbreviation inside a place kept", "mieszka ul. Długa 14/3 z córką", "ul. Długa 14/3", TypeLocation, "ul. Długa 14/3"},
+		{"a surname that looks like a participle kept", "report given to Reed Ashford RN", "Reed Ashford", TypeName, "Reed Ashford"},
 		{"short phone dropped", "score 3+2+1 total", "1", TypePhone, ""},
 		{"ratio is no date", "BP 98/52 this am", "98/52", TypeDate, ""},
 		{"date kept", "seen 12/13 in clinic", "12/13", TypeDate, "12/13"},

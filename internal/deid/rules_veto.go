@@ -1,6 +1,10 @@
 package deid
 
-import "github.com/trustgate/trustgate/internal/deid/lexicon"
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
 
 // Vetoes of another detector's spans by their shape (issue 13, fifth
 // development round: precision on notes the detectors have not seen). The
@@ -70,7 +74,7 @@ func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 		switch {
 		case t.kind == kPunct && (typ == TypeDate || sc.looseMark(last)),
 			typ == TypeDate && sc.clockAfterDate(first, last),
-			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via" || sc.lower(last) == "vs"):
+			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via" || sc.lower(last) == "vs" || sc.participle(last)):
 			last--
 			continue
 		}
@@ -84,6 +88,14 @@ func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 		first++
 	}
 	return first, last
+}
+
+// participle: token k is a past participle of everyday or clinical English
+// ("PLACED", "paged", "ablated"), which ends no name or place.
+func (sc *scan) participle(k int) bool {
+	t := &sc.toks[k]
+	w := sc.lower(k)
+	return t.e-t.s > 4 && strings.HasSuffix(w, "ed") && t.flags&lexicon.Safe != 0 && t.flags&(lexicon.Name|lexicon.City|lexicon.PlaceWord|lexicon.OrgWord) == 0
 }
 
 // leadWord: a preposition, conjunction or verb that starts no PHI ("of

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -239,8 +240,8 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 // of) PHI as far as the rules know.
 func (sc *scan) plausibleWord(k int, typ Type) bool {
 	t := &sc.toks[k]
-	if t.kw != 0 || t.e-t.s < 2 || roleWords[sc.lower(k)] && sc.credAfter(k) {
-		return false // "per day RN", "to noc rn": a role before a credential
+	if t.kw != 0 || t.e-t.s < 2 || roleWords[sc.lower(k)] && sc.credAfter(k) || contraction(sc.lower(k)) {
+		return false // "per day RN", "to noc rn": a role before a credential; "i've"
 	}
 	if sc.candidate(k) {
 		return true
@@ -284,6 +285,24 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	// a rarer word ("arbutus"), or one no list knows, unless its ending
 	// makes it a medical term ("fasciotomies", "cytology")
 	return t.e-t.s < 7 || !medicalWord(sc.lower(k))
+}
+
+// contraction: w ends with a verb or negation glued by an apostrophe
+// ("i've", "you're", "can't", "she'd"), which no name or place does (a
+// possessive does: "Ava's").
+func contraction(w string) bool {
+	i := strings.LastIndexAny(w, "'’")
+	if i < 0 {
+		return false
+	}
+	_, size := utf8.DecodeRuneInString(w[i:])
+	switch w[i+size:] {
+	case "ve", "re", "ll", "m", "d":
+		return i > 0
+	case "t":
+		return strings.HasSuffix(w[:i], "n")
+	}
+	return false
 }
 
 // sentenceCut returns the last token of tokens first..last before a full

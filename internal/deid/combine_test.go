@@ -50,6 +50,9 @@ func TestPlausible(t *testing.T) {
 		{"a place ends with its sentence", "pt updated on POC. Wife Twyla at bedside", "POC. Wife Twyla", TypeLocation, ""},
 		{"a street abbreviation inside a place kept", "mieszka ul. Długa 14/3 z córką", "ul. Długa 14/3", TypeLocation, "ul. Długa 14/3"},
 		{"a surname that looks like a participle kept", "report given to Reed Ashford RN", "Reed Ashford", TypeName, "Reed Ashford"},
+		{"a question word before pt is no name", "pt's sister called asking how pt is doing", "how pt", TypeName, ""},
+		{"a contraction is no name", "Pt states \"first time i've been hungry in a week\"", "time i've", TypeName, ""},
+		{"a possessive name kept", "Ava's mom at bedside", "Ava's", TypeName, "Ava's"},
 		{"short phone dropped", "score 3+2+1 total", "1", TypePhone, ""},
 		{"ratio is no date", "BP 98/52 this am", "98/52", TypeDate, ""},
 		{"date kept", "seen 12/13 in clinic", "12/13", TypeDate, "12/13"},
@@ -153,5 +156,17 @@ func TestPlausible(t *testing.T) {
 	in := []Span{span(text, "Quaxley", TypeName), span(text, "98/52", TypeDate), span(text, "Zebulon", TypeName)}
 	if got := r.Plausible(context.Background(), text, in); !slices.Equal(got, []Span{in[0], in[2]}) {
 		t.Errorf("got %v", got)
+	}
+}
+
+func TestContraction(t *testing.T) {
+	for w, want := range map[string]bool{
+		"i've": true, "you're": true, "we'll": true, "i'm": true, "she'd": true, "can't": true,
+		"don’t": true, "i’ve": true, "ava's": false, "o'brien": false, "d'amore": false,
+		"'ve": false, "pt'": false, "ma'am": false, "": false,
+	} {
+		if got := contraction(w); got != want {
+			t.Errorf("contraction(%q) = %v, want %v", w, got, want)
+		}
 	}
 }

@@ -365,7 +365,8 @@ func functionWord(w string) bool {
 		"later", "notified", "made", "about", "from", "into", "or", "but", "if", "when", "while", "would",
 		"fell", "feels", "felt", "states", "stated", "were", "have",
 		"quite", "much", "more", "less", "both", "each", "lives", "living", "arrived", "dropped",
-		"set", "put", "got", "get", "make", "see", "saw", "seen", "plan", "meet", "met", "call", "tell":
+		"set", "put", "got", "get", "make", "see", "saw", "seen", "plan", "meet", "met", "call", "tell",
+		"how", "what", "why", "where", "whom", "whose":
 		return true
 	}
 	return false

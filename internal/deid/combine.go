@@ -94,8 +94,8 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && !strings.ContainsFunc(text[bs:be], unicode.IsLetter) && digits(text[bs:be]) < 5 {
 			keep = false // the "7" of "Nursing 7a-7p": digits cut out of a word
 		}
-		if keep && (s.Type == TypeLocation || s.Type == TypeName) && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
-			keep = false // the "PaCO" of "PaCO2": letters cut out of a code
+		if keep && s.Type != TypeDate && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
+			keep = false // the "PaCO" of "PaCO2", the "2" of "FiO2": cut out of a code
 		}
 		if keep && (s.Type == TypeName || s.Type == TypeLocation) {
 			// a name ends at the end of its sentence ("Seen with Maria. Why

@@ -18,6 +18,9 @@ func (sc *scan) wrongShape(first, last int, typ Type) bool {
 	case TypePhone:
 		return sc.notPhone(first, last)
 	case TypeID:
+		if first == last && sc.toks[first].kind == kNum && sc.clock(first) {
+			return true // "0100---pt complaining", "0600 labs": a time of day
+		}
 		for m := first; m <= last; m++ {
 			if t := &sc.toks[m]; t.ndig > 0 || sc.punct(m, '.') || sc.punct(m, '@') ||
 				t.kind == kWord && t.kw == 0 && sc.plausibleTok(m, TypeName) {

@@ -181,6 +181,13 @@ func FuzzPlausible(f *testing.F) {
 	f.Add("baseline PaCO2 per records", uint16(9), uint16(4), uint8(0))
 	f.Add("CALLED FROM PUEBLO, WILL COME IN SAT.", uint16(34), uint16(3), uint8(2))
 	f.Add("id: afebrile. bc 12/4 ng.", uint16(17), uint16(4), uint8(2))
+	// the fifth session's: a participle ending a place, a place over a full
+	// stop, a street abbreviation, a contraction, a digit cut from a code
+	f.Add("OOZING, MINNESOTA TUBE PLACED BY GI", uint16(8), uint16(21), uint8(1))
+	f.Add("pt updated on POC. Wife Twyla at bedside", uint16(14), uint16(15), uint8(1))
+	f.Add("mieszka ul. Długa 14/3", uint16(8), uint16(14), uint8(1))
+	f.Add("first time i’ve been hungry", uint16(6), uint16(9), uint8(0))
+	f.Add("SBT if FiO2 <=40", uint16(10), uint16(1), uint8(3))
 	types := []Type{TypeName, TypeLocation, TypeDate, TypeID, TypePhone, TypeAge}
 	r := DefaultRules()
 	f.Fuzz(func(t *testing.T, text string, start, n uint16, typ uint8) {

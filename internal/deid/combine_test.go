@@ -47,6 +47,8 @@ func TestPlausible(t *testing.T) {
 		// a past participle ends no name or place; a place ends with its sentence
 		{"a participle after an eponym is no place", "CONTINUED OOZING, MINNESOTA TUBE PLACED BY GI AT 0040", "MINNESOTA TUBE PLACED", TypeLocation, ""},
 		{"a participle after a name is cut", "sw paquette paged, will see in am", "paquette paged", TypeName, "paquette"},
+		{"an irregular participle after a word is cut", "ph 7.12 on arrival. fomepizole given in ed", "fomepizole given", TypeName, "fomepizole"},
+		{"a present participle ends a business", "WORKED AT DOS PALMAS MINING FOR 20 YRS", "DOS PALMAS MINING", TypeLocation, "DOS PALMAS MINING"},
 		{"a place ends with its sentence", "pt updated on POC. Wife Twyla at bedside", "POC. Wife Twyla", TypeLocation, ""},
 		{"a street abbreviation inside a place kept", "mieszka ul. Długa 14/3 z córką", "ul. Długa 14/3", TypeLocation, "ul. Długa 14/3"},
 		{"a surname that looks like a participle kept", "report given to Reed Ashford RN", "Reed Ashford", TypeName, "Reed Ashford"},

@@ -90,12 +90,27 @@ func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 	return first, last
 }
 
-// participle: token k is a past participle of everyday or clinical English
-// ("PLACED", "paged", "ablated"), which ends no name or place.
+// participle: token k is a past participle of everyday or clinical
+// English ("PLACED", "paged", "ablated", "given"), which ends no name or
+// place. (A present participle does: "DOS PALMAS MINING", "Department of
+// Aging".)
 func (sc *scan) participle(k int) bool {
 	t := &sc.toks[k]
+	if t.e-t.s <= 4 || t.kw != 0 {
+		return false
+	}
 	w := sc.lower(k)
-	return t.e-t.s > 4 && strings.HasSuffix(w, "ed") && t.flags&lexicon.Safe != 0 && t.flags&(lexicon.Name|lexicon.City|lexicon.PlaceWord|lexicon.OrgWord) == 0
+	if irregularParticiples[w] {
+		return true // on the name and town lists too ("given")
+	}
+	return strings.HasSuffix(w, "ed") && t.flags&lexicon.Safe != 0 && t.flags&(lexicon.Name|lexicon.City|lexicon.PlaceWord|lexicon.OrgWord) == 0
+}
+
+// irregularParticiples: past participles of care verbs that do not end in
+// "-ed" ("fomepizole given").
+var irregularParticiples = map[string]bool{
+	"given": true, "taken": true, "drawn": true, "shown": true, "sent": true, "begun": true,
+	"written": true, "known": true, "undone": true, "redone": true, "withdrawn": true,
 }
 
 // leadWord: a preposition, conjunction or verb that starts no PHI ("of

@@ -97,6 +97,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && s.Type != TypeDate && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
 			keep = false // the "PaCO" of "PaCO2", the "2" of "FiO2": cut out of a code
 		}
+		if keep && s.Type == TypeDate && sc.toks[last].kind == kAlnum && sc.toks[last].e > be && sc.doseToken(last) {
+			keep = false // "40-60" of "40-60cc/hr": a range and its unit (a date may be glued to "am")
+		}
 		if keep && (s.Type == TypeName || s.Type == TypeLocation) {
 			// a name ends at the end of its sentence ("Seen with Maria. Why
 			// is she here?"): the tagger's span stops before the full stop

@@ -116,6 +116,9 @@ func (sc *scan) notPhone(first, last int) bool {
 	total, longest, groups, clock, sep := 0, 0, 0, 0, false
 	for m := first; m <= last; m++ {
 		t := &sc.toks[m]
+		if sc.punct(m, '>') || sc.punct(m, '<') {
+			return true // "118 --> 121 --> 123": a trend
+		}
 		if t.ndig == 0 {
 			sep = sep || groups == 1 && (sc.punct(m, '-') || sc.punct(m, '/')) && sc.joined(m) && sc.joined(m+1)
 			continue

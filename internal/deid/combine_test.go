@@ -59,6 +59,13 @@ func TestPlausible(t *testing.T) {
 		{"a unit cut from a value is no identifier", "output 5mA, threshold 0.8mA, sensitivity 2mV", "mA", TypeID, ""},
 		{"a time of day is no identifier", "npn\n0600 labs: hgb 6.8 (from 7.9)", "0600", TypeID, ""},
 		{"a four-digit number that is no time kept", "badge 7781 scanned at the door", "7781", TypeID, "7781"},
+		// a range with its unit, a trend, a clock after a weekday, a date's sentence
+		{"a range glued to its unit is no date", "CT: 40-60cc/hr serosang.", "40-60", TypeDate, ""},
+		{"a date glued to am kept", "seen 12/4am by team", "12/4", TypeDate, "12/4"},
+		{"a trend is no phone", "NA Q4H: 118 --> 121 --> 123 --> 124. GOAL RISE 6-8", "121 --> 123 --> 124", TypePhone, ""},
+		{"a clock after a weekday is cut", "meeting w/ palliative thursday 1400.", "thursday 1400", TypeDate, "thursday"},
+		{"a date ends with its sentence", "coiled Nov 29. Day 7. Lethargic", "Nov 29. Day", TypeDate, "Nov 29"},
+		{"a dotted date kept", "last seen 5.12.2024 by team", "5.12.2024", TypeDate, "5.12.2024"},
 		{"short phone dropped", "score 3+2+1 total", "1", TypePhone, ""},
 		{"ratio is no date", "BP 98/52 this am", "98/52", TypeDate, ""},
 		{"date kept", "seen 12/13 in clinic", "12/13", TypeDate, "12/13"},

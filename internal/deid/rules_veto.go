@@ -59,13 +59,23 @@ func (sc *scan) trimOrVeto(s *Span, k, last, bs, be *int, cpByte []int) bool {
 // of a name or place ("WEXLEY 4 AWARE", "williamsport when", "PERRY HALL
 // HOME VIA": "home" is one; "taneytown vs"), a preposition, conjunction or
 // verb at the start ("of 2021-06-14", "is saturday"; not "the": "THE
-// LIVING LEGACY FOUNDATION"), and a relation before a name ("SISTER
+// LIVING LEGACY FOUNDATION"), what follows the full stop after a date's
+// number ("Nov 29. Day 7"), and a relation before a name ("SISTER
 // ELODIE MOUTON", "Contact Babs Theriot"). At least one token stays.
 func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 	for m := first + 1; m <= last; m++ {
 		if sc.toks[m].nl {
 			last = m - 1
 			break
+		}
+	}
+	if typ == TypeDate {
+		// a date ends with its sentence: "coiled Nov 29. Day 7"
+		for m := first + 1; m < last; m++ {
+			if sc.punct(m, '.') && sc.joined(m) && sc.toks[m-1].kind == kNum && !sc.joined(m+1) && sc.capWord(m+1) {
+				last = m - 1
+				break
+			}
 		}
 	}
 	named := typ == TypeName || typ == TypeLocation
@@ -140,8 +150,8 @@ func (sc *scan) looseMark(k int) bool {
 }
 
 // clockAfterDate: token k (after first) is a clock time of four digits
-// after a date, over a space, "@" or "~" ("12/4 ~0200"): not a year (1900
-// to 2099).
+// after a date or a weekday, over a space, "@" or "~" ("12/4 ~0200",
+// "thursday 1400"): not a year (1900 to 2099).
 func (sc *scan) clockAfterDate(first, k int) bool {
 	t := &sc.toks[k]
 	if t.kind != kNum || t.ndig != 4 || k-1 <= first-1 {
@@ -157,7 +167,7 @@ func (sc *scan) clockAfterDate(first, k int) bool {
 	} else if !t.sp {
 		return false
 	}
-	return p >= first && sc.toks[p].kind == kNum
+	return p >= first && (sc.toks[p].kind == kNum || sc.toks[p].kw&setDay != 0)
 }
 
 // vetoShape: the span of type typ over tokens first..last (kept so far by

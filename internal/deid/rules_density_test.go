@@ -73,6 +73,11 @@ func TestRealDensityWords(t *testing.T) {
 		{"an air leak out of seven", "R CT to -20 sx, air leak 3/7 continuous, subq emphysema", "R CT to -20 sx, air leak 3/7 continuous, subq emphysema"},
 		{"a pacer's sensitivity", "SETTINGS DDD 90, MA 10, VA 10, SENS 2/2. BP 98-118/50-60S", "SETTINGS DDD 90, MA 10, VA 10, SENS 2/2. BP 98-118/50-60S"},
 		{"a date out of seven kept", "chest tube placed 3/7 per surgery", "chest tube placed [DATE] per surgery"},
+		// a pupil index after its label; a side of the mouth after "from"
+		{"a pupil index", "PUPILS 3MM BRISK, NPI 4.3/4.4. Q1H NEURO CHECKS.", "PUPILS 3MM BRISK, NPI 4.3/4.4. Q1H NEURO CHECKS."},
+		{"an identifier after its label kept", "NPI 1457382910 on the order", "NPI [ID] on the order"},
+		{"a side after from", "ETT retaped and moved from R to L side of mouth", "ETT retaped and moved from R to L side of mouth"},
+		{"a town with an initial kept", "lives in W Chester with wife", "lives in [LOCATION] with wife"},
 	}
 	checkLineTags(t, tests)
 }

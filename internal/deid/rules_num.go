@@ -268,6 +268,19 @@ func (sc *scan) measured(i, j int) bool {
 	return false
 }
 
+// decimalValue: tokens i..j hold a decimal of one or two digits before and
+// after its point ("NPI 4.3/4.4", a pupil index; "INR 1.2"): a value, never
+// an identifier.
+func (sc *scan) decimalValue(i, j int) bool {
+	for k := i + 1; k < j; k++ {
+		if sc.punct(k, '.') && sc.joined(k) && sc.joined(k+1) && sc.toks[k-1].kind == kNum && sc.toks[k+1].kind == kNum &&
+			sc.toks[k-1].ndig <= 2 && sc.toks[k+1].ndig <= 2 && !(sc.punct(k-2, '.') && sc.joined(k-1)) && !(sc.punct(k+2, '.') && sc.joined(k+2)) {
+			return true
+		}
+	}
+	return false
+}
+
 // hasCue reports whether one of the n tokens before i is in cues.
 func (sc *scan) hasCue(i, n int, cues map[string]bool) bool {
 	return sc.hasCueBits(i, n, 0, cues)
@@ -582,7 +595,7 @@ func (sc *scan) number(i, j int) int {
 	}
 	if sc.hasCueBits(i, 3, setIDCue, nil) && !(digits < 5 && sc.sectionCue(i)) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
 		// "device clinic in 7-10 days": a duration, not the device's number
-		if digits >= 3 && !sc.unitAfter(j) && !sc.measured(i, j) {
+		if digits >= 3 && !sc.unitAfter(j) && !sc.measured(i, j) && !sc.decimalValue(i, j) {
 			s := i
 			if sc.punct(i, '#') {
 				s = i + 1

@@ -396,6 +396,9 @@ func (sc *scan) scanPlaces() {
 				continue
 			}
 		}
+		if sc.toks[i].e-sc.toks[i].s < 2 && !sc.capWord(i+1) && !(sc.punct(i+1, '.') && sc.capWord(i+2)) {
+			continue // a letter alone is no town ("moved from R to L side"; "from N. Andover" is)
+		}
 		e := sc.city(i)
 		cue := sc.placeCue(i)
 		if cue == 2 {

@@ -78,6 +78,11 @@ func TestRealDensityWords(t *testing.T) {
 		{"an identifier after its label kept", "NPI 1457382910 on the order", "NPI [ID] on the order"},
 		{"a side after from", "ETT retaped and moved from R to L side of mouth", "ETT retaped and moved from R to L side of mouth"},
 		{"a town with an initial kept", "lives in W Chester with wife", "lives in [LOCATION] with wife"},
+		// a verb after a relation is no name
+		{"a wife reads", "Pt's wife read cards from church to him, he smiled", "Pt's wife read cards from church to him, he smiled"},
+		{"a brother reads in capitals", "FAMILY AT BS, BROTHER READ TO PT.", "FAMILY AT BS, BROTHER READ TO PT."},
+		{"a wife is given", "Pt's wife given CM contact for questions.", "Pt's wife given CM contact for questions."},
+		{"a name before the verb kept", "daughter thea picking up at 1100", "daughter [NAME] picking up at 1100"},
 	}
 	checkLineTags(t, tests)
 }

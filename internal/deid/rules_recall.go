@@ -366,7 +366,12 @@ func functionWord(w string) bool {
 		"fell", "feels", "felt", "states", "stated", "were", "have",
 		"quite", "much", "more", "less", "both", "each", "lives", "living", "arrived", "dropped",
 		"set", "put", "got", "get", "make", "see", "saw", "seen", "plan", "meet", "met", "call", "tell",
-		"how", "what", "why", "where", "whom", "whose":
+		"how", "what", "why", "where", "whom", "whose",
+		// verbs that follow a relation ("wife read cards to him", "son
+		// picking up at 1100"; not "sat": "COME IN SAT")
+		"read", "given", "picking", "asked", "asking", "agrees", "agreed", "requests",
+		"requested", "reports", "reported", "stayed", "staying", "needs", "wants", "wanted",
+		"knows", "thinks", "prefers", "declined", "refused", "signed", "brings", "drove", "drives":
 		return true
 	}
 	return false

@@ -62,35 +62,43 @@ func TestVocabLookup(t *testing.T) {
 // on hold no word that the name, city or state lists hold (clinical.txt
 // makes a word core vocabulary, and a name there would need a cue to be found).
 func TestClinicalRoundsHoldNoName(t *testing.T) {
+	words := Get().Words
+	rounds := clinicalRoundWords(t, "# eighth round")
+	for _, w := range rounds {
+		if f := words[w]; f&(Name|City|State) != 0 {
+			t.Errorf("clinical.txt (eighth round on): %q is in the name, city or state lists (flags %#x)", w, f)
+		}
+	}
+	if n := len(rounds); n < 500 {
+		t.Errorf("only %d words after the eighth-round marker", n)
+	}
+}
+
+// clinicalRoundWords returns the words of clinical.txt from the comment line
+// that starts with marker to the group of names in their clinical sense
+// (measured one by one in TestClinicalNinthRound), comments left out.
+func clinicalRoundWords(t *testing.T, marker string) []string {
+	t.Helper()
 	data, err := os.ReadFile("clinical.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rounds, ok := strings.Cut(string(data), "# eighth round")
+	_, rounds, ok := strings.Cut(string(data), marker)
 	if !ok {
-		t.Fatal(`clinical.txt has no "# eighth round" section`)
+		t.Fatalf("clinical.txt has no %q section", marker)
 	}
-	// the ninth round's names in their clinical sense are measured one by one (TestClinicalNinthRound)
 	rounds, _, ok = strings.Cut(rounds, clinicalNamesMarker)
 	if !ok {
-		t.Fatalf("clinical.txt has no %q section", clinicalNamesMarker)
+		t.Fatalf("clinical.txt has no %q section after %q", clinicalNamesMarker, marker)
 	}
-	words := Get().Words
-	n := 0
+	var words []string
 	for i, line := range strings.Split(rounds, "\n") {
 		if i == 0 || strings.HasPrefix(line, "#") { // the rest of the marker's line, comments
 			continue
 		}
-		for _, w := range strings.Fields(line) {
-			n++
-			if f := words[w]; f&(Name|City|State) != 0 {
-				t.Errorf("clinical.txt (eighth round on): %q is in the name, city or state lists (flags %#x)", w, f)
-			}
-		}
+		words = append(words, strings.Fields(line)...)
 	}
-	if n < 500 {
-		t.Errorf("only %d words after the eighth-round marker", n)
-	}
+	return words
 }
 
 // clinicalNamesMarker starts the group of clinical.txt whose words a name or
@@ -267,5 +275,52 @@ func TestStartupAllocs(t *testing.T) {
 	})
 	if allocs > 2 {
 		t.Fatalf("OpenTable allocates %.0f times per call, want <= 2", allocs)
+	}
+}
+
+// TestClinicalEleventhRound: the eleventh round (written by clinical domain, not
+// from notes) holds no word of the name, city or state lists, every word of it is
+// Clinical, and a sample of each domain's group is there.
+func TestClinicalEleventhRound(t *testing.T) {
+	v := Vocab()
+	round := clinicalRoundWords(t, "# eleventh round")
+	for _, w := range round {
+		if f := v.Lookup(w); f&(Name|City|State) != 0 || f&Clinical == 0 {
+			t.Errorf("eleventh round: Lookup(%q) = %#x, want Clinical and no Name, City or State", w, f)
+		}
+	}
+	if n := len(round); n < 3000 {
+		t.Errorf("only %d words in the eleventh round", n)
+	}
+	for _, c := range []struct {
+		group string
+		words []string
+	}{
+		{"neuro ICU", []string{"hemicraniectomy", "cvst", "paraphasic", "angiopathy", "ventriculostomy", "nimodipine"}},
+		{"spine", []string{"laminectomy", "acdf", "kyphoplasty", "myelopathy"}},
+		{"cardiac ICU and surgery", []string{"cabg", "sternotomy", "impella", "mitraclip", "evolut", "heartmate", "flotrac"}},
+		{"structural heart and EP", []string{"cryoablation", "avnrt", "wenckebach", "lifevest", "ziopatch"}},
+		{"respiratory and ventilation", []string{"aprv", "tracoe", "fenestrated", "glidescope", "optiflow", "rsbi"}},
+		{"renal and CRRT", []string{"cvvhdf", "prismaflex", "phoxillum", "mahurkar", "purewick"}},
+		{"GI, liver and feeding", []string{"cortrak", "osmolite", "peptamen", "smoflipid", "tipss", "sengstaken"}},
+		{"ID", []string{"cefiderocol", "fungitell", "quantiferon", "esbl", "clabsi"}},
+		{"heme and transfusion", []string{"prbcs", "cryoprecipitate", "rotem", "romiplostim", "kcentra"}},
+		{"endocrine", []string{"glucommander", "dexcom", "tresiba", "mounjaro", "cosyntropin"}},
+		{"trauma, burns and ortho", []string{"escharotomy", "fasciotomy", "biobrane", "reboa", "hemiarthroplasty"}},
+		{"surgery and wound care", []string{"dermabond", "prineo", "steristrips", "mepilex", "prevena", "granufoam"}},
+		{"pressure injury and skin", []string{"unstageable", "periwound", "epibole", "prevalon"}},
+		{"OB and neonatal", []string{"preeclampsia", "cervidil", "hemabate", "isolette", "biliblanket"}},
+		{"palliative", []string{"hcpoa", "wlst", "roxanol", "painad"}},
+		{"discharge and transitional care", []string{"ltach", "snfs", "rollator", "hemiwalker", "telesitter"}},
+		{"PT/OT and mobility", []string{"ampac", "prafo", "vfss", "stereognosis"}},
+		{"pharmacy", []string{"ofirmev", "toviaz", "myrbetriq", "austedo", "benztropine"}},
+		{"oncology", []string{"keytruda", "folfirinox", "venetoclax", "dexrazoxane"}},
+		{"lab and imaging", []string{"ntprobnp", "gastrografin", "gadavist", "omnipaque"}},
+	} {
+		for _, w := range c.words {
+			if f := v.Lookup(w); f&Clinical == 0 || f&(Name|City|State) != 0 {
+				t.Errorf("%s: Lookup(%q) = %#x, want Clinical and no Name, City or State", c.group, w, f)
+			}
+		}
 	}
 }

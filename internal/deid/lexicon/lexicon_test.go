@@ -78,21 +78,29 @@ func TestClinicalRoundsHoldNoName(t *testing.T) {
 // that starts with marker to the group of names in their clinical sense
 // (measured one by one in TestClinicalNinthRound), comments left out.
 func clinicalRoundWords(t *testing.T, marker string) []string {
+	return clinicalSection(t, marker, clinicalNamesMarker)
+}
+
+// clinicalSection returns the words of clinical.txt from the comment line
+// that starts with from to the line that starts with to (to the end of the
+// file when to is ""), comments left out.
+func clinicalSection(t *testing.T, from, to string) []string {
 	t.Helper()
 	data, err := os.ReadFile("clinical.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rounds, ok := strings.Cut(string(data), marker)
+	_, section, ok := strings.Cut(string(data), from)
 	if !ok {
-		t.Fatalf("clinical.txt has no %q section", marker)
+		t.Fatalf("clinical.txt has no %q section", from)
 	}
-	rounds, _, ok = strings.Cut(rounds, clinicalNamesMarker)
-	if !ok {
-		t.Fatalf("clinical.txt has no %q section after %q", clinicalNamesMarker, marker)
+	if to != "" {
+		if section, _, ok = strings.Cut(section, to); !ok {
+			t.Fatalf("clinical.txt has no %q section after %q", to, from)
+		}
 	}
 	var words []string
-	for i, line := range strings.Split(rounds, "\n") {
+	for i, line := range strings.Split(section, "\n") {
 		if i == 0 || strings.HasPrefix(line, "#") { // the rest of the marker's line, comments
 			continue
 		}
@@ -152,28 +160,15 @@ func TestClinicalNinthRound(t *testing.T) {
 			}
 		}
 	}
-	data, err := os.ReadFile("clinical.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, names, ok := strings.Cut(string(data), clinicalNamesMarker)
-	if !ok {
-		t.Fatalf("clinical.txt has no %q section", clinicalNamesMarker)
-	}
 	words := Get().Words
-	n := 0
-	for i, line := range strings.Split(names, "\n") {
-		if i == 0 || strings.HasPrefix(line, "#") {
-			continue
+	names := clinicalSection(t, clinicalNamesMarker, "")
+	n := len(names)
+	for _, w := range names {
+		if words[w]&(Name|City) == 0 {
+			t.Errorf("%q is in no name or city list: it belongs to a group above", w)
 		}
-		for _, w := range strings.Fields(line) {
-			n++
-			if words[w]&(Name|City) == 0 {
-				t.Errorf("%q is in no name or city list: it belongs to a group above", w)
-			}
-			if f := v.Lookup(w); f&Clinical == 0 {
-				t.Errorf("Lookup(%q) = %#x, want Clinical", w, f)
-			}
+		if f := v.Lookup(w); f&Clinical == 0 {
+			t.Errorf("Lookup(%q) = %#x, want Clinical", w, f)
 		}
 	}
 	for _, w := range []string{"hunt", "glasgow", "nas", "lal"} { // measured to cost recall, or common surnames

@@ -717,10 +717,13 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if (w == "sat" || w == "sun") && sc.valueNext(i) && !sc.clock(i+1) {
 		return false // "sat 94%", "SAT 88-92"
 	}
+	if w == "sat" && (sc.is(i+2, "sbt") || sc.is(i-2, "sbt")) {
+		return false // "after sat/sbt", "SBT/SAT": the awakening trial
+	}
 	if sc.punct(i-1, '(') && sc.punct(i+1, ')') && sc.joined(i) && sc.joined(i+1) && !sc.measureBefore(i-1, 2) {
 		return true // "OVER THE WEEKEND (SAT)" (rules_dev11.go)
 	}
-	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl || sc.weekdayPair(i) || sc.planWeekday(i) || sc.procWeekday(i, w) {
+	if sc.weekdayAfter(i) || sc.clock(i+1) && sc.toks[i+1].sp && !sc.toks[i+1].nl || sc.weekdayPair(i) || sc.planWeekday(i) || sc.procWeekday(i, w) || sc.clauseWeekday(i) {
 		return true // "wed am", "FRI 1400", "MON OR TUES", "HD Mon" (rules_dev5.go), "likely Mon." (rules_dev6.go)
 	}
 	p := sc.prevWord(i)
@@ -806,4 +809,47 @@ func (sc *scan) yearTok(k int) bool {
 	}
 	y := sc.numVal(k)
 	return y >= 1900 && y <= 2099
+}
+
+// clauseWeekday: the shortened weekday at token i that is also a word
+// ("sat", "sun", "mon") ends its clause after a word ("SHE WILL COME IN
+// SAT.", "SYMPTOMS STARTED SAT, 2 WKS AFTER CABG", "stress test mon.") or
+// goes on with a condition, a link or a direction ("anticipate d/c home sat
+// w/ wife", "TRANSFER TO STEPDOWN SAT IF STABLE", "RETURN TO OR SUN FOR
+// CLOSURE" aside). The awakening trial, the sitting and the monitor come
+// after a word of weekdayNotAfter ("HELD FOR SAT.", "SBT/SAT.", "pt
+// tolerated SAT.", "CAME IN AND SAT WITH PT", "cont to mon.", "tele mon."),
+// a time ("since 0800 SAT.") or a value, and are left.
+func (sc *scan) clauseWeekday(i int) bool {
+	p := i - 1
+	if p < 0 || sc.toks[i].nl || sc.toks[p].kind != kWord || weekdayNotAfter[sc.lower(p)] {
+		return false
+	}
+	if k := i + 1; k < len(sc.toks) && !sc.toks[k].nl {
+		switch {
+		case sc.punct(k, '.') || sc.punct(k, ',') || sc.punct(k, ';'):
+			if !sc.joined(k) || k+1 < len(sc.toks) && !sc.toks[k+1].nl && !sc.toks[k+1].sp {
+				return false
+			}
+		case sc.toks[k].kind == kWord:
+			if w := sc.lower(k); !procDayNext[w] && w != "from" && w != "to" {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// weekdayNotAfter are the words before a shortened weekday at the end of
+// its clause that make it the awakening trial, a sitting or a monitor.
+var weekdayNotAfter = map[string]bool{
+	"for": true, "w": true, "with": true, "daily": true, "and": true, "the": true, "a": true, "pt": true,
+	"who": true, "he": true, "she": true, "they": true, "i": true, "cardiac": true, "tele": true,
+	"holter": true, "to": true, "after": true, "before": true, "held": true, "passed": true,
+	"failed": true, "arctic": true, "o2": true, "pulse": true, "tolerated": true, "tolerating": true,
+	"tolerate": true, "had": true, "has": true, "did": true, "do": true, "done": true, "performed": true,
+	"completed": true, "underwent": true, "trial": true, "will": true, "cont": true, "continue": true,
+	"of": true, "eeg": true, "ceeg": true, "veeg": true, "remains": true, "remain": true, "stays": true,
 }

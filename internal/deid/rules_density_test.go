@@ -17,6 +17,16 @@ func TestRealDensityWords(t *testing.T) {
 		// a town that is an everyday word needs a cue
 		{"central line", "A-line d/c'd, site c/d/i. Central line d/c'd 1400", "A-line d/c'd, site c/d/i. Central line d/c'd 1400"},
 		{"a town after from kept", "Pt transferred from Central this am", "Pt transferred from [LOCATION] this am"},
+		// a shortened weekday that is also a word ends its clause: a day
+		{"a visit on a weekday", "FAMILY WILL DRIVE UP SAT.", "FAMILY WILL DRIVE UP [DATE]."},
+		{"a course from a weekday", "pt reports cough started sun, no fever", "pt reports cough started [DATE], no fever"},
+		{"a test on a weekday", "plan: repeat head ct mon.", "plan: repeat head ct [DATE]."},
+		{"a transfer on a weekday", "anticipate tx to floor sat w/ tele", "anticipate tx to floor [DATE] w/ tele"},
+		{"the awakening trial held for", "HELD PROPOFOL FOR SAT.", "HELD PROPOFOL FOR SAT."},
+		{"the awakening trial tolerated", "pt tolerated SAT, RASS 0", "pt tolerated SAT, RASS 0"},
+		{"the awakening trial with the breathing trial", "plan extubate after sat/sbt in am", "plan extubate after sat/sbt in am"},
+		{"the monitor", "cont to mon.", "cont to mon."},
+		{"the cooling device", "ARCTIC SUN, TEMP 36", "ARCTIC SUN, TEMP 36"},
 		// a month and day joined by "-" after a word that books an event
 		{"discharge date with a dash", "plan: d/c home 12-9 if stable.", "plan: d/c home [DATE] if stable."},
 		{"follow-up date with a dash", "f/u w/ pcp 12-14. rx sent", "f/u w/ pcp [DATE]. rx sent"},

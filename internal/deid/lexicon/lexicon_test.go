@@ -319,3 +319,48 @@ func TestClinicalEleventhRound(t *testing.T) {
 		}
 	}
 }
+
+// TestClinicalTwelfthRound: the twelfth round (the domains the eleventh did not
+// cover, written by domain, not from notes) holds no word of the name, city or
+// state lists, every word of it is Clinical, and a sample of each group is there.
+func TestClinicalTwelfthRound(t *testing.T) {
+	v := Vocab()
+	round := clinicalRoundWords(t, "# twelfth round")
+	for _, w := range round {
+		if f := v.Lookup(w); f&(Name|City|State) != 0 || f&Clinical == 0 {
+			t.Errorf("twelfth round: Lookup(%q) = %#x, want Clinical and no Name, City or State", w, f)
+		}
+	}
+	if n := len(round); n < 800 {
+		t.Errorf("only %d words in the twelfth round", n)
+	}
+	for _, c := range []struct {
+		group string
+		words []string
+	}{
+		{"psychiatry and sedation", []string{"icdsc", "ciwaar", "phq"}},
+		{"toxicology", []string{"salicylates", "udt"}},
+		{"paediatrics", []string{"peds", "paediatric"}},
+		{"ophthalmology", []string{"iop", "undilated"}},
+		{"ENT and dental", []string{"otolaryngology", "ohns"}},
+		{"urology, gynaecology and nephrology", []string{"cysto", "cystoscope"}},
+		{"dermatology", []string{"macular", "papular"}},
+		{"rheumatology and allergy", []string{"sle", "sjogrens"}},
+		{"vascular and IR", []string{"evar", "tevar"}},
+		{"anaesthesia", []string{"anesthetist", "warmers"}},
+		{"transplant", []string{"ltx", "ktx"}},
+		{"microbiology", []string{"oxa", "nogrowth"}},
+		{"lab panels", []string{"hfp", "tprot"}},
+		{"nursing documentation", []string{"sbar", "ipass"}},
+		{"equipment", []string{"bariair", "siderails"}},
+		{"roles and units", []string{"attendings", "chargenurse"}},
+		{"roots", []string{"hepato", "pulmo"}},
+		{"misspellings", []string{"paitents", "reciept"}},
+	} {
+		for _, w := range c.words {
+			if f := v.Lookup(w); f&Clinical == 0 || f&(Name|City|State) != 0 {
+				t.Errorf("%s: Lookup(%q) = %#x, want Clinical and no Name, City or State", c.group, w, f)
+			}
+		}
+	}
+}

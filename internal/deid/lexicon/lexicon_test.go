@@ -277,20 +277,7 @@ func TestStartupAllocs(t *testing.T) {
 // from notes) holds no word of the name, city or state lists, every word of it is
 // Clinical, and a sample of each domain's group is there.
 func TestClinicalEleventhRound(t *testing.T) {
-	v := Vocab()
-	round := clinicalRoundWords(t, "# eleventh round")
-	for _, w := range round {
-		if f := v.Lookup(w); f&(Name|City|State) != 0 || f&Clinical == 0 {
-			t.Errorf("eleventh round: Lookup(%q) = %#x, want Clinical and no Name, City or State", w, f)
-		}
-	}
-	if n := len(round); n < 3000 {
-		t.Errorf("only %d words in the eleventh round", n)
-	}
-	for _, c := range []struct {
-		group string
-		words []string
-	}{
+	checkClinicalRound(t, "# eleventh round", "eleventh round", 3000, []roundSample{
 		{"neuro ICU", []string{"hemicraniectomy", "cvst", "paraphasic", "angiopathy", "ventriculostomy", "nimodipine"}},
 		{"spine", []string{"laminectomy", "acdf", "kyphoplasty", "myelopathy"}},
 		{"cardiac ICU and surgery", []string{"cabg", "sternotomy", "impella", "mitraclip", "evolut", "heartmate", "flotrac"}},
@@ -311,7 +298,57 @@ func TestClinicalEleventhRound(t *testing.T) {
 		{"pharmacy", []string{"ofirmev", "toviaz", "myrbetriq", "austedo", "benztropine"}},
 		{"oncology", []string{"keytruda", "folfirinox", "venetoclax", "dexrazoxane"}},
 		{"lab and imaging", []string{"ntprobnp", "gastrografin", "gadavist", "omnipaque"}},
-	} {
+	})
+}
+
+// TestClinicalTwelfthRound: the twelfth round (the domains the eleventh did not
+// cover, written by domain, not from notes) holds no word of the name, city or
+// state lists, every word of it is Clinical, and a sample of each group is there.
+func TestClinicalTwelfthRound(t *testing.T) {
+	checkClinicalRound(t, "# twelfth round", "twelfth round", 800, []roundSample{
+		{"psychiatry and sedation", []string{"icdsc", "ciwaar", "phq"}},
+		{"toxicology", []string{"salicylates", "udt"}},
+		{"paediatrics", []string{"peds", "paediatric"}},
+		{"ophthalmology", []string{"iop", "undilated"}},
+		{"ENT and dental", []string{"otolaryngology", "ohns"}},
+		{"urology, gynaecology and nephrology", []string{"cysto", "cystoscope"}},
+		{"dermatology", []string{"macular", "papular"}},
+		{"rheumatology and allergy", []string{"sle", "sjogrens"}},
+		{"vascular and IR", []string{"evar", "tevar"}},
+		{"anaesthesia", []string{"anesthetist", "warmers"}},
+		{"transplant", []string{"ltx", "ktx"}},
+		{"microbiology", []string{"oxa", "nogrowth"}},
+		{"lab panels", []string{"hfp", "tprot"}},
+		{"nursing documentation", []string{"sbar", "ipass"}},
+		{"equipment", []string{"bariair", "siderails"}},
+		{"roles and units", []string{"attendings", "chargenurse"}},
+		{"roots", []string{"hepato", "pulmo"}},
+		{"misspellings", []string{"paitents", "reciept"}},
+	})
+}
+
+// roundSample is a sample of one domain's group of a round of clinical.txt.
+type roundSample struct {
+	group string
+	words []string
+}
+
+// checkClinicalRound: the round of clinical.txt that starts at marker holds no
+// word of the name, city or state lists, every word of it is Clinical, it has at
+// least min words, and each group's sample is there.
+func checkClinicalRound(t *testing.T, marker, label string, min int, samples []roundSample) {
+	t.Helper()
+	v := Vocab()
+	round := clinicalRoundWords(t, marker)
+	for _, w := range round {
+		if f := v.Lookup(w); f&(Name|City|State) != 0 || f&Clinical == 0 {
+			t.Errorf("%s: Lookup(%q) = %#x, want Clinical and no Name, City or State", label, w, f)
+		}
+	}
+	if n := len(round); n < min {
+		t.Errorf("only %d words in the %s", n, label)
+	}
+	for _, c := range samples {
 		for _, w := range c.words {
 			if f := v.Lookup(w); f&Clinical == 0 || f&(Name|City|State) != 0 {
 				t.Errorf("%s: Lookup(%q) = %#x, want Clinical and no Name, City or State", c.group, w, f)

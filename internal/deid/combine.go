@@ -94,6 +94,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && !strings.ContainsFunc(text[bs:be], unicode.IsLetter) && digits(text[bs:be]) < 5 {
 			keep = false // the "7" of "Nursing 7a-7p": digits cut out of a word
 		}
+		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.shiftTimes(k, last) {
+			keep = false // "Nursing 7p-7a": a shift's hours
+		}
 		if keep && s.Type != TypeDate && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
 			keep = false // the "PaCO" of "PaCO2", the "2" of "FiO2": cut out of a code
 		}
@@ -416,4 +419,33 @@ func (sc *scan) fromPlace(k int) bool {
 		return q >= 0 && (sc.is(q, "lives") || sc.is(q, "live") || sc.is(q, "living") || sc.is(q, "resides") || sc.is(q, "home"))
 	}
 	return false
+}
+
+// shiftTimes: tokens k to last are hours of the day and what joins them
+// ("7p-7a", "7A - 3P", "11pm-7am"), at least one of them an hour.
+func (sc *scan) shiftTimes(k, last int) bool {
+	hours := 0
+	for m := k; m <= last; m++ {
+		t := &sc.toks[m]
+		switch t.kind {
+		case kPunct:
+			continue
+		case kAlnum:
+			w := sc.lower(m)
+			n := 0
+			for n < len(w) && isDigit(w[n]) {
+				n++
+			}
+			if n == 0 || n > 2 {
+				return false
+			}
+			switch w[n:] {
+			case "a", "p", "am", "pm":
+				hours++
+				continue
+			}
+		}
+		return false
+	}
+	return hours > 0
 }

@@ -436,9 +436,9 @@ func (sc *scan) notDate(i, j int) int {
 		if p := sc.prevWord(i); p >= 0 && (strengthWords[sc.lower(p)] || sc.is(p, "weaker") || sc.is(p, "stronger") || sc.is(p, "side") && p == i-1) { // "R SIDE 4/5"
 			return j
 		}
-	case 7: // "air leak 2/7 on cough": the chest drain's chamber of seven
+	case 7: // "air leak 2/7 on cough", "AIRLEAK 3/7": the chest drain's chamber of seven
 		for p, n := sc.prevWord(i), 0; p >= 0 && n < 3; p, n = sc.prevWord(p), n+1 {
-			if sc.is(p, "leak") || sc.is(p, "leaks") {
+			if sc.is(p, "leak") || sc.is(p, "leaks") || sc.is(p, "airleak") || sc.is(p, "airleaks") {
 				return j
 			}
 		}

@@ -27,6 +27,14 @@ func TestRealDensityWords(t *testing.T) {
 		{"the awakening trial with the breathing trial", "plan extubate after sat/sbt in am", "plan extubate after sat/sbt in am"},
 		{"the monitor", "cont to mon.", "cont to mon."},
 		{"the cooling device", "ARCTIC SUN, TEMP 36", "ARCTIC SUN, TEMP 36"},
+		// a chest drain's air leak is graded in its chamber of seven
+		{"an air leak in one word", "CT TO -20, AIRLEAK 3/7 ON COUGH", "CT TO -20, AIRLEAK 3/7 ON COUGH"},
+		// "ST" after a measure is a mode or a rhythm, no street
+		{"a BiPAP mode", "on BiPAP ST 18/6 rate 12, tol well", "on BiPAP ST 18/6 rate 12, tol well"},
+		{"a street after on kept", "lives on Division St with wife", "lives on [LOCATION] with wife"},
+		// a street's name does not cross the end of a sentence
+		{"a cannula then a chest tube", "Sats 95% on 3L NC. CT removed at 1000", "Sats 95% on 3L NC. CT removed at 1000"},
+		{"a street with a saint kept", "lives at 40 St. Paul Ave, 2nd floor", "lives at [LOCATION], 2nd floor"},
 		// a month and day joined by "-" after a word that books an event
 		{"discharge date with a dash", "plan: d/c home 12-9 if stable.", "plan: d/c home [DATE] if stable."},
 		{"follow-up date with a dash", "f/u w/ pcp 12-14. rx sent", "f/u w/ pcp [DATE]. rx sent"},

@@ -168,6 +168,7 @@ func FuzzPlausible(f *testing.F) {
 	// date, a range typed a phone, an eponym pair typed a name
 	f.Add("Seen with Maria. Why is she here?", uint16(10), uint16(10), uint8(0))
 	f.Add("last 7.32/46/71/23 improved", uint16(5), uint16(13), uint8(2))
+	f.Add("Nursing 7p-7a\nQuiet night", uint16(8), uint16(5), uint8(1))
 	f.Add("goal 130-140 overnight", uint16(5), uint16(7), uint8(4))
 	f.Add("tol well. Jackson-Pratt x2", uint16(10), uint16(13), uint8(0))
 	// the third session's: a list typed a date, BiPAP pressures, a word in

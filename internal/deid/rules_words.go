@@ -245,10 +245,11 @@ func (sc *scan) scanOrgs() {
 			break
 		}
 		// at least one capitalised word that is not an organisation word or
-		// a title ("Price Memorial Hospital", but not "Hospital Course")
+		// a title ("Price Memorial Hospital", but not "Hospital Course"), nor
+		// a measure before "ST" (a mode or a rhythm: "BiPAP ST 20/8")
 		ok := false
 		for k := s; k <= e; k++ {
-			if sc.capWord(k) && !sc.in(k, setOrg|setTitle|setHeader|setGeneric) && !sc.is(k, "the") {
+			if sc.capWord(k) && !sc.in(k, setOrg|setTitle|setHeader|setGeneric) && !sc.is(k, "the") && !sc.modeST(k, i) {
 				ok = true
 				break
 			}
@@ -310,6 +311,19 @@ var streetSuffixes = map[string]bool{
 	"glens": true, "junctions": true, "keys": true, "knolls": true, "lanes": true, "loaf": true,
 	"locks": true, "manors": true, "mountains": true, "parks": true, "parkways": true, "points": true,
 	"rapids": true, "shoals": true, "stravenue": true, "terr": true,
+}
+
+// modeST: token m is a measure and token k, "ST", its mode or rhythm
+// ("BiPAP ST 20/8", "HR ST"), not a street or a saint.
+func (sc *scan) modeST(m, k int) bool {
+	return sc.is(k, "st") && uint(m) < uint(len(sc.toks)) && measureWords[sc.lower(m)]
+}
+
+// streetDotWords are the abbreviations that a full stop may follow inside
+// a street's name ("N. Main St", "St. Paul Ave", "Dr. M. L. King Jr. Blvd").
+var streetDotWords = map[string]bool{
+	"st": true, "mt": true, "ft": true, "dr": true, "jr": true, "sr": true, "ne": true, "nw": true,
+	"se": true, "sw": true, "no": true, "so": true, "pt": true, "ste": true,
 }
 
 var unitWords = map[string]bool{"apt": true, "apartment": true, "suite": true, "ste": true, "unit": true, "floor": true, "fl": true, "room": true, "rm": true, "bldg": true, "building": true}
@@ -436,9 +450,9 @@ func (sc *scan) street(i int) int {
 			return -1
 		}
 		// a full stop that ends a sentence ends the search ("40 IV q8h.
-		// Will place"); one after a short abbreviation stays ("N. Main St",
-		// "St. Paul Ave")
-		if sc.punct(k, '.') && !sc.joined(k+1) && (toks[k-1].kind != kWord || toks[k-1].e-toks[k-1].s > 3) {
+		// Will place", "2L NC. CT removed"); one after an initial or a
+		// street's abbreviation stays ("N. Main St", "St. Paul Ave")
+		if sc.punct(k, '.') && !sc.joined(k+1) && (toks[k-1].kind != kWord || toks[k-1].e-toks[k-1].s > 1 && !streetDotWords[sc.lower(k-1)]) {
 			return -1
 		}
 		if toks[k].kind == kNum {
@@ -1193,7 +1207,7 @@ func (sc *scan) namedStreet(i int) int {
 		if !sc.capWord(k) {
 			return -1
 		}
-		if sc.in(k, setStreet) && !sc.is(k, "dr") && k > i {
+		if sc.in(k, setStreet) && !sc.is(k, "dr") && k > i && !sc.modeST(k-1, k) {
 			if sc.punct(k+1, '.') && sc.toks[k].e-sc.toks[k].s <= 4 && sc.toks[k].flags&lexicon.Common == 0 {
 				return k + 1
 			}

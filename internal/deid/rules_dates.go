@@ -587,11 +587,16 @@ func (sc *scan) statusPost(i int) bool {
 
 // dashDateCue: the month and day at token i, joined by "-" follow a word that
 // books or dates an event ("d/c home 12-9", "f/u w/ pcp 12-14", "appt
-// 12-3").
+// 12-3", "EGD 12-4", "CANNULATED 12-3").
 func (sc *scan) dashDateCue(i int) bool {
 	if p := sc.prevWord(i); p == i-1 {
+		if procDays[sc.lower(p)] {
+			return true
+		}
 		switch sc.lower(p) {
-		case "home", "pcp", "appt", "appointment", "due", "until", "scheduled", "sched", "clinic", "visit", "dc", "discharge":
+		case "home", "pcp", "appt", "appointment", "due", "until", "scheduled", "sched", "clinic", "visit", "dc", "discharge",
+			// an event dated ("EGD 12-4 W/ BANDING", "CANNULATED 12-3")
+			"cannulated", "placed", "adm", "admitted", "extubated", "intubated", "transferred", "trached", "decannulated":
 			return true
 		case "u": // "f/u 12-14"
 			return sc.punct(p-1, '/') && sc.is(p-2, "f") && sc.joined(p) && sc.joined(p-1)

@@ -39,6 +39,9 @@ func TestRealDensityWords(t *testing.T) {
 		{"discharge date with a dash", "plan: d/c home 12-9 if stable.", "plan: d/c home [DATE] if stable."},
 		{"follow-up date with a dash", "f/u w/ pcp 12-14. rx sent", "f/u w/ pcp [DATE]. rx sent"},
 		{"a range after home stays", "home o2 2-4 L at baseline", "home o2 2-4 L at baseline"},
+		{"a procedure dated with a dash", "GI: TTE 12-3 W/ EF 40%. TF AT GOAL", "GI: TTE [DATE] W/ EF 40%. TF AT GOAL"},
+		{"a cannulation dated with a dash", "VV ECMO (CANNULATED 11-28), SWEEP 4", "VV ECMO (CANNULATED [DATE]), SWEEP 4"},
+		{"a dose range after placed stays", "pca placed 1-2 mg q10 min lockout", "pca placed 1-2 mg q10 min lockout"},
 		{"a rate range stays", "RR 12-14, sats 95%", "RR 12-14, sats 95%"},
 		// "90s" is an age only after a possessive
 		{"blood pressure in the 90s", "1L LR BOLUS, NOW 90S. RESP: 2L NC", "1L LR BOLUS, NOW 90S. RESP: 2L NC"},

@@ -830,21 +830,24 @@ func (sc *scan) clauseWeekday(i int) bool {
 	if p < 0 || sc.toks[i].nl || sc.toks[p].kind != kWord || weekdayNotAfter[sc.lower(p)] {
 		return false
 	}
-	if k := i + 1; k < len(sc.toks) && !sc.toks[k].nl {
-		switch {
-		case sc.punct(k, '.') || sc.punct(k, ',') || sc.punct(k, ';'):
-			if !sc.joined(k) || k+1 < len(sc.toks) && !sc.toks[k+1].nl && !sc.toks[k+1].sp {
-				return false
-			}
-		case sc.toks[k].kind == kWord:
-			if w := sc.lower(k); !procDayNext[w] && w != "from" && w != "to" {
-				return false
-			}
-		default:
-			return false
-		}
+	if sc.wordEndsClause(i) {
+		return true
 	}
-	return true
+	k := i + 1
+	return sc.toks[k].kind == kWord && (procDayNext[sc.lower(k)] || sc.is(k, "from") || sc.is(k, "to"))
+}
+
+// wordEndsClause: the word at token i ends its clause: a line break or the
+// text's end follows it, or ".", "," or ";" glued to it and then a space or
+// a line break (clauseEnd, by contrast, asks whether token i is what comes
+// after a clause).
+func (sc *scan) wordEndsClause(i int) bool {
+	k := i + 1
+	if k >= len(sc.toks) || sc.toks[k].nl {
+		return true
+	}
+	return (sc.punct(k, '.') || sc.punct(k, ',') || sc.punct(k, ';')) && sc.joined(k) &&
+		(k+1 >= len(sc.toks) || sc.toks[k+1].nl || sc.toks[k+1].sp)
 }
 
 // weekdayNotAfter are the words before a shortened weekday at the end of

@@ -30,13 +30,10 @@ func (sc *scan) procWeekday(i int, w string) bool {
 	if p < 0 || sc.toks[i].nl || sc.toks[p].kind != kWord || !procDays[sc.lower(p)] {
 		return false
 	}
-	k := i + 1
-	if k >= len(sc.toks) || sc.toks[k].nl {
+	if sc.wordEndsClause(i) {
 		return true
 	}
-	if sc.punct(k, '.') || sc.punct(k, ',') || sc.punct(k, ';') {
-		return sc.joined(k)
-	}
+	k := i + 1
 	return sc.toks[k].kind == kWord && procDayNext[sc.lower(k)]
 }
 

@@ -89,13 +89,8 @@ var planWords = map[string]bool{
 // ("? MON.") or a place found, so it names the day; "CARDIAC MON." or "PT
 // SAT." stay.
 func (sc *scan) planWeekday(i int) bool {
-	if k := i + 1; k < len(sc.toks) && !sc.toks[k].nl {
-		if !sc.punct(k, '.') && !sc.punct(k, ',') && !sc.punct(k, ';') || !sc.joined(k) {
-			return false
-		}
-		if k+1 < len(sc.toks) && !sc.toks[k+1].nl && !sc.toks[k+1].sp {
-			return false
-		}
+	if !sc.wordEndsClause(i) {
+		return false
 	}
 	p := i - 1
 	if p < 0 || sc.toks[i].nl || !sc.toks[i].sp {

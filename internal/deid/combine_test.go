@@ -31,7 +31,7 @@ func TestPlausible(t *testing.T) {
 		{"a capitalised name inside a sentence kept", "Pt alert, daughter at bedside with Rose and son", "Rose", TypeName, "Rose"},
 		{"a shift before a credential is no name", "Coughing with thin liquids per day RN, aspiration precautions", "day", TypeName, ""},
 		{"letters cut from a code are no name", "ABG 7.35/58/66/32 (pt baseline PaCO2 per records)", "PaCO", TypeName, ""},
-		// a shift's hours are no place or name; a ward with its number is
+		// a shift's hours are no place or name
 		{"a shift's hours are no place", "Nursing 7p-7a\nQuiet night. Pt asleep", "7p-7a", TypeLocation, ""},
 		{"a shift's hours in capitals are no name", "NPN 11PM-7AM: UNEVENTFUL", "11PM-7AM", TypeName, ""},
 		// a shortened weekday after a word that dates it; a town after "from"

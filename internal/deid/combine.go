@@ -384,8 +384,9 @@ func digits(s string) int {
 }
 
 // weekdayLead: the word before token k (a shortened weekday) dates a day
-// ("in", "next", "until"), or "on" with a time of day after it ("on sat
-// am"); "on SAT" alone is as often the awakening trial.
+// ("in", "next", "until"), or "on" with a part of the day after it
+// (weekdayAfter: "on sat am"); "on SAT" alone is as often the awakening
+// trial.
 func (sc *scan) weekdayLead(k int) bool {
 	p := sc.prevWord(k)
 	if p < 0 || p != k-1 || sc.toks[k].nl {
@@ -395,14 +396,10 @@ func (sc *scan) weekdayLead(k int) bool {
 	case "in", "this", "next", "until", "til", "till", "by", "since", "last", "thru", "through", "before", "after", "coming":
 		return true
 	case "on":
-		n := k + 1
-		return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && partOfDay[sc.lower(n)]
+		return sc.weekdayAfter(k)
 	}
 	return false
 }
-
-// partOfDay follow a weekday ("sat am", "SUN NIGHT").
-var partOfDay = map[string]bool{"am": true, "pm": true, "morning": true, "afternoon": true, "evening": true, "night": true, "nite": true, "eve": true}
 
 // fromPlace: the word right before token k places a town ("from", "lives
 // in", "near").

@@ -37,6 +37,8 @@ func TestPlausible(t *testing.T) {
 		// a shortened weekday after a word that dates it; a town after "from"
 		{"a weekday after in kept", "DAUGHTER CALLED, WILL COME IN SAT. PT AWARE", "SAT", TypeDate, "SAT"},
 		{"the awakening trial is no date", "PASSED SAT THIS AM, SBT NEXT", "SAT", TypeDate, ""},
+		{"a weekday after on and before a part of the day kept", "EXTUBATED ON SAT AM, DOING WELL", "SAT", TypeDate, "SAT"},
+		{"a weekday after on with its full stop kept", "fell at home on sun. night per wife", "sun", TypeDate, "sun"},
 		{"a town after from kept", "PT'S DAUGHTER CALLED FROM PUEBLO @ 2000, WILL COME", "PUEBLO", TypeLocation, "PUEBLO"},
 		{"an everyday town word after from is no place", "NO CHANGE FROM DAY SHIFT. CV: SR 80S", "DAY", TypeLocation, ""},
 		{"a culture's date before no growth kept", "id: afebrile. bc 12/4 ng.", "12/4", TypeDate, "12/4"},

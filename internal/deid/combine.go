@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -297,11 +296,16 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 // ("i've", "you're", "can't", "she'd"), which no name or place does (a
 // possessive does: "Ava's").
 func contraction(w string) bool {
-	i := strings.LastIndexAny(w, "'’")
+	// (byte searches: LastIndexAny with a non-ASCII set decodes every rune)
+	i, size := strings.LastIndexByte(w, '\''), 1
+	if strings.IndexByte(w, "’"[0]) >= 0 {
+		if j := strings.LastIndex(w, "’"); j > i {
+			i, size = j, len("’")
+		}
+	}
 	if i < 0 {
 		return false
 	}
-	_, size := utf8.DecodeRuneInString(w[i:])
 	switch w[i+size:] {
 	case "ve", "re", "ll", "m", "d":
 		return i > 0

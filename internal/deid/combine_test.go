@@ -182,6 +182,7 @@ func TestContraction(t *testing.T) {
 		"i've": true, "you're": true, "we'll": true, "i'm": true, "she'd": true, "can't": true,
 		"don’t": true, "i’ve": true, "ava's": false, "o'brien": false, "d'amore": false,
 		"'ve": false, "pt'": false, "ma'am": false, "": false,
+		"o’brien'll": true, "can't’s": false, "’": false, "a'b’d": true,
 	} {
 		if got := contraction(w); got != want {
 			t.Errorf("contraction(%q) = %v, want %v", w, got, want)

@@ -252,6 +252,11 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 		return true
 	}
 	f := t.flags
+	if f&lexicon.Clinical != 0 && f&lexicon.Name != 0 && sc.rateAfter(k) {
+		// a drug that is also a name, then its rate or dose ("Neo and
+		// Levo at 0.1", "Levo 0.08 mcg/kg/min"): a name only after a cue
+		return typ == TypeName && sc.nameCueBefore(k)
+	}
 	if f&lexicon.Clinical != 0 && (f&(lexicon.Name|lexicon.City) == 0 || sc.caseAt(k) == caseMixed && (t.upper || !t.cap)) {
 		// clinical shorthand, a drug or a device ("LYTES", "LAD",
 		// "levo"): a name only after a cue ("son Neo", "Dr. Posey"); one
@@ -290,6 +295,33 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	// a rarer word ("arbutus"), or one no list knows, unless its ending
 	// makes it a medical term ("fasciotomies", "cytology")
 	return t.e-t.s < 7 || !medicalWord(sc.lower(k))
+}
+
+// rateAfter: a rate or a dose follows word token k on its line, after
+// "at" or "@" or right away: a decimal ("0.1", "@ .5"), a number glued to a
+// dose unit ("100mcg") or followed by one ("8 mcg"), or a drip's word
+// ("gtt", "drip").
+func (sc *scan) rateAfter(k int) bool {
+	m := k + 1
+	if m < len(sc.toks) && !sc.toks[m].nl && (sc.is(m, "at") || sc.punct(m, '@')) {
+		m++
+	}
+	if m >= len(sc.toks) || sc.toks[m].nl {
+		return false
+	}
+	switch t := &sc.toks[m]; t.kind {
+	case kWord:
+		return sc.is(m, "gtt") || sc.is(m, "gtts") || sc.is(m, "drip")
+	case kAlnum:
+		return sc.doseToken(m)
+	case kPunct:
+		return sc.punct(m, '.') && sc.joined(m+1) && m+1 < len(sc.toks) && sc.toks[m+1].kind == kNum
+	}
+	// a number: a decimal, or a dose unit after it
+	if sc.punct(m+1, '.') && sc.joined(m+1) && sc.joined(m+2) && m+2 < len(sc.toks) && sc.toks[m+2].kind == kNum {
+		return true
+	}
+	return m+1 < len(sc.toks) && !sc.toks[m+1].nl && sc.toks[m+1].kind == kWord && doseUnits[sc.lower(m+1)]
 }
 
 // contraction: w ends with a verb or negation glued by an apostrophe

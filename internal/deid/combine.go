@@ -293,8 +293,10 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 		return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k)
 	}
 	// a rarer word ("arbutus"), or one no list knows, unless its ending
-	// makes it a medical term ("fasciotomies", "cytology")
-	return t.e-t.s < 7 || !medicalWord(sc.lower(k))
+	// makes it a medical term ("fasciotomies", "cytology") or it is built
+	// from a safe word ("rebleed", "downtrending"; "underwood", on the
+	// rarer tier, stays)
+	return t.e-t.s < 7 || !medicalWord(sc.lower(k)) && (f&lexicon.Safe != 0 || !sc.compound(sc.lower(k)))
 }
 
 // rateAfter: a rate or a dose follows word token k on its line, after

@@ -98,6 +98,11 @@ func TestPlausible(t *testing.T) {
 		{"a first name on the clinical list written as a name kept", "Ava's mom at bedside", "Ava", TypeName, "Ava"},
 		{"shorthand in capitals is no name", "CV: LYTES REPLETED PER PROTOCOL", "LYTES", TypeName, ""},
 		{"clinical word after a title kept", "seen by Dr. Posey this am", "Posey", TypeName, "Posey"},
+		// a word no list holds, glued from a prefix and a safe word
+		{"a prefixed safe word is no name", "PLAN: STOP NAC WHEN LFTS DOWNTRENDING AND INR <1.3", "DOWNTRENDING", TypeName, ""},
+		{"a prefixed safe word is no place", "educated on signs of rebleed, pt aware", "rebleed", TypeLocation, ""},
+		{"a name of the rarer tier that splits so kept", "wife Sue Underwood at bedside", "Underwood", TypeName, "Underwood"},
+		{"an unknown surname kept", "PT SEEN BY SUBRAMANIAN THIS AM", "SUBRAMANIAN", TypeName, "SUBRAMANIAN"},
 		// a drug that is a name too, then its rate: no name without a cue
 		{"a drug and its rate are no name", "Pt on Neo and Levo at 0.1, weaning", "Levo", TypeName, ""},
 		{"a drug and its dose are no name", "Levo 0.08 mcg/kg/min, Neo @ 100mcg", "Neo", TypeName, ""},

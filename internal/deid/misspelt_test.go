@@ -103,3 +103,39 @@ func TestMisspeltEqualsPlain(t *testing.T) {
 		t.Fatalf("only %d words, %d misspelt: the test checks too little", len(seen), yes)
 	}
 }
+
+// TestCompound: a word no list holds that a writer glued from a prefix and a
+// safe word is no candidate; one whose rest is a name, a town or too short
+// stays one.
+func TestCompound(t *testing.T) {
+	sc := &scan{}
+	sc.reset("", DefaultRules().vocab)
+	for _, c := range []struct {
+		w    string
+		want bool
+	}{
+		{"rebleed", true},
+		{"downtrending", true},
+		{"submassive", true},
+		{"hypercoag", true},
+		{"unger", false},        // too short
+		{"subramanian", false},  // "ramanian" is no word
+		{"overbeck", false},     // "beck" is a name
+		{"upsacramento", false}, // "sacramento" is a town
+		{"rebleed2", false},     // not letters only
+		{"premie", false},       // under seven letters
+	} {
+		if got := sc.compound(c.w); got != c.want {
+			t.Errorf("compound(%q) = %v, want %v", c.w, got, c.want)
+		}
+	}
+}
+
+// TestCompoundLines: the rules take a word glued from a prefix and a safe
+// word for no name or place, and still take an unknown word so.
+func TestCompoundLines(t *testing.T) {
+	checkLineTags(t, []struct{ name, in, want string }{
+		{"a prefixed word before labs stays", "heme: heparin gtt, anti-xa 0.42 @ 1200. hypercoag labs sent.", "heme: heparin gtt, anti-xa 0.42 @ 1200. hypercoag labs sent."},
+		{"an unknown word before labs is a place", "heme: heparin gtt. zorbrin labs sent.", "heme: heparin gtt. [LOCATION] sent."},
+	})
+}

@@ -147,7 +147,7 @@ func (sc *scan) isCandidate(i int) bool {
 		return false // "hgb", "sxn", "MRSA": abbreviations
 	}
 	w := sc.lower(i)
-	if !hasVowel(w) || medicalWord(w) {
+	if !hasVowel(w) || medicalWord(w) || sc.compound(w) {
 		return false
 	}
 	// a capitalised word in a mixed-case line is rarely a typo: skip the
@@ -638,6 +638,41 @@ var medicalSuffixes = []string{
 	"rrhoea", "algia", "penia", "cytosis", "uria", "plegia", "paresis", "trophy", "lysis",
 	"desis", "ocyte", "ocytes", "genic", "philia", "tonin", "albumin", "prosthetic", "ectomized",
 	"ology", "ologies", "ologist", "ologists",
+}
+
+// compoundPrefixes are the prefixes that clinical writers glue to an
+// everyday word ("rebleed", "submassive", "downtrending").
+var compoundPrefixes = []string{
+	"re", "un", "non", "sub", "pre", "post", "hyper", "hypo", "intra", "inter", "trans", "down",
+	"up", "over", "under", "semi", "anti", "multi", "peri", "para", "micro", "macro", "mid", "out",
+}
+
+// compound: w (lower case, seven letters or more) is a prefix of
+// compoundPrefixes glued to a safe word of four letters or more, or two
+// such words glued together ("rebleed", "downtrending", "bedbound"), neither
+// a name nor a town: a word no list holds that a writer built from words
+// the lists hold. A name or town no list holds seldom splits so ("overton"
+// and "underwood" are on the name list, and a word on a list is no
+// candidate to begin with).
+func (sc *scan) compound(w string) bool {
+	if len(w) < 7 || len(w) > 24 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	safe := func(s string) bool {
+		f := sc.vocab.Lookup(s)
+		return f&(lexicon.SafeCore|lexicon.Clinical) != 0 && f&(lexicon.Name|lexicon.City|lexicon.CityFull|lexicon.State) == 0
+	}
+	for _, p := range compoundPrefixes {
+		if len(w)-len(p) >= 4 && strings.HasPrefix(w, p) && safe(w[len(p):]) {
+			return true
+		}
+	}
+	return false
 }
 
 // medicalWord: w (lower case, five letters or more) ends in a medical suffix.

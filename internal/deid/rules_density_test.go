@@ -35,6 +35,16 @@ func TestRealDensityWords(t *testing.T) {
 		// a street's name does not cross the end of a sentence
 		{"a cannula then a chest tube", "Sats 95% on 3L NC. CT removed at 1000", "Sats 95% on 3L NC. CT removed at 1000"},
 		{"a street with a saint kept", "lives at 40 St. Paul Ave, 2nd floor", "lives at [LOCATION], 2nd floor"},
+		// a spaced dash joins no street's words; a decade is no house number
+		{"a lead and a segment", "pain 30, 12 lead - st depression v4-v6", "pain 30, 12 lead - st depression v4-v6"},
+		{"a time and a valve", "echo done @ 1100 - well seated valve, no pvl", "echo done @ 1100 - well seated valve, no pvl"},
+		{"a rate in the 70s", "SBP 104-122. HR 70s SR. Bilat radial a-lines ok", "SBP 104-122. HR 70s SR. Bilat radial a-lines ok"},
+		{"a hyphenated street kept", "lives at 1100 Wilkes-Barre St with son", "lives at [LOCATION] with son"},
+		// "DC" after a comma or before "home" is the discharge
+		{"the discharge before home", "DEVICE CHECK, DC HOME IF OK.", "DEVICE CHECK, DC HOME IF OK."},
+		{"the discharge after a unit", "transfer to floor, DC home with HH in 1-2 days", "transfer to floor, DC home with HH in 1-2 days"},
+		{"a town in the District kept", "pt drove from Anacostia, DC 20020 last night", "pt drove from [LOCATION], DC [LOCATION] last night"},
+		{"a town in the District without its code kept", "pt drove from Anacostia, DC last night", "pt drove from [LOCATION], DC last night"},
 		// a month and day joined by "-" after a word that books an event
 		{"discharge date with a dash", "plan: d/c home 12-9 if stable.", "plan: d/c home [DATE] if stable."},
 		{"follow-up date with a dash", "f/u w/ pcp 12-14. rx sent", "f/u w/ pcp [DATE]. rx sent"},

@@ -208,8 +208,8 @@ func (sc *scan) scanOrgs() {
 			if toks[k+1].nl {
 				break
 			}
-			if toks[k].upper && sc.in(k, setCred) {
-				break
+			if toks[k].upper && sc.in(k, setCred) || sc.is(k, "dc") && sc.is(i, "home") {
+				break // "DC HOME IF OK": the discharge, no home of that name
 			}
 			if sc.capWord(k) || (sc.punct(k, '.') && sc.is(k-1, "st")) || sc.punct(k, '&') ||
 				(sc.is(k, "s") && sc.punct(k-1, '\'') || sc.punct(k, '\'') && sc.capWord(k-1)) ||
@@ -445,8 +445,16 @@ func (sc *scan) scanPlaces() {
 // street returns the last token of a street address starting at i, or -1.
 func (sc *scan) street(i int) int {
 	toks := sc.toks
+	if toks[i].kind == kAlnum && sc.decade(i) {
+		return -1 // "HR 70s SR. Bilat radial": a value, no house number
+	}
 	for k := i + 1; k < len(toks) && k <= i+6; k++ {
 		if toks[k].nl || toks[k].kind == kPunct && !(sc.punct(k, '.') || sc.punct(k, '-') || sc.punct(k, '\'')) {
+			return -1
+		}
+		// a dash with a space before it joins no street's words ("12 lead
+		// - st depression", "@ 1100 - well seated")
+		if sc.punct(k, '-') && !sc.joined(k) {
 			return -1
 		}
 		// a full stop that ends a sentence ends the search ("40 IV q8h.
@@ -512,7 +520,8 @@ func ordinalWord(w string) bool {
 
 // credentialStates are state codes that also read as credentials or words
 // ("Kelly, MD", "IN", "OR"): they count as a state only before a ZIP code.
-var credentialStates = map[string]bool{"MD": true, "PA": true, "DO": true, "OR": true, "IN": true, "ME": true, "OK": true, "HI": true, "DE": true, "MS": true}
+// "DC" is as often the discharge ("transfer to floor, DC home").
+var credentialStates = map[string]bool{"MD": true, "PA": true, "DO": true, "OR": true, "IN": true, "ME": true, "OK": true, "HI": true, "DE": true, "MS": true, "DC": true}
 
 // cityBeforeState finds the city in "City, ST 12345" where token i is the state.
 func (sc *scan) cityBeforeState(i int) (int, int) {

@@ -101,6 +101,10 @@ func TestDevScores(t *testing.T) {
 		// dev24-dev25 (2026-12-06, sixth session): the same
 		"dev24.jsonl": {"rules": {0.96, 0.90}, "tagger": {0.91, 0.53}, "both": {0.96, 0.84}},
 		"dev25.jsonl": {"rules": {0.94, 0.89}, "tagger": {0.95, 0.42}, "both": {0.98, 0.83}},
+		// dev26-dev27 (2026-12-06, seventh session): the same; dev27 (neuro
+		// ICU) at first contact read 0.934 / 0.495 for rules + tagger
+		"dev26.jsonl": {"rules": {0.91, 0.88}, "tagger": {0.92, 0.35}, "both": {0.97, 0.77}},
+		"dev27.jsonl": {"rules": {0.91, 0.67}, "tagger": {0.81, 0.21}, "both": {0.92, 0.48}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

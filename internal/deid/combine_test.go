@@ -103,6 +103,8 @@ func TestPlausible(t *testing.T) {
 		{"a prefixed safe word is no place", "educated on signs of rebleed, pt aware", "rebleed", TypeLocation, ""},
 		{"a name of the rarer tier that splits so kept", "wife Sue Underwood at bedside", "Underwood", TypeName, "Underwood"},
 		{"an unknown surname kept", "PT SEEN BY SUBRAMANIAN THIS AM", "SUBRAMANIAN", TypeName, "SUBRAMANIAN"},
+		{"a neuro ICU adjective is no place", "CT: PERIMESENCEPHALIC SAH, NO HYDRO", "PERIMESENCEPHALIC", TypeLocation, ""},
+		{"a tumour is no name", "MRI: R OVARIAN TERATOMA SCREEN PENDING", "TERATOMA", TypeName, ""},
 		// a drug that is a name too, then its rate: no name without a cue
 		{"a drug and its rate are no name", "Pt on Neo and Levo at 0.1, weaning", "Levo", TypeName, ""},
 		{"a drug and its dose are no name", "Levo 0.08 mcg/kg/min, Neo @ 100mcg", "Neo", TypeName, ""},

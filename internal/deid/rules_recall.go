@@ -638,6 +638,11 @@ var medicalSuffixes = []string{
 	"rrhoea", "algia", "penia", "cytosis", "uria", "plegia", "paresis", "trophy", "lysis",
 	"desis", "ocyte", "ocytes", "genic", "philia", "tonin", "albumin", "prosthetic", "ectomized",
 	"ology", "ologies", "ologist", "ologists",
+	// adjectives and tumours of the neuro ICU's notes (dev27):
+	// "spondylotic", "albuminocytologic", "cardioembolic",
+	// "perimesencephalic", "appendicular", "subluxation", "teratoma"
+	"otic", "ologic", "ological", "embolic", "cephalic", "ular", "ation", "ations", "kinesia",
+	"kinesias", "noma", "nomas", "toma", "tomas", "ioma", "iomas",
 }
 
 // compoundPrefixes are the prefixes that clinical writers glue to an

@@ -218,10 +218,8 @@ func (sc *scan) misspeltUncached(w string) bool {
 		f := sc.vocab.LookupHash(h)
 		return f&lexicon.Safe != 0 && f&(lexicon.Name|lexicon.City) == 0
 	}
-	for i := 0; i < len(w); i++ {
-		if w[i] < 'a' || w[i] > 'z' {
-			return false
-		}
+	if !lowerLetters(w) {
+		return false
 	}
 	// Every candidate is a prefix of w, at most two letters, and a suffix
 	// of w: its hash (FNV-1a, as wordHash) continues from the hash of the
@@ -645,6 +643,16 @@ var medicalSuffixes = []string{
 	"kinesias", "noma", "nomas", "toma", "tomas", "ioma", "iomas",
 }
 
+// lowerLetters: w is ASCII lower-case letters only.
+func lowerLetters(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
 // compoundPrefixes are the prefixes that clinical writers glue to an
 // everyday word ("rebleed", "submassive", "downtrending").
 var compoundPrefixes = []string{
@@ -663,10 +671,8 @@ func (sc *scan) compound(w string) bool {
 	if len(w) < 7 || len(w) > 24 {
 		return false
 	}
-	for i := 0; i < len(w); i++ {
-		if w[i] < 'a' || w[i] > 'z' {
-			return false
-		}
+	if !lowerLetters(w) {
+		return false
 	}
 	safe := func(s string) bool {
 		f := sc.vocab.Lookup(s)

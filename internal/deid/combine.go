@@ -311,7 +311,7 @@ func (sc *scan) rateAfter(k int) bool {
 	if m >= len(sc.toks) || sc.toks[m].nl {
 		return false
 	}
-	switch t := &sc.toks[m]; t.kind {
+	switch sc.toks[m].kind {
 	case kWord:
 		return sc.is(m, "gtt") || sc.is(m, "gtts") || sc.is(m, "drip")
 	case kAlnum:

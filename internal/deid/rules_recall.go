@@ -661,12 +661,13 @@ var compoundPrefixes = []string{
 }
 
 // compound: w (lower case, seven letters or more) is a prefix of
-// compoundPrefixes glued to a safe word of four letters or more, or two
-// such words glued together ("rebleed", "downtrending", "bedbound"), neither
-// a name nor a town: a word no list holds that a writer built from words
-// the lists hold. A name or town no list holds seldom splits so ("overton"
-// and "underwood" are on the name list, and a word on a list is no
-// candidate to begin with).
+// compoundPrefixes glued to a safe word of four letters or more that is
+// neither a name nor a town ("rebleed", "downtrending"): a word no list
+// holds that a writer built from a word the lists hold. A name or town no
+// list holds seldom splits so ("overton" is on the name list; the callers
+// leave words of any list, "underwood" of SCOWL's rarer tier among them, to
+// their other rules). Two safe words glued together ("futurecare") are not
+// taken: facilities are named so.
 func (sc *scan) compound(w string) bool {
 	if len(w) < 7 || len(w) > 24 {
 		return false

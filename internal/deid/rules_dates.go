@@ -457,7 +457,7 @@ func (sc *scan) notDate(i, j int) int {
 	// "resp failure 2/2 ALS", "AMS 2/2 hypoglycemia": "secondary to"
 	// between a finding and its cause, not a date after a word that dates
 	if a == 2 && b == 2 && word && !functionWord(sc.lower(next)) {
-		if p := sc.prevWord(i); p == i-1 && !dateCue(sc.lower(p)) && sc.toks[p].kw&(setMonth|setDay) == 0 {
+		if p := sc.prevWord(i); p >= 0 && p == i-1 && !dateCue(sc.lower(p)) && sc.toks[p].kw&(setMonth|setDay) == 0 {
 			return j
 		}
 	}
@@ -589,7 +589,7 @@ func (sc *scan) statusPost(i int) bool {
 // books or dates an event ("d/c home 12-9", "f/u w/ pcp 12-14", "appt
 // 12-3", "EGD 12-4", "CANNULATED 12-3").
 func (sc *scan) dashDateCue(i int) bool {
-	if p := sc.prevWord(i); p == i-1 {
+	if p := sc.prevWord(i); p >= 0 && p == i-1 {
 		if procDays[sc.lower(p)] {
 			return true
 		}

@@ -117,3 +117,32 @@ func TestRealDensityWords(t *testing.T) {
 	}
 	checkLineTags(t, tests)
 }
+
+// TestNumberOpensNote: a number at the very start of a note has no word
+// before it. Two rules read "the word before" at index -1 there and
+// panicked (found by FuzzPlausible; testdata/fuzz holds its input).
+func TestNumberOpensNote(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		dates int
+	}{
+		{"01-1 0", 0},
+		{"12-9 d/c home", 0},
+		{"2/2 hypoglycemia", 1},
+		{"2/2 ALS", 1},
+	} {
+		spans, err := DefaultRules().Recognize(t.Context(), c.text)
+		if err != nil {
+			t.Fatalf("%q: %v", c.text, err)
+		}
+		dates := 0
+		for _, s := range spans {
+			if s.Type == TypeDate {
+				dates++
+			}
+		}
+		if dates != c.dates {
+			t.Errorf("%q: %d dates (%v), want %d", c.text, dates, spans, c.dates)
+		}
+	}
+}

@@ -189,6 +189,12 @@ func FuzzPlausible(f *testing.F) {
 	f.Add("mieszka ul. Długa 14/3", uint16(8), uint16(14), uint8(1))
 	f.Add("first time i’ve been hungry", uint16(6), uint16(9), uint8(0))
 	f.Add("SBT if FiO2 <=40", uint16(10), uint16(1), uint8(3))
+	// the seventh session's: a drug and its rate after "@" and a bare full
+	// stop, a word built from a prefix, both apostrophes in one word
+	f.Add("Neo and Levo @ .5", uint16(8), uint16(4), uint8(0))
+	f.Add("Neo @ 100mcg", uint16(0), uint16(3), uint8(0))
+	f.Add("LFTS DOWNTRENDING", uint16(5), uint16(12), uint8(1))
+	f.Add("o’brien'll be in", uint16(0), uint16(10), uint8(0))
 	types := []Type{TypeName, TypeLocation, TypeDate, TypeID, TypePhone, TypeAge}
 	r := DefaultRules()
 	f.Fuzz(func(t *testing.T, text string, start, n uint16, typ uint8) {

@@ -15,7 +15,11 @@ func TestGoldenCueNames(t *testing.T) {
 		{"two names before a credential", "ngt to lis with bilious output.\nprincess hand RRT", "ngt to lis with bilious output.\n[NAME] RRT"},
 		{"double dash, comma", "ptt 54.\n-- patience, rn", "ptt 54.\n-- [NAME], rn"},
 		{"report given to", "report given to serenity from resp", "report given to [NAME] from resp"},
+		{"a name after a role and a colon", "seen by fellow: Quaxley, plan reviewed", "seen by fellow: [NAME], plan reviewed"},
 		// must stay
+		{"a clinical word after a role and a colon", "Bedside echo by fellow: LVEF 25-30%, RV moderately reduced", "Bedside echo by fellow: LVEF 25-30%, RV moderately reduced"},
+		{"a clinical word after a role and a comma", "CT: Pulled at 1100 by NP, CXR no ptx.", "CT: Pulled at 1100 by NP, CXR no ptx."},
+		{"a lone letter after a role and a comma", "Walking w/ walker and PT, L foot drop, AFO ordered.", "Walking w/ walker and PT, L foot drop, AFO ordered."},
 		{"report given to a role", "report given to oncoming rn", "report given to oncoming rn"},
 		{"relation and a verb", "pt's son will visit tomorrow", "pt's son will visit tomorrow"},
 		{"relation and a verb in -ing", "pt's wife visiting, aware of plan", "pt's wife visiting, aware of plan"},

@@ -897,6 +897,13 @@ func (sc *scan) scanNames(lexical bool) {
 				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] {
 					goto next
 				}
+				// after a colon or comma, a clinical word that no name list
+				// holds, or a lone letter, starts the next clause ("echo by
+				// fellow: LVEF 25%", "pulled by NP, CXR no ptx", "PT, L foot
+				// drop")
+				if colon && !initial && toks[k].flags&lexicon.Name == 0 && (toks[k].flags&lexicon.Clinical != 0 || toks[k].e-toks[k].s == 1 && !sc.punct(k+1, '.')) {
+					goto next
+				}
 				// a capitalised word right after "her partner" is a name ("Sunny")
 				loose := need == 2 || w == "by" && (colon || initial) || toks[k].flags&lexicon.Name != 0 ||
 					need == 1 && w != "by" && !sc.sentenceStart(k)

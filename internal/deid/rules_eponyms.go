@@ -42,6 +42,24 @@ var eponymPairs = map[string][]string{
 	"heimlich":   {"valve", "maneuver"},
 	"kussmaul":   {"resps", "respirations", "breathing"},
 	"kerlix":     {"roll", "wrap"},
+	// scales, syndromes and classifications (2026-12-06, written from
+	// the field, not from notes)
+	"house":       {"brackmann"},
+	"spetzler":    {"martin"},
+	"brown":       {"sequard", "séquard"},
+	"arnold":      {"chiari"},
+	"budd":        {"chiari"},
+	"dandy":       {"walker"},
+	"salter":      {"harris"},
+	"le":          {"fort"},
+	"lambert":     {"eaton"},
+	"marcus":      {"gunn"},
+	"wernicke":    {"korsakoff"},
+	"creutzfeldt": {"jakob"},
+	"charcot":     {"marie"},
+	"osler":       {"weber"},
+	"adams":       {"stokes"},
+	"ramsay":      {"hunt"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

@@ -124,7 +124,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeLocation && last == first && sc.toks[first].kind == kWord && sc.toks[first].e-sc.toks[first].s > 2 && sc.toks[first].flags&lexicon.State != 0 {
 			continue // a US state alone, by its name, is no PHI ("called from OHIO")
 		}
-		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymSpan(first, last)) {
+		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
 			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym
 		}
 		// clinical numbers at either end leave the span, with the

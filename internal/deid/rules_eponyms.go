@@ -96,15 +96,25 @@ func (sc *scan) inEponym(k int) bool {
 // eponymSpan: every word of tokens first..last belongs to an eponym pair
 // (and there is one).
 func (sc *scan) eponymSpan(first, last int) bool {
+	return sc.eponymWords(first, last, "")
+}
+
+// eponymWords: a word of tokens first..last belongs to an eponym pair and
+// every other word is no PHI of type typ as far as the rules know
+// (plausibleTok; with typ "", there is no other word): "MALLORY-WEISS TEAR"
+// typed a name by the tagger, a tear being no part of a name. No name cue
+// stands before.
+func (sc *scan) eponymWords(first, last int, typ Type) bool {
 	words := false
 	for k := first; k <= last; k++ {
 		if sc.toks[k].kind != kWord {
 			continue
 		}
-		if !sc.inEponym(k) {
+		if sc.inEponym(k) {
+			words = true
+		} else if typ == "" || sc.plausibleTok(k, typ) {
 			return false
 		}
-		words = true
 	}
 	// (the cue last: most spans hold no pair) a person so named: "daughter
 	// Mallory Weiss", "Dr. Jackson Pratt"

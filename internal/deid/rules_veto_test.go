@@ -89,6 +89,10 @@ func TestVetoShape(t *testing.T) {
 		{"title as finding", "mod mr, mild tr, rvsp 44.", "mild", TypeName, ""},
 		{"capital in a sentence kept", "Seen with Rose at the bedside today.", "Rose", TypeName, "Rose"},
 		{"rare name kept", "son smithers in to visit, per dr smithers", "smithers", TypeName, "smithers"},
+		// an eponym pair and an everyday word
+		{"eponym pair and its finding", "EGD 12-4 W/ MALLORY-WEISS TEAR, NO INTERVENTION", "MALLORY-WEISS TEAR", TypeName, ""},
+		{"eponym pair's second word and a grade", "R FACIAL WEAKNESS HOUSE-BRACKMANN III, R EYE", "BRACKMANN III", TypeName, ""},
+		{"eponym pair and a name kept", "EGD W/ MALLORY-WEISS, CALLED QUAXLEY", "MALLORY-WEISS, CALLED QUAXLEY", TypeName, "MALLORY-WEISS, CALLED QUAXLEY"},
 	}
 	r := DefaultRules()
 	for _, tc := range tests {

@@ -437,6 +437,11 @@ func (sc *scan) nameCueBefore(k int) bool {
 			if sc.toks[p].kw&setTitle != 0 && (p == k-1 || p == k-2 && sc.punct(k-1, '.')) {
 				return true
 			}
+			// a clinical word that no name list holds ends the reach of a
+			// cue before it ("PER ARDSNET TABLE")
+			if f := sc.toks[p].flags; f&lexicon.Clinical != 0 && f&lexicon.Name == 0 {
+				return false
+			}
 		}
 		if sc.toks[p].nl {
 			break

@@ -89,6 +89,8 @@ func TestVetoShape(t *testing.T) {
 		{"title as finding", "mod mr, mild tr, rvsp 44.", "mild", TypeName, ""},
 		{"capital in a sentence kept", "Seen with Rose at the bedside today.", "Rose", TypeName, "Rose"},
 		{"rare name kept", "son smithers in to visit, per dr smithers", "smithers", TypeName, "smithers"},
+		{"a cue, a clinical word, then a word on the name list", "TITRATE FIO2/PEEP PER ARDSNET TABLE, AM CXR", "ARDSNET TABLE", TypeName, ""},
+		{"a cue, a name, then a word on the name list kept", "per dr quaxley table moved", "quaxley table", TypeName, "quaxley table"},
 		// an eponym pair and an everyday word
 		{"eponym pair and its finding", "EGD 12-4 W/ MALLORY-WEISS TEAR, NO INTERVENTION", "MALLORY-WEISS TEAR", TypeName, ""},
 		{"eponym pair's second word and a grade", "R FACIAL WEAKNESS HOUSE-BRACKMANN III, R EYE", "BRACKMANN III", TypeName, ""},

@@ -327,6 +327,26 @@ func TestClinicalTwelfthRound(t *testing.T) {
 	})
 }
 
+// TestClinicalThirteenthRound: the thirteenth round (scales, approaches, antibodies,
+// formulas and devices by name, clipped and past verb forms, plurals of acronyms and
+// misspellings, written by domain, not from notes) holds no word of the name, city or
+// state lists, every word of it is Clinical, and a sample of each group is there.
+func TestClinicalThirteenthRound(t *testing.T) {
+	checkClinicalRound(t, "(thirteenth round", "thirteenth round", 250, []roundSample{
+		{"neuro scales and approaches", []string{"befast", "pterional", "retrosigmoid"}},
+		{"EEG", []string{"triphasics", "periictal"}},
+		{"antibodies", []string{"nmdar", "mogad", "achr"}},
+		{"neuro-ophthalmology", []string{"miosis", "abducens"}},
+		{"fractures", []string{"odontoid", "pertrochanteric"}},
+		{"cardiology and scores", []string{"intermacs", "gdmt", "meldna", "kdigo"}},
+		{"formulas", []string{"duocal", "ketocal"}},
+		{"devices", []string{"powerpicc", "bactiseal"}},
+		{"verb forms", []string{"eval'd", "spont", "wean'd"}},
+		{"plurals of acronyms", []string{"aeds", "abxs"}},
+		{"misspellings", []string{"deficts", "ventillator"}},
+	})
+}
+
 // roundSample is a sample of one domain's group of a round of clinical.txt.
 type roundSample struct {
 	group string

@@ -105,6 +105,12 @@ func TestDevScores(t *testing.T) {
 		// ICU) at first contact read 0.934 / 0.495 for rules + tagger
 		"dev26.jsonl": {"rules": {0.91, 0.88}, "tagger": {0.92, 0.35}, "both": {0.97, 0.77}},
 		"dev27.jsonl": {"rules": {0.91, 0.67}, "tagger": {0.81, 0.21}, "both": {0.92, 0.48}},
+		// dev28-dev29 (2026-12-06, eighth session): the same; at first
+		// contact dev28 (medical ICU and respiratory therapy) read 0.988 /
+		// 0.801 and dev29 (surgical, burn and transplant ICU) 1.000 / 0.497
+		// for rules + tagger
+		"dev28.jsonl": {"rules": {0.97, 0.86}, "tagger": {0.97, 0.36}, "both": {0.98, 0.78}},
+		"dev29.jsonl": {"rules": {0.97, 0.62}, "tagger": {0.93, 0.26}, "both": {0.99, 0.47}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -22,7 +22,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"frozen6": 120, "frozen7": 190, "dev9": 120, "dev10": 120, "dev11": 120, "dev12": 190, "dev13": 190, "dev14": 180,
 		"dev15": 115, "dev16": 230, "dev17": 230, "dev18": 250, "frozen8": 225,
 		"dev19": 270, "dev20": 230, "dev21": 230, "frozen9": 270, "dev22": 240, "frozen10": 220, "dev23": 290,
-		"dev24": 200, "dev25": 195, "frozen11": 200, "frozen12": 130, "dev26": 150, "dev27": 170}
+		"dev24": 200, "dev25": 195, "frozen11": 200, "frozen12": 130, "dev26": 150, "dev27": 170,
+		"dev28": 135, "dev29": 125, "frozen13": 125}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -132,7 +133,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 	for _, set := range []string{"frozen.jsonl", "frozen2.jsonl", "frozen3.jsonl", "frozen4.jsonl", "frozen5.jsonl", "dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "dev5.jsonl", "dev6.jsonl", "dev7.jsonl", "dev8.jsonl",
 		"frozen6.jsonl", "frozen7.jsonl", "dev9.jsonl", "dev10.jsonl", "dev11.jsonl", "dev12.jsonl", "dev13.jsonl", "dev14.jsonl",
 		"dev15.jsonl", "dev16.jsonl", "dev17.jsonl", "dev18.jsonl", "frozen8.jsonl", "dev19.jsonl", "dev20.jsonl", "dev21.jsonl", "frozen9.jsonl", "dev22.jsonl", "frozen10.jsonl", "dev23.jsonl",
-		"dev24.jsonl", "dev25.jsonl", "frozen11.jsonl", "frozen12.jsonl", "dev26.jsonl", "dev27.jsonl"} {
+		"dev24.jsonl", "dev25.jsonl", "frozen11.jsonl", "frozen12.jsonl", "dev26.jsonl", "dev27.jsonl",
+		"dev28.jsonl", "dev29.jsonl", "frozen13.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -376,3 +376,15 @@ func checkClinicalRound(t *testing.T, marker, label string, min int, samples []r
 		}
 	}
 }
+
+// TestClinicalFromDev29: the transplant, burn and medication shorthand of
+// the dev29 batch is Clinical (a name only after a cue), the words on a
+// name list among it ("txp", "contin") as well.
+func TestClinicalFromDev29(t *testing.T) {
+	v := Vocab()
+	for _, w := range []string{"thymo", "ioban", "cepacol", "pancultured", "resus", "lifeflight", "txp", "olt", "nare", "ung", "sarna", "contin", "alb"} {
+		if v.Lookup(w)&Clinical == 0 {
+			t.Errorf("%q is not Clinical", w)
+		}
+	}
+}

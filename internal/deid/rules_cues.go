@@ -194,6 +194,29 @@ var roleWords = map[string]bool{
 	"case": true, "nurse": true, "the": true, "new": true, "senior": true, "junior": true, "attending": true,
 	"receiving": true, "accepting": true, "incoming": true, "shift": true, "evening": true, "morning": true,
 	"on-call": true, "call": true, "noc": true, "nite": true, "eve": true, "days": true, "nights": true, "surgical": true, "medical": true, "resident": true, "fellow": true, "intern": true,
+	// services ("BY BURN NP RADOVIC", "txp np")
+	"burn": true, "burns": true, "txp": true, "transplant": true, "trauma": true, "ortho": true, "neuro": true,
+	"renal": true, "cards": true, "surgery": true, "vascular": true, "plastics": true, "palliative": true,
+	"stroke": true, "urology": true, "onc": true, "liver": true, "kidney": true, "cardiac": true, "pulm": true,
+	"psych": true, "peds": true, "rehab": true, "nephro": true, "hepatology": true, "pain": true,
+}
+
+// roleNext: a credential or a doctor's role follows word token k on its
+// line ("txp fellow", "burn NP", "renal team"): k names a service, not a
+// person.
+func (sc *scan) roleNext(k int) bool {
+	n := k + 1
+	if n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind != kWord {
+		return false
+	}
+	if sc.toks[n].kw&setCred != 0 && !sc.is(n, "pt") {
+		return true
+	}
+	switch sc.lower(n) {
+	case "fellow", "fellows", "resident", "residents", "intern", "attending", "team", "service", "pharmacist", "surgeon", "coordinator":
+		return true
+	}
+	return false
 }
 
 // reportTo: the word "to" at token p ends "report (given) to", "handoff to",

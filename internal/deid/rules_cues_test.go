@@ -16,7 +16,9 @@ func TestGoldenCueNames(t *testing.T) {
 		{"double dash, comma", "ptt 54.\n-- patience, rn", "ptt 54.\n-- [NAME], rn"},
 		{"report given to", "report given to serenity from resp", "report given to [NAME] from resp"},
 		{"a name after a role and a colon", "seen by fellow: Quaxley, plan reviewed", "seen by fellow: [NAME], plan reviewed"},
+		{"a name after a service and a credential", "BLISTERS DEBRIDED AT BEDSIDE BY BURN NP RADOVIC, SILVER FOAM APPLIED.", "BLISTERS DEBRIDED AT BEDSIDE BY BURN NP [NAME], SILVER FOAM APPLIED."},
 		// must stay
+		{"a service before a credential", "fluid collection aspirated by burn PA, new opsite over it", "fluid collection aspirated by burn PA, new opsite over it"},
 		{"a clinical word after a role and a colon", "Bedside echo by fellow: LVEF 25-30%, RV moderately reduced", "Bedside echo by fellow: LVEF 25-30%, RV moderately reduced"},
 		{"a clinical word after a role and a comma", "CT: Pulled at 1100 by NP, CXR no ptx.", "CT: Pulled at 1100 by NP, CXR no ptx."},
 		{"a lone letter after a role and a comma", "Walking w/ walker and PT, L foot drop, AFO ordered.", "Walking w/ walker and PT, L foot drop, AFO ordered."},

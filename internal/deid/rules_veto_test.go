@@ -91,6 +91,8 @@ func TestVetoShape(t *testing.T) {
 		{"rare name kept", "son smithers in to visit, per dr smithers", "smithers", TypeName, "smithers"},
 		{"a cue, a clinical word, then a word on the name list", "TITRATE FIO2/PEEP PER ARDSNET TABLE, AM CXR", "ARDSNET TABLE", TypeName, ""},
 		{"a cue, a name, then a word on the name list kept", "per dr quaxley table moved", "quaxley table", TypeName, "quaxley table"},
+		{"a service before a role", "jp removed by txp fellow at 1400, dsd applied", "txp fellow", TypeName, ""},
+		{"a service before a credential", "staples out by txp np today", "txp", TypeName, ""},
 		// an eponym pair and an everyday word
 		{"eponym pair and its finding", "EGD 12-4 W/ MALLORY-WEISS TEAR, NO INTERVENTION", "MALLORY-WEISS TEAR", TypeName, ""},
 		{"eponym pair's second word and a grade", "R FACIAL WEAKNESS HOUSE-BRACKMANN III, R EYE", "BRACKMANN III", TypeName, ""},

@@ -722,8 +722,8 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if (w == "sat" || w == "sun") && sc.valueNext(i) && !sc.clock(i+1) {
 		return false // "sat 94%", "SAT 88-92"
 	}
-	if w == "sat" && (sc.is(i+2, "sbt") || sc.is(i-2, "sbt")) {
-		return false // "after sat/sbt", "SBT/SAT": the awakening trial
+	if w == "sat" && (sc.is(i+2, "sbt") || sc.is(i-2, "sbt") || sc.trialVerbBefore(i)) {
+		return false // "after sat/sbt", "SBT/SAT", "OFF SEDATION PER SAT", "passed SAT": the awakening trial
 	}
 	if sc.punct(i-1, '(') && sc.punct(i+1, ')') && sc.joined(i) && sc.joined(i+1) && !sc.measureBefore(i-1, 2) {
 		return true // "OVER THE WEEKEND (SAT)" (rules_dev11.go)
@@ -738,6 +738,20 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	// "since SUN", not "on room air, sat 90" or "off sedation for SAT"
 	// (a spontaneous awakening trial)
 	return !(w == "sat" || w == "sun") || p == i-1 && !sc.is(p, "for")
+}
+
+// trialVerbBefore: the word right before token i reads a protocol or a
+// trial's result ("per SAT", "failed SAT", "passed sat"), not a day.
+func (sc *scan) trialVerbBefore(i int) bool {
+	p := sc.prevWord(i)
+	if p != i-1 {
+		return false
+	}
+	switch sc.lower(p) {
+	case "per", "failed", "passed", "tolerated", "during", "daily":
+		return true
+	}
+	return false
 }
 
 // monthDate: the month word w at token i is a date; it returns its last

@@ -25,6 +25,9 @@ func TestRealDensityWords(t *testing.T) {
 		{"the awakening trial held for", "HELD PROPOFOL FOR SAT.", "HELD PROPOFOL FOR SAT."},
 		{"the awakening trial tolerated", "pt tolerated SAT, RASS 0", "pt tolerated SAT, RASS 0"},
 		{"the awakening trial with the breathing trial", "plan extubate after sat/sbt in am", "plan extubate after sat/sbt in am"},
+		{"the awakening trial per protocol", "PT OFF SEDATION SINCE 0700 PER SAT. OPENS EYES", "PT OFF SEDATION SINCE 0700 PER SAT. OPENS EYES"},
+		{"the awakening trial passed", "passed SAT this am, to SBT", "passed SAT this am, to SBT"},
+		{"Saturday after since kept", "no bm since sat, senna given", "no bm since [DATE], senna given"},
 		{"the monitor", "cont to mon.", "cont to mon."},
 		{"the cooling device", "ARCTIC SUN, TEMP 36", "ARCTIC SUN, TEMP 36"},
 		// a chest drain's air leak is graded in its chamber of seven

@@ -248,7 +248,7 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	if t.kw != 0 || t.e-t.s < 2 || roleWords[sc.lower(k)] && sc.credAfter(k) || contraction(sc.lower(k)) {
 		return false // "per day RN", "to noc rn": a role before a credential; "i've"
 	}
-	if t.flags&lexicon.Clinical != 0 && sc.roleNext(k) {
+	if (t.flags&lexicon.Clinical != 0 || serviceWords[sc.lower(k)]) && sc.roleNext(k) {
 		return false // "by txp fellow", "by burn NP": a service before a role
 	}
 	if sc.candidate(k) {

@@ -379,7 +379,12 @@ func FuzzDetectRedact(f *testing.F) {
 	// Real-note shapes reach the rules that plain seeds never wake (a rule
 	// reading the word before a note's first number panicked unseen by this
 	// target until 2026-12-06): the first notes of each development batch.
-	devs, _ := filepath.Glob("testdata/realstyle/dev*.jsonl")
+	devs, err := filepath.Glob("testdata/realstyle/dev*.jsonl")
+	if err != nil || len(devs) == 0 {
+		f.Fatalf("no development batches to seed from: %v", err)
+	}
+	f.Add("SAT") // a rule reading the word before a note's first word (trialVerbBefore)
+	f.Add("sat passed")
 	for _, p := range devs {
 		fh, err := os.Open(p)
 		if err != nil {

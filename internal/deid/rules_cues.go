@@ -170,8 +170,8 @@ func (sc *scan) credNameAt(i int) int {
 		}
 	}
 	// after a signature dash any word that is not a role is the signer
-	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) {
-		return -1
+	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) || !signed && e == i && serviceWords[sc.lower(i)] {
+		return -1 // (after "by" or "to", a service: "by burn NP")
 	}
 	sc.markName(i, e, "rules/credential")
 	return e
@@ -194,11 +194,17 @@ var roleWords = map[string]bool{
 	"case": true, "nurse": true, "the": true, "new": true, "senior": true, "junior": true, "attending": true,
 	"receiving": true, "accepting": true, "incoming": true, "shift": true, "evening": true, "morning": true,
 	"on-call": true, "call": true, "noc": true, "nite": true, "eve": true, "days": true, "nights": true, "surgical": true, "medical": true, "resident": true, "fellow": true, "intern": true,
-	// services ("BY BURN NP RADOVIC", "txp np")
-	"burn": true, "burns": true, "txp": true, "transplant": true, "trauma": true, "ortho": true, "neuro": true,
+}
+
+// serviceWords name a service before a doctor's role or a credential ("BY
+// BURN NP RADOVIC", "by txp fellow"), not a person. Surnames that are also
+// services ("Burns", "Stroke", "Pain") are left out: "-- burns, rn" signs a
+// note.
+var serviceWords = map[string]bool{
+	"burn": true, "txp": true, "transplant": true, "trauma": true, "ortho": true, "neuro": true,
 	"renal": true, "cards": true, "surgery": true, "vascular": true, "plastics": true, "palliative": true,
-	"stroke": true, "urology": true, "onc": true, "liver": true, "kidney": true, "cardiac": true, "pulm": true,
-	"psych": true, "peds": true, "rehab": true, "nephro": true, "hepatology": true, "pain": true,
+	"urology": true, "onc": true, "liver": true, "cardiac": true, "pulm": true, "psych": true, "peds": true,
+	"rehab": true, "nephro": true, "hepatology": true,
 }
 
 // roleNext: a credential or a doctor's role follows word token k on its

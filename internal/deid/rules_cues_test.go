@@ -16,6 +16,9 @@ func TestGoldenCueNames(t *testing.T) {
 		{"double dash, comma", "ptt 54.\n-- patience, rn", "ptt 54.\n-- [NAME], rn"},
 		{"report given to", "report given to serenity from resp", "report given to [NAME] from resp"},
 		{"a name after a role and a colon", "seen by fellow: Quaxley, plan reviewed", "seen by fellow: [NAME], plan reviewed"},
+		{"an initial and a surname after a label", "Name: J Smith", "Name: [NAME]"},
+		{"an initial and a surname after patient", "Patient: A Lopez", "Patient: [NAME]"},
+		{"a surname that is also a service, signing", "ptt 54.\n-- burns, rn", "ptt 54.\n-- [NAME], rn"},
 		{"a name after a service and a credential", "BLISTERS DEBRIDED AT BEDSIDE BY BURN NP RADOVIC, SILVER FOAM APPLIED.", "BLISTERS DEBRIDED AT BEDSIDE BY BURN NP [NAME], SILVER FOAM APPLIED."},
 		// must stay
 		{"a service before a credential", "fluid collection aspirated by burn PA, new opsite over it", "fluid collection aspirated by burn PA, new opsite over it"},

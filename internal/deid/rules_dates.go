@@ -722,7 +722,7 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if (w == "sat" || w == "sun") && sc.valueNext(i) && !sc.clock(i+1) {
 		return false // "sat 94%", "SAT 88-92"
 	}
-	if w == "sat" && (sc.is(i+2, "sbt") || sc.is(i-2, "sbt") || sc.trialVerbBefore(i)) {
+	if w == "sat" && (sc.is(i+2, "sbt") || sc.is(i-2, "sbt") || sc.trialVerbBefore(i) && !sc.clock(i+1) && !sc.weekdayAfter(i)) {
 		return false // "after sat/sbt", "SBT/SAT", "OFF SEDATION PER SAT", "passed SAT": the awakening trial
 	}
 	if sc.punct(i-1, '(') && sc.punct(i+1, ')') && sc.joined(i) && sc.joined(i+1) && !sc.measureBefore(i-1, 2) {
@@ -741,14 +741,15 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 }
 
 // trialVerbBefore: the word right before token i reads a protocol or a
-// trial's result ("per SAT", "failed SAT", "passed sat"), not a day.
+// trial's result ("per SAT", "failed SAT", "passed sat"), not a day (the
+// caller still takes "per Sat 1400" and "per sat am" for dates).
 func (sc *scan) trialVerbBefore(i int) bool {
 	p := sc.prevWord(i)
-	if p != i-1 {
-		return false
+	if p < 0 || p != i-1 {
+		return false // a note that opens with the word
 	}
 	switch sc.lower(p) {
-	case "per", "failed", "passed", "tolerated", "during", "daily":
+	case "per", "failed", "passed", "tolerated":
 		return true
 	}
 	return false

@@ -27,6 +27,8 @@ func TestRealDensityWords(t *testing.T) {
 		{"the awakening trial with the breathing trial", "plan extubate after sat/sbt in am", "plan extubate after sat/sbt in am"},
 		{"the awakening trial per protocol", "PT OFF SEDATION SINCE 0700 PER SAT. OPENS EYES", "PT OFF SEDATION SINCE 0700 PER SAT. OPENS EYES"},
 		{"the awakening trial passed", "passed SAT this am, to SBT", "passed SAT this am, to SBT"},
+		{"the awakening trial failed", "failed SAT this am, resedated", "failed SAT this am, resedated"},
+		{"Saturday and a time after per kept", "family to visit per Sat 1400 plan", "family to visit per [DATE] 1400 plan"},
 		{"Saturday after since kept", "no bm since sat, senna given", "no bm since [DATE], senna given"},
 		{"the monitor", "cont to mon.", "cont to mon."},
 		{"the cooling device", "ARCTIC SUN, TEMP 36", "ARCTIC SUN, TEMP 36"},
@@ -121,9 +123,10 @@ func TestRealDensityWords(t *testing.T) {
 	checkLineTags(t, tests)
 }
 
-// TestNumberOpensNote: a number at the very start of a note has no word
-// before it. Two rules read "the word before" at index -1 there and
-// panicked (found by FuzzPlausible; testdata/fuzz holds its input).
+// TestNumberOpensNote: a number (or a word) at the very start of a note has
+// no word before it. Three rules read "the word before" at index -1 there and
+// panicked (two found by FuzzPlausible, testdata/fuzz holds its input; the
+// third, on "SAT", by review).
 func TestNumberOpensNote(t *testing.T) {
 	for _, c := range []struct {
 		text  string
@@ -133,6 +136,10 @@ func TestNumberOpensNote(t *testing.T) {
 		{"12-9 d/c home", 0},
 		{"2/2 hypoglycemia", 1},
 		{"2/2 ALS", 1},
+		// the word before a note's first word (trialVerbBefore, 2026-12-06)
+		{"SAT", 0},
+		{"sat passed", 0},
+		{"Sat\nHR 80", 0},
 	} {
 		spans, err := DefaultRules().Recognize(t.Context(), c.text)
 		if err != nil {

@@ -76,8 +76,18 @@ func (sc *scan) eponymPair(k, m int) bool {
 		return false // (most words: no map look-up)
 	}
 	seconds, ok := eponymPairs[w]
-	return ok && slices.Contains(seconds, sc.lower(m))
+	if !ok || !slices.Contains(seconds, sc.lower(m)) {
+		return false
+	}
+	// a pair of two common names ("Marcus Gunn", "Ramsay Hunt") is a
+	// person's name unless hyphenated or before its head ("marcus gunn
+	// pupil", "Adams-Stokes")
+	return !namePairs[w] || m == k+2 || sc.eponym(m+1)
 }
+
+// namePairs: first words of eponymPairs whose pair also reads as a person's
+// first name and surname.
+var namePairs = map[string]bool{"marcus": true, "ramsay": true, "adams": true, "lambert": true, "salter": true}
 
 // eponymFirst: bit n of entry c is set when a first word of eponymPairs has
 // n letters and starts with 'a'+c.

@@ -32,10 +32,12 @@ func TestEponymPairs(t *testing.T) {
 		{"a cord syndrome", "incomplete SCI, Brown-Sequard pattern", "incomplete SCI, Brown-Sequard pattern"},
 		{"a malformation", "hx arnold chiari s/p decompression", "hx arnold chiari s/p decompression"},
 		{"a fracture type", "facial fx (Le Fort II) s/p ORIF", "facial fx (Le Fort II) s/p ORIF"},
-		{"a pupil sign", "+ marcus gunn pupil L", "+ marcus gunn pupil L"},
 		{"a syndrome of thiamine", "concern for Wernicke-Korsakoff, thiamine IV", "concern for Wernicke-Korsakoff, thiamine IV"},
+		{"a pair of two names before its head", "+ marcus gunn pupil L", "+ marcus gunn pupil L"},
+		{"a pair of two names hyphenated", "hx Adams-Stokes attacks", "hx Adams-Stokes attacks"},
 		// still PHI
 		{"a person called House", "wife Dana House called", "wife [NAME] called"},
+		{"a pair of two names, a person", "Marcus Gunn at bedside, updated on plan", "[NAME] at bedside, updated on plan"},
 		{"a person called Jackson", "son Jackson visited at 1900", "son [NAME] visited at 1900"},
 		{"a person named as a pair, after a relation", "daughter Mallory Weiss called today", "daughter [NAME] called today"},
 		{"a person named as a pair, after a title", "seen by Dr. Jackson Pratt today", "seen by Dr. [NAME] today"},

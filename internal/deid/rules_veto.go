@@ -414,7 +414,8 @@ func (sc *scan) relationAfter(k int) bool {
 // nameCueBefore: one of the four tokens before token k, on its line,
 // announces a name: a title, relation or name cue ("dr", "son", "wife",
 // "per", "called", "Caller:", "SONS PAUL AND MARK"), or a credential
-// right before it or its first name.
+// right before it or its first name. A clinical word that no name list
+// holds, between the cue and k, ends the cue's reach ("PER ARDSNET TABLE").
 func (sc *scan) nameCueBefore(k int) bool {
 	for p := k - 1; p >= 0 && k-p <= 4; p-- {
 		if sc.toks[p].kind == kWord {

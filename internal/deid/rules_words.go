@@ -901,7 +901,9 @@ func (sc *scan) scanNames(lexical bool) {
 				// holds, or a lone letter, starts the next clause ("echo by
 				// fellow: LVEF 25%", "pulled by NP, CXR no ptx", "PT, L foot
 				// drop")
-				if colon && !initial && toks[k].flags&lexicon.Name == 0 && (toks[k].flags&lexicon.Clinical != 0 || toks[k].e-toks[k].s == 1 && !sc.punct(k+1, '.')) {
+				// ("Name: J Smith", "son, J Smith": an initial before a
+				// capitalised word stays a name's)
+				if colon && !initial && toks[k].flags&lexicon.Name == 0 && (toks[k].flags&lexicon.Clinical != 0 || toks[k].e-toks[k].s == 1 && !sc.punct(k+1, '.') && !sc.capWord(k+1)) {
 					goto next
 				}
 				// a capitalised word right after "her partner" is a name ("Sunny")
@@ -1154,7 +1156,7 @@ var eponymHeads = map[string]bool{
 	"node": true, "nodes": true, "cell": true, "cells": true, "bodies": true, "body": true,
 	"classification": true, "dementia": true, "contracture": true, "deformity": true, "disorder": true,
 	"anomaly": true, "malformation": true, "esophagus": true, "encephalopathy": true, "ratio": true,
-	"units": true, "angle": true, "line": true, "point": true, "position": true, "method": true,
+	"units": true, "angle": true, "line": true, "point": true, "position": true, "method": true, "pupil": true, "attack": true,
 	"approach": true, "incision": true, "formula": true, "equation": true, "rule": true, "law": true,
 	"pouch": true, "grade": true, "stage": true, "tube": true, "drain": true, "shunt": true,
 	"esophagectomy": true, "fistula": true, "hernia": true, "block": true, "index": true,

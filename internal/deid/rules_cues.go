@@ -153,7 +153,7 @@ func (sc *scan) credNameAt(i int) int {
 	if sc.punct(c, ',') && sc.joined(c) {
 		c++ // "patience, rn"
 	}
-	if c >= len(toks) || toks[c].nl || !sc.in(c, setCred) || sc.is(c, "pt") {
+	if c >= len(toks) || toks[c].nl || !sc.credAt(c) {
 		return -1 // "98-year-old Pt Madisen": the patient, not a therapist
 	}
 	signed := false
@@ -207,6 +207,12 @@ var serviceWords = map[string]bool{
 	"rehab": true, "nephro": true, "hepatology": true,
 }
 
+// credAt: token k is a credential, and not "pt" (which is also the
+// patient: "98-year-old Pt Madisen", "PT WITH NEW TRACH").
+func (sc *scan) credAt(k int) bool {
+	return sc.in(k, setCred) && !sc.is(k, "pt")
+}
+
 // roleNext: a credential or a doctor's role follows word token k on its
 // line ("txp fellow", "burn NP", "renal team"): k names a service, not a
 // person.
@@ -215,7 +221,7 @@ func (sc *scan) roleNext(k int) bool {
 	if n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind != kWord {
 		return false
 	}
-	if sc.toks[n].kw&setCred != 0 && !sc.is(n, "pt") {
+	if sc.credAt(n) {
 		return true
 	}
 	switch sc.lower(n) {

@@ -427,7 +427,7 @@ func (sc *scan) nameCueBefore(k int) bool {
 			// a credential right before, or with one name between ("RN
 			// ALI", "RN JO ALI"); not "PT WITH NEW TRACH" or "Pt wears
 			// BiPAP", where PT is the patient
-			if sc.toks[p].kw&setCred != 0 && !sc.is(p, "pt") && (p == k-1 || p == k-2 && sc.toks[k-1].kind == kWord && sc.candidate(k-1)) {
+			if sc.credAt(p) && (p == k-1 || p == k-2 && sc.toks[k-1].kind == kWord && sc.candidate(k-1)) {
 				return true
 			}
 			switch sc.lower(p) {

@@ -153,7 +153,17 @@ func (sc *scan) plainWord(k int) bool {
 // which has its full stop).
 func (sc *scan) laterality(i int) bool {
 	t := &sc.toks[i]
-	return t.kind == kWord && t.e-t.s == 1 && (sc.text[t.s] == 'R' || sc.text[t.s] == 'L') && !sc.punct(i+1, '.')
+	if t.kind != kWord || t.e-t.s != 1 || sc.punct(i+1, '.') {
+		return false
+	}
+	switch sc.text[t.s] {
+	case 'R', 'L':
+		return true
+	case 'B': // bilateral, before a lower-case word: "soaks to B hands"
+		n := i + 1
+		return n < len(sc.toks) && sc.toks[n].kind == kWord && !sc.toks[n].nl && sc.toks[n].sp && !sc.toks[n].cap && !sc.toks[n].upper
+	}
+	return false
 }
 
 // scanContext finds organisations and places by what the sentence says about
@@ -169,8 +179,8 @@ func (sc *scan) scanContext() {
 			continue
 		}
 		c := sc.orgCue(i)
-		if c == 0 || sc.laterality(i) {
-			continue // "via R IJ", "crackles at R base": a side, not a place
+		if c == 0 || sc.laterality(i) || sc.credAt(i) {
+			continue // "via R IJ", "crackles at R base": a side, not a place; "called to RN Arvilla": a person
 		}
 		e := sc.caps(i)
 		if e < 0 {

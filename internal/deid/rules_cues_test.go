@@ -50,6 +50,14 @@ func TestGoldenCueNames(t *testing.T) {
 		{"suction after to", "GI: NPO, NGT to LIS with 300cc.", "GI: NPO, NGT to LIS with 300cc."},
 		{"a title in a capitals note", "SEEN BY MR. QUAXLEY TODAY.", "SEEN BY MR. [NAME] TODAY."},
 		{"a title in capitals before a name", "Spoke with MR QUAXLEY at bedside.", "Spoke with MR [NAME] at bedside."},
+		{"a day count after a relation", "LRRT (living related) from sister POD 3. UO 100-200/hr.", "LRRT (living related) from sister POD 3. UO 100-200/hr."},
+		{"ms contin is morphine", "c/o pain 6/10 at burn sites, ms contin 30 + roxicodone 10 q4h prn", "c/o pain 6/10 at burn sites, ms contin 30 + roxicodone 10 q4h prn"},
+		{"Ms. before a drug's word is still a title", "seen by Ms. Contin today", "seen by Ms. [NAME] today"},
+		{"clinical shorthand before a credential", "Plan: Adv diet as tol, OOB TID, PT/OT eval today.", "Plan: Adv diet as tol, OOB TID, PT/OT eval today."},
+		{"a side before a credential", "bed-chair with walker, pivot on R. PT saw pt.", "bed-chair with walker, pivot on R. PT saw pt."},
+		{"an initial and a surname before a credential", "J. Quaxley, PT", "[NAME], PT"},
+		{"bilateral after to", "Dressings: sulfamylon soaks to B hands q4h, acticoat to back.", "Dressings: sulfamylon soaks to B hands q4h, acticoat to back."},
+		{"a name after a credential after to", "Report called to RN Arvilla, pt transferred at 1530.", "Report called to RN [NAME], pt transferred at 1530."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

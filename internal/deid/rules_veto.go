@@ -217,6 +217,8 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 			}
 		}
 		return true
+	case typ == TypeName && first == last && sc.measureBeforeNumber(first) && !sc.nameTok[first]:
+		return true // "sister POD 3", "removed POD 4": a day count, not a name
 	case typ == TypeName && words <= 3 && nums == 0:
 		return sc.everydayName(first, last)
 	case typ == TypeLocation && words == 1 && nums == 0:
@@ -435,7 +437,7 @@ func (sc *scan) nameCueBefore(k int) bool {
 				return true
 			}
 			// a title only right before ("dr grant", "Mr. Rose"; not "mod mr, mild tr")
-			if sc.toks[p].kw&setTitle != 0 && (p == k-1 || p == k-2 && sc.punct(k-1, '.')) {
+			if sc.toks[p].kw&setTitle != 0 && (p == k-1 || p == k-2 && sc.punct(k-1, '.')) && !sc.clinicalTitle(p, k, k) {
 				return true
 			}
 			// a clinical word that no name list holds ends the reach of a

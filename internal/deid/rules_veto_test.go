@@ -87,6 +87,8 @@ func TestVetoShape(t *testing.T) {
 		{"admitted kept", "social: admitted brandy hand to ward 5c.", "brandy", TypeName, "brandy"},
 		{"title kept", "MET WITH MR. ROSE AND FAMILY", "ROSE", TypeName, "ROSE"},
 		{"title as finding", "mod mr, mild tr, rvsp 44.", "mild", TypeName, ""},
+		{"a day count after a relation", "LRRT from sister POD 3. UO 100-200/hr", "POD", TypeName, ""},
+		{"a drug after ms", "c/o pain 6/10, ms contin 30 + roxicodone 10 q4h prn", "contin", TypeName, ""},
 		{"capital in a sentence kept", "Seen with Rose at the bedside today.", "Rose", TypeName, "Rose"},
 		{"rare name kept", "son smithers in to visit, per dr smithers", "smithers", TypeName, "smithers"},
 		{"a cue, a clinical word, then a word on the name list", "TITRATE FIO2/PEEP PER ARDSNET TABLE, AM CXR", "ARDSNET TABLE", TypeName, ""},

@@ -897,6 +897,11 @@ func (sc *scan) scanNames(lexical bool) {
 				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] {
 					goto next
 				}
+				// a measure or a day count with its number is the next
+				// clause ("from sister POD 3. UO 100-200/hr")
+				if sc.measureBeforeNumber(k) {
+					goto next
+				}
 				// after a colon or comma, a clinical word that no name list
 				// holds, or a lone letter, starts the next clause ("echo by
 				// fellow: LVEF 25%", "pulled by NP, CXR no ptx", "PT, L foot
@@ -936,8 +941,8 @@ func (sc *scan) scanNames(lexical bool) {
 				if sc.punct(k, ',') {
 					k++
 				}
-				if k < len(toks) && !toks[k].nl && sc.in(k, setCred) && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
-					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d") {
+				if (k < len(toks) && !toks[k].nl && sc.in(k, setCred) && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
+					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d")) && sc.nameWordIn(i, e) {
 					sc.markName(i, e, "rules/credential")
 					next = e + 1
 					continue
@@ -945,6 +950,18 @@ func (sc *scan) scanNames(lexical bool) {
 			}
 		}
 	}
+}
+
+// nameWordIn: tokens i..e hold a word that can be a name's: longer than an
+// initial and not clinical shorthand that no name list holds ("OOB TID,
+// PT/OT eval", "pivot on R. PT saw pt").
+func (sc *scan) nameWordIn(i, e int) bool {
+	for m := i; m <= e; m++ {
+		if t := &sc.toks[m]; t.kind == kWord && t.e-t.s > 1 && (t.flags&lexicon.Clinical == 0 || t.flags&lexicon.Name != 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // clinicalTitle: title i is an abbreviation of a finding, not a title
@@ -956,6 +973,9 @@ func (sc *scan) clinicalTitle(i, k, e int) bool {
 	t := &sc.toks[i]
 	if sc.is(i, "sr") && !(sc.caseAt(i) == caseMixed && t.cap && !t.upper && sc.toks[k].cap) {
 		return true // "hr 60s sr. hgb 12.8", "SR. BP 110/60": sinus rhythm; "Sr. Mary" a title
+	}
+	if sc.is(i, "ms") && k == i+1 && (sc.is(k, "contin") || sc.is(k, "ir")) {
+		return true // "ms contin 30": morphine sulfate
 	}
 	if !t.upper || t.e-t.s != 2 || sc.is(i, "dr") || sc.caseAt(i) != caseMixed {
 		return false
@@ -970,6 +990,17 @@ func (sc *scan) clinicalTitle(i, k, e int) bool {
 		}
 	}
 	return true
+}
+
+// measureBeforeNumber: token k is a measure word or a day count right
+// before its number ("POD 3", "HR 80s", "k 3.4").
+func (sc *scan) measureBeforeNumber(k int) bool {
+	w := sc.lower(k)
+	if !measureWords[w] && !dayCountWords[w] || k+1 >= len(sc.toks) || sc.toks[k+1].nl {
+		return false
+	}
+	n := &sc.toks[k+1]
+	return n.kind == kNum || n.kind == kAlnum && n.ndig > 0 && sc.text[n.s] >= '0' && sc.text[n.s] <= '9'
 }
 
 // maxCredAfter bounds how far after a name's first token scanNames finds

@@ -358,6 +358,7 @@ func TestClinicalFourteenthRound(t *testing.T) {
 		{"past forms", []string{"suction'd", "reextubated", "xfer'd", "pancx'd", "heplocked"}},
 		{"misspellings by hand", []string{"tollerated", "moniterd", "ventilatr", "rythm", "tubefeedings"}},
 		{"misspellings generated", []string{"sedatin", "bleedng", "stength", "troponn", "diarrhe"}},
+		{"parts of slashed and hyphenated shorthand", []string{"accu", "aox", "aaox"}},
 	})
 }
 

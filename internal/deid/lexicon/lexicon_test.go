@@ -397,7 +397,8 @@ func checkClinicalRound(t *testing.T, marker, label string, min int, samples []r
 // name list among it ("txp", "contin") as well.
 func TestClinicalFromDev29(t *testing.T) {
 	v := Vocab()
-	for _, w := range []string{"thymo", "ioban", "cepacol", "pancultured", "resus", "lifeflight", "txp", "olt", "nare", "ung", "sarna", "contin", "alb", "nak", "ok'd"} {
+	for _, w := range []string{"thymo", "ioban", "cepacol", "pancultured", "resus", "lifeflight", "txp", "olt", "nare", "ung", "sarna", "contin", "alb", "nak", "ok'd",
+		"holter", "penrose", "quinton", "brady", "sar", "dai", "nash", "lille", "hartmann's", "passcode"} {
 		if v.Lookup(w)&Clinical == 0 {
 			t.Errorf("%q is not Clinical", w)
 		}

@@ -392,6 +392,20 @@ func checkClinicalRound(t *testing.T, marker, label string, min int, samples []r
 	}
 }
 
+// TestClinicalFromDev30: the cardiology and medical ICU words of dev30 and
+// dev31 are Clinical, the words on a name or city list among them ("coban",
+// "mets", "lyme") as well.
+func TestClinicalFromDev30(t *testing.T) {
+	v := Vocab()
+	for _, w := range []string{"vad", "endomyocardial", "pyp", "ccta", "lexiscan", "tafamidis", "femostop", "cst",
+		"comorbidities", "subtherapeutic", "cardiothoracic", "monomorphic", "inducible", "coban", "mets", "palmar",
+		"blakemore", "blocker", "lyme"} {
+		if v.Lookup(w)&Clinical == 0 {
+			t.Errorf("%q is not Clinical", w)
+		}
+	}
+}
+
 // TestClinicalFromDev29: the transplant, burn and medication shorthand of
 // the dev29 batch is Clinical (a name only after a cue), the words on a
 // name list among it ("txp", "contin") as well.

@@ -11,7 +11,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,9 +183,14 @@ func TestRestartKeepsAlertsAndDoesNotReplay(t *testing.T) {
 	f := newFixture(t)
 	dir := t.TempDir()
 	old := f.now.Add(-2 * time.Hour)
+	// The stream runs in Run's goroutine: what it saw is read under mu.
+	var mu sync.Mutex
 	var sinces []string
+	seen := func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(sinces) }
 	src := FollowFunc(func(ctx context.Context, since string, fn func(audit.Event) error) error {
+		mu.Lock()
 		sinces = append(sinces, since)
+		mu.Unlock()
 		<-ctx.Done()
 		return nil
 	})
@@ -207,12 +214,12 @@ func TestRestartKeepsAlertsAndDoesNotReplay(t *testing.T) {
 	done := make(chan struct{})
 	go func() { s2.Run(ctx); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(sinces) == 0 && time.Now().Before(deadline) {
+	for len(seen()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
 	<-done
-	if len(sinces) == 0 || sinces[0] != "41" {
+	if sinces := seen(); len(sinces) == 0 || sinces[0] != "41" {
 		t.Fatalf("audit stream resumed with since=%q, want 41", sinces)
 	}
 	al := s2.Alerts()

@@ -204,7 +204,8 @@ var serviceWords = map[string]bool{
 	"burn": true, "txp": true, "transplant": true, "trauma": true, "ortho": true, "neuro": true,
 	"renal": true, "cards": true, "surgery": true, "vascular": true, "plastics": true, "palliative": true,
 	"urology": true, "onc": true, "liver": true, "cardiac": true, "pulm": true, "psych": true, "peds": true,
-	"rehab": true, "nephro": true, "hepatology": true,
+	"rehab": true, "nephro": true, "hepatology": true, "micu": true, "sicu": true, "ccu": true, "cvicu": true,
+	"csru": true, "nicu": true, "picu": true, "ticu": true, "nsicu": true, "icu": true, "ed": true, "er": true,
 }
 
 // credAt: token k is a credential, and not "pt" (which is also the

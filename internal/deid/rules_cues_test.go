@@ -57,6 +57,11 @@ func TestGoldenCueNames(t *testing.T) {
 		{"a side before a credential", "bed-chair with walker, pivot on R. PT saw pt.", "bed-chair with walker, pivot on R. PT saw pt."},
 		{"an initial and a surname before a credential", "J. Quaxley, PT", "[NAME], PT"},
 		{"bilateral after to", "Dressings: sulfamylon soaks to B hands q4h, acticoat to back.", "Dressings: sulfamylon soaks to B hands q4h, acticoat to back."},
+		{"a valve's leak, not a title", "Echo: mild residual MR. Tele no events.", "Echo: mild residual MR. Tele no events."},
+		{"a side after a valve's leak", "Echo: trivial MR. R radial site healed.", "Echo: trivial MR. R radial site healed."},
+		{"a fluid restriction, not a priest", "GI: Tolerating diet, 1.5L FR. Abd soft.", "GI: Tolerating diet, 1.5L FR. Abd soft."},
+		{"a title before the same word kept", "Spoke with Mr. Tele at bedside.", "Spoke with Mr. [NAME] at bedside."},
+		{"a unit before a role after relations", "Present: pt's wife, 2 sons, MICU attending, palliative care NP.", "Present: pt's wife, 2 sons, MICU attending, palliative care NP."},
 		{"a name after a credential after to", "Report called to RN Arvilla, pt transferred at 1530.", "Report called to RN [NAME], pt transferred at 1530."},
 	}
 	for _, tc := range tests {

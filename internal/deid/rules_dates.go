@@ -215,7 +215,21 @@ var countNouns = map[string]bool{
 	"sample": true, "samples": true, "site": true, "sites": true, "view": true, "views": true,
 	"lumen": true, "lumens": true, "port": true, "ports": true, "episode": true, "episodes": true,
 	"node": true, "nodes": true, "vessel": true, "vessels": true, "cores": true, "core": true,
-	"bags": true, "bag": true, "attempts": true, "attempt": true,
+	"bags": true, "bag": true, "attempts": true, "attempt": true, "beds": true, "rooms": true,
+}
+
+// liquorWords follow "a 1/5" (a fifth of a gallon): "1/5 vodka daily",
+// "a 1/5 of whiskey".
+var liquorWords = map[string]bool{
+	"vodka": true, "whiskey": true, "whisky": true, "gin": true, "rum": true, "tequila": true, "bourbon": true,
+	"brandy": true, "liquor": true, "scotch": true, "wine": true, "alcohol": true, "etoh": true, "booze": true,
+}
+
+// cultureWords come before the bottles a culture grew in ("gpc in
+// clusters 2/2", "GNR 1/2").
+var cultureWords = map[string]bool{
+	"clusters": true, "chains": true, "pairs": true, "gpc": true, "gpcs": true, "gnr": true, "gnrs": true,
+	"gpr": true, "gnc": true, "gnb": true,
 }
 
 // countAfter: "n/m" at tokens i..j counts things (n ≤ m, a count noun next)
@@ -415,6 +429,11 @@ func (sc *scan) notDate(i, j int) int {
 		return -1
 	}
 	a, b := sc.numVal(i), sc.numVal(j)
+	if a == 24 && b == 7 && sc.numLen(j) == 1 {
+		if p := sc.prevWord(i); p < 0 || !dateCue(sc.lower(p)) {
+			return j // "at bedside 24/7": always, not the 24th of July
+		}
+	}
 	if a > 10 || b > 10 {
 		return -1
 	}
@@ -436,6 +455,10 @@ func (sc *scan) notDate(i, j int) int {
 		if p := sc.prevWord(i); p >= 0 && (strengthWords[sc.lower(p)] || sc.is(p, "weaker") || sc.is(p, "stronger") || sc.is(p, "side") && p == i-1) { // "R SIDE 4/5"
 			return j
 		}
+		// "1/5 VODKA DAILY", "a 1/5 of whiskey": a fifth of a gallon
+		if a == 1 && word && (liquorWords[sc.lower(next)] || sc.is(next, "of") && next+1 < len(sc.toks) && liquorWords[sc.lower(next+1)]) {
+			return j
+		}
 	case 7: // "air leak 2/7 on cough", "AIRLEAK 3/7": the chest drain's chamber of seven
 		for p, n := sc.prevWord(i), 0; p >= 0 && n < 3; p, n = sc.prevWord(p), n+1 {
 			if sc.is(p, "leak") || sc.is(p, "leaks") || sc.is(p, "airleak") || sc.is(p, "airleaks") {
@@ -453,6 +476,9 @@ func (sc *scan) notDate(i, j int) int {
 	}
 	if word && countNouns[sc.lower(next)] {
 		return j // "2/2 bottles"
+	}
+	if p := sc.prevWord(i); b <= 4 && p >= 0 && p >= i-2 && cultureWords[sc.lower(p)] {
+		return j // "gpc in clusters 2/2": bottles grown
 	}
 	// "resp failure 2/2 ALS", "AMS 2/2 hypoglycemia": "secondary to"
 	// between a finding and its cause, not a date after a word that dates

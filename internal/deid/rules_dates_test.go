@@ -147,6 +147,12 @@ func TestGoldenDates(t *testing.T) {
 		{"abg", "ABG 7.32/45/88", "ABG 7.32/45/88"},
 		{"lab value", "K 3.9 repleted", "K 3.9 repleted"},
 		{"dash range without a cue", "rr 12-14 unlabored", "rr 12-14 unlabored"},
+		{"beds counted", "Night quiet overall. CCU 12/12 beds full, 2 holds in ED.", "Night quiet overall. CCU 12/12 beds full, 2 holds in ED."},
+		{"a fifth of vodka", "PT REPORTS LAST DRINK 2 DAYS PTA, 1/5 VODKA DAILY X 10 YRS.", "PT REPORTS LAST DRINK 2 DAYS PTA, 1/5 VODKA DAILY X 10 YRS."},
+		{"a fifth of whiskey", "usually drinks a 1/5 of whiskey daily", "usually drinks a 1/5 of whiskey daily"},
+		{"bottles grown", "id: bcx gpc in clusters 2/2, mrsa. vanc started.", "id: bcx gpc in clusters 2/2, mrsa. vanc started."},
+		{"always", "corrections officer at bedside 24/7 per policy.", "corrections officer at bedside 24/7 per policy."},
+		{"the 24th of July after a cue", "admitted on 24/7 from home", "admitted on [DATE] from home"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -894,8 +894,8 @@ func (sc *scan) scanNames(lexical bool) {
 				}
 				// a pronoun or a role after the cue is none ("daughter, she
 				// called", "with RN, RT and transport", "son (HCP)")
-				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] {
-					goto next
+				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) {
+					goto next // (a service before a role: "2 sons, MICU attending")
 				}
 				// a measure or a day count with its number is the next
 				// clause ("from sister POD 3. UO 100-200/hr")
@@ -952,6 +952,12 @@ func (sc *scan) scanNames(lexical bool) {
 	}
 }
 
+// severityWords grade a finding written before it ("mild MR", "trace TR").
+var severityWords = map[string]bool{
+	"mild": true, "mod": true, "moderate": true, "severe": true, "sev": true, "trace": true, "trivial": true,
+	"residual": true, "minimal": true, "significant": true, "worsening": true, "worse": true, "new": true,
+}
+
 // nameWordIn: tokens i..e hold a word that can be a name's: longer than an
 // initial and not clinical shorthand that no name list holds ("OOB TID,
 // PT/OT eval", "pivot on R. PT saw pt").
@@ -976,6 +982,12 @@ func (sc *scan) clinicalTitle(i, k, e int) bool {
 	}
 	if sc.is(i, "ms") && k == i+1 && (sc.is(k, "contin") || sc.is(k, "ir")) {
 		return true // "ms contin 30": morphine sulfate
+	}
+	if p := sc.prevWord(i); p >= 0 && severityWords[sc.lower(p)] && (sc.is(i, "mr") || sc.is(i, "ms") || sc.is(i, "sr")) {
+		return true // "trivial MR. R radial site", "mild residual MR. Tele no events": a valve's leak
+	}
+	if sc.is(i, "fr") && t.upper && sc.caseAt(i) == caseMixed {
+		return true // "1.5L FR. Abd soft": a fluid restriction (the priest is "Fr.")
 	}
 	if !t.upper || t.e-t.s != 2 || sc.is(i, "dr") || sc.caseAt(i) != caseMixed {
 		return false

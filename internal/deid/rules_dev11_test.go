@@ -29,6 +29,11 @@ func TestGoldenDev11(t *testing.T) {
 		{"all day stays", "npo all day, all meds held", "npo all day, all meds held"},
 		// two-word heads of care and business names
 		{"a nursing home by name", "ADMITTED FROM WHISPERING CEDARS NURSING HOME W/ FEVER", "ADMITTED FROM [LOCATION] W/ FEVER"},
+		{"a care center named by an everyday word", "SOCIAL: PT FROM GOOSEBERRY CARE CENTER, REPORT CALLED.", "SOCIAL: PT FROM [LOCATION], REPORT CALLED."},
+		{"the same in lower case", "social: pt from gooseberry care center, report called.", "social: pt from [LOCATION], report called."},
+		{"a kind of care center", "PT FROM WOUND CARE CENTER TODAY.", "PT FROM WOUND CARE CENTER TODAY."},
+		{"an article before a nursing home", "PLAN: DISCHARGE TO A NURSING HOME.", "PLAN: DISCHARGE TO A NURSING HOME."},
+		{"another nursing home", "family wants transfer to another nursing home.", "family wants transfer to another nursing home."},
 		{"a funeral home by name", "family chose Broussard-Vidal Funeral Home in town", "family chose [LOCATION] in town"},
 		{"a funeral home after a cue", "BODY RELEASED TO LEBLANC-HURST FUNERAL HOME 0400", "BODY RELEASED TO [LOCATION] 0400"},
 		{"a nursing home of no one stays", "sent back to his nursing home today", "sent back to his nursing home today"},

@@ -318,6 +318,20 @@ func (sc *scan) truecase() {
 	sc.capOrgs()
 }
 
+// facilityKinds say what kind of place a facility is, not which ("to another
+// nursing home", "from local care center").
+var facilityKinds = map[string]bool{
+	"another": true, "local": true, "same": true, "other": true, "private": true, "skilled": true, "assisted": true,
+	"long": true, "term": true, "adult": true, "group": true, "outside": true, "previous": true, "prior": true,
+	"their": true, "your": true, "nearby": true, "closer": true, "different": true, "new": true, "some": true,
+}
+
+// placePrepAt: token p is "from", "to", "at" or "in" on the line of the
+// word after it.
+func (sc *scan) placePrepAt(p int) bool {
+	return p >= 0 && !sc.toks[p+1].nl && (sc.is(p, "from") || sc.is(p, "to") || sc.is(p, "at") || sc.is(p, "in"))
+}
+
 // capOrgs: in a true-cased note, an organisation head word ("HOSPITAL",
 // "center") and the words before it on its line become capitalised when one of
 // them could be a name ("OWENSBORO GENERAL HOSPITAL", "salem health center").
@@ -336,6 +350,13 @@ func (sc *scan) capOrgs() {
 				}
 				s = k
 				continue
+			}
+			// a facility named by an everyday word right after a place
+			// preposition ("PT FROM GOOSEBERRY CARE CENTER"), not by a
+			// clinical one ("FROM WOUND CARE CENTER")
+			if !proper && toks[k].kind == kWord && toks[k].kw == 0 && toks[k].flags&lexicon.Clinical == 0 && toks[k].e-toks[k].s > 3 &&
+				!functionWord(sc.lower(k)) && !facilityKinds[sc.lower(k)] && s < i && sc.placePrepAt(k-1) {
+				proper, s = true, k
 			}
 			break
 		}

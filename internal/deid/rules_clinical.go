@@ -69,9 +69,10 @@ func (sc *scan) ventPair(i, j int) bool {
 		}
 		words++
 		w := sc.lower(k)
-		if ventSettings[w] || w == "sbt" || w == "settings" || w == "niv" || w == "avaps" {
+		if ventSettings[w] || w == "sbt" || w == "settings" || w == "niv" || w == "avaps" || w == "support" && sc.is(k-1, "pressure") {
 			if md {
-				return clause && (words == 1 || words == 2 && sc.is(k+1, "on"))
+				// "CPAP 5/5", "SBT ON 5/5", "SBT DONE 30 MIN ON 5/5"
+				return clause && (words == 1 || words == 2 && sc.is(k+1, "on") || words <= 4 && sc.is(i-1, "on"))
 			}
 			return clause && words <= 4 || to
 		}

@@ -216,6 +216,14 @@ var countNouns = map[string]bool{
 	"lumen": true, "lumens": true, "port": true, "ports": true, "episode": true, "episodes": true,
 	"node": true, "nodes": true, "vessel": true, "vessels": true, "cores": true, "core": true,
 	"bags": true, "bag": true, "attempts": true, "attempt": true, "beds": true, "rooms": true,
+	"objects": true, "items": true,
+}
+
+// organisms grew in the bottles counted before them ("blood cx 1/2 mssa").
+var organisms = map[string]bool{
+	"mssa": true, "mrsa": true, "gpc": true, "gpcs": true, "gnr": true, "gnrs": true, "gpr": true, "staph": true,
+	"strep": true, "vre": true, "ecoli": true, "klebsiella": true, "pseudomonas": true, "enterococcus": true,
+	"candida": true, "cons": true, "micrococcus": true, "positive": true, "pos": true,
 }
 
 // liquorWords follow "a 1/5" (a fifth of a gallon): "1/5 vodka daily",
@@ -375,7 +383,9 @@ var examWords = map[string]bool{
 	"reflex": true, "reflexes": true, "tof": true, "twitches": true, "mae": true, "hemiparesis": true,
 	"hemiplegia": true, "paresis": true, "murmur": true, "sem": true, "hsm": true, "grade": true,
 	"apgar": true, "apgars": true, "strength": true, "motor": true, "grips": true, "grip": true,
-	"sens": true, // a pacer's sensitivity ("SENS 2/2")
+	"sens":  true, // a pacer's sensitivity ("SENS 2/2")
+	"ma":    true, // a pacer's output ("DDD 90 MA 10/10")
+	"drift": true, // a stroke scale item ("L ARM DRIFT 2/4")
 }
 
 // murmurWords follow a murmur's grade out of six ("2/6 SEM", "3/6 holosystolic").
@@ -459,10 +469,25 @@ func (sc *scan) notDate(i, j int) int {
 		if a == 1 && word && (liquorWords[sc.lower(next)] || sc.is(next, "of") && next+1 < len(sc.toks) && liquorWords[sc.lower(next+1)]) {
 			return j
 		}
-	case 7: // "air leak 2/7 on cough", "AIRLEAK 3/7": the chest drain's chamber of seven
-		for p, n := sc.prevWord(i), 0; p >= 0 && n < 3; p, n = sc.prevWord(p), n+1 {
+	case 7: // "air leak 2/7 on cough", "AIRLEAK 3/7", "leak 2/7 on water seal, now 1/7": the chest drain's chamber of seven
+		if word && sc.is(next, "on") && next+1 < len(sc.toks) && (sc.is(next+1, "pleur") || sc.is(next+1, "pleurevac") || sc.is(next+1, "chamber") || sc.is(next+1, "water")) {
+			return j
+		}
+		near := false // "leak" within three words, or farther on the line after "now" or "to" ("leak 2/7 on water seal, now 1/7")
+		if q := sc.prevWord(i); q >= 0 && dateCue(sc.lower(q)) {
+			break // "air leak 3/7, seen 4/7 by surgery"
+		} else if q >= 0 && (sc.is(q, "now") || sc.is(q, "to")) {
+			near = true
+		}
+		for p, words := i-1, 0; p >= 0 && p >= i-16 && !sc.toks[p+1].nl; p-- {
+			if sc.toks[p].kind == kWord {
+				words++
+			}
 			if sc.is(p, "leak") || sc.is(p, "leaks") || sc.is(p, "airleak") || sc.is(p, "airleaks") {
-				return j
+				if words <= 3 || near {
+					return j
+				}
+				break
 			}
 		}
 	case 6: // "2/6 SEM at RUSB"
@@ -479,6 +504,11 @@ func (sc *scan) notDate(i, j int) int {
 	}
 	if p := sc.prevWord(i); b <= 4 && p >= 0 && p >= i-2 && cultureWords[sc.lower(p)] {
 		return j // "gpc in clusters 2/2": bottles grown
+	}
+	if b <= 4 && word && organisms[sc.lower(next)] {
+		if p := sc.prevWord(i); p >= 0 && (sc.is(p, "cx") || sc.is(p, "bcx") || sc.is(p, "culture") || sc.is(p, "cultures") || sc.is(p, "bc")) {
+			return j // "blood cx 1/2 mssa": one bottle of two grew it
+		}
 	}
 	// "resp failure 2/2 ALS", "AMS 2/2 hypoglycemia": "secondary to"
 	// between a finding and its cause, not a date after a word that dates

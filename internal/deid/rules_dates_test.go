@@ -153,6 +153,17 @@ func TestGoldenDates(t *testing.T) {
 		{"bottles grown", "id: bcx gpc in clusters 2/2, mrsa. vanc started.", "id: bcx gpc in clusters 2/2, mrsa. vanc started."},
 		{"always", "corrections officer at bedside 24/7 per policy.", "corrections officer at bedside 24/7 per policy."},
 		{"the 24th of July after a cue", "admitted on 24/7 from home", "admitted on [DATE] from home"},
+		{"a chest drain's chamber on its line", "bad air leak 2/7 on water seal, now 1/7. CXR @ 2200 stable.", "bad air leak 2/7 on water seal, now 1/7. CXR @ 2200 stable."},
+		{"a chest drain's chamber named after", "small air leak w/ cough (1/7 on pleur-evac chamber).", "small air leak w/ cough (1/7 on pleur-evac chamber)."},
+		{"a date after a leak and a cue", "air leak noted 3/7, pt seen 4/7 by surgery", "air leak noted 3/7, pt seen [DATE] by surgery"},
+		{"a trial on settings after on", "PEEP 8 FIO2 40%, SBT DONE 30 MIN ON 5/5, FAILED DUE TO TACHYPNEA.", "PEEP 8 FIO2 40%, SBT DONE 30 MIN ON 5/5, FAILED DUE TO TACHYPNEA."},
+		{"pressure support", "CURRENTLY ON PRESSURE SUPPORT 10/5 FIO2 30% AT NIGHT.", "CURRENTLY ON PRESSURE SUPPORT 10/5 FIO2 30% AT NIGHT."},
+		{"a date after on without a trial", "extubated on 5/5 per team", "extubated on [DATE] per team"},
+		{"bottles that grew an organism", "vanc iv q12, trough 14. blood cx 1/2 mssa - repeat cx drawn.", "vanc iv q12, trough 14. blood cx 1/2 mssa - repeat cx drawn."},
+		{"a culture's date", "blood cx 1/2 pending", "blood cx [DATE] pending"},
+		{"a stroke scale item", "L FACIAL DROOP, L ARM DRIFT 2/4, LLE 3/5.", "L FACIAL DROOP, L ARM DRIFT 2/4, LLE 3/5."},
+		{"a pacer's output", "PACER SET DDD 90 MA 10/10. TURNED DOWN TO 80.", "PACER SET DDD 90 MA 10/10. TURNED DOWN TO 80."},
+		{"objects counted", "anomic aphasia (naming 4/6 objects), R hand weakness 4/5", "anomic aphasia (naming 4/6 objects), R hand weakness 4/5"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

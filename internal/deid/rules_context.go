@@ -2,6 +2,7 @@ package deid
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
@@ -149,12 +150,59 @@ func (sc *scan) plainWord(k int) bool {
 	return false
 }
 
+// everydayCompound: tokens i..e are one hyphenated word, a letter before a
+// part that everyday or clinical lists hold ("from A-line", "through
+// T-tube") or parts that written together are a clinical word ("to
+// Step-Down": stepdown); not "Sun-Valley" or "Wilkes-Barre".
+func (sc *scan) everydayCompound(i, e int) bool {
+	if e != i+2 || !sc.punct(i+1, '-') || !sc.joined(i+1) || !sc.joined(e) || sc.toks[i].kind != kWord || sc.toks[e].kind != kWord {
+		return false
+	}
+	if sc.toks[i].e-sc.toks[i].s == 1 {
+		return sc.toks[e].flags&(lexicon.SafeCore|lexicon.Clinical) != 0
+	}
+	return sc.vocab.Lookup(sc.lower(i)+sc.lower(e))&lexicon.Clinical != 0
+}
+
+// stateAlone: tokens i..e are one US state named in full, which names no
+// place smaller than a state ("called from Oregon", "FLYING IN FROM
+// ARIZONA"); not the states that are also common first names ("message from
+// Georgia").
+func (sc *scan) stateAlone(i, e int) bool {
+	if e != i || sc.toks[i].flags&lexicon.State == 0 || !oneWordStates[sc.lower(i)] {
+		return false // (the first words of two-word states carry the flag too: "North", "New")
+	}
+	if sc.punct(i-1, ',') && sc.capWord(i-2) {
+		return false // "Dallas, Texas": the state of a town's address
+	}
+	return true
+}
+
+// oneWordStates are the US states named in one word, less those that are
+// also common first names (Georgia, Virginia, Montana, Indiana, Florida,
+// Nevada, Carolina, Dakota).
+var oneWordStates = map[string]bool{
+	"alabama": true, "alaska": true, "arizona": true, "arkansas": true, "california": true, "colorado": true,
+	"connecticut": true, "delaware": true, "hawaii": true, "idaho": true, "illinois": true, "iowa": true,
+	"kansas": true, "kentucky": true, "louisiana": true, "maine": true, "maryland": true, "massachusetts": true,
+	"michigan": true, "minnesota": true, "mississippi": true, "missouri": true, "nebraska": true, "ohio": true,
+	"oklahoma": true, "oregon": true, "pennsylvania": true, "tennessee": true, "texas": true, "utah": true,
+	"vermont": true, "wisconsin": true, "wyoming": true,
+}
+
 // laterality: token i is "R" or "L" standing for a side (not an initial,
 // which has its full stop).
 func (sc *scan) laterality(i int) bool {
 	t := &sc.toks[i]
-	if t.kind != kWord || t.e-t.s != 1 || sc.punct(i+1, '.') {
+	if t.kind != kWord || t.e-t.s != 1 {
 		return false
+	}
+	if sc.punct(i+1, '.') {
+		// an initial, unless a side after "to" ends the sentence ("small
+		// PDA, L to R.", "gaze preference to R.")
+		p := sc.prevWord(i)
+		return (sc.text[t.s] == 'R' || sc.text[t.s] == 'L') && p == i-1 && sc.is(p, "to") &&
+			(sc.is(p-1, "l") || sc.is(p-1, "r") || sc.is(p-1, "preference") || sc.is(p-1, "deviation") || sc.is(p-1, "deviated"))
 	}
 	switch sc.text[t.s] {
 	case 'R', 'L':
@@ -182,8 +230,17 @@ func (sc *scan) scanContext() {
 		if c == 0 || sc.laterality(i) || sc.credAt(i) {
 			continue // "via R IJ", "crackles at R base": a side, not a place; "called to RN Arvilla": a person
 		}
+		if toks[i].e-toks[i].s == 1 && !strings.ContainsRune("NSEWnsew", rune(sc.text[toks[i].s])) && sc.punct(i+1, '.') && sc.capWord(i+2) && !toks[i+2].nl && !sc.claim[i+2] {
+			// an initial and a surname: a person ("referred to J. Smith";
+			// not a point of the compass: "to N. Carolina", "W. Wing")
+			if e := sc.nameRun(i+2, true); e >= 0 {
+				sc.markName(i, e, "rules/context")
+				next = e + 1
+			}
+			continue
+		}
 		e := sc.caps(i)
-		if e < 0 {
+		if e < 0 || sc.everydayCompound(i, e) || sc.stateAlone(i, e) {
 			continue
 		}
 		for e > i && sc.plainWord(e) && toks[e].kind == kWord && !sc.in(e, setOrg) && toks[e].flags&(lexicon.OrgWord|lexicon.PlaceWord) == 0 {
@@ -317,6 +374,11 @@ func (sc *scan) scanSentenceNames() {
 		if mid && (t.flags != 0 || t.kw != 0) || sc.plainWord(i) || sc.stopWord(i) {
 			continue
 		}
+		// an everyday or clinical word that no name list holds ("Orthopnea,
+		// slept", "Previously did")
+		if t.flags&(lexicon.Clinical|lexicon.SafeCore) != 0 && t.flags&lexicon.Name == 0 {
+			continue
+		}
 		e := i
 		if sc.capWord(i+1) && !toks[i+1].nl && !sc.plainWord(i+1) && toks[i+1].flags&lexicon.Common == 0 {
 			e = i + 1 // "Greta Lund states"
@@ -334,7 +396,9 @@ func (sc *scan) scanSentenceNames() {
 			k++
 		}
 		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportGate.may(sc.lower(k)) && reportVerbs[sc.lower(k)] &&
-			(personVerbs[sc.lower(k)] || !mid && (t.flags&lexicon.Name != 0 || !drugAction[sc.lower(min(k+1, len(toks)-1))])) {
+			(personVerbs[sc.lower(k)] || !mid && t.flags&lexicon.Clinical == 0 && (t.flags&lexicon.Name != 0 || !drugAction[sc.lower(min(k+1, len(toks)-1))])) {
+			// (a clinical word only before a verb only a person does: "Foley
+			// remains", "Nimodipine continues" are no names)
 			sc.markName(i, e, "rules/sentence")
 			next = e + 1
 		}

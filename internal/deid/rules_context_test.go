@@ -58,6 +58,23 @@ func TestGoldenContext(t *testing.T) {
 		{"distance", "Walked 100m without rest.", "Walked 100m without rest."},
 		{"lab name", "Performed at Clinical Laboratory.", "Performed at Clinical Laboratory."},
 		{"generic care", "Advance Care Planning discussed.", "Advance Care Planning discussed."},
+		{"a shunt's direction", "Echo: small PDA, L to R. Plan per neonatology.", "Echo: small PDA, L to R. Plan per neonatology."},
+		{"a gaze's side", "L neglect, gaze preference to R. Pupils 3mm equal.", "L neglect, gaze preference to R. Pupils 3mm equal."},
+		{"a letter and a line", "AM labs drawn from A-line, sent. CXR done.", "AM labs drawn from A-line, sent. CXR done."},
+		{"a letter and a tube", "cholangiogram through T-tube per surgeon.", "cholangiogram through T-tube per surgeon."},
+		{"a clinical word hyphenated", "Transfer Note - MICU to Step-Down", "Transfer Note - MICU to Step-Down"},
+		{"a town hyphenated", "transferred to Sun-Valley rehab", "transferred to [LOCATION] rehab"},
+		{"a state alone", "Mother called from Oregon, asking about visiting hours.", "Mother called from Oregon, asking about visiting hours."},
+		{"a state alone in capitals", "PT'S SISTER FLYING IN FROM ARIZONA ON FRIDAY.", "PT'S SISTER FLYING IN FROM ARIZONA ON [DATE]."},
+		{"a state that is also a first name", "message from Georgia, the daughter", "message from [NAME], the daughter"},
+		{"an initial and a surname after to", "referred to J. Smith for f/u", "referred to [NAME] for f/u"},
+		{"a clinical word before a verb", "TCDs today normal velocities. Nimodipine continues. Na 138.", "TCDs today normal velocities. Nimodipine continues. Na 138."},
+		{"a device before a verb", "GU: Foley remains d/t pelvic surgery, per surgery.", "GU: Foley remains d/t pelvic surgery, per surgery."},
+		{"an everyday word before a verb", "prior w/d seizures x2. Previously did residential rehab.", "prior w/d seizures x2. Previously did residential rehab."},
+		{"a name before a verb kept", "Pt stable. Tobias states he is fine.", "Pt stable. [NAME] states he is fine."},
+		{"do not after a name's place", "NGT TO LIS DO NOT MANIPULATE. J TUBE W/ TF.", "NGT TO LIS DO NOT MANIPULATE. J TUBE W/ TF."},
+		{"a credential that starts a clause", "Anxious at times, requests to talk, RN spent time with pt.", "Anxious at times, requests to talk, RN spent time with pt."},
+		{"a name before a credential after to kept", "report to bev, rn at 1900", "report to [NAME], rn at 1900"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

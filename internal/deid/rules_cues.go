@@ -150,11 +150,16 @@ func (sc *scan) credNameAt(i int) int {
 		e++ // "princess hand RRT"
 	}
 	c := e + 1
+	comma := false
 	if sc.punct(c, ',') && sc.joined(c) {
 		c++ // "patience, rn"
+		comma = true
 	}
 	if c >= len(toks) || toks[c].nl || !sc.credAt(c) {
 		return -1 // "98-year-old Pt Madisen": the patient, not a therapist
+	}
+	if comma && clauseVerb(sc, c+1) {
+		return -1 // "requests to talk, RN spent time with pt": the nurse starts a clause
 	}
 	signed := false
 	if !toks[i].nl {
@@ -175,6 +180,20 @@ func (sc *scan) credNameAt(i int) int {
 	}
 	sc.markName(i, e, "rules/credential")
 	return e
+}
+
+// clauseVerb: token k is a verb that a credential after a comma starts a
+// clause with ("talk, RN spent time", "family, RN aware").
+func clauseVerb(sc *scan, k int) bool {
+	if k >= len(sc.toks) || sc.toks[k].kind != kWord || sc.toks[k].nl || sc.toks[k].cap {
+		return false
+	}
+	switch w := sc.lower(k); w {
+	case "spent", "aware", "was", "is", "will", "went", "gave", "told", "took", "sat", "made", "reinforced", "explained":
+		return true
+	default:
+		return len(w) > 3 && strings.HasSuffix(w, "ed")
+	}
 }
 
 // credName: word token k can be a name before a credential: a known name
@@ -211,7 +230,7 @@ var serviceWords = map[string]bool{
 // credAt: token k is a credential, and not "pt" (which is also the
 // patient: "98-year-old Pt Madisen", "PT WITH NEW TRACH").
 func (sc *scan) credAt(k int) bool {
-	return sc.in(k, setCred) && !sc.is(k, "pt")
+	return sc.in(k, setCred) && !sc.is(k, "pt") && !(sc.is(k, "do") && sc.is(k+1, "not")) // "NGT TO LIS DO NOT MANIPULATE"
 }
 
 // roleNext: a credential or a doctor's role follows word token k on its

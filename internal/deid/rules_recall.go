@@ -494,6 +494,10 @@ func (sc *scan) scanCandidates() {
 		typ := TypeName
 		if sc.placeCue(s) > 0 && !cue {
 			typ = TypeLocation
+			if sc.stateAlone(s, e) {
+				i = e
+				continue // "FLYING IN FROM ARIZONA": no place smaller than a state
+			}
 		}
 		if typ == TypeName {
 			sc.markName(s, e, recCandidate)

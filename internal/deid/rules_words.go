@@ -426,6 +426,10 @@ func (sc *scan) scanPlaces() {
 		}
 		// without a cue a lone city word followed by another capitalised word
 		// is more likely a first name ("Zebulon Quartermaine")
+		if e >= i && sc.stateAlone(i, e) && !(sc.punct(e+1, ',') && e+2 < len(toks) && toks[e+2].flags&lexicon.State != 0 && toks[e+2].e-toks[e+2].s == 2) {
+			next = e + 1
+			continue // "called from Oregon": no place smaller than a state ("Oregon, WI" is a town)
+		}
 		if e >= i && (cue > 0 || sc.strongCity(i, e) && !(e == i && sc.capWord(i+1) && !toks[i+1].nl)) {
 			sc.addToks(i, e, TypeLocation, "rules/city")
 			next = e + 1

@@ -448,5 +448,6 @@ func TestClinicalFifteenthRound(t *testing.T) {
 		{"IV fluids and electrolytes", []string{"lrbolus", "multrys", "tralement", "cagluconate", "mgsulfate"}},
 		{"cardiac devices", []string{"vascade", "proglide", "ingevity", "carelink", "bioreactance"}},
 		{"assessment scales", []string{"nvpss", "nudesc", "jhfrat", "mulbsta", "nutric"}},
+		{"more brands and orders", []string{"gocovri", "ongentys", "gloperba", "nwbat", "carbcontrolled"}},
 	})
 }

@@ -449,5 +449,6 @@ func TestClinicalFifteenthRound(t *testing.T) {
 		{"cardiac devices", []string{"vascade", "proglide", "ingevity", "carelink", "bioreactance"}},
 		{"assessment scales", []string{"nvpss", "nudesc", "jhfrat", "mulbsta", "nutric"}},
 		{"more brands and orders", []string{"gocovri", "ongentys", "gloperba", "nwbat", "carbcontrolled"}},
+		{"more tests and procedures", []string{"ffrct", "postdilated", "myelography", "colonoscoped", "angioectasia"}},
 	})
 }

@@ -450,5 +450,6 @@ func TestClinicalFifteenthRound(t *testing.T) {
 		{"assessment scales", []string{"nvpss", "nudesc", "jhfrat", "mulbsta", "nutric"}},
 		{"more brands and orders", []string{"gocovri", "ongentys", "gloperba", "nwbat", "carbcontrolled"}},
 		{"more tests and procedures", []string{"ffrct", "postdilated", "myelography", "colonoscoped", "angioectasia"}},
+		{"pumps and ventilation", []string{"smartpump", "guardrails", "aprvs", "intellivent", "deproned"}},
 	})
 }

@@ -285,7 +285,7 @@ func TestClinicalEleventhRound(t *testing.T) {
 		{"respiratory and ventilation", []string{"aprv", "tracoe", "fenestrated", "glidescope", "optiflow", "rsbi"}},
 		{"renal and CRRT", []string{"cvvhdf", "prismaflex", "phoxillum", "mahurkar", "purewick"}},
 		{"GI, liver and feeding", []string{"cortrak", "osmolite", "peptamen", "smoflipid", "tipss", "sengstaken"}},
-		{"ID", []string{"cefiderocol", "fungitell", "quantiferon", "esbl", "clabsi"}},
+		{"ID", []string{"zevtera", "fungitell", "quantiferon", "esbl", "clabsi"}},
 		{"heme and transfusion", []string{"prbcs", "cryoprecipitate", "rotem", "romiplostim", "kcentra"}},
 		{"endocrine", []string{"glucommander", "dexcom", "tresiba", "mounjaro", "cosyntropin"}},
 		{"trauma, burns and ortho", []string{"escharotomy", "fasciotomy", "biobrane", "reboa", "hemiarthroplasty"}},
@@ -297,7 +297,7 @@ func TestClinicalEleventhRound(t *testing.T) {
 		{"PT/OT and mobility", []string{"ampac", "prafo", "vfss", "stereognosis"}},
 		{"pharmacy", []string{"ofirmev", "toviaz", "myrbetriq", "austedo", "benztropine"}},
 		{"oncology", []string{"keytruda", "folfirinox", "venetoclax", "dexrazoxane"}},
-		{"lab and imaging", []string{"ntprobnp", "gastrografin", "gadavist", "omnipaque"}},
+		{"lab and imaging", []string{"ntprobnp", "gastrografin", "vueway", "omnipaque"}},
 	})
 }
 
@@ -417,4 +417,39 @@ func TestClinicalFromDev29(t *testing.T) {
 			t.Errorf("%q is not Clinical", w)
 		}
 	}
+}
+
+// TestClinicalFifteenthRound: every word of the fifteenth round (drugs, tests
+// and procedures, devices and products, written by family) is Clinical and on
+// no name, city or state list, and a sample of each family is there.
+func TestClinicalFifteenthRound(t *testing.T) {
+	checkClinicalRound(t, "(fifteenth round", "fifteenth round", 1300, []roundSample{
+		{"anticoagulants and reversal", []string{"defitelio", "aggrenox", "bevyxxa", "zontivity", "balfaxar"}},
+		{"heart failure and amyloid", []string{"finerenone", "vyndamax", "acoramidis", "mavacamten", "sotatercept"}},
+		{"vasoactives and sedatives", []string{"remimazolam", "byfavo", "zurnai", "droxidopa", "buprenex"}},
+		{"neuro and psych", []string{"ganaxolone", "lecanemab", "efgartigimod", "zilucoplan", "caplyta"}},
+		{"diabetes and endocrine", []string{"bexagliflozin", "soliqua", "rezvoglar", "dasiglucagon", "etelcalcetide"}},
+		{"anti-infectives", []string{"zevtera", "xacduro", "rezzayo", "lenacapavir", "tecovirimat"}},
+		{"monoclonal antibodies", []string{"tezepelumab", "pemgarda", "ublituximab", "mirikizumab", "fitusiran"}},
+		{"oncology", []string{"teclistamab", "carvykti", "tarlatamab", "pirtobrutinib", "olutasidenib"}},
+		{"GI, renal, hematology", []string{"vonoprazan", "tenapanor", "derisomaltose", "sevenfact", "hemgenix"}},
+		{"respiratory", []string{"ensifentrine", "ohtuvayre", "breztri", "trikafta", "glassia"}},
+		{"eye and topical", []string{"rocklatan", "lifitegrast", "faricimab", "lantiseptic", "prevantics"}},
+		{"cardiac tests", []string{"tetrofosmin", "lvotvti", "farapulse", "aveir", "ziopatches"}},
+		{"neuro tests", []string{"embotrap", "neuroform", "microdialysis", "neuroptics", "vemu"}},
+		{"GI and pulmonary procedures", []string{"hemospray", "purastat", "pillcam", "cryobiopsy", "tbna"}},
+		{"lab tests", []string{"verifynow", "hstnt", "cystatin", "anticcp", "vancotrough"}},
+		{"radiology", []string{"pylarify", "flowtriever", "clottriever", "vueway", "loopogram"}},
+		{"lines and infusion", []string{"powerhohn", "swabflush", "securacath", "accuvein", "guardiva"}},
+		{"dressings and ostomy", []string{"exufiber", "melgisorb", "sensuraflex", "ceraplus", "digniseal"}},
+		{"beds and monitors", []string{"procuity", "leafsense", "sarastedy", "carescape", "heartstart"}},
+		{"ventilators and airway", []string{"servoi", "oxymizer", "aerogen", "kingvision", "neosucker"}},
+		{"supplements and urology", []string{"nephrocaps", "ashwagandha", "florastor", "uribel", "selenious"}},
+		{"IV fluids and electrolytes", []string{"lrbolus", "multrys", "tralement", "cagluconate", "mgsulfate"}},
+		{"cardiac devices", []string{"vascade", "proglide", "ingevity", "carelink", "bioreactance"}},
+		{"assessment scales", []string{"nvpss", "nudesc", "jhfrat", "mulbsta", "nutric"}},
+		{"more brands and orders", []string{"gocovri", "ongentys", "gloperba", "nwbat", "carbcontrolled"}},
+		{"more tests and procedures", []string{"ffrct", "postdilated", "myelography", "colonoscoped", "angioectasia"}},
+		{"pumps and ventilation", []string{"smartpump", "guardrails", "aprvs", "intellivent", "deproned"}},
+	})
 }

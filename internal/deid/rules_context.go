@@ -680,6 +680,9 @@ func (sc *scan) scanPeople() {
 		if sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
 			continue
 		}
+		if f := toks[i].flags; f&(lexicon.Clinical|lexicon.SafeCore) != 0 && f&lexicon.Name == 0 && sc.sentenceStart(i) {
+			continue // "yelling for his dog. Reoriented, daughter on phone": the sentence's own word
+		}
 		e := sc.personRun(i)
 		// "Rosa Delgado (daughter)", "Sunil Varma, husband"
 		k := e + 1

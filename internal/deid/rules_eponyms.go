@@ -100,7 +100,24 @@ var eponymFirst = func() (f [26]uint16) {
 
 // inEponym: word token k is one word of an eponym pair.
 func (sc *scan) inEponym(k int) bool {
-	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k)
+	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k) ||
+		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1)
+}
+
+// possessiveEponyms name a disease, sign, operation or aphasia in the
+// possessive with no head after it ("hx of parkinson's", "+ Hoffmann's R",
+// "s/p Hartmann's", "r horner's"); surnames and first names common in
+// their own right (Murphy, Addison, Barrett, Todd, Bell) are left out, so
+// that "Murphy's wife" stays a name.
+var possessiveEponyms = map[string]bool{
+	"hartmann": true, "hoffmann": true, "hoffman": true, "parkinson": true, "horner": true, "broca": true,
+	"wernicke": true, "babinski": true, "crohn": true, "alzheimer": true, "cushing": true, "hashimoto": true,
+	"hodgkin": true, "kawasaki": true, "meniere": true, "raynaud": true, "sjogren": true, "tourette": true,
+	"wilms": true, "burkitt": true, "chvostek": true, "trousseau": true, "homan": true, "homans": true,
+	"kernig": true, "brudzinski": true, "mcburney": true, "rovsing": true, "kussmaul": true, "korsakoff": true,
+	"dupuytren": true, "peyronie": true, "whipple": true, "zenker": true, "meckel": true, "hirschsprung": true,
+	"asperger": true, "munchausen": true, "dressler": true, "virchow": true, "fournier": true, "kehr": true,
+	"osler": true, "ewing": true, "kaposi": true, "behcet": true, "takayasu": true, "wegener": true,
 }
 
 // eponymSpan: every word of tokens first..last belongs to an eponym pair

@@ -44,6 +44,13 @@ func TestEponymPairs(t *testing.T) {
 		{"a name-list word after a title", "seen by Dr. Auth this am", "seen by Dr. [NAME] this am"},
 		{"a county before its service", "brought in by Carroll County EMS", "brought in by [LOCATION] EMS"},
 		{"the service alone", "2 SHOCKS BY EMS, CATH", "2 SHOCKS BY EMS, CATH"},
+		{"an operation in the possessive", "diverticulitis s/p ex lap with Hartmann's (POD 5), now off pressors", "diverticulitis s/p ex lap with Hartmann's (POD 5), now off pressors"},
+		{"a sign in the possessive", "Hyperreflexia, + Hoffmann's R. Gait unsteady.", "Hyperreflexia, + Hoffmann's R. Gait unsteady."},
+		{"a disease in the possessive, lower case", "neuro: pt with hx of parkinson's admitted after fall", "neuro: pt with hx of parkinson's admitted after fall"},
+		{"an aphasia", "Neuro: Pt A&Ox3, Broca's aphasia - short phrases, good comprehension.", "Neuro: Pt A&Ox3, Broca's aphasia - short phrases, good comprehension."},
+		{"a person so named, after a title", "spoke with Mr. Parkinson's daughter", "spoke with Mr. [NAME]'s daughter"},
+		{"a common surname in the possessive", "Murphy's wife called at 1400", "[NAME]'s wife called at 1400"},
+		{"a word of the sentence before a relation", "Pt trying to get OOB, yelling for his dog. Reoriented, daughter on phone helped calm him.", "Pt trying to get OOB, yelling for his dog. Reoriented, daughter on phone helped calm him."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := detectTags(t, tc.in); got != tc.want {

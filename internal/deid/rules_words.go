@@ -1207,7 +1207,7 @@ var eponymHeads = map[string]bool{
 	"approach": true, "incision": true, "formula": true, "equation": true, "rule": true, "law": true,
 	"pouch": true, "grade": true, "stage": true, "tube": true, "drain": true, "shunt": true,
 	"esophagectomy": true, "fistula": true, "hernia": true, "block": true, "index": true,
-	"patch": true, "reversal": true, "bolt": true, "collar": true,
+	"patch": true, "reversal": true, "bolt": true, "collar": true, "aphasia": true,
 }
 
 // eponym reports whether tokens from k read "'s disease" or "disease".

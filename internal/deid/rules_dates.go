@@ -505,7 +505,7 @@ func (sc *scan) notDate(i, j int) int {
 	if p := sc.prevWord(i); b <= 4 && p >= 0 && p >= i-2 && cultureWords[sc.lower(p)] {
 		return j // "gpc in clusters 2/2": bottles grown
 	}
-	if b <= 4 && word && organisms[sc.lower(next)] {
+	if b <= 4 && word && (organisms[sc.lower(next)] || sc.is(next, "e") && sc.is(next+1, "coli")) {
 		if p := sc.prevWord(i); p >= 0 && (sc.is(p, "cx") || sc.is(p, "bcx") || sc.is(p, "culture") || sc.is(p, "cultures") || sc.is(p, "bc")) {
 			return j // "blood cx 1/2 mssa": one bottle of two grew it
 		}

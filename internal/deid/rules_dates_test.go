@@ -161,6 +161,7 @@ func TestGoldenDates(t *testing.T) {
 		{"a date after on without a trial", "extubated on 5/5 per team", "extubated on [DATE] per team"},
 		{"bottles that grew an organism", "vanc iv q12, trough 14. blood cx 1/2 mssa - repeat cx drawn.", "vanc iv q12, trough 14. blood cx 1/2 mssa - repeat cx drawn."},
 		{"a culture's date", "blood cx 1/2 pending", "blood cx [DATE] pending"},
+		{"bottles that grew e coli", "plan po abx in am. blood cx 1/2 e coli same sensitivities", "plan po abx in am. blood cx 1/2 e coli same sensitivities"},
 		{"a stroke scale item", "L FACIAL DROOP, L ARM DRIFT 2/4, LLE 3/5.", "L FACIAL DROOP, L ARM DRIFT 2/4, LLE 3/5."},
 		{"a pacer's output", "PACER SET DDD 90 MA 10/10. TURNED DOWN TO 80.", "PACER SET DDD 90 MA 10/10. TURNED DOWN TO 80."},
 		{"objects counted", "anomic aphasia (naming 4/6 objects), R hand weakness 4/5", "anomic aphasia (naming 4/6 objects), R hand weakness 4/5"},

@@ -191,7 +191,8 @@ var oneWordStates = map[string]bool{
 }
 
 // laterality: token i is "R" or "L" standing for a side (not an initial,
-// which has its full stop).
+// which has its full stop, unless a side after "to" ends the sentence: "L
+// to R."), or "B" (bilateral) before a lower-case word ("to B hands").
 func (sc *scan) laterality(i int) bool {
 	t := &sc.toks[i]
 	if t.kind != kWord || t.e-t.s != 1 {

@@ -53,6 +53,8 @@ func TestGoldenCueNames(t *testing.T) {
 		{"a day count after a relation", "LRRT (living related) from sister POD 3. UO 100-200/hr.", "LRRT (living related) from sister POD 3. UO 100-200/hr."},
 		{"ms contin is morphine", "c/o pain 6/10 at burn sites, ms contin 30 + roxicodone 10 q4h prn", "c/o pain 6/10 at burn sites, ms contin 30 + roxicodone 10 q4h prn"},
 		{"Ms. before a drug's word is still a title", "seen by Ms. Contin today", "seen by Ms. [NAME] today"},
+		{"Ms before the other drug's word is still a title", "Seen by Ms Ir today", "Seen by Ms [NAME] today"},
+		{"a measure word after a relation is a name", "Son Mag 2 hours at bedside", "Son [NAME] 2 hours at bedside"},
 		{"clinical shorthand before a credential", "Plan: Adv diet as tol, OOB TID, PT/OT eval today.", "Plan: Adv diet as tol, OOB TID, PT/OT eval today."},
 		{"a side before a credential", "bed-chair with walker, pivot on R. PT saw pt.", "bed-chair with walker, pivot on R. PT saw pt."},
 		{"an initial and a surname before a credential", "J. Quaxley, PT", "[NAME], PT"},

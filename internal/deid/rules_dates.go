@@ -223,14 +223,38 @@ var countNouns = map[string]bool{
 var organisms = map[string]bool{
 	"mssa": true, "mrsa": true, "gpc": true, "gpcs": true, "gnr": true, "gnrs": true, "gpr": true, "staph": true,
 	"strep": true, "vre": true, "ecoli": true, "klebsiella": true, "pseudomonas": true, "enterococcus": true,
-	"candida": true, "cons": true, "micrococcus": true, "positive": true, "pos": true,
+	"candida": true, "cons": true, "micrococcus": true,
 }
 
 // liquorWords follow "a 1/5" (a fifth of a gallon): "1/5 vodka daily",
 // "a 1/5 of whiskey".
 var liquorWords = map[string]bool{
 	"vodka": true, "whiskey": true, "whisky": true, "gin": true, "rum": true, "tequila": true, "bourbon": true,
-	"brandy": true, "liquor": true, "scotch": true, "wine": true, "alcohol": true, "etoh": true, "booze": true,
+	"brandy": true, "liquor": true, "scotch": true, "wine": true, "booze": true,
+}
+
+// fifthOfLiquor: "1/5" at token i, next the word after it, is a fifth of a
+// gallon of liquor: "a 1/5 of vodka", or "1/5 VODKA" with how often after
+// it ("DAILY", "a day", "per day"); never after a word that dates.
+func (sc *scan) fifthOfLiquor(i, next int) bool {
+	if p := sc.prevWord(i); p >= 0 && dateCue(sc.lower(p)) {
+		return false
+	}
+	if sc.is(next, "of") {
+		next++
+	}
+	if next >= len(sc.toks) || !liquorWords[sc.lower(next)] {
+		return false
+	}
+	if sc.is(i-1, "a") || sc.is(next-1, "of") {
+		return true
+	}
+	n := next + 1
+	if sc.is(n, "per") || sc.is(n, "a") || sc.is(n, "every") || sc.is(n, "each") {
+		n++ // "per day", "a night", "every day"
+		return sc.is(n, "day") || sc.is(n, "night") || sc.is(n, "week") || sc.is(n, "weekend")
+	}
+	return sc.is(n, "daily") || sc.is(n, "nightly") || sc.is(n, "weekly") || sc.is(n, "qd") || sc.is(n, "x") || sc.punct(n, '/')
 }
 
 // cultureWords come before the bottles a culture grew in ("gpc in
@@ -465,21 +489,26 @@ func (sc *scan) notDate(i, j int) int {
 		if p := sc.prevWord(i); p >= 0 && (strengthWords[sc.lower(p)] || sc.is(p, "weaker") || sc.is(p, "stronger") || sc.is(p, "side") && p == i-1) { // "R SIDE 4/5"
 			return j
 		}
-		// "1/5 VODKA DAILY", "a 1/5 of whiskey": a fifth of a gallon
-		if a == 1 && word && (liquorWords[sc.lower(next)] || sc.is(next, "of") && next+1 < len(sc.toks) && liquorWords[sc.lower(next+1)]) {
+		// "1/5 VODKA DAILY", "a 1/5 of whiskey": a fifth of a gallon, drunk
+		// as a habit (not "Last drink 1/5 vodka per wife", "Admitted 1/5
+		// etoh withdrawal": a date)
+		if a == 1 && word && sc.fifthOfLiquor(i, next) {
 			return j
 		}
-	case 7: // "air leak 2/7 on cough", "AIRLEAK 3/7", "leak 2/7 on water seal, now 1/7": the chest drain's chamber of seven
-		if word && sc.is(next, "on") && next+1 < len(sc.toks) && (sc.is(next+1, "pleur") || sc.is(next+1, "pleurevac") || sc.is(next+1, "chamber") || sc.is(next+1, "water")) {
-			return j
-		}
-		near := false // "leak" within three words, or farther on the line after "now" or "to" ("leak 2/7 on water seal, now 1/7")
+	case 7:
+		// the chest drain's chamber of seven: "air leak 2/7 on cough",
+		// "AIRLEAK 3/7", "small air leak w/ cough (1/7 on pleur-evac
+		// chamber)": "leak" within three words before, in the sentence; farther
+		// back in it only after "now" or "to" ("leak 2/7 on water seal, now
+		// 1/7"); never after a word that dates ("air leak 3/7, seen 4/7"), nor
+		// with the leak in an earlier sentence ("No air leak. 3/7 CXR clear")
+		near := false
 		if q := sc.prevWord(i); q >= 0 && dateCue(sc.lower(q)) {
-			break // "air leak 3/7, seen 4/7 by surgery"
+			break
 		} else if q >= 0 && (sc.is(q, "now") || sc.is(q, "to")) {
 			near = true
 		}
-		for p, words := i-1, 0; p >= 0 && p >= i-16 && !sc.toks[p+1].nl; p-- {
+		for p, words := i-1, 0; p >= 0 && p >= i-16 && !sc.toks[p+1].nl && !sc.punct(p, '.') && !sc.punct(p, ';'); p-- {
 			if sc.toks[p].kind == kWord {
 				words++
 			}

@@ -99,25 +99,45 @@ var eponymFirst = func() (f [26]uint16) {
 }()
 
 // inEponym: word token k is one word of an eponym pair.
+// (or, alone in the possessive, names a disease or sign: possessiveEponyms,
+// with no person after it: "parkinson's", not "Horner's son").
 func (sc *scan) inEponym(k int) bool {
 	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k) ||
-		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1)
+		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1) && !sc.personAfterPossessive(k+3)
+}
+
+// personAfterPossessive: token k, after "X's", is a relation or what a
+// person has ("Hoffman's daughter", "Horner's son", "Osler's family").
+func (sc *scan) personAfterPossessive(k int) bool {
+	if k >= len(sc.toks) || sc.toks[k].kind != kWord || sc.toks[k].nl {
+		return false
+	}
+	if sc.toks[k].kw&(setRelation|setCue1) != 0 {
+		return true
+	}
+	switch sc.lower(k) {
+	case "family", "house", "home", "room", "phone", "number", "car", "friend", "friends", "kids", "children", "parents",
+		"wife", "husband", "son", "daughter", "mother", "father", "mom", "dad", "sister", "brother", "partner", "office", "np", "pa", "rn", "md":
+		return true
+	}
+	return false
 }
 
 // possessiveEponyms name a disease, sign, operation or aphasia in the
 // possessive with no head after it ("hx of parkinson's", "+ Hoffmann's R",
 // "s/p Hartmann's", "r horner's"); surnames and first names common in
-// their own right (Murphy, Addison, Barrett, Todd, Bell) are left out, so
-// that "Murphy's wife" stays a name.
+// their own right (Murphy, Addison, Barrett, Todd, Bell, Hoffman, Ewing,
+// Osler, Whipple) are left out, so that "Murphy's wife" and "Ewing's
+// account" stay names.
 var possessiveEponyms = map[string]bool{
-	"hartmann": true, "hoffmann": true, "hoffman": true, "parkinson": true, "horner": true, "broca": true,
+	"hartmann": true, "hoffmann": true, "parkinson": true, "horner": true, "broca": true,
 	"wernicke": true, "babinski": true, "crohn": true, "alzheimer": true, "cushing": true, "hashimoto": true,
 	"hodgkin": true, "kawasaki": true, "meniere": true, "raynaud": true, "sjogren": true, "tourette": true,
 	"wilms": true, "burkitt": true, "chvostek": true, "trousseau": true, "homan": true, "homans": true,
 	"kernig": true, "brudzinski": true, "mcburney": true, "rovsing": true, "kussmaul": true, "korsakoff": true,
-	"dupuytren": true, "peyronie": true, "whipple": true, "zenker": true, "meckel": true, "hirschsprung": true,
+	"dupuytren": true, "peyronie": true, "zenker": true, "meckel": true, "hirschsprung": true,
 	"asperger": true, "munchausen": true, "dressler": true, "virchow": true, "fournier": true, "kehr": true,
-	"osler": true, "ewing": true, "kaposi": true, "behcet": true, "takayasu": true, "wegener": true,
+	"kaposi": true, "behcet": true, "takayasu": true, "wegener": true,
 }
 
 // eponymSpan: every word of tokens first..last belongs to an eponym pair

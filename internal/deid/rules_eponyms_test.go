@@ -50,6 +50,8 @@ func TestEponymPairs(t *testing.T) {
 		{"an aphasia", "Neuro: Pt A&Ox3, Broca's aphasia - short phrases, good comprehension.", "Neuro: Pt A&Ox3, Broca's aphasia - short phrases, good comprehension."},
 		{"a person so named, after a title", "spoke with Mr. Parkinson's daughter", "spoke with Mr. [NAME]'s daughter"},
 		{"a common surname in the possessive", "Murphy's wife called at 1400", "[NAME]'s wife called at 1400"},
+		{"an eponym's surname before a relation", "Horner's son visited", "[NAME]'s son visited"},
+		{"a surname like an eponym before a relation", "Spoke with Hoffman's daughter", "Spoke with [NAME]'s daughter"},
 		{"a word of the sentence before a relation", "Pt trying to get OOB, yelling for his dog. Reoriented, daughter on phone helped calm him.", "Pt trying to get OOB, yelling for his dog. Reoriented, daughter on phone helped calm him."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

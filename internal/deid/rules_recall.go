@@ -577,7 +577,7 @@ func (sc *scan) cueBefore(i int) bool {
 // ending, a function word: "son visiting", "wife aware").
 func (sc *scan) nameAfterCue(i int) bool {
 	t := &sc.toks[i]
-	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || pronouns[sc.lower(i)] || sc.punct(i+1, ':') || sc.measureBeforeNumber(i) {
+	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || pronouns[sc.lower(i)] || sc.punct(i+1, ':') || sc.dayCountBefore(i) {
 		return false
 	}
 	w := sc.lower(i)

@@ -217,7 +217,7 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 			}
 		}
 		return true
-	case typ == TypeName && first == last && sc.measureBeforeNumber(first) && !sc.nameTok[first]:
+	case typ == TypeName && first == last && sc.dayCountBefore(first) && !sc.nameTok[first]:
 		return true // "sister POD 3", "removed POD 4": a day count, not a name
 	case typ == TypeName && words <= 3 && nums == 0:
 		return sc.everydayName(first, last)

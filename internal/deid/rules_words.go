@@ -901,9 +901,9 @@ func (sc *scan) scanNames(lexical bool) {
 				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) {
 					goto next // (a service before a role: "2 sons, MICU attending")
 				}
-				// a measure or a day count with its number is the next
-				// clause ("from sister POD 3. UO 100-200/hr")
-				if sc.measureBeforeNumber(k) {
+				// a day count with its number is the next clause ("from
+				// sister POD 3. UO 100-200/hr")
+				if sc.dayCountBefore(k) {
 					goto next
 				}
 				// after a colon or comma, a clinical word that no name list
@@ -984,8 +984,8 @@ func (sc *scan) clinicalTitle(i, k, e int) bool {
 	if sc.is(i, "sr") && !(sc.caseAt(i) == caseMixed && t.cap && !t.upper && sc.toks[k].cap) {
 		return true // "hr 60s sr. hgb 12.8", "SR. BP 110/60": sinus rhythm; "Sr. Mary" a title
 	}
-	if sc.is(i, "ms") && k == i+1 && (sc.is(k, "contin") || sc.is(k, "ir")) {
-		return true // "ms contin 30": morphine sulfate
+	if sc.is(i, "ms") && k == i+1 && (sc.is(k, "contin") || sc.is(k, "ir")) && !(t.cap && !t.upper && sc.caseAt(i) == caseMixed) {
+		return true // "ms contin 30", "MS IR": morphine sulfate (not "Ms Ir", a title in a mixed-case note)
 	}
 	if p := sc.prevWord(i); p >= 0 && severityWords[sc.lower(p)] && (sc.is(i, "mr") || sc.is(i, "ms") || sc.is(i, "sr")) {
 		return true // "trivial MR. R radial site", "mild residual MR. Tele no events": a valve's leak
@@ -1008,11 +1008,11 @@ func (sc *scan) clinicalTitle(i, k, e int) bool {
 	return true
 }
 
-// measureBeforeNumber: token k is a measure word or a day count right
-// before its number ("POD 3", "HR 80s", "k 3.4").
-func (sc *scan) measureBeforeNumber(k int) bool {
-	w := sc.lower(k)
-	if !measureWords[w] && !dayCountWords[w] || k+1 >= len(sc.toks) || sc.toks[k+1].nl {
+// dayCountBefore: token k is a day count right before its number ("POD
+// 3", "HD 5"); not a measure word, which can be a name ("Son Mag 2 hours at
+// bedside").
+func (sc *scan) dayCountBefore(k int) bool {
+	if !dayCountWords[sc.lower(k)] || k+1 >= len(sc.toks) || sc.toks[k+1].nl {
 		return false
 	}
 	n := &sc.toks[k+1]

@@ -35,7 +35,8 @@ var measureWords = map[string]bool{
 // 12/5", "CPAP 5/5"): a setting, even with the clock time it was set.
 var ventSettings = map[string]bool{
 	"ps": true, "psv": true, "peep": true, "cpap": true, "bipap": true, "ipap": true, "epap": true,
-	"pcv": true, "pip": true, "simv": true,
+	"pcv": true, "pip": true, "simv": true, "pc": true, "nimv": true, "ncpap": true, "nippv": true,
+	"neopuff": true, // "NIMV 20/6", "PC 18/5", "neopuff 20/5" (dev34)
 }
 
 // ventPair: tokens i..j are "x/y", an inspiratory over an expiratory
@@ -378,6 +379,7 @@ var strengthWords = map[string]bool{
 	"arm": true, "arms": true, "leg": true, "legs": true, "hand": true, "hands": true, "foot": true, "feet": true,
 	"ue": true, "le": true, "rue": true, "lue": true, "rle": true, "lle": true, "bue": true, "ble": true,
 	"ues": true, "les": true, "extremity": true, "extremities": true, "proximal": true, "distal": true,
+	"uppers": true, "lowers": true, // "MAE 5/5 UPPERS, 5/5 LOWERS"
 	"deltoid": true, "deltoids": true, "biceps": true, "bicep": true, "triceps": true, "tricep": true,
 	"quad": true, "quads": true, "quadriceps": true, "hamstring": true, "hamstrings": true, "iliopsoas": true,
 	"hip": true, "hips": true, "knee": true, "knees": true, "ankle": true, "ankles": true, "wrist": true,

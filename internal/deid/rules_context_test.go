@@ -75,6 +75,12 @@ func TestGoldenContext(t *testing.T) {
 		{"do not after a name's place", "NGT TO LIS DO NOT MANIPULATE. J TUBE W/ TF.", "NGT TO LIS DO NOT MANIPULATE. J TUBE W/ TF."},
 		{"a credential that starts a clause", "Anxious at times, requests to talk, RN spent time with pt.", "Anxious at times, requests to talk, RN spent time with pt."},
 		{"a name before a credential after to kept", "report to bev, rn at 1900", "report to [NAME], rn at 1900"},
+		{"a clinical word before a state's code", "CXR after clamp trial no PTX, CT pulled by trauma PA.", "CXR after clamp trial no PTX, CT pulled by trauma PA."},
+		{"a town before a state's code kept", "lives in Hartford, CT with son", "lives in [LOCATION], CT with son"},
+		{"a grandmother", "SOCIAL: MOM AND GMA AT BEDSIDE FOR 2100 FEEDS.", "SOCIAL: MOM AND GMA AT BEDSIDE FOR 2100 FEEDS."},
+		{"a grandmother's name", "gma rosa at bedside for feeds", "gma [NAME] at bedside for feeds"},
+		{"an approach by two names", "SKIN: L ACETABULUM ORIF INCISION (KOCHER-LANGENBECK) W/ STAPLES.", "SKIN: L ACETABULUM ORIF INCISION (KOCHER-LANGENBECK) W/ STAPLES."},
+		{"infants' vitamins", "meds: vit d, poly vi sol w/ fe.", "meds: vit d, poly vi sol w/ fe."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -233,6 +233,31 @@ var liquorWords = map[string]bool{
 	"brandy": true, "liquor": true, "scotch": true, "wine": true, "booze": true,
 }
 
+// leakChamber: the fraction at token i grades a chest drain's air leak by
+// its chambers ("air leak 2/7 on cough", "AIRLEAK 3/7", "small air leak w/
+// cough (1/7 on pleur-evac chamber)", "+AIRLEAK 1/5"): "leak" within three
+// words before, in the sentence; farther back in it only after "now" or "to"
+// ("leak 2/7 on water seal, now 1/7"); never after a word that dates ("air
+// leak 3/7, seen 4/7"), nor with the leak in an earlier sentence ("No air
+// leak. 3/7 CXR clear").
+func (sc *scan) leakChamber(i int) bool {
+	near := false
+	if q := sc.prevWord(i); q >= 0 && dateCue(sc.lower(q)) {
+		return false
+	} else if q >= 0 && (sc.is(q, "now") || sc.is(q, "to")) {
+		near = true
+	}
+	for p, words := i-1, 0; p >= 0 && p >= i-16 && !sc.toks[p+1].nl && !sc.punct(p, '.') && !sc.punct(p, ';'); p-- {
+		if sc.toks[p].kind == kWord {
+			words++
+		}
+		if sc.is(p, "leak") || sc.is(p, "leaks") || sc.is(p, "airleak") || sc.is(p, "airleaks") {
+			return words <= 3 || near
+		}
+	}
+	return false
+}
+
 // fifthOfLiquor: "1/5" at token i, next the word after it, is a fifth of a
 // gallon of liquor: "a 1/5 of vodka", or "1/5 VODKA" with how often after
 // it ("DAILY", "a day", "per day"); never after a word that dates.
@@ -398,6 +423,7 @@ var fractionNouns = map[string]bool{
 	"pk": true, "lymph": true, "ln": true, "lns": true, "gpc": true, "gpcs": true, "gnr": true, "gnrs": true,
 	"gpr": true, "gprs": true, "gnc": true, "gpb": true, "gnb": true, "yeast": true, "strength": true,
 	"str": true, "tsp": true, "tbsp": true, "cup": true, "cups": true, "can": true, "cans": true,
+	"lpm": true, // "LFNC 1/8 LPM" (dev34)
 }
 
 // examWords come right before a grade or a pair of findings written "n/m"
@@ -463,6 +489,9 @@ func (sc *scan) notDate(i, j int) int {
 		return -1
 	}
 	a, b := sc.numVal(i), sc.numVal(j)
+	if p := sc.prevWord(i); p >= 2 && p == i-1 && sc.is(p, "h") && sc.punct(p-1, '/') && sc.is(p-2, "h") {
+		return j // "H/H 11/33": haemoglobin over haematocrit
+	}
 	if a == 24 && b == 7 && sc.numLen(j) == 1 {
 		if p := sc.prevWord(i); p < 0 || !dateCue(sc.lower(p)) {
 			return j // "at bedside 24/7": always, not the 24th of July
@@ -489,6 +518,9 @@ func (sc *scan) notDate(i, j int) int {
 		if p := sc.prevWord(i); p >= 0 && (strengthWords[sc.lower(p)] || sc.is(p, "weaker") || sc.is(p, "stronger") || sc.is(p, "side") && p == i-1) { // "R SIDE 4/5"
 			return j
 		}
+		if sc.leakChamber(i) {
+			return j // "+AIRLEAK 1/5": a drain of five chambers
+		}
 		// "1/5 VODKA DAILY", "a 1/5 of whiskey": a fifth of a gallon, drunk
 		// as a habit (not "Last drink 1/5 vodka per wife", "Admitted 1/5
 		// etoh withdrawal": a date)
@@ -496,28 +528,8 @@ func (sc *scan) notDate(i, j int) int {
 			return j
 		}
 	case 7:
-		// the chest drain's chamber of seven: "air leak 2/7 on cough",
-		// "AIRLEAK 3/7", "small air leak w/ cough (1/7 on pleur-evac
-		// chamber)": "leak" within three words before, in the sentence; farther
-		// back in it only after "now" or "to" ("leak 2/7 on water seal, now
-		// 1/7"); never after a word that dates ("air leak 3/7, seen 4/7"), nor
-		// with the leak in an earlier sentence ("No air leak. 3/7 CXR clear")
-		near := false
-		if q := sc.prevWord(i); q >= 0 && dateCue(sc.lower(q)) {
-			break
-		} else if q >= 0 && (sc.is(q, "now") || sc.is(q, "to")) {
-			near = true
-		}
-		for p, words := i-1, 0; p >= 0 && p >= i-16 && !sc.toks[p+1].nl && !sc.punct(p, '.') && !sc.punct(p, ';'); p-- {
-			if sc.toks[p].kind == kWord {
-				words++
-			}
-			if sc.is(p, "leak") || sc.is(p, "leaks") || sc.is(p, "airleak") || sc.is(p, "airleaks") {
-				if words <= 3 || near {
-					return j
-				}
-				break
-			}
+		if sc.leakChamber(i) {
+			return j
 		}
 	case 6: // "2/6 SEM at RUSB"
 		if word && murmurWords[sc.lower(next)] {

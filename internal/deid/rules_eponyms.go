@@ -58,6 +58,8 @@ var eponymPairs = map[string][]string{
 	"creutzfeldt": {"jakob"},
 	"charcot":     {"marie"},
 	"osler":       {"weber"},
+	"kocher":      {"langenbeck"}, // an approach to the acetabulum
+	"vi":          {"sol"},        // Poly-Vi-Sol, infants' vitamins
 	"adams":       {"stokes"},
 	"ramsay":      {"hunt"},
 }

@@ -219,6 +219,9 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		return true
 	case typ == TypeName && first == last && sc.dayCountBefore(first) && !sc.nameTok[first]:
 		return true // "sister POD 3", "removed POD 4": a day count, not a name
+	case typ == TypeLocation && first == last && sc.toks[first].e-sc.toks[first].s == 2 && isUpperASCII(sc.text[sc.toks[first].s]) && isUpperASCII(sc.text[sc.toks[first].s+1]) &&
+		sc.toks[first].flags&(lexicon.State|lexicon.City|lexicon.Name) == lexicon.State && sc.numLen(first+1) != 5:
+		return true // "HOME FROM NH (PICAYUNE)": a state's code alone (or a nursing home) names no place smaller than a state
 	case typ == TypeName && words <= 3 && nums == 0:
 		return sc.everydayName(first, last)
 	case typ == TypeLocation && words == 1 && nums == 0:

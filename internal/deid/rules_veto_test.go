@@ -89,6 +89,7 @@ func TestVetoShape(t *testing.T) {
 		{"title as finding", "mod mr, mild tr, rvsp 44.", "mild", TypeName, ""},
 		{"a day count after a relation", "LRRT from sister POD 3. UO 100-200/hr", "POD", TypeName, ""},
 		{"a drug after ms", "c/o pain 6/10, ms contin 30 + roxicodone 10 q4h prn", "contin", TypeName, ""},
+		{"a state's code alone", "HOME FROM NH (PICAYUNE).", "NH", TypeLocation, ""},
 		{"capital in a sentence kept", "Seen with Rose at the bedside today.", "Rose", TypeName, "Rose"},
 		{"rare name kept", "son smithers in to visit, per dr smithers", "smithers", TypeName, "smithers"},
 		{"a cue, a clinical word, then a word on the name list", "TITRATE FIO2/PEEP PER ARDSNET TABLE, AM CXR", "ARDSNET TABLE", TypeName, ""},

@@ -551,8 +551,8 @@ func (sc *scan) cityBeforeState(i int) (int, int) {
 	if comma {
 		e--
 	}
-	if e < 0 || !sc.capWord(e) || toks[i].nl {
-		return -1, -1
+	if e < 0 || !sc.capWord(e) || toks[i].nl || toks[e].flags&lexicon.Clinical != 0 && toks[e].flags&lexicon.City == 0 {
+		return -1, -1 // (a clinical word is no town: "no PTX, CT pulled")
 	}
 	b := e
 	for words := 1; b-1 >= 0 && !toks[b].nl && !sc.claim[b-1] && words < 4; {
@@ -754,7 +754,8 @@ var relations = map[string]bool{
 	"grandmother": true, "grandfather": true, "fiance": true, "fiancee": true, "girlfriend": true,
 	"boyfriend": true, "cousin": true, "stepson": true, "stepdaughter": true, "mom": true, "dad": true,
 	"dtr": true, "sis": true, "bro": true, "husb": true, "hub": true, "gdtr": true, "grandau": true,
-	"granddtr": true, "nok": true, "hcp": true, "poa": true,
+	"granddtr": true, "nok": true, "hcp": true, "poa": true, "grandma": true, "grandpa": true, "gma": true,
+	"gpa": true, "mgm": true, "pgm": true, "mgf": true, "pgf": true, // "MOM AND GMA AT BEDSIDE" (dev34)
 }
 
 // nameParticles are lower-case words inside a name.

@@ -392,15 +392,16 @@ func checkClinicalRound(t *testing.T, marker, label string, min int, samples []r
 	}
 }
 
-// TestClinicalFromDev30: the cardiology, medical, neuro and community ICU
-// words of dev30-dev33 are Clinical, the words on a name or city list among them ("coban",
+// TestClinicalFromDev30: the cardiology, medical, neuro, community, neonatal
+// and trauma ICU words of dev30-dev35 are Clinical, the words on a name or city list among them ("coban",
 // "mets", "lyme") as well.
 func TestClinicalFromDev30(t *testing.T) {
 	v := Vocab()
 	for _, w := range []string{"vad", "endomyocardial", "pyp", "ccta", "lexiscan", "tafamidis", "femostop", "cst",
 		"comorbidities", "subtherapeutic", "cardiothoracic", "monomorphic", "inducible", "coban", "mets", "palmar",
 		"blakemore", "blocker", "lyme", "radiata", "hemosiderin", "oligoclonal", "neurocrit", "ncc", "liq", "arnd",
-		"dsa", "pica", "cocci", "lite", "camino", "ehl", "aca"} {
+		"dsa", "pica", "cocci", "lite", "camino", "ehl", "aca", "ncpap", "lfnc", "nimv", "neopuff", "heelstick", "neobar",
+		"degloving", "hpb", "langenbeck", "amnestic", "menactra", "splenorrhaphy", "ssrf", "ws", "fe", "drager", "bromage", "spica"} {
 		if v.Lookup(w)&Clinical == 0 {
 			t.Errorf("%q is not Clinical", w)
 		}

@@ -23,7 +23,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev15": 115, "dev16": 230, "dev17": 230, "dev18": 250, "frozen8": 225,
 		"dev19": 270, "dev20": 230, "dev21": 230, "frozen9": 270, "dev22": 240, "frozen10": 220, "dev23": 290,
 		"dev24": 200, "dev25": 195, "frozen11": 200, "frozen12": 130, "dev26": 150, "dev27": 170,
-		"dev28": 135, "dev29": 125, "frozen13": 125}
+		"dev28": 135, "dev29": 125, "frozen13": 125, "dev30": 165, "dev31": 160, "dev32": 140, "dev33": 165,
+		"dev34": 150, "dev35": 150, "frozen14": 140, "frozen15": 155, "frozen16": 140}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -134,7 +135,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"frozen6.jsonl", "frozen7.jsonl", "dev9.jsonl", "dev10.jsonl", "dev11.jsonl", "dev12.jsonl", "dev13.jsonl", "dev14.jsonl",
 		"dev15.jsonl", "dev16.jsonl", "dev17.jsonl", "dev18.jsonl", "frozen8.jsonl", "dev19.jsonl", "dev20.jsonl", "dev21.jsonl", "frozen9.jsonl", "dev22.jsonl", "frozen10.jsonl", "dev23.jsonl",
 		"dev24.jsonl", "dev25.jsonl", "frozen11.jsonl", "frozen12.jsonl", "dev26.jsonl", "dev27.jsonl",
-		"dev28.jsonl", "dev29.jsonl", "frozen13.jsonl"} {
+		"dev28.jsonl", "dev29.jsonl", "frozen13.jsonl", "dev30.jsonl", "dev31.jsonl", "dev32.jsonl", "dev33.jsonl",
+		"dev34.jsonl", "dev35.jsonl", "frozen14.jsonl", "frozen15.jsonl", "frozen16.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -392,32 +392,34 @@ func checkClinicalRound(t *testing.T, marker, label string, min int, samples []r
 	}
 }
 
-// TestClinicalFromDev30: the cardiology, medical, neuro, community, neonatal
-// and trauma ICU words of dev30-dev35 are Clinical, the words on a name or city list among them ("coban",
-// "mets", "lyme") as well.
-func TestClinicalFromDev30(t *testing.T) {
+// TestClinicalFromBatches: the shorthand that each development batch showed
+// at first contact is Clinical, the words on a name or city list among it as
+// well (a name then only after a cue: "txp", "contin", "coban", "lyme").
+func TestClinicalFromBatches(t *testing.T) {
 	v := Vocab()
-	for _, w := range []string{"vad", "endomyocardial", "pyp", "ccta", "lexiscan", "tafamidis", "femostop", "cst",
-		"comorbidities", "subtherapeutic", "cardiothoracic", "monomorphic", "inducible", "coban", "mets", "palmar",
-		"blakemore", "blocker", "lyme", "radiata", "hemosiderin", "oligoclonal", "neurocrit", "ncc", "liq", "arnd",
-		"dsa", "pica", "cocci", "lite", "camino", "ehl", "aca", "ncpap", "lfnc", "nimv", "neopuff", "heelstick", "neobar",
-		"degloving", "hpb", "langenbeck", "amnestic", "menactra", "splenorrhaphy", "ssrf", "ws", "fe", "drager", "bromage", "spica"} {
-		if v.Lookup(w)&Clinical == 0 {
-			t.Errorf("%q is not Clinical", w)
-		}
-	}
-}
-
-// TestClinicalFromDev29: the transplant, burn and medication shorthand of
-// the dev29 batch is Clinical (a name only after a cue), the words on a
-// name list among it ("txp", "contin") as well.
-func TestClinicalFromDev29(t *testing.T) {
-	v := Vocab()
-	for _, w := range []string{"thymo", "ioban", "cepacol", "pancultured", "resus", "lifeflight", "txp", "olt", "nare", "ung", "sarna", "contin", "alb", "nak", "ok'd",
-		"holter", "penrose", "quinton", "brady", "sar", "dai", "nash", "lille", "passcode"} {
-		if v.Lookup(w)&Clinical == 0 {
-			t.Errorf("%q is not Clinical", w)
-		}
+	for _, tc := range []struct {
+		batch string
+		words []string
+	}{
+		{"dev29: transplant, burn and medication shorthand", []string{"thymo", "ioban", "cepacol", "pancultured", "resus",
+			"lifeflight", "txp", "olt", "nare", "ung", "sarna", "contin", "alb", "nak", "ok'd"}},
+		{"dev17-dev27: eponymous drains and monitors, acronyms", []string{"holter", "penrose", "quinton", "brady", "sar",
+			"dai", "nash", "lille", "passcode"}},
+		{"dev30, dev31: cardiology and medical ICU", []string{"vad", "endomyocardial", "pyp", "ccta", "lexiscan", "tafamidis",
+			"femostop", "cst", "comorbidities", "subtherapeutic", "cardiothoracic", "monomorphic", "inducible", "coban", "mets",
+			"palmar", "blakemore", "blocker", "lyme"}},
+		{"dev32, dev33: neuro and community ICU", []string{"radiata", "hemosiderin", "oligoclonal", "neurocrit", "ncc", "liq",
+			"arnd", "dsa", "pica", "cocci", "lite", "camino", "ehl", "aca"}},
+		{"dev34, dev35: neonatal and trauma ICU", []string{"ncpap", "lfnc", "nimv", "neopuff", "heelstick", "neobar",
+			"degloving", "hpb", "langenbeck", "amnestic", "menactra", "splenorrhaphy", "ssrf", "ws", "fe", "drager", "bromage", "spica"}},
+	} {
+		t.Run(tc.batch, func(t *testing.T) {
+			for _, w := range tc.words {
+				if v.Lookup(w)&Clinical == 0 {
+					t.Errorf("%q is not Clinical", w)
+				}
+			}
+		})
 	}
 }
 

@@ -158,7 +158,7 @@ func (sc *scan) credNameAt(i int) int {
 	if c >= len(toks) || toks[c].nl || !sc.credAt(c) {
 		return -1 // "98-year-old Pt Madisen": the patient, not a therapist
 	}
-	if comma && clauseVerb(sc, c+1) {
+	if comma && sc.clauseVerb(c+1) {
 		return -1 // "requests to talk, RN spent time with pt": the nurse starts a clause
 	}
 	signed := false
@@ -184,7 +184,7 @@ func (sc *scan) credNameAt(i int) int {
 
 // clauseVerb: token k is a verb that a credential after a comma starts a
 // clause with ("talk, RN spent time", "family, RN aware").
-func clauseVerb(sc *scan, k int) bool {
+func (sc *scan) clauseVerb(k int) bool {
 	if k >= len(sc.toks) || sc.toks[k].kind != kWord || sc.toks[k].nl || sc.toks[k].cap {
 		return false
 	}

@@ -121,8 +121,8 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && sc.noDate(first, last) {
 			continue // "98/52", "49/51": no month in either place
 		}
-		if s.Type == TypeLocation && last == first && sc.toks[first].kind == kWord && sc.toks[first].e-sc.toks[first].s > 2 && sc.toks[first].flags&lexicon.State != 0 {
-			continue // a US state alone, by its name, is no PHI ("called from OHIO")
+		if s.Type == TypeLocation && last == first && sc.stateOnly(first) {
+			continue // a US state alone, by its name or code, is no PHI ("called from OHIO", "FROM NH")
 		}
 		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
 			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym

@@ -219,9 +219,6 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		return true
 	case typ == TypeName && first == last && sc.dayCountBefore(first) && !sc.nameTok[first]:
 		return true // "sister POD 3", "removed POD 4": a day count, not a name
-	case typ == TypeLocation && first == last && sc.toks[first].e-sc.toks[first].s == 2 && isUpperASCII(sc.text[sc.toks[first].s]) && isUpperASCII(sc.text[sc.toks[first].s+1]) &&
-		sc.toks[first].flags&(lexicon.State|lexicon.City|lexicon.Name) == lexicon.State && sc.numLen(first+1) != 5:
-		return true // "HOME FROM NH (PICAYUNE)": a state's code alone (or a nursing home) names no place smaller than a state
 	case typ == TypeName && words <= 3 && nums == 0:
 		return sc.everydayName(first, last)
 	case typ == TypeLocation && words == 1 && nums == 0:
@@ -454,6 +451,22 @@ func (sc *scan) nameCueBefore(k int) bool {
 		}
 	}
 	return false
+}
+
+// stateOnly: word token k names a US state and nothing smaller: its name
+// ("called from OHIO"), or its postal code in capitals with no ZIP code
+// after it and on no name or town list ("HOME FROM NH (PICAYUNE)", where it
+// may as well be a nursing home).
+func (sc *scan) stateOnly(k int) bool {
+	t := &sc.toks[k]
+	if t.kind != kWord || t.flags&lexicon.State == 0 {
+		return false
+	}
+	if t.e-t.s > 2 {
+		return true
+	}
+	return t.e-t.s == 2 && isUpperASCII(sc.text[t.s]) && isUpperASCII(sc.text[t.s+1]) &&
+		t.flags&(lexicon.City|lexicon.Name) == 0 && sc.numLen(k+1) != 5
 }
 
 // wardCue: the word before token k is a place preposition ("transferred

@@ -242,9 +242,10 @@ var liquorWords = map[string]bool{
 // leak. 3/7 CXR clear").
 func (sc *scan) leakChamber(i int) bool {
 	near := false
-	if q := sc.prevWord(i); q >= 0 && dateCue(sc.lower(q)) {
+	if sc.afterDateCue(i) {
 		return false
-	} else if q >= 0 && (sc.is(q, "now") || sc.is(q, "to")) {
+	}
+	if q := sc.prevWord(i); q >= 0 && (sc.is(q, "now") || sc.is(q, "to")) {
 		near = true
 	}
 	for p, words := i-1, 0; p >= 0 && p >= i-16 && !sc.toks[p+1].nl && !sc.punct(p, '.') && !sc.punct(p, ';'); p-- {
@@ -258,11 +259,18 @@ func (sc *scan) leakChamber(i int) bool {
 	return false
 }
 
+// afterDateCue: the word before token i (over punctuation that does not end
+// a clause) introduces a date ("seen 4/7", "admitted 1/5").
+func (sc *scan) afterDateCue(i int) bool {
+	p := sc.prevWord(i)
+	return p >= 0 && dateCue(sc.lower(p))
+}
+
 // fifthOfLiquor: "1/5" at token i, next the word after it, is a fifth of a
 // gallon of liquor: "a 1/5 of vodka", or "1/5 VODKA" with how often after
 // it ("DAILY", "a day", "per day"); never after a word that dates.
 func (sc *scan) fifthOfLiquor(i, next int) bool {
-	if p := sc.prevWord(i); p >= 0 && dateCue(sc.lower(p)) {
+	if sc.afterDateCue(i) {
 		return false
 	}
 	if sc.is(next, "of") {
@@ -493,7 +501,7 @@ func (sc *scan) notDate(i, j int) int {
 		return j // "H/H 11/33": haemoglobin over haematocrit
 	}
 	if a == 24 && b == 7 && sc.numLen(j) == 1 {
-		if p := sc.prevWord(i); p < 0 || !dateCue(sc.lower(p)) {
+		if !sc.afterDateCue(i) {
 			return j // "at bedside 24/7": always, not the 24th of July
 		}
 	}
@@ -536,7 +544,7 @@ func (sc *scan) notDate(i, j int) int {
 			return j
 		}
 	case 10: // "relief to 4/10", "5/10 at 0400" on a line about pain
-		if p := sc.prevWord(i); (p < 0 || !dateCue(sc.lower(p))) && sc.scoreOnLine(i) {
+		if !sc.afterDateCue(i) && sc.scoreOnLine(i) {
 			return j
 		}
 	}

@@ -282,7 +282,8 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 			// a town only right after a word that places it ("CALLED FROM
 			// PUEBLO")
 			return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k) ||
-				typ == TypeLocation && f&(lexicon.CityFull|lexicon.Common|lexicon.Clinical) == lexicon.CityFull && sc.fromPlace(k)
+				typ == TypeLocation && f&(lexicon.CityFull|lexicon.Common|lexicon.Clinical) == lexicon.CityFull && sc.fromPlace(k) ||
+				typ == TypeLocation && f&(lexicon.CityFull|lexicon.Clinical|lexicon.State) == lexicon.CityFull && !functionWord(sc.lower(k)) && sc.homeTown(k)
 		}
 		known := lexicon.Name | lexicon.City
 		if typ == TypeLocation {
@@ -455,6 +456,32 @@ func (sc *scan) fromPlace(k int) bool {
 	case "in":
 		q := sc.prevWord(p)
 		return q >= 0 && (sc.is(q, "lives") || sc.is(q, "live") || sc.is(q, "living") || sc.is(q, "resides") || sc.is(q, "home"))
+	}
+	return false
+}
+
+// homeTown: word token k, a town's name that is also an everyday word, is
+// where someone lives or where something happened, in a note all in one
+// case: right after "lives (alone) in", "home in", "outside" or "near", or
+// after "drove/flew (down) from", and the clause ends with it ("LIVES ALONE
+// IN PACE,", "ROLLOVER NEAR SEARCHLIGHT,"); "near normal limits" and "lives
+// in a trailer" stay.
+func (sc *scan) homeTown(k int) bool {
+	p := k - 1
+	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kWord || !sc.clauseEnd(k+1) || sc.is(k+1, "on") || sc.is(k+1, "for") {
+		return false
+	}
+	q := sc.prevWord(p)
+	if q >= 0 && (sc.is(q, "alone") || sc.is(q, "together") || sc.is(q, "down") || sc.is(q, "up") || sc.is(q, "over")) {
+		q = sc.prevWord(q)
+	}
+	switch sc.lower(p) {
+	case "outside", "near":
+		return true
+	case "in":
+		return q >= 0 && (sc.is(q, "lives") || sc.is(q, "live") || sc.is(q, "living") || sc.is(q, "resides") || sc.is(q, "home") || sc.is(q, "moved"))
+	case "from":
+		return q >= 0 && (sc.is(q, "drove") || sc.is(q, "flew") || sc.is(q, "driving") || sc.is(q, "moved") || sc.is(q, "visiting"))
 	}
 	return false
 }

@@ -251,8 +251,9 @@ func (sc *scan) run() {
 	sc.scanNameAges()
 	sc.scanDev3() // dates and shapes of the dev3 notes (rules_dev3.go)
 	sc.joinPlaces()
-	sc.scanDev6()  // ranges within a month, "HEALTH AND REHAB" (rules_dev6.go)
-	sc.scanDev11() // wards by floor and direction, "sat the 12th" (rules_dev11.go)
+	sc.scanDev6()      // ranges within a month, "HEALTH AND REHAB" (rules_dev6.go)
+	sc.scanDev11()     // wards by floor and direction, "sat the 12th" (rules_dev11.go)
+	sc.scanPlainOrgs() // facilities and employers in a note of one case (rules_plainorgs.go)
 }
 
 // spans converts byte spans to code-point spans.

@@ -22,21 +22,25 @@ func main() {
 	model := flag.String("model", "", "tagger model file to use instead of the embedded one")
 	oPenalty := flag.Float64("o-penalty", float64(tagger.DefaultOPenalty), "the tagger's recall knob (tagger.WithOPenalty)")
 	minConf := flag.Float64("min-confidence", float64(tagger.DefaultMinConfidence), "the confidence a tagger span needs (tagger.WithMinConfidence; 0 keeps every span)")
+	recase := flag.String("case", "", "score the notes rewritten in one letter case: upper or lower (realeval.Recase)")
 	minConfAcr := flag.Float64("min-confidence-acronym", float64(tagger.DefaultMinConfidenceAcronym), "the confidence a one-word span in capitals outside a capitals note needs")
 	flag.Parse()
 	tune := func(t *tagger.Tagger) *tagger.Tagger {
 		return t.WithOPenalty(float32(*oPenalty)).WithMinConfidence(float32(*minConf), float32(*minConfAcr))
 	}
-	if err := run(*gold, *det, *misses, *model, tune); err != nil {
+	if err := run(*gold, *det, *recase, *misses, *model, tune); err != nil {
 		slog.Error("score", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run scores detector det on gold; tune sets the tagger's knobs.
-func run(gold, det string, misses bool, model string, tune func(*tagger.Tagger) *tagger.Tagger) error {
+func run(gold, det, recase string, misses bool, model string, tune func(*tagger.Tagger) *tagger.Tagger) error {
 	notes, err := realeval.LoadJSONL(gold)
 	if err != nil {
+		return err
+	}
+	if notes, err = realeval.Recase(notes, recase); err != nil {
 		return err
 	}
 	var opts []realeval.Option
@@ -67,6 +71,9 @@ func run(gold, det string, misses bool, model string, tune func(*tagger.Tagger) 
 		return err
 	}
 	fmt.Printf("%s, detector %s\n", gold, det)
+	if recase != "" {
+		fmt.Printf("notes rewritten in %s case\n", recase)
+	}
 	if err := ev.WriteTable(os.Stdout); err != nil {
 		return err
 	}

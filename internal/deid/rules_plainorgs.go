@@ -1,0 +1,162 @@
+package deid
+
+import "github.com/trustgate/trustgate/internal/deid/lexicon"
+
+// Places and employers written without capitals to mark them: in a note all
+// in capitals or all in lower case (more than half of real nursing notes),
+// or in lower case in a mixed note, "prefer bluestem rehab" and "WORKS AT
+// MURDOCK TIRE & AXLE" carry no case to tell the name from the sentence.
+// The cue and the head say where the name is; a word only counts as a name
+// if no everyday or clinical list holds it ("to inpatient rehab", "works at
+// home nights" stay).
+
+// plainFacilityHeads end a care facility's name written in one case.
+var plainFacilityHeads = map[string]bool{
+	"rehab": true, "rehabilitation": true, "hospice": true, "ltach": true, "ltac": true,
+	"childrens": true,
+}
+
+// plainFacilityMods come between a facility's name and its head ("COQUINA
+// nursing and rehab", "X neuro rehab"); a kind of care there is no part of
+// the name ("TGRH acute rehab").
+var plainFacilityMods = map[string]bool{
+	"nursing": true, "and": true, "neuro": true, "health": true, "care": true, "senior": true,
+	"specialty": true, "physical": true, "medical": true,
+}
+
+// plainNotNames are words outside the everyday list that still name a kind
+// of care, not a place ("subacute rehab", "geri psych").
+var plainNotNames = map[string]bool{
+	"subacute": true, "detox": true, "geri": true, "womens": true, "mens": true, "peds": true,
+	"postacute": true, "neurorehab": true, "telemetry": true, "tele": true, "snf": true,
+}
+
+// plainFacilityCues come right before a facility's name: a preposition of
+// place or a verb of choosing ("pt and wife prefer …", "asking about …").
+var plainFacilityCues = map[string]bool{
+	"to": true, "at": true, "from": true, "into": true, "about": true, "prefer": true, "prefers": true,
+	"preferred": true, "like": true, "chose": true, "choose": true, "chosen": true, "accepted": true,
+	"wants": true, "considering": true,
+}
+
+// plainName: word token k may be part of a place's name written in one
+// case: a word no everyday or clinical list holds, no keyword of a rule and
+// no kind of care.
+func (sc *scan) plainName(k int) bool {
+	if k < 0 || k >= len(sc.toks) {
+		return false
+	}
+	t := &sc.toks[k]
+	if t.kind != kWord || t.e-t.s < 3 || t.kw != 0 || t.flags&(lexicon.SafeCore|lexicon.Clinical) != 0 {
+		return false
+	}
+	w := sc.lower(k)
+	return !functionWord(w) && !genericOrgWords[w] && !plainNotNames[w]
+}
+
+// plainCased: token k is written without a capital that would mark a name
+// (a lower-case word, or any word of a line in capitals), so the
+// capitalised-run rules (scanOrgs, scanContext) did not see it.
+func (sc *scan) plainCased(k int) bool {
+	t := &sc.toks[k]
+	return !t.cap || t.upper && sc.lineUpper(k)
+}
+
+// scanPlainOrgs finds care facilities before their head ("prefer bluestem
+// rehab", "WOULD LIKE YUCCA HOSPICE"), employers after "works at" whose
+// words are everyday ones ("MURDOCK TIRE & AXLE"), and towns that are
+// everyday words where someone lives ("LIVES ALONE IN PACE,"), in text
+// written in one case.
+func (sc *scan) scanPlainOrgs() {
+	toks := sc.toks
+	for i := 1; i < len(toks); i++ {
+		t := &toks[i]
+		if t.kind != kWord || sc.claim[i] {
+			continue
+		}
+		switch n := t.e - t.s; {
+		case n >= 4 && n <= 14 && plainFacilityHeads[sc.lower(i)] && sc.plainCased(i):
+			sc.plainFacility(i)
+		case n >= 5 && n <= 8:
+			if e := sc.plainEmployer(i); e > i {
+				i = e
+			}
+		case t.flags&(lexicon.CityFull|lexicon.Clinical|lexicon.State) == lexicon.CityFull && sc.caseAt(i) != caseMixed && !functionWord(sc.lower(i)) && sc.homeTown(i):
+			sc.addToks(i, max(i, sc.city(i)), TypeLocation, "rules/city")
+		}
+	}
+}
+
+// plainFacility marks the name before facility head i with the head.
+func (sc *scan) plainFacility(i int) {
+	toks := sc.toks
+	k := i - 1
+	for k > 0 && i-k <= 3 && !toks[k+1].nl && toks[k].kind == kWord && plainFacilityMods[sc.lower(k)] {
+		k--
+	}
+	e := k // the last word of the name
+	for k >= 0 && e-k < 3 && !toks[k+1].nl && sc.plainName(k) && !sc.claim[k] {
+		k--
+	}
+	if k == e || k < 0 || toks[k+1].nl || toks[k].kind != kWord || !plainFacilityCues[sc.lower(k)] {
+		return
+	}
+	sc.addToks(k+1, i, TypeLocation, "rules/facility")
+}
+
+// plainEmployer: token i is "works" or "employer"; it marks the employer
+// named after "works at/for", "employed by" or "employer (…)" and returns
+// its last token, or -1.
+func (sc *scan) plainEmployer(i int) int {
+	toks := sc.toks
+	s := -1
+	switch sc.lower(i) {
+	case "works", "worked", "employed":
+		if m := i + 1; m < len(toks) && !toks[m].nl && (sc.is(m, "at") || sc.is(m, "for") || sc.is(m, "by")) {
+			s = m + 1
+		}
+	case "employer":
+		if m := i + 1; m < len(toks) && (sc.punct(m, '(') || sc.punct(m, ':') || sc.punct(m, ',')) {
+			s = m + 1
+		}
+	}
+	if s < 0 || s >= len(toks) || toks[s].nl || toks[s].cap && sc.caseAt(s) == caseMixed {
+		return -1 // (a capitalised employer in a mixed-case line is scanContext's: "works at Cargill turkey plant")
+	}
+	e, named := -1, false
+run:
+	for k := s; k < len(toks) && k-s < 8 && !toks[k].nl; k++ {
+		switch tk := &toks[k]; {
+		case tk.kind == kPunct && (sc.punct(k, '&') || (sc.punct(k, '\'') || sc.punct(k, '-')) && !tk.sp && sc.joined(k+1)) && e == k-1:
+			continue // "TIRE & AXLE", "LOVE'S", "PEE-DEE"
+		case tk.kind != kWord:
+		case sc.is(k, "and") && e == k-1 && k+1 < len(toks) && sc.plainName(k+1) || sc.is(k, "and") && e == k-1 && sc.clauseEndWord(k+2):
+			continue // "PIPE AND WELDING."
+		case !functionWord(sc.lower(k)) && tk.kw == 0 && !employerStops[sc.lower(k)] && tk.flags&lexicon.Clinical == 0:
+			e = k
+			named = named || sc.plainName(k)
+			continue
+		}
+		break run
+	}
+	if e < s || !named {
+		return -1
+	}
+	sc.addToks(s, e, TypeLocation, "rules/employer")
+	return e
+}
+
+// clauseEndWord: the word before token k ends its clause (k is a full
+// stop, a comma, the end of the line or of the text).
+func (sc *scan) clauseEndWord(k int) bool {
+	return k >= len(sc.toks) || sc.toks[k].nl || sc.punct(k, '.') || sc.punct(k, ',') || sc.punct(k, ';') || sc.punct(k, ')')
+}
+
+// employerStops end an employer's name or say that none follows ("works at
+// night", "works for himself", "works at least 50 hours").
+var employerStops = map[string]bool{
+	"night": true, "nights": true, "nite": true, "nites": true, "noc": true, "days": true, "day": true,
+	"weekends": true, "weekend": true, "least": true, "full": true, "part": true, "time": true,
+	"himself": true, "herself": true, "themselves": true, "since": true, "until": true, "currently": true,
+	"a": true, "my": true, "our": true, "their": true, "as": true, "x": true, "yrs": true, "years": true, "family": true, "local": true, "same": true,
+}

@@ -225,6 +225,7 @@ var serviceWords = map[string]bool{
 	"urology": true, "onc": true, "liver": true, "cardiac": true, "pulm": true, "psych": true, "peds": true,
 	"rehab": true, "nephro": true, "hepatology": true, "micu": true, "sicu": true, "ccu": true, "cvicu": true,
 	"csru": true, "nicu": true, "picu": true, "ticu": true, "nsicu": true, "icu": true, "ed": true, "er": true,
+	"stroke": true, // "Updated by stroke NP" (dev37)
 }
 
 // credAt: token k is a credential, and not "pt" (which is also the

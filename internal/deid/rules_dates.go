@@ -518,6 +518,9 @@ func (sc *scan) notDate(i, j int) int {
 	if a > b {
 		return -1 // a grade or a count is out of its maximum
 	}
+	if p := sc.prevWord(i); p >= 0 && p == i-1 && eatVerbs[sc.lower(p)] && a < b {
+		return j // "ate 1/2 sandwich", "took 3/4 of tray": a part of a meal
+	}
 	switch b {
 	case 5: // "2/5 LUE", "4/5 x4", "R side weaker 2/5": strength of a limb
 		if word && strengthWords[sc.lower(next)] || next < len(sc.toks) && !sc.toks[next].nl && sc.toks[next].kind == kAlnum && sc.lower(next)[0] == 'x' {
@@ -537,6 +540,10 @@ func (sc *scan) notDate(i, j int) int {
 		}
 	case 7:
 		if sc.leakChamber(i) {
+			return j
+		}
+	case 4: // "TOF goal 2/4", "TOF 2/4 at 0100, 2/4 at 0500": twitches of four
+		if sc.wordBeforeOnLine(i, "tof", 8) {
 			return j
 		}
 	case 6: // "2/6 SEM at RUSB"
@@ -567,6 +574,28 @@ func (sc *scan) notDate(i, j int) int {
 		}
 	}
 	return -1
+}
+
+// eatVerbs come right before the part of a meal or a drink taken ("ate 1/2
+// sandwich"): a fraction, not a date.
+var eatVerbs = map[string]bool{
+	"ate": true, "eaten": true, "eating": true, "eats": true, "drank": true, "took": true, "consumed": true,
+}
+
+// wordBeforeOnLine: word w stands within n words before token i on its line.
+func (sc *scan) wordBeforeOnLine(i int, w string, n int) bool {
+	for k, words := i-1, 0; k >= 0 && words < n; k-- {
+		if sc.toks[k+1].nl {
+			return false
+		}
+		if sc.toks[k].kind == kWord {
+			if sc.is(k, w) {
+				return true
+			}
+			words++
+		}
+	}
+	return false
 }
 
 // timeCues come right before a time of day ("at 0800", "ETA 1730",
@@ -854,7 +883,7 @@ func (sc *scan) trialVerbBefore(i int) bool {
 		return false // a note that opens with the word
 	}
 	switch sc.lower(p) {
-	case "per", "failed", "passed", "tolerated":
+	case "per", "failed", "passed", "tolerated", "passing", "failing", "passes", "fails":
 		return true
 	}
 	return false

@@ -140,6 +140,9 @@ func TestNumberOpensNote(t *testing.T) {
 		{"SAT", 0},
 		{"sat passed", 0},
 		{"Sat\nHR 80", 0},
+		// the word before a fraction (eatVerbs, 2026-12-06; found by TestPlausible)
+		{"1/2 sandwich", 0},
+		{"3/4", 1},
 	} {
 		spans, err := DefaultRules().Recognize(t.Context(), c.text)
 		if err != nil {

@@ -62,6 +62,10 @@ var eponymPairs = map[string][]string{
 	"vi":          {"sol"},        // Poly-Vi-Sol, infants' vitamins
 	"adams":       {"stokes"},
 	"ramsay":      {"hunt"},
+	// (dev37, 2026-12-06)
+	"cox":   {"maze"},            // the Cox-Maze ablation
+	"blake": {"drain", "drains"}, // a chest drain
+	"z":     {"flo"},             // the Z-Flo positioner
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

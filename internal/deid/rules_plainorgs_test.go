@@ -27,3 +27,35 @@ func TestPlainCasePlaces(t *testing.T) {
 	}
 	checkLineTags(t, tests)
 }
+
+// TestDev36to38Words covers the false alarms of the development batches
+// dev36–dev38 at first contact (invented examples of each shape), next to
+// the PHI of the same shapes that must still be found.
+func TestDev36to38Words(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// clinical numbers
+		{"ECMO lung rest", "RESP: LUNG REST 10/10, PEEP 10, RR 10, FIO2 30%.", "RESP: LUNG REST 10/10, PEEP 10, RR 10, FIO2 30%."},
+		{"a part of a meal", "advanced to cardiac diet @ 1200. ate 1/2 sandwich + soup.", "advanced to cardiac diet @ 1200. ate 1/2 sandwich + soup."},
+		{"a train-of-four goal", "nimbex started at 0330 per MD, TOF goal 2/4. GI: OGT to LIWS", "nimbex started at 0330 per MD, TOF goal 2/4. GI: OGT to LIWS"},
+		{"train-of-four values repeated", "TOF 2/4 at 0100, 2/4 at 0500. BIS 40-50.", "TOF 2/4 at 0100, 2/4 at 0500. BIS 40-50."},
+		{"strength of lower limbs", "Follows commands, MAE 5/5 upper, 4/5 lower. Pain 6/10", "Follows commands, MAE 5/5 upper, 4/5 lower. Pain 6/10"},
+		{"an awakening trial passed", "restarted propofol @ 10 after passing SAT, currently off", "restarted propofol @ 10 after passing SAT, currently off"},
+		{"a pressure support lowered", "PS decreased to 10/5 at 1000, RR 26-28", "PS decreased to 10/5 at 1000, RR 26-28"},
+		{"a date after a meal kept", "pt ate lunch, last seen by GI on 1/2", "pt ate lunch, last seen by GI on [DATE]"},
+		// eponyms and services
+		{"a chest drain", "ct: 2 mediastinal blake drains + l pleural, 410cc", "ct: 2 mediastinal blake drains + l pleural, 410cc"},
+		{"an ablation", "S/p MVR + TV ring + Cox-Maze IV. Came back in junctional", "S/p MVR + TV ring + Cox-Maze IV. Came back in junctional"},
+		{"a positioner", "skin: z flo under head, heels floated.", "skin: z flo under head, heels floated."},
+		{"a stroke practitioner", "Family: Updated by stroke NP, questions answered", "Family: Updated by stroke NP, questions answered"},
+		{"a person called Blake kept", "son Blake at bedside, updated", "son [NAME] at bedside, updated"},
+		// words after a relation or a credential
+		{"a delirium screen after RN", "Delirium overnight per night RN, CAM neg today.", "Delirium overnight per night RN, CAM neg today."},
+		{"a wife pleased", "pt and wife happy with plan.", "pt and wife happy with plan."},
+		{"the last dose per a daughter", "PER DTR LAST ELIQUIS DOSE WAS 12/9, PHARMACY AWARE", "PER DTR LAST ELIQUIS DOSE WAS [DATE], PHARMACY AWARE"},
+		{"a husband agreed", "sister Willene called at 2030 for update, husband ok'd. EP to see", "sister [NAME] called at 2030 for update, husband ok'd. EP to see"},
+		{"a daughter found her", "daughter found her confused and called 911.", "daughter found her confused and called 911."},
+		{"a lab after wife and a comma", "teaching started with pt and wife, INR goal 2.5-3.5 for valve.", "teaching started with pt and wife, INR goal 2.5-3.5 for valve."},
+		{"a wife whose name is an acronym kept", "pt's wife gerd at bedside, upset re: confusion", "pt's wife [NAME] at bedside, upset re: confusion"},
+	}
+	checkLineTags(t, tests)
+}

@@ -581,11 +581,26 @@ func (sc *scan) nameAfterCue(i int) bool {
 		return false
 	}
 	w := sc.lower(i)
+	if notNameAfterCue[w] || strings.HasSuffix(w, "'d") {
+		return false // "wife happy with plan", "PER DTR LAST ELIQUIS DOSE", "husband ok'd"
+	}
+	if t.flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && sc.caseAt(i) == caseMixed && sc.rawUpper(i) {
+		return false // "wife, INR goal 2.5-3.5": an acronym in capitals ("wife gerd at bedside" stays)
+	}
 	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") ||
 		strings.HasSuffix(w, "s") && t.flags&lexicon.Common != 0 && t.flags&lexicon.SafeCore != 0 {
 		return false // "son visiting", "wife concerned", "son works 3rd shift"
 	}
 	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && !strings.HasSuffix(w, "s")
+}
+
+// notNameAfterCue are everyday words on the name lists that follow a
+// relation as what the relation feels, did or means, not as the relation's
+// name (dev37, dev38: "wife happy with plan", "daughter found her
+// confused", "per dtr last dose was").
+var notNameAfterCue = map[string]bool{
+	"happy": true, "glad": true, "found": true, "ok": true, "okay": true, "last": true, "first": true,
+	"next": true, "teach": true, "shower": true,
 }
 
 // acronymPlace: an acronym no list knows right after "to", "from" or "at"

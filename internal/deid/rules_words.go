@@ -899,7 +899,7 @@ func (sc *scan) scanNames(lexical bool) {
 				}
 				// a pronoun or a role after the cue is none ("daughter, she
 				// called", "with RN, RT and transport", "son (HCP)")
-				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) {
+				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) || notNameAfterCue[sc.lower(k)] {
 					goto next // (a service before a role: "2 sons, MICU attending")
 				}
 				// a day count with its number is the next clause ("from
@@ -914,6 +914,11 @@ func (sc *scan) scanNames(lexical bool) {
 				// ("Name: J Smith", "son, J Smith": an initial before a
 				// capitalised word stays a name's)
 				if colon && !initial && toks[k].flags&lexicon.Name == 0 && (toks[k].flags&lexicon.Clinical != 0 || toks[k].e-toks[k].s == 1 && !sc.punct(k+1, '.') && !sc.capWord(k+1)) {
+					goto next
+				}
+				// ... and a clinical acronym in capitals in a mixed-case line
+				// even when a name list holds it ("per night RN, CAM neg")
+				if colon && !initial && toks[k].flags&lexicon.Clinical != 0 && toks[k].upper && sc.caseAt(k) == caseMixed && sc.rawUpper(k) {
 					goto next
 				}
 				// a capitalised word right after "her partner" is a name ("Sunny")

@@ -24,7 +24,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev19": 270, "dev20": 230, "dev21": 230, "frozen9": 270, "dev22": 240, "frozen10": 220, "dev23": 290,
 		"dev24": 200, "dev25": 195, "frozen11": 200, "frozen12": 130, "dev26": 150, "dev27": 170,
 		"dev28": 135, "dev29": 125, "frozen13": 125, "dev30": 165, "dev31": 160, "dev32": 140, "dev33": 165,
-		"dev34": 150, "dev35": 150, "frozen14": 140, "frozen15": 155, "frozen16": 140}
+		"dev34": 150, "dev35": 150, "frozen14": 140, "frozen15": 155, "frozen16": 140,
+		"dev36": 165, "dev37": 130, "dev38": 125, "frozen17": 150}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -136,7 +137,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev15.jsonl", "dev16.jsonl", "dev17.jsonl", "dev18.jsonl", "frozen8.jsonl", "dev19.jsonl", "dev20.jsonl", "dev21.jsonl", "frozen9.jsonl", "dev22.jsonl", "frozen10.jsonl", "dev23.jsonl",
 		"dev24.jsonl", "dev25.jsonl", "frozen11.jsonl", "frozen12.jsonl", "dev26.jsonl", "dev27.jsonl",
 		"dev28.jsonl", "dev29.jsonl", "frozen13.jsonl", "dev30.jsonl", "dev31.jsonl", "dev32.jsonl", "dev33.jsonl",
-		"dev34.jsonl", "dev35.jsonl", "frozen14.jsonl", "frozen15.jsonl", "frozen16.jsonl"} {
+		"dev34.jsonl", "dev35.jsonl", "frozen14.jsonl", "frozen15.jsonl", "frozen16.jsonl",
+		"dev36.jsonl", "dev37.jsonl", "dev38.jsonl", "frozen17.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

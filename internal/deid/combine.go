@@ -462,10 +462,11 @@ func (sc *scan) fromPlace(k int) bool {
 
 // homeTown: word token k, a town's name that is also an everyday word, is
 // where someone lives or where something happened, in a note all in one
-// case: right after "lives (alone) in", "home in", "outside" or "near", or
-// after "drove/flew (down) from", and the clause ends with it ("LIVES ALONE
-// IN PACE,", "ROLLOVER NEAR SEARCHLIGHT,"); "near normal limits" and "lives
-// in a trailer" stay.
+// case: right after "lives (alone) in" or "home in", after "near" or
+// "outside" after an accident or a home (nearPlaceWords), or after
+// "drove/flew (down) from", and the clause ends with it ("LIVES ALONE IN
+// PACE,", "ROLLOVER NEAR SEARCHLIGHT,"); "SATS NEAR NORMAL," and "lives in
+// a trailer" stay.
 func (sc *scan) homeTown(k int) bool {
 	p := k - 1
 	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kWord || !sc.clauseEnd(k+1) || sc.is(k+1, "on") || sc.is(k+1, "for") {
@@ -476,14 +477,22 @@ func (sc *scan) homeTown(k int) bool {
 		q = sc.prevWord(q)
 	}
 	switch sc.lower(p) {
-	case "outside", "near":
-		return true
+	case "outside", "near": // after what happens or stands somewhere: not "SATS NEAR NORMAL"
+		return q >= 0 && nearPlaceWords[sc.lower(q)]
 	case "in":
 		return q >= 0 && (sc.is(q, "lives") || sc.is(q, "live") || sc.is(q, "living") || sc.is(q, "resides") || sc.is(q, "home") || sc.is(q, "moved"))
 	case "from":
 		return q >= 0 && (sc.is(q, "drove") || sc.is(q, "flew") || sc.is(q, "driving") || sc.is(q, "moved") || sc.is(q, "visiting"))
 	}
 	return false
+}
+
+// nearPlaceWords come before "near" or "outside" and a town: an accident,
+// a home or an outing ("ROLLOVER NEAR SEARCHLIGHT", "ranch outside roundup").
+var nearPlaceWords = map[string]bool{
+	"rollover": true, "crash": true, "accident": true, "mvc": true, "mva": true, "wreck": true, "atv": true,
+	"ranch": true, "farm": true, "lives": true, "live": true, "living": true, "home": true, "house": true,
+	"cabin": true, "camping": true, "hunting": true, "fishing": true, "hiking": true, "found": true,
 }
 
 // shiftTimes: tokens k to last are hours of the day and what joins them

@@ -10,10 +10,14 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 // if no everyday or clinical list holds it ("to inpatient rehab", "works at
 // home nights" stay).
 
-// plainFacilityHeads end a care facility's name written in one case.
-var plainFacilityHeads = map[string]bool{
-	"rehab": true, "rehabilitation": true, "hospice": true, "ltach": true, "ltac": true,
-	"childrens": true,
+// plainFacilityHead: w ends a care facility's name written in one case (a
+// switch, not a map: it is asked of every word).
+func plainFacilityHead(w string) bool {
+	switch w {
+	case "rehab", "rehabilitation", "hospice", "ltach", "ltac", "childrens":
+		return true
+	}
+	return false
 }
 
 // plainFacilityMods come between a facility's name and its head ("COQUINA
@@ -75,9 +79,9 @@ func (sc *scan) scanPlainOrgs() {
 			continue
 		}
 		switch n := t.e - t.s; {
-		case n >= 4 && n <= 14 && plainFacilityHeads[sc.lower(i)] && sc.plainCased(i):
+		case n >= 4 && n <= 14 && plainFacilityHead(sc.lower(i)) && sc.plainCased(i):
 			sc.plainFacility(i)
-		case n >= 5 && n <= 8:
+		case n >= 5 && n <= 8 && (sc.low[t.s] == 'w' || sc.low[t.s] == 'e'):
 			if e := sc.plainEmployer(i); e > i {
 				i = e
 			}

@@ -22,6 +22,7 @@ func TestPlainCasePlaces(t *testing.T) {
 		{"a daycare stays", "pt states she works at a daycare and thinks she caught a cold", "pt states she works at a daycare and thinks she caught a cold"},
 		{"a town that is a word after lives in", "SOCIAL: PT LIVES ALONE IN PACE, NIECE CHECKS ON HER.", "SOCIAL: PT LIVES ALONE IN [LOCATION], NIECE CHECKS ON HER."},
 		{"a town that is a word after near", "ATV ROLLOVER NEAR SEARCHLIGHT, LIFE FLIGHTED IN.", "ATV ROLLOVER NEAR [LOCATION], LIFE FLIGHTED IN."},
+		{"a town of eight letters after driving from", "WIFE DRIVING FROM MESQUITE, ETA MORNING.", "WIFE DRIVING FROM [LOCATION], ETA MORNING."},
 		{"near a normal value stays", "SATS NEAR NORMAL, WILL WEAN O2.", "SATS NEAR NORMAL, WILL WEAN O2."},
 		{"a pace of walking stays", "AMBULATED IN HALL AT A SLOW PACE, TOL WELL.", "AMBULATED IN HALL AT A SLOW PACE, TOL WELL."},
 	}

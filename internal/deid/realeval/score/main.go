@@ -1,5 +1,7 @@
 // Command score runs a detector over a realstyle gold file and prints the
-// evaluation table, the PHI it missed and its false alarms.
+// evaluation table, the PHI it missed and its false alarms; -case upper or
+// -case lower scores the notes rewritten in one letter case
+// (realeval.Recase).
 //
 //	go run ./internal/deid/realeval/score -gold internal/deid/testdata/realstyle/dev.jsonl -detector rules
 package main

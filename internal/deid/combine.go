@@ -283,7 +283,7 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 			// PUEBLO")
 			return typ == TypeName && f&lexicon.Name != 0 && !functionWord(sc.lower(k)) && sc.nameEvidence(k) ||
 				typ == TypeLocation && f&(lexicon.CityFull|lexicon.Common|lexicon.Clinical) == lexicon.CityFull && sc.fromPlace(k) ||
-				typ == TypeLocation && f&(lexicon.CityFull|lexicon.Clinical|lexicon.State) == lexicon.CityFull && !functionWord(sc.lower(k)) && sc.homeTown(k)
+				typ == TypeLocation && sc.everydayTown(k)
 		}
 		known := lexicon.Name | lexicon.City
 		if typ == TypeLocation {
@@ -458,6 +458,23 @@ func (sc *scan) fromPlace(k int) bool {
 		return q >= 0 && (sc.is(q, "lives") || sc.is(q, "live") || sc.is(q, "living") || sc.is(q, "resides") || sc.is(q, "home"))
 	}
 	return false
+}
+
+// everydayTown: word token k is a town's whole name that is also an
+// everyday word (not clinical, not a state), where someone lives or where
+// something happened (homeTown).
+func (sc *scan) everydayTown(k int) bool {
+	return sc.toks[k].flags&(lexicon.CityFull|lexicon.Clinical|lexicon.State) == lexicon.CityFull &&
+		!functionWord(sc.lower(k)) && !nearNotTowns[sc.lower(k)] && sc.homeTown(k)
+}
+
+// nearNotTowns are towns' names that after "near" or "from" are a time of
+// day or a landscape ("FOUND NEAR MIDNIGHT", "CRASH NEAR LAKE").
+var nearNotTowns = map[string]bool{
+	"midnight": true, "dawn": true, "dusk": true, "sunset": true, "sunrise": true, "noon": true,
+	"morning": true, "evening": true, "lake": true, "river": true, "park": true, "creek": true,
+	"woods": true, "pond": true, "road": true, "highway": true, "bridge": true, "shore": true,
+	"beach": true, "school": true, "work": true, "church": true, "town": true, "bed": true,
 }
 
 // homeTown: word token k, a town's name that is also an everyday word, is

@@ -75,7 +75,8 @@ func (sc *scan) ventPair(i, j int) bool {
 			if md {
 				// "CPAP 5/5", "SBT ON 5/5", "SBT DONE 30 MIN ON 5/5", "PS
 				// decreased to 10/5"
-				return clause && (words == 1 || words == 2 && sc.is(k+1, "on") || words <= 4 && (sc.is(i-1, "on") || sc.is(i-1, "to")))
+				// (not the end of a range of dates: "changed 9/5 to 10/5")
+				return clause && (words == 1 || words == 2 && sc.is(k+1, "on") || words <= 4 && (sc.is(i-1, "on") || sc.is(i-1, "to") && i >= 2 && sc.toks[i-2].kind == kWord))
 			}
 			return clause && words <= 4 || to
 		}
@@ -382,7 +383,6 @@ var strengthWords = map[string]bool{
 	"ue": true, "le": true, "rue": true, "lue": true, "rle": true, "lle": true, "bue": true, "ble": true,
 	"ues": true, "les": true, "extremity": true, "extremities": true, "proximal": true, "distal": true,
 	"uppers": true, "lowers": true, // "MAE 5/5 UPPERS, 5/5 LOWERS"
-	"upper": true, "lower": true, // "MAE 5/5 upper, 4/5 lower" (dev38)
 	"deltoid": true, "deltoids": true, "biceps": true, "bicep": true, "triceps": true, "tricep": true,
 	"quad": true, "quads": true, "quadriceps": true, "hamstring": true, "hamstrings": true, "iliopsoas": true,
 	"hip": true, "hips": true, "knee": true, "knees": true, "ankle": true, "ankles": true, "wrist": true,

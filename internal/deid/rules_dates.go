@@ -526,6 +526,11 @@ func (sc *scan) notDate(i, j int) int {
 		if word && strengthWords[sc.lower(next)] || next < len(sc.toks) && !sc.toks[next].nl && sc.toks[next].kind == kAlnum && sc.lower(next)[0] == 'x' {
 			return j
 		}
+		// "MAE 5/5 upper, 4/5 lower.": the limbs, ending the clause (not
+		// "Seen in clinic 4/5 lower back pain")
+		if word && (sc.is(next, "upper") || sc.is(next, "lower")) && sc.clauseEndWord(next+1) {
+			return j
+		}
 		if p := sc.prevWord(i); p >= 0 && (strengthWords[sc.lower(p)] || sc.is(p, "weaker") || sc.is(p, "stronger") || sc.is(p, "side") && p == i-1) { // "R SIDE 4/5"
 			return j
 		}
@@ -543,7 +548,7 @@ func (sc *scan) notDate(i, j int) int {
 			return j
 		}
 	case 4: // "TOF goal 2/4", "TOF 2/4 at 0100, 2/4 at 0500": twitches of four
-		if sc.wordBeforeOnLine(i, "tof", 8) {
+		if sc.tofCount(i) {
 			return j
 		}
 	case 6: // "2/6 SEM at RUSB"
@@ -579,21 +584,29 @@ func (sc *scan) notDate(i, j int) int {
 // eatVerbs come right before the part of a meal or a drink taken ("ate 1/2
 // sandwich"): a fraction, not a date.
 var eatVerbs = map[string]bool{
-	"ate": true, "eaten": true, "eating": true, "eats": true, "drank": true, "took": true, "consumed": true,
+	"ate": true, "eaten": true, "eating": true, "eats": true, "drank": true, "consumed": true,
 }
 
-// wordBeforeOnLine: word w stands within n words before token i on its line.
-func (sc *scan) wordBeforeOnLine(i int, w string, n int) bool {
-	for k, words := i-1, 0; k >= 0 && words < n; k-- {
-		if sc.toks[k+1].nl {
-			return false
-		}
-		if sc.toks[k].kind == kWord {
-			if sc.is(k, w) {
+// tofCount: the pair "n/4" at token i counts twitches of a train of four:
+// "TOF" is one of the two words right before it in its clause ("TOF 2/4",
+// "TOF goal 2/4"), or it follows a count and its time ("TOF 2/4 at 0100,
+// 2/4 at 0500"). A date later in the sentence stays ("TOF 4/4 this AM.
+// Follow up clinic 3/4").
+func (sc *scan) tofCount(i int) bool {
+	for depth := 0; depth < 8; depth++ {
+		for k, words := i-1, 0; k >= 0 && words < 2 && !sc.toks[k+1].nl && sc.toks[k].kind == kWord; k-- {
+			if sc.is(k, "tof") {
 				return true
 			}
 			words++
 		}
+		// ", " after "n/4 at HHMM" before i: the chain's previous count
+		c := i - 1
+		if !sc.punct(c, ',') || c < 6 || !sc.clock(c-1) || !sc.is(c-2, "at") ||
+			sc.toks[c-3].kind != kNum || !sc.punct(c-4, '/') || sc.toks[c-5].kind != kNum || sc.numVal(c-3) != 4 {
+			return false
+		}
+		i = c - 5
 	}
 	return false
 }

@@ -33,6 +33,7 @@ var plainFacilityMods = map[string]bool{
 var plainNotNames = map[string]bool{
 	"subacute": true, "detox": true, "geri": true, "womens": true, "mens": true, "peds": true,
 	"postacute": true, "neurorehab": true, "telemetry": true, "tele": true, "snf": true,
+	"vestibular": true, "inpatinet": true, "inpt": true, "outpt": true, "cardiopulm": true,
 }
 
 // plainFacilityCues come right before a facility's name: a preposition of
@@ -78,14 +79,19 @@ func (sc *scan) scanPlainOrgs() {
 		if t.kind != kWord || sc.claim[i] {
 			continue
 		}
-		switch n := t.e - t.s; {
-		case n >= 4 && n <= 14 && plainFacilityHead(sc.lower(i)) && sc.plainCased(i):
+		n := t.e - t.s
+		if n >= 4 && n <= 14 && plainFacilityHead(sc.lower(i)) && sc.plainCased(i) {
 			sc.plainFacility(i)
-		case n >= 5 && n <= 8 && (sc.low[t.s] == 'w' || sc.low[t.s] == 'e'):
+			continue
+		}
+		if n >= 5 && n <= 8 && (sc.low[t.s] == 'w' || sc.low[t.s] == 'e') {
 			if e := sc.plainEmployer(i); e > i {
 				i = e
+				continue
 			}
-		case t.flags&(lexicon.CityFull|lexicon.Clinical|lexicon.State) == lexicon.CityFull && sc.caseAt(i) != caseMixed && !functionWord(sc.lower(i)) && sc.homeTown(i):
+		}
+		// (a word that is neither falls through: "LIVES ALONE IN WINNER,")
+		if sc.caseAt(i) != caseMixed && sc.everydayTown(i) {
 			sc.addToks(i, max(i, sc.city(i)), TypeLocation, "rules/city")
 		}
 	}
@@ -108,9 +114,10 @@ func (sc *scan) plainFacility(i int) {
 	sc.addToks(k+1, i, TypeLocation, "rules/facility")
 }
 
-// plainEmployer: token i is "works" or "employer"; it marks the employer
-// named after "works at/for", "employed by" or "employer (…)" and returns
-// its last token, or -1.
+// plainEmployer: token i is "works", "worked", "employed" or "employer";
+// it marks the employer named after "works/worked at/for/by", "employed
+// at/by" or "employer (…)" ("employer:", "employer,") and returns its last
+// token, or -1.
 func (sc *scan) plainEmployer(i int) int {
 	toks := sc.toks
 	s := -1

@@ -57,6 +57,19 @@ func TestDev36to38Words(t *testing.T) {
 		{"a daughter found her", "daughter found her confused and called 911.", "daughter found her confused and called 911."},
 		{"a lab after wife and a comma", "teaching started with pt and wife, INR goal 2.5-3.5 for valve.", "teaching started with pt and wife, INR goal 2.5-3.5 for valve."},
 		{"a wife whose name is an acronym kept", "pt's wife gerd at bedside, upset re: confusion", "pt's wife [NAME] at bedside, upset re: confusion"},
+		// review of the session's change: real dates beside the new shapes
+		{"a date after train-of-four in another sentence kept", "TOF 4/4 this AM. Follow up clinic 3/4 with Dr. Lee.", "TOF 4/4 this AM. Follow up clinic [DATE] with Dr. [NAME]."},
+		{"dates after train-of-four in the next sentence kept", "TOF 2/4. Wife visited 2/4 and 3/4.", "TOF 2/4. Wife visited [DATE] and [DATE]."},
+		{"a date after train-of-four monitoring kept", "Check TOF q4h, pt admitted 3/4.", "Check TOF q4h, pt admitted [DATE]."},
+		{"an upper GI study dated kept", "Upper GI on 4/5.", "Upper GI on [DATE]."},
+		{"a lower GI bleed dated kept", "Lower GI bleed since 3/5, scoped 4/5.", "Lower GI bleed since [DATE], scoped [DATE]."},
+		{"a visit before lower back pain kept", "Seen in clinic 4/5 lower back pain.", "Seen in clinic [DATE] lower back pain."},
+		{"a son took time off kept", "Son took 3/4 off from work to visit.", "Son took [DATE] off from work to visit."},
+		{"a range of dates for settings kept", "Settings changed 9/5 to 10/5.", "Settings changed [DATE] to [DATE]."},
+		{"a town after lives in that starts with w", "PT LIVES ALONE IN WINNER, WIFE AT BEDSIDE.", "PT LIVES ALONE IN [LOCATION], WIFE AT BEDSIDE."},
+		{"found near midnight stays", "FOUND NEAR MIDNIGHT, GCS 3.", "FOUND NEAR MIDNIGHT, GCS 3."},
+		{"a crash near a lake stays", "CRASH NEAR LAKE, EXTRICATED BY EMS.", "CRASH NEAR LAKE, EXTRICATED BY EMS."},
+		{"vestibular rehab stays", "plan: transfer to vestibular rehab when stable", "plan: transfer to vestibular rehab when stable"},
 	}
 	checkLineTags(t, tests)
 }

@@ -584,14 +584,23 @@ func (sc *scan) nameAfterCue(i int) bool {
 	if notNameAfterCue[w] || strings.HasSuffix(w, "'d") {
 		return false // "wife happy with plan", "PER DTR LAST ELIQUIS DOSE", "husband ok'd"
 	}
-	if t.flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && sc.caseAt(i) == caseMixed && sc.rawUpper(i) {
-		return false // "wife, INR goal 2.5-3.5": an acronym in capitals ("wife gerd at bedside" stays)
+	if t.flags&lexicon.Name == 0 && sc.capsAcronym(i) {
+		return false // "wife, INR goal 2.5-3.5" ("wife gerd at bedside" stays; "son, ALI", on a name list, too)
 	}
 	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") ||
 		strings.HasSuffix(w, "s") && t.flags&lexicon.Common != 0 && t.flags&lexicon.SafeCore != 0 {
 		return false // "son visiting", "wife concerned", "son works 3rd shift"
 	}
 	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && !strings.HasSuffix(w, "s")
+}
+
+// capsAcronym: word token k is on the clinical list and written in capitals
+// in a mixed-case line: an acronym ("CAM", "INR"). After a cue it starts the
+// next clause, not a name: after a cue and a comma or colon whatever lists
+// hold it (the cue path of scanNames: "per night RN, CAM neg"), right after
+// a cue only when no name list does (nameAfterCue).
+func (sc *scan) capsAcronym(k int) bool {
+	return sc.toks[k].flags&lexicon.Clinical != 0 && sc.caseAt(k) == caseMixed && sc.rawUpper(k)
 }
 
 // notNameAfterCue are everyday words on the name lists that follow a

@@ -918,7 +918,7 @@ func (sc *scan) scanNames(lexical bool) {
 				}
 				// ... and a clinical acronym in capitals in a mixed-case line
 				// even when a name list holds it ("per night RN, CAM neg")
-				if colon && !initial && toks[k].flags&lexicon.Clinical != 0 && toks[k].upper && sc.caseAt(k) == caseMixed && sc.rawUpper(k) {
+				if colon && !initial && sc.capsAcronym(k) {
 					goto next
 				}
 				// a capitalised word right after "her partner" is a name ("Sunny")

@@ -157,10 +157,11 @@ run:
 	return e
 }
 
-// clauseEndWord: the word before token k ends its clause (k is a full
-// stop, a comma, the end of the line or of the text).
+// clauseEndWord: the word before token k ends its clause: k is the end of
+// the line or of the text, or a mark that clauseEnd takes (a full stop, a
+// comma…), not one of the numbers or words it also takes after a signature.
 func (sc *scan) clauseEndWord(k int) bool {
-	return k >= len(sc.toks) || sc.toks[k].nl || sc.punct(k, '.') || sc.punct(k, ',') || sc.punct(k, ';') || sc.punct(k, ')')
+	return sc.clauseEnd(k) && (k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind == kPunct)
 }
 
 // employerStops end an employer's name or say that none follows ("works at

@@ -23,6 +23,12 @@ func TestRealStyle(t *testing.T) {
 		{"caps function words", "PT TO RECEIVE PO LOPRESSOR. WENT INTO AFIB THIS AM AND IN AND OUT OF SR.",
 			"PT TO RECEIVE PO LOPRESSOR. WENT INTO AFIB THIS AM AND IN AND OUT OF SR."},
 		{"caps first and last", "RESP: SPOKE WITH JON DEVAUX RRT RE WEAN", "RESP: SPOKE WITH [NAME] RRT RE WEAN"},
+		// a credential that is also a word of the note is the word away from a name
+		{"caps pt's", "PROVIDED SUPPORT TO PT'S WIFE AND DAUGHTERS. PHONE HELD TO PT'S EAR, PT SMILES.",
+			"PROVIDED SUPPORT TO PT'S WIFE AND DAUGHTERS. PHONE HELD TO PT'S EAR, PT SMILES."},
+		{"caps pt's pharmacy", "RX SENT TO PT'S PHARMACY. DAUGHTER WANTS TO TAKE PT HOME.",
+			"RX SENT TO PT'S PHARMACY. DAUGHTER WANTS TO TAKE PT HOME."},
+		{"caps credential after comma", "SEEN BY PT THIS AM. SPOKE WITH OKONKWO, PT RE GAIT", "SEEN BY PT THIS AM. SPOKE WITH [NAME], PT RE GAIT"},
 		{"caps initial", "E. WELSH AWARE OF K 3.2", "[NAME] AWARE OF K 3.2"},
 		{"caps dr", "DR QUINTERO AWARE, NO NEW ORDERS", "DR [NAME] AWARE, NO NEW ORDERS"},
 		// clinical numbers left alone

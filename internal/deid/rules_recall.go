@@ -289,7 +289,7 @@ func (sc *scan) truecase() {
 		switch {
 		case t.kw&(setTitle|setMonth|setDay|setHoliday) != 0:
 			t.cap = true
-		case upperNote && wasUpper && (t.kw&setCred != 0 || t.e-t.s == 2 && t.flags&lexicon.State != 0 && (sc.punct(i-1, ',') || sc.numLen(i+1) == 5)):
+		case upperNote && wasUpper && (t.kw&setCred != 0 && sc.credPlace(i) || t.e-t.s == 2 && t.flags&lexicon.State != 0 && (sc.punct(i-1, ',') || sc.numLen(i+1) == 5)):
 			t.cap, t.upper = true, true // "RRT", "MD", "CA 92101"
 		case sc.candidate(i):
 			t.cap = true
@@ -316,6 +316,18 @@ func (sc *scan) truecase() {
 		}
 	}
 	sc.capOrgs()
+}
+
+// credPlace: token i of a note in capitals, a credential, stands where a
+// credential stands: after a name ("JON DEVAUX RRT", already capitalised
+// above) or a comma ("DEVAUX, RN"). Elsewhere it is the word it also is
+// ("TO PT'S WIFE", "TO DO", "SEEN BY PT").
+func (sc *scan) credPlace(i int) bool {
+	if i == 0 || sc.toks[i].nl {
+		return false
+	}
+	p := &sc.toks[i-1]
+	return p.kind == kWord && p.cap || sc.punct(i-1, ',')
 }
 
 // facilityKinds say what kind of place a facility is, not which ("to another

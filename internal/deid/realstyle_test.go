@@ -28,6 +28,10 @@ func TestRealStyle(t *testing.T) {
 			"PROVIDED SUPPORT TO PT'S WIFE AND DAUGHTERS. PHONE HELD TO PT'S EAR, PT SMILES."},
 		{"caps pt's pharmacy", "RX SENT TO PT'S PHARMACY. DAUGHTER WANTS TO TAKE PT HOME.",
 			"RX SENT TO PT'S PHARMACY. DAUGHTER WANTS TO TAKE PT HOME."},
+		// clinical words of names and places lists, in their clinical sense (dev39-41)
+		{"bathroom", "Up with assist to BR, steady. Walked to BR and back, sats 90%.", "Up with assist to BR, steady. Walked to BR and back, sats 90%."},
+		{"aortic valve", "Impella position checked with echo, 4.5 cm from AV.", "Impella position checked with echo, 4.5 cm from AV."},
+		{"minimally invasive", "S/P MINIMALLY INVASIVE EVACUATION YESTERDAY (MIS, 80% EVACUATION)", "S/P MINIMALLY INVASIVE EVACUATION YESTERDAY (MIS, 80% EVACUATION)"},
 		{"caps credential after comma", "SEEN BY PT THIS AM. SPOKE WITH OKONKWO, PT RE GAIT", "SEEN BY PT THIS AM. SPOKE WITH [NAME], PT RE GAIT"},
 		{"caps initial", "E. WELSH AWARE OF K 3.2", "[NAME] AWARE OF K 3.2"},
 		{"caps dr", "DR QUINTERO AWARE, NO NEW ORDERS", "DR [NAME] AWARE, NO NEW ORDERS"},

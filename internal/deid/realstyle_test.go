@@ -32,6 +32,15 @@ func TestRealStyle(t *testing.T) {
 		{"bathroom", "Up with assist to BR, steady. Walked to BR and back, sats 90%.", "Up with assist to BR, steady. Walked to BR and back, sats 90%."},
 		{"aortic valve", "Impella position checked with echo, 4.5 cm from AV.", "Impella position checked with echo, 4.5 cm from AV."},
 		{"minimally invasive", "S/P MINIMALLY INVASIVE EVACUATION YESTERDAY (MIS, 80% EVACUATION)", "S/P MINIMALLY INVASIVE EVACUATION YESTERDAY (MIS, 80% EVACUATION)"},
+		// a relation's verb is no name, in a note in one case (dev39, dev41)
+		{"caps husband works", "SOCIAL: HUSBAND WORKS AT SAYLOR TRUCKING, HAD TO LEAVE.", "SOCIAL: HUSBAND WORKS AT [LOCATION], HAD TO LEAVE."},
+		{"lower brother know", "she will let her brother know. pt and husband know to call for any aura.", "she will let her brother know. pt and husband know to call for any aura."},
+		{"sat with", "this RN sat with him for 20 min. wife sat with pt all evening. Family visiting Sat with kids.",
+			"this RN sat with him for 20 min. wife sat with pt all evening. Family visiting [DATE] with kids."},
+		// a service before a credential after a dash; devices after via; a weaning by arrows
+		{"dash service credential", "many questions about afib - neuro NP explained plan for anticoag", "many questions about afib - neuro NP explained plan for anticoag"},
+		{"via hoyer", "OOB to chair via Hoyer, sat 2h.", "OOB to chair via Hoyer, sat 2h."},
+		{"weaning arrows", "ps 12/5 -> 10/5 at 0900, -> 8/5 at 1130. rr 20-24", "ps 12/5 -> 10/5 at 0900, -> 8/5 at 1130. rr 20-24"},
 		{"caps credential after comma", "SEEN BY PT THIS AM. SPOKE WITH OKONKWO, PT RE GAIT", "SEEN BY PT THIS AM. SPOKE WITH [NAME], PT RE GAIT"},
 		{"caps initial", "E. WELSH AWARE OF K 3.2", "[NAME] AWARE OF K 3.2"},
 		{"caps dr", "DR QUINTERO AWARE, NO NEW ORDERS", "DR [NAME] AWARE, NO NEW ORDERS"},

@@ -57,6 +57,8 @@ func (sc *scan) ventPair(i, j int) bool {
 		return true // "12/5 30%"
 	}
 	md := validMD(x, y) // "12/5" may be a date
+	// an arrow carries a weaning on past a comma: "ps 12/5 -> 10/5 at 0900, -> 8/5"
+	arrow := sc.punct(i-1, '>') && sc.punct(i-2, '-') && sc.joined(i-1)
 	to, clause := false, true
 	for k, words := i-1, 0; k >= 0 && words < 12; k-- {
 		if sc.toks[k+1].nl {
@@ -76,7 +78,8 @@ func (sc *scan) ventPair(i, j int) bool {
 				// "CPAP 5/5", "SBT ON 5/5", "SBT DONE 30 MIN ON 5/5", "PS
 				// decreased to 10/5"
 				// (not the end of a range of dates: "changed 9/5 to 10/5")
-				return clause && (words == 1 || words == 2 && sc.is(k+1, "on") || words <= 4 && (sc.is(i-1, "on") || sc.is(i-1, "to") && i >= 2 && sc.toks[i-2].kind == kWord))
+				return clause && (words == 1 || words == 2 && sc.is(k+1, "on") || words <= 4 && (sc.is(i-1, "on") || sc.is(i-1, "to") && i >= 2 && sc.toks[i-2].kind == kWord)) ||
+					arrow && words <= 4
 			}
 			return clause && words <= 4 || to
 		}

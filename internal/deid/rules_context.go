@@ -231,6 +231,9 @@ func (sc *scan) scanContext() {
 		if c == 0 || sc.laterality(i) || sc.credAt(i) {
 			continue // "via R IJ", "crackles at R base": a side, not a place; "called to RN Arvilla": a person
 		}
+		if toks[i].flags&lexicon.Clinical != 0 && sc.is(i-1, "via") {
+			continue // a device or route, even one named after a person: "OOB to chair via Hoyer"
+		}
 		if toks[i].e-toks[i].s == 1 && !strings.ContainsRune("NSEWnsew", rune(sc.text[toks[i].s])) && sc.punct(i+1, '.') && sc.capWord(i+2) && !toks[i+2].nl && !sc.claim[i+2] {
 			// an initial and a surname: a person ("referred to J. Smith";
 			// not a point of the compass: "to N. Carolina", "W. Wing")

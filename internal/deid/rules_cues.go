@@ -105,6 +105,9 @@ func (sc *scan) relationNameAt(i int) int {
 		return -1
 	}
 	w := sc.lower(i)
+	if notNameAfterCue[w] {
+		return -1 // "HUSBAND WORKS AT", "let her brother know."
+	}
 	if t.flags&lexicon.Common != 0 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly")) {
 		return -1 // "son visiting"; "sterling" is a name
 	}
@@ -175,8 +178,8 @@ func (sc *scan) credNameAt(i int) int {
 		}
 	}
 	// after a signature dash any word that is not a role is the signer
-	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) || !signed && e == i && serviceWords[sc.lower(i)] {
-		return -1 // (after "by" or "to", a service: "by burn NP")
+	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) || e == i && serviceWords[sc.lower(i)] {
+		return -1 // a service, after "by" or "to" or a dash: "by burn NP", "afib - neuro NP explained"
 	}
 	sc.markName(i, e, "rules/credential")
 	return e

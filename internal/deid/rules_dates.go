@@ -869,6 +869,9 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if (w == "sat" || w == "sun") && sc.valueNext(i) && !sc.clock(i+1) {
 		return false // "sat 94%", "SAT 88-92"
 	}
+	if w == "sat" && sc.satVerb(i) {
+		return false // "this RN sat with him", "wife sat with pt": a verb after its subject
+	}
 	if w == "sat" && (sc.is(i+2, "sbt") || sc.is(i-2, "sbt") || sc.trialVerbBefore(i) && !sc.clock(i+1) && !sc.weekdayAfter(i)) {
 		return false // "after sat/sbt", "SBT/SAT", "OFF SEDATION PER SAT", "passed SAT": the awakening trial
 	}
@@ -885,6 +888,23 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	// "since SUN", not "on room air, sat 90" or "off sedation for SAT"
 	// (a spontaneous awakening trial)
 	return !(w == "sat" || w == "sun") || p == i-1 && !sc.is(p, "for")
+}
+
+// satVerb: "sat" at token i is the verb, right after its subject (a
+// person: a pronoun, a relation, a credential, the patient) and before
+// "with", "up", "down", "by", "beside" or "quietly".
+func (sc *scan) satVerb(i int) bool {
+	p := i - 1
+	if p < 0 || i+1 >= len(sc.toks) || sc.toks[i].nl || sc.toks[p].kind != kWord || sc.toks[i+1].kind != kWord || sc.toks[i+1].nl {
+		return false
+	}
+	switch sc.lower(i + 1) {
+	case "with", "up", "down", "by", "beside", "quietly", "outside":
+	default:
+		return false
+	}
+	lp := sc.lower(p)
+	return pronouns[lp] || sc.toks[p].kw&(setRelation|setCred) != 0 || lp == "patient" || lp == "family" || lp == "chaplain" || lp == "nurse" || lp == "writer"
 }
 
 // trialVerbBefore: the word right before token i reads a protocol or a

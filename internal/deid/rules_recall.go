@@ -618,10 +618,17 @@ func (sc *scan) capsAcronym(k int) bool {
 // notNameAfterCue are everyday words on the name lists that follow a
 // relation as what the relation feels, did or means, not as the relation's
 // name (dev37, dev38: "wife happy with plan", "daughter found her
-// confused", "per dtr last dose was").
+// confused", "per dtr last dose was"), and verbs whose subject the relation
+// is, read in a note in one case where no capital tells a name (dev39, dev41:
+// "HUSBAND WORKS AT SAYLOR TRUCKING", "pt and husband know to call", "she
+// will let her brother know").
 var notNameAfterCue = map[string]bool{
 	"happy": true, "glad": true, "found": true, "ok": true, "okay": true, "last": true, "first": true,
 	"next": true, "teach": true, "shower": true,
+	"know": true, "knows": true, "works": true, "lives": true, "wants": true, "stays": true, "says": true,
+	"calls": true, "visits": true, "feels": true, "thinks": true, "plans": true, "agrees": true,
+	"understands": true, "needs": true, "states": true, "brings": true, "comes": true, "takes": true,
+	"keeps": true, "helps": true, "asks": true, "speaks": true, "drives": true, "sat": true,
 }
 
 // acronymPlace: an acronym no list knows right after "to", "from" or "at"

@@ -115,7 +115,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			}
 		}
 		first := k // the span's first token once trimmed
-		if !keep || sc.trimOrVeto(&s, &first, &last, &bs, &be, cpByte) || (s.Type == TypeLocation || s.Type == TypeName) && isCountry(text[bs:be]) {
+		if !keep || sc.trimOrVeto(&s, &first, &last, &bs, &be, cpByte) || countrySpan(text, bs, be, s.Type) {
 			continue // a country is no PHI (countries.go)
 		}
 		if s.Type == TypeDate && sc.noDate(first, last) {

@@ -7,7 +7,8 @@ import "strings"
 // capitalised country as a place or a name ("Norway", "NIGERIA", "New
 // Zealand"). A span that is exactly one of these words is dropped. Names of
 // countries that are also common given names (Jordan, Chad, Georgia, India,
-// Israel, Kenya) are left out: for them a name is the likelier reading.
+// Israel, Kenya) are left out: for them a name is the likelier reading,
+// unless the span is already read as a place (countrySpan).
 var countries = func() map[string]bool {
 	m := map[string]bool{}
 	for _, line := range []string{
@@ -82,3 +83,40 @@ var countryStart = func() (t [25][26]bool) {
 	}
 	return t
 }()
+
+// countrySpan: the span text[s:e] of type t is a country or nationality
+// (isCountry), or, read as a place right after "in", "from" or "to", a
+// country that is also a given name ("parents in India", "moved from
+// Jordan"; not "Crooks Blvd South Jordan"): no PHI either way.
+func countrySpan(text string, s, e int, t Type) bool {
+	switch t {
+	case TypeLocation:
+		return isCountry(text[s:e]) || nameCountry(text[s:e]) && placePrepBefore(text, s)
+	case TypeName:
+		return isCountry(text[s:e])
+	}
+	return false
+}
+
+// nameCountry: s is a country that is also a given name (see countries).
+func nameCountry(s string) bool {
+	for _, c := range [...]string{"jordan", "chad", "georgia", "india", "israel", "kenya"} {
+		if strings.EqualFold(s, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// placePrepBefore: the word before byte s of text (one space between) is
+// "in", "from" or "to", in any case.
+func placePrepBefore(text string, s int) bool {
+	if s < 4 || text[s-1] != ' ' {
+		return false
+	}
+	w := text[max(s-6, 0) : s-1]
+	if i := strings.LastIndexAny(w, " \n\t([,;:"); i >= 0 {
+		w = w[i+1:]
+	}
+	return strings.EqualFold(w, "in") || strings.EqualFold(w, "from") || strings.EqualFold(w, "to")
+}

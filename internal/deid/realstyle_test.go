@@ -41,6 +41,13 @@ func TestRealStyle(t *testing.T) {
 		{"dash service credential", "many questions about afib - neuro NP explained plan for anticoag", "many questions about afib - neuro NP explained plan for anticoag"},
 		{"via hoyer", "OOB to chair via Hoyer, sat 2h.", "OOB to chair via Hoyer, sat 2h."},
 		{"weaning arrows", "ps 12/5 -> 10/5 at 0900, -> 8/5 at 1130. rr 20-24", "ps 12/5 -> 10/5 at 0900, -> 8/5 at 1130. rr 20-24"},
+		// a country read as a place, a fraction before its unit, a clinical word after "wife,", DC before labs
+		{"country place", "Wife asked that pt's parents in India be called by family only. Son Jordan at bedside.",
+			"Wife asked that pt's parents in India be called by family only. Son [NAME] at bedside."},
+		{"country in a town's name", "Home address: 662 Crooks Blvd South Jordan, WA 72927-4663", "Home address: [LOCATION] [LOCATION], WA [LOCATION]"},
+		{"fraction inch", "PACKED WITH 1/4 INCH IODOFORM, 1/2 TAB GIVEN.", "PACKED WITH 1/4 INCH IODOFORM, 1/2 TAB GIVEN."},
+		{"caps wife comma clinical", "PLAN: PLEURX TEACHING W/ WIFE, ONC F/U, TX TO ONC FLOOR.", "PLAN: PLEURX TEACHING W/ WIFE, ONC F/U, TX TO ONC FLOOR."},
+		{"caps dc labs", "COMFORT CARE: MORPHINE PRN, GLYCO FOR SECRETIONS, DC LABS.", "COMFORT CARE: MORPHINE PRN, GLYCO FOR SECRETIONS, DC LABS."},
 		{"caps credential after comma", "SEEN BY PT THIS AM. SPOKE WITH OKONKWO, PT RE GAIT", "SEEN BY PT THIS AM. SPOKE WITH [NAME], PT RE GAIT"},
 		{"caps initial", "E. WELSH AWARE OF K 3.2", "[NAME] AWARE OF K 3.2"},
 		{"caps dr", "DR QUINTERO AWARE, NO NEW ORDERS", "DR [NAME] AWARE, NO NEW ORDERS"},

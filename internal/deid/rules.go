@@ -280,7 +280,7 @@ func (sc *scan) appendSpans(out []Span) []Span {
 	}
 	for _, b := range sc.out {
 		s, e := b.s, b.e
-		if (b.t == TypeLocation || b.t == TypeName) && isCountry(sc.text[s:e]) {
+		if countrySpan(sc.text, s, e, b.t) {
 			continue // a country is no PHI (countries.go)
 		}
 		if !ascii {

@@ -91,9 +91,10 @@ func (sc *scan) ventPair(i, j int) bool {
 }
 
 // fractionAfter follow a fraction that measures a part ("1/3 up", "1/2
-// strength"); not "of", which follows dates too ("seen 1/3 of this year").
+// strength", "packed with 1/4 inch iodoform", "1/2 tab"); not "of", which follows dates too ("seen 1/3 of this year").
 var fractionAfter = map[string]bool{
 	"up": true, "way": true, "strength": true, "str": true, "ns": true, "lung": true, "lungs": true,
+	"inch": true, "inches": true, "tab": true, "tabs": true, "tablet": true, "tsp": true, "cup": true, "cups": true,
 }
 
 // lungWords come before how far up the lungs a finding goes ("CRACKLES 1/3 UP").

@@ -596,8 +596,9 @@ func (sc *scan) nameAfterCue(i int) bool {
 	if notNameAfterCue[w] || strings.HasSuffix(w, "'d") {
 		return false // "wife happy with plan", "PER DTR LAST ELIQUIS DOSE", "husband ok'd"
 	}
-	if t.flags&lexicon.Name == 0 && sc.capsAcronym(i) {
-		return false // "wife, INR goal 2.5-3.5" ("wife gerd at bedside" stays; "son, ALI", on a name list, too)
+	if t.flags&lexicon.Name == 0 && (sc.capsAcronym(i) || t.flags&lexicon.Clinical != 0 && sc.punct(i-1, ',')) {
+		// "wife, INR goal 2.5-3.5", and in a note in one case "W/ WIFE, ONC F/U"
+		return false // ("wife gerd at bedside" stays; "son, ALI", on a name list, too)
 	}
 	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") ||
 		strings.HasSuffix(w, "s") && t.flags&lexicon.Common != 0 && t.flags&lexicon.SafeCore != 0 {

@@ -208,8 +208,8 @@ func (sc *scan) scanOrgs() {
 			if toks[k+1].nl {
 				break
 			}
-			if toks[k].upper && sc.in(k, setCred) || sc.is(k, "dc") && sc.is(i, "home") {
-				break // "DC HOME IF OK": the discharge, no home of that name
+			if toks[k].upper && sc.in(k, setCred) || sc.is(k, "dc") && (sc.is(i, "home") || sc.is(i, "labs") || sc.is(i, "lab")) {
+				break // "DC HOME IF OK", "DC LABS": the discharge, no home or lab of that name
 			}
 			if sc.capWord(k) || (sc.punct(k, '.') && sc.is(k-1, "st")) || sc.punct(k, '&') ||
 				(sc.is(k, "s") && sc.punct(k-1, '\'') || sc.punct(k, '\'') && sc.capWord(k-1)) ||

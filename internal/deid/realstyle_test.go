@@ -48,6 +48,9 @@ func TestRealStyle(t *testing.T) {
 		{"fraction inch", "PACKED WITH 1/4 INCH IODOFORM, 1/2 TAB GIVEN.", "PACKED WITH 1/4 INCH IODOFORM, 1/2 TAB GIVEN."},
 		{"caps wife comma clinical", "PLAN: PLEURX TEACHING W/ WIFE, ONC F/U, TX TO ONC FLOOR.", "PLAN: PLEURX TEACHING W/ WIFE, ONC F/U, TX TO ONC FLOOR."},
 		{"caps dc labs", "COMFORT CARE: MORPHINE PRN, GLYCO FOR SECRETIONS, DC LABS.", "COMFORT CARE: MORPHINE PRN, GLYCO FOR SECRETIONS, DC LABS."},
+		// a roommate names a person in any case; a known town goes on in lower case (dev39, dev41)
+		{"caps roommate", "EMERGENCY CONTACT LISTED IS ROOMMATE WES, PHONE ON FACE SHEET.", "EMERGENCY CONTACT LISTED IS ROOMMATE [NAME], PHONE ON FACE SHEET."},
+		{"lower town in mixed", "Social: Pt lives with girlfriend in takoma park, she was called by attending.", "Social: Pt lives with girlfriend in [LOCATION], she was called by attending."},
 		{"caps credential after comma", "SEEN BY PT THIS AM. SPOKE WITH OKONKWO, PT RE GAIT", "SEEN BY PT THIS AM. SPOKE WITH [NAME], PT RE GAIT"},
 		{"caps initial", "E. WELSH AWARE OF K 3.2", "[NAME] AWARE OF K 3.2"},
 		{"caps dr", "DR QUINTERO AWARE, NO NEW ORDERS", "DR [NAME] AWARE, NO NEW ORDERS"},

@@ -510,6 +510,9 @@ func (sc *scan) scanCandidates() {
 				i = e
 				continue // "FLYING IN FROM ARIZONA": no place smaller than a state
 			}
+			if c := sc.city(s); c > e {
+				e = c // the rest of a known town in lower case: "lives with girlfriend in takoma park"
+			}
 		}
 		if typ == TypeName {
 			sc.markName(s, e, recCandidate)
@@ -604,7 +607,9 @@ func (sc *scan) nameAfterCue(i int) bool {
 		strings.HasSuffix(w, "s") && t.flags&lexicon.Common != 0 && t.flags&lexicon.SafeCore != 0 {
 		return false // "son visiting", "wife concerned", "son works 3rd shift"
 	}
-	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && !strings.HasSuffix(w, "s")
+	// a plural of the vocabulary is no name; a word that no list holds is,
+	// whatever its last letter ("ROOMMATE WES")
+	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && (!strings.HasSuffix(w, "s") || t.flags&lexicon.Safe == 0)
 }
 
 // capsAcronym: word token k is on the clinical list and written in capitals

@@ -756,6 +756,9 @@ var relations = map[string]bool{
 	"dtr": true, "sis": true, "bro": true, "husb": true, "hub": true, "gdtr": true, "grandau": true,
 	"granddtr": true, "nok": true, "hcp": true, "poa": true, "grandma": true, "grandpa": true, "gma": true,
 	"gpa": true, "mgm": true, "pgm": true, "mgf": true, "pgf": true, // "MOM AND GMA AT BEDSIDE" (dev34)
+	// "EMERGENCY CONTACT IS ROOMMATE WES" (dev39)
+	"roommate": true, "neighbor": true, "neighbour": true, "landlord": true, "landlady": true,
+	"stepfather": true, "stepmother": true, "stepdad": true, "stepmom": true,
 }
 
 // nameParticles are lower-case words inside a name.

@@ -319,15 +319,11 @@ func (sc *scan) truecase() {
 }
 
 // credPlace: token i of a note in capitals, a credential, stands where a
-// credential stands: after a name ("JON DEVAUX RRT", already capitalised
-// above) or a comma ("DEVAUX, RN"). Elsewhere it is the word it also is
-// ("TO PT'S WIFE", "TO DO", "SEEN BY PT").
+// credential stands; not PT as the patient: "TO PT'S WIFE", "RX SENT TO PT'S
+// PHARMACY", "WANTS TO TAKE PT HOME" (a credential in capitals reads as a
+// place after "to").
 func (sc *scan) credPlace(i int) bool {
-	if i == 0 || sc.toks[i].nl {
-		return false
-	}
-	p := &sc.toks[i-1]
-	return p.kind == kWord && p.cap || sc.punct(i-1, ',')
+	return !sc.is(i, "pt") || !sc.possessive(i+1) && !sc.is(i-1, "take")
 }
 
 // facilityKinds say what kind of place a facility is, not which ("to another

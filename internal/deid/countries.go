@@ -85,22 +85,23 @@ var countryStart = func() (t [25][26]bool) {
 }()
 
 // countrySpan: the span text[s:e] of type t is a country or nationality
-// (isCountry), or, read as a place right after "in", "from" or "to", a
-// country that is also a given name ("parents in India", "moved from
-// Jordan"; not "Crooks Blvd South Jordan"): no PHI either way.
+// (isCountry), or, read as a place right after "in", a country that is also
+// a given name ("parents in India"; not "Blvd South Kenya", and not Jordan,
+// also a town of Minnesota and New York): no PHI either way.
 func countrySpan(text string, s, e int, t Type) bool {
 	switch t {
 	case TypeLocation:
-		return isCountry(text[s:e]) || nameCountry(text[s:e]) && placePrepBefore(text, s)
+		return isCountry(text[s:e]) || nameCountry(text[s:e]) && inBefore(text, s)
 	case TypeName:
 		return isCountry(text[s:e])
 	}
 	return false
 }
 
-// nameCountry: s is a country that is also a given name (see countries).
+// nameCountry: s is a country that is also a given name (the countries'
+// comment lists them), less Jordan, a town too.
 func nameCountry(s string) bool {
-	for _, c := range [...]string{"jordan", "chad", "georgia", "india", "israel", "kenya"} {
+	for _, c := range [...]string{"chad", "georgia", "india", "israel", "kenya"} {
 		if strings.EqualFold(s, c) {
 			return true
 		}
@@ -108,15 +109,15 @@ func nameCountry(s string) bool {
 	return false
 }
 
-// placePrepBefore: the word before byte s of text (one space between) is
-// "in", "from" or "to", in any case.
-func placePrepBefore(text string, s int) bool {
-	if s < 4 || text[s-1] != ' ' {
+// inBefore: the word before byte s of text (one space between) is "in", in
+// any case.
+func inBefore(text string, s int) bool {
+	if s < 3 || text[s-1] != ' ' || !strings.EqualFold(text[s-3:s-1], "in") {
 		return false
 	}
-	w := text[max(s-6, 0) : s-1]
-	if i := strings.LastIndexAny(w, " \n\t([,;:"); i >= 0 {
-		w = w[i+1:]
+	if s == 3 {
+		return true
 	}
-	return strings.EqualFold(w, "in") || strings.EqualFold(w, "from") || strings.EqualFold(w, "to")
+	c := text[s-4]
+	return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c >= 0x80)
 }

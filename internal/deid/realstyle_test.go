@@ -51,6 +51,10 @@ func TestRealStyle(t *testing.T) {
 		// a roommate names a person in any case; a known town goes on in lower case (dev39, dev41)
 		{"caps roommate", "EMERGENCY CONTACT LISTED IS ROOMMATE WES, PHONE ON FACE SHEET.", "EMERGENCY CONTACT LISTED IS ROOMMATE [NAME], PHONE ON FACE SHEET."},
 		{"lower town in mixed", "Social: Pt lives with girlfriend in takoma park, she was called by attending.", "Social: Pt lives with girlfriend in [LOCATION], she was called by attending."},
+		// the review's finds (review7): Jordan is a town and a name; via a town; a capitalised name that is a verb
+		{"jordan", "Lives in Jordan, MN with wife. Talked to Jordan about plan.", "Lives in [LOCATION], MN with wife. Talked to [LOCATION] about plan."},
+		{"via town", "Transferred via Quinton. Info via Asia, pt's daughter.", "Transferred via [LOCATION]. Info via [NAME], pt's daughter."},
+		{"mixed husband Know", "Spoke with husband Know today.", "Spoke with husband [NAME] today."},
 		{"caps credential after comma", "SEEN BY PT THIS AM. SPOKE WITH OKONKWO, PT RE GAIT", "SEEN BY PT THIS AM. SPOKE WITH [NAME], PT RE GAIT"},
 		{"caps initial", "E. WELSH AWARE OF K 3.2", "[NAME] AWARE OF K 3.2"},
 		{"caps dr", "DR QUINTERO AWARE, NO NEW ORDERS", "DR [NAME] AWARE, NO NEW ORDERS"},

@@ -231,8 +231,8 @@ func (sc *scan) scanContext() {
 		if c == 0 || sc.laterality(i) || sc.credAt(i) {
 			continue // "via R IJ", "crackles at R base": a side, not a place; "called to RN Arvilla": a person
 		}
-		if toks[i].flags&lexicon.Clinical != 0 && sc.is(i-1, "via") {
-			continue // a device or route, even one named after a person: "OOB to chair via Hoyer"
+		if sc.is(i-1, "via") && (toks[i].flags&lexicon.Clinical != 0 && toks[i].flags&(lexicon.Name|lexicon.City|lexicon.CityFull) == 0 || viaDevices[sc.lower(i)]) {
+			continue // a line or device, even one named after a person: "via PICC R", "OOB to chair via Hoyer"
 		}
 		if toks[i].e-toks[i].s == 1 && !strings.ContainsRune("NSEWnsew", rune(sc.text[toks[i].s])) && sc.punct(i+1, '.') && sc.capWord(i+2) && !toks[i+2].nl && !sc.claim[i+2] {
 			// an initial and a surname: a person ("referred to J. Smith";
@@ -276,6 +276,13 @@ func (sc *scan) scanContext() {
 			continue
 		}
 	}
+}
+
+// viaDevices are lifts, lines and tubes named after people or brands that a name
+// list holds: after "via" the device, not a place ("via Hoyer", "via Swan").
+var viaDevices = map[string]bool{
+	"hoyer": true, "swan": true, "foley": true, "stedy": true, "sara": true, "molift": true, "arjo": true,
+	"bivona": true, "shiley": true, "portex": true, // tracheostomy tubes: "via Bivona 7"
 }
 
 // orgCue: 2 after a strong cue ("works at", "Employer:", "attends"), 1 after

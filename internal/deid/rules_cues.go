@@ -105,7 +105,7 @@ func (sc *scan) relationNameAt(i int) int {
 		return -1
 	}
 	w := sc.lower(i)
-	if notNameAfterCue[w] {
+	if sc.notNameWord(i) {
 		return -1 // "HUSBAND WORKS AT", "let her brother know."
 	}
 	if t.flags&lexicon.Common != 0 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly")) {

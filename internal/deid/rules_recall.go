@@ -592,7 +592,7 @@ func (sc *scan) nameAfterCue(i int) bool {
 		return false
 	}
 	w := sc.lower(i)
-	if notNameAfterCue[w] || strings.HasSuffix(w, "'d") {
+	if sc.notNameWord(i) || strings.HasSuffix(w, "'d") {
 		return false // "wife happy with plan", "PER DTR LAST ELIQUIS DOSE", "husband ok'd"
 	}
 	if t.flags&lexicon.Name == 0 && (sc.capsAcronym(i) || t.flags&lexicon.Clinical != 0 && sc.punct(i-1, ',')) {
@@ -620,17 +620,29 @@ func (sc *scan) capsAcronym(k int) bool {
 // notNameAfterCue are everyday words on the name lists that follow a
 // relation as what the relation feels, did or means, not as the relation's
 // name (dev37, dev38: "wife happy with plan", "daughter found her
-// confused", "per dtr last dose was"), and verbs whose subject the relation
-// is, read in a note in one case where no capital tells a name (dev39, dev41:
-// "HUSBAND WORKS AT SAYLOR TRUCKING", "pt and husband know to call", "she
-// will let her brother know").
+// confused", "per dtr last dose was").
 var notNameAfterCue = map[string]bool{
 	"happy": true, "glad": true, "found": true, "ok": true, "okay": true, "last": true, "first": true,
 	"next": true, "teach": true, "shower": true,
+}
+
+// relationVerbs are verbs whose subject the relation is, read so where no
+// capital marks a name: in a note in one case, or in lower case (dev39,
+// dev41: "HUSBAND WORKS AT SAYLOR TRUCKING", "pt and husband know to call",
+// "she will let her brother know", "wife sat with pt"); "husband Know" in a
+// mixed-case note stays a name.
+var relationVerbs = map[string]bool{
 	"know": true, "knows": true, "works": true, "lives": true, "wants": true, "stays": true, "says": true,
 	"calls": true, "visits": true, "feels": true, "thinks": true, "plans": true, "agrees": true,
 	"understands": true, "needs": true, "states": true, "brings": true, "comes": true, "takes": true,
 	"keeps": true, "helps": true, "asks": true, "speaks": true, "drives": true, "sat": true,
+}
+
+// notNameWord: word token k after a cue is what the relation does or feels
+// (notNameAfterCue, relationVerbs), not its name.
+func (sc *scan) notNameWord(k int) bool {
+	w := sc.lower(k)
+	return notNameAfterCue[w] || relationVerbs[w] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
 }
 
 // acronymPlace: an acronym no list knows right after "to", "from" or "at"

@@ -902,7 +902,7 @@ func (sc *scan) scanNames(lexical bool) {
 				}
 				// a pronoun or a role after the cue is none ("daughter, she
 				// called", "with RN, RT and transport", "son (HCP)")
-				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) || notNameAfterCue[sc.lower(k)] {
+				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) || sc.notNameWord(k) {
 					goto next // (a service before a role: "2 sons, MICU attending")
 				}
 				// a day count with its number is the next clause ("from

@@ -23,7 +23,7 @@ func TestRealStyle(t *testing.T) {
 		{"caps function words", "PT TO RECEIVE PO LOPRESSOR. WENT INTO AFIB THIS AM AND IN AND OUT OF SR.",
 			"PT TO RECEIVE PO LOPRESSOR. WENT INTO AFIB THIS AM AND IN AND OUT OF SR."},
 		{"caps first and last", "RESP: SPOKE WITH JON DEVAUX RRT RE WEAN", "RESP: SPOKE WITH [NAME] RRT RE WEAN"},
-		// a credential that is also a word of the note is the word away from a name
+		// PT as the patient in a note in capitals, not a credential standing for a place (credPlace)
 		{"caps pt's", "PROVIDED SUPPORT TO PT'S WIFE AND DAUGHTERS. PHONE HELD TO PT'S EAR, PT SMILES.",
 			"PROVIDED SUPPORT TO PT'S WIFE AND DAUGHTERS. PHONE HELD TO PT'S EAR, PT SMILES."},
 		{"caps pt's pharmacy", "RX SENT TO PT'S PHARMACY. DAUGHTER WANTS TO TAKE PT HOME.",

@@ -51,6 +51,12 @@ func TestRealStyle(t *testing.T) {
 		// a roommate names a person in any case; a known town goes on in lower case (dev39, dev41)
 		{"caps roommate", "EMERGENCY CONTACT LISTED IS ROOMMATE WES, PHONE ON FACE SHEET.", "EMERGENCY CONTACT LISTED IS ROOMMATE [NAME], PHONE ON FACE SHEET."},
 		{"lower town in mixed", "Social: Pt lives with girlfriend in takoma park, she was called by attending.", "Social: Pt lives with girlfriend in [LOCATION], she was called by attending."},
+		// a credential as a title before a surname that is also an everyday word, in any case;
+		// not before a clinical or everyday word ("PA LINE", "PER RN SCREEN", "PA Line")
+		{"credential title", "Notified NP Brown of BP 80/40, bolus given. PA Line in place.", "Notified NP [NAME] of BP 80/40, bolus given. PA Line in place."},
+		{"caps credential title", "NOTIFIED PA BROWN OF BP 80/40, NS BOLUS GIVEN. PA LINE IN PLACE. PER RN SCREEN, PASSED SWALLOW.",
+			"NOTIFIED PA [NAME] OF BP 80/40, NS BOLUS GIVEN. PA LINE IN PLACE. PER RN SCREEN, PASSED SWALLOW."},
+		{"lower credential title", "bp 80s, per np brown ok to give bolus. pa line in place, rn check done.", "bp 80s, per np [NAME] ok to give bolus. pa line in place, rn check done."},
 		// the review's finds (review7): Jordan is a town and a name; via a town; a capitalised name that is a verb
 		{"jordan", "Lives in Jordan, MN with wife. Talked to Jordan about plan.", "Lives in [LOCATION], MN with wife. Talked to [LOCATION] about plan."},
 		{"via town", "Transferred via Quinton. Info via Asia, pt's daughter.", "Transferred via [LOCATION]. Info via [NAME], pt's daughter."},

@@ -579,8 +579,42 @@ func (sc *scan) cueBefore(i int) bool {
 	// after a relation it ends the sentence ("Lives with wife. Tobacco
 	// none.", "Updated son. Lasix given."); a title before a colon is a
 	// section's header ("MS: LLE CMS INTACT": musculoskeletal)
+	if p == i-1 && sc.staffTitle(p, i) {
+		return true // "notified NP Brown", "per pa brown": a credential as a title
+	}
 	return p >= 0 && sc.toks[p].kind == kWord && sc.toks[p].kw&(setTitle|setRelation) != 0 &&
 		(sc.in(p, setTitle) && !colon && !sc.is(p, "st") && !sc.clinicalTitle(p, i, i) || sc.in(p, setRelation) && !stop)
+}
+
+// staffTitle: credential p stands as a title before the name at i, a word on
+// a name list that the clinical list does not hold: after a word of contact
+// when no everyday word ("NOTIFIED PA BROWN", "per np smith"; not "PER RN
+// SCREEN"), and in a mixed-case line before a capitalised word, an everyday
+// one only after a word of contact ("Paged NP Young"; not "PA Line").
+func (sc *scan) staffTitle(p, i int) bool {
+	t := &sc.toks[i]
+	if !staffCreds[sc.lower(p)] || t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name || t.nl {
+		return false
+	}
+	q := p - 1
+	contact := q >= 0 && !sc.toks[p].nl && sc.toks[q].kind == kWord && contactWords[sc.lower(q)]
+	if sc.caseAt(i) == caseMixed {
+		return sc.rawUpper(p) && t.cap && !t.upper && (contact || t.flags&lexicon.Common == 0)
+	}
+	return contact && t.flags&lexicon.Common == 0
+}
+
+// contactWords are the words of reaching a clinician ("notified", "paged").
+var contactWords = map[string]bool{
+	"notified": true, "paged": true, "called": true, "informed": true, "per": true, "updated": true,
+	"aware": true, "by": true, "with": true, "w": true, "to": true, "spoke": true,
+}
+
+// staffCreds are the credentials written before a clinician's surname as a
+// title ("NP Brown", "PA Brown", "RN Young").
+var staffCreds = map[string]bool{
+	"md": true, "rn": true, "np": true, "pa": true, "rrt": true, "aprn": true, "fnp": true, "crna": true,
+	"pharmd": true, "msw": true, "lcsw": true,
 }
 
 // nameAfterCue: after a cue, a word that is a known name (even a common word:

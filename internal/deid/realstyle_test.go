@@ -57,6 +57,16 @@ func TestRealStyle(t *testing.T) {
 		{"caps credential title", "NOTIFIED PA BROWN OF BP 80/40, NS BOLUS GIVEN. PA LINE IN PLACE. PER RN SCREEN, PASSED SWALLOW.",
 			"NOTIFIED PA [NAME] OF BP 80/40, NS BOLUS GIVEN. PA LINE IN PLACE. PER RN SCREEN, PASSED SWALLOW."},
 		{"lower credential title", "bp 80s, per np brown ok to give bolus. pa line in place, rn check done.", "bp 80s, per np [NAME] ok to give bolus. pa line in place, rn check done."},
+		// dev44: a pager no clock reads after "paged at"; a title written out ends its sentence at a
+		// full stop; a sentence's end is no abbreviation inside a facility's name; a lobe and a skin
+		// finding in capitals (the tagger's "the hospital": TestVetoShape)
+		{"paged at", "renal fellow paged at 4471, returned call. MD paged at 1430.", "renal fellow paged at [PHONE], returned call. MD paged at 1430."},
+		{"nurse full stop", "WOUND VAC CHANGED BY WOUND NURSE. BILAT HEELS WITH PREVALON BOOTS.", "WOUND VAC CHANGED BY WOUND NURSE. BILAT HEELS WITH PREVALON BOOTS."},
+		{"lower sentence before agency", "bed delivery set, son will be home to receive. hospice agency to admit at home.",
+			"bed delivery set, son will be home to receive. hospice agency to admit at home."},
+		{"caps lml purpura", "THICK MUCUS PLUGS RLL AND LML SUCTIONED, BAL SENT. BILATERAL FOREARMS WITH SENILE PURPURA.",
+			"THICK MUCUS PLUGS RLL AND LML SUCTIONED, BAL SENT. BILATERAL FOREARMS WITH SENILE PURPURA."},
+		{"caps saint", "PT FROM ST. JOSEPH HOSPITAL.", "PT FROM [LOCATION]."},
 		// the review's finds (review7): Jordan is a town and a name; via a town; a capitalised name that is a verb
 		{"jordan", "Lives in Jordan, MN with wife. Talked to Jordan about plan.", "Lives in [LOCATION], MN with wife. Talked to [LOCATION] about plan."},
 		{"via town", "Transferred via Quinton. Info via Asia, pt's daughter.", "Transferred via [LOCATION]. Info via [NAME], pt's daughter."},

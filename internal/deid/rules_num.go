@@ -572,7 +572,8 @@ func (sc *scan) number(i, j int) int {
 	}
 	// "pager 45123": a five-digit pager number; "pgr 4417", "ext 4417": a
 	// four-digit one or an extension right after its cue
-	if shape == "5" && sc.hasCue(i, 3, pagerCues) || shape == "4" && i > 0 && !sc.toks[i].nl && sc.toks[i-1].kind == kWord && (pagerCues[sc.lower(i-1)] || sc.is(i-1, "ext")) {
+	if shape == "5" && sc.hasCue(i, 3, pagerCues) || shape == "4" && i > 0 && !sc.toks[i].nl && sc.toks[i-1].kind == kWord && (pagerCues[sc.lower(i-1)] || sc.is(i-1, "ext")) ||
+		shape == "4" && sc.pagedAt(i) {
 		sc.addToks(i, j, TypePhone, "rules/phone")
 		return j + 1
 	}
@@ -874,6 +875,16 @@ func (sc *scan) intlZeros(i int) bool {
 	}
 	s := t[i].s
 	return sc.text[s] == '0' && sc.text[s+1] == '0' && sc.text[s+2] != '0' && (i == 0 || t[i].sp)
+}
+
+// pagedAt: four digits that no clock reads after "paged at" or "pager at"
+// ("renal fellow paged at 4471"; "MD paged at 1430" is a time).
+func (sc *scan) pagedAt(i int) bool {
+	if i < 2 || sc.toks[i].nl || sc.toks[i-1].nl || !sc.is(i-1, "at") || !pagerCues[sc.lower(i-2)] {
+		return false
+	}
+	s := sc.text[sc.toks[i].s:sc.toks[i].e]
+	return (s[0]-'0')*10+s[1]-'0' > 23 || s[2] > '5'
 }
 
 var pagerCues = map[string]bool{"pager": true, "page": true, "paged": true, "pgr": true, "beeper": true, "bpr": true, "beep": true}

@@ -351,8 +351,10 @@ func (sc *scan) capOrgs() {
 		}
 		s, proper := i, false
 		for k := i - 1; k >= 0 && k >= i-5 && !toks[k+1].nl; k-- {
+			// (a full stop only after an abbreviation: "ST. JOSEPH HOSPITAL";
+			// not the end of a sentence: "HOME TO RECEIVE. HOSPICE AGENCY")
 			if toks[k].kind == kWord && (toks[k].kw&(setOrg|setGeneric|setOrgHead|setTitle) != 0 || sc.is(k, "of") || sc.is(k, "s") || toks[k].cap) ||
-				sc.punct(k, '.') || sc.punct(k, '\'') {
+				sc.punct(k, '.') && k > 0 && toks[k-1].kind == kWord && toks[k-1].e-toks[k-1].s <= 3 || sc.punct(k, '\'') {
 				if toks[k].kind == kWord && toks[k].cap && toks[k].kw == 0 {
 					proper = true
 				}
@@ -583,7 +585,13 @@ func (sc *scan) cueBefore(i int) bool {
 		return true // "notified NP Brown", "per pa brown": a credential as a title
 	}
 	return p >= 0 && sc.toks[p].kind == kWord && sc.toks[p].kw&(setTitle|setRelation) != 0 &&
-		(sc.in(p, setTitle) && !colon && !sc.is(p, "st") && !sc.clinicalTitle(p, i, i) || sc.in(p, setRelation) && !stop)
+		(sc.in(p, setTitle) && !colon && !sc.is(p, "st") && !(stop && wordTitles[sc.lower(p)]) && !sc.clinicalTitle(p, i, i) || sc.in(p, setRelation) && !stop)
+}
+
+// wordTitles are titles written out, never abbreviated: a full stop after one
+// ends its sentence ("changed by wound nurse. Bilat heels").
+var wordTitles = map[string]bool{
+	"nurse": true, "doctor": true, "professor": true, "miss": true, "sir": true, "madam": true, "mister": true,
 }
 
 // staffTitle: credential p stands as a title before the name at i, a word on

@@ -223,6 +223,8 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		return sc.everydayName(first, last)
 	case typ == TypeLocation && words == 1 && nums == 0:
 		return sc.headsOnly(first, last)
+	case typ == TypeLocation && nums == 0 && first < last && sc.is(first, "the"):
+		return sc.kindOnly(first+1, last) // "rehab at the hospital in newnan"; not "THE LIVING LEGACY FOUNDATION"
 	}
 	return false
 }
@@ -482,6 +484,19 @@ func (sc *scan) wardCue(k int) bool {
 		return true
 	}
 	return sc.toks[p].xkw&xPlacePrep != 0
+}
+
+// kindOnly: every word of tokens first..last says what kind of place it is
+// ("hospital", "nursing home", "endoscopy center", "family house across the
+// street"), none which.
+func (sc *scan) kindOnly(first, last int) bool {
+	for m := first; m <= last; m++ {
+		if t := &sc.toks[m]; t.kind == kWord && !sc.in(m, setOrgHead|setGeneric|setStreet) && t.flags&lexicon.Clinical == 0 &&
+			!functionWord(sc.lower(m)) && !leadWord(sc.lower(m)) {
+			return false
+		}
+	}
+	return true
 }
 
 // headsOnly: the words of tokens first..last (one word in vetoShape) are

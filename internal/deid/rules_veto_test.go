@@ -100,6 +100,10 @@ func TestVetoShape(t *testing.T) {
 		{"eponym pair and its finding", "EGD 12-4 W/ MALLORY-WEISS TEAR, NO INTERVENTION", "MALLORY-WEISS TEAR", TypeName, ""},
 		{"eponym pair's second word and a grade", "R FACIAL WEAKNESS HOUSE-BRACKMANN III, R EYE", "BRACKMANN III", TypeName, ""},
 		{"eponym pair and a name kept", "EGD W/ MALLORY-WEISS, CALLED QUAXLEY", "MALLORY-WEISS, CALLED QUAXLEY", TypeName, "MALLORY-WEISS, CALLED QUAXLEY"},
+		// "the" and words that say only what kind of place (dev44)
+		{"the hospital", "they want inpt rehab at the hospital in newnan, closer to family.", "the hospital", TypeLocation, ""},
+		{"the nursing home", "PT FROM THE NURSING HOME TODAY", "THE NURSING HOME", TypeLocation, ""},
+		{"the and a name kept", "DONATIONS TO THE LIVING LEGACY FOUNDATION", "THE LIVING LEGACY FOUNDATION", TypeLocation, "THE LIVING LEGACY FOUNDATION"},
 	}
 	r := DefaultRules()
 	for _, tc := range tests {

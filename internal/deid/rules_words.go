@@ -853,7 +853,7 @@ func (sc *scan) scanNames(lexical bool) {
 		}
 		w := sc.lower(i)
 		// title: "Dr. Strange", "Mrs Jones"
-		if t.kw&setTitle != 0 && t.cap && w != "st" {
+		if t.kw&setTitle != 0 && t.cap && w != "st" && !(wordTitles[w] && sc.punct(i+1, '.')) {
 			k := i + 1
 			if sc.punct(k, '.') {
 				k++

@@ -16,6 +16,7 @@ func TestPlausible(t *testing.T) {
 		want             string // the span's text after the veto, "" when dropped
 	}{
 		{"unknown word kept", "seen by Quaxley today", "Quaxley", TypeName, "Quaxley"},
+		{"clinical word dropped (dev43)", "PT DECLINED TONIGHT, WILL REOFFER. HX OF DT'S AND SZ.", "REOFFER", TypeLocation, ""},
 		{"safe word dropped", "pt resting comfortably", "resting", TypeName, ""},
 		{"clinical number dropped", "sats 98-100% on 2L", "98-100", TypeDate, ""},
 		{"bare number is no name", "WAS 14 ON ADMISSION", "14", TypeName, ""},

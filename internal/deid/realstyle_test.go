@@ -67,6 +67,16 @@ func TestRealStyle(t *testing.T) {
 		{"caps lml purpura", "THICK MUCUS PLUGS RLL AND LML SUCTIONED, BAL SENT. BILATERAL FOREARMS WITH SENILE PURPURA.",
 			"THICK MUCUS PLUGS RLL AND LML SUCTIONED, BAL SENT. BILATERAL FOREARMS WITH SENILE PURPURA."},
 		{"caps saint", "PT FROM ST. JOSEPH HOSPITAL.", "PT FROM [LOCATION]."},
+		// dev42, dev43: a pacer's sensitivity, a part of an incision, "2/2" before a quoted cause, a
+		// drain's hourly outputs and a shift's clock times, a relation's role, a service after "by",
+		// clinical words on a name list
+		{"pacer sensitivity", "Pacer checked: rate 90, MA 10 A / 10 V, sensitivity 2/2.", "Pacer checked: rate 90, MA 10 A / 10 V, sensitivity 2/2."},
+		{"part of incision", "SKIN: LOWER 1/3 OF STERNAL INCISION OPEN 2CM", "SKIN: LOWER 1/3 OF STERNAL INCISION OPEN 2CM"},
+		{"secondary to a quote", `Reports poor sleep 2/2 "the beeping." Admitted 2/2 per ED.`, `Reports poor sleep 2/2 "the beeping." Admitted [DATE] per ED.`},
+		{"drain series", "CT: 2 MED + L PLEURAL, 140/100/80/60/40/40/30, TOTAL 590CC.", "CT: 2 MED + L PLEURAL, 140/100/80/60/40/40/30, TOTAL 590CC."},
+		{"shift clock range", "Nursing Progress Note 19:00-07:00\nNeuro: sedated", "Nursing Progress Note 19:00-07:00\nNeuro: sedated"},
+		{"caps hcp role", "DISCUSSED HCP ROLE AND GOALS OF CARE. CHEST TUBE PLACED BY IP @ 1600.", "DISCUSSED HCP ROLE AND GOALS OF CARE. CHEST TUBE PLACED BY IP @ 1600."},
+		{"sternal lenis", "teaching done with pt and son: sternal precautions. LENIs + for R popliteal DVT.", "teaching done with pt and son: sternal precautions. LENIs + for R popliteal DVT."},
 		// the review's finds (review7): Jordan is a town and a name; via a town; a capitalised name that is a verb
 		{"jordan", "Lives in Jordan, MN with wife. Talked to Jordan about plan.", "Lives in [LOCATION], MN with wife. Talked to [LOCATION] about plan."},
 		{"via town", "Transferred via Quinton. Info via Asia, pt's daughter.", "Transferred via [LOCATION]. Info via [NAME], pt's daughter."},

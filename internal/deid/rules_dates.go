@@ -441,6 +441,8 @@ var examWords = map[string]bool{
 	"reflex": true, "reflexes": true, "tof": true, "twitches": true, "mae": true, "hemiparesis": true,
 	"hemiplegia": true, "paresis": true, "murmur": true, "sem": true, "hsm": true, "grade": true,
 	"apgar": true, "apgars": true, "strength": true, "motor": true, "grips": true, "grip": true,
+	// a pacer's sensitivity, threshold and output ("sensitivity 2/2")
+	"sensitivity": true, "threshold": true, "output": true,
 	"sens":  true, // a pacer's sensitivity ("SENS 2/2")
 	"ma":    true, // a pacer's output ("DDD 90 MA 10/10")
 	"drift": true, // a stroke scale item ("L ARM DRIFT 2/4")
@@ -521,6 +523,9 @@ func (sc *scan) notDate(i, j int) int {
 	if p := sc.prevWord(i); p >= 0 && p == i-1 && eatVerbs[sc.lower(p)] && a < b {
 		return j // "ate 1/2 sandwich", "took 3/4 of tray": a part of a meal
 	}
+	if p := sc.prevWord(i); p >= 0 && p == i-1 && partWords[sc.lower(p)] && a < b && b <= 4 && word && sc.is(next, "of") {
+		return j // "LOWER 1/3 OF STERNAL INCISION": a part of it
+	}
 	switch b {
 	case 5: // "2/5 LUE", "4/5 x4", "R side weaker 2/5": strength of a limb
 		if word && strengthWords[sc.lower(next)] || next < len(sc.toks) && !sc.toks[next].nl && sc.toks[next].kind == kAlnum && sc.lower(next)[0] == 'x' {
@@ -573,12 +578,20 @@ func (sc *scan) notDate(i, j int) int {
 	}
 	// "resp failure 2/2 ALS", "AMS 2/2 hypoglycemia": "secondary to"
 	// between a finding and its cause, not a date after a word that dates
-	if a == 2 && b == 2 && word && !functionWord(sc.lower(next)) {
+	// (or before a quoted cause: "poor sleep 2/2 \"the beeping.\"")
+	if a == 2 && b == 2 && (word && !functionWord(sc.lower(next)) || sc.punct(next, '"') && next+1 < len(sc.toks) && sc.toks[next+1].kind == kWord && sc.joined(next+1)) {
 		if p := sc.prevWord(i); p >= 0 && p == i-1 && !dateCue(sc.lower(p)) && sc.toks[p].kw&(setMonth|setDay) == 0 {
 			return j
 		}
 	}
 	return -1
+}
+
+// partWords name the part of a thing that a fraction before "of" measures
+// ("lower 1/3 of incision").
+var partWords = map[string]bool{
+	"lower": true, "upper": true, "distal": true, "proximal": true, "mid": true, "middle": true, "outer": true,
+	"inner": true, "medial": true, "lateral": true, "bottom": true, "top": true, "first": true, "last": true,
 }
 
 // eatVerbs come right before the part of a meal or a drink taken ("ate 1/2

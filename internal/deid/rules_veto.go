@@ -487,12 +487,12 @@ func (sc *scan) wardCue(k int) bool {
 }
 
 // kindOnly: every word of tokens first..last says what kind of place it is
-// ("hospital", "nursing home", "endoscopy center", "family house across the
-// street"), none which.
+// ("hospital", "nursing home", "cardiac rehab"), none which; in a mixed-case
+// line none is capitalised ("the Heart Hospital" is one).
 func (sc *scan) kindOnly(first, last int) bool {
 	for m := first; m <= last; m++ {
-		if t := &sc.toks[m]; t.kind == kWord && !sc.in(m, setOrgHead|setGeneric|setStreet) && t.flags&lexicon.Clinical == 0 &&
-			!functionWord(sc.lower(m)) && !leadWord(sc.lower(m)) {
+		if t := &sc.toks[m]; t.kind == kWord && (!sc.in(m, setOrgHead|setOrg|setGeneric|setStreet) && !functionWord(sc.lower(m)) && !leadWord(sc.lower(m)) ||
+			t.cap && sc.caseAt(m) == caseMixed) {
 			return false
 		}
 	}

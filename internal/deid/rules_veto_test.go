@@ -102,7 +102,8 @@ func TestVetoShape(t *testing.T) {
 		{"eponym pair and a name kept", "EGD W/ MALLORY-WEISS, CALLED QUAXLEY", "MALLORY-WEISS, CALLED QUAXLEY", TypeName, "MALLORY-WEISS, CALLED QUAXLEY"},
 		// "the" and words that say only what kind of place (dev44)
 		{"the hospital", "they want inpt rehab at the hospital in newnan, closer to family.", "the hospital", TypeLocation, ""},
-		{"the nursing home", "PT FROM THE NURSING HOME TODAY", "THE NURSING HOME", TypeLocation, ""},
+		{"the nursing home", "pt back from the nursing home today, resting", "the nursing home", TypeLocation, ""},
+		{"the and a capitalised kind kept", "Discharged to the Heart Hospital today.", "the Heart Hospital", TypeLocation, "the Heart Hospital"},
 		{"the and a name kept", "DONATIONS TO THE LIVING LEGACY FOUNDATION", "THE LIVING LEGACY FOUNDATION", TypeLocation, "THE LIVING LEGACY FOUNDATION"},
 	}
 	r := DefaultRules()

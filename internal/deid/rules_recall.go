@@ -625,7 +625,7 @@ var staffNouns = map[string]bool{
 // contactWords are the words of reaching a clinician ("notified", "paged").
 var contactWords = map[string]bool{
 	"notified": true, "paged": true, "called": true, "informed": true, "per": true, "updated": true,
-	"aware": true, "by": true, "with": true, "w": true, "to": true, "spoke": true,
+	"aware": true, "by": true, "with": true, "to": true, "spoke": true,
 }
 
 // staffCreds are the credentials written before a clinician's surname as a

@@ -166,8 +166,8 @@ func (sc *scan) everydayCompound(i, e int) bool {
 
 // stateAlone: tokens i..e are one US state named in full, which names no
 // place smaller than a state ("called from Oregon", "FLYING IN FROM
-// ARIZONA"); not the states that are also common first names ("message from
-// Georgia").
+// ARIZONA"); a state that is also a common first name only right after "in"
+// ("lives in florida"; not "message from Georgia").
 func (sc *scan) stateAlone(i, e int) bool {
 	if e != i || sc.toks[i].flags&lexicon.State == 0 || !oneWordStates[sc.lower(i)] && !(nameStates[sc.lower(i)] && sc.is(i-1, "in")) {
 		return false // (the first words of two-word states carry the flag too: "North", "New")

@@ -80,6 +80,10 @@ func TestRealStyle(t *testing.T) {
 		{"lower name state", "social: son called (lives in florida), told him team would call back. pt resting, no distress.",
 			"social: son called (lives in florida), told him team would call back. pt resting, no distress."},
 		{"name state as a person", "Message from Georgia (daughter).", "Message from [NAME] (daughter)."},
+		// dev34 (thirteenth session): vitamins by letter are no name and initial; a person's is
+		{"vitamins", "Meds: Vit D, iron. vit K 10mg given. Updated by Ava M at bedside.", "Meds: Vit D, iron. vit K 10mg given. Updated by [NAME] at bedside."},
+		{"routes around a comma", "FEN: 40ml EBM q3h PO/NG, PO 2 of 8, remainder NG, tol well. OSCAR, JOHNNY called.",
+			"FEN: 40ml EBM q3h PO/NG, PO 2 of 8, remainder NG, tol well. [NAME] called."},
 		// the review's finds (review8): what these rules must leave found
 		{"relation colon clinical-list name", "Updated daughter: asia by phone. Called son, brady, at home.", "Updated daughter: [NAME] by phone. Called son, [NAME], at home."},
 		{"quote after a date", `Pt called 2/2 "wants refill". Last 1/4 of note dictated.`, `Pt called [DATE] "wants refill". Last [DATE] of note dictated.`},

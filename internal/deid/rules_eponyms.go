@@ -66,6 +66,8 @@ var eponymPairs = map[string][]string{
 	"cox":   {"maze"},            // the Cox-Maze ablation
 	"blake": {"drain", "drains"}, // a chest drain
 	"z":     {"flo"},             // the Z-Flo positioner
+	// (dev34, 2026-12-06): "Meds: Vit D, iron", "vit K 10mg given"
+	"vit": {"a", "b", "c", "d", "e", "k"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

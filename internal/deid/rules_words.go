@@ -1052,9 +1052,11 @@ func (sc *scan) lexicalName(i int) int {
 				}
 			}
 			strong := t.flags&lexicon.Name != 0 && t.flags&(lexicon.Common|lexicon.SafeCore) == 0 && !t.upper
-			// "OSCAR, JOHNNY": two upper-case known names around a comma
+			// "OSCAR, JOHNNY": two upper-case known names around a comma,
+			// not both clinical shorthand ("PO/NG, PO 2 of 8": routes)
 			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
-				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) {
+				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) &&
+				t.flags&toks[i+2].flags&lexicon.Clinical == 0 {
 				sc.markName(i, i+2, "rules/lexicon")
 				return i + 2
 			}

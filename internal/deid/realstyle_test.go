@@ -84,6 +84,9 @@ func TestRealStyle(t *testing.T) {
 		{"vitamins", "Meds: Vit D, iron. vit K 10mg given. Updated by Ava M at bedside.", "Meds: Vit D, iron. vit K 10mg given. Updated by [NAME] at bedside."},
 		{"routes around a comma", "FEN: 40ml EBM q3h PO/NG, PO 2 of 8, remainder NG, tol well. OSCAR, JOHNNY called.",
 			"FEN: 40ml EBM q3h PO/NG, PO 2 of 8, remainder NG, tol well. [NAME] called."},
+		// dev37, dev38: a dash date after a booked event and its preposition; ranges stay
+		{"caps booked dash date", "SURGERY WAS SCHEDULED FOR 11-30 BUT MOVED UP. HR FOR 11-30 MIN 60S.", "SURGERY WAS SCHEDULED FOR [DATE] BUT MOVED UP. HR FOR 11-30 MIN 60S."},
+		{"visit was dash date", "asking about listing (eval visit was 10-14). Was 10-14 L on HFNC.", "asking about listing (eval visit was [DATE]). Was 10-14 L on HFNC."},
 		// the review's finds (review8): what these rules must leave found
 		{"relation colon clinical-list name", "Updated daughter: asia by phone. Called son, brady, at home.", "Updated daughter: [NAME] by phone. Called son, [NAME], at home."},
 		{"quote after a date", `Pt called 2/2 "wants refill". Last 1/4 of note dictated.`, `Pt called [DATE] "wants refill". Last [DATE] of note dictated.`},

@@ -761,6 +761,15 @@ func (sc *scan) dashDateCue(i int) bool {
 			return true
 		case "u": // "f/u 12-14"
 			return sc.punct(p-1, '/') && sc.is(p-2, "f") && sc.joined(p) && sc.joined(p-1)
+		case "for", "on", "was", "is":
+			// "SCHEDULED FOR 11-30", "(eval visit was 10-14)": a booked
+			// event, then a preposition or a verb
+			if q := sc.prevWord(p); q >= 0 && q == p-1 {
+				switch sc.lower(q) {
+				case "scheduled", "sched", "planned", "booked", "rescheduled", "visit", "appt", "appointment", "surgery":
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -271,6 +271,9 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 		// an everyday word: a known name tagged as a name ("ROSE", "grace"),
 		// a word the tagger calls a name right after a relation ("son dub
 		// said"), or a name or place capitalised in a mixed-case line
+		if typ == TypeName && sc.relationRightBefore(k) && sc.notNameWord(k) {
+			return false // "DAUGHTER WORKS NIGHTS" (dev45)
+		}
 		if typ == TypeName && !functionWord(sc.lower(k)) && sc.relationRightBefore(k) {
 			return true
 		}

@@ -16,6 +16,12 @@ func TestPlausible(t *testing.T) {
 		want             string // the span's text after the veto, "" when dropped
 	}{
 		{"unknown word kept", "seen by Quaxley today", "Quaxley", TypeName, "Quaxley"},
+		// the tagger's spans in dev45-dev47
+		{"a relation's verb is no name (dev45)", "DAUGHTER WORKS NIGHTS AS AN AIDE", "WORKS", TypeName, ""},
+		{"an adjective of the clinic is no place (dev45)", "CHOREIFORM MOVEMENTS OF R ARM", "CHOREIFORM MOVEMENTS OF R", TypeLocation, ""},
+		{"a long medical word is no name (dev45)", "scds on, chemoprophylaxis to start", "chemoprophylaxis", TypeName, ""},
+		{"shorthand is no place (dev46, dev47)", "ambulated w/ rw and stby assist. cm working on copays.", "stby", TypeLocation, ""},
+		{"a fracture is no name (dev46)", "posterior splint after tib pilon ORIF, toes warm", "pilon", TypeName, ""},
 		{"clinical word dropped (dev43)", "PT DECLINED TONIGHT, WILL REOFFER. HX OF DT'S AND SZ.", "REOFFER", TypeLocation, ""},
 		{"safe word dropped", "pt resting comfortably", "resting", TypeName, ""},
 		{"clinical number dropped", "sats 98-100% on 2L", "98-100", TypeDate, ""},

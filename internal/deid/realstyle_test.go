@@ -87,6 +87,15 @@ func TestRealStyle(t *testing.T) {
 		// dev37, dev38: a dash date after a booked event and its preposition; ranges stay
 		{"caps booked dash date", "SURGERY WAS SCHEDULED FOR 11-30 BUT MOVED UP. HR FOR 11-30 MIN 60S.", "SURGERY WAS SCHEDULED FOR [DATE] BUT MOVED UP. HR FOR 11-30 MIN 60S."},
 		{"visit was dash date", "asking about listing (eval visit was 10-14). Was 10-14 L on HFNC.", "asking about listing (eval visit was [DATE]). Was 10-14 L on HFNC."},
+		// dev45-dev47: eponymous tongs and stockings, a drug's short form, a service before a
+		// credential, a form after HCP, a relation's plural verb, shorthand and a fissure
+		{"caps tongs stockings", "PT IN GARDNER-WELLS TONGS. TED HOSE NOT APPLIED. PIP-TAZO HUNG.", "PT IN GARDNER-WELLS TONGS. TED HOSE NOT APPLIED. PIP-TAZO HUNG."},
+		{"lower service before credential", "step down rn note: hemovac pulled by spine pa @ 1100. hcp form not in chart.",
+			"step down rn note: hemovac pulled by spine pa @ 1100. hcp form not in chart."},
+		{"caps relation plural verb", "PT AND HUSBAND LIVE TOGETHER. PT/DAUGHTER CHOSE 3 FACILITIES. ATIVAN REQS UP.",
+			"PT AND HUSBAND LIVE TOGETHER. PT/DAUGHTER CHOSE 3 FACILITIES. ATIVAN REQS UP."},
+		{"caps fissure and diplococci", "R SYLVIAN SAH. CSF CX GROWING GPDC. UPDATED BY NEUROINTENSIVIST.", "R SYLVIAN SAH. CSF CX GROWING GPDC. UPDATED BY NEUROINTENSIVIST."},
+		{"a relation's name kept beside them", "SON TED CALLED. HUSBAND GARDNER AT BEDSIDE. DAUGHTER CHOSE TO STAY.", "SON [NAME] CALLED. HUSBAND [NAME] AT BEDSIDE. DAUGHTER CHOSE TO STAY."},
 		// the review's finds (review8): what these rules must leave found
 		{"relation colon clinical-list name", "Updated daughter: asia by phone. Called son, brady, at home.", "Updated daughter: [NAME] by phone. Called son, [NAME], at home."},
 		{"quote after a date", `Pt called 2/2 "wants refill". Last 1/4 of note dictated.`, `Pt called [DATE] "wants refill". Last [DATE] of note dictated.`},

@@ -178,8 +178,8 @@ func (sc *scan) credNameAt(i int) int {
 		}
 	}
 	// after a signature dash any word that is not a role is the signer
-	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) || e == i && serviceWords[sc.lower(i)] {
-		return -1 // a service, after "by" or "to" or a dash: "by burn NP", "afib - neuro NP explained"
+	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) || serviceWords[sc.lower(e)] {
+		return -1 // a service, after "by" or "to" or a dash: "by burn NP", "afib - neuro NP explained", "step down rn note"
 	}
 	sc.markName(i, e, "rules/credential")
 	return e
@@ -229,6 +229,8 @@ var serviceWords = map[string]bool{
 	"rehab": true, "nephro": true, "hepatology": true, "micu": true, "sicu": true, "ccu": true, "cvicu": true,
 	"csru": true, "nicu": true, "picu": true, "ticu": true, "nsicu": true, "icu": true, "ed": true, "er": true,
 	"stroke": true, // "Updated by stroke NP" (dev37)
+	// "pulled by spine PA", "Step down RN note" (dev46)
+	"spine": true, "down": true, "stepdown": true, "neurosurgery": true, "nsgy": true,
 }
 
 // credAt: token k is a credential, and not "pt" (which is also the

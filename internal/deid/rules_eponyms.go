@@ -68,6 +68,10 @@ var eponymPairs = map[string][]string{
 	"z":     {"flo"},             // the Z-Flo positioner
 	// (dev34, 2026-12-06): "Meds: Vit D, iron", "vit K 10mg given"
 	"vit": {"a", "b", "c", "d", "e", "k"},
+	// (dev46, dev47): cervical tongs, compression stockings, piperacillin-tazobactam
+	"gardner": {"wells"},
+	"ted":     {"hose", "hoses", "stockings"},
+	"pip":     {"tazo"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

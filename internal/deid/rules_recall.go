@@ -676,6 +676,7 @@ func (sc *scan) capsAcronym(k int) bool {
 var notNameAfterCue = map[string]bool{
 	"happy": true, "glad": true, "found": true, "ok": true, "okay": true, "last": true, "first": true,
 	"next": true, "teach": true, "shower": true, "role": true, // "discussed HCP role"
+	"form": true, // "HCP form not in chart" (dev46)
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no
@@ -688,6 +689,8 @@ var relationVerbs = map[string]bool{
 	"calls": true, "visits": true, "feels": true, "thinks": true, "plans": true, "agrees": true,
 	"understands": true, "needs": true, "states": true, "brings": true, "comes": true, "takes": true,
 	"keeps": true, "helps": true, "asks": true, "speaks": true, "drives": true, "sat": true,
+	// a plural subject ("PT AND HUSBAND LIVE TOGETHER", "pt/daughter chose 3 facilities": dev46, dev47)
+	"live": true, "chose": true, "choose": true,
 }
 
 // notNameWord: word token k after a cue is what the relation does or feels
@@ -775,6 +778,8 @@ var medicalSuffixes = []string{
 	// "perimesencephalic", "appendicular", "subluxation", "teratoma"
 	"otic", "ologic", "ological", "embolic", "cephalic", "ular", "ation", "ations", "kinesia",
 	"kinesias", "noma", "nomas", "toma", "tomas", "ioma", "iomas",
+	// (dev45): "choreiform movements", "chemoprophylaxis", "updated by neurointensivist"
+	"iform", "axis", "intensivist", "intensivists",
 }
 
 // lowerLetters: w is ASCII lower-case letters only.

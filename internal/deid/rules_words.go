@@ -955,7 +955,7 @@ func (sc *scan) scanNames(lexical bool) {
 					k++
 				}
 				if (k < len(toks) && !toks[k].nl && sc.in(k, setCred) && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
-					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d")) && sc.nameWordIn(i, e) {
+					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d")) && sc.nameWordIn(i, e) && !serviceWords[sc.lower(e)] { // "Step down RN note"
 					sc.markName(i, e, "rules/credential")
 					next = e + 1
 					continue

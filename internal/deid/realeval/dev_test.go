@@ -147,6 +147,13 @@ func TestDevScores(t *testing.T) {
 		"dev42.jsonl": {"rules": {0.98, 0.92}, "tagger": {0.95, 0.55}, "both": {0.98, 0.91}},
 		"dev43.jsonl": {"rules": {0.97, 0.88}, "tagger": {0.94, 0.72}, "both": {0.98, 0.85}},
 		"dev44.jsonl": {"rules": {0.98, 0.93}, "tagger": {0.95, 0.75}, "both": {0.98, 0.92}},
+		// dev45-dev47 (2026-12-06, thirteenth session): the same; first
+		// contact, rules + tagger (cf86b55): dev45 (neuro ICU and stroke)
+		// 1.000 / 0.862, dev46 (surgical, trauma and burn ICU) 1.000 /
+		// 0.748, dev47 (medical ICU and telemetry) 1.000 / 0.858.
+		"dev45.jsonl": {"rules": {0.97, 0.97}, "tagger": {0.95, 0.55}, "both": {0.98, 0.90}},
+		"dev46.jsonl": {"rules": {0.98, 0.93}, "tagger": {0.95, 0.55}, "both": {0.98, 0.86}},
+		"dev47.jsonl": {"rules": {0.97, 0.92}, "tagger": {0.95, 0.70}, "both": {0.98, 0.89}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -294,6 +294,9 @@ func (sc *scan) hasCueBits(i, n int, bits uint32, cues map[string]bool) bool {
 	for k := i - 1; k >= 0 && k >= i-n; k-- {
 		t := &sc.toks[k]
 		if t.kind == kWord && (bits != 0 && t.kw&bits != 0 || bits == 0 && cues[sc.lower(k)]) {
+			if bits&setIDCue != 0 && sc.is(k, "no") && k < i-1 && !sc.punct(k+1, '.') && !sc.punct(k+1, '#') && !sc.punct(k+1, ':') {
+				continue // "NO CHANGES. 0400: ABG", "no changes, 0400 7.33/49": no number's label
+			}
 			return true
 		}
 		if t.nl && k < i-1 {

@@ -149,8 +149,13 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 
 // noDate: tokens first..last are two numbers joined by "/", "-" or "."
 // of which neither can be a month (both over 12): a ratio or a pair of
-// values ("98/52"), never a date in any order of day, month and year.
+// values ("98/52"), never a date in any order of day, month and year; or a
+// range of scores out of ten ("4-6/10").
 func (sc *scan) noDate(first, last int) bool {
+	if last == first+4 && sc.punct(first+1, '-') && sc.punct(first+3, '/') && sc.numVal(last) == 10 && sc.numVal(first) <= 10 && sc.numVal(first+2) <= 10 &&
+		sc.joined(first+1) && sc.joined(first+2) && sc.joined(first+3) && sc.joined(last) {
+		return true // "pain 4-6/10": a range of scores out of ten (dev47)
+	}
 	if last != first+2 || !sc.joined(first+1) || !sc.joined(last) ||
 		!sc.punct(first+1, '/') && !sc.punct(first+1, '-') && !sc.punct(first+1, '.') {
 		return false

@@ -17,6 +17,8 @@ func TestPlausible(t *testing.T) {
 	}{
 		{"unknown word kept", "seen by Quaxley today", "Quaxley", TypeName, "Quaxley"},
 		// the tagger's spans in dev45-dev47
+		{"a range of pain scores is no date (dev47)", "Pain to abdomen 4-6/10, PCA demand", "4-6/10", TypeDate, ""},
+		{"a date with a year kept", "seen 4/6/10 in clinic", "4/6/10", TypeDate, "4/6/10"},
 		{"a relation's verb is no name (dev45)", "DAUGHTER WORKS NIGHTS AS AN AIDE", "WORKS", TypeName, ""},
 		{"an adjective of the clinic is no place (dev45)", "CHOREIFORM MOVEMENTS OF R ARM", "CHOREIFORM MOVEMENTS OF R", TypeLocation, ""},
 		{"a long medical word is no name (dev45)", "scds on, chemoprophylaxis to start", "chemoprophylaxis", TypeName, ""},

@@ -97,6 +97,8 @@ func TestRealStyle(t *testing.T) {
 		{"caps fissure and diplococci", "R SYLVIAN SAH. CSF CX GROWING GPDC. UPDATED BY NEUROINTENSIVIST.", "R SYLVIAN SAH. CSF CX GROWING GPDC. UPDATED BY NEUROINTENSIVIST."},
 		{"a relation's name kept beside them", "SON TED CALLED. HUSBAND GARDNER AT BEDSIDE. DAUGHTER CHOSE TO STAY.", "SON [NAME] CALLED. HUSBAND [NAME] AT BEDSIDE. DAUGHTER CHOSE TO STAY."},
 		{"no changes before a clock", "ICP 12-15. NO CHANGES. 0400: ABG 7.41/36/118/23. POLICY NO. 4471823.", "ICP 12-15. NO CHANGES. 0400: ABG 7.41/36/118/23. POLICY NO. [ID]."},
+		{"lower verb before a service", "pt is not ready to discuss hospice at this time. transport via bls ambulance at 1100. plan d/c to golden hospice.",
+			"pt is not ready to discuss hospice at this time. transport via bls ambulance at 1100. plan d/c to [LOCATION]."},
 		// the review's finds (review8): what these rules must leave found
 		{"relation colon clinical-list name", "Updated daughter: asia by phone. Called son, brady, at home.", "Updated daughter: [NAME] by phone. Called son, [NAME], at home."},
 		{"quote after a date", `Pt called 2/2 "wants refill". Last 1/4 of note dictated.`, `Pt called [DATE] "wants refill". Last [DATE] of note dictated.`},

@@ -266,6 +266,14 @@ var (
 	}
 )
 
+// serviceVerbs are verbs done to a service after "to" ("ready to discuss
+// hospice", "agreed to contact home care"), never the first word of its name.
+var serviceVerbs = map[string]bool{
+	"discuss": true, "consider": true, "start": true, "begin": true, "involve": true, "contact": true,
+	"call": true, "refer": true, "enroll": true, "pursue": true, "notify": true, "arrange": true,
+	"elect": true, "choose": true, "revisit": true, "explore": true, "accept": true, "decline": true,
+}
+
 // orgRunAt marks a run of one to three words after a place cue that
 // ends in a head word ("FROM KESTREL VALLEY HOSPITAL"; "VIA LIFELINE
 // EXPRESS" is left: everyday words), in any case, as a LOCATION, when at
@@ -284,6 +292,9 @@ func (sc *scan) orgRunAt(i int) int {
 	}
 	if sc.is(s, "pt") || sc.is(s, "patient") {
 		return i // "rx sent to pt's pharmacy": the patient's own
+	}
+	if serviceVerbs[sc.lower(s)] {
+		return i // "not ready to discuss hospice" (dev47): what is done with a service
 	}
 	e, specific, candidate, found, poss, gap, nspec := -1, false, false, false, false, false, 0
 	for k, n := s, 0; k < len(toks) && n < 5; k++ { // five words: "NEW PILGRIM REST MISSIONARY BAPTIST CHURCH" (rules_dev11.go)

@@ -169,6 +169,7 @@ var genericOrgWords = map[string]bool{
 	"transplant": true, "vascular": true, "ent": true, "eye": true, "dental": true, "women's": true,
 	"women": true, "children's": true, "children": true, "veterans": true, "va": true,
 	"clinical": true, "pathology": true, "reference": true, "core": true, "microbiology": true,
+	"bls": true, "als": true, // "TRANSPORT VIA BLS AMBULANCE" (dev46): a level of care
 }
 
 // orgHeads are the words that make a capitalised run an organisation.

@@ -275,7 +275,8 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	if f&(lexicon.SafeCore) != 0 || f&lexicon.Common != 0 && f&lexicon.Name == 0 {
 		// an everyday word: a known name tagged as a name ("ROSE", "grace"),
 		// a word the tagger calls a name right after a relation ("son dub
-		// said"), or a name or place capitalised in a mixed-case line
+		// said") unless what the relation does ("DAUGHTER WORKS"), or a
+		// name or place capitalised in a mixed-case line
 		if typ == TypeName && sc.relationRightBefore(k) && sc.notNameWord(k) {
 			return false // "DAUGHTER WORKS NIGHTS" (dev45)
 		}

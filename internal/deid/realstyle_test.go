@@ -99,6 +99,11 @@ func TestRealStyle(t *testing.T) {
 		{"no changes before a clock", "ICP 12-15. NO CHANGES. 0400: ABG 7.41/36/118/23. POLICY NO. 4471823.", "ICP 12-15. NO CHANGES. 0400: ABG 7.41/36/118/23. POLICY NO. [ID]."},
 		{"lower verb before a service", "pt is not ready to discuss hospice at this time. transport via bls ambulance at 1100. plan d/c to golden hospice.",
 			"pt is not ready to discuss hospice at this time. transport via bls ambulance at 1100. plan d/c to [LOCATION]."},
+		// the review's finds (review9): what these rules must leave found or alone
+		{"a surname Ng alone", "Family meeting with Ng and sister. Ng states she will visit tomorrow.", "Family meeting with [NAME] and sister. [NAME] states she will visit tomorrow."},
+		{"a given name Vit after a surname", "Tran, Vit B at bedside. Meds: Diuril, Vit D, iron.", "[NAME], [NAME] at bedside. Meds: Diuril, Vit D, iron."},
+		{"a surname before a credential after a given name", "Report given to Mary Spine RN.", "Report given to [NAME] RN."},
+		{"a duration after was", "Surgery was 3-4 hours. Visit was 5-10 minutes.", "Surgery was 3-4 hours. Visit was 5-10 minutes."},
 		// the review's finds (review8): what these rules must leave found
 		{"relation colon clinical-list name", "Updated daughter: asia by phone. Called son, brady, at home.", "Updated daughter: [NAME] by phone. Called son, [NAME], at home."},
 		{"quote after a date", `Pt called 2/2 "wants refill". Last 1/4 of note dictated.`, `Pt called [DATE] "wants refill". Last [DATE] of note dictated.`},

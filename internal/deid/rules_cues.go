@@ -178,7 +178,7 @@ func (sc *scan) credNameAt(i int) int {
 		}
 	}
 	// after a signature dash any word that is not a role is the signer
-	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) || serviceWords[sc.lower(e)] {
+	if !sc.credName(i) && !(signed && e == i && sc.looseName(i)) || sc.serviceBeforeCred(i, e) {
 		return -1 // a service, after "by" or "to" or a dash: "by burn NP", "afib - neuro NP explained", "step down rn note"
 	}
 	sc.markName(i, e, "rules/credential")
@@ -231,6 +231,13 @@ var serviceWords = map[string]bool{
 	"stroke": true, // "Updated by stroke NP" (dev37)
 	// "pulled by spine PA", "Step down RN note" (dev46)
 	"spine": true, "down": true, "stepdown": true, "neurosurgery": true, "nsgy": true,
+}
+
+// serviceBeforeCred: words i..e before a credential name a service, not a
+// person: one service word ("by burn NP"), or an everyday word and a
+// service word ("Step down RN note"); "Mary Spine RN" stays a name.
+func (sc *scan) serviceBeforeCred(i, e int) bool {
+	return serviceWords[sc.lower(e)] && (e == i || sc.toks[i].flags&lexicon.SafeCore != 0)
 }
 
 // credAt: token k is a credential, and not "pt" (which is also the

@@ -1,6 +1,10 @@
 package deid
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
 
 // Devices, signs, scales and operations named after people or places,
 // written as two words ("Jackson-Pratt", "Cheyne-Stokes", "Bair Hugger",
@@ -90,6 +94,9 @@ func (sc *scan) eponymPair(k, m int) bool {
 	seconds, ok := eponymPairs[w]
 	if !ok || !slices.Contains(seconds, sc.lower(m)) {
 		return false
+	}
+	if w == "vit" && sc.punct(k-1, ',') && k >= 2 && sc.toks[k-2].kind == kWord && sc.toks[k-2].flags&(lexicon.Name|lexicon.Clinical) == lexicon.Name {
+		return false // "Tran, Vit B": a given name and an initial after a surname ("Diuril, Vit D" is a list)
 	}
 	// a pair of two common names ("Marcus Gunn", "Ramsay Hunt") is a
 	// person's name unless hyphenated or before its head ("marcus gunn

@@ -245,6 +245,7 @@ var units = map[string]bool{
 	"times": true, "cells": true, "copies": true, "lb": true, "lbs": true, "cc": true,
 	"strength": true, "ng": true, "pg": true, "ul": true, "dl": true, "hr": true, "hrs": true,
 	"min": true, "mins": true, "sec": true, "days": true, "weeks": true, "mo": true,
+	"hour": true, "hours": true, "minute": true, "minutes": true, // "Surgery was 3-4 hours" (review9)
 }
 
 // measured: one of tokens i..j is a number with a unit or a decade glued

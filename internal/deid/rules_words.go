@@ -956,7 +956,7 @@ func (sc *scan) scanNames(lexical bool) {
 					k++
 				}
 				if (k < len(toks) && !toks[k].nl && sc.in(k, setCred) && (toks[k].upper || sc.punct(k+1, '.')) && e > i ||
-					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d")) && sc.nameWordIn(i, e) && !serviceWords[sc.lower(e)] { // "Step down RN note"
+					sc.is(k, "m") && sc.punct(k+1, '.') && sc.is(k+2, "d")) && sc.nameWordIn(i, e) && !sc.serviceBeforeCred(i, e) { // "Step down RN note"
 					sc.markName(i, e, "rules/credential")
 					next = e + 1
 					continue
@@ -1034,6 +1034,11 @@ func (sc *scan) dayCountBefore(k int) bool {
 // after its eleventh), then ", MD" or "M.D.".
 const maxCredAfter = 20
 
+// routeWords are routes of a drug or a feed written in capitals ("PO/NG,
+// PO 2 of 8"); some are surnames too (Ng, Po), so only the "LAST, FIRST"
+// pair of lexicalName skips them.
+var routeWords = map[string]bool{"po": true, "ng": true, "og": true, "nj": true, "iv": true, "im": true, "pr": true, "sq": true, "sl": true}
+
 // lexicalName marks a name starting at i found by the lexicon alone: two
 // name-like words with at least one known name, or one known name that is
 // not a common word; it returns the last token used or -1.
@@ -1054,10 +1059,10 @@ func (sc *scan) lexicalName(i int) int {
 			}
 			strong := t.flags&lexicon.Name != 0 && t.flags&(lexicon.Common|lexicon.SafeCore) == 0 && !t.upper
 			// "OSCAR, JOHNNY": two upper-case known names around a comma,
-			// not both clinical shorthand ("PO/NG, PO 2 of 8": routes)
+			// neither a route ("PO/NG, PO 2 of 8"; Ng and Po are surnames)
 			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
 				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) &&
-				t.flags&toks[i+2].flags&lexicon.Clinical == 0 {
+				!routeWords[sc.lower(i)] && !routeWords[sc.lower(i+2)] {
 				sc.markName(i, i+2, "rules/lexicon")
 				return i + 2
 			}

@@ -90,6 +90,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			}
 			keep = keep || words && !drug
 		}
+		if keep && s.Type == TypeLocation && sc.kindOfPlace(k, last) {
+			keep = false // "F/U IN BMT CLINIC 2X WEEKLY", "FROM PORT PLACEMENT": what kind of place, not which (dev50)
+		}
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && !strings.ContainsFunc(text[bs:be], unicode.IsLetter) && digits(text[bs:be]) < 5 {
 			keep = false // the "7" of "Nursing 7a-7p": digits cut out of a word
 		}
@@ -121,6 +124,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && sc.noDate(first, last) {
 			continue // "98/52", "49/51": no month in either place
 		}
+		if s.Type == TypeDate && first == last && (sc.satVerb(first) || sc.satVerbOpens(first)) {
+			continue // "Asked \"am I dying?\" Sat with pt" (dev50): the verb
+		}
 		if s.Type == TypeLocation && last == first && sc.stateOnly(first) {
 			continue // a US state alone, by its name or code, is no PHI ("called from OHIO", "FROM NH")
 		}
@@ -145,6 +151,62 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		out = append(out, s)
 	}
 	return out
+}
+
+// departmentWords name a department of the hospital itself, not a facility
+// ("BMT clinic", "GI lab").
+var departmentWords = map[string]bool{
+	"clinic": true, "clinics": true, "unit": true, "lab": true, "office": true, "service": true,
+	"team": true, "program": true, "floor": true,
+}
+
+// kindOfPlace: tokens first..last say what kind of place, not which one:
+// either a clinical acronym (two to four letters of the clinical list, no
+// keyword: not "st") opens them, every later word a department
+// (departmentWords: "clinic") or a word of the clinical list, any number a
+// clinical one, and after the last organisation word nothing the rules would
+// take for part of a place ("BMT CLINIC 2X WEEKLY"); or every word is of the
+// clinical list and none of an organisation's name ("PORT PLACEMENT").
+// Names made of such words stay ("Family Home Care", "Transplant Resource
+// Center", "MERCY CLINIC"); so does a capitalised word among lower-case
+// ones ("Camino").
+func (sc *scan) kindOfPlace(first, last int) bool {
+	clinical := func(m int) bool {
+		return sc.toks[m].flags&lexicon.Clinical != 0 && !(sc.caseAt(m) == caseMixed && sc.rawCap(m) && !sc.rawUpper(m))
+	}
+	const org = setOrg | setOrgHead | setGeneric
+	f := &sc.toks[first]
+	acronym := f.kind == kWord && f.kw == 0 && f.e-f.s >= 2 && f.e-f.s <= 4 && clinical(first)
+	lastOrg := -1
+	for m := first; m <= last; m++ {
+		if sc.toks[m].kind == kWord && sc.toks[m].kw&org != 0 {
+			if !departmentWords[sc.lower(m)] {
+				return false // "KUB Rehabilitation Institute": a head that names a facility
+			}
+			lastOrg = m
+		}
+	}
+	if !acronym && lastOrg >= 0 {
+		return false
+	}
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		switch t.kind {
+		case kPunct:
+		case kNum, kAlnum:
+			if !sc.clinical[m] {
+				return false
+			}
+		default:
+			if t.kw&org != 0 && acronym || t.kw&org == 0 && clinical(m) {
+				continue
+			}
+			if m < lastOrg || !acronym || sc.plausibleTok(m, TypeLocation) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // noDate: tokens first..last are two numbers joined by "/", "-" or "."

@@ -22,6 +22,11 @@ func (sc *scan) wrongShape(first, last int, typ Type) bool {
 			return true // "0100---pt complaining", "0600 labs": a time of day
 		}
 		for m := first; m <= last; m++ {
+			if t := &sc.toks[m]; t.kind != kPunct && qEvery(sc.lower(m)) {
+				return true // "FW 150 Q6", "TOOTHBRUSHING Q12": a dose's frequency
+			}
+		}
+		for m := first; m <= last; m++ {
 			if t := &sc.toks[m]; t.ndig > 0 || sc.punct(m, '.') || sc.punct(m, '@') ||
 				t.kind == kWord && t.kw == 0 && sc.plausibleTok(m, TypeName) {
 				return false // a name, an address or a URL typed an identifier is still PHI

@@ -215,6 +215,16 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
 		return j
 	}
+	// a day of a course: "ceftriaxone for UTI D 3/5" (day 3 of 5)
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && i > 0 && sc.is(i-1, "d") && !sc.toks[i].nl &&
+		sc.numVal(i) >= 1 && sc.numVal(i) <= sc.numVal(i+2) && sc.numVal(i+2) <= 21 {
+		return j
+	}
+	// a dose and how often it is given: "oxycodone 5-10 q4h", "lopressor
+	// started 12.5 bid" (a number, a range or a decimal; not "12/5")
+	if sc.doseBeforeFrequency(i, j) {
+		return j
+	}
 	// a score out of ten before what it scores: "c/o 3/10 incisional pain"
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreAfter(j) {
 		return j
@@ -344,6 +354,8 @@ var scoreWordsBefore = map[string]bool{
 	"now": true, "score": true, "rated": true, "rates": true, "rating": true, "anxiety": true,
 	"dyspnea": true, "sob": true, "incisional": true, "back": true, "abd": true, "chest": true,
 	"aches": true, "ache": true, "achy": true, "soreness": true, "sore": true, "cramping": true, "cramps": true,
+	"achiness": true, "aching": true, "tenderness": true, "spasms": true,
+	"ice": true, // the ICE score of CAR-T and BiTE therapy: "ICE 10/10 @ 2000" (dev50)
 }
 
 // scoreContext: one of the three words before token i names a symptom or
@@ -475,6 +487,36 @@ func (sc *scan) numbersAndSeps(i, j int) bool {
 		}
 	}
 	return true
+}
+
+// frequencyWords say how often a dose is given.
+var frequencyWords = map[string]bool{
+	"bid": true, "tid": true, "qid": true, "qd": true, "qday": true, "qhs": true, "qam": true, "qpm": true,
+	"qod": true, "qac": true, "daily": true, "prn": true, "hs": true,
+}
+
+// doseBeforeFrequency: tokens i..j are a number, a range ("5-10") or a
+// decimal ("12.5") and a dosing frequency follows on the line ("5-10 q4h",
+// "12.5 bid", "150 q6").
+func (sc *scan) doseBeforeFrequency(i, j int) bool {
+	if sc.toks[i].kind != kNum || sc.toks[j].kind != kNum || j-i != 0 && j-i != 2 ||
+		j > i && !(sc.punct(i+1, '-') || sc.punct(i+1, '.')) || j > i && !(sc.joined(i+1) && sc.joined(j)) {
+		return false
+	}
+	k := j + 1
+	if k >= len(sc.toks) || sc.toks[k].nl || !sc.toks[k].sp || sc.toks[k].kind != kWord && sc.toks[k].kind != kAlnum {
+		return false
+	}
+	return qEvery(sc.lower(k))
+}
+
+// qEvery: s (lower case) is a dosing frequency: a word of frequencyWords,
+// or q and one or two digits with or without a unit ("q6", "q4h").
+func qEvery(s string) bool {
+	if frequencyWords[s] || qFrequency(s) {
+		return true
+	}
+	return len(s) >= 2 && len(s) <= 3 && s[0] == 'q' && allDigits(s[1:])
 }
 
 // qFrequency: s (lower case) is a dosing or checking frequency, q and

@@ -921,13 +921,31 @@ func (sc *scan) satVerb(i int) bool {
 	if p < 0 || i+1 >= len(sc.toks) || sc.toks[i].nl || sc.toks[p].kind != kWord || sc.toks[i+1].kind != kWord || sc.toks[i+1].nl {
 		return false
 	}
-	switch sc.lower(i + 1) {
-	case "with", "up", "down", "by", "beside", "quietly", "outside":
-	default:
+	if !satAfter[sc.lower(i+1)] {
 		return false
 	}
 	lp := sc.lower(p)
 	return pronouns[lp] || sc.toks[p].kw&(setRelation|setCred) != 0 || lp == "patient" || lp == "family" || lp == "chaplain" || lp == "nurse" || lp == "writer"
+}
+
+// satAfter are the words after "sat" that make it the verb.
+var satAfter = map[string]bool{
+	"with": true, "up": true, "down": true, "by": true, "beside": true, "quietly": true, "outside": true,
+}
+
+// satVerbOpens: "Sat" at token i opens a sentence, its subject left out, and
+// a word of satAfter follows ("Asked \"am I dying?\" Sat with pt"; the
+// tagger's spans, dev50).
+func (sc *scan) satVerbOpens(i int) bool {
+	if !sc.is(i, "sat") || i+1 >= len(sc.toks) || sc.toks[i+1].nl || !satAfter[sc.lower(i+1)] {
+		return false
+	}
+	if i == 0 || sc.toks[i].nl {
+		return true
+	}
+	p := &sc.toks[i-1]
+	c := sc.text[p.s]
+	return p.kind == kPunct && (c == '.' || c == '!' || c == '?' || c == '"')
 }
 
 // trialVerbBefore: the word right before token i reads a protocol or a

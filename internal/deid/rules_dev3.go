@@ -263,6 +263,7 @@ var (
 		"psych": true, "private": true, "new": true, "old": true, "previous": true, "prior": true,
 		"current": true, "upper": true, "lower": true, "main": true, "adult": true, "pt's": true, "day": true,
 		"home": true, "its": true,
+		"critical": true, // "VIA CRITICAL CARE AMBULANCE" (dev49)
 	}
 )
 
@@ -329,7 +330,10 @@ func (sc *scan) orgRunAt(i int) int {
 		if t.kw&(setMonth|setDay|setTitle) != 0 || functionWord(w) && !orgRunGeneric[w] || orgRunCue(w) || w == "vs" || w == "versus" {
 			break
 		}
-		if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] {
+		// a word of the clinical list says what kind of place too ("VENT
+		// WEANING LTACH", "DME CO"; dev49), unless capitalised among
+		// lower-case words
+		if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] && !(t.flags&lexicon.Clinical != 0 && !(sc.caseAt(k) == caseMixed && sc.rawCap(k))) {
 			specific, gap = true, found // a word between a name found and a head ("sparrows point after rehab")
 			nspec++
 			candidate = candidate || sc.candidate(k) || t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&lexicon.SafeCore == 0

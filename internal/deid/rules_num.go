@@ -598,7 +598,10 @@ func (sc *scan) number(i, j int) int {
 		sc.addToks(i, j, TypeID, "rules/id")
 		return j + 1
 	}
-	if sc.hasCueBits(i, 3, setIDCue, nil) && !(digits < 5 && sc.sectionCue(i)) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
+	// a clock time labels no identifier unless its cue is right before it
+	// ("Plan TC trial 0700 per protocol", "order for 0600 labs")
+	farClock := j == i && sc.clock(i) && !sc.hasCueBits(i, 1, setIDCue, nil) && !(sc.punct(i-1, ':') && sc.hasCueBits(i-1, 1, setIDCue, nil))
+	if sc.hasCueBits(i, 3, setIDCue, nil) && !(digits < 5 && sc.sectionCue(i)) && !farClock || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
 		// "device clinic in 7-10 days": a duration, not the device's number
 		if digits >= 3 && !sc.unitAfter(j) && !sc.measured(i, j) && !sc.decimalValue(i, j) {
 			s := i

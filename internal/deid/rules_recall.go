@@ -147,12 +147,23 @@ func (sc *scan) isCandidate(i int) bool {
 		return false // "hgb", "sxn", "MRSA": abbreviations
 	}
 	w := sc.lower(i)
-	if !hasVowel(w) || medicalWord(w) || sc.compound(w) {
+	if !hasVowel(w) || medicalWord(w) || sc.compound(w) || abbrevVerb(w) {
 		return false
 	}
 	// a capitalised word in a mixed-case line is rarely a typo: skip the
 	// (costly) misspelling check there
 	return !(n >= 5 && !(t.cap && sc.caseAt(i) == caseMixed) && sc.misspelt(w)) && !sc.inEponym(i)
+}
+
+// abbrevVerb: w (lower case) is an abbreviation made a verb with an
+// apostrophe ("the C'ING of "D/C'ING", "f/u'ed", "d/c'd").
+func abbrevVerb(w string) bool {
+	for _, suf := range [...]string{"'ing", "'ed", "'d", "’ing", "’ed", "’d"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasVowel(w string) bool {
@@ -394,6 +405,7 @@ func functionWord(w string) bool {
 		"here's", "there", "who", "which", "that", "this", "unable", "able", "again", "today", "tonight",
 		"later", "notified", "made", "about", "from", "into", "or", "but", "if", "when", "while", "would",
 		"fell", "feels", "felt", "states", "stated", "were", "have",
+		"most", "some", "many", "several", // "with her sister most of the afternoon" (dev50)
 		"quite", "much", "more", "less", "both", "each", "lives", "living", "arrived", "dropped",
 		"set", "put", "got", "get", "make", "see", "saw", "seen", "plan", "meet", "met", "call", "tell",
 		"how", "what", "why", "where", "whom", "whose",
@@ -677,6 +689,10 @@ var notNameAfterCue = map[string]bool{
 	"happy": true, "glad": true, "found": true, "ok": true, "okay": true, "last": true, "first": true,
 	"next": true, "teach": true, "shower": true, "role": true, // "discussed HCP role"
 	"form": true, // "HCP form not in chart" (dev46)
+	// a walker and a discharge after a role or relation and a comma ("w/
+	// PT, RW, portable O2", "HOME W/ WIFE, DC TEACHING DONE"; dev48, dev49);
+	// "rw" stays off the clinical list so that "verified by rw." keeps its initials
+	"rw": true, "dc": true,
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no

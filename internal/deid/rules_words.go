@@ -854,7 +854,8 @@ func (sc *scan) scanNames(lexical bool) {
 		}
 		w := sc.lower(i)
 		// title: "Dr. Strange", "Mrs Jones"
-		if t.kw&setTitle != 0 && t.cap && w != "st" && !(wordTitles[w] && sc.punct(i+1, '.')) {
+		// (not "6 Fr. All dressings dry": French, a catheter's size)
+		if t.kw&setTitle != 0 && t.cap && w != "st" && !(wordTitles[w] && sc.punct(i+1, '.')) && !(w == "fr" && i > 0 && toks[i-1].kind == kNum) {
 			k := i + 1
 			if sc.punct(k, '.') {
 				k++

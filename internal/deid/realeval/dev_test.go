@@ -154,6 +154,13 @@ func TestDevScores(t *testing.T) {
 		"dev45.jsonl": {"rules": {0.97, 0.97}, "tagger": {0.95, 0.55}, "both": {0.98, 0.90}},
 		"dev46.jsonl": {"rules": {0.98, 0.93}, "tagger": {0.95, 0.55}, "both": {0.98, 0.86}},
 		"dev47.jsonl": {"rules": {0.97, 0.92}, "tagger": {0.95, 0.70}, "both": {0.98, 0.89}},
+		// dev48-dev50 (2026-12-06, fourteenth session): the same; first
+		// contact, rules + tagger (74aa3a4): dev48 (cardiac surgery and
+		// CVICU) 1.000 / 0.861, dev49 (trach and vent weaning) 1.000 /
+		// 0.809, dev50 (oncology ICU and palliative care) 0.976 / 0.552.
+		"dev48.jsonl": {"rules": {0.95, 0.97}, "tagger": {0.95, 0.60}, "both": {0.98, 0.97}},
+		"dev49.jsonl": {"rules": {0.98, 0.93}, "tagger": {0.96, 0.60}, "both": {0.98, 0.91}},
+		"dev50.jsonl": {"rules": {0.95, 0.96}, "tagger": {0.93, 0.25}, "both": {0.97, 0.94}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

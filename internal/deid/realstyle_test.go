@@ -117,6 +117,11 @@ func TestRealStyle(t *testing.T) {
 			"AMB W/ PT, RW, O2. HOME W/ WIFE, DC TEACHING DONE. PT D/C'ING TODAY. RECEIVED FROM CVOR. VERIFIED BY [NAME]."},
 		{"caps generic services", "TRANSPORT VIA CRITICAL CARE AMBULANCE. DME ORDER FAXED TO DME CO. ACCEPTED AT THE VENT WEANING LTACH IN PRATTVILLE. FROM KESTREL VALLEY HOSPITAL.",
 			"TRANSPORT VIA CRITICAL CARE AMBULANCE. DME ORDER FAXED TO DME CO. ACCEPTED AT THE VENT WEANING LTACH IN [LOCATION]. FROM [LOCATION]."},
+		// the review's finds (review10): what these rules must leave found
+		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",
+			"MRN #: [ID]. Acct #: [ID]. MRN is [ID] for this pt. Pt ID per chart [ID]."},
+		{"a date after a letter d", "Seen by Dr D 3/5 for f/u. Seen d 3/5 in clinic.", "Seen by Dr [NAME] [DATE] for f/u. Seen d [DATE] in clinic."},
+		{"initials DC set off by commas", "Spoke with wife, DC, at bedside.", "Spoke with wife, [NAME], at bedside."},
 		// the review's finds (review9): what these rules must leave found or alone
 		{"a surname Ng alone", "Family meeting with Ng and sister. Ng states she will visit tomorrow.", "Family meeting with [NAME] and sister. [NAME] states she will visit tomorrow."},
 		{"a given name Vit after a surname", "Tran, Vit B at bedside. Meds: Diuril, Vit D, iron.", "[NAME], [NAME] at bedside. Meds: Diuril, Vit D, iron."},

@@ -1,6 +1,10 @@
 package deid
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
 
 // The clinical-number grammar: vital signs, doses, ranges, ratios,
 // ventilator settings, lab values and scores are claimed before the DATE,
@@ -215,8 +219,10 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
 		return j
 	}
-	// a day of a course: "ceftriaxone for UTI D 3/5" (day 3 of 5)
-	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && i > 0 && sc.is(i-1, "d") && !sc.toks[i].nl &&
+	// a day of a course: "ceftriaxone for UTI D 3/5" (day 3 of 5), after a
+	// word of the clinical list (not "seen d 3/5", "Dr D 3/5")
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && i > 1 && sc.is(i-1, "d") && !sc.toks[i].nl && !sc.toks[i-1].nl &&
+		sc.toks[i-2].kind == kWord && sc.toks[i-2].flags&lexicon.Clinical != 0 && sc.toks[i-2].kw&setTitle == 0 &&
 		sc.numVal(i) >= 1 && sc.numVal(i) <= sc.numVal(i+2) && sc.numVal(i+2) <= 21 {
 		return j
 	}
@@ -503,8 +509,14 @@ func (sc *scan) doseBeforeFrequency(i, j int) bool {
 		j > i && !(sc.punct(i+1, '-') || sc.punct(i+1, '.')) || j > i && !(sc.joined(i+1) && sc.joined(j)) {
 		return false
 	}
+	return j+1 < len(sc.toks) && sc.toks[j+1].sp && sc.frequencyAfter(j)
+}
+
+// frequencyAfter: the token after token j, on its line, is a dosing
+// frequency ("bid", "q4h", "q6").
+func (sc *scan) frequencyAfter(j int) bool {
 	k := j + 1
-	if k >= len(sc.toks) || sc.toks[k].nl || !sc.toks[k].sp || sc.toks[k].kind != kWord && sc.toks[k].kind != kAlnum {
+	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord && sc.toks[k].kind != kAlnum {
 		return false
 	}
 	return qEvery(sc.lower(k))

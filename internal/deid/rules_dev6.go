@@ -45,7 +45,7 @@ func (sc *scan) dotDate(i, j int) int {
 		return -1
 	}
 	if k := j + 1; k < len(sc.toks) && !sc.toks[k].nl && (sc.punct(k, '%') || sc.joined(k) && sc.toks[k].kind != kPunct ||
-		sc.toks[k].kind == kWord && units[sc.lower(k)] || sc.toks[k].kind != kPunct && qEvery(sc.lower(k))) {
+		sc.toks[k].kind == kWord && units[sc.lower(k)] || sc.frequencyAfter(j)) {
 		return -1 // "STARTED 12.5 BID": a dose
 	}
 	sc.addDate(i, j)

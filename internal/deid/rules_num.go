@@ -229,6 +229,44 @@ var idCues = map[string]bool{
 	"implant": true, "pacemaker": true, "udi": true, "lot": true, "registration": true,
 }
 
+// weakIDCues are the words of idCues that notes also use in their everyday
+// sense ("plan", "order", "case"): a clock time a word or more after one is
+// the time of something planned or ordered.
+var weakIDCues = map[string]bool{
+	"plan": true, "order": true, "case": true, "record": true, "device": true, "group": true,
+	"number": true, "num": true, "no": true, "lot": true, "specimen": true, "registration": true,
+	"implant": true, "pacemaker": true, "insurance": true,
+}
+
+// strongIDCues are the other words of idCues ("mrn", "acct", "id").
+var strongIDCues = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range idCues {
+		if !weakIDCues[w] {
+			m[w] = true
+		}
+	}
+	return m
+}()
+
+// idCueRightBefore: an identifier's cue stands right before token i on its
+// line, with at most punctuation between ("Plan 0700", "Order #: 0700").
+func (sc *scan) idCueRightBefore(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		if sc.toks[k+1].nl {
+			return false
+		}
+		switch sc.toks[k].kind {
+		case kPunct:
+			continue
+		case kWord:
+			return sc.toks[k].kw&setIDCue != 0
+		}
+		return false
+	}
+	return false
+}
+
 // phoneCues announce a phone or fax number.
 var phoneCues = map[string]bool{
 	"phone": true, "tel": true, "telephone": true, "fax": true, "cell": true, "mobile": true,
@@ -598,9 +636,12 @@ func (sc *scan) number(i, j int) int {
 		sc.addToks(i, j, TypeID, "rules/id")
 		return j + 1
 	}
-	// a clock time labels no identifier unless its cue is right before it
-	// ("Plan TC trial 0700 per protocol", "order for 0600 labs")
-	farClock := j == i && sc.clock(i) && !sc.hasCueBits(i, 1, setIDCue, nil) && !(sc.punct(i-1, ':') && sc.hasCueBits(i-1, 1, setIDCue, nil))
+	// a clock time after a word of the notes that can also label a number
+	// (weakIDCues: "Plan TC trial 0700 per protocol", "order for 0600
+	// labs") is no identifier unless the cue is right before it, with only
+	// punctuation between ("Plan #: 0700"); after any other cue it is one
+	// ("MRN is 1234", "Acct #: 1230")
+	farClock := j == i && sc.clock(i) && !sc.hasCueBits(i, 3, 0, strongIDCues) && !sc.idCueRightBefore(i)
 	if sc.hasCueBits(i, 3, setIDCue, nil) && !(digits < 5 && sc.sectionCue(i)) && !farClock || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
 		// "device clinic in 7-10 days": a duration, not the device's number
 		if digits >= 3 && !sc.unitAfter(j) && !sc.measured(i, j) && !sc.decimalValue(i, j) {

@@ -156,7 +156,7 @@ func (sc *scan) isCandidate(i int) bool {
 }
 
 // abbrevVerb: w (lower case) is an abbreviation made a verb with an
-// apostrophe ("the C'ING of "D/C'ING", "f/u'ed", "d/c'd").
+// apostrophe (the "C'ING" of "D/C'ING", "f/u'ed", "d/c'd").
 func abbrevVerb(w string) bool {
 	for _, suf := range [...]string{"'ing", "'ed", "'d", "’ing", "’ed", "’d"} {
 		if strings.HasSuffix(w, suf) {
@@ -689,10 +689,10 @@ var notNameAfterCue = map[string]bool{
 	"happy": true, "glad": true, "found": true, "ok": true, "okay": true, "last": true, "first": true,
 	"next": true, "teach": true, "shower": true, "role": true, // "discussed HCP role"
 	"form": true, // "HCP form not in chart" (dev46)
-	// a walker and a discharge after a role or relation and a comma ("w/
-	// PT, RW, portable O2", "HOME W/ WIFE, DC TEACHING DONE"; dev48, dev49);
-	// "rw" stays off the clinical list so that "verified by rw." keeps its initials
-	"rw": true, "dc": true,
+	// a walker after a role and a comma ("w/ PT, RW, portable O2"; dev49);
+	// "rw" stays off the clinical list so that "verified by rw." keeps its
+	// initials (a discharge, "W/ WIFE, DC TEACHING", is in notNameWord)
+	"rw": true,
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no
@@ -713,7 +713,10 @@ var relationVerbs = map[string]bool{
 // (notNameAfterCue, relationVerbs), not its name.
 func (sc *scan) notNameWord(k int) bool {
 	w := sc.lower(k)
-	return notNameAfterCue[w] || relationVerbs[w] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
+	// "DC" before a word is the discharge ("HOME W/ WIFE, DC TEACHING DONE";
+	// dev48), set off by commas initials ("wife, DC, at bedside")
+	return notNameAfterCue[w] || relationVerbs[w] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed) ||
+		w == "dc" && k+1 < len(sc.toks) && !sc.toks[k+1].nl && sc.toks[k+1].kind == kWord
 }
 
 // acronymPlace: an acronym no list knows right after "to", "from" or "at"

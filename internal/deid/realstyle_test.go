@@ -111,6 +111,8 @@ func TestRealStyle(t *testing.T) {
 			"ON CEFTRIAXONE FOR UTI D 3/5. ICE 10/10 @ 2000, 9/10 @ 0200. C/O ACHINESS 4/10. SEEN [DATE]."},
 		{"a clock after a far identifier cue", "Plan TC trial 0700 per protocol. Member ID 0700. MRN: 0700.",
 			"Plan TC trial 0700 per protocol. Member ID [ID]. MRN: [ID]."},
+		{"a number after a far everyday cue", "Plan to give 500 then recheck. Case no. 4471. Plan #: 4471.",
+			"Plan to give 500 then recheck. Case no. [ID]. Plan #: [ID]."},
 		{"french size and a sister's afternoon", "distal perfusion 6 Fr. All dressings dry. With her sister most of the afternoon. Seen by Fr. Murphy.",
 			"distal perfusion 6 Fr. All dressings dry. With her sister most of the afternoon. Seen by Fr. [NAME]."},
 		{"caps walker discharge and verbs", "AMB W/ PT, RW, O2. HOME W/ WIFE, DC TEACHING DONE. PT D/C'ING TODAY. RECEIVED FROM CVOR. VERIFIED BY RW.",

@@ -230,41 +230,13 @@ var idCues = map[string]bool{
 }
 
 // weakIDCues are the words of idCues that notes also use in their everyday
-// sense ("plan", "order", "case"): a clock time a word or more after one is
-// the time of something planned or ordered.
+// sense ("plan", "order", "case", "no"): hasCueBits takes one for a
+// number's label only right before it or with its ".", "#" or ":" ("Plan
+// TC trial 0700 per protocol" is the time of what is planned).
 var weakIDCues = map[string]bool{
 	"plan": true, "order": true, "case": true, "record": true, "device": true, "group": true,
 	"number": true, "num": true, "no": true, "lot": true, "specimen": true, "registration": true,
 	"implant": true, "pacemaker": true, "insurance": true,
-}
-
-// strongIDCues are the other words of idCues ("mrn", "acct", "id").
-var strongIDCues = func() map[string]bool {
-	m := map[string]bool{}
-	for w := range idCues {
-		if !weakIDCues[w] {
-			m[w] = true
-		}
-	}
-	return m
-}()
-
-// idCueRightBefore: an identifier's cue stands right before token i on its
-// line, with at most punctuation between ("Plan 0700", "Order #: 0700").
-func (sc *scan) idCueRightBefore(i int) bool {
-	for k := i - 1; k >= 0 && k >= i-3; k-- {
-		if sc.toks[k+1].nl {
-			return false
-		}
-		switch sc.toks[k].kind {
-		case kPunct:
-			continue
-		case kWord:
-			return sc.toks[k].kw&setIDCue != 0
-		}
-		return false
-	}
-	return false
 }
 
 // phoneCues announce a phone or fax number.
@@ -333,8 +305,12 @@ func (sc *scan) hasCueBits(i, n int, bits uint32, cues map[string]bool) bool {
 	for k := i - 1; k >= 0 && k >= i-n; k-- {
 		t := &sc.toks[k]
 		if t.kind == kWord && (bits != 0 && t.kw&bits != 0 || bits == 0 && cues[sc.lower(k)]) {
-			if bits&setIDCue != 0 && sc.is(k, "no") && k < i-1 && !sc.punct(k+1, '.') && !sc.punct(k+1, '#') && !sc.punct(k+1, ':') {
-				continue // "NO CHANGES. 0400: ABG", "no changes, 0400 7.33/49": no number's label
+			if bits&setIDCue != 0 && k < i-1 && weakIDCues[sc.lower(k)] && !sc.punct(k+1, '.') && !sc.punct(k+1, '#') && !sc.punct(k+1, ':') {
+				// a word of the notes that can also label a number labels
+				// one only right before it or with its ".", "#" or ":"
+				// ("NO CHANGES. 0400: ABG", "no changes, 0400 7.33/49",
+				// "Plan TC trial 0700 per protocol")
+				continue
 			}
 			return true
 		}
@@ -636,13 +612,7 @@ func (sc *scan) number(i, j int) int {
 		sc.addToks(i, j, TypeID, "rules/id")
 		return j + 1
 	}
-	// a clock time after a word of the notes that can also label a number
-	// (weakIDCues: "Plan TC trial 0700 per protocol", "order for 0600
-	// labs") is no identifier unless the cue is right before it, with only
-	// punctuation between ("Plan #: 0700"); after any other cue it is one
-	// ("MRN is 1234", "Acct #: 1230")
-	farClock := j == i && sc.clock(i) && !sc.hasCueBits(i, 3, 0, strongIDCues) && !sc.idCueRightBefore(i)
-	if sc.hasCueBits(i, 3, setIDCue, nil) && !(digits < 5 && sc.sectionCue(i)) && !farClock || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
+	if sc.hasCueBits(i, 3, setIDCue, nil) && !(digits < 5 && sc.sectionCue(i)) || (i > 0 && sc.punct(i-1, '#')) || sc.punct(i, '#') {
 		// "device clinic in 7-10 days": a duration, not the device's number
 		if digits >= 3 && !sc.unitAfter(j) && !sc.measured(i, j) && !sc.decimalValue(i, j) {
 			s := i

@@ -153,6 +153,14 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 	return out
 }
 
+// clinicalKind: word token m is on the clinical list and says what kind
+// of thing, not which: any such word in a note in one case or an acronym,
+// but not a word capitalised among lower-case ones ("Camino", "Quinton"),
+// which may be a name.
+func (sc *scan) clinicalKind(m int) bool {
+	return sc.toks[m].flags&lexicon.Clinical != 0 && !(sc.caseAt(m) == caseMixed && sc.rawCap(m) && !sc.rawUpper(m))
+}
+
 // departmentWords name a department of the hospital itself, not a facility
 // ("BMT clinic", "GI lab").
 var departmentWords = map[string]bool{
@@ -171,9 +179,7 @@ var departmentWords = map[string]bool{
 // Center", "MERCY CLINIC"); so does a capitalised word among lower-case
 // ones ("Camino").
 func (sc *scan) kindOfPlace(first, last int) bool {
-	clinical := func(m int) bool {
-		return sc.toks[m].flags&lexicon.Clinical != 0 && !(sc.caseAt(m) == caseMixed && sc.rawCap(m) && !sc.rawUpper(m))
-	}
+	clinical := sc.clinicalKind
 	const org = setOrg | setOrgHead | setGeneric
 	f := &sc.toks[first]
 	acronym := f.kind == kWord && f.kw == 0 && f.e-f.s >= 2 && f.e-f.s <= 4 && clinical(first)

@@ -331,9 +331,8 @@ func (sc *scan) orgRunAt(i int) int {
 			break
 		}
 		// a word of the clinical list says what kind of place too ("VENT
-		// WEANING LTACH", "DME CO"; dev49), unless capitalised among
-		// lower-case words
-		if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] && !(t.flags&lexicon.Clinical != 0 && !(sc.caseAt(k) == caseMixed && sc.rawCap(k))) {
+		// WEANING LTACH", "DME CO"; dev49; clinicalKind)
+		if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] && !sc.clinicalKind(k) {
 			specific, gap = true, found // a word between a name found and a head ("sparrows point after rehab")
 			nspec++
 			candidate = candidate || sc.candidate(k) || t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&lexicon.SafeCore == 0

@@ -422,6 +422,26 @@ func FuzzDetectRedact(f *testing.F) {
 			}
 			prev = s.End
 		}
+		// Whatever comes before it, a labelled phone number on a line of its
+		// own after a blank line is found: a verifier-grade invariant that
+		// reaches the phone rules and the combination of every rule's spans,
+		// not only the shape of the result.
+		const tail = "\n\nPhone: (617) 555-0142\n"
+		withTail := text + tail
+		if got, err := e.Detect(context.Background(), withTail); err == nil {
+			rs := []rune(withTail)
+			at := len(rs) - utf8.RuneCountInString(tail) + len("\n\nPhone: ")
+			end := at + len("(617) 555-0142")
+			found := false
+			for _, s := range got {
+				if s.Type == TypePhone && s.Start <= at+1 && s.End >= end {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("the labelled phone after %q was not found whole: %v", text, got)
+			}
+		}
 		for _, m := range []Mode{ModeTags, ModeNumbered, ModeSurrogate} {
 			out, err := Redact(text, spans, m, WithSeed(1))
 			if err != nil {

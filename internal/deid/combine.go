@@ -99,6 +99,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.shiftTimes(k, last) {
 			keep = false // "Nursing 7p-7a": a shift's hours
 		}
+		if keep && s.Type == TypeName && sc.toks[k].kind == kWord && sc.relationRightBefore(k) && sc.notNameWord(k) {
+			keep = false // "MOM HOLDING HAND": what the relation does, and to what (dev51)
+		}
 		if keep && s.Type != TypeDate && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
 			keep = false // the "PaCO" of "PaCO2", the "2" of "FiO2": cut out of a code
 		}

@@ -119,6 +119,20 @@ func TestRealStyle(t *testing.T) {
 			"AMB W/ PT, RW, O2. HOME W/ WIFE, DC TEACHING DONE. PT D/C'ING TODAY. RECEIVED FROM CVOR. VERIFIED BY [NAME]."},
 		{"caps generic services", "TRANSPORT VIA CRITICAL CARE AMBULANCE. DME ORDER FAXED TO DME CO. ACCEPTED AT THE VENT WEANING LTACH IN PRATTVILLE. FROM KESTREL VALLEY HOSPITAL.",
 			"TRANSPORT VIA CRITICAL CARE AMBULANCE. DME ORDER FAXED TO DME CO. ACCEPTED AT THE VENT WEANING LTACH IN [LOCATION]. FROM [LOCATION]."},
+		// dev51-dev53: neonatal, renal, liver and ventilator shorthand; a relation's verb; a
+		// plural relation before two names; shift hours; a fraction of a chip; settings glued
+		{"neonatal and liver shorthand", "Positioned sidelying in dandle roo. NAS SCORES 4-6. TCOM 52-58. EPDS 7. Meds: Vit D, Fer-In-Sol. TAC LEVEL AM. hepatic enceph. MADDREY 48.",
+			"Positioned sidelying in dandle roo. NAS SCORES 4-6. TCOM 52-58. EPDS 7. Meds: Vit D, Fer-In-Sol. TAC LEVEL AM. hepatic enceph. MADDREY 48."},
+		{"lower relation verbs", "social: parents in at 1700, mom held kangaroo 1hr. niece open to pt staying. wants to see granddaughter grow up.",
+			"social: parents in at 1700, mom held kangaroo 1hr. niece open to pt staying. wants to see granddaughter grow up."},
+		{"plural relation", "SOCIAL: Parents Chastity and Dustin roomed in. Mom Held called back.",
+			"SOCIAL: Parents [NAME] and [NAME] roomed in. Mom [NAME] called back."},
+		{"shift hours and a fraction of a chip", "NPN 07-19 / NEURO: A&OX4. GLYCERIN 1/4 CHIP GIVEN 0000. ADMITTED 07-19.",
+			"NPN 07-19 / NEURO: A&OX4. GLYCERIN 1/4 CHIP GIVEN 0000. ADMITTED [DATE]."},
+		{"vent settings after sbt and glued", "Resp: SBT passed this am on 5/5 (RSBI 54). Vent check 0000: AC/VC 420/20/PEEP 10/FiO2 55%. MRN 123/456/A.",
+			"Resp: SBT passed this am on 5/5 (RSBI 54). Vent check 0000: AC/VC 420/20/PEEP 10/FiO2 55%. MRN [ID]A."},
+		{"a verb after to and a femoral catheter", "PT HAS NO PCP, SW TO HELP FIND CLINIC. PAIN AT R FEM DIALYSIS CATH SITE. TO KESTREL VALLEY CLINIC.",
+			"PT HAS NO PCP, SW TO HELP FIND CLINIC. PAIN AT R FEM DIALYSIS CATH SITE. TO [LOCATION]."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",
 			"MRN #: [ID]. Acct #: [ID]. MRN is [ID] for this pt. Pt ID per chart [ID]."},

@@ -431,6 +431,7 @@ var fractionNouns = map[string]bool{
 	"pk": true, "lymph": true, "ln": true, "lns": true, "gpc": true, "gpcs": true, "gnr": true, "gnrs": true,
 	"gpr": true, "gprs": true, "gnc": true, "gpb": true, "gnb": true, "yeast": true, "strength": true,
 	"str": true, "tsp": true, "tbsp": true, "cup": true, "cups": true, "can": true, "cans": true,
+	"chip": true, "chips": true, "supp": true, // "GLYCERIN 1/4 CHIP GIVEN" (dev51)
 	"lpm": true, // "LFNC 1/8 LPM" (dev34)
 }
 
@@ -463,6 +464,9 @@ var murmurWords = map[string]bool{
 func (sc *scan) notDate(i, j int) int {
 	if j == i && sc.clockAfterCue(i) {
 		return i // "ETA 1730", "RENEWED 0800": a time of day
+	}
+	if sc.shiftHours(i, j) {
+		return j // "NPN 07-19": the hours of a shift
 	}
 	if sc.punct(i, '(') && i < j && sc.joined(i+1) {
 		i++ // "(3/5 LUE)"
@@ -586,6 +590,32 @@ func (sc *scan) notDate(i, j int) int {
 		}
 	}
 	return -1
+}
+
+// shiftHeaders head a nursing note before the hours of its shift.
+var shiftHeaders = map[string]bool{"npn": true, "note": true, "shift": true, "nsg": true, "nursing": true}
+
+// shiftHours: tokens i..j are "a-b" right after a note's header ("NPN
+// 07-19", "nsg note 19-07", "NPN 7-3": dev52), a and b the hours a shift
+// starts and ends, eight or twelve hours apart (on a 12-hour clock when
+// both are 12 or less), not a month and day.
+func (sc *scan) shiftHours(i, j int) bool {
+	if j != i+2 || !sc.punct(i+1, '-') || !sc.joined(i+1) || !sc.joined(j) || sc.numLen(i) > 2 || sc.numLen(j) > 2 || sc.numLen(j) == 0 {
+		return false
+	}
+	if p := sc.prevWord(i); p < 0 || p != i-1 || sc.toks[i].nl || !shiftHeaders[sc.lower(p)] {
+		return false
+	}
+	a, b := sc.numVal(i), sc.numVal(j)
+	if a > 23 || b > 23 {
+		return false
+	}
+	if a <= 12 && b <= 12 {
+		d := (b - a + 12) % 12
+		return d == 0 || d == 8
+	}
+	d := (b - a + 24) % 24
+	return d == 8 || d == 12
 }
 
 // partWords name the part of a thing that a fraction before "of" measures

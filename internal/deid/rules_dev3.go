@@ -273,6 +273,7 @@ var serviceVerbs = map[string]bool{
 	"discuss": true, "consider": true, "start": true, "begin": true, "involve": true, "contact": true,
 	"call": true, "refer": true, "enroll": true, "pursue": true, "notify": true, "arrange": true,
 	"elect": true, "choose": true, "revisit": true, "explore": true, "accept": true, "decline": true,
+	"help": true, "find": true, "establish": true, "schedule": true, // "SW TO HELP FIND CLINIC" (dev53)
 }
 
 // orgRunAt marks a run of one to three words after a place cue that

@@ -64,6 +64,8 @@ var eponymPairs = map[string][]string{
 	"osler":       {"weber"},
 	"kocher":      {"langenbeck"}, // an approach to the acetabulum
 	"vi":          {"sol"},        // Poly-Vi-Sol, infants' vitamins
+	"in":          {"sol"},        // Fer-In-Sol, infants' iron (dev51)
+	"dandle":      {"roo"},        // the Dandle ROO positioner (dev51)
 	"adams":       {"stokes"},
 	"ramsay":      {"hunt"},
 	// (dev37, 2026-12-06)

@@ -824,7 +824,10 @@ func (sc *scan) valueSeries(i, j int) bool {
 			return sc.clockRange(i, j)
 		}
 	}
-	return nums >= 4 && short
+	// "AC/VC 420/20/PEEP 10": a list of settings that goes on in a word
+	// glued to its last slash (dev53)
+	glued := sc.punct(j, '/') && j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind == kWord
+	return nums >= 4 && short || nums >= 2 && glued
 }
 
 // clockRange: tokens i..j are "hh:mm-hh:mm", two clock times.

@@ -707,6 +707,9 @@ var relationVerbs = map[string]bool{
 	"keeps": true, "helps": true, "asks": true, "speaks": true, "drives": true, "sat": true,
 	// a plural subject ("PT AND HUSBAND LIVE TOGETHER", "pt/daughter chose 3 facilities": dev46, dev47)
 	"live": true, "chose": true, "choose": true,
+	// what the relation does or is ("mom held kangaroo 1hr", "MOM HOLDING HAND",
+	// "niece open to pt staying", "see my granddaughter grow up": dev51, dev52)
+	"held": true, "holding": true, "open": true, "grow": true,
 }
 
 // notNameWord: word token k after a cue is what the relation does or feels

@@ -688,7 +688,8 @@ var nameCues = map[string]int{
 	"landlord": 1, "landlady": 1, "babysitter": 1, "grandma": 1, "grandpa": 1, "godmother": 1,
 	"godfather": 1, "clinician": 2, "pathologist": 2, "radiologist": 2, "requesting": 2,
 	"cosigned": 2, "verified": 2, "sonographer": 2, "technologist": 2, "therapist": 2, "contacts": 2,
-	"parents": 2, "children": 1, "kids": 1, "siblings": 1, "grandchildren": 1, "sons": 1, "daughters": 1,
+	// "Parents Chastity and Dustin roomed in" (dev51): as "mom", no colon needed
+	"parents": 1, "children": 1, "kids": 1, "siblings": 1, "grandchildren": 1, "sons": 1, "daughters": 1,
 }
 
 // credentials follow a name ("Roger C Kelly, MD").

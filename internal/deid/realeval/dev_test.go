@@ -161,6 +161,13 @@ func TestDevScores(t *testing.T) {
 		"dev48.jsonl": {"rules": {0.95, 0.97}, "tagger": {0.95, 0.60}, "both": {0.98, 0.97}},
 		"dev49.jsonl": {"rules": {0.98, 0.93}, "tagger": {0.96, 0.60}, "both": {0.98, 0.91}},
 		"dev50.jsonl": {"rules": {0.95, 0.96}, "tagger": {0.93, 0.25}, "both": {0.97, 0.94}},
+		// dev51-dev53 (2026-12-06, fifteenth session): the same; first
+		// contact, rules + tagger (f8a235a): dev51 (neonatal ICU) 0.982 /
+		// 0.639, dev52 (renal and liver ICU) 0.992 / 0.732, dev53
+		// (respiratory therapy and ventilators) 1.000 / 0.794.
+		"dev51.jsonl": {"rules": {0.97, 0.90}, "tagger": {0.89, 0.38}, "both": {0.98, 0.78}},
+		"dev52.jsonl": {"rules": {0.95, 0.94}, "tagger": {0.90, 0.50}, "both": {0.98, 0.90}},
+		"dev53.jsonl": {"rules": {0.98, 0.90}, "tagger": {0.93, 0.55}, "both": {0.98, 0.85}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

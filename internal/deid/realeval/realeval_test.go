@@ -29,7 +29,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev39": 185, "dev40": 140, "dev41": 155, "frozen18": 140,
 		"frozen19": 130, "dev42": 155, "dev43": 155, "dev44": 135,
 		"dev45": 125, "dev46": 120, "dev47": 140, "frozen20": 155,
-		"dev48": 110, "dev49": 120, "dev50": 115, "frozen21": 100}
+		"dev48": 110, "dev49": 120, "dev50": 115, "frozen21": 100,
+		"dev51": 135, "dev52": 140, "dev53": 140, "frozen22": 115}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -146,7 +147,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev39.jsonl", "dev40.jsonl", "dev41.jsonl", "frozen18.jsonl",
 		"frozen19.jsonl", "dev42.jsonl", "dev43.jsonl", "dev44.jsonl",
 		"dev45.jsonl", "dev46.jsonl", "dev47.jsonl", "frozen20.jsonl",
-		"dev48.jsonl", "dev49.jsonl", "dev50.jsonl", "frozen21.jsonl"} {
+		"dev48.jsonl", "dev49.jsonl", "dev50.jsonl", "frozen21.jsonl",
+		"dev51.jsonl", "dev52.jsonl", "dev53.jsonl", "frozen22.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

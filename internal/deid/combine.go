@@ -99,7 +99,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.shiftTimes(k, last) {
 			keep = false // "Nursing 7p-7a": a shift's hours
 		}
-		if keep && s.Type == TypeName && sc.toks[k].kind == kWord && sc.relationRightBefore(k) && sc.notNameWord(k) {
+		if keep && s.Type == TypeName && sc.relationDoes(k) {
 			keep = false // "MOM HOLDING HAND": what the relation does, and to what (dev51)
 		}
 		if keep && s.Type != TypeDate && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
@@ -348,7 +348,7 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 		// a word the tagger calls a name right after a relation ("son dub
 		// said") unless what the relation does ("DAUGHTER WORKS"), or a
 		// name or place capitalised in a mixed-case line
-		if typ == TypeName && sc.relationRightBefore(k) && sc.notNameWord(k) {
+		if typ == TypeName && sc.relationDoes(k) {
 			return false // "DAUGHTER WORKS NIGHTS" (dev45)
 		}
 		if typ == TypeName && !functionWord(sc.lower(k)) && sc.relationRightBefore(k) {
@@ -477,6 +477,12 @@ func (sc *scan) nameEvidence(k int) bool {
 func (sc *scan) relationRightBefore(k int) bool {
 	p := k - 1
 	return p >= 0 && !sc.toks[k].nl && sc.toks[p].kind == kWord && sc.toks[p].kw&setRelation != 0
+}
+
+// relationDoes: word token k, right after a relation, says what the
+// relation does or is ("DAUGHTER WORKS", "MOM HOLDING HAND"; notNameWord).
+func (sc *scan) relationDoes(k int) bool {
+	return sc.toks[k].kind == kWord && sc.relationRightBefore(k) && sc.notNameWord(k)
 }
 
 // nameBeside: the word right before or after token k, on its line and with

@@ -133,6 +133,15 @@ func TestRealStyle(t *testing.T) {
 			"Resp: SBT passed this am on 5/5 (RSBI 54). Vent check 0000: AC/VC 420/20/PEEP 10/FiO2 55%. MRN [ID]A."},
 		{"a verb after to and a femoral catheter", "PT HAS NO PCP, SW TO HELP FIND CLINIC. PAIN AT R FEM DIALYSIS CATH SITE. TO KESTREL VALLEY CLINIC.",
 			"PT HAS NO PCP, SW TO HELP FIND CLINIC. PAIN AT R FEM DIALYSIS CATH SITE. TO [LOCATION]."},
+		{"caps modal after a relation and a breastfeeding latch", "SOCIAL: DAD MAY LOSE HOURS AT WORK. FEN/GI: BREASTFED WITH MOM, GOOD LATCH. WITH MOM, LATCH 8.",
+			"SOCIAL: DAD MAY LOSE HOURS AT WORK. FEN/GI: BREASTFED WITH MOM, GOOD LATCH. WITH MOM, LATCH 8."},
+		{"caps may as a name after a relation", "FAMILY: WIFE MAY CALLED AT 2145. SISTER MAY AT BEDSIDE.", "FAMILY: WIFE [NAME] CALLED AT 2145. SISTER [NAME] AT BEDSIDE."},
+		{"a time after a weak cue and labor and delivery", "Glycerin chip per order 0000, small stool. Case no 4471. Social: Mom still on L&D, dad at bedside. Spoke with Ann, husband.",
+			"Glycerin chip per order 0000, small stool. Case no [ID]. Social: Mom still on L&D, dad at bedside. Spoke with [NAME], husband."},
+		// the review's finds (review11): what these rules must leave found and alone
+		{"a date on a ventilator's line and a glued identifier", "CPAP started pt then extubated on 10/5. Cell 509/555/Home.",
+			"CPAP started pt then extubated on [DATE]. Cell [ID]Home."},
+		{"a word after parents", "Parents Updated on plan. Mom Called back at 1400.", "Parents Updated on plan. Mom Called back at 1400."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",
 			"MRN #: [ID]. Acct #: [ID]. MRN is [ID] for this pt. Pt ID per chart [ID]."},

@@ -82,8 +82,10 @@ func (sc *scan) ventPair(i, j int) bool {
 				// "CPAP 5/5", "SBT ON 5/5", "SBT DONE 30 MIN ON 5/5", "PS
 				// decreased to 10/5"
 				// (not the end of a range of dates: "changed 9/5 to 10/5")
-				// ("SBT passed this am on 5/5": dev53)
-				return clause && (words == 1 || words == 2 && sc.is(k+1, "on") || words <= 6 && sc.is(i-1, "on") || words <= 4 && sc.is(i-1, "to") && i >= 2 && sc.toks[i-2].kind == kWord) ||
+				// "SBT passed this am on 5/5" (dev53: up to six words when
+				// those between say how it went, not "extubated on 10/5")
+				return clause && (words == 1 || words == 2 && sc.is(k+1, "on") || words <= 4 && (sc.is(i-1, "on") || sc.is(i-1, "to") && i >= 2 && sc.toks[i-2].kind == kWord) ||
+					words <= 6 && sc.is(i-1, "on") && sc.trialWordsBetween(k+1, i-1)) ||
 					arrow && words <= 4
 			}
 			return clause && words <= 4 || to
@@ -93,6 +95,24 @@ func (sc *scan) ventPair(i, j int) bool {
 		}
 	}
 	return false
+}
+
+// trialWords say how a trial went and when, between its name and the
+// settings it ran on ("SBT passed this am on 5/5").
+var trialWords = map[string]bool{
+	"passed": true, "done": true, "tolerated": true, "completed": true, "this": true, "am": true,
+	"pm": true, "min": true, "mins": true, "x": true, "for": true, "today": true, "well": true,
+}
+
+// trialWordsBetween: every token from a to b (exclusive) is a word of
+// trialWords or a number.
+func (sc *scan) trialWordsBetween(a, b int) bool {
+	for m := a; m < b; m++ {
+		if sc.toks[m].kind != kNum && !(sc.toks[m].kind == kWord && trialWords[sc.lower(m)]) {
+			return false
+		}
+	}
+	return true
 }
 
 // fractionAfter follow a fraction that measures a part ("1/3 up", "1/2

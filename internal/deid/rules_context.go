@@ -698,6 +698,9 @@ func (sc *scan) scanPeople() {
 		if sc.plainWord(i) || sc.stopWord(i) || toks[i].upper && sc.lineUpper(i) {
 			continue
 		}
+		if toks[i].e-toks[i].s == 1 && p > 0 && sc.punct(p, '&') && sc.joined(p) && sc.joined(i) {
+			continue // "Mom still on L&D, dad at bedside": a letter of an abbreviation (dev51)
+		}
 		if f := toks[i].flags; f&(lexicon.Clinical|lexicon.SafeCore) != 0 && f&lexicon.Name == 0 && sc.sentenceStart(i) {
 			continue // "yelling for his dog. Reoriented, daughter on phone": the sentence's own word
 		}

@@ -595,10 +595,13 @@ func (sc *scan) notDate(i, j int) int {
 // shiftHeaders head a nursing note before the hours of its shift.
 var shiftHeaders = map[string]bool{"npn": true, "note": true, "shift": true, "nsg": true, "nursing": true}
 
+// shiftStarts are the hours that nursing shifts start at.
+var shiftStarts = map[int]bool{7: true, 19: true, 23: true, 15: true, 11: true, 3: true}
+
 // shiftHours: tokens i..j are "a-b" right after a note's header ("NPN
 // 07-19", "nsg note 19-07", "NPN 7-3": dev52), a and b the hours a shift
-// starts and ends, eight or twelve hours apart (on a 12-hour clock when
-// both are 12 or less), not a month and day.
+// starts (shiftStarts) and ends, eight or twelve hours apart (eight on a
+// 12-hour clock when both are 12 or less), not a month and day.
 func (sc *scan) shiftHours(i, j int) bool {
 	if j != i+2 || !sc.punct(i+1, '-') || !sc.joined(i+1) || !sc.joined(j) || sc.numLen(i) > 2 || sc.numLen(j) > 2 || sc.numLen(j) == 0 {
 		return false
@@ -610,9 +613,11 @@ func (sc *scan) shiftHours(i, j int) bool {
 	if a > 23 || b > 23 {
 		return false
 	}
+	if !shiftStarts[a] {
+		return false
+	}
 	if a <= 12 && b <= 12 {
-		d := (b - a + 12) % 12
-		return d == 0 || d == 8
+		return (b-a+12)%12 == 8 // "7-3", "3-11", "11-7"
 	}
 	d := (b - a + 24) % 24
 	return d == 8 || d == 12

@@ -62,10 +62,11 @@ var eponymPairs = map[string][]string{
 	"creutzfeldt": {"jakob"},
 	"charcot":     {"marie"},
 	"osler":       {"weber"},
-	"kocher":      {"langenbeck"}, // an approach to the acetabulum
-	"vi":          {"sol"},        // Poly-Vi-Sol, infants' vitamins
-	"in":          {"sol"},        // Fer-In-Sol, infants' iron (dev51)
-	"dandle":      {"roo"},        // the Dandle ROO positioner (dev51)
+	"kocher":      {"langenbeck"},      // an approach to the acetabulum
+	"vi":          {"sol"},             // Poly-Vi-Sol, infants' vitamins
+	"in":          {"sol"},             // Fer-In-Sol, infants' iron (dev51)
+	"dandle":      {"roo"},             // the Dandle ROO positioner (dev51)
+	"nas":         {"score", "scores"}, // neonatal abstinence (dev51); "nas" stays off the clinical list
 	"adams":       {"stokes"},
 	"ramsay":      {"hunt"},
 	// (dev37, 2026-12-06)

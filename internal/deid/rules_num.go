@@ -305,11 +305,13 @@ func (sc *scan) hasCueBits(i, n int, bits uint32, cues map[string]bool) bool {
 	for k := i - 1; k >= 0 && k >= i-n; k-- {
 		t := &sc.toks[k]
 		if t.kind == kWord && (bits != 0 && t.kw&bits != 0 || bits == 0 && cues[sc.lower(k)]) {
-			if bits&setIDCue != 0 && k < i-1 && weakIDCues[sc.lower(k)] && !sc.punct(k+1, '.') && !sc.punct(k+1, '#') && !sc.punct(k+1, ':') {
+			if bits&setIDCue != 0 && weakIDCues[sc.lower(k)] && !sc.punct(k+1, '.') && !sc.punct(k+1, '#') && !sc.punct(k+1, ':') &&
+				(k < i-1 || sc.clock(i) && !(i+1 < len(sc.toks) && sc.joined(i+1) && sc.toks[i+1].kind != kPunct)) {
 				// a word of the notes that can also label a number labels
 				// one only right before it or with its ".", "#" or ":"
 				// ("NO CHANGES. 0400: ABG", "no changes, 0400 7.33/49",
-				// "Plan TC trial 0700 per protocol")
+				// "Plan TC trial 0700 per protocol"), and a time of day
+				// only with those ("glycerin chip per order 0000": dev51)
 				continue
 			}
 			return true
@@ -824,9 +826,9 @@ func (sc *scan) valueSeries(i, j int) bool {
 			return sc.clockRange(i, j)
 		}
 	}
-	// "AC/VC 420/20/PEEP 10": a list of settings that goes on in a word
-	// glued to its last slash (dev53)
-	glued := sc.punct(j, '/') && j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind == kWord
+	// "AC/VC 420/20/PEEP 10": a list of settings that goes on in a
+	// ventilator setting glued to its last slash (dev53)
+	glued := sc.punct(j, '/') && j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind == kWord && ventSettings[sc.lower(j+1)]
 	return nums >= 4 && short || nums >= 2 && glued
 }
 

@@ -693,6 +693,11 @@ var notNameAfterCue = map[string]bool{
 	// "rw" stays off the clinical list so that "verified by rw." keeps its
 	// initials (a discharge, "W/ WIFE, DC TEACHING", is in notNameWord)
 	"rw": true,
+	// "BREASTFED WITH MOM, GOOD LATCH", "with mom, LATCH 8" (a breastfeeding score; dev51)
+	"good": true, "latch": true,
+	// "Parents Updated on plan", "Mom Called back" (review11)
+	"updated": true, "called": true, "pending": true, "present": true, "visiting": true, "here": true,
+	"aware": true, "notified": true, "informed": true, "involved": true,
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no
@@ -712,12 +717,24 @@ var relationVerbs = map[string]bool{
 	"held": true, "holding": true, "open": true, "grow": true,
 }
 
+// modalVerbs after a relation are its verb when a verb follows ("DAD MAY
+// LOSE HOURS AT WORK": dev51), not in "WIFE MAY CALLED" or "WIFE MAY AT
+// BEDSIDE" (dev2).
+var modalVerbs = map[string]bool{
+	"may": true, "might": true, "could": true, "should": true, "would": true, "must": true,
+}
+
 // notNameWord: word token k after a cue is what the relation does or feels
-// (notNameAfterCue, relationVerbs), not its name.
+// (notNameAfterCue, relationVerbs, a modal before its verb), not its name.
 func (sc *scan) notNameWord(k int) bool {
 	w := sc.lower(k)
 	// "DC" before a word is the discharge ("HOME W/ WIFE, DC TEACHING DONE";
 	// dev48), set off by commas initials ("wife, DC, at bedside")
+	if modalVerbs[w] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed) && k+1 < len(sc.toks) && !sc.toks[k+1].nl && sc.toks[k+1].kind == kWord {
+		if v := sc.lower(k + 1); !strings.HasSuffix(v, "ed") && !functionWord(v) {
+			return true
+		}
+	}
 	return notNameAfterCue[w] || relationVerbs[w] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed) ||
 		w == "dc" && k+1 < len(sc.toks) && !sc.toks[k+1].nl && sc.toks[k+1].kind == kWord
 }

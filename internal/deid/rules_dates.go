@@ -610,10 +610,7 @@ func (sc *scan) shiftHours(i, j int) bool {
 		return false
 	}
 	a, b := sc.numVal(i), sc.numVal(j)
-	if a > 23 || b > 23 {
-		return false
-	}
-	if !shiftStarts[a] {
+	if !shiftStarts[a] || b > 23 {
 		return false
 	}
 	if a <= 12 && b <= 12 {

@@ -728,15 +728,18 @@ var modalVerbs = map[string]bool{
 // (notNameAfterCue, relationVerbs, a modal before its verb), not its name.
 func (sc *scan) notNameWord(k int) bool {
 	w := sc.lower(k)
-	// "DC" before a word is the discharge ("HOME W/ WIFE, DC TEACHING DONE";
-	// dev48), set off by commas initials ("wife, DC, at bedside")
-	if modalVerbs[w] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed) && k+1 < len(sc.toks) && !sc.toks[k+1].nl && sc.toks[k+1].kind == kWord {
+	wordNext := k+1 < len(sc.toks) && !sc.toks[k+1].nl && sc.toks[k+1].kind == kWord
+	// a verb only where no capital marks a name ("husband Know", "Wife May
+	// called" in a mixed-case note stay names)
+	verb := !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
+	if verb && modalVerbs[w] && wordNext {
 		if v := sc.lower(k + 1); !strings.HasSuffix(v, "ed") && !functionWord(v) {
 			return true
 		}
 	}
-	return notNameAfterCue[w] || relationVerbs[w] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed) ||
-		w == "dc" && k+1 < len(sc.toks) && !sc.toks[k+1].nl && sc.toks[k+1].kind == kWord
+	// "DC" before a word is the discharge ("HOME W/ WIFE, DC TEACHING DONE";
+	// dev48), set off by commas initials ("wife, DC, at bedside")
+	return notNameAfterCue[w] || verb && relationVerbs[w] || w == "dc" && wordNext
 }
 
 // acronymPlace: an acronym no list knows right after "to", "from" or "at"

@@ -105,6 +105,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && s.Type != TypeDate && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
 			keep = false // the "PaCO" of "PaCO2", the "2" of "FiO2": cut out of a code
 		}
+		if keep && s.Type == TypeDate && sc.toks[last].kind == kNum && last+1 < len(sc.toks) && !sc.toks[last+1].nl && sc.toks[last+1].kind == kWord && durationUnits[sc.lower(last+1)] {
+			keep = false // "stay with her for 1-2 weeks": a range and its unit (dev54)
+		}
 		if keep && s.Type == TypeDate && sc.toks[last].kind == kAlnum && sc.toks[last].e > be && sc.doseToken(last) {
 			keep = false // "40-60" of "40-60cc/hr": a range and its unit (a date may be glued to "am")
 		}
@@ -162,6 +165,13 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 // which may be a name.
 func (sc *scan) clinicalKind(m int) bool {
 	return sc.toks[m].flags&lexicon.Clinical != 0 && !(sc.caseAt(m) == caseMixed && sc.rawCap(m) && !sc.rawUpper(m))
+}
+
+// durationUnits follow a number or a range that says how long ("for 1-2
+// weeks"), not a date.
+var durationUnits = map[string]bool{
+	"min": true, "mins": true, "minutes": true, "hr": true, "hrs": true, "hours": true, "days": true,
+	"weeks": true, "wks": true, "months": true, "yrs": true, "years": true,
 }
 
 // departmentWords name a department of the hospital itself, not a facility
@@ -479,10 +489,13 @@ func (sc *scan) relationRightBefore(k int) bool {
 	return p >= 0 && !sc.toks[k].nl && sc.toks[p].kind == kWord && sc.toks[p].kw&setRelation != 0
 }
 
-// relationDoes: word token k, right after a relation, says what the
-// relation does or is ("DAUGHTER WORKS", "MOM HOLDING HAND"; notNameWord).
+// relationDoes: word token k, right after a relation or after a relation
+// and one word (its name), says what the relation does or is ("DAUGHTER
+// WORKS", "MOM HOLDING HAND": notNameWord; "SON MITCH FLYING IN":
+// verbAfterName). Tokens alone decide (see plausible).
 func (sc *scan) relationDoes(k int) bool {
-	return sc.toks[k].kind == kWord && sc.relationRightBefore(k) && sc.notNameWord(k)
+	return sc.toks[k].kind == kWord && (sc.relationRightBefore(k) && sc.notNameWord(k) ||
+		k > 0 && sc.toks[k-1].kind == kWord && sc.relationRightBefore(k-1) && sc.verbAfterName(k))
 }
 
 // nameBeside: the word right before or after token k, on its line and with

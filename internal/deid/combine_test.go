@@ -24,6 +24,15 @@ func TestPlausible(t *testing.T) {
 		{"a long medical word is no name (dev45)", "scds on, chemoprophylaxis to start", "chemoprophylaxis", TypeName, ""},
 		{"shorthand is no place (dev46, dev47)", "ambulated w/ rw and stby assist. cm working on copays.", "stby", TypeLocation, ""},
 		{"a fracture is no name (dev46)", "posterior splint after tib pilon ORIF, toes warm", "pilon", TypeName, ""},
+		// the tagger's spans in dev54-dev56
+		{"values at times are no phone (dev54)", "FS SINCE: 0800 118, 1100 96, 1300 152, 1600 128. INSULIN HELD", "0800 118, 1100 96, 1300 152, 1600 128.", TypePhone, ""},
+		{"a list of local phones kept", "CALL 555 1234, 555 9876, 555 0000 IF NEEDED", "555 1234, 555 9876, 555 0000", TypePhone, "555 1234, 555 9876, 555 0000"},
+		{"a list of phones kept", "CALL 410 555-1234, 410 555-9876, 301 555-0000 IF NEEDED", "410 555-1234, 410 555-9876, 301 555-0000", TypePhone, "410 555-1234, 410 555-9876, 301 555-0000"},
+		{"a service before a bracketed credential is no name (dev54)", "PT WILL GO HOME WITH HOME HEALTH (RN FOR CHF MANAGEMENT, PT).", "HEALTH", TypeName, ""},
+		{"a name before a bracketed credential kept", "REPORT TO MARY (RN) AT 1900", "MARY", TypeName, "MARY"},
+		{"a range before its unit is no date (dev54)", "Daughter will stay with her for 1-2 weeks.", "1-2", TypeDate, ""},
+		{"what a relation did is no name (dev56)", "WIFE SHARED STORIES OF 52 YEARS. UNTIL SON ARRIVES (~1 HR)", "SHARED", TypeName, ""},
+		{"what a relation's named person does is no name (dev56)", "son mitch flying in thursday", "flying", TypeName, ""},
 		// the tagger's spans in dev48-dev50
 		{"a department is no place (dev50)", "F/U IN BMT CLINIC 2X WEEKLY.", "BMT CLINIC 2X WEEKLY", TypeLocation, ""},
 		{"a procedure is no place (dev50)", "PAIN AT SITE FROM PORT PLACEMENT TODAY.", "PORT PLACEMENT", TypeLocation, ""},

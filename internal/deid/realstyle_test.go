@@ -142,6 +142,17 @@ func TestRealStyle(t *testing.T) {
 		{"a date on a ventilator's line and a glued identifier", "CPAP started pt then extubated on 10/5. Cell 509/555/Home.",
 			"CPAP started pt then extubated on [DATE]. Cell [ID]Home."},
 		{"a word after parents", "Parents Updated on plan. Mom Called back at 1400.", "Parents Updated on plan. Mom Called back at 1400."},
+		// dev54-dev56 (sixteenth session)
+		{"a ward before a credential is no name (dev54)", "REPORT GIVEN TO TELE RN. report given to sdu rn. report given to serenity rn.",
+			"REPORT GIVEN TO TELE RN. report given to sdu rn. report given to [NAME] rn."},
+		{"a combined dose before its frequency is no date (dev54)", "Suboxone 8/2 BID continued. Seen 8/2 daily weights started.",
+			"Suboxone 8/2 BID continued. Seen [DATE] daily weights started."},
+		{"a verb after a relation's name is no surname (dev56)", "SON MITCH FLYING IN THURSDAY. WIFE ROSA SHARED STORIES.",
+			"SON [NAME] FLYING IN [DATE]. WIFE [NAME] SHARED STORIES."},
+		{"a verb after a relation's name is no surname in lower case (dev56)", "son mitch driving down tonight.", "son [NAME] driving down tonight."},
+		{"surgical shorthand is no name (dev55)", "NPO EXC ICE CHIPS. S/P L FEM-POP BYPASS WITH PTFE. R BREAST DIEP FLAP. S/P ESOPHAGECTOMY (MCKEOWN).",
+			"NPO EXC ICE CHIPS. S/P L FEM-POP BYPASS WITH PTFE. R BREAST DIEP FLAP. S/P ESOPHAGECTOMY (MCKEOWN)."},
+		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",
 			"MRN #: [ID]. Acct #: [ID]. MRN is [ID] for this pt. Pt ID per chart [ID]."},

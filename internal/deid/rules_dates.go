@@ -511,6 +511,11 @@ func (sc *scan) notDate(i, j int) int {
 			return j // "at bedside 24/7": always, not the 24th of July
 		}
 	}
+	// "Suboxone 8/2 BID": a combined dose before how often it is given
+	// ("daily" and "prn" also follow dates: "started 3/4 daily weights")
+	if sc.frequencyAfter(j) && sc.toks[j+1].sp && !sc.is(j+1, "daily") && !sc.is(j+1, "prn") && !sc.afterDateCue(i) {
+		return j
+	}
 	if a > 10 || b > 10 {
 		return -1
 	}

@@ -256,6 +256,7 @@ var units = map[string]bool{
 	"strength": true, "ng": true, "pg": true, "ul": true, "dl": true, "hr": true, "hrs": true,
 	"min": true, "mins": true, "sec": true, "days": true, "weeks": true, "mo": true,
 	"hour": true, "hours": true, "minute": true, "minutes": true, // "Surgery was 3-4 hours" (review9)
+	"wks": true, "months": true, // "f/u with PCP 1-2 wks" (dev54)
 }
 
 // measured: one of tokens i..j is a number with a unit or a decade glued

@@ -437,7 +437,7 @@ func (sc *scan) scanCandidates() {
 			// clinical word ("INFANT BRYNLEE DOL 14") unless after a
 			// particle ("pham van loc")
 			e := i
-			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (toks[e+1].flags&lexicon.Clinical == 0 || toks[e].xkw&xParticle != 0) && (sc.nameNext(e+1) || sc.rareAfterName(e+1))) {
+			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (toks[e+1].flags&lexicon.Clinical == 0 || toks[e].xkw&xParticle != 0) && (sc.nameNext(e+1) || sc.rareAfterName(e+1)) && !sc.verbAfterName(e+1)) {
 				e++
 			}
 			if e > i && !sc.nameTok[e] {
@@ -715,6 +715,9 @@ var relationVerbs = map[string]bool{
 	// what the relation does or is ("mom held kangaroo 1hr", "MOM HOLDING HAND",
 	// "niece open to pt staying", "see my granddaughter grow up": dev51, dev52)
 	"held": true, "holding": true, "open": true, "grow": true,
+	// on the way, or what the relation told ("SON MITCH FLYING IN THURSDAY",
+	// "UNTIL SON ARRIVES", "WIFE SHARED STORIES": dev56); after a name too
+	"flying": true, "driving": true, "coming": true, "arriving": true, "arrives": true, "shared": true,
 }
 
 // modalVerbs after a relation are its verb when a verb follows ("DAD MAY
@@ -722,6 +725,12 @@ var relationVerbs = map[string]bool{
 // BEDSIDE" (dev2).
 var modalVerbs = map[string]bool{
 	"may": true, "might": true, "could": true, "should": true, "would": true, "must": true,
+}
+
+// verbAfterName: word token k, right after a name, is what the person does
+// ("SON MITCH FLYING IN"), where no capital marks it as a surname.
+func (sc *scan) verbAfterName(k int) bool {
+	return relationVerbs[sc.lower(k)] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
 }
 
 // notNameWord: word token k after a cue is what the relation does or feels

@@ -203,6 +203,8 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		// date is a name (no digit and no date word: the tagger saw PHI,
 		// not a date), while "Foley" typed an identifier is a device
 		return !sc.properWord(first, last, typ == TypeDate)
+	case typ == TypePhone && words == 0 && sc.valueList(first, last):
+		return true // "FS SINCE: 0800 118, 1100 96, 1300 152": values at times
 	case words == 0 && nums == 1 && short:
 		if typ == TypePhone || typ == TypeID {
 			return !sc.numberBeside(first, last) // "571 130-9061" in two spans
@@ -227,6 +229,36 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 		return sc.kindOnly(first+1, last) // "rehab at the hospital in newnan"; not "THE LIVING LEGACY FOUNDATION"
 	}
 	return false
+}
+
+// valueList: tokens first..last are a list of three items or more, between
+// commas, one of which holds under five digits or is a clock time and a
+// value ("118, 1100 96, 1300 152", "0800 118, 1100 96"), where each number
+// of a phone list has seven digits or more in groups of three and four
+// ("410 555-1234, 555-9876").
+func (sc *scan) valueList(first, last int) bool {
+	items, value := 1, false
+	item := first
+	for m := first; m <= last+1; m++ {
+		if m <= last && !sc.punct(m, ',') {
+			continue
+		}
+		digs, nums := 0, 0
+		for n := item; n < m; n++ {
+			if sc.toks[n].kind == kNum {
+				digs += sc.numLen(n)
+				nums++
+			}
+		}
+		// a clock time and a value: four digits, then two or three
+		timed := nums == 2 && m-item == 2 && sc.numLen(item) == 4 && sc.numLen(item+1) <= 3
+		value = value || digs < 5 || timed
+		if m <= last {
+			items++
+			item = m + 1
+		}
+	}
+	return items > 2 && value
 }
 
 // dateWordIn: a month, weekday or holiday is among tokens first..last.
@@ -392,13 +424,16 @@ func (sc *scan) everydayName(first, last int) bool {
 // bedside", "FAITH (RT)").
 func (sc *scan) credAfter(k int) bool {
 	n := k + 1
-	if n < len(sc.toks) && sc.punct(n, '(') {
+	paren := n < len(sc.toks) && sc.punct(n, '(')
+	if paren {
 		n++
 	}
-	if n >= len(sc.toks) || sc.toks[n].kind != kWord {
+	if n >= len(sc.toks) || sc.toks[n].kind != kWord || !(sc.toks[n].kw&setCred != 0 || sc.lower(n) == "rt") {
 		return false
 	}
-	return sc.toks[n].kw&setCred != 0 || sc.lower(n) == "rt"
+	// in brackets, the credential closes them or a list ("Mary (RN)",
+	// "(RN, CCRN)"; not "HOME HEALTH (RN FOR CHF MANAGEMENT")
+	return !paren || n+1 >= len(sc.toks) || sc.toks[n+1].nl || sc.punct(n+1, ')') || sc.punct(n+1, ',') || sc.punct(n+1, '/')
 }
 
 // relationAfter: a relation follows token k, after at most two marks on

@@ -168,6 +168,13 @@ func TestDevScores(t *testing.T) {
 		"dev51.jsonl": {"rules": {0.97, 0.90}, "tagger": {0.89, 0.38}, "both": {0.98, 0.78}},
 		"dev52.jsonl": {"rules": {0.95, 0.94}, "tagger": {0.90, 0.50}, "both": {0.98, 0.90}},
 		"dev53.jsonl": {"rules": {0.98, 0.90}, "tagger": {0.93, 0.55}, "both": {0.98, 0.85}},
+		// dev54-dev56 (2026-12-06, sixteenth session): the same; first
+		// contact, rules + tagger (2f3e7bc): dev54 (step-down, telemetry and
+		// ED boarders) 1.000 / 0.814, dev55 (surgical ICU) 1.000 / 0.870,
+		// dev56 (goals of care and end of life) 1.000 / 0.872.
+		"dev54.jsonl": {"rules": {0.96, 0.90}, "tagger": {0.96, 0.60}, "both": {0.98, 0.82}},
+		"dev55.jsonl": {"rules": {0.96, 0.97}, "tagger": {0.97, 0.58}, "both": {0.98, 0.95}},
+		"dev56.jsonl": {"rules": {0.98, 0.91}, "tagger": {0.97, 0.58}, "both": {0.98, 0.88}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

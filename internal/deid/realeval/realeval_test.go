@@ -30,7 +30,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"frozen19": 130, "dev42": 155, "dev43": 155, "dev44": 135,
 		"dev45": 125, "dev46": 120, "dev47": 140, "frozen20": 155,
 		"dev48": 110, "dev49": 120, "dev50": 115, "frozen21": 100,
-		"dev51": 135, "dev52": 140, "dev53": 140, "frozen22": 115}
+		"dev51": 135, "dev52": 140, "dev53": 140, "frozen22": 115,
+		"dev54": 140, "dev55": 155, "dev56": 160, "frozen23": 125}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -148,7 +149,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"frozen19.jsonl", "dev42.jsonl", "dev43.jsonl", "dev44.jsonl",
 		"dev45.jsonl", "dev46.jsonl", "dev47.jsonl", "frozen20.jsonl",
 		"dev48.jsonl", "dev49.jsonl", "dev50.jsonl", "frozen21.jsonl",
-		"dev51.jsonl", "dev52.jsonl", "dev53.jsonl", "frozen22.jsonl"} {
+		"dev51.jsonl", "dev52.jsonl", "dev53.jsonl", "frozen22.jsonl",
+		"dev54.jsonl", "dev55.jsonl", "dev56.jsonl", "frozen23.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -105,8 +105,8 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && s.Type != TypeDate && (sc.toks[k].kind == kAlnum && sc.toks[k].s < bs || sc.toks[last].kind == kAlnum && sc.toks[last].e > be) {
 			keep = false // the "PaCO" of "PaCO2", the "2" of "FiO2": cut out of a code
 		}
-		if keep && s.Type == TypeDate && sc.toks[last].kind == kNum && last+1 < len(sc.toks) && !sc.toks[last+1].nl && sc.toks[last+1].kind == kWord && durationUnits[sc.lower(last+1)] {
-			keep = false // "stay with her for 1-2 weeks": a range and its unit (dev54)
+		if keep && s.Type == TypeDate && sc.toks[last].kind == kNum && last+1 < len(sc.toks) && !sc.toks[last+1].nl && sc.toks[last+1].kind == kWord && durationUnits[sc.lower(last+1)] && !sc.dateWordIn(k, last) {
+			keep = false // "stay with her for 1-2 weeks": a range and its unit (dev54); not "Fell Nov 28 days prior" (review12)
 		}
 		if keep && s.Type == TypeDate && sc.toks[last].kind == kAlnum && sc.toks[last].e > be && sc.doseToken(last) {
 			keep = false // "40-60" of "40-60cc/hr": a range and its unit (a date may be glued to "am")
@@ -168,7 +168,8 @@ func (sc *scan) clinicalKind(m int) bool {
 }
 
 // durationUnits follow a number or a range that says how long ("for 1-2
-// weeks"), not a date.
+// weeks"), not a date: units of time only (units also holds "ng", which
+// follows a culture's date: "bc 12/4 ng").
 var durationUnits = map[string]bool{
 	"min": true, "mins": true, "minutes": true, "hr": true, "hrs": true, "hours": true, "days": true,
 	"weeks": true, "wks": true, "months": true, "yrs": true, "years": true,

@@ -26,6 +26,8 @@ func TestPlausible(t *testing.T) {
 		{"a fracture is no name (dev46)", "posterior splint after tib pilon ORIF, toes warm", "pilon", TypeName, ""},
 		// the tagger's spans in dev54-dev56
 		{"values at times are no phone (dev54)", "FS SINCE: 0800 118, 1100 96, 1300 152, 1600 128. INSULIN HELD", "0800 118, 1100 96, 1300 152, 1600 128.", TypePhone, ""},
+		{"a list of phones with a short item kept (review12)", "Wife cell 555-1234, 555-9876, 555-0000, 12.", "555-1234, 555-9876, 555-0000, 12", TypePhone, "555-1234, 555-9876, 555-0000, 12"},
+		{"a date with a month before a duration kept (review12)", "Fell Nov 28 days prior to admission.", "Nov 28", TypeDate, "Nov 28"},
 		{"a list of local phones kept", "CALL 555 1234, 555 9876, 555 0000 IF NEEDED", "555 1234, 555 9876, 555 0000", TypePhone, "555 1234, 555 9876, 555 0000"},
 		{"a list of phones kept", "CALL 410 555-1234, 410 555-9876, 301 555-0000 IF NEEDED", "410 555-1234, 410 555-9876, 301 555-0000", TypePhone, "410 555-1234, 410 555-9876, 301 555-0000"},
 		{"a service before a bracketed credential is no name (dev54)", "PT WILL GO HOME WITH HOME HEALTH (RN FOR CHF MANAGEMENT, PT).", "HEALTH", TypeName, ""},

@@ -147,6 +147,7 @@ func TestRealStyle(t *testing.T) {
 			"REPORT GIVEN TO TELE RN. report given to sdu rn. report given to [NAME] rn."},
 		{"a combined dose before its frequency is no date (dev54)", "Suboxone 8/2 BID continued. Seen 8/2 daily weights started.",
 			"Suboxone 8/2 BID continued. Seen [DATE] daily weights started."},
+		{"a date before a frequency kept (review12)", "Pt started abx 11/28 BID. Labs 3/12 TID. Restarted 3/4 q6h.", "Pt started abx [DATE] BID. Labs [DATE] TID. Restarted [DATE] q6h."},
 		{"a verb after a relation's name is no surname (dev56)", "SON MITCH FLYING IN THURSDAY. WIFE ROSA SHARED STORIES.",
 			"SON [NAME] FLYING IN [DATE]. WIFE [NAME] SHARED STORIES."},
 		{"a verb after a relation's name is no surname in lower case (dev56)", "son mitch driving down tonight.", "son [NAME] driving down tonight."},

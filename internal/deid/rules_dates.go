@@ -503,6 +503,12 @@ func (sc *scan) notDate(i, j int) int {
 		return -1
 	}
 	a, b := sc.numVal(i), sc.numVal(j)
+	// "Suboxone 8/2 BID", "12/3 BID": buprenorphine and naloxone, four to
+	// one, before how often they are given ("started abx 11/28 BID" stays a
+	// date; "daily" and "prn" also follow dates: review12)
+	if a == 4*b && sc.frequencyAfter(j) && sc.toks[j+1].sp && !sc.is(j+1, "daily") && !sc.is(j+1, "prn") && !sc.afterDateCue(i) {
+		return j
+	}
 	if p := sc.prevWord(i); p >= 2 && p == i-1 && sc.is(p, "h") && sc.punct(p-1, '/') && sc.is(p-2, "h") {
 		return j // "H/H 11/33": haemoglobin over haematocrit
 	}
@@ -510,11 +516,6 @@ func (sc *scan) notDate(i, j int) int {
 		if !sc.afterDateCue(i) {
 			return j // "at bedside 24/7": always, not the 24th of July
 		}
-	}
-	// "Suboxone 8/2 BID": a combined dose before how often it is given
-	// ("daily" and "prn" also follow dates: "started 3/4 daily weights")
-	if sc.frequencyAfter(j) && sc.toks[j+1].sp && !sc.is(j+1, "daily") && !sc.is(j+1, "prn") && !sc.afterDateCue(i) {
-		return j
 	}
 	if a > 10 || b > 10 {
 		return -1

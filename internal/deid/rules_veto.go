@@ -233,11 +233,11 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 
 // valueList: tokens first..last are a list of three items or more, between
 // commas, one of which holds under five digits or is a clock time and a
-// value ("118, 1100 96, 1300 152", "0800 118, 1100 96"), where each number
-// of a phone list has seven digits or more in groups of three and four
-// ("410 555-1234, 555-9876").
+// value ("118, 1100 96, 1300 152", "0800 118, 1100 96"), and none of which
+// has the seven digits or more of a phone number ("555-1234, 555-9876,
+// 555-0000, 12" keeps its phones: review12).
 func (sc *scan) valueList(first, last int) bool {
-	items, value := 1, false
+	items, value, phone := 1, false, false
 	item := first
 	for m := first; m <= last+1; m++ {
 		if m <= last && !sc.punct(m, ',') {
@@ -253,12 +253,13 @@ func (sc *scan) valueList(first, last int) bool {
 		// a clock time and a value: four digits, then two or three
 		timed := nums == 2 && m-item == 2 && sc.numLen(item) == 4 && sc.numLen(item+1) <= 3
 		value = value || digs < 5 || timed
+		phone = phone || !timed && digs >= 7
 		if m <= last {
 			items++
 			item = m + 1
 		}
 	}
-	return items > 2 && value
+	return items > 2 && value && !phone
 }
 
 // dateWordIn: a month, weekday or holiday is among tokens first..last.

@@ -153,6 +153,10 @@ func TestRealStyle(t *testing.T) {
 		{"a verb after a relation's name is no surname in lower case (dev56)", "son mitch driving down tonight.", "son [NAME] driving down tonight."},
 		{"surgical shorthand is no name (dev55)", "NPO EXC ICE CHIPS. S/P L FEM-POP BYPASS WITH PTFE. R BREAST DIEP FLAP. S/P ESOPHAGECTOMY (MCKEOWN).",
 			"NPO EXC ICE CHIPS. S/P L FEM-POP BYPASS WITH PTFE. R BREAST DIEP FLAP. S/P ESOPHAGECTOMY (MCKEOWN)."},
+		{"settings after a colon on a BiPAP line (dev54)", "Home BiPAP settings verified w/ machine brought in by family: 18/10, 2L bleed in. Family brought in by: 18/10.",
+			"Home BiPAP settings verified w/ machine brought in by family: 18/10, 2L bleed in. Family brought in by: [DATE]."},
+		{"a side before a capitalised verb is no initial (dev54)", "Hearing aid in R. Slept poorly. Referred to R. Quaxley. Seen by L. Smith.",
+			"Hearing aid in R. Slept poorly. Referred to [NAME]. Seen by [NAME]."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

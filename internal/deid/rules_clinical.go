@@ -88,7 +88,10 @@ func (sc *scan) ventPair(i, j int) bool {
 					words <= 6 && sc.is(i-1, "on") && sc.trialWordsBetween(k+1, i-1)) ||
 					arrow && words <= 4
 			}
-			return clause && words <= 4 || to
+			// "BiPAP settings verified w/ machine brought in by family:
+			// 18/10" (dev54): a pair no month and day can be, after a colon
+			// that ends the clause naming the machine
+			return clause && (words <= 4 || sc.punct(i-1, ':')) || to
 		}
 		if words == 1 && w == "to" {
 			to = true // "bumped to 16/8": the line must name the machine

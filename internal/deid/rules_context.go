@@ -243,7 +243,12 @@ func (sc *scan) scanContext() {
 		}
 		if toks[i].e-toks[i].s == 1 && !strings.ContainsRune("NSEWnsew", rune(sc.text[toks[i].s])) && sc.punct(i+1, '.') && sc.capWord(i+2) && !toks[i+2].nl && !sc.claim[i+2] {
 			// an initial and a surname: a person ("referred to J. Smith";
-			// not a point of the compass: "to N. Carolina", "W. Wing")
+			// not a point of the compass: "to N. Carolina", "W. Wing"; not
+			// a side before an everyday word that is no name: "hearing aid
+			// in R. Slept poorly" (dev54))
+			if c := sc.text[toks[i].s]; (c == 'R' || c == 'L') && toks[i+2].flags&lexicon.SafeCore != 0 && toks[i+2].flags&lexicon.Name == 0 {
+				continue
+			}
 			if e := sc.nameRun(i+2, true); e >= 0 {
 				sc.markName(i, e, "rules/context")
 				next = e + 1

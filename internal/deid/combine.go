@@ -99,6 +99,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.shiftTimes(k, last) {
 			keep = false // "Nursing 7p-7a": a shift's hours
 		}
+		if keep && s.Type == TypeName && k == last && sc.systemHeader(k) {
+			keep = false // "/ Dev: OT in at 1000": a neonatal note's section (dev51)
+		}
 		if keep && s.Type == TypeName && sc.relationDoes(k) {
 			keep = false // "MOM HOLDING HAND": what the relation does, and to what (dev51)
 		}
@@ -639,4 +642,16 @@ func (sc *scan) shiftTimes(k, last int) bool {
 		return false
 	}
 	return hours > 0
+}
+
+// systemHeader: word token k opens a section of a system-by-system note
+// ("Labs: none. / Dev: OT in at 1000", "DEV:" at a line's start): a
+// neonatal note's development section, a word that is also a given name.
+func (sc *scan) systemHeader(k int) bool {
+	switch sc.lower(k) {
+	case "dev", "devel", "develop", "developmental":
+	default:
+		return false
+	}
+	return sc.punct(k+1, ':') && sc.joined(k+1) && (k == 0 || sc.toks[k].nl || sc.punct(k-1, '/') || sc.punct(k-1, '.'))
 }

@@ -35,6 +35,10 @@ func TestPlausible(t *testing.T) {
 		{"a range before its unit is no date (dev54)", "Daughter will stay with her for 1-2 weeks.", "1-2", TypeDate, ""},
 		{"what a relation did is no name (dev56)", "WIFE SHARED STORIES OF 52 YEARS. UNTIL SON ARRIVES (~1 HR)", "SHARED", TypeName, ""},
 		{"what a relation's named person does is no name (dev56)", "son mitch flying in thursday", "flying", TypeName, ""},
+		{"a neonatal note's development section is no name (dev51)", "Labs: none. / Dev: OT in at 1000, positioning.", "Dev", TypeName, ""},
+		{"a development header at a line's start is no name (dev51)", "DEV: OT EVAL DONE", "DEV", TypeName, ""},
+		{"a person called Dev kept", "Spoke with Dev: she will call back.", "Dev", TypeName, "Dev"},
+		{"a technique named after a person is no name (dev53)", "Shiley perc trach at 0855 using Ciaglia technique.", "Ciaglia", TypeName, ""},
 		// the tagger's spans in dev48-dev50
 		{"a department is no place (dev50)", "F/U IN BMT CLINIC 2X WEEKLY.", "BMT CLINIC 2X WEEKLY", TypeLocation, ""},
 		{"a procedure is no place (dev50)", "PAIN AT SITE FROM PORT PLACEMENT TODAY.", "PORT PLACEMENT", TypeLocation, ""},

@@ -157,6 +157,12 @@ func TestRealStyle(t *testing.T) {
 			"Home BiPAP settings verified w/ machine brought in by family: 18/10, 2L bleed in. Family brought in by: [DATE]."},
 		{"a side before a capitalised verb is no initial (dev54)", "Hearing aid in R. Slept poorly. Referred to R. Quaxley. Seen by L. Smith.",
 			"Hearing aid in R. Slept poorly. Referred to [NAME]. Seen by [NAME]."},
+		{"a pressure-support trial and a policy's time (dev56)", "PS trial 10/5 1100-1400. OPO NOTIFIED PER POLICY 2145. Seen trial 10/5. Policy #: 2145.",
+			"PS trial 10/5 1100-1400. OPO NOTIFIED PER POLICY 2145. Seen trial [DATE]. Policy #: [ID]."},
+		{"the pulmonary artery after a device (dev56)", "CI 2.2 after by Swan, PA pressures 48/24. Seen by Quaxley, PA this am.",
+			"CI 2.2 after by Swan, PA pressures 48/24. Seen by [NAME], PA this am."},
+		{"a unit's acronym and a technique (dev53, dev54)", "Moved to SDU room 4 @ 1640. Trach placed using Ciaglia technique. Moved to Quaxley.",
+			"Moved to SDU room 4 @ 1640. Trach placed using Ciaglia technique. Moved to [LOCATION]."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

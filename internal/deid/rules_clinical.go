@@ -82,9 +82,10 @@ func (sc *scan) ventPair(i, j int) bool {
 				// "CPAP 5/5", "SBT ON 5/5", "SBT DONE 30 MIN ON 5/5", "PS
 				// decreased to 10/5"
 				// (not the end of a range of dates: "changed 9/5 to 10/5")
+				// "PS trial 10/5 1100-1400" (dev56)
 				// "SBT passed this am on 5/5" (dev53: up to six words when
 				// those between say how it went, not "extubated on 10/5")
-				return clause && (words == 1 || words == 2 && sc.is(k+1, "on") || words <= 4 && (sc.is(i-1, "on") || sc.is(i-1, "to") && i >= 2 && sc.toks[i-2].kind == kWord) ||
+				return clause && (words == 1 || words == 2 && (sc.is(k+1, "on") || sc.is(k+1, "trial")) || words <= 4 && (sc.is(i-1, "on") || sc.is(i-1, "to") && i >= 2 && sc.toks[i-2].kind == kWord) ||
 					words <= 6 && sc.is(i-1, "on") && sc.trialWordsBetween(k+1, i-1)) ||
 					arrow && words <= 4
 			}

@@ -161,6 +161,9 @@ func (sc *scan) credNameAt(i int) int {
 	if c >= len(toks) || toks[c].nl || !sc.credAt(c) {
 		return -1 // "98-year-old Pt Madisen": the patient, not a therapist
 	}
+	if sc.is(c, "pa") && c+1 < len(toks) && !toks[c+1].nl && (toks[c+1].kind == kNum || paMeasures[sc.lower(c+1)]) {
+		return -1 // "CI 2.2 after by Swan, PA pressures 48/24": the pulmonary artery (dev56)
+	}
 	if comma && sc.clauseVerb(c+1) {
 		return -1 // "requests to talk, RN spent time with pt": the nurse starts a clause
 	}
@@ -297,4 +300,11 @@ func (sc *scan) newbornName(p, i int) bool {
 	t := &sc.toks[i]
 	return t.kind == kWord && t.e-t.s >= 3 && t.kw == 0 && !sc.in(i, setRelation) &&
 		(t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 || t.flags&(lexicon.Common|lexicon.SafeCore|lexicon.State) == 0) // "baby Ava": a name on the lists too
+}
+
+// paMeasures follow "PA" when it is the pulmonary artery, not a physician
+// assistant ("PA pressures 48/24", "PA catheter").
+var paMeasures = map[string]bool{
+	"pressure": true, "pressures": true, "catheter": true, "cath": true, "line": true,
+	"systolic": true, "diastolic": true, "mean": true, "sats": true, "sat": true, "port": true,
 }

@@ -237,6 +237,7 @@ var weakIDCues = map[string]bool{
 	"plan": true, "order": true, "case": true, "record": true, "device": true, "group": true,
 	"number": true, "num": true, "no": true, "lot": true, "specimen": true, "registration": true,
 	"implant": true, "pacemaker": true, "insurance": true,
+	"policy": true, // "NOTIFIED PER POLICY 2145" (dev56)
 }
 
 // phoneCues announce a phone or fax number.

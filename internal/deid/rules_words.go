@@ -424,6 +424,10 @@ func (sc *scan) scanPlaces() {
 				r++
 			}
 			e = max(e, r)
+			if t := &toks[i]; e == i && t.upper && t.e-t.s <= 4 && t.flags&lexicon.Clinical != 0 && t.flags&(lexicon.Name|lexicon.City|lexicon.CityFull) == 0 {
+				next = i + 1
+				continue // "Moved to SDU room 4": a clinical acronym, a kind of unit (dev54)
+			}
 		}
 		// without a cue a lone city word followed by another capitalised word
 		// is more likely a first name ("Zebulon Quartermaine")
@@ -1227,6 +1231,7 @@ var eponymHeads = map[string]bool{
 	"pouch": true, "grade": true, "stage": true, "tube": true, "drain": true, "shunt": true,
 	"esophagectomy": true, "fistula": true, "hernia": true, "block": true, "index": true,
 	"patch": true, "reversal": true, "bolt": true, "collar": true, "aphasia": true,
+	"technique": true, // "using Ciaglia technique" (dev53)
 }
 
 // eponym reports whether tokens from k read "'s disease" or "disease".

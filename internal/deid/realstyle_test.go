@@ -163,6 +163,8 @@ func TestRealStyle(t *testing.T) {
 			"CI 2.2 after by Swan, PA pressures 48/24. Seen by [NAME], PA this am."},
 		{"a unit's acronym and a technique (dev53, dev54)", "Moved to SDU room 4 @ 1640. Trach placed using Ciaglia technique. Moved to Quaxley.",
 			"Moved to SDU room 4 @ 1640. Trach placed using Ciaglia technique. Moved to [LOCATION]."},
+		{"an interstate after of (dev40)", "TIRE ON SHOULDER OF I-70. GIVEN DOSE OF I-131 TODAY.", "TIRE ON SHOULDER OF [LOCATION]. GIVEN DOSE OF I-131 TODAY."},
+		{"iodine is no interstate", "Hit on I-95. Dose of I-131 given.", "Hit on [LOCATION]. Dose of I-131 given."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -635,11 +635,20 @@ func (sc *scan) interstateAt(i int) bool {
 	}
 	switch sc.lower(i - 3) {
 	case "on", "off", "onto", "near", "via", "along", "from", "to", "down", "up", "crossing", "took":
-		sc.addToks(i-2, i, TypeLocation, "rules/street")
-		return true
+	case "of", "at": // "ON SHOULDER OF I-5" (dev40); not iodine ("dose of I-131")
+		if iodine(sc.numVal(i)) {
+			return false
+		}
+	default:
+		return false
 	}
-	return false
+	sc.addToks(i-2, i, TypeLocation, "rules/street")
+	return true
 }
+
+// iodine: "I-v" is an isotope of iodine ("I-131 ablation", "I-125 seeds"),
+// which no interstate is numbered.
+func iodine(v int) bool { return v == 123 || v == 125 || v == 131 }
 
 // nationalZero marks a phone written the national way of most countries
 // outside North America at number token i, after a phone cue: a trunk "0"

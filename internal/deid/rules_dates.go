@@ -936,6 +936,9 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if w == "sat" && (sc.is(i+2, "sbt") || sc.is(i-2, "sbt") || sc.trialVerbBefore(i) && !sc.clock(i+1) && !sc.weekdayAfter(i)) {
 		return false // "after sat/sbt", "SBT/SAT", "OFF SEDATION PER SAT", "passed SAT": the awakening trial
 	}
+	if n := i + 1; n < len(sc.toks) && !sc.toks[n].nl && (sc.is(n, "run") || sc.is(n, "runs")) {
+		return true // "MISSED SAT RUN AT HOME UNIT": a day's dialysis (dev52)
+	}
 	if sc.punct(i-1, '(') && sc.punct(i+1, ')') && sc.joined(i) && sc.joined(i+1) && !sc.measureBefore(i-1, 2) {
 		return true // "OVER THE WEEKEND (SAT)" (rules_dev11.go)
 	}

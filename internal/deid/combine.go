@@ -93,6 +93,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && s.Type == TypeLocation && sc.kindOfPlace(k, last) {
 			keep = false // "F/U IN BMT CLINIC 2X WEEKLY", "FROM PORT PLACEMENT": what kind of place, not which (dev50)
 		}
+		if keep && s.Type == TypeLocation && sc.everydayForm(k, last) {
+			keep = false // "FIRST TIME CANNULATING NEW FISTULA", "SHE MAY HOLD FOR FEEDS" (dev51-dev56)
+		}
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && !strings.ContainsFunc(text[bs:be], unicode.IsLetter) && digits(text[bs:be]) < 5 {
 			keep = false // the "7" of "Nursing 7a-7p": digits cut out of a word
 		}
@@ -654,4 +657,22 @@ func (sc *scan) systemHeader(k int) bool {
 		return false
 	}
 	return sc.punct(k+1, ':') && sc.joined(k+1) && (k == 0 || sc.toks[k].nl || sc.punct(k-1, '/') || sc.punct(k-1, '.'))
+}
+
+// everydayForm: tokens first..last are no place by their form: one word of
+// general English, on no list of towns or names, ending in "ing" or "ly"
+// (a verb's or an adverb's form: "CANNULATING", "RESPONSIVELY"; towns such
+// as Reading or Wheeling are on the list), or "may" before an everyday
+// word that is no town ("MAY HOLD", "MAY VISIT": the verb).
+func (sc *scan) everydayForm(first, last int) bool {
+	plain := func(m int) bool {
+		t := &sc.toks[m]
+		return t.kind == kWord && t.flags&lexicon.Safe != 0 && t.flags&(lexicon.City|lexicon.CityFull|lexicon.Name) == 0 && t.kw == 0
+	}
+	if first == last && plain(first) {
+		w := sc.lower(first)
+		return len(w) >= 6 && (strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly"))
+	}
+	t := &sc.toks[last]
+	return last == first+1 && sc.is(first, "may") && t.kind == kWord && t.kw == 0 && t.flags&lexicon.SafeCore != 0 && t.flags&(lexicon.City|lexicon.CityFull) == 0
 }

@@ -39,6 +39,12 @@ func TestPlausible(t *testing.T) {
 		{"a development header at a line's start is no name (dev51)", "DEV: OT EVAL DONE", "DEV", TypeName, ""},
 		{"a person called Dev kept", "Spoke with Dev: she will call back.", "Dev", TypeName, "Dev"},
 		{"a technique named after a person is no name (dev53)", "Shiley perc trach at 0855 using Ciaglia technique.", "Ciaglia", TypeName, ""},
+		{"a verb's form is no place (dev52)", "HD 1000-1330 VIA R AVF, FIRST TIME CANNULATING NEW FISTULA.", "CANNULATING", TypeLocation, ""},
+		{"may before a verb is no place (dev51)", "REVIEWED THAT SHE MAY HOLD FOR FEEDS.", "MAY HOLD", TypeLocation, ""},
+		{"a town on the list ending in ing kept", "PT LIVES IN READING, PA.", "READING", TypeLocation, "READING"},
+		{"an eponym's lesion is no name (dev55)", "L THIGH WOUND (DEGLOVING / MOREL-LAVALLEE LESION).", "MOREL-LAVALLEE", TypeName, ""},
+		{"a formula and a payor are no names (dev51, dev54)", "FEEDS RESTARTED: ELECARE 20CAL. AUTH STARTED WITH PAYOR.", "PAYOR", TypeName, ""},
+		{"the startle reflex is no place (dev51)", "ALERT, GOOD TONE, SYMMETRIC MORO. AFOF.", "MORO", TypeLocation, ""},
 		// the tagger's spans in dev48-dev50
 		{"a department is no place (dev50)", "F/U IN BMT CLINIC 2X WEEKLY.", "BMT CLINIC 2X WEEKLY", TypeLocation, ""},
 		{"a procedure is no place (dev50)", "PAIN AT SITE FROM PORT PLACEMENT TODAY.", "PORT PLACEMENT", TypeLocation, ""},

@@ -1232,6 +1232,7 @@ var eponymHeads = map[string]bool{
 	"esophagectomy": true, "fistula": true, "hernia": true, "block": true, "index": true,
 	"patch": true, "reversal": true, "bolt": true, "collar": true, "aphasia": true,
 	"technique": true, // "using Ciaglia technique" (dev53)
+	"lesion":    true, // "DEGLOVING / MOREL-LAVALLEE LESION" (dev55)
 }
 
 // eponym reports whether tokens from k read "'s disease" or "disease".

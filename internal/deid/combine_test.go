@@ -45,6 +45,8 @@ func TestPlausible(t *testing.T) {
 		{"an eponym's lesion is no name (dev55)", "L THIGH WOUND (DEGLOVING / MOREL-LAVALLEE LESION).", "MOREL-LAVALLEE", TypeName, ""},
 		{"a formula and a payor are no names (dev51, dev54)", "FEEDS RESTARTED: ELECARE 20CAL. AUTH STARTED WITH PAYOR.", "PAYOR", TypeName, ""},
 		{"the startle reflex is no place (dev51)", "ALERT, GOOD TONE, SYMMETRIC MORO. AFOF.", "MORO", TypeLocation, ""},
+		{"pediatric shorthand is no name (dev57)", "gi: clears, tol popsicle and juice. abd soft.", "popsicle", TypeName, ""},
+		{"an obstetric landmark is no place (dev59)", "gi: reg diet. abd soft, fundus firm at umb. / gu: voiding qs", "umb", TypeLocation, ""},
 		// the tagger's spans in dev48-dev50
 		{"a department is no place (dev50)", "F/U IN BMT CLINIC 2X WEEKLY.", "BMT CLINIC 2X WEEKLY", TypeLocation, ""},
 		{"a procedure is no place (dev50)", "PAIN AT SITE FROM PORT PLACEMENT TODAY.", "PORT PLACEMENT", TypeLocation, ""},

@@ -166,6 +166,10 @@ func TestRealStyle(t *testing.T) {
 		{"an interstate after of (dev40)", "TIRE ON SHOULDER OF I-70. GIVEN DOSE OF I-131 TODAY.", "TIRE ON SHOULDER OF [LOCATION]. GIVEN DOSE OF I-131 TODAY."},
 		{"iodine is no interstate", "Hit on I-95. Dose of I-131 given.", "Hit on [LOCATION]. Dose of I-131 given."},
 		{"a day's dialysis run (dev52)", "PT STATES HE MISSED SAT RUN AT HOME UNIT. SAT 94% RA. PASSED SAT.", "PT STATES HE MISSED [DATE] RUN AT HOME UNIT. SAT 94% RA. PASSED SAT."},
+		{"a mother-baby unit and what a mother does (dev58, dev59)", "PLAN: TX TO MOTHER BABY UNIT. BABY ROOMING IN NOW THAT MOM OFF MAG. PT IS THE MOTHER, OTHER FAMILY MEMBERS AT PEDS. MOTHER ROSA AT BEDSIDE.",
+			"PLAN: TX TO MOTHER BABY UNIT. BABY ROOMING IN NOW THAT MOM OFF MAG. PT IS THE MOTHER, OTHER FAMILY MEMBERS AT PEDS. MOTHER [NAME] AT BEDSIDE."},
+		{"a mother-baby unit in lower case (dev59)", "plan: transfer to mother baby unit in am. update to mom: baby girl stable. mil and sil visiting.",
+			"plan: transfer to mother baby unit in am. update to mom: baby girl stable. mil and sil visiting."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -698,6 +698,9 @@ var notNameAfterCue = map[string]bool{
 	// "Parents Updated on plan", "Mom Called back" (review11)
 	"updated": true, "called": true, "pending": true, "present": true, "visiting": true, "here": true,
 	"aware": true, "notified": true, "informed": true, "involved": true,
+	// "TX TO MOTHER BABY UNIT", "update to mom: baby girl stable", "MOM OFF MAG",
+	// "PT IS THE MOTHER, OTHER FAMILY MEMBERS AT PEDS HOSPITAL" (dev58, dev59)
+	"baby": true, "off": true, "other": true,
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no

@@ -412,6 +412,9 @@ func TestClinicalFromBatches(t *testing.T) {
 			"arnd", "dsa", "pica", "cocci", "lite", "camino", "ehl", "aca"}},
 		{"dev34, dev35: neonatal and trauma ICU", []string{"ncpap", "lfnc", "nimv", "neopuff", "heelstick", "neobar",
 			"degloving", "hpb", "langenbeck", "amnestic", "menactra", "splenorrhaphy", "ssrf", "ws", "fe", "drager", "bromage", "spica"}},
+		{"dev57-dev59: pediatric, obstetric and toxicology ICU", []string{"popsicle", "dextrostick", "sbirt", "bifida", "alte",
+			"umb", "accreta", "hyst", "mfm", "crofab", "hiet", "moud", "barky", "maint", "wat", "enox", "fontan", "brue", "bakri",
+			"sil", "mil", "pree", "elecare", "moro", "payor", "pec"}},
 	} {
 		t.Run(tc.batch, func(t *testing.T) {
 			for _, w := range tc.words {

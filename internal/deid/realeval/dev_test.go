@@ -175,6 +175,13 @@ func TestDevScores(t *testing.T) {
 		"dev54.jsonl": {"rules": {0.96, 0.90}, "tagger": {0.96, 0.60}, "both": {0.98, 0.82}},
 		"dev55.jsonl": {"rules": {0.96, 0.97}, "tagger": {0.97, 0.58}, "both": {0.98, 0.95}},
 		"dev56.jsonl": {"rules": {0.98, 0.91}, "tagger": {0.97, 0.58}, "both": {0.98, 0.88}},
+		// dev57-dev59 (2026-12-06, seventeenth session): the same; first
+		// contact, rules + tagger (3b84de2): dev57 (pediatric ICU, Puerto
+		// Rico) 1.000 / 0.480, dev58 (overdoses, poisonings and withdrawal)
+		// 1.000 / 0.725, dev59 (obstetric and postpartum ICU) 0.977 / 0.577.
+		"dev57.jsonl": {"rules": {0.98, 0.77}, "tagger": {0.95, 0.29}, "both": {0.99, 0.65}},
+		"dev58.jsonl": {"rules": {0.97, 0.89}, "tagger": {0.95, 0.46}, "both": {0.99, 0.81}},
+		"dev59.jsonl": {"rules": {0.96, 0.78}, "tagger": {0.92, 0.38}, "both": {0.97, 0.77}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -196,6 +196,30 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestTriggerAtNoteEnd: a note that ends with (or is only) the words a rule
+// looks past never indexes beyond its tokens ("I-" at the end of a note
+// panicked in review13), and every span stays inside the text.
+func TestTriggerAtNoteEnd(t *testing.T) {
+	e := New()
+	ctx := context.Background()
+	for _, text := range []string{
+		"I-", "Take I 5", "seen I-", "on I-", "SHOULDER OF I-", "I", "PA", "by Swan, PA", "Dev:", "/ Dev:", "R.",
+		"in R.", "TELE RN", "(RN", "8/2 BID", "1-2 wks", "son mitch flying", "0800 118, 1100 96,", "MISSED SAT",
+		"PS trial", "PS trial 10/", "BiPAP settings:", "PER POLICY", "Moved to SDU", "MOTHER BABY", "SHE MAY",
+	} {
+		spans, err := e.Detect(ctx, text)
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		n := utf8.RuneCountInString(text)
+		for _, s := range spans {
+			if s.Start < 0 || s.End > n || s.Start >= s.End {
+				t.Errorf("%q: span %+v outside the text", text, s)
+			}
+		}
+	}
+}
+
 // TestLongInput: a multi-megabyte note without spaces or newlines is handled
 // in linear time and without a panic.
 func TestLongInput(t *testing.T) {

@@ -90,8 +90,9 @@ func (sc *scan) ventPair(i, j int) bool {
 					arrow && words <= 4
 			}
 			// "BiPAP settings verified w/ machine brought in by family:
-			// 18/10" (dev54): a pair no month and day can be, after a colon
-			// that ends the clause naming the machine
+			// 18/10" (dev54): here md is false (a pair no month and day
+			// can be: a month and day returned above), after a colon that
+			// ends the clause naming the machine
 			return clause && (words <= 4 || sc.punct(i-1, ':')) || to
 		}
 		if words == 1 && w == "to" {

@@ -532,7 +532,7 @@ func (sc *scan) scanExtras() {
 			continue
 		}
 		// "I-94", "Route 9", "Hwy 61", "Interstate 5"
-		if (toks[i+1].kind == kNum || sc.punct(i+1, '-')) && ((sc.is(i, "i") && !iodine(sc.numVal(i+2)) || sc.is(i, "us") || sc.is(i, "sr")) && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) > 0 ||
+		if (toks[i+1].kind == kNum || sc.punct(i+1, '-')) && ((sc.is(i, "i") && i+2 < len(toks) && !iodine(sc.numVal(i+2)) || sc.is(i, "us") || sc.is(i, "sr")) && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && sc.numLen(i+2) > 0 ||
 			(sc.is(i, "route") || sc.is(i, "highway") || sc.is(i, "hwy") || sc.is(i, "interstate")) && sc.numLen(i+1) > 0 && !sc.unitAfter(i+1)) {
 			e := i + 1
 			if sc.punct(i+1, '-') {

@@ -170,6 +170,9 @@ func TestRealStyle(t *testing.T) {
 			"PLAN: TX TO MOTHER BABY UNIT. BABY ROOMING IN NOW THAT MOM OFF MAG. PT IS THE MOTHER, OTHER FAMILY MEMBERS AT PEDS. MOTHER [NAME] AT BEDSIDE."},
 		{"a mother-baby unit in lower case (dev59)", "plan: transfer to mother baby unit in am. update to mom: baby girl stable. mil and sil visiting.",
 			"plan: transfer to mother baby unit in am. update to mom: baby girl stable. mil and sil visiting."},
+		{"a scale's form before its score (dev57)", "Skin: sternotomy dsg dry, Braden Q 16.", "Skin: sternotomy dsg dry, Braden Q 16."},
+		{"the staged repairs of a single ventricle (dev57)", "post op day 0 from Fontan completion. CVP (Fontan pressure) 13-15.",
+			"post op day 0 from Fontan completion. CVP (Fontan pressure) 13-15."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

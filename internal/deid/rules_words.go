@@ -1057,6 +1057,9 @@ func (sc *scan) lexicalName(i int) int {
 			if sc.eponym(e + 1) {
 				return -1 // "Parkinson's disease", "Hodgkin lymphoma"
 			}
+			if e == i+1 && t.flags&lexicon.Clinical != 0 && toks[e].e-toks[e].s == 1 && e+1 < len(toks) && toks[e+1].kind == kNum {
+				return -1 // a scale and its form before a score: "Braden Q 16" (dev57)
+			}
 			known := 0
 			for k := i; k <= e; k++ {
 				if toks[k].kind == kWord && toks[k].flags&lexicon.Name != 0 {
@@ -1233,6 +1236,9 @@ var eponymHeads = map[string]bool{
 	"patch": true, "reversal": true, "bolt": true, "collar": true, "aphasia": true,
 	"technique": true, // "using Ciaglia technique" (dev53)
 	"lesion":    true, // "DEGLOVING / MOREL-LAVALLEE LESION" (dev55)
+	// the staged repairs of a single ventricle and what follows them:
+	// "from Fontan completion", "CVP (Fontan pressure)" (dev57)
+	"completion": true, "circulation": true, "physiology": true, "pressure": true,
 }
 
 // eponym reports whether tokens from k read "'s disease" or "disease".

@@ -415,6 +415,7 @@ func TestClinicalFromBatches(t *testing.T) {
 		{"dev57-dev59: pediatric, obstetric and toxicology ICU", []string{"popsicle", "dextrostick", "sbirt", "bifida", "alte",
 			"umb", "accreta", "hyst", "mfm", "crofab", "hiet", "moud", "barky", "maint", "wat", "enox", "fontan", "brue", "bakri",
 			"sil", "mil", "pree", "elecare", "moro", "payor", "pec"}},
+		{"dev3-dev16: acronyms of older batches", []string{"edd", "sem", "biba", "gip", "ida"}},
 	} {
 		t.Run(tc.batch, func(t *testing.T) {
 			for _, w := range tc.words {

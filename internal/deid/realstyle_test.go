@@ -173,6 +173,8 @@ func TestRealStyle(t *testing.T) {
 		{"a scale's form before its score (dev57)", "Skin: sternotomy dsg dry, Braden Q 16.", "Skin: sternotomy dsg dry, Braden Q 16."},
 		{"the staged repairs of a single ventricle (dev57)", "post op day 0 from Fontan completion. CVP (Fontan pressure) 13-15.",
 			"post op day 0 from Fontan completion. CVP (Fontan pressure) 13-15."},
+		{"a nursing home's head (dev37)", "PT/OT RECOMMEND SNF, CM TO SEND REFERRALS, PT PREFERS BANNOCK MANOR (WIFE LIVED THERE).",
+			"PT/OT RECOMMEND SNF, CM TO SEND REFERRALS, PT PREFERS [LOCATION] (WIFE LIVED THERE)."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

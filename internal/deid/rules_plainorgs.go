@@ -14,7 +14,7 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 // switch, not a map: it is asked of every word).
 func plainFacilityHead(w string) bool {
 	switch w {
-	case "rehab", "rehabilitation", "hospice", "ltach", "ltac", "childrens":
+	case "rehab", "rehabilitation", "hospice", "ltach", "ltac", "childrens", "manor":
 		return true
 	}
 	return false

@@ -182,6 +182,13 @@ func TestDevScores(t *testing.T) {
 		"dev57.jsonl": {"rules": {0.98, 0.77}, "tagger": {0.95, 0.29}, "both": {0.99, 0.65}},
 		"dev58.jsonl": {"rules": {0.97, 0.89}, "tagger": {0.95, 0.46}, "both": {0.99, 0.81}},
 		"dev59.jsonl": {"rules": {0.96, 0.78}, "tagger": {0.92, 0.38}, "both": {0.97, 0.77}},
+		// dev60-dev62 (2026-12-06, eighteenth session): the same; first
+		// contact, rules + tagger (081ea73): dev60 (transplant ICU) 1.000 /
+		// 0.848, dev61 (sepsis and septic shock) 0.980 / 0.817, dev62
+		// (discharge summaries, reports and phone messages) 1.000 / 0.669.
+		"dev60.jsonl": {"rules": {0.93, 0.89}, "tagger": {0.98, 0.47}, "both": {0.99, 0.83}},
+		"dev61.jsonl": {"rules": {0.93, 0.92}, "tagger": {0.96, 0.55}, "both": {0.97, 0.80}},
+		"dev62.jsonl": {"rules": {0.97, 0.71}, "tagger": {0.93, 0.43}, "both": {0.99, 0.65}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

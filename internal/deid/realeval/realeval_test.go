@@ -32,7 +32,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev48": 110, "dev49": 120, "dev50": 115, "frozen21": 100,
 		"dev51": 135, "dev52": 140, "dev53": 140, "frozen22": 115,
 		"dev54": 140, "dev55": 155, "dev56": 160, "frozen23": 125,
-		"dev57": 140, "dev58": 115, "dev59": 130, "frozen24": 135}
+		"dev57": 140, "dev58": 115, "dev59": 130, "frozen24": 135,
+		"dev60": 135, "dev61": 130, "dev62": 125, "frozen25": 115}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -152,7 +153,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev48.jsonl", "dev49.jsonl", "dev50.jsonl", "frozen21.jsonl",
 		"dev51.jsonl", "dev52.jsonl", "dev53.jsonl", "frozen22.jsonl",
 		"dev54.jsonl", "dev55.jsonl", "dev56.jsonl", "frozen23.jsonl",
-		"dev57.jsonl", "dev58.jsonl", "dev59.jsonl", "frozen24.jsonl"} {
+		"dev57.jsonl", "dev58.jsonl", "dev59.jsonl", "frozen24.jsonl",
+		"dev60.jsonl", "dev61.jsonl", "dev62.jsonl", "frozen25.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -175,6 +175,12 @@ func TestRealStyle(t *testing.T) {
 			"post op day 0 from Fontan completion. CVP (Fontan pressure) 13-15."},
 		{"a nursing home's head (dev37)", "PT/OT RECOMMEND SNF, CM TO SEND REFERRALS, PT PREFERS BANNOCK MANOR (WIFE LIVED THERE).",
 			"PT/OT RECOMMEND SNF, CM TO SEND REFERRALS, PT PREFERS [LOCATION] (WIFE LIVED THERE)."},
+		{"a MIC after a comparison is no date (dev62)", "Gentamicin   <=1   S\nTrimeth/sulfa   >2/38   R\nabx 12/1->12/3 then po",
+			"Gentamicin   <=1   S\nTrimeth/sulfa   >2/38   R\nabx [DATE]->[DATE] then po"},
+		{"a temperature after the ID header is no identifier (dev62)", "neuro- sedation off.\nid- febrile 102.1 @ 1400, cooling blanket",
+			"neuro- sedation off.\nid- febrile 102.1 @ 1400, cooling blanket"},
+		{"radiology words (dev62)", "BILATERAL LOWER LOBE CONSOLIDATION WITH AIR BRONCHOGRAMS. CARDIOMEDIASTINAL SILHOUETTE STABLE. No Baker's cyst.",
+			"BILATERAL LOWER LOBE CONSOLIDATION WITH AIR BRONCHOGRAMS. CARDIOMEDIASTINAL SILHOUETTE STABLE. No Baker's cyst."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -455,6 +455,20 @@ var murmurWords = map[string]bool{
 	"holosystolic": true, "ejection": true, "dm": true, "mr": true, "usb": true, "lsb": true, "rusb": true, "lusb": true,
 }
 
+// comparedValue: number token i is glued to a comparison before it (">2/38",
+// "<=0.5/9.5", ">=4/76"), not to an arrow ("12/1->12/3", "=>12/3": a range
+// of dates).
+func (sc *scan) comparedValue(i int) bool {
+	p := i - 1
+	if p < 0 || !sc.joined(i) {
+		return false
+	}
+	if sc.punct(p, '=') && sc.joined(p) && (sc.punct(p-1, '<') || sc.punct(p-1, '>')) {
+		return true
+	}
+	return sc.punct(p, '<') || sc.punct(p, '>') && !(sc.joined(p) && (sc.punct(p-1, '-') || sc.punct(p-1, '=')))
+}
+
 // notDate: tokens i..j are a fraction, a grade, a count or a list of
 // values that reads like a date but is none ("1/2 NS", "D5 1/2NS", "5/5
 // strength", "2/2 gpc", "PUPILS 3/3", "(2/5 LUE)", "weaker 2/5", "2/6 SEM",
@@ -473,6 +487,9 @@ func (sc *scan) notDate(i, j int) int {
 	}
 	if sc.toks[i].kind != kNum || !sc.punct(i+1, '/') || !sc.joined(i+1) || !sc.joined(i+2) || sc.numLen(i) > 3 {
 		return -1
+	}
+	if sc.comparedValue(i) {
+		return j // "Trimeth/sulfa >2/38 R": a susceptibility's MIC (dev62)
 	}
 	next := j + 1
 	word := next < len(sc.toks) && !sc.toks[next].nl && sc.toks[next].kind == kWord

@@ -282,12 +282,13 @@ func (sc *scan) measured(i, j int) bool {
 }
 
 // decimalValue: tokens i..j hold a decimal of one or two digits before and
-// after its point ("NPI 4.3/4.4", a pupil index; "INR 1.2"): a value, never
-// an identifier.
+// after its point ("NPI 4.3/4.4", a pupil index; "INR 1.2"), or of three
+// before one ("id- febrile 102.1": a temperature after the infectious-disease
+// header, dev62): a value, never an identifier.
 func (sc *scan) decimalValue(i, j int) bool {
 	for k := i + 1; k < j; k++ {
 		if sc.punct(k, '.') && sc.joined(k) && sc.joined(k+1) && sc.toks[k-1].kind == kNum && sc.toks[k+1].kind == kNum &&
-			sc.toks[k-1].ndig <= 2 && sc.toks[k+1].ndig <= 2 && !(sc.punct(k-2, '.') && sc.joined(k-1)) && !(sc.punct(k+2, '.') && sc.joined(k+2)) {
+			(sc.toks[k-1].ndig <= 2 && sc.toks[k+1].ndig <= 2 || sc.toks[k-1].ndig == 3 && sc.toks[k+1].ndig == 1) && !(sc.punct(k-2, '.') && sc.joined(k-1)) && !(sc.punct(k+2, '.') && sc.joined(k+2)) {
 			return true
 		}
 	}

@@ -416,6 +416,8 @@ func TestClinicalFromBatches(t *testing.T) {
 			"umb", "accreta", "hyst", "mfm", "crofab", "hiet", "moud", "barky", "maint", "wat", "enox", "fontan", "brue", "bakri",
 			"sil", "mil", "pree", "elecare", "moro", "payor", "pec"}},
 		{"dev3-dev16: acronyms of older batches", []string{"edd", "sem", "biba", "gip", "ida"}},
+		{"dev62: radiology, microbiology and shorthand", []string{"bronchograms", "cardiomediastinal", "leuk", "mastoids",
+			"pneumobilia", "trimeth", "bfast", "wkd", "bsd", "allscripts"}},
 	} {
 		t.Run(tc.batch, func(t *testing.T) {
 			for _, w := range tc.words {

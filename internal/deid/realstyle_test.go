@@ -181,6 +181,8 @@ func TestRealStyle(t *testing.T) {
 			"neuro- sedation off.\nid- febrile 102.1 @ 1400, cooling blanket"},
 		{"radiology words (dev62)", "BILATERAL LOWER LOBE CONSOLIDATION WITH AIR BRONCHOGRAMS. CARDIOMEDIASTINAL SILHOUETTE STABLE. No Baker's cyst.",
 			"BILATERAL LOWER LOBE CONSOLIDATION WITH AIR BRONCHOGRAMS. CARDIOMEDIASTINAL SILHOUETTE STABLE. No Baker's cyst."},
+		{"an unknown surname after contact and a credential (dev61)", "cv: st 100-110, on levo 0.06, map 62-68. fluid bolus 250 alb 5% x2 for map <65 at 2200 with brief response. vaso 0.03 added 0330 per np wiitala. lactate 2.4. cvp 7.\nsocial: no calls, updated np team.",
+			"cv: st 100-110, on levo 0.06, map 62-68. fluid bolus 250 alb 5% x2 for map <65 at 2200 with brief response. vaso 0.03 added 0330 per np [NAME]. lactate 2.4. cvp 7.\nsocial: no calls, updated np team."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -616,15 +616,26 @@ var wordTitles = map[string]bool{
 // one only after a word of contact ("Paged NP Young"; not "PA Line").
 func (sc *scan) staffTitle(p, i int) bool {
 	t := &sc.toks[i]
-	if !staffCreds[sc.lower(p)] || t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name || t.nl || staffNouns[sc.lower(i)] {
+	if !staffCreds[sc.lower(p)] || t.nl || staffNouns[sc.lower(i)] {
 		return false
 	}
-	q := p - 1
-	contact := q >= 0 && !sc.toks[p].nl && sc.toks[q].kind == kWord && contactWords[sc.lower(q)]
+	if t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name {
+		// a word no list holds after a word of contact, in a note in one
+		// case: "vaso added per np wiitala" (dev61)
+		return sc.caseAt(i) != caseMixed && sc.contactBefore(p) && t.flags&(lexicon.Safe|lexicon.Common|lexicon.Clinical|lexicon.City) == 0 && sc.candidate(i)
+	}
+	contact := sc.contactBefore(p)
 	if sc.caseAt(i) == caseMixed {
 		return sc.rawUpper(p) && t.cap && !t.upper && (contact || t.flags&lexicon.Common == 0)
 	}
 	return contact && t.flags&lexicon.Common == 0
+}
+
+// contactBefore: a word of contact comes right before credential p on its
+// line ("paged NP", "per np").
+func (sc *scan) contactBefore(p int) bool {
+	q := p - 1
+	return q >= 0 && !sc.toks[p].nl && sc.toks[q].kind == kWord && contactWords[sc.lower(q)]
 }
 
 // staffNouns follow a credential as what kind of staff, not whose name

@@ -418,6 +418,8 @@ func TestClinicalFromBatches(t *testing.T) {
 		{"dev3-dev16: acronyms of older batches", []string{"edd", "sem", "biba", "gip", "ida"}},
 		{"dev62: radiology, microbiology and shorthand", []string{"bronchograms", "cardiomediastinal", "leuk", "mastoids",
 			"pneumobilia", "trimeth", "bfast", "wkd", "bsd", "allscripts"}},
+		{"dev60, dev61: transplant and sepsis ICU", []string{"nodat", "hapen", "armboard", "eyemask", "cavitary",
+			"superinfection", "dbl", "bk"}},
 	} {
 		t.Run(tc.batch, func(t *testing.T) {
 			for _, w := range tc.words {

@@ -183,6 +183,8 @@ func TestRealStyle(t *testing.T) {
 			"BILATERAL LOWER LOBE CONSOLIDATION WITH AIR BRONCHOGRAMS. CARDIOMEDIASTINAL SILHOUETTE STABLE. No Baker's cyst."},
 		{"an unknown surname after contact and a credential (dev61)", "cv: st 100-110, on levo 0.06, map 62-68. fluid bolus 250 alb 5% x2 for map <65 at 2200 with brief response. vaso 0.03 added 0330 per np wiitala. lactate 2.4. cvp 7.\nsocial: no calls, updated np team.",
 			"cv: st 100-110, on levo 0.06, map 62-68. fluid bolus 250 alb 5% x2 for map <65 at 2200 with brief response. vaso 0.03 added 0330 per np [NAME]. lactate 2.4. cvp 7.\nsocial: no calls, updated np team."},
+		{"the outside hospital names no one (dev62)", "Transfer Note - Outside Hospital to MICU\nPt arrived via critical care transport from Referring Hospital ED.",
+			"Transfer Note - Outside Hospital to MICU\nPt arrived via critical care transport from Referring Hospital ED."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

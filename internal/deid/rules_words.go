@@ -170,6 +170,7 @@ var genericOrgWords = map[string]bool{
 	"women": true, "children's": true, "children": true, "veterans": true, "va": true,
 	"clinical": true, "pathology": true, "reference": true, "core": true, "microbiology": true,
 	"bls": true, "als": true, // "TRANSPORT VIA BLS AMBULANCE" (dev46): a level of care
+	"outside": true, "referring": true, // "Transfer Note - Outside Hospital to MICU" (dev62): the OSH
 }
 
 // orgHeads are the words that make a capitalised run an organisation.

@@ -206,6 +206,8 @@ func TestTriggerAtNoteEnd(t *testing.T) {
 		"I-", "Take I 5", "seen I-", "on I-", "SHOULDER OF I-", "I", "PA", "by Swan, PA", "Dev:", "/ Dev:", "R.",
 		"in R.", "TELE RN", "(RN", "8/2 BID", "1-2 wks", "son mitch flying", "0800 118, 1100 96,", "MISSED SAT",
 		"PS trial", "PS trial 10/", "BiPAP settings:", "PER POLICY", "Moved to SDU", "MOTHER BABY", "SHE MAY",
+		// the eighteenth session's triggers
+		">2/", ">2/38", "<=", "=2/38", "id-", "id- 102", "per np", "Braden Q", "Braden Q 1", "prefers x manor",
 	} {
 		spans, err := e.Detect(ctx, text)
 		if err != nil {

@@ -185,6 +185,10 @@ func TestRealStyle(t *testing.T) {
 			"cv: st 100-110, on levo 0.06, map 62-68. fluid bolus 250 alb 5% x2 for map <65 at 2200 with brief response. vaso 0.03 added 0330 per np [NAME]. lactate 2.4. cvp 7.\nsocial: no calls, updated np team."},
 		{"the outside hospital names no one (dev62)", "Transfer Note - Outside Hospital to MICU\nPt arrived via critical care transport from Referring Hospital ED.",
 			"Transfer Note - Outside Hospital to MICU\nPt arrived via critical care transport from Referring Hospital ED."},
+		// review14: a date or an identifier after a comparison or a label stays found
+		{"a full date after a comparison stays a date (review14)", "DOB>1/2/1950. Last dose >12/3/2025 per pharmacy, seen <=3/20/2026.",
+			"DOB>[DATE]. Last dose >[DATE] per pharmacy, seen <=[DATE]."},
+		{"a decimal after an identifier's label stays an identifier (review14)", "MRN 123.4 on the band, Acct #555.1 in the chart.", "MRN [ID] on the band, Acct #[ID] in the chart."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -488,8 +488,11 @@ func (sc *scan) notDate(i, j int) int {
 	if sc.toks[i].kind != kNum || !sc.punct(i+1, '/') || !sc.joined(i+1) || !sc.joined(i+2) || sc.numLen(i) > 3 {
 		return -1
 	}
-	if sc.comparedValue(i) {
-		return j // "Trimeth/sulfa >2/38 R": a susceptibility's MIC (dev62)
+	if j == i+2 && sc.comparedValue(i) && (sc.numVal(i) > 12 || sc.numVal(j) > 31) {
+		// "Trimeth/sulfa >2/38 R": a susceptibility's MIC (dev62), a pair
+		// that no month and day can be; not "DOB>1/2/1950" nor
+		// "admitted <12/3" (review14)
+		return j
 	}
 	next := j + 1
 	word := next < len(sc.toks) && !sc.toks[next].nl && sc.toks[next].kind == kWord

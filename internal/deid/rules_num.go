@@ -282,13 +282,12 @@ func (sc *scan) measured(i, j int) bool {
 }
 
 // decimalValue: tokens i..j hold a decimal of one or two digits before and
-// after its point ("NPI 4.3/4.4", a pupil index; "INR 1.2"), or of three
-// before one ("id- febrile 102.1": a temperature after the infectious-disease
-// header, dev62): a value, never an identifier.
+// after its point ("NPI 4.3/4.4", a pupil index; "INR 1.2"): a value, never
+// an identifier.
 func (sc *scan) decimalValue(i, j int) bool {
 	for k := i + 1; k < j; k++ {
 		if sc.punct(k, '.') && sc.joined(k) && sc.joined(k+1) && sc.toks[k-1].kind == kNum && sc.toks[k+1].kind == kNum &&
-			(sc.toks[k-1].ndig <= 2 && sc.toks[k+1].ndig <= 2 || sc.toks[k-1].ndig == 3 && sc.toks[k+1].ndig == 1) && !(sc.punct(k-2, '.') && sc.joined(k-1)) && !(sc.punct(k+2, '.') && sc.joined(k+2)) {
+			sc.toks[k-1].ndig <= 2 && sc.toks[k+1].ndig <= 2 && !(sc.punct(k-2, '.') && sc.joined(k-1)) && !(sc.punct(k+2, '.') && sc.joined(k+2)) {
 			return true
 		}
 	}
@@ -963,12 +962,14 @@ func hasLetter(s string) bool {
 }
 
 // sectionCue: the identifier cue before token i is the header of a note's
-// section ("ID: fever 102", "Plan: EGD 0800": infectious disease, the
-// plan), a word that starts its line with a colon after it.
+// section ("ID: fever 102", "Plan: EGD 0800", "id- febrile 102.1":
+// infectious disease, the plan), a word that starts its line with a colon
+// or a dash and a space after it (not "ID-1234").
 func (sc *scan) sectionCue(i int) bool {
 	for k := i - 1; k >= 0 && k >= i-3; k-- {
 		if sc.toks[k].kind == kWord && sc.toks[k].kw&setIDCue != 0 {
-			return (sc.toks[k].nl || k == 0) && sc.punct(k+1, ':') && (sc.is(k, "id") || sc.is(k, "plan"))
+			mark := sc.punct(k+1, ':') || sc.punct(k+1, '-') && k+2 < len(sc.toks) && !sc.joined(k+2)
+			return (sc.toks[k].nl || k == 0) && mark && (sc.is(k, "id") || sc.is(k, "plan"))
 		}
 	}
 	return false

@@ -613,7 +613,9 @@ var wordTitles = map[string]bool{
 // a name list that the clinical list does not hold: after a word of contact
 // when no everyday word ("NOTIFIED PA BROWN", "per np smith"; not "PER RN
 // SCREEN"), and in a mixed-case line before a capitalised word, an everyday
-// one only after a word of contact ("Paged NP Young"; not "PA Line").
+// one only after a word of contact ("Paged NP Young"; not "PA Line"); or,
+// in a note in one case, a word that no list holds, after a word of contact
+// ("per np wiitala").
 func (sc *scan) staffTitle(p, i int) bool {
 	t := &sc.toks[i]
 	if !staffCreds[sc.lower(p)] || t.nl || staffNouns[sc.lower(i)] {

@@ -185,7 +185,9 @@ func TestDevScores(t *testing.T) {
 		// dev60-dev62 (2026-12-06, eighteenth session): the same; first
 		// contact, rules + tagger (081ea73): dev60 (transplant ICU) 1.000 /
 		// 0.848, dev61 (sepsis and septic shock) 0.980 / 0.817, dev62
-		// (discharge summaries, reports and phone messages) 1.000 / 0.669.
+		// (discharge summaries, reports and phone messages) 1.000 / 0.708
+		// on its gold with four weekdays marked after merging (0.669 on
+		// the writer's).
 		"dev60.jsonl": {"rules": {0.93, 0.89}, "tagger": {0.98, 0.47}, "both": {0.99, 0.83}},
 		"dev61.jsonl": {"rules": {0.93, 0.92}, "tagger": {0.96, 0.55}, "both": {0.97, 0.80}},
 		"dev62.jsonl": {"rules": {0.97, 0.71}, "tagger": {0.93, 0.43}, "both": {0.99, 0.65}},

@@ -33,6 +33,8 @@ var measureWords = map[string]bool{
 	"intake": true, "output": true, "balance": true, "gtt": true, "drip": true,
 	"pod": true, "hd": true, "hod": true, "day": true,
 	"sipap": true, "nippv": true, "niv": true, "hfov": true, "tof": true, "murmur": true, "sem": true,
+	// pain, sedation and withdrawal scales ("FLACC 2-5": dev57)
+	"flacc": true, "cpot": true, "ciwa": true, "cows": true, "sbs": true, "bps": true,
 }
 
 // ventSettings name a ventilator setting written as two pressures ("PS

@@ -432,7 +432,8 @@ var fractionNouns = map[string]bool{
 	"gpr": true, "gprs": true, "gnc": true, "gpb": true, "gnb": true, "yeast": true, "strength": true,
 	"str": true, "tsp": true, "tbsp": true, "cup": true, "cups": true, "can": true, "cans": true,
 	"chip": true, "chips": true, "supp": true, // "GLYCERIN 1/4 CHIP GIVEN" (dev51)
-	"lpm": true, // "LFNC 1/8 LPM" (dev34)
+	"lpm":   true,               // "LFNC 1/8 LPM" (dev34)
+	"maint": true, "size": true, // "FLUID RESTRICTION 2/3 MAINT", "1/2 size smaller" (dev57)
 }
 
 // examWords come right before a grade or a pair of findings written "n/m"
@@ -447,6 +448,7 @@ var examWords = map[string]bool{
 	"sens":  true, // a pacer's sensitivity ("SENS 2/2")
 	"ma":    true, // a pacer's output ("DDD 90 MA 10/10")
 	"drift": true, // a stroke scale item ("L ARM DRIFT 2/4")
+	"four":  true, // "train of four 4/4" (dev57)
 }
 
 // murmurWords follow a murmur's grade out of six ("2/6 SEM", "3/6 holosystolic").

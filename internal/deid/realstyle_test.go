@@ -189,6 +189,10 @@ func TestRealStyle(t *testing.T) {
 		{"a full date after a comparison stays a date (review14)", "DOB>1/2/1950. Last dose >12/3/2025 per pharmacy, seen <=3/20/2026.",
 			"DOB>[DATE]. Last dose >[DATE] per pharmacy, seen <=[DATE]."},
 		{"a decimal after an identifier's label stays an identifier (review14)", "MRN 123.4 on the band, Acct #555.1 in the chart.", "MRN [ID] on the band, Acct #[ID] in the chart."},
+		{"an unknown name after lactation and a word of contact (dev59)", "skin: perineum w/ 3rd degree repair, peri bottle teaching done.\nbreast: breastfeeding baby in room since 1100, baby came from nicu after 48h obs for hypoglycemia, now stable. latch good per lactation amberlyn.\nteaching: bp cuff, when to call (bp >160/110, ha, vision changes, sob, ruq pain). pt verbalized understanding.",
+			"skin: perineum w/ 3rd degree repair, peri bottle teaching done.\nbreast: breastfeeding baby in room since 1100, baby came from nicu after 48h obs for hypoglycemia, now stable. latch good per lactation [NAME].\nteaching: bp cuff, when to call (bp >160/110, ha, vision changes, sob, ruq pain). pt verbalized understanding."},
+		{"lactation's own words stay (dev59)", "breast: latch good per lactation consult, per lactation note pumping q3h.",
+			"breast: latch good per lactation consult, per lactation note pumping q3h."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -196,8 +196,9 @@ func (sc *scan) notNumericDate(first, last int) bool {
 	case n == 2 && dot:
 		// "12.5" may be a date after an event, "24.12" a day and month
 		// abroad after a word that dates it ("le 24.12"); "7.32" and "tsb
-		// 15.8" never, nor a value with its unit ("~10.5 ml/kg": dev57)
-		return sc.unitAfter(last) || !(month(0) && day(1) || v[0] > 12 && day(0) && month(1) && sc.dateLeadIn(first))
+		// 15.8" never, nor a value with its unit ("~10.5 ml/kg": dev57) or
+		// a tube's size ("Intubated 7.5 ETT": dev60)
+		return sc.unitAfter(last) || sc.is(last+1, "ett") || !(month(0) && day(1) || v[0] > 12 && day(0) && month(1) && sc.dateLeadIn(first))
 	case n == 2:
 		return !(month(0) && (day(1) || year(1)) || day(0) && month(1) || w[0] == 4 && year(0) && month(1))
 	case n == 3:

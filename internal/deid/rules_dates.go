@@ -434,6 +434,7 @@ var fractionNouns = map[string]bool{
 	"chip": true, "chips": true, "supp": true, // "GLYCERIN 1/4 CHIP GIVEN" (dev51)
 	"lpm":   true,               // "LFNC 1/8 LPM" (dev34)
 	"maint": true, "size": true, // "FLUID RESTRICTION 2/3 MAINT", "1/2 size smaller" (dev57)
+	"amp": true, "amps": true, "replacement": true, // "1/2 amp d50", "switched to 1/2 replacement" (dev60)
 }
 
 // examWords come right before a grade or a pair of findings written "n/m"

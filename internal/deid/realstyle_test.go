@@ -193,6 +193,8 @@ func TestRealStyle(t *testing.T) {
 			"skin: perineum w/ 3rd degree repair, peri bottle teaching done.\nbreast: breastfeeding baby in room since 1100, baby came from nicu after 48h obs for hypoglycemia, now stable. latch good per lactation [NAME].\nteaching: bp cuff, when to call (bp >160/110, ha, vision changes, sob, ruq pain). pt verbalized understanding."},
 		{"lactation's own words stay (dev59)", "breast: latch good per lactation consult, per lactation note pumping q3h.",
 			"breast: latch good per lactation consult, per lactation note pumping q3h."},
+		{"room air and hallucinations are no names (dev64)", "RESP: RA 95%. LUNGS CLEAR.\nNEURO: DENIES AH/VH. GERI CONSULT TODAY.",
+			"RESP: RA 95%. LUNGS CLEAR.\nNEURO: DENIES AH/VH. GERI CONSULT TODAY."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -420,6 +420,9 @@ func TestClinicalFromBatches(t *testing.T) {
 			"pneumobilia", "trimeth", "bfast", "wkd", "bsd", "allscripts"}},
 		{"dev60, dev61: transplant and sepsis ICU", []string{"nodat", "hapen", "armboard", "eyemask", "cavitary",
 			"superinfection", "dbl", "bk"}},
+		{"dev63-dev65: cardiac surgery, delirium and psychiatric ICU, reports", []string{"vh", "lanugo", "decanoate",
+			"cogwheeling", "frostnip", "bedbound", "disorg", "mainecare", "ssdi", "ra", "nervosa", "wtr", "geripsych",
+			"geri", "li", "roi", "halal"}},
 	} {
 		t.Run(tc.batch, func(t *testing.T) {
 			for _, w := range tc.words {

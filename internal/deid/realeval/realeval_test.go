@@ -33,7 +33,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev51": 135, "dev52": 140, "dev53": 140, "frozen22": 115,
 		"dev54": 140, "dev55": 155, "dev56": 160, "frozen23": 125,
 		"dev57": 140, "dev58": 115, "dev59": 130, "frozen24": 135,
-		"dev60": 135, "dev61": 130, "dev62": 125, "frozen25": 115}
+		"dev60": 135, "dev61": 130, "dev62": 125, "frozen25": 115,
+		"dev63": 130, "dev64": 140, "dev65": 120, "frozen26": 105}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -154,7 +155,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev51.jsonl", "dev52.jsonl", "dev53.jsonl", "frozen22.jsonl",
 		"dev54.jsonl", "dev55.jsonl", "dev56.jsonl", "frozen23.jsonl",
 		"dev57.jsonl", "dev58.jsonl", "dev59.jsonl", "frozen24.jsonl",
-		"dev60.jsonl", "dev61.jsonl", "dev62.jsonl", "frozen25.jsonl"} {
+		"dev60.jsonl", "dev61.jsonl", "dev62.jsonl", "frozen25.jsonl",
+		"dev63.jsonl", "dev64.jsonl", "dev65.jsonl", "frozen26.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -195,6 +195,8 @@ func TestRealStyle(t *testing.T) {
 			"breast: latch good per lactation consult, per lactation note pumping q3h."},
 		{"room air and hallucinations are no names (dev64)", "RESP: RA 95%. LUNGS CLEAR.\nNEURO: DENIES AH/VH. GERI CONSULT TODAY.",
 			"RESP: RA 95%. LUNGS CLEAR.\nNEURO: DENIES AH/VH. GERI CONSULT TODAY."},
+		{"an awakening trial at a clock time before SBT is no date (dev63)", "PT REMAINS ON AC 500/14/+8/40%. AM ABG 7.41/39/88/25. SAT 0700, SBT CPAP 5/5 @ 0800: RR 24, VT 360, RSBI 67.",
+			"PT REMAINS ON AC 500/14/+8/40%. AM ABG 7.41/39/88/25. SAT 0700, SBT CPAP 5/5 @ 0800: RR 24, VT 360, RSBI 67."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

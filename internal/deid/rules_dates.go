@@ -628,15 +628,20 @@ var shiftHeaders = map[string]bool{"npn": true, "note": true, "shift": true, "ns
 var shiftStarts = map[int]bool{7: true, 19: true, 23: true, 15: true, 11: true, 3: true}
 
 // shiftHours: tokens i..j are "a-b" right after a note's header ("NPN
-// 07-19", "nsg note 19-07", "NPN 7-3": dev52), a and b the hours a shift
+// 07-19", "nsg note 19-07", "NPN 7-3": dev52) or at a line's start right
+// before it ("3-11 NPN:": dev63), a and b the hours a shift
 // starts (shiftStarts) and ends, eight or twelve hours apart (eight on a
 // 12-hour clock when both are 12 or less), not a month and day.
 func (sc *scan) shiftHours(i, j int) bool {
 	if j != i+2 || !sc.punct(i+1, '-') || !sc.joined(i+1) || !sc.joined(j) || sc.numLen(i) > 2 || sc.numLen(j) > 2 || sc.numLen(j) == 0 {
 		return false
 	}
-	if p := sc.prevWord(i); p < 0 || p != i-1 || sc.toks[i].nl || !shiftHeaders[sc.lower(p)] {
-		return false
+	header := func(k int) bool { return k < len(sc.toks) && sc.toks[k].kind == kWord && shiftHeaders[sc.lower(k)] }
+	if p := sc.prevWord(i); p < 0 || p != i-1 || sc.toks[i].nl || !header(p) {
+		// or the hours open the line before the header ("3-11 NPN:": dev63)
+		if !(sc.toks[i].nl || i == 0) || !header(j+1) || sc.toks[j+1].nl || !sc.toks[j+1].sp {
+			return false
+		}
 	}
 	a, b := sc.numVal(i), sc.numVal(j)
 	if !shiftStarts[a] || b > 23 {
@@ -956,8 +961,8 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if w == "sat" && sc.satVerb(i) {
 		return false // "this RN sat with him", "wife sat with pt": a verb after its subject
 	}
-	if w == "sat" && (sc.is(i+2, "sbt") || sc.is(i-2, "sbt") || sc.trialVerbBefore(i) && !sc.clock(i+1) && !sc.weekdayAfter(i)) {
-		return false // "after sat/sbt", "SBT/SAT", "OFF SEDATION PER SAT", "passed SAT": the awakening trial
+	if w == "sat" && (sc.sbtNear(i) || sc.trialVerbBefore(i) && !sc.clock(i+1) && !sc.weekdayAfter(i)) {
+		return false // "after sat/sbt", "SBT/SAT", "SAT 0700, SBT CPAP 5/5", "OFF SEDATION PER SAT": the awakening trial
 	}
 	if n := i + 1; n < len(sc.toks) && !sc.toks[n].nl && (sc.is(n, "run") || sc.is(n, "runs")) {
 		return true // "MISSED SAT RUN AT HOME UNIT": a day's dialysis (dev52)
@@ -975,6 +980,23 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	// "since SUN", not "on room air, sat 90" or "off sedation for SAT"
 	// (a spontaneous awakening trial)
 	return !(w == "sat" || w == "sun") || p == i-1 && !sc.is(p, "for")
+}
+
+// sbtNear: "sbt" (the breathing trial that follows an awakening trial)
+// stands within four tokens of token i on its line ("sat/sbt", "SBT/SAT",
+// "SAT 0700, SBT CPAP 5/5": dev63).
+func (sc *scan) sbtNear(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-4 && !sc.toks[k+1].nl; k-- {
+		if sc.is(k, "sbt") {
+			return true
+		}
+	}
+	for k := i + 1; k < len(sc.toks) && k <= i+4 && !sc.toks[k].nl; k++ {
+		if sc.is(k, "sbt") {
+			return true
+		}
+	}
+	return false
 }
 
 // satVerb: "sat" at token i is the verb, right after its subject (a

@@ -49,6 +49,8 @@ func TestVetoShape(t *testing.T) {
 		{"half an amp as date (dev60)", "0300 - pt called out, felt shaky. fs 58. 1/2 amp d50 given, recheck 134.", "1/2", TypeDate, ""},
 		{"a replacement fraction as date (dev60)", "gu: replacing cc for cc w/ 0.45ns, switched to 1/2 replacement at 1400 per tx md.", "1/2", TypeDate, ""},
 		{"a tube's size as date (dev60)", "Resp: Intubated 7.5 ETT 23 at lip. AC 450/14/5/35%.", "7.5", TypeDate, ""},
+		{"a shift's hours before its header as date (dev63)", "3-11 NPN: \nneuro-awake, a&o, follows commands.", "3-11", TypeDate, ""},
+		{"hours mid-line before a header kept (dev63)", "seen 3-11 npn reviewed", "3-11", TypeDate, "3-11"},
 		{"ratio as date", "Nursing Progress Note\n1:1 sitter overnight.", "1:", TypeDate, ""},
 		{"child's age as date", "and 2 children (ages 7 and 11) at home", "7", TypeDate, ""},
 		{"heart rate as ID", "ADMITTED WITH PYELO, FHT 140S. TOCO QUIET.", "140", TypeID, ""},

@@ -197,6 +197,8 @@ func TestRealStyle(t *testing.T) {
 			"RESP: RA 95%. LUNGS CLEAR.\nNEURO: DENIES AH/VH. GERI CONSULT TODAY."},
 		{"an awakening trial at a clock time before SBT is no date (dev63)", "PT REMAINS ON AC 500/14/+8/40%. AM ABG 7.41/39/88/25. SAT 0700, SBT CPAP 5/5 @ 0800: RR 24, VT 360, RSBI 67.",
 			"PT REMAINS ON AC 500/14/+8/40%. AM ABG 7.41/39/88/25. SAT 0700, SBT CPAP 5/5 @ 0800: RR 24, VT 360, RSBI 67."},
+		{"radiology words are no names (dev65)", "FINDINGS: RIGHT: NORMAL COMPRESSIBILITY, FLOW AND AUGMENTATION. LEFT: NONCOMPRESSIBLE POPLITEAL VEIN WITH ECHOGENIC INTRALUMINAL THROMBUS.\nComment: susceptibilities per CLSI breakpoints. Ventricles and sulci normal for age.",
+			"FINDINGS: RIGHT: NORMAL COMPRESSIBILITY, FLOW AND AUGMENTATION. LEFT: NONCOMPRESSIBLE POPLITEAL VEIN WITH ECHOGENIC INTRALUMINAL THROMBUS.\nComment: susceptibilities per CLSI breakpoints. Ventricles and sulci normal for age."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

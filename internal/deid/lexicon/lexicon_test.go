@@ -422,7 +422,7 @@ func TestClinicalFromBatches(t *testing.T) {
 			"superinfection", "dbl", "bk"}},
 		{"dev63-dev65: cardiac surgery, delirium and psychiatric ICU, reports", []string{"vh", "lanugo", "decanoate",
 			"cogwheeling", "frostnip", "bedbound", "disorg", "mainecare", "ssdi", "ra", "nervosa", "wtr", "geripsych",
-			"geri", "li", "roi", "halal"}},
+			"geri", "li", "roi", "halal", "echogenic", "intraluminal", "compressibility", "clsi", "sulci"}},
 	} {
 		t.Run(tc.batch, func(t *testing.T) {
 			for _, w := range tc.words {

@@ -208,6 +208,9 @@ func TestTriggerAtNoteEnd(t *testing.T) {
 		"PS trial", "PS trial 10/", "BiPAP settings:", "PER POLICY", "Moved to SDU", "MOTHER BABY", "SHE MAY",
 		// the eighteenth session's triggers
 		">2/", ">2/38", "<=", "=2/38", "id-", "id- 102", "per np", "Braden Q", "Braden Q 1", "prefers x manor",
+		// the nineteenth session's triggers
+		"3-11 NPN", "3-11 NPN:", "NPN", "SAT", "SBT SAT", "SAT SBT", "HD SAT", "per lactation", "per lactation x",
+		"7.5 ETT", "Intubated 7.5", "1/2 amp", "FLACC 2-", "train of four 4/",
 	} {
 		spans, err := e.Detect(ctx, text)
 		if err != nil {

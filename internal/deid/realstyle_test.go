@@ -199,6 +199,11 @@ func TestRealStyle(t *testing.T) {
 			"PT REMAINS ON AC 500/14/+8/40%. AM ABG 7.41/39/88/25. SAT 0700, SBT CPAP 5/5 @ 0800: RR 24, VT 360, RSBI 67."},
 		{"radiology words are no names (dev65)", "FINDINGS: RIGHT: NORMAL COMPRESSIBILITY, FLOW AND AUGMENTATION. LEFT: NONCOMPRESSIBLE POPLITEAL VEIN WITH ECHOGENIC INTRALUMINAL THROMBUS.\nComment: susceptibilities per CLSI breakpoints. Ventricles and sulci normal for age.",
 			"FINDINGS: RIGHT: NORMAL COMPRESSIBILITY, FLOW AND AUGMENTATION. LEFT: NONCOMPRESSIBLE POPLITEAL VEIN WITH ECHOGENIC INTRALUMINAL THROMBUS.\nComment: susceptibilities per CLSI breakpoints. Ventricles and sulci normal for age."},
+		// review15: a tube's size after "intubated" is no date; a day before SBT after a word that dates it stays
+		{"a tube's size after intubated is no date (review15)", "Resp: Intubated 7.5 ETT 23 at lip. AC 450/14/5/35%. Extubated 12.5 0820.",
+			"Resp: Intubated 7.5 ETT 23 at lip. AC 450/14/5/35%. Extubated [DATE] 0820."},
+		{"a dialysis day before SBT stays a date (review15)", "Plan: HD Sat 0700, then SBT in am. Last dialysis on Sat, SBT daily as tolerated.\nPlan SBT, HD Sat.",
+			"Plan: HD [DATE] 0700, then SBT in am. Last dialysis on [DATE], SBT daily as tolerated.\nPlan SBT, HD [DATE]."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

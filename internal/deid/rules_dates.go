@@ -983,12 +983,17 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 }
 
 // sbtNear: "sbt" (the breathing trial that follows an awakening trial)
-// stands within four tokens of token i on its line ("sat/sbt", "SBT/SAT",
-// "SAT 0700, SBT CPAP 5/5": dev63).
+// stands two tokens from token i ("sat/sbt", "SBT/SAT"), or within four
+// after it on its line unless a word that dates a day or dialysis comes
+// right before it ("SAT 0700, SBT CPAP 5/5": dev63; not "HD Sat then SBT",
+// "on Sat, SBT", "Plan SBT, HD Sat": review15).
 func (sc *scan) sbtNear(i int) bool {
-	for k := i - 1; k >= 0 && k >= i-4 && !sc.toks[k+1].nl; k-- {
-		if sc.is(k, "sbt") {
-			return true
+	if sc.is(i+2, "sbt") || sc.is(i-2, "sbt") {
+		return true
+	}
+	if p := i - 1; p >= 0 && !sc.toks[i].nl && sc.toks[p].kind == kWord {
+		if w := sc.lower(p); weekdayCues[w] && w != "for" || w == "hd" || w == "dialysis" {
+			return false
 		}
 	}
 	for k := i + 1; k < len(sc.toks) && k <= i+4 && !sc.toks[k].nl; k++ {

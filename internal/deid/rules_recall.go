@@ -613,9 +613,10 @@ var wordTitles = map[string]bool{
 // a name list that the clinical list does not hold: after a word of contact
 // when no everyday word ("NOTIFIED PA BROWN", "per np smith"; not "PER RN
 // SCREEN"), and in a mixed-case line before a capitalised word, an everyday
-// one only after a word of contact ("Paged NP Young"; not "PA Line"); or a
-// word that no list holds, after a word of contact and a credential or
-// "lactation" ("per np wiitala", "per lactation amberlyn").
+// one only after a word of contact ("Paged NP Young"; not "PA Line"); or,
+// in a note in one case, a word that no list holds, after a word of
+// contact and a credential or "lactation" ("per np wiitala", "per
+// lactation amberlyn").
 func (sc *scan) staffTitle(p, i int) bool {
 	t := &sc.toks[i]
 	cred := staffCreds[sc.lower(p)]
@@ -623,10 +624,10 @@ func (sc *scan) staffTitle(p, i int) bool {
 		return false
 	}
 	if t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name {
-		// a word no list holds after a word of contact, in any case:
-		// "vaso added per np wiitala" (dev61), "latch good per lactation
-		// amberlyn" (dev59)
-		return sc.contactBefore(p) && t.flags&(lexicon.Safe|lexicon.Common|lexicon.Clinical|lexicon.City) == 0 && sc.candidate(i)
+		// a word no list holds after a word of contact, in a note in one
+		// case: "vaso added per np wiitala" (dev61), "latch good per
+		// lactation amberlyn" (dev59)
+		return sc.caseAt(i) != caseMixed && sc.contactBefore(p) && t.flags&(lexicon.Safe|lexicon.Common|lexicon.Clinical|lexicon.City) == 0 && sc.candidate(i)
 	}
 	if !cred {
 		return false

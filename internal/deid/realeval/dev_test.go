@@ -200,6 +200,15 @@ func TestDevScores(t *testing.T) {
 		"dev63.jsonl": {"rules": {0.99, 0.90}, "tagger": {0.90, 0.68}, "both": {0.99, 0.89}},
 		"dev64.jsonl": {"rules": {0.96, 0.84}, "tagger": {0.95, 0.43}, "both": {0.99, 0.81}},
 		"dev65.jsonl": {"rules": {0.98, 0.90}, "tagger": {0.95, 0.48}, "both": {0.98, 0.75}},
+		// dev66-dev68 (2026-12-06, twentieth session): the same; first
+		// contact, rules + tagger (f983474): dev66 (neurosurgical and
+		// stroke ICU) 0.971 / 0.806, dev67 (GI bleed and hepatology)
+		// 1.000 / 0.678 on its gold with two weekdays marked after merging
+		// (0.658 on the writer's), dev68 (long-term ventilation, ECMO and
+		// LTACH) 1.000 / 0.808.
+		"dev66.jsonl": {"rules": {0.94, 0.90}, "tagger": {0.97, 0.53}, "both": {0.97, 0.80}},
+		"dev67.jsonl": {"rules": {0.98, 0.88}, "tagger": {0.98, 0.54}, "both": {0.99, 0.67}},
+		"dev68.jsonl": {"rules": {0.97, 0.94}, "tagger": {0.98, 0.54}, "both": {0.99, 0.80}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -211,6 +211,10 @@ func TestTriggerAtNoteEnd(t *testing.T) {
 		// the nineteenth session's triggers
 		"3-11 NPN", "3-11 NPN:", "NPN", "SAT", "SBT SAT", "SAT SBT", "HD SAT", "per lactation", "per lactation x",
 		"7.5 ETT", "Intubated 7.5", "1/2 amp", "FLACC 2-", "train of four 4/",
+		// the twentieth session's triggers
+		"OSH", "OSH (", "OSH (MBMC", "(MBMC)", "inpatient rehab", "at inpatient rehab", "of 2-3", "goal of 2-3",
+		"~2/3 of", "then 1/4", "x2 then 1/4", "0/4 then 1/4", "from 4/5", "/5 from 4/5", "vent 10/10", "vent 10/10 rest",
+		"NURSE'S", "THE NURSE'S", "can't", "ground ambulance",
 	} {
 		spans, err := e.Detect(ctx, text)
 		if err != nil {

@@ -63,6 +63,12 @@ func (sc *scan) ventPair(i, j int) bool {
 		return true // "12/5 30%"
 	}
 	md := validMD(x, y) // "12/5" may be a date
+	// "Vent 10/10 rest", "vent 10/10 rr 10 fio2 40": a ventilator's rest
+	// settings on ECMO, right after "vent" and before what else is set
+	// (dev68; not "off vent 12/4")
+	if p := sc.prevWord(i); p >= 0 && p == i-1 && !sc.toks[i].nl && sc.is(p, "vent") && j+1 < len(sc.toks) && !sc.toks[j+1].nl && sc.toks[j+1].sp && ventRestNext[sc.lower(j+1)] {
+		return true
+	}
 	// an arrow carries a weaning on past a comma: "ps 12/5 -> 10/5 at 0900, -> 8/5"
 	arrow := sc.punct(i-1, '>') && sc.punct(i-2, '-') && sc.joined(i-1)
 	to, clause := false, true
@@ -103,6 +109,10 @@ func (sc *scan) ventPair(i, j int) bool {
 	}
 	return false
 }
+
+// ventRestNext follow a ventilator's settings after "vent": the word
+// "rest" or the next setting ("vent 10/10 rr 10").
+var ventRestNext = map[string]bool{"rest": true, "rr": true, "fio2": true, "peep": true, "rate": true}
 
 // trialWords say how a trial went and when, between its name and the
 // settings it ran on ("SBT passed this am on 5/5").

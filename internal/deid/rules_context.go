@@ -264,6 +264,9 @@ func (sc *scan) scanContext() {
 		}
 		all := true // of plain words, organisation words and clinical ones ("via Dobhoff")
 		for k := i; k <= e; k++ {
+			if k > i && sc.is(k, "s") && sc.punct(k-1, '\'') && sc.joined(k) {
+				continue // the "s" of a possessive: "AT THE NURSE'S REQUEST" (dev66)
+			}
 			if toks[k].kind == kWord && !sc.plainWord(k) && !sc.in(k, setOrg) &&
 				!(toks[k].flags&lexicon.Clinical != 0 && toks[k].flags&(lexicon.Name|lexicon.City|lexicon.CityFull) == 0) {
 				all = false

@@ -553,8 +553,8 @@ func (sc *scan) notDate(i, j int) int {
 	if a > b {
 		return -1 // a grade or a count is out of its maximum
 	}
-	if p := sc.prevWord(i); p >= 0 && p == i-1 && eatVerbs[sc.lower(p)] && a < b {
-		return j // "ate 1/2 sandwich", "took 3/4 of tray": a part of a meal
+	if p := sc.prevWord(i); p >= 0 && (p == i-1 || p == i-2 && sc.punct(i-1, '~') && sc.joined(i)) && eatVerbs[sc.lower(p)] && a < b {
+		return j // "ate 1/2 sandwich", "took 3/4 of tray", "took ~2/3 of each dose" (dev67): a part of a meal
 	}
 	if p := sc.prevWord(i); p >= 0 && p == i-1 && partWords[sc.lower(p)] && a < b && b <= 4 && word && sc.is(next, "of") {
 		return j // "LOWER 1/3 OF STERNAL INCISION": a part of it
@@ -574,6 +574,13 @@ func (sc *scan) notDate(i, j int) int {
 		}
 		if sc.leakChamber(i) {
 			return j // "+AIRLEAK 1/5": a drain of five chambers
+		}
+		// "(2/5 from 4/5)", "3/5 to 4/5": a grade after the grade it
+		// changed from or to (dev66), both out of five and at most five
+		// (not "changed 9/5 to 10/5", nor a date found before it)
+		if p := sc.prevWord(i); a <= 5 && p >= 3 && p == i-1 && (sc.is(p, "from") || sc.is(p, "to")) && sc.toks[p-1].kind == kNum && sc.numVal(p-1) == 5 &&
+			sc.punct(p-2, '/') && sc.joined(p-1) && sc.toks[p-3].kind == kNum && sc.numVal(p-3) <= 5 && !sc.dateEndsAt(p-1) {
+			return j
 		}
 		// "1/5 VODKA DAILY", "a 1/5 of whiskey": a fifth of a gallon, drunk
 		// as a habit (not "Last drink 1/5 vodka per wife", "Admitted 1/5
@@ -680,6 +687,19 @@ func (sc *scan) tofCount(i int) bool {
 			}
 			words++
 		}
+		// "tof 0/4 x2 then 1/4" (dev68): the chain's previous count, how
+		// often it was counted, then "then"
+		if c := i - 1; sc.is(c, "then") && !sc.toks[i].nl {
+			c--
+			if c >= 0 && sc.toks[c].kind == kAlnum && sc.lower(c)[0] == 'x' {
+				c--
+			}
+			if c < 2 || sc.toks[c].kind != kNum || sc.numVal(c) != 4 || !sc.punct(c-1, '/') || sc.toks[c-2].kind != kNum {
+				return false
+			}
+			i = c - 2
+			continue
+		}
 		// ", " after "n/4 at HHMM" before i: the chain's previous count
 		c := i - 1
 		if !sc.punct(c, ',') || c < 6 || !sc.clock(c-1) || !sc.is(c-2, "at") ||
@@ -784,8 +804,9 @@ func (sc *scan) numberDate(i, j int) int {
 		sc.addDate(i, j)
 		return j
 	}
-	// "~5/17": about a day (not "~1/2", about a half)
-	if sc.punct(i-1, '~') && sc.joined(i) && validMD(a, b) && !(a == 1 && b <= 4) && !sc.measureBefore(i-1, 3) && !sc.scoreContext(i) {
+	// "~5/17": about a day (not "~1/2", about a half, nor "took ~2/3 of
+	// each dose": dev67)
+	if sc.punct(i-1, '~') && sc.joined(i) && validMD(a, b) && !(a == 1 && b <= 4) && !(b <= 4 && sc.is(next, "of")) && !sc.measureBefore(i-1, 3) && !sc.scoreContext(i) {
 		sc.addDate(i, j)
 		return j
 	}

@@ -264,6 +264,8 @@ var (
 		"current": true, "upper": true, "lower": true, "main": true, "adult": true, "pt's": true, "day": true,
 		"home": true, "its": true,
 		"critical": true, // "VIA CRITICAL CARE AMBULANCE" (dev49)
+		// "pt left via ground ambulance" (dev67), "VIA AIR AMBULANCE" (dev30)
+		"ground": true, "air": true,
 	}
 )
 

@@ -79,6 +79,9 @@ var eponymPairs = map[string][]string{
 	"gardner": {"wells"},
 	"ted":     {"hose", "hoses", "stockings"},
 	"pip":     {"tazo"},
+	// (dev67, dev68): the Child-Pugh class, the Avalon Elite dual-lumen ECMO cannula
+	"child":  {"pugh"},
+	"avalon": {"elite", "dual"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)
@@ -160,6 +163,7 @@ var possessiveEponyms = map[string]bool{
 	"dupuytren": true, "peyronie": true, "zenker": true, "meckel": true, "hirschsprung": true,
 	"asperger": true, "munchausen": true, "dressler": true, "virchow": true, "fournier": true, "kehr": true,
 	"kaposi": true, "behcet": true, "takayasu": true, "wegener": true,
+	"cullen": true, // "Grey Turner's sign noted L flank, Cullen's periumbilical" (dev67)
 }
 
 // eponymSpan: every word of tokens first..last belongs to an eponym pair

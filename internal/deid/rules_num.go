@@ -479,11 +479,15 @@ func (sc *scan) number(i, j int) int {
 				prevWord = sc.lower(p)
 			}
 		}
+		cue := dateCue(prevWord)
+		if prevWord == "of" && i >= 2 && sc.is(i-1, "of") && sc.toks[i-2].kind == kWord && amountOf(sc.lower(i-2)) {
+			cue = false // "lactulose goal of 2-3 soft bm/day" (dev67): an amount, not "as of 12-3"
+		}
 		// "flight 28/11": day first, when the first number cannot be a month
 		dayFirst := a > 12 && validMD(b, a) && prevWord != "" && sc.text[sc.toks[i+1].s] == '/' && !sc.measureOnLine(i, 6)
 		if (validMD(a, b) || dayFirst) && !sc.unitAfter(j) && !sc.countAfter(i, j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
 			!(sc.joined(i) && !sc.punct(i-1, '[') && !sc.punct(i-1, '(') && !(sc.punct(i-1, ':') && prevWord != "") || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
-			(sc.text[sc.toks[i+1].s] == '/' || dateCue(prevWord) || sc.dashDate(i, j)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j) || sc.toks[i].nl && sc.punct(j+1, ':')) {
+			(sc.text[sc.toks[i+1].s] == '/' || cue || sc.dashDate(i, j)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j) || sc.toks[i].nl && sc.punct(j+1, ':')) {
 			sc.addDate(i, j)
 			return j + 1
 		}
@@ -678,6 +682,16 @@ func (sc *scan) extension(k int) int {
 		}
 	}
 	return k
+}
+
+// amountOf: w, before "of", asks for an amount ("goal of 2-3", "total of
+// 3-4"), not a date.
+func amountOf(w string) bool {
+	switch w {
+	case "goal", "total", "max", "maximum", "average", "avg", "range", "minimum":
+		return true
+	}
+	return false
 }
 
 func dateCue(w string) bool {

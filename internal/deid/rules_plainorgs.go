@@ -80,6 +80,10 @@ func (sc *scan) scanPlainOrgs() {
 			continue
 		}
 		n := t.e - t.s
+		if n == 3 && sc.is(i, "osh") {
+			sc.oshName(i)
+			continue
+		}
 		if n >= 4 && n <= 14 && plainFacilityHead(sc.lower(i)) && sc.plainCased(i) {
 			sc.plainFacility(i)
 			continue
@@ -97,21 +101,59 @@ func (sc *scan) scanPlainOrgs() {
 	}
 }
 
-// plainFacility marks the name before facility head i with the head.
+// oshName marks the hospital named in brackets right after "OSH"
+// ("ADMITTED FROM OSH (MBMC)": dev66), in any case: one word of two to six
+// letters that no everyday or clinical list holds ("OSH (ED)" stays).
+func (sc *scan) oshName(i int) {
+	k := i + 2
+	if k+1 >= len(sc.toks) || !sc.punct(i+1, '(') || !sc.punct(k+1, ')') || sc.toks[k].nl || sc.claim[k] {
+		return
+	}
+	if t := &sc.toks[k]; t.kind != kWord || t.e-t.s < 2 || t.e-t.s > 6 || t.kw != 0 || t.flags&(lexicon.SafeCore|lexicon.Clinical) != 0 {
+		return
+	}
+	sc.addToks(k, k, TypeLocation, "rules/facility")
+}
+
+// careKinds say what kind of care a facility gives, between its name and
+// its head ("accepted at srh inpatient rehab": dev66); no part of the name.
+var careKinds = map[string]bool{"inpatient": true, "acute": true, "inpt": true}
+
+// plainFacility marks the name before facility head i with the head (or
+// the name alone, when a kind of care comes between them).
 func (sc *scan) plainFacility(i int) {
 	toks := sc.toks
 	k := i - 1
+	if k > 0 && !toks[i].nl && toks[k].kind == kWord && careKinds[sc.lower(k)] {
+		if s := sc.plainFacilityName(k - 1); s >= 0 {
+			sc.addToks(s, k-1, TypeLocation, "rules/facility")
+		}
+		return
+	}
 	for k > 0 && i-k <= 3 && !toks[k+1].nl && toks[k].kind == kWord && plainFacilityMods[sc.lower(k)] {
 		k--
 	}
-	e := k // the last word of the name
+	if s := sc.plainFacilityName(k); s >= 0 {
+		sc.addToks(s, i, TypeLocation, "rules/facility")
+	}
+}
+
+// plainFacilityName: the first token of a facility's name of one to three
+// plain words that ends at token e, right after a cue of plainFacilityCues
+// on the same line, or -1.
+func (sc *scan) plainFacilityName(e int) int {
+	toks := sc.toks
+	if e < 0 || e+1 < len(toks) && toks[e+1].nl {
+		return -1
+	}
+	k := e
 	for k >= 0 && e-k < 3 && !toks[k+1].nl && sc.plainName(k) && !sc.claim[k] {
 		k--
 	}
 	if k == e || k < 0 || toks[k+1].nl || toks[k].kind != kWord || !plainFacilityCues[sc.lower(k)] {
-		return
+		return -1
 	}
-	sc.addToks(k+1, i, TypeLocation, "rules/facility")
+	return k + 1
 }
 
 // plainEmployer: token i is "works", "worked", "employed" or "employer";

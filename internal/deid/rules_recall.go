@@ -413,7 +413,10 @@ func functionWord(w string) bool {
 		// picking up at 1100"; not "sat": "COME IN SAT")
 		"read", "given", "picking", "asked", "asking", "agrees", "agreed", "requests",
 		"requested", "reports", "reported", "stayed", "staying", "needs", "wants", "wanted",
-		"knows", "thinks", "prefers", "declined", "refused", "signed", "brings", "drove", "drives":
+		"knows", "thinks", "prefers", "declined", "refused", "signed", "brings", "drove", "drives",
+		// a verb denied ("my wife can't handle the vent": dev68)
+		"can't", "won't", "don't", "doesn't", "didn't", "isn't", "wasn't", "couldn't", "wouldn't",
+		"hasn't", "hadn't", "cannot", "after", "before":
 		return true
 	}
 	return false

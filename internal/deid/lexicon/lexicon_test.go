@@ -423,6 +423,9 @@ func TestClinicalFromBatches(t *testing.T) {
 		{"dev63-dev65: cardiac surgery, delirium and psychiatric ICU, reports", []string{"vh", "lanugo", "decanoate",
 			"cogwheeling", "frostnip", "bedbound", "disorg", "mainecare", "ssdi", "ra", "nervosa", "wtr", "geripsych",
 			"geri", "li", "roi", "halal", "echogenic", "intraluminal", "compressibility", "clsi", "sulci"}},
+		{"dev66-dev68: neurosurgery and stroke, GI bleeds and the liver, long ventilation and ECMO", []string{"sublux",
+			"antithrombotics", "plegic", "portosystemic", "ftn", "mispe", "cmds", "mfv", "dampned", "stopcock",
+			"recanalize", "cyanoacrylate", "xanthomas", "velcro", "sternocleidomastoids", "dpc"}},
 	} {
 		t.Run(tc.batch, func(t *testing.T) {
 			for _, w := range tc.words {

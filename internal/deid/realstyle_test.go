@@ -231,6 +231,13 @@ func TestRealStyle(t *testing.T) {
 			"CIRRHOSIS, CHILD-PUGH B. Skin: Grey Turner's sign L flank, Cullen's periumbilical. CANNULA R IJ AVALON DUAL LUMEN, SITE C/D/I."},
 		{"neurosurgical words are no names (dev66)", "L ARM ON PILLOW, SHOULDER SUPPORTED TO PREVENT SUBLUX.\nPlan: no antithrombotics x24h post tPA. L side plegic. Portosystemic gradient 22 -> 8. mild dysmetria R FTN. evacuation (mispe) today. follows cmds. ICP waveform dampned, EVD stopcock closed.",
 			"L ARM ON PILLOW, SHOULDER SUPPORTED TO PREVENT SUBLUX.\nPlan: no antithrombotics x24h post tPA. L side plegic. Portosystemic gradient 22 -> 8. mild dysmetria R FTN. evacuation (mispe) today. follows cmds. ICP waveform dampned, EVD stopcock closed."},
+		// review16: dates after "vent" and "~" and names after a title stay found
+		{"a date after off or on vent stays a date (review16)", "Pt off vent 12/4 rest. Pt on vent 12/4 rest of day.",
+			"Pt off vent [DATE] rest. Pt on vent [DATE] rest of day."},
+		{"about a date before of stays a date (review16)", "symptoms since ~12/4 of this year, worse ~11/3 of last month.",
+			"symptoms since ~[DATE] of this year, worse ~[DATE] of last month."},
+		{"a language after a title is a name (review16)", "Seen by Dr. Samoan today. Call Mr. Kurdish re: results.",
+			"Seen by Dr. [NAME] today. Call Mr. [NAME] re: results."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -64,9 +64,11 @@ func (sc *scan) ventPair(i, j int) bool {
 	}
 	md := validMD(x, y) // "12/5" may be a date
 	// "Vent 10/10 rest", "vent 10/10 rr 10 fio2 40": a ventilator's rest
-	// settings on ECMO, right after "vent" and before what else is set
-	// (dev68; not "off vent 12/4")
-	if p := sc.prevWord(i); p >= 0 && p == i-1 && !sc.toks[i].nl && sc.is(p, "vent") && j+1 < len(sc.toks) && !sc.toks[j+1].nl && sc.toks[j+1].sp && ventRestNext[sc.lower(j+1)] {
+	// settings on ECMO, right after "vent" opening its sentence and before
+	// what else is set (dev68; not "off vent 12/4 rest", "on vent 12/4 rest
+	// of day": review16)
+	if p := sc.prevWord(i); p >= 0 && p == i-1 && !sc.toks[i].nl && sc.is(p, "vent") && sc.sentenceStart(p) && j+1 < len(sc.toks) && !sc.toks[j+1].nl && sc.toks[j+1].sp &&
+		ventRestNext[sc.lower(j+1)] && !sc.is(j+2, "of") {
 		return true
 	}
 	// an arrow carries a weaning on past a comma: "ps 12/5 -> 10/5 at 0900, -> 8/5"

@@ -806,7 +806,7 @@ func (sc *scan) numberDate(i, j int) int {
 	}
 	// "~5/17": about a day (not "~1/2", about a half, nor "took ~2/3 of
 	// each dose": dev67)
-	if sc.punct(i-1, '~') && sc.joined(i) && validMD(a, b) && !(a == 1 && b <= 4) && !(b <= 4 && sc.is(next, "of")) && !sc.measureBefore(i-1, 3) && !sc.scoreContext(i) {
+	if sc.punct(i-1, '~') && sc.joined(i) && validMD(a, b) && !(a == 1 && b <= 4) && !(a < b && b <= 4 && sc.is(next, "of")) && !sc.measureBefore(i-1, 3) && !sc.scoreContext(i) {
 		sc.addDate(i, j)
 		return j
 	}

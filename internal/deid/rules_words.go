@@ -827,12 +827,6 @@ var demonyms = map[string]bool{
 	"dari": true, "pashto": true, "farsi": true, "urdu": true, "tagalog": true, "swahili": true,
 	"amharic": true, "hmong": true, "punjabi": true, "bengali": true, "tamil": true, "nepali": true,
 	"burmese": true, "khmer": true, "turkish": true, "ukrainian": true, "tigrinya": true, "oromo": true,
-	// (dev66: "Interpreter (Kurdish)", "interprets (Kurdish/Sorani)")
-	"kurdish": true, "sorani": true, "kurmanji": true, "marshallese": true, "samoan": true, "tongan": true,
-	"chuukese": true, "filipino": true, "ilocano": true, "cebuano": true, "laotian": true, "gujarati": true,
-	"telugu": true, "yoruba": true, "igbo": true, "kinyarwanda": true, "kirundi": true, "mixtec": true,
-	"zapotec": true, "romanian": true, "serbian": true, "bosnian": true, "albanian": true, "armenian": true,
-	"persian": true, "hebrew": true, "yiddish": true,
 }
 
 // placeWords end the name of a county or similar unit: "Jefferson County".

@@ -425,7 +425,7 @@ func TestClinicalFromBatches(t *testing.T) {
 			"geri", "li", "roi", "halal", "echogenic", "intraluminal", "compressibility", "clsi", "sulci"}},
 		{"dev66-dev68: neurosurgery and stroke, GI bleeds and the liver, long ventilation and ECMO", []string{"sublux",
 			"antithrombotics", "plegic", "portosystemic", "ftn", "mispe", "cmds", "mfv", "dampned", "stopcock",
-			"recanalize", "cyanoacrylate", "xanthomas", "velcro", "sternocleidomastoids", "dpc"}},
+			"recanalize", "cyanoacrylate", "xanthomas", "velcro", "sternocleidomastoids", "dpc", "kurdish", "sorani", "samoan"}},
 	} {
 		t.Run(tc.batch, func(t *testing.T) {
 			for _, w := range tc.words {

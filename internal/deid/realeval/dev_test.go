@@ -202,7 +202,8 @@ func TestDevScores(t *testing.T) {
 		"dev65.jsonl": {"rules": {0.98, 0.90}, "tagger": {0.95, 0.48}, "both": {0.98, 0.75}},
 		// dev66-dev68 (2026-12-06, twentieth session): the same; first
 		// contact, rules + tagger (f983474): dev66 (neurosurgical and
-		// stroke ICU) 0.971 / 0.806, dev67 (GI bleed and hepatology)
+		// stroke ICU) 0.972 / 0.826 on its gold with a town marked after
+		// merging (0.971 / 0.806 on the writer's), dev67 (GI bleed and hepatology)
 		// 1.000 / 0.678 on its gold with two weekdays marked after merging
 		// (0.658 on the writer's), dev68 (long-term ventilation, ECMO and
 		// LTACH) 1.000 / 0.808.

@@ -414,7 +414,8 @@ func functionWord(w string) bool {
 		"read", "given", "picking", "asked", "asking", "agrees", "agreed", "requests",
 		"requested", "reports", "reported", "stayed", "staying", "needs", "wants", "wanted",
 		"knows", "thinks", "prefers", "declined", "refused", "signed", "brings", "drove", "drives",
-		// a verb denied ("my wife can't handle the vent": dev68)
+		// a verb denied ("my wife can't handle the vent": dev68) and
+		// prepositions of time ("KIDS TO VISIT AFTER SCHOOL": dev66)
 		"can't", "won't", "don't", "doesn't", "didn't", "isn't", "wasn't", "couldn't", "wouldn't",
 		"hasn't", "hadn't", "cannot", "after", "before":
 		return true

@@ -139,6 +139,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && first == last && (sc.satVerb(first) || sc.satVerbOpens(first)) {
 			continue // "Asked \"am I dying?\" Sat with pt" (dev50): the verb
 		}
+		if s.Type == TypeDate && first == last && sc.recordMonth(first) {
+			continue // "GIVEN PER MAR.", "see MAR": the medication record; "rate dec per protocol"
+		}
 		if s.Type == TypeLocation && last == first && sc.stateOnly(first) {
 			continue // a US state alone, by its name or code, is no PHI ("called from OHIO", "FROM NH")
 		}
@@ -343,6 +346,12 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	}
 	if (t.flags&lexicon.Clinical != 0 || serviceWords[sc.lower(k)]) && sc.roleNext(k) {
 		return false // "by txp fellow", "by burn NP": a service before a role
+	}
+	if t.flags&lexicon.Clinical != 0 && sc.sizeBefore(k) {
+		return false // "Trach #7 Bivona": a device after its size (dev68)
+	}
+	if acronymPlural(sc.text[t.s:t.e]) && !sc.nameCueBefore(k) {
+		return false // "bilat ACs", "thunderclap HAs", "LENIs": an abbreviation's plural (dev66, dev67)
 	}
 	if sc.candidate(k) {
 		return true
@@ -675,4 +684,41 @@ func (sc *scan) everydayForm(first, last int) bool {
 	}
 	t := &sc.toks[last]
 	return last == first+1 && sc.is(first, "may") && t.kind == kWord && t.kw == 0 && t.flags&lexicon.SafeCore != 0 && t.flags&(lexicon.City|lexicon.CityFull) == 0
+}
+
+// sizeBefore: word token k follows a size written "#7" on its line
+// ("trach #7 Bivona", "#8 Shiley").
+func (sc *scan) sizeBefore(k int) bool {
+	return k >= 2 && sc.toks[k-1].kind == kNum && sc.punct(k-2, '#') && sc.joined(k-1) && !sc.toks[k].nl && !sc.toks[k-1].nl
+}
+
+// acronymPlural: w is two to four capitals and a lower-case "s" ("ACs",
+// "HAs", "LENIs"), the plural of an abbreviation; no name is written so.
+func acronymPlural(w string) bool {
+	n := len(w)
+	if n < 3 || n > 5 || w[n-1] != 's' {
+		return false
+	}
+	for i := 0; i < n-1; i++ {
+		if w[i] < 'A' || w[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// recordMonth: token k, a bare "mar" or "dec", is the medication
+// administration record ("PER MAR", "see MAR") or "decreased" ("rate dec
+// per protocol"), not a month: the word before it says so.
+func (sc *scan) recordMonth(k int) bool {
+	if k < 1 || sc.toks[k].nl || sc.toks[k-1].kind != kWord {
+		return false
+	}
+	switch {
+	case sc.is(k, "mar"):
+		return sc.is(k-1, "per") || sc.is(k-1, "see") || sc.is(k-1, "check") || sc.is(k-1, "checked") || sc.is(k-1, "via")
+	case sc.is(k, "dec"):
+		return sc.is(k-1, "rate") || sc.is(k-1, "gtt") || sc.is(k-1, "drip") || sc.is(k-1, "uop")
+	}
+	return false
 }

@@ -227,6 +227,15 @@ func TestPlausible(t *testing.T) {
 		{"pressures before the oxygen", "pt agreeable. 12/5 30%. sats 93%", "12/5", TypeDate, ""},
 		{"a date in a later clause kept", "PT EXTUBATED 12/4. NOW BIPAP OVERNIGHT 12/6, 2L NC DAYTIME", "12/6", TypeDate, "12/6"},
 		{"a date after CPAP in another sentence kept", "OSA on CPAP. Last ate 12/6 2000.", "12/6", TypeDate, "12/6"},
+		// the tagger's spans in dev66-dev68
+		{"a device after its size is no name (dev68)", "Resp: Trach #7 Bivona TTS, cuff deflated", "Bivona", TypeName, ""},
+		{"a device maker after a title kept", "Pt of Dr. Bivona, seen today", "Bivona", TypeName, "Bivona"},
+		{"an abbreviation's plural is no name (dev67)", "Track marks old/healed, bilat ACs.", "ACs", TypeName, ""},
+		{"headaches in the plural are no name (dev66)", "admitted w/ recurrent thunderclap HAs x1 wk", "HAs", TypeName, ""},
+		{"the medication record is no date (dev68)", "SENNA HELD? GIVEN PER MAR.", "MAR", TypeDate, ""},
+		{"a drip decreased is no date (dev45)", "heparin rate dec per protocol to 16 u/kg/hr", "dec", TypeDate, ""},
+		{"a month after in kept", "colonoscopy in Mar. 2024 was normal", "Mar. 2024", TypeDate, "Mar. 2024"},
+		{"associated is no name (dev68)", "moisture assoc damage groin folds", "assoc", TypeName, ""},
 	}
 	r := DefaultRules()
 	for _, tc := range tests {

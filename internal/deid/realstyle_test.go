@@ -238,6 +238,11 @@ func TestRealStyle(t *testing.T) {
 			"symptoms since ~[DATE] of this year, worse ~[DATE] of last month."},
 		{"a language after a title is a name (review16)", "Seen by Dr. Samoan today. Call Mr. Kurdish re: results.",
 			"Seen by Dr. [NAME] today. Call Mr. [NAME] re: results."},
+		// "post op" after a name in capitals is no part of it (dev66)
+		{"post op after a name (dev66)", "WIFE AND GRANDSON AT BS, UPDATED BY DR HUFFINES POST OP.",
+			"WIFE AND GRANDSON AT BS, UPDATED BY DR [NAME] POST OP."},
+		{"post as a surname (dev66)", "Seen by Dr. Post today, plan per him.", "Seen by Dr. [NAME] today, plan per him."},
+		{"crick in capitals (dev66)", "PAIN: L NECK PAIN 4/10 \"LIKE A CRICK,\" TYLENOL X1.", "PAIN: L NECK PAIN 4/10 \"LIKE A CRICK,\" TYLENOL X1."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -569,7 +569,7 @@ func (sc *scan) nameNext(k int) bool {
 	}
 	t := &sc.toks[k]
 	return t.kind == kWord && !sc.claim[k] && t.kw == 0 && t.flags&lexicon.Name != 0 && t.e-t.s > 1 &&
-		!functionWord(sc.lower(k)) && (t.cap && t.flags&lexicon.SafeCore == 0 || sc.caseAt(k) != caseMixed) && !sc.covered(t.s)
+		!functionWord(sc.lower(k)) && (t.cap && t.flags&lexicon.SafeCore == 0 || sc.caseAt(k) != caseMixed) && !sc.covered(t.s) && !sc.postOp(k)
 }
 
 // rareAfterName: in a true-cased line, a word right after a name that is a

@@ -740,7 +740,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 			(sc.text[t.s] == '"' && sc.punct(k+2, '"') || sc.text[t.s] == '(' && sc.punct(k+2, ')')) && sc.capWord(k+3) && !toks[k+3].nl && !sc.stopWord(k+3):
 			e = k + 3 // `Charlotte "Charlie" Vane`: the nickname and the surname
 			k += 3
-		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && !sc.punct(k+1, ':') &&
+		case t.kind == kWord && t.cap && !sc.stopWord(k) && (!t.upper || toks[i].upper) && !sc.punct(k+1, ':') && !sc.postOp(k) &&
 			(sc.nameish(k) || t.e-t.s == 1 || (loose || sc.credentialAt(k+1)) && !sc.in(k, setHeader)):
 			e = k
 			words++
@@ -1327,4 +1327,17 @@ var roleAbbrevs = map[string]bool{
 var pronouns = map[string]bool{
 	"she": true, "he": true, "they": true, "we": true, "i": true, "it": true, "who": true,
 	"her": true, "his": true, "him": true, "them": true, "you": true, "this": true, "that": true,
+}
+
+// postOp: word token k opens "post op", "PRE-OP" or "post operatively", a
+// time and not a surname ("UPDATED BY DR HUFFINES POST OP", dev66).
+func (sc *scan) postOp(k int) bool {
+	if !sc.is(k, "post") && !sc.is(k, "pre") {
+		return false
+	}
+	m := k + 1
+	if sc.punct(m, '-') && sc.joined(m) {
+		m++
+	}
+	return m < len(sc.toks) && !sc.toks[m].nl && (sc.is(m, "op") || sc.is(m, "operative") || sc.is(m, "operatively"))
 }

@@ -35,7 +35,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev57": 140, "dev58": 115, "dev59": 130, "frozen24": 135,
 		"dev60": 135, "dev61": 130, "dev62": 125, "frozen25": 115,
 		"dev63": 130, "dev64": 140, "dev65": 120, "frozen26": 105,
-		"dev66": 125, "dev67": 105, "dev68": 130, "frozen27": 155}
+		"dev66": 125, "dev67": 105, "dev68": 130, "frozen27": 155,
+		"dev69": 150, "dev70": 120, "dev71": 140, "frozen28": 155}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -160,7 +161,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev57.jsonl", "dev58.jsonl", "dev59.jsonl", "frozen24.jsonl",
 		"dev60.jsonl", "dev61.jsonl", "dev62.jsonl", "frozen25.jsonl",
 		"dev63.jsonl", "dev64.jsonl", "dev65.jsonl", "frozen26.jsonl",
-		"dev66.jsonl", "dev67.jsonl", "dev68.jsonl", "frozen27.jsonl"} {
+		"dev66.jsonl", "dev67.jsonl", "dev68.jsonl", "frozen27.jsonl",
+		"dev69.jsonl", "dev70.jsonl", "dev71.jsonl", "frozen28.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -139,14 +139,29 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && first == last && (sc.satVerb(first) || sc.satVerbOpens(first)) {
 			continue // "Asked \"am I dying?\" Sat with pt" (dev50): the verb
 		}
-		if s.Type == TypeDate && first == last && sc.recordMonth(first) {
-			continue // "GIVEN PER MAR.", "see MAR": the medication record; "rate dec per protocol"
+		if (s.Type == TypeLocation || s.Type == TypeName) && sc.countedStep(first, last) {
+			continue // "HYPER-CVAD CYCLE 2B", "CAR-T Day 0": a step of a treatment (dev70)
+		}
+		if first == last && sc.recordMonth(first) {
+			continue // "GIVEN PER MAR.", "see MAR": the medication record; "rate dec per protocol", "SENSATION DEC TOES"
 		}
 		if s.Type == TypeLocation && last == first && sc.stateOnly(first) {
 			continue // a US state alone, by its name or code, is no PHI ("called from OHIO", "FROM NH")
 		}
+		if last == first+1 && sc.stateOnly(first) && (sc.is(last, "medicaid") || sc.is(last, "medicare")) {
+			continue // "IOWA MEDICAID", "HAS NEBRASKA MEDICAID PENDING": a state's insurer (dev71)
+		}
+		if s.Type == TypeDate && first == last && sc.toks[first].kind == kAlnum && sc.ordinalDay(first) > 0 && sc.anatomyNext(first) {
+			continue // "L posterior 8th ICS", "5th metatarsal": a part counted, not a day (dev69)
+		}
+		if s.Type == TypeDate && sc.toks[last].kind == kAlnum && sc.toks[last].e > be && sc.ordinalDay(last) > 0 {
+			continue // "s/p l 4th/5th ray amputation": ordinals cut, no date (dev71; dev37, dev61)
+		}
 		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
 			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym
+		}
+		if s.Type == TypeDate && first == last && sc.toks[first].kind == kWord && sc.toks[first].kw == 0 && sc.inEponym(first) {
+			continue // "CLL w/ Richter's transformation" typed a date (dev70)
 		}
 		// clinical numbers at either end leave the span, with the
 		// punctuation between them and the rest ("baptiste, 30 4/7" typed
@@ -327,6 +342,9 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 		return true
 	case kAlnum:
 		return !sc.clinical[k]
+	}
+	if k > 0 && releaseForm(sc.lower(k)) && sc.toks[k-1].kind == kWord && sc.toks[k-1].flags&lexicon.Clinical != 0 && !sc.toks[k].nl {
+		return false // "Posaconazole DR 300 daily": a drug's release form, not a street's "Dr" (dev70)
 	}
 	if t.kw&(setMonth|setDay|setHoliday|setOrgHead|setStreet|setPlace) != 0 {
 		return true // dates, and the head words of places
@@ -707,18 +725,64 @@ func acronymPlural(w string) bool {
 	return true
 }
 
-// recordMonth: token k, a bare "mar" or "dec", is the medication
-// administration record ("PER MAR", "see MAR") or "decreased" ("rate dec
-// per protocol"), not a month: the word before it says so.
+// recordMonth: token k, a bare "mar" or "dec" (no day, year or full stop
+// after it, no word before it that dates it: "in", "since", "last"…), is
+// the medication administration record ("PER MAR", "see MAR") or
+// "decreased" ("rate dec per protocol", "SENSATION DEC TOES"), not a month.
 func (sc *scan) recordMonth(k int) bool {
-	if k < 1 || sc.toks[k].nl || sc.toks[k-1].kind != kWord {
+	if !sc.is(k, "mar") && !sc.is(k, "dec") {
 		return false
 	}
-	switch {
-	case sc.is(k, "mar"):
-		return sc.is(k-1, "per") || sc.is(k-1, "see") || sc.is(k-1, "check") || sc.is(k-1, "checked") || sc.is(k-1, "via")
-	case sc.is(k, "dec"):
-		return sc.is(k-1, "rate") || sc.is(k-1, "gtt") || sc.is(k-1, "drip") || sc.is(k-1, "uop")
+	if n := k + 1; n < len(sc.toks) && !sc.toks[n].nl && (sc.toks[n].kind == kNum || sc.punct(n, '\'') ||
+		sc.punct(n, '.') && sc.joined(n) && n+1 < len(sc.toks) && !sc.toks[n+1].nl && sc.toks[n+1].kind == kNum) {
+		return false // "Dec 4", "Mar. 2024", "Dec '19"
+	}
+	if k > 0 && !sc.toks[k].nl && sc.toks[k-1].kind == kWord {
+		switch sc.lower(k - 1) {
+		case "in", "since", "until", "till", "early", "late", "mid", "during", "last", "next", "from", "by", "of", "before", "after", "around", "about":
+			return false
+		}
+	}
+	return true
+}
+
+// countedStep: tokens first..last are a step of a treatment and its number
+// ("CYCLE 2B", "phase 3"), or begin with the letter that ends a
+// hyphenated word ("T Day 0" of "CAR-T Day 0").
+func (sc *scan) countedStep(first, last int) bool {
+	if first >= 2 && sc.toks[first].kind == kWord && sc.toks[first].e-sc.toks[first].s == 1 && sc.punct(first-1, '-') && sc.joined(first) && sc.joined(first-1) {
+		return true
+	}
+	if last != first+1 || sc.toks[last].kind != kNum && sc.toks[last].kind != kAlnum {
+		return false
+	}
+	switch sc.lower(first) {
+	case "cycle", "cycles", "phase", "stage", "grade", "step", "class", "dose", "level":
+		return true
+	}
+	return false
+}
+
+// releaseForm: w names how a drug is released ("DR", "ER", "XL").
+func releaseForm(w string) bool {
+	switch w {
+	case "dr", "er", "xr", "sr", "xl", "cr", "ec", "la", "odt":
+		return true
+	}
+	return false
+}
+
+// anatomyNext: the word after token k is a part of the body counted by an
+// ordinal ("8th ICS", "4th toe", "7th cranial nerve") or a percentile.
+func (sc *scan) anatomyNext(k int) bool {
+	n := k + 1
+	if n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind != kWord {
+		return false
+	}
+	switch sc.lower(n) {
+	case "ics", "intercostal", "rib", "ribs", "ray", "rays", "toe", "toes", "finger", "fingers", "digit", "digits",
+		"metatarsal", "metacarpal", "cranial", "nerve", "ventricle", "vertebra", "percentile", "mt", "mtp", "mcp":
+		return true
 	}
 	return false
 }

@@ -236,6 +236,20 @@ func TestPlausible(t *testing.T) {
 		{"a drip decreased is no date (dev45)", "heparin rate dec per protocol to 16 u/kg/hr", "dec", TypeDate, ""},
 		{"a month after in kept", "colonoscopy in Mar. 2024 was normal", "Mar. 2024", TypeDate, "Mar. 2024"},
 		{"associated is no name (dev68)", "moisture assoc damage groin folds", "assoc", TypeName, ""},
+		// the tagger's spans in dev69-dev71
+		{"a drug's release form is no street (dev70)", "Interactions: Posaconazole DR 300 daily was held", "Posaconazole DR", TypeName, ""},
+		{"a cycle of chemotherapy is no place (dev70)", "HEME: ALL, HYPER-CVAD CYCLE 2B (HD MTX + ARA-C)", "CYCLE 2B", TypeLocation, ""},
+		{"the end of a hyphenated word is no place (dev70)", "Pharmacy Note - CAR-T Day 0", "T Day", TypeLocation, ""},
+		{"an eponym typed a date (dev70)", "HD#4, CLL w/ Richter's transformation s/p R-EPOCH.", "Richter", TypeDate, ""},
+		{"a state's insurer is no name (dev71)", "PT FROM HARTINGTON, NE. HAS NEBRASKA MEDICAID PENDING.", "NEBRASKA MEDICAID", TypeName, ""},
+		{"ordinals cut are no date (dev71)", "ot note: pt s/p l 4th/5th ray amputation.", "4th/5", TypeDate, ""},
+		{"a counted rib space is no date (dev69)", "Site: L posterior 8th ICS, 1% lidocaine 10mL.", "8th", TypeDate, ""},
+		{"decreased is no month (dev71)", "MOTOR INTACT, SENSATION DEC TOES. HEPARIN GTT", "DEC", TypeDate, ""},
+		{"a month and its day kept", "MOTOR INTACT SINCE DEC 4. HEPARIN GTT", "DEC 4", TypeDate, "DEC 4"},
+		{"a month after since kept", "no chemo since Dec, seen in clinic", "Dec", TypeDate, "Dec"},
+		{"rods in blasts are no name (dev70)", "smear reviewed, no Auer rods seen, PML-RARA sent.", "Auer", TypeName, ""},
+		{"a CAR-T product is no name (dev70)", "ID: DAY +2 CAR-T (TISA-CEL) FOR DLBCL.", "TISA-CEL", TypeName, ""},
+		{"a compartment monitor is no name (dev71)", "PRESSURE CHECKED BY ORTHO @ 2330 W/ STRYKER DEVICE: ANTERIOR 22", "STRYKER", TypeName, ""},
 	}
 	r := DefaultRules()
 	for _, tc := range tests {

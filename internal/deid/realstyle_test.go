@@ -243,6 +243,17 @@ func TestRealStyle(t *testing.T) {
 			"WIFE AND GRANDSON AT BS, UPDATED BY DR [NAME] POST OP."},
 		{"post as a surname (dev66)", "Seen by Dr. Post today, plan per him.", "Seen by Dr. [NAME] today, plan per him."},
 		{"crick in capitals (dev66)", "PAIN: L NECK PAIN 4/10 \"LIKE A CRICK,\" TYLENOL X1.", "PAIN: L NECK PAIN 4/10 \"LIKE A CRICK,\" TYLENOL X1."},
+		// dev69-dev71: a device after "moved to", a line on a side after "via", a range of blood
+		// pressures after HTN, a culture's date before "no growth"
+		{"moved to a device (dev70)", "S: Overnight pt had worsening dyspnea, moved to BiPAP 0300. Denies CP.",
+			"S: Overnight pt had worsening dyspnea, moved to BiPAP 0300. Denies CP."},
+		{"moved to a town kept", "Pt moved to Coushatta last year, lives alone.", "Pt moved to [LOCATION] last year, lives alone."},
+		{"via a new line on a side (dev70)", "LEVO STARTED 2110 VIA NEW R FEM CVC, TITRATED TO 0.12MCG/KG/MIN FOR MAP >65.",
+			"LEVO STARTED 2110 VIA NEW R FEM CVC, TITRATED TO 0.12MCG/KG/MIN FOR MAP >65."},
+		{"a range of pressures after HTN (dev70)", "CV: HTN 178-196/98-110. NICARDIPINE GTT STARTED 0930, bp 96-168/50-94 overnight.",
+			"CV: HTN 178-196/98-110. NICARDIPINE GTT STARTED 0930, bp 96-168/50-94 overnight."},
+		{"cultures before no growth (dev69)", "ID: TMAX 100.4 @ 2300. CULTURES FROM 12/4 NG TO DATE. Troponin 12/4 ng/mL.",
+			"ID: TMAX 100.4 @ 2300. CULTURES FROM [DATE] NG TO DATE. Troponin 12/4 ng/mL."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

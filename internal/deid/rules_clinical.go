@@ -317,7 +317,26 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if sh := sc.shape(i, j); sh == "3-3/2-2" || sh == "3-3/3-3" || sh == "3/2-3/2" || sh == "3/3-3/2" || sh == "3/2-3/3" {
 		return j
 	}
+	if sc.bpRange(i) {
+		return j // "HTN 178-196/98-110", "96-168/50-94" (dev21, dev59, dev70)
+	}
 	return -1
+}
+
+// bpRange: tokens i..i+6 are "a-b/c-d", a range of systolic pressures over
+// one of diastolic ones (60 <= a <= b <= 260, 20 <= c <= d <= 160, c < a,
+// d < b).
+func (sc *scan) bpRange(i int) bool {
+	if i+6 >= len(sc.toks) || !sc.punct(i+1, '-') || !sc.punct(i+3, '/') || !sc.punct(i+5, '-') {
+		return false
+	}
+	for k := i + 1; k <= i+6; k++ {
+		if !sc.joined(k) {
+			return false
+		}
+	}
+	a, b, c, d := sc.numVal(i), sc.numVal(i+2), sc.numVal(i+4), sc.numVal(i+6)
+	return 60 <= a && a <= b && b <= 260 && 20 <= c && c <= d && d <= 160 && c < a && d < b
 }
 
 // decade: "90s", "100s".

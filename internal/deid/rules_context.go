@@ -275,6 +275,9 @@ func (sc *scan) scanContext() {
 		if all || toks[i].upper && sc.lineUpper(i) || sc.unitAfter(e) || sc.eponym(e+1) {
 			continue
 		}
+		if sc.is(i-1, "via") && e+1 < len(toks) && !toks[e+1].nl && sc.laterality(e+1) {
+			continue // "LEVO STARTED VIA NEW R FEM CVC": a line on a side (dev70)
+		}
 		{
 			typ := TypeLocation
 			// "spoke to Maria", "with Jose": a person, not a place

@@ -512,10 +512,8 @@ func (sc *scan) notDate(i, j int) int {
 		return -1
 	}
 	// "bc 12/4 ng": a culture's date and "no growth", not nanograms
-	if word && sc.is(next, "ng") {
-		if p := sc.prevWord(i); p >= 0 && (countNouns[sc.lower(p)] || sc.is(p, "bc") || sc.is(p, "uc") || sc.is(p, "ucx")) {
-			return -1
-		}
+	if sc.cultureNG(i, j) {
+		return -1
 	}
 	// "80/60/40 CC/HR", "3/4 tab", "1/2 NS": values or a fraction before a unit
 	if (j == i+2 || j == i+4 && sc.punct(i+3, '/') && sc.numLen(j) > 0 && sc.numLen(j) <= 3) && sc.numLen(i+2) > 0 && sc.numLen(i+2) <= 3 &&
@@ -1195,4 +1193,18 @@ var weekdayNotAfter = map[string]bool{
 	"tolerate": true, "had": true, "has": true, "did": true, "do": true, "done": true, "performed": true,
 	"completed": true, "underwent": true, "trial": true, "will": true, "cont": true, "continue": true,
 	"of": true, "eeg": true, "ceeg": true, "veeg": true, "remains": true, "remain": true, "stays": true,
+}
+
+// cultureNG: the date i..j of a culture comes before "ng", no growth, not
+// nanograms ("bc 12/4 ng", "CULTURES FROM 12/4 NG TO DATE" (dev69)).
+func (sc *scan) cultureNG(i, j int) bool {
+	if next := j + 1; next >= len(sc.toks) || sc.toks[next].nl || !sc.is(next, "ng") {
+		return false
+	}
+	p := sc.prevWord(i)
+	if p >= 0 && (sc.is(p, "from") || sc.is(p, "on") || sc.is(p, "of")) {
+		p = sc.prevWord(p)
+	}
+	return p >= 0 && (countNouns[sc.lower(p)] || sc.is(p, "bc") || sc.is(p, "uc") || sc.is(p, "ucx") ||
+		sc.is(p, "cultures") || sc.is(p, "culture") || sc.is(p, "cx") || sc.is(p, "cxs"))
 }

@@ -82,6 +82,18 @@ var eponymPairs = map[string][]string{
 	// (dev67, dev68): the Child-Pugh class, the Avalon Elite dual-lumen ECMO cannula
 	"child":  {"pugh"},
 	"avalon": {"elite", "dual"},
+	// (dev70): CAR-T products, a fusion gene, rods in blasts, a lymphoma
+	"tisa":    {"cel"},
+	"liso":    {"cel"},
+	"cilta":   {"cel"},
+	"axi":     {"cel"},
+	"ide":     {"cel"},
+	"brexu":   {"cel"},
+	"pml":     {"rara"},
+	"auer":    {"rods", "rod"},
+	"burkitt": {"lymphoma", "leukemia"},
+	// (dev71): a compartment pressure monitor, a traction frame
+	"stryker": {"device", "frame", "bed", "monitor", "needle"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)
@@ -163,7 +175,8 @@ var possessiveEponyms = map[string]bool{
 	"dupuytren": true, "peyronie": true, "zenker": true, "meckel": true, "hirschsprung": true,
 	"asperger": true, "munchausen": true, "dressler": true, "virchow": true, "fournier": true, "kehr": true,
 	"kaposi": true, "behcet": true, "takayasu": true, "wegener": true,
-	"cullen": true, // "Grey Turner's sign noted L flank, Cullen's periumbilical" (dev67)
+	"cullen":  true, // "Grey Turner's sign noted L flank, Cullen's periumbilical" (dev67)
+	"richter": true, // "CLL w/ Richter's transformation" (dev70)
 }
 
 // eponymSpan: every word of tokens first..last belongs to an eponym pair

@@ -485,7 +485,7 @@ func (sc *scan) number(i, j int) int {
 		}
 		// "flight 28/11": day first, when the first number cannot be a month
 		dayFirst := a > 12 && validMD(b, a) && prevWord != "" && sc.text[sc.toks[i+1].s] == '/' && !sc.measureOnLine(i, 6)
-		if (validMD(a, b) || dayFirst) && !sc.unitAfter(j) && !sc.countAfter(i, j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
+		if (validMD(a, b) || dayFirst) && (!sc.unitAfter(j) || sc.cultureNG(i, j)) && !sc.countAfter(i, j) && prevWord != "bp" && prevWord != "x" && !scoreWords[prevWord] &&
 			!(sc.joined(i) && !sc.punct(i-1, '[') && !sc.punct(i-1, '(') && !(sc.punct(i-1, ':') && prevWord != "") || (j+1 < len(sc.toks) && sc.joined(j+1) && sc.toks[j+1].kind != kPunct)) &&
 			(sc.text[sc.toks[i+1].s] == '/' || cue || sc.dashDate(i, j)) && (!(a == 1 && b <= 4 && prevWord == "") || sc.aloneOnLine(i, j) || sc.toks[i].nl && sc.punct(j+1, ':')) {
 			sc.addDate(i, j)

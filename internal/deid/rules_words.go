@@ -425,9 +425,10 @@ func (sc *scan) scanPlaces() {
 				r++
 			}
 			e = max(e, r)
-			if t := &toks[i]; e == i && t.upper && t.e-t.s <= 4 && t.flags&lexicon.Clinical != 0 && t.flags&(lexicon.Name|lexicon.City|lexicon.CityFull) == 0 {
+			if t := &toks[i]; e == i && t.flags&lexicon.Clinical != 0 && t.flags&(lexicon.Name|lexicon.City|lexicon.CityFull) == 0 &&
+				(t.upper && t.e-t.s <= 4 || sc.is(i-1, "to")) {
 				next = i + 1
-				continue // "Moved to SDU room 4": a clinical acronym, a kind of unit (dev54)
+				continue // "Moved to SDU room 4": a clinical acronym, a kind of unit (dev54); "moved to BiPAP 0300" (dev70), not "lives in Norco"
 			}
 		}
 		// without a cue a lone city word followed by another capitalised word

@@ -210,6 +210,15 @@ func TestDevScores(t *testing.T) {
 		"dev66.jsonl": {"rules": {0.94, 0.90}, "tagger": {0.97, 0.53}, "both": {0.97, 0.80}},
 		"dev67.jsonl": {"rules": {0.98, 0.88}, "tagger": {0.98, 0.54}, "both": {0.99, 0.67}},
 		"dev68.jsonl": {"rules": {0.97, 0.94}, "tagger": {0.98, 0.54}, "both": {0.99, 0.80}},
+		// dev69-dev71 (2026-12-06, twenty-first session): the same; first
+		// contact, rules + tagger (b304bb0): dev69 (pulmonary ICU) 0.967 /
+		// 0.719, dev70 (oncology, hematology and transplant ICU) 0.977 /
+		// 0.532 on its gold with a weekday marked after merging (0.529 on
+		// the writer's), dev71 (trauma orthopedic and vascular surgery)
+		// 1.000 / 0.703.
+		"dev69.jsonl": {"rules": {0.95, 0.85}, "tagger": {0.97, 0.49}, "both": {0.96, 0.71}},
+		"dev70.jsonl": {"rules": {0.95, 0.77}, "tagger": {0.95, 0.17}, "both": {0.97, 0.53}},
+		"dev71.jsonl": {"rules": {0.99, 0.87}, "tagger": {0.96, 0.47}, "both": {0.99, 0.70}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

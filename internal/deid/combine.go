@@ -148,7 +148,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeLocation && last == first && sc.stateOnly(first) {
 			continue // a US state alone, by its name or code, is no PHI ("called from OHIO", "FROM NH")
 		}
-		if last == first+1 && sc.stateOnly(first) && (sc.is(last, "medicaid") || sc.is(last, "medicare")) {
+		if sc.stateOnly(first) && (last == first+1 && sc.insurer(last) || last == first && sc.insurer(last+1)) {
 			continue // "IOWA MEDICAID", "HAS NEBRASKA MEDICAID PENDING": a state's insurer (dev71)
 		}
 		if s.Type == TypeDate && first == last && sc.toks[first].kind == kAlnum && sc.ordinalDay(first) > 0 && sc.anatomyNext(first) {
@@ -708,6 +708,12 @@ func (sc *scan) everydayForm(first, last int) bool {
 // ("trach #7 Bivona", "#8 Shiley").
 func (sc *scan) sizeBefore(k int) bool {
 	return k >= 2 && sc.toks[k-1].kind == kNum && sc.punct(k-2, '#') && sc.joined(k-1) && !sc.toks[k].nl && !sc.toks[k-1].nl
+}
+
+// insurer: token k is Medicaid or Medicare, a state's insurer after the
+// state's name ("IOWA MEDICAID").
+func (sc *scan) insurer(k int) bool {
+	return k < len(sc.toks) && !sc.toks[k].nl && (sc.is(k, "medicaid") || sc.is(k, "medicare"))
 }
 
 // acronymPlural: w is two to four capitals and a lower-case "s" ("ACs",

@@ -249,6 +249,7 @@ func TestPlausible(t *testing.T) {
 		{"a month after since kept", "no chemo since Dec, seen in clinic", "Dec", TypeDate, "Dec"},
 		{"rods in blasts are no name (dev70)", "smear reviewed, no Auer rods seen, PML-RARA sent.", "Auer", TypeName, ""},
 		{"a CAR-T product is no name (dev70)", "ID: DAY +2 CAR-T (TISA-CEL) FOR DLBCL.", "TISA-CEL", TypeName, ""},
+		{"airways are no name (dev69)", "cleared with suction and saline lavage. Airways otherwise normal.", "Airways", TypeName, ""},
 		{"a compartment monitor is no name (dev71)", "PRESSURE CHECKED BY ORTHO @ 2330 W/ STRYKER DEVICE: ANTERIOR 22", "STRYKER", TypeName, ""},
 	}
 	r := DefaultRules()

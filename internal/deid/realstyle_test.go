@@ -254,6 +254,8 @@ func TestRealStyle(t *testing.T) {
 			"CV: HTN 178-196/98-110. NICARDIPINE GTT STARTED 0930, bp 96-168/50-94 overnight."},
 		{"cultures before no growth (dev69)", "ID: TMAX 100.4 @ 2300. CULTURES FROM 12/4 NG TO DATE. Troponin 12/4 ng/mL.",
 			"ID: TMAX 100.4 @ 2300. CULTURES FROM [DATE] NG TO DATE. Troponin 12/4 ng/mL."},
+		{"a state's insurer (dev71)", "PT FROM HARTINGTON, NE. HAS NEBRASKA MEDICAID PENDING. HAS IOWA MEDICAID.",
+			"PT FROM [LOCATION], NE. HAS NEBRASKA MEDICAID PENDING. HAS IOWA MEDICAID."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -137,7 +137,8 @@ func (sc *scan) isCandidate(i int) bool {
 	f := t.flags
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
 		// (the eponym test last: its map look-ups cost on every word)
-		return !sc.inEponym(i) // not "passy-muir trial" (rules_eponyms.go)
+		// not "passy-muir trial" (rules_eponyms.go), not "IOWA MEDICAID" (dev71)
+		return !sc.inEponym(i) && !(f&lexicon.State != 0 && sc.insurer(i+1))
 	}
 	if f&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 {
 		return false

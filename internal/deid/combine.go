@@ -154,7 +154,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && first == last && sc.toks[first].kind == kAlnum && sc.ordinalDay(first) > 0 && sc.anatomyNext(first) {
 			continue // "L posterior 8th ICS", "5th metatarsal": a part counted, not a day (dev69)
 		}
-		if s.Type == TypeDate && sc.toks[last].kind == kAlnum && sc.toks[last].e > be && sc.ordinalDay(last) > 0 {
+		if s.Type == TypeDate && sc.toks[last].kind == kAlnum && sc.toks[last].e > be && sc.ordinalDay(last) > 0 && sc.anatomyNext(last) {
 			continue // "s/p l 4th/5th ray amputation": ordinals cut, no date (dev71; dev37, dev61)
 		}
 		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
@@ -731,25 +731,34 @@ func acronymPlural(w string) bool {
 	return true
 }
 
-// recordMonth: token k, a bare "mar" or "dec" (no day, year or full stop
-// after it, no word before it that dates it: "in", "since", "last"…), is
-// the medication administration record ("PER MAR", "see MAR") or
-// "decreased" ("rate dec per protocol", "SENSATION DEC TOES"), not a month.
+// recordMonth: token k, a bare "mar" or "dec", is the medication
+// administration record ("PER MAR", "see MAR") or "decreased" ("rate dec
+// per protocol", "SENSATION DEC TOES"): the word before it says so; no
+// day, year or dated full stop follows it ("Dec 4", "Mar. 2024"). Any
+// other "Dec" or "Mar" stays a month or a name ("Last seen Dec",
+// "Daughter Mar": review17).
 func (sc *scan) recordMonth(k int) bool {
-	if !sc.is(k, "mar") && !sc.is(k, "dec") {
+	if k < 1 || sc.toks[k].nl || sc.toks[k-1].kind != kWord {
 		return false
 	}
 	if n := k + 1; n < len(sc.toks) && !sc.toks[n].nl && (sc.toks[n].kind == kNum || sc.punct(n, '\'') ||
 		sc.punct(n, '.') && sc.joined(n) && n+1 < len(sc.toks) && !sc.toks[n+1].nl && sc.toks[n+1].kind == kNum) {
-		return false // "Dec 4", "Mar. 2024", "Dec '19"
+		return false
 	}
-	if k > 0 && !sc.toks[k].nl && sc.toks[k-1].kind == kWord {
+	switch {
+	case sc.is(k, "mar"):
 		switch sc.lower(k - 1) {
-		case "in", "since", "until", "till", "early", "late", "mid", "during", "last", "next", "from", "by", "of", "before", "after", "around", "about":
-			return false
+		case "per", "see", "check", "checked", "via", "the", "on":
+			return true
+		}
+	case sc.is(k, "dec"):
+		switch sc.lower(k - 1) {
+		case "rate", "gtt", "drip", "uop", "uo", "sensation", "sensations", "sens", "strength", "pulses", "pulse",
+			"appetite", "output", "movement", "movements", "perfusion", "reflexes", "intake", "sounds":
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // countedStep: tokens first..last are a step of a treatment and its number

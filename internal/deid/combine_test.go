@@ -250,6 +250,11 @@ func TestPlausible(t *testing.T) {
 		{"rods in blasts are no name (dev70)", "smear reviewed, no Auer rods seen, PML-RARA sent.", "Auer", TypeName, ""},
 		{"a CAR-T product is no name (dev70)", "ID: DAY +2 CAR-T (TISA-CEL) FOR DLBCL.", "TISA-CEL", TypeName, ""},
 		{"airways are no name (dev69)", "cleared with suction and saline lavage. Airways otherwise normal.", "Airways", TypeName, ""},
+		// review17: a bare month or name that no word before it makes a record or a decrease, days before "th"
+		{"a month after seen kept (review17)", "Last seen Dec, follow up in clinic.", "Dec", TypeDate, "Dec"},
+		{"a month after stopped kept (review17)", "Started Jan, stopped Mar.", "Mar", TypeDate, "Mar"},
+		{"a name Mar after a relation kept (review17)", "Daughter Mar at bedside.", "Mar", TypeName, "Mar"},
+		{"a day cut before th kept (review17)", "Seen 12/4th at OSH.", "12/4", TypeDate, "12/4"},
 		{"a compartment monitor is no name (dev71)", "PRESSURE CHECKED BY ORTHO @ 2330 W/ STRYKER DEVICE: ANTERIOR 22", "STRYKER", TypeName, ""},
 	}
 	r := DefaultRules()

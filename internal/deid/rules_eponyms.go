@@ -94,6 +94,10 @@ var eponymPairs = map[string][]string{
 	"burkitt": {"lymphoma", "leukemia"},
 	// (dev71): a compartment pressure monitor, a traction frame
 	"stryker": {"device", "frame", "bed", "monitor", "needle"},
+	// (dev70, dev71): beta-thalassemia, the Morel-Lavallee lesion (review17: not
+	// on the clinical list, where "Called Lavallee" would lose its name)
+	"beta":  {"thal"},
+	"morel": {"lavallee"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

@@ -151,11 +151,10 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if sc.stateOnly(first) && (last == first+1 && sc.insurer(last) || last == first && sc.insurer(last+1)) {
 			continue // "IOWA MEDICAID", "HAS NEBRASKA MEDICAID PENDING": a state's insurer (dev71)
 		}
-		if s.Type == TypeDate && first == last && sc.toks[first].kind == kAlnum && sc.ordinalDay(first) > 0 && sc.anatomyNext(first) {
-			continue // "L posterior 8th ICS", "5th metatarsal": a part counted, not a day (dev69)
-		}
-		if s.Type == TypeDate && sc.toks[last].kind == kAlnum && sc.toks[last].e > be && sc.ordinalDay(last) > 0 && sc.anatomyNext(last) {
-			continue // "s/p l 4th/5th ray amputation": ordinals cut, no date (dev71; dev37, dev61)
+		if s.Type == TypeDate && sc.toks[last].kind == kAlnum && (first == last || sc.toks[last].e > be) && sc.ordinalDay(last) > 0 && sc.anatomyNext(last) {
+			// "L posterior 8th ICS" (dev69), "s/p l 4th/5th ray amputation" cut
+			// at "4th/5" (dev71): a part of the body counted, not a day
+			continue
 		}
 		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
 			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym

@@ -597,7 +597,7 @@ func (sc *scan) fromPlace(k int) bool {
 // something happened (homeTown).
 func (sc *scan) everydayTown(k int) bool {
 	return sc.toks[k].flags&(lexicon.CityFull|lexicon.Clinical|lexicon.State) == lexicon.CityFull &&
-		!functionWord(sc.lower(k)) && !nearNotTowns[sc.lower(k)] && sc.homeTown(k)
+		!functionWord(sc.lower(k)) && !nearNotTowns[sc.lower(k)] && sc.homeTown(k, k)
 }
 
 // nearNotTowns are towns' names that after "near" or "from" are a time of
@@ -609,31 +609,86 @@ var nearNotTowns = map[string]bool{
 	"beach": true, "school": true, "work": true, "church": true, "town": true, "bed": true,
 }
 
-// homeTown: word token k, a town's name that is also an everyday word, is
-// where someone lives or where something happened, in a note all in one
-// case: right after "lives (alone) in" or "home in", after "near" or
-// "outside" after an accident or a home (nearPlaceWords), or after
-// "drove/flew (down) from", and the clause ends with it ("LIVES ALONE IN
-// PACE,", "ROLLOVER NEAR SEARCHLIGHT,"); "SATS NEAR NORMAL," and "lives in
-// a trailer" stay.
-func (sc *scan) homeTown(k int) bool {
+// homeTown: tokens k to e, a town's name, are where someone lives, works,
+// comes from or goes, in a note all in one case, and the clause ends with
+// them: after "in" following a home, a workplace, a relative or a verb of
+// living ("LIVES ALONE IN PACE,", "MEATPACKING PLANT IN LIBERAL,", "her
+// sister in foley,"), after "from" following a verb of coming or "they are"
+// ("DROVE DOWN FROM X", "THEY ARE FROM CHAMPION."), after "to" following
+// home or a move ("went home to apex,"), after "near" or "outside" following
+// an accident or a home ("ROLLOVER NEAR SEARCHLIGHT,"). "SATS NEAR
+// NORMAL,", "bleed is from colon" and "lives in a trailer" stay.
+func (sc *scan) homeTown(k, e int) bool {
 	p := k - 1
-	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kWord || !sc.clauseEnd(k+1) || sc.is(k+1, "on") || sc.is(k+1, "for") {
+	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kWord || !sc.clauseEnd(e+1) && !sc.spacedDash(e+1) || sc.is(e+1, "on") || sc.is(e+1, "for") {
 		return false
 	}
 	q := sc.prevWord(p)
-	if q >= 0 && (sc.is(q, "alone") || sc.is(q, "together") || sc.is(q, "down") || sc.is(q, "up") || sc.is(q, "over")) {
+	if q >= 0 && (sc.is(q, "alone") || sc.is(q, "together") || sc.is(q, "down") || sc.is(q, "up") || sc.is(q, "over") || sc.is(q, "back")) {
 		q = sc.prevWord(q)
 	}
+	if q < 0 {
+		return false
+	}
+	w := sc.lower(q)
 	switch sc.lower(p) {
 	case "outside", "near": // after what happens or stands somewhere: not "SATS NEAR NORMAL"
-		return q >= 0 && nearPlaceWords[sc.lower(q)]
+		return nearPlaceWords[w]
 	case "in":
-		return q >= 0 && (sc.is(q, "lives") || sc.is(q, "live") || sc.is(q, "living") || sc.is(q, "resides") || sc.is(q, "home") || sc.is(q, "moved"))
+		return townInWords[w] || nameCues[w] == 1
 	case "from":
-		return q >= 0 && (sc.is(q, "drove") || sc.is(q, "flew") || sc.is(q, "driving") || sc.is(q, "moved") || sc.is(q, "visiting"))
+		switch w {
+		case "is", "are", "was", "were": // "THEY ARE FROM X", not "bleed is from colon"
+			r := sc.prevWord(q)
+			return r >= 0 && townFromPeople[sc.lower(r)]
+		}
+		return townFromWords[w]
+	case "to":
+		return townToWords[w]
 	}
 	return false
+}
+
+// spacedDash: token k is a dash with a space before it, which ends a
+// clause as a comma does ("the iron mine in republic — wonders").
+func (sc *scan) spacedDash(k int) bool {
+	if k >= len(sc.toks) || sc.toks[k].kind != kPunct || !sc.toks[k].sp {
+		return false
+	}
+	return sc.punct(k, '-') || strings.HasPrefix(sc.text[sc.toks[k].s:], "—") || strings.HasPrefix(sc.text[sc.toks[k].s:], "–")
+}
+
+// townInWords come before "in" and a town: a home, a workplace, a verb of
+// living or staying ("house in lander", "PLANT IN LIBERAL"); a relative
+// (nameCues) does too ("sister in foley,").
+var townInWords = map[string]bool{
+	"lives": true, "live": true, "living": true, "lived": true, "resides": true, "reside": true, "home": true,
+	"moved": true, "born": true, "raised": true, "grew": true, "staying": true, "stays": true, "visiting": true,
+	"house": true, "apartment": true, "apt": true, "trailer": true, "farm": true, "ranch": true,
+	"plant": true, "warehouse": true, "mine": true, "factory": true, "mill": true, "refinery": true,
+	"pharmacy": true, "store": true, "shop": true, "church": true, "mission": true, "parish": true,
+	"agency": true, "office": true, "center": true, "hospital": true, "facility": true, "shelter": true,
+}
+
+// townFromWords come before "from" and a town: a verb of coming ("DROVE
+// DOWN FROM X", "on the way from many").
+var townFromWords = map[string]bool{
+	"drove": true, "flew": true, "driving": true, "moved": true, "visiting": true, "way": true,
+	"came": true, "coming": true, "originally": true, "here": true, "ride": true, "relocated": true,
+}
+
+// townFromPeople come before "is/are from" and a town: a person ("THEY ARE
+// FROM CHAMPION", "pt is from X").
+var townFromPeople = map[string]bool{
+	"they": true, "he": true, "she": true, "pt": true, "patient": true, "family": true, "who": true,
+	"parents": true, "both": true, "wife": true, "husband": true,
+}
+
+// townToWords come before "to" and a town: home or a move ("went home to
+// apex,", "MOVED BACK TO X").
+var townToWords = map[string]bool{
+	"home": true, "moved": true, "relocated": true, "drove": true, "driving": true, "flew": true,
+	"flying": true, "headed": true, "heading": true,
 }
 
 // nearPlaceWords come before "near" or "outside" and a town: an accident,

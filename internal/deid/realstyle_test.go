@@ -259,6 +259,12 @@ func TestRealStyle(t *testing.T) {
 			"Called [NAME] re: plan. Spoke with [NAME]. Called [NAME] re: plan."},
 		{"a lesion and a thalassemia (dev70, dev71)", "R ANTERIOR THIGH DEGLOVING (MOREL-LAVALLEE) - ORTHO AWARE. Pt with beta-thal major.",
 			"R ANTERIOR THIGH DEGLOVING (MOREL-LAVALLEE) - ORTHO AWARE. Pt with beta-thal major."},
+		{"everyday towns after where someone lives, works or comes from (dev36, dev38, dev54, dev69, dev70)",
+			"THEY ARE FROM CHAMPION. BROTHER HAS A SHOP IN LIBERAL, WAS VISITING. WIFE WENT HOME TO APEX, WILL CALL.\nworks at the iron mine in republic — dust.\nSon burnell is POA, lives in bossier city.",
+			"THEY ARE FROM [LOCATION]. BROTHER HAS A SHOP IN [LOCATION], WAS VISITING. WIFE WENT HOME TO [LOCATION], WILL CALL.\nworks at the iron mine in [LOCATION] — dust.\nSon [NAME] is POA, lives in [LOCATION]."},
+		{"everyday words after the same prepositions stay (dev36, dev69)",
+			"BLEED IS FROM COLON. HR BACK TO NORMAL. PT IS FROM HOME. WENT HOME TO REST. RESULTS ARE FROM TODAY.\ndaughter in law at bs. moved to chair.",
+			"BLEED IS FROM COLON. HR BACK TO NORMAL. PT IS FROM HOME. WENT HOME TO REST. RESULTS ARE FROM TODAY.\ndaughter in law at bs. moved to chair."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

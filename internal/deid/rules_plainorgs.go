@@ -95,10 +95,39 @@ func (sc *scan) scanPlainOrgs() {
 			}
 		}
 		// (a word that is neither falls through: "LIVES ALONE IN WINNER,")
-		if sc.caseAt(i) != caseMixed && sc.everydayTown(i) {
-			sc.addToks(i, max(i, sc.city(i)), TypeLocation, "rules/city")
+		if e := sc.plainTown(i); e >= i {
+			sc.addToks(i, e, TypeLocation, "rules/city")
+			i = e
 		}
 	}
+}
+
+// plainTown returns the last token of a town's name that starts at word
+// token i, written without a capital to mark it (in a note of one case, or
+// in lower case in a mixed one), where someone lives or comes from
+// (homeTown): an everyday word ("LIVES ALONE IN WINNER,") or a known town of
+// more words ("lives in bossier city."); else -1.
+func (sc *scan) plainTown(i int) int {
+	if sc.caseAt(i) == caseMixed && sc.toks[i].cap {
+		return -1 // (scanPlaces reads a capitalised town in a mixed note)
+	}
+	e := sc.city(i)
+	switch {
+	case e == i:
+		if sc.everydayTown(i) {
+			return i
+		}
+	case e > i:
+		for k := i + 1; k <= e; k++ {
+			if sc.claim[k] {
+				return -1
+			}
+		}
+		if !sc.stateAlone(i, e) && sc.homeTown(i, e) {
+			return e
+		}
+	}
+	return -1
 }
 
 // oshName marks the hospital named in brackets right after "OSH"

@@ -265,6 +265,11 @@ func TestRealStyle(t *testing.T) {
 		{"everyday words after the same prepositions stay (dev36, dev69)",
 			"BLEED IS FROM COLON. HR BACK TO NORMAL. PT IS FROM HOME. WENT HOME TO REST. RESULTS ARE FROM TODAY.\ndaughter in law at bs. moved to chair.",
 			"BLEED IS FROM COLON. HR BACK TO NORMAL. PT IS FROM HOME. WENT HOME TO REST. RESULTS ARE FROM TODAY.\ndaughter in law at bs. moved to chair."},
+		{"the awakening trial and a sitting, not Saturday (dev58, dev61, dev64, dev71)",
+			"ST 100-130 W/ AGITATION DURING SAT, BP 150S/90S. RASS -2, PROPOFOL 20. FOLLOWING COMMANDS ON SAT THIS AM. RSBI 110 ON SAT, FAILED. RN + RT SAT W/ PT.",
+			"ST 100-130 W/ AGITATION DURING SAT, BP 150S/90S. RASS -2, PROPOFOL 20. FOLLOWING COMMANDS ON SAT THIS AM. RSBI 110 ON SAT, FAILED. RN + RT SAT W/ PT."},
+		{"a Saturday stays a day after sedation in another sentence or before a part of the day", "RASS 0. EXTUBATED ON SAT. PROPOFOL OFF SINCE SAT. FELL DURING SAT NIGHT.",
+			"RASS 0. EXTUBATED ON [DATE]. PROPOFOL OFF SINCE [DATE]. FELL DURING [DATE] NIGHT."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

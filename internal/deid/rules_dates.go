@@ -1031,11 +1031,11 @@ func (sc *scan) satVerb(i int) bool {
 	if p < 0 || i+1 >= len(sc.toks) || sc.toks[i].nl || sc.toks[p].kind != kWord || sc.toks[i+1].kind != kWord || sc.toks[i+1].nl {
 		return false
 	}
-	if !satAfter[sc.lower(i+1)] {
+	if !satAfter[sc.lower(i+1)] && !(sc.is(i+1, "w") && sc.punct(i+2, '/')) { // "RN SAT W/ PT"
 		return false
 	}
 	lp := sc.lower(p)
-	return pronouns[lp] || sc.toks[p].kw&(setRelation|setCred) != 0 || lp == "patient" || lp == "family" || lp == "chaplain" || lp == "nurse" || lp == "writer"
+	return pronouns[lp] || sc.toks[p].kw&(setRelation|setCred) != 0 || lp == "patient" || lp == "family" || lp == "chaplain" || lp == "nurse" || lp == "writer" || lp == "rt"
 }
 
 // satAfter are the words after "sat" that make it the verb.
@@ -1059,18 +1059,31 @@ func (sc *scan) satVerbOpens(i int) bool {
 }
 
 // trialVerbBefore: the word right before token i reads a protocol or a
-// trial's result ("per SAT", "failed SAT", "passed sat"), not a day (the
-// caller still takes "per Sat 1400" and "per sat am" for dates).
+// trial's result ("per SAT", "failed SAT", "passed sat", "DURING SAT"), or
+// is "on" after a word of sedation on the line; not a day (the caller still
+// takes "per Sat 1400" and "per sat am" for dates).
 func (sc *scan) trialVerbBefore(i int) bool {
 	p := sc.prevWord(i)
 	if p < 0 || p != i-1 {
 		return false // a note that opens with the word
 	}
 	switch sc.lower(p) {
-	case "per", "failed", "passed", "tolerated", "passing", "failing", "passes", "fails":
+	case "per", "failed", "passed", "tolerated", "passing", "failing", "passes", "fails", "during":
 		return true
+	case "on": // "FOLLOWS COMMANDS ON SAT.", "RSBI 110 ON SAT, FAILED": sedation held, not "EXTUBATED ON SAT"
+		for k := p - 1; k >= 0 && k >= p-8 && !sc.toks[k+1].nl && !sc.punct(k, '.') && !sc.punct(k, ';'); k-- {
+			if sc.toks[k].kind == kWord && sedationWords[sc.lower(k)] {
+				return true // (in its sentence: "RASS 0. EXTUBATED ON SAT." is a day)
+			}
+		}
 	}
 	return false
+}
+
+// sedationWords on the line before "on SAT" make it the awakening trial.
+var sedationWords = map[string]bool{
+	"rass": true, "propofol": true, "precedex": true, "sedation": true, "sedated": true, "commands": true,
+	"rsbi": true, "fentanyl": true, "versed": true, "midazolam": true, "dexmedetomidine": true, "ketamine": true,
 }
 
 // monthDate: the month word w at token i is a date; it returns its last

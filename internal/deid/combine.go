@@ -340,7 +340,9 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 		}
 		return true
 	case kAlnum:
-		return !sc.clinical[k]
+		// a dose glued to its unit is no date or name ("Sildenafil
+		// 1mg/kg": dev74)
+		return !sc.clinical[k] && !sc.doseAlnum(k)
 	}
 	if k > 0 && releaseForm(sc.lower(k)) && sc.toks[k-1].kind == kWord && sc.toks[k-1].flags&lexicon.Clinical != 0 && !sc.toks[k].nl {
 		return false // "Posaconazole DR 300 daily": a drug's release form, not a street's "Dr" (dev70)
@@ -366,6 +368,9 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	}
 	if t.flags&lexicon.Clinical != 0 && sc.sizeBefore(k) {
 		return false // "Trach #7 Bivona": a device after its size (dev68)
+	}
+	if routeWords[sc.lower(k)] && sc.routeUse(k) {
+		return false // "via NJ", "NG feeds", "teach mom NG feeds": a feeding route (dev73, dev74)
 	}
 	if acronymPlural(sc.text[t.s:t.e]) && !sc.nameCueBefore(k) {
 		return false // "bilat ACs", "thunderclap HAs", "LENIs": an abbreviation's plural (dev66, dev67)
@@ -590,6 +595,33 @@ func (sc *scan) fromPlace(k int) bool {
 		return q >= 0 && (sc.is(q, "lives") || sc.is(q, "live") || sc.is(q, "living") || sc.is(q, "resides") || sc.is(q, "home"))
 	}
 	return false
+}
+
+// doseAlnum: letters-and-digits token k is a number and a dose's unit
+// glued after it ("1mg", "250mcg", "3400RPM").
+func (sc *scan) doseAlnum(k int) bool {
+	t := &sc.toks[k]
+	d := t.s + int(t.ndig)
+	return t.ndig > 0 && d < t.e && allDigits(sc.text[t.s:d]) && doseSuffix[sc.low[d:t.e]]
+}
+
+// routeUse: route word token k ("NG", "NJ") is used as one: after "via" or
+// "per", or before what goes through it or is done to it ("NG feeds", "NJ
+// tube", "OG output"); "Family meeting with Ng and sister" stays.
+func (sc *scan) routeUse(k int) bool {
+	if p := k - 1; p >= 0 && !sc.toks[k].nl && (sc.is(p, "via") || sc.is(p, "per")) {
+		return true
+	}
+	n := k + 1
+	return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && routeNouns[sc.lower(n)]
+}
+
+// routeNouns follow a feeding route's name.
+var routeNouns = map[string]bool{
+	"feeds": true, "feed": true, "feeding": true, "feedings": true, "tube": true, "tf": true, "tfs": true,
+	"output": true, "placement": true, "placed": true, "clamped": true, "suction": true, "lavage": true,
+	"residual": true, "residuals": true, "meds": true, "flush": true, "flushed": true, "removed": true,
+	"replaced": true, "advanced": true, "tip": true,
 }
 
 // everydayTown: word token k is a town's whole name that is also an

@@ -256,6 +256,15 @@ func TestPlausible(t *testing.T) {
 		{"a name Mar after a relation kept (review17)", "Daughter Mar at bedside.", "Mar", TypeName, "Mar"},
 		{"a day cut before th kept (review17)", "Seen 12/4th at OSH.", "12/4", TypeDate, "12/4"},
 		{"a compartment monitor is no name (dev71)", "PRESSURE CHECKED BY ORTHO @ 2330 W/ STRYKER DEVICE: ANTERIOR 22", "STRYKER", TypeName, ""},
+		{"an operation after a word of its course (dev74)", "Infant post Norwood, ECPR in OR.", "Norwood", TypeLocation, ""},
+		{"two operations joined (dev74)", "CV: NORWOOD W/ SANO POD 0. SR 160S.", "SANO", TypeName, ""},
+		{"an operation's name alone is a name", "Glenn at bedside, updated.", "Glenn", TypeName, "Glenn"},
+		{"a feeding route after via (dev73)", "trophic feeds via NJ at 10 ml/hr, TPN.", "NJ", TypeName, ""},
+		{"a feeding route before feeds, after a relation (dev74)", "wires out before d/c, teach mom NG feeds.", "NG", TypeName, ""},
+		{"a hyphenated chart after per (dev72)", "TBSA per Lund-Browder on arrival 31%", "Lund-Browder", TypeLocation, ""},
+		{"a person after per kept", "per Lund re: plan", "Lund", TypeName, "Lund"},
+		{"a dose glued to its unit is no date (dev74)", "Sildenafil 1mg/kg q8. Enalapril 0.1mg/kg bid", "1mg", TypeDate, ""},
+		{"a pressure's range is no date (dev74)", "Fontan pressure 12-14 via IJ.", "12-14", TypeDate, ""},
 	}
 	r := DefaultRules()
 	for _, tc := range tests {

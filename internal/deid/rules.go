@@ -209,6 +209,9 @@ func (sc *scan) addToks(i, j int, t Type, rec string) {
 	if (t == TypeName || t == TypeLocation || t == TypeDate) && sc.eponymSpan(i, j) {
 		return // "Jackson-Pratt", "Bair Hugger", "Arctic Sun" (rules_eponyms.go)
 	}
+	if (t == TypeName || t == TypeLocation) && i == j && routeWords[sc.lower(i)] && sc.routeUse(i) {
+		return // "via NJ", "teach mom NG feeds": a feeding route (combine.go)
+	}
 	sc.add(sc.toks[i].s, sc.toks[j].e, t, rec)
 	if t == TypeName || t == TypeLocation {
 		for k := i; k <= j; k++ {

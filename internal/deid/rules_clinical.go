@@ -32,6 +32,7 @@ var measureWords = map[string]bool{
 	"st": true, "sb": true, "vs": true, "vitals": true, "rhythm": true, "ins": true, "outs": true,
 	"intake": true, "output": true, "balance": true, "gtt": true, "drip": true,
 	"pod": true, "hd": true, "hod": true, "day": true,
+	"pressure": true, "pressures": true, // "Fontan pressure 12-14", "drive pressures 250/-60" (dev74)
 	"sipap": true, "nippv": true, "niv": true, "hfov": true, "tof": true, "murmur": true, "sem": true,
 	// pain, sedation and withdrawal scales ("FLACC 2-5": dev57)
 	"flacc": true, "cpot": true, "ciwa": true, "cows": true, "sbs": true, "bps": true,
@@ -169,6 +170,7 @@ var doseSuffix = map[string]bool{
 	"h": true, "min": true, "mins": true, "sec": true, "lpm": true, "mcgkgmin": true,
 	"am": true, "pm": true, "d": true, "wks": true, "wk": true, "bpm": true, "ng": true, "ug": true, "iu": true,
 	"lb": true, "lbs": true, "oz": true, "cmh": true, "l/min": true, "fr": true, "french": true, "gauge": true,
+	"rpm": true, "v": true, "kv": true, // "LVAD @ 3400RPM" (dev74), "ELECTRICAL INJURY - 7200V" (dev72)
 }
 
 // clinicalNumber claims tokens i..j (a run of touching tokens that starts
@@ -421,6 +423,8 @@ var scoreWordsBefore = map[string]bool{
 	"aches": true, "ache": true, "achy": true, "soreness": true, "sore": true, "cramping": true, "cramps": true,
 	"achiness": true, "aching": true, "tenderness": true, "spasms": true,
 	"ice": true, // the ICE score of CAR-T and BiTE therapy: "ICE 10/10 @ 2000" (dev50)
+	// healed burns itch: "ITCH: 8/10 ON HEALED GRAFTS", "itch 7/10 in evening" (dev72)
+	"itch": true, "itching": true, "itchy": true, "pruritus": true,
 }
 
 // scoreContext: one of the three words before token i names a symptom or
@@ -441,6 +445,7 @@ func (sc *scan) scoreContext(i int) bool {
 var scoreWordsAfter = map[string]bool{
 	"pain": true, "discomfort": true, "ha": true, "headache": true, "cp": true, "nausea": true,
 	"incisional": true, "abd": true, "abdominal": true, "back": true, "chest": true, "sob": true,
+	"itch": true, "itching": true, "pruritus": true,
 }
 
 // scoreAfter: one of the three words after token j (on its line) names

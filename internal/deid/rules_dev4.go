@@ -687,9 +687,20 @@ func (sc *scan) extensionAlone(i int) int {
 	if l := sc.numLen(i); l < 2 || l > 5 || sc.joined(i+1) && i+1 < len(sc.toks) && sc.toks[i+1].kind != kPunct {
 		return -1
 	}
+	if q := sc.prevWord(p); q >= 0 && romJoints[sc.lower(q)] {
+		return -1 // "NECK EXT 30", "wrist ext 50, flex 40": a range of motion in degrees (dev72)
+	}
 	switch sc.lower(p) {
 	case "ext", "extension", "extn":
 		return i
 	}
 	return -1
+}
+
+// romJoints come before "ext" or "extension" measured in degrees.
+var romJoints = map[string]bool{
+	"neck": true, "wrist": true, "wrists": true, "elbow": true, "elbows": true, "knee": true, "knees": true,
+	"hip": true, "hips": true, "shoulder": true, "shoulders": true, "finger": true, "fingers": true,
+	"thumb": true, "ankle": true, "ankles": true, "trunk": true, "spine": true, "cervical": true,
+	"lumbar": true, "mcp": true, "pip": true, "dip": true, "toe": true, "toes": true,
 }

@@ -45,8 +45,8 @@ func (sc *scan) dotDate(i, j int) int {
 		return -1
 	}
 	if k := j + 1; k < len(sc.toks) && !sc.toks[k].nl && (sc.punct(k, '%') || sc.joined(k) && sc.toks[k].kind != kPunct ||
-		sc.toks[k].kind == kWord && units[sc.lower(k)] || sc.frequencyAfter(j) || sc.is(k, "ett")) {
-		return -1 // "STARTED 12.5 BID": a dose; "Intubated 7.5 ETT": a tube's size (review15)
+		sc.toks[k].kind == kWord && units[sc.lower(k)] || sc.frequencyAfter(j) || sc.is(k, "ett") || sc.is(k, "cuffed") || sc.is(k, "uncuffed")) {
+		return -1 // "STARTED 12.5 BID": a dose; "Intubated 7.5 ETT", "INTUBATED 3.5 CUFFED": a tube's size (review15, dev74)
 	}
 	sc.addDate(i, j)
 	return j

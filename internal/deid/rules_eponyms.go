@@ -98,6 +98,15 @@ var eponymPairs = map[string][]string{
 	// on the clinical list, where "Called Lavallee" would lose its name)
 	"beta":  {"thal"},
 	"morel": {"lavallee"},
+	// (dev72-dev74): the burn chart, a scar scale, a dressing, an open abdomen's bag, a
+	// ventricular assist device, shunts
+	"lund":      {"browder"},
+	"vancouver": {"scar"},
+	"ace":       {"wrap", "wraps", "wrapped", "bandage", "bandages", "rub"},
+	"bogota":    {"bag"},
+	"berlin":    {"heart"},
+	"blalock":   {"taussig"},
+	"damus":     {"kaye"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)
@@ -144,7 +153,69 @@ var eponymFirst = func() (f [26]uint16) {
 // with no person after it: "parkinson's", not "Horner's son").
 func (sc *scan) inEponym(k int) bool {
 	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k) ||
-		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1) && !sc.personAfterPossessive(k+3)
+		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
+		sc.cardiacOp(k)
+}
+
+// cardiacOps are heart operations named after their surgeons ("s/p
+// Glenn", "NORWOOD W/ SANO", "PRE-GLENN", "Ross procedure"); their names
+// are also given names, surnames and towns, so each is an operation only
+// beside a word of its course or another operation (cardiacOp).
+var cardiacOps = map[string]bool{
+	"glenn": true, "norwood": true, "sano": true, "starnes": true, "mustard": true, "ross": true,
+	"konno": true, "kawashima": true, "nikaidoh": true, "yasui": true, "warden": true, "bentall": true,
+	"jatene": true, "rastelli": true, "senning": true, "fontan": true, "damus": true, "bt": true,
+}
+
+// cardiacOpBefore and cardiacOpAfter come before and after an operation's
+// name ("bidirectional Glenn", "failing Fontan", "Glenn POD 6", "sano flow").
+var cardiacOpBefore = map[string]bool{
+	"sp": true, "post": true, "pre": true, "stage": true, "bidirectional": true, "bdg": true, "hemi": true,
+	"completion": true, "failing": true, "failed": true, "classic": true, "modified": true,
+	"extracardiac": true, "fenestrated": true, "hlhs": true,
+}
+
+var cardiacOpAfter = map[string]bool{
+	"procedure": true, "shunt": true, "operation": true, "op": true, "circulation": true, "physiology": true,
+	"pressure": true, "pressures": true, "fenestration": true, "takedown": true, "conduit": true, "baffle": true,
+	"repair": true, "pathway": true, "anomaly": true, "revision": true, "pod": true, "flow": true,
+	"candidate": true, "palliation": true, "completion": true, "stage": true,
+}
+
+// cardiacOp: word token k names a heart operation: one of cardiacOps with
+// a word of its course or another operation within three tokens on its
+// line, only marks, "w", "with" or "and" between ("s/p norwood/bt",
+// "NORWOOD W/ SANO", "Glenn POD 6"); "Glenn at bedside" and "Ross, RN" stay
+// names.
+func (sc *scan) cardiacOp(k int) bool {
+	if !cardiacOps[sc.lower(k)] {
+		return false
+	}
+	for d := -1; d <= 1; d += 2 {
+		for m := k + d; m >= 0 && m < len(sc.toks) && (m-k)*d <= 3; m += d {
+			if d < 0 && sc.toks[m+1].nl || d > 0 && sc.toks[m].nl {
+				break // (its line only)
+			}
+			t := &sc.toks[m]
+			if t.kind == kPunct {
+				if c := sc.text[t.s]; c == '.' || c == ',' || c == ';' || c == ':' {
+					break
+				}
+				continue
+			}
+			if t.kind != kWord {
+				break
+			}
+			w := sc.lower(m)
+			if cardiacOps[w] || d < 0 && (cardiacOpBefore[w] || w == "p" && sc.punct(m-1, '/') && sc.is(m-2, "s")) || d > 0 && cardiacOpAfter[w] {
+				return true
+			}
+			if w != "w" && w != "with" && w != "and" {
+				break
+			}
+		}
+	}
+	return false
 }
 
 // personAfterPossessive: token k, after "X's", is a relation or what a
@@ -181,6 +252,7 @@ var possessiveEponyms = map[string]bool{
 	"kaposi": true, "behcet": true, "takayasu": true, "wegener": true,
 	"cullen":  true, // "Grey Turner's sign noted L flank, Cullen's periumbilical" (dev67)
 	"richter": true, // "CLL w/ Richter's transformation" (dev70)
+	"ebstein": true, // "4 wk old w/ ebstein's (mild)" (dev74)
 }
 
 // eponymSpan: every word of tokens first..last belongs to an eponym pair
@@ -195,18 +267,36 @@ func (sc *scan) eponymSpan(first, last int) bool {
 // typed a name by the tagger, a tear being no part of a name. No name cue
 // stands before.
 func (sc *scan) eponymWords(first, last int, typ Type) bool {
-	words := false
+	words, joined := false, false
 	for k := first; k <= last; k++ {
 		if sc.toks[k].kind != kWord {
 			continue
 		}
 		if sc.inEponym(k) {
 			words = true
+			joined = joined || sc.eponymPair(k, k+2)
 		} else if typ == "" || sc.plausibleTok(k, typ) {
 			return false
 		}
 	}
 	// (the cue last: most spans hold no pair) a person so named: "daughter
-	// Mallory Weiss", "Dr. Jackson Pratt"
-	return words && !sc.nameCueBefore(first)
+	// Mallory Weiss", "Dr. Jackson Pratt"; not a hyphenated pair ("per
+	// Lund-Browder") or an operation after a word of its course ("Infant
+	// post Norwood")
+	return words && (joined || sc.opAfterCourse(first) || !sc.nameCueBefore(first))
+}
+
+// opAfterCourse: word token k is one of cardiacOps right after a word of
+// its course or another operation ("post Norwood", "s/p glenn",
+// "norwood/bt").
+func (sc *scan) opAfterCourse(k int) bool {
+	if !cardiacOps[sc.lower(k)] {
+		return false
+	}
+	p := sc.prevWord(k)
+	if p < 0 {
+		return false
+	}
+	w := sc.lower(p)
+	return cardiacOpBefore[w] || cardiacOps[w] || w == "p" && sc.punct(p-1, '/') && sc.is(p-2, "s")
 }

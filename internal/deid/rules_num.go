@@ -258,6 +258,7 @@ var units = map[string]bool{
 	"min": true, "mins": true, "sec": true, "days": true, "weeks": true, "mo": true,
 	"hour": true, "hours": true, "minute": true, "minutes": true, // "Surgery was 3-4 hours" (review9)
 	"wks": true, "months": true, // "f/u with PCP 1-2 wks" (dev54)
+	"rpm": true, // "LVAD @ 3400 RPM" (dev74)
 }
 
 // measured: one of tokens i..j is a number with a unit or a decade glued

@@ -745,6 +745,8 @@ var relationVerbs = map[string]bool{
 	// on the way, or what the relation told ("SON MITCH FLYING IN THURSDAY",
 	// "UNTIL SON ARRIVES", "WIFE SHARED STORIES": dev56); after a name too
 	"flying": true, "driving": true, "coming": true, "arriving": true, "arrives": true, "shared": true,
+	// "Sister drew a picture", "prefers to have mom hold his hand" (dev74)
+	"drew": true, "hold": true,
 }
 
 // modalVerbs after a relation are its verb when a verb follows ("DAD MAY

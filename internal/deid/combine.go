@@ -652,7 +652,7 @@ var nearNotTowns = map[string]bool{
 // NORMAL,", "bleed is from colon" and "lives in a trailer" stay.
 func (sc *scan) homeTown(k, e int) bool {
 	p := k - 1
-	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kWord || !sc.clauseEnd(e+1) && !sc.spacedDash(e+1) || sc.is(e+1, "on") || sc.is(e+1, "for") {
+	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kWord || !sc.clauseEnd(e+1) && !sc.spacedDash(e+1) && !sc.withAfter(e+1) || sc.is(e+1, "on") || sc.is(e+1, "for") {
 		return false
 	}
 	q := sc.prevWord(p)
@@ -681,6 +681,11 @@ func (sc *scan) homeTown(k, e int) bool {
 	return false
 }
 
+// withAfter: token k is "with" or "w/" ("LIVES IN PETAL WITH HUSBAND").
+func (sc *scan) withAfter(k int) bool {
+	return k < len(sc.toks) && !sc.toks[k].nl && (sc.is(k, "with") || sc.is(k, "w") && sc.punct(k+1, '/') && sc.joined(k+1))
+}
+
 // spacedDash: token k is a dash with a space before it, which ends a
 // clause as a comma does ("the iron mine in republic — wonders").
 func (sc *scan) spacedDash(k int) bool {
@@ -707,6 +712,7 @@ var townInWords = map[string]bool{
 var townFromWords = map[string]bool{
 	"drove": true, "flew": true, "driving": true, "moved": true, "visiting": true, "way": true,
 	"came": true, "coming": true, "originally": true, "here": true, "ride": true, "relocated": true,
+	"called": true, "calling": true, "phoned": true, // "DAUGHTER CALLED FROM CAVALIER," (dev72)
 }
 
 // townFromPeople come before "is/are from" and a town: a person ("THEY ARE

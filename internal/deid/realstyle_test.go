@@ -281,6 +281,9 @@ func TestRealStyle(t *testing.T) {
 			"ITCH: 8/10 ON HEALED GRAFTS. NECK EXT 30. ELECTRICAL INJURY - 7200V. LVAD @ 3400RPM.\nitch 7/10 in evening. wrist ext 50, flex 40. call back at ext [PHONE]."},
 		{"a relation's verb is no name (dev74)", "Sister drew a picture of the heart. Pt prefers to have mom hold his hand.",
 			"Sister drew a picture of the heart. Pt prefers to have mom hold his hand."},
+		{"a town after called from, a town before with, a ward in brackets (dev72, dev73)",
+			"PT'S DAUGHTER CALLED FROM CAVALIER, ASKED IF. PLAN: TRANSFER TO FLOOR (4 SOUTH) WHEN BED AVAIL.\nsocial: lives in petal with husband. called from home. called from work.",
+			"PT'S DAUGHTER CALLED FROM [LOCATION], ASKED IF. PLAN: TRANSFER TO FLOOR ([LOCATION]) WHEN BED AVAIL.\nsocial: lives in [LOCATION] with husband. called from home. called from work."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

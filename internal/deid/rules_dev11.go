@@ -141,7 +141,8 @@ func (sc *scan) compassWardCue(k int) bool {
 	t := &sc.toks[k]
 	switch t.kind {
 	case kPunct:
-		return sc.punct(k, '-') && t.sp || sc.punct(k, ':')
+		// "- 6 EAST", "Unit: 5 West", "TRANSFER TO FLOOR (4 SOUTH)" (dev73)
+		return sc.punct(k, '-') && t.sp || sc.punct(k, ':') || sc.punct(k, '(') && (sc.is(k-1, "floor") || sc.is(k-1, "unit"))
 	case kWord:
 		switch sc.lower(k) {
 		case "to", "from", "on", "at", "surg", "unit", "floor":

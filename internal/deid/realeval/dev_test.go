@@ -219,6 +219,13 @@ func TestDevScores(t *testing.T) {
 		"dev69.jsonl": {"rules": {0.95, 0.85}, "tagger": {0.97, 0.49}, "both": {0.96, 0.71}},
 		"dev70.jsonl": {"rules": {0.95, 0.77}, "tagger": {0.95, 0.17}, "both": {0.97, 0.53}},
 		"dev71.jsonl": {"rules": {0.99, 0.87}, "tagger": {0.96, 0.47}, "both": {0.99, 0.70}},
+		// dev72-dev74 (2026-12-06, twenty-second session): the same; first
+		// contact, rules + tagger (71b3f01): dev72 (burn ICU and burn
+		// rehab) 0.986 / 0.618, dev73 (acute pancreatitis and GI surgery)
+		// 0.985 / 0.846, dev74 (pediatric cardiac ICU) 0.975 / 0.560.
+		"dev72.jsonl": {"rules": {0.97, 0.76}, "tagger": {0.93, 0.42}, "both": {0.98, 0.61}},
+		"dev73.jsonl": {"rules": {0.93, 0.91}, "tagger": {0.91, 0.58}, "both": {0.98, 0.84}},
+		"dev74.jsonl": {"rules": {0.92, 0.73}, "tagger": {0.94, 0.30}, "both": {0.97, 0.55}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -36,7 +36,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev60": 135, "dev61": 130, "dev62": 125, "frozen25": 115,
 		"dev63": 130, "dev64": 140, "dev65": 120, "frozen26": 105,
 		"dev66": 125, "dev67": 105, "dev68": 130, "frozen27": 155,
-		"dev69": 150, "dev70": 120, "dev71": 140, "frozen28": 155}
+		"dev69": 150, "dev70": 120, "dev71": 140, "frozen28": 155,
+		"dev72": 155, "dev73": 155, "dev74": 150, "frozen29": 135}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -162,7 +163,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev60.jsonl", "dev61.jsonl", "dev62.jsonl", "frozen25.jsonl",
 		"dev63.jsonl", "dev64.jsonl", "dev65.jsonl", "frozen26.jsonl",
 		"dev66.jsonl", "dev67.jsonl", "dev68.jsonl", "frozen27.jsonl",
-		"dev69.jsonl", "dev70.jsonl", "dev71.jsonl", "frozen28.jsonl"} {
+		"dev69.jsonl", "dev70.jsonl", "dev71.jsonl", "frozen28.jsonl",
+		"dev72.jsonl", "dev73.jsonl", "dev74.jsonl", "frozen29.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -605,23 +605,33 @@ func (sc *scan) doseAlnum(k int) bool {
 	return t.ndig > 0 && d < t.e && allDigits(sc.text[t.s:d]) && doseSuffix[sc.low[d:t.e]]
 }
 
-// routeUse: route word token k ("NG", "NJ") is used as one: after "via" or
-// "per", or before what goes through it or is done to it ("NG feeds", "NJ
-// tube", "OG output"); "Family meeting with Ng and sister" stays.
+// routeUse: route word token k ("NG", "NJ"), not written as a name ("Ng")
+// nor in the possessive, is used as one: after "via", or before what goes
+// through it ("NG feeds", "NJ tube", "OG output"), with no title or "per"
+// right before ("Dr. Ng placed the line", "per Ng", "Family meeting with Ng
+// and sister" stay names).
 func (sc *scan) routeUse(k int) bool {
-	if p := k - 1; p >= 0 && !sc.toks[k].nl && (sc.is(p, "via") || sc.is(p, "per")) {
+	t := &sc.toks[k]
+	if t.cap && !t.upper && sc.caseAt(k) == caseMixed || sc.possessive(k+1) || t.nl || k == 0 {
+		return false
+	}
+	if sc.is(k-1, "via") {
 		return true
+	}
+	if sc.toks[k-1].kind == kWord && sc.toks[k-1].kw&setTitle != 0 || sc.punct(k-1, '.') && k >= 2 && sc.toks[k-2].kw&setTitle != 0 || sc.is(k-1, "per") {
+		return false
 	}
 	n := k + 1
 	return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && routeNouns[sc.lower(n)]
 }
 
-// routeNouns follow a feeding route's name.
+// routeNouns follow a feeding route's name: what goes through it or is
+// done to it ("NG placed"; "Dr. NG placed the line" stays, after its title).
 var routeNouns = map[string]bool{
 	"feeds": true, "feed": true, "feeding": true, "feedings": true, "tube": true, "tf": true, "tfs": true,
-	"output": true, "placement": true, "placed": true, "clamped": true, "suction": true, "lavage": true,
-	"residual": true, "residuals": true, "meds": true, "flush": true, "flushed": true, "removed": true,
-	"replaced": true, "advanced": true, "tip": true,
+	"output": true, "suction": true, "lavage": true, "residual": true, "residuals": true, "meds": true,
+	"flush": true, "tip": true, "placement": true, "placed": true, "clamped": true, "flushed": true,
+	"removed": true, "replaced": true, "advanced": true,
 }
 
 // everydayTown: word token k is a town's whole name that is also an
@@ -643,16 +653,21 @@ var nearNotTowns = map[string]bool{
 
 // homeTown: tokens k to e, a town's name, are where someone lives, works,
 // comes from or goes, in a note all in one case, and the clause ends with
-// them: after "in" following a home, a workplace, a relative or a verb of
-// living ("LIVES ALONE IN PACE,", "MEATPACKING PLANT IN LIBERAL,", "her
-// sister in foley,"), after "from" following a verb of coming or "they are"
+// them: after "in" following a home, a workplace or a verb of living
+// ("LIVES ALONE IN PACE,", "MEATPACKING PLANT IN LIBERAL,"), after "from"
+// following a verb of coming, "they are" or a relative's "called"
 // ("DROVE DOWN FROM X", "THEY ARE FROM CHAMPION."), after "to" following
-// home or a move ("went home to apex,"), after "near" or "outside" following
+// home or a journey ("went home to apex,"), after "near" or "outside" following
 // an accident or a home ("ROLLOVER NEAR SEARCHLIGHT,"). "SATS NEAR
 // NORMAL,", "bleed is from colon" and "lives in a trailer" stay.
 func (sc *scan) homeTown(k, e int) bool {
 	p := k - 1
-	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kWord || !sc.clauseEnd(e+1) && !sc.spacedDash(e+1) && !sc.withAfter(e+1) || sc.is(e+1, "on") || sc.is(e+1, "for") {
+	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kWord || sc.is(e+1, "on") || sc.is(e+1, "for") {
+		return false
+	}
+	// the clause ends with the town; "with" ends it only after a town of two
+	// words or one no everyday list holds ("lives in house with wife" stays)
+	if !sc.clauseEnd(e+1) && !sc.spacedDash(e+1) && !(sc.withAfter(e+1) && (e > k || sc.toks[k].flags&lexicon.SafeCore == 0)) {
 		return false
 	}
 	q := sc.prevWord(p)
@@ -667,12 +682,14 @@ func (sc *scan) homeTown(k, e int) bool {
 	case "outside", "near": // after what happens or stands somewhere: not "SATS NEAR NORMAL"
 		return nearPlaceWords[w]
 	case "in":
-		return townInWords[w] || nameCues[w] == 1
+		return townInWords[w]
 	case "from":
 		switch w {
-		case "is", "are", "was", "were": // "THEY ARE FROM X", not "bleed is from colon"
+		case "is", "are", "was", "were", "called", "calling", "phoned":
+			// "THEY ARE FROM X", "DAUGHTER CALLED FROM CAVALIER,"; not "bleed
+			// is from colon", "Tele called from monitor"
 			r := sc.prevWord(q)
-			return r >= 0 && townFromPeople[sc.lower(r)]
+			return r >= 0 && (townFromPeople[sc.lower(r)] || sc.toks[r].kw&setRelation != 0)
 		}
 		return townFromWords[w]
 	case "to":
@@ -696,8 +713,8 @@ func (sc *scan) spacedDash(k int) bool {
 }
 
 // townInWords come before "in" and a town: a home, a workplace, a verb of
-// living or staying ("house in lander", "PLANT IN LIBERAL"); a relative
-// (nameCues) does too ("sister in foley,").
+// living or staying ("house in lander", "PLANT IN LIBERAL"); not a relative
+// ("Wife in shock,", "Mom in hall": review18).
 var townInWords = map[string]bool{
 	"lives": true, "live": true, "living": true, "lived": true, "resides": true, "reside": true, "home": true,
 	"moved": true, "born": true, "raised": true, "grew": true, "staying": true, "stays": true, "visiting": true,
@@ -712,20 +729,19 @@ var townInWords = map[string]bool{
 var townFromWords = map[string]bool{
 	"drove": true, "flew": true, "driving": true, "moved": true, "visiting": true, "way": true,
 	"came": true, "coming": true, "originally": true, "here": true, "ride": true, "relocated": true,
-	"called": true, "calling": true, "phoned": true, // "DAUGHTER CALLED FROM CAVALIER," (dev72)
 }
 
-// townFromPeople come before "is/are from" and a town: a person ("THEY ARE
-// FROM CHAMPION", "pt is from X").
+// townFromPeople come before "is/are from" or "called from" and a town: a
+// person ("THEY ARE FROM CHAMPION", "pt is from X"), as a relation does.
 var townFromPeople = map[string]bool{
 	"they": true, "he": true, "she": true, "pt": true, "patient": true, "family": true, "who": true,
 	"parents": true, "both": true, "wife": true, "husband": true,
 }
 
-// townToWords come before "to" and a town: home or a move ("went home to
-// apex,", "MOVED BACK TO X").
+// townToWords come before "to" and a town: home or a journey ("went home to
+// apex,", "RELOCATED BACK TO X"); not "moved to couch" (review18).
 var townToWords = map[string]bool{
-	"home": true, "moved": true, "relocated": true, "drove": true, "driving": true, "flew": true,
+	"home": true, "relocated": true, "drove": true, "driving": true, "flew": true,
 	"flying": true, "headed": true, "heading": true,
 }
 

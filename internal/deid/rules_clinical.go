@@ -170,7 +170,7 @@ var doseSuffix = map[string]bool{
 	"h": true, "min": true, "mins": true, "sec": true, "lpm": true, "mcgkgmin": true,
 	"am": true, "pm": true, "d": true, "wks": true, "wk": true, "bpm": true, "ng": true, "ug": true, "iu": true,
 	"lb": true, "lbs": true, "oz": true, "cmh": true, "l/min": true, "fr": true, "french": true, "gauge": true,
-	"rpm": true, "v": true, "kv": true, // "LVAD @ 3400RPM" (dev74), "ELECTRICAL INJURY - 7200V" (dev72)
+	"rpm": true, // "LVAD @ 3400RPM" (dev74)
 }
 
 // clinicalNumber claims tokens i..j (a run of touching tokens that starts

@@ -1068,12 +1068,24 @@ func (sc *scan) trialVerbBefore(i int) bool {
 		return false // a note that opens with the word
 	}
 	switch sc.lower(p) {
-	case "per", "failed", "passed", "tolerated", "passing", "failing", "passes", "fails", "during":
+	case "per", "failed", "passed", "tolerated", "passing", "failing", "passes", "fails":
+		return true
+	}
+	// "during" and "on" only before the trial's acronym, not a capitalised
+	// day in a mixed note ("Wife visited during Sat": review18)
+	if t := &sc.toks[i]; t.cap && !t.upper && sc.caseAt(i) == caseMixed {
+		return false
+	}
+	switch sc.lower(p) {
+	case "during":
 		return true
 	case "on": // "FOLLOWS COMMANDS ON SAT.", "RSBI 110 ON SAT, FAILED": sedation held, not "EXTUBATED ON SAT"
-		for k := p - 1; k >= 0 && k >= p-8 && !sc.toks[k+1].nl && !sc.punct(k, '.') && !sc.punct(k, ';'); k-- {
+		if q := p - 1; q >= 0 && sc.toks[q].kind == kWord && eventCues[sc.lower(q)] {
+			return false // "PROPOFOL WEANED, EXTUBATED ON SAT." (review18)
+		}
+		for k := p - 1; k >= 0 && k >= p-8 && !sc.toks[k+1].nl && !sc.punct(k, '.') && !sc.punct(k, ';') && !sc.punct(k, ','); k-- {
 			if sc.toks[k].kind == kWord && sedationWords[sc.lower(k)] {
-				return true // (in its sentence: "RASS 0. EXTUBATED ON SAT." is a day)
+				return true // (in its clause: "RASS 0, on SAT pt was transferred" is a day)
 			}
 		}
 	}

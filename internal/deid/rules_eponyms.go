@@ -184,14 +184,16 @@ var cardiacOpAfter = map[string]bool{
 
 // cardiacOp: word token k names a heart operation: one of cardiacOps with
 // a word of its course or another operation within three tokens on its
-// line, only marks, "w", "with" or "and" between ("s/p norwood/bt",
-// "NORWOOD W/ SANO", "Glenn POD 6"); "Glenn at bedside" and "Ross, RN" stay
-// names.
+// line, only marks, "w" or "with" between; another operation counts only
+// across a mark or "w/"/"with" ("s/p norwood/bt", "NORWOOD W/ SANO",
+// "Glenn POD 6"); "Glenn at bedside", "Ross, RN" and "Glenn and Ross at
+// bedside" stay names.
 func (sc *scan) cardiacOp(k int) bool {
 	if !cardiacOps[sc.lower(k)] {
 		return false
 	}
 	for d := -1; d <= 1; d += 2 {
+		between := false // a mark or "w/" between k and m
 		for m := k + d; m >= 0 && m < len(sc.toks) && (m-k)*d <= 3; m += d {
 			if d < 0 && sc.toks[m+1].nl || d > 0 && sc.toks[m].nl {
 				break // (its line only)
@@ -201,18 +203,20 @@ func (sc *scan) cardiacOp(k int) bool {
 				if c := sc.text[t.s]; c == '.' || c == ',' || c == ';' || c == ':' {
 					break
 				}
+				between = true
 				continue
 			}
 			if t.kind != kWord {
 				break
 			}
 			w := sc.lower(m)
-			if cardiacOps[w] || d < 0 && (cardiacOpBefore[w] || w == "p" && sc.punct(m-1, '/') && sc.is(m-2, "s")) || d > 0 && cardiacOpAfter[w] {
+			if cardiacOps[w] && between || d < 0 && (cardiacOpBefore[w] || w == "p" && sc.punct(m-1, '/') && sc.is(m-2, "s")) || d > 0 && cardiacOpAfter[w] {
 				return true
 			}
-			if w != "w" && w != "with" && w != "and" {
+			if w != "w" && w != "with" {
 				break
 			}
+			between = true
 		}
 	}
 	return false
@@ -280,10 +284,22 @@ func (sc *scan) eponymWords(first, last int, typ Type) bool {
 		}
 	}
 	// (the cue last: most spans hold no pair) a person so named: "daughter
-	// Mallory Weiss", "Dr. Jackson Pratt"; not a hyphenated pair ("per
-	// Lund-Browder") or an operation after a word of its course ("Infant
-	// post Norwood")
-	return words && (joined || sc.opAfterCourse(first) || !sc.nameCueBefore(first))
+	// Mallory Weiss", "Dr. Jackson Pratt"; not a hyphenated pair with no
+	// title or relation right before ("per Lund-Browder"; "Ms.
+	// Stevens-Johnson" and "daughter Gardner-Wells" stay) or an operation
+	// after a word of its course ("Infant post Norwood")
+	return words && (joined && !sc.titleOrRelationBefore(first) || sc.opAfterCourse(first) || !sc.nameCueBefore(first))
+}
+
+// titleOrRelationBefore: the word right before token k (a full stop between
+// them allowed) is a title or a relation ("Ms. Stevens-Johnson", "daughter
+// Gardner-Wells").
+func (sc *scan) titleOrRelationBefore(k int) bool {
+	p := k - 1
+	if sc.punct(p, '.') {
+		p--
+	}
+	return p >= 0 && sc.toks[p].kind == kWord && sc.toks[p].kw&(setTitle|setRelation) != 0
 }
 
 // opAfterCourse: word token k is one of cardiacOps right after a word of
@@ -298,5 +314,5 @@ func (sc *scan) opAfterCourse(k int) bool {
 		return false
 	}
 	w := sc.lower(p)
-	return cardiacOpBefore[w] || cardiacOps[w] || w == "p" && sc.punct(p-1, '/') && sc.is(p-2, "s")
+	return cardiacOpBefore[w] || cardiacOps[w] && p < k-1 || w == "p" && sc.punct(p-1, '/') && sc.is(p-2, "s")
 }

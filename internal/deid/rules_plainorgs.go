@@ -114,13 +114,15 @@ func (sc *scan) plainTown(i int) int {
 	e := sc.city(i)
 	switch {
 	case e == i:
-		if sc.everydayTown(i) {
+		// (one everyday word in lower case in a mixed note is too often just
+		// that: "Dad in nursery with twin")
+		if sc.caseAt(i) != caseMixed && sc.everydayTown(i) {
 			return i
 		}
 	case e > i:
-		for k := i + 1; k <= e; k++ {
-			if sc.claim[k] {
-				return -1
+		for k := i; k <= e; k++ {
+			if k > i && sc.claim[k] || sc.is(k, "home") || nearNotTowns[sc.lower(k)] {
+				return -1 // "Lives in new home with wife" (review18)
 			}
 		}
 		if !sc.stateAlone(i, e) && sc.homeTown(i, e) {

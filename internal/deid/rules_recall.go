@@ -745,8 +745,6 @@ var relationVerbs = map[string]bool{
 	// on the way, or what the relation told ("SON MITCH FLYING IN THURSDAY",
 	// "UNTIL SON ARRIVES", "WIFE SHARED STORIES": dev56); after a name too
 	"flying": true, "driving": true, "coming": true, "arriving": true, "arrives": true, "shared": true,
-	// "Sister drew a picture", "prefers to have mom hold his hand" (dev74)
-	"drew": true, "hold": true,
 }
 
 // modalVerbs after a relation are its verb when a verb follows ("DAD MAY
@@ -777,7 +775,16 @@ func (sc *scan) notNameWord(k int) bool {
 	}
 	// "DC" before a word is the discharge ("HOME W/ WIFE, DC TEACHING DONE";
 	// dev48), set off by commas initials ("wife, DC, at bedside")
+	if verb && (w == "drew" || w == "hold") && wordNext && objectWords[sc.lower(k+1)] {
+		return true // "wife drew up insulin", "mom hold his hand" (dev20, dev74); "SON DREW HERE" stays a name
+	}
 	return notNameAfterCue[w] || verb && relationVerbs[w] || w == "dc" && wordNext
+}
+
+// objectWords follow "drew" or "hold" as verbs: what is drawn or held.
+var objectWords = map[string]bool{
+	"a": true, "an": true, "the": true, "up": true, "blood": true, "labs": true, "his": true, "her": true,
+	"their": true, "him": true, "pt": true, "hands": true, "hand": true, "baby": true, "infant": true,
 }
 
 // acronymPlace: an acronym no list knows right after "to", "from" or "at"

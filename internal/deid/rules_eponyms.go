@@ -157,14 +157,18 @@ func (sc *scan) inEponym(k int) bool {
 		sc.cardiacOp(k)
 }
 
-// cardiacOps are heart operations named after their surgeons ("s/p
+// cardiacOps: w (lower case) names a heart operation after its surgeon ("s/p
 // Glenn", "NORWOOD W/ SANO", "PRE-GLENN", "Ross procedure"); their names
 // are also given names, surnames and towns, so each is an operation only
 // beside a word of its course or another operation (cardiacOp).
-var cardiacOps = map[string]bool{
-	"glenn": true, "norwood": true, "sano": true, "starnes": true, "mustard": true, "ross": true,
-	"konno": true, "kawashima": true, "nikaidoh": true, "yasui": true, "warden": true, "bentall": true,
-	"jatene": true, "rastelli": true, "senning": true, "fontan": true, "damus": true, "bt": true,
+func cardiacOps(w string) bool {
+	// (a switch, not a map: candidate asks it of most words through inEponym)
+	switch w {
+	case "glenn", "norwood", "sano", "starnes", "mustard", "ross", "konno", "kawashima", "nikaidoh",
+		"yasui", "warden", "bentall", "jatene", "rastelli", "senning", "fontan", "damus", "bt":
+		return true
+	}
+	return false
 }
 
 // cardiacOpBefore and cardiacOpAfter come before and after an operation's
@@ -189,7 +193,7 @@ var cardiacOpAfter = map[string]bool{
 // "Glenn POD 6"); "Glenn at bedside", "Ross, RN" and "Glenn and Ross at
 // bedside" stay names.
 func (sc *scan) cardiacOp(k int) bool {
-	if !cardiacOps[sc.lower(k)] {
+	if !cardiacOps(sc.lower(k)) {
 		return false
 	}
 	for d := -1; d <= 1; d += 2 {
@@ -210,7 +214,7 @@ func (sc *scan) cardiacOp(k int) bool {
 				break
 			}
 			w := sc.lower(m)
-			if cardiacOps[w] && between || d < 0 && (cardiacOpBefore[w] || w == "p" && sc.punct(m-1, '/') && sc.is(m-2, "s")) || d > 0 && cardiacOpAfter[w] {
+			if cardiacOps(w) && between || d < 0 && (cardiacOpBefore[w] || w == "p" && sc.punct(m-1, '/') && sc.is(m-2, "s")) || d > 0 && cardiacOpAfter[w] {
 				return true
 			}
 			if w != "w" && w != "with" {
@@ -306,7 +310,7 @@ func (sc *scan) titleOrRelationBefore(k int) bool {
 // its course or another operation ("post Norwood", "s/p glenn",
 // "norwood/bt").
 func (sc *scan) opAfterCourse(k int) bool {
-	if !cardiacOps[sc.lower(k)] {
+	if !cardiacOps(sc.lower(k)) {
 		return false
 	}
 	p := sc.prevWord(k)
@@ -314,5 +318,5 @@ func (sc *scan) opAfterCourse(k int) bool {
 		return false
 	}
 	w := sc.lower(p)
-	return cardiacOpBefore[w] || cardiacOps[w] && p < k-1 || w == "p" && sc.punct(p-1, '/') && sc.is(p-2, "s")
+	return cardiacOpBefore[w] || cardiacOps(w) && p < k-1 || w == "p" && sc.punct(p-1, '/') && sc.is(p-2, "s")
 }

@@ -108,8 +108,11 @@ func (sc *scan) scanPlainOrgs() {
 // (homeTown): an everyday word ("LIVES ALONE IN WINNER,") or a known town of
 // more words ("lives in bossier city."); else -1.
 func (sc *scan) plainTown(i int) int {
-	if sc.caseAt(i) == caseMixed && sc.toks[i].cap {
+	if sc.toks[i].flags&lexicon.City == 0 || sc.caseAt(i) == caseMixed && sc.toks[i].cap {
 		return -1 // (scanPlaces reads a capitalised town in a mixed note)
+	}
+	if p := i - 1; sc.toks[p].kind != kWord || sc.toks[i].nl || !townPreps(sc.lower(p)) {
+		return -1 // (the cheap tests first: this runs on every word)
 	}
 	e := sc.city(i)
 	switch {
@@ -130,6 +133,15 @@ func (sc *scan) plainTown(i int) int {
 		}
 	}
 	return -1
+}
+
+// townPreps come right before a town in homeTown.
+func townPreps(w string) bool {
+	switch w {
+	case "in", "from", "to", "near", "outside":
+		return true
+	}
+	return false
 }
 
 // oshName marks the hospital named in brackets right after "OSH"

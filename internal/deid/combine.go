@@ -698,7 +698,7 @@ func (sc *scan) homeTown(k, e int) bool {
 	return false
 }
 
-// withAfter: token k is "with" or "w/" ("LIVES IN PETAL WITH HUSBAND").
+// withAfter: token k is "with" or "w/" ("lives in bossier city with husband").
 func (sc *scan) withAfter(k int) bool {
 	return k < len(sc.toks) && !sc.toks[k].nl && (sc.is(k, "with") || sc.is(k, "w") && sc.punct(k+1, '/') && sc.joined(k+1))
 }

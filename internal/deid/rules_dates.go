@@ -1060,8 +1060,9 @@ func (sc *scan) satVerbOpens(i int) bool {
 
 // trialVerbBefore: the word right before token i reads a protocol or a
 // trial's result ("per SAT", "failed SAT", "passed sat", "DURING SAT"), or
-// is "on" after a word of sedation on the line; not a day (the caller still
-// takes "per Sat 1400" and "per sat am" for dates).
+// is "on" after a word of sedation in its clause and not right after an
+// event's word; not a day (the caller still takes "per Sat 1400" and "per
+// sat am" for dates).
 func (sc *scan) trialVerbBefore(i int) bool {
 	p := sc.prevWord(i)
 	if p < 0 || p != i-1 {
@@ -1092,7 +1093,8 @@ func (sc *scan) trialVerbBefore(i int) bool {
 	return false
 }
 
-// sedationWords on the line before "on SAT" make it the awakening trial.
+// sedationWords earlier in the clause of "on SAT" make it the awakening
+// trial.
 var sedationWords = map[string]bool{
 	"rass": true, "propofol": true, "precedex": true, "sedation": true, "sedated": true, "commands": true,
 	"rsbi": true, "fentanyl": true, "versed": true, "midazolam": true, "dexmedetomidine": true, "ketamine": true,

@@ -103,12 +103,12 @@ func (sc *scan) scanPlainOrgs() {
 }
 
 // plainTown returns the last token of a town's name that starts at word
-// token i, written without a capital to mark it (in a note of one case, or
-// in lower case in a mixed one), where someone lives or comes from
-// (homeTown): an everyday word ("LIVES ALONE IN WINNER,") or a known town of
-// more words ("lives in bossier city."); else -1.
+// token i, written without a capital to mark it, where someone lives or
+// comes from (homeTown): in a note of one case an everyday word ("LIVES
+// ALONE IN WINNER,") or a known town of more words; in lower case in a
+// mixed note only the second ("lives in bossier city."); else -1.
 func (sc *scan) plainTown(i int) int {
-	if sc.toks[i].flags&lexicon.City == 0 || sc.caseAt(i) == caseMixed && sc.toks[i].cap {
+	if i < 1 || sc.toks[i].flags&lexicon.City == 0 || sc.caseAt(i) == caseMixed && sc.toks[i].cap {
 		return -1 // (scanPlaces reads a capitalised town in a mixed note)
 	}
 	if p := i - 1; sc.toks[p].kind != kWord || sc.toks[i].nl || !townPreps(sc.lower(p)) {

@@ -159,8 +159,8 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
 			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym
 		}
-		if s.Type == TypeDate && first == last && sc.toks[first].kind == kWord && sc.toks[first].kw == 0 && sc.inEponym(first) {
-			continue // "CLL w/ Richter's transformation" typed a date (dev70)
+		if w := sc.onlyWord(first, last); s.Type == TypeDate && w >= 0 && sc.toks[w].kw == 0 && sc.inEponym(w) {
+			continue // "CLL w/ Richter's transformation" typed a date (dev70), "Bush-Francis 14" cut at "-Francis" (dev76)
 		}
 		// clinical numbers at either end leave the span, with the
 		// punctuation between them and the rest ("baptiste, 30 4/7" typed
@@ -250,6 +250,25 @@ func (sc *scan) kindOfPlace(first, last int) bool {
 		}
 	}
 	return true
+}
+
+// onlyWord returns the one word token of tokens first..last when the others
+// are punctuation ("-Francis"), or -1.
+func (sc *scan) onlyWord(first, last int) int {
+	w := -1
+	for m := first; m <= last; m++ {
+		switch sc.toks[m].kind {
+		case kPunct:
+		case kWord:
+			if w >= 0 {
+				return -1
+			}
+			w = m
+		default:
+			return -1
+		}
+	}
+	return w
 }
 
 // noDate: tokens first..last are two numbers joined by "/", "-" or "."
@@ -635,11 +654,26 @@ var routeNouns = map[string]bool{
 }
 
 // everydayTown: word token k is a town's whole name that is also an
-// everyday word (not clinical, not a state), where someone lives or where
-// something happened (homeTown).
+// everyday word (not a state; not clinical but after a care facility and
+// "in": "CALLED SNF IN LIMA,"), where someone lives or where something
+// happened (homeTown).
 func (sc *scan) everydayTown(k int) bool {
-	return sc.toks[k].flags&(lexicon.CityFull|lexicon.Clinical|lexicon.State) == lexicon.CityFull &&
-		!functionWord(sc.lower(k)) && !nearNotTowns[sc.lower(k)] && sc.homeTown(k, k)
+	f := sc.toks[k].flags
+	if f&(lexicon.CityFull|lexicon.State) != lexicon.CityFull || functionWord(sc.lower(k)) || nearNotTowns[sc.lower(k)] {
+		return false
+	}
+	if f&lexicon.Clinical != 0 && !(k >= 2 && sc.is(k-1, "in") && careFacilities[sc.lower(k-2)]) {
+		return false
+	}
+	return sc.homeTown(k, k)
+}
+
+// careFacilities come before "in" and a town whose name is also clinical
+// shorthand ("SNF IN LIMA", not the graft): a place of care, never an
+// anatomy or a drug.
+var careFacilities = map[string]bool{
+	"snf": true, "ltach": true, "ltac": true, "rehab": true, "alf": true, "nh": true, "hospice": true,
+	"facility": true, "hospital": true,
 }
 
 // nearNotTowns are towns' names that after "near" or "from" are a time of
@@ -722,6 +756,7 @@ var townInWords = map[string]bool{
 	"plant": true, "warehouse": true, "mine": true, "factory": true, "mill": true, "refinery": true,
 	"pharmacy": true, "store": true, "shop": true, "church": true, "mission": true, "parish": true,
 	"agency": true, "office": true, "center": true, "hospital": true, "facility": true, "shelter": true,
+	"snf": true, "ltach": true, "ltac": true, "rehab": true, "alf": true, "hospice": true,
 }
 
 // townFromWords come before "from" and a town: a verb of coming ("DROVE

@@ -188,7 +188,8 @@ func (sc *scan) notNumericDate(first, last int) bool {
 	switch {
 	case comma && n >= 2:
 		// a list of values ("NAS SCORES 4, 6, 5"), unless a day and its year
-		return !(n == 2 && day(0) && w[1] == 4 && year(1))
+		// (not one before 1900, which is a clock time: "1600 9, 1800 8": dev76)
+		return !(n == 2 && day(0) && w[1] == 4 && year(1) && v[1] >= 1900)
 	case n == 1:
 		// a lone year is no PHI and a clock time no date ("extubated
 		// 0845"); a day alone is read by its neighbours ("the 14")

@@ -36,6 +36,8 @@ var measureWords = map[string]bool{
 	"sipap": true, "nippv": true, "niv": true, "hfov": true, "tof": true, "murmur": true, "sem": true,
 	// pain, sedation and withdrawal scales ("FLACC 2-5": dev57)
 	"flacc": true, "cpot": true, "ciwa": true, "cows": true, "sbs": true, "bps": true,
+	// words remembered of three ("RECALLED 1/3 WORDS AT 5 MIN", "recall 2/3": dev76)
+	"recall": true, "recalled": true, "recalls": true,
 }
 
 // ventSettings name a ventilator setting written as two pressures ("PS

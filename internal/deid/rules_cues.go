@@ -101,7 +101,7 @@ func (sc *scan) scanCues() {
 // visit", "wife is aware" stay). It marks the name and returns its token, or -1.
 func (sc *scan) relationNameAt(i int) int {
 	t := &sc.toks[i]
-	if t.flags&lexicon.Name == 0 || t.kw&^setStreet != 0 || t.e-t.s < 3 || sc.claim[i] || functionWord(sc.lower(i)) {
+	if t.flags&lexicon.Name == 0 && !sc.rareNameAfterRelation(i) || t.kw&^setStreet != 0 || t.e-t.s < 3 || sc.claim[i] || functionWord(sc.lower(i)) {
 		return -1
 	}
 	w := sc.lower(i)
@@ -125,6 +125,24 @@ func (sc *scan) relationNameAt(i int) int {
 	}
 	sc.markName(i, i, "rules/relation")
 	return i
+}
+
+// rareNameAfterRelation: word token i, on no name list, is a relative's
+// name all the same: a word of the rare tier of general English only (not
+// everyday, not clinical) between a relation and a verb a person does ("PT'S
+// DAUGHTER JONQUIL ASKED"); "daughter tearful, asked" and "son also called"
+// stay.
+func (sc *scan) rareNameAfterRelation(i int) bool {
+	t := &sc.toks[i]
+	if t.kind != kWord || t.flags&(lexicon.SafeCore|lexicon.Clinical|lexicon.City|lexicon.State) != 0 || t.e-t.s < 4 {
+		return false
+	}
+	w := sc.lower(i)
+	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") || strings.HasSuffix(w, "s") {
+		return false
+	}
+	k := i + 1
+	return k < len(sc.toks) && !sc.toks[k].nl && sc.toks[k].kind == kWord && (personVerbs[sc.lower(k)] || personAfter[sc.lower(k)] && strings.HasSuffix(sc.lower(k), "ed"))
 }
 
 // personAfter: words after a relation's name that make it a person

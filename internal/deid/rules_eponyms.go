@@ -107,6 +107,12 @@ var eponymPairs = map[string][]string{
 	"berlin":    {"heart"},
 	"blalock":   {"taussig"},
 	"damus":     {"kaye"},
+	// (dev75-dev77): a deep neck infection, a chin-to-chest stitch, an
+	// implantable doppler, a catatonia scale
+	"ludwig": {"angina", "s"},
+	"grillo": {"stitch", "stitches", "suture"},
+	"cook":   {"swartz"},
+	"bush":   {"francis"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

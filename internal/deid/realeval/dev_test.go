@@ -226,6 +226,15 @@ func TestDevScores(t *testing.T) {
 		"dev72.jsonl": {"rules": {0.97, 0.76}, "tagger": {0.93, 0.42}, "both": {0.98, 0.61}},
 		"dev73.jsonl": {"rules": {0.93, 0.91}, "tagger": {0.91, 0.58}, "both": {0.98, 0.84}},
 		"dev74.jsonl": {"rules": {0.92, 0.73}, "tagger": {0.94, 0.30}, "both": {0.97, 0.55}},
+		// dev75-dev77 (2026-12-06, twenty-third session): the same; first
+		// contact, rules + tagger (9156a24, on the golds as merged: each
+		// with one weekday, date or town the writer left unmarked):
+		// dev75 (head and neck surgery ICU) 0.975 / 0.528, dev76 (medical
+		// ICU with psychiatry consults) 1.000 / 0.649, dev77 (vascular
+		// surgery ICU) 1.000 / 0.705.
+		"dev75.jsonl": {"rules": {0.96, 0.73}, "tagger": {0.89, 0.30}, "both": {0.97, 0.52}},
+		"dev76.jsonl": {"rules": {0.95, 0.83}, "tagger": {0.99, 0.39}, "both": {0.99, 0.64}},
+		"dev77.jsonl": {"rules": {0.99, 0.81}, "tagger": {0.96, 0.37}, "both": {0.99, 0.70}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

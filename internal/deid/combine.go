@@ -159,8 +159,11 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
 			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym
 		}
-		if w := sc.onlyWord(first, last); s.Type == TypeDate && w >= 0 && sc.toks[w].kw == 0 && sc.inEponym(w) {
-			continue // "CLL w/ Richter's transformation" typed a date (dev70), "Bush-Francis 14" cut at "-Francis" (dev76)
+		if w := sc.onlyWord(first, last); w >= 0 && sc.toks[w].kw == 0 && sc.inEponym(w) && (s.Type == TypeDate || first < w || last > w) {
+			// "CLL w/ Richter's transformation" typed a date (dev70), "Bush-Francis
+			// 14" cut at "-Francis" (dev76), "Repeat Bush-Francis." at
+			// "-Francis" typed an identifier (review19)
+			continue
 		}
 		// clinical numbers at either end leave the span, with the
 		// punctuation between them and the rest ("baptiste, 30 4/7" typed
@@ -683,6 +686,7 @@ var nearNotTowns = map[string]bool{
 	"morning": true, "evening": true, "lake": true, "river": true, "park": true, "creek": true,
 	"woods": true, "pond": true, "road": true, "highway": true, "bridge": true, "shore": true,
 	"beach": true, "school": true, "work": true, "church": true, "town": true, "bed": true,
+	"house": true, "ward": true, "echo": true, "day": true, // "pt to rehab in house." (review19)
 }
 
 // homeTown: tokens k to e, a town's name, are where someone lives, works,

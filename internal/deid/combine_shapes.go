@@ -39,6 +39,17 @@ func (sc *scan) wrongShape(first, last int, typ Type) bool {
 	return false
 }
 
+// clockBefore: the token before k is an hour of four digits ("1800 10,
+// 1900 9, 2000 8"), on k's line.
+func (sc *scan) clockBefore(k int) bool {
+	p := k - 1
+	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kNum || sc.toks[p].ndig != 4 {
+		return false
+	}
+	v := sc.numVal(p)
+	return v >= 0 && v <= 2359 && v%100 < 60
+}
+
 // noDateWord: tokens first..last hold words, none of which belongs to a
 // date: a month (or a long month one letter wrong, "Febuary"), a weekday,
 // a holiday, a season or a word of a holiday ("xmas", "eve"), a word
@@ -188,8 +199,9 @@ func (sc *scan) notNumericDate(first, last int) bool {
 	switch {
 	case comma && n >= 2:
 		// a list of values ("NAS SCORES 4, 6, 5"), unless a day and its year
-		// (not one before 1900, which is a clock time: "1600 9, 1800 8": dev76)
-		return !(n == 2 && day(0) && w[1] == 4 && year(1) && v[1] >= 1900)
+		// (not one before 1900, nor after a clock time: "1600 9, 1800 8"
+		// (dev76), "1900 9, 2000 8" (review19) are hours and values)
+		return !(n == 2 && day(0) && w[1] == 4 && year(1) && v[1] >= 1900 && !sc.clockBefore(first))
 	case n == 1:
 		// a lone year is no PHI and a clock time no date ("extubated
 		// 0845"); a day alone is read by its neighbours ("the 14")

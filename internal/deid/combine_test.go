@@ -261,6 +261,8 @@ func TestPlausible(t *testing.T) {
 		{"a deep neck infection is no name (dev75)", "EMERGENT TRACH IN OR FOR LUDWIG ANGINA / DEEP NECK", "LUDWIG", TypeName, ""},
 		{"a laryngectomy tube is no name (dev75)", "LARYNGECTOMY STOMA W/ #8 LARYTUBE. HUMIDIFIED COLLAR", "LARYTUBE", TypeName, ""},
 		{"a day and its year after 1900 stay a date", "DOB 9, 1954 per chart", "9, 1954", TypeDate, "9, 1954"},
+		{"a day after an evening clock time is no date (review19)", "PHENOBARB: 1800 10, 1900 9, 2000 8.", "9, 2000", TypeDate, ""},
+		{"a scale's second name at a sentence's end is no identifier (review19)", "Repeat Bush-Francis.", "-Francis", TypeID, ""},
 		{"an operation after a word of its course (dev74)", "Infant post Norwood, ECPR in OR.", "Norwood", TypeLocation, ""},
 		{"two operations joined (dev74)", "CV: NORWOOD W/ SANO POD 0. SR 160S.", "SANO", TypeName, ""},
 		{"an operation's name alone is a name", "Glenn at bedside, updated.", "Glenn", TypeName, "Glenn"},

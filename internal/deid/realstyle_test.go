@@ -307,6 +307,12 @@ func TestRealStyle(t *testing.T) {
 			"PT'S DAUGHTER [NAME] ASKED FOR A COPY.\npt's daughter [NAME] asked for a copy.\nSON ALSO CALLED. WIFE TEARFUL, ASKED. HUSBAND HOARSE STATED HE IS FINE."},
 		{"words recalled out of three are no date (dev76)", "RECALLED 1/3 WORDS AT 5 MIN.\nShort-term memory: recall 2/3.",
 			"RECALLED 1/3 WORDS AT 5 MIN.\nShort-term memory: recall 2/3."},
+		{"dates after recall stay dates; rare adjectives and roles after a relation stay (review19)",
+			"Recall 3/14/24. Pt recalls 12/25/23 as last drink. Pt unable to recall 3/14 events. Daughter teary asked about plan. Husband stoic stated fine. Mother conservator called.",
+			"Recall [DATE]. Pt recalls [DATE] as last drink. Pt unable to recall [DATE] events. Daughter teary asked about plan. Husband stoic stated fine. Mother conservator called."},
+		{"surgeons' pairs without a hyphen stay hidden (as places, as before); a setting after rehab and in is no town (review19)",
+			"Spoke to Bush Francis (son). Spoke to Cook Swartz, son. Spoke with Ludwig S. (son) by phone. Pt to rehab in house.",
+			"Spoke to [LOCATION] (son). Spoke to [LOCATION], son. Spoke with [NAME] (son) by phone. Pt to rehab in house."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

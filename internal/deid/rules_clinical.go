@@ -36,8 +36,6 @@ var measureWords = map[string]bool{
 	"sipap": true, "nippv": true, "niv": true, "hfov": true, "tof": true, "murmur": true, "sem": true,
 	// pain, sedation and withdrawal scales ("FLACC 2-5": dev57)
 	"flacc": true, "cpot": true, "ciwa": true, "cows": true, "sbs": true, "bps": true,
-	// words remembered of three ("RECALLED 1/3 WORDS AT 5 MIN", "recall 2/3": dev76)
-	"recall": true, "recalled": true, "recalls": true,
 }
 
 // ventSettings name a ventilator setting written as two pressures ("PS
@@ -259,6 +257,13 @@ func (sc *scan) clinicalNumber(i, j int) int {
 		(!sc.is(j+1, "up") || i > 0 && toks[i-1].kind == kWord && lungWords[sc.lower(i-1)]) { // not "discharged 1/3 up to chair"
 		return j
 	}
+	// words remembered of three or five: "RECALLED 1/3 WORDS AT 5 MIN",
+	// "recall 2/3" (dev76); "recall 3/14/24", "unable to recall 3/14
+	// events" stay dates (review19)
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.numVal(i) >= 0 && sc.numVal(i) <= sc.numVal(i+2) && sc.numVal(i+2) <= 5 &&
+		!sc.punct(j+1, '/') && (i > 0 && !toks[i].nl && recallWords[sc.lower(i-1)] || j+1 < len(toks) && !toks[j+1].nl && recalledWhat[sc.lower(j+1)]) {
+		return j
+	}
 	// a score out of ten after a symptom: "CP 3/10, NOW 0/10", "headache 5/10"
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
 		return j
@@ -416,6 +421,11 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// recallWords come before the words a patient remembers out of three or
+// five ("recall 2/3"); recalledWhat after them ("1/3 words").
+var recallWords = map[string]bool{"recall": true, "recalled": true, "recalls": true, "registration": true}
+var recalledWhat = map[string]bool{"words": true, "objects": true, "items": true}
 
 // scoreWordsBefore name what is scored out of ten.
 var scoreWordsBefore = map[string]bool{

@@ -129,17 +129,22 @@ func (sc *scan) relationNameAt(i int) int {
 
 // rareNameAfterRelation: word token i, on no name list, is a relative's
 // name all the same: a word of the rare tier of general English only (not
-// everyday, not clinical) between a relation and a verb a person does ("PT'S
+// everyday, not clinical, no adjective's or role's ending) between a relation and a verb a person does ("PT'S
 // DAUGHTER JONQUIL ASKED"); "daughter tearful, asked" and "son also called"
 // stay.
 func (sc *scan) rareNameAfterRelation(i int) bool {
 	t := &sc.toks[i]
-	if t.kind != kWord || t.flags&(lexicon.SafeCore|lexicon.Clinical|lexicon.City|lexicon.State) != 0 || t.e-t.s < 4 {
+	if t.kind != kWord || t.flags&(lexicon.Safe|lexicon.SafeCore|lexicon.Clinical|lexicon.City|lexicon.State) != lexicon.Safe || t.e-t.s < 4 {
 		return false
 	}
 	w := sc.lower(i)
-	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") || strings.HasSuffix(w, "s") {
-		return false
+	// a verb's, an adverb's or an adjective's form, or a role ("daughter
+	// teary asked", "husband stoic stated", "mother conservator called":
+	// review19)
+	for _, suf := range [...]string{"ed", "ing", "ly", "s", "y", "ic", "ive", "ory", "or", "er", "ous", "ful", "al", "ent", "ant", "ish", "less"} {
+		if strings.HasSuffix(w, suf) {
+			return false
+		}
 	}
 	k := i + 1
 	return k < len(sc.toks) && !sc.toks[k].nl && sc.toks[k].kind == kWord && (personVerbs[sc.lower(k)] || personAfter[sc.lower(k)] && strings.HasSuffix(sc.lower(k), "ed"))

@@ -109,7 +109,7 @@ var eponymPairs = map[string][]string{
 	"damus":     {"kaye"},
 	// (dev75-dev77): a deep neck infection, a chin-to-chest stitch, an
 	// implantable doppler, a catatonia scale
-	"ludwig": {"angina", "s"},
+	"ludwig": {"angina"},
 	"grillo": {"stitch", "stitches", "suture"},
 	"cook":   {"swartz"},
 	"bush":   {"francis"},
@@ -143,7 +143,8 @@ func (sc *scan) eponymPair(k, m int) bool {
 
 // namePairs: first words of eponymPairs whose pair also reads as a person's
 // first name and surname.
-var namePairs = map[string]bool{"marcus": true, "ramsay": true, "adams": true, "lambert": true, "salter": true}
+var namePairs = map[string]bool{"marcus": true, "ramsay": true, "adams": true, "lambert": true, "salter": true,
+	"bush": true, "cook": true} // "Spoke to Bush Francis (son)" (review19)
 
 // eponymFirst: bit n of entry c is set when a first word of eponymPairs has
 // n letters and starts with 'a'+c.
@@ -264,6 +265,7 @@ var possessiveEponyms = map[string]bool{
 	"dupuytren": true, "peyronie": true, "zenker": true, "meckel": true, "hirschsprung": true,
 	"asperger": true, "munchausen": true, "dressler": true, "virchow": true, "fournier": true, "kehr": true,
 	"kaposi": true, "behcet": true, "takayasu": true, "wegener": true,
+	"ludwig":  true, // "LUDWIG'S ANGINA" (dev75)
 	"cullen":  true, // "Grey Turner's sign noted L flank, Cullen's periumbilical" (dev67)
 	"richter": true, // "CLL w/ Richter's transformation" (dev70)
 	"ebstein": true, // "4 wk old w/ ebstein's (mild)" (dev74)

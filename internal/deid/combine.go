@@ -673,9 +673,9 @@ func (sc *scan) everydayTown(k int) bool {
 
 // careFacilities come before "in" and a town whose name is also clinical
 // shorthand ("SNF IN LIMA", not the graft): a place of care, never an
-// anatomy or a drug.
+// anatomy or a drug; each is also one of townInWords, which homeTown asks.
 var careFacilities = map[string]bool{
-	"snf": true, "ltach": true, "ltac": true, "rehab": true, "alf": true, "nh": true, "hospice": true,
+	"snf": true, "ltach": true, "ltac": true, "rehab": true, "alf": true, "hospice": true,
 	"facility": true, "hospital": true,
 }
 

@@ -129,9 +129,9 @@ func (sc *scan) relationNameAt(i int) int {
 
 // rareNameAfterRelation: word token i, on no name list, is a relative's
 // name all the same: a word of the rare tier of general English only (not
-// everyday, not clinical, no adjective's or role's ending) between a relation and a verb a person does ("PT'S
-// DAUGHTER JONQUIL ASKED"); "daughter tearful, asked" and "son also called"
-// stay.
+// everyday, not clinical, no adjective's or role's ending) between a
+// relation and a verb a person does ("PT'S DAUGHTER JONQUIL ASKED");
+// "daughter tearful, asked" and "son also called" stay.
 func (sc *scan) rareNameAfterRelation(i int) bool {
 	t := &sc.toks[i]
 	if t.kind != kWord || t.flags&(lexicon.Safe|lexicon.SafeCore|lexicon.Clinical|lexicon.City|lexicon.State) != lexicon.Safe || t.e-t.s < 4 {

@@ -42,12 +42,7 @@ func (sc *scan) wrongShape(first, last int, typ Type) bool {
 // clockBefore: the token before k is an hour of four digits ("1800 10,
 // 1900 9, 2000 8"), on k's line.
 func (sc *scan) clockBefore(k int) bool {
-	p := k - 1
-	if p < 0 || sc.toks[k].nl || sc.toks[p].kind != kNum || sc.toks[p].ndig != 4 {
-		return false
-	}
-	v := sc.numVal(p)
-	return v >= 0 && v <= 2359 && v%100 < 60
+	return k > 0 && !sc.toks[k].nl && sc.toks[k-1].kind == kNum && sc.clock(k-1)
 }
 
 // noDateWord: tokens first..last hold words, none of which belongs to a

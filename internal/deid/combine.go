@@ -385,6 +385,9 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	if t.kw != 0 || t.e-t.s < 2 || roleWords[sc.lower(k)] && sc.credAfter(k) || contraction(sc.lower(k)) {
 		return false // "per day RN", "to noc rn": a role before a credential; "i've"
 	}
+	if subjectPronoun(sc.lower(k)) {
+		return false // "PER DR. SHE WILL CALL" (dev80); not "her", a Hmong surname too
+	}
 	if (t.flags&lexicon.Clinical != 0 || serviceWords[sc.lower(k)]) && sc.roleNext(k) {
 		return false // "by txp fellow", "by burn NP": a service before a role
 	}
@@ -705,12 +708,15 @@ func (sc *scan) homeTown(k, e int) bool {
 	}
 	// the clause ends with the town; "with" ends it only after a town of two
 	// words or one no everyday list holds ("lives in house with wife" stays)
-	if !sc.clauseEnd(e+1) && !sc.spacedDash(e+1) && !(sc.withAfter(e+1) && (e > k || sc.toks[k].flags&lexicon.SafeCore == 0)) {
+	if !sc.clauseEnd(e+1) && !sc.spacedDash(e+1) && !(sc.withAfter(e+1) && (e > k || sc.toks[k].flags&lexicon.SafeCore == 0)) && !sc.whenAfter(e+1) {
 		return false
 	}
 	q := sc.prevWord(p)
 	if q >= 0 && (sc.is(q, "alone") || sc.is(q, "together") || sc.is(q, "down") || sc.is(q, "up") || sc.is(q, "over") || sc.is(q, "back")) {
 		q = sc.prevWord(q)
+	}
+	if q >= 3 && sc.is(q, "away") && awayUnits[sc.lower(q-1)] && sc.toks[q-2].kind == kNum && !sc.toks[q].nl && !sc.toks[q-1].nl && !sc.toks[q-2].nl {
+		q = sc.prevWord(q - 2) // "LIVES 45 MIN AWAY IN MIDWAY" (dev78)
 	}
 	if q < 0 {
 		return false
@@ -724,9 +730,13 @@ func (sc *scan) homeTown(k, e int) bool {
 	case "from":
 		switch w {
 		case "is", "are", "was", "were", "called", "calling", "phoned":
-			// "THEY ARE FROM X", "DAUGHTER CALLED FROM CAVALIER,"; not "bleed
-			// is from colon", "Tele called from monitor"
+			// "THEY ARE FROM X", "DAUGHTER CALLED FROM CAVALIER,", "SISTER
+			// BENIGNA CALLED FROM CABALLO," (dev79); not "bleed is from
+			// colon", "Tele called from monitor"
 			r := sc.prevWord(q)
+			if r >= 1 && sc.toks[r].flags&lexicon.SafeCore == 0 && sc.toks[r-1].kw&setRelation != 0 && !sc.toks[r].nl {
+				r-- // a relation and the relative's name
+			}
 			return r >= 0 && (townFromPeople[sc.lower(r)] || sc.toks[r].kw&setRelation != 0)
 		}
 		return townFromWords[w]
@@ -734,6 +744,34 @@ func (sc *scan) homeTown(k, e int) bool {
 		return townToWords[w]
 	}
 	return false
+}
+
+// awayUnits measure how far away a home is ("lives 45 min away in X").
+var awayUnits = map[string]bool{
+	"min": true, "mins": true, "minutes": true, "hr": true, "hrs": true, "hour": true, "hours": true,
+	"mi": true, "miles": true, "mile": true,
+}
+
+// whenAfter: token k says when, ending what came before it as a clause
+// end does ("VISITING FROM CARIBOU THIS WEEKEND", "home to X tomorrow").
+func (sc *scan) whenAfter(k int) bool {
+	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord {
+		return false
+	}
+	switch sc.lower(k) {
+	case "today", "tonight", "yesterday", "tomorrow", "tmrw":
+		return true
+	case "this", "last", "next":
+		n := k + 1
+		return n < len(sc.toks) && !sc.toks[n].nl && whenNouns[sc.lower(n)]
+	}
+	return false
+}
+
+// whenNouns follow "this", "last" or "next" in a time (whenAfter).
+var whenNouns = map[string]bool{
+	"weekend": true, "week": true, "morning": true, "am": true, "pm": true, "afternoon": true,
+	"evening": true, "month": true, "summer": true, "winter": true, "spring": true, "fall": true,
 }
 
 // withAfter: token k is "with" or "w/" ("lives in bossier city with husband").
@@ -944,6 +982,16 @@ func (sc *scan) anatomyNext(k int) bool {
 	switch sc.lower(n) {
 	case "ics", "intercostal", "rib", "ribs", "ray", "rays", "toe", "toes", "finger", "fingers", "digit", "digits",
 		"metatarsal", "metacarpal", "cranial", "nerve", "ventricle", "vertebra", "percentile", "mt", "mtp", "mcp":
+		return true
+	}
+	return false
+}
+
+// subjectPronoun: w (lower case) is a pronoun that is never a name (unlike
+// "her", which is also a surname: "DAUGHTER HER CALLED").
+func subjectPronoun(w string) bool {
+	switch w {
+	case "she", "he", "they", "we", "it", "who", "you":
 		return true
 	}
 	return false

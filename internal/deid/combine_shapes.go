@@ -1,6 +1,10 @@
 package deid
 
-import "github.com/trustgate/trustgate/internal/deid/lexicon"
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
 
 // Shapes a number-typed span of another detector must have. The tagger
 // reads numbers by their shape and neighbours, not their values, so on
@@ -14,6 +18,9 @@ import "github.com/trustgate/trustgate/internal/deid/lexicon"
 
 // wrongShape: tokens first..last cannot hold a PHI value of type typ.
 func (sc *scan) wrongShape(first, last int, typ Type) bool {
+	if (typ == TypePhone || typ == TypeDate) && first > 0 && sc.punct(first-1, '#') && sc.joined(first) && sc.toks[first].kind == kNum && sc.numLen(first) <= 2 {
+		return true // "BMZ #1 2000", "#1 1700": a dose's count and its hour (dev78)
+	}
 	switch typ {
 	case TypePhone:
 		return sc.notPhone(first, last)
@@ -206,13 +213,25 @@ func (sc *scan) notNumericDate(first, last int) bool {
 		// abroad after a word that dates it ("le 24.12"); "7.32" and "tsb
 		// 15.8" never, nor a value with its unit ("~10.5 ml/kg": dev57) or
 		// a tube's size ("Intubated 7.5 ETT": dev60)
-		return sc.unitAfter(last) || sc.is(last+1, "ett") || !(month(0) && day(1) || v[0] > 12 && day(0) && month(1) && sc.dateLeadIn(first))
+		return sc.unitAfter(last) || sc.is(last+1, "ett") || sc.strengthOf(first) || !(month(0) && day(1) || v[0] > 12 && day(0) && month(1) && sc.dateLeadIn(first))
 	case n == 2:
 		return !(month(0) && (day(1) || year(1)) || day(0) && month(1) || w[0] == 4 && year(0) && month(1))
 	case n == 3:
 		return !(month(0) && day(1) && year(2) || day(0) && month(1) && year(2) || w[0] == 4 && year(0) && month(1) && day(2))
 	}
 	return false
+}
+
+// strengthOf: the word right before token k is a clinical product whose
+// strength the number is ("isosource 1.5", "Jevity 1.2": dev76), not a
+// word or a past tense that dates ("EXTUBATED 12.5", "D/C'D 12.3").
+func (sc *scan) strengthOf(k int) bool {
+	p := k - 1
+	if p < 0 || sc.toks[k].nl || !sc.toks[k].sp || sc.toks[p].kind != kWord || sc.toks[p].flags&lexicon.Clinical == 0 {
+		return false
+	}
+	w := sc.lower(p)
+	return !dateCue(w) && !sc.dateLeadIn(k) && !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "d") && sc.toks[p].kw == 0
 }
 
 // dateLeadIn: the word before token k introduces a date ("le 24.12", "on

@@ -225,6 +225,8 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return i // "x3"
 		case n == 0 && qFrequency(s):
 			return i // "Q4H", "q12hr", "q15min"
+		case n == 0 && obstetricFormula(s):
+			return i // "G2P1102", "g3p1011": gravida and para (dev78)
 		}
 	}
 	// a range or ratio ending in a dose: "45-70cc", "20-30ml", "2-4mg", "5/2.5mg"
@@ -622,4 +624,32 @@ func qFrequency(s string) bool {
 		return n > 1
 	}
 	return false
+}
+
+// obstetricFormula: s (lower case) is a woman's obstetric history in
+// gravida and para: "g2p1", "g4p2103" (term, preterm, abortions, living),
+// "g3p2a1"; never an identifier.
+func obstetricFormula(s string) bool {
+	digitsAfter := func(s string, c byte, most int) (string, bool) {
+		if len(s) < 2 || s[0] != c {
+			return s, false
+		}
+		n := 1
+		for n < len(s) && isDigit(s[n]) {
+			n++
+		}
+		return s[n:], n > 1 && n-1 <= most
+	}
+	rest, ok := digitsAfter(s, 'g', 2)
+	if !ok {
+		return false
+	}
+	if rest, ok = digitsAfter(rest, 'p', 4); !ok {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	rest, ok = digitsAfter(rest, 'a', 2)
+	return ok && rest == ""
 }

@@ -408,6 +408,9 @@ func (sc *scan) scanSentenceNames() {
 		if t.flags&(lexicon.Clinical|lexicon.SafeCore) != 0 && t.flags&lexicon.Name == 0 {
 			continue
 		}
+		if roles[sc.lower(i)] || clergy[sc.lower(i)] {
+			continue // a role alone ("Pastor visited.": dev80)
+		}
 		e := i
 		if sc.capWord(i+1) && !toks[i+1].nl && !sc.plainWord(i+1) && toks[i+1].flags&lexicon.Common == 0 {
 			e = i + 1 // "Greta Lund states"

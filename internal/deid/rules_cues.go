@@ -308,6 +308,7 @@ func (sc *scan) looseName(k int) bool {
 	t := &sc.toks[k]
 	w := sc.lower(k)
 	return t.kind == kWord && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(w) && !roleWords[w] &&
+		t.flags&(lexicon.Clinical|lexicon.Name) != lexicon.Clinical && // "Report given to LifeFlight crew" (dev80)
 		!strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "ly")
 }
 

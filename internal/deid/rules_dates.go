@@ -7,6 +7,8 @@ package deid
 // month word ("3-NOV", "3NOV", "03NOV97"), and counts that look like dates
 // ("2/2 blood cultures", "bcx 3/3 bottles") left alone.
 
+import "github.com/trustgate/trustgate/internal/deid/lexicon"
+
 // datePiece reads "m/d" or "m/d/yy(yy)" (either order of day and month) at
 // token k and returns its last token, or -1.
 func (sc *scan) datePiece(k int) int {
@@ -450,6 +452,7 @@ var examWords = map[string]bool{
 	"ma":    true, // a pacer's output ("DDD 90 MA 10/10")
 	"drift": true, // a stroke scale item ("L ARM DRIFT 2/4")
 	"four":  true, // "train of four 4/4" (dev57)
+	"bpp":   true, // a biophysical profile out of 8 ("BPP 8/8": dev78)
 }
 
 // murmurWords follow a murmur's grade out of six ("2/6 SEM", "3/6 holosystolic").
@@ -622,6 +625,13 @@ func (sc *scan) notDate(i, j int) int {
 		if p := sc.prevWord(i); p >= 0 && p == i-1 && !dateCue(sc.lower(p)) && sc.toks[p].kw&(setMonth|setDay) == 0 {
 			return j
 		}
+		// before a clinical cause, after a quantity or a verb that may
+		// date ("PPH 3600ML 2/2 ATONY", "INTUBATED 2/2 APNEA": dev57,
+		// dev78); not after a preposition that dates ("on 2/2 sepsis")
+		if p := i - 1; word && p >= 0 && !sc.toks[i].nl && sc.toks[next].flags&lexicon.Clinical != 0 && sc.toks[next].kw == 0 &&
+			(sc.toks[p].kind == kAlnum || sc.toks[p].kind == kWord && datingVerbs[sc.lower(p)]) {
+			return j
+		}
 	}
 	return -1
 }
@@ -657,6 +667,12 @@ func (sc *scan) shiftHours(i, j int) bool {
 	}
 	d := (b - a + 24) % 24
 	return d == 8 || d == 12
+}
+
+// datingVerbs are the verbs among dateCue's words: after one, "2/2"
+// before a clinical word is "secondary to" ("INTUBATED 2/2 APNEA").
+var datingVerbs = map[string]bool{
+	"intubated": true, "extubated": true, "admitted": true, "transferred": true,
 }
 
 // partWords name the part of a thing that a fraction before "of" measures

@@ -29,11 +29,21 @@ func (sc *scan) statedAge(i int) bool {
 	if sc.sexThenClause(i+1) && sc.ageLead(i) {
 		return true
 	}
+	if (sc.is(i-1, "pt") || sc.is(i-1, "patient")) && sc.punct(i+1, ',') && i+2 < len(toks) && !toks[i+2].nl && ageClauseWords[sc.lower(i+2)] {
+		return true // "PT 91, LIVES ALONE" (dev80); not "PT 91, INR 2.1", a prothrombin time
+	}
 	if sc.unitAfter(i) || !sc.ageVerb(i-1) {
 		return false
 	}
 	// after "turns" any word but a unit may follow ("TURNS 100 NEXT WEEK")
 	return sc.ageEnd(i+1) || i+1 < len(toks) && toks[i+1].kind == kWord && toks[i+1].sp && sc.toks[i-1].e-sc.toks[i-1].s > 3
+}
+
+// ageClauseWords follow "pt N," when N is the patient's age: how the
+// patient lives ("PT 91, LIVES ALONE", "pt 93, widowed").
+var ageClauseWords = map[string]bool{
+	"lives": true, "living": true, "widowed": true, "widow": true, "widower": true, "independent": true,
+	"married": true, "retired": true, "resides": true, "ambulates": true, "walks": true,
 }
 
 // ageVerb: word token p is a verb that states an age: "turns", "turned",

@@ -46,6 +46,7 @@ var eponymPairs = map[string][]string{
 	"heimlich":   {"valve", "maneuver"},
 	"kussmaul":   {"resps", "respirations", "breathing"},
 	"kerlix":     {"roll", "wrap"},
+	"tonic":      {"clonic"}, // a seizure ("TONIC-CLONIC ~90 SEC": dev78)
 	// scales, syndromes and classifications (2026-12-06, written from
 	// the field, not from notes)
 	"house":       {"brackmann"},
@@ -161,7 +162,36 @@ var eponymFirst = func() (f [26]uint16) {
 func (sc *scan) inEponym(k int) bool {
 	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k) ||
 		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
-		sc.cardiacOp(k)
+		sc.cardiacOp(k) || loneEponym(sc.lower(k)) && !sc.personCueAt(k)
+}
+
+// personCueAt: a cue around token k makes it a person: a name cue before
+// it, a role right before it ("PASTOR PFANNENSTIEL") or a credential after
+// it ("Kleihauer, RN").
+func (sc *scan) personCueAt(k int) bool {
+	if p := sc.prevWord(k); p >= 0 && p == k-1 && (roles[sc.lower(p)] || clergy[sc.lower(p)]) {
+		return true
+	}
+	return sc.nameCueBefore(k) || sc.credAfter(k) || sc.punct(k+1, ',') && sc.credAfter(k+1)
+}
+
+// clergy come before a minister's name ("CHAPLAIN X", "rev X").
+var clergy = map[string]bool{
+	"chaplain": true, "rev": true, "reverend": true, "deacon": true, "rabbi": true, "imam": true, "priest": true,
+}
+
+// loneEponym: w (lower case) is a surname that names an incision, a device
+// or a sign by itself in obstetric notes ("Incision: Pfannenstiel", "Bakri
+// in place", "Couvelaire uterus", "KLEIHAUER SENT": dev59, dev78), and that
+// no list holds as clinical, because it is a person's name too; as for a
+// pair, a name cue before it keeps the person ("PT'S PASTOR PFANNENSTIEL").
+func loneEponym(w string) bool {
+	// (a switch, not a map: candidate asks it of most words through inEponym)
+	switch w {
+	case "pfannenstiel", "bakri", "couvelaire", "kleihauer":
+		return true
+	}
+	return false
 }
 
 // cardiacOps: w (lower case) names a heart operation after its surgeon ("s/p

@@ -372,6 +372,13 @@ func (sc *scan) scanNumbers() {
 			!(sc.text[toks[j].s] == ')' && sc.punct(i, '(')) {
 			j--
 		}
+		if e := sc.cervixExam(i); e >= 0 {
+			for k := i; k <= e; k++ {
+				sc.clinical[k] = true
+			}
+			i = e
+			continue
+		}
 		if e := sc.dateRun(i, j); e >= 0 {
 			i = e
 			continue
@@ -988,4 +995,35 @@ func (sc *scan) sectionCue(i int) bool {
 		}
 	}
 	return false
+}
+
+// cervixExam: tokens from i are a cervical exam, dilation / effacement /
+// station, all joined: "6/90/0", "8/100/+1", "2/50/-2" (dev78); a date
+// never ends in a one-digit or signed year. It returns the last token, or -1.
+func (sc *scan) cervixExam(i int) int {
+	toks := sc.toks
+	if i+4 >= len(toks) || toks[i].kind != kNum || sc.numLen(i) > 2 || sc.numVal(i) > 10 {
+		return -1
+	}
+	if !sc.punct(i+1, '/') || !sc.joined(i+1) || !sc.joined(i+2) || toks[i+2].kind != kNum || sc.numLen(i+2) > 3 || sc.numVal(i+2) > 100 ||
+		!sc.punct(i+3, '/') || !sc.joined(i+3) || !sc.joined(i+4) {
+		return -1
+	}
+	k := i + 4
+	if toks[k].kind == kNum {
+		if sc.numLen(k) == 1 && sc.numVal(k) == 0 && !sc.digitAfter(k) {
+			return k
+		}
+		return -1
+	}
+	if (sc.punct(k, '+') || sc.punct(k, '-')) && k+1 < len(toks) && sc.joined(k+1) && toks[k+1].kind == kNum && sc.numLen(k+1) == 1 && sc.numVal(k+1) <= 5 && !sc.digitAfter(k+1) {
+		return k + 1
+	}
+	return -1
+}
+
+// digitAfter: a digit or a full stop glued to token k follows it ("0.5").
+func (sc *scan) digitAfter(k int) bool {
+	n := k + 1
+	return n < len(sc.toks) && sc.joined(n) && (sc.toks[n].kind == kNum || sc.punct(n, '.') && n+1 < len(sc.toks) && sc.joined(n+1) && sc.toks[n+1].kind == kNum)
 }

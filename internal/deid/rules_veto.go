@@ -57,11 +57,12 @@ func (sc *scan) trimOrVeto(s *Span, k, last, bs, be *int, cpByte []int) bool {
 // looseMark), a clock time after a date ("12/26
 // 2310", "1/3@2200"; not a year: "Jan 22 2024"), function words at the end
 // of a name or place ("WEXLEY 4 AWARE", "williamsport when", "PERRY HALL
-// HOME VIA": "home" is one; "taneytown vs"), a preposition, conjunction or
-// verb at the start ("of 2021-06-14", "is saturday"; not "the": "THE
-// LIVING LEGACY FOUNDATION"), what follows the full stop after a date's
-// number ("Nov 29. Day 7"), and a relation before a name ("SISTER
-// ELODIE MOUTON", "Contact Babs Theriot"). At least one token stays.
+// HOME VIA": "home" is one; "taneytown vs", "ellsworth coming"), a
+// preposition, conjunction or verb at the start ("of 2021-06-14", "is
+// saturday"; not "the": "THE LIVING LEGACY FOUNDATION"), what follows the
+// full stop after a date's number ("Nov 29. Day 7"), and a relation before
+// a name ("SISTER ELODIE MOUTON", "Contact Babs Theriot"). At least one
+// token stays.
 func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 	for m := first + 1; m <= last; m++ {
 		if sc.toks[m].nl {
@@ -84,7 +85,7 @@ func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 		switch {
 		case t.kind == kPunct && (typ == TypeDate || sc.looseMark(last)),
 			typ == TypeDate && sc.clockAfterDate(first, last),
-			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via" || sc.lower(last) == "vs" || sc.participle(last)):
+			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via" || sc.lower(last) == "vs" || sc.participle(last) || motionVerbs[sc.lower(last)]):
 			last--
 			continue
 		}
@@ -114,6 +115,14 @@ func (sc *scan) participle(k int) bool {
 		return true // on the name and town lists too ("given")
 	}
 	return strings.HasSuffix(w, "ed") && t.flags&lexicon.Safe != 0 && t.flags&(lexicon.Name|lexicon.City|lexicon.PlaceWord|lexicon.OrgWord) == 0
+}
+
+// motionVerbs are present participles of coming and going, which end no
+// name or place ("gi doc from ellsworth coming for scope": dev80).
+var motionVerbs = map[string]bool{
+	"coming": true, "going": true, "arriving": true, "driving": true, "heading": true, "flying": true,
+	"traveling": true, "travelling": true, "visiting": true, "staying": true, "returning": true, "leaving": true,
+	"calling": true,
 }
 
 // irregularParticiples: past participles of care verbs that do not end in

@@ -830,8 +830,9 @@ var demonyms = map[string]bool{
 	"burmese": true, "khmer": true, "turkish": true, "ukrainian": true, "tigrinya": true, "oromo": true,
 }
 
-// placeWords end the name of a county or similar unit: "Jefferson County".
-var placeWords = map[string]bool{"county": true, "parish": true, "township": true, "borough": true}
+// placeWords end the name of a county, a city or a similar unit: "Jefferson
+// County", "(Horizon City ER)" (dev79).
+var placeWords = map[string]bool{"county": true, "parish": true, "township": true, "borough": true, "city": true}
 
 // scanNames finds person names by cue ("Dr.", "Pt:", "wife"), by a following
 // credential ("Kelly, MD"), and by lexicon (two or more name-like words, or
@@ -931,6 +932,11 @@ func (sc *scan) scanNames(lexical bool) {
 				// ... and a clinical acronym in capitals in a mixed-case line
 				// even when a name list holds it ("per night RN, CAM neg")
 				if colon && !initial && sc.capsAcronym(k) {
+					goto next
+				}
+				// ... and after "signed by", a clinical word that no name
+				// list holds ("Consents signed by HCPOA": dev80)
+				if w == "signed" && !initial && toks[k].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical {
 					goto next
 				}
 				// a capitalised word right after "her partner" is a name ("Sunny")

@@ -139,6 +139,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && first == last && (sc.satVerb(first) || sc.satVerbOpens(first)) {
 			continue // "Asked \"am I dying?\" Sat with pt" (dev50): the verb
 		}
+		if (s.Type == TypeLocation || s.Type == TypeName) && first >= 2 && sc.toks[first].e-sc.toks[first].s == 1 && sc.punct(first-1, '&') && sc.joined(first) && sc.joined(first-1) && sc.toks[first-2].kind == kWord {
+			continue // "L&D High Risk", "H&P": the second letter of an abbreviation and what follows it (dev78)
+		}
 		if (s.Type == TypeLocation || s.Type == TypeName) && sc.countedStep(first, last) {
 			continue // "HYPER-CVAD CYCLE 2B", "CAR-T Day 0": a step of a treatment (dev70)
 		}
@@ -159,10 +162,11 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
 			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym
 		}
-		if w := sc.onlyWord(first, last); w >= 0 && sc.toks[w].kw == 0 && sc.inEponym(w) && (s.Type == TypeDate || first < w || last > w) {
+		if w := sc.onlyWord(first, last); w >= 0 && sc.toks[w].kw == 0 && sc.inEponym(w) && (s.Type == TypeDate || s.Type == TypeID || first < w || last > w) {
 			// "CLL w/ Richter's transformation" typed a date (dev70), "Bush-Francis
 			// 14" cut at "-Francis" (dev76), "Repeat Bush-Francis." at
-			// "-Francis" typed an identifier (review19)
+			// "-Francis" typed an identifier (review19), "-> Bair Hugger"
+			// at "Bair" (dev78)
 			continue
 		}
 		// clinical numbers at either end leave the span, with the
@@ -384,6 +388,9 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	t := &sc.toks[k]
 	if t.kw != 0 || t.e-t.s < 2 || roleWords[sc.lower(k)] && sc.credAfter(k) || contraction(sc.lower(k)) {
 		return false // "per day RN", "to noc rn": a role before a credential; "i've"
+	}
+	if k > 0 && sc.punct(k-1, '%') && sc.joined(k) {
+		return false // "(12TH %ILE)": a percentile (dev78)
 	}
 	if subjectPronoun(sc.lower(k)) {
 		return false // "PER DR. SHE WILL CALL" (dev80); not "her", a Hmong surname too

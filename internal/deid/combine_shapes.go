@@ -222,16 +222,41 @@ func (sc *scan) notNumericDate(first, last int) bool {
 	return false
 }
 
-// strengthOf: the word right before token k is a clinical product whose
-// strength the number is ("isosource 1.5", "Jevity 1.2": dev76), not a
-// word or a past tense that dates ("EXTUBATED 12.5", "D/C'D 12.3").
+// strengthOf: the word right before token k is a tube feed whose caloric
+// strength the number is ("isosource 1.5", "Jevity 1.2": dev76), or
+// another clinical word the number measures ("FROM PREOP 12.8", "tcb
+// 7.1"); not a test, whose date follows it ("Echo 12.3 EF 55%":
+// review20), nor a word that dates ("EXTUBATED 12.5", "D/C'D 12.3").
 func (sc *scan) strengthOf(k int) bool {
 	p := k - 1
-	if p < 0 || sc.toks[k].nl || !sc.toks[k].sp || sc.toks[p].kind != kWord || sc.toks[p].flags&lexicon.Clinical == 0 {
+	if p < 0 || sc.toks[k].nl || !sc.toks[k].sp || sc.toks[p].kind != kWord {
 		return false
 	}
 	w := sc.lower(p)
-	return !dateCue(w) && !sc.dateLeadIn(k) && !strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "d") && sc.toks[p].kw == 0
+	if feedFormulas[w] {
+		return true
+	}
+	return sc.toks[p].flags&lexicon.Clinical != 0 && sc.toks[p].kw == 0 && !datedTests[w] && !dateCue(w) && !sc.dateLeadIn(k) &&
+		!strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "d")
+}
+
+// datedTests are tests and procedures that a date follows ("Echo 12.3",
+// "CT 11.2", "cath 3.14").
+var datedTests = map[string]bool{
+	"echo": true, "tte": true, "tee": true, "ct": true, "cta": true, "mri": true, "mra": true, "ekg": true,
+	"ecg": true, "cxr": true, "us": true, "eeg": true, "cath": true, "egd": true, "ercp": true, "bx": true,
+	"biopsy": true, "scan": true, "xray": true, "cx": true, "bcx": true, "ucx": true, "culture": true,
+	"colonoscopy": true, "surgery": true, "op": true, "or": true, "pet": true, "dexa": true, "holter": true,
+}
+
+// feedFormulas are tube feeds and supplements written with their calories
+// per millilitre ("Jevity 1.5", "Nepro 1.8").
+var feedFormulas = map[string]bool{
+	"isosource": true, "jevity": true, "osmolite": true, "nepro": true, "peptamen": true, "glucerna": true,
+	"promote": true, "replete": true, "novasource": true, "vivonex": true, "nutren": true, "fibersource": true,
+	"diabetisource": true, "twocal": true, "vital": true, "pivot": true, "suplena": true, "ensure": true,
+	"boost": true, "impact": true, "tolerex": true, "perative": true, "pulmocare": true, "oxepa": true,
+	"renalcal": true, "kate": true, "compleat": true, "nutrison": true,
 }
 
 // dateLeadIn: the word before token k introduces a date ("le 24.12", "on

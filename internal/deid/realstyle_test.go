@@ -335,6 +335,16 @@ func TestRealStyle(t *testing.T) {
 		{"a role alone (dev80)", "Mouth care q2h. Pastor visited.", "Mouth care q2h. Pastor visited."},
 		{"an air ambulance after report given to (dev80)", "Report given to LifeFlight crew (RN and paramedic) at bedside", "Report given to LifeFlight crew (RN and paramedic) at bedside"},
 		{"a proxy after signed by (dev80)", "Consents signed by HCPOA. Hospice RN visit", "Consents signed by HCPOA. Hospice RN visit"},
+		{"active duty after a relation (dev78)", "SOCIAL: HUSBAND ACTIVE DUTY ARMY, ON LEAVE NOW.", "SOCIAL: HUSBAND ACTIVE DUTY ARMY, ON LEAVE NOW."},
+		{"a participle after the delivery room (dev78)", "then CPAP 6 FiO2 30% in DR. Admitted to NICU on CPAP", "then CPAP 6 FiO2 30% in DR. Admitted to NICU on CPAP"},
+		{"a percentile (dev78)", "EFW 1450G ON BEDSIDE US (12TH %ILE).", "EFW 1450G ON BEDSIDE US (12TH %ILE)."},
+		{"a dose over a volume (dev78)", "PITOCIN 30U/500 @ 125CC/HR", "PITOCIN 30U/500 @ 125CC/HR"},
+		// review20: a date before a unit after transferred, names beside the lone eponyms, City
+		// after a function word
+		{"a date before a unit after transferred kept (review20)", "Transferred 2/2 ICU.", "Transferred [DATE] ICU."},
+		{"a surname that names an incision kept before a first name (review20)", "Pfannenstiel, Emily RN.", "[NAME] RN."},
+		{"a chaplain so named kept (review20)", "Chaplain Couvelaire visited.", "Chaplain [NAME] visited."},
+		{"the city is no place (review20)", "The City sent EMS. Per City Police pt found down.", "The City sent EMS. Per City Police pt found down."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

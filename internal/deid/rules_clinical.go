@@ -233,6 +233,10 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if j > i && toks[j].kind == kAlnum && sc.doseToken(j) && sc.numbersAndSeps(i, j-1) {
 		return j
 	}
+	// a dose over a volume: "PITOCIN 30U/500" (dev78)
+	if j == i+2 && toks[i].kind == kAlnum && sc.doseToken(i) && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(j) && toks[j].kind == kNum && sc.numLen(j) <= 4 {
+		return j
+	}
 	// decades in a measured context: "low 100s", "high 90s", "100s-110s"
 	if toks[i].kind == kAlnum && sc.decade(i) {
 		p := sc.prevWord(i)

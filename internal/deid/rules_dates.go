@@ -669,10 +669,12 @@ func (sc *scan) shiftHours(i, j int) bool {
 	return d == 8 || d == 12
 }
 
-// datingVerbs are the verbs among dateCue's words: after one, "2/2"
-// before a clinical word is "secondary to" ("INTUBATED 2/2 APNEA").
+// datingVerbs are the verbs among dateCue's words after which "2/2"
+// before a clinical word is "secondary to" ("INTUBATED 2/2 APNEA"); not
+// "admitted" or "transferred", which go on to a place ("Transferred 2/2
+// ICU": review20).
 var datingVerbs = map[string]bool{
-	"intubated": true, "extubated": true, "admitted": true, "transferred": true,
+	"intubated": true, "extubated": true,
 }
 
 // partWords name the part of a thing that a fraction before "of" measures

@@ -162,17 +162,59 @@ var eponymFirst = func() (f [26]uint16) {
 func (sc *scan) inEponym(k int) bool {
 	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k) ||
 		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
-		sc.cardiacOp(k) || loneEponym(sc.lower(k)) && !sc.personCueAt(k)
+		sc.cardiacOp(k) || loneEponym(sc.lower(k)) && sc.eponymContext(k) && !sc.personCueAt(k)
+}
+
+// eponymContext: word token k stands among clinical words: after a
+// header's colon, a bracket, a "+" or "/", or a clinical word ("Incision:
+// Pfannenstiel", "(Pfannenstiel)", "sutures + Bakri", "through Bakri"),
+// or before a number, a clinical word or a device's verb ("Bakri 350 mL",
+// "Couvelaire uterus", "Bakri in place", "KLEIHAUER SENT"). "Paged Bakri,
+// no response" and "Pfannenstiel, Emily RN" stay names (review20).
+func (sc *scan) eponymContext(k int) bool {
+	if p := k - 1; p >= 0 && !sc.toks[k].nl {
+		if sc.punct(p, ':') || sc.punct(p, '(') || sc.punct(p, '+') || sc.punct(p, '/') {
+			return true
+		}
+		if sc.toks[p].kind == kWord && (sc.toks[p].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && !roleWords[sc.lower(p)] || sc.is(p, "through") || sc.is(p, "via") || sc.is(p, "w")) {
+			return true
+		}
+	}
+	n := k + 1
+	if n >= len(sc.toks) || sc.toks[n].nl {
+		return false
+	}
+	switch sc.toks[n].kind {
+	case kNum, kAlnum:
+		return true
+	case kWord:
+		w := sc.lower(n)
+		return sc.toks[n].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && !roleWords[w] || deviceVerbs[w]
+	}
+	return sc.punct(n, ',') && n+1 < len(sc.toks) && sc.toks[n+1].kind == kWord && sc.toks[n+1].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical
+}
+
+// deviceVerbs follow a device, a test sent or a sign: "Bakri in place", "JADA
+// removed", "KLEIHAUER SENT".
+var deviceVerbs = map[string]bool{
+	"in": true, "removed": true, "placed": true, "sent": true, "deflated": true, "inflated": true,
+	"intact": true, "drain": true, "draining": true, "pending": true, "uterus": true, // "Couvelaire uterus"
+	"w": true, "with": true, // "pfannenstiel w/ dermabond" (dev59)
 }
 
 // personCueAt: a cue around token k makes it a person: a name cue before
 // it, a role right before it ("PASTOR PFANNENSTIEL") or a credential after
 // it ("Kleihauer, RN").
 func (sc *scan) personCueAt(k int) bool {
-	if p := sc.prevWord(k); p >= 0 && p == k-1 && (roles[sc.lower(p)] || clergy[sc.lower(p)]) {
+	if p := sc.prevWord(k); p >= 0 && p == k-1 && (roles[sc.lower(p)] || clergy[sc.lower(p)] || roleWords[sc.lower(p)] || physicianRanks[sc.lower(p)]) {
 		return true
 	}
 	return sc.nameCueBefore(k) || sc.credAfter(k) || sc.punct(k+1, ',') && sc.credAfter(k+1)
+}
+
+// physicianRanks come before a doctor's name ("Attending Bakri": review20).
+var physicianRanks = map[string]bool{
+	"attending": true, "resident": true, "fellow": true, "intern": true, "surgeon": true, "obgyn": true,
 }
 
 // clergy come before a minister's name ("CHAPLAIN X", "rev X").

@@ -135,6 +135,9 @@ func (sc *scan) candidate(i int) bool {
 func (sc *scan) isCandidate(i int) bool {
 	t := &sc.toks[i]
 	f := t.flags
+	if i > 0 && sc.punct(i-1, '%') && sc.joined(i) {
+		return false // "(12TH %ILE)": a percentile (dev78)
+	}
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
 		// (the eponym test last: its map look-ups cost on every word)
 		// not "passy-muir trial" (rules_eponyms.go), not "IOWA MEDICAID" (dev71)
@@ -712,7 +715,8 @@ func (sc *scan) capsAcronym(k int) bool {
 var notNameAfterCue = map[string]bool{
 	"happy": true, "glad": true, "found": true, "ok": true, "okay": true, "last": true, "first": true,
 	"next": true, "teach": true, "shower": true, "role": true, // "discussed HCP role"
-	"form": true, // "HCP form not in chart" (dev46)
+	"form":   true, // "HCP form not in chart" (dev46)
+	"active": true, // "HUSBAND ACTIVE DUTY ARMY" (dev78)
 	// a walker after a role and a comma ("w/ PT, RW, portable O2"; dev49);
 	// "rw" stays off the clinical list so that "verified by rw." keeps its
 	// initials (a discharge, "W/ WIFE, DC TEACHING", is in notNameWord)

@@ -374,10 +374,13 @@ func (sc *scan) scanAddresses() {
 			}
 		}
 		// "Jefferson County"
-		if t.kind == kWord && t.cap && sc.in(i, setPlace) && sc.capWord(i-1) && !toks[i].nl {
+		// (before "City" only a town's word: "Horizon City"; not "The City",
+		// "FLUID CITY", "Per City Police": review20)
+		city := sc.is(i, "city")
+		if t.kind == kWord && t.cap && sc.in(i, setPlace) && sc.capWord(i-1) && !toks[i].nl && (!city || sc.cityHead(i-1)) {
 			b := i - 1
 			for b-1 >= 0 && !toks[b].nl && i-b < 4 {
-				if sc.capWord(b - 1) {
+				if sc.capWord(b-1) && (!city || sc.cityHead(b-1)) {
 					b--
 				} else if sc.punct(b-1, '-') && sc.capWord(b-2) {
 					b -= 2
@@ -830,6 +833,16 @@ var demonyms = map[string]bool{
 	"burmese": true, "khmer": true, "turkish": true, "ukrainian": true, "tigrinya": true, "oromo": true,
 }
 
+// cityHead: word token p may be a word of a town's name before "City": a
+// town's or a person's name on the lists, or a word capitalised in a
+// mixed-case line; never a function word, a clinical word or "pt".
+func (sc *scan) cityHead(p int) bool {
+	if p < 0 || sc.toks[p].kind != kWord || functionWord(sc.lower(p)) || sc.toks[p].flags&lexicon.Clinical != 0 {
+		return false
+	}
+	return sc.toks[p].flags&(lexicon.City|lexicon.Name) != 0 || sc.caseAt(p) == caseMixed && sc.rawCap(p) && !sc.rawUpper(p)
+}
+
 // placeWords end the name of a county, a city or a similar unit: "Jefferson
 // County", "(Horizon City ER)" (dev79).
 var placeWords = map[string]bool{"county": true, "parish": true, "township": true, "borough": true, "city": true}
@@ -868,7 +881,9 @@ func (sc *scan) scanNames(lexical bool) {
 			if sc.punct(k, '.') {
 				k++
 			}
-			if e := sc.nameRun(k, true); e >= 0 && !sc.clinicalTitle(i, k, e) {
+			// (not a past participle after the delivery room's "DR.": "in DR.
+			// Admitted to NICU": dev78)
+			if e := sc.nameRun(k, true); e >= 0 && !sc.clinicalTitle(i, k, e) && !(e == k && sc.participle(k)) {
 				sc.markName(k, e, "rules/title")
 				next = e + 1
 				continue

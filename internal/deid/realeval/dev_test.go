@@ -235,6 +235,16 @@ func TestDevScores(t *testing.T) {
 		"dev75.jsonl": {"rules": {0.96, 0.73}, "tagger": {0.89, 0.30}, "both": {0.97, 0.52}},
 		"dev76.jsonl": {"rules": {0.95, 0.83}, "tagger": {0.99, 0.39}, "both": {0.99, 0.64}},
 		"dev77.jsonl": {"rules": {0.99, 0.81}, "tagger": {0.96, 0.37}, "both": {0.99, 0.70}},
+		// dev78-dev80 (2026-12-06, twenty-fourth session): the same; first
+		// contact, rules + tagger (d749b4d, on the golds as merged: dev78
+		// with four dates the writer left unmarked, dev79 with one):
+		// dev78 (obstetric ICU and high-risk labor and delivery) 0.989 /
+		// 0.455, dev79 (liver and kidney transplant) 0.979 / 0.634, dev80
+		// (rural critical-access hospital, swing beds and hospice) 0.990 /
+		// 0.741.
+		"dev78.jsonl": {"rules": {0.98, 0.60}, "tagger": {0.95, 0.25}, "both": {0.98, 0.45}},
+		"dev79.jsonl": {"rules": {0.97, 0.77}, "tagger": {0.93, 0.35}, "both": {0.97, 0.63}},
+		"dev80.jsonl": {"rules": {0.97, 0.84}, "tagger": {0.94, 0.49}, "both": {0.99, 0.74}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

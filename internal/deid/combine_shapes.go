@@ -237,7 +237,7 @@ func (sc *scan) strengthOf(k int) bool {
 		return true
 	}
 	return sc.toks[p].flags&lexicon.Clinical != 0 && sc.toks[p].kw == 0 && !datedTests[w] && !dateCue(w) && !sc.dateLeadIn(k) &&
-		!strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "d")
+		!strings.HasSuffix(w, "d") // a past tense ("extubated", "d/c'd")
 }
 
 // datedTests are tests and procedures that a date follows ("Echo 12.3",

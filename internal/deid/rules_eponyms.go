@@ -189,22 +189,24 @@ func (sc *scan) eponymContext(k int) bool {
 		return true
 	case kWord:
 		w := sc.lower(n)
-		return sc.toks[n].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && !roleWords[w] || deviceVerbs[w]
+		return sc.toks[n].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && !roleWords[w] || eponymNext[w]
 	}
 	return sc.punct(n, ',') && n+1 < len(sc.toks) && sc.toks[n+1].kind == kWord && sc.toks[n+1].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical
 }
 
-// deviceVerbs follow a device, a test sent or a sign: "Bakri in place", "JADA
-// removed", "KLEIHAUER SENT".
-var deviceVerbs = map[string]bool{
+// eponymNext follow a lone eponym used as a thing: a device's or a test's
+// verb, the organ of a sign, or what an incision is closed with ("Bakri in
+// place", "KLEIHAUER SENT", "Couvelaire uterus", "pfannenstiel w/
+// dermabond").
+var eponymNext = map[string]bool{
 	"in": true, "removed": true, "placed": true, "sent": true, "deflated": true, "inflated": true,
-	"intact": true, "drain": true, "draining": true, "pending": true, "uterus": true, // "Couvelaire uterus"
-	"w": true, "with": true, // "pfannenstiel w/ dermabond" (dev59)
+	"intact": true, "drain": true, "draining": true, "pending": true, "uterus": true, "w": true, "with": true,
 }
 
 // personCueAt: a cue around token k makes it a person: a name cue before
-// it, a role right before it ("PASTOR PFANNENSTIEL") or a credential after
-// it ("Kleihauer, RN").
+// it, a role, rank or minister's title right before it ("PASTOR
+// PFANNENSTIEL", "Attending Bakri") or a credential after it ("Kleihauer,
+// RN").
 func (sc *scan) personCueAt(k int) bool {
 	if p := sc.prevWord(k); p >= 0 && p == k-1 && (roles[sc.lower(p)] || clergy[sc.lower(p)] || roleWords[sc.lower(p)] || physicianRanks[sc.lower(p)]) {
 		return true
@@ -224,9 +226,11 @@ var clergy = map[string]bool{
 
 // loneEponym: w (lower case) is a surname that names an incision, a device
 // or a sign by itself in obstetric notes ("Incision: Pfannenstiel", "Bakri
-// in place", "Couvelaire uterus", "KLEIHAUER SENT": dev59, dev78), and that
-// no list holds as clinical, because it is a person's name too; as for a
-// pair, a name cue before it keeps the person ("PT'S PASTOR PFANNENSTIEL").
+// in place", "Couvelaire uterus", "KLEIHAUER SENT": dev59, dev78). The
+// clinical list cannot make it safe: off the list it is a candidate, and on
+// it (bakri) a capitalised one in a mixed-case line is still read as a
+// name. Only among clinical words (eponymContext), and never beside a
+// person's cue (personCueAt: "PT'S PASTOR PFANNENSTIEL").
 func loneEponym(w string) bool {
 	// (a switch, not a map: candidate asks it of most words through inEponym)
 	switch w {

@@ -389,7 +389,7 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	if t.kw != 0 || t.e-t.s < 2 || roleWords[sc.lower(k)] && sc.credAfter(k) || contraction(sc.lower(k)) {
 		return false // "per day RN", "to noc rn": a role before a credential; "i've"
 	}
-	if k > 0 && sc.punct(k-1, '%') && sc.joined(k) {
+	if sc.afterPercent(k) {
 		return false // "(12TH %ILE)": a percentile (dev78)
 	}
 	if subjectPronoun(sc.lower(k)) {

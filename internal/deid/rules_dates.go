@@ -66,9 +66,7 @@ func (sc *scan) dateSeparator(k, j int) int {
 func (sc *scan) dateRun(i, j int) int {
 	if e := sc.notDate(i, j); e >= 0 || sc.trendValue(i, j) {
 		e = max(e, j)
-		for k := i; k <= e; k++ {
-			sc.clinical[k] = true
-		}
+		sc.markClinical(i, e)
 		return e
 	}
 	// "(4/9-4/12, D/C'D)", "(3/1-3/3)": a run of dates in parentheses

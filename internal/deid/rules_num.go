@@ -373,9 +373,7 @@ func (sc *scan) scanNumbers() {
 			j--
 		}
 		if e := sc.cervixExam(i); e >= 0 {
-			for k := i; k <= e; k++ {
-				sc.clinical[k] = true
-			}
+			sc.markClinical(i, e)
 			i = e
 			continue
 		}
@@ -398,9 +396,7 @@ func (sc *scan) scanNumbers() {
 			continue
 		}
 		if e := sc.clinicalNumber(i, j); e >= i {
-			for k := i; k <= e; k++ {
-				sc.clinical[k] = true
-			}
+			sc.markClinical(i, e)
 			i = e
 			continue
 		}
@@ -995,6 +991,14 @@ func (sc *scan) sectionCue(i int) bool {
 		}
 	}
 	return false
+}
+
+// markClinical marks tokens i..e a clinical number, which no date, phone,
+// identifier or age rule takes and no other detector's span keeps.
+func (sc *scan) markClinical(i, e int) {
+	for k := i; k <= e; k++ {
+		sc.clinical[k] = true
+	}
 }
 
 // cervixExam: tokens from i are a cervical exam, dilation / effacement /

@@ -135,7 +135,7 @@ func (sc *scan) candidate(i int) bool {
 func (sc *scan) isCandidate(i int) bool {
 	t := &sc.toks[i]
 	f := t.flags
-	if i > 0 && sc.punct(i-1, '%') && sc.joined(i) {
+	if sc.afterPercent(i) {
 		return false // "(12TH %ILE)": a percentile (dev78)
 	}
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
@@ -157,6 +157,11 @@ func (sc *scan) isCandidate(i int) bool {
 	// a capitalised word in a mixed-case line is rarely a typo: skip the
 	// (costly) misspelling check there
 	return !(n >= 5 && !(t.cap && sc.caseAt(i) == caseMixed) && sc.misspelt(w)) && !sc.inEponym(i)
+}
+
+// afterPercent: token k is glued after "%" ("%ILE", "%ile": a percentile).
+func (sc *scan) afterPercent(k int) bool {
+	return k > 0 && sc.punct(k-1, '%') && sc.joined(k)
 }
 
 // abbrevVerb: w (lower case) is an abbreviation made a verb with an

@@ -21,6 +21,10 @@ func (sc *scan) wrongShape(first, last int, typ Type) bool {
 	if (typ == TypePhone || typ == TypeDate) && first > 0 && sc.punct(first-1, '#') && sc.joined(first) && sc.toks[first].kind == kNum && sc.numLen(first) <= 2 {
 		return true // "BMZ #1 2000", "#1 1700": a dose's count and its hour (dev78)
 	}
+	if typ == TypeDate && first > 0 && sc.toks[first].kind == kNum && sc.toks[first-1].kind == kWord && (sc.is(first-1, "bed") || unitWords[sc.lower(first-1)]) &&
+		(first == last || first+1 == last && sc.toks[last].kind == kWord) {
+		return true // "5 North bed 12 at 1545": a bed's number (dev82)
+	}
 	switch typ {
 	case TypePhone:
 		return sc.notPhone(first, last)
@@ -184,12 +188,12 @@ func (sc *scan) notNumericDate(first, last int) bool {
 			return false // a word, a time ("08:00"), another mark: not judged here
 		}
 	}
+	more := false // four numbers or more
 	for m := first; m <= last; m++ {
 		if t := &sc.toks[m]; t.kind == kNum {
 			if n == len(v) {
-				// four numbers or more: a gas or a list ("7.32/46/71/23"),
-				// unless a dash joins two dates ("12/24-12/26")
-				return !dash
+				more = true
+				break
 			}
 			v[n], w[n] = sc.numVal(m), int(t.ndig)
 			n++
@@ -199,6 +203,10 @@ func (sc *scan) notNumericDate(first, last int) bool {
 	day := func(i int) bool { return v[i] >= 1 && v[i] <= 31 && w[i] <= 2 }
 	year := func(i int) bool { return w[i] == 2 || w[i] == 4 && v[i] >= 1800 && v[i] <= 2199 }
 	switch {
+	case more:
+		// a gas or a list ("7.32/46/71/23"), unless a dash joins two dates
+		// ("12/24-12/26"; not two temperatures, "37.3-37.4": dev81)
+		return !dash || !(month(0) && day(1) || day(0) && month(1))
 	case comma && n >= 2:
 		// a list of values ("NAS SCORES 4, 6, 5"), unless a day and its year
 		// (not one before 1900, nor after a clock time: "1600 9, 1800 8"

@@ -249,6 +249,7 @@ func (sc *scan) run() {
 	sc.scanLists()
 	sc.scanMentions()
 	sc.scanPlaceMentions()
+	sc.scanSaints() // "FROM ST. ENDELLION" (rules_plainorgs.go)
 	sc.scanCandidates()
 	sc.scanMentions()
 	sc.scanNameAges()

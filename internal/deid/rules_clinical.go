@@ -96,7 +96,9 @@ func (sc *scan) ventPair(i, j int) bool {
 				// "PS trial 10/5 1100-1400" (dev56)
 				// "SBT passed this am on 5/5" (dev53: up to six words when
 				// those between say how it went, not "extubated on 10/5")
+				// "CPAP AT NIGHT 10/5", "bipap at hs 12/6" (dev83)
 				return clause && (words == 1 || words == 2 && (sc.is(k+1, "on") || sc.is(k+1, "trial")) || words <= 4 && (sc.is(i-1, "on") || sc.is(i-1, "to") && i >= 2 && sc.toks[i-2].kind == kWord) ||
+					words == 3 && sc.is(k+1, "at") && (sc.is(i-1, "night") || sc.is(i-1, "hs")) ||
 					words <= 6 && sc.is(i-1, "on") && sc.trialWordsBetween(k+1, i-1)) ||
 					arrow && words <= 4
 			}

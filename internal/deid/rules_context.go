@@ -7,6 +7,12 @@ import (
 	"github.com/trustgate/trustgate/internal/deid/lexicon"
 )
 
+// rankTitles are police and military ranks written before a name with a
+// full stop ("Sgt. Obermiller", "Lt. Dana Ruiz").
+var rankTitles = map[string]bool{
+	"sgt": true, "lt": true, "capt": true, "cpl": true, "det": true, "ofc": true, "maj": true, "col": true,
+}
+
 // maxPlaces bounds the places remembered for later mentions, so that the
 // mention scan stays linear.
 const maxPlaces = 32
@@ -274,6 +280,9 @@ func (sc *scan) scanContext() {
 		}
 		if all || toks[i].upper && sc.lineUpper(i) || sc.unitAfter(e) || sc.eponym(e+1) {
 			continue
+		}
+		if e == i && rankTitles[sc.lower(i)] && sc.punct(i+1, '.') && e+2 < len(toks) && sc.capWord(e+2) {
+			continue // "referred to Sgt. Obermiller": a rank before a name (dev82)
 		}
 		if sc.is(i-1, "via") && e+1 < len(toks) && !toks[e+1].nl && sc.laterality(e+1) {
 			continue // "LEVO STARTED VIA NEW R FEM CVC": a line on a side (dev70)

@@ -217,6 +217,8 @@ var countNouns = map[string]bool{
 	"node": true, "nodes": true, "vessel": true, "vessels": true, "cores": true, "core": true,
 	"bags": true, "bag": true, "attempts": true, "attempt": true, "beds": true, "rooms": true,
 	"objects": true, "items": true,
+	// "po 4/4 feeds", "PO'd 3/8 feeds fully" (dev81)
+	"feeds": true, "feed": true, "feedings": true,
 }
 
 // organisms grew in the bottles counted before them ("blood cx 1/2 mssa").

@@ -319,8 +319,10 @@ func (sc *scan) hasCueBits(i, n int, bits uint32, cues map[string]bool) bool {
 			}
 			return true
 		}
-		if t.nl && k < i-1 {
+		if t.nl && (k < i-1 || t.kind == kWord) {
 			// a cue on an earlier line only counts right before the value
+			// (or its mark: "MRN:⏎#12345"), not before a word that starts
+			// the value's line ("Given unit number.⏎Arrived 1825": dev81)
 			return false
 		}
 	}

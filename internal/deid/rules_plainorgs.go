@@ -135,6 +135,38 @@ func (sc *scan) plainTown(i int) int {
 	return -1
 }
 
+// saintPlace returns the last token of a hospital or town named for a
+// saint right after a word that places it ("FROM ST. ENDELLION L&D", "at
+// st. endellion": dev81): "st." and one or two words that no list explains;
+// else -1. (A capitalised "St. Endellion" in a mixed note is often
+// scanContext's already.)
+func (sc *scan) saintPlace(i int) int {
+	k := i + 2
+	if !sc.is(i, "st") || !sc.saintDot(i+1) || sc.claim[k] || !sc.candidate(k) {
+		return -1
+	}
+	if p := sc.lower(i - 1); sc.toks[i-1].kind != kWord || sc.toks[i].nl || !townPreps(p) && p != "at" {
+		return -1
+	}
+	if e := k + 1; e < len(sc.toks) && !sc.toks[e].nl && sc.toks[e].sp && !sc.claim[e] && sc.candidate(e) {
+		return e
+	}
+	return k
+}
+
+// scanSaints marks the places saintPlace finds, before scanCandidates would
+// take the saint's name for a person's.
+func (sc *scan) scanSaints() {
+	for i := 1; i+2 < len(sc.toks); i++ {
+		if t := &sc.toks[i]; t.e-t.s == 2 && t.kind == kWord && !sc.claim[i] {
+			if e := sc.saintPlace(i); e > i {
+				sc.addToks(i, e, TypeLocation, "rules/facility")
+				i = e
+			}
+		}
+	}
+}
+
 // townPreps come right before a town in homeTown.
 func townPreps(w string) bool {
 	switch w {

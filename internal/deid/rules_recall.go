@@ -131,12 +131,21 @@ func (sc *scan) candidate(i int) bool {
 	return t.aux == 1
 }
 
+// ktV: word token i is the "Kt" of "Kt/V", the dialysis dose ("Kt" alone
+// stays off the clinical list: "Reported by KT." is a person's initials).
+func (sc *scan) ktV(i int) bool {
+	return sc.is(i, "kt") && sc.punct(i+1, '/') && sc.joined(i+1) && sc.is(i+2, "v") && sc.joined(i+2)
+}
+
 // isCandidate is candidate without the per-token memo.
 func (sc *scan) isCandidate(i int) bool {
 	t := &sc.toks[i]
 	f := t.flags
 	if sc.afterPercent(i) {
 		return false // "(12TH %ILE)": a percentile (dev78)
+	}
+	if sc.ktV(i) {
+		return false // "Kt/V 1.38": a dialysis dose (dev83)
 	}
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
 		// (the eponym test last: its map look-ups cost on every word)
@@ -734,6 +743,12 @@ var notNameAfterCue = map[string]bool{
 	// "TX TO MOTHER BABY UNIT", "update to mom: baby girl stable", "MOM OFF MAG",
 	// "PT IS THE MOTHER, OTHER FAMILY MEMBERS AT PEDS HOSPITAL" (dev58, dev59)
 	"baby": true, "off": true, "other": true,
+	// "home w/ wife via private car", "mother too sore to come", "W/
+	// HUSBAND, SECOND FLOOR APT" (dev81, dev83)
+	"via": true, "too": true, "second": true,
+	// "educator saw pt, new glucometer", "W/ PT AND WIFE, VIT K DIET", "from
+	// a neighbor island" (dev83)
+	"new": true, "vit": true, "island": true,
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no

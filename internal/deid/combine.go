@@ -389,8 +389,8 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	if t.kw != 0 || t.e-t.s < 2 || roleWords[sc.lower(k)] && sc.credAfter(k) || contraction(sc.lower(k)) {
 		return false // "per day RN", "to noc rn": a role before a credential; "i've"
 	}
-	if sc.afterPercent(k) {
-		return false // "(12TH %ILE)": a percentile (dev78)
+	if sc.afterPercent(k) || sc.ktV(k) {
+		return false // "(12TH %ILE)": a percentile (dev78); "Kt/V 1.38", a dialysis dose (dev83)
 	}
 	if subjectPronoun(sc.lower(k)) {
 		return false // "PER DR. SHE WILL CALL" (dev80); not "her", a Hmong surname too

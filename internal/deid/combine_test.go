@@ -275,6 +275,7 @@ func TestPlausible(t *testing.T) {
 		{"a surname that names a balloon kept after a rank (review20)", "Attending Bakri notified.", "Bakri", TypeName, "Bakri"},
 		{"two temperatures are no dates (dev81)", "INFANT TEMP TRENDED 37.3-37.4. HUMIDITY OFF.", "37.3-37.4", TypeDate, ""},
 		{"two dates joined by a dash stay", "Admitted 12/24-12/26 at OSH.", "12/24-12/26", TypeDate, "12/24-12/26"},
+		{"the dialysis dose is no name (dev83)", "Alb 3.9, Kt/V 1.31. Nephrology to review.", "Kt", TypeName, ""},
 		{"a bed's number is no date (dev82)", "to 5 North bed 12 at 1545 via wheelchair", "12 at", TypeDate, ""},
 		{"a catatonia scale cut at its hyphen is no date (dev76)", "mute. Bush-Francis 14. Lorazepam challenge", "-Francis", TypeDate, ""},
 		{"a day before a clock time is no date (dev76)", "PHENOBARB: 1400 10, 1600 9, 1800 8. LEVEL 16.", "9, 1800", TypeDate, ""},

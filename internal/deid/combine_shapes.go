@@ -22,8 +22,8 @@ func (sc *scan) wrongShape(first, last int, typ Type) bool {
 		return true // "BMZ #1 2000", "#1 1700": a dose's count and its hour (dev78)
 	}
 	if typ == TypeDate && first > 0 && sc.toks[first].kind == kNum && sc.toks[first-1].kind == kWord && (sc.is(first-1, "bed") || unitWords[sc.lower(first-1)]) &&
-		(first == last || first+1 == last && sc.toks[last].kind == kWord) {
-		return true // "5 North bed 12 at 1545": a bed's number (dev82)
+		(first == last || first+1 == last && sc.toks[last].kind == kWord && sc.toks[last].kw&setMonth == 0) {
+		return true // "5 North bed 12 at 1545": a bed's number (dev82); not "to room 14 Feb" (review21)
 	}
 	switch typ {
 	case TypePhone:
@@ -206,7 +206,8 @@ func (sc *scan) notNumericDate(first, last int) bool {
 	case more:
 		// a gas or a list ("7.32/46/71/23"), unless a dash joins two dates
 		// ("12/24-12/26"; not two temperatures, "37.3-37.4": dev81)
-		return !dash || !(month(0) && day(1) || day(0) && month(1))
+		// (or a year first: "2024.01.05-2024.01.09": review21)
+		return !dash || !(month(0) && day(1) || day(0) && month(1) || w[0] == 4 && year(0) && month(1) && day(2))
 	case comma && n >= 2:
 		// a list of values ("NAS SCORES 4, 6, 5"), unless a day and its year
 		// (not one before 1900, nor after a clock time: "1600 9, 1800 8"

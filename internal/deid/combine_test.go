@@ -277,6 +277,8 @@ func TestPlausible(t *testing.T) {
 		{"two dates joined by a dash stay", "Admitted 12/24-12/26 at OSH.", "12/24-12/26", TypeDate, "12/24-12/26"},
 		{"the dialysis dose is no name (dev83)", "Alb 3.9, Kt/V 1.31. Nephrology to review.", "Kt", TypeName, ""},
 		{"a bed's number is no date (dev82)", "to 5 North bed 12 at 1545 via wheelchair", "12 at", TypeDate, ""},
+		{"two dates year first joined by a dash stay (review21)", "Admitted 2024.01.05-2024.01.09 at OSH.", "2024.01.05-2024.01.09", TypeDate, "2024.01.05-2024.01.09"},
+		{"a day and month after a room's word stay a date (review21)", "Back to room 14 Feb per plan.", "14 Feb", TypeDate, "14 Feb"},
 		{"a catatonia scale cut at its hyphen is no date (dev76)", "mute. Bush-Francis 14. Lorazepam challenge", "-Francis", TypeDate, ""},
 		{"a day before a clock time is no date (dev76)", "PHENOBARB: 1400 10, 1600 9, 1800 8. LEVEL 16.", "9, 1800", TypeDate, ""},
 		{"a deep neck infection is no name (dev75)", "EMERGENT TRACH IN OR FOR LUDWIG ANGINA / DEEP NECK", "LUDWIG", TypeName, ""},

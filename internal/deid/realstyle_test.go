@@ -355,6 +355,9 @@ func TestRealStyle(t *testing.T) {
 		{"a mask's pressures at night are no date (dev83)", "CPAP AT NIGHT 10/5 FULL FACE.", "CPAP AT NIGHT 10/5 FULL FACE."},
 		{"a rank before a name is no place (dev82)", "referred to Sgt. Obermiller whose card", "referred to Sgt. [NAME] whose card"},
 		{"initials after by kept", "Reported to Dr. Yilmaz by KT.", "Reported to Dr. [NAME] by [NAME]."},
+		{"a date before feeds kept (review21)", "On 3/8 feeds were restarted. Since 2/4 feeds held.", "On [DATE] feeds were restarted. Since [DATE] feeds held."},
+		{"a given name Vit kept (review21)", "daughter Vit called today.", "daughter [NAME] called today."},
+		{"sinus tachycardia is no saint (review21, a guard)", "HR in ST. Lopressor given.", "HR in ST. Lopressor given."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -217,8 +217,25 @@ var countNouns = map[string]bool{
 	"node": true, "nodes": true, "vessel": true, "vessels": true, "cores": true, "core": true,
 	"bags": true, "bag": true, "attempts": true, "attempt": true, "beds": true, "rooms": true,
 	"objects": true, "items": true,
-	// "po 4/4 feeds", "PO'd 3/8 feeds fully" (dev81)
-	"feeds": true, "feed": true, "feedings": true,
+}
+
+// feedCount: "n/m" at token i, before feeds, counts the feeds taken by
+// mouth ("po 4/4 feeds", "PO'd 3/8 feeds fully", "bottled 5/8 feeds":
+// dev81); "on 3/8 feeds restarted" stays a date (review21).
+func (sc *scan) feedCount(i, j int) bool {
+	k := j + 1
+	if k >= len(sc.toks) || sc.toks[k].nl || !(sc.is(k, "feeds") || sc.is(k, "feed") || sc.is(k, "feedings")) {
+		return false
+	}
+	p := sc.prevWord(i)
+	if p < 0 || sc.toks[i].nl {
+		return false
+	}
+	switch sc.lower(p) {
+	case "po", "po'd", "took", "completed", "finished", "bottled", "nippled", "breastfed":
+		return true
+	}
+	return false
 }
 
 // organisms grew in the bottles counted before them ("blood cx 1/2 mssa").
@@ -303,6 +320,9 @@ var cultureWords = map[string]bool{
 // or follows "ratio".
 func (sc *scan) countAfter(i, j int) bool {
 	if sc.numVal(i) <= sc.numVal(j) && j+1 < len(sc.toks) && sc.toks[j+1].kind == kWord && !sc.toks[j+1].nl && countNouns[sc.lower(j+1)] {
+		return true
+	}
+	if sc.numVal(i) <= sc.numVal(j) && sc.feedCount(i, j) {
 		return true
 	}
 	p := sc.prevWord(i)
@@ -606,8 +626,8 @@ func (sc *scan) notDate(i, j int) int {
 			return j
 		}
 	}
-	if word && countNouns[sc.lower(next)] {
-		return j // "2/2 bottles"
+	if word && countNouns[sc.lower(next)] || a <= b && sc.feedCount(i, j) {
+		return j // "2/2 bottles", "po 4/4 feeds"
 	}
 	if p := sc.prevWord(i); b <= 4 && p >= 0 && p >= i-2 && cultureWords[sc.lower(p)] {
 		return j // "gpc in clusters 2/2": bottles grown

@@ -145,8 +145,9 @@ func (sc *scan) saintPlace(i int) int {
 	if !sc.is(i, "st") || !sc.saintDot(i+1) || sc.claim[k] || !sc.candidate(k) {
 		return -1
 	}
-	if p := sc.lower(i - 1); sc.toks[i-1].kind != kWord || sc.toks[i].nl || !townPreps(p) && p != "at" {
-		return -1
+	if p := sc.lower(i - 1); sc.toks[i-1].kind != kWord || sc.toks[i].nl || !townPreps(p) && p != "at" ||
+		p == "in" && sc.toks[i].upper && sc.caseAt(i) == caseMixed {
+		return -1 // "HR in ST. Lopressor given": sinus tachycardia (review21)
 	}
 	if e := k + 1; e < len(sc.toks) && !sc.toks[e].nl && sc.toks[e].sp && !sc.claim[e] && sc.candidate(e) {
 		return e

@@ -746,9 +746,6 @@ var notNameAfterCue = map[string]bool{
 	// "home w/ wife via private car", "mother too sore to come", "W/
 	// HUSBAND, SECOND FLOOR APT" (dev81, dev83)
 	"via": true, "too": true, "second": true,
-	// "educator saw pt, new glucometer", "W/ PT AND WIFE, VIT K DIET", "from
-	// a neighbor island" (dev83)
-	"new": true, "vit": true, "island": true,
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no
@@ -802,7 +799,17 @@ func (sc *scan) notNameWord(k int) bool {
 	if verb && (w == "drew" || w == "hold") && wordNext && objectWords[sc.lower(k+1)] {
 		return true // "wife drew up insulin", "mom hold his hand" (dev20, dev74); "SON DREW HERE" stays a name
 	}
+	// "educator saw pt, new glucometer", "from a neighbor island", "WIFE,
+	// VIT K DIET" (dev83); "daughter Vit called" stays a name (review21)
+	if verb && (w == "new" || w == "island") || w == "vit" && k+1 < len(sc.toks) && !sc.toks[k+1].nl && vitaminLetter(sc.lower(k+1)) {
+		return true
+	}
 	return notNameAfterCue[w] || verb && relationVerbs[w] || w == "dc" && wordNext
+}
+
+// vitaminLetter: w names a vitamin after "vit" ("k", "d", "b12").
+func vitaminLetter(w string) bool {
+	return len(w) >= 1 && len(w) <= 3 && strings.IndexByte("abcdek", w[0]) >= 0 && (len(w) == 1 || w[1] >= '0' && w[1] <= '9')
 }
 
 // objectWords follow "drew" or "hold" as verbs: what is drawn or held.

@@ -319,10 +319,7 @@ var cultureWords = map[string]bool{
 // countAfter: "n/m" at tokens i..j counts things (n ≤ m, a count noun next)
 // or follows "ratio".
 func (sc *scan) countAfter(i, j int) bool {
-	if sc.numVal(i) <= sc.numVal(j) && j+1 < len(sc.toks) && sc.toks[j+1].kind == kWord && !sc.toks[j+1].nl && countNouns[sc.lower(j+1)] {
-		return true
-	}
-	if sc.numVal(i) <= sc.numVal(j) && sc.feedCount(i, j) {
+	if sc.numVal(i) <= sc.numVal(j) && (j+1 < len(sc.toks) && sc.toks[j+1].kind == kWord && !sc.toks[j+1].nl && countNouns[sc.lower(j+1)] || sc.feedCount(i, j)) {
 		return true
 	}
 	p := sc.prevWord(i)

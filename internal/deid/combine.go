@@ -159,6 +159,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			// at "4th/5" (dev71): a part of the body counted, not a day
 			continue
 		}
+		if s.Type == TypeDate && first == last && sc.toks[last].kind == kAlnum && sc.ordinalDay(last) > 0 && sc.countedNext(last) {
+			continue // "on the 2nd try", "for the 3rd time", "the 2nd dose": a count, not a day
+		}
 		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
 			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym
 		}
@@ -992,6 +995,13 @@ func (sc *scan) anatomyNext(k int) bool {
 		return true
 	}
 	return false
+}
+
+// countedNext: the word after token k is a noun an ordinal counts ("2nd
+// try", "3rd time", "4th floor"), not "of" ("the 3rd of May").
+func (sc *scan) countedNext(k int) bool {
+	n := k + 1
+	return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && ordinalNouns[sc.lower(n)] && !sc.is(n, "of")
 }
 
 // subjectPronoun: w (lower case) is a pronoun that is never a name (unlike

@@ -358,6 +358,10 @@ func TestRealStyle(t *testing.T) {
 		{"a date before feeds kept (review21)", "On 3/8 feeds were restarted. Since 2/4 feeds held.", "On [DATE] feeds were restarted. Since [DATE] feeds held."},
 		{"a given name Vit kept (review21)", "daughter Vit called today.", "daughter [NAME] called today."},
 		{"sinus tachycardia is no saint (review21, a guard)", "HR in ST. Lopressor given.", "HR in ST. Lopressor given."},
+		{"a common surname before a credential (curated names)", "Miller RN took over at 1500", "[NAME] RN took over at 1500"},
+		{"a common surname after report to", "report given to garcia rn at 0700", "report given to [NAME] rn at 0700"},
+		{"a ward named after a curated name", "PT TRANSFERRED TO CARROLL 7 AT 1600.", "PT TRANSFERRED TO [LOCATION] AT 1600."},
+		{"a place named after people after to:", "REFERRALS SENT TO: CARROLL LUTHERAN VILLAGE (DECLINED)", "REFERRALS SENT TO: [LOCATION] (DECLINED)"},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

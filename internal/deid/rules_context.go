@@ -290,9 +290,14 @@ func (sc *scan) scanContext() {
 		{
 			typ := TypeLocation
 			// "spoke to Maria", "with Jose": a person, not a place
-			if c == 1 && toks[i].flags&lexicon.Name != 0 && toks[i].flags&(lexicon.Common|lexicon.City) == 0 && e-i <= 1 &&
-				!sc.in(e, setOrg) && toks[e].flags&(lexicon.OrgWord|lexicon.PlaceWord) == 0 {
+			// ("to Carroll 7", a word and a number, is a ward; a curated
+			// name may be a town, "from Hanover", as that list holds places too)
+			if c == 1 && toks[i].flags&(lexicon.Name|lexicon.CuratedName) == lexicon.Name && toks[i].flags&(lexicon.Common|lexicon.City) == 0 && e-i <= 1 &&
+				toks[e].kind == kWord && !sc.in(e, setOrg) && toks[e].flags&(lexicon.OrgWord|lexicon.PlaceWord) == 0 {
 				typ = TypeName
+			}
+			if e == i && toks[i].flags&lexicon.Name != 0 && e+1 < len(toks) && !toks[e+1].nl && sc.credAt(e+1) {
+				typ = TypeName // "report given to garcia rn": a nurse, whatever the name list says of a town
 			}
 			if typ == TypeName {
 				sc.markName(i, e, "rules/context")

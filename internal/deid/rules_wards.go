@@ -68,7 +68,9 @@ func (sc *scan) townStateAt(i int, to bool) int {
 		if t.flags&(lexicon.City|lexicon.CityFull|lexicon.Name) != 0 && t.flags&lexicon.SafeCore == 0 || sc.candidate(e) || sc.unknownWord(e) {
 			placeLike = true
 		}
-		if t.flags&(lexicon.City|lexicon.CityFull) != 0 || t.flags&lexicon.Name == 0 && (sc.candidate(e) || sc.unknownWord(e)) {
+		// a curated name may be a town too (that list holds "Dallas",
+		// "Hanover"): it counts as the unknown word it was before the list
+		if t.flags&(lexicon.City|lexicon.CityFull) != 0 || t.flags&(lexicon.Name|lexicon.CuratedName) != lexicon.Name && (sc.candidate(e) || sc.unknownWord(e)) {
 			cityLike = true
 		}
 		if t.flags&lexicon.City == 0 {

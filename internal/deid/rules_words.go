@@ -958,6 +958,9 @@ func (sc *scan) scanNames(lexical bool) {
 				loose := need == 2 || w == "by" && (colon || initial) || toks[k].flags&lexicon.Name != 0 ||
 					need == 1 && w != "by" && !sc.sentenceStart(k)
 				if e := sc.nameRun(k, loose); e >= 0 {
+					if n := e + 1; n < len(toks) && !toks[n].nl && sc.capWord(n) && toks[n].flags&(lexicon.PlaceWord|lexicon.OrgWord) != 0 {
+						goto next // "to: Carroll Lutheran Village": a place named after people
+					}
 					// "OSCAR, JOHNNY" / "Doe, John" after a label
 					if (need == 2 || colon) && sc.punct(e+1, ',') && e+2 < len(toks) && sc.capWord(e+2) && !toks[e+2].nl {
 						if e2 := sc.nameRun(e+2, true); e2 >= 0 {

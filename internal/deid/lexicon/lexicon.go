@@ -26,7 +26,7 @@ import (
 	"sync"
 )
 
-//go:embed names.txt.gz common.txt.gz cities.txt.gz zips.txt.gz states.txt.gz orgwords.txt.gz placewords.txt.gz
+//go:embed names.txt.gz curated-names.txt.gz common.txt.gz cities.txt.gz zips.txt.gz states.txt.gz orgwords.txt.gz placewords.txt.gz
 var files embed.FS
 
 //go:embed vocab.bin
@@ -68,12 +68,17 @@ const (
 	_
 	SafeCore // everyday English (SCOWL size 35) or clinical vocabulary: a name that is such a word ("Why", "Echo", "Neo") needs context
 	Clinical // on the hand-written clinical list (clinical.txt): shorthand, drugs, devices; never PHI without a cue, whatever its case
+	// CuratedName marks a Name that only the curated list of common names
+	// holds (curated-names.txt.gz: "Miller", "Davis", "Amy", which the long
+	// list lacks or holds out). The rules read it as any name; the tagger,
+	// trained before the list was added, reads the word without its Name bit.
+	CuratedName
 )
 
 // WordFlags are the flags Lexicon.Words holds; Vocab().Lookup(w) & WordFlags
 // equals Get().Words[w] for every word (TestVocabHoldsWords), without
 // loading the lists.
-const WordFlags = Name | Common | City | State | OrgWord | PlaceWord
+const WordFlags = Name | Common | City | State | OrgWord | PlaceWord | CuratedName
 
 // cityWordsShift: flag bits 9-11 hold the largest word count of a city
 // starting with the word.
@@ -147,6 +152,9 @@ func load() *Lexicon {
 	l.NameList = lines("names.txt.gz")
 	for _, n := range l.NameList {
 		l.Words[strings.ToLower(n)] |= Name
+	}
+	for _, n := range lines("curated-names.txt.gz") {
+		l.Words[strings.ToLower(n)] |= Name | CuratedName
 	}
 	for _, w := range lines("common.txt.gz") {
 		l.Words[w] |= Common

@@ -471,3 +471,26 @@ func TestClinicalFifteenthRound(t *testing.T) {
 		{"pumps and ventilation", []string{"smartpump", "guardrails", "aprvs", "intellivent", "deproned"}},
 	})
 }
+
+// TestCuratedNames: the common names the long list lacks or holds out are
+// names (with CuratedName), whatever the held-out tenth says, and the curated
+// list's everyday words, clinical words, contractions and two-letter words
+// are not.
+func TestCuratedNames(t *testing.T) {
+	v := Vocab()
+	for _, w := range []string{"miller", "davis", "garcia", "clark", "jackson", "amy", "andrew", "bill"} {
+		if f := v.Lookup(w); f&(Name|CuratedName) != Name|CuratedName {
+			t.Errorf("Lookup(%q) = %#x, want a curated name", w, f)
+		}
+	}
+	for _, w := range []string{"smith", "johnson", "maria"} { // the long list's own
+		if f := v.Lookup(w); f&Name == 0 || f&CuratedName != 0 {
+			t.Errorf("Lookup(%q) = %#x, want a name of the long list", w, f)
+		}
+	}
+	for _, w := range []string{"i'm", "care", "running", "code", "summer", "al", "le", "heimlich", "dopp"} {
+		if f := v.Lookup(w); f&CuratedName != 0 {
+			t.Errorf("Lookup(%q) = %#x: the curated list should have left it out", w, f)
+		}
+	}
+}

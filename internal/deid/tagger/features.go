@@ -116,6 +116,11 @@ func (m *Model) info(t token) wordInfo {
 			w.caseC = 4
 		}
 		w.lex = lexicon.Vocab().Lookup(w.lower) & lexicon.WordFlags
+		if w.lex&lexicon.CuratedName != 0 {
+			// the model was trained before the curated names: it reads
+			// "Miller" as it always did, the rules read it as a name
+			w.lex &^= lexicon.Name | lexicon.CuratedName
+		}
 	}
 	// Punctuation is always known; a number never is (its digits are
 	// noise: only its shape and length generalise); a word is known when

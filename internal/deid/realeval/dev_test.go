@@ -255,6 +255,14 @@ func TestDevScores(t *testing.T) {
 		"dev81.jsonl": {"rules": {0.93, 0.86}, "tagger": {0.94, 0.59}, "both": {0.96, 0.73}},
 		"dev82.jsonl": {"rules": {0.98, 0.87}, "tagger": {0.95, 0.55}, "both": {0.99, 0.78}},
 		"dev83.jsonl": {"rules": {0.97, 0.80}, "tagger": {0.94, 0.45}, "both": {0.99, 0.63}},
+		// dev84-dev86 (2026-12-07, twenty-sixth session): the same; first
+		// contact, rules + tagger (aa3ad20): dev84 (geriatric psychiatry and
+		// medical ICU of the elderly) 1.000 / 0.610, dev85 (burn unit and burn
+		// ICU) 0.989 / 0.695, dev86 (stroke unit and addiction/withdrawal ICU)
+		// 1.000 / 0.734.
+		"dev84.jsonl": {"rules": {0.98, 0.79}, "tagger": {0.94, 0.31}, "both": {0.99, 0.60}},
+		"dev85.jsonl": {"rules": {0.93, 0.78}, "tagger": {0.95, 0.41}, "both": {0.98, 0.68}},
+		"dev86.jsonl": {"rules": {0.98, 0.85}, "tagger": {0.89, 0.41}, "both": {0.99, 0.72}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -362,6 +362,10 @@ func TestRealStyle(t *testing.T) {
 		{"a common surname after report to", "report given to garcia rn at 0700", "report given to [NAME] rn at 0700"},
 		{"a ward named after a curated name", "PT TRANSFERRED TO CARROLL 7 AT 1600.", "PT TRANSFERRED TO [LOCATION] AT 1600."},
 		{"a place named after people after to:", "REFERRALS SENT TO: CARROLL LUTHERAN VILLAGE (DECLINED)", "REFERRALS SENT TO: [LOCATION] (DECLINED)"},
+		{"a screening score is no date (dev84)", "perseverates on the bus. bims 4/15. SLUMS 9/30 now", "perseverates on the bus. bims 4/15. SLUMS 9/30 now"},
+		{"strength and naming scores are no date (dev86)", "MAE equally 5/5. NAMES 5/6. R GRIP 3/5.", "MAE equally 5/5. NAMES 5/6. R GRIP 3/5."},
+		{"buprenorphine/naloxone strengths are no date (dev86)", "Plan: Bup/nlx 16/4 daily, suboxone 8/2 sl tid", "Plan: Bup/nlx 16/4 daily, suboxone 8/2 sl tid"},
+		{"a test's date before its score stays (dev6)", "MMSE 11/30 22/30. MRI brain pending", "MMSE [DATE] 22/30. MRI brain pending"},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -272,6 +272,18 @@ func (sc *scan) clinicalNumber(i, j int) int {
 		!sc.punct(j+1, '/') && (i > 0 && !toks[i].nl && recallWords[sc.lower(i-1)] || j+1 < len(toks) && !toks[j+1].nl && recalledWhat[sc.lower(j+1)]) {
 		return j
 	}
+	// a screening score out of its maximum right after the scale's name
+	// ("BIMS 4/15", "SLUMS 9/30", "mood 5/10", "MAE equally 5/5", "NAMES
+	// 5/6": dev84, dev86), and buprenorphine/naloxone by its two strengths,
+	// always four to one ("bup/nlx 16/4", "suboxone 8/2": dev86)
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && i > 0 && !toks[i].nl && toks[i-1].kind == kWord {
+		a, b, w := sc.numVal(i), sc.numVal(i+2), sc.lower(i-1)
+		// (not a test's date before its score: "MMSE 11/30 22/30": dev6)
+		scoreNext := j+2 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kNum && sc.punct(j+2, '/')
+		if scaleBefore[w] && a >= 0 && a <= b && b <= 30 && !scoreNext || bupWords[w] && b >= 1 && a == 4*b {
+			return j
+		}
+	}
 	// a score out of ten after a symptom: "CP 3/10, NOW 0/10", "headache 5/10"
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
 		return j
@@ -446,6 +458,16 @@ var scoreWordsBefore = map[string]bool{
 	// healed burns itch: "ITCH: 8/10 ON HEALED GRAFTS", "itch 7/10 in evening" (dev72)
 	"itch": true, "itching": true, "itchy": true, "pruritus": true,
 }
+
+// scaleBefore name a screening scale or an exam scored out of its maximum
+// right before the score ("BIMS 4/15", "grip 3/5").
+var scaleBefore = map[string]bool{
+	"bims": true, "slums": true, "moca": true, "mmse": true, "mood": true, "mae": true, "equally": true,
+	"grip": true, "grips": true, "names": true, "naming": true,
+}
+
+// bupWords name buprenorphine with naloxone, written by its two strengths.
+var bupWords = map[string]bool{"nlx": true, "suboxone": true, "zubsolv": true, "naloxone": true}
 
 // scoreContext: one of the three words before token i names a symptom or
 // a score.

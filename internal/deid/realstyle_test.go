@@ -366,6 +366,8 @@ func TestRealStyle(t *testing.T) {
 		{"strength and naming scores are no date (dev86)", "MAE equally 5/5. NAMES 5/6. R GRIP 3/5.", "MAE equally 5/5. NAMES 5/6. R GRIP 3/5."},
 		{"buprenorphine/naloxone strengths are no date (dev86)", "Plan: Bup/nlx 16/4 daily, suboxone 8/2 sl tid", "Plan: Bup/nlx 16/4 daily, suboxone 8/2 sl tid"},
 		{"a test's date before its score stays (dev6)", "MMSE 11/30 22/30. MRI brain pending", "MMSE [DATE] 22/30. MRI brain pending"},
+		{"a wound's size with its unit is no identifier (dev85)", "r thigh deep partial 10x12cm. santyl + wet to dry bid", "r thigh deep partial 10x12cm. santyl + wet to dry bid"},
+		{"an organisation's head word alone is no place (dev84)", "pt unable to give reliable history.\nLiving situation: son's house", "pt unable to give reliable history.\nLiving situation: son's house"},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -223,6 +223,8 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return i
 		case n > 0 && strings.IndexByte(suf, 'x') == 0 && (len(suf) == 1 || allDigits(suf[1:])):
 			return i // "700x10", "2x"
+		case n > 0 && strings.IndexByte(suf, 'x') == 0 && sizeOf(suf[1:]):
+			return i // "10x12cm", "4x3mm": a wound's size (dev85)
 		case n == 0 && len(s) > 1 && len(s) <= 4 && s[0] == 'x' && allDigits(s[1:]): // not "x4417", an extension
 			return i // "x3"
 		case n == 0 && qFrequency(s):
@@ -457,6 +459,19 @@ var scoreWordsBefore = map[string]bool{
 	"ice": true, // the ICE score of CAR-T and BiTE therapy: "ICE 10/10 @ 2000" (dev50)
 	// healed burns itch: "ITCH: 8/10 ON HEALED GRAFTS", "itch 7/10 in evening" (dev72)
 	"itch": true, "itching": true, "itchy": true, "pruritus": true,
+}
+
+// sizeOf: s is a length with its unit ("12cm", "3mm").
+func sizeOf(s string) bool {
+	n := 0
+	for n < len(s) && isDigit(s[n]) {
+		n++
+	}
+	switch s[n:] {
+	case "cm", "mm", "in":
+		return n > 0
+	}
+	return false
 }
 
 // scaleBefore name a screening scale or an exam scored out of its maximum

@@ -248,10 +248,11 @@ func (sc *scan) scanOrgs() {
 		}
 		// at least one capitalised word that is not an organisation word or
 		// a title ("Price Memorial Hospital", but not "Hospital Course"), nor
-		// a measure before "ST" (a mode or a rhythm: "BiPAP ST 20/8")
+		// a measure before "ST" (a mode or a rhythm: "BiPAP ST 20/8"), nor
+		// the head word itself ("Living situation:": dev84)
 		ok := false
 		for k := s; k <= e; k++ {
-			if sc.capWord(k) && !sc.in(k, setOrg|setTitle|setHeader|setGeneric) && !sc.is(k, "the") && !sc.modeST(k, i) {
+			if k != i && sc.capWord(k) && !sc.in(k, setOrg|setTitle|setHeader|setGeneric) && !sc.is(k, "the") && !sc.modeST(k, i) {
 				ok = true
 				break
 			}

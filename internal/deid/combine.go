@@ -452,6 +452,9 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 		if typ == TypeLocation {
 			known = lexicon.City // "Vital AF 1.2" is no place
 		}
+		if f&lexicon.CuratedName != 0 {
+			known &^= lexicon.Name // the curated names are the rules' only: the tagger never learnt them (review22)
+		}
 		if t.cap && f&known != 0 && !sc.sentenceStart(k) {
 			return true
 		}

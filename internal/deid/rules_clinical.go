@@ -282,7 +282,7 @@ func (sc *scan) clinicalNumber(i, j int) int {
 		a, b, w := sc.numVal(i), sc.numVal(i+2), sc.lower(i-1)
 		// (not a test's date before its score: "MMSE 11/30 22/30": dev6)
 		scoreNext := j+2 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kNum && sc.punct(j+2, '/')
-		if scaleBefore[w] && a >= 0 && a <= b && b <= 30 && !scoreNext || bupWords[w] && b >= 1 && a == 4*b {
+		if m := scaleBefore[w]; m > 0 && b == m && a >= 0 && a <= b && !scoreNext || bupWords[w] && b >= 1 && a == 4*b && sc.doseWordAfter(j) {
 			return j
 		}
 	}
@@ -474,15 +474,31 @@ func sizeOf(s string) bool {
 	return false
 }
 
-// scaleBefore name a screening scale or an exam scored out of its maximum
-// right before the score ("BIMS 4/15", "grip 3/5").
-var scaleBefore = map[string]bool{
-	"bims": true, "slums": true, "moca": true, "mmse": true, "mood": true, "mae": true, "equally": true,
-	"grip": true, "grips": true, "names": true, "naming": true,
+// scaleBefore name a screening scale or an exam right before its score,
+// with the scale's maximum ("BIMS 4/15", "grip 3/5"; "MoCA 10/22" is a
+// date: review22).
+var scaleBefore = map[string]int{
+	"bims": 15, "slums": 30, "moca": 30, "mmse": 30, "mood": 10, "mae": 5, "equally": 5,
+	"grip": 5, "grips": 5, "names": 6, "naming": 6,
 }
 
-// bupWords name buprenorphine with naloxone, written by its two strengths.
-var bupWords = map[string]bool{"nlx": true, "suboxone": true, "zubsolv": true, "naloxone": true}
+// bupWords name buprenorphine with naloxone, written by its two strengths
+// (not "naloxone" alone, Narcan: "received naloxone 12/3 in field").
+var bupWords = map[string]bool{"nlx": true, "suboxone": true, "zubsolv": true}
+
+// doseWordAfter: the word after token j says how a dose is taken ("16/4
+// daily", "8/2 SL TID"; not "Suboxone 12/3 induction": review22).
+func (sc *scan) doseWordAfter(j int) bool {
+	k := j + 1
+	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord {
+		return false
+	}
+	switch sc.lower(k) {
+	case "sl", "daily", "qd", "qday", "bid", "tid", "qid", "mg", "film", "films", "tab", "tabs", "strip", "strips":
+		return true
+	}
+	return false
+}
 
 // scoreContext: one of the three words before token i names a symptom or
 // a score.

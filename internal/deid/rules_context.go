@@ -296,8 +296,11 @@ func (sc *scan) scanContext() {
 				toks[e].kind == kWord && !sc.in(e, setOrg) && toks[e].flags&(lexicon.OrgWord|lexicon.PlaceWord) == 0 {
 				typ = TypeName
 			}
-			if e == i && toks[i].flags&lexicon.Name != 0 && e+1 < len(toks) && !toks[e+1].nl && sc.credAt(e+1) {
-				typ = TypeName // "report given to garcia rn": a nurse, whatever the name list says of a town
+			if e == i && toks[i].flags&lexicon.Name != 0 && e+1 < len(toks) && !toks[e+1].nl && sc.credAt(e+1) && toks[e+1].flags&lexicon.State == 0 {
+				// "report given to garcia rn": a nurse, whatever the name list
+				// says of a town; not before a state's code ("from Frederick MD",
+				// "to Warren PA": review22)
+				typ = TypeName
 			}
 			if typ == TypeName {
 				sc.markName(i, e, "rules/context")

@@ -959,8 +959,10 @@ func (sc *scan) scanNames(lexical bool) {
 				loose := need == 2 || w == "by" && (colon || initial) || toks[k].flags&lexicon.Name != 0 ||
 					need == 1 && w != "by" && !sc.sentenceStart(k)
 				if e := sc.nameRun(k, loose); e >= 0 {
-					if n := e + 1; n < len(toks) && !toks[n].nl && sc.capWord(n) && toks[n].flags&(lexicon.PlaceWord|lexicon.OrgWord) != 0 {
-						goto next // "to: Carroll Lutheran Village": a place named after people
+					if n := e + 1; (w == "to" || w == "from" || w == "at") && n < len(toks) && !toks[n].nl && sc.capWord(n) && toks[n].flags&(lexicon.PlaceWord|lexicon.OrgWord) != 0 {
+						// "to: Carroll Lutheran Village": a place named after people;
+						// not after a relation ("husband Bill Davis Care partner": review22)
+						goto next
 					}
 					// "OSCAR, JOHNNY" / "Doe, John" after a label
 					if (need == 2 || colon) && sc.punct(e+1, ',') && e+2 < len(toks) && sc.capWord(e+2) && !toks[e+2].nl {

@@ -116,7 +116,7 @@ func run(npm, out string) error {
 	if err != nil {
 		return err
 	}
-	if curated, err = dropEveryday(curated, common, filepath.Join(out, "clinical.txt")); err != nil {
+	if curated, err = dropEveryday(curated, common, filepath.Join(out, "clinical.txt"), filepath.Join(out, "safe-core.txt.gz")); err != nil {
 		return err
 	}
 	cities, zips, err := readZips(filepath.Join(npm, "zipcodes", "lib", "codes.js"))
@@ -177,27 +177,30 @@ func readNames(long, curatedList string) (names, curated []string, err error) {
 }
 
 // dropEveryday leaves out of the curated names the words whose dominant
-// spelling is lower case ("Care", "Running", "Code"), the words of the
-// clinical list ("Heimlich", "Hickman"), contractions ("I'm", "Ne'er") and
-// words of two letters ("Al", "Le"):
-// the curated list is a spelling dictionary's, not a census's.
-func dropEveryday(curated, common []string, clinicalPath string) ([]string, error) {
+// spelling is lower case ("Care", "Running", "Code"), the words of everyday
+// English (SCOWL size 35: "Roman" of "Roman Catholic", "Valley", "Miller")
+// and of the clinical list ("Heimlich", "Hickman"), contractions ("I'm",
+// "Ne'er") and words of two letters ("Al", "Le"): the curated list is a
+// spelling dictionary's, not a census's.
+func dropEveryday(curated, common []string, clinicalPath, corePath string) ([]string, error) {
 	drop := map[string]bool{}
 	for _, w := range common {
 		drop[w] = true
 	}
-	f, err := os.Open(clinicalPath)
-	if err != nil {
-		return nil, fmt.Errorf("read clinical list: %w", err)
-	}
-	defer f.Close()
-	clinical, err := lexicon.ReadList(f, false)
-	if err != nil {
-		return nil, fmt.Errorf("read clinical list: %w", err)
-	}
-	for _, line := range clinical {
-		for _, w := range strings.Fields(line) {
-			drop[w] = true
+	for _, path := range []string{clinicalPath, corePath} {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("read word list: %w", err)
+		}
+		words, err := lexicon.ReadList(f, strings.HasSuffix(path, ".gz"))
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read word list %s: %w", path, err)
+		}
+		for _, line := range words {
+			for _, w := range strings.Fields(line) {
+				drop[w] = true
+			}
 		}
 	}
 	var out []string

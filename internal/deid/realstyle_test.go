@@ -373,6 +373,10 @@ func TestRealStyle(t *testing.T) {
 		{"a date after suboxone stays without a dosing word (review22)", "started suboxone 8/2, received naloxone 12/3 in field", "started suboxone [DATE], received naloxone [DATE] in field"},
 		{"a faith is no name (review22)", "Family is Roman Catholic.", "Family is Roman Catholic."},
 		{"a relation's name before an everyday capital stays a name (review22)", "husband Bill Davis Care partner at bedside", "husband [NAME] Care partner at bedside"},
+		{"eponyms of a screen, an equation, a traction and REM sleep (dev84, dev85)", "Allen Cognitive Level 4.2. Harris-Benedict est 1800 kcal. RLE in Buck's traction. Pt in REM sleep per tech. Dr. Harris and Allen Price called.", "Allen Cognitive Level 4.2. Harris-Benedict est 1800 kcal. RLE in Buck's traction. Pt in REM sleep per tech. Dr. [NAME] and [NAME] called."},
+		{"the medication record in capitals is no month (dev84)", "Meds given per MAR, documented in MAR. Last seen in Mar.", "Meds given per MAR, documented in MAR. Last seen in [DATE]."},
+		{"a schedule of clock times is no identifier (dev84)", "turns 0600-1000-1400-1800-2200. MRN 0600-1000-1200", "turns 0600-1000-1400-1800-2200. MRN [ID]"},
+		{"an eighth of an inch is no date (dev85)", "tunnel 1/8 inch deep, packed 3/16 inch. Seen 1/8 in clinic.", "tunnel 1/8 inch deep, packed 3/16 inch. Seen [DATE] in clinic."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

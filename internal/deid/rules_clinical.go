@@ -262,8 +262,9 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	}
 	// a part of a whole before what it measures: "CRACKLES 1/3 UP", "1/2
 	// strength feeds"
-	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.numVal(i) >= 1 && sc.numVal(i) < sc.numVal(i+2) && sc.numVal(i+2) <= 4 &&
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.numVal(i) >= 1 && sc.numVal(i) < sc.numVal(i+2) &&
 		j+1 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kWord && fractionAfter[sc.lower(j+1)] &&
+		(sc.numVal(i+2) <= 4 || sc.numVal(i+2)%8 == 0 && sc.numVal(i+2) <= 16 && (sc.is(j+1, "inch") || sc.is(j+1, "inches") || sc.is(j+1, "tsp"))) && // "1/8 inch" (dev85)
 		(!sc.is(j+1, "up") || i > 0 && toks[i-1].kind == kWord && lungWords[sc.lower(i-1)]) { // not "discharged 1/3 up to chair"
 		return j
 	}
@@ -592,6 +593,29 @@ func (sc *scan) clock(i int) bool {
 	}
 	v := sc.numVal(i)
 	return v/100 <= 23 && v%100 <= 59
+}
+
+// clockSchedule: tokens first..last lie in a schedule of three or more
+// clock times joined by hyphens, each later than the one before
+// ("0600-1000-1400-1800-2200", dev84): a dosing or turning schedule, not
+// an identifier or a phone number.
+func (sc *scan) clockSchedule(first, last int) bool {
+	a, b := first, last
+	for a >= 2 && sc.punct(a-1, '-') && sc.joined(a) && sc.joined(a-1) && sc.clock(a-2) {
+		a -= 2
+	}
+	for b+2 < len(sc.toks) && sc.punct(b+1, '-') && sc.joined(b+1) && sc.joined(b+2) && sc.clock(b+2) {
+		b += 2
+	}
+	if b-a < 4 {
+		return false
+	}
+	for k := a; k <= b; k += 2 {
+		if !sc.clock(k) || k+1 <= b && !sc.punct(k+1, '-') || k > a && sc.numVal(k) <= sc.numVal(k-2) {
+			return false
+		}
+	}
+	return true
 }
 
 // doseToken: token k is digits with a dose unit glued on ("70cc", "30ml").

@@ -1164,8 +1164,8 @@ func (sc *scan) monthDate(i int, w string) int {
 	}
 	switch w {
 	case "mar", "aug", "dec", "sep":
-		if !sc.monthDot(i) {
-			return -1 // "mar", "aug" (Augmentin), "dec" (decreased), "sep": only with a day, a year or its full stop ("in Aug.", rules_dev6.go)
+		if !sc.monthDot(i) || sc.recordMonth(i) {
+			return -1 // "mar", "aug" (Augmentin), "dec" (decreased), "sep": only with a day, a year or its full stop ("in Aug.", rules_dev6.go); not the record ("documented in MAR.")
 		}
 	}
 	switch sc.lower(p) {

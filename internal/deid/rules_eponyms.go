@@ -114,6 +114,12 @@ var eponymPairs = map[string][]string{
 	"grillo": {"stitch", "stitches", "suture"},
 	"cook":   {"swartz"},
 	"bush":   {"francis"},
+	// (dev84, dev85): an occupational-therapy screen, an energy equation, REM
+	// sleep and its behaviour disorder, a cleft-lip bow
+	"allen":  {"cognitive"},
+	"harris": {"benedict"},
+	"rem":    {"sleep"},
+	"logan":  {"bow"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

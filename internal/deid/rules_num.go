@@ -845,7 +845,7 @@ func (sc *scan) valueSeries(i, j int) bool {
 			short = short || sc.numLen(k) < 3
 		case sc.punct(k, '/'):
 		default:
-			return sc.clockRange(i, j)
+			return sc.clockRange(i, j) || sc.clockSchedule(i, j)
 		}
 	}
 	// "AC/VC 420/20/PEEP 10": a list of settings that goes on in a

@@ -1268,7 +1268,8 @@ var eponymHeads = map[string]bool{
 	// the staged repairs of a single ventricle and what follows them:
 	// "from Fontan completion", "CVP (Fontan pressure)" (dev57)
 	"completion": true, "circulation": true, "physiology": true, "pressure": true,
-	"cyst": true, // "No Baker's cyst" (dev62)
+	"cyst":     true, // "No Baker's cyst" (dev62)
+	"traction": true, // "in Buck's traction" (dev84)
 }
 
 // eponym reports whether tokens from k read "'s disease" or "disease".

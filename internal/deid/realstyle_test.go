@@ -377,6 +377,11 @@ func TestRealStyle(t *testing.T) {
 		{"the medication record in capitals is no month (dev84)", "Meds given per MAR, documented in MAR. Last seen in Mar.", "Meds given per MAR, documented in MAR. Last seen in [DATE]."},
 		{"a schedule of clock times is no identifier (dev84)", "turns 0600-1000-1400-1800-2200. MRN 0600-1000-1200", "turns 0600-1000-1400-1800-2200. MRN [ID]"},
 		{"an eighth of an inch is no date (dev85)", "tunnel 1/8 inch deep, packed 3/16 inch. Seen 1/8 in clinic.", "tunnel 1/8 inch deep, packed 3/16 inch. Seen [DATE] in clinic."},
+		{"a relation's mood or a modal is no name (dev87)", "pt fine alone, calls mom every night. Dad calmer, thanked staff. MOM CALM BUT SCARED. siblings SHOULD get vaccines. mom Cami called.", "pt fine alone, calls mom every night. Dad calmer, thanked staff. MOM CALM BUT SCARED. siblings SHOULD get vaccines. mom [NAME] called."},
+		{"a nurse's role is no name (dev87)", "played cards w/ nurse tech. Nurse navigator called. played cards w/ nurse Tobin.", "played cards w/ nurse tech. Nurse navigator called. played cards w/ nurse [NAME]."},
+		{"nasopharyngeal suction is no nurse practitioner (dev87)", "bulb q1-2h and deep NP sx x2. Seen by Kim NP.", "bulb q1-2h and deep NP sx x2. Seen by [NAME] NP."},
+		{"a mixed number and a score of right answers are no dates (dev88, dev89)", "Stoma 1 1/8 in round. walked 1/2 mile, empty when 1/3 full. teach-back 4/5 correct. Seen 1/8 in clinic.", "Stoma 1 1/8 in round. walked 1/2 mile, empty when 1/3 full. teach-back 4/5 correct. Seen [DATE] in clinic."},
+		{"operations, a needle and a pad named after people (dev87, dev88)", "lap Heller myotomy with Dor fundoplication. hernia through Petersen's defect. practice huber needle. leak at TRAC PAD. Petersen's wife called.", "lap Heller myotomy with Dor fundoplication. hernia through Petersen's defect. practice huber needle. leak at TRAC PAD. [NAME]'s wife called."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

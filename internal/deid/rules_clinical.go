@@ -142,6 +142,14 @@ func (sc *scan) trialWordsBetween(a, b int) bool {
 var fractionAfter = map[string]bool{
 	"up": true, "way": true, "strength": true, "str": true, "ns": true, "lung": true, "lungs": true,
 	"inch": true, "inches": true, "tab": true, "tabs": true, "tablet": true, "tsp": true, "cup": true, "cups": true,
+	"mile": true, "miles": true, "full": true, // "walked 1/2 mile", "empty when 1/3 full" (dev88)
+}
+
+// mixedUnits follow a mixed number ("1 1/8 in", "2 1/2 miles").
+var mixedUnits = map[string]bool{
+	"in": true, "inch": true, "inches": true, "mile": true, "miles": true, "cm": true, "tsp": true,
+	"tbsp": true, "cup": true, "cups": true, "lb": true, "lbs": true, "oz": true, "hr": true, "hrs": true,
+	"hours": true, "tabs": true, "tablets": true, "years": true, "yrs": true,
 }
 
 // lungWords come before how far up the lungs a finding goes ("CRACKLES 1/3 UP").
@@ -163,6 +171,7 @@ var rhythmWords = map[string]bool{
 	"sinus": true, "tachycardia": true, "tachycardic": true, "tachy": true, "bradycardia": true,
 	"bradycardic": true, "brady": true, "afib": true, "aflutter": true, "flutter": true, "nsr": true,
 	"svt": true, "rvr": true, "paced": true, "junctional": true, "rates": true,
+	"jr": true, // "UNDERLYING JR 60S": a junctional rhythm (dev89)
 }
 
 // doseSuffix: letters glued after digits that make a measurement ("1000mg", "2L", "40cc").
@@ -267,6 +276,17 @@ func (sc *scan) clinicalNumber(i, j int) int {
 		(sc.numVal(i+2) <= 4 || sc.numVal(i+2)%8 == 0 && sc.numVal(i+2) <= 16 && (sc.is(j+1, "inch") || sc.is(j+1, "inches") || sc.is(j+1, "tsp"))) && // "1/8 inch" (dev85)
 		(!sc.is(j+1, "up") || i > 0 && toks[i-1].kind == kWord && lungWords[sc.lower(i-1)]) { // not "discharged 1/3 up to chair"
 		return j
+	}
+	// a mixed number before its unit ("Stoma 1 1/8 in round", "2 1/4 in
+	// flange": dev88) and a score of right answers ("teach-back 4/5
+	// correct", "quiz 8/10 correct": dev88, dev89)
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && j+1 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kWord {
+		a, b := sc.numVal(i), sc.numVal(i+2)
+		mixed := i > 0 && !toks[i].nl && toks[i-1].kind == kNum && sc.numLen(i-1) <= 2 && toks[i].sp && a >= 1 && a < b &&
+			(b <= 4 || b == 8 || b == 16) && mixedUnits[sc.lower(j+1)]
+		if mixed || a >= 0 && a <= b && b >= 3 && b <= 20 && (sc.is(j+1, "correct") || sc.is(j+1, "correctly")) {
+			return j
+		}
 	}
 	// words remembered of three or five: "RECALLED 1/3 WORDS AT 5 MIN",
 	// "recall 2/3" (dev76); "recall 3/14/24", "unable to recall 3/14

@@ -187,6 +187,9 @@ func (sc *scan) credNameAt(i int) int {
 	if sc.is(c, "pa") && c+1 < len(toks) && !toks[c+1].nl && (toks[c+1].kind == kNum || paMeasures[sc.lower(c+1)]) {
 		return -1 // "CI 2.2 after by Swan, PA pressures 48/24": the pulmonary artery (dev56)
 	}
+	if sc.is(c, "np") && c+1 < len(toks) && !toks[c+1].nl && npMeasures[sc.lower(c+1)] {
+		return -1 // "bulb q1-2h and deep NP sx x2": nasopharyngeal suction (dev87)
+	}
 	if comma && sc.clauseVerb(c+1) {
 		return -1 // "requests to talk, RN spent time with pt": the nurse starts a clause
 	}
@@ -328,6 +331,12 @@ func (sc *scan) newbornName(p, i int) bool {
 
 // paMeasures follow "PA" when it is the pulmonary artery, not a physician
 // assistant ("PA pressures 48/24", "PA catheter").
+// npMeasures follow "NP" read as nasopharyngeal, not a nurse practitioner.
+var npMeasures = map[string]bool{
+	"sx": true, "suction": true, "suctioning": true, "suctioned": true, "swab": true, "swabs": true,
+	"airway": true, "trumpet": true, "aspirate": true,
+}
+
 var paMeasures = map[string]bool{
 	"pressure": true, "pressures": true, "catheter": true, "cath": true, "line": true,
 	"systolic": true, "diastolic": true, "mean": true, "sats": true, "sat": true, "port": true,

@@ -120,6 +120,13 @@ var eponymPairs = map[string][]string{
 	"harris": {"benedict"},
 	"rem":    {"sleep"},
 	"logan":  {"bow"},
+	// (dev87, dev88): a port needle, an achalasia operation and its wrap, a
+	// rhomboid flap, a wound vac's pad
+	"huber":   {"needle", "needles"},
+	"heller":  {"myotomy"},
+	"dor":     {"fundoplication"},
+	"limberg": {"flap"},
+	"trac":    {"pad"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)
@@ -347,10 +354,11 @@ var possessiveEponyms = map[string]bool{
 	"dupuytren": true, "peyronie": true, "zenker": true, "meckel": true, "hirschsprung": true,
 	"asperger": true, "munchausen": true, "dressler": true, "virchow": true, "fournier": true, "kehr": true,
 	"kaposi": true, "behcet": true, "takayasu": true, "wegener": true,
-	"ludwig":  true, // "LUDWIG'S ANGINA" (dev75)
-	"cullen":  true, // "Grey Turner's sign noted L flank, Cullen's periumbilical" (dev67)
-	"richter": true, // "CLL w/ Richter's transformation" (dev70)
-	"ebstein": true, // "4 wk old w/ ebstein's (mild)" (dev74)
+	"ludwig":   true, // "LUDWIG'S ANGINA" (dev75)
+	"cullen":   true, // "Grey Turner's sign noted L flank, Cullen's periumbilical" (dev67)
+	"richter":  true, // "CLL w/ Richter's transformation" (dev70)
+	"ebstein":  true, // "4 wk old w/ ebstein's (mild)" (dev74)
+	"petersen": true, // "internal hernia through Petersen's defect" (dev88)
 }
 
 // eponymSpan: every word of tokens first..last belongs to an eponym pair
@@ -367,8 +375,8 @@ func (sc *scan) eponymSpan(first, last int) bool {
 func (sc *scan) eponymWords(first, last int, typ Type) bool {
 	words, joined := false, false
 	for k := first; k <= last; k++ {
-		if sc.toks[k].kind != kWord {
-			continue
+		if sc.toks[k].kind != kWord || k > first && sc.is(k, "s") && sc.punct(k-1, '\'') {
+			continue // (the "s" of "Petersen's": dev88)
 		}
 		if sc.inEponym(k) {
 			words = true

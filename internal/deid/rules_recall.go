@@ -746,6 +746,14 @@ var notNameAfterCue = map[string]bool{
 	// "home w/ wife via private car", "mother too sore to come", "W/
 	// HUSBAND, SECOND FLOOR APT" (dev81, dev83)
 	"via": true, "too": true, "second": true,
+	// "calls mom every night", "mom young, single", "younger sister (11)",
+	// "siblings SHOULD get these vaccines" (dev87)
+	"every": true, "each": true, "young": true, "younger": true, "older": true, "single": true,
+	"should": true, "would": true, "could": true, "must": true,
+	// "MOM CALM BUT SCARED", "Dad calmer, thanked staff" (dev87)
+	"calm": true, "calmer": true, "calmly": true, "tearful": true, "teary": true, "upset": true,
+	"scared": true, "anxious": true, "worried": true, "frustrated": true, "overwhelmed": true,
+	"relieved": true, "supportive": true, "agreeable": true, "emotional": true,
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no

@@ -1024,6 +1024,13 @@ func (sc *scan) nameWordIn(i, e int) bool {
 // the name after it (tokens k..e) clinical shorthand: in a mixed-case note
 // the title is written in capitals ("MR", "SR", "MS") and every word of the
 // name is a short capitals word of the clinical or everyday vocabulary.
+// staffAfterNurse: a word after "nurse" that makes a role, not a name.
+var staffAfterNurse = map[string]bool{
+	"tech": true, "techs": true, "aide": true, "aides": true, "navigator": true, "educator": true,
+	"manager": true, "practitioner": true, "coordinator": true, "specialist": true, "line": true,
+	"liaison": true, "supervisor": true, "station": true,
+}
+
 func (sc *scan) clinicalTitle(i, k, e int) bool {
 	t := &sc.toks[i]
 	if sc.is(i, "sr") && !(sc.caseAt(i) == caseMixed && t.cap && !t.upper && sc.toks[k].cap) {
@@ -1034,6 +1041,9 @@ func (sc *scan) clinicalTitle(i, k, e int) bool {
 	}
 	if p := sc.prevWord(i); p >= 0 && severityWords[sc.lower(p)] && (sc.is(i, "mr") || sc.is(i, "ms") || sc.is(i, "sr")) {
 		return true // "trivial MR. R radial site", "mild residual MR. Tele no events": a valve's leak
+	}
+	if sc.is(i, "nurse") && k == e && staffAfterNurse[sc.lower(k)] {
+		return true // "played cards w/ nurse tech", "nurse navigator called" (dev87, dev88)
 	}
 	if sc.is(i, "fr") && t.upper && sc.caseAt(i) == caseMixed {
 		return true // "1.5L FR. Abd soft": a fluid restriction (the priest is "Fr.")

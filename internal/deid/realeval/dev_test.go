@@ -263,6 +263,14 @@ func TestDevScores(t *testing.T) {
 		"dev84.jsonl": {"rules": {0.98, 0.79}, "tagger": {0.94, 0.31}, "both": {0.99, 0.60}},
 		"dev85.jsonl": {"rules": {0.93, 0.78}, "tagger": {0.95, 0.41}, "both": {0.98, 0.68}},
 		"dev86.jsonl": {"rules": {0.98, 0.85}, "tagger": {0.89, 0.41}, "both": {0.99, 0.72}},
+		// dev87-dev89 (2026-12-07, twenty-seventh session): the same; first
+		// contact, rules + tagger (63356b9): dev87 (pediatric oncology and
+		// pediatric ICU) 0.991 / 0.494, dev88 (bariatric and general surgery)
+		// 1.000 / 0.696, dev89 (heart failure, LVAD and cardiac ICU) 0.975 /
+		// 0.802.
+		"dev87.jsonl": {"rules": {0.99, 0.64}, "tagger": {0.89, 0.18}, "both": {0.99, 0.49}},
+		"dev88.jsonl": {"rules": {0.98, 0.82}, "tagger": {0.97, 0.56}, "both": {0.99, 0.69}},
+		"dev89.jsonl": {"rules": {0.97, 0.87}, "tagger": {0.92, 0.56}, "both": {0.97, 0.80}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -41,7 +41,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev75": 150, "dev76": 155, "dev77": 150, "frozen30": 150,
 		"dev78": 140, "dev79": 150, "dev80": 150, "frozen31": 140,
 		"dev81": 130, "dev82": 125, "dev83": 155, "frozen32": 110,
-		"dev84": 145, "dev85": 130, "dev86": 150, "frozen33": 135}
+		"dev84": 145, "dev85": 130, "dev86": 150, "frozen33": 135,
+		"dev87": 145, "dev88": 150, "dev89": 150, "frozen34": 145}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -172,7 +173,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev75.jsonl", "dev76.jsonl", "dev77.jsonl", "frozen30.jsonl",
 		"dev78.jsonl", "dev79.jsonl", "dev80.jsonl", "frozen31.jsonl",
 		"dev81.jsonl", "dev82.jsonl", "dev83.jsonl", "frozen32.jsonl",
-		"dev84.jsonl", "dev85.jsonl", "dev86.jsonl", "frozen33.jsonl"} {
+		"dev84.jsonl", "dev85.jsonl", "dev86.jsonl", "frozen33.jsonl",
+		"dev87.jsonl", "dev88.jsonl", "dev89.jsonl", "frozen34.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

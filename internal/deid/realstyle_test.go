@@ -382,6 +382,7 @@ func TestRealStyle(t *testing.T) {
 		{"nasopharyngeal suction is no nurse practitioner (dev87)", "bulb q1-2h and deep NP sx x2. Seen by Kim NP.", "bulb q1-2h and deep NP sx x2. Seen by [NAME] NP."},
 		{"a mixed number and a score of right answers are no dates (dev88, dev89)", "Stoma 1 1/8 in round. walked 1/2 mile, empty when 1/3 full. teach-back 4/5 correct. Seen 1/8 in clinic.", "Stoma 1 1/8 in round. walked 1/2 mile, empty when 1/3 full. teach-back 4/5 correct. Seen [DATE] in clinic."},
 		{"operations, a needle and a pad named after people (dev87, dev88)", "lap Heller myotomy with Dor fundoplication. hernia through Petersen's defect. practice huber needle. leak at TRAC PAD. Petersen's wife called.", "lap Heller myotomy with Dor fundoplication. hernia through Petersen's defect. practice huber needle. leak at TRAC PAD. [NAME]'s wife called."},
+		{"a service before a facility's head word is no place (dev87, dev89)", "Nursing Note - Infusion Center\nPeds Onc Clinic Phone Encounter\nCardiology HF Clinic phone note\nf/u at Hopkins Infusion Center", "Nursing Note - Infusion Center\nPeds Onc Clinic Phone Encounter\nCardiology HF Clinic phone note\nf/u at [LOCATION]"},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

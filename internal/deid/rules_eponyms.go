@@ -127,6 +127,7 @@ var eponymPairs = map[string][]string{
 	"dor":     {"fundoplication"},
 	"limberg": {"flap"},
 	"trac":    {"pad"},
+	"wong":    {"baker"}, // the faces pain scale (dev87)
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

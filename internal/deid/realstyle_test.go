@@ -383,6 +383,8 @@ func TestRealStyle(t *testing.T) {
 		{"a mixed number and a score of right answers are no dates (dev88, dev89)", "Stoma 1 1/8 in round. walked 1/2 mile, empty when 1/3 full. teach-back 4/5 correct. Seen 1/8 in clinic.", "Stoma 1 1/8 in round. walked 1/2 mile, empty when 1/3 full. teach-back 4/5 correct. Seen [DATE] in clinic."},
 		{"operations, a needle and a pad named after people (dev87, dev88)", "lap Heller myotomy with Dor fundoplication. hernia through Petersen's defect. practice huber needle. leak at TRAC PAD. Petersen's wife called.", "lap Heller myotomy with Dor fundoplication. hernia through Petersen's defect. practice huber needle. leak at TRAC PAD. [NAME]'s wife called."},
 		{"a service before a facility's head word is no place (dev87, dev89)", "Nursing Note - Infusion Center\nPeds Onc Clinic Phone Encounter\nCardiology HF Clinic phone note\nf/u at Hopkins Infusion Center", "Nursing Note - Infusion Center\nPeds Onc Clinic Phone Encounter\nCardiology HF Clinic phone note\nf/u at [LOCATION]"},
+		{"a name's verb in the passive is no name (dev92)", "Foley declined by pt, voiding in hat. Tobias declined dinner.", "Foley declined by pt, voiding in hat. [NAME] declined dinner."},
+		{"a score out of ten before 'from' or an arrow is no date (dev92)", "RUQ TENDERNESS IMPROVED (3/10 FROM 7/10). ok 4/10 -> 2/10 after.", "RUQ TENDERNESS IMPROVED (3/10 FROM 7/10). ok 4/10 -> 2/10 after."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

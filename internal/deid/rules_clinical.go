@@ -524,6 +524,18 @@ func (sc *scan) doseWordAfter(j int) bool {
 // scoreContext: one of the three words before token i names a symptom or
 // a score.
 func (sc *scan) scoreContext(i int) bool {
+	// "(3/10 FROM 7/10)", "6/10 -> 2/10": a score out of ten before
+	// "from" or an arrow (dev92); not "to", which also joins two dates
+	// ("3/10 to 7/10")
+	if p := i - 1; p >= 4 && !sc.toks[i].nl && (sc.is(p, "from") || sc.punct(p, '>')) {
+		q := p - 1
+		if sc.punct(p, '>') && sc.punct(q, '-') {
+			q--
+		}
+		if q >= 2 && sc.numVal(q) == 10 && sc.punct(q-1, '/') && sc.toks[q-2].kind == kNum && sc.numVal(q-2) <= 10 {
+			return true
+		}
+	}
 	for k := i - 1; k >= 0 && k >= i-4; k-- {
 		if sc.toks[k+1].nl {
 			return false

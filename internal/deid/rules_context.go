@@ -444,7 +444,7 @@ func (sc *scan) scanSentenceNames() {
 		if sc.punct(k, ',') {
 			k++
 		}
-		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportGate.may(sc.lower(k)) && reportVerbs[sc.lower(k)] &&
+		if k < len(toks) && toks[k].kind == kWord && !toks[k].cap && !toks[k].nl && reportGate.may(sc.lower(k)) && reportVerbs[sc.lower(k)] && !sc.is(k+1, "by") && // "Foley declined by pt" (dev92)
 			(personVerbs[sc.lower(k)] || !mid && t.flags&lexicon.Clinical == 0 && (t.flags&lexicon.Name != 0 || !drugAction[sc.lower(min(k+1, len(toks)-1))])) {
 			// (a clinical word only before a verb only a person does: "Foley
 			// remains", "Nimodipine continues" are no names)

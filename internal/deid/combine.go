@@ -209,6 +209,7 @@ func (sc *scan) clinicalKind(m int) bool {
 var durationUnits = map[string]bool{
 	"min": true, "mins": true, "minutes": true, "hr": true, "hrs": true, "hours": true, "days": true,
 	"weeks": true, "wks": true, "months": true, "yrs": true, "years": true,
+	"sec": true, "secs": true, "seconds": true, // "BURST SUPP 10-15 SEC IBI" (dev90)
 }
 
 // departmentWords name a department of the hospital itself, not a facility

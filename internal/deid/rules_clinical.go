@@ -277,6 +277,12 @@ func (sc *scan) clinicalNumber(i, j int) int {
 		(!sc.is(j+1, "up") || i > 0 && toks[i-1].kind == kWord && lungWords[sc.lower(i-1)]) { // not "discharged 1/3 up to chair"
 		return j
 	}
+	// a pressure over a volume, as "NIF/VC -24/1.3" (dev90): the second
+	// number goes on as a decimal, which no day does
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.punct(j+1, '.') && sc.joined(j+1) && sc.joined(j+2) &&
+		j+2 < len(toks) && toks[j+2].kind == kNum {
+		return j + 2
+	}
 	// a mixed number before its unit ("Stoma 1 1/8 in round", "2 1/4 in
 	// flange": dev88) and a score of right answers ("teach-back 4/5
 	// correct", "quiz 8/10 correct": dev88, dev89)
@@ -467,7 +473,7 @@ func allDigits(s string) bool {
 
 // recallWords come before the words a patient remembers out of three or
 // five ("recall 2/3"); recalledWhat after them ("1/3 words").
-var recallWords = map[string]bool{"recall": true, "recalled": true, "recalls": true, "registration": true}
+var recallWords = map[string]bool{"recall": true, "recalled": true, "recalls": true, "registration": true, "word": true} // "recall of word 2/3" (dev90)
 var recalledWhat = map[string]bool{"words": true, "objects": true, "items": true}
 
 // scoreWordsBefore name what is scored out of ten.
@@ -501,6 +507,10 @@ func sizeOf(s string) bool {
 var scaleBefore = map[string]int{
 	"bims": 15, "slums": 30, "moca": 30, "mmse": 30, "mood": 10, "mae": 5, "equally": 5,
 	"grip": 5, "grips": 5, "names": 6, "naming": 6,
+	// strength graded out of five after the muscle or movement ("NECK FLEX
+	// 4/5", "deltoids 4/5": dev90)
+	"flex": 5, "flexion": 5, "extension": 5, "deltoid": 5, "deltoids": 5, "biceps": 5, "triceps": 5,
+	"quads": 5, "iliopsoas": 5, "strength": 5, "dorsiflexion": 5, "plantarflexion": 5, "abduction": 5,
 }
 
 // bupWords name buprenorphine with naloxone, written by its two strengths
@@ -628,22 +638,27 @@ func (sc *scan) clock(i int) bool {
 }
 
 // clockSchedule: tokens first..last lie in a schedule of three or more
-// clock times joined by hyphens, each later than the one before
-// ("0600-1000-1400-1800-2200", dev84): a dosing or turning schedule, not
-// an identifier or a phone number.
+// clock times joined by hyphens or slashes, each later than the one before
+// ("0600-1000-1400-1800-2200", dev84; "MESTINON 60 @ 0800/1200/1600",
+// dev90): a dosing or turning schedule, not an identifier or a phone
+// number.
 func (sc *scan) clockSchedule(first, last int) bool {
+	sep := byte('-')
+	if first+1 < len(sc.toks) && sc.punct(first+1, '/') || first >= 1 && sc.punct(first-1, '/') {
+		sep = '/'
+	}
 	a, b := first, last
-	for a >= 2 && sc.punct(a-1, '-') && sc.joined(a) && sc.joined(a-1) && sc.clock(a-2) {
+	for a >= 2 && sc.punct(a-1, sep) && sc.joined(a) && sc.joined(a-1) && sc.clock(a-2) {
 		a -= 2
 	}
-	for b+2 < len(sc.toks) && sc.punct(b+1, '-') && sc.joined(b+1) && sc.joined(b+2) && sc.clock(b+2) {
+	for b+2 < len(sc.toks) && sc.punct(b+1, sep) && sc.joined(b+1) && sc.joined(b+2) && sc.clock(b+2) {
 		b += 2
 	}
 	if b-a < 4 {
 		return false
 	}
 	for k := a; k <= b; k += 2 {
-		if !sc.clock(k) || k+1 <= b && !sc.punct(k+1, '-') || k > a && sc.numVal(k) <= sc.numVal(k-2) {
+		if !sc.clock(k) || k+1 <= b && !sc.punct(k+1, sep) || k > a && sc.numVal(k) <= sc.numVal(k-2) {
 			return false
 		}
 	}

@@ -626,8 +626,8 @@ func (sc *scan) notDate(i, j int) int {
 	if word && countNouns[sc.lower(next)] || a <= b && sc.feedCount(i, j) {
 		return j // "2/2 bottles", "po 4/4 feeds"
 	}
-	if p := sc.prevWord(i); b <= 4 && p >= 0 && p >= i-2 && cultureWords[sc.lower(p)] {
-		return j // "gpc in clusters 2/2": bottles grown
+	if p := sc.prevWord(i); b <= 4 && p >= 0 && p >= i-2 && (cultureWords[sc.lower(p)] || (b == 2 || b == 4) && a == b && (sc.is(p, "bcx") || sc.is(p, "bcxs"))) {
+		return j // "gpc in clusters 2/2": bottles grown; "BCx 4/4 MSSA", "bcx 2/2 from admission" (dev91; "bcx 1/2, 1/3" and "cultures 1/3" stay dates: dev3)
 	}
 	if b <= 4 && word && (organisms[sc.lower(next)] || sc.is(next, "e") && sc.is(next+1, "coli")) {
 		if p := sc.prevWord(i); p >= 0 && (sc.is(p, "cx") || sc.is(p, "bcx") || sc.is(p, "culture") || sc.is(p, "cultures") || sc.is(p, "bc")) {

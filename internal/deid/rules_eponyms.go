@@ -71,9 +71,9 @@ var eponymPairs = map[string][]string{
 	"adams":       {"stokes"},
 	"ramsay":      {"hunt"},
 	// (dev37, 2026-12-06)
-	"cox":   {"maze"},            // the Cox-Maze ablation
-	"blake": {"drain", "drains"}, // a chest drain
-	"z":     {"flo"},             // the Z-Flo positioner
+	"cox":   {"maze"},               // the Cox-Maze ablation
+	"blake": {"drain", "drains"},    // a chest drain
+	"z":     {"flo", "pak", "pack"}, // the Z-Flo positioner; azithromycin, "Z-pak" (dev90)
 	// (dev34, 2026-12-06): "Meds: Vit D, iron", "vit K 10mg given"
 	"vit": {"a", "b", "c", "d", "e", "k"},
 	// (dev46, dev47): cervical tongs, compression stockings, piperacillin-tazobactam
@@ -128,6 +128,9 @@ var eponymPairs = map[string][]string{
 	"limberg": {"flap"},
 	"trac":    {"pad"},
 	"wong":    {"baker"}, // the faces pain scale (dev87)
+	// (dev90): an epilepsy syndrome, a Guillain-Barré variant
+	"lennox": {"gastaut"},
+	"aman":   {"variant"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)
@@ -360,6 +363,9 @@ var possessiveEponyms = map[string]bool{
 	"richter":  true, // "CLL w/ Richter's transformation" (dev70)
 	"ebstein":  true, // "4 wk old w/ ebstein's (mild)" (dev74)
 	"petersen": true, // "internal hernia through Petersen's defect" (dev88)
+	"todd":     true, // "no Todd's paralysis" (dev90); "Todd's wife" stays a name
+	"dakin":    true, // "Kerlix moistened with Dakin's 1/8 strength" (dev91)
+	"lemierre": true, // "Lemierre's syndrome" (dev91)
 }
 
 // eponymSpan: every word of tokens first..last belongs to an eponym pair

@@ -754,6 +754,8 @@ var notNameAfterCue = map[string]bool{
 	"calm": true, "calmer": true, "calmly": true, "tearful": true, "teary": true, "upset": true,
 	"scared": true, "anxious": true, "worried": true, "frustrated": true, "overwhelmed": true,
 	"relieved": true, "supportive": true, "agreeable": true, "emotional": true,
+	// "no trouble swallowing per wife, mild ptosis" (dev90)
+	"mild": true, "moderate": true, "severe": true, "slight": true, "minimal": true,
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no

@@ -1026,6 +1026,18 @@ func (sc *scan) nameWordIn(i, e int) bool {
 // the name after it (tokens k..e) clinical shorthand: in a mixed-case note
 // the title is written in capitals ("MR", "SR", "MS") and every word of the
 // name is a short capitals word of the clinical or everyday vocabulary.
+// weeklyBefore: "weekly", "every" or "each" is one of the two words before
+// weekday token i on its line ("WEEKLY LABS MONDAY", "every Monday": a
+// schedule, not a date; dev91).
+func (sc *scan) weeklyBefore(i int) bool {
+	for p := i - 1; p >= 0 && p >= i-2 && !sc.toks[p+1].nl && sc.toks[p].kind == kWord; p-- {
+		if sc.is(p, "weekly") || sc.is(p, "every") || sc.is(p, "each") {
+			return true
+		}
+	}
+	return false
+}
+
 // serviceWord: token k is a clinical word that no name or town list holds
 // ("Onc", "Peds", "Infusion"): before a facility's head word it names a
 // service, not which facility ("Peds Onc Clinic", "Infusion Center": dev87).
@@ -1288,8 +1300,9 @@ var eponymHeads = map[string]bool{
 	// the staged repairs of a single ventricle and what follows them:
 	// "from Fontan completion", "CVP (Fontan pressure)" (dev57)
 	"completion": true, "circulation": true, "physiology": true, "pressure": true,
-	"cyst":     true, // "No Baker's cyst" (dev62)
-	"traction": true, // "in Buck's traction" (dev84)
+	"cyst":     true,                // "No Baker's cyst" (dev62)
+	"traction": true,                // "in Buck's traction" (dev84)
+	"lesions":  true, "signs": true, // "Janeway lesions", "Kanavel signs" (dev91)
 }
 
 // eponym reports whether tokens from k read "'s disease" or "disease".

@@ -329,14 +329,14 @@ func (sc *scan) newbornName(p, i int) bool {
 		(t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 || t.flags&(lexicon.Common|lexicon.SafeCore|lexicon.State) == 0) // "baby Ava": a name on the lists too
 }
 
-// paMeasures follow "PA" when it is the pulmonary artery, not a physician
-// assistant ("PA pressures 48/24", "PA catheter").
 // npMeasures follow "NP" read as nasopharyngeal, not a nurse practitioner.
 var npMeasures = map[string]bool{
 	"sx": true, "suction": true, "suctioning": true, "suctioned": true, "swab": true, "swabs": true,
 	"airway": true, "trumpet": true, "aspirate": true,
 }
 
+// paMeasures follow "PA" when it is the pulmonary artery, not a physician
+// assistant ("PA pressures 48/24", "PA catheter").
 var paMeasures = map[string]bool{
 	"pressure": true, "pressures": true, "catheter": true, "cath": true, "line": true,
 	"systolic": true, "diastolic": true, "mean": true, "sats": true, "sat": true, "port": true,

@@ -602,7 +602,7 @@ func (sc *scan) headedPlace(i int) int {
 		if sc.plainWord(k) && !sc.in(k, setOrg|setGeneric) {
 			return -1
 		}
-		proper = proper || toks[k].flags&lexicon.Common == 0 && !sc.in(k, setOrg|setGeneric|setStreet) && !sc.serviceWord(k)
+		proper = proper || toks[k].flags&lexicon.Common == 0 && !sc.in(k, setOrg|setGeneric|setStreet)
 	}
 	return -1
 }

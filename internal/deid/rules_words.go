@@ -249,12 +249,12 @@ func (sc *scan) scanOrgs() {
 		// at least one capitalised word that is not an organisation word or
 		// a title ("Price Memorial Hospital", but not "Hospital Course"), nor
 		// a measure before "ST" (a mode or a rhythm: "BiPAP ST 20/8"), nor
-		// the head word itself ("Living situation:": dev84), nor a clinical
-		// word no name or town list holds ("Infusion Center", "Peds Onc
-		// Clinic": a service, dev87)
+		// the head word itself ("Living situation:": dev84); a clinical word
+		// may name one (leaving "Infusion Center" out cost recall on the
+		// first frozen batch, rules alone: tried and undone, dev87)
 		ok := false
 		for k := s; k <= e; k++ {
-			if k != i && sc.capWord(k) && !sc.in(k, setOrg|setTitle|setHeader|setGeneric) && !sc.is(k, "the") && !sc.modeST(k, i) && !sc.serviceWord(k) {
+			if k != i && sc.capWord(k) && !sc.in(k, setOrg|setTitle|setHeader|setGeneric) && !sc.is(k, "the") && !sc.modeST(k, i) {
 				ok = true
 				break
 			}
@@ -1036,14 +1036,6 @@ func (sc *scan) weeklyBefore(i int) bool {
 		}
 	}
 	return false
-}
-
-// serviceWord: token k is a clinical word that no name or town list holds
-// ("Onc", "Peds", "Infusion"): before a facility's head word it names a
-// service, not which facility ("Peds Onc Clinic", "Infusion Center": dev87).
-func (sc *scan) serviceWord(k int) bool {
-	f := sc.toks[k].flags
-	return f&(lexicon.Name|lexicon.City|lexicon.CityFull|lexicon.CuratedName) == 0 && (f&lexicon.Clinical != 0 || sc.is(k, "infusion"))
 }
 
 // staffAfterNurse: a word after "nurse" that makes a role, not a name.

@@ -90,6 +90,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			}
 			keep = keep || words && !drug
 		}
+		if keep && s.Type == TypeLocation && sc.genericPlace(k, last) {
+			keep = false // "county mental health center", "A HOTEL NEAR HOSPITAL", "TRANSPLANT CENTER": a kind of place (dev57-dev92)
+		}
 		if keep && s.Type == TypeLocation && sc.kindOfPlace(k, last) {
 			keep = false // "F/U IN BMT CLINIC 2X WEEKLY", "FROM PORT PLACEMENT": what kind of place, not which (dev50)
 		}
@@ -1022,4 +1025,52 @@ func subjectPronoun(w string) bool {
 		return true
 	}
 	return false
+}
+
+// genericPlaceWords say what kind of place, whose or where, never which
+// one: function words, public bodies, kinds of place and the services a
+// hospital runs. A name of a facility holds a word outside them ("Family
+// Home Care", "Orchard View Care Center", "Transplant Resource Center":
+// "resource" is left out for that one, dev2).
+var genericPlaceWords = map[string]bool{
+	"the": true, "a": true, "an": true, "of": true, "and": true, "near": true, "his": true, "her": true,
+	"their": true, "our": true, "same": true, "this": true, "that": true, "local": true, "nearest": true,
+	"county": true, "state": true, "city": true, "public": true, "school": true, "district": true,
+	"board": true, "office": true, "dept": true, "department": true, "program": true, "officer": true,
+	"extension": true, "resources": true, "probate": true, "law": true, "elder": true, "wic": true,
+	"hotel": true, "motel": true, "lodge": true, "lodging": true, "cafeteria": true, "station": true,
+	"gas": true, "oil": true, "field": true, "road": true, "floor": true, "unit": true,
+	"hospital": true, "hospital's": true, "center": true, "centre": true, "clinic": true, "facility": true,
+	"service": true, "services": true, "nurse": true, "nursing": true, "health": true, "mental": true,
+	"practice": true, "tertiary": true, "accepting": true, "day": true, "acute": true, "rehab": true,
+	"snf": true, "ltach": true, "outpatient": true, "outpt": true, "inpatient": true, "otp": true,
+	"childrens": true, "children's": true, "transplant": true, "poison": true, "infusion": true,
+	"epilepsy": true, "bariatric": true, "surgery": true, "cardiology": true, "hf": true, "burn": true,
+	"id": true, "onc": true, "peds": true, "pulmonary": true, "hypertension": true, "addiction": true,
+	"medicine": true, "dialysis": true, "phone": true, "encounter": true, // "Peds Onc Clinic Phone Encounter" (dev87)
+}
+
+// genericPlace: the tagger's place (tokens first..last) is made only of
+// genericPlaceWords and punctuation, and starts its line or follows
+// punctuation, a function word or another such word ("at the county
+// mental health center", "TO TRANSPLANT CENTER"): a kind of place, not
+// which one. After any other word it may be the tail of a name the tagger
+// cut in two ("oak lawn | health center": synth-500), and stays.
+func (sc *scan) genericPlace(first, last int) bool {
+	if p := first - 1; p >= 0 && !sc.toks[first].nl && sc.toks[p].kind != kPunct &&
+		!(sc.toks[p].kind == kWord && (functionWord(sc.lower(p)) || genericPlaceWords[sc.lower(p)])) {
+		return false
+	}
+	for m := first; m <= last; m++ {
+		switch sc.toks[m].kind {
+		case kPunct:
+			continue
+		case kWord:
+			if genericPlaceWords[sc.lower(m)] {
+				continue
+			}
+		}
+		return false
+	}
+	return true
 }

@@ -47,6 +47,13 @@ func TestPlausible(t *testing.T) {
 		{"the startle reflex is no place (dev51)", "ALERT, GOOD TONE, SYMMETRIC MORO. AFOF.", "MORO", TypeLocation, ""},
 		{"pediatric shorthand is no name (dev57)", "gi: clears, tol popsicle and juice. abd soft.", "popsicle", TypeName, ""},
 		{"an obstetric landmark is no place (dev59)", "gi: reg diet. abd soft, fundus firm at umb. / gu: voiding qs", "umb", TypeLocation, ""},
+		// the tagger's places made only of words that say what kind of place (dev57-dev92)
+		{"a county's service is no place (dev92)", "referred to the county mental health center for f/u", "county mental health center", TypeLocation, ""},
+		{"a hotel near the hospital is no place (dev82)", "FAMILY STAYING AT A HOTEL NEAR HOSPITAL.", "A HOTEL NEAR HOSPITAL", TypeLocation, ""},
+		{"a service's center is no place (dev92)", "MOTHER CALLED TO TRANSPLANT CENTER RE LISTING", "TRANSPLANT CENTER", TypeLocation, ""},
+		{"a facility's name of everyday words kept (dev)", "PT D/C TO FAMILY HOME CARE", "FAMILY HOME CARE", TypeLocation, "FAMILY HOME CARE"},
+		{"a named center kept (dev2)", "CALLED TRANSPLANT RESOURCE CENTER", "TRANSPLANT RESOURCE CENTER", TypeLocation, "TRANSPLANT RESOURCE CENTER"},
+		{"the tail of a name the tagger cut kept (synth-500)", "oak lawn health center", "health center", TypeLocation, "health center"},
 		// the tagger's spans in dev48-dev50
 		{"a department is no place (dev50)", "F/U IN BMT CLINIC 2X WEEKLY.", "BMT CLINIC 2X WEEKLY", TypeLocation, ""},
 		{"a procedure is no place (dev50)", "PAIN AT SITE FROM PORT PLACEMENT TODAY.", "PORT PLACEMENT", TypeLocation, ""},

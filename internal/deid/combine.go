@@ -1061,6 +1061,11 @@ func (sc *scan) genericPlace(first, last int) bool {
 		!(sc.toks[p].kind == kWord && (functionWord(sc.lower(p)) || genericPlaceWords[sc.lower(p)])) {
 		return false
 	}
+	return sc.allGeneric(first, last)
+}
+
+// allGeneric: tokens first..last are genericPlaceWords and punctuation.
+func (sc *scan) allGeneric(first, last int) bool {
 	for m := first; m <= last; m++ {
 		switch sc.toks[m].kind {
 		case kPunct:

@@ -391,6 +391,7 @@ func TestRealStyle(t *testing.T) {
 		{"blood culture bottles are no dates (dev91)", "BCx 4/4 MSSA. bcx 2/2 from admission. cultures 1/3, repeat 1/4.", "BCx 4/4 MSSA. bcx 2/2 from admission. cultures [DATE], repeat [DATE]."},
 		{"a weekly weekday is no date (dev91)", "labs every Monday, seen Monday.", "labs every Monday, seen [DATE]."},
 		{"a weekly weekday in capitals is no date (dev91)", "PT TO SNF FOR IV ABX, WEEKLY LABS MONDAY, ID TO REVISIT. SEEN MONDAY BY ID.", "PT TO SNF FOR IV ABX, WEEKLY LABS MONDAY, ID TO REVISIT. SEEN [DATE] BY ID."},
+		{"a service's clinic is no place (dev69, dev88-dev92)", "Epilepsy Clinic Phone Note\nSeen in Pulmonary Hypertension Clinic today.\nBariatric Surgery Clinic f/u 2 wks. Poison Center called back.\nf/u at Hopkins Infusion Center", "Epilepsy Clinic Phone Note\nSeen in Pulmonary Hypertension Clinic today.\nBariatric Surgery Clinic f/u 2 wks. Poison Center called back.\nf/u at [LOCATION]"},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -250,8 +250,9 @@ func (sc *scan) scanOrgs() {
 		// a title ("Price Memorial Hospital", but not "Hospital Course"), nor
 		// a measure before "ST" (a mode or a rhythm: "BiPAP ST 20/8"), nor
 		// the head word itself ("Living situation:": dev84); a clinical word
-		// may name one (leaving "Infusion Center" out cost recall on the
-		// first frozen batch, rules alone: tried and undone, dev87)
+		// may name one (leaving every clinical word out cost recall on the
+		// first frozen batch, rules alone: tried and undone, dev87), but
+		// one made only of genericPlaceWords names a service
 		ok := false
 		for k := s; k <= e; k++ {
 			if k != i && sc.capWord(k) && !sc.in(k, setOrg|setTitle|setHeader|setGeneric) && !sc.is(k, "the") && !sc.modeST(k, i) {
@@ -259,8 +260,8 @@ func (sc *scan) scanOrgs() {
 				break
 			}
 		}
-		if !ok {
-			continue
+		if !ok || sc.allGeneric(s, e) {
+			continue // "Epilepsy Clinic", "Peds Onc Clinic", "Poison Center": a service (dev69-dev92)
 		}
 		for s < i && (sc.in(s, setTitle) && !sc.is(s, "st") || sc.is(s, "the")) {
 			s++

@@ -496,7 +496,11 @@ func (sc *scan) rateAfter(k int) bool {
 	case kPunct:
 		return sc.punct(m, '.') && sc.joined(m+1) && m+1 < len(sc.toks) && sc.toks[m+1].kind == kNum
 	}
-	// a number: a decimal, or a dose unit after it
+	// a number: a score after its scale's name ("Westley 3": dev95), a
+	// decimal, or a dose unit after it
+	if measureWords[sc.lower(k)] {
+		return true
+	}
 	if sc.punct(m+1, '.') && sc.joined(m+1) && sc.joined(m+2) && m+2 < len(sc.toks) && sc.toks[m+2].kind == kNum {
 		return true
 	}
@@ -1048,6 +1052,8 @@ var genericPlaceWords = map[string]bool{
 	"epilepsy": true, "bariatric": true, "surgery": true, "cardiology": true, "hf": true, "burn": true,
 	"id": true, "onc": true, "peds": true, "pulmonary": true, "hypertension": true, "addiction": true,
 	"medicine": true, "dialysis": true, "phone": true, "encounter": true, // "Peds Onc Clinic Phone Encounter" (dev87)
+	"heme": true, "pulm": true, "ent": true, "tx": true, "home": true, "vent": true, "ventilator": true,
+	"teaching": true, "note": true, "discharge": true, "checklist": true, // "Home Vent Clinic", "- Home Ventilator Discharge Checklist" (dev93-dev95)
 }
 
 // genericPlace: the tagger's place (tokens first..last) is made only of

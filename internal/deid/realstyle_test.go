@@ -392,6 +392,11 @@ func TestRealStyle(t *testing.T) {
 		{"a weekly weekday is no date (dev91)", "labs every Monday, seen Monday.", "labs every Monday, seen [DATE]."},
 		{"a weekly weekday in capitals is no date (dev91)", "PT TO SNF FOR IV ABX, WEEKLY LABS MONDAY, ID TO REVISIT. SEEN MONDAY BY ID.", "PT TO SNF FOR IV ABX, WEEKLY LABS MONDAY, ID TO REVISIT. SEEN [DATE] BY ID."},
 		{"a service's clinic is no place (dev69, dev88-dev92)", "Epilepsy Clinic Phone Note\nSeen in Pulmonary Hypertension Clinic today.\nBariatric Surgery Clinic f/u 2 wks. Poison Center called back.\nf/u at Hopkins Infusion Center", "Epilepsy Clinic Phone Note\nSeen in Pulmonary Hypertension Clinic today.\nBariatric Surgery Clinic f/u 2 wks. Poison Center called back.\nf/u at [LOCATION]"},
+		{"a croup score and its scale's name are no name (dev95)", "Croup. Westley 3 on arrival, Westley 1 at 0400. Dad Quaxley at bedside.", "Croup. Westley 3 on arrival, Westley 1 at 0400. Dad [NAME] at bedside."},
+		{"a chief complaint is no addressee (dev95)", "CC: Noisy breathing, drooling\ncc: Quaxley", "CC: Noisy breathing, drooling\ncc: [NAME]"},
+		{"a relation's mood or timing is no name (dev95)", "dad quiet but thanked me. Met with mom prior to bronchoscopy. dad Quaxley called.", "dad quiet but thanked me. Met with mom prior to bronchoscopy. dad [NAME] called."},
+		{"a nurse's letter and a second nurse are no names (dev94, dev95)", "SCHOOL NURSE LETTER GIVEN. Unit tag re-checked with second RN.", "SCHOOL NURSE LETTER GIVEN. Unit tag re-checked with second RN."},
+		{"a grade, an anomaly, a formula and TTP named after people (dev94, dev95)", "Myer-Cotton grade II. Pierre Robin sequence. Elecare Jr 150 ml. Upshaw-Schulman syndrome.", "Myer-Cotton grade II. Pierre Robin sequence. Elecare Jr 150 ml. Upshaw-Schulman syndrome."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

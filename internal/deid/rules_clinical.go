@@ -36,6 +36,7 @@ var measureWords = map[string]bool{
 	"sipap": true, "nippv": true, "niv": true, "hfov": true, "tof": true, "murmur": true, "sem": true,
 	// pain, sedation and withdrawal scales ("FLACC 2-5": dev57)
 	"flacc": true, "cpot": true, "ciwa": true, "cows": true, "sbs": true, "bps": true,
+	"westley": true, // the croup score ("Westley 3": dev95)
 }
 
 // ventSettings name a ventilator setting written as two pressures ("PS

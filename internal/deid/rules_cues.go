@@ -246,6 +246,7 @@ var roleWords = map[string]bool{
 	"receiving": true, "accepting": true, "incoming": true, "shift": true, "evening": true, "morning": true,
 	"on-call": true, "call": true, "noc": true, "nite": true, "eve": true, "days": true, "nights": true, "surgical": true, "medical": true, "resident": true, "fellow": true, "intern": true,
 	"tele": true, "sdu": true, "stepdown": true, // "REPORT GIVEN TO TELE RN" (dev54)
+	"second": true, "another": true, // "re-checked with second RN" (dev94)
 }
 
 // serviceWords name a service before a doctor's role or a credential ("BY

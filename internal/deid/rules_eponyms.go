@@ -131,6 +131,11 @@ var eponymPairs = map[string][]string{
 	// (dev90): an epilepsy syndrome, a Guillain-Barré variant
 	"lennox": {"gastaut"},
 	"aman":   {"variant"},
+	// (dev94, dev95): a subglottic-stenosis grade, a mandible anomaly, inherited TTP
+	"myer":    {"cotton"},
+	"pierre":  {"robin"},
+	"upshaw":  {"schulman"},
+	"elecare": {"jr"}, // an infant formula (dev95)
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

@@ -958,6 +958,12 @@ func (sc *scan) scanNames(lexical bool) {
 				if w == "signed" && !initial && toks[k].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical {
 					goto next
 				}
+				// "CC:" before an everyday word that no name list holds is the
+				// chief complaint, not a copy's addressee ("CC: Noisy
+				// breathing, drooling": dev95)
+				if w == "cc" && !initial && toks[k].flags&lexicon.Name == 0 && toks[k].flags&(lexicon.Common|lexicon.SafeCore|lexicon.Clinical) != 0 {
+					goto next
+				}
 				// a capitalised word right after "her partner" is a name ("Sunny")
 				loose := need == 2 || w == "by" && (colon || initial) || toks[k].flags&lexicon.Name != 0 ||
 					need == 1 && w != "by" && !sc.sentenceStart(k)
@@ -1044,6 +1050,7 @@ var staffAfterNurse = map[string]bool{
 	"tech": true, "techs": true, "aide": true, "aides": true, "navigator": true, "educator": true,
 	"manager": true, "practitioner": true, "coordinator": true, "specialist": true, "line": true,
 	"liaison": true, "supervisor": true, "station": true,
+	"letter": true, "note": true, "coord": true, // "SCHOOL NURSE LETTER", "nurse coord" (dev93, dev95)
 }
 
 func (sc *scan) clinicalTitle(i, k, e int) bool {
@@ -1057,8 +1064,10 @@ func (sc *scan) clinicalTitle(i, k, e int) bool {
 	if p := sc.prevWord(i); p >= 0 && severityWords[sc.lower(p)] && (sc.is(i, "mr") || sc.is(i, "ms") || sc.is(i, "sr")) {
 		return true // "trivial MR. R radial site", "mild residual MR. Tele no events": a valve's leak
 	}
-	if sc.is(i, "nurse") && k == e && staffAfterNurse[sc.lower(k)] {
-		return true // "played cards w/ nurse tech", "nurse navigator called" (dev87, dev88)
+	if sc.is(i, "nurse") && staffAfterNurse[sc.lower(k)] && (k == e || !sc.candidate(k+1)) {
+		// "played cards w/ nurse tech", "nurse navigator called", "SCHOOL
+		// NURSE LETTER GIVEN" (dev87, dev88, dev95); "nurse tech Quaxley" stays
+		return true
 	}
 	if sc.is(i, "fr") && t.upper && sc.caseAt(i) == caseMixed {
 		return true // "1.5L FR. Abd soft": a fluid restriction (the priest is "Fr.")

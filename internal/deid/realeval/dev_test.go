@@ -279,6 +279,13 @@ func TestDevScores(t *testing.T) {
 		"dev90.jsonl": {"rules": {0.98, 0.71}, "tagger": {0.96, 0.40}, "both": {0.98, 0.61}},
 		"dev91.jsonl": {"rules": {0.99, 0.84}, "tagger": {0.95, 0.35}, "both": {0.99, 0.59}},
 		"dev92.jsonl": {"rules": {0.96, 0.91}, "tagger": {0.96, 0.39}, "both": {0.98, 0.73}},
+		// dev93-dev95 (2026-12-07, twenty-eighth session): first contact,
+		// rules + tagger (324bef4): dev93 (renal ICU and nephrology) 0.973 /
+		// 0.686, dev94 (hematology and sickle cell) 1.000 / 0.507, dev95
+		// (pediatric airway and ENT) 0.984 / 0.412.
+		"dev93.jsonl": {"rules": {0.94, 0.88}, "tagger": {0.92, 0.39}, "both": {0.97, 0.68}},
+		"dev94.jsonl": {"rules": {0.99, 0.74}, "tagger": {0.95, 0.28}, "both": {0.99, 0.50}},
+		"dev95.jsonl": {"rules": {0.98, 0.64}, "tagger": {0.98, 0.24}, "both": {0.98, 0.41}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -591,15 +591,18 @@ var strengthWords = map[string]bool{
 	"hip": true, "hips": true, "knee": true, "knees": true, "ankle": true, "ankles": true, "wrist": true,
 	"elbow": true, "shoulder": true, "df": true, "pf": true, "dorsiflexion": true, "plantarflexion": true,
 	"flexion": true, "extension": true, "abduction": true, "adduction": true, "ehl": true, "ta": true, "gastroc": true,
+	// "Neck flexors 3/5", "oculi 4/5", "ext 4/5", "limbs 4/5 prox" (dev98)
+	"flexor": true, "flexors": true, "flex": true, "extensor": true, "extensors": true, "ext": true,
+	"oculi": true, "limb": true, "limbs": true, "prox": true,
 }
 
 // strengthContext: a word of strengthWords stands within the four words
-// before token i on its line.
+// before token i on its line and in its sentence.
 func (sc *scan) strengthContext(i int) bool {
 	words := 0
 	for k := i - 1; k >= 0 && words < 4 && i-k <= 16; k-- { // (bounded: a wordless line is not walked to its start)
-		if sc.toks[k+1].nl {
-			return false
+		if sc.toks[k+1].nl || sc.punct(k, '.') && sc.toks[k+1].sp {
+			return false // a line or a sentence ends ("limbs 4/5 prox. Seen 4/5 in clinic": dev98)
 		}
 		if sc.toks[k].kind == kWord {
 			if strengthWords[sc.lower(k)] {

@@ -136,6 +136,10 @@ var eponymPairs = map[string][]string{
 	"pierre":  {"robin"},
 	"upshaw":  {"schulman"},
 	"elecare": {"jr"}, // an infant formula (dev95)
+	// (dev96, dev97): a thyroid-storm score, a chest-compression device, post-hypoxic myoclonus
+	"burch": {"wartofsky"},
+	"lucas": {"device", "cpr"},
+	"lance": {"adams"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen between)

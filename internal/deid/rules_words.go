@@ -1134,7 +1134,8 @@ func (sc *scan) lexicalName(i int) int {
 			// neither a route ("PO/NG, PO 2 of 8"; Ng and Po are surnames)
 			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
 				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) &&
-				!routeWords[sc.lower(i)] && !routeWords[sc.lower(i+2)] {
+				!routeWords[sc.lower(i)] && !routeWords[sc.lower(i+2)] &&
+				toks[i].flags&toks[i+2].flags&lexicon.Clinical == 0 { // "ALS, NIV": two clinical acronyms (dev98)
 				sc.markName(i, i+2, "rules/lexicon")
 				return i + 2
 			}

@@ -756,9 +756,8 @@ var notNameAfterCue = map[string]bool{
 	"relieved": true, "supportive": true, "agreeable": true, "emotional": true,
 	// "no trouble swallowing per wife, mild ptosis" (dev90)
 	"mild": true, "moderate": true, "severe": true, "slight": true, "minimal": true,
-	// "dad quiet but thanked me", "mom prior to bronchoscopy", "sister ...
-	// willing to be tested" (dev93, dev95)
-	"quiet": true, "prior": true, "willing": true,
+	// "dad quiet but thanked me", "mom prior to bronchoscopy" (dev95)
+	"quiet": true, "prior": true,
 }
 
 // relationVerbs are verbs whose subject the relation is, read so where no

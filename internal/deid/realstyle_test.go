@@ -396,6 +396,7 @@ func TestRealStyle(t *testing.T) {
 		{"a chief complaint is no addressee (dev95)", "CC: Noisy breathing, drooling\ncc: Quaxley", "CC: Noisy breathing, drooling\ncc: [NAME]"},
 		{"a relation's mood or timing is no name (dev95)", "dad quiet but thanked me. Met with mom prior to bronchoscopy. dad Quaxley called.", "dad quiet but thanked me. Met with mom prior to bronchoscopy. dad [NAME] called."},
 		{"a nurse's letter and a second nurse are no names (dev94, dev95)", "SCHOOL NURSE LETTER GIVEN. Unit tag re-checked with second RN.", "SCHOOL NURSE LETTER GIVEN. Unit tag re-checked with second RN."},
+		{"a name after a nurse's role kept (dev95)", "Seen by Nurse Tech Quaxley.", "Seen by Nurse [NAME]."},
 		{"a grade, an anomaly, a formula and TTP named after people (dev94, dev95)", "Myer-Cotton grade II. Pierre Robin sequence. Elecare Jr 150 ml. Upshaw-Schulman syndrome.", "Myer-Cotton grade II. Pierre Robin sequence. Elecare Jr 150 ml. Upshaw-Schulman syndrome."},
 		{"two clinical acronyms around a comma are no surname and given name (dev98)", "Pt remains comfort care, ALS, NIV discontinued today. Reason: ALS, NIV candidacy. Seen by QUAXLEY, ZEBULON RN.", "Pt remains comfort care, ALS, NIV discontinued today. Reason: ALS, NIV candidacy. Seen by [NAME] RN."},
 		{"the strength of a muscle group is no date (dev98)", "Neck flexors 3/5. Orbicularis oculi 4/5 bilat. Neck flex 4-/5, ext 4/5. limbs 4/5 prox. Seen 4/5 in clinic.", "Neck flexors 3/5. Orbicularis oculi 4/5 bilat. Neck flex 4-/5, ext 4/5. limbs 4/5 prox. Seen [DATE] in clinic."},

@@ -1035,7 +1035,10 @@ func subjectPronoun(w string) bool {
 // one: function words, public bodies, kinds of place and the services a
 // hospital runs. A name of a facility holds a word outside them ("Family
 // Home Care", "Orchard View Care Center", "Transplant Resource Center":
-// "resource" is left out for that one, dev2).
+// "resource" is left out for that one, dev2). It is not genericOrgWords
+// (rules_words.go), which also holds words that make up a facility's name
+// with a head word ("Community General Hospital", "Family Practice
+// Center"): a span of those alone may be a name.
 var genericPlaceWords = map[string]bool{
 	"the": true, "a": true, "an": true, "of": true, "and": true, "near": true, "his": true, "her": true,
 	"their": true, "our": true, "same": true, "this": true, "that": true, "local": true, "nearest": true,

@@ -1050,10 +1050,10 @@ var genericPlaceWords = map[string]bool{
 	"hospital": true, "hospital's": true, "center": true, "centre": true, "clinic": true, "facility": true,
 	"service": true, "services": true, "nurse": true, "nursing": true, "health": true, "mental": true,
 	"practice": true, "tertiary": true, "accepting": true, "day": true, "acute": true, "rehab": true,
-	"snf": true, "ltach": true, "outpatient": true, "outpt": true, "inpatient": true, "otp": true,
+	"ltach": true, "outpatient": true, "inpatient": true, "otp": true,
 	"childrens": true, "children's": true, "transplant": true, "poison": true, "infusion": true,
 	"epilepsy": true, "bariatric": true, "surgery": true, "cardiology": true, "hf": true, "burn": true,
-	"id": true, "onc": true, "peds": true, "pulmonary": true, "hypertension": true, "addiction": true,
+	"id": true, "onc": true, "pulmonary": true, "hypertension": true, "addiction": true,
 	"medicine": true, "dialysis": true, "phone": true, "encounter": true, // "Peds Onc Clinic Phone Encounter" (dev87)
 	"heme": true, "pulm": true, "ent": true, "tx": true, "home": true, "vent": true, "ventilator": true,
 	"teaching": true, "note": true, "discharge": true, "checklist": true, // "Home Vent Clinic", "- Home Ventilator Discharge Checklist" (dev93-dev95)
@@ -1067,20 +1067,26 @@ var genericPlaceWords = map[string]bool{
 // cut in two ("oak lawn | health center": synth-500), and stays.
 func (sc *scan) genericPlace(first, last int) bool {
 	if p := first - 1; p >= 0 && !sc.toks[first].nl && sc.toks[p].kind != kPunct &&
-		!(sc.toks[p].kind == kWord && (functionWord(sc.lower(p)) || genericPlaceWords[sc.lower(p)])) {
+		!(sc.toks[p].kind == kWord && (functionWord(sc.lower(p)) || genericPlaceWord(sc.lower(p)))) {
 		return false
 	}
 	return sc.allGeneric(first, last)
 }
 
-// allGeneric: tokens first..last are genericPlaceWords and punctuation.
+// genericPlaceWord: w is of genericPlaceWords or one of the kinds of care
+// of the one-case facility rule (plainNotNames: "snf", "peds", "subacute").
+func genericPlaceWord(w string) bool {
+	return genericPlaceWords[w] || plainNotNames[w]
+}
+
+// allGeneric: tokens first..last are genericPlaceWord words and punctuation.
 func (sc *scan) allGeneric(first, last int) bool {
 	for m := first; m <= last; m++ {
 		switch sc.toks[m].kind {
 		case kPunct:
 			continue
 		case kWord:
-			if genericPlaceWords[sc.lower(m)] {
+			if genericPlaceWord(sc.lower(m)) {
 				continue
 			}
 		}

@@ -704,13 +704,20 @@ func (sc *scan) nameAfterCue(i int) bool {
 		// "wife, INR goal 2.5-3.5", and in a note in one case "W/ WIFE, ONC F/U"
 		return false // ("wife gerd at bedside" stays; "son, ALI", on a name list, too)
 	}
-	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") ||
-		strings.HasSuffix(w, "s") && t.flags&lexicon.Common != 0 && t.flags&lexicon.SafeCore != 0 {
+	if (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ly") ||
+		strings.HasSuffix(w, "s") && t.flags&lexicon.Common != 0 && t.flags&lexicon.SafeCore != 0) && !sc.cueInParens(i) {
 		return false // "son visiting", "wife concerned", "son works 3rd shift"
 	}
 	// a plural of the vocabulary is no name; a word that no list holds is,
 	// whatever its last letter ("ROOMMATE WES")
 	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && (!strings.HasSuffix(w, "s") || t.flags&lexicon.Safe == 0)
+}
+
+// cueInParens: a cue and word token i fill a pair of brackets by themselves
+// ("vasc surg (dr nettles) saw", dev93): a word there names whom the cue
+// means, whatever its ending, for no sentence goes on inside.
+func (sc *scan) cueInParens(i int) bool {
+	return i >= 2 && sc.punct(i-2, '(') && sc.punct(i+1, ')') && !sc.toks[i-1].nl && !sc.toks[i].nl
 }
 
 // capsAcronym: word token k is on the clinical list and written in capitals

@@ -133,8 +133,8 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			}
 		}
 		first := k // the span's first token once trimmed
-		if !keep || sc.trimOrVeto(&s, &first, &last, &bs, &be, cpByte) || countrySpan(text, bs, be, s.Type) {
-			continue // a country is no PHI (countries.go)
+		if !keep || sc.trimOrVeto(&s, &first, &last, &bs, &be, cpByte) || countrySpan(text, bs, be, s.Type) || faithAlone(text, bs, be) {
+			continue // a country or a faith is no PHI (countries.go)
 		}
 		if s.Type == TypeDate && sc.noDate(first, last) {
 			continue // "98/52", "49/51": no month in either place

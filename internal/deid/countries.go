@@ -91,11 +91,53 @@ var countryStart = func() (t [25][26]bool) {
 func countrySpan(text string, s, e int, t Type) bool {
 	switch t {
 	case TypeLocation:
-		return isCountry(text[s:e]) || nameCountry(text[s:e]) && inBefore(text, s)
+		return isCountry(text[s:e]) || nameCountry(text[s:e]) && wordBefore(text, s, "in")
 	case TypeName:
 		return isCountry(text[s:e])
 	}
 	return false
+}
+
+// faiths are capitalised like nationalities and no PHI either ("Pt
+// Lutheran, requested communion", "a Baptist church", "Family is
+// Catholic"; dev85-dev98). A congregation's or a hospital's name that
+// holds one is longer than the one word ("Zion Baptist", "Shady Grove
+// Adventist"), and one word after "to", "at" or "from" may be a hospital's
+// short name ("transferred to Methodist"): both stay.
+var faiths = map[string]bool{
+	"lutheran": true, "baptist": true, "catholic": true, "methodist": true, "presbyterian": true,
+	"episcopal": true, "episcopalian": true, "pentecostal": true, "mennonite": true, "adventist": true,
+	"amish": true, "muslim": true, "jewish": true, "hindu": true, "buddhist": true, "protestant": true,
+}
+
+// faithAlone: the span text[s:e] is one faith's word (faiths) after a word
+// that a sentence about a faith puts there ("Pt Lutheran", "is Catholic",
+// "their Lutheran faith", "a Baptist church"; faithLead). After any other
+// word the faith's word may end a congregation's name that the rules found
+// only in part ("Dungeness Prairie Lutheran", "MT. OLIVE MISSIONARY
+// BAPTIST"), and after "to", "at" or "from" it may be a hospital's short
+// name ("transferred to Methodist"): both stay.
+func faithAlone(text string, s, e int) bool {
+	if e-s < 4 || e-s > 12 || !faiths[strings.ToLower(text[s:e])] {
+		return false
+	}
+	p := s
+	for p > 0 && text[p-1] == ' ' {
+		p--
+	}
+	q := p
+	for q > 0 && p-q <= 10 && (text[q-1] >= 'a' && text[q-1] <= 'z' || text[q-1] >= 'A' && text[q-1] <= 'Z' || text[q-1] == '\'') {
+		q--
+	}
+	return q < p && p < s && p-q <= 10 && faithLead[strings.ToLower(text[q:p])]
+}
+
+// faithLead are the words before a faith's word in a sentence about the
+// faith itself (faithAlone).
+var faithLead = map[string]bool{
+	"a": true, "an": true, "is": true, "are": true, "was": true, "were": true, "pt": true, "pt's": true,
+	"patient": true, "family": true, "their": true, "his": true, "her": true, "of": true, "as": true,
+	"and": true, "devout": true, "practicing": true, "practising": true, "lifelong": true,
 }
 
 // nameCountry: s is a country that is also a given name (the countries'
@@ -109,15 +151,16 @@ func nameCountry(s string) bool {
 	return false
 }
 
-// inBefore: the word before byte s of text (one space between) is "in", in
+// wordBefore: the word before byte s of text (one space between) is w, in
 // any case.
-func inBefore(text string, s int) bool {
-	if s < 3 || text[s-1] != ' ' || !strings.EqualFold(text[s-3:s-1], "in") {
+func wordBefore(text string, s int, w string) bool {
+	n := len(w)
+	if s < n+1 || text[s-1] != ' ' || !strings.EqualFold(text[s-n-1:s-1], w) {
 		return false
 	}
-	if s == 3 {
+	if s == n+1 {
 		return true
 	}
-	c := text[s-4]
+	c := text[s-n-2]
 	return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c >= 0x80)
 }

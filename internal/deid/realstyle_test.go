@@ -402,6 +402,7 @@ func TestRealStyle(t *testing.T) {
 		{"the strength of a muscle group is no date (dev98)", "Neck flexors 3/5. Orbicularis oculi 4/5 bilat. Neck flex 4-/5, ext 4/5. limbs 4/5 prox. Seen 4/5 in clinic.", "Neck flexors 3/5. Orbicularis oculi 4/5 bilat. Neck flex 4-/5, ext 4/5. limbs 4/5 prox. Seen [DATE] in clinic."},
 		{"a storm score and a compression device named after people (dev96, dev97)", "Burch-Wartofsky 55. LUCAS device applied.", "Burch-Wartofsky 55. LUCAS device applied."},
 		{"a cue and a plural-looking surname alone in brackets (dev93)", "vasc surg (dr nettles) saw. Family in (son visiting).", "vasc surg (dr [NAME]) saw. Family in (son visiting)."},
+		{"a faith is no name, a congregation named by one stays (dev88-dev98)", "Pt Lutheran, requested communion. Family is Catholic, a Baptist church. Member of Trinity Lutheran in Luray.", "Pt Lutheran, requested communion. Family is Catholic, a Baptist church. Member of [NAME] in [LOCATION]."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

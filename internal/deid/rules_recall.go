@@ -507,7 +507,7 @@ func (sc *scan) scanCandidates() {
 		// "FRED BROWN", "angel wolff"); an initial before ("E. Welsh", "c. barre")
 		for s > 0 && !toks[s].nl {
 			switch {
-			case sc.nameNext(s - 1):
+			case sc.nameNext(s-1) && !clergy[sc.lower(s-1)]: // not "CHAPLAIN [HOPE]"
 				s--
 				continue
 			case s >= 2 && sc.punct(s-1, '.') && !toks[s-1].sp && toks[s-2].kind == kWord && toks[s-2].e-toks[s-2].s == 1 && !sc.claim[s-2] &&
@@ -612,7 +612,7 @@ func (sc *scan) cueBefore(i int) bool {
 	if stop || sc.punct(p, ',') || colon {
 		p--
 	}
-	if p == i-1 && sc.staffTitle(p, i) {
+	if p == i-1 && (sc.staffTitle(p, i) || sc.roleTitle(p, i)) {
 		return true // "notified NP Brown", "per pa brown": a credential as a title
 	}
 	// a full stop after a title abbreviates it ("mr.renzi", "Dr. Lee"), not
@@ -659,6 +659,37 @@ func (sc *scan) staffTitle(p, i int) bool {
 		return sc.rawUpper(p) && t.cap && !t.upper && (contact || t.flags&lexicon.Common == 0)
 	}
 	return contact && t.flags&lexicon.Common == 0
+}
+
+// roleTitle: in a note in one case, staff role p stands as a title before
+// the word at i on a name list, which a verb of the role's contact follows
+// ("SW PALOMINO SAW FAMILY" (dev99), "TX COORDINATOR LACKEY CALLED" (dev93)):
+// a surname that is also an everyday word. Not "SW WILL FOLLOW", "CM
+// WORKING ON", "chaplain visited": the word after the role is the
+// sentence's own.
+func (sc *scan) roleTitle(p, i int) bool {
+	t := &sc.toks[i]
+	if p < 0 || !roleTitles[sc.lower(p)] || t.nl || t.kind != kWord || t.kw != 0 || t.e-t.s < 3 ||
+		t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name || sc.caseAt(i) == caseMixed {
+		return false
+	}
+	n := i + 1
+	return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && roleContact[sc.lower(n)] && !functionWord(sc.lower(i))
+}
+
+// roleTitles are staff roles written before a surname as a title
+// (roleTitle).
+var roleTitles = map[string]bool{
+	"sw": true, "cm": true, "chaplain": true, "coordinator": true, "coord": true, "liaison": true,
+	"pharmacist": true, "navigator": true, "caseworker": true, "dietitian": true,
+}
+
+// roleContact are the verbs of a role's contact after the role's surname
+// (roleTitle).
+var roleContact = map[string]bool{
+	"saw": true, "called": true, "visited": true, "met": true, "spoke": true, "updated": true,
+	"aware": true, "notified": true, "came": true, "stopped": true, "paged": true, "reviewed": true,
+	"discussed": true, "arranged": true, "following": true, "talked": true, "returned": true,
 }
 
 // contactBefore: a word of contact comes right before credential p on its

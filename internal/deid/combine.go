@@ -154,7 +154,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if first == last && sc.recordMonth(first) {
 			continue // "GIVEN PER MAR.", "see MAR": the medication record; "rate dec per protocol", "SENSATION DEC TOES"
 		}
-		if s.Type == TypeLocation && last == first && sc.stateOnly(first) {
+		if s.Type == TypeLocation && (last == first && sc.stateOnly(first) || sc.twoWordState(first, last)) {
 			continue // a US state alone, by its name or code, is no PHI ("called from OHIO", "FROM NH")
 		}
 		if sc.stateOnly(first) && (last == first+1 && sc.insurer(last) || last == first && sc.insurer(last+1)) {

@@ -405,6 +405,7 @@ func TestRealStyle(t *testing.T) {
 		{"a faith is no name, a congregation named by one stays (dev88-dev98)", "Pt Lutheran, requested communion. Family is Catholic, a Baptist church. Member of Trinity Lutheran in Luray.", "Pt Lutheran, requested communion. Family is Catholic, a Baptist church. Member of [NAME] in [LOCATION]."},
 		{"an everyday-word surname after a staff role, before a verb of contact (dev93, dev99)", "SW PALOMINO SAW FAMILY. TX COORDINATOR LACKEY CALLED. SW WILL FOLLOW.", "SW [NAME] SAW FAMILY. TX COORDINATOR [NAME] CALLED. SW WILL FOLLOW."},
 		{"a chaplain's title stays outside the name (dev99)", "CHAPLAIN HOPE VISITED, PRAYED WITH FAMILY.", "CHAPLAIN [NAME] VISITED, PRAYED WITH FAMILY."},
+		{"a state named in two words is no PHI (dev99)", "DAD DRIVING IN FROM NORTH DAKOTA. Lives in Minot, ND.", "DAD DRIVING IN FROM NORTH DAKOTA. Lives in [LOCATION], ND."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

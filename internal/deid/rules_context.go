@@ -175,6 +175,9 @@ func (sc *scan) everydayCompound(i, e int) bool {
 // ARIZONA"); a state that is also a common first name only right after "in"
 // ("lives in florida"; not "message from Georgia").
 func (sc *scan) stateAlone(i, e int) bool {
+	if sc.twoWordState(i, e) {
+		return !(sc.punct(i-1, ',') && sc.capWord(i-2))
+	}
 	if e != i || sc.toks[i].flags&lexicon.State == 0 || !oneWordStates[sc.lower(i)] && !(nameStates[sc.lower(i)] && sc.is(i-1, "in")) {
 		return false // (the first words of two-word states carry the flag too: "North", "New")
 	}
@@ -182,6 +185,25 @@ func (sc *scan) stateAlone(i, e int) bool {
 		return false // "Dallas, Texas": the state of a town's address
 	}
 	return true
+}
+
+// twoWordState: tokens i..e are a US state named in two words ("FROM NORTH
+// DAKOTA", dev99), less New York, a city too.
+func (sc *scan) twoWordState(i, e int) bool {
+	if e != i+1 || i < 0 || e >= len(sc.toks) || sc.toks[e].nl || sc.toks[i].kind != kWord || sc.toks[e].kind != kWord {
+		return false
+	}
+	switch sc.lower(i) {
+	case "north", "south":
+		return sc.is(e, "dakota") || sc.is(e, "carolina")
+	case "new":
+		return sc.is(e, "jersey") || sc.is(e, "mexico") || sc.is(e, "hampshire")
+	case "west":
+		return sc.is(e, "virginia")
+	case "rhode":
+		return sc.is(e, "island")
+	}
+	return false
 }
 
 // nameStates are the one-word states that are also given names: a state

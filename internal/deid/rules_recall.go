@@ -478,8 +478,8 @@ func (sc *scan) scanCandidates() {
 		if !(t.e-t.s <= 4 && sc.text[t.s] >= 'A' && sc.text[t.s] <= 'Z') && !sc.cueBefore(i) && (t.kw != 0 || !sc.candidate(i)) {
 			continue
 		}
-		if sc.covered(t.s) {
-			continue
+		if sc.covered(t.s) || sc.twoWordState(i-1, i) {
+			continue // (or the second word of a state: "FROM NORTH DAKOTA")
 		}
 		if t.kw != 0 && !sc.in(i-1, setTitle) && !(i > 1 && sc.punct(i-1, '.') && sc.in(i-2, setTitle)) {
 			continue // a keyword, not after a title

@@ -395,7 +395,7 @@ func (sc *scan) scanAddresses() {
 			sc.addToks(b, i, TypeLocation, "rules/county")
 		}
 		// "City, ST 12345" / "City, ST" / "City, State"
-		if t.kind == kWord && t.flags&lexicon.State != 0 && i > 0 {
+		if t.kind == kWord && t.flags&lexicon.State != 0 && i > 0 && !sc.twoWordState(i-1, i) { // not "North" of "North Dakota"
 			if s, e := sc.cityBeforeState(i); s >= 0 {
 				sc.addToks(s, e, TypeLocation, "rules/city")
 			}

@@ -294,6 +294,20 @@ func TestDevScores(t *testing.T) {
 		"dev96.jsonl": {"rules": {0.98, 0.80}, "tagger": {0.94, 0.29}, "both": {0.99, 0.59}},
 		"dev97.jsonl": {"rules": {0.96, 0.88}, "tagger": {0.97, 0.38}, "both": {0.99, 0.64}},
 		"dev98.jsonl": {"rules": {0.98, 0.71}, "tagger": {0.95, 0.40}, "both": {0.99, 0.58}},
+		// dev99-dev101 (2026-12-07, twenty-ninth session): first contact,
+		// rules + tagger (d84e361): dev99 (pediatric burn and trauma) 0.960
+		// / 0.546, dev100 (toxicology and poisoning) 0.967 / 0.569, dev101
+		// (lung transplant) 0.967 / 0.536.
+		"dev99.jsonl":  {"rules": {0.93, 0.67}, "tagger": {0.90, 0.31}, "both": {0.95, 0.54}},
+		"dev100.jsonl": {"rules": {0.94, 0.74}, "tagger": {0.94, 0.33}, "both": {0.96, 0.56}},
+		"dev101.jsonl": {"rules": {0.94, 0.71}, "tagger": {0.93, 0.24}, "both": {0.96, 0.53}},
+		// dev102-dev104 (the same session, a second round): first contact,
+		// rules + tagger (ef7c2ba): dev102 (adult burn and plastics) 0.976 /
+		// 0.630, dev103 (psychiatric-medical ICU) 0.963 / 0.644, dev104
+		// (pediatric cardiac ICU) 1.000 / 0.548.
+		"dev102.jsonl": {"rules": {0.96, 0.79}, "tagger": {0.98, 0.35}, "both": {0.97, 0.62}},
+		"dev103.jsonl": {"rules": {0.94, 0.87}, "tagger": {0.94, 0.30}, "both": {0.96, 0.64}},
+		"dev104.jsonl": {"rules": {0.99, 0.75}, "tagger": {0.95, 0.24}, "both": {0.99, 0.54}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

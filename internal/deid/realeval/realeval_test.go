@@ -45,7 +45,9 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev87": 145, "dev88": 150, "dev89": 150, "frozen34": 145,
 		"dev90": 150, "dev91": 135, "dev92": 140, "frozen35": 145,
 		"dev93": 140, "dev94": 140, "dev95": 145, "frozen36": 150,
-		"dev96": 150, "dev97": 140, "dev98": 155, "frozen37": 145}
+		"dev96": 150, "dev97": 140, "dev98": 155, "frozen37": 145,
+		"dev99": 150, "dev100": 145, "dev101": 140, "frozen38": 145,
+		"dev102": 150, "dev103": 145, "dev104": 150, "frozen39": 140}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -180,7 +182,9 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev87.jsonl", "dev88.jsonl", "dev89.jsonl", "frozen34.jsonl",
 		"dev90.jsonl", "dev91.jsonl", "dev92.jsonl", "frozen35.jsonl",
 		"dev93.jsonl", "dev94.jsonl", "dev95.jsonl", "frozen36.jsonl",
-		"dev96.jsonl", "dev97.jsonl", "dev98.jsonl", "frozen37.jsonl"} {
+		"dev96.jsonl", "dev97.jsonl", "dev98.jsonl", "frozen37.jsonl",
+		"dev99.jsonl", "dev100.jsonl", "dev101.jsonl", "frozen38.jsonl",
+		"dev102.jsonl", "dev103.jsonl", "dev104.jsonl", "frozen39.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -302,10 +302,10 @@ func TestDevScores(t *testing.T) {
 		"dev100.jsonl": {"rules": {0.94, 0.74}, "tagger": {0.94, 0.33}, "both": {0.96, 0.56}},
 		"dev101.jsonl": {"rules": {0.94, 0.71}, "tagger": {0.93, 0.24}, "both": {0.96, 0.53}},
 		// dev102-dev104 (the same session, a second round): first contact,
-		// rules + tagger (ef7c2ba): dev102 (adult burn and plastics) 0.976 /
-		// 0.630, dev103 (psychiatric-medical ICU) 0.963 / 0.644, dev104
+		// rules + tagger (ef7c2ba): dev102 (adult burn and plastics) 0.977 /
+		// 0.646 (on the mended gold: two weekdays marked), dev103 (psychiatric-medical ICU) 0.963 / 0.644, dev104
 		// (pediatric cardiac ICU) 1.000 / 0.548.
-		"dev102.jsonl": {"rules": {0.96, 0.79}, "tagger": {0.98, 0.35}, "both": {0.97, 0.62}},
+		"dev102.jsonl": {"rules": {0.96, 0.81}, "tagger": {0.98, 0.36}, "both": {0.97, 0.64}},
 		"dev103.jsonl": {"rules": {0.94, 0.87}, "tagger": {0.94, 0.30}, "both": {0.96, 0.64}},
 		"dev104.jsonl": {"rules": {0.99, 0.75}, "tagger": {0.95, 0.24}, "both": {0.99, 0.54}},
 		"dev-gen.jsonl": {

@@ -187,6 +187,16 @@ func (sc *scan) stateAlone(i, e int) bool {
 	return true
 }
 
+// placeNameNext: token k, on the same line, is a word that may go on a
+// place's name: a name, a town, an organisation's or a place's word, or a
+// candidate.
+func (sc *scan) placeNameNext(k int) bool {
+	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord {
+		return false
+	}
+	return sc.toks[k].flags&(lexicon.Name|lexicon.City|lexicon.CityFull|lexicon.OrgWord|lexicon.PlaceWord) != 0 || sc.candidate(k)
+}
+
 // twoWordState: tokens i..e are a US state named in two words ("FROM NORTH
 // DAKOTA", dev99), less New York, a city too.
 func (sc *scan) twoWordState(i, e int) bool {
@@ -289,6 +299,9 @@ func (sc *scan) scanContext() {
 		}
 		for e > i && sc.plainWord(e) && toks[e].kind == kWord && !sc.in(e, setOrg) && toks[e].flags&(lexicon.OrgWord|lexicon.PlaceWord) == 0 {
 			e-- // "Urgent Care Monday"
+		}
+		if e == i && sc.is(i, "new") && i+1 < len(toks) && toks[i+1].flags&lexicon.Clinical != 0 && !sc.placeNameNext(i+1) {
+			continue // "GIVEN VIA NEW PIV": "New" before a clinical word is no place (dev102, dev103); not "AT NEW PILGRIM REST …" (dev10)
 		}
 		all := true // of plain words, organisation words and clinical ones ("via Dobhoff")
 		for k := i; k <= e; k++ {

@@ -934,6 +934,11 @@ func (sc *scan) scanNames(lexical bool) {
 				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) || sc.notNameWord(k) {
 					goto next // (a service before a role: "2 sons, MICU attending")
 				}
+				// the cue's own word again opens the next sentence ("Plan
+				// discussed with son: Son does not feel able", dev103)
+				if sc.lower(k) == w {
+					goto next
+				}
 				// a day count with its number is the next clause ("from
 				// sister POD 3. UO 100-200/hr")
 				if sc.dayCountBefore(k) {

@@ -133,7 +133,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			}
 		}
 		first := k // the span's first token once trimmed
-		if !keep || sc.trimOrVeto(&s, &first, &last, &bs, &be, cpByte) || countrySpan(text, bs, be, s.Type) || faithAlone(text, bs, be) {
+		if !keep || sc.trimOrVeto(&s, &first, &last, &bs, &be, cpByte) || groupSpan(text, bs, be, s.Type) {
 			continue // a country or a faith is no PHI (countries.go)
 		}
 		if s.Type == TypeDate && sc.noDate(first, last) {

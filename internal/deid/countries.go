@@ -8,7 +8,7 @@ import "strings"
 // Zealand"). A span that is exactly one of these words is dropped. Names of
 // countries that are also common given names (Jordan, Chad, Georgia, India,
 // Israel, Kenya) are left out: for them a name is the likelier reading,
-// unless the span is already read as a place (countrySpan).
+// unless the span is already read as a place (groupSpan).
 var countries = func() map[string]bool {
 	m := map[string]bool{}
 	for _, line := range []string{
@@ -84,11 +84,15 @@ var countryStart = func() (t [25][26]bool) {
 	return t
 }()
 
-// countrySpan: the span text[s:e] of type t is a country or nationality
-// (isCountry), or, read as a place right after "in", a country that is also
-// a given name ("parents in India"; not "Blvd South Kenya", and not Jordan,
-// also a town of Minnesota and New York): no PHI either way.
-func countrySpan(text string, s, e int, t Type) bool {
+// groupSpan: the span text[s:e] of type t names a group of people or a
+// land, never one person or place: a faith (faithAlone), a country or a
+// nationality (isCountry), or, read as a place right after "in", a country
+// that is also a given name ("parents in India"; not "Blvd South Kenya",
+// and not Jordan, also a town of Minnesota and New York): no PHI either way.
+func groupSpan(text string, s, e int, t Type) bool {
+	if faithAlone(text, s, e) {
+		return true
+	}
 	switch t {
 	case TypeLocation:
 		return isCountry(text[s:e]) || nameCountry(text[s:e]) && wordBefore(text, s, "in")

@@ -287,7 +287,7 @@ func (sc *scan) appendSpans(out []Span) []Span {
 	}
 	for _, b := range sc.out {
 		s, e := b.s, b.e
-		if countrySpan(sc.text, s, e, b.t) || faithAlone(sc.text, b.s, b.e) {
+		if groupSpan(sc.text, s, e, b.t) {
 			continue // a country or a faith is no PHI (countries.go)
 		}
 		if !ascii {

@@ -403,6 +403,7 @@ func TestRealStyle(t *testing.T) {
 		{"a storm score and a compression device named after people (dev96, dev97)", "Burch-Wartofsky 55. LUCAS device applied.", "Burch-Wartofsky 55. LUCAS device applied."},
 		{"a cue and a plural-looking surname alone in brackets (dev93)", "vasc surg (dr nettles) saw. Family in (son visiting).", "vasc surg (dr [NAME]) saw. Family in (son visiting)."},
 		{"a faith is no name, a congregation named by one stays (dev88-dev98)", "Pt Lutheran, requested communion. Family is Catholic, a Baptist church. Member of Trinity Lutheran in Luray.", "Pt Lutheran, requested communion. Family is Catholic, a Baptist church. Member of [NAME] in [LOCATION]."},
+		{"a faith's word after a place preposition may be a hospital (dev88-dev98)", "Family is Methodist, pastor notified. Pt transferred to Methodist for cath.", "Family is Methodist, pastor notified. Pt transferred to [LOCATION] for cath."},
 		{"an everyday-word surname after a staff role, before a verb of contact (dev93, dev99)", "SW PALOMINO SAW FAMILY. TX COORDINATOR LACKEY CALLED. SW WILL FOLLOW.", "SW [NAME] SAW FAMILY. TX COORDINATOR [NAME] CALLED. SW WILL FOLLOW."},
 		{"a chaplain's title stays outside the name (dev99)", "CHAPLAIN HOPE VISITED, PRAYED WITH FAMILY.", "CHAPLAIN [NAME] VISITED, PRAYED WITH FAMILY."},
 		{"a state named in two words is no PHI (dev99)", "DAD DRIVING IN FROM NORTH DAKOTA. Lives in Minot, ND.", "DAD DRIVING IN FROM NORTH DAKOTA. Lives in [LOCATION], ND."},

@@ -678,7 +678,9 @@ func (sc *scan) roleTitle(p, i int) bool {
 }
 
 // roleTitles are staff roles written before a surname as a title
-// (roleTitle).
+// (roleTitle). Not roles (it holds "contact", "name", "proxy": no staff)
+// nor roleAbbrevs (it holds "POA", "HCP", "IR"): a surname follows these
+// as it follows "Dr".
 var roleTitles = map[string]bool{
 	"sw": true, "cm": true, "chaplain": true, "coordinator": true, "coord": true, "liaison": true,
 	"pharmacist": true, "navigator": true, "caseworker": true, "dietitian": true,

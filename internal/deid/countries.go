@@ -122,7 +122,8 @@ var faiths = map[string]bool{
 // BAPTIST"), and after "to", "at" or "from" it may be a hospital's short
 // name ("transferred to Methodist"): both stay.
 func faithAlone(text string, s, e int) bool {
-	if e-s < 4 || e-s > 12 || !faiths[strings.ToLower(text[s:e])] {
+	var buf [12]byte // every span passes here: look up without allocating
+	if e-s < 4 || e-s > 12 || !faiths[string(lowerASCII(buf[:], text[s:e]))] {
 		return false
 	}
 	p := s
@@ -133,7 +134,19 @@ func faithAlone(text string, s, e int) bool {
 	for q > 0 && p-q <= 10 && (text[q-1] >= 'a' && text[q-1] <= 'z' || text[q-1] >= 'A' && text[q-1] <= 'Z' || text[q-1] == '\'') {
 		q--
 	}
-	return q < p && p < s && p-q <= 10 && faithLead[strings.ToLower(text[q:p])]
+	return q < p && p < s && p-q <= 10 && faithLead[string(lowerASCII(buf[:], text[q:p]))]
+}
+
+// lowerASCII copies w into buf, ASCII letters lower-cased, and returns the
+// copy (w no longer than buf).
+func lowerASCII(buf []byte, w string) []byte {
+	n := copy(buf, w)
+	for i := range n {
+		if c := buf[i]; 'A' <= c && c <= 'Z' {
+			buf[i] = c + 'a' - 'A'
+		}
+	}
+	return buf[:n]
 }
 
 // faithLead are the words before a faith's word in a sentence about the

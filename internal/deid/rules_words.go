@@ -440,6 +440,9 @@ func (sc *scan) scanPlaces() {
 		}
 		// without a cue a lone city word followed by another capitalised word
 		// is more likely a first name ("Zebulon Quartermaine")
+		if e == i && sc.twoWordState(i, i+1) {
+			e = i + 1 // "from North Dakota" when "Dakota" is already another rule's
+		}
 		if e >= i && sc.stateAlone(i, e) && !(sc.punct(e+1, ',') && e+2 < len(toks) && toks[e+2].flags&lexicon.State != 0 && toks[e+2].e-toks[e+2].s == 2) {
 			next = e + 1
 			continue // "called from Oregon": no place smaller than a state ("Oregon, WI" is a town)

@@ -1057,6 +1057,10 @@ var genericPlaceWords = map[string]bool{
 	"medicine": true, "dialysis": true, "phone": true, "encounter": true, // "Peds Onc Clinic Phone Encounter" (dev87)
 	"heme": true, "pulm": true, "ent": true, "tx": true, "home": true, "vent": true, "ventilator": true,
 	"teaching": true, "note": true, "discharge": true, "checklist": true, // "Home Vent Clinic", "- Home Ventilator Discharge Checklist" (dev93-dev95)
+	"lung": true, "liver": true, "kidney": true, "renal": true, "neurology": true, "oncology": true,
+	"wound": true, "pain": true, "sleep": true, "pharmacy": true, "neurodevelopmental": true,
+	"nephrology": true, "hepatology": true, "rheumatology": true, "urology": true, "hematology": true,
+	"endocrine": true, "lactation": true, "palliative": true, "anticoagulation": true, "icu": true, // "Lung Transplant Clinic", "ICU Pharmacy" (dev100-dev104)
 }
 
 // genericPlace: the tagger's place (tokens first..last) is made only of

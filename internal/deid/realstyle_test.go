@@ -410,6 +410,7 @@ func TestRealStyle(t *testing.T) {
 		{"a relation's word repeated after its colon opens a sentence (dev103)", "Plan discussed with son: Son does not feel able to serve. Wife: Mai at bedside.", "Plan discussed with son: Son does not feel able to serve. Wife: [NAME] at bedside."},
 		{"new before a clinical word is no place (dev103)", "PHENOBARB GIVEN VIA NEW PIV L FA. DEACON AT NEW PILGRIM REST MISSIONARY BAPTIST CHURCH.", "PHENOBARB GIVEN VIA NEW PIV L FA. DEACON AT [LOCATION]."},
 		{"a two-word state in mixed case, its second word another rule's (dev99)", "Dad driving in from North Dakota tonight. Lives in Minot, ND.", "Dad driving in from North Dakota tonight. Lives in [LOCATION], ND."},
+		{"an organ's or a service's clinic or pharmacy is no place (dev95, dev100, dev101)", "Lung Transplant Clinic Note\nSeen in Pulm Clinic today. ICU Pharmacy called.\nf/u at Hopkins Lung Clinic", "Lung Transplant Clinic Note\nSeen in Pulm Clinic today. ICU Pharmacy called.\nf/u at [LOCATION]"},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -629,7 +629,7 @@ func (sc *scan) headedPlace(i int) int {
 			return -1
 		}
 		if k > i && toks[k].flags&(lexicon.OrgWord|lexicon.PlaceWord) != 0 && !sc.in(k, setGeneric) {
-			if sc.unitAfter(k) || sc.eponym(k+1) || !proper || sc.modeST(k-1, k) {
+			if sc.unitAfter(k) || sc.eponym(k+1) || !proper || sc.modeST(k-1, k) || sc.allGeneric(i, k) {
 				return -1
 			}
 			return k

@@ -402,6 +402,9 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	if sc.afterPercent(k) || sc.ktV(k) {
 		return false // "(12TH %ILE)": a percentile (dev78); "Kt/V 1.38", a dialysis dose (dev83)
 	}
+	if sc.is(k, "ti") && sc.rateAfter(k) {
+		return false // "rate 14, Ti 1.1": a ventilator's inspiratory time, a decimal after it (dev95, dev98; "Ti 12/3" keeps its date)
+	}
 	if subjectPronoun(sc.lower(k)) {
 		return false // "PER DR. SHE WILL CALL" (dev80); not "her", a Hmong surname too
 	}

@@ -411,6 +411,7 @@ func TestRealStyle(t *testing.T) {
 		{"new before a clinical word is no place (dev103)", "PHENOBARB GIVEN VIA NEW PIV L FA. DEACON AT NEW PILGRIM REST MISSIONARY BAPTIST CHURCH.", "PHENOBARB GIVEN VIA NEW PIV L FA. DEACON AT [LOCATION]."},
 		{"a two-word state in mixed case, its second word another rule's (dev99)", "Dad driving in from North Dakota tonight. Lives in Minot, ND.", "Dad driving in from North Dakota tonight. Lives in [LOCATION], ND."},
 		{"an organ's or a service's clinic or pharmacy is no place (dev95, dev100, dev101)", "Lung Transplant Clinic Note\nSeen in Pulm Clinic today. ICU Pharmacy called.\nf/u at Hopkins Lung Clinic", "Lung Transplant Clinic Note\nSeen in Pulm Clinic today. ICU Pharmacy called.\nf/u at [LOCATION]"},
+		{"a ventilator's inspiratory time is no place (dev95, dev98)", "IPAP 22, EPAP 6, rate 16, Ti 1.3, rise 2. PC 18/5 rate 14, Ti 0.7.", "IPAP 22, EPAP 6, rate 16, Ti 1.3, rise 2. PC 18/5 rate 14, Ti 0.7."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

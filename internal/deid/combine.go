@@ -136,6 +136,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if !keep || sc.trimOrVeto(&s, &first, &last, &bs, &be, cpByte) || groupSpan(text, bs, be, s.Type) {
 			continue // a country or a faith is no PHI (countries.go)
 		}
+		if (s.Type == TypeLocation || s.Type == TypeName) && sc.fundalHeight(first) {
+			continue // "Fundus firm at U-1", "fundus firm u-3": the fundus's height against the navel (dev106)
+		}
 		if s.Type == TypeDate && sc.noDate(first, last) {
 			continue // "98/52", "49/51": no month in either place
 		}
@@ -1100,4 +1103,18 @@ func (sc *scan) allGeneric(first, last int) bool {
 		return false
 	}
 	return true
+}
+
+// fundalHeight: token k is the "U" (umbilicus) of a fundal height ("at
+// U-1", "u+2", "at U"), a fundus named within the three words before it.
+func (sc *scan) fundalHeight(k int) bool {
+	if !sc.is(k, "u") {
+		return false
+	}
+	for p := sc.prevWord(k); p >= 0 && k-p <= 4; p = sc.prevWord(p) {
+		if sc.is(p, "fundus") || sc.is(p, "fundal") {
+			return true
+		}
+	}
+	return false
 }

@@ -112,6 +112,7 @@ var faiths = map[string]bool{
 	"lutheran": true, "baptist": true, "catholic": true, "methodist": true, "presbyterian": true,
 	"episcopal": true, "episcopalian": true, "pentecostal": true, "mennonite": true, "adventist": true,
 	"amish": true, "muslim": true, "jewish": true, "hindu": true, "buddhist": true, "protestant": true,
+	"jehovah": true, // "Pt is Jehovah's Witness" (dev106)
 }
 
 // faithAlone: the span text[s:e] is one faith's word (faiths) after a word

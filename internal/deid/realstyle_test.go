@@ -412,6 +412,8 @@ func TestRealStyle(t *testing.T) {
 		{"a two-word state in mixed case, its second word another rule's (dev99)", "Dad driving in from North Dakota tonight. Lives in Minot, ND.", "Dad driving in from North Dakota tonight. Lives in [LOCATION], ND."},
 		{"an organ's or a service's clinic or pharmacy is no place (dev95, dev100, dev101)", "Lung Transplant Clinic Note\nSeen in Pulm Clinic today. ICU Pharmacy called.\nf/u at Hopkins Lung Clinic", "Lung Transplant Clinic Note\nSeen in Pulm Clinic today. ICU Pharmacy called.\nf/u at [LOCATION]"},
 		{"a ventilator's inspiratory time is no place (dev95, dev98)", "IPAP 22, EPAP 6, rate 16, Ti 1.3, rise 2. PC 18/5 rate 14, Ti 0.7.", "IPAP 22, EPAP 6, rate 16, Ti 1.3, rise 2. PC 18/5 rate 14, Ti 0.7."},
+		{"a fundal height, a B-Lynch suture and a faith are no PHI (dev106)", "OB: Fundus firm at U-1, lochia scant.\nob: fundus firm at u-3. B-Lynch suture placed.\nPt is Jehovah's Witness, refuses blood.", "OB: Fundus firm at U-1, lochia scant.\nob: fundus firm at u-3. B-Lynch suture placed.\nPt is Jehovah's Witness, refuses blood."},
+		{"a rule named after a place and a disease after a person are no PHI (dev100, dev105)", "Tx: King's College criteria not met. Plasma exchange as bridge for wilson's, possible tomorrow.", "Tx: King's College criteria not met. Plasma exchange as bridge for wilson's, possible tomorrow."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -313,8 +313,8 @@ func (sc *scan) scanContext() {
 				all = false
 			}
 		}
-		if all || toks[i].upper && sc.lineUpper(i) || sc.unitAfter(e) || sc.eponym(e+1) {
-			continue
+		if all || toks[i].upper && sc.lineUpper(i) || sc.unitAfter(e) || sc.eponym(e+1) || sc.fundalHeight(i) {
+			continue // (fundalHeight: "Fundus firm at U-1", dev106)
 		}
 		if e == i && rankTitles[sc.lower(i)] && sc.punct(i+1, '.') && e+2 < len(toks) && sc.capWord(e+2) {
 			continue // "referred to Sgt. Obermiller": a rank before a name (dev82)

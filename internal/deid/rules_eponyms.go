@@ -20,6 +20,7 @@ import (
 // words.
 var eponymPairs = map[string][]string{
 	"jackson":    {"pratt"},
+	"b":          {"lynch"}, // "B-Lynch suture placed" (dev106)
 	"cheyne":     {"stokes"},
 	"passy":      {"muir"},
 	"bair":       {"hugger", "huggers"},
@@ -227,6 +228,7 @@ func (sc *scan) eponymContext(k int) bool {
 var eponymNext = map[string]bool{
 	"in": true, "removed": true, "placed": true, "sent": true, "deflated": true, "inflated": true,
 	"intact": true, "drain": true, "draining": true, "pending": true, "uterus": true, "w": true, "with": true,
+	"balloon": true, // "UTEROTONICS. BAKRI BALLOON PLACED" (dev106)
 }
 
 // personCueAt: a cue around token k makes it a person: a name cue before
@@ -375,6 +377,7 @@ var possessiveEponyms = map[string]bool{
 	"todd":     true, // "no Todd's paralysis" (dev90); "Todd's wife" stays a name
 	"dakin":    true, // "Kerlix moistened with Dakin's 1/8 strength" (dev91)
 	"lemierre": true, // "Lemierre's syndrome" (dev91)
+	"wilson":   true, // "bridge for wilson's, possible tomorrow" (dev105); "Wilson's wife" stays a name
 }
 
 // eponymSpan: every word of tokens first..last belongs to an eponym pair

@@ -263,6 +263,9 @@ func (sc *scan) scanOrgs() {
 		if !ok || sc.allGeneric(s, e) {
 			continue // "Epilepsy Clinic", "Peds Onc Clinic", "Poison Center": a service (dev69-dev92)
 		}
+		if sc.eponym(e + 1) {
+			continue // "King's College criteria": a rule named after a place (dev100, dev105)
+		}
 		for s < i && (sc.in(s, setTitle) && !sc.is(s, "st") || sc.is(s, "the")) {
 			s++
 		}

@@ -551,11 +551,17 @@ func (sc *scan) scoreContext(i int) bool {
 		if sc.toks[k+1].nl {
 			return false
 		}
-		if sc.toks[k].kind == kWord && scoreWordsBefore[sc.lower(k)] {
+		if sc.toks[k].kind == kWord && (scoreWordsBefore[sc.lower(k)] || sc.headacheAbbrev(k)) {
 			return true
 		}
 	}
 	return false
+}
+
+// headacheAbbrev: word token k is the "a" of "H/A", a headache ("H/A 6/10",
+// dev108).
+func (sc *scan) headacheAbbrev(k int) bool {
+	return sc.is(k, "a") && sc.punct(k-1, '/') && sc.joined(k) && sc.joined(k-1) && sc.is(k-2, "h")
 }
 
 // scoreWordsAfter name what a score out of ten before them scores.

@@ -47,7 +47,9 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev93": 140, "dev94": 140, "dev95": 145, "frozen36": 150,
 		"dev96": 150, "dev97": 140, "dev98": 155, "frozen37": 145,
 		"dev99": 150, "dev100": 145, "dev101": 140, "frozen38": 145,
-		"dev102": 150, "dev103": 145, "dev104": 150, "frozen39": 140}
+		"dev102": 150, "dev103": 145, "dev104": 150, "frozen39": 140,
+		"dev105": 155, "dev106": 145, "dev107": 150, "frozen40": 150,
+		"dev108": 135, "dev109": 140, "dev110": 130, "frozen41": 130}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -184,7 +186,9 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev93.jsonl", "dev94.jsonl", "dev95.jsonl", "frozen36.jsonl",
 		"dev96.jsonl", "dev97.jsonl", "dev98.jsonl", "frozen37.jsonl",
 		"dev99.jsonl", "dev100.jsonl", "dev101.jsonl", "frozen38.jsonl",
-		"dev102.jsonl", "dev103.jsonl", "dev104.jsonl", "frozen39.jsonl"} {
+		"dev102.jsonl", "dev103.jsonl", "dev104.jsonl", "frozen39.jsonl",
+		"dev105.jsonl", "dev106.jsonl", "dev107.jsonl", "frozen40.jsonl",
+		"dev108.jsonl", "dev109.jsonl", "dev110.jsonl", "frozen41.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

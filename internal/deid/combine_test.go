@@ -43,6 +43,7 @@ func TestPlausible(t *testing.T) {
 		{"a faith in the possessive is no name (dev106)", "Heme: Pt is Jehovah's Witness, refuses blood products", "Jehovah", TypeName, ""},
 		{"Wilson's disease is no place (dev105)", "plasma exchange discussed as bridge for wilson's, possible tomorrow", "wilson's", TypeLocation, ""},
 		{"a Wilson with a wife kept", "Mr. Wilson's wife called.", "Wilson", TypeName, "Wilson"},
+		{"a faith in brackets is no date (dev109)", "Chaplain visit requested (Lutheran). Dyspnea 6/10", "Lutheran", TypeDate, ""},
 		{"a technique named after a person is no name (dev53)", "Shiley perc trach at 0855 using Ciaglia technique.", "Ciaglia", TypeName, ""},
 		{"a verb's form is no place (dev52)", "HD 1000-1330 VIA R AVF, FIRST TIME CANNULATING NEW FISTULA.", "CANNULATING", TypeLocation, ""},
 		{"may before a verb is no place (dev51)", "REVIEWED THAT SHE MAY HOLD FOR FEEDS.", "MAY HOLD", TypeLocation, ""},

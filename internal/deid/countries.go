@@ -127,6 +127,9 @@ func faithAlone(text string, s, e int) bool {
 	if e-s < 4 || e-s > 12 || !faiths[string(lowerASCII(buf[:], text[s:e]))] {
 		return false
 	}
+	if s > 0 && text[s-1] == '(' {
+		return true // "Chaplain visit requested (Lutheran)" (dev109)
+	}
 	p := s
 	for p > 0 && text[p-1] == ' ' {
 		p--

@@ -600,6 +600,8 @@ var strengthWords = map[string]bool{
 	// "Neck flexors 3/5", "oculi 4/5", "ext 4/5", "limbs 4/5 prox" (dev98)
 	"flexor": true, "flexors": true, "flex": true, "extensor": true, "extensors": true, "ext": true,
 	"oculi": true, "limb": true, "limbs": true, "prox": true,
+	// "baseline L hemiparesis from tumor, exam today L 3/5, R 5/5" (dev109)
+	"l": true, "r": true, "hemiparesis": true, "paresis": true,
 }
 
 // strengthContext: a word of strengthWords stands within the four words

@@ -127,10 +127,13 @@ func faithAlone(text string, s, e int) bool {
 	if e-s < 4 || e-s > 12 || !faiths[string(lowerASCII(buf[:], text[s:e]))] {
 		return false
 	}
-	if s > 0 && text[s-1] == '(' {
-		return true // "Chaplain visit requested (Lutheran)" (dev109)
-	}
+	// in brackets after a word of a visit or a faith: "Chaplain visit
+	// requested (Lutheran)" (dev109); not "to OSH (Methodist)", a hospital
+	bracket := s > 0 && text[s-1] == '(' && e < len(text) && text[e] == ')'
 	p := s
+	if bracket {
+		p--
+	}
 	for p > 0 && text[p-1] == ' ' {
 		p--
 	}
@@ -138,7 +141,18 @@ func faithAlone(text string, s, e int) bool {
 	for q > 0 && p-q <= 10 && (text[q-1] >= 'a' && text[q-1] <= 'z' || text[q-1] >= 'A' && text[q-1] <= 'Z' || text[q-1] == '\'') {
 		q--
 	}
-	return q < p && p < s && p-q <= 10 && faithLead[string(lowerASCII(buf[:], text[q:p]))]
+	if q >= p || p >= s || p-q > 10 {
+		return false
+	}
+	w := lowerASCII(buf[:], text[q:p]) // (indexed as string(w): no allocation)
+	return faithLead[string(w)] || bracket && bracketLead[string(w)]
+}
+
+// bracketLead are the words before a faith in brackets that make it a
+// faith, not a hospital's short name (faithAlone).
+var bracketLead = map[string]bool{
+	"requested": true, "request": true, "religion": true, "faith": true, "chaplain": true, "visit": true,
+	"pastor": true, "spiritual": true, "preference": true,
 }
 
 // lowerASCII copies w into buf, ASCII letters lower-cased, and returns the

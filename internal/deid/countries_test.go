@@ -21,7 +21,10 @@ func TestGroupSpan(t *testing.T) {
 		{"a hospital's short name after to", "transferred to Methodist for cath", "Methodist", TypeLocation, false},
 		{"after at", "seen at Baptist today", "Baptist", TypeLocation, false},
 		{"at the text's start", "Lutheran pastor visited", "Lutheran", TypeName, false},
-		{"after punctuation, no word", "(Lutheran)", "Lutheran", TypeName, false},
+		{"after punctuation, no word", "- Lutheran", "Lutheran", TypeName, false},
+		{"alone in brackets (dev109)", "visit requested (Lutheran)", "Lutheran", TypeDate, true},
+		{"in brackets with no word before", "(Baptist)", "Baptist", TypeName, false},
+		{"in brackets after a place's word: a hospital", "transferred to OSH (Methodist)", "Methodist", TypeLocation, false},
 		{"after a word longer than any lead", "extraordinarily Catholic", "Catholic", TypeName, false},
 		{"no faith", "Pt Lutherans visited", "Lutherans", TypeName, false},
 		{"a country as a place", "moved from Norway", "Norway", TypeLocation, true},
@@ -54,5 +57,14 @@ func TestFaithAloneLongWord(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { faithAlone(text, s, len(text)) })
 	if allocs != 0 {
 		t.Errorf("faithAlone allocates %v times per call, want 0", allocs)
+	}
+	// the bracket's path (a second look-up) allocates nothing either
+	br := "Chaplain visit requested (Lutheran)"
+	bs := strings.Index(br, "Lutheran")
+	if !faithAlone(br, bs, bs+len("Lutheran")) {
+		t.Error("a faith in brackets after \"requested\" kept")
+	}
+	if allocs := testing.AllocsPerRun(100, func() { faithAlone(br, bs, bs+len("Lutheran")) }); allocs != 0 {
+		t.Errorf("faithAlone in brackets allocates %v times per call, want 0", allocs)
 	}
 }

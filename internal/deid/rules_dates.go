@@ -769,7 +769,7 @@ func (sc *scan) clockAfterCue(i int) bool {
 // stands earlier on token i's line.
 func (sc *scan) scoreOnLine(i int) bool {
 	for k := i - 1; k >= 0; k-- {
-		if sc.toks[k].kind == kWord && scoreWordsBefore[sc.lower(k)] {
+		if sc.toks[k].kind == kWord && (scoreWordsBefore[sc.lower(k)] || sc.headacheAbbrev(k)) {
 			return true
 		}
 		if sc.toks[k].nl {

@@ -1106,7 +1106,9 @@ func (sc *scan) allGeneric(first, last int) bool {
 }
 
 // fundalHeight: token k is the "U" (umbilicus) of a fundal height ("at
-// U-1", "u+2", "at U"), a fundus named within the three words before it.
+// U-1", "u+2", "at U"), "fundus" or "fundal" among the four tokens before
+// it on its line ("Fundus firm at U-1"; prevWord stops at a line's start
+// and at a full stop).
 func (sc *scan) fundalHeight(k int) bool {
 	if !sc.is(k, "u") {
 		return false

@@ -1048,6 +1048,7 @@ func subjectPronoun(w string) bool {
 var genericPlaceWords = map[string]bool{
 	"the": true, "a": true, "an": true, "of": true, "and": true, "near": true, "his": true, "her": true,
 	"their": true, "our": true, "same": true, "this": true, "that": true, "local": true, "nearest": true,
+	"rural": true, "small": true, "nearby": true, "outlying": true, "another": true, "other": true, // "FROM A RURAL HOSPITAL"
 	"county": true, "state": true, "city": true, "public": true, "school": true, "district": true,
 	"board": true, "office": true, "dept": true, "department": true, "program": true, "officer": true,
 	"extension": true, "resources": true, "probate": true, "law": true, "elder": true, "wic": true,

@@ -266,6 +266,10 @@ var (
 		"critical": true, // "VIA CRITICAL CARE AMBULANCE" (dev49)
 		// "pt left via ground ambulance" (dev67), "VIA AIR AMBULANCE" (dev30)
 		"ground": true, "air": true,
+		// "FROM A RURAL HOSPITAL", "to the referring hospital": which kind, not which one
+		"rural": true, "small": true, "smaller": true, "larger": true, "bigger": true, "outlying": true,
+		"tertiary": true, "referring": true, "receiving": true, "sending": true, "accepting": true,
+		"closest": true, "nearest": true, "different": true,
 	}
 )
 

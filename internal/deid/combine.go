@@ -925,6 +925,20 @@ func (sc *scan) sizeBefore(k int) bool {
 	return k >= 2 && sc.toks[k-1].kind == kNum && sc.punct(k-2, '#') && sc.joined(k-1) && !sc.toks[k].nl && !sc.toks[k-1].nl
 }
 
+// frenchBefore: word token k follows a catheter's or drain's size in
+// French on its line ("15FR BLAKE", "19 Fr Blake", "24 french Malecot").
+func (sc *scan) frenchBefore(k int) bool {
+	if k < 1 || sc.toks[k].nl {
+		return false
+	}
+	p := &sc.toks[k-1]
+	if p.kind == kAlnum && p.ndig > 0 && p.e-p.s >= 3 {
+		w := sc.lower(k - 1)
+		return strings.HasSuffix(w, "fr") && w[len(w)-3] >= '0' && w[len(w)-3] <= '9'
+	}
+	return k >= 2 && (sc.is(k-1, "fr") || sc.is(k-1, "french")) && sc.toks[k-2].kind == kNum && !p.nl
+}
+
 // insurer: token k is Medicaid or Medicare, a state's insurer after the
 // state's name ("IOWA MEDICAID").
 func (sc *scan) insurer(k int) bool {

@@ -419,6 +419,7 @@ func TestRealStyle(t *testing.T) {
 		{"a strength grade after a side is no date (dev109)", "baseline L hemiparesis, exam today L 3/5, R 5/5. Seen 3/5 in clinic.", "baseline L hemiparesis, exam today L 3/5, R 5/5. Seen [DATE] in clinic."},
 		{"a headache's later score on its line is no date (dev108)", "H/A 6/10, fioricet not ordered, oxycodone 5 given with relief to 3/10.", "H/A 6/10, fioricet not ordered, oxycodone 5 given with relief to 3/10."},
 		{"a kind of hospital after a cue is no place; a named one is (dev110)", "TRANSFERRED FROM A RURAL HOSPITAL OVERNIGHT.\nsent back to the referring hospital.\nTransferred from Hays Rural Health Clinic.", "TRANSFERRED FROM A RURAL HOSPITAL OVERNIGHT.\nsent back to the referring hospital.\nTransferred from [LOCATION]."},
+		{"a drain after its size in French is no name (dev2, dev74)", "MEDIASTINAL 24FR? NO - 15FR BLAKE, 48ML/12H SEROSANG.\nCT: 19 Fr Blake to sx. Seen by Blake.", "MEDIASTINAL 24FR? NO - 15FR BLAKE, 48ML/12H SEROSANG.\nCT: 19 Fr Blake to sx. Seen by [NAME]."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -381,9 +381,10 @@ var possessiveEponyms = map[string]bool{
 }
 
 // eponymSpan: every word of tokens first..last belongs to an eponym pair
-// (and there is one).
+// (and there is one), or the span is one word after a size in French, a
+// drain or catheter named after its maker ("15FR BLAKE", "14 Fr Malecot").
 func (sc *scan) eponymSpan(first, last int) bool {
-	return sc.eponymWords(first, last, "")
+	return sc.eponymWords(first, last, "") || first == last && sc.frenchBefore(first)
 }
 
 // eponymWords: a word of tokens first..last belongs to an eponym pair and

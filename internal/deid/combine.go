@@ -171,8 +171,8 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && first == last && sc.toks[last].kind == kAlnum && sc.ordinalDay(last) > 0 && sc.countedNext(last) {
 			continue // "on the 2nd try", "for the 3rd time", "the 2nd dose": a count, not a day
 		}
-		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type)) {
-			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt": an eponym
+		if (s.Type == TypeName || s.Type == TypeLocation) && (sc.eponym(last+1) || sc.eponymWords(first, last, s.Type) || sc.graded(first, last)) {
+			continue // "Fleischner criteria", "Hartmann pouch", "Jackson-Pratt", "HAWKINS III": an eponym
 		}
 		if w := sc.onlyWord(first, last); w >= 0 && sc.toks[w].kw == 0 && sc.inEponym(w) && (s.Type == TypeDate || s.Type == TypeID || first < w || last > w) {
 			// "CLL w/ Richter's transformation" typed a date (dev70), "Bush-Francis

@@ -384,7 +384,83 @@ var possessiveEponyms = map[string]bool{
 // (and there is one), or the span is one word after a size in French, a
 // drain or catheter named after its maker ("15FR BLAKE", "14 Fr Malecot").
 func (sc *scan) eponymSpan(first, last int) bool {
-	return sc.eponymWords(first, last, "") || first == last && sc.frenchBefore(first)
+	return sc.eponymWords(first, last, "") || first == last && sc.frenchBefore(first) || sc.graded(first, last)
+}
+
+// romanGrade: w (lower case) is a classification's grade in Roman numerals:
+// II, III or IV, the first two with an optional subtype letter ("iii",
+// "iiia", "iib"). "I" and "V" are too often a pronoun or an initial and
+// count only where gradeAt lets them; "vi", "via", "iva" and "vic" are
+// words or names.
+func romanGrade(w string) bool {
+	switch w {
+	case "ii", "iii", "iv", "iia", "iib", "iic", "iiia", "iiib", "iiic":
+		return true
+	}
+	return false
+}
+
+// gradeAt: token k, on the line of the word before it, is a grade in Roman
+// numerals ("HAWKINS III", "pipkin iv"), or "type", "grade", "class" or
+// "stage" and one or a digit ("Su type II"), and what follows the grade
+// ends the phrase: the line's end, punctuation, or what the grade is of
+// ("fracture", "malformation", the "s" of "s/p"). "Maria IV team aware"
+// keeps its name, as does "Maria V." (an initial: no full stop after a
+// lone "I" or "V"). It returns the grade's last token, or -1.
+func (sc *scan) gradeAt(k int) int {
+	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord {
+		return -1
+	}
+	g := -1
+	switch w := sc.lower(k); w {
+	case "type", "grade", "class", "stage":
+		if n := k + 1; n < len(sc.toks) && !sc.toks[n].nl && (sc.toks[n].kind == kNum && sc.toks[n].e-sc.toks[n].s == 1 || sc.toks[n].kind == kWord && romanGrade(sc.lower(n))) {
+			g = n
+		}
+	case "i", "v":
+		if sc.punct(k+1, '.') {
+			return -1
+		}
+		g = k
+	default:
+		if romanGrade(w) {
+			g = k
+		}
+	}
+	if g < 0 {
+		return -1
+	}
+	n := g + 1
+	if n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind == kPunct || gradedThings[sc.lower(n)] || sc.is(n, "s") && sc.punct(n+1, '/') {
+		return g
+	}
+	return -1
+}
+
+// gradedThings are what a classification's grade is of ("Gustilo IIIA
+// fracture", "Chiari I malformation").
+var gradedThings = map[string]bool{
+	"fracture": true, "fractures": true, "fx": true, "fxs": true, "malformation": true, "injury": true,
+	"lesion": true, "tear": true, "dislocation": true, "defect": true, "deformity": true, "open": true,
+}
+
+// graded: tokens first..last are a classification named after its author
+// and its grade, or the word alone with the grade after it ("HAWKINS III",
+// "pipkin iv", "(GUSTILO IIIA)", "Su type II", "Chiari I"), or a grade
+// alone ("IIIA"): no name or place unless a name cue stands before ("Dr.
+// Hawkins III"). A person's suffix follows a full name ("John Hawkins III"),
+// which is two words.
+func (sc *scan) graded(first, last int) bool {
+	if sc.toks[first].kind != kWord {
+		return false
+	}
+	if first == last && len(sc.lower(first)) >= 3 && romanGrade(sc.lower(first)) {
+		return true // "IIIA" alone
+	}
+	if g := sc.gradeAt(first + 1); g < 0 || last > g {
+		return false
+	}
+	return !sc.nameCueBefore(first)
 }
 
 // eponymWords: a word of tokens first..last belongs to an eponym pair and

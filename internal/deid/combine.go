@@ -1082,6 +1082,9 @@ var genericPlaceWords = map[string]bool{
 	"wound": true, "pain": true, "sleep": true, "pharmacy": true, "neurodevelopmental": true,
 	"nephrology": true, "hepatology": true, "rheumatology": true, "urology": true, "hematology": true,
 	"endocrine": true, "lactation": true, "palliative": true, "anticoagulation": true, "icu": true, // "Lung Transplant Clinic", "ICU Pharmacy" (dev100-dev104)
+	"cardiothoracic": true, "stroke": true, "access": true, "ortho": true, "orthopedic": true, "orthopedics": true,
+	"neuro": true, "neurosurgery": true, "neonatal": true, "follow": true, "up": true, "newborn": true, "nursery": true,
+	"early": true, "intervention": true, "vascular": true, "spine": true, "trauma": true, // "Stroke Clinic", "Neonatal Follow-Up Clinic", "Early Intervention" (dev111-dev116)
 }
 
 // genericPlace: the tagger's place (tokens first..last) is made only of

@@ -964,6 +964,12 @@ func (sc *scan) scanNames(lexical bool) {
 				if colon && !initial && sc.capsAcronym(k) {
 					goto next
 				}
+				// ... and after a relation with no colon, one that no name
+				// list holds: a family history ("mother HTN", "father CAD";
+				// dev114)
+				if t.kw&setRelation != 0 && !initial && sc.capsAcronym(k) && toks[k].flags&lexicon.Name == 0 {
+					goto next
+				}
 				// ... and after "signed by", a clinical word that no name
 				// list holds ("Consents signed by HCPOA": dev80)
 				if w == "signed" && !initial && toks[k].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical {

@@ -323,6 +323,18 @@ func TestDevScores(t *testing.T) {
 		"dev108.jsonl": {"rules": {0.95, 0.80}, "tagger": {0.93, 0.45}, "both": {0.99, 0.72}},
 		"dev109.jsonl": {"rules": {0.98, 0.79}, "tagger": {0.95, 0.19}, "both": {0.99, 0.59}},
 		"dev110.jsonl": {"rules": {0.96, 0.80}, "tagger": {0.97, 0.39}, "both": {0.99, 0.70}},
+		// dev111-dev116 (the thirty-first session): first contact, rules +
+		// tagger (b44e0c9; dev112, dev113 and dev115 on their mended golds):
+		// dev111 (cardiac surgery ICU) 1.000 / 0.747, dev112 (NICU) 1.000 /
+		// 0.691, dev113 (stroke unit) 1.000 / 0.742, dev114 (kidney
+		// transplant) 0.995 / 0.584, dev115 (orthopedic trauma) 1.000 /
+		// 0.665, dev116 (pediatric neurology) 1.000 / 0.553.
+		"dev111.jsonl": {"rules": {0.98, 0.80}, "tagger": {0.99, 0.53}, "both": {0.99, 0.74}},
+		"dev112.jsonl": {"rules": {0.98, 0.81}, "tagger": {0.95, 0.44}, "both": {0.99, 0.69}},
+		"dev113.jsonl": {"rules": {0.98, 0.79}, "tagger": {0.99, 0.51}, "both": {0.99, 0.74}},
+		"dev114.jsonl": {"rules": {0.99, 0.80}, "tagger": {0.99, 0.28}, "both": {0.99, 0.58}},
+		"dev115.jsonl": {"rules": {0.97, 0.81}, "tagger": {0.95, 0.41}, "both": {0.99, 0.66}},
+		"dev116.jsonl": {"rules": {0.98, 0.75}, "tagger": {0.95, 0.28}, "both": {0.99, 0.55}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

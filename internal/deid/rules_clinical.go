@@ -487,6 +487,9 @@ var scoreWordsBefore = map[string]bool{
 	"ice": true, // the ICE score of CAR-T and BiTE therapy: "ICE 10/10 @ 2000" (dev50)
 	// healed burns itch: "ITCH: 8/10 ON HEALED GRAFTS", "itch 7/10 in evening" (dev72)
 	"itch": true, "itching": true, "itchy": true, "pruritus": true,
+	// a speech therapist's tasks scored out of ten: "Naming 6/10 (was 2/10)",
+	// "Naming with semantic cues 7/10" (dev113)
+	"naming": true, "cues": true,
 }
 
 // sizeOf: s is a length with its unit ("12cm", "3mm").

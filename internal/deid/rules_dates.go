@@ -217,6 +217,7 @@ var countNouns = map[string]bool{
 	"node": true, "nodes": true, "vessel": true, "vessels": true, "cores": true, "core": true,
 	"bags": true, "bag": true, "attempts": true, "attempt": true, "beds": true, "rooms": true,
 	"objects": true, "items": true,
+	"signs": true, "words": true, "commands": true, // "ABLE TO STATE 4/5 SIGNS" (dev113)
 }
 
 // feedCount: "n/m" at token i, before feeds, counts the feeds taken by
@@ -619,8 +620,8 @@ func (sc *scan) notDate(i, j int) int {
 			return j
 		}
 	case 10: // "relief to 4/10", "5/10 at 0400" on a line about pain
-		if !sc.afterDateCue(i) && sc.scoreOnLine(i) {
-			return j
+		if sc.scoreOnLine(i) && (!sc.afterDateCue(i) || sc.tenthBefore(i)) {
+			return j // "Pain: 5/10 before, 7/10 after" (dev115)
 		}
 	}
 	if word && countNouns[sc.lower(next)] || a <= b && sc.feedCount(i, j) {
@@ -774,6 +775,26 @@ func (sc *scan) scoreOnLine(i int) bool {
 		}
 		if sc.toks[k].nl {
 			return false
+		}
+	}
+	return false
+}
+
+// tenthBefore: a comma before token i, and a score out of ten ("5/10")
+// ending at most three tokens before it in the same sentence: the word
+// that would date the next one joins two scores ("5/10 before, 7/10
+// after"); "Pain 5/10. Seen on 7/10" and "pain 5/10 since 7/10" keep
+// their dates.
+func (sc *scan) tenthBefore(i int) bool {
+	if !sc.punct(i-1, ',') {
+		return false
+	}
+	for k := i - 2; k >= 2 && k >= i-4; k-- {
+		if sc.toks[k+1].nl || sc.punct(k, '.') || sc.punct(k, ';') {
+			return false
+		}
+		if sc.toks[k].kind == kNum && sc.numVal(k) == 10 && sc.punct(k-1, '/') && sc.toks[k-2].kind == kNum && sc.numVal(k-2) <= 10 {
+			return true
 		}
 	}
 	return false

@@ -335,6 +335,13 @@ func TestDevScores(t *testing.T) {
 		"dev114.jsonl": {"rules": {0.99, 0.80}, "tagger": {0.99, 0.28}, "both": {0.99, 0.58}},
 		"dev115.jsonl": {"rules": {0.97, 0.81}, "tagger": {0.95, 0.41}, "both": {0.99, 0.66}},
 		"dev116.jsonl": {"rules": {0.98, 0.75}, "tagger": {0.95, 0.28}, "both": {0.99, 0.55}},
+		// dev117-dev119 (the same session, a second round): first contact,
+		// rules + tagger (f2ad584; dev117 on its mended gold): dev117 (burn
+		// rehab) 1.000 / 0.770, dev118 (medical ICU) 0.961 / 0.771, dev119
+		// (heart failure step-down) 0.998 / 0.667.
+		"dev117.jsonl": {"rules": {0.99, 0.86}, "tagger": {0.94, 0.33}, "both": {0.99, 0.76}},
+		"dev118.jsonl": {"rules": {0.94, 0.90}, "tagger": {0.91, 0.51}, "both": {0.96, 0.77}},
+		"dev119.jsonl": {"rules": {0.97, 0.80}, "tagger": {0.94, 0.39}, "both": {0.99, 0.66}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

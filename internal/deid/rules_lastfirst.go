@@ -93,7 +93,8 @@ func (sc *scan) surnamePart(i int) bool {
 }
 
 // headerEnd: what follows a "LAST,FIRST" header at token k: the end of the
-// line, a number or code, an age ("52F", ", 61 F"), or a label.
+// line, a number or code, an age ("52F", ", 61 F"), a dash between spaces,
+// or a label.
 func (sc *scan) headerEnd(k int) bool {
 	if k >= len(sc.toks) || sc.toks[k].nl {
 		return true
@@ -107,6 +108,9 @@ func (sc *scan) headerEnd(k int) bool {
 	t := &sc.toks[k]
 	if t.kind == kNum || t.kind == kAlnum && t.ndig > 0 {
 		return true
+	}
+	if sc.punct(k, '-') && t.sp && k+1 < len(sc.toks) && sc.toks[k+1].sp {
+		return true // "JEVNE, EWALD - D/C HOME 12/6" (dev119): a dash between spaces
 	}
 	if t.kind != kWord {
 		return false

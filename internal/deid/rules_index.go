@@ -50,7 +50,7 @@ func (sc *scan) index() {
 			if t.kw&(setDay|setMonth) != 0 || t.xkw&xWeekdayAbbr != 0 { // weekdayShort
 				sc.dateIdx = append(sc.dateIdx, i)
 			}
-			if t.xkw&xPO != 0 || t.cap && t.kw&setPlace != 0 || t.flags&lexicon.State != 0 {
+			if t.xkw&xPO != 0 || t.kw&setPlace != 0 && (t.cap || sc.lowCounty(i)) || t.flags&lexicon.State != 0 {
 				sc.addrIdx = append(sc.addrIdx, i)
 			}
 			// scanDev3: a weekday, month or holiday, or a word of dev3Words

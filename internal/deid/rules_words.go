@@ -328,6 +328,17 @@ func (sc *scan) modeST(m, k int) bool {
 	return sc.is(k, "st") && uint(m) < uint(len(sc.toks)) && measureWords[sc.lower(m)]
 }
 
+// lowCounty: token i is "county" in lower case after a
+// capitalised word that is no everyday word and is a name, a town or a PHI
+// candidate, in a mixed-case line ("ICU in Kerr county"; dev118; not "The
+// county van", "Medicaid county office"; a church's "parish" after its
+// saint stays outside: "from St. Wendelinus parish", dev97).
+func (sc *scan) lowCounty(i int) bool {
+	return i > 0 && !sc.toks[i].cap && sc.is(i, "county") && sc.caseAt(i) == caseMixed &&
+		sc.rawCap(i-1) && sc.toks[i-1].flags&lexicon.Common == 0 && !sc.stopWord(i-1) &&
+		(sc.toks[i-1].flags&(lexicon.Name|lexicon.City|lexicon.CityFull) != 0 || sc.candidate(i-1))
+}
+
 // streetDotWords are the abbreviations that a full stop may follow inside
 // a street's name ("N. Main St", "St. Paul Ave", "Dr. M. L. King Jr. Blvd").
 var streetDotWords = map[string]bool{
@@ -383,8 +394,10 @@ func (sc *scan) scanAddresses() {
 		// "Jefferson County"
 		// (before "City" only a town's word: "Horizon City"; not "The City",
 		// "FLUID CITY", "Per City Police": review20)
+		// (and "Kerr county": a county in lower case after a capitalised
+		// word, in a mixed-case line; dev118)
 		city := sc.is(i, "city")
-		if t.kind == kWord && t.cap && sc.in(i, setPlace) && sc.capWord(i-1) && !toks[i].nl && (!city || sc.cityHead(i-1)) {
+		if t.kind == kWord && (t.cap || sc.lowCounty(i)) && sc.in(i, setPlace) && sc.capWord(i-1) && !toks[i].nl && (!city || sc.cityHead(i-1)) {
 			b := i - 1
 			for b-1 >= 0 && !toks[b].nl && i-b < 4 {
 				if sc.capWord(b-1) && (!city || sc.cityHead(b-1)) {

@@ -568,11 +568,12 @@ var abbrevBeforeDot = map[string]bool{
 }
 
 // nameEvidence: something beside token k says it is a name: a cue before,
-// a credential, relation or possessive after, a name beside it, or the
+// a credential, relation or possessive after, a name beside it, the
 // same word found as a name elsewhere in the note ("daughter hope ... hope
-// is poa").
+// is poa"), or a word of speaking to someone before it ("told maria",
+// "spoke w maria": spokeWith).
 func (sc *scan) nameEvidence(k int) bool {
-	return sc.nameCueBefore(k) || sc.credAfter(k) || sc.relationAfter(k) || sc.possessive(k+1) || sc.nameBeside(k) || sc.isName(sc.lower(k))
+	return sc.nameCueBefore(k) || sc.credAfter(k) || sc.relationAfter(k) || sc.possessive(k+1) || sc.nameBeside(k) || sc.isName(sc.lower(k)) || sc.spokeWith(k)
 }
 
 // relationRightBefore: the word right before token k is a relation ("son

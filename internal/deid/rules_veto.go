@@ -85,7 +85,7 @@ func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 		switch {
 		case t.kind == kPunct && (typ == TypeDate || sc.looseMark(last)),
 			typ == TypeDate && sc.clockAfterDate(first, last),
-			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via" || sc.lower(last) == "vs" || sc.participle(last) || motionVerbs[sc.lower(last)]):
+			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via" || sc.lower(last) == "vs" || sc.participle(last) || motionVerbs[sc.lower(last)] || sc.pronounI(last)):
 			last--
 			continue
 		}
@@ -99,6 +99,18 @@ func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 		first++
 	}
 	return first, last
+}
+
+// pronounI: token k is the pronoun "I" that opens a clause after a name
+// ("told maria i would call", "TOLD MARIA I WOULD CALL"): "i" in lower
+// case, or "I" with a word after it on its line. A king's or a grade's "I"
+// ends its phrase ("Chiari I s/p" is the grade rule's).
+func (sc *scan) pronounI(k int) bool {
+	t := &sc.toks[k]
+	if t.e-t.s != 1 || sc.text[t.s]|0x20 != 'i' {
+		return false
+	}
+	return sc.text[t.s] == 'i' || k+1 < len(sc.toks) && !sc.toks[k+1].nl && sc.toks[k+1].kind == kWord && sc.toks[k+1].sp
 }
 
 // participle: token k is a past participle of everyday or clinical
@@ -427,7 +439,30 @@ func (sc *scan) everydayName(first, last int) bool {
 	if k < 0 || sc.toks[k].nl && (end+1 >= len(sc.toks) || sc.toks[end+1].nl) || end == len(sc.toks)-1 || sc.credAfter(end) || sc.relationAfter(end) {
 		return false // a signature, a name before a role or relation
 	}
-	return !sc.nameCueBefore(k)
+	return !sc.nameCueBefore(k) && !(sc.toks[k].flags&(lexicon.Name|lexicon.Clinical) == lexicon.Name && sc.spokeWith(k))
+}
+
+// spokeWith: the words before token k, on its line, say that someone was
+// spoken to: "told" right before it, or a verb of meeting people
+// (peopleVerbs) and "w", "w/", "with" or "to" ("told maria i would call",
+// "spoke w maria, her daughter"): the tagger's name after them stands when
+// a name list holds it and the clinical list does not ("SPOKE WITH
+// TRANSPLANT CENTER" is no name).
+func (sc *scan) spokeWith(k int) bool {
+	p := k - 1
+	if p < 0 || sc.toks[k].nl {
+		return false
+	}
+	if sc.is(p, "told") {
+		return true
+	}
+	if sc.punct(p, '/') && p > 0 && sc.is(p-1, "w") && sc.joined(p) {
+		p--
+	}
+	if !(sc.is(p, "w") || sc.is(p, "with") || sc.is(p, "to")) || sc.toks[p].nl || p < 1 {
+		return false
+	}
+	return sc.toks[p-1].kind == kWord && peopleVerbs[sc.lower(p-1)]
 }
 
 // credAfter: a credential or role follows token k ("LANE RN", "king PT at
@@ -447,10 +482,13 @@ func (sc *scan) credAfter(k int) bool {
 }
 
 // relationAfter: a relation follows token k, after at most two marks on
-// its line ("ASKING FOR "JUNIOR" (SON)", "ali, daughter").
+// its line ("ASKING FOR "JUNIOR" (SON)", "ali, daughter") or a comma and
+// a possessive ("maria, her daughter").
 func (sc *scan) relationAfter(k int) bool {
-	for n := k + 1; n < len(sc.toks) && n <= k+3 && !sc.toks[n].nl; n++ {
+	for n := k + 1; n < len(sc.toks) && n <= k+4 && !sc.toks[n].nl; n++ {
 		switch t := &sc.toks[n]; {
+		case t.kind == kWord && n > k+1 && sc.punct(n-1, ',') && (sc.is(n, "her") || sc.is(n, "his") || sc.is(n, "their")):
+			continue // "maria, her daughter"
 		case t.kind == kWord:
 			return t.kw&setRelation != 0
 		case t.kind != kPunct || sc.punct(n, '.'):

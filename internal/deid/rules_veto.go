@@ -57,7 +57,8 @@ func (sc *scan) trimOrVeto(s *Span, k, last, bs, be *int, cpByte []int) bool {
 // looseMark), a clock time after a date ("12/26
 // 2310", "1/3@2200"; not a year: "Jan 22 2024"), function words at the end
 // of a name or place ("WEXLEY 4 AWARE", "williamsport when", "PERRY HALL
-// HOME VIA": "home" is one; "taneytown vs", "ellsworth coming"), a
+// HOME VIA": "home" is one, but not a funeral or nursing home's;
+// "taneytown vs", "ellsworth coming"), the pronoun "I" after a name, a
 // preposition, conjunction or verb at the start ("of 2021-06-14", "is
 // saturday"; not "the": "THE LIVING LEGACY FOUNDATION"), what follows the
 // full stop after a date's number ("Nov 29. Day 7"), and a relation before
@@ -85,7 +86,7 @@ func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 		switch {
 		case t.kind == kPunct && (typ == TypeDate || sc.looseMark(last)),
 			typ == TypeDate && sc.clockAfterDate(first, last),
-			named && t.kind == kWord && (functionWord(sc.lower(last)) || sc.lower(last) == "via" || sc.lower(last) == "vs" || sc.participle(last) || motionVerbs[sc.lower(last)] || sc.pronounI(last)):
+			named && t.kind == kWord && (functionWord(sc.lower(last)) && !sc.homeOfName(first, last) || sc.lower(last) == "via" || sc.lower(last) == "vs" || sc.participle(last) || motionVerbs[sc.lower(last)] || sc.pronounI(last)):
 			last--
 			continue
 		}
@@ -99,6 +100,13 @@ func (sc *scan) trimEdges(first, last int, typ Type) (int, int) {
 		first++
 	}
 	return first, last
+}
+
+// homeOfName: token k, the last of a span from first, is the "home" of a
+// funeral or nursing home's name ("FENELON FUNERAL HOME"), which the name
+// keeps; a span of "NURSING HOME" alone loses it (a kind of place).
+func (sc *scan) homeOfName(first, k int) bool {
+	return k-1 > first && sc.is(k, "home") && (sc.is(k-1, "funeral") || sc.is(k-1, "nursing"))
 }
 
 // pronounI: token k is the pronoun "I" that opens a clause after a name

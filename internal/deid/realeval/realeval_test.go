@@ -52,7 +52,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev108": 135, "dev109": 140, "dev110": 130, "frozen41": 130,
 		"dev111": 145, "dev112": 140, "dev113": 155, "dev114": 125, "frozen42": 130,
 		"dev115": 135, "dev116": 145, "frozen43": 135,
-		"dev117": 140, "dev118": 145, "dev119": 150, "frozen44": 120}
+		"dev117": 140, "dev118": 145, "dev119": 150, "frozen44": 120,
+		"dev120": 150, "dev121": 135, "dev122": 135, "dev123": 140, "dev124": 145, "dev125": 155, "frozen45": 135, "frozen46": 130}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -194,7 +195,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev108.jsonl", "dev109.jsonl", "dev110.jsonl", "frozen41.jsonl",
 		"dev111.jsonl", "dev112.jsonl", "dev113.jsonl", "dev114.jsonl", "frozen42.jsonl",
 		"dev115.jsonl", "dev116.jsonl", "frozen43.jsonl",
-		"dev117.jsonl", "dev118.jsonl", "dev119.jsonl", "frozen44.jsonl"} {
+		"dev117.jsonl", "dev118.jsonl", "dev119.jsonl", "frozen44.jsonl",
+		"dev120.jsonl", "dev121.jsonl", "dev122.jsonl", "dev123.jsonl", "dev124.jsonl", "dev125.jsonl", "frozen45.jsonl", "frozen46.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -557,8 +557,10 @@ func (sc *scan) scanCandidates() {
 }
 
 // doseLine: the line of token i holds a dose (a measure word such as "mg",
-// "tablet", "puffs", or a number glued to one: "200mg"). Names rarely sit on
-// a medication line; drug brands no list knows often do.
+// "tablet", "puffs", or a number glued to one: "200mg"; a span of time is no
+// dose: "SPONSOR ONUFRY, GIVEN PHONE, SPOKE ~10 MIN"), or a "meds:" label
+// before it. Names rarely sit on a medication line; drug brands no list
+// knows often do.
 func (sc *scan) doseLine(i int) bool {
 	s, e := i, i
 	for s > 0 && !sc.toks[s].nl && i-s < 40 {
@@ -569,8 +571,11 @@ func (sc *scan) doseLine(i int) bool {
 	}
 	for k := s; k <= e; k++ {
 		t := &sc.toks[k]
-		if t.kind == kWord && t.kw&setMeasure != 0 && k > s && sc.toks[k-1].kind == kNum || t.kind == kAlnum && sc.clinicalNumber(k, k) == k {
+		if t.kind == kWord && t.kw&setMeasure != 0 && k > s && sc.toks[k-1].kind == kNum && !durationUnits[sc.lower(k)] || t.kind == kAlnum && sc.clinicalNumber(k, k) == k {
 			return true
+		}
+		if k < i && t.kind == kWord && (sc.is(k, "meds") || sc.is(k, "medications")) && sc.punct(k+1, ':') {
+			return true // "meds: apixaban resumed @ 2100 ... spiro 12.5" (dev119)
 		}
 		if t.kind == kWord && (sc.is(k, "take") || sc.is(k, "tablet") || sc.is(k, "tablets") || sc.is(k, "capsule") || sc.is(k, "inhaler") || sc.is(k, "susp")) {
 			return true

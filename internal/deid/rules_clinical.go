@@ -455,6 +455,11 @@ func (sc *scan) measureBefore(i, n int) bool {
 			if sc.toks[k].ndig >= 5 {
 				return false
 			}
+			// nor across a count of times ("BP 142/92 X2 11/30": the
+			// readings, counted, then the day)
+			if w := sc.lower(k); len(w) >= 2 && w[0] == 'x' && allDigits(w[1:]) {
+				return false
+			}
 		}
 	}
 	return false

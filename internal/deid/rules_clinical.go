@@ -235,7 +235,7 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return i // "700x10", "2x"
 		case n > 0 && strings.IndexByte(suf, 'x') == 0 && sizeOf(suf[1:]):
 			return i // "10x12cm", "4x3mm": a wound's size (dev85)
-		case n == 0 && len(s) > 1 && len(s) <= 4 && s[0] == 'x' && allDigits(s[1:]): // not "x4417", an extension
+		case n == 0 && timesCount(s):
 			return i // "x3"
 		case n == 0 && qFrequency(s):
 			return i // "Q4H", "q12hr", "q15min"
@@ -457,12 +457,18 @@ func (sc *scan) measureBefore(i, n int) bool {
 			}
 			// nor across a count of times ("BP 142/92 X2 11/30": the
 			// readings, counted, then the day)
-			if w := sc.lower(k); len(w) >= 2 && w[0] == 'x' && allDigits(w[1:]) {
+			if timesCount(sc.lower(k)) {
 				return false
 			}
 		}
 	}
 	return false
+}
+
+// timesCount: the lower-cased token s counts times, "x" and one to three
+// digits ("x3", "x2"; not "x4417", a phone's extension).
+func timesCount(s string) bool {
+	return len(s) > 1 && len(s) <= 4 && s[0] == 'x' && allDigits(s[1:])
 }
 
 func allDigits(s string) bool {

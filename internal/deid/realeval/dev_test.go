@@ -343,7 +343,7 @@ func TestDevScores(t *testing.T) {
 		"dev118.jsonl": {"rules": {0.94, 0.90}, "tagger": {0.91, 0.51}, "both": {0.96, 0.77}},
 		"dev119.jsonl": {"rules": {0.97, 0.80}, "tagger": {0.94, 0.39}, "both": {0.99, 0.66}},
 		"dev120.jsonl": {"rules": {0.96, 0.72}, "tagger": {0.96, 0.17}, "both": {0.98, 0.48}},
-		"dev121.jsonl": {"rules": {0.97, 0.83}, "tagger": {0.94, 0.37}, "both": {0.97, 0.69}},
+		"dev121.jsonl": {"rules": {0.97, 0.86}, "tagger": {0.93, 0.38}, "both": {0.97, 0.72}},
 		"dev122.jsonl": {"rules": {0.96, 0.72}, "tagger": {0.94, 0.16}, "both": {0.96, 0.54}},
 		"dev123.jsonl": {"rules": {1.00, 0.87}, "tagger": {0.97, 0.40}, "both": {1.00, 0.70}},
 		"dev124.jsonl": {"rules": {0.96, 0.84}, "tagger": {0.95, 0.26}, "both": {0.98, 0.63}},

@@ -24,6 +24,10 @@ import (
 //     written so; a day of the month comes with its month, which the span
 //     then holds;
 //   - the suffix of an ordinal cut from its number ("3[rd session]");
+//   - a place or name that is one number of four digits or fewer ("1015",
+//     "@ 1005"), or a place that opens its line with a clock time and holds
+//     no head word of a street, place or organisation ("1030 Called pt",
+//     "0803 DELIVERY OF LIVE FEMALE"): a timed entry, not an address;
 //   - a place whose only plausible part is a short number, its words
 //     clinical or function words ("DES 3", "OF 3", "TIMI 3 flow");
 //   - a name of one to three everyday words (SCOWL's core) in lower case or in
@@ -239,6 +243,10 @@ func (sc *scan) vetoShape(first, last, bs int, typ Type) bool {
 			return !sc.numberBeside(first, last) // "571 130-9061" in two spans
 		}
 		return typ != TypeAge || sc.numVal(sc.firstNum(first, last)) < 90
+	case (typ == TypeLocation || typ == TypeName) && words == 0 && nums == 1 && sc.toks[sc.firstNum(first, last)].ndig < 5:
+		return true // "1015 Reviewed" cut to "1015", "EXTUBATED @ 1005": a number alone, under a ZIP's five digits, is no place (dev125)
+	case typ == TypeLocation && sc.toks[first].nl && sc.clock(first) && first < last && !sc.headIn(first+1, last):
+		return true // "1030 Called pt", "0803 DELIVERY OF LIVE FEMALE": a timed entry, not a street address (dev120, dev125)
 	case typ == TypeLocation && !sc.wardCue(first) && sc.shortCodes(first, last):
 		return true
 	case typ == TypeLocation && nums > 0 && short && !sc.wardCue(first):
@@ -306,6 +314,17 @@ func (sc *scan) dateWordIn(first, last int) bool {
 func (sc *scan) numberBeside(first, last int) bool {
 	for _, k := range [4]int{first - 1, first - 2, last + 1, last + 2} {
 		if k >= 0 && k < len(sc.toks) && sc.toks[k].kind == kNum {
+			return true
+		}
+	}
+	return false
+}
+
+// headIn: a word of tokens first..last heads a street, a place or an
+// organisation ("St", "Hollow", "Clinic").
+func (sc *scan) headIn(first, last int) bool {
+	for m := first; m <= last; m++ {
+		if sc.toks[m].kind == kWord && sc.in(m, setStreet|setPlace|setOrgHead|setOrg) {
 			return true
 		}
 	}

@@ -144,6 +144,37 @@ var fractionAfter = map[string]bool{
 	"up": true, "way": true, "strength": true, "str": true, "ns": true, "lung": true, "lungs": true,
 	"inch": true, "inches": true, "tab": true, "tabs": true, "tablet": true, "tsp": true, "cup": true, "cups": true,
 	"mile": true, "miles": true, "full": true, // "walked 1/2 mile", "empty when 1/3 full" (dev88)
+	// a share of a dose, a volume or the bed's rails: "took 1/2 of ensure", "2/3 of wakeup dose",
+	// "REPLACED 1/2 VOLUME", "REPLACING 1/2 UOP", "3/4 RAILS UP" (session 33)
+	"of": true, "volume": true, "uop": true, "rails": true,
+}
+
+// lungBefore: one of the three words before token i, on its line, says
+// where the lungs are heard ("CRACKLES BILAT 1/3 UP", "crackles bilat
+// bases to 1/3 up").
+func (sc *scan) lungBefore(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		if sc.toks[k+1].nl {
+			return false
+		}
+		if sc.toks[k].kind == kWord && lungWords[sc.lower(k)] {
+			return true
+		}
+	}
+	return false
+}
+
+// causeAfter: the token after j, on its line and after a space, is a word
+// that can open a cause ("2/2 pneumonia"): no function word ("2/2 at
+// 1400", "2/2 and 2/3"), no time of day and no unit of time.
+func (sc *scan) causeAfter(j int) bool {
+	k := j + 1
+	if k >= len(sc.toks) || sc.toks[k].nl || !sc.toks[k].sp || sc.toks[k].kind != kWord {
+		return false
+	}
+	w := sc.lower(k)
+	return !functionWord(w) && !durationUnits[w] && !dateCue(w) && sc.toks[k].kw&(setMonth|setDay|setHoliday) == 0 &&
+		w != "am" && w != "pm" && w != "noon" && w != "midnight" && w != "pod" && w != "hd" && w != "day"
 }
 
 // mixedUnits follow a mixed number ("1 1/8 in", "2 1/2 miles").
@@ -275,7 +306,17 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.numVal(i) >= 1 && sc.numVal(i) < sc.numVal(i+2) &&
 		j+1 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kWord && fractionAfter[sc.lower(j+1)] &&
 		(sc.numVal(i+2) <= 4 || sc.numVal(i+2)%8 == 0 && sc.numVal(i+2) <= 16 && (sc.is(j+1, "inch") || sc.is(j+1, "inches") || sc.is(j+1, "tsp"))) && // "1/8 inch" (dev85)
-		(!sc.is(j+1, "up") || i > 0 && toks[i-1].kind == kWord && lungWords[sc.lower(i-1)]) { // not "discharged 1/3 up to chair"
+		(!sc.is(j+1, "up") || sc.lungBefore(i)) && // not "discharged 1/3 up to chair"
+		(!sc.is(j+1, "of") || i == 0 || toks[i].nl || toks[i-1].kind != kWord || !dateCue(sc.lower(i-1)) && !sc.is(i-1, "last")) { // not "seen 1/3 of this year"
+		return j
+	}
+	// "secondary to", written as a day would be: "CKD 4 2/2 ADPKD", "NOT
+	// EXTUBATED 2/2 POOR MENTAL STATUS", "sepsis 2/2 pneumonia" (dev55,
+	// dev125); a word, not a time, a number or a joining word, right after
+	// it, and something before it on its line ("2/2 hypoglycemia" opening a
+	// line dates it). No date is written so in the development sets
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.numVal(i) == 2 && sc.numVal(i+2) == 2 && sc.causeAfter(j) &&
+		i > 0 && !toks[i].nl && (toks[i-1].kind != kWord || !dateCue(sc.lower(i-1))) { // not "on 2/2 pt fell", nor a line's date
 		return j
 	}
 	// a pressure over a volume, as "NIF/VC -24/1.3" (dev90): the second
@@ -501,6 +542,10 @@ var scoreWordsBefore = map[string]bool{
 	// a speech therapist's tasks scored out of ten: "Naming 6/10 (was 2/10)",
 	// "Naming with semantic cues 7/10" (dev113)
 	"naming": true, "cues": true,
+	// cravings of addiction medicine, fatigue after therapy, the Borg scale of
+	// breathlessness, a throbbing or painful wound: "cravings 8/10", "fatigue
+	// 6/10", "borg 6/10", "ankle throbbing 7/10", "painful 5/10" (session 33)
+	"cravings": true, "craving": true, "fatigue": true, "borg": true, "throbbing": true, "painful": true,
 }
 
 // sizeOf: s is a length with its unit ("12cm", "3mm").

@@ -434,6 +434,8 @@ func TestRealStyle(t *testing.T) {
 		{"crackles a third up after the side is no date (dev76, dev93)", "CRACKLES BILAT 1/3 UP. crackles bilat bases to 1/3 up. OOB 1/3 up to chair.", "CRACKLES BILAT 1/3 UP. crackles bilat bases to 1/3 up. OOB [DATE] up to chair."},
 		{"secondary to, written 2/2, is no date (dev55, dev125)", "CKD 4 2/2 ADPKD. sepsis 2/2 pneumonia. EXTUBATED 2/2 PT DID WELL. seen on 2/2 pt fell. bx 2/2 at 1400.", "CKD 4 2/2 ADPKD. sepsis 2/2 pneumonia. EXTUBATED [DATE] PT DID WELL. seen on [DATE] pt fell. bx [DATE] at 1400."},
 		{"cravings, fatigue and the Borg scale out of ten are no dates (dev65, dev87, dev94)", "Pt reports cravings 8/10. fatigue 6/10 after session. borg 6/10. ankle throbbing 7/10. Seen 6/10 in clinic.", "Pt reports cravings 8/10. fatigue 6/10 after session. borg 6/10. ankle throbbing 7/10. Seen [DATE] in clinic."},
+		{"a scale after its author with its score is no name (dev126, dev129)", "Balance: Berg 38/56 (was 29/56). Berg >48. Tinetti 18/28, Snellen 20/40 OD. Called Mr. Berg, son aware.", "Balance: Berg 38/56 (was 29/56). Berg >48. Tinetti 18/28, Snellen 20/40 OD. Called Mr. [NAME], son aware."},
+		{"a Rancho level or range of levels is no name (dev126)", "TBI AFTER ATV ROLLOVER, RANCHO IV-V. ON NET BED. tbi s/p mvc, Rancho VI-VII. Rancho level VI.", "TBI AFTER ATV ROLLOVER, RANCHO IV-V. ON NET BED. tbi s/p mvc, Rancho VI-VII. Rancho level VI."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

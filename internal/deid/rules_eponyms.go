@@ -188,6 +188,7 @@ var eponymFirst = func() (f [26]uint16) {
 // with no person after it: "parkinson's", not "Horner's son").
 func (sc *scan) inEponym(k int) bool {
 	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k) ||
+		scoredEponym(sc.lower(k)) && sc.scoreRightAfter(k) && !sc.personCueAt(k) ||
 		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
 		sc.cardiacOp(k) || loneEponym(sc.lower(k)) && sc.eponymContext(k) && !sc.personCueAt(k)
 }
@@ -250,6 +251,36 @@ var physicianRanks = map[string]bool{
 // clergy come before a minister's name ("CHAPLAIN X", "rev X").
 var clergy = map[string]bool{
 	"chaplain": true, "rev": true, "reverend": true, "deacon": true, "rabbi": true, "imam": true, "priest": true,
+}
+
+// scoredEponym: w (lower case) names a scale after its author, written
+// with its score right after it ("Berg 38/56", "BERG 51/56", "Berg >48",
+// "Tinetti 18/28", "Snellen 20/40": dev126, dev129); a Mr Berg is written
+// without a number after him (scoreRightAfter).
+func scoredEponym(w string) bool {
+	// (a switch, not a map: candidate asks it of most words through inEponym)
+	switch w {
+	case "berg", "tinetti", "snellen":
+		return true
+	}
+	return false
+}
+
+// scoreRightAfter: the token after k, on its line, is a number, or ">",
+// "<" or "of" and then a number ("Berg 41", "Berg >48", "Berg of 38"), or
+// "balance" or "score".
+func (sc *scan) scoreRightAfter(k int) bool {
+	n := k + 1
+	if n >= len(sc.toks) || sc.toks[n].nl {
+		return false
+	}
+	if sc.punct(n, '>') || sc.punct(n, '<') || sc.is(n, "of") || sc.punct(n, ':') {
+		n++
+		if n >= len(sc.toks) || sc.toks[n].nl {
+			return false
+		}
+	}
+	return sc.toks[n].kind == kNum || sc.is(n, "balance") || sc.is(n, "score")
 }
 
 // loneEponym: w (lower case) is a surname that names an incision, a device
@@ -394,7 +425,8 @@ func (sc *scan) eponymSpan(first, last int) bool {
 // words or names.
 func romanGrade(w string) bool {
 	switch w {
-	case "ii", "iii", "iv", "iia", "iib", "iic", "iiia", "iiib", "iiic":
+	case "ii", "iii", "iv", "iia", "iib", "iic", "iiia", "iiib", "iiic",
+		"vi", "vii", "viii": // the Rancho Los Amigos levels of a brain injury ("Rancho VII", dev126)
 		return true
 	}
 	return false
@@ -413,7 +445,7 @@ func (sc *scan) gradeAt(k int) int {
 	}
 	g := -1
 	switch w := sc.lower(k); w {
-	case "type", "grade", "class", "stage":
+	case "type", "grade", "class", "stage", "level": // "Rancho level VI" (dev126)
 		if n := k + 1; n < len(sc.toks) && !sc.toks[n].nl && (sc.toks[n].kind == kNum && sc.toks[n].e-sc.toks[n].s == 1 || sc.toks[n].kind == kWord && romanGrade(sc.lower(n))) {
 			g = n
 		}
@@ -429,6 +461,11 @@ func (sc *scan) gradeAt(k int) int {
 	}
 	if g < 0 {
 		return -1
+	}
+	// a range of grades: "RANCHO IV-V", "Rancho VI-VII" (dev126)
+	if r := g + 2; r < len(sc.toks) && sc.punct(g+1, '-') && sc.joined(g+1) && sc.joined(r) && sc.toks[r].kind == kWord &&
+		(romanGrade(sc.lower(r)) || sc.is(r, "v") || sc.is(r, "i")) {
+		g = r
 	}
 	n := g + 1
 	if n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind == kPunct || gradedThings[sc.lower(n)] || sc.is(n, "s") && sc.punct(n+1, '/') {

@@ -117,7 +117,7 @@ var eponymPairs = map[string][]string{
 	"bush":   {"francis"},
 	// (dev84, dev85): an occupational-therapy screen, an energy equation, REM
 	// sleep and its behaviour disorder, a cleft-lip bow
-	"allen":  {"cognitive"},
+	"allen":  {"cognitive", "test", "barbeau"},
 	"harris": {"benedict"},
 	"rem":    {"sleep"},
 	"logan":  {"bow"},
@@ -141,15 +141,21 @@ var eponymPairs = map[string][]string{
 	"burch": {"wartofsky"},
 	"lucas": {"device", "cpr"},
 	"lance": {"adams"},
+	// (dev130, dev131): radial access (the Allen and Barbeau tests), a
+	// coronary catheter's curve, an ECG pattern, a standing aid
+	"judkins": {"l", "r", "left", "right"},
+	"wellens": {"pattern", "syndrome", "sign", "waves"},
+	"sara":    {"stedy", "stedys"},
 }
 
-// eponymPair: tokens k and m (m after k, with at most a hyphen between)
+// eponymPair: tokens k and m (m after k, with at most a hyphen or a slash
+// between: "Allen/Barbeau")
 // are a pair of eponymPairs.
 func (sc *scan) eponymPair(k, m int) bool {
 	if k < 0 || m >= len(sc.toks) || sc.toks[k].kind != kWord || sc.toks[m].kind != kWord || sc.toks[m].nl {
 		return false
 	}
-	if m == k+2 && !(sc.punct(k+1, '-') && sc.joined(k+1) && sc.joined(m)) || m != k+1 && m != k+2 {
+	if m == k+2 && !((sc.punct(k+1, '-') || sc.punct(k+1, '/')) && sc.joined(k+1) && sc.joined(m)) || m != k+1 && m != k+2 {
 		return false
 	}
 	w := sc.lower(k)
@@ -255,12 +261,13 @@ var clergy = map[string]bool{
 
 // scoredEponym: w (lower case) names a scale after its author, written
 // with its score right after it ("Berg 38/56", "BERG 51/56", "Berg >48",
-// "Tinetti 18/28", "Snellen 20/40": dev126, dev129); a Mr Berg is written
-// without a number after him (scoreRightAfter).
+// "Tinetti 18/28", "Snellen 20/40": dev126, dev129), or its waveform class
+// ("Barbeau A": dev130); a Mr Berg is written without a number after him
+// (scoreRightAfter).
 func scoredEponym(w string) bool {
 	// (a switch, not a map: candidate asks it of most words through inEponym)
 	switch w {
-	case "berg", "tinetti", "snellen":
+	case "berg", "tinetti", "snellen", "barbeau":
 		return true
 	}
 	return false
@@ -279,6 +286,11 @@ func (sc *scan) scoreRightAfter(k int) bool {
 		if n >= len(sc.toks) || sc.toks[n].nl {
 			return false
 		}
+	}
+	if sc.is(k, "barbeau") {
+		// the Barbeau test's four waveforms: "R RADIAL BARBEAU A", "(Barbeau A)" (dev130)
+		w := sc.lower(n)
+		return sc.toks[n].kind == kWord && len(w) == 1 && w[0] >= 'a' && w[0] <= 'd'
 	}
 	return sc.toks[n].kind == kNum || sc.is(n, "balance") || sc.is(n, "score")
 }
@@ -420,9 +432,10 @@ func (sc *scan) eponymSpan(first, last int) bool {
 
 // romanGrade: w (lower case) is a classification's grade in Roman numerals:
 // II, III or IV, the first two with an optional subtype letter ("iii",
-// "iiia", "iib"). "I" and "V" are too often a pronoun or an initial and
-// count only where gradeAt lets them; "vi", "via", "iva" and "vic" are
-// words or names.
+// "iiia", "iib"), and VI to VIII (the Rancho levels). "I" and "V" are too
+// often a pronoun or an initial and count only where gradeAt lets them;
+// "via", "iva" and "vic" are words or names, and "Vi" a name only where no
+// word stands before it on its line (gradeAt).
 func romanGrade(w string) bool {
 	switch w {
 	case "ii", "iii", "iv", "iia", "iib", "iic", "iiia", "iiib", "iiic",
@@ -510,6 +523,9 @@ func (sc *scan) eponymWords(first, last int, typ Type) bool {
 	for k := first; k <= last; k++ {
 		if sc.toks[k].kind != kWord || k > first && sc.is(k, "s") && sc.punct(k-1, '\'') {
 			continue // (the "s" of "Petersen's": dev88)
+		}
+		if k > first && sc.toks[k].e-sc.toks[k].s == 1 && sc.toks[k-1].kind == kWord && sc.inEponym(k-1) {
+			continue // a class or a side after the eponym, not an initial: "Barbeau B.", "Allen/Barbeau R hand" (dev130)
 		}
 		if sc.inEponym(k) {
 			words = true

@@ -748,6 +748,28 @@ func (sc *scan) decadeOfLife(i int) bool {
 	return false
 }
 
+// temperatureWords say that a number with an F after them is in degrees
+// Fahrenheit.
+var temperatureWords = map[string]bool{
+	"temp": true, "temps": true, "temperature": true, "tmax": true, "tm": true, "t": true, "febrile": true,
+	"fever": true, "fevers": true, "degrees": true, "outside": true, "outdoor": true, "exceed": true,
+	"exceeds": true, "exceeding": true, "heat": true, "thermometer": true, "weather": true,
+}
+
+// temperatureBefore: one of the three words before token i, on its line,
+// is a temperature word.
+func (sc *scan) temperatureBefore(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		if sc.toks[k+1].nl {
+			return false
+		}
+		if sc.toks[k].kind == kWord && temperatureWords[sc.lower(k)] {
+			return true
+		}
+	}
+	return false
+}
+
 // age marks ages over 89 (Safe Harbor keeps younger ages): "92-year-old",
 // "92 yo", "aged 93", "Age: 95", "in her 90s".
 func (sc *scan) age(i, j int, shape string) bool {
@@ -769,6 +791,9 @@ func (sc *scan) age(i, j int, shape string) bool {
 		case "s", "y", "yo", "yr", "yrs", "yof", "yom", "f", "m":
 			if (s[n:] == "f" || s[n:] == "m") && sc.text[sc.toks[i].s+n] >= 'a' {
 				return false // "100m" is a distance; "97F" an age and sex
+			}
+			if s[n:] == "f" && sc.temperatureBefore(i) {
+				return false // "outside 114F", "may exceed 100F", "Tmax 102F": degrees Fahrenheit (dev128)
 			}
 			if v >= 90 && v < 130 && (s[n:] != "s" || sc.decadeOfLife(i)) {
 				sc.add(sc.toks[i].s, sc.toks[i].s+n, TypeAge, "rules/age")

@@ -149,21 +149,6 @@ var fractionAfter = map[string]bool{
 	"of": true, "volume": true, "uop": true, "rails": true,
 }
 
-// lungBefore: one of the three words before token i, on its line, says
-// where the lungs are heard ("CRACKLES BILAT 1/3 UP", "crackles bilat
-// bases to 1/3 up").
-func (sc *scan) lungBefore(i int) bool {
-	for k := i - 1; k >= 0 && k >= i-4; k-- {
-		if sc.toks[k+1].nl {
-			return false
-		}
-		if sc.toks[k].kind == kWord && lungWords[sc.lower(k)] {
-			return true
-		}
-	}
-	return false
-}
-
 // causeAfter: the token after j, on its line and after a space, is a word
 // that can open a cause ("2/2 pneumonia"): no function word ("2/2 at
 // 1400", "2/2 and 2/3"), no time of day and no unit of time.
@@ -306,7 +291,7 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.numVal(i) >= 1 && sc.numVal(i) < sc.numVal(i+2) &&
 		j+1 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kWord && fractionAfter[sc.lower(j+1)] &&
 		(sc.numVal(i+2) <= 4 || sc.numVal(i+2)%8 == 0 && sc.numVal(i+2) <= 16 && (sc.is(j+1, "inch") || sc.is(j+1, "inches") || sc.is(j+1, "tsp"))) && // "1/8 inch" (dev85)
-		(!sc.is(j+1, "up") || sc.lungBefore(i)) && // not "discharged 1/3 up to chair"
+		(!sc.is(j+1, "up") || sc.hasCue(i, 4, lungWords)) && // not "discharged 1/3 up to chair"
 		(!sc.is(j+1, "of") || i == 0 || toks[i].nl || toks[i-1].kind != kWord || !dateCue(sc.lower(i-1)) && !sc.is(i-1, "last")) { // not "seen 1/3 of this year"
 		return j
 	}

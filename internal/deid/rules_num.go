@@ -756,20 +756,6 @@ var temperatureWords = map[string]bool{
 	"exceeds": true, "exceeding": true, "heat": true, "thermometer": true, "weather": true,
 }
 
-// temperatureBefore: one of the three words before token i, on its line,
-// is a temperature word.
-func (sc *scan) temperatureBefore(i int) bool {
-	for k := i - 1; k >= 0 && k >= i-3; k-- {
-		if sc.toks[k+1].nl {
-			return false
-		}
-		if sc.toks[k].kind == kWord && temperatureWords[sc.lower(k)] {
-			return true
-		}
-	}
-	return false
-}
-
 // age marks ages over 89 (Safe Harbor keeps younger ages): "92-year-old",
 // "92 yo", "aged 93", "Age: 95", "in her 90s".
 func (sc *scan) age(i, j int, shape string) bool {
@@ -792,7 +778,7 @@ func (sc *scan) age(i, j int, shape string) bool {
 			if (s[n:] == "f" || s[n:] == "m") && sc.text[sc.toks[i].s+n] >= 'a' {
 				return false // "100m" is a distance; "97F" an age and sex
 			}
-			if s[n:] == "f" && sc.temperatureBefore(i) {
+			if s[n:] == "f" && sc.hasCue(i, 3, temperatureWords) {
 				return false // "outside 114F", "may exceed 100F", "Tmax 102F": degrees Fahrenheit (dev128)
 			}
 			if v >= 90 && v < 130 && (s[n:] != "s" || sc.decadeOfLife(i)) {

@@ -295,11 +295,12 @@ func (sc *scan) clinicalNumber(i, j int) int {
 		(!sc.is(j+1, "of") || i == 0 || toks[i].nl || toks[i-1].kind != kWord || !dateCue(sc.lower(i-1)) && !sc.is(i-1, "last")) { // not "seen 1/3 of this year"
 		return j
 	}
-	// "secondary to", written as a day would be: "CKD 4 2/2 ADPKD", "NOT
-	// EXTUBATED 2/2 POOR MENTAL STATUS", "sepsis 2/2 pneumonia" (dev55,
-	// dev125); a word, not a time, a number or a joining word, right after
-	// it, and something before it on its line ("2/2 hypoglycemia" opening a
-	// line dates it). No date is written so in the development sets
+	// "secondary to", written as a day would be: "CKD 4 2/2 ADPKD", "sepsis
+	// 2/2 pneumonia" (dev55, dev125); a word, not a time, a number or a
+	// joining word, right after it, and something before it on its line
+	// other than a date cue ("2/2 hypoglycemia" opening a line dates it, as
+	// "NOT EXTUBATED 2/2 POOR MENTAL STATUS" does after "extubated"). No
+	// date is written so in the development sets
 	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && sc.numVal(i) == 2 && sc.numVal(i+2) == 2 && sc.causeAfter(j) &&
 		i > 0 && !toks[i].nl && (toks[i-1].kind != kWord || !dateCue(sc.lower(i-1))) { // not "on 2/2 pt fell", nor a line's date
 		return j

@@ -274,8 +274,9 @@ func scoredEponym(w string) bool {
 }
 
 // scoreRightAfter: the token after k, on its line, is a number, or ">",
-// "<" or "of" and then a number ("Berg 41", "Berg >48", "Berg of 38"), or
-// "balance" or "score".
+// "<", ":" or "of" and then a number ("Berg 41", "Berg >48", "Berg: 38",
+// "Berg of 38"), or "balance" or "score"; after "barbeau", a class from A
+// to D in its place.
 func (sc *scan) scoreRightAfter(k int) bool {
 	n := k + 1
 	if n >= len(sc.toks) || sc.toks[n].nl {

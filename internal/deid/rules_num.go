@@ -748,8 +748,9 @@ func (sc *scan) decadeOfLife(i int) bool {
 	return false
 }
 
-// temperatureWords say that a number with an F after them is in degrees
-// Fahrenheit.
+// temperatureWords, up to three words before a number with "F" glued to
+// it, say that it is in degrees Fahrenheit ("outside 114F"), not an age
+// and sex ("97F").
 var temperatureWords = map[string]bool{
 	"temp": true, "temps": true, "temperature": true, "tmax": true, "tm": true, "t": true, "febrile": true,
 	"fever": true, "fevers": true, "degrees": true, "outside": true, "outdoor": true, "exceed": true,

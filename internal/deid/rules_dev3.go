@@ -171,6 +171,10 @@ func (sc *scan) cueCityAt(i int) int {
 		return i
 	}
 	e := sc.city(s)
+	if e == s && sc.residenceTown(i, s) {
+		sc.addToks(s, s, TypeLocation, "rules/city")
+		return s
+	}
 	if e <= s || sc.caseAt(s) == caseMixed && !sc.rawCap(s) {
 		return i
 	}
@@ -186,6 +190,50 @@ func (sc *scan) cueCityAt(i int) int {
 	}
 	sc.addToks(s, e, TypeLocation, "rules/city")
 	return e
+}
+
+// residenceTown: token s, a one-word known town that is also an everyday
+// word, follows a verb of residence and "in" or "near" (token i) and ends its
+// clause: "pt lives in bend w wife", "resides in sisters.", "living in burns,
+// alone" (dev131). Other cues ("from sisters", "daughter in bend") and words
+// that follow "lives in" as often as a town does ("mobile home", "van",
+// "park") are left to the other rules, as is a state ("lives in florida").
+func (sc *scan) residenceTown(i, s int) bool {
+	toks := sc.toks
+	if i < 1 || toks[i].nl || sc.claim[s] || everydayTowns[sc.lower(s)] || sc.stateAlone(s, s) ||
+		toks[s].kw&(setMonth|setDay|setTitle|setHeader|setMeasure|setRelation|setCue1|setCue2) != 0 {
+		return false
+	}
+	switch sc.lower(i - 1) {
+	case "lives", "living", "lived", "live", "resides", "residing", "reside":
+	default:
+		return false
+	}
+	k := s + 1
+	if k >= len(toks) || toks[k].nl {
+		return true
+	}
+	switch {
+	case toks[k].kind == kPunct:
+		return sc.punct(k, ',') || sc.punct(k, '.') || sc.punct(k, ';') || sc.punct(k, '(') || sc.punct(k, '-') && toks[k].sp
+	case toks[k].kind == kWord:
+		return residenceEnds[sc.lower(k)]
+	}
+	return false
+}
+
+// everydayTowns are towns of the gazetteer that follow "lives in" as other
+// words more often than as a town.
+var everydayTowns = map[string]bool{
+	"home": true, "house": true, "mobile": true, "van": true, "lodge": true, "village": true,
+	"park": true, "central": true, "hope": true, "comfort": true, "harmony": true, "north": true,
+	"west": true, "south": true, "east": true,
+}
+
+// residenceEnds are words that end the clause "lives in <town>".
+var residenceEnds = map[string]bool{
+	"with": true, "w": true, "and": true, "alone": true, "by": true, "since": true, "but": true,
+	"area": true, "now": true, "currently": true, "x": true, "for": true, "where": true, "near": true,
 }
 
 // businessOnAt marks a business named after a place cue (token i) and

@@ -193,21 +193,28 @@ func (sc *scan) cueCityAt(i int) int {
 }
 
 // residenceTown: token s, a one-word known town that is also an everyday
-// word, follows a verb of residence and "in" or "near" (token i) and ends its
-// clause: "pt lives in bend w wife", "resides in sisters.", "living in burns,
-// alone" (dev131). Other cues ("from sisters", "daughter in bend") and words
-// that follow "lives in" as often as a town does ("mobile home", "van",
-// "park") are left to the other rules, as is a state ("lives in florida").
+// word, follows a verb of residence or a relative and "in", "from" or "near"
+// (token i) and ends its clause: "pt lives in bend w wife", "resides in
+// sisters.", "living in burns, alone", "son in bend will visit", "SISTER
+// FROM BURNS CALLED" (dev131). A clinical "from" or "in" ("daughter in
+// room") has no town after it; words that follow such a cue as often as a
+// town does ("mobile home", "van", "park", "winter") are left to the other
+// rules, as is a state ("lives in florida").
 func (sc *scan) residenceTown(i, s int) bool {
 	toks := sc.toks
-	if i < 1 || toks[i].nl || sc.claim[s] || everydayTowns[sc.lower(s)] || sc.stateAlone(s, s) ||
+	if i < 1 || toks[i].nl || !(sc.is(i, "in") || sc.is(i, "from") || sc.is(i, "near")) || sc.claim[s] || everydayTowns[sc.lower(s)] || sc.stateAlone(s, s) ||
 		toks[s].kw&(setMonth|setDay|setTitle|setHeader|setMeasure|setRelation|setCue1|setCue2) != 0 {
 		return false
 	}
 	switch sc.lower(i - 1) {
 	case "lives", "living", "lived", "live", "resides", "residing", "reside":
+		if sc.is(i, "from") {
+			return false
+		}
 	default:
-		return false
+		if toks[i-1].kw&setRelation == 0 {
+			return false
+		}
 	}
 	k := s + 1
 	if k >= len(toks) || toks[k].nl {
@@ -227,13 +234,17 @@ func (sc *scan) residenceTown(i, s int) bool {
 var everydayTowns = map[string]bool{
 	"home": true, "house": true, "mobile": true, "van": true, "lodge": true, "village": true,
 	"park": true, "central": true, "hope": true, "comfort": true, "harmony": true, "north": true,
-	"west": true, "south": true, "east": true,
+	"west": true, "south": true, "east": true, "shock": true, "winter": true, "spring": true,
+	"summer": true, "fall": true, "hall": true, "nursery": true,
 }
 
 // residenceEnds are words that end the clause "lives in <town>".
 var residenceEnds = map[string]bool{
 	"with": true, "w": true, "and": true, "alone": true, "by": true, "since": true, "but": true,
 	"area": true, "now": true, "currently": true, "x": true, "for": true, "where": true, "near": true,
+	"called": true, "calls": true, "calling": true, "is": true, "will": true, "visiting": true,
+	"visited": true, "here": true, "aware": true, "updated": true, "coming": true, "arrived": true,
+	"arrives": true, "staying": true, "has": true, "prior": true, "after": true,
 }
 
 // businessOnAt marks a business named after a place cue (token i) and

@@ -605,7 +605,7 @@ func (sc *scan) number(i, j int) int {
 	// "pager 45123": a five-digit pager number; "pgr 4417", "ext 4417": a
 	// four-digit one or an extension right after its cue
 	if shape == "5" && sc.hasCue(i, 3, pagerCues) || shape == "4" && i > 0 && !sc.toks[i].nl && sc.toks[i-1].kind == kWord && (pagerCues[sc.lower(i-1)] || sc.is(i-1, "ext")) ||
-		shape == "4" && sc.pagedAt(i) {
+		shape == "4" && (sc.pagedAt(i) || sc.calledAtX(i)) {
 		sc.addToks(i, j, TypePhone, "rules/phone")
 		return j + 1
 	}
@@ -971,6 +971,15 @@ func (sc *scan) pagedAt(i int) bool {
 	s := sc.text[sc.toks[i].s:sc.toks[i].e]
 	return (s[0]-'0')*10+s[1]-'0' > 23 || s[2] > '5'
 }
+
+// calledAtX: the four-digit number i follows "x" on its line, and a word
+// of calling up to four tokens before that ("PLEASE CALL RT @ X 2210",
+// "page resp at x 4417"; dev131): an extension. "REPEAT X 1000" has no call.
+func (sc *scan) calledAtX(i int) bool {
+	return i >= 2 && !sc.toks[i].nl && !sc.toks[i-1].nl && sc.is(i-1, "x") && sc.hasCue(i-1, 4, callWords)
+}
+
+var callWords = map[string]bool{"call": true, "calls": true, "page": true, "paged": true, "pager": true, "pgr": true, "reach": true, "dial": true, "contact": true, "notify": true}
 
 var pagerCues = map[string]bool{"pager": true, "page": true, "paged": true, "pgr": true, "beeper": true, "bpr": true, "beep": true}
 

@@ -354,6 +354,12 @@ func TestDevScores(t *testing.T) {
 		"dev129.jsonl": {"rules": {0.98, 0.85}, "tagger": {0.98, 0.40}, "both": {0.98, 0.69}},
 		"dev130.jsonl": {"rules": {0.97, 0.78}, "tagger": {0.98, 0.39}, "both": {0.97, 0.61}},
 		"dev131.jsonl": {"rules": {0.94, 0.96}, "tagger": {0.89, 0.49}, "both": {0.97, 0.93}},
+		"dev132.jsonl": {"rules": {0.90, 0.68}, "tagger": {0.92, 0.25}, "both": {0.96, 0.51}},
+		"dev133.jsonl": {"rules": {0.96, 0.78}, "tagger": {0.91, 0.33}, "both": {0.96, 0.67}},
+		"dev134.jsonl": {"rules": {0.96, 0.61}, "tagger": {0.91, 0.22}, "both": {0.96, 0.43}},
+		"dev135.jsonl": {"rules": {0.97, 0.69}, "tagger": {0.96, 0.29}, "both": {0.97, 0.53}},
+		"dev136.jsonl": {"rules": {0.94, 0.53}, "tagger": {0.89, 0.19}, "both": {1.00, 0.40}},
+		"dev137.jsonl": {"rules": {0.93, 0.59}, "tagger": {0.94, 0.21}, "both": {0.97, 0.39}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

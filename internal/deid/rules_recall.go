@@ -147,6 +147,9 @@ func (sc *scan) isCandidate(i int) bool {
 	if sc.ktV(i) {
 		return false // "Kt/V 1.38": a dialysis dose (dev83)
 	}
+	if f&lexicon.Name != 0 && namesakes[sc.lower(i)] {
+		return false // "topical + MAC", "OV 14": a name only after a cue ("Dr. Huber")
+	}
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
 		// (the eponym test last: its map look-ups cost on every word)
 		// not "passy-muir trial" (rules_eponyms.go), not "IOWA MEDICAID" (dev71)
@@ -1021,3 +1024,17 @@ var medicalLast = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// namesakes are words on the name list that the notes write in a clinical
+// or administrative sense, never as a person in 190 evaluation sets (dev132-
+// dev137): monitored anesthesia care, an office visit, the care-planning
+// team, keep-on-person medications, a port needle, a bunion operation. The
+// clinical list refuses words the name list holds, so they are read here: a
+// name only after a cue ("Dr. Huber", "son Mac", "per Mohs").
+var namesakes = map[string]bool{
+	"mac": true, "ov": true, "idt": true, "kop": true, "emr": true, "eap": true, "asam": true,
+	"huber": true, "mohs": true, "wm": true, "ard": true, "lz": true, "ged": true, "tipp": true,
+	"mammo": true, "remi": true, "uber": true, "toric": true, "apgar": true, "romberg": true,
+	"mcmurray": true, "rinne": true, "savary": true, "lapidus": true, "brostrom": true,
+	"apfel": true, "plana": true,
+}

@@ -341,6 +341,18 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return j
 		}
 	}
+	// a count of what was met or present out of a whole: "ATTENDANCE 7/8",
+	// "Members present 7/9", "oud criteria 9/11", "CAGE 3/4", "(MET:
+	// 11/12)", "UDS 8/8 negative" (dev136)
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && i > 0 && !toks[i].nl {
+		p := i - 1
+		if sc.punct(p, ':') && p > 0 {
+			p--
+		}
+		if toks[p].kind == kWord && countWordsBefore[sc.lower(p)] && sc.numVal(i) >= 0 && sc.numVal(i) <= sc.numVal(i+2) {
+			return j
+		}
+	}
 	// a score out of ten after a symptom: "CP 3/10, NOW 0/10", "headache 5/10"
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
 		return j
@@ -559,9 +571,17 @@ var scaleBefore = map[string]int{
 	"quads": 5, "iliopsoas": 5, "strength": 5, "dorsiflexion": 5, "plantarflexion": 5, "abduction": 5,
 }
 
+// countWordsBefore name a count out of a whole written as a fraction.
+var countWordsBefore = map[string]bool{
+	"attendance": true, "present": true, "criteria": true, "cage": true, "met": true, "uds": true,
+}
+
 // bupWords name buprenorphine with naloxone, written by its two strengths
-// (not "naloxone" alone, Narcan: "received naloxone 12/3 in field").
-var bupWords = map[string]bool{"nlx": true, "suboxone": true, "zubsolv": true}
+// with a word of dosing after them ("naloxone 8/2 film"; not "received
+// naloxone 12/3 in field", Narcan: doseWordAfter).
+var bupWords = map[string]bool{
+	"nlx": true, "suboxone": true, "zubsolv": true, "naloxone": true, "buprenorphine": true, "bupe": true, "bup": true,
+}
 
 // doseWordAfter: the word after token j says how a dose is taken ("16/4
 // daily", "8/2 SL TID"; not "Suboxone 12/3 induction": review22).
@@ -587,6 +607,12 @@ func (sc *scan) scoreContext(i int) bool {
 		q := p - 1
 		if sc.punct(p, '>') && sc.punct(q, '-') {
 			q--
+		}
+		if sc.is(p, "from") && (sc.is(q, "down") || sc.is(q, "up")) && q >= 4 {
+			q-- // "CRAVINGS 2/10, DOWN FROM 6/10" (dev136)
+			if sc.punct(q, ',') {
+				q--
+			}
 		}
 		if q >= 2 && sc.numVal(q) == 10 && sc.punct(q-1, '/') && sc.toks[q-2].kind == kNum && sc.numVal(q-2) <= 10 {
 			return true

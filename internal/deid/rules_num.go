@@ -866,12 +866,57 @@ func (sc *scan) valueSeries(i, j int) bool {
 	return nums >= 4 && short || nums >= 2 && glued
 }
 
-// clockRange: tokens i..j are "hh:mm-hh:mm", two clock times.
+// clockRange: tokens i..j are two clock times joined by a dash, written
+// without spaces: "19:00-07:00", "6:00-6:45", "5:30-8:30P", "10p-6:30a",
+// "7-11:30" (dev136); at least one of them with its minutes or its am/pm,
+// so "0-10" and "7-11" stay ranges of other things.
 func (sc *scan) clockRange(i, j int) bool {
-	clock := func(k int) bool {
-		return sc.numLen(k) == 2 && sc.punct(k+1, ':') && sc.numLen(k+2) == 2 && sc.numVal(k) < 24 && sc.numVal(k+2) < 60
+	if j-i < 2 || j-i > 8 {
+		return false
 	}
-	return j == i+6 && clock(i) && sc.punct(i+3, '-') && clock(i+4)
+	for k := i + 1; k <= j; k++ {
+		if !sc.joined(k) {
+			return false
+		}
+	}
+	s := sc.low[sc.toks[i].s:sc.toks[j].e]
+	d := strings.IndexByte(s, '-')
+	if d < 0 {
+		return false
+	}
+	a, ma := clockTime(s[:d])
+	b, mb := clockTime(s[d+1:])
+	return a && b && (ma || mb)
+}
+
+// clockTime: s is a clock time, an hour with its minutes or its am/pm or
+// both ("6:45", "8:30p", "10p", "07:00", "7"); marked says it holds one.
+func clockTime(s string) (ok, marked bool) {
+	suffix := false
+	for _, x := range []string{"am", "pm", "a", "p"} {
+		if strings.HasSuffix(s, x) {
+			s, suffix = s[:len(s)-len(x)], true
+			break
+		}
+	}
+	h, m, colon := s, "", strings.IndexByte(s, ':')
+	if colon >= 0 {
+		h, m = s[:colon], s[colon+1:]
+		if len(m) != 2 || !allDigits(m) || m[0] > '5' {
+			return false, false
+		}
+	}
+	if len(h) == 0 || len(h) > 2 || !allDigits(h) {
+		return false, false
+	}
+	hv := int(h[0] - '0')
+	if len(h) == 2 {
+		hv = hv*10 + int(h[1]-'0')
+	}
+	if hv > 24 || suffix && (hv == 0 || hv > 12) {
+		return false, false
+	}
+	return true, colon >= 0 || suffix
 }
 
 // aloneOnLine: tokens i..j make up their whole line.

@@ -423,8 +423,8 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	if acronymPlural(sc.text[t.s:t.e]) && !sc.nameCueBefore(k) {
 		return false // "bilat ACs", "thunderclap HAs", "LENIs": an abbreviation's plural (dev66, dev67)
 	}
-	if namesakes[sc.lower(k)] && t.flags&lexicon.Name != 0 {
-		return typ == TypeName && sc.nameCueBefore(k) // "topical + MAC", "OV 14" (rules_recall.go)
+	if sc.namesake(k) {
+		return typ == TypeName && sc.titleOrRelationBefore(k) // "topical + MAC", "OV 14", "per IDT" (rules_recall.go)
 	}
 	if sc.candidate(k) {
 		return true

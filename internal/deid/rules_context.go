@@ -316,6 +316,9 @@ func (sc *scan) scanContext() {
 		if all || toks[i].upper && sc.lineUpper(i) || sc.unitAfter(e) || sc.eponym(e+1) || sc.fundalHeight(i) {
 			continue // (fundalHeight: "Fundus firm at U-1", dev106)
 		}
+		if e == i && sc.namesake(i) {
+			continue // "referred by employer EAP", "letter to EAP", "per IDT" (rules_recall.go, dev133, dev136)
+		}
 		if e == i && rankTitles[sc.lower(i)] && sc.punct(i+1, '.') && e+2 < len(toks) && sc.capWord(e+2) {
 			continue // "referred to Sgt. Obermiller": a rank before a name (dev82)
 		}
@@ -794,8 +797,9 @@ func (sc *scan) scanPeople() {
 			}
 		}
 		// "spoke with Nour", "lives with Jae-won", "per Tiffani"; not a
-		// method or a ratio ("per ARDSnet protocol", "per P/F 148")
-		if prev && (sc.is(p, "per") || peopleVerbs[sc.lower(p-1)]) && !sc.methodAfterPer(i, e) {
+		// method or a ratio ("per ARDSnet protocol", "per P/F 148"), nor a
+		// namesake ("per IDT": rules_recall.go)
+		if prev && (sc.is(p, "per") || peopleVerbs[sc.lower(p-1)]) && !sc.methodAfterPer(i, e) && !(e == i && sc.namesake(i)) {
 			sc.markName(i, e, "rules/people")
 			next = e + 1
 		}

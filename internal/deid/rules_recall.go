@@ -147,8 +147,8 @@ func (sc *scan) isCandidate(i int) bool {
 	if sc.ktV(i) {
 		return false // "Kt/V 1.38": a dialysis dose (dev83)
 	}
-	if f&lexicon.Name != 0 && namesakes[sc.lower(i)] {
-		return false // "topical + MAC", "OV 14": a name only after a cue ("Dr. Huber")
+	if sc.namesake(i) {
+		return false // "topical + MAC", "OV 14": a name only after a title or relation ("Dr. Huber")
 	}
 	if f&(lexicon.Name|lexicon.City) != 0 && f&(lexicon.Common|lexicon.SafeCore) == 0 && t.e-t.s > 2 {
 		// (the eponym test last: its map look-ups cost on every word)
@@ -738,6 +738,9 @@ func (sc *scan) nameAfterCue(i int) bool {
 		return false
 	}
 	w := sc.lower(i)
+	if sc.namesake(i) && !sc.titleOrRelationBefore(i) {
+		return false // "referred by employer EAP", "per IDT", "discussed w/ IDT" (dev133, dev136)
+	}
 	if sc.notNameWord(i) || strings.HasSuffix(w, "'d") {
 		return false // "wife happy with plan", "PER DTR LAST ELIQUIS DOSE", "husband ok'd"
 	}
@@ -882,8 +885,8 @@ var objectWords = map[string]bool{
 // ("TRANS TO GH", "from BWH"): a hospital's abbreviation.
 func (sc *scan) acronymPlace(i int) bool {
 	t := &sc.toks[i]
-	if t.kind != kWord || t.kw != 0 || t.flags&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 || t.e-t.s < 2 || t.e-t.s > 4 {
-		return false
+	if t.kind != kWord || t.kw != 0 || t.flags&(lexicon.Safe|lexicon.Common|lexicon.State) != 0 || t.e-t.s < 2 || t.e-t.s > 4 || sc.namesake(i) {
+		return false // (a namesake: "letter to EAP")
 	}
 	for k := t.s; k < t.e; k++ {
 		if c := sc.text[k]; c < 'A' || c > 'Z' {
@@ -1025,16 +1028,22 @@ var medicalLast = func() (t [256]bool) {
 	return t
 }()
 
+// namesake: word token i is one of namesakes, on the name list.
+func (sc *scan) namesake(i int) bool {
+	return sc.toks[i].flags&lexicon.Name != 0 && namesakes[sc.lower(i)]
+}
+
 // namesakes are words on the name list that the notes write in a clinical
-// or administrative sense, never as a person in 190 evaluation sets (dev132-
+// or administrative sense, never as a person in any evaluation set (dev132-
 // dev137): monitored anesthesia care, an office visit, the care-planning
 // team, keep-on-person medications, a port needle, a bunion operation. The
 // clinical list refuses words the name list holds, so they are read here: a
-// name only after a cue ("Dr. Huber", "son Mac", "per Mohs").
+// name only right after a title or relation ("Dr. Huber", "son Mac"), not
+// after a weaker cue ("per IDT", "referred by employer EAP").
 var namesakes = map[string]bool{
 	"mac": true, "ov": true, "idt": true, "kop": true, "emr": true, "eap": true, "asam": true,
 	"huber": true, "mohs": true, "wm": true, "ard": true, "lz": true, "ged": true, "tipp": true,
 	"mammo": true, "remi": true, "uber": true, "toric": true, "apgar": true, "romberg": true,
 	"mcmurray": true, "rinne": true, "savary": true, "lapidus": true, "brostrom": true,
-	"apfel": true, "plana": true,
+	"apfel": true, "plana": true, "roi": true, "bravo": true, "rm": true, "res": true, "mam": true,
 }

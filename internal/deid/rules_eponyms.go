@@ -19,7 +19,7 @@ import (
 // eponymPairs maps the first word of a pair (lower case) to its second
 // words.
 var eponymPairs = map[string][]string{
-	"jackson":    {"pratt"},
+	"jackson":    {"pratt", "table"},
 	"b":          {"lynch"}, // "B-Lynch suture placed" (dev106)
 	"cheyne":     {"stokes"},
 	"passy":      {"muir"},
@@ -117,7 +117,7 @@ var eponymPairs = map[string][]string{
 	"bush":   {"francis"},
 	// (dev84, dev85): an occupational-therapy screen, an energy equation, REM
 	// sleep and its behaviour disorder, a cleft-lip bow
-	"allen":  {"cognitive", "test", "barbeau"},
+	"allen":  {"cognitive", "test", "barbeau", "chart"},
 	"harris": {"benedict"},
 	"rem":    {"sleep"},
 	"logan":  {"bow"},
@@ -146,6 +146,28 @@ var eponymPairs = map[string][]string{
 	"judkins": {"l", "r", "left", "right"},
 	"wellens": {"pattern", "syndrome", "sign", "waves"},
 	"sara":    {"stedy", "stedys"},
+	// (dev132-dev137): examinations, signs, scales, frames and devices of
+	// clinics, surgery centres and the field
+	"ortolani":   {"barlow", "neg", "negative", "pos", "positive", "maneuver", "sign"},
+	"barlow":     {"ortolani", "neg", "negative", "pos", "positive", "maneuver", "sign"},
+	"lachman":    {"neg", "negative", "pos", "positive", "test"},
+	"mcmurray":   {"neg", "negative", "pos", "positive", "test"},
+	"weber":      {"lateralizes", "midline", "test", "rinne"},
+	"rinne":      {"ac", "bc", "test", "neg", "negative", "pos", "positive"},
+	"dix":        {"hallpike"},
+	"ottawa":     {"rules", "rule", "ankle", "knee"},
+	"wilson":     {"frame"},
+	"savi":       {"scout"},
+	"de":         {"quervain", "quervain's"},
+	"doyle":      {"splints", "splint"},
+	"boston":     {"sci", "scientific"},
+	"sentinel":   {"node", "nodes", "lymph"},
+	"edinburgh":  {"screen", "score", "scale", "postnatal"},
+	"vanderbilt": {"forms", "form", "scale", "scales", "assessment"},
+	"stanley":    {"brown"},
+	"achilles":   {"symmetric", "tendon", "reflex", "reflexes", "rupture", "tendinopathy"},
+	"bethesda":   {"category", "categories", "class", "criteria"},
+	"cincinnati": {"positive", "negative", "stroke", "scale", "prehospital"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen or a slash
@@ -267,7 +289,7 @@ var clergy = map[string]bool{
 func scoredEponym(w string) bool {
 	// (a switch, not a map: candidate asks it of most words through inEponym)
 	switch w {
-	case "berg", "tinetti", "snellen", "barbeau":
+	case "berg", "tinetti", "snellen", "barbeau", "alvarado", "midas", "apfel", "epworth", "moca":
 		return true
 	}
 	return false

@@ -1089,6 +1089,15 @@ var genericPlaceWords = map[string]bool{
 	"cardiothoracic": true, "stroke": true, "access": true, "ortho": true, "orthopedic": true, "orthopedics": true,
 	"neuro": true, "neurosurgery": true, "neonatal": true, "follow": true, "up": true, "newborn": true, "nursery": true,
 	"early": true, "intervention": true, "vascular": true, "spine": true, "trauma": true, // "Stroke Clinic", "Neonatal Follow-Up Clinic", "Early Intervention" (dev111-dev116)
+	// "county jail", "sending hospital", "senior center", "IMAGING CENTER", "Vaccine Clinic",
+	// "HOME HEALTH AGENCY", "SPECIALTY PHARMACY", "Methadone Dosing Clinic" (dev132-dev137)
+	"jail": true, "prison": true, "infirmary": true, "court": true, "courthouse": true, "probation": true,
+	"parole": true, "cancer": true, "senior": true, "imaging": true, "vaccine": true, "vitals": true,
+	"agency": true, "specialty": true, "distribution": true, "rec": true, "recreation": true,
+	"laundromat": true, "sending": true, "receiving": true, "referring": true, "contracted": true,
+	"dosing": true, "methadone": true, "skills": true, "group": true, "iop": true, "dbt": true,
+	"crisis": true, "trailhead": true, "parking": true, "worksite": true, "lobby": true, "dayroom": true,
+	"booking": true, "behavioral": true,
 }
 
 // genericPlace: the tagger's place (tokens first..last) is made only of

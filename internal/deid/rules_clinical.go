@@ -333,8 +333,12 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	// ("BIMS 4/15", "SLUMS 9/30", "mood 5/10", "MAE equally 5/5", "NAMES
 	// 5/6": dev84, dev86), and buprenorphine/naloxone by its two strengths,
 	// always four to one ("bup/nlx 16/4", "suboxone 8/2": dev86)
-	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && i > 0 && !toks[i].nl && toks[i-1].kind == kWord {
-		a, b, w := sc.numVal(i), sc.numVal(i+2), sc.lower(i-1)
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && i > 0 && !toks[i].nl && (toks[i-1].kind == kWord || i > 1 && sc.punct(i-1, ':') && toks[i-2].kind == kWord) {
+		p := i - 1
+		if sc.punct(p, ':') {
+			p-- // "Mini-Cog: 2/5"
+		}
+		a, b, w := sc.numVal(i), sc.numVal(i+2), sc.lower(p)
 		// (not a test's date before its score: "MMSE 11/30 22/30": dev6)
 		scoreNext := j+2 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kNum && sc.punct(j+2, '/')
 		if m := scaleBefore[w]; m > 0 && b == m && a >= 0 && a <= b && !scoreNext || bupWords[w] && b >= 1 && a == 4*b && sc.doseWordAfter(j) {
@@ -565,6 +569,9 @@ func sizeOf(s string) bool {
 var scaleBefore = map[string]int{
 	"bims": 15, "slums": 30, "moca": 30, "mmse": 30, "mood": 10, "mae": 5, "equally": 5,
 	"grip": 5, "grips": 5, "names": 6, "naming": 6,
+	// the Mini-Cog, the SCOFF eating-disorder screen, a monofilament foot
+	// exam ("Mini-Cog: 2/5", "SCOFF 3/5", "MONOFILAMENT 10/10": dev134)
+	"cog": 5, "scoff": 5, "monofilament": 10,
 	// strength graded out of five after the muscle or movement ("NECK FLEX
 	// 4/5", "deltoids 4/5": dev90)
 	"flex": 5, "flexion": 5, "extension": 5, "deltoid": 5, "deltoids": 5, "biceps": 5, "triceps": 5,
@@ -574,6 +581,7 @@ var scaleBefore = map[string]int{
 // countWordsBefore name a count out of a whole written as a fraction.
 var countWordsBefore = map[string]bool{
 	"attendance": true, "present": true, "criteria": true, "cage": true, "met": true, "uds": true,
+	"intact": true, // "MONOFILAMENT INTACT 10/10" (dev134)
 }
 
 // bupWords name buprenorphine with naloxone, written by its two strengths

@@ -471,6 +471,26 @@ func (sc *scan) prevWord(i int) int {
 	return -1
 }
 
+// nextCheck: the word before measure word k says when it is due: "next inr
+// 12/10", "recheck bmp 3/4", "repeat hgb 1/5" (dev133): a date follows.
+func (sc *scan) nextCheck(k int) bool {
+	p := sc.prevWord(k)
+	if p < 0 || p != k-1 {
+		return false
+	}
+	switch sc.lower(p) {
+	case "next", "recheck", "repeat", "due":
+		return true
+	}
+	return false
+}
+
+// monthDayAt: tokens from i are a month and a day, "12/10", glued.
+func (sc *scan) monthDayAt(i int) bool {
+	return i+2 < len(sc.toks) && sc.toks[i].kind == kNum && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) &&
+		sc.toks[i+2].kind == kNum && sc.numVal(i) >= 1 && sc.numVal(i) <= 12 && sc.numVal(i+2) >= 1 && sc.numVal(i+2) <= 31
+}
+
 // measureBefore: within n words before token i on its line a measure word
 // stands, with only level words, numbers and joining punctuation between
 // ("BP 120/80", "sats high 90s", "PS 10/5", "HR 80-90s", "bp in the low 100s").
@@ -483,7 +503,7 @@ func (sc *scan) measureBefore(i, n int) bool {
 		switch sc.toks[k].kind {
 		case kWord:
 			if sc.toks[k].xkw&xMeasure != 0 { // measureWords
-				return true
+				return !(k == i-1 && sc.nextCheck(k) && sc.monthDayAt(i))
 			}
 			if sc.toks[k].xkw&xLevel == 0 { // levelWords
 				return false

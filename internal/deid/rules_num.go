@@ -649,6 +649,12 @@ func (sc *scan) number(i, j int) int {
 		sc.addToks(i, j, TypeID, "rules/id")
 		return j + 1
 	}
+	// "KEY BT7QXK2M", "auth # QX44TR": a code of letters and digits after
+	// a word that names one (dev134)
+	if j == i && sc.toks[i].kind == kAlnum && sc.codeAfterCue(i) {
+		sc.addToks(i, j, TypeID, "rules/id")
+		return j + 1
+	}
 	// "Discharge Unit: HCS843": a code right after a label
 	if j == i && sc.toks[i].kind == kAlnum && sc.toks[i].ndig >= 3 && sc.punct(i-1, ':') && isUpperCode(sc.str(i)) {
 		sc.addToks(i, j, TypeID, "rules/id")
@@ -928,6 +934,26 @@ var (
 	ssnCues = map[string]bool{"ssn": true, "social": true, "security": true}
 	zipCues = map[string]bool{"zip": true, "zipcode": true, "postal": true, "postcode": true}
 )
+
+// codeAfterCue: alphanumeric token i is six to sixteen capitals and digits,
+// at least two of each, and the word before it (a "#" or ":" between
+// allowed) names a code: "KEY BT7QXK2M", "auth # QX44TR", "Confirmation:
+// HK27PQ9" (letters first: isUpperCode). A prior authorization's key or a
+// booking's reference is an identifier like any other.
+func (sc *scan) codeAfterCue(i int) bool {
+	s := sc.str(i)
+	if len(s) < 6 || len(s) > 16 || sc.toks[i].ndig < 2 || len(s)-int(sc.toks[i].ndig) < 2 || !isUpperCode(s) {
+		return false
+	}
+	p := sc.prevWord(i)
+	return p >= 0 && i-p <= 2 && codeCues[sc.lower(p)]
+}
+
+// codeCues name a code of letters and digits after them.
+var codeCues = map[string]bool{
+	"key": true, "confirmation": true, "conf": true, "auth": true, "authorization": true,
+	"ref": true, "reference": true, "tracking": true, "voucher": true, "pin": true,
+}
 
 // isUpperCode: letters (all upper case) and digits, letters first ("HCS843").
 func isUpperCode(s string) bool {

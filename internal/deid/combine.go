@@ -985,7 +985,9 @@ func (sc *scan) recordMonth(k int) bool {
 		case "per", "see", "check", "checked", "via", "the", "on":
 			return true
 		case "in": // "documented in MAR" in a mixed-case line (dev84); "in Mar" stays a month
-			return sc.rawUpper(k) && sc.caseAt(k) == caseMixed
+			// unless what was put there says it is the record, in any case
+			// ("LOT# AND EXP RECORDED IN MAR.", "documented in mar.": dev134, dev136)
+			return sc.rawUpper(k) && sc.caseAt(k) == caseMixed || k >= 2 && recordedWords[sc.lower(k-2)]
 		}
 	case sc.is(k, "dec"):
 		switch sc.lower(k - 1) {
@@ -995,6 +997,12 @@ func (sc *scan) recordMonth(k int) bool {
 		}
 	}
 	return false
+}
+
+// recordedWords say that something was put in a record.
+var recordedWords = map[string]bool{
+	"documented": true, "recorded": true, "charted": true, "entered": true, "signed": true,
+	"scanned": true, "noted": true, "updated": true, "initialed": true,
 }
 
 // countedStep: tokens first..last are a step of a treatment and its number

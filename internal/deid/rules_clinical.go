@@ -636,8 +636,8 @@ func (sc *scan) scoreContext(i int) bool {
 		if sc.punct(p, '>') && sc.punct(q, '-') {
 			q--
 		}
-		if sc.is(p, "from") && (sc.is(q, "down") || sc.is(q, "up")) && q >= 4 {
-			q-- // "CRAVINGS 2/10, DOWN FROM 6/10" (dev136)
+		if sc.is(p, "from") && improvedWords[sc.lower(q)] && q >= 4 {
+			q-- // "CRAVINGS 2/10, DOWN FROM 6/10" (dev136), "pain 5/10, improved from 8/10" (dev135)
 			if sc.punct(q, ',') {
 				q--
 			}
@@ -655,6 +655,12 @@ func (sc *scan) scoreContext(i int) bool {
 		}
 	}
 	return false
+}
+
+// improvedWords come before "from" and an earlier score out of ten.
+var improvedWords = map[string]bool{
+	"down": true, "up": true, "improved": true, "decreased": true, "increased": true, "reduced": true,
+	"better": true, "worse": true,
 }
 
 // headacheAbbrev: word token k is the "a" of "H/A", a headache ("H/A 6/10",

@@ -945,12 +945,42 @@ var weekdayCues = map[string]bool{
 }
 
 // schedule: the weekday at token i is one of a set of days written as a
-// schedule ("Mon/Thu", "Tue/Thu/Sat", "mon-fri"), not a date.
+// schedule ("Mon/Thu", "Tue/Thu/Sat", "mon-fri"), a day's opening hours
+// ("SAT 0700-1000", "Sat 7:00-11:30") or a methadone take-home ("Sunday
+// bottle"; dev136), not a date.
 func (sc *scan) schedule(i int) bool {
 	for _, d := range [2]int{-1, 1} {
 		p, w := i+d, i+2*d
 		if (sc.punct(p, '/') || sc.punct(p, '-')) && sc.joined(min(p, i)+1) && sc.joined(max(p, i)) &&
 			w >= 0 && w < len(sc.toks) && sc.toks[w].kind == kWord && weekdayWord(sc.lower(w)) {
+			return true
+		}
+	}
+	n := i + 1
+	if n >= len(sc.toks) || sc.toks[n].nl {
+		return false
+	}
+	if sc.is(n, "bottle") || sc.is(n, "bottles") {
+		return true
+	}
+	// (not a window on a day a cue introduces: "call Tues 0900-1000")
+	p := sc.prevWord(i)
+	return sc.hoursAt(n) && !(p >= 0 && weekdayCues[sc.lower(p)])
+}
+
+// hoursAt: the tokens from n are a range of clock times, "0700-1000" or
+// "7:00-11:30" (clockRange).
+func (sc *scan) hoursAt(n int) bool {
+	toks := sc.toks
+	if n+2 >= len(toks) || toks[n].kind != kNum || !sc.punct(n+1, '-') || !sc.joined(n+1) || !sc.joined(n+2) {
+		if n >= len(toks) || toks[n].kind != kNum {
+			return false
+		}
+	} else if sc.numLen(n) == 4 && sc.numLen(n+2) == 4 && sc.clock(n) && sc.clock(n+2) {
+		return true
+	}
+	for j := n + 2; j < len(toks) && j <= n+8 && sc.joined(j); j++ {
+		if sc.clockRange(n, j) {
 			return true
 		}
 	}

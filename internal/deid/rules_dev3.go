@@ -329,6 +329,10 @@ var (
 		"rural": true, "small": true, "smaller": true, "larger": true, "bigger": true, "outlying": true,
 		"tertiary": true, "referring": true, "receiving": true, "sending": true, "accepting": true,
 		"closest": true, "nearest": true, "different": true,
+		// "at contracted hospital", "continued hospital post", "sent to program's pharmacy",
+		// "the usual pharmacy" (dev135)
+		"contracted": true, "contract": true, "continued": true, "program": true, "designated": true,
+		"usual": true, "preferred": true, "regular": true, "affiliated": true,
 	}
 )
 

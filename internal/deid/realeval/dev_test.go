@@ -360,6 +360,12 @@ func TestDevScores(t *testing.T) {
 		"dev135.jsonl": {"rules": {0.97, 0.69}, "tagger": {0.96, 0.29}, "both": {0.97, 0.53}},
 		"dev136.jsonl": {"rules": {0.94, 0.54}, "tagger": {0.89, 0.19}, "both": {1.00, 0.40}},
 		"dev137.jsonl": {"rules": {0.93, 0.59}, "tagger": {0.94, 0.21}, "both": {0.97, 0.39}},
+		"dev138.jsonl": {"rules": {0.89, 0.54}, "tagger": {0.92, 0.17}, "both": {0.92, 0.31}},
+		"dev139.jsonl": {"rules": {0.98, 0.58}, "tagger": {0.94, 0.14}, "both": {0.98, 0.36}},
+		"dev140.jsonl": {"rules": {0.93, 0.61}, "tagger": {0.91, 0.14}, "both": {0.95, 0.35}},
+		"dev141.jsonl": {"rules": {0.98, 0.41}, "tagger": {0.98, 0.10}, "both": {0.99, 0.19}},
+		"dev142.jsonl": {"rules": {0.94, 0.47}, "tagger": {0.93, 0.15}, "both": {1.00, 0.29}},
+		"dev143.jsonl": {"rules": {0.95, 0.48}, "tagger": {0.91, 0.13}, "both": {0.97, 0.25}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

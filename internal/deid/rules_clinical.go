@@ -147,6 +147,7 @@ var fractionAfter = map[string]bool{
 	// a share of a dose, a volume or the bed's rails: "took 1/2 of ensure", "2/3 of wakeup dose",
 	// "REPLACED 1/2 VOLUME", "REPLACING 1/2 UOP", "3/4 RAILS UP" (session 33)
 	"of": true, "volume": true, "uop": true, "rails": true,
+	"mi": true, "palpable": true, // "about 1/2 mi", the fetal head "(2/5 palpable)" (dev140, dev143)
 }
 
 // causeAfter: the token after j, on its line and after a space, is a word
@@ -357,6 +358,12 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return j
 		}
 	}
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && i > 0 && !toks[i].nl && sc.partOfWhole(i) {
+		return j
+	}
+	if j == i+2 && sc.punct(i+1, '-') && sc.joined(i+1) && sc.joined(i+2) && i > 0 && !toks[i].nl && toks[i-1].kind == kWord && countedRange[sc.lower(i-1)] {
+		return j // "BAG A STEPS 1-4 @ 0830", "cycles 3-4" (dev139)
+	}
 	// a score out of ten after a symptom: "CP 3/10, NOW 0/10", "headache 5/10"
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreContext(i) {
 		return j
@@ -377,9 +384,10 @@ func (sc *scan) clinicalNumber(i, j int) int {
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 10 && sc.numVal(i) >= 0 && sc.numVal(i) <= 10 && sc.scoreAfter(j) {
 		return j
 	}
-	// a gestational age: "24 5/7 wk", "GA 26 3/7", "cga 30 4/7" (days out of seven after weeks)
+	// a gestational age: "24 5/7 wk", "GA 26 3/7", "cga 30 4/7" (days out of seven after weeks),
+	// in the first trimester too: "G2P1001 @ 12 1/7", "pt 8 3/7 w/ bleeding" (dev140)
 	if j == i+2 && sc.punct(i+1, '/') && sc.numVal(i+2) == 7 && sc.numVal(i) >= 0 && sc.numVal(i) <= 6 &&
-		i > 0 && toks[i].sp && !toks[i].nl && sc.numVal(i-1) >= 20 && sc.numVal(i-1) <= 44 {
+		i > 0 && toks[i].sp && !toks[i].nl && sc.numVal(i-1) >= 4 && sc.numVal(i-1) <= 44 {
 		sc.clinical[i-1] = true // the weeks
 		return j
 	}
@@ -568,6 +576,8 @@ var scoreWordsBefore = map[string]bool{
 	// breathlessness, a throbbing or painful wound: "cravings 8/10", "fatigue
 	// 6/10", "borg 6/10", "ankle throbbing 7/10", "painful 5/10" (session 33)
 	"cravings": true, "craving": true, "fatigue": true, "borg": true, "throbbing": true, "painful": true,
+	// the distress thermometer of oncology ("DISTRESS THERMOMETER 8/10", "scored 9/10": dev139)
+	"distress": true, "thermometer": true, "scored": true,
 }
 
 // sizeOf: s is a length with its unit ("12cm", "3mm").
@@ -598,10 +608,70 @@ var scaleBefore = map[string]int{
 	"quads": 5, "iliopsoas": 5, "strength": 5, "dorsiflexion": 5, "plantarflexion": 5, "abduction": 5,
 }
 
+// partOfWhole: the fraction at tokens i, i+1, i+2 ("a/b", glued) is a part
+// of a whole by its shape and what is around it (dev139-dev143):
+//   - a radiation fraction of a course: "FX 6/10", "fx 9/28", on a line
+//     that speaks of radiation ("30 GY/10 FX", "RT", "WBRT", "OTV");
+//   - a muscle's strength out of five on a line of manual muscle testing
+//     ("MMT: ER 4/5, SUPRASPINATUS 4/5", "myotomes 5/5 except EHL 4/5");
+//   - a third or a half along a limb: "DISTAL 1/3", "mid 1/2".
+func (sc *scan) partOfWhole(i int) bool {
+	toks := sc.toks
+	a, b := sc.numVal(i), sc.numVal(i+2)
+	if a < 0 || b <= 0 || a > b {
+		return false
+	}
+	p := i - 1
+	w := ""
+	if toks[p].kind == kWord {
+		w = sc.lower(p)
+	}
+	switch {
+	case w == "fx" || w == "fraction":
+		return sc.lineHas(i, radiationWords)
+	case b == 5:
+		return sc.lineHas(i, strengthLineWords)
+	case (b == 2 || b == 3 || b == 4) && limbThirds[w]:
+		return true
+	}
+	return false
+}
+
+// lineHas: a word of words stands on token i's line, before or after it.
+func (sc *scan) lineHas(i int, words map[string]bool) bool {
+	for k := i - 1; k >= 0 && i-k <= 40; k-- {
+		if sc.toks[k].kind == kWord && words[sc.lower(k)] {
+			return true
+		}
+		if sc.toks[k].nl {
+			break
+		}
+	}
+	for k := i + 1; k < len(sc.toks) && k-i <= 40 && !sc.toks[k].nl; k++ {
+		if sc.toks[k].kind == kWord && words[sc.lower(k)] {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	radiationWords = map[string]bool{
+		"gy": true, "cgy": true, "rt": true, "xrt": true, "wbrt": true, "sbrt": true, "srs": true, "imrt": true,
+		"radiation": true, "otv": true, "fractions": true, "fx": true, "rad": true, "onc": true,
+	}
+	strengthLineWords = map[string]bool{"mmt": true, "myotomes": true, "myotome": true}
+	limbThirds        = map[string]bool{"distal": true, "proximal": true, "mid": true, "middle": true, "upper": true, "lower": true}
+	// countedRange come before a range of counted steps ("STEPS 1-4")
+	countedRange = map[string]bool{"steps": true, "step": true, "cycles": true, "items": true, "sets": true, "reps": true}
+)
+
 // countWordsBefore name a count out of a whole written as a fraction.
 var countWordsBefore = map[string]bool{
 	"attendance": true, "present": true, "criteria": true, "cage": true, "met": true, "uds": true,
 	"intact": true, // "MONOFILAMENT INTACT 10/10" (dev134)
+	// Vanderbilt and SCARED items counted (dev142): "INATT 7/9, HYPER 8/9, ODD 4/8", "items 2/7"
+	"inatt": true, "inattentive": true, "hyper": true, "hyperactive": true, "odd": true, "items": true,
 }
 
 // bupWords name buprenorphine with naloxone, written by its two strengths

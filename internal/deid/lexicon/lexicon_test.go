@@ -472,6 +472,29 @@ func TestClinicalFifteenthRound(t *testing.T) {
 	})
 }
 
+// TestClinicalSixteenthRound: every word of the sixteenth round (outpatient
+// clinic and report-style vocabulary, written by domain) is Clinical and on no
+// name, city or state list, and a sample of each domain is there.
+func TestClinicalSixteenthRound(t *testing.T) {
+	checkClinicalRound(t, "(sixteenth round", "sixteenth round", 1600, []roundSample{
+		{"anatomy and histology", []string{"acinar", "lepidic", "myometrium", "ectocervical", "trilineage"}},
+		{"surgical pathology and cytology", []string{"endometrioid", "cytospins", "thinprep", "malperfusion", "dmmr"}},
+		{"staging and grading", []string{"figo", "ajcc", "iaslc", "pirads", "goutallier"}},
+		{"hematopathology", []string{"dyserythropoiesis", "emperipolesis", "pseudopelger", "mspike"}},
+		{"radiology", []string{"tomosynthesis", "superscan", "tardus", "parvus", "ctdivol"}},
+		{"cardiology diagnostics", []string{"eroa", "contracta", "flurpiridaz", "pressurewire"}},
+		{"sleep and PFT", []string{"cataplexy", "soremp", "waso", "mslt", "methacholine"}},
+		{"OB/prenatal and gynecology", []string{"chorionicity", "succenturiate", "glucola", "pipelle", "fezolinetant"}},
+		{"pediatric primary care", []string{"vaxelis", "pentacel", "mchatr", "heeadsss", "adrenarche"}},
+		{"PT/OT and sports medicine", []string{"beighton", "hillsachs", "vomis", "quickdash", "iastm"}},
+		{"urgent care and occupational health", []string{"fmcsa", "nrcme", "benzoylecgonine", "portacount", "matrixectomy"}},
+		{"oncology and radiation oncology", []string{"mfolfirinox", "loncastuximab", "hypofractionated", "isodose", "dibh"}},
+		{"ambulatory surgery and anesthesia", []string{"thyromental", "barhemsys", "clorotekal", "latarjet", "remplissage"}},
+		{"addiction and behavioral health", []string{"brixadi", "microinduction", "cageaid", "zuranolone", "tfcbt"}},
+		{"correctional and EMS", []string{"detainees", "pillline", "dcapbtls", "opqrst", "extrication"}},
+	})
+}
+
 // TestCuratedNames: the common names the long list lacks or holds out are
 // names (with CuratedName), whatever the held-out tenth says, and the curated
 // list's everyday words, clinical words, contractions and two-letter words

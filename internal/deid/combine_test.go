@@ -66,6 +66,7 @@ func TestPlausible(t *testing.T) {
 		{"a specialty pharmacy is a kind of place (dev136)", "RX SENT TO SPECIALTY PHARMACY FOR PA", "SPECIALTY PHARMACY", TypeLocation, ""},
 		{"a named jail kept", "pt transported from Vanderburgh county jail by deputies", "Vanderburgh county jail", TypeLocation, "Vanderburgh county jail"},
 		{"a drug-screen result is no name (dev136)", "UDS TODAY: COC-, THC-, BZO-. LAB CONFIRM SENT.", "COC-, THC-, BZO-. LAB", TypeName, ""},
+		{"REM sleep in a sleep study is no name (dev141)", "TST 352 min, rem latency 92 min, rem 18%.", "rem", TypeName, ""},
 		{"a classification and its grade is no place (dev115)", "r femoral head fx (pipkin iv), awaiting orif", "pipkin iv", TypeLocation, ""},
 		{"a name before IV and a word kept", "Spoke with Maria IV team aware.", "Maria", TypeName, "Maria"},
 		{"a name and an initial kept", "Spoke with Maria V.", "Maria V.", TypeName, "Maria V."},

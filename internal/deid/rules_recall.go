@@ -1046,5 +1046,5 @@ var namesakes = map[string]bool{
 	"mammo": true, "remi": true, "uber": true, "toric": true, "apgar": true, "romberg": true,
 	"mcmurray": true, "rinne": true, "savary": true, "lapidus": true, "brostrom": true,
 	"apfel": true, "plana": true, "roi": true, "bravo": true, "rm": true, "res": true, "mam": true,
-	"antrum": true, "shim": true, "peth": true, "rems": true,
+	"antrum": true, "shim": true, "peth": true, "rems": true, "rem": true, "breslow": true, "braf": true,
 }

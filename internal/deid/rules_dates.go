@@ -972,12 +972,11 @@ func (sc *scan) schedule(i int) bool {
 // "7:00-11:30" (clockRange).
 func (sc *scan) hoursAt(n int) bool {
 	toks := sc.toks
-	if n+2 >= len(toks) || toks[n].kind != kNum || !sc.punct(n+1, '-') || !sc.joined(n+1) || !sc.joined(n+2) {
-		if n >= len(toks) || toks[n].kind != kNum {
-			return false
-		}
-	} else if sc.numLen(n) == 4 && sc.numLen(n+2) == 4 && sc.clock(n) && sc.clock(n+2) {
-		return true
+	if n >= len(toks) || toks[n].kind != kNum {
+		return false
+	}
+	if n+2 < len(toks) && sc.punct(n+1, '-') && sc.joined(n+1) && sc.joined(n+2) && sc.clock(n) && sc.clock(n+2) {
+		return true // (clock: four digits each)
 	}
 	for j := n + 2; j < len(toks) && j <= n+8 && sc.joined(j); j++ {
 		if sc.clockRange(n, j) {

@@ -423,8 +423,16 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	if acronymPlural(sc.text[t.s:t.e]) && !sc.nameCueBefore(k) {
 		return false // "bilat ACs", "thunderclap HAs", "LENIs": an abbreviation's plural (dev66, dev67)
 	}
-	if sc.namesake(k) {
+	if typ != TypeDate && sc.namesake(k) {
 		return typ == TypeName && sc.titleOrRelationBefore(k) // "topical + MAC", "OV 14", "per IDT" (rules_recall.go)
+	}
+	if f := t.flags; typ != TypeDate && f&(lexicon.Name|lexicon.Clinical|lexicon.CuratedName|lexicon.City|lexicon.CityFull) == lexicon.Name|lexicon.Clinical && t.kw == 0 {
+		// a word the clinical list reads in its clinical sense though a
+		// name list holds it, not a common name or a town ("Wilms tumor",
+		// "pain 4-5/10 sternal"): a name only beside a person's cue
+		// or a word of contact ("Dr. Wilms", "Attending Bakri", "Paged Bakri")
+		p := sc.prevWord(k)
+		return typ == TypeName && (sc.personCueAt(k) || p >= 0 && p == k-1 && contactWords[sc.lower(p)])
 	}
 	if sc.candidate(k) {
 		return true

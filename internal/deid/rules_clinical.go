@@ -496,7 +496,7 @@ func (sc *scan) nextCheck(k int) bool {
 // monthDayAt: tokens from i are a month and a day, "12/10", glued.
 func (sc *scan) monthDayAt(i int) bool {
 	return i+2 < len(sc.toks) && sc.toks[i].kind == kNum && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) &&
-		sc.toks[i+2].kind == kNum && sc.numVal(i) >= 1 && sc.numVal(i) <= 12 && sc.numVal(i+2) >= 1 && sc.numVal(i+2) <= 31
+		sc.toks[i+2].kind == kNum && validMD(sc.numVal(i), sc.numVal(i+2))
 }
 
 // measureBefore: within n words before token i on its line a measure word

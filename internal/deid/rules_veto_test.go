@@ -221,6 +221,10 @@ func FuzzPlausible(f *testing.F) {
 	f.Add("Neo @ 100mcg", uint16(0), uint16(3), uint8(0))
 	f.Add("LFTS DOWNTRENDING", uint16(5), uint16(12), uint8(1))
 	f.Add("o’brien'll be in", uint16(0), uint16(10), uint8(0))
+	// the thirty-fourth session's: a clinical word a name list holds opening
+	// the note (a draft read the word before the first token), a namesake
+	f.Add("Wilms tumor, favorable histology", uint16(0), uint16(5), uint8(0))
+	f.Add("MAC + block, npo since 0700", uint16(0), uint16(3), uint8(1))
 	types := []Type{TypeName, TypeLocation, TypeDate, TypeID, TypePhone, TypeAge}
 	r := DefaultRules()
 	f.Fuzz(func(t *testing.T, text string, start, n uint16, typ uint8) {

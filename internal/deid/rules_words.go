@@ -1185,7 +1185,8 @@ func (sc *scan) sentenceStart(i int) bool {
 		return true
 	}
 	p := &sc.toks[i-1]
-	return p.kind == kPunct && (p.aux == '.' || p.aux == '!' || p.aux == '?' || p.aux == ':')
+	return p.kind == kPunct && (p.aux == '.' || p.aux == '!' || p.aux == '?' || p.aux == ':' ||
+		p.nl && (p.aux == '-' || p.aux == '*')) // a list item: "- Start mirtazapine"
 }
 
 func (sc *scan) markName(s, e int, rec string) {

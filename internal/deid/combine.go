@@ -105,6 +105,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.shiftTimes(k, last) {
 			keep = false // "Nursing 7p-7a": a shift's hours
 		}
+		if keep && s.Type == TypeName && sc.headOnly(k, last) {
+			keep = false // "Hospice RN - recert visit", "call from Pharmacy re:": the head word of a place alone is no name
+		}
 		if keep && s.Type == TypeName && k == last && sc.systemHeader(k) {
 			keep = false // "/ Dev: OT in at 1000": a neonatal note's section (dev51)
 		}
@@ -289,6 +292,18 @@ func (sc *scan) onlyWord(first, last int) int {
 		}
 	}
 	return w
+}
+
+// headOnly: the one word of tokens first..last is the head word of a
+// facility or a place ("Hospice", "Pharmacy", "county"), not of a street.
+func (sc *scan) headOnly(first, last int) bool {
+	w := sc.onlyWord(first, last)
+	if w < 0 || sc.toks[w].kw&(setOrgHead|setPlace) == 0 {
+		return false
+	}
+	// not the last word of a facility's name ("shore medical center")
+	p := w - 1
+	return p < 0 || sc.toks[w].nl || sc.toks[p].kind != kWord || sc.toks[p].kw&(setOrg|setOrgHead) == 0 && sc.toks[p].flags&lexicon.OrgWord == 0
 }
 
 // noDate: tokens first..last are two numbers joined by "/", "-" or "."

@@ -44,6 +44,7 @@ var countries = func() map[string]bool {
 		"el salvador", "costa rica", "saudi arabia", "north korea", "south korea", "czech republic",
 		"dominican republic", "hong kong", "sierra leone", "burkina faso", "cape verde", "papua new guinea",
 		"north macedonia", "ivory coast", "east timor", "trinidad and tobago", "great britain",
+		"marshall islands", "the marshall islands", "puerto rico", "haitian creole", "pacific islander",
 	} {
 		m[w] = true
 	}
@@ -66,7 +67,7 @@ func isCountry(s string) bool {
 		switch {
 		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
-		case c == ' ' || 'a' <= c && c <= 'z':
+		case c == ' ' || c == '\'' || 'a' <= c && c <= 'z':
 		default:
 			return false
 		}
@@ -96,8 +97,8 @@ func groupSpan(text string, s, e int, t Type) bool {
 	switch t {
 	case TypeLocation:
 		return isCountry(text[s:e]) || nameCountry(text[s:e]) && wordBefore(text, s, "in")
-	case TypeName:
-		return isCountry(text[s:e])
+	case TypeName, TypeDate:
+		return isCountry(text[s:e]) // "speaks Spanish (Venezuela)" typed a date (dev148)
 	}
 	return false
 }

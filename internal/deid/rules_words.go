@@ -649,8 +649,9 @@ func (sc *scan) strongCity(i, e int) bool {
 		return true
 	}
 	f := sc.toks[i].flags
-	// (an everyday or clinical word needs its cue: "Central line d/c'd")
-	return f&(lexicon.Common|lexicon.Name|lexicon.SafeCore|lexicon.Clinical) == 0 && !sc.toks[i].upper
+	// (an everyday or clinical word needs its cue: "Central line d/c'd";
+	// so does a language or a people: "Creole speaking", dev148)
+	return f&(lexicon.Common|lexicon.Name|lexicon.SafeCore|lexicon.Clinical) == 0 && !sc.toks[i].upper && sc.toks[i].kw&setDemonym == 0
 }
 
 // placeCue returns 2 after a strong cue ("lives in", "resides in", "moved to",
@@ -854,6 +855,10 @@ var demonyms = map[string]bool{
 	"dari": true, "pashto": true, "farsi": true, "urdu": true, "tagalog": true, "swahili": true,
 	"amharic": true, "hmong": true, "punjabi": true, "bengali": true, "tamil": true, "nepali": true,
 	"burmese": true, "khmer": true, "turkish": true, "ukrainian": true, "tigrinya": true, "oromo": true,
+	// (dev148)
+	"kriol": true, "garifuna": true, "dzongkha": true, "mixteco": true, "mixtec": true, "marshallese": true,
+	"chuukese": true, "micronesian": true, "ilocano": true, // not "Samoan", a surname too (review16)
+	"kinyarwanda": true, "kirundi": true, "telugu": true, "gujarati": true, "k'iche'": true, "k'iche": true, "quiche": true,
 }
 
 // cityHead: word token p may be a word of a town's name before "City": a

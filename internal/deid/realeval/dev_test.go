@@ -372,6 +372,12 @@ func TestDevScores(t *testing.T) {
 		"dev147.jsonl": {"rules": {0.97, 0.63}, "tagger": {0.95, 0.25}, "both": {1.00, 0.45}},
 		"dev148.jsonl": {"rules": {1.00, 0.74}, "tagger": {0.96, 0.25}, "both": {1.00, 0.61}},
 		"dev149.jsonl": {"rules": {0.95, 0.36}, "tagger": {0.94, 0.10}, "both": {0.97, 0.19}},
+		"dev150.jsonl": {"rules": {0.90, 0.90}, "tagger": {0.90, 0.64}, "both": {0.97, 0.85}},
+		"dev151.jsonl": {"rules": {0.96, 0.75}, "tagger": {0.97, 0.20}, "both": {0.98, 0.55}},
+		"dev152.jsonl": {"rules": {0.98, 0.51}, "tagger": {0.96, 0.13}, "both": {1.00, 0.26}},
+		"dev153.jsonl": {"rules": {0.94, 0.60}, "tagger": {0.91, 0.17}, "both": {0.98, 0.38}},
+		"dev154.jsonl": {"rules": {0.99, 0.65}, "tagger": {0.95, 0.29}, "both": {0.99, 0.51}},
+		"dev155.jsonl": {"rules": {0.98, 0.73}, "tagger": {0.97, 0.22}, "both": {1.00, 0.51}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

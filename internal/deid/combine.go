@@ -105,6 +105,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.shiftTimes(k, last) {
 			keep = false // "Nursing 7p-7a": a shift's hours
 		}
+		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.lowerEveryday(k, last, s.Type) {
+			keep = false // "the county worker", "the senior center", "the parish office" in lower case in a mixed-case line (dev126-dev155)
+		}
 		if keep && s.Type == TypeName && sc.headOnly(k, last) {
 			keep = false // "Hospice RN - recert visit", "call from Pharmacy re:": the head word of a place alone is no name
 		}
@@ -292,6 +295,49 @@ func (sc *scan) onlyWord(first, last int) int {
 		}
 	}
 	return w
+}
+
+// lowerEveryday: tokens first..last, on a mixed-case line, are words in
+// lower case of everyday English or the clinic, longer than initials, none
+// a town's and, for a name, none a name list's ("county worker", "senior center", "high
+// school"): a name or a town written in lower case among capitals is one
+// no list holds ("pt barcak", "in tacna") or one the rules find by its cue.
+func (sc *scan) lowerEveryday(first, last int, typ Type) bool {
+	words := 0
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		switch t.kind {
+		case kPunct:
+			continue
+		case kWord:
+		default:
+			return false
+		}
+		if sc.caseAt(m) != caseMixed || t.cap || t.upper || !sc.rawLower(m) {
+			return false
+		}
+		words++
+		w := sc.lower(m)
+		if functionWord(w) || genericPlaceWord(w) {
+			continue
+		}
+		f := t.flags
+		if t.e-t.s <= 3 || f&(lexicon.SafeCore|lexicon.Common) == 0 || f&(lexicon.City|lexicon.CityFull) != 0 || typ == TypeName && f&lexicon.Name != 0 || sc.candidate(m) {
+			return false // initials ("Sonographer: kw."), a rarer word ("mom briseis", "tensas kidney center")
+		}
+	}
+	return words > 0
+}
+
+// rawLower: no letter of token i is an ASCII capital in the text itself.
+func (sc *scan) rawLower(i int) bool {
+	t := &sc.toks[i]
+	for k := t.s; k < t.e; k++ {
+		if c := sc.text[k]; 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // headOnly: the one word of tokens first..last is the head word of a

@@ -329,17 +329,6 @@ func (sc *scan) lowerEveryday(first, last int, typ Type) bool {
 	return words > 0
 }
 
-// rawLower: no letter of token i is an ASCII capital in the text itself.
-func (sc *scan) rawLower(i int) bool {
-	t := &sc.toks[i]
-	for k := t.s; k < t.e; k++ {
-		if c := sc.text[k]; 'A' <= c && c <= 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
 // headOnly: the one word of tokens first..last is the head word of a
 // facility or a place ("Hospice", "Pharmacy", "county"), not of a street.
 func (sc *scan) headOnly(first, last int) bool {

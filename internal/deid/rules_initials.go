@@ -107,14 +107,20 @@ func (sc *scan) clauseEnd(k int) bool {
 }
 
 // rawUpper: every letter of token i is upper case in the text itself.
-func (sc *scan) rawUpper(i int) bool {
+func (sc *scan) rawUpper(i int) bool { return !sc.rawHas(i, 'a', 'z') }
+
+// rawLower: no letter of token i is an ASCII capital in the text itself.
+func (sc *scan) rawLower(i int) bool { return !sc.rawHas(i, 'A', 'Z') }
+
+// rawHas: a byte of token i's text lies in lo..hi.
+func (sc *scan) rawHas(i int, lo, hi byte) bool {
 	t := &sc.toks[i]
 	for k := t.s; k < t.e; k++ {
-		if c := sc.text[k]; 'a' <= c && c <= 'z' {
-			return false
+		if c := sc.text[k]; lo <= c && c <= hi {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // typistTail: the typist's part of "LKP/ts", two or three lower-case letters

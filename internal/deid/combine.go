@@ -108,6 +108,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.lowerEveryday(k, last, s.Type) {
 			keep = false // "the county worker", "the senior center", "the parish office" in lower case in a mixed-case line (dev126-dev155)
 		}
+		if keep && s.Type == TypeName && sc.clinicalPhrase(k, last) {
+			keep = false // "TRUNKAL HYPOTONIA", "BODY PLETHYSMOGRAPHY" in capitals: a clinical phrase (dev67-dev155)
+		}
 		if keep && s.Type == TypeName && sc.headOnly(k, last) {
 			keep = false // "Hospice RN - recert visit", "call from Pharmacy re:": the head word of a place alone is no name
 		}
@@ -327,6 +330,28 @@ func (sc *scan) lowerEveryday(first, last int, typ Type) bool {
 		}
 	}
 	return words > 0
+}
+
+// clinicalPhrase: tokens first..last, on a line in capitals, are two words
+// or more, none a known name or town, the last a clinical word that no name
+// or town list holds, longer than a role's letters, or a word of a medical
+// ending ("HYPOTONIA"): a clinical phrase, not
+// a name the case cannot show
+// ("TRUNKAL HYPOTONIA"; not "adjuster abelard breckwoldt", dev102).
+func (sc *scan) clinicalPhrase(first, last int) bool {
+	words, clin := 0, false
+	for m := first; m <= last; m++ {
+		t := &sc.toks[m]
+		if t.kind != kWord {
+			continue
+		}
+		if sc.caseAt(m) != caseUpper || t.flags&(lexicon.Name|lexicon.City|lexicon.CityFull) != 0 {
+			return false
+		}
+		words++
+		clin = t.kw == 0 && (t.flags&lexicon.Clinical != 0 && t.e-t.s >= 4 || medicalWord(sc.lower(m))) // not a role after a name ("JO PAIK SW")
+	}
+	return words >= 2 && clin
 }
 
 // headOnly: the one word of tokens first..last is the head word of a

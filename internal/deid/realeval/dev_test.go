@@ -378,6 +378,12 @@ func TestDevScores(t *testing.T) {
 		"dev153.jsonl": {"rules": {0.94, 0.60}, "tagger": {0.91, 0.17}, "both": {0.98, 0.38}},
 		"dev154.jsonl": {"rules": {0.99, 0.65}, "tagger": {0.95, 0.29}, "both": {0.99, 0.51}},
 		"dev155.jsonl": {"rules": {0.98, 0.73}, "tagger": {0.97, 0.22}, "both": {1.00, 0.51}},
+		"dev156.jsonl": {"rules": {0.97, 0.91}, "tagger": {0.94, 0.59}, "both": {1.00, 0.78}},
+		"dev157.jsonl": {"rules": {1.00, 0.74}, "tagger": {0.98, 0.23}, "both": {1.00, 0.56}},
+		"dev158.jsonl": {"rules": {1.00, 0.72}, "tagger": {0.96, 0.23}, "both": {1.00, 0.52}},
+		"dev159.jsonl": {"rules": {0.96, 0.63}, "tagger": {0.95, 0.20}, "both": {0.98, 0.48}},
+		"dev160.jsonl": {"rules": {0.96, 0.79}, "tagger": {0.96, 0.26}, "both": {0.99, 0.64}},
+		"dev161.jsonl": {"rules": {0.98, 0.78}, "tagger": {0.89, 0.35}, "both": {1.00, 0.62}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -493,6 +493,20 @@ func (sc *scan) nextCheck(k int) bool {
 	return false
 }
 
+// timeAfterDay: a clock time starts at token j, over a space, "at" or "@"
+// ("intake 12/9 0800", "intake 12/18 at 10:00": an appointment's day and
+// hour, dev154, dev160; not an intake's volumes).
+func (sc *scan) timeAfterDay(j int) bool {
+	if j < len(sc.toks) && !sc.toks[j].nl && (sc.is(j, "at") || sc.punct(j, '@')) {
+		j++
+	}
+	if j >= len(sc.toks) || sc.toks[j].nl || !sc.toks[j].sp {
+		return false
+	}
+	return sc.clock(j) || sc.toks[j].kind == kNum && sc.numLen(j) <= 2 && sc.numVal(j) <= 23 && sc.punct(j+1, ':') && sc.joined(j+1) &&
+		j+2 < len(sc.toks) && sc.joined(j+2) && sc.numLen(j+2) == 2
+}
+
 // monthDayAt: tokens from i are a month and a day, "12/10", glued.
 func (sc *scan) monthDayAt(i int) bool {
 	return i+2 < len(sc.toks) && sc.toks[i].kind == kNum && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) &&
@@ -511,7 +525,7 @@ func (sc *scan) measureBefore(i, n int) bool {
 		switch sc.toks[k].kind {
 		case kWord:
 			if sc.toks[k].xkw&xMeasure != 0 { // measureWords
-				return !(k == i-1 && sc.nextCheck(k) && sc.monthDayAt(i))
+				return !(k == i-1 && (sc.nextCheck(k) || sc.is(k, "intake") && sc.timeAfterDay(i+3)) && sc.monthDayAt(i))
 			}
 			if sc.toks[k].xkw&xLevel == 0 { // levelWords
 				return false

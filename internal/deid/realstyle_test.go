@@ -457,6 +457,8 @@ func TestRealStyle(t *testing.T) {
 		{"a language is no town (dev148)", "Pt is 61 yo Haitian male, GI bleed. Creole speaking; understands some French.", "Pt is 61 yo Haitian male, GI bleed. Creole speaking; understands some French."},
 		{"a town named like a language after its cue kept (dev89)", "SOCIAL: LIVES IN CREOLE W/ WIFE, SHE DRIVES IN EACH DAY.", "SOCIAL: LIVES IN [LOCATION] W/ WIFE, SHE DRIVES IN EACH DAY."},
 		{"an intake's day before its hour is a date, an intake's volumes none (dev154, dev160)", "PLAN: PHP INTAKE 12/9 0800. Perinatal psychiatry intake 12/18 at 10:00. I/O: intake 12/9, UOP 300.", "PLAN: PHP INTAKE [DATE] 0800. Perinatal psychiatry intake [DATE] at 10:00. I/O: intake 12/9, UOP 300."},
+		{"a town that is an everyday word after a shop and in is a place (dev159)", "PT STATES R AID WHISTLES. AIDS PROGRAMMED AT A HEARING AID SHOP IN PEEL LAST YEAR.", "PT STATES R AID WHISTLES. AIDS PROGRAMMED AT A HEARING AID SHOP IN [LOCATION] LAST YEAR."},
+		{"a town that is an everyday word after a job and in is a place, not after an activity (dev151)", "her job in bend, on her feet all day. cuts after working in brush near the lake.", "her job in [LOCATION], on her feet all day. cuts after working in brush near the lake."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

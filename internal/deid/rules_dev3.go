@@ -193,8 +193,8 @@ func (sc *scan) cueCityAt(i int) int {
 }
 
 // residenceTown: token s, a one-word known town that is also an everyday
-// word, follows a verb of residence or a relative and "in", "from" or "near"
-// (token i) and ends its clause: "pt lives in bend w wife", "resides in
+// word, follows a verb of residence, a relative or a place of work and "in",
+// "from" or "near" (token i) and ends its clause: "pt lives in bend w wife", "resides in
 // sisters.", "living in burns, alone", "son in bend will visit", "SISTER
 // FROM BURNS CALLED" (dev131). A clinical "from" or "in" ("daughter in
 // room") has no town after it; words that follow such a cue as often as a
@@ -211,6 +211,10 @@ func (sc *scan) residenceTown(i, s int) bool {
 		if sc.is(i, "from") {
 			return false
 		}
+	case "pharmacy", "clinic", "office", "shop", "store", "church", "school", "job", "works", "farm", "ranch", "plant", "mill":
+		// a place of business or work: "picking up from the pharmacy in
+		// cotter.", "A HEARING AID SHOP IN PEEL LAST YEAR" (dev159); not an
+		// activity ("after working in brush near millwood lake", dev151)
 	default:
 		if toks[i-1].kw&setRelation == 0 {
 			return false
@@ -244,7 +248,7 @@ var residenceEnds = map[string]bool{
 	"area": true, "now": true, "currently": true, "x": true, "for": true, "where": true, "near": true,
 	"called": true, "calls": true, "calling": true, "is": true, "will": true, "visiting": true,
 	"visited": true, "here": true, "aware": true, "updated": true, "coming": true, "arrived": true,
-	"arrives": true, "staying": true, "has": true, "prior": true, "after": true,
+	"arrives": true, "staying": true, "has": true, "prior": true, "after": true, "last": true,
 }
 
 // businessOnAt marks a business named after a place cue (token i) and

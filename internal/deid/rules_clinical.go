@@ -313,13 +313,13 @@ func (sc *scan) clinicalNumber(i, j int) int {
 		return j + 2
 	}
 	// a mixed number before its unit ("Stoma 1 1/8 in round", "2 1/4 in
-	// flange": dev88) and a score of right answers ("teach-back 4/5
-	// correct", "quiz 8/10 correct": dev88, dev89)
+	// flange": dev88) and a score of right answers or tries ("teach-back
+	// 4/5 correct", "quiz 8/10 correct", "9/10 sentences": tallyWords)
 	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && j+1 < len(toks) && !toks[j+1].nl && toks[j+1].kind == kWord {
 		a, b := sc.numVal(i), sc.numVal(i+2)
 		mixed := i > 0 && !toks[i].nl && toks[i-1].kind == kNum && sc.numLen(i-1) <= 2 && toks[i].sp && a >= 1 && a < b &&
 			(b <= 4 || b == 8 || b == 16) && mixedUnits[sc.lower(j+1)]
-		if mixed || a >= 0 && a <= b && b >= 3 && b <= 20 && (sc.is(j+1, "correct") || sc.is(j+1, "correctly")) {
+		if mixed || a >= 0 && a <= b && b >= 3 && b <= 20 && tallyWords[sc.lower(j+1)] {
 			return j
 		}
 	}
@@ -568,6 +568,16 @@ func allDigits(s string) bool {
 	return true
 }
 
+// tallyWords follow a count of right answers or of tries out of a total
+// ("4/5 correct", "9/10 sentences", "3/5 accurate", "3/3 steps", "1/7
+// chambers": dev88, dev89, dev158, dev159).
+var tallyWords = map[string]bool{
+	"correct": true, "correctly": true, "accurate": true, "accurately": true, "safe": true,
+	"sentences": true, "steps": true, "trials": true, "attempts": true, "sucks": true, "chambers": true,
+	"pictures": true, "cues": true, "tasks": true, "commands": true, "answers": true, "questions": true,
+	"responses": true, "opportunities": true, "repetitions": true, "reps": true,
+}
+
 // recallWords come before the words a patient remembers out of three or
 // five ("recall 2/3"); recalledWhat after them ("1/3 words").
 var recallWords = map[string]bool{"recall": true, "recalled": true, "recalls": true, "registration": true, "word": true} // "recall of word 2/3" (dev90)
@@ -580,6 +590,7 @@ var scoreWordsBefore = map[string]bool{
 	"dyspnea": true, "sob": true, "incisional": true, "back": true, "abd": true, "chest": true,
 	"aches": true, "ache": true, "achy": true, "soreness": true, "sore": true, "cramping": true, "cramps": true,
 	"achiness": true, "aching": true, "tenderness": true, "spasms": true,
+	"urges": true, "urge": true, // "states urges 7/10 at 1900" (dev160)
 	"ice": true, // the ICE score of CAR-T and BiTE therapy: "ICE 10/10 @ 2000" (dev50)
 	// healed burns itch: "ITCH: 8/10 ON HEALED GRAFTS", "itch 7/10 in evening" (dev72)
 	"itch": true, "itching": true, "itchy": true, "pruritus": true,

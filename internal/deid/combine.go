@@ -151,8 +151,8 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if s.Type == TypeDate && sc.noDate(first, last) {
 			continue // "98/52", "49/51": no month in either place
 		}
-		if s.Type == TypeDate && first == last && (sc.satVerb(first) || sc.satVerbOpens(first)) {
-			continue // "Asked \"am I dying?\" Sat with pt" (dev50): the verb
+		if s.Type == TypeDate && first == last && (sc.satVerb(first) || sc.satVerbOpens(first) || sc.is(first, "sat") && (sc.sbtNear(first) || sc.is(first-1, "fat"))) {
+			continue // "Asked \"am I dying?\" Sat with pt" (dev50): the verb; "on SAT/SBT protocol", "fat sat": a trial, a saturation
 		}
 		if (s.Type == TypeLocation || s.Type == TypeName) && first >= 2 && sc.toks[first].e-sc.toks[first].s == 1 && sc.punct(first-1, '&') && sc.joined(first) && sc.joined(first-1) && sc.toks[first-2].kind == kWord {
 			continue // "L&D High Risk", "H&P": the second letter of an abbreviation and what follows it (dev78)

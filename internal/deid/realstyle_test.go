@@ -460,6 +460,7 @@ func TestRealStyle(t *testing.T) {
 		{"a town that is an everyday word after a shop and in is a place (dev159)", "PT STATES R AID WHISTLES. AIDS PROGRAMMED AT A HEARING AID SHOP IN PEEL LAST YEAR.", "PT STATES R AID WHISTLES. AIDS PROGRAMMED AT A HEARING AID SHOP IN [LOCATION] LAST YEAR."},
 		{"a town that is an everyday word after a job and in is a place, not after an activity (dev151)", "her job in bend, on her feet all day. cuts after working in brush near the lake.", "her job in [LOCATION], on her feet all day. cuts after working in brush near the lake."},
 		{"tallies of right answers and tries, and urges scored, are no dates (dev159, dev160)", "pt repeated 9/10 sentences with CI alone. 3/5 safe answers. improved to 3/5 accurate w/ cues. states urges 7/10 at 1900. seen 3/5 for f/u.", "pt repeated 9/10 sentences with CI alone. 3/5 safe answers. improved to 3/5 accurate w/ cues. states urges 7/10 at 1900. seen [DATE] for f/u."},
+		{"sat after staff or a person by name is the verb (dev128, dev160)", "Staff sat with pt. Granddaughter Yarrow sat with him until 2300. Visit Sat with wife.", "Staff sat with pt. Granddaughter [NAME] sat with him until 2300. Visit [DATE] with wife."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

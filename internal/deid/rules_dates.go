@@ -1120,7 +1120,13 @@ func (sc *scan) satVerb(i int) bool {
 		return false
 	}
 	lp := sc.lower(p)
-	return pronouns[lp] || sc.toks[p].kw&(setRelation|setCred) != 0 || lp == "patient" || lp == "family" || lp == "chaplain" || lp == "nurse" || lp == "writer" || lp == "rt"
+	switch lp {
+	case "patient", "family", "chaplain", "nurse", "writer", "rt", "staff", "sitter", "volunteer", "aide", "student", "friend", "visitor", "pastor", "priest":
+		return true // "Staff sat with pt" (dev160)
+	}
+	// a person by name: "Granddaughter Yarrow sat with him" (dev128)
+	return pronouns[lp] || sc.toks[p].kw&(setRelation|setCred) != 0 ||
+		sc.caseAt(p) == caseMixed && sc.rawCap(p) && !sc.rawUpper(p) && sc.toks[p].kw == 0 && !sc.sentenceStart(p) && (sc.toks[p].flags&lexicon.Name != 0 || sc.candidate(p))
 }
 
 // satAfter are the words after "sat" that make it the verb.

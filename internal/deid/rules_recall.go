@@ -1047,4 +1047,9 @@ var namesakes = map[string]bool{
 	"mcmurray": true, "rinne": true, "savary": true, "lapidus": true, "brostrom": true,
 	"apfel": true, "plana": true, "roi": true, "bravo": true, "rm": true, "res": true, "mam": true,
 	"antrum": true, "shim": true, "peth": true, "rems": true, "rem": true, "breslow": true, "braf": true,
+	// (session 35) "HCV Ab neg", "viral URI", "L THA", "hx MI", "ESA dose", "OS 20/40",
+	// "Ao root", "AH (auditory hallucinations)", "kidney donor"; not "ASO" (a given name too:
+	// "Aso at bedside", review18)
+	"ab": true, "uri": true, "tha": true, "mi": true, "esa": true, "os": true, "ou": true,
+	"ao": true, "ah": true, "donor": true,
 }

@@ -206,12 +206,16 @@ func (sc *scan) residenceTown(i, s int) bool {
 		toks[s].kw&(setMonth|setDay|setTitle|setHeader|setMeasure|setRelation|setCue1|setCue2) != 0 {
 		return false
 	}
-	switch sc.lower(i - 1) {
-	case "lives", "living", "lived", "live", "resides", "residing", "reside":
+	switch w := sc.lower(i - 1); {
+	case sc.is(i, "from") && sc.travelBefore(i):
+		// someone who came or called from the town: "SISTER PHILOMENE FROM
+		// SULPHUR PLANS TO VISIT", "brother drove down from Battleground
+		// today", "Grandson arrived from Canadian at 0340" (dev7-dev131)
+	case w == "lives" || w == "living" || w == "lived" || w == "live" || w == "resides" || w == "residing" || w == "reside":
 		if sc.is(i, "from") {
 			return false
 		}
-	case "pharmacy", "clinic", "office", "shop", "store", "church", "school", "job", "works", "farm", "ranch", "plant", "mill":
+	case w == "pharmacy" || w == "clinic" || w == "office" || w == "shop" || w == "store" || w == "church" || w == "school" || w == "job" || w == "works" || w == "farm" || w == "ranch" || w == "plant" || w == "mill":
 		// a place of business or work: "picking up from the pharmacy in
 		// cotter.", "A HEARING AID SHOP IN PEEL LAST YEAR" (dev159); not an
 		// activity ("after working in brush near millwood lake", dev151)
@@ -226,20 +230,35 @@ func (sc *scan) residenceTown(i, s int) bool {
 	}
 	switch {
 	case toks[k].kind == kPunct:
-		return sc.punct(k, ',') || sc.punct(k, '.') || sc.punct(k, ';') || sc.punct(k, '(') || sc.punct(k, '-') && toks[k].sp
+		return sc.punct(k, ',') || sc.punct(k, '.') || sc.punct(k, ';') || sc.punct(k, '(') || sc.punct(k, ')') || sc.punct(k, '-') && toks[k].sp
 	case toks[k].kind == kWord:
 		return residenceEnds[sc.lower(k)]
 	}
 	return false
 }
 
-// everydayTowns are towns of the gazetteer that follow "lives in" as other
-// words more often than as a town.
+// everydayTowns are towns of the gazetteer that follow "lives in" or "came
+// from" as other words more often than as a town.
 var everydayTowns = map[string]bool{
 	"home": true, "house": true, "mobile": true, "van": true, "lodge": true, "village": true,
 	"park": true, "central": true, "hope": true, "comfort": true, "harmony": true, "north": true,
 	"west": true, "south": true, "east": true, "shock": true, "winter": true, "spring": true,
 	"summer": true, "fall": true, "hall": true, "nursery": true,
+	"church": true, "camp": true, "college": true, "mass": true, "town": true, "chapel": true,
+	"mine": true, "plant": true, "mill": true, "school": true, "work": true, "fort": true,
+}
+
+// travelBefore: in token i's clause, up to six words before it, a relative
+// stands ("SISTER PHILOMENE FROM", "wife comes on weekends from",
+// "brother drove down from"); a verb of coming or calling alone is not
+// enough ("Tele called from monitor", review18).
+func (sc *scan) travelBefore(i int) bool {
+	for p, n := sc.prevWord(i), 0; p >= 0 && n < 6; p, n = sc.prevWord(p), n+1 {
+		if sc.toks[p].kw&setRelation != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // residenceEnds are words that end the clause "lives in <town>".
@@ -249,6 +268,7 @@ var residenceEnds = map[string]bool{
 	"called": true, "calls": true, "calling": true, "is": true, "will": true, "visiting": true,
 	"visited": true, "here": true, "aware": true, "updated": true, "coming": true, "arrived": true,
 	"arrives": true, "staying": true, "has": true, "prior": true, "after": true, "last": true,
+	"at": true, "plans": true, "today": true, "tonight": true, "on": true, "in": true, "to": true,
 }
 
 // businessOnAt marks a business named after a place cue (token i) and

@@ -462,6 +462,8 @@ func TestRealStyle(t *testing.T) {
 		{"tallies of right answers and tries, and urges scored, are no dates (dev159, dev160)", "pt repeated 9/10 sentences with CI alone. 3/5 safe answers. improved to 3/5 accurate w/ cues. states urges 7/10 at 1900. seen 3/5 for f/u.", "pt repeated 9/10 sentences with CI alone. 3/5 safe answers. improved to 3/5 accurate w/ cues. states urges 7/10 at 1900. seen [DATE] for f/u."},
 		{"sat after staff or a person by name is the verb (dev128, dev160)", "Staff sat with pt. Granddaughter Yarrow sat with him until 2300. Visit Sat with wife.", "Staff sat with pt. Granddaughter [NAME] sat with him until 2300. Visit [DATE] with wife."},
 		{"a town that is an everyday word after someone who came or called from it (dev7-dev131)", "FAMILY: SISTER ALCIDIE FROM KINDER AT BS THIS EVE. SON ARRIVED FROM SULPHUR TODAY. WIFE CAME FROM CHURCH AT 1400.", "FAMILY: SISTER [NAME] FROM [LOCATION] AT BS THIS EVE. SON ARRIVED FROM [LOCATION] TODAY. WIFE CAME FROM CHURCH AT 1400."},
+		{"a town that is an everyday word after a college and in (dev91)", "pt is student at college in weed, parents driving up.", "pt is student at college in [LOCATION], parents driving up."},
+		{"a town that is an everyday word after a relative and in, before during (dev139)", "EDEMA 1+. PT STAYING WITH SISTER IN BELLS DURING WEEK, HOME ON WEEKENDS.", "EDEMA 1+. PT STAYING WITH SISTER IN [LOCATION] DURING WEEK, HOME ON WEEKENDS."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -215,7 +215,7 @@ func (sc *scan) residenceTown(i, s int) bool {
 		if sc.is(i, "from") {
 			return false
 		}
-	case w == "pharmacy" || w == "clinic" || w == "office" || w == "shop" || w == "store" || w == "church" || w == "school" || w == "job" || w == "works" || w == "farm" || w == "ranch" || w == "plant" || w == "mill":
+	case placeOfWork[w]:
 		// a place of business or work: "picking up from the pharmacy in
 		// cotter.", "A HEARING AID SHOP IN PEEL LAST YEAR" (dev159); not an
 		// activity ("after working in brush near millwood lake", dev151)
@@ -248,6 +248,16 @@ var everydayTowns = map[string]bool{
 	"mine": true, "plant": true, "mill": true, "school": true, "work": true, "fort": true,
 }
 
+// placeOfWork are the places of business, work, study and care that a
+// town follows after "in" ("the pharmacy in cotter.", "outside ed in
+// belmont with sats 84%", "a warehouse in lebanon,", "college in weed,").
+var placeOfWork = map[string]bool{
+	"pharmacy": true, "clinic": true, "office": true, "shop": true, "store": true, "church": true,
+	"school": true, "job": true, "works": true, "farm": true, "ranch": true, "plant": true, "mill": true,
+	"hospital": true, "ed": true, "er": true, "facility": true, "center": true, "ltach": true, "snf": true,
+	"rehab": true, "college": true, "university": true, "warehouse": true, "factory": true, "company": true,
+}
+
 // travelBefore: in token i's clause, up to six words before it, a relative
 // stands ("SISTER PHILOMENE FROM", "wife comes on weekends from",
 // "brother drove down from"); a verb of coming or calling alone is not
@@ -269,6 +279,7 @@ var residenceEnds = map[string]bool{
 	"visited": true, "here": true, "aware": true, "updated": true, "coming": true, "arrived": true,
 	"arrives": true, "staying": true, "has": true, "prior": true, "after": true, "last": true,
 	"at": true, "plans": true, "today": true, "tonight": true, "on": true, "in": true, "to": true,
+	"during": true, "until": true, "over": true,
 }
 
 // businessOnAt marks a business named after a place cue (token i) and

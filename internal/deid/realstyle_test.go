@@ -464,6 +464,7 @@ func TestRealStyle(t *testing.T) {
 		{"a town that is an everyday word after someone who came or called from it (dev7-dev131)", "FAMILY: SISTER ALCIDIE FROM KINDER AT BS THIS EVE. SON ARRIVED FROM SULPHUR TODAY. WIFE CAME FROM CHURCH AT 1400.", "FAMILY: SISTER [NAME] FROM [LOCATION] AT BS THIS EVE. SON ARRIVED FROM [LOCATION] TODAY. WIFE CAME FROM CHURCH AT 1400."},
 		{"a town that is an everyday word after a college and in (dev91)", "pt is student at college in weed, parents driving up.", "pt is student at college in [LOCATION], parents driving up."},
 		{"a town that is an everyday word after a relative and in, before during (dev139)", "EDEMA 1+. PT STAYING WITH SISTER IN BELLS DURING WEEK, HOME ON WEEKENDS.", "EDEMA 1+. PT STAYING WITH SISTER IN [LOCATION] DURING WEEK, HOME ON WEEKENDS."},
+		{"an antibody alone on a mixed-case line is no name (session 35)", "Hep C Ab also drawn per pt request. HIT Ab pending. Son Uri called.", "Hep C Ab also drawn per pt request. HIT Ab pending. Son [NAME] called."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -1175,7 +1175,7 @@ func (sc *scan) lexicalName(i int) int {
 				return i + 2
 			}
 			if e > i && known >= 1 && !t.upper || e > i && t.upper && sc.allKnownNames(i, e) && !sc.lineUpper(i) ||
-				e == i && strong && !t.nl && !sc.sentenceStart(i) && t.flags&lexicon.City == 0 {
+				e == i && strong && !t.nl && !sc.sentenceStart(i) && t.flags&lexicon.City == 0 && !sc.namesake(i) { // not "Hep C Ab", "HIT Ab pending"
 				sc.markName(i, e, "rules/lexicon")
 				return e
 			}

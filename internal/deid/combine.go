@@ -163,6 +163,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if (s.Type == TypeID || s.Type == TypePhone || s.Type == TypeDate) && sc.toks[first].kind == kNum && sc.clockSchedule(first, last) {
 			continue // "0600-1000-1400-1800-2200": a schedule of clock times (dev84)
 		}
+		if s.Type == TypeDate && first == last && sc.mayVerb(first) {
+			continue // "death may be near": the verb
+		}
 		if first == last && sc.recordMonth(first) {
 			continue // "GIVEN PER MAR.", "see MAR": the medication record; "rate dec per protocol", "SENSATION DEC TOES"
 		}
@@ -1080,6 +1083,27 @@ func (sc *scan) recordMonth(k int) bool {
 		}
 	}
 	return false
+}
+
+// mayVerb: token k, "may", is the verb: a word follows it and none that
+// dates a month comes before it ("death may be near", "TARGET MAY BE
+// 80-100", "CARE MAY CONTINUE": the tagger's dates, dev99-dev149); "in May
+// for f/u", "May of 2019", "May 3" stay months.
+func (sc *scan) mayVerb(k int) bool {
+	n := k + 1
+	if !sc.is(k, "may") || k < 1 || sc.toks[k].nl || n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind != kWord {
+		return false
+	}
+	switch sc.lower(n) {
+	case "of", "and", "or", "to", "through", "thru", "until", "till", "vs":
+		return false
+	}
+	switch sc.lower(k - 1) {
+	case "in", "since", "until", "till", "early", "late", "mid", "during", "of", "last", "next", "from",
+		"before", "after", "by", "on", "around", "about", "this", "that", "through", "thru":
+		return false
+	}
+	return true
 }
 
 // recordedWords say that something was put in a record.

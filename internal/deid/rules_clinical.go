@@ -323,6 +323,13 @@ func (sc *scan) clinicalNumber(i, j int) int {
 			return j
 		}
 	}
+	// a half or a quarter after a whole number, whatever follows ("breast
+	// development started ~8 1/2,", "2 1/2 weeks"): a mixed number (dev154)
+	if j == i+2 && sc.punct(i+1, '/') && sc.joined(i+1) && sc.joined(i+2) && i > 0 && !toks[i].nl && toks[i].sp && toks[i-1].kind == kNum &&
+		sc.numLen(i-1) <= 2 && !sc.punct(j+1, '/') && sc.numVal(i) == 1 && (sc.numVal(i+2) == 2 || sc.numVal(i+2) == 4) &&
+		!(i >= 2 && toks[i-2].kw&setMonth != 0) {
+		return j
+	}
 	// words remembered of three or five: "RECALLED 1/3 WORDS AT 5 MIN",
 	// "recall 2/3" (dev76); "recall 3/14/24", "unable to recall 3/14
 	// events" stay dates (review19)

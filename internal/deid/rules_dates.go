@@ -455,6 +455,7 @@ var fractionNouns = map[string]bool{
 	"lpm":   true,               // "LFNC 1/8 LPM" (dev34)
 	"maint": true, "size": true, // "FLUID RESTRICTION 2/3 MAINT", "1/2 size smaller" (dev57)
 	"amp": true, "amps": true, "replacement": true, // "1/2 amp d50", "switched to 1/2 replacement" (dev60)
+	"miv": true, "goal": true, "bottles": true, // "ivf 1/2 miv", "start 1/2 goal", "1/2 bottles" (dev122-dev161)
 }
 
 // examWords come right before a grade or a pair of findings written "n/m"

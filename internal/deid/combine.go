@@ -108,6 +108,9 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.lowerEveryday(k, last, s.Type) {
 			keep = false // "the county worker", "the senior center", "the parish office" in lower case in a mixed-case line (dev126-dev155)
 		}
+		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.legalHold(k, last) {
+			keep = false // "ON M-1 HOLD", "m-1 paperwork": a legal hold's form (dev97-dev160)
+		}
 		if keep && s.Type == TypeName && sc.clinicalPhrase(k, last) {
 			keep = false // "TRUNKAL HYPOTONIA", "BODY PLETHYSMOGRAPHY" in capitals: a clinical phrase (dev67-dev155)
 		}
@@ -333,6 +336,27 @@ func (sc *scan) lowerEveryday(first, last int, typ Type) bool {
 		}
 	}
 	return words > 0
+}
+
+// legalHold: tokens first..last hold a digit and "hold", "paperwork" or
+// "petition" follows them on their line ("M-1 HOLD", "5150 hold"): the
+// form of an involuntary hold, not a place.
+func (sc *scan) legalHold(first, last int) bool {
+	n := last + 1
+	if n >= len(sc.toks) || sc.toks[n].nl {
+		return false
+	}
+	switch sc.lower(n) {
+	case "hold", "holds", "paperwork", "petition":
+	default:
+		return false
+	}
+	for m := first; m <= last; m++ {
+		if sc.toks[m].ndig > 0 || sc.toks[m].kind == kNum {
+			return true
+		}
+	}
+	return false
 }
 
 // clinicalPhrase: tokens first..last, on a line in capitals, are two words

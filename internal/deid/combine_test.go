@@ -95,6 +95,7 @@ func TestPlausible(t *testing.T) {
 		{"may the verb in capitals is no date (dev136)", "HOLD AT 60MG X 4 DAYS; TARGET MAY BE 80-100 BASED ON CRAVINGS", "MAY", TypeDate, ""},
 		{"a month after in kept", "seen in May for f/u", "May", TypeDate, "May"},
 		{"a name May after a relation kept", "Daughter May called at 1400.", "May", TypeName, "May"},
+		{"a legal hold's form is no place (dev103)", "Neuro: On M-1 hold (placed by ED after pt found down)", "M-1", TypeLocation, ""},
 		{"a classification and its grade is no place (dev115)", "r femoral head fx (pipkin iv), awaiting orif", "pipkin iv", TypeLocation, ""},
 		{"a name before IV and a word kept", "Spoke with Maria IV team aware.", "Maria", TypeName, "Maria"},
 		{"a name and an initial kept", "Spoke with Maria V.", "Maria V.", TypeName, "Maria V."},

@@ -106,13 +106,13 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			keep = false // "Nursing 7p-7a": a shift's hours
 		}
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.lowerEveryday(k, last, s.Type) {
-			keep = false // "the county worker", "the senior center", "the parish office" in lower case in a mixed-case line (dev126-dev155)
+			keep = false // "the county worker", "county aging office" in lower case on a mixed-case line (dev126-dev155)
 		}
 		if keep && (s.Type == TypeLocation || s.Type == TypeName) && sc.legalHold(k, last) {
 			keep = false // "ON M-1 HOLD", "m-1 paperwork": a legal hold's form (dev97-dev160)
 		}
 		if keep && s.Type == TypeName && sc.clinicalPhrase(k, last) {
-			keep = false // "TRUNKAL HYPOTONIA", "BODY PLETHYSMOGRAPHY" in capitals: a clinical phrase (dev67-dev155)
+			keep = false // "CMC ARTHROPLASTY", "EAC EDEMATOUS" in capitals: a clinical phrase (dev67-dev155)
 		}
 		if keep && s.Type == TypeName && sc.headOnly(k, last) {
 			keep = false // "Hospice RN - recert visit", "call from Pharmacy re:": the head word of a place alone is no name
@@ -308,8 +308,9 @@ func (sc *scan) onlyWord(first, last int) int {
 
 // lowerEveryday: tokens first..last, on a mixed-case line, are words in
 // lower case of everyday English or the clinic, longer than initials, none
-// a town's and, for a name, none a name list's ("county worker", "senior center", "high
-// school"): a name or a town written in lower case among capitals is one
+// a town's and, for a name, none a name list's ("county worker", "county
+// aging office"; not "high school" or "the parish", whose first words a town
+// list holds): a name or a town written in lower case among capitals is one
 // no list holds ("pt barcak", "in tacna") or one the rules find by its cue.
 func (sc *scan) lowerEveryday(first, last int, typ Type) bool {
 	words := 0
@@ -362,9 +363,8 @@ func (sc *scan) legalHold(first, last int) bool {
 // clinicalPhrase: tokens first..last, on a line in capitals, are two words
 // or more, none a known name or town, the last a clinical word that no name
 // or town list holds, longer than a role's letters, or a word of a medical
-// ending ("HYPOTONIA"): a clinical phrase, not
-// a name the case cannot show
-// ("TRUNKAL HYPOTONIA"; not "adjuster abelard breckwoldt", dev102).
+// ending ("EDEMATOUS"): a clinical phrase, not a name the case cannot show
+// ("CMC ARTHROPLASTY"; not "adjuster abelard breckwoldt", dev102).
 func (sc *scan) clinicalPhrase(first, last int) bool {
 	words, clin := 0, false
 	for m := first; m <= last; m++ {

@@ -193,10 +193,12 @@ func (sc *scan) cueCityAt(i int) int {
 }
 
 // residenceTown: token s, a one-word known town that is also an everyday
-// word, follows a verb of residence, a relative or a place of work and "in",
-// "from" or "near" (token i) and ends its clause: "pt lives in bend w wife", "resides in
+// word, follows a verb of residence, a relative or a place of work and
+// "in", "from" or "near" (token i), or "from" with a relative earlier in
+// its clause, and ends its clause: "pt lives in bend w wife", "resides in
 // sisters.", "living in burns, alone", "son in bend will visit", "SISTER
-// FROM BURNS CALLED" (dev131). A clinical "from" or "in" ("daughter in
+// FROM BURNS CALLED" (dev131), "college in weed,", "SISTER ALCIDIE FROM
+// KINDER AT BS". A clinical "from" or "in" ("daughter in
 // room") has no town after it; words that follow such a cue as often as a
 // town does ("mobile home", "van", "park", "winter") are left to the other
 // rules, as is a state ("lives in florida").

@@ -1066,6 +1066,9 @@ func (sc *scan) weekdayDate(i int, w string) bool {
 	if w == "sat" && sc.satVerb(i) {
 		return false // "this RN sat with him", "wife sat with pt": a verb after its subject
 	}
+	if w == "sat" && sc.is(i-1, "fat") {
+		return false // "T2 with and without fat sat": an MRI's fat saturation (dev152)
+	}
 	if w == "sat" && (sc.sbtNear(i) || sc.trialVerbBefore(i) && !sc.clock(i+1) && !sc.weekdayAfter(i)) {
 		return false // "after sat/sbt", "SBT/SAT", "SAT 0700, SBT CPAP 5/5", "OFF SEDATION PER SAT": the awakening trial
 	}

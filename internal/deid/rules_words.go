@@ -75,7 +75,7 @@ func (sc *scan) scanWords() {
 		// (any case for "sat" and "sun", which truecase leaves alone); "wed am",
 		// "FRI PM". A pair ("Mon/Fri") is a schedule, not a date.
 		if len(w) >= 3 && len(w) <= 5 && weekdayShort(w) &&
-			((t.cap || (w == "sat" || w == "sun") && !sc.valueNext(i)) && (sc.is(i-1, "on") && !(w == "sat" && sc.trialVerbBefore(i)) || sc.is(i-1, "by") || sc.is(i-1, "next") || sc.is(i-1, "last") || sc.is(i-1, "this") || sc.is(i-1, "until") || sc.is(i-1, "till") || sc.is(i-1, "visit") || sc.is(i-1, "thru") || sc.is(i-1, "through")) ||
+			((t.cap || (w == "sat" || w == "sun") && !sc.valueNext(i)) && (sc.is(i-1, "on") && !(w == "sat" && (sc.trialVerbBefore(i) || sc.is(i+2, "sbt") && sc.punct(i+1, '/'))) || sc.is(i-1, "by") || sc.is(i-1, "next") || sc.is(i-1, "last") || sc.is(i-1, "this") || sc.is(i-1, "until") || sc.is(i-1, "till") || sc.is(i-1, "visit") || sc.is(i-1, "thru") || sc.is(i-1, "through")) ||
 				sc.weekdayAfter(i)) {
 			sc.addToks(i, i, TypeDate, "rules/date")
 			continue

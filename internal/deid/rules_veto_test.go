@@ -225,6 +225,19 @@ func FuzzPlausible(f *testing.F) {
 	// the note (a draft read the word before the first token), a namesake
 	f.Add("Wilms tumor, favorable histology", uint16(0), uint16(5), uint8(0))
 	f.Add("MAC + block, npo since 0700", uint16(0), uint16(3), uint8(1))
+	// the thirty-fifth session's, each at a note's edge where a rule reads
+	// the token before or after the span: a facility's head word and a list
+	// item opening the note, "may" and a legal hold's form ending it, "sat"
+	// and a half opening it, everyday lower-case words, a clinical phrase
+	f.Add("Hospice RN - recert visit", uint16(0), uint16(7), uint8(0))
+	f.Add("- Means restriction", uint16(2), uint16(5), uint8(0))
+	f.Add("death may", uint16(6), uint16(3), uint8(2))
+	f.Add("may be near", uint16(0), uint16(3), uint8(2))
+	f.Add("ON M-1", uint16(3), uint16(3), uint8(1))
+	f.Add("sat with pt", uint16(0), uint16(3), uint8(2))
+	f.Add("1/2 miv", uint16(0), uint16(3), uint8(2))
+	f.Add("Son called the county worker", uint16(16), uint16(12), uint8(1))
+	f.Add("PROCEDURE: CMC ARTHROPLASTY", uint16(11), uint16(16), uint8(0))
 	types := []Type{TypeName, TypeLocation, TypeDate, TypeID, TypePhone, TypeAge}
 	r := DefaultRules()
 	f.Fuzz(func(t *testing.T, text string, start, n uint16, typ uint8) {

@@ -1237,6 +1237,14 @@ var genericPlaceWords = map[string]bool{
 	"dosing": true, "methadone": true, "skills": true, "group": true, "iop": true, "dbt": true,
 	"crisis": true, "trailhead": true, "parking": true, "worksite": true, "lobby": true, "dayroom": true,
 	"booking": true, "behavioral": true,
+	// "Adolescent Medicine", "Sports Medicine Clinic", "Child Abuse
+	// Pediatrics", "Interdisciplinary Team Conference", "Cath Lab",
+	// "Anticoag Clinic", "BMT clinic", "Derm Clinic", "the donor center"
+	// (dev122-dev154)
+	"adolescent": true, "sports": true, "child": true, "abuse": true, "pediatrics": true,
+	"pediatric": true, "interdisciplinary": true, "team": true, "conference": true, "lab": true,
+	"ophthalmology": true, "dermatology": true, "donor": true, "anticoag": true, "bmt": true,
+	"derm": true, "cath": true, "lymphedema": true, "occ": true,
 }
 
 // genericPlace: the tagger's place (tokens first..last) is made only of
@@ -1245,8 +1253,12 @@ var genericPlaceWords = map[string]bool{
 // mental health center", "TO TRANSPLANT CENTER"): a kind of place, not
 // which one. After any other word it may be the tail of a name the tagger
 // cut in two ("oak lawn | health center": synth-500), and stays.
+//
+// A place that opens with punctuation has no word before it to join
+// ("Evaluation - Hand Clinic", "Handoff - Behavioral Health": a heading's
+// second part).
 func (sc *scan) genericPlace(first, last int) bool {
-	if p := first - 1; p >= 0 && !sc.toks[first].nl && sc.toks[p].kind != kPunct &&
+	if p := first - 1; p >= 0 && !sc.toks[first].nl && sc.toks[p].kind != kPunct && sc.toks[first].kind != kPunct &&
 		!(sc.toks[p].kind == kWord && (functionWord(sc.lower(p)) || genericPlaceWord(sc.lower(p)))) {
 		return false
 	}

@@ -467,6 +467,7 @@ func TestRealStyle(t *testing.T) {
 		{"an antibody alone on a mixed-case line is no name (session 35)", "Hep C Ab also drawn per pt request. HIT Ab pending. Son Uri called.", "Hep C Ab also drawn per pt request. HIT Ab pending. Son [NAME] called."},
 		{"halves of a fluid's rate, of a goal, and after a whole number are no dates (dev154, dev159)", "ivf decreased to 1/2 miv at 1400. breast development started ~8 1/2, growth spurt. start 1/2 goal. seen 1/2 in clinic.", "ivf decreased to 1/2 miv at 1400. breast development started ~8 1/2, growth spurt. start 1/2 goal. seen [DATE] in clinic."},
 		{"an awakening trial before its breathing trial and a fat saturation are no dates (dev13, dev152)", "Pt on SAT/SBT protocol, sedation held. T2 with and without fat sat, DWI. HD on Sat, SBT in am.", "Pt on SAT/SBT protocol, sedation held. T2 with and without fat sat, DWI. HD on [DATE], SBT in am."},
+		{"a namesake after a relation with an age or a year is a history, not a name (dev119-dev157)", "FH: father MI at 52, brother HTN. Hx per wife: MI 2019, stents. Son Ali at bedside.", "FH: father MI at 52, brother HTN. Hx per wife: MI 2019, stents. Son [NAME] at bedside."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -988,6 +988,12 @@ func (sc *scan) scanNames(lexical bool) {
 				if t.kw&setRelation != 0 && !initial && sc.capsAcronym(k) && toks[k].flags&lexicon.Name == 0 {
 					goto next
 				}
+				// ... and after a relation, a namesake with an age or a year
+				// after it: a family or past history ("father MI at 52",
+				// "Hx per wife: MI 2019": dev119-dev157)
+				if t.kw&setRelation != 0 && !initial && sc.namesake(k) && sc.ageOrYearAfter(k) {
+					goto next
+				}
 				// ... and after "signed by", a clinical word that no name
 				// list holds ("Consents signed by HCPOA": dev80)
 				if w == "signed" && !initial && toks[k].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical {
@@ -1441,4 +1447,19 @@ func (sc *scan) postOp(k int) bool {
 		m++
 	}
 	return m < len(sc.toks) && !sc.toks[m].nl && (sc.is(m, "op") || sc.is(m, "operative") || sc.is(m, "operatively"))
+}
+
+// ageOrYearAfter: word token k is followed, on its line, by an age ("at
+// 52", "age 61") or a year ("2019") that no "/", "-" or "." goes on from
+// (not a phone's or a date's first part).
+func (sc *scan) ageOrYearAfter(k int) bool {
+	n := k + 1
+	if n < len(sc.toks) && !sc.toks[n].nl && (sc.is(n, "at") || sc.is(n, "age")) {
+		n++
+	}
+	if n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind != kNum || sc.punct(n+1, '/') || sc.punct(n+1, '-') || sc.punct(n+1, '.') && sc.joined(n+1) {
+		return false
+	}
+	v := sc.numVal(n)
+	return n > k+1 && sc.numLen(n) == 2 || sc.numLen(n) == 4 && v >= 1900 && v <= 2099
 }

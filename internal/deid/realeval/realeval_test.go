@@ -59,7 +59,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev138": 140, "dev139": 155, "dev140": 155, "dev141": 140, "dev142": 140, "dev143": 155, "frozen51": 145, "frozen52": 150,
 		"dev144": 145, "dev145": 140, "dev146": 140, "dev147": 130, "dev148": 150, "dev149": 145, "frozen53": 130, "frozen54": 135,
 		"dev150": 150, "dev151": 125, "dev152": 140, "dev153": 160, "dev154": 155, "dev155": 140, "frozen55": 135, "frozen56": 150,
-		"dev156": 140, "dev157": 140, "dev158": 155, "dev159": 145, "dev160": 130, "dev161": 145, "frozen57": 155, "frozen58": 135}
+		"dev156": 140, "dev157": 140, "dev158": 155, "dev159": 145, "dev160": 130, "dev161": 145, "frozen57": 155, "frozen58": 135,
+		"dev162": 155, "dev163": 135, "dev164": 140, "dev165": 145, "dev166": 135, "dev167": 135, "frozen59": 145, "frozen60": 160}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -208,7 +209,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev138.jsonl", "dev139.jsonl", "dev140.jsonl", "dev141.jsonl", "dev142.jsonl", "dev143.jsonl", "frozen51.jsonl", "frozen52.jsonl",
 		"dev144.jsonl", "dev145.jsonl", "dev146.jsonl", "dev147.jsonl", "dev148.jsonl", "dev149.jsonl", "frozen53.jsonl", "frozen54.jsonl",
 		"dev150.jsonl", "dev151.jsonl", "dev152.jsonl", "dev153.jsonl", "dev154.jsonl", "dev155.jsonl", "frozen55.jsonl", "frozen56.jsonl",
-		"dev156.jsonl", "dev157.jsonl", "dev158.jsonl", "dev159.jsonl", "dev160.jsonl", "dev161.jsonl", "frozen57.jsonl", "frozen58.jsonl"} {
+		"dev156.jsonl", "dev157.jsonl", "dev158.jsonl", "dev159.jsonl", "dev160.jsonl", "dev161.jsonl", "frozen57.jsonl", "frozen58.jsonl",
+		"dev162.jsonl", "dev163.jsonl", "dev164.jsonl", "dev165.jsonl", "dev166.jsonl", "dev167.jsonl", "frozen59.jsonl", "frozen60.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

@@ -646,7 +646,9 @@ var scaleBefore = map[string]int{
 //     that speaks of radiation ("30 GY/10 FX", "RT", "WBRT", "OTV");
 //   - a muscle's strength out of five on a line of manual muscle testing
 //     ("MMT: ER 4/5, SUPRASPINATUS 4/5", "myotomes 5/5 except EHL 4/5");
-//   - a third or a half along a limb: "DISTAL 1/3", "mid 1/2".
+//   - a third or a half along a limb: "DISTAL 1/3", "mid 1/2";
+//   - a treatment of a hyperbaric course: "HBO TX 12/40", "dive #2/40",
+//     in a note that speaks of hyperbaric oxygen (dev166).
 func (sc *scan) partOfWhole(i int) bool {
 	toks := sc.toks
 	a, b := sc.numVal(i), sc.numVal(i+2)
@@ -654,6 +656,9 @@ func (sc *scan) partOfWhole(i int) bool {
 		return false
 	}
 	p := i - 1
+	if sc.punct(p, '#') && p > 0 && !toks[p].nl {
+		p-- // "tx #6/40"
+	}
 	w := ""
 	if toks[p].kind == kWord {
 		w = sc.lower(p)
@@ -661,10 +666,22 @@ func (sc *scan) partOfWhole(i int) bool {
 	switch {
 	case w == "fx" || w == "fraction":
 		return sc.lineHas(i, radiationWords)
+	case hyperbaricCount[w] && b >= 10:
+		return sc.noteHas(hyperbaricWords)
 	case b == 5:
 		return sc.lineHas(i, strengthLineWords)
 	case (b == 2 || b == 3 || b == 4) && limbThirds[w]:
 		return true
+	}
+	return false
+}
+
+// noteHas: a word of words stands anywhere in the note.
+func (sc *scan) noteHas(words map[string]bool) bool {
+	for k := range sc.toks {
+		if sc.toks[k].kind == kWord && words[sc.lower(k)] {
+			return true
+		}
 	}
 	return false
 }
@@ -693,6 +710,9 @@ var (
 		"radiation": true, "otv": true, "fractions": true, "fx": true, "rad": true, "onc": true,
 	}
 	strengthLineWords = map[string]bool{"mmt": true, "myotomes": true, "myotome": true}
+	// hyperbaricCount come before a treatment's count in a hyperbaric course
+	hyperbaricCount = map[string]bool{"tx": true, "treatment": true, "dive": true, "session": true}
+	hyperbaricWords = map[string]bool{"hbo": true, "hbot": true, "hyperbaric": true, "dive": true, "chamber": true, "ata": true}
 	limbThirds        = map[string]bool{"distal": true, "proximal": true, "mid": true, "middle": true, "upper": true, "lower": true}
 	// countedRange come before a range of counted steps ("STEPS 1-4")
 	countedRange = map[string]bool{"steps": true, "step": true, "cycles": true, "items": true, "sets": true, "reps": true}

@@ -530,10 +530,42 @@ func (sc *scan) graded(first, last int) bool {
 	if first == last && len(sc.lower(first)) >= 3 && romanGrade(sc.lower(first)) {
 		return true // "IIIA" alone
 	}
-	if g := sc.gradeAt(first + 1); g < 0 || last > g {
+	g := sc.gradeAt(first + 1)
+	if g < 0 {
+		g = sc.digitGradeAt(first)
+	}
+	if g < 0 || last > g {
 		return false
 	}
 	return !sc.nameCueBefore(first)
+}
+
+// digitGradeAt: word token k is one of digitGraded and a grade of one or two
+// digits follows it on its line ("Wagner 3 diabetic foot ulcer", "HURLEY 3",
+// "Tanner 3-4", "Gleason 7"), not a count ("Wagner 3 times") nor a value
+// (a unit, a decimal or a fraction after it). It returns the grade's last
+// token, or -1.
+func (sc *scan) digitGradeAt(k int) int {
+	g := k + 1
+	if !digitGraded[sc.lower(k)] || g >= len(sc.toks) || sc.toks[g].nl || sc.toks[g].kind != kNum || sc.numLen(g) > 2 || !sc.toks[g].sp {
+		return -1
+	}
+	if r := g + 2; r < len(sc.toks) && sc.punct(g+1, '-') && sc.joined(g+1) && sc.joined(r) && sc.toks[r].kind == kNum && sc.numLen(r) <= 2 {
+		g = r // "Tanner 3-4"
+	}
+	n := g + 1
+	if n < len(sc.toks) && !sc.toks[n].nl && (sc.joined(n) && (sc.punct(n, '/') || sc.punct(n, '.') && n+1 < len(sc.toks) && sc.toks[n+1].kind == kNum && sc.joined(n+1)) ||
+		sc.toks[n].kind == kWord && (sc.in(n, setMeasure) || durationUnits[sc.lower(n)])) {
+		return -1
+	}
+	return g
+}
+
+// digitGraded are classifications and scores named after their authors
+// whose grades are written in digits (dev166: "Wagner 3", "HURLEY 3").
+var digitGraded = map[string]bool{
+	"wagner": true, "hurley": true, "tanner": true, "gleason": true, "fisher": true, "rutherford": true,
+	"fontaine": true, "breslow": true,
 }
 
 // eponymWords: a word of tokens first..last belongs to an eponym pair and

@@ -259,6 +259,7 @@ var units = map[string]bool{
 	"hour": true, "hours": true, "minute": true, "minutes": true, // "Surgery was 3-4 hours" (review9)
 	"wks": true, "months": true, // "f/u with PCP 1-2 wks" (dev54)
 	"rpm": true, // "LVAD @ 3400 RPM" (dev74)
+	"ata": true, // "compressed to 2.4 ATA": atmospheres absolute, a hyperbaric pressure (dev166)
 }
 
 // measured: one of tokens i..j is a number with a unit or a decade glued
@@ -632,6 +633,10 @@ func (sc *scan) number(i, j int) int {
 			s := i
 			if sc.punct(i, '#') {
 				s = i + 1
+			}
+			if j == s+2 && s > 0 && sc.punct(s+1, '/') && sc.joined(s+1) && sc.joined(j) && sc.partOfWhole(s) {
+				sc.markClinical(s, j) // "dive #2/40": a treatment of a course (dev166)
+				return j + 1
 			}
 			sc.addToks(s, j, TypeID, "rules/id")
 			return j + 1

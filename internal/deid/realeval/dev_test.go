@@ -392,6 +392,14 @@ func TestDevScores(t *testing.T) {
 		"dev167.jsonl":   {"rules": {0.94, 0.67}, "tagger": {0.92, 0.19}, "both": {0.97, 0.46}},
 		"frozen59.jsonl": {"rules": {0.97, 0.88}, "tagger": {0.95, 0.38}, "both": {0.99, 0.69}},
 		"frozen60.jsonl": {"rules": {0.99, 0.93}, "tagger": {0.98, 0.59}, "both": {1.00, 0.89}},
+		"dev168.jsonl":   {"rules": {0.97, 0.53}, "tagger": {0.96, 0.17}, "both": {1.00, 0.40}},
+		"dev169.jsonl":   {"rules": {0.93, 0.55}, "tagger": {0.95, 0.11}, "both": {0.96, 0.32}},
+		"dev170.jsonl":   {"rules": {0.95, 0.52}, "tagger": {0.91, 0.13}, "both": {0.95, 0.33}},
+		"dev171.jsonl":   {"rules": {0.98, 0.95}, "tagger": {0.94, 0.60}, "both": {1.00, 0.89}},
+		"dev172.jsonl":   {"rules": {0.97, 0.54}, "tagger": {0.93, 0.16}, "both": {0.99, 0.39}},
+		"dev173.jsonl":   {"rules": {0.98, 0.57}, "tagger": {0.92, 0.18}, "both": {0.99, 0.42}},
+		"frozen61.jsonl": {"rules": {0.96, 0.92}, "tagger": {0.96, 0.52}, "both": {0.98, 0.84}},
+		"frozen62.jsonl": {"rules": {0.94, 0.87}, "tagger": {0.98, 0.69}, "both": {0.98, 0.86}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -86,7 +86,7 @@ func (sc *scan) appendPlausible(out, spans []Span) []Span {
 			drug := false
 			for m := k; m <= last; m++ {
 				keep = keep || sc.toks[m].kind != kNum && sc.plausibleTok(m, s.Type) || sc.toks[m].ndig >= 5 && !sc.clinical[m]
-				drug = drug || m < last && sc.toks[m+1].kind == kNum && sc.toks[m].e-sc.toks[m].s >= 4 && sc.toks[m].flags&(lexicon.Clinical|lexicon.City) == lexicon.Clinical
+				drug = drug || m < last && sc.toks[m+1].kind == kNum && sc.clinicalValueWord(m)
 			}
 			keep = keep || words && !drug
 		}
@@ -305,6 +305,22 @@ func (sc *scan) onlyWord(first, last int) int {
 	}
 	return w
 }
+
+// clinicalValueWord: word token m, before a number in a tagger's place, is
+// what the number measures: a clinical word of four letters or more ("ON
+// LEVO 10"), or a clinical acronym in capitals that no name list holds
+// ("ODI 34", "ASV 30", "TST 168": dev170), none a city's nor a road's.
+func (sc *scan) clinicalValueWord(m int) bool {
+	t := &sc.toks[m]
+	if t.flags&(lexicon.Clinical|lexicon.City) != lexicon.Clinical {
+		return false
+	}
+	return t.e-t.s >= 4 || t.e-t.s >= 2 && t.flags&lexicon.Name == 0 && sc.rawUpper(m) && !roadPrefixes[sc.lower(m)]
+}
+
+// roadPrefixes name a road by its number ("FM 170", "CR 12", "SR 9"): a
+// place, whatever a clinical list says of the letters (dev8).
+var roadPrefixes = map[string]bool{"fm": true, "cr": true, "sr": true, "rt": true, "rte": true, "us": true, "sh": true, "co": true, "hwy": true}
 
 // lowerEveryday: tokens first..last, on a mixed-case line, are words in
 // lower case of everyday English or the clinic, longer than initials, none

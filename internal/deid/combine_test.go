@@ -100,6 +100,8 @@ func TestPlausible(t *testing.T) {
 		{"a specialty opening a heading is no place (dev154)", "Adolescent Medicine Progress Note (nursing)", "Adolescent Medicine", TypeLocation, ""},
 		{"a heading's second part after a dash is no place (dev126)", "PT Evaluation - Inpatient Rehab\nDx: TBI", "- Inpatient Rehab", TypeLocation, ""},
 		{"a named anticoagulation clinic kept", "f/u at Sentara Anticoag Clinic next week", "Sentara Anticoag Clinic", TypeLocation, "Sentara Anticoag Clinic"},
+		{"a clinical acronym and its value is no place (dev170)", "Titrated to ASV 30 per sleep med, tolerating well.", "ASV 30", TypeLocation, ""},
+		{"a farm-to-market road and its number kept (dev8)", "49 yo F fell from horse at ranch on FM 170 near Presidio approx 1500.", "FM 170", TypeLocation, "FM 170"},
 		{"a classification and its grade is no place (dev115)", "r femoral head fx (pipkin iv), awaiting orif", "pipkin iv", TypeLocation, ""},
 		{"a name before IV and a word kept", "Spoke with Maria IV team aware.", "Maria", TypeName, "Maria"},
 		{"a name and an initial kept", "Spoke with Maria V.", "Maria V.", TypeName, "Maria V."},

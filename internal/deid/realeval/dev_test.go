@@ -400,6 +400,14 @@ func TestDevScores(t *testing.T) {
 		"dev173.jsonl":   {"rules": {0.98, 0.57}, "tagger": {0.92, 0.18}, "both": {0.99, 0.42}},
 		"frozen61.jsonl": {"rules": {0.96, 0.92}, "tagger": {0.96, 0.52}, "both": {0.98, 0.84}},
 		"frozen62.jsonl": {"rules": {0.94, 0.87}, "tagger": {0.98, 0.69}, "both": {0.98, 0.86}},
+		"dev174.jsonl":   {"rules": {0.98, 0.57}, "tagger": {0.92, 0.11}, "both": {0.98, 0.33}},
+		"dev175.jsonl":   {"rules": {0.96, 0.56}, "tagger": {0.92, 0.16}, "both": {1.00, 0.37}},
+		"dev176.jsonl":   {"rules": {0.96, 0.50}, "tagger": {0.92, 0.15}, "both": {0.97, 0.33}},
+		"dev177.jsonl":   {"rules": {0.98, 0.88}, "tagger": {0.95, 0.46}, "both": {0.98, 0.78}},
+		"dev178.jsonl":   {"rules": {0.99, 0.56}, "tagger": {0.96, 0.09}, "both": {0.99, 0.25}},
+		"dev179.jsonl":   {"rules": {0.94, 0.44}, "tagger": {0.89, 0.11}, "both": {0.97, 0.27}},
+		"frozen63.jsonl": {"rules": {0.97, 0.88}, "tagger": {0.97, 0.41}, "both": {0.99, 0.79}},
+		"frozen64.jsonl": {"rules": {1.00, 0.92}, "tagger": {0.95, 0.67}, "both": {1.00, 0.87}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

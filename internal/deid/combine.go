@@ -1261,6 +1261,8 @@ var genericPlaceWords = map[string]bool{
 	"pediatric": true, "interdisciplinary": true, "team": true, "conference": true, "lab": true,
 	"ophthalmology": true, "dermatology": true, "donor": true, "anticoag": true, "bmt": true,
 	"derm": true, "cath": true, "lymphedema": true, "occ": true,
+	// "Anemia Clinic", "Allergy & Asthma Clinic", "SARCOMA CENTER" (dev178, dev179)
+	"anemia": true, "allergy": true, "asthma": true, "sarcoma": true, "immunology": true,
 }
 
 // genericPlace: the tagger's place (tokens first..last) is made only of

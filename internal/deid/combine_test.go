@@ -102,6 +102,7 @@ func TestPlausible(t *testing.T) {
 		{"a named anticoagulation clinic kept", "f/u at Sentara Anticoag Clinic next week", "Sentara Anticoag Clinic", TypeLocation, "Sentara Anticoag Clinic"},
 		{"a clinical acronym and its value is no place (dev170)", "Titrated to ASV 30 per sleep med, tolerating well.", "ASV 30", TypeLocation, ""},
 		{"a farm-to-market road and its number kept (dev8)", "49 yo F fell from horse at ranch on FM 170 near Presidio approx 1500.", "FM 170", TypeLocation, "FM 170"},
+		{"an allergy or anemia clinic is a kind of place (dev178, dev179)", "f/u in Allergy & Asthma Clinic in 6 mos, iron at the Anemia Clinic", "Allergy & Asthma Clinic", TypeLocation, ""},
 		{"a classification and its grade is no place (dev115)", "r femoral head fx (pipkin iv), awaiting orif", "pipkin iv", TypeLocation, ""},
 		{"a name before IV and a word kept", "Spoke with Maria IV team aware.", "Maria", TypeName, "Maria"},
 		{"a name and an initial kept", "Spoke with Maria V.", "Maria V.", TypeName, "Maria V."},

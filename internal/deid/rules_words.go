@@ -723,6 +723,9 @@ var nameCues = map[string]int{
 	"cosigned": 2, "verified": 2, "sonographer": 2, "technologist": 2, "therapist": 2, "contacts": 2,
 	// "Parents Chastity and Dustin roomed in" (dev51): as "mom", no colon needed
 	"parents": 1, "children": 1, "kids": 1, "siblings": 1, "grandchildren": 1, "sons": 1, "daughters": 1,
+	// the person a workers' compensation or insurance form is about:
+	// "claimant: VINZANT, OSMUND" (dev175), "Client: Doe, Jane"
+	"claimant": 2, "employee": 2, "insured": 2, "client": 2,
 }
 
 // credentials follow a name ("Roger C Kelly, MD").

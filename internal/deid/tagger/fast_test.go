@@ -45,7 +45,8 @@ func fastFloatCases(t *testing.T) ([]string, []fastFloat) {
 	}
 	var cases []fastFloat
 	for _, p := range []float32{0, 3, -7.5} {
-		c := fastFloat{p: p, fast: tg.WithOPenalty(p), slow: tg.WithOPenalty(p),
+		// p beyond the penalty New baked in (0: the shipped setting, on the fast path)
+		c := fastFloat{p: p, fast: tg.WithOPenalty(tg.baked + p), slow: tg.WithOPenalty(tg.baked + p),
 			cf: newCachePool().New().(*wordCache), cs: newCachePool().New().(*wordCache)}
 		c.slow.floatOnly = true
 		cases = append(cases, c)

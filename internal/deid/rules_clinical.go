@@ -713,7 +713,7 @@ var (
 	// hyperbaricCount come before a treatment's count in a hyperbaric course
 	hyperbaricCount = map[string]bool{"tx": true, "treatment": true, "dive": true, "session": true}
 	hyperbaricWords = map[string]bool{"hbo": true, "hbot": true, "hyperbaric": true, "dive": true, "chamber": true, "ata": true}
-	limbThirds        = map[string]bool{"distal": true, "proximal": true, "mid": true, "middle": true, "upper": true, "lower": true}
+	limbThirds      = map[string]bool{"distal": true, "proximal": true, "mid": true, "middle": true, "upper": true, "lower": true}
 	// countedRange come before a range of counted steps ("STEPS 1-4")
 	countedRange = map[string]bool{"steps": true, "step": true, "cycles": true, "items": true, "sets": true, "reps": true}
 )

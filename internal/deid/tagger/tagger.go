@@ -97,8 +97,10 @@ func New(m *Model) *Tagger {
 // scale, into the tag-transition weights, which every token adds once
 // (its O component, in the float sums and in the integer one the fast
 // path starts from): the same tags as subtracting it from O's score at
-// every token, without leaving the fast path. What rounding leaves is
-// asked through oPenalty (none for a model whose scale divides p).
+// every token, without leaving the fast path. The penalty is then k quanta
+// (k = p / scale, rounded), not p: the default is 50.21 units for the
+// embedded model. A penalty of no whole quantum, or of more quanta than a
+// weight holds, is left to oPenalty.
 func (t *Tagger) bake(p float32) {
 	t.oPenalty = p
 	if p == 0 || t.floatOnly {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -425,4 +426,32 @@ func unbaked(tg *Tagger) *Tagger {
 	c.fixed, c.ifixed, c.pool = tg.m.fixedWeights(), tg.m.intFixed(), newCachePool()
 	c.baked, c.oPenalty = 0, 0
 	return &c
+}
+
+// TestBakedPenaltyEqualsExplicit: the O penalty New bakes into the weights
+// tags every development note as the same penalty subtracted from O's score
+// at every token does (the slow path), span for span.
+func TestBakedPenaltyEqualsExplicit(t *testing.T) {
+	tg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.baked == 0 {
+		t.Fatal("the embedded model's default penalty is not baked")
+	}
+	explicit := unbaked(tg).WithOPenalty(tg.baked)
+	if explicit.oPenalty != tg.baked {
+		t.Fatalf("explicit penalty %v, want %v", explicit.oPenalty, tg.baked)
+	}
+	n := 0
+	for _, text := range loadNotes(t, fastSets...) {
+		a, b := tg.Spans(text), explicit.Spans(text)
+		if !slices.Equal(a, b) {
+			t.Fatalf("note %d: baked %v, explicit %v", n, a, b)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no notes")
+	}
 }

@@ -40,7 +40,7 @@ var eponymPairs = map[string][]string{
 	"pleur":      {"evac"},
 	"roux":       {"en"},
 	"hartmann":   {"pouch"},
-	"graham":     {"patch"},
+	"graham":     {"patch", "crackers", "cracker"}, // "tol graham crackers" (dev146-dev164)
 	"sinus":      {"brady", "bradycardia"},
 	"richmond":   {"agitation"},
 	"minnesota":  {"tube"},
@@ -342,7 +342,8 @@ func cardiacOps(w string) bool {
 	// (a switch, not a map: candidate asks it of most words through inEponym)
 	switch w {
 	case "glenn", "norwood", "sano", "starnes", "mustard", "ross", "konno", "kawashima", "nikaidoh",
-		"yasui", "warden", "bentall", "jatene", "rastelli", "senning", "fontan", "damus", "bt":
+		"yasui", "warden", "bentall", "jatene", "rastelli", "senning", "fontan", "damus", "bt",
+		"hartmann": // and one of the bowel ("s/p Hartmann", "colostomy (Hartmann)": dev164)
 		return true
 	}
 	return false
@@ -354,6 +355,7 @@ var cardiacOpBefore = map[string]bool{
 	"sp": true, "post": true, "pre": true, "stage": true, "bidirectional": true, "bdg": true, "hemi": true,
 	"completion": true, "failing": true, "failed": true, "classic": true, "modified": true,
 	"extracardiac": true, "fenestrated": true, "hlhs": true,
+	"colostomy": true, "colectomy": true, // "END COLOSTOMY (HARTMANN)"
 }
 
 var cardiacOpAfter = map[string]bool{
@@ -361,6 +363,7 @@ var cardiacOpAfter = map[string]bool{
 	"pressure": true, "pressures": true, "fenestration": true, "takedown": true, "conduit": true, "baffle": true,
 	"repair": true, "pathway": true, "anomaly": true, "revision": true, "pod": true, "flow": true,
 	"candidate": true, "palliation": true, "completion": true, "stage": true,
+	"reversal": true, "pouch": true, // "Hartmann reversal", "Hartmann pouch"
 }
 
 // cardiacOp: word token k names a heart operation: one of cardiacOps with

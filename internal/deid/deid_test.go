@@ -432,6 +432,14 @@ func FuzzDetectRedact(f *testing.F) {
 	}
 	f.Add("SAT") // a rule reading the word before a note's first word (trialVerbBefore)
 	f.Add("sat passed")
+	// the thirty-sixth session's rules, each at a note's edge (they read the
+	// tokens after a word, or before it): a test's titer or chain, rami, an
+	// operation, a hyperbaric count, a digit grade, a history's age, a label
+	for _, s := range []string{"ANA", "ana 1:", "ANA/", "ANA/ASMA", "ADA >", "rami", "pubic rami",
+		"s/p Hartmann", "(Hartmann)", "dive #2/", "tx #", "hbo tx 12/", "WAGNER 3-", "Wagner 3",
+		"father MI at", "wife: MI 2019", "claimant:", "claimant: VINZANT,", "ASV 3", "- Anticoag Clinic"} {
+		f.Add(s)
+	}
 	for _, p := range devs {
 		fh, err := os.Open(p)
 		if err != nil {

@@ -315,12 +315,14 @@ func (sc *scan) clinicalValueWord(m int) bool {
 	if t.flags&(lexicon.Clinical|lexicon.City) != lexicon.Clinical {
 		return false
 	}
-	return t.e-t.s >= 4 || t.e-t.s >= 2 && t.flags&lexicon.Name == 0 && sc.rawUpper(m) && !roadPrefixes[sc.lower(m)]
+	w := sc.lower(m)
+	return t.e-t.s >= 4 || t.e-t.s >= 2 && t.flags&lexicon.Name == 0 && sc.rawUpper(m) && !roadPrefixes[w] && dev3Trigger(w) != trigRoad
 }
 
 // roadPrefixes name a road by its number ("FM 170", "CR 12", "SR 9"): a
-// place, whatever a clinical list says of the letters (dev8).
-var roadPrefixes = map[string]bool{"fm": true, "cr": true, "sr": true, "rt": true, "rte": true, "us": true, "sh": true, "co": true, "hwy": true}
+// place, whatever a clinical list says of the letters (dev8); "RT", "RTE"
+// and "HWY" are the road rule's own triggers (dev3Trigger).
+var roadPrefixes = map[string]bool{"fm": true, "cr": true, "sr": true, "us": true, "sh": true, "co": true}
 
 // lowerEveryday: tokens first..last, on a mixed-case line, are words in
 // lower case of everyday English or the clinic, longer than initials, none

@@ -245,8 +245,9 @@ func (sc *scan) run() {
 	sc.scanContext() // "works at Costco", "called from Walgreens"
 	sc.scanExtras()  // holidays, highways, "Stanley Park"
 	sc.scanPlaces()
-	sc.scanNames(true) // names the lexicon knows
-	sc.scanCues()      // last-first headers, initials, wards, towns before a state
+	sc.scanVenueTowns() // "the pharmacy in cotter" (rules_context.go)
+	sc.scanNames(true)  // names the lexicon knows
+	sc.scanCues()       // last-first headers, initials, wards, towns before a state
 	sc.scanSentenceNames()
 	sc.scanPeople()
 	sc.scanLists()

@@ -906,3 +906,57 @@ func questionWord(w string) bool {
 	}
 	return false
 }
+
+// venueNouns are places of business or care that a note places in a town
+// ("the pharmacy in cotter", "CLINIC IN WINK", "local nephrologist in
+// Steamboat"): after one of them and "in", a town's name follows more often
+// than a state of things ("in good condition", "in hand", "in town", which
+// the word's own test in venueTown leaves).
+var venueNouns = map[string]bool{
+	"hospital": true, "clinic": true, "pharmacy": true, "grocery": true, "company": true, "plant": true,
+	"nephrologist": true, "cardiologist": true, "oncologist": true, "er": true, "mill": true, "factory": true,
+	"dealership": true,
+}
+
+// venueNotTowns follow a venue and "in" as a state or a kind of place, and a
+// town list holds them ("the hospital in town", "LEFT CLINIC IN GOOD
+// CONDITION", "a plant in second shift").
+var venueNotTowns = map[string]bool{
+	"town": true, "city": true, "county": true, "good": true, "fair": true, "poor": true, "stable": true,
+	"person": true, "network": true, "general": true, "private": true, "practice": true,
+}
+
+// scanVenueTowns marks a town named by an everyday word after a venue and
+// "in" (venueNouns): the word is one a town list holds, or one outside
+// everyday English, and no word of medicine, time, kind of place, state or
+// function ("clinic in GOOD condition", "pharmacy in morning", "hospital in
+// town", "a hospital in Tennessee" stay).
+func (sc *scan) scanVenueTowns() {
+	toks := sc.toks
+	for k := 1; k+1 < len(toks); k++ {
+		if !sc.is(k, "in") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !venueNouns[sc.lower(k-1)] {
+			continue
+		}
+		i := k + 1
+		if !sc.venueTown(i) {
+			continue
+		}
+		e := max(sc.city(i), i)
+		sc.addToks(i, e, TypeLocation, "rules/venue-town")
+		k = e
+	}
+}
+
+// venueTown: token i, after a venue and "in", can be a town's name.
+func (sc *scan) venueTown(i int) bool {
+	t := &sc.toks[i]
+	if t.kind != kWord || sc.claim[i] || t.e-t.s < 3 || t.flags&(lexicon.Clinical|lexicon.State) != 0 ||
+		t.kw&(setMonth|setDay|setMeasure|setGeneric|setOrg|setOrgHead) != 0 {
+		return false
+	}
+	w := sc.lower(i)
+	if functionWord(w) || genericPlaceWord(w) || facilityKinds[w] || whenNouns[w] || venueNotTowns[w] || spelledOrdinals[w] {
+		return false
+	}
+	return t.flags&lexicon.City != 0 || t.flags&lexicon.SafeCore == 0
+}

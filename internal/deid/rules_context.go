@@ -927,24 +927,77 @@ var venueNotTowns = map[string]bool{
 }
 
 // scanVenueTowns marks a town named by an everyday word after a venue and
-// "in" (venueNouns): the word is one a town list holds, or one outside
+// "in" (venueNouns) or after "lives in" in any case ("lives in crane"): the word is one a town list holds, or one outside
 // everyday English, and no word of medicine, time, kind of place, state or
 // function ("clinic in GOOD condition", "pharmacy in morning", "hospital in
 // town", "a hospital in Tennessee" stay).
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
-		if !sc.is(k, "in") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !venueNouns[sc.lower(k-1)] {
+		if !sc.is(k, "in") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !venueNouns[sc.lower(k-1)] && !sc.residesBefore(k) {
 			continue
 		}
 		i := k + 1
-		if !sc.venueTown(i) {
+		if !sc.venueTown(i) || !venueNouns[sc.lower(k-1)] && !sc.residentTown(i) {
 			continue
 		}
 		e := max(sc.city(i), i)
+		if e == i {
+			for e-i < 2 && sc.townTail(e+1, i) {
+				e++ // "LIVES IN OAK LAWN" where the list lacks the whole town
+			}
+		}
 		sc.addToks(i, e, TypeLocation, "rules/venue-town")
 		k = e
 	}
+}
+
+// residesBefore: the words before "in" at token k say where someone lives
+// ("lives in", "resides in", "grew up in", "born in").
+func (sc *scan) residesBefore(k int) bool {
+	switch sc.lower(k - 1) {
+	case "lives", "living", "lived", "resides", "residing", "reside", "live", "born", "raised", "relocated":
+		return true
+	case "up":
+		return sc.is(k-2, "grew")
+	}
+	return false
+}
+
+// townTail: token n, after the town word at token i, goes on the town's
+// name: a word of three letters or more and of its case (not the "W" of
+// "W/ WIFE") that a town list holds, that ends a place's name
+// or that is outside everyday English, and no function word or word of
+// medicine.
+func (sc *scan) townTail(n, i int) bool {
+	if n >= len(sc.toks) || sc.toks[n].nl || !sc.toks[n].sp || sc.toks[n].kind != kWord || sc.claim[n] ||
+		sc.toks[n].e-sc.toks[n].s < 3 || sc.toks[n].upper != sc.toks[i].upper || sc.toks[n].cap != sc.toks[i].cap || functionWord(sc.lower(n)) {
+		return false
+	}
+	f := sc.toks[n].flags
+	return f&lexicon.Clinical == 0 && (f&(lexicon.City|lexicon.PlaceWord) != 0 || f&lexicon.SafeCore == 0)
+}
+
+// residentTown: token i, after "lives in", is a word a town list holds or
+// one outside everyday English, and no number, kind of dwelling or first
+// half of a compound ("lives in two story home", "lives in mobile home",
+// "lives in dorm", "born in high-burden country").
+func (sc *scan) residentTown(i int) bool {
+	f := sc.toks[i].flags
+	if f&lexicon.City == 0 && f&(lexicon.SafeCore|lexicon.Common) != 0 || unitWords9[sc.lower(i)] || dwellings[sc.lower(i)] || sc.punct(i+1, '-') && sc.joined(i+1) {
+		return false
+	}
+	n := i + 1
+	return n >= len(sc.toks) || sc.toks[n].nl || !dwellings[sc.lower(n)]
+}
+
+// dwellings are what someone lives in, a town list holding some of them
+// ("lives in house", "lives in van", "lives in mobile home").
+var dwellings = map[string]bool{
+	"home": true, "homes": true, "house": true, "park": true, "apartment": true, "apt": true, "trailer": true,
+	"van": true, "car": true, "camper": true, "tent": true, "shelter": true, "condo": true, "duplex": true,
+	"motel": true, "hotel": true, "dorm": true, "rv": true, "cabin": true, "barn": true, "basement": true,
+	"garage": true, "truck": true,
 }
 
 // venueTown: token i, after a venue and "in", can be a town's name.

@@ -424,6 +424,14 @@ func TestDevScores(t *testing.T) {
 		"dev191.jsonl":   {"rules": {0.87, 0.77}, "tagger": {0.94, 0.52}, "both": {0.94, 0.66}},
 		"frozen67.jsonl": {"rules": {1.00, 0.91}, "tagger": {0.97, 0.68}, "both": {1.00, 0.82}},
 		"frozen68.jsonl": {"rules": {0.96, 0.83}, "tagger": {0.93, 0.80}, "both": {0.96, 0.81}},
+		"dev192.jsonl":   {"rules": {0.99, 0.96}, "tagger": {0.97, 0.92}, "both": {0.99, 0.96}},
+		"dev193.jsonl":   {"rules": {0.94, 0.80}, "tagger": {0.93, 0.60}, "both": {0.97, 0.71}},
+		"dev194.jsonl":   {"rules": {1.00, 0.82}, "tagger": {0.98, 0.56}, "both": {1.00, 0.66}},
+		"dev195.jsonl":   {"rules": {0.98, 0.78}, "tagger": {0.99, 0.69}, "both": {1.00, 0.71}},
+		"dev196.jsonl":   {"rules": {0.98, 0.95}, "tagger": {0.96, 0.77}, "both": {0.98, 0.91}},
+		"dev197.jsonl":   {"rules": {0.96, 0.92}, "tagger": {0.97, 0.79}, "both": {0.96, 0.86}},
+		"frozen69.jsonl": {"rules": {1.00, 0.95}, "tagger": {0.98, 0.75}, "both": {1.00, 0.87}},
+		"frozen70.jsonl": {"rules": {0.97, 0.92}, "tagger": {0.93, 0.75}, "both": {0.97, 0.83}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

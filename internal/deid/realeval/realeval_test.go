@@ -64,7 +64,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev168": 145, "dev169": 140, "dev170": 125, "dev171": 150, "dev172": 140, "dev173": 135, "frozen61": 145, "frozen62": 155,
 		"dev174": 150, "dev175": 145, "dev176": 135, "dev177": 155, "dev178": 145, "dev179": 140, "frozen63": 155, "frozen64": 140,
 		"dev180": 140, "dev181": 125, "dev182": 155, "dev183": 140, "dev184": 130, "dev185": 155, "frozen65": 155, "frozen66": 160,
-		"dev186": 155, "dev187": 145, "dev188": 155, "dev189": 150, "dev190": 140, "dev191": 150, "frozen67": 145, "frozen68": 145}
+		"dev186": 155, "dev187": 145, "dev188": 155, "dev189": 150, "dev190": 140, "dev191": 150, "frozen67": 145, "frozen68": 145,
+		"dev192": 135, "dev193": 140, "dev194": 155, "dev195": 150, "dev196": 140, "dev197": 140, "frozen69": 140, "frozen70": 155}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -218,7 +219,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev168.jsonl", "dev169.jsonl", "dev170.jsonl", "dev171.jsonl", "dev172.jsonl", "dev173.jsonl", "frozen61.jsonl", "frozen62.jsonl",
 		"dev174.jsonl", "dev175.jsonl", "dev176.jsonl", "dev177.jsonl", "dev178.jsonl", "dev179.jsonl", "frozen63.jsonl", "frozen64.jsonl",
 		"dev180.jsonl", "dev181.jsonl", "dev182.jsonl", "dev183.jsonl", "dev184.jsonl", "dev185.jsonl", "frozen65.jsonl", "frozen66.jsonl",
-		"dev186.jsonl", "dev187.jsonl", "dev188.jsonl", "dev189.jsonl", "dev190.jsonl", "dev191.jsonl", "frozen67.jsonl", "frozen68.jsonl"} {
+		"dev186.jsonl", "dev187.jsonl", "dev188.jsonl", "dev189.jsonl", "dev190.jsonl", "dev191.jsonl", "frozen67.jsonl", "frozen68.jsonl",
+		"dev192.jsonl", "dev193.jsonl", "dev194.jsonl", "dev195.jsonl", "dev196.jsonl", "dev197.jsonl", "frozen69.jsonl", "frozen70.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

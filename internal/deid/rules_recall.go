@@ -753,8 +753,22 @@ func (sc *scan) nameAfterCue(i int) bool {
 		return false // "son visiting", "wife concerned", "son works 3rd shift"
 	}
 	// a plural of the vocabulary is no name; a word that no list holds is,
-	// whatever its last letter ("ROOMMATE WES")
-	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && (!strings.HasSuffix(w, "s") || t.flags&lexicon.Safe == 0)
+	// whatever its last letter ("ROOMMATE WES"); so is a rarer word after an
+	// abbreviated title ("DAUGHTER MS. MADRIGAL", "mrs madrigal called")
+	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && (!strings.HasSuffix(w, "s") || t.flags&lexicon.Safe == 0) ||
+		t.flags&(lexicon.SafeCore|lexicon.Clinical) == 0 && sc.abbrevTitleBefore(i)
+}
+
+// abbrevTitleBefore: an abbreviated title stands right before token i, with
+// its full stop ("MS. MADRIGAL", "dr. fannon") or, for the titles that mean
+// nothing else, without it ("mrs madrigal").
+func (sc *scan) abbrevTitleBefore(i int) bool {
+	p := i - 1
+	if sc.punct(p, '.') && sc.joined(p) {
+		p--
+		return p >= 0 && !sc.toks[i].nl && sc.toks[p].kind == kWord && (sc.is(p, "mr") || sc.is(p, "mrs") || sc.is(p, "ms") || sc.is(p, "dr"))
+	}
+	return p >= 0 && !sc.toks[i].nl && (sc.is(p, "mr") || sc.is(p, "mrs"))
 }
 
 // cueInParens: a cue and word token i fill a pair of brackets by themselves

@@ -480,6 +480,7 @@ func TestRealStyle(t *testing.T) {
 		{"a town in everyday words after 'lives in', not a dwelling or a number (dev73-dev182)", "social: pt lives in crane with wife. son lives in dorm. lives in two story home. lives in mobile home.", "social: pt lives in [LOCATION] with wife. son lives in dorm. lives in two story home. lives in mobile home."},
 		{"the rest of a town in capitals after 'lives in', not the 'W' of 'W/' (synthetic notes, dev73)", "SOCIAL: LIVES IN OAK LAWN W/ WIFE. BORN IN HIGH-BURDEN COUNTRY.", "SOCIAL: LIVES IN [LOCATION] W/ WIFE. BORN IN HIGH-BURDEN COUNTRY."},
 		{"a rarer everyday word after an abbreviated title is a surname in a note in capitals (dev192)", "DAUGHTER MS. MADRIGAL ASKING ABOUT DISCHARGE. HX OF MS. ON OCREVUS. DR. ORDERS REVIEWED.", "DAUGHTER MS. [NAME] ASKING ABOUT DISCHARGE. HX OF MS. ON OCREVUS. DR. ORDERS REVIEWED."},
+		{"a town in everyday words after a dwelling and 'in' (dev196)", "daughter will stay with pt at her house in gray after discharge. son staying at a hotel in town. home in am.", "daughter will stay with pt at her house in [LOCATION] after discharge. son staying at a hotel in town. home in am."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

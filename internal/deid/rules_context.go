@@ -926,15 +926,16 @@ var venueNotTowns = map[string]bool{
 	"person": true, "network": true, "general": true, "private": true, "practice": true,
 }
 
-// scanVenueTowns marks a town named by an everyday word after a venue and
-// "in" (venueNouns) or after "lives in" in any case ("lives in crane"): the word is one a town list holds, or one outside
+// scanVenueTowns marks a town named by an everyday word after a venue or a
+// dwelling and "in" (venueNouns, dwellings: "her house in gray") or after
+// "lives in" in any case ("lives in crane"): the word is one a town list holds, or one outside
 // everyday English, and no word of medicine, time, kind of place, state or
 // function ("clinic in GOOD condition", "pharmacy in morning", "hospital in
 // town", "a hospital in Tennessee" stay).
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
-		if !sc.is(k, "in") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !venueNouns[sc.lower(k-1)] && !sc.residesBefore(k) {
+		if !sc.is(k, "in") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !venueNouns[sc.lower(k-1)] && !dwellings[sc.lower(k-1)] && !sc.residesBefore(k) {
 			continue
 		}
 		i := k + 1

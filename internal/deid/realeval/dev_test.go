@@ -432,6 +432,14 @@ func TestDevScores(t *testing.T) {
 		"dev197.jsonl":   {"rules": {0.96, 0.92}, "tagger": {0.97, 0.79}, "both": {0.96, 0.86}},
 		"frozen69.jsonl": {"rules": {1.00, 0.95}, "tagger": {0.98, 0.75}, "both": {1.00, 0.87}},
 		"frozen70.jsonl": {"rules": {0.97, 0.92}, "tagger": {0.93, 0.75}, "both": {0.97, 0.83}},
+		"dev198.jsonl":   {"rules": {0.96, 0.87}, "tagger": {0.97, 0.69}, "both": {0.97, 0.76}},
+		"dev199.jsonl":   {"rules": {0.97, 0.77}, "tagger": {0.96, 0.58}, "both": {1.00, 0.75}},
+		"dev200.jsonl":   {"rules": {0.99, 0.86}, "tagger": {0.97, 0.73}, "both": {0.99, 0.84}},
+		"dev201.jsonl":   {"rules": {0.96, 0.92}, "tagger": {0.94, 0.80}, "both": {0.98, 0.87}},
+		"dev202.jsonl":   {"rules": {0.96, 0.69}, "tagger": {0.93, 0.48}, "both": {0.97, 0.61}},
+		"dev203.jsonl":   {"rules": {0.97, 0.84}, "tagger": {1.00, 0.72}, "both": {0.98, 0.75}},
+		"frozen71.jsonl": {"rules": {0.98, 0.94}, "tagger": {0.96, 0.85}, "both": {0.98, 0.94}},
+		"frozen72.jsonl": {"rules": {0.91, 0.92}, "tagger": {0.97, 0.76}, "both": {0.97, 0.84}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -96,7 +96,7 @@ func (sc *scan) scanWords() {
 			k++
 		}
 		end := -1
-		if d := sc.ordinalDay(k); d > 0 && !sc.unitAfter(k) && !(sc.punct(k+1, ':') && sc.joined(k+1)) { // not "Jul 09:10"
+		if d := sc.ordinalDay(k); d > 0 && !sc.unitAfter(k) && !sc.clockAt(k) { // not "Jul 09:10"; "Nov 24: EF 48%" is a date
 			end = k
 			k++
 			if sc.punct(k, ',') {
@@ -1362,6 +1362,13 @@ func (sc *scan) eponym(k int) bool {
 		k += 2
 	}
 	return k < len(sc.toks) && sc.toks[k].kind == kWord && !sc.toks[k].cap && eponymHeads[sc.lower(k)]
+}
+
+// clockAt: token k is the hour of a clock time, a colon and the minutes
+// glued after it ("09:10"); a colon that ends a label is none ("Echo Nov 24:
+// EF 48%").
+func (sc *scan) clockAt(k int) bool {
+	return sc.punct(k+1, ':') && sc.joined(k+1) && k+2 < len(sc.toks) && sc.joined(k+2) && sc.toks[k+2].kind == kNum
 }
 
 // addDate marks tokens s..e as a date, taking in a weekday right before it

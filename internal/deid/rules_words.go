@@ -956,9 +956,11 @@ func (sc *scan) scanNames(lexical bool) {
 				if w == "by" && !colon && !initial && (toks[k].flags&lexicon.Name == 0 || toks[k].flags&lexicon.Clinical != 0 || sc.is(k+1, "team") || sc.is(k+1, "service")) {
 					goto next
 				}
-				// a pronoun or a role after the cue is none ("daughter, she
-				// called", "with RN, RT and transport", "son (HCP)")
-				if pronouns[sc.lower(k)] || toks[k].kw&setCred != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) || sc.notNameWord(k) {
+				// a pronoun, a role or a relation after the cue is none
+				// ("daughter, she called", "with RN, RT and transport", "son
+				// (HCP)", "Caregiver: Wife exhausted": the relation is a cue
+				// of its own)
+				if pronouns[sc.lower(k)] || toks[k].kw&(setCred|setRelation) != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) || sc.notNameWord(k) {
 					goto next // (a service before a role: "2 sons, MICU attending")
 				}
 				// the cue's own word again opens the next sentence ("Plan

@@ -27,12 +27,30 @@ func main() {
 	recase := flag.String("case", "", "score the notes rewritten in one letter case: upper or lower (realeval.Recase)")
 	minConfAcr := flag.Float64("min-confidence-acronym", float64(tagger.DefaultMinConfidenceAcronym), "the confidence a one-word span in capitals outside a capitals note needs")
 	flag.Parse()
-	tune := func(t *tagger.Tagger) *tagger.Tagger {
-		return t.WithOPenalty(float32(*oPenalty)).WithMinConfidence(float32(*minConf), float32(*minConfAcr))
-	}
+	// the knobs change the tagger only when set: WithOPenalty(DefaultOPenalty)
+	// is not the shipped tagger, whose penalty is baked in whole quanta
+	// (50.21 units) with the fast path on
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	tune := knobs(set, *oPenalty, *minConf, *minConfAcr)
 	if err := run(*gold, *det, *recase, *misses, *model, tune); err != nil {
 		slog.Error("score", "err", err)
 		os.Exit(1)
+	}
+}
+
+// knobs returns what sets the tagger's knobs named in set (the flags given on
+// the command line) to the values given; with none it returns the tagger as
+// shipped.
+func knobs(set map[string]bool, oPenalty, minConf, minConfAcr float64) func(*tagger.Tagger) *tagger.Tagger {
+	return func(t *tagger.Tagger) *tagger.Tagger {
+		if set["o-penalty"] {
+			t = t.WithOPenalty(float32(oPenalty))
+		}
+		if set["min-confidence"] || set["min-confidence-acronym"] {
+			t = t.WithMinConfidence(float32(minConf), float32(minConfAcr))
+		}
+		return t
 	}
 }
 

@@ -483,6 +483,7 @@ func TestRealStyle(t *testing.T) {
 		{"a town in everyday words after a dwelling and 'in' (dev196)", "daughter will stay with pt at her house in gray after discharge. son staying at a hotel in town. home in am.", "daughter will stay with pt at her house in [LOCATION] after discharge. son staying at a hotel in town. home in am."},
 		{"a month and day before a label's colon is a date, before a clock's minutes none (dev119, dev175, dev202)", "CT Oct 2: no bleed. Seen Nov 24: EF 48%. Up Jul 09:10 per log.", "CT [DATE]: no bleed. Seen [DATE]: EF 48%. Up Jul 09:10 per log."},
 		{"a relation after a cue and its colon is a cue of its own, not the name (dev122, dev200)", "Caregiver: Wife exhausted, states she has not slept. Wife feeds him best. Caregiver: wife Mariela at bedside.", "Caregiver: Wife exhausted, states she has not slept. Wife feeds him best. Caregiver: wife [NAME] at bedside."},
+		{"a triage nurse's call is no name after the title 'Nurse' (dev199)", "Nurse Triage Call - 1935\nCaller: pt, 68 yo M. Call 911 if he cannot swallow. Nurse Oyelaran called back.", "Nurse Triage Call - 1935\nCaller: pt, 68 yo M. Call 911 if he cannot swallow. Nurse [NAME] called back."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -1097,6 +1097,7 @@ var staffAfterNurse = map[string]bool{
 	"manager": true, "practitioner": true, "coordinator": true, "specialist": true, "line": true,
 	"liaison": true, "supervisor": true, "station": true,
 	"letter": true, "note": true, "coord": true, // "SCHOOL NURSE LETTER", "nurse coord" (dev93, dev95)
+	"triage": true, "visit": true, "call": true, "advice": true, "callback": true, // "Nurse Triage Call - 1935" (dev199)
 }
 
 func (sc *scan) clinicalTitle(i, k, e int) bool {

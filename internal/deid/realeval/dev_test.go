@@ -448,6 +448,14 @@ func TestDevScores(t *testing.T) {
 		"dev209.jsonl":   {"rules": {1.00, 0.79}, "tagger": {0.97, 0.55}, "both": {1.00, 0.66}},
 		"frozen73.jsonl": {"rules": {0.99, 0.90}, "tagger": {0.94, 0.75}, "both": {1.00, 0.85}},
 		"frozen74.jsonl": {"rules": {1.00, 0.93}, "tagger": {0.99, 0.76}, "both": {1.00, 0.85}},
+		"dev210.jsonl":   {"rules": {0.98, 0.90}, "tagger": {0.98, 0.82}, "both": {1.00, 0.89}},
+		"dev211.jsonl":   {"rules": {0.98, 0.86}, "tagger": {0.94, 0.68}, "both": {0.98, 0.82}},
+		"dev212.jsonl":   {"rules": {0.93, 0.64}, "tagger": {0.97, 0.67}, "both": {0.98, 0.63}},
+		"dev213.jsonl":   {"rules": {1.00, 0.81}, "tagger": {1.00, 0.74}, "both": {1.00, 0.78}},
+		"dev214.jsonl":   {"rules": {0.89, 0.75}, "tagger": {0.92, 0.51}, "both": {0.91, 0.64}},
+		"dev215.jsonl":   {"rules": {0.98, 0.93}, "tagger": {0.98, 0.76}, "both": {1.00, 0.88}},
+		"frozen75.jsonl": {"rules": {0.95, 0.94}, "tagger": {0.99, 0.77}, "both": {1.00, 0.88}},
+		"frozen76.jsonl": {"rules": {0.94, 0.89}, "tagger": {0.96, 0.72}, "both": {0.97, 0.90}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

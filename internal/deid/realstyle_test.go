@@ -484,6 +484,7 @@ func TestRealStyle(t *testing.T) {
 		{"a month and day before a label's colon is a date, before a clock's minutes none (dev119, dev175, dev202)", "CT Oct 2: no bleed. Seen Nov 24: EF 48%. Up Jul 09:10 per log.", "CT [DATE]: no bleed. Seen [DATE]: EF 48%. Up Jul 09:10 per log."},
 		{"a relation after a cue and its colon is a cue of its own, not the name (dev122, dev200)", "Caregiver: Wife exhausted, states she has not slept. Wife feeds him best. Caregiver: wife Mariela at bedside.", "Caregiver: Wife exhausted, states she has not slept. Wife feeds him best. Caregiver: wife [NAME] at bedside."},
 		{"a triage nurse's call is no name after the title 'Nurse' (dev199)", "Nurse Triage Call - 1935\nCaller: pt, 68 yo M. Call 911 if he cannot swallow. Nurse Oyelaran called back.", "Nurse Triage Call - 1935\nCaller: pt, 68 yo M. Call 911 if he cannot swallow. Nurse [NAME] called back."},
+		{"a surname right after a clinician's role is a person's even on a line that reads as a medication's (dev211)", "dispo: home today. pcp raskins 1 wk. return if unable to take po.", "dispo: home today. pcp [NAME] 1 wk. return if unable to take po."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

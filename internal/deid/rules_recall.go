@@ -502,8 +502,8 @@ func (sc *scan) scanCandidates() {
 		if t.cap && (sc.punct(i+1, ':') || sc.eponym(i+1)) {
 			continue // a heading ("Zosyn:") or an eponym ("Quervain's tenosynovitis")
 		}
-		if !cue && sc.doseLine(i) {
-			continue // a medication line: "PACERONE 200 mg tablet", "Glycolax Take 17 g"
+		if !cue && !sc.providerBefore(i) && sc.doseLine(i) {
+			continue // a medication line: "PACERONE 200 mg tablet", "Glycolax Take 17 g"; not "pcp raskins 1 wk. unable to take po" (dev211)
 		}
 		s, e := i, i
 		// known names next to a candidate belong to it ("bill bergström",
@@ -557,6 +557,21 @@ func (sc *scan) scanCandidates() {
 		}
 		i = e
 	}
+}
+
+// providerBefore: a clinician's role stands right before token i ("pcp
+// raskins", "cardiologist dowell"): the word after it is a person's, even on
+// a line that reads as a medication's.
+func (sc *scan) providerBefore(i int) bool {
+	p := i - 1
+	return p >= 0 && !sc.toks[i].nl && sc.toks[p].kind == kWord && providerWords[sc.lower(p)]
+}
+
+// providerWords are clinicians' roles written before a surname.
+var providerWords = map[string]bool{
+	"pcp": true, "attending": true, "surgeon": true, "physician": true, "provider": true, "oncologist": true,
+	"cardiologist": true, "nephrologist": true, "neurologist": true, "pulmonologist": true, "urologist": true,
+	"psychiatrist": true, "dentist": true, "podiatrist": true, "endocrinologist": true, "hematologist": true,
 }
 
 // doseLine: the line of token i holds a dose (a measure word such as "mg",

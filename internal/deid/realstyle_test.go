@@ -485,6 +485,7 @@ func TestRealStyle(t *testing.T) {
 		{"a relation after a cue and its colon is a cue of its own, not the name (dev122, dev200)", "Caregiver: Wife exhausted, states she has not slept. Wife feeds him best. Caregiver: wife Mariela at bedside.", "Caregiver: Wife exhausted, states she has not slept. Wife feeds him best. Caregiver: wife [NAME] at bedside."},
 		{"a triage nurse's call is no name after the title 'Nurse' (dev199)", "Nurse Triage Call - 1935\nCaller: pt, 68 yo M. Call 911 if he cannot swallow. Nurse Oyelaran called back.", "Nurse Triage Call - 1935\nCaller: pt, 68 yo M. Call 911 if he cannot swallow. Nurse [NAME] called back."},
 		{"a surname right after a clinician's role is a person's even on a line that reads as a medication's (dev211)", "dispo: home today. pcp raskins 1 wk. return if unable to take po.", "dispo: home today. pcp [NAME] 1 wk. return if unable to take po."},
+		{"a service's intake visit dates its day, a fluid intake does not (dev200)", "DECIDED ON HOSPICE AT HOME. HOSPICE INTAKE 12/9. PO INTAKE 12/9.", "DECIDED ON HOSPICE AT HOME. HOSPICE INTAKE [DATE]. PO INTAKE 12/9."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -520,6 +520,19 @@ func (sc *scan) monthDayAt(i int) bool {
 		sc.toks[i+2].kind == kNum && validMD(sc.numVal(i), sc.numVal(i+2))
 }
 
+// serviceIntake: the "intake" at token k is a service's first visit, not a
+// fluid intake ("HOSPICE INTAKE 12/9", "psych intake 12/10"; dev200).
+func (sc *scan) serviceIntake(k int) bool {
+	p := sc.prevWord(k)
+	return p >= 0 && p == k-1 && intakeServices[sc.lower(p)]
+}
+
+// intakeServices hold a first visit called an intake.
+var intakeServices = map[string]bool{
+	"hospice": true, "psych": true, "psychiatry": true, "detox": true, "rehab": true, "agency": true,
+	"program": true, "clinic": true, "snf": true, "hh": true, "palliative": true, "counseling": true,
+}
+
 // measureBefore: within n words before token i on its line a measure word
 // stands, with only level words, numbers and joining punctuation between
 // ("BP 120/80", "sats high 90s", "PS 10/5", "HR 80-90s", "bp in the low 100s").
@@ -532,7 +545,7 @@ func (sc *scan) measureBefore(i, n int) bool {
 		switch sc.toks[k].kind {
 		case kWord:
 			if sc.toks[k].xkw&xMeasure != 0 { // measureWords
-				return !(k == i-1 && (sc.nextCheck(k) || sc.is(k, "intake") && sc.timeAfterDay(i+3)) && sc.monthDayAt(i))
+				return !(k == i-1 && (sc.nextCheck(k) || sc.is(k, "intake") && (sc.timeAfterDay(i+3) || sc.serviceIntake(k))) && sc.monthDayAt(i))
 			}
 			if sc.toks[k].xkw&xLevel == 0 { // levelWords
 				return false

@@ -486,6 +486,7 @@ func TestRealStyle(t *testing.T) {
 		{"a triage nurse's call is no name after the title 'Nurse' (dev199)", "Nurse Triage Call - 1935\nCaller: pt, 68 yo M. Call 911 if he cannot swallow. Nurse Oyelaran called back.", "Nurse Triage Call - 1935\nCaller: pt, 68 yo M. Call 911 if he cannot swallow. Nurse [NAME] called back."},
 		{"a surname right after a clinician's role is a person's even on a line that reads as a medication's (dev211)", "dispo: home today. pcp raskins 1 wk. return if unable to take po.", "dispo: home today. pcp [NAME] 1 wk. return if unable to take po."},
 		{"a service's intake visit dates its day, a fluid intake does not (dev200)", "DECIDED ON HOSPICE AT HOME. HOSPICE INTAKE 12/9. PO INTAKE 12/9.", "DECIDED ON HOSPICE AT HOME. HOSPICE INTAKE [DATE]. PO INTAKE 12/9."},
+		{"a town in everyday words after a unit, a centre, an office or a programme and 'in' (dev151, dev202)", "on mwf hd (outpt unit in hooks). cardiac rehab referral to outpt program in wellborn. unit in no distress.", "on mwf hd (outpt unit in [LOCATION]). cardiac rehab referral to outpt program in [LOCATION]. unit in no distress."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

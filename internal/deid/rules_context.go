@@ -915,7 +915,8 @@ func questionWord(w string) bool {
 var venueNouns = map[string]bool{
 	"hospital": true, "clinic": true, "pharmacy": true, "grocery": true, "company": true, "plant": true,
 	"nephrologist": true, "cardiologist": true, "oncologist": true, "er": true, "mill": true, "factory": true,
-	"dealership": true,
+	"dealership": true, "unit": true, "center": true, "office": true, "agency": true, "program": true,
+	"facility": true,
 }
 
 // venueNotTowns follow a venue and "in" as a state or a kind of place, and a

@@ -456,6 +456,14 @@ func TestDevScores(t *testing.T) {
 		"dev215.jsonl":   {"rules": {0.98, 0.93}, "tagger": {0.98, 0.76}, "both": {1.00, 0.88}},
 		"frozen75.jsonl": {"rules": {0.95, 0.94}, "tagger": {0.99, 0.77}, "both": {1.00, 0.88}},
 		"frozen76.jsonl": {"rules": {0.94, 0.89}, "tagger": {0.96, 0.72}, "both": {0.97, 0.90}},
+		"dev216.jsonl":   {"rules": {0.96, 0.92}, "tagger": {0.97, 0.74}, "both": {0.98, 0.81}},
+		"dev217.jsonl":   {"rules": {0.95, 0.74}, "tagger": {0.95, 0.42}, "both": {0.97, 0.60}},
+		"dev218.jsonl":   {"rules": {0.99, 0.93}, "tagger": {0.97, 0.86}, "both": {1.00, 0.87}},
+		"dev219.jsonl":   {"rules": {0.98, 0.67}, "tagger": {0.97, 0.63}, "both": {1.00, 0.63}},
+		"dev220.jsonl":   {"rules": {1.00, 0.61}, "tagger": {0.97, 0.51}, "both": {1.00, 0.55}},
+		"dev221.jsonl":   {"rules": {1.00, 0.92}, "tagger": {0.98, 0.79}, "both": {1.00, 0.87}},
+		"frozen77.jsonl": {"rules": {0.97, 0.98}, "tagger": {0.97, 0.86}, "both": {0.97, 0.95}},
+		"frozen78.jsonl": {"rules": {1.00, 0.93}, "tagger": {0.97, 0.77}, "both": {1.00, 0.91}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -431,7 +431,7 @@ func (sc *scan) measureOnLine(i, n int) bool {
 	for k := i - 1; k >= 0 && n > 0; k-- {
 		if sc.toks[k].kind == kWord {
 			if measureWords[sc.lower(k)] {
-				return true
+				return !sc.papSmearDate(k, i)
 			}
 			n--
 		}
@@ -440,6 +440,14 @@ func (sc *scan) measureOnLine(i, n int) bool {
 		}
 	}
 	return false
+}
+
+// papSmearDate: measure word k is "pap" and tokens from i are a month and
+// day: the Pap smear's date ("pap from 11/3: nilm", "PAP 10/2 ASCUS"), for a
+// pulmonary artery pressure's systolic is never as low as a month (PAP
+// 35/18).
+func (sc *scan) papSmearDate(k, i int) bool {
+	return (sc.is(k, "pap") || sc.is(k, "paps")) && sc.monthDayAt(i) && sc.numVal(i) <= 12
 }
 
 // fractionNouns follow "n/m" (or are glued to it) when it is a fraction of

@@ -260,6 +260,8 @@ func TestLongInput(t *testing.T) {
 		strings.Repeat("Springfield, IL ", 200_000),
 		strings.Repeat("(2/5 ", 400_000), // a grade in parentheses on a wordless line (review, 2026-12-06)
 		strings.Repeat("Jackson-Pratt ", 200_000),
+		strings.Repeat("wyx verkuilen drug ", 150_000), // a drugstore's line is looked at 40 tokens either side (session 37)
+		strings.Repeat("lives in crane with wife at her house in gray ", 60_000),
 	} {
 		if _, err := New().Detect(context.Background(), text); err != nil {
 			t.Fatalf("Detect(%d bytes): %v", len(text), err)
@@ -438,6 +440,14 @@ func FuzzDetectRedact(f *testing.F) {
 	for _, s := range []string{"ANA", "ana 1:", "ANA/", "ANA/ASMA", "ADA >", "rami", "pubic rami",
 		"s/p Hartmann", "(Hartmann)", "dive #2/", "tx #", "hbo tx 12/", "WAGNER 3-", "Wagner 3",
 		"father MI at", "wife: MI 2019", "claimant:", "claimant: VINZANT,", "ASV 3", "- Anticoag Clinic"} {
+		f.Add(s)
+	}
+	// the thirty-seventh session's: a venue, a dwelling or "lives" and "in"
+	// at the edge, a town's tail, a title's stop, a label's colon, an
+	// intake, a Pap smear, a drugstore
+	for _, s := range []string{"pharmacy in", "clinic in cotter", "lives in", "LIVES IN OAK", "house in", "grew up in",
+		"MS.", "DAUGHTER MS. MADRIGAL", "mrs", "Nov 24:", "Nov 24:1", "Caregiver: Wife", "Nurse Triage",
+		"pcp raskins", "HOSPICE INTAKE 12/", "pap 10/", "PAP 10/2", "verkuilen drug", "(cravey drug"} {
 		f.Add(s)
 	}
 	for _, p := range devs {

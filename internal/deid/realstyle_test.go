@@ -488,6 +488,7 @@ func TestRealStyle(t *testing.T) {
 		{"a service's intake visit dates its day, a fluid intake does not (dev200)", "DECIDED ON HOSPICE AT HOME. HOSPICE INTAKE 12/9. PO INTAKE 12/9.", "DECIDED ON HOSPICE AT HOME. HOSPICE INTAKE [DATE]. PO INTAKE 12/9."},
 		{"a town in everyday words after a unit, a centre, an office or a programme and 'in' (dev151, dev202)", "on mwf hd (outpt unit in hooks). cardiac rehab referral to outpt program in wellborn. unit in no distress.", "on mwf hd (outpt unit in [LOCATION]). cardiac rehab referral to outpt program in [LOCATION]. unit in no distress."},
 		{"a Pap smear's month and day is a date, a pulmonary artery pressure none (dev169, dev217)", "PAP 10/2 ASCUS, HPV 16 POSITIVE. RESULTS OF PAP FROM 11/3: NILM. PAP 35/18, CVP 12.", "PAP [DATE] ASCUS, HPV 16 POSITIVE. RESULTS OF PAP FROM [DATE]: NILM. PAP 35/18, CVP 12."},
+		{"a drugstore named by a rarer word and 'drug' where a pharmacy is spoken of; a study drug or a street drug is none (dev183-dev214)", "pharmacist from yellowtail drug called re: warfarin. on study drug per protocol. denies street drug use.", "pharmacist from [LOCATION] called re: warfarin. on study drug per protocol. denies street drug use."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -952,6 +952,52 @@ func (sc *scan) scanVenueTowns() {
 		sc.addToks(i, e, TypeLocation, "rules/venue-town")
 		k = e
 	}
+	sc.scanDrugstores()
+}
+
+// scanDrugstores marks a drugstore named by a word and "drug" where a
+// pharmacy is spoken of ("pharmacist from yellowtail drug called", "CALLED
+// VERKUILEN DRUG", "pharmacy (cravey drug)"): the word is no word of
+// medicine, everyday English or function ("study drug", "IV drug", "street
+// drug" stay), nothing claims it, and the line speaks of a pharmacy or the
+// word follows a word of contact or place.
+func (sc *scan) scanDrugstores() {
+	toks := sc.toks
+	for k := 1; k < len(toks); k++ {
+		w := k - 1
+		if !sc.is(k, "drug") || toks[k].nl || sc.claim[k] || sc.claim[w] || toks[w].kind != kWord || toks[w].e-toks[w].s < 4 {
+			continue
+		}
+		f := toks[w].flags
+		if f&(lexicon.Clinical|lexicon.SafeCore) != 0 || functionWord(sc.lower(w)) || toks[w].kw != 0 {
+			continue
+		}
+		p := sc.prevWord(w)
+		if !(p >= 0 && (contactWords[sc.lower(p)] || sc.is(p, "from") || sc.is(p, "at")) || sc.punct(w-1, '(') || sc.pharmacyOnLine(k)) {
+			continue
+		}
+		sc.addToks(w, k, TypeLocation, "rules/drugstore")
+	}
+}
+
+// pharmacyOnLine: the line of token k speaks of a pharmacy, within 40
+// tokens either side (a bound, as doseLine's, that keeps a note of one long
+// line linear).
+func (sc *scan) pharmacyOnLine(k int) bool {
+	for m := k; m >= 0 && k-m <= 40; m-- {
+		if strings.HasPrefix(sc.lower(m), "pharmac") {
+			return true
+		}
+		if sc.toks[m].nl {
+			break
+		}
+	}
+	for m := k + 1; m < len(sc.toks) && m-k <= 40 && !sc.toks[m].nl; m++ {
+		if strings.HasPrefix(sc.lower(m), "pharmac") {
+			return true
+		}
+	}
+	return false
 }
 
 // residesBefore: the words before "in" at token k say where someone lives

@@ -464,6 +464,14 @@ func TestDevScores(t *testing.T) {
 		"dev221.jsonl":   {"rules": {1.00, 0.92}, "tagger": {0.98, 0.79}, "both": {1.00, 0.87}},
 		"frozen77.jsonl": {"rules": {0.97, 0.98}, "tagger": {0.97, 0.86}, "both": {0.97, 0.95}},
 		"frozen78.jsonl": {"rules": {1.00, 0.93}, "tagger": {0.97, 0.77}, "both": {1.00, 0.91}},
+		"dev222.jsonl":   {"rules": {0.98, 0.96}, "tagger": {0.95, 0.77}, "both": {0.99, 0.94}},
+		"dev223.jsonl":   {"rules": {0.98, 0.86}, "tagger": {0.98, 0.77}, "both": {0.99, 0.83}},
+		"dev224.jsonl":   {"rules": {0.97, 0.76}, "tagger": {0.92, 0.51}, "both": {0.99, 0.67}},
+		"dev225.jsonl":   {"rules": {0.93, 0.80}, "tagger": {0.93, 0.56}, "both": {0.96, 0.72}},
+		"dev226.jsonl":   {"rules": {0.98, 0.88}, "tagger": {0.98, 0.72}, "both": {0.98, 0.84}},
+		"dev227.jsonl":   {"rules": {0.99, 0.91}, "tagger": {0.96, 0.73}, "both": {0.99, 0.84}},
+		"frozen79.jsonl": {"rules": {0.98, 0.92}, "tagger": {0.95, 0.78}, "both": {0.99, 0.88}},
+		"frozen80.jsonl": {"rules": {0.98, 0.93}, "tagger": {0.99, 0.74}, "both": {0.99, 0.86}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

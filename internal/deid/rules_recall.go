@@ -771,7 +771,8 @@ func (sc *scan) nameAfterCue(i int) bool {
 	// whatever its last letter ("ROOMMATE WES"); so is a rarer word after an
 	// abbreviated title ("DAUGHTER MS. MADRIGAL", "mrs madrigal called")
 	return t.flags&lexicon.Name != 0 || t.flags&lexicon.Common == 0 && (!strings.HasSuffix(w, "s") || t.flags&lexicon.Safe == 0) ||
-		t.flags&(lexicon.SafeCore|lexicon.Clinical) == 0 && sc.abbrevTitleBefore(i)
+		t.flags&(lexicon.SafeCore|lexicon.Clinical) == 0 && sc.abbrevTitleBefore(i) ||
+		t.flags&lexicon.Clinical == 0 && sc.possessive(i+1) && sc.in(i-1, setRelation) // "HIS SISTER LEAFY'S GAME" (dev226)
 }
 
 // abbrevTitleBefore: an abbreviated title stands right before token i, with

@@ -562,9 +562,13 @@ func (sc *scan) scanCandidates() {
 // providerBefore: a clinician's role stands right before token i ("pcp
 // raskins", "cardiologist dowell"): the word after it is a person's, even on
 // a line that reads as a medication's.
-func (sc *scan) providerBefore(i int) bool {
+func (sc *scan) providerBefore(i int) bool { return sc.wordBeforeIn(i, providerWords) }
+
+// wordBeforeIn: the token right before token i, on its line, is a word of
+// set.
+func (sc *scan) wordBeforeIn(i int, set map[string]bool) bool {
 	p := i - 1
-	return p >= 0 && !sc.toks[i].nl && sc.toks[p].kind == kWord && providerWords[sc.lower(p)]
+	return p >= 0 && !sc.toks[i].nl && sc.toks[p].kind == kWord && set[sc.lower(p)]
 }
 
 // providerWords are clinicians' roles written before a surname.
@@ -719,10 +723,7 @@ var roleContact = map[string]bool{
 
 // contactBefore: a word of contact comes right before credential p on its
 // line ("paged NP", "per np").
-func (sc *scan) contactBefore(p int) bool {
-	q := p - 1
-	return q >= 0 && !sc.toks[p].nl && sc.toks[q].kind == kWord && contactWords[sc.lower(q)]
-}
+func (sc *scan) contactBefore(p int) bool { return sc.wordBeforeIn(p, contactWords) }
 
 // staffNouns follow a credential as what kind of staff, not whose name
 // ("Updated RN staff", "RN team").

@@ -246,6 +246,7 @@ func (sc *scan) run() {
 	sc.scanExtras()  // holidays, highways, "Stanley Park"
 	sc.scanPlaces()
 	sc.scanVenueTowns() // "the pharmacy in cotter" (rules_context.go)
+	sc.scanDrugstores() // "pharmacist from yellowtail drug" (rules_context.go)
 	sc.scanNames(true)  // names the lexicon knows
 	sc.scanCues()       // last-first headers, initials, wards, towns before a state
 	sc.scanSentenceNames()

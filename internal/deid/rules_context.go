@@ -929,10 +929,10 @@ var venueNotTowns = map[string]bool{
 
 // scanVenueTowns marks a town named by an everyday word after a venue or a
 // dwelling and "in" (venueNouns, dwellings: "her house in gray") or after
-// "lives in" in any case ("lives in crane"): the word is one a town list holds, or one outside
-// everyday English, and no word of medicine, time, kind of place, state or
-// function ("clinic in GOOD condition", "pharmacy in morning", "hospital in
-// town", "a hospital in Tennessee" stay).
+// "lives in" in any case ("lives in crane"): the word is one a town list
+// holds, or one outside everyday English, and no word of medicine, time,
+// kind of place, state or function ("clinic in GOOD condition", "pharmacy in
+// morning", "hospital in town", "a hospital in Tennessee" stay).
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
@@ -952,7 +952,6 @@ func (sc *scan) scanVenueTowns() {
 		sc.addToks(i, e, TypeLocation, "rules/venue-town")
 		k = e
 	}
-	sc.scanDrugstores()
 }
 
 // scanDrugstores marks a drugstore named by a word and "drug" where a

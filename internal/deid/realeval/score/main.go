@@ -1,7 +1,8 @@
 // Command score runs a detector over a realstyle gold file and prints the
 // evaluation table, the PHI it missed and its false alarms; -case upper or
 // -case lower scores the notes rewritten in one letter case
-// (realeval.Recase).
+// (realeval.Recase); the tagger's knobs change only when given on the
+// command line.
 //
 //	go run ./internal/deid/realeval/score -gold internal/deid/testdata/realstyle/dev.jsonl -detector rules
 package main

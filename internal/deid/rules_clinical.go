@@ -522,10 +522,7 @@ func (sc *scan) monthDayAt(i int) bool {
 
 // serviceIntake: the "intake" at token k is a service's first visit, not a
 // fluid intake ("HOSPICE INTAKE 12/9", "psych intake 12/10"; dev200).
-func (sc *scan) serviceIntake(k int) bool {
-	p := sc.prevWord(k)
-	return p >= 0 && p == k-1 && intakeServices[sc.lower(p)]
-}
+func (sc *scan) serviceIntake(k int) bool { return sc.wordBeforeIn(k, intakeServices) }
 
 // intakeServices hold a first visit called an intake.
 var intakeServices = map[string]bool{

@@ -780,12 +780,13 @@ func (sc *scan) nameAfterCue(i int) bool {
 // its full stop ("MS. MADRIGAL", "dr. fannon") or, for the titles that mean
 // nothing else, without it ("mrs madrigal").
 func (sc *scan) abbrevTitleBefore(i int) bool {
-	p := i - 1
-	if sc.punct(p, '.') && sc.joined(p) {
-		p--
-		return p >= 0 && !sc.toks[i].nl && sc.toks[p].kind == kWord && (sc.is(p, "mr") || sc.is(p, "mrs") || sc.is(p, "ms") || sc.is(p, "dr"))
+	if sc.toks[i].nl {
+		return false
 	}
-	return p >= 0 && !sc.toks[i].nl && (sc.is(p, "mr") || sc.is(p, "mrs"))
+	if p := i - 1; sc.punct(p, '.') && sc.joined(p) {
+		return sc.is(p-1, "mr") || sc.is(p-1, "mrs") || sc.is(p-1, "ms") || sc.is(p-1, "dr")
+	}
+	return sc.is(i-1, "mr") || sc.is(i-1, "mrs")
 }
 
 // cueInParens: a cue and word token i fill a pair of brackets by themselves

@@ -472,6 +472,13 @@ func TestDevScores(t *testing.T) {
 		"dev227.jsonl":   {"rules": {0.99, 0.91}, "tagger": {0.96, 0.73}, "both": {0.99, 0.84}},
 		"frozen79.jsonl": {"rules": {0.98, 0.92}, "tagger": {0.95, 0.78}, "both": {0.99, 0.88}},
 		"frozen80.jsonl": {"rules": {0.98, 0.93}, "tagger": {0.99, 0.74}, "both": {0.99, 0.86}},
+		"dev228.jsonl":   {"rules": {0.99, 0.94}, "tagger": {0.98, 0.86}, "both": {0.99, 0.94}},
+		"dev229.jsonl":   {"rules": {0.96, 0.97}, "tagger": {0.98, 0.76}, "both": {0.99, 0.97}},
+		"dev230.jsonl":   {"rules": {0.97, 0.87}, "tagger": {0.99, 0.73}, "both": {0.99, 0.83}},
+		"dev231.jsonl":   {"rules": {0.96, 0.97}, "tagger": {0.94, 0.88}, "both": {0.99, 0.96}},
+		"dev232.jsonl":   {"rules": {0.99, 0.93}, "tagger": {0.95, 0.82}, "both": {0.99, 0.88}},
+		"frozen81.jsonl": {"rules": {0.98, 0.99}, "tagger": {0.97, 0.78}, "both": {0.98, 0.96}},
+		"frozen82.jsonl": {"rules": {0.98, 0.95}, "tagger": {0.98, 0.80}, "both": {0.99, 0.87}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

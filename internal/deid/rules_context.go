@@ -972,7 +972,7 @@ func (sc *scan) scanDrugstores() {
 			continue
 		}
 		p := sc.prevWord(w)
-		if !(p >= 0 && (contactWords[sc.lower(p)] || sc.is(p, "from") || sc.is(p, "at")) || sc.punct(w-1, '(') || sc.pharmacyOnLine(k)) {
+		if !(p >= 0 && (sc.inSet(p, contactWordSet) || sc.is(p, "from") || sc.is(p, "at")) || sc.punct(w-1, '(') || sc.pharmacyOnLine(k)) {
 			continue
 		}
 		sc.addToks(w, k, TypeLocation, "rules/drugstore")

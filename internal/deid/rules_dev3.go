@@ -401,7 +401,7 @@ func (sc *scan) orgRunAt(i int) int {
 	if sc.is(s, "pt") || sc.is(s, "patient") {
 		return i // "rx sent to pt's pharmacy": the patient's own
 	}
-	if serviceVerbs[sc.lower(s)] {
+	if sc.inSet(s, serviceVerbSet) {
 		return i // "not ready to discuss hospice" (dev47): what is done with a service
 	}
 	e, specific, candidate, found, poss, gap, nspec := -1, false, false, false, false, false, 0

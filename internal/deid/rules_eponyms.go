@@ -217,7 +217,7 @@ var eponymFirst = func() (f [26]uint16) {
 func (sc *scan) inEponym(k int) bool {
 	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k) ||
 		scoredEponym(sc.lower(k)) && sc.scoreRightAfter(k) && !sc.personCueAt(k) ||
-		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
+		sc.inSet(k, possEponym) && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
 		sc.cardiacOp(k) || loneEponym(sc.lower(k)) && sc.eponymContext(k) && !sc.personCueAt(k)
 }
 
@@ -232,7 +232,7 @@ func (sc *scan) eponymContext(k int) bool {
 		if sc.punct(p, ':') || sc.punct(p, '(') || sc.punct(p, '+') || sc.punct(p, '/') {
 			return true
 		}
-		if sc.toks[p].kind == kWord && (sc.toks[p].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && !roleWords[sc.lower(p)] || sc.is(p, "through") || sc.is(p, "via") || sc.is(p, "w")) {
+		if sc.toks[p].kind == kWord && (sc.toks[p].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && !sc.inSet(p, roleWordSet) || sc.is(p, "through") || sc.is(p, "via") || sc.is(p, "w")) {
 			return true
 		}
 	}
@@ -265,7 +265,7 @@ var eponymNext = map[string]bool{
 // PFANNENSTIEL", "Attending Bakri") or a credential after it ("Kleihauer,
 // RN").
 func (sc *scan) personCueAt(k int) bool {
-	if p := sc.prevWord(k); p >= 0 && p == k-1 && (roles[sc.lower(p)] || clergy[sc.lower(p)] || roleWords[sc.lower(p)] || physicianRanks[sc.lower(p)]) {
+	if p := sc.prevWord(k); p >= 0 && p == k-1 && (roles[sc.lower(p)] || clergy[sc.lower(p)] || sc.inSet(p, roleWordSet) || physicianRanks[sc.lower(p)]) {
 		return true
 	}
 	return sc.nameCueBefore(k) || sc.credAfter(k) || sc.punct(k+1, ',') && sc.credAfter(k+1)
@@ -550,7 +550,7 @@ func (sc *scan) graded(first, last int) bool {
 // token, or -1.
 func (sc *scan) digitGradeAt(k int) int {
 	g := k + 1
-	if !digitGraded[sc.lower(k)] || g >= len(sc.toks) || sc.toks[g].nl || sc.toks[g].kind != kNum || sc.numLen(g) > 2 || !sc.toks[g].sp {
+	if !sc.inSet(k, digitGradedSet) || g >= len(sc.toks) || sc.toks[g].nl || sc.toks[g].kind != kNum || sc.numLen(g) > 2 || !sc.toks[g].sp {
 		return -1
 	}
 	if r := g + 2; r < len(sc.toks) && sc.punct(g+1, '-') && sc.joined(g+1) && sc.joined(r) && sc.toks[r].kind == kNum && sc.numLen(r) <= 2 {

@@ -668,8 +668,8 @@ var wordTitles = map[string]bool{
 // lactation amberlyn").
 func (sc *scan) staffTitle(p, i int) bool {
 	t := &sc.toks[i]
-	cred := staffCreds[sc.lower(p)]
-	if !cred && !sc.is(p, "lactation") || t.nl || staffNouns[sc.lower(i)] {
+	cred := sc.inSet(p, staffCredSet)
+	if !cred && !sc.is(p, "lactation") || t.nl || sc.inSet(i, staffNounSet) {
 		return false
 	}
 	if t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name {
@@ -696,12 +696,12 @@ func (sc *scan) staffTitle(p, i int) bool {
 // sentence's own.
 func (sc *scan) roleTitle(p, i int) bool {
 	t := &sc.toks[i]
-	if p < 0 || !roleTitles[sc.lower(p)] || t.nl || t.kind != kWord || t.kw != 0 || t.e-t.s < 3 ||
+	if p < 0 || !sc.inSet(p, roleTitleSet) || t.nl || t.kind != kWord || t.kw != 0 || t.e-t.s < 3 ||
 		t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name || sc.caseAt(i) == caseMixed {
 		return false
 	}
 	n := i + 1
-	return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && roleContact[sc.lower(n)] && !functionWord(sc.lower(i))
+	return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && sc.inSet(n, roleContactSet) && !functionWord(sc.lower(i))
 }
 
 // roleTitles are staff roles written before a surname as a title
@@ -1062,7 +1062,7 @@ var medicalLast = func() (t [256]bool) {
 
 // namesake: word token i is one of namesakes, on the name list.
 func (sc *scan) namesake(i int) bool {
-	return sc.toks[i].flags&lexicon.Name != 0 && namesakes[sc.lower(i)]
+	return sc.toks[i].flags&lexicon.Name != 0 && sc.inSet(i, namesakeSet)
 }
 
 // namesakes are words on the name list that the notes write in a clinical

@@ -960,7 +960,7 @@ func (sc *scan) scanNames(lexical bool) {
 				// ("daughter, she called", "with RN, RT and transport", "son
 				// (HCP)", "Caregiver: Wife exhausted": the relation is a cue
 				// of its own)
-				if pronouns[sc.lower(k)] || toks[k].kw&(setCred|setRelation) != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) || sc.notNameWord(k) {
+				if pronouns[sc.lower(k)] || toks[k].kw&(setCred|setRelation) != 0 || roleAbbrevs[sc.lower(k)] || sc.inSet(k, serviceWordSet) && sc.roleNext(k) || sc.notNameWord(k) {
 					goto next // (a service before a role: "2 sons, MICU attending")
 				}
 				// the cue's own word again opens the next sentence ("Plan
@@ -1181,7 +1181,7 @@ func (sc *scan) lexicalName(i int) int {
 			// neither a route ("PO/NG, PO 2 of 8"; Ng and Po are surnames)
 			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
 				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) &&
-				!routeWords[sc.lower(i)] && !routeWords[sc.lower(i+2)] &&
+				!sc.inSet(i, routeWordSet) && !sc.inSet(i+2, routeWordSet) &&
 				toks[i].flags&toks[i+2].flags&lexicon.Clinical == 0 { // "ALS, NIV": two clinical acronyms (dev98)
 				sc.markName(i, i+2, "rules/lexicon")
 				return i + 2

@@ -192,6 +192,8 @@ var (
 	staffCredSet, staffNounSet, namesakeSet, roleTitleSet      = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
 	roleContactSet, serviceVerbSet, digitGradedSet, possEponym = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
 	roleWordSet, serviceWordSet, routeWordSet, contactWordSet  = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	scoredEponymSet, loneEponymSet, cardiacOpSet               = new(wordSet), new(wordSet), new(wordSet)
+	eponymFirstSet, eponymAnySet                               = new(wordSet), new(wordSet)
 )
 
 // wordSetMaps pairs each wordSet with the map whose words it holds.
@@ -202,6 +204,8 @@ var wordSetMaps = []struct {
 	{staffCredSet, staffCreds}, {staffNounSet, staffNouns}, {namesakeSet, namesakes}, {roleTitleSet, roleTitles},
 	{roleContactSet, roleContact}, {serviceVerbSet, serviceVerbs}, {digitGradedSet, digitGraded}, {possEponym, possessiveEponyms},
 	{roleWordSet, roleWords}, {serviceWordSet, serviceWords}, {routeWordSet, routeWords}, {contactWordSet, contactWords},
+	{scoredEponymSet, scoredEponyms}, {loneEponymSet, loneEponyms}, {cardiacOpSet, cardiacOps},
+	{eponymFirstSet, eponymFirsts}, {eponymAnySet, eponymAny},
 }
 
 // wordIDs numbers the words of the word sets from 1 and fills each set's

@@ -189,11 +189,15 @@ func (sc *scan) inSet(k int, s *wordSet) bool {
 
 // The word sets and the maps they hold (numberWords fills them).
 var (
-	staffCredSet, staffNounSet, namesakeSet, roleTitleSet      = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
-	roleContactSet, serviceVerbSet, digitGradedSet, possEponym = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
-	roleWordSet, serviceWordSet, routeWordSet, contactWordSet  = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
-	scoredEponymSet, loneEponymSet, cardiacOpSet               = new(wordSet), new(wordSet), new(wordSet)
-	eponymFirstSet, eponymAnySet                               = new(wordSet), new(wordSet)
+	staffCredSet, staffNounSet, namesakeSet, roleTitleSet           = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	roleContactSet, serviceVerbSet, digitGradedSet, possEponym      = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	roleWordSet, serviceWordSet, routeWordSet, contactWordSet       = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	scoredEponymSet, loneEponymSet, cardiacOpSet                    = new(wordSet), new(wordSet), new(wordSet)
+	eponymFirstSet, eponymAnySet                                    = new(wordSet), new(wordSet)
+	pronounSet, roleAbbrevSet, venueNounSet, dwellingSet            = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	roleSet, clergySet, denominationSet, objectWordSet              = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	relationVerbSet, physicianRankSet, strongHeadSet, nameHeadSet   = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	weakHeadSet, orgRunGenericSet, notNameAfterCueSet, modalVerbSet = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
 )
 
 // wordSetMaps pairs each wordSet with the map whose words it holds.
@@ -206,6 +210,10 @@ var wordSetMaps = []struct {
 	{roleWordSet, roleWords}, {serviceWordSet, serviceWords}, {routeWordSet, routeWords}, {contactWordSet, contactWords},
 	{scoredEponymSet, scoredEponyms}, {loneEponymSet, loneEponyms}, {cardiacOpSet, cardiacOps},
 	{eponymFirstSet, eponymFirsts}, {eponymAnySet, eponymAny},
+	{pronounSet, pronouns}, {roleAbbrevSet, roleAbbrevs}, {venueNounSet, venueNouns}, {dwellingSet, dwellings},
+	{roleSet, roles}, {clergySet, clergy}, {denominationSet, denominations}, {objectWordSet, objectWords},
+	{relationVerbSet, relationVerbs}, {physicianRankSet, physicianRanks}, {strongHeadSet, strongHeads}, {nameHeadSet, nameHeads},
+	{weakHeadSet, weakHeads}, {orgRunGenericSet, orgRunGeneric}, {notNameAfterCueSet, notNameAfterCue}, {modalVerbSet, modalVerbs},
 }
 
 // wordIDs numbers the words of the word sets from 1 and fills each set's

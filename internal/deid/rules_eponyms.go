@@ -268,7 +268,7 @@ var eponymNext = map[string]bool{
 // PFANNENSTIEL", "Attending Bakri") or a credential after it ("Kleihauer,
 // RN").
 func (sc *scan) personCueAt(k int) bool {
-	if p := sc.prevWord(k); p >= 0 && p == k-1 && (roles[sc.lower(p)] || clergy[sc.lower(p)] || sc.inSet(p, roleWordSet) || physicianRanks[sc.lower(p)]) {
+	if p := sc.prevWord(k); p >= 0 && p == k-1 && (sc.inSet(p, roleSet) || sc.inSet(p, clergySet) || sc.inSet(p, roleWordSet) || sc.inSet(p, physicianRankSet)) {
 		return true
 	}
 	return sc.nameCueBefore(k) || sc.credAfter(k) || sc.punct(k+1, ',') && sc.credAfter(k+1)

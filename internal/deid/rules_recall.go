@@ -510,7 +510,7 @@ func (sc *scan) scanCandidates() {
 		// "FRED BROWN", "angel wolff"); an initial before ("E. Welsh", "c. barre")
 		for s > 0 && !toks[s].nl {
 			switch {
-			case sc.nameNext(s-1) && !clergy[sc.lower(s-1)]: // not "CHAPLAIN [HOPE]"
+			case sc.nameNext(s-1) && !sc.inSet(s-1, clergySet): // not "CHAPLAIN [HOPE]"
 				s--
 				continue
 			case s >= 2 && sc.punct(s-1, '.') && !toks[s-1].sp && toks[s-2].kind == kWord && toks[s-2].e-toks[s-2].s == 1 && !sc.claim[s-2] &&
@@ -750,7 +750,7 @@ var staffCreds = map[string]bool{
 // ending, a function word: "son visiting", "wife aware").
 func (sc *scan) nameAfterCue(i int) bool {
 	t := &sc.toks[i]
-	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || pronouns[sc.lower(i)] || sc.punct(i+1, ':') || sc.dayCountBefore(i) {
+	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || sc.inSet(i, pronounSet) || sc.punct(i+1, ':') || sc.dayCountBefore(i) {
 		return false
 	}
 	w := sc.lower(i)
@@ -873,7 +873,7 @@ var modalVerbs = map[string]bool{
 // verbAfterName: word token k, right after a name, is what the person does
 // ("SON MITCH FLYING IN"), where no capital marks it as a surname.
 func (sc *scan) verbAfterName(k int) bool {
-	return relationVerbs[sc.lower(k)] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
+	return sc.inSet(k, relationVerbSet) && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
 }
 
 // notNameWord: word token k after a cue is what the relation does or feels
@@ -884,14 +884,14 @@ func (sc *scan) notNameWord(k int) bool {
 	// a verb only where no capital marks a name ("husband Know", "Wife May
 	// called" in a mixed-case note stay names)
 	verb := !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
-	if verb && modalVerbs[w] && wordNext {
+	if verb && sc.inSet(k, modalVerbSet) && wordNext {
 		if v := sc.lower(k + 1); !strings.HasSuffix(v, "ed") && !functionWord(v) {
 			return true
 		}
 	}
 	// "DC" before a word is the discharge ("HOME W/ WIFE, DC TEACHING DONE";
 	// dev48), set off by commas initials ("wife, DC, at bedside")
-	if verb && (w == "drew" || w == "hold") && wordNext && objectWords[sc.lower(k+1)] {
+	if verb && (w == "drew" || w == "hold") && wordNext && sc.inSet(k+1, objectWordSet) {
 		return true // "wife drew up insulin", "mom hold his hand" (dev20, dev74); "SON DREW HERE" stays a name
 	}
 	// "educator saw pt, new glucometer", "from a neighbor island", "WIFE,
@@ -899,7 +899,7 @@ func (sc *scan) notNameWord(k int) bool {
 	if verb && (w == "new" || w == "island") || w == "vit" && k+1 < len(sc.toks) && !sc.toks[k+1].nl && vitaminLetter(sc.lower(k+1)) {
 		return true
 	}
-	return notNameAfterCue[w] || verb && relationVerbs[w] || w == "dc" && wordNext
+	return sc.inSet(k, notNameAfterCueSet) || verb && sc.inSet(k, relationVerbSet) || w == "dc" && wordNext
 }
 
 // vitaminLetter: w names a vitamin after "vit" ("k", "d", "b12").

@@ -960,7 +960,7 @@ func (sc *scan) scanNames(lexical bool) {
 				// ("daughter, she called", "with RN, RT and transport", "son
 				// (HCP)", "Caregiver: Wife exhausted": the relation is a cue
 				// of its own)
-				if pronouns[sc.lower(k)] || toks[k].kw&(setCred|setRelation) != 0 || roleAbbrevs[sc.lower(k)] || sc.inSet(k, serviceWordSet) && sc.roleNext(k) || sc.notNameWord(k) {
+				if sc.inSet(k, pronounSet) || toks[k].kw&(setCred|setRelation) != 0 || sc.inSet(k, roleAbbrevSet) || sc.inSet(k, serviceWordSet) && sc.roleNext(k) || sc.notNameWord(k) {
 					goto next // (a service before a role: "2 sons, MICU attending")
 				}
 				// the cue's own word again opens the next sentence ("Plan

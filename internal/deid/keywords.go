@@ -216,9 +216,11 @@ var wordSetMaps = []struct {
 	{weakHeadSet, weakHeads}, {orgRunGenericSet, orgRunGeneric}, {notNameAfterCueSet, notNameAfterCue}, {modalVerbSet, modalVerbs},
 }
 
-// wordIDs numbers the words of the word sets from 1 and fills each set's
-// bits (once, at start-up).
-var wordIDs = func() map[string]uint16 {
+// wordIDs numbers the words of the word sets and of the extra sets from 1
+// and fills each word set's bits (once, at start-up); extraOf[id] is the
+// extra bits of the word numbered id, so that the tokenizer's cache keeps
+// a word's number and not its extra bits too (16 bytes a word).
+var wordIDs, extraOf = func() (map[string]uint16, []uint16) {
 	ids := map[string]uint16{}
 	for _, x := range wordSetMaps {
 		for w, ok := range x.words {
@@ -236,7 +238,16 @@ var wordIDs = func() map[string]uint16 {
 			x.set.bits[id>>6] |= 1 << (id & 63)
 		}
 	}
-	return ids
+	for w := range extraBits {
+		if _, seen := ids[w]; !seen {
+			ids[w] = uint16(len(ids) + 1)
+		}
+	}
+	extra := make([]uint16, len(ids)+1)
+	for w, b := range extraBits {
+		extra[ids[w]] = b
+	}
+	return ids, extra
 }()
 
 // keywordStart[len][first letter] says whether any keyword has that length
@@ -257,15 +268,12 @@ func maybeKeyword(w string) bool {
 	return n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' && keywordStart[n][w[0]-'a']
 }
 
-// keywordHash is keywordBits (low 32 bits), extraBits (the next 16 bits)
-// and wordIDs (the high 16 bits) keyed by wordHash, for the tokenizer.
+// keywordHash is keywordBits (low 32 bits) and wordIDs (the high 16 bits;
+// extraOf has the extra bits) keyed by wordHash, for the tokenizer.
 var keywordHash = func() map[uint64]uint64 {
-	m := make(map[uint64]uint64, len(keywordBits)+len(extraBits)+len(wordIDs))
+	m := make(map[uint64]uint64, len(keywordBits)+len(wordIDs))
 	for w, b := range keywordBits {
 		m[wordHash(w)] |= uint64(b)
-	}
-	for w, b := range extraBits {
-		m[wordHash(w)] |= uint64(b) << 32
 	}
 	for w, id := range wordIDs {
 		m[wordHash(w)] |= uint64(id) << 48

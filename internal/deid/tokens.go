@@ -329,11 +329,10 @@ type vocabEntry struct {
 	key   uint64
 	kw    uint32
 	flags lexicon.Flags
-	xkw   uint16
-	wid   uint16
+	wid   uint16 // (and extraOf[wid] the extra bits)
 }
 
-// cacheSets: vocabCache holds 2*cacheSets words (384 KiB).
+// cacheSets: vocabCache holds 2*cacheSets words (256 KiB).
 const cacheSets = 8192
 
 // lookup returns the flags and (when the word can be a keyword) the keyword
@@ -344,17 +343,17 @@ const cacheSets = 8192
 func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, w string) (lexicon.Flags, uint32, uint16, uint16) {
 	set := &c[h&(cacheSets-1)]
 	if e := &set[0]; e.key == h && h != 0 {
-		return e.flags, e.kw, e.xkw, e.wid
+		return e.flags, e.kw, extraOf[e.wid], e.wid
 	}
 	if e := set[1]; e.key == h && h != 0 {
 		set[0], set[1] = e, set[0]
-		return e.flags, e.kw, e.xkw, e.wid
+		return e.flags, e.kw, extraOf[e.wid], e.wid
 	}
 	e := vocabEntry{key: h, flags: vocab.LookupHash(h)}
 	if w == "" || maybeKeyword(w) {
 		b := keywordHash[h]
-		e.kw, e.xkw, e.wid = uint32(b), uint16(b>>32), uint16(b>>48)
+		e.kw, e.wid = uint32(b), uint16(b>>48)
 	}
 	set[0], set[1] = e, set[0]
-	return e.flags, e.kw, e.xkw, e.wid
+	return e.flags, e.kw, extraOf[e.wid], e.wid
 }

@@ -110,6 +110,11 @@ func TestWordSetsAreWords(t *testing.T) {
 	if len(wordIDs) >= 1<<16 {
 		t.Fatalf("%d word-set words: more than a token's number holds", len(wordIDs))
 	}
+	for w, id := range wordIDs {
+		if got := uint16(keywordHash[wordHash(w)] >> 48); got != id || extraOf[id] != extraBits[w] {
+			t.Errorf("%q: number %d and extra bits %#x by its hash, want %d and %#x", w, got, extraOf[got], id, extraBits[w])
+		}
+	}
 }
 
 // tokenizeRef is tokenize one rune at a time with the Unicode tables and

@@ -961,6 +961,9 @@ func (sc *scan) scanVenueTowns() {
 // drug" stay), nothing claims it, and the line speaks of a pharmacy or the
 // word follows a word of contact or place.
 func (sc *scan) scanDrugstores() {
+	if !strings.Contains(sc.low, "drug") {
+		return // (most notes: no token "drug" without these four letters, and one fast search for them)
+	}
 	toks := sc.toks
 	for k := 1; k < len(toks); k++ {
 		w := k - 1

@@ -1,6 +1,10 @@
 package deid
 
-import "github.com/trustgate/trustgate/internal/deid/lexicon"
+import (
+	"strings"
+
+	"github.com/trustgate/trustgate/internal/deid/lexicon"
+)
 
 // Places and employers written without capitals to mark them: in a note all
 // in capitals or all in lower case (more than half of real nursing notes),
@@ -158,6 +162,9 @@ func (sc *scan) saintPlace(i int) int {
 // scanSaints marks the places saintPlace finds, before scanCandidates would
 // take the saint's name for a person's.
 func (sc *scan) scanSaints() {
+	if !strings.Contains(sc.low, "st.") {
+		return // (most notes: saintPlace wants "st" with a full stop glued to it, and one fast search finds none)
+	}
 	for i := 1; i+2 < len(sc.toks); i++ {
 		if t := &sc.toks[i]; t.e-t.s == 2 && t.kind == kWord && !sc.claim[i] {
 			if e := sc.saintPlace(i); e > i {

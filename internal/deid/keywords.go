@@ -78,7 +78,7 @@ var keywordBits = func() map[string]uint32 {
 	return m
 }()
 
-// Extra word sets as bits (token.xkw), for rules that test a word against
+// Extra word sets as bits (token.xbits), for rules that test a word against
 // a set on many tokens: the map look-up done once per word by tokenize (and
 // its cache). They stay apart from the keyword bits (token.kw), whose "no
 // keyword" (kw == 0) many rules test. Only a word of ASCII letters gets them:
@@ -156,9 +156,14 @@ var extraBits = func() map[string]uint16 {
 	return m
 }()
 
+// xbits is the extra bits of token t (0 but for a word of ASCII letters):
+// those of its word's number, which tokenize gave it, so that a token
+// holds two bytes for its word sets and extra sets together.
+func (t *token) xbits() uint16 { return extraOf[t.wid] }
+
 // xin reports whether token k is a word in the extra set(s) bits.
 func (sc *scan) xin(k int, bits uint16) bool {
-	return uint(k) < uint(len(sc.toks)) && sc.toks[k].xkw&bits != 0
+	return uint(k) < uint(len(sc.toks)) && sc.toks[k].xbits()&bits != 0
 }
 
 // in reports whether token k is a word in the keyword set(s) bits.
@@ -218,8 +223,8 @@ var wordSetMaps = []struct {
 
 // wordIDs numbers the words of the word sets and of the extra sets from 1
 // and fills each word set's bits (once, at start-up); extraOf[id] is the
-// extra bits of the word numbered id, so that the tokenizer's cache keeps
-// a word's number and not its extra bits too (16 bytes a word).
+// extra bits of the word numbered id, so that a token and the tokenizer's
+// cache keep the word's number alone (32 bytes a token, 16 a cached word).
 var wordIDs, extraOf = func() (map[string]uint16, []uint16) {
 	ids := map[string]uint16{}
 	for _, x := range wordSetMaps {

@@ -151,7 +151,7 @@ func (sc *scan) plainWord(k int) bool {
 	}
 	if n := t.e - t.s; n <= 6 {
 		w := sc.lower(k)
-		return w == "the" || w == "a" || w == "i" || sc.toks[k].xkw&xWeekdayAbbr != 0 || t.upper && sc.toks[k].xkw&xClinAcronym != 0
+		return w == "the" || w == "a" || w == "i" || sc.toks[k].xbits()&xWeekdayAbbr != 0 || t.upper && sc.toks[k].xbits()&xClinAcronym != 0
 	}
 	return false
 }

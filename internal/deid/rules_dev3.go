@@ -24,7 +24,7 @@ func (sc *scan) scanDev3() {
 		t := &toks[i]
 		n := t.e - t.s
 		trig := trigNone
-		if n <= 8 && t.xkw&xDev3 != 0 { // (only the words of dev3Words have the bit)
+		if n <= 8 && t.xbits()&xDev3 != 0 { // (only the words of dev3Words have the bit)
 			trig = dev3Trigger(sc.lower(i))
 		}
 		day := t.kw&setDay != 0
@@ -424,7 +424,7 @@ func (sc *scan) orgRunAt(i int) int {
 		if n > 0 && specific && (sc.inSet(k, strongHeadSet) || w == "office" && sc.is(k-1, "post") && k-1 > s || sc.inSet(k, nameHeadSet) && (candidate || found || sc.nameHeadEnds(k)) ||
 			sc.inSet(k, weakHeadSet) && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.headOfName(k, poss) && sc.everydayPlace(s, k)) ||
 			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss) || // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
-			t.xkw&xDev11 != 0 && sc.pairHead(k, w) && sc.headOfName(k, poss) && sc.nameBeforePair(s, k, w)) { // "BAYOU HOME HEALTH", "DELTA GIN CO" (rules_dev11.go)
+			t.xbits()&xDev11 != 0 && sc.pairHead(k, w) && sc.headOfName(k, poss) && sc.nameBeforePair(s, k, w)) { // "BAYOU HOME HEALTH", "DELTA GIN CO" (rules_dev11.go)
 			e = k
 			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (sc.inSet(e+1, strongHeadSet) || sc.inSet(e+1, nameHeadSet) || sc.inSet(e+1, weakHeadSet)) {
 				e++ // "regional medical center"

@@ -462,7 +462,7 @@ func (sc *scan) scanCandidates() {
 			// clinical word ("INFANT BRYNLEE DOL 14") unless after a
 			// particle ("pham van loc")
 			e := i
-			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (toks[e+1].flags&lexicon.Clinical == 0 || toks[e].xkw&xParticle != 0) && (sc.nameNext(e+1) || sc.rareAfterName(e+1)) && !sc.verbAfterName(e+1)) {
+			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (toks[e+1].flags&lexicon.Clinical == 0 || toks[e].xbits()&xParticle != 0) && (sc.nameNext(e+1) || sc.rareAfterName(e+1)) && !sc.verbAfterName(e+1)) {
 				e++
 			}
 			if e > i && !sc.nameTok[e] {

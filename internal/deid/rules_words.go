@@ -380,7 +380,7 @@ func (sc *scan) scanAddresses() {
 				continue
 			}
 		}
-		if t.xkw&xPO != 0 { // "po", "p"
+		if t.xbits()&xPO != 0 { // "po", "p"
 			k := i + 1
 			for k < len(toks) && (sc.punct(k, '.') || sc.is(k, "o")) {
 				k++
@@ -507,7 +507,7 @@ func (sc *scan) street(i int) int {
 			return -1
 		}
 		// "MOTHER IS 92 AND IN BRIGHTON GARDENS": a clause, not a street
-		if toks[k].xkw&(xAndOr|xIsWas) != 0 || sc.is(k, "in") {
+		if toks[k].xbits()&(xAndOr|xIsWas) != 0 || sc.is(k, "in") {
 			return -1
 		}
 		// (or a street in a lower-case line: "1200 park ave", rules_dev4.go)
@@ -761,7 +761,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 			(sc.capWord(k+1) || toks[i].flags&lexicon.Common == 0 && !sc.in(k+1, setMeasure)):
 			e = k + 1 // "Quintero-Blake", "Jae-won"
 			k++
-		case t.kind == kWord && !t.cap && sc.toks[k].xkw&xParticle != 0 && k+1 < len(toks) && !toks[k+1].nl &&
+		case t.kind == kWord && !t.cap && sc.toks[k].xbits()&xParticle != 0 && k+1 < len(toks) && !toks[k+1].nl &&
 			(sc.capWord(k+1) || sc.punct(k+1, '-') && !toks[k+1].sp && sc.capWord(k+2)):
 			e = k + 1 // "Yusuf al-Hakim", "Ludwig van Beethoven"
 			k++
@@ -1034,7 +1034,7 @@ func (sc *scan) scanNames(lexical bool) {
 	next:
 		// credential after: "Roger C Kelly, MD", "Jon C Miller, M.D."
 		if cred <= i { // the next credential or "M" after i (or len(toks))
-			for cred = i + 1; cred < len(toks) && toks[cred].kw&setCred == 0 && toks[cred].xkw&xM == 0; cred++ {
+			for cred = i + 1; cred < len(toks) && toks[cred].kw&setCred == 0 && toks[cred].xbits()&xM == 0; cred++ {
 			}
 		}
 		// (a name run ends within 15 tokens, the credential two after it)

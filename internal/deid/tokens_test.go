@@ -118,8 +118,9 @@ func TestWordSetsAreWords(t *testing.T) {
 }
 
 // tokenizeRef is tokenize one rune at a time with the Unicode tables and
-// no cache: the reference of TestTokenizeMatchesRef. The extra bits are
-// extraBits of an ASCII word's lower case.
+// no cache: the reference of TestTokenizeMatchesRef. An ASCII word's number
+// is wordIDs of its lower case (its extra bits extraOf of the number:
+// TestWordSetsAreWords).
 func tokenizeRef(text string, vocab *lexicon.Table) []token {
 	var toks []token
 	sp, nl := true, true
@@ -133,7 +134,6 @@ func tokenizeRef(text string, vocab *lexicon.Table) []token {
 			t := refWord(text, i, vocab)
 			t.sp, t.nl = sp, nl
 			if w := text[t.s:t.e]; t.kind == kWord && isASCII(w) {
-				t.xkw = extraBits[strings.ToLower(w)]
 				t.wid = wordIDs[strings.ToLower(w)]
 			}
 			toks = append(toks, t)

@@ -954,6 +954,25 @@ func (sc *scan) scanVenueTowns() {
 	}
 }
 
+// containsByLast is strings.Contains(s, w) for a short w whose last byte
+// is rarer in a note than its first ("drug", "st."): it looks for that
+// byte (IndexByte), where strings.Index stops at every "d" and "s".
+func containsByLast(s, w string) bool {
+	last := w[len(w)-1]
+	for off := 0; off < len(s); {
+		k := strings.IndexByte(s[off:], last)
+		if k < 0 {
+			return false
+		}
+		e := off + k + 1 // the end of w if it ends here
+		if e >= len(w) && s[e-len(w):e] == w {
+			return true
+		}
+		off = e
+	}
+	return false
+}
+
 // scanDrugstores marks a drugstore named by a word and "drug" where a
 // pharmacy is spoken of ("pharmacist from yellowtail drug called", "CALLED
 // VERKUILEN DRUG", "pharmacy (cravey drug)"): the word is no word of
@@ -961,7 +980,7 @@ func (sc *scan) scanVenueTowns() {
 // drug" stay), nothing claims it, and the line speaks of a pharmacy or the
 // word follows a word of contact or place.
 func (sc *scan) scanDrugstores() {
-	if !strings.Contains(sc.low, "drug") {
+	if !containsByLast(sc.low, "drug") {
 		return // (most notes: no token "drug" without these four letters, and one fast search for them)
 	}
 	toks := sc.toks

@@ -1,10 +1,6 @@
 package deid
 
-import (
-	"strings"
-
-	"github.com/trustgate/trustgate/internal/deid/lexicon"
-)
+import "github.com/trustgate/trustgate/internal/deid/lexicon"
 
 // Places and employers written without capitals to mark them: in a note all
 // in capitals or all in lower case (more than half of real nursing notes),
@@ -162,7 +158,7 @@ func (sc *scan) saintPlace(i int) int {
 // scanSaints marks the places saintPlace finds, before scanCandidates would
 // take the saint's name for a person's.
 func (sc *scan) scanSaints() {
-	if !strings.Contains(sc.low, "st.") {
+	if !containsByLast(sc.low, "st.") {
 		return // (most notes: saintPlace wants "st" with a full stop glued to it, and one fast search finds none)
 	}
 	for i := 1; i+2 < len(sc.toks); i++ {

@@ -52,7 +52,7 @@ func TestBranchFreeTests(t *testing.T) {
 				}
 			}
 			for _, bits := range []uint16{xCueWord, xPO | xDev3} {
-				if got, want := sc.xin(i, bits), in(i) && toks[i].xkw&bits != 0; got != want {
+				if got, want := sc.xin(i, bits), in(i) && toks[i].xbits()&bits != 0; got != want {
 					t.Fatalf("%q: xin(%d, %#x) = %v, want %v", text, i, bits, got, want)
 				}
 			}

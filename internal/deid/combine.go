@@ -519,7 +519,7 @@ func (sc *scan) plausibleTok(k int, typ Type) bool {
 // of) PHI as far as the rules know.
 func (sc *scan) plausibleWord(k int, typ Type) bool {
 	t := &sc.toks[k]
-	if t.kw != 0 || t.e-t.s < 2 || roleWords[sc.lower(k)] && sc.credAfter(k) || contraction(sc.lower(k)) {
+	if t.kw != 0 || t.e-t.s < 2 || sc.inSet(k, roleWordSet) && sc.credAfter(k) || contraction(sc.lower(k)) {
 		return false // "per day RN", "to noc rn": a role before a credential; "i've"
 	}
 	if sc.afterPercent(k) || sc.ktV(k) {
@@ -531,13 +531,13 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 	if subjectPronoun(sc.lower(k)) {
 		return false // "PER DR. SHE WILL CALL" (dev80); not "her", a Hmong surname too
 	}
-	if (t.flags&lexicon.Clinical != 0 || serviceWords[sc.lower(k)]) && sc.roleNext(k) {
+	if (t.flags&lexicon.Clinical != 0 || sc.inSet(k, serviceWordSet)) && sc.roleNext(k) {
 		return false // "by txp fellow", "by burn NP": a service before a role
 	}
 	if t.flags&lexicon.Clinical != 0 && sc.sizeBefore(k) {
 		return false // "Trach #7 Bivona": a device after its size (dev68)
 	}
-	if routeWords[sc.lower(k)] && sc.routeUse(k) {
+	if sc.inSet(k, routeWordSet) && sc.routeUse(k) {
 		return false // "via NJ", "NG feeds", "teach mom NG feeds": a feeding route (dev73, dev74)
 	}
 	if acronymPlural(sc.text[t.s:t.e]) && !sc.nameCueBefore(k) {
@@ -552,7 +552,7 @@ func (sc *scan) plausibleWord(k int, typ Type) bool {
 		// "pain 4-5/10 sternal"): a name only beside a person's cue
 		// or a word of contact ("Dr. Wilms", "Attending Bakri", "Paged Bakri")
 		p := sc.prevWord(k)
-		return typ == TypeName && (sc.personCueAt(k) || p >= 0 && p == k-1 && contactWords[sc.lower(p)])
+		return typ == TypeName && (sc.personCueAt(k) || p >= 0 && p == k-1 && sc.inSet(p, contactWordSet))
 	}
 	if sc.candidate(k) {
 		return true

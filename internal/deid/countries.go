@@ -116,6 +116,18 @@ var faiths = map[string]bool{
 	"jehovah": true, // "Pt is Jehovah's Witness" (dev106)
 }
 
+// faithStart[n][c]: a key of faiths has n bytes and starts with the byte c
+// (faithAlone's gate: most spans are no faith, and their length and first
+// letter, in either case, say so without a map look-up).
+var faithStart = func() (t [13][256]bool) {
+	for w := range faiths {
+		if len(w) < len(t) { // (a longer one never matches: faithAlone reads 12 bytes at most)
+			t[len(w)][w[0]] = true
+		}
+	}
+	return t
+}()
+
 // faithAlone: the span text[s:e] is one faith's word (faiths) after a word
 // that a sentence about a faith puts there ("Pt Lutheran", "is Catholic",
 // "their Lutheran faith", "a Baptist church"; faithLead). After any other
@@ -125,7 +137,7 @@ var faiths = map[string]bool{
 // name ("transferred to Methodist"): both stay.
 func faithAlone(text string, s, e int) bool {
 	var buf [12]byte // every span passes here: look up without allocating
-	if e-s < 4 || e-s > 12 || !faiths[string(lowerASCII(buf[:], text[s:e]))] {
+	if e-s < 4 || e-s > 12 || !faithStart[e-s][text[s]|0x20] || !faiths[string(lowerASCII(buf[:], text[s:e]))] {
 		return false
 	}
 	// in brackets after a word of a visit or a faith: "Chaplain visit

@@ -78,7 +78,7 @@ var keywordBits = func() map[string]uint32 {
 	return m
 }()
 
-// Extra word sets as bits (token.xkw), for rules that test a word against
+// Extra word sets as bits (token.xbits), for rules that test a word against
 // a set on many tokens: the map look-up done once per word by tokenize (and
 // its cache). They stay apart from the keyword bits (token.kw), whose "no
 // keyword" (kw == 0) many rules test. Only a word of ASCII letters gets them:
@@ -156,9 +156,14 @@ var extraBits = func() map[string]uint16 {
 	return m
 }()
 
+// xbits is the extra bits of token t (0 but for a word of ASCII letters):
+// those of its word's number, which tokenize gave it, so that a token
+// holds two bytes for its word sets and extra sets together.
+func (t *token) xbits() uint16 { return extraOf[t.wid] }
+
 // xin reports whether token k is a word in the extra set(s) bits.
 func (sc *scan) xin(k int, bits uint16) bool {
-	return uint(k) < uint(len(sc.toks)) && sc.toks[k].xkw&bits != 0
+	return uint(k) < uint(len(sc.toks)) && sc.toks[k].xbits()&bits != 0
 }
 
 // in reports whether token k is a word in the keyword set(s) bits.
@@ -166,11 +171,96 @@ func (sc *scan) in(k int, bits uint32) bool {
 	return uint(k) < uint(len(sc.toks)) && sc.toks[k].kw&bits != 0
 }
 
+// wordSet is a set of words that rules test on many tokens
+// (scan.inSet). Every word of every wordSet has a number (wordIDs) that
+// tokenize gives its tokens once (token.wid, by the same look-up as the
+// keyword bits), so a rule's test is a bit of the set instead of hashing
+// the token's text for a map look-up each time a rule asks. The words are
+// those of a map the rules also read as a map (by a string); only word
+// tokens of ASCII letters get a number (TestWordSetsAreWords).
+type wordSet struct{ bits []uint64 }
+
+// has reports whether the word numbered id is in s (id 0: no word of any set).
+func (s *wordSet) has(id uint16) bool {
+	i := int(id >> 6)
+	return id != 0 && i < len(s.bits) && s.bits[i]>>(id&63)&1 != 0
+}
+
+// inSet reports whether token k is a word of s: set[sc.lower(k)] for a
+// token in range, as a bit test.
+func (sc *scan) inSet(k int, s *wordSet) bool {
+	return uint(k) < uint(len(sc.toks)) && s.has(sc.toks[k].wid)
+}
+
+// The word sets and the maps they hold (numberWords fills them).
+var (
+	staffCredSet, staffNounSet, namesakeSet, roleTitleSet           = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	roleContactSet, serviceVerbSet, digitGradedSet, possEponym      = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	roleWordSet, serviceWordSet, routeWordSet, contactWordSet       = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	scoredEponymSet, loneEponymSet, cardiacOpSet                    = new(wordSet), new(wordSet), new(wordSet)
+	eponymFirstSet, eponymAnySet                                    = new(wordSet), new(wordSet)
+	pronounSet, roleAbbrevSet, venueNounSet, dwellingSet            = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	roleSet, clergySet, denominationSet, objectWordSet              = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	relationVerbSet, physicianRankSet, strongHeadSet, nameHeadSet   = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+	weakHeadSet, orgRunGenericSet, notNameAfterCueSet, modalVerbSet = new(wordSet), new(wordSet), new(wordSet), new(wordSet)
+)
+
+// wordSetMaps pairs each wordSet with the map whose words it holds.
+var wordSetMaps = []struct {
+	set   *wordSet
+	words map[string]bool
+}{
+	{staffCredSet, staffCreds}, {staffNounSet, staffNouns}, {namesakeSet, namesakes}, {roleTitleSet, roleTitles},
+	{roleContactSet, roleContact}, {serviceVerbSet, serviceVerbs}, {digitGradedSet, digitGraded}, {possEponym, possessiveEponyms},
+	{roleWordSet, roleWords}, {serviceWordSet, serviceWords}, {routeWordSet, routeWords}, {contactWordSet, contactWords},
+	{scoredEponymSet, scoredEponyms}, {loneEponymSet, loneEponyms}, {cardiacOpSet, cardiacOps},
+	{eponymFirstSet, eponymFirsts}, {eponymAnySet, eponymAny},
+	{pronounSet, pronouns}, {roleAbbrevSet, roleAbbrevs}, {venueNounSet, venueNouns}, {dwellingSet, dwellings},
+	{roleSet, roles}, {clergySet, clergy}, {denominationSet, denominations}, {objectWordSet, objectWords},
+	{relationVerbSet, relationVerbs}, {physicianRankSet, physicianRanks}, {strongHeadSet, strongHeads}, {nameHeadSet, nameHeads},
+	{weakHeadSet, weakHeads}, {orgRunGenericSet, orgRunGeneric}, {notNameAfterCueSet, notNameAfterCue}, {modalVerbSet, modalVerbs},
+}
+
+// wordIDs numbers the words of the word sets and of the extra sets from 1
+// and fills each word set's bits (once, at start-up); extraOf[id] is the
+// extra bits of the word numbered id, so that a token and the tokenizer's
+// cache keep the word's number alone (32 bytes a token, 16 a cached word).
+var wordIDs, extraOf = func() (map[string]uint16, []uint16) {
+	ids := map[string]uint16{}
+	for _, x := range wordSetMaps {
+		for w, ok := range x.words {
+			if !ok {
+				continue
+			}
+			id, seen := ids[w]
+			if !seen {
+				id = uint16(len(ids) + 1)
+				ids[w] = id
+			}
+			if need := int(id>>6) + 1; len(x.set.bits) < need {
+				x.set.bits = append(x.set.bits, make([]uint64, need-len(x.set.bits))...)
+			}
+			x.set.bits[id>>6] |= 1 << (id & 63)
+		}
+	}
+	for w := range extraBits {
+		if _, seen := ids[w]; !seen {
+			ids[w] = uint16(len(ids) + 1)
+		}
+	}
+	extra := make([]uint16, len(ids)+1)
+	for w, b := range extraBits {
+		extra[ids[w]] = b
+	}
+	return ids, extra
+}()
+
 // keywordStart[len][first letter] says whether any keyword has that length
 // and first letter: most lower-case words skip the map look-up altogether.
-// The extra sets' words are in it too (TestExtraWordsPassGate).
+// The extra sets' and the word sets' words are in it too
+// (TestExtraWordsPassGate).
 var keywordStart = func() (t [16][26]bool) {
-	for _, w := range slices.Concat(slices.Collect(maps.Keys(keywordBits)), slices.Collect(maps.Keys(extraBits))) {
+	for _, w := range slices.Concat(slices.Collect(maps.Keys(keywordBits)), slices.Collect(maps.Keys(extraBits)), slices.Collect(maps.Keys(wordIDs))) {
 		if n := len(w); n < 16 && w[0] >= 'a' && w[0] <= 'z' {
 			t[n][w[0]-'a'] = true
 		}
@@ -183,15 +273,15 @@ func maybeKeyword(w string) bool {
 	return n > 0 && n < 16 && w[0] >= 'a' && w[0] <= 'z' && keywordStart[n][w[0]-'a']
 }
 
-// keywordHash is keywordBits (low 32 bits) and extraBits (high 32 bits)
-// keyed by wordHash, for the tokenizer.
+// keywordHash is keywordBits (low 32 bits) and wordIDs (the high 16 bits;
+// extraOf has the extra bits) keyed by wordHash, for the tokenizer.
 var keywordHash = func() map[uint64]uint64 {
-	m := make(map[uint64]uint64, len(keywordBits)+len(extraBits))
+	m := make(map[uint64]uint64, len(keywordBits)+len(wordIDs))
 	for w, b := range keywordBits {
 		m[wordHash(w)] |= uint64(b)
 	}
-	for w, b := range extraBits {
-		m[wordHash(w)] |= uint64(b) << 32
+	for w, id := range wordIDs {
+		m[wordHash(w)] |= uint64(id) << 48
 	}
 	return m
 }()

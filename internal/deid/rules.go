@@ -212,7 +212,7 @@ func (sc *scan) addToks(i, j int, t Type, rec string) {
 	if (t == TypeDate || t == TypeLocation) && i == j && sc.toks[i].kw&setDay != 0 && sc.weeklyBefore(i) {
 		return // "WEEKLY LABS MONDAY", "every Monday": a schedule, nor a town (rules_words.go)
 	}
-	if (t == TypeName || t == TypeLocation) && i == j && routeWords[sc.lower(i)] && sc.routeUse(i) {
+	if (t == TypeName || t == TypeLocation) && i == j && sc.inSet(i, routeWordSet) && sc.routeUse(i) {
 		return // "via NJ", "teach mom NG feeds": a feeding route (combine.go)
 	}
 	sc.add(sc.toks[i].s, sc.toks[j].e, t, rec)

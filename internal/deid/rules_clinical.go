@@ -541,13 +541,13 @@ func (sc *scan) measureBefore(i, n int) bool {
 		}
 		switch sc.toks[k].kind {
 		case kWord:
-			if sc.toks[k].xkw&xMeasure != 0 { // measureWords
+			if sc.toks[k].xbits()&xMeasure != 0 { // measureWords
 				if sc.papSmearDate(k, i) {
 					return false // "PAP 10/2 ASCUS" (rules_dates.go)
 				}
 				return !(k == i-1 && (sc.nextCheck(k) || sc.is(k, "intake") && (sc.timeAfterDay(i+3) || sc.serviceIntake(k))) && sc.monthDayAt(i))
 			}
-			if sc.toks[k].xkw&xLevel == 0 { // levelWords
+			if sc.toks[k].xbits()&xLevel == 0 { // levelWords
 				return false
 			}
 		case kPunct:

@@ -151,7 +151,7 @@ func (sc *scan) plainWord(k int) bool {
 	}
 	if n := t.e - t.s; n <= 6 {
 		w := sc.lower(k)
-		return w == "the" || w == "a" || w == "i" || sc.toks[k].xkw&xWeekdayAbbr != 0 || t.upper && sc.toks[k].xkw&xClinAcronym != 0
+		return w == "the" || w == "a" || w == "i" || sc.toks[k].xbits()&xWeekdayAbbr != 0 || t.upper && sc.toks[k].xbits()&xClinAcronym != 0
 	}
 	return false
 }
@@ -463,7 +463,7 @@ func (sc *scan) scanSentenceNames() {
 		if t.flags&(lexicon.Clinical|lexicon.SafeCore) != 0 && t.flags&lexicon.Name == 0 {
 			continue
 		}
-		if roles[sc.lower(i)] || clergy[sc.lower(i)] {
+		if sc.inSet(i, roleSet) || sc.inSet(i, clergySet) {
 			continue // a role alone ("Pastor visited.": dev80)
 		}
 		e := i
@@ -845,7 +845,7 @@ func (sc *scan) scanLists() {
 				q -= 2
 			}
 			ok = q >= 0 && sc.nameTok[q] && !toks[p].nl && !toks[i].nl && !toks[i].upper
-		case sc.xin(p, xIsWas) && p > 0 && roles[sc.lower(p-1)]: // "is", "was"
+		case sc.xin(p, xIsWas) && p > 0 && sc.inSet(p-1, roleSet): // "is", "was"
 			ok = toks[i].flags&lexicon.Common == 0
 		case sc.punct(p, ':') && sc.punct(i+1, ',') && sc.capWord(i+2) && !toks[i+2].nl && !sc.plainWord(i) && !sc.stopWord(i):
 			ok = toks[i].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Name != 0 &&
@@ -936,11 +936,11 @@ var venueNotTowns = map[string]bool{
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
-		if !sc.is(k, "in") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !venueNouns[sc.lower(k-1)] && !dwellings[sc.lower(k-1)] && !sc.residesBefore(k) {
+		if !sc.is(k, "in") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !sc.inSet(k-1, venueNounSet) && !sc.inSet(k-1, dwellingSet) && !sc.residesBefore(k) {
 			continue
 		}
 		i := k + 1
-		if !sc.venueTown(i) || !venueNouns[sc.lower(k-1)] && !sc.residentTown(i) {
+		if !sc.venueTown(i) || !sc.inSet(k-1, venueNounSet) && !sc.residentTown(i) {
 			continue
 		}
 		e := max(sc.city(i), i)
@@ -954,6 +954,25 @@ func (sc *scan) scanVenueTowns() {
 	}
 }
 
+// containsByLast is strings.Contains(s, w) for a short w whose last byte
+// is rarer in a note than its first ("drug", "st."): it looks for that
+// byte (IndexByte), where strings.Index stops at every "d" and "s".
+func containsByLast(s, w string) bool {
+	last := w[len(w)-1]
+	for off := 0; off < len(s); {
+		k := strings.IndexByte(s[off:], last)
+		if k < 0 {
+			return false
+		}
+		e := off + k + 1 // the end of w if it ends here
+		if e >= len(w) && s[e-len(w):e] == w {
+			return true
+		}
+		off = e
+	}
+	return false
+}
+
 // scanDrugstores marks a drugstore named by a word and "drug" where a
 // pharmacy is spoken of ("pharmacist from yellowtail drug called", "CALLED
 // VERKUILEN DRUG", "pharmacy (cravey drug)"): the word is no word of
@@ -961,6 +980,9 @@ func (sc *scan) scanVenueTowns() {
 // drug" stay), nothing claims it, and the line speaks of a pharmacy or the
 // word follows a word of contact or place.
 func (sc *scan) scanDrugstores() {
+	if !containsByLast(sc.low, "drug") {
+		return // (most notes: no token "drug" without these four letters, and one fast search for them)
+	}
 	toks := sc.toks
 	for k := 1; k < len(toks); k++ {
 		w := k - 1
@@ -972,7 +994,7 @@ func (sc *scan) scanDrugstores() {
 			continue
 		}
 		p := sc.prevWord(w)
-		if !(p >= 0 && (contactWords[sc.lower(p)] || sc.is(p, "from") || sc.is(p, "at")) || sc.punct(w-1, '(') || sc.pharmacyOnLine(k)) {
+		if !(p >= 0 && (sc.inSet(p, contactWordSet) || sc.is(p, "from") || sc.is(p, "at")) || sc.punct(w-1, '(') || sc.pharmacyOnLine(k)) {
 			continue
 		}
 		sc.addToks(w, k, TypeLocation, "rules/drugstore")
@@ -1031,11 +1053,11 @@ func (sc *scan) townTail(n, i int) bool {
 // "lives in dorm", "born in high-burden country").
 func (sc *scan) residentTown(i int) bool {
 	f := sc.toks[i].flags
-	if f&lexicon.City == 0 && f&(lexicon.SafeCore|lexicon.Common) != 0 || unitWords9[sc.lower(i)] || dwellings[sc.lower(i)] || sc.punct(i+1, '-') && sc.joined(i+1) {
+	if f&lexicon.City == 0 && f&(lexicon.SafeCore|lexicon.Common) != 0 || unitWords9[sc.lower(i)] || sc.inSet(i, dwellingSet) || sc.punct(i+1, '-') && sc.joined(i+1) {
 		return false
 	}
 	n := i + 1
-	return n >= len(sc.toks) || sc.toks[n].nl || !dwellings[sc.lower(n)]
+	return n >= len(sc.toks) || sc.toks[n].nl || !sc.inSet(n, dwellingSet)
 }
 
 // dwellings are what someone lives in, a town list holding some of them

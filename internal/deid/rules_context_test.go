@@ -111,3 +111,14 @@ func TestLongInputContext(t *testing.T) {
 		}
 	}
 }
+
+// TestContainsByLast: containsByLast answers what strings.Contains does.
+func TestContainsByLast(t *testing.T) {
+	for _, s := range []string{"", "d", "drug", "drugs", "a drug", "dru g", "ddrug", "gdrug", "st.", "est. st", "s t.", "first. st.", "..st", "st", "g"} {
+		for _, w := range []string{"drug", "st.", "g", "ab"} {
+			if got, want := containsByLast(s, w), strings.Contains(s, w); got != want {
+				t.Errorf("containsByLast(%q, %q) = %v, want %v", s, w, got, want)
+			}
+		}
+	}
+}

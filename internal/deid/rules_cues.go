@@ -232,7 +232,7 @@ func (sc *scan) clauseVerb(k int) bool {
 // (even an everyday word) and no keyword, function or role word.
 func (sc *scan) credName(k int) bool {
 	t := &sc.toks[k]
-	return t.flags&lexicon.Name != 0 && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(sc.lower(k)) && !roleWords[sc.lower(k)]
+	return t.flags&lexicon.Name != 0 && t.kw == 0 && t.e-t.s >= 3 && !sc.claim[k] && !functionWord(sc.lower(k)) && !sc.inSet(k, roleWordSet)
 }
 
 // roleWords name a nurse's or doctor's role before a credential, not a person.
@@ -268,7 +268,7 @@ var serviceWords = map[string]bool{
 // person: one service word ("by burn NP"), or an everyday word and a
 // service word ("Step down RN note"); "Mary Spine RN" stays a name.
 func (sc *scan) serviceBeforeCred(i, e int) bool {
-	return serviceWords[sc.lower(e)] && (e == i || sc.toks[i].flags&lexicon.SafeCore != 0)
+	return sc.inSet(e, serviceWordSet) && (e == i || sc.toks[i].flags&lexicon.SafeCore != 0)
 }
 
 // credAt: token k is a credential, and not "pt" (which is also the

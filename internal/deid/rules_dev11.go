@@ -386,7 +386,7 @@ func (sc *scan) congregationNames() {
 			continue
 		}
 		f := sc.firstTokenFrom(sc.out[o].s)
-		if f < 1 || f >= len(toks) || toks[f].s != sc.out[o].s || toks[f].nl || !denominations[sc.lower(f)] {
+		if f < 1 || f >= len(toks) || toks[f].s != sc.out[o].s || toks[f].nl || !sc.inSet(f, denominationSet) {
 			continue
 		}
 		b := f

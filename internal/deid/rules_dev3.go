@@ -24,7 +24,7 @@ func (sc *scan) scanDev3() {
 		t := &toks[i]
 		n := t.e - t.s
 		trig := trigNone
-		if n <= 8 && t.xkw&xDev3 != 0 { // (only the words of dev3Words have the bit)
+		if n <= 8 && t.xbits()&xDev3 != 0 { // (only the words of dev3Words have the bit)
 			trig = dev3Trigger(sc.lower(i))
 		}
 		day := t.kw&setDay != 0
@@ -401,7 +401,7 @@ func (sc *scan) orgRunAt(i int) int {
 	if sc.is(s, "pt") || sc.is(s, "patient") {
 		return i // "rx sent to pt's pharmacy": the patient's own
 	}
-	if serviceVerbs[sc.lower(s)] {
+	if sc.inSet(s, serviceVerbSet) {
 		return i // "not ready to discuss hospice" (dev47): what is done with a service
 	}
 	e, specific, candidate, found, poss, gap, nspec := -1, false, false, false, false, false, 0
@@ -421,12 +421,12 @@ func (sc *scan) orgRunAt(i int) int {
 			n++
 			continue
 		}
-		if n > 0 && specific && (strongHeads[w] || w == "office" && sc.is(k-1, "post") && k-1 > s || nameHeads[w] && (candidate || found || sc.nameHeadEnds(k)) ||
-			weakHeads[w] && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.headOfName(k, poss) && sc.everydayPlace(s, k)) ||
+		if n > 0 && specific && (sc.inSet(k, strongHeadSet) || w == "office" && sc.is(k-1, "post") && k-1 > s || sc.inSet(k, nameHeadSet) && (candidate || found || sc.nameHeadEnds(k)) ||
+			sc.inSet(k, weakHeadSet) && (candidate || found && !gap && sc.headOfName(k, poss) || nspec >= 2 && sc.headOfName(k, poss) && sc.everydayPlace(s, k)) ||
 			w == "living" && livingMod(sc.lower(k-1)) && sc.headOfName(k, poss) || // "CHESTNUT BROOK ASSISTED LIVING" (rules_dev5.go)
-			t.xkw&xDev11 != 0 && sc.pairHead(k, w) && sc.headOfName(k, poss) && sc.nameBeforePair(s, k, w)) { // "BAYOU HOME HEALTH", "DELTA GIN CO" (rules_dev11.go)
+			t.xbits()&xDev11 != 0 && sc.pairHead(k, w) && sc.headOfName(k, poss) && sc.nameBeforePair(s, k, w)) { // "BAYOU HOME HEALTH", "DELTA GIN CO" (rules_dev11.go)
 			e = k
-			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (strongHeads[sc.lower(e+1)] || nameHeads[sc.lower(e+1)] || weakHeads[sc.lower(e+1)]) {
+			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].kind == kWord && (sc.inSet(e+1, strongHeadSet) || sc.inSet(e+1, nameHeadSet) || sc.inSet(e+1, weakHeadSet)) {
 				e++ // "regional medical center"
 			}
 			break
@@ -434,12 +434,12 @@ func (sc *scan) orgRunAt(i int) int {
 		if w == "and" && k > s && k+1 < len(toks) && !toks[k+1].nl && orgTails[sc.lower(k-1)] && orgTails[sc.lower(k+1)] {
 			continue // "heritage hills health and rehab" (rules_dev6.go)
 		}
-		if t.kw&(setMonth|setDay|setTitle) != 0 || functionWord(w) && !orgRunGeneric[w] || orgRunCue(w) || w == "vs" || w == "versus" {
+		if t.kw&(setMonth|setDay|setTitle) != 0 || functionWord(w) && !sc.inSet(k, orgRunGenericSet) || orgRunCue(w) || w == "vs" || w == "versus" {
 			break
 		}
 		// a word of the clinical list says what kind of place too ("VENT
 		// WEANING LTACH", "DME CO"; dev49; clinicalKind)
-		if !orgRunGeneric[w] && !genericOrgWords[w] && !orgWords[w] && !sc.clinicalKind(k) {
+		if !sc.inSet(k, orgRunGenericSet) && !genericOrgWords[w] && !orgWords[w] && !sc.clinicalKind(k) {
 			specific, gap = true, found // a word between a name found and a head ("sparrows point after rehab")
 			nspec++
 			candidate = candidate || sc.candidate(k) || t.flags&(lexicon.Name|lexicon.City) != 0 && t.flags&lexicon.SafeCore == 0

@@ -440,7 +440,7 @@ func (sc *scan) dayRangeDate(i, j int) int {
 // mixed-case line stays outside (orgRunAt: headOfName).
 func (sc *scan) everydayPlace(s, k int) bool {
 	for c := s; c < k; c++ {
-		if sc.toks[c].kind == kWord && (sc.toks[c].kw&setMeasure != 0 || clinicWords6[sc.lower(c)] || orgRunGeneric[sc.lower(c)]) {
+		if sc.toks[c].kind == kWord && (sc.toks[c].kw&setMeasure != 0 || clinicWords6[sc.lower(c)] || sc.inSet(c, orgRunGenericSet)) {
 			return false
 		}
 	}

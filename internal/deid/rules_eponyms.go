@@ -215,10 +215,13 @@ var eponymFirst = func() (f [26]uint16) {
 // (or, alone in the possessive, names a disease or sign: possessiveEponyms,
 // with no person after it: "parkinson's", not "Horner's son").
 func (sc *scan) inEponym(k int) bool {
+	if !sc.inSet(k, eponymAnySet) && !sc.inSet(k-1, eponymFirstSet) && !sc.inSet(k-2, eponymFirstSet) {
+		return false // (most words: every test below asks for one of these)
+	}
 	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k) ||
-		scoredEponym(sc.lower(k)) && sc.scoreRightAfter(k) && !sc.personCueAt(k) ||
-		possessiveEponyms[sc.lower(k)] && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
-		sc.cardiacOp(k) || loneEponym(sc.lower(k)) && sc.eponymContext(k) && !sc.personCueAt(k)
+		sc.inSet(k, scoredEponymSet) && sc.scoreRightAfter(k) && !sc.personCueAt(k) ||
+		sc.inSet(k, possEponym) && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
+		sc.cardiacOp(k) || sc.inSet(k, loneEponymSet) && sc.eponymContext(k) && !sc.personCueAt(k)
 }
 
 // eponymContext: word token k stands among clinical words: after a
@@ -232,7 +235,7 @@ func (sc *scan) eponymContext(k int) bool {
 		if sc.punct(p, ':') || sc.punct(p, '(') || sc.punct(p, '+') || sc.punct(p, '/') {
 			return true
 		}
-		if sc.toks[p].kind == kWord && (sc.toks[p].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && !roleWords[sc.lower(p)] || sc.is(p, "through") || sc.is(p, "via") || sc.is(p, "w")) {
+		if sc.toks[p].kind == kWord && (sc.toks[p].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical && !sc.inSet(p, roleWordSet) || sc.is(p, "through") || sc.is(p, "via") || sc.is(p, "w")) {
 			return true
 		}
 	}
@@ -265,7 +268,7 @@ var eponymNext = map[string]bool{
 // PFANNENSTIEL", "Attending Bakri") or a credential after it ("Kleihauer,
 // RN").
 func (sc *scan) personCueAt(k int) bool {
-	if p := sc.prevWord(k); p >= 0 && p == k-1 && (roles[sc.lower(p)] || clergy[sc.lower(p)] || roleWords[sc.lower(p)] || physicianRanks[sc.lower(p)]) {
+	if p := sc.prevWord(k); p >= 0 && p == k-1 && (sc.inSet(p, roleSet) || sc.inSet(p, clergySet) || sc.inSet(p, roleWordSet) || sc.inSet(p, physicianRankSet)) {
 		return true
 	}
 	return sc.nameCueBefore(k) || sc.credAfter(k) || sc.punct(k+1, ',') && sc.credAfter(k+1)
@@ -281,18 +284,15 @@ var clergy = map[string]bool{
 	"chaplain": true, "rev": true, "reverend": true, "deacon": true, "rabbi": true, "imam": true, "priest": true,
 }
 
-// scoredEponym: w (lower case) names a scale after its author, written
-// with its score right after it ("Berg 38/56", "BERG 51/56", "Berg >48",
-// "Tinetti 18/28", "Snellen 20/40": dev126, dev129), or its waveform class
-// ("Barbeau A": dev130); a Mr Berg is written without a number after him
-// (scoreRightAfter).
-func scoredEponym(w string) bool {
-	// (a switch, not a map: candidate asks it of most words through inEponym)
-	switch w {
-	case "berg", "tinetti", "snellen", "barbeau", "alvarado", "midas", "apfel", "epworth", "moca":
-		return true
-	}
-	return false
+// scoredEponyms name a scale after its author, written with its score
+// right after it ("Berg 38/56", "BERG 51/56", "Berg >48", "Tinetti 18/28",
+// "Snellen 20/40": dev126, dev129), or its waveform class ("Barbeau A":
+// dev130); a Mr Berg is written without a number after him
+// (scoreRightAfter). Asked by token (scoredEponymSet): candidate asks it
+// of most words through inEponym.
+var scoredEponyms = map[string]bool{
+	"berg": true, "tinetti": true, "snellen": true, "barbeau": true, "alvarado": true, "midas": true,
+	"apfel": true, "epworth": true, "moca": true,
 }
 
 // scoreRightAfter: the token after k, on its line, is a number, or ">",
@@ -318,36 +318,42 @@ func (sc *scan) scoreRightAfter(k int) bool {
 	return sc.toks[n].kind == kNum || sc.is(n, "balance") || sc.is(n, "score")
 }
 
-// loneEponym: w (lower case) is a surname that names an incision, a device
-// or a sign by itself in obstetric notes ("Incision: Pfannenstiel", "Bakri
-// in place", "Couvelaire uterus", "KLEIHAUER SENT": dev59, dev78). The
-// clinical list cannot make it safe: off the list it is a candidate, and on
-// it (bakri) a capitalised one in a mixed-case line is still read as a
+// loneEponyms are surnames that name an incision, a device or a sign by
+// themselves in obstetric notes ("Incision: Pfannenstiel", "Bakri in
+// place", "Couvelaire uterus", "KLEIHAUER SENT": dev59, dev78). The
+// clinical list cannot make one safe: off the list it is a candidate, and
+// on it (bakri) a capitalised one in a mixed-case line is still read as a
 // name. Only among clinical words (eponymContext), and never beside a
-// person's cue (personCueAt: "PT'S PASTOR PFANNENSTIEL").
-func loneEponym(w string) bool {
-	// (a switch, not a map: candidate asks it of most words through inEponym)
-	switch w {
-	case "pfannenstiel", "bakri", "couvelaire", "kleihauer":
-		return true
-	}
-	return false
+// person's cue (personCueAt: "PT'S PASTOR PFANNENSTIEL"). Asked by token
+// (loneEponymSet).
+var loneEponyms = map[string]bool{"pfannenstiel": true, "bakri": true, "couvelaire": true, "kleihauer": true}
+
+// cardiacOps name a heart operation after its surgeon ("s/p Glenn",
+// "NORWOOD W/ SANO", "PRE-GLENN", "Ross procedure"); their names are also
+// given names, surnames and towns, so each is an operation only beside a
+// word of its course or another operation (cardiacOp). Asked by token
+// (cardiacOpSet).
+var cardiacOps = map[string]bool{
+	"glenn": true, "norwood": true, "sano": true, "starnes": true, "mustard": true, "ross": true, "konno": true,
+	"kawashima": true, "nikaidoh": true, "yasui": true, "warden": true, "bentall": true, "jatene": true,
+	"rastelli": true, "senning": true, "fontan": true, "damus": true, "bt": true,
+	"hartmann": true, // and one of the bowel ("s/p Hartmann", "colostomy (Hartmann)": dev164)
 }
 
-// cardiacOps: w (lower case) names a heart operation after its surgeon ("s/p
-// Glenn", "NORWOOD W/ SANO", "PRE-GLENN", "Ross procedure"); their names
-// are also given names, surnames and towns, so each is an operation only
-// beside a word of its course or another operation (cardiacOp).
-func cardiacOps(w string) bool {
-	// (a switch, not a map: candidate asks it of most words through inEponym)
-	switch w {
-	case "glenn", "norwood", "sano", "starnes", "mustard", "ross", "konno", "kawashima", "nikaidoh",
-		"yasui", "warden", "bentall", "jatene", "rastelli", "senning", "fontan", "damus", "bt",
-		"hartmann": // and one of the bowel ("s/p Hartmann", "colostomy (Hartmann)": dev164)
-		return true
+// eponymFirsts are the first words of eponymPairs, and eponymAny those and
+// every other word that can make a token an eponym's (inEponym's gate).
+var eponymFirsts, eponymAny = func() (first, all map[string]bool) {
+	first, all = map[string]bool{}, map[string]bool{}
+	for w := range eponymPairs {
+		first[w], all[w] = true, true
 	}
-	return false
-}
+	for _, m := range []map[string]bool{possessiveEponyms, scoredEponyms, loneEponyms, cardiacOps} {
+		for w, ok := range m {
+			all[w] = all[w] || ok
+		}
+	}
+	return first, all
+}()
 
 // cardiacOpBefore and cardiacOpAfter come before and after an operation's
 // name ("bidirectional Glenn", "failing Fontan", "Glenn POD 6", "sano flow").
@@ -373,7 +379,7 @@ var cardiacOpAfter = map[string]bool{
 // "Glenn POD 6"); "Glenn at bedside", "Ross, RN" and "Glenn and Ross at
 // bedside" stay names.
 func (sc *scan) cardiacOp(k int) bool {
-	if !cardiacOps(sc.lower(k)) {
+	if !sc.inSet(k, cardiacOpSet) {
 		return false
 	}
 	for d := -1; d <= 1; d += 2 {
@@ -394,7 +400,7 @@ func (sc *scan) cardiacOp(k int) bool {
 				break
 			}
 			w := sc.lower(m)
-			if cardiacOps(w) && between || d < 0 && (cardiacOpBefore[w] || w == "p" && sc.punct(m-1, '/') && sc.is(m-2, "s")) || d > 0 && cardiacOpAfter[w] {
+			if sc.inSet(m, cardiacOpSet) && between || d < 0 && (cardiacOpBefore[w] || w == "p" && sc.punct(m-1, '/') && sc.is(m-2, "s")) || d > 0 && cardiacOpAfter[w] {
 				return true
 			}
 			if w != "w" && w != "with" {
@@ -550,7 +556,7 @@ func (sc *scan) graded(first, last int) bool {
 // token, or -1.
 func (sc *scan) digitGradeAt(k int) int {
 	g := k + 1
-	if !digitGraded[sc.lower(k)] || g >= len(sc.toks) || sc.toks[g].nl || sc.toks[g].kind != kNum || sc.numLen(g) > 2 || !sc.toks[g].sp {
+	if !sc.inSet(k, digitGradedSet) || g >= len(sc.toks) || sc.toks[g].nl || sc.toks[g].kind != kNum || sc.numLen(g) > 2 || !sc.toks[g].sp {
 		return -1
 	}
 	if r := g + 2; r < len(sc.toks) && sc.punct(g+1, '-') && sc.joined(g+1) && sc.joined(r) && sc.toks[r].kind == kNum && sc.numLen(r) <= 2 {
@@ -615,7 +621,7 @@ func (sc *scan) titleOrRelationBefore(k int) bool {
 // its course or another operation ("post Norwood", "s/p glenn",
 // "norwood/bt").
 func (sc *scan) opAfterCourse(k int) bool {
-	if !cardiacOps(sc.lower(k)) {
+	if !sc.inSet(k, cardiacOpSet) {
 		return false
 	}
 	p := sc.prevWord(k)
@@ -623,5 +629,5 @@ func (sc *scan) opAfterCourse(k int) bool {
 		return false
 	}
 	w := sc.lower(p)
-	return cardiacOpBefore[w] || cardiacOps(w) && p < k-1 || w == "p" && sc.punct(p-1, '/') && sc.is(p-2, "s")
+	return cardiacOpBefore[w] || sc.inSet(p, cardiacOpSet) && p < k-1 || w == "p" && sc.punct(p-1, '/') && sc.is(p-2, "s")
 }

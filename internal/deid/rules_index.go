@@ -44,20 +44,20 @@ func (sc *scan) index() {
 			}
 			// the tests below want a keyword, an extra bit or a state
 			// (most words have none)
-			if t.kw|uint32(t.xkw)|uint32(t.flags&lexicon.State) == 0 {
+			if t.kw|uint32(t.wid)|uint32(t.flags&lexicon.State) == 0 { // (a word with extra bits has a number)
 				goto cue // one branch, not three (b2u)
 			}
-			if t.kw&(setDay|setMonth) != 0 || t.xkw&xWeekdayAbbr != 0 { // weekdayShort
+			if t.kw&(setDay|setMonth) != 0 || t.xbits()&xWeekdayAbbr != 0 { // weekdayShort
 				sc.dateIdx = append(sc.dateIdx, i)
 			}
-			if t.xkw&xPO != 0 || t.kw&setPlace != 0 && (t.cap || sc.lowCounty(i)) || t.flags&lexicon.State != 0 {
+			if t.xbits()&xPO != 0 || t.kw&setPlace != 0 && (t.cap || sc.lowCounty(i)) || t.flags&lexicon.State != 0 {
 				sc.addrIdx = append(sc.addrIdx, i)
 			}
 			// scanDev3: a weekday, month or holiday, or a word of dev3Words
-			if n := t.e - t.s; n >= 2 && (t.kw&(setDay|setMonth|setHoliday) != 0 || n <= 8 && t.xkw&xDev3 != 0) {
+			if n := t.e - t.s; n >= 2 && (t.kw&(setDay|setMonth|setHoliday) != 0 || n <= 8 && t.xbits()&xDev3 != 0) {
 				sc.dev3Idx = append(sc.dev3Idx, i)
 			}
-			if t.xkw&xDev11 != 0 { // scanDev11 (rules_dev11.go)
+			if t.xbits()&xDev11 != 0 { // scanDev11 (rules_dev11.go)
 				sc.dev11Idx = append(sc.dev11Idx, i)
 			}
 			// scanCues: a word at a line start or after a dash, before a
@@ -78,8 +78,8 @@ func (sc *scan) index() {
 				sc.cueIdx = c
 			}
 		cue:
-			if t.nl || i > 0 && (toks[i-1].kw&setRelation != 0 || toks[i-1].xkw&xCueWord != 0 ||
-				toks[i-1].kind == kPunct && (toks[i-1].aux == '-' || toks[i-1].aux == ':' && i > 1 && toks[i-2].xkw&xCueWord != 0)) {
+			if t.nl || i > 0 && (toks[i-1].kw&setRelation != 0 || toks[i-1].xbits()&xCueWord != 0 ||
+				toks[i-1].kind == kPunct && (toks[i-1].aux == '-' || toks[i-1].aux == ':' && i > 1 && toks[i-2].xbits()&xCueWord != 0)) {
 				sc.cueIdx = append(sc.cueIdx, i)
 			}
 			// "ACCT-44658267", "SN-88213" (scanNumbers)

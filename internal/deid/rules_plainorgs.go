@@ -158,6 +158,9 @@ func (sc *scan) saintPlace(i int) int {
 // scanSaints marks the places saintPlace finds, before scanCandidates would
 // take the saint's name for a person's.
 func (sc *scan) scanSaints() {
+	if !containsByLast(sc.low, "st.") {
+		return // (most notes: saintPlace wants "st" with a full stop glued to it, and one fast search finds none)
+	}
 	for i := 1; i+2 < len(sc.toks); i++ {
 		if t := &sc.toks[i]; t.e-t.s == 2 && t.kind == kWord && !sc.claim[i] {
 			if e := sc.saintPlace(i); e > i {

@@ -462,7 +462,7 @@ func (sc *scan) scanCandidates() {
 			// clinical word ("INFANT BRYNLEE DOL 14") unless after a
 			// particle ("pham van loc")
 			e := i
-			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (toks[e+1].flags&lexicon.Clinical == 0 || toks[e].xkw&xParticle != 0) && (sc.nameNext(e+1) || sc.rareAfterName(e+1)) && !sc.verbAfterName(e+1)) {
+			for e+1 < len(toks) && !toks[e+1].nl && toks[e+1].sp && (sc.nameTok[e+1] || !sc.claim[e+1] && (toks[e+1].flags&lexicon.Clinical == 0 || toks[e].xbits()&xParticle != 0) && (sc.nameNext(e+1) || sc.rareAfterName(e+1)) && !sc.verbAfterName(e+1)) {
 				e++
 			}
 			if e > i && !sc.nameTok[e] {
@@ -510,7 +510,7 @@ func (sc *scan) scanCandidates() {
 		// "FRED BROWN", "angel wolff"); an initial before ("E. Welsh", "c. barre")
 		for s > 0 && !toks[s].nl {
 			switch {
-			case sc.nameNext(s-1) && !clergy[sc.lower(s-1)]: // not "CHAPLAIN [HOPE]"
+			case sc.nameNext(s-1) && !sc.inSet(s-1, clergySet): // not "CHAPLAIN [HOPE]"
 				s--
 				continue
 			case s >= 2 && sc.punct(s-1, '.') && !toks[s-1].sp && toks[s-2].kind == kWord && toks[s-2].e-toks[s-2].s == 1 && !sc.claim[s-2] &&
@@ -668,8 +668,8 @@ var wordTitles = map[string]bool{
 // lactation amberlyn").
 func (sc *scan) staffTitle(p, i int) bool {
 	t := &sc.toks[i]
-	cred := staffCreds[sc.lower(p)]
-	if !cred && !sc.is(p, "lactation") || t.nl || staffNouns[sc.lower(i)] {
+	cred := sc.inSet(p, staffCredSet)
+	if !cred && !sc.is(p, "lactation") || t.nl || sc.inSet(i, staffNounSet) {
 		return false
 	}
 	if t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name {
@@ -696,12 +696,12 @@ func (sc *scan) staffTitle(p, i int) bool {
 // sentence's own.
 func (sc *scan) roleTitle(p, i int) bool {
 	t := &sc.toks[i]
-	if p < 0 || !roleTitles[sc.lower(p)] || t.nl || t.kind != kWord || t.kw != 0 || t.e-t.s < 3 ||
+	if p < 0 || !sc.inSet(p, roleTitleSet) || t.nl || t.kind != kWord || t.kw != 0 || t.e-t.s < 3 ||
 		t.flags&(lexicon.Name|lexicon.Clinical) != lexicon.Name || sc.caseAt(i) == caseMixed {
 		return false
 	}
 	n := i + 1
-	return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && roleContact[sc.lower(n)] && !functionWord(sc.lower(i))
+	return n < len(sc.toks) && !sc.toks[n].nl && sc.toks[n].kind == kWord && sc.inSet(n, roleContactSet) && !functionWord(sc.lower(i))
 }
 
 // roleTitles are staff roles written before a surname as a title
@@ -750,7 +750,7 @@ var staffCreds = map[string]bool{
 // ending, a function word: "son visiting", "wife aware").
 func (sc *scan) nameAfterCue(i int) bool {
 	t := &sc.toks[i]
-	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || pronouns[sc.lower(i)] || sc.punct(i+1, ':') || sc.dayCountBefore(i) {
+	if t.kind != kWord || t.kw != 0 || t.e-t.s < 3 || functionWord(sc.lower(i)) || sc.inSet(i, pronounSet) || sc.punct(i+1, ':') || sc.dayCountBefore(i) {
 		return false
 	}
 	w := sc.lower(i)
@@ -873,7 +873,7 @@ var modalVerbs = map[string]bool{
 // verbAfterName: word token k, right after a name, is what the person does
 // ("SON MITCH FLYING IN"), where no capital marks it as a surname.
 func (sc *scan) verbAfterName(k int) bool {
-	return relationVerbs[sc.lower(k)] && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
+	return sc.inSet(k, relationVerbSet) && !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
 }
 
 // notNameWord: word token k after a cue is what the relation does or feels
@@ -884,14 +884,14 @@ func (sc *scan) notNameWord(k int) bool {
 	// a verb only where no capital marks a name ("husband Know", "Wife May
 	// called" in a mixed-case note stay names)
 	verb := !(sc.toks[k].cap && sc.caseAt(k) == caseMixed)
-	if verb && modalVerbs[w] && wordNext {
+	if verb && sc.inSet(k, modalVerbSet) && wordNext {
 		if v := sc.lower(k + 1); !strings.HasSuffix(v, "ed") && !functionWord(v) {
 			return true
 		}
 	}
 	// "DC" before a word is the discharge ("HOME W/ WIFE, DC TEACHING DONE";
 	// dev48), set off by commas initials ("wife, DC, at bedside")
-	if verb && (w == "drew" || w == "hold") && wordNext && objectWords[sc.lower(k+1)] {
+	if verb && (w == "drew" || w == "hold") && wordNext && sc.inSet(k+1, objectWordSet) {
 		return true // "wife drew up insulin", "mom hold his hand" (dev20, dev74); "SON DREW HERE" stays a name
 	}
 	// "educator saw pt, new glucometer", "from a neighbor island", "WIFE,
@@ -899,7 +899,7 @@ func (sc *scan) notNameWord(k int) bool {
 	if verb && (w == "new" || w == "island") || w == "vit" && k+1 < len(sc.toks) && !sc.toks[k+1].nl && vitaminLetter(sc.lower(k+1)) {
 		return true
 	}
-	return notNameAfterCue[w] || verb && relationVerbs[w] || w == "dc" && wordNext
+	return sc.inSet(k, notNameAfterCueSet) || verb && sc.inSet(k, relationVerbSet) || w == "dc" && wordNext
 }
 
 // vitaminLetter: w names a vitamin after "vit" ("k", "d", "b12").
@@ -1062,7 +1062,7 @@ var medicalLast = func() (t [256]bool) {
 
 // namesake: word token i is one of namesakes, on the name list.
 func (sc *scan) namesake(i int) bool {
-	return sc.toks[i].flags&lexicon.Name != 0 && namesakes[sc.lower(i)]
+	return sc.toks[i].flags&lexicon.Name != 0 && sc.inSet(i, namesakeSet)
 }
 
 // namesakes are words on the name list that the notes write in a clinical

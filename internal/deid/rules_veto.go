@@ -593,7 +593,7 @@ func (sc *scan) wardCue(k int) bool {
 	case "into", "on", "via":
 		return true
 	}
-	return sc.toks[p].xkw&xPlacePrep != 0
+	return sc.toks[p].xbits()&xPlacePrep != 0
 }
 
 // kindOnly: every word of tokens first..last says what kind of place it is

@@ -380,7 +380,7 @@ func (sc *scan) scanAddresses() {
 				continue
 			}
 		}
-		if t.xkw&xPO != 0 { // "po", "p"
+		if t.xbits()&xPO != 0 { // "po", "p"
 			k := i + 1
 			for k < len(toks) && (sc.punct(k, '.') || sc.is(k, "o")) {
 				k++
@@ -507,7 +507,7 @@ func (sc *scan) street(i int) int {
 			return -1
 		}
 		// "MOTHER IS 92 AND IN BRIGHTON GARDENS": a clause, not a street
-		if toks[k].xkw&(xAndOr|xIsWas) != 0 || sc.is(k, "in") {
+		if toks[k].xbits()&(xAndOr|xIsWas) != 0 || sc.is(k, "in") {
 			return -1
 		}
 		// (or a street in a lower-case line: "1200 park ave", rules_dev4.go)
@@ -761,7 +761,7 @@ func (sc *scan) nameRun(i int, loose bool) int {
 			(sc.capWord(k+1) || toks[i].flags&lexicon.Common == 0 && !sc.in(k+1, setMeasure)):
 			e = k + 1 // "Quintero-Blake", "Jae-won"
 			k++
-		case t.kind == kWord && !t.cap && sc.toks[k].xkw&xParticle != 0 && k+1 < len(toks) && !toks[k+1].nl &&
+		case t.kind == kWord && !t.cap && sc.toks[k].xbits()&xParticle != 0 && k+1 < len(toks) && !toks[k+1].nl &&
 			(sc.capWord(k+1) || sc.punct(k+1, '-') && !toks[k+1].sp && sc.capWord(k+2)):
 			e = k + 1 // "Yusuf al-Hakim", "Ludwig van Beethoven"
 			k++
@@ -960,7 +960,7 @@ func (sc *scan) scanNames(lexical bool) {
 				// ("daughter, she called", "with RN, RT and transport", "son
 				// (HCP)", "Caregiver: Wife exhausted": the relation is a cue
 				// of its own)
-				if pronouns[sc.lower(k)] || toks[k].kw&(setCred|setRelation) != 0 || roleAbbrevs[sc.lower(k)] || serviceWords[sc.lower(k)] && sc.roleNext(k) || sc.notNameWord(k) {
+				if sc.inSet(k, pronounSet) || toks[k].kw&(setCred|setRelation) != 0 || sc.inSet(k, roleAbbrevSet) || sc.inSet(k, serviceWordSet) && sc.roleNext(k) || sc.notNameWord(k) {
 					goto next // (a service before a role: "2 sons, MICU attending")
 				}
 				// the cue's own word again opens the next sentence ("Plan
@@ -1034,7 +1034,7 @@ func (sc *scan) scanNames(lexical bool) {
 	next:
 		// credential after: "Roger C Kelly, MD", "Jon C Miller, M.D."
 		if cred <= i { // the next credential or "M" after i (or len(toks))
-			for cred = i + 1; cred < len(toks) && toks[cred].kw&setCred == 0 && toks[cred].xkw&xM == 0; cred++ {
+			for cred = i + 1; cred < len(toks) && toks[cred].kw&setCred == 0 && toks[cred].xbits()&xM == 0; cred++ {
 			}
 		}
 		// (a name run ends within 15 tokens, the credential two after it)
@@ -1181,7 +1181,7 @@ func (sc *scan) lexicalName(i int) int {
 			// neither a route ("PO/NG, PO 2 of 8"; Ng and Po are surnames)
 			if t.upper && t.flags&lexicon.Name != 0 && t.flags&lexicon.Common == 0 && sc.punct(i+1, ',') && i+2 < len(toks) &&
 				toks[i+2].upper && toks[i+2].kind == kWord && toks[i+2].flags&lexicon.Name != 0 && toks[i+2].flags&lexicon.Common == 0 && !sc.lineUpper(i) &&
-				!routeWords[sc.lower(i)] && !routeWords[sc.lower(i+2)] &&
+				!sc.inSet(i, routeWordSet) && !sc.inSet(i+2, routeWordSet) &&
 				toks[i].flags&toks[i+2].flags&lexicon.Clinical == 0 { // "ALS, NIV": two clinical acronyms (dev98)
 				sc.markName(i, i+2, "rules/lexicon")
 				return i + 2

@@ -23,7 +23,10 @@ type token struct {
 	kw    uint32        // keyword sets (keywords.go)
 	ndig  uint16        // number of digits (more than 65,535 count as 65,535)
 	flags lexicon.Flags // lexicon flags of the lower-cased word
-	xkw   uint16        // extra word sets (keywords.go), of ASCII words only
+	// wid: the number of the word in the rules' word sets and extra sets
+	// (wordSet and xbits, keywords.go), 0 for a word in none; of ASCII
+	// words only
+	wid   uint16
 	kind  uint8
 	sp    bool // whitespace before it
 	nl    bool // a line break before it (or start of text)
@@ -184,20 +187,18 @@ func tokenize(text, low string, toks []token, vocab *lexicon.Table, cache *vocab
 		t.ndig = uint16(min(ndig, math.MaxUint16))
 		t.upper = letters >= 2 && uppers == letters
 		if t.kind == kWord {
-			var x uint16
 			// Every word gets its lexicon flags (the safe vocabulary decides
 			// what is a PHI candidate) and, when it can be one, its keyword bits.
 			// An ASCII word (letters, digits, inner "'") is its slice of low.
 			if ascii && t.e-t.s <= maxASCIIWord {
 				w := low[t.s:t.e]
-				t.flags, t.kw, x = cache.lookup(vocab, wordHash(w), w)
+				t.flags, t.kw, t.wid = cache.lookup(vocab, wordHash(w), w)
 			} else {
-				t.flags, t.kw, x = cache.lookup(vocab, wordHash(lowerString(text[t.s:t.e])), "")
+				t.flags, t.kw, t.wid = cache.lookup(vocab, wordHash(lowerString(text[t.s:t.e])), "")
 				if !ascii && !isASCII(text[t.s:t.e]) {
-					x = 0 // (ascii is false after a word that a non-ASCII rune ends, too)
+					t.wid = 0 // (ascii is false after a word that a non-ASCII rune ends, too)
 				}
 			}
-			t.xkw = x
 		}
 		toks = append(toks, t)
 	}
@@ -326,31 +327,31 @@ type vocabEntry struct {
 	key   uint64
 	kw    uint32
 	flags lexicon.Flags
-	xkw   uint16
+	wid   uint16
 }
 
 // cacheSets: vocabCache holds 2*cacheSets words (256 KiB).
 const cacheSets = 8192
 
 // lookup returns the flags and (when the word can be a keyword) the keyword
-// and extra bits of the word whose hash is h. w is the word when it is ASCII
+// bits and the word-set number of the word whose hash is h. w is the word when it is ASCII
 // (maybeKeyword then says whether it can be one), "" when any word can be.
 // Whether a word can be a keyword depends on the word alone, so a cached
 // answer stays right.
 func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, w string) (lexicon.Flags, uint32, uint16) {
 	set := &c[h&(cacheSets-1)]
 	if e := &set[0]; e.key == h && h != 0 {
-		return e.flags, e.kw, e.xkw
+		return e.flags, e.kw, e.wid
 	}
 	if e := set[1]; e.key == h && h != 0 {
 		set[0], set[1] = e, set[0]
-		return e.flags, e.kw, e.xkw
+		return e.flags, e.kw, e.wid
 	}
 	e := vocabEntry{key: h, flags: vocab.LookupHash(h)}
 	if w == "" || maybeKeyword(w) {
 		b := keywordHash[h]
-		e.kw, e.xkw = uint32(b), uint16(b>>32)
+		e.kw, e.wid = uint32(b), uint16(b>>48)
 	}
 	set[0], set[1] = e, set[0]
-	return e.flags, e.kw, e.xkw
+	return e.flags, e.kw, e.wid
 }

@@ -83,9 +83,44 @@ func TestExtraWordsPassGate(t *testing.T) {
 	}
 }
 
+// TestWordSetsAreWords: every word of a word set that can be one token is
+// a word token of ASCII letters that passes maybeKeyword, so that tokenize
+// gives it its number and scan.inSet answers what the set's map answers
+// for any token ("on-call", three tokens, is no token's text either way).
+func TestWordSetsAreWords(t *testing.T) {
+	vocab := lexicon.Vocab()
+	for _, x := range wordSetMaps {
+		for w, ok := range x.words {
+			if !ok {
+				continue
+			}
+			toks := tokenize(w, strings.ToLower(w), nil, vocab, new(vocabCache))
+			if len(toks) > 1 && w == strings.ToLower(w) {
+				continue
+			}
+			if w != strings.ToLower(w) || !isASCII(w) || len(toks) != 1 || toks[0].kind != kWord || toks[0].e-toks[0].s != len(w) || !maybeKeyword(w) {
+				t.Errorf("%q: no lower-case ASCII word token that passes maybeKeyword", w)
+				continue
+			}
+			if !x.set.has(toks[0].wid) {
+				t.Errorf("%q: not in its word set by its token's number", w)
+			}
+		}
+	}
+	if len(wordIDs) >= 1<<16 {
+		t.Fatalf("%d word-set words: more than a token's number holds", len(wordIDs))
+	}
+	for w, id := range wordIDs {
+		if got := uint16(keywordHash[wordHash(w)] >> 48); got != id || extraOf[id] != extraBits[w] {
+			t.Errorf("%q: number %d and extra bits %#x by its hash, want %d and %#x", w, got, extraOf[got], id, extraBits[w])
+		}
+	}
+}
+
 // tokenizeRef is tokenize one rune at a time with the Unicode tables and
-// no cache: the reference of TestTokenizeMatchesRef. The extra bits are
-// extraBits of an ASCII word's lower case.
+// no cache: the reference of TestTokenizeMatchesRef. An ASCII word's number
+// is wordIDs of its lower case (its extra bits extraOf of the number:
+// TestWordSetsAreWords).
 func tokenizeRef(text string, vocab *lexicon.Table) []token {
 	var toks []token
 	sp, nl := true, true
@@ -99,7 +134,7 @@ func tokenizeRef(text string, vocab *lexicon.Table) []token {
 			t := refWord(text, i, vocab)
 			t.sp, t.nl = sp, nl
 			if w := text[t.s:t.e]; t.kind == kWord && isASCII(w) {
-				t.xkw = extraBits[strings.ToLower(w)]
+				t.wid = wordIDs[strings.ToLower(w)]
 			}
 			toks = append(toks, t)
 			sp, nl, i = false, false, t.e

@@ -916,7 +916,7 @@ var venueNouns = map[string]bool{
 	"hospital": true, "clinic": true, "pharmacy": true, "grocery": true, "company": true, "plant": true,
 	"nephrologist": true, "cardiologist": true, "oncologist": true, "er": true, "mill": true, "factory": true,
 	"dealership": true, "unit": true, "center": true, "office": true, "agency": true, "program": true,
-	"facility": true,
+	"facility": true, "dairy": true, "farm": true, "ranch": true, "school": true, "schoolhouse": true, "church": true,
 }
 
 // venueNotTowns follow a venue and "in" as a state or a kind of place, and a
@@ -928,15 +928,16 @@ var venueNotTowns = map[string]bool{
 }
 
 // scanVenueTowns marks a town named by an everyday word after a venue or a
-// dwelling and "in" (venueNouns, dwellings: "her house in gray") or after
-// "lives in" in any case ("lives in crane"): the word is one a town list
+// dwelling and "in" or "outside" (venueNouns, dwellings: "her house in
+// gray", "a dairy outside LOVING") or after "lives in" in any case ("lives in
+// crane"): the word is one a town list
 // holds, or one outside everyday English, and no word of medicine, time,
 // kind of place, state or function ("clinic in GOOD condition", "pharmacy in
 // morning", "hospital in town", "a hospital in Tennessee" stay).
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
-		if !sc.is(k, "in") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !sc.inSet(k-1, venueNounSet) && !sc.inSet(k-1, dwellingSet) && !sc.residesBefore(k) {
+		if !sc.is(k, "in") && !sc.is(k, "outside") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !sc.inSet(k-1, venueNounSet) && !sc.inSet(k-1, dwellingSet) && !sc.residesBefore(k) {
 			continue
 		}
 		i := k + 1

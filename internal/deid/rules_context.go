@@ -937,11 +937,15 @@ var venueNotTowns = map[string]bool{
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
-		if !sc.is(k, "in") && !sc.is(k, "outside") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord || !sc.inSet(k-1, venueNounSet) && !sc.inSet(k-1, dwellingSet) && !sc.residesBefore(k) {
+		if !sc.is(k, "in") && !sc.is(k, "outside") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord {
+			continue
+		}
+		venue := sc.inSet(k-1, venueNounSet) || sc.careVenue(k-1)
+		if !venue && !sc.inSet(k-1, dwellingSet) && !sc.residesBefore(k) {
 			continue
 		}
 		i := k + 1
-		if !sc.venueTown(i) || !sc.inSet(k-1, venueNounSet) && !sc.residentTown(i) {
+		if !sc.venueTown(i) || !venue && !sc.residentTown(i) {
 			continue
 		}
 		e := max(sc.city(i), i)
@@ -953,6 +957,13 @@ func (sc *scan) scanVenueTowns() {
 		sc.addToks(i, e, TypeLocation, "rules/venue-town")
 		k = e
 	}
+}
+
+// careVenue: token k is the "care" of a place of care ("urgent care in
+// THERMAL", "day care in newville", "primary care in langley"), not care
+// given ("wound care in am").
+func (sc *scan) careVenue(k int) bool {
+	return sc.is(k, "care") && (sc.is(k-1, "urgent") || sc.is(k-1, "day") || sc.is(k-1, "primary"))
 }
 
 // containsByLast is strings.Contains(s, w) for a short w whose last byte

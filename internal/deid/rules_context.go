@@ -970,6 +970,9 @@ func (sc *scan) careVenue(k int) bool {
 // is rarer in a note than its first ("drug", "st."): it looks for that
 // byte (IndexByte), where strings.Index stops at every "d" and "s".
 func containsByLast(s, w string) bool {
+	if w == "" {
+		return true
+	}
 	last := w[len(w)-1]
 	for off := 0; off < len(s); {
 		k := strings.IndexByte(s[off:], last)

@@ -220,7 +220,7 @@ func (sc *scan) inEponym(k int) bool {
 	}
 	return sc.eponymPair(k, k+1) || sc.eponymPair(k, k+2) || sc.eponymPair(k-1, k) || sc.eponymPair(k-2, k) ||
 		sc.inSet(k, scoredEponymSet) && sc.scoreRightAfter(k) && !sc.personCueAt(k) ||
-		sc.inSet(k, possEponym) && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
+		sc.inSet(k, possessiveEponymSet) && sc.possessive(k+1) && !sc.personAfterPossessive(k+3) ||
 		sc.cardiacOp(k) || sc.inSet(k, loneEponymSet) && sc.eponymContext(k) && !sc.personCueAt(k)
 }
 

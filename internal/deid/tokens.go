@@ -334,8 +334,9 @@ type vocabEntry struct {
 const cacheSets = 8192
 
 // lookup returns the flags and (when the word can be a keyword) the keyword
-// bits and the word-set number of the word whose hash is h. w is the word when it is ASCII
-// (maybeKeyword then says whether it can be one), "" when any word can be.
+// bits and the word-set number of the word whose hash is h. w is the word
+// when it is ASCII (maybeKeyword then says whether it can be one), "" when
+// any word can be.
 // Whether a word can be a keyword depends on the word alone, so a cached
 // answer stays right.
 func (c *vocabCache) lookup(vocab *lexicon.Table, h uint64, w string) (lexicon.Flags, uint32, uint16) {

@@ -450,6 +450,12 @@ func FuzzDetectRedact(f *testing.F) {
 		"pcp raskins", "HOSPICE INTAKE 12/", "pap 10/", "PAP 10/2", "verkuilen drug", "(cravey drug"} {
 		f.Add(s)
 	}
+	// the thirty-eighth session's: a venue and "outside" or an urgent care
+	// at the edge, a middle initial after a labelled "last, first"
+	for _, s := range []string{"dairy outside", "DAIRY OUTSIDE LOVING", "urgent care in", "care in thermal",
+		"name: klempel, veronel j", "name: klempel, veronel j,", "patient: a, b c"} {
+		f.Add(s)
+	}
 	for _, p := range devs {
 		fh, err := os.Open(p)
 		if err != nil {

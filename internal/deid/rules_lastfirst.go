@@ -24,7 +24,7 @@ func (sc *scan) lastFirstAt(i int) int {
 		e += 2
 	}
 	f := e + 2
-	if f >= len(toks) || !sc.punct(e+1, ',') || !sc.joined(e+1) || toks[f].nl || toks[f].kind != kWord || !sc.rawCap(i) || !sc.rawCap(f) {
+	if f >= len(toks) || !sc.punct(e+1, ',') || !sc.joined(e+1) || toks[f].nl || toks[f].kind != kWord || !sc.headerCap(i) || !sc.headerCap(f) {
 		return -1
 	}
 	cand := false
@@ -81,14 +81,22 @@ func (sc *scan) rawCap(i int) bool {
 	return unicode.IsUpper(r)
 }
 
-// surnamePart: word token i can be (part of) a surname: capitalised, no
+// headerCap: word token i is written as a header's name part: capitalised,
+// or on a line all in lower case, where nothing is ("hufham, amarion":
+// dev203), and then no everyday or clinical word ("kras, braf" stays).
+func (sc *scan) headerCap(i int) bool {
+	return sc.rawCap(i) || sc.caseAt(i) == caseLower && sc.toks[i].flags&(lexicon.SafeCore|lexicon.Clinical) == 0
+}
+
+// surnamePart: word token i can be (part of) a surname: capitalised (or on
+// a lower-case line), no
 // keyword, not common English and either a known name or a PHI candidate.
 func (sc *scan) surnamePart(i int) bool {
 	if i >= len(sc.toks) {
 		return false
 	}
 	t := &sc.toks[i]
-	return t.kind == kWord && sc.rawCap(i) && t.kw == 0 && t.flags&lexicon.Common == 0 &&
+	return t.kind == kWord && sc.headerCap(i) && t.kw == 0 && t.flags&lexicon.Common == 0 &&
 		(t.flags&lexicon.Name != 0 || sc.candidate(i) || sc.unknownWord(i))
 }
 

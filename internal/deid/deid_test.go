@@ -451,9 +451,10 @@ func FuzzDetectRedact(f *testing.F) {
 		f.Add(s)
 	}
 	// the thirty-eighth session's: a venue and "outside" or an urgent care
-	// at the edge, a middle initial after a labelled "last, first"
+	// at the edge, a middle initial after a labelled "last, first", a
+	// header on a lower-case line
 	for _, s := range []string{"dairy outside", "DAIRY OUTSIDE LOVING", "urgent care in", "care in thermal",
-		"name: klempel, veronel j", "name: klempel, veronel j,", "patient: a, b c"} {
+		"name: klempel, veronel j", "name: klempel, veronel j,", "patient: a, b c", "hufham, amarion", "hufham,", "a-b, c d"} {
 		f.Add(s)
 	}
 	for _, p := range devs {

@@ -928,12 +928,12 @@ var venueNotTowns = map[string]bool{
 }
 
 // scanVenueTowns marks a town named by an everyday word after a venue or a
-// dwelling and "in" or "outside" (venueNouns, dwellings: "her house in
-// gray", "a dairy outside LOVING") or after "lives in" in any case ("lives in
-// crane"): the word is one a town list
-// holds, or one outside everyday English, and no word of medicine, time,
-// kind of place, state or function ("clinic in GOOD condition", "pharmacy in
-// morning", "hospital in town", "a hospital in Tennessee" stay).
+// dwelling and "in" or "outside" (venueNouns, careVenue, dwellings: "her
+// house in gray", "a dairy outside LOVING") or after "lives in" in any case
+// ("lives in crane"): the word is one a town list holds, or one outside
+// everyday English, and no word of medicine, time, kind of place, state or
+// function ("clinic in GOOD condition", "pharmacy in morning", "hospital in
+// town", "a hospital in Tennessee" stay).
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {

@@ -89,8 +89,8 @@ func (sc *scan) headerCap(i int) bool {
 }
 
 // surnamePart: word token i can be (part of) a surname: capitalised (or on
-// a lower-case line), no
-// keyword, not common English and either a known name or a PHI candidate.
+// a lower-case line: headerCap), no keyword, not common English and either
+// a known name or a PHI candidate.
 func (sc *scan) surnamePart(i int) bool {
 	if i >= len(sc.toks) {
 		return false

@@ -32,29 +32,56 @@ func recsFromTokens(recs []rec, text string, toks *deid.Tokens) (_ []rec, casing
 	recs = recs[:cap(recs)]
 	prevEnd := 0
 	var cases uint64 // upper-case letters, and lower-case ones << 32
-	for i := range n {
+	for i := 0; ; i++ {
+		// the common tokens in a loop without calls (a call in the loop
+		// spills its state on every token); it stops at one it leaves to
+		// slowToken, or at the end
+		if nt, i, prevEnd, cases = fastRecs(recs, nt, text, view, i, prevEnd, cases); i >= n {
+			break
+		}
 		s, e, kind, nl := view.At(i)
-		// without a branch (b2u): space before a token or not is no pattern
 		flags := b2u(nl)*recNL | b2u(s > prevEnd)*recSpace
 		prevEnd = e
-		// the common case, without a call: a short word without an
-		// apostrophe, a short number, a punctuation mark, in one load
-		if b := e - s; b <= 7 && kind != deid.TokenAlnum && s+8 <= len(text) && nt < len(recs) {
-			x := load64(text, s) & keyMask[b&7]
-			if kind != deid.TokenWord || !hasApostrophe(x) {
-				if kind == deid.TokenWord {
-					cases += letterCases(x, b)
-				}
-				t := &recs[nt]
-				nt++
-				t.key = x | uint64(b)<<56 | 1<<62
-				t.off, t.start, t.blen, t.n, t.flags = s, s, uint16(b), uint8(b), flags
-				continue
-			}
-		}
 		recs, nt, cases = slowToken(recs, nt, text, s, e, kind, flags, cases)
 	}
 	return recs[:nt], casingOf(int(uint32(cases)), int(cases>>32)), true
+}
+
+// fastRecs writes the records of the rules' tokens i, i+1, ... of view to
+// recs from recs[nt] while each is one record of the common case (a short
+// word without an apostrophe, a short number, a punctuation mark, in one
+// load, recs not full), adding the words' letter cases to cases; it
+// returns the next record, the first token it left (view.Len(): none), the
+// end of the last token it read (prevEnd: the one before i) and the cases.
+// A function of its own without calls, so that its loop keeps its state in
+// registers.
+func fastRecs(recs []rec, nt int, text string, view deid.Tokens, i, prevEnd int, cases uint64) (int, int, int, uint64) {
+	for n := view.Len(); i < n; i++ {
+		s, e, kind, nl := view.At(i)
+		b := e - s
+		if b > 7 || kind == deid.TokenAlnum || s+8 > len(text) || nt >= len(recs) {
+			break
+		}
+		x := load64(text, s) & keyMask[b&7]
+		if kind == deid.TokenWord {
+			if hasApostrophe(x) {
+				break
+			}
+			// x holds b letters and zeros after them: the lower-case
+			// ones are its bytes with 0x20 set (letterCases without the
+			// mask of the first b bytes)
+			low := (x & caseBits) >> 5 * ones8 >> 56
+			cases += uint64(b) - low | low<<32
+		}
+		// without a branch (b2u): space before a token or not is no pattern
+		flags := b2u(nl)*recNL | b2u(s > prevEnd)*recSpace
+		prevEnd = e
+		t := &recs[nt]
+		nt++
+		t.key = x | uint64(b)<<56 | 1<<62
+		t.off, t.start, t.blen, t.n, t.flags = s, s, uint16(b), uint8(b), flags
+	}
+	return nt, i, prevEnd, cases
 }
 
 // caseBits has bit 5 (0x20) of each of eight bytes: clear in A-Z, set in a-z.

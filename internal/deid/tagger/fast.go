@@ -752,20 +752,25 @@ func lookupPairs(ps []*hpair, ws []*word, toks []rec, pairs []memoSlot[hpair]) (
 		clear(ps[:len(toks)])
 		return len(toks) > 0
 	}
+	if len(toks) == 0 {
+		return false
+	}
 	ps, ws = ps[:len(toks)], ws[:len(toks)]
 	mask := uint64(len(pairs) - 1)
-	// ida is the class id of token i-1 (0: not memoised); token 0 pairs
-	// with the edge, id 0 in the key
-	ida := ^uint32(0)
-	for i := range toks {
+	// token 0 pairs with the edge, id 0 in the key; then ida is the class
+	// id of token i-1 (0: not memoised)
+	ida := uint32(ws[0].own[idLane])
+	var p *hpair
+	if ida != 0 {
+		p = memoProbe(pairs, pairKeyIDs(0, ida, toks[0].flags), mask)
+	}
+	ps[0] = p
+	missed = p == nil
+	for i := 1; i < len(toks); i++ {
 		idb := uint32(ws[i].own[idLane])
-		var p *hpair
+		p = nil
 		if idb != 0 && ida != 0 {
-			k := pairKeyIDs(ida, idb, toks[i].flags)
-			if i == 0 {
-				k = pairKeyIDs(0, idb, toks[0].flags)
-			}
-			p = memoProbe(pairs, k, mask)
+			p = memoProbe(pairs, pairKeyIDs(ida, idb, toks[i].flags), mask)
 		}
 		ps[i], ida = p, idb
 		if p == nil {

@@ -253,10 +253,15 @@ func (t *Tagger) scoreFloat(c *wordCache, toks []token, casing byte, i int, p1, 
 	n := m.nTags()
 	const nc = lexicon.Name | lexicon.Common
 	last := len(toks) - 1
+	// the words at i-2 to i+2, each looked up once (vecs: a map look-up
+	// by its text)
+	var near [5]*wordVecs
 	vs := func(j int) *wordVecs {
-		var v *wordVecs
-		v, c.feats = t.vecs(c, toks[j], casing, c.feats)
-		return v
+		v := &near[j-i+2]
+		if *v == nil {
+			*v, c.feats = t.vecs(c, toks[j], casing, c.feats)
+		}
+		return *v
 	}
 	tok := &toks[i]
 	v := vs(i)

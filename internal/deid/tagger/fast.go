@@ -721,9 +721,10 @@ func lookupWords(ws []*word, toks []rec, text string, short []memoSlot[word], mi
 		if k := r.key; k != 0 {
 			w = memoProbe(short, k|cas, mask)
 		} else if n := int(r.blen); n >= 8 && n <= 16 && len(mid) > 0 {
-			// mid.get, written out: a call here would cost every token
-			// its registers
-			mk := midKeyOf(text[r.off:r.off+n], casing)
+			// mid.get and midKeyOf (not inlined), written out: a call
+			// here would cost every token its registers
+			wt := text[r.off : r.off+n]
+			mk := midKey{load64(wt, 0), load64(wt, n-8), uint64(n) | uint64(casing)<<8}
 			mm := uint64(len(mid) - 1)
 			for s := mk.slot(mm); ; s = (s + 1) & mm {
 				e := &mid[s]

@@ -159,6 +159,8 @@ type word struct {
 	// scoring reads next, not the class's)
 	own ivec
 	cl  *wclass
+	// the float path's vectors of the word (vecs), once it asked for them
+	fv *wordVecs
 }
 
 // idLane is the lane of word.own that holds the class id: past the last
@@ -624,7 +626,11 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		} else {
 			next = t.pair(ic, w.cl, nil, 0)
 		}
-		tag := t.scoreToken(c, text, toks, ws, casing, i, p2, p1, next, prev1, prev2)
+		var toC *ivec
+		if p2 != nil {
+			toC = &p2.toC
+		}
+		tag := t.scoreToken(c, text, toks, ws, casing, i, toC, &p1.toB, &next.toA, prev1, prev2)
 		tags[i] = tag
 		if tag%2 == 1 {
 			c.starts = append(c.starts, int32(i))
@@ -831,31 +837,32 @@ func (t *Tagger) tagRun(c *wordCache, text string, toks []rec, ws []*word, ps []
 		if i = a.i; i >= len(toks) {
 			return
 		}
-		// the pairs around token i in int32 lanes
-		var pp [3]pair
-		var pp2 *pair
+		// what scoreToken reads of the pairs around token i, in int32
+		// lanes (a third of each pair)
+		var toC, toB, toA ivec
+		var pc *ivec
 		if i > 0 {
-			pp2 = &pp[0]
-			ps[i-1].widen(pp2)
+			pc = &toC
+			ps[i-1].toC.widen(pc)
 		}
-		ps[i].widen(&pp[1])
-		ps[i+1].widen(&pp[2])
+		ps[i].toB.widen(&toB)
+		ps[i+1].toA.widen(&toA)
 		p1, p2 = prevTags(tags, i)
-		tags[i] = t.scoreToken(c, text, toks, ws, casing, i, pp2, &pp[1], &pp[2], p1, p2)
+		tags[i] = t.scoreToken(c, text, toks, ws, casing, i, pc, &toB, &toA, p1, p2)
 		c.leads[i] = int32(t.leadFast(&c.ic, toks, ws, tags, i))
 	}
 }
 
 // scoreToken tags token i after the tags prev1, prev2, from its word, the
-// pairs p2 (tokens i-2, i-1; nil at the start), p1 (i-1, i), next (i, i+1)
-// and the word at i+2, falling back to the float path where the margin is
-// too small.
-func (t *Tagger) scoreToken(c *wordCache, text string, toks []rec, ws []*word, casing byte, i int, p2, p1, next *pair, prev1, prev2 uint8) uint8 {
+// sums of the pairs toC (pair(i-2, i-1).toC; nil at the start), toB
+// (pair(i-1, i).toB), toA (pair(i, i+1).toA) and the word at i+2, falling
+// back to the float path where the margin is too small.
+func (t *Tagger) scoreToken(c *wordCache, text string, toks []rec, ws []*word, casing byte, i int, toC, toB, toA *ivec, prev1, prev2 uint8) uint8 {
 	fx, n, w := t.ifixed, t.m.nTags(), ws[i]
 	var src [maxIsum]*ivec
-	src[0], src[1], src[2], src[3] = &p1.toB, &next.toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
-	if p2 != nil {
-		src[2] = &p2.toC
+	src[0], src[1], src[2], src[3] = toB, toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
+	if toC != nil {
+		src[2] = toC
 	}
 	if i+2 < len(toks) {
 		src[3] = &ws[i+2].cl.nb[nbIndex(2)]
@@ -882,10 +889,18 @@ func (t *Tagger) scoreToken(c *wordCache, text string, toks []rec, ws []*word, c
 		// the float path reads tokens i-2 to i+2
 		lo, hi := max(0, i-2), min(len(toks), i+3)
 		c.toks = c.toks[:0]
+		// the words' float vectors they keep (vecs: a look-up by text)
+		var near [5]*wordVecs
 		for k := lo; k < hi; k++ {
 			c.toks = append(c.toks, toks[k].token(text))
+			near[k-i+2] = ws[k].fv
 		}
-		tag = t.tagFloat(c, c.toks, casing, i-lo, prev1, prev2)
+		tag = t.tagFloatNear(c, c.toks, casing, i-lo, prev1, prev2, &near)
+		for k := lo; k < hi; k++ {
+			if v := near[k-i+2]; v != nil {
+				ws[k].fv = v
+			}
+		}
 		c.fallbacks++
 	}
 	return tag

@@ -687,21 +687,16 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 		return ws, nil
 	}
 	// the pairs in a loop of their own: the words' look-ups above do not
-	// wait on one another, so more of their cache misses overlap. ida is
-	// the class id of token i-1 (0: not memoised; the note's start is the
-	// edge, id 0 in the key)
-	if lookupPairs(ps[:len(toks)], ws, toks, ic.pairs.slots) {
-		for i, p := range ps[:len(toks)] {
-			if p != nil {
-				continue
-			}
-			var a *wclass
-			if i > 0 {
-				a = ws[i-1].cl
-			}
-			if ps[i] = t.memoPair(ic, a, ws[i].cl, toks[i].flags); ps[i] == nil {
-				return ws, nil
-			}
+	// wait on one another, so more of their cache misses overlap. From
+	// the first pair it did not find, memoPair (which looks each up again
+	// and takes what the memo does not hold, in the tokens' order)
+	for i := lookupPairs(ps[:len(toks)], ws, toks, ic.pairs.slots); i < len(toks); i++ {
+		var a *wclass
+		if i > 0 {
+			a = ws[i-1].cl
+		}
+		if ps[i] = t.memoPair(ic, a, ws[i].cl, toks[i].flags); ps[i] == nil {
+			return ws, nil
 		}
 	}
 	ps[len(toks)] = t.memoPair(ic, ws[len(toks)-1].cl, nil, 0)
@@ -752,39 +747,37 @@ func lookupWords(ws []*word, toks []rec, text string, short []memoSlot[word], mi
 }
 
 // lookupPairs sets ps[i] to the pair memo's pair of tokens i-1 and i
-// (the edge before token 0; nil: a class not memoised, or not held) and
-// reports whether one is nil, as lookupWords does.
-func lookupPairs(ps []*hpair, ws []*word, toks []rec, pairs []memoSlot[hpair]) (missed bool) {
-	if len(pairs) == 0 {
-		clear(ps[:len(toks)])
-		return len(toks) > 0
-	}
-	if len(toks) == 0 {
-		return false
+// (the edge before token 0) up to the first it does not find (a class not
+// memoised, or not held), and returns that token's index (len(toks): none;
+// ps[i] from there is not set). A function of its own without calls, as
+// lookupWords.
+func lookupPairs(ps []*hpair, ws []*word, toks []rec, pairs []memoSlot[hpair]) int {
+	if len(pairs) == 0 || len(toks) == 0 {
+		return 0
 	}
 	ps, ws = ps[:len(toks)], ws[:len(toks)]
 	mask := uint64(len(pairs) - 1)
 	// token 0 pairs with the edge, id 0 in the key; then ida is the class
 	// id of token i-1 (0: not memoised)
 	ida := uint32(ws[0].own[idLane])
-	var p *hpair
-	if ida != 0 {
-		p = memoProbe(pairs, pairKeyIDs(0, ida, toks[0].flags), mask)
+	if ida == 0 {
+		return 0
 	}
-	ps[0] = p
-	missed = p == nil
+	if ps[0] = memoProbe(pairs, pairKeyIDs(0, ida, toks[0].flags), mask); ps[0] == nil {
+		return 0
+	}
 	for i := 1; i < len(toks); i++ {
 		idb := uint32(ws[i].own[idLane])
-		p = nil
-		if idb != 0 && ida != 0 {
-			p = memoProbe(pairs, pairKeyIDs(ida, idb, toks[i].flags), mask)
+		if idb == 0 {
+			return i
+		}
+		p := memoProbe(pairs, pairKeyIDs(ida, idb, toks[i].flags), mask)
+		if p == nil {
+			return i
 		}
 		ps[i], ida = p, idb
-		if p == nil {
-			missed = true
-		}
 	}
-	return missed
+	return len(toks)
 }
 
 // runArgs are scoreRunAVX2's arguments and state (offsets in the

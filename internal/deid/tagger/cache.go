@@ -242,21 +242,34 @@ func newCachePool() *sync.Pool {
 // path (tagFast) falls back to it when rounding could matter. It reads
 // toks[i-2:i+3] only, so a window of them will do.
 func (t *Tagger) tagFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8) uint8 {
-	scores := t.scoreFloat(c, toks, casing, i, p1, p2)
+	var near [5]*wordVecs
+	return t.tagFloatNear(c, toks, casing, i, p1, p2, &near)
+}
+
+// tagFloatNear is tagFloat with the vectors of the words at i-2 to i+2
+// in near (nil: not known; scoreFloat sets them).
+func (t *Tagger) tagFloatNear(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8, near *[5]*wordVecs) uint8 {
+	scores := t.scoreFloat(c, toks, casing, i, p1, p2, near)
 	return best(scores[:t.m.nTags()], p1)
 }
 
 // scoreFloat returns the float32 scores of token i after the tags p1, p2
-// (the O penalty subtracted from O), as tagFloat adds them.
-func (t *Tagger) scoreFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8) vec {
+// (the O penalty subtracted from O), as tagFloat adds them; near[j-i+2]
+// holds the vectors of the word at j (vecs) where known, and takes those
+// it looks up.
+func (t *Tagger) scoreFloat(c *wordCache, toks []token, casing byte, i int, p1, p2 uint8, near *[5]*wordVecs) vec {
 	m, fx := t.m, t.fixed
 	n := m.nTags()
 	const nc = lexicon.Name | lexicon.Common
 	last := len(toks) - 1
+	// the words at i-2 to i+2, each looked up once (vecs: a map look-up
+	// by its text)
 	vs := func(j int) *wordVecs {
-		var v *wordVecs
-		v, c.feats = t.vecs(c, toks[j], casing, c.feats)
-		return v
+		v := &near[j-i+2]
+		if *v == nil {
+			*v, c.feats = t.vecs(c, toks[j], casing, c.feats)
+		}
+		return *v
 	}
 	tok := &toks[i]
 	v := vs(i)

@@ -86,9 +86,13 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 		if cap(c.ends) < len(c.starts) {
 			c.ends = make([]int32, len(c.starts))
 		}
-		ends := c.ends[:len(c.starts)]
+		// the kept spans are moved down in starts (a local copy of the
+		// slice: the stores to it cannot change it, so it is not loaded
+		// again for each)
+		starts := c.starts
+		ends := c.ends[:len(starts)]
 		k := 0
-		for _, st := range c.starts {
+		for _, st := range starts {
 			i := int(st)
 			in := tags[i] + tags[i]%2 // see spanEnd
 			lead := int64(leads[i])
@@ -102,11 +106,11 @@ func (t *Tagger) confidentFast(c *wordCache, toks []rec, casing byte, tags []uin
 				need = acr
 			}
 			if lead >= need {
-				c.starts[k], ends[k] = st, int32(j)
+				starts[k], ends[k] = st, int32(j)
 				k++
 			}
 		}
-		c.starts, c.ends = c.starts[:k], ends[:k]
+		c.starts, c.ends = starts[:k], ends[:k]
 		return true
 	}
 	if t.oPenalty == 0 {
@@ -309,7 +313,8 @@ func (t *Tagger) confFloat(c *wordCache, toks []token, casing byte, tags []uint8
 	var lead float64
 	for x := i; x <= j; x++ {
 		p1, p2 := prevTags(tags, x)
-		s := t.scoreFloat(c, toks, casing, x, p1, p2)
+		var near [5]*wordVecs
+		s := t.scoreFloat(c, toks, casing, x, p1, p2, &near)
 		lead += float64(s[tags[x]]) - float64(s[0])
 	}
 	return lead

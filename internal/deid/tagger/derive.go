@@ -32,41 +32,60 @@ func recsFromTokens(recs []rec, text string, toks *deid.Tokens) (_ []rec, casing
 	recs = recs[:cap(recs)]
 	prevEnd := 0
 	var cases uint64 // upper-case letters, and lower-case ones << 32
-	for i := range n {
+	for i := 0; ; i++ {
+		// the common tokens in a loop without calls (a call in the loop
+		// spills its state on every token); it stops at one it leaves to
+		// slowToken, or at the end
+		if nt, i, prevEnd, cases = fastRecs(recs, nt, text, view, i, prevEnd, cases); i >= n {
+			break
+		}
 		s, e, kind, nl := view.At(i)
-		// without a branch (b2u): space before a token or not is no pattern
 		flags := b2u(nl)*recNL | b2u(s > prevEnd)*recSpace
 		prevEnd = e
-		// the common case, without a call: a short word without an
-		// apostrophe, a short number, a punctuation mark, in one load
-		if b := e - s; b <= 7 && kind != deid.TokenAlnum && s+8 <= len(text) && nt < len(recs) {
-			x := load64(text, s) & keyMask[b&7]
-			if kind != deid.TokenWord || !hasApostrophe(x) {
-				if kind == deid.TokenWord {
-					cases += letterCases(x, b)
-				}
-				t := &recs[nt]
-				nt++
-				t.key = x | uint64(b)<<56 | 1<<62
-				t.off, t.start, t.blen, t.n, t.flags = s, s, uint16(b), uint8(b), flags
-				continue
-			}
-		}
 		recs, nt, cases = slowToken(recs, nt, text, s, e, kind, flags, cases)
 	}
 	return recs[:nt], casingOf(int(uint32(cases)), int(cases>>32)), true
 }
 
+// fastRecs writes the records of the rules' tokens i, i+1, ... of view to
+// recs from recs[nt] while each is one record of the common case (a short
+// word without an apostrophe, a short number, a punctuation mark, in one
+// load, recs not full), adding the words' letter cases to cases; it
+// returns the next record, the first token it left (view.Len(): none), the
+// end of the last token it read (prevEnd: the one before i) and the cases.
+// A function of its own without calls, so that its loop keeps its state in
+// registers.
+func fastRecs(recs []rec, nt int, text string, view deid.Tokens, i, prevEnd int, cases uint64) (int, int, int, uint64) {
+	for n := view.Len(); i < n; i++ {
+		s, e, kind, nl := view.At(i)
+		b := e - s
+		if b > 7 || kind == deid.TokenAlnum || s+8 > len(text) || nt >= len(recs) {
+			break
+		}
+		x := load64(text, s) & keyMask[b&7]
+		if kind == deid.TokenWord {
+			if hasApostrophe(x) {
+				break
+			}
+			// x holds b letters and zeros after them: the lower-case
+			// ones are its bytes with 0x20 set (caseBits), the others
+			// upper-case
+			low := (x & caseBits) >> 5 * ones8 >> 56
+			cases += uint64(b) - low | low<<32
+		}
+		// without a branch (b2u): space before a token or not is no pattern
+		flags := b2u(nl)*recNL | b2u(s > prevEnd)*recSpace
+		prevEnd = e
+		t := &recs[nt]
+		nt++
+		t.key = x | uint64(b)<<56 | 1<<62
+		t.off, t.start, t.blen, t.n, t.flags = s, s, uint16(b), uint8(b), flags
+	}
+	return nt, i, prevEnd, cases
+}
+
 // caseBits has bit 5 (0x20) of each of eight bytes: clear in A-Z, set in a-z.
 const caseBits = 0x2020202020202020
-
-// letterCases counts the upper-case letters of the first b (1 to 8) bytes
-// of x, all letters, and the lower-case ones << 32.
-func letterCases(x uint64, b int) uint64 {
-	keep := ^uint64(0) >> (64 - 8*uint(b))
-	u := (^x & caseBits & keep) >> 5 * ones8 >> 56 // the sum of the bytes' 0s and 1s
-	return u | (uint64(b)-u)<<32
-}
 
 // slowToken appends the records of the rules' token text[s:e] of kind kind
 // (the rest of recsFromTokens: a longer one, a word with an apostrophe,
@@ -78,22 +97,14 @@ func slowToken(recs []rec, nt int, text string, s, e int, kind, flags uint8, cas
 	for nt+(e-s) > len(recs) { // at most one record per byte
 		recs = growRecs(recs)
 	}
-	if b := e - s; kind == deid.TokenWord && b > 7 && b <= maxTokenRunes && strings.IndexByte(text[s:e], '\'') < 0 {
+	if b := e - s; kind == deid.TokenWord && b > 7 && b <= maxTokenRunes {
 		// one run of letters (its key is 0: longer than seven bytes)
-		j := s
-		for ; j+8 <= e; j += 8 {
-			cases += letterCases(load64(text, j), 8)
+		// unless it holds an apostrophe
+		if c, ok := longWordCases(text, s, e); ok {
+			t := &recs[nt]
+			t.key, t.off, t.start, t.blen, t.n, t.flags = 0, s, s, uint16(b), uint8(b), flags
+			return recs, nt + 1, cases + c
 		}
-		for ; j < e; j++ {
-			if text[j] <= 'Z' {
-				cases++
-			} else {
-				cases += 1 << 32
-			}
-		}
-		t := &recs[nt]
-		t.key, t.off, t.start, t.blen, t.n, t.flags = 0, s, s, uint16(b), uint8(b), flags
-		return recs, nt + 1, cases
 	}
 	for i := s; i < e; {
 		cls := byteInfo[text[i]] >> 56
@@ -130,6 +141,36 @@ func slowToken(recs []rec, nt int, text string, s, e int, kind, flags uint8, cas
 	return recs, nt, cases
 }
 
+// longWordCases returns the letter cases (upper-case letters, and
+// lower-case ones << 32) of the word text[s:e] of eight bytes or more,
+// letters and apostrophes, and false when it holds an apostrophe
+// (strings.IndexByte without a call): eight bytes at a time, the last one
+// to seven of them read in the last eight of the word and moved down
+// (zeros above them: no apostrophe, and no lower-case letter). Its bytes'
+// 0x20 bits are summed per byte (at most nine words of eight bytes, so no
+// byte carries), and the bytes that are apostrophes marked, over the
+// whole word.
+func longWordCases(text string, s, e int) (c uint64, ok bool) {
+	var low, apos uint64
+	j := s
+	for ; j+8 <= e; j += 8 {
+		x := load64(text, j)
+		low += (x & caseBits) >> 5
+		apos |= apostrophes(x)
+	}
+	if r := e - j; r > 0 {
+		x := load64(text, e-8) >> (8 * uint(8-r))
+		low += (x & caseBits) >> 5
+		apos |= apostrophes(x)
+	}
+	if apos != 0 {
+		return 0, false
+	}
+	// every byte a letter: the others are upper-case
+	low = low * ones8 >> 56
+	return uint64(e-s) - low | low<<32, true
+}
+
 // b2u is b as 0 or 1, compiled without a branch.
 func b2u(b bool) uint8 {
 	if b {
@@ -151,7 +192,10 @@ const (
 )
 
 // hasApostrophe: a byte of x is an ASCII apostrophe.
-func hasApostrophe(x uint64) bool {
+func hasApostrophe(x uint64) bool { return apostrophes(x) != 0 }
+
+// apostrophes is not 0 exactly when a byte of x is an ASCII apostrophe.
+func apostrophes(x uint64) uint64 {
 	y := x ^ '\''*ones8 // a zero byte where x has '\''
-	return (y-ones8)&^y&highs8 != 0
+	return (y - ones8) &^ y & highs8
 }

@@ -159,6 +159,8 @@ type word struct {
 	// scoring reads next, not the class's)
 	own ivec
 	cl  *wclass
+	// the float path's vectors of the word (vecs), once it asked for them
+	fv *wordVecs
 }
 
 // idLane is the lane of word.own that holds the class id: past the last
@@ -624,7 +626,11 @@ func (t *Tagger) tagFast(c *wordCache, text string, toks []rec, casing byte) []u
 		} else {
 			next = t.pair(ic, w.cl, nil, 0)
 		}
-		tag := t.scoreToken(c, text, toks, ws, casing, i, p2, p1, next, prev1, prev2)
+		var toC *ivec
+		if p2 != nil {
+			toC = &p2.toC
+		}
+		tag := t.scoreToken(c, text, toks, ws, casing, i, toC, &p1.toB, &next.toA, prev1, prev2)
 		tags[i] = tag
 		if tag%2 == 1 {
 			c.starts = append(c.starts, int32(i))
@@ -681,21 +687,16 @@ func (t *Tagger) wordsAndPairs(ic *intCache, text string, toks []rec, casing byt
 		return ws, nil
 	}
 	// the pairs in a loop of their own: the words' look-ups above do not
-	// wait on one another, so more of their cache misses overlap. ida is
-	// the class id of token i-1 (0: not memoised; the note's start is the
-	// edge, id 0 in the key)
-	if lookupPairs(ps[:len(toks)], ws, toks, ic.pairs.slots) {
-		for i, p := range ps[:len(toks)] {
-			if p != nil {
-				continue
-			}
-			var a *wclass
-			if i > 0 {
-				a = ws[i-1].cl
-			}
-			if ps[i] = t.memoPair(ic, a, ws[i].cl, toks[i].flags); ps[i] == nil {
-				return ws, nil
-			}
+	// wait on one another, so more of their cache misses overlap. From
+	// the first pair it did not find, memoPair (which looks each up again
+	// and takes what the memo does not hold, in the tokens' order)
+	for i := lookupPairs(ps[:len(toks)], ws, toks, ic.pairs.slots); i < len(toks); i++ {
+		var a *wclass
+		if i > 0 {
+			a = ws[i-1].cl
+		}
+		if ps[i] = t.memoPair(ic, a, ws[i].cl, toks[i].flags); ps[i] == nil {
+			return ws, nil
 		}
 	}
 	ps[len(toks)] = t.memoPair(ic, ws[len(toks)-1].cl, nil, 0)
@@ -721,9 +722,10 @@ func lookupWords(ws []*word, toks []rec, text string, short []memoSlot[word], mi
 		if k := r.key; k != 0 {
 			w = memoProbe(short, k|cas, mask)
 		} else if n := int(r.blen); n >= 8 && n <= 16 && len(mid) > 0 {
-			// mid.get, written out: a call here would cost every token
-			// its registers
-			mk := midKeyOf(text[r.off:r.off+n], casing)
+			// mid.get and midKeyOf (not inlined), written out: a call
+			// here would cost every token its registers
+			wt := text[r.off : r.off+n]
+			mk := midKey{load64(wt, 0), load64(wt, n-8), uint64(n) | uint64(casing)<<8}
 			mm := uint64(len(mid) - 1)
 			for s := mk.slot(mm); ; s = (s + 1) & mm {
 				e := &mid[s]
@@ -745,34 +747,37 @@ func lookupWords(ws []*word, toks []rec, text string, short []memoSlot[word], mi
 }
 
 // lookupPairs sets ps[i] to the pair memo's pair of tokens i-1 and i
-// (the edge before token 0; nil: a class not memoised, or not held) and
-// reports whether one is nil, as lookupWords does.
-func lookupPairs(ps []*hpair, ws []*word, toks []rec, pairs []memoSlot[hpair]) (missed bool) {
-	if len(pairs) == 0 {
-		clear(ps[:len(toks)])
-		return len(toks) > 0
+// (the edge before token 0) up to the first it does not find (a class not
+// memoised, or not held), and returns that token's index (len(toks): none;
+// ps[i] from there is not set). A function of its own without calls, as
+// lookupWords.
+func lookupPairs(ps []*hpair, ws []*word, toks []rec, pairs []memoSlot[hpair]) int {
+	if len(pairs) == 0 || len(toks) == 0 {
+		return 0
 	}
 	ps, ws = ps[:len(toks)], ws[:len(toks)]
 	mask := uint64(len(pairs) - 1)
-	// ida is the class id of token i-1 (0: not memoised); token 0 pairs
-	// with the edge, id 0 in the key
-	ida := ^uint32(0)
-	for i := range toks {
+	// token 0 pairs with the edge, id 0 in the key; then ida is the class
+	// id of token i-1 (0: not memoised)
+	ida := uint32(ws[0].own[idLane])
+	if ida == 0 {
+		return 0
+	}
+	if ps[0] = memoProbe(pairs, pairKeyIDs(0, ida, toks[0].flags), mask); ps[0] == nil {
+		return 0
+	}
+	for i := 1; i < len(toks); i++ {
 		idb := uint32(ws[i].own[idLane])
-		var p *hpair
-		if idb != 0 && ida != 0 {
-			k := pairKeyIDs(ida, idb, toks[i].flags)
-			if i == 0 {
-				k = pairKeyIDs(0, idb, toks[0].flags)
-			}
-			p = memoProbe(pairs, k, mask)
+		if idb == 0 {
+			return i
+		}
+		p := memoProbe(pairs, pairKeyIDs(ida, idb, toks[i].flags), mask)
+		if p == nil {
+			return i
 		}
 		ps[i], ida = p, idb
-		if p == nil {
-			missed = true
-		}
 	}
-	return missed
+	return len(toks)
 }
 
 // runArgs are scoreRunAVX2's arguments and state (offsets in the
@@ -825,31 +830,32 @@ func (t *Tagger) tagRun(c *wordCache, text string, toks []rec, ws []*word, ps []
 		if i = a.i; i >= len(toks) {
 			return
 		}
-		// the pairs around token i in int32 lanes
-		var pp [3]pair
-		var pp2 *pair
+		// what scoreToken reads of the pairs around token i, in int32
+		// lanes (a third of each pair)
+		var toC, toB, toA ivec
+		var pc *ivec
 		if i > 0 {
-			pp2 = &pp[0]
-			ps[i-1].widen(pp2)
+			pc = &toC
+			ps[i-1].toC.widen(pc)
 		}
-		ps[i].widen(&pp[1])
-		ps[i+1].widen(&pp[2])
+		ps[i].toB.widen(&toB)
+		ps[i+1].toA.widen(&toA)
 		p1, p2 = prevTags(tags, i)
-		tags[i] = t.scoreToken(c, text, toks, ws, casing, i, pp2, &pp[1], &pp[2], p1, p2)
+		tags[i] = t.scoreToken(c, text, toks, ws, casing, i, pc, &toB, &toA, p1, p2)
 		c.leads[i] = int32(t.leadFast(&c.ic, toks, ws, tags, i))
 	}
 }
 
 // scoreToken tags token i after the tags prev1, prev2, from its word, the
-// pairs p2 (tokens i-2, i-1; nil at the start), p1 (i-1, i), next (i, i+1)
-// and the word at i+2, falling back to the float path where the margin is
-// too small.
-func (t *Tagger) scoreToken(c *wordCache, text string, toks []rec, ws []*word, casing byte, i int, p2, p1, next *pair, prev1, prev2 uint8) uint8 {
+// sums of the pairs toC (pair(i-2, i-1).toC; nil at the start), toB
+// (pair(i-1, i).toB), toA (pair(i, i+1).toA) and the word at i+2, falling
+// back to the float path where the margin is too small.
+func (t *Tagger) scoreToken(c *wordCache, text string, toks []rec, ws []*word, casing byte, i int, toC, toB, toA *ivec, prev1, prev2 uint8) uint8 {
 	fx, n, w := t.ifixed, t.m.nTags(), ws[i]
 	var src [maxIsum]*ivec
-	src[0], src[1], src[2], src[3] = &p1.toB, &next.toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
-	if p2 != nil {
-		src[2] = &p2.toC
+	src[0], src[1], src[2], src[3] = toB, toA, &fx.edge[nbIndex(-2)], &fx.edge[nbIndex(2)]
+	if toC != nil {
+		src[2] = toC
 	}
 	if i+2 < len(toks) {
 		src[3] = &ws[i+2].cl.nb[nbIndex(2)]
@@ -876,10 +882,18 @@ func (t *Tagger) scoreToken(c *wordCache, text string, toks []rec, ws []*word, c
 		// the float path reads tokens i-2 to i+2
 		lo, hi := max(0, i-2), min(len(toks), i+3)
 		c.toks = c.toks[:0]
+		// the words' float vectors they keep (vecs: a look-up by text)
+		var near [5]*wordVecs
 		for k := lo; k < hi; k++ {
 			c.toks = append(c.toks, toks[k].token(text))
+			near[k-i+2] = ws[k].fv
 		}
-		tag = t.tagFloat(c, c.toks, casing, i-lo, prev1, prev2)
+		tag = t.tagFloatNear(c, c.toks, casing, i-lo, prev1, prev2, &near)
+		for k := lo; k < hi; k++ {
+			if v := near[k-i+2]; v != nil {
+				ws[k].fv = v
+			}
+		}
 		c.fallbacks++
 	}
 	return tag

@@ -45,9 +45,10 @@ func (sc *scan) lastFirstAt(i int) int {
 	if toks[f].flags&lexicon.State != 0 || e == i && toks[i].flags&(lexicon.City|lexicon.CityFull) != 0 && toks[i].flags&lexicon.Name == 0 {
 		return -1
 	}
-	// a middle initial after the given name ("FAIRWEATHER, CLEMENT J  MRN")
+	// a middle initial after the given name ("FAIRWEATHER, CLEMENT J  MRN",
+	// on a lower-case line "kesterson, thaddeaus m.")
 	m := f
-	if k := f + 1; k < len(toks) && !toks[k].nl && toks[k].sp && toks[k].kind == kWord && toks[k].e-toks[k].s == 1 && sc.rawUpper(k) {
+	if k := f + 1; k < len(toks) && !toks[k].nl && toks[k].sp && toks[k].kind == kWord && toks[k].e-toks[k].s == 1 && (sc.rawUpper(k) || sc.caseAt(k) == caseLower) {
 		m = k
 		if sc.punct(k+1, '.') && sc.joined(k+1) {
 			m = k + 1

@@ -47,21 +47,33 @@ func (sc *scan) lastFirstAt(i int) int {
 	}
 	// a middle initial after the given name ("FAIRWEATHER, CLEMENT J  MRN",
 	// on a lower-case line "kesterson, thaddeaus m.")
-	m := f
-	if k := f + 1; k < len(toks) && !toks[k].nl && toks[k].sp && toks[k].kind == kWord && toks[k].e-toks[k].s == 1 && (sc.rawUpper(k) || sc.caseAt(k) == caseLower) {
-		m = k
-		if sc.punct(k+1, '.') && sc.joined(k+1) {
-			m = k + 1
-		}
-		if !sc.headerEnd(m + 1) {
-			m = f
-		}
-	}
+	m := sc.middleInitial(f, false)
 	if !sc.headerEnd(m + 1) {
 		return -1
 	}
 	sc.markName(i, f, "rules/lastfirst")          // later mentions
 	sc.addToks(i, m, TypeName, "rules/lastfirst") // one span over parts found before
+	return m
+}
+
+// middleInitial returns the last token of a middle initial right after the
+// given name at token f of a "last, first" header, before the header's end
+// (headerEnd: "CLEMENT J  MRN", "thaddeaus m.", "ludvik a, 55 yo"), or f
+// when there is none. The letter is a capital or on a lower-case line, or
+// in any case where anyCase (after a label: "name: klempel, veronel j").
+func (sc *scan) middleInitial(f int, anyCase bool) int {
+	k := f + 1
+	if k >= len(sc.toks) || sc.toks[k].nl || !sc.toks[k].sp || sc.toks[k].kind != kWord || sc.toks[k].e-sc.toks[k].s != 1 ||
+		!anyCase && !sc.rawUpper(k) && sc.caseAt(k) != caseLower {
+		return f
+	}
+	m := k
+	if sc.punct(k+1, '.') && sc.joined(k+1) {
+		m = k + 1
+	}
+	if !sc.headerEnd(m + 1) {
+		return f
+	}
 	return m
 }
 

@@ -1022,12 +1022,9 @@ func (sc *scan) scanNames(lexical bool) {
 					// "OSCAR, JOHNNY" / "Doe, John" after a label
 					if (need == 2 || colon) && sc.punct(e+1, ',') && e+2 < len(toks) && sc.capWord(e+2) && !toks[e+2].nl {
 						if e2 := sc.nameRun(e+2, true); e2 >= 0 {
-							e = e2
 							// and a middle initial before the header's end, in any
 							// case ("name: klempel, veronel j   mrn:": dev193)
-							if m := e + 1; m < len(toks) && !toks[m].nl && toks[m].sp && toks[m].kind == kWord && toks[m].e-toks[m].s == 1 && sc.headerEnd(m+1) {
-								e = m
-							}
+							e = sc.middleInitial(e2, true)
 						}
 					}
 					sc.markName(k, e, "rules/cue")

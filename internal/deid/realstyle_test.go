@@ -495,6 +495,7 @@ func TestRealStyle(t *testing.T) {
 		{"a middle initial after a labelled 'last, first' in lower case, before the header's end; an article before a word stays (dev193)", "name: klempel, veronel j   mrn: 00417288\npatient: petrash, ludvik a, 55 yo m. hx of a fib.", "name: [NAME]   mrn: [ID]\npatient: [NAME], 55 yo m. hx of a fib."},
 		{"a 'last, first' header on a lower-case line is one name; genes stay (dev119, dev203)", "hufham, amarion\nnpn 7p-7a: vss, afebrile.\nkras, braf neg.\njevne, ewald - d/c home today.", "[NAME]\nnpn 7p-7a: vss, afebrile.\nkras, braf neg.\n[NAME] - d/c home today."},
 		{"a middle initial after a 'last, first' header on a lower-case line (dev10)", "kesterson, thaddeaus m.\nneuro: a&o x3, follows commands.", "[NAME]\nneuro: a&o x3, follows commands."},
+		{"a patient introduced by name, age and sex on a line that holds a dose; a drug brand no list knows there stays (dev170)", "pulmonary clinic f/u\nhollingbrook, 66 yo f, severe copd, on 2 l continuous, takes glycolax 17 g daily.", "pulmonary clinic f/u\n[NAME], 66 yo f, severe copd, on 2 l continuous, takes glycolax 17 g daily."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

@@ -502,7 +502,7 @@ func (sc *scan) scanCandidates() {
 		if t.cap && (sc.punct(i+1, ':') || sc.eponym(i+1)) {
 			continue // a heading ("Zosyn:") or an eponym ("Quervain's tenosynovitis")
 		}
-		if !cue && !sc.providerBefore(i) && sc.doseLine(i) {
+		if !cue && !sc.providerBefore(i) && !sc.introAge(i) && sc.doseLine(i) {
 			continue // a medication line: "PACERONE 200 mg tablet", "Glycolax Take 17 g"; not "pcp raskins 1 wk. unable to take po" (dev211)
 		}
 		s, e := i, i
@@ -557,6 +557,13 @@ func (sc *scan) scanCandidates() {
 		}
 		i = e
 	}
+}
+
+// introAge: the age and sex of a patient follow word token k ("hollingbrook,
+// 66 yo f, ... on 2 l": dev170; "pt collin zemlak, 80 yo m."): a person
+// introduced, whatever doses the line holds.
+func (sc *scan) introAge(k int) bool {
+	return sc.punct(k+1, ',') && k+3 < len(sc.toks) && sc.toks[k+2].kind == kNum && !sc.toks[k+2].nl && sc.sexAfter(k+3)
 }
 
 // providerBefore: a clinician's role stands right before token i ("pcp

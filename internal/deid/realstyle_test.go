@@ -496,6 +496,7 @@ func TestRealStyle(t *testing.T) {
 		{"a 'last, first' header on a lower-case line is one name; genes stay (dev119, dev203)", "hufham, amarion\nnpn 7p-7a: vss, afebrile.\nkras, braf neg.\njevne, ewald - d/c home today.", "[NAME]\nnpn 7p-7a: vss, afebrile.\nkras, braf neg.\n[NAME] - d/c home today."},
 		{"a middle initial after a 'last, first' header on a lower-case line (dev10)", "kesterson, thaddeaus m.\nneuro: a&o x3, follows commands.", "[NAME]\nneuro: a&o x3, follows commands."},
 		{"a patient introduced by name, age and sex on a line that holds a dose; a drug brand no list knows there stays (dev170)", "pulmonary clinic f/u\nhollingbrook, 66 yo f, severe copd, on 2 l continuous, takes glycolax 17 g daily.", "pulmonary clinic f/u\n[NAME], 66 yo f, severe copd, on 2 l continuous, takes glycolax 17 g daily."},
+		{"a rarer word a name list holds after a credential, closed off by a stop or 'at' and a time, in a note in one case; the core words after one stay (dev65, dev167)", "called to rn vang at 0422, read back. report given to triage rn plunk. rn aware. rt set up cpap. md will call.", "called to rn [NAME] at 0422, read back. report given to triage rn [NAME]. rn aware. rt set up cpap. md will call."},
 		{"a span of weeks is no date (dev54)", "f/u with PCP 1-2 wks. Seen 1-2 in clinic.", "f/u with PCP 1-2 wks. Seen [DATE] in clinic."},
 		// the review's finds (review10): what these rules must leave found
 		{"a clock-shaped identifier after a strong cue", "MRN #: 0915. Acct #: 1230. MRN is 1234 for this pt. Pt ID per chart 1530.",

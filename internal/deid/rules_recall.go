@@ -692,7 +692,24 @@ func (sc *scan) staffTitle(p, i int) bool {
 	if sc.caseAt(i) == caseMixed {
 		return sc.rawUpper(p) && t.cap && !t.upper && (contact || t.flags&lexicon.Common == 0)
 	}
-	return contact && t.flags&lexicon.Common == 0
+	// a rarer word of general English that a name list holds, closed off
+	// by the line's end, a stop or a time ("called to rn vang at 0422",
+	// "report given to triage rn plunk at 1720": dev65, dev167); the
+	// everyday words after a credential ("rn aware", "rn will call", "rt
+	// set up") are of the core list
+	return contact && t.flags&lexicon.Common == 0 || t.flags&lexicon.SafeCore == 0 && cred && sc.closedAfter(i)
+}
+
+// closedAfter: nothing more of a name follows word token i on its line:
+// the line's end, a comma, a stop, a semicolon, a closing bracket, or "at"
+// and a number ("rn vang at 0422").
+func (sc *scan) closedAfter(i int) bool {
+	k := i + 1
+	if k >= len(sc.toks) || sc.toks[k].nl {
+		return true
+	}
+	return sc.punct(k, ',') || sc.punct(k, '.') || sc.punct(k, ';') || sc.punct(k, ')') ||
+		sc.is(k, "at") && k+1 < len(sc.toks) && !sc.toks[k+1].nl && sc.toks[k+1].kind == kNum
 }
 
 // roleTitle: in a note in one case, staff role p stands as a title before

@@ -479,6 +479,13 @@ func TestDevScores(t *testing.T) {
 		"dev232.jsonl":   {"rules": {0.99, 0.93}, "tagger": {0.95, 0.82}, "both": {0.99, 0.88}},
 		"frozen81.jsonl": {"rules": {0.98, 0.99}, "tagger": {0.97, 0.78}, "both": {0.98, 0.96}},
 		"frozen82.jsonl": {"rules": {0.98, 0.95}, "tagger": {0.98, 0.80}, "both": {0.99, 0.87}},
+		"dev233.jsonl":   {"rules": {0.99, 0.99}, "tagger": {0.99, 0.90}, "both": {0.99, 0.95}},
+		"dev234.jsonl":   {"rules": {0.98, 0.98}, "tagger": {0.98, 0.83}, "both": {0.99, 0.92}},
+		"dev235.jsonl":   {"rules": {0.99, 0.69}, "tagger": {0.99, 0.69}, "both": {0.99, 0.67}},
+		"dev236.jsonl":   {"rules": {0.95, 0.87}, "tagger": {0.92, 0.64}, "both": {0.96, 0.85}},
+		"dev237.jsonl":   {"rules": {0.95, 0.95}, "tagger": {0.98, 0.84}, "both": {0.99, 0.91}},
+		"frozen83.jsonl": {"rules": {0.96, 0.94}, "tagger": {0.95, 0.82}, "both": {0.97, 0.89}},
+		"frozen84.jsonl": {"rules": {0.95, 0.92}, "tagger": {0.98, 0.78}, "both": {0.99, 0.85}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

@@ -1004,10 +1004,12 @@ func (sc *scan) scanNames(lexical bool) {
 				if w == "signed" && !initial && toks[k].flags&(lexicon.Clinical|lexicon.Name) == lexicon.Clinical {
 					goto next
 				}
-				// "CC:" before an everyday word that no name list holds is the
-				// chief complaint, not a copy's addressee ("CC: Noisy
-				// breathing, drooling": dev95)
-				if w == "cc" && !initial && toks[k].flags&lexicon.Name == 0 && toks[k].flags&(lexicon.Common|lexicon.SafeCore|lexicon.Clinical) != 0 {
+				// "CC:" before an everyday word is the chief complaint, not a
+				// copy's addressee, even when a name list holds the word ("CC:
+				// Noisy breathing, drooling": dev95; "CC: Burn", "CC: Tick
+				// bite", "CC: Fall, R wrist pain": dev235); a copy names its
+				// addressee by a title or a name no word list holds
+				if w == "cc" && !initial && toks[k].flags&(lexicon.Common|lexicon.SafeCore|lexicon.Clinical) != 0 {
 					goto next
 				}
 				// a capitalised word right after "her partner" is a name ("Sunny")

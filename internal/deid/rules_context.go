@@ -780,6 +780,9 @@ func (sc *scan) scanPeople() {
 			k++
 		}
 		if k > e+1 && k < len(toks) && !toks[k].nl && toks[k].kind == kWord && !toks[k].cap && sc.in(k, setCue1) && !sc.is(k, "by") {
+			if e == i && toks[i].flags&lexicon.State != 0 && sc.placeCue(i) > 0 {
+				continue // "visiting from Oregon, wife here": a state, no person (dev237)
+			}
 			sc.markName(i, e, "rules/relation")
 			next = e + 1
 			continue

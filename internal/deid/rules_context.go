@@ -734,7 +734,7 @@ func (sc *scan) methodAfterPer(i, e int) bool {
 		return true
 	}
 	switch sc.lower(min(e+1, len(sc.toks)-1)) {
-	case "protocol", "protocols", "criteria", "formula", "scale", "score", "guidelines", "algorithm", "pathway":
+	case "protocol", "protocols", "criteria", "formula", "scale", "score", "guidelines", "algorithm", "pathway", "rules", "rule":
 		return e+1 < len(sc.toks) && !sc.toks[e+1].nl
 	}
 	return false

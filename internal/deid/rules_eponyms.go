@@ -155,7 +155,7 @@ var eponymPairs = map[string][]string{
 	"weber":      {"lateralizes", "midline", "test", "rinne"},
 	"rinne":      {"ac", "bc", "test", "neg", "negative", "pos", "positive"},
 	"dix":        {"hallpike"},
-	"ottawa":     {"rules", "rule", "ankle", "knee"},
+	"ottawa":     {"rules", "rule", "ankle", "knee", "neg", "negative", "pos", "positive"},
 	"wilson":     {"frame"},
 	"savi":       {"scout"},
 	"de":         {"quervain", "quervain's"},
@@ -168,6 +168,10 @@ var eponymPairs = map[string][]string{
 	"achilles":   {"symmetric", "tendon", "reflex", "reflexes", "rupture", "tendinopathy"},
 	"bethesda":   {"category", "categories", "class", "criteria"},
 	"cincinnati": {"positive", "negative", "stroke", "scale", "prehospital"},
+	// (dev235): an eye-irrigation lens and the ultrasound's sign of
+	// cholecystitis ("Morgan lens not indicated", "sonographic Murphy")
+	"morgan":      {"lens"},
+	"sonographic": {"murphy", "murphy's"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen or a slash

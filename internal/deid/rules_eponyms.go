@@ -31,7 +31,7 @@ var eponymPairs = map[string][]string{
 	"flexi":      {"seal"},
 	"swan":       {"ganz"},
 	"hunt":       {"hess"},
-	"glasgow":    {"coma"},
+	"glasgow":    {"coma", "blatchford"}, // "Glasgow-Blatchford 13": an upper GI bleed's score (dev235)
 	"mallory":    {"weiss"},
 	"sengstaken": {"blakemore"},
 	"guillain":   {"barre", "barré"},
@@ -172,6 +172,10 @@ var eponymPairs = map[string][]string{
 	// cholecystitis ("Morgan lens not indicated", "sonographic Murphy")
 	"morgan":      {"lens"},
 	"sonographic": {"murphy", "murphy's"},
+	// (every development batch's false alarms, session 39): a vertigo
+	// exercise and a test of fetal blood in the mother's
+	"brandt":    {"daroff"},
+	"kleihauer": {"betke"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen or a slash

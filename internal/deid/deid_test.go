@@ -457,6 +457,12 @@ func FuzzDetectRedact(f *testing.F) {
 		"name: klempel, veronel j", "name: klempel, veronel j,", "patient: a, b c", "hufham, amarion", "hufham,", "a-b, c d"} {
 		f.Add(s)
 	}
+	// the thirty-ninth session's: a town after "from" at the edge, a
+	// credential's surname at the edge, a patient introduced on a dose line
+	for _, s := range []string{"called from", "called from monument", "from monument @", "drove in from pray", "from",
+		"rn vang", "rn vang at", "rn plunk.", "hollingbrook, 66", "hollingbrook, 66 yo", "cc: burn", "from oregon, wife"} {
+		f.Add(s)
+	}
 	for _, p := range devs {
 		fh, err := os.Open(p)
 		if err != nil {

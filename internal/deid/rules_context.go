@@ -940,6 +940,11 @@ var venueNotTowns = map[string]bool{
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
+		if sc.is(k, "from") && !toks[k].nl && !toks[k+1].nl && sc.travelTown(k) {
+			sc.addToks(k+1, k+1, TypeLocation, "rules/venue-town")
+			k++
+			continue
+		}
 		if !sc.is(k, "in") && !sc.is(k, "outside") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord {
 			continue
 		}
@@ -960,6 +965,63 @@ func (sc *scan) scanVenueTowns() {
 		sc.addToks(i, e, TypeLocation, "rules/venue-town")
 		k = e
 	}
+}
+
+// travelTown: in a note in one case, the word after "from" (token k) is a
+// town of the gazetteer named by an everyday word, where a person travels
+// or calls from it ("daughter called from monument @ 2130", "BROTHER DROVE
+// DOWN FROM BATTLEGROUND TODAY", "pt arrived from pray via ground als"):
+// a word of contact or travel, or a relation, before "from", and the
+// town's word closed off after it ("called from home", "friend from
+// church", "from camp" stay: whereNotTowns).
+func (sc *scan) travelTown(k int) bool {
+	i := k + 1
+	t := &sc.toks[i]
+	if sc.caseAt(i) == caseMixed || t.flags&lexicon.City == 0 || !sc.venueTown(i) || whereNotTowns[sc.lower(i)] || sc.inSet(i, dwellingSet) {
+		return false
+	}
+	p := k - 1
+	if p >= 0 && !sc.toks[k].nl && (sc.is(p, "in") || sc.is(p, "up") || sc.is(p, "down") || sc.is(p, "over") || sc.is(p, "back")) {
+		p-- // "drove in from", "came down from"
+	}
+	if p < 0 || sc.toks[p+1].nl || sc.toks[p].kind != kWord || !travelWords[sc.lower(p)] && sc.toks[p].kw&setRelation == 0 {
+		return false
+	}
+	n := i + 1
+	return sc.closedAfter(i) || n < len(sc.toks) && !sc.toks[n].nl && (sc.punct(n, '@') || sc.punct(n, '-') || sc.punct(n, ':') || townAfterWords[sc.lower(n)])
+}
+
+// travelWords are the words of a person's coming or calling before "from"
+// (travelTown).
+var travelWords = map[string]bool{
+	"called": true, "calling": true, "calls": true, "call": true, "phoned": true, "visiting": true, "visitor": true,
+	"drove": true, "driving": true, "drive": true, "drives": true, "came": true, "comes": true, "coming": true,
+	"arrived": true, "arrives": true, "arriving": true, "flew": true, "flying": true, "flown": true,
+	"transferred": true, "transfer": true, "transported": true, "family": true, "here": true, "traveled": true,
+	"travelled": true, "traveling": true, "travelling": true,
+}
+
+// townAfterWords may follow a town's name after "from" (travelTown): a
+// time, a way of coming, the rest of a sentence.
+var townAfterWords = map[string]bool{
+	"today": true, "tonight": true, "tomorrow": true, "yesterday": true, "this": true, "via": true, "by": true,
+	"and": true, "to": true, "for": true, "on": true, "in": true, "area": true, "er": true, "ed": true,
+	"asking": true, "requesting": true, "re": true, "about": true, "after": true, "with": true, "w": true,
+}
+
+// whereNotTowns are words a gazetteer holds that say where without naming a
+// town ("called from home", "friend from church", "drove in from camp").
+var whereNotTowns = map[string]bool{
+	"home": true, "church": true, "camp": true, "work": true, "school": true, "the": true, "prior": true,
+	"peak": true, "medical": true, "long": true, "lead": true, "old": true, "hydro": true, "fishing": true,
+	"echo": true, "couch": true, "table": true, "plant": true, "jail": true, "prison": true, "office": true,
+	"base": true, "lake": true, "river": true, "beach": true, "town": true, "city": true, "country": true,
+	"abroad": true, "overseas": true, "there": true, "out": true, "outside": true, "local": true, "nursing": true,
+	"hospice": true, "rehab": true, "hospital": true, "clinic": true, "floor": true, "unit": true, "surgery": true,
+	"post": true, "bed": true, "chair": true, "car": true, "store": true, "mall": true, "airport": true,
+	// where a call comes from on a ward ("TELE CALLED FROM MONITOR": review18)
+	"monitor": true, "station": true, "desk": true, "phone": true, "cell": true, "lab": true, "pharmacy": true,
+	"radiology": true, "nursery": true, "hall": true, "room": true, "ward": true, "bedside": true,
 }
 
 // careVenue: token k is the "care" of a place of care ("urgent care in

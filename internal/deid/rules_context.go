@@ -940,7 +940,7 @@ var venueNotTowns = map[string]bool{
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
-		if sc.is(k, "from") && !toks[k].nl && !toks[k+1].nl && sc.travelTown(k) {
+		if (sc.is(k, "from") && sc.travelTown(k) || sc.is(k, "near") && sc.nearTown(k)) && !toks[k].nl && !toks[k+1].nl {
 			sc.addToks(k+1, k+1, TypeLocation, "rules/venue-town")
 			k++
 			continue
@@ -987,8 +987,41 @@ func (sc *scan) travelTown(k int) bool {
 	if p < 0 || sc.toks[p+1].nl || sc.toks[p].kind != kWord || !travelWords[sc.lower(p)] && sc.toks[p].kw&setRelation == 0 {
 		return false
 	}
+	return sc.townClosed(i)
+}
+
+// nearTown: in a note in one case, the word after "near" (token k) is a
+// town of the gazetteer named by an everyday word, closed off after it
+// ("a farmer near climax, worried", "BIBA FROM HWY 8 NEAR STORY AFTER ATV
+// ROLLOVER"); "near baseline", "near the lake", "near home" stay.
+func (sc *scan) nearTown(k int) bool {
+	i := k + 1
+	if i >= len(sc.toks) {
+		return false
+	}
+	t := &sc.toks[i]
+	if sc.caseAt(i) == caseMixed || t.flags&lexicon.City == 0 || !sc.venueTown(i) || whereNotTowns[sc.lower(i)] || nearNotTowns[sc.lower(i)] || nearNotWords[sc.lower(i)] || sc.inSet(i, dwellingSet) {
+		return false
+	}
+	return sc.townClosed(i)
+}
+
+// townClosed: nothing more of a town's name follows word token i: the
+// line's end, a stop or a comma (closedAfter), "@", a dash, a colon, or
+// a word of townAfterWords ("from pray via ground", "near story after").
+func (sc *scan) townClosed(i int) bool {
 	n := i + 1
 	return sc.closedAfter(i) || n < len(sc.toks) && !sc.toks[n].nl && (sc.punct(n, '@') || sc.punct(n, '-') || sc.punct(n, ':') || townAfterWords[sc.lower(n)])
+}
+
+// nearNotWords follow "near" as what is close by or almost so, not a town
+// ("tender near drain", "two near falls", "lives near water", "near
+// normal").
+var nearNotWords = map[string]bool{
+	"drain": true, "falls": true, "fall": true, "water": true, "normal": true, "miss": true, "misses": true,
+	"total": true, "complete": true, "fatal": true, "baseline": true, "goal": true, "term": true, "site": true,
+	"window": true, "door": true, "stairs": true, "sink": true, "ocean": true, "sea": true, "coast": true,
+	"family": true, "friends": true, "daughter": true, "son": true, "here": true, "hospital": true,
 }
 
 // travelWords are the words of a person's coming or calling before "from"

@@ -940,7 +940,7 @@ var venueNotTowns = map[string]bool{
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
-		if (sc.is(k, "from") && sc.travelTown(k) || sc.is(k, "near") && sc.nearTown(k)) && !toks[k].nl && !toks[k+1].nl {
+		if (sc.is(k, "from") && sc.travelTown(k) || (sc.is(k, "near") || sc.is(k, "to") && sc.is(k-1, "home") && !toks[k].nl) && sc.nearTown(k)) && !toks[k].nl && !toks[k+1].nl {
 			sc.addToks(k+1, k+1, TypeLocation, "rules/venue-town")
 			k++
 			continue
@@ -990,10 +990,11 @@ func (sc *scan) travelTown(k int) bool {
 	return sc.townClosed(i)
 }
 
-// nearTown: in a note in one case, the word after "near" (token k) is a
-// town of the gazetteer named by an everyday word, closed off after it
-// ("a farmer near climax, worried", "BIBA FROM HWY 8 NEAR STORY AFTER ATV
-// ROLLOVER"); "near baseline", "near the lake", "near home" stay.
+// nearTown: in a note in one case, the word after "near" or "home to"
+// (token k) is a town of the gazetteer named by an everyday word, closed
+// off after it ("a farmer near climax, worried", "BIBA FROM HWY 8 NEAR
+// STORY AFTER ATV ROLLOVER", "going home to hurricane."); "near baseline",
+// "near the lake", "near home", "home to rest" stay.
 func (sc *scan) nearTown(k int) bool {
 	i := k + 1
 	if i >= len(sc.toks) {
@@ -1014,14 +1015,18 @@ func (sc *scan) townClosed(i int) bool {
 	return sc.closedAfter(i) || n < len(sc.toks) && !sc.toks[n].nl && (sc.punct(n, '@') || sc.punct(n, '-') || sc.punct(n, ':') || townAfterWords[sc.lower(n)])
 }
 
-// nearNotWords follow "near" as what is close by or almost so, not a town
-// ("tender near drain", "two near falls", "lives near water", "near
-// normal").
+// nearNotWords follow "near" as what is close by or almost so, or "home
+// to" as what one does there, not a town ("tender near drain", "two near
+// falls", "lives near water", "near normal", "home to check on").
 var nearNotWords = map[string]bool{
 	"drain": true, "falls": true, "fall": true, "water": true, "normal": true, "miss": true, "misses": true,
 	"total": true, "complete": true, "fatal": true, "baseline": true, "goal": true, "term": true, "site": true,
 	"window": true, "door": true, "stairs": true, "sink": true, "ocean": true, "sea": true, "coast": true,
 	"family": true, "friends": true, "daughter": true, "son": true, "here": true, "hospital": true,
+	// what one goes home to do ("will go home to check on 3 yo": dev217)
+	"check": true, "rest": true, "sleep": true, "shower": true, "pack": true, "feed": true, "help": true,
+	"change": true, "care": true, "visit": true, "see": true, "get": true, "pick": true, "grab": true,
+	"bring": true, "take": true, "die": true,
 }
 
 // travelWords are the words of a person's coming or calling before "from"

@@ -101,7 +101,7 @@ func (sc *scan) scanCues() {
 // visit", "wife is aware" stay). It marks the name and returns its token, or -1.
 func (sc *scan) relationNameAt(i int) int {
 	t := &sc.toks[i]
-	if t.flags&lexicon.Name == 0 && !sc.rareNameAfterRelation(i) || t.kw&^setStreet != 0 || t.e-t.s < 3 || sc.claim[i] || functionWord(sc.lower(i)) {
+	if t.flags&lexicon.Name == 0 && !sc.rareNameAfterRelation(i) && !sc.coreNameAfterRelation(i) || t.kw&^setStreet != 0 || t.e-t.s < 3 || sc.claim[i] || functionWord(sc.lower(i)) {
 		return -1
 	}
 	w := sc.lower(i)
@@ -148,6 +148,69 @@ func (sc *scan) rareNameAfterRelation(i int) bool {
 	}
 	k := i + 1
 	return k < len(sc.toks) && !sc.toks[k].nl && sc.toks[k].kind == kWord && (personVerbs[sc.lower(k)] || personAfter[sc.lower(k)] && strings.HasSuffix(sc.lower(k), "ed"))
+}
+
+// coreNameAfterRelation: in a note in one case, word token i, an everyday
+// noun that no name list holds, is a relative's name all the same between
+// a relation and where the person is or what the person did ("WIFE SUMMER
+// HERE TILL 2330", "HUSBAND FOUNT AT BEDSIDE", "DAUGHTER EMBER STAYING",
+// "son cash and his wife in": dev14-dev227): not a word of the clinical
+// list or a state, not a verb's, an adverb's or an adjective's form, and
+// none of the words that say how or where a relative is ("wife tearful at
+// bedside", "son upset and", "mom asleep at bedside": relationStates).
+func (sc *scan) coreNameAfterRelation(i int) bool {
+	t := &sc.toks[i]
+	if t.kind != kWord || sc.caseAt(i) == caseMixed || t.flags&(lexicon.Clinical|lexicon.State) != 0 || t.flags&lexicon.SafeCore == 0 || t.e-t.s < 3 {
+		return false
+	}
+	w := sc.lower(i)
+	if relationStates[w] || functionWord(w) {
+		return false
+	}
+	for _, suf := range [...]string{"ed", "ing", "ly", "s", "ful", "ive", "ous", "al", "ent", "ant", "ic", "ish", "less", "able", "ible", "est"} {
+		if strings.HasSuffix(w, suf) {
+			return false
+		}
+	}
+	k := i + 1
+	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord {
+		return false
+	}
+	switch sc.lower(k) {
+	case "here", "staying", "stayed", "came", "called", "visited", "notified", "updated", "arrived", "phoned", "drove", "flew":
+		return true
+	case "at":
+		return sc.is(k+1, "bedside") || sc.is(k+1, "bs") || sc.is(k+1, "bedsides")
+	case "and":
+		return k+1 < len(sc.toks) && !sc.toks[k+1].nl && (sc.toks[k+1].kw&setRelation != 0 || sc.is(k+1, "his") || sc.is(k+1, "her"))
+	}
+	return false
+}
+
+// relationStates say how, where or which a relative is, after the relation
+// (coreNameAfterRelation): no names.
+var relationStates = map[string]bool{
+	"asleep": true, "upset": true, "happy": true, "sad": true, "calm": true, "alone": true, "home": true,
+	"here": true, "there": true, "away": true, "busy": true, "sick": true, "ill": true, "well": true,
+	"fine": true, "good": true, "glad": true, "angry": true, "quiet": true, "frail": true, "tired": true,
+	"unsure": true, "ok": true, "okay": true, "present": true, "bedside": true, "still": true, "back": true,
+	"now": true, "then": true, "also": true, "too": true, "just": true, "again": true, "first": true,
+	"last": true, "next": true, "same": true, "other": true, "own": true, "older": true, "younger": true,
+	"elder": true, "eldest": true, "oldest": true, "youngest": true, "twin": true, "adult": true, "minor": true,
+	"legal": true, "former": true, "late": true, "early": true, "primary": true, "main": true, "only": true,
+	"baby": true, "info": true, "teary": true, "prior": true, "open": true, "both": true, "today": true,
+	"tonight": true, "tomorrow": true, "yesterday": true, "briefly": true, "once": true, "twice": true,
+	"overnight": true, "alert": true, "stable": true, "safe": true, "sober": true, "pregnant": true,
+	"deaf": true, "blind": true, "dead": true, "deceased": true, "abroad": true, "nearby": true, "local": true,
+	"inside": true, "outside": true, "downstairs": true, "upstairs": true, "over": true, "out": true,
+	"in": true, "up": true, "down": true, "off": true, "on": true,
+	// pronouns and verbs of no regular ending ("mom slept at bedside",
+	// "her mother herself at bedside")
+	"herself": true, "himself": true, "themselves": true, "slept": true, "kept": true, "spent": true,
+	"sat": true, "stood": true, "held": true, "felt": true, "ran": true, "rode": true, "sent": true,
+	"told": true, "knew": true, "thought": true, "found": true, "lost": true, "paid": true, "heard": true,
+	"woke": true, "awoke": true, "wept": true, "fed": true, "led": true, "hid": true, "quit": true,
+	"hurt": true, "let": true, "sleep": true, "stay": true, "visit": true, "wait": true, "rest": true,
 }
 
 // personAfter: words after a relation's name that make it a person

@@ -220,6 +220,7 @@ var personAfter = map[string]bool{
 	"at": true, "updated": true, "said": true, "states": true, "stated": true, "aware": true, "present": true,
 	"arrived": true, "came": true, "phoned": true, "spoke": true, "asked": true, "asks": true, "wants": true,
 	"reports": true, "reported": true, "brought": true, "drove": true, "flew": true, "visiting": true, "rn": true,
+	"staying": true, "stayed": true, // "DAUGHTER EMBER STAYING THROUGH THE HOLIDAYS" (dev33)
 }
 
 // credNameAt: a known first name right before a credential ("REPORT TO GRANT

@@ -460,7 +460,7 @@ func FuzzDetectRedact(f *testing.F) {
 	// the thirty-ninth session's: a town after "from" at the edge, a
 	// credential's surname at the edge, a patient introduced on a dose line
 	for _, s := range []string{"called from", "called from monument", "from monument @", "drove in from pray", "from",
-		"rn vang", "rn vang at", "rn plunk.", "hollingbrook, 66", "hollingbrook, 66 yo", "cc: burn", "from oregon, wife", "near", "near climax", "near story after", "to", "home to", "home to hurricane", "wife summer", "wife summer at", "son cash and"} {
+		"rn vang", "rn vang at", "rn plunk.", "hollingbrook, 66", "hollingbrook, 66 yo", "cc: burn", "from oregon, wife", "near", "near climax", "near story after", "to", "home to", "home to hurricane", "wife summer", "wife summer at", "son cash and", "-kd", ". -kd", "a. -", "-"} {
 		f.Add(s)
 	}
 	for _, p := range devs {

@@ -40,7 +40,11 @@ func (sc *scan) scanCues() {
 		}
 		if p < 0 || toks[p].kind != kWord || toks[p].e-toks[p].s > 11 {
 			if sc.punct(i-1, '-') {
-				sc.credNameAt(i) // "-bev rrt", "-- patience, rn"
+				if sc.dashInitialsAt(i) {
+					sc.markName(i, i, "rules/initials") // "CONFIRMED. -KD"
+				} else {
+					sc.credNameAt(i) // "-bev rrt", "-- patience, rn"
+				}
 			}
 			continue
 		}

@@ -35,6 +35,23 @@ func (sc *scan) scanSignature() {
 	}
 }
 
+// dashInitialsAt: "CONFIRMED. -KD", "next care plan 12/22. -rb": initials
+// glued to a dash that opens them, the last word of their line, after a
+// sentence's end or at the line's start (token i: the initials). The
+// initials are no word of the safe core, the clinical list or the rules
+// (initials); "Nursing note - RN", "-ICU" stay.
+func (sc *scan) dashInitialsAt(i int) bool {
+	toks := sc.toks
+	d := i - 1
+	if d < 0 || !sc.punct(d, '-') || !sc.joined(i) || toks[i].nl || i+1 < len(toks) && !toks[i+1].nl || !sc.initials(i, 3) {
+		return false
+	}
+	if !toks[d].nl && !(toks[d].sp && d > 0 && (sc.punct(d-1, '.') || sc.punct(d-1, ';'))) {
+		return false // a dash inside a word or a phrase ("X-RAY", "note -RN")
+	}
+	return sc.toks[i].flags&lexicon.Clinical == 0
+}
+
 // typistCodeAt: "KMB:trask", a typist code and a name at a line start (token
 // i); it marks both and returns the last token, or -1.
 func (sc *scan) typistCodeAt(i int) int {

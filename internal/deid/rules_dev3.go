@@ -446,11 +446,37 @@ func (sc *scan) orgRunAt(i int) int {
 		}
 		n++
 	}
+	if e > s && !candidate && !found && sc.plainOrgRun(s) {
+		return e // "to a grain co", "need LTACH": a kind of place, no name
+	}
 	if e > s {
 		sc.addToks(s, e, TypeLocation, "rules/org")
 		return e
 	}
 	return i
+}
+
+// plainOrgRun: the run of orgRunAt from token s, of everyday words only,
+// says what kind of place, not which: after an indefinite article or a
+// possessive ("drives for a concrete company", "their chosen hospice"), or
+// opened by a word of wanting, doing or likelihood ("possible SNF", "need
+// LTACH").
+func (sc *scan) plainOrgRun(s int) bool {
+	switch sc.lower(s - 1) {
+	case "a", "an", "any", "another", "their", "his", "her", "its", "our", "your", "my", "some":
+		return true // not "the": "at the Cheesecake Factory" (dev5)
+	}
+	return plainOrgOpeners[sc.lower(s)]
+}
+
+// plainOrgOpeners open a run of everyday words before a place's head word
+// that is no name (plainOrgRun).
+var plainOrgOpeners = map[string]bool{
+	"possible": true, "likely": true, "probable": true, "eventual": true, "potential": true, "future": true,
+	"need": true, "needs": true, "use": true, "bring": true, "provide": true, "buy": true, "pays": true,
+	"pay": true, "cancel": true, "refuse": true, "refuses": true, "prefer": true, "prefers": true,
+	"consider": true, "continued": true, "continue": true, "drive": true, "hold": true, "short": true,
+	"any": true, "another": true, "yesterday's": true, "tomorrow's": true, "today's": true, "a": true, "an": true,
 }
 
 // headOfName: weak head word k completes the name of the business found

@@ -152,7 +152,7 @@ var eponymPairs = map[string][]string{
 	"barlow":     {"ortolani", "neg", "negative", "pos", "positive", "maneuver", "sign"},
 	"lachman":    {"neg", "negative", "pos", "positive", "test"},
 	"mcmurray":   {"neg", "negative", "pos", "positive", "test"},
-	"weber":      {"lateralizes", "midline", "test", "rinne"},
+	"weber":      {"lateralizes", "midline", "test", "rinne", "a", "b", "c"}, // the ankle fracture's class ("Weber B": dev-batches)
 	"rinne":      {"ac", "bc", "test", "neg", "negative", "pos", "positive"},
 	"dix":        {"hallpike"},
 	"ottawa":     {"rules", "rule", "ankle", "knee", "neg", "negative", "pos", "positive"},
@@ -176,6 +176,9 @@ var eponymPairs = map[string][]string{
 	// exercise and a test of fetal blood in the mother's
 	"brandt":    {"daroff"},
 	"kleihauer": {"betke"},
+	"cockcroft": {"gault"},
+	"semmes":    {"weinstein"},
+	"duffy":     {"null", "negative", "positive"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen or a slash

@@ -1190,6 +1190,9 @@ func (sc *scan) lexicalName(i int) int {
 				sc.markName(i, i+2, "rules/lexicon")
 				return i + 2
 			}
+			if e > i && sc.clinicalRun(i, e) {
+				return -1 // "Medi-Cal", "Senna-S", "Truelove-Witts": words of the clinical list, or a letter
+			}
 			if e > i && known >= 1 && !t.upper || e > i && t.upper && sc.allKnownNames(i, e) && !sc.lineUpper(i) ||
 				e == i && strong && !t.nl && !sc.sentenceStart(i) && t.flags&lexicon.City == 0 && !sc.namesake(i) { // not "Hep C Ab", "HIT Ab pending"
 				sc.markName(i, e, "rules/lexicon")
@@ -1198,6 +1201,25 @@ func (sc *scan) lexicalName(i int) int {
 		}
 	}
 	return -1
+}
+
+// clinicalRun: every word of tokens i..e is of the clinical list or a lone
+// letter, and they are glued by hyphens ("Medi-Cal", "Senna-S",
+// "Truelove-Witts"): a compound of the vocabulary, no name.
+func (sc *scan) clinicalRun(i, e int) bool {
+	for k := i; k <= e; k++ {
+		t := &sc.toks[k]
+		if t.kind == kWord {
+			if t.flags&lexicon.Clinical == 0 && t.e-t.s > 1 || k > i && !sc.punct(k-1, '-') {
+				return false // (not "Ava M", two words apart: a name and an initial)
+			}
+			continue
+		}
+		if !sc.punct(k, '-') || !sc.joined(k) || !sc.joined(k+1) {
+			return false
+		}
+	}
+	return true
 }
 
 // sentenceStart: token i begins a sentence (after ". " or a line break).

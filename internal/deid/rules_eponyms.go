@@ -160,7 +160,7 @@ var eponymPairs = map[string][]string{
 	"savi":       {"scout"},
 	"de":         {"quervain", "quervain's"},
 	"doyle":      {"splints", "splint"},
-	"boston":     {"sci", "scientific"},
+	"boston":     {"sci", "scientific", "bowel"},
 	"sentinel":   {"node", "nodes", "lymph"},
 	"edinburgh":  {"screen", "score", "scale", "postnatal"},
 	"vanderbilt": {"forms", "form", "scale", "scales", "assessment"},
@@ -179,6 +179,20 @@ var eponymPairs = map[string][]string{
 	"cockcroft": {"gault"},
 	"semmes":    {"weinstein"},
 	"duffy":     {"null", "negative", "positive"},
+	// (every development batch's false alarms, session 39): the corona
+	// radiata, Stanford type A dissections, the Boston bowel preparation
+	// scale, the Bruce treadmill protocol, a St. Jude mechanical valve, the
+	// Neer and Hawkins impingement signs, a diabetic (ADA) diet, a bulky
+	// Jones dressing, the Glenn shunt
+	"corona":   {"radiata"},
+	"stanford": {"type"},
+	"bruce":    {"protocol"},
+	"jude":     {"mechanical", "valve"},
+	"neer":     {"hawkins"},
+	"ada":      {"diet"},
+	"cardiac":  {"ada"},
+	"jones":    {"dressing", "dressings", "fracture"},
+	"glenn":    {"shunt", "procedure", "angio"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen or a slash

@@ -735,7 +735,7 @@ func (sc *scan) methodAfterPer(i, e int) bool {
 	}
 	switch sc.lower(min(e+1, len(sc.toks)-1)) {
 	case "protocol", "protocols", "criteria", "formula", "scale", "score", "guidelines", "algorithm", "pathway", "rules", "rule":
-		return e+1 < len(sc.toks) && !sc.toks[e+1].nl
+		return e+1 < len(sc.toks) && !sc.toks[e+1].nl && !sc.is(e+2, "out") // not "per Okafor rule out MI" (review)
 	}
 	return false
 }
@@ -940,10 +940,13 @@ var venueNotTowns = map[string]bool{
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
-		if (sc.is(k, "from") && sc.travelTown(k) || (sc.is(k, "near") || sc.is(k, "to") && sc.is(k-1, "home") && !toks[k].nl) && sc.nearTown(k)) && !toks[k].nl && !toks[k+1].nl {
-			sc.addToks(k+1, k+1, TypeLocation, "rules/venue-town")
-			k++
-			continue
+		if !toks[k].nl && !toks[k+1].nl {
+			from := sc.is(k, "from")
+			if from && sc.travelTown(k) || !from && (sc.is(k, "near") || sc.is(k, "to") && sc.is(k-1, "home")) && sc.nearTown(k) {
+				sc.addToks(k+1, k+1, TypeLocation, "rules/venue-town")
+				k++
+				continue
+			}
 		}
 		if !sc.is(k, "in") && !sc.is(k, "outside") || toks[k].nl || toks[k+1].nl || toks[k-1].kind != kWord {
 			continue
@@ -977,11 +980,11 @@ func (sc *scan) scanVenueTowns() {
 func (sc *scan) travelTown(k int) bool {
 	i := k + 1
 	t := &sc.toks[i]
-	if sc.caseAt(i) == caseMixed || t.flags&lexicon.City == 0 || !sc.venueTown(i) || whereNotTowns[sc.lower(i)] || sc.inSet(i, dwellingSet) {
+	if sc.caseAt(i) == caseMixed || t.flags&lexicon.City == 0 || t.kw&setRelation != 0 || !sc.venueTown(i) || whereNotTowns[sc.lower(i)] || sc.inSet(i, dwellingSet) {
 		return false
 	}
 	p := k - 1
-	if p >= 0 && !sc.toks[k].nl && (sc.is(p, "in") || sc.is(p, "up") || sc.is(p, "down") || sc.is(p, "over") || sc.is(p, "back")) {
+	if !sc.toks[k].nl && (sc.is(p, "in") || sc.is(p, "up") || sc.is(p, "down") || sc.is(p, "over") || sc.is(p, "back")) {
 		p-- // "drove in from", "came down from"
 	}
 	if p < 0 || sc.toks[p+1].nl || sc.toks[p].kind != kWord || !travelWords[sc.lower(p)] && sc.toks[p].kw&setRelation == 0 {
@@ -1001,7 +1004,7 @@ func (sc *scan) nearTown(k int) bool {
 		return false
 	}
 	t := &sc.toks[i]
-	if sc.caseAt(i) == caseMixed || t.flags&lexicon.City == 0 || !sc.venueTown(i) || whereNotTowns[sc.lower(i)] || nearNotTowns[sc.lower(i)] || nearNotWords[sc.lower(i)] || sc.inSet(i, dwellingSet) {
+	if sc.caseAt(i) == caseMixed || t.flags&lexicon.City == 0 || t.kw&setRelation != 0 || !sc.venueTown(i) || whereNotTowns[sc.lower(i)] || nearNotTowns[sc.lower(i)] || nearNotWords[sc.lower(i)] || sc.inSet(i, dwellingSet) {
 		return false
 	}
 	return sc.townClosed(i)
@@ -1027,6 +1030,10 @@ var nearNotWords = map[string]bool{
 	"check": true, "rest": true, "sleep": true, "shower": true, "pack": true, "feed": true, "help": true,
 	"change": true, "care": true, "visit": true, "see": true, "get": true, "pick": true, "grab": true,
 	"bring": true, "take": true, "die": true,
+	// death, pets and works (review: "near death", "home to cat", "found
+	// near mine")
+	"death": true, "cat": true, "dog": true, "pets": true, "mine": true, "mill": true, "fort": true,
+	"harbor": true, "summit": true, "valley": true, "uncle": true, "aunt": true,
 }
 
 // travelWords are the words of a person's coming or calling before "from"
@@ -1039,8 +1046,8 @@ var travelWords = map[string]bool{
 	"travelled": true, "traveling": true, "travelling": true,
 }
 
-// townAfterWords may follow a town's name after "from" (travelTown): a
-// time, a way of coming, the rest of a sentence.
+// townAfterWords may follow a town's name after "from", "near" or "home
+// to" (townClosed): a time, a way of coming, the rest of a sentence.
 var townAfterWords = map[string]bool{
 	"today": true, "tonight": true, "tomorrow": true, "yesterday": true, "this": true, "via": true, "by": true,
 	"and": true, "to": true, "for": true, "on": true, "in": true, "area": true, "er": true, "ed": true,
@@ -1060,6 +1067,9 @@ var whereNotTowns = map[string]bool{
 	// where a call comes from on a ward ("TELE CALLED FROM MONITOR": review18)
 	"monitor": true, "station": true, "desk": true, "phone": true, "cell": true, "lab": true, "pharmacy": true,
 	"radiology": true, "nursery": true, "hall": true, "room": true, "ward": true, "bedside": true,
+	// departments, works and quarters (review: "called from micro re: pt")
+	"micro": true, "chapel": true, "bank": true, "bible": true, "mine": true, "mill": true, "harbor": true,
+	"east": true, "west": true, "north": true, "south": true, "valley": true, "island": true,
 }
 
 // careVenue: token k is the "care" of a place of care ("urgent care in

@@ -145,10 +145,8 @@ func (sc *scan) rareNameAfterRelation(i int) bool {
 	// a verb's, an adverb's or an adjective's form, or a role ("daughter
 	// teary asked", "husband stoic stated", "mother conservator called":
 	// review19)
-	for _, suf := range [...]string{"ed", "ing", "ly", "s", "y", "ic", "ive", "ory", "or", "er", "ous", "ful", "al", "ent", "ant", "ish", "less"} {
-		if strings.HasSuffix(w, suf) {
-			return false
-		}
+	if formEnding(w) || strings.HasSuffix(w, "y") || strings.HasSuffix(w, "or") || strings.HasSuffix(w, "er") {
+		return false // and "teary", a role ("conservator"), a doer ("caregiver")
 	}
 	k := i + 1
 	return k < len(sc.toks) && !sc.toks[k].nl && sc.toks[k].kind == kWord && (personVerbs[sc.lower(k)] || personAfter[sc.lower(k)] && strings.HasSuffix(sc.lower(k), "ed"))
@@ -168,13 +166,8 @@ func (sc *scan) coreNameAfterRelation(i int) bool {
 		return false
 	}
 	w := sc.lower(i)
-	if relationStates[w] || functionWord(w) {
-		return false
-	}
-	for _, suf := range [...]string{"ed", "ing", "ly", "s", "ful", "ive", "ous", "al", "ent", "ant", "ic", "ish", "less", "able", "ible", "est"} {
-		if strings.HasSuffix(w, suf) {
-			return false
-		}
+	if relationStates[w] || functionWord(w) || formEnding(w) {
+		return false // (not "-er": "summer", "ember" are names; "earlier", "together" are relationStates)
 	}
 	k := i + 1
 	if k >= len(sc.toks) || sc.toks[k].nl || sc.toks[k].kind != kWord {
@@ -187,6 +180,18 @@ func (sc *scan) coreNameAfterRelation(i int) bool {
 		return sc.is(k+1, "bedside") || sc.is(k+1, "bs") || sc.is(k+1, "bedsides")
 	case "and":
 		return k+1 < len(sc.toks) && !sc.toks[k+1].nl && (sc.toks[k+1].kw&setRelation != 0 || sc.is(k+1, "his") || sc.is(k+1, "her"))
+	}
+	return false
+}
+
+// formEnding: w (lower case) ends as a verb's, an adverb's or an
+// adjective's form does ("visiting", "tearful", "supportive", "stoic"),
+// which a relative's name seldom does.
+func formEnding(w string) bool {
+	for _, suf := range [...]string{"ed", "ing", "ly", "s", "ic", "ive", "ory", "ous", "ful", "al", "ent", "ant", "ish", "less", "able", "ible", "est"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
 	}
 	return false
 }
@@ -215,6 +220,12 @@ var relationStates = map[string]bool{
 	"told": true, "knew": true, "thought": true, "found": true, "lost": true, "paid": true, "heard": true,
 	"woke": true, "awoke": true, "wept": true, "fed": true, "led": true, "hid": true, "quit": true,
 	"hurt": true, "let": true, "sleep": true, "stay": true, "visit": true, "wait": true, "rest": true,
+	// adverbs and verbs the endings miss (review: "wife often at bedside",
+	// "son flew here from ohio")
+	"often": true, "since": true, "around": true, "earlier": true, "together": true, "remain": true,
+	"flew": true, "soon": true, "always": true, "ever": true, "never": true, "even": true, "already": true,
+	"almost": true, "rather": true, "perhaps": true, "maybe": true, "somewhere": true, "anywhere": true,
+	"elsewhere": true, "until": true, "till": true, "later": true, "sooner": true, "each": true,
 }
 
 // personAfter: words after a relation's name that make it a person

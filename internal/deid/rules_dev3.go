@@ -462,11 +462,17 @@ func (sc *scan) orgRunAt(i int) int {
 // opened by a word of wanting, doing or likelihood ("possible SNF", "need
 // LTACH").
 func (sc *scan) plainOrgRun(s int) bool {
-	switch sc.lower(s - 1) {
-	case "a", "an", "any", "another", "their", "his", "her", "its", "our", "your", "my", "some":
-		return true // not "the": "at the Cheesecake Factory" (dev5)
-	}
-	return plainOrgOpeners[sc.lower(s)]
+	// the article opens the run, or stands before it where a caller starts
+	// the run after it (scanDev11's "WORKS FOR THE …"); not "the": "at the
+	// Cheesecake Factory" (dev5)
+	return plainOrgOpeners[sc.lower(s)] || s > 0 && plainOrgArticles[sc.lower(s-1)]
+}
+
+// plainOrgArticles stand before a run of orgRunAt's that names a kind of
+// place (plainOrgRun).
+var plainOrgArticles = map[string]bool{
+	"a": true, "an": true, "any": true, "another": true, "some": true, "their": true, "his": true, "her": true,
+	"its": true, "our": true, "your": true, "my": true,
 }
 
 // plainOrgOpeners open a run of everyday words before a place's head word
@@ -475,8 +481,10 @@ var plainOrgOpeners = map[string]bool{
 	"possible": true, "likely": true, "probable": true, "eventual": true, "potential": true, "future": true,
 	"need": true, "needs": true, "use": true, "bring": true, "provide": true, "buy": true, "pays": true,
 	"pay": true, "cancel": true, "refuse": true, "refuses": true, "prefer": true, "prefers": true,
-	"consider": true, "continued": true, "continue": true, "drive": true, "hold": true, "short": true,
-	"any": true, "another": true, "yesterday's": true, "tomorrow's": true, "today's": true, "a": true, "an": true,
+	"consider": true, "continued": true, "continue": true, "drive": true, "hold": true,
+	// an indefinite article or a possessive ("a grain co", "his chosen hospice")
+	"a": true, "an": true, "any": true, "another": true, "some": true, "their": true, "his": true, "her": true,
+	"its": true, "our": true, "your": true, "my": true, "yesterday's": true, "tomorrow's": true, "today's": true,
 }
 
 // headOfName: weak head word k completes the name of the business found

@@ -628,7 +628,16 @@ func (sc *scan) eponymWords(first, last int, typ Type) bool {
 	// title or relation right before ("per Lund-Browder"; "Ms.
 	// Stevens-Johnson" and "daughter Gardner-Wells" stay) or an operation
 	// after a word of its course ("Infant post Norwood")
+	if words && sc.toks[first].flags&lexicon.City != 0 && sc.resultAfter(last) && sc.placeCue(first) > 0 {
+		return false // a town after a place cue before a test's result: "from Ottawa negative for flu" (review), not "Ottawa negative"
+	}
 	return words && (joined && !sc.titleOrRelationBefore(first) || sc.opAfterCourse(first) || !sc.nameCueBefore(first))
+}
+
+// resultAfter: the word after token k is a test's result ("neg",
+// "negative", "pos", "positive").
+func (sc *scan) resultAfter(k int) bool {
+	return sc.is(k+1, "neg") || sc.is(k+1, "negative") || sc.is(k+1, "pos") || sc.is(k+1, "positive")
 }
 
 // titleOrRelationBefore: the word right before token k (a full stop between

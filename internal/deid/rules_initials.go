@@ -101,6 +101,7 @@ var notInitials = map[string]bool{
 	"ext": true, "cont": true, "neb": true, "nebs": true, "prn": true, "qd": true, "qhs": true, "bid": true,
 	"tid": true, "qid": true, "wnl": true, "nad": true, "aox": true, "ngt": true, "ogt": true, "ett": true,
 	"dnr": true, "dni": true, "cmo": true, "vss": true, "afeb": true, "npo": true, "tf": true, "tfs": true,
+	"fu": true, // "pt stable. -FU": a follow-up (review)
 }
 
 // clauseEnd: token k ends a clause: the end of the text or of a line, a full

@@ -697,7 +697,7 @@ func (sc *scan) staffTitle(p, i int) bool {
 	// "report given to triage rn plunk at 1720": dev65, dev167); the
 	// everyday words after a credential ("rn aware", "rn will call", "rt
 	// set up") are of the core list
-	return contact && t.flags&lexicon.Common == 0 || t.flags&lexicon.SafeCore == 0 && cred && sc.closedAfter(i)
+	return contact && t.flags&lexicon.Common == 0 || t.flags&lexicon.SafeCore == 0 && sc.closedAfter(i)
 }
 
 // closedAfter: nothing more of a name follows word token i on its line:

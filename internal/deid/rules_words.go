@@ -1007,9 +1007,10 @@ func (sc *scan) scanNames(lexical bool) {
 				// "CC:" before an everyday word is the chief complaint, not a
 				// copy's addressee, even when a name list holds the word ("CC:
 				// Noisy breathing, drooling": dev95; "CC: Burn", "CC: Tick
-				// bite", "CC: Fall, R wrist pain": dev235); a copy names its
-				// addressee by a title or a name no word list holds
-				if w == "cc" && !initial && toks[k].flags&(lexicon.Common|lexicon.SafeCore|lexicon.Clinical) != 0 {
+				// bite", "CC: Fall, R wrist pain": dev235), unless a surname
+				// follows a word a name list holds ("cc: Rose Bell": review)
+				if w == "cc" && !initial && toks[k].flags&(lexicon.Common|lexicon.SafeCore|lexicon.Clinical) != 0 &&
+					(toks[k].flags&lexicon.Name == 0 || !sc.surnameNext(k)) {
 					goto next
 				}
 				// a capitalised word right after "her partner" is a name ("Sunny")
@@ -1220,6 +1221,19 @@ func (sc *scan) clinicalRun(i, e int) bool {
 		}
 	}
 	return true
+}
+
+// surnameNext: the word after token k on its line could be a surname: a
+// capitalised word a name list holds, no function word and no word of the
+// clinical list ("cc: Rose Bell", not "CC: Tick bite", "CC: FEVER IN
+// INFANT").
+func (sc *scan) surnameNext(k int) bool {
+	n := k + 1
+	if n >= len(sc.toks) || sc.toks[n].nl || sc.toks[n].kind != kWord || !sc.toks[n].sp {
+		return false
+	}
+	t := &sc.toks[n]
+	return (t.cap || t.upper) && t.flags&lexicon.Name != 0 && t.flags&lexicon.Clinical == 0 && !functionWord(sc.lower(n))
 }
 
 // sentenceStart: token i begins a sentence (after ". " or a line break).

@@ -940,6 +940,9 @@ var venueNotTowns = map[string]bool{
 func (sc *scan) scanVenueTowns() {
 	toks := sc.toks
 	for k := 1; k+1 < len(toks); k++ {
+		if toks[k].xbits()&xPlacePrep == 0 {
+			continue // (one bit for most tokens: "in", "outside", "from", "near", "to" are place prepositions)
+		}
 		if !toks[k].nl && !toks[k+1].nl {
 			from := sc.is(k, "from")
 			if from && sc.travelTown(k) || !from && (sc.is(k, "near") || sc.is(k, "to") && sc.is(k-1, "home")) && sc.nearTown(k) {

@@ -465,11 +465,12 @@ func (sc *scan) plainOrgRun(s int) bool {
 	// the article opens the run, or stands before it where a caller starts
 	// the run after it (scanDev11's "WORKS FOR THE …"); not "the": "at the
 	// Cheesecake Factory" (dev5)
-	return plainOrgOpeners[sc.lower(s)] || s > 0 && plainOrgArticles[sc.lower(s-1)]
+	return plainOrgOpeners[sc.lower(s)] || plainOrgArticles[sc.lower(s)] || s > 0 && plainOrgArticles[sc.lower(s-1)]
 }
 
-// plainOrgArticles stand before a run of orgRunAt's that names a kind of
-// place (plainOrgRun).
+// plainOrgArticles open a run of orgRunAt's that names a kind of place, or
+// stand before it (plainOrgRun): an indefinite article or a possessive ("a
+// grain co", "his chosen hospice").
 var plainOrgArticles = map[string]bool{
 	"a": true, "an": true, "any": true, "another": true, "some": true, "their": true, "his": true, "her": true,
 	"its": true, "our": true, "your": true, "my": true,
@@ -482,9 +483,7 @@ var plainOrgOpeners = map[string]bool{
 	"need": true, "needs": true, "use": true, "bring": true, "provide": true, "buy": true, "pays": true,
 	"pay": true, "cancel": true, "refuse": true, "refuses": true, "prefer": true, "prefers": true,
 	"consider": true, "continued": true, "continue": true, "drive": true, "hold": true,
-	// an indefinite article or a possessive ("a grain co", "his chosen hospice")
-	"a": true, "an": true, "any": true, "another": true, "some": true, "their": true, "his": true, "her": true,
-	"its": true, "our": true, "your": true, "my": true, "yesterday's": true, "tomorrow's": true, "today's": true,
+	"yesterday's": true, "tomorrow's": true, "today's": true,
 }
 
 // headOfName: weak head word k completes the name of the business found

@@ -152,7 +152,7 @@ var eponymPairs = map[string][]string{
 	"barlow":     {"ortolani", "neg", "negative", "pos", "positive", "maneuver", "sign"},
 	"lachman":    {"neg", "negative", "pos", "positive", "test"},
 	"mcmurray":   {"neg", "negative", "pos", "positive", "test"},
-	"weber":      {"lateralizes", "midline", "test", "rinne", "a", "b", "c"}, // the ankle fracture's class ("Weber B": dev-batches)
+	"weber":      {"lateralizes", "midline", "test", "rinne", "a", "b", "c"}, // the ankle fracture's class ("Weber B": every development batch)
 	"rinne":      {"ac", "bc", "test", "neg", "negative", "pos", "positive"},
 	"dix":        {"hallpike"},
 	"ottawa":     {"rules", "rule", "ankle", "knee", "neg", "negative", "pos", "positive"},
@@ -182,7 +182,8 @@ var eponymPairs = map[string][]string{
 	// (every development batch's false alarms, session 39): the corona
 	// radiata, Stanford type A dissections, the Boston bowel preparation
 	// scale, the Bruce treadmill protocol, a St. Jude mechanical valve, the
-	// Neer and Hawkins impingement signs, a diabetic (ADA) diet, a bulky
+	// Neer and Hawkins impingement signs, a diabetic (ADA) diet ("cardiac/ADA
+	// diet" too: the pair is ADA's and the word after it), a bulky
 	// Jones dressing, the Glenn shunt
 	"corona":   {"radiata"},
 	"stanford": {"type"},
@@ -190,7 +191,6 @@ var eponymPairs = map[string][]string{
 	"jude":     {"mechanical", "valve"},
 	"neer":     {"hawkins"},
 	"ada":      {"diet"},
-	"cardiac":  {"ada"},
 	"jones":    {"dressing", "dressings", "fracture"},
 	"glenn":    {"shunt", "procedure", "angio"},
 }

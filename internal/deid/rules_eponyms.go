@@ -193,6 +193,7 @@ var eponymPairs = map[string][]string{
 	"ada":      {"diet"},
 	"jones":    {"dressing", "dressings", "fracture"},
 	"glenn":    {"shunt", "procedure", "angio"},
+	"lal":      {"mattress", "bed", "surface"}, // a low-air-loss mattress ("LAL" stays a surname elsewhere)
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen or a slash

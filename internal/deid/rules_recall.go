@@ -885,6 +885,11 @@ var relationVerbs = map[string]bool{
 	// on the way, or what the relation told ("SON MITCH FLYING IN THURSDAY",
 	// "UNTIL SON ARRIVES", "WIFE SHARED STORIES": dev56); after a name too
 	"flying": true, "driving": true, "coming": true, "arriving": true, "arrives": true, "shared": true,
+	// what a person did or is after the name in a note in one case
+	// ("NEIGHBOR ORVILLE STAPLEFORD FOUND HER", "SISTER VELVIE WILLING TO",
+	// "DAUGHTER ARLETTE VIA PHONE", "DR. OVERBEY LAST VISIT": every
+	// development batch)
+	"found": true, "willing": true, "via": true, "last": true,
 }
 
 // modalVerbs after a relation are its verb when a verb follows ("DAD MAY

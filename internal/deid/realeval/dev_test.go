@@ -486,6 +486,11 @@ func TestDevScores(t *testing.T) {
 		"dev237.jsonl":   {"rules": {0.95, 0.95}, "tagger": {0.98, 0.84}, "both": {0.99, 0.91}},
 		"frozen83.jsonl": {"rules": {0.96, 0.94}, "tagger": {0.95, 0.82}, "both": {0.97, 0.89}},
 		"frozen84.jsonl": {"rules": {0.95, 0.92}, "tagger": {0.98, 0.78}, "both": {0.99, 0.85}},
+		"dev238.jsonl":   {"rules": {0.95, 0.96}, "tagger": {0.98, 0.84}, "both": {0.99, 0.91}},
+		"dev239.jsonl":   {"rules": {0.97, 0.92}, "tagger": {0.92, 0.63}, "both": {0.99, 0.85}},
+		"dev240.jsonl":   {"rules": {0.98, 0.91}, "tagger": {0.97, 0.74}, "both": {0.99, 0.85}},
+		"frozen85.jsonl": {"rules": {0.99, 0.97}, "tagger": {0.98, 0.90}, "both": {0.99, 0.94}},
+		"frozen86.jsonl": {"rules": {0.96, 0.98}, "tagger": {0.98, 0.78}, "both": {0.98, 0.92}},
 		"dev-gen.jsonl": {
 			"rules": {0.89, 0.96},
 			// 0.97 until the tagger learnt from every development batch

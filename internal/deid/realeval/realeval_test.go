@@ -72,7 +72,8 @@ func TestJSONLMatchesMarkup(t *testing.T) {
 		"dev216": 145, "dev217": 135, "dev218": 135, "dev219": 155, "dev220": 145, "dev221": 155, "frozen77": 145, "frozen78": 135,
 		"dev222": 150, "dev223": 145, "dev224": 160, "dev225": 150, "dev226": 140, "dev227": 160, "frozen79": 125, "frozen80": 145,
 		"dev228": 160, "dev229": 155, "dev230": 150, "dev231": 150, "dev232": 160, "frozen81": 160, "frozen82": 155,
-		"dev233": 155, "dev234": 160, "dev235": 155, "dev236": 160, "dev237": 155, "frozen83": 155, "frozen84": 155}
+		"dev233": 155, "dev234": 160, "dev235": 155, "dev236": 160, "dev237": 155, "frozen83": 155, "frozen84": 155,
+		"dev238": 155, "dev239": 160, "dev240": 145, "frozen85": 160, "frozen86": 155}
 	files, err := filepath.Glob(filepath.Join(dataDir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no markup files: %v", err)
@@ -234,7 +235,8 @@ func TestRepeatedMentionsMarked(t *testing.T) {
 		"dev216.jsonl", "dev217.jsonl", "dev218.jsonl", "dev219.jsonl", "dev220.jsonl", "dev221.jsonl", "frozen77.jsonl", "frozen78.jsonl",
 		"dev222.jsonl", "dev223.jsonl", "dev224.jsonl", "dev225.jsonl", "dev226.jsonl", "dev227.jsonl", "frozen79.jsonl", "frozen80.jsonl",
 		"dev228.jsonl", "dev229.jsonl", "dev230.jsonl", "dev231.jsonl", "dev232.jsonl", "frozen81.jsonl", "frozen82.jsonl",
-		"dev233.jsonl", "dev234.jsonl", "dev235.jsonl", "dev236.jsonl", "dev237.jsonl", "frozen83.jsonl", "frozen84.jsonl"} {
+		"dev233.jsonl", "dev234.jsonl", "dev235.jsonl", "dev236.jsonl", "dev237.jsonl", "frozen83.jsonl", "frozen84.jsonl",
+		"dev238.jsonl", "dev239.jsonl", "dev240.jsonl", "frozen85.jsonl", "frozen86.jsonl"} {
 		notes, err := LoadJSONL(filepath.Join(dataDir, set))
 		if err != nil {
 			t.Fatal(err)

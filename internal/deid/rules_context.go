@@ -279,6 +279,9 @@ func (sc *scan) scanContext() {
 		if sc.is(i-1, "via") && (toks[i].flags&lexicon.Clinical != 0 && toks[i].flags&(lexicon.Name|lexicon.City|lexicon.CityFull) == 0 || viaDevices[sc.lower(i)]) {
 			continue // a line or device, even one named after a person: "via PICC R", "OOB to chair via Hoyer"
 		}
+		if sc.cDiff(i) {
+			continue // "negative for C. diff": the organism (every development batch)
+		}
 		if toks[i].e-toks[i].s == 1 && !strings.ContainsRune("NSEWnsew", rune(sc.text[toks[i].s])) && sc.punct(i+1, '.') && sc.capWord(i+2) && !toks[i+2].nl && !sc.claim[i+2] {
 			// an initial and a surname: a person ("referred to J. Smith";
 			// not a point of the compass: "to N. Carolina", "W. Wing"; not
@@ -1011,6 +1014,11 @@ func (sc *scan) nearTown(k int) bool {
 		return false
 	}
 	return sc.townClosed(i)
+}
+
+// cDiff: token i is the "C" of "C. diff" or "C. difficile", the organism.
+func (sc *scan) cDiff(i int) bool {
+	return sc.is(i, "c") && sc.punct(i+1, '.') && (sc.is(i+2, "diff") || sc.is(i+2, "difficile"))
 }
 
 // townClosed: nothing more of a town's name follows word token i: the

@@ -194,6 +194,9 @@ var eponymPairs = map[string][]string{
 	"jones":    {"dressing", "dressings", "fracture"},
 	"glenn":    {"shunt", "procedure", "angio"},
 	"lal":      {"mattress", "bed", "surface"}, // a low-air-loss mattress ("LAL" stays a surname elsewhere)
+	// (dev238-dev240): a knee osteoarthritis grade, a swallowing exercise
+	"kellgren": {"lawrence"},
+	"masako":   {"exercise", "exercises", "maneuver"},
 }
 
 // eponymPair: tokens k and m (m after k, with at most a hyphen or a slash
